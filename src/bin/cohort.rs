@@ -1,0 +1,64 @@
+//! `cohort analyze DATA --spec SPEC`: print the report JSON for a spec (a JSON string or a
+//! path to a JSON file).
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  cohort analyze DATA --spec SPEC [--pretty]   print the report JSON (SPEC: JSON text or a file)
+  cohort schema DATA                           print the columns and their inferred types
+
+DATA is a CSV/TSV/semicolon-separated text file or an .xlsx/.xls/.ods workbook.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            eprintln!("cohort: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<String, String> {
+    let cmd = args.first().map(String::as_str).ok_or_else(|| USAGE.to_string())?;
+    match cmd {
+        "analyze" => {
+            let mut data = None;
+            let mut spec = None;
+            let mut pretty = false;
+            let mut it = args[1..].iter();
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "--spec" => spec = Some(it.next().ok_or("--spec needs a value (JSON text or a file path)")?.clone()),
+                    "--pretty" => pretty = true,
+                    s if s.starts_with("--") => return Err(format!("unknown option {s}\n{USAGE}")),
+                    s => data = Some(s.to_string()),
+                }
+            }
+            let data = data.ok_or_else(|| format!("no data file given\n{USAGE}"))?;
+            let spec = spec.ok_or_else(|| format!("no --spec given\n{USAGE}"))?;
+            let spec_text = if spec.trim_start().starts_with('{') {
+                spec
+            } else {
+                std::fs::read_to_string(&spec).map_err(|e| format!("cannot read spec file {spec}: {e}"))?
+            };
+            let spec = cohort::AnalysisSpec::from_json(&spec_text).map_err(|e| e.to_string())?;
+            let bytes = std::fs::read(&data).map_err(|e| format!("cannot read {data}: {e}"))?;
+            let name = std::path::Path::new(&data).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(data.clone());
+            let report = cohort::analyze_bytes(&bytes, &name, &spec).map_err(|e| e.to_string())?;
+            Ok(if pretty { report.to_json_pretty() } else { report.to_json() })
+        }
+        "schema" => {
+            let data = args.get(1).ok_or_else(|| format!("no data file given\n{USAGE}"))?;
+            let bytes = std::fs::read(data).map_err(|e| format!("cannot read {data}: {e}"))?;
+            let table = cohort::read_table(&bytes, data, &cohort::ReadOptions::default()).map_err(|e| e.to_string())?;
+            serde_json::to_string_pretty(&table.schema()).map_err(|e| e.to_string())
+        }
+        "-h" | "--help" | "help" => Ok(USAGE.to_string()),
+        other => Err(format!("unknown command '{other}'\n{USAGE}")),
+    }
+}

@@ -1,0 +1,29 @@
+//! # cohort — survival-analysis cohort explorer
+//!
+//! One Rust core for the browser (WebAssembly) and the command line. Data flow one way:
+//!
+//! bytes → [`ingest`] → [`table::Table`] → [`spec::AnalysisSpec`] → [`analyze`] (the
+//! [`stats`] estimators) → [`report::Report`] → [`plot`] (any plotters backend).
+//!
+//! Every estimator follows R's conventions (`survival`, `cmprsk`) and is checked against R's
+//! output in `tests/`.
+
+pub mod error;
+pub mod spec;
+pub mod table;
+pub mod ingest;
+pub mod prepare;
+pub mod stats;
+pub mod report;
+pub mod analyze;
+pub mod plot;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use analyze::{analyze, analyze_bytes};
+pub use error::{Error, ErrorKind, Result};
+pub use ingest::{read_table, ReadOptions};
+pub use report::Report;
+pub use spec::AnalysisSpec;
+pub use table::Table;

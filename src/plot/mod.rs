@@ -1,0 +1,2 @@
+//! Figures drawn once, generic over plotters' `DrawingBackend`: canvas in the browser, SVG
+//! natively.

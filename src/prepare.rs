@@ -1,0 +1,480 @@
+//! Spec + table → the analysis data set: times, status codes, groups, strata, and the design
+//! matrix of a model. Every excluded row is counted and named in a warning; nothing is dropped
+//! silently.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::spec::{AnalysisSpec, FilterOp, TimeSpec};
+use crate::table::{format_number, sort_levels, Column, ColumnData, Table, MISSING};
+
+/// A factor: codes into `levels` (level order of the contract).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Factor {
+    pub codes: Vec<u32>,
+    pub levels: Vec<String>,
+}
+
+/// The rows an analysis uses, with their outcome.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Table row of each analysed row.
+    pub rows: Vec<usize>,
+    pub time: Vec<f64>,
+    /// 0 = censored, 1 = event, 2 = competing event.
+    pub status: Vec<u8>,
+    pub group: Option<Factor>,
+    pub strata: Option<Factor>,
+    /// Whether the spec declares competing events.
+    pub competing: bool,
+    /// Unit of `time` when derived from dates.
+    pub unit: Option<&'static str>,
+    /// Rows removed by the spec's filters (intentional, so not a warning).
+    pub filtered_out: usize,
+}
+
+/// Model matrix over the complete cases of `Prepared`.
+#[derive(Debug, Clone)]
+pub struct Design {
+    /// Indices into `Prepared` rows.
+    pub idx: Vec<usize>,
+    pub names: Vec<String>,
+    /// One column per term.
+    pub x: Vec<Vec<f64>>,
+    pub time: Vec<f64>,
+    pub status: Vec<u8>,
+    pub strata: Option<Vec<u32>>,
+    pub cluster: Option<Vec<u32>>,
+}
+
+/// Collects row exclusions by reason and writes one warning per reason.
+#[derive(Default)]
+pub struct Exclusions {
+    by_reason: BTreeMap<String, Vec<u64>>,
+    order: Vec<String>,
+}
+
+impl Exclusions {
+    pub fn add(&mut self, reason: String, line: u64) {
+        if !self.by_reason.contains_key(&reason) {
+            self.order.push(reason.clone());
+        }
+        self.by_reason.entry(reason).or_default().push(line);
+    }
+    pub fn into_warnings(self, what: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for reason in self.order {
+            let lines = &self.by_reason[&reason];
+            out.push(format!(
+                "{} {} excluded{}: {reason} ({})",
+                lines.len(),
+                if lines.len() == 1 { "row" } else { "rows" },
+                what,
+                line_list(lines)
+            ));
+        }
+        out
+    }
+}
+
+/// `line 5` / `lines 5, 9, 12` / `lines 5, 9, 12, ... and 40 more`.
+pub fn line_list(lines: &[u64]) -> String {
+    const SHOW: usize = 12;
+    let shown: Vec<String> = lines.iter().take(SHOW).map(|l| l.to_string()).collect();
+    let more = lines.len().saturating_sub(SHOW);
+    format!(
+        "{} {}{}",
+        if lines.len() == 1 { "line" } else { "lines" },
+        shown.join(", "),
+        if more > 0 { format!(", ... and {more} more") } else { String::new() }
+    )
+}
+
+pub fn column<'a>(table: &'a Table, name: &str, role: &str) -> Result<&'a Column> {
+    table.column(name).ok_or_else(|| {
+        let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        Error::spec(format!(
+            "the {role} column '{name}' is not in the file. Its columns are: {}. Pick one of these in the spec.",
+            names.join(", ")
+        ))
+        .at_file(table.name.clone())
+    })
+}
+
+/// Does the cell equal one of the values (numerically when both are numbers)?
+fn matcher<'a>(col: &'a Column, values: &[String]) -> impl Fn(usize) -> bool + 'a {
+    let nums: Vec<f64> = values.iter().filter_map(|v| v.trim().parse::<f64>().ok()).collect();
+    let texts: Vec<String> = values.iter().map(|v| v.trim().to_string()).collect();
+    // For text columns, precompute which codes match.
+    let code_hits: Option<Vec<bool>> = match &col.data {
+        ColumnData::Text { levels, .. } => Some(
+            levels
+                .iter()
+                .map(|l| {
+                    texts.iter().any(|t| t == l || t.eq_ignore_ascii_case(l))
+                        || l.trim().parse::<f64>().map(|x| nums.contains(&x)).unwrap_or(false)
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
+    move |row| match (&col.data, &code_hits) {
+        (ColumnData::Text { codes, .. }, Some(hits)) => {
+            let c = codes[row];
+            c != MISSING && hits[c as usize]
+        }
+        (ColumnData::Numeric(v), _) => nums.contains(&v[row]),
+        (ColumnData::Date(_), _) => col.text(row).map(|t| texts.contains(&t)).unwrap_or(false),
+        _ => false,
+    }
+}
+
+/// Numeric values of a column, with the rows whose text is not a number.
+pub fn numeric_values(col: &Column) -> (Vec<f64>, Vec<usize>) {
+    match &col.data {
+        ColumnData::Numeric(v) | ColumnData::Date(v) => (v.clone(), Vec::new()),
+        ColumnData::Text { codes, levels } => {
+            let parsed: Vec<Option<f64>> = levels.iter().map(|l| crate::ingest::parse_number(l)).collect();
+            let mut bad = Vec::new();
+            let v = codes
+                .iter()
+                .enumerate()
+                .map(|(r, &c)| {
+                    if c == MISSING {
+                        f64::NAN
+                    } else {
+                        match parsed[c as usize] {
+                            Some(x) => x,
+                            None => {
+                                bad.push(r);
+                                f64::NAN
+                            }
+                        }
+                    }
+                })
+                .collect();
+            (v, bad)
+        }
+    }
+}
+
+/// Factor of a column over the given rows (levels present among them, in level order).
+pub fn factor(col: &Column, rows: &[usize]) -> Factor {
+    let texts: Vec<Option<String>> = rows.iter().map(|&r| col.text(r)).collect();
+    let mut levels: Vec<String> = texts.iter().flatten().cloned().collect();
+    levels.sort();
+    levels.dedup();
+    sort_levels(&mut levels);
+    let index: std::collections::HashMap<&str, u32> =
+        levels.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
+    let codes = texts.iter().map(|t| t.as_deref().map(|t| index[t]).unwrap_or(MISSING)).collect();
+    Factor { codes, levels }
+}
+
+/// Rows kept by the spec's filters.
+fn filter_rows(table: &Table, spec: &AnalysisSpec) -> Result<Vec<usize>> {
+    let mut keep: Vec<usize> = (0..table.n_rows()).collect();
+    for f in &spec.filters {
+        let col = column(table, &f.column, "filter")?;
+        keep.retain(|&r| match f.op {
+            FilterOp::In | FilterOp::NotIn => {
+                let hit = col.text(r).map(|t| f.values.iter().any(|v| v == &t)).unwrap_or(false);
+                (f.op == FilterOp::In) == hit
+            }
+            op => {
+                let x = col.number(r);
+                let v = f.value.unwrap_or(f64::NAN);
+                !x.is_nan()
+                    && match op {
+                        FilterOp::Lt => x < v,
+                        FilterOp::Le => x <= v,
+                        FilterOp::Gt => x > v,
+                        FilterOp::Ge => x >= v,
+                        _ => false,
+                    }
+            }
+        });
+    }
+    Ok(keep)
+}
+
+/// Build the analysed rows: valid time, outcome, group and strata.
+pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -> Result<Prepared> {
+    spec.validate()?;
+    let candidates = filter_rows(table, spec)?;
+    let filtered_out = table.n_rows() - candidates.len();
+
+    // Time.
+    let (time_all, unit, time_name): (Vec<f64>, Option<&'static str>, String) = match &spec.time {
+        TimeSpec::Column(name) => {
+            let col = column(table, name, "time")?;
+            let (v, bad) = numeric_values(col);
+            if !bad.is_empty() && bad.len() == col.len() - col.missing_count() {
+                return Err(Error::data(format!(
+                    "the time column holds no numbers (e.g. '{}' on line {}). Choose the column with follow-up durations, or give start and end date columns.",
+                    col.text(bad[0]).unwrap_or_default(),
+                    table.line(bad[0])
+                ))
+                .at_file(table.name.clone())
+                .at_column(name.clone()));
+            }
+            (v, None, name.clone())
+        }
+        TimeSpec::Dates(span) => {
+            let start = column(table, &span.start, "start date")?;
+            let ends: Vec<&Column> = span.end.iter().map(|e| column(table, e, "end date")).collect::<Result<_>>()?;
+            for c in std::iter::once(start).chain(ends.iter().copied()) {
+                if !matches!(c.data, ColumnData::Date(_)) {
+                    return Err(Error::data(format!(
+                        "'{}' was not read as dates. Use ISO dates (2021-03-15), or set date_order to \"dmy\" or \"mdy\" in the spec if the dates are ambiguous.",
+                        c.name
+                    ))
+                    .at_file(table.name.clone())
+                    .at_column(c.name.clone()));
+                }
+            }
+            let per = span.unit.days();
+            let v = (0..table.n_rows())
+                .map(|r| {
+                    let s = start.number(r);
+                    let e = ends.iter().map(|c| c.number(r)).find(|x| !x.is_nan()).unwrap_or(f64::NAN);
+                    (e - s) / per
+                })
+                .collect();
+            (v, Some(span.unit.name()), format!("{} → {}", span.start, span.end.join(" / ")))
+        }
+    };
+
+    let ev_col = column(table, &spec.event.column, "outcome")?;
+    let is_event = matcher(ev_col, &spec.event.event);
+    let is_competing = matcher(ev_col, &spec.event.competing);
+    let censored_vals = spec.event.censored.clone();
+    let is_censored = censored_vals.as_ref().map(|v| matcher(ev_col, v));
+
+    let group_col = spec.group.as_deref().map(|g| column(table, g, "group")).transpose()?;
+    let strata_col = spec.strata.as_deref().map(|g| column(table, g, "strata")).transpose()?;
+
+    let mut ex = Exclusions::default();
+    let mut rows = Vec::with_capacity(candidates.len());
+    let mut time = Vec::with_capacity(candidates.len());
+    let mut status = Vec::with_capacity(candidates.len());
+    let mut other_censor_values: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unlisted: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for &r in &candidates {
+        let line = table.line(r);
+        let t = time_all[r];
+        if t.is_nan() {
+            let why = match &spec.time {
+                TimeSpec::Column(n) => match table.column(n).and_then(|c| c.text(r)) {
+                    Some(txt) => format!("time '{txt}' in '{time_name}' is not a number"),
+                    None => format!("time is missing in '{time_name}'"),
+                },
+                TimeSpec::Dates(_) => format!("no start date or no end date ({time_name})"),
+            };
+            ex.add(why, line);
+            continue;
+        }
+        if t < 0.0 {
+            ex.add(
+                match &spec.time {
+                    TimeSpec::Column(_) => format!("negative time in '{time_name}'"),
+                    TimeSpec::Dates(_) => format!("end date before start date ({time_name})"),
+                },
+                line,
+            );
+            continue;
+        }
+        let Some(txt) = ev_col.text(r) else {
+            ex.add(format!("outcome '{}' is missing", spec.event.column), line);
+            continue;
+        };
+        let s = if is_event(r) {
+            1u8
+        } else if is_competing(r) {
+            2
+        } else if let Some(c) = &is_censored {
+            if c(r) {
+                0
+            } else {
+                unlisted.entry(txt.clone()).or_default().push(line);
+                continue;
+            }
+        } else {
+            *other_censor_values.entry(txt).or_default() += 1;
+            0
+        };
+        if let Some(g) = group_col {
+            if g.is_missing(r) {
+                ex.add(format!("group '{}' is missing", g.name), line);
+                continue;
+            }
+        }
+        if let Some(g) = strata_col {
+            if g.is_missing(r) {
+                ex.add(format!("strata '{}' is missing", g.name), line);
+                continue;
+            }
+        }
+        rows.push(r);
+        time.push(t);
+        status.push(s);
+    }
+    for (value, lines) in &unlisted {
+        warnings.push(format!(
+            "{} {} excluded: outcome '{}' value '{value}' is neither an event, a competing event nor a declared censored value ({}). Add it to event.event, event.competing or event.censored.",
+            lines.len(),
+            if lines.len() == 1 { "row" } else { "rows" },
+            spec.event.column,
+            line_list(lines)
+        ));
+    }
+    warnings.extend(ex.into_warnings(""));
+    if other_censor_values.len() > 1 {
+        let list: Vec<String> = other_censor_values.iter().map(|(v, n)| format!("'{v}' ({n} rows)")).collect();
+        warnings.push(format!(
+            "outcome '{}': {} values were treated as censored: {}. If any of them is an event, add it to event.event (or event.competing).",
+            spec.event.column,
+            other_censor_values.len(),
+            list.join(", ")
+        ));
+    }
+    if rows.is_empty() {
+        return Err(Error::data(format!(
+            "no rows are left to analyse{}. {}",
+            if filtered_out > 0 { format!(" ({filtered_out} removed by filters)") } else { String::new() },
+            warnings.last().cloned().unwrap_or_default()
+        ))
+        .at_file(table.name.clone()));
+    }
+    let group = group_col.map(|g| factor(g, &rows));
+    let strata = strata_col.map(|g| factor(g, &rows));
+    if let Some(g) = &group {
+        if g.levels.len() < 2 {
+            warnings.push(format!(
+                "group '{}' has a single level ('{}') among the analysed rows: there is nothing to compare.",
+                spec.group.as_deref().unwrap_or_default(),
+                g.levels.first().cloned().unwrap_or_default()
+            ));
+        }
+    }
+    let competing = !spec.event.competing.is_empty();
+    if status.iter().all(|&s| s != 1) {
+        warnings.push(format!(
+            "no events: no analysed row has outcome '{}' equal to {}. Check event.event.",
+            spec.event.column,
+            spec.event.event.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" or ")
+        ));
+    }
+    Ok(Prepared { rows, time, status, group, strata, competing, unit, filtered_out })
+}
+
+/// Build the model matrix of `covariates` over the complete cases among `prep`'s rows.
+/// Categorical covariates become treatment contrasts against the reference level
+/// (`column=level` terms); numeric ones keep their column name.
+pub fn design(
+    table: &Table,
+    spec: &AnalysisSpec,
+    prep: &Prepared,
+    covariates: &[String],
+    warnings: &mut Vec<String>,
+) -> Result<Design> {
+    let cols: Vec<&Column> = covariates.iter().map(|c| column(table, c, "covariate")).collect::<Result<_>>()?;
+    let cluster_col = spec.cluster.as_deref().map(|c| column(table, c, "cluster")).transpose()?;
+    enum Kind {
+        Num(Vec<f64>),
+        Cat(Factor, usize),
+    }
+    let mut kinds = Vec::new();
+    let mut ex = Exclusions::default();
+    let mut complete = vec![true; prep.rows.len()];
+    for col in &cols {
+        let categorical = spec.categorical.contains(&col.name) || matches!(col.data, ColumnData::Text { .. });
+        if categorical {
+            let f = factor(col, &prep.rows);
+            let reference = match spec.reference.get(&col.name) {
+                Some(r) => f.levels.iter().position(|l| l == r).ok_or_else(|| {
+                    Error::spec(format!(
+                        "reference level '{r}' is not a level of '{}' (levels: {})",
+                        col.name,
+                        f.levels.join(", ")
+                    ))
+                    .at_column(col.name.clone())
+                })?,
+                None => 0,
+            };
+            for (i, &c) in f.codes.iter().enumerate() {
+                if c == MISSING && complete[i] {
+                    complete[i] = false;
+                    ex.add(format!("covariate '{}' is missing", col.name), table.line(prep.rows[i]));
+                }
+            }
+            kinds.push(Kind::Cat(f, reference));
+        } else {
+            let (v, _) = numeric_values(col);
+            let v: Vec<f64> = prep.rows.iter().map(|&r| v[r]).collect();
+            for (i, x) in v.iter().enumerate() {
+                if x.is_nan() && complete[i] {
+                    complete[i] = false;
+                    ex.add(
+                        match col.text(prep.rows[i]) {
+                            Some(t) => format!("covariate '{}' value '{t}' is not a number", col.name),
+                            None => format!("covariate '{}' is missing", col.name),
+                        },
+                        table.line(prep.rows[i]),
+                    );
+                }
+            }
+            kinds.push(Kind::Num(v));
+        }
+    }
+    let cluster_all = cluster_col.map(|c| factor(c, &prep.rows));
+    if let (Some(f), Some(c)) = (&cluster_all, cluster_col) {
+        for (i, &code) in f.codes.iter().enumerate() {
+            if code == MISSING && complete[i] {
+                complete[i] = false;
+                ex.add(format!("cluster '{}' is missing", c.name), table.line(prep.rows[i]));
+            }
+        }
+    }
+    warnings.extend(ex.into_warnings(" from the model"));
+    let idx: Vec<usize> = (0..prep.rows.len()).filter(|&i| complete[i]).collect();
+    let mut names = Vec::new();
+    let mut x = Vec::new();
+    for (col, kind) in cols.iter().zip(&kinds) {
+        match kind {
+            Kind::Num(v) => {
+                names.push(col.name.clone());
+                x.push(idx.iter().map(|&i| v[i]).collect());
+            }
+            Kind::Cat(f, reference) => {
+                for (li, level) in f.levels.iter().enumerate() {
+                    if li == *reference {
+                        continue;
+                    }
+                    names.push(format!("{}={}", col.name, level));
+                    x.push(idx.iter().map(|&i| if f.codes[i] == li as u32 { 1.0 } else { 0.0 }).collect());
+                }
+                if f.levels.len() < 2 {
+                    warnings.push(format!(
+                        "covariate '{}' has a single level among the analysed rows and adds no term to the model",
+                        col.name
+                    ));
+                }
+            }
+        }
+    }
+    Ok(Design {
+        time: idx.iter().map(|&i| prep.time[i]).collect(),
+        status: idx.iter().map(|&i| prep.status[i]).collect(),
+        strata: prep.strata.as_ref().map(|s| idx.iter().map(|&i| s.codes[i]).collect()),
+        cluster: cluster_all.map(|f| idx.iter().map(|&i| f.codes[i]).collect()),
+        idx,
+        names,
+        x,
+    })
+}
+
+/// Text of a number as used in level names (kept here so prepare and table agree).
+pub fn level_text(x: f64) -> String {
+    format_number(x)
+}

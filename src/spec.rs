@@ -1,0 +1,365 @@
+//! `AnalysisSpec`: the one object that is the page's state, the share-link fragment and the
+//! CLI's `--spec`. Its keys are the contract in `tests/reference/README.md`.
+//!
+//! Unknown keys are refused (a typo such as `"covariate"` must not silently do nothing).
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The analysis a user asked for.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisSpec {
+    /// Follow-up time: a numeric column, or a start date and end date(s).
+    pub time: TimeSpec,
+    /// The outcome column and which of its values mean what.
+    pub event: EventSpec,
+    /// Column to stratify curves and tests by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Stratification column for log-rank and Cox (`strata()`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strata: Option<String>,
+    /// G-rho weight of the log-rank family (0 = log-rank, 1 = Peto-Peto).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rho: f64,
+    /// Log-rank test for every pair of groups, Holm-adjusted.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pairwise: bool,
+    /// Terms of the Cox (or Fine-Gray) model.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub covariates: Vec<String>,
+    /// Columns treated as categorical even when numeric.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categorical: Vec<String>,
+    /// Reference level per categorical covariate (default: the first level).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub reference: std::collections::BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Ties::is_default")]
+    pub ties: Ties,
+    /// Patient identifier when rows are lesions/sites: robust (sandwich) variance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    #[serde(default, skip_serializing_if = "ConfType::is_default")]
+    pub conf_type: ConfType,
+    /// Landmark times for S(t) or cumulative incidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub times: Vec<f64>,
+    /// Columns described by group ("Table 1").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table1: Option<Vec<String>>,
+    /// Accelerated-failure-time models to fit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parametric: Vec<Dist>,
+    /// Horizon for the restricted mean survival time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rmst_tau: Option<f64>,
+    /// Worksheet of a workbook (default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Cell values read as missing (default: blank, NA, N/A, ., NULL, -, #N/A, NaN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<String>>,
+    /// How to read ambiguous dates such as 03/04/2020: `dmy` or `mdy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_order: Option<DateOrder>,
+    /// Keep only rows matching every filter (subgroup analysis).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Filter>,
+    /// Univariable screen: one model per candidate covariate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub univariable: Vec<String>,
+    /// Presentation state of the page (axis range, display, hidden groups...). Not used by the
+    /// statistics; carried so that a share link reproduces the view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<serde_json::Value>,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Follow-up time: a column of durations or a pair of dates.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum TimeSpec {
+    Column(String),
+    Dates(DateSpan),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DateSpan {
+    pub start: String,
+    /// One end column, or several: the first non-blank one is used.
+    #[serde(deserialize_with = "one_or_many")]
+    pub end: Vec<String>,
+    #[serde(default)]
+    pub unit: TimeUnit,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeUnit {
+    #[default]
+    Days,
+    Weeks,
+    Months,
+    Years,
+}
+
+impl TimeUnit {
+    /// Days in one unit (a month is 365.25/12 days, a year 365.25).
+    pub fn days(self) -> f64 {
+        match self {
+            TimeUnit::Days => 1.0,
+            TimeUnit::Weeks => 7.0,
+            TimeUnit::Months => 365.25 / 12.0,
+            TimeUnit::Years => 365.25,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Days => "days",
+            TimeUnit::Weeks => "weeks",
+            TimeUnit::Months => "months",
+            TimeUnit::Years => "years",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EventSpec {
+    pub column: String,
+    /// Values (as text) that mean the event of interest.
+    #[serde(deserialize_with = "texts")]
+    pub event: Vec<String>,
+    /// Values that mean a competing event; present → competing-risks analysis.
+    #[serde(default, deserialize_with = "texts", skip_serializing_if = "Vec::is_empty")]
+    pub competing: Vec<String>,
+    /// Values that mean censored; with it, any other value is excluded with a warning.
+    #[serde(default, deserialize_with = "opt_texts", skip_serializing_if = "Option::is_none")]
+    pub censored: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Ties {
+    #[default]
+    Efron,
+    Breslow,
+}
+impl Ties {
+    fn is_default(&self) -> bool {
+        *self == Ties::Efron
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Ties::Efron => "efron",
+            Ties::Breslow => "breslow",
+        }
+    }
+}
+
+/// Confidence-interval transform for S(t), as `survfit(conf.type=)`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub enum ConfType {
+    #[default]
+    #[serde(rename = "log")]
+    Log,
+    #[serde(rename = "log-log")]
+    LogLog,
+    #[serde(rename = "plain")]
+    Plain,
+}
+impl ConfType {
+    fn is_default(&self) -> bool {
+        *self == ConfType::Log
+    }
+}
+
+/// Distributions of `survreg`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Dist {
+    Exponential,
+    Weibull,
+    Lognormal,
+    Loglogistic,
+}
+impl Dist {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dist::Exponential => "exponential",
+            Dist::Weibull => "weibull",
+            Dist::Lognormal => "lognormal",
+            Dist::Loglogistic => "loglogistic",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    Dmy,
+    Mdy,
+}
+
+/// A subgroup filter: `{"column": "age", "op": ">=", "value": 65}` or
+/// `{"column": "disease", "op": "in", "values": ["metastatic"]}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Filter {
+    pub column: String,
+    pub op: FilterOp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(default, deserialize_with = "texts", skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum FilterOp {
+    #[serde(rename = "in")]
+    In,
+    #[serde(rename = "not_in")]
+    NotIn,
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+}
+
+impl AnalysisSpec {
+    /// Parse a spec from JSON text, with a message that says what is wrong and where.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let spec: AnalysisSpec = serde_json::from_str(text).map_err(|e| {
+            Error::spec(format!(
+                "the analysis spec is not valid: {e}. See the README for the spec's keys."
+            ))
+        })?;
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// Checks that do not need the data.
+    pub fn validate(&self) -> Result<()> {
+        if self.event.event.is_empty() {
+            return Err(Error::spec(format!(
+                "event.event is empty: list the value(s) of '{}' that mean the event happened",
+                self.event.column
+            )));
+        }
+        if !self.rho.is_finite() || self.rho < 0.0 {
+            return Err(Error::spec(format!("rho must be a number ≥ 0, got {}", self.rho)));
+        }
+        for t in &self.times {
+            if !t.is_finite() || *t < 0.0 {
+                return Err(Error::spec(format!("times must be numbers ≥ 0, got {t}")));
+            }
+        }
+        if let Some(tau) = self.rmst_tau {
+            if !tau.is_finite() || tau <= 0.0 {
+                return Err(Error::spec(format!("rmst_tau must be a positive number, got {tau}")));
+            }
+        }
+        for v in &self.event.event {
+            if self.event.competing.contains(v) {
+                return Err(Error::spec(format!(
+                    "value '{v}' is listed both as the event and as a competing event"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The spec as compact JSON (for share links and the CLI).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Accept `"2"`, `2`, `true`, or an array of those, as a list of texts.
+fn texts<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    value_texts(v).map_err(serde::de::Error::custom)
+}
+
+fn opt_texts<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Vec<String>>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    if v.is_null() {
+        return Ok(None);
+    }
+    value_texts(v).map(Some).map_err(serde::de::Error::custom)
+}
+
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    texts(d)
+}
+
+fn value_texts(v: serde_json::Value) -> std::result::Result<Vec<String>, String> {
+    use serde_json::Value;
+    fn one(v: Value) -> std::result::Result<String, String> {
+        match v {
+            Value::String(s) => Ok(s),
+            Value::Number(n) => Ok(n.to_string()),
+            Value::Bool(b) => Ok(b.to_string()),
+            other => Err(format!("expected a text or number, got {other}")),
+        }
+    }
+    match v {
+        Value::Array(items) => items.into_iter().map(one).collect(),
+        other => Ok(vec![one(other)?]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_contract_spec() {
+        let s = AnalysisSpec::from_json(
+            r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"sex","times":[180,365],"covariates":["age","sex"],"categorical":["sex"],"ties":"breslow","conf_type":"log-log"}"#,
+        )
+        .unwrap();
+        assert_eq!(s.time, TimeSpec::Column("time".into()));
+        assert_eq!(s.ties, Ties::Breslow);
+        assert_eq!(s.conf_type, ConfType::LogLog);
+        // round trip
+        let back = AnalysisSpec::from_json(&s.to_json()).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn numbers_as_event_values_and_date_spans() {
+        let s = AnalysisSpec::from_json(
+            r#"{"time":{"start":"srs_date","end":["fail_date","last_fu"],"unit":"months"},"event":{"column":"status","event":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.event.event, vec!["1".to_string()]);
+        match s.time {
+            TimeSpec::Dates(d) => {
+                assert_eq!(d.end.len(), 2);
+                assert_eq!(d.unit, TimeUnit::Months)
+            }
+            _ => panic!("expected dates"),
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_key_named() {
+        let e = AnalysisSpec::from_json(r#"{"time":"t","event":{"column":"s","event":["1"]},"covariate":["x"]}"#)
+            .unwrap_err();
+        assert!(e.message.contains("covariate"), "{}", e.message);
+    }
+}

@@ -1,0 +1,1 @@
+//! Hazard-rate estimation: kernel-smoothed hazard (Epanechnikov, boundary-corrected).

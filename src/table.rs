@@ -1,0 +1,211 @@
+//! The typed columnar table that ingestion produces and the statistics read.
+//!
+//! Numbers are `f64` (NaN = missing), text columns are dictionary codes into their levels
+//! (`MISSING` = missing), dates are days since 1970-01-01 as `f64` (NaN = missing).
+
+use serde::Serialize;
+
+/// Code of a missing cell in a text column.
+pub const MISSING: u32 = u32::MAX;
+
+#[derive(Debug, Clone)]
+pub enum ColumnData {
+    Numeric(Vec<f64>),
+    Text { codes: Vec<u32>, levels: Vec<String> },
+    Date(Vec<f64>),
+}
+
+/// What a column looks like to a person choosing analyses.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnKind {
+    Numeric,
+    Categorical,
+    Date,
+    /// Looks like a row or patient identifier (unique or near-unique codes).
+    Identifier,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    pub data: ColumnData,
+    pub kind: ColumnKind,
+}
+
+impl Column {
+    pub fn len(&self) -> usize {
+        match &self.data {
+            ColumnData::Numeric(v) | ColumnData::Date(v) => v.len(),
+            ColumnData::Text { codes, .. } => codes.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn is_missing(&self, row: usize) -> bool {
+        match &self.data {
+            ColumnData::Numeric(v) | ColumnData::Date(v) => v[row].is_nan(),
+            ColumnData::Text { codes, .. } => codes[row] == MISSING,
+        }
+    }
+    pub fn missing_count(&self) -> usize {
+        (0..self.len()).filter(|&r| self.is_missing(r)).count()
+    }
+    /// The cell as text, the way a user would type it in a spec (`2`, `1.5`, `ltx`,
+    /// `2020-03-01`); `None` when missing.
+    pub fn text(&self, row: usize) -> Option<String> {
+        match &self.data {
+            ColumnData::Numeric(v) => {
+                let x = v[row];
+                (!x.is_nan()).then(|| format_number(x))
+            }
+            ColumnData::Date(v) => {
+                let x = v[row];
+                (!x.is_nan()).then(|| crate::ingest::dates::format_iso(x))
+            }
+            ColumnData::Text { codes, levels } => {
+                let c = codes[row];
+                (c != MISSING).then(|| levels[c as usize].clone())
+            }
+        }
+    }
+    /// The numeric value of a cell (dates as days since 1970-01-01); NaN when missing or text.
+    pub fn number(&self, row: usize) -> f64 {
+        match &self.data {
+            ColumnData::Numeric(v) | ColumnData::Date(v) => v[row],
+            ColumnData::Text { .. } => f64::NAN,
+        }
+    }
+}
+
+/// Shortest text that reads back as the same number (`2`, `72.3315`, `1e-8`).
+pub fn format_number(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A table read from one file.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// File name as given by the user (for messages).
+    pub name: String,
+    pub columns: Vec<Column>,
+    /// File line (1-based; header is line 1 for CSV) where each row starts.
+    pub lines: Vec<u64>,
+    /// What ingestion detected and did (encoding, delimiter, ...), shown to the user.
+    pub notes: Vec<String>,
+}
+
+impl Table {
+    pub fn n_rows(&self) -> usize {
+        self.lines.len()
+    }
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+    /// The file line of a row, for messages.
+    pub fn line(&self, row: usize) -> u64 {
+        self.lines.get(row).copied().unwrap_or(row as u64 + 2)
+    }
+    /// Summary of the columns for the page's pickers.
+    pub fn schema(&self) -> Schema {
+        Schema {
+            name: self.name.clone(),
+            rows: self.n_rows(),
+            notes: self.notes.clone(),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| {
+                    let levels = match &c.data {
+                        ColumnData::Text { levels, .. } if levels.len() <= 50 => {
+                            let mut l = levels.clone();
+                            sort_levels(&mut l);
+                            Some(l)
+                        }
+                        ColumnData::Numeric(v) => {
+                            let mut d: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+                            d.sort_by(|a, b| a.total_cmp(b));
+                            d.dedup();
+                            (d.len() <= 12).then(|| d.into_iter().map(format_number).collect())
+                        }
+                        _ => None,
+                    };
+                    let (min, max) = match &c.data {
+                        ColumnData::Numeric(v) | ColumnData::Date(v) => {
+                            let mut lo = f64::INFINITY;
+                            let mut hi = f64::NEG_INFINITY;
+                            for &x in v {
+                                if !x.is_nan() {
+                                    lo = lo.min(x);
+                                    hi = hi.max(x);
+                                }
+                            }
+                            if lo.is_finite() { (Some(lo), Some(hi)) } else { (None, None) }
+                        }
+                        _ => (None, None),
+                    };
+                    ColumnSummary {
+                        name: c.name.clone(),
+                        kind: c.kind,
+                        missing: c.missing_count(),
+                        distinct: match &c.data {
+                            ColumnData::Text { levels, .. } => levels.len(),
+                            ColumnData::Numeric(v) | ColumnData::Date(v) => {
+                                let mut d: Vec<u64> =
+                                    v.iter().filter(|x| !x.is_nan()).map(|x| x.to_bits()).collect();
+                                d.sort_unstable();
+                                d.dedup();
+                                d.len()
+                            }
+                        },
+                        levels,
+                        min,
+                        max,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Level order used everywhere: numeric order when every level parses as a number, else byte
+/// order of the text (the contract's rule).
+pub fn sort_levels(levels: &mut [String]) {
+    let nums: Option<Vec<f64>> = levels.iter().map(|l| l.trim().parse::<f64>().ok()).collect();
+    match nums {
+        Some(_) => levels.sort_by(|a, b| {
+            let x: f64 = a.trim().parse().unwrap_or(f64::NAN);
+            let y: f64 = b.trim().parse().unwrap_or(f64::NAN);
+            x.total_cmp(&y)
+        }),
+        None => levels.sort(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Schema {
+    pub name: String,
+    pub rows: usize,
+    pub notes: Vec<String>,
+    pub columns: Vec<ColumnSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnSummary {
+    pub name: String,
+    pub kind: ColumnKind,
+    pub missing: usize,
+    pub distinct: usize,
+    /// The distinct values in level order when there are few of them.
+    pub levels: Option<Vec<String>>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
