@@ -101,8 +101,8 @@ fn compare(exp: &Value, act: &Value, path: &str, key: &str, rel: f64, out: &mut 
                 Some(a) => {
                     let tol = ABS_FLOOR.max(rel.max(field_rel(key)) * a.abs().max(b.abs()));
                     let scale = a.abs().max(b.abs());
-                    // Differences under the absolute floor (a p-value R rounds to 0) are not counted.
-                    let rd = if (a - b).abs() > ABS_FLOOR { (a - b).abs() / scale } else { 0.0 };
+                    // Values under the absolute floor (a p-value R rounds to 0) are not counted.
+                    let rd = if scale > ABS_FLOOR { (a - b).abs() / scale } else { 0.0 };
                     MAX_REL.with(|m| {
                         let mut m = m.borrow_mut();
                         let e = m.entry(key.to_string()).or_insert(0.0);
