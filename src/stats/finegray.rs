@@ -99,24 +99,23 @@ struct Data {
     gminus: Vec<f64>,
     /// Distinct-time blocks `[start, end)` of the sorted rows.
     blocks: Vec<(usize, usize)>,
+    /// Blocks holding at least one event of interest, in time order.
+    event_blocks: Vec<usize>,
     p: usize,
 }
 
-/// Risk-set sums at one distinct event time.
-struct EventTime {
-    block: usize,
-    d: f64,
-    s0: f64,
-    /// `x̄ = S1/S0`.
-    xbar: Vec<f64>,
-}
-
+/// Log-likelihood, score and information at β, with the risk-set sums at each distinct event
+/// time (in time order; flat arrays, no allocation per event time).
 struct Eval {
     loglik: f64,
     score: Vec<f64>,
     /// Information, row-major p × p.
     info: Vec<f64>,
-    events: Vec<EventTime>,
+    /// Per distinct event time (`Data::event_blocks`): number of events, `S0` and
+    /// `x̄ = S1/S0` (T × p).
+    ev_d: Vec<f64>,
+    ev_s0: Vec<f64>,
+    ev_xbar: Vec<f64>,
 }
 
 impl Data {
@@ -153,7 +152,8 @@ impl Data {
             gminus[s..e].iter_mut().for_each(|v| *v = at);
             g = after;
         }
-        Data { x: xs, status: st, gminus, blocks, p }
+        let event_blocks = (0..blocks.len()).filter(|&b| st[blocks[b].0..blocks[b].1].contains(&1)).collect();
+        Data { event_blocks, x: xs, status: st, gminus, blocks, p }
     }
 
     fn row(&self, r: usize) -> &[f64] {
@@ -169,14 +169,22 @@ impl Data {
         let p = self.p;
         let r = self.linear(beta);
         let q = if full { p } else { 0 };
-        // Forward pass: prefix sums over competing failures strictly before each event time.
+        let n_ev = self.event_blocks.len();
+        // Forward pass: prefix sums over competing failures strictly before each event time,
+        // recorded per event time (flat: T, T × q, T × q × q).
         let mut c0 = 0.0;
         let mut c1 = vec![0.0; q];
         let mut c2 = vec![0.0; q * q];
-        let mut recorded: Vec<(usize, f64, Vec<f64>, Vec<f64>)> = Vec::new();
+        let mut rec0 = vec![0.0; n_ev];
+        let mut rec1 = vec![0.0; n_ev * q];
+        let mut rec2 = vec![0.0; n_ev * q * q];
+        let mut k = 0;
         for (b, &(s, e)) in self.blocks.iter().enumerate() {
-            if self.status[s..e].contains(&1) {
-                recorded.push((b, c0, c1.clone(), c2.clone()));
+            if k < n_ev && self.event_blocks[k] == b {
+                rec0[k] = c0;
+                rec1[k * q..(k + 1) * q].copy_from_slice(&c1);
+                rec2[k * q * q..(k + 1) * q * q].copy_from_slice(&c2);
+                k += 1;
             }
             for row in s..e {
                 if self.status[row] == 2 {
@@ -199,8 +207,10 @@ impl Data {
         let mut loglik = 0.0;
         let mut score = vec![0.0; q];
         let mut info = vec![0.0; q * q];
-        let mut events = Vec::with_capacity(if full { recorded.len() } else { 0 });
-        let mut next = recorded.len();
+        let mut ev_d = vec![0.0; if full { n_ev } else { 0 }];
+        let mut ev_s0 = vec![0.0; if full { n_ev } else { 0 }];
+        let mut ev_xbar = vec![0.0; n_ev * q];
+        let mut k = n_ev;
         for (b, &(s, e)) in self.blocks.iter().enumerate().rev() {
             for row in s..e {
                 a0 += r[row];
@@ -214,37 +224,38 @@ impl Data {
                     }
                 }
             }
-            if next == 0 || recorded[next - 1].0 != b {
+            if k == 0 || self.event_blocks[k - 1] != b {
                 continue;
             }
-            next -= 1;
-            let (_, p0, p1, p2) = &recorded[next];
+            k -= 1;
             let g = self.gminus[s];
-            let s0 = a0 + g * p0;
+            let s0 = a0 + g * rec0[k];
             let mut d = 0.0;
             for row in s..e {
                 if self.status[row] == 1 {
                     d += 1.0;
-                    loglik += self.row(row).iter().zip(beta).map(|(a, b)| a * b).sum::<f64>();
-                    if full {
-                        let x = self.row(row);
-                        for i in 0..q {
-                            score[i] += x[i];
-                        }
+                    let x = self.row(row);
+                    loglik += x.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>();
+                    for i in 0..q {
+                        score[i] += x[i];
                     }
                 }
             }
             loglik -= d * s0.ln();
             if full {
-                let xbar: Vec<f64> = (0..q).map(|i| (a1[i] + g * p1[i]) / s0).collect();
+                let xbar = &mut ev_xbar[k * q..(k + 1) * q];
+                for i in 0..q {
+                    xbar[i] = (a1[i] + g * rec1[k * q + i]) / s0;
+                }
                 for i in 0..q {
                     score[i] -= d * xbar[i];
                     for j in 0..=i {
-                        let s2 = (a2[i * q + j] + g * p2[i * q + j]) / s0;
+                        let s2 = (a2[i * q + j] + g * rec2[k * q * q + i * q + j]) / s0;
                         info[i * q + j] += d * (s2 - xbar[i] * xbar[j]);
                     }
                 }
-                events.push(EventTime { block: b, d, s0, xbar });
+                ev_d[k] = d;
+                ev_s0[k] = s0;
             }
         }
         for i in 0..q {
@@ -252,8 +263,7 @@ impl Data {
                 info[j * q + i] = info[i * q + j];
             }
         }
-        events.reverse();
-        Eval { loglik, score, info, events }
+        Eval { loglik, score, info, ev_d, ev_s0, ev_xbar }
     }
 
     /// `Σ_i (η_i + ψ_i)(η_i + ψ_i)'` at β (row-major p × p); see the module notes.
@@ -264,8 +274,8 @@ impl Data {
         let nb = self.blocks.len();
         // Per block: index of its event time, if any.
         let mut event_of = vec![usize::MAX; nb];
-        for (k, e) in ev.events.iter().enumerate() {
-            event_of[e.block] = k;
+        for (k, &b) in self.event_blocks.iter().enumerate() {
+            event_of[b] = k;
         }
         // C0, C1 over events strictly after each block (backward).
         let mut c0_after = vec![0.0; nb];
@@ -275,12 +285,12 @@ impl Data {
             for b in (0..nb).rev() {
                 c0_after[b] = c0;
                 c1_after[b * p..(b + 1) * p].copy_from_slice(&c1);
-                if event_of[b] != usize::MAX {
-                    let e = &ev.events[event_of[b]];
+                let e = event_of[b];
+                if e != usize::MAX {
                     let g = self.gminus[self.blocks[b].0];
-                    c0 += e.d * g / e.s0;
+                    c0 += ev.ev_d[e] * g / ev.ev_s0[e];
                     for k in 0..p {
-                        c1[k] += e.d * g * e.xbar[k] / e.s0;
+                        c1[k] += ev.ev_d[e] * g * ev.ev_xbar[e * p + k] / ev.ev_s0[e];
                     }
                 }
             }
@@ -294,27 +304,23 @@ impl Data {
         for (b, &(s, e)) in self.blocks.iter().enumerate() {
             let ek = event_of[b];
             if ek != usize::MAX {
-                let et = &ev.events[ek];
-                d0 += et.d / et.s0;
+                d0 += ev.ev_d[ek] / ev.ev_s0[ek];
                 for k in 0..p {
-                    d1[k] += et.d * et.xbar[k] / et.s0;
+                    d1[k] += ev.ev_d[ek] * ev.ev_xbar[ek * p + k] / ev.ev_s0[ek];
                 }
             }
             let censored = self.status[s..e].iter().filter(|&&v| v == 0).count() as f64;
             let y = (n - s) as f64;
             if censored > 0.0 {
                 // q(u) = B1 C0 − B0 C1 with C over events at or after u.
-                let (mut c0, mut c1) = (c0_after[b], c1_after[b * p..(b + 1) * p].to_vec());
+                let (mut c0, mut own) = (c0_after[b], 0.0);
                 if ek != usize::MAX {
-                    let et = &ev.events[ek];
-                    let g = self.gminus[s];
-                    c0 += et.d * g / et.s0;
-                    for k in 0..p {
-                        c1[k] += et.d * g * et.xbar[k] / et.s0;
-                    }
+                    own = ev.ev_d[ek] * self.gminus[s] / ev.ev_s0[ek];
+                    c0 += own;
                 }
                 for k in 0..p {
-                    q[k] = b1[k] * c0 - b0 * c1[k];
+                    let c1 = c1_after[b * p + k] + if ek != usize::MAX { own * ev.ev_xbar[ek * p + k] } else { 0.0 };
+                    q[k] = b1[k] * c0 - b0 * c1;
                     psi_cum[k] -= censored * q[k] / (y * y);
                 }
             }
@@ -324,7 +330,7 @@ impl Data {
                 for k in 0..p {
                     let mut v = -r[row] * (x[k] * d0 - d1[k]);
                     if st == 1 {
-                        v += x[k] - ev.events[ek].xbar[k];
+                        v += x[k] - ev.ev_xbar[ek * p + k];
                     } else if st == 2 {
                         v -= r[row] / self.gminus[row] * (x[k] * c0_after[b] - c1_after[b * p + k]);
                     }
@@ -546,6 +552,97 @@ mod tests {
             let sc = data.eval(&[beta], true).score[0];
             assert!((num - sc).abs() < 1e-6, "score {sc} vs {num}");
         }
+    }
+
+    /// `Σ_i (η_i + ψ_i)²` for one covariate straight from the definitions (O(n³)).
+    fn naive_meat(time: &[f64], status: &[u8], x: &[f64], beta: f64) -> f64 {
+        let n = time.len();
+        let gm = |t: f64| {
+            let mut g = 1.0;
+            let mut ts: Vec<f64> = time.iter().cloned().filter(|&u| u < t).collect();
+            ts.sort_by(f64::total_cmp);
+            ts.dedup();
+            for u in ts {
+                let c = (0..n).filter(|&j| time[j] == u && status[j] == 0).count() as f64;
+                let y = (0..n).filter(|&j| time[j] >= u).count() as f64;
+                g *= 1.0 - c / y;
+            }
+            g
+        };
+        let r = |j: usize| (x[j] * beta).exp();
+        // Weight of subject j in the risk set at time t.
+        let w = |j: usize, t: f64| {
+            if time[j] >= t {
+                1.0
+            } else if status[j] == 2 {
+                gm(t) / gm(time[j])
+            } else {
+                0.0
+            }
+        };
+        let s0 = |t: f64| (0..n).map(|j| w(j, t) * r(j)).sum::<f64>();
+        let xbar = |t: f64| (0..n).map(|j| w(j, t) * r(j) * x[j]).sum::<f64>() / s0(t);
+        let y = |u: f64| (0..n).filter(|&j| time[j] >= u).count() as f64;
+        // q(u) for a censoring time u.
+        let q = |u: f64| {
+            let mut acc = 0.0;
+            for e in 0..n {
+                if status[e] != 1 || time[e] < u {
+                    continue;
+                }
+                for j in 0..n {
+                    if time[j] < u && status[j] == 2 {
+                        acc += w(j, time[e]) * r(j) * (x[j] - xbar(time[e])) / s0(time[e]);
+                    }
+                }
+            }
+            acc
+        };
+        let mut total = 0.0;
+        for i in 0..n {
+            let mut eta = if status[i] == 1 { x[i] - xbar(time[i]) } else { 0.0 };
+            for e in 0..n {
+                if status[e] == 1 {
+                    eta -= w(i, time[e]) * r(i) * (x[i] - xbar(time[e])) / s0(time[e]);
+                }
+            }
+            let mut psi = if status[i] == 0 { q(time[i]) / y(time[i]) } else { 0.0 };
+            for c in 0..n {
+                if status[c] == 0 && time[c] <= time[i] {
+                    psi -= q(time[c]) / (y(time[c]) * y(time[c]));
+                }
+            }
+            total += (eta + psi) * (eta + psi);
+        }
+        total
+    }
+
+    #[test]
+    fn variance_matches_the_definition() {
+        // Ties between and across causes and censorings, competing failures before and after
+        // censorings: the O(n) reverse/forward sums must equal the O(n³) definition.
+        let time = [1., 2., 2., 2., 3., 3., 4., 5., 5., 5., 6., 7., 7., 8., 9., 9.];
+        let status = [2u8, 1, 0, 2, 0, 1, 2, 1, 0, 2, 0, 1, 2, 0, 1, 0];
+        let x = [0.5, -1.0, 2.0, 0.0, 1.0, -0.5, 1.5, 0.2, -2.0, 0.7, 0.1, 1.0, -0.3, 0.4, 0.9, -1.2];
+        let data = Data::new(&time, &status, &[x.to_vec()]);
+        for beta in [-0.5, 0.3] {
+            let ev = data.eval(&[beta], true);
+            let fast = data.meat(&[beta], &ev)[0];
+            let slow = naive_meat(&time, &status, &x, beta);
+            assert!((fast - slow).abs() < 1e-10 * slow.abs(), "beta {beta}: {fast} vs {slow}");
+        }
+    }
+
+    #[test]
+    fn separation_warns_instead_of_failing() {
+        // Every event has x = 1 and nobody else does: β → ∞, crr would not converge either.
+        let time: Vec<f64> = (1..=12).map(|t| t as f64).collect();
+        let status = [1u8, 0, 2, 1, 0, 2, 1, 0, 0, 1, 2, 0];
+        let x: Vec<f64> = status.iter().map(|&s| if s == 1 { 1.0 } else { 0.0 }).collect();
+        let fit = crr(&time, &status, &[x], &["x".to_string()]).expect("a report with a warning");
+        assert!(!fit.converged);
+        assert!(fit.warnings.iter().any(|w| w.contains("did not converge")), "{:?}", fit.warnings);
+        assert!(fit.terms[0].coef > 5.0);
     }
 
     #[test]
