@@ -504,7 +504,8 @@ mod tests {
     #[test]
     fn two_groups_without_competing() {
         // R: cuminc(c(1,2,3,4,5,6), c(1,1,0,1,0,0), c(1,1,1,2,2,2))
-        // Tests: stat 2.438, pv 0.118 (only cause 1 occurs); timepoints(., c(0,3,6,7)):
+        // $Tests: stat 2.43811656055412, pv 0.118418332829628 (print(digits = 15); only cause 1
+        // occurs); timepoints(., c(0,3,6,7)):
         // group 1: 0, 0.6666667, NA, NA; group 2: 0, 0, 0.3333333, NA.
         let t = [1., 2., 3., 4., 5., 6.];
         let s = [1u8, 1, 0, 1, 0, 0];
@@ -513,11 +514,32 @@ mod tests {
         let (curves, tests) = cuminc(&t, &s, &g, &levels, &[0.0, 3.0, 6.0, 7.0]);
         assert_eq!(curves.len(), 2);
         assert_eq!(tests.len(), 1);
-        assert!((tests[0].stat - 2.438).abs() < 1e-3, "{tests:?}");
+        assert!(close(tests[0].stat, 2.43811656055412, 1e-10), "{tests:?}");
+        assert!(close(tests[0].p, 0.118418332829628, 1e-10), "{tests:?}");
         assert_eq!(tests[0].df, 1.0);
         let a = &curves[0].at;
         assert!(close(a[1].estimate, 2.0 / 3.0, 1e-12) && a[2].estimate.is_nan());
         let b = &curves[1].at;
         assert!(b[1].estimate == 0.0 && close(b[2].estimate, 1.0 / 3.0, 1e-12) && b[3].estimate.is_nan());
+    }
+
+    #[test]
+    fn singular_covariance_gives_no_statistic() {
+        // Group "2" is censored (t = 0.5) before any failure, so it never contributes:
+        // R: cuminc(c(0.5,0.5,1,2,3,4), c(0,0,1,2,1,0), c(2,2,1,1,1,1))$Tests has stat −1, pv 1
+        // for both causes (its marker of a singular covariance); we report undefined values.
+        let t = [0.5, 0.5, 1., 2., 3., 4.];
+        let s = [0u8, 0, 1, 2, 1, 0];
+        let g = [1u32, 1, 0, 0, 0, 0];
+        let levels = vec!["1".to_string(), "2".to_string()];
+        let (curves, tests) = cuminc(&t, &s, &g, &levels, &[]);
+        assert_eq!(curves.len(), 4);
+        assert_eq!(tests.len(), 2);
+        for test in &tests {
+            assert!(test.stat.is_nan() && test.p.is_nan(), "{test:?}");
+            assert_eq!(test.df, 1.0);
+        }
+        let json = serde_json::to_string(&tests[0]).unwrap_or_default();
+        assert!(json.contains("\"stat\":null"), "{json}");
     }
 }
