@@ -26,7 +26,8 @@
 //! The first sum is a suffix sum (accumulated in a reverse pass over the sorted rows), the
 //! second a prefix sum over competing failures (accumulated in a forward pass and recorded at
 //! each event time). The same holds for `S1`, `S2`, so the log-likelihood, score and
-//! information cost O(n p²) per Newton iteration. Covariates are centred first (the likelihood,
+//! information cost O(n p²) per Newton iteration (100,000 rows × 3 covariates: about 70 ms for
+//! the whole fit with its variance, `examples/competing_bench.rs`). Covariates are centred first (the likelihood,
 //! score and information do not change, `exp` cannot overflow as easily).
 //!
 //! # Newton-Raphson as crr
