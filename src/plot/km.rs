@@ -352,8 +352,10 @@ struct Line {
 fn p_line(prefix: &str, p: f64, opts: &PlotOptions, color: RGBColor) -> Line {
     let text = format_p_digits(p, opts.p_digits);
     let rest = text.get(1..).unwrap_or("").to_string();
-    let (letter, face) = if opts.italic_p { ("P".to_string(), Face::Italic) } else { ("p".to_string(), Face::Normal) };
-    Line { parts: vec![(prefix.to_string(), Face::Normal), (letter, face), (rest, Face::Normal)], color }
+    if !opts.italic_p {
+        return Line { parts: vec![(format!("{prefix}{text}"), Face::Normal)], color };
+    }
+    Line { parts: vec![(prefix.to_string(), Face::Normal), ("P".to_string(), Face::Italic), (rest, Face::Normal)], color }
 }
 
 fn time_label(report: &Report, opts: &PlotOptions) -> String {
@@ -697,11 +699,11 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
             }
         }
         let overlap = |x0: f64, y0: f64| -> f64 {
-            // Data window of the block, plus a margin of 4 px around it.
-            let ta = m.t_of((x0 - 4.0 * s) as i32).max(0.0);
-            let tb = m.t_of((x0 + block_w + 4.0 * s) as i32);
-            let vhi = m.v_of((y0 - 4.0 * s) as i32);
-            let vlo = m.v_of((y0 + block_h + 4.0 * s) as i32);
+            // Data window of the block, plus a margin of 8 px around it.
+            let ta = m.t_of((x0 - 8.0 * s) as i32).max(0.0);
+            let tb = m.t_of((x0 + block_w + 8.0 * s) as i32);
+            let vhi = m.v_of((y0 - 8.0 * s) as i32);
+            let vlo = m.v_of((y0 + block_h + 8.0 * s) as i32);
             let mut score = 0.0;
             for c in &curves {
                 if let Some((lo, hi)) = c.range_over(ta, tb, opts.conf_bands && c.cause != Some("competing")) {
@@ -748,9 +750,9 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
             for (text, face) in &line.parts {
                 // SVG collapses leading spaces: advance over them instead of drawing them.
                 let body = text.trim_start();
-                let x_body = x + p.width(&text[..text.len() - body.len()], f_note, *face);
+                let x_body = x + p.advance(&text[..text.len() - body.len()], f_note, *face);
                 p.text(body, (x_body.round() as i32, yc), f_note, line.color, HPos::Left, VPos::Center, *face, false)?;
-                x += p.width(text, f_note, *face);
+                x += p.advance(text, f_note, *face);
             }
         }
     }

