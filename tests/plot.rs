@@ -417,15 +417,15 @@ fn p_value_and_medians_are_written() {
 
 #[test]
 fn text_sizes_are_css_pixels_in_svg() {
-    // Tick labels are 0.92 × font_size = 11.96 px, whatever plotters' SVG unit convention.
+    // Tick labels are 0.92 × font_size = 12.88 px, whatever plotters' SVG unit convention.
     let (svg, layout) = draw(&lung_by_sex(), &PlotOptions::default(), 900, 680);
     let all = texts(&svg);
     let tick = all.iter().find(|t| t.text == layout.x_ticks[1].label).unwrap();
-    assert!((tick.size - 11.96).abs() < 0.01, "{}", tick.size);
+    assert!((tick.size - 12.88).abs() < 0.01, "{}", tick.size);
     let opts = PlotOptions { font_scale: 2.0, ..PlotOptions::default() };
     let (svg, layout) = draw(&lung_by_sex(), &opts, 1800, 1360);
     let tick = texts(&svg).into_iter().find(|t| t.text == layout.x_ticks[1].label).unwrap();
-    assert!((tick.size - 23.92).abs() < 0.01, "{}", tick.size);
+    assert!((tick.size - 25.76).abs() < 0.01, "{}", tick.size);
 }
 
 #[test]

@@ -652,7 +652,11 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
     let mut lines: Vec<Line> = Vec::new();
     if !competing && opts.show_median {
         let many = curves.len() > 1 || curves.iter().any(|c| c.group.is_some());
-        lines.push(Line { parts: vec![("Median (95% CI)".into(), Face::Normal)], color: INK });
+        let head = match report.time_unit {
+            Some(u) => format!("Median (95% CI), {u}"),
+            None => "Median (95% CI)".to_string(),
+        };
+        lines.push(Line { parts: vec![(head, Face::Normal)], color: INK });
         for c in &curves {
             let text = match c.median {
                 Some((md, lo, hi)) => {
@@ -757,19 +761,21 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         }
     }
 
-    // ---- landmark values, written right of the line at each curve, pushed apart vertically.
+    // ---- landmark values: a dot where each curve crosses the line, the value written right
+    // of the line on the side the curve leaves free (above a falling curve, below a rising
+    // one), labels pushed apart vertically so they never overlap.
+    let sep = f_note * s * 1.25;
     for &t in &landmarks {
-        let mut labels: Vec<(f64, String, RGBColor)> = curves
-            .iter()
-            .filter(|c| t <= c.end && !(c.dashed && competing))
-            .map(|c| {
-                let v = c.value_at(t);
-                let text = if opts.percent { format!("{:.0}%", v * 100.0) } else { format!("{v:.2}") };
-                (m.y(v) as f64, text, c.color)
-            })
-            .collect();
+        let mut labels: Vec<(f64, String, RGBColor)> = Vec::new();
+        for c in curves.iter().filter(|c| t <= c.end && !(c.dashed && competing)) {
+            let v = c.value_at(t);
+            let yv = m.y(v);
+            p.circle((m.x(t), yv), 3.0, solid(c.color))?;
+            let text = if opts.percent { format!("{:.0}%", v * 100.0) } else { format!("{v:.2}") };
+            let shift = 0.7 * sep;
+            labels.push((yv as f64 + if rising { shift } else { -shift }, text, c.color));
+        }
         labels.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let sep = f_note * s * 1.2;
         for i in 1..labels.len() {
             if labels[i].0 - labels[i - 1].0 < sep {
                 labels[i].0 = labels[i - 1].0 + sep;
@@ -779,16 +785,21 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         if let Some(last) = labels.last().map(|l| l.0) {
             let over = last - (bottom as f64 - sep / 2.0);
             if over > 0.0 {
-                for l in labels.iter_mut() {
-                    l.0 -= over;
-                }
+                labels.iter_mut().for_each(|l| l.0 -= over);
             }
         }
-        let x = m.x(t) + p.px(4.0);
+        if let Some(first) = labels.first().map(|l| l.0) {
+            let under = (m.top as f64 + sep / 2.0) - first;
+            if under > 0.0 {
+                labels.iter_mut().for_each(|l| l.0 += under);
+            }
+        }
+        let x = m.x(t) + p.px(5.0);
         for (yy, text, col) in &labels {
             let wdt = p.width(text, f_note, Face::Bold);
             let yi = yy.round() as i32;
-            p.rect((x - p.px(1.0), yi - p.px(7.0)), (x + wdt.ceil() as i32 + p.px(1.0), yi + p.px(7.0)), RGBAColor(255, 255, 255, 0.85))?;
+            let half = (sep / 2.0).round() as i32 - p.px(1.0);
+            p.rect((x - p.px(2.0), yi - half), (x + wdt.ceil() as i32 + p.px(2.0), yi + half), RGBAColor(255, 255, 255, 0.8))?;
             p.text(text, (x, yi), f_note, *col, HPos::Left, VPos::Center, Face::Bold, false)?;
         }
     }

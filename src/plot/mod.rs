@@ -79,7 +79,7 @@ pub struct PlotOptions {
     /// x tick spacing (default: "nice" ticks chosen from the width).
     pub break_by: Option<f64>,
     /// Size in pixels of the base font (tick labels, legend, table) before `font_scale`
-    /// (default 13); titles are a little larger.
+    /// (default 14); titles are a little larger.
     pub font_size: f64,
 }
 
@@ -103,7 +103,7 @@ impl Default for PlotOptions {
             hidden_groups: Vec::new(),
             font_scale: 1.0,
             break_by: None,
-            font_size: 13.0,
+            font_size: 14.0,
         }
     }
 }

@@ -75,6 +75,11 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         self.area.draw(&Polygon::new(pts, color.filled())).map_err(err)
     }
 
+    /// Filled circle of `r` design pixels.
+    pub fn circle(&self, c: (i32, i32), r: f64, color: RGBAColor) -> Result<(), String> {
+        self.area.draw(&Circle::new(c, self.px(r).max(1), color.filled())).map_err(err)
+    }
+
     pub fn rect(&self, a: (i32, i32), b: (i32, i32), color: RGBAColor) -> Result<(), String> {
         self.area.draw(&Rectangle::new([a, b], color.filled())).map_err(err)
     }
