@@ -309,7 +309,9 @@ fn snapshot_transplant_cuminc() {
 
 #[test]
 fn snapshot_lung_forest() {
-    let svg = render_svg(&lung_by_sex(), &PlotOptions::default(), 900, 260, FigureKind::Forest).unwrap();
+    let h = cohort::plot::forest::natural_height(&lung_by_sex(), &PlotOptions::default());
+    assert!((150..300).contains(&h), "{h}");
+    let svg = render_svg(&lung_by_sex(), &PlotOptions::default(), 900, h, FigureKind::Forest).unwrap();
     check_snapshot("lung_forest", &svg);
 }
 

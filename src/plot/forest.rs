@@ -75,6 +75,25 @@ pub fn log_axis(lo: f64, hi: f64) -> (f64, f64, Vec<f64>) {
     (a, b, ticks)
 }
 
+/// The height in pixels at which the forest plot of `report` has its natural row spacing
+/// (28 design pixels a row): what the page should give the canvas.
+pub fn natural_height(report: &Report, opts: &PlotOptions) -> u32 {
+    let n = report
+        .cox
+        .as_ref()
+        .map(|c| c.terms.len())
+        .filter(|n| *n > 0)
+        .or_else(|| report.finegray.as_ref().map(|f| f.terms.len()))
+        .unwrap_or(1)
+        .max(1);
+    let s = opts.font_scale.clamp(0.25, 10.0);
+    let fs = opts.font_size.clamp(6.0, 40.0);
+    let title = if opts.title.as_ref().is_some_and(|t| !t.trim().is_empty()) { fs * 1.25 * s * 1.3 + 4.0 * s } else { 0.0 };
+    let top = 12.0 * s + title + fs * s * 1.6;
+    let below = 5.0 * s + 4.0 * s + fs * 0.92 * s * 1.2 + 6.0 * s + fs * s * 1.3 + 12.0 * s;
+    (top + n as f64 * 28.0 * s + below).ceil() as u32 + 1
+}
+
 /// Draw the forest plot of `report` into `area` (filled white).
 pub fn draw_forest<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report, opts: &PlotOptions) -> Result<PlotLayout, String> {
     opts.validate()?;

@@ -421,6 +421,19 @@ pub fn ticks_from(min: f64, max: f64, step: f64) -> Vec<f64> {
     out
 }
 
+/// Draw figure `kind` of `report` into `area` (any backend: the page's canvas, SVG).
+pub fn draw_figure<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    report: &Report,
+    opts: &PlotOptions,
+    kind: FigureKind,
+) -> Result<PlotLayout, String> {
+    match kind {
+        FigureKind::Survival => km::draw_survival(area, report, opts),
+        FigureKind::Forest => forest::draw_forest(area, report, opts),
+    }
+}
+
 /// Draw a figure into an SVG string (native export, tests, and the page's "download SVG").
 pub fn render_svg(report: &Report, opts: &PlotOptions, width: u32, height: u32, kind: FigureKind) -> Result<String, String> {
     if !(100..=20000).contains(&width) || !(100..=20000).contains(&height) {
@@ -430,10 +443,7 @@ pub fn render_svg(report: &Report, opts: &PlotOptions, width: u32, height: u32, 
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| format!("drawing failed: {e}"))?;
-        match kind {
-            FigureKind::Survival => km::draw_survival(&root, report, opts)?,
-            FigureKind::Forest => forest::draw_forest(&root, report, opts)?,
-        };
+        draw_figure(&root, report, opts, kind)?;
         root.present().map_err(|e| format!("drawing failed: {e}"))?;
     }
     Ok(svg)
