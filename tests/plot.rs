@@ -294,6 +294,14 @@ fn snapshot_lung_by_sex() {
 }
 
 #[test]
+fn snapshot_lung_small_with_everything() {
+    // A small canvas with every annotation on: nothing may overlap (looked at as PNG).
+    let opts = PlotOptions { landmarks: vec![180.0, 365.0], percent: true, ..PlotOptions::default() };
+    let svg = render_svg(&lung_labelled(), &opts, 560, 440, FigureKind::Survival).unwrap();
+    check_snapshot("lung_small", &svg);
+}
+
+#[test]
 fn snapshot_lung_cumulative_percent() {
     let opts = PlotOptions { cumulative: true, percent: true, conf_bands: false, italic_p: true, title: Some("Death by sex".into()), ..PlotOptions::default() };
     let svg = render_svg(&lung_by_sex(), &opts, 800, 600, FigureKind::Survival).unwrap();
@@ -512,4 +520,48 @@ fn bad_requests_are_errors_not_panics() {
     assert!(render_svg(&lung_by_sex(), &opts, 800, 600, FigureKind::Survival).unwrap_err().contains("break_by"));
     let opts = PlotOptions { font_scale: 0.0, ..PlotOptions::default() };
     assert!(render_svg(&lung_by_sex(), &opts, 800, 600, FigureKind::Survival).is_err());
+}
+
+#[test]
+fn hover_values_follow_the_drawn_curves() {
+    use cohort::plot::km::values_at;
+    // Hand-worked report: at t = 7, A is 0.8·2/3 (CI 0.2–1), 2 at risk (its step at 8); B is
+    // 0.75, 2 at risk (its step at 7 itself).
+    let v = values_at(&tiny(), &PlotOptions::default(), 7.0);
+    assert_eq!(v.len(), 2);
+    assert!((v[0].estimate - 0.8 * 2.0 / 3.0).abs() < 1e-12);
+    assert_eq!((v[0].lower, v[0].upper, v[0].n_risk), (Some(0.2), Some(1.0), Some(2.0)));
+    assert_eq!((v[1].estimate, v[1].n_risk), (0.75, Some(2.0)));
+    // At 10 A drops to 0 and its CI is undefined; B goes on to 12; past 12 no curve.
+    let v = values_at(&tiny(), &PlotOptions::default(), 10.0);
+    assert_eq!((v[0].estimate, v[0].lower), (0.0, None));
+    assert_eq!(values_at(&tiny(), &PlotOptions::default(), 11.0).len(), 1);
+    assert!(values_at(&tiny(), &PlotOptions::default(), 13.0).is_empty());
+    // Cumulative display: 1 − S with the limits swapped.
+    let v = values_at(&tiny(), &PlotOptions { cumulative: true, ..PlotOptions::default() }, 3.0);
+    assert!((v[0].estimate - 0.2).abs() < 1e-12 && (v[0].upper.unwrap() - 0.48).abs() < 1e-12);
+    assert_eq!(v[1].label, "B (n = 4)");
+}
+
+#[test]
+fn ungrouped_curve_and_hidden_groups_drop_the_test() {
+    let text = std::fs::read_to_string(root().join("tests/reference/lung.expected.json")).unwrap();
+    let all: Value = serde_json::from_str(&text).unwrap();
+    let case = all["cases"].as_array().unwrap().iter().find(|c| c["name"] == "overall").unwrap();
+    let km: Vec<KmCurve> = case["expected"]["km"].as_array().unwrap().iter().map(km_from_json).collect();
+    let report = Report { km, time_unit: Some("days"), ..Report::default() };
+    let (svg, layout) = draw(&report, &PlotOptions::default(), 800, 600);
+    let texts = texts(&svg);
+    assert!(texts.iter().any(|t| t.text == "All patients (n = 228)"));
+    // survfit(Surv(time, status) ~ 1, lung): median 310 (285, 363).
+    assert!(texts.iter().any(|t| t.text == "310 (285–363)"));
+    assert!(!texts.iter().any(|t| t.text.contains("Log-rank")));
+    assert_eq!(layout.series[0].color, "#000000");
+    assert_eq!(layout.risk_table.unwrap().rows[0].counts[0], 228.0);
+    // Hiding a group: the log-rank p (a comparison of all groups) is not written.
+    let opts = PlotOptions { hidden_groups: vec!["B".into()], ..PlotOptions::default() };
+    let (svg, _) = draw(&tiny(), &opts, 700, 500);
+    assert!(!svg.contains("Log-rank"));
+    let (svg, _) = draw(&tiny(), &PlotOptions::default(), 700, 500);
+    assert!(svg.contains("Log-rank, p = 0.48"));
 }

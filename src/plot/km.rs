@@ -224,6 +224,53 @@ fn cuminc_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
         .collect()
 }
 
+/// What a drawn curve shows at one time (the page's hover read-out).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CurveValue {
+    /// Index into `report.km` or `report.cuminc`, as in [`PlotLayout::series`].
+    pub index: usize,
+    pub group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    pub label: String,
+    /// The plotted value (S, 1 − S or cumulative incidence; a probability) and its 95% CI
+    /// (`None` where undefined).
+    pub estimate: f64,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    /// Number at risk at this time (Kaplan-Meier only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_risk: Option<f64>,
+}
+
+/// Every drawn curve's value at time `t` (the curves `draw_survival` draws with `opts`), for
+/// hover: map the pointer's x to `t` with the [`PlotLayout`], call this. Curves whose follow-up
+/// ends before `t` are left out.
+pub fn values_at(report: &Report, opts: &PlotOptions, t: f64) -> Vec<CurveValue> {
+    if !t.is_finite() || t < 0.0 {
+        return Vec::new();
+    }
+    let curves = if report.km.is_empty() { cuminc_curves(report, opts) } else { km_curves(report, opts) };
+    curves
+        .iter()
+        .filter(|c| t <= c.end)
+        .map(|c| {
+            let i = c.band.partition_point(|b| b.0 <= t);
+            let (lo, hi) = if i == 0 { (f64::NAN, f64::NAN) } else { (c.band[i - 1].1, c.band[i - 1].2) };
+            CurveValue {
+                index: c.index,
+                group: c.group.clone(),
+                cause: c.cause.map(str::to_string),
+                label: c.label.clone(),
+                estimate: c.value_at(t),
+                lower: Some(lo).filter(|v| v.is_finite()),
+                upper: Some(hi).filter(|v| v.is_finite()),
+                n_risk: c.steps.as_ref().map(|s| n_at_risk(s, t)),
+            }
+        })
+        .collect()
+}
+
 /// Pixel mapping of the plot area.
 #[derive(Clone, Copy)]
 struct Map {
@@ -669,7 +716,10 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
             lines.push(Line { parts: vec![(text, Face::Normal)], color: c.color });
         }
     }
-    if !competing {
+    // The test compares every group: written only when every group is drawn.
+    let all_drawn = curves.len() == if competing { report.cuminc.len() } else { report.km.len() };
+    if !all_drawn {
+    } else if !competing {
         if let Some(t) = report.logrank.as_ref().filter(|_| report.km.len() > 1) {
             lines.push(p_line(&format!("{}, ", test_name(report)), t.p, opts, INK));
         }

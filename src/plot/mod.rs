@@ -199,8 +199,9 @@ pub struct RiskRowLayout {
 /// Mapping: a value `(t, v)` is drawn at
 /// `x = plot_left + (t − x_min) / (x_max − x_min) · plot_width` (with `ln` of the three values
 /// when `x_log`), `y = plot_top + (y_max − v) / (y_max − y_min) · plot_height`, where `v` is a
-/// probability (S(t), or 1 − S(t) / a cumulative incidence when `y_is` says so), even when the
-/// axis is labelled in percent.
+/// probability — S(t) when `figure` is `survival`, 1 − S(t) for `cumulative`, the cumulative
+/// incidence for `cuminc` — even when the axis is labelled in percent. For hover read-outs,
+/// [`km::values_at`] gives every drawn curve's value at a time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlotLayout {
     /// `survival`, `cumulative` (1 − S), `cuminc` (competing risks) or `forest`.
