@@ -280,7 +280,7 @@ fn check_snapshot(name: &str, svg: &str) {
     let old = std::fs::read_to_string(&path)
         .unwrap_or_else(|_| panic!("missing snapshot {}: run with UPDATE_SNAPSHOTS=1 and look at it", path.display()));
     if old != svg {
-        let got = path.with_extension("new.svg");
+        let got = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.new.svg"));
         std::fs::write(&got, svg).unwrap();
         panic!("{name}: the SVG differs from {} (new drawing written to {}); if the change is intended, run with UPDATE_SNAPSHOTS=1", path.display(), got.display());
     }

@@ -117,6 +117,18 @@ fn label_of(group: &Option<String>) -> String {
     group.clone().unwrap_or_else(|| "All patients".to_string())
 }
 
+/// A label cut to `max` characters with an ellipsis (risk-table rows must leave room for the
+/// plot).
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut t: String = text.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
 fn finite_or_nan(v: f64) -> f64 {
     if v.is_finite() {
         v
@@ -156,7 +168,7 @@ fn km_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
                 color: if report.km.len() == 1 { RGBColor(0, 0, 0) } else { group_color(i) },
                 dashed: false,
                 label,
-                short: label_of(&c.group),
+                short: truncate(&label_of(&c.group), 24),
                 start: tr(1.0),
                 knots,
                 band,
@@ -211,7 +223,7 @@ fn cuminc_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
                 color: if levels.len() == 1 { RGBColor(0, 0, 0) } else { group_color(gi) },
                 dashed: competing,
                 label: if c.group.is_some() { format!("{g}, {cause}") } else { cause.to_string() },
-                short: g,
+                short: truncate(&g, 24),
                 start: 0.0,
                 knots,
                 band,
@@ -925,5 +937,11 @@ mod tests {
     fn thin_merges_pixel_columns() {
         let pts = vec![(0, 0), (3, 0), (5, 0), (5, 3), (5, 4), (5, 7), (9, 7), (9, 7), (12, 7)];
         assert_eq!(thin(pts), vec![(0, 0), (5, 0), (5, 7), (12, 7)]);
+    }
+
+    #[test]
+    fn long_labels_are_cut() {
+        assert_eq!(truncate("Stereotactic body radiotherapy 24 Gy", 24), "Stereotactic body radio…"); // 23 characters + …
+        assert_eq!(truncate("Male", 24), "Male");
     }
 }
