@@ -140,6 +140,8 @@ fn transplant_cuminc() -> Report {
             CumincCurve {
                 group: c["group"].as_str().map(str::to_string),
                 cause: if c["cause"] == "event" { "event" } else { "competing" },
+                n: 0,
+                events: 0,
                 steps,
                 at: Vec::new(),
             }
