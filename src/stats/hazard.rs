@@ -65,7 +65,7 @@ use crate::stats::common::{order_by_time, z95};
 pub struct HazardOptions {
     /// Kernel half-width in time units; `None` = chosen by cross-validation.
     pub bandwidth: Option<f64>,
-    /// Number of grid points (at least 2).
+    /// Number of grid points (2 to [`MAX_GRID`]).
     pub n_grid: usize,
     /// Last grid time; `None` = the end of follow-up (largest observed time).
     pub max_time: Option<f64>,
@@ -294,8 +294,11 @@ fn cv_bandwidth(inc: &Increments) -> f64 {
     best.1
 }
 
+/// At most this many grid points.
+pub const MAX_GRID: usize = 10_000;
+
 fn grid(end: f64, n: usize) -> Vec<f64> {
-    let n = n.max(2);
+    let n = n.clamp(2, MAX_GRID);
     (0..n).map(|k| end * k as f64 / (n - 1) as f64).collect()
 }
 
@@ -318,6 +321,10 @@ fn curve_from(inc: &Increments, b: f64, times: &[f64]) -> Vec<HazardPoint> {
 /// Usable bandwidth: the user's (if positive and finite) or cross-validation's.
 fn choose_bandwidth(inc: &Increments, opts: &HazardOptions, warnings: &mut Vec<String>) -> (f64, &'static str) {
     match opts.bandwidth {
+        Some(b) if b > 0.0 && b.is_finite() && b < inc.end * 1e-3 => {
+            warnings.push(format!("bandwidth {b} is below 1/1000 of the follow-up ({}); {} used instead", inc.end, inc.end * 1e-3));
+            (inc.end * 1e-3, "user")
+        }
         Some(b) if b > 0.0 && b.is_finite() => (b, "user"),
         Some(b) => {
             warnings.push(format!("bandwidth {b} is not a positive number; chosen by cross-validation instead"));
@@ -361,7 +368,7 @@ pub fn hazard_ratio_curve(time_a: &[f64], status_a: &[u8], time_b: &[f64], statu
         return HazardRatioCurve { points: Vec::new(), bandwidth: None, warnings };
     }
     let b = match opts.bandwidth {
-        Some(b) if b > 0.0 && b.is_finite() => b,
+        Some(b) if b > 0.0 && b.is_finite() => b.max(ia.end.min(ib.end) * 1e-3),
         _ => 0.5 * (choose_bandwidth(&ia, &HazardOptions { bandwidth: None, ..opts.clone() }, &mut warnings).0 + cv_bandwidth(&ib)),
     };
     let end = ia.end.min(ib.end);
