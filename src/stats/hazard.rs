@@ -467,6 +467,23 @@ mod tests {
     }
 
     #[test]
+    fn hand_worked_boundaries() {
+        // Bandwidth 1, follow-up end 4. At t = 0 (q = 0) the left kernel is
+        // K_0(u) = 12 (u + 1)(u + ½) on [−1, 0].
+        // Left: events at 0.25 (4 at risk, jump ¼) and 0.5 (3 at risk, jump ⅓), censorings at 4:
+        // u = −0.25 → K_0 = 12 · 0.75 · 0.25 = 2.25; u = −0.5 → 0. ĥ(0) = 2.25/4 = 0.5625.
+        let opts = HazardOptions { bandwidth: Some(1.0), n_grid: 5, max_time: None };
+        let c = smoothed_hazard(&[0.25, 0.5, 4.0, 4.0], &[1, 1, 0, 0], &opts);
+        assert!((c.points[0].hazard - 0.5625).abs() < 1e-12, "{:?}", c.points[0]);
+        // Right, mirrored: censoring at 0.1, events at 3.5 (3 at risk) and 3.75 (2 at risk, jump
+        // ½), censoring at 4. At t = 4, u = (4 − s): s = 3.75 → K_0(−0.25) = 2.25, s = 3.5 →
+        // K_0(−0.5) = 0. ĥ(4) = 2.25 · ½ = 1.125.
+        let c = smoothed_hazard(&[0.1, 3.5, 3.75, 4.0], &[0, 1, 1, 0], &opts);
+        assert_eq!(c.points[4].time, 4.0);
+        assert!((c.points[4].hazard - 1.125).abs() < 1e-12, "{:?}", c.points[4]);
+    }
+
+    #[test]
     fn no_events_is_a_warning_not_a_panic() {
         let c = smoothed_hazard(&[1.0, 2.0], &[0, 0], &HazardOptions::default());
         assert!(c.points.is_empty() && !c.warnings.is_empty());
