@@ -244,10 +244,6 @@ impl Problem<'_> {
         self.cols.len() + usize::from(self.free_scale)
     }
 
-    fn loglik(&self, theta: &[f64]) -> f64 {
-        self.eval(theta, false).loglik
-    }
-
     /// Log-likelihood (on the log-time scale, without the Jacobian) and, if `derivs`, score
     /// and information at `theta = (β, log σ)`.
     fn eval(&self, theta: &[f64], derivs: bool) -> Eval {
@@ -317,9 +313,11 @@ impl Problem<'_> {
             let mut scale = 1.0;
             let (next, next_eval) = loop {
                 let cand: Vec<f64> = theta.iter().zip(step.iter()).map(|(t, s)| t + scale * s).collect();
-                let ll = self.loglik(&cand);
-                if ll.is_finite() && ll >= cur.loglik - 1e-12 * cur.loglik.abs() {
-                    break (cand.clone(), Some(self.eval(&cand, true)));
+                // Derivatives are computed with the likelihood: a rejected step (rare) wastes
+                // them, an accepted one saves a second pass over the data.
+                let ev = self.eval(&cand, true);
+                if ev.loglik.is_finite() && ev.loglik >= cur.loglik - 1e-12 * cur.loglik.abs() {
+                    break (cand, Some(ev));
                 }
                 halvings += 1;
                 if halvings > MAX_HALVING {
