@@ -1,0 +1,151 @@
+//! Every `cox` field of the R reference cases (`tests/reference/*.expected.json`, computed by
+//! R survival 3.5-3 `coxph`, `summary.coxph`, `cox.zph`) against our `coxph`, fitted directly
+//! on the design that `prepare::design` builds from the case's spec. Tolerances are those of
+//! the analysis contract (`compare_reference.py`): relative 1e-5 for coef/se/hr/z/lower/upper
+//! and chisq, 1e-4 for p, 1e-7 for loglik, 1e-6 otherwise; at least 1e-4 in the concordance
+//! section and 1e-3 in ph_test; absolute floor 1e-9.
+
+use std::path::Path;
+
+use cohort::prepare::{design, prepare};
+use cohort::stats::cox::{coxph, CoxInput};
+use cohort::{read_table, AnalysisSpec, ReadOptions};
+use serde_json::Value;
+
+fn field_rel(key: &str) -> f64 {
+    match key {
+        "p" => 1e-4,
+        "coef" | "se" | "hr" | "z" | "lower" | "upper" | "chisq" => 1e-5,
+        "loglik" => 1e-7,
+        _ => 1e-6,
+    }
+}
+
+fn section_rel(key: &str) -> f64 {
+    match key {
+        "ph_test" => 1e-3,
+        "concordance" => 1e-4,
+        _ => 0.0,
+    }
+}
+
+fn close(e: f64, a: f64, rel: f64) -> bool {
+    (e - a).abs() <= f64::max(1e-9, rel * e.abs().max(a.abs()))
+}
+
+/// Compare `exp` with `act` as compare_reference.py does: only fields present in `exp`,
+/// `terms` arrays matched by `name`. Differences are pushed to `out`.
+fn compare(exp: &Value, act: &Value, path: &str, key: &str, rel: f64, out: &mut Vec<String>) {
+    let rel = rel.max(section_rel(key));
+    match exp {
+        Value::Object(m) => {
+            let Some(a) = act.as_object() else {
+                out.push(format!("{path}: expected an object, got {act}"));
+                return;
+            };
+            for (k, v) in m {
+                match a.get(k) {
+                    Some(av) => compare(v, av, &format!("{path}.{k}"), k, rel, out),
+                    None => out.push(format!("{path}.{k}: missing")),
+                }
+            }
+        }
+        Value::Array(items) => {
+            let Some(acts) = act.as_array() else {
+                out.push(format!("{path}: expected an array, got {act}"));
+                return;
+            };
+            if key == "terms" {
+                for e in items {
+                    let name = e["name"].as_str().unwrap_or_default();
+                    match acts.iter().find(|a| a["name"].as_str() == Some(name)) {
+                        Some(a) => compare(e, a, &format!("{path}[{name}]"), key, rel, out),
+                        None => out.push(format!("{path}[{name}]: missing")),
+                    }
+                }
+                if acts.len() != items.len() {
+                    out.push(format!("{path}: {} terms, expected {}", acts.len(), items.len()));
+                }
+            } else {
+                if acts.len() != items.len() {
+                    out.push(format!("{path}: length {}, expected {}", acts.len(), items.len()));
+                    return;
+                }
+                for (i, (e, a)) in items.iter().zip(acts).enumerate() {
+                    compare(e, a, &format!("{path}[{i}]"), key, rel, out);
+                }
+            }
+        }
+        Value::Number(n) => {
+            let e = n.as_f64().unwrap_or(f64::NAN);
+            match act.as_f64() {
+                Some(a) if close(e, a, rel.max(field_rel(key))) => {}
+                _ => out.push(format!("{path}: got {act}, expected {e}")),
+            }
+        }
+        Value::Null => {
+            if !act.is_null() {
+                out.push(format!("{path}: got {act}, expected null"));
+            }
+        }
+        other => {
+            if other != act {
+                out.push(format!("{path}: got {act}, expected {other}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn cox_matches_r_on_every_reference_case() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/reference exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".expected.json"))
+        .collect();
+    files.sort();
+    let mut checked = Vec::new();
+    let mut problems = Vec::new();
+    for f in files {
+        let reference: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        let data_name = reference["file"].as_str().unwrap();
+        let bytes = std::fs::read(dir.join(data_name)).unwrap();
+        for case in reference["cases"].as_array().unwrap() {
+            let Some(expected) = case["expected"].get("cox") else { continue };
+            let label = format!("{}/{}", reference["dataset"].as_str().unwrap(), case["name"].as_str().unwrap());
+            let spec: AnalysisSpec = serde_json::from_value(case["spec"].clone()).unwrap();
+            let table = read_table(&bytes, data_name, &ReadOptions { sheet: spec.sheet.clone(), missing: spec.missing.clone() })
+                .unwrap();
+            let mut warnings = Vec::new();
+            // R fits the Cox model on every row with a valid time, outcome, strata and complete
+            // covariates: a row missing only the `group` column (lung/breslow_loglog: one row
+            // missing ph.ecog) stays in the model. So the model's rows are prepared without
+            // the group, as `analyze` does.
+            let model_spec = AnalysisSpec { group: None, ..spec.clone() };
+            let prep = prepare(&table, &model_spec, &mut warnings).unwrap();
+            let d = design(&table, &spec, &prep, &spec.covariates, &mut warnings).unwrap();
+            let fit = coxph(&CoxInput {
+                time: &d.time,
+                status: &d.status,
+                x: &d.x,
+                names: &d.names,
+                strata: d.strata.as_deref(),
+                cluster: d.cluster.as_deref(),
+                ties: spec.ties,
+            })
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+            assert!(fit.warnings.is_empty(), "{label}: unexpected warnings {:?}", fit.warnings);
+            let actual = serde_json::to_value(&fit).unwrap();
+            let mut out = Vec::new();
+            compare(expected, &actual, &label, "cox", 1e-6, &mut out);
+            problems.extend(out);
+            checked.push(label);
+        }
+    }
+    // The seven Cox cases of the contract (plus any added later) must all be present.
+    for want in ["aml/by_maintenance", "lung/by_sex_cox", "lung/breslow_loglog", "ovarian/by_rx", "rats/litter_clusters", "veteran/cox_celltype", "veteran/peto_strata"] {
+        assert!(checked.iter().any(|c| c == want), "reference case {want} not found (checked {checked:?})");
+    }
+    assert!(problems.is_empty(), "{} differences from R:\n{}", problems.len(), problems.join("\n"));
+}
