@@ -188,7 +188,6 @@ struct Work {
     d1: Vec<f64>,
     d2: Vec<f64>,
     xd: Vec<f64>,
-    xbar: Vec<f64>,
     xbar_sum: Vec<f64>,
     v: Vec<f64>,
 }
@@ -203,7 +202,6 @@ impl Work {
             d1: vec![0.0; p],
             d2: vec![0.0; p * p],
             xd: vec![0.0; p],
-            xbar: vec![0.0; p],
             xbar_sum: vec![0.0; p],
             v: vec![0.0; p * p],
         }
@@ -266,6 +264,8 @@ impl Data {
             }
             let mut ds0 = 0.0;
             let mut eta_d = 0.0;
+            // The dying rows' weighted sums D1, D2 are needed only for Efron with tied events.
+            let tied_efron = self.efron && grp.deaths > 1;
             if grp.deaths > 0 {
                 w.d1.iter_mut().for_each(|a| *a = 0.0);
                 w.d2.iter_mut().for_each(|a| *a = 0.0);
@@ -287,12 +287,16 @@ impl Data {
                     ds0 += r;
                     eta_d += w.eta[i];
                     for j in 0..p {
-                        let rx = r * x[j];
-                        w.d1[j] += rx;
                         w.xd[j] += x[j];
-                        let row = &mut w.d2[j * p..j * p + j + 1];
-                        for (k, s) in row.iter_mut().enumerate() {
-                            *s += rx * x[k];
+                    }
+                    if tied_efron {
+                        for j in 0..p {
+                            let rx = r * x[j];
+                            w.d1[j] += rx;
+                            let row = &mut w.d2[j * p..j * p + j + 1];
+                            for (k, s) in row.iter_mut().enumerate() {
+                                *s += rx * x[k];
+                            }
                         }
                     }
                 }
@@ -305,23 +309,39 @@ impl Data {
             for j in 0..p {
                 out.u[j] += w.xd[j];
             }
-            // Sub-risk-sets: Efron has d of them with weight fractions k/d removed; Breslow one,
-            // counted d times.
-            let (steps, mult) = if self.efron { (grp.deaths, 1.0) } else { (1, d) };
-            w.xbar_sum.iter_mut().for_each(|a| *a = 0.0);
-            w.v.iter_mut().for_each(|a| *a = 0.0);
-            for k in 0..steps {
-                let f = if self.efron { k as f64 / d } else { 0.0 };
-                let den = s0 - f * ds0;
-                out.loglik -= mult * den.ln();
-                for j in 0..p {
-                    w.xbar[j] = (w.s1[j] - f * w.d1[j]) / den;
-                    w.xbar_sum[j] += mult * w.xbar[j];
+            // Sub-risk-sets: Efron has d of them, the k-th with the fraction f = k/d of the
+            // dying rows' weight removed; Breslow one, counted d times. Their sums are taken in
+            // closed form, O(d + p²) per time: with a0 = Σ1/den, a1 = Σf/den, b0 = Σ1/den²,
+            // b1 = Σf/den², b2 = Σf²/den²,
+            //   Σ x̄_k = S1·a0 − D1·a1,
+            //   Σ [(S2 − f D2)/den − x̄_k x̄_kᵀ]
+            //     = S2·a0 − D2·a1 − (S1S1ᵀ·b0 − (S1D1ᵀ + D1S1ᵀ)·b1 + D1D1ᵀ·b2).
+            let (mut a0, mut a1, mut b0, mut b1, mut b2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            if tied_efron {
+                for k in 0..grp.deaths {
+                    let f = k as f64 / d;
+                    let den = s0 - f * ds0;
+                    out.loglik -= den.ln();
+                    let r = 1.0 / den;
+                    a0 += r;
+                    a1 += f * r;
+                    b0 += r * r;
+                    b1 += f * r * r;
+                    b2 += f * f * r * r;
                 }
-                for j in 0..p {
-                    for l in 0..=j {
-                        w.v[j * p + l] += mult * ((w.s2[j * p + l] - f * w.d2[j * p + l]) / den - w.xbar[j] * w.xbar[l]);
-                    }
+            } else {
+                out.loglik -= d * s0.ln();
+                a0 = d / s0;
+                b0 = d / (s0 * s0);
+            }
+            for j in 0..p {
+                w.xbar_sum[j] = w.s1[j] * a0 - w.d1[j] * a1;
+            }
+            for j in 0..p {
+                for l in 0..=j {
+                    let (s1j, s1l, d1j, d1l) = (w.s1[j], w.s1[l], w.d1[j], w.d1[l]);
+                    w.v[j * p + l] = w.s2[j * p + l] * a0 - w.d2[j * p + l] * a1
+                        - (s1j * s1l * b0 - (s1j * d1l + d1j * s1l) * b1 + d1j * d1l * b2);
                 }
             }
             for j in 0..p {
@@ -700,12 +720,9 @@ fn km_transform(data: &Data, time: &[f64]) -> Vec<f64> {
     g
 }
 
-/// The `cox.zph` score tests at the fitted β.
-fn zph(data: &Data, beta: &[f64], time: &[f64], names: &[String], w: &mut Work) -> Option<PhTest> {
-    let p = data.p;
-    let g = km_transform(data, time);
-    let mut ps = Pass::new(p);
-    data.pass(beta, Some(&g), w, &mut ps);
+/// The `cox.zph` score tests from the blocks of a pass at the fitted β (made with the
+/// transform of `km_transform`).
+fn zph(ps: &Pass, p: usize, names: &[String]) -> Option<PhTest> {
     let ainv = chol_inverse(&ps.imat, p)?;
     // Schur complement S = C − B A⁻¹ B.
     let mut ab = vec![0.0; p * p]; // A⁻¹ B
@@ -833,8 +850,11 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     // Collinearity: factor the information at β = 0 and drop columns with a zero pivot.
     let (mut data, mut means, mut scale) = build(&keep);
     let mut work = Work::new(n, keep.len());
+    // The cox.zph time transform depends only on the times: computed once, its blocks are
+    // accumulated in every pass (O(p²) per event time), so the last Newton pass gives the test.
+    let gt = km_transform(&data, input.time);
     let mut p0 = Pass::new(keep.len());
-    data.pass(&vec![0.0; keep.len()], None, &mut work, &mut p0);
+    data.pass(&vec![0.0; keep.len()], Some(&gt), &mut work, &mut p0);
     let bad = singular_columns(&p0.imat, keep.len());
     if !bad.is_empty() {
         for &j in &bad {
@@ -851,7 +871,7 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
         (data, means, scale) = build(&keep);
         work = Work::new(n, keep.len());
         p0 = Pass::new(keep.len());
-        data.pass(&vec![0.0; keep.len()], None, &mut work, &mut p0);
+        data.pass(&vec![0.0; keep.len()], Some(&gt), &mut work, &mut p0);
     }
     let _ = &means;
     let p = keep.len();
@@ -876,7 +896,7 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     let mut cur = Pass::new(p);
     for it in 1..=MAX_ITER {
         iterations = it;
-        data.pass(&newbeta, None, &mut work, &mut cur);
+        data.pass(&newbeta, Some(&gt), &mut work, &mut cur);
         let finite = cur.loglik.is_finite() && cur.u.iter().all(|v| v.is_finite());
         if finite && (1.0 - lik_old / cur.loglik).abs() <= EPS && !halving {
             converged = true;
@@ -1011,7 +1031,7 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     // Linear predictor by sorted row, centred as R's (x − mean)·β.
     let lp: Vec<f64> = (0..n).map(|i| data.xrow(i).iter().zip(&beta_s).map(|(a, b)| a * b).sum()).collect();
     let conc = concordance(&data, &lp, input.cluster);
-    let ph_test = zph(&data, &beta_s, input.time, &names, &mut work);
+    let ph_test = zph(&cur, p, &names);
     if ph_test.is_none() {
         warnings.push("Cox model: the proportional-hazards test could not be computed (singular information)".into());
     }
