@@ -48,9 +48,9 @@
 //!   error is R's infinitesimal-jackknife one: with N comparable pairs, Somers' d = (C−D)/N and
 //!   each row's counts (c_i, d_i, t_i) of pairs it belongs to,
 //!   dfbeta_i = (c_i − d_i)/N − d/N·(c_i + d_i + t_i), summed within cluster when a cluster is
-//!   given, var(C) = Σ dfbeta² / 4. Counting uses Fenwick trees over the ranks of the linear
-//!   predictor: one reverse pass (each event against the rows still at risk) and one forward
-//!   pass (each row against earlier events): O(n log n).
+//!   given, var(C) = Σ dfbeta² / 4. The counts come from one merge sort over the predictor's ranks
+//!   along the time order (divide and conquer: each event in the earlier half against every
+//!   row of the later half), O(n log n) with sequential memory access.
 //! * **Proportional hazards test** as `cox.zph(fit, transform = "km")` in survival 3.x: a score
 //!   test, at the fitted β, for adding the time-varying terms x·g(t), where
 //!   g(t) = 1 − S(t−) (S = Kaplan–Meier of all rows, strata pooled), centred on its mean over the
@@ -278,9 +278,8 @@ impl Data {
                 for j in 0..p {
                     let rx = r * x[j];
                     w.s1[j] += rx;
-                    let row = &mut w.s2[j * p..j * p + j + 1];
-                    for (k, s) in row.iter_mut().enumerate() {
-                        *s += rx * x[k];
+                    for (s, &xk) in w.s2[j * p..j * p + j + 1].iter_mut().zip(&x[..=j]) {
+                        *s += rx * xk;
                     }
                 }
                 if self.event[i] {
@@ -293,9 +292,8 @@ impl Data {
                         for j in 0..p {
                             let rx = r * x[j];
                             w.d1[j] += rx;
-                            let row = &mut w.d2[j * p..j * p + j + 1];
-                            for (k, s) in row.iter_mut().enumerate() {
-                                *s += rx * x[k];
+                            for (s, &xk) in w.d2[j * p..j * p + j + 1].iter_mut().zip(&x[..=j]) {
+                                *s += rx * xk;
                             }
                         }
                     }
@@ -528,39 +526,115 @@ fn singular_columns(a: &[f64], p: usize) -> Vec<usize> {
     bad
 }
 
-/// Fenwick tree of counts over ranks 0..m.
-struct Fenwick {
-    t: Vec<i64>,
-    total: i64,
+/// One row in the concordance sweep, carrying its pair counts (concordant, discordant, tied
+/// in the predictor) so that the sweep touches memory sequentially.
+#[derive(Debug, Clone, Copy, Default)]
+struct CItem {
+    rank: u32,
+    id: u32,
+    death: bool,
+    cnt: [u32; 3],
 }
 
-impl Fenwick {
-    fn new(m: usize) -> Self {
-        Fenwick { t: vec![0; m + 1], total: 0 }
-    }
-    fn add(&mut self, rank: usize, v: i64) {
-        self.total += v;
-        let mut i = rank + 1;
-        while i < self.t.len() {
-            self.t[i] += v;
-            i += i & i.wrapping_neg();
+/// Below this size the sweep counts pairs directly.
+const SWEEP_LEAF: usize = 32;
+
+/// Pair counts of every row, by divide and conquer over the time order (merge sort on the
+/// predictor ranks, sequential memory access, O(n log n)). `seq` lists the rows of one stratum
+/// in time order, within a time the events first (by rank) and then the censored rows, so that
+/// "later in `seq`" means "at risk at the event" except for events tied in time (corrected by
+/// the caller). For each event a and each later row b the pair is concordant when
+/// rank(a) > rank(b), discordant when smaller, tied when equal; it is counted for both rows.
+/// On return the rows sorted by rank are in `buf` when `into_buf`, else in `seq` (the two
+/// arrays alternate between levels, so no level copies back).
+fn count_pairs(seq: &mut [CItem], buf: &mut [CItem], total: &mut [i64; 3], into_buf: bool) {
+    let n = seq.len();
+    if n <= SWEEP_LEAF {
+        // Direct count, branch-free (the comparisons are unpredictable).
+        for i in 0..n {
+            let d = seq[i].death as u32;
+            let ri = seq[i].rank;
+            let mut own = [0u32; 3];
+            for j in i + 1..n {
+                let rj = seq[j].rank;
+                let (gt, lt) = (d * (ri > rj) as u32, d * (ri < rj) as u32);
+                let eq = d - gt - lt;
+                own[0] += gt;
+                own[1] += lt;
+                own[2] += eq;
+                let c = &mut seq[j].cnt;
+                c[0] += gt;
+                c[1] += lt;
+                c[2] += eq;
+            }
+            for k in 0..3 {
+                seq[i].cnt[k] += own[k];
+                total[k] += own[k] as i64;
+            }
         }
-    }
-    /// Count of entries with rank < `rank`.
-    fn below(&self, rank: usize) -> i64 {
-        let mut s = 0;
-        let mut i = rank;
-        while i > 0 {
-            s += self.t[i];
-            i -= i & i.wrapping_neg();
+        seq.sort_unstable_by_key(|c| c.rank);
+        if into_buf {
+            buf.copy_from_slice(seq);
         }
-        s
+        return;
     }
-    /// (below, equal, above) counts relative to `rank`.
-    fn split(&self, rank: usize) -> (i64, i64, i64) {
-        let lo = self.below(rank);
-        let le = self.below(rank + 1);
-        (lo, le - lo, self.total - le)
+    let mid = n / 2;
+    count_pairs(&mut seq[..mid], &mut buf[..mid], total, !into_buf);
+    count_pairs(&mut seq[mid..], &mut buf[mid..], total, !into_buf);
+    // The halves, each sorted by rank, are in the array that is not the destination.
+    let (src, out): (&[CItem], &mut [CItem]) = if into_buf { (seq, buf) } else { (buf, seq) };
+    let (left, right) = src.split_at(mid);
+    // Merge by rank, one block of equal rank at a time. When a block of rank r is emitted,
+    // the right rows already emitted are those of smaller rank, and the left events already
+    // emitted those of smaller rank; so each event on the left is classified against every
+    // row on the right, and each row on the right against every event on the left.
+    let left_deaths = left.iter().map(|a| a.death as u32).sum::<u32>();
+    let (nl, nr) = (left.len(), right.len());
+    let (mut i, mut j, mut k) = (0usize, 0usize, 0usize);
+    let mut deaths_before = 0u32;
+    while i < nl || j < nr {
+        let r = match (left.get(i), right.get(j)) {
+            (Some(a), Some(b)) => a.rank.min(b.rank),
+            (Some(a), None) => a.rank,
+            (None, Some(b)) => b.rank,
+            (None, None) => break,
+        };
+        let mut i2 = i;
+        let mut block_deaths = 0u32;
+        while i2 < nl && left[i2].rank == r {
+            block_deaths += left[i2].death as u32;
+            i2 += 1;
+        }
+        let mut j2 = j;
+        while j2 < nr && right[j2].rank == r {
+            j2 += 1;
+        }
+        let (less, eq, greater) = (j as u32, (j2 - j) as u32, (nr - j2) as u32);
+        for a in &left[i..i2] {
+            let mut a = *a;
+            if a.death {
+                a.cnt[0] += less;
+                a.cnt[1] += greater;
+                a.cnt[2] += eq;
+            }
+            out[k] = a;
+            k += 1;
+        }
+        total[0] += block_deaths as i64 * less as i64;
+        total[1] += block_deaths as i64 * greater as i64;
+        total[2] += block_deaths as i64 * eq as i64;
+        let above = left_deaths - deaths_before - block_deaths;
+        for b in &right[j..j2] {
+            let mut b = *b;
+            b.cnt[0] += above;
+            b.cnt[1] += deaths_before;
+            b.cnt[2] += block_deaths;
+            out[k] = b;
+            k += 1;
+        }
+        deaths_before += block_deaths;
+        i = i2;
+        j = j2;
     }
 }
 
@@ -568,88 +642,81 @@ impl Fenwick {
 fn concordance(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concordance {
     let n = data.n;
     // Ranks of the linear predictor (exact ties share a rank), by sorted row.
-    let mut idx: Vec<usize> = (0..n).collect();
-    idx.sort_by(|&a, &b| lp[a].total_cmp(&lp[b]));
-    let mut rank = vec![0usize; n];
-    let mut m = 0usize;
-    for (k, &i) in idx.iter().enumerate() {
-        if k > 0 && lp[i] != lp[idx[k - 1]] {
+    let mut by_lp: Vec<(f64, u32)> = lp.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
+    by_lp.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut rank = vec![0u32; n];
+    let mut m = 0u32;
+    for k in 0..n {
+        if k > 0 && by_lp[k].0 != by_lp[k - 1].0 {
             m += 1;
         }
-        rank[i] = m;
+        rank[by_lp[k].1 as usize] = m;
     }
-    let mut tree = Fenwick::new(m + 1);
+    drop(by_lp);
     // Per row: pairs it belongs to that are concordant, discordant, tied in the predictor.
     let mut cnt = vec![[0i64; 3]; n];
-    let (mut conc, mut disc, mut tied) = (0i64, 0i64, 0i64);
-    // Reverse pass: each event against the rows still at risk (later times, or censored at
-    // the same time).
-    for gi in (0..data.groups.len()).rev() {
-        let g = data.groups[gi];
-        for i in g.start..g.end {
-            if !data.event[i] {
-                tree.add(rank[i], 1);
-            }
-        }
-        for i in g.start..g.end {
-            if data.event[i] {
-                // Concordant: the earlier event has the larger predictor.
-                let (below, eq, above) = tree.split(rank[i]);
-                cnt[i][0] += below;
-                cnt[i][1] += above;
-                cnt[i][2] += eq;
-                conc += below;
-                disc += above;
-                tied += eq;
-            }
-        }
-        for i in g.start..g.end {
-            if data.event[i] {
-                tree.add(rank[i], 1);
-            }
-        }
-        if g.first {
-            // Leaving the stratum: empty the tree.
-            let end = data.groups[(gi..data.groups.len()).find(|&k| data.groups[k].last).unwrap_or(gi)].end;
-            for i in g.start..end {
-                tree.add(rank[i], -1);
-            }
-        }
-    }
-    // Forward pass: each row against the earlier events (events at its own time too when it
-    // is censored).
-    for gi in 0..data.groups.len() {
-        let g = data.groups[gi];
-        for i in g.start..g.end {
-            if data.event[i] {
-                let (below, eq, above) = tree.split(rank[i]);
-                cnt[i][0] += above;
-                cnt[i][1] += below;
-                cnt[i][2] += eq;
-            }
-        }
-        for i in g.start..g.end {
-            if data.event[i] {
-                tree.add(rank[i], 1);
-            }
-        }
-        for i in g.start..g.end {
-            if !data.event[i] {
-                let (below, eq, above) = tree.split(rank[i]);
-                cnt[i][0] += above;
-                cnt[i][1] += below;
-                cnt[i][2] += eq;
-            }
-        }
-        if g.last {
-            let start = data.groups[(0..=gi).rev().find(|&k| data.groups[k].first).unwrap_or(gi)].start;
-            for i in start..g.end {
+    let mut total = [0i64; 3];
+    let mut seq: Vec<CItem> = Vec::with_capacity(n);
+    let mut buf: Vec<CItem> = Vec::new();
+    let mut gi = 0;
+    while gi < data.groups.len() {
+        // One stratum: groups gi..=gj.
+        seq.clear();
+        let mut gj = gi;
+        loop {
+            let g = data.groups[gj];
+            let from = seq.len();
+            for i in g.start..g.end {
                 if data.event[i] {
-                    tree.add(rank[i], -1);
+                    seq.push(CItem { rank: rank[i], id: i as u32, death: true, cnt: [0; 3] });
                 }
             }
+            if g.deaths > 1 {
+                seq[from..].sort_unstable_by_key(|c| c.rank);
+                // Events tied in time are not comparable, but the sweep counts each such pair
+                // once (discordant, or tied when their ranks are equal): take them out.
+                let deaths = &seq[from..];
+                let d = deaths.len() as i64;
+                let mut a = 0;
+                let mut split_twice = 0i64;
+                while a < deaths.len() {
+                    let mut b = a;
+                    while b < deaths.len() && deaths[b].rank == deaths[a].rank {
+                        b += 1;
+                    }
+                    let run = (b - a) as i64;
+                    for c in &deaths[a..b] {
+                        cnt[c.id as usize][1] -= d - run;
+                        cnt[c.id as usize][2] -= run - 1;
+                    }
+                    split_twice += run * (d - run);
+                    total[2] -= run * (run - 1) / 2;
+                    a = b;
+                }
+                // The global count has each pair once (in its earlier member's role).
+                total[1] -= split_twice / 2;
+            }
+            for i in g.start..g.end {
+                if !data.event[i] {
+                    seq.push(CItem { rank: rank[i], id: i as u32, death: false, cnt: [0; 3] });
+                }
+            }
+            if g.last {
+                break;
+            }
+            gj += 1;
         }
+        buf.resize(seq.len(), CItem::default());
+        count_pairs(&mut seq, &mut buf, &mut total, false);
+        for c in &seq {
+            let r = &mut cnt[c.id as usize];
+            for k in 0..3 {
+                r[k] += c.cnt[k] as i64;
+            }
+        }
+        gi = gj + 1;
     }
+    let [conc, disc, tied] = total;
     let npair = (conc + disc + tied) as f64;
     if npair == 0.0 {
         return Concordance { c: f64::NAN, se: f64::NAN };
@@ -675,23 +742,23 @@ fn concordance(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concordance 
 
 /// g(t) = 1 − S(t−) of the pooled Kaplan–Meier, centred on its mean over events, per group.
 fn km_transform(data: &Data, time: &[f64]) -> Vec<f64> {
-    // Pooled KM over all rows (strata ignored, as cox.zph).
-    let mut order: Vec<usize> = (0..data.n).collect();
-    order.sort_by(|&a, &b| time[data.row[a]].total_cmp(&time[data.row[b]]));
+    // Pooled KM over all rows (strata ignored, as cox.zph), from the time groups sorted by
+    // time (groups of different strata at the same time are merged).
+    let mut tg: Vec<(f64, usize, usize)> =
+        data.groups.iter().map(|g| (time[data.row[g.start]], g.deaths, g.end - g.start)).collect();
+    tg.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut times = Vec::new();
     let mut s_before = Vec::new();
     let mut s = 1.0;
     let mut at_risk = data.n as f64;
     let mut k = 0;
-    while k < data.n {
-        let t = time[data.row[order[k]]];
+    while k < tg.len() {
+        let t = tg[k].0;
         let mut d = 0.0;
         let mut m = 0.0;
-        while k < data.n && time[data.row[order[k]]] == t {
-            if data.event[order[k]] {
-                d += 1.0;
-            }
-            m += 1.0;
+        while k < tg.len() && tg[k].0 == t {
+            d += tg[k].1 as f64;
+            m += tg[k].2 as f64;
             k += 1;
         }
         times.push(t);
@@ -795,13 +862,11 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     }
 
     // Sort once by (stratum, time).
-    let mut order: Vec<usize> = (0..n).collect();
     let strata = input.strata;
-    order.sort_by(|&a, &b| {
-        let sa = strata.map_or(0, |s| s[a]);
-        let sb = strata.map_or(0, |s| s[b]);
-        sa.cmp(&sb).then(input.time[a].total_cmp(&input.time[b]))
-    });
+    let mut keys: Vec<(u32, f64, usize)> = (0..n).map(|i| (strata.map_or(0, |s| s[i]), input.time[i], i)).collect();
+    keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let order: Vec<usize> = keys.iter().map(|k| k.2).collect();
+    drop(keys);
     let event: Vec<bool> = order.iter().map(|&i| input.status[i] == 1).collect();
     let mut groups: Vec<Group> = Vec::new();
     let mut k = 0;
@@ -1227,5 +1292,50 @@ mod tests {
         assert!(rel(f.concordance.se, base.concordance.se) < 1e-9);
         let (pa, pb) = (f.ph_test.unwrap(), base.ph_test.unwrap());
         assert!(rel(pa.global.chisq, pb.global.chisq) < 1e-9);
+    }
+    /// Concordance counts and the jackknife SE against a direct O(n²) count over all pairs,
+    /// on data with tied times, tied predictors, strata and clusters.
+    #[test]
+    fn concordance_matches_brute_force() {
+        let (t, s, x, st) = sample(300, 3);
+        // Coarse covariates so that the linear predictor has many ties.
+        let xc: Vec<Vec<f64>> = vec![x[0].iter().map(|v| (v / 40.0).round()).collect(), x[1].clone()];
+        let cl: Vec<u32> = (0..t.len() as u32).map(|i| (i * 7) % 50).collect();
+        let names = vec!["a".to_string(), "b".to_string()];
+        for cluster in [None, Some(&cl[..])] {
+            let f = coxph(&CoxInput { time: &t, status: &s, x: &xc, names: &names, strata: Some(&st), cluster, ties: Ties::Efron }).unwrap();
+            let lp: Vec<f64> = (0..t.len()).map(|i| xc[0][i] * f.terms[0].coef + xc[1][i] * f.terms[1].coef).collect();
+            let n = t.len();
+            let mut cnt = vec![[0f64; 3]; n];
+            let mut tot = [0f64; 3];
+            for i in 0..n {
+                for j in 0..n {
+                    let comparable = st[i] == st[j] && s[i] == 1 && (t[i] < t[j] || (t[i] == t[j] && s[j] != 1));
+                    if !comparable {
+                        continue;
+                    }
+                    let k = if lp[i] > lp[j] { 0 } else if lp[i] < lp[j] { 1 } else { 2 };
+                    cnt[i][k] += 1.0;
+                    cnt[j][k] += 1.0;
+                    tot[k] += 1.0;
+                }
+            }
+            let np = tot[0] + tot[1] + tot[2];
+            let somers = (tot[0] - tot[1]) / np;
+            let dfb: Vec<f64> = cnt.iter().map(|c| ((c[0] - c[1]) - somers * (c[0] + c[1] + c[2])) / np).collect();
+            let var = match cluster {
+                None => dfb.iter().map(|d| d * d).sum::<f64>(),
+                Some(cl) => {
+                    let mut sums = vec![0.0; 50];
+                    for i in 0..n {
+                        sums[cl[i] as usize] += dfb[i];
+                    }
+                    sums.iter().map(|d| d * d).sum()
+                }
+            } / 4.0;
+            assert!(tot[2] > 100.0, "the test needs tied predictors");
+            assert!(rel(f.concordance.c, (somers + 1.0) / 2.0) < 1e-12, "{} vs {}", f.concordance.c, (somers + 1.0) / 2.0);
+            assert!(rel(f.concordance.se, var.sqrt()) < 1e-10, "{} vs {}", f.concordance.se, var.sqrt());
+        }
     }
 }
