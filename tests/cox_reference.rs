@@ -149,3 +149,30 @@ fn cox_matches_r_on_every_reference_case() {
     }
     assert!(problems.is_empty(), "{} differences from R:\n{}", problems.len(), problems.join("\n"));
 }
+
+/// Monotone likelihood (no events where g = 1). R, `tests/r/cox_monotone.R`:
+/// coxph(Surv(time, status) ~ x + g, data = read.csv("tests/r/monotone.csv")) warns
+/// "Loglik converged before variable 2; coefficient may be infinite", after 19 iterations, with
+/// coef(x) = -0.371298026725387, se(x) = 0.199013266066858, loglik = -108.866922285343,
+/// -98.1780308359435 and coef(g) = -19.557 (se 5249.7).
+#[test]
+fn monotone_likelihood_is_reported_like_r() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/r");
+    let bytes = std::fs::read(dir.join("monotone.csv")).unwrap();
+    let table = read_table(&bytes, "monotone.csv", &ReadOptions { sheet: None, missing: None }).unwrap();
+    let col = |name: &str| -> Vec<f64> { (0..table.n_rows()).map(|r| table.column(name).unwrap().number(r)).collect() };
+    let time = col("time");
+    let status: Vec<u8> = col("status").iter().map(|&s| s as u8).collect();
+    let names = vec!["x".to_string(), "g".to_string()];
+    let fit = coxph(&CoxInput { time: &time, status: &status, x: &[col("x"), col("g")], names: &names, strata: None, cluster: None, ties: cohort::spec::Ties::Efron }).unwrap();
+    let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
+    assert_eq!(fit.iterations, 19);
+    assert!(rel(fit.terms[0].coef, -0.371298026725387) < 1e-6, "{}", fit.terms[0].coef);
+    assert!(rel(fit.terms[0].se, 0.199013266066858) < 1e-6);
+    assert!(rel(fit.loglik[0], -108.866922285343) < 1e-10);
+    assert!(rel(fit.loglik[1], -98.1780308359435) < 1e-9);
+    assert!(rel(fit.terms[1].coef, -19.557009772121209) < 1e-3, "{}", fit.terms[1].coef);
+    assert!(fit.warnings.iter().any(|w| w.contains("'g'") && w.contains("infinite")), "{:?}", fit.warnings);
+    assert!(!fit.warnings.iter().any(|w| w.contains("'x'")), "{:?}", fit.warnings);
+    assert!(serde_json::to_string(&fit).unwrap().find("NaN").is_none());
+}
