@@ -21,7 +21,7 @@ fn cox_fit_of_a_million_rows_by_ten_covariates() {
         ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     };
     let truth: Vec<f64> = (0..p).map(|j| 0.1 * (j as f64 - 4.5)).collect();
-    let mut x = vec![Vec::with_capacity(n); p];
+    let mut x: Vec<Vec<f64>> = (0..p).map(|_| Vec::with_capacity(n)).collect();
     let mut time = Vec::with_capacity(n);
     let mut status = Vec::with_capacity(n);
     for _ in 0..n {

@@ -17,7 +17,8 @@
 //!   transformed back to the original units.
 //! * **Ties.** Efron (default): at a time with d events, the k-th (k = 0..d−1) of the d
 //!   "sub-risk-sets" removes the fraction k/d of the dying rows' weight from S0, S1, S2.
-//!   Breslow: the full risk set is used d times.
+//!   Breslow: the full risk set is used d times. The sums over the d sub-risk-sets are taken
+//!   in closed form (see `Data::pass`), so a time with d events costs O(d + p²), not O(d p²).
 //! * **Newton–Raphson** exactly as `coxfit6`: start at β = 0 (that log-likelihood is the null
 //!   model's, and the score test uses the score and information there); take the Newton step;
 //!   stop when |1 − ℓ_old/ℓ_new| ≤ 1e-9 (and the last step was not a halving); if the
@@ -29,6 +30,10 @@
 //!   diagonal as zero, as R's `cholesky2` does (R then reports NA for that coefficient). After
 //!   convergence, R's check for monotone likelihood: if the next Newton step for β_j would
 //!   still exceed 1e-9 and √1e-9·|β_j|, the coefficient may be infinite (warning names the term).
+//!   R runs that check only when the fit converged; we also run it after running out of
+//!   iterations (R then only says it did not converge), so that the term is named.
+//! * **Not done**: R's `timefix` (merging times that differ by rounding error, `aeqSurv`);
+//!   times are compared exactly.
 //! * **Tests.** LR = 2(ℓ̂ − ℓ₀); score = uᵀI⁻¹u at β = 0; Wald = β̂ᵀV⁻¹β̂ with V the robust
 //!   variance when a cluster is given. As R's `summary.coxph`, the Wald chi-square is reported
 //!   rounded to 2 decimals (the p-value uses the unrounded statistic); the unrounded value is in
@@ -893,9 +898,9 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     }
 
     let efron = input.ties == Ties::Efron;
-    let build = |cols: &[usize]| -> (Data, Vec<f64>, Vec<f64>) {
+    // Centre and scale the kept columns into a row-major copy in sorted order.
+    let build = |cols: &[usize]| -> (Data, Vec<f64>) {
         let p = cols.len();
-        let mut means = vec![0.0; p];
         let mut scale = vec![1.0; p];
         let mut x = vec![0.0; n * p];
         for (j, &c) in cols.iter().enumerate() {
@@ -903,17 +908,16 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
             let m = col.iter().sum::<f64>() / n as f64;
             let mad = col.iter().map(|v| (v - m).abs()).sum::<f64>();
             let s = if mad > 0.0 { n as f64 / mad } else { 1.0 };
-            means[j] = m;
             scale[j] = s;
             for (r, &i) in order.iter().enumerate() {
                 x[r * p + j] = (col[i] - m) * s;
             }
         }
-        (Data { n, p, row: order.clone(), event: event.clone(), x, groups: groups.clone(), efron }, means, scale)
+        (Data { n, p, row: order.clone(), event: event.clone(), x, groups: groups.clone(), efron }, scale)
     };
 
     // Collinearity: factor the information at β = 0 and drop columns with a zero pivot.
-    let (mut data, mut means, mut scale) = build(&keep);
+    let (mut data, mut scale) = build(&keep);
     let mut work = Work::new(n, keep.len());
     // The cox.zph time transform depends only on the times: computed once, its blocks are
     // accumulated in every pass (O(p²) per event time), so the last Newton pass gives the test.
@@ -933,12 +937,11 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
         if keep.is_empty() {
             return Err("no covariate of the Cox model is estimable (all are constant within strata)".into());
         }
-        (data, means, scale) = build(&keep);
+        (data, scale) = build(&keep);
         work = Work::new(n, keep.len());
         p0 = Pass::new(keep.len());
         data.pass(&vec![0.0; keep.len()], Some(&gt), &mut work, &mut p0);
     }
-    let _ = &means;
     let p = keep.len();
     let names: Vec<String> = keep.iter().map(|&c| input.names[c].clone()).collect();
     let loglik0 = p0.loglik;
