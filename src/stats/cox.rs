@@ -960,6 +960,7 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     let mut lik_old = loglik0;
     let mut halving = false;
     let mut converged = false;
+    let mut singular_at = None;
     let mut iterations = 0;
     let mut cur = Pass::new(p);
     for it in 1..=MAX_ITER {
@@ -991,6 +992,7 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
                 None => {
                     // The information is no longer positive definite (typically a coefficient
                     // running off to infinity): stop here.
+                    singular_at = Some(it);
                     break;
                 }
             }
@@ -1004,7 +1006,11 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     let var_s = chol_inverse(&cur.imat, p).ok_or_else(|| {
         "the information matrix of the fitted model is singular; check the covariates for collinearity or separation".to_string()
     })?;
-    if !converged {
+    if let Some(it) = singular_at {
+        warnings.push(format!(
+            "Cox model: the information matrix became singular at iteration {it}, so the fit stopped before converging"
+        ));
+    } else if !converged {
         warnings.push(format!("Cox model: ran out of iterations ({MAX_ITER}) and did not converge"));
     }
     // Monotone likelihood check (R): the next Newton step, in original units.
