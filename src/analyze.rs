@@ -73,6 +73,16 @@ fn survival(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Re
             report.pairwise = Some(stats::logrank::pairwise(&prep.time, &prep.status, &codes, &levels, strata, spec.rho));
         }
     }
+    // R fits the models on every row with a valid time, outcome and strata: a row missing only
+    // the `group` column stays in the model (lung/breslow_loglog), so the model rows are
+    // prepared without the group.
+    let model_prep;
+    let prep = if spec.group.is_some() && (!spec.covariates.is_empty() || !spec.univariable.is_empty()) {
+        model_prep = prepare(table, &AnalysisSpec { group: None, ..spec.clone() }, &mut Vec::new())?;
+        &model_prep
+    } else {
+        prep
+    };
     if !spec.covariates.is_empty() {
         let d = design(table, spec, prep, &spec.covariates, warnings)?;
         let input = stats::cox::CoxInput {
