@@ -58,6 +58,25 @@ fn survival(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Re
         curve.group = levels.get(g).cloned();
         report.km.push(curve);
     }
+    if let Some(h) = &spec.hazard {
+        let hopts = stats::hazard::HazardOptions { bandwidth: h.bandwidth, ..Default::default() };
+        let mut per_group = Vec::new();
+        for g in 0..n_groups {
+            let idx: Vec<usize> = (0..prep.rows.len()).filter(|&i| codes[i] == g as u32).collect();
+            let t: Vec<f64> = idx.iter().map(|&i| prep.time[i]).collect();
+            let s: Vec<u8> = idx.iter().map(|&i| prep.status[i]).collect();
+            let curve = stats::hazard::smoothed_hazard(&t, &s, &hopts);
+            for w in &curve.warnings {
+                warnings.push(format!("smoothed hazard{}: {w}", levels.get(g).map(|l| format!(" ({l})")).unwrap_or_default()));
+            }
+            per_group.push((t, s));
+            report.hazard.push(crate::report::GroupHazard { group: levels.get(g).cloned(), curve });
+        }
+        if levels.len() == 2 {
+            let curve = stats::hazard::hazard_ratio_curve(&per_group[0].0, &per_group[0].1, &per_group[1].0, &per_group[1].1, &hopts);
+            report.hazard_ratio = Some(crate::report::HazardRatio { a: levels[0].clone(), b: levels[1].clone(), curve });
+        }
+    }
     if levels.len() >= 2 {
         let strata = prep.strata.as_ref().map(|s| s.codes.as_slice());
         report.logrank = Some(stats::logrank::survdiff(&prep.time, &prep.status, &codes, levels.len(), strata, spec.rho));

@@ -25,6 +25,23 @@ pub struct UnivariableModel {
     pub lr_test: Option<TestResult>,
 }
 
+/// Smoothed hazard of one group.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GroupHazard {
+    pub group: Option<String>,
+    #[serde(flatten)]
+    pub curve: crate::stats::hazard::HazardCurve,
+}
+
+/// Ratio of two groups' smoothed hazards (`b` over `a`), beside the Cox hazard ratio.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HazardRatio {
+    pub a: String,
+    pub b: String,
+    #[serde(flatten)]
+    pub curve: crate::stats::hazard::HazardRatioCurve,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct Report {
     /// The spec this report answers.
@@ -70,6 +87,10 @@ pub struct Report {
     pub table1: Option<Vec<Table1Row>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub parametric: Vec<ParametricReport>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hazard: Vec<GroupHazard>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hazard_ratio: Option<HazardRatio>,
 }
 
 impl Report {

@@ -52,6 +52,9 @@ pub struct AnalysisSpec {
     /// Accelerated-failure-time models to fit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parametric: Vec<Dist>,
+    /// Kernel-smoothed hazard rate per group (and the hazard ratio of two groups).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hazard: Option<HazardSpec>,
     /// Horizon for the restricted mean survival time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rmst_tau: Option<f64>,
@@ -183,6 +186,15 @@ impl ConfType {
     }
 }
 
+/// Options of the smoothed hazard: `{}` chooses the bandwidth by cross-validation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct HazardSpec {
+    /// Kernel half-width in time units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth: Option<f64>,
+}
+
 /// Distributions of `survreg`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -270,6 +282,11 @@ impl AnalysisSpec {
         if let Some(tau) = self.rmst_tau {
             if !tau.is_finite() || tau <= 0.0 {
                 return Err(Error::spec(format!("rmst_tau must be a positive number, got {tau}")));
+            }
+        }
+        if let Some(b) = self.hazard.as_ref().and_then(|h| h.bandwidth) {
+            if !b.is_finite() || b <= 0.0 {
+                return Err(Error::spec(format!("hazard.bandwidth must be a positive number, got {b}")));
             }
         }
         for v in &self.event.event {
