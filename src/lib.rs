@@ -17,6 +17,7 @@ pub mod stats;
 pub mod report;
 pub mod analyze;
 pub mod plot;
+pub mod bench;
 pub mod demo;
 
 #[cfg(target_arch = "wasm32")]
