@@ -19,21 +19,31 @@
 //!   (`cargo run --bin make_demo -- --search`) without disturbing the others.
 //! * **Patients and sites**: 34 patients, 6 of them with a second treated site (40 sites).
 //!   A second site is treated on the same day as the first (multiple sites in one session) or
-//!   later during the patient's follow-up. Patient-level facts (sex, histology, disease,
-//!   extraspinal bone metastases, death, last follow-up) are shared by both sites.
+//!   later during the patient's follow-up (at the latest 2015-12-31). Per site: 1-4 contiguous
+//!   levels (38/36/18/8%), prior RT 14%, neurologic deficit 45%, BPI worst pain 0 in 6% else
+//!   round(Normal(6, 1.7)) within 2-10, a toxicity. Per patient: primary disease 30% (else
+//!   metastatic, with extraspinal bone metastases 70%), female 45%, age Normal(47, 16) within
+//!   15-85. Patient-level facts (sex, histology, disease, extraspinal bone metastases, death,
+//!   last follow-up) are shared by both sites.
 //! * **Dates**: first SRS uniform over 2009-01-01 .. 2015-12-31; data cut-off 2016-06-30.
 //!   Death: exponential from the first SRS, median 16 months (metastatic) or 40 months
 //!   (primary). Loss to follow-up: exponential, mean 8 years. Last follow-up = the earliest of
 //!   death, loss and cut-off.
 //! * **Event times** (months from the site's SRS) are Weibull with proportional-hazards
-//!   covariate effects, `T = scale · (E / exp(lp))^(1/shape)`, `E ~ Exp(1)`; an event is in the
-//!   spreadsheet (with its date) only if it happens before the last follow-up, else the date is
-//!   blank and the status is `no`:
-//!   - radiographic failure: shape 0.55, scale 25 months, no covariates;
-//!   - pain relief (sites with BPI worst pain ≥ 1 only): shape 0.65, scale 7.5 months,
-//!     lp = ln 2.48 · neurologic deficit + ln 2.83 · extraspinal bone metastases;
-//!   - pain progression: shape 1.1, scale 17 months, lp = ln 1.92 · (BPI − 6) +
+//!   covariate effects, `T = scale · (E / exp(lp))^(1/shape)`, `E ~ Exp(1)`, so that
+//!   `S(t | lp) = exp(−(t/scale)^shape · e^lp)` and `exp(coefficient)` is the true hazard ratio.
+//!   An event is in the spreadsheet (with its date) only if it is seen on or before the last
+//!   follow-up; otherwise its date is blank and its status `no`:
+//!   - radiographic failure: shape 0.55, scale 21 months, no covariates; it is dated by the
+//!     first follow-up MRI at or after it (scans every 3 months, each ± 14 days);
+//!   - pain relief (sites with BPI worst pain ≥ 1 only; blank status otherwise): shape 0.65,
+//!     scale 8 months, lp = ln 2.48 · neurologic deficit + ln 2.83 · extraspinal bone mets;
+//!   - pain progression: shape 1.1, scale 18 months, lp = ln 1.92 · (BPI − 6) +
 //!     ln 4.65 · prior RT + ln 2.0 · (levels − 2).
+//!
+//!   The shapes and scales were set with `make_demo --calibrate` so that the published
+//!   landmark figures are the typical ones over many seeds; with 40 sites any one seed still
+//!   scatters widely around them, which is why the seeds were searched.
 //! * **Dose**: fixed counts shuffled over the sites (22 × 16 Gy/1, 4 × 18 Gy/1, 6 × 24 Gy/3,
 //!   4 × 27 Gy/3, 4 × 30 Gy/5): median 16 Gy in 1 fraction, as published.
 //!
@@ -57,7 +67,7 @@ pub struct Seeds {
 }
 
 /// The seeds of the committed demo file (chosen by `make_demo --search`; see the README).
-pub const SEEDS: Seeds = Seeds { cohort: 3, radiographic: 2502, pain_relief: 2346, pain_progression: 1487 };
+pub const SEEDS: Seeds = Seeds { cohort: 4, radiographic: 3217, pain_relief: 1679, pain_progression: 2832 };
 
 /// File name of the demo cohort inside `www/demo/`.
 pub const FILE_NAME: &str = "spine-srs-sarcoma.csv";
