@@ -1,9 +1,72 @@
 //! Cox proportional hazards (`coxph`): Efron and Breslow ties, strata, cluster-robust variance,
 //! likelihood-ratio / Wald / score tests, concordance, and the `cox.zph` test.
+//!
+//! # What R does and what we do
+//!
+//! The conventions are those of R's `survival` 3.5-3 (`coxph`, `coxph.fit`, `summary.coxph`,
+//! `concordancefit`, `cox.zph`), learnt from the package's documentation and by printing its R
+//! functions; the code below is written from the mathematics, not translated.
+//!
+//! * **Data layout.** Rows are sorted once by (stratum, time). Rows sharing a stratum and a time
+//!   form a *time group*; every likelihood quantity is accumulated group by group in one
+//!   reverse-time pass, so that the risk-set sums S0 = Σ r, S1 = Σ r x, S2 = Σ r x xᵀ
+//!   (r = exp(η)) are running sums: O(n p²) per Newton iteration, allocation-free.
+//! * **Centring and scaling.** As R's `coxfit6`, each column is centred on its mean and scaled
+//!   by n / Σ|x − mean| before fitting. The partial likelihood is invariant to shifts, and
+//!   Newton–Raphson is invariant to rescaling, so this only improves the arithmetic; results are
+//!   transformed back to the original units.
+//! * **Ties.** Efron (default): at a time with d events, the k-th (k = 0..d−1) of the d
+//!   "sub-risk-sets" removes the fraction k/d of the dying rows' weight from S0, S1, S2.
+//!   Breslow: the full risk set is used d times. The sums over the d sub-risk-sets are taken
+//!   in closed form (see `Data::pass`), so a time with d events costs O(d + p²), not O(d p²).
+//! * **Newton–Raphson** exactly as `coxfit6`: start at β = 0 (that log-likelihood is the null
+//!   model's, and the score test uses the score and information there); take the Newton step;
+//!   stop when |1 − ℓ_old/ℓ_new| ≤ 1e-9 (and the last step was not a halving); if the
+//!   log-likelihood decreased, halve the step instead; at most 20 iterations. The returned β is
+//!   the last one evaluated, the variance the inverse information there.
+//! * **Problems.** A constant column is dropped (named in a warning). A column collinear with
+//!   earlier ones is dropped: we factor the information at β = 0 column by column and treat a
+//!   pivot below 1.8e-12 (`.Machine$double.eps^0.75`, R's `toler.chol`) times the largest
+//!   diagonal as zero, as R's `cholesky2` does (R then reports NA for that coefficient). After
+//!   convergence, R's check for monotone likelihood: if the next Newton step for β_j would
+//!   still exceed 1e-9 and √1e-9·|β_j|, the coefficient may be infinite (warning names the term).
+//!   R runs that check only when the fit converged; we also run it after running out of
+//!   iterations (R then only says it did not converge), so that the term is named.
+//! * **Not done**: R's `timefix` (merging times that differ by rounding error, `aeqSurv`);
+//!   times are compared exactly.
+//! * **Tests.** LR = 2(ℓ̂ − ℓ₀); score = uᵀI⁻¹u at β = 0; Wald = β̂ᵀV⁻¹β̂ with V the robust
+//!   variance when a cluster is given. As R's `summary.coxph`, the Wald chi-square is reported
+//!   rounded to 2 decimals (the p-value uses the unrounded statistic); the unrounded value is in
+//!   `wald_chisq`.
+//! * **Robust variance** (`cluster`): dfbeta residuals D = (score residuals)·V, summed within
+//!   clusters, V_robust = DᵀD. The score residual of row i is
+//!   δ_i (x_i − x̄̄(t_i)) − r_i Σ_{event times s ≤ t_i} w_is (x_i − x̄_s)/S0_s, where for Efron the
+//!   sum runs over the sub-risk-sets, a row dying at s enters the k-th with weight 1 − k/d, and
+//!   x̄̄ is the mean of the sub-risk-set means. It is computed with cumulative sums in one
+//!   forward pass. R's robust score test (`rscore`, the score residuals at β = 0 collapsed by
+//!   cluster) is `robust_score_test`; `score_test` is the ordinary score test, as R's summary.
+//! * **Concordance** as `concordancefit(..., reverse = TRUE, timefix = FALSE)`: a pair is
+//!   comparable when the earlier time is an event (a row censored at the same time as an event
+//!   counts as still at risk; tied event times are not comparable), within a stratum; it is
+//!   concordant when the earlier event has the larger linear predictor; ties in the predictor
+//!   count one half. C = (concordant + tied/2) / (concordant + discordant + tied). The standard
+//!   error is R's infinitesimal-jackknife one: with N comparable pairs, Somers' d = (C−D)/N and
+//!   each row's counts (c_i, d_i, t_i) of pairs it belongs to,
+//!   dfbeta_i = (c_i − d_i)/N − d/N·(c_i + d_i + t_i), summed within cluster when a cluster is
+//!   given, var(C) = Σ dfbeta² / 4. The counts come from one merge sort over the predictor's ranks
+//!   along the time order (divide and conquer: each event in the earlier half against every
+//!   row of the later half), O(n log n) with sequential memory access.
+//! * **Proportional hazards test** as `cox.zph(fit, transform = "km")` in survival 3.x: a score
+//!   test, at the fitted β, for adding the time-varying terms x·g(t), where
+//!   g(t) = 1 − S(t−) (S = Kaplan–Meier of all rows, strata pooled), centred on its mean over the
+//!   events. With the blocks A = I_ββ, B = I_βγ, C = I_γγ of the information of (β, γ) and
+//!   the score u_γ, the test for column j is u_j² / (C_jj − B_jᵀA⁻¹B_j), and the global test
+//!   u_γᵀ(C − BA⁻¹B)⁻¹u_γ. Every column of the design is its own term (df 1).
 
+use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
-use super::common::TestResult;
+use super::common::{pnorm_two_sided, z95, TestResult};
 use crate::spec::Ties;
 
 /// Input of a Cox fit: rows are the complete cases.
@@ -19,26 +82,32 @@ pub struct CoxInput<'a> {
     pub ties: Ties,
 }
 
+/// One coefficient of the model.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CoxTerm {
     pub name: String,
     pub coef: f64,
+    /// Model-based standard error (R's `se(coef)`).
     pub se: f64,
+    /// Cluster-robust standard error (R's `robust se`), when a cluster is given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub robust_se: Option<f64>,
     pub hr: f64,
+    /// 95% confidence interval of the hazard ratio (robust when a cluster is given).
     pub lower: f64,
     pub upper: f64,
     pub z: f64,
     pub p: f64,
 }
 
+/// Harrell's C as `coxph`'s `concordance` component.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Concordance {
     pub c: f64,
     pub se: f64,
 }
 
+/// The `cox.zph` test of one term.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PhTermTest {
     pub name: String,
@@ -47,12 +116,14 @@ pub struct PhTermTest {
     pub p: f64,
 }
 
+/// The `cox.zph` table: one row per term and the global test.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PhTest {
     pub terms: Vec<PhTermTest>,
     pub global: TestResult,
 }
 
+/// A fitted Cox model.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CoxReport {
     pub n: usize,
@@ -62,17 +133,1218 @@ pub struct CoxReport {
     /// Log partial likelihood of the null and the fitted model.
     pub loglik: [f64; 2],
     pub lr_test: TestResult,
+    /// Wald test; as R's `summary.coxph`, `chisq` is rounded to 2 decimals (p is not).
     pub wald_test: TestResult,
+    /// The unrounded Wald statistic.
+    pub wald_chisq: f64,
     pub score_test: TestResult,
+    /// Robust score test (R's `robscore`), when a cluster is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub robust_score_test: Option<TestResult>,
     pub concordance: Concordance,
     pub ph_test: Option<PhTest>,
+    /// Newton–Raphson iterations used.
+    pub iterations: usize,
+    pub converged: bool,
+    /// Terms left out of the model (constant or collinear); R reports NA for them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<String>,
     /// Problems found while fitting (monotone likelihood, collinear term dropped, ...).
     #[serde(skip)]
     pub warnings: Vec<String>,
 }
 
+/// R's `coxph.control()` defaults.
+const EPS: f64 = 1e-9;
+const MAX_ITER: usize = 20;
+/// `.Machine$double.eps^0.75`.
+const TOLER_CHOL: f64 = 1.8189894035458617e-12;
+
+/// Rows sharing a stratum and a time.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    start: usize,
+    end: usize,
+    deaths: usize,
+    /// First / last group of its stratum (in time order).
+    first: bool,
+    last: bool,
+}
+
+/// Sorted, centred and scaled data.
+struct Data {
+    n: usize,
+    p: usize,
+    /// Original row of each sorted row.
+    row: Vec<usize>,
+    event: Vec<bool>,
+    /// Row-major n × p, centred and scaled.
+    x: Vec<f64>,
+    groups: Vec<Group>,
+    efron: bool,
+}
+
+/// Scratch space of one likelihood pass (allocated once per fit).
+struct Work {
+    eta: Vec<f64>,
+    risk: Vec<f64>,
+    s1: Vec<f64>,
+    s2: Vec<f64>,
+    d1: Vec<f64>,
+    d2: Vec<f64>,
+    xd: Vec<f64>,
+    xbar_sum: Vec<f64>,
+    v: Vec<f64>,
+}
+
+impl Work {
+    fn new(n: usize, p: usize) -> Self {
+        Work {
+            eta: vec![0.0; n],
+            risk: vec![0.0; n],
+            s1: vec![0.0; p],
+            s2: vec![0.0; p * p],
+            d1: vec![0.0; p],
+            d2: vec![0.0; p * p],
+            xd: vec![0.0; p],
+            xbar_sum: vec![0.0; p],
+            v: vec![0.0; p * p],
+        }
+    }
+}
+
+/// Result of one likelihood pass.
+struct Pass {
+    loglik: f64,
+    u: Vec<f64>,
+    /// Information, p × p (full symmetric).
+    imat: Vec<f64>,
+    /// `cox.zph` blocks, filled only when a time transform is given.
+    ug: Vec<f64>,
+    b: Vec<f64>,
+    c: Vec<f64>,
+}
+
+impl Pass {
+    fn new(p: usize) -> Self {
+        Pass { loglik: 0.0, u: vec![0.0; p], imat: vec![0.0; p * p], ug: vec![0.0; p], b: vec![0.0; p * p], c: vec![0.0; p * p] }
+    }
+}
+
+impl Data {
+    fn xrow(&self, i: usize) -> &[f64] {
+        &self.x[i * self.p..(i + 1) * self.p]
+    }
+
+    /// η and exp(η) of every sorted row. Returns false if any is not finite.
+    fn linear_predictor(&self, beta: &[f64], w: &mut Work) -> bool {
+        let mut ok = true;
+        for i in 0..self.n {
+            let e: f64 = self.xrow(i).iter().zip(beta).map(|(a, b)| a * b).sum();
+            w.eta[i] = e;
+            w.risk[i] = e.exp();
+            ok &= w.risk[i].is_finite();
+        }
+        ok
+    }
+
+    /// Log partial likelihood, score and information at `beta`, in one reverse-time pass.
+    /// With `g` (one value per group), also the `cox.zph` blocks for the terms x·g(t).
+    fn pass(&self, beta: &[f64], g: Option<&[f64]>, w: &mut Work, out: &mut Pass) {
+        let p = self.p;
+        out.loglik = 0.0;
+        for v in [&mut out.u, &mut out.imat, &mut out.ug, &mut out.b, &mut out.c] {
+            v.iter_mut().for_each(|a| *a = 0.0);
+        }
+        if !self.linear_predictor(beta, w) {
+            out.loglik = f64::NAN;
+            return;
+        }
+        let mut s0 = 0.0;
+        for (gi, grp) in self.groups.iter().enumerate().rev() {
+            if grp.last {
+                s0 = 0.0;
+                w.s1.iter_mut().for_each(|a| *a = 0.0);
+                w.s2.iter_mut().for_each(|a| *a = 0.0);
+            }
+            let mut ds0 = 0.0;
+            let mut eta_d = 0.0;
+            // The dying rows' weighted sums D1, D2 are needed only for Efron with tied events.
+            let tied_efron = self.efron && grp.deaths > 1;
+            if grp.deaths > 0 {
+                w.d1.iter_mut().for_each(|a| *a = 0.0);
+                w.d2.iter_mut().for_each(|a| *a = 0.0);
+                w.xd.iter_mut().for_each(|a| *a = 0.0);
+            }
+            for i in grp.start..grp.end {
+                let r = w.risk[i];
+                let x = &self.x[i * p..(i + 1) * p];
+                s0 += r;
+                for j in 0..p {
+                    let rx = r * x[j];
+                    w.s1[j] += rx;
+                    for (s, &xk) in w.s2[j * p..j * p + j + 1].iter_mut().zip(&x[..=j]) {
+                        *s += rx * xk;
+                    }
+                }
+                if self.event[i] {
+                    ds0 += r;
+                    eta_d += w.eta[i];
+                    for j in 0..p {
+                        w.xd[j] += x[j];
+                    }
+                    if tied_efron {
+                        for j in 0..p {
+                            let rx = r * x[j];
+                            w.d1[j] += rx;
+                            for (s, &xk) in w.d2[j * p..j * p + j + 1].iter_mut().zip(&x[..=j]) {
+                                *s += rx * xk;
+                            }
+                        }
+                    }
+                }
+            }
+            if grp.deaths == 0 {
+                continue;
+            }
+            let d = grp.deaths as f64;
+            out.loglik += eta_d;
+            for j in 0..p {
+                out.u[j] += w.xd[j];
+            }
+            // Sub-risk-sets: Efron has d of them, the k-th with the fraction f = k/d of the
+            // dying rows' weight removed; Breslow one, counted d times. Their sums are taken in
+            // closed form, O(d + p²) per time: with a0 = Σ1/den, a1 = Σf/den, b0 = Σ1/den²,
+            // b1 = Σf/den², b2 = Σf²/den²,
+            //   Σ x̄_k = S1·a0 − D1·a1,
+            //   Σ [(S2 − f D2)/den − x̄_k x̄_kᵀ]
+            //     = S2·a0 − D2·a1 − (S1S1ᵀ·b0 − (S1D1ᵀ + D1S1ᵀ)·b1 + D1D1ᵀ·b2).
+            let (mut a0, mut a1, mut b0, mut b1, mut b2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            if tied_efron {
+                for k in 0..grp.deaths {
+                    let f = k as f64 / d;
+                    let den = s0 - f * ds0;
+                    out.loglik -= den.ln();
+                    let r = 1.0 / den;
+                    a0 += r;
+                    a1 += f * r;
+                    b0 += r * r;
+                    b1 += f * r * r;
+                    b2 += f * f * r * r;
+                }
+            } else {
+                out.loglik -= d * s0.ln();
+                a0 = d / s0;
+                b0 = d / (s0 * s0);
+            }
+            for j in 0..p {
+                w.xbar_sum[j] = w.s1[j] * a0 - w.d1[j] * a1;
+            }
+            for j in 0..p {
+                for l in 0..=j {
+                    let (s1j, s1l, d1j, d1l) = (w.s1[j], w.s1[l], w.d1[j], w.d1[l]);
+                    w.v[j * p + l] = w.s2[j * p + l] * a0 - w.d2[j * p + l] * a1
+                        - (s1j * s1l * b0 - (s1j * d1l + d1j * s1l) * b1 + d1j * d1l * b2);
+                }
+            }
+            for j in 0..p {
+                out.u[j] -= w.xbar_sum[j];
+                for l in 0..=j {
+                    out.imat[j * p + l] += w.v[j * p + l];
+                }
+            }
+            if let Some(g) = g {
+                let gg = g[gi];
+                for j in 0..p {
+                    out.ug[j] += gg * (w.xd[j] - w.xbar_sum[j]);
+                    for l in 0..=j {
+                        out.b[j * p + l] += gg * w.v[j * p + l];
+                        out.c[j * p + l] += gg * gg * w.v[j * p + l];
+                    }
+                }
+            }
+        }
+        for m in [&mut out.imat, &mut out.b, &mut out.c] {
+            symmetrize(m, p);
+        }
+    }
+
+    /// Score residuals (n × p, row-major, sorted order) at `beta`.
+    fn score_residuals(&self, beta: &[f64], w: &mut Work) -> Vec<f64> {
+        let p = self.p;
+        let mut res = vec![0.0; self.n * p];
+        if !self.linear_predictor(beta, w) {
+            res.iter_mut().for_each(|a| *a = f64::NAN);
+            return res;
+        }
+        // Per event group: h = Σ_k 1/den_k, hd = Σ_k (1−k/d)/den_k, and the same weighted
+        // x̄_k sums (xh, xhd), plus the mean of the x̄_k (xbm). Stored by group.
+        let ng = self.groups.len();
+        let mut h = vec![0.0; ng];
+        let mut hd = vec![0.0; ng];
+        let mut xh = vec![0.0; ng * p];
+        let mut xhd = vec![0.0; ng * p];
+        let mut xbm = vec![0.0; ng * p];
+        let mut s0 = 0.0;
+        for (gi, grp) in self.groups.iter().enumerate().rev() {
+            if grp.last {
+                s0 = 0.0;
+                w.s1.iter_mut().for_each(|a| *a = 0.0);
+            }
+            let mut ds0 = 0.0;
+            w.d1.iter_mut().for_each(|a| *a = 0.0);
+            for i in grp.start..grp.end {
+                let r = w.risk[i];
+                s0 += r;
+                let x = self.xrow(i);
+                for j in 0..p {
+                    w.s1[j] += r * x[j];
+                }
+                if self.event[i] {
+                    ds0 += r;
+                    for j in 0..p {
+                        w.d1[j] += r * x[j];
+                    }
+                }
+            }
+            if grp.deaths == 0 {
+                continue;
+            }
+            let d = grp.deaths as f64;
+            let (steps, mult) = if self.efron { (grp.deaths, 1.0) } else { (1, d) };
+            for k in 0..steps {
+                let f = if self.efron { k as f64 / d } else { 0.0 };
+                let den = s0 - f * ds0;
+                h[gi] += mult / den;
+                hd[gi] += mult * (1.0 - f) / den;
+                for j in 0..p {
+                    let xb = (w.s1[j] - f * w.d1[j]) / den;
+                    xh[gi * p + j] += mult * xb / den;
+                    xhd[gi * p + j] += mult * (1.0 - f) * xb / den;
+                    xbm[gi * p + j] += mult * xb / d;
+                }
+            }
+        }
+        // Forward pass: cumulative hazard sums up to the previous event time of the stratum.
+        let mut ch = 0.0;
+        let mut cxh = vec![0.0; p];
+        for (gi, grp) in self.groups.iter().enumerate() {
+            if grp.first {
+                ch = 0.0;
+                cxh.iter_mut().for_each(|a| *a = 0.0);
+            }
+            for i in grp.start..grp.end {
+                let r = w.risk[i];
+                let x = self.xrow(i);
+                let out = &mut res[i * p..(i + 1) * p];
+                if self.event[i] {
+                    let hh = ch + hd[gi];
+                    for j in 0..p {
+                        out[j] = (x[j] - xbm[gi * p + j]) - r * (x[j] * hh - (cxh[j] + xhd[gi * p + j]));
+                    }
+                } else {
+                    let hh = ch + h[gi];
+                    for j in 0..p {
+                        out[j] = -r * (x[j] * hh - (cxh[j] + xh[gi * p + j]));
+                    }
+                }
+            }
+            ch += h[gi];
+            for j in 0..p {
+                cxh[j] += xh[gi * p + j];
+            }
+        }
+        res
+    }
+}
+
+/// Copy the lower triangle of a row-major p × p matrix onto the upper one.
+fn symmetrize(m: &mut [f64], p: usize) {
+    for j in 0..p {
+        for l in 0..j {
+            m[l * p + j] = m[j * p + l];
+        }
+    }
+}
+
+fn dmat(m: &[f64], p: usize) -> DMatrix<f64> {
+    DMatrix::from_row_slice(p, p, m)
+}
+
+/// Solve A a = b for a symmetric positive definite A (nalgebra's Cholesky); None if A is not
+/// positive definite.
+fn chol_solve(a: &[f64], b: &[f64], p: usize) -> Option<Vec<f64>> {
+    let ch = dmat(a, p).cholesky()?;
+    let x = ch.solve(&DVector::from_column_slice(b));
+    let v: Vec<f64> = x.iter().copied().collect();
+    v.iter().all(|z| z.is_finite()).then_some(v)
+}
+
+/// Inverse of a symmetric positive definite matrix (row-major), None if not positive definite.
+fn chol_inverse(a: &[f64], p: usize) -> Option<Vec<f64>> {
+    let ch = dmat(a, p).cholesky()?;
+    let inv = ch.inverse();
+    let mut out = vec![0.0; p * p];
+    for j in 0..p {
+        for l in 0..p {
+            out[j * p + l] = inv[(j, l)];
+        }
+    }
+    out.iter().all(|z| z.is_finite()).then_some(out)
+}
+
+/// Quadratic form bᵀA⁻¹b (a chi-square statistic); NaN when A is singular.
+fn quad_form(a: &[f64], b: &[f64], p: usize) -> f64 {
+    match chol_solve(a, b, p) {
+        Some(x) => x.iter().zip(b).map(|(x, b)| x * b).sum(),
+        None => f64::NAN,
+    }
+}
+
+/// Columns (in order) whose Cholesky pivot of the symmetric matrix `a` is below
+/// `TOLER_CHOL` × the largest diagonal: they are linear combinations of earlier columns.
+/// This is the test of R's `cholesky2`.
+fn singular_columns(a: &[f64], p: usize) -> Vec<usize> {
+    let mut m = a.to_vec();
+    let maxdiag = (0..p).map(|j| m[j * p + j].abs()).fold(0.0, f64::max);
+    let eps = if maxdiag > 0.0 { maxdiag * TOLER_CHOL } else { TOLER_CHOL };
+    let mut bad = Vec::new();
+    // Column-by-column LDLᵀ on the lower triangle (unnormalised multipliers as in R's
+    // cholesky2); a singular column is zeroed and skipped.
+    for i in 0..p {
+        let pivot = m[i * p + i];
+        if !pivot.is_finite() || pivot < eps {
+            bad.push(i);
+            for j in i..p {
+                m[j * p + i] = 0.0;
+            }
+            continue;
+        }
+        for j in i + 1..p {
+            let temp = m[j * p + i] / pivot;
+            m[j * p + j] -= temp * temp * pivot;
+            for k in j + 1..p {
+                m[k * p + j] -= temp * m[k * p + i];
+            }
+        }
+    }
+    bad
+}
+
+/// One row in the concordance sweep, carrying its pair counts (concordant, discordant, tied
+/// in the predictor) so that the sweep touches memory sequentially.
+#[derive(Debug, Clone, Copy, Default)]
+struct CItem {
+    rank: u32,
+    id: u32,
+    death: bool,
+    cnt: [u32; 3],
+}
+
+/// Below this size the sweep counts pairs directly.
+const SWEEP_LEAF: usize = 32;
+
+/// Pair counts of every row, by divide and conquer over the time order (merge sort on the
+/// predictor ranks, sequential memory access, O(n log n)). `seq` lists the rows of one stratum
+/// in time order, within a time the events first (by rank) and then the censored rows, so that
+/// "later in `seq`" means "at risk at the event" except for events tied in time (corrected by
+/// the caller). For each event a and each later row b the pair is concordant when
+/// rank(a) > rank(b), discordant when smaller, tied when equal; it is counted for both rows.
+/// On return the rows sorted by rank are in `buf` when `into_buf`, else in `seq` (the two
+/// arrays alternate between levels, so no level copies back).
+fn count_pairs(seq: &mut [CItem], buf: &mut [CItem], total: &mut [i64; 3], into_buf: bool) {
+    let n = seq.len();
+    if n <= SWEEP_LEAF {
+        // Direct count, branch-free (the comparisons are unpredictable).
+        for i in 0..n {
+            let d = seq[i].death as u32;
+            let ri = seq[i].rank;
+            let mut own = [0u32; 3];
+            for j in i + 1..n {
+                let rj = seq[j].rank;
+                let (gt, lt) = (d * (ri > rj) as u32, d * (ri < rj) as u32);
+                let eq = d - gt - lt;
+                own[0] += gt;
+                own[1] += lt;
+                own[2] += eq;
+                let c = &mut seq[j].cnt;
+                c[0] += gt;
+                c[1] += lt;
+                c[2] += eq;
+            }
+            for k in 0..3 {
+                seq[i].cnt[k] += own[k];
+                total[k] += own[k] as i64;
+            }
+        }
+        seq.sort_unstable_by_key(|c| c.rank);
+        if into_buf {
+            buf.copy_from_slice(seq);
+        }
+        return;
+    }
+    let mid = n / 2;
+    count_pairs(&mut seq[..mid], &mut buf[..mid], total, !into_buf);
+    count_pairs(&mut seq[mid..], &mut buf[mid..], total, !into_buf);
+    // The halves, each sorted by rank, are in the array that is not the destination.
+    let (src, out): (&[CItem], &mut [CItem]) = if into_buf { (seq, buf) } else { (buf, seq) };
+    let (left, right) = src.split_at(mid);
+    // Merge by rank, one block of equal rank at a time. When a block of rank r is emitted,
+    // the right rows already emitted are those of smaller rank, and the left events already
+    // emitted those of smaller rank; so each event on the left is classified against every
+    // row on the right, and each row on the right against every event on the left.
+    let left_deaths = left.iter().map(|a| a.death as u32).sum::<u32>();
+    let (nl, nr) = (left.len(), right.len());
+    let (mut i, mut j, mut k) = (0usize, 0usize, 0usize);
+    let mut deaths_before = 0u32;
+    while i < nl || j < nr {
+        let r = match (left.get(i), right.get(j)) {
+            (Some(a), Some(b)) => a.rank.min(b.rank),
+            (Some(a), None) => a.rank,
+            (None, Some(b)) => b.rank,
+            (None, None) => break,
+        };
+        let mut i2 = i;
+        let mut block_deaths = 0u32;
+        while i2 < nl && left[i2].rank == r {
+            block_deaths += left[i2].death as u32;
+            i2 += 1;
+        }
+        let mut j2 = j;
+        while j2 < nr && right[j2].rank == r {
+            j2 += 1;
+        }
+        let (less, eq, greater) = (j as u32, (j2 - j) as u32, (nr - j2) as u32);
+        for a in &left[i..i2] {
+            let mut a = *a;
+            if a.death {
+                a.cnt[0] += less;
+                a.cnt[1] += greater;
+                a.cnt[2] += eq;
+            }
+            out[k] = a;
+            k += 1;
+        }
+        total[0] += block_deaths as i64 * less as i64;
+        total[1] += block_deaths as i64 * greater as i64;
+        total[2] += block_deaths as i64 * eq as i64;
+        let above = left_deaths - deaths_before - block_deaths;
+        for b in &right[j..j2] {
+            let mut b = *b;
+            b.cnt[0] += above;
+            b.cnt[1] += deaths_before;
+            b.cnt[2] += block_deaths;
+            out[k] = b;
+            k += 1;
+        }
+        deaths_before += block_deaths;
+        i = i2;
+        j = j2;
+    }
+}
+
+/// Concordance and its infinitesimal-jackknife standard error (see the module notes).
+fn concordance(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concordance {
+    let n = data.n;
+    // Ranks of the linear predictor (exact ties share a rank), by sorted row.
+    let mut by_lp: Vec<(f64, u32)> = lp.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
+    by_lp.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut rank = vec![0u32; n];
+    let mut m = 0u32;
+    for k in 0..n {
+        if k > 0 && by_lp[k].0 != by_lp[k - 1].0 {
+            m += 1;
+        }
+        rank[by_lp[k].1 as usize] = m;
+    }
+    drop(by_lp);
+    // Per row: pairs it belongs to that are concordant, discordant, tied in the predictor.
+    let mut cnt = vec![[0i64; 3]; n];
+    let mut total = [0i64; 3];
+    let mut seq: Vec<CItem> = Vec::with_capacity(n);
+    let mut buf: Vec<CItem> = Vec::new();
+    let mut gi = 0;
+    while gi < data.groups.len() {
+        // One stratum: groups gi..=gj.
+        seq.clear();
+        let mut gj = gi;
+        loop {
+            let g = data.groups[gj];
+            let from = seq.len();
+            for i in g.start..g.end {
+                if data.event[i] {
+                    seq.push(CItem { rank: rank[i], id: i as u32, death: true, cnt: [0; 3] });
+                }
+            }
+            if g.deaths > 1 {
+                seq[from..].sort_unstable_by_key(|c| c.rank);
+                // Events tied in time are not comparable, but the sweep counts each such pair
+                // once (discordant, or tied when their ranks are equal): take them out.
+                let deaths = &seq[from..];
+                let d = deaths.len() as i64;
+                let mut a = 0;
+                let mut split_twice = 0i64;
+                while a < deaths.len() {
+                    let mut b = a;
+                    while b < deaths.len() && deaths[b].rank == deaths[a].rank {
+                        b += 1;
+                    }
+                    let run = (b - a) as i64;
+                    for c in &deaths[a..b] {
+                        cnt[c.id as usize][1] -= d - run;
+                        cnt[c.id as usize][2] -= run - 1;
+                    }
+                    split_twice += run * (d - run);
+                    total[2] -= run * (run - 1) / 2;
+                    a = b;
+                }
+                // The global count has each pair once (in its earlier member's role).
+                total[1] -= split_twice / 2;
+            }
+            for i in g.start..g.end {
+                if !data.event[i] {
+                    seq.push(CItem { rank: rank[i], id: i as u32, death: false, cnt: [0; 3] });
+                }
+            }
+            if g.last {
+                break;
+            }
+            gj += 1;
+        }
+        buf.resize(seq.len(), CItem::default());
+        count_pairs(&mut seq, &mut buf, &mut total, false);
+        for c in &seq {
+            let r = &mut cnt[c.id as usize];
+            for k in 0..3 {
+                r[k] += c.cnt[k] as i64;
+            }
+        }
+        gi = gj + 1;
+    }
+    let [conc, disc, tied] = total;
+    let npair = (conc + disc + tied) as f64;
+    if npair == 0.0 {
+        return Concordance { c: f64::NAN, se: f64::NAN };
+    }
+    let somers = (conc - disc) as f64 / npair;
+    let dfbeta = |i: usize| {
+        let [c, d, t] = cnt[i];
+        ((c - d) as f64 - somers * (c + d + t) as f64) / npair
+    };
+    let var = match cluster {
+        None => (0..n).map(|i| dfbeta(i).powi(2)).sum::<f64>(),
+        Some(cl) => {
+            let nc = cl.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+            let mut sums = vec![0.0; nc];
+            for i in 0..n {
+                sums[cl[data.row[i]] as usize] += dfbeta(i);
+            }
+            sums.iter().map(|s| s * s).sum()
+        }
+    } / 4.0;
+    Concordance { c: (somers + 1.0) / 2.0, se: var.sqrt() }
+}
+
+/// g(t) = 1 − S(t−) of the pooled Kaplan–Meier, centred on its mean over events, per group.
+fn km_transform(data: &Data, time: &[f64]) -> Vec<f64> {
+    // Pooled KM over all rows (strata ignored, as cox.zph), from the time groups sorted by
+    // time (groups of different strata at the same time are merged).
+    let mut tg: Vec<(f64, usize, usize)> =
+        data.groups.iter().map(|g| (time[data.row[g.start]], g.deaths, g.end - g.start)).collect();
+    tg.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut times = Vec::new();
+    let mut s_before = Vec::new();
+    let mut s = 1.0;
+    let mut at_risk = data.n as f64;
+    let mut k = 0;
+    while k < tg.len() {
+        let t = tg[k].0;
+        let mut d = 0.0;
+        let mut m = 0.0;
+        while k < tg.len() && tg[k].0 == t {
+            d += tg[k].1 as f64;
+            m += tg[k].2 as f64;
+            k += 1;
+        }
+        times.push(t);
+        s_before.push(s);
+        s *= 1.0 - d / at_risk;
+        at_risk -= m;
+    }
+    let g_of = |t: f64| {
+        let i = times.partition_point(|&u| u < t);
+        1.0 - s_before.get(i).copied().unwrap_or(s)
+    };
+    let mut sum = 0.0;
+    let mut nev = 0.0;
+    let mut g: Vec<f64> = data
+        .groups
+        .iter()
+        .map(|grp| {
+            let v = g_of(time[data.row[grp.start]]);
+            sum += v * grp.deaths as f64;
+            nev += grp.deaths as f64;
+            v
+        })
+        .collect();
+    let mean = sum / nev;
+    g.iter_mut().for_each(|v| *v -= mean);
+    g
+}
+
+/// The `cox.zph` score tests from the blocks of a pass at the fitted β (made with the
+/// transform of `km_transform`).
+fn zph(ps: &Pass, p: usize, names: &[String]) -> Option<PhTest> {
+    let ainv = chol_inverse(&ps.imat, p)?;
+    // Schur complement S = C − B A⁻¹ B.
+    let mut ab = vec![0.0; p * p]; // A⁻¹ B
+    for j in 0..p {
+        for l in 0..p {
+            ab[j * p + l] = (0..p).map(|k| ainv[j * p + k] * ps.b[k * p + l]).sum();
+        }
+    }
+    let mut schur = vec![0.0; p * p];
+    for j in 0..p {
+        for l in 0..p {
+            schur[j * p + l] = ps.c[j * p + l] - (0..p).map(|k| ps.b[j * p + k] * ab[k * p + l]).sum::<f64>();
+        }
+    }
+    symmetrize(&mut schur, p);
+    let terms = (0..p)
+        .map(|j| {
+            let chisq = ps.ug[j] * ps.ug[j] / schur[j * p + j];
+            let t = TestResult::chisq(chisq, 1.0);
+            PhTermTest { name: names[j].clone(), chisq: t.chisq, df: 1.0, p: t.p }
+        })
+        .collect();
+    let global = TestResult::chisq(quad_form(&schur, &ps.ug, p), p as f64);
+    Some(PhTest { terms, global })
+}
+
 /// Fit the model. Errors are problems that leave no model (no events, no usable term).
 pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
-    let _ = input;
-    todo!()
+    let n = input.time.len();
+    if input.status.len() != n
+        || input.x.iter().any(|c| c.len() != n)
+        || input.strata.is_some_and(|s| s.len() != n)
+        || input.cluster.is_some_and(|s| s.len() != n)
+    {
+        return Err("internal error: the Cox model's columns have different lengths".into());
+    }
+    if input.names.len() != input.x.len() {
+        return Err("internal error: the Cox model's term names do not match its columns".into());
+    }
+    if let Some(i) = input.time.iter().position(|t| !t.is_finite()) {
+        return Err(format!("row {} has a time that is not a finite number", i + 1));
+    }
+    for (col, name) in input.x.iter().zip(input.names) {
+        if let Some(i) = col.iter().position(|v| !v.is_finite()) {
+            return Err(format!("covariate '{name}' is not a finite number in row {}", i + 1));
+        }
+    }
+    let events = input.status.iter().filter(|&&s| s == 1).count();
+    if events == 0 {
+        return Err("there are no events among the rows of the model, so no hazard ratio can be estimated".into());
+    }
+    let mut warnings = Vec::new();
+    let mut dropped = Vec::new();
+
+    // Constant columns carry no information.
+    let mut keep: Vec<usize> = Vec::new();
+    for (j, col) in input.x.iter().enumerate() {
+        if col.iter().all(|&v| v == col[0]) {
+            warnings.push(format!(
+                "Cox model: term '{}' has the same value in every row and was left out of the model",
+                input.names[j]
+            ));
+            dropped.push(input.names[j].clone());
+        } else {
+            keep.push(j);
+        }
+    }
+    if keep.is_empty() {
+        return Err("no covariate of the Cox model varies between rows; there is nothing to estimate".into());
+    }
+
+    // Sort once by (stratum, time).
+    let strata = input.strata;
+    let mut keys: Vec<(u32, f64, usize)> = (0..n).map(|i| (strata.map_or(0, |s| s[i]), input.time[i], i)).collect();
+    keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let order: Vec<usize> = keys.iter().map(|k| k.2).collect();
+    drop(keys);
+    let event: Vec<bool> = order.iter().map(|&i| input.status[i] == 1).collect();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut k = 0;
+    while k < n {
+        let i0 = order[k];
+        let s0 = strata.map_or(0, |s| s[i0]);
+        let t0 = input.time[i0];
+        let start = k;
+        let mut deaths = 0;
+        while k < n && input.time[order[k]] == t0 && strata.map_or(0, |s| s[order[k]]) == s0 {
+            deaths += event[k] as usize;
+            k += 1;
+        }
+        let first = groups.last().is_none_or(|g: &Group| strata.map_or(0, |s| s[order[g.start]]) != s0);
+        if first {
+            if let Some(g) = groups.last_mut() {
+                g.last = true;
+            }
+        }
+        groups.push(Group { start, end: k, deaths, first, last: false });
+    }
+    if let Some(g) = groups.last_mut() {
+        g.last = true;
+    }
+
+    let efron = input.ties == Ties::Efron;
+    // Centre and scale the kept columns into a row-major copy in sorted order.
+    let build = |cols: &[usize]| -> (Data, Vec<f64>) {
+        let p = cols.len();
+        let mut scale = vec![1.0; p];
+        let mut x = vec![0.0; n * p];
+        for (j, &c) in cols.iter().enumerate() {
+            let col = &input.x[c];
+            let m = col.iter().sum::<f64>() / n as f64;
+            let mad = col.iter().map(|v| (v - m).abs()).sum::<f64>();
+            let s = if mad > 0.0 { n as f64 / mad } else { 1.0 };
+            scale[j] = s;
+            for (r, &i) in order.iter().enumerate() {
+                x[r * p + j] = (col[i] - m) * s;
+            }
+        }
+        (Data { n, p, row: order.clone(), event: event.clone(), x, groups: groups.clone(), efron }, scale)
+    };
+
+    // Collinearity: factor the information at β = 0 and drop columns with a zero pivot.
+    let (mut data, mut scale) = build(&keep);
+    let mut work = Work::new(n, keep.len());
+    // The cox.zph time transform depends only on the times: computed once, its blocks are
+    // accumulated in every pass (O(p²) per event time), so the last Newton pass gives the test.
+    let gt = km_transform(&data, input.time);
+    let mut p0 = Pass::new(keep.len());
+    data.pass(&vec![0.0; keep.len()], Some(&gt), &mut work, &mut p0);
+    let bad = singular_columns(&p0.imat, keep.len());
+    if !bad.is_empty() {
+        for &j in &bad {
+            let name = &input.names[keep[j]];
+            warnings.push(format!(
+                "Cox model: term '{name}' is collinear with other terms (or constant within strata) and was left out of the model (R reports NA)"
+            ));
+            dropped.push(name.clone());
+        }
+        keep = keep.iter().enumerate().filter(|(j, _)| !bad.contains(j)).map(|(_, &c)| c).collect();
+        if keep.is_empty() {
+            return Err("no covariate of the Cox model is estimable (all are constant within strata)".into());
+        }
+        (data, scale) = build(&keep);
+        work = Work::new(n, keep.len());
+        p0 = Pass::new(keep.len());
+        data.pass(&vec![0.0; keep.len()], Some(&gt), &mut work, &mut p0);
+    }
+    let p = keep.len();
+    let names: Vec<String> = keep.iter().map(|&c| input.names[c].clone()).collect();
+    let loglik0 = p0.loglik;
+    if !loglik0.is_finite() {
+        return Err("the null log partial likelihood is not finite".into());
+    }
+
+    // Score test at β = 0 and the first Newton step.
+    let step0 = chol_solve(&p0.imat, &p0.u, p)
+        .ok_or_else(|| "the information matrix at zero is singular; check the covariates for collinearity".to_string())?;
+    let score = step0.iter().zip(&p0.u).map(|(a, b)| a * b).sum::<f64>();
+
+    // Newton–Raphson with step halving, as coxfit6.
+    let mut beta = vec![0.0; p];
+    let mut newbeta: Vec<f64> = step0.clone();
+    let mut lik_old = loglik0;
+    let mut halving = false;
+    let mut converged = false;
+    let mut singular_at = None;
+    let mut iterations = 0;
+    let mut cur = Pass::new(p);
+    for it in 1..=MAX_ITER {
+        iterations = it;
+        data.pass(&newbeta, Some(&gt), &mut work, &mut cur);
+        let finite = cur.loglik.is_finite() && cur.u.iter().all(|v| v.is_finite());
+        if finite && (1.0 - lik_old / cur.loglik).abs() <= EPS && !halving {
+            converged = true;
+            break;
+        }
+        if it == MAX_ITER {
+            break;
+        }
+        if !finite || cur.loglik < lik_old {
+            halving = true;
+            for j in 0..p {
+                newbeta[j] = (newbeta[j] + beta[j]) / 2.0;
+            }
+        } else {
+            halving = false;
+            lik_old = cur.loglik;
+            match chol_solve(&cur.imat, &cur.u, p) {
+                Some(step) => {
+                    for j in 0..p {
+                        beta[j] = newbeta[j];
+                        newbeta[j] += step[j];
+                    }
+                }
+                None => {
+                    // The information is no longer positive definite (typically a coefficient
+                    // running off to infinity): stop here.
+                    singular_at = Some(it);
+                    break;
+                }
+            }
+        }
+    }
+    let beta_s = newbeta;
+    let loglik1 = cur.loglik;
+    if !loglik1.is_finite() {
+        return Err("the fit diverged (the log partial likelihood is not finite); a covariate may separate events from non-events".into());
+    }
+    let var_s = chol_inverse(&cur.imat, p).ok_or_else(|| {
+        "the information matrix of the fitted model is singular; check the covariates for collinearity or separation".to_string()
+    })?;
+    if let Some(it) = singular_at {
+        warnings.push(format!(
+            "Cox model: the information matrix became singular at iteration {it}, so the fit stopped before converging"
+        ));
+    } else if !converged {
+        warnings.push(format!("Cox model: ran out of iterations ({MAX_ITER}) and did not converge"));
+    }
+    // Monotone likelihood check (R): the next Newton step, in original units.
+    let coef: Vec<f64> = (0..p).map(|j| beta_s[j] * scale[j]).collect();
+    let mut inf_terms = Vec::new();
+    for j in 0..p {
+        let step = (0..p).map(|k| cur.u[k] * var_s[k * p + j]).sum::<f64>().abs() * scale[j];
+        if !cur.u[j].is_finite() || (step > EPS && step > EPS.sqrt() * coef[j].abs()) {
+            inf_terms.push(names[j].clone());
+        }
+    }
+    if !inf_terms.is_empty() {
+        warnings.push(format!(
+            "Cox model: the log-likelihood converged before {} {}; the coefficient may be infinite (monotone likelihood: a covariate level with no events, or one that separates events)",
+            if inf_terms.len() == 1 { "term" } else { "terms" },
+            inf_terms.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let var: Vec<f64> = (0..p * p).map(|jl| var_s[jl] * scale[jl / p] * scale[jl % p]).collect();
+    let se: Vec<f64> = (0..p).map(|j| var[j * p + j].sqrt()).collect();
+
+    // Robust variance and robust score test.
+    let mut robust_var: Option<Vec<f64>> = None;
+    let mut robust_score_test = None;
+    if let Some(cl) = input.cluster {
+        let nc = cl.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+        let collapse = |res: &[f64], tr: Option<&[f64]>| -> Vec<f64> {
+            // Per-cluster sums of (res · tr) rows: nc × p.
+            let mut out = vec![0.0; nc * p];
+            for i in 0..n {
+                let c = cl[data.row[i]] as usize;
+                let r = &res[i * p..(i + 1) * p];
+                for j in 0..p {
+                    out[c * p + j] += match tr {
+                        Some(v) => (0..p).map(|k| r[k] * v[k * p + j]).sum::<f64>(),
+                        None => r[j],
+                    };
+                }
+            }
+            out
+        };
+        let crossprod = |d: &[f64]| -> Vec<f64> {
+            let mut m = vec![0.0; p * p];
+            for row in d.chunks(p) {
+                for j in 0..p {
+                    for l in 0..p {
+                        m[j * p + l] += row[j] * row[l];
+                    }
+                }
+            }
+            m
+        };
+        let res = data.score_residuals(&beta_s, &mut work);
+        let dfb = collapse(&res, Some(&var_s));
+        let rv_s = crossprod(&dfb);
+        robust_var = Some((0..p * p).map(|jl| rv_s[jl] * scale[jl / p] * scale[jl % p]).collect());
+        let res0 = data.score_residuals(&vec![0.0; p], &mut work);
+        let t0 = collapse(&res0, None);
+        let u0: Vec<f64> = (0..p).map(|j| t0.chunks(p).map(|r| r[j]).sum()).collect();
+        robust_score_test = Some(TestResult::chisq(quad_form(&crossprod(&t0), &u0, p), p as f64));
+    }
+
+    let used_var = robust_var.as_ref().unwrap_or(&var);
+    let zq = z95();
+    let terms: Vec<CoxTerm> = (0..p)
+        .map(|j| {
+            let s = used_var[j * p + j].sqrt();
+            let z = coef[j] / s;
+            CoxTerm {
+                name: names[j].clone(),
+                coef: coef[j],
+                se: se[j],
+                robust_se: robust_var.as_ref().map(|_| s),
+                hr: coef[j].exp(),
+                lower: (coef[j] - zq * s).exp(),
+                upper: (coef[j] + zq * s).exp(),
+                z,
+                p: pnorm_two_sided(z),
+            }
+        })
+        .collect();
+    let wald = match &robust_var {
+        Some(rv) => quad_form(rv, &coef, p),
+        None => {
+            // βᵀ V⁻¹ β with V = I⁻¹: βᵀ I β, in scaled units.
+            (0..p).map(|j| (0..p).map(|l| beta_s[j] * cur.imat[j * p + l] * beta_s[l]).sum::<f64>()).sum()
+        }
+    };
+    let wald_exact = TestResult::chisq(wald, p as f64);
+    let wald_test = TestResult { chisq: (wald * 100.0).round() / 100.0, df: p as f64, p: wald_exact.p };
+
+    // Linear predictor by sorted row, centred as R's (x − mean)·β.
+    let lp: Vec<f64> = (0..n).map(|i| data.xrow(i).iter().zip(&beta_s).map(|(a, b)| a * b).sum()).collect();
+    let conc = concordance(&data, &lp, input.cluster);
+    let ph_test = zph(&cur, p, &names);
+    if ph_test.is_none() {
+        warnings.push("Cox model: the proportional-hazards test could not be computed (singular information)".into());
+    }
+
+    Ok(CoxReport {
+        n,
+        events,
+        ties: input.ties.name(),
+        terms,
+        loglik: [loglik0, loglik1],
+        lr_test: TestResult::chisq(2.0 * (loglik1 - loglik0), p as f64),
+        wald_test,
+        wald_chisq: wald,
+        score_test: TestResult::chisq(score, p as f64),
+        robust_score_test,
+        concordance: conc,
+        ph_test,
+        iterations,
+        converged,
+        dropped,
+        warnings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fit(time: &[f64], status: &[u8], x: &[Vec<f64>], names: &[&str], ties: Ties) -> Result<CoxReport, String> {
+        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        coxph(&CoxInput { time, status, x, names: &names, strata: None, cluster: None, ties })
+    }
+
+    fn rel(a: f64, b: f64) -> f64 {
+        (a - b).abs() / a.abs().max(b.abs()).max(1e-300)
+    }
+
+    /// Two groups, no ties (so Efron = Breslow, and the score test is the log-rank test):
+    /// t=1 g=1 event, t=2 g=0 event, t=3 g=1 event, t=4 g=0 censored.
+    /// At β = 0: t=1: 4 at risk, 2 with g=1: O−E = 1 − 1/2, V = 1/4;
+    /// t=2: 3 at risk, 1 with g=1: O−E = 0 − 1/3, V = 2/9; t=3: 2 at risk, 1 with g=1:
+    /// O−E = 1/2, V = 1/4. U = 2/3, I = 13/18, score = U²/I = 8/13;
+    /// null log-likelihood = −(ln 4 + ln 3 + ln 2) = −ln 24.
+    #[test]
+    fn two_groups_by_hand() {
+        let t = [1.0, 2.0, 3.0, 4.0];
+        let s = [1, 1, 1, 0];
+        let g = vec![vec![1.0, 0.0, 1.0, 0.0]];
+        for ties in [Ties::Efron, Ties::Breslow] {
+            let f = fit(&t, &s, &g, &["g"], ties).unwrap();
+            assert!(rel(f.score_test.chisq, 8.0 / 13.0) < 1e-12, "{}", f.score_test.chisq);
+            assert!(rel(f.loglik[0], -(24f64.ln())) < 1e-12);
+            assert_eq!(f.score_test.df, 1.0);
+            assert!(f.converged && f.warnings.is_empty());
+            assert!(f.loglik[1] > f.loglik[0]);
+        }
+    }
+
+    /// With tied event times Efron differs from Breslow; R values from
+    /// `tests/r/cox_unit.R` (d3): coxph(Surv(time, status) ~ g, data = d3).
+    #[test]
+    fn efron_ties_match_r() {
+        let t = [1.0, 1.0, 2.0, 3.0, 3.0, 3.0, 4.0, 5.0, 5.0, 6.0];
+        let s = [1, 1, 1, 0, 1, 1, 1, 0, 1, 0];
+        let g = vec![vec![0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0]];
+        let f = fit(&t, &s, &g, &["g"], Ties::Efron).unwrap();
+        assert!(rel(f.terms[0].coef, 0.301482148414588) < 1e-8, "{}", f.terms[0].coef);
+        assert!(rel(f.loglik[0], -12.8018274800815) < 1e-12);
+        assert!(rel(f.loglik[1], -12.7249374909869) < 1e-12);
+        assert!(rel(f.score_test.chisq, 0.153227811386426) < 1e-10);
+        // concordant 11 (R's "discordant" before reverse), discordant 10, tied.x 17:
+        // C = (11 + 17/2) / 38 = 0.486842105263158 (R: 0.486842105263158, std 0.123052582191116).
+        assert!(rel(f.concordance.c, 0.486842105263158) < 1e-12);
+        assert!(rel(f.concordance.se, 0.123052582191116) < 1e-10);
+        let ph = f.ph_test.unwrap();
+        assert!(rel(ph.terms[0].chisq, 1.80685727776574) < 1e-8);
+        // coxph(..., ties = "breslow")$score = 0.160264900662252.
+        let b = fit(&t, &s, &g, &["g"], Ties::Breslow).unwrap();
+        assert!(rel(b.score_test.chisq, 0.160264900662252) < 1e-10);
+    }
+
+    /// R (tests/r/cox_unit.R, d2): z = x + g is collinear; R gives NA for z and the fit of x + g.
+    #[test]
+    fn collinear_term_is_dropped_with_a_warning() {
+        let t = [5.0, 3.0, 8.0, 2.0, 9.0, 4.0, 7.0, 6.0, 1.0, 10.0];
+        let s = [1, 0, 1, 1, 0, 1, 1, 0, 1, 1];
+        let x = [1.2, 0.5, 3.1, 2.2, 0.7, 1.9, 2.8, 0.3, 1.1, 2.5];
+        let g = [0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0];
+        let z: Vec<f64> = x.iter().zip(&g).map(|(a, b)| a + b).collect();
+        let f = fit(&t, &s, &[x.to_vec(), g.to_vec(), z], &["x", "g", "z"], Ties::Efron).unwrap();
+        assert_eq!(f.terms.len(), 2);
+        assert_eq!(f.dropped, vec!["z".to_string()]);
+        assert!(f.warnings.iter().any(|w| w.contains("'z'") && w.contains("collinear")), "{:?}", f.warnings);
+        assert!(rel(f.terms[0].coef, 0.267175780699375) < 1e-8);
+        assert!(rel(f.terms[1].coef, 0.583440858406398) < 1e-8);
+        assert!(rel(f.loglik[1], -10.4046259111360) < 1e-12);
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(!json.contains("NaN") && !json.contains("null"), "{json}");
+    }
+
+    #[test]
+    fn constant_column_is_dropped_and_no_events_is_an_error() {
+        let t = [1.0, 2.0, 3.0, 4.0];
+        let f = fit(&t, &[1, 0, 1, 1], &[vec![1.0, 0.0, 1.0, 0.0], vec![2.0; 4]], &["g", "k"], Ties::Efron).unwrap();
+        assert_eq!(f.terms.len(), 1);
+        assert!(f.warnings.iter().any(|w| w.contains("'k'") && w.contains("same value")));
+        let e = fit(&t, &[0, 0, 2, 0], &[vec![1.0, 0.0, 1.0, 0.0]], &["g"], Ties::Efron).unwrap_err();
+        assert!(e.contains("no events"), "{e}");
+    }
+
+    /// Monotone likelihood (group g = 1 has no events): R (tests/r/cox_unit.R, d1) runs to
+    /// 20 iterations with coef(g) ≈ −21.8 and warns. We name the term.
+    #[test]
+    fn monotone_likelihood_warns_naming_the_term() {
+        let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        let s = [1, 1, 0, 1, 0, 0, 0, 0];
+        let g = vec![0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0];
+        let x = vec![3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0];
+        let f = fit(&t, &s, &[g, x], &["g", "x"], Ties::Efron).unwrap();
+        assert!(f.terms[0].coef < -15.0, "{}", f.terms[0].coef);
+        // R: loglik -5.63478960316925 -2.47628918398966, coef(x) -0.0695731390324804.
+        assert!(rel(f.loglik[1], -2.47628918398966) < 1e-8);
+        assert!(rel(f.terms[1].coef, -0.0695731390324804) < 1e-6);
+        assert!(f.warnings.iter().any(|w| w.contains("'g'") && w.contains("infinite")), "{:?}", f.warnings);
+        assert!(!f.warnings.iter().any(|w| w.contains("'x'")));
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(!json.contains("NaN"));
+    }
+
+    /// Deterministic pseudo-random data with ties, two covariates and strata.
+    fn sample(n: usize, seed: u64) -> (Vec<f64>, Vec<u8>, Vec<Vec<f64>>, Vec<u32>) {
+        let mut state = seed;
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut t = Vec::new();
+        let mut s = Vec::new();
+        let mut x1 = Vec::new();
+        let mut x2 = Vec::new();
+        let mut st = Vec::new();
+        for _ in 0..n {
+            let a = next() * 2.0 - 1.0;
+            let b = if next() < 0.4 { 1.0 } else { 0.0 };
+            let rate = (0.7 * a - 0.5 * b).exp();
+            t.push((-next().ln() / rate * 10.0).ceil());
+            s.push(if next() < 0.7 { 1 } else { 0 });
+            x1.push(a * 50.0 + 60.0);
+            x2.push(b);
+            st.push(if next() < 0.5 { 0 } else { 1 });
+        }
+        (t, s, vec![x1, x2], st)
+    }
+
+    #[test]
+    fn rescaling_a_covariate_divides_its_coefficient() {
+        let (t, s, x, st) = sample(150, 7);
+        let names = vec!["a".to_string(), "b".to_string()];
+        for ties in [Ties::Efron, Ties::Breslow] {
+            let base = coxph(&CoxInput { time: &t, status: &s, x: &x, names: &names, strata: Some(&st), cluster: None, ties }).unwrap();
+            for c in [0.001, 3.0, 1000.0] {
+                let xs = vec![x[0].iter().map(|v| v * c).collect(), x[1].clone()];
+                let f = coxph(&CoxInput { time: &t, status: &s, x: &xs, names: &names, strata: Some(&st), cluster: None, ties }).unwrap();
+                assert!(rel(f.terms[0].coef * c, base.terms[0].coef) < 1e-8, "c = {c}");
+                assert!(rel(f.terms[0].se * c, base.terms[0].se) < 1e-8);
+                assert!(rel(f.terms[1].coef, base.terms[1].coef) < 1e-8);
+                assert!(rel(f.loglik[1], base.loglik[1]) < 1e-12);
+                assert!(rel(f.score_test.chisq, base.score_test.chisq) < 1e-9);
+                assert!(rel(f.concordance.c, base.concordance.c) < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn row_order_does_not_matter() {
+        let (t, s, x, st) = sample(120, 11);
+        let cl: Vec<u32> = (0..t.len() as u32).map(|i| i / 3).collect();
+        let names = vec!["a".to_string(), "b".to_string()];
+        let base = coxph(&CoxInput { time: &t, status: &s, x: &x, names: &names, strata: Some(&st), cluster: Some(&cl), ties: Ties::Efron }).unwrap();
+        // Reverse the rows, then interleave.
+        let perm: Vec<usize> = (0..t.len()).rev().step_by(2).chain((0..t.len()).rev().skip(1).step_by(2)).collect();
+        let pt: Vec<f64> = perm.iter().map(|&i| t[i]).collect();
+        let ps: Vec<u8> = perm.iter().map(|&i| s[i]).collect();
+        let px: Vec<Vec<f64>> = x.iter().map(|c| perm.iter().map(|&i| c[i]).collect()).collect();
+        let pst: Vec<u32> = perm.iter().map(|&i| st[i]).collect();
+        let pcl: Vec<u32> = perm.iter().map(|&i| cl[i]).collect();
+        let f = coxph(&CoxInput { time: &pt, status: &ps, x: &px, names: &names, strata: Some(&pst), cluster: Some(&pcl), ties: Ties::Efron }).unwrap();
+        for (a, b) in f.terms.iter().zip(&base.terms) {
+            assert!(rel(a.coef, b.coef) < 1e-9 && rel(a.se, b.se) < 1e-9);
+            assert!(rel(a.robust_se.unwrap(), b.robust_se.unwrap()) < 1e-9);
+        }
+        assert!(rel(f.loglik[1], base.loglik[1]) < 1e-12);
+        assert!(rel(f.concordance.se, base.concordance.se) < 1e-9);
+        let (pa, pb) = (f.ph_test.unwrap(), base.ph_test.unwrap());
+        assert!(rel(pa.global.chisq, pb.global.chisq) < 1e-9);
+    }
+    /// Concordance counts and the jackknife SE against a direct O(n²) count over all pairs,
+    /// on data with tied times, tied predictors, strata and clusters.
+    #[test]
+    fn concordance_matches_brute_force() {
+        let (t, s, x, st) = sample(300, 3);
+        // Coarse covariates so that the linear predictor has many ties.
+        let xc: Vec<Vec<f64>> = vec![x[0].iter().map(|v| (v / 40.0).round()).collect(), x[1].clone()];
+        let cl: Vec<u32> = (0..t.len() as u32).map(|i| (i * 7) % 50).collect();
+        let names = vec!["a".to_string(), "b".to_string()];
+        for cluster in [None, Some(&cl[..])] {
+            let f = coxph(&CoxInput { time: &t, status: &s, x: &xc, names: &names, strata: Some(&st), cluster, ties: Ties::Efron }).unwrap();
+            let lp: Vec<f64> = (0..t.len()).map(|i| xc[0][i] * f.terms[0].coef + xc[1][i] * f.terms[1].coef).collect();
+            let n = t.len();
+            let mut cnt = vec![[0f64; 3]; n];
+            let mut tot = [0f64; 3];
+            for i in 0..n {
+                for j in 0..n {
+                    let comparable = st[i] == st[j] && s[i] == 1 && (t[i] < t[j] || (t[i] == t[j] && s[j] != 1));
+                    if !comparable {
+                        continue;
+                    }
+                    let k = if lp[i] > lp[j] { 0 } else if lp[i] < lp[j] { 1 } else { 2 };
+                    cnt[i][k] += 1.0;
+                    cnt[j][k] += 1.0;
+                    tot[k] += 1.0;
+                }
+            }
+            let np = tot[0] + tot[1] + tot[2];
+            let somers = (tot[0] - tot[1]) / np;
+            let dfb: Vec<f64> = cnt.iter().map(|c| ((c[0] - c[1]) - somers * (c[0] + c[1] + c[2])) / np).collect();
+            let var = match cluster {
+                None => dfb.iter().map(|d| d * d).sum::<f64>(),
+                Some(cl) => {
+                    let mut sums = vec![0.0; 50];
+                    for i in 0..n {
+                        sums[cl[i] as usize] += dfb[i];
+                    }
+                    sums.iter().map(|d| d * d).sum()
+                }
+            } / 4.0;
+            assert!(tot[2] > 100.0, "the test needs tied predictors");
+            assert!(rel(f.concordance.c, (somers + 1.0) / 2.0) < 1e-12, "{} vs {}", f.concordance.c, (somers + 1.0) / 2.0);
+            assert!(rel(f.concordance.se, var.sqrt()) < 1e-10, "{} vs {}", f.concordance.se, var.sqrt());
+        }
+    }
 }
