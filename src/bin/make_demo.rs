@@ -16,12 +16,10 @@
 //! smallest total distance wins; paste the printed `Seeds` into `src/demo.rs`, run
 //! `make_demo` to rewrite the CSV, and `Rscript tests/r/demo_check.R` to confirm.
 //!
-//! Kaplan-Meier is the product's (`cohort::stats::km`). The Cox fit here (Efron ties, Newton
-//! steps, Wald p) is a minimal inline version used only by this search, written before the
-//! product's `coxph` was merged (it agrees with R's `coxph` on the demo to 4 decimals); the
-//! product's own test
-//! (`tests/demo.rs`) checks the committed file with `cohort::analyze_bytes`, and
-//! `tests/r/demo_check.R` checks it with R.
+//! The estimators are the product's (`cohort::stats::km`, `cohort::stats::cox`). The seeds were
+//! first searched with a minimal inline Efron Cox fit, before the product's `coxph` was merged;
+//! both agree with R's `coxph` on the demo. The product's own test (`tests/demo.rs`) checks the
+//! committed file with `cohort::analyze_bytes`, and `tests/r/demo_check.R` checks it with R.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -30,7 +28,7 @@ use std::process::ExitCode;
 use cohort::demo::{simulate, to_csv, Seeds, FILE_NAME, SEEDS};
 use cohort::prepare::{design, prepare};
 use cohort::spec::AnalysisSpec;
-use cohort::stats::common::pnorm_two_sided;
+use cohort::stats::cox::{coxph, CoxInput};
 use cohort::stats::km::{kaplan_meier, KmOptions};
 
 fn main() -> ExitCode {
@@ -85,109 +83,6 @@ fn load_specs() -> Result<BTreeMap<String, AnalysisSpec>, String> {
         .collect()
 }
 
-// ----- minimal estimators for the search ------------------------------------------------------
-
-/// Cox model with Efron ties by Newton-Raphson: (coef, se, p) per term.
-fn cox(time: &[f64], status: &[u8], x: &[Vec<f64>]) -> Option<Vec<(f64, f64, f64)>> {
-    let p = x.len();
-    let n = time.len();
-    let mut beta = vec![0.0; p];
-    let mut last = f64::NEG_INFINITY;
-    let mut info = vec![vec![0.0; p]; p];
-    let mut times: Vec<f64> = (0..n).filter(|&i| status[i] == 1).map(|i| time[i]).collect();
-    times.sort_by(f64::total_cmp);
-    times.dedup();
-    for _iter in 0..30 {
-        let eta: Vec<f64> = (0..n).map(|i| (0..p).map(|j| beta[j] * x[j][i]).sum()).collect();
-        let w: Vec<f64> = eta.iter().map(|e| e.exp()).collect();
-        let mut ll = 0.0;
-        let mut grad = vec![0.0; p];
-        info = vec![vec![0.0; p]; p];
-        for &t in &times {
-            let (mut s0, mut s1, mut s2) = (0.0, vec![0.0; p], vec![vec![0.0; p]; p]);
-            let (mut d0, mut d1, mut d2) = (0.0, vec![0.0; p], vec![vec![0.0; p]; p]);
-            let mut d = 0usize;
-            for i in 0..n {
-                if time[i] < t {
-                    continue;
-                }
-                let event_here = time[i] == t && status[i] == 1;
-                s0 += w[i];
-                if event_here {
-                    d0 += w[i];
-                    d += 1;
-                    ll += eta[i];
-                }
-                for a in 0..p {
-                    s1[a] += w[i] * x[a][i];
-                    if event_here {
-                        d1[a] += w[i] * x[a][i];
-                        grad[a] += x[a][i];
-                    }
-                    for b in 0..p {
-                        s2[a][b] += w[i] * x[a][i] * x[b][i];
-                        if event_here {
-                            d2[a][b] += w[i] * x[a][i] * x[b][i];
-                        }
-                    }
-                }
-            }
-            for r in 0..d {
-                let f = r as f64 / d as f64;
-                let z0 = s0 - f * d0;
-                ll -= z0.ln();
-                for a in 0..p {
-                    let m_a = (s1[a] - f * d1[a]) / z0;
-                    grad[a] -= m_a;
-                    for b in 0..p {
-                        let m_b = (s1[b] - f * d1[b]) / z0;
-                        info[a][b] += (s2[a][b] - f * d2[a][b]) / z0 - m_a * m_b;
-                    }
-                }
-            }
-        }
-        let step = solve(&info, &grad)?;
-        if (ll - last).abs() < 1e-10 {
-            break;
-        }
-        last = ll;
-        for j in 0..p {
-            beta[j] += step[j];
-        }
-    }
-    let mut out = Vec::new();
-    for j in 0..p {
-        let mut e = vec![0.0; p];
-        e[j] = 1.0;
-        let col = solve(&info, &e)?;
-        let se = col[j].sqrt();
-        out.push((beta[j], se, pnorm_two_sided(beta[j] / se)));
-    }
-    Some(out)
-}
-
-/// Solve A y = b by Gaussian elimination with partial pivoting (p ≤ 3 here).
-fn solve(a: &[Vec<f64>], b: &[f64]) -> Option<Vec<f64>> {
-    let p = b.len();
-    let mut m: Vec<Vec<f64>> = a.iter().zip(b).map(|(r, &v)| r.iter().copied().chain([v]).collect()).collect();
-    for c in 0..p {
-        let piv = (c..p).max_by(|&i, &j| m[i][c].abs().total_cmp(&m[j][c].abs()))?;
-        if m[piv][c].abs() < 1e-12 {
-            return None;
-        }
-        m.swap(c, piv);
-        for r in 0..p {
-            if r != c {
-                let f = m[r][c] / m[c][c];
-                for k in c..=p {
-                    m[r][k] -= f * m[c][k];
-                }
-            }
-        }
-    }
-    Some((0..p).map(|i| m[i][p] / m[i][i]).collect())
-}
-
 // ----- figures and targets ---------------------------------------------------------------------
 
 type Figures = BTreeMap<String, f64>;
@@ -215,11 +110,20 @@ fn figures_of(specs: &BTreeMap<String, AnalysisSpec>, seeds: &Seeds, only: &[&st
             f.insert(format!("{name}.n"), prep.rows.len() as f64);
         } else {
             let d = design(&table, spec, &prep, &spec.covariates, &mut w).map_err(|e| e.to_string())?;
-            let fit = cox(&d.time, &d.status, &d.x).ok_or(format!("{name}: Cox fit failed"))?;
-            for (term, (coef, se, p)) in d.names.iter().zip(fit) {
-                f.insert(format!("{name}.{term}.hr"), coef.exp());
-                f.insert(format!("{name}.{term}.se"), se);
-                f.insert(format!("{name}.{term}.p"), p);
+            let input = CoxInput {
+                time: &d.time,
+                status: &d.status,
+                x: &d.x,
+                names: &d.names,
+                strata: d.strata.as_deref(),
+                cluster: d.cluster.as_deref(),
+                ties: spec.ties,
+            };
+            let fit = coxph(&input).map_err(|e| format!("{name}: {e}"))?;
+            for t in &fit.terms {
+                f.insert(format!("{name}.{}.hr", t.name), t.hr);
+                f.insert(format!("{name}.{}.se", t.name), t.se);
+                f.insert(format!("{name}.{}.p", t.name), t.p);
             }
         }
     }
