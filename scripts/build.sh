@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Build the static site into dist/: the wasm engine (release), its JS glue, the page and the demo
+# data. Relative URLs only, so dist/ works from any static host under any sub-path.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+echo "build: wasm engine (cargo build --lib --release --target wasm32-unknown-unknown)"
+cargo build --lib --release --target wasm32-unknown-unknown
+rm -rf www/pkg
+wasm-bindgen --target web --no-typescript --out-dir www/pkg target/wasm32-unknown-unknown/release/cohort.wasm
+if command -v wasm-opt >/dev/null 2>&1 && [ "${COHORT_WASM_OPT:-1}" = 1 ]; then
+  if wasm-opt -O3 --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+      www/pkg/cohort_bg.wasm -o www/pkg/cohort_bg.opt.wasm 2>/dev/null; then
+    mv www/pkg/cohort_bg.opt.wasm www/pkg/cohort_bg.wasm
+    echo "build: wasm-opt -O3 applied"
+  else
+    rm -f www/pkg/cohort_bg.opt.wasm
+    echo "build: wasm-opt could not process the module; shipping it unoptimised"
+  fi
+fi
+
+rm -rf dist
+mkdir -p dist/www/pkg dist/www/demo
+cp index.html dist/
+cp www/*.js www/*.css dist/www/
+cp www/pkg/cohort.js www/pkg/cohort_bg.wasm dist/www/pkg/
+cp -r www/demo/. dist/www/demo/
+raw=$(stat -c %s dist/www/pkg/cohort_bg.wasm)
+gz=$(gzip -9 -c dist/www/pkg/cohort_bg.wasm | wc -c)
+echo "build: dist/ ready (cohort_bg.wasm: $raw bytes, $gz gzipped)"

@@ -1,0 +1,489 @@
+// The page: controls and events around the wasm engine. State = {schema, spec, report}; the spec
+// is the one object shared with the CLI and the share link.
+
+import { Engine } from './engine.js';
+import {
+  defaultSpec, defaultEventValues, timeCandidates, outcomeCandidates, groupCandidates,
+  parseLandmarks, specToHash, specFromHash, defaultLandmarks,
+} from './spec.js';
+import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
+
+const $ = sel => document.querySelector(sel);
+const el = (tag, attrs = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v);
+  }
+  for (const k of kids) e.append(k);
+  return e;
+};
+
+const state = {
+  engine: null,
+  schema: null,
+  spec: null,
+  report: null,
+  pendingSpec: null,   // from a #spec= link, applied to the next loaded file
+  demo: null,          // {base, data, analyses}
+  busy: Promise.resolve(),
+};
+
+// Serialize every engine operation: the page and the scripting API can call concurrently.
+function serial(fn) {
+  const next = state.busy.then(fn, fn);
+  state.busy = next.catch(() => {});
+  return next;
+}
+
+// ---------- errors, warnings ----------
+
+function showError(err, context) {
+  const box = $('#error');
+  box.replaceChildren();
+  box.append(el('h2', { text: context || 'Something went wrong' }));
+  box.append(el('p', { class: 'msg', text: err?.message || String(err) }));
+  const where = [];
+  if (err?.file) where.push(['File', err.file]);
+  if (err?.line != null) where.push(['Line', String(err.line)]);
+  if (err?.column) where.push(['Column', err.column]);
+  if (where.length) {
+    const dl = el('dl', { class: 'where' });
+    for (const [k, v] of where) dl.append(el('dt', { text: k }), el('dd', { text: v }));
+    box.append(dl);
+  }
+  const close = el('button', { type: 'button', class: 'link', text: 'Dismiss' });
+  close.addEventListener('click', () => { box.hidden = true; });
+  box.append(close);
+  box.hidden = false;
+}
+
+function clearError() { $('#error').hidden = true; }
+
+function showWarnings(list) {
+  const box = $('#warnings');
+  const ul = box.querySelector('ul');
+  ul.replaceChildren(...list.map(w => el('li', { text: w })));
+  box.hidden = list.length === 0;
+}
+
+// ---------- loading ----------
+
+async function loadBytes(name, bytes, specOverride) {
+  return serial(async () => {
+    clearError();
+    let schema;
+    try {
+      schema = await state.engine.load(bytes, name);
+    } catch (e) {
+      showError(e, `Could not read ${name}`);
+      throw e;
+    }
+    state.schema = schema;
+    state.report = null;
+    renderSchema();
+    let spec = specOverride || null;
+    if (!spec && state.pendingSpec) {
+      spec = state.pendingSpec;
+      state.pendingSpec = null;
+      $('#pending').hidden = true;
+    }
+    if (!spec) spec = defaultSpec(schema);
+    if (!spec) {
+      state.spec = null;
+      fillControls();
+      const e = new Error('no column looks like follow-up time and outcome: choose them on the left.');
+      showError(e, `${name}: choose the time and outcome columns`);
+      clearResults();
+      return null;
+    }
+    return runSpecInner(spec);
+  });
+}
+
+async function runSpecInner(spec) {
+  state.spec = spec;
+  fillControls();
+  clearError();
+  try {
+    state.report = await state.engine.run(spec);
+  } catch (e) {
+    state.report = null;
+    clearResults();
+    showError(e, 'The analysis could not run');
+    throw e;
+  }
+  await renderReport();
+  return state.report;
+}
+
+function runSpec(spec) {
+  return serial(() => runSpecInner(spec));
+}
+
+// From the controls: rebuild the spec, keep keys the controls do not show (covariates, ...).
+function specFromControls() {
+  const old = state.spec || {};
+  const spec = { ...old };
+  spec.time = $('#time-col').value;
+  const eventCol = $('#event-col').value;
+  const values = [...document.querySelectorAll('#event-values input:checked')].map(i => i.value);
+  spec.event = { ...(old.event && old.event.column === eventCol ? old.event : {}), column: eventCol, event: values };
+  const g = $('#group-col').value;
+  if (g) spec.group = g; else delete spec.group;
+  try {
+    const lm = parseLandmarks($('#landmarks').value);
+    if (lm.length) spec.times = lm; else delete spec.times;
+    $('#landmarks').removeAttribute('aria-invalid');
+  } catch (e) {
+    $('#landmarks').setAttribute('aria-invalid', 'true');
+    throw e;
+  }
+  const view = { ...(old.view || {}) };
+  view.ci = $('#opt-ci').checked;
+  view.risk_table = $('#opt-risk').checked;
+  view.cumulative = $('#opt-cuminc').checked;
+  spec.view = view;
+  return spec;
+}
+
+function onControlsChanged(ev) {
+  if (!state.schema) return;
+  if (ev?.target?.id === 'event-col') {
+    // New outcome column: pre-select its event values.
+    const col = state.schema.columns.find(c => c.name === $('#event-col').value);
+    renderEventValues(col, defaultEventValues(col?.levels));
+  }
+  let spec;
+  try {
+    spec = specFromControls();
+  } catch (e) {
+    showError(e, 'Check the landmark times');
+    return;
+  }
+  if (spec.event.event.length === 0) {
+    showError(new Error(`tick at least one value of '${spec.event.column}' that means the event happened`), 'Which values are events?');
+    return;
+  }
+  runSpec(spec).catch(() => {});
+}
+
+function onViewChanged() {
+  if (!state.spec) return;
+  state.spec = { ...state.spec, view: { ...(state.spec.view || {}), ci: $('#opt-ci').checked, risk_table: $('#opt-risk').checked, cumulative: $('#opt-cuminc').checked } };
+  serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn'));
+}
+
+// ---------- controls ----------
+
+function option(value, label, selected) {
+  const o = el('option', { value, text: label });
+  if (selected) o.selected = true;
+  return o;
+}
+
+function renderSchema() {
+  const s = state.schema;
+  $('#file-info').textContent = `${s.name}: ${s.rows} rows, ${s.columns.length} columns`;
+  const tbody = $('#columns tbody');
+  tbody.replaceChildren(...s.columns.map(c => {
+    const vals = c.levels ? c.levels.slice(0, 6).join(', ') + (c.levels.length > 6 ? ', …' : '')
+      : c.min != null ? `${fmtTime(c.min)} – ${fmtTime(c.max)}` : `${c.distinct} distinct`;
+    return el('tr', {}, el('th', { scope: 'row', text: c.name }), el('td', { text: c.kind }), el('td', { text: String(c.missing) }), el('td', { text: vals }));
+  }));
+  $('#columns-count').textContent = `(${s.columns.length})`;
+  $('#columns-box').hidden = false;
+}
+
+function renderEventValues(col, selected) {
+  const box = $('#event-values');
+  box.replaceChildren();
+  const levels = col?.levels || [];
+  const sel = new Set((selected || []).map(String));
+  levels.forEach((v, i) => {
+    const id = `ev-${i}`;
+    const input = el('input', { type: 'checkbox', id, value: v });
+    input.checked = sel.has(v);
+    box.append(el('label', { for: id }, input, ' ' + v));
+  });
+  // Values in the spec that the column does not have (e.g. from a link): keep them visible.
+  for (const v of sel) {
+    if (!levels.includes(v)) {
+      const id = `ev-x${box.children.length}`;
+      const input = el('input', { type: 'checkbox', id, value: v });
+      input.checked = true;
+      box.append(el('label', { for: id, class: 'missing-value', title: 'not a value of this column' }, input, ' ' + v));
+    }
+  }
+  if (!box.children.length) box.append(el('p', { class: 'muted', text: 'Choose an outcome column.' }));
+}
+
+function fillControls() {
+  const s = state.schema;
+  const spec = state.spec || {};
+  if (!s) return;
+  const timeName = typeof spec.time === 'string' ? spec.time : '';
+  const times = timeCandidates(s);
+  const tsel = $('#time-col');
+  tsel.replaceChildren(...times.map(c => option(c.name, c.name, c.name === timeName)));
+  if (typeof spec.time === 'object' && spec.time) {
+    tsel.prepend(option('', `${spec.time.start} → ${[].concat(spec.time.end).join(' / ')} (${spec.time.unit || 'days'})`, true));
+  } else if (timeName && !times.some(c => c.name === timeName)) {
+    tsel.prepend(option(timeName, `${timeName} (not numeric)`, true));
+  }
+  const eventName = spec.event?.column || '';
+  const outcomes = outcomeCandidates(s);
+  const esel = $('#event-col');
+  esel.replaceChildren(...outcomes.map(c => option(c.name, c.name, c.name === eventName)));
+  if (eventName && !outcomes.some(c => c.name === eventName)) esel.prepend(option(eventName, eventName, true));
+  const evCol = s.columns.find(c => c.name === esel.value);
+  renderEventValues(evCol, spec.event?.event || defaultEventValues(evCol?.levels));
+  const gsel = $('#group-col');
+  gsel.replaceChildren(option('', 'None (one curve)', !spec.group), ...groupCandidates(s).map(c => option(c.name, c.name, c.name === spec.group)));
+  if (spec.group && !groupCandidates(s).some(c => c.name === spec.group)) gsel.append(option(spec.group, spec.group, true));
+  $('#landmarks').value = (spec.times || []).map(fmtTime).join(', ');
+  const view = spec.view || {};
+  $('#opt-ci').checked = view.ci !== false;
+  $('#opt-risk').checked = view.risk_table !== false;
+  $('#opt-cuminc').checked = !!view.cumulative;
+}
+
+// ---------- results ----------
+
+function clearResults() {
+  $('#summary thead').replaceChildren();
+  $('#summary tbody').replaceChildren();
+  $('#test-line').textContent = '';
+  showWarnings([]);
+  const c = $('#km');
+  c.getContext('2d').clearRect(0, 0, c.width, c.height);
+  $('#fig-caption').textContent = '';
+}
+
+async function renderReport() {
+  const r = state.report;
+  const spec = state.spec;
+  const times = spec.times || [];
+  const cumulative = !!spec.view?.cumulative;
+  const unit = r.time_unit ? ` ${r.time_unit}` : '';
+  // Summary table: one row per group.
+  const head = el('tr', {}, el('th', { scope: 'col', text: spec.group ? spec.group : 'Cohort' }),
+    el('th', { scope: 'col', text: 'n' }), el('th', { scope: 'col', text: 'Events' }),
+    el('th', { scope: 'col', text: 'Median (95% CI)' }),
+    ...times.map(t => el('th', { scope: 'col', text: `${cumulative ? '1 − S' : 'S'}(${fmtTime(t)}${unit}) (95% CI)` })));
+  $('#summary thead').replaceChildren(head);
+  const rows = (r.km || []).map(k => {
+    const cells = [el('th', { scope: 'row', text: k.group ?? 'All' }), el('td', { class: 'num', text: String(k.n) }),
+      el('td', { class: 'num', text: String(k.events) }), el('td', { class: 'num', text: fmtMedian(k.median, k.median_lower, k.median_upper) })];
+    for (const t of times) {
+      const a = (k.at || []).find(x => x.time === t);
+      let text = '—';
+      if (a) {
+        const f = cumulative ? v => (v == null ? null : 1 - v) : v => v;
+        const lo = cumulative ? f(a.upper) : a.lower;
+        const hi = cumulative ? f(a.lower) : a.upper;
+        text = `${fmtPct(f(a.surv))} (${fmtPct(lo)}–${fmtPct(hi)})`;
+        if (a.n_risk != null) text += ` · ${a.n_risk} at risk`;
+      }
+      cells.push(el('td', { class: 'num', text }));
+    }
+    return el('tr', {}, ...cells);
+  });
+  $('#summary tbody').replaceChildren(...rows);
+  let line = `${r.n} patients, ${r.events} events`;
+  if (r.rows_in_file > r.n) line += ` (${r.rows_in_file - r.n} of ${r.rows_in_file} rows not used: see warnings)`;
+  if (r.logrank) line += ` · Log-rank χ² = ${fmtNum(r.logrank.chisq)}, df = ${r.logrank.df}, ${fmtP(r.logrank.p)}`;
+  $('#test-line').textContent = line;
+  showWarnings(r.warnings || []);
+  $('#notes').textContent = (r.notes || []).join(' · ');
+  await drawFigure();
+}
+
+/** Plot options for the wasm plot module, from the view toggles and the canvas size. */
+function plotOptions(width, height, scale) {
+  const view = state.spec?.view || {};
+  return {
+    width, height, scale,
+    ci: view.ci !== false,
+    risk_table: view.risk_table !== false,
+    cumulative: !!view.cumulative,
+    times: state.spec?.times || [],
+    xlab: state.report?.time_unit ? `Time (${state.report.time_unit})` : (typeof state.spec?.time === 'string' ? `Time (${state.spec.time})` : 'Time'),
+  };
+}
+
+async function drawFigure() {
+  const canvas = $('#km');
+  if (!state.report) return;
+  const cssW = Math.max(320, Math.min(canvas.parentElement.clientWidth || 800, 1100));
+  const riskRows = state.spec?.group ? (state.report.km || []).length : 1;
+  const cssH = Math.round(cssW * 0.58) + (state.spec?.view?.risk_table === false ? 0 : 26 + 22 * riskRows);
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  canvas.style.width = cssW + 'px';
+  canvas.style.height = cssH + 'px';
+  canvas.width = Math.round(cssW * dpr);
+  canvas.height = Math.round(cssH * dpr);
+  const layout = await state.engine.draw(canvas, plotOptions(canvas.width, canvas.height, dpr));
+  const groups = (state.report.km || []).map(k => k.group).filter(g => g != null);
+  canvas.setAttribute('aria-label', `Kaplan-Meier curves${groups.length ? ' by ' + state.spec.group + ': ' + groups.join(', ') : ''}. The table below gives the numbers.`);
+  $('#fig-caption').textContent = layout === null ? 'The figure module is not part of this build; the numbers are below.' : '';
+  return layout;
+}
+
+// ---------- demo ----------
+
+async function fetchOk(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res;
+}
+
+async function loadDemo() {
+  const base = new URL('./demo/', import.meta.url);
+  let data = 'lung.csv';
+  let analyses = { 'Lung cancer (R survival::lung): overall survival by sex': {
+    time: 'time', event: { column: 'status', event: ['2'] }, group: 'sex', times: [180, 365, 730],
+  } };
+  try {
+    const manifest = await (await fetchOk(new URL('analyses.json', base))).json();
+    if (manifest && manifest.data && manifest.analyses && Object.keys(manifest.analyses).length) {
+      data = manifest.data;
+      analyses = manifest.analyses;
+    }
+  } catch { /* no manifest: the lung placeholder */ }
+  const bytes = new Uint8Array(await (await fetchOk(new URL(data, base))).arrayBuffer());
+  state.demo = { data, analyses, bytes };
+  const names = Object.keys(analyses);
+  const sel = $('#demo-analysis');
+  sel.replaceChildren(...names.map((n, i) => option(n, n, i === 0)));
+  $('#demo-picker').hidden = names.length < 2;
+  await loadBytes(data, bytes, analyses[names[0]]);
+}
+
+// ---------- scripting API and share links ----------
+
+function shareLink() {
+  const u = new URL(location.href);
+  u.hash = state.spec ? specToHash(state.spec).slice(1) : '';
+  return u.href;
+}
+
+function toBytes(bytes) {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (typeof bytes === 'string') return new TextEncoder().encode(bytes);
+  throw new TypeError('loadFile(name, bytes): bytes must be a Uint8Array, ArrayBuffer or string');
+}
+
+const api = {
+  /** Load a file exactly as a drop does; resolves to the report (or null when time/outcome must be chosen). */
+  loadFile: (name, bytes) => loadBytes(String(name), toBytes(bytes)),
+  /** Set the analysis spec; the controls follow. Resolves to the report. */
+  setSpec: spec => {
+    if (!state.schema) return Promise.reject(new Error('no file is loaded'));
+    return runSpec(JSON.parse(JSON.stringify(spec)));
+  },
+  spec: () => (state.spec ? JSON.parse(JSON.stringify(state.spec)) : null),
+  report: () => (state.report ? JSON.parse(JSON.stringify(state.report)) : null),
+  schema: () => (state.schema ? JSON.parse(JSON.stringify(state.schema)) : null),
+  shareLink,
+  /** Resolves when every queued load/run/draw has finished. */
+  idle: () => state.busy.then(() => undefined),
+  version: () => state.engine?.version() || '',
+  ready: null,
+};
+window.cohort = api;
+
+// ---------- wiring ----------
+
+async function readFile(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  return loadBytes(file.name, bytes).catch(() => {});
+}
+
+function wire() {
+  const drop = $('#drop');
+  drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', e => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    const f = e.dataTransfer?.files?.[0];
+    if (f) readFile(f);
+  });
+  // A file dropped anywhere on the page must not navigate away from it.
+  window.addEventListener('dragover', e => e.preventDefault());
+  window.addEventListener('drop', e => { e.preventDefault(); const f = e.dataTransfer?.files?.[0]; if (f) readFile(f); });
+  drop.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('#file').click(); } });
+  $('#file').addEventListener('change', e => { const f = e.target.files?.[0]; if (f) readFile(f); e.target.value = ''; });
+  for (const id of ['#time-col', '#event-col', '#group-col']) $(id).addEventListener('change', onControlsChanged);
+  $('#event-values').addEventListener('change', onControlsChanged);
+  $('#landmarks').addEventListener('change', onControlsChanged);
+  for (const id of ['#opt-ci', '#opt-risk']) $(id).addEventListener('change', onViewChanged);
+  $('#opt-cuminc').addEventListener('change', () => { onViewChanged(); if (state.report) renderReport(); });
+  $('#demo-analysis').addEventListener('change', e => {
+    const spec = state.demo?.analyses[e.target.value];
+    if (!spec) return;
+    if (state.schema?.name === state.demo.data) runSpec(spec).catch(() => {});
+    else loadBytes(state.demo.data, state.demo.bytes, spec).catch(() => {});
+  });
+  $('#share').addEventListener('click', async () => {
+    const link = shareLink();
+    try { await navigator.clipboard.writeText(link); $('#action-status').textContent = 'Link copied (it holds the analysis settings, never the data).'; } catch { prompt('Share link (settings only, no data):', link); }
+  });
+  $('#save-json').addEventListener('click', () => {
+    if (!state.report) return;
+    download(new Blob([JSON.stringify(state.report, null, 2)], { type: 'application/json' }), stem() + '.report.json');
+  });
+  $('#save-png').addEventListener('click', () => {
+    $('#km').toBlob(b => b && download(b, stem() + '.km.png'), 'image/png');
+  });
+  let resizeTimer = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => { if (state.report) serial(() => drawFigure()).catch(() => {}); }, 150);
+  });
+}
+
+function stem() {
+  return (state.schema?.name || 'cohort').replace(/\.[^.]+$/, '');
+}
+
+function download(blob, name) {
+  const a = el('a', { href: URL.createObjectURL(blob), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+async function main() {
+  wire();
+  try {
+    state.engine = await new Engine().start();
+  } catch (e) {
+    showError(e, 'The analysis engine could not start');
+    throw e;
+  }
+  state.engine.onPanic = msg => showError(new Error(msg + ' The engine was restarted; please report this with the file\'s layout (not its data).'), 'Internal error');
+  $('#version').textContent = `cohort ${state.engine.version()}`;
+  let linked = null;
+  try {
+    linked = specFromHash(location.hash);
+  } catch (e) {
+    showError(e, 'This link\'s analysis cannot be read');
+  }
+  if (linked) {
+    state.pendingSpec = linked;
+    const p = $('#pending');
+    const parts = [`time: ${typeof linked.time === 'string' ? linked.time : 'from dates'}`, `outcome: ${linked.event?.column}`];
+    if (linked.group) parts.push(`groups: ${linked.group}`);
+    p.textContent = `This link carries an analysis (${parts.join(', ')}) but no data. Drop the data file to reproduce it.`;
+    p.hidden = false;
+    return;
+  }
+  await loadDemo().catch(e => showError(e, 'The demo cohort could not be loaded'));
+}
+
+api.ready = main();
