@@ -5,10 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-echo "build: wasm engine (cargo build --lib --release --target wasm32-unknown-unknown)"
-cargo build --lib --release --target wasm32-unknown-unknown
+# COHORT_PROFILE=dev builds a debug engine (quick, for working on the page).
+profile="${COHORT_PROFILE:-release}"
+if [ "$profile" = dev ]; then dir=debug; flag=(); else dir=release; flag=(--release); fi
+echo "build: wasm engine (cargo build --lib ${flag[*]} --target wasm32-unknown-unknown)"
+cargo build --lib "${flag[@]}" --target wasm32-unknown-unknown
 rm -rf www/pkg
-wasm-bindgen --target web --no-typescript --out-dir www/pkg target/wasm32-unknown-unknown/release/cohort.wasm
+wasm-bindgen --target web --no-typescript --out-dir www/pkg "target/wasm32-unknown-unknown/$dir/cohort.wasm"
 if command -v wasm-opt >/dev/null 2>&1 && [ "${COHORT_WASM_OPT:-1}" = 1 ]; then
   if wasm-opt -O3 --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
       www/pkg/cohort_bg.wasm -o www/pkg/cohort_bg.opt.wasm 2>/dev/null; then

@@ -8,7 +8,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh --browser
 
 echo "== cargo test"
-cargo test --release
+cargo test
 
 echo "== reference comparison: command line vs R"
 cargo build --release --bin cohort
