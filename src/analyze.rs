@@ -61,6 +61,14 @@ fn survival(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Re
     if levels.len() >= 2 {
         let strata = prep.strata.as_ref().map(|s| s.codes.as_slice());
         report.logrank = Some(stats::logrank::survdiff(&prep.time, &prep.status, &codes, levels.len(), strata, spec.rho));
+        if levels.len() >= 3 {
+            // Scores: the level values when they are numbers, else 1..k in level order.
+            let scores: Vec<f64> = match levels.iter().map(|l| l.parse::<f64>().ok()).collect::<Option<Vec<f64>>>() {
+                Some(v) => v,
+                None => (1..=levels.len()).map(|i| i as f64).collect(),
+            };
+            report.trend = Some(stats::logrank::trend(&prep.time, &prep.status, &codes, &scores, strata, spec.rho));
+        }
         if spec.pairwise {
             report.pairwise = Some(stats::logrank::pairwise(&prep.time, &prep.status, &codes, &levels, strata, spec.rho));
         }

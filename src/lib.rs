@@ -17,6 +17,7 @@ pub mod stats;
 pub mod report;
 pub mod analyze;
 pub mod plot;
+pub mod bench;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

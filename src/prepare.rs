@@ -159,16 +159,44 @@ pub fn numeric_values(col: &Column) -> (Vec<f64>, Vec<usize>) {
 }
 
 /// Factor of a column over the given rows (levels present among them, in level order).
+/// Works on codes and values, not per-row text, so it stays cheap for millions of rows.
 pub fn factor(col: &Column, rows: &[usize]) -> Factor {
-    let texts: Vec<Option<String>> = rows.iter().map(|&r| col.text(r)).collect();
-    let mut levels: Vec<String> = texts.iter().flatten().cloned().collect();
-    levels.sort();
-    levels.dedup();
-    sort_levels(&mut levels);
-    let index: std::collections::HashMap<&str, u32> =
-        levels.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
-    let codes = texts.iter().map(|t| t.as_deref().map(|t| index[t]).unwrap_or(MISSING)).collect();
-    Factor { codes, levels }
+    match &col.data {
+        ColumnData::Text { codes, levels } => {
+            let mut used = vec![false; levels.len()];
+            for &r in rows {
+                let c = codes[r];
+                if c != MISSING {
+                    used[c as usize] = true;
+                }
+            }
+            let mut present: Vec<String> = levels.iter().zip(&used).filter(|(_, &u)| u).map(|(l, _)| l.clone()).collect();
+            sort_levels(&mut present);
+            let index: std::collections::HashMap<&str, u32> =
+                present.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
+            let remap: Vec<u32> = levels.iter().map(|l| index.get(l.as_str()).copied().unwrap_or(MISSING)).collect();
+            let out = rows.iter().map(|&r| if codes[r] == MISSING { MISSING } else { remap[codes[r] as usize] }).collect();
+            Factor { codes: out, levels: present }
+        }
+        ColumnData::Numeric(v) | ColumnData::Date(v) => {
+            let mut distinct: Vec<f64> = rows.iter().map(|&r| v[r]).filter(|x| !x.is_nan()).collect();
+            distinct.sort_by(|a, b| a.total_cmp(b));
+            distinct.dedup();
+            let levels: Vec<String> = distinct.iter().map(|&x| if matches!(col.data, ColumnData::Date(_)) { crate::ingest::dates::format_iso(x) } else { format_number(x) }).collect();
+            let out = rows
+                .iter()
+                .map(|&r| {
+                    let x = v[r];
+                    if x.is_nan() {
+                        MISSING
+                    } else {
+                        distinct.binary_search_by(|d| d.total_cmp(&x)).map(|i| i as u32).unwrap_or(MISSING)
+                    }
+                })
+                .collect();
+            Factor { codes: out, levels }
+        }
+    }
 }
 
 /// Rows kept by the spec's filters.
@@ -258,7 +286,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     let mut rows = Vec::with_capacity(candidates.len());
     let mut time = Vec::with_capacity(candidates.len());
     let mut status = Vec::with_capacity(candidates.len());
-    let mut other_censor_values: BTreeMap<String, usize> = BTreeMap::new();
+    let mut censored_rows: Vec<usize> = Vec::new();
     let mut unlisted: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     for &r in &candidates {
         let line = table.line(r);
@@ -284,10 +312,10 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             );
             continue;
         }
-        let Some(txt) = ev_col.text(r) else {
+        if ev_col.is_missing(r) {
             ex.add(format!("outcome '{}' is missing", spec.event.column), line);
             continue;
-        };
+        }
         let s = if is_event(r) {
             1u8
         } else if is_competing(r) {
@@ -296,11 +324,11 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             if c(r) {
                 0
             } else {
-                unlisted.entry(txt.clone()).or_default().push(line);
+                unlisted.entry(ev_col.text(r).unwrap_or_default()).or_default().push(line);
                 continue;
             }
         } else {
-            *other_censor_values.entry(txt).or_default() += 1;
+            censored_rows.push(r);
             0
         };
         if let Some(g) = group_col {
@@ -329,6 +357,13 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         ));
     }
     warnings.extend(ex.into_warnings(""));
+    let censored_levels = factor(ev_col, &censored_rows);
+    let mut other_censor_values: BTreeMap<String, usize> = BTreeMap::new();
+    for &c in &censored_levels.codes {
+        if c != MISSING {
+            *other_censor_values.entry(censored_levels.levels[c as usize].clone()).or_default() += 1;
+        }
+    }
     if other_censor_values.len() > 1 {
         let list: Vec<String> = other_censor_values.iter().map(|(v, n)| format!("'{v}' ({n} rows)")).collect();
         warnings.push(format!(

@@ -6,6 +6,9 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   cohort analyze DATA --spec SPEC [--pretty]   print the report JSON (SPEC: JSON text or a file)
   cohort schema DATA                           print the columns and their inferred types
+  cohort synth ROWS [SEED]                     write a seeded synthetic cohort CSV to stdout
+  cohort bench DATA                            time parse, KM + log-rank, Cox, cumulative
+                                               incidence + Gray, Fine-Gray, full analyze (JSON)
 
 DATA is a CSV/TSV/semicolon-separated text file or an .xlsx/.xls/.ods workbook.";
 
@@ -57,6 +60,20 @@ fn run(args: &[String]) -> Result<String, String> {
             let bytes = std::fs::read(data).map_err(|e| format!("cannot read {data}: {e}"))?;
             let table = cohort::read_table(&bytes, data, &cohort::ReadOptions::default()).map_err(|e| e.to_string())?;
             serde_json::to_string_pretty(&table.schema()).map_err(|e| e.to_string())
+        }
+        "synth" => {
+            let n: usize = args.get(1).and_then(|a| a.parse().ok()).ok_or_else(|| format!("synth needs a row count\n{USAGE}"))?;
+            let seed: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(20261129);
+            let csv = cohort::bench::synthetic_csv(n, seed);
+            Ok(csv.trim_end().to_string())
+        }
+        "bench" => {
+            let data = args.get(1).ok_or_else(|| format!("no data file given\n{USAGE}"))?;
+            let bytes = std::fs::read(data).map_err(|e| format!("cannot read {data}: {e}"))?;
+            let start = std::time::Instant::now();
+            let now = move || start.elapsed().as_secs_f64() * 1000.0;
+            let t = cohort::bench::run(&bytes, &now, 200_000).map_err(|e| e.to_string())?;
+            serde_json::to_string(&t).map_err(|e| e.to_string())
         }
         "-h" | "--help" | "help" => Ok(USAGE.to_string()),
         other => Err(format!("unknown command '{other}'\n{USAGE}")),

@@ -98,6 +98,18 @@ mod tests {
     #[test]
     fn tails() {
         assert!((chisq_sf(3.841458820694124, 1.0) - 0.05).abs() < 1e-12);
-        assert!((pnorm_two_sided(1.959963984540054) - 0.05).abs() < 1e-12);
+        let p = pnorm_two_sided(1.959963984540054);
+        assert!((p - 0.05).abs() < 1e-10, "{p}");
+    }
+}
+#[cfg(test)]
+mod accuracy {
+    #[test]
+    fn z95_is_exact() {
+        let z = super::z95();
+        assert!((z - 1.959963984540054).abs() < 1e-14, "{z}");
+        let p = super::pnorm_upper(5.0);
+        // pnorm(5, lower.tail = FALSE) = 2.866515718791939e-07
+        assert!((p / 2.866515718791939e-07 - 1.0).abs() < 1e-9, "{p}");
     }
 }

@@ -1,8 +1,22 @@
 //! Kaplan-Meier survival with Greenwood variance, Nelson-Aalen cumulative hazard, median and
 //! its CI as `survfit` derives them, landmark survival, RMST, and reverse-KM follow-up.
+//!
+//! ## Method (R's conventions)
+//! At each distinct time t_j (event or censoring) with n_j at risk and d_j events:
+//! S(t_j) = Π (1 − d_i/n_i); Greenwood's variance of log S is Σ d_i / (n_i (n_i − d_i)), and the
+//! reported standard error is that of S itself, S·sqrt(Σ…) (as `summary.survfit`). The 95% CI is
+//! built on the chosen scale (log: S·exp(±z·se_log), capped at 1; log-log; plain, clipped to
+//! [0, 1]); it is undefined once S reaches 0 (and, for log-log, while S = 1 — R's convention).
+//! Nelson-Aalen: H = Σ d/n with standard error sqrt(Σ d/n²) (`survfit`'s `cumhaz`, `std.chaz`).
+//!
+//! The median (and any quantile) follows `quantile.survfit`: it is the first time the curve
+//! reaches 0.5; when the curve sits exactly at 0.5 over an interval the midpoint of that interval
+//! is used ("exactly" within sqrt(machine epsilon)). The CI of the median is the same rule
+//! applied to the upper and lower confidence curves.
 
 use serde::Serialize;
 
+use super::common::z95;
 use crate::spec::ConfType;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -69,8 +83,296 @@ pub struct KmOptions<'a> {
     pub rmst_tau: Option<f64>,
 }
 
+/// Risk-set table at each distinct time: the common first pass of every estimator here.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RiskTable {
+    pub time: Vec<f64>,
+    pub n_risk: Vec<f64>,
+    pub n_event: Vec<f64>,
+    pub n_censor: Vec<f64>,
+}
+
+impl RiskTable {
+    /// Build from unsorted data; `is_event(status)` says which rows are events.
+    pub fn new(time: &[f64], status: &[u8], is_event: impl Fn(u8) -> bool) -> Self {
+        let order = super::common::order_by_time(time);
+        let mut rt = RiskTable::default();
+        let mut at_risk = time.len() as f64;
+        let mut i = 0;
+        while i < order.len() {
+            let t = time[order[i]];
+            let (mut d, mut c) = (0.0, 0.0);
+            while i < order.len() && time[order[i]] == t {
+                if is_event(status[order[i]]) {
+                    d += 1.0
+                } else {
+                    c += 1.0
+                }
+                i += 1;
+            }
+            rt.time.push(t);
+            rt.n_risk.push(at_risk);
+            rt.n_event.push(d);
+            rt.n_censor.push(c);
+            at_risk -= d + c;
+        }
+        rt
+    }
+}
+
+/// Confidence limits of S given S and the standard error of log S.
+pub fn conf_limits(s: f64, se_log: f64, conf: ConfType, z: f64) -> (f64, f64) {
+    if s.is_nan() || se_log.is_nan() {
+        return (f64::NAN, f64::NAN);
+    }
+    match conf {
+        ConfType::Plain => {
+            let w = z * se_log * s;
+            ((s - w).max(0.0), (s + w).min(1.0))
+        }
+        ConfType::Log => {
+            if s == 0.0 {
+                return (f64::NAN, f64::NAN);
+            }
+            let w = z * se_log;
+            ((s.ln() - w).exp(), (s.ln() + w).exp().min(1.0))
+        }
+        ConfType::LogLog => {
+            if s == 0.0 || s == 1.0 {
+                return (f64::NAN, f64::NAN);
+            }
+            let w = z * se_log / s.ln();
+            let ll = (-s.ln()).ln();
+            ((-(ll - w).exp()).exp(), (-(ll + w).exp()).exp())
+        }
+    }
+}
+
 /// Fit one curve. `status`: 1 = event, anything else = censored.
 pub fn kaplan_meier(time: &[f64], status: &[u8], opts: &KmOptions) -> KmCurve {
-    let _ = (time, status, opts);
-    todo!()
+    let rt = RiskTable::new(time, status, |s| s == 1);
+    let z = z95();
+    let mut steps = Vec::with_capacity(rt.time.len());
+    let (mut s, mut gw, mut h, mut vh) = (1.0f64, 0.0f64, 0.0f64, 0.0f64);
+    for j in 0..rt.time.len() {
+        let (n, d) = (rt.n_risk[j], rt.n_event[j]);
+        if d > 0.0 {
+            s *= 1.0 - d / n;
+            gw += if n > d { d / (n * (n - d)) } else { f64::INFINITY };
+            h += d / n;
+            vh += d / (n * n);
+        }
+        let se_log = if s > 0.0 { gw.sqrt() } else { f64::NAN };
+        let (lower, upper) = conf_limits(s, se_log, opts.conf_type, z);
+        steps.push(KmStep {
+            time: rt.time[j],
+            n_risk: n,
+            n_event: d,
+            n_censor: rt.n_censor[j],
+            surv: s,
+            std_err: s * se_log,
+            lower,
+            upper,
+            cumhaz: h,
+            std_cumhaz: vh.sqrt(),
+        });
+    }
+    let times: Vec<f64> = steps.iter().map(|s| s.time).collect();
+    let surv: Vec<f64> = steps.iter().map(|s| s.surv).collect();
+    let lower: Vec<f64> = steps.iter().map(|s| s.lower).collect();
+    let upper: Vec<f64> = steps.iter().map(|s| s.upper).collect();
+    let median = quantile(&times, &surv, 0.5);
+    // The lower confidence curve reaches 0.5 first: it gives the lower limit of the median.
+    let median_lower = quantile(&times, &lower, 0.5);
+    let median_upper = quantile(&times, &upper, 0.5);
+
+    let at = opts.times.iter().map(|&t| at_time(&steps, time, t)).collect();
+    let rmst = opts.rmst_tau.map(|tau| rmst(&rt, tau));
+
+    // Reverse Kaplan-Meier: censoring is the "event".
+    let followup = {
+        let rev = RiskTable::new(time, status, |s| s != 1);
+        let (mut s, mut gw) = (1.0f64, 0.0f64);
+        let mut su = Vec::with_capacity(rev.time.len());
+        let mut lo = Vec::with_capacity(rev.time.len());
+        let mut up = Vec::with_capacity(rev.time.len());
+        for j in 0..rev.time.len() {
+            let (n, d) = (rev.n_risk[j], rev.n_event[j]);
+            if d > 0.0 {
+                s *= 1.0 - d / n;
+                gw += if n > d { d / (n * (n - d)) } else { f64::INFINITY };
+            }
+            let se_log = if s > 0.0 { gw.sqrt() } else { f64::NAN };
+            let (l, u) = conf_limits(s, se_log, opts.conf_type, z);
+            su.push(s);
+            lo.push(l);
+            up.push(u);
+        }
+        Followup {
+            median: quantile(&rev.time, &su, 0.5),
+            lower: quantile(&rev.time, &lo, 0.5),
+            upper: quantile(&rev.time, &up, 0.5),
+        }
+    };
+
+    KmCurve {
+        group: None,
+        n: time.len(),
+        events: status.iter().filter(|&&s| s == 1).count(),
+        median,
+        median_lower,
+        median_upper,
+        steps,
+        followup,
+        at,
+        rmst,
+    }
+}
+
+/// S(t) at a landmark, as `summary(fit, times = t, extend = TRUE)`: the curve's value at the
+/// last step at or before t, and the number still at risk at t.
+fn at_time(steps: &[KmStep], time: &[f64], t: f64) -> KmAt {
+    let n_risk = time.iter().filter(|&&x| x >= t).count() as f64;
+    match steps.iter().rposition(|s| s.time <= t) {
+        Some(j) => {
+            let s = &steps[j];
+            KmAt { time: t, n_risk, surv: s.surv, std_err: s.std_err, lower: s.lower, upper: s.upper }
+        }
+        None => KmAt { time: t, n_risk, surv: 1.0, std_err: 0.0, lower: 1.0, upper: 1.0 },
+    }
+}
+
+/// The time at which a survival-type curve reaches 1 − p... expressed for survival `curve`
+/// reaching `level` (0.5 for the median), by `quantile.survfit`'s rule. NaN entries of the curve
+/// (undefined confidence limits) are skipped; `None` when the curve never gets there.
+pub fn quantile(times: &[f64], curve: &[f64], level: f64) -> Option<f64> {
+    let tol = f64::EPSILON.sqrt();
+    let p = 1.0 - level;
+    // Points (x, y) with y = 1 − S, starting at (0, 0); keep the first time each value appears.
+    let mut xs = vec![0.0];
+    let mut ys = vec![0.0];
+    let xmax = *times.last()?;
+    let mut seen_nan = false;
+    let mut seen = std::collections::HashSet::new();
+    seen.insert(0.0f64.to_bits());
+    for (&t, &s) in times.iter().zip(curve) {
+        let y = 1.0 - s;
+        if y.is_nan() {
+            if !seen_nan {
+                seen_nan = true;
+                xs.push(t);
+                ys.push(f64::NAN);
+            }
+            continue;
+        }
+        if !seen.insert((y + 0.0).to_bits()) {
+            continue;
+        }
+        xs.push(t);
+        ys.push(y);
+    }
+    if ys.iter().filter(|y| !y.is_nan()).all(|&y| y < p) {
+        return None;
+    }
+    // First point (in order of y) whose y + shift ≥ p; None when p lies outside the range.
+    let mut pts: Vec<(f64, usize)> = ys.iter().enumerate().filter(|(_, y)| !y.is_nan()).map(|(i, &y)| (y, i)).collect();
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let find = |shift: f64| -> Option<usize> {
+        let lo = pts.first()?.0 + shift;
+        let hi = pts.last()?.0 + shift;
+        if p < lo || p > hi {
+            return None;
+        }
+        pts.iter().find(|(y, _)| y + shift >= p).map(|&(_, i)| i)
+    };
+    let i1 = find(tol);
+    let i2 = find(-tol);
+    let last = *ys.last()?;
+    if !last.is_nan() && (p - last).abs() < tol {
+        return i1.map(|i| (xs[i] + xmax) / 2.0);
+    }
+    match (i1, i2) {
+        (Some(a), Some(b)) => Some((xs[a] + xs[b]) / 2.0),
+        _ => None,
+    }
+}
+
+/// Restricted mean survival time up to `tau` and its standard error (as `print(survfit,
+/// rmean = tau)`): the area under S on [0, tau]; the variance sums, over event times t_j ≤ tau,
+/// A_j² d_j / (n_j (n_j − d_j)) with A_j the area under S from t_j to tau.
+fn rmst(rt: &RiskTable, tau: f64) -> Rmst {
+    // Event times up to tau with the survival just after each.
+    let mut ev: Vec<(f64, f64, f64, f64)> = Vec::new(); // (t, S after, n, d)
+    let mut s = 1.0;
+    for j in 0..rt.time.len() {
+        if rt.time[j] > tau {
+            break;
+        }
+        if rt.n_event[j] > 0.0 {
+            s *= 1.0 - rt.n_event[j] / rt.n_risk[j];
+            ev.push((rt.time[j], s, rt.n_risk[j], rt.n_event[j]));
+        }
+    }
+    // Areas of the pieces after each event time, accumulated from the right.
+    let mut area_after = vec![0.0; ev.len()];
+    let mut acc = 0.0;
+    for k in (0..ev.len()).rev() {
+        let end = if k + 1 < ev.len() { ev[k + 1].0 } else { tau };
+        acc += ev[k].1 * (end - ev[k].0);
+        area_after[k] = acc;
+    }
+    let first = ev.first().map(|e| e.0).unwrap_or(tau);
+    let estimate = first + area_after.first().copied().unwrap_or(0.0);
+    let mut var = 0.0;
+    for (k, &(_, _, n, d)) in ev.iter().enumerate() {
+        if n > d {
+            var += area_after[k] * area_after[k] * d / (n * (n - d));
+        }
+    }
+    Rmst { tau, estimate, std_err: var.sqrt() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> KmOptions<'static> {
+        KmOptions { conf_type: ConfType::Log, times: &[], rmst_tau: None }
+    }
+
+    #[test]
+    fn hand_worked_curve() {
+        // times 1,2+,3,3,4+ : at t=1 n=5 d=1 → S=.8; t=3 n=3 d=2 → S=.8·(1/3)=.2667
+        let k = kaplan_meier(&[1.0, 2.0, 3.0, 3.0, 4.0], &[1, 0, 1, 1, 0], &opts());
+        assert_eq!(k.steps.len(), 4);
+        assert!((k.steps[2].surv - 0.8 / 3.0).abs() < 1e-15);
+        // Greenwood: var log S = 1/(5·4) + 2/(3·1) ; se(S) = S·sqrt(var)
+        let v: f64 = 1.0 / 20.0 + 2.0 / 3.0;
+        assert!((k.steps[2].std_err - 0.8 / 3.0 * v.sqrt()).abs() < 1e-15);
+        // Nelson-Aalen: 1/5 + 2/3
+        assert!((k.steps[2].cumhaz - (0.2 + 2.0 / 3.0)).abs() < 1e-15);
+        // S first ≤ 0.5 at t = 3
+        assert_eq!(k.median, Some(3.0));
+    }
+
+    #[test]
+    fn median_on_a_flat_half_is_the_midpoint() {
+        // 1 2 3 4 all events: S = .75 .5 .25 0 → S is exactly .5 on [2,3): median 2.5
+        let k = kaplan_meier(&[1.0, 2.0, 3.0, 4.0], &[1, 1, 1, 1], &opts());
+        assert_eq!(k.median, Some(2.5));
+    }
+
+    #[test]
+    fn median_not_reached() {
+        let k = kaplan_meier(&[1.0, 2.0, 3.0, 4.0], &[1, 0, 0, 0], &opts());
+        assert_eq!(k.median, None);
+        assert!(k.steps.iter().all(|s| s.lower.is_finite()));
+    }
+
+    #[test]
+    fn rmst_of_a_hand_curve() {
+        // S = 1 on [0,1), .5 on [1,3), then 0; tau = 2 → 1 + .5 = 1.5
+        let k = kaplan_meier(&[1.0, 3.0], &[1, 1], &KmOptions { rmst_tau: Some(2.0), ..opts() });
+        assert!((k.rmst.unwrap().estimate - 1.5).abs() < 1e-15);
+    }
 }
