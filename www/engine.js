@@ -83,12 +83,13 @@ export class Engine {
     return this.guard(s => JSON.parse(s.run(JSON.stringify(spec))));
   }
 
-  /** Draw the last report into a canvas; options as the plot module takes them. */
-  async draw(canvas, options) {
-    return this.guard(s => {
-      if (typeof s.draw !== 'function') return null;
-      const out = s.draw(canvas, JSON.stringify(options));
-      return out ? JSON.parse(out) : null;
-    });
+  /** Draw the last report into a canvas; returns the figure's layout. */
+  async draw(canvas, figure, options) {
+    return this.guard(s => (typeof s.draw === 'function' ? JSON.parse(s.draw(canvas, figure, JSON.stringify(options))) : null));
+  }
+
+  /** The last report's figure as SVG text. */
+  async svg(figure, options, width, height) {
+    return this.guard(s => s.svg(figure, JSON.stringify(options), width, height));
   }
 }

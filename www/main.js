@@ -140,11 +140,7 @@ function specFromControls() {
     $('#landmarks').setAttribute('aria-invalid', 'true');
     throw e;
   }
-  const view = { ...(old.view || {}) };
-  view.ci = $('#opt-ci').checked;
-  view.risk_table = $('#opt-risk').checked;
-  view.cumulative = $('#opt-cuminc').checked;
-  spec.view = view;
+  spec.view = viewFromToggles(old.view);
   return spec;
 }
 
@@ -169,9 +165,13 @@ function onControlsChanged(ev) {
   runSpec(spec).catch(() => {});
 }
 
+function viewFromToggles(old) {
+  return { ...(old || {}), conf_bands: $('#opt-ci').checked, risk_table: $('#opt-risk').checked, cumulative: $('#opt-cuminc').checked };
+}
+
 function onViewChanged() {
   if (!state.spec) return;
-  state.spec = { ...state.spec, view: { ...(state.spec.view || {}), ci: $('#opt-ci').checked, risk_table: $('#opt-risk').checked, cumulative: $('#opt-cuminc').checked } };
+  state.spec = { ...state.spec, view: viewFromToggles(state.spec.view) };
   serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn'));
 }
 
@@ -244,7 +244,7 @@ function fillControls() {
   if (spec.group && !groupCandidates(s).some(c => c.name === spec.group)) gsel.append(option(spec.group, spec.group, true));
   $('#landmarks').value = (spec.times || []).map(fmtTime).join(', ');
   const view = spec.view || {};
-  $('#opt-ci').checked = view.ci !== false;
+  $('#opt-ci').checked = view.conf_bands !== false;
   $('#opt-risk').checked = view.risk_table !== false;
   $('#opt-cuminc').checked = !!view.cumulative;
 }
@@ -283,10 +283,11 @@ async function renderReport() {
         const f = cumulative ? v => (v == null ? null : 1 - v) : v => v;
         const lo = cumulative ? f(a.upper) : a.lower;
         const hi = cumulative ? f(a.lower) : a.upper;
-        text = `${fmtPct(f(a.surv))} (${fmtPct(lo)}–${fmtPct(hi)})`;
-        if (a.n_risk != null) text += ` · ${a.n_risk} at risk`;
+        text = `${fmtPct(f(a.surv))} (${fmtPct(lo).replace('%', '')}–${fmtPct(hi)})`;
       }
-      cells.push(el('td', { class: 'num', text }));
+      const td = el('td', { class: 'num', text });
+      if (a && a.n_risk != null) td.title = `${a.n_risk} at risk at ${fmtTime(t)}`;
+      cells.push(td);
     }
     return el('tr', {}, ...cells);
   });
@@ -300,17 +301,18 @@ async function renderReport() {
   await drawFigure();
 }
 
-/** Plot options for the wasm plot module, from the view toggles and the canvas size. */
-function plotOptions(width, height, scale) {
+/** Keys of the plot module's options that a spec's `view` may carry (a share link keeps them). */
+const PLOT_KEYS = ['conf_bands', 'censor_marks', 'risk_table', 'show_median', 'cumulative', 'percent', 'x_max', 'y_max',
+  'time_label', 'y_label', 'title', 'p_digits', 'italic_p', 'hidden_groups', 'break_by', 'font_size'];
+
+/** Options for the wasm plot module: the view's figure keys, the landmarks, the pixel scale. */
+function plotOptions(scale) {
   const view = state.spec?.view || {};
-  return {
-    width, height, scale,
-    ci: view.ci !== false,
-    risk_table: view.risk_table !== false,
-    cumulative: !!view.cumulative,
-    times: state.spec?.times || [],
-    xlab: state.report?.time_unit ? `Time (${state.report.time_unit})` : (typeof state.spec?.time === 'string' ? `Time (${state.spec.time})` : 'Time'),
-  };
+  const opts = {};
+  for (const k of PLOT_KEYS) if (view[k] !== undefined && view[k] !== null) opts[k] = view[k];
+  opts.landmarks = state.spec?.times || [];
+  opts.font_scale = scale;
+  return opts;
 }
 
 async function drawFigure() {
@@ -324,10 +326,15 @@ async function drawFigure() {
   canvas.style.height = cssH + 'px';
   canvas.width = Math.round(cssW * dpr);
   canvas.height = Math.round(cssH * dpr);
-  const layout = await state.engine.draw(canvas, plotOptions(canvas.width, canvas.height, dpr));
+  const layout = await state.engine.draw(canvas, 'survival', plotOptions(dpr));
+  state.layout = layout;
   const groups = (state.report.km || []).map(k => k.group).filter(g => g != null);
   canvas.setAttribute('aria-label', `Kaplan-Meier curves${groups.length ? ' by ' + state.spec.group + ': ' + groups.join(', ') : ''}. The table below gives the numbers.`);
-  $('#fig-caption').textContent = layout === null ? 'The figure module is not part of this build; the numbers are below.' : '';
+  const view = state.spec?.view || {};
+  const bits = [];
+  if (view.conf_bands !== false) bits.push('shaded bands: 95% confidence intervals');
+  if (view.censor_marks !== false) bits.push('+ censored');
+  $('#fig-caption').textContent = bits.length ? bits.join('; ') + '.' : '';
   return layout;
 }
 
@@ -435,6 +442,16 @@ function wire() {
   $('#save-json').addEventListener('click', () => {
     if (!state.report) return;
     download(new Blob([JSON.stringify(state.report, null, 2)], { type: 'application/json' }), stem() + '.report.json');
+  });
+  $('#save-svg').addEventListener('click', async () => {
+    if (!state.report) return;
+    const c = $('#km');
+    const scale = 2;
+    const w = Math.round(c.clientWidth * scale), h = Math.round(c.clientHeight * scale);
+    try {
+      const svg = await serial(() => state.engine.svg('survival', plotOptions(scale), w, h));
+      download(new Blob([svg], { type: 'image/svg+xml' }), stem() + '.km.svg');
+    } catch (e) { showError(e, 'The figure could not be saved'); }
   });
   $('#save-png').addEventListener('click', () => {
     $('#km').toBlob(b => b && download(b, stem() + '.km.png'), 'image/png');

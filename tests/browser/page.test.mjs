@@ -115,7 +115,7 @@ test('every reference case through the page agrees with R (compare_reference.py 
 test('a share link reproduces the analysis and carries no data', async () => {
   const first = await app.newPage();
   await loadFile(first.page, LUNG);
-  const spec = { ...bySex.spec, times: [90, 180, 365], view: { ci: false, risk_table: true, cumulative: false } };
+  const spec = { ...bySex.spec, times: [90, 180, 365], view: { conf_bands: false, risk_table: true, cumulative: false } };
   const a = await setSpec(first.page, spec);
   assert.ok(!a.error, a.error);
   const link = await first.page.evaluate(() => window.cohort.shareLink());
