@@ -14,15 +14,14 @@ export function fmtPct(x) {
 }
 
 /**
- * P value as journals ask: "P < 0.001" below 0.001, three decimals below 0.1 ("P = 0.013"), two
- * decimals otherwise ("P = 0.42"); never "P = 0.000" or "P = 1.000".
+ * P value as journals ask: two significant digits ("P = 0.013", "P = 0.42"), "P < 0.001" below
+ * 0.001, "P > 0.99" above; never "P = 0.000" or "P = 1.0". Same rule as the figure.
  */
 export function fmtP(p) {
   if (p == null || !Number.isFinite(p)) return 'P = —';
   if (p < 0.001) return 'P < 0.001';
-  if (p < 0.1) return 'P = ' + p.toFixed(3);
   if (p > 0.99) return 'P > 0.99';
-  return 'P = ' + p.toFixed(2);
+  return 'P = ' + String(Number(p.toPrecision(2)));
 }
 
 export function fmtNum(x, digits = 2) {
