@@ -23,4 +23,4 @@ echo "== wasm build into dist/"
 bash scripts/build.sh
 
 echo "== browser tests"
-COHORT_COMPARE_TOOL="$tool" COHORT_REFERENCE_DIR="$ref" node --test --test-concurrency=1 tests/browser/
+COHORT_COMPARE_TOOL="$tool" COHORT_REFERENCE_DIR="$ref" node --test --test-concurrency=1 tests/js/ tests/browser/

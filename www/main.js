@@ -126,10 +126,12 @@ function runSpec(spec) {
 function specFromControls() {
   const old = state.spec || {};
   const spec = { ...old };
-  spec.time = $('#time-col').value;
+  // The "from dates" entry (value '') keeps the spec's date span.
+  if ($('#time-col').value !== '' || typeof old.time !== 'object') spec.time = $('#time-col').value;
   const eventCol = $('#event-col').value;
-  const values = [...document.querySelectorAll('#event-values input:checked')].map(i => i.value);
-  spec.event = { ...(old.event && old.event.column === eventCol ? old.event : {}), column: eventCol, event: values };
+  const values = eventValuesFromControls();
+  spec.event = { ...(old.event && old.event.column === eventCol ? old.event : {}), column: eventCol, event: values.event };
+  if (values.competing.length) spec.event.competing = values.competing; else delete spec.event.competing;
   const g = $('#group-col').value;
   if (g) spec.group = g; else delete spec.group;
   try {
@@ -159,7 +161,7 @@ function onControlsChanged(ev) {
     return;
   }
   if (spec.event.event.length === 0) {
-    showError(new Error(`tick at least one value of '${spec.event.column}' that means the event happened`), 'Which values are events?');
+    showError(new Error(`mark at least one value of '${spec.event.column}' as “event”`), 'Which values are events?');
     return;
   }
   runSpec(spec).catch(() => {});
@@ -196,27 +198,34 @@ function renderSchema() {
   $('#columns-box').hidden = false;
 }
 
-function renderEventValues(col, selected) {
+/** One row per outcome value: what it means (event / competing event / censored). */
+function renderEventValues(col, event, competing = []) {
   const box = $('#event-values');
   box.replaceChildren();
-  const levels = col?.levels || [];
-  const sel = new Set((selected || []).map(String));
-  levels.forEach((v, i) => {
-    const id = `ev-${i}`;
-    const input = el('input', { type: 'checkbox', id, value: v });
-    input.checked = sel.has(v);
-    box.append(el('label', { for: id }, input, ' ' + v));
-  });
+  const levels = [...(col?.levels || [])];
+  const ev = new Set((event || []).map(String));
+  const cr = new Set((competing || []).map(String));
   // Values in the spec that the column does not have (e.g. from a link): keep them visible.
-  for (const v of sel) {
-    if (!levels.includes(v)) {
-      const id = `ev-x${box.children.length}`;
-      const input = el('input', { type: 'checkbox', id, value: v });
-      input.checked = true;
-      box.append(el('label', { for: id, class: 'missing-value', title: 'not a value of this column' }, input, ' ' + v));
-    }
+  const extra = [...ev, ...cr].filter(v => !levels.includes(v));
+  [...levels, ...extra].forEach((v, i) => {
+    const id = `ev-${i}`;
+    const sel = el('select', { id, 'data-value': v });
+    sel.append(option('event', 'event', ev.has(v)), option('competing', 'competing event', cr.has(v)),
+      option('censored', 'censored', !ev.has(v) && !cr.has(v)));
+    const label = el('label', { for: id, text: v });
+    if (!levels.includes(v)) { label.className = 'missing-value'; label.title = 'not a value of this column'; }
+    box.append(el('div', { class: 'value-row' }, label, sel));
+  });
+  if (!box.children.length) box.append(el('p', { class: 'muted', text: 'Choose an outcome column with a few distinct values.' }));
+}
+
+function eventValuesFromControls() {
+  const out = { event: [], competing: [] };
+  for (const sel of document.querySelectorAll('#event-values select')) {
+    if (sel.value === 'event') out.event.push(sel.dataset.value);
+    else if (sel.value === 'competing') out.competing.push(sel.dataset.value);
   }
-  if (!box.children.length) box.append(el('p', { class: 'muted', text: 'Choose an outcome column.' }));
+  return out;
 }
 
 function fillControls() {
@@ -238,7 +247,7 @@ function fillControls() {
   esel.replaceChildren(...outcomes.map(c => option(c.name, c.name, c.name === eventName)));
   if (eventName && !outcomes.some(c => c.name === eventName)) esel.prepend(option(eventName, eventName, true));
   const evCol = s.columns.find(c => c.name === esel.value);
-  renderEventValues(evCol, spec.event?.event || defaultEventValues(evCol?.levels));
+  renderEventValues(evCol, spec.event?.event || defaultEventValues(evCol?.levels), spec.event?.competing || []);
   const gsel = $('#group-col');
   gsel.replaceChildren(option('', 'None (one curve)', !spec.group), ...groupCandidates(s).map(c => option(c.name, c.name, c.name === spec.group)));
   if (spec.group && !groupCandidates(s).some(c => c.name === spec.group)) gsel.append(option(spec.group, spec.group, true));
@@ -292,13 +301,29 @@ async function renderReport() {
     return el('tr', {}, ...cells);
   });
   $('#summary tbody').replaceChildren(...rows);
-  let line = `${r.n} patients, ${r.events} events`;
+  if (r.cuminc?.length) renderCuminc(r, times, unit);
+  $('#fig-h').textContent = r.cuminc?.length ? 'Cumulative incidence (competing risks)' : cumulative ? 'Cumulative incidence (1 − Kaplan–Meier)' : 'Kaplan–Meier estimate';
+  let line = `${r.n} ${r.n === 1 ? 'row' : 'rows'} analysed, ${r.events} events` + (r.competing_events != null ? `, ${r.competing_events} competing events` : '');
   if (r.rows_in_file > r.n) line += ` (${r.rows_in_file - r.n} of ${r.rows_in_file} rows not used: see warnings)`;
   if (r.logrank) line += ` · Log-rank χ² = ${fmtNum(r.logrank.chisq)}, df = ${r.logrank.df}, ${fmtP(r.logrank.p)}`;
+  for (const g of r.gray_test || []) line += ` · Gray's test (${g.cause}) χ² = ${fmtNum(g.stat)}, df = ${g.df}, ${fmtP(g.p)}`;
   $('#test-line').textContent = line;
   showWarnings(r.warnings || []);
   $('#notes').textContent = (r.notes || []).join(' · ');
   await drawFigure();
+}
+
+/** Competing risks: cumulative incidence of each cause at the landmarks (estimate ± SE, as cmprsk). */
+function renderCuminc(r, times, unit) {
+  $('#summary thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: state.spec.group || 'Cohort' }),
+    el('th', { scope: 'col', text: 'Cause' }),
+    ...times.map(t => el('th', { scope: 'col', text: `CIF(${fmtTime(t)}${unit}) ± SE` }))));
+  $('#summary tbody').replaceChildren(...r.cuminc.map(c => el('tr', {},
+    el('th', { scope: 'row', text: c.group ?? 'All' }), el('td', { text: c.cause === 'event' ? 'event of interest' : 'competing event' }),
+    ...times.map(t => {
+      const a = (c.at || []).find(x => x.time === t);
+      return el('td', { class: 'num', text: a ? `${fmtPct(a.estimate)} ± ${fmtPct(a.variance == null ? null : Math.sqrt(a.variance)).replace('%', '')}` : '—' });
+    }))));
 }
 
 /** Keys of the plot module's options that a spec's `view` may carry (a share link keeps them). */

@@ -53,14 +53,20 @@ export function defaultSpec(schema) {
   return spec;
 }
 
-/** Two or three round landmark times inside the follow-up range (e.g. 6/12 months, 1/2 years). */
+/**
+ * Two or three round landmark times inside the follow-up range (6/12/24 months, 180/365/730 days,
+ * 1/2/5 years...): of the usual sets, the one whose last time covers most of the follow-up (below
+ * 90% of the longest time), at least two times; else two round steps.
+ */
 export function defaultLandmarks(max) {
   if (!(max > 0)) return [];
   const candidates = [[6, 12, 24], [12, 24, 60], [180, 365, 730], [1, 2, 5], [0.5, 1, 2]];
-  let best = [];
+  let best = [], cover = 0;
   for (const c of candidates) {
     const inside = c.filter(t => t < max * 0.9);
-    if (inside.length > best.length || (inside.length === best.length && inside.length && inside[inside.length - 1] > best[best.length - 1])) best = inside;
+    if (inside.length < 2) continue;
+    const f = inside[inside.length - 1] / max;
+    if (f > cover + 1e-12 || (Math.abs(f - cover) <= 1e-12 && inside.length > best.length)) { best = inside; cover = f; }
   }
   if (best.length) return best;
   const step = niceStep(max / 3);
