@@ -1,7 +1,7 @@
 // The page: controls and events around the wasm engine. State = {schema, spec, report}; the spec
 // is the one object shared with the CLI and the share link.
 
-import { Engine } from './engine.js';
+import { startEngine } from './engine.js';
 import {
   defaultSpec, defaultEventValues, timeCandidates, outcomeCandidates, groupCandidates,
   parseLandmarks, specToHash, specFromHash, defaultLandmarks,
@@ -19,6 +19,9 @@ const el = (tag, attrs = {}, ...kids) => {
   for (const k of kids) e.append(k);
   return e;
 };
+
+/** Value of the time picker's "from dates" entry. */
+const DATES = '(from dates)';
 
 const state = {
   engine: null,
@@ -126,8 +129,12 @@ function runSpec(spec) {
 function specFromControls() {
   const old = state.spec || {};
   const spec = { ...old };
-  // The "from dates" entry (value '') keeps the spec's date span.
-  if ($('#time-col').value !== '' || typeof old.time !== 'object') spec.time = $('#time-col').value;
+  if ($('#time-col').value === DATES) {
+    const end = [$('#date-end').value, $('#date-end2').value].filter(Boolean);
+    spec.time = { start: $('#date-start').value, end: end.length === 1 ? end[0] : end, unit: $('#date-unit').value };
+  } else {
+    spec.time = $('#time-col').value;
+  }
   const eventCol = $('#event-col').value;
   const values = eventValuesFromControls();
   spec.event = { ...(old.event && old.event.column === eventCol ? old.event : {}), column: eventCol, event: values.event };
@@ -233,14 +240,23 @@ function fillControls() {
   const spec = state.spec || {};
   if (!s) return;
   const timeName = typeof spec.time === 'string' ? spec.time : '';
+  const span = spec.time && typeof spec.time === 'object' ? spec.time : null;
   const times = timeCandidates(s);
+  const dates = s.columns.filter(c => c.kind === 'date');
   const tsel = $('#time-col');
   tsel.replaceChildren(...times.map(c => option(c.name, c.name, c.name === timeName)));
-  if (typeof spec.time === 'object' && spec.time) {
-    tsel.prepend(option('', `${spec.time.start} → ${[].concat(spec.time.end).join(' / ')} (${spec.time.unit || 'days'})`, true));
-  } else if (timeName && !times.some(c => c.name === timeName)) {
-    tsel.prepend(option(timeName, `${timeName} (not numeric)`, true));
-  }
+  if (timeName && !times.some(c => c.name === timeName)) tsel.prepend(option(timeName, `${timeName} (not numeric)`, true));
+  if (dates.length >= 2 || span) tsel.append(option(DATES, 'From dates (start → end)…', !!span));
+  const ends = span ? [].concat(span.end) : [];
+  const dateOpts = (sel, value, blank) => {
+    sel.replaceChildren(...(blank ? [option('', blank, !value)] : []), ...dates.map(c => option(c.name, c.name, c.name === value)));
+    if (value && !dates.some(c => c.name === value)) sel.append(option(value, value, true));
+  };
+  dateOpts($('#date-start'), span?.start || dates[0]?.name);
+  dateOpts($('#date-end'), ends[0] || dates[1]?.name);
+  dateOpts($('#date-end2'), ends[1] || '', '(none)');
+  $('#date-unit').value = span?.unit || 'months';
+  $('#dates-box').hidden = !span;
   const eventName = spec.event?.column || '';
   const outcomes = outcomeCandidates(s);
   const esel = $('#event-col');
@@ -423,6 +439,8 @@ const api = {
   /** Resolves when every queued load/run/draw has finished. */
   idle: () => state.busy.then(() => undefined),
   version: () => state.engine?.version() || '',
+  /** 'worker' or 'main': where the engine runs. */
+  engineKind: () => (state.engine?.worker ? 'worker' : 'main'),
   ready: null,
 };
 window.cohort = api;
@@ -449,7 +467,11 @@ function wire() {
   window.addEventListener('drop', e => { e.preventDefault(); const f = e.dataTransfer?.files?.[0]; if (f) readFile(f); });
   drop.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('#file').click(); } });
   $('#file').addEventListener('change', e => { const f = e.target.files?.[0]; if (f) readFile(f); e.target.value = ''; });
-  for (const id of ['#time-col', '#event-col', '#group-col']) $(id).addEventListener('change', onControlsChanged);
+  for (const id of ['#event-col', '#group-col', '#date-start', '#date-end', '#date-end2', '#date-unit']) $(id).addEventListener('change', onControlsChanged);
+  $('#time-col').addEventListener('change', e => {
+    $('#dates-box').hidden = e.target.value !== DATES;
+    onControlsChanged(e);
+  });
   $('#event-values').addEventListener('change', onControlsChanged);
   $('#landmarks').addEventListener('change', onControlsChanged);
   for (const id of ['#opt-ci', '#opt-risk']) $(id).addEventListener('change', onViewChanged);
@@ -503,7 +525,8 @@ function download(blob, name) {
 async function main() {
   wire();
   try {
-    state.engine = await new Engine().start();
+    // `?engine=main` runs the engine on the main thread (for comparison and old browsers).
+    state.engine = await startEngine({ worker: new URLSearchParams(location.search).get('engine') !== 'main' });
   } catch (e) {
     showError(e, 'The analysis engine could not start');
     throw e;
