@@ -179,3 +179,225 @@ pub fn analyze(bytes: &[u8], name: &str, spec_json: &str) -> Result<String, JsVa
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+// ---------- drawing into an OffscreenCanvas (inside a Web Worker) ----------
+
+/// A plotters backend over an `OffscreenCanvasRenderingContext2d`, so the figure can be drawn by
+/// the worker that holds the data (plotters-canvas only knows `HtmlCanvasElement`, which workers
+/// do not have). Same conventions as plotters-canvas: CSS colours, half-pixel offsets for
+/// horizontal and vertical lines so one-pixel rules stay crisp.
+pub struct OffscreenBackend {
+    ctx: web_sys::OffscreenCanvasRenderingContext2d,
+    size: (u32, u32),
+}
+
+/// An error of the canvas API, as text.
+#[derive(Debug)]
+pub struct CanvasError(String);
+
+impl std::fmt::Display for CanvasError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "canvas error: {}", self.0)
+    }
+}
+impl std::error::Error for CanvasError {}
+
+mod offscreen {
+    use super::{CanvasError, OffscreenBackend};
+    use plotters_backend::text_anchor::{HPos, VPos};
+    use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind, FontTransform};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    type R = Result<(), DrawingErrorKind<CanvasError>>;
+
+    fn err(e: JsValue) -> DrawingErrorKind<CanvasError> {
+        DrawingErrorKind::DrawingError(CanvasError(e.as_string().unwrap_or_else(|| format!("{e:?}"))))
+    }
+
+    fn css(c: BackendColor) -> String {
+        let (r, g, b) = c.rgb;
+        format!("rgba({r},{g},{b},{})", c.alpha)
+    }
+
+    impl OffscreenBackend {
+        /// A backend drawing on `canvas` (its pixel size is the figure's size).
+        pub fn new(canvas: &web_sys::OffscreenCanvas) -> Result<Self, String> {
+            let ctx = canvas
+                .get_context("2d")
+                .map_err(|e| format!("no 2D context: {e:?}"))?
+                .ok_or("this browser gives no 2D context for an OffscreenCanvas")?
+                .dyn_into::<web_sys::OffscreenCanvasRenderingContext2d>()
+                .map_err(|_| "the OffscreenCanvas context is not 2D".to_string())?;
+            Ok(OffscreenBackend { ctx, size: (canvas.width(), canvas.height()) })
+        }
+
+        fn stroke_style<S: BackendStyle>(&self, s: &S) {
+            self.ctx.set_stroke_style_str(&css(s.color()));
+            self.ctx.set_line_width(s.stroke_width() as f64);
+        }
+
+        fn trace<I: IntoIterator<Item = BackendCoord>>(&self, path: I) -> bool {
+            let mut it = path.into_iter();
+            self.ctx.begin_path();
+            let Some(p0) = it.next() else { return false };
+            self.ctx.move_to(p0.0 as f64, p0.1 as f64);
+            for p in it {
+                self.ctx.line_to(p.0 as f64, p.1 as f64);
+            }
+            true
+        }
+    }
+
+    /// Shift a horizontal or vertical line by half a pixel so a 1-pixel rule covers one pixel row.
+    fn crisp(from: BackendCoord, to: BackendCoord) -> ((f64, f64), (f64, f64)) {
+        let (mut a, mut b) = ((from.0 as f64, from.1 as f64), (to.0 as f64, to.1 as f64));
+        if from.0 == to.0 {
+            a.0 -= 0.5;
+            b.0 -= 0.5;
+        }
+        if from.1 == to.1 {
+            a.1 -= 0.5;
+            b.1 -= 0.5;
+        }
+        (a, b)
+    }
+
+    impl DrawingBackend for OffscreenBackend {
+        type ErrorType = CanvasError;
+
+        fn get_size(&self) -> (u32, u32) {
+            self.size
+        }
+        fn ensure_prepared(&mut self) -> R {
+            Ok(())
+        }
+        fn present(&mut self) -> R {
+            Ok(())
+        }
+
+        fn draw_pixel(&mut self, p: BackendCoord, c: BackendColor) -> R {
+            if c.alpha == 0.0 {
+                return Ok(());
+            }
+            self.ctx.set_fill_style_str(&css(c));
+            self.ctx.fill_rect(p.0 as f64, p.1 as f64, 1.0, 1.0);
+            Ok(())
+        }
+
+        fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, s: &S) -> R {
+            if s.color().alpha == 0.0 {
+                return Ok(());
+            }
+            let (a, b) = crisp(from, to);
+            self.stroke_style(s);
+            self.ctx.begin_path();
+            self.ctx.move_to(a.0, a.1);
+            self.ctx.line_to(b.0, b.1);
+            self.ctx.stroke();
+            Ok(())
+        }
+
+        fn draw_rect<S: BackendStyle>(&mut self, ul: BackendCoord, br: BackendCoord, s: &S, fill: bool) -> R {
+            if s.color().alpha == 0.0 {
+                return Ok(());
+            }
+            let (x, y, w, h) = (ul.0 as f64, ul.1 as f64, (br.0 - ul.0) as f64, (br.1 - ul.1) as f64);
+            if fill {
+                self.ctx.set_fill_style_str(&css(s.color()));
+                self.ctx.fill_rect(x, y, w, h);
+            } else {
+                self.stroke_style(s);
+                self.ctx.stroke_rect(x, y, w, h);
+            }
+            Ok(())
+        }
+
+        fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, s: &S) -> R {
+            if s.color().alpha == 0.0 {
+                return Ok(());
+            }
+            self.stroke_style(s);
+            if self.trace(path) {
+                self.ctx.stroke();
+            }
+            Ok(())
+        }
+
+        fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, s: &S) -> R {
+            if s.color().alpha == 0.0 {
+                return Ok(());
+            }
+            self.ctx.set_fill_style_str(&css(s.color()));
+            if self.trace(path) {
+                self.ctx.close_path();
+                self.ctx.fill();
+            }
+            Ok(())
+        }
+
+        fn draw_circle<S: BackendStyle>(&mut self, c: BackendCoord, r: u32, s: &S, fill: bool) -> R {
+            if s.color().alpha == 0.0 {
+                return Ok(());
+            }
+            if fill {
+                self.ctx.set_fill_style_str(&css(s.color()));
+            } else {
+                self.stroke_style(s);
+            }
+            self.ctx.begin_path();
+            self.ctx.arc(c.0 as f64, c.1 as f64, r as f64, 0.0, std::f64::consts::TAU).map_err(err)?;
+            if fill {
+                self.ctx.fill();
+            } else {
+                self.ctx.stroke();
+            }
+            Ok(())
+        }
+
+        fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, s: &S) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
+            // Measured by the canvas itself: plotters' own wasm font code needs a `window`.
+            self.ctx.set_font(&format!("{} {}px {}", s.style().as_str(), s.size(), s.family().as_str()));
+            let m = self.ctx.measure_text(text).map_err(err)?;
+            Ok((m.width().ceil().max(0.0) as u32, s.size().ceil().max(0.0) as u32))
+        }
+
+        fn draw_text<S: BackendTextStyle>(&mut self, text: &str, s: &S, pos: BackendCoord) -> R {
+            let color = s.color();
+            if color.alpha == 0.0 {
+                return Ok(());
+            }
+            let angle = match s.transform() {
+                FontTransform::None => 0.0,
+                FontTransform::Rotate90 => 90.0,
+                FontTransform::Rotate180 => 180.0,
+                FontTransform::Rotate270 => 270.0,
+            } * std::f64::consts::PI
+                / 180.0;
+            let (mut x, mut y) = (pos.0 as f64, pos.1 as f64);
+            if angle != 0.0 {
+                self.ctx.save();
+                self.ctx.translate(x, y).map_err(err)?;
+                self.ctx.rotate(angle).map_err(err)?;
+                x = 0.0;
+                y = 0.0;
+            }
+            self.ctx.set_text_baseline(match s.anchor().v_pos {
+                VPos::Top => "top",
+                VPos::Center => "middle",
+                VPos::Bottom => "bottom",
+            });
+            self.ctx.set_text_align(match s.anchor().h_pos {
+                HPos::Left => "start",
+                HPos::Right => "end",
+                HPos::Center => "center",
+            });
+            self.ctx.set_fill_style_str(&css(color));
+            self.ctx.set_font(&format!("{} {}px {}", s.style().as_str(), s.size(), s.family().as_str()));
+            self.ctx.fill_text(text, x, y).map_err(err)?;
+            if angle != 0.0 {
+                self.ctx.restore();
+            }
+            Ok(())
+        }
+    }
+}
