@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::prepare::{column, design, prepare, Prepared};
 use crate::report::{Report, UnivariableModel};
 use crate::spec::AnalysisSpec;
-use crate::stats::{self, common::TestResult};
+use crate::stats;
 use crate::table::{ColumnData, Table};
 
 /// Run the analysis a spec describes on a table.
@@ -128,7 +128,8 @@ fn survival(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Re
 
 fn competing_risks(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warnings: &mut Vec<String>) -> Result<()> {
     let (codes, levels) = group_codes(prep);
-    let (curves, gray) = stats::cuminc::cuminc(&prep.time, &prep.status, &codes, &levels, &spec.times);
+    let strata = prep.strata.as_ref().map(|s| &s.codes[..]);
+    let (curves, gray) = stats::cuminc::cuminc_with(&prep.time, &prep.status, &codes, &levels, strata, spec.rho, &spec.times);
     report.cuminc = curves;
     report.gray_test = gray;
     if !spec.covariates.is_empty() {
@@ -141,7 +142,6 @@ fn competing_risks(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: 
             Err(e) => warnings.push(format!("Fine-Gray model not fitted: {e}")),
         }
     }
-    let _ = TestResult::chisq; // the Gray test carries its own fields
     Ok(())
 }
 
