@@ -174,6 +174,14 @@ pub fn analyze(bytes: &[u8], name: &str, spec_json: &str) -> Result<String, JsVa
     to_json(&report)
 }
 
+/// Panic on purpose: lets the page's tests check that a panic is reported and the engine restarts
+/// with the file still loaded (a wasm panic would otherwise leave a dead instance).
+#[wasm_bindgen(js_name = selfTestPanic)]
+pub fn self_test_panic() {
+    install_panic_hook();
+    panic!("self-test panic requested by the page");
+}
+
 /// Version of the core (Cargo package version), for the page's footer and bug reports.
 #[wasm_bindgen]
 pub fn version() -> String {

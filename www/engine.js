@@ -94,6 +94,10 @@ export class MainEngine {
     return this.guard(s => (typeof s.draw === 'function' ? JSON.parse(s.draw(canvas, figure, JSON.stringify(options))) : null));
   }
 
+  async selfTestPanic() {
+    return this.guard(() => this.glue.selfTestPanic());
+  }
+
   /** The last report's figure as SVG text. */
   async svg(figure, options, width, height) {
     return this.guard(s => s.svg(figure, JSON.stringify(options), width, height));
@@ -201,6 +205,10 @@ export class WorkerEngine {
 
   async svg(figure, options, width, height) {
     return this.guarded('svg', { figure, options: JSON.stringify(options), width, height });
+  }
+
+  async selfTestPanic() {
+    return this.guarded('selfTestPanic', {});
   }
 }
 

@@ -439,6 +439,8 @@ const api = {
   /** Resolves when every queued load/run/draw has finished. */
   idle: () => state.busy.then(() => undefined),
   version: () => state.engine?.version() || '',
+  /** Test hook: make the engine panic; the page reports it and restarts the engine. */
+  selfTestPanic: () => serial(() => state.engine.selfTestPanic()),
   /** 'worker' or 'main': where the engine runs. */
   engineKind: () => (state.engine?.worker ? 'worker' : 'main'),
   ready: null,

@@ -33,6 +33,7 @@ const ops = {
     return { layout, bitmap, transfer: [bitmap] };
   },
   svg: ({ figure, options, width, height }) => session.svg(figure, options, width, height),
+  selfTestPanic: () => glue.selfTestPanic(),
 };
 
 self.onmessage = async ev => {

@@ -172,3 +172,20 @@ test('served under a sub-path (/lab/cohort/) the demo still loads', async () => 
     await sub.close();
   }
 });
+
+for (const engine of ['worker', 'main']) {
+  test(`a panic in the engine (${engine}) is reported and the engine restarts with the file loaded`, async () => {
+    const { page } = await app.newPage(app.url + (engine === 'main' ? '?engine=main' : ''));
+    assert.equal(await page.evaluate(() => window.cohort.engineKind()), engine);
+    await loadFile(page, LUNG);
+    const msg = await page.evaluate(() => window.cohort.selfTestPanic().then(() => null, e => e.message));
+    assert.match(msg || '', /self-test panic/);
+    assert.equal(await page.locator('#error').isVisible(), true);
+    assert.match(await page.locator('#error').textContent(), /restarted/);
+    // The same file is still loaded in the new engine: an analysis runs without re-loading it.
+    const { report, error } = await setSpec(page, bySex.spec);
+    assert.ok(!error, error);
+    assert.equal(report.n, 228);
+    assert.ok(await canvasInk(page) > 0.005, 'no figure after the restart');
+  });
+}
