@@ -1,2 +1,514 @@
 //! Figures drawn once, generic over plotters' `DrawingBackend`: canvas in the browser, SVG
 //! natively.
+//!
+//! Two figures read a [`Report`]:
+//!
+//! * [`km::draw_survival`]: Kaplan-Meier curves (or 1 − S, or competing-risks cumulative
+//!   incidence) with CI bands, censor marks, medians, landmarks, the test's p value and a
+//!   number-at-risk table aligned with the x ticks;
+//! * [`forest::draw_forest`]: hazard ratios of the Cox model (or Fine-Gray) on a log axis.
+//!
+//! Both return a [`PlotLayout`]: the pixel mapping of the plot area (so the page can do hover
+//! look-ups without drawing again) and the positions of what was drawn (ticks, risk-table
+//! columns), which the tests check against the drawing itself.
+//!
+//! Layout is computed by this module, not by plotters' chart builder: text widths come from a
+//! fixed table of Arial/Liberation Sans advance widths ([`text_width`]) so the layout is the same
+//! in the browser and natively, and every position is decided once and reported.
+
+pub mod forest;
+pub mod km;
+mod paint;
+
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::report::Report;
+
+/// Which figure to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureKind {
+    /// Kaplan-Meier curves; competing-risks cumulative incidence when the report has `cuminc`
+    /// curves and no `km` curves.
+    Survival,
+    /// Forest plot of the Cox hazard ratios (Fine-Gray subdistribution HRs without a Cox model).
+    Forest,
+}
+
+/// Options of the figures. Unknown keys are an error (a typo must not be silently ignored);
+/// every key has a default, so `{}` is valid. Width and height are the caller's (the canvas or
+/// [`render_svg`]'s arguments).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlotOptions {
+    /// Shaded 95% confidence bands.
+    pub conf_bands: bool,
+    /// `+` marks at censoring times.
+    pub censor_marks: bool,
+    /// Number-at-risk table below the plot (Kaplan-Meier only).
+    pub risk_table: bool,
+    /// Dashed drop lines at the median and the medians written in the figure.
+    pub show_median: bool,
+    /// Draw 1 − S(t) (cumulative incidence of the event, ignoring competing risks).
+    pub cumulative: bool,
+    /// Show the y axis in percent (0–100) instead of probability (0–1).
+    pub percent: bool,
+    /// Upper end of the x axis (default: the last follow-up time).
+    pub x_max: Option<f64>,
+    /// Upper end of the y axis when it shows cumulative incidence (default 1). Ignored for
+    /// survival, which always spans 0–1.
+    pub y_max: Option<f64>,
+    /// x axis title; empty = "Time" (with the report's time unit when known).
+    pub time_label: String,
+    /// y axis title; empty = automatic ("Survival probability", "Cumulative incidence", ...).
+    pub y_label: String,
+    /// Title above the figure.
+    pub title: Option<String>,
+    /// Decimal places of p values; `None` = two significant digits, "p < 0.001" below 0.001.
+    pub p_digits: Option<u32>,
+    /// Write an italic capital *P* (NEJM, JAMA) instead of lower-case p (Lancet).
+    pub italic_p: bool,
+    /// Landmark times: a dotted vertical line with each curve's value written beside it.
+    pub landmarks: Vec<f64>,
+    /// Group levels not to draw (curves, legend and risk-table rows).
+    pub hidden_groups: Vec<String>,
+    /// Multiplies every text size, line width and margin: render at 2× width and height with
+    /// `font_scale` 2 for a print-resolution copy of the same figure.
+    pub font_scale: f64,
+    /// x tick spacing (default: "nice" ticks chosen from the width).
+    pub break_by: Option<f64>,
+    /// Size in pixels of the base font (tick labels, legend, table) before `font_scale`
+    /// (default 14); titles are a little larger.
+    pub font_size: f64,
+}
+
+impl Default for PlotOptions {
+    fn default() -> Self {
+        PlotOptions {
+            conf_bands: true,
+            censor_marks: true,
+            risk_table: true,
+            show_median: true,
+            cumulative: false,
+            percent: false,
+            x_max: None,
+            y_max: None,
+            time_label: String::new(),
+            y_label: String::new(),
+            title: None,
+            p_digits: None,
+            italic_p: false,
+            landmarks: Vec::new(),
+            hidden_groups: Vec::new(),
+            font_scale: 1.0,
+            break_by: None,
+            font_size: 14.0,
+        }
+    }
+}
+
+impl PlotOptions {
+    /// Check values a user could have typed wrongly (the page passes them through unchanged).
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.font_scale.is_finite() && (0.25..=10.0).contains(&self.font_scale)) {
+            return Err(format!("font_scale must be between 0.25 and 10 (got {})", self.font_scale));
+        }
+        if !(self.font_size.is_finite() && (6.0..=40.0).contains(&self.font_size)) {
+            return Err(format!("font_size must be between 6 and 40 pixels (got {})", self.font_size));
+        }
+        if let Some(x) = self.x_max {
+            if !(x.is_finite() && x > 0.0) {
+                return Err(format!("x_max must be a positive number (got {x})"));
+            }
+        }
+        if let Some(y) = self.y_max {
+            if !(y.is_finite() && y > 0.0 && y <= 1.0) {
+                return Err(format!("y_max must be in (0, 1] (got {y})"));
+            }
+        }
+        if let Some(b) = self.break_by {
+            if !(b.is_finite() && b > 0.0) {
+                return Err(format!("break_by must be a positive number (got {b})"));
+            }
+        }
+        if let Some(d) = self.p_digits {
+            if !(1..=10).contains(&d) {
+                return Err(format!("p_digits must be between 1 and 10 (got {d})"));
+            }
+        }
+        if let Some(l) = self.landmarks.iter().find(|l| !(l.is_finite() && **l >= 0.0)) {
+            return Err(format!("landmark times must be non-negative numbers (got {l})"));
+        }
+        Ok(())
+    }
+}
+
+/// One axis tick: its value (data units), its pixel position (relative to the drawing area's
+/// origin; x for the x axis, y for the y axis) and its label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tick {
+    pub value: f64,
+    pub px: i32,
+    pub label: String,
+}
+
+/// One drawn series, in the order of the report's arrays.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayoutSeries {
+    /// Index into `report.km` (Kaplan-Meier), `report.cuminc` (competing risks) or
+    /// `cox.terms` / `finegray.terms` (forest).
+    pub index: usize,
+    /// Group level (`None` for an ungrouped curve), or the term name in a forest plot.
+    pub group: Option<String>,
+    /// `event` / `competing` for cumulative incidence curves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// Legend text.
+    pub label: String,
+    /// CSS colour (`#rrggbb`).
+    pub color: String,
+    pub dashed: bool,
+    /// Forest plot: the row's centre (pixels).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub y_px: Option<i32>,
+}
+
+/// The number-at-risk table as drawn.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskTableLayout {
+    /// Times of the columns (= the x ticks).
+    pub times: Vec<f64>,
+    /// x pixel of each column's centre.
+    pub columns_px: Vec<i32>,
+    pub rows: Vec<RiskRowLayout>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskRowLayout {
+    pub group: Option<String>,
+    pub label: String,
+    /// y pixel of the row's centre.
+    pub y_px: i32,
+    /// Number at risk at each column time.
+    pub counts: Vec<f64>,
+}
+
+/// Where things were drawn. Pixels are relative to the drawing area's top-left corner.
+///
+/// Mapping: a value `(t, v)` is drawn at
+/// `x = plot_left + (t − x_min) / (x_max − x_min) · plot_width` (with `ln` of the three values
+/// when `x_log`), `y = plot_top + (y_max − v) / (y_max − y_min) · plot_height`, where `v` is a
+/// probability — S(t) when `figure` is `survival`, 1 − S(t) for `cumulative`, the cumulative
+/// incidence for `cuminc` — even when the axis is labelled in percent. For hover read-outs,
+/// [`km::values_at`] gives every drawn curve's value at a time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlotLayout {
+    /// `survival`, `cumulative` (1 − S), `cuminc` (competing risks) or `forest`.
+    pub figure: String,
+    pub width: u32,
+    pub height: u32,
+    pub plot_left: i32,
+    pub plot_top: i32,
+    pub plot_width: i32,
+    pub plot_height: i32,
+    pub x_min: f64,
+    pub x_max: f64,
+    pub x_log: bool,
+    pub y_min: f64,
+    pub y_max: f64,
+    /// y axis labels in percent.
+    pub percent: bool,
+    pub x_ticks: Vec<Tick>,
+    pub y_ticks: Vec<Tick>,
+    pub series: Vec<LayoutSeries>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk_table: Option<RiskTableLayout>,
+}
+
+impl PlotLayout {
+    /// Pixel x of data value `t` (the same rounding the drawing uses).
+    pub fn x_px(&self, t: f64) -> i32 {
+        let (a, b, v) = if self.x_log {
+            (self.x_min.ln(), self.x_max.ln(), t.ln())
+        } else {
+            (self.x_min, self.x_max, t)
+        };
+        (self.plot_left as f64 + (v - a) / (b - a) * self.plot_width as f64).round() as i32
+    }
+    /// Pixel y of probability `v`.
+    pub fn y_px(&self, v: f64) -> i32 {
+        (self.plot_top as f64 + (self.y_max - v) / (self.y_max - self.y_min) * self.plot_height as f64).round() as i32
+    }
+}
+
+/// Colour-blind-safe palette (Okabe & Ito 2008), ordered for contrast on white: blue,
+/// vermillion, bluish green, orange, reddish purple, sky blue, black, yellow. Colours follow
+/// the group's level index, so hiding a group does not recolour the others.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0x00, 0x72, 0xB2),
+    RGBColor(0xD5, 0x5E, 0x00),
+    RGBColor(0x00, 0x9E, 0x73),
+    RGBColor(0xE6, 0x9F, 0x00),
+    RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0x56, 0xB4, 0xE9),
+    RGBColor(0x00, 0x00, 0x00),
+    RGBColor(0xF0, 0xE4, 0x42),
+];
+
+/// Colour of the `i`-th group level.
+pub fn group_color(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// `#rrggbb` of a colour.
+pub fn css_color(c: RGBColor) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
+/// A p value as journals print it: `p < 0.001` below 0.001, otherwise two significant digits
+/// (`p = 0.0013`, `p = 0.23`), `p > 0.99` above 0.99. When two significant digits would
+/// round a p below 0.05 up to "0.050", three are kept (`p = 0.0496`) so the text never
+/// contradicts the test. A missing p (NaN) is `p = NA`.
+pub fn format_p(p: f64) -> String {
+    format_p_digits(p, None)
+}
+
+/// [`format_p`] with a fixed number of decimal places when `digits` is given:
+/// `p < 10^-digits` below that, else `p` rounded to `digits` places.
+pub fn format_p_digits(p: f64, digits: Option<u32>) -> String {
+    if !p.is_finite() {
+        return "p = NA".to_string();
+    }
+    let p = p.clamp(0.0, 1.0);
+    match digits {
+        Some(d) => {
+            let d = d.clamp(1, 10) as usize;
+            let floor = 10f64.powi(-(d as i32));
+            if p < floor {
+                return format!("p < {:.*}", d, floor);
+            }
+            let ceil = 1.0 - floor;
+            if p > ceil {
+                return format!("p > {:.*}", d, ceil);
+            }
+            format!("p = {:.*}", d, p)
+        }
+        None => {
+            if p < 0.001 {
+                return "p < 0.001".to_string();
+            }
+            if p > 0.99 {
+                return "p > 0.99".to_string();
+            }
+            let mut sig = 2;
+            loop {
+                // Decimal places giving `sig` significant digits.
+                let places = (sig as i32 - 1 - p.log10().floor() as i32).max(0) as usize;
+                let text = format!("{:.*}", places, p);
+                let rounded: f64 = text.parse().unwrap_or(p);
+                if p < 0.05 && rounded >= 0.05 && sig < 4 {
+                    sig += 1;
+                    continue;
+                }
+                return format!("p = {text}");
+            }
+        }
+    }
+}
+
+/// A time or estimate for labels: integers as integers, else up to 3 significant digits
+/// (at most 2 decimals), trailing zeros removed: 270 → "270", 10.36 → "10.4", 0.456 → "0.46".
+pub fn format_num(v: f64) -> String {
+    if !v.is_finite() {
+        return "NA".to_string();
+    }
+    if (v - v.round()).abs() < 1e-9 {
+        return format!("{}", v.round() as i64);
+    }
+    let a = v.abs();
+    let places = if a >= 100.0 {
+        0
+    } else if a >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let s = format!("{:.*}", places, v);
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s
+    }
+}
+
+/// Advance width of Arial / Liberation Sans (metric-compatible) in thousandths of an em, for
+/// printable ASCII (32..=126).
+const ARIAL_WIDTHS: [u16; 95] = [
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, // space../
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, // 0-9
+    278, 278, 584, 584, 584, 556, 1015, // : ; < = > ? @
+    667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667,
+    611, 722, 667, 944, 667, 667, 611, // A-Z
+    278, 278, 278, 469, 556, 333, // [ \ ] ^ _ `
+    556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500,
+    278, 556, 500, 722, 500, 500, 500, // a-z
+    334, 260, 334, 584, // { | } ~
+];
+
+/// Estimated width in pixels of `text` at `size` pixels in the figure font (Arial metrics,
+/// 5% wider to allow for a fallback font). Used for layout, identically in every backend.
+pub fn text_width(text: &str, size: f64, bold: bool) -> f64 {
+    text_advance(text, size, bold) * 1.05
+}
+
+/// Width of `text` in Arial metrics exactly: where the next run of a line starts.
+pub fn text_advance(text: &str, size: f64, bold: bool) -> f64 {
+    let units: f64 = text
+        .chars()
+        .map(|c| {
+            let u = c as u32;
+            if (32..=126).contains(&u) {
+                ARIAL_WIDTHS[(u - 32) as usize] as f64
+            } else if u >= 0x2E80 {
+                1000.0
+            } else {
+                600.0
+            }
+        })
+        .sum();
+    units / 1000.0 * size * if bold { 1.1 } else { 1.0 }
+}
+
+/// "Nice" tick spacing for a range: 1, 2, 2.5 or 5 × 10^k, giving about `target` intervals.
+pub fn nice_step(range: f64, target: usize) -> f64 {
+    if !(range.is_finite() && range > 0.0) {
+        return 1.0;
+    }
+    let raw = range / target.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let f = raw / mag;
+    let m = if f <= 1.0 {
+        1.0
+    } else if f <= 2.0 {
+        2.0
+    } else if f <= 2.5 {
+        2.5
+    } else if f <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    m * mag
+}
+
+/// Tick values `0, step, 2 step, ...` up to `max` (inclusive, with rounding slack).
+pub fn ticks_from(min: f64, max: f64, step: f64) -> Vec<f64> {
+    let mut out = Vec::new();
+    if !(step > 0.0 && max >= min) {
+        return out;
+    }
+    let first = (min / step - 1e-9).ceil() as i64;
+    let last = (max / step + 1e-9).floor() as i64;
+    for k in first..=last {
+        // k * step, cleaned of representation noise (0.30000000000000004).
+        let v = k as f64 * step;
+        out.push((v * 1e9).round() / 1e9);
+        if out.len() > 200 {
+            break;
+        }
+    }
+    out
+}
+
+/// Draw figure `kind` of `report` into `area` (any backend: the page's canvas, SVG).
+pub fn draw_figure<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    report: &Report,
+    opts: &PlotOptions,
+    kind: FigureKind,
+) -> Result<PlotLayout, String> {
+    match kind {
+        FigureKind::Survival => km::draw_survival(area, report, opts),
+        FigureKind::Forest => forest::draw_forest(area, report, opts),
+    }
+}
+
+/// Draw a figure into an SVG string (native export, tests, and the page's "download SVG").
+pub fn render_svg(report: &Report, opts: &PlotOptions, width: u32, height: u32, kind: FigureKind) -> Result<String, String> {
+    if !(100..=20000).contains(&width) || !(100..=20000).contains(&height) {
+        return Err(format!("figure size must be between 100 and 20000 pixels (got {width}×{height})"));
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| format!("drawing failed: {e}"))?;
+        draw_figure(&root, report, opts, kind)?;
+        root.present().map_err(|e| format!("drawing failed: {e}"))?;
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p_values_as_journals_print_them() {
+        assert_eq!(format_p(0.00004), "p < 0.001");
+        assert_eq!(format_p(0.0009999), "p < 0.001");
+        assert_eq!(format_p(0.001), "p = 0.0010");
+        // lung by sex, survdiff p = 0.00131116 → two significant digits.
+        assert_eq!(format_p(0.00131116452035549), "p = 0.0013");
+        assert_eq!(format_p(0.232415680999612), "p = 0.23");
+        assert_eq!(format_p(0.5), "p = 0.50");
+        // 0.0496 would round to 0.050 with two digits: keep three so it stays below 0.05.
+        assert_eq!(format_p(0.0496), "p = 0.0496");
+        assert_eq!(format_p(0.0504), "p = 0.050");
+        assert_eq!(format_p(0.995), "p > 0.99");
+        assert_eq!(format_p(f64::NAN), "p = NA");
+        assert_eq!(format_p_digits(0.0004, Some(3)), "p < 0.001");
+        assert_eq!(format_p_digits(0.01234, Some(3)), "p = 0.012");
+        assert_eq!(format_p_digits(0.01234, Some(2)), "p = 0.01");
+        assert_eq!(format_p_digits(0.004, Some(2)), "p < 0.01");
+        assert_eq!(format_p_digits(0.9999, Some(3)), "p > 0.999");
+    }
+
+    #[test]
+    fn numbers_for_labels() {
+        assert_eq!(format_num(270.0), "270");
+        assert_eq!(format_num(10.36), "10.4");
+        assert_eq!(format_num(0.456), "0.46");
+        assert_eq!(format_num(2.5), "2.5");
+        assert_eq!(format_num(-0.001), "0");
+    }
+
+    #[test]
+    fn nice_ticks() {
+        // lung: follow-up to 1022 days, ~5 intervals → 250-day ticks (as survminer).
+        assert_eq!(nice_step(1022.0, 5), 250.0);
+        assert_eq!(ticks_from(0.0, 1022.0, 250.0), vec![0.0, 250.0, 500.0, 750.0, 1000.0]);
+        assert_eq!(nice_step(60.0, 6), 10.0);
+        assert_eq!(ticks_from(0.0, 1.0, 0.2), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+    }
+
+    #[test]
+    fn options_reject_typos_and_nonsense() {
+        let o: PlotOptions = serde_json::from_str("{}").unwrap();
+        assert_eq!(o, PlotOptions::default());
+        assert!(serde_json::from_str::<PlotOptions>(r#"{"conf_band": true}"#).is_err());
+        let o: PlotOptions = serde_json::from_str(r#"{"break_by": -3}"#).unwrap();
+        assert!(o.validate().unwrap_err().contains("break_by"));
+        let o: PlotOptions = serde_json::from_str(r#"{"landmarks": [6, 12], "percent": true}"#).unwrap();
+        assert!(o.validate().is_ok());
+    }
+
+    #[test]
+    fn text_width_grows_with_text_and_size() {
+        let a = text_width("138", 12.0, false);
+        // three digits of 0.556 em at 12 px, ×1.05
+        assert!((a - 3.0 * 0.556 * 12.0 * 1.05).abs() < 1e-9);
+        assert!(text_width("Female", 12.0, false) > text_width("Male", 12.0, false));
+    }
+}

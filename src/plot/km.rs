@@ -1,0 +1,947 @@
+//! The Kaplan-Meier figure (and its cumulative-incidence variants) as journals print it.
+//!
+//! What is drawn, in order: CI bands (translucent step polygons), landmark lines, median drop
+//! lines, the step curves, censor marks, the axes (left and bottom only, outward ticks, no grid),
+//! the legend above the plot, a text block with the medians and the test's p value placed in the
+//! corner of the plot that the curves leave empty, the landmark values, and the number-at-risk
+//! table below the x axis with one column exactly under each x tick.
+//!
+//! Step curves: S(t) is right-continuous, so a curve is drawn from (0, 1) horizontally to each
+//! step time, then vertically to the new value; consecutive points falling on the same pixel
+//! column are merged (a curve of 10^5 steps draws at most a few points per pixel column).
+//!
+//! Number at risk at a tick time t: the `n_risk` of the first step at or after t (the number
+//! still followed just before t, as `summary(survfit, times=)` reports), 0 past the last step.
+//!
+//! Competing risks (`report.cuminc`): one curve per group × cause, solid for the event of
+//! interest and dashed for the competing event; their bands use the log(−log) transform
+//! F^exp(±1.96·√var / (F·ln F)) of cmprsk's variance (as tidycmprsk); Gray's test p per cause.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+
+use super::paint::{Face, Painter, GREY, INK};
+use super::{
+    css_color, format_num, format_p_digits, group_color, nice_step, ticks_from, LayoutSeries, PlotLayout, PlotOptions,
+    RiskRowLayout, RiskTableLayout, Tick,
+};
+use crate::report::Report;
+use crate::stats::km::KmStep;
+
+/// z for a two-sided 95% interval.
+const Z95: f64 = 1.959963984540054;
+
+/// A curve ready to draw, in plotted units (probability; 1 − S in cumulative displays).
+struct Curve {
+    index: usize,
+    group: Option<String>,
+    cause: Option<&'static str>,
+    color: RGBColor,
+    dashed: bool,
+    /// Legend text.
+    label: String,
+    /// Risk-table row label.
+    short: String,
+    /// Value before the first step.
+    start: f64,
+    /// (time, value from this time on).
+    knots: Vec<(f64, f64)>,
+    /// (time, lower, upper) from this time on; non-finite where undefined.
+    band: Vec<(f64, f64, f64)>,
+    /// (time, value) of censorings.
+    censors: Vec<(f64, f64)>,
+    /// Last time of follow-up.
+    end: f64,
+    median: Option<(f64, Option<f64>, Option<f64>)>,
+    /// KM steps for the number-at-risk table.
+    steps: Option<Vec<(f64, f64)>>,
+}
+
+impl Curve {
+    /// Plotted value at time t.
+    fn value_at(&self, t: f64) -> f64 {
+        match self.knots.partition_point(|k| k.0 <= t) {
+            0 => self.start,
+            i => self.knots[i - 1].1,
+        }
+    }
+    /// Smallest and largest plotted value (curve, and band when `band`) over [a, b].
+    fn range_over(&self, a: f64, b: f64, band: bool) -> Option<(f64, f64)> {
+        if a > self.end {
+            return None;
+        }
+        let b = b.min(self.end);
+        let v0 = self.value_at(a);
+        let (mut lo, mut hi) = (v0, v0);
+        let first = self.knots.partition_point(|k| k.0 <= a);
+        for k in &self.knots[first..] {
+            if k.0 > b {
+                break;
+            }
+            lo = lo.min(k.1);
+            hi = hi.max(k.1);
+        }
+        if band {
+            let i0 = self.band.partition_point(|k| k.0 <= a).saturating_sub(1);
+            for k in &self.band[i0..] {
+                if k.0 > b {
+                    break;
+                }
+                if k.1.is_finite() {
+                    lo = lo.min(k.1);
+                }
+                if k.2.is_finite() {
+                    hi = hi.max(k.2);
+                }
+            }
+        }
+        Some((lo, hi))
+    }
+}
+
+/// Number at risk at time `t` from KM steps `(time, n_risk)`: the `n_risk` of the first step
+/// with time ≥ t; 0 past the last step.
+pub fn n_at_risk(steps: &[(f64, f64)], t: f64) -> f64 {
+    let i = steps.partition_point(|s| s.0 < t);
+    steps.get(i).map_or(0.0, |s| s.1)
+}
+
+/// Number at risk at time `t` from a curve's steps.
+pub fn n_at_risk_steps(steps: &[KmStep], t: f64) -> f64 {
+    let i = steps.partition_point(|s| s.time < t);
+    steps.get(i).map_or(0.0, |s| s.n_risk)
+}
+
+fn label_of(group: &Option<String>) -> String {
+    group.clone().unwrap_or_else(|| "All patients".to_string())
+}
+
+/// A label cut to `max` characters with an ellipsis (risk-table rows must leave room for the
+/// plot).
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut t: String = text.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn finite_or_nan(v: f64) -> f64 {
+    if v.is_finite() {
+        v
+    } else {
+        f64::NAN
+    }
+}
+
+fn km_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
+    let cum = opts.cumulative;
+    let tr = |v: f64| if cum { 1.0 - v } else { v };
+    report
+        .km
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.group.as_ref().is_some_and(|g| opts.hidden_groups.contains(g)))
+        .map(|(i, c)| {
+            let mut knots = Vec::with_capacity(c.steps.len());
+            let mut band = Vec::with_capacity(c.steps.len() + 1);
+            let mut censors = Vec::new();
+            band.push((0.0, tr(1.0), tr(1.0)));
+            for s in c.steps.iter().filter(|s| s.time.is_finite() && s.surv.is_finite()) {
+                let v = tr(s.surv);
+                knots.push((s.time, v));
+                let (lo, hi) = (finite_or_nan(s.lower), finite_or_nan(s.upper));
+                band.push(if cum { (s.time, 1.0 - hi, 1.0 - lo) } else { (s.time, lo, hi) });
+                if s.n_censor > 0.0 {
+                    censors.push((s.time, v));
+                }
+            }
+            let end = knots.last().map_or(0.0, |k| k.0);
+            let label = format!("{} (n = {})", label_of(&c.group), c.n);
+            Curve {
+                index: i,
+                group: c.group.clone(),
+                cause: None,
+                color: if report.km.len() == 1 { RGBColor(0, 0, 0) } else { group_color(i) },
+                dashed: false,
+                label,
+                short: truncate(&label_of(&c.group), 24),
+                start: tr(1.0),
+                knots,
+                band,
+                censors,
+                end,
+                median: c.median.filter(|m| m.is_finite()).map(|m| (m, c.median_lower, c.median_upper)),
+                steps: Some(c.steps.iter().map(|s| (s.time, s.n_risk)).collect()),
+            }
+        })
+        .collect()
+}
+
+fn cuminc_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
+    // Colour by the group's position among the levels (report.groups, else first appearance).
+    let mut levels: Vec<Option<String>> = report.groups.iter().cloned().map(Some).collect();
+    for c in &report.cuminc {
+        if !levels.contains(&c.group) {
+            levels.push(c.group.clone());
+        }
+    }
+    report
+        .cuminc
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.group.as_ref().is_some_and(|g| opts.hidden_groups.contains(g)))
+        .map(|(i, c)| {
+            let gi = levels.iter().position(|l| *l == c.group).unwrap_or(0);
+            let competing = c.cause == "competing";
+            let mut knots = Vec::with_capacity(c.steps.len());
+            let mut band = Vec::with_capacity(c.steps.len() + 1);
+            band.push((0.0, 0.0, 0.0));
+            for s in c.steps.iter().filter(|s| s.time.is_finite() && s.estimate.is_finite()) {
+                knots.push((s.time, s.estimate));
+                let f = s.estimate;
+                let (lo, hi) = if f > 0.0 && f < 1.0 && s.variance.is_finite() && s.variance >= 0.0 {
+                    let se_g = s.variance.sqrt() / (f * f.ln().abs());
+                    (f.powf((Z95 * se_g).exp()), f.powf((-Z95 * se_g).exp()))
+                } else if f == 0.0 {
+                    (0.0, 0.0)
+                } else {
+                    (f64::NAN, f64::NAN)
+                };
+                band.push((s.time, lo, hi));
+            }
+            let end = knots.last().map_or(0.0, |k| k.0);
+            let cause = if competing { "competing event" } else { "event" };
+            let g = label_of(&c.group);
+            Curve {
+                index: i,
+                group: c.group.clone(),
+                cause: Some(c.cause),
+                color: if levels.len() == 1 { RGBColor(0, 0, 0) } else { group_color(gi) },
+                dashed: competing,
+                label: if c.group.is_some() { format!("{g}, {cause}") } else { cause.to_string() },
+                short: truncate(&g, 24),
+                start: 0.0,
+                knots,
+                band,
+                censors: Vec::new(),
+                end,
+                median: None,
+                steps: None,
+            }
+        })
+        .collect()
+}
+
+/// What a drawn curve shows at one time (the page's hover read-out).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CurveValue {
+    /// Index into `report.km` or `report.cuminc`, as in [`PlotLayout::series`].
+    pub index: usize,
+    pub group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    pub label: String,
+    /// The plotted value (S, 1 − S or cumulative incidence; a probability) and its 95% CI
+    /// (`None` where undefined).
+    pub estimate: f64,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    /// Number at risk at this time (Kaplan-Meier only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_risk: Option<f64>,
+}
+
+/// Every drawn curve's value at time `t` (the curves `draw_survival` draws with `opts`), for
+/// hover: map the pointer's x to `t` with the [`PlotLayout`], call this. Curves whose follow-up
+/// ends before `t` are left out.
+pub fn values_at(report: &Report, opts: &PlotOptions, t: f64) -> Vec<CurveValue> {
+    if !t.is_finite() || t < 0.0 {
+        return Vec::new();
+    }
+    let curves = if report.km.is_empty() { cuminc_curves(report, opts) } else { km_curves(report, opts) };
+    curves
+        .iter()
+        .filter(|c| t <= c.end)
+        .map(|c| {
+            let i = c.band.partition_point(|b| b.0 <= t);
+            let (lo, hi) = if i == 0 { (f64::NAN, f64::NAN) } else { (c.band[i - 1].1, c.band[i - 1].2) };
+            CurveValue {
+                index: c.index,
+                group: c.group.clone(),
+                cause: c.cause.map(str::to_string),
+                label: c.label.clone(),
+                estimate: c.value_at(t),
+                lower: Some(lo).filter(|v| v.is_finite()),
+                upper: Some(hi).filter(|v| v.is_finite()),
+                n_risk: c.steps.as_ref().map(|s| n_at_risk(s, t)),
+            }
+        })
+        .collect()
+}
+
+/// Pixel mapping of the plot area.
+#[derive(Clone, Copy)]
+struct Map {
+    left: i32,
+    top: i32,
+    w: i32,
+    h: i32,
+    x_max: f64,
+    y_max: f64,
+}
+
+impl Map {
+    fn x(&self, t: f64) -> i32 {
+        (self.left as f64 + t / self.x_max * self.w as f64).round() as i32
+    }
+    fn y(&self, v: f64) -> i32 {
+        let v = v.clamp(0.0, self.y_max);
+        (self.top as f64 + (self.y_max - v) / self.y_max * self.h as f64).round() as i32
+    }
+    fn t_of(&self, x: i32) -> f64 {
+        (x - self.left) as f64 / self.w as f64 * self.x_max
+    }
+    fn v_of(&self, y: i32) -> f64 {
+        self.y_max - (y - self.top) as f64 / self.h as f64 * self.y_max
+    }
+}
+
+/// Merge consecutive points on the same pixel column (or row) into the first and last of the
+/// run, and drop exact repeats.
+fn thin(points: Vec<(i32, i32)>) -> Vec<(i32, i32)> {
+    let mut out: Vec<(i32, i32)> = Vec::with_capacity(points.len().min(4096));
+    for p in points {
+        if out.last() == Some(&p) {
+            continue;
+        }
+        let n = out.len();
+        if n >= 2 && ((out[n - 1].0 == p.0 && out[n - 2].0 == p.0) || (out[n - 1].1 == p.1 && out[n - 2].1 == p.1)) {
+            out[n - 1] = p;
+            continue;
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// The step path of a curve, clipped at `x_end`.
+fn step_path(c: &Curve, m: &Map, x_end: f64) -> Vec<(i32, i32)> {
+    let mut pts = Vec::with_capacity(2 * c.knots.len() + 2);
+    let mut v = c.start;
+    pts.push((m.x(0.0), m.y(v)));
+    for &(t, nv) in &c.knots {
+        if t > x_end {
+            break;
+        }
+        pts.push((m.x(t), m.y(v)));
+        pts.push((m.x(t), m.y(nv)));
+        v = nv;
+    }
+    pts.push((m.x(c.end.min(x_end)), m.y(v)));
+    thin(pts)
+}
+
+/// Band polygons (one per run of finite limits), clipped at `x_end`.
+fn band_polygons(c: &Curve, m: &Map, x_end: f64) -> Vec<Vec<(i32, i32)>> {
+    let stop = c.end.min(x_end);
+    let mut runs: Vec<Vec<(f64, f64, f64, f64)>> = Vec::new();
+    let mut cur: Vec<(f64, f64, f64, f64)> = Vec::new();
+    for (i, &(t, lo, hi)) in c.band.iter().enumerate() {
+        if t >= stop {
+            break;
+        }
+        let next = c.band.get(i + 1).map_or(stop, |b| b.0).min(stop);
+        if lo.is_finite() && hi.is_finite() && next > t {
+            cur.push((t, next, lo, hi));
+        } else if !(lo.is_finite() && hi.is_finite()) && !cur.is_empty() {
+            runs.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        runs.push(cur);
+    }
+    runs.into_iter()
+        .map(|run| {
+            let mut upper = Vec::with_capacity(2 * run.len());
+            for &(a, b, _, hi) in &run {
+                upper.push((m.x(a), m.y(hi)));
+                upper.push((m.x(b), m.y(hi)));
+            }
+            let mut lower = Vec::with_capacity(2 * run.len());
+            for &(a, b, lo, _) in run.iter().rev() {
+                lower.push((m.x(b), m.y(lo)));
+                lower.push((m.x(a), m.y(lo)));
+            }
+            let mut pts = thin(upper);
+            pts.extend(thin(lower));
+            pts
+        })
+        .collect()
+}
+
+fn with_alpha(c: RGBColor, a: f64) -> RGBAColor {
+    RGBAColor(c.0, c.1, c.2, a)
+}
+
+fn solid(c: RGBColor) -> RGBAColor {
+    with_alpha(c, 1.0)
+}
+
+/// Name of the test whose p the figure writes.
+fn test_name(report: &Report) -> &'static str {
+    match &report.spec {
+        Some(s) if s.strata.is_some() => "Stratified log-rank",
+        Some(s) if (s.rho - 1.0).abs() < 1e-12 => "Peto-Peto",
+        Some(s) if s.rho != 0.0 => "Harrington-Fleming",
+        _ => "Log-rank",
+    }
+}
+
+/// One line of the annotation block: runs of (text, face) in one colour.
+struct Line {
+    parts: Vec<(String, Face)>,
+    color: RGBColor,
+}
+
+/// A p statement "`prefix`p = 0.0013" split so that p can be italic.
+fn p_line(prefix: &str, p: f64, opts: &PlotOptions, color: RGBColor) -> Line {
+    let text = format_p_digits(p, opts.p_digits);
+    let rest = text.get(1..).unwrap_or("").to_string();
+    if !opts.italic_p {
+        return Line { parts: vec![(format!("{prefix}{text}"), Face::Normal)], color };
+    }
+    Line { parts: vec![(prefix.to_string(), Face::Normal), ("P".to_string(), Face::Italic), (rest, Face::Normal)], color }
+}
+
+fn time_label(report: &Report, opts: &PlotOptions) -> String {
+    if !opts.time_label.trim().is_empty() {
+        return opts.time_label.clone();
+    }
+    match report.time_unit {
+        Some(u) => format!("Time ({u})"),
+        None => "Time".to_string(),
+    }
+}
+
+/// Draw the survival figure of `report` into `area` (the whole area; it is filled white).
+///
+/// Kaplan-Meier curves when `report.km` is non-empty, else the competing-risks cumulative
+/// incidence curves of `report.cuminc`. Errors (never panics) when there is nothing to draw,
+/// an option is invalid, or the area is too small for the figure.
+pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report, opts: &PlotOptions) -> Result<PlotLayout, String> {
+    opts.validate()?;
+    let competing = report.km.is_empty();
+    if competing && report.cuminc.is_empty() {
+        return Err("the report has no survival curves to draw (no Kaplan-Meier or cumulative incidence curves)".to_string());
+    }
+    let curves = if competing { cuminc_curves(report, opts) } else { km_curves(report, opts) };
+    if curves.is_empty() {
+        return Err("every group is hidden: remove some from hidden_groups".to_string());
+    }
+    let figure = if competing {
+        "cuminc"
+    } else if opts.cumulative {
+        "cumulative"
+    } else {
+        "survival"
+    };
+    let rising = competing || opts.cumulative;
+
+    let p = Painter::new(area, opts.font_scale);
+    let s = opts.font_scale;
+    let (w, h) = area.dim_in_pixel();
+    let (wf, hf) = (w as f64, h as f64);
+    area.fill(&WHITE).map_err(|e| format!("drawing failed: {e}"))?;
+
+    // Font sizes (design pixels).
+    let fs = opts.font_size;
+    let f_tick = fs * 0.92;
+    let f_axis = fs;
+    let f_legend = fs * 0.95;
+    let f_table = fs * 0.92;
+    let f_note = fs * 0.92;
+    let f_title = fs * 1.25;
+    let pad = 12.0 * s;
+    let tick_len = 5.0 * s;
+
+    // ---- ranges
+    let data_end = curves.iter().map(|c| c.end).fold(0.0, f64::max);
+    let x_end = opts.x_max.unwrap_or(if data_end > 0.0 { data_end } else { 1.0 });
+    let y_max = if rising { opts.y_max.unwrap_or(1.0) } else { 1.0 };
+    let y_step = if rising && y_max < 1.0 { nice_step(y_max, 4) } else { 0.25 };
+    let y_vals = ticks_from(0.0, y_max, y_step);
+    let y_places = if opts.percent {
+        ((-(y_step * 100.0).log10()).ceil().max(0.0)) as usize
+    } else {
+        let mut d = 0;
+        while d < 6 && ((y_step * 10f64.powi(d as i32)).round() - y_step * 10f64.powi(d as i32)).abs() > 1e-9 {
+            d += 1;
+        }
+        d.max(1)
+    };
+    let y_label_of = |v: f64| if opts.percent { format!("{:.*}", y_places, v * 100.0) } else { format!("{:.*}", y_places, v) };
+
+    let show_table = opts.risk_table && !competing;
+
+    // ---- horizontal layout
+    let y_title = if !opts.y_label.trim().is_empty() {
+        opts.y_label.clone()
+    } else {
+        let base = match figure {
+            "survival" => "Survival probability",
+            _ => "Cumulative incidence",
+        };
+        if opts.percent {
+            match figure {
+                "survival" => "Survival (%)".to_string(),
+                _ => "Cumulative incidence (%)".to_string(),
+            }
+        } else {
+            base.to_string()
+        }
+    };
+    let ytick_w = y_vals.iter().map(|v| p.width(&y_label_of(*v), f_tick, Face::Normal)).fold(0.0, f64::max);
+    let left_axis = pad + f_axis * s * 1.2 + 6.0 * s + ytick_w + tick_len + 4.0 * s;
+    let row_label_w = if show_table { curves.iter().map(|c| p.width(&c.short, f_table, Face::Bold)).fold(0.0, f64::max) } else { 0.0 };
+    // Risk-table row labels end left of the first column's numbers (centred on the y axis).
+    let max_count = curves.iter().filter_map(|c| c.steps.as_ref()).flatten().map(|s| s.1).fold(0.0, f64::max);
+    let count_half_w = p.width(&format_num(max_count), f_table, Face::Normal) / 2.0;
+    let label_gap = count_half_w + 10.0 * s;
+    let left_table = pad + row_label_w + label_gap;
+    let plot_left = left_axis.max(left_table).ceil();
+    let max_count_w = p.width("00000", f_table, Face::Normal) / 2.0;
+    let right_margin = pad + max_count_w.max(p.width(&format_num(x_end), f_tick, Face::Normal) / 2.0) + 4.0 * s;
+    let plot_w = (wf - plot_left - right_margin).floor();
+    if plot_w < 120.0 * s {
+        return Err(format!("the figure is too narrow ({w} px) for its labels: make it wider or reduce font_scale"));
+    }
+
+    // ---- x ticks: the spacing asked for, else the densest nice spacing whose labels don't touch.
+    let x_vals = match opts.break_by {
+        Some(b) => {
+            let v = ticks_from(0.0, x_end, b);
+            if v.len() > 60 {
+                return Err(format!("break_by = {b} gives {} ticks up to {}: choose a larger spacing", v.len(), format_num(x_end)));
+            }
+            v
+        }
+        None => {
+            let mut target = ((plot_w / (70.0 * s)).floor() as usize).clamp(2, 10);
+            loop {
+                let step = nice_step(x_end, target);
+                let v = ticks_from(0.0, x_end, step);
+                let widest = v.iter().map(|t| p.width(&format_num(*t), f_tick, Face::Normal)).fold(0.0, f64::max);
+                let spacing = plot_w * step / x_end;
+                if target <= 2 || widest + 10.0 * s < spacing {
+                    break v;
+                }
+                target -= 1;
+            }
+        }
+    };
+
+    // ---- legend entries and rows (centred over the plot).
+    struct Entry {
+        text: String,
+        color: RGBColor,
+        dashed: bool,
+    }
+    let mut entries: Vec<Entry> = curves.iter().filter(|c| !competing || c.cause != Some("competing")).map(|c| Entry {
+        text: if competing { c.short.clone() } else { c.label.clone() },
+        color: c.color,
+        dashed: false,
+    }).collect();
+    if competing {
+        entries.push(Entry { text: "Event of interest".into(), color: GREY, dashed: false });
+        entries.push(Entry { text: "Competing event".into(), color: GREY, dashed: true });
+    }
+    let swatch = 22.0 * s;
+    let entry_w: Vec<f64> = entries.iter().map(|e| swatch + 6.0 * s + p.width(&e.text, f_legend, Face::Normal)).collect();
+    let gap = 20.0 * s;
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut row_w = 0.0;
+    for (i, ew) in entry_w.iter().enumerate() {
+        let add = if rows.last().is_some_and(|r| r.is_empty()) { *ew } else { gap + ew };
+        if row_w + add > plot_w && !rows.last().is_some_and(|r| r.is_empty()) {
+            rows.push(vec![i]);
+            row_w = *ew;
+        } else {
+            if let Some(r) = rows.last_mut() {
+                r.push(i);
+            }
+            row_w += add;
+        }
+    }
+    let legend_row_h = f_legend * s * 1.5;
+
+    // ---- vertical layout
+    let mut y = pad;
+    let title_y = y;
+    if opts.title.as_ref().is_some_and(|t| !t.trim().is_empty()) {
+        y += f_title * s * 1.3 + 4.0 * s;
+    }
+    let legend_top = y;
+    y += rows.len() as f64 * legend_row_h + 8.0 * s;
+    let plot_top = (y + f_tick * s * 0.6).ceil();
+    let table_row_h = f_table * s * 1.55;
+    let table_h = if show_table { f_table * s * 1.8 + curves.len() as f64 * table_row_h } else { 0.0 };
+    let below_axis = tick_len + 4.0 * s + f_tick * s * 1.2 + 6.0 * s + f_axis * s * 1.3;
+    let plot_bottom = (hf - pad - table_h - if show_table { 10.0 * s } else { 0.0 } - below_axis).floor();
+    let plot_h = plot_bottom - plot_top;
+    if plot_h < 80.0 * s {
+        return Err(format!("the figure is too short ({h} px) for its plot, legend and risk table: make it taller or reduce font_scale"));
+    }
+
+    let m = Map { left: plot_left as i32, top: plot_top as i32, w: plot_w as i32, h: plot_h as i32, x_max: x_end, y_max };
+    let bottom = m.top + m.h;
+    let right = m.left + m.w;
+
+    // ---- CI bands
+    if opts.conf_bands {
+        for c in &curves {
+            if c.cause == Some("competing") {
+                continue;
+            }
+            for poly in band_polygons(c, &m, x_end) {
+                p.polygon(poly, with_alpha(c.color, 0.16))?;
+            }
+        }
+    }
+
+    // ---- landmark lines
+    let landmarks: Vec<f64> = opts.landmarks.iter().copied().filter(|t| *t > 0.0 && *t <= x_end).collect();
+    for &t in &landmarks {
+        let x = m.x(t);
+        p.dashed(vec![(x, m.top), (x, bottom)], solid(GREY), 1.0, 2.0, 3.0)?;
+    }
+
+    // ---- median drop lines (at 0.5 of the plotted scale)
+    let medians: Vec<(f64, RGBColor)> = if opts.show_median && !competing {
+        curves.iter().filter_map(|c| c.median.map(|md| (md.0, c.color))).filter(|(t, _)| *t <= x_end).collect()
+    } else {
+        Vec::new()
+    };
+    if let Some(far) = medians.iter().map(|m| m.0).reduce(f64::max) {
+        let y_half = m.y(0.5);
+        p.dashed(vec![(m.x(0.0), y_half), (m.x(far), y_half)], solid(GREY), 1.0, 5.0, 4.0)?;
+        for &(t, col) in &medians {
+            p.dashed(vec![(m.x(t), y_half), (m.x(t), bottom)], solid(col), 1.0, 5.0, 4.0)?;
+        }
+    }
+
+    // ---- curves and censor marks
+    for c in &curves {
+        let path = step_path(c, &m, x_end);
+        if c.dashed {
+            p.dashed(path, solid(c.color), 2.0, 7.0, 4.0)?;
+        } else {
+            p.line(path, solid(c.color), 2.0)?;
+        }
+        if opts.censor_marks {
+            let arm = p.px(4.0);
+            let mut last = None;
+            for &(t, v) in c.censors.iter().filter(|(t, _)| *t <= x_end) {
+                let (x, y) = (m.x(t), m.y(v));
+                if last == Some((x, y)) {
+                    continue;
+                }
+                last = Some((x, y));
+                p.line(vec![(x - arm, y), (x + arm, y)], solid(c.color), 1.2)?;
+                p.line(vec![(x, y - arm), (x, y + arm)], solid(c.color), 1.2)?;
+            }
+        }
+    }
+
+    // ---- axes
+    p.line(vec![(m.left, m.top), (m.left, bottom)], solid(INK), 1.0)?;
+    p.line(vec![(m.left, bottom), (right, bottom)], solid(INK), 1.0)?;
+    let tl = tick_len.round() as i32;
+    let mut x_ticks = Vec::new();
+    for &t in &x_vals {
+        let x = m.x(t);
+        p.line(vec![(x, bottom), (x, bottom + tl)], solid(INK), 1.0)?;
+        let label = format_num(t);
+        p.text(&label, (x, bottom + tl + p.px(3.0)), f_tick, INK, HPos::Center, VPos::Top, Face::Normal, false)?;
+        x_ticks.push(Tick { value: t, px: x, label });
+    }
+    let mut y_ticks = Vec::new();
+    for &v in &y_vals {
+        let yy = m.y(v);
+        p.line(vec![(m.left - tl, yy), (m.left, yy)], solid(INK), 1.0)?;
+        let label = y_label_of(v);
+        p.text(&label, (m.left - tl - p.px(4.0), yy), f_tick, INK, HPos::Right, VPos::Center, Face::Normal, false)?;
+        y_ticks.push(Tick { value: v, px: yy, label });
+    }
+    let x_title_y = (bottom as f64 + tick_len + 4.0 * s + f_tick * s * 1.2 + 6.0 * s).round() as i32;
+    p.text(&time_label(report, opts), ((m.left + right) / 2, x_title_y), f_axis, INK, HPos::Center, VPos::Top, Face::Normal, false)?;
+    let y_title_x = (pad + f_axis * s * 0.6).round() as i32;
+    p.text(&y_title, (y_title_x, (m.top + bottom) / 2), f_axis, INK, HPos::Center, VPos::Center, Face::Normal, true)?;
+
+    // ---- title
+    if let Some(t) = opts.title.as_ref().filter(|t| !t.trim().is_empty()) {
+        p.text(t, ((m.left + right) / 2, title_y.round() as i32), f_title, INK, HPos::Center, VPos::Top, Face::Bold, false)?;
+    }
+
+    // ---- legend
+    for (r, row) in rows.iter().enumerate() {
+        let total: f64 = row.iter().map(|i| entry_w[*i]).sum::<f64>() + gap * row.len().saturating_sub(1) as f64;
+        let mut x = (m.left as f64 + (plot_w - total) / 2.0).max(pad);
+        let yc = (legend_top + (r as f64 + 0.5) * legend_row_h).round() as i32;
+        for &i in row {
+            let e = &entries[i];
+            let (x0, x1) = (x.round() as i32, (x + swatch).round() as i32);
+            if opts.conf_bands && !e.dashed && e.color != GREY {
+                p.rect((x0, yc - p.px(5.0)), (x1, yc + p.px(5.0)), with_alpha(e.color, 0.16))?;
+            }
+            if e.dashed {
+                p.dashed(vec![(x0, yc), (x1, yc)], solid(e.color), 2.0, 5.0, 3.0)?;
+            } else {
+                p.line(vec![(x0, yc), (x1, yc)], solid(e.color), 2.0)?;
+            }
+            p.text(&e.text, ((x + swatch + 6.0 * s).round() as i32, yc), f_legend, INK, HPos::Left, VPos::Center, Face::Normal, false)?;
+            x += entry_w[i] + gap;
+        }
+    }
+
+    // ---- annotation block: medians and the test
+    let mut lines: Vec<Line> = Vec::new();
+    if !competing && opts.show_median {
+        let many = curves.len() > 1 || curves.iter().any(|c| c.group.is_some());
+        let head = match report.time_unit {
+            Some(u) => format!("Median (95% CI), {u}"),
+            None => "Median (95% CI)".to_string(),
+        };
+        lines.push(Line { parts: vec![(head, Face::Normal)], color: INK });
+        for c in &curves {
+            let text = match c.median {
+                Some((md, lo, hi)) => {
+                    let f = |v: Option<f64>| v.filter(|x| x.is_finite()).map_or("NR".to_string(), format_num);
+                    format!("{} ({}–{})", format_num(md), f(lo), f(hi))
+                }
+                None => "not reached".to_string(),
+            };
+            let text = if many { format!("{}: {}", c.short, text) } else { text };
+            lines.push(Line { parts: vec![(text, Face::Normal)], color: c.color });
+        }
+    }
+    // The test compares every group: written only when every group is drawn.
+    let all_drawn = curves.len() == if competing { report.cuminc.len() } else { report.km.len() };
+    if !all_drawn {
+    } else if !competing {
+        if let Some(t) = report.logrank.as_ref().filter(|_| report.km.len() > 1) {
+            lines.push(p_line(&format!("{}, ", test_name(report)), t.p, opts, INK));
+        }
+    } else {
+        for g in &report.gray_test {
+            let cause = if g.cause == "competing" { "competing event" } else { "event" };
+            lines.push(p_line(&format!("Gray's test ({cause}), "), g.p, opts, INK));
+        }
+    }
+    if !lines.is_empty() {
+        let line_h = f_note * s * 1.4;
+        let block_w = lines
+            .iter()
+            .map(|l| l.parts.iter().map(|(t, f)| p.width(t, f_note, *f)).sum::<f64>())
+            .fold(0.0, f64::max);
+        let block_h = lines.len() as f64 * line_h;
+        let inset = 10.0 * s;
+        let (l, r, t, b) = (m.left as f64 + inset, right as f64 - inset, m.top as f64 + inset, bottom as f64 - inset);
+        // Corners first (bottom-left for falling curves, top-left for rising ones), then the
+        // middle of the edges and a coarse grid inside: the first place no curve crosses.
+        let (xc, ym) = ((l + r - block_w) / 2.0, (t + b - block_h) / 2.0);
+        let mut candidates: Vec<(f64, f64)> = if rising {
+            vec![(l, t), (r - block_w, b - block_h), (r - block_w, t), (l, b - block_h)]
+        } else {
+            vec![(l, b - block_h), (r - block_w, t), (r - block_w, b - block_h), (l, t)]
+        };
+        candidates.extend([(xc, t), (xc, b - block_h), (r - block_w, ym), (l, ym)]);
+        for fx in [0.25, 0.5, 0.75] {
+            for fy in [0.2, 0.4, 0.6, 0.8] {
+                candidates.push((l + fx * (r - block_w - l), t + fy * (b - block_h - t)));
+            }
+        }
+        let overlap = |x0: f64, y0: f64| -> f64 {
+            // Data window of the block, plus a margin of 8 px around it.
+            let ta = m.t_of((x0 - 8.0 * s) as i32).max(0.0);
+            let tb = m.t_of((x0 + block_w + 8.0 * s) as i32);
+            let vhi = m.v_of((y0 - 8.0 * s) as i32);
+            let vlo = m.v_of((y0 + block_h + 8.0 * s) as i32);
+            let mut score = 0.0;
+            for c in &curves {
+                if let Some((lo, hi)) = c.range_over(ta, tb, opts.conf_bands && c.cause != Some("competing")) {
+                    let o = hi.min(vhi) - lo.max(vlo);
+                    if o >= 0.0 {
+                        score += o + 0.01;
+                    }
+                }
+            }
+            for &(t, _) in &medians {
+                if t >= ta && t <= tb && vlo <= 0.5 {
+                    score += 0.01;
+                }
+            }
+            for &t in &landmarks {
+                if t >= ta && t <= tb {
+                    score += 0.005;
+                }
+            }
+            score
+        };
+        let mut best = (f64::INFINITY, candidates[0]);
+        for &(x0, y0) in &candidates {
+            let sc = overlap(x0, y0);
+            if sc < best.0 {
+                best = (sc, (x0, y0));
+            }
+            if sc == 0.0 {
+                break;
+            }
+        }
+        let (x0, y0) = best.1;
+        if best.0 > 0.0 {
+            // Nowhere free: keep the text legible over the curves.
+            p.rect(
+                ((x0 - 4.0 * s) as i32, (y0 - 2.0 * s) as i32),
+                ((x0 + block_w + 4.0 * s) as i32, (y0 + block_h + 2.0 * s) as i32),
+                RGBAColor(255, 255, 255, 0.85),
+            )?;
+        }
+        for (i, line) in lines.iter().enumerate() {
+            let yc = (y0 + (i as f64 + 0.5) * line_h).round() as i32;
+            let mut x = x0;
+            for (text, face) in &line.parts {
+                // SVG collapses leading spaces: advance over them instead of drawing them.
+                let body = text.trim_start();
+                let x_body = x + p.advance(&text[..text.len() - body.len()], f_note, *face);
+                p.text(body, (x_body.round() as i32, yc), f_note, line.color, HPos::Left, VPos::Center, *face, false)?;
+                x += p.advance(text, f_note, *face);
+            }
+        }
+    }
+
+    // ---- landmark values: a dot where each curve crosses the line, the value written right
+    // of the line on the side the curve leaves free (above a falling curve, below a rising
+    // one), labels pushed apart vertically so they never overlap.
+    let sep = f_note * s * 1.25;
+    for &t in &landmarks {
+        let mut labels: Vec<(f64, String, RGBColor)> = Vec::new();
+        for c in curves.iter().filter(|c| t <= c.end && !(c.dashed && competing)) {
+            let v = c.value_at(t);
+            let yv = m.y(v);
+            p.circle((m.x(t), yv), 3.0, solid(c.color))?;
+            let text = if opts.percent { format!("{:.0}%", v * 100.0) } else { format!("{v:.2}") };
+            let shift = 0.7 * sep;
+            labels.push((yv as f64 + if rising { shift } else { -shift }, text, c.color));
+        }
+        labels.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for i in 1..labels.len() {
+            if labels[i].0 - labels[i - 1].0 < sep {
+                labels[i].0 = labels[i - 1].0 + sep;
+            }
+        }
+        // Keep the stack inside the plot.
+        if let Some(last) = labels.last().map(|l| l.0) {
+            let over = last - (bottom as f64 - sep / 2.0);
+            if over > 0.0 {
+                labels.iter_mut().for_each(|l| l.0 -= over);
+            }
+        }
+        if let Some(first) = labels.first().map(|l| l.0) {
+            let under = (m.top as f64 + sep / 2.0) - first;
+            if under > 0.0 {
+                labels.iter_mut().for_each(|l| l.0 += under);
+            }
+        }
+        let x = m.x(t) + p.px(5.0);
+        for (yy, text, col) in &labels {
+            let wdt = p.width(text, f_note, Face::Bold);
+            let yi = yy.round() as i32;
+            let half = (sep / 2.0).round() as i32 - p.px(1.0);
+            p.rect((x - p.px(2.0), yi - half), (x + wdt.ceil() as i32 + p.px(2.0), yi + half), RGBAColor(255, 255, 255, 0.8))?;
+            p.text(text, (x, yi), f_note, *col, HPos::Left, VPos::Center, Face::Bold, false)?;
+        }
+    }
+
+    // ---- number-at-risk table
+    let mut risk_table = None;
+    if show_table {
+        let top = (bottom as f64 + below_axis + 10.0 * s).round() as i32;
+        p.text("Number at risk", (pad.round() as i32, top), f_table, INK, HPos::Left, VPos::Top, Face::Bold, false)?;
+        let columns_px: Vec<i32> = x_vals.iter().map(|t| m.x(*t)).collect();
+        let mut rows_out = Vec::new();
+        for (r, c) in curves.iter().enumerate() {
+            let yc = (top as f64 + f_table * s * 1.8 + (r as f64 + 0.5) * table_row_h).round() as i32;
+            p.text(&c.short, (m.left - label_gap.round() as i32, yc), f_table, c.color, HPos::Right, VPos::Center, Face::Bold, false)?;
+            let steps = c.steps.as_deref().unwrap_or(&[]);
+            let counts: Vec<f64> = x_vals.iter().map(|t| n_at_risk(steps, *t)).collect();
+            for (x, n) in columns_px.iter().zip(&counts) {
+                p.text(&format_num(*n), (*x, yc), f_table, INK, HPos::Center, VPos::Center, Face::Normal, false)?;
+            }
+            rows_out.push(RiskRowLayout { group: c.group.clone(), label: c.short.clone(), y_px: yc, counts });
+        }
+        risk_table = Some(RiskTableLayout { times: x_vals.clone(), columns_px, rows: rows_out });
+    }
+
+    Ok(PlotLayout {
+        figure: figure.to_string(),
+        width: w,
+        height: h,
+        plot_left: m.left,
+        plot_top: m.top,
+        plot_width: m.w,
+        plot_height: m.h,
+        x_min: 0.0,
+        x_max: x_end,
+        x_log: false,
+        y_min: 0.0,
+        y_max,
+        percent: opts.percent,
+        x_ticks,
+        y_ticks,
+        series: curves
+            .iter()
+            .map(|c| LayoutSeries {
+                index: c.index,
+                group: c.group.clone(),
+                cause: c.cause.map(str::to_string),
+                label: c.label.clone(),
+                color: css_color(c.color),
+                dashed: c.dashed,
+                y_px: None,
+            })
+            .collect(),
+        risk_table,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_risk_is_first_step_at_or_after() {
+        // Steps at 2 (n 10), 5 (n 7), 9 (n 3).
+        let steps = [(2.0, 10.0), (5.0, 7.0), (9.0, 3.0)];
+        assert_eq!(n_at_risk(&steps, 0.0), 10.0);
+        assert_eq!(n_at_risk(&steps, 2.0), 10.0); // at a step time: those at risk at it
+        assert_eq!(n_at_risk(&steps, 2.5), 7.0);
+        assert_eq!(n_at_risk(&steps, 9.0), 3.0);
+        assert_eq!(n_at_risk(&steps, 9.5), 0.0); // past the end
+    }
+
+    #[test]
+    fn thin_merges_pixel_columns() {
+        let pts = vec![(0, 0), (3, 0), (5, 0), (5, 3), (5, 4), (5, 7), (9, 7), (9, 7), (12, 7)];
+        assert_eq!(thin(pts), vec![(0, 0), (5, 0), (5, 7), (12, 7)]);
+    }
+
+    #[test]
+    fn long_labels_are_cut() {
+        assert_eq!(truncate("Stereotactic body radiotherapy 24 Gy", 24), "Stereotactic body radio…"); // 23 characters + …
+        assert_eq!(truncate("Male", 24), "Male");
+    }
+}
