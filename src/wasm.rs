@@ -409,3 +409,67 @@ mod offscreen {
         }
     }
 }
+
+// ---------- figures ----------
+
+/// Which figure a `draw` call asks for.
+fn figure_kind(name: &str) -> Result<crate::plot::FigureKind, JsValue> {
+    match name {
+        "" | "survival" | "km" => Ok(crate::plot::FigureKind::Survival),
+        "forest" => Ok(crate::plot::FigureKind::Forest),
+        other => Err(js_msg(format!("unknown figure '{other}': use 'survival' or 'forest'"))),
+    }
+}
+
+fn plot_options(options_json: &str) -> Result<crate::plot::PlotOptions, JsValue> {
+    let text = if options_json.trim().is_empty() { "{}" } else { options_json };
+    let opts: crate::plot::PlotOptions =
+        serde_json::from_str(text).map_err(|e| js_msg(format!("the figure options are not valid: {e}")))?;
+    opts.validate().map_err(js_msg)?;
+    Ok(opts)
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Draw the last report into a canvas (its pixel size is the figure's size; pass
+    /// `font_scale` = devicePixelRatio in the options for a crisp figure). `figure`:
+    /// `survival` (Kaplan-Meier / cumulative incidence) or `forest` (hazard ratios). Returns the
+    /// figure's layout JSON (plot area, ticks, series, risk-table positions) for hover look-ups.
+    pub fn draw(&self, canvas: web_sys::HtmlCanvasElement, figure: &str, options_json: &str) -> Result<String, JsValue> {
+        let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas)
+            .ok_or_else(|| js_msg("this browser gives no 2D drawing context for the figure canvas"))?;
+        self.draw_into(backend, figure, options_json)
+    }
+
+    /// As [`Session::draw`], into an `OffscreenCanvas` (the engine's Web Worker draws this way and
+    /// hands the page an `ImageBitmap`).
+    pub fn draw_offscreen(&self, canvas: web_sys::OffscreenCanvas, figure: &str, options_json: &str) -> Result<String, JsValue> {
+        let backend = OffscreenBackend::new(&canvas).map_err(js_msg)?;
+        self.draw_into(backend, figure, options_json)
+    }
+
+    /// The last report's figure as an SVG document (for "save as SVG"), `width`×`height` pixels.
+    pub fn svg(&self, figure: &str, options_json: &str, width: u32, height: u32) -> Result<String, JsValue> {
+        let report = self.report.as_ref().ok_or_else(|| js_msg("nothing to draw yet: run an analysis first"))?;
+        let opts = plot_options(options_json)?;
+        crate::plot::render_svg(report, &opts, width, height, figure_kind(figure)?).map_err(js_msg)
+    }
+}
+
+impl Session {
+    fn draw_into<DB: plotters::prelude::DrawingBackend>(&self, backend: DB, figure: &str, options_json: &str) -> Result<String, JsValue> {
+        use plotters::prelude::*;
+        let report = self.report.as_ref().ok_or_else(|| js_msg("nothing to draw yet: run an analysis first"))?;
+        let kind = figure_kind(figure)?;
+        let opts = plot_options(options_json)?;
+        let root = backend.into_drawing_area();
+        root.fill(&WHITE).map_err(|e| js_msg(format!("drawing failed: {e}")))?;
+        let layout = match kind {
+            crate::plot::FigureKind::Survival => crate::plot::km::draw_survival(&root, report, &opts),
+            crate::plot::FigureKind::Forest => crate::plot::forest::draw_forest(&root, report, &opts),
+        }
+        .map_err(js_msg)?;
+        root.present().map_err(|e| js_msg(format!("drawing failed: {e}")))?;
+        to_json(&layout)
+    }
+}
