@@ -448,6 +448,21 @@ impl Session {
         self.draw_into(backend, figure, options_json)
     }
 
+    /// Every drawn curve's value at time `t` (estimate, CI, number at risk) as JSON, for the
+    /// figure's hover read-out; `options_json` as for `draw`.
+    pub fn values_at(&self, t: f64, options_json: &str) -> Result<String, JsValue> {
+        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet"))?;
+        let opts = plot_options(options_json)?;
+        to_json(&crate::plot::km::values_at(report, &opts, t))
+    }
+
+    /// Height in pixels the forest plot needs at `width` (one row per term), for sizing its canvas.
+    pub fn forest_height(&self, options_json: &str) -> Result<u32, JsValue> {
+        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet"))?;
+        let opts = plot_options(options_json)?;
+        Ok(crate::plot::forest::natural_height(report, &opts))
+    }
+
     /// The last report's figure as an SVG document (for "save as SVG"), `width`×`height` pixels.
     pub fn svg(&self, figure: &str, options_json: &str, width: u32, height: u32) -> Result<String, JsValue> {
         let report = self.report.as_ref().ok_or_else(|| js_msg("nothing to draw yet: run an analysis first"))?;
@@ -464,11 +479,7 @@ impl Session {
         let opts = plot_options(options_json)?;
         let root = backend.into_drawing_area();
         root.fill(&WHITE).map_err(|e| js_msg(format!("drawing failed: {e}")))?;
-        let layout = match kind {
-            crate::plot::FigureKind::Survival => crate::plot::km::draw_survival(&root, report, &opts),
-            crate::plot::FigureKind::Forest => crate::plot::forest::draw_forest(&root, report, &opts),
-        }
-        .map_err(js_msg)?;
+        let layout = crate::plot::draw_figure(&root, report, &opts, kind).map_err(js_msg)?;
         root.present().map_err(|e| js_msg(format!("drawing failed: {e}")))?;
         to_json(&layout)
     }

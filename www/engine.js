@@ -91,11 +91,21 @@ export class MainEngine {
 
   /** Draw the last report into a canvas; returns the figure's layout. */
   async draw(canvas, figure, options) {
-    return this.guard(s => (typeof s.draw === 'function' ? JSON.parse(s.draw(canvas, figure, JSON.stringify(options))) : null));
+    return this.guard(s => JSON.parse(s.draw(canvas, figure, JSON.stringify(options))));
   }
 
   async selfTestPanic() {
     return this.guard(() => this.glue.selfTestPanic());
+  }
+
+  /** Each drawn curve's value at time t (for the hover read-out). */
+  async valuesAt(t, options) {
+    return this.guard(s => JSON.parse(s.values_at(t, JSON.stringify(options))));
+  }
+
+  /** Pixel height the forest plot wants. */
+  async forestHeight(options) {
+    return this.guard(s => s.forest_height(JSON.stringify(options)));
   }
 
   /** The last report's figure as SVG text. */
@@ -209,6 +219,14 @@ export class WorkerEngine {
 
   async selfTestPanic() {
     return this.guarded('selfTestPanic', {});
+  }
+
+  async valuesAt(t, options) {
+    return JSON.parse(await this.guarded('valuesAt', { t, options: JSON.stringify(options) }));
+  }
+
+  async forestHeight(options) {
+    return this.guarded('forestHeight', { options: JSON.stringify(options) });
   }
 }
 

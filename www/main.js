@@ -284,6 +284,8 @@ function clearResults() {
   const c = $('#km');
   c.getContext('2d').clearRect(0, 0, c.width, c.height);
   $('#fig-caption').textContent = '';
+  $('#model-box').hidden = true;
+  state.layout = null;
 }
 
 async function renderReport() {
@@ -327,6 +329,79 @@ async function renderReport() {
   showWarnings(r.warnings || []);
   $('#notes').textContent = (r.notes || []).join(' · ');
   await drawFigure();
+  await renderModel();
+}
+
+/** Cox (or Fine-Gray) model: HR table, global tests and the forest plot. */
+async function renderModel() {
+  const r = state.report;
+  const box = $('#model-box');
+  const cox = r.cox && r.cox.terms?.length ? r.cox : null;
+  const fg = !cox && r.finegray && r.finegray.terms?.length ? r.finegray : null;
+  const m = cox || fg;
+  box.hidden = !m;
+  if (!m) return;
+  const ratio = cox ? 'HR' : 'SHR';
+  $('#model-h').textContent = cox ? 'Cox proportional-hazards model' : 'Fine-Gray subdistribution hazards model';
+  $('#model thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: 'Term' }),
+    el('th', { scope: 'col', text: `${ratio} (95% CI)` }), el('th', { scope: 'col', text: 'P' })));
+  $('#model tbody').replaceChildren(...m.terms.map(t => {
+    const est = cox ? t.hr : t.shr;
+    return el('tr', {}, el('th', { scope: 'row', text: t.name }),
+      el('td', { class: 'num', text: `${fmtNum(est)} (${fmtNum(t.lower)}–${fmtNum(t.upper)})` }),
+      el('td', { class: 'num', text: fmtP(t.p).replace(/^P /, '').replace(/^= /, '') }));
+  }));
+  let line = `${m.n} rows${m.events != null ? `, ${m.events} events` : ''}`;
+  if (cox) {
+    line += ` · Likelihood-ratio χ² = ${fmtNum(cox.lr_test.chisq)}, df = ${cox.lr_test.df}, ${fmtP(cox.lr_test.p)}`;
+    if (cox.concordance?.c != null) line += ` · Concordance ${fmtNum(cox.concordance.c, 3)}`;
+    if (cox.ph_test?.global) line += ` · PH test (Schoenfeld) ${fmtP(cox.ph_test.global.p)}`;
+  }
+  $('#model-line').textContent = line;
+  const canvas = $('#forest');
+  const cssW = Math.max(360, Math.min(box.clientWidth || 800, 900));
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  const opts = { font_scale: dpr };
+  const h = await state.engine.forestHeight(opts);
+  canvas.style.width = cssW + 'px';
+  canvas.style.height = Math.round(h / dpr) + 'px';
+  canvas.width = Math.round(cssW * dpr);
+  canvas.height = h;
+  await state.engine.draw(canvas, 'forest', opts);
+}
+
+/** Hover read-out: each curve's value at the pointer's time (asked of the engine). */
+function wireHover() {
+  const canvas = $('#km');
+  const tip = $('#hover');
+  let pending = false;
+  canvas.addEventListener('pointerleave', () => { tip.hidden = true; });
+  canvas.addEventListener('pointermove', async ev => {
+    const L = state.layout;
+    if (!L || !state.report || pending) return;
+    const scale = canvas.width / canvas.clientWidth;
+    const x = ev.offsetX * scale, y = ev.offsetY * scale;
+    if (x < L.plot_left || x > L.plot_left + L.plot_width || y < L.plot_top || y > L.plot_top + L.plot_height) { tip.hidden = true; return; }
+    const t = L.x_min + (x - L.plot_left) / L.plot_width * (L.x_max - L.x_min);
+    pending = true;
+    let values;
+    try { values = await state.engine.valuesAt(t, plotOptions(scale)); } catch { values = []; } finally { pending = false; }
+    if (!values.length) { tip.hidden = true; return; }
+    const colors = new Map((L.series || []).map(s => [s.index, s.color]));
+    const unit = state.report.time_unit ? ' ' + state.report.time_unit : '';
+    tip.replaceChildren(el('div', { class: 't', text: `t = ${fmtTime(Math.round(t * 10) / 10)}${unit}` }),
+      ...values.map(v => {
+        const row = el('div');
+        const sw = el('span', { class: 'sw' });
+        sw.style.background = colors.get(v.index) || '#333';
+        row.append(sw, `${v.label}: ${fmtPct(v.estimate)}` + (v.lower != null ? ` (${fmtPct(v.lower).replace('%', '')}–${fmtPct(v.upper)})` : '') + (v.n_risk != null ? `, ${v.n_risk} at risk` : ''));
+        return row;
+      }));
+    tip.hidden = false;
+    const left = Math.min(ev.offsetX + 14, canvas.clientWidth - tip.offsetWidth - 4);
+    tip.style.left = Math.max(0, left) + 'px';
+    tip.style.top = Math.max(0, ev.offsetY - tip.offsetHeight - 10) + 'px';
+  });
 }
 
 /** Competing risks: cumulative incidence of each cause at the landmarks (estimate ± SE, as cmprsk). */
@@ -359,9 +434,9 @@ function plotOptions(scale) {
 async function drawFigure() {
   const canvas = $('#km');
   if (!state.report) return;
-  const cssW = Math.max(320, Math.min(canvas.parentElement.clientWidth || 800, 1100));
-  const riskRows = state.spec?.group ? (state.report.km || []).length : 1;
-  const cssH = Math.round(cssW * 0.58) + (state.spec?.view?.risk_table === false ? 0 : 26 + 22 * riskRows);
+  const cssW = Math.max(360, Math.min(canvas.closest('figure').clientWidth || 800, 1100));
+  const riskRows = Math.max(1, (state.report.km || []).length);
+  const cssH = Math.max(330, Math.round(cssW * 0.56)) + (state.spec?.view?.risk_table === false ? 0 : 34 + 22 * riskRows);
   const dpr = Math.min(window.devicePixelRatio || 1, 3);
   canvas.style.width = cssW + 'px';
   canvas.style.height = cssH + 'px';
@@ -455,6 +530,7 @@ async function readFile(file) {
 }
 
 function wire() {
+  wireHover();
   const drop = $('#drop');
   drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));

@@ -26,7 +26,6 @@ const ops = {
   load: ({ bytes, name }) => session.load(bytes, name),
   run: ({ spec }) => session.run(spec),
   draw({ figure, options, width, height }) {
-    if (typeof session.draw_offscreen !== 'function') return { layout: 'null', bitmap: null };
     const canvas = new OffscreenCanvas(width, height);
     const layout = session.draw_offscreen(canvas, figure, options);
     const bitmap = canvas.transferToImageBitmap();
@@ -34,6 +33,8 @@ const ops = {
   },
   svg: ({ figure, options, width, height }) => session.svg(figure, options, width, height),
   selfTestPanic: () => glue.selfTestPanic(),
+  valuesAt: ({ t, options }) => session.values_at(t, options),
+  forestHeight: ({ options }) => session.forest_height(options),
 };
 
 self.onmessage = async ev => {
