@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Install whatever is missing to build (and, with --browser, to test) the app. Idempotent: each
+# step checks first and says what it does. Needs Rust (rustup, cargo) and Node (node, npm).
+#   scripts/setup.sh            build tools: wasm32 target, wasm-bindgen-cli
+#   scripts/setup.sh --browser  also playwright-core (npm) and Debian's chromium for the browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=0.2.130
+browser=0
+for a in "$@"; do
+  case "$a" in
+    --browser) browser=1 ;;
+    *) echo "setup: unknown option $a" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf 'setup: %s\n' "$*"; }
+need() { command -v "$1" >/dev/null 2>&1 || { say "$1 is required but not installed ($2)"; exit 1; }; }
+
+need cargo "install Rust from your distribution or rustup"
+need node "install Node.js 18 or newer"
+need npm "install npm"
+
+# Rust target for WebAssembly.
+if command -v rustup >/dev/null 2>&1; then
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "installing Rust target wasm32-unknown-unknown (rustup target add)"
+    rustup target add wasm32-unknown-unknown
+  else
+    say "ok: Rust target wasm32-unknown-unknown"
+  fi
+else
+  sysroot="$(rustc --print sysroot)"
+  if [ ! -d "$sysroot/lib/rustlib/wasm32-unknown-unknown" ]; then
+    say "the Rust target wasm32-unknown-unknown is missing and rustup is not available to add it"
+    exit 1
+  fi
+  say "ok: Rust target wasm32-unknown-unknown"
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen crate exactly (pinned in Cargo.toml).
+export PATH="$HOME/.cargo/bin:$PATH"
+have_wb="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+if [ "$have_wb" != "$WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (found: ${have_wb:-none}); this compiles for a few minutes"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked
+else
+  say "ok: wasm-bindgen $have_wb"
+fi
+
+if [ "$browser" = 1 ]; then
+  if [ ! -f node_modules/playwright-core/package.json ]; then
+    say "installing npm dev dependencies (playwright-core only; it drives the system chromium)"
+    npm install --no-audit --no-fund
+  else
+    say "ok: playwright-core"
+  fi
+  if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ]; then
+      say "installing Debian's chromium for the browser tests (apt-get)"
+      apt-get update
+      DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+    elif command -v sudo >/dev/null 2>&1; then
+      say "installing Debian's chromium for the browser tests (sudo apt-get)"
+      sudo apt-get update
+      sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+    else
+      say "/usr/bin/chromium is missing: install Debian's chromium package (apt-get install chromium)"
+      exit 1
+    fi
+  else
+    say "ok: /usr/bin/chromium"
+  fi
+fi

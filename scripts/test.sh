@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Every test: Rust unit and integration tests, the command line against R's reference results,
+# the WebAssembly build, and the browser tests (headless Debian chromium driving the built page).
+# Each step runs even when an earlier one failed (except what depends on a failed build); the
+# exit status is non-zero when any step failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+bash scripts/setup.sh --browser || exit 1
+
+failed=()
+step() {
+  local name="$1"; shift
+  echo
+  echo "== $name"
+  if "$@"; then return 0; fi
+  failed+=("$name")
+  return 1
+}
+
+if [ -f ../shared/tools/compare_reference.py ] && [ -d ../shared/reference ]; then
+  tool=../shared/tools/compare_reference.py; ref=../shared/reference
+else
+  tool=tests/tools/compare_reference.py; ref=tests/reference
+fi
+
+step "cargo test" cargo test
+if step "release build of the command line" cargo build --release --bin cohort; then
+  step "reference comparison: command line vs R ($ref)" env COHORT_CLI=target/release/cohort python3 "$tool" "$ref"
+fi
+if step "wasm build into dist/" bash scripts/build.sh; then
+  step "page tests (node --test tests/js tests/browser)" env COHORT_COMPARE_TOOL="$tool" COHORT_REFERENCE_DIR="$ref" \
+    node --test --test-concurrency=1 tests/js/ tests/browser/
+fi
+
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'FAILED: %s\n' "${failed[@]}"
+  exit 1
+fi
+echo "all test steps passed"

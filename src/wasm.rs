@@ -1,0 +1,486 @@
+//! The WebAssembly boundary: the only module that knows about `wasm-bindgen`, `JsValue` and
+//! `web-sys`.
+//!
+//! The page hands bytes and a spec in and gets JSON back:
+//!
+//! * [`Session`] keeps the parsed [`Table`] (and the file's bytes, in case a spec asks for another
+//!   worksheet or other missing-value codes) inside wasm memory, so changing the analysis does not
+//!   re-parse the file and no table crosses the boundary. `load` returns the schema (columns and
+//!   their inferred types) as JSON, `run` returns the report as JSON, the same schema the CLI prints.
+//! * [`analyze`] is the one-shot form (bytes + name + spec → report JSON).
+//!
+//! Every error comes back as a JavaScript `Error` whose message is the core's message (file, line,
+//! column, what to do), with `kind`, `file`, `line` and `column` also set as properties so the page
+//! can lay them out. A panic (a bug: user data never panics by design) is reported through
+//! [`install_panic_hook`] to `globalThis.__cohortPanic(message)` when the page defines it, and to the
+//! console, so the page can say what happened and restart the engine instead of going dead.
+
+use std::sync::Once;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::error::Error;
+use crate::ingest::ReadOptions;
+use crate::report::Report;
+use crate::spec::AnalysisSpec;
+use crate::table::Table;
+
+static HOOK: Once = Once::new();
+
+/// Route Rust panics to the page: `console.error` and `globalThis.__cohortPanic(message)` (a
+/// function the page or its worker defines). Idempotent; called by every entry point.
+#[wasm_bindgen(js_name = installPanicHook)]
+pub fn install_panic_hook() {
+    HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let msg = format!("internal error (a bug in cohort, not in your data): {info}");
+            web_sys::console::error_1(&JsValue::from_str(&msg));
+            let global = js_sys::global();
+            if let Ok(f) = js_sys::Reflect::get(&global, &JsValue::from_str("__cohortPanic")) {
+                if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+                    let _ = f.call1(&JsValue::NULL, &JsValue::from_str(&msg));
+                }
+            }
+        }));
+    });
+}
+
+/// The core's error as a JS `Error` with `kind`, `file`, `line`, `column` properties.
+fn js_error(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    let set = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(&err, &JsValue::from_str(k), &v);
+    };
+    let kind = match e.kind {
+        crate::error::ErrorKind::Format => "format",
+        crate::error::ErrorKind::Spec => "spec",
+        crate::error::ErrorKind::Data => "data",
+    };
+    set("kind", JsValue::from_str(kind));
+    set("detail", JsValue::from_str(&e.message));
+    if let Some(f) = &e.pos.file {
+        set("file", JsValue::from_str(f));
+    }
+    if let Some(l) = e.pos.line {
+        set("line", JsValue::from_f64(l as f64));
+    }
+    if let Some(c) = &e.pos.column {
+        set("column", JsValue::from_str(c));
+    }
+    err.into()
+}
+
+fn js_msg(msg: impl AsRef<str>) -> JsValue {
+    js_sys::Error::new(msg.as_ref()).into()
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, JsValue> {
+    serde_json::to_string(v).map_err(|e| js_msg(format!("cannot write JSON: {e}")))
+}
+
+fn same_read_options(a: &ReadOptions, b: &ReadOptions) -> bool {
+    a.sheet == b.sheet && a.missing == b.missing
+}
+
+/// A loaded file and the last analysis of it, kept in wasm memory.
+#[wasm_bindgen]
+pub struct Session {
+    name: String,
+    bytes: Vec<u8>,
+    read: ReadOptions,
+    table: Option<Table>,
+    report: Option<Report>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[wasm_bindgen]
+impl Session {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Session {
+        install_panic_hook();
+        Session { name: String::new(), bytes: Vec::new(), read: ReadOptions::default(), table: None, report: None }
+    }
+
+    /// Parse a file (CSV/TSV/semicolon text or a workbook) and keep it. Returns the schema JSON:
+    /// `{name, rows, notes, columns: [{name, kind, missing, distinct, levels, min, max}]}`.
+    /// On error the previous file stays loaded.
+    pub fn load(&mut self, bytes: &[u8], name: &str) -> Result<String, JsValue> {
+        let read = ReadOptions::default();
+        let table = crate::ingest::read_table(bytes, name, &read).map_err(|e| js_error(&e))?;
+        let schema = to_json(&table.schema())?;
+        self.name = name.to_string();
+        self.bytes = bytes.to_vec();
+        self.read = read;
+        self.table = Some(table);
+        self.report = None;
+        Ok(schema)
+    }
+
+    /// Schema JSON of the loaded file (as `load` returned it).
+    pub fn schema(&self) -> Result<String, JsValue> {
+        to_json(&self.table()?.schema())
+    }
+
+    /// Run the analysis a spec (JSON text) describes on the loaded file; returns the report JSON.
+    /// A spec naming another worksheet or other missing-value codes re-reads the kept bytes.
+    pub fn run(&mut self, spec_json: &str) -> Result<String, JsValue> {
+        let spec = AnalysisSpec::from_json(spec_json).map_err(|e| js_error(&e))?;
+        let read = ReadOptions { sheet: spec.sheet.clone(), missing: spec.missing.clone() };
+        if self.table.is_some() && !same_read_options(&read, &self.read) {
+            let table = crate::ingest::read_table(&self.bytes, &self.name, &read).map_err(|e| js_error(&e))?;
+            self.table = Some(table);
+            self.read = read;
+        }
+        let table = self.table()?;
+        let report = crate::analyze::analyze(table, &spec).map_err(|e| js_error(&e.at_file(&self.name)))?;
+        let json = to_json(&report)?;
+        self.report = Some(report);
+        Ok(json)
+    }
+
+    /// Report JSON of the last successful `run`, or `null` text when none.
+    pub fn report(&self) -> Result<String, JsValue> {
+        match &self.report {
+            Some(r) => to_json(r),
+            None => Ok("null".to_string()),
+        }
+    }
+
+    /// Name of the loaded file ("" when none).
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+}
+
+impl Session {
+    fn table(&self) -> Result<&Table, JsValue> {
+        self.table.as_ref().ok_or_else(|| js_msg("no file is loaded: drop a CSV or spreadsheet first"))
+    }
+}
+
+/// One shot: read `bytes` as file `name`, run `spec_json`, return the report JSON.
+#[wasm_bindgen]
+pub fn analyze(bytes: &[u8], name: &str, spec_json: &str) -> Result<String, JsValue> {
+    install_panic_hook();
+    let spec = AnalysisSpec::from_json(spec_json).map_err(|e| js_error(&e))?;
+    let report = crate::analyze::analyze_bytes(bytes, name, &spec).map_err(|e| js_error(&e))?;
+    to_json(&report)
+}
+
+/// Panic on purpose: lets the page's tests check that a panic is reported and the engine restarts
+/// with the file still loaded (a wasm panic would otherwise leave a dead instance).
+#[wasm_bindgen(js_name = selfTestPanic)]
+pub fn self_test_panic() {
+    install_panic_hook();
+    panic!("self-test panic requested by the page");
+}
+
+/// Version of the core (Cargo package version), for the page's footer and bug reports.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+// ---------- drawing into an OffscreenCanvas (inside a Web Worker) ----------
+
+/// A plotters backend over an `OffscreenCanvasRenderingContext2d`, so the figure can be drawn by
+/// the worker that holds the data (plotters-canvas only knows `HtmlCanvasElement`, which workers
+/// do not have). Same conventions as plotters-canvas: CSS colours, half-pixel offsets for
+/// horizontal and vertical lines so one-pixel rules stay crisp.
+pub struct OffscreenBackend {
+    ctx: web_sys::OffscreenCanvasRenderingContext2d,
+    size: (u32, u32),
+}
+
+/// An error of the canvas API, as text.
+#[derive(Debug)]
+pub struct CanvasError(String);
+
+impl std::fmt::Display for CanvasError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "canvas error: {}", self.0)
+    }
+}
+impl std::error::Error for CanvasError {}
+
+mod offscreen {
+    use super::{CanvasError, OffscreenBackend};
+    use plotters_backend::text_anchor::{HPos, VPos};
+    use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind, FontTransform};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    type R = Result<(), DrawingErrorKind<CanvasError>>;
+
+    fn err(e: JsValue) -> DrawingErrorKind<CanvasError> {
+        DrawingErrorKind::DrawingError(CanvasError(e.as_string().unwrap_or_else(|| format!("{e:?}"))))
+    }
+
+    fn css(c: BackendColor) -> String {
+        let (r, g, b) = c.rgb;
+        format!("rgba({r},{g},{b},{})", c.alpha)
+    }
+
+    impl OffscreenBackend {
+        /// A backend drawing on `canvas` (its pixel size is the figure's size).
+        pub fn new(canvas: &web_sys::OffscreenCanvas) -> Result<Self, String> {
+            let ctx = canvas
+                .get_context("2d")
+                .map_err(|e| format!("no 2D context: {e:?}"))?
+                .ok_or("this browser gives no 2D context for an OffscreenCanvas")?
+                .dyn_into::<web_sys::OffscreenCanvasRenderingContext2d>()
+                .map_err(|_| "the OffscreenCanvas context is not 2D".to_string())?;
+            Ok(OffscreenBackend { ctx, size: (canvas.width(), canvas.height()) })
+        }
+
+        fn stroke_style<S: BackendStyle>(&self, s: &S) {
+            self.ctx.set_stroke_style_str(&css(s.color()));
+            self.ctx.set_line_width(s.stroke_width() as f64);
+        }
+
+        fn trace<I: IntoIterator<Item = BackendCoord>>(&self, path: I) -> bool {
+            let mut it = path.into_iter();
+            self.ctx.begin_path();
+            let Some(p0) = it.next() else { return false };
+            self.ctx.move_to(p0.0 as f64, p0.1 as f64);
+            for p in it {
+                self.ctx.line_to(p.0 as f64, p.1 as f64);
+            }
+            true
+        }
+    }
+
+    /// Shift a horizontal or vertical line by half a pixel so a 1-pixel rule covers one pixel row.
+    fn crisp(from: BackendCoord, to: BackendCoord) -> ((f64, f64), (f64, f64)) {
+        let (mut a, mut b) = ((from.0 as f64, from.1 as f64), (to.0 as f64, to.1 as f64));
+        if from.0 == to.0 {
+            a.0 -= 0.5;
+            b.0 -= 0.5;
+        }
+        if from.1 == to.1 {
+            a.1 -= 0.5;
+            b.1 -= 0.5;
+        }
+        (a, b)
+    }
+
+    impl DrawingBackend for OffscreenBackend {
+        type ErrorType = CanvasError;
+
+        fn get_size(&self) -> (u32, u32) {
+            self.size
+        }
+        fn ensure_prepared(&mut self) -> R {
+            Ok(())
+        }
+        fn present(&mut self) -> R {
+            Ok(())
+        }
+
+        fn draw_pixel(&mut self, p: BackendCoord, c: BackendColor) -> R {
+            if c.alpha == 0.0 {
+                return Ok(());
+            }
+            self.ctx.set_fill_style_str(&css(c));
+            self.ctx.fill_rect(p.0 as f64, p.1 as f64, 1.0, 1.0);
+            Ok(())
+        }
+
+        fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, s: &S) -> R {
+            if s.color().alpha == 0.0 {
+                return Ok(());
+            }
+            let (a, b) = crisp(from, to);
+            self.stroke_style(s);
+            self.ctx.begin_path();
+            self.ctx.move_to(a.0, a.1);
+            self.ctx.line_to(b.0, b.1);
+            self.ctx.stroke();
+            Ok(())
+        }
+
+        fn draw_rect<S: BackendStyle>(&mut self, ul: BackendCoord, br: BackendCoord, s: &S, fill: bool) -> R {
+            if s.color().alpha == 0.0 {
+                return Ok(());
+            }
+            let (x, y, w, h) = (ul.0 as f64, ul.1 as f64, (br.0 - ul.0) as f64, (br.1 - ul.1) as f64);
+            if fill {
+                self.ctx.set_fill_style_str(&css(s.color()));
+                self.ctx.fill_rect(x, y, w, h);
+            } else {
+                self.stroke_style(s);
+                self.ctx.stroke_rect(x, y, w, h);
+            }
+            Ok(())
+        }
+
+        fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, s: &S) -> R {
+            if s.color().alpha == 0.0 {
+                return Ok(());
+            }
+            self.stroke_style(s);
+            if self.trace(path) {
+                self.ctx.stroke();
+            }
+            Ok(())
+        }
+
+        fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, s: &S) -> R {
+            if s.color().alpha == 0.0 {
+                return Ok(());
+            }
+            self.ctx.set_fill_style_str(&css(s.color()));
+            if self.trace(path) {
+                self.ctx.close_path();
+                self.ctx.fill();
+            }
+            Ok(())
+        }
+
+        fn draw_circle<S: BackendStyle>(&mut self, c: BackendCoord, r: u32, s: &S, fill: bool) -> R {
+            if s.color().alpha == 0.0 {
+                return Ok(());
+            }
+            if fill {
+                self.ctx.set_fill_style_str(&css(s.color()));
+            } else {
+                self.stroke_style(s);
+            }
+            self.ctx.begin_path();
+            self.ctx.arc(c.0 as f64, c.1 as f64, r as f64, 0.0, std::f64::consts::TAU).map_err(err)?;
+            if fill {
+                self.ctx.fill();
+            } else {
+                self.ctx.stroke();
+            }
+            Ok(())
+        }
+
+        fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, s: &S) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
+            // Measured by the canvas itself: plotters' own wasm font code needs a `window`.
+            self.ctx.set_font(&format!("{} {}px {}", s.style().as_str(), s.size(), s.family().as_str()));
+            let m = self.ctx.measure_text(text).map_err(err)?;
+            Ok((m.width().ceil().max(0.0) as u32, s.size().ceil().max(0.0) as u32))
+        }
+
+        fn draw_text<S: BackendTextStyle>(&mut self, text: &str, s: &S, pos: BackendCoord) -> R {
+            let color = s.color();
+            if color.alpha == 0.0 {
+                return Ok(());
+            }
+            let angle = match s.transform() {
+                FontTransform::None => 0.0,
+                FontTransform::Rotate90 => 90.0,
+                FontTransform::Rotate180 => 180.0,
+                FontTransform::Rotate270 => 270.0,
+            } * std::f64::consts::PI
+                / 180.0;
+            let (mut x, mut y) = (pos.0 as f64, pos.1 as f64);
+            if angle != 0.0 {
+                self.ctx.save();
+                self.ctx.translate(x, y).map_err(err)?;
+                self.ctx.rotate(angle).map_err(err)?;
+                x = 0.0;
+                y = 0.0;
+            }
+            self.ctx.set_text_baseline(match s.anchor().v_pos {
+                VPos::Top => "top",
+                VPos::Center => "middle",
+                VPos::Bottom => "bottom",
+            });
+            self.ctx.set_text_align(match s.anchor().h_pos {
+                HPos::Left => "start",
+                HPos::Right => "end",
+                HPos::Center => "center",
+            });
+            self.ctx.set_fill_style_str(&css(color));
+            self.ctx.set_font(&format!("{} {}px {}", s.style().as_str(), s.size(), s.family().as_str()));
+            self.ctx.fill_text(text, x, y).map_err(err)?;
+            if angle != 0.0 {
+                self.ctx.restore();
+            }
+            Ok(())
+        }
+    }
+}
+
+// ---------- figures ----------
+
+/// Which figure a `draw` call asks for.
+fn figure_kind(name: &str) -> Result<crate::plot::FigureKind, JsValue> {
+    match name {
+        "" | "survival" | "km" => Ok(crate::plot::FigureKind::Survival),
+        "forest" => Ok(crate::plot::FigureKind::Forest),
+        other => Err(js_msg(format!("unknown figure '{other}': use 'survival' or 'forest'"))),
+    }
+}
+
+fn plot_options(options_json: &str) -> Result<crate::plot::PlotOptions, JsValue> {
+    let text = if options_json.trim().is_empty() { "{}" } else { options_json };
+    let opts: crate::plot::PlotOptions =
+        serde_json::from_str(text).map_err(|e| js_msg(format!("the figure options are not valid: {e}")))?;
+    opts.validate().map_err(js_msg)?;
+    Ok(opts)
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Draw the last report into a canvas (its pixel size is the figure's size; pass
+    /// `font_scale` = devicePixelRatio in the options for a crisp figure). `figure`:
+    /// `survival` (Kaplan-Meier / cumulative incidence) or `forest` (hazard ratios). Returns the
+    /// figure's layout JSON (plot area, ticks, series, risk-table positions) for hover look-ups.
+    pub fn draw(&self, canvas: web_sys::HtmlCanvasElement, figure: &str, options_json: &str) -> Result<String, JsValue> {
+        let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas)
+            .ok_or_else(|| js_msg("this browser gives no 2D drawing context for the figure canvas"))?;
+        self.draw_into(backend, figure, options_json)
+    }
+
+    /// As [`Session::draw`], into an `OffscreenCanvas` (the engine's Web Worker draws this way and
+    /// hands the page an `ImageBitmap`).
+    pub fn draw_offscreen(&self, canvas: web_sys::OffscreenCanvas, figure: &str, options_json: &str) -> Result<String, JsValue> {
+        let backend = OffscreenBackend::new(&canvas).map_err(js_msg)?;
+        self.draw_into(backend, figure, options_json)
+    }
+
+    /// Every drawn curve's value at time `t` (estimate, CI, number at risk) as JSON, for the
+    /// figure's hover read-out; `options_json` as for `draw`.
+    pub fn values_at(&self, t: f64, options_json: &str) -> Result<String, JsValue> {
+        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet"))?;
+        let opts = plot_options(options_json)?;
+        to_json(&crate::plot::km::values_at(report, &opts, t))
+    }
+
+    /// Height in pixels the forest plot needs at `width` (one row per term), for sizing its canvas.
+    pub fn forest_height(&self, options_json: &str) -> Result<u32, JsValue> {
+        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet"))?;
+        let opts = plot_options(options_json)?;
+        Ok(crate::plot::forest::natural_height(report, &opts))
+    }
+
+    /// The last report's figure as an SVG document (for "save as SVG"), `width`×`height` pixels.
+    pub fn svg(&self, figure: &str, options_json: &str, width: u32, height: u32) -> Result<String, JsValue> {
+        let report = self.report.as_ref().ok_or_else(|| js_msg("nothing to draw yet: run an analysis first"))?;
+        let opts = plot_options(options_json)?;
+        crate::plot::render_svg(report, &opts, width, height, figure_kind(figure)?).map_err(js_msg)
+    }
+}
+
+impl Session {
+    fn draw_into<DB: plotters::prelude::DrawingBackend>(&self, backend: DB, figure: &str, options_json: &str) -> Result<String, JsValue> {
+        use plotters::prelude::*;
+        let report = self.report.as_ref().ok_or_else(|| js_msg("nothing to draw yet: run an analysis first"))?;
+        let kind = figure_kind(figure)?;
+        let opts = plot_options(options_json)?;
+        let root = backend.into_drawing_area();
+        root.fill(&WHITE).map_err(|e| js_msg(format!("drawing failed: {e}")))?;
+        let layout = crate::plot::draw_figure(&root, report, &opts, kind).map_err(js_msg)?;
+        root.present().map_err(|e| js_msg(format!("drawing failed: {e}")))?;
+        to_json(&layout)
+    }
+}

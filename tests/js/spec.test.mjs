@@ -1,0 +1,69 @@
+// The page's pure helpers: default spec from a schema, landmark parsing, share-link fragments,
+// number formatting.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultSpec, defaultEventValues, parseLandmarks, specToHash, specFromHash, defaultLandmarks } from '../../www/spec.js';
+import { fmtP, fmtMedian, fmtPct } from '../../www/format.js';
+
+// The schema `cohort schema tests/reference/lung.csv` prints (abridged to the columns used).
+const lung = {
+  name: 'lung.csv', rows: 228, notes: [],
+  columns: [
+    { name: 'inst', kind: 'numeric', missing: 1, distinct: 18, levels: null, min: 1, max: 33 },
+    { name: 'time', kind: 'numeric', missing: 0, distinct: 186, levels: null, min: 5, max: 1022 },
+    { name: 'status', kind: 'numeric', missing: 0, distinct: 2, levels: ['1', '2'], min: 1, max: 2 },
+    { name: 'age', kind: 'numeric', missing: 0, distinct: 42, levels: null, min: 39, max: 82 },
+    { name: 'sex', kind: 'numeric', missing: 0, distinct: 2, levels: ['1', '2'], min: 1, max: 2 },
+  ],
+};
+
+test('lung: time, status with 2 = death (R codes 1 = censored, 2 = dead)', () => {
+  const s = defaultSpec(lung);
+  assert.equal(s.time, 'time');
+  assert.deepEqual(s.event, { column: 'status', event: ['2'] });
+  assert.equal(s.group, undefined);
+  assert.deepEqual(s.times, [180, 365, 730]); // 730 < 0.9 × 1022
+});
+
+test('event values: usual codes', () => {
+  assert.deepEqual(defaultEventValues(['0', '1']), ['1']);
+  assert.deepEqual(defaultEventValues(['alive', 'dead']), ['dead']);
+  assert.deepEqual(defaultEventValues(['No', 'Yes']), ['Yes']);
+  assert.deepEqual(defaultEventValues(['censored', 'death', 'relapse']), ['death']);
+  assert.deepEqual(defaultEventValues(['0', '1', '2']), ['1']); // competing-risks coding: 1 = event of interest
+  assert.deepEqual(defaultEventValues(['FALSE', 'TRUE']), ['TRUE']);
+});
+
+test('months data get 6/12/24 landmarks; short follow-up fewer', () => {
+  assert.deepEqual(defaultLandmarks(60), [6, 12, 24]);
+  assert.deepEqual(defaultLandmarks(20), [6, 12]);
+  assert.deepEqual(defaultLandmarks(0), []);
+});
+
+test('landmarks parse, sort, dedupe; a bad entry is named', () => {
+  assert.deepEqual(parseLandmarks('12, 6;24 6'), [6, 12, 24]);
+  assert.deepEqual(parseLandmarks(''), []);
+  assert.throws(() => parseLandmarks('6, twelve'), /twelve/);
+  assert.throws(() => parseLandmarks('-1'), /-1/);
+});
+
+test('share fragment round-trips and carries only the spec', () => {
+  const spec = { time: 'time', event: { column: 'status', event: ['2'] }, group: 'sex', times: [180], view: { conf_bands: false } };
+  const h = specToHash(spec);
+  assert.match(h, /^#spec=/);
+  assert.deepEqual(specFromHash(h), spec);
+  assert.equal(specFromHash(''), null);
+  assert.equal(specFromHash('#other=1'), null);
+  assert.throws(() => specFromHash('#spec=%7Bnot'), /not valid JSON/);
+  assert.throws(() => specFromHash('#spec=%E0%A4%A'), /not correctly encoded/);
+});
+
+test('P values and medians as journals print them', () => {
+  assert.equal(fmtP(0.00131), 'P = 0.0013');
+  assert.equal(fmtP(0.0004), 'P < 0.001');
+  assert.equal(fmtP(0.4237), 'P = 0.42');
+  assert.equal(fmtP(0.999), 'P > 0.99');
+  assert.equal(fmtMedian(310, 285, 363), '310 (285–363)');
+  assert.equal(fmtMedian(null, 400, null), 'NR (400–NR)');
+  assert.equal(fmtPct(0.6437), '64.4%');
+});

@@ -1,0 +1,243 @@
+// The WebAssembly engine: one wasm `Session` holding the parsed table. Every call is wrapped so
+// that a panic inside wasm (a bug) is reported and the engine restarts with the same file,
+// instead of leaving a dead page.
+
+let compiled = null;   // WebAssembly.Module, compiled once
+let instanceNo = 0;
+let panicMessage = null;
+
+globalThis.__cohortPanic = msg => { panicMessage = msg; };
+
+async function compileOnce() {
+  if (!compiled) {
+    const res = await fetch(new URL('./pkg/cohort_bg.wasm', import.meta.url));
+    if (!res.ok) throw new Error(`cannot load the analysis engine (pkg/cohort_bg.wasm: HTTP ${res.status})`);
+    compiled = await WebAssembly.compile(await res.arrayBuffer());
+  }
+  return compiled;
+}
+
+async function instantiate() {
+  const glueUrl = new URL('./pkg/cohort.js', import.meta.url);
+  await compileOnce();
+  // After a panic the old instance cannot be trusted: import a fresh copy of the glue module
+  // (a new module record) and instantiate the already-compiled wasm again.
+  if (instanceNo > 0) glueUrl.searchParams.set('instance', String(instanceNo));
+  instanceNo += 1;
+  const glue = await import(glueUrl.href);
+  await glue.default({ module_or_path: compiled });
+  glue.installPanicHook();
+  return glue;
+}
+
+/** The engine on the page's main thread (used where Web Workers or OffscreenCanvas are missing). */
+export class MainEngine {
+  constructor() {
+    this.glue = null;
+    this.session = null;
+    this.file = null;      // {name, bytes} of the loaded file, to reload after a restart
+    this.onPanic = () => {};
+  }
+
+  async start() {
+    this.glue = await instantiate();
+    this.session = new this.glue.Session();
+    return this;
+  }
+
+  version() {
+    return this.glue ? this.glue.version() : '';
+  }
+
+  // Run fn(session); on a wasm trap (panic), restart and re-load the file, then rethrow a clear error.
+  async guard(fn) {
+    panicMessage = null;
+    try {
+      return fn(this.session);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError || panicMessage) {
+        const msg = panicMessage || `internal error in the analysis engine: ${e.message}`;
+        panicMessage = null;
+        this.onPanic(msg);
+        await this.restart();
+        const err = new Error(msg);
+        err.kind = 'internal';
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  async restart() {
+    try { this.session?.free(); } catch { /* the old instance is gone */ }
+    this.glue = await instantiate();
+    this.session = new this.glue.Session();
+    if (this.file) {
+      try { this.session.load(this.file.bytes, this.file.name); } catch { /* reported on next use */ }
+    }
+  }
+
+  /** Parse a file; returns the schema object. */
+  async load(bytes, name) {
+    const schema = await this.guard(s => JSON.parse(s.load(bytes, name)));
+    this.file = { name, bytes };
+    return schema;
+  }
+
+  /** Run a spec object; returns the report object. */
+  async run(spec) {
+    return this.guard(s => JSON.parse(s.run(JSON.stringify(spec))));
+  }
+
+  /** Draw the last report into a canvas; returns the figure's layout. */
+  async draw(canvas, figure, options) {
+    return this.guard(s => JSON.parse(s.draw(canvas, figure, JSON.stringify(options))));
+  }
+
+  async selfTestPanic() {
+    return this.guard(() => this.glue.selfTestPanic());
+  }
+
+  /** Each drawn curve's value at time t (for the hover read-out). */
+  async valuesAt(t, options) {
+    return this.guard(s => JSON.parse(s.values_at(t, JSON.stringify(options))));
+  }
+
+  /** Pixel height the forest plot wants. */
+  async forestHeight(options) {
+    return this.guard(s => s.forest_height(JSON.stringify(options)));
+  }
+
+  /** The last report's figure as SVG text. */
+  async svg(figure, options, width, height) {
+    return this.guard(s => s.svg(figure, JSON.stringify(options), width, height));
+  }
+}
+
+/** Draw an ImageBitmap onto a visible canvas (same pixel size). */
+function blit(canvas, bitmap) {
+  const ctx = canvas.getContext('2d');
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+}
+
+/**
+ * The engine in a Web Worker: the file is parsed and the analysis fitted off the main thread, so
+ * the page stays responsive with large cohorts. Same interface as MainEngine. A panic ends the
+ * worker; a new one starts and re-loads the file.
+ */
+export class WorkerEngine {
+  constructor() {
+    this.worker = null;
+    this.pending = new Map();
+    this.nextId = 1;
+    this.file = null;
+    this.ver = '';
+    this.onPanic = () => {};
+  }
+
+  async start() {
+    const module = await compileOnce();
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cohort-engine' });
+    this.worker.onmessage = ev => {
+      const { id, ok, value, error, fatal } = ev.data;
+      const p = this.pending.get(id);
+      if (!p) return;
+      this.pending.delete(id);
+      if (ok) p.resolve(value);
+      else {
+        const e = Object.assign(new Error(error.message), error);
+        e.fatal = !!fatal;
+        p.reject(e);
+      }
+    };
+    this.worker.onerror = ev => {
+      const e = new Error(`the analysis engine stopped: ${ev.message || 'worker error'}`);
+      e.fatal = true;
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    };
+    this.ver = await this.call('init', { module, glueUrl: new URL('./pkg/cohort.js', import.meta.url).href });
+    return this;
+  }
+
+  call(op, args, transfer = []) {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, args }, transfer);
+    });
+  }
+
+  // A call that restarts the worker after a panic and rethrows a clear error.
+  async guarded(op, args) {
+    try {
+      return await this.call(op, args);
+    } catch (e) {
+      if (!e.fatal) throw e;
+      this.onPanic(e.message);
+      await this.restart();
+      const err = new Error(e.message);
+      err.kind = 'internal';
+      throw err;
+    }
+  }
+
+  async restart() {
+    try { this.worker.terminate(); } catch { /* already gone */ }
+    for (const p of this.pending.values()) p.reject(new Error('the analysis engine was restarted'));
+    this.pending.clear();
+    await this.start();
+    if (this.file) {
+      try { await this.call('load', { bytes: this.file.bytes, name: this.file.name }); } catch { /* reported on next use */ }
+    }
+  }
+
+  version() { return this.ver; }
+
+  async load(bytes, name) {
+    // The worker gets a copy: the page keeps the bytes to re-load after a restart.
+    const schema = JSON.parse(await this.guarded('load', { bytes, name }));
+    this.file = { name, bytes };
+    return schema;
+  }
+
+  async run(spec) {
+    return JSON.parse(await this.guarded('run', { spec: JSON.stringify(spec) }));
+  }
+
+  async draw(canvas, figure, options) {
+    const { layout, bitmap } = await this.guarded('draw', { figure, options: JSON.stringify(options), width: canvas.width, height: canvas.height });
+    if (bitmap) blit(canvas, bitmap);
+    return JSON.parse(layout);
+  }
+
+  async svg(figure, options, width, height) {
+    return this.guarded('svg', { figure, options: JSON.stringify(options), width, height });
+  }
+
+  async selfTestPanic() {
+    return this.guarded('selfTestPanic', {});
+  }
+
+  async valuesAt(t, options) {
+    return JSON.parse(await this.guarded('valuesAt', { t, options: JSON.stringify(options) }));
+  }
+
+  async forestHeight(options) {
+    return this.guarded('forestHeight', { options: JSON.stringify(options) });
+  }
+}
+
+/** The worker engine where the browser supports it, else the main-thread one. */
+export async function startEngine({ worker = true } = {}) {
+  if (worker && typeof Worker !== 'undefined' && typeof OffscreenCanvas !== 'undefined') {
+    try {
+      return await new WorkerEngine().start();
+    } catch (e) {
+      console.warn('cohort: Web Worker engine unavailable, running on the main thread:', e.message);
+    }
+  }
+  return new MainEngine().start();
+}

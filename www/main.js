@@ -1,0 +1,632 @@
+// The page: controls and events around the wasm engine. State = {schema, spec, report}; the spec
+// is the one object shared with the CLI and the share link.
+
+import { startEngine } from './engine.js';
+import {
+  defaultSpec, defaultEventValues, timeCandidates, outcomeCandidates, groupCandidates,
+  parseLandmarks, specToHash, specFromHash, defaultLandmarks,
+} from './spec.js';
+import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
+
+const $ = sel => document.querySelector(sel);
+const el = (tag, attrs = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v);
+  }
+  for (const k of kids) e.append(k);
+  return e;
+};
+
+/** Value of the time picker's "from dates" entry. */
+const DATES = '(from dates)';
+
+const state = {
+  engine: null,
+  schema: null,
+  spec: null,
+  report: null,
+  pendingSpec: null,   // from a #spec= link, applied to the next loaded file
+  demo: null,          // {base, data, analyses}
+  busy: Promise.resolve(),
+};
+
+// Serialize every engine operation: the page and the scripting API can call concurrently.
+function serial(fn) {
+  const next = state.busy.then(fn, fn);
+  state.busy = next.catch(() => {});
+  return next;
+}
+
+// ---------- errors, warnings ----------
+
+function showError(err, context) {
+  const box = $('#error');
+  box.replaceChildren();
+  box.append(el('h2', { text: context || 'Something went wrong' }));
+  box.append(el('p', { class: 'msg', text: err?.message || String(err) }));
+  const where = [];
+  if (err?.file) where.push(['File', err.file]);
+  if (err?.line != null) where.push(['Line', String(err.line)]);
+  if (err?.column) where.push(['Column', err.column]);
+  if (where.length) {
+    const dl = el('dl', { class: 'where' });
+    for (const [k, v] of where) dl.append(el('dt', { text: k }), el('dd', { text: v }));
+    box.append(dl);
+  }
+  const close = el('button', { type: 'button', class: 'link', text: 'Dismiss' });
+  close.addEventListener('click', () => { box.hidden = true; });
+  box.append(close);
+  box.hidden = false;
+}
+
+function clearError() { $('#error').hidden = true; }
+
+function showWarnings(list) {
+  const box = $('#warnings');
+  const ul = box.querySelector('ul');
+  ul.replaceChildren(...list.map(w => el('li', { text: w })));
+  box.hidden = list.length === 0;
+}
+
+// ---------- loading ----------
+
+async function loadBytes(name, bytes, specOverride) {
+  return serial(async () => {
+    clearError();
+    let schema;
+    try {
+      schema = await state.engine.load(bytes, name);
+    } catch (e) {
+      showError(e, `Could not read ${name}`);
+      throw e;
+    }
+    state.schema = schema;
+    state.report = null;
+    renderSchema();
+    let spec = specOverride || null;
+    if (!spec && state.pendingSpec) {
+      spec = state.pendingSpec;
+      state.pendingSpec = null;
+      $('#pending').hidden = true;
+    }
+    if (!spec) spec = defaultSpec(schema);
+    if (!spec) {
+      state.spec = null;
+      fillControls();
+      const e = new Error('no column looks like follow-up time and outcome: choose them on the left.');
+      showError(e, `${name}: choose the time and outcome columns`);
+      clearResults();
+      return null;
+    }
+    return runSpecInner(spec);
+  });
+}
+
+async function runSpecInner(spec) {
+  state.spec = spec;
+  fillControls();
+  clearError();
+  try {
+    state.report = await state.engine.run(spec);
+  } catch (e) {
+    state.report = null;
+    clearResults();
+    showError(e, 'The analysis could not run');
+    throw e;
+  }
+  await renderReport();
+  return state.report;
+}
+
+function runSpec(spec) {
+  return serial(() => runSpecInner(spec));
+}
+
+// From the controls: rebuild the spec, keep keys the controls do not show (covariates, ...).
+function specFromControls() {
+  const old = state.spec || {};
+  const spec = { ...old };
+  if ($('#time-col').value === DATES) {
+    const end = [$('#date-end').value, $('#date-end2').value].filter(Boolean);
+    spec.time = { start: $('#date-start').value, end: end.length === 1 ? end[0] : end, unit: $('#date-unit').value };
+  } else {
+    spec.time = $('#time-col').value;
+  }
+  const eventCol = $('#event-col').value;
+  const values = eventValuesFromControls();
+  spec.event = { ...(old.event && old.event.column === eventCol ? old.event : {}), column: eventCol, event: values.event };
+  if (values.competing.length) spec.event.competing = values.competing; else delete spec.event.competing;
+  const g = $('#group-col').value;
+  if (g) spec.group = g; else delete spec.group;
+  try {
+    const lm = parseLandmarks($('#landmarks').value);
+    if (lm.length) spec.times = lm; else delete spec.times;
+    $('#landmarks').removeAttribute('aria-invalid');
+  } catch (e) {
+    $('#landmarks').setAttribute('aria-invalid', 'true');
+    throw e;
+  }
+  spec.view = viewFromToggles(old.view);
+  return spec;
+}
+
+function onControlsChanged(ev) {
+  if (!state.schema) return;
+  if (ev?.target?.id === 'event-col') {
+    // New outcome column: pre-select its event values.
+    const col = state.schema.columns.find(c => c.name === $('#event-col').value);
+    renderEventValues(col, defaultEventValues(col?.levels));
+  }
+  let spec;
+  try {
+    spec = specFromControls();
+  } catch (e) {
+    showError(e, 'Check the landmark times');
+    return;
+  }
+  if (spec.event.event.length === 0) {
+    showError(new Error(`mark at least one value of '${spec.event.column}' as “event”`), 'Which values are events?');
+    return;
+  }
+  runSpec(spec).catch(() => {});
+}
+
+function viewFromToggles(old) {
+  return { ...(old || {}), conf_bands: $('#opt-ci').checked, risk_table: $('#opt-risk').checked, cumulative: $('#opt-cuminc').checked };
+}
+
+function onViewChanged() {
+  if (!state.spec) return;
+  state.spec = { ...state.spec, view: viewFromToggles(state.spec.view) };
+  serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn'));
+}
+
+// ---------- controls ----------
+
+function option(value, label, selected) {
+  const o = el('option', { value, text: label });
+  if (selected) o.selected = true;
+  return o;
+}
+
+function renderSchema() {
+  const s = state.schema;
+  $('#file-info').textContent = `${s.name}: ${s.rows} rows, ${s.columns.length} columns`;
+  const tbody = $('#columns tbody');
+  tbody.replaceChildren(...s.columns.map(c => {
+    const vals = c.levels ? c.levels.slice(0, 6).join(', ') + (c.levels.length > 6 ? ', …' : '')
+      : c.min != null ? `${fmtTime(c.min)} – ${fmtTime(c.max)}` : `${c.distinct} distinct`;
+    return el('tr', {}, el('th', { scope: 'row', text: c.name }), el('td', { text: c.kind }), el('td', { text: String(c.missing) }), el('td', { text: vals }));
+  }));
+  $('#columns-count').textContent = `(${s.columns.length})`;
+  $('#columns-box').hidden = false;
+}
+
+/** One row per outcome value: what it means (event / competing event / censored). */
+function renderEventValues(col, event, competing = []) {
+  const box = $('#event-values');
+  box.replaceChildren();
+  const levels = [...(col?.levels || [])];
+  const ev = new Set((event || []).map(String));
+  const cr = new Set((competing || []).map(String));
+  // Values in the spec that the column does not have (e.g. from a link): keep them visible.
+  const extra = [...ev, ...cr].filter(v => !levels.includes(v));
+  [...levels, ...extra].forEach((v, i) => {
+    const id = `ev-${i}`;
+    const sel = el('select', { id, 'data-value': v });
+    sel.append(option('event', 'event', ev.has(v)), option('competing', 'competing event', cr.has(v)),
+      option('censored', 'censored', !ev.has(v) && !cr.has(v)));
+    const label = el('label', { for: id, text: v });
+    if (!levels.includes(v)) { label.className = 'missing-value'; label.title = 'not a value of this column'; }
+    box.append(el('div', { class: 'value-row' }, label, sel));
+  });
+  if (!box.children.length) box.append(el('p', { class: 'muted', text: 'Choose an outcome column with a few distinct values.' }));
+}
+
+function eventValuesFromControls() {
+  const out = { event: [], competing: [] };
+  for (const sel of document.querySelectorAll('#event-values select')) {
+    if (sel.value === 'event') out.event.push(sel.dataset.value);
+    else if (sel.value === 'competing') out.competing.push(sel.dataset.value);
+  }
+  return out;
+}
+
+function fillControls() {
+  const s = state.schema;
+  const spec = state.spec || {};
+  if (!s) return;
+  const timeName = typeof spec.time === 'string' ? spec.time : '';
+  const span = spec.time && typeof spec.time === 'object' ? spec.time : null;
+  const times = timeCandidates(s);
+  const dates = s.columns.filter(c => c.kind === 'date');
+  const tsel = $('#time-col');
+  tsel.replaceChildren(...times.map(c => option(c.name, c.name, c.name === timeName)));
+  if (timeName && !times.some(c => c.name === timeName)) tsel.prepend(option(timeName, `${timeName} (not numeric)`, true));
+  if (dates.length >= 2 || span) tsel.append(option(DATES, 'From dates (start → end)…', !!span));
+  const ends = span ? [].concat(span.end) : [];
+  const dateOpts = (sel, value, blank) => {
+    sel.replaceChildren(...(blank ? [option('', blank, !value)] : []), ...dates.map(c => option(c.name, c.name, c.name === value)));
+    if (value && !dates.some(c => c.name === value)) sel.append(option(value, value, true));
+  };
+  dateOpts($('#date-start'), span?.start || dates[0]?.name);
+  dateOpts($('#date-end'), ends[0] || dates[1]?.name);
+  dateOpts($('#date-end2'), ends[1] || '', '(none)');
+  $('#date-unit').value = span?.unit || 'months';
+  $('#dates-box').hidden = !span;
+  const eventName = spec.event?.column || '';
+  const outcomes = outcomeCandidates(s);
+  const esel = $('#event-col');
+  esel.replaceChildren(...outcomes.map(c => option(c.name, c.name, c.name === eventName)));
+  if (eventName && !outcomes.some(c => c.name === eventName)) esel.prepend(option(eventName, eventName, true));
+  const evCol = s.columns.find(c => c.name === esel.value);
+  renderEventValues(evCol, spec.event?.event || defaultEventValues(evCol?.levels), spec.event?.competing || []);
+  const gsel = $('#group-col');
+  gsel.replaceChildren(option('', 'None (one curve)', !spec.group), ...groupCandidates(s).map(c => option(c.name, c.name, c.name === spec.group)));
+  if (spec.group && !groupCandidates(s).some(c => c.name === spec.group)) gsel.append(option(spec.group, spec.group, true));
+  $('#landmarks').value = (spec.times || []).map(fmtTime).join(', ');
+  const view = spec.view || {};
+  $('#opt-ci').checked = view.conf_bands !== false;
+  $('#opt-risk').checked = view.risk_table !== false;
+  $('#opt-cuminc').checked = !!view.cumulative;
+}
+
+// ---------- results ----------
+
+function clearResults() {
+  $('#summary thead').replaceChildren();
+  $('#summary tbody').replaceChildren();
+  $('#test-line').textContent = '';
+  showWarnings([]);
+  const c = $('#km');
+  c.getContext('2d').clearRect(0, 0, c.width, c.height);
+  $('#fig-caption').textContent = '';
+  $('#model-box').hidden = true;
+  state.layout = null;
+}
+
+async function renderReport() {
+  const r = state.report;
+  const spec = state.spec;
+  const times = spec.times || [];
+  const cumulative = !!spec.view?.cumulative;
+  const unit = r.time_unit ? ` ${r.time_unit}` : '';
+  // Summary table: one row per group.
+  const head = el('tr', {}, el('th', { scope: 'col', text: spec.group ? spec.group : 'Cohort' }),
+    el('th', { scope: 'col', text: 'n' }), el('th', { scope: 'col', text: 'Events' }),
+    el('th', { scope: 'col', text: 'Median (95% CI)' }),
+    ...times.map(t => el('th', { scope: 'col', text: `${cumulative ? '1 − S' : 'S'}(${fmtTime(t)}${unit}) (95% CI)` })));
+  $('#summary thead').replaceChildren(head);
+  const rows = (r.km || []).map(k => {
+    const cells = [el('th', { scope: 'row', text: k.group ?? 'All' }), el('td', { class: 'num', text: String(k.n) }),
+      el('td', { class: 'num', text: String(k.events) }), el('td', { class: 'num', text: fmtMedian(k.median, k.median_lower, k.median_upper) })];
+    for (const t of times) {
+      const a = (k.at || []).find(x => x.time === t);
+      let text = '—';
+      if (a) {
+        const f = cumulative ? v => (v == null ? null : 1 - v) : v => v;
+        const lo = cumulative ? f(a.upper) : a.lower;
+        const hi = cumulative ? f(a.lower) : a.upper;
+        text = `${fmtPct(f(a.surv))} (${fmtPct(lo).replace('%', '')}–${fmtPct(hi)})`;
+      }
+      const td = el('td', { class: 'num', text });
+      if (a && a.n_risk != null) td.title = `${a.n_risk} at risk at ${fmtTime(t)}`;
+      cells.push(td);
+    }
+    return el('tr', {}, ...cells);
+  });
+  $('#summary tbody').replaceChildren(...rows);
+  if (r.cuminc?.length) renderCuminc(r, times, unit);
+  $('#fig-h').textContent = r.cuminc?.length ? 'Cumulative incidence (competing risks)' : cumulative ? 'Cumulative incidence (1 − Kaplan–Meier)' : 'Kaplan–Meier estimate';
+  let line = `${r.n} ${r.n === 1 ? 'row' : 'rows'} analysed, ${r.events} events` + (r.competing_events != null ? `, ${r.competing_events} competing events` : '');
+  if (r.rows_in_file > r.n) line += ` (${r.rows_in_file - r.n} of ${r.rows_in_file} rows not used: see warnings)`;
+  if (r.logrank) line += ` · Log-rank χ² = ${fmtNum(r.logrank.chisq)}, df = ${r.logrank.df}, ${fmtP(r.logrank.p)}`;
+  for (const g of r.gray_test || []) line += ` · Gray's test (${g.cause}) χ² = ${fmtNum(g.stat)}, df = ${g.df}, ${fmtP(g.p)}`;
+  $('#test-line').textContent = line;
+  showWarnings(r.warnings || []);
+  $('#notes').textContent = (r.notes || []).join(' · ');
+  await drawFigure();
+  await renderModel();
+}
+
+/** Cox (or Fine-Gray) model: HR table, global tests and the forest plot. */
+async function renderModel() {
+  const r = state.report;
+  const box = $('#model-box');
+  const cox = r.cox && r.cox.terms?.length ? r.cox : null;
+  const fg = !cox && r.finegray && r.finegray.terms?.length ? r.finegray : null;
+  const m = cox || fg;
+  box.hidden = !m;
+  if (!m) return;
+  const ratio = cox ? 'HR' : 'SHR';
+  $('#model-h').textContent = cox ? 'Cox proportional-hazards model' : 'Fine-Gray subdistribution hazards model';
+  $('#model thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: 'Term' }),
+    el('th', { scope: 'col', text: `${ratio} (95% CI)` }), el('th', { scope: 'col', text: 'P' })));
+  $('#model tbody').replaceChildren(...m.terms.map(t => {
+    const est = cox ? t.hr : t.shr;
+    return el('tr', {}, el('th', { scope: 'row', text: t.name }),
+      el('td', { class: 'num', text: `${fmtNum(est)} (${fmtNum(t.lower)}–${fmtNum(t.upper)})` }),
+      el('td', { class: 'num', text: fmtP(t.p).replace(/^P /, '').replace(/^= /, '') }));
+  }));
+  let line = `${m.n} rows${m.events != null ? `, ${m.events} events` : ''}`;
+  if (cox) {
+    line += ` · Likelihood-ratio χ² = ${fmtNum(cox.lr_test.chisq)}, df = ${cox.lr_test.df}, ${fmtP(cox.lr_test.p)}`;
+    if (cox.concordance?.c != null) line += ` · Concordance ${fmtNum(cox.concordance.c, 3)}`;
+    if (cox.ph_test?.global) line += ` · PH test (Schoenfeld) ${fmtP(cox.ph_test.global.p)}`;
+  }
+  $('#model-line').textContent = line;
+  const canvas = $('#forest');
+  const cssW = Math.max(360, Math.min(box.clientWidth || 800, 900));
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  const opts = { font_scale: dpr };
+  const h = await state.engine.forestHeight(opts);
+  canvas.style.width = cssW + 'px';
+  canvas.style.height = Math.round(h / dpr) + 'px';
+  canvas.width = Math.round(cssW * dpr);
+  canvas.height = h;
+  await state.engine.draw(canvas, 'forest', opts);
+}
+
+/** Hover read-out: each curve's value at the pointer's time (asked of the engine). */
+function wireHover() {
+  const canvas = $('#km');
+  const tip = $('#hover');
+  let pending = false;
+  canvas.addEventListener('pointerleave', () => { tip.hidden = true; });
+  canvas.addEventListener('pointermove', async ev => {
+    const L = state.layout;
+    if (!L || !state.report || pending) return;
+    const scale = canvas.width / canvas.clientWidth;
+    const x = ev.offsetX * scale, y = ev.offsetY * scale;
+    if (x < L.plot_left || x > L.plot_left + L.plot_width || y < L.plot_top || y > L.plot_top + L.plot_height) { tip.hidden = true; return; }
+    const t = L.x_min + (x - L.plot_left) / L.plot_width * (L.x_max - L.x_min);
+    pending = true;
+    let values;
+    try { values = await state.engine.valuesAt(t, plotOptions(scale)); } catch { values = []; } finally { pending = false; }
+    if (!values.length) { tip.hidden = true; return; }
+    const colors = new Map((L.series || []).map(s => [s.index, s.color]));
+    const unit = state.report.time_unit ? ' ' + state.report.time_unit : '';
+    tip.replaceChildren(el('div', { class: 't', text: `t = ${fmtTime(Math.round(t * 10) / 10)}${unit}` }),
+      ...values.map(v => {
+        const row = el('div');
+        const sw = el('span', { class: 'sw' });
+        sw.style.background = colors.get(v.index) || '#333';
+        row.append(sw, `${v.label}: ${fmtPct(v.estimate)}` + (v.lower != null ? ` (${fmtPct(v.lower).replace('%', '')}–${fmtPct(v.upper)})` : '') + (v.n_risk != null ? `, ${v.n_risk} at risk` : ''));
+        return row;
+      }));
+    tip.hidden = false;
+    const left = Math.min(ev.offsetX + 14, canvas.clientWidth - tip.offsetWidth - 4);
+    tip.style.left = Math.max(0, left) + 'px';
+    tip.style.top = Math.max(0, ev.offsetY - tip.offsetHeight - 10) + 'px';
+  });
+}
+
+/** Competing risks: cumulative incidence of each cause at the landmarks (estimate ± SE, as cmprsk). */
+function renderCuminc(r, times, unit) {
+  $('#summary thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: state.spec.group || 'Cohort' }),
+    el('th', { scope: 'col', text: 'Cause' }),
+    ...times.map(t => el('th', { scope: 'col', text: `CIF(${fmtTime(t)}${unit}) ± SE` }))));
+  $('#summary tbody').replaceChildren(...r.cuminc.map(c => el('tr', {},
+    el('th', { scope: 'row', text: c.group ?? 'All' }), el('td', { text: c.cause === 'event' ? 'event of interest' : 'competing event' }),
+    ...times.map(t => {
+      const a = (c.at || []).find(x => x.time === t);
+      return el('td', { class: 'num', text: a ? `${fmtPct(a.estimate)} ± ${fmtPct(a.variance == null ? null : Math.sqrt(a.variance)).replace('%', '')}` : '—' });
+    }))));
+}
+
+/** Keys of the plot module's options that a spec's `view` may carry (a share link keeps them). */
+const PLOT_KEYS = ['conf_bands', 'censor_marks', 'risk_table', 'show_median', 'cumulative', 'percent', 'x_max', 'y_max',
+  'time_label', 'y_label', 'title', 'p_digits', 'italic_p', 'hidden_groups', 'break_by', 'font_size'];
+
+/** Options for the wasm plot module: the view's figure keys, the landmarks, the pixel scale. */
+function plotOptions(scale) {
+  const view = state.spec?.view || {};
+  const opts = {};
+  for (const k of PLOT_KEYS) if (view[k] !== undefined && view[k] !== null) opts[k] = view[k];
+  opts.landmarks = state.spec?.times || [];
+  opts.font_scale = scale;
+  return opts;
+}
+
+async function drawFigure() {
+  const canvas = $('#km');
+  if (!state.report) return;
+  const cssW = Math.max(360, Math.min(canvas.closest('figure').clientWidth || 800, 1100));
+  const riskRows = Math.max(1, (state.report.km || []).length);
+  const cssH = Math.max(330, Math.round(cssW * 0.56)) + (state.spec?.view?.risk_table === false ? 0 : 34 + 22 * riskRows);
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  canvas.style.width = cssW + 'px';
+  canvas.style.height = cssH + 'px';
+  canvas.width = Math.round(cssW * dpr);
+  canvas.height = Math.round(cssH * dpr);
+  const layout = await state.engine.draw(canvas, 'survival', plotOptions(dpr));
+  state.layout = layout;
+  const groups = (state.report.km || []).map(k => k.group).filter(g => g != null);
+  canvas.setAttribute('aria-label', `Kaplan-Meier curves${groups.length ? ' by ' + state.spec.group + ': ' + groups.join(', ') : ''}. The table below gives the numbers.`);
+  const view = state.spec?.view || {};
+  const bits = [];
+  if (view.conf_bands !== false) bits.push('shaded bands: 95% confidence intervals');
+  if (view.censor_marks !== false) bits.push('+ censored');
+  $('#fig-caption').textContent = bits.length ? bits.join('; ') + '.' : '';
+  return layout;
+}
+
+// ---------- demo ----------
+
+async function fetchOk(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res;
+}
+
+async function loadDemo() {
+  const base = new URL('./demo/', import.meta.url);
+  let data = 'lung.csv';
+  let analyses = { 'Lung cancer (R survival::lung): overall survival by sex': {
+    time: 'time', event: { column: 'status', event: ['2'] }, group: 'sex', times: [180, 365, 730],
+  } };
+  try {
+    const manifest = await (await fetchOk(new URL('analyses.json', base))).json();
+    if (manifest && manifest.data && manifest.analyses && Object.keys(manifest.analyses).length) {
+      data = manifest.data;
+      analyses = manifest.analyses;
+    }
+  } catch { /* no manifest: the lung placeholder */ }
+  const bytes = new Uint8Array(await (await fetchOk(new URL(data, base))).arrayBuffer());
+  state.demo = { data, analyses, bytes };
+  const names = Object.keys(analyses);
+  const sel = $('#demo-analysis');
+  sel.replaceChildren(...names.map((n, i) => option(n, n, i === 0)));
+  $('#demo-picker').hidden = names.length < 2;
+  await loadBytes(data, bytes, analyses[names[0]]);
+}
+
+// ---------- scripting API and share links ----------
+
+function shareLink() {
+  const u = new URL(location.href);
+  u.hash = state.spec ? specToHash(state.spec).slice(1) : '';
+  return u.href;
+}
+
+function toBytes(bytes) {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (typeof bytes === 'string') return new TextEncoder().encode(bytes);
+  throw new TypeError('loadFile(name, bytes): bytes must be a Uint8Array, ArrayBuffer or string');
+}
+
+const api = {
+  /** Load a file exactly as a drop does; resolves to the report (or null when time/outcome must be chosen). */
+  loadFile: (name, bytes) => loadBytes(String(name), toBytes(bytes)),
+  /** Set the analysis spec; the controls follow. Resolves to the report. */
+  setSpec: spec => {
+    if (!state.schema) return Promise.reject(new Error('no file is loaded'));
+    return runSpec(JSON.parse(JSON.stringify(spec)));
+  },
+  spec: () => (state.spec ? JSON.parse(JSON.stringify(state.spec)) : null),
+  report: () => (state.report ? JSON.parse(JSON.stringify(state.report)) : null),
+  schema: () => (state.schema ? JSON.parse(JSON.stringify(state.schema)) : null),
+  shareLink,
+  /** Resolves when every queued load/run/draw has finished. */
+  idle: () => state.busy.then(() => undefined),
+  version: () => state.engine?.version() || '',
+  /** Test hook: make the engine panic; the page reports it and restarts the engine. */
+  selfTestPanic: () => serial(() => state.engine.selfTestPanic()),
+  /** 'worker' or 'main': where the engine runs. */
+  engineKind: () => (state.engine?.worker ? 'worker' : 'main'),
+  ready: null,
+};
+window.cohort = api;
+
+// ---------- wiring ----------
+
+async function readFile(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  return loadBytes(file.name, bytes).catch(() => {});
+}
+
+function wire() {
+  wireHover();
+  const drop = $('#drop');
+  drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', e => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    const f = e.dataTransfer?.files?.[0];
+    if (f) readFile(f);
+  });
+  // A file dropped anywhere on the page must not navigate away from it.
+  window.addEventListener('dragover', e => e.preventDefault());
+  window.addEventListener('drop', e => { e.preventDefault(); const f = e.dataTransfer?.files?.[0]; if (f) readFile(f); });
+  drop.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('#file').click(); } });
+  $('#file').addEventListener('change', e => { const f = e.target.files?.[0]; if (f) readFile(f); e.target.value = ''; });
+  for (const id of ['#event-col', '#group-col', '#date-start', '#date-end', '#date-end2', '#date-unit']) $(id).addEventListener('change', onControlsChanged);
+  $('#time-col').addEventListener('change', e => {
+    $('#dates-box').hidden = e.target.value !== DATES;
+    onControlsChanged(e);
+  });
+  $('#event-values').addEventListener('change', onControlsChanged);
+  $('#landmarks').addEventListener('change', onControlsChanged);
+  for (const id of ['#opt-ci', '#opt-risk']) $(id).addEventListener('change', onViewChanged);
+  $('#opt-cuminc').addEventListener('change', () => { onViewChanged(); if (state.report) renderReport(); });
+  $('#demo-analysis').addEventListener('change', e => {
+    const spec = state.demo?.analyses[e.target.value];
+    if (!spec) return;
+    if (state.schema?.name === state.demo.data) runSpec(spec).catch(() => {});
+    else loadBytes(state.demo.data, state.demo.bytes, spec).catch(() => {});
+  });
+  $('#share').addEventListener('click', async () => {
+    const link = shareLink();
+    try { await navigator.clipboard.writeText(link); $('#action-status').textContent = 'Link copied (it holds the analysis settings, never the data).'; } catch { prompt('Share link (settings only, no data):', link); }
+  });
+  $('#save-json').addEventListener('click', () => {
+    if (!state.report) return;
+    download(new Blob([JSON.stringify(state.report, null, 2)], { type: 'application/json' }), stem() + '.report.json');
+  });
+  $('#save-svg').addEventListener('click', async () => {
+    if (!state.report) return;
+    const c = $('#km');
+    const scale = 2;
+    const w = Math.round(c.clientWidth * scale), h = Math.round(c.clientHeight * scale);
+    try {
+      const svg = await serial(() => state.engine.svg('survival', plotOptions(scale), w, h));
+      download(new Blob([svg], { type: 'image/svg+xml' }), stem() + '.km.svg');
+    } catch (e) { showError(e, 'The figure could not be saved'); }
+  });
+  $('#save-png').addEventListener('click', () => {
+    $('#km').toBlob(b => b && download(b, stem() + '.km.png'), 'image/png');
+  });
+  let resizeTimer = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => { if (state.report) serial(() => drawFigure()).catch(() => {}); }, 150);
+  });
+}
+
+function stem() {
+  return (state.schema?.name || 'cohort').replace(/\.[^.]+$/, '');
+}
+
+function download(blob, name) {
+  const a = el('a', { href: URL.createObjectURL(blob), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+async function main() {
+  wire();
+  try {
+    // `?engine=main` runs the engine on the main thread (for comparison and old browsers).
+    state.engine = await startEngine({ worker: new URLSearchParams(location.search).get('engine') !== 'main' });
+  } catch (e) {
+    showError(e, 'The analysis engine could not start');
+    throw e;
+  }
+  state.engine.onPanic = msg => showError(new Error(msg + ' The engine was restarted; please report this with the file\'s layout (not its data).'), 'Internal error');
+  $('#version').textContent = `cohort ${state.engine.version()}`;
+  let linked = null;
+  try {
+    linked = specFromHash(location.hash);
+  } catch (e) {
+    showError(e, 'This link\'s analysis cannot be read');
+  }
+  if (linked) {
+    state.pendingSpec = linked;
+    const p = $('#pending');
+    const parts = [`time: ${typeof linked.time === 'string' ? linked.time : 'from dates'}`, `outcome: ${linked.event?.column}`];
+    if (linked.group) parts.push(`groups: ${linked.group}`);
+    p.textContent = `This link carries an analysis (${parts.join(', ')}) but no data. Drop the data file to reproduce it.`;
+    p.hidden = false;
+    return;
+  }
+  await loadDemo().catch(e => showError(e, 'The demo cohort could not be loaded'));
+}
+
+api.ready = main();

@@ -1,0 +1,116 @@
+// Pure functions from a file's schema to a sensible first analysis spec, and between a spec and
+// the share-link fragment. No DOM here (unit-tested with node --test).
+
+const TIME_NAME = /(^|[._ -])(time|futime|fu|follow|followup|months?|days?|weeks?|years?|os|pfs|dfs|efs|ttp|survival|surv)([._ -]|$)|time|months|days/i;
+const EVENT_NAME = /(^|[._ -])(status|event|dead|death|died|censor|cens|fail|failure|outcome|relapse|progress|progression|vital|fstat|lc)([._ -]|$)|status|event|death|censor/i;
+const EVENT_VALUE = /^(1|yes|y|true|t|dead|death|deceased|died|event|relapse|relapsed|progression|progressed|failure|failed|fail|recurrence|recurred)$/i;
+
+/** Columns usable as follow-up time: numeric, not an identifier, not negative. */
+export function timeCandidates(schema) {
+  return schema.columns.filter(c => c.kind === 'numeric' && (c.min == null || c.min >= 0));
+}
+
+/** Columns usable as an outcome: few distinct values. */
+export function outcomeCandidates(schema) {
+  return schema.columns.filter(c => c.levels && c.levels.length >= 2 && c.levels.length <= 12);
+}
+
+/** Columns usable to compare groups: categorical, or numeric with few values. */
+export function groupCandidates(schema) {
+  return schema.columns.filter(c => c.levels && c.levels.length >= 2 && c.levels.length <= 12 && c.kind !== 'identifier');
+}
+
+/**
+ * Which values of an outcome column mean the event: the usual codes (1, yes, true, dead, death,
+ * event, died, relapse...), or 2 when the values are 1/2 (R's `lung`: 1 = censored, 2 = dead).
+ */
+export function defaultEventValues(levels) {
+  if (!levels || levels.length === 0) return [];
+  const set = new Set(levels.map(String));
+  if (set.size === 2 && set.has('1') && set.has('2')) return ['2'];
+  const hit = levels.filter(v => EVENT_VALUE.test(String(v).trim()));
+  if (hit.length) return hit.slice(0, 1);
+  // Numeric 0/1/2... codes: the smallest non-zero code.
+  const nonzero = levels.filter(v => v !== '0' && !/^(no|n|false|f|alive|censored|0)$/i.test(v));
+  return nonzero.slice(0, 1);
+}
+
+/** A first spec for a schema: best-guess time and outcome, ungrouped. */
+export function defaultSpec(schema) {
+  const times = timeCandidates(schema);
+  const outcomes = outcomeCandidates(schema);
+  const time = times.find(c => TIME_NAME.test(c.name) && !EVENT_NAME.test(c.name))
+    || times.find(c => c.distinct > 12) || times[0];
+  const event = outcomes.find(c => EVENT_NAME.test(c.name) && c.name !== time?.name)
+    || outcomes.find(c => c.levels.length === 2 && c.name !== time?.name);
+  if (!time || !event) return null;
+  const spec = {
+    time: time.name,
+    event: { column: event.name, event: defaultEventValues(event.levels) },
+  };
+  const lm = defaultLandmarks(time.max);
+  if (lm.length) spec.times = lm;
+  return spec;
+}
+
+/**
+ * Two or three round landmark times inside the follow-up range (6/12/24 months, 180/365/730 days,
+ * 1/2/5 years...): of the usual sets, the one whose last time covers most of the follow-up (below
+ * 90% of the longest time), at least two times; else two round steps.
+ */
+export function defaultLandmarks(max) {
+  if (!(max > 0)) return [];
+  const candidates = [[6, 12, 24], [12, 24, 60], [180, 365, 730], [1, 2, 5], [0.5, 1, 2]];
+  let best = [], cover = 0;
+  for (const c of candidates) {
+    const inside = c.filter(t => t < max * 0.9);
+    if (inside.length < 2) continue;
+    const f = inside[inside.length - 1] / max;
+    if (f > cover + 1e-12 || (Math.abs(f - cover) <= 1e-12 && inside.length > best.length)) { best = inside; cover = f; }
+  }
+  if (best.length) return best;
+  const step = niceStep(max / 3);
+  return [step, 2 * step].filter(t => t < max);
+}
+
+function niceStep(x) {
+  const p = Math.pow(10, Math.floor(Math.log10(x)));
+  const m = x / p;
+  return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
+}
+
+/** Parse "6, 12, 24" into sorted unique non-negative numbers; throws with the bad entry named. */
+export function parseLandmarks(text) {
+  const out = [];
+  for (const part of String(text).split(/[,;\s]+/).filter(Boolean)) {
+    const x = Number(part);
+    if (!Number.isFinite(x) || x < 0) throw new Error(`landmark time "${part}" is not a number ≥ 0`);
+    out.push(x);
+  }
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
+/** The fragment of a share link: `#spec=<URI-encoded JSON>`. Carries the spec only, never data. */
+export function specToHash(spec) {
+  return '#spec=' + encodeURIComponent(JSON.stringify(spec));
+}
+
+/** The spec in a location hash, or null. Throws when the fragment is present but broken. */
+export function specFromHash(hash) {
+  const m = /^#?(?:.*&)?spec=([^&]*)/.exec(hash || '');
+  if (!m) return null;
+  let text;
+  try {
+    text = decodeURIComponent(m[1]);
+  } catch {
+    throw new Error('the link\'s #spec= part is not correctly encoded');
+  }
+  let spec;
+  try {
+    spec = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`the link's #spec= part is not valid JSON (${e.message})`);
+  }
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new Error('the link\'s #spec= part is not an analysis spec');
+  return spec;
+}

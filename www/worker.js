@@ -1,0 +1,58 @@
+// The analysis engine in a Web Worker: parsing, fitting and drawing run off the page's main
+// thread. The page sends the compiled wasm module (so this worker fetches nothing) and then
+// requests {id, op, args}; each gets {id, ok, value} or {id, ok: false, error, fatal}. A wasm
+// panic is `fatal`: the page ends this worker and starts a new one.
+
+let glue = null;
+let session = null;
+let panicMessage = null;
+
+self.__cohortPanic = msg => { panicMessage = msg; };
+
+function errorObject(e) {
+  const o = { message: e?.message || String(e) };
+  for (const k of ['kind', 'file', 'line', 'column', 'detail']) if (e && e[k] !== undefined) o[k] = e[k];
+  return o;
+}
+
+const ops = {
+  async init({ module, glueUrl }) {
+    glue = await import(glueUrl);
+    await glue.default({ module_or_path: module });
+    glue.installPanicHook();
+    session = new glue.Session();
+    return glue.version();
+  },
+  load: ({ bytes, name }) => session.load(bytes, name),
+  run: ({ spec }) => session.run(spec),
+  draw({ figure, options, width, height }) {
+    const canvas = new OffscreenCanvas(width, height);
+    const layout = session.draw_offscreen(canvas, figure, options);
+    const bitmap = canvas.transferToImageBitmap();
+    return { layout, bitmap, transfer: [bitmap] };
+  },
+  svg: ({ figure, options, width, height }) => session.svg(figure, options, width, height),
+  selfTestPanic: () => glue.selfTestPanic(),
+  valuesAt: ({ t, options }) => session.values_at(t, options),
+  forestHeight: ({ options }) => session.forest_height(options),
+};
+
+self.onmessage = async ev => {
+  const { id, op, args } = ev.data;
+  panicMessage = null;
+  try {
+    const fn = ops[op];
+    if (!fn) throw new Error(`unknown engine operation ${op}`);
+    const value = await fn(args || {});
+    if (value && value.transfer) {
+      const { transfer, ...rest } = value;
+      self.postMessage({ id, ok: true, value: rest }, transfer);
+    } else {
+      self.postMessage({ id, ok: true, value });
+    }
+  } catch (e) {
+    const fatal = e instanceof WebAssembly.RuntimeError || panicMessage !== null;
+    const error = fatal ? { message: panicMessage || `internal error in the analysis engine: ${e.message}`, kind: 'internal' } : errorObject(e);
+    self.postMessage({ id, ok: false, error, fatal });
+  }
+};
