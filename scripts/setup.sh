@@ -44,7 +44,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 have_wb="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
 if [ "$have_wb" != "$WASM_BINDGEN_VERSION" ]; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (found: ${have_wb:-none}); this compiles for a few minutes"
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 else
   say "ok: wasm-bindgen $have_wb"
 fi
