@@ -209,6 +209,8 @@ struct Network<'a> {
 /// Slack on the filters of the pruned enumerations: they may visit a little more than needed,
 /// never less, whatever the rounding.
 const FILTER_SLACK: f64 = 1e-9;
+/// Score of an infeasible filling in [`above`]'s sequences.
+const INFEASIBLE: f64 = -1e300;
 
 impl<'a> Network<'a> {
     fn new(lf: &'a [f64], col: &'a [u64], k: f64, threshold: f64, r: usize, n: u64) -> Self {
@@ -403,7 +405,12 @@ impl<'a> Network<'a> {
             None => return Some(0.0),
         };
         let rm = &self.row_max[j + 1];
-        let g: Vec<Vec<f64>> = s.iter().map(|&si| (0..=si).map(|x| -self.lf(x) + rm[(si - x) as usize]).collect()).collect();
+        // Fillings that leave a row more than the later columns can take are infeasible: a huge
+        // negative value keeps each sequence concave and finite.
+        let g: Vec<Vec<f64>> = s
+            .iter()
+            .map(|&si| (0..=si).map(|x| rm.get((si - x) as usize).map_or(INFEASIBLE, |&b| -self.lf(x) + b)).collect())
+            .collect();
         let mut excess = vec![0.0; entries.len()];
         let mut child = vec![0u64; self.r];
         let cost = entries.len() as u64 + 1;
