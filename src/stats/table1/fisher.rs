@@ -52,7 +52,7 @@ const REL_TOL: f64 = 1e-7;
 const MERGE_TOL: f64 = 1e-9;
 
 /// Default work budget: some tens of millions of elementary steps (about a second natively).
-pub const DEFAULT_BUDGET: u64 = 15_000_000;
+pub const DEFAULT_BUDGET: u64 = 40_000_000;
 
 fn ln_fact(k: u64) -> f64 {
     statrs::function::factorial::ln_factorial(k)
@@ -71,7 +71,7 @@ pub fn fisher_exact(counts: &[Vec<u64>], budget: u64) -> Option<f64> {
 pub fn fisher_exact_counted(counts: &[Vec<u64>], budget: u64) -> (Option<f64>, u64) {
     let mut work = Work { done: 0, budget };
     let p = fisher_network(counts, &mut work);
-    (p, work.done)
+    (p, work.done.min(budget.saturating_add(1)))
 }
 
 fn fisher_network(counts: &[Vec<u64>], work: &mut Work) -> Option<f64> {
@@ -189,7 +189,13 @@ struct Node {
 struct Stage {
     index: HashMap<u128, usize, FxBuild>,
     nodes: Vec<Node>,
+    /// Paths stored in the stage's nodes.
+    stored: usize,
 }
+
+/// At most this many open paths are stored per stage (16 bytes each): beyond it the table is
+/// treated as too large, whatever the work budget says.
+const MAX_STORED: usize = 4_000_000;
 
 struct Network<'a> {
     lf: &'a [f64],
@@ -445,7 +451,12 @@ impl<'a> Network<'a> {
                 excess[e] += (v + ch.tot - node.tot).exp();
                 if v + ch.lb <= limits[e] {
                     ch.entries.push((past + v, w));
+                    next.stored += 1;
                 }
+            }
+            if next.stored > MAX_STORED {
+                // Over the memory cap: charge the whole budget so the search stops.
+                return u64::MAX / 2;
             }
             cost + std::mem::take(&mut node_cost)
         });
@@ -538,7 +549,7 @@ fn above_rec<F: FnMut(&[u64]) -> u64>(g: &[Vec<f64>], suffix: &[Vec<f64>], i: us
     }
     if i + 1 == r {
         x[i] = left;
-        work.done += visit(x);
+        work.done = work.done.saturating_add(visit(x));
         return work.done <= work.budget;
     }
     let rest = &suffix[i + 1];
