@@ -244,7 +244,7 @@ pub fn wilcoxon_p(x: &[f64], y: &[f64]) -> Option<f64> {
     let n = nx + ny;
     let z = w - nx * ny / 2.0;
     let sigma2 = nx * ny / 12.0 * ((n + 1.0) - ties / (n * (n - 1.0)));
-    if !(sigma2 > 0.0) {
+    if sigma2.is_nan() || sigma2 <= 0.0 {
         return None;
     }
     let correction = if z > 0.0 { 0.5 } else if z < 0.0 { -0.5 } else { 0.0 };
@@ -270,7 +270,7 @@ pub fn kruskal_p(groups: &[&[f64]]) -> Option<f64> {
         start += g.len();
     }
     let denom = 1.0 - ties / (n * n * n - n);
-    if !(denom > 0.0) {
+    if denom.is_nan() || denom <= 0.0 {
         return None;
     }
     let h = (12.0 / (n * (n + 1.0)) * s - 3.0 * (n + 1.0)) / denom;
