@@ -22,27 +22,40 @@
 //!   sorted, so paths that differ only by a permutation of rows meet at one node.
 //! * Each path into a node carries its **past** `-Σ ln n_ij!` over the filled columns. Paths with
 //!   equal past (to 1e-9 in the log) are merged with a multiplicity weight.
-//! * For a node, with `m` units left, the sum over all completions of `∏ 1/n_ij!` has the closed
-//!   form `m! / (∏ s_i! ∏ C_j!)` (the multinomial identity). So if even the most probable
-//!   completion keeps the table at or below the threshold, the whole subtree is added at once;
-//!   if even the least probable completion is above it, the subtree is dropped. Only the paths in
-//!   between are extended.
-//! * Bounds. Upper bound on the completion's `-Σ ln n_ij!`: a Lagrangian relaxation of the
-//!   column sums with multipliers `-ln C_j`; each row's sub-problem is separable concave with a
-//!   sum constraint, so a greedy fill is exact for it. Lower bound: the better of two relaxations
-//!   (drop the column sums or drop the row sums); each row (column) then is filled greedily into
-//!   the largest caps first, which majorises every feasible filling (Schur-convexity of `Σ ln x!`).
-//! * With two columns left the completion is fixed by the next column, so all of that node's
-//!   completions are listed once, sorted, and each incoming path is answered by a two-pointer
-//!   sweep over prefix sums — no further nodes.
+//! * For a node with `m` units left, the sum over all completions of `∏ 1/n_ij!` has the closed
+//!   form `m! / (∏ s_i! ∏ C_j!)` (the multinomial identity). A path with limit
+//!   `L = ln threshold − ln K − past` needs the mass of the completions with value ≤ L: that is
+//!   the closed-form total minus the mass **above** L. The tables more probable than the observed
+//!   one are few compared with all tables, so we list only what lies above: when a node is
+//!   extended, only the fillings of the next column whose child can hold a completion above the
+//!   lowest limit are visited. A visited child is settled against its bounds: entirely below (it
+//!   costs nothing), entirely above (its whole mass is subtracted), or in between (its mass is
+//!   subtracted and the path is stored in the child, which adds back its own below-limit part).
+//! * Bounds. Upper bound on a completion's `-Σ ln n_ij!`: a Lagrangian relaxation of the column
+//!   sums with multipliers `-ln C_j`; each row's sub-problem is separable concave with a sum
+//!   constraint, so a greedy fill solves it, tabulated once per stage for every row total.
+//!   Because that bound is a sum of per-row terms, "filling `x` of the next column can reach
+//!   above L" is a separable concave condition on `x`, and `above` lists exactly the `x` that
+//!   meet it (suffix max-plus convolutions + a peak search per row). With two columns left the
+//!   bound is exact (`max_two`, unit exchanges of a separable concave objective) and so is the
+//!   lower bound (`min_two`, a vertex search); otherwise the lower bound is the better of dropping
+//!   the column sums or the row sums, each row (column) then filled into the largest caps first,
+//!   which majorises every feasible filling (Schur-convexity of `Σ ln x!`).
+//! * With two columns left the completion is fixed by the next column: its value is separable,
+//!   so `above` lists the completions above the lowest limit directly and each path's excess
+//!   comes from one bucketed prefix sum — no further nodes.
+//!
+//! Speed (native, release): a 4×4 table with n = 200 in about 20 ms and n = 315 in about 0.15 s,
+//! where R's FEXACT takes 4.5 s and 145 s (with `workspace = 2e8`).
 //!
 //! Accuracy: subtree masses are subtracted from closed-form totals, so the p-value carries an
 //! absolute error of about 1e-14 (log-factorials in double precision): 12+ significant digits
 //! for ordinary p-values, about 6 at p = 1e-8 (R's FEXACT: 8.362519e-9, ours 8.362505e-9 for the
 //! 5×3 case in `tests/r/table1_extra.R`).
 //!
-//! The work is counted (paths extended + completions listed); past `budget` the function gives up
-//! and returns `None`, so a caller can fall back to an asymptotic test and say so.
+//! The work is counted (paths extended, fillings visited, nodes created); past the budget, or past
+//! `MAX_STORED` (4 million) stored paths (memory), the function gives up and returns `None`, so a caller
+//! can fall back to an asymptotic test and say so.
 
 use std::collections::HashMap;
 
