@@ -149,7 +149,7 @@ pub fn describe(name: &str, var: Variable, group: &[u32], group_levels: &[String
                     }
                 })
                 .collect();
-            let (test, p, note) = if group_levels.is_empty() { (None, None, None) } else { categorical_test(&counts, levels, group_levels) };
+            let (test, p, note) = if group_levels.is_empty() { (None, None, None) } else { categorical_test(&counts, levels, group_levels, fisher::DEFAULT_BUDGET) };
             Table1Row { variable: name.to_string(), r#type: "categorical", groups, test, p, note }
         }
     }
@@ -298,7 +298,7 @@ fn numeric_test(by_group: &[Vec<f64>], group_levels: &[String]) -> (Option<&'sta
     }
 }
 
-fn categorical_test(counts: &[Vec<usize>], levels: &[String], group_levels: &[String]) -> (Option<&'static str>, Option<f64>, Option<String>) {
+fn categorical_test(counts: &[Vec<usize>], levels: &[String], group_levels: &[String], budget: u64) -> (Option<&'static str>, Option<f64>, Option<String>) {
     let mut notes = Vec::new();
     let group_n: Vec<usize> = counts.iter().map(|c| c.iter().sum()).collect();
     let empty_groups: Vec<&str> = group_levels.iter().zip(&group_n).filter(|(_, &n)| n == 0).map(|(l, _)| l.as_str()).collect();
@@ -331,7 +331,7 @@ fn categorical_test(counts: &[Vec<usize>], levels: &[String], group_levels: &[St
     if !small {
         return (Some("chisq"), chisq_p, note(notes));
     }
-    match fisher::fisher_exact(&table, fisher::DEFAULT_BUDGET) {
+    match fisher::fisher_exact(&table, budget) {
         Some(p) => (Some("fisher"), Some(p), note(notes)),
         None => {
             notes.push(format!(

@@ -317,3 +317,21 @@ fn ungrouped_export_has_one_column_and_no_p() {
     let csv = to_csv(&rows);
     assert!(csv.starts_with("Characteristic,Overall (N = 3)\r\n\"x, mean (SD)\",2.0 (1.0)\r\n"), "{csv}");
 }
+
+#[test]
+fn fisher_too_large_falls_back_to_chisq_with_a_note() {
+    // Groups × levels [[6,1],[3,3],[1,6]]: expected counts 3.5, 3.5 / 3, 3 / 3.5, 3.5, all below
+    // 5, so Fisher is due; with a budget of one step it cannot finish and Pearson's chi-square
+    // is reported with a note.
+    // R: chisq.test(matrix(c(6,1,3,3,1,6),3,byrow=TRUE), correct=FALSE)$p.value = 0.028115659748972
+    let counts = vec![vec![6, 1], vec![3, 3], vec![1, 6]];
+    let (test, p, note) = categorical_test(&counts, &names(&["a", "b"]), &names(&["X", "Y", "Z"]), 1);
+    assert_eq!(test, Some("chisq"));
+    assert!(close(p.unwrap(), 0.028115659748972, 1e-9), "{p:?}");
+    assert!(note.unwrap().contains("too large for Fisher's exact test"));
+    // With the normal budget: R: fisher.test(matrix(c(6,1,3,3,1,6),3,byrow=TRUE))$p.value = 0.0266621922968669
+    let (test, p, note) = categorical_test(&counts, &names(&["a", "b"]), &names(&["X", "Y", "Z"]), DEFAULT_BUDGET);
+    assert_eq!(test, Some("fisher"));
+    assert!(close(p.unwrap(), 0.0266621922968669, 1e-9), "{p:?}");
+    assert_eq!(note, None);
+}
