@@ -116,9 +116,6 @@ fn compare(exp: &Value, act: &Value, path: &mut Vec<String>, rel: f64, out: &mut
     }
 }
 
-/// Blocks whose estimators are still being merged (emptied as they land).
-const PENDING: &[&str] = &["table1"];
-
 #[test]
 fn every_reference_case_matches_r() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference");
@@ -132,19 +129,8 @@ fn every_reference_case_matches_r() {
         let bytes = std::fs::read(&data).unwrap();
         for case in reference["cases"].as_array().unwrap() {
             let label = format!("{}/{}", reference["dataset"].as_str().unwrap(), case["name"].as_str().unwrap());
-            let mut spec_v = case["spec"].clone();
-            let mut expected = case["expected"].clone();
-            if spec_v["event"].get("competing").is_some() && PENDING.contains(&"cuminc") {
-                continue;
-            }
-            for (spec_key, report_key) in [("covariates", "cox"), ("table1", "table1"), ("parametric", "parametric")] {
-                let competing = spec_v["event"].get("competing").is_some();
-                if PENDING.contains(&report_key) && !(competing && spec_key == "covariates") {
-                    spec_v.as_object_mut().unwrap().remove(spec_key);
-                    expected.as_object_mut().unwrap().remove(report_key);
-                }
-            }
-            let spec = cohort::AnalysisSpec::from_json(&spec_v.to_string()).unwrap();
+            let expected = case["expected"].clone();
+            let spec = cohort::AnalysisSpec::from_json(&case["spec"].to_string()).unwrap();
             cases += 1;
             let report = match cohort::analyze_bytes(&bytes, data.file_name().unwrap().to_str().unwrap(), &spec) {
                 Ok(r) => r,
@@ -161,6 +147,6 @@ fn every_reference_case_matches_r() {
             }
         }
     }
-    assert!(cases >= 11, "only {cases} reference cases found");
+    assert!(cases >= 13, "only {cases} reference cases found");
     assert!(failures.is_empty(), "{} of {cases} cases differ from R:\n{}", failures.len(), failures.join("\n"));
 }
