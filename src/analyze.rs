@@ -104,16 +104,7 @@ fn survival(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Re
     };
     if !spec.covariates.is_empty() {
         let d = design(table, spec, prep, &spec.covariates, warnings)?;
-        let input = stats::cox::CoxInput {
-            time: &d.time,
-            status: &d.status,
-            x: &d.x,
-            names: &d.names,
-            strata: d.strata.as_deref(),
-            cluster: d.cluster.as_deref(),
-            ties: spec.ties,
-        };
-        match stats::cox::coxph(&input) {
+        match fit_cox(&d, spec) {
             Ok(fit) => {
                 warnings.extend(fit.warnings.iter().cloned());
                 report.cox = Some(fit);
@@ -123,36 +114,43 @@ fn survival(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Re
     }
     for cand in &spec.univariable {
         let d = design(table, spec, prep, std::slice::from_ref(cand), &mut Vec::new())?;
-        let input = stats::cox::CoxInput {
-            time: &d.time,
-            status: &d.status,
-            x: &d.x,
-            names: &d.names,
-            strata: d.strata.as_deref(),
-            cluster: d.cluster.as_deref(),
-            ties: spec.ties,
-        };
-        if let Ok(fit) = stats::cox::coxph(&input) {
-            report.univariable.push(UnivariableModel {
+        match fit_cox(&d, spec) {
+            Ok(fit) => report.univariable.push(UnivariableModel {
                 covariate: cand.clone(),
                 n: fit.n,
                 events: fit.events,
                 terms: fit.terms.clone(),
                 lr_test: Some(fit.lr_test.clone()),
-            });
+            }),
+            Err(e) => warnings.push(format!("univariable Cox model of '{cand}' not fitted: {e}")),
         }
     }
-    for &dist in &spec.parametric {
+    if !spec.parametric.is_empty() {
         let d = design(table, spec, prep, &spec.covariates, &mut Vec::new())?;
-        match stats::parametric::survreg(&d.time, &d.status, &d.x, &d.names, dist) {
-            Ok(fit) => {
-                warnings.extend(fit.warnings.iter().cloned());
-                report.parametric.push(fit);
+        for &dist in &spec.parametric {
+            match stats::parametric::survreg(&d.time, &d.status, &d.x, &d.names, dist) {
+                Ok(fit) => {
+                    warnings.extend(fit.warnings.iter().cloned());
+                    report.parametric.push(fit);
+                }
+                Err(e) => warnings.push(format!("{} model not fitted: {e}", dist.name())),
             }
-            Err(e) => warnings.push(format!("{} model not fitted: {e}", dist.name())),
         }
     }
     Ok(())
+}
+
+/// Cox fit of a design with the spec's ties, strata and cluster.
+fn fit_cox(d: &crate::prepare::Design, spec: &AnalysisSpec) -> std::result::Result<stats::cox::CoxReport, String> {
+    stats::cox::coxph(&stats::cox::CoxInput {
+        time: &d.time,
+        status: &d.status,
+        x: &d.x,
+        names: &d.names,
+        strata: d.strata.as_deref(),
+        cluster: d.cluster.as_deref(),
+        ties: spec.ties,
+    })
 }
 
 fn competing_risks(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warnings: &mut Vec<String>) -> Result<()> {
@@ -169,6 +167,34 @@ fn competing_risks(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: 
                 report.finegray = Some(fit);
             }
             Err(e) => warnings.push(format!("Fine-Gray model not fitted: {e}")),
+        }
+    }
+    // Univariable screen with competing events: one Fine-Gray model per candidate.
+    for cand in &spec.univariable {
+        let d = design(table, spec, prep, std::slice::from_ref(cand), &mut Vec::new())?;
+        match stats::finegray::crr(&d.time, &d.status, &d.x, &d.names) {
+            Ok(fit) => report.univariable.push(UnivariableModel {
+                covariate: cand.clone(),
+                n: fit.n,
+                events: fit.events,
+                terms: fit
+                    .terms
+                    .iter()
+                    .map(|t| stats::cox::CoxTerm {
+                        name: t.name.clone(),
+                        coef: t.coef,
+                        se: t.se,
+                        robust_se: None,
+                        hr: t.shr,
+                        lower: t.lower,
+                        upper: t.upper,
+                        z: t.z,
+                        p: t.p,
+                    })
+                    .collect(),
+                lr_test: None,
+            }),
+            Err(e) => warnings.push(format!("univariable Fine-Gray model of '{cand}' not fitted: {e}")),
         }
     }
     Ok(())
