@@ -73,7 +73,7 @@ function showWarnings(list) {
 
 // ---------- loading ----------
 
-async function loadBytes(name, bytes, specOverride) {
+async function loadBytes(name, bytes, specOverride, isDemo = false) {
   return serial(async () => {
     clearError();
     let schema;
@@ -84,6 +84,7 @@ async function loadBytes(name, bytes, specOverride) {
       throw e;
     }
     state.schema = schema;
+    state.isDemo = isDemo;
     state.report = null;
     renderSchema();
     let spec = specOverride || null;
@@ -117,6 +118,7 @@ async function runSpecInner(spec) {
     showError(e, 'The analysis could not run');
     throw e;
   }
+  renderDemoInfo();
   await renderReport();
   return state.report;
 }
@@ -194,7 +196,7 @@ function option(value, label, selected) {
 
 function renderSchema() {
   const s = state.schema;
-  $('#file-info').textContent = `${s.name}: ${s.rows} rows, ${s.columns.length} columns`;
+  $('#file-info').textContent = `${state.isDemo ? 'Demo cohort: ' : ''}${s.name}: ${s.rows} rows, ${s.columns.length} columns`;
   const tbody = $('#columns tbody');
   tbody.replaceChildren(...s.columns.map(c => {
     const vals = c.levels ? c.levels.slice(0, 6).join(', ') + (c.levels.length > 6 ? ', …' : '')
@@ -203,6 +205,24 @@ function renderSchema() {
   }));
   $('#columns-count').textContent = `(${s.columns.length})`;
   $('#columns-box').hidden = false;
+}
+
+/** Settings of the spec that have no control on the page (from a demo, a link or the API). */
+function renderSpecExtra(spec) {
+  const items = [];
+  const list = v => [].concat(v).join(', ');
+  for (const f of spec.filters || []) {
+    const what = f.op === 'in' || f.op === 'not_in' ? `${f.op === 'in' ? 'in' : 'not in'} {${list(f.values || [])}}` : `${f.op} ${f.value}`;
+    items.push(`Only rows with ${f.column} ${what}`);
+  }
+  if (spec.covariates?.length) items.push(`Model covariates: ${list(spec.covariates)}` + (spec.categorical?.length ? ` (categorical: ${list(spec.categorical)})` : ''));
+  if (spec.strata) items.push(`Stratified by ${spec.strata}`);
+  if (spec.cluster) items.push(`Clustered by ${spec.cluster} (robust SE)`);
+  if (spec.event?.censored) items.push(`Censored: ${list(spec.event.censored)} (other values excluded)`);
+  if (spec.rho) items.push(`G-rho weight ρ = ${spec.rho}`);
+  if (spec.conf_type && spec.conf_type !== 'log') items.push(`CI transform: ${spec.conf_type}`);
+  if (spec.rmst_tau) items.push(`RMST horizon ${spec.rmst_tau}`);
+  $('#spec-extra').replaceChildren(...items.map(t => el('li', { text: t })));
 }
 
 /** One row per outcome value: what it means (event / competing event / censored). */
@@ -268,6 +288,7 @@ function fillControls() {
   gsel.replaceChildren(option('', 'None (one curve)', !spec.group), ...groupCandidates(s).map(c => option(c.name, c.name, c.name === spec.group)));
   if (spec.group && !groupCandidates(s).some(c => c.name === spec.group)) gsel.append(option(spec.group, spec.group, true));
   $('#landmarks').value = (spec.times || []).map(fmtTime).join(', ');
+  renderSpecExtra(spec);
   const view = spec.view || {};
   $('#opt-ci').checked = view.conf_bands !== false;
   $('#opt-risk').checked = view.risk_table !== false;
@@ -468,27 +489,79 @@ async function loadDemo() {
   let analyses = { 'Lung cancer (R survival::lung): overall survival by sex': {
     time: 'time', event: { column: 'status', event: ['2'] }, group: 'sex', times: [180, 365, 730],
   } };
+  let manifest = null;
   try {
-    const manifest = await (await fetchOk(new URL('analyses.json', base))).json();
-    if (manifest && manifest.data && manifest.analyses && Object.keys(manifest.analyses).length) {
-      data = manifest.data;
-      analyses = manifest.analyses;
+    const m = await (await fetchOk(new URL('analyses.json', base))).json();
+    if (m && m.data && m.analyses && Object.keys(m.analyses).length) {
+      manifest = m;
+      data = m.data;
+      analyses = m.analyses;
     }
   } catch { /* no manifest: the lung placeholder */ }
   const bytes = new Uint8Array(await (await fetchOk(new URL(data, base))).arrayBuffer());
-  state.demo = { data, analyses, bytes };
+  const name = data.split('/').pop();
+  state.demo = { data, name, analyses, bytes, manifest };
   const names = Object.keys(analyses);
   const sel = $('#demo-analysis');
-  sel.replaceChildren(...names.map((n, i) => option(n, n, i === 0)));
+  sel.replaceChildren(...names.map((n, i) => option(n, demoTitle(n), i === 0)));
   $('#demo-picker').hidden = names.length < 2;
-  await loadBytes(data, bytes, analyses[names[0]]);
+  $('#demo-label').textContent = manifest?.label || 'Demo data: R survival package, lung (NCCTG advanced lung cancer).';
+  return { name, bytes, first: analyses[names[0]] };
+}
+
+/** The picker's text for a demo analysis: the first sentence of its description, else its key. */
+function demoTitle(key) {
+  const d = state.demo?.manifest?.descriptions?.[key];
+  if (d) {
+    const first = d.split(/(?<=\.)\s/)[0].replace(/\.$/, '');
+    if (first.length <= 90) return first;
+  }
+  return key.replace(/_mva$/, ' (multivariable)').replace(/_/g, ' ');
+}
+
+/** Description and published figures of the demo analysis the spec matches, if any. */
+function renderDemoInfo() {
+  const box = $('#demo-box');
+  box.hidden = !state.isDemo;
+  $('#demo-note').hidden = !state.isDemo;
+  if (!state.isDemo) return;
+  const m = state.demo?.manifest;
+  const key = Object.keys(state.demo.analyses).find(k => JSON.stringify(stripView(state.demo.analyses[k])) === JSON.stringify(stripView(state.spec)));
+  if (key) $('#demo-analysis').value = key;
+  $('#demo-desc').textContent = key && m?.descriptions?.[key] ? m.descriptions[key] : '';
+  const pub = key && m?.published?.[key];
+  let text = '';
+  if (pub?.landmarks) {
+    text = `Published: ${pub.landmarks.map(l => `${l.percent}% at ${fmtTime(l.time)}`).join(', ')}` + (pub.measure ? ` (${pub.measure})` : '');
+    if (pub.median_months != null) text += `; ${pub.median_label || 'median'} ${pub.median_months} months`;
+  } else if (pub?.terms) {
+    text = 'Published: ' + pub.terms.map(t => `${t.label || t.term} ${t.hr != null ? 'HR ' + t.hr + ', ' : ''}p ${t.p}`).join('; ');
+  }
+  if (text && m?.source) text += `. ${m.source}`;
+  $('#demo-published').textContent = text;
+  $('#demo-note').hidden = !$('#demo-desc').textContent && !text;
+}
+
+function stripView(spec) {
+  if (!spec) return spec;
+  const { view, ...rest } = spec;
+  return rest;
+}
+
+/** Load the demo cohort with `spec` (default: its first analysis). */
+async function openDemo(spec) {
+  const demo = state.demo || await loadDemo();
+  const report = await loadBytes(demo.name, demo.bytes, spec || state.demo.analyses[Object.keys(state.demo.analyses)[0]], true);
+  return report;
 }
 
 // ---------- scripting API and share links ----------
 
 function shareLink() {
   const u = new URL(location.href);
-  u.hash = state.spec ? specToHash(state.spec).slice(1) : '';
+  // The demo's data ships with the page, so a link to a demo analysis opens it directly; any
+  // other file must be dropped by whoever opens the link (the link never carries data).
+  u.hash = state.spec ? specToHash(state.spec).slice(1) + (state.isDemo ? '&data=demo' : '') : '';
   return u.href;
 }
 
@@ -536,6 +609,7 @@ function wire() {
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   drop.addEventListener('drop', e => {
     e.preventDefault();
+    e.stopPropagation();
     drop.classList.remove('over');
     const f = e.dataTransfer?.files?.[0];
     if (f) readFile(f);
@@ -557,8 +631,8 @@ function wire() {
   $('#demo-analysis').addEventListener('change', e => {
     const spec = state.demo?.analyses[e.target.value];
     if (!spec) return;
-    if (state.schema?.name === state.demo.data) runSpec(spec).catch(() => {});
-    else loadBytes(state.demo.data, state.demo.bytes, spec).catch(() => {});
+    if (state.isDemo) runSpec(spec).catch(() => {});
+    else openDemo(spec).catch(() => {});
   });
   $('#share').addEventListener('click', async () => {
     const link = shareLink();
@@ -617,6 +691,10 @@ async function main() {
   } catch (e) {
     showError(e, 'This link\'s analysis cannot be read');
   }
+  if (linked && /(^#|&)data=demo(&|$)/.test(location.hash)) {
+    await openDemo(linked).catch(e => showError(e, 'The demo analysis in this link could not run'));
+    return;
+  }
   if (linked) {
     state.pendingSpec = linked;
     const p = $('#pending');
@@ -626,7 +704,7 @@ async function main() {
     p.hidden = false;
     return;
   }
-  await loadDemo().catch(e => showError(e, 'The demo cohort could not be loaded'));
+  await openDemo().catch(e => showError(e, 'The demo cohort could not be loaded'));
 }
 
 api.ready = main();
