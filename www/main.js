@@ -343,7 +343,12 @@ async function renderReport() {
   if (r.cuminc?.length) renderCuminc(r, times, unit);
   $('#fig-h').textContent = r.cuminc?.length ? 'Cumulative incidence (competing risks)' : cumulative ? 'Cumulative incidence (1 − Kaplan–Meier)' : 'Kaplan–Meier estimate';
   let line = `${r.n} ${r.n === 1 ? 'row' : 'rows'} analysed, ${r.events} events` + (r.competing_events != null ? `, ${r.competing_events} competing events` : '');
-  if (r.rows_in_file > r.n) line += ` (${r.rows_in_file - r.n} of ${r.rows_in_file} rows not used: see warnings)`;
+  const filtered = r.rows_filtered_out || 0;
+  const excluded = r.rows_in_file - filtered - r.n;
+  const notes = [];
+  if (filtered > 0) notes.push(`${filtered} of ${r.rows_in_file} rows outside the filters`);
+  if (excluded > 0) notes.push(`${excluded} ${excluded === 1 ? 'row' : 'rows'} excluded: see warnings`);
+  if (notes.length) line += ` (${notes.join('; ')})`;
   if (r.logrank) line += ` · Log-rank χ² = ${fmtNum(r.logrank.chisq)}, df = ${r.logrank.df}, ${fmtP(r.logrank.p)}`;
   for (const g of r.gray_test || []) line += ` · Gray's test (${g.cause}) χ² = ${fmtNum(g.stat)}, df = ${g.df}, ${fmtP(g.p)}`;
   $('#test-line').textContent = line;
