@@ -622,7 +622,6 @@ function wire() {
   // A file dropped anywhere on the page must not navigate away from it.
   window.addEventListener('dragover', e => e.preventDefault());
   window.addEventListener('drop', e => { e.preventDefault(); const f = e.dataTransfer?.files?.[0]; if (f) readFile(f); });
-  drop.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('#file').click(); } });
   $('#file').addEventListener('change', e => { const f = e.target.files?.[0]; if (f) readFile(f); e.target.value = ''; });
   for (const id of ['#event-col', '#group-col', '#date-start', '#date-end', '#date-end2', '#date-unit']) $(id).addEventListener('change', onControlsChanged);
   $('#time-col').addEventListener('change', e => {

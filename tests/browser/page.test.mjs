@@ -203,3 +203,16 @@ for (const engine of ['worker', 'main']) {
     assert.ok(await canvasInk(page) > 0.005, 'no figure after the restart');
   });
 }
+
+test('every control has a label and the file chooser is reachable with the keyboard', async () => {
+  const { page } = await app.newPage();
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, button, textarea')]
+    .filter(e => !e.closest('[hidden]'))
+    .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+    .map(e => e.id || e.outerHTML.slice(0, 60)));
+  assert.deepEqual(unlabelled, []);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'file', 'the first Tab stop is the file chooser');
+  const canvasLabel = await page.locator('#km').getAttribute('aria-label');
+  assert.ok(canvasLabel && canvasLabel.length > 10, 'the figure has a text alternative');
+});
