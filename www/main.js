@@ -341,6 +341,9 @@ async function renderReport() {
   });
   $('#summary tbody').replaceChildren(...rows);
   if (r.cuminc?.length) renderCuminc(r, times, unit);
+  // 1 − S and the risk table belong to Kaplan-Meier figures.
+  $('#opt-cuminc').closest('label').hidden = !!r.cuminc?.length;
+  $('#opt-risk').closest('label').hidden = !!r.cuminc?.length;
   $('#fig-h').textContent = r.cuminc?.length ? 'Cumulative incidence (competing risks)' : cumulative ? 'Cumulative incidence (1 − Kaplan–Meier)' : 'Kaplan–Meier estimate';
   let line = `${r.n} ${r.n === 1 ? 'row' : 'rows'} analysed, ${r.events} events` + (r.competing_events != null ? `, ${r.competing_events} competing events` : '');
   const filtered = r.rows_filtered_out || 0;
