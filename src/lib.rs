@@ -18,6 +18,7 @@ pub mod report;
 pub mod analyze;
 pub mod plot;
 pub mod bench;
+pub mod export;
 pub mod demo;
 
 #[cfg(target_arch = "wasm32")]
