@@ -306,6 +306,7 @@ function clearResults() {
   c.getContext('2d').clearRect(0, 0, c.width, c.height);
   $('#fig-caption').textContent = '';
   $('#model-box').hidden = true;
+  $('#methods-box').hidden = true;
   state.layout = null;
 }
 
@@ -319,11 +320,13 @@ async function renderReport() {
   const head = el('tr', {}, el('th', { scope: 'col', text: spec.group ? spec.group : 'Cohort' }),
     el('th', { scope: 'col', text: 'n' }), el('th', { scope: 'col', text: 'Events' }),
     el('th', { scope: 'col', text: 'Median (95% CI)' }),
+    el('th', { scope: 'col', text: 'Median follow-up', title: 'reverse Kaplan-Meier' }),
     ...times.map(t => el('th', { scope: 'col', text: `${cumulative ? '1 − S' : 'S'}(${fmtTime(t)}${unit}) (95% CI)` })));
   $('#summary thead').replaceChildren(head);
   const rows = (r.km || []).map(k => {
     const cells = [el('th', { scope: 'row', text: k.group ?? 'All' }), el('td', { class: 'num', text: String(k.n) }),
-      el('td', { class: 'num', text: String(k.events) }), el('td', { class: 'num', text: fmtMedian(k.median, k.median_lower, k.median_upper) })];
+      el('td', { class: 'num', text: String(k.events) }), el('td', { class: 'num', text: fmtMedian(k.median, k.median_lower, k.median_upper) }),
+      el('td', { class: 'num', text: fmtTime(k.followup?.median) })];
     for (const t of times) {
       const a = (k.at || []).find(x => x.time === t);
       let text = '—';
@@ -359,6 +362,13 @@ async function renderReport() {
   $('#notes').textContent = (r.notes || []).join(' · ');
   await drawFigure();
   await renderModel();
+  try {
+    const text = await state.engine.exportText('methods');
+    $('#methods').textContent = text;
+    $('#methods-box').hidden = !text;
+  } catch {
+    $('#methods-box').hidden = true;
+  }
 }
 
 /** Cox (or Fine-Gray) model: HR table, global tests and the forest plot. */
@@ -595,6 +605,8 @@ const api = {
   /** Resolves when every queued load/run/draw has finished. */
   idle: () => state.busy.then(() => undefined),
   version: () => state.engine?.version() || '',
+  /** Text exports of the current analysis: 'r' (R script), 'python' (lifelines script), 'methods'. */
+  exportText: kind => serial(() => state.engine.exportText(kind)),
   /** Test hook: make the engine panic; the page reports it and restarts the engine. */
   selfTestPanic: () => serial(() => state.engine.selfTestPanic()),
   /** 'worker' or 'main': where the engine runs. */
@@ -648,6 +660,18 @@ function wire() {
   $('#save-json').addEventListener('click', () => {
     if (!state.report) return;
     download(new Blob([JSON.stringify(state.report, null, 2)], { type: 'application/json' }), stem() + '.report.json');
+  });
+  const saveScript = (kind, ext) => async () => {
+    if (!state.report) return;
+    try {
+      const text = await serial(() => state.engine.exportText(kind));
+      download(new Blob([text], { type: 'text/plain' }), `${stem()}.${ext}`);
+    } catch (e) { showError(e, 'The script could not be written'); }
+  };
+  $('#save-r').addEventListener('click', saveScript('r', 'R'));
+  $('#save-py').addEventListener('click', saveScript('python', 'py'));
+  $('#copy-methods').addEventListener('click', async () => {
+    try { await navigator.clipboard.writeText($('#methods').textContent); $('#action-status').textContent = 'Methods paragraph copied.'; } catch { /* selection still possible */ }
   });
   $('#save-svg').addEventListener('click', async () => {
     if (!state.report) return;

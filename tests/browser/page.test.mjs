@@ -75,6 +75,13 @@ test('lung by sex through loadFile matches R (n, events, medians, log-rank)', as
   assert.equal(await page.locator('#time-col').inputValue(), 'time');
   // Loading and analysing made no request at all.
   assert.equal(requests.length, before, `requests after load: ${requests.slice(before).map(r => r.url)}`);
+  // Text exports: scripts that re-run the analysis on the user's file, and the methods paragraph.
+  const rScript = await page.evaluate(() => window.cohort.exportText('r'));
+  assert.match(rScript, /survfit/);
+  assert.match(rScript, /lung\.csv/);
+  assert.match(await page.evaluate(() => window.cohort.exportText('python')), /lifelines/);
+  assert.equal(await page.locator('#methods-box').isVisible(), true);
+  assert.match(await page.locator('#methods').textContent(), /Kaplan/);
   await page.screenshot({ path: path.join(OUT, 'lung-by-sex.png'), fullPage: true });
 });
 
