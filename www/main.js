@@ -418,7 +418,7 @@ function renderTable1(r) {
   if (!rows.length) return;
   const groups = rows[0].groups.map(g => g.group);
   $('#table1 thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: 'Characteristic' }),
-    ...rows[0].groups.map(g => el('th', { scope: 'col', text: `${g.group ?? 'All'}` })),
+    ...rows[0].groups.map(g => el('th', { scope: 'col', text: g.group == null ? 'All' : `${state.spec.group}: ${g.group}` })),
     el('th', { scope: 'col', text: 'P' })));
   const body = [];
   for (const row of rows) {
