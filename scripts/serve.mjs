@@ -8,6 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// The page's policy (index.html carries it as a meta tag) also sent as a header, so that it
+// covers the engine's Web Worker too (a worker does not inherit a meta-tag policy).
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action 'none'";
+
 const MIME = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -63,6 +67,8 @@ export function serve({ dir = 'dist', port = 0, prefix = '/', host = '127.0.0.1'
         'Content-Length': st.size,
         'Cache-Control': 'no-cache',
         'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': CSP,
+        'Referrer-Policy': 'no-referrer',
       });
       if (req.method === 'HEAD') return res.end();
       fs.createReadStream(file).pipe(res);

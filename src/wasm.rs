@@ -152,6 +152,20 @@ impl Session {
         }
     }
 
+    /// Text export of the last analysis: `r` (an R script with survival/cmprsk), `python` (a
+    /// lifelines script) re-running it on the user's own copy of the file, or `methods` (a
+    /// methods-and-results paragraph).
+    pub fn export(&self, kind: &str) -> Result<String, JsValue> {
+        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet: run one first"))?;
+        let spec = report.spec.as_ref().ok_or_else(|| js_msg("the report carries no spec"))?;
+        match kind {
+            "r" => Ok(crate::export::r_script(spec, &self.name)),
+            "python" => Ok(crate::export::python_script(spec, &self.name)),
+            "methods" => Ok(crate::export::methods_text(report)),
+            other => Err(js_msg(format!("unknown export '{other}': use 'r', 'python' or 'methods'"))),
+        }
+    }
+
     /// Name of the loaded file ("" when none).
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {

@@ -108,6 +108,11 @@ export class MainEngine {
     return this.guard(s => s.forest_height(JSON.stringify(options)));
   }
 
+  /** Text export of the last analysis: 'r', 'python' or 'methods'. */
+  async exportText(kind) {
+    return this.guard(s => s.export(kind));
+  }
+
   /** The last report's figure as SVG text. */
   async svg(figure, options, width, height) {
     return this.guard(s => s.svg(figure, JSON.stringify(options), width, height));
@@ -227,6 +232,10 @@ export class WorkerEngine {
 
   async forestHeight(options) {
     return this.guarded('forestHeight', { options: JSON.stringify(options) });
+  }
+
+  async exportText(kind) {
+    return this.guarded('exportText', { kind });
   }
 }
 

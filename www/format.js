@@ -1,10 +1,11 @@
 // Number formatting for tables and captions, as journals ask.
 
-/** Time values: integers stay integers, others get up to 3 significant decimals. */
+/** Time values: integers stay integers, others 3 significant digits (one decimal from 100 up). */
 export function fmtTime(x) {
   if (x == null || !Number.isFinite(x)) return '—';
   if (Number.isInteger(x)) return String(x);
-  return String(Number(x.toPrecision(4)));
+  if (Math.abs(x) >= 100) return String(Number(x.toFixed(1)));
+  return String(Number(x.toPrecision(3)));
 }
 
 /** A proportion as a percentage with one decimal ("63.2%"). */

@@ -73,7 +73,7 @@ function showWarnings(list) {
 
 // ---------- loading ----------
 
-async function loadBytes(name, bytes, specOverride) {
+async function loadBytes(name, bytes, specOverride, isDemo = false) {
   return serial(async () => {
     clearError();
     let schema;
@@ -84,6 +84,7 @@ async function loadBytes(name, bytes, specOverride) {
       throw e;
     }
     state.schema = schema;
+    state.isDemo = isDemo;
     state.report = null;
     renderSchema();
     let spec = specOverride || null;
@@ -117,6 +118,7 @@ async function runSpecInner(spec) {
     showError(e, 'The analysis could not run');
     throw e;
   }
+  renderDemoInfo();
   await renderReport();
   return state.report;
 }
@@ -194,7 +196,7 @@ function option(value, label, selected) {
 
 function renderSchema() {
   const s = state.schema;
-  $('#file-info').textContent = `${s.name}: ${s.rows} rows, ${s.columns.length} columns`;
+  $('#file-info').textContent = `${state.isDemo ? 'Demo cohort: ' : ''}${s.name}: ${s.rows} rows, ${s.columns.length} columns`;
   const tbody = $('#columns tbody');
   tbody.replaceChildren(...s.columns.map(c => {
     const vals = c.levels ? c.levels.slice(0, 6).join(', ') + (c.levels.length > 6 ? ', …' : '')
@@ -203,6 +205,24 @@ function renderSchema() {
   }));
   $('#columns-count').textContent = `(${s.columns.length})`;
   $('#columns-box').hidden = false;
+}
+
+/** Settings of the spec that have no control on the page (from a demo, a link or the API). */
+function renderSpecExtra(spec) {
+  const items = [];
+  const list = v => [].concat(v).join(', ');
+  for (const f of spec.filters || []) {
+    const what = f.op === 'in' || f.op === 'not_in' ? `${f.op === 'in' ? 'in' : 'not in'} {${list(f.values || [])}}` : `${f.op} ${f.value}`;
+    items.push(`Only rows with ${f.column} ${what}`);
+  }
+  if (spec.covariates?.length) items.push(`Model covariates: ${list(spec.covariates)}` + (spec.categorical?.length ? ` (categorical: ${list(spec.categorical)})` : ''));
+  if (spec.strata) items.push(`Stratified by ${spec.strata}`);
+  if (spec.cluster) items.push(`Clustered by ${spec.cluster} (robust SE)`);
+  if (spec.event?.censored) items.push(`Censored: ${list(spec.event.censored)} (other values excluded)`);
+  if (spec.rho) items.push(`G-rho weight ρ = ${spec.rho}`);
+  if (spec.conf_type && spec.conf_type !== 'log') items.push(`CI transform: ${spec.conf_type}`);
+  if (spec.rmst_tau) items.push(`RMST horizon ${spec.rmst_tau}`);
+  $('#spec-extra').replaceChildren(...items.map(t => el('li', { text: t })));
 }
 
 /** One row per outcome value: what it means (event / competing event / censored). */
@@ -268,6 +288,7 @@ function fillControls() {
   gsel.replaceChildren(option('', 'None (one curve)', !spec.group), ...groupCandidates(s).map(c => option(c.name, c.name, c.name === spec.group)));
   if (spec.group && !groupCandidates(s).some(c => c.name === spec.group)) gsel.append(option(spec.group, spec.group, true));
   $('#landmarks').value = (spec.times || []).map(fmtTime).join(', ');
+  renderSpecExtra(spec);
   const view = spec.view || {};
   $('#opt-ci').checked = view.conf_bands !== false;
   $('#opt-risk').checked = view.risk_table !== false;
@@ -285,6 +306,8 @@ function clearResults() {
   c.getContext('2d').clearRect(0, 0, c.width, c.height);
   $('#fig-caption').textContent = '';
   $('#model-box').hidden = true;
+  $('#methods-box').hidden = true;
+  $('#table1-box').hidden = true;
   state.layout = null;
 }
 
@@ -298,11 +321,13 @@ async function renderReport() {
   const head = el('tr', {}, el('th', { scope: 'col', text: spec.group ? spec.group : 'Cohort' }),
     el('th', { scope: 'col', text: 'n' }), el('th', { scope: 'col', text: 'Events' }),
     el('th', { scope: 'col', text: 'Median (95% CI)' }),
+    el('th', { scope: 'col', text: 'Median follow-up', title: 'reverse Kaplan-Meier' }),
     ...times.map(t => el('th', { scope: 'col', text: `${cumulative ? '1 − S' : 'S'}(${fmtTime(t)}${unit}) (95% CI)` })));
   $('#summary thead').replaceChildren(head);
   const rows = (r.km || []).map(k => {
     const cells = [el('th', { scope: 'row', text: k.group ?? 'All' }), el('td', { class: 'num', text: String(k.n) }),
-      el('td', { class: 'num', text: String(k.events) }), el('td', { class: 'num', text: fmtMedian(k.median, k.median_lower, k.median_upper) })];
+      el('td', { class: 'num', text: String(k.events) }), el('td', { class: 'num', text: fmtMedian(k.median, k.median_lower, k.median_upper) }),
+      el('td', { class: 'num', text: fmtTime(k.followup?.median) })];
     for (const t of times) {
       const a = (k.at || []).find(x => x.time === t);
       let text = '—';
@@ -320,9 +345,17 @@ async function renderReport() {
   });
   $('#summary tbody').replaceChildren(...rows);
   if (r.cuminc?.length) renderCuminc(r, times, unit);
+  // 1 − S and the risk table belong to Kaplan-Meier figures.
+  $('#opt-cuminc').closest('label').hidden = !!r.cuminc?.length;
+  $('#opt-risk').closest('label').hidden = !!r.cuminc?.length;
   $('#fig-h').textContent = r.cuminc?.length ? 'Cumulative incidence (competing risks)' : cumulative ? 'Cumulative incidence (1 − Kaplan–Meier)' : 'Kaplan–Meier estimate';
   let line = `${r.n} ${r.n === 1 ? 'row' : 'rows'} analysed, ${r.events} events` + (r.competing_events != null ? `, ${r.competing_events} competing events` : '');
-  if (r.rows_in_file > r.n) line += ` (${r.rows_in_file - r.n} of ${r.rows_in_file} rows not used: see warnings)`;
+  const filtered = r.rows_filtered_out || 0;
+  const excluded = r.rows_in_file - filtered - r.n;
+  const notes = [];
+  if (filtered > 0) notes.push(`${filtered} of ${r.rows_in_file} rows outside the filters`);
+  if (excluded > 0) notes.push(`${excluded} ${excluded === 1 ? 'row' : 'rows'} excluded: see warnings`);
+  if (notes.length) line += ` (${notes.join('; ')})`;
   if (r.logrank) line += ` · Log-rank χ² = ${fmtNum(r.logrank.chisq)}, df = ${r.logrank.df}, ${fmtP(r.logrank.p)}`;
   for (const g of r.gray_test || []) line += ` · Gray's test (${g.cause}) χ² = ${fmtNum(g.stat)}, df = ${g.df}, ${fmtP(g.p)}`;
   $('#test-line').textContent = line;
@@ -330,6 +363,14 @@ async function renderReport() {
   $('#notes').textContent = (r.notes || []).join(' · ');
   await drawFigure();
   await renderModel();
+  renderTable1(r);
+  try {
+    const text = await state.engine.exportText('methods');
+    $('#methods').textContent = text;
+    $('#methods-box').hidden = !text;
+  } catch {
+    $('#methods-box').hidden = true;
+  }
 }
 
 /** Cox (or Fine-Gray) model: HR table, global tests and the forest plot. */
@@ -368,6 +409,40 @@ async function renderModel() {
   canvas.width = Math.round(cssW * dpr);
   canvas.height = h;
   await state.engine.draw(canvas, 'forest', opts);
+}
+
+/** "Table 1": each column described by group, with the test's P. */
+function renderTable1(r) {
+  const rows = r.table1 || [];
+  $('#table1-box').hidden = rows.length === 0;
+  if (!rows.length) return;
+  const groups = rows[0].groups.map(g => g.group);
+  $('#table1 thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: 'Characteristic' }),
+    ...rows[0].groups.map(g => el('th', { scope: 'col', text: g.group == null ? 'All' : `${state.spec.group}: ${g.group}` })),
+    el('th', { scope: 'col', text: 'P' })));
+  const body = [];
+  for (const row of rows) {
+    const cat = row.type === 'categorical' || row.groups.some(g => g.levels);
+    const p = row.p == null ? '' : fmtP(row.p).replace(/^P (= )?/, '');
+    const miss = row.groups.some(g => g.missing > 0) ? ` (missing: ${row.groups.map(g => g.missing).join(' / ')})` : '';
+    if (!cat) {
+      body.push(el('tr', {}, el('th', { scope: 'row', text: row.variable + miss }),
+        ...row.groups.map(g => el('td', { class: 'num', text: g.median == null ? '—' : `${fmtTime(g.median)} (${fmtTime(g.q1)}–${fmtTime(g.q3)}); ${fmtNum(g.mean, 1)} ± ${fmtNum(g.sd, 1)}` })),
+        el('td', { class: 'num', text: p, title: row.test || '' })));
+      continue;
+    }
+    body.push(el('tr', { class: 'group-row' }, el('th', { scope: 'row', text: row.variable + miss }),
+      ...groups.map(() => el('td')), el('td', { class: 'num', text: p, title: row.test || '' })));
+    const levels = [...new Set(row.groups.flatMap(g => (g.levels || []).map(l => l.level)))];
+    for (const level of levels) {
+      body.push(el('tr', {}, el('th', { scope: 'row', class: 'indent', text: level }),
+        ...row.groups.map(g => {
+          const l = (g.levels || []).find(x => x.level === level);
+          return el('td', { class: 'num', text: l ? `${l.count} (${fmtNum(l.percent, 1)}%)` : '0' });
+        }), el('td')));
+    }
+  }
+  $('#table1 tbody').replaceChildren(...body);
 }
 
 /** Hover read-out: each curve's value at the pointer's time (asked of the engine). */
@@ -468,27 +543,79 @@ async function loadDemo() {
   let analyses = { 'Lung cancer (R survival::lung): overall survival by sex': {
     time: 'time', event: { column: 'status', event: ['2'] }, group: 'sex', times: [180, 365, 730],
   } };
+  let manifest = null;
   try {
-    const manifest = await (await fetchOk(new URL('analyses.json', base))).json();
-    if (manifest && manifest.data && manifest.analyses && Object.keys(manifest.analyses).length) {
-      data = manifest.data;
-      analyses = manifest.analyses;
+    const m = await (await fetchOk(new URL('analyses.json', base))).json();
+    if (m && m.data && m.analyses && Object.keys(m.analyses).length) {
+      manifest = m;
+      data = m.data;
+      analyses = m.analyses;
     }
   } catch { /* no manifest: the lung placeholder */ }
   const bytes = new Uint8Array(await (await fetchOk(new URL(data, base))).arrayBuffer());
-  state.demo = { data, analyses, bytes };
+  const name = data.split('/').pop();
+  state.demo = { data, name, analyses, bytes, manifest };
   const names = Object.keys(analyses);
   const sel = $('#demo-analysis');
-  sel.replaceChildren(...names.map((n, i) => option(n, n, i === 0)));
+  sel.replaceChildren(...names.map((n, i) => option(n, demoTitle(n), i === 0)));
   $('#demo-picker').hidden = names.length < 2;
-  await loadBytes(data, bytes, analyses[names[0]]);
+  $('#demo-label').textContent = manifest?.label || 'Demo data: R survival package, lung (NCCTG advanced lung cancer).';
+  return { name, bytes, first: analyses[names[0]] };
+}
+
+/** The picker's text for a demo analysis: the first sentence of its description, else its key. */
+function demoTitle(key) {
+  const d = state.demo?.manifest?.descriptions?.[key];
+  if (d) {
+    const first = d.split(/(?<=\.)\s/)[0].replace(/\.$/, '');
+    if (first.length <= 90) return first;
+  }
+  return key.replace(/_mva$/, ' (multivariable)').replace(/_/g, ' ');
+}
+
+/** Description and published figures of the demo analysis the spec matches, if any. */
+function renderDemoInfo() {
+  const box = $('#demo-box');
+  box.hidden = !state.isDemo;
+  $('#demo-note').hidden = !state.isDemo;
+  if (!state.isDemo) return;
+  const m = state.demo?.manifest;
+  const key = Object.keys(state.demo.analyses).find(k => JSON.stringify(stripView(state.demo.analyses[k])) === JSON.stringify(stripView(state.spec)));
+  if (key) $('#demo-analysis').value = key;
+  $('#demo-desc').textContent = key && m?.descriptions?.[key] ? m.descriptions[key] : '';
+  const pub = key && m?.published?.[key];
+  let text = '';
+  if (pub?.landmarks) {
+    text = `Published: ${pub.landmarks.map(l => `${l.percent}% at ${fmtTime(l.time)}`).join(', ')}` + (pub.measure ? ` (${pub.measure})` : '');
+    if (pub.median_months != null) text += `; ${pub.median_label || 'median'} ${pub.median_months} months`;
+  } else if (pub?.terms) {
+    text = 'Published: ' + pub.terms.map(t => `${t.label || t.term} ${t.hr != null ? 'HR ' + t.hr + ', ' : ''}p ${t.p}`).join('; ');
+  }
+  if (text && m?.source) text += `. ${m.source}`;
+  $('#demo-published').textContent = text;
+  $('#demo-note').hidden = !$('#demo-desc').textContent && !text;
+}
+
+function stripView(spec) {
+  if (!spec) return spec;
+  const { view, ...rest } = spec;
+  return rest;
+}
+
+/** Load the demo cohort with `spec` (default: its first analysis). */
+async function openDemo(spec) {
+  const demo = state.demo || await loadDemo();
+  const report = await loadBytes(demo.name, demo.bytes, spec || state.demo.analyses[Object.keys(state.demo.analyses)[0]], true);
+  return report;
 }
 
 // ---------- scripting API and share links ----------
 
 function shareLink() {
   const u = new URL(location.href);
-  u.hash = state.spec ? specToHash(state.spec).slice(1) : '';
+  // The demo's data ships with the page, so a link to a demo analysis opens it directly; any
+  // other file must be dropped by whoever opens the link (the link never carries data).
+  u.hash = state.spec ? specToHash(state.spec).slice(1) + (state.isDemo ? '&data=demo' : '') : '';
   return u.href;
 }
 
@@ -514,6 +641,8 @@ const api = {
   /** Resolves when every queued load/run/draw has finished. */
   idle: () => state.busy.then(() => undefined),
   version: () => state.engine?.version() || '',
+  /** Text exports of the current analysis: 'r' (R script), 'python' (lifelines script), 'methods'. */
+  exportText: kind => serial(() => state.engine.exportText(kind)),
   /** Test hook: make the engine panic; the page reports it and restarts the engine. */
   selfTestPanic: () => serial(() => state.engine.selfTestPanic()),
   /** 'worker' or 'main': where the engine runs. */
@@ -536,6 +665,7 @@ function wire() {
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   drop.addEventListener('drop', e => {
     e.preventDefault();
+    e.stopPropagation();
     drop.classList.remove('over');
     const f = e.dataTransfer?.files?.[0];
     if (f) readFile(f);
@@ -543,7 +673,6 @@ function wire() {
   // A file dropped anywhere on the page must not navigate away from it.
   window.addEventListener('dragover', e => e.preventDefault());
   window.addEventListener('drop', e => { e.preventDefault(); const f = e.dataTransfer?.files?.[0]; if (f) readFile(f); });
-  drop.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); $('#file').click(); } });
   $('#file').addEventListener('change', e => { const f = e.target.files?.[0]; if (f) readFile(f); e.target.value = ''; });
   for (const id of ['#event-col', '#group-col', '#date-start', '#date-end', '#date-end2', '#date-unit']) $(id).addEventListener('change', onControlsChanged);
   $('#time-col').addEventListener('change', e => {
@@ -557,8 +686,8 @@ function wire() {
   $('#demo-analysis').addEventListener('change', e => {
     const spec = state.demo?.analyses[e.target.value];
     if (!spec) return;
-    if (state.schema?.name === state.demo.data) runSpec(spec).catch(() => {});
-    else loadBytes(state.demo.data, state.demo.bytes, spec).catch(() => {});
+    if (state.isDemo) runSpec(spec).catch(() => {});
+    else openDemo(spec).catch(() => {});
   });
   $('#share').addEventListener('click', async () => {
     const link = shareLink();
@@ -567,6 +696,18 @@ function wire() {
   $('#save-json').addEventListener('click', () => {
     if (!state.report) return;
     download(new Blob([JSON.stringify(state.report, null, 2)], { type: 'application/json' }), stem() + '.report.json');
+  });
+  const saveScript = (kind, ext) => async () => {
+    if (!state.report) return;
+    try {
+      const text = await serial(() => state.engine.exportText(kind));
+      download(new Blob([text], { type: 'text/plain' }), `${stem()}.${ext}`);
+    } catch (e) { showError(e, 'The script could not be written'); }
+  };
+  $('#save-r').addEventListener('click', saveScript('r', 'R'));
+  $('#save-py').addEventListener('click', saveScript('python', 'py'));
+  $('#copy-methods').addEventListener('click', async () => {
+    try { await navigator.clipboard.writeText($('#methods').textContent); $('#action-status').textContent = 'Methods paragraph copied.'; } catch { /* selection still possible */ }
   });
   $('#save-svg').addEventListener('click', async () => {
     if (!state.report) return;
@@ -617,6 +758,10 @@ async function main() {
   } catch (e) {
     showError(e, 'This link\'s analysis cannot be read');
   }
+  if (linked && /(^#|&)data=demo(&|$)/.test(location.hash)) {
+    await openDemo(linked).catch(e => showError(e, 'The demo analysis in this link could not run'));
+    return;
+  }
   if (linked) {
     state.pendingSpec = linked;
     const p = $('#pending');
@@ -626,7 +771,7 @@ async function main() {
     p.hidden = false;
     return;
   }
-  await loadDemo().catch(e => showError(e, 'The demo cohort could not be loaded'));
+  await openDemo().catch(e => showError(e, 'The demo cohort could not be loaded'));
 }
 
 api.ready = main();

@@ -35,6 +35,7 @@ const ops = {
   selfTestPanic: () => glue.selfTestPanic(),
   valuesAt: ({ t, options }) => session.values_at(t, options),
   forestHeight: ({ options }) => session.forest_height(options),
+  exportText: ({ kind }) => session.export(kind),
 };
 
 self.onmessage = async ev => {

@@ -75,6 +75,13 @@ test('lung by sex through loadFile matches R (n, events, medians, log-rank)', as
   assert.equal(await page.locator('#time-col').inputValue(), 'time');
   // Loading and analysing made no request at all.
   assert.equal(requests.length, before, `requests after load: ${requests.slice(before).map(r => r.url)}`);
+  // Text exports: scripts that re-run the analysis on the user's file, and the methods paragraph.
+  const rScript = await page.evaluate(() => window.cohort.exportText('r'));
+  assert.match(rScript, /survfit/);
+  assert.match(rScript, /lung\.csv/);
+  assert.match(await page.evaluate(() => window.cohort.exportText('python')), /lifelines/);
+  assert.equal(await page.locator('#methods-box').isVisible(), true);
+  assert.match(await page.locator('#methods').textContent(), /Kaplan/);
   await page.screenshot({ path: path.join(OUT, 'lung-by-sex.png'), fullPage: true });
 });
 
@@ -99,21 +106,26 @@ test('a real file input (setInputFiles) loads lung.csv with a sensible default s
 test('every reference case through the page agrees with R (compare_reference.py --reports)', async () => {
   const { page } = await app.newPage();
   const reports = {};
+  const errors = [];
   let loadedFile = null;
-  for (const c of referenceCases()) {
+  const cases = referenceCases();
+  for (const c of cases) {
     if (loadedFile !== c.file) {
       const r = await loadFile(page, c.file);
-      assert.ok(!r.error, `${c.label}: ${r.error}`);
+      if (r.error) { errors.push(`${c.label}: loading ${path.basename(c.file)}: ${r.error}`); loadedFile = null; continue; }
       loadedFile = c.file;
     }
     const { report, error } = await setSpec(page, c.spec);
-    assert.ok(!error, `${c.label}: ${error}`);
-    reports[c.label] = report;
+    if (error) errors.push(`${c.label}: ${error}`);
+    else reports[c.label] = report;
   }
   const file = path.join(OUT, 'page-reports.json');
   fs.writeFileSync(file, JSON.stringify(reports));
   const run = spawnSync('python3', [COMPARE_TOOL, '--reports', file, REFERENCE_DIR], { cwd: ROOT, encoding: 'utf8' });
+  assert.deepEqual(errors, [], `cases the page could not run (the others were compared):\n${run.stdout}`);
+  assert.equal(Object.keys(reports).length, cases.length);
   assert.equal(run.status, 0, `compare_reference.py failed:\n${run.stdout}\n${run.stderr}`);
+  assert.match(run.stdout, new RegExp(`${cases.length} passed, 0 failed`));
 });
 
 test('a share link reproduces the analysis and carries no data', async () => {
@@ -134,6 +146,15 @@ test('a share link reproduces the analysis and carries no data', async () => {
   const b = await second.page.evaluate(() => window.cohort.report());
   assert.deepEqual(b, a.report);
   assert.equal(await second.page.locator('#opt-ci').isChecked(), false, 'view options travel with the link');
+});
+
+test('a share link to a demo analysis opens the demo with that analysis', async () => {
+  const first = await app.newPage();
+  const demo = await first.page.evaluate(() => window.cohort.report());
+  const link = await first.page.evaluate(() => window.cohort.shareLink());
+  assert.match(link, /&data=demo$/);
+  const second = await app.newPage(link);
+  assert.deepEqual(await second.page.evaluate(() => window.cohort.report()), demo);
 });
 
 test('a bad file shows the error panel naming the file; the page keeps working', async () => {
@@ -189,3 +210,16 @@ for (const engine of ['worker', 'main']) {
     assert.ok(await canvasInk(page) > 0.005, 'no figure after the restart');
   });
 }
+
+test('every control has a label and the file chooser is reachable with the keyboard', async () => {
+  const { page } = await app.newPage();
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, button, textarea')]
+    .filter(e => !e.closest('[hidden]'))
+    .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !(e.tagName === 'BUTTON' && e.textContent.trim()))
+    .map(e => e.id || e.outerHTML.slice(0, 60)));
+  assert.deepEqual(unlabelled, []);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'file', 'the first Tab stop is the file chooser');
+  const canvasLabel = await page.locator('#km').getAttribute('aria-label');
+  assert.ok(canvasLabel && canvasLabel.length > 10, 'the figure has a text alternative');
+});
