@@ -17,6 +17,7 @@ pub mod stats;
 pub mod report;
 pub mod analyze;
 pub mod plot;
+pub mod overview;
 pub mod bench;
 pub mod export;
 pub mod demo;

@@ -200,7 +200,7 @@ pub fn factor(col: &Column, rows: &[usize]) -> Factor {
 }
 
 /// Rows kept by the spec's filters.
-fn filter_rows(table: &Table, spec: &AnalysisSpec) -> Result<Vec<usize>> {
+pub(crate) fn filter_rows(table: &Table, spec: &AnalysisSpec) -> Result<Vec<usize>> {
     let mut keep: Vec<usize> = (0..table.n_rows()).collect();
     for f in &spec.filters {
         let col = column(table, &f.column, "filter")?;

@@ -17,6 +17,7 @@
 //! in the browser and natively, and every position is decided once and reported.
 
 pub mod forest;
+pub mod hist;
 pub mod km;
 mod paint;
 
