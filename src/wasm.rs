@@ -26,6 +26,8 @@ use crate::report::Report;
 use crate::spec::AnalysisSpec;
 use crate::table::Table;
 
+mod overview;
+
 static HOOK: Once = Once::new();
 
 /// Route Rust panics to the page: `console.error` and `globalThis.__cohortPanic(message)` (a

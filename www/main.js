@@ -2,6 +2,7 @@
 // is the one object shared with the CLI and the share link.
 
 import { startEngine } from './engine.js';
+import { initOverview, overviewLoaded, renderOverview } from './overview.js';
 import {
   defaultSpec, defaultEventValues, timeCandidates, outcomeCandidates, groupCandidates,
   parseLandmarks, specToHash, specFromHash, defaultLandmarks,
@@ -86,6 +87,7 @@ async function loadBytes(name, bytes, specOverride, isDemo = false) {
     state.schema = schema;
     state.isDemo = isDemo;
     state.report = null;
+    overviewLoaded(schema, !isDemo);
     renderSchema();
     let spec = specOverride || null;
     if (!spec && state.pendingSpec) {
@@ -371,6 +373,7 @@ async function renderReport() {
   } catch {
     $('#methods-box').hidden = true;
   }
+  await renderOverview();
 }
 
 /** Cox (or Fine-Gray) model: HR table, global tests and the forest plot. */
@@ -743,6 +746,7 @@ function download(blob, name) {
 
 async function main() {
   wire();
+  initOverview({ state, runSpec, serial, download, stem });
   try {
     // `?engine=main` runs the engine on the main thread (for comparison and old browsers).
     state.engine = await startEngine({ worker: new URLSearchParams(location.search).get('engine') !== 'main' });

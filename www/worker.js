@@ -35,6 +35,15 @@ const ops = {
   selfTestPanic: () => glue.selfTestPanic(),
   valuesAt: ({ t, options }) => session.values_at(t, options),
   forestHeight: ({ options }) => session.forest_height(options),
+  // Cohort overview (www/overview.js).
+  missingness: ({ spec }) => session.missingness(spec),
+  table1Export: ({ format }) => session.table1_export(format),
+  drawColumn({ name, categorical, options, width, height }) {
+    const canvas = new OffscreenCanvas(width, height);
+    const bars = session.draw_column_offscreen(canvas, name, categorical, options);
+    const bitmap = canvas.transferToImageBitmap();
+    return { bars, bitmap, transfer: [bitmap] };
+  },
   exportText: ({ kind }) => session.export(kind),
 };
 

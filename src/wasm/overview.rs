@@ -1,0 +1,69 @@
+//! The cohort overview's entry points: missingness, column charts and Table 1 exports of the
+//! loaded file. The table stays inside wasm; only summaries and drawings cross the boundary.
+
+use plotters::prelude::*;
+use wasm_bindgen::prelude::*;
+
+use super::{js_error, js_msg, to_json, OffscreenBackend, Session};
+use crate::overview::{column_chart, missingness, ColumnChart};
+use crate::plot::hist::{draw_histogram, HistData, HistOptions};
+use crate::spec::AnalysisSpec;
+use crate::table::ColumnData;
+
+/// Row bins of the missingness pattern.
+const PATTERN_BINS: usize = 120;
+
+#[wasm_bindgen]
+impl Session {
+    /// Missing cells of the loaded file and the rows the analysis `spec_json` loses to
+    /// complete-case exclusion, named by column (`overview::MissingnessReport` as JSON).
+    pub fn missingness(&self, spec_json: &str) -> Result<String, JsValue> {
+        let spec = AnalysisSpec::from_json(spec_json).map_err(|e| js_error(&e))?;
+        let m = missingness(self.table()?, &spec, PATTERN_BINS).map_err(|e| js_error(&e))?;
+        to_json(&m)
+    }
+
+    /// Table 1 of the last report as `csv` or `markdown` text.
+    pub fn table1_export(&self, format: &str) -> Result<String, JsValue> {
+        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet: run one first"))?;
+        let rows = report.table1.as_ref().ok_or_else(|| js_msg("this analysis has no Table 1: choose its columns first"))?;
+        match format {
+            "csv" => Ok(crate::stats::table1::to_csv(rows)),
+            "markdown" | "md" => Ok(crate::stats::table1::to_markdown(rows)),
+            other => Err(js_msg(format!("unknown Table 1 format '{other}': use 'csv' or 'markdown'"))),
+        }
+    }
+
+    /// Draw column `name`'s histogram (or bar chart when text, or when `categorical`) into a
+    /// canvas; returns the bars as JSON (label, count, pixel rectangle).
+    pub fn draw_column(&self, canvas: web_sys::HtmlCanvasElement, name: &str, categorical: bool, options_json: &str) -> Result<String, JsValue> {
+        let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas)
+            .ok_or_else(|| js_msg("this browser gives no 2D drawing context for the chart canvas"))?;
+        self.column_into(backend, name, categorical, options_json)
+    }
+
+    /// As [`Session::draw_column`], into an `OffscreenCanvas` (the worker's way).
+    pub fn draw_column_offscreen(&self, canvas: web_sys::OffscreenCanvas, name: &str, categorical: bool, options_json: &str) -> Result<String, JsValue> {
+        let backend = OffscreenBackend::new(&canvas).map_err(js_msg)?;
+        self.column_into(backend, name, categorical, options_json)
+    }
+}
+
+impl Session {
+    fn column_into<DB: DrawingBackend>(&self, backend: DB, name: &str, categorical: bool, options_json: &str) -> Result<String, JsValue> {
+        let table = self.table()?;
+        let text = if options_json.trim().is_empty() { "{}" } else { options_json };
+        let mut opts: HistOptions = serde_json::from_str(text).map_err(|e| js_msg(format!("the chart options are not valid: {e}")))?;
+        opts.date_axis = !categorical && matches!(table.column(name).map(|c| &c.data), Some(ColumnData::Date(_)));
+        let chart = column_chart(table, name, categorical).map_err(|e| js_error(&e))?;
+        let root = backend.into_drawing_area();
+        root.fill(&WHITE).map_err(|e| js_msg(format!("drawing failed: {e}")))?;
+        let bars = match &chart {
+            ColumnChart::Values(v) => draw_histogram(&root, HistData::Values(v), &opts),
+            ColumnChart::Counts(c) => draw_histogram(&root, HistData::Counts(c), &opts),
+        }
+        .map_err(js_msg)?;
+        root.present().map_err(|e| js_msg(format!("drawing failed: {e}")))?;
+        to_json(&bars)
+    }
+}

@@ -1,0 +1,462 @@
+// The "Cohort" tab: Table 1 by the current group (from the report's `table1` block), the
+// columns' cards (type, missing, distinct, a histogram drawn by the engine), the missingness map
+// (computed by the engine: rows the analysis loses, named by column) and follow-up (reverse
+// Kaplan-Meier), events and events per covariate. The table stays inside wasm; this module only
+// shows summaries.
+
+import { MainEngine, WorkerEngine } from './engine.js';
+import { fmtTime, fmtP } from './format.js';
+
+// ---------- engine calls (added to both engines) ----------
+
+MainEngine.prototype.missingness = function (spec) {
+  return this.guard(s => JSON.parse(s.missingness(JSON.stringify(spec))));
+};
+MainEngine.prototype.table1Export = function (format) {
+  return this.guard(s => s.table1_export(format));
+};
+MainEngine.prototype.drawColumn = function (canvas, name, categorical, options) {
+  return this.guard(s => JSON.parse(s.draw_column(canvas, name, categorical, JSON.stringify(options))));
+};
+WorkerEngine.prototype.missingness = async function (spec) {
+  return JSON.parse(await this.guarded('missingness', { spec: JSON.stringify(spec) }));
+};
+WorkerEngine.prototype.table1Export = function (format) {
+  return this.guarded('table1Export', { format });
+};
+WorkerEngine.prototype.drawColumn = async function (canvas, name, categorical, options) {
+  const { bars, bitmap } = await this.guarded('drawColumn', { name, categorical, options: JSON.stringify(options), width: canvas.width, height: canvas.height });
+  if (bitmap) {
+    const ctx = canvas.getContext('2d');
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(bitmap, 0, 0);
+    bitmap.close();
+  }
+  return JSON.parse(bars);
+};
+
+// ---------- helpers ----------
+
+const el = (tag, attrs = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const k of kids) if (k != null) e.append(k);
+  return e;
+};
+
+const TEST_NAMES = {
+  wilcoxon: 'Wilcoxon rank-sum test', kruskal: 'Kruskal–Wallis test',
+  chisq: "Pearson's chi-squared test", fisher: "Fisher's exact test",
+};
+
+/** Decimals of a numeric row: one, or two significant digits of an SD below 1 (as the exports). */
+function decimalsFor(row) {
+  const sd = Math.max(0, ...row.groups.map(g => g.sd ?? 0));
+  return sd > 0 && sd < 1 ? Math.min(6, Math.max(1, 1 - Math.floor(Math.log10(sd)))) : 1;
+}
+
+function num(x, d) {
+  if (x == null || !Number.isFinite(x)) return '—';
+  const s = x.toFixed(d);
+  return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
+}
+
+/** P as the page prints it (two significant digits, <0.001), without the "P =". */
+function pText(p) {
+  return fmtP(p).replace(/^P (= )?/, '');
+}
+
+function timeColumns(spec) {
+  if (!spec?.time) return [];
+  if (typeof spec.time === 'string') return [spec.time];
+  return [spec.time.start, ...[].concat(spec.time.end || [])];
+}
+
+// ---------- state ----------
+
+let ctx = null;          // {state, runSpec, serial, download, stem}
+let view = 'survival';   // which tab is shown
+let meanFirst = true;    // numeric rows: mean (SD) before median [IQR]
+let lastMissing = null;
+let cardsKey = '';       // schema + categorical list the cards were drawn for
+let fixing = false;      // a follow-up run of ours is queued
+
+/** Columns Table 1 offers: not identifiers, not the time, outcome or group columns. */
+function candidates(schema, spec) {
+  const skip = new Set([...timeColumns(spec), spec?.event?.column, spec?.group].filter(Boolean));
+  return schema.columns.filter(c => c.kind !== 'identifier' && !skip.has(c.name)).map(c => c.name);
+}
+
+function isCategorical(col, spec) {
+  return col.kind === 'categorical' || (spec?.categorical || []).includes(col.name);
+}
+
+/** Run a changed spec (from a control of this tab). */
+function rerun(spec) {
+  return ctx.runSpec(spec).catch(() => {});
+}
+
+// ---------- the tab bar and the view ----------
+
+function build() {
+  const results = document.querySelector('.results');
+  const bar = el('div', { class: 'view-tabs', role: 'tablist', 'aria-label': 'Views' });
+  for (const [id, label] of [['survival', 'Survival'], ['cohort', 'Cohort']]) {
+    const b = el('button', { type: 'button', role: 'tab', id: `tab-${id}`, 'aria-controls': id === 'cohort' ? 'cohort-view' : null, text: label });
+    b.addEventListener('click', () => showView(id));
+    bar.append(b);
+  }
+  const pending = document.querySelector('#pending');
+  pending.after(bar);
+  const v = el('section', { id: 'cohort-view', class: 'cohort-view', role: 'tabpanel', 'aria-labelledby': 'tab-cohort' });
+  v.innerHTML = `
+    <div class="t1-head">
+      <h2 id="t1-h">Table 1 <span id="t1-by" class="muted"></span></h2>
+      <div class="t1-tools">
+        <label>Numeric rows <select id="t1-order"><option value="mean">mean (SD) first</option><option value="median">median [IQR] first</option></select></label>
+        <details id="t1-cols" class="t1-cols"><summary>Columns…</summary><ol id="t1-col-list"></ol></details>
+        <button type="button" id="t1-csv">Export CSV</button>
+        <button type="button" id="t1-md">Export Markdown</button>
+      </div>
+    </div>
+    <div class="table-wrap"><table id="t1" class="t1"><caption class="visually-hidden">Baseline characteristics</caption><thead></thead><tbody></tbody></table></div>
+    <ol id="t1-notes" class="t1-notes small"></ol>
+    <h2>Follow-up and events</h2>
+    <div class="table-wrap"><table id="fu" class="summary fu"><thead></thead><tbody></tbody></table></div>
+    <p id="epv" class="epv"></p>
+    <h2>Missing data</h2>
+    <p id="miss-line"></p>
+    <div class="miss-grid-wrap"><canvas id="miss-grid" role="img"></canvas></div>
+    <p class="muted small">Each column of the map is a column of the file, rows run top to bottom in file order (binned);
+      darker = more cells missing. The last lane marks the rows the analysis excludes.</p>
+    <h2>Columns</h2>
+    <div id="cards" class="cards"></div>`;
+  bar.after(v);
+  v.querySelector('#t1-order').addEventListener('change', e => { meanFirst = e.target.value === 'mean'; renderTable1(); });
+  v.querySelector('#t1-csv').addEventListener('click', () => exportTable1('csv'));
+  v.querySelector('#t1-md').addEventListener('click', () => exportTable1('markdown'));
+  showView('survival');
+}
+
+function showView(id) {
+  view = id;
+  document.querySelector('.results').classList.toggle('show-cohort', id === 'cohort');
+  for (const b of document.querySelectorAll('.view-tabs [role=tab]')) {
+    const on = b.id === `tab-${id}`;
+    b.setAttribute('aria-selected', String(on));
+    b.tabIndex = on ? 0 : -1;
+  }
+  if (id === 'cohort' && ctx.state.report) ctx.serial(() => renderOverview()).catch(() => {});
+  if (id === 'survival' && ctx.state.report) window.dispatchEvent(new Event('resize'));
+}
+
+// ---------- hooks called by main.js ----------
+
+/** Wire the tab; `hooks`: {state, runSpec, serial, download, stem}. */
+export function initOverview(hooks) {
+  ctx = hooks;
+  build();
+  window.cohort.view = id => { if (id) showView(id); return view; };
+}
+
+/** A file was loaded (`byUser`: a drop or `cohort.loadFile`, not the demo): open the Cohort tab. */
+export function overviewLoaded(schema, byUser) {
+  cardsKey = '';
+  lastMissing = null;
+  if (byUser) showView('cohort');
+}
+
+/** After every report: refresh the tab when it is shown (called inside the page's queue). */
+export async function renderOverview() {
+  const { state } = ctx;
+  if (!state.schema || !state.spec) return;
+  if (view !== 'cohort' || !state.report) return;
+  // Table 1 needs its column list in the spec: default all candidates; never the group itself.
+  const spec = state.spec;
+  const cands = candidates(state.schema, spec);
+  if (!fixing && (!Array.isArray(spec.table1) || (spec.group && spec.table1.includes(spec.group)))) {
+    fixing = true;
+    const next = { ...spec, table1: Array.isArray(spec.table1) ? spec.table1.filter(c => c !== spec.group) : cands };
+    // Queued behind the current operation (not awaited: we are inside it).
+    ctx.runSpec(next).catch(() => {}).finally(() => { fixing = false; });
+  }
+  renderTable1();
+  renderChooser(cands);
+  renderFollowup();
+  try {
+    lastMissing = await state.engine.missingness(spec);
+    renderMissing(lastMissing);
+  } catch (e) {
+    document.querySelector('#miss-line').textContent = `Missingness not available: ${e.message}`;
+  }
+  await renderCards();
+}
+
+// ---------- Table 1 ----------
+
+function renderTable1() {
+  const r = ctx.state.report;
+  const spec = ctx.state.spec;
+  const rows = r?.table1 || [];
+  const table = document.querySelector('#t1');
+  document.querySelector('#t1-by').textContent = spec?.group ? `by ${spec.group}` : 'overall';
+  document.querySelector('#t1-csv').disabled = document.querySelector('#t1-md').disabled = !rows.length;
+  const thead = table.querySelector('thead');
+  const tbody = table.querySelector('tbody');
+  if (!rows.length) {
+    thead.replaceChildren();
+    tbody.replaceChildren(el('tr', {}, el('td', { class: 'muted', text: r?.table1 ? 'No columns chosen: tick some under “Columns…”.' : 'Computing…' })));
+    document.querySelector('#t1-notes').replaceChildren();
+    return;
+  }
+  const groups = rows[0].groups;
+  const grouped = groups.some(g => g.group != null);
+  const head = el('tr', {}, el('th', { scope: 'col', text: 'Characteristic' }),
+    ...groups.map(g => {
+      const th = el('th', { scope: 'col', class: 'num', 'data-group': g.group ?? '' });
+      th.append(el('span', { text: g.group == null ? 'Overall' : (spec.group ? `${spec.group} = ${g.group}` : g.group) }), el('br'),
+        el('span', { class: 'n', text: `N = ${g.n + g.missing}` }));
+      return th;
+    }),
+    grouped ? el('th', { scope: 'col', class: 'num', text: 'p-value' }) : null);
+  thead.replaceChildren(head);
+  const tests = [];
+  const mark = t => {
+    if (!t) return '';
+    if (!tests.includes(t)) tests.push(t);
+    return String.fromCharCode(0x61 + tests.indexOf(t));
+  };
+  const body = [];
+  const line = (cls, attrs, label, cells, p) => {
+    const tr = el('tr', { class: cls, ...attrs });
+    tr.append(el('th', { scope: 'row', text: label }));
+    cells.forEach((c, i) => tr.append(el('td', { class: 'num', 'data-group': groups[i].group ?? '', text: c })));
+    if (grouped) tr.append(p || el('td'));
+    body.push(tr);
+  };
+  for (const row of rows) {
+    const pCell = () => {
+      const td = el('td', { class: 'num p' });
+      if (row.p != null) {
+        td.append(pText(row.p));
+        if (row.test) td.append(el('sup', { text: mark(row.test), title: TEST_NAMES[row.test] || row.test }));
+        td.dataset.test = row.test || '';
+        td.dataset.p = String(row.p);
+      }
+      return td;
+    };
+    const anyMissing = row.groups.some(g => g.missing > 0);
+    if (row.type === 'numeric') {
+      const d = decimalsFor(row);
+      const mean = ['mean', `${row.variable}, mean (SD)`, row.groups.map(g => `${num(g.mean, d)} (${num(g.sd, d)})`)];
+      const med = ['median', `${row.variable}, median [IQR]`, row.groups.map(g => `${num(g.median, d)} [${num(g.q1, d)}, ${num(g.q3, d)}]`)];
+      const [a, b] = meanFirst ? [mean, med] : [med, mean];
+      line('var', { 'data-var': row.variable, 'data-stat': a[0] }, a[1], a[2], pCell());
+      line('var second', { 'data-var': row.variable, 'data-stat': b[0] }, b[1], b[2]);
+    } else {
+      line('var', { 'data-var': row.variable, 'data-stat': 'header' }, `${row.variable}, n (%)`, groups.map(() => ''), pCell());
+      const levels = (row.groups[0].levels || []).map(l => l.level);
+      levels.forEach((level, li) => line('level', { 'data-var': row.variable, 'data-level': level }, level,
+        row.groups.map(g => {
+          const l = (g.levels || [])[li];
+          return l ? `${l.count} (${num(l.percent, 1)})` : '—';
+        })));
+    }
+    if (anyMissing) line('level missing', { 'data-var': row.variable, 'data-stat': 'missing' }, 'Missing', row.groups.map(g => String(g.missing)));
+  }
+  tbody.replaceChildren(...body);
+  const notes = tests.map((t, i) => el('li', { text: `${String.fromCharCode(0x61 + i)} ${TEST_NAMES[t] || t}` }));
+  notes.push(el('li', { text: 'Numeric: mean (SD) and median [interquartile range] of non-missing values; categorical: n (% of non-missing).' }));
+  for (const row of rows) if (row.note) notes.push(el('li', { text: `${row.variable}: ${row.note}` }));
+  document.querySelector('#t1-notes').replaceChildren(...notes);
+}
+
+/** Which columns appear and in which order: a checkbox and up/down buttons per column. */
+function renderChooser(cands) {
+  const spec = ctx.state.spec;
+  const chosen = (Array.isArray(spec.table1) ? spec.table1 : cands).filter(c => cands.includes(c));
+  const rest = cands.filter(c => !chosen.includes(c));
+  const list = document.querySelector('#t1-col-list');
+  const apply = next => rerun({ ...ctx.state.spec, table1: next });
+  list.replaceChildren(...[...chosen, ...rest].map((name, i) => {
+    const on = chosen.includes(name);
+    const id = `t1c-${i}`;
+    const box = el('input', { type: 'checkbox', id, checked: on, 'data-col': name });
+    box.addEventListener('change', () => apply(box.checked ? [...chosen, name] : chosen.filter(c => c !== name)));
+    const move = (dir, label, text) => {
+      const j = chosen.indexOf(name);
+      const b = el('button', { type: 'button', class: 'mini', 'aria-label': `${label} ${name}`, text, disabled: !on || j + dir < 0 || j + dir >= chosen.length });
+      b.addEventListener('click', () => {
+        const next = [...chosen];
+        [next[j], next[j + dir]] = [next[j + dir], next[j]];
+        apply(next);
+      });
+      return b;
+    };
+    return el('li', { class: on ? '' : 'off' }, box, el('label', { for: id, text: name }), move(-1, 'Move up', '↑'), move(1, 'Move down', '↓'));
+  }));
+}
+
+async function exportTable1(format) {
+  try {
+    const text = await ctx.serial(() => ctx.state.engine.table1Export(format));
+    const [type, ext] = format === 'csv' ? ['text/csv', 'csv'] : ['text/markdown', 'md'];
+    ctx.download(new Blob([format === 'csv' ? '\ufeff' + text : text], { type: `${type};charset=utf-8` }), `${ctx.stem()}.table1.${ext}`);
+  } catch (e) {
+    document.querySelector('#t1-notes').prepend(el('li', { class: 'err', text: `Export failed: ${e.message}` }));
+  }
+}
+
+// ---------- follow-up and events ----------
+
+function renderFollowup() {
+  const r = ctx.state.report;
+  const spec = ctx.state.spec;
+  const unit = r.time_unit ? ` (${r.time_unit})` : '';
+  const competing = r.competing_events != null;
+  const thead = document.querySelector('#fu thead');
+  thead.replaceChildren(el('tr', {}, el('th', { scope: 'col', text: spec.group || 'Cohort' }), el('th', { scope: 'col', class: 'num', text: 'n' }),
+    el('th', { scope: 'col', class: 'num', text: `Events (${spec.event?.column}${spec.event?.event?.length ? ' = ' + spec.event.event.join(', ') : ''})` }),
+    competing ? el('th', { scope: 'col', class: 'num', text: 'Competing events' }) : null,
+    el('th', { scope: 'col', class: 'num', text: `Median follow-up${unit} (95% CI)` })));
+  const rows = [];
+  const fu = f => (f?.median == null ? 'not reached' : `${fmtTime(f.median)} (${f.lower == null ? 'NE' : fmtTime(f.lower)}–${f.upper == null ? 'NE' : fmtTime(f.upper)})`);
+  if (r.km?.length) {
+    for (const k of r.km) rows.push(el('tr', {}, el('th', { scope: 'row', text: k.group ?? 'All' }), el('td', { class: 'num', text: String(k.n) }),
+      el('td', { class: 'num', text: String(k.events) }), el('td', { class: 'num', 'data-followup': k.group ?? 'All', text: fu(k.followup) })));
+  }
+  if (!r.km?.length || r.km.length > 1) {
+    rows.push(el('tr', { class: 'total' }, el('th', { scope: 'row', text: 'Total' }), el('td', { class: 'num', text: String(r.n) }),
+      el('td', { class: 'num', text: String(r.events) }), competing ? el('td', { class: 'num', text: String(r.competing_events) }) : null,
+      el('td', { class: 'num', text: r.km?.length ? '' : '—' })));
+  }
+  document.querySelector('#fu tbody').replaceChildren(...rows);
+  const epv = document.querySelector('#epv');
+  const m = r.cox?.terms?.length ? r.cox : r.finegray?.terms?.length ? r.finegray : null;
+  epv.classList.remove('low');
+  if (m) {
+    const events = m.events ?? r.events;
+    const k = m.terms.length;
+    const v = events / k;
+    epv.textContent = `Events per covariate term in the model: ${events} events / ${k} ${k === 1 ? 'term' : 'terms'} = ${v.toFixed(1)}` +
+      (v < 10 ? ' — below 10: the model may be overfitted; consider fewer covariates.' : '.');
+    epv.classList.toggle('low', v < 10);
+  } else {
+    epv.textContent = `No regression model in this analysis (add covariates to fit one). With ${r.events} events, about ${Math.floor(r.events / 10)} covariate terms keep at least 10 events per term.`;
+  }
+  epv.dataset.epv = m ? String((m.events ?? r.events) / m.terms.length) : '';
+  document.querySelector('#fu').setAttribute('aria-label', 'Follow-up by reverse Kaplan-Meier and events');
+}
+
+// ---------- missingness ----------
+
+function renderMissing(m) {
+  const lineEl = document.querySelector('#miss-line');
+  const parts = [];
+  const used = m.rows_in_file - m.filtered_out;
+  parts.push(`${m.lost} of ${used} rows${m.filtered_out ? ` (after filters removed ${m.filtered_out})` : ''} lack a value the analysis needs`);
+  const named = m.model.filter(c => c.missing > 0).map(c => `${c.name} (${c.roles.join('/')}): ${c.missing} missing${c.only !== c.missing ? `, ${c.only} only this` : ''}`);
+  lineEl.replaceChildren(parts.join(''), named.length ? ': ' + named.join('; ') + '.' : '.');
+  if (m.model_lost != null) lineEl.append(el('br'), `Survival estimates lose ${m.survival_lost} rows, the regression model ${m.model_lost}.`);
+  lineEl.dataset.lost = String(m.lost);
+  // The map: one column per file column + the "excluded" lane.
+  const canvas = document.querySelector('#miss-grid');
+  const cols = m.columns.length + 1;
+  const bins = m.pattern.bins;
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  const cw = Math.max(14, Math.min(48, Math.floor(640 / cols)));
+  const top = 70, rowH = bins ? Math.max(1, Math.min(3, Math.floor(240 / bins))) : 1;
+  const W = cols * cw + 8, H = top + bins * rowH + 4;
+  canvas.style.width = W + 'px';
+  canvas.style.height = H + 'px';
+  canvas.width = Math.round(W * dpr);
+  canvas.height = Math.round(H * dpr);
+  const g = canvas.getContext('2d');
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.clearRect(0, 0, W, H);
+  g.font = '11px Arial, Liberation Sans, Helvetica, sans-serif';
+  const lanes = [...m.columns.map((c, i) => ({ name: c.name, cells: m.pattern.cells[i], color: [29, 39, 51], missing: c.missing })),
+    { name: 'excluded', cells: m.pattern.lost, color: [201, 60, 60], missing: m.lost }];
+  lanes.forEach((lane, i) => {
+    const x = 4 + i * cw;
+    g.save();
+    g.translate(x + cw / 2 + 3, top - 6);
+    g.rotate(-Math.PI / 4);
+    g.fillStyle = lane.name === 'excluded' ? '#c93c3c' : '#1d2733';
+    g.fillText(lane.name.length > 12 ? lane.name.slice(0, 11) + '…' : lane.name, 0, 0);
+    g.restore();
+    g.fillStyle = '#f0f3f7';
+    g.fillRect(x + 1, top, cw - 2, bins * rowH);
+    lane.cells.forEach((pct, b) => {
+      if (!pct) return;
+      g.fillStyle = `rgba(${lane.color.join(',')},${0.25 + 0.75 * pct / 100})`;
+      g.fillRect(x + 1, top + b * rowH, cw - 2, rowH);
+    });
+  });
+  canvas.setAttribute('aria-label', `Missing cells by column: ${lanes.map(l => `${l.name} ${l.missing}`).join(', ')}`);
+}
+
+// ---------- column cards ----------
+
+async function renderCards() {
+  const { state } = ctx;
+  const spec = state.spec;
+  const key = JSON.stringify([state.schema.name, state.schema.rows, spec.categorical || [], spec.table1 || null]);
+  if (key === cardsKey) return;
+  cardsKey = key;
+  const box = document.querySelector('#cards');
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  const cards = [];
+  const draws = [];
+  for (const c of state.schema.columns) {
+    const cat = isCategorical(c, spec);
+    const card = el('article', { class: 'card', 'data-col': c.name });
+    const head = el('header', {}, el('h3', { text: c.name }));
+    if (c.kind === 'identifier') head.append(el('span', { class: 'badge id', text: 'identifier', title: 'Unique or near-unique codes: not used as a variable' }));
+    card.append(head);
+    let typeCtl;
+    if (c.kind === 'numeric') {
+      typeCtl = el('select', { 'aria-label': `Type of ${c.name}`, 'data-type-of': c.name });
+      typeCtl.append(el('option', { value: 'numeric', text: 'numeric', selected: !cat }), el('option', { value: 'categorical', text: 'categorical', selected: cat }));
+      typeCtl.addEventListener('change', () => {
+        const list = new Set(state.spec.categorical || []);
+        if (typeCtl.value === 'categorical') list.add(c.name); else list.delete(c.name);
+        const next = { ...state.spec, categorical: [...list] };
+        if (!next.categorical.length) delete next.categorical;
+        rerun(next);
+      });
+    } else {
+      typeCtl = el('span', { class: 'type', text: c.kind });
+    }
+    const missPct = state.schema.rows ? (100 * c.missing / state.schema.rows) : 0;
+    card.append(el('dl', {},
+      el('dt', { text: 'Type' }), el('dd', {}, typeCtl),
+      el('dt', { text: 'Missing' }), el('dd', { class: c.missing ? 'has-missing' : '', text: `${c.missing}${c.missing ? ` (${missPct.toFixed(1)}%)` : ''}` }),
+      el('dt', { text: 'Distinct' }), el('dd', { text: String(c.distinct) })));
+    if (c.kind !== 'identifier') {
+      const canvas = el('canvas', { class: 'hist', role: 'img', 'aria-label': `Distribution of ${c.name}` });
+      const w = 224, h = 78;
+      canvas.style.width = w + 'px';
+      canvas.style.height = h + 'px';
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
+      card.append(canvas);
+      draws.push([canvas, c.name, cat]);
+    }
+    cards.push(card);
+  }
+  box.replaceChildren(...cards);
+  for (const [canvas, name, cat] of draws) {
+    try {
+      const bars = await state.engine.drawColumn(canvas, name, cat, { font_scale: dpr });
+      canvas.title = bars.map(b => `${b.label}: ${b.count}`).join('\n');
+    } catch (e) {
+      canvas.replaceWith(el('p', { class: 'muted small', text: e.message }));
+    }
+  }
+}
