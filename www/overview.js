@@ -257,7 +257,8 @@ function renderTable1() {
       const med = ['median', `${row.variable}, median [IQR]`, row.groups.map(g => `${num(g.median, d)} [${num(g.q1, d)}, ${num(g.q3, d)}]`)];
       const [a, b] = meanFirst ? [mean, med] : [med, mean];
       line('var', { 'data-var': row.variable, 'data-stat': a[0] }, a[1], a[2], pCell());
-      line('var second', { 'data-var': row.variable, 'data-stat': b[0] }, b[1], b[2]);
+      // The second statistic under the first, without repeating the name.
+      line('var second', { 'data-var': row.variable, 'data-stat': b[0] }, b[1].slice(row.variable.length + 2), b[2]);
     } else {
       line('var', { 'data-var': row.variable, 'data-stat': 'header' }, `${row.variable}, n (%)`, groups.map(() => ''), pCell());
       const levels = (row.groups[0].levels || []).map(l => l.level);
@@ -371,7 +372,7 @@ function renderMissing(m) {
   const dpr = Math.min(window.devicePixelRatio || 1, 3);
   const cw = Math.max(14, Math.min(48, Math.floor(640 / cols)));
   const top = 70, rowH = bins ? Math.max(1, Math.min(3, Math.floor(240 / bins))) : 1;
-  const W = cols * cw + 8, H = top + bins * rowH + 4;
+  const W = cols * cw + 70, H = top + bins * rowH + 4;
   canvas.style.width = W + 'px';
   canvas.style.height = H + 'px';
   canvas.width = Math.round(W * dpr);

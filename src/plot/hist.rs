@@ -60,6 +60,8 @@ pub struct Bar {
 pub struct Bins {
     pub edges: Vec<f64>,
     pub counts: Vec<usize>,
+    /// One bar per integer value (edges at value ± 0.5).
+    pub per_value: bool,
 }
 
 /// Bin finite values as described in the module documentation. `None` when there is no value.
@@ -80,10 +82,10 @@ pub fn bin_values(values: &[f64], max_bins: usize) -> Option<Bins> {
         for x in &v {
             counts[(x - lo) as usize] += 1;
         }
-        return Some(Bins { edges, counts });
+        return Some(Bins { edges, counts, per_value: true });
     }
     if hi == lo {
-        return Some(Bins { edges: vec![lo - 0.5, lo + 0.5], counts: vec![v.len()] });
+        return Some(Bins { edges: vec![lo - 0.5, lo + 0.5], counts: vec![v.len()], per_value: false });
     }
     let sturges = ((v.len() as f64).log2().ceil() as usize + 1).min(max_bins);
     let mut step = nice_step(hi - lo, sturges);
@@ -103,7 +105,7 @@ pub fn bin_values(values: &[f64], max_bins: usize) -> Option<Bins> {
         let i = (((x - start) / step).floor() as usize).min(k - 1);
         counts[i] += 1;
     }
-    Some(Bins { edges, counts })
+    Some(Bins { edges, counts, per_value: false })
 }
 
 fn parse_color(s: &str) -> RGBColor {
@@ -132,15 +134,19 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: H
         return Err(format!("the chart area ({w}×{h} px) is too small"));
     }
     // (label, count, lo, hi) per bar, plus axis end labels for histograms.
+    let mut per_value = false;
     let (bars, ends): (Vec<(String, usize, Option<f64>, Option<f64>)>, Option<(f64, f64)>) = match data {
         HistData::Values(v) => match bin_values(v, opts.max_bins) {
             Some(b) => {
-                let bars = b
-                    .counts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &c)| (format!("[{}, {})", format_num(b.edges[i]), format_num(b.edges[i + 1])), c, Some(b.edges[i]), Some(b.edges[i + 1])))
-                    .collect();
+                let label = |i: usize| {
+                    if b.per_value {
+                        format_num(b.edges[i] + 0.5)
+                    } else {
+                        format!("[{}, {})", format_num(b.edges[i]), format_num(b.edges[i + 1]))
+                    }
+                };
+                let bars = b.counts.iter().enumerate().map(|(i, &c)| (label(i), c, Some(b.edges[i]), Some(b.edges[i + 1]))).collect();
+                per_value = b.per_value;
                 let (lo, hi) = {
                     let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
                     (f.iter().copied().fold(f64::INFINITY, f64::min), f.iter().copied().fold(f64::NEG_INFINITY, f64::max))
@@ -158,7 +164,7 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: H
     let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
     let n = bars.len() as i32;
     let slot = (right - left) as f64 / n as f64;
-    let gap = if ends.is_some() { p.px(1.0).min((slot * 0.15) as i32) } else { ((slot * 0.2) as i32).max(1) };
+    let gap = if ends.is_some() && !per_value { p.px(1.0).min((slot * 0.15) as i32) } else { ((slot * 0.2) as i32).max(1) };
     let mut out = Vec::with_capacity(bars.len());
     for (i, (label, count, lo, hi)) in bars.iter().enumerate() {
         let x0 = left + (i as f64 * slot).round() as i32;
@@ -172,23 +178,22 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: H
     p.line(vec![(left, bottom), (right, bottom)], INK.to_rgba(), 1.0)?;
     p.text(&format!("max {max}"), (left, pad), font, GREY, HPos::Left, VPos::Top, Face::Normal, false)?;
     let ly = bottom + p.px(3.0);
+    // Labels under each bar (categories, integer values) when every one fits its slot.
+    let centred = (ends.is_none() || per_value) && bars.iter().all(|b| p.width(&b.0, font, Face::Normal) <= slot - 2.0);
     match ends {
+        _ if centred => {
+            for (i, b) in bars.iter().enumerate() {
+                let cx = left + ((i as f64 + 0.5) * slot - gap as f64 / 2.0).round() as i32;
+                p.text(&b.0, (cx, ly), font, INK, HPos::Center, VPos::Top, Face::Normal, false)?;
+            }
+        }
         Some((lo, hi)) => {
             let f = |x: f64| if opts.date_axis { crate::ingest::dates::format_iso(x) } else { format_num(x) };
             p.text(&f(lo), (left, ly), font, INK, HPos::Left, VPos::Top, Face::Normal, false)?;
             p.text(&f(hi), (right, ly), font, INK, HPos::Right, VPos::Top, Face::Normal, false)?;
         }
         None => {
-            // Category labels under their bars when every one fits its slot.
-            let fits = bars.iter().all(|b| p.width(&b.0, font, Face::Normal) <= slot - 2.0);
-            if fits {
-                for (i, b) in bars.iter().enumerate() {
-                    let cx = left + ((i as f64 + 0.5) * slot - gap as f64 / 2.0).round() as i32;
-                    p.text(&b.0, (cx, ly), font, INK, HPos::Center, VPos::Top, Face::Normal, false)?;
-                }
-            } else {
-                p.text(&format!("{} categories", bars.len()), (left, ly), font, GREY, HPos::Left, VPos::Top, Face::Normal, false)?;
-            }
+            p.text(&format!("{} categories", bars.len()), (left, ly), font, GREY, HPos::Left, VPos::Top, Face::Normal, false)?;
         }
     }
     Ok(out)
@@ -233,6 +238,7 @@ mod tests {
         assert_eq!(b.edges, vec![-0.5, 0.5, 1.5, 2.5, 3.5]);
         assert_eq!(b.counts, vec![1, 2, 0, 1]);
         assert!(bin_values(&[f64::NAN], 30).is_none());
+        assert!(b.per_value);
         let one = bin_values(&[2.5, 2.5], 30).unwrap();
         assert_eq!(one.counts, vec![2]);
     }
@@ -254,6 +260,16 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 1 + 5, "{svg}");
         assert!(svg.contains("\nmax 21\n"), "{svg}");
         assert!(svg.contains("\n1\n") && svg.contains("\n100\n"), "axis end labels: {svg}");
+    }
+
+    #[test]
+    fn integer_scores_are_labelled_under_their_bars() {
+        let svg = histogram_svg(HistData::Values(&[0.0, 1.0, 1.0, 3.0]), &HistOptions::default(), 240, 90).unwrap();
+        for v in ["0", "1", "2", "3"] {
+            assert!(svg.contains(&format!("\n{v}\n")), "label {v}: {svg}");
+        }
+        // Three non-empty bars (2 has no value) + background.
+        assert_eq!(svg.matches("<rect").count(), 4);
     }
 
     #[test]

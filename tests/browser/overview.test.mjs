@@ -111,6 +111,7 @@ test('Cohort tab: Table 1 of lung by sex matches R, exports download, missingnes
   assert.ok(await canvasInk(page, '#cards .card[data-col="age"] canvas') > 0.02, 'age histogram is blank');
   assert.ok(await canvasInk(page, '#cards .card[data-col="ph.ecog"] canvas') > 0.02, 'ph.ecog bar chart is blank');
 
+  await page.screenshot({ path: path.join(OUT, 'overview-page.png') });
   await page.setViewportSize({ width: 1280, height: 1500 });
   await page.locator('#cohort-view').screenshot({ path: path.join(OUT, 'overview.png') });
 
