@@ -2,7 +2,7 @@
 // is the one object shared with the CLI and the share link.
 
 import { startEngine } from './engine.js';
-import { initOverview, overviewLoaded, renderOverview } from './overview.js';
+import { initOverview, openCohortView, renderOverview } from './overview.js';
 import {
   defaultSpec, defaultEventValues, timeCandidates, outcomeCandidates, groupCandidates,
   parseLandmarks, specToHash, specFromHash, defaultLandmarks,
@@ -87,7 +87,6 @@ async function loadBytes(name, bytes, specOverride, isDemo = false) {
     state.schema = schema;
     state.isDemo = isDemo;
     state.report = null;
-    overviewLoaded(schema, !isDemo);
     renderSchema();
     let spec = specOverride || null;
     if (!spec && state.pendingSpec) {
@@ -658,6 +657,7 @@ window.cohort = api;
 
 async function readFile(file) {
   const bytes = new Uint8Array(await file.arrayBuffer());
+  openCohortView();
   return loadBytes(file.name, bytes).catch(() => {});
 }
 
@@ -746,7 +746,7 @@ function download(blob, name) {
 
 async function main() {
   wire();
-  initOverview({ state, runSpec, serial, download, stem });
+  initOverview({ state, runSpec, runSpecInner, serial, download, stem });
   try {
     // `?engine=main` runs the engine on the main thread (for comparison and old browsers).
     state.engine = await startEngine({ worker: new URLSearchParams(location.search).get('engine') !== 'main' });

@@ -82,9 +82,7 @@ function timeColumns(spec) {
 let ctx = null;          // {state, runSpec, serial, download, stem}
 let view = 'survival';   // which tab is shown
 let meanFirst = true;    // numeric rows: mean (SD) before median [IQR]
-let lastMissing = null;
 let cardsKey = '';       // schema + categorical list the cards were drawn for
-let fixing = false;      // a follow-up run of ours is queued
 
 /** Columns Table 1 offers: not identifiers, not the time, outcome or group columns. */
 function candidates(schema, spec) {
@@ -94,6 +92,10 @@ function candidates(schema, spec) {
 
 function isCategorical(col, spec) {
   return col.kind === 'categorical' || (spec?.categorical || []).includes(col.name);
+}
+
+function needsTable1Fix(spec) {
+  return !Array.isArray(spec.table1) || (!!spec.group && spec.table1.includes(spec.group));
 }
 
 /** Run a changed spec (from a control of this tab). */
@@ -151,27 +153,29 @@ function showView(id) {
     b.setAttribute('aria-selected', String(on));
     b.tabIndex = on ? 0 : -1;
   }
-  if (id === 'cohort' && ctx.state.report) ctx.serial(() => renderOverview()).catch(() => {});
-  if (id === 'survival' && ctx.state.report) window.dispatchEvent(new Event('resize'));
+  if (id === 'cohort' && ctx?.state.report) ctx.serial(() => renderOverview()).catch(() => {});
+  if (id === 'survival' && ctx?.state.report) window.dispatchEvent(new Event('resize'));
 }
 
 // ---------- hooks called by main.js ----------
 
-/** Wire the tab; `hooks`: {state, runSpec, serial, download, stem}. */
+/** Wire the tab; `hooks`: {state, runSpec, runSpecInner, serial, download, stem}. */
 export function initOverview(hooks) {
   ctx = hooks;
   build();
   window.cohort.view = id => { if (id) showView(id); return view; };
 }
 
-/** A file was loaded (`byUser`: a drop or `cohort.loadFile`, not the demo): open the Cohort tab. */
-export function overviewLoaded(schema, byUser) {
-  cardsKey = '';
-  lastMissing = null;
-  if (byUser) showView('cohort');
+/** A file dropped or chosen by the user opens on the Cohort tab (called before it loads). */
+export function openCohortView() {
+  showView('cohort');
 }
 
-/** After every report: refresh the tab when it is shown (called inside the page's queue). */
+/**
+ * After every report: refresh the tab when it is shown (called inside the page's queue). While
+ * the tab is shown, a spec without `table1` gets the default columns (and one without the group
+ * column in it): the spec stays the one source of the table, so a share link reproduces it.
+ */
 export async function renderOverview() {
   const { state } = ctx;
   if (!state.schema || !state.spec) return;
@@ -179,18 +183,21 @@ export async function renderOverview() {
   // Table 1 needs its column list in the spec: default all candidates; never the group itself.
   const spec = state.spec;
   const cands = candidates(state.schema, spec);
-  if (!fixing && (!Array.isArray(spec.table1) || (spec.group && spec.table1.includes(spec.group)))) {
-    fixing = true;
-    const next = { ...spec, table1: Array.isArray(spec.table1) ? spec.table1.filter(c => c !== spec.group) : cands };
-    // Queued behind the current operation (not awaited: we are inside it).
-    ctx.runSpec(next).catch(() => {}).finally(() => { fixing = false; });
+  if (needsTable1Fix(spec)) {
+    // Queued behind the current operation (not awaited: we are inside it), and decided when it
+    // runs: by then another file or spec may be in place.
+    ctx.serial(() => {
+      const s = ctx.state.spec;
+      if (view !== 'cohort' || !ctx.state.report || !ctx.state.schema || !needsTable1Fix(s)) return null;
+      const table1 = Array.isArray(s.table1) ? s.table1.filter(c => c !== s.group) : candidates(ctx.state.schema, s);
+      return ctx.runSpecInner({ ...s, table1 });
+    }).catch(() => {});
   }
   renderTable1();
   renderChooser(cands);
   renderFollowup();
   try {
-    lastMissing = await state.engine.missingness(spec);
-    renderMissing(lastMissing);
+    renderMissing(await state.engine.missingness(spec));
   } catch (e) {
     document.querySelector('#miss-line').textContent = `Missingness not available: ${e.message}`;
   }
@@ -407,7 +414,7 @@ function renderMissing(m) {
 async function renderCards() {
   const { state } = ctx;
   const spec = state.spec;
-  const key = JSON.stringify([state.schema.name, state.schema.rows, spec.categorical || [], spec.table1 || null]);
+  const key = JSON.stringify([state.schema.name, state.schema.rows, state.schema.columns.map(c => [c.name, c.kind, c.missing]), spec.categorical || []]);
   if (key === cardsKey) return;
   cardsKey = key;
   const box = document.querySelector('#cards');

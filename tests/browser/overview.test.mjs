@@ -30,7 +30,10 @@ test('Cohort tab: Table 1 of lung by sex matches R, exports download, missingnes
   const loaded = await loadFile(page, LUNG);
   assert.ok(!loaded.error, loaded.error);
   await settle(page);
-  // A file loaded by the user opens on the Cohort tab.
+  // Loading by the scripting API keeps the current view; open the Cohort tab.
+  assert.equal(await page.locator('#tab-survival').getAttribute('aria-selected'), 'true');
+  await page.click('#tab-cohort');
+  await settle(page);
   assert.equal(await page.locator('#tab-cohort').getAttribute('aria-selected'), 'true');
   assert.ok(await page.locator('#cohort-view').isVisible());
   assert.equal(await page.locator('#km').isVisible(), false, 'the survival view is hidden behind its tab');
@@ -122,6 +125,18 @@ test('Cohort tab: Table 1 of lung by sex matches R, exports download, missingnes
     assert.equal(u.origin, app.origin, `request left the origin: ${r.url}`);
   }
   assert.deepEqual(errors.filter(e => !/analyses\.json|404/.test(e)), []);
+});
+
+test('a dropped/chosen file opens on the Cohort tab with a default Table 1', async () => {
+  const { page } = await app.newPage();
+  await page.setInputFiles('#file', LUNG);
+  await page.waitForFunction(() => window.cohort.report()?.table1);
+  await settle(page);
+  assert.equal(await page.locator('#tab-cohort').getAttribute('aria-selected'), 'true');
+  assert.ok(await page.locator('#t1 tr[data-var="age"][data-stat="mean"]').isVisible());
+  // Ungrouped: one "Overall" column, no p-values.
+  assert.equal(await page.locator('#t1 thead th').nth(1).locator('span').first().textContent(), 'Overall');
+  assert.equal(await page.locator('#t1 td.p').count(), 0);
 });
 
 test('the demo opens on the survival view; the Cohort tab computes Table 1 on demand', async () => {
