@@ -399,6 +399,7 @@ for (const s of STEPS) {
       pad(r != null && a ? (r / a).toFixed(1) + '×' : '—', 9, 1), pad(r != null && w ? (r / w).toFixed(1) + '×' : '—', 8, 1)].join(' '));
   }
 }
+lines.push('R/native, R/wasm: how many times faster ours is than R (below 1: R is faster).');
 lines.push('R "parse" is data.table::fread (1 thread); read.csv for comparison: ' +
   opt.sizes.map(n => `${n}: ${fmt(results.r[n]?.read_csv_ms)} ms`).join(', ') + '. "full analyze" has no R counterpart.');
 lines.push('');
