@@ -193,7 +193,6 @@ export function initPaper(ctx) {
       el('th', { scope: 'col', text: 'Quantity' }), el('th', { scope: 'col', text: 'Method' }),
       el('th', { scope: 'col', class: 'num', text: 'Published' }), el('th', { scope: 'col', class: 'num', text: 'This demo' }),
       el('th', { scope: 'col', class: 'num', text: '95% CI' }))));
-    t1.append(el('tbody'));
     paper.append(el('section', { class: 'paper-block', 'aria-label': 'Published versus this demo' },
       el('h3', { text: 'Published vs this demo' }), el('div', { class: 'table-wrap' }, t1),
       el('p', { class: 'muted small table-note', text:
@@ -228,10 +227,13 @@ export function initPaper(ctx) {
       }
       const table = el('table', { id: `paper-${mo.key}-table`, class: 'paper-table model' });
       table.append(el('caption', {}, el('span', { class: 'tnum', text: `Table ${i + 2}. ` }), `${mo.title}. ${mo.note}`));
-      table.append(el('thead', {}, el('tr', {},
-        el('th', { scope: 'col', text: 'Covariate' }), el('th', { scope: 'col', class: 'num', text: 'HR' }),
-        el('th', { scope: 'col', class: 'num', text: '95% CI' }), el('th', { scope: 'col', class: 'num', text: 'P' }),
-        el('th', { scope: 'col', class: 'num', text: 'Published HR' }), el('th', { scope: 'col', class: 'num', text: 'Published P' }))));
+      table.append(el('thead', {},
+        el('tr', {}, el('th', { scope: 'col', rowspan: '2', class: 'bottom', text: 'Covariate' }),
+          el('th', { scope: 'colgroup', colspan: '3', class: 'span', text: 'This demo' }),
+          el('th', { scope: 'colgroup', colspan: '2', class: 'span', text: 'Published' })),
+        el('tr', {}, el('th', { scope: 'col', class: 'num', text: 'HR' }),
+          el('th', { scope: 'col', class: 'num', text: '95% CI' }), el('th', { scope: 'col', class: 'num', text: 'P' }),
+          el('th', { scope: 'col', class: 'num', text: 'HR' }), el('th', { scope: 'col', class: 'num', text: 'P' }))));
       table.append(el('tbody'));
       paper.append(el('section', { class: 'paper-block', 'aria-labelledby': `paper-${mo.key}-h` },
         el('h3', { id: `paper-${mo.key}-h`, text: mo.short }),
@@ -318,10 +320,15 @@ export function initPaper(ctx) {
   function renderCompare() {
     const m = s.manifest;
     const pub = m.published || {};
-    const tbody = paper.querySelector('#paper-compare tbody');
-    const rows = [];
-    const group = text => rows.push(el('tr', { class: 'group' }, el('th', { scope: 'colgroup', colspan: '5', text })));
-    const row = (key, quantity, method, published, demo, ci, sub = false) => rows.push(el('tr', { 'data-key': key, class: sub ? 'sub' : '' },
+    const table = paper.querySelector('#paper-compare');
+    const groups = [];
+    let rows = null;
+    // One <tbody> per analysis, headed by a row-group header.
+    const group = text => {
+      rows = el('tbody', {}, el('tr', { class: 'group' }, el('th', { scope: 'rowgroup', colspan: '5', text })));
+      groups.push(rows);
+    };
+    const row = (key, quantity, method, published, demo, ci, sub = false) => rows.append(el('tr', { 'data-key': key, class: sub ? 'sub' : '' },
       el('th', { scope: 'row', text: quantity }), el('td', { class: 'method', text: method }),
       el('td', { class: 'num', text: published }), el('td', { class: 'num demo', text: demo }), el('td', { class: 'num ci', text: ci })));
 
@@ -359,7 +366,8 @@ export function initPaper(ctx) {
         row(`${mo.key}:${t.term}:p`, `${label}: P`, 'Wald test', t.p, got ? pCell(got.p) : '—', '', true);
       }
     }
-    tbody.replaceChildren(...rows);
+    for (const b of table.querySelectorAll('tbody')) b.remove();
+    table.append(...groups);
   }
 
   function renderModel(mo) {
