@@ -100,6 +100,7 @@ export function initPaper(ctx) {
   const tabAnalysis = el('button', { type: 'button', role: 'tab', id: 'tab-analysis', 'aria-controls': 'analysis-view', 'aria-selected': 'true', text: 'Analysis' });
   const tabPaper = el('button', { type: 'button', role: 'tab', id: 'paper-tab', 'aria-controls': 'paper-view', 'aria-selected': 'false', tabindex: '-1', text: 'Paper view' });
   const tabNote = el('span', { class: 'muted small tab-note', id: 'paper-tab-note' });
+  tabPaper.disabled = true;   // until the demo file is loaded (update())
   const tabs = el('div', { class: 'view-tabs', role: 'tablist', 'aria-label': 'View' }, tabAnalysis, tabPaper);
   results.append(el('div', { class: 'view-tabs-bar' }, tabs, tabNote), analysis, paper);
 

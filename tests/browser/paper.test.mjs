@@ -105,10 +105,24 @@ test('Paper view is keyboard-reachable and gives way to a dropped file', async (
   assert.equal(await page.locator('#paper-view th:not([scope])').count(), 0);
   const unlabeled = await page.$$eval('#paper-view input[type=checkbox]', xs => xs.filter(x => !x.labels?.length).length);
   assert.equal(unlabeled, 0);
+  // Every covariate out of a model: the table says so, the comparison says "not in model", no error.
+  for (const c of ['neuro_deficit', 'extraspinal_bone_mets']) {
+    await page.locator(`#paper-pain_relief_mva-${c}`).uncheck();
+    await page.evaluate(() => window.cohort.idle());
+  }
+  await page.waitForFunction(() => /No covariate/.test(document.querySelector('#paper-pain_relief_mva-table tbody').textContent));
+  assert.equal((await page.locator('#paper-compare tr[data-key="pain_relief_mva:neuro_deficit=yes"] td.demo').textContent()).trim(), 'not in model');
+  assert.equal(await page.locator('#paper-view .paper-error').count(), 0);
   // The user's own file replaces the demo: the page goes back to the analysis view.
   const csv = 'time,status\n1,1\n2,0\n3,1\n4,1\n5,0\n';
   const report = await page.evaluate(t => window.cohort.loadFile('mine.csv', t), csv);
   assert.equal(report.n, 5);
   assert.equal(await page.locator('#analysis-view').isVisible(), true);
+  assert.equal(await page.getByRole('tab', { name: 'Paper view' }).isDisabled(), true);
+});
+
+test('a share link without data: the Paper view (demo only) is disabled', async () => {
+  const spec = { time: 'time', event: { column: 'status', event: ['1'] } };
+  const { page } = await app.newPage(app.url + '#spec=' + encodeURIComponent(JSON.stringify(spec)));
   assert.equal(await page.getByRole('tab', { name: 'Paper view' }).isDisabled(), true);
 });
