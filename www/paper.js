@@ -23,11 +23,11 @@ const el = (tag, attrs = {}, ...kids) => {
 
 /** The Kaplan-Meier analyses drawn as figures, in the paper's order, and how each is read. */
 const FIGURES = [
-  { key: 'radiographic_control', title: 'Radiographic control', cumulative: false,
+  { key: 'radiographic_control', title: 'Radiographic control', cumulative: false, yLabel: 'Radiographic control (%)',
     what: 'Freedom from radiographic failure (Kaplan–Meier, S(t))' },
-  { key: 'pain_relief', title: 'Pain relief', cumulative: true,
+  { key: 'pain_relief', title: 'Pain relief', cumulative: true, yLabel: 'Pain relief (%)',
     what: 'Cumulative probability of pain relief among sites presenting with pain (1 − Kaplan–Meier)' },
-  { key: 'pain_progression', title: 'Pain progression', cumulative: true,
+  { key: 'pain_progression', title: 'Pain progression', cumulative: true, yLabel: 'Pain progression (%)',
     what: 'Cumulative probability of pain progression (1 − Kaplan–Meier)' },
 ];
 
@@ -275,7 +275,7 @@ export function initPaper(ctx) {
       const spec = s.specs[key];
       await engine.draw(canvas, 'survival', {
         landmarks: spec.times || [], cumulative: fig.cumulative, percent: true, show_median: true,
-        conf_bands: true, risk_table: true, censor_marks: true, time_label: 'Months after SRS', font_scale: dpr,
+        conf_bands: true, risk_table: true, censor_marks: true, time_label: 'Months after SRS', y_label: fig.yLabel, font_scale: dpr,
       });
       figureText(fig, report);
     }
@@ -364,7 +364,7 @@ export function initPaper(ctx) {
         const label = termLabel(t.term, p.terms);
         row(`${mo.key}:${t.term}`, `${label}: HR`, 'Cox, Wald', t.hr == null ? 'not given' : fmtNum(t.hr),
           got ? fmtNum(got.hr) : 'not in model', got ? `${fmtNum(got.lower)}–${fmtNum(got.upper)}` : '');
-        row(`${mo.key}:${t.term}:p`, `${label}: P`, 'Wald test', t.p, got ? pCell(got.p) : '—', '', true);
+        row(`${mo.key}:${t.term}:p`, `${label}: P`, 'Wald test', t.p.replace(' (HR not given)', ''), got ? pCell(got.p) : '—', '', true);
       }
     }
     for (const b of table.querySelectorAll('tbody')) b.remove();
