@@ -106,8 +106,7 @@ function rerun(spec) {
 // ---------- the tab bar and the view ----------
 
 function build() {
-  const results = document.querySelector('.results');
-  const bar = el('div', { class: 'view-tabs', role: 'tablist', 'aria-label': 'Views' });
+  const bar = el('div', { class: 'sub-tabs', role: 'tablist', 'aria-label': 'Analysis views' });
   for (const [id, label] of [['survival', 'Survival'], ['cohort', 'Cohort']]) {
     const b = el('button', { type: 'button', role: 'tab', id: `tab-${id}`, 'aria-controls': id === 'cohort' ? 'cohort-view' : null, text: label });
     b.addEventListener('click', () => showView(id));
@@ -147,8 +146,9 @@ function build() {
 
 function showView(id) {
   view = id;
-  document.querySelector('.results').classList.toggle('show-cohort', id === 'cohort');
-  for (const b of document.querySelectorAll('.view-tabs [role=tab]')) {
+  // The analysis view's container (the Paper view, when present, wraps it in a tab panel).
+  document.querySelector('#pending').parentElement.classList.toggle('show-cohort', id === 'cohort');
+  for (const b of document.querySelectorAll('.sub-tabs [role=tab]')) {
     const on = b.id === `tab-${id}`;
     b.setAttribute('aria-selected', String(on));
     b.tabIndex = on ? 0 : -1;
