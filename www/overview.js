@@ -112,6 +112,13 @@ function build() {
     b.addEventListener('click', () => showView(id));
     bar.append(b);
   }
+  bar.addEventListener('keydown', e => {
+    if (!['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) return;
+    e.preventDefault();
+    const next = e.key === 'ArrowRight' || e.key === 'End' ? 'cohort' : 'survival';
+    showView(next);
+    document.querySelector(`#tab-${next}`).focus();
+  });
   const pending = document.querySelector('#pending');
   pending.after(bar);
   const v = el('section', { id: 'cohort-view', class: 'cohort-view', role: 'tabpanel', 'aria-labelledby': 'tab-cohort' });

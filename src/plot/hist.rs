@@ -135,7 +135,8 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: H
     }
     // (label, count, lo, hi) per bar, plus axis end labels for histograms.
     let mut per_value = false;
-    let (bars, ends): (Vec<(String, usize, Option<f64>, Option<f64>)>, Option<(f64, f64)>) = match data {
+    type Bars = Vec<(String, usize, Option<f64>, Option<f64>)>;
+    let (bars, ends): (Bars, Option<(f64, f64)>) = match data {
         HistData::Values(v) => match bin_values(v, opts.max_bins) {
             Some(b) => {
                 let label = |i: usize| {
