@@ -84,10 +84,21 @@ let view = 'survival';   // which tab is shown
 let meanFirst = true;    // numeric rows: mean (SD) before median [IQR]
 let cardsKey = '';       // schema + categorical list the cards were drawn for
 
-/** Columns Table 1 offers: not identifiers, not the time, outcome or group columns. */
+/** Columns Table 1 offers: not identifiers or dates, not the time, outcome or group columns. */
 function candidates(schema, spec) {
   const skip = new Set([...timeColumns(spec), spec?.event?.column, spec?.group].filter(Boolean));
-  return schema.columns.filter(c => c.kind !== 'identifier' && !skip.has(c.name)).map(c => c.name);
+  return schema.columns.filter(c => c.kind !== 'identifier' && c.kind !== 'date' && !skip.has(c.name)).map(c => c.name);
+}
+
+/** Default Table 1: the candidates, leaving out constant columns and categorical columns with many
+ * levels (free text), at most 25 rows (the chooser offers the rest). */
+const DEFAULT_MAX_LEVELS = 20;
+const DEFAULT_MAX_ROWS = 25;
+function defaultTable1(schema, spec) {
+  const byName = new Map(schema.columns.map(c => [c.name, c]));
+  return candidates(schema, spec)
+    .filter(n => byName.get(n).distinct > 1 && !(isCategorical(byName.get(n), spec) && byName.get(n).distinct > DEFAULT_MAX_LEVELS))
+    .slice(0, DEFAULT_MAX_ROWS);
 }
 
 function isCategorical(col, spec) {
@@ -196,7 +207,7 @@ export async function renderOverview() {
     ctx.serial(() => {
       const s = ctx.state.spec;
       if (view !== 'cohort' || !ctx.state.report || !ctx.state.schema || !needsTable1Fix(s)) return null;
-      const table1 = Array.isArray(s.table1) ? s.table1.filter(c => c !== s.group) : candidates(ctx.state.schema, s);
+      const table1 = Array.isArray(s.table1) ? s.table1.filter(c => c !== s.group) : defaultTable1(ctx.state.schema, s);
       return ctx.runSpecInner({ ...s, table1 });
     }).catch(() => {});
   }

@@ -146,5 +146,15 @@ test('the demo opens on the survival view; the Cohort tab computes Table 1 on de
   await page.click('#tab-cohort');
   await settle(page);
   assert.ok((await page.locator('#t1 tbody tr.var').count()) > 0, 'no Table 1 rows');
-  assert.ok(await page.evaluate(() => Array.isArray(window.cohort.spec().table1)));
+  const spec = await page.evaluate(() => window.cohort.spec());
+  assert.ok(Array.isArray(spec.table1));
+  // No date column, identifier, time or outcome column in the default Table 1.
+  const schema = await page.evaluate(() => window.cohort.schema());
+  for (const name of spec.table1) {
+    const c = schema.columns.find(x => x.name === name);
+    assert.ok(c && c.kind !== 'date' && c.kind !== 'identifier', `${name} (${c?.kind}) in the default Table 1`);
+    assert.notEqual(name, spec.event.column);
+  }
+  await page.setViewportSize({ width: 1280, height: 1400 });
+  await page.locator('#cohort-view').screenshot({ path: path.join(OUT, 'overview-demo.png') });
 });
