@@ -339,7 +339,9 @@ export function renderExplorerControls() {
     const isCat = text || cat.has(c.name);
     const id = `xp-cov-${i}`;
     const kind = el('select', { class: 'cov-kind', 'aria-label': `${c.name}: numeric or categorical`, disabled: text },
-      el('option', { value: 'numeric', text: 'numeric' }), el('option', { value: 'categorical', text: 'categorical' }));
+      el('option', { value: 'numeric', text: 'numeric' }),
+      // A factor needs few levels: a column with more than 50 distinct values cannot be one.
+      el('option', { value: 'categorical', text: 'categorical', disabled: !text && !c.levels }));
     kind.value = isCat ? 'categorical' : 'numeric';
     if (text) kind.title = 'text column: always categorical';
     let refCell;

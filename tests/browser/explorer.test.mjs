@@ -178,6 +178,12 @@ test('filter chips: age >= 60 keeps R\'s 145 rows; removing the chip restores al
   assert.ok(line, csv);
   assert.equal(line.split(',')[2], '<5', line);
   assert.ok(!csv.split('\n').some(l => l.startsWith('summary,') && /,[1-4],/.test(l.split(',').slice(2, 4).join(',') + ',')), csv);
+  // The JSON report export too.
+  const [dl2] = await Promise.all([page.waitForEvent('download'), page.click('#save-json')]);
+  const json = JSON.parse(fs.readFileSync(await dl2.path(), 'utf8'));
+  const smallJson = json.km.find(k => String(k.group) === String(small[0].group));
+  assert.equal(smallJson.n, '<5');
+  assert.ok(json.km.every(k => typeof k.n === 'string' || k.n >= 5), JSON.stringify(json.km.map(k => k.n)));
   // k is adjustable: with k = 1 nothing is suppressed.
   await page.fill('#xp-k', '1');
   await page.locator('#xp-k').dispatchEvent('change');
