@@ -1,0 +1,434 @@
+#!/usr/bin/env node
+// One-command benchmark (`npm run bench`): the same seeded synthetic cohorts timed natively (the
+// release CLI), as WebAssembly inside headless Chromium, and in R (survival, cmprsk, data.table),
+// plus the page's own figures (payload, time to the analysed demo, toggle + redraw) and peak memory.
+// Prints one table and writes everything as JSON to bench/out/results.json. Asserts nothing.
+//
+//   node scripts/bench.mjs [--sizes 10000,100000,1000000] [--reps 3] [--no-r] [--no-wasm]
+//                          [--r-finegray-max 10000] [--r-timeout 900] [--fg-max 200000]
+//
+// Expects dist/ to be built (`npm run bench` builds it first) and builds the release CLI itself.
+// Wall-clock figures: on a shared machine they vary; the load average is recorded beside them.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { serve } from './serve.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.join(ROOT, 'bench', 'out');
+const DIST = path.join(ROOT, 'dist');
+const CLI = path.join(ROOT, 'target', 'release', 'cohort');
+const SEED = 20261129;
+
+// ---------- options ----------
+const opt = { sizes: [10000, 100000, 1000000], reps: 3, r: true, wasm: true, rFgMax: 10000, rTimeout: 900, fgMax: 200000 };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i], v = () => argv[++i];
+  if (a === '--sizes') opt.sizes = v().split(',').map(Number).filter(n => n > 0);
+  else if (a === '--reps') opt.reps = Math.max(1, Number(v()));
+  else if (a === '--no-r') opt.r = false;
+  else if (a === '--no-wasm') opt.wasm = false;
+  else if (a === '--r-finegray-max') opt.rFgMax = Number(v());
+  else if (a === '--r-timeout') opt.rTimeout = Number(v());
+  else if (a === '--fg-max') opt.fgMax = Number(v());
+  else { console.error(`bench: unknown option ${a}`); process.exit(2); }
+}
+const E2E_ROWS = 200000;
+
+const log = (...a) => console.error('bench:', ...a);
+const median = xs => {
+  const s = xs.filter(x => x != null && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return null;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const ms = () => Number(process.hrtime.bigint()) / 1e6;
+
+function run(cmd, args, { timeout, input } = {}) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, timeout: timeout ? timeout * 1000 : undefined, input });
+  return r;
+}
+function must(cmd, args, opts) {
+  const r = run(cmd, args, opts);
+  if (r.error || r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.error?.message || r.stderr}`);
+  return r.stdout;
+}
+
+fs.mkdirSync(OUT, { recursive: true });
+const results = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, loadavg_start: os.loadavg(), mem_gb: +(os.totalmem() / 2 ** 30).toFixed(1) },
+  options: opt,
+  files: {},
+  native: {},
+  wasm: {},
+  r: {},
+  notes: [],
+};
+
+// ---------- release CLI and data ----------
+log('cargo build --release --bin cohort');
+{
+  const r = spawnSync('cargo', ['build', '--release', '--bin', 'cohort'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) { console.error('bench: the release build failed'); process.exit(1); }
+}
+const sizes = [...new Set([...opt.sizes, E2E_ROWS])].sort((a, b) => a - b);
+function dataFile(n) {
+  const f = path.join(OUT, `synth-${n}.csv`);
+  if (!fs.existsSync(f) || fs.statSync(f).size === 0) {
+    log(`cohort synth ${n} ${SEED} > ${path.relative(ROOT, f)}`);
+    const fd = fs.openSync(f, 'w');
+    const r = spawnSync(CLI, ['synth', String(n), String(SEED)], { cwd: ROOT, stdio: ['ignore', fd, 'inherit'] });
+    fs.closeSync(fd);
+    if (r.status !== 0) throw new Error(`cohort synth ${n} failed`);
+  }
+  results.files[n] = { path: path.relative(ROOT, f), bytes: fs.statSync(f).size };
+  return f;
+}
+for (const n of sizes) dataFile(n);
+
+const STEPS = ['parse_ms', 'km_logrank_ms', 'cox_ms', 'cuminc_gray_ms', 'finegray_ms', 'analyze_ms'];
+const STEP_LABEL = {
+  parse_ms: 'parse CSV', km_logrank_ms: 'KM + CI + log-rank (3 groups)', cox_ms: 'Cox, 10 cov, Efron',
+  cuminc_gray_ms: 'cum. incidence + Gray', finegray_ms: 'Fine-Gray, 3 cov', analyze_ms: 'full analyze (bytes→report)',
+};
+const medianTimings = runs => Object.fromEntries(STEPS.map(s => [s, median(runs.map(r => r[s]))]));
+
+// ---------- native ----------
+for (const n of opt.sizes) {
+  const f = dataFile(n);
+  const runs = [];
+  for (let i = 0; i < opt.reps; i++) {
+    log(`native: cohort bench ${path.basename(f)} (${i + 1}/${opt.reps})`);
+    runs.push(JSON.parse(must(CLI, ['bench', f])));
+  }
+  results.native[n] = { reps: runs.length, median: medianTimings(runs), runs };
+}
+
+// Native peak memory: max RSS of `cohort analyze` (KM by group + Cox with 10 covariates) on the
+// largest file, against the file's size.
+const FULL_SPEC = {
+  time: 'time', event: { column: 'status', event: ['1'], censored: ['0', '2'] }, group: 'group',
+  times: [365, 730], covariates: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8', 'x9', 'x10'],
+};
+const specFile = path.join(OUT, 'spec-km-cox.json');
+fs.writeFileSync(specFile, JSON.stringify(FULL_SPEC));
+const largest = Math.max(...opt.sizes);
+if (fs.existsSync('/usr/bin/time')) {
+  const f = dataFile(largest);
+  log(`native: /usr/bin/time -v cohort analyze ${path.basename(f)}`);
+  const r = spawnSync('/usr/bin/time', ['-v', CLI, 'analyze', f, '--spec', specFile], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr || '');
+  if (r.status === 0 && m) {
+    const rss = Number(m[1]) * 1024;
+    results.native.memory = { rows: largest, file_bytes: results.files[largest].bytes, max_rss_bytes: rss, ratio_to_file: rss / results.files[largest].bytes };
+  } else results.notes.push(`native peak memory not measured: ${r.stderr?.slice(-300)}`);
+} else results.notes.push('native peak memory not measured: /usr/bin/time is missing (apt-get install time)');
+
+// ---------- end to end, 200k rows: file → KM + log-rank + Cox (native CLI vs Rscript + fread) ----------
+{
+  const f = dataFile(E2E_ROWS);
+  const walls = [];
+  for (let i = 0; i < opt.reps; i++) {
+    const t0 = ms();
+    must(CLI, ['analyze', f, '--spec', specFile]);
+    walls.push(ms() - t0);
+  }
+  results.e2e = { rows: E2E_ROWS, file_bytes: results.files[E2E_ROWS].bytes, native_ms: median(walls), native_runs: walls };
+}
+
+// ---------- R ----------
+function haveR() {
+  const r = run('Rscript', ['-e', 'suppressMessages(library(survival)); cat(requireNamespace("cmprsk", quietly=TRUE), requireNamespace("data.table", quietly=TRUE))']);
+  if (r.error || r.status !== 0) return null;
+  const [cmprsk, dt] = r.stdout.trim().split(/\s+/);
+  return { cmprsk: cmprsk === 'TRUE', data_table: dt === 'TRUE' };
+}
+const R = opt.r ? haveR() : null;
+if (!opt.r) results.notes.push('R skipped (--no-r)');
+else if (!R) results.notes.push('R skipped: Rscript with the survival package is not installed');
+else {
+  results.r.packages = R;
+  results.notes.push(`R's Fine-Gray (cmprsk::crr) runs only up to ${opt.rFgMax} rows (it takes minutes beyond); each R run has a ${opt.rTimeout} s time-out`);
+  if (!R.data_table) results.notes.push('data.table is not installed: R reads with read.csv (slower than fread)');
+  for (const n of opt.sizes) {
+    const f = dataFile(n);
+    log(`R: Rscript bench/bench.R ${path.basename(f)} ${opt.rFgMax}`);
+    const r = run('Rscript', ['bench/bench.R', f, String(opt.rFgMax)], { timeout: opt.rTimeout });
+    if (r.status === 0) results.r[n] = JSON.parse(r.stdout.trim().split('\n').pop());
+    else results.notes.push(`R on ${n} rows failed or timed out after ${opt.rTimeout} s: ${(r.error?.message || r.stderr || '').slice(-200)}`);
+  }
+  // End to end in R: a fresh Rscript that reads with fread and fits survfit + survdiff + coxph.
+  const f = dataFile(E2E_ROWS);
+  const code = `suppressMessages(library(survival)); t0 <- proc.time()[["elapsed"]];
+d <- ${R.data_table ? 'as.data.frame(data.table::fread(commandArgs(TRUE)[1], nThread = 1))' : 'read.csv(commandArgs(TRUE)[1])'};
+f <- survfit(Surv(time, status == 1) ~ group, data = d); s <- summary(f, times = c(365, 730));
+lr <- survdiff(Surv(time, status == 1) ~ group, data = d);
+m <- coxph(Surv(time, status == 1) ~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10, data = d, ties = "efron");
+cat((proc.time()[["elapsed"]] - t0) * 1000, "\\n")`;
+  const walls = [], inside = [];
+  for (let i = 0; i < opt.reps; i++) {
+    const t0 = ms();
+    const r = run('Rscript', ['-e', code, f], { timeout: opt.rTimeout });
+    if (r.status !== 0) { results.notes.push(`R end-to-end failed: ${(r.stderr || '').slice(-200)}`); break; }
+    walls.push(ms() - t0);
+    inside.push(Number(r.stdout.trim()));
+  }
+  Object.assign(results.e2e, { r_process_ms: median(walls), r_in_session_ms: median(inside), r_reader: R.data_table ? 'data.table::fread (1 thread)' : 'read.csv' });
+}
+
+// ---------- WebAssembly in headless Chromium, and the page ----------
+function payload() {
+  const files = [
+    ...fs.readdirSync(path.join(DIST, 'www/pkg')).map(f => `www/pkg/${f}`),
+    ...fs.readdirSync(path.join(DIST, 'www')).filter(f => /\.(js|css)$/.test(f)).map(f => `www/${f}`),
+    'index.html',
+  ];
+  const rows = files.map(f => {
+    const b = fs.readFileSync(path.join(DIST, f));
+    return { file: f, bytes: b.length, gzip_bytes: zlib.gzipSync(b, { level: 9 }).length };
+  });
+  const sum = (pred, k) => rows.filter(pred).reduce((s, r) => s + r[k], 0);
+  const wasm = r => r.file.endsWith('.wasm'), code = r => /\.(wasm|js)$/.test(r.file), all = () => true;
+  return {
+    files: rows,
+    wasm_bytes: sum(wasm, 'bytes'), wasm_gzip_bytes: sum(wasm, 'gzip_bytes'),
+    wasm_js_bytes: sum(code, 'bytes'), wasm_js_gzip_bytes: sum(code, 'gzip_bytes'),
+    total_bytes: sum(all, 'bytes'), total_gzip_bytes: sum(all, 'gzip_bytes'),
+  };
+}
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+async function browserBench() {
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is not built: run `npm run build` first');
+  results.payload = payload();
+  const { chromium } = await import('playwright-core');
+  // One origin serving the app (app/ → dist/) and the data files (data/ → bench/out/).
+  const site = fs.mkdtempSync(path.join(os.tmpdir(), 'cohort-bench-site-'));
+  fs.symlinkSync(DIST, path.join(site, 'app'));
+  fs.symlinkSync(OUT, path.join(site, 'data'));
+  fs.writeFileSync(path.join(site, 'blank.html'), '<!doctype html><title>bench</title>');
+  const server = await serve({ dir: site, port: 0 });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cohort-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ARGS,
+    viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1,
+  });
+  try {
+    // 1. The engine's step timings, in a blank page of the same origin: the wasm module loaded
+    // directly, the file fetched into the page, timed with performance.now() inside wasm.
+    if (opt.wasm) {
+      for (const n of opt.sizes) {
+        const page = await context.newPage();
+        await page.goto(server.url + 'blank.html');
+        const reps = n >= 1000000 ? 1 : opt.reps;
+        log(`wasm: benchRun on ${n} rows in chromium (${reps} rep${reps > 1 ? 's' : ''})`);
+        const out = await page.evaluate(async ([n, reps, fgMax]) => {
+          const mod = await import('./app/www/pkg/cohort.js');
+          const wasm = await mod.default();
+          const bytes = new Uint8Array(await (await fetch(`./data/synth-${n}.csv`)).arrayBuffer());
+          const runs = [];
+          for (let i = 0; i < reps; i++) runs.push(JSON.parse(mod.benchRun(bytes, fgMax)));
+          return { runs, wasm_memory_bytes: wasm.memory.buffer.byteLength, js_heap_bytes: performance.memory?.usedJSHeapSize ?? null };
+        }, [n, reps, opt.fgMax]);
+        results.wasm[n] = { reps, median: medianTimings(out.runs), runs: out.runs, wasm_memory_bytes: out.wasm_memory_bytes, js_heap_bytes: out.js_heap_bytes,
+          memory_ratio_to_file: out.wasm_memory_bytes / results.files[n].bytes };
+        await page.close();
+      }
+    }
+
+    // 2. Navigation → demo analysed and drawn. An init script catches the page's `cohort.ready`
+    // promise as the page sets it and stamps performance.now() (ms since navigation start) when
+    // it and the engine queue (`cohort.idle()`: analysis + drawing) have settled.
+    const navs = [];
+    for (let i = 0; i < 3; i++) {
+      const page = await context.newPage();
+      await page.addInitScript(() => {
+        let api;
+        Object.defineProperty(window, 'cohort', {
+          configurable: true,
+          get: () => api,
+          set: v => {
+            api = v;
+            let ready;
+            Object.defineProperty(v, 'ready', {
+              configurable: true,
+              get: () => ready,
+              set: p => {
+                ready = p;
+                if (p && p.then) p.then(() => v.idle()).then(() => { window.__benchDemoAt = performance.now(); }, () => { window.__benchDemoAt = -1; });
+              },
+            });
+          },
+        });
+      });
+      await page.goto(server.url + 'app/');
+      await page.waitForFunction(() => window.__benchDemoAt !== undefined, null, { timeout: 60000 });
+      const r = await page.evaluate(() => {
+        const n = performance.getEntriesByType('navigation')[0];
+        return { demo_ms: window.__benchDemoAt, dcl_ms: n.domContentLoadedEventEnd, load_ms: n.loadEventEnd, engine: window.cohort.engineKind(), rows: window.cohort.schema()?.rows };
+      });
+      navs.push(r);
+      await page.close();
+    }
+    results.page = { navigation_to_demo_ms: median(navs.map(n => n.demo_ms)), navigation_runs: navs };
+
+    // 3. In the app: load + default analysis + draw for each size (through cohort.loadFile, as a
+    // drop), then a grouped analysis; at 10k rows the toggle of the confidence bands (redraw
+    // only) and of the grouping (re-analysis + redraw), each until the engine queue is idle.
+    const page = await context.newPage();
+    await page.goto(server.url + 'app/');
+    await page.evaluate(() => window.cohort.ready);
+    await page.evaluate(() => window.cohort.idle());
+    results.page.app = {};
+    for (const n of opt.sizes) {
+      log(`page: load + analyse + draw ${n} rows`);
+      results.page.app[n] = await page.evaluate(async n => {
+        const bytes = new Uint8Array(await (await fetch(`../data/synth-${n}.csv`)).arrayBuffer());
+        const spec = { time: 'time', event: { column: 'status', event: ['1'], censored: ['0', '2'] }, group: 'group', times: [365, 730] };
+        const t0 = performance.now();
+        await window.cohort.loadFile(`synth-${n}.csv`, bytes);
+        await window.cohort.idle();
+        const t1 = performance.now();
+        await window.cohort.setSpec(spec);
+        await window.cohort.idle();
+        const t2 = performance.now();
+        return { load_analyse_draw_ms: t1 - t0, grouped_analyse_draw_ms: t2 - t1, js_heap_bytes: performance.memory?.usedJSHeapSize ?? null };
+      }, n);
+    }
+    const toggleRows = 10000;
+    log(`page: toggles at ${toggleRows} rows`);
+    results.page.toggle = await page.evaluate(async n => {
+      const bytes = new Uint8Array(await (await fetch(`../data/synth-${n}.csv`)).arrayBuffer());
+      const spec = { time: 'time', event: { column: 'status', event: ['1'], censored: ['0', '2'] }, group: 'group', times: [365, 730] };
+      await window.cohort.loadFile(`synth-${n}.csv`, bytes);
+      await window.cohort.setSpec(spec);
+      await window.cohort.idle();
+      const med = xs => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+      const ci = [], grp = [];
+      for (let i = 0; i < 11; i++) {
+        const t0 = performance.now();
+        document.querySelector('#opt-ci').click();
+        await window.cohort.idle();
+        ci.push(performance.now() - t0);
+      }
+      for (let i = 0; i < 11; i++) {
+        const t0 = performance.now();
+        await window.cohort.setSpec(i % 2 ? spec : { ...spec, group: undefined });
+        await window.cohort.idle();
+        grp.push(performance.now() - t0);
+      }
+      return { rows: n, ci_toggle_redraw_ms: med(ci), ci_runs: ci, group_toggle_reanalyse_redraw_ms: med(grp), group_runs: grp };
+    }, toggleRows);
+    await page.close();
+  } finally {
+    await context.close();
+    await server.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+    fs.rmSync(site, { recursive: true, force: true });
+  }
+}
+try {
+  await browserBench();
+} catch (e) {
+  results.notes.push(`browser part failed: ${e.message.split('\n')[0]}`);
+  log(e.stack);
+}
+
+// ---------- targets (from the issue) ----------
+const fmt = (x, d = 0) => (x == null || !Number.isFinite(x) ? '—' : x.toFixed(d));
+const kb = b => `${(b / 1000).toFixed(0)} kB`;
+const big = largest;
+const nat = n => results.native[n]?.median || {};
+const wam = n => results.wasm[n]?.median || {};
+const targets = [];
+function target(name, limit, unit, value, how) {
+  const met = value == null ? null : value <= limit;
+  targets.push({ target: name, limit, unit, value, met, how,
+    verdict: value == null ? 'not measured' : met ? 'MET' : `NOT MET (${(value / limit).toFixed(1)}× the limit)` });
+}
+{
+  const n = big, bytes = results.files[n]?.bytes;
+  const proj = (t) => (t == null ? null : (t * 190e6) / bytes);
+  target('parse a 190 MB CSV ≤ 1 s (native)', 1000, 'ms', proj(nat(n).parse_ms), `projected linearly from ${fmt(nat(n).parse_ms)} ms for ${(bytes / 1e6).toFixed(0)} MB (${n} rows)`);
+  target('parse a 190 MB CSV ≤ 1 s (wasm)', 1000, 'ms', proj(wam(n).parse_ms), `projected linearly from ${fmt(wam(n).parse_ms)} ms for ${(bytes / 1e6).toFixed(0)} MB`);
+  target(`KM + CIs + log-rank ≤ 100 ms (${n} rows, native)`, 100, 'ms', nat(n).km_logrank_ms, 'cohort bench, median');
+  target(`KM + CIs + log-rank ≤ 100 ms (${n} rows, wasm)`, 100, 'ms', wam(n).km_logrank_ms, 'benchRun in chromium');
+  target(`Cox 10 covariates Efron ≤ 1 s (${n} rows, native)`, 1000, 'ms', nat(n).cox_ms, 'cohort bench, median');
+  target(`Cox 10 covariates Efron ≤ 1 s (${n} rows, wasm)`, 1000, 'ms', wam(n).cox_ms, 'benchRun in chromium');
+  target('Fine-Gray 100k rows, 3 covariates ≤ 2 s (native)', 2000, 'ms', nat(100000).finegray_ms, 'cohort bench, median');
+  target('Fine-Gray 100k rows, 3 covariates ≤ 2 s (wasm)', 2000, 'ms', wam(100000).finegray_ms, 'benchRun in chromium');
+  target('toggle + redraw at 10k rows ≤ 16 ms', 16, 'ms', results.page?.toggle?.ci_toggle_redraw_ms, 'confidence-band checkbox → figure redrawn (engine idle), median of 11');
+  target('wasm + JS ≤ 600 KB gzipped', 600 * 1000, 'bytes', results.payload?.wasm_js_gzip_bytes, 'dist/www/pkg/*.wasm + all JS, gzip -9 per file');
+  target('navigation → analysed demo ≤ 500 ms', 500, 'ms', results.page?.navigation_to_demo_ms, 'performance.now() when cohort.ready and cohort.idle() settle, median of 3');
+  const nm = results.native.memory;
+  target(`peak memory ≤ 3× file size (native, ${nm?.rows ?? n} rows)`, 3, '×', nm?.ratio_to_file, nm ? `max RSS ${(nm.max_rss_bytes / 1e6).toFixed(0)} MB for a ${(nm.file_bytes / 1e6).toFixed(0)} MB file` : '');
+  const wm = results.wasm[n];
+  target(`peak memory ≤ 3× file size (wasm, ${n} rows)`, 3, '×', wm?.memory_ratio_to_file, wm ? `wasm memory ${(wm.wasm_memory_bytes / 1e6).toFixed(0)} MB after the run (it never shrinks, so this is the peak)` : '');
+  const e = results.e2e;
+  if (e?.r_process_ms) {
+    const ratio = e.r_process_ms / e.native_ms;
+    targets.push({ target: '200k rows, file → KM + log-rank + Cox, ≥ 10× faster than R (fread) end to end', limit: 10, unit: '×', value: ratio, met: ratio >= 10,
+      how: `CLI ${fmt(e.native_ms)} ms vs Rscript ${fmt(e.r_process_ms)} ms (R in-session ${fmt(e.r_in_session_ms)} ms → ${fmt(e.r_in_session_ms / e.native_ms, 1)}×)`,
+      verdict: ratio >= 10 ? 'MET' : `NOT MET (${ratio.toFixed(1)}×)` });
+  }
+}
+results.targets = targets;
+results.machine.loadavg_end = os.loadavg();
+
+// ---------- the table ----------
+const lines = [];
+const pad = (s, w, right) => (right ? String(s).padStart(w) : String(s).padEnd(w));
+lines.push(`cohort benchmark ${results.date}  (${results.machine.cpus} CPUs, ${results.machine.cpu}; load average ${results.machine.loadavg_start.map(x => x.toFixed(1)).join(' ')} → ${results.machine.loadavg_end.map(x => x.toFixed(1)).join(' ')})`);
+lines.push(`native: median of ${opt.reps}; wasm: median of ${opt.reps} (1 at ≥1M rows), headless Chromium; ${R ? `R: one run, ${R.data_table ? 'data.table::fread' : 'read.csv'}, survival, cmprsk (crr only ≤ ${opt.rFgMax} rows)` : 'R: not run'}`);
+lines.push('');
+const head = [pad('step', 30), pad('rows', 9, 1), pad('native ms', 11, 1), pad('wasm ms', 10, 1), pad('R ms', 10, 1), pad('R/native', 9, 1), pad('R/wasm', 8, 1)].join(' ');
+lines.push(head);
+lines.push('-'.repeat(head.length));
+for (const s of STEPS) {
+  for (const n of opt.sizes) {
+    const a = nat(n)[s], w = wam(n)[s], r = s === 'analyze_ms' ? null : results.r[n]?.[s];
+    lines.push([pad(STEP_LABEL[s], 30), pad(n, 9, 1), pad(fmt(a, a < 10 ? 1 : 0), 11, 1), pad(fmt(w, w < 10 ? 1 : 0), 10, 1), pad(fmt(r, r < 10 ? 1 : 0), 10, 1),
+      pad(r != null && a ? (r / a).toFixed(1) + '×' : '—', 9, 1), pad(r != null && w ? (r / w).toFixed(1) + '×' : '—', 8, 1)].join(' '));
+  }
+}
+lines.push('R/native, R/wasm: how many times faster ours is than R (below 1: R is faster).');
+lines.push('R "parse" is data.table::fread (1 thread); read.csv for comparison: ' +
+  opt.sizes.map(n => `${n}: ${fmt(results.r[n]?.read_csv_ms)} ms`).join(', ') + '. "full analyze" has no R counterpart.');
+lines.push('');
+const e = results.e2e;
+if (e) lines.push(`end to end, ${e.rows} rows (${(e.file_bytes / 1e6).toFixed(1)} MB), file → KM + log-rank + Cox 10 cov: cohort CLI ${fmt(e.native_ms)} ms; ` +
+  (e.r_process_ms ? `Rscript (${e.r_reader}) ${fmt(e.r_process_ms)} ms (${fmt(e.r_in_session_ms)} ms inside R) → R/ours ${(e.r_process_ms / e.native_ms).toFixed(1)}× (in-session ${(e.r_in_session_ms / e.native_ms).toFixed(1)}×)` : 'R not run'));
+const p = results.payload;
+if (p) lines.push(`payload: wasm ${kb(p.wasm_bytes)} raw / ${kb(p.wasm_gzip_bytes)} gz; wasm + JS ${kb(p.wasm_js_bytes)} / ${kb(p.wasm_js_gzip_bytes)} gz; everything but the demo data (with CSS, HTML) ${kb(p.total_bytes)} / ${kb(p.total_gzip_bytes)} gz`);
+if (results.page) {
+  lines.push(`page: navigation → demo analysed and drawn ${fmt(results.page.navigation_to_demo_ms)} ms (median of 3: ${results.page.navigation_runs.map(r => fmt(r.demo_ms)).join(', ')}; engine in a ${results.page.navigation_runs[0]?.engine})`);
+  for (const n of opt.sizes) {
+    const a = results.page.app?.[n];
+    if (a) lines.push(`page: ${n} rows: load + default analysis + draw ${fmt(a.load_analyse_draw_ms)} ms; grouped analysis + draw ${fmt(a.grouped_analyse_draw_ms)} ms`);
+  }
+  const t = results.page.toggle;
+  if (t) lines.push(`page: ${t.rows} rows: toggle CI bands → redrawn ${fmt(t.ci_toggle_redraw_ms, 1)} ms; toggle grouping → re-analysed + redrawn ${fmt(t.group_toggle_reanalyse_redraw_ms, 1)} ms (medians of 11)`);
+}
+const nm = results.native.memory;
+if (nm) lines.push(`memory: native cohort analyze ${nm.rows} rows: max RSS ${(nm.max_rss_bytes / 1e6).toFixed(0)} MB = ${nm.ratio_to_file.toFixed(2)}× the ${(nm.file_bytes / 1e6).toFixed(0)} MB file`);
+for (const n of opt.sizes) {
+  const w = results.wasm[n];
+  if (w) lines.push(`memory: wasm ${n} rows: linear memory ${(w.wasm_memory_bytes / 1e6).toFixed(0)} MB = ${w.memory_ratio_to_file.toFixed(2)}× the file (JS heap ${w.js_heap_bytes ? (w.js_heap_bytes / 1e6).toFixed(0) + ' MB' : 'n/a'})`);
+}
+lines.push('');
+lines.push('targets (issue):');
+for (const t of targets) lines.push(`  ${pad(t.verdict, 24)} ${t.target}: ${t.unit === 'bytes' ? kb(t.value ?? NaN) : fmt(t.value, t.unit === '×' ? 2 : 0) + ' ' + t.unit}  [${t.how}]`);
+if (results.notes.length) { lines.push(''); lines.push('notes:'); for (const n of results.notes) lines.push('  ' + n); }
+const table = lines.join('\n');
+results.table = table;
+fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+console.log(table);
+console.log(`\n(written to ${path.relative(ROOT, path.join(OUT, 'results.json'))})`);
