@@ -417,7 +417,7 @@ function termsOf(terms, cov) {
 }
 
 function hrText(t) {
-  return t ? `${fmtNum(t.hr)} (${fmtNum(t.lower)}–${fmtNum(t.upper)})` : '';
+  return t ? `${fmtNum(t.hr ?? t.shr)} (${fmtNum(t.lower)}–${fmtNum(t.upper)})` : '';
 }
 function pText(p) {
   return p == null ? '' : fmtP(p).replace(/^P (= )?/, '');
@@ -426,7 +426,7 @@ function pText(p) {
 function renderUnivariable(r) {
   const spec = specNow();
   const uni = r.univariable || [];
-  const cox = r.cox && !r.finegray ? r.cox : (r.cox || null);
+  const cox = r.cox || null;
   const model = cox?.terms || r.finegray?.terms || [];
   const covs = [...uni.map(u => u.covariate), ...(spec.covariates || []).filter(c => !uni.some(u => u.covariate === c))];
   $('#xp-uni').hidden = uni.length === 0;

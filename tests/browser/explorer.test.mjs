@@ -261,3 +261,24 @@ test('the privacy badge counts a request made after load', async () => {
   await page.evaluate(() => fetch('./index.html').then(r => r.text()));
   await page.waitForFunction(() => /1 network request since load/.test(document.querySelector('#net-badge').textContent));
 });
+
+test('PH check flags a term with p < 0.05 (veteran: karno, R cox.zph)', async () => {
+  const { page } = await app.newPage();
+  const loaded = await loadFile(page, path.join(REFERENCE_DIR, 'veteran.csv'));
+  assert.ok(!loaded.error, loaded.error);
+  // R: d <- read.csv("tests/reference/veteran.csv")
+  //    cox.zph(coxph(Surv(time, status == 1) ~ karno + age, data = d))$table
+  //    karno chisq 13.07271927 p 0.00029963; age 2.13058873 p 0.14439; GLOBAL 17.59682769 p 0.00015097
+  const spec = await page.evaluate(() => window.cohort.spec());
+  assert.equal(spec.time, 'time');
+  assert.equal(spec.event.column, 'status');
+  await tick(page, 'karno');
+  await tick(page, 'age');
+  const ph = (await page.evaluate(() => window.cohort.report())).cox.ph_test;
+  const karno = ph.terms.find(t => t.name === 'karno');
+  assert.ok(close(karno.chisq, 13.07271927, 1e-4), `karno zph chisq ${karno.chisq}`);
+  assert.ok(close(ph.global.chisq, 17.59682769, 1e-4), `global zph chisq ${ph.global.chisq}`);
+  const flagged = await page.locator('#xp-ph tbody tr.ph-flag th').allTextContents();
+  assert.deepEqual(flagged, ['karno', 'Global']);
+  assert.match(await page.locator('#xp-ph tbody tr.ph-flag td').last().textContent(), /< 0\.001/);
+});
