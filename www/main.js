@@ -8,6 +8,7 @@ import {
 } from './spec.js';
 import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
 import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge } from './explorer.js';
+import { initPaper } from './paper.js';
 
 const $ = sel => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -88,6 +89,7 @@ async function loadBytes(name, bytes, specOverride, isDemo = false) {
     state.isDemo = isDemo;
     state.report = null;
     renderSchema();
+    paper.update();
     let spec = specOverride || null;
     if (!spec && state.pendingSpec) {
       spec = state.pendingSpec;
@@ -650,6 +652,9 @@ const api = {
   ready: null,
 };
 window.cohort = api;
+// The Paper view of the demo study (www/paper.js): its own tab; it runs its analyses through the same queue.
+const paper = initPaper({ engine: () => state.engine, serial, demo: () => state.demo, fileName: () => state.schema?.name,
+  restore: () => (state.spec && state.schema ? runSpec(state.spec).catch(() => {}) : Promise.resolve()) });
 
 // ---------- wiring ----------
 

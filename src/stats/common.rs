@@ -76,11 +76,12 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
     out
 }
 
-/// Indices that sort `time` ascending (stable, NaN last).
+/// Indices that sort `time` ascending (ties in row order, NaN last). Sorts (time, row) pairs
+/// directly rather than indices through the slice: far fewer cache misses for 10^6 rows.
 pub fn order_by_time(time: &[f64]) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..time.len()).collect();
-    idx.sort_by(|&a, &b| time[a].total_cmp(&time[b]));
-    idx
+    let mut pairs: Vec<(f64, u32)> = time.iter().enumerate().map(|(i, &t)| (t, i as u32)).collect();
+    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    pairs.into_iter().map(|(_, i)| i as usize).collect()
 }
 
 #[cfg(test)]

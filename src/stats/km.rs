@@ -95,7 +95,11 @@ pub struct RiskTable {
 impl RiskTable {
     /// Build from unsorted data; `is_event(status)` says which rows are events.
     pub fn new(time: &[f64], status: &[u8], is_event: impl Fn(u8) -> bool) -> Self {
-        let order = super::common::order_by_time(time);
+        Self::from_order(time, status, &super::common::order_by_time(time), is_event)
+    }
+
+    /// Build from rows already ordered by time (so one sort serves several tables).
+    pub fn from_order(time: &[f64], status: &[u8], order: &[usize], is_event: impl Fn(u8) -> bool) -> Self {
         let mut rt = RiskTable::default();
         let mut at_risk = time.len() as f64;
         let mut i = 0;
@@ -150,7 +154,8 @@ pub fn conf_limits(s: f64, se_log: f64, conf: ConfType, z: f64) -> (f64, f64) {
 
 /// Fit one curve. `status`: 1 = event, anything else = censored.
 pub fn kaplan_meier(time: &[f64], status: &[u8], opts: &KmOptions) -> KmCurve {
-    let rt = RiskTable::new(time, status, |s| s == 1);
+    let order = super::common::order_by_time(time);
+    let rt = RiskTable::from_order(time, status, &order, |s| s == 1);
     let z = z95();
     let mut steps = Vec::with_capacity(rt.time.len());
     let (mut s, mut gw, mut h, mut vh) = (1.0f64, 0.0f64, 0.0f64, 0.0f64);
@@ -191,7 +196,7 @@ pub fn kaplan_meier(time: &[f64], status: &[u8], opts: &KmOptions) -> KmCurve {
 
     // Reverse Kaplan-Meier: censoring is the "event".
     let followup = {
-        let rev = RiskTable::new(time, status, |s| s != 1);
+        let rev = RiskTable::from_order(time, status, &order, |s| s != 1);
         let (mut s, mut gw) = (1.0f64, 0.0f64);
         let mut su = Vec::with_capacity(rev.time.len());
         let mut lo = Vec::with_capacity(rev.time.len());
