@@ -339,11 +339,11 @@ export function renderExplorerControls() {
     const isCat = text || cat.has(c.name);
     const id = `xp-cov-${i}`;
     const kind = el('select', { class: 'cov-kind', 'aria-label': `${c.name}: numeric or categorical`, disabled: text },
-      el('option', { value: 'numeric', text: 'numeric' }),
+      el('option', { value: 'numeric', text: 'num' }),
       // A factor needs few levels: a column with more than 50 distinct values cannot be one.
-      el('option', { value: 'categorical', text: 'categorical', disabled: !text && !c.levels }));
+      el('option', { value: 'categorical', text: 'factor', disabled: !text && !c.levels }));
     kind.value = isCat ? 'categorical' : 'numeric';
-    if (text) kind.title = 'text column: always categorical';
+    kind.title = text ? 'text column: always categorical (a factor)' : 'numeric: one hazard ratio per unit; factor: one per level against the reference';
     let refCell;
     if (isCat && c.levels?.length) {
       const sel = el('select', { class: 'cov-ref', 'aria-label': `${c.name}: reference level` },
@@ -354,7 +354,7 @@ export function renderExplorerControls() {
       refCell = el('td', { class: 'muted', text: isCat ? '(first)' : '' });
     }
     return el('tr', { 'data-col': c.name, class: covs.has(c.name) ? 'on' : '' },
-      el('td', {}, el('label', { for: id }, el('input', { type: 'checkbox', id, class: 'cov-tick', checked: covs.has(c.name) }), ' ' + c.name)),
+      el('td', { title: c.name }, el('label', { for: id }, el('input', { type: 'checkbox', id, class: 'cov-tick', checked: covs.has(c.name) }), el('span', { text: c.name }))),
       el('td', {}, kind), refCell);
   }));
   $('#xp-ties').value = spec.ties === 'breslow' ? 'breslow' : 'efron';
@@ -370,7 +370,12 @@ export function renderExplorerControls() {
   const fcols = s.columns.filter(c => c.kind !== 'identifier');
   fsel.replaceChildren(...fcols.map(c => el('option', { value: c.name, text: c.name })));
   if (fcols.some(c => c.name === prev)) fsel.value = prev;
-  else fsel.dispatchEvent(new Event('change'));
+  else {
+    // Start on a column worth filtering on: not an identifier-like one.
+    const first = fcols.find(c => !ID_NAME.test(c.name));
+    if (first) fsel.value = first.name;
+    fsel.dispatchEvent(new Event('change'));
+  }
   // Curves: the view's values.
   const view = spec.view || {};
   $('#xp-xmax').value = view.x_max != null ? String(view.x_max) : '';
