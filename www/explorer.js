@@ -109,6 +109,7 @@ export function initExplorer(c) {
       el('select', { id: 'xp-f-op', 'aria-label': 'Operator' }, ...OPS.map(([k, v]) => el('option', { value: k, text: v }))),
       el('input', { id: 'xp-f-val', type: 'text', 'aria-label': 'Value(s)', autocomplete: 'off', spellcheck: 'false' }),
       el('button', { type: 'button', id: 'xp-f-add', class: 'small-button', text: 'Add filter' })),
+    el('div', { id: 'xp-f-levels', class: 'xp-f-levels', role: 'group', 'aria-label': 'Values', hidden: true }),
     el('p', { id: 'xp-f-hint', class: 'muted small' }));
   $('#spec-box').after(model, filters);
 
@@ -193,7 +194,8 @@ function wireExplorer() {
       screenWanted = true;
       withScreen(spec, true);
       tidy(spec);
-      ctx.runSpec(spec).then(() => $('#xp-add-sig').click()).catch(() => {});
+      // Then add from its results (once: no loop when every screen model failed).
+      ctx.runSpec(spec).then(rep => { if (rep?.univariable?.length) $('#xp-add-sig').click(); }).catch(() => {});
       return;
     }
     const ticked = new Set(spec.covariates || []);
@@ -214,6 +216,13 @@ function wireExplorer() {
     const op = $('#xp-f-op').value;
     const listy = op === 'in' || op === 'not_in';
     $('#xp-f-val').placeholder = listy ? 'values, comma-separated' : 'number';
+    // A column with few values: tick them instead of typing.
+    const boxes = listy && col?.levels && col.levels.length <= 30;
+    const lv = $('#xp-f-levels');
+    lv.hidden = !boxes;
+    $('#xp-f-val').hidden = !!boxes;
+    lv.replaceChildren(...(boxes ? col.levels.map(l => el('label', {}, el('input', { type: 'checkbox', value: l }), ' ' + l)) : []));
+    if (boxes) { $('#xp-f-hint').textContent = `Tick the values of ${col.name} to ${op === 'in' ? 'keep' : 'leave out'}.`; return; }
     $('#xp-f-hint').textContent = !col ? '' : col.levels ? `Values of ${col.name}: ${col.levels.slice(0, 12).join(', ')}${col.levels.length > 12 ? ', …' : ''}`
       : col.min != null ? `${col.name}: ${fmtTime(col.min)} to ${fmtTime(col.max)}` : '';
   };
@@ -230,8 +239,9 @@ function wireExplorer() {
     const text = $('#xp-f-val').value.trim();
     let f;
     if (op === 'in' || op === 'not_in') {
-      const values = text.split(',').map(s => s.trim()).filter(Boolean);
-      if (!values.length) { ctx.showError(new Error(`type the value(s) of '${column}' to keep or drop, separated by commas`), 'Check the filter'); return; }
+      const values = $('#xp-f-levels').hidden ? text.split(',').map(s => s.trim()).filter(Boolean)
+        : [...document.querySelectorAll('#xp-f-levels input:checked')].map(i => i.value);
+      if (!values.length) { ctx.showError(new Error(`choose the value(s) of '${column}' to keep or leave out`), 'Check the filter'); return; }
       f = { column, op, values };
     } else {
       const value = Number(text.replace(',', '.'));

@@ -198,6 +198,18 @@ test('filter chips: age >= 60 keeps R\'s 145 rows; removing the chip restores al
   assert.equal(r3.n, 228);
   assert.equal(r3.rows_filtered_out, 0);
   assert.equal(await page.locator('#xp-chips li').count(), 0);
+
+  // A column with few values: its values are ticked, not typed. R: sum(d$sex == 2) is 90.
+  await page.selectOption('#xp-f-col', 'sex');
+  await page.selectOption('#xp-f-op', 'in');
+  assert.equal(await page.locator('#xp-f-val').isHidden(), true);
+  await page.locator('#xp-f-levels input[value="2"]').check();
+  await page.click('#xp-f-add');
+  await idle(page);
+  const r4 = await page.evaluate(() => window.cohort.report());
+  assert.deepEqual(r4.spec.filters, [{ column: 'sex', op: 'in', values: ['2'] }]);
+  assert.equal(r4.n, 90);
+  assert.match(await page.locator('#xp-chips').textContent(), /sex is one of 2/);
   assert.deepEqual(errors, []);
 });
 
