@@ -559,7 +559,7 @@ fn ungrouped_curve_and_hidden_groups_drop_the_test() {
     let report = Report { km, time_unit: Some("days"), ..Report::default() };
     let (svg, layout) = draw(&report, &PlotOptions::default(), 800, 600);
     let texts = texts(&svg);
-    assert!(texts.iter().any(|t| t.text == "All patients (n = 228)"));
+    assert!(texts.iter().any(|t| t.text == "All (n = 228)"));
     // survfit(Surv(time, status) ~ 1, lung): median 310 (285, 363).
     assert!(texts.iter().any(|t| t.text == "310 (285–363)"));
     assert!(!texts.iter().any(|t| t.text.contains("Log-rank")));

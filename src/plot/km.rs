@@ -114,7 +114,7 @@ pub fn n_at_risk_steps(steps: &[KmStep], t: f64) -> f64 {
 }
 
 fn label_of(group: &Option<String>) -> String {
-    group.clone().unwrap_or_else(|| "All patients".to_string())
+    group.clone().unwrap_or_else(|| "All".to_string())
 }
 
 /// A label cut to `max` characters with an ellipsis (risk-table rows must leave room for the
