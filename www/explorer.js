@@ -108,8 +108,8 @@ export function initExplorer(c) {
       el('select', { id: 'xp-f-col', 'aria-label': 'Filter column' }),
       el('select', { id: 'xp-f-op', 'aria-label': 'Operator' }, ...OPS.map(([k, v]) => el('option', { value: k, text: v }))),
       el('input', { id: 'xp-f-val', type: 'text', 'aria-label': 'Value(s)', autocomplete: 'off', spellcheck: 'false' }),
+      el('div', { id: 'xp-f-levels', class: 'xp-f-levels', role: 'group', 'aria-label': 'Values', hidden: true }),
       el('button', { type: 'button', id: 'xp-f-add', class: 'small-button', text: 'Add filter' })),
-    el('div', { id: 'xp-f-levels', class: 'xp-f-levels', role: 'group', 'aria-label': 'Values', hidden: true }),
     el('p', { id: 'xp-f-hint', class: 'muted small' }));
   $('#spec-box').after(model, filters);
 
@@ -251,6 +251,7 @@ function wireExplorer() {
     const spec = clone(specNow());
     spec.filters = [...(spec.filters || []), f];
     $('#xp-f-val').value = '';
+    for (const i of document.querySelectorAll('#xp-f-levels input:checked')) i.checked = false;
     run(spec);
   };
   $('#xp-f-add').addEventListener('click', add);
