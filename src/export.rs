@@ -309,7 +309,18 @@ pub fn methods_text(report: &Report) -> String {
             opt(k.median_lower),
             opt(k.median_upper)
         ));
-        let at: Vec<String> = k.at.iter().map(|a| format!("{:.1}% at {}{unit} (95% CI {:.1}–{:.1}%)", a.surv * 100.0, fmt(a.time), a.lower * 100.0, a.upper * 100.0)).collect();
+        let at: Vec<String> = k
+            .at
+            .iter()
+            .map(|a| {
+                let ci = if a.lower.is_finite() && a.upper.is_finite() {
+                    format!(" (95% CI {:.1}–{:.1}%)", a.lower * 100.0, a.upper * 100.0)
+                } else {
+                    String::new()
+                };
+                format!("{:.1}% at {}{unit}{ci}", a.surv * 100.0, fmt(a.time))
+            })
+            .collect();
         if !at.is_empty() {
             m.push_str(&format!("; survival was {}", at.join(" and ")));
         }
@@ -384,6 +395,16 @@ mod tests {
         assert!(m.contains("426 (95% CI 348–550)"), "{m}");
         assert!(m.contains("p = 0.0013"), "{m}");
         assert!(m.contains("Kaplan-Meier"));
+        assert!(!m.contains("NaN"), "{m}");
+    }
+
+    #[test]
+    fn undefined_limits_are_not_printed_as_nan() {
+        // lung by ph.ecog: the ph.ecog = 3 group has one row, so its CI at 180 days is undefined.
+        let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"ph.ecog","times":[180]}"#).unwrap();
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/lung.csv")).unwrap();
+        let m = methods_text(&crate::analyze_bytes(&bytes, "lung.csv", &spec).unwrap());
+        assert!(!m.contains("NaN") && !m.contains("inf"), "{m}");
     }
 
     #[test]

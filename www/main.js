@@ -8,6 +8,7 @@ import {
   parseLandmarks, specToHash, specFromHash, defaultLandmarks,
 } from './spec.js';
 import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
+import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge } from './explorer.js';
 import { initPaper } from './paper.js';
 
 const $ = sel => document.querySelector(sel);
@@ -214,11 +215,7 @@ function renderSchema() {
 function renderSpecExtra(spec) {
   const items = [];
   const list = v => [].concat(v).join(', ');
-  for (const f of spec.filters || []) {
-    const what = f.op === 'in' || f.op === 'not_in' ? `${f.op === 'in' ? 'in' : 'not in'} {${list(f.values || [])}}` : `${f.op} ${f.value}`;
-    items.push(`Only rows with ${f.column} ${what}`);
-  }
-  if (spec.covariates?.length) items.push(`Model covariates: ${list(spec.covariates)}` + (spec.categorical?.length ? ` (categorical: ${list(spec.categorical)})` : ''));
+  // Filters and covariates are shown by the explorer's panels (explorer.js).
   if (spec.strata) items.push(`Stratified by ${spec.strata}`);
   if (spec.cluster) items.push(`Clustered by ${spec.cluster} (robust SE)`);
   if (spec.event?.censored) items.push(`Censored: ${list(spec.event.censored)} (other values excluded)`);
@@ -296,6 +293,7 @@ function fillControls() {
   $('#opt-ci').checked = view.conf_bands !== false;
   $('#opt-risk').checked = view.risk_table !== false;
   $('#opt-cuminc').checked = !!view.cumulative;
+  renderExplorerControls();
 }
 
 // ---------- results ----------
@@ -311,6 +309,7 @@ function clearResults() {
   $('#model-box').hidden = true;
   $('#methods-box').hidden = true;
   $('#table1-box').hidden = true;
+  clearExplorerResults();
   state.layout = null;
 }
 
@@ -367,6 +366,7 @@ async function renderReport() {
   await drawFigure();
   await renderModel();
   renderTable1(r);
+  renderExplorerResults();
   try {
     const text = await state.engine.exportText('methods');
     $('#methods').textContent = text;
@@ -668,6 +668,7 @@ async function readFile(file) {
 
 function wire() {
   wireHover();
+  initExplorer({ state, runSpec, showError, download, stem, redraw: () => serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn')) });
   const drop = $('#drop');
   drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
@@ -703,7 +704,7 @@ function wire() {
   });
   $('#save-json').addEventListener('click', () => {
     if (!state.report) return;
-    download(new Blob([JSON.stringify(state.report, null, 2)], { type: 'application/json' }), stem() + '.report.json');
+    download(new Blob([JSON.stringify(disclose(state.report, disclosureK()), null, 2)], { type: 'application/json' }), stem() + '.report.json');
   });
   const saveScript = (kind, ext) => async () => {
     if (!state.report) return;
@@ -784,3 +785,4 @@ async function main() {
 }
 
 api.ready = main();
+startPrivacyBadge(api.ready);
