@@ -158,6 +158,25 @@ pub fn numeric_values(col: &Column) -> (Vec<f64>, Vec<usize>) {
     }
 }
 
+/// Why a row has no time from its dates: which date is missing or unreadable.
+fn date_span_reason(table: &Table, start: &str, ends: &[String], r: usize) -> String {
+    let unreadable = |name: &str| table.column(name).and_then(|c| c.number(r).is_nan().then(|| c.text(r)).flatten());
+    if let Some(c) = table.column(start) {
+        if c.number(r).is_nan() {
+            return match unreadable(start) {
+                Some(t) => format!("start date '{t}' in '{start}' is not a date"),
+                None => format!("start date '{start}' is missing"),
+            };
+        }
+    }
+    for e in ends {
+        if let Some(t) = unreadable(e) {
+            return format!("end date '{t}' in '{e}' is not a date");
+        }
+    }
+    format!("end date '{}' is missing", ends.join("' / '"))
+}
+
 /// A column used as a date: its day counts since 1970-01-01.
 ///
 /// Date columns are used as read. A numeric column whose values are all whole numbers in
@@ -295,7 +314,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
                     Some(txt) => format!("time '{txt}' in '{time_name}' is not a number"),
                     None => format!("time is missing in '{time_name}'"),
                 },
-                TimeSpec::Dates(_) => format!("no start date or no end date ({time_name})"),
+                TimeSpec::Dates(span) => date_span_reason(table, &span.start, &span.end, r),
             };
             ex.add(why, line);
             continue;

@@ -336,6 +336,17 @@ fn read_text(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Table> {
     if text.trim().is_empty() {
         return Err(Error::format("the file holds no text (only blank lines or spaces). Export the spreadsheet again and drop that file."));
     }
+    // Binary data that survived decoding: many control characters.
+    let (mut chars, mut control) = (0usize, 0usize);
+    for c in text.chars().take(4096) {
+        chars += 1;
+        if (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')) || c == '\u{fffd}' {
+            control += 1;
+        }
+    }
+    if control > 4 && control * 50 > chars {
+        return Err(Error::format(format!("this is not a text table (it contains binary data). {DROP_TABLE}")));
+    }
     let delim = sniff_delimiter(&text);
     notes.push(format!("delimiter: {}", delimiter_name(delim)));
     let mut rdr = csv::ReaderBuilder::new().delimiter(delim).has_headers(false).flexible(true).from_reader(text.as_bytes());
