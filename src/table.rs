@@ -73,7 +73,7 @@ impl Column {
     /// counted in `bad`, not here).
     pub fn missing_count(&self) -> usize {
         match &self.data {
-            ColumnData::Numeric(v) | ColumnData::Date(v) => v.iter().filter(|x| x.is_nan()).count() - self.bad.len(),
+            ColumnData::Numeric(v) | ColumnData::Date(v) => v.iter().filter(|x| x.is_nan()).count().saturating_sub(self.bad.len()),
             ColumnData::Text { codes, .. } => codes.iter().filter(|&&c| c == MISSING).count(),
         }
     }

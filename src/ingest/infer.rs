@@ -515,7 +515,7 @@ pub fn identifier_reason(col: &Column, nonmissing: usize) -> Option<String> {
         let k = levels.iter().take(1000).filter(|l| f(l)).count();
         k > 0 && k * 2 >= levels.len().min(1000)
     };
-    if let ColumnData::Date(_) = col.data {
+    if matches!(col.data, ColumnData::Date(_)) || col.kind == ColumnKind::Date {
         if has("dob") || l.contains("birth") || l.contains("geburt") || l.contains("naissance") || l.contains("nacimiento") || has("ddn") {
             return Some("full dates of birth".into());
         }
