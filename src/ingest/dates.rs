@@ -129,13 +129,34 @@ fn year(s: &str) -> Option<i64> {
     }
 }
 
+/// `2020-03-15`, `15/03/2020`, `15-Mar-2020`: three fields split by one of `-` `/` `.`.
+fn single_token(d: &str) -> Option<DateText> {
+    let sep = *d.as_bytes().iter().find(|b| matches!(b, b'-' | b'/' | b'.'))?;
+    let mut it = d.split(sep as char);
+    let (p0, p1, p2) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() {
+        return None;
+    }
+    if p0.len() == 4 {
+        let y = digits(p0, 4, 4)? as i64;
+        return Some(DateText::Ymd(y, digits(p1, 1, 2)?, digits(p2, 1, 2)?));
+    }
+    let y = year(p2);
+    if let (Some(a), Some(b), Some(y)) = (digits(p0, 1, 2), digits(p1, 1, 2), y) {
+        return Some(DateText::Ab { a, b, y, sep });
+    }
+    // 15-Mar-2020
+    let (d, m, y) = (digits(p0, 1, 2)?, month_name(p1)?, y?);
+    Some(DateText::Ymd(y, m, d))
+}
+
 /// Recognise a date cell: ISO `2020-03-15` (also with `/` or `.`), `15/03/2020`, `3/15/2020`,
 /// `15.03.2020`, `15-03-20`, `15-Mar-2020`, `15 March 2020`, `Mar 15, 2020`; a trailing time
 /// (`2020-03-15T10:00`, `15/03/2020 10:00:00`, `... 10:00 AM`) is ignored. Returns the
 /// fields; validity (e.g. 31 February) is checked by [`DateText::days`].
 pub fn parse_date_text(s: &str) -> Option<DateText> {
     let t = s.trim();
-    if t.len() < 6 || t.len() > 40 {
+    if t.len() < 6 || t.len() > 40 || !t.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
     // ISO with a `T` time.
@@ -143,6 +164,10 @@ pub fn parse_date_text(s: &str) -> Option<DateText> {
         Some(10) => &t[..10],
         _ => t,
     };
+    // One token (no time part): the common case, without allocation.
+    if !t.contains(char::is_whitespace) {
+        return single_token(t);
+    }
     // Drop trailing time tokens.
     let mut tokens: Vec<&str> = t.split_whitespace().collect();
     while let Some(last) = tokens.last() {
@@ -154,23 +179,7 @@ pub fn parse_date_text(s: &str) -> Option<DateText> {
         }
     }
     if tokens.len() == 1 {
-        let d = tokens[0];
-        let sep = *d.as_bytes().iter().find(|b| matches!(b, b'-' | b'/' | b'.'))?;
-        let parts: Vec<&str> = d.split(sep as char).collect();
-        if parts.len() != 3 {
-            return None;
-        }
-        if parts[0].len() == 4 {
-            let y = digits(parts[0], 4, 4)? as i64;
-            return Some(DateText::Ymd(y, digits(parts[1], 1, 2)?, digits(parts[2], 1, 2)?));
-        }
-        let y = year(parts[2]);
-        if let (Some(a), Some(b), Some(y)) = (digits(parts[0], 1, 2), digits(parts[1], 1, 2), y) {
-            return Some(DateText::Ab { a, b, y, sep });
-        }
-        // 15-Mar-2020
-        let (d, m, y) = (digits(parts[0], 1, 2)?, month_name(parts[1])?, y?);
-        return Some(DateText::Ymd(y, m, d));
+        return single_token(tokens[0]);
     }
     // `15 March 2020`, `March 15, 2020`, `15. März 2020`
     let words: Vec<&str> = tokens.iter().map(|w| w.trim_end_matches([',', '.'])).filter(|w| !w.is_empty()).collect();

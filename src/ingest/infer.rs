@@ -37,20 +37,34 @@ use crate::table::{Column, ColumnData, ColumnKind, Table, MISSING};
 #[derive(Debug, Clone)]
 pub struct Missing {
     codes: Vec<String>,
+    /// Bytes (both ASCII cases) that some code starts with: a cell starting with any other
+    /// byte (a digit, usually) is not missing, without comparing it to every code.
+    first: [bool; 256],
 }
 
 impl Missing {
     /// The spec's list, or [`super::DEFAULT_MISSING`].
     pub fn new(list: Option<&[String]>) -> Self {
-        let codes = match list {
+        let codes: Vec<String> = match list {
             Some(l) => l.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
             None => super::DEFAULT_MISSING.iter().map(|s| s.to_string()).filter(|s| !s.is_empty()).collect(),
         };
-        Missing { codes }
+        let mut first = [false; 256];
+        for c in &codes {
+            if let Some(&b) = c.as_bytes().first() {
+                first[b.to_ascii_lowercase() as usize] = true;
+                first[b.to_ascii_uppercase() as usize] = true;
+            }
+        }
+        Missing { codes, first }
     }
     /// Is a (trimmed) cell missing?
     pub fn is(&self, s: &str) -> bool {
-        s.is_empty() || self.codes.iter().any(|m| m.len() == s.len() && m.eq_ignore_ascii_case(s))
+        match s.as_bytes().first() {
+            None => true,
+            Some(&b) if !self.first[b as usize] => false,
+            Some(_) => self.codes.iter().any(|m| m.len() == s.len() && m.eq_ignore_ascii_case(s)),
+        }
     }
 }
 
@@ -153,7 +167,7 @@ impl Assembler {
             .at_line(line));
         }
         for (j, f) in fields.enumerate() {
-            let t = f.trim();
+            let t = trim_cell(f);
             if j < self.named {
                 self.cols[j].push(t)?;
             } else if !t.is_empty() {
@@ -194,6 +208,15 @@ impl Assembler {
         }
         notes.extend(col_notes);
         Ok(Table { name: name.to_string(), columns, lines: self.lines, notes })
+    }
+}
+
+/// Trim whitespace around a cell; the common case (no space at either end) costs two byte
+/// comparisons.
+pub fn trim_cell(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&b)) if a > b' ' && a < 0x80 && b > b' ' && b < 0x80 => s,
+        _ => s.trim(),
     }
 }
 
@@ -370,9 +393,16 @@ fn infer_column(name: String, raw: RawColumn, lines: &[u64], ctx: &Context, note
     let mut parsed: Vec<Option<DateText>> = Vec::with_capacity(n);
     let (mut dok, mut day_first, mut month_first, mut ab, mut ab_dotted) = (0usize, false, false, 0usize, 0usize);
     let mut example_ab: Option<usize> = None;
+    let mut failed = 0usize;
     for i in 0..n {
         let s = raw.get(i);
         let p = if miss.is(s) { None } else { dates::parse_date_text(s) };
+        if p.is_none() && !miss.is(s) {
+            failed += 1;
+            if failed * 10 > nonmissing {
+                break; // not a date column: stop early
+            }
+        }
         if let Some(d) = p {
             dok += 1;
             if let DateText::Ab { a, b, sep, .. } = d {
