@@ -106,7 +106,7 @@ fn assert_same_table(a: &Table, b: &Table, rename: &[(&str, &str)]) {
 #[test]
 fn lung_in_other_layouts_reads_to_the_same_table() {
     let lung = reference("lung.csv");
-    for f in ["lung_semicolon_crlf.csv", "lung_crlf_quoted.csv", "lung_pipe.psv", "lung_tab_utf16le.txt", "lung_utf16be.csv", "lung.xlsx", "lung_title_lines.csv", "lung_missing_codes.csv"] {
+    for f in ["lung_semicolon_crlf.csv", "lung_crlf_quoted.csv", "lung_pipe.psv", "lung_tab_utf16le.txt", "lung_utf16be.csv", "lung.xlsx", "lung.xls", "lung_title_lines.csv", "lung_missing_codes.csv"] {
         let t = read_file(f, &ReadOptions::default()).unwrap();
         assert_eq!(t.columns.len(), lung.columns.len(), "{f}");
         assert_same_table(&lung, &t, &[]);
@@ -140,6 +140,7 @@ fn ovarian_with_decimal_commas_and_as_workbook_reads_to_the_same_table() {
     assert!(t.notes.iter().any(|n| n.contains("decimal comma") && n.contains("age")), "{:?}", t.notes);
     assert_same_table(&ov, &t, &[]);
     assert_same_table(&ov, &read_file("ovarian.xlsx", &ReadOptions::default()).unwrap(), &[]);
+    assert_same_table(&ov, &read_file("ovarian.ods", &ReadOptions::default()).unwrap(), &[]);
 }
 
 fn times(file: &str, spec: &AnalysisSpec) -> Vec<f64> {

@@ -86,6 +86,9 @@ where
 }
 
 fn read_inner(bytes: &[u8], kind: Book, name: &str, opts: &ReadOptions) -> Result<Table> {
+    if kind == Book::Xls {
+        check_compound_file(bytes).map_err(|why| broken(kind, why))?;
+    }
     let sheet = opts.sheet.as_deref();
     let (range, chosen, names) = match kind {
         Book::Xlsx => open::<Xlsx<_>>(bytes, kind, sheet)?,
@@ -188,5 +191,119 @@ fn cells_text(row: &[Data], out: &mut Vec<String>) {
                 }
             }
         }
+    }
+}
+
+/// Sector ids at or above this are markers (end of chain, free, FAT or DIFAT sector).
+const MAX_REGULAR_SECTOR: u32 = 0xFFFF_FFFA;
+
+fn le_u32(b: &[u8], at: usize) -> Option<u32> {
+    b.get(at..at + 4).map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]))
+}
+
+/// Check that the sector chains of an OLE2 compound file (the container of `.xls`) are sound
+/// before calamine walks them: calamine 0.38 follows a chain until it ends, so a chain that
+/// loops grows without bound (out of memory), and it indexes the FAT with whatever a sector
+/// says (a panic, which aborts in wasm). Here every FAT and mini-FAT entry must point inside
+/// its table or be a marker, and no chain may loop (each table is a functional graph: a walk
+/// with three colours finds any cycle in linear time).
+///
+/// Layout (MS-CFB): a 512-byte header — sector shift at 0x1E, first directory sector at
+/// 0x30, first mini-FAT sector at 0x3C, first DIFAT sector at 0x44, then 109 DIFAT entries
+/// from 0x4C; sector `i` starts at byte `(i + 1) × sector size`. The DIFAT lists the FAT's
+/// sectors; each DIFAT sector holds `size/4 − 1` more entries and the next DIFAT sector.
+fn check_compound_file(b: &[u8]) -> std::result::Result<(), String> {
+    let shift = b.get(0x1E..0x20).map(|x| u16::from_le_bytes([x[0], x[1]])).ok_or("no header")?;
+    if shift != 9 && shift != 12 {
+        return Err(format!("sector size 2^{shift}"));
+    }
+    let size = 1usize << shift;
+    let n_sectors = b.len().saturating_sub(size).div_ceil(size);
+    let sector = |id: u32| -> Option<&[u8]> {
+        let start = (id as usize + 1).checked_mul(size)?;
+        b.get(start..(start + size).min(b.len()))
+    };
+    // DIFAT: header entries, then the DIFAT chain (bounded by the number of sectors).
+    let mut difat: Vec<u32> = (0..109).filter_map(|i| le_u32(b, 0x4C + 4 * i)).collect();
+    let mut next = le_u32(b, 0x44).ok_or("no header")?;
+    let mut steps = 0;
+    while next < MAX_REGULAR_SECTOR {
+        steps += 1;
+        if steps > n_sectors {
+            return Err("the DIFAT chain loops".into());
+        }
+        let sec = sector(next).ok_or("a DIFAT sector lies beyond the end of the file")?;
+        let k = size / 4 - 1;
+        difat.extend((0..k).filter_map(|i| le_u32(sec, 4 * i)));
+        next = le_u32(sec, 4 * k).unwrap_or(u32::MAX);
+    }
+    let mut fat = Vec::new();
+    for &id in difat.iter().filter(|&&id| id < MAX_REGULAR_SECTOR) {
+        let sec = sector(id).ok_or("a FAT sector lies beyond the end of the file")?;
+        fat.extend((0..sec.len() / 4).filter_map(|i| le_u32(sec, 4 * i)));
+    }
+    check_chains(&fat, "FAT")?;
+    let dir_start = le_u32(b, 0x30).ok_or("no header")?;
+    if dir_start < MAX_REGULAR_SECTOR && dir_start as usize >= fat.len() {
+        return Err("the directory starts outside the FAT".into());
+    }
+    // The mini FAT is stored in a FAT chain (now known to end).
+    let mut mini = Vec::new();
+    let mut id = le_u32(b, 0x3C).ok_or("no header")?;
+    while id < MAX_REGULAR_SECTOR {
+        let sec = sector(id).ok_or("a mini-FAT sector lies beyond the end of the file")?;
+        mini.extend((0..sec.len() / 4).filter_map(|i| le_u32(sec, 4 * i)));
+        id = *fat.get(id as usize).ok_or("the mini FAT leaves the FAT")?;
+    }
+    check_chains(&mini, "mini FAT")
+}
+
+/// Every entry of a sector table is a marker or an index into the table, and no chain loops.
+fn check_chains(table: &[u32], what: &str) -> std::result::Result<(), String> {
+    // 0 = unvisited, 1 = on the current walk, 2 = known to end.
+    let mut state = vec![0u8; table.len()];
+    for start in 0..table.len() {
+        let mut path = Vec::new();
+        let mut i = start;
+        loop {
+            match state[i] {
+                2 => break,
+                1 => return Err(format!("a {what} chain loops")),
+                _ => {}
+            }
+            state[i] = 1;
+            path.push(i);
+            let next = table[i];
+            if next >= MAX_REGULAR_SECTOR {
+                break;
+            }
+            if next as usize >= table.len() {
+                return Err(format!("a {what} entry points outside the table"));
+            }
+            i = next as usize;
+        }
+        for p in path {
+            state[p] = 2;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_chains;
+
+    #[test]
+    fn sector_chains() {
+        const END: u32 = 0xFFFF_FFFE;
+        const FREE: u32 = 0xFFFF_FFFF;
+        // 0 → 1 → 2 → end, 3 free: fine.
+        assert!(check_chains(&[1, 2, END, FREE], "FAT").is_ok());
+        // 0 → 1 → 0: loops.
+        assert!(check_chains(&[1, 0, END], "FAT").unwrap_err().contains("loops"));
+        // 2 → 7 with 4 entries: outside.
+        assert!(check_chains(&[END, END, 7, FREE], "FAT").unwrap_err().contains("outside"));
+        // A self-loop.
+        assert!(check_chains(&[END, 1], "FAT").is_err());
     }
 }

@@ -203,6 +203,59 @@ txt = ("Name,MRN,email,phone,dob,time,status\n" +
 write("identifiers.csv", txt.encode())
 case("identifiers.csv", {"time": "time", "event": {"column": "status", "event": 1}}, n=30, events=15)
 
+# --- OpenDocument (.ods, written by hand: mimetype + manifest + content.xml) and Excel 97 (.xls)
+def ods(name, header, rows):
+    from xml.sax.saxutils import escape
+    def cell(v):
+        if v is None:
+            return "<table:table-cell/>"
+        if isinstance(v, datetime.date):
+            return f'<table:table-cell office:value-type="date" office:date-value="{v.isoformat()}"><text:p>{v.isoformat()}</text:p></table:table-cell>'
+        if isinstance(v, (int, float)):
+            return f'<table:table-cell office:value-type="float" office:value="{v!r}"><text:p>{v}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in r) + "</table:table-row>" for r in [header] + rows)
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="cohort">{body}</table:table>'
+               '</office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype", (1980, 1, 1, 0, 0, 0)), "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr(zipfile.ZipInfo("META-INF/manifest.xml", (1980, 1, 1, 0, 0, 0)), manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(zipfile.ZipInfo("content.xml", (1980, 1, 1, 0, 0, 0)), content, compress_type=zipfile.ZIP_DEFLATED)
+    write(name, b.getvalue())
+
+def numv(v):
+    if v == "NA":
+        return None
+    x = float(v)
+    return int(x) if x == int(x) else x
+
+ods("ovarian.ods", oh, [[numv(v) for v in r] for r in orows])
+case("ovarian.ods", OVARIAN, n=OV_N, events=OV_EV)
+try:
+    import xlwt
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("lung")
+    for j, h in enumerate(lh):
+        ws.write(0, j, h)
+    for i, r in enumerate(lr):
+        for j, v in enumerate(r):
+            if v != "NA":
+                ws.write(i + 1, j, numv(v))
+    b = io.BytesIO()
+    wb.save(b)
+    write("lung.xls", b.getvalue())
+    case("lung.xls", LUNG, n=LUNG_N, events=LUNG_EV)
+except ImportError:
+    print("xlwt missing: .xls not rewritten")
+
 # --- Refusals --------------------------------------------------------------------------------
 write("empty.csv", b"")
 case("empty.csv", LUNG, error="empty.csv: the file is empty")
@@ -239,6 +292,10 @@ write("duplicate_header.csv", b"time,status,age,Age,age\n5,1,60,60,60\n")
 case("duplicate_header.csv", LUNG, error="two columns are both named 'age' (columns 3 and 5)")
 write("unnamed_column.csv", b"time,,status\n5,1,1\n")
 case("unnamed_column.csv", LUNG, error="column 2 has no name")
+
+# Inputs found by fuzzing (committed as found, not regenerated): fuzz_*.
+# A mutated .xls whose FAT chain loops: calamine 0.38 would grow a buffer until out of memory.
+case("fuzz_xls_fat_loop.xls", LUNG, error="a FAT chain loops")
 
 with open(os.path.join(HERE, "expected.json"), "w") as f:
     json.dump(cases, f, indent=1, ensure_ascii=False)

@@ -154,6 +154,11 @@ pub fn fuzz(dir: &Path, seed: u64, iterations: u64, limit: Option<Duration>) -> 
         let a = &corpus[rng.below(corpus.len())];
         let b = &corpus[rng.below(corpus.len())];
         let input = mutate(&mut rng, a, b);
+        if let Some(trace) = std::env::var_os("FUZZ_TRACE") {
+            // Keep the current input on disk: an abort or an out-of-memory kill cannot be
+            // caught, so this is how such an input is found.
+            let _ = std::fs::write(trace, &input);
+        }
         if let Err(msg) = exercise(&input, &specs) {
             let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/fuzz-crash-{seed}-{done}.bin"));
             let _ = std::fs::write(&path, &input);
