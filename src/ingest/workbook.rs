@@ -79,7 +79,18 @@ where
                     names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
                 ))
             })?,
-        None => names[0].clone(),
+        None => {
+            // The first sheet, or the first one holding anything when the first is empty
+            // (a blank cover sheet, a chart sheet).
+            for n in &names {
+                if let Ok(range) = wb.worksheet_range(n) {
+                    if range.used_cells().next().is_some() {
+                        return Ok((range, n.clone(), names.clone()));
+                    }
+                }
+            }
+            names[0].clone()
+        }
     };
     let range = wb.worksheet_range(&chosen).map_err(|e| broken(kind, e))?;
     Ok((range, chosen, names))
@@ -100,7 +111,13 @@ fn read_inner(bytes: &[u8], kind: Book, name: &str, opts: &ReadOptions) -> Resul
     notes.push(if names.len() > 1 {
         format!(
             "sheet: '{chosen}' ({} of {}: {}){}",
-            if opts.sheet.is_some() { "chosen" } else { "the first" },
+            if opts.sheet.is_some() {
+                "chosen"
+            } else if names.first() == Some(&chosen) {
+                "the first"
+            } else {
+                "the first sheet that is not empty"
+            },
             names.len(),
             names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", "),
             if opts.sheet.is_some() { "" } else { "; set \"sheet\" in the spec to read another" }

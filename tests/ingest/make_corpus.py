@@ -110,6 +110,8 @@ try:
     xlsx("lung_second_sheet.xlsx", [("README", ["about", "x"], [["see sheet data", 1]]), ("data", lh, [[num(v) for v in r] for r in lr])])
     case("lung_second_sheet.xlsx", dict(LUNG, sheet="data"), n=LUNG_N, events=LUNG_EV)
     case("lung_second_sheet.xlsx", dict(LUNG, sheet="Daten"), error="no sheet named 'Daten'")
+    xlsx("lung_empty_first_sheet.xlsx", [("Cover", [], []), ("data", lh, [[num(v) for v in r] for r in lr])])
+    case("lung_empty_first_sheet.xlsx", LUNG, n=LUNG_N, events=LUNG_EV)
     xlsx("ovarian.xlsx", [("Sheet1", oh, [[num(v) for v in r] for r in orows])])
     case("ovarian.xlsx", OVARIAN, n=OV_N, events=OV_EV)
     write("truncated.xlsx", lung_x[: len(lung_x) // 2])
