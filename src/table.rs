@@ -154,7 +154,9 @@ impl Table {
                 .columns
                 .iter()
                 .map(|c| {
+                    // The values of a possible identifier are never listed (privacy).
                     let levels = match &c.data {
+                        _ if c.identifier.is_some() => None,
                         ColumnData::Text { levels, .. } if levels.len() <= 50 => {
                             let mut l = levels.clone();
                             sort_levels(&mut l);
@@ -248,7 +250,8 @@ pub struct ColumnSummary {
     pub unreadable_examples: Vec<String>,
     pub missing: usize,
     pub distinct: usize,
-    /// The distinct values in level order when there are few of them.
+    /// The distinct values in level order when there are few of them (never for a column
+    /// flagged as a possible identifier).
     pub levels: Option<Vec<String>>,
     pub min: Option<f64>,
     pub max: Option<f64>,

@@ -194,6 +194,8 @@ fn direct_identifiers_are_flagged_in_the_schema() {
     assert!(reason("phone").unwrap().contains("phone"));
     assert_eq!(reason("dob").unwrap(), "full dates of birth");
     assert_eq!(reason("time"), None);
+    // Identifier values are not listed in the schema.
+    assert!(schema.columns.iter().filter(|c| c.identifier_reason.is_some()).all(|c| c.levels.is_none()));
     assert_eq!(reason("status"), None);
     let json = serde_json::to_string(&schema).unwrap();
     assert!(json.contains("\"identifier_reason\":\"full dates of birth\""));

@@ -555,16 +555,16 @@ pub fn identifier_reason(col: &Column, nonmissing: usize) -> Option<String> {
         return Some("e-mail addresses".into());
     }
     if has("email") || has("mail") || l.contains("e-mail") {
-        return Some("e-mail addresses (by its header)".into());
+        return Some("header suggests e-mail addresses".into());
     }
     let name_words = ["surname", "firstname", "lastname", "forename", "fullname", "givenname", "familyname", "patientname", "prenom", "prénom", "vorname", "nachname", "apellido", "apellidos", "nombre", "nom", "initials", "cognome"];
     if name_words.iter().any(|w| has(w) || joined == *w)
         || ((has("name") || has("names")) && (tokens.len() == 1 || ["patient", "pt", "first", "last", "given", "family", "full", "maiden"].iter().any(|w| has(w))))
     {
-        return Some("personal names (by its header)".into());
+        return Some("header suggests personal names".into());
     }
     if ["phone", "telephone", "tel", "mobile", "fax", "telefon", "handy", "portable", "phonenumber"].iter().any(|w| has(w)) {
-        return Some("phone numbers (by its header)".into());
+        return Some("header suggests phone numbers".into());
     }
     if is_text
         && share(&|v: &str| {
@@ -576,7 +576,7 @@ pub fn identifier_reason(col: &Column, nonmissing: usize) -> Option<String> {
     }
     let id_words = ["mrn", "ssn", "nhs", "medicalrecord", "recordnumber", "chartnumber", "hospitalnumber", "patientid", "patid", "pid", "ptid", "subjectid", "insurance", "ahv", "nir", "insee", "dossier"];
     if id_words.iter().any(|w| has(w) || joined == *w) || has("id") || (has("record") && (has("medical") || has("number") || has("no"))) {
-        return Some("record or patient numbers (by its header)".into());
+        return Some("header suggests record or patient numbers".into());
     }
     if is_text && levels.len() > 20 && levels.len() * 10 >= nonmissing * 9 {
         return Some("nearly every row has its own value (a code or a name?)".into());
