@@ -4,6 +4,11 @@
 //! `ExcelDateTime`, whose `to_ymd_hms_milli` handles the 1900 and 1904 date systems and Excel's
 //! fictitious 1900-02-29), and it builds for `wasm32-unknown-unknown`.
 //!
+//! `.xlsx` sheets are streamed cell by cell (calamine's `worksheet_cells_reader`), so a stray
+//! value far from the table costs nothing; `.xls`, `.xlsb` and `.ods` go through calamine's
+//! dense `Range` (`.xls` is bounded at 65536 × 256 cells). `.xls` compound files are checked
+//! for looping sector chains first ([`check_compound_file`]).
+//!
 //! Cells are turned into the text a user would see and go through the same [`Assembler`] and
 //! inference as CSV, so a workbook and its CSV export give the same table: numbers are written
 //! with the shortest text that reads back as the same `f64`, date cells as ISO dates, error
@@ -14,7 +19,7 @@
 use std::fmt::Write as _;
 use std::io::Cursor;
 
-use calamine::{open_workbook_from_rs, Data, Ods, Range, Reader, Xls, Xlsb, Xlsx};
+use calamine::{open_workbook_from_rs, Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 
 use super::infer::{Assembler, Context};
 use super::ReadOptions;
@@ -58,16 +63,14 @@ pub fn read(bytes: &[u8], kind: Book, name: &str, opts: &ReadOptions) -> Result<
     }
 }
 
-fn open<'a, R: Reader<Cursor<&'a [u8]>>>(bytes: &'a [u8], kind: Book, sheet: Option<&str>) -> Result<(Range<Data>, String, Vec<String>)>
-where
-    R::Error: std::fmt::Display,
-{
-    let mut wb: R = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| broken(kind, e))?;
-    let names = wb.sheet_names();
+
+/// The sheet to read: the one the spec names, else the first (or, when it is empty, the first
+/// sheet with a used cell, tested with `has_cells`).
+fn choose_sheet(names: &[String], sheet: Option<&str>, mut has_cells: impl FnMut(&str) -> bool) -> Result<String> {
     if names.is_empty() {
         return Err(Error::format("the workbook has no worksheets. Save it again with the data sheet, or export that sheet as CSV."));
     }
-    let chosen = match sheet {
+    match sheet {
         Some(s) => names
             .iter()
             .find(|n| n.as_str() == s)
@@ -78,22 +81,81 @@ where
                     "the workbook has no sheet named '{s}'. Its sheets are: {}. Set \"sheet\" in the spec to one of them.",
                     names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ")
                 ))
-            })?,
-        None => {
-            // The first sheet, or the first one holding anything when the first is empty
-            // (a blank cover sheet, a chart sheet).
-            for n in &names {
-                if let Ok(range) = wb.worksheet_range(n) {
-                    if range.used_cells().next().is_some() {
-                        return Ok((range, n.clone(), names.clone()));
-                    }
+            }),
+        None => Ok(names.iter().find(|n| has_cells(n)).unwrap_or(&names[0]).clone()),
+    }
+}
+
+/// Feed a sheet held as a calamine `Range` (`.xls`, `.xlsb`, `.ods`) to the sink.
+fn read_range<'a, R: Reader<Cursor<&'a [u8]>>>(bytes: &'a [u8], kind: Book, sheet: Option<&str>, sink: &mut RowSink) -> Result<(String, Vec<String>)>
+where
+    R::Error: std::fmt::Display,
+{
+    let mut wb: R = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| broken(kind, e))?;
+    let names = wb.sheet_names();
+    let chosen = choose_sheet(&names, sheet, |n| wb.worksheet_range(n).map(|r| r.used_cells().next().is_some()).unwrap_or(false))?;
+    let range = wb.worksheet_range(&chosen).map_err(|e| broken(kind, e))?;
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut cells: Vec<(u32, String)> = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        cells.clear();
+        for (j, c) in row.iter().enumerate() {
+            let mut t = String::new();
+            cell_text(CellRef::Owned(c), &mut t);
+            if !t.is_empty() {
+                cells.push((col0 + j as u32, t));
+            }
+        }
+        if !cells.is_empty() {
+            sink.row(row0 as u64 + i as u64 + 1, &mut cells)?;
+        }
+    }
+    Ok((chosen, names))
+}
+
+/// Feed an `.xlsx` sheet to the sink cell by cell, as the XML streams (never allocating the
+/// dense rectangle calamine's `worksheet_range` would: one stray cell in XFD1048576 makes
+/// that 17 billion cells).
+fn read_xlsx(bytes: &[u8], sheet: Option<&str>, sink: &mut RowSink) -> Result<(String, Vec<String>)> {
+    let kind = Book::Xlsx;
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| broken(kind, e))?;
+    let names = wb.sheet_names();
+    let chosen = choose_sheet(&names, sheet, |n| match wb.worksheet_cells_reader(n) {
+        Ok(mut r) => loop {
+            match r.next_cell() {
+                Ok(Some(c)) if !matches!(c.get_value(), DataRef::Empty) => break true,
+                Ok(Some(_)) => continue,
+                _ => break false,
+            }
+        },
+        Err(_) => false,
+    })?;
+    let mut reader = wb.worksheet_cells_reader(&chosen).map_err(|e| broken(kind, e))?;
+    let mut cells: Vec<(u32, String)> = Vec::new();
+    let mut current: Option<u32> = None;
+    loop {
+        let cell = reader.next_cell().map_err(|e| broken(kind, e))?;
+        let Some(cell) = cell else { break };
+        let (r, c) = cell.get_position();
+        if current != Some(r) {
+            if let Some(prev) = current {
+                if !cells.is_empty() {
+                    sink.row(prev as u64 + 1, &mut cells)?;
+                    cells.clear();
                 }
             }
-            names[0].clone()
+            current = Some(r);
         }
-    };
-    let range = wb.worksheet_range(&chosen).map_err(|e| broken(kind, e))?;
-    Ok((range, chosen, names))
+        let mut t = String::new();
+        cell_text(CellRef::Borrowed(cell.get_value()), &mut t);
+        if !t.is_empty() {
+            cells.push((c, t));
+        }
+    }
+    if let (Some(prev), false) = (current, cells.is_empty()) {
+        sink.row(prev as u64 + 1, &mut cells)?;
+    }
+    Ok((chosen, names))
 }
 
 fn read_inner(bytes: &[u8], kind: Book, name: &str, opts: &ReadOptions) -> Result<Table> {
@@ -101,11 +163,12 @@ fn read_inner(bytes: &[u8], kind: Book, name: &str, opts: &ReadOptions) -> Resul
         check_compound_file(bytes).map_err(|why| broken(kind, why))?;
     }
     let sheet = opts.sheet.as_deref();
-    let (range, chosen, names) = match kind {
-        Book::Xlsx => open::<Xlsx<_>>(bytes, kind, sheet)?,
-        Book::Xlsb => open::<Xlsb<_>>(bytes, kind, sheet)?,
-        Book::Xls => open::<Xls<_>>(bytes, kind, sheet)?,
-        Book::Ods => open::<Ods<_>>(bytes, kind, sheet)?,
+    let mut sink = RowSink::default();
+    let (chosen, names) = match kind {
+        Book::Xlsx => read_xlsx(bytes, sheet, &mut sink)?,
+        Book::Xlsb => read_range::<Xlsb<_>>(bytes, kind, sheet, &mut sink)?,
+        Book::Xls => read_range::<Xls<_>>(bytes, kind, sheet, &mut sink)?,
+        Book::Ods => read_range::<Ods<_>>(bytes, kind, sheet, &mut sink)?,
     };
     let mut notes = vec![format!("format: {}", kind.name())];
     notes.push(if names.len() > 1 {
@@ -126,67 +189,135 @@ fn read_inner(bytes: &[u8], kind: Book, name: &str, opts: &ReadOptions) -> Resul
         format!("sheet: '{chosen}'")
     });
     notes.push("line numbers are the sheet's row numbers".into());
-    let (row0, _) = range.start().unwrap_or((0, 0));
-    let mut rows = range.rows().enumerate();
-    let mut buf: Vec<String> = Vec::new();
-    // Header: the first row with two or more filled cells (single-cell title rows skipped).
-    let mut titles = 0;
-    let mut first_single: Option<(Vec<String>, u64)> = None;
-    let mut header: Option<(Vec<String>, u64)> = None;
-    for (i, row) in rows.by_ref() {
-        cells_text(row, &mut buf);
-        let filled = buf.iter().filter(|c| !c.is_empty()).count();
-        if filled == 0 {
-            continue;
-        }
-        let line = row0 as u64 + i as u64 + 1;
-        if filled >= 2 {
-            header = Some((buf.clone(), line));
-            break;
-        }
-        titles += 1;
-        first_single.get_or_insert((buf.clone(), line));
-        if titles >= 10 {
-            break;
-        }
-    }
-    let (header, header_line) = match (header, first_single) {
-        (Some(h), _) => {
-            if titles > 0 {
-                notes.push(format!("skipped {titles} title row{} above the header (row {})", if titles == 1 { "" } else { "s" }, h.1));
-            }
-            h
-        }
-        (None, Some(h)) => {
-            // A one-column sheet: start again after its header.
-            rows = range.rows().enumerate();
-            for (i, _) in rows.by_ref() {
-                if row0 as u64 + i as u64 + 1 == h.1 {
-                    break;
-                }
-            }
-            h
-        }
-        (None, None) => return Err(Error::format(format!("the sheet '{chosen}' is empty. Choose the sheet with the data (\"sheet\" in the spec)."))),
-    };
-    let mut asm = Assembler::new(header, header_line)?;
-    for (i, row) in rows {
-        cells_text(row, &mut buf);
-        if buf.iter().all(|c| c.is_empty()) {
-            continue;
-        }
-        asm.row(buf.iter().map(String::as_str), buf.len(), row0 as u64 + i as u64 + 1)?;
-    }
+    let asm = sink.finish(&chosen, &mut notes)?;
     let ctx = Context::new(opts, true);
     asm.finish(name, notes, &ctx)
 }
 
-/// The cells of a row as text (see the module documentation).
-fn cells_text(row: &[Data], out: &mut Vec<String>) {
-    out.resize(row.len(), String::new());
-    for (cell, s) in row.iter().zip(out.iter_mut()) {
-        s.clear();
-        match cell {
+/// Column letters of a 0-based column index (0 → A, 27 → AB).
+fn column_letters(mut c: u32) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// Receives the non-empty cells of a sheet row by row, finds the header (the first row with
+/// two or more filled cells; up to 10 single-cell title rows above it are skipped; a sheet
+/// with no such row is a one-column table) and hands the rows to the [`Assembler`] over the
+/// header's columns. A filled cell left of the header's first column is refused like one
+/// right of its last (the CSV rule: every value needs a named column).
+#[derive(Default)]
+struct RowSink {
+    pending: Vec<(u64, Vec<(u32, String)>)>,
+    titles: usize,
+    asm: Option<Assembler>,
+    col0: u32,
+    width: usize,
+    buf: Vec<String>,
+}
+
+impl RowSink {
+    fn start(&mut self, line: u64, cells: &[(u32, String)]) -> Result<()> {
+        let col0 = cells.iter().map(|c| c.0).min().unwrap_or(0);
+        let last = cells.iter().map(|c| c.0).max().unwrap_or(0);
+        let width = (last - col0) as usize + 1;
+        let mut header = vec![String::new(); width];
+        for (c, t) in cells {
+            header[(c - col0) as usize] = t.clone();
+        }
+        self.asm = Some(Assembler::new(header, line)?);
+        self.col0 = col0;
+        self.width = width;
+        Ok(())
+    }
+
+    fn data(&mut self, line: u64, cells: &mut [(u32, String)]) -> Result<()> {
+        let Some(asm) = self.asm.as_mut() else { return Ok(()) };
+        if let Some((c, t)) = cells.iter().find(|c| c.0 < self.col0) {
+            return Err(Error::format(format!(
+                "cell {}{line} ('{t}') is left of the table, whose header starts in column {}: delete it, or name its column in the header row.",
+                column_letters(*c),
+                column_letters(self.col0)
+            ))
+            .at_line(line));
+        }
+        let n = cells.iter().map(|c| (c.0 - self.col0) as usize + 1).max().unwrap_or(0).max(self.width);
+        self.buf.clear();
+        self.buf.resize(n, String::new());
+        for (c, t) in cells.iter_mut() {
+            self.buf[(*c - self.col0) as usize] = std::mem::take(t);
+        }
+        asm.row(self.buf.iter().map(String::as_str), n, line)
+    }
+
+    /// One sheet row (`line` = its row number) with its non-empty cells.
+    fn row(&mut self, line: u64, cells: &mut Vec<(u32, String)>) -> Result<()> {
+        if self.asm.is_some() {
+            return self.data(line, cells);
+        }
+        if cells.len() >= 2 {
+            self.titles = self.pending.len();
+            self.pending.clear();
+            return self.start(line, cells);
+        }
+        self.pending.push((line, std::mem::take(cells)));
+        if self.pending.len() >= 11 {
+            self.one_column()?;
+        }
+        Ok(())
+    }
+
+    /// No row with two filled cells came: the first row heads a one-column table.
+    fn one_column(&mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        let mut it = pending.into_iter();
+        if let Some((line, cells)) = it.next() {
+            self.start(line, &cells)?;
+            for (l, mut c) in it {
+                self.data(l, &mut c)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, sheet: &str, notes: &mut Vec<String>) -> Result<Assembler> {
+        if self.asm.is_none() {
+            self.one_column()?;
+        }
+        if self.titles > 0 {
+            notes.push(format!("skipped {} title row{} above the header", self.titles, if self.titles == 1 { "" } else { "s" }));
+        }
+        self.asm.ok_or_else(|| Error::format(format!("the sheet '{sheet}' is empty. Choose the sheet with the data (\"sheet\" in the spec).")))
+    }
+}
+
+/// A cell from either calamine reader.
+enum CellRef<'a, 'b> {
+    Owned(&'a Data),
+    Borrowed(&'a DataRef<'b>),
+}
+
+/// A cell as text (see the module documentation).
+fn cell_text(cell: CellRef<'_, '_>, s: &mut String) {
+    let datetime = |dt: &calamine::ExcelDateTime, s: &mut String| {
+        let v = dt.as_f64();
+        if dt.is_duration() || !(1.0..2_958_466.0).contains(&v) {
+            // A duration or a time of day: the number of days.
+            s.push_str(&format_number(v));
+        } else {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            let _ = write!(s, "{y:04}-{m:02}-{d:02}");
+        }
+    };
+    match cell {
+        CellRef::Owned(c) => match c {
             Data::Empty => {}
             Data::String(t) | Data::DateTimeIso(t) | Data::DurationIso(t) => s.push_str(t.trim()),
             Data::Float(x) => s.push_str(&format_number(*x)),
@@ -197,19 +328,25 @@ fn cells_text(row: &[Data], out: &mut Vec<String>) {
             Data::Error(e) => {
                 let _ = write!(s, "{e}");
             }
-            Data::DateTime(dt) => {
-                let v = dt.as_f64();
-                if dt.is_duration() || !(1.0..2_958_466.0).contains(&v) {
-                    // A duration or a time of day: the number of days.
-                    s.push_str(&format_number(v));
-                } else {
-                    let (y, m, d, ..) = dt.to_ymd_hms_milli();
-                    let _ = write!(s, "{y:04}-{m:02}-{d:02}");
-                }
+            Data::DateTime(dt) => datetime(dt, s),
+        },
+        CellRef::Borrowed(c) => match c {
+            DataRef::Empty => {}
+            DataRef::String(t) | DataRef::DateTimeIso(t) | DataRef::DurationIso(t) => s.push_str(t.trim()),
+            DataRef::SharedString(t) => s.push_str(t.trim()),
+            DataRef::Float(x) => s.push_str(&format_number(*x)),
+            DataRef::Int(i) => {
+                let _ = write!(s, "{i}");
             }
-        }
+            DataRef::Bool(b) => s.push_str(if *b { "TRUE" } else { "FALSE" }),
+            DataRef::Error(e) => {
+                let _ = write!(s, "{e}");
+            }
+            DataRef::DateTime(dt) => datetime(dt, s),
+        },
     }
 }
+
 
 /// Sector ids at or above this are markers (end of chain, free, FAT or DIFAT sector).
 const MAX_REGULAR_SECTOR: u32 = 0xFFFF_FFFA;

@@ -112,6 +112,18 @@ try:
     case("lung_second_sheet.xlsx", dict(LUNG, sheet="Daten"), error="no sheet named 'Daten'")
     xlsx("lung_empty_first_sheet.xlsx", [("Cover", [], []), ("data", lh, [[num(v) for v in r] for r in lr])])
     case("lung_empty_first_sheet.xlsx", LUNG, n=LUNG_N, events=LUNG_EV)
+    # A stray value in the last cell of the sheet (XFD1048576): read without allocating the
+    # 17-billion-cell rectangle, and refused as a value without a named column.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(oh)
+    for r in orows:
+        ws.append([num(v) for v in r])
+    ws.cell(row=1048576, column=16384, value="checked")
+    buf = io.BytesIO()
+    wb.save(buf)
+    write("ovarian_stray_cell.xlsx", buf.getvalue())
+    case("ovarian_stray_cell.xlsx", OVARIAN, error="line 1048576: this row has 16384 fields but the header (line 1) names 6 columns: field 16384 ('checked') has no column")
     xlsx("ovarian.xlsx", [("Sheet1", oh, [[num(v) for v in r] for r in orows])])
     case("ovarian.xlsx", OVARIAN, n=OV_N, events=OV_EV)
     write("truncated.xlsx", lung_x[: len(lung_x) // 2])
