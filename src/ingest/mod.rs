@@ -414,18 +414,18 @@ fn read_text(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Table> {
             }
         };
         let start = counter.locate(raw, r.position().map(|p| p.byte() as usize).unwrap_or(0)).0;
+        // A record that runs to the end of the file may have swallowed the rest of it into
+        // a quoted field that is never closed: say so rather than "ragged row".
+        let at_end = queued.is_empty() && rdr.position().byte() as usize >= raw.len();
+        let unterminated = || if at_end { unterminated_quote(raw, start, delim) } else { None };
         if let Err(e) = asm.row(r.iter(), r.len(), line) {
-            // A ragged row that runs to the end of the file is an unterminated quote.
-            if let Some(extra) = unterminated_quote(raw, start, delim) {
-                return Err(unterminated_error(line + extra));
-            }
-            return Err(e);
+            return Err(match unterminated() {
+                Some(extra) => unterminated_error(line + extra),
+                None => e,
+            });
         }
-        // Quoted fields spanning to the end of the file: the last record swallowed the rest.
-        if rdr.position().byte() as usize >= raw.len() {
-            if let Some(extra) = unterminated_quote(raw, start, delim) {
-                return Err(unterminated_error(line + extra));
-            }
+        if let Some(extra) = unterminated() {
+            return Err(unterminated_error(line + extra));
         }
         rec = r;
     }
