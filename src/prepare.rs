@@ -391,6 +391,21 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         ))
         .at_file(table.name.clone()));
     }
+    for (col, role) in [(group_col, "group"), (strata_col, "strata")] {
+        if let Some(c) = col.filter(|c| !c.bad.is_empty()) {
+            let shown: Vec<String> = c.bad.iter().take(5).map(|(r, t)| format!("'{t}' on line {}", table.line(*r))).collect();
+            warnings.push(format!(
+                "{role} '{}': {} cell{} of this {} column could not be read ({}{}) and form{} their own level",
+                c.name,
+                c.bad.len(),
+                if c.bad.len() == 1 { "" } else { "s" },
+                if matches!(c.data, ColumnData::Date(_)) { "date" } else { "numeric" },
+                shown.join(", "),
+                if c.bad.len() > 5 { ", ..." } else { "" },
+                if c.bad.len() == 1 { "s" } else { "" }
+            ));
+        }
+    }
     let group = group_col.map(|g| factor(g, &rows));
     let strata = strata_col.map(|g| factor(g, &rows));
     if let Some(g) = &group {

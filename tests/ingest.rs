@@ -215,6 +215,14 @@ fn unreadable_cells_are_listed_not_dropped() {
     assert_eq!(summary.unreadable, 2);
     assert_eq!(summary.unreadable_examples, ["line 6: '12 months'", "line 10: 'unk'"]);
     assert!(t.notes.iter().any(|n| n.contains("column 'time': 2 of 228 cells are not numbers")), "{:?}", t.notes);
+    // Used as a group, the unreadable cells form their own level, with a warning.
+    let text = "t,s,g\n1,1,1\n2,0,2\n3,1,1\n4,1,2\n5,0,1\n6,1,2\n7,0,1\n8,1,2\n9,1,1\n10,0,unk\n";
+    let t = read_table(text.as_bytes(), "g.csv", &ReadOptions::default()).unwrap();
+    let spec = AnalysisSpec::from_json(r#"{"time":"t","event":{"column":"s","event":1},"group":"g"}"#).unwrap();
+    let mut w = Vec::new();
+    let prep = prepare(&t, &spec, &mut w).unwrap();
+    assert_eq!(prep.group.unwrap().levels, ["1", "2", "unk"]);
+    assert!(w.iter().any(|x| x.contains("group 'g': 1 cell of this numeric column could not be read ('unk' on line 11)")), "{w:?}");
 }
 
 #[test]
