@@ -220,8 +220,10 @@ fn delimiter_name(d: u8) -> &'static str {
     }
 }
 
-/// Pick the delimiter among `,` `;` tab `|` that splits the first records (header included,
-/// quotes respected) into the most consistent number of fields; ties go to more fields.
+/// Pick the delimiter among `,` `;` tab `|` whose most common number of fields (≥ 2) over
+/// the first 50 records (quotes respected) is shared by the most records; ties go to more
+/// fields. A semicolon file with decimal commas splits on commas only where there are
+/// decimals (not in the header), so the semicolon wins.
 /// Returns `,` when nothing splits (a one-column file).
 pub fn sniff_delimiter(text: &str) -> u8 {
     let mut end = text.len().min(1 << 16);
@@ -249,17 +251,31 @@ pub fn sniff_delimiter(text: &str) -> u8 {
                 _ => break,
             }
         }
-        let Some(&first) = counts.first() else { continue };
-        if first < 2 {
-            continue;
-        }
-        // Records agreeing with the header's count of fields.
-        let agree = counts.iter().filter(|&&c| c == first).count();
-        if (agree, first) > (best.1, best.2) {
-            best = (d, agree, first);
+        // The most common number of fields (≥ 2) and how many records have it; title lines
+        // above the header count against every delimiter alike.
+        let mut sorted = counts.clone();
+        sorted.sort_unstable();
+        let mut i = 0;
+        while i < sorted.len() {
+            let c = sorted[i];
+            let k = sorted[i..].iter().take_while(|&&x| x == c).count();
+            if c >= 2 && (k, c) > (best.1, best.2) {
+                best = (d, k, c);
+            }
+            i += k;
         }
     }
     best.0
+}
+
+/// Excel's delimiter hint: a first line `sep=;` (written by some exports for the reader).
+fn sep_hint(text: &str) -> Option<u8> {
+    let first = text.lines().next()?.trim();
+    let rest = first.strip_prefix("sep=").or_else(|| first.strip_prefix("SEP="))?;
+    match rest.as_bytes() {
+        [d] if matches!(d, b',' | b';' | b'\t' | b'|') => Some(*d),
+        _ => None,
+    }
 }
 
 /// Where an unterminated quoted field starts, scanning from byte `start` (the start of a
@@ -347,8 +363,9 @@ fn read_text(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Table> {
     if control > 4 && control * 50 > chars {
         return Err(Error::format(format!("this is not a text table (it contains binary data). {DROP_TABLE}")));
     }
-    let delim = sniff_delimiter(&text);
-    notes.push(format!("delimiter: {}", delimiter_name(delim)));
+    let hint = sep_hint(&text);
+    let delim = hint.unwrap_or_else(|| sniff_delimiter(&text));
+    notes.push(format!("delimiter: {}{}", delimiter_name(delim), if hint.is_some() { " (from the file's sep= line)" } else { "" }));
     let mut rdr = csv::ReaderBuilder::new().delimiter(delim).has_headers(false).flexible(true).from_reader(text.as_bytes());
     let csv_error = |e: csv::Error| Error::format(format!("the file cannot be parsed as a table: {e}"));
 
@@ -462,6 +479,11 @@ mod tests {
         assert_eq!(sniff_delimiter("a;b;c\n1,5;2;3\n4,5;1;2\n"), b';');
         assert_eq!(sniff_delimiter("a\tb\n\"x,y\"\t2\n"), b'\t');
         assert_eq!(sniff_delimiter("a|b|c\n1|2|3\n"), b'|');
+        // A title line does not decide.
+        assert_eq!(sniff_delimiter("Cohort, 2024\na;b;c\n1;2;3\n4;5;6\n"), b';');
+        assert_eq!(sep_hint("sep=;\r\na;b\n"), Some(b';'));
+        let t = read("sep=;\na;b\n1,5;2\n").unwrap();
+        assert_eq!(t.column("a").unwrap().number(0), 1.5);
     }
 
     #[test]
