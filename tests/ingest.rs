@@ -143,6 +143,24 @@ fn ovarian_with_decimal_commas_and_as_workbook_reads_to_the_same_table() {
     assert_same_table(&ov, &read_file("ovarian.ods", &ReadOptions::default()).unwrap(), &[]);
 }
 
+#[test]
+fn prepared_rows_and_design_match_across_layouts() {
+    // The same Cox design (numeric age, categorical ecog.ps) from the clean CSV and from the
+    // decimal-comma, workbook and OpenDocument layouts.
+    let spec = AnalysisSpec::from_json(r#"{"time":"futime","event":{"column":"fustat","event":1},"group":"rx","covariates":["age","ecog.ps"],"categorical":["ecog.ps"]}"#).unwrap();
+    let build = |t: &Table| {
+        let mut w = Vec::new();
+        let prep = prepare(t, &spec, &mut w).unwrap();
+        let d = cohort::prepare::design(t, &spec, &prep, &spec.covariates, &mut w).unwrap();
+        (prep.rows, prep.time, prep.status, prep.group.unwrap().levels, d.names, d.x)
+    };
+    let want = build(&reference("ovarian.csv"));
+    assert_eq!(want.4, ["age", "ecog.ps=2"]);
+    for f in ["ovarian_semicolon_decimal_comma.csv", "ovarian.xlsx", "ovarian.ods"] {
+        assert_eq!(build(&read_file(f, &ReadOptions::default()).unwrap()), want, "{f}");
+    }
+}
+
 fn times(file: &str, spec: &AnalysisSpec) -> Vec<f64> {
     let t = read_file(file, &opts_of(spec)).unwrap();
     prepare(&t, spec, &mut Vec::new()).unwrap().time
