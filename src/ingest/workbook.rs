@@ -366,16 +366,23 @@ fn le_u32(b: &[u8], at: usize) -> Option<u32> {
 /// 0x30, first mini-FAT sector at 0x3C, first DIFAT sector at 0x44, then 109 DIFAT entries
 /// from 0x4C; sector `i` starts at byte `(i + 1) × sector size`. The DIFAT lists the FAT's
 /// sectors; each DIFAT sector holds `size/4 − 1` more entries and the next DIFAT sector.
+/// DIFAT, FAT and mini-FAT sectors must lie wholly inside the file (calamine asserts that
+/// they split into whole `u32`s) and mini sectors must be 64 bytes, as the format fixes.
 fn check_compound_file(b: &[u8]) -> std::result::Result<(), String> {
     let shift = b.get(0x1E..0x20).map(|x| u16::from_le_bytes([x[0], x[1]])).ok_or("no header")?;
     if shift != 9 && shift != 12 {
         return Err(format!("sector size 2^{shift}"));
     }
+    let mini_shift = b.get(0x20..0x22).map(|x| u16::from_le_bytes([x[0], x[1]])).ok_or("no header")?;
+    if mini_shift != 6 {
+        return Err(format!("mini sector size 2^{mini_shift}"));
+    }
     let size = 1usize << shift;
     let n_sectors = b.len().saturating_sub(size).div_ceil(size);
+    // A whole sector (the tables calamine reads as u32 arrays must not be cut short).
     let sector = |id: u32| -> Option<&[u8]> {
         let start = (id as usize + 1).checked_mul(size)?;
-        b.get(start..(start + size).min(b.len()))
+        b.get(start..start.checked_add(size)?)
     };
     // DIFAT: header entries, then the DIFAT chain (bounded by the number of sectors).
     let mut difat: Vec<u32> = (0..109).filter_map(|i| le_u32(b, 0x4C + 4 * i)).collect();
