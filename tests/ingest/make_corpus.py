@@ -310,6 +310,9 @@ case("unnamed_column.csv", LUNG, error="column 2 has no name")
 # Inputs found by fuzzing (committed as found, not regenerated): fuzz_*.
 # A mutated .xls whose FAT chain loops: calamine 0.38 would grow a buffer until out of memory.
 case("fuzz_xls_fat_loop.xls", LUNG, error="a FAT chain loops")
+# A MulRk record whose column range overflows u16 in calamine (a panic with overflow checks,
+# a length error without): either way a damaged-workbook error, never a crash.
+case("fuzz_xls_mulrk_overflow.xls", LUNG, error="cannot be opened: it looks damaged or truncated")
 
 with open(os.path.join(HERE, "expected.json"), "w") as f:
     json.dump(cases, f, indent=1, ensure_ascii=False)
