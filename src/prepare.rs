@@ -132,7 +132,7 @@ fn matcher<'a>(col: &'a Column, values: &[String]) -> impl Fn(usize) -> bool + '
 /// Numeric values of a column, with the rows whose text is not a number.
 pub fn numeric_values(col: &Column) -> (Vec<f64>, Vec<usize>) {
     match &col.data {
-        ColumnData::Numeric(v) | ColumnData::Date(v) => (v.clone(), Vec::new()),
+        ColumnData::Numeric(v) | ColumnData::Date(v) => (v.clone(), col.bad.iter().map(|b| b.0).collect()),
         ColumnData::Text { codes, levels } => {
             let parsed: Vec<Option<f64>> = levels.iter().map(|l| crate::ingest::parse_number(l)).collect();
             let mut bad = Vec::new();
@@ -155,6 +155,59 @@ pub fn numeric_values(col: &Column) -> (Vec<f64>, Vec<usize>) {
                 .collect();
             (v, bad)
         }
+    }
+}
+
+/// Why a row has no time from its dates: which date is missing or unreadable.
+fn date_span_reason(table: &Table, start: &str, ends: &[String], r: usize) -> String {
+    let unreadable = |name: &str| table.column(name).and_then(|c| c.number(r).is_nan().then(|| c.text(r)).flatten());
+    if let Some(c) = table.column(start) {
+        if c.number(r).is_nan() {
+            return match unreadable(start) {
+                Some(t) => format!("start date '{t}' in '{start}' is not a date"),
+                None => format!("start date '{start}' is missing"),
+            };
+        }
+    }
+    for e in ends {
+        if let Some(t) = unreadable(e) {
+            return format!("end date '{t}' in '{e}' is not a date");
+        }
+    }
+    format!("end date '{}' is missing", ends.join("' / '"))
+}
+
+/// A column used as a date: its day counts since 1970-01-01.
+///
+/// Date columns are used as read. A numeric column whose values are all whole numbers in
+/// 20000–80000 is taken as Excel serial dates (an export that lost the date format;
+/// 43905 = 2020-03-15) with a warning. A text column that ingestion recognised as dates but
+/// could not order (day/month vs month/day) asks for `date_order`; anything else is refused.
+pub fn date_values(table: &Table, col: &Column, warnings: &mut Vec<String>) -> Result<Vec<f64>> {
+    use crate::ingest::dates;
+    let refuse = |msg: String| Err(Error::data(msg).at_file(table.name.clone()).at_column(col.name.clone()));
+    match &col.data {
+        ColumnData::Date(v) => Ok(v.clone()),
+        ColumnData::Numeric(v) if col.bad.is_empty() && v.iter().any(|x| !x.is_nan()) && v.iter().all(|&x| x.is_nan() || dates::is_excel_serial(x)) => {
+            let first = v.iter().copied().find(|x| !x.is_nan()).unwrap_or(0.0);
+            warnings.push(format!(
+                "'{}' holds numbers, read as Excel serial dates (1900 date system; e.g. {} = {}). If these are not dates, choose another column.",
+                col.name,
+                format_number(first),
+                dates::format_iso(first - dates::EXCEL_EPOCH_OFFSET)
+            ));
+            Ok(v.iter().map(|x| x - dates::EXCEL_EPOCH_OFFSET).collect())
+        }
+        ColumnData::Text { .. } if col.kind == crate::table::ColumnKind::Date => refuse(format!(
+            "the dates in '{}' are ambiguous: no value has a number above 12 in the first or second place (e.g. '{}'), so they could be day/month/year or month/day/year. Set \"date_order\": \"dmy\" or \"mdy\" in the spec.",
+            col.name,
+            (0..col.len()).find_map(|r| col.text(r)).unwrap_or_default()
+        )),
+        _ => refuse(format!(
+            "'{}' was not read as dates (e.g. '{}'). Use ISO dates (2021-03-15), or d/m/yyyy or m/d/yyyy dates; set date_order to \"dmy\" or \"mdy\" in the spec if the dates are ambiguous.",
+            col.name,
+            (0..col.len()).find_map(|r| col.text(r)).unwrap_or_default()
+        )),
     }
 }
 
@@ -251,21 +304,13 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         TimeSpec::Dates(span) => {
             let start = column(table, &span.start, "start date")?;
             let ends: Vec<&Column> = span.end.iter().map(|e| column(table, e, "end date")).collect::<Result<_>>()?;
-            for c in std::iter::once(start).chain(ends.iter().copied()) {
-                if !matches!(c.data, ColumnData::Date(_)) {
-                    return Err(Error::data(format!(
-                        "'{}' was not read as dates. Use ISO dates (2021-03-15), or set date_order to \"dmy\" or \"mdy\" in the spec if the dates are ambiguous.",
-                        c.name
-                    ))
-                    .at_file(table.name.clone())
-                    .at_column(c.name.clone()));
-                }
-            }
+            let start_days = date_values(table, start, warnings)?;
+            let end_days: Vec<Vec<f64>> = ends.iter().map(|c| date_values(table, c, warnings)).collect::<Result<_>>()?;
             let per = span.unit.days();
             let v = (0..table.n_rows())
                 .map(|r| {
-                    let s = start.number(r);
-                    let e = ends.iter().map(|c| c.number(r)).find(|x| !x.is_nan()).unwrap_or(f64::NAN);
+                    let s = start_days[r];
+                    let e = end_days.iter().map(|c| c[r]).find(|x| !x.is_nan()).unwrap_or(f64::NAN);
                     (e - s) / per
                 })
                 .collect();
@@ -297,7 +342,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
                     Some(txt) => format!("time '{txt}' in '{time_name}' is not a number"),
                     None => format!("time is missing in '{time_name}'"),
                 },
-                TimeSpec::Dates(_) => format!("no start date or no end date ({time_name})"),
+                TimeSpec::Dates(span) => date_span_reason(table, &span.start, &span.end, r),
             };
             ex.add(why, line);
             continue;
@@ -380,6 +425,21 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             warnings.last().cloned().unwrap_or_default()
         ))
         .at_file(table.name.clone()));
+    }
+    for (col, role) in [(group_col, "group"), (strata_col, "strata")] {
+        if let Some(c) = col.filter(|c| !c.bad.is_empty()) {
+            let shown: Vec<String> = c.bad.iter().take(5).map(|(r, t)| format!("'{t}' on line {}", table.line(*r))).collect();
+            warnings.push(format!(
+                "{role} '{}': {} cell{} of this {} column could not be read ({}{}) and form{} their own level",
+                c.name,
+                c.bad.len(),
+                if c.bad.len() == 1 { "" } else { "s" },
+                if matches!(c.data, ColumnData::Date(_)) { "date" } else { "numeric" },
+                shown.join(", "),
+                if c.bad.len() > 5 { ", ..." } else { "" },
+                if c.bad.len() == 1 { "s" } else { "" }
+            ));
+        }
     }
     let group = group_col.map(|g| factor(g, &rows));
     let strata = strata_col.map(|g| factor(g, &rows));

@@ -31,9 +31,29 @@ pub struct Column {
     pub name: String,
     pub data: ColumnData,
     pub kind: ColumnKind,
+    /// Cells of a numeric or date column that could not be read as its type (`12 months`,
+    /// `unk`): `(row, original text)` in row order. Their value is NaN; they are not
+    /// *missing* (the user wrote something), so [`Column::text`] returns the original text and
+    /// the analysis names them when it excludes their rows.
+    pub bad: Vec<(usize, String)>,
+    /// Why the column looks like a direct identifier (names, record numbers, phone numbers,
+    /// e-mail addresses, full dates of birth), or `None`. The page warns about such columns
+    /// and keeps them out of exports and share links.
+    pub identifier: Option<String>,
 }
 
 impl Column {
+    /// A column with no unreadable cells and no identifier flag.
+    pub fn new(name: impl Into<String>, data: ColumnData, kind: ColumnKind) -> Self {
+        Column { name: name.into(), data, kind, bad: Vec::new(), identifier: None }
+    }
+    /// The original text of an unreadable cell of a numeric or date column.
+    pub fn bad_text(&self, row: usize) -> Option<&str> {
+        if self.bad.is_empty() {
+            return None;
+        }
+        self.bad.binary_search_by_key(&row, |b| b.0).ok().map(|i| self.bad[i].1.as_str())
+    }
     pub fn len(&self) -> usize {
         match &self.data {
             ColumnData::Numeric(v) | ColumnData::Date(v) => v.len(),
@@ -45,24 +65,34 @@ impl Column {
     }
     pub fn is_missing(&self, row: usize) -> bool {
         match &self.data {
-            ColumnData::Numeric(v) | ColumnData::Date(v) => v[row].is_nan(),
+            ColumnData::Numeric(v) | ColumnData::Date(v) => v[row].is_nan() && self.bad_text(row).is_none(),
             ColumnData::Text { codes, .. } => codes[row] == MISSING,
         }
     }
+    /// Blank cells and cells holding one of the missing-value codes (unreadable cells are
+    /// counted in `bad`, not here).
     pub fn missing_count(&self) -> usize {
-        (0..self.len()).filter(|&r| self.is_missing(r)).count()
+        match &self.data {
+            ColumnData::Numeric(v) | ColumnData::Date(v) => v.iter().filter(|x| x.is_nan()).count().saturating_sub(self.bad.len()),
+            ColumnData::Text { codes, .. } => codes.iter().filter(|&&c| c == MISSING).count(),
+        }
     }
     /// The cell as text, the way a user would type it in a spec (`2`, `1.5`, `ltx`,
-    /// `2020-03-01`); `None` when missing.
+    /// `2020-03-01`); `None` when missing. An unreadable cell of a numeric or date column
+    /// gives its original text.
     pub fn text(&self, row: usize) -> Option<String> {
         match &self.data {
             ColumnData::Numeric(v) => {
                 let x = v[row];
-                (!x.is_nan()).then(|| format_number(x))
+                if x.is_nan() { self.bad_text(row).map(str::to_string) } else { Some(format_number(x)) }
             }
             ColumnData::Date(v) => {
                 let x = v[row];
-                (!x.is_nan()).then(|| crate::ingest::dates::format_iso(x))
+                if x.is_nan() {
+                    self.bad_text(row).map(str::to_string)
+                } else {
+                    Some(crate::ingest::dates::format_iso(x))
+                }
             }
             ColumnData::Text { codes, levels } => {
                 let c = codes[row];
@@ -124,7 +154,9 @@ impl Table {
                 .columns
                 .iter()
                 .map(|c| {
+                    // The values of a possible identifier are never listed (privacy).
                     let levels = match &c.data {
+                        _ if c.identifier.is_some() => None,
                         ColumnData::Text { levels, .. } if levels.len() <= 50 => {
                             let mut l = levels.clone();
                             sort_levels(&mut l);
@@ -155,6 +187,14 @@ impl Table {
                     ColumnSummary {
                         name: c.name.clone(),
                         kind: c.kind,
+                        identifier_reason: c.identifier.clone(),
+                        unreadable: c.bad.len(),
+                        unreadable_examples: c
+                            .bad
+                            .iter()
+                            .take(10)
+                            .map(|(r, t)| format!("line {}: '{t}'", self.line(*r)))
+                            .collect(),
                         missing: c.missing_count(),
                         distinct: match &c.data {
                             ColumnData::Text { levels, .. } => levels.len(),
@@ -202,9 +242,16 @@ pub struct Schema {
 pub struct ColumnSummary {
     pub name: String,
     pub kind: ColumnKind,
+    /// Why the column looks like a direct identifier (keep it out of exports), if it does.
+    pub identifier_reason: Option<String>,
+    /// Cells that could not be read as the column's type (treated as not available).
+    pub unreadable: usize,
+    /// The first few of them, as `line 12: '12 months'`.
+    pub unreadable_examples: Vec<String>,
     pub missing: usize,
     pub distinct: usize,
-    /// The distinct values in level order when there are few of them.
+    /// The distinct values in level order when there are few of them (never for a column
+    /// flagged as a possible identifier).
     pub levels: Option<Vec<String>>,
     pub min: Option<f64>,
     pub max: Option<f64>,

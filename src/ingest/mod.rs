@@ -1,228 +1,527 @@
 //! Bytes → typed columnar [`Table`]: sniff the format and encoding, parse, infer column types.
+//!
+//! The steps, in order:
+//!
+//! 1. **Sniff** the first bytes ([`sniff`]): an empty file, an image, a PDF, an archive or a
+//!    web page is refused with what it is and what to drop instead; a ZIP holding `xl/` is an
+//!    `.xlsx` (`xl/workbook.bin`: `.xlsb`), one holding `content.xml` an `.ods`; an OLE2
+//!    compound file is an `.xls` (or a password-protected workbook, which is refused). The
+//!    file name's extension is never trusted.
+//! 2. **Workbooks** are read with calamine ([`workbook`]): first sheet unless the spec names
+//!    one; numbers stay numbers, date cells become dates, error cells (`#N/A`) are text.
+//! 3. **Text** is decoded ([`decode`]): UTF-8 (BOM or not), UTF-16 LE/BE (with BOM, or
+//!    recognised by its zero bytes), else Windows-1252 (a superset of Latin-1's printable
+//!    characters, what Excel writes for "CSV" on Western Windows).
+//! 4. The **delimiter** is the one of `,` `;` tab `|` that splits the header and the first
+//!    records (parsed with quotes respected) into the most consistent number (≥ 2) of fields
+//!    ([`sniff_delimiter`]).
+//! 5. Records are read with the `csv` crate (quotes, doubled quotes, delimiters and line
+//!    breaks inside quotes, CRLF/LF/CR); each row keeps the file line where it starts. Blank
+//!    lines are skipped; one-cell title lines above the header are skipped with a note; a row
+//!    with another number of fields than the header, an unterminated quote, an unnamed or a
+//!    duplicated column name is refused with its line and the fix.
+//! 6. Each column's type is **inferred** from all its cells ([`infer`]): numbers (decimal
+//!    point, or decimal comma when the delimiter is not a comma), dates (ISO, d/m/y, m/d/y,
+//!    d.m.y, month names; the day/month order decided per column), else text (interned
+//!    levels). A numeric or date column tolerates up to 10 % unreadable cells (`unk`,
+//!    `12 months`): they are kept in [`Column::bad`](crate::table::Column::bad) with their text,
+//!    listed in the notes, and named again when an analysis excludes their rows. Columns that
+//!    look like direct identifiers are flagged.
 
 pub mod dates;
+mod infer;
+mod workbook;
+
+use std::borrow::Cow;
 
 use crate::error::{Error, Result};
-use crate::table::{Column, ColumnData, ColumnKind, Table, MISSING};
+use crate::spec::DateOrder;
+use crate::table::Table;
+
+pub use infer::{looks_like_date_header, Missing};
 
 /// Options a spec can set for reading.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     /// Worksheet name for workbooks.
     pub sheet: Option<String>,
-    /// Cell values that mean missing; `None` = the defaults.
+    /// Cell values that mean missing; `None` = the defaults. Blank cells are always missing.
     pub missing: Option<Vec<String>>,
+    /// How to read dates such as `03/04/2020` when no value in the column decides it.
+    pub date_order: Option<DateOrder>,
 }
 
-/// Cell texts read as missing unless the spec says otherwise.
-pub const DEFAULT_MISSING: &[&str] = &["", "NA", "N/A", "n/a", "na", ".", "NULL", "null", "-", "#N/A", "NaN", "nan"];
+/// Cell texts read as missing unless the spec says otherwise (compared ignoring ASCII case and
+/// surrounding whitespace; blank cells are always missing).
+pub const DEFAULT_MISSING: &[&str] = &["", "NA", "N/A", "N.A.", ".", "NULL", "-", "#N/A", "NaN", "missing", "?"];
 
-/// Read a file's bytes into a table.
+/// Read a file's bytes into a table. Never panics on any input: every problem is an [`Error`]
+/// naming the file, line and column, and the fix.
 pub fn read_table(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Table> {
     read_table_inner(bytes, name, opts).map_err(|e| e.at_file(name))
 }
 
 fn read_table_inner(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Table> {
-    if bytes.is_empty() {
-        return Err(Error::format("the file is empty. Export the spreadsheet again (CSV or .xlsx) and drop that file."));
+    match sniff(bytes) {
+        Sniffed::Empty => Err(Error::format(
+            "the file is empty (0 bytes). Export the spreadsheet again (CSV or .xlsx) and drop that file.",
+        )),
+        Sniffed::Refuse { what, fix } => Err(Error::format(format!("this file is {what}, not a table. {fix}"))),
+        Sniffed::Workbook(kind) => workbook::read(bytes, kind, name, opts),
+        Sniffed::Text => read_text(bytes, name, opts),
     }
-    let (text, encoding) = decode(bytes)?;
-    let mut notes = vec![format!("encoding: {encoding}")];
-    let delim = sniff_delimiter(&text);
-    notes.push(format!(
-        "delimiter: {}",
-        match delim {
-            b',' => "comma",
-            b';' => "semicolon",
-            b'\t' => "tab",
-            _ => "other",
-        }
-    ));
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| Error::format(format!("the header row cannot be read: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    if headers.iter().all(|h| h.is_empty()) {
-        return Err(Error::format("the first line (the header) is empty: the first row must name the columns."));
-    }
-    check_headers(&headers)?;
-    let ncol = headers.len();
-    let missing: Vec<String> = match &opts.missing {
-        Some(m) => m.iter().map(|s| s.trim().to_string()).collect(),
-        None => DEFAULT_MISSING.iter().map(|s| s.to_string()).collect(),
-    };
-    let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); ncol];
-    let mut lines = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = record.position().map(|p| p.line()).unwrap_or(0);
-                if record.iter().all(|f| f.trim().is_empty()) {
-                    continue; // blank line
-                }
-                if record.len() != ncol {
-                    return Err(Error::format(format!(
-                        "this row has {} fields but the header has {ncol} columns. Check for an unquoted delimiter or a missing cell on that line.",
-                        record.len()
-                    ))
-                    .at_line(line));
-                }
-                for (j, f) in record.iter().enumerate() {
-                    let t = f.trim();
-                    cells[j].push(if missing.iter().any(|m| m == t) { None } else { Some(t.to_string()) });
-                }
-                lines.push(line);
-            }
-            Err(e) => {
-                let line = e.position().map(|p| p.line());
-                let mut err = Error::format(format!("the file cannot be parsed as CSV: {e}"));
-                if let Some(l) = line {
-                    err = err.at_line(l);
-                }
-                return Err(err);
-            }
-        }
-    }
-    if lines.is_empty() {
-        return Err(Error::format("the file has a header but no data rows."));
-    }
-    let columns = headers.into_iter().zip(cells).map(|(h, c)| infer_column(h, c)).collect();
-    Ok(Table { name: name.to_string(), columns, lines, notes })
 }
 
-fn check_headers(headers: &[String]) -> Result<()> {
-    for (i, h) in headers.iter().enumerate() {
-        if h.is_empty() {
-            return Err(Error::format(format!("column {} has no name in the header row: give every column a name.", i + 1)).at_line(1));
-        }
-        if headers[..i].contains(h) {
-            return Err(Error::format(format!("two columns are both named '{h}': rename one of them so that every column name is unique.")).at_line(1).at_column(h.clone()));
-        }
-    }
-    Ok(())
+/// What the first bytes say a file is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sniffed {
+    Empty,
+    Text,
+    Workbook(workbook::Book),
+    /// Not a table: what it is, and what to drop instead.
+    Refuse { what: &'static str, fix: &'static str },
 }
 
-/// Decode bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
-pub fn decode(bytes: &[u8]) -> Result<(String, &'static str)> {
+const DROP_TABLE: &str = "Drop the spreadsheet itself: a CSV/TSV export or an .xlsx/.xls/.ods workbook.";
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Identify a file by its magic bytes (never by its name).
+pub fn sniff(b: &[u8]) -> Sniffed {
+    use workbook::Book;
+    if b.is_empty() {
+        return Sniffed::Empty;
+    }
+    let refuse = |what, fix| Sniffed::Refuse { what, fix };
+    if b.starts_with(b"PK\x03\x04") || b.starts_with(b"PK\x05\x06") || b.starts_with(b"PK\x07\x08") {
+        return if contains(b, b"xl/workbook.bin") {
+            Sniffed::Workbook(Book::Xlsb)
+        } else if contains(b, b"xl/") {
+            Sniffed::Workbook(Book::Xlsx)
+        } else if contains(b, b"opendocument.spreadsheet") || contains(b, b"content.xml") {
+            Sniffed::Workbook(Book::Ods)
+        } else if contains(b, b"word/") || contains(b, b"opendocument.text") {
+            refuse("a word-processor document", "Copy the table into a spreadsheet and save it as .xlsx or CSV.")
+        } else if contains(b, b"ppt/") {
+            refuse("a presentation", "Copy the table into a spreadsheet and save it as .xlsx or CSV.")
+        } else {
+            refuse("a ZIP archive (or a damaged workbook)", "Unzip it and drop the CSV or .xlsx file inside; if it is a workbook, open it in Excel and save it again.")
+        };
+    }
+    if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        // "EncryptedPackage" in UTF-16LE: an encrypted OOXML workbook in an OLE2 wrapper.
+        let enc: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        if contains(b, &enc) {
+            return refuse(
+                "a password-protected workbook",
+                "Remove the password in Excel (File > Info > Protect Workbook > Encrypt with Password: clear it), save, and drop the file again.",
+            );
+        }
+        return Sniffed::Workbook(Book::Xls);
+    }
+    let magic: &[(&[u8], &str)] = &[
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"%PDF", "a PDF document"),
+        (b"\x1F\x8B", "a gzip-compressed file"),
+        (b"7z\xBC\xAF", "a 7-Zip archive"),
+        (b"Rar!", "a RAR archive"),
+        (b"II*\x00", "a TIFF image"),
+        (b"MM\x00*", "a TIFF image"),
+        (b"SQLite format 3\x00", "an SQLite database"),
+        (b"{\\rtf", "an RTF document"),
+        (b"RIFF", "a media file"),
+        (b"BZh", "a bzip2-compressed file"),
+    ];
+    for (m, what) in magic {
+        if b.starts_with(m) {
+            return refuse(what, DROP_TABLE);
+        }
+    }
+    let head = String::from_utf8_lossy(&b[..b.len().min(512)]).trim_start_matches('\u{feff}').trim_start().to_ascii_lowercase();
+    if head.starts_with("<!doctype html") || head.starts_with("<html") || head.starts_with("<table") {
+        return refuse(
+            "a web page (HTML; some systems save web tables with an .xls name)",
+            "Open it in Excel and save it as .xlsx or CSV, then drop that file.",
+        );
+    }
+    if head.starts_with("<?xml") && contains(&b[..b.len().min(4096)], b"urn:schemas-microsoft-com:office:spreadsheet") {
+        return refuse("an Excel 2003 XML spreadsheet", "Open it in Excel and save it as .xlsx or CSV, then drop that file.");
+    }
+    Sniffed::Text
+}
+
+/// Decode bytes to text: UTF-8 (with or without BOM), UTF-16 (with BOM, or recognised by the
+/// zero bytes of mostly-ASCII text), else Windows-1252. Borrows when the bytes are UTF-8.
+/// Returns the text and the name of the encoding. Binary data (NUL bytes in a file that is
+/// not UTF-16) is refused.
+pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str)> {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom..]);
-        if had_errors && enc != encoding_rs::UTF_8 {
-            return Err(Error::format(format!("the file starts with a {} byte-order mark but is not valid {}.", enc.name(), enc.name())));
+        let body = &bytes[bom..];
+        if enc == encoding_rs::UTF_8 {
+            return Ok(match std::str::from_utf8(body) {
+                Ok(s) => (Cow::Borrowed(s), "UTF-8 (with byte-order mark)"),
+                Err(_) => (Cow::Owned(String::from_utf8_lossy(body).into_owned()), "UTF-8 (with byte-order mark; invalid bytes replaced by �)"),
+            });
         }
-        return Ok((text.into_owned(), enc.name()));
+        let (text, had_errors) = enc.decode_without_bom_handling(body);
+        if had_errors {
+            return Err(Error::format(format!(
+                "the file starts with a {} byte-order mark but is not valid {}. Save it again from the spreadsheet as \"CSV UTF-8\".",
+                enc.name(),
+                enc.name()
+            )));
+        }
+        let name = if enc == encoding_rs::UTF_16LE { "UTF-16LE (with byte-order mark)" } else { "UTF-16BE (with byte-order mark)" };
+        return Ok((Cow::Owned(text.into_owned()), name));
     }
-    if bytes.iter().take(4096).filter(|&&b| b == 0).count() > 0 {
-        return Err(Error::format(
-            "this is not a text table (it contains binary data). Drop a CSV/TSV export or an .xlsx workbook.",
-        ));
+    // UTF-16 without BOM: ASCII text has a zero in every other byte.
+    let head = &bytes[..bytes.len().min(4096)];
+    if head.len() >= 4 {
+        let even = head.iter().step_by(2).filter(|&&b| b == 0).count();
+        let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+        let half = head.len() / 2;
+        let enc = if odd * 10 >= half * 7 && even * 20 < half {
+            Some((encoding_rs::UTF_16LE, "UTF-16LE (no byte-order mark)"))
+        } else if even * 10 >= half * 7 && odd * 20 < half {
+            Some((encoding_rs::UTF_16BE, "UTF-16BE (no byte-order mark)"))
+        } else {
+            None
+        };
+        if let Some((enc, name)) = enc {
+            let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+            if !had_errors {
+                return Ok((Cow::Owned(text.into_owned()), name));
+            }
+        }
+    }
+    if head.contains(&0) {
+        return Err(Error::format(format!("this is not a text table (it contains binary data). {DROP_TABLE}")));
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok((s.to_string(), "UTF-8")),
+        Ok(s) => Ok((Cow::Borrowed(s), "UTF-8")),
         Err(_) => {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            Ok((text.into_owned(), "windows-1252"))
+            Ok((text, "Windows-1252 (the file is not UTF-8; read as Western European)"))
         }
     }
 }
 
-/// Pick the delimiter that splits the first lines into the most consistent number of fields.
+fn delimiter_name(d: u8) -> &'static str {
+    match d {
+        b',' => "comma",
+        b';' => "semicolon",
+        b'\t' => "tab",
+        b'|' => "pipe",
+        _ => "other",
+    }
+}
+
+/// Pick the delimiter among `,` `;` tab `|` whose most common number of fields (≥ 2) over
+/// the first 50 records (quotes respected) is shared by the most records; ties go to more
+/// fields. A semicolon file with decimal commas splits on commas only where there are
+/// decimals (not in the header), so the semicolon wins.
+/// Returns `,` when nothing splits (a one-column file).
 pub fn sniff_delimiter(text: &str) -> u8 {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(30).collect();
-    let mut best = (b',', 0usize, false);
+    let mut end = text.len().min(1 << 16);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut sample = &text[..end];
+    if end < text.len() {
+        if let Some(nl) = sample.rfind('\n') {
+            sample = &sample[..nl];
+        }
+    }
+    let mut best: (u8, usize, usize) = (b',', 0, 0); // delimiter, records agreeing, fields
     for d in [b',', b';', b'\t', b'|'] {
-        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
-        let first = counts.first().copied().unwrap_or(0);
-        let consistent = counts.iter().all(|&c| c == first);
-        if first > 0 && ((consistent && !best.2) || (consistent == best.2 && first > best.1)) {
-            best = (d, first, consistent);
+        let mut rdr = csv::ReaderBuilder::new().delimiter(d).has_headers(false).flexible(true).from_reader(sample.as_bytes());
+        let mut counts: Vec<usize> = Vec::new();
+        let mut rec = csv::ByteRecord::new();
+        while counts.len() < 50 {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {
+                    if rec.iter().any(|f| !f.trim_ascii().is_empty()) {
+                        counts.push(rec.len());
+                    }
+                }
+                _ => break,
+            }
+        }
+        // The most common number of fields (≥ 2) and how many records have it; title lines
+        // above the header count against every delimiter alike.
+        let mut sorted = counts.clone();
+        sorted.sort_unstable();
+        let mut i = 0;
+        while i < sorted.len() {
+            let c = sorted[i];
+            let k = sorted[i..].iter().take_while(|&&x| x == c).count();
+            if c >= 2 && (k, c) > (best.1, best.2) {
+                best = (d, k, c);
+            }
+            i += k;
         }
     }
     best.0
 }
 
-fn count_outside_quotes(line: &str, d: u8) -> usize {
-    let mut inq = false;
-    let mut n = 0;
-    for &b in line.as_bytes() {
-        if b == b'"' {
-            inq = !inq;
-        } else if b == d && !inq {
-            n += 1;
-        }
+/// Excel's delimiter hint: a first line `sep=;` (written by some exports for the reader).
+fn sep_hint(text: &str) -> Option<u8> {
+    let first = text.lines().next()?.trim();
+    let rest = first.strip_prefix("sep=").or_else(|| first.strip_prefix("SEP="))?;
+    match rest.as_bytes() {
+        [d] if matches!(d, b',' | b';' | b'\t' | b'|') => Some(*d),
+        _ => None,
     }
-    n
 }
 
-/// Infer a column's type from its cells: numbers, dates, else text.
-pub fn infer_column(name: String, cells: Vec<Option<String>>) -> Column {
-    let nonmissing = cells.iter().flatten().count();
-    let numeric: Option<Vec<f64>> = cells
-        .iter()
-        .map(|c| match c {
-            None => Some(f64::NAN),
-            Some(s) => parse_number(s),
-        })
-        .collect();
-    if let (Some(v), true) = (numeric, nonmissing > 0) {
-        return Column { name, data: ColumnData::Numeric(v), kind: ColumnKind::Numeric };
-    }
-    if nonmissing > 0 {
-        let parsed: Option<Vec<f64>> = cells
-            .iter()
-            .map(|c| match c {
-                None => Some(f64::NAN),
-                Some(s) => parse_iso_date(s),
-            })
-            .collect();
-        if let Some(v) = parsed {
-            return Column { name, data: ColumnData::Date(v), kind: ColumnKind::Date };
+/// Where an unterminated quoted field starts, scanning from byte `start` (the start of a
+/// record) to the end of the text with the CSV quoting rules: a quote opens a field only at
+/// the start of the field, `""` inside is a literal quote. Returns the number of line breaks
+/// between `start` and the opening quote.
+fn unterminated_quote(text: &[u8], start: usize, delim: u8) -> Option<u64> {
+    let mut i = start;
+    let mut at_start = true;
+    let mut open: Option<usize> = None;
+    while i < text.len() {
+        let b = text[i];
+        if open.is_some() {
+            if b == b'"' {
+                if text.get(i + 1) == Some(&b'"') {
+                    i += 2;
+                    continue;
+                }
+                open = None;
+            }
+        } else if b == b'"' && at_start {
+            open = Some(i);
+            at_start = false;
+        } else {
+            at_start = b == delim || b == b'\n' || b == b'\r';
         }
+        i += 1;
     }
-    let mut levels: Vec<String> = Vec::new();
-    let mut index = std::collections::HashMap::new();
-    let codes: Vec<u32> = cells
-        .into_iter()
-        .map(|c| match c {
-            None => MISSING,
-            Some(s) => *index.entry(s.clone()).or_insert_with(|| {
-                levels.push(s);
-                (levels.len() - 1) as u32
-            }),
-        })
-        .collect();
-    let kind = if levels.len() > 20 && levels.len() * 10 >= nonmissing * 9 { ColumnKind::Identifier } else { ColumnKind::Categorical };
-    Column { name, data: ColumnData::Text { codes, levels }, kind }
+    open.map(|q| text[start..q].iter().filter(|&&b| b == b'\n').count() as u64)
 }
 
-/// A finite number in plain or scientific notation.
+fn unterminated_error(line: u64) -> Error {
+    Error::format(
+        "a quoted field that starts on this line is never closed: an opening \" without its closing \", so the rest of the file would be read as one cell. Remove the stray quote mark or close it, or save the file again from the spreadsheet.",
+    )
+    .at_line(line)
+}
+
+/// File line of a record from its byte offset. The `csv` crate's own line numbers are off
+/// for CRLF files and after blank lines, so lines are counted here: the record starts at the
+/// first byte after `byte` that is not a line break, and its line is one more than the line
+/// feeds before it. Offsets arrive in increasing order, so the count is kept incrementally.
+struct LineCounter {
+    pos: usize,
+    line: u64,
+}
+
+impl LineCounter {
+    /// The record's true start and its line.
+    fn locate(&mut self, text: &[u8], byte: usize) -> (usize, u64) {
+        let mut start = byte.min(text.len());
+        while start < text.len() && matches!(text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start < self.pos {
+            self.pos = 0;
+            self.line = 1;
+        }
+        self.line += text[self.pos..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.pos = start;
+        (start, self.line)
+    }
+}
+
+/// Read a text table (CSV, TSV, semicolon- or pipe-separated).
+fn read_text(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Table> {
+    let (mut text, encoding) = decode(bytes)?;
+    let mut notes = vec![format!("encoding: {encoding}")];
+    // Classic-Mac line ends (CR only): csv splits on CR but counts lines by LF.
+    if !text.contains('\n') && text.contains('\r') {
+        text = Cow::Owned(text.replace('\r', "\n"));
+        notes.push("line ends: carriage returns only (classic Mac), read as line breaks".into());
+    }
+    if text.trim().is_empty() {
+        return Err(Error::format("the file holds no text (only blank lines or spaces). Export the spreadsheet again and drop that file."));
+    }
+    // Binary data that survived decoding: many control characters.
+    let (mut chars, mut control) = (0usize, 0usize);
+    for c in text.chars().take(4096) {
+        chars += 1;
+        if (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')) || c == '\u{fffd}' {
+            control += 1;
+        }
+    }
+    if control > 4 && control * 50 > chars {
+        return Err(Error::format(format!("this is not a text table (it contains binary data). {DROP_TABLE}")));
+    }
+    let hint = sep_hint(&text);
+    let delim = hint.unwrap_or_else(|| sniff_delimiter(&text));
+    notes.push(format!("delimiter: {}{}", delimiter_name(delim), if hint.is_some() { " (from the file's sep= line)" } else { "" }));
+    let mut rdr = csv::ReaderBuilder::new().delimiter(delim).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let csv_error = |e: csv::Error| Error::format(format!("the file cannot be parsed as a table: {e}"));
+
+    // Header: the first non-blank record with two or more filled cells; single-cell lines
+    // above it (a title, a date) are skipped with a note. When no such record comes within
+    // the first 10 non-blank records, the file has one column and its first record is the
+    // header.
+    let raw = text.as_bytes();
+    let mut counter = LineCounter { pos: 0, line: 1 };
+    let mut rec = csv::StringRecord::new();
+    let mut buffered: Vec<(csv::StringRecord, u64)> = Vec::new();
+    let mut header: Option<(csv::StringRecord, u64)> = None;
+    while buffered.len() < 10 {
+        if !rdr.read_record(&mut rec).map_err(csv_error)? {
+            break;
+        }
+        if rec.as_slice().trim().is_empty() {
+            continue;
+        }
+        let line = counter.locate(raw, rec.position().map(|p| p.byte() as usize).unwrap_or(0)).1;
+        if rec.iter().filter(|f| !f.trim().is_empty()).count() >= 2 {
+            header = Some((rec.clone(), line));
+            break;
+        }
+        buffered.push((rec.clone(), line));
+    }
+    let mut queued: std::collections::VecDeque<(csv::StringRecord, u64)> = Default::default();
+    let (header, header_line) = match header {
+        Some(h) => {
+            if !buffered.is_empty() {
+                notes.push(format!(
+                    "skipped {} title line{} above the header (line {})",
+                    buffered.len(),
+                    if buffered.len() == 1 { "" } else { "s" },
+                    h.1
+                ));
+            }
+            h
+        }
+        None => {
+            let mut it = buffered.into_iter();
+            let Some(h) = it.next() else {
+                return Err(Error::format("the file holds no rows."));
+            };
+            queued.extend(it);
+            h
+        }
+    };
+    let mut asm = infer::Assembler::new(header.iter().map(|h| h.to_string()).collect(), header_line)?;
+
+    loop {
+        let (r, line) = match queued.pop_front() {
+            Some(x) => x,
+            None => {
+                if !rdr.read_record(&mut rec).map_err(csv_error)? {
+                    break;
+                }
+                if rec.as_slice().trim().is_empty() {
+                    continue;
+                }
+                let line = counter.locate(raw, rec.position().map(|p| p.byte() as usize).unwrap_or(0)).1;
+                (std::mem::take(&mut rec), line)
+            }
+        };
+        let start = counter.locate(raw, r.position().map(|p| p.byte() as usize).unwrap_or(0)).0;
+        // A record that runs to the end of the file may have swallowed the rest of it into
+        // a quoted field that is never closed: say so rather than "ragged row".
+        let at_end = queued.is_empty() && rdr.position().byte() as usize >= raw.len();
+        let unterminated = || if at_end { unterminated_quote(raw, start, delim) } else { None };
+        if let Err(e) = asm.row(r.iter(), r.len(), line) {
+            return Err(match unterminated() {
+                Some(extra) => unterminated_error(line + extra),
+                None => e,
+            });
+        }
+        if let Some(extra) = unterminated() {
+            return Err(unterminated_error(line + extra));
+        }
+        rec = r;
+    }
+    let ctx = infer::Context::new(opts, delim != b',');
+    asm.finish(name, notes, &ctx)
+}
+
+/// A finite number in plain or scientific notation with a decimal point (`12`, `-1.5`,
+/// `2.5e-3`); `None` for text, `Inf` and `NaN`.
 pub fn parse_number(s: &str) -> Option<f64> {
-    let t = s.trim();
-    if t.is_empty() || t.eq_ignore_ascii_case("inf") || t.eq_ignore_ascii_case("infinity") || t.eq_ignore_ascii_case("nan") {
-        return None;
-    }
-    let x: f64 = t.parse().ok()?;
-    x.is_finite().then_some(x)
+    infer::parse_dot(s.trim())
 }
 
 /// `YYYY-MM-DD` (optionally followed by a time, which is ignored) as days since 1970-01-01.
 pub fn parse_iso_date(s: &str) -> Option<f64> {
-    let t = s.trim();
-    let d = t.get(..10)?;
-    let b = d.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
+    match dates::parse_date_text(s)? {
+        d @ dates::DateText::Ymd(..) => d.days(dates::Order::Dmy),
+        _ => None,
     }
-    let y: i64 = d[..4].parse().ok()?;
-    let m: u32 = d[5..7].parse().ok()?;
-    let dd: u32 = d[8..10].parse().ok()?;
-    dates::ymd(y, m, dd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::ColumnData;
+
+    fn read(text: &str) -> Result<Table> {
+        read_table(text.as_bytes(), "t.csv", &ReadOptions::default())
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(sniff_delimiter("a,b,c\n1,2,3\n"), b',');
+        assert_eq!(sniff_delimiter("a;b;c\n1,5;2;3\n4,5;1;2\n"), b';');
+        assert_eq!(sniff_delimiter("a\tb\n\"x,y\"\t2\n"), b'\t');
+        assert_eq!(sniff_delimiter("a|b|c\n1|2|3\n"), b'|');
+        // A title line does not decide.
+        assert_eq!(sniff_delimiter("Cohort, 2024\na;b;c\n1;2;3\n4;5;6\n"), b';');
+        assert_eq!(sep_hint("sep=;\r\na;b\n"), Some(b';'));
+        let t = read("sep=;\na;b\n1,5;2\n").unwrap();
+        assert_eq!(t.column("a").unwrap().number(0), 1.5);
+    }
+
+    #[test]
+    fn quoted_line_breaks_keep_file_lines() {
+        // Row 1 starts on line 2 and spans lines 2-3; row 2 starts on line 4.
+        let t = read("id,note,x\r\n1,\"two\r\nlines, \"\"quoted\"\"\",5\r\n2,plain,unk\r\n3,c,7\r\n").unwrap();
+        assert_eq!(t.lines, vec![2, 4, 5]);
+        let note = t.column("note").unwrap();
+        assert_eq!(note.text(0).unwrap(), "two\r\nlines, \"quoted\"");
+        // 'unk' is 1 of 3 cells (more than 10 %): x is text.
+        assert!(matches!(t.column("x").unwrap().data, ColumnData::Text { .. }));
+        // A one-column file: 1 unreadable cell of 11 (≤ 10 %) keeps it numeric; the cell is
+        // kept with its text and its line (13: header on line 2 after a blank line).
+        let t = read("\nx\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\nunk\n").unwrap();
+        let x = t.column("x").unwrap();
+        assert!(matches!(x.data, ColumnData::Numeric(_)));
+        assert_eq!(x.bad, vec![(10, "unk".to_string())]);
+        assert_eq!(t.line(10), 13);
+        assert_eq!(x.text(10).as_deref(), Some("unk"));
+        assert!(!x.is_missing(10));
+        assert!(t.notes.iter().any(|n| n.contains("line 13 'unk'")), "{:?}", t.notes);
+    }
+
+    #[test]
+    fn refusals() {
+        let e = read("").unwrap_err();
+        assert!(e.message.contains("empty"));
+        let e = read("a,b\n").unwrap_err();
+        assert!(e.message.contains("no data rows"), "{e}");
+        let e = read("a,b\n1,2\n3\n").unwrap_err();
+        assert_eq!(e.pos.line, Some(3));
+        assert!(e.message.contains("1 field"), "{e}");
+        let e = read("a,b\n1,2\n3,\"x\n4,5\n").unwrap_err();
+        assert_eq!(e.pos.line, Some(3));
+        assert!(e.message.contains("never closed"), "{e}");
+        let e = read("a,b,a\n1,2,3\n").unwrap_err();
+        assert!(e.message.contains("both named 'a'"), "{e}");
+        let e = read_table(b"\x89PNG\r\n\x1a\n\0\0\0", "x.csv", &ReadOptions::default()).unwrap_err();
+        assert!(e.to_string().starts_with("x.csv: this file is a PNG image"), "{e}");
+    }
 }
