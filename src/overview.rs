@@ -199,6 +199,51 @@ pub fn missingness(table: &Table, spec: &AnalysisSpec, max_bins: usize) -> Resul
     })
 }
 
+/// Median follow-up of one group by reverse Kaplan-Meier.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GroupFollowup {
+    pub group: Option<String>,
+    pub n: usize,
+    /// Events of interest and competing events.
+    pub events: usize,
+    pub competing_events: usize,
+    #[serde(flatten)]
+    pub followup: crate::stats::km::Followup,
+}
+
+/// Median follow-up per group (and overall when grouped, last) by reverse Kaplan-Meier, for any
+/// analysis, competing risks included. Reverse KM takes censoring as the "event"; any event —
+/// the event of interest or a competing one — ends follow-up, so it counts as censored here
+/// (Schemper & Smith 1996). Without competing events this is exactly the report's
+/// `km[].followup` (same function, same rows).
+pub fn followup(table: &Table, spec: &AnalysisSpec) -> Result<Vec<GroupFollowup>> {
+    let prep = crate::prepare::prepare(table, spec, &mut Vec::new())?;
+    let opts = crate::stats::km::KmOptions { conf_type: spec.conf_type, times: &[], rmst_tau: None };
+    let one = |idx: &[usize], group: Option<String>| {
+        let t: Vec<f64> = idx.iter().map(|&i| prep.time[i]).collect();
+        // 2 (competing) → 1: kaplan_meier's reverse curve treats every status but 1 as censoring.
+        let s: Vec<u8> = idx.iter().map(|&i| prep.status[i].min(1)).collect();
+        let curve = crate::stats::km::kaplan_meier(&t, &s, &opts);
+        GroupFollowup {
+            group,
+            n: idx.len(),
+            events: idx.iter().filter(|&&i| prep.status[i] == 1).count(),
+            competing_events: idx.iter().filter(|&&i| prep.status[i] == 2).count(),
+            followup: curve.followup,
+        }
+    };
+    let all: Vec<usize> = (0..prep.rows.len()).collect();
+    let mut out = Vec::new();
+    if let Some(g) = &prep.group {
+        for (k, level) in g.levels.iter().enumerate() {
+            let idx: Vec<usize> = all.iter().copied().filter(|&i| g.codes[i] == k as u32).collect();
+            out.push(one(&idx, Some(level.clone())));
+        }
+    }
+    out.push(one(&all, None));
+    Ok(out)
+}
+
 /// A column's values for its card's chart: numbers (numeric and date columns, unless treated as
 /// categorical) or counts per level in level order (text columns, or `categorical`).
 pub enum ColumnChart {
@@ -294,6 +339,35 @@ mod tests {
         let bad = spec(r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"nope"}"#);
         let e = missingness(&t, &bad, 10).unwrap_err().to_string();
         assert!(e.contains("nope"), "{e}");
+    }
+
+    #[test]
+    fn followup_by_reverse_km() {
+        // Times 1..6; status 1 = event, 2 = competing, 0 = censored:
+        // t 1 2 3 4 5 6 / s 1 0 2 0 1 0. R: survfit(Surv(1:6, c(0,1,0,1,0,1)) ~ 1): median 6. Reverse KM events (censorings) at 2, 4, 6; risk sets
+        // 5, 3, 1 → S(2) = 4/5, S(4) = 4/5 · 2/3 = 0.533, S(6) = 0: median = 6 (first S ≤ 0.5).
+        // Had the competing event at 3 counted as censoring, S(3) would drop and the median be 4.
+        let t = table("t,s\n1,1\n2,0\n3,2\n4,0\n5,1\n6,0\n");
+        let s = spec(r#"{"time":"t","event":{"column":"s","event":["1"],"competing":["2"]}}"#);
+        let f = followup(&t, &s).unwrap();
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].n, f[0].events, f[0].competing_events), (6, 2, 1));
+        assert_eq!(f[0].followup.median, Some(6.0));
+    }
+
+    #[test]
+    fn followup_equals_the_reports_without_competing_events() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/lung.csv")).unwrap();
+        let t = read_table(&bytes, "lung.csv", &ReadOptions::default()).unwrap();
+        let s = spec(r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"sex"}"#);
+        let f = followup(&t, &s).unwrap();
+        let r = crate::analyze(&t, &s).unwrap();
+        // R: survfit(Surv(time, status == 1) ~ sex, lung): medians 840 (806, NA) and 529 (376, NA).
+        assert_eq!(f[0].followup, r.km[0].followup);
+        assert_eq!(f[1].followup, r.km[1].followup);
+        assert_eq!((f[0].followup.median, f[0].followup.lower), (Some(840.0), Some(806.0)));
+        assert_eq!(f[2].group, None);
+        assert_eq!(f[2].n, 228);
     }
 
     #[test]

@@ -13,6 +13,9 @@ import { disclosureK } from './explorer.js';
 MainEngine.prototype.missingness = function (spec) {
   return this.guard(s => JSON.parse(s.missingness(JSON.stringify(spec))));
 };
+MainEngine.prototype.followup = function (spec) {
+  return this.guard(s => JSON.parse(s.followup(JSON.stringify(spec))));
+};
 MainEngine.prototype.table1Export = function (format) {
   return this.guard(s => s.table1_export(format));
 };
@@ -21,6 +24,9 @@ MainEngine.prototype.drawColumn = function (canvas, name, categorical, options) 
 };
 WorkerEngine.prototype.missingness = async function (spec) {
   return JSON.parse(await this.guarded('missingness', { spec: JSON.stringify(spec) }));
+};
+WorkerEngine.prototype.followup = async function (spec) {
+  return JSON.parse(await this.guarded('followup', { spec: JSON.stringify(spec) }));
 };
 WorkerEngine.prototype.table1Export = function (format) {
   return this.guarded('table1Export', { format });
@@ -214,7 +220,11 @@ export async function renderOverview() {
   }
   renderTable1();
   renderChooser(cands);
-  renderFollowup();
+  try {
+    renderFollowup(await state.engine.followup(spec));
+  } catch (e) {
+    document.querySelector('#fu tbody').replaceChildren(el('tr', {}, el('td', { text: `Follow-up not available: ${e.message}` })));
+  }
   try {
     renderMissing(await state.engine.missingness(spec));
   } catch (e) {
@@ -403,7 +413,8 @@ async function exportTable1(format) {
 
 // ---------- follow-up and events ----------
 
-function renderFollowup() {
+/** `groups`: the engine's reverse-KM follow-up per group, overall last. */
+function renderFollowup(groups) {
   const r = ctx.state.report;
   const spec = ctx.state.spec;
   const unit = r.time_unit ? ` (${r.time_unit})` : '';
@@ -413,17 +424,12 @@ function renderFollowup() {
     el('th', { scope: 'col', class: 'num', text: `Events (${spec.event?.column}${spec.event?.event?.length ? ' = ' + spec.event.event.join(', ') : ''})` }),
     competing ? el('th', { scope: 'col', class: 'num', text: 'Competing events' }) : null,
     el('th', { scope: 'col', class: 'num', text: `Median follow-up${unit} (95% CI)` })));
-  const rows = [];
   const fu = f => (f?.median == null ? 'not reached' : `${fmtTime(f.median)} (${f.lower == null ? 'NE' : fmtTime(f.lower)}–${f.upper == null ? 'NE' : fmtTime(f.upper)})`);
-  if (r.km?.length) {
-    for (const k of r.km) rows.push(el('tr', {}, el('th', { scope: 'row', text: k.group ?? 'All' }), el('td', { class: 'num', text: String(k.n) }),
-      el('td', { class: 'num', text: String(k.events) }), el('td', { class: 'num', 'data-followup': k.group ?? 'All', text: fu(k.followup) })));
-  }
-  if (!r.km?.length || r.km.length > 1) {
-    rows.push(el('tr', { class: 'total' }, el('th', { scope: 'row', text: 'Total' }), el('td', { class: 'num', text: String(r.n) }),
-      el('td', { class: 'num', text: String(r.events) }), competing ? el('td', { class: 'num', text: String(r.competing_events) }) : null,
-      el('td', { class: 'num', text: r.km?.length ? '' : '—' })));
-  }
+  const grouped = groups.length > 1;
+  const rows = groups.map(g => el('tr', { class: grouped && g.group == null ? 'total' : null },
+    el('th', { scope: 'row', text: g.group ?? (grouped ? 'Total' : 'All') }), el('td', { class: 'num', text: String(g.n) }),
+    el('td', { class: 'num', text: String(g.events) }), competing ? el('td', { class: 'num', text: String(g.competing_events) }) : null,
+    el('td', { class: 'num', 'data-followup': g.group ?? 'All', text: fu(g) })));
   document.querySelector('#fu tbody').replaceChildren(...rows);
   const epv = document.querySelector('#epv');
   const m = r.cox?.terms?.length ? r.cox : r.finegray?.terms?.length ? r.finegray : null;

@@ -37,6 +37,7 @@ const ops = {
   forestHeight: ({ options }) => session.forest_height(options),
   // Cohort overview (www/overview.js).
   missingness: ({ spec }) => session.missingness(spec),
+  followup: ({ spec }) => session.followup(spec),
   table1Export: ({ format }) => session.table1_export(format),
   drawColumn({ name, categorical, options, width, height }) {
     const canvas = new OffscreenCanvas(width, height);

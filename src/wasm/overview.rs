@@ -23,6 +23,13 @@ impl Session {
         to_json(&m)
     }
 
+    /// Median follow-up by reverse Kaplan-Meier per group and overall (competing risks too),
+    /// with events and competing events: `[overview::GroupFollowup]` as JSON.
+    pub fn followup(&self, spec_json: &str) -> Result<String, JsValue> {
+        let spec = AnalysisSpec::from_json(spec_json).map_err(|e| js_error(&e))?;
+        to_json(&crate::overview::followup(self.table()?, &spec).map_err(|e| js_error(&e))?)
+    }
+
     /// Table 1 of the last report as `csv` or `markdown` text.
     pub fn table1_export(&self, format: &str) -> Result<String, JsValue> {
         let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet: run one first"))?;

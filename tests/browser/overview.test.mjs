@@ -103,6 +103,8 @@ test('Cohort tab: Table 1 of lung by sex matches R, exports download, missingnes
   // Follow-up by reverse Kaplan-Meier: R survfit(Surv(time, status == 1) ~ sex): 840 (806, NA).
   assert.equal(await page.locator('#fu td[data-followup="1"]').textContent(), '840 (806–NE)');
   assert.equal(await page.locator('#fu td[data-followup="2"]').textContent(), '529 (376–NE)');
+  // Overall: R survfit(Surv(time, status == 1) ~ 1, lung).
+  assert.equal(await page.locator('#fu td[data-followup="All"]').textContent(), '588 (511–1010)');
 
   // A model: missing rows named by column, and events per covariate term.
   await page.evaluate(s => window.cohort.setSpec({ ...s, covariates: ['ph.ecog', 'wt.loss'] }), await page.evaluate(() => window.cohort.spec()));
