@@ -108,7 +108,7 @@ fn check_file(path: &Path, data_dir: &Path, problems: &mut Vec<String>) -> Vec<S
         let label = format!("{}/{}", path.file_name().unwrap().to_string_lossy().trim_end_matches(".expected.json"), case["name"].as_str().unwrap());
         let spec: AnalysisSpec = serde_json::from_value(case["spec"].clone()).unwrap();
         let table =
-            read_table(&bytes, data_name, &ReadOptions { sheet: spec.sheet.clone(), missing: spec.missing.clone() }).unwrap();
+            read_table(&bytes, data_name, &ReadOptions::from_spec(&spec)).unwrap();
         let mut warnings = Vec::new();
         // R fits the Cox model on every row with a valid time, outcome, strata and complete
         // covariates: a row missing only the `group` column (lung/breslow_loglog: one row
@@ -177,7 +177,7 @@ fn cox_matches_r_on_extra_cases() {
 fn monotone_likelihood_is_reported_like_r() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/r");
     let bytes = std::fs::read(dir.join("monotone.csv")).unwrap();
-    let table = read_table(&bytes, "monotone.csv", &ReadOptions { sheet: None, missing: None }).unwrap();
+    let table = read_table(&bytes, "monotone.csv", &ReadOptions::default()).unwrap();
     let col = |name: &str| -> Vec<f64> { (0..table.n_rows()).map(|r| table.column(name).unwrap().number(r)).collect() };
     let time = col("time");
     let status: Vec<u8> = col("status").iter().map(|&s| s as u8).collect();
