@@ -221,6 +221,6 @@ fn table1(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[String]) 
 
 /// Read a file and run a spec: the CLI's and the page's one entry point.
 pub fn analyze_bytes(bytes: &[u8], name: &str, spec: &AnalysisSpec) -> Result<Report> {
-    let table = crate::ingest::read_table(bytes, name, &crate::ingest::ReadOptions { sheet: spec.sheet.clone(), missing: spec.missing.clone(), date_order: spec.date_order })?;
+    let table = crate::ingest::read_table(bytes, name, &crate::ingest::ReadOptions::from_spec(spec))?;
     analyze(&table, spec).map_err(|e: Error| e.at_file(name))
 }

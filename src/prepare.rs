@@ -232,18 +232,40 @@ pub fn factor(col: &Column, rows: &[usize]) -> Factor {
             Factor { codes: out, levels: present }
         }
         ColumnData::Numeric(v) | ColumnData::Date(v) => {
+            let is_date = matches!(col.data, ColumnData::Date(_));
             let mut distinct: Vec<f64> = rows.iter().map(|&r| v[r]).filter(|x| !x.is_nan()).collect();
             distinct.sort_by(|a, b| a.total_cmp(b));
             distinct.dedup();
-            let levels: Vec<String> = distinct.iter().map(|&x| if matches!(col.data, ColumnData::Date(_)) { crate::ingest::dates::format_iso(x) } else { format_number(x) }).collect();
+            // Unreadable cells (kept as text by ingestion) form levels of their own.
+            let mut extra: Vec<String> = Vec::new();
+            if !col.bad.is_empty() {
+                for &r in rows {
+                    if v[r].is_nan() {
+                        if let Some(t) = col.bad_text(r) {
+                            if !extra.iter().any(|e| e == t) {
+                                extra.push(t.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            let text_of = |x: f64| if is_date { crate::ingest::dates::format_iso(x) } else { format_number(x) };
+            let mut levels: Vec<String> = distinct.iter().map(|&x| text_of(x)).collect();
+            levels.extend(extra.iter().cloned());
+            if !extra.is_empty() {
+                sort_levels(&mut levels);
+            }
+            let index: std::collections::HashMap<&str, u32> = levels.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
+            // Level code of each distinct number (levels may have been re-sorted).
+            let num_code: Vec<u32> = distinct.iter().map(|&x| index.get(text_of(x).as_str()).copied().unwrap_or(MISSING)).collect();
             let out = rows
                 .iter()
                 .map(|&r| {
                     let x = v[r];
                     if x.is_nan() {
-                        MISSING
+                        col.bad_text(r).and_then(|t| index.get(t).copied()).unwrap_or(MISSING)
                     } else {
-                        distinct.binary_search_by(|d| d.total_cmp(&x)).map(|i| i as u32).unwrap_or(MISSING)
+                        distinct.binary_search_by(|d| d.total_cmp(&x)).map(|i| num_code[i]).unwrap_or(MISSING)
                     }
                 })
                 .collect();

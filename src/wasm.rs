@@ -133,7 +133,7 @@ impl Session {
     /// A spec naming another worksheet or other missing-value codes re-reads the kept bytes.
     pub fn run(&mut self, spec_json: &str) -> Result<String, JsValue> {
         let spec = AnalysisSpec::from_json(spec_json).map_err(|e| js_error(&e))?;
-        let read = ReadOptions { sheet: spec.sheet.clone(), missing: spec.missing.clone(), date_order: spec.date_order };
+        let read = ReadOptions::from_spec(&spec);
         if self.table.is_some() && !same_read_options(&read, &self.read) {
             let table = crate::ingest::read_table(&self.bytes, &self.name, &read).map_err(|e| js_error(&e))?;
             self.table = Some(table);

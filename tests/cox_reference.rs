@@ -108,7 +108,7 @@ fn check_file(path: &Path, data_dir: &Path, problems: &mut Vec<String>) -> Vec<S
         let label = format!("{}/{}", path.file_name().unwrap().to_string_lossy().trim_end_matches(".expected.json"), case["name"].as_str().unwrap());
         let spec: AnalysisSpec = serde_json::from_value(case["spec"].clone()).unwrap();
         let table =
-            read_table(&bytes, data_name, &ReadOptions { sheet: spec.sheet.clone(), missing: spec.missing.clone(), ..ReadOptions::default() }).unwrap();
+            read_table(&bytes, data_name, &ReadOptions::from_spec(&spec)).unwrap();
         let mut warnings = Vec::new();
         // R fits the Cox model on every row with a valid time, outcome, strata and complete
         // covariates: a row missing only the `group` column (lung/breslow_loglog: one row

@@ -22,7 +22,7 @@ fn load(path: &str) -> Value {
 fn table1_rows(dir: &str, file: &str, spec_json: &Value) -> Vec<Table1Row> {
     let spec = AnalysisSpec::from_json(&spec_json.to_string()).expect("spec");
     let bytes = std::fs::read(format!("{dir}/{file}")).expect("data file");
-    let table = read_table(&bytes, file, &ReadOptions { sheet: spec.sheet.clone(), missing: spec.missing.clone(), ..ReadOptions::default() }).expect("read");
+    let table = read_table(&bytes, file, &ReadOptions::from_spec(&spec)).expect("read");
     let mut warnings = Vec::new();
     let prep = prepare(&table, &spec, &mut warnings).expect("prepare");
     let (codes, levels) = match &prep.group {

@@ -51,6 +51,13 @@ pub struct ReadOptions {
     pub date_order: Option<DateOrder>,
 }
 
+impl ReadOptions {
+    /// The reading options a spec sets (`sheet`, `missing`, `date_order`).
+    pub fn from_spec(spec: &crate::spec::AnalysisSpec) -> Self {
+        ReadOptions { sheet: spec.sheet.clone(), missing: spec.missing.clone(), date_order: spec.date_order }
+    }
+}
+
 /// Cell texts read as missing unless the spec says otherwise (compared ignoring ASCII case and
 /// surrounding whitespace; blank cells are always missing).
 pub const DEFAULT_MISSING: &[&str] = &["", "NA", "N/A", "N.A.", ".", "NULL", "-", "#N/A", "NaN", "missing", "?"];
