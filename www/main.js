@@ -308,7 +308,6 @@ function clearResults() {
   $('#fig-caption').textContent = '';
   $('#model-box').hidden = true;
   $('#methods-box').hidden = true;
-  $('#table1-box').hidden = true;
   clearExplorerResults();
   state.layout = null;
 }
@@ -365,7 +364,6 @@ async function renderReport() {
   $('#notes').textContent = (r.notes || []).join(' · ');
   await drawFigure();
   await renderModel();
-  renderTable1(r);
   renderExplorerResults();
   try {
     const text = await state.engine.exportText('methods');
@@ -416,39 +414,6 @@ async function renderModel() {
 }
 
 /** "Table 1": each column described by group, with the test's P. */
-function renderTable1(r) {
-  const rows = r.table1 || [];
-  $('#table1-box').hidden = rows.length === 0;
-  if (!rows.length) return;
-  const groups = rows[0].groups.map(g => g.group);
-  $('#table1 thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: 'Characteristic' }),
-    ...rows[0].groups.map(g => el('th', { scope: 'col', text: g.group == null ? 'All' : `${state.spec.group}: ${g.group}` })),
-    el('th', { scope: 'col', text: 'P' })));
-  const body = [];
-  for (const row of rows) {
-    const cat = row.type === 'categorical' || row.groups.some(g => g.levels);
-    const p = row.p == null ? '' : fmtP(row.p).replace(/^P (= )?/, '');
-    const miss = row.groups.some(g => g.missing > 0) ? ` (missing: ${row.groups.map(g => g.missing).join(' / ')})` : '';
-    if (!cat) {
-      body.push(el('tr', {}, el('th', { scope: 'row', text: row.variable + miss }),
-        ...row.groups.map(g => el('td', { class: 'num', text: g.median == null ? '—' : `${fmtTime(g.median)} (${fmtTime(g.q1)}–${fmtTime(g.q3)}); ${fmtNum(g.mean, 1)} ± ${fmtNum(g.sd, 1)}` })),
-        el('td', { class: 'num', text: p, title: row.test || '' })));
-      continue;
-    }
-    body.push(el('tr', { class: 'group-row' }, el('th', { scope: 'row', text: row.variable + miss }),
-      ...groups.map(() => el('td')), el('td', { class: 'num', text: p, title: row.test || '' })));
-    const levels = [...new Set(row.groups.flatMap(g => (g.levels || []).map(l => l.level)))];
-    for (const level of levels) {
-      body.push(el('tr', {}, el('th', { scope: 'row', class: 'indent', text: level }),
-        ...row.groups.map(g => {
-          const l = (g.levels || []).find(x => x.level === level);
-          return el('td', { class: 'num', text: l ? `${l.count} (${fmtNum(l.percent, 1)}%)` : '0' });
-        }), el('td')));
-    }
-  }
-  $('#table1 tbody').replaceChildren(...body);
-}
-
 /** Hover read-out: each curve's value at the pointer's time (asked of the engine). */
 function wireHover() {
   const canvas = $('#km');
