@@ -123,3 +123,17 @@ fn parametric_overlay_per_group_and_intercept_only() {
     assert!((w0.aic - 2311.70237617881).abs() < 1e-4, "{}", w0.aic);
     clean(&svg(&r0, FigureKind::ParametricFit));
 }
+
+#[test]
+fn parametric_overlay_at_covariate_means_for_other_covariates() {
+    // Covariate age (not the group): one curve per model at the mean age, said in the legend.
+    let r = lung(serde_json::json!({"group": "sex", "covariates": ["age"], "parametric": ["weibull", "lognormal"]}));
+    let w = &r.parametric[0];
+    assert_eq!(cohort::plot::hazard::parametric_row(&r, w, &Some("1".into())), w.x_mean);
+    let s = svg(&r, FigureKind::ParametricFit);
+    clean(&s);
+    assert!(s.contains("weibull (covariate means)") && s.contains("lognormal (covariate means)"));
+    // By sex (the group column): the legend names the distributions alone.
+    let s = svg(&by_sex(), FigureKind::ParametricFit);
+    assert!(!s.contains("covariate means"));
+}

@@ -15,9 +15,10 @@
 //!   Cox model has exactly one term, at its hazard ratio (the constant ratio the proportional
 //!   hazards model assumes).
 //! * Parametric fit: S(t) of each distribution in `report.parametric`, evaluated by
-//!   [`crate::stats::parametric::predict_survival`] for each group's covariate row when the
-//!   model's terms are exactly the group's dummy terms (`group=level`), else at the covariate
-//!   means (`x_mean`), once per figure.
+//!   [`crate::stats::parametric::predict_survival`]: one curve per group, in the group's
+//!   colour, at the group's covariate row when the model's terms are exactly the group column
+//!   (its dummies `group=level`, or the numeric column itself); otherwise one curve per model
+//!   in ink — the intercept-only fit to everyone, or the fit at the covariate means (`x_mean`).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -576,7 +577,10 @@ pub fn draw_parametric_fit<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, re
     let mut series = Vec::new();
     // When the models have covariates that are not the group dummies, one curve per model at
     // the means (drawn in ink) instead of one per group.
-    let per_group = report.parametric.iter().all(|f| f.terms.len() <= 1 || group_dummies(report, f));
+    // One fitted curve per group (in the group's colour) when the models' covariates are the
+    // group column; otherwise — intercept-only models fitted to everyone, or other covariates
+    // (drawn at their means) — one curve per model in ink.
+    let per_group = report.km.len() > 1 && report.parametric.iter().all(|f| f.terms.len() > 1 && group_dummies(report, f));
     for (i, c) in report.km.iter().enumerate().filter(|(_, c)| !hidden(opts, &c.group)) {
         let color = color_of(report, &c.group, i);
         let mut pts = vec![(0.0, 1.0)];
@@ -616,7 +620,7 @@ pub fn draw_parametric_fit<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, re
     if !per_group {
         for f in &report.parametric {
             series.push(Series {
-                label: format!("{} (at covariate means)", f.dist),
+                label: if f.terms.len() > 1 { format!("{} (at covariate means)", f.dist) } else { f.dist.to_string() },
                 group: None,
                 color: RGBColor(0, 0, 0),
                 pts: grid.iter().map(|&t| (t, predict_survival(f, &f.x_mean, t))).collect(),
@@ -628,7 +632,14 @@ pub fn draw_parametric_fit<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, re
             });
         }
     }
-    let extra_legend = report.parametric.iter().map(|f| (f.dist.to_string(), INK, dist_dash(f.dist))).collect();
+    let ink_name = |f: &crate::stats::parametric::ParametricReport| {
+        if per_group || f.terms.len() <= 1 {
+            f.dist.to_string()
+        } else {
+            format!("{} (covariate means)", f.dist)
+        }
+    };
+    let extra_legend = report.parametric.iter().map(|f| (ink_name(f), INK, dist_dash(f.dist))).collect();
     draw_chart(
         area,
         report,
