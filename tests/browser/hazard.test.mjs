@@ -14,6 +14,18 @@ const LUNG = path.join(REFERENCE_DIR, 'lung.csv');
 //   Rscript -e 'library(survival); print(AIC(survreg(Surv(time,status==2)~1,data=lung,dist="weibull")), digits=15)'
 //   [1] 2311.70237617881
 const R_WEIBULL_AIC = 2311.70237617881;
+// Fitted median and S(180), S(365), S(730) of each intercept-only model, which the page computes
+// in JS from the coefficients and scale (www/hazard.js):
+//   for (d in c("weibull","lognormal","loglogistic","exponential")) {
+//     f <- survreg(Surv(time,status==2)~1,data=lung,dist=d)
+//     predict(f, newdata=data.frame(x=1), type="quantile", p=0.5)
+//     1 - psurvreg(c(180,365,730), coef(f), f$scale, distribution=d) }
+const R_FITS = {
+  weibull: { median: 316.263695, s: { 180: 0.7189349041, 365: 0.4329535425, 730: 0.1242518849 } },
+  lognormal: { median: 288.0992279, s: { 180: 0.6658596442, 365: 0.4146705997, 730: 0.1984876306 } },
+  loglogistic: { median: 302.167164, s: { 180: 0.7097116328, 365: 0.4192080635, 730: 0.1791333153 } },
+  exponential: { median: 292.3526772, s: { 180: 0.6526155549, 365: 0.4208878963, 730: 0.1771466212 } },
+};
 
 let app;
 before(async () => { app = await start(); fs.mkdirSync(OUT, { recursive: true }); });
@@ -42,8 +54,21 @@ test('Hazard section: figures, model table (weibull AIC = R), bandwidth, no requ
   assert.equal((await page.locator('#hz-models td.aic', { hasText: 'best' }).count()), 1, 'one best AIC');
   // Median and S(t) computed in the page from the coefficients: R
   //   predict(survreg(Surv(time, status == 2) ~ 1, lung, dist = "weibull"), type = "quantile", p = 0.5)[1]
-  const cells = await page.locator('#hz-models tr[data-dist="weibull"] td').allTextContents();
-  assert.ok(cells.length >= 5, cells.join('|'));
+  const heads = await page.locator('#hz-models thead th').allTextContents();
+  const landmarks = heads.map(h => /^S\((\d+)\)$/.exec(h)).filter(Boolean).map(m => Number(m[1]));
+  assert.ok(landmarks.length > 0, heads.join('|'));
+  let checked = 0;
+  for (const [dist, ref] of Object.entries(R_FITS)) {
+    const cells = await page.locator(`#hz-models tr[data-dist="${dist}"] td`).allTextContents();
+    // cells: AIC, BIC, log-likelihood, median, S(t)...
+    assert.ok(Math.abs(parseFloat(cells[3]) - ref.median) <= 0.5, `${dist} median ${cells[3]} vs R ${ref.median}`);
+    landmarks.forEach((t, k) => {
+      if (ref.s[t] === undefined) return;
+      assert.ok(Math.abs(parseFloat(cells[4 + k]) - ref.s[t]) <= 0.0005 + 1e-9, `${dist} S(${t}) ${cells[4 + k]} vs R ${ref.s[t]}`);
+      checked++;
+    });
+  }
+  assert.ok(checked >= 4, `landmarks ${landmarks} gave no S(t) to check against R`);
 
   // Figures: every canvas has ink; the ratio is shown for two groups.
   for (const id of ['#hz-cumhaz', '#hz-hazard', '#hz-ratio', '#hz-param']) {
