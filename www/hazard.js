@@ -168,12 +168,22 @@ export function initHazard(ctx) {
       const jobs = [['hz-cumhaz', 'cumhaz'], ['hz-hazard', 'hazard'], ['hz-param', 'parametric_fit']];
       $('#hz-ratio-box').hidden = !r.hazard_ratio;
       if (r.hazard_ratio) jobs.push(['hz-ratio', 'hazard_ratio']);
+      // A figure the analysis cannot give (e.g. competing risks have no Kaplan-Meier curves) is
+      // hidden and its reason written below, not raised as a page error.
+      const problems = [];
       for (const [id, kind] of jobs) {
-        try { await draw($('#' + id), kind); } catch (e) { ctx.showError(e, `The ${kind.replace('_', ' ')} figure could not be drawn`); }
+        const fig = $('#' + id).closest('figure');
+        try {
+          await draw($('#' + id), kind);
+          fig.hidden = false;
+        } catch (e) {
+          fig.hidden = true;
+          problems.push(`${kind.replace('_', ' ')}: ${e.message || e}`);
+        }
       }
       renderTable(spec, r);
       const warn = [...(r.hazard || []).flatMap(h => h.warnings || []), ...(r.parametric || []).flatMap(f => f.warnings || [])];
-      status.textContent = warn.join(' ');
+      status.textContent = [...problems, ...warn].join(' ');
       dirty = false;
     } catch (e) {
       status.textContent = '';
