@@ -85,6 +85,19 @@ test('Hazard section: figures, model table (weibull AIC = R), bandwidth, no requ
   await idle(page);
   assert.match(await page.locator('#hz-bw-used').textContent(), /bandwidth 150/);
 
+  // The page's analysis changes while the section is open: it refits. Ungrouped: no ratio.
+  const spec = await page.evaluate(() => window.cohort.spec());
+  delete spec.group;
+  await page.evaluate(s => window.cohort.setSpec(s), spec);
+  await idle(page);
+  assert.equal(await page.locator('#hz-ratio-box').isHidden(), true, 'ratio shown without two groups');
+  assert.match(await page.locator('#hz-bw-used').textContent(), /^All: bandwidth 150/);
+  assert.ok(await canvasInk(page, '#hz-hazard') > 0.01);
+  // Back to sex for the screenshot, bandwidth chosen by cross-validation.
+  await page.fill('#hz-bandwidth', '');
+  await page.evaluate(s => window.cohort.setSpec({ ...s, group: 'sex' }), spec);
+  await idle(page);
+
   await page.locator('#hazard-box').screenshot({ path: path.join(OUT, 'hazard.png') });
   assert.deepEqual(errors, []);
   for (const r of requests) {
