@@ -137,3 +137,26 @@ fn parametric_overlay_at_covariate_means_for_other_covariates() {
     let s = svg(&by_sex(), FigureKind::ParametricFit);
     assert!(!s.contains("covariate means"));
 }
+
+fn layout(r: &Report, kind: FigureKind) -> cohort::plot::PlotLayout {
+    use plotters::prelude::*;
+    let mut s = String::new();
+    let root = SVGBackend::with_string(&mut s, (800, 450)).into_drawing_area();
+    cohort::plot::draw_figure(&root, r, &PlotOptions::default(), kind).unwrap()
+}
+
+#[test]
+fn exploding_end_bands_do_not_flatten_the_curves() {
+    // With cross-validated bandwidths the upper band of lung's sex = 1 hazard shoots up at the
+    // end of follow-up; the axis follows the curves (at most twice the largest hazard, rounded
+    // up to a tick) and the band is clipped.
+    let r = by_sex();
+    let max_h = r.hazard.iter().flat_map(|g| g.curve.points.iter().map(|p| p.hazard)).fold(0.0, f64::max);
+    let max_band = r.hazard.iter().flat_map(|g| g.curve.points.iter().filter_map(|p| p.upper)).fold(0.0, f64::max);
+    let l = layout(&r, FigureKind::Hazard);
+    assert!(l.y_max >= max_h && l.y_max <= 2.0 * max_h * 1.3, "axis top {} for max hazard {max_h} (band {max_band})", l.y_max);
+    // Log axis of the ratio: ticks labelled as numbers, never "0" (0.001 is not zero).
+    let l = layout(&r, FigureKind::HazardRatio);
+    assert!(l.y_ticks.iter().all(|t| t.label != "0" && t.value > 0.0), "{:?}", l.y_ticks);
+    assert!(l.y_ticks.iter().any(|t| t.label == "1"));
+}

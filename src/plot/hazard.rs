@@ -146,12 +146,24 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
     let x_step = opts.break_by.unwrap_or_else(|| nice_step(x_max, 5));
     let xt = ticks_from(0.0, x_max, x_step);
 
-    // y range: every value and band limit inside the x range.
+    // y range: every value inside the x range, and the band limits as far as twice the
+    // largest value (linear) or a factor 4 beyond the curves (log axis). Pointwise bands of a
+    // smoothed hazard explode at the end of follow-up where few remain at risk; letting them set
+    // the axis would flatten the curves, so they are clipped at the plot's edge instead.
     let mut vals: Vec<f64> = Vec::new();
     for se in &chart.series {
         vals.extend(se.pts.iter().filter(|p| p.0 <= x_max && ok(p.1)).map(|p| p.1));
+    }
+    let (c_lo, c_hi) = if chart.log_y {
+        let pos = vals.iter().copied().filter(|v| *v > 0.0);
+        (pos.clone().fold(f64::INFINITY, f64::min) / 4.0, pos.fold(0.0, f64::max) * 4.0)
+    } else {
+        (f64::NEG_INFINITY, vals.iter().copied().fold(0.0, f64::max) * 2.0)
+    };
+    let curve_vals = vals.len();
+    for se in &chart.series {
         for b in se.band.iter().filter(|b| b.0 <= x_max) {
-            vals.extend(b.1.iter().chain(b.2.iter()).copied().filter(|v| ok(*v)));
+            vals.extend(b.1.iter().chain(b.2.iter()).copied().filter(|v| ok(*v)).map(|v| if curve_vals > 0 { v.clamp(c_lo, c_hi.max(c_lo)) } else { v }));
         }
     }
     vals.extend(chart.hlines.iter().map(|l| l.value).filter(|v| ok(*v)));
@@ -175,7 +187,7 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
         (0.0, top, ticks_from(0.0, top, st))
     };
     let y_step = if yt.len() > 1 { (yt[1] - yt[0]).abs() } else { y_hi - y_lo };
-    let y_labels: Vec<String> = yt.iter().map(|v| if chart.log_y { format_num(*v) } else { tick_text(*v, y_step) }).collect();
+    let y_labels: Vec<String> = yt.iter().map(|v| if chart.log_y { tick_text(*v, *v) } else { tick_text(*v, y_step) }).collect();
 
     // Layout.
     let mut top_y = pad;
