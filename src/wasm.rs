@@ -433,7 +433,13 @@ fn figure_kind(name: &str) -> Result<crate::plot::FigureKind, JsValue> {
     match name {
         "" | "survival" | "km" => Ok(crate::plot::FigureKind::Survival),
         "forest" => Ok(crate::plot::FigureKind::Forest),
-        other => Err(js_msg(format!("unknown figure '{other}': use 'survival' or 'forest'"))),
+        "hazard" => Ok(crate::plot::FigureKind::Hazard),
+        "cumhaz" => Ok(crate::plot::FigureKind::Cumhaz),
+        "hazard_ratio" => Ok(crate::plot::FigureKind::HazardRatio),
+        "parametric_fit" => Ok(crate::plot::FigureKind::ParametricFit),
+        other => Err(js_msg(format!(
+            "unknown figure '{other}': use 'survival', 'forest', 'hazard', 'cumhaz', 'hazard_ratio' or 'parametric_fit'"
+        ))),
     }
 }
 

@@ -10,6 +10,7 @@ import {
 import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
 import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge } from './explorer.js';
 import { initPaper } from './paper.js';
+import { initHazard } from './hazard.js';
 
 const $ = sel => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -124,6 +125,7 @@ async function runSpecInner(spec) {
   }
   renderDemoInfo();
   await renderReport();
+  hazard.changed();
   return state.report;
 }
 
@@ -622,6 +624,8 @@ window.cohort = api;
 // The Paper view of the demo study (www/paper.js): its own tab; it runs its analyses through the same queue.
 const paper = initPaper({ engine: () => state.engine, serial, demo: () => state.demo, fileName: () => state.schema?.name,
   restore: () => (state.spec && state.schema ? runSpec(state.spec).catch(() => {}) : Promise.resolve()) });
+// The Hazard models section (www/hazard.js): smoothed/cumulative hazard and parametric fits, on opening.
+const hazard = initHazard({ engine: () => state.engine, serial, state: () => state, showError });
 
 // ---------- wiring ----------
 

@@ -17,6 +17,7 @@
 //! in the browser and natively, and every position is decided once and reported.
 
 pub mod forest;
+pub mod hazard;
 pub mod hist;
 pub mod km;
 mod paint;
@@ -35,6 +36,14 @@ pub enum FigureKind {
     Survival,
     /// Forest plot of the Cox hazard ratios (Fine-Gray subdistribution HRs without a Cox model).
     Forest,
+    /// Kernel-smoothed hazard per group (`report.hazard`).
+    Hazard,
+    /// Nelson-Aalen cumulative hazard per group (from the Kaplan-Meier steps).
+    Cumhaz,
+    /// Ratio of two groups' smoothed hazards (`report.hazard_ratio`), log axis.
+    HazardRatio,
+    /// Kaplan-Meier with the fitted parametric survival curves overlaid.
+    ParametricFit,
 }
 
 /// Options of the figures. Unknown keys are an error (a typo must not be silently ignored);
@@ -433,6 +442,10 @@ pub fn draw_figure<DB: DrawingBackend>(
     match kind {
         FigureKind::Survival => km::draw_survival(area, report, opts),
         FigureKind::Forest => forest::draw_forest(area, report, opts),
+        FigureKind::Hazard => hazard::draw_hazard(area, report, opts),
+        FigureKind::Cumhaz => hazard::draw_cumhaz(area, report, opts),
+        FigureKind::HazardRatio => hazard::draw_hazard_ratio(area, report, opts),
+        FigureKind::ParametricFit => hazard::draw_parametric_fit(area, report, opts),
     }
 }
 
