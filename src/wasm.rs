@@ -110,12 +110,16 @@ impl Session {
     /// Parse a file (CSV/TSV/semicolon text or a workbook) and keep it. Returns the schema JSON:
     /// `{name, rows, notes, columns: [{name, kind, missing, distinct, levels, min, max}]}`.
     /// On error the previous file stays loaded.
-    pub fn load(&mut self, bytes: &[u8], name: &str) -> Result<String, JsValue> {
+    ///
+    /// `bytes` is taken by value: wasm-bindgen copies the page's Uint8Array into wasm memory once
+    /// and the session keeps that copy (to re-read with other options) without a second copy, so
+    /// a large file costs its size once plus the parsed table.
+    pub fn load(&mut self, bytes: Vec<u8>, name: &str) -> Result<String, JsValue> {
         let read = ReadOptions::default();
-        let table = crate::ingest::read_table(bytes, name, &read).map_err(|e| js_error(&e))?;
+        let table = crate::ingest::read_table(&bytes, name, &read).map_err(|e| js_error(&e))?;
         let schema = to_json(&table.schema())?;
         self.name = name.to_string();
-        self.bytes = bytes.to_vec();
+        self.bytes = bytes;
         self.read = read;
         self.table = Some(table);
         self.report = None;

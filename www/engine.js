@@ -2,6 +2,8 @@
 // that a panic inside wasm (a bug) is reported and the engine restarts with the same file,
 // instead of leaving a dead page.
 
+import { readBlob } from './read.js';
+
 let compiled = null;   // WebAssembly.Module, compiled once
 let instanceNo = 0;
 let panicMessage = null;
@@ -35,7 +37,7 @@ export class MainEngine {
   constructor() {
     this.glue = null;
     this.session = null;
-    this.file = null;      // {name, bytes} of the loaded file, to reload after a restart
+    this.file = null;      // {name, bytes} or {name, blob} of the loaded file, to reload after a restart
     this.onPanic = () => {};
   }
 
@@ -73,7 +75,10 @@ export class MainEngine {
     this.glue = await instantiate();
     this.session = new this.glue.Session();
     if (this.file) {
-      try { this.session.load(this.file.bytes, this.file.name); } catch { /* reported on next use */ }
+      try {
+        const bytes = this.file.bytes || await readBlob(this.file.blob);
+        this.session.load(bytes, this.file.name);
+      } catch { /* reported on next use */ }
     }
   }
 
@@ -82,6 +87,24 @@ export class MainEngine {
     const schema = await this.guard(s => JSON.parse(s.load(bytes, name)));
     this.file = { name, bytes };
     return schema;
+  }
+
+  /**
+   * Read a File in chunks (progress: {phase, loaded, total}) and parse it; returns the schema.
+   * Only the File handle is kept (to reload after a restart), not its bytes.
+   */
+  async loadFile(file, name, onProgress = () => {}) {
+    let bytes = await readBlob(file, (loaded, total) => onProgress({ phase: 'reading', loaded, total }));
+    onProgress({ phase: 'parsing', loaded: bytes.length, total: bytes.length });
+    // Let the page paint "Parsing…" before the engine holds the main thread.
+    await new Promise(r => setTimeout(r, 30));
+    try {
+      const schema = await this.guard(s => JSON.parse(s.load(bytes, name)));
+      this.file = { name, blob: file };
+      return schema;
+    } finally {
+      bytes = null;
+    }
   }
 
   /** Run a spec object; returns the report object. */
@@ -146,9 +169,10 @@ export class WorkerEngine {
     const module = await compileOnce();
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cohort-engine' });
     this.worker.onmessage = ev => {
-      const { id, ok, value, error, fatal } = ev.data;
+      const { id, ok, value, error, fatal, progress } = ev.data;
       const p = this.pending.get(id);
       if (!p) return;
+      if (progress) { p.onProgress?.(progress); return; }
       this.pending.delete(id);
       if (ok) p.resolve(value);
       else {
@@ -167,18 +191,18 @@ export class WorkerEngine {
     return this;
   }
 
-  call(op, args, transfer = []) {
+  call(op, args, transfer = [], onProgress = null) {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onProgress });
       this.worker.postMessage({ id, op, args }, transfer);
     });
   }
 
   // A call that restarts the worker after a panic and rethrows a clear error.
-  async guarded(op, args) {
+  async guarded(op, args, onProgress = null) {
     try {
-      return await this.call(op, args);
+      return await this.call(op, args, [], onProgress);
     } catch (e) {
       if (!e.fatal) throw e;
       this.onPanic(e.message);
@@ -195,7 +219,10 @@ export class WorkerEngine {
     this.pending.clear();
     await this.start();
     if (this.file) {
-      try { await this.call('load', { bytes: this.file.bytes, name: this.file.name }); } catch { /* reported on next use */ }
+      try {
+        if (this.file.blob) await this.call('loadFile', { file: this.file.blob, name: this.file.name });
+        else await this.call('load', { bytes: this.file.bytes, name: this.file.name });
+      } catch { /* reported on next use */ }
     }
   }
 
@@ -205,6 +232,17 @@ export class WorkerEngine {
     // The worker gets a copy: the page keeps the bytes to re-load after a restart.
     const schema = JSON.parse(await this.guarded('load', { bytes, name }));
     this.file = { name, bytes };
+    return schema;
+  }
+
+  /**
+   * Parse a File: the worker gets the File handle (no bytes cross threads), reads it in chunks
+   * and reports progress ({phase, loaded, total}); the page keeps only the handle, to reload the
+   * file after a restart.
+   */
+  async loadFile(file, name, onProgress = () => {}) {
+    const schema = JSON.parse(await this.guarded('loadFile', { file, name }, onProgress));
+    this.file = { name, blob: file };
     return schema;
   }
 

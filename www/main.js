@@ -9,6 +9,7 @@ import {
 import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
 import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge } from './explorer.js';
 import { initPaper } from './paper.js';
+import { progressText } from './read.js';
 
 const $ = sel => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -75,38 +76,63 @@ function showWarnings(list) {
 
 // ---------- loading ----------
 
-async function loadBytes(name, bytes, specOverride, isDemo = false) {
+/** The load progress bar: {phase: 'reading'|'parsing'|'analysing', loaded, total}, or null to hide it. */
+function showProgress(p) {
+  const box = $('#load-progress-box');
+  if (!p) { box.hidden = true; return; }
+  const bar = $('#load-progress');
+  if (p.phase === 'reading' && p.total > 0) bar.value = p.loaded / p.total;
+  else bar.removeAttribute('value');   // indeterminate while the engine parses / fits
+  $('#load-progress-label').textContent = p.phase === 'reading' ? progressText(p.loaded, p.total)
+    : p.phase === 'parsing' ? 'Parsing…' : 'Analysing…';
+  box.hidden = false;
+}
+
+/** Load `source` (a Uint8Array, or a File read in chunks with a progress bar). */
+async function loadBytes(name, source, specOverride, isDemo = false) {
   return serial(async () => {
     clearError();
     let schema;
     try {
-      schema = await state.engine.load(bytes, name);
+      schema = typeof Blob !== 'undefined' && source instanceof Blob && state.engine.loadFile
+        ? await state.engine.loadFile(source, name, showProgress)
+        : await state.engine.load(source, name);
     } catch (e) {
+      showProgress(null);
       showError(e, `Could not read ${name}`);
       throw e;
     }
-    state.schema = schema;
-    state.isDemo = isDemo;
-    state.report = null;
-    renderSchema();
-    paper.update();
-    let spec = specOverride || null;
-    if (!spec && state.pendingSpec) {
-      spec = state.pendingSpec;
-      state.pendingSpec = null;
-      $('#pending').hidden = true;
+    if (!$('#load-progress-box').hidden) showProgress({ phase: 'analysing' });
+    try {
+      return await afterLoad(name, schema, specOverride, isDemo);
+    } finally {
+      showProgress(null);
     }
-    if (!spec) spec = defaultSpec(schema);
-    if (!spec) {
-      state.spec = null;
-      fillControls();
-      const e = new Error('no column looks like follow-up time and outcome: choose them on the left.');
-      showError(e, `${name}: choose the time and outcome columns`);
-      clearResults();
-      return null;
-    }
-    return runSpecInner(spec);
   });
+}
+
+async function afterLoad(name, schema, specOverride, isDemo) {
+  state.schema = schema;
+  state.isDemo = isDemo;
+  state.report = null;
+  renderSchema();
+  paper.update();
+  let spec = specOverride || null;
+  if (!spec && state.pendingSpec) {
+    spec = state.pendingSpec;
+    state.pendingSpec = null;
+    $('#pending').hidden = true;
+  }
+  if (!spec) spec = defaultSpec(schema);
+  if (!spec) {
+    state.spec = null;
+    fillControls();
+    const e = new Error('no column looks like follow-up time and outcome: choose them on the left.');
+    showError(e, `${name}: choose the time and outcome columns`);
+    clearResults();
+    return null;
+  }
+  return runSpecInner(spec);
 }
 
 async function runSpecInner(spec) {
@@ -622,7 +648,7 @@ function shareLink() {
 }
 
 function toBytes(bytes) {
-  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof Uint8Array || bytes instanceof Blob) return bytes;
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   if (typeof bytes === 'string') return new TextEncoder().encode(bytes);
   throw new TypeError('loadFile(name, bytes): bytes must be a Uint8Array, ArrayBuffer or string');
@@ -658,9 +684,10 @@ const paper = initPaper({ engine: () => state.engine, serial, demo: () => state.
 
 // ---------- wiring ----------
 
-async function readFile(file) {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  return loadBytes(file.name, bytes).catch(() => {});
+// The File itself goes to the engine: it is read in chunks (in the worker when there is one)
+// with a progress bar, and the page never holds a copy of its bytes.
+function readFile(file) {
+  return loadBytes(file.name, file).catch(() => {});
 }
 
 function wire() {

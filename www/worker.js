@@ -3,6 +3,8 @@
 // requests {id, op, args}; each gets {id, ok, value} or {id, ok: false, error, fatal}. A wasm
 // panic is `fatal`: the page ends this worker and starts a new one.
 
+import { readBlob } from './read.js';
+
 let glue = null;
 let session = null;
 let panicMessage = null;
@@ -24,6 +26,18 @@ const ops = {
     return glue.version();
   },
   load: ({ bytes, name }) => session.load(bytes, name),
+  // A File posted by the page (a handle, not a copy): read it here in chunks with progress
+  // messages {id, progress}, then hand the one buffer to wasm (which copies it into its memory
+  // once) and let it go.
+  async loadFile({ file, name }, id) {
+    let bytes = await readBlob(file, (loaded, total) => self.postMessage({ id, progress: { phase: 'reading', loaded, total } }));
+    self.postMessage({ id, progress: { phase: 'parsing', loaded: bytes.length, total: bytes.length } });
+    try {
+      return session.load(bytes, name);
+    } finally {
+      bytes = null;
+    }
+  },
   run: ({ spec }) => session.run(spec),
   draw({ figure, options, width, height }) {
     const canvas = new OffscreenCanvas(width, height);
@@ -44,7 +58,7 @@ self.onmessage = async ev => {
   try {
     const fn = ops[op];
     if (!fn) throw new Error(`unknown engine operation ${op}`);
-    const value = await fn(args || {});
+    const value = await fn(args || {}, id);
     if (value && value.transfer) {
       const { transfer, ...rest } = value;
       self.postMessage({ id, ok: true, value: rest }, transfer);
