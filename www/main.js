@@ -10,6 +10,7 @@ import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
 import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge } from './explorer.js';
 import { initPaper } from './paper.js';
 import { progressText } from './read.js';
+import { identifierColumns, stripIdentifiers, exportProblem, cleanReport } from './privacy.js';
 
 const $ = sel => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -228,12 +229,28 @@ function renderSchema() {
   $('#file-info').textContent = `${state.isDemo ? 'Demo cohort: ' : ''}${s.name}: ${s.rows} rows, ${s.columns.length} columns`;
   const tbody = $('#columns tbody');
   tbody.replaceChildren(...s.columns.map(c => {
-    const vals = c.levels ? c.levels.slice(0, 6).join(', ') + (c.levels.length > 6 ? ', …' : '')
+    const vals = c.identifier_reason ? `identifier-like (${c.identifier_reason}): values not shown`
+      : c.levels ? c.levels.slice(0, 6).join(', ') + (c.levels.length > 6 ? ', …' : '')
       : c.min != null ? `${fmtTime(c.min)} – ${fmtTime(c.max)}` : `${c.distinct} distinct`;
     return el('tr', {}, el('th', { scope: 'row', text: c.name }), el('td', { text: c.kind }), el('td', { text: String(c.missing) }), el('td', { text: vals }));
   }));
   $('#columns-count').textContent = `(${s.columns.length})`;
   $('#columns-box').hidden = false;
+  renderIdentifierNotice();
+}
+
+/** Name the identifier-like columns and what the page does with them. */
+function renderIdentifierNotice() {
+  const ids = identifierColumns(state.schema);
+  const box = $('#identifier-notice');
+  $('#share-ids-box').hidden = ids.size === 0;
+  $('#share-ids').checked = false;
+  box.hidden = ids.size === 0;
+  if (!ids.size) { box.replaceChildren(); return; }
+  box.replaceChildren(
+    el('p', { text: `${ids.size === 1 ? 'This column looks' : 'These columns look'} like direct identifiers:` }),
+    el('ul', {}, ...[...ids].map(([name, why]) => el('li', {}, el('strong', { text: name }), ` (${why})`))),
+    el('p', { text: 'The file stays in this browser. Their values are not listed, are left out of the saved report, tables and scripts, and the share link leaves them out unless you tick "include identifier-like columns in shared settings".' }));
 }
 
 /** Settings of the spec that have no control on the page (from a demo, a link or the API). */
@@ -639,12 +656,30 @@ async function openDemo(spec) {
 
 // ---------- scripting API and share links ----------
 
+/** The spec a share link carries: without identifier-like columns unless the user opted in. */
+function sharedSpec() {
+  if (!state.spec) return { spec: null, removed: [] };
+  if ($('#share-ids').checked) return { spec: state.spec, removed: [] };
+  return stripIdentifiers(state.spec, identifierColumns(state.schema));
+}
+
 function shareLink() {
   const u = new URL(location.href);
+  const { spec } = sharedSpec();
   // The demo's data ships with the page, so a link to a demo analysis opens it directly; any
   // other file must be dropped by whoever opens the link (the link never carries data).
-  u.hash = state.spec ? specToHash(state.spec).slice(1) + (state.isDemo ? '&data=demo' : '') : '';
+  u.hash = spec ? specToHash(spec).slice(1) + (state.isDemo ? '&data=demo' : '') : '';
   return u.href;
+}
+
+/** Throws when exporting the current analysis would show values of an identifier-like column. */
+function checkExport() {
+  const problem = exportProblem(state.spec, identifierColumns(state.schema));
+  if (problem) {
+    const e = new Error(problem);
+    e.kind = 'privacy';
+    throw e;
+  }
 }
 
 function toBytes(bytes) {
@@ -692,7 +727,7 @@ function readFile(file) {
 
 function wire() {
   wireHover();
-  initExplorer({ state, runSpec, showError, download, stem, redraw: () => serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn')) });
+  initExplorer({ state, runSpec, showError, download, stem, checkExport, redraw: () => serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn')) });
   const drop = $('#drop');
   drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
@@ -724,15 +759,20 @@ function wire() {
   });
   $('#share').addEventListener('click', async () => {
     const link = shareLink();
-    try { await navigator.clipboard.writeText(link); $('#action-status').textContent = 'Link copied (it holds the analysis settings, never the data).'; } catch { prompt('Share link (settings only, no data):', link); }
+    const { removed } = sharedSpec();
+    const left = removed.length ? ` Left out (identifier-like): ${removed.join('; ')}.` : '';
+    try { await navigator.clipboard.writeText(link); $('#action-status').textContent = 'Link copied (it holds the analysis settings, never the data).' + left; } catch { prompt('Share link (settings only, no data):' + left, link); }
   });
   $('#save-json').addEventListener('click', () => {
     if (!state.report) return;
-    download(new Blob([JSON.stringify(disclose(state.report, disclosureK()), null, 2)], { type: 'application/json' }), stem() + '.report.json');
+    try { checkExport(); } catch (e) { showError(e, 'The report was not saved'); return; }
+    const report = cleanReport(state.report, identifierColumns(state.schema));
+    download(new Blob([JSON.stringify(disclose(report, disclosureK()), null, 2)], { type: 'application/json' }), stem() + '.report.json');
   });
   const saveScript = (kind, ext) => async () => {
     if (!state.report) return;
     try {
+      checkExport();
       const text = await serial(() => state.engine.exportText(kind));
       download(new Blob([text], { type: 'text/plain' }), `${stem()}.${ext}`);
     } catch (e) { showError(e, 'The script could not be written'); }

@@ -87,3 +87,54 @@ test('the main-thread engine also reads a file in chunks with progress', { timeo
   assertSameOrigin(requests, app.origin);
   await page.close();
 });
+
+test('identifier-like columns: notice, values hidden, left out of the share link and the saved report', { timeout: 120_000 }, async () => {
+  const first = ['Ann', 'Bob', 'Carl', 'Dee', 'Eva', 'Finn', 'Gus', 'Hana'];
+  const last = ['Smith', 'Jones', 'Diaz', 'Lee', 'Moreau', 'Keller'];
+  const lines = ['mrn,patient_name,months,status,sex'];
+  for (let i = 0; i < 80; i++) {
+    lines.push(`MRN${String(100234 + i * 37).padStart(7, '0')},${first[i % 8]} ${last[(i * 5) % 6]},${(i * 7) % 53 + 1},${i % 3 === 0 ? 0 : 1},${i % 2 ? 'F' : 'M'}`);
+  }
+  const file = path.join(OUT, 'with-identifiers.csv');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  const { page, requests } = await app.newPage();
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction(() => window.cohort.schema()?.name === 'with-identifiers.csv', null, { timeout: 60_000 });
+  await page.evaluate(() => window.cohort.idle());
+  const schema = await page.evaluate(() => window.cohort.schema());
+  const flagged = schema.columns.filter(c => c.identifier_reason).map(c => c.name);
+  assert.deepEqual(flagged, ['mrn', 'patient_name']);
+  const notice = page.locator('#identifier-notice');
+  assert.equal(await notice.isVisible(), true, 'no identifier notice');
+  const text = await notice.textContent();
+  assert.match(text, /mrn/);
+  assert.match(text, /patient_name/);
+  assert.match(text, /stays in this browser/);
+  // The columns table names them but lists none of their values.
+  const cols = await page.locator('#columns').textContent();
+  assert.doesNotMatch(cols, /MRN0|Smith|Jones/);
+  // A spec naming the identifiers in Table 1 and a filter: the share link leaves them out.
+  const spec = { time: 'months', event: { column: 'status', event: ['1'] }, group: 'sex', table1: ['mrn', 'patient_name', 'sex'],
+    filters: [{ column: 'patient_name', op: 'not_in', values: ['Ann Smith'] }] };
+  const res = await page.evaluate(async s => { try { await window.cohort.setSpec(s); return null; } catch (e) { return e.message; } }, spec);
+  assert.equal(res, null, res);
+  const link = decodeURIComponent(await page.evaluate(() => window.cohort.shareLink()));
+  assert.doesNotMatch(link, /mrn|patient_name|Ann Smith/, link);
+  assert.match(link, /"group":"sex"/);
+  // The saved report refuses while a filter uses identifier values; without it, it has no identifier rows.
+  await page.click('#save-json');
+  assert.equal(await page.locator('#error').isVisible(), true, 'export with an identifier filter was not refused');
+  assert.match(await page.locator('#error').textContent(), /patient_name/);
+  const { filters, ...noFilter } = spec;
+  await page.evaluate(s => window.cohort.setSpec(s), noFilter);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#save-json')]);
+  const saved = fs.readFileSync(await dl.path(), 'utf8');
+  assert.doesNotMatch(saved, /MRN0|Smith|Jones|Diaz/);
+  assert.deepEqual(JSON.parse(saved).table1.map(r => r.variable), ['sex']);
+  // Opting in keeps them in the link.
+  await page.check('#share-ids');
+  const withIds = decodeURIComponent(await page.evaluate(() => window.cohort.shareLink()));
+  assert.match(withIds, /"table1":\["mrn","patient_name","sex"\]/);
+  assertSameOrigin(requests, app.origin);
+  await page.close();
+});
