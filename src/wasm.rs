@@ -91,6 +91,8 @@ pub struct Session {
     read: ReadOptions,
     table: Option<Table>,
     report: Option<Report>,
+    /// A file the page is writing into wasm memory chunk by chunk (see [`Session::reserve`]).
+    staged: Vec<u8>,
 }
 
 impl Default for Session {
@@ -104,7 +106,33 @@ impl Session {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Session {
         install_panic_hook();
-        Session { name: String::new(), bytes: Vec::new(), read: ReadOptions::default(), table: None, report: None }
+        Session { name: String::new(), bytes: Vec::new(), read: ReadOptions::default(), table: None, report: None, staged: Vec::new() }
+    }
+
+    /// Reserve `size` bytes of wasm memory for a file the page streams in (File.stream()) and
+    /// return their address in the wasm memory. The page copies each chunk straight to
+    /// `memory.buffer[address + offset ..]` and then calls [`Session::load_staged`]: the file
+    /// then exists once, inside wasm, with no full-size JS buffer beside it. `reserve(0)` frees
+    /// an abandoned staging buffer. The address stays valid until the next `reserve` or
+    /// `load_staged` (the buffer never grows; memory growth elsewhere does not move it).
+    pub fn reserve(&mut self, size: usize) -> Result<usize, JsValue> {
+        self.staged = Vec::new();
+        let mut v: Vec<u8> = Vec::new();
+        if v.try_reserve_exact(size).is_err() {
+            return Err(js_sys::Error::new(&format!(
+                "the file is too large for this browser tab ({size} bytes could not be reserved): close other tabs, or split the file"
+            ))
+            .into());
+        }
+        v.resize(size, 0);
+        self.staged = v;
+        Ok(self.staged.as_mut_ptr() as usize)
+    }
+
+    /// Parse the file written into the buffer of [`Session::reserve`] (as [`Session::load`]).
+    pub fn load_staged(&mut self, name: &str) -> Result<String, JsValue> {
+        let bytes = std::mem::take(&mut self.staged);
+        self.load(bytes, name)
     }
 
     /// Parse a file (CSV/TSV/semicolon text or a workbook) and keep it. Returns the schema JSON:

@@ -2,7 +2,7 @@
 // that a panic inside wasm (a bug) is reported and the engine restarts with the same file,
 // instead of leaving a dead page.
 
-import { readBlob } from './read.js';
+import { loadIntoSession } from './read.js';
 
 let compiled = null;   // WebAssembly.Module, compiled once
 let instanceNo = 0;
@@ -27,9 +27,9 @@ async function instantiate() {
   if (instanceNo > 0) glueUrl.searchParams.set('instance', String(instanceNo));
   instanceNo += 1;
   const glue = await import(glueUrl.href);
-  await glue.default({ module_or_path: compiled });
+  const exports = await glue.default({ module_or_path: compiled });
   glue.installPanicHook();
-  return glue;
+  return { glue, memory: exports.memory };
 }
 
 /** The engine on the page's main thread (used where Web Workers or OffscreenCanvas are missing). */
@@ -42,7 +42,7 @@ export class MainEngine {
   }
 
   async start() {
-    this.glue = await instantiate();
+    ({ glue: this.glue, memory: this.memory } = await instantiate());
     this.session = new this.glue.Session();
     return this;
   }
@@ -55,7 +55,7 @@ export class MainEngine {
   async guard(fn) {
     panicMessage = null;
     try {
-      return fn(this.session);
+      return await fn(this.session);
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError || panicMessage) {
         const msg = panicMessage || `internal error in the analysis engine: ${e.message}`;
@@ -72,12 +72,12 @@ export class MainEngine {
 
   async restart() {
     try { this.session?.free(); } catch { /* the old instance is gone */ }
-    this.glue = await instantiate();
+    ({ glue: this.glue, memory: this.memory } = await instantiate());
     this.session = new this.glue.Session();
     if (this.file) {
       try {
-        const bytes = this.file.bytes || await readBlob(this.file.blob);
-        this.session.load(bytes, this.file.name);
+        if (this.file.blob) await loadIntoSession(this.session, this.memory, this.file.blob, this.file.name);
+        else this.session.load(this.file.bytes, this.file.name);
       } catch { /* reported on next use */ }
     }
   }
@@ -94,17 +94,14 @@ export class MainEngine {
    * Only the File handle is kept (to reload after a restart), not its bytes.
    */
   async loadFile(file, name, onProgress = () => {}) {
-    let bytes = await readBlob(file, (loaded, total) => onProgress({ phase: 'reading', loaded, total }));
-    onProgress({ phase: 'parsing', loaded: bytes.length, total: bytes.length });
-    // Let the page paint "Parsing…" before the engine holds the main thread.
-    await new Promise(r => setTimeout(r, 30));
-    try {
-      const schema = await this.guard(s => JSON.parse(s.load(bytes, name)));
-      this.file = { name, blob: file };
-      return schema;
-    } finally {
-      bytes = null;
-    }
+    const progress = p => {
+      onProgress(p);
+      // Let the page paint "Parsing…" before the engine holds the main thread.
+      return p.phase === 'parsing' ? new Promise(r => setTimeout(r, 30)) : undefined;
+    };
+    const schema = JSON.parse(await this.guard(s => loadIntoSession(s, this.memory, file, name, progress)));
+    this.file = { name, blob: file };
+    return schema;
   }
 
   /** Run a spec object; returns the report object. */

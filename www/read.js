@@ -10,19 +10,12 @@ export function progressStep(total) {
 }
 
 /**
- * Read `blob` (a File or Blob) into a Uint8Array of exactly `blob.size` bytes, calling
- * `onProgress(loaded, total)` after every `progressStep(total)` bytes and at the end.
- * Throws a clear error when the file changes size while it is read.
+ * Stream `blob` (a File or Blob) chunk by chunk to `sink(chunk, offset)`, calling
+ * `onProgress(loaded, total)` at 0, after every `progressStep(total)` bytes and at the end.
+ * Throws a clear error when the file changes size while it is read. `blob.stream` must exist.
  */
-export async function readBlob(blob, onProgress = () => {}) {
+export async function streamBlob(blob, sink, onProgress = () => {}) {
   const total = blob.size;
-  if (typeof blob.stream !== 'function') {
-    // Very old browsers: one read, no progress.
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    onProgress(bytes.length, bytes.length);
-    return bytes;
-  }
-  const out = new Uint8Array(total);
   const reader = blob.stream().getReader();
   const step = progressStep(total);
   let loaded = 0;
@@ -33,7 +26,7 @@ export async function readBlob(blob, onProgress = () => {}) {
       const { done, value } = await reader.read();
       if (done) break;
       if (loaded + value.length > total) throw changed(blob);
-      out.set(value, loaded);
+      sink(value, loaded);
       loaded += value.length;
       if (loaded - reported >= step) {
         reported = loaded;
@@ -45,7 +38,48 @@ export async function readBlob(blob, onProgress = () => {}) {
   }
   if (loaded !== total) throw changed(blob);
   if (reported !== loaded || total === 0) onProgress(loaded, total);
+}
+
+/**
+ * Read `blob` into a Uint8Array of exactly `blob.size` bytes (chunks via `streamBlob`, with the
+ * same progress calls). Where `blob.stream` is missing, one read without intermediate progress.
+ */
+export async function readBlob(blob, onProgress = () => {}) {
+  if (typeof blob.stream !== 'function') {
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    onProgress(bytes.length, bytes.length);
+    return bytes;
+  }
+  const out = new Uint8Array(blob.size);
+  await streamBlob(blob, (chunk, offset) => out.set(chunk, offset), onProgress);
   return out;
+}
+
+/**
+ * Load a File into a wasm `session` (the engine's Session) with progress: the bytes are
+ * streamed straight into a buffer reserved inside wasm memory (`session.reserve`), so the file
+ * exists once, in wasm, and no full-size JS copy is made. `memory` is the wasm module's
+ * WebAssembly.Memory. `onProgress({phase, loaded, total})` may return a promise (awaited before
+ * parsing). Returns the schema JSON text. Falls back to one JS buffer without streams.
+ */
+export async function loadIntoSession(session, memory, file, name, onProgress = () => {}) {
+  if (typeof file.stream !== 'function' || !memory || typeof session.reserve !== 'function') {
+    const bytes = await readBlob(file, (loaded, total) => onProgress({ phase: 'reading', loaded, total }));
+    await onProgress({ phase: 'parsing', loaded: bytes.length, total: bytes.length });
+    return session.load(bytes, name);
+  }
+  const at = session.reserve(file.size);
+  try {
+    // A fresh view per chunk: memory.buffer is replaced whenever wasm memory grows.
+    await streamBlob(file, (chunk, offset) => new Uint8Array(memory.buffer, at + offset, chunk.length).set(chunk),
+      (loaded, total) => onProgress({ phase: 'reading', loaded, total }));
+  } catch (e) {
+    session.reserve(0);
+    throw e;
+  }
+  // (awaited: on the main thread the page paints "Parsing…" before wasm holds the thread)
+  await onProgress({ phase: 'parsing', loaded: file.size, total: file.size });
+  return session.load_staged(name);
 }
 
 function changed(blob) {

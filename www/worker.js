@@ -3,9 +3,10 @@
 // requests {id, op, args}; each gets {id, ok, value} or {id, ok: false, error, fatal}. A wasm
 // panic is `fatal`: the page ends this worker and starts a new one.
 
-import { readBlob } from './read.js';
+import { loadIntoSession } from './read.js';
 
 let glue = null;
+let memory = null;   // the wasm module's WebAssembly.Memory
 let session = null;
 let panicMessage = null;
 
@@ -20,24 +21,15 @@ function errorObject(e) {
 const ops = {
   async init({ module, glueUrl }) {
     glue = await import(glueUrl);
-    await glue.default({ module_or_path: module });
+    memory = (await glue.default({ module_or_path: module })).memory;
     glue.installPanicHook();
     session = new glue.Session();
     return glue.version();
   },
   load: ({ bytes, name }) => session.load(bytes, name),
-  // A File posted by the page (a handle, not a copy): read it here in chunks with progress
-  // messages {id, progress}, then hand the one buffer to wasm (which copies it into its memory
-  // once) and let it go.
-  async loadFile({ file, name }, id) {
-    let bytes = await readBlob(file, (loaded, total) => self.postMessage({ id, progress: { phase: 'reading', loaded, total } }));
-    self.postMessage({ id, progress: { phase: 'parsing', loaded: bytes.length, total: bytes.length } });
-    try {
-      return session.load(bytes, name);
-    } finally {
-      bytes = null;
-    }
-  },
+  // A File posted by the page (a handle, not a copy): streamed here in chunks straight into
+  // wasm memory, with progress messages {id, progress}.
+  loadFile: ({ file, name }, id) => loadIntoSession(session, memory, file, name, progress => self.postMessage({ id, progress })),
   run: ({ spec }) => session.run(spec),
   draw({ figure, options, width, height }) {
     const canvas = new OffscreenCanvas(width, height);
