@@ -93,6 +93,8 @@ pub struct Session {
     read: ReadOptions,
     table: Option<Table>,
     report: Option<Report>,
+    /// A file the page is writing into wasm memory chunk by chunk (see [`Session::reserve`]).
+    staged: Vec<u8>,
 }
 
 impl Default for Session {
@@ -106,18 +108,48 @@ impl Session {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Session {
         install_panic_hook();
-        Session { name: String::new(), bytes: Vec::new(), read: ReadOptions::default(), table: None, report: None }
+        Session { name: String::new(), bytes: Vec::new(), read: ReadOptions::default(), table: None, report: None, staged: Vec::new() }
+    }
+
+    /// Reserve `size` bytes of wasm memory for a file the page streams in (File.stream()) and
+    /// return their address in the wasm memory. The page copies each chunk straight to
+    /// `memory.buffer[address + offset ..]` and then calls [`Session::load_staged`]: the file
+    /// then exists once, inside wasm, with no full-size JS buffer beside it. `reserve(0)` frees
+    /// an abandoned staging buffer. The address stays valid until the next `reserve` or
+    /// `load_staged` (the buffer never grows; memory growth elsewhere does not move it).
+    pub fn reserve(&mut self, size: usize) -> Result<usize, JsValue> {
+        self.staged = Vec::new();
+        let mut v: Vec<u8> = Vec::new();
+        if v.try_reserve_exact(size).is_err() {
+            return Err(js_sys::Error::new(&format!(
+                "the file is too large for this browser tab ({size} bytes could not be reserved): close other tabs, or split the file"
+            ))
+            .into());
+        }
+        v.resize(size, 0);
+        self.staged = v;
+        Ok(self.staged.as_mut_ptr() as usize)
+    }
+
+    /// Parse the file written into the buffer of [`Session::reserve`] (as [`Session::load`]).
+    pub fn load_staged(&mut self, name: &str) -> Result<String, JsValue> {
+        let bytes = std::mem::take(&mut self.staged);
+        self.load(bytes, name)
     }
 
     /// Parse a file (CSV/TSV/semicolon text or a workbook) and keep it. Returns the schema JSON:
     /// `{name, rows, notes, columns: [{name, kind, missing, distinct, levels, min, max}]}`.
     /// On error the previous file stays loaded.
-    pub fn load(&mut self, bytes: &[u8], name: &str) -> Result<String, JsValue> {
+    ///
+    /// `bytes` is taken by value: wasm-bindgen copies the page's Uint8Array into wasm memory once
+    /// and the session keeps that copy (to re-read with other options) without a second copy, so
+    /// a large file costs its size once plus the parsed table.
+    pub fn load(&mut self, bytes: Vec<u8>, name: &str) -> Result<String, JsValue> {
         let read = ReadOptions::default();
-        let table = crate::ingest::read_table(bytes, name, &read).map_err(|e| js_error(&e))?;
+        let table = crate::ingest::read_table(&bytes, name, &read).map_err(|e| js_error(&e))?;
         let schema = to_json(&table.schema())?;
         self.name = name.to_string();
-        self.bytes = bytes.to_vec();
+        self.bytes = bytes;
         self.read = read;
         self.table = Some(table);
         self.report = None;

@@ -2,6 +2,8 @@
 // that a panic inside wasm (a bug) is reported and the engine restarts with the same file,
 // instead of leaving a dead page.
 
+import { loadIntoSession } from './read.js';
+
 let compiled = null;   // WebAssembly.Module, compiled once
 let instanceNo = 0;
 let panicMessage = null;
@@ -25,9 +27,9 @@ async function instantiate() {
   if (instanceNo > 0) glueUrl.searchParams.set('instance', String(instanceNo));
   instanceNo += 1;
   const glue = await import(glueUrl.href);
-  await glue.default({ module_or_path: compiled });
+  const exports = await glue.default({ module_or_path: compiled });
   glue.installPanicHook();
-  return glue;
+  return { glue, memory: exports.memory };
 }
 
 /** The engine on the page's main thread (used where Web Workers or OffscreenCanvas are missing). */
@@ -35,12 +37,12 @@ export class MainEngine {
   constructor() {
     this.glue = null;
     this.session = null;
-    this.file = null;      // {name, bytes} of the loaded file, to reload after a restart
+    this.file = null;      // {name, bytes} or {name, blob} of the loaded file, to reload after a restart
     this.onPanic = () => {};
   }
 
   async start() {
-    this.glue = await instantiate();
+    ({ glue: this.glue, memory: this.memory } = await instantiate());
     this.session = new this.glue.Session();
     return this;
   }
@@ -53,7 +55,7 @@ export class MainEngine {
   async guard(fn) {
     panicMessage = null;
     try {
-      return fn(this.session);
+      return await fn(this.session);
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError || panicMessage) {
         const msg = panicMessage || `internal error in the analysis engine: ${e.message}`;
@@ -70,10 +72,13 @@ export class MainEngine {
 
   async restart() {
     try { this.session?.free(); } catch { /* the old instance is gone */ }
-    this.glue = await instantiate();
+    ({ glue: this.glue, memory: this.memory } = await instantiate());
     this.session = new this.glue.Session();
     if (this.file) {
-      try { this.session.load(this.file.bytes, this.file.name); } catch { /* reported on next use */ }
+      try {
+        if (this.file.blob) await loadIntoSession(this.session, this.memory, this.file.blob, this.file.name);
+        else this.session.load(this.file.bytes, this.file.name);
+      } catch { /* reported on next use */ }
     }
   }
 
@@ -81,6 +86,21 @@ export class MainEngine {
   async load(bytes, name) {
     const schema = await this.guard(s => JSON.parse(s.load(bytes, name)));
     this.file = { name, bytes };
+    return schema;
+  }
+
+  /**
+   * Read a File in chunks (progress: {phase, loaded, total}) and parse it; returns the schema.
+   * Only the File handle is kept (to reload after a restart), not its bytes.
+   */
+  async loadFile(file, name, onProgress = () => {}) {
+    const progress = p => {
+      onProgress(p);
+      // Let the page paint "Parsing…" before the engine holds the main thread.
+      return p.phase === 'parsing' ? new Promise(r => setTimeout(r, 30)) : undefined;
+    };
+    const schema = JSON.parse(await this.guard(s => loadIntoSession(s, this.memory, file, name, progress)));
+    this.file = { name, blob: file };
     return schema;
   }
 
@@ -146,9 +166,10 @@ export class WorkerEngine {
     const module = await compileOnce();
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cohort-engine' });
     this.worker.onmessage = ev => {
-      const { id, ok, value, error, fatal } = ev.data;
+      const { id, ok, value, error, fatal, progress } = ev.data;
       const p = this.pending.get(id);
       if (!p) return;
+      if (progress) { p.onProgress?.(progress); return; }
       this.pending.delete(id);
       if (ok) p.resolve(value);
       else {
@@ -167,18 +188,18 @@ export class WorkerEngine {
     return this;
   }
 
-  call(op, args, transfer = []) {
+  call(op, args, transfer = [], onProgress = null) {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, onProgress });
       this.worker.postMessage({ id, op, args }, transfer);
     });
   }
 
   // A call that restarts the worker after a panic and rethrows a clear error.
-  async guarded(op, args) {
+  async guarded(op, args, onProgress = null) {
     try {
-      return await this.call(op, args);
+      return await this.call(op, args, [], onProgress);
     } catch (e) {
       if (!e.fatal) throw e;
       this.onPanic(e.message);
@@ -195,7 +216,10 @@ export class WorkerEngine {
     this.pending.clear();
     await this.start();
     if (this.file) {
-      try { await this.call('load', { bytes: this.file.bytes, name: this.file.name }); } catch { /* reported on next use */ }
+      try {
+        if (this.file.blob) await this.call('loadFile', { file: this.file.blob, name: this.file.name });
+        else await this.call('load', { bytes: this.file.bytes, name: this.file.name });
+      } catch { /* reported on next use */ }
     }
   }
 
@@ -205,6 +229,17 @@ export class WorkerEngine {
     // The worker gets a copy: the page keeps the bytes to re-load after a restart.
     const schema = JSON.parse(await this.guarded('load', { bytes, name }));
     this.file = { name, bytes };
+    return schema;
+  }
+
+  /**
+   * Parse a File: the worker gets the File handle (no bytes cross threads), reads it in chunks
+   * and reports progress ({phase, loaded, total}); the page keeps only the handle, to reload the
+   * file after a restart.
+   */
+  async loadFile(file, name, onProgress = () => {}) {
+    const schema = JSON.parse(await this.guarded('loadFile', { file, name }, onProgress));
+    this.file = { name, blob: file };
     return schema;
   }
 

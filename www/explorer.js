@@ -8,6 +8,8 @@
 // this module creates, except the summary rows it flags.
 
 import { fmtP, fmtNum, fmtTime } from './format.js';
+import { identifierColumns, cleanReport } from './privacy.js';
+import { csvLine } from './csv.js';
 
 const $ = sel => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -293,7 +295,9 @@ function wireExplorer() {
   });
   $('#xp-csv').addEventListener('click', () => {
     if (!ctx.state.report) return;
-    ctx.download(new Blob([tablesCsv(ctx.state.report, discloseK)], { type: 'text/csv' }), ctx.stem() + '.tables.csv');
+    try { ctx.checkExport?.(); } catch (e) { ctx.showError(e, 'The tables were not saved'); return; }
+    const report = cleanReport(ctx.state.report, identifierColumns(ctx.state.schema));
+    ctx.download(new Blob([tablesCsv(report, discloseK)], { type: 'text/csv' }), ctx.stem() + '.tables.csv');
   });
 }
 
@@ -528,12 +532,8 @@ function renderDisclosure(r) {
 /** The page's tables as CSV, with counts below k suppressed. */
 export function tablesCsv(report, k) {
   const r = disclose(report, k);
-  const q = v => {
-    const s = v == null ? '' : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
   const lines = [];
-  const put = (...cells) => lines.push(cells.map(q).join(','));
+  const put = (...cells) => lines.push(csvLine(cells));
   put('# counts below', k, `shown as <${k}`);
   put('table', 'group', 'n', 'events', 'median', 'median_lower', 'median_upper');
   for (const g of r.km || []) put('summary', g.group ?? 'All', g.n, g.events, g.median, g.median_lower, g.median_upper);

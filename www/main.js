@@ -11,6 +11,8 @@ import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
 import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge } from './explorer.js';
 import { initPaper } from './paper.js';
 import { initHazard } from './hazard.js';
+import { progressText } from './read.js';
+import { identifierColumns, stripIdentifiers, exportProblem, cleanReport } from './privacy.js';
 
 const $ = sel => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -77,38 +79,63 @@ function showWarnings(list) {
 
 // ---------- loading ----------
 
-async function loadBytes(name, bytes, specOverride, isDemo = false) {
+/** The load progress bar: {phase: 'reading'|'parsing'|'analysing', loaded, total}, or null to hide it. */
+function showProgress(p) {
+  const box = $('#load-progress-box');
+  if (!p) { box.hidden = true; return; }
+  const bar = $('#load-progress');
+  if (p.phase === 'reading' && p.total > 0) bar.value = p.loaded / p.total;
+  else bar.removeAttribute('value');   // indeterminate while the engine parses / fits
+  $('#load-progress-label').textContent = p.phase === 'reading' ? progressText(p.loaded, p.total)
+    : p.phase === 'parsing' ? 'Parsing…' : 'Analysing…';
+  box.hidden = false;
+}
+
+/** Load `source` (a Uint8Array, or a File read in chunks with a progress bar). */
+async function loadBytes(name, source, specOverride, isDemo = false) {
   return serial(async () => {
     clearError();
     let schema;
     try {
-      schema = await state.engine.load(bytes, name);
+      schema = typeof Blob !== 'undefined' && source instanceof Blob && state.engine.loadFile
+        ? await state.engine.loadFile(source, name, showProgress)
+        : await state.engine.load(source, name);
     } catch (e) {
+      showProgress(null);
       showError(e, `Could not read ${name}`);
       throw e;
     }
-    state.schema = schema;
-    state.isDemo = isDemo;
-    state.report = null;
-    renderSchema();
-    paper.update();
-    let spec = specOverride || null;
-    if (!spec && state.pendingSpec) {
-      spec = state.pendingSpec;
-      state.pendingSpec = null;
-      $('#pending').hidden = true;
+    if (!$('#load-progress-box').hidden) showProgress({ phase: 'analysing' });
+    try {
+      return await afterLoad(name, schema, specOverride, isDemo);
+    } finally {
+      showProgress(null);
     }
-    if (!spec) spec = defaultSpec(schema);
-    if (!spec) {
-      state.spec = null;
-      fillControls();
-      const e = new Error('no column looks like follow-up time and outcome: choose them on the left.');
-      showError(e, `${name}: choose the time and outcome columns`);
-      clearResults();
-      return null;
-    }
-    return runSpecInner(spec);
   });
+}
+
+async function afterLoad(name, schema, specOverride, isDemo) {
+  state.schema = schema;
+  state.isDemo = isDemo;
+  state.report = null;
+  renderSchema();
+  paper.update();
+  let spec = specOverride || null;
+  if (!spec && state.pendingSpec) {
+    spec = state.pendingSpec;
+    state.pendingSpec = null;
+    $('#pending').hidden = true;
+  }
+  if (!spec) spec = defaultSpec(schema);
+  if (!spec) {
+    state.spec = null;
+    fillControls();
+    const e = new Error('no column looks like follow-up time and outcome: choose them on the left.');
+    showError(e, `${name}: choose the time and outcome columns`);
+    clearResults();
+    return null;
+  }
+  return runSpecInner(spec);
 }
 
 async function runSpecInner(spec) {
@@ -205,12 +232,28 @@ function renderSchema() {
   $('#file-info').textContent = `${state.isDemo ? 'Demo cohort: ' : ''}${s.name}: ${s.rows} rows, ${s.columns.length} columns`;
   const tbody = $('#columns tbody');
   tbody.replaceChildren(...s.columns.map(c => {
-    const vals = c.levels ? c.levels.slice(0, 6).join(', ') + (c.levels.length > 6 ? ', …' : '')
+    const vals = c.identifier_reason ? `identifier-like (${c.identifier_reason}): values not shown`
+      : c.levels ? c.levels.slice(0, 6).join(', ') + (c.levels.length > 6 ? ', …' : '')
       : c.min != null ? `${fmtTime(c.min)} – ${fmtTime(c.max)}` : `${c.distinct} distinct`;
     return el('tr', {}, el('th', { scope: 'row', text: c.name }), el('td', { text: c.kind }), el('td', { text: String(c.missing) }), el('td', { text: vals }));
   }));
   $('#columns-count').textContent = `(${s.columns.length})`;
   $('#columns-box').hidden = false;
+  renderIdentifierNotice();
+}
+
+/** Name the identifier-like columns and what the page does with them. */
+function renderIdentifierNotice() {
+  const ids = identifierColumns(state.schema);
+  const box = $('#identifier-notice');
+  $('#share-ids-box').hidden = ids.size === 0;
+  $('#share-ids').checked = false;
+  box.hidden = ids.size === 0;
+  if (!ids.size) { box.replaceChildren(); return; }
+  box.replaceChildren(
+    el('p', { text: `${ids.size === 1 ? 'This column looks' : 'These columns look'} like direct identifiers:` }),
+    el('ul', {}, ...[...ids].map(([name, why]) => el('li', {}, el('strong', { text: name }), ` (${why})`))),
+    el('p', { text: 'The file stays in this browser. Their values are not listed, are left out of the saved report, tables and scripts, and the share link leaves them out unless you tick "include identifier-like columns in shared settings".' }));
 }
 
 /** Settings of the spec that have no control on the page (from a demo, a link or the API). */
@@ -582,16 +625,34 @@ async function openDemo(spec) {
 
 // ---------- scripting API and share links ----------
 
+/** The spec a share link carries: without identifier-like columns unless the user opted in. */
+function sharedSpec() {
+  if (!state.spec) return { spec: null, removed: [] };
+  if ($('#share-ids').checked) return { spec: state.spec, removed: [] };
+  return stripIdentifiers(state.spec, identifierColumns(state.schema));
+}
+
 function shareLink() {
   const u = new URL(location.href);
+  const { spec } = sharedSpec();
   // The demo's data ships with the page, so a link to a demo analysis opens it directly; any
   // other file must be dropped by whoever opens the link (the link never carries data).
-  u.hash = state.spec ? specToHash(state.spec).slice(1) + (state.isDemo ? '&data=demo' : '') : '';
+  u.hash = spec ? specToHash(spec).slice(1) + (state.isDemo ? '&data=demo' : '') : '';
   return u.href;
 }
 
+/** Throws when exporting the current analysis would show values of an identifier-like column. */
+function checkExport() {
+  const problem = exportProblem(state.spec, identifierColumns(state.schema));
+  if (problem) {
+    const e = new Error(problem);
+    e.kind = 'privacy';
+    throw e;
+  }
+}
+
 function toBytes(bytes) {
-  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof Uint8Array || bytes instanceof Blob) return bytes;
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   if (typeof bytes === 'string') return new TextEncoder().encode(bytes);
   throw new TypeError('loadFile(name, bytes): bytes must be a Uint8Array, ArrayBuffer or string');
@@ -629,15 +690,17 @@ const hazard = initHazard({ engine: () => state.engine, serial, state: () => sta
 
 // ---------- wiring ----------
 
-async function readFile(file) {
-  const bytes = new Uint8Array(await file.arrayBuffer());
+// The File itself goes to the engine: it is read in chunks (in the worker when there is one)
+// with a progress bar, and the page never holds a copy of its bytes. A dropped or chosen file
+// opens on the Cohort view.
+function readFile(file) {
   openCohortView();
-  return loadBytes(file.name, bytes).catch(() => {});
+  return loadBytes(file.name, file).catch(() => {});
 }
 
 function wire() {
   wireHover();
-  initExplorer({ state, runSpec, showError, download, stem, redraw: () => serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn')) });
+  initExplorer({ state, runSpec, showError, download, stem, checkExport, redraw: () => serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn')) });
   const drop = $('#drop');
   drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
@@ -669,15 +732,20 @@ function wire() {
   });
   $('#share').addEventListener('click', async () => {
     const link = shareLink();
-    try { await navigator.clipboard.writeText(link); $('#action-status').textContent = 'Link copied (it holds the analysis settings, never the data).'; } catch { prompt('Share link (settings only, no data):', link); }
+    const { removed } = sharedSpec();
+    const left = removed.length ? ` Left out (identifier-like): ${removed.join('; ')}.` : '';
+    try { await navigator.clipboard.writeText(link); $('#action-status').textContent = 'Link copied (it holds the analysis settings, never the data).' + left; } catch { prompt('Share link (settings only, no data):' + left, link); }
   });
   $('#save-json').addEventListener('click', () => {
     if (!state.report) return;
-    download(new Blob([JSON.stringify(disclose(state.report, disclosureK()), null, 2)], { type: 'application/json' }), stem() + '.report.json');
+    try { checkExport(); } catch (e) { showError(e, 'The report was not saved'); return; }
+    const report = cleanReport(state.report, identifierColumns(state.schema));
+    download(new Blob([JSON.stringify(disclose(report, disclosureK()), null, 2)], { type: 'application/json' }), stem() + '.report.json');
   });
   const saveScript = (kind, ext) => async () => {
     if (!state.report) return;
     try {
+      checkExport();
       const text = await serial(() => state.engine.exportText(kind));
       download(new Blob([text], { type: 'text/plain' }), `${stem()}.${ext}`);
     } catch (e) { showError(e, 'The script could not be written'); }

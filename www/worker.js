@@ -3,7 +3,10 @@
 // requests {id, op, args}; each gets {id, ok, value} or {id, ok: false, error, fatal}. A wasm
 // panic is `fatal`: the page ends this worker and starts a new one.
 
+import { loadIntoSession } from './read.js';
+
 let glue = null;
+let memory = null;   // the wasm module's WebAssembly.Memory
 let session = null;
 let panicMessage = null;
 
@@ -18,12 +21,15 @@ function errorObject(e) {
 const ops = {
   async init({ module, glueUrl }) {
     glue = await import(glueUrl);
-    await glue.default({ module_or_path: module });
+    memory = (await glue.default({ module_or_path: module })).memory;
     glue.installPanicHook();
     session = new glue.Session();
     return glue.version();
   },
   load: ({ bytes, name }) => session.load(bytes, name),
+  // A File posted by the page (a handle, not a copy): streamed here in chunks straight into
+  // wasm memory, with progress messages {id, progress}.
+  loadFile: ({ file, name }, id) => loadIntoSession(session, memory, file, name, progress => self.postMessage({ id, progress })),
   run: ({ spec }) => session.run(spec),
   draw({ figure, options, width, height }) {
     const canvas = new OffscreenCanvas(width, height);
@@ -54,7 +60,7 @@ self.onmessage = async ev => {
   try {
     const fn = ops[op];
     if (!fn) throw new Error(`unknown engine operation ${op}`);
-    const value = await fn(args || {});
+    const value = await fn(args || {}, id);
     if (value && value.transfer) {
       const { transfer, ...rest } = value;
       self.postMessage({ id, ok: true, value: rest }, transfer);

@@ -1,0 +1,156 @@
+// Large files through the real file input: a ~30 MB synthetic cohort (500 000 rows from
+// `cohort synth`) is read in chunks with a visible progress bar and ends in the report; a file
+// with identifier-like columns shows the privacy notice and keeps them out of the share link;
+// no request leaves the origin.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { start, OUT, ROOT } from './helpers.mjs';
+
+let app;
+before(async () => { app = await start(); fs.mkdirSync(OUT, { recursive: true }); });
+after(async () => { await app?.close(); });
+
+function assertSameOrigin(requests, origin) {
+  assert.ok(requests.length > 0, 'the page made no request at all?');
+  for (const r of requests) {
+    const u = new URL(r.url);
+    if (u.protocol === 'data:' || u.protocol === 'blob:') continue;
+    assert.equal(u.origin, origin, `request left the origin: ${r.method} ${r.url}`);
+    assert.equal(r.method, 'GET', `not a GET: ${r.method} ${r.url}`);
+  }
+}
+
+// Record every state of the progress bar (label text, value, visible) from inside the page.
+async function watchProgress(page) {
+  await page.evaluate(() => {
+    window.__progress = [];
+    const box = document.querySelector('#load-progress-box');
+    const bar = document.querySelector('#load-progress');
+    const label = document.querySelector('#load-progress-label');
+    const note = () => window.__progress.push({ visible: !box.hidden, text: label.textContent, value: bar.hasAttribute('value') ? bar.value : null });
+    new MutationObserver(note).observe(box, { attributes: true, childList: true, subtree: true, characterData: true });
+  });
+}
+
+test('a 30 MB CSV through the file input: chunked read with progress, then the report', { timeout: 300_000 }, async () => {
+  const file = path.join(OUT, 'synth-500k.csv');
+  const cli = path.join(ROOT, 'target/release/cohort');
+  if (!fs.existsSync(file)) {
+    const r = spawnSync(cli, ['synth', '500000'], { maxBuffer: 1 << 27 });
+    assert.equal(r.status, 0, `cohort synth failed: ${r.stderr}`);
+    fs.writeFileSync(file, r.stdout);
+  }
+  const size = fs.statSync(file).size;
+  assert.ok(size > 25e6, `synthetic file too small: ${size}`);
+  const { page, requests, errors } = await app.newPage();
+  assert.equal(await page.evaluate(() => window.cohort.engineKind()), 'worker');
+  await watchProgress(page);
+  // Responsiveness: the longest gap between 10 ms timer ticks while reading and parsing (until
+  // the schema arrives; drawing the report afterwards is the page's own work).
+  await page.evaluate(() => {
+    window.__gap = { max: 0, last: performance.now(), stop: false };
+    const tick = () => {
+      const now = performance.now();
+      window.__gap.max = Math.max(window.__gap.max, now - window.__gap.last);
+      window.__gap.last = now;
+      if (!window.__gap.stop) setTimeout(tick, 10);
+    };
+    setTimeout(tick, 10);
+  });
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction(() => window.cohort.schema()?.rows === 500000, null, { timeout: 240_000 });
+  const gap = await page.evaluate(() => { window.__gap.stop = true; return window.__gap.max; });
+  await page.waitForFunction(() => window.cohort.report() && window.cohort.report().n === 500000, null, { timeout: 240_000 });
+  await page.evaluate(() => window.cohort.idle());
+  fs.writeFileSync(path.join(OUT, 'stream-gap.txt'), `longest main-thread gap while reading/parsing ${size} bytes: ${gap.toFixed(0)} ms\n`);
+  assert.ok(gap < 500, `the page froze for ${gap.toFixed(0)} ms while the file was read and parsed`);
+  const log = await page.evaluate(() => window.__progress);
+  const reading = log.filter(p => p.visible && /^Reading [\d.]+ of [\d.]+ MB…$/.test(p.text));
+  assert.ok(reading.length >= 3, `too few reading progress updates: ${JSON.stringify(log.slice(0, 10))}`);
+  assert.ok(reading.some(p => p.value != null && p.value > 0 && p.value < 1), 'no intermediate progress value');
+  assert.ok(log.some(p => p.visible && p.text === 'Parsing…'), 'no "Parsing…" state');
+  assert.ok(log.some(p => p.visible && p.text === 'Analysing…'), 'no "Analysing…" state');
+  // Values only grow while reading.
+  const vals = reading.map(p => p.value).filter(v => v != null);
+  assert.deepEqual(vals, [...vals].sort((a, b) => a - b));
+  assert.equal(await page.locator('#load-progress-box').isHidden(), true, 'progress bar still shown after the report');
+  assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
+  const report = await page.evaluate(() => window.cohort.report());
+  assert.equal(report.n, 500000);
+  assert.match(await page.locator('#file-info').textContent(), /500000 rows/);
+  assertSameOrigin(requests, app.origin);
+  assert.deepEqual(errors.filter(e => !/404/.test(e)), []);
+  await page.close();
+});
+
+test('the main-thread engine also reads a file in chunks with progress', { timeout: 120_000 }, async () => {
+  const file = path.join(OUT, 'synth-small.csv');
+  const r = spawnSync(path.join(ROOT, 'target/release/cohort'), ['synth', '60000'], { maxBuffer: 1 << 26 });
+  assert.equal(r.status, 0);
+  fs.writeFileSync(file, r.stdout);
+  const { page, requests } = await app.newPage(app.url + '?engine=main');
+  assert.equal(await page.evaluate(() => window.cohort.engineKind()), 'main');
+  await watchProgress(page);
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction(() => window.cohort.report() && window.cohort.report().n === 60000, null, { timeout: 100_000 });
+  const log = await page.evaluate(() => window.__progress);
+  assert.ok(log.some(p => p.visible && /^Reading /.test(p.text)), JSON.stringify(log));
+  assert.ok(log.some(p => p.visible && p.text === 'Parsing…'), JSON.stringify(log));
+  assertSameOrigin(requests, app.origin);
+  await page.close();
+});
+
+test('identifier-like columns: notice, values hidden, left out of the share link and the saved report', { timeout: 120_000 }, async () => {
+  const first = ['Ann', 'Bob', 'Carl', 'Dee', 'Eva', 'Finn', 'Gus', 'Hana'];
+  const last = ['Smith', 'Jones', 'Diaz', 'Lee', 'Moreau', 'Keller'];
+  const lines = ['mrn,patient_name,months,status,sex'];
+  for (let i = 0; i < 80; i++) {
+    lines.push(`MRN${String(100234 + i * 37).padStart(7, '0')},${first[i % 8]} ${last[(i * 5) % 6]},${(i * 7) % 53 + 1},${i % 3 === 0 ? 0 : 1},${i % 2 ? 'F' : 'M'}`);
+  }
+  const file = path.join(OUT, 'with-identifiers.csv');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  const { page, requests } = await app.newPage();
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction(() => window.cohort.schema()?.name === 'with-identifiers.csv', null, { timeout: 60_000 });
+  await page.evaluate(() => window.cohort.idle());
+  const schema = await page.evaluate(() => window.cohort.schema());
+  const flagged = schema.columns.filter(c => c.identifier_reason).map(c => c.name);
+  assert.deepEqual(flagged, ['mrn', 'patient_name']);
+  const notice = page.locator('#identifier-notice');
+  assert.equal(await notice.isVisible(), true, 'no identifier notice');
+  const text = await notice.textContent();
+  assert.match(text, /mrn/);
+  assert.match(text, /patient_name/);
+  assert.match(text, /stays in this browser/);
+  // The columns table names them but lists none of their values.
+  const cols = await page.locator('#columns').textContent();
+  assert.doesNotMatch(cols, /MRN0|Smith|Jones/);
+  // A spec naming the identifiers in Table 1 and a filter: the share link leaves them out.
+  const spec = { time: 'months', event: { column: 'status', event: ['1'] }, group: 'sex', table1: ['mrn', 'patient_name', 'sex'],
+    filters: [{ column: 'patient_name', op: 'not_in', values: ['Ann Smith'] }] };
+  const res = await page.evaluate(async s => { try { await window.cohort.setSpec(s); return null; } catch (e) { return e.message; } }, spec);
+  assert.equal(res, null, res);
+  const link = decodeURIComponent(await page.evaluate(() => window.cohort.shareLink()));
+  assert.doesNotMatch(link, /mrn|patient_name|Ann Smith/, link);
+  assert.match(link, /"group":"sex"/);
+  // The saved report refuses while a filter uses identifier values; without it, it has no identifier rows.
+  await page.click('#save-json');
+  assert.equal(await page.locator('#error').isVisible(), true, 'export with an identifier filter was not refused');
+  assert.match(await page.locator('#error').textContent(), /patient_name/);
+  const { filters, ...noFilter } = spec;
+  await page.evaluate(s => window.cohort.setSpec(s), noFilter);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#save-json')]);
+  const saved = fs.readFileSync(await dl.path(), 'utf8');
+  assert.doesNotMatch(saved, /MRN0|Smith|Jones|Diaz/);
+  assert.deepEqual(JSON.parse(saved).table1.map(r => r.variable), ['sex']);
+  // Opting in keeps them in the link.
+  await page.check('#share-ids');
+  const withIds = decodeURIComponent(await page.evaluate(() => window.cohort.shareLink()));
+  assert.match(withIds, /"table1":\["mrn","patient_name","sex"\]/);
+  assertSameOrigin(requests, app.origin);
+  await page.close();
+});

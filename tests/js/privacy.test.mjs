@@ -1,0 +1,56 @@
+// The privacy guard for identifier-like columns (www/privacy.js).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { identifierColumns, stripIdentifiers, exportProblem, cleanReport } from '../../www/privacy.js';
+
+const schema = { columns: [
+  { name: 'mrn', identifier_reason: 'medical record numbers' },
+  { name: 'patient_name', identifier_reason: 'names' },
+  { name: 'age', identifier_reason: null },
+  { name: 'sex' },
+] };
+const ids = identifierColumns(schema);
+
+test('identifier columns are those with a reason', () => {
+  assert.deepEqual([...ids.keys()], ['mrn', 'patient_name']);
+  assert.equal(ids.get('patient_name'), 'names');
+  assert.equal(identifierColumns(null).size, 0);
+});
+
+test('a spec is stripped of every mention of an identifier column, with a note', () => {
+  const spec = {
+    time: 'months', event: { column: 'status', event: ['1'] }, group: 'mrn', strata: 'sex',
+    covariates: ['age', 'patient_name'], table1: ['mrn', 'patient_name'], categorical: ['patient_name'],
+    reference: { patient_name: 'Ann Smith', sex: 'F' },
+    filters: [{ column: 'mrn', op: 'not_in', values: ['MRN00123'] }, { column: 'age', op: 'ge', value: 18 }],
+  };
+  const { spec: out, removed } = stripIdentifiers(spec, ids);
+  assert.deepEqual(out, {
+    time: 'months', event: { column: 'status', event: ['1'] }, strata: 'sex', covariates: ['age'],
+    reference: { sex: 'F' }, filters: [{ column: 'age', op: 'ge', value: 18 }],
+  });
+  assert.deepEqual(removed, ['group: mrn', 'covariates: patient_name', 'table1: mrn', 'table1: patient_name',
+    'categorical: patient_name', 'reference level of patient_name', 'filter on mrn']);
+  assert.doesNotMatch(JSON.stringify(out), /mrn|patient_name|MRN00123|Ann Smith/);
+  // The input is untouched; a spec without identifiers passes through.
+  assert.equal(spec.group, 'mrn');
+  assert.deepEqual(stripIdentifiers({ time: 't', group: 'sex' }, ids), { spec: { time: 't', group: 'sex' }, removed: [] });
+});
+
+test('exports are refused while an identifier groups, stratifies or filters the analysis', () => {
+  assert.match(exportProblem({ group: 'mrn' }, ids), /'mrn' \(medical record numbers\) as the group/);
+  assert.match(exportProblem({ cluster: 'patient_name' }, ids), /cluster/);
+  assert.match(exportProblem({ filters: [{ column: 'mrn', op: 'in', values: ['x'] }] }, ids), /filter/);
+  assert.equal(exportProblem({ group: 'sex', covariates: ['age'] }, ids), null);
+});
+
+test('Table 1 rows and model terms of identifier columns leave the exported report', () => {
+  const report = {
+    table1: [{ variable: 'patient_name', groups: [{ levels: [{ level: 'Ann Smith', count: 1 }] }] }, { variable: 'age', groups: [] }],
+    cox: { terms: [{ name: 'age' }, { name: 'patient_nameBob Jones' }] },
+  };
+  const out = cleanReport(report, ids);
+  assert.deepEqual(out.table1.map(r => r.variable), ['age']);
+  assert.deepEqual(out.cox.terms.map(t => t.name), ['age']);
+  assert.equal(report.table1.length, 2, 'the input report is not modified');
+});

@@ -1,0 +1,82 @@
+// The privacy guard for identifier-like columns (names, record numbers, phone numbers, e-mail
+// addresses, dates of birth: the engine sets `identifier_reason` in the schema and never lists
+// their values). The page names them in a notice, keeps them out of the share link unless the
+// user opts in, and keeps their values out of every export. Pure functions: unit-tested in
+// tests/js/privacy.test.mjs.
+
+/** Map column name → reason, for the schema's identifier-like columns. */
+export function identifierColumns(schema) {
+  const out = new Map();
+  for (const c of schema?.columns || []) if (c.identifier_reason) out.set(c.name, c.identifier_reason);
+  return out;
+}
+
+/** Spec keys holding one column name; keys holding lists of column names. */
+const ONE = ['group', 'strata', 'cluster'];
+const LIST = ['covariates', 'table1', 'univariable', 'categorical'];
+
+/**
+ * The spec without any mention of the identifier columns `ids` (a Map or Set of names), for a
+ * share link. Returns {spec, removed: ['group: mrn', ...]}. The time and outcome columns are kept
+ * (the analysis needs them; they are never identifiers in a usable spec).
+ */
+export function stripIdentifiers(spec, ids) {
+  const removed = [];
+  if (!spec || !ids || !ids.size) return { spec, removed };
+  const out = JSON.parse(JSON.stringify(spec));
+  for (const k of ONE) {
+    if (typeof out[k] === 'string' && ids.has(out[k])) { removed.push(`${k}: ${out[k]}`); delete out[k]; }
+  }
+  for (const k of LIST) {
+    if (!Array.isArray(out[k])) continue;
+    const keep = out[k].filter(c => !(typeof c === 'string' && ids.has(c)));
+    for (const c of out[k]) if (typeof c === 'string' && ids.has(c)) removed.push(`${k}: ${c}`);
+    if (keep.length) out[k] = keep; else delete out[k];
+  }
+  if (out.reference && typeof out.reference === 'object') {
+    for (const c of Object.keys(out.reference)) if (ids.has(c)) { removed.push(`reference level of ${c}`); delete out.reference[c]; }
+    if (!Object.keys(out.reference).length) delete out.reference;
+  }
+  if (Array.isArray(out.filters)) {
+    const keep = out.filters.filter(f => !ids.has(f?.column));
+    for (const f of out.filters) if (ids.has(f?.column)) removed.push(`filter on ${f.column}`);
+    if (keep.length) out.filters = keep; else delete out.filters;
+  }
+  return { spec: out, removed };
+}
+
+/**
+ * Why the current analysis cannot be exported without showing identifier values, or null: it
+ * groups, stratifies or clusters by an identifier-like column, or filters on its values (group
+ * labels, strata and filter values would appear in the report, the tables and the scripts).
+ */
+export function exportProblem(spec, ids) {
+  if (!spec || !ids || !ids.size) return null;
+  for (const k of ['group', 'strata', 'cluster']) {
+    if (typeof spec[k] === 'string' && ids.has(spec[k])) {
+      return `the analysis uses '${spec[k]}' (${ids.get?.(spec[k]) || 'identifier-like'}) as ${k === 'group' ? 'the group' : k}, so its values would appear in the export: choose another column first.`;
+    }
+  }
+  const f = (spec.filters || []).find(x => ids.has(x?.column));
+  if (f) return `a subgroup filter uses values of '${f.column}' (${ids.get?.(f.column) || 'identifier-like'}): remove it before exporting.`;
+  const ref = Object.keys(spec.reference || {}).find(c => ids.has(c));
+  if (ref) return `the reference level of '${ref}' is one of its values: remove '${ref}' from the model before exporting.`;
+  return null;
+}
+
+/**
+ * The report without the Table 1 rows and model terms of identifier columns (their levels are
+ * values). Does not modify `report`.
+ */
+export function cleanReport(report, ids) {
+  if (!report || !ids || !ids.size) return report;
+  const r = JSON.parse(JSON.stringify(report));
+  if (Array.isArray(r.table1)) r.table1 = r.table1.filter(row => !ids.has(row.variable));
+  const dropTerms = m => {
+    if (m && Array.isArray(m.terms)) m.terms = m.terms.filter(t => ![...ids.keys()].some(c => t.name === c || String(t.name).startsWith(c)));
+  };
+  dropTerms(r.cox);
+  dropTerms(r.finegray);
+  if (Array.isArray(r.univariable)) r.univariable = r.univariable.filter(u => !ids.has(u.variable) && !ids.has(u.column)).map(u => { dropTerms(u); return u; });
+  return r;
+}

@@ -1,0 +1,96 @@
+// Reading a dropped or chosen File in chunks (File.stream()), with progress, into ONE buffer of
+// the file's size. Used inside the engine's Web Worker (the page posts it the File, which is a
+// handle to the file on disk, not a copy of its bytes) and on the main thread where workers are
+// missing. `file.arrayBuffer()` would give no progress; growing a buffer by doubling would cost
+// up to three copies of a large file at once.
+
+/** Bytes read between two progress reports: 2% of the file, at least 1 MiB. */
+export function progressStep(total) {
+  return Math.max(1 << 20, Math.ceil(total / 50));
+}
+
+/**
+ * Stream `blob` (a File or Blob) chunk by chunk to `sink(chunk, offset)`, calling
+ * `onProgress(loaded, total)` at 0, after every `progressStep(total)` bytes and at the end.
+ * Throws a clear error when the file changes size while it is read. `blob.stream` must exist.
+ */
+export async function streamBlob(blob, sink, onProgress = () => {}) {
+  const total = blob.size;
+  const reader = blob.stream().getReader();
+  const step = progressStep(total);
+  let loaded = 0;
+  let reported = 0;
+  onProgress(0, total);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (loaded + value.length > total) throw changed(blob);
+      sink(value, loaded);
+      loaded += value.length;
+      if (loaded - reported >= step) {
+        reported = loaded;
+        onProgress(loaded, total);
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  if (loaded !== total) throw changed(blob);
+  if (reported !== loaded || total === 0) onProgress(loaded, total);
+}
+
+/**
+ * Read `blob` into a Uint8Array of exactly `blob.size` bytes (chunks via `streamBlob`, with the
+ * same progress calls). Where `blob.stream` is missing, one read without intermediate progress.
+ */
+export async function readBlob(blob, onProgress = () => {}) {
+  if (typeof blob.stream !== 'function') {
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    onProgress(bytes.length, bytes.length);
+    return bytes;
+  }
+  const out = new Uint8Array(blob.size);
+  await streamBlob(blob, (chunk, offset) => out.set(chunk, offset), onProgress);
+  return out;
+}
+
+/**
+ * Load a File into a wasm `session` (the engine's Session) with progress: the bytes are
+ * streamed straight into a buffer reserved inside wasm memory (`session.reserve`), so the file
+ * exists once, in wasm, and no full-size JS copy is made. `memory` is the wasm module's
+ * WebAssembly.Memory. `onProgress({phase, loaded, total})` may return a promise (awaited before
+ * parsing). Returns the schema JSON text. Falls back to one JS buffer without streams.
+ */
+export async function loadIntoSession(session, memory, file, name, onProgress = () => {}) {
+  if (typeof file.stream !== 'function' || !memory || typeof session.reserve !== 'function') {
+    const bytes = await readBlob(file, (loaded, total) => onProgress({ phase: 'reading', loaded, total }));
+    await onProgress({ phase: 'parsing', loaded: bytes.length, total: bytes.length });
+    return session.load(bytes, name);
+  }
+  const at = session.reserve(file.size);
+  try {
+    // A fresh view per chunk: memory.buffer is replaced whenever wasm memory grows.
+    await streamBlob(file, (chunk, offset) => new Uint8Array(memory.buffer, at + offset, chunk.length).set(chunk),
+      (loaded, total) => onProgress({ phase: 'reading', loaded, total }));
+  } catch (e) {
+    session.reserve(0);
+    throw e;
+  }
+  // (awaited: on the main thread the page paints "Parsing…" before wasm holds the thread)
+  await onProgress({ phase: 'parsing', loaded: file.size, total: file.size });
+  return session.load_staged(name);
+}
+
+function changed(blob) {
+  const e = new Error(`${blob.name || 'the file'} changed while it was being read: save it, then drop it again.`);
+  e.file = blob.name;
+  return e;
+}
+
+/** "Reading 120 of 190 MB…" (kB below 1 MB, to one decimal below 10 MB). */
+export function progressText(loaded, total) {
+  if (total < 1e6) return `Reading ${Math.round(loaded / 1e3)} of ${Math.max(1, Math.round(total / 1e3))} kB…`;
+  const d = total < 1e7 ? 1 : 0;
+  return `Reading ${(loaded / 1e6).toFixed(d)} of ${(total / 1e6).toFixed(d)} MB…`;
+}
