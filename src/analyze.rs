@@ -142,15 +142,7 @@ fn survival(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Re
 
 /// Cox fit of a design with the spec's ties, strata and cluster.
 fn fit_cox(d: &crate::prepare::Design, spec: &AnalysisSpec) -> std::result::Result<stats::cox::CoxReport, String> {
-    stats::cox::coxph(&stats::cox::CoxInput {
-        time: &d.time,
-        status: &d.status,
-        x: &d.x,
-        names: &d.names,
-        strata: d.strata.as_deref(),
-        cluster: d.cluster.as_deref(),
-        ties: spec.ties,
-    })
+    stats::cox::coxph(&d.cox_input(spec.ties))
 }
 
 fn competing_risks(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warnings: &mut Vec<String>) -> Result<()> {

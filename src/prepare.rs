@@ -47,6 +47,21 @@ pub struct Design {
     pub cluster: Option<Vec<u32>>,
 }
 
+impl Design {
+    /// The Cox model input of this design, with the given ties method.
+    pub fn cox_input(&self, ties: crate::spec::Ties) -> crate::stats::cox::CoxInput<'_> {
+        crate::stats::cox::CoxInput {
+            time: &self.time,
+            status: &self.status,
+            x: &self.x,
+            names: &self.names,
+            strata: self.strata.as_deref(),
+            cluster: self.cluster.as_deref(),
+            ties,
+        }
+    }
+}
+
 /// Collects row exclusions by reason and writes one warning per reason.
 #[derive(Default)]
 pub struct Exclusions {

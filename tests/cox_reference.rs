@@ -117,15 +117,7 @@ fn check_file(path: &Path, data_dir: &Path, problems: &mut Vec<String>) -> Vec<S
         let model_spec = AnalysisSpec { group: None, ..spec.clone() };
         let prep = prepare(&table, &model_spec, &mut warnings).unwrap();
         let d = design(&table, &spec, &prep, &spec.covariates, &mut warnings).unwrap();
-        let fit = coxph(&CoxInput {
-            time: &d.time,
-            status: &d.status,
-            x: &d.x,
-            names: &d.names,
-            strata: d.strata.as_deref(),
-            cluster: d.cluster.as_deref(),
-            ties: spec.ties,
-        })
+        let fit = coxph(&d.cox_input(spec.ties))
         .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert!(fit.warnings.is_empty(), "{label}: unexpected warnings {:?}", fit.warnings);
         let actual = serde_json::to_value(&fit).unwrap();

@@ -28,7 +28,7 @@ use std::process::ExitCode;
 use cohort::demo::{simulate, to_csv, Seeds, FILE_NAME, SEEDS};
 use cohort::prepare::{design, prepare};
 use cohort::spec::AnalysisSpec;
-use cohort::stats::cox::{coxph, CoxInput};
+use cohort::stats::cox::coxph;
 use cohort::stats::km::{kaplan_meier, KmOptions};
 
 fn main() -> ExitCode {
@@ -110,15 +110,7 @@ fn figures_of(specs: &BTreeMap<String, AnalysisSpec>, seeds: &Seeds, only: &[&st
             f.insert(format!("{name}.n"), prep.rows.len() as f64);
         } else {
             let d = design(&table, spec, &prep, &spec.covariates, &mut w).map_err(|e| e.to_string())?;
-            let input = CoxInput {
-                time: &d.time,
-                status: &d.status,
-                x: &d.x,
-                names: &d.names,
-                strata: d.strata.as_deref(),
-                cluster: d.cluster.as_deref(),
-                ties: spec.ties,
-            };
+            let input = d.cox_input(spec.ties);
             let fit = coxph(&input).map_err(|e| format!("{name}: {e}"))?;
             for t in &fit.terms {
                 f.insert(format!("{name}.{}.hr", t.name), t.hr);

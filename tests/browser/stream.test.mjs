@@ -138,6 +138,8 @@ test('identifier-like columns: notice, values hidden, left out of the share link
   assert.doesNotMatch(link, /mrn|patient_name|Ann Smith/, link);
   assert.match(link, /"group":"sex"/);
   // The saved report refuses while a filter uses identifier values; without it, it has no identifier rows.
+  // (A chosen file opens on the Cohort tab; the report buttons are on the Survival tab.)
+  await page.click('#tab-survival');
   await page.click('#save-json');
   assert.equal(await page.locator('#error').isVisible(), true, 'export with an identifier filter was not refused');
   assert.match(await page.locator('#error').textContent(), /patient_name/);
