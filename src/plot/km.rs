@@ -718,10 +718,7 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         lines.push(Line { parts: vec![(head, Face::Normal)], color: INK });
         for c in &curves {
             let text = match c.median {
-                Some((md, lo, hi)) => {
-                    let f = |v: Option<f64>| v.filter(|x| x.is_finite()).map_or("NR".to_string(), format_num);
-                    format!("{} ({}–{})", format_num(md), f(lo), f(hi))
-                }
+                Some((md, lo, hi)) => super::format_median_ci(md, lo, hi),
                 None => "not reached".to_string(),
             };
             let text = if many { format!("{}: {}", c.short, text) } else { text };

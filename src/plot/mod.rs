@@ -327,6 +327,22 @@ pub fn format_p_digits(p: f64, digits: Option<u32>) -> String {
     }
 }
 
+/// "median (lower–upper)" with one number of decimals for all three, chosen from the median
+/// (as `format_num`), so that a label never reads "14.6 (5.82–NR)"; integers stay integers and
+/// an undefined limit is "NR" (not reached).
+pub fn format_median_ci(md: f64, lo: Option<f64>, hi: Option<f64>) -> String {
+    let vals = [Some(md), lo, hi];
+    let finite = |v: &Option<f64>| v.filter(|x| x.is_finite());
+    if vals.iter().filter_map(finite).all(|x| (x - x.round()).abs() < 1e-9) {
+        let f = |v: Option<f64>| finite(&v).map_or("NR".to_string(), |x| format!("{}", x.round() as i64));
+        return format!("{} ({}–{})", f(Some(md)), f(lo), f(hi));
+    }
+    let a = md.abs();
+    let places = if a >= 100.0 { 0 } else if a >= 10.0 { 1 } else { 2 };
+    let f = |v: Option<f64>| finite(&v).map_or("NR".to_string(), |x| format!("{:.*}", places, x));
+    format!("{} ({}–{})", f(Some(md)), f(lo), f(hi))
+}
+
 /// A time or estimate for labels: integers as integers, else up to 3 significant digits
 /// (at most 2 decimals), trailing zeros removed: 270 → "270", 10.36 → "10.4", 0.456 → "0.46".
 pub fn format_num(v: f64) -> String {
@@ -462,6 +478,18 @@ pub fn render_svg(report: &Report, opts: &PlotOptions, width: u32, height: u32, 
         root.present().map_err(|e| format!("drawing failed: {e}"))?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod median_label_tests {
+    use super::format_median_ci;
+    #[test]
+    fn one_precision_for_the_median_and_its_limits() {
+        assert_eq!(format_median_ci(270.0, Some(212.0), Some(310.0)), "270 (212–310)");
+        assert_eq!(format_median_ci(14.55, Some(5.82), None), "14.6 (5.8–NR)");
+        assert_eq!(format_median_ci(0.82, Some(0.46), Some(1.86)), "0.82 (0.46–1.86)");
+        assert_eq!(format_median_ci(14.0, Some(5.82), Some(20.0)), "14.0 (5.8–20.0)");
+    }
 }
 
 #[cfg(test)]
