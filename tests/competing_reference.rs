@@ -15,113 +15,8 @@ use cohort::stats::finegray::crr;
 use cohort::{read_table, AnalysisSpec, ReadOptions};
 use serde_json::{json, Value};
 
-const ABS_FLOOR: f64 = 1e-9;
-
-thread_local! {
-    /// Largest relative difference seen per field (printed with `--nocapture`).
-    static MAX_REL: std::cell::RefCell<std::collections::BTreeMap<String, f64>> = Default::default();
-}
-
-fn field_rel(key: &str) -> f64 {
-    match key {
-        "p" | "p_adjusted" => 1e-4,
-        "coef" | "se" | "shr" | "z" | "lower" | "upper" | "stat" | "chisq" | "variance" => 1e-5,
-        _ => 1e-6,
-    }
-}
-
-fn section_rel(key: &str) -> f64 {
-    if key == "finegray" {
-        1e-4
-    } else {
-        0.0
-    }
-}
-
-fn keyed(key: &str) -> Option<&'static [&'static str]> {
-    match key {
-        "cuminc" => Some(&["group", "cause"]),
-        "gray_test" => Some(&["cause"]),
-        "terms" => Some(&["name"]),
-        _ => None,
-    }
-}
-
-fn ident(v: &Value, keys: &[&str]) -> String {
-    keys.iter().map(|k| v.get(*k).map(|x| x.to_string()).unwrap_or_default()).collect::<Vec<_>>().join("/")
-}
-
-/// Compare as `compare_reference.py` does; every difference is pushed to `out`.
-fn compare(exp: &Value, act: &Value, path: &str, key: &str, rel: f64, out: &mut Vec<String>) {
-    let rel = rel.max(section_rel(key));
-    match exp {
-        Value::Object(m) => {
-            let Some(a) = act.as_object() else {
-                out.push(format!("{path}: expected an object, got {act}"));
-                return;
-            };
-            for (k, v) in m {
-                match a.get(k) {
-                    Some(x) => compare(v, x, &format!("{path}.{k}"), k, rel, out),
-                    None => out.push(format!("{path}.{k}: missing")),
-                }
-            }
-        }
-        Value::Array(e) => {
-            let Some(a) = act.as_array() else {
-                out.push(format!("{path}: expected an array, got {act}"));
-                return;
-            };
-            if let (Some(keys), Some(Value::Object(_))) = (keyed(key), e.first()) {
-                for r in e {
-                    let id = ident(r, keys);
-                    match a.iter().find(|x| ident(x, keys) == id) {
-                        Some(x) => compare(r, x, &format!("{path}[{id}]"), key, rel, out),
-                        None => out.push(format!("{path}[{id}]: missing")),
-                    }
-                }
-            } else {
-                if e.len() != a.len() {
-                    out.push(format!("{path}: length {}, expected {}", a.len(), e.len()));
-                    return;
-                }
-                for (i, (x, y)) in e.iter().zip(a).enumerate() {
-                    compare(x, y, &format!("{path}[{i}]"), key, rel, out);
-                }
-            }
-        }
-        Value::Null => {
-            if !act.is_null() {
-                out.push(format!("{path}: got {act}, expected null"));
-            }
-        }
-        Value::Number(n) => {
-            let b = n.as_f64().unwrap_or(f64::NAN);
-            match act.as_f64() {
-                Some(a) => {
-                    let tol = ABS_FLOOR.max(rel.max(field_rel(key)) * a.abs().max(b.abs()));
-                    let scale = a.abs().max(b.abs());
-                    // Values under the absolute floor (a p-value R rounds to 0) are not counted.
-                    let rd = if scale > ABS_FLOOR { (a - b).abs() / scale } else { 0.0 };
-                    MAX_REL.with(|m| {
-                        let mut m = m.borrow_mut();
-                        let e = m.entry(key.to_string()).or_insert(0.0);
-                        *e = e.max(rd);
-                    });
-                    if !((a - b).abs() <= tol) {
-                        out.push(format!("{path}: got {a:e}, expected {b:e} (diff {:.2e})", (a - b).abs()));
-                    }
-                }
-                None => out.push(format!("{path}: got {act}, expected {b}")),
-            }
-        }
-        _ => {
-            if exp != act {
-                out.push(format!("{path}: got {act}, expected {exp}"));
-            }
-        }
-    }
-}
+#[path = "support/compare.rs"]
+mod support;
 
 /// The competing-risks part of the report for one case, as JSON.
 fn run_case(dir: &Path, file: &str, spec_json: &Value) -> Value {
@@ -156,6 +51,7 @@ fn check_file(path: PathBuf) -> usize {
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("expected json")).expect("json");
     let file = doc["file"].as_str().expect("file");
     let mut problems = Vec::new();
+    let mut max_rel = std::collections::BTreeMap::new();
     let mut checked = 0;
     for case in doc["cases"].as_array().expect("cases") {
         let spec = &case["spec"];
@@ -171,10 +67,15 @@ fn check_file(path: PathBuf) -> usize {
                 subset.insert(k.to_string(), v.clone());
             }
         }
-        compare(&Value::Object(subset), &act, name, "", 0.0, &mut problems);
+        let c = support::compare(&Value::Object(subset), &act, name, "");
+        problems.extend(c.problems);
+        for (k, v) in c.max_rel {
+            let e = max_rel.entry(k).or_insert(0.0f64);
+            *e = e.max(v);
+        }
         checked += 1;
     }
-    MAX_REL.with(|m| println!("{}: max relative differences {:?}", path.display(), m.borrow()));
+    println!("{}: max relative differences {max_rel:?}", path.display());
     assert!(problems.is_empty(), "{}: {} differences:\n{}", path.display(), problems.len(), problems.join("\n"));
     checked
 }
@@ -197,10 +98,9 @@ fn comparison_detects_differences() {
     let exp = json!({"cuminc": [{"group": "A", "cause": "event", "at": [{"time": 30, "estimate": 0.1, "variance": null}]}]});
     let ok = json!({"cuminc": [{"group": "A", "cause": "event", "at": [{"time": 30, "estimate": 0.10000000001, "variance": null}]}]});
     let bad = json!({"cuminc": [{"group": "A", "cause": "event", "at": [{"time": 30, "estimate": 0.1001, "variance": 0.0}]}]});
-    let mut out = Vec::new();
-    compare(&exp, &ok, "", "", 0.0, &mut out);
+    let out = support::compare(&exp, &ok, "", "").problems;
     assert!(out.is_empty(), "{out:?}");
-    compare(&exp, &bad, "", "", 0.0, &mut out);
+    let out = support::compare(&exp, &bad, "", "").problems;
     assert_eq!(out.len(), 2, "{out:?}");
 }
 

@@ -12,89 +12,8 @@ use cohort::stats::cox::{coxph, CoxInput};
 use cohort::{read_table, AnalysisSpec, ReadOptions};
 use serde_json::Value;
 
-fn field_rel(key: &str) -> f64 {
-    match key {
-        "p" => 1e-4,
-        "coef" | "se" | "hr" | "z" | "lower" | "upper" | "chisq" => 1e-5,
-        "loglik" => 1e-7,
-        _ => 1e-6,
-    }
-}
-
-fn section_rel(key: &str) -> f64 {
-    match key {
-        "ph_test" => 1e-3,
-        "concordance" => 1e-4,
-        _ => 0.0,
-    }
-}
-
-fn close(e: f64, a: f64, rel: f64) -> bool {
-    (e - a).abs() <= f64::max(1e-9, rel * e.abs().max(a.abs()))
-}
-
-/// Compare `exp` with `act` as compare_reference.py does: only fields present in `exp`,
-/// `terms` arrays matched by `name`. Differences are pushed to `out`.
-fn compare(exp: &Value, act: &Value, path: &str, key: &str, rel: f64, out: &mut Vec<String>) {
-    let rel = rel.max(section_rel(key));
-    match exp {
-        Value::Object(m) => {
-            let Some(a) = act.as_object() else {
-                out.push(format!("{path}: expected an object, got {act}"));
-                return;
-            };
-            for (k, v) in m {
-                match a.get(k) {
-                    Some(av) => compare(v, av, &format!("{path}.{k}"), k, rel, out),
-                    None => out.push(format!("{path}.{k}: missing")),
-                }
-            }
-        }
-        Value::Array(items) => {
-            let Some(acts) = act.as_array() else {
-                out.push(format!("{path}: expected an array, got {act}"));
-                return;
-            };
-            if key == "terms" {
-                for e in items {
-                    let name = e["name"].as_str().unwrap_or_default();
-                    match acts.iter().find(|a| a["name"].as_str() == Some(name)) {
-                        Some(a) => compare(e, a, &format!("{path}[{name}]"), key, rel, out),
-                        None => out.push(format!("{path}[{name}]: missing")),
-                    }
-                }
-                if acts.len() != items.len() {
-                    out.push(format!("{path}: {} terms, expected {}", acts.len(), items.len()));
-                }
-            } else {
-                if acts.len() != items.len() {
-                    out.push(format!("{path}: length {}, expected {}", acts.len(), items.len()));
-                    return;
-                }
-                for (i, (e, a)) in items.iter().zip(acts).enumerate() {
-                    compare(e, a, &format!("{path}[{i}]"), key, rel, out);
-                }
-            }
-        }
-        Value::Number(n) => {
-            let e = n.as_f64().unwrap_or(f64::NAN);
-            match act.as_f64() {
-                Some(a) if close(e, a, rel.max(field_rel(key))) => {}
-                _ => out.push(format!("{path}: got {act}, expected {e}")),
-            }
-        }
-        Value::Null => {
-            if !act.is_null() {
-                out.push(format!("{path}: got {act}, expected null"));
-            }
-        }
-        other => {
-            if other != act {
-                out.push(format!("{path}: got {act}, expected {other}"));
-            }
-        }
-    }
-}
+#[path = "support/compare.rs"]
+mod support;
 
 /// Fit the Cox model of every case (with an `expected.cox`) of a reference file whose data
 /// files are in `data_dir`; returns the case labels and the differences from R.
@@ -121,7 +40,12 @@ fn check_file(path: &Path, data_dir: &Path, problems: &mut Vec<String>) -> Vec<S
         .unwrap_or_else(|e| panic!("{label}: {e}"));
         assert!(fit.warnings.is_empty(), "{label}: unexpected warnings {:?}", fit.warnings);
         let actual = serde_json::to_value(&fit).unwrap();
-        compare(expected, &actual, &label, "cox", 1e-6, problems);
+        problems.extend(support::compare(expected, &actual, &label, "cox").problems);
+        // Stricter than the contract: no extra terms either.
+        let (want, got) = (expected["terms"].as_array().map_or(0, Vec::len), actual["terms"].as_array().map_or(0, Vec::len));
+        if want != got {
+            problems.push(format!("{label}: {got} terms, expected {want}"));
+        }
         checked.push(label);
     }
     checked
