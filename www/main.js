@@ -13,7 +13,7 @@ import { initPaper } from './paper.js';
 import { initHazard } from './hazard.js';
 import { progressText } from './read.js';
 import { identifierColumns, stripIdentifiers, exportProblem, cleanReport } from './privacy.js';
-import { initShare, openSharedLink, figureMinCell, exportMinCell, figurePng } from './share.js';
+import { initShare, openSharedLink, figureMinCell, exportMinCell, figurePng, leaveSharedView } from './share.js';
 
 const $ = sel => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -116,6 +116,7 @@ async function loadBytes(name, source, specOverride, isDemo = false) {
 }
 
 async function afterLoad(name, schema, specOverride, isDemo) {
+  leaveSharedView();
   state.schema = schema;
   state.isDemo = isDemo;
   state.report = null;

@@ -177,7 +177,7 @@ export function initShare(c) {
   const disc = $('#xp-disclosure');
   if (disc) {
     const box = el('input', { type: 'checkbox', id: 'xp-k-figure' });
-    disc.querySelector('label')?.after(el('label', { class: 'check' }, box, ' apply to figure'));
+    disc.querySelector('label')?.after(el('label', { class: 'check', id: 'xp-k-figure-box' }, box, ' apply to figure'));
     box.addEventListener('change', () => { applyToFigure = box.checked; ctx.redraw(); });
     $('#xp-k')?.addEventListener('change', () => { if (applyToFigure || sharedK == null) { ctx.redraw(); ctx.refreshMethods(); } });
   }
@@ -314,13 +314,16 @@ async function openResults(payload) {
   const k = payload.k;
   sharedK = k;
   // Suppressed counts read "<k" in the page's tables (the engine's report has 0 there).
-  const mark = (obj, sh, keys) => { for (const key of keys) if (sh && sh[key] === null && obj) obj[key] = `<${k}`; };
+  const mark = (obj, sh, keys) => { for (const key of keys) if (obj && sh && key in obj && sh[key] === null) obj[key] = `<${k}`; };
   mark(report, payload, ['n', 'events', 'competing_events']);
   (report.km || []).forEach((c, i) => mark(c, payload.km[i], ['n', 'events']));
   (report.cuminc || []).forEach((c, i) => mark(c, payload.cuminc[i], ['n', 'events']));
   if (report.cox) mark(report.cox, payload.cox, ['n', 'events']);
   report.rows_in_file = typeof report.n === 'number' ? report.n : 0;
   document.body.classList.add('shared-results');
+  // The link's k rules this page: shown, not editable.
+  const kIn = $('#xp-k');
+  if (kIn) { kIn.value = String(k); kIn.dispatchEvent(new Event('change')); kIn.disabled = true; }
   banner('results', [el('strong', { text: 'Shared results — no patient data; explore only.' }),
     ` This page shows the figure, tests and model someone shared (counts below ${k} suppressed, shown as “<${k}”). Nothing can be recomputed from it; drop a data file to start your own analysis.`]);
   const spec = payload.spec && typeof payload.spec === 'object' ? payload.spec : { time: '', event: { column: '', event: [] } };
@@ -330,9 +333,20 @@ async function openResults(payload) {
 async function openEmbedded(payload) {
   if (typeof payload.csv !== 'string' || !payload.spec || typeof payload.spec !== 'object') throw new Error('the data link has no data or no analysis in it');
   const rows = Math.max(0, payload.csv.split('\n').filter(Boolean).length - 1);
+  await ctx.loadFile(String(payload.name || 'shared-data.csv'), new TextEncoder().encode(payload.csv), payload.spec);
   banner('data', [el('strong', { text: 'Data from a link.' }),
     ` This analysis runs on ${rows} rows of ${(payload.columns || []).join(', ') || 'data'} that were embedded in the link by whoever shared it. They stay in this browser.`]);
-  await ctx.loadFile(String(payload.name || 'shared-data.csv'), new TextEncoder().encode(payload.csv), payload.spec);
+}
+
+/** A file was loaded: leave the shared-results view (banner, hidden controls, the link's k). */
+export function leaveSharedView() {
+  const b = $('#shared-banner');
+  if (b) b.hidden = true;
+  if (sharedK == null) return;
+  sharedK = null;
+  document.body.classList.remove('shared-results');
+  const kIn = $('#xp-k');
+  if (kIn) kIn.disabled = false;
 }
 
 /** The figure as PNG with counts below k suppressed (drawn again when the page's figure is not). */
