@@ -255,12 +255,12 @@ impl SharedResults {
                 at: c.at.iter().map(|a| [fin(a.time), est(a.estimate), fin(a.variance)]).collect(),
             })
             .collect();
-        let term = |name: &str, coef: f64, se: f64, robust: Option<f64>, lower: f64, upper: f64, z: f64, p: f64| SharedTerm {
+        let term = |name: &str, coef: f64, ratio: f64, se: f64, robust: Option<f64>, lower: f64, upper: f64, z: f64, p: f64| SharedTerm {
             name: name.to_string(),
             coef: fin(coef),
             se: fin(se),
             robust_se: robust.and_then(fin),
-            ratio: fin(coef.exp()),
+            ratio: fin(ratio),
             lower: fin(lower),
             upper: fin(upper),
             z: fin(z),
@@ -272,7 +272,7 @@ impl SharedResults {
                 n: count(c.n, k),
                 events: count(c.events, k),
                 ties: c.ties.to_string(),
-                terms: c.terms.iter().map(|t| term(&t.name, t.coef, t.se, t.robust_se, t.lower, t.upper, t.z, t.p)).collect(),
+                terms: c.terms.iter().map(|t| term(&t.name, t.coef, t.hr, t.se, t.robust_se, t.lower, t.upper, t.z, t.p)).collect(),
                 vcov: if c.vcov.len() == p * p { c.vcov.chunks(p).map(|r| r.iter().map(|v| fin(*v)).collect()).collect() } else { Vec::new() },
                 loglik: [fin(c.loglik[0]), fin(c.loglik[1])],
                 lr_test: test(&c.lr_test),
@@ -292,7 +292,7 @@ impl SharedResults {
             n: count(f.n, k),
             events: count(f.events, k),
             competing: count(f.competing, k),
-            terms: f.terms.iter().map(|t| term(&t.name, t.coef, t.se, None, t.lower, t.upper, t.z, t.p)).collect(),
+            terms: f.terms.iter().map(|t| term(&t.name, t.coef, t.shr, t.se, None, t.lower, t.upper, t.z, t.p)).collect(),
             loglik: [fin(f.loglik[0]), fin(f.loglik[1])],
             converged: f.converged,
         });
@@ -330,7 +330,9 @@ impl SharedResults {
         Ok(s)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    /// Check what [`SharedResults::from_json`] checks (also before a link is made, so no link
+    /// is handed out that its recipient would refuse).
+    pub fn validate(&self) -> Result<(), String> {
         if self.v == 0 || self.v > SHARE_VERSION {
             return Err(format!("this link holds shared results of format version {}, but this page reads version {SHARE_VERSION}: open it with a newer version of the page", self.v));
         }
@@ -607,8 +609,8 @@ mod tests {
         assert_eq!(back.km[0].n, r.km[0].n);
         assert_eq!(back.km[0].median, r.km[0].median);
         assert!((back.km[1].steps[3].surv - r.km[1].steps[3].surv).abs() < 1e-6);
-        assert_eq!(back.cox.as_ref().unwrap().terms[0].hr, r.cox.as_ref().unwrap().terms[0].hr);
-        assert_eq!(back.logrank.as_ref().unwrap().p, r.logrank.as_ref().unwrap().p);
+        assert!((back.cox.as_ref().unwrap().terms[0].hr - r.cox.as_ref().unwrap().terms[0].hr).abs() < 1e-14);
+        assert!((back.logrank.as_ref().unwrap().p - r.logrank.as_ref().unwrap().p).abs() < 1e-16);
         // The figure draws from it, with the same at-risk numbers where not suppressed.
         let opts = crate::plot::PlotOptions { min_cell: Some(5), ..Default::default() };
         let svg = crate::plot::render_svg(&back, &opts, 900, 640, crate::plot::FigureKind::Survival).unwrap();
@@ -639,6 +641,34 @@ mod tests {
         assert_eq!(a.km, b.km);
         assert_eq!(a.cox.unwrap().terms, b.cox.unwrap().terms);
         assert!(analysis_csv(&table, &["nope".to_string()]).unwrap_err().contains("'nope'"));
+    }
+
+    #[test]
+    fn competing_risks_round_trip_with_gray_and_fine_gray() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/transplant.csv")).unwrap();
+        let spec = crate::AnalysisSpec::from_json(
+            r#"{"time":"futime","event":{"column":"event","event":["ltx"],"competing":["death"]},"group":"abo","times":[30,90,365],"covariates":["age","sex"]}"#,
+        )
+        .unwrap();
+        let r = crate::analyze_bytes(&bytes, "transplant.csv", &spec).unwrap();
+        assert!(!r.cuminc.is_empty() && r.finegray.is_some());
+        let s = SharedResults::from_report(&r, 5, Some(serde_json::to_value(&spec).unwrap()));
+        let back = SharedResults::from_json(&serde_json::to_string(&s).unwrap()).unwrap().to_report().unwrap();
+        assert_eq!(back.spec.as_ref(), Some(&spec));
+        assert_eq!(back.cuminc.len(), r.cuminc.len());
+        for (a, b) in back.cuminc.iter().zip(&r.cuminc) {
+            assert_eq!((a.group.as_ref(), a.cause), (b.group.as_ref(), b.cause));
+            assert_eq!(a.steps.len(), b.steps.len());
+            assert!(a.steps.iter().zip(&b.steps).all(|(x, y)| (x.estimate - y.estimate).abs() < 1e-6 && x.time == y.time));
+        }
+        assert_eq!(back.gray_test.len(), r.gray_test.len());
+        assert!((back.gray_test[0].p - r.gray_test[0].p).abs() < 1e-14);
+        let (fa, fb) = (back.finegray.as_ref().unwrap(), r.finegray.as_ref().unwrap());
+        // JSON keeps 17 significant digits; serde_json's parser may differ from them by 1 ulp.
+        assert!(fa.terms.iter().zip(&fb.terms).all(|(a, b)| a.name == b.name && (a.shr - b.shr).abs() < 1e-14));
+        let opts = crate::plot::PlotOptions { min_cell: Some(5), ..Default::default() };
+        crate::plot::render_svg(&back, &opts, 900, 600, crate::plot::FigureKind::Survival).unwrap();
+        crate::plot::render_svg(&back, &opts, 900, 400, crate::plot::FigureKind::Forest).unwrap();
     }
 
     #[test]

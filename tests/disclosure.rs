@@ -42,7 +42,7 @@ fn the_figure_suppresses_small_groups_and_at_risk_cells() {
     // labels of the table's rows (0, 1, 2, 3). Every other small integer would be a count.
     let table_small: Vec<&String> = ts
         .iter()
-        .filter(|t| !r.groups.contains(t) && !t.contains('.') && t.parse::<f64>().is_ok_and(|n| n >= 1.0 && n < 10.0))
+        .filter(|t| !r.groups.contains(t) && !t.contains('.') && t.parse::<f64>().is_ok_and(|n| (1.0..10.0).contains(&n)))
         .collect();
     assert!(table_small.is_empty(), "unsuppressed small counts: {table_small:?}");
     // The big groups keep their counts: 113 patients with ECOG 1 at time 0.

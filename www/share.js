@@ -213,10 +213,15 @@ export async function resultsLink() {
   const { state } = ctx;
   if (!state.report) throw new Error('run an analysis first');
   ctx.checkExport();
+  // Model terms name the levels of categorical covariates: never those of an identifier column.
+  const ids = identifierColumns(state.schema);
+  const idCov = [...(state.spec?.covariates || []), ...(state.spec?.univariable || [])].find(c => ids.has(c));
+  if (idCov) throw new Error(`the model uses '${idCov}', which looks like a direct identifier (${ids.get(idCov)}): its values would appear in the results link; remove it from the model first.`);
   const k = sharedK ?? disclosureK();
   const { spec } = ctx.sharedSpec();
   const json = await ctx.serial(() => state.engine.shareResults(k, JSON.stringify(spec || null)));
   const { text, bytes } = await encodePayload(json);
+  if (text.length > MAX_FRAGMENT_CHARS) throw new Error(`the results take ${Math.ceil(bytes / 1024)} KB compressed (curves with very many steps), too much for a link that browsers open: save the figure and the report (JSON) instead.`);
   const small = smallGroups(state.report, k);
   let message = `Results-only link (${Math.ceil(bytes / 1024)} KB): figure, tests and model, no patient rows; counts below ${k} suppressed.`;
   if (small.length) message += ` Groups with fewer than ${k} patients (${small.join(', ')}) are shown as “n < ${k}”.`;

@@ -18,7 +18,9 @@ impl Session {
         } else {
             Some(serde_json::from_str(spec_json).map_err(|e| js_msg(format!("the spec is not valid JSON: {e}")))?)
         };
-        to_json(&SharedResults::from_report(report, k, spec))
+        let shared = SharedResults::from_report(report, k, spec);
+        shared.validate().map_err(|e| js_msg(format!("{e}: too much for a link; save the figure and report instead")))?;
+        to_json(&shared)
     }
 
     /// Show shared results: the report rebuilt from a results-only link's JSON becomes the

@@ -179,6 +179,29 @@ test('data link: only after confirming the dialog; carries the analysis columns 
   await fresh.page.close();
 });
 
+test('data link: more than 200 KB compressed is refused with the reason; results-only still works', async () => {
+  const { page } = await app.newPage();
+  // 40,000 rows of random follow-up and a random covariate: far beyond 200 KB once compressed.
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const lines = ['time,status,x'];
+  for (let i = 0; i < 40000; i++) lines.push(`${(rnd() * 1000).toFixed(4)},${rnd() < 0.6 ? 1 : 0},${(rnd() * 100).toFixed(5)}`);
+  const file = path.join(OUT, 'share-big.csv');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  assert.ok(!(await loadFile(page, file)).error);
+  assert.ok(!(await setSpec(page, { time: 'time', event: { column: 'status', event: ['1'] }, covariates: ['x'] })).error);
+  await page.click('#share-data');
+  await page.waitForSelector('#embed-dialog[open]');
+  assert.match(await page.locator('#embed-what').textContent(), /40000 rows of 3 columns: time, status, x/);
+  await page.click('#embed-confirm');
+  await page.waitForSelector('#error:not([hidden])');
+  assert.match(await page.locator('#error').textContent(), /KB compressed, more than the 200 KB a link may carry.*Share results only/s);
+  assert.equal((await page.inputValue('#share-out').catch(() => '')).includes('#embed='), false);
+  await page.click('#share-results');
+  await page.waitForFunction(() => document.querySelector('#share-out')?.value.includes('#results='));
+  await page.close();
+});
+
 test('disclosure k = 10: a one-patient group is flagged and suppressed in the figure, SVG, PNG, CSV, methods and the results link', async () => {
   const { page, errors } = await app.newPage();
   // lung by ph.ecog: level 3 has one patient (R: table(lung$ph.ecog) → 63, 113, 50, 1).
