@@ -12,7 +12,8 @@
 //!   the time had a censoring (for the `+` marks), and the number at risk at that time with every
 //!   count below the disclosure threshold k replaced by `null` (drawn "<k"). No per-step event or
 //!   censoring counts, no variances of single steps beyond what the CI shows;
-//! * per group: n and events (`null` when below k), median and its CI, landmark estimates;
+//! * per group: n and events (`null` when below k), median and its CI, median follow-up,
+//!   landmark estimates;
 //! * tests (log-rank, pairwise, trend, Gray) and model coefficients with their covariance
 //!   matrix (so a recipient can compute any contrast and its CI), the likelihood-ratio, Wald and
 //!   score tests, concordance and the proportional-hazards table.
@@ -59,6 +60,9 @@ pub struct SharedKm {
     pub median: Option<f64>,
     pub median_lower: Option<f64>,
     pub median_upper: Option<f64>,
+    /// Median follow-up (reverse Kaplan-Meier) and its CI.
+    #[serde(default)]
+    pub followup: [Option<f64>; 3],
     /// Step times, S(t), its 95% CI.
     pub time: Vec<f64>,
     pub surv: Vec<Option<f64>>,
@@ -232,6 +236,7 @@ impl SharedResults {
                 median: c.median.and_then(fin),
                 median_lower: c.median_lower.and_then(fin),
                 median_upper: c.median_upper.and_then(fin),
+                followup: [c.followup.median.and_then(fin), c.followup.lower.and_then(fin), c.followup.upper.and_then(fin)],
                 time: c.steps.iter().map(|s| s.time).collect(),
                 surv: c.steps.iter().map(|s| est(s.surv)).collect(),
                 lower: c.steps.iter().map(|s| est(s.lower)).collect(),
@@ -421,7 +426,7 @@ impl SharedResults {
                         std_cumhaz: f64::NAN,
                     })
                     .collect(),
-                followup: Followup { median: None, lower: None, upper: None },
+                followup: Followup { median: c.followup[0], lower: c.followup[1], upper: c.followup[2] },
                 at: c
                     .at
                     .iter()
@@ -608,6 +613,7 @@ mod tests {
         assert_eq!(back.km.len(), 2);
         assert_eq!(back.km[0].n, r.km[0].n);
         assert_eq!(back.km[0].median, r.km[0].median);
+        assert_eq!(back.km[1].followup, r.km[1].followup);
         assert!((back.km[1].steps[3].surv - r.km[1].steps[3].surv).abs() < 1e-6);
         assert!((back.cox.as_ref().unwrap().terms[0].hr - r.cox.as_ref().unwrap().terms[0].hr).abs() < 1e-14);
         assert!((back.logrank.as_ref().unwrap().p - r.logrank.as_ref().unwrap().p).abs() < 1e-16);

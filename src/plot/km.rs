@@ -253,6 +253,10 @@ pub struct CurveValue {
     /// Number at risk at this time (Kaplan-Meier only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_risk: Option<f64>,
+    /// "<k" when the number at risk is below the disclosure threshold (`min_cell`) and so left
+    /// out of `n_risk`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_risk_suppressed: Option<String>,
 }
 
 /// Every drawn curve's value at time `t` (the curves `draw_survival` draws with `opts`), for
@@ -278,6 +282,7 @@ pub fn values_at(report: &Report, opts: &PlotOptions, t: f64) -> Vec<CurveValue>
                 lower: Some(lo).filter(|v| v.is_finite()),
                 upper: Some(hi).filter(|v| v.is_finite()),
                 n_risk: c.steps.as_ref().map(|s| n_at_risk(s, t)).filter(|n| super::suppressed_count(*n, opts.min_cell).is_none()),
+                n_risk_suppressed: c.steps.as_ref().and_then(|s| super::suppressed_count(n_at_risk(s, t), opts.min_cell)),
             }
         })
         .collect()

@@ -106,6 +106,10 @@ test('results-only link: no rows in the fragment; a fresh page without a file dr
   await p2.mouse.move(box.x + box.width * 0.35, box.y + box.height * 0.3);
   await p2.waitForSelector('#hover:not([hidden])');
   assert.match(await p2.locator("#hover").textContent(), /^t = .*\(n = 138\): [0-9.]+% .*at risk/);
+  // Near the end of follow-up fewer than 5 remain: the read-out says "<5", not the count.
+  await p2.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.3);
+  await p2.waitForFunction(() => /<5 at risk/.test(document.querySelector('#hover').textContent));
+  assert.doesNotMatch(await p2.locator('#hover').textContent(), /, [1-4] at risk/);
   // The view still changes (1 − S) without data.
   await p2.check('#opt-cuminc');
   await idle(p2);
