@@ -27,6 +27,7 @@ use crate::spec::AnalysisSpec;
 use crate::table::Table;
 
 mod overview;
+mod share;
 
 static HOOK: Once = Once::new();
 

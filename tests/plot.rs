@@ -101,6 +101,7 @@ fn lung_by_sex() -> Report {
             events: 164,
             ties: "efron",
             terms,
+            vcov: Vec::new(),
             loglik: [num(&cox["loglik"][0]), num(&cox["loglik"][1])],
             lr_test: test_of(&cox["lr_test"]),
             wald_test: test_of(&cox["wald_test"]),

@@ -137,6 +137,16 @@ export class MainEngine {
   async svg(figure, options, width, height) {
     return this.guard(s => s.svg(figure, JSON.stringify(options), width, height));
   }
+
+  // Sharing (www/share.js).
+  async shareResults(k, specJson) { return this.guard(s => s.share_results(k, specJson)); }
+  async loadShared(json) {
+    const report = await this.guard(s => JSON.parse(s.load_shared(json)));
+    this.file = null;
+    return report;
+  }
+  async analysisCsv(columns) { return this.guard(s => s.analysis_csv(JSON.stringify(columns))); }
+  async methodsK(k) { return this.guard(s => s.methods_k(k)); }
 }
 
 /** Draw an ImageBitmap onto a visible canvas (same pixel size). */
@@ -272,6 +282,16 @@ export class WorkerEngine {
   async exportText(kind) {
     return this.guarded('exportText', { kind });
   }
+
+  // Sharing (www/share.js).
+  async shareResults(k, specJson) { return this.guarded('shareResults', { k, specJson }); }
+  async loadShared(json) {
+    const report = JSON.parse(await this.guarded('loadShared', { json }));
+    this.file = null;
+    return report;
+  }
+  async analysisCsv(columns) { return this.guarded('analysisCsv', { columns: JSON.stringify(columns) }); }
+  async methodsK(k) { return this.guarded('methodsK', { k }); }
 }
 
 /** The worker engine where the browser supports it, else the main-thread one. */

@@ -517,7 +517,7 @@ function renderDisclosure(r) {
   const small = [];
   const rows = [...document.querySelectorAll('#summary tbody tr')];
   (r.km || []).forEach((g, i) => {
-    const isSmall = g.n < k;
+    const isSmall = typeof g.n === 'string' || g.n < k;   // a string: suppressed upstream (a shared link's "<k")
     rows[i]?.classList.toggle('small-cell', isSmall);
     if (isSmall) small.push(`${g.group ?? 'All'} (n < ${k})`);
   });

@@ -13,6 +13,7 @@ import { initPaper } from './paper.js';
 import { initHazard } from './hazard.js';
 import { progressText } from './read.js';
 import { identifierColumns, stripIdentifiers, exportProblem, cleanReport } from './privacy.js';
+import { initShare, openSharedLink, figureMinCell, exportMinCell, figurePng, leaveSharedView } from './share.js';
 
 const $ = sel => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -115,6 +116,7 @@ async function loadBytes(name, source, specOverride, isDemo = false) {
 }
 
 async function afterLoad(name, schema, specOverride, isDemo) {
+  leaveSharedView();
   state.schema = schema;
   state.isDemo = isDemo;
   state.report = null;
@@ -411,7 +413,7 @@ async function renderReport() {
   await renderModel();
   renderExplorerResults();
   try {
-    const text = await state.engine.exportText('methods');
+    const text = await state.engine.methodsK(exportMinCell());
     $('#methods').textContent = text;
     $('#methods-box').hidden = !text;
   } catch {
@@ -483,7 +485,7 @@ function wireHover() {
         const row = el('div');
         const sw = el('span', { class: 'sw' });
         sw.style.background = colors.get(v.index) || '#333';
-        row.append(sw, `${v.label}: ${fmtPct(v.estimate)}` + (v.lower != null ? ` (${fmtPct(v.lower).replace('%', '')}–${fmtPct(v.upper)})` : '') + (v.n_risk != null ? `, ${v.n_risk} at risk` : ''));
+        row.append(sw, `${v.label}: ${fmtPct(v.estimate)}` + (v.lower != null ? ` (${fmtPct(v.lower).replace('%', '')}–${fmtPct(v.upper)})` : '') + (v.n_risk != null ? `, ${v.n_risk} at risk` : v.n_risk_suppressed ? `, ${v.n_risk_suppressed} at risk` : ''));
         return row;
       }));
     tip.hidden = false;
@@ -517,6 +519,8 @@ function plotOptions(scale) {
   for (const k of PLOT_KEYS) if (view[k] !== undefined && view[k] !== null) opts[k] = view[k];
   opts.landmarks = state.spec?.times || [];
   opts.font_scale = scale;
+  const k = figureMinCell();
+  if (k) opts.min_cell = k;
   return opts;
 }
 
@@ -641,6 +645,18 @@ function shareLink() {
   return u.href;
 }
 
+/** Show a report that came without data (a results-only link): no file, no schema. */
+function showShared(spec, report) {
+  return serial(async () => {
+    clearError();
+    state.schema = null;
+    state.isDemo = false;
+    state.spec = spec;
+    state.report = report;
+    await renderReport();
+  });
+}
+
 /** Throws when exporting the current analysis would show values of an identifier-like column. */
 function checkExport() {
   const problem = exportProblem(state.spec, identifierColumns(state.schema));
@@ -701,6 +717,10 @@ function readFile(file) {
 function wire() {
   wireHover();
   initExplorer({ state, runSpec, showError, download, stem, checkExport, redraw: () => serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn')) });
+  initShare({ state, serial, showError, sharedSpec, checkExport, showShared,
+    loadFile: (name, bytes, spec) => loadBytes(name, bytes, spec),
+    redraw: () => serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn')),
+    refreshMethods: () => serial(async () => { if (state.report) $('#methods').textContent = await state.engine.methodsK(exportMinCell()); }).catch(() => {}) });
   const drop = $('#drop');
   drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
@@ -761,12 +781,16 @@ function wire() {
     const scale = 2;
     const w = Math.round(c.clientWidth * scale), h = Math.round(c.clientHeight * scale);
     try {
-      const svg = await serial(() => state.engine.svg('survival', plotOptions(scale), w, h));
+      const svg = await serial(() => state.engine.svg('survival', { ...plotOptions(scale), min_cell: exportMinCell() }, w, h));
       download(new Blob([svg], { type: 'image/svg+xml' }), stem() + '.km.svg');
     } catch (e) { showError(e, 'The figure could not be saved'); }
   });
-  $('#save-png').addEventListener('click', () => {
-    $('#km').toBlob(b => b && download(b, stem() + '.km.png'), 'image/png');
+  $('#save-png').addEventListener('click', async () => {
+    if (!state.report) return;
+    const c = $('#km');
+    try {
+      download(await figurePng(c, { ...plotOptions(c.width / (c.clientWidth || c.width)), min_cell: exportMinCell() }), stem() + '.km.png');
+    } catch (e) { showError(e, 'The figure could not be saved'); }
   });
   let resizeTimer = null;
   window.addEventListener('resize', () => {
@@ -799,6 +823,7 @@ async function main() {
   }
   state.engine.onPanic = msg => showError(new Error(msg + ' The engine was restarted; please report this with the file\'s layout (not its data).'), 'Internal error');
   $('#version').textContent = `cohort ${state.engine.version()}`;
+  if (await openSharedLink(location.hash)) return;
   let linked = null;
   try {
     linked = specFromHash(location.hash);

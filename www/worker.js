@@ -52,6 +52,11 @@ const ops = {
     return { bars, bitmap, transfer: [bitmap] };
   },
   exportText: ({ kind }) => session.export(kind),
+  // Sharing (www/share.js).
+  shareResults: ({ k, specJson }) => session.share_results(k, specJson),
+  loadShared: ({ json }) => session.load_shared(json),
+  analysisCsv: ({ columns }) => session.analysis_csv(columns),
+  methodsK: ({ k }) => session.methods_k(k),
 };
 
 self.onmessage = async ev => {

@@ -160,7 +160,7 @@ fn km_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
                 }
             }
             let end = knots.last().map_or(0.0, |k| k.0);
-            let label = format!("{} (n = {})", label_of(&c.group), c.n);
+            let label = format!("{} ({})", label_of(&c.group), super::group_n_text(c.n, opts.min_cell));
             Curve {
                 index: i,
                 group: c.group.clone(),
@@ -253,6 +253,10 @@ pub struct CurveValue {
     /// Number at risk at this time (Kaplan-Meier only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_risk: Option<f64>,
+    /// "<k" when the number at risk is below the disclosure threshold (`min_cell`) and so left
+    /// out of `n_risk`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_risk_suppressed: Option<String>,
 }
 
 /// Every drawn curve's value at time `t` (the curves `draw_survival` draws with `opts`), for
@@ -277,7 +281,8 @@ pub fn values_at(report: &Report, opts: &PlotOptions, t: f64) -> Vec<CurveValue>
                 estimate: c.value_at(t),
                 lower: Some(lo).filter(|v| v.is_finite()),
                 upper: Some(hi).filter(|v| v.is_finite()),
-                n_risk: c.steps.as_ref().map(|s| n_at_risk(s, t)),
+                n_risk: c.steps.as_ref().map(|s| n_at_risk(s, t)).filter(|n| super::suppressed_count(*n, opts.min_cell).is_none()),
+                n_risk_suppressed: c.steps.as_ref().and_then(|s| super::suppressed_count(n_at_risk(s, t), opts.min_cell)),
             }
         })
         .collect()
@@ -874,9 +879,15 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
             let yc = (top as f64 + f_table * s * 1.8 + (r as f64 + 0.5) * table_row_h).round() as i32;
             p.text(&c.short, (m.left - label_gap.round() as i32, yc), f_table, c.color, HPos::Right, VPos::Center, Face::Bold, false)?;
             let steps = c.steps.as_deref().unwrap_or(&[]);
-            let counts: Vec<f64> = x_vals.iter().map(|t| n_at_risk(steps, *t)).collect();
+            // Disclosure control: cells below k are written "<k" and reported as NaN (null).
+            let counts: Vec<f64> = x_vals
+                .iter()
+                .map(|t| n_at_risk(steps, *t))
+                .map(|n| if super::suppressed_count(n, opts.min_cell).is_some() { f64::NAN } else { n })
+                .collect();
             for (x, n) in columns_px.iter().zip(&counts) {
-                p.text(&format_num(*n), (*x, yc), f_table, INK, HPos::Center, VPos::Center, Face::Normal, false)?;
+                let text = super::suppressed_count(*n, opts.min_cell).unwrap_or_else(|| format_num(*n));
+                p.text(&text, (*x, yc), f_table, INK, HPos::Center, VPos::Center, Face::Normal, false)?;
             }
             rows_out.push(RiskRowLayout { group: c.group.clone(), label: c.short.clone(), y_px: yc, counts });
         }

@@ -91,6 +91,10 @@ pub struct PlotOptions {
     /// Size in pixels of the base font (tick labels, legend, table) before `font_scale`
     /// (default 14); titles are a little larger.
     pub font_size: f64,
+    /// Disclosure threshold k: a group of fewer than k patients has its "n" written "< k" and
+    /// every number-at-risk cell below k (a suppressed cell of a shared report included) is
+    /// written "<k" (see [`suppressed_count`]). `None` draws the counts as they are.
+    pub min_cell: Option<u32>,
 }
 
 impl Default for PlotOptions {
@@ -114,6 +118,7 @@ impl Default for PlotOptions {
             font_scale: 1.0,
             break_by: None,
             font_size: 14.0,
+            min_cell: None,
         }
     }
 }
@@ -146,6 +151,9 @@ impl PlotOptions {
             if !(1..=10).contains(&d) {
                 return Err(format!("p_digits must be between 1 and 10 (got {d})"));
             }
+        }
+        if self.min_cell == Some(0) {
+            return Err("min_cell (the disclosure threshold k) must be at least 1".to_string());
         }
         if let Some(l) = self.landmarks.iter().find(|l| !(l.is_finite() && **l >= 0.0)) {
             return Err(format!("landmark times must be non-negative numbers (got {l})"));
@@ -249,6 +257,27 @@ impl PlotLayout {
     /// Pixel y of probability `v`.
     pub fn y_px(&self, v: f64) -> i32 {
         (self.plot_top as f64 + (self.y_max - v) / (self.y_max - self.y_min) * self.plot_height as f64).round() as i32
+    }
+}
+
+/// Disclosure control of one count: `Some("<k")` when `k` is set and the count is below it
+/// (0 excluded: an empty cell, past the end of follow-up, discloses nobody) or unknown (a cell
+/// a shared report already suppressed is NaN); `None` when the count may be shown.
+pub fn suppressed_count(n: f64, k: Option<u32>) -> Option<String> {
+    let k = k?;
+    if n.is_nan() || (n > 0.0 && n < k as f64) {
+        Some(format!("<{k}"))
+    } else {
+        None
+    }
+}
+
+/// A group's size for a legend or a sentence: "n = 48", or "n < 5" when k suppresses it (a
+/// group's size is never 0, so 0 here means "suppressed upstream").
+pub fn group_n_text(n: usize, k: Option<u32>) -> String {
+    match k {
+        Some(k) if (n as u64) < k as u64 => format!("n < {k}"),
+        _ => format!("n = {n}"),
     }
 }
 

@@ -130,6 +130,10 @@ pub struct CoxReport {
     pub events: usize,
     pub ties: &'static str,
     pub terms: Vec<CoxTerm>,
+    /// Covariance matrix of the coefficients, row-major (terms × terms): R's `vcov(fit)`, the
+    /// robust one when a cluster is given. Lets a reader compute any contrast and its CI.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vcov: Vec<f64>,
     /// Log partial likelihood of the null and the fitted model.
     pub loglik: [f64; 2],
     pub lr_test: TestResult,
@@ -1110,11 +1114,13 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
         warnings.push("Cox model: the proportional-hazards test could not be computed (singular information)".into());
     }
 
+    let vcov = used_var.clone();
     Ok(CoxReport {
         n,
         events,
         ties: input.ties.name(),
         terms,
+        vcov,
         loglik: [loglik0, loglik1],
         lr_test: TestResult::chisq(2.0 * (loglik1 - loglik0), p as f64),
         wald_test,
