@@ -31,6 +31,9 @@
 mod charset;
 pub mod dates;
 mod infer;
+// Without the `workbook` feature (the browser's core build, scripts/build.sh) the calamine
+// readers are left out; the page sends ZIP and OLE2 files to the build with them (www/engine.js).
+#[cfg(feature = "workbook")]
 mod workbook;
 
 use std::borrow::Cow;
@@ -75,7 +78,13 @@ fn read_table_inner(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Tabl
             "the file is empty (0 bytes). Export the spreadsheet again (CSV or .xlsx) and drop that file.",
         )),
         Sniffed::Refuse { what, fix } => Err(Error::format(format!("this file is {what}, not a table. {fix}"))),
+        #[cfg(feature = "workbook")]
         Sniffed::Workbook(kind) => workbook::read(bytes, kind, name, opts),
+        #[cfg(not(feature = "workbook"))]
+        Sniffed::Workbook(kind) => Err(Error::format(format!(
+            "this build of the engine reads no workbooks, so the {} cannot be opened here. Export the sheet as CSV and drop that file.",
+            kind.name()
+        ))),
         Sniffed::Text => read_text(bytes, name, opts),
     }
 }
@@ -85,7 +94,7 @@ fn read_table_inner(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Tabl
 pub enum Sniffed {
     Empty,
     Text,
-    Workbook(workbook::Book),
+    Workbook(Book),
     /// Not a table: what it is, and what to drop instead.
     Refuse { what: &'static str, fix: &'static str },
 }
@@ -96,9 +105,28 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Workbook formats, as sniffed from the magic bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Book {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+impl Book {
+    fn name(self) -> &'static str {
+        match self {
+            Book::Xlsx => "Excel workbook (.xlsx)",
+            Book::Xlsb => "Excel binary workbook (.xlsb)",
+            Book::Xls => "Excel 97-2003 workbook (.xls)",
+            Book::Ods => "OpenDocument spreadsheet (.ods)",
+        }
+    }
+}
+
 /// Identify a file by its magic bytes (never by its name).
 pub fn sniff(b: &[u8]) -> Sniffed {
-    use workbook::Book;
     if b.is_empty() {
         return Sniffed::Empty;
     }

@@ -16,43 +16,16 @@
 //! booleans as `TRUE`/`FALSE`. Line numbers are the sheet's row numbers (the header's row
 //! first), as Excel shows them.
 
-#[cfg(feature = "workbook")]
 use std::fmt::Write as _;
-#[cfg(feature = "workbook")]
 use std::io::Cursor;
 
-#[cfg(feature = "workbook")]
 use calamine::{open_workbook_from_rs, Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 
-#[cfg(feature = "workbook")]
 use super::infer::{Assembler, Context};
-#[cfg(feature = "workbook")]
-use super::ReadOptions;
+use super::{Book, ReadOptions};
 use crate::error::{Error, Result};
-#[cfg(feature = "workbook")]
 use crate::table::{format_number, Table};
 
-/// Workbook formats, as sniffed from the magic bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Book {
-    Xlsx,
-    Xlsb,
-    Xls,
-    Ods,
-}
-
-impl Book {
-    fn name(self) -> &'static str {
-        match self {
-            Book::Xlsx => "Excel workbook (.xlsx)",
-            Book::Xlsb => "Excel binary workbook (.xlsb)",
-            Book::Xls => "Excel 97-2003 workbook (.xls)",
-            Book::Ods => "OpenDocument spreadsheet (.ods)",
-        }
-    }
-}
-
-#[cfg(feature = "workbook")]
 fn broken(kind: Book, detail: impl std::fmt::Display) -> Error {
     Error::format(format!(
         "the {} cannot be opened: it looks damaged or truncated ({detail}). Open it in Excel or LibreOffice and save it again, or export the sheet as CSV, and drop that file.",
@@ -60,7 +33,6 @@ fn broken(kind: Book, detail: impl std::fmt::Display) -> Error {
     ))
 }
 
-#[cfg(feature = "workbook")]
 /// Read the chosen sheet of a workbook into a table.
 pub fn read(bytes: &[u8], kind: Book, name: &str, opts: &ReadOptions) -> Result<Table> {
     // calamine is not written to be panic-free on hostile input; where unwinding exists
@@ -72,17 +44,6 @@ pub fn read(bytes: &[u8], kind: Book, name: &str, opts: &ReadOptions) -> Result<
 }
 
 
-/// Without the `workbook` feature (the browser's core module) workbooks are not read here: the
-/// page sends ZIP and OLE2 files to the module built with it (www/engine.js).
-#[cfg(not(feature = "workbook"))]
-pub fn read(_bytes: &[u8], kind: Book, _name: &str, _opts: &super::ReadOptions) -> Result<crate::table::Table> {
-    Err(Error::format(format!(
-        "this build of the engine reads no workbooks, so the {} cannot be opened here. Export the sheet as CSV and drop that file.",
-        kind.name()
-    )))
-}
-
-#[cfg(feature = "workbook")]
 /// The sheet to read: the one the spec names, else the first (or, when it is empty, the first
 /// sheet with a used cell, tested with `has_cells`).
 fn choose_sheet(names: &[String], sheet: Option<&str>, mut has_cells: impl FnMut(&str) -> bool) -> Result<String> {
@@ -105,7 +66,6 @@ fn choose_sheet(names: &[String], sheet: Option<&str>, mut has_cells: impl FnMut
     }
 }
 
-#[cfg(feature = "workbook")]
 /// Feed a sheet held as a calamine `Range` (`.xls`, `.xlsb`, `.ods`) to the sink.
 fn read_range<'a, R: Reader<Cursor<&'a [u8]>>>(bytes: &'a [u8], kind: Book, sheet: Option<&str>, sink: &mut RowSink) -> Result<(String, Vec<String>)>
 where
@@ -133,7 +93,6 @@ where
     Ok((chosen, names))
 }
 
-#[cfg(feature = "workbook")]
 /// Feed an `.xlsx` sheet to the sink cell by cell, as the XML streams (never allocating the
 /// dense rectangle calamine's `worksheet_range` would: one stray cell in XFD1048576 makes
 /// that 17 billion cells).
@@ -179,7 +138,6 @@ fn read_xlsx(bytes: &[u8], sheet: Option<&str>, sink: &mut RowSink) -> Result<(S
     Ok((chosen, names))
 }
 
-#[cfg(feature = "workbook")]
 fn read_inner(bytes: &[u8], kind: Book, name: &str, opts: &ReadOptions) -> Result<Table> {
     if kind == Book::Xls {
         check_compound_file(bytes).map_err(|why| broken(kind, why))?;
@@ -216,7 +174,6 @@ fn read_inner(bytes: &[u8], kind: Book, name: &str, opts: &ReadOptions) -> Resul
     asm.finish(name, notes, &ctx)
 }
 
-#[cfg(feature = "workbook")]
 /// Column letters of a 0-based column index (0 → A, 27 → AB).
 fn column_letters(mut c: u32) -> String {
     let mut s = Vec::new();
@@ -231,7 +188,6 @@ fn column_letters(mut c: u32) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
-#[cfg(feature = "workbook")]
 /// Receives the non-empty cells of a sheet row by row, finds the header (the first row with
 /// two or more filled cells; up to 10 single-cell title rows above it are skipped; a sheet
 /// with no such row is a one-column table) and hands the rows to the [`Assembler`] over the
@@ -247,7 +203,6 @@ struct RowSink {
     buf: Vec<String>,
 }
 
-#[cfg(feature = "workbook")]
 impl RowSink {
     fn start(&mut self, line: u64, cells: &[(u32, String)]) -> Result<()> {
         let col0 = cells.iter().map(|c| c.0).min().unwrap_or(0);
@@ -323,14 +278,12 @@ impl RowSink {
     }
 }
 
-#[cfg(feature = "workbook")]
 /// A cell from either calamine reader.
 enum CellRef<'a, 'b> {
     Owned(&'a Data),
     Borrowed(&'a DataRef<'b>),
 }
 
-#[cfg(feature = "workbook")]
 /// A cell as text (see the module documentation).
 fn cell_text(cell: CellRef<'_, '_>, s: &mut String) {
     let datetime = |dt: &calamine::ExcelDateTime, s: &mut String| {
@@ -375,16 +328,13 @@ fn cell_text(cell: CellRef<'_, '_>, s: &mut String) {
 }
 
 
-#[cfg(feature = "workbook")]
 /// Sector ids at or above this are markers (end of chain, free, FAT or DIFAT sector).
 const MAX_REGULAR_SECTOR: u32 = 0xFFFF_FFFA;
 
-#[cfg(feature = "workbook")]
 fn le_u32(b: &[u8], at: usize) -> Option<u32> {
     b.get(at..at + 4).map(|x| u32::from_le_bytes([x[0], x[1], x[2], x[3]]))
 }
 
-#[cfg(feature = "workbook")]
 /// Check that the sector chains of an OLE2 compound file (the container of `.xls`) are sound
 /// before calamine walks them: calamine 0.38 follows a chain until it ends, so a chain that
 /// loops grows without bound (out of memory), and it indexes the FAT with whatever a sector
@@ -449,7 +399,6 @@ fn check_compound_file(b: &[u8]) -> std::result::Result<(), String> {
     check_chains(&mini, "mini FAT")
 }
 
-#[cfg(feature = "workbook")]
 /// Every entry of a sector table is a marker or an index into the table, and no chain loops.
 fn check_chains(table: &[u32], what: &str) -> std::result::Result<(), String> {
     // 0 = unvisited, 1 = on the current walk, 2 = known to end.
@@ -481,7 +430,6 @@ fn check_chains(table: &[u32], what: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-#[cfg(feature = "workbook")]
 #[cfg(test)]
 mod tests {
     use super::check_chains;
