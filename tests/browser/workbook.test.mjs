@@ -5,8 +5,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
-import { start, loadFile, setSpec, canvasInk, ROOT } from './helpers.mjs';
+import zlib from 'node:zlib';
+import { start, loadFile, setSpec, canvasInk, ROOT, DIST } from './helpers.mjs';
 
 const INGEST = path.join(ROOT, 'tests', 'ingest');
 const file = f => path.join(INGEST, f);
@@ -27,6 +29,19 @@ function assertSameOrigin(requests) {
     assert.equal(u.origin, app.origin, `request left the origin: ${r.url}`);
   }
 }
+
+test('what the page fetches to open the analysed demo: wasm + JS ≤ 600 KB gzipped (issue 9), no workbook build', async () => {
+  const { page, requests } = await app.newPage();
+  await page.evaluate(() => window.cohort.idle());
+  const base = new URL(app.url);
+  const code = [...new Set(requests.map(r => new URL(r.url)).filter(u => u.origin === base.origin && /\.(js|wasm)$/.test(u.pathname))
+    .map(u => u.pathname.slice(base.pathname.length)))];
+  assert.ok(code.includes('www/pkg/cohort_bg.wasm') && code.includes('www/main.js'), `fetched: ${code}`);
+  assert.ok(!code.some(f => f.includes('workbook')), `the workbook build is fetched on load: ${code}`);
+  const gz = code.reduce((sum, f) => sum + zlib.gzipSync(fs.readFileSync(path.join(DIST, f)), { level: 9 }).length, 0);
+  console.log(`page payload: ${code.length} files, ${(gz / 1000).toFixed(1)} KB gzipped`);
+  assert.ok(gz <= 600 * 1000, `wasm + JS fetched on load: ${(gz / 1000).toFixed(1)} KB gzipped > 600 KB (${code.join(', ')})`);
+});
 
 test('worker engine: text files in the core build; a dropped .xlsx fetches the workbook build once', async () => {
   const { page, requests, errors } = await app.newPage();
