@@ -86,8 +86,9 @@ export class MainEngine {
   }
 
   /** Switch to the workbook build when `source` is a workbook (once; it reads everything). */
-  async useBuildFor(source) {
+  async useBuildFor(source, onProgress = () => {}) {
     if (this.build === 'workbook' || (await buildFor(source)) !== 'workbook') return;
+    onProgress({ phase: 'engine' });
     this.build = 'workbook';
     this.file = null;
     await this.start();
@@ -146,7 +147,7 @@ export class MainEngine {
       // Let the page paint "Parsing…" before the engine holds the main thread.
       return p.phase === 'parsing' ? new Promise(r => setTimeout(r, 30)) : undefined;
     };
-    await this.useBuildFor(file);
+    await this.useBuildFor(file, onProgress);
     const schema = JSON.parse(await this.guard(s => loadIntoSession(s, this.memory, file, name, progress)));
     this.file = { name, blob: file };
     return schema;
@@ -245,8 +246,9 @@ export class WorkerEngine {
    * Switch to the workbook build when `source` is a workbook (once; it reads everything): a new
    * worker starts with it; calls already sent to the old one finish there before it ends.
    */
-  async useBuildFor(source) {
+  async useBuildFor(source, onProgress = () => {}) {
     if (this.build === 'workbook' || (await buildFor(source)) !== 'workbook') return;
+    onProgress({ phase: 'engine' });   // {phase: 'engine'}: fetching the workbook build
     const old = this.worker;
     this.build = 'workbook';
     this.file = null;
@@ -309,7 +311,7 @@ export class WorkerEngine {
    * file after a restart.
    */
   async loadFile(file, name, onProgress = () => {}) {
-    await this.useBuildFor(file);
+    await this.useBuildFor(file, onProgress);
     const schema = JSON.parse(await this.guarded('loadFile', { file, name }, onProgress));
     this.file = { name, blob: file };
     return schema;

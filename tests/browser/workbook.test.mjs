@@ -62,11 +62,19 @@ test('worker engine: text files in the core build; a dropped .xlsx fetches the w
   assert.ok(names.includes('âge') && names.includes('ville'), `Windows-1252 header decoded: ${names}`);
   assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 0, 'text files never need the workbook build');
 
-  // A real file input with an .xlsx: the workbook build is fetched and reads it.
+  // A real file input with an .xlsx: the workbook build is fetched (the progress box says so)
+  // and reads it.
+  await page.evaluate(() => {
+    const label = document.querySelector('#load-progress-label');
+    window.__labels = [];
+    new MutationObserver(() => window.__labels.push(label.textContent)).observe(label, { childList: true, characterData: true, subtree: true });
+  });
   await page.setInputFiles('#file', file('lung.xlsx'));
   await page.waitForFunction(() => window.cohort.schema()?.name === 'lung.xlsx');
   await page.evaluate(() => window.cohort.idle());
   assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1);
+  const labels = await page.evaluate(() => window.__labels);
+  assert.equal(labels[0], 'Loading the workbook reader…', `progress labels: ${labels}`);
   res = await setSpec(page, LUNG_SPEC);
   assert.ok(!res.error, res.error);
   assert.equal(res.report.n, 228);
