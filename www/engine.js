@@ -27,6 +27,11 @@ function compileOnce(build) {
     const p = (async () => {
       const res = await fetch(new URL(file, import.meta.url));
       if (!res.ok) throw new Error(`cannot load the analysis engine (${file.slice(2)}: HTTP ${res.status})`);
+      // Compile while the bytes arrive; a host that does not send `application/wasm` makes
+      // compileStreaming refuse, so then compile the whole buffer.
+      if (WebAssembly.compileStreaming && /^application\/wasm\b/.test(res.headers.get('content-type') || '')) {
+        return WebAssembly.compileStreaming(res);
+      }
       return WebAssembly.compile(await res.arrayBuffer());
     })();
     compiled.set(build, p);
