@@ -5,8 +5,8 @@
 # Two wasm modules from the one crate: `cohort` (built without the `workbook` feature: CSV/TSV
 # only, loaded with the page) and `cohort_workbook` (the same engine plus calamine's .xlsx/.xlsb/
 # .xls/.ods readers, which with zip, XML and the .xls code pages make it ~60% larger raw, ~85%
-# gzipped). www/engine.js
-# fetches the second only when a workbook is dropped, so the page's first payload excludes it.
+# gzipped). www/engine.js fetches the second only when a workbook is dropped, so the page's first
+# payload excludes it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
