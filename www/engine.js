@@ -1,35 +1,77 @@
 // The WebAssembly engine: one wasm `Session` holding the parsed table. Every call is wrapped so
 // that a panic inside wasm (a bug) is reported and the engine restarts with the same file,
 // instead of leaving a dead page.
+//
+// The engine comes in two builds of the same crate (scripts/build.sh): `core` reads CSV/TSV and
+// is loaded with the page; `workbook` is the same engine plus the .xlsx/.xlsb/.xls/.ods readers
+// (about 60% more bytes), fetched only when a workbook is dropped. From then on the page keeps
+// using the workbook build (it reads text files too).
 
 import { loadIntoSession } from './read.js';
 
-let compiled = null;   // WebAssembly.Module, compiled once
+/** The two builds: their wasm module and wasm-bindgen glue, relative to this file. */
+const BUILDS = {
+  core: { wasm: './pkg/cohort_bg.wasm', glue: './pkg/cohort.js' },
+  workbook: { wasm: './pkg/cohort_workbook_bg.wasm', glue: './pkg/cohort_workbook.js' },
+};
+
+const compiled = new Map();   // build name → Promise<WebAssembly.Module>, compiled once
 let instanceNo = 0;
 let panicMessage = null;
 
 globalThis.__cohortPanic = msg => { panicMessage = msg; };
 
-async function compileOnce() {
-  if (!compiled) {
-    const res = await fetch(new URL('./pkg/cohort_bg.wasm', import.meta.url));
-    if (!res.ok) throw new Error(`cannot load the analysis engine (pkg/cohort_bg.wasm: HTTP ${res.status})`);
-    compiled = await WebAssembly.compile(await res.arrayBuffer());
+function compileOnce(build) {
+  if (!compiled.has(build)) {
+    const file = BUILDS[build].wasm;
+    const p = (async () => {
+      const res = await fetch(new URL(file, import.meta.url));
+      if (!res.ok) throw new Error(`cannot load the analysis engine (${file.slice(2)}: HTTP ${res.status})`);
+      // Compile while the bytes arrive; a host that does not send `application/wasm` makes
+      // compileStreaming refuse, so then compile the whole buffer.
+      if (WebAssembly.compileStreaming && /^application\/wasm\b/.test(res.headers.get('content-type') || '')) {
+        return WebAssembly.compileStreaming(res);
+      }
+      return WebAssembly.compile(await res.arrayBuffer());
+    })();
+    compiled.set(build, p);
+    p.catch(() => compiled.delete(build));   // a failed fetch is tried again next time
   }
-  return compiled;
+  return compiled.get(build);
 }
 
-async function instantiate() {
-  const glueUrl = new URL('./pkg/cohort.js', import.meta.url);
-  await compileOnce();
+async function instantiate(build) {
+  const glueUrl = new URL(BUILDS[build].glue, import.meta.url);
+  const module = await compileOnce(build);
   // After a panic the old instance cannot be trusted: import a fresh copy of the glue module
   // (a new module record) and instantiate the already-compiled wasm again.
   if (instanceNo > 0) glueUrl.searchParams.set('instance', String(instanceNo));
   instanceNo += 1;
   const glue = await import(glueUrl.href);
-  const exports = await glue.default({ module_or_path: compiled });
+  const exports = await glue.default({ module_or_path: module });
   glue.installPanicHook();
   return { glue, memory: exports.memory };
+}
+
+/**
+ * Whether a file's first bytes are those of a ZIP (.xlsx, .xlsb, .ods) or an OLE2 compound file
+ * (.xls): the files the core build sends nowhere, so the workbook build reads them (it also
+ * names what other ZIP or OLE2 files are). The same magic numbers as `ingest::sniff`.
+ */
+export function isWorkbookHead(b) {
+  const zip = b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b
+    && ((b[2] === 3 && b[3] === 4) || (b[2] === 5 && b[3] === 6) || (b[2] === 7 && b[3] === 8));
+  const ole2 = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+  return zip || (b.length >= 8 && ole2.every((m, i) => b[i] === m));
+}
+
+/** The build that reads `source` (bytes, or a File/Blob of which only 8 bytes are read). */
+async function buildFor(source) {
+  let head;
+  if (typeof Blob !== 'undefined' && source instanceof Blob) head = new Uint8Array(await source.slice(0, 8).arrayBuffer());
+  else if (ArrayBuffer.isView(source)) head = new Uint8Array(source.buffer, source.byteOffset, Math.min(8, source.byteLength));
+  else head = new Uint8Array(source, 0, Math.min(8, source.byteLength));
+  return isWorkbookHead(head) ? 'workbook' : 'core';
 }
 
 /** The engine on the page's main thread (used where Web Workers or OffscreenCanvas are missing). */
@@ -38,13 +80,23 @@ export class MainEngine {
     this.glue = null;
     this.session = null;
     this.file = null;      // {name, bytes} or {name, blob} of the loaded file, to reload after a restart
+    this.build = 'core';   // which build of the engine runs (see BUILDS)
     this.onPanic = () => {};
   }
 
   async start() {
-    ({ glue: this.glue, memory: this.memory } = await instantiate());
+    ({ glue: this.glue, memory: this.memory } = await instantiate(this.build));
     this.session = new this.glue.Session();
     return this;
+  }
+
+  /** Switch to the workbook build when `source` is a workbook (once; it reads everything). */
+  async useBuildFor(source, onProgress = () => {}) {
+    if (this.build === 'workbook' || (await buildFor(source)) !== 'workbook') return;
+    onProgress({ phase: 'engine' });
+    this.build = 'workbook';
+    this.file = null;
+    await this.start();
   }
 
   version() {
@@ -72,7 +124,7 @@ export class MainEngine {
 
   async restart() {
     try { this.session?.free(); } catch { /* the old instance is gone */ }
-    ({ glue: this.glue, memory: this.memory } = await instantiate());
+    ({ glue: this.glue, memory: this.memory } = await instantiate(this.build));
     this.session = new this.glue.Session();
     if (this.file) {
       try {
@@ -84,6 +136,7 @@ export class MainEngine {
 
   /** Parse a file; returns the schema object. */
   async load(bytes, name) {
+    await this.useBuildFor(bytes);
     const schema = await this.guard(s => JSON.parse(s.load(bytes, name)));
     this.file = { name, bytes };
     return schema;
@@ -99,6 +152,7 @@ export class MainEngine {
       // Let the page paint "Parsing…" before the engine holds the main thread.
       return p.phase === 'parsing' ? new Promise(r => setTimeout(r, 30)) : undefined;
     };
+    await this.useBuildFor(file, onProgress);
     const schema = JSON.parse(await this.guard(s => loadIntoSession(s, this.memory, file, name, progress)));
     this.file = { name, blob: file };
     return schema;
@@ -169,13 +223,15 @@ export class WorkerEngine {
     this.nextId = 1;
     this.file = null;
     this.ver = '';
+    this.build = 'core';   // which build of the engine runs (see BUILDS)
     this.onPanic = () => {};
   }
 
   async start() {
-    const module = await compileOnce();
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cohort-engine' });
-    this.worker.onmessage = ev => {
+    const module = await compileOnce(this.build);
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cohort-engine' });
+    this.worker = worker;
+    worker.onmessage = ev => {
       const { id, ok, value, error, fatal, progress } = ev.data;
       const p = this.pending.get(id);
       if (!p) return;
@@ -188,20 +244,41 @@ export class WorkerEngine {
         p.reject(e);
       }
     };
-    this.worker.onerror = ev => {
+    worker.onerror = ev => {
       const e = new Error(`the analysis engine stopped: ${ev.message || 'worker error'}`);
       e.fatal = true;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
+      for (const [id, p] of this.pending) {
+        if (p.worker !== worker) continue;
+        this.pending.delete(id);
+        p.reject(e);
+      }
     };
-    this.ver = await this.call('init', { module, glueUrl: new URL('./pkg/cohort.js', import.meta.url).href });
+    this.ver = await this.call('init', { module, glueUrl: new URL(BUILDS[this.build].glue, import.meta.url).href });
     return this;
+  }
+
+  /**
+   * Switch to the workbook build when `source` is a workbook (once; it reads everything): a new
+   * worker starts with it; calls already sent to the old one finish there before it ends.
+   */
+  async useBuildFor(source, onProgress = () => {}) {
+    if (this.build === 'workbook' || (await buildFor(source)) !== 'workbook') return;
+    onProgress({ phase: 'engine' });   // {phase: 'engine'}: fetching the workbook build
+    const old = this.worker;
+    this.build = 'workbook';
+    this.file = null;
+    await this.start();
+    const retire = () => {
+      if ([...this.pending.values()].some(p => p.worker === old)) setTimeout(retire, 200);
+      else old.terminate();
+    };
+    retire();
   }
 
   call(op, args, transfer = [], onProgress = null) {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      this.pending.set(id, { resolve, reject, onProgress });
+      this.pending.set(id, { resolve, reject, onProgress, worker: this.worker });
       this.worker.postMessage({ id, op, args }, transfer);
     });
   }
@@ -236,6 +313,7 @@ export class WorkerEngine {
   version() { return this.ver; }
 
   async load(bytes, name) {
+    await this.useBuildFor(bytes);
     // The worker gets a copy: the page keeps the bytes to re-load after a restart.
     const schema = JSON.parse(await this.guarded('load', { bytes, name }));
     this.file = { name, bytes };
@@ -248,6 +326,7 @@ export class WorkerEngine {
    * file after a restart.
    */
   async loadFile(file, name, onProgress = () => {}) {
+    await this.useBuildFor(file, onProgress);
     const schema = JSON.parse(await this.guarded('loadFile', { file, name }, onProgress));
     this.file = { name, blob: file };
     return schema;

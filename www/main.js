@@ -88,7 +88,7 @@ function showProgress(p) {
   if (p.phase === 'reading' && p.total > 0) bar.value = p.loaded / p.total;
   else bar.removeAttribute('value');   // indeterminate while the engine parses / fits
   $('#load-progress-label').textContent = p.phase === 'reading' ? progressText(p.loaded, p.total)
-    : p.phase === 'parsing' ? 'Parsing…' : 'Analysing…';
+    : p.phase === 'parsing' ? 'Parsing…' : p.phase === 'engine' ? 'Loading the workbook reader…' : 'Analysing…';
   box.hidden = false;
 }
 

@@ -28,8 +28,12 @@
 //!    listed in the notes, and named again when an analysis excludes their rows. Columns that
 //!    look like direct identifiers are flagged.
 
+mod charset;
 pub mod dates;
 mod infer;
+// Without the `workbook` feature (the browser's core build, scripts/build.sh) the calamine
+// readers are left out; the page sends ZIP and OLE2 files to the build with them (www/engine.js).
+#[cfg(feature = "workbook")]
 mod workbook;
 
 use std::borrow::Cow;
@@ -74,7 +78,13 @@ fn read_table_inner(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Tabl
             "the file is empty (0 bytes). Export the spreadsheet again (CSV or .xlsx) and drop that file.",
         )),
         Sniffed::Refuse { what, fix } => Err(Error::format(format!("this file is {what}, not a table. {fix}"))),
+        #[cfg(feature = "workbook")]
         Sniffed::Workbook(kind) => workbook::read(bytes, kind, name, opts),
+        #[cfg(not(feature = "workbook"))]
+        Sniffed::Workbook(kind) => Err(Error::format(format!(
+            "this build of the engine reads no workbooks, so the {} cannot be opened here. Export the sheet as CSV and drop that file.",
+            kind.name()
+        ))),
         Sniffed::Text => read_text(bytes, name, opts),
     }
 }
@@ -84,7 +94,7 @@ fn read_table_inner(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Tabl
 pub enum Sniffed {
     Empty,
     Text,
-    Workbook(workbook::Book),
+    Workbook(Book),
     /// Not a table: what it is, and what to drop instead.
     Refuse { what: &'static str, fix: &'static str },
 }
@@ -95,9 +105,28 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Workbook formats, as sniffed from the magic bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Book {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+impl Book {
+    fn name(self) -> &'static str {
+        match self {
+            Book::Xlsx => "Excel workbook (.xlsx)",
+            Book::Xlsb => "Excel binary workbook (.xlsb)",
+            Book::Xls => "Excel 97-2003 workbook (.xls)",
+            Book::Ods => "OpenDocument spreadsheet (.ods)",
+        }
+    }
+}
+
 /// Identify a file by its magic bytes (never by its name).
 pub fn sniff(b: &[u8]) -> Sniffed {
-    use workbook::Book;
     if b.is_empty() {
         return Sniffed::Empty;
     }
@@ -166,24 +195,24 @@ pub fn sniff(b: &[u8]) -> Sniffed {
 /// Returns the text and the name of the encoding. Binary data (NUL bytes in a file that is
 /// not UTF-16) is refused.
 pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str)> {
-    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+    use charset::{Bom, Utf16};
+    if let Some((enc, bom)) = charset::for_bom(bytes) {
         let body = &bytes[bom..];
-        if enc == encoding_rs::UTF_8 {
+        let Bom::Utf16(order) = enc else {
             return Ok(match std::str::from_utf8(body) {
                 Ok(s) => (Cow::Borrowed(s), "UTF-8 (with byte-order mark)"),
                 Err(_) => (Cow::Owned(String::from_utf8_lossy(body).into_owned()), "UTF-8 (with byte-order mark; invalid bytes replaced by �)"),
             });
-        }
-        let (text, had_errors) = enc.decode_without_bom_handling(body);
+        };
+        let (text, had_errors) = charset::decode_utf16(body, order);
+        let enc = if order == Utf16::Le { "UTF-16LE" } else { "UTF-16BE" };
         if had_errors {
             return Err(Error::format(format!(
-                "the file starts with a {} byte-order mark but is not valid {}. Save it again from the spreadsheet as \"CSV UTF-8\".",
-                enc.name(),
-                enc.name()
+                "the file starts with a {enc} byte-order mark but is not valid {enc}. Save it again from the spreadsheet as \"CSV UTF-8\"."
             )));
         }
-        let name = if enc == encoding_rs::UTF_16LE { "UTF-16LE (with byte-order mark)" } else { "UTF-16BE (with byte-order mark)" };
-        return Ok((Cow::Owned(text.into_owned()), name));
+        let name = if order == Utf16::Le { "UTF-16LE (with byte-order mark)" } else { "UTF-16BE (with byte-order mark)" };
+        return Ok((Cow::Owned(text), name));
     }
     // UTF-16 without BOM: ASCII text has a zero in every other byte.
     let head = &bytes[..bytes.len().min(4096)];
@@ -192,16 +221,16 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str)> {
         let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
         let half = head.len() / 2;
         let enc = if odd * 10 >= half * 7 && even * 20 < half {
-            Some((encoding_rs::UTF_16LE, "UTF-16LE (no byte-order mark)"))
+            Some((Utf16::Le, "UTF-16LE (no byte-order mark)"))
         } else if even * 10 >= half * 7 && odd * 20 < half {
-            Some((encoding_rs::UTF_16BE, "UTF-16BE (no byte-order mark)"))
+            Some((Utf16::Be, "UTF-16BE (no byte-order mark)"))
         } else {
             None
         };
         if let Some((enc, name)) = enc {
-            let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+            let (text, had_errors) = charset::decode_utf16(bytes, enc);
             if !had_errors {
-                return Ok((Cow::Owned(text.into_owned()), name));
+                return Ok((Cow::Owned(text), name));
             }
         }
     }
@@ -211,7 +240,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str)> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok((Cow::Borrowed(s), "UTF-8")),
         Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            let text = charset::decode_windows_1252(bytes);
             Ok((text, "Windows-1252 (the file is not UTF-8; read as Western European)"))
         }
     }

@@ -22,29 +22,9 @@ use std::io::Cursor;
 use calamine::{open_workbook_from_rs, Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 
 use super::infer::{Assembler, Context};
-use super::ReadOptions;
+use super::{Book, ReadOptions};
 use crate::error::{Error, Result};
 use crate::table::{format_number, Table};
-
-/// Workbook formats, as sniffed from the magic bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Book {
-    Xlsx,
-    Xlsb,
-    Xls,
-    Ods,
-}
-
-impl Book {
-    fn name(self) -> &'static str {
-        match self {
-            Book::Xlsx => "Excel workbook (.xlsx)",
-            Book::Xlsb => "Excel binary workbook (.xlsb)",
-            Book::Xls => "Excel 97-2003 workbook (.xls)",
-            Book::Ods => "OpenDocument spreadsheet (.ods)",
-        }
-    }
-}
 
 fn broken(kind: Book, detail: impl std::fmt::Display) -> Error {
     Error::format(format!(
