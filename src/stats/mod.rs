@@ -12,3 +12,4 @@ pub mod finegray;
 pub mod table1;
 pub mod parametric;
 pub mod hazard;
+pub mod zph;
