@@ -1016,7 +1016,7 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     // Linear predictor by sorted row, centred as R's (x − mean)·β.
     let lp: Vec<f64> = (0..n).map(|i| data.xrow(i).iter().zip(&beta_s).map(|(a, b)| a * b).sum()).collect();
     let conc = concordance(&data, &lp, input.cluster);
-    let ph_test = zph(&cur.imat, &cur.b, &cur.c, &cur.ug, &names);
+    let ph_test = zph(&cur.imat, &cur.b, &cur.c, &cur.ug, &names).map(|t| t.with_residuals(input, &keep, &coef, &var, &names));
     if ph_test.is_none() {
         warnings.push("Cox model: the proportional-hazards test could not be computed (singular information)".into());
     }
