@@ -21,6 +21,7 @@ pub mod hazard;
 pub mod hist;
 pub mod km;
 mod paint;
+pub mod zph;
 
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,9 @@ pub enum FigureKind {
     HazardRatio,
     /// Kaplan-Meier with the fitted parametric survival curves overlaid.
     ParametricFit,
+    /// Proportional-hazards check: scaled Schoenfeld residuals and smoothed β(t) per Cox term
+    /// (`term` chooses one; all as small multiples otherwise).
+    Zph,
 }
 
 /// Options of the figures. Unknown keys are an error (a typo must not be silently ignored);
@@ -91,6 +95,8 @@ pub struct PlotOptions {
     /// Size in pixels of the base font (tick labels, legend, table) before `font_scale`
     /// (default 14); titles are a little larger.
     pub font_size: f64,
+    /// The Cox term of a per-term figure (the proportional-hazards residual plot); `None` = all.
+    pub term: Option<String>,
 }
 
 impl Default for PlotOptions {
@@ -114,6 +120,7 @@ impl Default for PlotOptions {
             font_scale: 1.0,
             break_by: None,
             font_size: 14.0,
+            term: None,
         }
     }
 }
@@ -462,6 +469,7 @@ pub fn draw_figure<DB: DrawingBackend>(
         FigureKind::Cumhaz => hazard::draw_cumhaz(area, report, opts),
         FigureKind::HazardRatio => hazard::draw_hazard_ratio(area, report, opts),
         FigureKind::ParametricFit => hazard::draw_parametric_fit(area, report, opts),
+        FigureKind::Zph => zph::draw_zph(area, report, opts),
     }
 }
 
