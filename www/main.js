@@ -11,6 +11,7 @@ import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
 import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge } from './explorer.js';
 import { initPaper } from './paper.js';
 import { initHazard } from './hazard.js';
+import { initZph } from './zph.js';
 import { progressText } from './read.js';
 import { identifierColumns, stripIdentifiers, exportProblem, cleanReport } from './privacy.js';
 
@@ -700,6 +701,7 @@ function readFile(file) {
 
 function wire() {
   wireHover();
+  initZph({ engine: () => state.engine, serial, showError, download, stem });
   initExplorer({ state, runSpec, showError, download, stem, checkExport, redraw: () => serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn')) });
   const drop = $('#drop');
   drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
