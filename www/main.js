@@ -11,7 +11,7 @@ import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
 import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge } from './explorer.js';
 import { initPaper } from './paper.js';
 import { initHazard } from './hazard.js';
-import { initZph } from './zph.js';
+import { initZph, withoutResiduals } from './zph.js';
 import { progressText } from './read.js';
 import { identifierColumns, stripIdentifiers, exportProblem, cleanReport } from './privacy.js';
 
@@ -741,7 +741,7 @@ function wire() {
   $('#save-json').addEventListener('click', () => {
     if (!state.report) return;
     try { checkExport(); } catch (e) { showError(e, 'The report was not saved'); return; }
-    const report = cleanReport(state.report, identifierColumns(state.schema));
+    const report = withoutResiduals(cleanReport(state.report, identifierColumns(state.schema)));
     download(new Blob([JSON.stringify(disclose(report, disclosureK()), null, 2)], { type: 'application/json' }), stem() + '.report.json');
   });
   const saveScript = (kind, ext) => async () => {

@@ -143,3 +143,15 @@ async function saveSvg(term) {
     ctx.showError(e, 'The residual plot was not saved');
   }
 }
+
+/**
+ * The report without the residual plots' points (one per event, each a function of that
+ * patient's covariates and time): what the page saves as JSON. The PH table stays. Does not
+ * modify `report`.
+ */
+export function withoutResiduals(report) {
+  const ph = report?.cox?.ph_test;
+  if (!ph?.residuals) return report;
+  const { residuals, ...rest } = ph;
+  return { ...report, cox: { ...report.cox, ph_test: rest } };
+}

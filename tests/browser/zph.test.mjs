@@ -2,7 +2,8 @@
 // veteran with karno + age ticked, the PH table's "Plot" toggles open the wasm-drawn residual
 // plots (non-empty canvas pixels), karno (R cox.zph p = 0.0003) is flagged in the figure's
 // caption and border and age (p = 0.14) is not, "Show all" opens both, "Save SVG" downloads
-// the same drawing, and no request leaves the page.
+// the same drawing, the saved JSON report leaves the per-event residuals out, and no request
+// leaves the page.
 //   R: d <- read.csv("tests/reference/veteran.csv")
 //      cox.zph(coxph(Surv(time, status == 1) ~ karno + age, data = d))$table
 //      karno chisq 13.07271927 p 0.00029963; age 2.13058873 p 0.14439
@@ -64,6 +65,12 @@ test('PH residual plots: toggles draw the plots, karno flagged, SVG export, no r
   assert.match(svg, /^<svg/);
   assert.match(svg, /proportional hazards doubtful/);
   assert.match(svg, /PH test p &lt; 0\.001/);
+
+  // The saved report keeps the PH table but not the residual points (one per patient event).
+  const [dl2] = await Promise.all([page.waitForEvent('download'), page.click('#save-json')]);
+  const saved = JSON.parse(fs.readFileSync(await dl2.path(), 'utf8'));
+  assert.deepEqual(saved.cox.ph_test.terms.map(t => t.name), ['karno', 'age']);
+  assert.equal(saved.cox.ph_test.residuals, undefined);
 
   // Refit without karno: its plot closes, age's is drawn again from the new model.
   await page.locator('#xp-covs tr[data-col="karno"] input.cov-tick').uncheck();
