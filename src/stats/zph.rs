@@ -261,12 +261,16 @@ pub fn scaled_schoenfeld(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[
         let k: Vec<usize> = (0..p).filter(|&j| used[s][j] > 0.0).collect();
         if !k.is_empty() && ne > 0 {
             let sub = DMatrix::from_fn(k.len(), k.len(), |r, c| vmean[(k[r], k[c])]);
-            let lu = sub.lu();
+            // Ī restricted to the columns used here, inverted once; y = Ī⁻¹ r + β per event.
+            let inv = sub.try_inverse()?;
             for e in e0..e0 + ne {
-                let r = DVector::from_iterator(k.len(), k.iter().map(|&j| resid[e * p + j]));
-                let sol = lu.solve(&r)?;
-                for (q, &j) in k.iter().enumerate() {
-                    y[j][e] = sol[q] + coef[j];
+                let r = &resid[e * p..(e + 1) * p];
+                for (a, &j) in k.iter().enumerate() {
+                    let mut v = coef[j];
+                    for (b, &l) in k.iter().enumerate() {
+                        v += inv[(a, b)] * r[l];
+                    }
+                    y[j][e] = v;
                 }
             }
         }
