@@ -96,3 +96,21 @@ fn lung_has_no_flag_and_a_report_without_cox_is_refused() {
     let e = render_svg(&km_only, &PlotOptions::default(), 600, 400, FigureKind::Zph).unwrap_err();
     assert!(e.contains("no Cox model"), "{e}");
 }
+
+#[test]
+fn residuals_undefined_in_a_stratum_are_not_drawn() {
+    // tests/r/zph_used.csv: ecog_m is 0 for every woman, so with strata(sex) its residuals in the
+    // women's stratum are NA in R (53 of 164 events, tests/r/zph.expected.json) and not drawn.
+    let bytes = std::fs::read(root().join("tests/r/zph_used.csv")).unwrap();
+    let spec: AnalysisSpec = serde_json::from_value(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]},
+        "strata": "sex", "covariates": ["age", "ecog_m"]})).unwrap();
+    let r = cohort::analyze::analyze_bytes(&bytes, "zph_used.csv", &spec).unwrap();
+    let res = r.cox.as_ref().unwrap().ph_test.as_ref().unwrap().residuals.as_ref().unwrap();
+    let defined = res.terms[1].y.iter().filter(|v| v.is_finite()).count();
+    assert_eq!((res.events, defined), (164, 164 - 53));
+    let o = PlotOptions { term: Some("ecog_m".to_string()), ..PlotOptions::default() };
+    let svg = render_svg(&r, &o, 600, 420, FigureKind::Zph).unwrap();
+    preview("zph_used_ecog_m", &svg);
+    assert!(!svg.contains("NaN") && !svg.contains("inf"));
+    assert_eq!(svg.matches("<circle").count(), defined + 1, "one dot per defined residual, one in the legend");
+}
