@@ -480,6 +480,8 @@ impl SharedResults {
             ph_test: c.ph_global.as_ref().map(|g| PhTest {
                 terms: c.ph_terms.iter().map(|(name, t)| PhTermTest { name: name.clone(), chisq: nan(t.chisq), df: nan(t.df), p: nan(t.p) }).collect(),
                 global: untest(g),
+                // One point per event: patient-level, never in a results link.
+                residuals: None,
             }),
             iterations: 0,
             converged: c.converged,

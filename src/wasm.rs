@@ -470,8 +470,9 @@ fn figure_kind(name: &str) -> Result<crate::plot::FigureKind, JsValue> {
         "cumhaz" => Ok(crate::plot::FigureKind::Cumhaz),
         "hazard_ratio" => Ok(crate::plot::FigureKind::HazardRatio),
         "parametric_fit" => Ok(crate::plot::FigureKind::ParametricFit),
+        "zph" => Ok(crate::plot::FigureKind::Zph),
         other => Err(js_msg(format!(
-            "unknown figure '{other}': use 'survival', 'forest', 'hazard', 'cumhaz', 'hazard_ratio' or 'parametric_fit'"
+            "unknown figure '{other}': use 'survival', 'forest', 'hazard', 'cumhaz', 'hazard_ratio', 'parametric_fit' or 'zph'"
         ))),
     }
 }

@@ -10,6 +10,7 @@
 import { fmtP, fmtNum, fmtTime } from './format.js';
 import { identifierColumns, cleanReport } from './privacy.js';
 import { csvLine } from './csv.js';
+import { zphRefresh } from './zph.js';
 
 const $ = sel => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -501,13 +502,14 @@ function renderUnivariable(r) {
 function renderPh(r) {
   const ph = r.cox?.ph_test;
   $('#xp-ph').hidden = !ph;
-  if (!ph) return;
+  if (!ph) { zphRefresh(r); return; }
   $('#xp-ph table thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: 'Term' }), el('th', { scope: 'col', text: 'χ²' }),
     el('th', { scope: 'col', text: 'df' }), el('th', { scope: 'col', text: 'P' })));
   const row = (name, t, global) => el('tr', { class: (t.p != null && t.p < 0.05 ? 'ph-flag' : '') + (global ? ' ph-global' : '') },
     el('th', { scope: 'row', text: name }), el('td', { class: 'num', text: fmtNum(t.chisq) }), el('td', { class: 'num', text: fmtTime(t.df) }),
     el('td', { class: 'num', text: pText(t.p) + (t.p != null && t.p < 0.05 ? ' ⚠' : '') }));
   $('#xp-ph table tbody').replaceChildren(...ph.terms.map(t => row(t.name, t, false)), row('Global', ph.global, true));
+  zphRefresh(r);
 }
 
 /** Groups with fewer than k rows: flagged in the summary and in the disclosure line. */

@@ -11,6 +11,7 @@ import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
 import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge } from './explorer.js';
 import { initPaper } from './paper.js';
 import { initHazard } from './hazard.js';
+import { initZph, withoutResiduals } from './zph.js';
 import { progressText } from './read.js';
 import { identifierColumns, stripIdentifiers, exportProblem, cleanReport } from './privacy.js';
 import { initShare, openSharedLink, figureMinCell, exportMinCell, figurePng, leaveSharedView } from './share.js';
@@ -716,6 +717,7 @@ function readFile(file) {
 
 function wire() {
   wireHover();
+  initZph({ engine: () => state.engine, serial, showError, download, stem });
   initExplorer({ state, runSpec, showError, download, stem, checkExport, redraw: () => serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn')) });
   initShare({ state, serial, showError, sharedSpec, checkExport, showShared,
     loadFile: (name, bytes, spec) => loadBytes(name, bytes, spec),
@@ -759,7 +761,7 @@ function wire() {
   $('#save-json').addEventListener('click', () => {
     if (!state.report) return;
     try { checkExport(); } catch (e) { showError(e, 'The report was not saved'); return; }
-    const report = cleanReport(state.report, identifierColumns(state.schema));
+    const report = withoutResiduals(cleanReport(state.report, identifierColumns(state.schema)));
     download(new Blob([JSON.stringify(disclose(report, disclosureK()), null, 2)], { type: 'application/json' }), stem() + '.report.json');
   });
   const saveScript = (kind, ext) => async () => {

@@ -21,6 +21,7 @@ pub mod hazard;
 pub mod hist;
 pub mod km;
 mod paint;
+pub mod zph;
 
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,9 @@ pub enum FigureKind {
     HazardRatio,
     /// Kaplan-Meier with the fitted parametric survival curves overlaid.
     ParametricFit,
+    /// Proportional-hazards check: scaled Schoenfeld residuals and smoothed β(t) per Cox term
+    /// (`term` chooses one; all as small multiples otherwise).
+    Zph,
 }
 
 /// Options of the figures. Unknown keys are an error (a typo must not be silently ignored);
@@ -95,6 +99,8 @@ pub struct PlotOptions {
     /// every number-at-risk cell below k (a suppressed cell of a shared report included) is
     /// written "<k" (see [`suppressed_count`]). `None` draws the counts as they are.
     pub min_cell: Option<u32>,
+    /// The Cox term of a per-term figure (the proportional-hazards residual plot); `None` = all.
+    pub term: Option<String>,
 }
 
 impl Default for PlotOptions {
@@ -119,6 +125,7 @@ impl Default for PlotOptions {
             break_by: None,
             font_size: 14.0,
             min_cell: None,
+            term: None,
         }
     }
 }
@@ -491,6 +498,7 @@ pub fn draw_figure<DB: DrawingBackend>(
         FigureKind::Cumhaz => hazard::draw_cumhaz(area, report, opts),
         FigureKind::HazardRatio => hazard::draw_hazard_ratio(area, report, opts),
         FigureKind::ParametricFit => hazard::draw_parametric_fit(area, report, opts),
+        FigureKind::Zph => zph::draw_zph(area, report, opts),
     }
 }
 

@@ -13,3 +13,4 @@ pub mod finegray;
 pub mod table1;
 pub mod parametric;
 pub mod hazard;
+pub mod zph;
