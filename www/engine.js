@@ -5,6 +5,27 @@
 import { loadIntoSession } from './read.js';
 
 let compiled = null;   // WebAssembly.Module, compiled once
+
+/**
+ * The report of a `run_delta` answer ({token, same, report}): the fields named in `same` are
+ * the previous report's (`prev`), put back in their places (the engine writes the fields in one
+ * fixed order, which `prev` shows), so the result is the whole report, as `run` gives it.
+ */
+export function mergeDelta(prev, answer) {
+  const { report: lite, same } = answer;
+  if (!prev || !same?.length) return lite;
+  const order = Object.keys(prev);
+  const rank = k => order.indexOf(k);
+  const pending = same.filter(k => prev[k] !== undefined).sort((a, b) => rank(a) - rank(b));
+  const out = {};
+  for (const k of Object.keys(lite)) {
+    const r = rank(k);
+    while (r >= 0 && pending.length && rank(pending[0]) < r) { const p = pending.shift(); out[p] = prev[p]; }
+    out[k] = lite[k];
+  }
+  for (const p of pending) out[p] = prev[p];
+  return out;
+}
 let instanceNo = 0;
 let panicMessage = null;
 
@@ -71,6 +92,7 @@ export class MainEngine {
   }
 
   async restart() {
+    this.delta = null;
     try { this.session?.free(); } catch { /* the old instance is gone */ }
     ({ glue: this.glue, memory: this.memory } = await instantiate());
     this.session = new this.glue.Session();
@@ -106,7 +128,20 @@ export class MainEngine {
 
   /** Run a spec object; returns the report object. */
   async run(spec) {
+    this.delta = null;
     return this.guard(s => JSON.parse(s.run(JSON.stringify(spec))));
+  }
+
+  /**
+   * As `run`, for the page's own analysis: the engine sends only the parts of the report that
+   * changed since the last `runDelta` (see mergeDelta); returns the whole report.
+   */
+  async runDelta(spec) {
+    const have = this.delta?.token ?? 0;
+    const answer = await this.guard(s => JSON.parse(s.run_delta(JSON.stringify(spec), have)));
+    const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
+    this.delta = { token: answer.token, report };
+    return report;
   }
 
   /** Draw the last report into a canvas; returns the figure's layout. */
@@ -128,6 +163,16 @@ export class MainEngine {
     return this.guard(s => s.forest_height(JSON.stringify(options)));
   }
 
+  /**
+   * Size `canvas` for the forest plot at pixel width `width` (CSS size = pixels / `dpr`) and
+   * draw it; returns the layout.
+   */
+  async drawForest(canvas, options, width, dpr) {
+    const h = await this.forestHeight(options);
+    sizeCanvas(canvas, width, h, dpr);
+    return this.draw(canvas, 'forest', options);
+  }
+
   /** Text export of the last analysis: 'r', 'python' or 'methods'. */
   async exportText(kind) {
     return this.guard(s => s.export(kind));
@@ -137,6 +182,26 @@ export class MainEngine {
   async svg(figure, options, width, height) {
     return this.guard(s => s.svg(figure, JSON.stringify(options), width, height));
   }
+}
+
+/** Give a canvas a pixel size and the matching CSS size. */
+function sizeCanvas(canvas, width, height, dpr) {
+  canvas.style.width = Math.round(width / dpr) + 'px';
+  canvas.style.height = Math.round(height / dpr) + 'px';
+  canvas.width = width;
+  canvas.height = height;
+}
+
+/**
+ * Requests the engine's worker made (its own resource timing, which the page's does not hold):
+ * kept in `globalThis.cohortWorkerRequests` ({name, startTime} on the page's clock) and announced
+ * with a `cohort:worker-requests` event, for the privacy badge.
+ */
+function workerRequests(net) {
+  const list = globalThis.cohortWorkerRequests || (globalThis.cohortWorkerRequests = []);
+  const entries = net.map(e => ({ name: e.name, startTime: e.time - performance.timeOrigin, initiatorType: e.initiator, worker: true }));
+  list.push(...entries);
+  globalThis.dispatchEvent?.(new CustomEvent('cohort:worker-requests', { detail: entries }));
 }
 
 /** Draw an ImageBitmap onto a visible canvas (same pixel size). */
@@ -166,6 +231,7 @@ export class WorkerEngine {
     const module = await compileOnce();
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cohort-engine' });
     this.worker.onmessage = ev => {
+      if (ev.data?.net) { workerRequests(ev.data.net); return; }
       const { id, ok, value, error, fatal, progress } = ev.data;
       const p = this.pending.get(id);
       if (!p) return;
@@ -211,6 +277,7 @@ export class WorkerEngine {
   }
 
   async restart() {
+    this.delta = null;
     try { this.worker.terminate(); } catch { /* already gone */ }
     for (const p of this.pending.values()) p.reject(new Error('the analysis engine was restarted'));
     this.pending.clear();
@@ -244,7 +311,17 @@ export class WorkerEngine {
   }
 
   async run(spec) {
+    this.delta = null;
     return JSON.parse(await this.guarded('run', { spec: JSON.stringify(spec) }));
+  }
+
+  /** As MainEngine.runDelta. */
+  async runDelta(spec) {
+    const have = this.delta?.token ?? 0;
+    const answer = JSON.parse(await this.guarded('runDelta', { spec: JSON.stringify(spec), have }));
+    const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
+    this.delta = { token: answer.token, report };
+    return report;
   }
 
   async draw(canvas, figure, options) {
@@ -255,6 +332,14 @@ export class WorkerEngine {
 
   async svg(figure, options, width, height) {
     return this.guarded('svg', { figure, options: JSON.stringify(options), width, height });
+  }
+
+  /** As MainEngine.drawForest, in one message: the worker sizes and draws. */
+  async drawForest(canvas, options, width, dpr) {
+    const { layout, bitmap, height } = await this.guarded('drawForest', { options: JSON.stringify(options), width });
+    sizeCanvas(canvas, width, height, dpr);
+    if (bitmap) blit(canvas, bitmap);
+    return JSON.parse(layout);
   }
 
   async selfTestPanic() {

@@ -8,7 +8,7 @@ import {
   parseLandmarks, specToHash, specFromHash, defaultLandmarks,
 } from './spec.js';
 import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
-import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge } from './explorer.js';
+import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge, toggleGroup } from './explorer.js';
 import { initPaper } from './paper.js';
 import { initHazard } from './hazard.js';
 import { progressText } from './read.js';
@@ -138,12 +138,14 @@ async function afterLoad(name, schema, specOverride, isDemo) {
   return runSpecInner(spec);
 }
 
-async function runSpecInner(spec) {
+async function runSpecInner(spec, t0 = performance.now()) {
   state.spec = spec;
   fillControls();
   clearError();
   try {
-    state.report = await state.engine.run(spec);
+    // The engine sends only what changed since the page's last report (a covariate toggle: the
+    // models, not the curves); the page gets the whole report either way.
+    state.report = state.engine.runDelta ? await state.engine.runDelta(spec) : await state.engine.run(spec);
   } catch (e) {
     state.report = null;
     clearResults();
@@ -152,12 +154,28 @@ async function runSpecInner(spec) {
   }
   renderDemoInfo();
   await renderReport();
+  showLatency('refit + redraw', t0);
   hazard.changed();
   return state.report;
 }
 
+/** The status line under the figure: how long the last change took, measured here. */
+function showLatency(what, t0) {
+  const ms = performance.now() - t0;
+  state.lastLatency = { what, ms };
+  $('#refit-time').textContent = `${what} ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+}
+
+/** Re-analyse with `spec`; the latency shown counts from this call (the user's click). */
 function runSpec(spec) {
-  return serial(() => runSpecInner(spec));
+  const t0 = performance.now();
+  return serial(() => runSpecInner(spec, t0));
+}
+
+/** Redraw the figure after a view change (no refit), showing how long it took. */
+function redraw() {
+  const t0 = performance.now();
+  return serial(async () => { await drawFigure(); showLatency('redraw', t0); }).catch(e => showError(e, 'The figure could not be drawn'));
 }
 
 // From the controls: rebuild the spec, keep keys the controls do not show (covariates, ...).
@@ -216,7 +234,7 @@ function viewFromToggles(old) {
 function onViewChanged() {
   if (!state.spec) return;
   state.spec = { ...state.spec, view: viewFromToggles(state.spec.view) };
-  serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn'));
+  redraw();
 }
 
 // ---------- controls ----------
@@ -350,6 +368,7 @@ function clearResults() {
   showWarnings([]);
   const c = $('#km');
   c.getContext('2d').clearRect(0, 0, c.width, c.height);
+  state.drawn = null;
   $('#fig-caption').textContent = '';
   $('#model-box').hidden = true;
   $('#methods-box').hidden = true;
@@ -407,16 +426,15 @@ async function renderReport() {
   $('#test-line').textContent = line;
   showWarnings(r.warnings || []);
   $('#notes').textContent = (r.notes || []).join(' · ');
+  // Asked now, answered after the drawing: the engine works through its messages in order, so the
+  // page does not wait for one answer before sending the next question.
+  const methods = state.engine.exportText('methods').catch(() => '');
   await drawFigure();
   await renderModel();
   renderExplorerResults();
-  try {
-    const text = await state.engine.exportText('methods');
-    $('#methods').textContent = text;
-    $('#methods-box').hidden = !text;
-  } catch {
-    $('#methods-box').hidden = true;
-  }
+  const text = await methods;
+  $('#methods').textContent = text;
+  $('#methods-box').hidden = !text;
   await renderOverview();
 }
 
@@ -447,27 +465,40 @@ async function renderModel() {
   }
   $('#model-line').textContent = line;
   const canvas = $('#forest');
-  const cssW = Math.max(360, Math.min(box.clientWidth || 800, 900));
+  const cssW = Math.max(360, Math.min(widthOf(box) || 800, 900));
   const dpr = Math.min(window.devicePixelRatio || 1, 3);
   const opts = { font_scale: dpr };
-  const h = await state.engine.forestHeight(opts);
-  canvas.style.width = cssW + 'px';
-  canvas.style.height = Math.round(h / dpr) + 'px';
-  canvas.width = Math.round(cssW * dpr);
-  canvas.height = h;
-  await state.engine.draw(canvas, 'forest', opts);
+  await state.engine.drawForest(canvas, opts, Math.round(cssW * dpr), dpr);
 }
 
 /** "Table 1": each column described by group, with the test's P. */
+/** The group legend entry of the figure under a pointer event, or null. */
+function legendEntryAt(canvas, ev) {
+  const L = state.layout;
+  if (!L?.legend?.length || !canvas.clientWidth) return null;
+  const scale = canvas.width / canvas.clientWidth;
+  const x = ev.offsetX * scale, y = ev.offsetY * scale;
+  return L.legend.find(e => e.group != null && x >= e.left && x <= e.left + e.width && y >= e.top && y <= e.top + e.height) || null;
+}
+
 /** Hover read-out: each curve's value at the pointer's time (asked of the engine). */
 function wireHover() {
   const canvas = $('#km');
   const tip = $('#hover');
   let pending = false;
-  canvas.addEventListener('pointerleave', () => { tip.hidden = true; });
+  canvas.addEventListener('pointerleave', () => { tip.hidden = true; canvas.style.cursor = ''; });
+  // A click on a legend entry (its box, from the engine's layout) shows or hides that group.
+  canvas.addEventListener('click', ev => {
+    const e = legendEntryAt(canvas, ev);
+    if (e) toggleGroup(e.group);
+  });
   canvas.addEventListener('pointermove', async ev => {
     const L = state.layout;
-    if (!L || !state.report || pending) return;
+    if (!L || !state.report) return;
+    const entry = legendEntryAt(canvas, ev);
+    canvas.style.cursor = entry ? 'pointer' : '';
+    canvas.title = entry ? `${entry.hidden ? 'Show' : 'Hide'} ${entry.group} (or use the Show checkboxes above the figure)` : '';
+    if (pending) return;
     const scale = canvas.width / canvas.clientWidth;
     const x = ev.offsetX * scale, y = ev.offsetY * scale;
     if (x < L.plot_left || x > L.plot_left + L.plot_width || y < L.plot_top || y > L.plot_top + L.plot_height) { tip.hidden = true; return; }
@@ -520,21 +551,47 @@ function plotOptions(scale) {
   return opts;
 }
 
+/**
+ * Width (clientWidth) of a box, as the last layout left it: kept up to date by a ResizeObserver,
+ * so that drawing after the tables were rebuilt does not force the browser to lay the page out
+ * again in the middle of a refit (reading clientWidth would).
+ */
+const widths = new WeakMap();
+const sizeWatch = typeof ResizeObserver !== 'undefined'
+  ? new ResizeObserver(entries => { for (const e of entries) widths.set(e.target, e.target.clientWidth); }) : null;
+function widthOf(box) {
+  if (!sizeWatch) return box.clientWidth;
+  if (!widths.has(box)) { widths.set(box, box.clientWidth); sizeWatch.observe(box); }
+  return widths.get(box);
+}
+
 async function drawFigure() {
   const canvas = $('#km');
   if (!state.report) return;
-  const cssW = Math.max(360, Math.min(canvas.closest('figure').clientWidth || 800, 1100));
+  const cssW = Math.max(360, Math.min(widthOf(canvas.closest('figure')) || 800, 1100));
   const riskRows = Math.max(1, (state.report.km || []).length);
   const cssH = Math.max(330, Math.round(cssW * 0.56)) + (state.spec?.view?.risk_table === false ? 0 : 34 + 22 * riskRows);
   const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  const w = Math.round(cssW * dpr), h = Math.round(cssH * dpr);
+  // A refit that changed only the models (a covariate toggle) leaves the figure as drawn: the
+  // engine sent the same curves and tests (the very objects the page holds) and the options and
+  // size are the same.
+  const r = state.report;
+  const key = JSON.stringify([plotOptions(dpr), w, h, cssW, cssH, r.time_unit, r.groups, r.spec?.strata, r.spec?.rho]);
+  const parts = [r.km, r.cuminc, r.logrank, r.gray_test, r.trend];
+  if (state.drawn && state.drawn.key === key && state.drawn.parts.every((p, i) => p === parts[i])) return state.layout;
   canvas.style.width = cssW + 'px';
   canvas.style.height = cssH + 'px';
-  canvas.width = Math.round(cssW * dpr);
-  canvas.height = Math.round(cssH * dpr);
+  canvas.width = w;   // (clears the canvas, even when the size is the same)
+  canvas.height = h;
+  state.drawn = null;
   const layout = await state.engine.draw(canvas, 'survival', plotOptions(dpr));
   state.layout = layout;
+  state.drawn = { key, parts };
   const groups = (state.report.km || []).map(k => k.group).filter(g => g != null);
-  canvas.setAttribute('aria-label', `Kaplan-Meier curves${groups.length ? ' by ' + state.spec.group + ': ' + groups.join(', ') : ''}. The table below gives the numbers.`);
+  const hiddenGroups = state.spec?.view?.hidden_groups || [];
+  canvas.setAttribute('aria-label', `Kaplan-Meier curves${groups.length ? ' by ' + state.spec.group + ': ' + groups.join(', ') : ''}`
+    + `${hiddenGroups.length ? ` (hidden: ${hiddenGroups.join(', ')})` : ''}. The table below gives the numbers; the Show checkboxes above the figure hide or show groups.`);
   const view = state.spec?.view || {};
   const bits = [];
   if (view.conf_bands !== false) bits.push('shaded bands: 95% confidence intervals');
@@ -677,6 +734,10 @@ const api = {
   exportText: kind => serial(() => state.engine.exportText(kind)),
   /** Test hook: make the engine panic; the page reports it and restarts the engine. */
   selfTestPanic: () => serial(() => state.engine.selfTestPanic()),
+  /** The survival figure's layout as last drawn (plot area, ticks, legend entry boxes) in canvas pixels. */
+  figureLayout: () => (state.layout ? JSON.parse(JSON.stringify(state.layout)) : null),
+  /** The last change's measured time: {what: 'refit + redraw' | 'redraw', ms}. */
+  latency: () => state.lastLatency || null,
   /** 'worker' or 'main': where the engine runs. */
   engineKind: () => (state.engine?.worker ? 'worker' : 'main'),
   ready: null,
@@ -700,7 +761,7 @@ function readFile(file) {
 
 function wire() {
   wireHover();
-  initExplorer({ state, runSpec, showError, download, stem, checkExport, redraw: () => serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn')) });
+  initExplorer({ state, runSpec, showError, download, stem, checkExport, redraw });
   const drop = $('#drop');
   drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));

@@ -12,6 +12,21 @@ let panicMessage = null;
 
 self.__cohortPanic = msg => { panicMessage = msg; };
 
+// The page's privacy badge counts every request made since loading, from the browser's own
+// record; a worker's requests are in the worker's record, not the page's. So the worker sends
+// its record to the page as it grows: {net: [{name, time, initiator}]}, `time` on the epoch
+// clock (performance.timeOrigin + startTime), which the page maps onto its own clock.
+function reportRequests(entries) {
+  const net = entries.map(e => ({ name: e.name, time: performance.timeOrigin + e.startTime, initiator: e.initiatorType }));
+  if (net.length) self.postMessage({ net });
+}
+try {
+  new PerformanceObserver(list => reportRequests(list.getEntries())).observe({ type: 'resource', buffered: true });
+} catch {
+  // No observer in this worker: report what was fetched so far.
+  try { reportRequests(performance.getEntriesByType('resource')); } catch { /* no resource timing */ }
+}
+
 function errorObject(e) {
   const o = { message: e?.message || String(e) };
   for (const k of ['kind', 'file', 'line', 'column', 'detail']) if (e && e[k] !== undefined) o[k] = e[k];
@@ -31,6 +46,7 @@ const ops = {
   // wasm memory, with progress messages {id, progress}.
   loadFile: ({ file, name }, id) => loadIntoSession(session, memory, file, name, progress => self.postMessage({ id, progress })),
   run: ({ spec }) => session.run(spec),
+  runDelta: ({ spec, have }) => session.run_delta(spec, have),
   draw({ figure, options, width, height }) {
     const canvas = new OffscreenCanvas(width, height);
     const layout = session.draw_offscreen(canvas, figure, options);
@@ -38,6 +54,14 @@ const ops = {
     return { layout, bitmap, transfer: [bitmap] };
   },
   svg: ({ figure, options, width, height }) => session.svg(figure, options, width, height),
+  // The forest plot at the height its rows need, in one message (a refit shows it at once).
+  drawForest({ options, width }) {
+    const height = session.forest_height(options);
+    const canvas = new OffscreenCanvas(width, height);
+    const layout = session.draw_offscreen(canvas, 'forest', options);
+    const bitmap = canvas.transferToImageBitmap();
+    return { layout, bitmap, height, transfer: [bitmap] };
+  },
   selfTestPanic: () => glue.selfTestPanic(),
   valuesAt: ({ t, options }) => session.values_at(t, options),
   forestHeight: ({ options }) => session.forest_height(options),
