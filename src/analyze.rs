@@ -33,8 +33,10 @@ pub struct AnalysisCache {
     base: Option<(String, Prepared, Report, Vec<String>)>,
     /// The rows of the models of a grouped analysis (prepared without the group).
     model_prep: Option<(String, Prepared)>,
-    /// Multivariable model (Cox or Fine-Gray, in `report.cox` / `report.finegray`) and its warnings.
-    model: Option<(String, Report, Vec<String>)>,
+    /// The last few multivariable models (Cox or Fine-Gray, in `report.cox` / `report.finegray`)
+    /// and their warnings, most recent last: unticking a covariate brings back a model fitted a
+    /// moment ago.
+    models: Vec<KeptModel>,
     /// One univariable model per candidate: the model, or the warning saying why it was not fitted.
     univariable: HashMap<String, std::result::Result<UnivariableModel, String>>,
     univariable_key: String,
@@ -43,11 +45,31 @@ pub struct AnalysisCache {
     table1: Option<(String, Vec<stats::table1::Table1Row>)>,
 }
 
+/// How many multivariable models the cache keeps.
+const MODELS_KEPT: usize = 8;
+
 impl AnalysisCache {
     /// Forget everything (a new table).
     pub fn clear(&mut self) {
         *self = AnalysisCache::default();
     }
+}
+
+type KeptModel = (String, Report, Vec<String>);
+
+/// The kept model of `key` (moved to the most recent place).
+fn kept_model<'a>(models: &'a mut Vec<KeptModel>, key: &str) -> Option<&'a KeptModel> {
+    let i = models.iter().position(|m| m.0 == key)?;
+    let m = models.remove(i);
+    models.push(m);
+    models.last()
+}
+
+fn keep_model(models: &mut Vec<KeptModel>, key: String, fit: Report, warnings: Vec<String>) {
+    if models.len() >= MODELS_KEPT {
+        models.remove(0);
+    }
+    models.push((key, fit, warnings));
 }
 
 /// The spec as JSON without the fields in `drop` (and without `view`, which no section reads).
@@ -228,12 +250,12 @@ fn survival_models(
     };
     if !spec.covariates.is_empty() {
         let key = key_without(spec, &[&["univariable", "parametric", "table1"], CURVE_FIELDS]);
-        match &cache.model {
-            Some((k, r, w)) if *k == key => {
-                report.cox = r.cox.clone();
-                warnings.extend(w.iter().cloned());
+        match kept_model(&mut cache.models, &key).map(|(_, r, w)| (r.cox.clone(), w.clone())) {
+            Some((fit, w)) => {
+                report.cox = fit;
+                warnings.extend(w);
             }
-            _ => {
+            None => {
                 let mut w = Vec::new();
                 let d = design(table, spec, prep, &spec.covariates, &mut w)?;
                 match fit_cox(&d, spec) {
@@ -244,7 +266,7 @@ fn survival_models(
                     Err(e) => w.push(format!("Cox model not fitted: {e}")),
                 }
                 warnings.extend(w.iter().cloned());
-                cache.model = Some((key, Report { cox: report.cox.clone(), ..Default::default() }, w));
+                keep_model(&mut cache.models, key, Report { cox: report.cox.clone(), ..Default::default() }, w);
             }
         }
     }
@@ -330,12 +352,12 @@ fn competing_models(
 ) -> Result<()> {
     if !spec.covariates.is_empty() {
         let key = key_without(spec, &[&["univariable", "parametric", "table1"], CURVE_FIELDS]);
-        match &cache.model {
-            Some((k, r, w)) if *k == key => {
-                report.finegray = r.finegray.clone();
-                warnings.extend(w.iter().cloned());
+        match kept_model(&mut cache.models, &key).map(|(_, r, w)| (r.finegray.clone(), w.clone())) {
+            Some((fit, w)) => {
+                report.finegray = fit;
+                warnings.extend(w);
             }
-            _ => {
+            None => {
                 let mut w = Vec::new();
                 let d = design(table, spec, prep, &spec.covariates, &mut w)?;
                 match stats::finegray::crr(&d.time, &d.status, &d.x, &d.names) {
@@ -346,7 +368,7 @@ fn competing_models(
                     Err(e) => w.push(format!("Fine-Gray model not fitted: {e}")),
                 }
                 warnings.extend(w.iter().cloned());
-                cache.model = Some((key, Report { finegray: report.finegray.clone(), ..Default::default() }, w));
+                keep_model(&mut cache.models, key, Report { finegray: report.finegray.clone(), ..Default::default() }, w);
             }
         }
     }
