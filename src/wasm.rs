@@ -85,6 +85,15 @@ fn same_read_options(a: &ReadOptions, b: &ReadOptions) -> bool {
     a.sheet == b.sheet && a.missing == b.missing && a.date_order == b.date_order
 }
 
+/// The report fields `run_delta` may leave out when unchanged, in the order `Report` declares
+/// (and serializes) them: `delta_fields!(m)` calls macro `m` with the list. The fields before
+/// them (spec, file, counts, warnings, notes) are small and always sent.
+macro_rules! delta_fields {
+    ($m:ident) => {
+        $m!(km, logrank, pairwise, trend, cox, univariable, cuminc, gray_test, finegray, table1, parametric, hazard, hazard_ratio)
+    };
+}
+
 /// A loaded file and the last analysis of it, kept in wasm memory.
 #[wasm_bindgen]
 pub struct Session {
@@ -192,7 +201,7 @@ impl Session {
     /// As [`Session::run`], for a page that keeps the report `run_delta` sent last (number
     /// `have`): returns `{"token": n, "same": [...], "report": {...}}` where the report leaves out
     /// the top-level fields listed in `same` (equal to the previous report's: the page keeps its
-    /// copies). A covariate toggle then sends the models, not the curves' thousands of steps.
+    /// copies) and `order` lists the fields that may be left out, in the report's order. A covariate toggle then sends the models, not the curves' thousands of steps.
     /// When `have` is not the last report sent (or another `run` came between), nothing is left
     /// out. The content is the report's either way.
     pub fn run_delta(&mut self, spec_json: &str, have: u32) -> Result<String, JsValue> {
@@ -207,8 +216,18 @@ impl Session {
                 }
             )*};
         }
-        hold_if_same!(km, logrank, pairwise, trend, cox, univariable, cuminc, gray_test, finegray, table1, parametric, hazard, hazard_ratio);
-        let json = format!("{{\"token\":{},\"same\":{},\"report\":{}}}", self.delta_token.wrapping_add(1), to_json(&same)?, to_json(&report)?);
+        delta_fields!(hold_if_same);
+        macro_rules! names {
+            ($($f:ident),*) => { [$(stringify!($f)),*] };
+        }
+        let order = delta_fields!(names);
+        let json = format!(
+            "{{\"token\":{},\"same\":{},\"order\":{},\"report\":{}}}",
+            self.delta_token.wrapping_add(1),
+            to_json(&same)?,
+            to_json(&order)?,
+            to_json(&report)?
+        );
         // Give the held fields back: the session keeps the whole report.
         if let Some(p) = prev {
             macro_rules! give_back {
@@ -218,7 +237,7 @@ impl Session {
                     }
                 )*};
             }
-            give_back!(km, logrank, pairwise, trend, cox, univariable, cuminc, gray_test, finegray, table1, parametric, hazard, hazard_ratio);
+            delta_fields!(give_back);
         }
         self.delta_token = self.delta_token.wrapping_add(1);
         self.delta_live = true;

@@ -7,29 +7,26 @@ import { loadIntoSession } from './read.js';
 let compiled = null;   // WebAssembly.Module, compiled once
 
 /**
- * The report of a `run_delta` answer ({token, same, report}): the fields named in `same` are
- * the previous report's (`prev`), put back in their places (the engine writes the fields in one
- * fixed order, which `prev` shows), so the result is the whole report, as `run` gives it.
+ * The report of a `run_delta` answer ({token, same, order, report}): the fields named in `same`
+ * are the previous report's (`prev`), put back in their places (`order`: the fields that may be
+ * left out, in the report's order), so the result is the whole report as `run` gives it, key
+ * order included.
  */
 export function mergeDelta(prev, answer) {
-  const { report: lite, same } = answer;
+  const { report: lite, same, order } = answer;
   if (!prev || !same?.length) return lite;
-  const order = Object.keys(prev);
-  const rank = k => order.indexOf(k);
-  const pending = same.filter(k => prev[k] !== undefined).sort((a, b) => rank(a) - rank(b));
   const out = {};
-  for (const k of Object.keys(lite)) {
-    const r = rank(k);
-    while (r >= 0 && pending.length && rank(pending[0]) < r) { const p = pending.shift(); out[p] = prev[p]; }
-    out[k] = lite[k];
+  const keys = Object.keys(lite);
+  let i = 0;
+  for (; i < keys.length && !order.includes(keys[i]); i++) out[keys[i]] = lite[keys[i]];
+  for (const k of order) {
+    const v = same.includes(k) ? prev[k] : lite[k];
+    if (v !== undefined) out[k] = v;
   }
-  for (const p of pending) out[p] = prev[p];
+  // Fields the engine added after these (none today): in the order sent.
+  for (; i < keys.length; i++) if (!(keys[i] in out)) out[keys[i]] = lite[keys[i]];
   return out;
 }
-let instanceNo = 0;
-let panicMessage = null;
-
-globalThis.__cohortPanic = msg => { panicMessage = msg; };
 
 async function compileOnce() {
   if (!compiled) {
