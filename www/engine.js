@@ -28,6 +28,11 @@ export function mergeDelta(prev, answer) {
   return out;
 }
 
+let instanceNo = 0;
+let panicMessage = null;
+
+globalThis.__cohortPanic = msg => { panicMessage = msg; };
+
 async function compileOnce() {
   if (!compiled) {
     const res = await fetch(new URL('./pkg/cohort_bg.wasm', import.meta.url));

@@ -111,8 +111,9 @@ test('a click on a legend entry hides its group (greyed, struck, curve gone), a 
   assert.deepEqual(errors, []);
 });
 
-test('a covariate checkbox refits: the model table and the forest plot change, the latency is shown, the report equals a fresh run', async () => {
-  const { page, errors } = await app.newPage();
+for (const engine of ['worker', 'main']) test(`a covariate checkbox refits (${engine} engine): the model table and the forest plot change, the latency is shown, the report equals a fresh run`, async () => {
+  const { page, errors } = await app.newPage(app.url + (engine === 'main' ? '?engine=main' : ''));
+  assert.equal(await page.evaluate(() => window.cohort.engineKind()), engine);
   await lungBySex(page);
   await page.locator('#xp-covs tr[data-col="age"] input.cov-tick').check();
   await idle(page);
