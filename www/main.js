@@ -208,6 +208,7 @@ function specFromControls() {
 
 function onControlsChanged(ev) {
   if (!state.schema) return;
+  state.controlsShown = null;   // the controls now show the user's edit, not the spec
   if (ev?.target?.id === 'event-col') {
     // New outcome column: pre-select its event values.
     const col = state.schema.columns.find(c => c.name === $('#event-col').value);
@@ -318,10 +319,22 @@ function eventValuesFromControls() {
   return out;
 }
 
+/** Spec keys the model and filter panels show (explorer.js), not the analysis settings here. */
+const PANEL_KEYS = new Set(['covariates', 'univariable', 'categorical', 'reference', 'ties', 'filters']);
+
 function fillControls() {
   const s = state.schema;
   const spec = state.spec || {};
   if (!s) return;
+  // A model change (a covariate ticked) leaves these controls as they are: rebuilding them on
+  // every click would cost part of the refit's frame. Any change of the settings they show, a new
+  // file, or a control edited without a run (e.g. no event value left) rebuilds them.
+  const key = JSON.stringify(Object.entries(spec).filter(([k]) => !PANEL_KEYS.has(k)));
+  if (state.controlsShown && state.controlsShown.schema === s && state.controlsShown.key === key) {
+    renderExplorerControls();
+    return;
+  }
+  state.controlsShown = { schema: s, key };
   const timeName = typeof spec.time === 'string' ? spec.time : '';
   const span = spec.time && typeof spec.time === 'object' ? spec.time : null;
   const times = timeCandidates(s);
