@@ -138,7 +138,7 @@ export class MainEngine {
    * As `run`, for the page's own analysis: the engine sends only the parts of the report that
    * changed since the last `runDelta` (see mergeDelta); returns the whole report.
    */
-  async runDelta(spec) {
+  async runDelta(spec, _extras) {
     const have = this.delta?.token ?? 0;
     const answer = await this.guard(s => JSON.parse(s.run_delta(JSON.stringify(spec), have)));
     const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
@@ -280,6 +280,7 @@ export class WorkerEngine {
 
   async restart() {
     this.delta = null;
+    this.extras = null;
     try { this.worker.terminate(); } catch { /* already gone */ }
     for (const p of this.pending.values()) p.reject(new Error('the analysis engine was restarted'));
     this.pending.clear();
@@ -314,15 +315,24 @@ export class WorkerEngine {
 
   async run(spec) {
     this.delta = null;
+    this.extras = null;
     return JSON.parse(await this.guarded('run', { spec: JSON.stringify(spec) }));
   }
 
-  /** As MainEngine.runDelta. */
-  async runDelta(spec) {
+  /**
+   * As MainEngine.runDelta. `extras` ({forest: {options, width}, methods: true}) asks the worker
+   * to draw the forest plot and write the methods paragraph of the new report in the same
+   * message; `drawForest` and `exportText('methods')` then answer from them without a message.
+   */
+  async runDelta(spec, extras = {}) {
     const have = this.delta?.token ?? 0;
-    const answer = JSON.parse(await this.guarded('runDelta', { spec: JSON.stringify(spec), have }));
+    this.extras = null;
+    const forest = extras.forest ? { options: JSON.stringify(extras.forest.options), width: extras.forest.width } : null;
+    const got = await this.guarded('runDelta', { spec: JSON.stringify(spec), have, forest, methods: !!extras.methods });
+    const answer = JSON.parse(got.answer);
     const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
     this.delta = { token: answer.token, report };
+    this.extras = { forest: got.forest || null, methods: got.methods };
     return report;
   }
 
@@ -336,8 +346,15 @@ export class WorkerEngine {
     return this.guarded('svg', { figure, options: JSON.stringify(options), width, height });
   }
 
-  /** As MainEngine.drawForest, in one message: the worker sizes and draws. */
+  /** As MainEngine.drawForest, in one message: the worker sizes and draws (or drew it with the refit). */
   async drawForest(canvas, options, width, dpr) {
+    const ready = this.extras?.forest;
+    if (ready && ready.width === width && ready.options === JSON.stringify(options)) {
+      this.extras.forest = null;
+      sizeCanvas(canvas, width, ready.height, dpr);
+      blit(canvas, ready.bitmap);
+      return JSON.parse(ready.layout);
+    }
     const { layout, bitmap, height } = await this.guarded('drawForest', { options: JSON.stringify(options), width });
     sizeCanvas(canvas, width, height, dpr);
     if (bitmap) blit(canvas, bitmap);
@@ -357,6 +374,11 @@ export class WorkerEngine {
   }
 
   async exportText(kind) {
+    if (kind === 'methods' && typeof this.extras?.methods === 'string') {
+      const text = this.extras.methods;
+      this.extras.methods = undefined;
+      return text;
+    }
     return this.guarded('exportText', { kind });
   }
 }

@@ -145,7 +145,9 @@ async function runSpecInner(spec, t0 = performance.now()) {
   try {
     // The engine sends only what changed since the page's last report (a covariate toggle: the
     // models, not the curves); the page gets the whole report either way.
-    state.report = state.engine.runDelta ? await state.engine.runDelta(spec) : await state.engine.run(spec);
+    // With the refit, the engine also draws the forest plot and writes the methods paragraph
+    // (one message to its worker instead of three; renderReport picks them up).
+    state.report = state.engine.runDelta ? await state.engine.runDelta(spec, { forest: forestRequest(), methods: true }) : await state.engine.run(spec);
   } catch (e) {
     state.report = null;
     clearResults();
@@ -451,6 +453,13 @@ async function renderReport() {
   await renderOverview();
 }
 
+/** The forest plot's options and pixel width (the model box's width, capped). */
+function forestRequest() {
+  const cssW = Math.max(360, Math.min(widthOf($('#model-box')) || 800, 900));
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  return { options: { font_scale: dpr }, width: Math.round(cssW * dpr), dpr };
+}
+
 /** Cox (or Fine-Gray) model: HR table, global tests and the forest plot. */
 async function renderModel() {
   const r = state.report;
@@ -478,10 +487,8 @@ async function renderModel() {
   }
   $('#model-line').textContent = line;
   const canvas = $('#forest');
-  const cssW = Math.max(360, Math.min(widthOf(box) || 800, 900));
-  const dpr = Math.min(window.devicePixelRatio || 1, 3);
-  const opts = { font_scale: dpr };
-  await state.engine.drawForest(canvas, opts, Math.round(cssW * dpr), dpr);
+  const f = forestRequest();
+  await state.engine.drawForest(canvas, f.options, f.width, f.dpr);
 }
 
 /** "Table 1": each column described by group, with the test's P. */
@@ -574,7 +581,9 @@ const sizeWatch = typeof ResizeObserver !== 'undefined'
   ? new ResizeObserver(entries => { for (const e of entries) widths.set(e.target, e.target.clientWidth); }) : null;
 function widthOf(box) {
   if (!sizeWatch) return box.clientWidth;
-  if (!widths.has(box)) { widths.set(box, box.clientWidth); sizeWatch.observe(box); }
+  if (!widths.has(box)) sizeWatch.observe(box);
+  // Unknown, or 0 while the box was hidden: measure now (once it is shown the observer keeps it).
+  if (!widths.get(box)) widths.set(box, box.clientWidth);
   return widths.get(box);
 }
 

@@ -27,6 +27,16 @@ try {
   try { reportRequests(performance.getEntriesByType('resource')); } catch { /* no resource timing */ }
 }
 
+/** fn() or undefined when it throws (no model to draw) — but a panic is not swallowed. */
+function optional(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    if (panicMessage !== null || e instanceof WebAssembly.RuntimeError) throw e;
+    return undefined;
+  }
+}
+
 function errorObject(e) {
   const o = { message: e?.message || String(e) };
   for (const k of ['kind', 'file', 'line', 'column', 'detail']) if (e && e[k] !== undefined) o[k] = e[k];
@@ -46,7 +56,21 @@ const ops = {
   // wasm memory, with progress messages {id, progress}.
   loadFile: ({ file, name }, id) => loadIntoSession(session, memory, file, name, progress => self.postMessage({ id, progress })),
   run: ({ spec }) => session.run(spec),
-  runDelta: ({ spec, have }) => session.run_delta(spec, have),
+  // The page's refit: the report's changed parts and, when asked, the forest plot of the new
+  // report (at the given pixel width) and its methods paragraph, in one answer.
+  runDelta({ spec, have, forest, methods }) {
+    const out = { answer: session.run_delta(spec, have) };
+    if (methods) out.methods = optional(() => session.export('methods'));
+    if (forest) {
+      out.forest = optional(() => {
+        const height = session.forest_height(forest.options);
+        const canvas = new OffscreenCanvas(forest.width, height);
+        const layout = session.draw_offscreen(canvas, 'forest', forest.options);
+        return { layout, height, width: forest.width, options: forest.options, bitmap: canvas.transferToImageBitmap() };
+      });
+    }
+    return out.forest ? { ...out, transfer: [out.forest.bitmap] } : out;
+  },
   draw({ figure, options, width, height }) {
     const canvas = new OffscreenCanvas(width, height);
     const layout = session.draw_offscreen(canvas, figure, options);

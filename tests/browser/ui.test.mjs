@@ -48,10 +48,13 @@ async function clickLegend(page, group) {
   await idle(page);
 }
 
-/** The pixels of a canvas, to tell whether a drawing changed. */
+/** A fingerprint of a canvas's pixels (size and FNV-1a hash), to tell whether a drawing changed. */
 const pixels = (page, selector) => page.evaluate(sel => {
   const c = document.querySelector(sel);
-  return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0)).join(',');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 16777619) >>> 0;
+  return `${c.width}x${c.height}:${h.toString(16)}`;
 }, selector);
 
 async function lungBySex(page) {
