@@ -201,9 +201,10 @@ impl Session {
     /// As [`Session::run`], for a page that keeps the report `run_delta` sent last (number
     /// `have`): returns `{"token": n, "same": [...], "report": {...}}` where the report leaves out
     /// the top-level fields listed in `same` (equal to the previous report's: the page keeps its
-    /// copies) and `order` lists the fields that may be left out, in the report's order. A covariate toggle then sends the models, not the curves' thousands of steps.
-    /// When `have` is not the last report sent (or another `run` came between), nothing is left
-    /// out. The content is the report's either way.
+    /// copies) and `order` lists the fields that may be left out, in the report's order. A
+    /// covariate toggle then sends the models, not the curves' thousands of steps. When `have` is
+    /// not the last report sent (or another `run` came between), nothing is left out. The
+    /// content is the report's either way.
     pub fn run_delta(&mut self, spec_json: &str, have: u32) -> Result<String, JsValue> {
         let mut report = self.analyze(spec_json)?;
         let prev = if self.delta_live && have == self.delta_token { self.report.take() } else { None };
@@ -221,13 +222,15 @@ impl Session {
             ($($f:ident),*) => { [$(stringify!($f)),*] };
         }
         let order = delta_fields!(names);
-        let json = format!(
-            "{{\"token\":{},\"same\":{},\"order\":{},\"report\":{}}}",
-            self.delta_token.wrapping_add(1),
-            to_json(&same)?,
-            to_json(&order)?,
-            to_json(&report)?
-        );
+        let json = (|| {
+            Ok::<String, JsValue>(format!(
+                "{{\"token\":{},\"same\":{},\"order\":{},\"report\":{}}}",
+                self.delta_token.wrapping_add(1),
+                to_json(&same)?,
+                to_json(&order)?,
+                to_json(&report)?
+            ))
+        })();
         // Give the held fields back: the session keeps the whole report.
         if let Some(p) = prev {
             macro_rules! give_back {
@@ -239,9 +242,10 @@ impl Session {
             }
             delta_fields!(give_back);
         }
+        self.report = Some(report);
+        let json = json?;
         self.delta_token = self.delta_token.wrapping_add(1);
         self.delta_live = true;
-        self.report = Some(report);
         Ok(json)
     }
 
