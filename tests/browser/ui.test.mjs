@@ -369,3 +369,49 @@ test('no request leaves the origin, the engine worker\'s included; the badge cou
   assert.ok(requests.some(r => r.url.endsWith('index.html?from=worker')), 'playwright records the worker\'s requests');
   assert.deepEqual(errors, []);
 });
+
+test('time unit: follow-up from two date columns, in days then months (steps, median and x axis follow)', async () => {
+  const { page, errors } = await app.newPage();
+  // Ten patients treated on 2020-01-01; events or last contact 30·k + 1 days later (k = 1..10),
+  // every other one an event. Median (KM) in days is read from the report, then compared in months.
+  const rows = ['id,start,end,dead'];
+  for (let k = 1; k <= 10; k++) {
+    const end = new Date(Date.UTC(2020, 0, 1) + (30 * k + 1) * 86400000).toISOString().slice(0, 10);
+    rows.push(`${k},2020-01-01,${end},${k % 2}`);
+  }
+  const loaded = await page.evaluate(async text => {
+    try { return { report: await window.cohort.loadFile('dates.csv', text) }; } catch (e) { return { error: e.message }; }
+  }, rows.join('\n') + '\n');
+  assert.ok(!loaded.error, loaded.error);
+  await page.selectOption('#time-col', '(from dates)');
+  await idle(page);
+  await page.selectOption('#date-start', 'start');
+  await idle(page);
+  await page.selectOption('#date-end', 'end');
+  await idle(page);
+  await page.selectOption('#event-col', 'dead');
+  await idle(page);
+  await page.locator('#event-values select[data-value="1"]').selectOption('event');
+  await page.locator('#event-values select[data-value="0"]').selectOption('censored');
+  await idle(page);
+  await page.selectOption('#date-unit', 'days');
+  await idle(page);
+  const days = await report(page);
+  assert.deepEqual((await spec(page)).time, { start: 'start', end: 'end', unit: 'days' });
+  assert.equal(days.time_unit, 'days');
+  assert.equal(days.n, 10);
+  assert.equal(days.km[0].steps[0].time, 31);
+  // Events at 31, 91, 151, 211, 271 days, censored between: S = 0.9, 0.7875, 0.656, 0.492 → median 211.
+  assert.equal(days.km[0].median, 211);
+  assert.match(await page.evaluate(() => window.cohort.figureLayout().x_ticks.map(t => t.label).join(' ')), /\d/);
+  await page.selectOption('#date-unit', 'months');
+  await idle(page);
+  const months = await report(page);
+  assert.equal(months.time_unit, 'months');
+  // A month is 365.25 / 12 days (the contract's unit, as R's time_length / 30.4375).
+  days.km[0].steps.forEach((s, i) => assert.ok(Math.abs(months.km[0].steps[i].time - s.time / (365.25 / 12)) < 1e-9));
+  assert.ok(Math.abs(months.km[0].median - days.km[0].median / (365.25 / 12)) < 1e-9);
+  const L = await layout(page);
+  assert.ok(L.x_max < 12 && L.x_max > 9, `x axis in months: ${L.x_max}`);
+  assert.deepEqual(errors, []);
+});
