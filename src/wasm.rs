@@ -7,6 +7,9 @@
 //!   worksheet or other missing-value codes) inside wasm memory, so changing the analysis does not
 //!   re-parse the file and no table crosses the boundary. `load` returns the schema (columns and
 //!   their inferred types) as JSON, `run` returns the report as JSON, the same schema the CLI prints.
+//!   The session also keeps the sections of earlier analyses ([`crate::analyze::AnalysisCache`]), so
+//!   a click that changes one part of the spec recomputes only what depends on it, and `run_delta`
+//!   sends the page only the report fields that changed (the page keeps the others).
 //! * [`analyze`] is the one-shot form (bytes + name + spec → report JSON).
 //!
 //! Every error comes back as a JavaScript `Error` whose message is the core's message (file, line,
