@@ -577,6 +577,7 @@ function plotOptions(scale) {
  * again in the middle of a refit (reading clientWidth would).
  */
 const widths = new WeakMap();
+const lastShown = new WeakMap();   // the width a box had when last shown (the model box is hidden between models)
 const sizeWatch = typeof ResizeObserver !== 'undefined'
   ? new ResizeObserver(entries => { for (const e of entries) widths.set(e.target, e.target.clientWidth); }) : null;
 function widthOf(box) {
@@ -584,7 +585,9 @@ function widthOf(box) {
   if (!widths.has(box)) sizeWatch.observe(box);
   // Unknown, or 0 while the box was hidden: measure now (once it is shown the observer keeps it).
   if (!widths.get(box)) widths.set(box, box.clientWidth);
-  return widths.get(box);
+  const w = widths.get(box);
+  if (w) lastShown.set(box, w);
+  return w || lastShown.get(box) || 0;
 }
 
 async function drawFigure() {
