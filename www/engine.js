@@ -16,6 +16,29 @@ const BUILDS = {
 };
 
 const compiled = new Map();   // build name → Promise<WebAssembly.Module>, compiled once
+
+/**
+ * The report of a `run_delta` answer ({token, same, order, report}): the fields named in `same`
+ * are the previous report's (`prev`), put back in their places (`order`: the fields that may be
+ * left out, in the report's order), so the result is the whole report as `run` gives it, key
+ * order included.
+ */
+export function mergeDelta(prev, answer) {
+  const { report: lite, same, order } = answer;
+  if (!prev || !same?.length) return lite;
+  const out = {};
+  const keys = Object.keys(lite);
+  let i = 0;
+  for (; i < keys.length && !order.includes(keys[i]); i++) out[keys[i]] = lite[keys[i]];
+  for (const k of order) {
+    const v = same.includes(k) ? prev[k] : lite[k];
+    if (v !== undefined) out[k] = v;
+  }
+  // Fields the engine added after these (none today): in the order sent.
+  for (; i < keys.length; i++) if (!(keys[i] in out)) out[keys[i]] = lite[keys[i]];
+  return out;
+}
+
 let instanceNo = 0;
 let panicMessage = null;
 
@@ -123,6 +146,7 @@ export class MainEngine {
   }
 
   async restart() {
+    this.delta = null;
     try { this.session?.free(); } catch { /* the old instance is gone */ }
     ({ glue: this.glue, memory: this.memory } = await instantiate(this.build));
     this.session = new this.glue.Session();
@@ -160,7 +184,20 @@ export class MainEngine {
 
   /** Run a spec object; returns the report object. */
   async run(spec) {
+    this.delta = null;
     return this.guard(s => JSON.parse(s.run(JSON.stringify(spec))));
+  }
+
+  /**
+   * As `run`, for the page's own analysis: the engine sends only the parts of the report that
+   * changed since the last `runDelta` (see mergeDelta); returns the whole report.
+   */
+  async runDelta(spec, _extras) {
+    const have = this.delta?.token ?? 0;
+    const answer = await this.guard(s => JSON.parse(s.run_delta(JSON.stringify(spec), have)));
+    const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
+    this.delta = { token: answer.token, report };
+    return report;
   }
 
   /** Draw the last report into a canvas; returns the figure's layout. */
@@ -182,6 +219,16 @@ export class MainEngine {
     return this.guard(s => s.forest_height(JSON.stringify(options)));
   }
 
+  /**
+   * Size `canvas` for the forest plot at pixel width `width` (CSS size = pixels / `dpr`) and
+   * draw it; returns the layout.
+   */
+  async drawForest(canvas, options, width, dpr) {
+    const h = await this.forestHeight(options);
+    sizeCanvas(canvas, width, h, dpr);
+    return this.draw(canvas, 'forest', options);
+  }
+
   /** Text export of the last analysis: 'r', 'python' or 'methods'. */
   async exportText(kind) {
     return this.guard(s => s.export(kind));
@@ -201,6 +248,26 @@ export class MainEngine {
   }
   async analysisCsv(columns) { return this.guard(s => s.analysis_csv(JSON.stringify(columns))); }
   async methodsK(k) { return this.guard(s => s.methods_k(k)); }
+}
+
+/** Give a canvas a pixel size and the matching CSS size. */
+function sizeCanvas(canvas, width, height, dpr) {
+  canvas.style.width = Math.round(width / dpr) + 'px';
+  canvas.style.height = Math.round(height / dpr) + 'px';
+  canvas.width = width;
+  canvas.height = height;
+}
+
+/**
+ * Requests the engine's worker made (its own resource timing, which the page's does not hold):
+ * kept in `globalThis.cohortWorkerRequests` ({name, startTime} on the page's clock) and announced
+ * with a `cohort:worker-requests` event, for the privacy badge.
+ */
+function workerRequests(net) {
+  const list = globalThis.cohortWorkerRequests || (globalThis.cohortWorkerRequests = []);
+  const entries = net.map(e => ({ name: e.name, startTime: e.time - performance.timeOrigin, initiatorType: e.initiator, worker: true }));
+  list.push(...entries);
+  globalThis.dispatchEvent?.(new CustomEvent('cohort:worker-requests', { detail: entries }));
 }
 
 /** Draw an ImageBitmap onto a visible canvas (same pixel size). */
@@ -232,6 +299,7 @@ export class WorkerEngine {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cohort-engine' });
     this.worker = worker;
     worker.onmessage = ev => {
+      if (ev.data?.net) { workerRequests(ev.data.net); return; }
       const { id, ok, value, error, fatal, progress } = ev.data;
       const p = this.pending.get(id);
       if (!p) return;
@@ -298,6 +366,8 @@ export class WorkerEngine {
   }
 
   async restart() {
+    this.delta = null;
+    this.extras = null;
     try { this.worker.terminate(); } catch { /* already gone */ }
     for (const p of this.pending.values()) p.reject(new Error('the analysis engine was restarted'));
     this.pending.clear();
@@ -333,7 +403,26 @@ export class WorkerEngine {
   }
 
   async run(spec) {
+    this.delta = null;
+    this.extras = null;
     return JSON.parse(await this.guarded('run', { spec: JSON.stringify(spec) }));
+  }
+
+  /**
+   * As MainEngine.runDelta. `extras` ({forest: {options, width}, methods: k}) asks the worker
+   * to draw the forest plot and write the methods paragraph of the new report in the same
+   * message; `drawForest` and `methodsK(k)` then answer from them without a message.
+   */
+  async runDelta(spec, extras = {}) {
+    const have = this.delta?.token ?? 0;
+    this.extras = null;
+    const forest = extras.forest ? { options: JSON.stringify(extras.forest.options), width: extras.forest.width } : null;
+    const got = await this.guarded('runDelta', { spec: JSON.stringify(spec), have, forest, methods: extras.methods || 0 });
+    const answer = JSON.parse(got.answer);
+    const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
+    this.delta = { token: answer.token, report };
+    this.extras = { forest: got.forest || null, methods: got.methods, methodsK: extras.methods };
+    return report;
   }
 
   async draw(canvas, figure, options) {
@@ -344,6 +433,21 @@ export class WorkerEngine {
 
   async svg(figure, options, width, height) {
     return this.guarded('svg', { figure, options: JSON.stringify(options), width, height });
+  }
+
+  /** As MainEngine.drawForest, in one message: the worker sizes and draws (or drew it with the refit). */
+  async drawForest(canvas, options, width, dpr) {
+    const ready = this.extras?.forest;
+    if (ready && ready.width === width && ready.options === JSON.stringify(options)) {
+      this.extras.forest = null;
+      sizeCanvas(canvas, width, ready.height, dpr);
+      blit(canvas, ready.bitmap);
+      return JSON.parse(ready.layout);
+    }
+    const { layout, bitmap, height } = await this.guarded('drawForest', { options: JSON.stringify(options), width });
+    sizeCanvas(canvas, width, height, dpr);
+    if (bitmap) blit(canvas, bitmap);
+    return JSON.parse(layout);
   }
 
   async selfTestPanic() {
@@ -370,7 +474,15 @@ export class WorkerEngine {
     return report;
   }
   async analysisCsv(columns) { return this.guarded('analysisCsv', { columns: JSON.stringify(columns) }); }
-  async methodsK(k) { return this.guarded('methodsK', { k }); }
+  async methodsK(k) {
+    // Written with the last refit (runDelta's extras) for this k: answered without a message.
+    if (typeof this.extras?.methods === 'string' && this.extras.methodsK === k) {
+      const text = this.extras.methods;
+      this.extras.methods = undefined;
+      return text;
+    }
+    return this.guarded('methodsK', { k });
+  }
 }
 
 /** The worker engine where the browser supports it, else the main-thread one. */

@@ -384,6 +384,7 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
         y_ticks,
         series: series_out,
         risk_table: None,
+        legend: Vec::new(),
     })
 }
 

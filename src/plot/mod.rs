@@ -249,6 +249,24 @@ pub struct PlotLayout {
     pub series: Vec<LayoutSeries>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_table: Option<RiskTableLayout>,
+    /// The legend's group entries as drawn (survival figure), for the page's clicks: a click
+    /// inside an entry's box shows or hides that group. Empty when the figure has no groups.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub legend: Vec<LegendEntryLayout>,
+}
+
+/// One group's legend entry (swatch and text) and the box around it, in pixels of the drawing
+/// area (as the other layout positions).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LegendEntryLayout {
+    pub group: Option<String>,
+    pub label: String,
+    /// Drawn greyed and struck through: the group is in `hidden_groups`.
+    pub hidden: bool,
+    pub left: i32,
+    pub top: i32,
+    pub width: i32,
+    pub height: i32,
 }
 
 impl PlotLayout {

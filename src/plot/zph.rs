@@ -370,6 +370,7 @@ pub fn draw_zph<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Repo
         y_ticks: f.y_ticks,
         series,
         risk_table: None,
+        legend: Vec::new(),
     })
 }
 
