@@ -287,6 +287,15 @@ pub struct Assembler {
     numbers: bool,
     /// Whether row lines are recorded (not in a second pass).
     record_lines: bool,
+    /// The cells of the record [`Assembler::fast_row`] is reading.
+    staged: Vec<Staged>,
+}
+
+/// A cell read by [`Assembler::fast_row`]: a plain number, or a byte range of the text.
+#[derive(Clone, Copy)]
+enum Staged {
+    Num(f64),
+    Text(usize, usize),
 }
 
 impl Assembler {
@@ -318,7 +327,7 @@ impl Assembler {
             }
         }
         let cols = (0..named).map(|_| Builder::Probe { dict: Dict::default(), numbers: 0, nonmissing: 0 }).collect();
-        Ok(Assembler { headers, header_line, named, cols, lines: Vec::new(), rows: 0, missing, numbers, record_lines: true })
+        Ok(Assembler { headers, header_line, named, cols, lines: Vec::new(), rows: 0, missing, numbers, record_lines: true, staged: Vec::new() })
     }
 
     /// Rows added so far.
@@ -365,6 +374,85 @@ impl Assembler {
                 .at_line(line));
             }
         }
+        self.end_row(line);
+        Ok(())
+    }
+
+    /// Read the record starting at byte `start` of `text` (file line `line`) directly into the
+    /// columns, when it is a plain one: exactly the header's number of fields, none quoted,
+    /// none with spaces around its value, not all empty. Number columns take plain decimals
+    /// straight from the bytes ([`decimal_prefix`]), without finding the field's end first.
+    /// Returns the position of the record's terminator (or the end of the text), or `None`,
+    /// having changed nothing, when the record needs the general path ([`Assembler::row`]).
+    #[inline]
+    pub fn fast_row(&mut self, text: &str, start: usize, line: u64, delim: u8, special: &[bool; 256]) -> Option<usize> {
+        let b = text.as_bytes();
+        let n = self.named;
+        let mut staged = std::mem::take(&mut self.staged);
+        staged.clear();
+        let mut pos = start;
+        let mut nonempty = false;
+        let mut ok = true;
+        for j in 0..n {
+            if pos < b.len() && b[pos] == b'"' {
+                ok = false;
+                break;
+            }
+            let quick = match self.cols[j] {
+                Builder::Num(_) => decimal_prefix(b, pos),
+                _ => None,
+            };
+            let end = match quick {
+                Some((x, end)) if (end == b.len() || special[b[end] as usize]) && !self.missing.is(text.get(pos..end).unwrap_or("")) => {
+                    staged.push(Staged::Num(x));
+                    end
+                }
+                _ => {
+                    let end = super::scan::field_end(b, pos, delim, special);
+                    if end > pos {
+                        let (a, z) = (b[pos], b[end - 1]);
+                        if !(a > b' ' && a < 0x80 && z > b' ' && z < 0x80) {
+                            ok = false;
+                            break;
+                        }
+                    }
+                    staged.push(Staged::Text(pos, end));
+                    end
+                }
+            };
+            nonempty |= end > pos;
+            let more = end < b.len() && b[end] == delim;
+            if more != (j + 1 < n) {
+                ok = false;
+                break;
+            }
+            pos = if more { end + 1 } else { end };
+        }
+        if !ok || !nonempty {
+            self.staged = staged;
+            return None;
+        }
+        let row = self.rows;
+        for (j, cell) in staged.iter().enumerate() {
+            match (*cell, &mut self.cols[j]) {
+                (Staged::Num(x), Builder::Num(c)) => {
+                    c.vals.push(x);
+                    c.nonmissing += 1;
+                }
+                // Only number columns stage numbers, and a column's builder does not change
+                // while its row is staged.
+                (Staged::Num(_), _) => {}
+                (Staged::Text(a, z), col) => col.push(text.get(a..z).unwrap_or(""), row, &self.missing),
+            }
+        }
+        self.staged = staged;
+        self.end_row(line);
+        Some(pos)
+    }
+
+    /// Count a row that has been added.
+    #[inline]
+    fn end_row(&mut self, line: u64) {
         if self.record_lines {
             self.lines.push(line);
         }
@@ -374,7 +462,6 @@ impl Assembler {
                 c.decide(self.numbers);
             }
         }
-        Ok(())
     }
 
     /// The columns read as numbers that cannot stay so: too much text in them, or a decimal
@@ -405,6 +492,7 @@ impl Assembler {
             missing: self.missing.clone(),
             numbers: false,
             record_lines: false,
+            staged: Vec::new(),
         }
     }
 
@@ -561,26 +649,72 @@ const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// The value of the eight ASCII digits at `b[i..i + 8]`, or `None` when there are fewer than
-/// eight bytes or one is not a digit. SWAR, as in the standard library's float parser: a byte
-/// `c` is a digit iff its high nibble is 3 and `c + 6` still has high nibble 3; the digits are
-/// then combined pairwise (`10·a + b`), by fours and by eights with three multiplications.
+/// `10^k` for `k ≤ 8`.
+const POW10_INT: [u64; 9] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
+
+/// The value of the eight digits in `t` (one digit value 0–9 per byte, the first digit in the
+/// lowest byte): combined pairwise (`10·a + b`), by fours and by eights with three
+/// multiplications (the standard library's float parser does the same).
 #[inline]
-fn eight_digits(b: &[u8], i: usize) -> Option<u64> {
-    let w: [u8; 8] = b.get(i..i + 8)?.try_into().ok()?;
-    let v = u64::from_le_bytes(w);
-    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    if (v & HIGH) | ((v.wrapping_add(0x0606_0606_0606_0606) & HIGH) >> 4) != 0x3333_3333_3333_3333 {
-        return None;
-    }
+fn eight_digit_value(t: u64) -> u64 {
     const MASK: u64 = 0x0000_00FF_0000_00FF;
     const MUL1: u64 = 0x000F_4240_0000_0064; // 100 + (1000000 << 32)
     const MUL2: u64 = 0x0000_2710_0000_0001; // 1 + (10000 << 32)
-    let mut v = v - 0x3030_3030_3030_3030;
-    v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let v = t.wrapping_mul(10).wrapping_add(t >> 8);
     let v1 = (v & MASK).wrapping_mul(MUL1);
     let v2 = ((v >> 16) & MASK).wrapping_mul(MUL2);
-    Some((v1.wrapping_add(v2) >> 32) as u32 as u64)
+    (v1.wrapping_add(v2) >> 32) as u32 as u64
+}
+
+/// Read the run of ASCII digits at `b[i..]` into `m` (`m·10^k + digits`); returns the new `m`,
+/// the number of digits and the position after them. Eight bytes at a time: `t = word ^ '0'…`
+/// holds each digit's value; a byte is not a digit iff `t ≥ 10`, flagged by the high bit of
+/// `t | (t + 0x76)` (carries only go towards later bytes, past the first flagged one). The
+/// `k < 8` digits before the first non-digit are shifted to the top so the missing ones read as
+/// leading zeros. The wrapping arithmetic only matters past 19 digits, which the caller refuses.
+#[inline]
+fn digit_run(b: &[u8], mut i: usize, mut m: u64) -> (u64, usize, usize) {
+    let start = i;
+    while i + 8 <= b.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[i..i + 8]);
+        let t = u64::from_le_bytes(w) ^ 0x3030_3030_3030_3030;
+        let nd = (t | t.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080;
+        if nd == 0 {
+            m = m.wrapping_mul(100_000_000).wrapping_add(eight_digit_value(t));
+            i += 8;
+            continue;
+        }
+        let k = (nd.trailing_zeros() / 8) as usize;
+        if k > 0 {
+            m = m.wrapping_mul(POW10_INT[k]).wrapping_add(eight_digit_value(t << (8 * (8 - k))));
+            i += k;
+        }
+        return (m, i - start, i);
+    }
+    while i < b.len() && b[i].is_ascii_digit() {
+        m = m.wrapping_mul(10).wrapping_add((b[i] - b'0') as u64);
+        i += 1;
+    }
+    (m, i - start, i)
+}
+
+/// A plain decimal number at the start of `b[start..]` (see [`fast_decimal`]) and the position
+/// after it; whatever follows is the caller's business.
+#[inline]
+pub fn decimal_prefix(b: &[u8], start: usize) -> Option<(f64, usize)> {
+    let (neg, i) = match *b.get(start)? {
+        b'-' => (true, start + 1),
+        b'+' => (false, start + 1),
+        _ => (false, start),
+    };
+    let (m, digits, i) = digit_run(b, i, 0);
+    let (m, frac, i) = if i < b.len() && b[i] == b'.' { digit_run(b, i + 1, m) } else { (m, 0, i) };
+    if digits + frac == 0 || digits + frac > 19 || frac > 22 || m > (1u64 << 53) {
+        return None;
+    }
+    let x = if frac == 0 { m as f64 } else { m as f64 / POW10[frac] };
+    Some((if neg { -x } else { x }, i))
 }
 
 /// A plain decimal number (`12`, `-0.123456789012345`, `+.5`, `3.`: optional sign, digits,
@@ -597,43 +731,10 @@ fn eight_digits(b: &[u8], i: usize) -> Option<u64> {
 /// texts.
 #[inline]
 pub fn fast_decimal(b: &[u8]) -> Option<f64> {
-    let (neg, mut i) = match b.first()? {
-        b'-' => (true, 1),
-        b'+' => (false, 1),
-        _ => (false, 0),
-    };
-    let mut m: u64 = 0;
-    let mut digits = 0usize;
-    while let Some(d) = eight_digits(b, i) {
-        m = m.wrapping_mul(100_000_000).wrapping_add(d);
-        digits += 8;
-        i += 8;
+    match decimal_prefix(b, 0) {
+        Some((x, end)) if end == b.len() => Some(x),
+        _ => None,
     }
-    while i < b.len() && b[i].is_ascii_digit() {
-        m = m.wrapping_mul(10).wrapping_add((b[i] - b'0') as u64);
-        digits += 1;
-        i += 1;
-    }
-    let mut frac = 0usize;
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        while let Some(d) = eight_digits(b, i) {
-            m = m.wrapping_mul(100_000_000).wrapping_add(d);
-            frac += 8;
-            i += 8;
-        }
-        while i < b.len() && b[i].is_ascii_digit() {
-            m = m.wrapping_mul(10).wrapping_add((b[i] - b'0') as u64);
-            frac += 1;
-            i += 1;
-        }
-    }
-    // 19 digits always fit in a u64 (no wrap-around happened).
-    if i != b.len() || digits + frac == 0 || digits + frac > 19 || frac > 22 || m > (1u64 << 53) {
-        return None;
-    }
-    let x = if frac == 0 { m as f64 } else { m as f64 / POW10[frac] };
-    Some(if neg { -x } else { x })
 }
 
 /// Build a column read as numbers ([`Builder::Num`]); `None` when it is not numeric after all

@@ -298,8 +298,9 @@ fn read_text(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Table> {
     read_text_with(bytes, name, opts, true)
 }
 
-/// [`read_text`]; `numbers = false` keeps every column as text until the end (the reference
-/// the tests compare the on-the-fly number reading with).
+/// [`read_text`]; `numbers = false` keeps every column as text until the end and reads every
+/// record with the general scanner (the reference the tests compare the on-the-fly number
+/// reading and the plain-record path with).
 fn read_text_with(bytes: &[u8], name: &str, opts: &ReadOptions, numbers: bool) -> Result<Table> {
     let (mut text, encoding) = decode(bytes)?;
     let mut notes = vec![format!("encoding: {encoding}")];
@@ -370,12 +371,12 @@ fn read_text_with(bytes: &[u8], name: &str, opts: &ReadOptions, numbers: bool) -
         }
     };
     let mut asm = infer::Assembler::new(header, header_info.line, ctx.missing.clone(), numbers)?;
-    feed_rows(&mut asm, &text, sc.clone(), &queued, true)?;
+    feed_rows(&mut asm, &text, sc.clone(), &queued, true, numbers)?;
     // Columns read as numbers that turned out to need their text: a second pass for them.
     let again = asm.rescan_columns(&ctx);
     if !again.is_empty() {
         let mut second = asm.for_rescan(&again);
-        feed_rows(&mut second, &text, sc, &queued, false)?;
+        feed_rows(&mut second, &text, sc, &queued, false, true)?;
         asm.take_rescanned(second, &again);
     }
     asm.finish(name, notes, &ctx)
@@ -385,8 +386,9 @@ fn read_text_with(bytes: &[u8], name: &str, opts: &ReadOptions, numbers: bool) -
 /// for the header), then every record from the scanner's position. Blank records (all cells
 /// blank) are skipped. A record cut off by the end of the file inside a quoted field is
 /// refused with the line of its opening quote. `estimate`: reserve the columns' memory from
-/// the first rows' average length.
-fn feed_rows(asm: &mut infer::Assembler, text: &str, mut sc: scan::Scanner<'_>, queued: &[(Vec<String>, scan::RecordInfo)], estimate: bool) -> Result<()> {
+/// the first rows' average length. `fast`: plain records go straight into the columns
+/// ([`infer::Assembler::fast_row`]; the tests compare with `false`).
+fn feed_rows(asm: &mut infer::Assembler, text: &str, mut sc: scan::Scanner<'_>, queued: &[(Vec<String>, scan::RecordInfo)], estimate: bool, fast: bool) -> Result<()> {
     for (cells, info) in queued {
         let r = asm.row(cells.iter().map(String::as_str), cells.len(), info.line);
         if let Some(q) = info.unterminated {
@@ -395,8 +397,24 @@ fn feed_rows(asm: &mut infer::Assembler, text: &str, mut sc: scan::Scanner<'_>, 
         r?;
     }
     let start = sc.position();
+    let (delim, special) = sc.delimiter();
+    let special = *special;
     let (mut fields, mut scratch) = (Vec::with_capacity(64), String::new());
-    while let Some(info) = sc.next_record(&mut fields, &mut scratch) {
+    loop {
+        if estimate && asm.rows() == 1000 {
+            let per_row = (sc.position() - start) as f64 / 1000.0;
+            let rest = (text.len() - sc.position()) as f64 / per_row.max(1.0);
+            asm.reserve(1000 + (rest * 1.02) as usize + 16);
+        }
+        let Some((at, line)) = sc.next_start() else { break };
+        // Plain records straight into the columns; anything else through the general path.
+        if fast {
+            if let Some(end) = asm.fast_row(text, at, line, delim, &special) {
+                sc.finish_record(end);
+                continue;
+            }
+        }
+        let Some(info) = sc.next_record(&mut fields, &mut scratch) else { break };
         if fields.iter().all(|f| f.text(text, &scratch).trim().is_empty()) {
             continue;
         }
@@ -405,11 +423,6 @@ fn feed_rows(asm: &mut infer::Assembler, text: &str, mut sc: scan::Scanner<'_>, 
             return Err(unterminated_error(q));
         }
         r?;
-        if estimate && asm.rows() == 1000 {
-            let per_row = (sc.position() - start) as f64 / 1000.0;
-            let rest = (text.len() - sc.position()) as f64 / per_row.max(1.0);
-            asm.reserve(1000 + (rest * 1.02) as usize + 16);
-        }
     }
     Ok(())
 }
@@ -512,6 +525,13 @@ mod tests {
                 })
                 .collect();
             out.push_str(&cells.join(&delim.to_string()));
+            let u = rng.uniform();
+            if u < 0.02 {
+                out.push(delim); // an empty field in an unnamed trailing column
+            } else if u < 0.03 {
+                out.push_str("\r\n");
+                out.push_str(&delim.to_string().repeat(kinds.len() - 1)); // a blank record
+            }
             out.push('\n');
             if rng.uniform() < 0.01 {
                 out.push('\n');

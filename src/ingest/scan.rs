@@ -60,6 +60,11 @@ pub struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    /// The delimiter and the table of bytes that end an unquoted field.
+    pub fn delimiter(&self) -> (u8, &[bool; 256]) {
+        (self.delim, &self.special)
+    }
+
     pub fn new(text: &'a str, delim: u8) -> Self {
         let mut special = [false; 256];
         special[delim as usize] = true;
@@ -71,6 +76,38 @@ impl<'a> Scanner<'a> {
     /// Byte offset of the next record (or of the blank lines before it).
     pub fn position(&self) -> usize {
         self.pos
+    }
+
+    /// Skip the line breaks before the next record; returns where it starts and its line, or
+    /// `None` at the end of the text.
+    pub fn next_start(&mut self) -> Option<(usize, u64)> {
+        let b = self.text.as_bytes();
+        while self.pos < b.len() {
+            match b[self.pos] {
+                b'\n' => self.line += 1,
+                b'\r' => {}
+                _ => return Some((self.pos, self.line)),
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    /// A record read by the caller ended at `end` (a line break or the end of the text): move
+    /// past its terminator.
+    pub fn finish_record(&mut self, end: usize) {
+        let b = self.text.as_bytes();
+        let mut pos = end;
+        if pos < b.len() {
+            if b[pos] == b'\n' {
+                self.line += 1;
+            } else if pos + 1 < b.len() && b[pos + 1] == b'\n' {
+                pos += 1;
+                self.line += 1;
+            }
+            pos += 1;
+        }
+        self.pos = pos;
     }
 
     /// Read the next record's fields into `fields` (quoted fields' text into `scratch`); `None`
@@ -160,27 +197,8 @@ impl<'a> Scanner<'a> {
     /// byte of `word ^ c·0x0101…`, and `(x - 0x01…) & !x & 0x80…` is non-zero iff `x` has a zero
     /// byte); the exact byte is then found one at a time.
     #[inline]
-    fn field_end(&self, mut pos: usize) -> usize {
-        let b = self.text.as_bytes();
-        const LO: u64 = 0x0101_0101_0101_0101;
-        const HI: u64 = 0x8080_8080_8080_8080;
-        let d = LO.wrapping_mul(self.delim as u64);
-        const CR: u64 = LO.wrapping_mul(b'\r' as u64);
-        const LF: u64 = LO.wrapping_mul(b'\n' as u64);
-        let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
-        while pos + 8 <= b.len() {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&b[pos..pos + 8]);
-            let w = u64::from_le_bytes(w);
-            if zero(w ^ d) | zero(w ^ CR) | zero(w ^ LF) != 0 {
-                break;
-            }
-            pos += 8;
-        }
-        while pos < b.len() && !self.special[b[pos] as usize] {
-            pos += 1;
-        }
-        pos
+    fn field_end(&self, pos: usize) -> usize {
+        field_end(self.text.as_bytes(), pos, self.delim, &self.special)
     }
 
     /// Append `text[a..z]` (inside a quoted field) to the scratch string, counting its line feeds.
@@ -189,6 +207,35 @@ impl<'a> Scanner<'a> {
         self.line += s.bytes().filter(|&c| c == b'\n').count() as u64;
         scratch.push_str(s);
     }
+}
+
+/// The end of an unquoted field of `b` starting at `pos`: the next `delim`, CR or LF (or the
+/// end). Eight bytes at a time (SWAR: a byte equal to `c` is a zero byte of `word ^ c·0x0101…`,
+/// and `(x - 0x01…) & !x & 0x80…` flags the zero bytes exactly up to the first one, which is
+/// all that is needed: its position is the lowest flag's); `special` marks the three bytes for
+/// the last few bytes of the text.
+#[inline]
+pub fn field_end(b: &[u8], mut pos: usize, delim: u8, special: &[bool; 256]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const CR: u64 = LO.wrapping_mul(b'\r' as u64);
+    const LF: u64 = LO.wrapping_mul(b'\n' as u64);
+    let d = LO.wrapping_mul(delim as u64);
+    let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    while pos + 8 <= b.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[pos..pos + 8]);
+        let w = u64::from_le_bytes(w);
+        let m = zero(w ^ d) | zero(w ^ CR) | zero(w ^ LF);
+        if m != 0 {
+            return pos + (m.trailing_zeros() / 8) as usize;
+        }
+        pos += 8;
+    }
+    while pos < b.len() && !special[b[pos] as usize] {
+        pos += 1;
+    }
+    pos
 }
 
 #[cfg(test)]
