@@ -62,6 +62,16 @@ impl Missing {
         let lens = codes.iter().fold(0u64, |m, c| m | 1 << c.len().min(63));
         Missing { codes, first, lens }
     }
+    /// Could these bytes be a missing code? (`false` is sure: no code starts with the first
+    /// byte or has their length; `true` means "compare".)
+    #[inline]
+    pub fn may_be(&self, b: &[u8]) -> bool {
+        match b.first() {
+            None => true,
+            Some(&c) => self.first[c as usize] && self.lens & (1 << b.len().min(63)) != 0,
+        }
+    }
+
     /// Is a (trimmed) cell missing?
     pub fn is(&self, s: &str) -> bool {
         match s.as_bytes().first() {
@@ -403,7 +413,7 @@ impl Assembler {
                 _ => None,
             };
             let end = match quick {
-                Some((x, end)) if (end == b.len() || special[b[end] as usize]) && !self.missing.is(text.get(pos..end).unwrap_or("")) => {
+                Some((x, end)) if (end == b.len() || special[b[end] as usize]) && !self.missing.may_be(&b[pos..end]) => {
                     staged.push(Staged::Num(x));
                     end
                 }
@@ -708,7 +718,11 @@ pub fn decimal_prefix(b: &[u8], start: usize) -> Option<(f64, usize)> {
         b'+' => (false, start + 1),
         _ => (false, start),
     };
-    let (m, digits, i) = digit_run(b, i, 0);
+    // One digit before the point (`0.123`, `-1.5`: most covariates) needs no digit run.
+    let (m, digits, i) = match (b.get(i), b.get(i + 1)) {
+        (Some(&d), Some(b'.')) if d.is_ascii_digit() => ((d - b'0') as u64, 1, i + 1),
+        _ => digit_run(b, i, 0),
+    };
     let (m, frac, i) = if i < b.len() && b[i] == b'.' { digit_run(b, i + 1, m) } else { (m, 0, i) };
     if digits + frac == 0 || digits + frac > 19 || frac > 22 || m > (1u64 << 53) {
         return None;
