@@ -226,7 +226,7 @@ impl Table {
 ///
 /// First an open-addressing hash set of the bit patterns (linear probing, kept at most half
 /// full) that stays small enough for the cache: most columns (times, codes, scores) end there.
-/// A column with more than [`SMALL_SET`] distinct values is counted again by partitions: one
+/// A column with more than `SMALL_SET` (4096) distinct values is counted again by partitions: one
 /// pass scatters the bit patterns into 256 buckets by the top bits of their hash, then each
 /// bucket's values (a 256th of the column) are counted in a small hash set. Random accesses into
 /// one large table (a cache miss per value, the cost on a million-row column) become sequential

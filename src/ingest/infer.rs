@@ -1,5 +1,8 @@
-//! Records → typed columns. Cells are copied once into one text arena per column (no
-//! allocation per cell); each column's type is then decided from all its cells.
+//! Records → typed columns, built as the rows come: a column holds either dictionary codes
+//! (text, and every column during its first rows) or `f64` values parsed as they are read (a
+//! column that is mostly plain numbers); no per-cell allocation. Each column's type is then
+//! decided from all its cells, with the rules below — a column read as numbers that turns out
+//! to need its text is read again (see `Builder`).
 //!
 //! Rules (each column on its own):
 //! - **Missing**: blank, or one of the missing codes ([`super::DEFAULT_MISSING`] or the spec's
@@ -711,7 +714,7 @@ fn digit_run(b: &[u8], mut i: usize, mut m: u64) -> (u64, usize, usize) {
 
 /// A plain decimal number at the start of `b[start..]` (see [`fast_decimal`]) and the position
 /// after it; whatever follows is the caller's business.
-#[inline]
+#[inline(always)]
 pub fn decimal_prefix(b: &[u8], start: usize) -> Option<(f64, usize)> {
     let (neg, i) = match *b.get(start)? {
         b'-' => (true, start + 1),
