@@ -124,6 +124,9 @@ pub fn run(bytes: &[u8], now: &dyn Fn() -> f64, finegray_max: usize) -> Result<T
     } else {
         None
     };
+    // The full run parses the bytes again: the first table goes first, as a page holds one.
+    let rows = table.n_rows();
+    drop(table);
     let full = spec(&format!(
         r#"{{"time":"time","event":{{"column":"status","event":["1"],"censored":["0","2"]}},"group":"group","times":[365,730],"rmst_tau":730,"covariates":{covs}}}"#
     ))?;
@@ -131,7 +134,7 @@ pub fn run(bytes: &[u8], now: &dyn Fn() -> f64, finegray_max: usize) -> Result<T
     crate::analyze_bytes(bytes, "synthetic.csv", &full)?;
     let analyze_ms = now() - a;
     Ok(Timings {
-        rows: table.n_rows(),
+        rows,
         parse_ms: t1 - t0,
         km_logrank_ms: t2 - t1,
         cox_ms: t3 - t2,
