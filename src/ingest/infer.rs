@@ -276,12 +276,14 @@ impl Builder {
         *self = Builder::Num(col);
     }
 
+    /// Room for `rows` rows, when the memory is there (a failed reservation only means the
+    /// vectors grow as usual).
     fn reserve(&mut self, rows: usize) {
-        match self {
-            Builder::Num(c) => c.vals.reserve(rows.saturating_sub(c.vals.len())),
-            Builder::Dict(d) | Builder::Probe { dict: d, .. } => d.codes.reserve(rows.saturating_sub(d.codes.len())),
-            Builder::Rescan | Builder::Skip => {}
-        }
+        let _ = match self {
+            Builder::Num(c) => c.vals.try_reserve(rows.saturating_sub(c.vals.len())),
+            Builder::Dict(d) | Builder::Probe { dict: d, .. } => d.codes.try_reserve(rows.saturating_sub(d.codes.len())),
+            Builder::Rescan | Builder::Skip => Ok(()),
+        };
     }
 }
 
@@ -348,6 +350,11 @@ impl Assembler {
         self.rows
     }
 
+    /// The number of columns read.
+    pub fn width(&self) -> usize {
+        self.named
+    }
+
     /// Make room for about `rows` rows in every column (a good estimate saves the copies of
     /// growing vectors, and their transient double memory, on large files).
     pub fn reserve(&mut self, rows: usize) {
@@ -355,7 +362,7 @@ impl Assembler {
             c.reserve(rows);
         }
         if self.record_lines {
-            self.lines.reserve(rows.saturating_sub(self.lines.len()));
+            let _ = self.lines.try_reserve(rows.saturating_sub(self.lines.len()));
         }
     }
 

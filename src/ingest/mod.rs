@@ -412,8 +412,10 @@ fn feed_rows(asm: &mut infer::Assembler, text: &str, mut sc: scan::Scanner<'_>, 
     loop {
         if estimate && asm.rows() == 1000 {
             let per_row = (sc.position() - start) as f64 / 1000.0;
-            let rest = (text.len() - sc.position()) as f64 / per_row.max(1.0);
-            asm.reserve(1000 + (rest * 1.02) as usize + 16);
+            // A row takes at least one byte a column (delimiters and the line break).
+            let left = text.len() - sc.position();
+            let rest = ((left as f64 / per_row.max(1.0)) * 1.02) as usize + 16;
+            asm.reserve(1000 + rest.min(left / asm.width().max(1)));
         }
         let Some((at, line)) = sc.next_start() else { break };
         // Plain records straight into the columns; anything else through the general path.
