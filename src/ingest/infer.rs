@@ -419,7 +419,12 @@ impl Assembler {
                 break;
             }
             let quick = match self.cols[j] {
-                Builder::Num(_) => decimal_prefix(b, pos),
+                Builder::Num(_) => match decimal_prefix(b, pos) {
+                    // 16-17 significant digits: the standard library's parser on the digits
+                    // (the same call as `parse_dot`; a plain decimal has only its characters).
+                    Some((x, end)) if x.is_nan() => text.get(pos..end).and_then(|t| t.parse::<f64>().ok()).filter(|x| x.is_finite()).map(|x| (x, end)),
+                    q => q,
+                },
                 _ => None,
             };
             let end = match quick {
@@ -720,7 +725,9 @@ fn digit_run(b: &[u8], mut i: usize, mut m: u64) -> (u64, usize, usize) {
 }
 
 /// A plain decimal number at the start of `b[start..]` (see [`fast_decimal`]) and the position
-/// after it; whatever follows is the caller's business.
+/// after it; whatever follows is the caller's business. The value is NaN when the text is a
+/// plain decimal that the quick path cannot convert exactly (more than 2^53 as an integer, e.g.
+/// 17 significant digits): the caller parses that text with the standard library.
 #[inline(always)]
 pub fn decimal_prefix(b: &[u8], start: usize) -> Option<(f64, usize)> {
     let (neg, i) = match *b.get(start)? {
@@ -734,8 +741,12 @@ pub fn decimal_prefix(b: &[u8], start: usize) -> Option<(f64, usize)> {
         _ => digit_run(b, i, 0),
     };
     let (m, frac, i) = if i < b.len() && b[i] == b'.' { digit_run(b, i + 1, m) } else { (m, 0, i) };
-    if digits + frac == 0 || digits + frac > 19 || frac > 22 || m > (1u64 << 53) {
+    if digits + frac == 0 {
         return None;
+    }
+    if digits + frac > 19 || frac > 22 || m > (1u64 << 53) {
+        // A plain decimal, but out of the quick path's reach: NaN says "parse the text".
+        return Some((f64::NAN, i));
     }
     let x = if frac == 0 { m as f64 } else { m as f64 / POW10[frac] };
     Some((if neg { -x } else { x }, i))
@@ -756,7 +767,7 @@ pub fn decimal_prefix(b: &[u8], start: usize) -> Option<(f64, usize)> {
 #[inline]
 pub fn fast_decimal(b: &[u8]) -> Option<f64> {
     match decimal_prefix(b, 0) {
-        Some((x, end)) if end == b.len() => Some(x),
+        Some((x, end)) if end == b.len() && !x.is_nan() => Some(x),
         _ => None,
     }
 }
