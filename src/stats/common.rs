@@ -76,12 +76,288 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
     out
 }
 
-/// Indices that sort `time` ascending (ties in row order, NaN last). Sorts (time, row) pairs
-/// directly rather than indices through the slice: far fewer cache misses for 10^6 rows.
+/// Indices that sort `time` ascending (ties in row order; −0 counts as 0; NaN last). A stable
+/// radix sort of order-preserving integer keys ([`time_key`]): a few linear passes instead of
+/// n log n comparisons, and the passes over bytes every time shares (whole days leave the low
+/// five bytes of the key at zero) are skipped.
 pub fn order_by_time(time: &[f64]) -> Vec<usize> {
-    let mut pairs: Vec<(f64, u32)> = time.iter().enumerate().map(|(i, &t)| (t, i as u32)).collect();
-    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut pairs: Vec<(u64, u64)> = time.iter().enumerate().map(|(i, &t)| (time_key(t), i as u64)).collect();
+    radix_sort(&mut pairs, false);
     pairs.into_iter().map(|(_, i)| i as usize).collect()
+}
+
+/// An integer key whose unsigned order is the order of `f64::total_cmp` (with −0 taken as 0):
+/// flip every bit of a negative number, only the sign bit of a positive one.
+#[inline]
+pub fn time_key(t: f64) -> u64 {
+    let b = (t + 0.0).to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+/// The time a [`time_key`] was made from.
+#[inline]
+pub fn key_time(k: u64) -> f64 {
+    if k >> 63 == 1 {
+        f64::from_bits(k & !(1 << 63))
+    } else {
+        f64::from_bits(!k)
+    }
+}
+
+/// Stable LSD radix sort of (key, payload) pairs by key — and by payload within equal keys
+/// when `with_payload` — one byte per pass. One counting pass builds all sixteen byte
+/// histograms; a byte that is the same in every pair needs no pass.
+pub fn radix_sort(v: &mut Vec<(u64, u64)>, with_payload: bool) {
+    let n = v.len();
+    if n < 64 {
+        if with_payload {
+            v.sort_unstable();
+        } else {
+            v.sort_by_key(|p| p.0);
+        }
+        return;
+    }
+    // hist[d][b]: pairs whose digit d is b; digits 0..8 are the payload's bytes, 8..16 the key's.
+    let mut hist = vec![[0usize; 256]; 16];
+    for &(k, p) in v.iter() {
+        for d in 0..8 {
+            hist[8 + d][((k >> (8 * d)) & 0xff) as usize] += 1;
+        }
+        if with_payload {
+            for d in 0..8 {
+                hist[d][((p >> (8 * d)) & 0xff) as usize] += 1;
+            }
+        }
+    }
+    let mut buf: Vec<(u64, u64)> = vec![(0, 0); n];
+    let first = if with_payload { 0 } else { 8 };
+    for (d, h) in hist.iter_mut().enumerate().skip(first) {
+        if h.iter().any(|&c| c == n) {
+            continue; // every pair has the same byte here
+        }
+        let mut at = 0;
+        for c in h.iter_mut() {
+            let count = *c;
+            *c = at;
+            at += count;
+        }
+        let shift = 8 * (d % 8);
+        for &pair in v.iter() {
+            let word = if d < 8 { pair.1 } else { pair.0 };
+            let b = ((word >> shift) & 0xff) as usize;
+            buf[h[b]] = pair;
+            h[b] += 1;
+        }
+        std::mem::swap(v, &mut buf);
+    }
+}
+
+/// The rows of an analysis collapsed to their distinct (time, stratum, group) cells, with the
+/// number of rows of each status in each cell: the one sort that Kaplan-Meier, the log-rank
+/// family, cumulative incidence and Gray's test share.
+///
+/// Every one of those estimators needs only, at each distinct time, how many rows of each group
+/// (within each stratum) end there with an event, a competing event or a censoring; the number
+/// at risk follows by subtracting those counts from the group's size. Sorting the rows once by
+/// (time, stratum, group) — a radix sort of order-preserving integer keys — and counting equal
+/// neighbours gives exactly that. Cells come in time order; with strata, [`Tallies::strata`]
+/// lists them stratum by stratum (time order kept within each). A registry extract with whole-day
+/// times has a few thousand cells however many rows it has, so everything after the sort runs
+/// over cells, not rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tallies {
+    /// Time of each cell (non-decreasing).
+    pub time: Vec<f64>,
+    /// Group code of each cell (`< n_groups`).
+    pub group: Vec<u32>,
+    /// Stratum code of each cell (0 without strata).
+    pub stratum: Vec<u32>,
+    /// Rows of the cell with status 0, 1, 2 and any other value.
+    pub count: Vec<[u32; 4]>,
+    pub n_groups: usize,
+    /// Cell indices stratum by stratum (ascending code), time order kept within a stratum;
+    /// empty without strata.
+    by_stratum: Vec<u32>,
+    /// Where each stratum's run starts in `by_stratum` (and one past the end).
+    stratum_start: Vec<usize>,
+}
+
+impl Tallies {
+    /// Collapse the rows `i` with `group[i] < n_groups` and `keep(i)`; without `group` every
+    /// row is in group 0. `strata` (codes), when given, splits cells further. Rows beyond the end
+    /// of `status`, `group` or `strata` are skipped.
+    pub fn new(
+        time: &[f64],
+        status: &[u8],
+        group: Option<&[u32]>,
+        n_groups: usize,
+        strata: Option<&[u32]>,
+        keep: impl Fn(usize) -> bool,
+    ) -> Tallies {
+        // Strata codes go in the top 30 bits of the payload; larger codes are renumbered.
+        let dense;
+        let strata = match strata {
+            Some(s) if s.iter().any(|&c| c >= 1 << 30) => {
+                let mut levels: Vec<u32> = s.to_vec();
+                levels.sort_unstable();
+                levels.dedup();
+                dense = s.iter().map(|c| levels.partition_point(|l| l < c) as u32).collect::<Vec<u32>>();
+                Some(&dense[..])
+            }
+            other => other,
+        };
+        // Payload: stratum (30 bits) | group (32 bits) | status class (2 bits).
+        let mut pairs: Vec<(u64, u64)> = Vec::with_capacity(time.len());
+        for (i, &t) in time.iter().enumerate() {
+            let Some(&s) = status.get(i) else { break };
+            let g = match group {
+                Some(x) => match x.get(i) {
+                    Some(&g) => g,
+                    None => break,
+                },
+                None => 0,
+            };
+            let st = match strata {
+                Some(x) => match x.get(i) {
+                    Some(&c) => c as u64,
+                    None => break,
+                },
+                None => 0,
+            };
+            if (g as usize) < n_groups && keep(i) {
+                pairs.push((time_key(t), st << 34 | (g as u64) << 2 | s.min(3) as u64));
+            }
+        }
+        radix_sort(&mut pairs, true);
+
+        let mut tl = Tallies { n_groups, ..Default::default() };
+        let mut i = 0;
+        while i < pairs.len() {
+            let (key, cell) = (pairs[i].0, pairs[i].1 >> 2);
+            let mut c = [0u32; 4];
+            while i < pairs.len() && pairs[i].0 == key && pairs[i].1 >> 2 == cell {
+                c[(pairs[i].1 & 3) as usize] += 1;
+                i += 1;
+            }
+            tl.time.push(key_time(key));
+            tl.group.push((cell & 0xffff_ffff) as u32);
+            tl.stratum.push((cell >> 32) as u32);
+            tl.count.push(c);
+        }
+        if strata.is_some() {
+            // Counting sort of the cells by stratum (stable: time order kept).
+            let n_strata = tl.stratum.iter().max().map_or(0, |&m| m as usize + 1);
+            let mut start = vec![0usize; n_strata + 1];
+            for &s in &tl.stratum {
+                start[s as usize + 1] += 1;
+            }
+            for k in 0..n_strata {
+                start[k + 1] += start[k];
+            }
+            let mut next = start.clone();
+            let mut by = vec![0u32; tl.time.len()];
+            for (j, &s) in tl.stratum.iter().enumerate() {
+                by[next[s as usize]] = j as u32;
+                next[s as usize] += 1;
+            }
+            // Keep only strata that have cells.
+            start.dedup();
+            tl.by_stratum = by;
+            tl.stratum_start = start;
+        }
+        tl
+    }
+
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+
+    /// The cells of each stratum in time order (one list, all cells, without strata).
+    pub fn strata(&self) -> impl Iterator<Item = StratumCells<'_>> + '_ {
+        let runs: Vec<(usize, usize)> = if self.stratum_start.len() >= 2 {
+            self.stratum_start.windows(2).map(|w| (w[0], w[1])).collect()
+        } else {
+            vec![(0, self.len())]
+        };
+        runs.into_iter().filter(|r| r.1 > r.0).map(move |(a, b)| StratumCells { tallies: self, start: a, end: b })
+    }
+
+    /// Each group's distinct times in order, merged over strata, with the number at risk.
+    pub fn per_group(&self) -> Vec<GroupTimes> {
+        let mut out = vec![GroupTimes::default(); self.n_groups];
+        for j in 0..self.len() {
+            let g = &mut out[self.group[j] as usize];
+            let c = self.count[j];
+            if g.time.last() == Some(&self.time[j]) {
+                if let Some(last) = g.count.last_mut() {
+                    for k in 0..4 {
+                        last[k] += c[k];
+                    }
+                }
+            } else {
+                g.time.push(self.time[j]);
+                g.count.push(c);
+            }
+        }
+        for g in &mut out {
+            let total: u64 = g.count.iter().map(|c| c.iter().map(|&x| x as u64).sum::<u64>()).sum();
+            let mut at_risk = total;
+            g.n_risk.reserve(g.time.len());
+            for c in &g.count {
+                g.n_risk.push(at_risk as f64);
+                at_risk -= c.iter().map(|&x| x as u64).sum::<u64>();
+            }
+        }
+        out
+    }
+}
+
+/// One group's distinct times (see [`Tallies::per_group`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupTimes {
+    pub time: Vec<f64>,
+    /// Rows at risk just before each time (time ≥ t).
+    pub n_risk: Vec<f64>,
+    /// Rows ending at each time with status 0, 1, 2 and any other value.
+    pub count: Vec<[u32; 4]>,
+}
+
+/// The cells of one stratum, in time order.
+#[derive(Clone, Copy)]
+pub struct StratumCells<'a> {
+    tallies: &'a Tallies,
+    start: usize,
+    end: usize,
+}
+
+impl StratumCells<'_> {
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+
+    /// Cell index (into the [`Tallies`] vectors) of the stratum's `k`-th cell.
+    #[inline]
+    pub fn cell(&self, k: usize) -> usize {
+        let pos = self.start + k;
+        if self.tallies.by_stratum.is_empty() {
+            pos
+        } else {
+            self.tallies.by_stratum[pos] as usize
+        }
+    }
 }
 
 #[cfg(test)]
