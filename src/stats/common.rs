@@ -372,6 +372,94 @@ mod tests {
             assert!((x - y).abs() < 1e-12, "{a:?}");
         }
     }
+    /// xorshift64*: deterministic test data.
+    fn rng(seed: u64) -> impl FnMut() -> u64 {
+        let mut x = seed;
+        move || {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+    }
+
+    #[test]
+    fn time_keys_order_as_total_cmp() {
+        let v = [f64::NEG_INFINITY, -3.5, -1e-300, -0.0, 0.0, 1e-300, 1.0, 2.5, 1e300, f64::INFINITY, f64::NAN];
+        for w in v.windows(2) {
+            // −0 and 0 share a key; every other pair keeps its order.
+            assert!(time_key(w[0]) < time_key(w[1]) || (w[0] == 0.0 && w[1] == 0.0), "{w:?}");
+        }
+        for &x in &v[..10] {
+            assert_eq!(key_time(time_key(x)), x + 0.0);
+        }
+        assert!(key_time(time_key(f64::NAN)).is_nan());
+    }
+
+    #[test]
+    fn order_by_time_matches_a_stable_comparison_sort() {
+        let mut next = rng(17);
+        for &(n, distinct) in &[(0usize, 1u64), (5, 3), (63, 10), (64, 10), (1000, 7), (5000, 1 << 40), (3000, 2)] {
+            let time: Vec<f64> = (0..n)
+                .map(|_| {
+                    let r = next();
+                    match r % 50 {
+                        0 => f64::NAN,
+                        1 => -0.0,
+                        2 => -(((r >> 8) % distinct) as f64) / 4.0,
+                        _ => ((r >> 8) % distinct) as f64 / 4.0,
+                    }
+                })
+                .collect();
+            let mut expect: Vec<usize> = (0..n).collect();
+            expect.sort_by(|&a, &b| (time[a] + 0.0).total_cmp(&(time[b] + 0.0)));
+            assert_eq!(order_by_time(&time), expect, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn radix_sort_with_payload_is_lexicographic() {
+        let mut next = rng(5);
+        let mut v: Vec<(u64, u64)> = (0..2000).map(|_| (next() % 13 << 52, next() % 5 << 40 | next() % 3)).collect();
+        let mut expect = v.clone();
+        expect.sort_unstable();
+        radix_sort(&mut v, true);
+        assert_eq!(v, expect);
+    }
+
+    #[test]
+    fn tallies_hand_worked() {
+        // rows (time, status, group, stratum):
+        // (2,1,0,1) (1,0,1,0) (2,2,0,1) (1,1,1,0) (2,1,1,1) (3,1,0,0) (2,0,0,1) (1,1,5,0)
+        // The last row's group (5) is not below n_groups = 2: dropped. Cells in (time, stratum,
+        // group) order: t=1 s=0 g=1: one censored, one event; t=2 s=1 g=0: status 1, 2, 0;
+        // t=2 s=1 g=1: one event; t=3 s=0 g=0: one event.
+        let time = [2.0, 1.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0];
+        let status = [1u8, 0, 2, 1, 1, 1, 0, 1];
+        let group = [0u32, 1, 0, 1, 1, 0, 0, 5];
+        let strata = [1u32, 0, 1, 0, 1, 0, 1, 0];
+        let t = Tallies::new(&time, &status, Some(&group), 2, Some(&strata), |_| true);
+        assert_eq!(t.time, vec![1.0, 2.0, 2.0, 3.0]);
+        assert_eq!(t.group, vec![1, 0, 1, 0]);
+        assert_eq!(t.stratum, vec![0, 1, 1, 0]);
+        assert_eq!(t.count, vec![[1, 1, 0, 0], [1, 1, 1, 0], [0, 1, 0, 0], [0, 1, 0, 0]]);
+        // Stratum 0: cells 0 and 3; stratum 1: cells 1 and 2 (time order kept).
+        let runs: Vec<Vec<usize>> = t.strata().map(|s| (0..s.len()).map(|k| s.cell(k)).collect()).collect();
+        assert_eq!(runs, vec![vec![0, 3], vec![1, 2]]);
+        // Group 0: times 2 (3 rows) and 3 (1 row): at risk 4 then 1.
+        let g = t.per_group();
+        assert_eq!(g[0].time, vec![2.0, 3.0]);
+        assert_eq!(g[0].n_risk, vec![4.0, 1.0]);
+        assert_eq!(g[1].time, vec![1.0, 2.0]);
+        assert_eq!(g[1].n_risk, vec![3.0, 1.0]);
+        assert_eq!(g[1].count[0], [1, 1, 0, 0]);
+        // A filter and huge strata codes (renumbered) give the same cells.
+        let big: Vec<u32> = strata.iter().map(|&s| s * 2_000_000_000).collect();
+        let u = Tallies::new(&time, &status, Some(&group), 2, Some(&big), |i| i != 5);
+        assert_eq!(u.time, vec![1.0, 2.0, 2.0]);
+        assert_eq!(u.stratum, vec![0, 1, 1]);
+    }
+
     #[test]
     fn tails() {
         assert!((chisq_sf(3.841458820694124, 1.0) - 0.05).abs() < 1e-12);

@@ -433,6 +433,75 @@ mod tests {
     }
 
     #[test]
+    fn quantile_agrees_with_the_hash_set_version() {
+        // Random step curves: non-increasing (survival), wandering (an upper limit), with
+        // undefined stretches and values landing exactly on 0.5 and 0.5 ± tol/2.
+        let mut x: u64 = 99;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let tol = f64::EPSILON.sqrt();
+        for case in 0..3000 {
+            let n = 1 + (next() % 12) as usize;
+            let times: Vec<f64> = (1..=n).map(|i| i as f64 + (next() % 3) as f64 * 0.25).collect();
+            let mut s = 1.0;
+            let curve: Vec<f64> = (0..n)
+                .map(|_| {
+                    let r = next() % 10;
+                    if case % 2 == 0 {
+                        s = match r {
+                            0 => 0.5,
+                            1 => 0.5 + tol / 2.0,
+                            2 => s,
+                            _ => s * [1.0, 0.9, 0.75, 0.6, 0.5][(next() % 5) as usize],
+                        };
+                        s
+                    } else {
+                        match r {
+                            0 => f64::NAN,
+                            1 => 0.5,
+                            2 => 0.5 - tol / 2.0,
+                            3 => 1.0,
+                            _ => [0.2, 0.4, 0.6, 0.8, 0.45, 0.55][(next() % 6) as usize],
+                        }
+                    }
+                })
+                .collect();
+            for level in [0.5, 0.25, 0.75] {
+                assert_eq!(quantile(&times, &curve, level), quantile_reference(&times, &curve, level), "{times:?} {curve:?} {level}");
+            }
+        }
+    }
+
+    #[test]
+    fn grouped_curves_equal_separate_fits() {
+        // kaplan_meier_groups over shared tallies = kaplan_meier on each group's rows.
+        let time = [5.0, 3.0, 8.0, 1.0, 9.0, 2.0, 7.0, 3.0, 3.0, 6.0];
+        let status = [1u8, 0, 1, 1, 1, 2, 0, 1, 1, 1];
+        let group = [0u32, 1, 0, 0, 1, 1, 1, 0, 1, 0];
+        let levels = vec!["a".to_string(), "b".to_string()];
+        let o = KmOptions { conf_type: ConfType::LogLog, times: &[0.5, 3.0, 10.0], rmst_tau: Some(6.0) };
+        let t = Tallies::new(&time, &status, Some(&group), 2, None, |_| true);
+        let curves = kaplan_meier_groups(&t, &levels, &o);
+        for (g, c) in curves.iter().enumerate() {
+            let rows: Vec<usize> = (0..time.len()).filter(|&i| group[i] == g as u32).collect();
+            let tg: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
+            let sg: Vec<u8> = rows.iter().map(|&i| status[i]).collect();
+            let mut alone = kaplan_meier(&tg, &sg, &o);
+            alone.group = Some(levels[g].clone());
+            assert_eq!(format!("{c:?}"), format!("{alone:?}"));
+        }
+        // Group a: 1,3,5,6,8, all events; at 3 the number at risk is 4 (times ≥ 3), at 10 none.
+        assert_eq!(curves[0].at[1].n_risk, 4.0);
+        assert_eq!(curves[0].at[2].n_risk, 0.0);
+        assert_eq!(curves[0].n, 5);
+        assert_eq!(curves[0].events, 5);
+    }
+
+    #[test]
     fn hand_worked_curve() {
         // times 1,2+,3,3,4+ : at t=1 n=5 d=1 → S=.8; t=3 n=3 d=2 → S=.8·(1/3)=.2667
         let k = kaplan_meier(&[1.0, 2.0, 3.0, 3.0, 4.0], &[1, 0, 1, 1, 0], &opts());
