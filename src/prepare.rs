@@ -116,31 +116,25 @@ pub fn column<'a>(table: &'a Table, name: &str, role: &str) -> Result<&'a Column
     })
 }
 
-/// Does the cell equal one of the values (numerically when both are numbers)?
-fn matcher<'a>(col: &'a Column, values: &[String]) -> impl Fn(usize) -> bool + 'a {
+/// Does each cell equal one of the values (numerically when both are numbers)? One entry per
+/// row, in one tight loop per column type.
+fn matches(col: &Column, values: &[String]) -> Vec<bool> {
     let nums: Vec<f64> = values.iter().filter_map(|v| v.trim().parse::<f64>().ok()).collect();
     let texts: Vec<String> = values.iter().map(|v| v.trim().to_string()).collect();
-    // For text columns, precompute which codes match.
-    let code_hits: Option<Vec<bool>> = match &col.data {
-        ColumnData::Text { levels, .. } => Some(
-            levels
+    match &col.data {
+        ColumnData::Text { codes, levels } => {
+            // Which codes match.
+            let hits: Vec<bool> = levels
                 .iter()
                 .map(|l| {
                     texts.iter().any(|t| t == l || t.eq_ignore_ascii_case(l))
                         || l.trim().parse::<f64>().map(|x| nums.contains(&x)).unwrap_or(false)
                 })
-                .collect(),
-        ),
-        _ => None,
-    };
-    move |row| match (&col.data, &code_hits) {
-        (ColumnData::Text { codes, .. }, Some(hits)) => {
-            let c = codes[row];
-            c != MISSING && hits[c as usize]
+                .collect();
+            codes.iter().map(|&c| c != MISSING && hits[c as usize]).collect()
         }
-        (ColumnData::Numeric(v), _) => nums.contains(&v[row]),
-        (ColumnData::Date(_), _) => col.text(row).map(|t| texts.contains(&t)).unwrap_or(false),
-        _ => false,
+        ColumnData::Numeric(v) => v.iter().map(|x| nums.contains(x)).collect(),
+        ColumnData::Date(_) => (0..col.len()).map(|r| col.text(r).map(|t| texts.contains(&t)).unwrap_or(false)).collect(),
     }
 }
 
@@ -356,10 +350,27 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     };
 
     let ev_col = column(table, &spec.event.column, "outcome")?;
-    let is_event = matcher(ev_col, &spec.event.event);
-    let is_competing = matcher(ev_col, &spec.event.competing);
-    let censored_vals = spec.event.censored.clone();
-    let is_censored = censored_vals.as_ref().map(|v| matcher(ev_col, v));
+    // Outcome class of every row: 1 event, 2 competing, 0 a listed censoring value, 3 a value
+    // not listed, 4 censored by default (no censoring values given).
+    let class: Vec<u8> = {
+        let event = matches(ev_col, &spec.event.event);
+        let competing = matches(ev_col, &spec.event.competing);
+        let censored = spec.event.censored.as_ref().map(|v| matches(ev_col, v));
+        (0..event.len())
+            .map(|r| {
+                if event[r] {
+                    1
+                } else if competing[r] {
+                    2
+                } else {
+                    match &censored {
+                        Some(c) => u8::from(!c[r]) * 3,
+                        None => 4,
+                    }
+                }
+            })
+            .collect()
+    };
 
     let group_col = spec.group.as_deref().map(|g| column(table, g, "group")).transpose()?;
     let strata_col = spec.strata.as_deref().map(|g| column(table, g, "strata")).transpose()?;
@@ -398,20 +409,16 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             ex.add(format!("outcome '{}' is missing", spec.event.column), line);
             continue;
         }
-        let s = if is_event(r) {
-            1u8
-        } else if is_competing(r) {
-            2
-        } else if let Some(c) = &is_censored {
-            if c(r) {
-                0
-            } else {
+        let s = match class[r] {
+            3 => {
                 unlisted.entry(ev_col.text(r).unwrap_or_default()).or_default().push(line);
                 continue;
             }
-        } else {
-            censored_rows.push(r);
-            0
+            4 => {
+                censored_rows.push(r);
+                0
+            }
+            c => c,
         };
         if let Some(g) = group_col {
             if g.is_missing(r) {
