@@ -119,6 +119,9 @@ pub fn column<'a>(table: &'a Table, name: &str, role: &str) -> Result<&'a Column
 /// Does each cell equal one of the values (numerically when both are numbers)? One entry per
 /// row, in one tight loop per column type.
 fn matches(col: &Column, values: &[String]) -> Vec<bool> {
+    if values.is_empty() {
+        return vec![false; col.len()];
+    }
     let nums: Vec<f64> = values.iter().filter_map(|v| v.trim().parse::<f64>().ok()).collect();
     let texts: Vec<String> = values.iter().map(|v| v.trim().to_string()).collect();
     match &col.data {
@@ -133,7 +136,11 @@ fn matches(col: &Column, values: &[String]) -> Vec<bool> {
                 .collect();
             codes.iter().map(|&c| c != MISSING && hits[c as usize]).collect()
         }
-        ColumnData::Numeric(v) => v.iter().map(|x| nums.contains(x)).collect(),
+        ColumnData::Numeric(v) => match nums[..] {
+            [a] => v.iter().map(|&x| x == a).collect(),
+            [a, b] => v.iter().map(|&x| x == a || x == b).collect(),
+            _ => v.iter().map(|x| nums.contains(x)).collect(),
+        },
         ColumnData::Date(_) => (0..col.len()).map(|r| col.text(r).map(|t| texts.contains(&t)).unwrap_or(false)).collect(),
     }
 }
@@ -381,7 +388,32 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     let mut status = Vec::with_capacity(candidates.len());
     let mut censored_rows: Vec<usize> = Vec::new();
     let mut unlisted: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-    for &r in &candidates {
+    // The usual case, every candidate row kept, is copied column by column; otherwise each row
+    // is checked in turn and every exclusion recorded with its reason.
+    // (A cell that is NaN counts as absent here, so an unreadable cell takes the careful path.)
+    let present = |col: &Column| match &col.data {
+        ColumnData::Numeric(v) | ColumnData::Date(v) => candidates.iter().all(|&r| !v[r].is_nan()),
+        ColumnData::Text { codes, .. } => candidates.iter().all(|&r| codes[r] != MISSING),
+    };
+    let all_kept = candidates.iter().all(|&r| time_all[r] >= 0.0 && class[r] != 3)
+        && present(ev_col)
+        && group_col.map_or(true, present)
+        && strata_col.map_or(true, present);
+    if all_kept {
+        let outcome = |c: u8| if c == 4 { 0 } else { c };
+        if filtered_out == 0 {
+            // No filter: the candidates are every row in order.
+            time.extend_from_slice(&time_all);
+            status.extend(class.iter().map(|&c| outcome(c)));
+        } else {
+            time.extend(candidates.iter().map(|&r| time_all[r]));
+            status.extend(candidates.iter().map(|&r| outcome(class[r])));
+        }
+        rows.extend_from_slice(&candidates);
+        censored_rows.extend(candidates.iter().copied().filter(|&r| class[r] == 4));
+    }
+    let checked: &[usize] = if all_kept { &[] } else { &candidates };
+    for &r in checked {
         let line = table.line(r);
         let t = time_all[r];
         if t.is_nan() {

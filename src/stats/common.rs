@@ -161,30 +161,40 @@ impl KeySort {
     }
 }
 
-/// Digits of at most 11 bits covering the lowest `bits` bits, as (shift, width): the fewest
-/// passes with histograms small enough for the cache.
-fn digits(bits: u32) -> Vec<(u32, u32)> {
+/// Digits of at most 11 bits covering the lowest `bits` bits of the first (or `second`) word:
+/// the fewest passes with histograms small enough for the cache.
+fn digits(bits: u32, second: bool) -> Vec<Digit> {
     if bits == 0 {
         return Vec::new();
     }
     let passes = bits.div_ceil(11);
     let width = bits.div_ceil(passes);
-    (0..passes).map(|p| (p * width, width.min(bits - p * width))).collect()
+    (0..passes).map(|p| Digit { shift: p * width, width: width.min(bits - p * width), second }).collect()
 }
 
-/// One stable counting-sort pass per digit, least significant first; `digit(item, d)` extracts
-/// digit `d` of `digits`. All histograms come from one counting pass; a digit that is the same
-/// in every item needs no pass.
-fn lsd_sort<T: Copy + Default>(v: &mut Vec<T>, digits: &[(u32, u32)], digit: impl Fn(&T, usize) -> usize) {
+/// A radix digit: `width` (≤ 11) bits at `shift` of the item's first word (its key) or, when
+/// `second`, of its second word (a pair's payload).
+#[derive(Clone, Copy)]
+struct Digit {
+    shift: u32,
+    width: u32,
+    second: bool,
+}
+
+/// One stable counting-sort pass per digit, least significant first; `word(item, second)`
+/// gives the item's word a digit is cut from. All histograms are counted before any pass; a
+/// digit that is the same in every item needs no pass.
+fn lsd_sort<T: Copy + Default>(v: &mut Vec<T>, digits: &[Digit], word: impl Fn(&T, bool) -> u64) {
     let n = v.len();
-    let mut hist: Vec<Vec<u32>> = digits.iter().map(|&(_, w)| vec![0u32; 1 << w]).collect();
-    for x in v.iter() {
-        for (d, h) in hist.iter_mut().enumerate() {
-            h[digit(x, d)] += 1;
+    let mut hist: Vec<[u32; 2048]> = vec![[0u32; 2048]; digits.len()];
+    for (h, dg) in hist.iter_mut().zip(digits) {
+        let mask = low_mask(dg.width);
+        for x in v.iter() {
+            h[((word(x, dg.second) >> dg.shift) & mask) as usize & 2047] += 1;
         }
     }
     let mut buf: Vec<T> = vec![T::default(); n];
-    for (d, h) in hist.iter_mut().enumerate() {
+    for (h, dg) in hist.iter_mut().zip(digits) {
         if h.iter().any(|&c| c as usize == n) {
             continue; // every item has the same digit here
         }
@@ -194,8 +204,9 @@ fn lsd_sort<T: Copy + Default>(v: &mut Vec<T>, digits: &[(u32, u32)], digit: imp
             *c = at;
             at += count;
         }
+        let mask = low_mask(dg.width);
         for x in v.iter() {
-            let b = digit(x, d);
+            let b = ((word(x, dg.second) >> dg.shift) & mask) as usize & 2047;
             buf[h[b] as usize] = *x;
             h[b] += 1;
         }
@@ -211,8 +222,7 @@ pub fn radix_sort_words(v: &mut Vec<u64>) {
     }
     let first = v[0];
     let diff = v.iter().fold(0u64, |d, &w| d | (w ^ first));
-    let ds = digits(bit_width(diff));
-    lsd_sort(v, &ds, |&w, d| ((w >> ds[d].0) & low_mask(ds[d].1)) as usize);
+    lsd_sort(v, &digits(bit_width(diff), false), |&w, _| w);
 }
 
 /// An integer key whose unsigned order is the order of `f64::total_cmp` (with −0 taken as 0):
@@ -250,14 +260,10 @@ pub fn radix_sort(v: &mut Vec<(u64, u64)>, with_payload: bool) {
     }
     let (k0, p0) = v[0];
     let (dk, dp) = v.iter().fold((0u64, 0u64), |(a, b), &(k, p)| (a | (k ^ k0), b | (p ^ p0)));
-    // Payload digits first (less significant), then key digits; digit index ≥ np is a key digit.
-    let pd = if with_payload { digits(bit_width(dp)) } else { Vec::new() };
-    let np = pd.len();
-    let all: Vec<(u32, u32)> = pd.into_iter().chain(digits(bit_width(dk))).collect();
-    lsd_sort(v, &all, |&(k, p), d| {
-        let word = if d < np { p } else { k };
-        ((word >> all[d].0) & low_mask(all[d].1)) as usize
-    });
+    // Payload digits first (less significant), then key digits.
+    let pd = if with_payload { digits(bit_width(dp), true) } else { Vec::new() };
+    let all: Vec<Digit> = pd.into_iter().chain(digits(bit_width(dk), false)).collect();
+    lsd_sort(v, &all, |&(k, p), second| if second { p } else { k });
 }
 
 /// The rows of an analysis collapsed to their distinct (time, stratum, group) cells, with the
@@ -318,31 +324,6 @@ impl Tallies {
         let gbits = bit_width(n_groups.saturating_sub(1) as u64).min(32);
         let sbits = strata.map_or(0, |x| bit_width(x.iter().copied().max().unwrap_or(0) as u64));
         let sort = KeySort::plan(time, sbits + gbits + 2);
-        let mut items = sort.words_or_pairs(time.len());
-        for (i, &t) in time.iter().enumerate() {
-            let Some(&s) = status.get(i) else { break };
-            let g = match group {
-                Some(x) => match x.get(i) {
-                    Some(&g) => g,
-                    None => break,
-                },
-                None => 0,
-            };
-            let st = match strata {
-                Some(x) => match x.get(i) {
-                    Some(&c) => c as u64,
-                    None => break,
-                },
-                None => 0,
-            };
-            if (g as usize) < n_groups && keep(i) {
-                let payload = st << (gbits + 2) | (g as u64) << 2 | s.min(3) as u64;
-                match &mut items {
-                    Ok(words) => words.push(sort.word(time_key(t), payload)),
-                    Err(pairs) => pairs.push((time_key(t), payload)),
-                }
-            }
-        }
         let mut tl = Tallies { n_groups, ..Default::default() };
         let mut add = |key: u64, cell: u64, c: [u32; 4]| {
             tl.time.push(key_time(key));
@@ -351,8 +332,10 @@ impl Tallies {
             tl.count.push(c);
         };
         // Equal (key, cell) neighbours form a cell; the payload's last two bits count by status.
-        match items {
+        let rows = Rows { time, status, group, strata, n_groups, gbits };
+        match sort.words_or_pairs(time.len()) {
             Ok(mut words) => {
+                rows.each(&keep, |k, p| words.push(sort.word(k, p)));
                 radix_sort_words(&mut words);
                 let mut i = 0;
                 while i < words.len() {
@@ -367,6 +350,7 @@ impl Tallies {
                 }
             }
             Err(mut pairs) => {
+                rows.each(&keep, |k, p| pairs.push((k, p)));
                 radix_sort(&mut pairs, true);
                 let mut i = 0;
                 while i < pairs.len() {
@@ -450,6 +434,38 @@ impl Tallies {
             }
         }
         out
+    }
+}
+
+/// The rows [`Tallies::new`] collapses.
+struct Rows<'a> {
+    time: &'a [f64],
+    status: &'a [u8],
+    group: Option<&'a [u32]>,
+    strata: Option<&'a [u32]>,
+    n_groups: usize,
+    gbits: u32,
+}
+
+impl Rows<'_> {
+    /// `emit(time key, payload)` for each kept row, payload = stratum | group | status class
+    /// (2 bits). Rows end where the shortest of the slices ends.
+    #[inline]
+    fn each(&self, keep: &impl Fn(usize) -> bool, mut emit: impl FnMut(u64, u64)) {
+        let n = [Some(self.time.len()), Some(self.status.len()), self.group.map(<[u32]>::len), self.strata.map(<[u32]>::len)]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(0);
+        let (time, status) = (&self.time[..n], &self.status[..n]);
+        let shift = self.gbits + 2;
+        for i in 0..n {
+            let g = self.group.map_or(0, |x| x[i]);
+            if (g as usize) < self.n_groups && keep(i) {
+                let st = self.strata.map_or(0, |x| x[i] as u64);
+                emit(time_key(time[i]), st << shift | (g as u64) << 2 | status[i].min(3) as u64);
+            }
+        }
     }
 }
 
