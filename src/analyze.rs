@@ -48,13 +48,14 @@ fn group_codes(prep: &Prepared) -> (Vec<u32>, Vec<String>) {
 
 fn survival(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warnings: &mut Vec<String>) -> Result<()> {
     let opts = stats::km::KmOptions { conf_type: spec.conf_type, times: &spec.times, rmst_tau: spec.rmst_tau };
-    let (codes, levels) = group_codes(prep);
+    let levels = prep.group.as_ref().map(|g| g.levels.clone()).unwrap_or_default();
     let n_groups = levels.len().max(1);
     let strata = prep.strata.as_ref().map(|s| s.codes.as_slice());
-    // One sort of the rows, shared by the curves and the tests.
-    let tallies = stats::common::Tallies::new(&prep.time, &prep.status, Some(&codes), n_groups, strata, |_| true);
+    // One sort of the rows, shared by the curves and the tests (no group: one curve).
+    let tallies = stats::common::Tallies::new(&prep.time, &prep.status, prep.group.as_ref().map(|g| g.codes.as_slice()), n_groups, strata, |_| true);
     report.km = stats::km::kaplan_meier_groups(&tallies, &levels, &opts);
     if let Some(h) = &spec.hazard {
+        let (codes, _) = group_codes(prep);
         let hopts = stats::hazard::HazardOptions { bandwidth: h.bandwidth, ..Default::default() };
         let mut per_group = Vec::new();
         for g in 0..n_groups {
@@ -141,9 +142,16 @@ fn fit_cox(d: &crate::prepare::Design, spec: &AnalysisSpec) -> std::result::Resu
 }
 
 fn competing_risks(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warnings: &mut Vec<String>) -> Result<()> {
-    let (codes, levels) = group_codes(prep);
+    let ungrouped;
+    let (codes, levels): (&[u32], Vec<String>) = match &prep.group {
+        Some(g) => (&g.codes, g.levels.clone()),
+        None => {
+            ungrouped = vec![0; prep.rows.len()];
+            (&ungrouped, Vec::new())
+        }
+    };
     let strata = prep.strata.as_ref().map(|s| &s.codes[..]);
-    let (curves, gray) = stats::cuminc::cuminc_with(&prep.time, &prep.status, &codes, &levels, strata, spec.rho, &spec.times);
+    let (curves, gray) = stats::cuminc::cuminc_with(&prep.time, &prep.status, codes, &levels, strata, spec.rho, &spec.times);
     report.cuminc = curves;
     report.gray_test = gray;
     if !spec.covariates.is_empty() {

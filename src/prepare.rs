@@ -320,11 +320,11 @@ pub(crate) fn filter_rows(table: &Table, spec: &AnalysisSpec) -> Result<Vec<usiz
 /// Build the analysed rows: valid time, outcome, group and strata.
 pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -> Result<Prepared> {
     spec.validate()?;
-    let candidates = filter_rows(table, spec)?;
+    let mut candidates = filter_rows(table, spec)?;
     let filtered_out = table.n_rows() - candidates.len();
 
     // Time.
-    let (time_all, unit, time_name): (Vec<f64>, Option<&'static str>, String) = match &spec.time {
+    let (mut time_all, unit, time_name): (Vec<f64>, Option<&'static str>, String) = match &spec.time {
         TimeSpec::Column(name) => {
             let col = column(table, name, "time")?;
             let (v, bad) = numeric_values(col);
@@ -383,9 +383,9 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     let strata_col = spec.strata.as_deref().map(|g| column(table, g, "strata")).transpose()?;
 
     let mut ex = Exclusions::default();
-    let mut rows = Vec::with_capacity(candidates.len());
-    let mut time = Vec::with_capacity(candidates.len());
-    let mut status = Vec::with_capacity(candidates.len());
+    let mut rows = Vec::new();
+    let mut time = Vec::new();
+    let mut status = Vec::new();
     let mut censored_rows: Vec<usize> = Vec::new();
     let mut unlisted: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     // The usual case, every candidate row kept, is copied column by column; otherwise each row
@@ -399,20 +399,12 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         && present(ev_col)
         && group_col.map_or(true, present)
         && strata_col.map_or(true, present);
-    if all_kept {
-        let outcome = |c: u8| if c == 4 { 0 } else { c };
-        if filtered_out == 0 {
-            // No filter: the candidates are every row in order.
-            time.extend_from_slice(&time_all);
-            status.extend(class.iter().map(|&c| outcome(c)));
-        } else {
-            time.extend(candidates.iter().map(|&r| time_all[r]));
-            status.extend(candidates.iter().map(|&r| outcome(class[r])));
-        }
-        rows.extend_from_slice(&candidates);
-        censored_rows.extend(candidates.iter().copied().filter(|&r| class[r] == 4));
-    }
     let checked: &[usize] = if all_kept { &[] } else { &candidates };
+    if !all_kept {
+        rows.reserve(candidates.len());
+        time.reserve(candidates.len());
+        status.reserve(candidates.len());
+    }
     for &r in checked {
         let line = table.line(r);
         let t = time_all[r];
@@ -467,6 +459,20 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         rows.push(r);
         time.push(t);
         status.push(s);
+    }
+    if all_kept {
+        // The candidates and their times become the analysed rows as they are (no copies).
+        let outcome = |c: u8| if c == 4 { 0 } else { c };
+        if filtered_out == 0 {
+            // No filter: the candidates are every row in order.
+            status = class.iter().map(|&c| outcome(c)).collect();
+            time = std::mem::take(&mut time_all);
+        } else {
+            status = candidates.iter().map(|&r| outcome(class[r])).collect();
+            time = candidates.iter().map(|&r| time_all[r]).collect();
+        }
+        censored_rows = candidates.iter().copied().filter(|&r| class[r] == 4).collect();
+        rows = std::mem::take(&mut candidates);
     }
     for (value, lines) in &unlisted {
         warnings.push(format!(

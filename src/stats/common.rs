@@ -214,15 +214,15 @@ fn lsd_sort<T: Copy + Default>(v: &mut Vec<T>, digits: &[Digit], word: impl Fn(&
     }
 }
 
-/// Radix sort of 64-bit words over the bits in which they differ.
-pub fn radix_sort_words(v: &mut Vec<u64>) {
+/// Radix sort of words (`u32` or `u64`) over the bits in which they differ.
+pub fn radix_sort_words<W: Copy + Default + Ord + Into<u64>>(v: &mut Vec<W>) {
     if v.len() < 64 {
         v.sort_unstable();
         return;
     }
-    let first = v[0];
-    let diff = v.iter().fold(0u64, |d, &w| d | (w ^ first));
-    lsd_sort(v, &digits(bit_width(diff), false), |&w, _| w);
+    let first: u64 = v[0].into();
+    let diff = v.iter().fold(0u64, |d, &w| d | (w.into() ^ first));
+    lsd_sort(v, &digits(bit_width(diff), false), |&w, _| w.into());
 }
 
 /// An integer key whose unsigned order is the order of `f64::total_cmp` (with −0 taken as 0):
@@ -334,20 +334,17 @@ impl Tallies {
         // Equal (key, cell) neighbours form a cell; the payload's last two bits count by status.
         let rows = Rows { time, status, group, strata, n_groups, gbits };
         match sort.words_or_pairs(time.len()) {
+            // Half the memory again when an item fits in 32 bits.
+            Ok(_) if sort.key_bits + sort.payload_bits <= 32 => {
+                let mut words: Vec<u32> = Vec::with_capacity(time.len());
+                rows.each(&keep, |k, p| words.push(sort.word(k, p) as u32));
+                radix_sort_words(&mut words);
+                collapse_words(&words, &sort, &mut add);
+            }
             Ok(mut words) => {
                 rows.each(&keep, |k, p| words.push(sort.word(k, p)));
                 radix_sort_words(&mut words);
-                let mut i = 0;
-                while i < words.len() {
-                    let cell_word = words[i] >> 2;
-                    let mut c = [0u32; 4];
-                    while i < words.len() && words[i] >> 2 == cell_word {
-                        c[(words[i] & 3) as usize] += 1;
-                        i += 1;
-                    }
-                    let (key, payload) = sort.unpack(cell_word << 2);
-                    add(key, payload >> 2, c);
-                }
+                collapse_words(&words, &sort, &mut add);
             }
             Err(mut pairs) => {
                 rows.each(&keep, |k, p| pairs.push((k, p)));
@@ -434,6 +431,22 @@ impl Tallies {
             }
         }
         out
+    }
+}
+
+/// Runs of equal sorted words but for the two status bits are one cell each: `add(time key,
+/// cell, counts by status)`.
+fn collapse_words<W: Copy + Into<u64>>(words: &[W], sort: &KeySort, add: &mut impl FnMut(u64, u64, [u32; 4])) {
+    let mut i = 0;
+    while i < words.len() {
+        let cell_word = words[i].into() >> 2;
+        let mut c = [0u32; 4];
+        while i < words.len() && words[i].into() >> 2 == cell_word {
+            c[(words[i].into() & 3) as usize] += 1;
+            i += 1;
+        }
+        let (key, payload) = sort.unpack(cell_word << 2);
+        add(key, payload >> 2, c);
     }
 }
 
@@ -610,19 +623,20 @@ mod tests {
 
     #[test]
     fn tallies_match_a_naive_count() {
-        // Packed words (whole days) and (key, payload) pairs (continuous times with negatives),
-        // with and without strata, against counting in an ordered map.
+        // 32-bit words (whole days up to 200), 64-bit words (up to 10^9) and (key, payload)
+        // pairs (continuous times with negatives), with and without strata, against counting
+        // in an ordered map.
         let mut next = rng(3);
-        for continuous in [false, true] {
+        for kind in 0..3 {
             for with_strata in [false, true] {
                 let n = 3000;
                 let time: Vec<f64> = (0..n)
                     .map(|_| {
                         let r = next();
-                        if continuous {
-                            (r >> 11) as f64 / (1u64 << 40) as f64 - 100.0
-                        } else {
-                            (r % 200) as f64
+                        match kind {
+                            0 => (r % 200) as f64,
+                            1 => (r % 1_000_000_000) as f64,
+                            _ => (r >> 11) as f64 / (1u64 << 40) as f64 - 100.0,
                         }
                     })
                     .collect();
@@ -630,6 +644,11 @@ mod tests {
                 let group: Vec<u32> = (0..n).map(|_| (next() % 4) as u32).collect();
                 let strata: Vec<u32> = (0..n).map(|_| (next() % 3) as u32 * 7).collect();
                 let st = with_strata.then_some(&strata[..]);
+                // The representation each kind is meant to exercise (payload: stratum 4 bits,
+                // group 2, status 2).
+                let plan = KeySort::plan(&time, if with_strata { 8 } else { 4 });
+                let bits = plan.key_bits + plan.payload_bits;
+                assert_eq!([bits <= 32, bits <= 64], [[true, true], [false, true], [false, false]][kind], "kind {kind}");
                 let t = Tallies::new(&time, &status, Some(&group), 3, st, |i| i % 10 != 0);
                 let mut naive: std::collections::BTreeMap<(u64, u32, u32), [u32; 4]> = Default::default();
                 for i in (0..n).filter(|&i| i % 10 != 0 && group[i] < 3) {
@@ -639,7 +658,7 @@ mod tests {
                 let got: Vec<((u64, u32, u32), [u32; 4])> =
                     (0..t.len()).map(|j| ((time_key(t.time[j]), t.stratum[j], t.group[j]), t.count[j])).collect();
                 let expect: Vec<((u64, u32, u32), [u32; 4])> = naive.into_iter().collect();
-                assert_eq!(got, expect, "continuous {continuous}, strata {with_strata}");
+                assert_eq!(got, expect, "kind {kind}, strata {with_strata}");
                 // Each stratum's cells are in time order and cover every cell once.
                 let mut seen = 0;
                 for run in t.strata() {
