@@ -145,6 +145,20 @@ fn matches(col: &Column, values: &[String]) -> Vec<bool> {
     }
 }
 
+/// Outcome class of every row: 1 event, 2 competing, 0 a listed censoring value, 3 a value
+/// not listed, 4 censored by default (no censoring values given).
+#[inline(never)]
+fn outcome_classes(col: &Column, event: &crate::spec::EventSpec) -> Vec<u8> {
+    let ev = matches(col, &event.event);
+    let competing = matches(col, &event.competing);
+    let censored = event.censored.as_ref().map(|v| matches(col, v));
+    let rest: Vec<u8> = match &censored {
+        Some(c) => c.iter().map(|&listed| u8::from(!listed) * 3).collect(),
+        None => vec![4; ev.len()],
+    };
+    ev.iter().zip(&competing).zip(rest).map(|((&e, &c), r)| if e { 1 } else if c { 2 } else { r }).collect()
+}
+
 /// Numeric values of a column, with the rows whose text is not a number.
 pub fn numeric_values(col: &Column) -> (Vec<f64>, Vec<usize>) {
     match &col.data {
@@ -357,27 +371,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     };
 
     let ev_col = column(table, &spec.event.column, "outcome")?;
-    // Outcome class of every row: 1 event, 2 competing, 0 a listed censoring value, 3 a value
-    // not listed, 4 censored by default (no censoring values given).
-    let class: Vec<u8> = {
-        let event = matches(ev_col, &spec.event.event);
-        let competing = matches(ev_col, &spec.event.competing);
-        let censored = spec.event.censored.as_ref().map(|v| matches(ev_col, v));
-        (0..event.len())
-            .map(|r| {
-                if event[r] {
-                    1
-                } else if competing[r] {
-                    2
-                } else {
-                    match &censored {
-                        Some(c) => u8::from(!c[r]) * 3,
-                        None => 4,
-                    }
-                }
-            })
-            .collect()
-    };
+    let class = outcome_classes(ev_col, &spec.event);
 
     let group_col = spec.group.as_deref().map(|g| column(table, g, "group")).transpose()?;
     let strata_col = spec.strata.as_deref().map(|g| column(table, g, "strata")).transpose()?;

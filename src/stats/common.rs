@@ -462,8 +462,9 @@ struct Rows<'a> {
 
 impl Rows<'_> {
     /// `emit(time key, payload)` for each kept row, payload = stratum | group | status class
-    /// (2 bits). Rows end where the shortest of the slices ends.
-    #[inline]
+    /// (2 bits). Rows end where the shortest of the slices ends. A function of its own (with
+    /// `emit` inlined into it): in the browser, a small hot loop is optimised sooner.
+    #[inline(never)]
     fn each(&self, keep: &impl Fn(usize) -> bool, mut emit: impl FnMut(u64, u64)) {
         let n = [Some(self.time.len()), Some(self.status.len()), self.group.map(<[u32]>::len), self.strata.map(<[u32]>::len)]
             .into_iter()
