@@ -84,13 +84,13 @@ pub fn order_by_time(time: &[f64]) -> Vec<usize> {
     let sort = KeySort::plan(time, bit_width(n.saturating_sub(1) as u64));
     match sort.words_or_pairs(n) {
         Ok(mut words) => {
-            words.extend(time.iter().enumerate().map(|(i, &t)| sort.word(time_key(t), i as u64)));
-            radix_sort_words(&mut words);
+            words.extend(time.iter().enumerate().map(|(i, &t)| sort.word(sort.key(t), i as u64)));
+            radix_sort_words(&mut words, sort.key_bits + sort.payload_bits);
             let mask = low_mask(sort.payload_bits);
             words.into_iter().map(|w| (w & mask) as usize).collect()
         }
         Err(mut pairs) => {
-            pairs.extend(time.iter().enumerate().map(|(i, &t)| (time_key(t), i as u64)));
+            pairs.extend(time.iter().enumerate().map(|(i, &t)| (sort.key(t), i as u64)));
             radix_sort(&mut pairs, false);
             pairs.into_iter().map(|(_, i)| i as usize).collect()
         }
@@ -116,6 +116,9 @@ fn low_mask(bits: u32) -> u64 {
 /// in which the keys differ and the payload fit in one 64-bit word together, each item is packed
 /// into one word — half the memory traffic of (key, payload) pairs, and fewer radix passes.
 struct KeySort {
+    /// Every time is a whole number in [0, 2^53) and is its own key (whole days 1 to 5000 then
+    /// differ only in their lowest 13 bits); otherwise the key is [`time_key`].
+    ints: bool,
     /// Key bits shared by every key (outside the varying range).
     base: u64,
     /// Lowest varying key bit.
@@ -129,10 +132,33 @@ impl KeySort {
     /// Plan from the times (the keys of every row, kept or not: a superset of the varying bits
     /// is still correct).
     fn plan(time: &[f64], payload_bits: u32) -> KeySort {
-        let first = time.first().map_or(0, |&t| time_key(t));
-        let diff = time.iter().fold(0u64, |d, &t| d | (time_key(t) ^ first));
+        let whole = |t: f64| t >= 0.0 && t < 9_007_199_254_740_992.0 && t == t.trunc();
+        let ints = time.iter().all(|&t| whole(t));
+        let key = |t: f64| if ints { t as u64 } else { time_key(t) };
+        let first = time.first().map_or(0, |&t| key(t));
+        let diff = time.iter().fold(0u64, |d, &t| d | (key(t) ^ first));
         let (lo, key_bits) = if diff == 0 { (0, 0) } else { (diff.trailing_zeros(), bit_width(diff) - diff.trailing_zeros()) };
-        KeySort { base: first & !(low_mask(key_bits) << lo), lo, key_bits, payload_bits }
+        KeySort { ints, base: first & !(low_mask(key_bits) << lo), lo, key_bits, payload_bits }
+    }
+
+    /// The sort key of a time.
+    #[inline]
+    fn key(&self, t: f64) -> u64 {
+        if self.ints {
+            t as u64
+        } else {
+            time_key(t)
+        }
+    }
+
+    /// The time of a sort key.
+    #[inline]
+    fn time(&self, key: u64) -> f64 {
+        if self.ints {
+            key as f64
+        } else {
+            key_time(key)
+        }
     }
 
     /// An empty vector of words when items fit in one, else of pairs.
@@ -214,15 +240,13 @@ fn lsd_sort<T: Copy + Default>(v: &mut Vec<T>, digits: &[Digit], word: impl Fn(&
     }
 }
 
-/// Radix sort of words (`u32` or `u64`) over the bits in which they differ.
-pub fn radix_sort_words<W: Copy + Default + Ord + Into<u64>>(v: &mut Vec<W>) {
+/// Radix sort of words (`u32` or `u64`) whose bits above the lowest `bits` are all zero.
+pub fn radix_sort_words<W: Copy + Default + Ord + Into<u64>>(v: &mut Vec<W>, bits: u32) {
     if v.len() < 64 {
         v.sort_unstable();
         return;
     }
-    let first: u64 = v[0].into();
-    let diff = v.iter().fold(0u64, |d, &w| d | (w.into() ^ first));
-    lsd_sort(v, &digits(bit_width(diff), false), |&w, _| w.into());
+    lsd_sort(v, &digits(bits.min(64), false), |&w, _| w.into());
 }
 
 /// An integer key whose unsigned order is the order of `f64::total_cmp` (with −0 taken as 0):
@@ -326,24 +350,24 @@ impl Tallies {
         let sort = KeySort::plan(time, sbits + gbits + 2);
         let mut tl = Tallies { n_groups, ..Default::default() };
         let mut add = |key: u64, cell: u64, c: [u32; 4]| {
-            tl.time.push(key_time(key));
+            tl.time.push(sort.time(key));
             tl.group.push((cell & low_mask(gbits)) as u32);
             tl.stratum.push((cell >> gbits) as u32);
             tl.count.push(c);
         };
         // Equal (key, cell) neighbours form a cell; the payload's last two bits count by status.
-        let rows = Rows { time, status, group, strata, n_groups, gbits };
+        let rows = Rows { time, status, group, strata, n_groups, gbits, sort: &sort };
         match sort.words_or_pairs(time.len()) {
             // Half the memory again when an item fits in 32 bits.
             Ok(_) if sort.key_bits + sort.payload_bits <= 32 => {
                 let mut words: Vec<u32> = Vec::with_capacity(time.len());
                 rows.each(&keep, |k, p| words.push(sort.word(k, p) as u32));
-                radix_sort_words(&mut words);
+                radix_sort_words(&mut words, sort.key_bits + sort.payload_bits);
                 collapse_words(&words, &sort, &mut add);
             }
             Ok(mut words) => {
                 rows.each(&keep, |k, p| words.push(sort.word(k, p)));
-                radix_sort_words(&mut words);
+                radix_sort_words(&mut words, sort.key_bits + sort.payload_bits);
                 collapse_words(&words, &sort, &mut add);
             }
             Err(mut pairs) => {
@@ -458,6 +482,7 @@ struct Rows<'a> {
     strata: Option<&'a [u32]>,
     n_groups: usize,
     gbits: u32,
+    sort: &'a KeySort,
 }
 
 impl Rows<'_> {
@@ -477,7 +502,7 @@ impl Rows<'_> {
             let g = self.group.map_or(0, |x| x[i]);
             if (g as usize) < self.n_groups && keep(i) {
                 let st = self.strata.map_or(0, |x| x[i] as u64);
-                emit(time_key(time[i]), st << shift | (g as u64) << 2 | status[i].min(3) as u64);
+                emit(self.sort.key(time[i]), st << shift | (g as u64) << 2 | status[i].min(3) as u64);
             }
         }
     }
@@ -577,6 +602,12 @@ mod tests {
             expect.sort_by(|&a, &b| (time[a] + 0.0).total_cmp(&(time[b] + 0.0)));
             assert_eq!(order_by_time(&time), expect, "n = {n}");
         }
+        // Whole numbers (their own keys), with −0 among them.
+        let time: Vec<f64> = (0..3000).map(|i| if i % 97 == 0 { -0.0 } else { (next() % 5000) as f64 }).collect();
+        assert!(KeySort::plan(&time, 12).ints);
+        let mut expect: Vec<usize> = (0..time.len()).collect();
+        expect.sort_by(|&a, &b| (time[a] + 0.0).total_cmp(&(time[b] + 0.0)));
+        assert_eq!(order_by_time(&time), expect);
     }
 
     #[test]
