@@ -132,13 +132,33 @@ impl KeySort {
     /// Plan from the times (the keys of every row, kept or not: a superset of the varying bits
     /// is still correct).
     fn plan(time: &[f64], payload_bits: u32) -> KeySort {
-        let whole = |t: f64| t >= 0.0 && t < 9_007_199_254_740_992.0 && t == t.trunc();
-        let ints = time.iter().all(|&t| whole(t));
-        let key = |t: f64| if ints { t as u64 } else { time_key(t) };
-        let first = time.first().map_or(0, |&t| key(t));
-        let diff = time.iter().fold(0u64, |d, &t| d | (key(t) ^ first));
+        // One pass (in chunks, see CHUNK): whether every time is whole, and the bits in which
+        // the keys of either kind differ from the first.
+        let (first_int, first_key) = time.first().map_or((0, 0), |&t| (t as u64, time_key(t)));
+        let (mut ints, mut diff_int, mut diff_key) = (true, 0u64, 0u64);
+        for chunk in time.chunks(CHUNK) {
+            let (i, d, k) = KeySort::key_bits_in(chunk, first_int, first_key);
+            ints &= i;
+            diff_int |= d;
+            diff_key |= k;
+        }
+        let first = if ints { first_int } else { first_key };
+        let diff = if ints { diff_int } else { diff_key };
         let (lo, key_bits) = if diff == 0 { (0, 0) } else { (diff.trailing_zeros(), bit_width(diff) - diff.trailing_zeros()) };
         KeySort { ints, base: first & !(low_mask(key_bits) << lo), lo, key_bits, payload_bits }
+    }
+
+    /// (every time whole, bits differing from `first_int` as whole numbers, from `first_key` as
+    /// [`time_key`]s) over a chunk of times.
+    #[inline(never)]
+    fn key_bits_in(time: &[f64], first_int: u64, first_key: u64) -> (bool, u64, u64) {
+        let (mut ints, mut di, mut dk) = (true, 0u64, 0u64);
+        for &t in time {
+            ints &= t >= 0.0 && t < 9_007_199_254_740_992.0 && t == t.trunc();
+            di |= (t as u64) ^ first_int;
+            dk |= time_key(t) ^ first_key;
+        }
+        (ints, di, dk)
     }
 
     /// The sort key of a time.
@@ -214,9 +234,8 @@ fn lsd_sort<T: Copy + Default>(v: &mut Vec<T>, digits: &[Digit], word: impl Fn(&
     let n = v.len();
     let mut hist: Vec<[u32; 2048]> = vec![[0u32; 2048]; digits.len()];
     for (h, dg) in hist.iter_mut().zip(digits) {
-        let mask = low_mask(dg.width);
-        for x in v.iter() {
-            h[((word(x, dg.second) >> dg.shift) & mask) as usize & 2047] += 1;
+        for chunk in v.chunks(CHUNK) {
+            count_digits(chunk, h, *dg, &word);
         }
     }
     let mut buf: Vec<T> = vec![T::default(); n];
@@ -230,13 +249,36 @@ fn lsd_sort<T: Copy + Default>(v: &mut Vec<T>, digits: &[Digit], word: impl Fn(&
             *c = at;
             at += count;
         }
-        let mask = low_mask(dg.width);
-        for x in v.iter() {
-            let b = ((word(x, dg.second) >> dg.shift) & mask) as usize & 2047;
-            buf[h[b] as usize] = *x;
-            h[b] += 1;
+        for chunk in v.chunks(CHUNK) {
+            scatter(chunk, &mut buf, h, *dg, &word);
         }
         std::mem::swap(v, &mut buf);
+    }
+}
+
+/// Items per call of the functions that run the passes of a sort. In the browser a function
+/// starts as quickly compiled baseline code and is swapped for optimised code only between
+/// calls (a running loop is not replaced), so a long pass runs as many calls of a small
+/// function: after the first few, the rest run optimised.
+const CHUNK: usize = 1 << 15;
+
+/// Histogram of digit `dg` over `items`.
+#[inline(never)]
+fn count_digits<T>(items: &[T], h: &mut [u32; 2048], dg: Digit, word: &impl Fn(&T, bool) -> u64) {
+    let mask = low_mask(dg.width);
+    for x in items {
+        h[((word(x, dg.second) >> dg.shift) & mask) as usize & 2047] += 1;
+    }
+}
+
+/// Move `items` to their places in `buf` by digit `dg` (`h`: next place of each digit value).
+#[inline(never)]
+fn scatter<T: Copy>(items: &[T], buf: &mut [T], h: &mut [u32; 2048], dg: Digit, word: &impl Fn(&T, bool) -> u64) {
+    let mask = low_mask(dg.width);
+    for x in items {
+        let b = ((word(x, dg.second) >> dg.shift) & mask) as usize & 2047;
+        buf[h[b] as usize] = *x;
+        h[b] += 1;
     }
 }
 
@@ -487,18 +529,24 @@ struct Rows<'a> {
 
 impl Rows<'_> {
     /// `emit(time key, payload)` for each kept row, payload = stratum | group | status class
-    /// (2 bits). Rows end where the shortest of the slices ends. A function of its own (with
-    /// `emit` inlined into it): in the browser, a small hot loop is optimised sooner.
-    #[inline(never)]
+    /// (2 bits). Rows end where the shortest of the slices ends. Runs as calls of a small
+    /// function over [`CHUNK`] rows each (with `emit` inlined into it; see [`CHUNK`]).
     fn each(&self, keep: &impl Fn(usize) -> bool, mut emit: impl FnMut(u64, u64)) {
         let n = [Some(self.time.len()), Some(self.status.len()), self.group.map(<[u32]>::len), self.strata.map(<[u32]>::len)]
             .into_iter()
             .flatten()
             .min()
             .unwrap_or(0);
-        let (time, status) = (&self.time[..n], &self.status[..n]);
+        for start in (0..n).step_by(CHUNK) {
+            self.each_in(start..n.min(start + CHUNK), keep, &mut emit);
+        }
+    }
+
+    #[inline(never)]
+    fn each_in(&self, rows: std::ops::Range<usize>, keep: &impl Fn(usize) -> bool, emit: &mut impl FnMut(u64, u64)) {
+        let (time, status) = (&self.time[..rows.end], &self.status[..rows.end]);
         let shift = self.gbits + 2;
-        for i in 0..n {
+        for i in rows {
             let g = self.group.map_or(0, |x| x[i]);
             if (g as usize) < self.n_groups && keep(i) {
                 let st = self.strata.map_or(0, |x| x[i] as u64);
