@@ -116,62 +116,47 @@ pub fn column<'a>(table: &'a Table, name: &str, role: &str) -> Result<&'a Column
     })
 }
 
-/// Values listed for an outcome class; a cell matches when it equals one of them
-/// (numerically when both are numbers).
-struct Listed {
-    nums: Vec<f64>,
-    texts: Vec<String>,
-}
-
-impl Listed {
-    fn new(values: &[String]) -> Listed {
-        Listed {
-            nums: values.iter().filter_map(|v| v.trim().parse::<f64>().ok()).collect(),
-            texts: values.iter().map(|v| v.trim().to_string()).collect(),
+/// Does each cell equal one of the values (numerically when both are numbers)? One entry per
+/// row, in one tight loop per column type.
+fn matches(col: &Column, values: &[String]) -> Vec<bool> {
+    if values.is_empty() {
+        return vec![false; col.len()];
+    }
+    let nums: Vec<f64> = values.iter().filter_map(|v| v.trim().parse::<f64>().ok()).collect();
+    let texts: Vec<String> = values.iter().map(|v| v.trim().to_string()).collect();
+    match &col.data {
+        ColumnData::Text { codes, levels } => {
+            // Which codes match.
+            let hits: Vec<bool> = levels
+                .iter()
+                .map(|l| {
+                    texts.iter().any(|t| t == l || t.eq_ignore_ascii_case(l))
+                        || l.trim().parse::<f64>().map(|x| nums.contains(&x)).unwrap_or(false)
+                })
+                .collect();
+            codes.iter().map(|&c| c != MISSING && hits[c as usize]).collect()
         }
-    }
-    /// A level of a text column.
-    fn level(&self, l: &str) -> bool {
-        self.texts.iter().any(|t| t == l || t.eq_ignore_ascii_case(l))
-            || l.trim().parse::<f64>().map(|x| self.nums.contains(&x)).unwrap_or(false)
-    }
-    fn number(&self, x: f64) -> bool {
-        self.nums.contains(&x)
-    }
-    /// A cell of a date column (as text).
-    fn date(&self, col: &Column, r: usize) -> bool {
-        col.text(r).map(|t| self.texts.contains(&t)).unwrap_or(false)
+        ColumnData::Numeric(v) => match nums[..] {
+            [a] => v.iter().map(|&x| x == a).collect(),
+            [a, b] => v.iter().map(|&x| x == a || x == b).collect(),
+            _ => v.iter().map(|x| nums.contains(x)).collect(),
+        },
+        ColumnData::Date(_) => (0..col.len()).map(|r| col.text(r).map(|t| texts.contains(&t)).unwrap_or(false)).collect(),
     }
 }
 
 /// Outcome class of every row: 1 event, 2 competing, 0 a listed censoring value, 3 a value
-/// not listed, 4 censored by default (no censoring values given). One pass over the column
-/// (text columns: one decision per level).
+/// not listed, 4 censored by default (no censoring values given).
 #[inline(never)]
 fn outcome_classes(col: &Column, event: &crate::spec::EventSpec) -> Vec<u8> {
-    let (ev, competing) = (Listed::new(&event.event), Listed::new(&event.competing));
-    let censored = event.censored.as_deref().map(Listed::new);
-    let class = |e: bool, c: bool, z: Option<bool>| match (e, c, z) {
-        (true, _, _) => 1,
-        (false, true, _) => 2,
-        (false, false, Some(true)) => 0,
-        (false, false, Some(false)) => 3,
-        (false, false, None) => 4,
+    let ev = matches(col, &event.event);
+    let competing = matches(col, &event.competing);
+    let censored = event.censored.as_ref().map(|v| matches(col, v));
+    let rest: Vec<u8> = match &censored {
+        Some(c) => c.iter().map(|&listed| u8::from(!listed) * 3).collect(),
+        None => vec![4; ev.len()],
     };
-    match &col.data {
-        ColumnData::Text { codes, levels } => {
-            let by_level: Vec<u8> =
-                levels.iter().map(|l| class(ev.level(l), competing.level(l), censored.as_ref().map(|z| z.level(l)))).collect();
-            let missing = class(false, false, censored.as_ref().map(|_| false));
-            codes.iter().map(|&c| if c == MISSING { missing } else { by_level[c as usize] }).collect()
-        }
-        ColumnData::Numeric(v) => {
-            v.iter().map(|&x| class(ev.number(x), competing.number(x), censored.as_ref().map(|z| z.number(x)))).collect()
-        }
-        ColumnData::Date(_) => (0..col.len())
-            .map(|r| class(ev.date(col, r), competing.date(col, r), censored.as_ref().map(|z| z.date(col, r))))
-            .collect(),
-    }
+    ev.iter().zip(&competing).zip(rest).map(|((&e, &c), r)| if e { 1 } else if c { 2 } else { r }).collect()
 }
 
 /// Numeric values of a column, with the rows whose text is not a number.

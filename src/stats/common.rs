@@ -154,7 +154,7 @@ impl KeySort {
     fn key_bits_in(time: &[f64], first_int: u64, first_key: u64) -> (bool, u64, u64) {
         let (mut ints, mut di, mut dk) = (true, 0u64, 0u64);
         for &t in time {
-            ints &= t >= 0.0 && t < 9_007_199_254_740_992.0 && t == t.trunc();
+            ints &= t >= 0.0 && t < 9_007_199_254_740_992.0 && t == (t as u64) as f64;
             di |= (t as u64) ^ first_int;
             dk |= time_key(t) ^ first_key;
         }
@@ -545,12 +545,19 @@ impl Rows<'_> {
     #[inline(never)]
     fn each_in(&self, rows: std::ops::Range<usize>, keep: &impl Fn(usize) -> bool, emit: &mut impl FnMut(u64, u64)) {
         let (time, status) = (&self.time[..rows.end], &self.status[..rows.end]);
+        let (group, strata, n_groups, sort) = (self.group, self.strata, self.n_groups, self.sort);
         let shift = self.gbits + 2;
         for i in rows {
-            let g = self.group.map_or(0, |x| x[i]);
-            if (g as usize) < self.n_groups && keep(i) {
-                let st = self.strata.map_or(0, |x| x[i] as u64);
-                emit(self.sort.key(time[i]), st << shift | (g as u64) << 2 | status[i].min(3) as u64);
+            let g = match group {
+                Some(x) => x[i],
+                None => 0,
+            };
+            if (g as usize) < n_groups && keep(i) {
+                let st = match strata {
+                    Some(x) => x[i] as u64,
+                    None => 0,
+                };
+                emit(sort.key(time[i]), st << shift | (g as u64) << 2 | status[i].min(3) as u64);
             }
         }
     }
