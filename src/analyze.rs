@@ -173,17 +173,14 @@ fn group_codes(prep: &Prepared) -> (Vec<u32>, Vec<String>) {
 /// Kaplan-Meier curves, smoothed hazards and the tests between groups.
 fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warnings: &mut Vec<String>) {
     let opts = stats::km::KmOptions { conf_type: spec.conf_type, times: &spec.times, rmst_tau: spec.rmst_tau };
-    let (codes, levels) = group_codes(prep);
+    let levels = prep.group.as_ref().map(|g| g.levels.clone()).unwrap_or_default();
     let n_groups = levels.len().max(1);
-    for g in 0..n_groups {
-        let idx: Vec<usize> = (0..prep.rows.len()).filter(|&i| codes[i] == g as u32).collect();
-        let t: Vec<f64> = idx.iter().map(|&i| prep.time[i]).collect();
-        let s: Vec<u8> = idx.iter().map(|&i| prep.status[i]).collect();
-        let mut curve = stats::km::kaplan_meier(&t, &s, &opts);
-        curve.group = levels.get(g).cloned();
-        report.km.push(curve);
-    }
+    let strata = prep.strata.as_ref().map(|s| s.codes.as_slice());
+    // One sort of the rows, shared by the curves and the tests (no group: one curve).
+    let tallies = stats::common::Tallies::new(&prep.time, &prep.status, prep.group.as_ref().map(|g| g.codes.as_slice()), n_groups, strata, |_| true);
+    report.km = stats::km::kaplan_meier_groups(&tallies, &levels, &opts);
     if let Some(h) = &spec.hazard {
+        let (codes, _) = group_codes(prep);
         let hopts = stats::hazard::HazardOptions { bandwidth: h.bandwidth, ..Default::default() };
         let mut per_group = Vec::new();
         for g in 0..n_groups {
@@ -203,18 +200,17 @@ fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, wa
         }
     }
     if levels.len() >= 2 {
-        let strata = prep.strata.as_ref().map(|s| s.codes.as_slice());
-        report.logrank = Some(stats::logrank::survdiff(&prep.time, &prep.status, &codes, levels.len(), strata, spec.rho));
+        report.logrank = Some(stats::logrank::survdiff_tallies(&tallies, spec.rho));
         if levels.len() >= 3 {
             // Scores: the level values when they are numbers, else 1..k in level order.
             let scores: Vec<f64> = match levels.iter().map(|l| l.parse::<f64>().ok()).collect::<Option<Vec<f64>>>() {
                 Some(v) => v,
                 None => (1..=levels.len()).map(|i| i as f64).collect(),
             };
-            report.trend = Some(stats::logrank::trend(&prep.time, &prep.status, &codes, &scores, strata, spec.rho));
+            report.trend = Some(stats::logrank::trend_tallies(&tallies, &scores, spec.rho));
         }
         if spec.pairwise {
-            report.pairwise = Some(stats::logrank::pairwise(&prep.time, &prep.status, &codes, &levels, strata, spec.rho));
+            report.pairwise = Some(stats::logrank::pairwise_tallies(&tallies, &levels, spec.rho));
         }
     }
 }
@@ -333,9 +329,16 @@ fn fit_cox(d: &crate::prepare::Design, spec: &AnalysisSpec) -> std::result::Resu
 
 /// Cumulative incidence curves per cause and group, and Gray's test.
 fn competing_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report) {
-    let (codes, levels) = group_codes(prep);
+    let ungrouped;
+    let (codes, levels): (&[u32], Vec<String>) = match &prep.group {
+        Some(g) => (&g.codes, g.levels.clone()),
+        None => {
+            ungrouped = vec![0; prep.rows.len()];
+            (&ungrouped, Vec::new())
+        }
+    };
     let strata = prep.strata.as_ref().map(|s| &s.codes[..]);
-    let (curves, gray) = stats::cuminc::cuminc_with(&prep.time, &prep.status, &codes, &levels, strata, spec.rho, &spec.times);
+    let (curves, gray) = stats::cuminc::cuminc_with(&prep.time, &prep.status, codes, &levels, strata, spec.rho, &spec.times);
     report.cuminc = curves;
     report.gray_test = gray;
 }

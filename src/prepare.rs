@@ -116,32 +116,47 @@ pub fn column<'a>(table: &'a Table, name: &str, role: &str) -> Result<&'a Column
     })
 }
 
-/// Does the cell equal one of the values (numerically when both are numbers)?
-fn matcher<'a>(col: &'a Column, values: &[String]) -> impl Fn(usize) -> bool + 'a {
+/// Does each cell equal one of the values (numerically when both are numbers)? One entry per
+/// row, in one tight loop per column type.
+fn matches(col: &Column, values: &[String]) -> Vec<bool> {
+    if values.is_empty() {
+        return vec![false; col.len()];
+    }
     let nums: Vec<f64> = values.iter().filter_map(|v| v.trim().parse::<f64>().ok()).collect();
     let texts: Vec<String> = values.iter().map(|v| v.trim().to_string()).collect();
-    // For text columns, precompute which codes match.
-    let code_hits: Option<Vec<bool>> = match &col.data {
-        ColumnData::Text { levels, .. } => Some(
-            levels
+    match &col.data {
+        ColumnData::Text { codes, levels } => {
+            // Which codes match.
+            let hits: Vec<bool> = levels
                 .iter()
                 .map(|l| {
                     texts.iter().any(|t| t == l || t.eq_ignore_ascii_case(l))
                         || l.trim().parse::<f64>().map(|x| nums.contains(&x)).unwrap_or(false)
                 })
-                .collect(),
-        ),
-        _ => None,
-    };
-    move |row| match (&col.data, &code_hits) {
-        (ColumnData::Text { codes, .. }, Some(hits)) => {
-            let c = codes[row];
-            c != MISSING && hits[c as usize]
+                .collect();
+            codes.iter().map(|&c| c != MISSING && hits[c as usize]).collect()
         }
-        (ColumnData::Numeric(v), _) => nums.contains(&v[row]),
-        (ColumnData::Date(_), _) => col.text(row).map(|t| texts.contains(&t)).unwrap_or(false),
-        _ => false,
+        ColumnData::Numeric(v) => match nums[..] {
+            [a] => v.iter().map(|&x| x == a).collect(),
+            [a, b] => v.iter().map(|&x| x == a || x == b).collect(),
+            _ => v.iter().map(|x| nums.contains(x)).collect(),
+        },
+        ColumnData::Date(_) => (0..col.len()).map(|r| col.text(r).map(|t| texts.contains(&t)).unwrap_or(false)).collect(),
     }
+}
+
+/// Outcome class of every row: 1 event, 2 competing, 0 a listed censoring value, 3 a value
+/// not listed, 4 censored by default (no censoring values given).
+#[inline(never)]
+fn outcome_classes(col: &Column, event: &crate::spec::EventSpec) -> Vec<u8> {
+    let ev = matches(col, &event.event);
+    let competing = matches(col, &event.competing);
+    let censored = event.censored.as_ref().map(|v| matches(col, v));
+    let rest: Vec<u8> = match &censored {
+        Some(c) => c.iter().map(|&listed| u8::from(!listed) * 3).collect(),
+        None => vec![4; ev.len()],
+    };
+    ev.iter().zip(&competing).zip(rest).map(|((&e, &c), r)| if e { 1 } else if c { 2 } else { r }).collect()
 }
 
 /// Numeric values of a column, with the rows whose text is not a number.
@@ -319,11 +334,11 @@ pub(crate) fn filter_rows(table: &Table, spec: &AnalysisSpec) -> Result<Vec<usiz
 /// Build the analysed rows: valid time, outcome, group and strata.
 pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -> Result<Prepared> {
     spec.validate()?;
-    let candidates = filter_rows(table, spec)?;
+    let mut candidates = filter_rows(table, spec)?;
     let filtered_out = table.n_rows() - candidates.len();
 
     // Time.
-    let (time_all, unit, time_name): (Vec<f64>, Option<&'static str>, String) = match &spec.time {
+    let (mut time_all, unit, time_name): (Vec<f64>, Option<&'static str>, String) = match &spec.time {
         TimeSpec::Column(name) => {
             let col = column(table, name, "time")?;
             let (v, bad) = numeric_values(col);
@@ -356,21 +371,35 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     };
 
     let ev_col = column(table, &spec.event.column, "outcome")?;
-    let is_event = matcher(ev_col, &spec.event.event);
-    let is_competing = matcher(ev_col, &spec.event.competing);
-    let censored_vals = spec.event.censored.clone();
-    let is_censored = censored_vals.as_ref().map(|v| matcher(ev_col, v));
+    let class = outcome_classes(ev_col, &spec.event);
 
     let group_col = spec.group.as_deref().map(|g| column(table, g, "group")).transpose()?;
     let strata_col = spec.strata.as_deref().map(|g| column(table, g, "strata")).transpose()?;
 
     let mut ex = Exclusions::default();
-    let mut rows = Vec::with_capacity(candidates.len());
-    let mut time = Vec::with_capacity(candidates.len());
-    let mut status = Vec::with_capacity(candidates.len());
+    let mut rows = Vec::new();
+    let mut time = Vec::new();
+    let mut status = Vec::new();
     let mut censored_rows: Vec<usize> = Vec::new();
     let mut unlisted: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-    for &r in &candidates {
+    // The usual case, every candidate row kept, is copied column by column; otherwise each row
+    // is checked in turn and every exclusion recorded with its reason.
+    // (A cell that is NaN counts as absent here, so an unreadable cell takes the careful path.)
+    let present = |col: &Column| match &col.data {
+        ColumnData::Numeric(v) | ColumnData::Date(v) => candidates.iter().all(|&r| !v[r].is_nan()),
+        ColumnData::Text { codes, .. } => candidates.iter().all(|&r| codes[r] != MISSING),
+    };
+    let all_kept = candidates.iter().all(|&r| time_all[r] >= 0.0 && class[r] != 3)
+        && present(ev_col)
+        && group_col.map_or(true, present)
+        && strata_col.map_or(true, present);
+    let checked: &[usize] = if all_kept { &[] } else { &candidates };
+    if !all_kept {
+        rows.reserve(candidates.len());
+        time.reserve(candidates.len());
+        status.reserve(candidates.len());
+    }
+    for &r in checked {
         let line = table.line(r);
         let t = time_all[r];
         if t.is_nan() {
@@ -398,20 +427,16 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             ex.add(format!("outcome '{}' is missing", spec.event.column), line);
             continue;
         }
-        let s = if is_event(r) {
-            1u8
-        } else if is_competing(r) {
-            2
-        } else if let Some(c) = &is_censored {
-            if c(r) {
-                0
-            } else {
+        let s = match class[r] {
+            3 => {
                 unlisted.entry(ev_col.text(r).unwrap_or_default()).or_default().push(line);
                 continue;
             }
-        } else {
-            censored_rows.push(r);
-            0
+            4 => {
+                censored_rows.push(r);
+                0
+            }
+            c => c,
         };
         if let Some(g) = group_col {
             if g.is_missing(r) {
@@ -428,6 +453,20 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         rows.push(r);
         time.push(t);
         status.push(s);
+    }
+    if all_kept {
+        // The candidates and their times become the analysed rows as they are (no copies).
+        let outcome = |c: u8| if c == 4 { 0 } else { c };
+        if filtered_out == 0 {
+            // No filter: the candidates are every row in order.
+            status = class.iter().map(|&c| outcome(c)).collect();
+            time = std::mem::take(&mut time_all);
+        } else {
+            status = candidates.iter().map(|&r| outcome(class[r])).collect();
+            time = candidates.iter().map(|&r| time_all[r]).collect();
+        }
+        censored_rows = candidates.iter().copied().filter(|&r| class[r] == 4).collect();
+        rows = std::mem::take(&mut candidates);
     }
     for (value, lines) in &unlisted {
         warnings.push(format!(

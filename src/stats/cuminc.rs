@@ -46,10 +46,14 @@
 //! `s' V⁻¹ s` over the first K−1 groups, chi-square with K−1 df; when `V` is singular cmprsk
 //! reports −1, we report an undefined statistic (`null`). Strata (`cuminc(strata=)`) add their
 //! scores and covariances.
+//!
+//! Both need only, per (stratum,) group and distinct time, the numbers failing from each cause
+//! and leaving: the rows are sorted once into [`Tallies`] and every curve and both tests run
+//! over those cells (a few thousand for whole-day times, however many rows).
 
 use serde::Serialize;
 
-use super::common::{chisq_sf, order_by_time};
+use super::common::{chisq_sf, GroupTimes, StratumCells, Tallies};
 
 /// Cumulative incidence and its variance at a landmark time.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -115,46 +119,33 @@ pub fn cuminc_with(
     times: &[f64],
 ) -> (Vec<CumincCurve>, Vec<GrayTest>) {
     let n_levels = levels.len().max(1);
-    let valid = |i: usize| {
-        time[i].is_finite()
-            && time[i] >= 0.0
-            && status[i] <= 2
-            && group.get(i).map_or(false, |&g| (g as usize) < n_levels)
-            && strata.map_or(true, |s| s.get(i).is_some())
-    };
-    let order: Vec<usize> = order_by_time(time).into_iter().filter(|&i| i < status.len() && valid(i)).collect();
+    let valid = |i: usize| time[i].is_finite() && time[i] >= 0.0 && status.get(i).map_or(false, |&s| s <= 2);
+    // One sort: every curve and both tests run over the (time, stratum, group) cells.
+    let tallies = Tallies::new(time, status, Some(group), n_levels, strata, valid);
+    let per_group = tallies.per_group();
 
-    // Groups present, in level order, and each one's rows in time order (one bucket pass).
-    let mut size = vec![0usize; n_levels];
-    for &i in &order {
-        size[group[i] as usize] += 1;
-    }
-    let present: Vec<usize> = (0..n_levels).filter(|&g| size[g] > 0).collect();
+    // Groups present, in level order, and their compact codes.
+    let present: Vec<usize> = (0..n_levels).filter(|&g| !per_group[g].time.is_empty()).collect();
     let mut compact = vec![usize::MAX; n_levels];
     for (k, &g) in present.iter().enumerate() {
         compact[g] = k;
     }
-    let mut rows_of: Vec<Vec<usize>> = present.iter().map(|&g| Vec::with_capacity(size[g])).collect();
-    for &i in &order {
-        rows_of[compact[group[i] as usize]].push(i);
-    }
 
     // Causes present anywhere (cmprsk only reports causes that occur).
     let causes: Vec<(u8, &'static str)> =
-        [(1u8, "event"), (2u8, "competing")].into_iter().filter(|&(c, _)| order.iter().any(|&i| status[i] == c)).collect();
+        [(1u8, "event"), (2u8, "competing")].into_iter().filter(|&(c, _)| tallies.count.iter().any(|n| n[c as usize] > 0)).collect();
 
     let mut curves = Vec::new();
     let mut tests = Vec::new();
     for &(cause, label) in &causes {
-        for (k, &g) in present.iter().enumerate() {
-            let mut curve = incidence_curve(time, status, &rows_of[k], cause, times);
+        for &g in &present {
+            let mut curve = incidence_curve(&per_group[g], cause, times);
             curve.group = if levels.is_empty() { None } else { Some(levels[g].clone()) };
             curve.cause = label;
             curves.push(curve);
         }
         if present.len() >= 2 {
-            let gidx: Vec<usize> = order.iter().map(|&i| compact[group[i] as usize]).collect();
-            let (stat, df) = gray_test(time, status, &order, &gidx, strata, present.len(), cause, rho);
+            let (stat, df) = gray_test(&tallies, &compact, present.len(), cause, rho);
             let p = if stat.is_finite() { chisq_sf(stat, df) } else { f64::NAN };
             tests.push(GrayTest { cause: label, stat, df, p });
         }
@@ -172,29 +163,21 @@ fn binomial_factor(d: f64, y: f64) -> f64 {
     }
 }
 
-/// Aalen-Johansen curve of `cause` over one group's rows (sorted by time).
-fn incidence_curve(time: &[f64], status: &[u8], rows: &[usize], cause: u8, times: &[f64]) -> CumincCurve {
-    let n = rows.len();
+/// Aalen-Johansen curve of `cause` (1 or 2; the other is the competing cause) over one
+/// group's distinct times.
+fn incidence_curve(gt: &GroupTimes, cause: u8, times: &[f64]) -> CumincCurve {
+    let (ci, oi) = if cause == 1 { (1, 2) } else { (2, 1) };
+    let n = gt.n_risk.first().map_or(0, |&n| n as usize);
     let mut steps = vec![CumincStep { time: 0.0, estimate: 0.0, variance: 0.0 }];
     let mut surv = 1.0; // all-cause KM just before the current time
     let mut f = 0.0;
     // Var F(t) = a − 2 F(t) b + F(t)² c
     let (mut a, mut b, mut c) = (0.0, 0.0, 0.0);
     let mut events = 0usize;
-    let mut start = 0;
-    while start < n {
-        let t = time[rows[start]];
-        let mut end = start;
-        let (mut d1, mut d2) = (0.0f64, 0.0f64);
-        while end < n && time[rows[end]] == t {
-            match status[rows[end]] {
-                s if s == cause => d1 += 1.0,
-                0 => {}
-                _ => d2 += 1.0,
-            }
-            end += 1;
-        }
-        let y = (n - start) as f64;
+    for j in 0..gt.time.len() {
+        let t = gt.time[j];
+        let (d1, d2) = (gt.count[j][ci] as f64, gt.count[j][oi] as f64);
+        let y = gt.n_risk[j];
         if d1 + d2 > 0.0 {
             let s_after = surv * (y - d1 - d2) / y;
             if d1 > 0.0 {
@@ -222,10 +205,8 @@ fn incidence_curve(time: &[f64], status: &[u8], rows: &[usize], cause: u8, times
             }
             surv = s_after;
         }
-        start = end;
     }
-    if let Some(&last) = rows.last() {
-        let tmax = time[last];
+    if let Some(&tmax) = gt.time.last() {
         if let Some(prev) = steps.last().cloned() {
             if tmax > prev.time {
                 steps.push(CumincStep { time: tmax, ..prev });
@@ -248,36 +229,15 @@ fn incidence_curve(time: &[f64], status: &[u8], rows: &[usize], cause: u8, times
     CumincCurve { group: None, cause: "event", n, events, steps, at }
 }
 
-/// Gray's K-sample test for `cause` (see the module notes). `order` lists the rows sorted by
-/// time; `gidx[j]` is the compact group (0..ng) of row `order[j]`. Returns (statistic, df).
-#[allow(clippy::too_many_arguments)]
-fn gray_test(
-    time: &[f64],
-    status: &[u8],
-    order: &[usize],
-    gidx: &[usize],
-    strata: Option<&[u32]>,
-    ng: usize,
-    cause: u8,
-    rho: f64,
-) -> (f64, f64) {
+/// Gray's K-sample test for `cause` (see the module notes) over the rows' tallies;
+/// `compact[g]` is the index (0..ng) of group code g among the groups present. Returns
+/// (statistic, df).
+fn gray_test(t: &Tallies, compact: &[usize], ng: usize, cause: u8, rho: f64) -> (f64, f64) {
     let m = ng - 1;
     let mut score = vec![0.0; m];
     let mut cov = vec![0.0; m * m];
-    match strata {
-        None => {
-            let idx: Vec<usize> = (0..order.len()).collect();
-            gray_stratum(time, status, order, gidx, &idx, ng, cause, rho, &mut score, &mut cov);
-        }
-        Some(s) => {
-            let mut keys: Vec<u32> = order.iter().map(|&i| s[i]).collect();
-            keys.sort_unstable();
-            keys.dedup();
-            for key in keys {
-                let idx: Vec<usize> = (0..order.len()).filter(|&j| s[order[j]] == key).collect();
-                gray_stratum(time, status, order, gidx, &idx, ng, cause, rho, &mut score, &mut cov);
-            }
-        }
+    for st in t.strata() {
+        gray_stratum(t, st, compact, ng, cause, rho, &mut score, &mut cov);
     }
     let v = nalgebra::DMatrix::from_row_slice(m, m, &cov);
     let sv = nalgebra::DVector::from_column_slice(&score);
@@ -298,11 +258,9 @@ fn gray_test(
 /// Adds one stratum's Gray scores (first ng−1 groups) and covariance (row-major m×m).
 #[allow(clippy::too_many_arguments)]
 fn gray_stratum(
-    time: &[f64],
-    status: &[u8],
-    order: &[usize],
-    gidx: &[usize],
-    idx: &[usize],
+    t: &Tallies,
+    st: StratumCells<'_>,
+    compact: &[usize],
     ng: usize,
     cause: u8,
     rho: f64,
@@ -310,9 +268,12 @@ fn gray_stratum(
     cov: &mut [f64],
 ) {
     let m = ng - 1;
+    let (ci, oi) = if cause == 1 { (1, 2) } else { (2, 1) };
+    let total = |c: &[u32; 4]| (c[0] + c[1] + c[2] + c[3]) as f64;
     let mut at_risk = vec![0.0f64; ng];
-    for &j in idx {
-        at_risk[gidx[j]] += 1.0;
+    for pos in 0..st.len() {
+        let j = st.cell(pos);
+        at_risk[compact[t.group[j] as usize]] += total(&t.count[j]);
     }
     let mut s_left = vec![1.0f64; ng]; // all-cause KM before t, per group
     let mut s_right = vec![1.0f64; ng];
@@ -329,23 +290,19 @@ fn gray_stratum(
     let mut d2 = vec![0.0f64; ng];
     let mut dall = vec![0.0f64; ng];
     let mut u = vec![0.0f64; m];
-    let mut start = 0;
-    while start < idx.len() {
-        let t = time[order[idx[start]]];
-        let mut end = start;
+    let mut pos = 0;
+    while pos < st.len() {
+        let time = t.time[st.cell(pos)];
         d1.iter_mut().for_each(|x| *x = 0.0);
         d2.iter_mut().for_each(|x| *x = 0.0);
         dall.iter_mut().for_each(|x| *x = 0.0);
-        while end < idx.len() && time[order[idx[end]]] == t {
-            let j = idx[end];
-            let g = gidx[j];
-            match status[order[j]] {
-                0 => {}
-                s if s == cause => d1[g] += 1.0,
-                _ => d2[g] += 1.0,
-            }
-            dall[g] += 1.0;
-            end += 1;
+        while pos < st.len() && t.time[st.cell(pos)] == time {
+            let j = st.cell(pos);
+            let g = compact[t.group[j] as usize];
+            d1[g] += t.count[j][ci] as f64;
+            d2[g] += t.count[j][oi] as f64;
+            dall[g] += total(&t.count[j]);
+            pos += 1;
         }
         let nd1: f64 = d1.iter().sum();
         let nd2: f64 = d2.iter().sum();
@@ -435,7 +392,6 @@ fn gray_stratum(
         for k in 0..ng {
             at_risk[k] -= dall[k];
         }
-        start = end;
     }
     // Terms in c(τ): Σ_k c_ik c_jk v3_k + c_ik v2_jk + c_jk v2_ik.
     for i in 0..m {

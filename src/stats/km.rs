@@ -16,7 +16,7 @@
 
 use serde::Serialize;
 
-use super::common::z95;
+use super::common::{z95, GroupTimes, Tallies};
 use crate::spec::ConfType;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -93,34 +93,17 @@ pub struct RiskTable {
 }
 
 impl RiskTable {
-    /// Build from unsorted data; `is_event(status)` says which rows are events.
-    pub fn new(time: &[f64], status: &[u8], is_event: impl Fn(u8) -> bool) -> Self {
-        Self::from_order(time, status, &super::common::order_by_time(time), is_event)
+    /// Build from unsorted data; status 1 is an event, anything else a censoring.
+    pub fn new(time: &[f64], status: &[u8]) -> Self {
+        let t = Tallies::new(time, status, None, 1, None, |_| true);
+        t.per_group().into_iter().next().map(RiskTable::from_group).unwrap_or_default()
     }
 
-    /// Build from rows already ordered by time (so one sort serves several tables).
-    pub fn from_order(time: &[f64], status: &[u8], order: &[usize], is_event: impl Fn(u8) -> bool) -> Self {
-        let mut rt = RiskTable::default();
-        let mut at_risk = time.len() as f64;
-        let mut i = 0;
-        while i < order.len() {
-            let t = time[order[i]];
-            let (mut d, mut c) = (0.0, 0.0);
-            while i < order.len() && time[order[i]] == t {
-                if is_event(status[order[i]]) {
-                    d += 1.0
-                } else {
-                    c += 1.0
-                }
-                i += 1;
-            }
-            rt.time.push(t);
-            rt.n_risk.push(at_risk);
-            rt.n_event.push(d);
-            rt.n_censor.push(c);
-            at_risk -= d + c;
-        }
-        rt
+    /// One group's table from its distinct times (status 1 = event, else censored).
+    pub fn from_group(g: GroupTimes) -> Self {
+        let n_event = g.count.iter().map(|c| c[1] as f64).collect();
+        let n_censor = g.count.iter().map(|c| (c[0] + c[2] + c[3]) as f64).collect();
+        RiskTable { time: g.time, n_risk: g.n_risk, n_event, n_censor }
     }
 }
 
@@ -154,12 +137,31 @@ pub fn conf_limits(s: f64, se_log: f64, conf: ConfType, z: f64) -> (f64, f64) {
 
 /// Fit one curve. `status`: 1 = event, anything else = censored.
 pub fn kaplan_meier(time: &[f64], status: &[u8], opts: &KmOptions) -> KmCurve {
-    let order = super::common::order_by_time(time);
-    let rt = RiskTable::from_order(time, status, &order, |s| s == 1);
+    curve(RiskTable::new(time, status), opts)
+}
+
+/// One curve per group code `0..t.n_groups` from the rows' shared tallies (one sort for every
+/// group, the log-rank tests and the landmarks); `levels` name the groups.
+pub fn kaplan_meier_groups(t: &Tallies, levels: &[String], opts: &KmOptions) -> Vec<KmCurve> {
+    t.per_group()
+        .into_iter()
+        .enumerate()
+        .map(|(g, times)| {
+            let mut c = curve(RiskTable::from_group(times), opts);
+            c.group = levels.get(g).cloned();
+            c
+        })
+        .collect()
+}
+
+/// The curve, its median, landmarks, RMST and reverse-KM follow-up from one risk table.
+fn curve(rt: RiskTable, opts: &KmOptions) -> KmCurve {
     let z = z95();
-    let mut steps = Vec::with_capacity(rt.time.len());
+    let m = rt.time.len();
+    let mut steps = Vec::with_capacity(m);
+    let (mut surv, mut lower, mut upper) = (Vec::with_capacity(m), Vec::with_capacity(m), Vec::with_capacity(m));
     let (mut s, mut gw, mut h, mut vh) = (1.0f64, 0.0f64, 0.0f64, 0.0f64);
-    for j in 0..rt.time.len() {
+    for j in 0..m {
         let (n, d) = (rt.n_risk[j], rt.n_event[j]);
         if d > 0.0 {
             s *= 1.0 - d / n;
@@ -168,7 +170,10 @@ pub fn kaplan_meier(time: &[f64], status: &[u8], opts: &KmOptions) -> KmCurve {
             vh += d / (n * n);
         }
         let se_log = if s > 0.0 { gw.sqrt() } else { f64::NAN };
-        let (lower, upper) = conf_limits(s, se_log, opts.conf_type, z);
+        let (lo, up) = conf_limits(s, se_log, opts.conf_type, z);
+        surv.push(s);
+        lower.push(lo);
+        upper.push(up);
         steps.push(KmStep {
             time: rt.time[j],
             n_risk: n,
@@ -176,54 +181,45 @@ pub fn kaplan_meier(time: &[f64], status: &[u8], opts: &KmOptions) -> KmCurve {
             n_censor: rt.n_censor[j],
             surv: s,
             std_err: s * se_log,
-            lower,
-            upper,
+            lower: lo,
+            upper: up,
             cumhaz: h,
             std_cumhaz: vh.sqrt(),
         });
     }
-    let times: Vec<f64> = steps.iter().map(|s| s.time).collect();
-    let surv: Vec<f64> = steps.iter().map(|s| s.surv).collect();
-    let lower: Vec<f64> = steps.iter().map(|s| s.lower).collect();
-    let upper: Vec<f64> = steps.iter().map(|s| s.upper).collect();
-    let median = quantile(&times, &surv, 0.5);
+    let median = quantile(&rt.time, &surv, 0.5);
     // The lower confidence curve reaches 0.5 first: it gives the lower limit of the median.
-    let median_lower = quantile(&times, &lower, 0.5);
-    let median_upper = quantile(&times, &upper, 0.5);
+    let median_lower = quantile(&rt.time, &lower, 0.5);
+    let median_upper = quantile(&rt.time, &upper, 0.5);
 
-    let at = opts.times.iter().map(|&t| at_time(&steps, time, t)).collect();
+    let at = opts.times.iter().map(|&t| at_time(&rt, &steps, t)).collect();
     let rmst = opts.rmst_tau.map(|tau| rmst(&rt, tau));
 
-    // Reverse Kaplan-Meier: censoring is the "event".
+    // Reverse Kaplan-Meier: censoring is the "event" (same times, same numbers at risk).
     let followup = {
-        let rev = RiskTable::from_order(time, status, &order, |s| s != 1);
         let (mut s, mut gw) = (1.0f64, 0.0f64);
-        let mut su = Vec::with_capacity(rev.time.len());
-        let mut lo = Vec::with_capacity(rev.time.len());
-        let mut up = Vec::with_capacity(rev.time.len());
-        for j in 0..rev.time.len() {
-            let (n, d) = (rev.n_risk[j], rev.n_event[j]);
+        surv.clear();
+        lower.clear();
+        upper.clear();
+        for j in 0..m {
+            let (n, d) = (rt.n_risk[j], rt.n_censor[j]);
             if d > 0.0 {
                 s *= 1.0 - d / n;
                 gw += if n > d { d / (n * (n - d)) } else { f64::INFINITY };
             }
             let se_log = if s > 0.0 { gw.sqrt() } else { f64::NAN };
             let (l, u) = conf_limits(s, se_log, opts.conf_type, z);
-            su.push(s);
-            lo.push(l);
-            up.push(u);
+            surv.push(s);
+            lower.push(l);
+            upper.push(u);
         }
-        Followup {
-            median: quantile(&rev.time, &su, 0.5),
-            lower: quantile(&rev.time, &lo, 0.5),
-            upper: quantile(&rev.time, &up, 0.5),
-        }
+        Followup { median: quantile(&rt.time, &surv, 0.5), lower: quantile(&rt.time, &lower, 0.5), upper: quantile(&rt.time, &upper, 0.5) }
     };
 
     KmCurve {
         group: None,
-        n: time.len(),
-        events: status.iter().filter(|&&s| s == 1).count(),
+        n: rt.n_risk.first().map_or(0, |&n| n as usize),
+        events: rt.n_event.iter().sum::<f64>() as usize,
         median,
         median_lower,
         median_upper,
@@ -235,10 +231,12 @@ pub fn kaplan_meier(time: &[f64], status: &[u8], opts: &KmOptions) -> KmCurve {
 }
 
 /// S(t) at a landmark, as `summary(fit, times = t, extend = TRUE)`: the curve's value at the
-/// last step at or before t, and the number still at risk at t.
-fn at_time(steps: &[KmStep], time: &[f64], t: f64) -> KmAt {
-    let n_risk = time.iter().filter(|&&x| x >= t).count() as f64;
-    match steps.iter().rposition(|s| s.time <= t) {
+/// last step at or before t, and the number still at risk at t (time ≥ t: the number at risk at
+/// the first distinct time ≥ t).
+fn at_time(rt: &RiskTable, steps: &[KmStep], t: f64) -> KmAt {
+    let first_after = rt.time.partition_point(|&x| x < t);
+    let n_risk = if t.is_nan() { 0.0 } else { rt.n_risk.get(first_after).copied().unwrap_or(0.0) };
+    match rt.time.partition_point(|&x| x <= t).checked_sub(1) {
         Some(j) => {
             let s = &steps[j];
             KmAt { time: t, n_risk, surv: s.surv, std_err: s.std_err, lower: s.lower, upper: s.upper }
@@ -247,57 +245,89 @@ fn at_time(steps: &[KmStep], time: &[f64], t: f64) -> KmAt {
     }
 }
 
-/// The time at which a survival-type curve reaches 1 − p... expressed for survival `curve`
-/// reaching `level` (0.5 for the median), by `quantile.survfit`'s rule. NaN entries of the curve
-/// (undefined confidence limits) are skipped; `None` when the curve never gets there.
+/// The time at which a survival-type `curve` reaches `level` (0.5 for the median), by
+/// `quantile.survfit`'s rule. NaN entries of the curve (undefined confidence limits) are
+/// skipped; `None` when the curve never gets there.
+///
+/// `quantile.survfit` works on the points (x, y = 1 − S), starting at (0, 0), keeping only the
+/// first time each y value appears (and the first undefined point). With p = 1 − level and
+/// tol = sqrt(machine epsilon): the answer is the midpoint of the first x whose y ≥ p − tol
+/// and the first x whose y ≥ p + tol (the curve crossing p, or the ends of a flat stretch at p),
+/// or, when the last point kept lies at p (within tol), the midpoint of the first and the
+/// largest time. "The first x whose y ≥ c" is the first appearance of the smallest such y, so
+/// a forward scan finds it without sorting; only the last point kept needs the set of values
+/// seen, and only when some y is within tol of p: a non-decreasing y (survival, its lower limit)
+/// gives it directly, otherwise the values are sorted.
 pub fn quantile(times: &[f64], curve: &[f64], level: f64) -> Option<f64> {
     let tol = f64::EPSILON.sqrt();
     let p = 1.0 - level;
-    // Points (x, y) with y = 1 − S, starting at (0, 0); keep the first time each value appears.
-    let mut xs = vec![0.0];
-    let mut ys = vec![0.0];
     let xmax = *times.last()?;
-    let mut seen_nan = false;
-    let mut seen = std::collections::HashSet::new();
-    seen.insert(0.0f64.to_bits());
-    for (&t, &s) in times.iter().zip(curve) {
+    let n = times.len().min(curve.len());
+    // Range of y over the defined points (with the origin), whether y never decreases, the first
+    // point of its largest value, the first undefined point, and whether any y is near p.
+    let (mut lo, mut hi, mut prev) = (0.0f64, 0.0f64, 0.0f64);
+    let mut monotone = true;
+    let mut first_max: Option<usize> = None;
+    let mut first_nan: Option<usize> = None;
+    let mut near = p.abs() < tol;
+    for (j, &s) in curve[..n].iter().enumerate() {
         let y = 1.0 - s;
         if y.is_nan() {
-            if !seen_nan {
-                seen_nan = true;
-                xs.push(t);
-                ys.push(f64::NAN);
-            }
+            first_nan.get_or_insert(j);
             continue;
         }
-        if !seen.insert((y + 0.0).to_bits()) {
-            continue;
+        monotone &= y >= prev;
+        prev = y;
+        lo = lo.min(y);
+        if y > hi {
+            hi = y;
+            first_max = Some(j);
         }
-        xs.push(t);
-        ys.push(y);
+        near |= (p - y).abs() < tol;
     }
-    if ys.iter().filter(|y| !y.is_nan()).all(|&y| y < p) {
+    if hi < p {
         return None;
     }
-    // First point (in order of y) whose y + shift ≥ p; None when p lies outside the range.
-    let mut pts: Vec<(f64, usize)> = ys.iter().enumerate().filter(|(_, y)| !y.is_nan()).map(|(i, &y)| (y, i)).collect();
-    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let find = |shift: f64| -> Option<usize> {
-        let lo = pts.first()?.0 + shift;
-        let hi = pts.last()?.0 + shift;
-        if p < lo || p > hi {
+    // First x of the smallest y with y + shift ≥ p; None when p lies outside the range.
+    let find = |shift: f64| -> Option<f64> {
+        if p < lo + shift || p > hi + shift {
             return None;
         }
-        pts.iter().find(|(y, _)| y + shift >= p).map(|&(_, i)| i)
+        let mut best: Option<(f64, f64)> = (0.0 + shift >= p).then_some((0.0, 0.0));
+        for (&x, &s) in times[..n].iter().zip(&curve[..n]) {
+            let y = 1.0 - s;
+            if y + shift >= p && best.map_or(true, |(by, _)| y < by) {
+                best = Some((y, x));
+            }
+        }
+        best.map(|(_, x)| x)
     };
-    let i1 = find(tol);
-    let i2 = find(-tol);
-    let last = *ys.last()?;
-    if !last.is_nan() && (p - last).abs() < tol {
-        return i1.map(|i| (xs[i] + xmax) / 2.0);
+    let x1 = find(tol);
+    let x2 = find(-tol);
+    if near {
+        // The last point kept: the latest first appearance of a value (index 0 = the origin,
+        // j + 1 = curve point j), unless the first undefined point comes after it.
+        let last_new = if monotone {
+            first_max.map_or(0, |j| j + 1)
+        } else {
+            let mut firsts: Vec<(u64, usize)> = std::iter::once((super::common::time_key(0.0), 0))
+                .chain(curve[..n].iter().enumerate().filter(|(_, s)| !(1.0 - **s).is_nan()).map(|(j, &s)| (super::common::time_key(1.0 - s), j + 1)))
+                .collect();
+            firsts.sort_unstable();
+            firsts.dedup_by_key(|f| f.0);
+            firsts.iter().map(|f| f.1).max().unwrap_or(0)
+        };
+        let last = match first_nan {
+            Some(j) if j + 1 > last_new => f64::NAN,
+            _ if last_new == 0 => 0.0,
+            _ => 1.0 - curve[last_new - 1],
+        };
+        if !last.is_nan() && (p - last).abs() < tol {
+            return x1.map(|x| (x + xmax) / 2.0);
+        }
     }
-    match (i1, i2) {
-        (Some(a), Some(b)) => Some((xs[a] + xs[b]) / 2.0),
+    match (x1, x2) {
+        (Some(a), Some(b)) => Some((a + b) / 2.0),
         _ => None,
     }
 }
@@ -341,8 +371,134 @@ fn rmst(rt: &RiskTable, tau: f64) -> Rmst {
 mod tests {
     use super::*;
 
+    // The former implementation (a hash set of the values seen): the specification the
+    // linear-scan `quantile` is checked against.
+    /// The time at which a survival-type curve reaches 1 − p... expressed for survival `curve`
+    /// reaching `level` (0.5 for the median), by `quantile.survfit`'s rule. NaN entries of the curve
+    /// (undefined confidence limits) are skipped; `None` when the curve never gets there.
+    fn quantile_reference(times: &[f64], curve: &[f64], level: f64) -> Option<f64> {
+        let tol = f64::EPSILON.sqrt();
+        let p = 1.0 - level;
+        // Points (x, y) with y = 1 − S, starting at (0, 0); keep the first time each value appears.
+        let mut xs = vec![0.0];
+        let mut ys = vec![0.0];
+        let xmax = *times.last()?;
+        let mut seen_nan = false;
+        let mut seen = std::collections::HashSet::new();
+        seen.insert(0.0f64.to_bits());
+        for (&t, &s) in times.iter().zip(curve) {
+            let y = 1.0 - s;
+            if y.is_nan() {
+                if !seen_nan {
+                    seen_nan = true;
+                    xs.push(t);
+                    ys.push(f64::NAN);
+                }
+                continue;
+            }
+            if !seen.insert((y + 0.0).to_bits()) {
+                continue;
+            }
+            xs.push(t);
+            ys.push(y);
+        }
+        if ys.iter().filter(|y| !y.is_nan()).all(|&y| y < p) {
+            return None;
+        }
+        // First point (in order of y) whose y + shift ≥ p; None when p lies outside the range.
+        let mut pts: Vec<(f64, usize)> = ys.iter().enumerate().filter(|(_, y)| !y.is_nan()).map(|(i, &y)| (y, i)).collect();
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let find = |shift: f64| -> Option<usize> {
+            let lo = pts.first()?.0 + shift;
+            let hi = pts.last()?.0 + shift;
+            if p < lo || p > hi {
+                return None;
+            }
+            pts.iter().find(|(y, _)| y + shift >= p).map(|&(_, i)| i)
+        };
+        let i1 = find(tol);
+        let i2 = find(-tol);
+        let last = *ys.last()?;
+        if !last.is_nan() && (p - last).abs() < tol {
+            return i1.map(|i| (xs[i] + xmax) / 2.0);
+        }
+        match (i1, i2) {
+            (Some(a), Some(b)) => Some((xs[a] + xs[b]) / 2.0),
+            _ => None,
+        }
+    }
+
     fn opts() -> KmOptions<'static> {
         KmOptions { conf_type: ConfType::Log, times: &[], rmst_tau: None }
+    }
+
+    #[test]
+    fn quantile_agrees_with_the_hash_set_version() {
+        // Random step curves: non-increasing (survival), wandering (an upper limit), with
+        // undefined stretches and values landing exactly on 0.5 and 0.5 ± tol/2.
+        let mut x: u64 = 99;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let tol = f64::EPSILON.sqrt();
+        for case in 0..3000 {
+            let n = 1 + (next() % 12) as usize;
+            let times: Vec<f64> = (1..=n).map(|i| i as f64 + (next() % 3) as f64 * 0.25).collect();
+            let mut s = 1.0;
+            let curve: Vec<f64> = (0..n)
+                .map(|_| {
+                    let r = next() % 10;
+                    if case % 2 == 0 {
+                        s = match r {
+                            0 => 0.5,
+                            1 => 0.5 + tol / 2.0,
+                            2 => s,
+                            _ => s * [1.0, 0.9, 0.75, 0.6, 0.5][(next() % 5) as usize],
+                        };
+                        s
+                    } else {
+                        match r {
+                            0 => f64::NAN,
+                            1 => 0.5,
+                            2 => 0.5 - tol / 2.0,
+                            3 => 1.0,
+                            _ => [0.2, 0.4, 0.6, 0.8, 0.45, 0.55][(next() % 6) as usize],
+                        }
+                    }
+                })
+                .collect();
+            for level in [0.5, 0.25, 0.75] {
+                assert_eq!(quantile(&times, &curve, level), quantile_reference(&times, &curve, level), "{times:?} {curve:?} {level}");
+            }
+        }
+    }
+
+    #[test]
+    fn grouped_curves_equal_separate_fits() {
+        // kaplan_meier_groups over shared tallies = kaplan_meier on each group's rows.
+        let time = [5.0, 3.0, 8.0, 1.0, 9.0, 2.0, 7.0, 3.0, 3.0, 6.0];
+        let status = [1u8, 0, 1, 1, 1, 2, 0, 1, 1, 1];
+        let group = [0u32, 1, 0, 0, 1, 1, 1, 0, 1, 0];
+        let levels = vec!["a".to_string(), "b".to_string()];
+        let o = KmOptions { conf_type: ConfType::LogLog, times: &[0.5, 3.0, 10.0], rmst_tau: Some(6.0) };
+        let t = Tallies::new(&time, &status, Some(&group), 2, None, |_| true);
+        let curves = kaplan_meier_groups(&t, &levels, &o);
+        for (g, c) in curves.iter().enumerate() {
+            let rows: Vec<usize> = (0..time.len()).filter(|&i| group[i] == g as u32).collect();
+            let tg: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
+            let sg: Vec<u8> = rows.iter().map(|&i| status[i]).collect();
+            let mut alone = kaplan_meier(&tg, &sg, &o);
+            alone.group = Some(levels[g].clone());
+            assert_eq!(format!("{c:?}"), format!("{alone:?}"));
+        }
+        // Group a: 1,3,5,6,8, all events; at 3 the number at risk is 4 (times ≥ 3), at 10 none.
+        assert_eq!(curves[0].at[1].n_risk, 4.0);
+        assert_eq!(curves[0].at[2].n_risk, 0.0);
+        assert_eq!(curves[0].n, 5);
+        assert_eq!(curves[0].events, 5);
     }
 
     #[test]

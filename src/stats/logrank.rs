@@ -8,11 +8,15 @@
 //! Peto-Peto, as `survdiff`). The hypergeometric covariance is
 //! w² · d (n − d)/(n − 1) · (n_g/n) (δ_gh − n_h/n). Sums run over times and strata; the
 //! statistic is U' V⁻ U over the first k − 1 groups, with df = rank of V.
+//!
+//! Everything here needs only, per stratum and distinct time, each group's events and rows
+//! leaving the risk set, so the tests run over the rows' [`Tallies`] (one sort shared with the
+//! Kaplan-Meier curves; the overall, trend and pairwise tests reuse it).
 
 use nalgebra::DMatrix;
 use serde::Serialize;
 
-use super::common::{holm, order_by_time, TestResult};
+use super::common::{holm, Tallies, TestResult};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PairwiseTest {
@@ -32,43 +36,43 @@ pub struct ScoreParts {
 
 /// Accumulate O, E and V for groups `0..k` (rows whose group code is ≥ k are ignored).
 pub fn score_parts(time: &[f64], status: &[u8], group: &[u32], k: usize, strata: Option<&[u32]>, rho: f64) -> ScoreParts {
+    let t = Tallies::new(time, status, Some(group), k, strata, |_| true);
+    tally_score_parts(&t, k, rho, |g| Some(g as usize))
+}
+
+/// O, E and V from the rows' tallies (status 1 = event, anything else leaves the risk set
+/// uncounted). `map` sends a cell's group code to one of `0..k`, or drops the cell (pairwise
+/// tests use two groups of the same tallies).
+pub fn tally_score_parts(t: &Tallies, k: usize, rho: f64, map: impl Fn(u32) -> Option<usize>) -> ScoreParts {
     let mut obs = vec![0.0; k];
     let mut exp = vec![0.0; k];
     let mut var = DMatrix::<f64>::zeros(k, k);
-    // Order rows by (stratum, time).
-    let mut idx: Vec<usize> = order_by_time(time).into_iter().filter(|&i| (group[i] as usize) < k).collect();
-    if let Some(s) = strata {
-        idx.sort_by_key(|&i| s[i]); // stable: time order kept within stratum
-    }
-    let stratum = |i: usize| strata.map(|s| s[i]).unwrap_or(0);
-    let mut start = 0;
     let mut n_g = vec![0.0; k];
     let mut d_g = vec![0.0; k];
-    while start < idx.len() {
-        let st = stratum(idx[start]);
-        let mut end = start;
-        while end < idx.len() && stratum(idx[end]) == st {
-            end += 1;
-        }
+    let mut left_g = vec![0.0; k];
+    let total = |c: &[u32; 4]| c.iter().map(|&x| x as f64).sum::<f64>();
+    for st in t.strata() {
         // At-risk counts at the start of this stratum.
         n_g.iter_mut().for_each(|x| *x = 0.0);
-        for &i in &idx[start..end] {
-            n_g[group[i] as usize] += 1.0;
+        for pos in 0..st.len() {
+            let c = st.cell(pos);
+            if let Some(g) = map(t.group[c]).filter(|&g| g < k) {
+                n_g[g] += total(&t.count[c]);
+            }
         }
         let mut km = 1.0f64;
-        let mut i = start;
-        while i < end {
-            let t = time[idx[i]];
+        let mut pos = 0;
+        while pos < st.len() {
+            let time = t.time[st.cell(pos)];
             d_g.iter_mut().for_each(|x| *x = 0.0);
-            let mut leaving = Vec::new();
-            let mut j = i;
-            while j < end && time[idx[j]] == t {
-                let r = idx[j];
-                if status[r] == 1 {
-                    d_g[group[r] as usize] += 1.0;
+            left_g.iter_mut().for_each(|x| *x = 0.0);
+            while pos < st.len() && t.time[st.cell(pos)] == time {
+                let c = st.cell(pos);
+                if let Some(g) = map(t.group[c]).filter(|&g| g < k) {
+                    d_g[g] += t.count[c][1] as f64;
+                    left_g[g] += total(&t.count[c]);
                 }
-                leaving.push(group[r] as usize);
-                j += 1;
+                pos += 1;
             }
             let n: f64 = n_g.iter().sum();
             let d: f64 = d_g.iter().sum();
@@ -89,12 +93,10 @@ pub fn score_parts(time: &[f64], status: &[u8], group: &[u32], k: usize, strata:
                 }
                 km *= 1.0 - d / n;
             }
-            for g in leaving {
-                n_g[g] -= 1.0;
+            for g in 0..k {
+                n_g[g] -= left_g[g];
             }
-            i = j;
         }
-        start = end;
     }
     ScoreParts { obs, exp, var }
 }
@@ -123,7 +125,17 @@ pub fn quadratic_form(u: &[f64], v: &DMatrix<f64>) -> (f64, f64) {
 /// `survdiff(Surv(time, status == 1) ~ group + strata(strata), rho = rho)`.
 /// `group` holds codes `0..n_groups`; `strata` codes, when given.
 pub fn survdiff(time: &[f64], status: &[u8], group: &[u32], n_groups: usize, strata: Option<&[u32]>, rho: f64) -> TestResult {
-    let parts = score_parts(time, status, group, n_groups, strata, rho);
+    survdiff_tallies(&Tallies::new(time, status, Some(group), n_groups, strata, |_| true), rho)
+}
+
+/// [`survdiff`] over the rows' tallies (groups `0..t.n_groups`, the tallies' strata).
+pub fn survdiff_tallies(t: &Tallies, rho: f64) -> TestResult {
+    let k = t.n_groups;
+    test_of(&tally_score_parts(t, k, rho, |g| Some(g as usize)), k)
+}
+
+/// The k-sample statistic from its parts.
+fn test_of(parts: &ScoreParts, n_groups: usize) -> TestResult {
     let u: Vec<f64> = parts.obs.iter().zip(&parts.exp).map(|(o, e)| o - e).collect();
     // Drop the last group (the statistic is invariant to which one), as survdiff does.
     let k = n_groups.saturating_sub(1);
@@ -137,15 +149,17 @@ pub fn survdiff(time: &[f64], status: &[u8], group: &[u32], n_groups: usize, str
 
 /// Every pair of groups, `a` before `b` in level order, with Holm-adjusted p-values.
 pub fn pairwise(time: &[f64], status: &[u8], group: &[u32], levels: &[String], strata: Option<&[u32]>, rho: f64) -> Vec<PairwiseTest> {
+    pairwise_tallies(&Tallies::new(time, status, Some(group), levels.len(), strata, |_| true), levels, rho)
+}
+
+/// [`pairwise`] over the rows' tallies: each pair's test uses the cells of its two groups.
+pub fn pairwise_tallies(t: &Tallies, levels: &[String], rho: f64) -> Vec<PairwiseTest> {
     let mut out = Vec::new();
     for a in 0..levels.len() {
         for b in a + 1..levels.len() {
-            let rows: Vec<usize> = (0..time.len()).filter(|&i| group[i] == a as u32 || group[i] == b as u32).collect();
-            let t: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
-            let s: Vec<u8> = rows.iter().map(|&i| status[i]).collect();
-            let g: Vec<u32> = rows.iter().map(|&i| if group[i] == a as u32 { 0 } else { 1 }).collect();
-            let st: Option<Vec<u32>> = strata.map(|s| rows.iter().map(|&i| s[i]).collect());
-            let r = survdiff(&t, &s, &g, 2, st.as_deref(), rho);
+            let (ga, gb) = (a as u32, b as u32);
+            let parts = tally_score_parts(t, 2, rho, |g| if g == ga { Some(0) } else if g == gb { Some(1) } else { None });
+            let r = test_of(&parts, 2);
             out.push(PairwiseTest { a: levels[a].clone(), b: levels[b].clone(), chisq: r.chisq, p: r.p, p_adjusted: f64::NAN });
         }
     }
@@ -159,8 +173,13 @@ pub fn pairwise(time: &[f64], status: &[u8], group: &[u32], levels: &[String], s
 /// Test for trend across ordered groups with the given scores (1 df): (Σ s_g (O_g − E_g))² /
 /// s' V s, as `survdiff` with a score-weighted contrast (Collett's trend test).
 pub fn trend(time: &[f64], status: &[u8], group: &[u32], scores: &[f64], strata: Option<&[u32]>, rho: f64) -> TestResult {
+    trend_tallies(&Tallies::new(time, status, Some(group), scores.len(), strata, |_| true), scores, rho)
+}
+
+/// [`trend`] over the rows' tallies (groups beyond `scores` are ignored).
+pub fn trend_tallies(t: &Tallies, scores: &[f64], rho: f64) -> TestResult {
     let k = scores.len();
-    let parts = score_parts(time, status, group, k, strata, rho);
+    let parts = tally_score_parts(t, k, rho, |g| Some(g as usize));
     let u: f64 = (0..k).map(|g| scores[g] * (parts.obs[g] - parts.exp[g])).sum();
     let mut v = 0.0;
     for g in 0..k {
@@ -188,6 +207,32 @@ mod tests {
         let r = survdiff(&[1.0, 3.0, 2.0, 4.0], &[1, 1, 1, 1], &[0, 0, 1, 1], 2, None, 0.0);
         assert!((r.chisq - 8.0 / 13.0).abs() < 1e-12, "{r:?}");
         assert_eq!(r.df, 1.0);
+    }
+
+    #[test]
+    fn pairwise_equals_survdiff_on_each_pair_of_groups() {
+        // Each pair's test from the shared tallies = survdiff on that pair's rows alone.
+        let t = [5.0, 3.0, 8.0, 1.0, 9.0, 2.0, 7.0, 3.0, 4.0, 6.0, 2.0, 8.0];
+        let s = [1u8, 0, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1];
+        let g = [0u32, 1, 2, 0, 1, 2, 1, 0, 2, 0, 1, 2];
+        let st = [0u32, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1];
+        let levels: Vec<String> = ["x", "y", "z"].iter().map(|l| l.to_string()).collect();
+        for strata in [None, Some(&st[..])] {
+            let pw = pairwise(&t, &s, &g, &levels, strata, 1.0);
+            let mut k = 0;
+            for a in 0..3u32 {
+                for b in a + 1..3 {
+                    let rows: Vec<usize> = (0..t.len()).filter(|&i| g[i] == a || g[i] == b).collect();
+                    let tt: Vec<f64> = rows.iter().map(|&i| t[i]).collect();
+                    let ss: Vec<u8> = rows.iter().map(|&i| s[i]).collect();
+                    let gg: Vec<u32> = rows.iter().map(|&i| u32::from(g[i] == b)).collect();
+                    let sts: Vec<u32> = rows.iter().map(|&i| st[i]).collect();
+                    let r = survdiff(&tt, &ss, &gg, 2, strata.map(|_| &sts[..]), 1.0);
+                    assert_eq!(pw[k].chisq.to_bits(), r.chisq.to_bits(), "{a} {b}");
+                    k += 1;
+                }
+            }
+        }
     }
 
     #[test]

@@ -13,8 +13,9 @@
 //!   to its first value, as R's `findInterval` on the run starts does).
 //!
 //! cmprsk's `cuminc` and `crr` do not do this, so competing-risks analyses use the times as
-//! read. The cost is one sort of the distinct times, done on the `u64` bit patterns (times are
-//! non-negative, and for non-negative doubles the bit pattern orders like the value).
+//! read. Whole-number times (days) below 6.7e7 cannot tie and cost one pass; otherwise the cost
+//! is one radix sort of the `u64` bit patterns (times are non-negative, and for non-negative
+//! doubles the bit pattern orders like the value).
 
 /// `sqrt(.Machine$double.eps)`.
 pub const TOLERANCE: f64 = 1.4901161193847656e-8;
@@ -22,8 +23,14 @@ pub const TOLERANCE: f64 = 1.4901161193847656e-8;
 /// Replace near-tied times by the first time of their run; returns how many values changed.
 /// Non-finite and negative values are left alone (the caller has rejected them already).
 pub fn adjudicate(time: &mut [f64]) -> usize {
-    let mut keys: Vec<u64> = time.iter().filter(|t| t.is_finite() && **t >= 0.0).map(|t| (t + 0.0).to_bits()).collect();
-    keys.sort_unstable();
+    let usable = |t: &f64| t.is_finite() && *t >= 0.0;
+    // Whole numbers (days, say) are at least 1 apart, so they can tie only by the relative rule,
+    // which needs mean|y| ≥ 1 / tol ≈ 6.7e7: below that, nothing to do and no sort.
+    if time.iter().filter(|t| usable(t)).all(|&t| t.fract() == 0.0 && t < 1.0 / TOLERANCE) {
+        return 0;
+    }
+    let mut keys: Vec<u64> = time.iter().filter(|t| usable(t)).map(|t| (t + 0.0).to_bits()).collect();
+    crate::stats::common::radix_sort_words(&mut keys, 64);
     keys.dedup();
     if keys.len() < 2 {
         return 0;
@@ -46,7 +53,7 @@ pub fn adjudicate(time: &mut [f64]) -> usize {
         }
     }
     let mut changed = 0;
-    for t in time.iter_mut().filter(|t| t.is_finite() && **t >= 0.0) {
+    for t in time.iter_mut().filter(|t| usable(t)) {
         // The last run start at or below t.
         let i = cuts.partition_point(|&c| c <= *t);
         let c = cuts[i.saturating_sub(1)];
@@ -86,6 +93,42 @@ mod tests {
         let mut t = vec![1e9 + 6.0, 1e9, 1e9 + 3.0, 1.0, 2.0];
         adjudicate(&mut t);
         assert_eq!(t, vec![1e9, 1e9, 1e9, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn whole_numbers() {
+        // Days: nothing to adjudicate. Huge whole numbers still follow the relative rule.
+        let mut t = vec![3.0, 1.0, 2.0, 2.0, 0.0];
+        assert_eq!(adjudicate(&mut t), 0);
+        let mut t = vec![1e12, 1e12 + 1.0, 5.0];
+        assert_eq!(adjudicate(&mut t), 1);
+        assert_eq!(t, vec![1e12, 1e12, 5.0]);
+    }
+
+    #[test]
+    fn many_values_against_a_comparison_sort() {
+        // Enough values for the radix path; every third one nudged by one ulp.
+        let mut t: Vec<f64> = (0..5000).map(|i| (i % 997) as f64 * 0.1).collect();
+        for (i, v) in t.iter_mut().enumerate() {
+            if i % 3 == 0 {
+                *v = f64::from_bits(v.to_bits() + 1);
+            }
+        }
+        let mut want = t.clone();
+        let mut d: Vec<f64> = t.clone();
+        d.sort_by(f64::total_cmp);
+        d.dedup();
+        let mean = d.iter().sum::<f64>() / d.len() as f64;
+        for w in want.iter_mut() {
+            // The smallest distinct value within a chain of tiny gaps below w.
+            let mut k = d.partition_point(|&x| x < *w);
+            while k > 0 && (d[k] - d[k - 1] <= TOLERANCE || (d[k] - d[k - 1]) / mean <= TOLERANCE) {
+                k -= 1;
+            }
+            *w = d[k];
+        }
+        adjudicate(&mut t);
+        assert_eq!(t, want);
     }
 
     #[test]
