@@ -108,10 +108,21 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
     }
     w(&mut s, "d <- d[!is.na(d$.time) & d$.time >= 0 & !is.na(out), , drop = FALSE]");
     let mut rhs = "1".to_string();
-    if let Some(g) = &spec.group {
-        w(&mut s, &format!("d <- d[!is.na(d[[{}]]), , drop = FALSE]", lit(g)));
-        w(&mut s, &format!("lv <- sort(unique(d[[{0}]])); d$.group <- factor(d[[{0}]], levels = lv)  # level order: numeric, else text", lit(g)));
-        rhs = ".group".into();
+    match spec.group.as_ref().map(|g| g.columns()) {
+        Some([g]) => {
+            w(&mut s, &format!("d <- d[!is.na(d[[{}]]), , drop = FALSE]", lit(g)));
+            w(&mut s, &format!("lv <- sort(unique(d[[{0}]])); d$.group <- factor(d[[{0}]], levels = lv)  # level order: numeric, else text", lit(g)));
+            rhs = ".group".into();
+        }
+        Some(cols) => {
+            // Crossed groups: survfit's strata `a=x, b=y` (first column slowest) are the page's levels.
+            for g in cols {
+                w(&mut s, &format!("d <- d[!is.na(d[[{0}]]), , drop = FALSE]; d[[{0}]] <- factor(d[[{0}]], levels = sort(unique(d[[{0}]])))", lit(g)));
+            }
+            w(&mut s, &format!("d$.group <- interaction({}, sep = \", \", lex.order = TRUE, drop = TRUE)  # for cuminc", cols.iter().map(|g| format!("d[[{}]]", lit(g))).collect::<Vec<_>>().join(", ")));
+            rhs = cols.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(" + ");
+        }
+        None => {}
     }
     let strata = spec.strata.as_ref().map(|st| format!(" + strata(d[[{}]])", lit(st))).unwrap_or_default();
     if spec.event.competing.is_empty() {
@@ -128,7 +139,7 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
         w(&mut s, "# Median follow-up (reverse Kaplan-Meier)");
         w(&mut s, &format!("print(survfit(Surv(.time, .status != 1) ~ {rhs}, data = d, conf.type = {}))", lit(conf_r(spec.conf_type))));
         if spec.group.is_some() {
-            w(&mut s, &format!("survdiff(Surv(.time, .status == 1) ~ .group{}, data = d, rho = {})", strata.replace("d[[", "d[["), crate::table::format_number(spec.rho)));
+            w(&mut s, &format!("survdiff(Surv(.time, .status == 1) ~ {rhs}{strata}, data = d, rho = {})", crate::table::format_number(spec.rho)));
         }
         if !spec.covariates.is_empty() {
             let terms = model_terms(spec);
@@ -203,17 +214,26 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
     w(&format!("out = d[{}].astype(str).str.strip()", lit(&ev.column)));
     w(&format!("d['_status'] = np.where(out.isin({:?}), 1, np.where(out.isin({:?}), 2, 0))", ev.event, ev.competing));
     w("d = d[d['_time'].notna() & (d['_time'] >= 0)]");
-    let group = spec.group.clone();
+    // Crossed groups become one combined column, labelled as the page labels them.
+    let group = spec.group.as_ref().map(|g| match g.columns() {
+        [one] => lit(one),
+        cols => {
+            let parts: Vec<String> = cols.iter().map(|c| format!("{} + d[{}].astype(str)", lit(&format!("{c}=")), lit(c))).collect();
+            w(&format!("d = d.dropna(subset={:?})", cols));
+            w(&format!("d['_group'] = {}", parts.join(" + ', ' + ")));
+            lit("_group")
+        }
+    });
     if ev.competing.is_empty() {
         match &group {
             Some(g) => {
-                w(&format!("for level, sub in d.groupby({}):", lit(g)));
+                w(&format!("for level, sub in d.groupby({g}):"));
                 w("    km = KaplanMeierFitter().fit(sub['_time'], sub['_status'] == 1, label=str(level))");
                 w("    print(level, 'median', km.median_survival_time_)");
                 if !spec.times.is_empty() {
                     w(&format!("    print(km.survival_function_at_times([{}]))", num_vec(&spec.times)));
                 }
-                w(&format!("print(multivariate_logrank_test(d['_time'], d[{}], d['_status'] == 1).summary)", lit(g)));
+                w(&format!("print(multivariate_logrank_test(d['_time'], d[{g}], d['_status'] == 1).summary)"));
             }
             None => {
                 w("km = KaplanMeierFitter().fit(d['_time'], d['_status'] == 1)");
@@ -307,7 +327,7 @@ pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
         ));
         if !report.groups.is_empty() {
             let test = if spec.rho == 0.0 { "the log-rank test".to_string() } else if spec.rho == 1.0 { "the Peto-Peto test".into() } else { format!("the G-rho test (rho = {})", spec.rho) };
-            m.push_str(&format!("Groups defined by {} were compared with {test}{}. ", spec.group.as_deref().unwrap_or_default(), spec.strata.as_ref().map(|s| format!(", stratified by {s}")).unwrap_or_default()));
+            m.push_str(&format!("Groups defined by {} were compared with {test}{}. ", spec.group.as_ref().map(|g| g.columns().join(" and ")).unwrap_or_default(), spec.strata.as_ref().map(|s| format!(", stratified by {s}")).unwrap_or_default()));
         }
     } else {
         m.push_str("Cumulative incidence was estimated with the Aalen-Johansen estimator, treating competing events as such rather than as censoring; groups were compared with Gray's test. ");
@@ -454,6 +474,37 @@ mod tests {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{}\n{}", text, String::from_utf8_lossy(&out.stderr));
         assert!(text.contains("270") && text.contains("426"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod crossed_tests {
+    /// Crossed groups: the R script fits `~ \`sex\` + \`ph.ecog\``, whose strata are the page's
+    /// levels; survdiff(Surv(time, status == 2) ~ sex + ph.ecog, lung) gives chisq 32.9 on 6 df
+    /// (tests/r/crossed.expected.json: 32.91697819060672). The Python script crosses into one column.
+    #[test]
+    fn crossed_scripts_use_both_columns() {
+        let spec = crate::AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["2"]},"group":["sex","ph.ecog"]}"#).unwrap();
+        let r = super::r_script(&spec, "lung.csv");
+        assert!(r.contains("survfit(Surv(.time, .status == 1) ~ `sex` + `ph.ecog`"), "{r}");
+        assert!(r.contains("survdiff(Surv(.time, .status == 1) ~ `sex` + `ph.ecog`, data = d, rho = 0)"), "{r}");
+        let p = super::python_script(&spec, "lung.csv");
+        assert!(p.contains(r#"d['_group'] = "sex=" + d["sex"].astype(str) + ', ' + "ph.ecog=" + d["ph.ecog"].astype(str)"#), "{p}");
+        assert!(p.contains(r#"d.groupby("_group")"#), "{p}");
+        let report = crate::analyze_bytes(&std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/lung.csv")).unwrap(), "lung.csv", &spec).unwrap();
+        let m = super::methods_text(&report);
+        assert!(m.contains("Groups defined by sex and ph.ecog were compared"), "{m}");
+        if std::process::Command::new("Rscript").arg("--version").output().is_err() {
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("cohort-rscript-x-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/lung.csv"), dir.join("lung.csv")).unwrap();
+        std::fs::write(dir.join("check.R"), r).unwrap();
+        let out = std::process::Command::new("Rscript").arg("check.R").current_dir(&dir).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{}\n{}", text, String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("sex=2, ph.ecog=2") && text.contains("Chisq= 32.9  on 6 degrees of freedom"), "{text}");
     }
 }
 

@@ -316,6 +316,37 @@ pub(crate) fn filter_rows(table: &Table, spec: &AnalysisSpec) -> Result<Vec<usiz
     Ok(keep)
 }
 
+/// Two crossed factors over `rows`, as R's strata of `survfit(Surv(t, s) ~ a + b)`: the levels
+/// are the combinations present in the rows, ordered with `a` varying slowest (each column's
+/// own level order), labelled `a=x, b=y`. A row missing either value gets `MISSING`.
+///
+/// Working: code of (i, j) is `i * nb + j`; one pass marks the combinations used, a second
+/// renumbers them in that (slowest-first) order — O(n + na·nb) with no sorting of labels.
+pub fn crossed(a: &Column, b: &Column, rows: &[usize]) -> Factor {
+    let fa = factor(a, rows);
+    let fb = factor(b, rows);
+    let nb = fb.levels.len();
+    let combo = |k: usize| -> Option<usize> {
+        let (i, j) = (fa.codes[k], fb.codes[k]);
+        (i != MISSING && j != MISSING).then(|| i as usize * nb + j as usize)
+    };
+    let mut new_code = vec![MISSING; fa.levels.len() * nb];
+    for k in 0..rows.len() {
+        if let Some(c) = combo(k) {
+            new_code[c] = 0;
+        }
+    }
+    let mut levels = Vec::new();
+    for (c, slot) in new_code.iter_mut().enumerate() {
+        if *slot != MISSING {
+            *slot = levels.len() as u32;
+            levels.push(format!("{}={}, {}={}", a.name, fa.levels[c / nb], b.name, fb.levels[c % nb]));
+        }
+    }
+    let codes = (0..rows.len()).map(|k| combo(k).map_or(MISSING, |c| new_code[c])).collect();
+    Factor { codes, levels }
+}
+
 /// Build the analysed rows: valid time, outcome, group and strata.
 pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -> Result<Prepared> {
     spec.validate()?;
@@ -361,7 +392,10 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     let censored_vals = spec.event.censored.clone();
     let is_censored = censored_vals.as_ref().map(|v| matcher(ev_col, v));
 
-    let group_col = spec.group.as_deref().map(|g| column(table, g, "group")).transpose()?;
+    let group_cols: Vec<&Column> = match &spec.group {
+        Some(g) => g.columns().iter().map(|c| column(table, c, "group")).collect::<Result<_>>()?,
+        None => Vec::new(),
+    };
     let strata_col = spec.strata.as_deref().map(|g| column(table, g, "strata")).transpose()?;
 
     let mut ex = Exclusions::default();
@@ -413,11 +447,9 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             censored_rows.push(r);
             0
         };
-        if let Some(g) = group_col {
-            if g.is_missing(r) {
-                ex.add(format!("group '{}' is missing", g.name), line);
-                continue;
-            }
+        if let Some(g) = group_cols.iter().find(|g| g.is_missing(r)) {
+            ex.add(format!("group '{}' is missing", g.name), line);
+            continue;
         }
         if let Some(g) = strata_col {
             if g.is_missing(r) {
@@ -463,7 +495,8 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         ))
         .at_file(table.name.clone()));
     }
-    for (col, role) in [(group_col, "group"), (strata_col, "strata")] {
+    let roles = group_cols.iter().map(|&c| (Some(c), "group")).chain([(strata_col, "strata")]);
+    for (col, role) in roles {
         if let Some(c) = col.filter(|c| !c.bad.is_empty()) {
             let shown: Vec<String> = c.bad.iter().take(5).map(|(r, t)| format!("'{t}' on line {}", table.line(*r))).collect();
             warnings.push(format!(
@@ -478,13 +511,17 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             ));
         }
     }
-    let group = group_col.map(|g| factor(g, &rows));
+    let group = match group_cols.as_slice() {
+        [] => None,
+        [one] => Some(factor(one, &rows)),
+        [a, b, ..] => Some(crossed(a, b, &rows)),
+    };
     let strata = strata_col.map(|g| factor(g, &rows));
     if let Some(g) = &group {
         if g.levels.len() < 2 {
             warnings.push(format!(
                 "group '{}' has a single level ('{}') among the analysed rows: there is nothing to compare.",
-                spec.group.as_deref().unwrap_or_default(),
+                spec.group.as_ref().map(|g| g.label()).unwrap_or_default(),
                 g.levels.first().cloned().unwrap_or_default()
             ));
         }
