@@ -15,6 +15,16 @@ export function outcomeCandidates(schema) {
   return schema.columns.filter(c => c.levels && c.levels.length >= 2 && c.levels.length <= 12);
 }
 
+/** The grouping columns of a spec: `group` is one name or a list of up to two (crossed). */
+export function groupColumns(spec) {
+  return [].concat(spec?.group || []).filter(Boolean);
+}
+
+/** A spec's grouping as text: `sex`, or `sex × ph.ecog` when crossed. */
+export function groupLabel(spec) {
+  return groupColumns(spec).join(' × ');
+}
+
 /** Columns usable to compare groups: categorical, or numeric with few values. */
 export function groupCandidates(schema) {
   return schema.columns.filter(c => c.levels && c.levels.length >= 2 && c.levels.length <= 12 && c.kind !== 'identifier');
