@@ -84,6 +84,15 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
     }
     match &spec.time {
         TimeSpec::Column(c) => w(&mut s, &format!("d$.time <- as.numeric(d[[{}]])", lit(c))),
+        TimeSpec::Numeric(n) if n.unit == n.display() => w(&mut s, &format!("d$.time <- as.numeric(d[[{}]])  # {}", lit(&n.column), n.unit.name())),
+        TimeSpec::Numeric(n) => w(&mut s, &format!(
+            "d$.time <- as.numeric(d[[{}]]) * {} / {}  # {} to {}",
+            lit(&n.column),
+            crate::table::format_number(n.unit.days()),
+            crate::table::format_number(n.display().days()),
+            n.unit.name(),
+            n.display().name()
+        )),
         TimeSpec::Dates(span) => {
             w(&mut s, &format!("start <- as.Date(d[[{}]])", lit(&span.start)));
             w(&mut s, "end <- as.Date(rep(NA_character_, nrow(d)))");
@@ -203,6 +212,14 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
     w(&format!("d = pd.read_csv({}, sep=None, engine='python')", lit(file)));
     match &spec.time {
         TimeSpec::Column(c) => w(&format!("d['_time'] = pd.to_numeric(d[{}], errors='coerce')", lit(c))),
+        TimeSpec::Numeric(n) => w(&format!(
+            "d['_time'] = pd.to_numeric(d[{}], errors='coerce') * {} / {}  # {} to {}",
+            lit(&n.column),
+            crate::table::format_number(n.unit.days()),
+            crate::table::format_number(n.display().days()),
+            n.unit.name(),
+            n.display().name()
+        )),
         TimeSpec::Dates(span) => {
             w(&format!("start = pd.to_datetime(d[{}])", lit(&span.start)));
             let ends: Vec<String> = span.end.iter().map(|e| format!("pd.to_datetime(d[{}])", lit(e))).collect();

@@ -92,7 +92,7 @@ pub fn missingness(table: &Table, spec: &AnalysisSpec, max_bins: usize) -> Resul
         }
     }
     match &spec.time {
-        TimeSpec::Column(name) => {
+        TimeSpec::Column(name) | TimeSpec::Numeric(crate::spec::NumericTime { column: name, .. }) => {
             let c = column(table, name, "time")?;
             push(&mut model, name.clone(), "time", vec![c]);
         }

@@ -355,7 +355,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
 
     // Time.
     let (time_all, unit, time_name): (Vec<f64>, Option<&'static str>, String) = match &spec.time {
-        TimeSpec::Column(name) => {
+        TimeSpec::Column(name) | TimeSpec::Numeric(crate::spec::NumericTime { column: name, .. }) => {
             let col = column(table, name, "time")?;
             let (v, bad) = numeric_values(col);
             if !bad.is_empty() && bad.len() == col.len() - col.missing_count() {
@@ -367,7 +367,16 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
                 .at_file(table.name.clone())
                 .at_column(name.clone()));
             }
-            (v, None, name.clone())
+            match &spec.time {
+                // A unit given for the durations: convert to the display unit, as the date path
+                // converts days (x · days per recorded unit / days per display unit).
+                TimeSpec::Numeric(n) => {
+                    let (per, to) = (n.unit.days(), n.display().days());
+                    let v = if per == to { v } else { v.into_iter().map(|t| t * per / to).collect() };
+                    (v, Some(n.display().name()), name.clone())
+                }
+                _ => (v, None, name.clone()),
+            }
         }
         TimeSpec::Dates(span) => {
             let start = column(table, &span.start, "start date")?;
@@ -409,7 +418,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         let t = time_all[r];
         if t.is_nan() {
             let why = match &spec.time {
-                TimeSpec::Column(n) => match table.column(n).and_then(|c| c.text(r)) {
+                TimeSpec::Column(n) | TimeSpec::Numeric(crate::spec::NumericTime { column: n, .. }) => match table.column(n).and_then(|c| c.text(r)) {
                     Some(txt) => format!("time '{txt}' in '{time_name}' is not a number"),
                     None => format!("time is missing in '{time_name}'"),
                 },
@@ -421,7 +430,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         if t < 0.0 {
             ex.add(
                 match &spec.time {
-                    TimeSpec::Column(_) => format!("negative time in '{time_name}'"),
+                    TimeSpec::Column(_) | TimeSpec::Numeric(_) => format!("negative time in '{time_name}'"),
                     TimeSpec::Dates(_) => format!("end date before start date ({time_name})"),
                 },
                 line,

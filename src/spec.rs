@@ -169,12 +169,47 @@ impl<'de> Deserialize<'de> for GroupSpec {
     }
 }
 
-/// Follow-up time: a column of durations or a pair of dates.
+/// Follow-up time: a column of durations (optionally with its unit), or a pair of dates.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum TimeSpec {
     Column(String),
+    /// `{"column": "futime", "unit": "days", "display": "months"}`.
+    Numeric(NumericTime),
     Dates(DateSpan),
+}
+
+impl TimeSpec {
+    /// The duration column, when time is not computed from dates.
+    pub fn column(&self) -> Option<&str> {
+        match self {
+            TimeSpec::Column(c) | TimeSpec::Numeric(NumericTime { column: c, .. }) => Some(c),
+            TimeSpec::Dates(_) => None,
+        }
+    }
+}
+
+/// A numeric duration column recorded in `unit`, reported in `display` (default: `unit`).
+/// Times are converted with the factors of [`TimeUnit::days`], as for date spans; `times`,
+/// `rmst_tau` and the hazard bandwidth of the spec are in the display unit.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NumericTime {
+    pub column: String,
+    pub unit: TimeUnit,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<TimeUnit>,
+}
+
+impl NumericTime {
+    /// The unit of the report's times.
+    pub fn display(&self) -> TimeUnit {
+        self.display.unwrap_or(self.unit)
+    }
+    /// Multiply recorded durations by this to get display units (e.g. days → months: 1 / 30.4375).
+    pub fn factor(&self) -> f64 {
+        self.unit.days() / self.display().days()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
