@@ -5,6 +5,7 @@ import { startEngine } from './engine.js';
 import { initOverview, openCohortView, renderOverview } from './overview.js';
 import {
   defaultSpec, defaultEventValues, timeCandidates, outcomeCandidates, groupCandidates, groupColumns, groupLabel,
+  timeColumn, timeFactor,
   parseLandmarks, specToHash, specFromHash, defaultLandmarks,
 } from './spec.js';
 import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
@@ -191,7 +192,21 @@ function specFromControls() {
     const end = [$('#date-end').value, $('#date-end2').value].filter(Boolean);
     spec.time = { start: $('#date-start').value, end: end.length === 1 ? end[0] : end, unit: $('#date-unit').value };
   } else {
-    spec.time = $('#time-col').value;
+    // A unit for the durations ("recorded in") and the unit to show them in.
+    const column = $('#time-col').value, unit = $('#time-unit').value, display = $('#time-display').value;
+    spec.time = unit ? { column, unit, ...(display && display !== unit ? { display } : {}) } : column;
+    const before = timeColumn(old) === column ? timeFactor(old) : 1;
+    const after = timeFactor(spec);
+    if (before !== after) {
+      // The landmarks, RMST horizon and hazard bandwidth are in the shown unit: a new unit gets
+      // round landmarks of its own and the horizon and bandwidth rescaled.
+      const max = state.schema?.columns.find(c => c.name === column)?.max;
+      const lm = defaultLandmarks(max * after);
+      if (lm.length) spec.times = lm; else delete spec.times;
+      $('#landmarks').value = lm.map(fmtTime).join(', ');
+      if (typeof spec.rmst_tau === 'number') spec.rmst_tau *= after / before;
+      if (typeof spec.hazard?.bandwidth === 'number') spec.hazard = { ...spec.hazard, bandwidth: spec.hazard.bandwidth * after / before };
+    }
   }
   const eventCol = $('#event-col').value;
   const values = eventValuesFromControls();
@@ -343,8 +358,13 @@ function fillControls() {
     return;
   }
   state.controlsShown = { schema: s, key };
-  const timeName = typeof spec.time === 'string' ? spec.time : '';
-  const span = spec.time && typeof spec.time === 'object' ? spec.time : null;
+  const timeName = timeColumn(spec);
+  const span = spec.time && typeof spec.time === 'object' && !timeName ? spec.time : null;
+  const unitOf = spec.time && typeof spec.time === 'object' && timeName ? spec.time : null;
+  $('#time-unit').value = unitOf?.unit || '';
+  $('#time-display').value = unitOf?.display || '';
+  $('#time-display').disabled = !unitOf;
+  $('#time-units').hidden = !!span;
   const times = timeCandidates(s);
   const dates = s.columns.filter(c => c.kind === 'date');
   const tsel = $('#time-col');
@@ -831,9 +851,10 @@ function wire() {
   window.addEventListener('dragover', e => e.preventDefault());
   window.addEventListener('drop', e => { e.preventDefault(); const f = e.dataTransfer?.files?.[0]; if (f) readFile(f); });
   $('#file').addEventListener('change', e => { const f = e.target.files?.[0]; if (f) readFile(f); e.target.value = ''; });
-  for (const id of ['#event-col', '#group-col', '#group-col2', '#date-start', '#date-end', '#date-end2', '#date-unit']) $(id).addEventListener('change', onControlsChanged);
+  for (const id of ['#event-col', '#group-col', '#group-col2', '#date-start', '#date-end', '#date-end2', '#date-unit', '#time-unit', '#time-display']) $(id).addEventListener('change', onControlsChanged);
   $('#time-col').addEventListener('change', e => {
     $('#dates-box').hidden = e.target.value !== DATES;
+    $('#time-units').hidden = e.target.value === DATES;
     onControlsChanged(e);
   });
   $('#event-values').addEventListener('change', onControlsChanged);
@@ -933,7 +954,7 @@ async function main() {
   if (linked) {
     state.pendingSpec = linked;
     const p = $('#pending');
-    const parts = [`time: ${typeof linked.time === 'string' ? linked.time : 'from dates'}`, `outcome: ${linked.event?.column}`];
+    const parts = [`time: ${timeColumn(linked) || 'from dates'}`, `outcome: ${linked.event?.column}`];
     if (linked.group) parts.push(`groups: ${groupLabel(linked)}`);
     p.textContent = `This link carries an analysis (${parts.join(', ')}) but no data. Drop the data file to reproduce it.`;
     p.hidden = false;

@@ -81,6 +81,7 @@ function pText(p) {
 function timeColumns(spec) {
   if (!spec?.time) return [];
   if (typeof spec.time === 'string') return [spec.time];
+  if (typeof spec.time.column === 'string') return [spec.time.column];
   return [spec.time.start, ...[].concat(spec.time.end || [])];
 }
 

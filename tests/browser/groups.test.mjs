@@ -67,3 +67,56 @@ test('two group columns chosen in the page cross into R\'s strata: legend, summa
   assert.deepEqual(await summaryRows(page), ['1', '2']);
   assert.deepEqual(errors, []);
 });
+
+test('a unit for a numeric time column: recorded in days, shown in months (report, landmarks, table, axis)', async () => {
+  const { page, errors } = await app.newPage();
+  const loaded = await loadFile(page, LUNG);
+  assert.ok(!loaded.error, loaded.error);
+  await page.selectOption('#group-col', 'sex');
+  await idle(page);
+  assert.equal(await page.locator('#time-unit').inputValue(), '');
+  assert.equal(await page.locator('#time-display').isDisabled(), true);
+  assert.equal((await report(page)).time_unit ?? null, null);
+
+  await page.selectOption('#time-unit', 'days');
+  await idle(page);
+  assert.deepEqual((await spec(page)).time, { column: 'time', unit: 'days' });
+  assert.equal((await report(page)).time_unit, 'days');
+  assert.equal(await page.locator('#time-display').isDisabled(), false);
+
+  await page.selectOption('#time-display', 'months');
+  await idle(page);
+  const s = await spec(page);
+  assert.deepEqual(s.time, { column: 'time', unit: 'days', display: 'months' });
+  // Landmarks are in the shown unit: round months inside lung's 1022 days (33.6 months).
+  assert.deepEqual(s.times, [6, 12, 24]);
+  assert.equal(await page.locator('#landmarks').inputValue(), '6, 12, 24');
+  const r = await report(page);
+  assert.equal(r.time_unit, 'months');
+  // survfit(Surv(time * 1 / 30.4375, status) ~ sex, lung): medians 8.8706365503080082, 13.9958932238193015;
+  // summary(f, times = 6)$surv: 0.62981806968856036 (sex=1)
+  assert.ok(Math.abs(r.km[0].median - 8.8706365503080082) < 1e-9, String(r.km[0].median));
+  assert.ok(Math.abs(r.km[1].median - 13.9958932238193015) < 1e-9, String(r.km[1].median));
+  assert.ok(Math.abs(r.km[0].at[0].surv - 0.62981806968856036) < 1e-9, String(r.km[0].at[0].surv));
+  const heads = await page.locator('#summary thead th').allTextContents();
+  assert.ok(heads.some(h => h.startsWith('S(6 months)')), heads.join(' | '));
+  // The figure's time axis is in months too (lung's longest time, 1022 days, is 33.6 months).
+  const L = await layout(page);
+  assert.ok(L.x_max > 30 && L.x_max < 40, String(L.x_max));
+  await page.locator('#km').screenshot({ path: path.join(OUT, 'groups-months.png') });
+
+  // The share link carries the unit.
+  const link = await page.evaluate(() => window.cohort.shareLink());
+  const fresh = await app.newPage(link);
+  assert.ok(!(await loadFile(fresh.page, LUNG)).error);
+  await idle(fresh.page);
+  assert.equal(await fresh.page.locator('#time-display').inputValue(), 'months');
+  assert.equal((await report(fresh.page)).time_unit, 'months');
+
+  // Back to no unit: a plain column again.
+  await page.selectOption('#time-unit', '');
+  await idle(page);
+  assert.equal((await spec(page)).time, 'time');
+  assert.deepEqual((await spec(page)).times, [180, 365, 730]);
+  assert.deepEqual(errors, []);
+});
