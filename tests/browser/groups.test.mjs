@@ -104,6 +104,7 @@ test('a unit for a numeric time column: recorded in days, shown in months (repor
   const L = await layout(page);
   assert.ok(L.x_max > 30 && L.x_max < 40, String(L.x_max));
   await page.locator('#km').screenshot({ path: path.join(OUT, 'groups-months.png') });
+  await page.locator('#spec-h').locator('..').screenshot({ path: path.join(OUT, 'groups-controls.png') });
 
   // The share link carries the unit.
   const link = await page.evaluate(() => window.cohort.shareLink());
