@@ -128,7 +128,8 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
             for g in cols {
                 w(&mut s, &format!("d <- d[!is.na(d[[{0}]]), , drop = FALSE]; d[[{0}]] <- factor(d[[{0}]], levels = sort(unique(d[[{0}]])))", lit(g)));
             }
-            w(&mut s, &format!("d$.group <- interaction({}, sep = \", \", lex.order = TRUE, drop = TRUE)  # for cuminc", cols.iter().map(|g| format!("d[[{}]]", lit(g))).collect::<Vec<_>>().join(", ")));
+            let relabel = |g: &String| format!("factor(d[[{0}]], labels = paste0({1}, levels(d[[{0}]])))", lit(g), lit(&format!("{g}=")));
+            w(&mut s, &format!("d$.group <- interaction({}, sep = \", \", lex.order = TRUE, drop = TRUE)  # for cuminc", cols.iter().map(relabel).collect::<Vec<_>>().join(", ")));
             rhs = cols.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(" + ");
         }
         None => {}
@@ -522,6 +523,30 @@ mod crossed_tests {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{}\n{}", text, String::from_utf8_lossy(&out.stderr));
         assert!(text.contains("sex=2, ph.ecog=2") && text.contains("Chisq= 32.9  on 6 degrees of freedom"), "{text}");
+    }
+
+    /// Competing risks by crossed groups: cuminc's groups are labelled as the page's levels and
+    /// Gray's test over them is the report's (to the 4 decimals R prints).
+    #[test]
+    fn crossed_competing_script_runs_in_r() {
+        if std::process::Command::new("Rscript").arg("--version").output().is_err() {
+            return;
+        }
+        let spec = crate::AnalysisSpec::from_json(r#"{"time":"futime","event":{"column":"event","event":["ltx"],"competing":["death"]},"group":["abo","sex"]}"#).unwrap();
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/transplant.csv")).unwrap();
+        let report = crate::analyze_bytes(&bytes, "transplant.csv", &spec).unwrap();
+        assert_eq!(report.groups[..2], ["abo=A, sex=f".to_string(), "abo=A, sex=m".to_string()]);
+        let dir = std::env::temp_dir().join(format!("cohort-rscript-xcr-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("transplant.csv"), &bytes).unwrap();
+        std::fs::write(dir.join("check.R"), super::r_script(&spec, "transplant.csv") + "print(names(ci))\n").unwrap();
+        let out = std::process::Command::new("Rscript").arg("check.R").current_dir(&dir).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{}\n{}", text, String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("abo=A, sex=f 1"), "{text}");
+        // R prints 43.984054 for ltx (cmprsk::cuminc(...)$Tests, 7 df).
+        let stat = format!("{:.6}", report.gray_test[0].stat);
+        assert!(text.contains(&format!("1 {stat} ")), "{stat} not in {text}");
     }
 }
 
