@@ -84,6 +84,15 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
     }
     match &spec.time {
         TimeSpec::Column(c) => w(&mut s, &format!("d$.time <- as.numeric(d[[{}]])", lit(c))),
+        TimeSpec::Numeric(n) if n.unit == n.display() => w(&mut s, &format!("d$.time <- as.numeric(d[[{}]])  # {}", lit(&n.column), n.unit.name())),
+        TimeSpec::Numeric(n) => w(&mut s, &format!(
+            "d$.time <- as.numeric(d[[{}]]) * {} / {}  # {} to {}",
+            lit(&n.column),
+            crate::table::format_number(n.unit.days()),
+            crate::table::format_number(n.display().days()),
+            n.unit.name(),
+            n.display().name()
+        )),
         TimeSpec::Dates(span) => {
             w(&mut s, &format!("start <- as.Date(d[[{}]])", lit(&span.start)));
             w(&mut s, "end <- as.Date(rep(NA_character_, nrow(d)))");
@@ -108,10 +117,22 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
     }
     w(&mut s, "d <- d[!is.na(d$.time) & d$.time >= 0 & !is.na(out), , drop = FALSE]");
     let mut rhs = "1".to_string();
-    if let Some(g) = &spec.group {
-        w(&mut s, &format!("d <- d[!is.na(d[[{}]]), , drop = FALSE]", lit(g)));
-        w(&mut s, &format!("lv <- sort(unique(d[[{0}]])); d$.group <- factor(d[[{0}]], levels = lv)  # level order: numeric, else text", lit(g)));
-        rhs = ".group".into();
+    match spec.group.as_ref().map(|g| g.columns()) {
+        Some([g]) => {
+            w(&mut s, &format!("d <- d[!is.na(d[[{}]]), , drop = FALSE]", lit(g)));
+            w(&mut s, &format!("lv <- sort(unique(d[[{0}]])); d$.group <- factor(d[[{0}]], levels = lv)  # level order: numeric, else text", lit(g)));
+            rhs = ".group".into();
+        }
+        Some(cols) => {
+            // Crossed groups: survfit's strata `a=x, b=y` (first column slowest) are the page's levels.
+            for g in cols {
+                w(&mut s, &format!("d <- d[!is.na(d[[{0}]]), , drop = FALSE]; d[[{0}]] <- factor(d[[{0}]], levels = sort(unique(d[[{0}]])))", lit(g)));
+            }
+            let relabel = |g: &String| format!("factor(d[[{0}]], labels = paste0({1}, levels(d[[{0}]])))", lit(g), lit(&format!("{g}=")));
+            w(&mut s, &format!("d$.group <- interaction({}, sep = \", \", lex.order = TRUE, drop = TRUE)  # for cuminc", cols.iter().map(relabel).collect::<Vec<_>>().join(", ")));
+            rhs = cols.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(" + ");
+        }
+        None => {}
     }
     let strata = spec.strata.as_ref().map(|st| format!(" + strata(d[[{}]])", lit(st))).unwrap_or_default();
     if spec.event.competing.is_empty() {
@@ -128,7 +149,7 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
         w(&mut s, "# Median follow-up (reverse Kaplan-Meier)");
         w(&mut s, &format!("print(survfit(Surv(.time, .status != 1) ~ {rhs}, data = d, conf.type = {}))", lit(conf_r(spec.conf_type))));
         if spec.group.is_some() {
-            w(&mut s, &format!("survdiff(Surv(.time, .status == 1) ~ .group{}, data = d, rho = {})", strata.replace("d[[", "d[["), crate::table::format_number(spec.rho)));
+            w(&mut s, &format!("survdiff(Surv(.time, .status == 1) ~ {rhs}{strata}, data = d, rho = {})", crate::table::format_number(spec.rho)));
         }
         if !spec.covariates.is_empty() {
             let terms = model_terms(spec);
@@ -192,6 +213,14 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
     w(&format!("d = pd.read_csv({}, sep=None, engine='python')", lit(file)));
     match &spec.time {
         TimeSpec::Column(c) => w(&format!("d['_time'] = pd.to_numeric(d[{}], errors='coerce')", lit(c))),
+        TimeSpec::Numeric(n) => w(&format!(
+            "d['_time'] = pd.to_numeric(d[{}], errors='coerce') * {} / {}  # {} to {}",
+            lit(&n.column),
+            crate::table::format_number(n.unit.days()),
+            crate::table::format_number(n.display().days()),
+            n.unit.name(),
+            n.display().name()
+        )),
         TimeSpec::Dates(span) => {
             w(&format!("start = pd.to_datetime(d[{}])", lit(&span.start)));
             let ends: Vec<String> = span.end.iter().map(|e| format!("pd.to_datetime(d[{}])", lit(e))).collect();
@@ -203,17 +232,26 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
     w(&format!("out = d[{}].astype(str).str.strip()", lit(&ev.column)));
     w(&format!("d['_status'] = np.where(out.isin({:?}), 1, np.where(out.isin({:?}), 2, 0))", ev.event, ev.competing));
     w("d = d[d['_time'].notna() & (d['_time'] >= 0)]");
-    let group = spec.group.clone();
+    // Crossed groups become one combined column, labelled as the page labels them.
+    let group = spec.group.as_ref().map(|g| match g.columns() {
+        [one] => lit(one),
+        cols => {
+            let parts: Vec<String> = cols.iter().map(|c| format!("{} + d[{}].astype(str)", lit(&format!("{c}=")), lit(c))).collect();
+            w(&format!("d = d.dropna(subset={:?})", cols));
+            w(&format!("d['_group'] = {}", parts.join(" + ', ' + ")));
+            lit("_group")
+        }
+    });
     if ev.competing.is_empty() {
         match &group {
             Some(g) => {
-                w(&format!("for level, sub in d.groupby({}):", lit(g)));
+                w(&format!("for level, sub in d.groupby({g}):"));
                 w("    km = KaplanMeierFitter().fit(sub['_time'], sub['_status'] == 1, label=str(level))");
                 w("    print(level, 'median', km.median_survival_time_)");
                 if !spec.times.is_empty() {
                     w(&format!("    print(km.survival_function_at_times([{}]))", num_vec(&spec.times)));
                 }
-                w(&format!("print(multivariate_logrank_test(d['_time'], d[{}], d['_status'] == 1).summary)", lit(g)));
+                w(&format!("print(multivariate_logrank_test(d['_time'], d[{g}], d['_status'] == 1).summary)"));
             }
             None => {
                 w("km = KaplanMeierFitter().fit(d['_time'], d['_status'] == 1)");
@@ -307,7 +345,7 @@ pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
         ));
         if !report.groups.is_empty() {
             let test = if spec.rho == 0.0 { "the log-rank test".to_string() } else if spec.rho == 1.0 { "the Peto-Peto test".into() } else { format!("the G-rho test (rho = {})", spec.rho) };
-            m.push_str(&format!("Groups defined by {} were compared with {test}{}. ", spec.group.as_deref().unwrap_or_default(), spec.strata.as_ref().map(|s| format!(", stratified by {s}")).unwrap_or_default()));
+            m.push_str(&format!("Groups defined by {} were compared with {test}{}. ", spec.group.as_ref().map(|g| g.columns().join(" and ")).unwrap_or_default(), spec.strata.as_ref().map(|s| format!(", stratified by {s}")).unwrap_or_default()));
         }
     } else {
         m.push_str("Cumulative incidence was estimated with the Aalen-Johansen estimator, treating competing events as such rather than as censoring; groups were compared with Gray's test. ");
@@ -454,6 +492,61 @@ mod tests {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{}\n{}", text, String::from_utf8_lossy(&out.stderr));
         assert!(text.contains("270") && text.contains("426"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod crossed_tests {
+    /// Crossed groups: the R script fits `~ \`sex\` + \`ph.ecog\``, whose strata are the page's
+    /// levels; survdiff(Surv(time, status == 2) ~ sex + ph.ecog, lung) gives chisq 32.9 on 6 df
+    /// (tests/r/crossed.expected.json: 32.91697819060672). The Python script crosses into one column.
+    #[test]
+    fn crossed_scripts_use_both_columns() {
+        let spec = crate::AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["2"]},"group":["sex","ph.ecog"]}"#).unwrap();
+        let r = super::r_script(&spec, "lung.csv");
+        assert!(r.contains("survfit(Surv(.time, .status == 1) ~ `sex` + `ph.ecog`"), "{r}");
+        assert!(r.contains("survdiff(Surv(.time, .status == 1) ~ `sex` + `ph.ecog`, data = d, rho = 0)"), "{r}");
+        let p = super::python_script(&spec, "lung.csv");
+        assert!(p.contains(r#"d['_group'] = "sex=" + d["sex"].astype(str) + ', ' + "ph.ecog=" + d["ph.ecog"].astype(str)"#), "{p}");
+        assert!(p.contains(r#"d.groupby("_group")"#), "{p}");
+        let report = crate::analyze_bytes(&std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/lung.csv")).unwrap(), "lung.csv", &spec).unwrap();
+        let m = super::methods_text(&report);
+        assert!(m.contains("Groups defined by sex and ph.ecog were compared"), "{m}");
+        if std::process::Command::new("Rscript").arg("--version").output().is_err() {
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("cohort-rscript-x-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/lung.csv"), dir.join("lung.csv")).unwrap();
+        std::fs::write(dir.join("check.R"), r).unwrap();
+        let out = std::process::Command::new("Rscript").arg("check.R").current_dir(&dir).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{}\n{}", text, String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("sex=2, ph.ecog=2") && text.contains("Chisq= 32.9  on 6 degrees of freedom"), "{text}");
+    }
+
+    /// Competing risks by crossed groups: cuminc's groups are labelled as the page's levels and
+    /// Gray's test over them is the report's (to the 4 decimals R prints).
+    #[test]
+    fn crossed_competing_script_runs_in_r() {
+        if std::process::Command::new("Rscript").arg("--version").output().is_err() {
+            return;
+        }
+        let spec = crate::AnalysisSpec::from_json(r#"{"time":"futime","event":{"column":"event","event":["ltx"],"competing":["death"]},"group":["abo","sex"]}"#).unwrap();
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/transplant.csv")).unwrap();
+        let report = crate::analyze_bytes(&bytes, "transplant.csv", &spec).unwrap();
+        assert_eq!(report.groups[..2], ["abo=A, sex=f".to_string(), "abo=A, sex=m".to_string()]);
+        let dir = std::env::temp_dir().join(format!("cohort-rscript-xcr-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("transplant.csv"), &bytes).unwrap();
+        std::fs::write(dir.join("check.R"), super::r_script(&spec, "transplant.csv") + "print(names(ci))\n").unwrap();
+        let out = std::process::Command::new("Rscript").arg("check.R").current_dir(&dir).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{}\n{}", text, String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("abo=A, sex=f 1"), "{text}");
+        // R prints 43.984054 for ltx (cmprsk::cuminc(...)$Tests, 7 df).
+        let stat = format!("{:.6}", report.gray_test[0].stat);
+        assert!(text.contains(&format!("1 {stat} ")), "{stat} not in {text}");
     }
 }
 

@@ -92,7 +92,7 @@ pub fn missingness(table: &Table, spec: &AnalysisSpec, max_bins: usize) -> Resul
         }
     }
     match &spec.time {
-        TimeSpec::Column(name) => {
+        TimeSpec::Column(name) | TimeSpec::Numeric(crate::spec::NumericTime { column: name, .. }) => {
             let c = column(table, name, "time")?;
             push(&mut model, name.clone(), "time", vec![c]);
         }
@@ -105,7 +105,9 @@ pub fn missingness(table: &Table, spec: &AnalysisSpec, max_bins: usize) -> Resul
     }
     push(&mut model, spec.event.column.clone(), "outcome", vec![column(table, &spec.event.column, "outcome")?]);
     if let Some(g) = &spec.group {
-        push(&mut model, g.clone(), "group", vec![column(table, g, "group")?]);
+        for c in g.columns() {
+            push(&mut model, c.clone(), "group", vec![column(table, c, "group")?]);
+        }
     }
     if let Some(s) = &spec.strata {
         push(&mut model, s.clone(), "strata", vec![column(table, s, "strata")?]);

@@ -331,6 +331,37 @@ pub(crate) fn filter_rows(table: &Table, spec: &AnalysisSpec) -> Result<Vec<usiz
     Ok(keep)
 }
 
+/// Two crossed factors over `rows`, as R's strata of `survfit(Surv(t, s) ~ a + b)`: the levels
+/// are the combinations present in the rows, ordered with `a` varying slowest (each column's
+/// own level order), labelled `a=x, b=y`. A row missing either value gets `MISSING`.
+///
+/// Working: code of (i, j) is `i * nb + j`; one pass marks the combinations used, a second
+/// renumbers them in that (slowest-first) order — O(n + na·nb) with no sorting of labels.
+pub fn crossed(a: &Column, b: &Column, rows: &[usize]) -> Factor {
+    let fa = factor(a, rows);
+    let fb = factor(b, rows);
+    let nb = fb.levels.len();
+    let combo = |k: usize| -> Option<usize> {
+        let (i, j) = (fa.codes[k], fb.codes[k]);
+        (i != MISSING && j != MISSING).then(|| i as usize * nb + j as usize)
+    };
+    let mut new_code = vec![MISSING; fa.levels.len() * nb];
+    for k in 0..rows.len() {
+        if let Some(c) = combo(k) {
+            new_code[c] = 0;
+        }
+    }
+    let mut levels = Vec::new();
+    for (c, slot) in new_code.iter_mut().enumerate() {
+        if *slot != MISSING {
+            *slot = levels.len() as u32;
+            levels.push(format!("{}={}, {}={}", a.name, fa.levels[c / nb], b.name, fb.levels[c % nb]));
+        }
+    }
+    let codes = (0..rows.len()).map(|k| combo(k).map_or(MISSING, |c| new_code[c])).collect();
+    Factor { codes, levels }
+}
+
 /// Build the analysed rows: valid time, outcome, group and strata.
 pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -> Result<Prepared> {
     spec.validate()?;
@@ -339,7 +370,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
 
     // Time.
     let (mut time_all, unit, time_name): (Vec<f64>, Option<&'static str>, String) = match &spec.time {
-        TimeSpec::Column(name) => {
+        TimeSpec::Column(name) | TimeSpec::Numeric(crate::spec::NumericTime { column: name, .. }) => {
             let col = column(table, name, "time")?;
             let (v, bad) = numeric_values(col);
             if !bad.is_empty() && bad.len() == col.len() - col.missing_count() {
@@ -351,7 +382,16 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
                 .at_file(table.name.clone())
                 .at_column(name.clone()));
             }
-            (v, None, name.clone())
+            match &spec.time {
+                // A unit given for the durations: convert to the display unit, as the date path
+                // converts days (x · days per recorded unit / days per display unit).
+                TimeSpec::Numeric(n) => {
+                    let (per, to) = (n.unit.days(), n.display().days());
+                    let v = if per == to { v } else { v.into_iter().map(|t| t * per / to).collect() };
+                    (v, Some(n.display().name()), name.clone())
+                }
+                _ => (v, None, name.clone()),
+            }
         }
         TimeSpec::Dates(span) => {
             let start = column(table, &span.start, "start date")?;
@@ -373,7 +413,10 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     let ev_col = column(table, &spec.event.column, "outcome")?;
     let class = outcome_classes(ev_col, &spec.event);
 
-    let group_col = spec.group.as_deref().map(|g| column(table, g, "group")).transpose()?;
+    let group_cols: Vec<&Column> = match &spec.group {
+        Some(g) => g.columns().iter().map(|c| column(table, c, "group")).collect::<Result<_>>()?,
+        None => Vec::new(),
+    };
     let strata_col = spec.strata.as_deref().map(|g| column(table, g, "strata")).transpose()?;
 
     let mut ex = Exclusions::default();
@@ -391,7 +434,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     };
     let all_kept = candidates.iter().all(|&r| time_all[r] >= 0.0 && class[r] != 3)
         && present(ev_col)
-        && group_col.map_or(true, present)
+        && group_cols.iter().all(|c| present(c))
         && strata_col.map_or(true, present);
     let checked: &[usize] = if all_kept { &[] } else { &candidates };
     if !all_kept {
@@ -404,7 +447,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         let t = time_all[r];
         if t.is_nan() {
             let why = match &spec.time {
-                TimeSpec::Column(n) => match table.column(n).and_then(|c| c.text(r)) {
+                TimeSpec::Column(n) | TimeSpec::Numeric(crate::spec::NumericTime { column: n, .. }) => match table.column(n).and_then(|c| c.text(r)) {
                     Some(txt) => format!("time '{txt}' in '{time_name}' is not a number"),
                     None => format!("time is missing in '{time_name}'"),
                 },
@@ -416,7 +459,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         if t < 0.0 {
             ex.add(
                 match &spec.time {
-                    TimeSpec::Column(_) => format!("negative time in '{time_name}'"),
+                    TimeSpec::Column(_) | TimeSpec::Numeric(_) => format!("negative time in '{time_name}'"),
                     TimeSpec::Dates(_) => format!("end date before start date ({time_name})"),
                 },
                 line,
@@ -438,11 +481,9 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             }
             c => c,
         };
-        if let Some(g) = group_col {
-            if g.is_missing(r) {
-                ex.add(format!("group '{}' is missing", g.name), line);
-                continue;
-            }
+        if let Some(g) = group_cols.iter().find(|g| g.is_missing(r)) {
+            ex.add(format!("group '{}' is missing", g.name), line);
+            continue;
         }
         if let Some(g) = strata_col {
             if g.is_missing(r) {
@@ -502,7 +543,8 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         ))
         .at_file(table.name.clone()));
     }
-    for (col, role) in [(group_col, "group"), (strata_col, "strata")] {
+    let roles = group_cols.iter().map(|&c| (Some(c), "group")).chain([(strata_col, "strata")]);
+    for (col, role) in roles {
         if let Some(c) = col.filter(|c| !c.bad.is_empty()) {
             let shown: Vec<String> = c.bad.iter().take(5).map(|(r, t)| format!("'{t}' on line {}", table.line(*r))).collect();
             warnings.push(format!(
@@ -517,13 +559,17 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             ));
         }
     }
-    let group = group_col.map(|g| factor(g, &rows));
+    let group = match group_cols.as_slice() {
+        [] => None,
+        [one] => Some(factor(one, &rows)),
+        [a, b, ..] => Some(crossed(a, b, &rows)),
+    };
     let strata = strata_col.map(|g| factor(g, &rows));
     if let Some(g) = &group {
         if g.levels.len() < 2 {
             warnings.push(format!(
                 "group '{}' has a single level ('{}') among the analysed rows: there is nothing to compare.",
-                spec.group.as_deref().unwrap_or_default(),
+                spec.group.as_ref().map(|g| g.label()).unwrap_or_default(),
                 g.levels.first().cloned().unwrap_or_default()
             ));
         }

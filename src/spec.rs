@@ -15,9 +15,9 @@ pub struct AnalysisSpec {
     pub time: TimeSpec,
     /// The outcome column and which of its values mean what.
     pub event: EventSpec,
-    /// Column to stratify curves and tests by.
+    /// Column (or two crossed columns) to stratify curves and tests by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
+    pub group: Option<GroupSpec>,
     /// Stratification column for log-rank and Cox (`strata()`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strata: Option<String>,
@@ -86,12 +86,130 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-/// Follow-up time: a column of durations or a pair of dates.
+/// The grouping of curves and tests: one column (`"sex"`), or two crossed columns
+/// (`["sex", "ph.ecog"]`), whose levels are the combinations present in the data, labelled as
+/// R's `survfit(Surv(t, s) ~ sex + ph.ecog)` strata (`sex=1, ph.ecog=0`; first column slowest).
+/// One column serialises as a plain string, so specs and share links written before crossed
+/// groups existed are unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupSpec(Vec<String>);
+
+impl GroupSpec {
+    /// Most columns that can be crossed.
+    pub const MAX: usize = 2;
+
+    /// A grouping by 1–2 distinct columns.
+    pub fn new(columns: Vec<String>) -> std::result::Result<Self, String> {
+        match columns.len() {
+            0 => return Err("group is an empty list: give one column name, or two to cross".into()),
+            n if n > Self::MAX => {
+                return Err(format!(
+                    "group lists {n} columns ({}): at most {} can be crossed",
+                    columns.join(", "),
+                    Self::MAX
+                ))
+            }
+            _ => {}
+        }
+        if columns.len() == 2 && columns[0] == columns[1] {
+            return Err(format!("group lists column '{}' twice: cross two different columns", columns[0]));
+        }
+        Ok(GroupSpec(columns))
+    }
+    /// A grouping by one column.
+    pub fn one(column: impl Into<String>) -> Self {
+        GroupSpec(vec![column.into()])
+    }
+    /// The grouping columns, first (slowest-varying) first.
+    pub fn columns(&self) -> &[String] {
+        &self.0
+    }
+    /// The single grouping column, or `None` when columns are crossed.
+    pub fn single(&self) -> Option<&str> {
+        match self.0.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+    /// Human-readable name: `sex` or `sex × ph.ecog`.
+    pub fn label(&self) -> String {
+        self.0.join(" × ")
+    }
+}
+
+impl std::fmt::Display for GroupSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+impl Serialize for GroupSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self.single() {
+            Some(one) => s.serialize_str(one),
+            None => self.0.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for GroupSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            One(String),
+            Many(Vec<String>),
+        }
+        match Raw::deserialize(d).map_err(|_| {
+            serde::de::Error::custom("group must be a column name or a list of up to two column names")
+        })? {
+            Raw::One(c) => Ok(GroupSpec::one(c)),
+            Raw::Many(v) => GroupSpec::new(v).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// Follow-up time: a column of durations (optionally with its unit), or a pair of dates.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum TimeSpec {
     Column(String),
+    /// `{"column": "futime", "unit": "days", "display": "months"}`.
+    Numeric(NumericTime),
     Dates(DateSpan),
+}
+
+impl TimeSpec {
+    /// The duration column, when time is not computed from dates.
+    pub fn column(&self) -> Option<&str> {
+        match self {
+            TimeSpec::Column(c) | TimeSpec::Numeric(NumericTime { column: c, .. }) => Some(c),
+            TimeSpec::Dates(_) => None,
+        }
+    }
+}
+
+/// A numeric duration column recorded in `unit`, reported in `display` (default: `unit`).
+/// Times are converted with the factors of [`TimeUnit::days`], as for date spans; `times`,
+/// `rmst_tau` and the hazard bandwidth of the spec are in the display unit.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NumericTime {
+    pub column: String,
+    pub unit: TimeUnit,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<TimeUnit>,
+}
+
+impl NumericTime {
+    /// The unit of the report's times.
+    pub fn display(&self) -> TimeUnit {
+        self.display.unwrap_or(self.unit)
+    }
+    /// Multiply recorded durations by this to get display units (e.g. days → months: 1 / 30.4375).
+    pub fn factor(&self) -> f64 {
+        self.unit.days() / self.display().days()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -378,5 +496,31 @@ mod tests {
         let e = AnalysisSpec::from_json(r#"{"time":"t","event":{"column":"s","event":["1"]},"covariate":["x"]}"#)
             .unwrap_err();
         assert!(e.message.contains("covariate"), "{}", e.message);
+    }
+
+    /// `group` is a column name or a list of 1–2 distinct names; one name (either way) writes
+    /// back as a plain string, so old share links round-trip unchanged.
+    #[test]
+    fn group_is_one_or_two_columns() {
+        let base = r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"#;
+        let one = AnalysisSpec::from_json(&format!(r#"{base}"sex"}}"#)).unwrap();
+        assert_eq!(one.group.as_ref().unwrap().columns(), ["sex"]);
+        assert!(one.to_json().contains(r#""group":"sex""#), "{}", one.to_json());
+        let listed = AnalysisSpec::from_json(&format!(r#"{base}["sex"]}}"#)).unwrap();
+        assert_eq!(listed, one);
+        let two = AnalysisSpec::from_json(&format!(r#"{base}["sex","ph.ecog"]}}"#)).unwrap();
+        let g = two.group.as_ref().unwrap();
+        assert_eq!((g.columns().len(), g.single(), g.label().as_str()), (2, None, "sex × ph.ecog"));
+        assert!(two.to_json().contains(r#""group":["sex","ph.ecog"]"#), "{}", two.to_json());
+        assert_eq!(AnalysisSpec::from_json(&two.to_json()).unwrap(), two);
+        for (bad, says) in [
+            (r#"["a","b","c"]"#, "at most 2"),
+            (r#"["sex","sex"]"#, "'sex' twice"),
+            ("[]", "empty"),
+            ("3", "column name"),
+        ] {
+            let e = AnalysisSpec::from_json(&format!("{base}{bad}}}")).unwrap_err().to_string();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
     }
 }

@@ -62,6 +62,10 @@ fn cached_refits_equal_fresh_analyses_lung() {
             with(json!({"covariates": ["age"], "parametric": ["weibull", "lognormal"]})),
             with(json!({"covariates": ["age"], "parametric": ["weibull", "lognormal"], "univariable": ["sex"]})),
             with(json!({"hazard": {}})),
+            // Crossed groups: the group part of the cache key changes with the second column.
+            with(json!({"covariates": ["age"], "group": ["sex", "ph.ecog"], "table1": ["age"]})),
+            with(json!({"covariates": ["age"], "group": ["ph.ecog", "sex"], "table1": ["age"]})),
+            with(json!({"covariates": ["age"], "group": ["sex"], "table1": ["age"]})),
             base,
         ],
     );

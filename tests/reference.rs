@@ -64,3 +64,15 @@ fn near_tied_times_are_ties_as_in_r() {
     assert_eq!(cases, 2);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Crossed groups (`"group": ["sex", "ph.ecog"]`): levels, Kaplan-Meier per combination and the
+/// log-rank / Peto-Peto tests over the 7 combinations present, against
+/// `survfit(Surv(time, status == 2) ~ sex + ph.ecog, lung)` and `survdiff(..., rho = 0/1)`
+/// (`tests/r/crossed.R`).
+#[test]
+fn crossed_groups_match_r_strata() {
+    let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/r/crossed.expected.json"));
+    let (cases, failures) = run_file(path);
+    assert_eq!(cases, 2);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -44,6 +44,7 @@ export function covariateCandidates(schema, spec) {
   if (!schema) return [];
   const used = new Set();
   if (typeof spec?.time === 'string') used.add(spec.time);
+  else if (typeof spec?.time?.column === 'string') used.add(spec.time.column);
   else if (spec?.time) { used.add(spec.time.start); for (const e of [].concat(spec.time.end || [])) used.add(e); }
   if (spec?.event?.column) used.add(spec.event.column);
   if (spec?.cluster) used.add(spec.cluster);

@@ -4,7 +4,8 @@
 import { startEngine } from './engine.js';
 import { initOverview, openCohortView, renderOverview } from './overview.js';
 import {
-  defaultSpec, defaultEventValues, timeCandidates, outcomeCandidates, groupCandidates,
+  defaultSpec, defaultEventValues, timeCandidates, outcomeCandidates, groupCandidates, groupColumns, groupLabel,
+  timeColumn, timeFactor,
   parseLandmarks, specToHash, specFromHash, defaultLandmarks,
 } from './spec.js';
 import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
@@ -191,14 +192,31 @@ function specFromControls() {
     const end = [$('#date-end').value, $('#date-end2').value].filter(Boolean);
     spec.time = { start: $('#date-start').value, end: end.length === 1 ? end[0] : end, unit: $('#date-unit').value };
   } else {
-    spec.time = $('#time-col').value;
+    // A unit for the durations ("recorded in") and the unit to show them in.
+    const column = $('#time-col').value, unit = $('#time-unit').value, display = $('#time-display').value;
+    spec.time = unit ? { column, unit, ...(display && display !== unit ? { display } : {}) } : column;
+    const before = timeColumn(old) === column ? timeFactor(old) : 1;
+    const after = timeFactor(spec);
+    if (before !== after) {
+      // The landmarks, RMST horizon and hazard bandwidth are in the shown unit: a new unit gets
+      // round landmarks of its own and the horizon and bandwidth rescaled.
+      const max = state.schema?.columns.find(c => c.name === column)?.max;
+      const lm = defaultLandmarks(max * after);
+      if (lm.length) spec.times = lm; else delete spec.times;
+      $('#landmarks').value = lm.map(fmtTime).join(', ');
+      if (typeof spec.rmst_tau === 'number') spec.rmst_tau *= after / before;
+      if (typeof spec.hazard?.bandwidth === 'number') spec.hazard = { ...spec.hazard, bandwidth: spec.hazard.bandwidth * after / before };
+    }
   }
   const eventCol = $('#event-col').value;
   const values = eventValuesFromControls();
   spec.event = { ...(old.event && old.event.column === eventCol ? old.event : {}), column: eventCol, event: values.event };
   if (values.competing.length) spec.event.competing = values.competing; else delete spec.event.competing;
-  const g = $('#group-col').value;
-  if (g) spec.group = g; else delete spec.group;
+  // A second column crosses the first (levels "a=x, b=y"); one column stays a plain string.
+  const g = [$('#group-col').value, $('#group-col2').value].filter(Boolean).filter((c, i, a) => a.indexOf(c) === i);
+  if (g.length === 2 && $('#group-col').value) spec.group = g;
+  else if ($('#group-col').value) spec.group = g[0];
+  else delete spec.group;
   try {
     const lm = parseLandmarks($('#landmarks').value);
     if (lm.length) spec.times = lm; else delete spec.times;
@@ -340,8 +358,13 @@ function fillControls() {
     return;
   }
   state.controlsShown = { schema: s, key };
-  const timeName = typeof spec.time === 'string' ? spec.time : '';
-  const span = spec.time && typeof spec.time === 'object' ? spec.time : null;
+  const timeName = timeColumn(spec);
+  const span = spec.time && typeof spec.time === 'object' && !timeName ? spec.time : null;
+  const unitOf = spec.time && typeof spec.time === 'object' && timeName ? spec.time : null;
+  $('#time-unit').value = unitOf?.unit || '';
+  $('#time-display').value = unitOf?.display || '';
+  $('#time-display').disabled = !unitOf;
+  $('#time-units').hidden = !!span;
   const times = timeCandidates(s);
   const dates = s.columns.filter(c => c.kind === 'date');
   const tsel = $('#time-col');
@@ -365,9 +388,14 @@ function fillControls() {
   if (eventName && !outcomes.some(c => c.name === eventName)) esel.prepend(option(eventName, eventName, true));
   const evCol = s.columns.find(c => c.name === esel.value);
   renderEventValues(evCol, spec.event?.event || defaultEventValues(evCol?.levels), spec.event?.competing || []);
+  const [g1, g2] = groupColumns(spec);
   const gsel = $('#group-col');
-  gsel.replaceChildren(option('', 'None (one curve)', !spec.group), ...groupCandidates(s).map(c => option(c.name, c.name, c.name === spec.group)));
-  if (spec.group && !groupCandidates(s).some(c => c.name === spec.group)) gsel.append(option(spec.group, spec.group, true));
+  gsel.replaceChildren(option('', 'None (one curve)', !g1), ...groupCandidates(s).map(c => option(c.name, c.name, c.name === g1)));
+  if (g1 && !groupCandidates(s).some(c => c.name === g1)) gsel.append(option(g1, g1, true));
+  const gsel2 = $('#group-col2');
+  gsel2.replaceChildren(option('', '(none)', !g2), ...groupCandidates(s).map(c => option(c.name, c.name, c.name === g2)));
+  if (g2 && !groupCandidates(s).some(c => c.name === g2)) gsel2.append(option(g2, g2, true));
+  gsel2.disabled = !g1;
   $('#landmarks').value = (spec.times || []).map(fmtTime).join(', ');
   renderSpecExtra(spec);
   const view = spec.view || {};
@@ -401,7 +429,7 @@ async function renderReport() {
   const cumulative = !!spec.view?.cumulative;
   const unit = r.time_unit ? ` ${r.time_unit}` : '';
   // Summary table: one row per group.
-  const head = el('tr', {}, el('th', { scope: 'col', text: spec.group ? spec.group : 'Cohort' }),
+  const head = el('tr', {}, el('th', { scope: 'col', text: spec.group ? groupLabel(spec) : 'Cohort' }),
     el('th', { scope: 'col', text: 'n' }), el('th', { scope: 'col', text: 'Events' }),
     el('th', { scope: 'col', text: 'Median (95% CI)' }),
     el('th', { scope: 'col', text: 'Median follow-up', title: 'reverse Kaplan-Meier' }),
@@ -549,7 +577,7 @@ function wireHover() {
 
 /** Competing risks: cumulative incidence of each cause at the landmarks (estimate ± SE, as cmprsk). */
 function renderCuminc(r, times, unit) {
-  $('#summary thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: state.spec.group || 'Cohort' }),
+  $('#summary thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: groupLabel(state.spec) || 'Cohort' }),
     el('th', { scope: 'col', text: 'Cause' }),
     ...times.map(t => el('th', { scope: 'col', text: `CIF(${fmtTime(t)}${unit}) ± SE` }))));
   $('#summary tbody').replaceChildren(...r.cuminc.map(c => el('tr', {},
@@ -620,7 +648,7 @@ async function drawFigure() {
   state.drawn = { key, parts };
   const groups = (state.report.km || []).map(k => k.group).filter(g => g != null);
   const hiddenGroups = state.spec?.view?.hidden_groups || [];
-  canvas.setAttribute('aria-label', `Kaplan-Meier curves${groups.length ? ' by ' + state.spec.group + ': ' + groups.join(', ') : ''}`
+  canvas.setAttribute('aria-label', `Kaplan-Meier curves${groups.length ? ' by ' + groupLabel(state.spec) + ': ' + groups.join(', ') : ''}`
     + `${hiddenGroups.length ? ` (hidden: ${hiddenGroups.join(', ')})` : ''}. The table below gives the numbers; the Show checkboxes above the figure hide or show groups.`);
   const view = state.spec?.view || {};
   const bits = [];
@@ -823,9 +851,10 @@ function wire() {
   window.addEventListener('dragover', e => e.preventDefault());
   window.addEventListener('drop', e => { e.preventDefault(); const f = e.dataTransfer?.files?.[0]; if (f) readFile(f); });
   $('#file').addEventListener('change', e => { const f = e.target.files?.[0]; if (f) readFile(f); e.target.value = ''; });
-  for (const id of ['#event-col', '#group-col', '#date-start', '#date-end', '#date-end2', '#date-unit']) $(id).addEventListener('change', onControlsChanged);
+  for (const id of ['#event-col', '#group-col', '#group-col2', '#date-start', '#date-end', '#date-end2', '#date-unit', '#time-unit', '#time-display']) $(id).addEventListener('change', onControlsChanged);
   $('#time-col').addEventListener('change', e => {
     $('#dates-box').hidden = e.target.value !== DATES;
+    $('#time-units').hidden = e.target.value === DATES;
     onControlsChanged(e);
   });
   $('#event-values').addEventListener('change', onControlsChanged);
@@ -925,8 +954,8 @@ async function main() {
   if (linked) {
     state.pendingSpec = linked;
     const p = $('#pending');
-    const parts = [`time: ${typeof linked.time === 'string' ? linked.time : 'from dates'}`, `outcome: ${linked.event?.column}`];
-    if (linked.group) parts.push(`groups: ${linked.group}`);
+    const parts = [`time: ${timeColumn(linked) || 'from dates'}`, `outcome: ${linked.event?.column}`];
+    if (linked.group) parts.push(`groups: ${groupLabel(linked)}`);
     p.textContent = `This link carries an analysis (${parts.join(', ')}) but no data. Drop the data file to reproduce it.`;
     p.hidden = false;
     return;

@@ -81,6 +81,7 @@ function pText(p) {
 function timeColumns(spec) {
   if (!spec?.time) return [];
   if (typeof spec.time === 'string') return [spec.time];
+  if (typeof spec.time.column === 'string') return [spec.time.column];
   return [spec.time.start, ...[].concat(spec.time.end || [])];
 }
 
@@ -93,7 +94,7 @@ let cardsKey = '';       // schema + categorical list the cards were drawn for
 
 /** Columns Table 1 offers: not identifiers or dates, not the time, outcome or group columns. */
 function candidates(schema, spec) {
-  const skip = new Set([...timeColumns(spec), spec?.event?.column, spec?.group].filter(Boolean));
+  const skip = new Set([...timeColumns(spec), spec?.event?.column, ...[].concat(spec?.group || [])].filter(Boolean));
   return schema.columns.filter(c => c.kind !== 'identifier' && c.kind !== 'date' && !skip.has(c.name)).map(c => c.name);
 }
 
@@ -214,7 +215,7 @@ export async function renderOverview() {
     ctx.serial(() => {
       const s = ctx.state.spec;
       if (view !== 'cohort' || !ctx.state.report || !ctx.state.schema || !needsTable1Fix(s)) return null;
-      const table1 = Array.isArray(s.table1) ? s.table1.filter(c => c !== s.group) : defaultTable1(ctx.state.schema, s);
+      const table1 = Array.isArray(s.table1) ? s.table1.filter(c => ![].concat(s.group || []).includes(c)) : defaultTable1(ctx.state.schema, s);
       return ctx.runSpecInner({ ...s, table1 });
     }).catch(() => {});
   }

@@ -27,6 +27,12 @@ export function stripIdentifiers(spec, ids) {
   for (const k of ONE) {
     if (typeof out[k] === 'string' && ids.has(out[k])) { removed.push(`${k}: ${out[k]}`); delete out[k]; }
   }
+  // Crossed groups: a list of up to two columns; one left stays a plain string.
+  if (Array.isArray(out.group)) {
+    for (const c of out.group) if (ids.has(c)) removed.push(`group: ${c}`);
+    const keep = out.group.filter(c => !ids.has(c));
+    if (keep.length > 1) out.group = keep; else if (keep.length) out.group = keep[0]; else delete out.group;
+  }
   for (const k of LIST) {
     if (!Array.isArray(out[k])) continue;
     const keep = out[k].filter(c => !(typeof c === 'string' && ids.has(c)));
@@ -53,8 +59,10 @@ export function stripIdentifiers(spec, ids) {
 export function exportProblem(spec, ids) {
   if (!spec || !ids || !ids.size) return null;
   for (const k of ['group', 'strata', 'cluster']) {
-    if (typeof spec[k] === 'string' && ids.has(spec[k])) {
-      return `the analysis uses '${spec[k]}' (${ids.get?.(spec[k]) || 'identifier-like'}) as ${k === 'group' ? 'the group' : k}, so its values would appear in the export: choose another column first.`;
+    for (const c of [].concat(spec[k] || [])) {
+      if (typeof c === 'string' && ids.has(c)) {
+        return `the analysis uses '${c}' (${ids.get?.(c) || 'identifier-like'}) as ${k === 'group' ? 'the group' : k}, so its values would appear in the export: choose another column first.`;
+      }
     }
   }
   const f = (spec.filters || []).find(x => ids.has(x?.column));

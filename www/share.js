@@ -125,6 +125,7 @@ export function analysisColumns(spec) {
   const out = [];
   const add = c => { if (typeof c === 'string' && c && !out.includes(c)) out.push(c); };
   if (typeof spec?.time === 'string') add(spec.time);
+  else if (typeof spec?.time?.column === 'string') add(spec.time.column);
   else if (spec?.time) { add(spec.time.start); for (const e of [].concat(spec.time.end || [])) add(e); }
   add(spec?.event?.column);
   for (const g of [].concat(spec?.group || [])) add(g);

@@ -15,6 +15,35 @@ export function outcomeCandidates(schema) {
   return schema.columns.filter(c => c.levels && c.levels.length >= 2 && c.levels.length <= 12);
 }
 
+/** Days in one time unit (a month is 365.25/12 days, a year 365.25), as the engine's TimeUnit. */
+export const UNIT_DAYS = { days: 1, weeks: 7, months: 365.25 / 12, years: 365.25 };
+
+/**
+ * The duration column of a spec's time (a name, or `{column, unit, display}`), or '' when time
+ * comes from dates.
+ */
+export function timeColumn(spec) {
+  const t = spec?.time;
+  return typeof t === 'string' ? t : (t && typeof t.column === 'string' ? t.column : '');
+}
+
+/** Factor from the recorded time column to the report's time unit (1 without a unit). */
+export function timeFactor(spec) {
+  const t = spec?.time;
+  if (!t || typeof t !== 'object' || !t.unit || !UNIT_DAYS[t.unit]) return 1;
+  return UNIT_DAYS[t.unit] / UNIT_DAYS[t.display || t.unit];
+}
+
+/** The grouping columns of a spec: `group` is one name or a list of up to two (crossed). */
+export function groupColumns(spec) {
+  return [].concat(spec?.group || []).filter(Boolean);
+}
+
+/** A spec's grouping as text: `sex`, or `sex × ph.ecog` when crossed. */
+export function groupLabel(spec) {
+  return groupColumns(spec).join(' × ');
+}
+
 /** Columns usable to compare groups: categorical, or numeric with few values. */
 export function groupCandidates(schema) {
   return schema.columns.filter(c => c.levels && c.levels.length >= 2 && c.levels.length <= 12 && c.kind !== 'identifier');

@@ -548,7 +548,8 @@ fn dist_dash(dist: &str) -> Option<(f64, f64)> {
 /// Whether the model's terms after the intercept are exactly the analysis' group column:
 /// its dummies `group=level`, or the column itself when it is numeric (one term).
 fn group_dummies(report: &Report, fit: &crate::stats::parametric::ParametricReport) -> bool {
-    let Some(col) = report.spec.as_ref().and_then(|s| s.group.clone()) else { return false };
+    // Crossed groups have no single column whose dummies could be the model's terms.
+    let Some(col) = report.spec.as_ref().and_then(|s| s.group.as_ref()?.single().map(str::to_string)) else { return false };
     let prefix = format!("{col}=");
     let terms = &fit.terms[1.min(fit.terms.len())..];
     !terms.is_empty() && (terms.iter().all(|t| t.name.starts_with(&prefix)) || (terms.len() == 1 && terms[0].name == col))
@@ -562,7 +563,7 @@ pub fn parametric_row(report: &Report, fit: &crate::stats::parametric::Parametri
     if fit.terms.len() <= 1 {
         return Vec::new();
     }
-    if let (true, Some(col), Some(g)) = (group_dummies(report, fit), report.spec.as_ref().and_then(|s| s.group.clone()), group) {
+    if let (true, Some(col), Some(g)) = (group_dummies(report, fit), report.spec.as_ref().and_then(|s| s.group.as_ref()?.single().map(str::to_string)), group) {
         if fit.terms.len() == 2 && fit.terms[1].name == col {
             // A numeric group column entered as it is: the group's own value.
             if let Ok(v) = g.trim().parse::<f64>() {

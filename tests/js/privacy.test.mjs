@@ -54,3 +54,11 @@ test('Table 1 rows and model terms of identifier columns leave the exported repo
   assert.deepEqual(out.cox.terms.map(t => t.name), ['age']);
   assert.equal(report.table1.length, 2, 'the input report is not modified');
 });
+
+test('crossed groups: an identifier among the two group columns is stripped and blocks exports', () => {
+  const { spec, removed } = stripIdentifiers({ time: 't', group: ['sex', 'mrn'] }, ids);
+  assert.equal(spec.group, 'sex');
+  assert.deepEqual(removed, ['group: mrn']);
+  assert.deepEqual(stripIdentifiers({ time: 't', group: ['sex', 'age'] }, ids).spec.group, ['sex', 'age']);
+  assert.match(exportProblem({ time: 't', group: ['sex', 'mrn'] }, ids), /'mrn'.*as the group/);
+});

@@ -67,3 +67,20 @@ test('P values and medians as journals print them', () => {
   assert.equal(fmtMedian(null, 400, null), 'NR (400–NR)');
   assert.equal(fmtPct(0.6437), '64.4%');
 });
+
+test('group columns and time units of a spec (one name or a crossed pair; {column, unit, display})', async () => {
+  const { groupColumns, groupLabel, timeColumn, timeFactor } = await import('../../www/spec.js');
+  assert.deepEqual(groupColumns({ group: 'sex' }), ['sex']);
+  assert.deepEqual(groupColumns({ group: ['sex', 'ph.ecog'] }), ['sex', 'ph.ecog']);
+  assert.deepEqual(groupColumns({}), []);
+  assert.equal(groupLabel({ group: ['sex', 'ph.ecog'] }), 'sex × ph.ecog');
+  assert.equal(timeColumn({ time: 'time' }), 'time');
+  assert.equal(timeColumn({ time: { column: 'futime', unit: 'days' } }), 'futime');
+  assert.equal(timeColumn({ time: { start: 'a', end: 'b' } }), '');
+  // days → months: 12 / 365.25 per day; weeks → years: 7 / 365.25; no unit or same unit: 1.
+  assert.equal(timeFactor({ time: { column: 't', unit: 'days', display: 'months' } }), 12 / 365.25);
+  assert.equal(timeFactor({ time: { column: 't', unit: 'weeks', display: 'years' } }), 7 / 365.25);
+  assert.equal(timeFactor({ time: { column: 't', unit: 'days' } }), 1);
+  assert.equal(timeFactor({ time: 't' }), 1);
+  assert.equal(timeFactor({ time: { start: 'a', end: 'b', unit: 'months' } }), 1);
+});
