@@ -175,40 +175,60 @@ struct Group {
 struct Data {
     n: usize,
     p: usize,
+    /// Row stride of `x`: p rounded up to even (the padding column is zero), so that the
+    /// information kernel works on 2 × 2 blocks.
+    ps: usize,
     /// Original row of each sorted row.
     row: Vec<usize>,
     event: Vec<bool>,
-    /// Row-major n × p, centred and scaled.
+    /// Row-major n × ps, centred and scaled.
     x: Vec<f64>,
     groups: Vec<Group>,
     efron: bool,
 }
 
-/// Scratch space of one likelihood pass (allocated once per fit).
+/// Scratch space of the likelihood passes (allocated once per fit).
 struct Work {
     eta: Vec<f64>,
     risk: Vec<f64>,
+    /// Row weights of the information kernel.
+    wrow: Vec<f64>,
     s1: Vec<f64>,
-    s2: Vec<f64>,
     d1: Vec<f64>,
-    d2: Vec<f64>,
     xd: Vec<f64>,
     xbar_sum: Vec<f64>,
-    v: Vec<f64>,
+    /// Per group: a0 = Σ_k 1/den_k and a1 = Σ_k f_k/den_k over its sub-risk-sets (0 when
+    /// the group has no event).
+    a0: Vec<f64>,
+    a1: Vec<f64>,
+    /// Rows z (stride ps) with Σ z zᵀ = the mean-product part of the information, and the
+    /// group of each.
+    z: Vec<f64>,
+    zgroup: Vec<u32>,
+    zw: Vec<f64>,
+    /// Kernel scratch: one chunk of rows (weighted and not) by column pairs, and a ps × ps
+    /// accumulator.
+    chunk: Vec<[f64; 2]>,
+    acc: Vec<f64>,
 }
 
 impl Work {
-    fn new(n: usize, p: usize) -> Self {
+    fn new(n: usize, p: usize, ps: usize, ngroups: usize) -> Self {
         Work {
             eta: vec![0.0; n],
             risk: vec![0.0; n],
-            s1: vec![0.0; p],
-            s2: vec![0.0; p * p],
-            d1: vec![0.0; p],
-            d2: vec![0.0; p * p],
-            xd: vec![0.0; p],
+            wrow: vec![0.0; n],
+            s1: vec![0.0; ps],
+            d1: vec![0.0; ps],
+            xd: vec![0.0; ps],
             xbar_sum: vec![0.0; p],
-            v: vec![0.0; p * p],
+            a0: vec![0.0; ngroups],
+            a1: vec![0.0; ngroups],
+            z: Vec::new(),
+            zgroup: Vec::new(),
+            zw: Vec::new(),
+            chunk: vec![[0.0; 2]; KERNEL_CHUNK * ps],
+            acc: vec![0.0; ps * ps],
         }
     }
 }
@@ -231,31 +251,103 @@ impl Pass {
     }
 }
 
+/// Rows per chunk of the information kernel (a chunk of weighted rows stays in L1 cache).
+const KERNEL_CHUNK: usize = 64;
+
+/// acc (ps × ps, row-major) += Σ_i w_i x_i x_iᵀ on the 2 × 2 blocks on and below the diagonal,
+/// for the rows x_i (stride ps, ps even) of `x`.
+///
+/// This is the O(n p²) part of every Newton iteration. The rows are taken in chunks that stay
+/// in L1 cache; a chunk is laid out by column pairs (for each pair of columns, the pairs of
+/// entries of every row in turn), once weighted (w_i x_i) and once not. Each 2 × 2 block of the
+/// result is then a sum over the chunk of the products of two such pairs, kept in four
+/// registers; the compiler turns it into 2-wide SIMD without bounds checks.
+fn weighted_crossprod(x: &[f64], w: &[f64], ps: usize, chunk: &mut [[f64; 2]], acc: &mut [f64]) {
+    let h = ps / 2;
+    for (xc, wc) in x.chunks(KERNEL_CHUNK * ps).zip(w.chunks(KERNEL_CHUNK)) {
+        let m = wc.len();
+        let (wxp, xp) = chunk[..2 * h * m].split_at_mut(h * m);
+        for (r, (row, &wi)) in xc.chunks_exact(ps).zip(wc).enumerate() {
+            for (k, pair) in row.chunks_exact(2).enumerate() {
+                xp[k * m + r] = [pair[0], pair[1]];
+                wxp[k * m + r] = [wi * pair[0], wi * pair[1]];
+            }
+        }
+        for jh in 0..h {
+            let a_col = &wxp[jh * m..(jh + 1) * m];
+            for lh in 0..=jh {
+                let b_col = &xp[lh * m..(lh + 1) * m];
+                let (mut c00, mut c01, mut c10, mut c11) = (0.0, 0.0, 0.0, 0.0);
+                for (a, b) in a_col.iter().zip(b_col) {
+                    c00 += a[0] * b[0];
+                    c01 += a[0] * b[1];
+                    c10 += a[1] * b[0];
+                    c11 += a[1] * b[1];
+                }
+                let (j, l) = (2 * jh, 2 * lh);
+                acc[j * ps + l] += c00;
+                acc[j * ps + l + 1] += c01;
+                acc[(j + 1) * ps + l] += c10;
+                acc[(j + 1) * ps + l + 1] += c11;
+            }
+        }
+    }
+}
+
 impl Data {
     fn xrow(&self, i: usize) -> &[f64] {
-        &self.x[i * self.p..(i + 1) * self.p]
+        &self.x[i * self.ps..i * self.ps + self.p]
     }
 
+    #[inline(never)]
     /// η and exp(η) of every sorted row. Returns false if any is not finite.
     fn linear_predictor(&self, beta: &[f64], w: &mut Work) -> bool {
         let mut ok = true;
-        for i in 0..self.n {
-            let e: f64 = self.xrow(i).iter().zip(beta).map(|(a, b)| a * b).sum();
-            w.eta[i] = e;
-            w.risk[i] = e.exp();
-            ok &= w.risk[i].is_finite();
+        // β padded to the row stride; the products are summed in two lanes (SIMD pairs).
+        let mut bp = beta.to_vec();
+        bp.resize(self.ps, 0.0);
+        for ((x, e), r) in self.x.chunks_exact(self.ps).zip(&mut w.eta).zip(&mut w.risk) {
+            let (mut e0, mut e1) = (0.0, 0.0);
+            for (xx, bb) in x.chunks_exact(2).zip(bp.chunks_exact(2)) {
+                e0 += xx[0] * bb[0];
+                e1 += xx[1] * bb[1];
+            }
+            *e = e0 + e1;
+            *r = e.exp();
+            ok &= r.is_finite();
         }
         ok
     }
 
-    /// Log partial likelihood, score and information at `beta`, in one reverse-time pass.
-    /// With `g` (one value per group), also the `cox.zph` blocks for the terms x·g(t).
+    /// Log partial likelihood, score and information at `beta` (both stages below). With `g`
+    /// (one value per group), also the `cox.zph` blocks for the terms x·g(t).
+    #[allow(dead_code)]
     fn pass(&self, beta: &[f64], g: Option<&[f64]>, w: &mut Work, out: &mut Pass) {
-        let p = self.p;
+        self.loglik_score(beta, g, w, out);
+        self.information(g, w, out);
+    }
+
+    /// First stage of a pass: log partial likelihood and score at `beta` (and the `cox.zph`
+    /// score u_γ with `g`), in one reverse-time pass, O(n p). It leaves in `w` what the
+    /// information needs (risks, per-group a0 and a1, the rows z).
+    ///
+    /// Per event time (group) with d deaths, the sub-risk-sets are: Efron, d of them, the k-th
+    /// with the fraction f = k/d of the dying rows' weight removed; Breslow, one, counted d
+    /// times. With den_k = S0 − f_k·DS0, a0 = Σ1/den, a1 = Σf/den, b0 = Σ1/den², b1 = Σf/den²,
+    /// b2 = Σf²/den² (closed forms over the d sub-risk-sets, O(d + p) per time):
+    ///   loglik += Σ η(dying) − Σ ln den_k,   u += Σ x(dying) − (S1·a0 − D1·a1),
+    /// and the information of the time is
+    ///   V = S2·a0 − D2·a1 − (S1S1ᵀ·b0 − (S1D1ᵀ + D1S1ᵀ)·b1 + D1D1ᵀ·b2).
+    /// The last part is [S1 D1] M [S1 D1]ᵀ with M = [[b0, −b1], [−b1, b2]] positive
+    /// semi-definite; with M = LLᵀ it is z1z1ᵀ + z2z2ᵀ, z1 = √b0·S1 − (b1/√b0)·D1,
+    /// z2 = √(b2 − b1²/b0)·D1 (z2 only for tied Efron times). Those rows are stored.
+    fn loglik_score(&self, beta: &[f64], g: Option<&[f64]>, w: &mut Work, out: &mut Pass) {
+        let (p, ps) = (self.p, self.ps);
         out.loglik = 0.0;
-        for v in [&mut out.u, &mut out.imat, &mut out.ug, &mut out.b, &mut out.c] {
-            v.iter_mut().for_each(|a| *a = 0.0);
-        }
+        out.u.iter_mut().for_each(|a| *a = 0.0);
+        out.ug.iter_mut().for_each(|a| *a = 0.0);
+        w.z.clear();
+        w.zgroup.clear();
         if !self.linear_predictor(beta, w) {
             out.loglik = f64::NAN;
             return;
@@ -265,60 +357,44 @@ impl Data {
             if grp.last {
                 s0 = 0.0;
                 w.s1.iter_mut().for_each(|a| *a = 0.0);
-                w.s2.iter_mut().for_each(|a| *a = 0.0);
             }
-            let mut ds0 = 0.0;
-            let mut eta_d = 0.0;
-            // The dying rows' weighted sums D1, D2 are needed only for Efron with tied events.
-            let tied_efron = self.efron && grp.deaths > 1;
-            if grp.deaths > 0 {
-                w.d1.iter_mut().for_each(|a| *a = 0.0);
-                w.d2.iter_mut().for_each(|a| *a = 0.0);
-                w.xd.iter_mut().for_each(|a| *a = 0.0);
-            }
-            for i in grp.start..grp.end {
-                let r = w.risk[i];
-                let x = &self.x[i * p..(i + 1) * p];
+            w.a0[gi] = 0.0;
+            w.a1[gi] = 0.0;
+            let xs = &self.x[grp.start * ps..grp.end * ps];
+            let risk = &w.risk[grp.start..grp.end];
+            for (x, &r) in xs.chunks_exact(ps).zip(risk) {
                 s0 += r;
-                for j in 0..p {
-                    let rx = r * x[j];
-                    w.s1[j] += rx;
-                    for (s, &xk) in w.s2[j * p..j * p + j + 1].iter_mut().zip(&x[..=j]) {
-                        *s += rx * xk;
-                    }
-                }
-                if self.event[i] {
-                    ds0 += r;
-                    eta_d += w.eta[i];
-                    for j in 0..p {
-                        w.xd[j] += x[j];
-                    }
-                    if tied_efron {
-                        for j in 0..p {
-                            let rx = r * x[j];
-                            w.d1[j] += rx;
-                            for (s, &xk) in w.d2[j * p..j * p + j + 1].iter_mut().zip(&x[..=j]) {
-                                *s += rx * xk;
-                            }
-                        }
-                    }
+                for (s, &xj) in w.s1.iter_mut().zip(x) {
+                    *s += r * xj;
                 }
             }
             if grp.deaths == 0 {
                 continue;
             }
+            // The dying rows' sums: D1 is needed only for Efron with tied events.
+            let tied_efron = self.efron && grp.deaths > 1;
+            let mut ds0 = 0.0;
+            let mut eta_d = 0.0;
+            w.d1.iter_mut().for_each(|a| *a = 0.0);
+            w.xd.iter_mut().for_each(|a| *a = 0.0);
+            for i in grp.start..grp.end {
+                if !self.event[i] {
+                    continue;
+                }
+                let (r, x) = (w.risk[i], &self.x[i * ps..(i + 1) * ps]);
+                ds0 += r;
+                eta_d += w.eta[i];
+                for (s, &xj) in w.xd.iter_mut().zip(x) {
+                    *s += xj;
+                }
+                if tied_efron {
+                    for (s, &xj) in w.d1.iter_mut().zip(x) {
+                        *s += r * xj;
+                    }
+                }
+            }
             let d = grp.deaths as f64;
             out.loglik += eta_d;
-            for j in 0..p {
-                out.u[j] += w.xd[j];
-            }
-            // Sub-risk-sets: Efron has d of them, the k-th with the fraction f = k/d of the
-            // dying rows' weight removed; Breslow one, counted d times. Their sums are taken in
-            // closed form, O(d + p²) per time: with a0 = Σ1/den, a1 = Σf/den, b0 = Σ1/den²,
-            // b1 = Σf/den², b2 = Σf²/den²,
-            //   Σ x̄_k = S1·a0 − D1·a1,
-            //   Σ [(S2 − f D2)/den − x̄_k x̄_kᵀ]
-            //     = S2·a0 − D2·a1 − (S1S1ᵀ·b0 − (S1D1ᵀ + D1S1ᵀ)·b1 + D1D1ᵀ·b2).
             let (mut a0, mut a1, mut b0, mut b1, mut b2) = (0.0, 0.0, 0.0, 0.0, 0.0);
             if tied_efron {
                 for k in 0..grp.deaths {
@@ -337,34 +413,79 @@ impl Data {
                 a0 = d / s0;
                 b0 = d / (s0 * s0);
             }
+            w.a0[gi] = a0;
+            w.a1[gi] = a1;
             for j in 0..p {
                 w.xbar_sum[j] = w.s1[j] * a0 - w.d1[j] * a1;
-            }
-            for j in 0..p {
-                for l in 0..=j {
-                    let (s1j, s1l, d1j, d1l) = (w.s1[j], w.s1[l], w.d1[j], w.d1[l]);
-                    w.v[j * p + l] = w.s2[j * p + l] * a0 - w.d2[j * p + l] * a1
-                        - (s1j * s1l * b0 - (s1j * d1l + d1j * s1l) * b1 + d1j * d1l * b2);
-                }
-            }
-            for j in 0..p {
-                out.u[j] -= w.xbar_sum[j];
-                for l in 0..=j {
-                    out.imat[j * p + l] += w.v[j * p + l];
-                }
+                out.u[j] += w.xd[j] - w.xbar_sum[j];
             }
             if let Some(g) = g {
-                let gg = g[gi];
                 for j in 0..p {
-                    out.ug[j] += gg * (w.xd[j] - w.xbar_sum[j]);
-                    for l in 0..=j {
-                        out.b[j * p + l] += gg * w.v[j * p + l];
-                        out.c[j * p + l] += gg * gg * w.v[j * p + l];
-                    }
+                    out.ug[j] += g[gi] * (w.xd[j] - w.xbar_sum[j]);
                 }
             }
+            let l11 = b0.sqrt();
+            let l21 = if l11 > 0.0 { -b1 / l11 } else { 0.0 };
+            w.z.extend(w.s1.iter().zip(&w.d1).map(|(s, d)| l11 * s + l21 * d));
+            w.zgroup.push(gi as u32);
+            if tied_efron {
+                let l22 = (b2 - l21 * l21).max(0.0).sqrt();
+                w.z.extend(w.d1.iter().map(|d| l22 * d));
+                w.zgroup.push(gi as u32);
+            }
         }
+    }
+
+    /// Second stage of a pass, after `loglik_score` at the same β: the information (and with
+    /// `g` the `cox.zph` blocks B = Σ g·V, C = Σ g²·V), O(n p²).
+    ///
+    /// Summed over the event times, the risk-set parts of V regroup by row: a row at risk at
+    /// the event times k ≤ its own time enters Σ_k S2_k·a0_k with the weight
+    /// A_i = Σ_{k ≤ i} a0_k (same stratum), and a dying row leaves D2·a1 of its own time, so
+    ///   Σ_k (S2_k·a0_k − D2_k·a1_k) = Σ_i r_i (A_i − δ_i·a1_{k(i)}) x_i x_iᵀ,
+    /// one weighted cross-product of the rows (and the same with g_k·a0_k, g_k²·a0_k), from which
+    /// Σ z zᵀ of the stored rows is subtracted. R's `coxfit6` instead updates the running S2
+    /// at every row; the regrouping does the same sums with one blocked kernel.
+    fn information(&self, g: Option<&[f64]>, w: &mut Work, out: &mut Pass) {
+        let (p, ps) = (self.p, self.ps);
         for m in [&mut out.imat, &mut out.b, &mut out.c] {
+            m.iter_mut().for_each(|a| *a = 0.0);
+        }
+        if !out.loglik.is_finite() {
+            out.imat.iter_mut().for_each(|a| *a = f64::NAN);
+            return;
+        }
+        // Which cumulative weight: 0 → a0, 1 → g·a0, 2 → g²·a0.
+        let powers: &[i32] = if g.is_some() { &[0, 1, 2] } else { &[0] };
+        for &pow in powers {
+            let gk = |gi: usize| g.map_or(1.0, |g| g[gi].powi(pow));
+            let mut cum = 0.0;
+            for (gi, grp) in self.groups.iter().enumerate() {
+                if grp.first {
+                    cum = 0.0;
+                }
+                let gg = gk(gi);
+                cum += gg * w.a0[gi];
+                let a1 = gg * w.a1[gi];
+                for i in grp.start..grp.end {
+                    w.wrow[i] = w.risk[i] * if self.event[i] { cum - a1 } else { cum };
+                }
+            }
+            w.acc.iter_mut().for_each(|a| *a = 0.0);
+            weighted_crossprod(&self.x, &w.wrow, ps, &mut w.chunk, &mut w.acc);
+            w.zw.clear();
+            w.zw.extend(w.zgroup.iter().map(|&gi| -gk(gi as usize)));
+            weighted_crossprod(&w.z, &w.zw, ps, &mut w.chunk, &mut w.acc);
+            let m = match pow {
+                0 => &mut out.imat,
+                1 => &mut out.b,
+                _ => &mut out.c,
+            };
+            for j in 0..p {
+                for l in 0..=j {
+                    m[j * p + l] = w.acc[j * ps + l];
+                }
+            }
             symmetrize(m, p);
         }
     }
@@ -531,124 +652,64 @@ fn singular_columns(a: &[f64], p: usize) -> Vec<usize> {
     bad
 }
 
-/// One row in the concordance sweep, carrying its pair counts (concordant, discordant, tied
-/// in the predictor) so that the sweep touches memory sequentially.
-#[derive(Debug, Clone, Copy, Default)]
-struct CItem {
-    rank: u32,
-    id: u32,
-    death: bool,
-    cnt: [u32; 3],
+/// Counts of the rows added so far by rank: a Fenwick tree (prefix counts in O(log m)) beside a
+/// plain histogram (the count of one rank in O(1)).
+struct RankCounts {
+    tree: Vec<u32>,
+    hist: Vec<u32>,
+    total: u32,
 }
 
-/// Below this size the sweep counts pairs directly.
-const SWEEP_LEAF: usize = 32;
-
-/// Pair counts of every row, by divide and conquer over the time order (merge sort on the
-/// predictor ranks, sequential memory access, O(n log n)). `seq` lists the rows of one stratum
-/// in time order, within a time the events first (by rank) and then the censored rows, so that
-/// "later in `seq`" means "at risk at the event" except for events tied in time (corrected by
-/// the caller). For each event a and each later row b the pair is concordant when
-/// rank(a) > rank(b), discordant when smaller, tied when equal; it is counted for both rows.
-/// On return the rows sorted by rank are in `buf` when `into_buf`, else in `seq` (the two
-/// arrays alternate between levels, so no level copies back).
-fn count_pairs(seq: &mut [CItem], buf: &mut [CItem], total: &mut [i64; 3], into_buf: bool) {
-    let n = seq.len();
-    if n <= SWEEP_LEAF {
-        // Direct count, branch-free (the comparisons are unpredictable).
-        for i in 0..n {
-            let d = seq[i].death as u32;
-            let ri = seq[i].rank;
-            let mut own = [0u32; 3];
-            for j in i + 1..n {
-                let rj = seq[j].rank;
-                let (gt, lt) = (d * (ri > rj) as u32, d * (ri < rj) as u32);
-                let eq = d - gt - lt;
-                own[0] += gt;
-                own[1] += lt;
-                own[2] += eq;
-                let c = &mut seq[j].cnt;
-                c[0] += gt;
-                c[1] += lt;
-                c[2] += eq;
-            }
-            for k in 0..3 {
-                seq[i].cnt[k] += own[k];
-                total[k] += own[k] as i64;
-            }
-        }
-        seq.sort_unstable_by_key(|c| c.rank);
-        if into_buf {
-            buf.copy_from_slice(seq);
-        }
-        return;
+impl RankCounts {
+    fn new(m: usize) -> Self {
+        RankCounts { tree: vec![0; m + 1], hist: vec![0; m], total: 0 }
     }
-    let mid = n / 2;
-    count_pairs(&mut seq[..mid], &mut buf[..mid], total, !into_buf);
-    count_pairs(&mut seq[mid..], &mut buf[mid..], total, !into_buf);
-    // The halves, each sorted by rank, are in the array that is not the destination.
-    let (src, out): (&[CItem], &mut [CItem]) = if into_buf { (seq, buf) } else { (buf, seq) };
-    let (left, right) = src.split_at(mid);
-    // Merge by rank, one block of equal rank at a time. When a block of rank r is emitted,
-    // the right rows already emitted are those of smaller rank, and the left events already
-    // emitted those of smaller rank; so each event on the left is classified against every
-    // row on the right, and each row on the right against every event on the left.
-    let left_deaths = left.iter().map(|a| a.death as u32).sum::<u32>();
-    let (nl, nr) = (left.len(), right.len());
-    let (mut i, mut j, mut k) = (0usize, 0usize, 0usize);
-    let mut deaths_before = 0u32;
-    while i < nl || j < nr {
-        let r = match (left.get(i), right.get(j)) {
-            (Some(a), Some(b)) => a.rank.min(b.rank),
-            (Some(a), None) => a.rank,
-            (None, Some(b)) => b.rank,
-            (None, None) => break,
-        };
-        let mut i2 = i;
-        let mut block_deaths = 0u32;
-        while i2 < nl && left[i2].rank == r {
-            block_deaths += left[i2].death as u32;
-            i2 += 1;
+    fn add(&mut self, rank: u32, delta: u32) {
+        self.hist[rank as usize] = self.hist[rank as usize].wrapping_add(delta);
+        self.total = self.total.wrapping_add(delta);
+        let mut k = rank as usize + 1;
+        while k < self.tree.len() {
+            self.tree[k] = self.tree[k].wrapping_add(delta);
+            k += k & k.wrapping_neg();
         }
-        let mut j2 = j;
-        while j2 < nr && right[j2].rank == r {
-            j2 += 1;
+    }
+    /// Rows added with a rank below, equal to and above `rank`.
+    fn split(&self, rank: u32) -> [u32; 3] {
+        let mut below = 0u32;
+        let mut k = rank as usize;
+        while k > 0 {
+            below += self.tree[k];
+            k &= k - 1;
         }
-        let (less, eq, greater) = (j as u32, (j2 - j) as u32, (nr - j2) as u32);
-        for a in &left[i..i2] {
-            let mut a = *a;
-            if a.death {
-                a.cnt[0] += less;
-                a.cnt[1] += greater;
-                a.cnt[2] += eq;
-            }
-            out[k] = a;
-            k += 1;
-        }
-        total[0] += block_deaths as i64 * less as i64;
-        total[1] += block_deaths as i64 * greater as i64;
-        total[2] += block_deaths as i64 * eq as i64;
-        let above = left_deaths - deaths_before - block_deaths;
-        for b in &right[j..j2] {
-            let mut b = *b;
-            b.cnt[0] += above;
-            b.cnt[1] += deaths_before;
-            b.cnt[2] += block_deaths;
-            out[k] = b;
-            k += 1;
-        }
-        deaths_before += block_deaths;
-        i = i2;
-        j = j2;
+        let eq = self.hist[rank as usize];
+        [below, eq, self.total - below - eq]
     }
 }
 
 /// Concordance and its infinitesimal-jackknife standard error (see the module notes).
+///
+/// Each row's counts (c, d, t) of the comparable pairs it belongs to come from two sweeps over
+/// the time groups of each stratum, with the rows' ranks of the linear predictor counted in a
+/// Fenwick tree, O(n log n):
+/// * backwards, as the earlier member: before an event time's events are counted in, each of
+///   them is compared with the rows already counted (later times, and the censored rows of its
+///   own time, which are counted in first): those of smaller rank are concordant pairs, larger
+///   discordant, equal tied. Events tied in time never see each other.
+/// * forwards, as the later member: each row is compared with the events of earlier times
+///   (and a censored row also with the events of its own time).
 fn concordance(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concordance {
     let n = data.n;
-    // Ranks of the linear predictor (exact ties share a rank), by sorted row.
-    let mut by_lp: Vec<(f64, u32)> = lp.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
-    by_lp.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    // Ranks of the linear predictor (exact ties share a rank), by sorted row. The keys are
+    // the bits of η mapped to integers of the same order (−0 counted as +0).
+    let mut by_lp: Vec<(u64, u32)> = lp
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let b = (v + 0.0).to_bits();
+            (if b >> 63 == 1 { !b } else { b | (1 << 63) }, i as u32)
+        })
+        .collect();
+    by_lp.sort_unstable();
     let mut rank = vec![0u32; n];
     let mut m = 0u32;
     for k in 0..n {
@@ -658,68 +719,74 @@ fn concordance(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concordance 
         rank[by_lp[k].1 as usize] = m;
     }
     drop(by_lp);
+    let mut counts = RankCounts::new(m as usize + 1);
     // Per row: pairs it belongs to that are concordant, discordant, tied in the predictor.
-    let mut cnt = vec![[0i64; 3]; n];
+    let mut cnt = vec![[0u32; 3]; n];
     let mut total = [0i64; 3];
-    let mut seq: Vec<CItem> = Vec::with_capacity(n);
-    let mut buf: Vec<CItem> = Vec::new();
-    let mut gi = 0;
-    while gi < data.groups.len() {
-        // One stratum: groups gi..=gj.
-        seq.clear();
-        let mut gj = gi;
-        loop {
-            let g = data.groups[gj];
-            let from = seq.len();
+    let mut from = 0;
+    while from < data.groups.len() {
+        let to = from + data.groups[from..].iter().position(|g| g.last).map_or(data.groups.len() - from, |k| k + 1);
+        let stratum = &data.groups[from..to];
+        // Backwards: events as the earlier member.
+        for g in stratum.iter().rev() {
             for i in g.start..g.end {
-                if data.event[i] {
-                    seq.push(CItem { rank: rank[i], id: i as u32, death: true, cnt: [0; 3] });
+                if !data.event[i] {
+                    counts.add(rank[i], 1);
                 }
             }
-            if g.deaths > 1 {
-                seq[from..].sort_unstable_by_key(|c| c.rank);
-                // Events tied in time are not comparable, but the sweep counts each such pair
-                // once (discordant, or tied when their ranks are equal): take them out.
-                let deaths = &seq[from..];
-                let d = deaths.len() as i64;
-                let mut a = 0;
-                let mut split_twice = 0i64;
-                while a < deaths.len() {
-                    let mut b = a;
-                    while b < deaths.len() && deaths[b].rank == deaths[a].rank {
-                        b += 1;
-                    }
-                    let run = (b - a) as i64;
-                    for c in &deaths[a..b] {
-                        cnt[c.id as usize][1] -= d - run;
-                        cnt[c.id as usize][2] -= run - 1;
-                    }
-                    split_twice += run * (d - run);
-                    total[2] -= run * (run - 1) / 2;
-                    a = b;
+            if g.deaths == 0 {
+                continue;
+            }
+            for i in g.start..g.end {
+                if data.event[i] {
+                    let [below, eq, above] = counts.split(rank[i]);
+                    cnt[i] = [below, above, eq];
+                    total[0] += below as i64;
+                    total[1] += above as i64;
+                    total[2] += eq as i64;
                 }
-                // The global count has each pair once (in its earlier member's role).
-                total[1] -= split_twice / 2;
+            }
+            for i in g.start..g.end {
+                if data.event[i] {
+                    counts.add(rank[i], 1);
+                }
+            }
+        }
+        // Empty the counts (undo this stratum's additions).
+        for i in stratum[0].start..stratum[stratum.len() - 1].end {
+            counts.add(rank[i], u32::MAX);
+        }
+        // Forwards: every row as the later member of pairs with earlier events.
+        for g in stratum {
+            for i in g.start..g.end {
+                if data.event[i] {
+                    let [below, eq, above] = counts.split(rank[i]);
+                    let c = &mut cnt[i];
+                    c[0] += above;
+                    c[1] += below;
+                    c[2] += eq;
+                }
+            }
+            if g.deaths > 0 {
+                for i in g.start..g.end {
+                    if data.event[i] {
+                        counts.add(rank[i], 1);
+                    }
+                }
             }
             for i in g.start..g.end {
                 if !data.event[i] {
-                    seq.push(CItem { rank: rank[i], id: i as u32, death: false, cnt: [0; 3] });
+                    let [below, eq, above] = counts.split(rank[i]);
+                    cnt[i] = [above, below, eq];
                 }
             }
-            if g.last {
-                break;
-            }
-            gj += 1;
         }
-        buf.resize(seq.len(), CItem::default());
-        count_pairs(&mut seq, &mut buf, &mut total, false);
-        for c in &seq {
-            let r = &mut cnt[c.id as usize];
-            for k in 0..3 {
-                r[k] += c.cnt[k] as i64;
+        for i in stratum[0].start..stratum[stratum.len() - 1].end {
+            if data.event[i] {
+                counts.add(rank[i], u32::MAX);
             }
         }
-        gi = gj + 1;
+        from = to;
     }
     let [conc, disc, tied] = total;
     let npair = (conc + disc + tied) as f64;
@@ -728,8 +795,8 @@ fn concordance(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concordance 
     }
     let somers = (conc - disc) as f64 / npair;
     let dfbeta = |i: usize| {
-        let [c, d, t] = cnt[i];
-        ((c - d) as f64 - somers * (c + d + t) as f64) / npair
+        let [c, d, t] = cnt[i].map(|v| v as f64);
+        ((c - d) - somers * (c + d + t)) / npair
     };
     let var = match cluster {
         None => (0..n).map(|i| dfbeta(i).powi(2)).sum::<f64>(),
@@ -901,8 +968,9 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     // Centre and scale the kept columns into a row-major copy in sorted order.
     let build = |cols: &[usize]| -> (Data, Vec<f64>) {
         let p = cols.len();
+        let ps = p + p % 2;
         let mut scale = vec![1.0; p];
-        let mut x = vec![0.0; n * p];
+        let mut x = vec![0.0; n * ps];
         for (j, &c) in cols.iter().enumerate() {
             let col = &input.x[c];
             let m = col.iter().sum::<f64>() / n as f64;
@@ -910,20 +978,21 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
             let s = if mad > 0.0 { n as f64 / mad } else { 1.0 };
             scale[j] = s;
             for (r, &i) in order.iter().enumerate() {
-                x[r * p + j] = (col[i] - m) * s;
+                x[r * ps + j] = (col[i] - m) * s;
             }
         }
-        (Data { n, p, row: order.clone(), event: event.clone(), x, groups: groups.clone(), efron }, scale)
+        (Data { n, p, ps, row: order.clone(), event: event.clone(), x, groups: groups.clone(), efron }, scale)
     };
 
     // Collinearity: factor the information at β = 0 and drop columns with a zero pivot.
     let (mut data, mut scale) = build(&keep);
-    let mut work = Work::new(n, keep.len());
-    // The cox.zph time transform depends only on the times: computed once, its blocks are
-    // accumulated in every pass (O(p²) per event time), so the last Newton pass gives the test.
+    let mut work = Work::new(n, keep.len(), data.ps, data.groups.len());
+    // The cox.zph time transform depends only on the times: computed once; its blocks are
+    // accumulated with the information at the returned β.
     let gt = km_transform(&data, input.time);
     let mut p0 = Pass::new(keep.len());
-    data.pass(&vec![0.0; keep.len()], Some(&gt), &mut work, &mut p0);
+    data.loglik_score(&vec![0.0; keep.len()], None, &mut work, &mut p0);
+    data.information(None, &mut work, &mut p0);
     let bad = singular_columns(&p0.imat, keep.len());
     if !bad.is_empty() {
         for &j in &bad {
@@ -938,9 +1007,10 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
             return Err("no covariate of the Cox model is estimable (all are constant within strata)".into());
         }
         (data, scale) = build(&keep);
-        work = Work::new(n, keep.len());
+        work = Work::new(n, keep.len(), data.ps, data.groups.len());
         p0 = Pass::new(keep.len());
-        data.pass(&vec![0.0; keep.len()], Some(&gt), &mut work, &mut p0);
+        data.loglik_score(&vec![0.0; keep.len()], None, &mut work, &mut p0);
+        data.information(None, &mut work, &mut p0);
     }
     let p = keep.len();
     let names: Vec<String> = keep.iter().map(|&c| input.names[c].clone()).collect();
@@ -965,7 +1035,9 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     let mut cur = Pass::new(p);
     for it in 1..=MAX_ITER {
         iterations = it;
-        data.pass(&newbeta, Some(&gt), &mut work, &mut cur);
+        // The log-likelihood decides; the information is needed only for a Newton step and
+        // at the end (a halving step needs none).
+        data.loglik_score(&newbeta, Some(&gt), &mut work, &mut cur);
         let finite = cur.loglik.is_finite() && cur.u.iter().all(|v| v.is_finite());
         if finite && (1.0 - lik_old / cur.loglik).abs() <= EPS && !halving {
             converged = true;
@@ -982,6 +1054,7 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
         } else {
             halving = false;
             lik_old = cur.loglik;
+            data.information(None, &mut work, &mut cur);
             match chol_solve(&cur.imat, &cur.u, p) {
                 Some(step) => {
                     for j in 0..p {
@@ -997,6 +1070,11 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
                 }
             }
         }
+    }
+    // The information (and the cox.zph blocks) at the returned β, whose log-likelihood and
+    // score the last `loglik_score` computed.
+    if singular_at.is_none() {
+        data.information(Some(&gt), &mut work, &mut cur);
     }
     let beta_s = newbeta;
     let loglik1 = cur.loglik;
