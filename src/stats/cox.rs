@@ -263,8 +263,17 @@ const KERNEL_CHUNK: usize = 64;
 /// result is then a sum over the chunk of the products of two such pairs, kept in four
 /// registers; the compiler turns it into 2-wide SIMD without bounds checks.
 fn weighted_crossprod(x: &[f64], w: &[f64], ps: usize, chunk: &mut [[f64; 2]], acc: &mut [f64]) {
-    let h = ps / 2;
     for (xc, wc) in x.chunks(KERNEL_CHUNK * ps).zip(w.chunks(KERNEL_CHUNK)) {
+        crossprod_chunk(xc, wc, ps, chunk, acc);
+    }
+}
+
+/// One chunk of `weighted_crossprod` (a function of its own so that V8 can switch it to
+/// optimised code between chunks; see `WASM_TIER_CHUNK`).
+#[inline(never)]
+fn crossprod_chunk(xc: &[f64], wc: &[f64], ps: usize, chunk: &mut [[f64; 2]], acc: &mut [f64]) {
+    let h = ps / 2;
+    {
         let m = wc.len();
         let (wxp, xp) = chunk[..2 * h * m].split_at_mut(h * m);
         for (r, (row, &wi)) in xc.chunks_exact(ps).zip(wc).enumerate() {
@@ -299,14 +308,23 @@ impl Data {
         &self.x[i * self.ps..i * self.ps + self.p]
     }
 
-    #[inline(never)]
     /// η and exp(η) of every sorted row. Returns false if any is not finite.
     fn linear_predictor(&self, beta: &[f64], w: &mut Work) -> bool {
-        let mut ok = true;
         // β padded to the row stride; the products are summed in two lanes (SIMD pairs).
         let mut bp = beta.to_vec();
         bp.resize(self.ps, 0.0);
-        for ((x, e), r) in self.x.chunks_exact(self.ps).zip(&mut w.eta).zip(&mut w.risk) {
+        let ps = self.ps;
+        let mut ok = true;
+        for ((x, e), r) in self.x.chunks(WASM_TIER_CHUNK * ps).zip(w.eta.chunks_mut(WASM_TIER_CHUNK)).zip(w.risk.chunks_mut(WASM_TIER_CHUNK)) {
+            ok &= Self::linear_predictor_chunk(x, &bp, e, r);
+        }
+        ok
+    }
+
+    #[inline(never)]
+    fn linear_predictor_chunk(xs: &[f64], bp: &[f64], eta: &mut [f64], risk: &mut [f64]) -> bool {
+        let mut ok = true;
+        for ((x, e), r) in xs.chunks_exact(bp.len()).zip(eta).zip(risk) {
             let (mut e0, mut e1) = (0.0, 0.0);
             for (xx, bb) in x.chunks_exact(2).zip(bp.chunks_exact(2)) {
                 e0 += xx[0] * bb[0];
@@ -652,6 +670,13 @@ fn singular_columns(a: &[f64], p: usize) -> Vec<usize> {
     bad
 }
 
+/// Rows per call of the helpers that do the O(n) sweeps. In the browser, V8 first runs
+/// WebAssembly from its baseline compiler and switches a function to optimised code only
+/// between two calls of it; a sweep over a million rows made of a few thousand calls of a
+/// small function therefore runs mostly optimised even the first time, where one long call
+/// would run entirely on baseline code (two to three times slower).
+const WASM_TIER_CHUNK: usize = 4096;
+
 /// An integer key of `v` whose unsigned order is the numeric order (−0 is taken as +0).
 fn order_key(v: f64) -> u64 {
     let b = (v + 0.0).to_bits();
@@ -669,12 +694,28 @@ fn radix_sort<T: Copy + Default>(mut items: Vec<(u64, T)>) -> Vec<(u64, T)> {
     const BITS: u32 = 11;
     const DIGITS: usize = 64usize.div_ceil(BITS as usize);
     let n = items.len();
-    let digit = |k: u64, d: usize| ((k >> (d as u32 * BITS)) & ((1 << BITS) - 1)) as usize;
-    let mut counts = vec![[0usize; 1 << BITS]; DIGITS];
-    for &(k, _) in &items {
-        for (d, c) in counts.iter_mut().enumerate() {
-            c[digit(k, d)] += 1;
+    fn digit(k: u64, d: usize) -> usize {
+        ((k >> (d as u32 * BITS)) & ((1 << BITS) - 1)) as usize
+    }
+    #[inline(never)]
+    fn histogram<T>(items: &[(u64, T)], counts: &mut [[usize; 1 << BITS]]) {
+        for &(k, _) in items {
+            for (d, c) in counts.iter_mut().enumerate() {
+                c[digit(k, d)] += 1;
+            }
         }
+    }
+    #[inline(never)]
+    fn scatter<T: Copy>(items: &[(u64, T)], d: usize, slots: &mut [usize; 1 << BITS], out: &mut [(u64, T)]) {
+        for &it in items {
+            let slot = &mut slots[digit(it.0, d)];
+            out[*slot] = it;
+            *slot += 1;
+        }
+    }
+    let mut counts = vec![[0usize; 1 << BITS]; DIGITS];
+    for block in items.chunks(WASM_TIER_CHUNK) {
+        histogram(block, &mut counts);
     }
     let mut out = vec![(0u64, T::default()); n];
     for (d, c) in counts.iter_mut().enumerate() {
@@ -685,10 +726,8 @@ fn radix_sort<T: Copy + Default>(mut items: Vec<(u64, T)>) -> Vec<(u64, T)> {
         for m in c.iter_mut() {
             (*m, sum) = (sum, sum + *m);
         }
-        for &it in &items {
-            let slot = &mut c[digit(it.0, d)];
-            out[*slot] = it;
-            *slot += 1;
+        for block in items.chunks(WASM_TIER_CHUNK) {
+            scatter(block, d, c, &mut out);
         }
         std::mem::swap(&mut items, &mut out);
     }
@@ -826,47 +865,69 @@ fn pair_counts_by_time(data: &Data, rank: &[u32], m: usize, total: &mut [i64; 3]
     cnt
 }
 
-/// Pair counts by sweeping the rows in order of the predictor, with the rows of smaller rank
-/// counted by time group (see `concordance`). In the order of `by_lp`, with each row's sorted
-/// row.
-fn pair_counts_by_rank(data: &Data, by_lp: &[(u64, (u32, u32))], total: &mut [i64; 3]) -> Vec<(u32, [u32; 3])> {
-    let ng = data.groups.len();
-    // Per group: its stratum's first group, its stratum's Fenwick segment (positions
-    // base+1 ..= base+len), rows of the later groups of its stratum, its censored rows, events
-    // of the earlier groups of its stratum.
-    let mut first = vec![0usize; ng];
-    let mut base = vec![0usize; ng];
-    let mut len = vec![0usize; ng];
-    let mut later_rows = vec![0u32; ng];
-    let mut censored = vec![0u32; ng];
-    let mut earlier_events = vec![0u32; ng];
-    let (mut from, mut stratum) = (0, 0);
-    while from < ng {
-        let to = from + data.groups[from..].iter().position(|g| g.last).map_or(ng - from, |k| k + 1);
-        let (mut events, mut rows) = (0u32, 0u32);
-        for g in from..to {
-            let grp = data.groups[g];
-            (first[g], base[g], len[g]) = (from, from + stratum, to - from);
-            censored[g] = (grp.end - grp.start - grp.deaths) as u32;
-            earlier_events[g] = events;
-            events += grp.deaths as u32;
+/// State of `pair_counts_by_rank`: per time group, its stratum's first group, its stratum's
+/// Fenwick segment (positions base+1 ..= base+len), rows of the later groups of its stratum,
+/// its censored rows, events of the earlier groups of its stratum; and the rows of smaller
+/// rank counted so far: all rows and events in Fenwick trees by group (one segment per
+/// stratum), censored rows and events per group, all rows per stratum (at its first group).
+struct RankSweep<'a> {
+    data: &'a Data,
+    first: Vec<usize>,
+    base: Vec<usize>,
+    len: Vec<usize>,
+    later_rows: Vec<u32>,
+    censored: Vec<u32>,
+    earlier_events: Vec<u32>,
+    all_tree: Vec<u32>,
+    ev_tree: Vec<u32>,
+    cens_added: Vec<u32>,
+    ev_added: Vec<u32>,
+    stratum_added: Vec<u32>,
+}
+
+impl<'a> RankSweep<'a> {
+    fn new(data: &'a Data) -> Self {
+        let ng = data.groups.len();
+        let mut first = vec![0usize; ng];
+        let mut base = vec![0usize; ng];
+        let mut len = vec![0usize; ng];
+        let mut later_rows = vec![0u32; ng];
+        let mut censored = vec![0u32; ng];
+        let mut earlier_events = vec![0u32; ng];
+        let (mut from, mut stratum) = (0, 0);
+        while from < ng {
+            let to = from + data.groups[from..].iter().position(|g| g.last).map_or(ng - from, |k| k + 1);
+            let (mut events, mut rows) = (0u32, 0u32);
+            for g in from..to {
+                let grp = data.groups[g];
+                (first[g], base[g], len[g]) = (from, from + stratum, to - from);
+                censored[g] = (grp.end - grp.start - grp.deaths) as u32;
+                earlier_events[g] = events;
+                events += grp.deaths as u32;
+            }
+            for g in (from..to).rev() {
+                later_rows[g] = rows;
+                rows += (data.groups[g].end - data.groups[g].start) as u32;
+            }
+            from = to;
+            stratum += 1;
         }
-        for g in (from..to).rev() {
-            later_rows[g] = rows;
-            rows += (data.groups[g].end - data.groups[g].start) as u32;
+        RankSweep {
+            data,
+            first,
+            base,
+            len,
+            later_rows,
+            censored,
+            earlier_events,
+            all_tree: vec![0; ng + stratum + 1],
+            ev_tree: vec![0; ng + stratum + 1],
+            cens_added: vec![0; ng],
+            ev_added: vec![0; ng],
+            stratum_added: vec![0; ng],
         }
-        from = to;
-        stratum += 1;
     }
-    // Rows of smaller rank added so far: all rows and events, in Fenwick trees by group
-    // (segment per stratum), and per group the censored rows and the events; per stratum
-    // (at its first group) all rows.
-    let size = ng + stratum + 1;
-    let mut all_tree = vec![0u32; size];
-    let mut ev_tree = vec![0u32; size];
-    let mut cens_added = vec![0u32; ng];
-    let mut ev_added = vec![0u32; ng];
-    let mut stratum_added = vec![0u32; ng];
+
     fn prefix(tree: &[u32], base: usize, mut k: usize) -> u32 {
         let mut s = 0u32;
         while k > 0 {
@@ -875,63 +936,93 @@ fn pair_counts_by_rank(data: &Data, by_lp: &[(u64, (u32, u32))], total: &mut [i6
         }
         s
     }
-    // For a row of group g among the rows counted so far: as the earlier member (events only),
-    // the rows at risk after it; as the later member, the events before it.
-    let query = |all_tree: &[u32], ev_tree: &[u32], cens: &[u32], evs: &[u32], strat: &[u32], g: usize, ev: bool| {
-        let l = g - first[g];
-        let c = if ev { strat[first[g]] - prefix(all_tree, base[g], l + 1) + cens[g] } else { 0 };
-        let d = prefix(ev_tree, base[g], l) + if ev { 0 } else { evs[g] };
+
+    /// For a row of group g among the rows counted so far: as the earlier member (events
+    /// only), the rows at risk after it; as the later member, the events before it.
+    fn query(&self, g: usize, ev: bool) -> (u32, u32) {
+        let (f, b) = (self.first[g], self.base[g]);
+        let c = if ev { self.stratum_added[f] - Self::prefix(&self.all_tree, b, g - f + 1) + self.cens_added[g] } else { 0 };
+        let d = Self::prefix(&self.ev_tree, b, g - f) + if ev { 0 } else { self.ev_added[g] };
         (c, d)
-    };
+    }
+
+    fn add(&mut self, g: usize, ev: bool) {
+        let (f, b) = (self.first[g], self.base[g]);
+        let mut j = g - f + 1;
+        while j <= self.len[g] {
+            self.all_tree[b + j] += 1;
+            if ev {
+                self.ev_tree[b + j] += 1;
+            }
+            j += j & j.wrapping_neg();
+        }
+        self.stratum_added[f] += 1;
+        if ev {
+            self.ev_added[g] += 1;
+        } else {
+            self.cens_added[g] += 1;
+        }
+    }
+
+    /// Count the rows `items` (whole blocks of equal predictor, in order), writing
+    /// (sorted row, counts) to `out`.
+    #[inline(never)]
+    fn sweep(&mut self, items: &[(u64, (u32, u32))], out: &mut [(u32, [u32; 3])], total: &mut [i64; 3]) {
+        let split = |gev: u32| ((gev >> 1) as usize, gev & 1 == 1);
+        let n = items.len();
+        let mut k = 0;
+        while k < n {
+            // One block of equal predictor.
+            let mut e = k + 1;
+            while e < n && items[e].0 == items[k].0 {
+                e += 1;
+            }
+            for q in k..e {
+                let (row, gev) = items[q].1;
+                let (g, ev) = split(gev);
+                let (c, d) = self.query(g, ev);
+                out[q] = (row, [c, d, 0]);
+            }
+            for &(_, (_, gev)) in &items[k..e] {
+                let (g, ev) = split(gev);
+                self.add(g, ev);
+            }
+            for q in k..e {
+                let (g, ev) = split(items[q].1 .1);
+                let (c_le, d_le) = self.query(g, ev);
+                let [c, d, _] = out[q].1;
+                // Earlier member: the later rows of smaller rank are concordant pairs, of
+                // equal rank tied, the others discordant.
+                let (tied1, disc1) = if ev { (c_le - c, self.later_rows[g] + self.censored[g] - c_le) } else { (0, 0) };
+                // Later member: the earlier events of smaller rank are discordant, of equal
+                // rank tied, the others concordant.
+                let earlier = self.earlier_events[g] + if ev { 0 } else { self.data.groups[g].deaths as u32 };
+                let (tied2, conc2) = (d_le - d, earlier - d_le);
+                out[q].1 = [c + conc2, disc1 + d, tied1 + tied2];
+                total[0] += c as i64;
+                total[1] += disc1 as i64;
+                total[2] += tied1 as i64;
+            }
+            k = e;
+        }
+    }
+}
+
+/// Pair counts by sweeping the rows in order of the predictor, with the rows of smaller rank
+/// counted by time group (see `concordance`). In the order of `by_lp`, with each row's sorted
+/// row.
+fn pair_counts_by_rank(data: &Data, by_lp: &[(u64, (u32, u32))], total: &mut [i64; 3]) -> Vec<(u32, [u32; 3])> {
     let n = by_lp.len();
     let mut out = vec![(0u32, [0u32; 3]); n];
-    let split = |gev: u32| ((gev >> 1) as usize, gev & 1 == 1);
+    let mut sweep = RankSweep::new(data);
     let mut k = 0;
     while k < n {
-        // One block of equal predictor.
-        let mut e = k + 1;
-        while e < n && by_lp[e].0 == by_lp[k].0 {
+        // A few thousand rows per call (see `WASM_TIER_CHUNK`), ending with a whole block.
+        let mut e = (k + WASM_TIER_CHUNK).min(n);
+        while e < n && by_lp[e].0 == by_lp[e - 1].0 {
             e += 1;
         }
-        for q in k..e {
-            let (row, gev) = by_lp[q].1;
-            let (g, ev) = split(gev);
-            let (c, d) = query(&all_tree, &ev_tree, &cens_added, &ev_added, &stratum_added, g, ev);
-            out[q] = (row, [c, d, 0]);
-        }
-        for &(_, (_, gev)) in &by_lp[k..e] {
-            let (g, ev) = split(gev);
-            let mut j = g - first[g] + 1;
-            while j <= len[g] {
-                all_tree[base[g] + j] += 1;
-                if ev {
-                    ev_tree[base[g] + j] += 1;
-                }
-                j += j & j.wrapping_neg();
-            }
-            stratum_added[first[g]] += 1;
-            if ev {
-                ev_added[g] += 1;
-            } else {
-                cens_added[g] += 1;
-            }
-        }
-        for q in k..e {
-            let (g, ev) = split(by_lp[q].1 .1);
-            let (c_le, d_le) = query(&all_tree, &ev_tree, &cens_added, &ev_added, &stratum_added, g, ev);
-            let [c, d, _] = out[q].1;
-            // Earlier member: the later rows of smaller rank are concordant pairs, of equal rank
-            // tied, the others discordant.
-            let (tied1, disc1) = if ev { (c_le - c, later_rows[g] + censored[g] - c_le) } else { (0, 0) };
-            // Later member: the earlier events of smaller rank are discordant, of equal rank
-            // tied, the others concordant.
-            let earlier = earlier_events[g] + if ev { 0 } else { data.groups[g].deaths as u32 };
-            let (tied2, conc2) = (d_le - d, earlier - d_le);
-            out[q].1 = [c + conc2, disc1 + d, tied1 + tied2];
-            total[0] += c as i64;
-            total[1] += disc1 as i64;
-            total[2] += tied1 as i64;
-        }
+        sweep.sweep(&by_lp[k..e], &mut out[k..e], total);
         k = e;
     }
     out
@@ -1082,6 +1173,18 @@ fn zph(ps: &Pass, p: usize, names: &[String]) -> Option<PhTest> {
     Some(PhTest { terms, global })
 }
 
+/// Rows `range` of the columns `src`, centred and scaled, written to their sorted places
+/// `rank_of` in the row-major matrix `x` (stride ps).
+#[inline(never)]
+fn scatter_rows(src: &[&[f64]], mean: &[f64], scale: &[f64], range: std::ops::Range<usize>, rank_of: &[u32], ps: usize, x: &mut [f64]) {
+    for (i, &r) in range.zip(rank_of) {
+        let dst = &mut x[r as usize * ps..(r as usize + 1) * ps];
+        for (j, col) in src.iter().enumerate() {
+            dst[j] = (col[i] - mean[j]) * scale[j];
+        }
+    }
+}
+
 /// Fit the model. Errors are problems that leave no model (no events, no usable term).
 pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     let n = input.time.len();
@@ -1185,12 +1288,9 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
         // rows (an 80 MB matrix) miss the cache and the TLB.
         let src: Vec<&[f64]> = cols.iter().map(|&c| &input.x[c][..]).collect();
         let mut x = vec![0.0; n * ps];
-        let mut row = vec![0.0; ps];
-        for (i, &r) in rank_of.iter().enumerate() {
-            for (j, col) in src.iter().enumerate() {
-                row[j] = (col[i] - mean[j]) * scale[j];
-            }
-            x[r as usize * ps..(r as usize + 1) * ps].copy_from_slice(&row);
+        for start in (0..n).step_by(WASM_TIER_CHUNK) {
+            let end = (start + WASM_TIER_CHUNK).min(n);
+            scatter_rows(&src, &mean, &scale, start..end, &rank_of[start..end], ps, &mut x);
         }
         (Data { n, p, ps, row: order.clone(), event: event.clone(), x, groups: groups.clone(), efron }, scale)
     };
