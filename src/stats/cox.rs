@@ -360,7 +360,6 @@ impl Data {
     /// semi-definite; with M = LLᵀ it is z1z1ᵀ + z2z2ᵀ, z1 = √b0·S1 − (b1/√b0)·D1,
     /// z2 = √(b2 − b1²/b0)·D1 (z2 only for tied Efron times). Those rows are stored.
     fn loglik_score(&self, beta: &[f64], g: Option<&[f64]>, w: &mut Work, out: &mut Pass) {
-        let (p, ps) = (self.p, self.ps);
         out.loglik = 0.0;
         out.u.iter_mut().for_each(|a| *a = 0.0);
         out.ug.iter_mut().for_each(|a| *a = 0.0);
@@ -370,10 +369,27 @@ impl Data {
             out.loglik = f64::NAN;
             return;
         }
+        // Groups in batches of a few thousand rows (see `WASM_TIER_CHUNK`), last to first.
         let mut s0 = 0.0;
-        for (gi, grp) in self.groups.iter().enumerate().rev() {
+        let mut end = self.groups.len();
+        while end > 0 {
+            let mut start = end - 1;
+            while start > 0 && self.groups[end - 1].end - self.groups[start - 1].start <= WASM_TIER_CHUNK {
+                start -= 1;
+            }
+            self.loglik_score_groups(start..end, g, &mut s0, w, out);
+            end = start;
+        }
+    }
+
+    /// The groups `range` of `loglik_score`, last to first, with the running S0 (and S1 in `w`).
+    #[inline(never)]
+    fn loglik_score_groups(&self, range: std::ops::Range<usize>, g: Option<&[f64]>, s0: &mut f64, w: &mut Work, out: &mut Pass) {
+        let (p, ps) = (self.p, self.ps);
+        for gi in range.rev() {
+            let grp = &self.groups[gi];
             if grp.last {
-                s0 = 0.0;
+                *s0 = 0.0;
                 w.s1.iter_mut().for_each(|a| *a = 0.0);
             }
             w.a0[gi] = 0.0;
@@ -381,7 +397,7 @@ impl Data {
             let xs = &self.x[grp.start * ps..grp.end * ps];
             let risk = &w.risk[grp.start..grp.end];
             for (x, &r) in xs.chunks_exact(ps).zip(risk) {
-                s0 += r;
+                *s0 += r;
                 for (s, &xj) in w.s1.iter_mut().zip(x) {
                     *s += r * xj;
                 }
@@ -417,7 +433,7 @@ impl Data {
             if tied_efron {
                 for k in 0..grp.deaths {
                     let f = k as f64 / d;
-                    let den = s0 - f * ds0;
+                    let den = *s0 - f * ds0;
                     out.loglik -= den.ln();
                     let r = 1.0 / den;
                     a0 += r;
@@ -428,8 +444,8 @@ impl Data {
                 }
             } else {
                 out.loglik -= d * s0.ln();
-                a0 = d / s0;
-                b0 = d / (s0 * s0);
+                a0 = d / *s0;
+                b0 = d / (*s0 * *s0);
             }
             w.a0[gi] = a0;
             w.a1[gi] = a1;
