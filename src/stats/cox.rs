@@ -7,10 +7,14 @@
 //! `concordancefit`, `cox.zph`), learnt from the package's documentation and by printing its R
 //! functions; the code below is written from the mathematics, not translated.
 //!
-//! * **Data layout.** Rows are sorted once by (stratum, time). Rows sharing a stratum and a time
-//!   form a *time group*; every likelihood quantity is accumulated group by group in one
-//!   reverse-time pass, so that the risk-set sums S0 = Σ r, S1 = Σ r x, S2 = Σ r x xᵀ
-//!   (r = exp(η)) are running sums: O(n p²) per Newton iteration, allocation-free.
+//! * **Data layout.** Rows are sorted once by (stratum, time) (stable radix sorts) into a
+//!   row-major matrix. Rows sharing a stratum and a time form a *time group*. The log-likelihood
+//!   and score come from one reverse-time pass with the running risk-set sums S0 = Σ r,
+//!   S1 = Σ r x (r = exp(η)), O(n p) (`Data::loglik_score`). The information, whose risk-set
+//!   part Σ_k a_k S2_k (S2 = Σ r x xᵀ) R accumulates row by row, is regrouped by row into one
+//!   weighted cross-product Σ_i w_i x_i x_iᵀ computed by a blocked kernel, minus Σ z zᵀ over a
+//!   few vectors per event time (`Data::information`); it is computed only when a Newton step
+//!   or the final variance needs it (not on step halvings). O(n p²) per iteration.
 //! * **Centring and scaling.** As R's `coxfit6`, each column is centred on its mean and scaled
 //!   by n / Σ|x − mean| before fitting. The partial likelihood is invariant to shifts, and
 //!   Newton–Raphson is invariant to rescaling, so this only improves the arithmetic; results are
@@ -18,7 +22,8 @@
 //! * **Ties.** Efron (default): at a time with d events, the k-th (k = 0..d−1) of the d
 //!   "sub-risk-sets" removes the fraction k/d of the dying rows' weight from S0, S1, S2.
 //!   Breslow: the full risk set is used d times. The sums over the d sub-risk-sets are taken
-//!   in closed form (see `Data::pass`), so a time with d events costs O(d + p²), not O(d p²).
+//!   in closed form (see `Data::loglik_score`), so a time with d events costs O(d + p), not
+//!   O(d p²).
 //! * **Newton–Raphson** exactly as `coxfit6`: start at β = 0 (that log-likelihood is the null
 //!   model's, and the score test uses the score and information there); take the Newton step;
 //!   stop when |1 − ℓ_old/ℓ_new| ≤ 1e-9 (and the last step was not a halving); if the
@@ -53,9 +58,11 @@
 //!   error is R's infinitesimal-jackknife one: with N comparable pairs, Somers' d = (C−D)/N and
 //!   each row's counts (c_i, d_i, t_i) of pairs it belongs to,
 //!   dfbeta_i = (c_i − d_i)/N − d/N·(c_i + d_i + t_i), summed within cluster when a cluster is
-//!   given, var(C) = Σ dfbeta² / 4. The counts come from one merge sort over the predictor's ranks
-//!   along the time order (divide and conquer: each event in the earlier half against every
-//!   row of the later half), O(n log n) with sequential memory access.
+//!   given, var(C) = Σ dfbeta² / 4. The counts come from sweeps with Fenwick trees, O(n log n):
+//!   when there are fewer time groups than distinct predictors (tied times, as whole days), in
+//!   order of the predictor with the rows counted by time group, so that the counts stay in
+//!   cache (`pair_counts_by_rank`); otherwise along the time order with the rows counted by
+//!   predictor rank (`pair_counts_by_time`).
 //! * **Proportional hazards test** as `cox.zph(fit, transform = "km")` in survival 3.x: a score
 //!   test, at the fitted β, for adding the time-varying terms x·g(t), where
 //!   g(t) = 1 − S(t−) (S = Kaplan–Meier of all rows, strata pooled), centred on its mean over the
@@ -337,15 +344,7 @@ impl Data {
         ok
     }
 
-    /// Log partial likelihood, score and information at `beta` (both stages below). With `g`
-    /// (one value per group), also the `cox.zph` blocks for the terms x·g(t).
-    #[allow(dead_code)]
-    fn pass(&self, beta: &[f64], g: Option<&[f64]>, w: &mut Work, out: &mut Pass) {
-        self.loglik_score(beta, g, w, out);
-        self.information(g, w, out);
-    }
-
-    /// First stage of a pass: log partial likelihood and score at `beta` (and the `cox.zph`
+    /// First stage of a likelihood pass: log partial likelihood and score at `beta` (and the `cox.zph`
     /// score u_γ with `g`), in one reverse-time pass, O(n p). It leaves in `w` what the
     /// information needs (risks, per-group a0 and a1, the rows z).
     ///
