@@ -344,8 +344,8 @@ impl Data {
         ok
     }
 
-    /// First stage of a likelihood pass: log partial likelihood and score at `beta` (and the `cox.zph`
-    /// score u_γ with `g`), in one reverse-time pass, O(n p). It leaves in `w` what the
+    /// First stage of a likelihood pass: log partial likelihood and score at `beta` (and the
+    /// `cox.zph` score u_γ with `g`), in one reverse-time pass, O(n p). It leaves in `w` what the
     /// information needs (risks, per-group a0 and a1, the rows z).
     ///
     /// Per event time (group) with d deaths, the sub-risk-sets are: Efron, d of them, the k-th
