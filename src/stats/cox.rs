@@ -1071,9 +1071,10 @@ fn concordance(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concordance 
     let distinct = 1 + by_lp.windows(2).filter(|w| w[0].0 != w[1].0).count();
     let mut total = [0i64; 3];
     // Per row (sorted row, counts): pairs it belongs to that are concordant, discordant, tied
-    // in the predictor. Sweep along the shorter of the two axes' counts: with fewer time
-    // groups than distinct predictors, the counts by group stay in cache.
-    let counted: Vec<(u32, [u32; 3])> = if ng <= distinct {
+    // in the predictor. Sweep in order of the predictor, counting by time group, when there
+    // are fewer groups than distinct predictors and few enough that those counts stay in cache
+    // (times in whole days); else along the time order, counting by rank in blocks.
+    let counted: Vec<(u32, [u32; 3])> = if ng <= distinct && (ng <= 1 << 16 || 8 * ng <= distinct) {
         pair_counts_by_rank(data, &by_lp, &mut total)
     } else {
         let mut rank = vec![0u32; n];
@@ -1767,7 +1768,7 @@ mod tests {
                 assert!(tot[2] > 100.0, "the test needs tied predictors");
             }
             // `concordance` sweeps by time when there are more time groups than distinct
-            // predictors (the coarse case), else by predictor: both are tested here.
+            // predictors (the coarse case), else (few groups) by predictor: both are tested.
             let mut groups: Vec<(u32, u64)> = (0..n).map(|i| (st[i], t[i].to_bits())).collect();
             groups.sort_unstable();
             groups.dedup();
