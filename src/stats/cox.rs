@@ -268,7 +268,7 @@ const KERNEL_CHUNK: usize = 64;
 /// in L1 cache; a chunk is laid out by column pairs (for each pair of columns, the pairs of
 /// entries of every row in turn), once weighted (w_i x_i) and once not. Each 2 × 2 block of the
 /// result is then a sum over the chunk of the products of two such pairs, kept in four
-/// registers; the compiler turns it into 2-wide SIMD without bounds checks.
+/// registers, without bounds checks (natively the compiler turns it into 2-wide SIMD).
 fn weighted_crossprod(x: &[f64], w: &[f64], ps: usize, chunk: &mut [[f64; 2]], acc: &mut [f64]) {
     for (xc, wc) in x.chunks(KERNEL_CHUNK * ps).zip(w.chunks(KERNEL_CHUNK)) {
         crossprod_chunk(xc, wc, ps, chunk, acc);
