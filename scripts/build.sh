@@ -1,32 +1,71 @@
 #!/usr/bin/env bash
 # Build the static site into dist/: the wasm engine (release), its JS glue, the page and the demo
 # data. Relative URLs only, so dist/ works from any static host under any sub-path.
+#
+# Two wasm modules from the one crate: `cohort` (built without the `workbook` feature: CSV/TSV
+# only, loaded with the page) and `cohort_workbook` (the same engine plus calamine's .xlsx/.xlsb/
+# .xls/.ods readers, which with zip, XML and the .xls code pages make it ~60% larger raw, ~85%
+# gzipped). www/engine.js fetches the second only when a workbook is dropped, so the page's first
+# payload excludes it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 # COHORT_PROFILE=dev builds a debug engine (quick, for working on the page).
 profile="${COHORT_PROFILE:-release}"
-if [ "$profile" = dev ]; then dir=debug; flag=(); else dir=release; flag=(--release); fi
-echo "build: wasm engine (cargo build --lib ${flag[*]} --target wasm32-unknown-unknown)"
-cargo build --lib "${flag[@]}" --target wasm32-unknown-unknown
-rm -rf www/pkg
-wasm-bindgen --target web --no-typescript --out-dir www/pkg "target/wasm32-unknown-unknown/$dir/cohort.wasm"
-# wasm-opt (binaryen) shrinks the module by about 13%, but Debian 12's binaryen 108 corrupts
-# wasm-bindgen's externref table, so it is opt-in: COHORT_WASM_OPT=1 with a recent binaryen.
-if [ "${COHORT_WASM_OPT:-0}" = 1 ]; then
-  wasm-opt -O3 --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
-    --enable-reference-types --enable-multivalue www/pkg/cohort_bg.wasm -o www/pkg/cohort_bg.opt.wasm
-  mv www/pkg/cohort_bg.opt.wasm www/pkg/cohort_bg.wasm
-  echo "build: wasm-opt -O3 applied ($(wasm-opt --version))"
+if [ "$profile" = dev ]; then
+  dir=debug; flag=(); bindgen_flags=()
+else
+  # Function names only serve stack traces in the developer tools (~30 KB gzipped); panics
+  # still report their message and source location (installPanicHook).
+  dir=release; flag=(--release); bindgen_flags=(--remove-name-section --remove-producers-section)
 fi
+rm -rf www/pkg
+mkdir -p www/pkg target/wasm-modules
+build_module() { # NAME CARGO-FEATURE-FLAGS...
+  local name="$1"; shift
+  echo "build: wasm engine $name (cargo build --lib ${flag[*]} --target wasm32-unknown-unknown $*)"
+  cargo build --lib "${flag[@]}" --target wasm32-unknown-unknown "$@"
+  # wasm-bindgen names its output after the input file: NAME.js + NAME_bg.wasm.
+  cp "target/wasm32-unknown-unknown/$dir/cohort.wasm" "target/wasm-modules/$name.wasm"
+  wasm-bindgen --target web --no-typescript "${bindgen_flags[@]}" --out-dir www/pkg "target/wasm-modules/$name.wasm"
+  # wasm-opt (binaryen) is opt-in (COHORT_WASM_OPT=1, a recent binaryen): Debian 12's binaryen 108
+  # has corrupted wasm-bindgen's externref table, and on the core module (already without names)
+  # its -O3/-Oz cut the raw size by 5% but made the gzipped size 6% LARGER (415 → 440 KB).
+  if [ "${COHORT_WASM_OPT:-0}" = 1 ]; then
+    wasm-opt -O3 --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
+      --enable-reference-types --enable-multivalue "www/pkg/${name}_bg.wasm" -o "www/pkg/${name}_bg.opt.wasm"
+    mv "www/pkg/${name}_bg.opt.wasm" "www/pkg/${name}_bg.wasm"
+    echo "build: wasm-opt -O3 applied to $name ($(wasm-opt --version))"
+  fi
+}
+build_module cohort --no-default-features
+build_module cohort_workbook --features workbook
 
 rm -rf dist
 mkdir -p dist/www/pkg dist/www/demo
 cp index.html dist/
 cp www/*.js www/*.css dist/www/
-cp www/pkg/cohort.js www/pkg/cohort_bg.wasm dist/www/pkg/
+cp www/pkg/*.js www/pkg/*.wasm dist/www/pkg/
 cp -r www/demo/. dist/www/demo/
-raw=$(stat -c %s dist/www/pkg/cohort_bg.wasm)
-gz=$(gzip -9 -c dist/www/pkg/cohort_bg.wasm | wc -c)
-echo "build: dist/ ready (cohort_bg.wasm: $raw bytes, $gz gzipped)"
+
+# The payload: what the page loads (core module, its glue, the page's scripts) and what it
+# fetches on demand (the workbook module and its glue). Gzip as a server would, level 9.
+sizes() { # FILES... → "raw gzip"
+  local raw=0 gz=0 f
+  for f in "$@"; do
+    raw=$((raw + $(stat -c %s "$f")))
+    gz=$((gz + $(gzip -9 -c "$f" | wc -c)))
+  done
+  echo "$raw $gz"
+}
+kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1000 }'; }
+echo "build: dist/ ready; payload (raw / gzip -9, per file):"
+for f in dist/www/pkg/* dist/www/*.js dist/www/*.css dist/index.html; do
+  read -r raw gz < <(sizes "$f")
+  printf '  %-38s %10s %10s\n' "${f#dist/}" "$(kb "$raw")" "$(kb "$gz")"
+done
+read -r raw gz < <(sizes dist/www/pkg/cohort.js dist/www/pkg/cohort_bg.wasm dist/www/*.js)
+echo "build: page payload, wasm + JS (core module, glue, www/*.js): $(kb "$raw") raw, $(kb "$gz") gzipped (target ≤ 600 KB)"
+read -r raw gz < <(sizes dist/www/pkg/cohort_workbook.js dist/www/pkg/cohort_workbook_bg.wasm)
+echo "build: on demand when a workbook is dropped (workbook module + glue): $(kb "$raw") raw, $(kb "$gz") gzipped"

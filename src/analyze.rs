@@ -1,4 +1,16 @@
 //! The pipeline: table + spec → every estimator the spec asks for → `Report`.
+//!
+//! [`analyze`] computes everything. [`analyze_cached`] gives the same report but reuses the
+//! sections of earlier analyses of the same table whose inputs did not change: the page refits on
+//! every click (ticking a covariate changes only the multivariable model; the curves, tests,
+//! univariable screen and Table 1 stay as they were), so it keeps an [`AnalysisCache`].
+//!
+//! Each section is keyed by the spec with the fields it does NOT read removed (serialized as JSON):
+//! a field added to the spec later invalidates every section until it is listed here, so the cache
+//! can be too eager to recompute, never stale. Sections and their warnings are stored in the order
+//! `analyze` produces them, so the report (warnings included) is identical.
+
+use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 use crate::prepare::{column, design, prepare, Prepared};
@@ -7,32 +19,144 @@ use crate::spec::AnalysisSpec;
 use crate::stats;
 use crate::table::{ColumnData, Table};
 
+/// Spec fields read only by the models and Table 1, never by the row preparation or the curves
+/// and their tests.
+const MODEL_FIELDS: &[&str] = &["covariates", "categorical", "reference", "ties", "cluster", "univariable", "parametric", "table1"];
+/// Spec fields read only by the curves, their tests and the smoothed hazard, never by the models.
+const CURVE_FIELDS: &[&str] = &["times", "conf_type", "rmst_tau", "hazard", "pairwise", "rho"];
+
+/// Sections of earlier analyses of one table, for [`analyze_cached`]. Clear it (or make a new
+/// one) when the table changes.
+#[derive(Default)]
+pub struct AnalysisCache {
+    /// Rows, curves and tests (everything but the models and Table 1) and their warnings.
+    base: Option<(String, Prepared, Report, Vec<String>)>,
+    /// The rows of the models of a grouped analysis (prepared without the group).
+    model_prep: Option<(String, Prepared)>,
+    /// The last few multivariable models (Cox or Fine-Gray, in `report.cox` / `report.finegray`)
+    /// and their warnings, most recent last: unticking a covariate brings back a model fitted a
+    /// moment ago.
+    models: Vec<KeptModel>,
+    /// One univariable model per candidate: the model, or the warning saying why it was not fitted.
+    univariable: HashMap<String, std::result::Result<UnivariableModel, String>>,
+    univariable_key: String,
+    /// Parametric fits and their warnings.
+    parametric: Option<(String, Vec<stats::parametric::ParametricReport>, Vec<String>)>,
+    table1: Option<(String, Vec<stats::table1::Table1Row>)>,
+}
+
+/// How many multivariable models the cache keeps.
+const MODELS_KEPT: usize = 8;
+
+impl AnalysisCache {
+    /// Forget everything (a new table).
+    pub fn clear(&mut self) {
+        *self = AnalysisCache::default();
+    }
+}
+
+type KeptModel = (String, Report, Vec<String>);
+
+/// The kept model of `key` (moved to the most recent place).
+fn kept_model<'a>(models: &'a mut Vec<KeptModel>, key: &str) -> Option<&'a KeptModel> {
+    let i = models.iter().position(|m| m.0 == key)?;
+    let m = models.remove(i);
+    models.push(m);
+    models.last()
+}
+
+fn keep_model(models: &mut Vec<KeptModel>, key: String, fit: Report, warnings: Vec<String>) {
+    if models.len() >= MODELS_KEPT {
+        models.remove(0);
+    }
+    models.push((key, fit, warnings));
+}
+
+/// The spec as JSON without the fields in `drop` (and without `view`, which no section reads).
+fn key_without(spec: &AnalysisSpec, drop: &[&[&str]]) -> String {
+    let mut v = serde_json::to_value(spec).unwrap_or(serde_json::Value::Null);
+    if let Some(m) = v.as_object_mut() {
+        m.remove("view");
+        for list in drop {
+            for k in *list {
+                m.remove(*k);
+            }
+        }
+    }
+    v.to_string()
+}
+
 /// Run the analysis a spec describes on a table.
 pub fn analyze(table: &Table, spec: &AnalysisSpec) -> Result<Report> {
-    let mut warnings = Vec::new();
-    let prep = prepare(table, spec, &mut warnings)?;
-    let mut report = Report {
-        spec: Some(spec.clone()),
-        file: table.name.clone(),
-        rows_in_file: table.n_rows(),
-        rows_filtered_out: prep.filtered_out,
-        n: prep.rows.len(),
-        events: prep.status.iter().filter(|&&s| s == 1).count(),
-        competing_events: prep.competing.then(|| prep.status.iter().filter(|&&s| s == 2).count()),
-        time_unit: prep.unit,
-        groups: prep.group.as_ref().map(|g| g.levels.clone()).unwrap_or_default(),
-        notes: table.notes.clone(),
-        ..Default::default()
+    analyze_cached(table, spec, &mut AnalysisCache::default())
+}
+
+/// As [`analyze`], reusing the sections of `cache` (analyses of the same `table`) whose part of
+/// the spec is unchanged, and storing the new ones.
+pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCache) -> Result<Report> {
+    spec.validate()?;
+    let base_key = key_without(spec, &[MODEL_FIELDS]);
+    if cache.base.as_ref().map(|b| &b.0) != Some(&base_key) {
+        cache.base = None;
+        let mut warnings = Vec::new();
+        let prep = prepare(table, spec, &mut warnings)?;
+        let mut report = Report {
+            file: table.name.clone(),
+            rows_in_file: table.n_rows(),
+            rows_filtered_out: prep.filtered_out,
+            n: prep.rows.len(),
+            events: prep.status.iter().filter(|&&s| s == 1).count(),
+            competing_events: prep.competing.then(|| prep.status.iter().filter(|&&s| s == 2).count()),
+            time_unit: prep.unit,
+            groups: prep.group.as_ref().map(|g| g.levels.clone()).unwrap_or_default(),
+            notes: table.notes.clone(),
+            ..Default::default()
+        };
+        if prep.competing {
+            competing_curves(spec, &prep, &mut report);
+        } else {
+            survival_curves(spec, &prep, &mut report, &mut warnings);
+        }
+        cache.base = Some((base_key, prep, report, warnings));
+    }
+    // The base section is lent out while the model sections fill the rest of the cache.
+    let Some(base) = cache.base.take() else {
+        return Err(Error::spec("internal: the analysis cache lost its rows".to_string()));
     };
+    let out = sections(table, spec, &base.1, &base.2, &base.3, cache);
+    cache.base = Some(base);
+    out
+}
+
+/// The report from the base section: the models and Table 1 added (from `cache` when unchanged).
+fn sections(
+    table: &Table,
+    spec: &AnalysisSpec,
+    prep: &Prepared,
+    base_report: &Report,
+    base_warnings: &[String],
+    cache: &mut AnalysisCache,
+) -> Result<Report> {
+    let mut report = base_report.clone();
+    report.spec = Some(spec.clone());
+    let mut warnings = base_warnings.to_vec();
 
     if prep.competing {
-        competing_risks(table, spec, &prep, &mut report, &mut warnings)?;
+        competing_models(table, spec, prep, &mut report, &mut warnings, cache)?;
     } else {
-        survival(table, spec, &prep, &mut report, &mut warnings)?;
+        survival_models(table, spec, prep, &mut report, &mut warnings, cache)?;
     }
 
     if let Some(cols) = &spec.table1 {
-        report.table1 = Some(table1(table, spec, &prep, cols)?);
+        let key = key_without(spec, &[&["covariates", "reference", "ties", "cluster", "univariable", "parametric"], CURVE_FIELDS]);
+        match &cache.table1 {
+            Some((k, rows)) if *k == key => report.table1 = Some(rows.clone()),
+            _ => {
+                let rows = table1(table, spec, prep, cols)?;
+                cache.table1 = Some((key, rows.clone()));
+                report.table1 = Some(rows);
+            }
+        }
     }
     report.warnings = warnings;
     Ok(report)
@@ -46,7 +170,8 @@ fn group_codes(prep: &Prepared) -> (Vec<u32>, Vec<String>) {
     }
 }
 
-fn survival(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warnings: &mut Vec<String>) -> Result<()> {
+/// Kaplan-Meier curves, smoothed hazards and the tests between groups.
+fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warnings: &mut Vec<String>) {
     let opts = stats::km::KmOptions { conf_type: spec.conf_type, times: &spec.times, rmst_tau: spec.rmst_tau };
     let (codes, levels) = group_codes(prep);
     let n_groups = levels.len().max(1);
@@ -92,48 +217,109 @@ fn survival(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Re
             report.pairwise = Some(stats::logrank::pairwise(&prep.time, &prep.status, &codes, &levels, strata, spec.rho));
         }
     }
+}
+
+/// Cox models (multivariable, univariable screen) and parametric fits, from `cache` when their
+/// part of the spec is unchanged.
+fn survival_models(
+    table: &Table,
+    spec: &AnalysisSpec,
+    prep: &Prepared,
+    report: &mut Report,
+    warnings: &mut Vec<String>,
+    cache: &mut AnalysisCache,
+) -> Result<()> {
+    if spec.covariates.is_empty() && spec.univariable.is_empty() && spec.parametric.is_empty() {
+        return Ok(());
+    }
     // R fits the models on every row with a valid time, outcome and strata: a row missing only
     // the `group` column stays in the model (lung/breslow_loglog), so the model rows are
     // prepared without the group.
-    let model_prep;
     let prep = if spec.group.is_some() && (!spec.covariates.is_empty() || !spec.univariable.is_empty()) {
-        model_prep = prepare(table, &AnalysisSpec { group: None, ..spec.clone() }, &mut Vec::new())?;
-        &model_prep
+        let key = key_without(spec, &[MODEL_FIELDS, CURVE_FIELDS, &["group"]]);
+        if cache.model_prep.as_ref().map(|m| &m.0) != Some(&key) {
+            let p = prepare(table, &AnalysisSpec { group: None, ..spec.clone() }, &mut Vec::new())?;
+            cache.model_prep = Some((key, p));
+        }
+        match cache.model_prep.as_ref() {
+            Some((_, p)) => p,
+            None => return Err(Error::spec("internal: the analysis cache lost the model rows".to_string())),
+        }
     } else {
         prep
     };
     if !spec.covariates.is_empty() {
-        let d = design(table, spec, prep, &spec.covariates, warnings)?;
-        match fit_cox(&d, spec) {
-            Ok(fit) => {
-                warnings.extend(fit.warnings.iter().cloned());
-                report.cox = Some(fit);
+        let key = key_without(spec, &[&["univariable", "parametric", "table1"], CURVE_FIELDS]);
+        match kept_model(&mut cache.models, &key).map(|(_, r, w)| (r.cox.clone(), w.clone())) {
+            Some((fit, w)) => {
+                report.cox = fit;
+                warnings.extend(w);
             }
-            Err(e) => warnings.push(format!("Cox model not fitted: {e}")),
+            None => {
+                let mut w = Vec::new();
+                let d = design(table, spec, prep, &spec.covariates, &mut w)?;
+                match fit_cox(&d, spec) {
+                    Ok(fit) => {
+                        w.extend(fit.warnings.iter().cloned());
+                        report.cox = Some(fit);
+                    }
+                    Err(e) => w.push(format!("Cox model not fitted: {e}")),
+                }
+                warnings.extend(w.iter().cloned());
+                keep_model(&mut cache.models, key, Report { cox: report.cox.clone(), ..Default::default() }, w);
+            }
         }
     }
-    for cand in &spec.univariable {
-        let d = design(table, spec, prep, std::slice::from_ref(cand), &mut Vec::new())?;
-        match fit_cox(&d, spec) {
-            Ok(fit) => report.univariable.push(UnivariableModel {
-                covariate: cand.clone(),
-                n: fit.n,
-                events: fit.events,
-                terms: fit.terms.clone(),
-                lr_test: Some(fit.lr_test.clone()),
-            }),
-            Err(e) => warnings.push(format!("univariable Cox model of '{cand}' not fitted: {e}")),
+    if !spec.univariable.is_empty() {
+        let key = key_without(spec, &[&["covariates", "univariable", "parametric", "table1"], CURVE_FIELDS]);
+        if cache.univariable_key != key {
+            cache.univariable.clear();
+            cache.univariable_key = key;
+        }
+        for cand in &spec.univariable {
+            if !cache.univariable.contains_key(cand) {
+                let d = design(table, spec, prep, std::slice::from_ref(cand), &mut Vec::new())?;
+                let fitted = match fit_cox(&d, spec) {
+                    Ok(fit) => Ok(UnivariableModel {
+                        covariate: cand.clone(),
+                        n: fit.n,
+                        events: fit.events,
+                        terms: fit.terms.clone(),
+                        lr_test: Some(fit.lr_test.clone()),
+                    }),
+                    Err(e) => Err(format!("univariable Cox model of '{cand}' not fitted: {e}")),
+                };
+                cache.univariable.insert(cand.clone(), fitted);
+            }
+            match cache.univariable.get(cand) {
+                Some(Ok(m)) => report.univariable.push(m.clone()),
+                Some(Err(w)) => warnings.push(w.clone()),
+                None => {}
+            }
         }
     }
     if !spec.parametric.is_empty() {
-        let d = design(table, spec, prep, &spec.covariates, &mut Vec::new())?;
-        for &dist in &spec.parametric {
-            match stats::parametric::survreg(&d.time, &d.status, &d.x, &d.names, dist) {
-                Ok(fit) => {
-                    warnings.extend(fit.warnings.iter().cloned());
-                    report.parametric.push(fit);
+        // The univariable list stays in the key: it decides which rows the fits use (above).
+        let key = key_without(spec, &[&["table1"], CURVE_FIELDS]);
+        match &cache.parametric {
+            Some((k, fits, w)) if *k == key => {
+                report.parametric = fits.clone();
+                warnings.extend(w.iter().cloned());
+            }
+            _ => {
+                let mut w = Vec::new();
+                let d = design(table, spec, prep, &spec.covariates, &mut Vec::new())?;
+                for &dist in &spec.parametric {
+                    match stats::parametric::survreg(&d.time, &d.status, &d.x, &d.names, dist) {
+                        Ok(fit) => {
+                            w.extend(fit.warnings.iter().cloned());
+                            report.parametric.push(fit);
+                        }
+                        Err(e) => w.push(format!("{} model not fitted: {e}", dist.name())),
+                    }
                 }
-                Err(e) => warnings.push(format!("{} model not fitted: {e}", dist.name())),
+                warnings.extend(w.iter().cloned());
+                cache.parametric = Some((key, report.parametric.clone(), w));
             }
         }
     }
@@ -145,48 +331,88 @@ fn fit_cox(d: &crate::prepare::Design, spec: &AnalysisSpec) -> std::result::Resu
     stats::cox::coxph(&d.cox_input(spec.ties))
 }
 
-fn competing_risks(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warnings: &mut Vec<String>) -> Result<()> {
+/// Cumulative incidence curves per cause and group, and Gray's test.
+fn competing_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report) {
     let (codes, levels) = group_codes(prep);
     let strata = prep.strata.as_ref().map(|s| &s.codes[..]);
     let (curves, gray) = stats::cuminc::cuminc_with(&prep.time, &prep.status, &codes, &levels, strata, spec.rho, &spec.times);
     report.cuminc = curves;
     report.gray_test = gray;
+}
+
+/// Fine-Gray models (multivariable, univariable screen), from `cache` when their part of the
+/// spec is unchanged.
+fn competing_models(
+    table: &Table,
+    spec: &AnalysisSpec,
+    prep: &Prepared,
+    report: &mut Report,
+    warnings: &mut Vec<String>,
+    cache: &mut AnalysisCache,
+) -> Result<()> {
     if !spec.covariates.is_empty() {
-        let d = design(table, spec, prep, &spec.covariates, warnings)?;
-        match stats::finegray::crr(&d.time, &d.status, &d.x, &d.names) {
-            Ok(fit) => {
-                warnings.extend(fit.warnings.iter().cloned());
-                report.finegray = Some(fit);
+        let key = key_without(spec, &[&["univariable", "parametric", "table1"], CURVE_FIELDS]);
+        match kept_model(&mut cache.models, &key).map(|(_, r, w)| (r.finegray.clone(), w.clone())) {
+            Some((fit, w)) => {
+                report.finegray = fit;
+                warnings.extend(w);
             }
-            Err(e) => warnings.push(format!("Fine-Gray model not fitted: {e}")),
+            None => {
+                let mut w = Vec::new();
+                let d = design(table, spec, prep, &spec.covariates, &mut w)?;
+                match stats::finegray::crr(&d.time, &d.status, &d.x, &d.names) {
+                    Ok(fit) => {
+                        w.extend(fit.warnings.iter().cloned());
+                        report.finegray = Some(fit);
+                    }
+                    Err(e) => w.push(format!("Fine-Gray model not fitted: {e}")),
+                }
+                warnings.extend(w.iter().cloned());
+                keep_model(&mut cache.models, key, Report { finegray: report.finegray.clone(), ..Default::default() }, w);
+            }
         }
     }
     // Univariable screen with competing events: one Fine-Gray model per candidate.
+    if !spec.univariable.is_empty() {
+        let key = key_without(spec, &[&["covariates", "univariable", "parametric", "table1"], CURVE_FIELDS]);
+        if cache.univariable_key != key {
+            cache.univariable.clear();
+            cache.univariable_key = key;
+        }
+    }
     for cand in &spec.univariable {
-        let d = design(table, spec, prep, std::slice::from_ref(cand), &mut Vec::new())?;
-        match stats::finegray::crr(&d.time, &d.status, &d.x, &d.names) {
-            Ok(fit) => report.univariable.push(UnivariableModel {
-                covariate: cand.clone(),
-                n: fit.n,
-                events: fit.events,
-                terms: fit
-                    .terms
-                    .iter()
-                    .map(|t| stats::cox::CoxTerm {
-                        name: t.name.clone(),
-                        coef: t.coef,
-                        se: t.se,
-                        robust_se: None,
-                        hr: t.shr,
-                        lower: t.lower,
-                        upper: t.upper,
-                        z: t.z,
-                        p: t.p,
-                    })
-                    .collect(),
-                lr_test: None,
-            }),
-            Err(e) => warnings.push(format!("univariable Fine-Gray model of '{cand}' not fitted: {e}")),
+        if !cache.univariable.contains_key(cand) {
+            let d = design(table, spec, prep, std::slice::from_ref(cand), &mut Vec::new())?;
+            let fitted = match stats::finegray::crr(&d.time, &d.status, &d.x, &d.names) {
+                Ok(fit) => Ok(UnivariableModel {
+                    covariate: cand.clone(),
+                    n: fit.n,
+                    events: fit.events,
+                    terms: fit
+                        .terms
+                        .iter()
+                        .map(|t| stats::cox::CoxTerm {
+                            name: t.name.clone(),
+                            coef: t.coef,
+                            se: t.se,
+                            robust_se: None,
+                            hr: t.shr,
+                            lower: t.lower,
+                            upper: t.upper,
+                            z: t.z,
+                            p: t.p,
+                        })
+                        .collect(),
+                    lr_test: None,
+                }),
+                Err(e) => Err(format!("univariable Fine-Gray model of '{cand}' not fitted: {e}")),
+            };
+            cache.univariable.insert(cand.clone(), fitted);
+        }
+        match cache.univariable.get(cand) {
+            Some(Ok(m)) => report.univariable.push(m.clone()),
+            Some(Err(w)) => warnings.push(w.clone()),
+            None => {}
         }
     }
     Ok(())

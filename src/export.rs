@@ -265,6 +265,33 @@ fn opt(x: Option<f64>) -> String {
 
 /// A methods-and-results paragraph in plain English for the report.
 pub fn methods_text(report: &Report) -> String {
+    methods_text_k(report, None)
+}
+
+/// [`methods_text`] with disclosure control: with `k`, every count of patients or events below
+/// k (and above 0) is written "<k" (a group of fewer than k patients "n < k"), and the paragraph
+/// ends by saying so, so a reader knows the small cells were suppressed rather than missing.
+pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
+    let cnt = |v: usize| crate::plot::suppressed_count(v as f64, k).unwrap_or_else(|| v.to_string());
+    let mut suppressed = false;
+    let mut note = |v: usize| {
+        if crate::plot::suppressed_count(v as f64, k).is_some() {
+            suppressed = true;
+        }
+    };
+    for v in [report.rows_in_file, report.n, report.events, report.competing_events.unwrap_or(0)] {
+        note(v);
+    }
+    for c in &report.km {
+        note(c.n);
+    }
+    if let Some(c) = &report.cox {
+        note(c.n);
+        note(c.events);
+    }
+    if let Some(f) = &report.finegray {
+        note(f.n);
+    }
     let Some(spec) = &report.spec else { return String::new() };
     let unit = report.time_unit.map(|u| format!(" {u}")).unwrap_or_default();
     let mut m = String::new();
@@ -296,13 +323,14 @@ pub fn methods_text(report: &Report) -> String {
         m.push_str("Subdistribution hazard ratios were estimated with the Fine-Gray model. ");
     }
     m.push_str("Analyses were run with cohort, whose estimators reproduce R's survival and cmprsk packages.\n\nResults. ");
-    m.push_str(&format!("Of {} rows, {} were analysed, with {} events", report.rows_in_file, report.n, report.events));
+    m.push_str(&format!("Of {} rows, {} were analysed, with {} events", cnt(report.rows_in_file), cnt(report.n), cnt(report.events)));
     if let Some(c) = report.competing_events {
-        m.push_str(&format!(" and {c} competing events"));
+        m.push_str(&format!(" and {} competing events", cnt(c)));
     }
     m.push_str(". ");
+    let kk = k;
     for k in &report.km {
-        let who = k.group.as_ref().map(|g| format!("In group {g} (n = {}), the", k.n)).unwrap_or_else(|| "The".to_string());
+        let who = k.group.as_ref().map(|g| format!("In group {g} ({}), the", crate::plot::group_n_text(k.n, kk))).unwrap_or_else(|| "The".to_string());
         m.push_str(&format!(
             "{who} median survival was {}{unit} (95% CI {}–{})",
             opt(k.median),
@@ -343,11 +371,14 @@ pub fn methods_text(report: &Report) -> String {
     }
     if let Some(c) = &report.cox {
         let terms: Vec<String> = c.terms.iter().map(|t| format!("{} HR {:.2} (95% CI {:.2}–{:.2}; {})", t.name, t.hr, t.lower, t.upper, format_p(t.p))).collect();
-        m.push_str(&format!("In the Cox model ({} rows, {} events): {}. ", c.n, c.events, terms.join("; ")));
+        m.push_str(&format!("In the Cox model ({} rows, {} events): {}. ", cnt(c.n), cnt(c.events), terms.join("; ")));
     }
     if let Some(f) = &report.finegray {
         let terms: Vec<String> = f.terms.iter().map(|t| format!("{} SHR {:.2} (95% CI {:.2}–{:.2}; {})", t.name, t.shr, t.lower, t.upper, format_p(t.p))).collect();
-        m.push_str(&format!("In the Fine-Gray model ({} rows): {}. ", f.n, terms.join("; ")));
+        m.push_str(&format!("In the Fine-Gray model ({} rows): {}. ", cnt(f.n), terms.join("; ")));
+    }
+    if let (true, Some(k)) = (suppressed, k) {
+        m.push_str(&format!("Counts below {k} are shown as <{k} (disclosure control). "));
     }
     m.trim_end().to_string()
 }

@@ -21,6 +21,7 @@ pub mod overview;
 pub mod bench;
 pub mod export;
 pub mod demo;
+pub mod share;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

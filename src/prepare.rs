@@ -497,6 +497,12 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             spec.event.event.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" or ")
         ));
     }
+    // survival's estimators treat times equal up to round-off as ties (R's timefix); cmprsk's
+    // do not (see stats::timefix).
+    let mut time = time;
+    if !competing {
+        crate::stats::timefix::adjudicate(&mut time);
+    }
     Ok(Prepared { rows, time, status, group, strata, competing, unit, filtered_out })
 }
 

@@ -146,6 +146,16 @@ impl Table {
     }
     /// Summary of the columns for the page's pickers.
     pub fn schema(&self) -> Schema {
+        // Distinct values of each numeric or date column (and the values when there are at
+        // most 12 of them, for the level list).
+        let distinct: Vec<(usize, Vec<f64>)> = self
+            .columns
+            .iter()
+            .map(|c| match &c.data {
+                ColumnData::Numeric(v) | ColumnData::Date(v) => distinct_values(v, 12),
+                ColumnData::Text { .. } => (0, Vec::new()),
+            })
+            .collect();
         Schema {
             name: self.name.clone(),
             rows: self.n_rows(),
@@ -153,7 +163,8 @@ impl Table {
             columns: self
                 .columns
                 .iter()
-                .map(|c| {
+                .enumerate()
+                .map(|(i, c)| {
                     // The values of a possible identifier are never listed (privacy).
                     let levels = match &c.data {
                         _ if c.identifier.is_some() => None,
@@ -162,11 +173,11 @@ impl Table {
                             sort_levels(&mut l);
                             Some(l)
                         }
-                        ColumnData::Numeric(v) => {
-                            let mut d: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+                        ColumnData::Numeric(_) if distinct[i].0 <= 12 => {
+                            let mut d = distinct[i].1.clone();
                             d.sort_by(|a, b| a.total_cmp(b));
                             d.dedup();
-                            (d.len() <= 12).then(|| d.into_iter().map(format_number).collect())
+                            Some(d.into_iter().map(format_number).collect())
                         }
                         _ => None,
                     };
@@ -198,13 +209,7 @@ impl Table {
                         missing: c.missing_count(),
                         distinct: match &c.data {
                             ColumnData::Text { levels, .. } => levels.len(),
-                            ColumnData::Numeric(v) | ColumnData::Date(v) => {
-                                let mut d: Vec<u64> =
-                                    v.iter().filter(|x| !x.is_nan()).map(|x| x.to_bits()).collect();
-                                d.sort_unstable();
-                                d.dedup();
-                                d.len()
-                            }
+                            ColumnData::Numeric(_) | ColumnData::Date(_) => distinct[i].0,
                         },
                         levels,
                         min,
@@ -212,6 +217,126 @@ impl Table {
                     }
                 })
                 .collect(),
+        }
+    }
+}
+
+/// The number of distinct non-NaN values of `v` (by bit pattern: `0` and `-0` are two), and
+/// the values themselves in order of first appearance when there are at most `keep` of them.
+///
+/// First an open-addressing hash set of the bit patterns (linear probing, kept at most half
+/// full) that stays small enough for the cache: most columns (times, codes, scores) end there.
+/// A column with more than `SMALL_SET` (4096) distinct values is counted again by partitions: one
+/// pass scatters the bit patterns into 256 buckets by the top bits of their hash, then each
+/// bucket's values (a 256th of the column) are counted in a small hash set. Random accesses into
+/// one large table (a cache miss per value, the cost on a million-row column) become sequential
+/// passes plus cache-resident sets. The empty slot is a NaN pattern, which never enters a set.
+pub fn distinct_values(v: &[f64], keep: usize) -> (usize, Vec<f64>) {
+    let mut first = Vec::new();
+    let mut set = BitSet::new(6);
+    let mut small = true;
+    for &x in v {
+        if x.is_nan() {
+            continue;
+        }
+        if set.insert(x.to_bits()) && set.count <= keep {
+            first.push(x);
+        }
+        if set.count > SMALL_SET {
+            small = false;
+            break;
+        }
+    }
+    if small {
+        if set.count > keep {
+            first.clear();
+        }
+        return (set.count, first);
+    }
+    // Partitioned count.
+    let bits: Vec<u64> = v.iter().filter(|x| !x.is_nan()).map(|x| x.to_bits()).collect();
+    let bucket = |b: u64| (hash64(b) >> 56) as usize;
+    let mut start = [0usize; 257];
+    for &b in &bits {
+        start[bucket(b) + 1] += 1;
+    }
+    for i in 0..256 {
+        start[i + 1] += start[i];
+    }
+    let mut next = start;
+    let mut scattered = vec![0u64; bits.len()];
+    for &b in &bits {
+        let k = bucket(b);
+        scattered[next[k]] = b;
+        next[k] += 1;
+    }
+    drop(bits);
+    let mut count = 0;
+    for k in 0..256 {
+        let part = &scattered[start[k]..start[k + 1]];
+        let mut set = BitSet::new((2 * part.len()).next_power_of_two().trailing_zeros().max(4));
+        for &b in part {
+            set.insert(b);
+        }
+        count += set.count;
+    }
+    (count, Vec::new())
+}
+
+/// Distinct values up to which [`distinct_values`] keeps one hash set (64 KiB of slots).
+const SMALL_SET: usize = 4096;
+
+fn hash64(x: u64) -> u64 {
+    (x ^ (x >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// An open-addressing set of `u64` bit patterns of `f64` values that are not NaN.
+struct BitSet {
+    slots: Vec<u64>,
+    bits: u32,
+    count: usize,
+}
+
+impl BitSet {
+    const EMPTY: u64 = u64::MAX; // a NaN pattern
+
+    fn new(bits: u32) -> Self {
+        BitSet { slots: vec![Self::EMPTY; 1 << bits], bits, count: 0 }
+    }
+
+    /// Insert; true when the value was new. Doubles the table past half full. The slot is
+    /// chosen by the hash's bits below the top 8 (the partition bits of `distinct_values`).
+    #[inline]
+    fn insert(&mut self, b: u64) -> bool {
+        let mask = (1usize << self.bits) - 1;
+        let mut h = (hash64(b) >> 8) as usize & mask;
+        loop {
+            let t = self.slots[h];
+            if t == b {
+                return false;
+            }
+            if t == Self::EMPTY {
+                self.slots[h] = b;
+                self.count += 1;
+                if self.count * 2 > self.slots.len() {
+                    self.grow();
+                }
+                return true;
+            }
+            h = (h + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let old = std::mem::replace(&mut self.slots, vec![Self::EMPTY; 1 << (self.bits + 1)]);
+        self.bits += 1;
+        let mask = (1usize << self.bits) - 1;
+        for t in old.into_iter().filter(|&t| t != Self::EMPTY) {
+            let mut h = (hash64(t) >> 8) as usize & mask;
+            while self.slots[h] != Self::EMPTY {
+                h = (h + 1) & mask;
+            }
+            self.slots[h] = t;
         }
     }
 }
@@ -255,4 +380,43 @@ pub struct ColumnSummary {
     pub levels: Option<Vec<String>>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hash set's count equals sorting the bit patterns and removing repeats; the kept
+    /// values come in order of first appearance.
+    #[test]
+    fn distinct_values_match_sorting() {
+        let mut rng = crate::bench::SplitMix64(5);
+        for case in 0..200 {
+            let n = (rng.next_u64() % 30000) as usize;
+            let range = 1 + rng.next_u64() % [3, 20, 1000, 6000, u64::MAX][case % 5];
+            let v: Vec<f64> = (0..n)
+                .map(|_| match rng.next_u64() % 50 {
+                    0 => f64::NAN,
+                    1 => -0.0,
+                    _ => (rng.next_u64() % range) as f64 * 0.5,
+                })
+                .collect();
+            let mut bits: Vec<u64> = v.iter().filter(|x| !x.is_nan()).map(|x| x.to_bits()).collect();
+            bits.sort_unstable();
+            bits.dedup();
+            let (count, kept) = distinct_values(&v, 12);
+            assert_eq!(count, bits.len());
+            if count <= 12 {
+                let mut first: Vec<u64> = Vec::new();
+                for x in v.iter().filter(|x| !x.is_nan()) {
+                    if !first.contains(&x.to_bits()) {
+                        first.push(x.to_bits());
+                    }
+                }
+                assert_eq!(kept.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), first);
+            } else {
+                assert!(kept.is_empty());
+            }
+        }
+    }
 }

@@ -7,6 +7,9 @@
 //!   worksheet or other missing-value codes) inside wasm memory, so changing the analysis does not
 //!   re-parse the file and no table crosses the boundary. `load` returns the schema (columns and
 //!   their inferred types) as JSON, `run` returns the report as JSON, the same schema the CLI prints.
+//!   The session also keeps the sections of earlier analyses ([`crate::analyze::AnalysisCache`]), so
+//!   a click that changes one part of the spec recomputes only what depends on it, and `run_delta`
+//!   sends the page only the report fields that changed (the page keeps the others).
 //! * [`analyze`] is the one-shot form (bytes + name + spec → report JSON).
 //!
 //! Every error comes back as a JavaScript `Error` whose message is the core's message (file, line,
@@ -27,6 +30,7 @@ use crate::spec::AnalysisSpec;
 use crate::table::Table;
 
 mod overview;
+mod share;
 
 static HOOK: Once = Once::new();
 
@@ -85,6 +89,15 @@ fn same_read_options(a: &ReadOptions, b: &ReadOptions) -> bool {
     a.sheet == b.sheet && a.missing == b.missing && a.date_order == b.date_order
 }
 
+/// The report fields `run_delta` may leave out when unchanged, in the order `Report` declares
+/// (and serializes) them: `delta_fields!(m)` calls macro `m` with the list. The fields before
+/// them (spec, file, counts, warnings, notes) are small and always sent.
+macro_rules! delta_fields {
+    ($m:ident) => {
+        $m!(km, logrank, pairwise, trend, cox, univariable, cuminc, gray_test, finegray, table1, parametric, hazard, hazard_ratio)
+    };
+}
+
 /// A loaded file and the last analysis of it, kept in wasm memory.
 #[wasm_bindgen]
 pub struct Session {
@@ -95,6 +108,12 @@ pub struct Session {
     report: Option<Report>,
     /// A file the page is writing into wasm memory chunk by chunk (see [`Session::reserve`]).
     staged: Vec<u8>,
+    /// Sections of earlier analyses of this table, reused by the next `run` (see
+    /// [`crate::analyze::analyze_cached`]).
+    cache: crate::analyze::AnalysisCache,
+    /// Number of the last report `run_delta` sent; `report` is that report while `delta_live`.
+    delta_token: u32,
+    delta_live: bool,
 }
 
 impl Default for Session {
@@ -108,7 +127,17 @@ impl Session {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Session {
         install_panic_hook();
-        Session { name: String::new(), bytes: Vec::new(), read: ReadOptions::default(), table: None, report: None, staged: Vec::new() }
+        Session {
+            name: String::new(),
+            bytes: Vec::new(),
+            read: ReadOptions::default(),
+            table: None,
+            report: None,
+            staged: Vec::new(),
+            cache: Default::default(),
+            delta_token: 0,
+            delta_live: false,
+        }
     }
 
     /// Reserve `size` bytes of wasm memory for a file the page streams in (File.stream()) and
@@ -153,6 +182,8 @@ impl Session {
         self.read = read;
         self.table = Some(table);
         self.report = None;
+        self.cache.clear();
+        self.delta_live = false;
         Ok(schema)
     }
 
@@ -164,17 +195,61 @@ impl Session {
     /// Run the analysis a spec (JSON text) describes on the loaded file; returns the report JSON.
     /// A spec naming another worksheet or other missing-value codes re-reads the kept bytes.
     pub fn run(&mut self, spec_json: &str) -> Result<String, JsValue> {
-        let spec = AnalysisSpec::from_json(spec_json).map_err(|e| js_error(&e))?;
-        let read = ReadOptions::from_spec(&spec);
-        if self.table.is_some() && !same_read_options(&read, &self.read) {
-            let table = crate::ingest::read_table(&self.bytes, &self.name, &read).map_err(|e| js_error(&e))?;
-            self.table = Some(table);
-            self.read = read;
-        }
-        let table = self.table()?;
-        let report = crate::analyze::analyze(table, &spec).map_err(|e| js_error(&e.at_file(&self.name)))?;
+        let report = self.analyze(spec_json)?;
         let json = to_json(&report)?;
         self.report = Some(report);
+        self.delta_live = false;
+        Ok(json)
+    }
+
+    /// As [`Session::run`], for a page that keeps the report `run_delta` sent last (number
+    /// `have`): returns `{"token": n, "same": [...], "report": {...}}` where the report leaves out
+    /// the top-level fields listed in `same` (equal to the previous report's: the page keeps its
+    /// copies) and `order` lists the fields that may be left out, in the report's order. A
+    /// covariate toggle then sends the models, not the curves' thousands of steps. When `have` is
+    /// not the last report sent (or another `run` came between), nothing is left out. The
+    /// content is the report's either way.
+    pub fn run_delta(&mut self, spec_json: &str, have: u32) -> Result<String, JsValue> {
+        let mut report = self.analyze(spec_json)?;
+        let prev = if self.delta_live && have == self.delta_token { self.report.take() } else { None };
+        let mut same: Vec<&str> = Vec::new();
+        macro_rules! hold_if_same {
+            ($($f:ident),*) => {$(
+                if prev.as_ref().is_some_and(|p| p.$f == report.$f) {
+                    report.$f = Default::default();
+                    same.push(stringify!($f));
+                }
+            )*};
+        }
+        delta_fields!(hold_if_same);
+        macro_rules! names {
+            ($($f:ident),*) => { [$(stringify!($f)),*] };
+        }
+        let order = delta_fields!(names);
+        let json = (|| {
+            Ok::<String, JsValue>(format!(
+                "{{\"token\":{},\"same\":{},\"order\":{},\"report\":{}}}",
+                self.delta_token.wrapping_add(1),
+                to_json(&same)?,
+                to_json(&order)?,
+                to_json(&report)?
+            ))
+        })();
+        // Give the held fields back: the session keeps the whole report.
+        if let Some(p) = prev {
+            macro_rules! give_back {
+                ($($f:ident),*) => {$(
+                    if same.contains(&stringify!($f)) {
+                        report.$f = p.$f;
+                    }
+                )*};
+            }
+            delta_fields!(give_back);
+        }
+        self.report = Some(report);
+        let json = json?;
+        self.delta_token = self.delta_token.wrapping_add(1);
+        self.delta_live = true;
         Ok(json)
     }
 
@@ -211,6 +286,21 @@ impl Session {
     fn table(&self) -> Result<&Table, JsValue> {
         self.table.as_ref().ok_or_else(|| js_msg("no file is loaded: drop a CSV or spreadsheet first"))
     }
+
+    /// The report of a spec (JSON) on the loaded file, reusing the unchanged sections of earlier
+    /// analyses. A spec naming another worksheet or other missing-value codes re-reads the kept bytes.
+    fn analyze(&mut self, spec_json: &str) -> Result<Report, JsValue> {
+        let spec = AnalysisSpec::from_json(spec_json).map_err(|e| js_error(&e))?;
+        let read = ReadOptions::from_spec(&spec);
+        if self.table.is_some() && !same_read_options(&read, &self.read) {
+            let table = crate::ingest::read_table(&self.bytes, &self.name, &read).map_err(|e| js_error(&e))?;
+            self.table = Some(table);
+            self.read = read;
+            self.cache.clear();
+        }
+        let table = self.table.as_ref().ok_or_else(|| js_msg("no file is loaded: drop a CSV or spreadsheet first"))?;
+        crate::analyze::analyze_cached(table, &spec, &mut self.cache).map_err(|e| js_error(&e.at_file(&self.name)))
+    }
 }
 
 /// One shot: read `bytes` as file `name`, run `spec_json`, return the report JSON.
@@ -245,6 +335,10 @@ pub fn version() -> String {
 pub struct OffscreenBackend {
     ctx: web_sys::OffscreenCanvasRenderingContext2d,
     size: (u32, u32),
+    /// The context's current stroke colour, line width, fill colour and font, so that a figure
+    /// with thousands of same-coloured strokes (censor marks) sets each once, not per stroke
+    /// (each set is a call out of wasm and a CSS parse).
+    state: std::cell::RefCell<(String, f64, String, String)>,
 }
 
 /// An error of the canvas API, as text.
@@ -284,12 +378,38 @@ mod offscreen {
                 .ok_or("this browser gives no 2D context for an OffscreenCanvas")?
                 .dyn_into::<web_sys::OffscreenCanvasRenderingContext2d>()
                 .map_err(|_| "the OffscreenCanvas context is not 2D".to_string())?;
-            Ok(OffscreenBackend { ctx, size: (canvas.width(), canvas.height()) })
+            Ok(OffscreenBackend { ctx, size: (canvas.width(), canvas.height()), state: Default::default() })
         }
 
         fn stroke_style<S: BackendStyle>(&self, s: &S) {
-            self.ctx.set_stroke_style_str(&css(s.color()));
-            self.ctx.set_line_width(s.stroke_width() as f64);
+            let mut st = self.state.borrow_mut();
+            let c = css(s.color());
+            if st.0 != c {
+                self.ctx.set_stroke_style_str(&c);
+                st.0 = c;
+            }
+            let w = s.stroke_width() as f64;
+            if st.1 != w {
+                self.ctx.set_line_width(w);
+                st.1 = w;
+            }
+        }
+
+        fn fill_style(&self, c: BackendColor) {
+            let mut st = self.state.borrow_mut();
+            let c = css(c);
+            if st.2 != c {
+                self.ctx.set_fill_style_str(&c);
+                st.2 = c;
+            }
+        }
+
+        fn font(&self, f: String) {
+            let mut st = self.state.borrow_mut();
+            if st.3 != f {
+                self.ctx.set_font(&f);
+                st.3 = f;
+            }
         }
 
         fn trace<I: IntoIterator<Item = BackendCoord>>(&self, path: I) -> bool {
@@ -335,7 +455,7 @@ mod offscreen {
             if c.alpha == 0.0 {
                 return Ok(());
             }
-            self.ctx.set_fill_style_str(&css(c));
+            self.fill_style(c);
             self.ctx.fill_rect(p.0 as f64, p.1 as f64, 1.0, 1.0);
             Ok(())
         }
@@ -359,7 +479,7 @@ mod offscreen {
             }
             let (x, y, w, h) = (ul.0 as f64, ul.1 as f64, (br.0 - ul.0) as f64, (br.1 - ul.1) as f64);
             if fill {
-                self.ctx.set_fill_style_str(&css(s.color()));
+                self.fill_style(s.color());
                 self.ctx.fill_rect(x, y, w, h);
             } else {
                 self.stroke_style(s);
@@ -383,7 +503,7 @@ mod offscreen {
             if s.color().alpha == 0.0 {
                 return Ok(());
             }
-            self.ctx.set_fill_style_str(&css(s.color()));
+            self.fill_style(s.color());
             if self.trace(path) {
                 self.ctx.close_path();
                 self.ctx.fill();
@@ -396,7 +516,7 @@ mod offscreen {
                 return Ok(());
             }
             if fill {
-                self.ctx.set_fill_style_str(&css(s.color()));
+                self.fill_style(s.color());
             } else {
                 self.stroke_style(s);
             }
@@ -412,7 +532,7 @@ mod offscreen {
 
         fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, s: &S) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
             // Measured by the canvas itself: plotters' own wasm font code needs a `window`.
-            self.ctx.set_font(&format!("{} {}px {}", s.style().as_str(), s.size(), s.family().as_str()));
+            self.font(format!("{} {}px {}", s.style().as_str(), s.size(), s.family().as_str()));
             let m = self.ctx.measure_text(text).map_err(err)?;
             Ok((m.width().ceil().max(0.0) as u32, s.size().ceil().max(0.0) as u32))
         }
@@ -447,11 +567,13 @@ mod offscreen {
                 HPos::Right => "end",
                 HPos::Center => "center",
             });
-            self.ctx.set_fill_style_str(&css(color));
-            self.ctx.set_font(&format!("{} {}px {}", s.style().as_str(), s.size(), s.family().as_str()));
+            self.fill_style(color);
+            self.font(format!("{} {}px {}", s.style().as_str(), s.size(), s.family().as_str()));
             self.ctx.fill_text(text, x, y).map_err(err)?;
             if angle != 0.0 {
                 self.ctx.restore();
+                // restore() brought back the styles of before save(): forget what was set since.
+                *self.state.borrow_mut() = Default::default();
             }
             Ok(())
         }
@@ -469,8 +591,9 @@ fn figure_kind(name: &str) -> Result<crate::plot::FigureKind, JsValue> {
         "cumhaz" => Ok(crate::plot::FigureKind::Cumhaz),
         "hazard_ratio" => Ok(crate::plot::FigureKind::HazardRatio),
         "parametric_fit" => Ok(crate::plot::FigureKind::ParametricFit),
+        "zph" => Ok(crate::plot::FigureKind::Zph),
         other => Err(js_msg(format!(
-            "unknown figure '{other}': use 'survival', 'forest', 'hazard', 'cumhaz', 'hazard_ratio' or 'parametric_fit'"
+            "unknown figure '{other}': use 'survival', 'forest', 'hazard', 'cumhaz', 'hazard_ratio', 'parametric_fit' or 'zph'"
         ))),
     }
 }

@@ -4,55 +4,28 @@
 //! intercept-only, ovarian; all four distributions; time ratios, Weibull hazard ratios, BIC,
 //! fitted S(t) and medians).
 //!
-//! Tolerances (relative): coef, se, z 1e-5; p 1e-4; loglik 1e-7; everything else 1e-6.
+//! Tolerances: the contract's (`tests/support/compare.rs`); fitted S(t) and medians 1e-6.
 
 use cohort::prepare::{design, prepare};
 use cohort::spec::{AnalysisSpec, Dist};
 use cohort::stats::parametric::{predict_median, predict_survival, survreg, ParametricReport};
 use serde_json::Value;
 
-fn tolerance(field: &str) -> f64 {
-    match field {
-        "coef" | "se" | "z" => 1e-5,
-        "p" => 1e-4,
-        "loglik" | "loglik_null" => 1e-7,
-        _ => 1e-6,
-    }
+#[path = "support/compare.rs"]
+mod support;
+
+/// Relative difference of a fitted value from R's, failing beyond 1e-6.
+fn close(path: &str, got: f64, want: f64) -> f64 {
+    let d = (got - want).abs();
+    assert!(d <= 1e-6 * want.abs() || d < 1e-13, "{path}: R {want}, ours {got}");
+    d / want.abs().max(1e-300)
 }
 
-fn close(a: f64, b: f64, tol: f64) -> bool {
-    (a - b).abs() <= tol * b.abs().max(1e-300) || (a - b).abs() < 1e-13
-}
-
-/// Compare every field of `expected` with `actual` (recursively); returns the largest relative
-/// difference seen.
-fn compare(path: &str, field: &str, expected: &Value, actual: &Value, worst: &mut f64) {
-    match expected {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let a = actual.get(k).unwrap_or_else(|| panic!("{path}.{k}: missing in our report"));
-                compare(&format!("{path}.{k}"), k, v, a, worst);
-            }
-        }
-        Value::Array(items) => {
-            let a = actual.as_array().unwrap_or_else(|| panic!("{path}: not an array"));
-            assert_eq!(items.len(), a.len(), "{path}: length");
-            for (i, (e, x)) in items.iter().zip(a).enumerate() {
-                compare(&format!("{path}[{i}]"), field, e, x, worst);
-            }
-        }
-        Value::Number(n) => {
-            let e = n.as_f64().unwrap();
-            let x = actual.as_f64().unwrap_or_else(|| panic!("{path}: expected {e}, got {actual}"));
-            let rel = (x - e).abs() / e.abs().max(1e-300);
-            if (x - e).abs() > 1e-13 {
-                *worst = worst.max(rel);
-            }
-            assert!(close(x, e, tolerance(field)), "{path}: R {e}, ours {x} (rel {rel:e})");
-        }
-        Value::Null => assert!(actual.is_null(), "{path}: R has null, ours {actual}"),
-        other => assert_eq!(other, actual, "{path}"),
-    }
+/// Compare a fit with R's under the contract's rules; returns the largest relative difference.
+fn compare(path: &str, expected: &Value, actual: &Value) -> f64 {
+    let c = support::compare(expected, actual, path, "");
+    assert!(c.problems.is_empty(), "{}", c.problems.join("\n"));
+    c.max_rel.values().copied().fold(0.0, f64::max)
 }
 
 fn dist_of(name: &str) -> Dist {
@@ -82,7 +55,7 @@ fn lung_contract_reference() {
     let mut worst = 0.0f64;
     for (e, &dist) in expected.iter().zip(&spec.parametric) {
         let ours = serde_json::to_value(fit("lung.csv", &spec, dist)).unwrap();
-        compare(&format!("lung.{}", dist.name()), "", e, &ours, &mut worst);
+        worst = worst.max(compare(&format!("lung.{}", dist.name()), e, &ours));
     }
     eprintln!("lung contract reference: max relative difference {worst:e}");
 }
@@ -106,19 +79,16 @@ fn own_r_references() {
             for k in ["x_row", "times", "surv", "median"] {
                 model.as_object_mut().unwrap().remove(k);
             }
-            compare(&path, "", &model, &serde_json::to_value(&ours).unwrap(), &mut worst);
+            worst = worst.max(compare(&path, &model, &serde_json::to_value(&ours).unwrap()));
             // Fitted S(t) and median: R's 1 - psurvreg(log t, lp, scale, dist) and
             // exp(lp + scale * qsurvreg(0.5, 0, 1, dist)).
             let x: Vec<f64> = e["x_row"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
             for (t, s) in e["times"].as_array().unwrap().iter().zip(e["surv"].as_array().unwrap()) {
                 let (t, s) = (t.as_f64().unwrap(), s.as_f64().unwrap());
-                let got = predict_survival(&ours, &x, t);
-                assert!(close(got, s, 1e-6), "{path}: S({t}) R {s}, ours {got}");
-                worst = worst.max((got - s).abs() / s);
+                worst = worst.max(close(&format!("{path}: S({t})"), predict_survival(&ours, &x, t), s));
             }
             let m = e["median"].as_f64().unwrap();
-            let got = predict_median(&ours, &x);
-            assert!(close(got, m, 1e-6), "{path}: median R {m}, ours {got}");
+            worst = worst.max(close(&format!("{path}: median"), predict_median(&ours, &x), m));
             fits += 1;
         }
     }

@@ -101,6 +101,7 @@ fn lung_by_sex() -> Report {
             events: 164,
             ties: "efron",
             terms,
+            vcov: Vec::new(),
             loglik: [num(&cox["loglik"][0]), num(&cox["loglik"][1])],
             lr_test: test_of(&cox["lr_test"]),
             wald_test: test_of(&cox["wald_test"]),
@@ -396,11 +397,28 @@ fn legend_lists_every_group_and_hidden_groups_disappear() {
     assert!(all.iter().any(|t| t.text == "Male (n = 138)"));
     assert!(all.iter().any(|t| t.text == "Female (n = 90)"));
     assert_eq!(layout.series.len(), 2);
+    // The legend's entries, for the page's clicks: one box per group, side by side above the plot,
+    // each around its own text.
+    assert_eq!(layout.legend.len(), 2);
+    let (m, f) = (&layout.legend[0], &layout.legend[1]);
+    assert_eq!((m.group.as_deref(), m.hidden, f.group.as_deref(), f.hidden), (Some("Male"), false, Some("Female"), false));
+    assert!(m.left + m.width <= f.left, "boxes overlap: {m:?} {f:?}");
+    assert!(m.top + m.height <= layout.plot_top && m.height > 0);
+    let text_of = |label: &str| all.iter().find(|t| t.text == label).unwrap();
+    for e in &layout.legend {
+        let t = text_of(&e.label);
+        assert!(t.x > e.left && t.x < e.left + e.width && t.y > e.top && t.y < e.top + e.height, "{t:?} outside {e:?}");
+    }
     let opts = PlotOptions { hidden_groups: vec!["Male".into()], ..PlotOptions::default() };
     let (svg, layout) = draw(&lung_labelled(), &opts, 900, 680);
     let all = texts(&svg);
-    assert!(!all.iter().any(|t| t.text.contains("Male")));
-    assert!(all.iter().any(|t| t.text == "Female (n = 90)"));
+    // A hidden group stays in the legend only, greyed (so a click brings it back): not in the
+    // medians or the risk table.
+    let male: Vec<_> = all.iter().filter(|t| t.text.contains("Male")).collect();
+    assert_eq!(male.len(), 1, "{male:?}");
+    assert_eq!((male[0].text.as_str(), male[0].fill.as_str()), ("Male (n = 138)", "#8A8F96"));
+    assert!(all.iter().any(|t| t.text == "Female (n = 90)" && t.fill != "#8A8F96"));
+    assert_eq!(layout.legend.iter().map(|e| e.hidden).collect::<Vec<_>>(), vec![true, false]);
     assert_eq!(layout.risk_table.unwrap().rows.len(), 1);
     assert_eq!(layout.series[0].index, 1);
     // Colours follow the level, not the position among visible curves.

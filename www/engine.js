@@ -1,35 +1,100 @@
 // The WebAssembly engine: one wasm `Session` holding the parsed table. Every call is wrapped so
 // that a panic inside wasm (a bug) is reported and the engine restarts with the same file,
 // instead of leaving a dead page.
+//
+// The engine comes in two builds of the same crate (scripts/build.sh): `core` reads CSV/TSV and
+// is loaded with the page; `workbook` is the same engine plus the .xlsx/.xlsb/.xls/.ods readers
+// (about 60% more bytes), fetched only when a workbook is dropped. From then on the page keeps
+// using the workbook build (it reads text files too).
 
 import { loadIntoSession } from './read.js';
 
-let compiled = null;   // WebAssembly.Module, compiled once
+/** The two builds: their wasm module and wasm-bindgen glue, relative to this file. */
+const BUILDS = {
+  core: { wasm: './pkg/cohort_bg.wasm', glue: './pkg/cohort.js' },
+  workbook: { wasm: './pkg/cohort_workbook_bg.wasm', glue: './pkg/cohort_workbook.js' },
+};
+
+const compiled = new Map();   // build name → Promise<WebAssembly.Module>, compiled once
+
+/**
+ * The report of a `run_delta` answer ({token, same, order, report}): the fields named in `same`
+ * are the previous report's (`prev`), put back in their places (`order`: the fields that may be
+ * left out, in the report's order), so the result is the whole report as `run` gives it, key
+ * order included.
+ */
+export function mergeDelta(prev, answer) {
+  const { report: lite, same, order } = answer;
+  if (!prev || !same?.length) return lite;
+  const out = {};
+  const keys = Object.keys(lite);
+  let i = 0;
+  for (; i < keys.length && !order.includes(keys[i]); i++) out[keys[i]] = lite[keys[i]];
+  for (const k of order) {
+    const v = same.includes(k) ? prev[k] : lite[k];
+    if (v !== undefined) out[k] = v;
+  }
+  // Fields the engine added after these (none today): in the order sent.
+  for (; i < keys.length; i++) if (!(keys[i] in out)) out[keys[i]] = lite[keys[i]];
+  return out;
+}
+
 let instanceNo = 0;
 let panicMessage = null;
 
 globalThis.__cohortPanic = msg => { panicMessage = msg; };
 
-async function compileOnce() {
-  if (!compiled) {
-    const res = await fetch(new URL('./pkg/cohort_bg.wasm', import.meta.url));
-    if (!res.ok) throw new Error(`cannot load the analysis engine (pkg/cohort_bg.wasm: HTTP ${res.status})`);
-    compiled = await WebAssembly.compile(await res.arrayBuffer());
+function compileOnce(build) {
+  if (!compiled.has(build)) {
+    const file = BUILDS[build].wasm;
+    const p = (async () => {
+      const res = await fetch(new URL(file, import.meta.url));
+      if (!res.ok) throw new Error(`cannot load the analysis engine (${file.slice(2)}: HTTP ${res.status})`);
+      // Compile while the bytes arrive; a host that does not send `application/wasm` makes
+      // compileStreaming refuse, so then compile the whole buffer.
+      if (WebAssembly.compileStreaming && /^application\/wasm\b/.test(res.headers.get('content-type') || '')) {
+        return WebAssembly.compileStreaming(res);
+      }
+      return WebAssembly.compile(await res.arrayBuffer());
+    })();
+    compiled.set(build, p);
+    p.catch(() => compiled.delete(build));   // a failed fetch is tried again next time
   }
-  return compiled;
+  return compiled.get(build);
 }
 
-async function instantiate() {
-  const glueUrl = new URL('./pkg/cohort.js', import.meta.url);
-  await compileOnce();
+async function instantiate(build) {
+  const glueUrl = new URL(BUILDS[build].glue, import.meta.url);
+  const module = await compileOnce(build);
   // After a panic the old instance cannot be trusted: import a fresh copy of the glue module
   // (a new module record) and instantiate the already-compiled wasm again.
   if (instanceNo > 0) glueUrl.searchParams.set('instance', String(instanceNo));
   instanceNo += 1;
   const glue = await import(glueUrl.href);
-  const exports = await glue.default({ module_or_path: compiled });
+  const exports = await glue.default({ module_or_path: module });
   glue.installPanicHook();
   return { glue, memory: exports.memory };
+}
+
+/**
+ * Whether a file's first bytes are those of a ZIP (.xlsx, .xlsb, .ods) or an OLE2 compound file
+ * (.xls): the files the core build sends nowhere, so the workbook build reads them (it also
+ * names what other ZIP or OLE2 files are). The same magic numbers as `ingest::sniff`.
+ */
+export function isWorkbookHead(b) {
+  const zip = b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b
+    && ((b[2] === 3 && b[3] === 4) || (b[2] === 5 && b[3] === 6) || (b[2] === 7 && b[3] === 8));
+  const ole2 = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+  return zip || (b.length >= 8 && ole2.every((m, i) => b[i] === m));
+}
+
+/** The build that reads `source` (bytes, or a File/Blob of which only 8 bytes are read). */
+async function buildFor(source) {
+  let head;
+  if (typeof Blob !== 'undefined' && source instanceof Blob) head = new Uint8Array(await source.slice(0, 8).arrayBuffer());
+  else if (ArrayBuffer.isView(source)) head = new Uint8Array(source.buffer, source.byteOffset, Math.min(8, source.byteLength));
+  else head = new Uint8Array(source, 0, Math.min(8, source.byteLength));
+  return isWorkbookHead(head) ? 'workbook' : 'core';
 }
 
 /** The engine on the page's main thread (used where Web Workers or OffscreenCanvas are missing). */
@@ -38,13 +103,23 @@ export class MainEngine {
     this.glue = null;
     this.session = null;
     this.file = null;      // {name, bytes} or {name, blob} of the loaded file, to reload after a restart
+    this.build = 'core';   // which build of the engine runs (see BUILDS)
     this.onPanic = () => {};
   }
 
   async start() {
-    ({ glue: this.glue, memory: this.memory } = await instantiate());
+    ({ glue: this.glue, memory: this.memory } = await instantiate(this.build));
     this.session = new this.glue.Session();
     return this;
+  }
+
+  /** Switch to the workbook build when `source` is a workbook (once; it reads everything). */
+  async useBuildFor(source, onProgress = () => {}) {
+    if (this.build === 'workbook' || (await buildFor(source)) !== 'workbook') return;
+    onProgress({ phase: 'engine' });
+    this.build = 'workbook';
+    this.file = null;
+    await this.start();
   }
 
   version() {
@@ -71,8 +146,9 @@ export class MainEngine {
   }
 
   async restart() {
+    this.delta = null;
     try { this.session?.free(); } catch { /* the old instance is gone */ }
-    ({ glue: this.glue, memory: this.memory } = await instantiate());
+    ({ glue: this.glue, memory: this.memory } = await instantiate(this.build));
     this.session = new this.glue.Session();
     if (this.file) {
       try {
@@ -84,6 +160,7 @@ export class MainEngine {
 
   /** Parse a file; returns the schema object. */
   async load(bytes, name) {
+    await this.useBuildFor(bytes);
     const schema = await this.guard(s => JSON.parse(s.load(bytes, name)));
     this.file = { name, bytes };
     return schema;
@@ -99,6 +176,7 @@ export class MainEngine {
       // Let the page paint "Parsing…" before the engine holds the main thread.
       return p.phase === 'parsing' ? new Promise(r => setTimeout(r, 30)) : undefined;
     };
+    await this.useBuildFor(file, onProgress);
     const schema = JSON.parse(await this.guard(s => loadIntoSession(s, this.memory, file, name, progress)));
     this.file = { name, blob: file };
     return schema;
@@ -106,7 +184,20 @@ export class MainEngine {
 
   /** Run a spec object; returns the report object. */
   async run(spec) {
+    this.delta = null;
     return this.guard(s => JSON.parse(s.run(JSON.stringify(spec))));
+  }
+
+  /**
+   * As `run`, for the page's own analysis: the engine sends only the parts of the report that
+   * changed since the last `runDelta` (see mergeDelta); returns the whole report.
+   */
+  async runDelta(spec, _extras) {
+    const have = this.delta?.token ?? 0;
+    const answer = await this.guard(s => JSON.parse(s.run_delta(JSON.stringify(spec), have)));
+    const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
+    this.delta = { token: answer.token, report };
+    return report;
   }
 
   /** Draw the last report into a canvas; returns the figure's layout. */
@@ -128,6 +219,16 @@ export class MainEngine {
     return this.guard(s => s.forest_height(JSON.stringify(options)));
   }
 
+  /**
+   * Size `canvas` for the forest plot at pixel width `width` (CSS size = pixels / `dpr`) and
+   * draw it; returns the layout.
+   */
+  async drawForest(canvas, options, width, dpr) {
+    const h = await this.forestHeight(options);
+    sizeCanvas(canvas, width, h, dpr);
+    return this.draw(canvas, 'forest', options);
+  }
+
   /** Text export of the last analysis: 'r', 'python' or 'methods'. */
   async exportText(kind) {
     return this.guard(s => s.export(kind));
@@ -137,6 +238,36 @@ export class MainEngine {
   async svg(figure, options, width, height) {
     return this.guard(s => s.svg(figure, JSON.stringify(options), width, height));
   }
+
+  // Sharing (www/share.js).
+  async shareResults(k, specJson) { return this.guard(s => s.share_results(k, specJson)); }
+  async loadShared(json) {
+    const report = await this.guard(s => JSON.parse(s.load_shared(json)));
+    this.file = null;
+    return report;
+  }
+  async analysisCsv(columns) { return this.guard(s => s.analysis_csv(JSON.stringify(columns))); }
+  async methodsK(k) { return this.guard(s => s.methods_k(k)); }
+}
+
+/** Give a canvas a pixel size and the matching CSS size. */
+function sizeCanvas(canvas, width, height, dpr) {
+  canvas.style.width = Math.round(width / dpr) + 'px';
+  canvas.style.height = Math.round(height / dpr) + 'px';
+  canvas.width = width;
+  canvas.height = height;
+}
+
+/**
+ * Requests the engine's worker made (its own resource timing, which the page's does not hold):
+ * kept in `globalThis.cohortWorkerRequests` ({name, startTime} on the page's clock) and announced
+ * with a `cohort:worker-requests` event, for the privacy badge.
+ */
+function workerRequests(net) {
+  const list = globalThis.cohortWorkerRequests || (globalThis.cohortWorkerRequests = []);
+  const entries = net.map(e => ({ name: e.name, startTime: e.time - performance.timeOrigin, initiatorType: e.initiator, worker: true }));
+  list.push(...entries);
+  globalThis.dispatchEvent?.(new CustomEvent('cohort:worker-requests', { detail: entries }));
 }
 
 /** Draw an ImageBitmap onto a visible canvas (same pixel size). */
@@ -159,13 +290,16 @@ export class WorkerEngine {
     this.nextId = 1;
     this.file = null;
     this.ver = '';
+    this.build = 'core';   // which build of the engine runs (see BUILDS)
     this.onPanic = () => {};
   }
 
   async start() {
-    const module = await compileOnce();
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cohort-engine' });
-    this.worker.onmessage = ev => {
+    const module = await compileOnce(this.build);
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cohort-engine' });
+    this.worker = worker;
+    worker.onmessage = ev => {
+      if (ev.data?.net) { workerRequests(ev.data.net); return; }
       const { id, ok, value, error, fatal, progress } = ev.data;
       const p = this.pending.get(id);
       if (!p) return;
@@ -178,20 +312,41 @@ export class WorkerEngine {
         p.reject(e);
       }
     };
-    this.worker.onerror = ev => {
+    worker.onerror = ev => {
       const e = new Error(`the analysis engine stopped: ${ev.message || 'worker error'}`);
       e.fatal = true;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
+      for (const [id, p] of this.pending) {
+        if (p.worker !== worker) continue;
+        this.pending.delete(id);
+        p.reject(e);
+      }
     };
-    this.ver = await this.call('init', { module, glueUrl: new URL('./pkg/cohort.js', import.meta.url).href });
+    this.ver = await this.call('init', { module, glueUrl: new URL(BUILDS[this.build].glue, import.meta.url).href });
     return this;
+  }
+
+  /**
+   * Switch to the workbook build when `source` is a workbook (once; it reads everything): a new
+   * worker starts with it; calls already sent to the old one finish there before it ends.
+   */
+  async useBuildFor(source, onProgress = () => {}) {
+    if (this.build === 'workbook' || (await buildFor(source)) !== 'workbook') return;
+    onProgress({ phase: 'engine' });   // {phase: 'engine'}: fetching the workbook build
+    const old = this.worker;
+    this.build = 'workbook';
+    this.file = null;
+    await this.start();
+    const retire = () => {
+      if ([...this.pending.values()].some(p => p.worker === old)) setTimeout(retire, 200);
+      else old.terminate();
+    };
+    retire();
   }
 
   call(op, args, transfer = [], onProgress = null) {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      this.pending.set(id, { resolve, reject, onProgress });
+      this.pending.set(id, { resolve, reject, onProgress, worker: this.worker });
       this.worker.postMessage({ id, op, args }, transfer);
     });
   }
@@ -211,6 +366,8 @@ export class WorkerEngine {
   }
 
   async restart() {
+    this.delta = null;
+    this.extras = null;
     try { this.worker.terminate(); } catch { /* already gone */ }
     for (const p of this.pending.values()) p.reject(new Error('the analysis engine was restarted'));
     this.pending.clear();
@@ -226,6 +383,7 @@ export class WorkerEngine {
   version() { return this.ver; }
 
   async load(bytes, name) {
+    await this.useBuildFor(bytes);
     // The worker gets a copy: the page keeps the bytes to re-load after a restart.
     const schema = JSON.parse(await this.guarded('load', { bytes, name }));
     this.file = { name, bytes };
@@ -238,13 +396,33 @@ export class WorkerEngine {
    * file after a restart.
    */
   async loadFile(file, name, onProgress = () => {}) {
+    await this.useBuildFor(file, onProgress);
     const schema = JSON.parse(await this.guarded('loadFile', { file, name }, onProgress));
     this.file = { name, blob: file };
     return schema;
   }
 
   async run(spec) {
+    this.delta = null;
+    this.extras = null;
     return JSON.parse(await this.guarded('run', { spec: JSON.stringify(spec) }));
+  }
+
+  /**
+   * As MainEngine.runDelta. `extras` ({forest: {options, width}, methods: k}) asks the worker
+   * to draw the forest plot and write the methods paragraph of the new report in the same
+   * message; `drawForest` and `methodsK(k)` then answer from them without a message.
+   */
+  async runDelta(spec, extras = {}) {
+    const have = this.delta?.token ?? 0;
+    this.extras = null;
+    const forest = extras.forest ? { options: JSON.stringify(extras.forest.options), width: extras.forest.width } : null;
+    const got = await this.guarded('runDelta', { spec: JSON.stringify(spec), have, forest, methods: extras.methods || 0 });
+    const answer = JSON.parse(got.answer);
+    const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
+    this.delta = { token: answer.token, report };
+    this.extras = { forest: got.forest || null, methods: got.methods, methodsK: extras.methods };
+    return report;
   }
 
   async draw(canvas, figure, options) {
@@ -255,6 +433,21 @@ export class WorkerEngine {
 
   async svg(figure, options, width, height) {
     return this.guarded('svg', { figure, options: JSON.stringify(options), width, height });
+  }
+
+  /** As MainEngine.drawForest, in one message: the worker sizes and draws (or drew it with the refit). */
+  async drawForest(canvas, options, width, dpr) {
+    const ready = this.extras?.forest;
+    if (ready && ready.width === width && ready.options === JSON.stringify(options)) {
+      this.extras.forest = null;
+      sizeCanvas(canvas, width, ready.height, dpr);
+      blit(canvas, ready.bitmap);
+      return JSON.parse(ready.layout);
+    }
+    const { layout, bitmap, height } = await this.guarded('drawForest', { options: JSON.stringify(options), width });
+    sizeCanvas(canvas, width, height, dpr);
+    if (bitmap) blit(canvas, bitmap);
+    return JSON.parse(layout);
   }
 
   async selfTestPanic() {
@@ -271,6 +464,24 @@ export class WorkerEngine {
 
   async exportText(kind) {
     return this.guarded('exportText', { kind });
+  }
+
+  // Sharing (www/share.js).
+  async shareResults(k, specJson) { return this.guarded('shareResults', { k, specJson }); }
+  async loadShared(json) {
+    const report = JSON.parse(await this.guarded('loadShared', { json }));
+    this.file = null;
+    return report;
+  }
+  async analysisCsv(columns) { return this.guarded('analysisCsv', { columns: JSON.stringify(columns) }); }
+  async methodsK(k) {
+    // Written with the last refit (runDelta's extras) for this k: answered without a message.
+    if (typeof this.extras?.methods === 'string' && this.extras.methodsK === k) {
+      const text = this.extras.methods;
+      this.extras.methods = undefined;
+      return text;
+    }
+    return this.guarded('methodsK', { k });
   }
 }
 

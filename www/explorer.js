@@ -10,6 +10,7 @@
 import { fmtP, fmtNum, fmtTime } from './format.js';
 import { identifierColumns, cleanReport } from './privacy.js';
 import { csvLine } from './csv.js';
+import { zphRefresh } from './zph.js';
 
 const $ = sel => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -118,6 +119,7 @@ export function initExplorer(c) {
   // Figure: groups shown, x range, tick spacing.
   const curves = el('div', { id: 'xp-curves', class: 'xp-curves', role: 'group', 'aria-label': 'Curve options', hidden: true },
     el('span', { id: 'xp-groups', class: 'xp-groups' }),
+    el('span', { id: 'xp-groups-note', class: 'muted small', 'aria-live': 'polite' }),
     el('label', {}, 'x max ', el('input', { id: 'xp-xmax', type: 'number', min: '0', step: 'any', class: 'xp-num', placeholder: 'auto' })),
     el('label', {}, 'ticks every ', el('input', { id: 'xp-break', type: 'number', min: '0', step: 'any', class: 'xp-num', placeholder: 'auto' })));
   $('.fig-head').after(curves);
@@ -266,14 +268,17 @@ function wireExplorer() {
     if (!spec.filters.length) delete spec.filters;
     run(spec);
   });
-  // Curves: view options only (no refit).
+  // Curves: view options only (no refit). The checkboxes are the keyboard's (and screen
+  // reader's) way to what a click on a legend entry of the figure does (toggleGroup).
   $('#xp-groups').addEventListener('change', e => {
     if (!e.target.matches('input[data-group]') || !specNow()) return;
     const hidden = [...document.querySelectorAll('#xp-groups input[data-group]')].filter(i => !i.checked).map(i => i.dataset.group);
     if (hidden.length && hidden.length === document.querySelectorAll('#xp-groups input[data-group]').length) {
       e.target.checked = true;
+      $('#xp-groups-note').textContent = 'At least one group stays shown.';
       return; // keep at least one curve
     }
+    $('#xp-groups-note').textContent = '';
     setView({ hidden_groups: hidden.length ? hidden : undefined });
   });
   const numView = (id, key) => $(id).addEventListener('change', e => {
@@ -299,6 +304,18 @@ function wireExplorer() {
     const report = cleanReport(ctx.state.report, identifierColumns(ctx.state.schema));
     ctx.download(new Blob([tablesCsv(report, discloseK)], { type: 'text/csv' }), ctx.stem() + '.tables.csv');
   });
+}
+
+/**
+ * Show or hide one group's curves (a click on its legend entry in the figure): the same as its
+ * "Show" checkbox, which follows. The last shown group cannot be hidden.
+ */
+export function toggleGroup(group) {
+  const box = [...document.querySelectorAll('#xp-groups input[data-group]')].find(i => i.dataset.group === group);
+  if (!box || !specNow()) return false;
+  box.checked = !box.checked;
+  box.dispatchEvent(new Event('change', { bubbles: true }));
+  return true;
 }
 
 /** Set the ticked covariates (in column order) and the univariable screen. */
@@ -501,13 +518,14 @@ function renderUnivariable(r) {
 function renderPh(r) {
   const ph = r.cox?.ph_test;
   $('#xp-ph').hidden = !ph;
-  if (!ph) return;
+  if (!ph) { zphRefresh(r); return; }
   $('#xp-ph table thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: 'Term' }), el('th', { scope: 'col', text: 'χ²' }),
     el('th', { scope: 'col', text: 'df' }), el('th', { scope: 'col', text: 'P' })));
   const row = (name, t, global) => el('tr', { class: (t.p != null && t.p < 0.05 ? 'ph-flag' : '') + (global ? ' ph-global' : '') },
     el('th', { scope: 'row', text: name }), el('td', { class: 'num', text: fmtNum(t.chisq) }), el('td', { class: 'num', text: fmtTime(t.df) }),
     el('td', { class: 'num', text: pText(t.p) + (t.p != null && t.p < 0.05 ? ' ⚠' : '') }));
   $('#xp-ph table tbody').replaceChildren(...ph.terms.map(t => row(t.name, t, false)), row('Global', ph.global, true));
+  zphRefresh(r);
 }
 
 /** Groups with fewer than k rows: flagged in the summary and in the disclosure line. */
@@ -517,7 +535,7 @@ function renderDisclosure(r) {
   const small = [];
   const rows = [...document.querySelectorAll('#summary tbody tr')];
   (r.km || []).forEach((g, i) => {
-    const isSmall = g.n < k;
+    const isSmall = typeof g.n === 'string' || g.n < k;   // a string: suppressed upstream (a shared link's "<k")
     rows[i]?.classList.toggle('small-cell', isSmall);
     if (isSmall) small.push(`${g.group ?? 'All'} (n < ${k})`);
   });
@@ -559,7 +577,8 @@ export function tablesCsv(report, k) {
 // ---------- privacy badge ----------
 
 /**
- * "No network requests since load", from the page's own resource timing: any request to another
+ * "No network requests since load", from the page's own resource timing and its engine worker's
+ * (which the worker sends over: see engine.js, `cohort:worker-requests`): any request to another
  * origin, or any request at all after the page became ready (`ready` resolved), is counted and
  * named in the badge's tooltip. Updated live by a PerformanceObserver.
  */
@@ -579,19 +598,22 @@ export function startPrivacyBadge(ready) {
     if (u.protocol === 'data:' || u.protocol === 'blob:') return;
     const foreign = u.origin !== location.origin;
     const late = readyAt != null && e.startTime > readyAt;
-    if (foreign || late) flagged.push(`${foreign ? 'other origin' : 'after load'}: ${e.name}`);
+    if (foreign || late) flagged.push(`${foreign ? 'other origin' : 'after load'}${e.worker ? ' (engine worker)' : ''}: ${e.name}`);
   };
   const show = () => {
     if (readyAt == null) { badge.textContent = 'loading…'; return; }
     badge.classList.toggle('bad', flagged.length > 0);
     badge.textContent = flagged.length ? `⚠ ${flagged.length} network request${flagged.length === 1 ? '' : 's'} since load` : '✓ No network requests since load';
-    badge.title = flagged.length ? flagged.join('\n') : `Checked live from the browser's own record of this page's requests (${seen.size} files fetched while loading, all from this site).`;
+    const fromWorker = [...seen].filter(e => e.worker).length;
+    badge.title = flagged.length ? flagged.join('\n') : `Checked live from the browser's own record of the requests of this page and of its analysis engine (a Web Worker): ${seen.size} files fetched while loading${fromWorker ? ` (${fromWorker} by the engine)` : ''}, all from this site.`;
   };
   try {
     new PerformanceObserver(list => { for (const e of list.getEntries()) consider(e); show(); }).observe({ type: 'resource', buffered: true });
   } catch { /* no observer: checked on ready only */ }
+  window.addEventListener('cohort:worker-requests', ev => { for (const e of ev.detail) consider(e); show(); });
   Promise.resolve(ready).catch(() => {}).then(() => {
     for (const e of performance.getEntriesByType('resource')) consider(e);
+    for (const e of globalThis.cohortWorkerRequests || []) consider(e);
     readyAt = performance.now();
     show();
   });

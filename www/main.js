@@ -8,11 +8,13 @@ import {
   parseLandmarks, specToHash, specFromHash, defaultLandmarks,
 } from './spec.js';
 import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
-import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge } from './explorer.js';
+import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge, toggleGroup } from './explorer.js';
 import { initPaper } from './paper.js';
 import { initHazard } from './hazard.js';
+import { initZph, withoutResiduals } from './zph.js';
 import { progressText } from './read.js';
 import { identifierColumns, stripIdentifiers, exportProblem, cleanReport } from './privacy.js';
+import { initShare, openSharedLink, figureMinCell, exportMinCell, figurePng, leaveSharedView } from './share.js';
 
 const $ = sel => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -87,7 +89,7 @@ function showProgress(p) {
   if (p.phase === 'reading' && p.total > 0) bar.value = p.loaded / p.total;
   else bar.removeAttribute('value');   // indeterminate while the engine parses / fits
   $('#load-progress-label').textContent = p.phase === 'reading' ? progressText(p.loaded, p.total)
-    : p.phase === 'parsing' ? 'Parsing…' : 'Analysing…';
+    : p.phase === 'parsing' ? 'Parsing…' : p.phase === 'engine' ? 'Loading the workbook reader…' : 'Analysing…';
   box.hidden = false;
 }
 
@@ -115,6 +117,7 @@ async function loadBytes(name, source, specOverride, isDemo = false) {
 }
 
 async function afterLoad(name, schema, specOverride, isDemo) {
+  leaveSharedView();
   state.schema = schema;
   state.isDemo = isDemo;
   state.report = null;
@@ -138,12 +141,16 @@ async function afterLoad(name, schema, specOverride, isDemo) {
   return runSpecInner(spec);
 }
 
-async function runSpecInner(spec) {
+async function runSpecInner(spec, t0 = performance.now()) {
   state.spec = spec;
   fillControls();
   clearError();
   try {
-    state.report = await state.engine.run(spec);
+    // The engine sends only what changed since the page's last report (a covariate toggle: the
+    // models, not the curves); the page gets the whole report either way.
+    // With the refit, the engine also draws the forest plot and writes the methods paragraph
+    // (one message to its worker instead of three; renderReport picks them up).
+    state.report = state.engine.runDelta ? await state.engine.runDelta(spec, { forest: forestRequest(), methods: exportMinCell() }) : await state.engine.run(spec);
   } catch (e) {
     state.report = null;
     clearResults();
@@ -152,12 +159,28 @@ async function runSpecInner(spec) {
   }
   renderDemoInfo();
   await renderReport();
+  showLatency('refit + redraw', t0);
   hazard.changed();
   return state.report;
 }
 
+/** The status line under the figure: how long the last change took, measured here. */
+function showLatency(what, t0) {
+  const ms = performance.now() - t0;
+  state.lastLatency = { what, ms };
+  $('#refit-time').textContent = `${what} ${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+}
+
+/** Re-analyse with `spec`; the latency shown counts from this call (the user's click). */
 function runSpec(spec) {
-  return serial(() => runSpecInner(spec));
+  const t0 = performance.now();
+  return serial(() => runSpecInner(spec, t0));
+}
+
+/** Redraw the figure after a view change (no refit), showing how long it took. */
+function redraw() {
+  const t0 = performance.now();
+  return serial(async () => { await drawFigure(); showLatency('redraw', t0); }).catch(e => showError(e, 'The figure could not be drawn'));
 }
 
 // From the controls: rebuild the spec, keep keys the controls do not show (covariates, ...).
@@ -190,6 +213,7 @@ function specFromControls() {
 
 function onControlsChanged(ev) {
   if (!state.schema) return;
+  state.controlsShown = null;   // the controls now show the user's edit, not the spec
   if (ev?.target?.id === 'event-col') {
     // New outcome column: pre-select its event values.
     const col = state.schema.columns.find(c => c.name === $('#event-col').value);
@@ -216,7 +240,7 @@ function viewFromToggles(old) {
 function onViewChanged() {
   if (!state.spec) return;
   state.spec = { ...state.spec, view: viewFromToggles(state.spec.view) };
-  serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn'));
+  redraw();
 }
 
 // ---------- controls ----------
@@ -300,10 +324,22 @@ function eventValuesFromControls() {
   return out;
 }
 
+/** Spec keys the model and filter panels show (explorer.js), not the analysis settings here. */
+const PANEL_KEYS = new Set(['covariates', 'univariable', 'categorical', 'reference', 'ties', 'filters']);
+
 function fillControls() {
   const s = state.schema;
   const spec = state.spec || {};
   if (!s) return;
+  // A model change (a covariate ticked) leaves these controls as they are: rebuilding them on
+  // every click would cost part of the refit's frame. Any change of the settings they show, a new
+  // file, or a control edited without a run (e.g. no event value left) rebuilds them.
+  const key = JSON.stringify(Object.entries(spec).filter(([k]) => !PANEL_KEYS.has(k)));
+  if (state.controlsShown && state.controlsShown.schema === s && state.controlsShown.key === key) {
+    renderExplorerControls();
+    return;
+  }
+  state.controlsShown = { schema: s, key };
   const timeName = typeof spec.time === 'string' ? spec.time : '';
   const span = spec.time && typeof spec.time === 'object' ? spec.time : null;
   const times = timeCandidates(s);
@@ -350,6 +386,7 @@ function clearResults() {
   showWarnings([]);
   const c = $('#km');
   c.getContext('2d').clearRect(0, 0, c.width, c.height);
+  state.drawn = null;
   $('#fig-caption').textContent = '';
   $('#model-box').hidden = true;
   $('#methods-box').hidden = true;
@@ -407,17 +444,23 @@ async function renderReport() {
   $('#test-line').textContent = line;
   showWarnings(r.warnings || []);
   $('#notes').textContent = (r.notes || []).join(' · ');
+  // Asked now, answered after the drawing: the engine works through its messages in order, so the
+  // page does not wait for one answer before sending the next question.
+  const methods = state.engine.methodsK(exportMinCell()).catch(() => '');
   await drawFigure();
   await renderModel();
   renderExplorerResults();
-  try {
-    const text = await state.engine.exportText('methods');
-    $('#methods').textContent = text;
-    $('#methods-box').hidden = !text;
-  } catch {
-    $('#methods-box').hidden = true;
-  }
+  const text = await methods;
+  $('#methods').textContent = text;
+  $('#methods-box').hidden = !text;
   await renderOverview();
+}
+
+/** The forest plot's options and pixel width (the model box's width, capped). */
+function forestRequest() {
+  const cssW = Math.max(360, Math.min(widthOf($('#model-box')) || 800, 900));
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  return { options: { font_scale: dpr }, width: Math.round(cssW * dpr), dpr };
 }
 
 /** Cox (or Fine-Gray) model: HR table, global tests and the forest plot. */
@@ -447,27 +490,38 @@ async function renderModel() {
   }
   $('#model-line').textContent = line;
   const canvas = $('#forest');
-  const cssW = Math.max(360, Math.min(box.clientWidth || 800, 900));
-  const dpr = Math.min(window.devicePixelRatio || 1, 3);
-  const opts = { font_scale: dpr };
-  const h = await state.engine.forestHeight(opts);
-  canvas.style.width = cssW + 'px';
-  canvas.style.height = Math.round(h / dpr) + 'px';
-  canvas.width = Math.round(cssW * dpr);
-  canvas.height = h;
-  await state.engine.draw(canvas, 'forest', opts);
+  const f = forestRequest();
+  await state.engine.drawForest(canvas, f.options, f.width, f.dpr);
 }
 
 /** "Table 1": each column described by group, with the test's P. */
+/** The group legend entry of the figure under a pointer event, or null. */
+function legendEntryAt(canvas, ev) {
+  const L = state.layout;
+  if (!L?.legend?.length || !canvas.clientWidth) return null;
+  const scale = canvas.width / canvas.clientWidth;
+  const x = ev.offsetX * scale, y = ev.offsetY * scale;
+  return L.legend.find(e => e.group != null && x >= e.left && x <= e.left + e.width && y >= e.top && y <= e.top + e.height) || null;
+}
+
 /** Hover read-out: each curve's value at the pointer's time (asked of the engine). */
 function wireHover() {
   const canvas = $('#km');
   const tip = $('#hover');
   let pending = false;
-  canvas.addEventListener('pointerleave', () => { tip.hidden = true; });
+  canvas.addEventListener('pointerleave', () => { tip.hidden = true; canvas.style.cursor = ''; });
+  // A click on a legend entry (its box, from the engine's layout) shows or hides that group.
+  canvas.addEventListener('click', ev => {
+    const e = legendEntryAt(canvas, ev);
+    if (e) toggleGroup(e.group);
+  });
   canvas.addEventListener('pointermove', async ev => {
     const L = state.layout;
-    if (!L || !state.report || pending) return;
+    if (!L || !state.report) return;
+    const entry = legendEntryAt(canvas, ev);
+    canvas.style.cursor = entry ? 'pointer' : '';
+    canvas.title = entry ? `${entry.hidden ? 'Show' : 'Hide'} ${entry.group} (or use the Show checkboxes above the figure)` : '';
+    if (pending) return;
     const scale = canvas.width / canvas.clientWidth;
     const x = ev.offsetX * scale, y = ev.offsetY * scale;
     if (x < L.plot_left || x > L.plot_left + L.plot_width || y < L.plot_top || y > L.plot_top + L.plot_height) { tip.hidden = true; return; }
@@ -483,7 +537,7 @@ function wireHover() {
         const row = el('div');
         const sw = el('span', { class: 'sw' });
         sw.style.background = colors.get(v.index) || '#333';
-        row.append(sw, `${v.label}: ${fmtPct(v.estimate)}` + (v.lower != null ? ` (${fmtPct(v.lower).replace('%', '')}–${fmtPct(v.upper)})` : '') + (v.n_risk != null ? `, ${v.n_risk} at risk` : ''));
+        row.append(sw, `${v.label}: ${fmtPct(v.estimate)}` + (v.lower != null ? ` (${fmtPct(v.lower).replace('%', '')}–${fmtPct(v.upper)})` : '') + (v.n_risk != null ? `, ${v.n_risk} at risk` : v.n_risk_suppressed ? `, ${v.n_risk_suppressed} at risk` : ''));
         return row;
       }));
     tip.hidden = false;
@@ -517,24 +571,57 @@ function plotOptions(scale) {
   for (const k of PLOT_KEYS) if (view[k] !== undefined && view[k] !== null) opts[k] = view[k];
   opts.landmarks = state.spec?.times || [];
   opts.font_scale = scale;
+  const k = figureMinCell();
+  if (k) opts.min_cell = k;
   return opts;
+}
+
+/**
+ * Width (clientWidth) of a box, as the last layout left it: kept up to date by a ResizeObserver,
+ * so that drawing after the tables were rebuilt does not force the browser to lay the page out
+ * again in the middle of a refit (reading clientWidth would).
+ */
+const widths = new WeakMap();
+const lastShown = new WeakMap();   // the width a box had when last shown (the model box is hidden between models)
+const sizeWatch = typeof ResizeObserver !== 'undefined'
+  ? new ResizeObserver(entries => { for (const e of entries) widths.set(e.target, e.target.clientWidth); }) : null;
+function widthOf(box) {
+  if (!sizeWatch) return box.clientWidth;
+  if (!widths.has(box)) sizeWatch.observe(box);
+  // Unknown, or 0 while the box was hidden: measure now (once it is shown the observer keeps it).
+  if (!widths.get(box)) widths.set(box, box.clientWidth);
+  const w = widths.get(box);
+  if (w) lastShown.set(box, w);
+  return w || lastShown.get(box) || 0;
 }
 
 async function drawFigure() {
   const canvas = $('#km');
   if (!state.report) return;
-  const cssW = Math.max(360, Math.min(canvas.closest('figure').clientWidth || 800, 1100));
+  const cssW = Math.max(360, Math.min(widthOf(canvas.closest('figure')) || 800, 1100));
   const riskRows = Math.max(1, (state.report.km || []).length);
   const cssH = Math.max(330, Math.round(cssW * 0.56)) + (state.spec?.view?.risk_table === false ? 0 : 34 + 22 * riskRows);
   const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  const w = Math.round(cssW * dpr), h = Math.round(cssH * dpr);
+  // A refit that changed only the models (a covariate toggle) leaves the figure as drawn: the
+  // engine sent the same curves and tests (the very objects the page holds) and the options and
+  // size are the same.
+  const r = state.report;
+  const key = JSON.stringify([plotOptions(dpr), w, h, cssW, cssH, r.time_unit, r.groups, r.spec?.strata, r.spec?.rho]);
+  const parts = [r.km, r.cuminc, r.logrank, r.gray_test, r.trend];
+  if (state.drawn && state.drawn.key === key && state.drawn.parts.every((p, i) => p === parts[i])) return state.layout;
   canvas.style.width = cssW + 'px';
   canvas.style.height = cssH + 'px';
-  canvas.width = Math.round(cssW * dpr);
-  canvas.height = Math.round(cssH * dpr);
+  canvas.width = w;   // (clears the canvas, even when the size is the same)
+  canvas.height = h;
+  state.drawn = null;
   const layout = await state.engine.draw(canvas, 'survival', plotOptions(dpr));
   state.layout = layout;
+  state.drawn = { key, parts };
   const groups = (state.report.km || []).map(k => k.group).filter(g => g != null);
-  canvas.setAttribute('aria-label', `Kaplan-Meier curves${groups.length ? ' by ' + state.spec.group + ': ' + groups.join(', ') : ''}. The table below gives the numbers.`);
+  const hiddenGroups = state.spec?.view?.hidden_groups || [];
+  canvas.setAttribute('aria-label', `Kaplan-Meier curves${groups.length ? ' by ' + state.spec.group + ': ' + groups.join(', ') : ''}`
+    + `${hiddenGroups.length ? ` (hidden: ${hiddenGroups.join(', ')})` : ''}. The table below gives the numbers; the Show checkboxes above the figure hide or show groups.`);
   const view = state.spec?.view || {};
   const bits = [];
   if (view.conf_bands !== false) bits.push('shaded bands: 95% confidence intervals');
@@ -641,6 +728,18 @@ function shareLink() {
   return u.href;
 }
 
+/** Show a report that came without data (a results-only link): no file, no schema. */
+function showShared(spec, report) {
+  return serial(async () => {
+    clearError();
+    state.schema = null;
+    state.isDemo = false;
+    state.spec = spec;
+    state.report = report;
+    await renderReport();
+  });
+}
+
 /** Throws when exporting the current analysis would show values of an identifier-like column. */
 function checkExport() {
   const problem = exportProblem(state.spec, identifierColumns(state.schema));
@@ -677,6 +776,10 @@ const api = {
   exportText: kind => serial(() => state.engine.exportText(kind)),
   /** Test hook: make the engine panic; the page reports it and restarts the engine. */
   selfTestPanic: () => serial(() => state.engine.selfTestPanic()),
+  /** The survival figure's layout as last drawn (plot area, ticks, legend entry boxes) in canvas pixels. */
+  figureLayout: () => (state.layout ? JSON.parse(JSON.stringify(state.layout)) : null),
+  /** The last change's measured time: {what: 'refit + redraw' | 'redraw', ms}. */
+  latency: () => state.lastLatency || null,
   /** 'worker' or 'main': where the engine runs. */
   engineKind: () => (state.engine?.worker ? 'worker' : 'main'),
   ready: null,
@@ -700,7 +803,12 @@ function readFile(file) {
 
 function wire() {
   wireHover();
-  initExplorer({ state, runSpec, showError, download, stem, checkExport, redraw: () => serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn')) });
+  initZph({ engine: () => state.engine, serial, showError, download, stem });
+  initExplorer({ state, runSpec, showError, download, stem, checkExport, redraw });
+  initShare({ state, serial, showError, sharedSpec, checkExport, showShared,
+    loadFile: (name, bytes, spec) => loadBytes(name, bytes, spec),
+    redraw: () => serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn')),
+    refreshMethods: () => serial(async () => { if (state.report) $('#methods').textContent = await state.engine.methodsK(exportMinCell()); }).catch(() => {}) });
   const drop = $('#drop');
   drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
@@ -739,7 +847,7 @@ function wire() {
   $('#save-json').addEventListener('click', () => {
     if (!state.report) return;
     try { checkExport(); } catch (e) { showError(e, 'The report was not saved'); return; }
-    const report = cleanReport(state.report, identifierColumns(state.schema));
+    const report = withoutResiduals(cleanReport(state.report, identifierColumns(state.schema)));
     download(new Blob([JSON.stringify(disclose(report, disclosureK()), null, 2)], { type: 'application/json' }), stem() + '.report.json');
   });
   const saveScript = (kind, ext) => async () => {
@@ -761,12 +869,16 @@ function wire() {
     const scale = 2;
     const w = Math.round(c.clientWidth * scale), h = Math.round(c.clientHeight * scale);
     try {
-      const svg = await serial(() => state.engine.svg('survival', plotOptions(scale), w, h));
+      const svg = await serial(() => state.engine.svg('survival', { ...plotOptions(scale), min_cell: exportMinCell() }, w, h));
       download(new Blob([svg], { type: 'image/svg+xml' }), stem() + '.km.svg');
     } catch (e) { showError(e, 'The figure could not be saved'); }
   });
-  $('#save-png').addEventListener('click', () => {
-    $('#km').toBlob(b => b && download(b, stem() + '.km.png'), 'image/png');
+  $('#save-png').addEventListener('click', async () => {
+    if (!state.report) return;
+    const c = $('#km');
+    try {
+      download(await figurePng(c, { ...plotOptions(c.width / (c.clientWidth || c.width)), min_cell: exportMinCell() }), stem() + '.km.png');
+    } catch (e) { showError(e, 'The figure could not be saved'); }
   });
   let resizeTimer = null;
   window.addEventListener('resize', () => {
@@ -799,6 +911,7 @@ async function main() {
   }
   state.engine.onPanic = msg => showError(new Error(msg + ' The engine was restarted; please report this with the file\'s layout (not its data).'), 'Internal error');
   $('#version').textContent = `cohort ${state.engine.version()}`;
+  if (await openSharedLink(location.hash)) return;
   let linked = null;
   try {
     linked = specFromHash(location.hash);

@@ -12,6 +12,31 @@ let panicMessage = null;
 
 self.__cohortPanic = msg => { panicMessage = msg; };
 
+// The page's privacy badge counts every request made since loading, from the browser's own
+// record; a worker's requests are in the worker's record, not the page's. So the worker sends
+// its record to the page as it grows: {net: [{name, time, initiator}]}, `time` on the epoch
+// clock (performance.timeOrigin + startTime), which the page maps onto its own clock.
+function reportRequests(entries) {
+  const net = entries.map(e => ({ name: e.name, time: performance.timeOrigin + e.startTime, initiator: e.initiatorType }));
+  if (net.length) self.postMessage({ net });
+}
+try {
+  new PerformanceObserver(list => reportRequests(list.getEntries())).observe({ type: 'resource', buffered: true });
+} catch {
+  // No observer in this worker: report what was fetched so far.
+  try { reportRequests(performance.getEntriesByType('resource')); } catch { /* no resource timing */ }
+}
+
+/** fn() or undefined when it throws (no model to draw) — but a panic is not swallowed. */
+function optional(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    if (panicMessage !== null || e instanceof WebAssembly.RuntimeError) throw e;
+    return undefined;
+  }
+}
+
 function errorObject(e) {
   const o = { message: e?.message || String(e) };
   for (const k of ['kind', 'file', 'line', 'column', 'detail']) if (e && e[k] !== undefined) o[k] = e[k];
@@ -31,6 +56,22 @@ const ops = {
   // wasm memory, with progress messages {id, progress}.
   loadFile: ({ file, name }, id) => loadIntoSession(session, memory, file, name, progress => self.postMessage({ id, progress })),
   run: ({ spec }) => session.run(spec),
+  // The page's refit: the report's changed parts and, when asked, the forest plot of the new
+  // report (at the given pixel width) and its methods paragraph, in one answer.
+  runDelta({ spec, have, forest, methods }) {
+    const out = { answer: session.run_delta(spec, have) };
+    // methods: the disclosure k the paragraph suppresses counts with.
+    if (methods) out.methods = optional(() => session.methods_k(methods));
+    if (forest) {
+      out.forest = optional(() => {
+        const height = session.forest_height(forest.options);
+        const canvas = new OffscreenCanvas(forest.width, height);
+        const layout = session.draw_offscreen(canvas, 'forest', forest.options);
+        return { layout, height, width: forest.width, options: forest.options, bitmap: canvas.transferToImageBitmap() };
+      });
+    }
+    return out.forest ? { ...out, transfer: [out.forest.bitmap] } : out;
+  },
   draw({ figure, options, width, height }) {
     const canvas = new OffscreenCanvas(width, height);
     const layout = session.draw_offscreen(canvas, figure, options);
@@ -38,6 +79,14 @@ const ops = {
     return { layout, bitmap, transfer: [bitmap] };
   },
   svg: ({ figure, options, width, height }) => session.svg(figure, options, width, height),
+  // The forest plot at the height its rows need, in one message (a refit shows it at once).
+  drawForest({ options, width }) {
+    const height = session.forest_height(options);
+    const canvas = new OffscreenCanvas(width, height);
+    const layout = session.draw_offscreen(canvas, 'forest', options);
+    const bitmap = canvas.transferToImageBitmap();
+    return { layout, bitmap, height, transfer: [bitmap] };
+  },
   selfTestPanic: () => glue.selfTestPanic(),
   valuesAt: ({ t, options }) => session.values_at(t, options),
   forestHeight: ({ options }) => session.forest_height(options),
@@ -52,6 +101,11 @@ const ops = {
     return { bars, bitmap, transfer: [bitmap] };
   },
   exportText: ({ kind }) => session.export(kind),
+  // Sharing (www/share.js).
+  shareResults: ({ k, specJson }) => session.share_results(k, specJson),
+  loadShared: ({ json }) => session.load_shared(json),
+  analysisCsv: ({ columns }) => session.analysis_csv(columns),
+  methodsK: ({ k }) => session.methods_k(k),
 };
 
 self.onmessage = async ev => {

@@ -52,7 +52,10 @@ fn run(args: &[String]) -> Result<String, String> {
             let spec = cohort::AnalysisSpec::from_json(&spec_text).map_err(|e| e.to_string())?;
             let bytes = std::fs::read(&data).map_err(|e| format!("cannot read {data}: {e}"))?;
             let name = std::path::Path::new(&data).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(data.clone());
-            let report = cohort::analyze_bytes(&bytes, &name, &spec).map_err(|e| e.to_string())?;
+            // The file's bytes are dropped once read: the analysis needs only the columns.
+            let table = cohort::read_table(&bytes, &name, &cohort::ReadOptions::from_spec(&spec)).map_err(|e| e.to_string())?;
+            drop(bytes);
+            let report = cohort::analyze(&table, &spec).map_err(|e| e.at_file(name.clone()).to_string())?;
             Ok(if pretty { report.to_json_pretty() } else { report.to_json() })
         }
         "schema" => {

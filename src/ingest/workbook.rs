@@ -21,30 +21,10 @@ use std::io::Cursor;
 
 use calamine::{open_workbook_from_rs, Data, DataRef, Ods, Reader, Xls, Xlsb, Xlsx};
 
-use super::infer::{Assembler, Context};
-use super::ReadOptions;
+use super::infer::{Assembler, Context, Missing};
+use super::{Book, ReadOptions};
 use crate::error::{Error, Result};
 use crate::table::{format_number, Table};
-
-/// Workbook formats, as sniffed from the magic bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Book {
-    Xlsx,
-    Xlsb,
-    Xls,
-    Ods,
-}
-
-impl Book {
-    fn name(self) -> &'static str {
-        match self {
-            Book::Xlsx => "Excel workbook (.xlsx)",
-            Book::Xlsb => "Excel binary workbook (.xlsb)",
-            Book::Xls => "Excel 97-2003 workbook (.xls)",
-            Book::Ods => "OpenDocument spreadsheet (.ods)",
-        }
-    }
-}
 
 fn broken(kind: Book, detail: impl std::fmt::Display) -> Error {
     Error::format(format!(
@@ -163,7 +143,8 @@ fn read_inner(bytes: &[u8], kind: Book, name: &str, opts: &ReadOptions) -> Resul
         check_compound_file(bytes).map_err(|why| broken(kind, why))?;
     }
     let sheet = opts.sheet.as_deref();
-    let mut sink = RowSink::default();
+    let ctx = Context::new(opts, true);
+    let mut sink = RowSink { pending: Vec::new(), titles: 0, asm: None, col0: 0, width: 0, buf: Vec::new(), missing: ctx.missing.clone() };
     let (chosen, names) = match kind {
         Book::Xlsx => read_xlsx(bytes, sheet, &mut sink)?,
         Book::Xlsb => read_range::<Xlsb<_>>(bytes, kind, sheet, &mut sink)?,
@@ -190,7 +171,6 @@ fn read_inner(bytes: &[u8], kind: Book, name: &str, opts: &ReadOptions) -> Resul
     });
     notes.push("line numbers are the sheet's row numbers".into());
     let asm = sink.finish(&chosen, &mut notes)?;
-    let ctx = Context::new(opts, true);
     asm.finish(name, notes, &ctx)
 }
 
@@ -213,7 +193,6 @@ fn column_letters(mut c: u32) -> String {
 /// with no such row is a one-column table) and hands the rows to the [`Assembler`] over the
 /// header's columns. A filled cell left of the header's first column is refused like one
 /// right of its last (the CSV rule: every value needs a named column).
-#[derive(Default)]
 struct RowSink {
     pending: Vec<(u64, Vec<(u32, String)>)>,
     titles: usize,
@@ -221,6 +200,7 @@ struct RowSink {
     col0: u32,
     width: usize,
     buf: Vec<String>,
+    missing: Missing,
 }
 
 impl RowSink {
@@ -232,7 +212,7 @@ impl RowSink {
         for (c, t) in cells {
             header[(c - col0) as usize] = t.clone();
         }
-        self.asm = Some(Assembler::new(header, line)?);
+        self.asm = Some(Assembler::new(header, line, self.missing.clone(), false)?);
         self.col0 = col0;
         self.width = width;
         Ok(())

@@ -260,6 +260,7 @@ pub fn draw_forest<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &R
         y_ticks: Vec::new(),
         series,
         risk_table: None,
+        legend: Vec::new(),
     })
 }
 

@@ -384,6 +384,7 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
         y_ticks,
         series: series_out,
         risk_table: None,
+        legend: Vec::new(),
     })
 }
 
@@ -415,7 +416,7 @@ pub fn draw_cumhaz<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &R
                 });
             }
             Series {
-                label: format!("{} (n = {})", label_of(&c.group), c.n),
+                label: format!("{} ({})", label_of(&c.group), super::group_n_text(c.n, opts.min_cell)),
                 group: c.group.clone(),
                 color: color_of(report, &c.group, i),
                 pts,

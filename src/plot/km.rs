@@ -23,6 +23,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::paint::{Face, Painter, GREY, INK};
 use super::{
+    LegendEntryLayout,
     css_color, format_num, format_p_digits, group_color, nice_step, ticks_from, LayoutSeries, PlotLayout, PlotOptions,
     RiskRowLayout, RiskTableLayout, Tick,
 };
@@ -160,7 +161,7 @@ fn km_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
                 }
             }
             let end = knots.last().map_or(0.0, |k| k.0);
-            let label = format!("{} (n = {})", label_of(&c.group), c.n);
+            let label = format!("{} ({})", label_of(&c.group), super::group_n_text(c.n, opts.min_cell));
             Curve {
                 index: i,
                 group: c.group.clone(),
@@ -253,6 +254,10 @@ pub struct CurveValue {
     /// Number at risk at this time (Kaplan-Meier only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_risk: Option<f64>,
+    /// "<k" when the number at risk is below the disclosure threshold (`min_cell`) and so left
+    /// out of `n_risk`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_risk_suppressed: Option<String>,
 }
 
 /// Every drawn curve's value at time `t` (the curves `draw_survival` draws with `opts`), for
@@ -277,7 +282,8 @@ pub fn values_at(report: &Report, opts: &PlotOptions, t: f64) -> Vec<CurveValue>
                 estimate: c.value_at(t),
                 lower: Some(lo).filter(|v| v.is_finite()),
                 upper: Some(hi).filter(|v| v.is_finite()),
-                n_risk: c.steps.as_ref().map(|s| n_at_risk(s, t)),
+                n_risk: c.steps.as_ref().map(|s| n_at_risk(s, t)).filter(|n| super::suppressed_count(*n, opts.min_cell).is_none()),
+                n_risk_suppressed: c.steps.as_ref().and_then(|s| super::suppressed_count(n_at_risk(s, t), opts.min_cell)),
             }
         })
         .collect()
@@ -438,7 +444,17 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
     if competing && report.cuminc.is_empty() {
         return Err("the report has no survival curves to draw (no Kaplan-Meier or cumulative incidence curves)".to_string());
     }
-    let curves = if competing { cuminc_curves(report, opts) } else { km_curves(report, opts) };
+    // Every group's curves: the hidden groups stay in the legend (greyed and struck through, so
+    // a click on them brings them back) but are not drawn.
+    let every = PlotOptions { hidden_groups: Vec::new(), ..opts.clone() };
+    let all = if competing { cuminc_curves(report, &every) } else { km_curves(report, &every) };
+    let is_hidden = |c: &Curve| c.group.as_ref().is_some_and(|g| opts.hidden_groups.contains(g));
+    let legend_curves: Vec<(String, RGBColor, Option<String>, bool)> = all
+        .iter()
+        .filter(|c| !competing || c.cause != Some("competing"))
+        .map(|c| (if competing { c.short.clone() } else { c.label.clone() }, c.color, c.group.clone(), is_hidden(c)))
+        .collect();
+    let curves: Vec<Curve> = all.into_iter().filter(|c| !is_hidden(c)).collect();
     if curves.is_empty() {
         return Err("every group is hidden: remove some from hidden_groups".to_string());
     }
@@ -549,15 +565,17 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         text: String,
         color: RGBColor,
         dashed: bool,
+        /// The group a click on this entry shows or hides (none for the line-style key).
+        group: Option<String>,
+        hidden: bool,
     }
-    let mut entries: Vec<Entry> = curves.iter().filter(|c| !competing || c.cause != Some("competing")).map(|c| Entry {
-        text: if competing { c.short.clone() } else { c.label.clone() },
-        color: c.color,
-        dashed: false,
-    }).collect();
+    let mut entries: Vec<Entry> = legend_curves
+        .into_iter()
+        .map(|(text, color, group, hidden)| Entry { text, color, dashed: false, group, hidden })
+        .collect();
     if competing {
-        entries.push(Entry { text: "Event of interest".into(), color: GREY, dashed: false });
-        entries.push(Entry { text: "Competing event".into(), color: GREY, dashed: true });
+        entries.push(Entry { text: "Event of interest".into(), color: GREY, dashed: false, group: None, hidden: false });
+        entries.push(Entry { text: "Competing event".into(), color: GREY, dashed: true, group: None, hidden: false });
     }
     let swatch = 22.0 * s;
     let entry_w: Vec<f64> = entries.iter().map(|e| swatch + 6.0 * s + p.width(&e.text, f_legend, Face::Normal)).collect();
@@ -686,7 +704,8 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         p.text(t, ((m.left + right) / 2, title_y.round() as i32), f_title, INK, HPos::Center, VPos::Top, Face::Bold, false)?;
     }
 
-    // ---- legend
+    // ---- legend (a hidden group: pale swatch, grey text struck through)
+    let mut legend = Vec::new();
     for (r, row) in rows.iter().enumerate() {
         let total: f64 = row.iter().map(|i| entry_w[*i]).sum::<f64>() + gap * row.len().saturating_sub(1) as f64;
         let mut x = (m.left as f64 + (plot_w - total) / 2.0).max(pad);
@@ -694,15 +713,37 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         for &i in row {
             let e = &entries[i];
             let (x0, x1) = (x.round() as i32, (x + swatch).round() as i32);
-            if opts.conf_bands && !e.dashed && e.color != GREY {
-                p.rect((x0, yc - p.px(5.0)), (x1, yc + p.px(5.0)), with_alpha(e.color, 0.16))?;
-            }
-            if e.dashed {
-                p.dashed(vec![(x0, yc), (x1, yc)], solid(e.color), 2.0, 5.0, 3.0)?;
+            if e.hidden {
+                p.line(vec![(x0, yc), (x1, yc)], with_alpha(e.color, 0.3), 2.0)?;
             } else {
-                p.line(vec![(x0, yc), (x1, yc)], solid(e.color), 2.0)?;
+                if opts.conf_bands && !e.dashed && e.color != GREY {
+                    p.rect((x0, yc - p.px(5.0)), (x1, yc + p.px(5.0)), with_alpha(e.color, 0.16))?;
+                }
+                if e.dashed {
+                    p.dashed(vec![(x0, yc), (x1, yc)], solid(e.color), 2.0, 5.0, 3.0)?;
+                } else {
+                    p.line(vec![(x0, yc), (x1, yc)], solid(e.color), 2.0)?;
+                }
             }
-            p.text(&e.text, ((x + swatch + 6.0 * s).round() as i32, yc), f_legend, INK, HPos::Left, VPos::Center, Face::Normal, false)?;
+            let ink = if e.hidden { HIDDEN_INK } else { INK };
+            let tx = (x + swatch + 6.0 * s).round() as i32;
+            p.text(&e.text, (tx, yc), f_legend, ink, HPos::Left, VPos::Center, Face::Normal, false)?;
+            if e.hidden {
+                let tw = p.width(&e.text, f_legend, Face::Normal).round() as i32;
+                p.line(vec![(tx, yc), (tx + tw, yc)], solid(ink), 1.0)?;
+            }
+            if e.group.is_some() {
+                let half = (legend_row_h / 2.0).round() as i32;
+                legend.push(LegendEntryLayout {
+                    group: e.group.clone(),
+                    label: e.text.clone(),
+                    hidden: e.hidden,
+                    left: (x - 2.0 * s).floor() as i32,
+                    top: yc - half,
+                    width: (entry_w[i] + 4.0 * s).ceil() as i32,
+                    height: 2 * half,
+                });
+            }
             x += entry_w[i] + gap;
         }
     }
@@ -874,9 +915,15 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
             let yc = (top as f64 + f_table * s * 1.8 + (r as f64 + 0.5) * table_row_h).round() as i32;
             p.text(&c.short, (m.left - label_gap.round() as i32, yc), f_table, c.color, HPos::Right, VPos::Center, Face::Bold, false)?;
             let steps = c.steps.as_deref().unwrap_or(&[]);
-            let counts: Vec<f64> = x_vals.iter().map(|t| n_at_risk(steps, *t)).collect();
+            // Disclosure control: cells below k are written "<k" and reported as NaN (null).
+            let counts: Vec<f64> = x_vals
+                .iter()
+                .map(|t| n_at_risk(steps, *t))
+                .map(|n| if super::suppressed_count(n, opts.min_cell).is_some() { f64::NAN } else { n })
+                .collect();
             for (x, n) in columns_px.iter().zip(&counts) {
-                p.text(&format_num(*n), (*x, yc), f_table, INK, HPos::Center, VPos::Center, Face::Normal, false)?;
+                let text = super::suppressed_count(*n, opts.min_cell).unwrap_or_else(|| format_num(*n));
+                p.text(&text, (*x, yc), f_table, INK, HPos::Center, VPos::Center, Face::Normal, false)?;
             }
             rows_out.push(RiskRowLayout { group: c.group.clone(), label: c.short.clone(), y_px: yc, counts });
         }
@@ -912,8 +959,12 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
             })
             .collect(),
         risk_table,
+        legend,
     })
 }
+
+/// Text colour of a hidden group's legend entry.
+const HIDDEN_INK: RGBColor = RGBColor(0x8a, 0x8f, 0x96);
 
 #[cfg(test)]
 mod tests {

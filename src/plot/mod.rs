@@ -21,6 +21,7 @@ pub mod hazard;
 pub mod hist;
 pub mod km;
 mod paint;
+pub mod zph;
 
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,9 @@ pub enum FigureKind {
     HazardRatio,
     /// Kaplan-Meier with the fitted parametric survival curves overlaid.
     ParametricFit,
+    /// Proportional-hazards check: scaled Schoenfeld residuals and smoothed β(t) per Cox term
+    /// (`term` chooses one; all as small multiples otherwise).
+    Zph,
 }
 
 /// Options of the figures. Unknown keys are an error (a typo must not be silently ignored);
@@ -91,6 +95,12 @@ pub struct PlotOptions {
     /// Size in pixels of the base font (tick labels, legend, table) before `font_scale`
     /// (default 14); titles are a little larger.
     pub font_size: f64,
+    /// Disclosure threshold k: a group of fewer than k patients has its "n" written "< k" and
+    /// every number-at-risk cell below k (a suppressed cell of a shared report included) is
+    /// written "<k" (see [`suppressed_count`]). `None` draws the counts as they are.
+    pub min_cell: Option<u32>,
+    /// The Cox term of a per-term figure (the proportional-hazards residual plot); `None` = all.
+    pub term: Option<String>,
 }
 
 impl Default for PlotOptions {
@@ -114,6 +124,8 @@ impl Default for PlotOptions {
             font_scale: 1.0,
             break_by: None,
             font_size: 14.0,
+            min_cell: None,
+            term: None,
         }
     }
 }
@@ -146,6 +158,9 @@ impl PlotOptions {
             if !(1..=10).contains(&d) {
                 return Err(format!("p_digits must be between 1 and 10 (got {d})"));
             }
+        }
+        if self.min_cell == Some(0) {
+            return Err("min_cell (the disclosure threshold k) must be at least 1".to_string());
         }
         if let Some(l) = self.landmarks.iter().find(|l| !(l.is_finite() && **l >= 0.0)) {
             return Err(format!("landmark times must be non-negative numbers (got {l})"));
@@ -234,6 +249,24 @@ pub struct PlotLayout {
     pub series: Vec<LayoutSeries>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_table: Option<RiskTableLayout>,
+    /// The legend's group entries as drawn (survival figure), for the page's clicks: a click
+    /// inside an entry's box shows or hides that group. Empty when the figure has no groups.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub legend: Vec<LegendEntryLayout>,
+}
+
+/// One group's legend entry (swatch and text) and the box around it, in pixels of the drawing
+/// area (as the other layout positions).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LegendEntryLayout {
+    pub group: Option<String>,
+    pub label: String,
+    /// Drawn greyed and struck through: the group is in `hidden_groups`.
+    pub hidden: bool,
+    pub left: i32,
+    pub top: i32,
+    pub width: i32,
+    pub height: i32,
 }
 
 impl PlotLayout {
@@ -249,6 +282,27 @@ impl PlotLayout {
     /// Pixel y of probability `v`.
     pub fn y_px(&self, v: f64) -> i32 {
         (self.plot_top as f64 + (self.y_max - v) / (self.y_max - self.y_min) * self.plot_height as f64).round() as i32
+    }
+}
+
+/// Disclosure control of one count: `Some("<k")` when `k` is set and the count is below it
+/// (0 excluded: an empty cell, past the end of follow-up, discloses nobody) or unknown (a cell
+/// a shared report already suppressed is NaN); `None` when the count may be shown.
+pub fn suppressed_count(n: f64, k: Option<u32>) -> Option<String> {
+    let k = k?;
+    if n.is_nan() || (n > 0.0 && n < k as f64) {
+        Some(format!("<{k}"))
+    } else {
+        None
+    }
+}
+
+/// A group's size for a legend or a sentence: "n = 48", or "n < 5" when k suppresses it (a
+/// group's size is never 0, so 0 here means "suppressed upstream").
+pub fn group_n_text(n: usize, k: Option<u32>) -> String {
+    match k {
+        Some(k) if (n as u64) < k as u64 => format!("n < {k}"),
+        _ => format!("n = {n}"),
     }
 }
 
@@ -462,6 +516,7 @@ pub fn draw_figure<DB: DrawingBackend>(
         FigureKind::Cumhaz => hazard::draw_cumhaz(area, report, opts),
         FigureKind::HazardRatio => hazard::draw_hazard_ratio(area, report, opts),
         FigureKind::ParametricFit => hazard::draw_parametric_fit(area, report, opts),
+        FigureKind::Zph => zph::draw_zph(area, report, opts),
     }
 }
 

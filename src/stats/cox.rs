@@ -76,6 +76,9 @@ use serde::Serialize;
 use super::common::{pnorm_two_sided, z95, TestResult};
 use crate::spec::Ties;
 
+pub use super::zph::{PhTermTest, PhTest};
+use super::zph::{km_transform, zph};
+
 /// Input of a Cox fit: rows are the complete cases.
 pub struct CoxInput<'a> {
     pub time: &'a [f64],
@@ -114,22 +117,6 @@ pub struct Concordance {
     pub se: f64,
 }
 
-/// The `cox.zph` test of one term.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct PhTermTest {
-    pub name: String,
-    pub chisq: f64,
-    pub df: f64,
-    pub p: f64,
-}
-
-/// The `cox.zph` table: one row per term and the global test.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct PhTest {
-    pub terms: Vec<PhTermTest>,
-    pub global: TestResult,
-}
-
 /// A fitted Cox model.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CoxReport {
@@ -137,6 +124,10 @@ pub struct CoxReport {
     pub events: usize,
     pub ties: &'static str,
     pub terms: Vec<CoxTerm>,
+    /// Covariance matrix of the coefficients, row-major (terms × terms): R's `vcov(fit)`, the
+    /// robust one when a cluster is given. Lets a reader compute any contrast and its CI.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vcov: Vec<f64>,
     /// Log partial likelihood of the null and the fitted model.
     pub loglik: [f64; 2],
     pub lr_test: TestResult,
@@ -1113,82 +1104,6 @@ fn concordance(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concordance 
     Concordance { c: (somers + 1.0) / 2.0, se: var.sqrt() }
 }
 
-/// g(t) = 1 − S(t−) of the pooled Kaplan–Meier, centred on its mean over events, per group.
-fn km_transform(data: &Data, time: &[f64]) -> Vec<f64> {
-    // Pooled KM over all rows (strata ignored, as cox.zph), from the time groups sorted by
-    // time (groups of different strata at the same time are merged).
-    let mut tg: Vec<(f64, usize, usize)> =
-        data.groups.iter().map(|g| (time[data.row[g.start]], g.deaths, g.end - g.start)).collect();
-    tg.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let mut times = Vec::new();
-    let mut s_before = Vec::new();
-    let mut s = 1.0;
-    let mut at_risk = data.n as f64;
-    let mut k = 0;
-    while k < tg.len() {
-        let t = tg[k].0;
-        let mut d = 0.0;
-        let mut m = 0.0;
-        while k < tg.len() && tg[k].0 == t {
-            d += tg[k].1 as f64;
-            m += tg[k].2 as f64;
-            k += 1;
-        }
-        times.push(t);
-        s_before.push(s);
-        s *= 1.0 - d / at_risk;
-        at_risk -= m;
-    }
-    let g_of = |t: f64| {
-        let i = times.partition_point(|&u| u < t);
-        1.0 - s_before.get(i).copied().unwrap_or(s)
-    };
-    let mut sum = 0.0;
-    let mut nev = 0.0;
-    let mut g: Vec<f64> = data
-        .groups
-        .iter()
-        .map(|grp| {
-            let v = g_of(time[data.row[grp.start]]);
-            sum += v * grp.deaths as f64;
-            nev += grp.deaths as f64;
-            v
-        })
-        .collect();
-    let mean = sum / nev;
-    g.iter_mut().for_each(|v| *v -= mean);
-    g
-}
-
-/// The `cox.zph` score tests from the blocks of a pass at the fitted β (made with the
-/// transform of `km_transform`).
-fn zph(ps: &Pass, p: usize, names: &[String]) -> Option<PhTest> {
-    let ainv = chol_inverse(&ps.imat, p)?;
-    // Schur complement S = C − B A⁻¹ B.
-    let mut ab = vec![0.0; p * p]; // A⁻¹ B
-    for j in 0..p {
-        for l in 0..p {
-            ab[j * p + l] = (0..p).map(|k| ainv[j * p + k] * ps.b[k * p + l]).sum();
-        }
-    }
-    let mut schur = vec![0.0; p * p];
-    for j in 0..p {
-        for l in 0..p {
-            schur[j * p + l] = ps.c[j * p + l] - (0..p).map(|k| ps.b[j * p + k] * ab[k * p + l]).sum::<f64>();
-        }
-    }
-    symmetrize(&mut schur, p);
-    let terms = (0..p)
-        .map(|j| {
-            let chisq = ps.ug[j] * ps.ug[j] / schur[j * p + j];
-            let t = TestResult::chisq(chisq, 1.0);
-            PhTermTest { name: names[j].clone(), chisq: t.chisq, df: 1.0, p: t.p }
-        })
-        .collect();
-    let global = TestResult::chisq(quad_form(&schur, &ps.ug, p), p as f64);
-    Some(PhTest { terms, global })
-}
-
 /// Rows `range` of the columns `src`, centred and scaled, written to their sorted places
 /// `rank_of` in the row-major matrix `x` (stride ps).
 #[inline(never)]
@@ -1316,7 +1231,7 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     let mut work = Work::new(n, keep.len(), data.ps, data.groups.len());
     // The cox.zph time transform depends only on the times: computed once; its blocks are
     // accumulated with the information at the returned β.
-    let gt = km_transform(&data, input.time);
+    let gt = km_transform(&data.groups.iter().map(|g| (input.time[data.row[g.start]], g.deaths, g.end - g.start)).collect::<Vec<_>>());
     let mut p0 = Pass::new(keep.len());
     data.loglik_score(&vec![0.0; keep.len()], None, &mut work, &mut p0);
     data.information(None, &mut work, &mut p0);
@@ -1510,16 +1425,18 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     // Linear predictor by sorted row, centred as R's (x − mean)·β.
     let lp: Vec<f64> = (0..n).map(|i| data.xrow(i).iter().zip(&beta_s).map(|(a, b)| a * b).sum()).collect();
     let conc = concordance(&data, &lp, input.cluster);
-    let ph_test = zph(&cur, p, &names);
+    let ph_test = zph(&cur.imat, &cur.b, &cur.c, &cur.ug, &names).map(|t| t.with_residuals(input, &keep, &coef, &var, &names));
     if ph_test.is_none() {
         warnings.push("Cox model: the proportional-hazards test could not be computed (singular information)".into());
     }
 
+    let vcov = used_var.clone();
     Ok(CoxReport {
         n,
         events,
         ties: input.ties.name(),
         terms,
+        vcov,
         loglik: [loglik0, loglik1],
         lr_test: TestResult::chisq(2.0 * (loglik1 - loglik0), p as f64),
         wald_test,

@@ -191,13 +191,7 @@ impl Data {
                 if self.status[row] == 2 {
                     let w = r[row] / self.gminus[row];
                     c0 += w;
-                    let x = self.row(row);
-                    for i in 0..q {
-                        c1[i] += w * x[i];
-                        for j in 0..=i {
-                            c2[i * q + j] += w * x[i] * x[j];
-                        }
-                    }
+                    add_moments(w, &self.row(row)[..q], &mut c1, &mut c2);
                 }
             }
         }
@@ -216,13 +210,7 @@ impl Data {
             for row in s..e {
                 a0 += r[row];
                 if full {
-                    let x = self.row(row);
-                    for i in 0..q {
-                        a1[i] += r[row] * x[i];
-                        for j in 0..=i {
-                            a2[i * q + j] += r[row] * x[i] * x[j];
-                        }
-                    }
+                    add_moments(r[row], self.row(row), &mut a1, &mut a2);
                 }
             }
             if k == 0 || self.event_blocks[k - 1] != b {
@@ -259,11 +247,7 @@ impl Data {
                 ev_s0[k] = s0;
             }
         }
-        for i in 0..q {
-            for j in 0..i {
-                info[j * q + i] = info[i * q + j];
-            }
-        }
+        mirror_lower(&mut info, q);
         Eval { loglik, score, info, ev_d, ev_s0, ev_xbar }
     }
 
@@ -341,11 +325,7 @@ impl Data {
                     }
                     u[k] = v;
                 }
-                for i in 0..p {
-                    for j in 0..=i {
-                        meat[i * p + j] += u[i] * u[j];
-                    }
-                }
+                add_moments(1.0, &u, &mut [], &mut meat);
             }
             for row in s..e {
                 if self.status[row] == 2 {
@@ -358,12 +338,32 @@ impl Data {
                 }
             }
         }
-        for i in 0..p {
-            for j in 0..i {
-                meat[j * p + i] = meat[i * p + j];
-            }
-        }
+        mirror_lower(&mut meat, p);
         meat
+    }
+}
+
+/// Add `w·x` to `s1` (when it has room) and the lower triangle of `w·x x'` to `s2` (row-major
+/// `q × q`, `q = x.len()`).
+fn add_moments(w: f64, x: &[f64], s1: &mut [f64], s2: &mut [f64]) {
+    let q = x.len();
+    for i in 0..q {
+        let wx = w * x[i];
+        if let Some(v) = s1.get_mut(i) {
+            *v += wx;
+        }
+        for j in 0..=i {
+            s2[i * q + j] += wx * x[j];
+        }
+    }
+}
+
+/// Copy the lower triangle of a row-major `q × q` matrix into its upper triangle.
+fn mirror_lower(m: &mut [f64], q: usize) {
+    for i in 0..q {
+        for j in 0..i {
+            m[j * q + i] = m[i * q + j];
+        }
     }
 }
 

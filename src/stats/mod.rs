@@ -4,6 +4,7 @@
 //! Status codes everywhere: 0 = censored, 1 = event of interest, 2 = competing event.
 
 pub mod common;
+pub mod timefix;
 pub mod km;
 pub mod logrank;
 pub mod cox;
@@ -12,3 +13,4 @@ pub mod finegray;
 pub mod table1;
 pub mod parametric;
 pub mod hazard;
+pub mod zph;

@@ -1,0 +1,99 @@
+//! Ties broken by floating-point round-off are restored before the survival estimators run.
+//!
+//! A spreadsheet that computes follow-up as `days / 30.4375`, or stores `0.1 + 0.2`, holds
+//! times that print alike but differ in the last bits. Kaplan-Meier steps, log-rank sums and
+//! the Efron/Breslow risk sets all depend on which times are tied, so R's `survfit`,
+//! `survdiff` and `coxph` first adjudicate near ties (`aeqSurv`, on by default as
+//! `timefix = TRUE`), and so do we, with the same rule:
+//!
+//! - the distinct finite times are sorted, `y₁ < y₂ < … < y_m`;
+//! - neighbours are tied when `y_{k+1} − y_k ≤ tol` or `(y_{k+1} − y_k) / mean|y| ≤ tol`, with
+//!   `tol = sqrt(machine epsilon)` ≈ 1.49e-8 and `mean|y|` over the distinct times;
+//! - a run of tied neighbours becomes its smallest member (so a chain of tiny gaps collapses
+//!   to its first value, as R's `findInterval` on the run starts does).
+//!
+//! cmprsk's `cuminc` and `crr` do not do this, so competing-risks analyses use the times as
+//! read. The cost is one sort of the distinct times, done on the `u64` bit patterns (times are
+//! non-negative, and for non-negative doubles the bit pattern orders like the value).
+
+/// `sqrt(.Machine$double.eps)`.
+pub const TOLERANCE: f64 = 1.4901161193847656e-8;
+
+/// Replace near-tied times by the first time of their run; returns how many values changed.
+/// Non-finite and negative values are left alone (the caller has rejected them already).
+pub fn adjudicate(time: &mut [f64]) -> usize {
+    let mut keys: Vec<u64> = time.iter().filter(|t| t.is_finite() && **t >= 0.0).map(|t| (t + 0.0).to_bits()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    if keys.len() < 2 {
+        return 0;
+    }
+    let y = |k: u64| f64::from_bits(k);
+    let mean = keys.iter().map(|&k| y(k)).sum::<f64>() / keys.len() as f64;
+    let tied = |a: f64, b: f64| {
+        let d = b - a;
+        d <= TOLERANCE || d / mean <= TOLERANCE
+    };
+    if !keys.windows(2).any(|w| tied(y(w[0]), y(w[1]))) {
+        return 0;
+    }
+    // Start of each run of tied neighbours.
+    let mut cuts: Vec<f64> = Vec::with_capacity(keys.len());
+    cuts.push(y(keys[0]));
+    for w in keys.windows(2) {
+        if !tied(y(w[0]), y(w[1])) {
+            cuts.push(y(w[1]));
+        }
+    }
+    let mut changed = 0;
+    for t in time.iter_mut().filter(|t| t.is_finite() && **t >= 0.0) {
+        // The last run start at or below t.
+        let i = cuts.partition_point(|&c| c <= *t);
+        let c = cuts[i.saturating_sub(1)];
+        if c != *t {
+            *t = c;
+            changed += 1;
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_off_becomes_a_tie() {
+        // 0.1 + 0.2 = 0.30000000000000004 ≠ 0.3: one time as R sees it.
+        let mut t = vec![0.1 + 0.2, 0.3, 1.0, 2.0];
+        assert_eq!(adjudicate(&mut t), 1);
+        assert_eq!(t, vec![0.3, 0.3, 1.0, 2.0]);
+    }
+
+    #[test]
+    fn distinct_times_are_left_alone() {
+        let mut t = vec![5.0, 1.0, 1.0, 3.0, 1e-3, 0.0];
+        let before = t.clone();
+        assert_eq!(adjudicate(&mut t), 0);
+        assert_eq!(t, before);
+    }
+
+    #[test]
+    fn relative_rule_and_chains() {
+        // mean|y| of the five distinct values ≈ 6e8, so gaps up to ~8.9 are ties by the
+        // relative rule; 1e9, 1e9 + 3 and 1e9 + 6 chain into one run starting at 1e9 even
+        // though 1e9 + 6 is more than one tolerance from it. 1 and 2 (gap 1) also tie.
+        let mut t = vec![1e9 + 6.0, 1e9, 1e9 + 3.0, 1.0, 2.0];
+        adjudicate(&mut t);
+        assert_eq!(t, vec![1e9, 1e9, 1e9, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn absolute_rule_near_zero() {
+        // Gaps below 1.49e-8 tie whatever the scale; -0.0 and 0.0 are one value.
+        let mut t = vec![1e-9, -0.0, 0.0, 1.0];
+        adjudicate(&mut t);
+        assert_eq!(t[0], 0.0);
+        assert_eq!(t[3], 1.0);
+    }
+}

@@ -1,0 +1,634 @@
+//! The proportional-hazards check of a Cox model, as R's `cox.zph` (survival 3.x).
+//!
+//! # The test (`transform = "km"`)
+//!
+//! A score test, at the fitted β, for adding the time-varying terms x·g(t), where
+//! g(t) = 1 − S(t−) (S = Kaplan–Meier of all rows, strata pooled), centred on its mean over the
+//! events. With the blocks A = I_ββ, B = I_βγ, C = I_γγ of the information of (β, γ) and the
+//! score u_γ, the test for column j is u_j² / (C_jj − B_jᵀA⁻¹B_j), and the global test
+//! u_γᵀ(C − BA⁻¹B)⁻¹u_γ. Every column of the design is its own term (df 1), as
+//! `cox.zph(fit, terms = FALSE)`. The blocks are accumulated by the Cox fit's likelihood pass
+//! (`cox::Data::pass`) with the transform of [`km_transform`]; [`zph`] turns them into the table.
+//!
+//! # The residual plot (`cox.zph`'s `$x`, `$y`, and `plot.cox.zph`)
+//!
+//! Conventions learnt from `?cox.zph`, `?plot.cox.zph` and by printing the R functions (survival
+//! 3.5-3); the code is ours.
+//!
+//! * **Schoenfeld residuals**, one per event, in the order (stratum, time, row): the event's
+//!   covariates minus the risk-weighted mean of its risk set. With d tied events, Breslow uses
+//!   the full risk set for each; Efron uses, for all d of them, the average of the d
+//!   sub-risk-set means x̄_k (k = 1..d), where the k-th counts the d dying rows with weight k/d.
+//! * **Scaling** (`$y`): R divides the information I (at the fitted β) by the number of
+//!   events and multiplies each residual by its inverse, then adds β: y = d·V·r + β with
+//!   V = I⁻¹. With strata, "the number of events" is per pair of covariates: a covariate that is
+//!   constant within a stratum is not "used" there, W_jl = Σ_strata min(used_sj, used_sl) with
+//!   used_sj = that stratum's events when column j varies in it (else 0), Ī = I ⊘ W, and the
+//!   residuals of stratum s are scaled by the inverse of Ī restricted to the columns used in s;
+//!   the other columns' residuals of that stratum are undefined (NA in R, `null` here).
+//!   `$var` = Ī⁻¹. (R assigns residual rows to strata by counts; when every covariate is
+//!   constant in a stratum its rows are misplaced in R, here they are all `null`.)
+//! * **x axis** (`$x`): `km` (default) 1 − S(t−) of the pooled Kaplan–Meier (uncentred),
+//!   `identity` t, `log` ln t, `rank` the rank of t among all rows' times (ties averaged).
+//! * **Smoother** (`plot.cox.zph`, df = 4): least squares of the residuals on a natural cubic
+//!   spline basis with intercept (R's `ns(·, df = 4, intercept = TRUE)`): boundary knots at the
+//!   range of x, 2 interior knots at the 1/3 and 2/3 quantiles (type 7) of the prediction grid
+//!   *and* the x values together (R computes the basis on both at once). Fitted at `nsmo` evenly
+//!   spaced x; the band is fit ± 2·sqrt(var_jj · pᵀ(XᵀX)⁻¹p) — R's pointwise band uses cox.zph's
+//!   `$var`, not the residual scatter. We use the truncated-power basis of the same spline
+//!   space (the fit and band do not depend on the basis) on x scaled to [0, 1], and solve the
+//!   4 × 4 normal equations (one pass over the events, no n × 4 matrix).
+
+use nalgebra::{DMatrix, DVector};
+use serde::Serialize;
+
+use super::common::TestResult;
+use super::cox::CoxInput;
+use crate::spec::Ties;
+
+/// At most this many residual points per term go into the report (the smoother uses all).
+pub const MAX_POINTS: usize = 2000;
+/// Points of the smoothed curve in the report.
+pub const SMOOTH_POINTS: usize = 101;
+
+/// The `cox.zph` test of one term.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PhTermTest {
+    pub name: String,
+    pub chisq: f64,
+    pub df: f64,
+    pub p: f64,
+}
+
+/// The `cox.zph` table: one row per term and the global test.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PhTest {
+    pub terms: Vec<PhTermTest>,
+    pub global: TestResult,
+    /// The scaled Schoenfeld residuals and their smoother, for the residual plot of each term.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub residuals: Option<ZphPlot>,
+}
+
+/// The x axis of the residual plot (`cox.zph`'s `transform`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZphTransform {
+    /// 1 − S(t−) of the pooled Kaplan–Meier (R's default).
+    Km,
+    Identity,
+    Log,
+    Rank,
+}
+
+/// Everything the residual plot needs, compact: the residual points (a subset, evenly spread
+/// over time, when there are more than [`MAX_POINTS`] events) and the smoother from all of them.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ZphPlot {
+    pub transform: ZphTransform,
+    /// Number of events (residuals) in the model.
+    pub events: usize,
+    /// Event time of each point sent.
+    pub time: Vec<f64>,
+    /// Transformed time of each point sent (the plot's x).
+    pub x: Vec<f64>,
+    pub terms: Vec<ZphTermPlot>,
+}
+
+/// The residual plot of one term.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ZphTermPlot {
+    pub name: String,
+    /// The fitted coefficient: the residuals scatter around it when the hazards are proportional.
+    pub coef: f64,
+    /// `cox.zph(...)$var[j, j]`: the variance used for the smoother's band.
+    pub var: f64,
+    /// Scaled Schoenfeld residual of each point (`null` where R has NA: a covariate constant in
+    /// the event's stratum).
+    pub y: Vec<f64>,
+    /// The smoothed β(t) with its ± 2 SE band; absent when the spline fit is singular (fewer
+    /// than 4 distinct event times).
+    pub smooth: Option<ZphSmooth>,
+}
+
+/// `plot.cox.zph`'s smoother: the fit and its band at evenly spaced x.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ZphSmooth {
+    pub x: Vec<f64>,
+    pub fit: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+}
+
+/// Scaled Schoenfeld residuals of every event (`cox.zph(fit, terms = FALSE)`), uncapped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schoenfeld {
+    /// Row (index into the input) of each event, in the order (stratum, time, row).
+    pub row: Vec<usize>,
+    /// Event time of each event.
+    pub time: Vec<f64>,
+    /// Per term, the scaled residual of each event (NaN where R has NA).
+    pub y: Vec<Vec<f64>>,
+    /// `$var` (p × p, row-major).
+    pub var: Vec<f64>,
+}
+
+/// The scaled Schoenfeld residuals of a fitted model: `cols` are the columns of `input.x` in
+/// the model, `coef` their coefficients and `var` their model-based variance (p × p,
+/// row-major), all in the original units. None when the information (var⁻¹) is singular.
+pub fn scaled_schoenfeld(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[f64]) -> Option<Schoenfeld> {
+    let n = input.time.len();
+    let p = cols.len();
+    if p == 0 || coef.len() != p || var.len() != p * p {
+        return None;
+    }
+    let stratum = |i: usize| input.strata.map_or(0, |s| s[i]);
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by(|&a, &b| stratum(a).cmp(&stratum(b)).then(input.time[a].total_cmp(&input.time[b])).then(a.cmp(&b)));
+    // Centred columns (the means cancel in x − x̄ but keep exp(η) in range) and risks.
+    let means: Vec<f64> = cols.iter().map(|&c| input.x[c].iter().sum::<f64>() / n as f64).collect();
+    let xc = |i: usize, j: usize| input.x[cols[j]][i] - means[j];
+    let risk: Vec<f64> = (0..n).map(|i| (0..p).map(|j| coef[j] * xc(i, j)).sum::<f64>().exp()).collect();
+    let event = |i: usize| input.status[i] == 1;
+    let efron = input.ties == Ties::Efron;
+
+    // Events in (stratum, time, row) order: position of each sorted row's event.
+    let ev_rows: Vec<usize> = order.iter().copied().filter(|&i| event(i)).collect();
+    let m = ev_rows.len();
+    if m == 0 {
+        return None;
+    }
+    let mut resid = vec![0.0; m * p];
+    // One reverse pass: S0, S1 over the rows at risk beyond the current time (censored rows at
+    // the current time included), D0, D1 over the current time's events.
+    let mut s0 = 0.0;
+    let mut s1 = vec![0.0; p];
+    let mut d1 = vec![0.0; p];
+    let mut xbar = vec![0.0; p];
+    let mut e_end = m; // events of the current group are resid rows e_start..e_end
+    let mut k = n;
+    while k > 0 {
+        let last = order[k - 1];
+        let (st, t) = (stratum(last), input.time[last]);
+        let mut start = k - 1;
+        while start > 0 && stratum(order[start - 1]) == st && input.time[order[start - 1]] == t {
+            start -= 1;
+        }
+        let mut d0 = 0.0;
+        d1.iter_mut().for_each(|v| *v = 0.0);
+        let mut deaths = 0;
+        for &i in &order[start..k] {
+            let r = risk[i];
+            if event(i) {
+                deaths += 1;
+                d0 += r;
+                for j in 0..p {
+                    d1[j] += r * xc(i, j);
+                }
+            } else {
+                s0 += r;
+                for j in 0..p {
+                    s1[j] += r * xc(i, j);
+                }
+            }
+        }
+        if deaths > 0 {
+            let d = deaths as f64;
+            if efron && deaths > 1 {
+                xbar.iter_mut().for_each(|v| *v = 0.0);
+                for kk in 1..=deaths {
+                    let f = kk as f64 / d;
+                    let den = s0 + f * d0;
+                    for j in 0..p {
+                        xbar[j] += (s1[j] + f * d1[j]) / den / d;
+                    }
+                }
+            } else {
+                for j in 0..p {
+                    xbar[j] = (s1[j] + d1[j]) / (s0 + d0);
+                }
+            }
+            let e_start = e_end - deaths;
+            for (e, &i) in ev_rows[e_start..e_end].iter().enumerate() {
+                for j in 0..p {
+                    resid[(e_start + e) * p + j] = xc(i, j) - xbar[j];
+                }
+            }
+            e_end = e_start;
+        }
+        s0 += d0;
+        for j in 0..p {
+            s1[j] += d1[j];
+        }
+        k = start;
+        // A new stratum starts afresh.
+        if k > 0 && stratum(order[k - 1]) != st {
+            s0 = 0.0;
+            s1.iter_mut().for_each(|v| *v = 0.0);
+        }
+    }
+
+    // "Used": per stratum, its number of events for the columns that vary in it, else 0.
+    let mut strata_span: Vec<(usize, usize)> = Vec::new(); // sorted-row ranges of the strata
+    let mut a = 0;
+    while a < n {
+        let mut b = a + 1;
+        while b < n && stratum(order[b]) == stratum(order[a]) {
+            b += 1;
+        }
+        strata_span.push((a, b));
+        a = b;
+    }
+    let mut used: Vec<Vec<f64>> = Vec::with_capacity(strata_span.len());
+    for &(a, b) in &strata_span {
+        let rows = &order[a..b];
+        let d = rows.iter().filter(|&&i| event(i)).count() as f64;
+        used.push((0..p).map(|j| if rows.iter().any(|&i| input.x[cols[j]][i] != input.x[cols[j]][rows[0]]) { d } else { 0.0 }).collect());
+    }
+    let imat = DMatrix::from_row_slice(p, p, var).try_inverse()?;
+    let mut vmean = imat.clone();
+    for j in 0..p {
+        for l in 0..p {
+            let w: f64 = used.iter().map(|u| u[j].min(u[l])).sum();
+            vmean[(j, l)] = imat[(j, l)] / if w == 0.0 { 1.0 } else { w };
+        }
+    }
+    let var_out = vmean.clone().try_inverse()?;
+    let mut y = vec![vec![f64::NAN; m]; p];
+    let mut e0 = 0;
+    for (s, &(a, b)) in strata_span.iter().enumerate() {
+        let ne = order[a..b].iter().filter(|&&i| event(i)).count();
+        let k: Vec<usize> = (0..p).filter(|&j| used[s][j] > 0.0).collect();
+        if !k.is_empty() && ne > 0 {
+            let sub = DMatrix::from_fn(k.len(), k.len(), |r, c| vmean[(k[r], k[c])]);
+            // Ī restricted to the columns used here, inverted once; y = Ī⁻¹ r + β per event.
+            let inv = sub.try_inverse()?;
+            for e in e0..e0 + ne {
+                let r = &resid[e * p..(e + 1) * p];
+                for (a, &j) in k.iter().enumerate() {
+                    let mut v = coef[j];
+                    for (b, &l) in k.iter().enumerate() {
+                        v += inv[(a, b)] * r[l];
+                    }
+                    y[j][e] = v;
+                }
+            }
+        }
+        e0 += ne;
+    }
+    let var_flat = (0..p * p).map(|jl| var_out[(jl / p, jl % p)]).collect();
+    let time = ev_rows.iter().map(|&i| input.time[i]).collect();
+    Some(Schoenfeld { row: ev_rows, time, y, var: var_flat })
+}
+
+/// The transformed time (`cox.zph`'s `$x`) of the given rows; `time` and `status` are all rows
+/// of the model (the Kaplan–Meier and the ranks use them all). NaN where undefined (log of a
+/// time ≤ 0).
+pub fn transform_times(time: &[f64], status: &[u8], rows: &[usize], transform: ZphTransform) -> Vec<f64> {
+    match transform {
+        ZphTransform::Identity => rows.iter().map(|&i| time[i]).collect(),
+        ZphTransform::Log => rows.iter().map(|&i| if time[i] > 0.0 { time[i].ln() } else { f64::NAN }).collect(),
+        ZphTransform::Rank => {
+            let mut sorted: Vec<f64> = time.to_vec();
+            sorted.sort_unstable_by(|a, b| a.total_cmp(b));
+            rows.iter()
+                .map(|&i| {
+                    // Average rank of the ties: (first + last) / 2, 1-based.
+                    let lo = sorted.partition_point(|&u| u < time[i]);
+                    let hi = sorted.partition_point(|&u| u <= time[i]);
+                    (lo + hi + 1) as f64 / 2.0
+                })
+                .collect()
+        }
+        ZphTransform::Km => {
+            let mut idx: Vec<usize> = (0..time.len()).collect();
+            idx.sort_unstable_by(|&a, &b| time[a].total_cmp(&time[b]));
+            // S just before each distinct time.
+            let mut times = Vec::new();
+            let mut s_before = Vec::new();
+            let mut s = 1.0;
+            let mut at_risk = time.len() as f64;
+            let mut k = 0;
+            while k < idx.len() {
+                let t = time[idx[k]];
+                let (mut d, mut c) = (0.0, 0.0);
+                while k < idx.len() && time[idx[k]] == t {
+                    d += (status[idx[k]] == 1) as u8 as f64;
+                    c += 1.0;
+                    k += 1;
+                }
+                times.push(t);
+                s_before.push(s);
+                s *= 1.0 - d / at_risk;
+                at_risk -= c;
+            }
+            rows.iter()
+                .map(|&i| {
+                    let j = times.partition_point(|&u| u < time[i]);
+                    1.0 - s_before.get(j).copied().unwrap_or(s)
+                })
+                .collect()
+        }
+    }
+}
+
+/// R's default quantile (type 7) of sorted values.
+fn quantile7(sorted: &[f64], prob: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * prob;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Natural cubic spline basis with knots `knots` (boundary knots first and last) at u:
+/// 1, u, and d_k(u) − d_{K−1}(u), k = 1..K−2, with
+/// d_k(u) = ((u − ξ_k)₊³ − (u − ξ_K)₊³) / (ξ_K − ξ_k) (Hastie, Tibshirani & Friedman, eq. 5.4).
+fn ns_basis(u: f64, knots: &[f64], out: &mut [f64]) {
+    let kk = knots.len();
+    let cube = |v: f64| if v > 0.0 { v * v * v } else { 0.0 };
+    let last = knots[kk - 1];
+    let dk = |k: usize| (cube(u - knots[k]) - cube(u - last)) / (last - knots[k]);
+    out[0] = 1.0;
+    out[1] = u;
+    let dlast = dk(kk - 2);
+    for k in 0..kk - 2 {
+        out[k + 2] = dk(k) - dlast;
+    }
+}
+
+/// `plot.cox.zph`'s smoother of one term: `x` the transformed time of every event, `y` its
+/// scaled residual (NaN = not used), `var` = `$var[j, j]`, `df` the spline's degrees of
+/// freedom (R: 4), `nsmo` the number of points of the curve (R: 40). None when the fit is
+/// singular (R: "spline fit is singular, variable skipped") or x has no range.
+pub fn smooth(x: &[f64], y: &[f64], var: f64, df: usize, nsmo: usize) -> Option<ZphSmooth> {
+    if df < 2 || nsmo < 2 || x.is_empty() || x.len() != y.len() || x.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let lo = x.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if !(hi > lo) {
+        return None;
+    }
+    let grid: Vec<f64> = (0..nsmo).map(|i| lo + (hi - lo) * i as f64 / (nsmo - 1) as f64).collect();
+    // Knots from the grid and the data together, as R (on the [0, 1] scale).
+    let mut all: Vec<f64> = grid.iter().chain(x).map(|v| (v - lo) / (hi - lo)).collect();
+    all.sort_unstable_by(|a, b| a.total_cmp(b));
+    let mut knots = vec![0.0];
+    for j in 1..df - 1 {
+        knots.push(quantile7(&all, j as f64 / (df - 1) as f64));
+    }
+    knots.push(1.0);
+    if knots.windows(2).any(|w| !(w[1] > w[0])) {
+        return None;
+    }
+    // Normal equations XᵀX b = Xᵀy, one pass.
+    let mut xtx = DMatrix::<f64>::zeros(df, df);
+    let mut xty = DVector::<f64>::zeros(df);
+    let mut row = vec![0.0; df];
+    let mut used = 0;
+    for (&xi, &yi) in x.iter().zip(y) {
+        if !yi.is_finite() {
+            continue;
+        }
+        used += 1;
+        ns_basis((xi - lo) / (hi - lo), &knots, &mut row);
+        for a in 0..df {
+            xty[a] += row[a] * yi;
+            for b in 0..=a {
+                xtx[(a, b)] += row[a] * row[b];
+            }
+        }
+    }
+    if used < df {
+        return None;
+    }
+    for a in 0..df {
+        for b in 0..a {
+            xtx[(b, a)] = xtx[(a, b)];
+        }
+    }
+    // Rank check as R's QR (tolerance 1e-7 on the R factor, relative): a Cholesky pivot
+    // below 1e-14 of its diagonal means a column is (nearly) a combination of the others.
+    let chol = xtx.clone().cholesky()?;
+    let l = chol.l();
+    if (0..df).any(|a| l[(a, a)] * l[(a, a)] < 1e-14 * xtx[(a, a)]) {
+        return None;
+    }
+    let coef = chol.solve(&xty);
+    let inv = chol.inverse();
+    let mut fit = Vec::with_capacity(nsmo);
+    let mut lower = Vec::with_capacity(nsmo);
+    let mut upper = Vec::with_capacity(nsmo);
+    for &g in &grid {
+        ns_basis((g - lo) / (hi - lo), &knots, &mut row);
+        let pv = DVector::from_column_slice(&row);
+        let f = pv.dot(&coef);
+        let se2 = 2.0 * (var * pv.dot(&(&inv * &pv))).max(0.0).sqrt();
+        fit.push(f);
+        lower.push(f - se2);
+        upper.push(f + se2);
+    }
+    Some(ZphSmooth { x: grid, fit, lower, upper })
+}
+
+impl PhTest {
+    /// The test with the residual plot's data added (see [`ZphPlot`]): `cols`, `coef`, `var` as
+    /// for [`scaled_schoenfeld`], `names` the model's term names. Unchanged (no residuals) when
+    /// they cannot be computed.
+    pub fn with_residuals(mut self, input: &CoxInput, cols: &[usize], coef: &[f64], var: &[f64], names: &[String]) -> PhTest {
+        self.residuals = plot_data(input, cols, coef, var, names, MAX_POINTS);
+        self
+    }
+}
+
+/// The report's residual plot data, at most `cap` points per term.
+pub fn plot_data(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[f64], names: &[String], cap: usize) -> Option<ZphPlot> {
+    let sch = scaled_schoenfeld(input, cols, coef, var)?;
+    let p = cols.len();
+    let m = sch.row.len();
+    let x = transform_times(input.time, input.status, &sch.row, ZphTransform::Km);
+    // Points sent: all, or `cap` spread evenly over the events in time order.
+    let pick: Vec<usize> = if m <= cap {
+        (0..m).collect()
+    } else {
+        let mut by_time: Vec<usize> = (0..m).collect();
+        by_time.sort_by(|&a, &b| sch.time[a].total_cmp(&sch.time[b]));
+        (0..cap.max(2)).map(|k| by_time[(k as f64 * (m - 1) as f64 / (cap.max(2) - 1) as f64).round() as usize]).collect()
+    };
+    let terms = (0..p)
+        .map(|j| ZphTermPlot {
+            name: names.get(j).cloned().unwrap_or_default(),
+            coef: coef[j],
+            var: sch.var[j * p + j],
+            y: pick.iter().map(|&e| sch.y[j][e]).collect(),
+            smooth: smooth(&x, &sch.y[j], sch.var[j * p + j], 4, SMOOTH_POINTS),
+        })
+        .collect();
+    Some(ZphPlot {
+        transform: ZphTransform::Km,
+        events: m,
+        time: pick.iter().map(|&e| sch.time[e]).collect(),
+        x: pick.iter().map(|&e| x[e]).collect(),
+        terms,
+    })
+}
+
+/// g(t) = 1 − S(t−) of the pooled Kaplan–Meier, centred on its mean over events, per time
+/// group. `groups` lists, for every group of rows sharing a stratum and a time (in the fit's
+/// sorted order), its time, its number of events and its number of rows.
+pub(super) fn km_transform(groups: &[(f64, usize, usize)]) -> Vec<f64> {
+    // Pooled KM over all rows (strata ignored, as cox.zph), from the time groups sorted by
+    // time (groups of different strata at the same time are merged).
+    let mut tg: Vec<(f64, usize, usize)> = groups.to_vec();
+    tg.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut times = Vec::new();
+    let mut s_before = Vec::new();
+    let mut s = 1.0;
+    let mut at_risk = groups.iter().map(|g| g.2).sum::<usize>() as f64;
+    let mut k = 0;
+    while k < tg.len() {
+        let t = tg[k].0;
+        let mut d = 0.0;
+        let mut m = 0.0;
+        while k < tg.len() && tg[k].0 == t {
+            d += tg[k].1 as f64;
+            m += tg[k].2 as f64;
+            k += 1;
+        }
+        times.push(t);
+        s_before.push(s);
+        s *= 1.0 - d / at_risk;
+        at_risk -= m;
+    }
+    let g_of = |t: f64| {
+        let i = times.partition_point(|&u| u < t);
+        1.0 - s_before.get(i).copied().unwrap_or(s)
+    };
+    let mut sum = 0.0;
+    let mut nev = 0.0;
+    let mut g: Vec<f64> = groups
+        .iter()
+        .map(|&(t, deaths, _)| {
+            let v = g_of(t);
+            sum += v * deaths as f64;
+            nev += deaths as f64;
+            v
+        })
+        .collect();
+    let mean = sum / nev;
+    g.iter_mut().for_each(|v| *v -= mean);
+    g
+}
+
+/// The `cox.zph` score tests from the blocks of a likelihood pass at the fitted β (made with
+/// the transform of [`km_transform`]): `imat` = A, `b` = B, `c` = C (row-major p × p,
+/// symmetric) and `ug` = u_γ. None when A is singular.
+pub(super) fn zph(imat: &[f64], b: &[f64], c: &[f64], ug: &[f64], names: &[String]) -> Option<PhTest> {
+    let p = ug.len();
+    let a = DMatrix::from_row_slice(p, p, imat).cholesky()?;
+    let bm = DMatrix::from_row_slice(p, p, b);
+    // Schur complement S = C − B A⁻¹ B (symmetrised against rounding).
+    let s = DMatrix::from_row_slice(p, p, c) - bm.transpose() * a.solve(&bm);
+    let schur = (&s + s.transpose()) * 0.5;
+    if schur.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let terms = (0..p)
+        .map(|j| {
+            let t = TestResult::chisq(ug[j] * ug[j] / schur[(j, j)], 1.0);
+            PhTermTest { name: names[j].clone(), chisq: t.chisq, df: 1.0, p: t.p }
+        })
+        .collect();
+    let u = DVector::from_column_slice(ug);
+    let global = match schur.cholesky() {
+        Some(ch) => u.dot(&ch.solve(&u)),
+        None => f64::NAN,
+    };
+    Some(PhTest { terms, global: TestResult::chisq(global, p as f64), residuals: None })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input<'a>(time: &'a [f64], status: &'a [u8], x: &'a [Vec<f64>], names: &'a [String], ties: Ties) -> CoxInput<'a> {
+        CoxInput { time, status, x, names, strata: None, cluster: None, ties }
+    }
+
+    #[test]
+    fn scaled_residuals_by_hand() {
+        // times 1 2 3 4, status 1 1 0 1, x 0 1 0 1; β = ln 2 (risk 2 for x = 1), var 0.5, 3 events:
+        //   t = 1: risk set all, x̄ = (2 + 2)/(1 + 2 + 1 + 2) = 2/3, r = 0 − 2/3;
+        //   t = 2: rows 2..4, x̄ = (2 + 2)/(2 + 1 + 2) = 4/5, r = 1 − 4/5 = 1/5;
+        //   t = 4: row 4 alone, r = 0.
+        // y = 3 · 0.5 · r + ln 2.
+        let (time, status) = ([1.0, 2.0, 3.0, 4.0], [1, 1, 0, 1]);
+        let x = vec![vec![0.0, 1.0, 0.0, 1.0]];
+        let names = vec!["x".to_string()];
+        let b = 2f64.ln();
+        let s = scaled_schoenfeld(&input(&time, &status, &x, &names, Ties::Breslow), &[0], &[b], &[0.5]).unwrap();
+        assert_eq!(s.row, vec![0, 1, 3]);
+        let want = [-1.0 + b, 0.3 + b, b];
+        for (g, w) in s.y[0].iter().zip(want) {
+            assert!((g - w).abs() < 1e-12, "{g} vs {w}");
+        }
+        assert!((s.var[0] - 1.0 / (2.0 / 3.0)).abs() < 1e-12); // (I / d)⁻¹ = d · var = 1.5
+    }
+
+    #[test]
+    fn efron_ties_use_the_mean_of_the_sub_risk_set_means() {
+        // times 1 1 2, status 1 1 0, x 1 0 0, β = 0, var 1, 2 events. At t = 1 the censored
+        // row 3 (S0 = 1, S1 = 0) and the two deaths (D0 = 2, D1 = 1):
+        //   Efron: x̄₁ = (0 + 1/2)/(1 + 2/2) = 1/4, x̄₂ = (0 + 1)/(1 + 2) = 1/3, mean 7/24;
+        //   Breslow: 1/3. y = 2 · 1 · (x − x̄).
+        let (time, status) = ([1.0, 1.0, 2.0], [1, 1, 0]);
+        let x = vec![vec![1.0, 0.0, 0.0]];
+        let names = vec!["x".to_string()];
+        let e = scaled_schoenfeld(&input(&time, &status, &x, &names, Ties::Efron), &[0], &[0.0], &[1.0]).unwrap();
+        assert!((e.y[0][0] - 2.0 * 17.0 / 24.0).abs() < 1e-12 && (e.y[0][1] + 2.0 * 7.0 / 24.0).abs() < 1e-12, "{:?}", e.y);
+        let b = scaled_schoenfeld(&input(&time, &status, &x, &names, Ties::Breslow), &[0], &[0.0], &[1.0]).unwrap();
+        assert!((b.y[0][0] - 4.0 / 3.0).abs() < 1e-12 && (b.y[0][1] + 2.0 / 3.0).abs() < 1e-12, "{:?}", b.y);
+    }
+
+    #[test]
+    fn km_and_rank_transforms_by_hand() {
+        // times 1 2 2 3, status 1 1 0 1: S(1−) = 1, S(2−) = 3/4, S(3−) = 3/4 · 2/3 = 1/2.
+        let (time, status) = ([1.0, 2.0, 2.0, 3.0], [1, 1, 0, 1]);
+        let km = transform_times(&time, &status, &[0, 1, 3], ZphTransform::Km);
+        assert!((km[0]).abs() < 1e-15 && (km[1] - 0.25).abs() < 1e-15 && (km[2] - 0.5).abs() < 1e-15, "{km:?}");
+        // Ranks among all four times: 1, (2 + 3)/2, 4.
+        assert_eq!(transform_times(&time, &status, &[0, 1, 3], ZphTransform::Rank), vec![1.0, 2.5, 4.0]);
+    }
+
+    #[test]
+    fn smoother_reproduces_a_line_and_needs_four_distinct_times() {
+        // A straight line lies in the natural-spline space: the fit is the line itself, and
+        // with var = 0 the band collapses onto it.
+        let x: Vec<f64> = (0..30).map(|i| (i as f64 * 0.37).sin() + i as f64 * 0.1).collect();
+        let y: Vec<f64> = x.iter().map(|v| 2.0 - 0.5 * v).collect();
+        let s = smooth(&x, &y, 0.0, 4, 40).unwrap();
+        for (g, f) in s.x.iter().zip(&s.fit) {
+            assert!((f - (2.0 - 0.5 * g)).abs() < 1e-9);
+        }
+        assert_eq!(s.lower, s.fit);
+        // Three distinct x values: the 4-df spline is not identifiable (R skips the term).
+        assert!(smooth(&[1.0, 2.0, 3.0, 1.0, 2.0], &[0.0, 1.0, 0.0, 1.0, 0.5], 1.0, 4, 40).is_none());
+    }
+
+    #[test]
+    fn report_caps_the_points_but_smooths_them_all() {
+        // 500 events, cap 50: 50 points spanning the first and last event time; the smoother
+        // is the one from all 500.
+        let n = 500;
+        let time: Vec<f64> = (0..n).map(|i| 1.0 + i as f64).collect();
+        let status = vec![1u8; n];
+        let x = vec![(0..n).map(|i| ((i * 7919) % 13) as f64).collect::<Vec<_>>()];
+        let names = vec!["x".to_string()];
+        let inp = input(&time, &status, &x, &names, Ties::Efron);
+        let full = plot_data(&inp, &[0], &[0.1], &[0.01], &names, 10_000).unwrap();
+        let capped = plot_data(&inp, &[0], &[0.1], &[0.01], &names, 50).unwrap();
+        assert_eq!((full.events, full.time.len(), capped.events, capped.time.len()), (500, 500, 500, 50));
+        assert_eq!((capped.time[0], capped.time[49]), (1.0, 500.0));
+        assert_eq!(full.terms[0].smooth, capped.terms[0].smooth);
+    }
+}

@@ -1,0 +1,53 @@
+//! Sharing entry points (see [`crate::share`]): a results-only link's payload from the last
+//! report, a session drawing from such a payload with no file, the analysis columns as CSV for
+//! a link that embeds them, and the methods paragraph with small counts suppressed.
+
+use wasm_bindgen::prelude::*;
+
+use super::{js_msg, to_json, Session};
+use crate::share::SharedResults;
+
+#[wasm_bindgen]
+impl Session {
+    /// The last report as shared results (JSON) with counts below `k` suppressed; `spec_json`
+    /// is the spec the link shows ("" for none): the page strips identifier-like columns first.
+    pub fn share_results(&self, k: u32, spec_json: &str) -> Result<String, JsValue> {
+        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet: run one first"))?;
+        let spec = if spec_json.trim().is_empty() {
+            None
+        } else {
+            Some(serde_json::from_str(spec_json).map_err(|e| js_msg(format!("the spec is not valid JSON: {e}")))?)
+        };
+        let shared = SharedResults::from_report(report, k, spec);
+        shared.validate().map_err(|e| js_msg(format!("{e}: too much for a link; save the figure and report instead")))?;
+        to_json(&shared)
+    }
+
+    /// Show shared results: the report rebuilt from a results-only link's JSON becomes the
+    /// session's report (so `draw`, `values_at`, `svg` and `forest_height` work as after `run`),
+    /// and no file is loaded. Returns the report JSON.
+    pub fn load_shared(&mut self, shared_json: &str) -> Result<String, JsValue> {
+        let shared = SharedResults::from_json(shared_json).map_err(js_msg)?;
+        let report = shared.to_report().map_err(js_msg)?;
+        let json = to_json(&report)?;
+        self.table = None;
+        self.bytes = Vec::new();
+        self.name = String::new();
+        self.report = Some(report);
+        Ok(json)
+    }
+
+    /// The named columns (JSON array of names) of the loaded file as CSV text, for a link that
+    /// embeds the analysis data. Identifier-like columns are refused.
+    pub fn analysis_csv(&self, columns_json: &str) -> Result<String, JsValue> {
+        let columns: Vec<String> =
+            serde_json::from_str(columns_json).map_err(|e| js_msg(format!("the column list is not a JSON array of names: {e}")))?;
+        crate::share::analysis_csv(self.table()?, &columns).map_err(js_msg)
+    }
+
+    /// The methods-and-results paragraph with every count below `k` written "<k".
+    pub fn methods_k(&self, k: u32) -> Result<String, JsValue> {
+        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet: run one first"))?;
+        Ok(crate::export::methods_text_k(report, Some(k.max(1))))
+    }
+}

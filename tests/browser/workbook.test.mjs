@@ -1,0 +1,130 @@
+// The two builds of the engine (scripts/build.sh, www/engine.js): the page loads the core build
+// (CSV/TSV; its text decoders are src/ingest/charset.rs) and fetches the workbook build only
+// when a workbook (.xlsx/.xls/.ods) is dropped; from then on the workbook build reads every file,
+// survives a panic restart, and the page still makes no request outside its origin.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { start, loadFile, setSpec, canvasInk, ROOT, DIST } from './helpers.mjs';
+
+const INGEST = path.join(ROOT, 'tests', 'ingest');
+const file = f => path.join(INGEST, f);
+// lung (R survival): 228 patients, 165 deaths (status 2); ovarian: 26 patients, 12 deaths.
+const LUNG_SPEC = { time: 'time', event: { column: 'status', event: ['2'] }, group: 'sex' };
+const OVARIAN_SPEC = { time: 'futime', event: { column: 'fustat', event: ['1'] }, group: 'rx' };
+
+let app;
+before(async () => { app = await start(); });
+after(async () => { await app?.close(); });
+
+const fetched = (requests, name) => requests.filter(r => new URL(r.url).pathname.endsWith(`/pkg/${name}`)).length;
+
+function assertSameOrigin(requests) {
+  for (const r of requests) {
+    const u = new URL(r.url);
+    if (u.protocol === 'data:' || u.protocol === 'blob:') continue;
+    assert.equal(u.origin, app.origin, `request left the origin: ${r.url}`);
+  }
+}
+
+test('what the page fetches to open the analysed demo: wasm + JS ≤ 600 KB gzipped (issue 9), no workbook build', async () => {
+  const { page, requests } = await app.newPage();
+  await page.evaluate(() => window.cohort.idle());
+  const base = new URL(app.url);
+  const code = [...new Set(requests.map(r => new URL(r.url)).filter(u => u.origin === base.origin && /\.(js|wasm)$/.test(u.pathname))
+    .map(u => u.pathname.slice(base.pathname.length)))];
+  assert.ok(code.includes('www/pkg/cohort_bg.wasm') && code.includes('www/main.js'), `fetched: ${code}`);
+  assert.ok(!code.some(f => f.includes('workbook')), `the workbook build is fetched on load: ${code}`);
+  const gz = code.reduce((sum, f) => sum + zlib.gzipSync(fs.readFileSync(path.join(DIST, f)), { level: 9 }).length, 0);
+  console.log(`page payload: ${code.length} files, ${(gz / 1000).toFixed(1)} KB gzipped`);
+  assert.ok(gz <= 600 * 1000, `wasm + JS fetched on load: ${(gz / 1000).toFixed(1)} KB gzipped > 600 KB (${code.join(', ')})`);
+});
+
+test('worker engine: text files in the core build; a dropped .xlsx fetches the workbook build once', async () => {
+  const { page, requests, errors } = await app.newPage();
+  assert.equal(await page.evaluate(() => window.cohort.engineKind()), 'worker');
+  assert.equal(fetched(requests, 'cohort_bg.wasm'), 1, 'the core build is loaded with the page');
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 0, 'the workbook build is not part of the first load');
+
+  // Text encodings the core build decodes itself: UTF-16LE (tab-separated) and Windows-1252.
+  let r = await loadFile(page, file('lung_tab_utf16le.txt'));
+  assert.ok(!r.error, r.error);
+  let res = await setSpec(page, LUNG_SPEC);
+  assert.ok(!res.error, res.error);
+  assert.equal(res.report.n, 228);
+  assert.equal(res.report.events, 165);
+  r = await loadFile(page, file('lung_cp1252_accents.csv'));
+  assert.ok(!r.error, r.error);
+  const names = (await page.evaluate(() => window.cohort.schema())).columns.map(c => c.name);
+  assert.ok(names.includes('âge') && names.includes('ville'), `Windows-1252 header decoded: ${names}`);
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 0, 'text files never need the workbook build');
+
+  // A real file input with an .xlsx: the workbook build is fetched (the progress box says so)
+  // and reads it.
+  await page.evaluate(() => {
+    const label = document.querySelector('#load-progress-label');
+    window.__labels = [];
+    new MutationObserver(() => window.__labels.push(label.textContent)).observe(label, { childList: true, characterData: true, subtree: true });
+  });
+  await page.setInputFiles('#file', file('lung.xlsx'));
+  await page.waitForFunction(() => window.cohort.schema()?.name === 'lung.xlsx');
+  await page.evaluate(() => window.cohort.idle());
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1);
+  const labels = await page.evaluate(() => window.__labels);
+  assert.equal(labels[0], 'Loading the workbook reader…', `progress labels: ${labels}`);
+  res = await setSpec(page, LUNG_SPEC);
+  assert.ok(!res.error, res.error);
+  assert.equal(res.report.n, 228);
+  assert.equal(res.report.events, 165);
+  assert.equal(res.report.km.length, 2);
+  assert.ok(await canvasInk(page) > 0.005, 'no figure from the workbook');
+  assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
+
+  // The workbook build stays: an .xls and then a CSV load without another fetch.
+  r = await loadFile(page, file('lung.xls'));
+  assert.ok(!r.error, r.error);
+  res = await setSpec(page, LUNG_SPEC);
+  assert.ok(!res.error, res.error);
+  assert.equal(res.report.n, 228);
+  r = await loadFile(page, path.join(ROOT, 'tests', 'reference', 'ovarian.csv'));
+  assert.ok(!r.error, r.error);
+  res = await setSpec(page, OVARIAN_SPEC);
+  assert.ok(!res.error, res.error);
+  assert.equal(res.report.n, 26);
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1, 'the workbook build is fetched once');
+  assertSameOrigin(requests);
+  assert.deepEqual(errors.filter(e => !/analyses\.json|404/.test(e)), []);
+});
+
+test('main-thread engine: an .ods switches to the workbook build, which survives a panic restart', async () => {
+  const { page, requests } = await app.newPage(app.url + '?engine=main');
+  assert.equal(await page.evaluate(() => window.cohort.engineKind()), 'main');
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 0);
+  const r = await loadFile(page, file('ovarian.ods'));
+  assert.ok(!r.error, r.error);
+  let res = await setSpec(page, OVARIAN_SPEC);
+  assert.ok(!res.error, res.error);
+  assert.equal(res.report.n, 26);
+  assert.equal(res.report.events, 12);
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1);
+  const msg = await page.evaluate(() => window.cohort.selfTestPanic().then(() => null, e => e.message));
+  assert.match(msg || '', /self-test panic/);
+  // Restarted with the workbook build and the .ods re-loaded in it.
+  res = await setSpec(page, OVARIAN_SPEC);
+  assert.ok(!res.error, res.error);
+  assert.equal(res.report.n, 26);
+  assert.ok(await canvasInk(page) > 0.005, 'no figure after the restart');
+  assertSameOrigin(requests);
+});
+
+test('a damaged workbook gets the workbook build\'s message, not a crash', async () => {
+  const { page } = await app.newPage();
+  const r = await loadFile(page, file('truncated.xlsx'));
+  assert.match(r.error || '', /looks damaged or truncated/);
+  // The page still works afterwards.
+  const ok = await loadFile(page, path.join(ROOT, 'tests', 'reference', 'ovarian.csv'));
+  assert.ok(!ok.error, ok.error);
+});

@@ -1,0 +1,66 @@
+//! Disclosure control in the exports: with a threshold k, a group of fewer than k patients and
+//! every number-at-risk cell below k are written "<k" in the figure (SVG, the same drawing the
+//! page's canvas and PNG use) and in the methods-and-results paragraph, never as the count.
+//!
+//! Data: R's `lung` (tests/reference/lung.csv) grouped by `ph.ecog`, whose level 3 has a single
+//! patient (R: `table(lung$ph.ecog)` → 0: 63, 1: 113, 2: 50, 3: 1; one row has NA).
+
+use cohort::plot::{render_svg, FigureKind, PlotOptions};
+use cohort::{analyze_bytes, AnalysisSpec, Report};
+
+fn lung_by_ecog() -> Report {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/lung.csv")).unwrap();
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"ph.ecog","times":[180,365]}"#).unwrap();
+    analyze_bytes(&bytes, "lung.csv", &spec).unwrap()
+}
+
+/// The text elements of an SVG (plotters writes each on its own line), unescaped.
+fn texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|c| Some(c[c.find('>')? + 1..c.find("</text>")?].trim().replace("&lt;", "<").replace("&gt;", ">")))
+        .collect()
+}
+
+#[test]
+fn the_figure_suppresses_small_groups_and_at_risk_cells() {
+    let r = lung_by_ecog();
+    let g3 = r.km.iter().find(|c| c.group.as_deref() == Some("3")).unwrap();
+    assert_eq!(g3.n, 1);
+    // Without k: the legend says n = 1 and the risk table shows the small counts.
+    let plain = texts(&render_svg(&r, &PlotOptions::default(), 1000, 700, FigureKind::Survival).unwrap());
+    assert!(plain.iter().any(|t| t == "3 (n = 1)"), "{plain:?}");
+    assert!(!plain.iter().any(|t| t == "<10"));
+    // With k = 10: "3 (n < 10)", no count 1..9 anywhere in the table, "<10" instead.
+    let opts = PlotOptions { min_cell: Some(10), y_label: "S".into(), ..PlotOptions::default() };
+    let svg = render_svg(&r, &opts, 1000, 700, FigureKind::Survival).unwrap();
+    let ts = texts(&svg);
+    assert!(ts.iter().any(|t| t == "3 (n < 10)"), "{ts:?}");
+    assert!(!ts.iter().any(|t| t.contains("n = 1)")), "{ts:?}");
+    assert!(ts.iter().any(|t| t == "<10"), "{ts:?}");
+    // Other numbers in the figure: axis ticks (0, 250, ... and 0.00 ... 1.00) and the group
+    // labels of the table's rows (0, 1, 2, 3). Every other small integer would be a count.
+    let table_small: Vec<&String> = ts
+        .iter()
+        .filter(|t| !r.groups.contains(t) && !t.contains('.') && t.parse::<f64>().is_ok_and(|n| (1.0..10.0).contains(&n)))
+        .collect();
+    assert!(table_small.is_empty(), "unsuppressed small counts: {table_small:?}");
+    // The big groups keep their counts: 113 patients with ECOG 1 at time 0.
+    assert!(ts.iter().any(|t| t == "113"));
+    assert!(ts.iter().any(|t| t == "1 (n = 113)"));
+}
+
+#[test]
+fn the_methods_paragraph_suppresses_small_counts_and_says_so() {
+    let r = lung_by_ecog();
+    let plain = cohort::export::methods_text(&r);
+    assert!(plain.contains("In group 3 (n = 1)"), "{plain}");
+    assert!(!plain.contains("disclosure control"));
+    let m = cohort::export::methods_text_k(&r, Some(10));
+    assert!(m.contains("In group 3 (n < 10)"), "{m}");
+    assert!(!m.contains("(n = 1)"), "{m}");
+    assert!(m.contains("In group 1 (n = 113)"), "{m}");
+    assert!(m.contains("Counts below 10 are shown as <10 (disclosure control)."), "{m}");
+    // Nothing small to hide: the same paragraph as without k.
+    assert_eq!(cohort::export::methods_text_k(&r, Some(1)), plain);
+}
