@@ -21,7 +21,7 @@ use crate::table::{ColumnData, Table};
 
 /// Spec fields read only by the models and Table 1, never by the row preparation or the curves
 /// and their tests.
-const MODEL_FIELDS: &[&str] = &["covariates", "categorical", "reference", "ties", "cluster", "univariable", "parametric", "table1"];
+const MODEL_FIELDS: &[&str] = &["covariates", "categorical", "reference", "ties", "cluster", "univariable", "parametric", "table1", "ph_residuals"];
 /// Spec fields read only by the curves, their tests and the smoothed hazard, never by the models.
 const CURVE_FIELDS: &[&str] = &["times", "conf_type", "rmst_tau", "hazard", "pairwise", "rho"];
 
@@ -148,7 +148,7 @@ fn sections(
     }
 
     if let Some(cols) = &spec.table1 {
-        let key = key_without(spec, &[&["covariates", "reference", "ties", "cluster", "univariable", "parametric"], CURVE_FIELDS]);
+        let key = key_without(spec, &[&["covariates", "reference", "ties", "cluster", "univariable", "parametric", "ph_residuals"], CURVE_FIELDS]);
         match &cache.table1 {
             Some((k, rows)) if *k == key => report.table1 = Some(rows.clone()),
             _ => {
@@ -268,12 +268,12 @@ fn survival_models(
         }
     }
     univariable_screen(table, spec, prep, report, warnings, (&mut cache.univariable_key, &mut cache.univariable), "Cox", |d| {
-        let fit = fit_cox(d, spec)?;
+        let fit = stats::cox::coxph_with(&d.cox_input(spec.ties), stats::cox::Residuals::Never)?;
         Ok(UnivariableModel { covariate: String::new(), n: fit.n, events: fit.events, terms: fit.terms, lr_test: Some(fit.lr_test) })
     })?;
     if !spec.parametric.is_empty() {
         // The univariable list stays in the key: it decides which rows the fits use (above).
-        let key = key_without(spec, &[&["table1"], CURVE_FIELDS]);
+        let key = key_without(spec, &[&["table1", "ph_residuals"], CURVE_FIELDS]);
         match &cache.parametric {
             Some((k, fits, w)) if *k == key => {
                 report.parametric = fits.clone();
@@ -315,7 +315,7 @@ fn univariable_screen(
     if spec.univariable.is_empty() {
         return Ok(());
     }
-    let key = key_without(spec, &[&["covariates", "univariable", "parametric", "table1"], CURVE_FIELDS]);
+    let key = key_without(spec, &[&["covariates", "univariable", "parametric", "table1", "ph_residuals"], CURVE_FIELDS]);
     if *cache_key != key {
         cache.clear();
         *cache_key = key;
@@ -339,7 +339,8 @@ fn univariable_screen(
 
 /// Cox fit of a design with the spec's ties, strata and cluster.
 fn fit_cox(d: &crate::prepare::Design, spec: &AnalysisSpec) -> std::result::Result<stats::cox::CoxReport, String> {
-    stats::cox::coxph(&d.cox_input(spec.ties))
+    let residuals = if spec.ph_residuals { stats::cox::Residuals::Always } else { stats::cox::Residuals::Auto };
+    stats::cox::coxph_with(&d.cox_input(spec.ties), residuals)
 }
 
 /// Cumulative incidence curves per cause and group, and Gray's test.

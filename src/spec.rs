@@ -73,6 +73,10 @@ pub struct AnalysisSpec {
     /// Univariable screen: one model per candidate covariate.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub univariable: Vec<String>,
+    /// The Cox model's scaled Schoenfeld residuals (for the PH residual plots) even above
+    /// `stats::cox::RESIDUALS_UNASKED_MAX_EVENTS` events, where they are left out unless asked.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub ph_residuals: bool,
     /// Presentation state of the page (axis range, display, hidden groups...). Not used by the
     /// statistics; carried so that a share link reproduces the view.
     #[serde(default, skip_serializing_if = "Option::is_none")]

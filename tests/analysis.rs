@@ -121,3 +121,23 @@ fn km_is_invariant_to_row_order() {
     }
     assert_eq!(a.logrank, b.logrank);
 }
+
+#[test]
+fn residuals_of_large_models_come_when_asked() {
+    // Every row an event: 20,001 events, one above RESIDUALS_UNASKED_MAX_EVENTS.
+    let n = cohort::stats::cox::RESIDUALS_UNASKED_MAX_EVENTS + 1;
+    let mut csv = String::from("time,status,x\n");
+    for i in 0..n {
+        csv.push_str(&format!("{},1,{}\n", 1 + (i * 7919) % 997, (i * 104_729 % 1000) as f64 / 100.0));
+    }
+    let spec = r#"{"time":"time","event":{"column":"status","event":["1"]},"covariates":["x"]}"#;
+    let plain = run(&csv, spec);
+    let ph = plain.cox.as_ref().unwrap().ph_test.as_ref().unwrap();
+    assert!(ph.residuals.is_none());
+    let asked = run(&csv, &spec.replace(r#""covariates""#, r#""ph_residuals":true,"covariates""#));
+    let ph2 = asked.cox.as_ref().unwrap().ph_test.as_ref().unwrap();
+    assert_eq!(ph2.residuals.as_ref().unwrap().events, n);
+    // The test itself does not depend on them.
+    assert_eq!(ph.global.p, ph2.global.p);
+    assert_eq!(plain.cox.as_ref().unwrap().terms, asked.cox.as_ref().unwrap().terms);
+}

@@ -821,7 +821,7 @@ function readFile(file) {
 
 function wire() {
   wireHover();
-  initZph({ engine: () => state.engine, serial, showError, download, stem });
+  initZph({ engine: () => state.engine, serial, showError, download, stem, spec: () => state.spec, runSpec });
   initExplorer({ state, runSpec, showError, download, stem, checkExport, redraw });
   initShare({ state, serial, showError, sharedSpec, checkExport, showShared,
     loadFile: (name, bytes, spec) => loadBytes(name, bytes, spec),

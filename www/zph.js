@@ -7,8 +7,12 @@
 // are closed). Each plot can be saved as SVG (the same drawing code).
 
 import { $, el } from './dom.js';
+import { showingSharedResults } from './share.js';
 
-/** {engine(), serial(fn), showError(err, title), download(blob, name), stem()} from main.js. */
+/**
+ * {engine(), serial(fn), showError(err, title), download(blob, name), stem(), spec(), runSpec(spec)}
+ * from main.js.
+ */
 let ctx = null;
 /** Terms whose plot is open, in the order they were opened. */
 let open = [];
@@ -18,8 +22,15 @@ let tests = [];
 export function initZph(c) {
   ctx = c;
   document.addEventListener('click', ev => {
-    const b = ev.target.closest?.('.ph-plot-btn, #ph-plot-all, .ph-plot-close, .ph-plot-svg');
+    const b = ev.target.closest?.('.ph-plot-btn, #ph-plot-all, .ph-plot-close, .ph-plot-svg, #ph-compute');
     if (!b) return;
+    if (b.id === 'ph-compute') {
+      // Large models come without residuals (src/stats/cox.rs RESIDUALS_UNASKED_MAX_EVENTS):
+      // refit asking for them; the plots then open as for any model.
+      const spec = ctx.spec();
+      if (spec) ctx.runSpec({ ...spec, ph_residuals: true }).catch(() => {});
+      return;
+    }
     if (b.id === 'ph-plot-all') {
       const all = tests.map(t => t.name);
       open = open.length === all.length ? [] : all;
@@ -41,6 +52,8 @@ export function initZph(c) {
 export function zphRefresh(report) {
   const ph = report?.cox?.ph_test;
   tests = ph?.residuals ? ph.terms : [];
+  // A large model's residuals are computed on request only.
+  const lazy = !!ph && !ph.residuals && !!report?.cox && (report.cox.terms || []).length > 0 && !!ctx?.spec && !showingSharedResults();
   open = open.filter(t => tests.some(x => x.name === t));
   const section = $('#xp-ph');
   if (!section || !ctx) return;
@@ -71,6 +84,15 @@ export function zphRefresh(report) {
   const head = section.querySelector('thead tr');
   if (head && !head.querySelector('.ph-plot-head')) head.append(el('th', { scope: 'col', class: 'ph-plot-head', text: 'Residual plot' }));
   $('#ph-plot-all').hidden = tests.length === 0;
+  let compute = $('#ph-compute');
+  if (lazy && !compute) {
+    compute = el('button', { type: 'button', id: 'ph-compute', class: 'small-button' });
+    $('#ph-plot-all').after(compute);
+  }
+  if (compute) {
+    compute.hidden = !lazy;
+    compute.textContent = lazy ? `Compute residual plots (${report.cox.events.toLocaleString('en-US')} events; takes a moment)` : '';
+  }
   if (ctx && tests.length) ctx.serial(() => render()).catch(e => ctx.showError(e, 'The residual plot could not be drawn'));
   else panel.replaceChildren();
 }

@@ -1116,8 +1116,29 @@ fn scatter_rows(src: &[&[f64]], mean: &[f64], scale: &[f64], range: std::ops::Ra
     }
 }
 
+/// Up to this many events the report carries the scaled Schoenfeld residuals of the PH test
+/// (`ph_test.residuals`, for the residual plots) unasked; above it they cost more than the fit
+/// itself (one pass over the rows and a smoother per term over every event) and come only
+/// when asked for ([`coxph_with`], the spec's `ph_residuals`).
+pub const RESIDUALS_UNASKED_MAX_EVENTS: usize = 20_000;
+
+/// Whether the PH test carries its residuals (see [`RESIDUALS_UNASKED_MAX_EVENTS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Residuals {
+    /// Not at all (a model whose residuals nobody plots, e.g. the univariable screen's).
+    Never,
+    /// Up to [`RESIDUALS_UNASKED_MAX_EVENTS`] events.
+    Auto,
+    Always,
+}
+
 /// Fit the model. Errors are problems that leave no model (no events, no usable term).
 pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
+    coxph_with(input, Residuals::Auto)
+}
+
+/// [`coxph`], choosing whether the PH test carries its residuals.
+pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, String> {
     let n = input.time.len();
     if input.status.len() != n
         || input.x.iter().any(|c| c.len() != n)
@@ -1425,7 +1446,12 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     // Linear predictor by sorted row, centred as R's (x − mean)·β.
     let lp: Vec<f64> = (0..n).map(|i| data.xrow(i).iter().zip(&beta_s).map(|(a, b)| a * b).sum()).collect();
     let conc = concordance(&data, &lp, input.cluster);
-    let ph_test = zph(&cur.imat, &cur.b, &cur.c, &cur.ug, &names).map(|t| t.with_residuals(input, &keep, &coef, &var, &names));
+    let want_residuals = match residuals {
+        Residuals::Never => false,
+        Residuals::Auto => events <= RESIDUALS_UNASKED_MAX_EVENTS,
+        Residuals::Always => true,
+    };
+    let ph_test = zph(&cur.imat, &cur.b, &cur.c, &cur.ug, &names).map(|t| if want_residuals { t.with_residuals(input, &keep, &coef, &var, &names) } else { t });
     if ph_test.is_none() {
         warnings.push("Cox model: the proportional-hazards test could not be computed (singular information)".into());
     }

@@ -90,3 +90,37 @@ test('PH residual plots: toggles draw the plots, karno flagged, SVG export, no r
     assert.equal(u.origin, app.origin, `request off the origin: ${r.url}`);
   }
 });
+
+test('a model with more than 20,000 events: residuals on request, then the plots as usual', async () => {
+  const { page, requests, errors } = await app.newPage();
+  // 30,000 rows, every one an event: above src/stats/cox.rs RESIDUALS_UNASKED_MAX_EVENTS.
+  let csv = 'time,status,x\n';
+  for (let i = 0; i < 30000; i++) csv += `${1 + (i * 7919) % 997},1,${((i * 104729) % 1000) / 100}\n`;
+  await page.evaluate(async text => { await window.cohort.loadFile('large.csv', new TextEncoder().encode(text)); }, csv);
+  await page.evaluate(() => window.cohort.setSpec({ time: 'time', event: { column: 'status', event: ['1'] }, covariates: ['x'] }));
+  await idle(page);
+  const before = (await page.evaluate(() => window.cohort.report())).cox;
+  assert.equal(before.events, 30000);
+  assert.ok(before.ph_test && before.ph_test.residuals === undefined, 'no residuals unasked');
+  assert.equal(await page.locator('.ph-plot-btn').count(), 0);
+  await page.waitForSelector('#ph-compute:not([hidden])');
+  assert.match(await page.locator('#ph-compute').textContent(), /30,000 events/);
+
+  await page.click('#ph-compute');
+  await idle(page);
+  const after = await page.evaluate(() => window.cohort.report());
+  assert.equal(after.spec.ph_residuals, true);
+  assert.equal(after.cox.ph_test.residuals.events, 30000);
+  assert.equal(after.cox.ph_test.residuals.terms[0].y.length, 2000, 'at most 2000 points sent');
+  assert.equal(await page.locator('#ph-compute').isHidden(), true);
+  await page.click('.ph-plot-btn[data-term="x"]');
+  await idle(page);
+  await page.waitForSelector('#ph-plots figure[data-term="x"] canvas[data-drawn="1"]');
+  assert.ok(await canvasInk(page, '#ph-plots figure[data-term="x"] canvas') > 0.02, 'plot drawn');
+  assert.deepEqual(errors, []);
+  for (const r of requests) {
+    const u = new URL(r.url);
+    if (u.protocol === 'data:' || u.protocol === 'blob:') continue;
+    assert.equal(u.origin, app.origin, `request off the origin: ${r.url}`);
+  }
+});
