@@ -290,7 +290,7 @@ pub fn transform_times(time: &[f64], status: &[u8], rows: &[usize], transform: Z
         ZphTransform::Log => rows.iter().map(|&i| if time[i] > 0.0 { time[i].ln() } else { f64::NAN }).collect(),
         ZphTransform::Rank => {
             let mut sorted: Vec<f64> = time.to_vec();
-            sorted.sort_unstable_by(|a, b| a.total_cmp(b));
+            sorted.sort_unstable_by(f64::total_cmp);
             rows.iter()
                 .map(|&i| {
                     // Average rank of the ties: (first + last) / 2, 1-based.
@@ -372,7 +372,7 @@ pub fn smooth(x: &[f64], y: &[f64], var: f64, df: usize, nsmo: usize) -> Option<
     let grid: Vec<f64> = (0..nsmo).map(|i| lo + (hi - lo) * i as f64 / (nsmo - 1) as f64).collect();
     // Knots from the grid and the data together, as R (on the [0, 1] scale).
     let mut all: Vec<f64> = grid.iter().chain(x).map(|v| (v - lo) / (hi - lo)).collect();
-    all.sort_unstable_by(|a, b| a.total_cmp(b));
+    all.sort_unstable_by(f64::total_cmp);
     let mut knots = vec![0.0];
     for j in 1..df - 1 {
         knots.push(quantile7(&all, j as f64 / (df - 1) as f64));
