@@ -267,34 +267,10 @@ fn survival_models(
             }
         }
     }
-    if !spec.univariable.is_empty() {
-        let key = key_without(spec, &[&["covariates", "univariable", "parametric", "table1"], CURVE_FIELDS]);
-        if cache.univariable_key != key {
-            cache.univariable.clear();
-            cache.univariable_key = key;
-        }
-        for cand in &spec.univariable {
-            if !cache.univariable.contains_key(cand) {
-                let d = design(table, spec, prep, std::slice::from_ref(cand), &mut Vec::new())?;
-                let fitted = match fit_cox(&d, spec) {
-                    Ok(fit) => Ok(UnivariableModel {
-                        covariate: cand.clone(),
-                        n: fit.n,
-                        events: fit.events,
-                        terms: fit.terms.clone(),
-                        lr_test: Some(fit.lr_test.clone()),
-                    }),
-                    Err(e) => Err(format!("univariable Cox model of '{cand}' not fitted: {e}")),
-                };
-                cache.univariable.insert(cand.clone(), fitted);
-            }
-            match cache.univariable.get(cand) {
-                Some(Ok(m)) => report.univariable.push(m.clone()),
-                Some(Err(w)) => warnings.push(w.clone()),
-                None => {}
-            }
-        }
-    }
+    univariable_screen(table, spec, prep, report, warnings, (&mut cache.univariable_key, &mut cache.univariable), "Cox", |d| {
+        let fit = fit_cox(d, spec)?;
+        Ok(UnivariableModel { covariate: String::new(), n: fit.n, events: fit.events, terms: fit.terms, lr_test: Some(fit.lr_test) })
+    })?;
     if !spec.parametric.is_empty() {
         // The univariable list stays in the key: it decides which rows the fits use (above).
         let key = key_without(spec, &[&["table1"], CURVE_FIELDS]);
@@ -318,6 +294,44 @@ fn survival_models(
                 warnings.extend(w.iter().cloned());
                 cache.parametric = Some((key, report.parametric.clone(), w));
             }
+        }
+    }
+    Ok(())
+}
+
+/// The univariable screen: one model per candidate covariate (`fit`, named `what` in warnings),
+/// each kept in the cache (its key and fits) while the rest of its part of the spec is unchanged.
+#[allow(clippy::too_many_arguments)]
+fn univariable_screen(
+    table: &Table,
+    spec: &AnalysisSpec,
+    prep: &Prepared,
+    report: &mut Report,
+    warnings: &mut Vec<String>,
+    (cache_key, cache): (&mut String, &mut HashMap<String, std::result::Result<UnivariableModel, String>>),
+    what: &str,
+    fit: impl Fn(&crate::prepare::Design) -> std::result::Result<UnivariableModel, String>,
+) -> Result<()> {
+    if spec.univariable.is_empty() {
+        return Ok(());
+    }
+    let key = key_without(spec, &[&["covariates", "univariable", "parametric", "table1"], CURVE_FIELDS]);
+    if *cache_key != key {
+        cache.clear();
+        *cache_key = key;
+    }
+    for cand in &spec.univariable {
+        if !cache.contains_key(cand) {
+            let d = design(table, spec, prep, std::slice::from_ref(cand), &mut Vec::new())?;
+            let fitted = fit(&d)
+                .map(|m| UnivariableModel { covariate: cand.clone(), ..m })
+                .map_err(|e| format!("univariable {what} model of '{cand}' not fitted: {e}"));
+            cache.insert(cand.clone(), fitted);
+        }
+        match cache.get(cand) {
+            Some(Ok(m)) => report.univariable.push(m.clone()),
+            Some(Err(w)) => warnings.push(w.clone()),
+            None => {}
         }
     }
     Ok(())
@@ -377,48 +391,25 @@ fn competing_models(
         }
     }
     // Univariable screen with competing events: one Fine-Gray model per candidate.
-    if !spec.univariable.is_empty() {
-        let key = key_without(spec, &[&["covariates", "univariable", "parametric", "table1"], CURVE_FIELDS]);
-        if cache.univariable_key != key {
-            cache.univariable.clear();
-            cache.univariable_key = key;
-        }
-    }
-    for cand in &spec.univariable {
-        if !cache.univariable.contains_key(cand) {
-            let d = design(table, spec, prep, std::slice::from_ref(cand), &mut Vec::new())?;
-            let fitted = match stats::finegray::crr(&d.time, &d.status, &d.x, &d.names) {
-                Ok(fit) => Ok(UnivariableModel {
-                    covariate: cand.clone(),
-                    n: fit.n,
-                    events: fit.events,
-                    terms: fit
-                        .terms
-                        .iter()
-                        .map(|t| stats::cox::CoxTerm {
-                            name: t.name.clone(),
-                            coef: t.coef,
-                            se: t.se,
-                            robust_se: None,
-                            hr: t.shr,
-                            lower: t.lower,
-                            upper: t.upper,
-                            z: t.z,
-                            p: t.p,
-                        })
-                        .collect(),
-                    lr_test: None,
-                }),
-                Err(e) => Err(format!("univariable Fine-Gray model of '{cand}' not fitted: {e}")),
-            };
-            cache.univariable.insert(cand.clone(), fitted);
-        }
-        match cache.univariable.get(cand) {
-            Some(Ok(m)) => report.univariable.push(m.clone()),
-            Some(Err(w)) => warnings.push(w.clone()),
-            None => {}
-        }
-    }
+    univariable_screen(table, spec, prep, report, warnings, (&mut cache.univariable_key, &mut cache.univariable), "Fine-Gray", |d| {
+        let fit = stats::finegray::crr(&d.time, &d.status, &d.x, &d.names)?;
+        let terms = fit
+            .terms
+            .iter()
+            .map(|t| stats::cox::CoxTerm {
+                name: t.name.clone(),
+                coef: t.coef,
+                se: t.se,
+                robust_se: None,
+                hr: t.shr,
+                lower: t.lower,
+                upper: t.upper,
+                z: t.z,
+                p: t.p,
+            })
+            .collect();
+        Ok(UnivariableModel { covariate: String::new(), n: fit.n, events: fit.events, terms, lr_test: None })
+    })?;
     Ok(())
 }
 

@@ -8,7 +8,6 @@
 //!
 //! PLOT_PREVIEW_DIR=dir writes the SVGs there too (to look at them).
 
-use std::path::PathBuf;
 
 use cohort::plot::km::draw_survival;
 use cohort::plot::{render_svg, FigureKind, PlotLayout, PlotOptions};
@@ -20,9 +19,9 @@ use cohort::stats::km::{Followup, KmCurve, KmStep};
 use plotters::prelude::*;
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+#[path = "support/snapshot.rs"]
+mod snapshot;
+use snapshot::{check_snapshot, root};
 
 fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN)
@@ -271,28 +270,6 @@ fn draw(report: &Report, opts: &PlotOptions, w: u32, h: u32) -> (String, PlotLay
     (svg, layout)
 }
 
-fn preview(name: &str, svg: &str) {
-    if let Ok(dir) = std::env::var("PLOT_PREVIEW_DIR") {
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(PathBuf::from(dir).join(format!("{name}.svg")), svg).unwrap();
-    }
-}
-
-fn check_snapshot(name: &str, svg: &str) {
-    preview(name, svg);
-    let path = root().join("tests/snapshots").join(format!("{name}.svg"));
-    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, svg).unwrap();
-        return;
-    }
-    let old = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing snapshot {}: run with UPDATE_SNAPSHOTS=1 and look at it", path.display()));
-    if old != svg {
-        let got = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.new.svg"));
-        std::fs::write(&got, svg).unwrap();
-        panic!("{name}: the SVG differs from {} (new drawing written to {}); if the change is intended, run with UPDATE_SNAPSHOTS=1", path.display(), got.display());
-    }
-}
 
 #[test]
 fn snapshot_lung_by_sex() {

@@ -5,15 +5,14 @@
 //! structural checks read back from the SVG: the flag only on karno, the p in each title, one
 //! dot per residual, the band and the β line.
 
-use std::path::PathBuf;
 
 use cohort::plot::{render_svg, FigureKind, PlotOptions};
 use cohort::report::Report;
 use cohort::spec::AnalysisSpec;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+#[path = "support/snapshot.rs"]
+mod snapshot;
+use snapshot::{check_snapshot, preview, root};
 
 fn fit(file: &str, spec: serde_json::Value) -> Report {
     let bytes = std::fs::read(root().join("tests/reference").join(file)).unwrap();
@@ -25,28 +24,6 @@ fn veteran() -> Report {
     fit("veteran.csv", serde_json::json!({"time": "time", "event": {"column": "status", "event": ["1"]}, "covariates": ["karno", "age", "trt"]}))
 }
 
-fn preview(name: &str, svg: &str) {
-    if let Ok(dir) = std::env::var("PLOT_PREVIEW_DIR") {
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(PathBuf::from(dir).join(format!("{name}.svg")), svg).unwrap();
-    }
-}
-
-fn check_snapshot(name: &str, svg: &str) {
-    preview(name, svg);
-    let path = root().join("tests/snapshots").join(format!("{name}.svg"));
-    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, svg).unwrap();
-        return;
-    }
-    let old = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing snapshot {}: run with UPDATE_SNAPSHOTS=1 and look at it", path.display()));
-    if old != svg {
-        let got = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.new.svg"));
-        std::fs::write(&got, svg).unwrap();
-        panic!("{name}: the SVG differs from {} (new drawing written to {}); if the change is intended, run with UPDATE_SNAPSHOTS=1", path.display(), got.display());
-    }
-}
 
 #[test]
 fn snapshot_veteran_small_multiples() {

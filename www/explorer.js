@@ -11,19 +11,8 @@ import { fmtP, fmtNum, fmtTime } from './format.js';
 import { identifierColumns, cleanReport } from './privacy.js';
 import { csvLine } from './csv.js';
 import { zphRefresh } from './zph.js';
+import { $, el } from './dom.js';
 
-const $ = sel => document.querySelector(sel);
-const el = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (v === true) e.setAttribute(k, '');
-    else if (v !== false && v != null) e.setAttribute(k, v);
-  }
-  for (const k of kids) e.append(k);
-  return e;
-};
 
 /** Set by `initExplorer`: {state, runSpec(spec), redraw(), showError(err, title)}. */
 let ctx = null;

@@ -20,17 +20,7 @@
 // η uses the intercept alone for an intercept-only model, else the covariate means `x_mean`
 // (the "average patient"), as the overlay figure does when the covariates are not the groups.
 
-const $ = sel => document.querySelector(sel);
-const el = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  for (const k of kids) if (k != null) e.append(k);
-  return e;
-};
+import { $, el } from './dom.js';
 
 export const DISTS = ['exponential', 'weibull', 'lognormal', 'loglogistic'];
 

@@ -16,18 +16,8 @@ import { initZph, withoutResiduals } from './zph.js';
 import { progressText } from './read.js';
 import { identifierColumns, stripIdentifiers, exportProblem, cleanReport } from './privacy.js';
 import { initShare, openSharedLink, figureMinCell, exportMinCell, figurePng, leaveSharedView } from './share.js';
+import { $, el } from './dom.js';
 
-const $ = sel => document.querySelector(sel);
-const el = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  for (const k of kids) e.append(k);
-  return e;
-};
 
 /** Value of the time picker's "from dates" entry. */
 const DATES = '(from dates)';

@@ -7,6 +7,7 @@
 import { MainEngine, WorkerEngine } from './engine.js';
 import { fmtTime, fmtP } from './format.js';
 import { disclosureK } from './explorer.js';
+import { el } from './dom.js';
 
 // ---------- engine calls (added to both engines) ----------
 
@@ -44,17 +45,6 @@ WorkerEngine.prototype.drawColumn = async function (canvas, name, categorical, o
 
 // ---------- helpers ----------
 
-const el = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const k of kids) if (k != null) e.append(k);
-  return e;
-};
 
 const TEST_NAMES = {
   wilcoxon: 'Wilcoxon rank-sum test', kruskal: 'Kruskal–Wallis test',

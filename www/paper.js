@@ -9,17 +9,8 @@
 // asks the page to re-run its own analysis when the reader goes back to it.
 
 import { fmtTime, fmtPct, fmtP, fmtNum } from './format.js';
+import { el } from './dom.js';
 
-const el = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  for (const k of kids) if (k != null) e.append(k);
-  return e;
-};
 
 /** The Kaplan-Meier analyses drawn as figures, in the paper's order, and how each is read. */
 const FIGURES = [

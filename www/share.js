@@ -10,6 +10,7 @@
 
 import { disclosureK } from './explorer.js';
 import { identifierColumns } from './privacy.js';
+import { $, el } from './dom.js';
 
 /** Format version of both payloads (the results payload's own `v` is checked by the engine too). */
 export const SHARE_VERSION = 1;
@@ -19,18 +20,6 @@ export const MAX_EMBED_BYTES = 200 * 1024;
 export const MAX_FRAGMENT_CHARS = 2_000_000;
 export const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
 
-const $ = sel => document.querySelector(sel);
-const el = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (v === true) e.setAttribute(k, '');
-    else if (v !== false && v != null) e.setAttribute(k, v);
-  }
-  for (const k of kids) e.append(k);
-  return e;
-};
 
 // ---------- encoding (pure: unit-testable in node, which has CompressionStream) ----------
 

@@ -6,17 +6,7 @@
 // After a refit the open plots are drawn again from the new model (terms that left the model
 // are closed). Each plot can be saved as SVG (the same drawing code).
 
-const $ = sel => document.querySelector(sel);
-const el = (tag, attrs = {}, ...kids) => {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v);
-  }
-  for (const k of kids) if (k != null) e.append(k);
-  return e;
-};
+import { $, el } from './dom.js';
 
 /** {engine(), serial(fn), showError(err, title), download(blob, name), stem()} from main.js. */
 let ctx = null;

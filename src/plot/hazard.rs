@@ -24,7 +24,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::paint::{Face, Painter, GREY, INK};
+use super::paint::{Face, Painter, YAxis, GREY, INK};
 use super::{css_color, format_num, group_color, nice_step, ticks_from, LayoutSeries, PlotLayout, PlotOptions, Tick};
 use crate::report::Report;
 use crate::stats::parametric::predict_survival;
@@ -221,16 +221,8 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
     }
 
     // Grid and axes.
-    let grid = RGBAColor(0xE6, 0xE6, 0xE6, 1.0);
     let tl = tick_len.round() as i32;
-    let mut y_ticks = Vec::new();
-    for (v, l) in yt.iter().zip(&y_labels) {
-        let y = y_of(*v);
-        p.line(vec![(left, y), (left + pwi, y)], grid, 1.0)?;
-        p.line(vec![(left - tl, y), (left, y)], ink, 1.0)?;
-        p.text(l, (left - tl - p.px(3.0), y), f_tick, INK, HPos::Right, VPos::Center, Face::Normal, false)?;
-        y_ticks.push(Tick { value: *v, px: y, label: l.clone() });
-    }
+    let y_ticks = p.y_ticks(&YAxis { left, width: pwi, tick: tl, grid: RGBAColor(0xE6, 0xE6, 0xE6, 1.0), font: f_tick }, &yt, &y_labels, y_of)?;
     let mut x_ticks = Vec::new();
     for &t in &xt {
         let x = x_of(t);

@@ -115,3 +115,30 @@ impl<'a, DB: DrawingBackend> Painter<'a, DB> {
         super::text_advance(text, size * self.s, face == Face::Bold)
     }
 }
+
+/// Where the horizontal grid and the y ticks go: the plot's left edge and width, the tick
+/// length, in final pixels.
+pub(crate) struct YAxis {
+    pub left: i32,
+    pub width: i32,
+    pub tick: i32,
+    pub grid: RGBAColor,
+    pub font: f64,
+}
+
+impl<'a, DB: DrawingBackend> Painter<'a, DB> {
+    /// A grid line, a tick and a right-aligned label at each y value (`y_of` maps a value to its
+    /// pixel row); returns the ticks drawn.
+    pub fn y_ticks(&self, axis: &YAxis, values: &[f64], labels: &[String], y_of: impl Fn(f64) -> i32) -> Result<Vec<super::Tick>, String> {
+        let ink = RGBAColor(INK.0, INK.1, INK.2, 1.0);
+        let mut ticks = Vec::with_capacity(values.len());
+        for (&v, l) in values.iter().zip(labels) {
+            let y = y_of(v);
+            self.line(vec![(axis.left, y), (axis.left + axis.width, y)], axis.grid, 1.0)?;
+            self.line(vec![(axis.left - axis.tick, y), (axis.left, y)], ink, 1.0)?;
+            self.text(l, (axis.left - axis.tick - self.px(3.0), y), axis.font, INK, HPos::Right, VPos::Center, Face::Normal, false)?;
+            ticks.push(super::Tick { value: v, px: y, label: l.clone() });
+        }
+        Ok(ticks)
+    }
+}

@@ -17,7 +17,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::paint::{Face, Painter, GREY, INK};
+use super::paint::{Face, Painter, YAxis, GREY, INK};
 use super::{css_color, format_num, format_p_digits, nice_step, ticks_from, LayoutSeries, PlotLayout, PlotOptions, Tick};
 use crate::report::Report;
 use crate::stats::zph::{PhTermTest, ZphPlot, ZphTermPlot, ZphTransform};
@@ -235,16 +235,8 @@ fn draw_panel<DB: DrawingBackend>(
     }
 
     // Grid, axes, ticks.
-    let grid = RGBAColor(0xEC, 0xEC, 0xEC, 1.0);
     let tl = tick_len.round() as i32;
-    let mut y_ticks = Vec::new();
-    for (v, l) in yt.iter().zip(&y_labels) {
-        let y = y_of(*v);
-        p.line(vec![(left, y), (left + pwi, y)], grid, 1.0)?;
-        p.line(vec![(left - tl, y), (left, y)], ink, 1.0)?;
-        p.text(l, (left - tl - p.px(3.0), y), f_tick, INK, HPos::Right, VPos::Center, Face::Normal, false)?;
-        y_ticks.push(Tick { value: *v, px: y, label: l.clone() });
-    }
+    let y_ticks = p.y_ticks(&YAxis { left, width: pwi, tick: tl, grid: RGBAColor(0xEC, 0xEC, 0xEC, 1.0), font: f_tick }, &yt, &y_labels, y_of)?;
     let mut x_ticks_out: Vec<Tick> = Vec::new();
     for (x, label) in &xt {
         let px = x_of(*x);

@@ -7,10 +7,14 @@
 //! `concordancefit`, `cox.zph`), learnt from the package's documentation and by printing its R
 //! functions; the code below is written from the mathematics, not translated.
 //!
-//! * **Data layout.** Rows are sorted once by (stratum, time). Rows sharing a stratum and a time
-//!   form a *time group*; every likelihood quantity is accumulated group by group in one
-//!   reverse-time pass, so that the risk-set sums S0 = Σ r, S1 = Σ r x, S2 = Σ r x xᵀ
-//!   (r = exp(η)) are running sums: O(n p²) per Newton iteration, allocation-free.
+//! * **Data layout.** Rows are sorted once by (stratum, time) (stable radix sorts) into a
+//!   row-major matrix. Rows sharing a stratum and a time form a *time group*. The log-likelihood
+//!   and score come from one reverse-time pass with the running risk-set sums S0 = Σ r,
+//!   S1 = Σ r x (r = exp(η)), O(n p) (`Data::loglik_score`). The information, whose risk-set
+//!   part Σ_k a_k S2_k (S2 = Σ r x xᵀ) R accumulates row by row, is regrouped by row into one
+//!   weighted cross-product Σ_i w_i x_i x_iᵀ computed by a blocked kernel, minus Σ z zᵀ over a
+//!   few vectors per event time (`Data::information`); it is computed only when a Newton step
+//!   or the final variance needs it (not on step halvings). O(n p²) per iteration.
 //! * **Centring and scaling.** As R's `coxfit6`, each column is centred on its mean and scaled
 //!   by n / Σ|x − mean| before fitting. The partial likelihood is invariant to shifts, and
 //!   Newton–Raphson is invariant to rescaling, so this only improves the arithmetic; results are
@@ -18,7 +22,8 @@
 //! * **Ties.** Efron (default): at a time with d events, the k-th (k = 0..d−1) of the d
 //!   "sub-risk-sets" removes the fraction k/d of the dying rows' weight from S0, S1, S2.
 //!   Breslow: the full risk set is used d times. The sums over the d sub-risk-sets are taken
-//!   in closed form (see `Data::pass`), so a time with d events costs O(d + p²), not O(d p²).
+//!   in closed form (see `Data::loglik_score`), so a time with d events costs O(d + p), not
+//!   O(d p²).
 //! * **Newton–Raphson** exactly as `coxfit6`: start at β = 0 (that log-likelihood is the null
 //!   model's, and the score test uses the score and information there); take the Newton step;
 //!   stop when |1 − ℓ_old/ℓ_new| ≤ 1e-9 (and the last step was not a halving); if the
@@ -53,9 +58,11 @@
 //!   error is R's infinitesimal-jackknife one: with N comparable pairs, Somers' d = (C−D)/N and
 //!   each row's counts (c_i, d_i, t_i) of pairs it belongs to,
 //!   dfbeta_i = (c_i − d_i)/N − d/N·(c_i + d_i + t_i), summed within cluster when a cluster is
-//!   given, var(C) = Σ dfbeta² / 4. The counts come from one merge sort over the predictor's ranks
-//!   along the time order (divide and conquer: each event in the earlier half against every
-//!   row of the later half), O(n log n) with sequential memory access.
+//!   given, var(C) = Σ dfbeta² / 4. The counts come from sweeps with Fenwick trees, O(n log n):
+//!   when there are fewer time groups than distinct predictors (tied times, as whole days), in
+//!   order of the predictor with the rows counted by time group, so that the counts stay in
+//!   cache (`pair_counts_by_rank`); otherwise along the time order with the rows counted by
+//!   predictor rank (`pair_counts_by_time`).
 //! * **Proportional hazards test** as `cox.zph(fit, transform = "km")` in survival 3.x: a score
 //!   test, at the fitted β, for adding the time-varying terms x·g(t), where
 //!   g(t) = 1 − S(t−) (S = Kaplan–Meier of all rows, strata pooled), centred on its mean over the
@@ -166,40 +173,60 @@ struct Group {
 struct Data {
     n: usize,
     p: usize,
+    /// Row stride of `x`: p rounded up to even (the padding column is zero), so that the
+    /// information kernel works on 2 × 2 blocks.
+    ps: usize,
     /// Original row of each sorted row.
     row: Vec<usize>,
     event: Vec<bool>,
-    /// Row-major n × p, centred and scaled.
+    /// Row-major n × ps, centred and scaled.
     x: Vec<f64>,
     groups: Vec<Group>,
     efron: bool,
 }
 
-/// Scratch space of one likelihood pass (allocated once per fit).
+/// Scratch space of the likelihood passes (allocated once per fit).
 struct Work {
     eta: Vec<f64>,
     risk: Vec<f64>,
+    /// Row weights of the information kernel.
+    wrow: Vec<f64>,
     s1: Vec<f64>,
-    s2: Vec<f64>,
     d1: Vec<f64>,
-    d2: Vec<f64>,
     xd: Vec<f64>,
     xbar_sum: Vec<f64>,
-    v: Vec<f64>,
+    /// Per group: a0 = Σ_k 1/den_k and a1 = Σ_k f_k/den_k over its sub-risk-sets (0 when
+    /// the group has no event).
+    a0: Vec<f64>,
+    a1: Vec<f64>,
+    /// Rows z (stride ps) with Σ z zᵀ = the mean-product part of the information, and the
+    /// group of each.
+    z: Vec<f64>,
+    zgroup: Vec<u32>,
+    zw: Vec<f64>,
+    /// Kernel scratch: one chunk of rows (weighted and not) by column pairs, and a ps × ps
+    /// accumulator.
+    chunk: Vec<[f64; 2]>,
+    acc: Vec<f64>,
 }
 
 impl Work {
-    fn new(n: usize, p: usize) -> Self {
+    fn new(n: usize, p: usize, ps: usize, ngroups: usize) -> Self {
         Work {
             eta: vec![0.0; n],
             risk: vec![0.0; n],
-            s1: vec![0.0; p],
-            s2: vec![0.0; p * p],
-            d1: vec![0.0; p],
-            d2: vec![0.0; p * p],
-            xd: vec![0.0; p],
+            wrow: vec![0.0; n],
+            s1: vec![0.0; ps],
+            d1: vec![0.0; ps],
+            xd: vec![0.0; ps],
             xbar_sum: vec![0.0; p],
-            v: vec![0.0; p * p],
+            a0: vec![0.0; ngroups],
+            a1: vec![0.0; ngroups],
+            z: Vec::new(),
+            zgroup: Vec::new(),
+            zw: Vec::new(),
+            chunk: vec![[0.0; 2]; KERNEL_CHUNK * ps],
+            acc: vec![0.0; ps * ps],
         }
     }
 }
@@ -222,99 +249,181 @@ impl Pass {
     }
 }
 
+/// Rows per chunk of the information kernel (a chunk of weighted rows stays in L1 cache).
+const KERNEL_CHUNK: usize = 64;
+
+/// acc (ps × ps, row-major) += Σ_i w_i x_i x_iᵀ on the 2 × 2 blocks on and below the diagonal,
+/// for the rows x_i (stride ps, ps even) of `x`.
+///
+/// This is the O(n p²) part of every Newton iteration. The rows are taken in chunks that stay
+/// in L1 cache; a chunk is laid out by column pairs (for each pair of columns, the pairs of
+/// entries of every row in turn), once weighted (w_i x_i) and once not. Each 2 × 2 block of the
+/// result is then a sum over the chunk of the products of two such pairs, kept in four
+/// registers, without bounds checks (natively the compiler turns it into 2-wide SIMD).
+fn weighted_crossprod(x: &[f64], w: &[f64], ps: usize, chunk: &mut [[f64; 2]], acc: &mut [f64]) {
+    for (xc, wc) in x.chunks(KERNEL_CHUNK * ps).zip(w.chunks(KERNEL_CHUNK)) {
+        crossprod_chunk(xc, wc, ps, chunk, acc);
+    }
+}
+
+/// One chunk of `weighted_crossprod` (a function of its own so that V8 can switch it to
+/// optimised code between chunks; see `WASM_TIER_CHUNK`).
+#[inline(never)]
+fn crossprod_chunk(xc: &[f64], wc: &[f64], ps: usize, chunk: &mut [[f64; 2]], acc: &mut [f64]) {
+    let h = ps / 2;
+    {
+        let m = wc.len();
+        let (wxp, xp) = chunk[..2 * h * m].split_at_mut(h * m);
+        for (r, (row, &wi)) in xc.chunks_exact(ps).zip(wc).enumerate() {
+            for (k, pair) in row.chunks_exact(2).enumerate() {
+                xp[k * m + r] = [pair[0], pair[1]];
+                wxp[k * m + r] = [wi * pair[0], wi * pair[1]];
+            }
+        }
+        for jh in 0..h {
+            let a_col = &wxp[jh * m..(jh + 1) * m];
+            for lh in 0..=jh {
+                let b_col = &xp[lh * m..(lh + 1) * m];
+                let (mut c00, mut c01, mut c10, mut c11) = (0.0, 0.0, 0.0, 0.0);
+                for (a, b) in a_col.iter().zip(b_col) {
+                    c00 += a[0] * b[0];
+                    c01 += a[0] * b[1];
+                    c10 += a[1] * b[0];
+                    c11 += a[1] * b[1];
+                }
+                let (j, l) = (2 * jh, 2 * lh);
+                acc[j * ps + l] += c00;
+                acc[j * ps + l + 1] += c01;
+                acc[(j + 1) * ps + l] += c10;
+                acc[(j + 1) * ps + l + 1] += c11;
+            }
+        }
+    }
+}
+
 impl Data {
     fn xrow(&self, i: usize) -> &[f64] {
-        &self.x[i * self.p..(i + 1) * self.p]
+        &self.x[i * self.ps..i * self.ps + self.p]
     }
 
     /// η and exp(η) of every sorted row. Returns false if any is not finite.
     fn linear_predictor(&self, beta: &[f64], w: &mut Work) -> bool {
+        // β padded to the row stride; the products are summed in two lanes (SIMD pairs).
+        let mut bp = beta.to_vec();
+        bp.resize(self.ps, 0.0);
+        let ps = self.ps;
         let mut ok = true;
-        for i in 0..self.n {
-            let e: f64 = self.xrow(i).iter().zip(beta).map(|(a, b)| a * b).sum();
-            w.eta[i] = e;
-            w.risk[i] = e.exp();
-            ok &= w.risk[i].is_finite();
+        for ((x, e), r) in self.x.chunks(WASM_TIER_CHUNK * ps).zip(w.eta.chunks_mut(WASM_TIER_CHUNK)).zip(w.risk.chunks_mut(WASM_TIER_CHUNK)) {
+            ok &= Self::linear_predictor_chunk(x, &bp, e, r);
         }
         ok
     }
 
-    /// Log partial likelihood, score and information at `beta`, in one reverse-time pass.
-    /// With `g` (one value per group), also the `cox.zph` blocks for the terms x·g(t).
-    fn pass(&self, beta: &[f64], g: Option<&[f64]>, w: &mut Work, out: &mut Pass) {
-        let p = self.p;
-        out.loglik = 0.0;
-        for v in [&mut out.u, &mut out.imat, &mut out.ug, &mut out.b, &mut out.c] {
-            v.iter_mut().for_each(|a| *a = 0.0);
+    #[inline(never)]
+    fn linear_predictor_chunk(xs: &[f64], bp: &[f64], eta: &mut [f64], risk: &mut [f64]) -> bool {
+        let mut ok = true;
+        for ((x, e), r) in xs.chunks_exact(bp.len()).zip(eta).zip(risk) {
+            let (mut e0, mut e1) = (0.0, 0.0);
+            for (xx, bb) in x.chunks_exact(2).zip(bp.chunks_exact(2)) {
+                e0 += xx[0] * bb[0];
+                e1 += xx[1] * bb[1];
+            }
+            *e = e0 + e1;
+            *r = e.exp();
+            ok &= r.is_finite();
         }
+        ok
+    }
+
+    /// First stage of a likelihood pass: log partial likelihood and score at `beta` (and the
+    /// `cox.zph` score u_γ with `g`), in one reverse-time pass, O(n p). It leaves in `w` what the
+    /// information needs (risks, per-group a0 and a1, the rows z).
+    ///
+    /// Per event time (group) with d deaths, the sub-risk-sets are: Efron, d of them, the k-th
+    /// with the fraction f = k/d of the dying rows' weight removed; Breslow, one, counted d
+    /// times. With den_k = S0 − f_k·DS0, a0 = Σ1/den, a1 = Σf/den, b0 = Σ1/den², b1 = Σf/den²,
+    /// b2 = Σf²/den² (closed forms over the d sub-risk-sets, O(d + p) per time):
+    ///   loglik += Σ η(dying) − Σ ln den_k,   u += Σ x(dying) − (S1·a0 − D1·a1),
+    /// and the information of the time is
+    ///   V = S2·a0 − D2·a1 − (S1S1ᵀ·b0 − (S1D1ᵀ + D1S1ᵀ)·b1 + D1D1ᵀ·b2).
+    /// The last part is [S1 D1] M [S1 D1]ᵀ with M = [[b0, −b1], [−b1, b2]] positive
+    /// semi-definite; with M = LLᵀ it is z1z1ᵀ + z2z2ᵀ, z1 = √b0·S1 − (b1/√b0)·D1,
+    /// z2 = √(b2 − b1²/b0)·D1 (z2 only for tied Efron times). Those rows are stored.
+    fn loglik_score(&self, beta: &[f64], g: Option<&[f64]>, w: &mut Work, out: &mut Pass) {
+        out.loglik = 0.0;
+        out.u.iter_mut().for_each(|a| *a = 0.0);
+        out.ug.iter_mut().for_each(|a| *a = 0.0);
+        w.z.clear();
+        w.zgroup.clear();
         if !self.linear_predictor(beta, w) {
             out.loglik = f64::NAN;
             return;
         }
+        // Groups in batches of a few thousand rows (see `WASM_TIER_CHUNK`), last to first.
         let mut s0 = 0.0;
-        for (gi, grp) in self.groups.iter().enumerate().rev() {
+        let mut end = self.groups.len();
+        while end > 0 {
+            let mut start = end - 1;
+            while start > 0 && self.groups[end - 1].end - self.groups[start - 1].start <= WASM_TIER_CHUNK {
+                start -= 1;
+            }
+            self.loglik_score_groups(start..end, g, &mut s0, w, out);
+            end = start;
+        }
+    }
+
+    /// The groups `range` of `loglik_score`, last to first, with the running S0 (and S1 in `w`).
+    #[inline(never)]
+    fn loglik_score_groups(&self, range: std::ops::Range<usize>, g: Option<&[f64]>, s0: &mut f64, w: &mut Work, out: &mut Pass) {
+        let (p, ps) = (self.p, self.ps);
+        for gi in range.rev() {
+            let grp = &self.groups[gi];
             if grp.last {
-                s0 = 0.0;
+                *s0 = 0.0;
                 w.s1.iter_mut().for_each(|a| *a = 0.0);
-                w.s2.iter_mut().for_each(|a| *a = 0.0);
             }
-            let mut ds0 = 0.0;
-            let mut eta_d = 0.0;
-            // The dying rows' weighted sums D1, D2 are needed only for Efron with tied events.
-            let tied_efron = self.efron && grp.deaths > 1;
-            if grp.deaths > 0 {
-                w.d1.iter_mut().for_each(|a| *a = 0.0);
-                w.d2.iter_mut().for_each(|a| *a = 0.0);
-                w.xd.iter_mut().for_each(|a| *a = 0.0);
-            }
-            for i in grp.start..grp.end {
-                let r = w.risk[i];
-                let x = &self.x[i * p..(i + 1) * p];
-                s0 += r;
-                for j in 0..p {
-                    let rx = r * x[j];
-                    w.s1[j] += rx;
-                    for (s, &xk) in w.s2[j * p..j * p + j + 1].iter_mut().zip(&x[..=j]) {
-                        *s += rx * xk;
-                    }
-                }
-                if self.event[i] {
-                    ds0 += r;
-                    eta_d += w.eta[i];
-                    for j in 0..p {
-                        w.xd[j] += x[j];
-                    }
-                    if tied_efron {
-                        for j in 0..p {
-                            let rx = r * x[j];
-                            w.d1[j] += rx;
-                            for (s, &xk) in w.d2[j * p..j * p + j + 1].iter_mut().zip(&x[..=j]) {
-                                *s += rx * xk;
-                            }
-                        }
-                    }
+            w.a0[gi] = 0.0;
+            w.a1[gi] = 0.0;
+            let xs = &self.x[grp.start * ps..grp.end * ps];
+            let risk = &w.risk[grp.start..grp.end];
+            for (x, &r) in xs.chunks_exact(ps).zip(risk) {
+                *s0 += r;
+                for (s, &xj) in w.s1.iter_mut().zip(x) {
+                    *s += r * xj;
                 }
             }
             if grp.deaths == 0 {
                 continue;
             }
+            // The dying rows' sums: D1 is needed only for Efron with tied events.
+            let tied_efron = self.efron && grp.deaths > 1;
+            let mut ds0 = 0.0;
+            let mut eta_d = 0.0;
+            w.d1.iter_mut().for_each(|a| *a = 0.0);
+            w.xd.iter_mut().for_each(|a| *a = 0.0);
+            for i in grp.start..grp.end {
+                if !self.event[i] {
+                    continue;
+                }
+                let (r, x) = (w.risk[i], &self.x[i * ps..(i + 1) * ps]);
+                ds0 += r;
+                eta_d += w.eta[i];
+                for (s, &xj) in w.xd.iter_mut().zip(x) {
+                    *s += xj;
+                }
+                if tied_efron {
+                    for (s, &xj) in w.d1.iter_mut().zip(x) {
+                        *s += r * xj;
+                    }
+                }
+            }
             let d = grp.deaths as f64;
             out.loglik += eta_d;
-            for j in 0..p {
-                out.u[j] += w.xd[j];
-            }
-            // Sub-risk-sets: Efron has d of them, the k-th with the fraction f = k/d of the
-            // dying rows' weight removed; Breslow one, counted d times. Their sums are taken in
-            // closed form, O(d + p²) per time: with a0 = Σ1/den, a1 = Σf/den, b0 = Σ1/den²,
-            // b1 = Σf/den², b2 = Σf²/den²,
-            //   Σ x̄_k = S1·a0 − D1·a1,
-            //   Σ [(S2 − f D2)/den − x̄_k x̄_kᵀ]
-            //     = S2·a0 − D2·a1 − (S1S1ᵀ·b0 − (S1D1ᵀ + D1S1ᵀ)·b1 + D1D1ᵀ·b2).
             let (mut a0, mut a1, mut b0, mut b1, mut b2) = (0.0, 0.0, 0.0, 0.0, 0.0);
             if tied_efron {
                 for k in 0..grp.deaths {
                     let f = k as f64 / d;
-                    let den = s0 - f * ds0;
+                    let den = *s0 - f * ds0;
                     out.loglik -= den.ln();
                     let r = 1.0 / den;
                     a0 += r;
@@ -325,37 +434,82 @@ impl Data {
                 }
             } else {
                 out.loglik -= d * s0.ln();
-                a0 = d / s0;
-                b0 = d / (s0 * s0);
+                a0 = d / *s0;
+                b0 = d / (*s0 * *s0);
             }
+            w.a0[gi] = a0;
+            w.a1[gi] = a1;
             for j in 0..p {
                 w.xbar_sum[j] = w.s1[j] * a0 - w.d1[j] * a1;
-            }
-            for j in 0..p {
-                for l in 0..=j {
-                    let (s1j, s1l, d1j, d1l) = (w.s1[j], w.s1[l], w.d1[j], w.d1[l]);
-                    w.v[j * p + l] = w.s2[j * p + l] * a0 - w.d2[j * p + l] * a1
-                        - (s1j * s1l * b0 - (s1j * d1l + d1j * s1l) * b1 + d1j * d1l * b2);
-                }
-            }
-            for j in 0..p {
-                out.u[j] -= w.xbar_sum[j];
-                for l in 0..=j {
-                    out.imat[j * p + l] += w.v[j * p + l];
-                }
+                out.u[j] += w.xd[j] - w.xbar_sum[j];
             }
             if let Some(g) = g {
-                let gg = g[gi];
                 for j in 0..p {
-                    out.ug[j] += gg * (w.xd[j] - w.xbar_sum[j]);
-                    for l in 0..=j {
-                        out.b[j * p + l] += gg * w.v[j * p + l];
-                        out.c[j * p + l] += gg * gg * w.v[j * p + l];
-                    }
+                    out.ug[j] += g[gi] * (w.xd[j] - w.xbar_sum[j]);
                 }
             }
+            let l11 = b0.sqrt();
+            let l21 = if l11 > 0.0 { -b1 / l11 } else { 0.0 };
+            w.z.extend(w.s1.iter().zip(&w.d1).map(|(s, d)| l11 * s + l21 * d));
+            w.zgroup.push(gi as u32);
+            if tied_efron {
+                let l22 = (b2 - l21 * l21).max(0.0).sqrt();
+                w.z.extend(w.d1.iter().map(|d| l22 * d));
+                w.zgroup.push(gi as u32);
+            }
         }
+    }
+
+    /// Second stage of a pass, after `loglik_score` at the same β: the information (and with
+    /// `g` the `cox.zph` blocks B = Σ g·V, C = Σ g²·V), O(n p²).
+    ///
+    /// Summed over the event times, the risk-set parts of V regroup by row: a row at risk at
+    /// the event times k ≤ its own time enters Σ_k S2_k·a0_k with the weight
+    /// A_i = Σ_{k ≤ i} a0_k (same stratum), and a dying row leaves D2·a1 of its own time, so
+    ///   Σ_k (S2_k·a0_k − D2_k·a1_k) = Σ_i r_i (A_i − δ_i·a1_{k(i)}) x_i x_iᵀ,
+    /// one weighted cross-product of the rows (and the same with g_k·a0_k, g_k²·a0_k), from which
+    /// Σ z zᵀ of the stored rows is subtracted. R's `coxfit6` instead updates the running S2
+    /// at every row; the regrouping does the same sums with one blocked kernel.
+    fn information(&self, g: Option<&[f64]>, w: &mut Work, out: &mut Pass) {
+        let (p, ps) = (self.p, self.ps);
         for m in [&mut out.imat, &mut out.b, &mut out.c] {
+            m.iter_mut().for_each(|a| *a = 0.0);
+        }
+        if !out.loglik.is_finite() {
+            out.imat.iter_mut().for_each(|a| *a = f64::NAN);
+            return;
+        }
+        // Which cumulative weight: 0 → a0, 1 → g·a0, 2 → g²·a0.
+        let powers: &[i32] = if g.is_some() { &[0, 1, 2] } else { &[0] };
+        for &pow in powers {
+            let gk = |gi: usize| g.map_or(1.0, |g| g[gi].powi(pow));
+            let mut cum = 0.0;
+            for (gi, grp) in self.groups.iter().enumerate() {
+                if grp.first {
+                    cum = 0.0;
+                }
+                let gg = gk(gi);
+                cum += gg * w.a0[gi];
+                let a1 = gg * w.a1[gi];
+                for i in grp.start..grp.end {
+                    w.wrow[i] = w.risk[i] * if self.event[i] { cum - a1 } else { cum };
+                }
+            }
+            w.acc.iter_mut().for_each(|a| *a = 0.0);
+            weighted_crossprod(&self.x, &w.wrow, ps, &mut w.chunk, &mut w.acc);
+            w.zw.clear();
+            w.zw.extend(w.zgroup.iter().map(|&gi| -gk(gi as usize)));
+            weighted_crossprod(&w.z, &w.zw, ps, &mut w.chunk, &mut w.acc);
+            let m = match pow {
+                0 => &mut out.imat,
+                1 => &mut out.b,
+                _ => &mut out.c,
+            };
+            for j in 0..p {
+                for l in 0..=j {
+                    m[j * p + l] = w.acc[j * ps + l];
+                }
+            }
             symmetrize(m, p);
         }
     }
@@ -522,218 +676,444 @@ fn singular_columns(a: &[f64], p: usize) -> Vec<usize> {
     bad
 }
 
-/// One row in the concordance sweep, carrying its pair counts (concordant, discordant, tied
-/// in the predictor) so that the sweep touches memory sequentially.
-#[derive(Debug, Clone, Copy, Default)]
-struct CItem {
-    rank: u32,
-    id: u32,
-    death: bool,
-    cnt: [u32; 3],
-}
+/// Rows per call of the helpers that do the O(n) sweeps. In the browser, V8 first runs
+/// WebAssembly from its baseline compiler and switches a function to optimised code only
+/// between two calls of it; a sweep over a million rows made of a few thousand calls of a
+/// small function therefore runs mostly optimised even the first time, where one long call
+/// would run entirely on baseline code (two to three times slower).
+const WASM_TIER_CHUNK: usize = 4096;
 
-/// Below this size the sweep counts pairs directly.
-const SWEEP_LEAF: usize = 32;
-
-/// Pair counts of every row, by divide and conquer over the time order (merge sort on the
-/// predictor ranks, sequential memory access, O(n log n)). `seq` lists the rows of one stratum
-/// in time order, within a time the events first (by rank) and then the censored rows, so that
-/// "later in `seq`" means "at risk at the event" except for events tied in time (corrected by
-/// the caller). For each event a and each later row b the pair is concordant when
-/// rank(a) > rank(b), discordant when smaller, tied when equal; it is counted for both rows.
-/// On return the rows sorted by rank are in `buf` when `into_buf`, else in `seq` (the two
-/// arrays alternate between levels, so no level copies back).
-fn count_pairs(seq: &mut [CItem], buf: &mut [CItem], total: &mut [i64; 3], into_buf: bool) {
-    let n = seq.len();
-    if n <= SWEEP_LEAF {
-        // Direct count, branch-free (the comparisons are unpredictable).
-        for i in 0..n {
-            let d = seq[i].death as u32;
-            let ri = seq[i].rank;
-            let mut own = [0u32; 3];
-            for j in i + 1..n {
-                let rj = seq[j].rank;
-                let (gt, lt) = (d * (ri > rj) as u32, d * (ri < rj) as u32);
-                let eq = d - gt - lt;
-                own[0] += gt;
-                own[1] += lt;
-                own[2] += eq;
-                let c = &mut seq[j].cnt;
-                c[0] += gt;
-                c[1] += lt;
-                c[2] += eq;
-            }
-            for k in 0..3 {
-                seq[i].cnt[k] += own[k];
-                total[k] += own[k] as i64;
-            }
-        }
-        seq.sort_unstable_by_key(|c| c.rank);
-        if into_buf {
-            buf.copy_from_slice(seq);
-        }
-        return;
-    }
-    let mid = n / 2;
-    count_pairs(&mut seq[..mid], &mut buf[..mid], total, !into_buf);
-    count_pairs(&mut seq[mid..], &mut buf[mid..], total, !into_buf);
-    // The halves, each sorted by rank, are in the array that is not the destination.
-    let (src, out): (&[CItem], &mut [CItem]) = if into_buf { (seq, buf) } else { (buf, seq) };
-    let (left, right) = src.split_at(mid);
-    // Merge by rank, one block of equal rank at a time. When a block of rank r is emitted,
-    // the right rows already emitted are those of smaller rank, and the left events already
-    // emitted those of smaller rank; so each event on the left is classified against every
-    // row on the right, and each row on the right against every event on the left.
-    let left_deaths = left.iter().map(|a| a.death as u32).sum::<u32>();
-    let (nl, nr) = (left.len(), right.len());
-    let (mut i, mut j, mut k) = (0usize, 0usize, 0usize);
-    let mut deaths_before = 0u32;
-    while i < nl || j < nr {
-        let r = match (left.get(i), right.get(j)) {
-            (Some(a), Some(b)) => a.rank.min(b.rank),
-            (Some(a), None) => a.rank,
-            (None, Some(b)) => b.rank,
-            (None, None) => break,
-        };
-        let mut i2 = i;
-        let mut block_deaths = 0u32;
-        while i2 < nl && left[i2].rank == r {
-            block_deaths += left[i2].death as u32;
-            i2 += 1;
-        }
-        let mut j2 = j;
-        while j2 < nr && right[j2].rank == r {
-            j2 += 1;
-        }
-        let (less, eq, greater) = (j as u32, (j2 - j) as u32, (nr - j2) as u32);
-        for a in &left[i..i2] {
-            let mut a = *a;
-            if a.death {
-                a.cnt[0] += less;
-                a.cnt[1] += greater;
-                a.cnt[2] += eq;
-            }
-            out[k] = a;
-            k += 1;
-        }
-        total[0] += block_deaths as i64 * less as i64;
-        total[1] += block_deaths as i64 * greater as i64;
-        total[2] += block_deaths as i64 * eq as i64;
-        let above = left_deaths - deaths_before - block_deaths;
-        for b in &right[j..j2] {
-            let mut b = *b;
-            b.cnt[0] += above;
-            b.cnt[1] += deaths_before;
-            b.cnt[2] += block_deaths;
-            out[k] = b;
-            k += 1;
-        }
-        deaths_before += block_deaths;
-        i = i2;
-        j = j2;
+/// An integer key of `v` whose unsigned order is the numeric order (−0 is taken as +0).
+fn order_key(v: f64) -> u64 {
+    let b = (v + 0.0).to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
     }
 }
 
-/// Concordance and its infinitesimal-jackknife standard error (see the module notes).
-fn concordance(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concordance {
+/// Sort (key, payload) pairs by key, stably: a least-significant-digit radix sort on 11-bit digits,
+/// skipping the digits that are the same in every key (whole-day times vary in two or three),
+/// O(n) per digit instead of O(n log n) comparisons.
+fn radix_sort<T: Copy + Default>(mut items: Vec<(u64, T)>) -> Vec<(u64, T)> {
+    const BITS: u32 = 11;
+    const DIGITS: usize = 64usize.div_ceil(BITS as usize);
+    let n = items.len();
+    fn digit(k: u64, d: usize) -> usize {
+        ((k >> (d as u32 * BITS)) & ((1 << BITS) - 1)) as usize
+    }
+    #[inline(never)]
+    fn histogram<T>(items: &[(u64, T)], counts: &mut [[usize; 1 << BITS]]) {
+        for &(k, _) in items {
+            for (d, c) in counts.iter_mut().enumerate() {
+                c[digit(k, d)] += 1;
+            }
+        }
+    }
+    #[inline(never)]
+    fn scatter<T: Copy>(items: &[(u64, T)], d: usize, slots: &mut [usize; 1 << BITS], out: &mut [(u64, T)]) {
+        for &it in items {
+            let slot = &mut slots[digit(it.0, d)];
+            out[*slot] = it;
+            *slot += 1;
+        }
+    }
+    let mut counts = vec![[0usize; 1 << BITS]; DIGITS];
+    for block in items.chunks(WASM_TIER_CHUNK) {
+        histogram(block, &mut counts);
+    }
+    let mut out = vec![(0u64, T::default()); n];
+    for (d, c) in counts.iter_mut().enumerate() {
+        if c.iter().any(|&m| m == n) {
+            continue;
+        }
+        let mut sum = 0;
+        for m in c.iter_mut() {
+            (*m, sum) = (sum, sum + *m);
+        }
+        for block in items.chunks(WASM_TIER_CHUNK) {
+            scatter(block, d, c, &mut out);
+        }
+        std::mem::swap(&mut items, &mut out);
+    }
+    items
+}
+
+/// Ranks per block of the counts below.
+const RANK_BLOCK: usize = 32;
+
+/// Counts of the rows added so far by rank: a histogram by rank, and a Fenwick tree of the
+/// counts by block of `RANK_BLOCK` ranks. The count below a rank is the tree's prefix over the
+/// earlier blocks plus a short sum within its block. With a million ranks the histogram
+/// does not stay in cache but the tree does, so a query touches one or two cache lines of the
+/// histogram rather than a dozen scattered tree nodes.
+struct RankCounts {
+    hist: Vec<u32>,
+    tree: Vec<u32>,
+    total: u32,
+}
+
+impl RankCounts {
+    fn new(m: usize) -> Self {
+        RankCounts { hist: vec![0; m], tree: vec![0; m.div_ceil(RANK_BLOCK) + 1], total: 0 }
+    }
+    /// Add a row of rank `rank`.
+    fn add(&mut self, rank: u32) {
+        let r = rank as usize;
+        self.hist[r] += 1;
+        self.total += 1;
+        let mut k = r / RANK_BLOCK + 1;
+        while k < self.tree.len() {
+            self.tree[k] += 1;
+            k += k & k.wrapping_neg();
+        }
+    }
+    /// Remove every row, given the ranks of (a superset of) the rows added: one by one when
+    /// they are few, else by clearing the arrays (sequential writes instead of random ones).
+    fn clear(&mut self, ranks: &[u32]) {
+        if ranks.len() < self.hist.len() / 16 {
+            for &r in ranks {
+                self.hist[r as usize] = 0;
+                let mut k = r as usize / RANK_BLOCK + 1;
+                while k < self.tree.len() {
+                    self.tree[k] = 0;
+                    k += k & k.wrapping_neg();
+                }
+            }
+        } else {
+            self.hist.iter_mut().for_each(|c| *c = 0);
+            self.tree.iter_mut().for_each(|c| *c = 0);
+        }
+        self.total = 0;
+    }
+    /// Rows added with a rank below, equal to and above `rank`.
+    fn split(&self, rank: u32) -> [u32; 3] {
+        let r = rank as usize;
+        let block = r / RANK_BLOCK;
+        let mut below: u32 = self.hist[block * RANK_BLOCK..r].iter().sum();
+        let mut k = block;
+        while k > 0 {
+            below += self.tree[k];
+            k &= k - 1;
+        }
+        let eq = self.hist[r];
+        [below, eq, self.total - below - eq]
+    }
+}
+
+/// Pair counts by sweeping the time groups of each stratum, with the rows' ranks (of `m`)
+/// counted in `RankCounts` (see `concordance`); by sorted row.
+fn pair_counts_by_time(data: &Data, rank: &[u32], m: usize, total: &mut [i64; 3]) -> Vec<[u32; 3]> {
     let n = data.n;
-    // Ranks of the linear predictor (exact ties share a rank), by sorted row.
-    let mut by_lp: Vec<(f64, u32)> = lp.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
-    by_lp.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let mut rank = vec![0u32; n];
-    let mut m = 0u32;
-    for k in 0..n {
-        if k > 0 && by_lp[k].0 != by_lp[k - 1].0 {
-            m += 1;
-        }
-        rank[by_lp[k].1 as usize] = m;
-    }
-    drop(by_lp);
+    let mut counts = RankCounts::new(m);
     // Per row: pairs it belongs to that are concordant, discordant, tied in the predictor.
-    let mut cnt = vec![[0i64; 3]; n];
-    let mut total = [0i64; 3];
-    let mut seq: Vec<CItem> = Vec::with_capacity(n);
-    let mut buf: Vec<CItem> = Vec::new();
-    let mut gi = 0;
-    while gi < data.groups.len() {
-        // One stratum: groups gi..=gj.
-        seq.clear();
-        let mut gj = gi;
-        loop {
-            let g = data.groups[gj];
-            let from = seq.len();
+    let mut cnt = vec![[0u32; 3]; n];
+    let mut from = 0;
+    while from < data.groups.len() {
+        let to = from + data.groups[from..].iter().position(|g| g.last).map_or(data.groups.len() - from, |k| k + 1);
+        let stratum = &data.groups[from..to];
+        // Backwards: events as the earlier member.
+        for g in stratum.iter().rev() {
+            for i in g.start..g.end {
+                if !data.event[i] {
+                    counts.add(rank[i]);
+                }
+            }
+            if g.deaths == 0 {
+                continue;
+            }
             for i in g.start..g.end {
                 if data.event[i] {
-                    seq.push(CItem { rank: rank[i], id: i as u32, death: true, cnt: [0; 3] });
+                    let [below, eq, above] = counts.split(rank[i]);
+                    cnt[i] = [below, above, eq];
+                    total[0] += below as i64;
+                    total[1] += above as i64;
+                    total[2] += eq as i64;
                 }
             }
-            if g.deaths > 1 {
-                seq[from..].sort_unstable_by_key(|c| c.rank);
-                // Events tied in time are not comparable, but the sweep counts each such pair
-                // once (discordant, or tied when their ranks are equal): take them out.
-                let deaths = &seq[from..];
-                let d = deaths.len() as i64;
-                let mut a = 0;
-                let mut split_twice = 0i64;
-                while a < deaths.len() {
-                    let mut b = a;
-                    while b < deaths.len() && deaths[b].rank == deaths[a].rank {
-                        b += 1;
-                    }
-                    let run = (b - a) as i64;
-                    for c in &deaths[a..b] {
-                        cnt[c.id as usize][1] -= d - run;
-                        cnt[c.id as usize][2] -= run - 1;
-                    }
-                    split_twice += run * (d - run);
-                    total[2] -= run * (run - 1) / 2;
-                    a = b;
+            for i in g.start..g.end {
+                if data.event[i] {
+                    counts.add(rank[i]);
                 }
-                // The global count has each pair once (in its earlier member's role).
-                total[1] -= split_twice / 2;
+            }
+        }
+        let rows = stratum[0].start..stratum[stratum.len() - 1].end;
+        counts.clear(&rank[rows.clone()]);
+        // Forwards: every row as the later member of pairs with earlier events.
+        for g in stratum {
+            for i in g.start..g.end {
+                if data.event[i] {
+                    let [below, eq, above] = counts.split(rank[i]);
+                    let c = &mut cnt[i];
+                    c[0] += above;
+                    c[1] += below;
+                    c[2] += eq;
+                }
+            }
+            if g.deaths > 0 {
+                for i in g.start..g.end {
+                    if data.event[i] {
+                        counts.add(rank[i]);
+                    }
+                }
             }
             for i in g.start..g.end {
                 if !data.event[i] {
-                    seq.push(CItem { rank: rank[i], id: i as u32, death: false, cnt: [0; 3] });
+                    let [below, eq, above] = counts.split(rank[i]);
+                    cnt[i] = [above, below, eq];
                 }
             }
-            if g.last {
-                break;
-            }
-            gj += 1;
         }
-        buf.resize(seq.len(), CItem::default());
-        count_pairs(&mut seq, &mut buf, &mut total, false);
-        for c in &seq {
-            let r = &mut cnt[c.id as usize];
-            for k in 0..3 {
-                r[k] += c.cnt[k] as i64;
-            }
-        }
-        gi = gj + 1;
+        counts.clear(&rank[rows]);
+        from = to;
     }
+    cnt
+}
+
+/// State of `pair_counts_by_rank`: per time group, its stratum's first group, its stratum's
+/// Fenwick segment (positions base+1 ..= base+len), rows of the later groups of its stratum,
+/// its censored rows, events of the earlier groups of its stratum; and the rows of smaller
+/// rank counted so far: all rows and events in Fenwick trees by group (one segment per
+/// stratum), censored rows and events per group, all rows per stratum (at its first group).
+struct RankSweep<'a> {
+    data: &'a Data,
+    first: Vec<usize>,
+    base: Vec<usize>,
+    len: Vec<usize>,
+    later_rows: Vec<u32>,
+    censored: Vec<u32>,
+    earlier_events: Vec<u32>,
+    all_tree: Vec<u32>,
+    ev_tree: Vec<u32>,
+    cens_added: Vec<u32>,
+    ev_added: Vec<u32>,
+    stratum_added: Vec<u32>,
+}
+
+impl<'a> RankSweep<'a> {
+    fn new(data: &'a Data) -> Self {
+        let ng = data.groups.len();
+        let mut first = vec![0usize; ng];
+        let mut base = vec![0usize; ng];
+        let mut len = vec![0usize; ng];
+        let mut later_rows = vec![0u32; ng];
+        let mut censored = vec![0u32; ng];
+        let mut earlier_events = vec![0u32; ng];
+        let (mut from, mut stratum) = (0, 0);
+        while from < ng {
+            let to = from + data.groups[from..].iter().position(|g| g.last).map_or(ng - from, |k| k + 1);
+            let (mut events, mut rows) = (0u32, 0u32);
+            for g in from..to {
+                let grp = data.groups[g];
+                (first[g], base[g], len[g]) = (from, from + stratum, to - from);
+                censored[g] = (grp.end - grp.start - grp.deaths) as u32;
+                earlier_events[g] = events;
+                events += grp.deaths as u32;
+            }
+            for g in (from..to).rev() {
+                later_rows[g] = rows;
+                rows += (data.groups[g].end - data.groups[g].start) as u32;
+            }
+            from = to;
+            stratum += 1;
+        }
+        RankSweep {
+            data,
+            first,
+            base,
+            len,
+            later_rows,
+            censored,
+            earlier_events,
+            all_tree: vec![0; ng + stratum + 1],
+            ev_tree: vec![0; ng + stratum + 1],
+            cens_added: vec![0; ng],
+            ev_added: vec![0; ng],
+            stratum_added: vec![0; ng],
+        }
+    }
+
+    fn prefix(tree: &[u32], base: usize, mut k: usize) -> u32 {
+        let mut s = 0u32;
+        while k > 0 {
+            s += tree[base + k];
+            k &= k - 1;
+        }
+        s
+    }
+
+    /// For a row of group g among the rows counted so far: as the earlier member (events
+    /// only), the rows at risk after it; as the later member, the events before it.
+    fn query(&self, g: usize, ev: bool) -> (u32, u32) {
+        let (f, b) = (self.first[g], self.base[g]);
+        let c = if ev { self.stratum_added[f] - Self::prefix(&self.all_tree, b, g - f + 1) + self.cens_added[g] } else { 0 };
+        let d = Self::prefix(&self.ev_tree, b, g - f) + if ev { 0 } else { self.ev_added[g] };
+        (c, d)
+    }
+
+    fn add(&mut self, g: usize, ev: bool) {
+        let (f, b) = (self.first[g], self.base[g]);
+        let mut j = g - f + 1;
+        while j <= self.len[g] {
+            self.all_tree[b + j] += 1;
+            if ev {
+                self.ev_tree[b + j] += 1;
+            }
+            j += j & j.wrapping_neg();
+        }
+        self.stratum_added[f] += 1;
+        if ev {
+            self.ev_added[g] += 1;
+        } else {
+            self.cens_added[g] += 1;
+        }
+    }
+
+    /// Count the rows `items` (whole blocks of equal predictor, in order), writing
+    /// (sorted row, counts) to `out`.
+    #[inline(never)]
+    fn sweep(&mut self, items: &[(u64, (u32, u32))], out: &mut [(u32, [u32; 3])], total: &mut [i64; 3]) {
+        let split = |gev: u32| ((gev >> 1) as usize, gev & 1 == 1);
+        let n = items.len();
+        let mut k = 0;
+        while k < n {
+            // One block of equal predictor.
+            let mut e = k + 1;
+            while e < n && items[e].0 == items[k].0 {
+                e += 1;
+            }
+            for q in k..e {
+                let (row, gev) = items[q].1;
+                let (g, ev) = split(gev);
+                let (c, d) = self.query(g, ev);
+                out[q] = (row, [c, d, 0]);
+            }
+            for &(_, (_, gev)) in &items[k..e] {
+                let (g, ev) = split(gev);
+                self.add(g, ev);
+            }
+            for q in k..e {
+                let (g, ev) = split(items[q].1 .1);
+                let (c_le, d_le) = self.query(g, ev);
+                let [c, d, _] = out[q].1;
+                // Earlier member: the later rows of smaller rank are concordant pairs, of
+                // equal rank tied, the others discordant.
+                let (tied1, disc1) = if ev { (c_le - c, self.later_rows[g] + self.censored[g] - c_le) } else { (0, 0) };
+                // Later member: the earlier events of smaller rank are discordant, of equal
+                // rank tied, the others concordant.
+                let earlier = self.earlier_events[g] + if ev { 0 } else { self.data.groups[g].deaths as u32 };
+                let (tied2, conc2) = (d_le - d, earlier - d_le);
+                out[q].1 = [c + conc2, disc1 + d, tied1 + tied2];
+                total[0] += c as i64;
+                total[1] += disc1 as i64;
+                total[2] += tied1 as i64;
+            }
+            k = e;
+        }
+    }
+}
+
+/// Pair counts by sweeping the rows in order of the predictor, with the rows of smaller rank
+/// counted by time group (see `concordance`). In the order of `by_lp`, with each row's sorted
+/// row.
+fn pair_counts_by_rank(data: &Data, by_lp: &[(u64, (u32, u32))], total: &mut [i64; 3]) -> Vec<(u32, [u32; 3])> {
+    let n = by_lp.len();
+    let mut out = vec![(0u32, [0u32; 3]); n];
+    let mut sweep = RankSweep::new(data);
+    let mut k = 0;
+    while k < n {
+        // A few thousand rows per call (see `WASM_TIER_CHUNK`), ending with a whole block.
+        let mut e = (k + WASM_TIER_CHUNK).min(n);
+        while e < n && by_lp[e].0 == by_lp[e - 1].0 {
+            e += 1;
+        }
+        sweep.sweep(&by_lp[k..e], &mut out[k..e], total);
+        k = e;
+    }
+    out
+}
+
+/// Concordance and its infinitesimal-jackknife standard error (see the module notes).
+///
+/// Each row's counts (c, d, t) of the comparable pairs it belongs to come from two sweeps over
+/// the time groups of each stratum, with the rows' ranks of the linear predictor counted in a
+/// Fenwick tree, O(n log n):
+/// * backwards, as the earlier member: before an event time's events are counted in, each of
+///   them is compared with the rows already counted (later times, and the censored rows of its
+///   own time, which are counted in first): those of smaller rank are concordant pairs, larger
+///   discordant, equal tied. Events tied in time never see each other.
+/// * forwards, as the later member: each row is compared with the events of earlier times
+///   (and a censored row also with the events of its own time).
+fn concordance(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concordance {
+    let n = data.n;
+    let ng = data.groups.len();
+    // Per sorted row: its time group and whether it is an event, (group << 1) | event.
+    let mut ge = vec![0u32; n];
+    for (gi, g) in data.groups.iter().enumerate() {
+        for i in g.start..g.end {
+            ge[i] = ((gi as u32) << 1) | data.event[i] as u32;
+        }
+    }
+    // The rows in order of the linear predictor, carrying (sorted row, group-event). The keys
+    // are the bits of η mapped to integers of the same order (−0 counted as +0).
+    let by_lp = radix_sort(lp.iter().zip(&ge).enumerate().map(|(i, (&v, &g))| (order_key(v), (i as u32, g))).collect());
+    drop(ge);
+    let distinct = 1 + by_lp.windows(2).filter(|w| w[0].0 != w[1].0).count();
+    let mut total = [0i64; 3];
+    // Per row (sorted row, counts): pairs it belongs to that are concordant, discordant, tied
+    // in the predictor. Sweep in order of the predictor, counting by time group, when there
+    // are fewer groups than distinct predictors and few enough that those counts stay in cache
+    // (times in whole days); else along the time order, counting by rank in blocks.
+    let counted: Vec<(u32, [u32; 3])> = if ng <= distinct && (ng <= 1 << 16 || 8 * ng <= distinct) {
+        pair_counts_by_rank(data, &by_lp, &mut total)
+    } else {
+        let mut rank = vec![0u32; n];
+        let mut m = 0u32;
+        for k in 0..n {
+            if k > 0 && by_lp[k].0 != by_lp[k - 1].0 {
+                m += 1;
+            }
+            rank[by_lp[k].1 .0 as usize] = m;
+        }
+        drop(by_lp);
+        let cnt = pair_counts_by_time(data, &rank, m as usize + 1, &mut total);
+        cnt.into_iter().enumerate().map(|(i, c)| (i as u32, c)).collect()
+    };
     let [conc, disc, tied] = total;
     let npair = (conc + disc + tied) as f64;
     if npair == 0.0 {
         return Concordance { c: f64::NAN, se: f64::NAN };
     }
     let somers = (conc - disc) as f64 / npair;
-    let dfbeta = |i: usize| {
-        let [c, d, t] = cnt[i];
-        ((c - d) as f64 - somers * (c + d + t) as f64) / npair
+    let dfbeta = |cnt: &[u32; 3]| {
+        let [c, d, t] = cnt.map(|v| v as f64);
+        ((c - d) - somers * (c + d + t)) / npair
     };
     let var = match cluster {
-        None => (0..n).map(|i| dfbeta(i).powi(2)).sum::<f64>(),
+        None => counted.iter().map(|(_, c)| dfbeta(c).powi(2)).sum::<f64>(),
         Some(cl) => {
             let nc = cl.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
             let mut sums = vec![0.0; nc];
-            for i in 0..n {
-                sums[cl[data.row[i]] as usize] += dfbeta(i);
+            for (i, c) in &counted {
+                sums[cl[data.row[*i as usize]] as usize] += dfbeta(c);
             }
             sums.iter().map(|s| s * s).sum()
         }
     } / 4.0;
     Concordance { c: (somers + 1.0) / 2.0, se: var.sqrt() }
+}
+
+/// Rows `range` of the columns `src`, centred and scaled, written to their sorted places
+/// `rank_of` in the row-major matrix `x` (stride ps).
+#[inline(never)]
+fn scatter_rows(src: &[&[f64]], mean: &[f64], scale: &[f64], range: std::ops::Range<usize>, rank_of: &[u32], ps: usize, x: &mut [f64]) {
+    for (i, &r) in range.zip(rank_of) {
+        let dst = &mut x[r as usize * ps..(r as usize + 1) * ps];
+        for (j, col) in src.iter().enumerate() {
+            dst[j] = (col[i] - mean[j]) * scale[j];
+        }
+    }
 }
 
 /// Fit the model. Errors are problems that leave no model (no events, no usable term).
@@ -781,12 +1161,20 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
         return Err("no covariate of the Cox model varies between rows; there is nothing to estimate".into());
     }
 
-    // Sort once by (stratum, time).
+    // Sort once by (stratum, time), ties in row order: stable radix sorts by time, then by
+    // stratum.
     let strata = input.strata;
-    let mut keys: Vec<(u32, f64, usize)> = (0..n).map(|i| (strata.map_or(0, |s| s[i]), input.time[i], i)).collect();
-    keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let order: Vec<usize> = keys.iter().map(|k| k.2).collect();
+    let mut keys = radix_sort((0..n).map(|i| (order_key(input.time[i]), i as u32)).collect());
+    if let Some(s) = strata {
+        keys = radix_sort(keys.iter().map(|&(_, i)| (s[i as usize] as u64, i)).collect());
+    }
+    let order: Vec<usize> = keys.iter().map(|k| k.1 as usize).collect();
     drop(keys);
+    // Sorted position of each input row.
+    let mut rank_of = vec![0u32; n];
+    for (r, &i) in order.iter().enumerate() {
+        rank_of[i] = r as u32;
+    }
     let event: Vec<bool> = order.iter().map(|&i| input.status[i] == 1).collect();
     let mut groups: Vec<Group> = Vec::new();
     let mut k = 0;
@@ -816,29 +1204,37 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     // Centre and scale the kept columns into a row-major copy in sorted order.
     let build = |cols: &[usize]| -> (Data, Vec<f64>) {
         let p = cols.len();
+        let ps = p + p % 2;
         let mut scale = vec![1.0; p];
-        let mut x = vec![0.0; n * p];
+        let mut mean = vec![0.0; p];
         for (j, &c) in cols.iter().enumerate() {
             let col = &input.x[c];
             let m = col.iter().sum::<f64>() / n as f64;
             let mad = col.iter().map(|v| (v - m).abs()).sum::<f64>();
-            let s = if mad > 0.0 { n as f64 / mad } else { 1.0 };
-            scale[j] = s;
-            for (r, &i) in order.iter().enumerate() {
-                x[r * p + j] = (col[i] - m) * s;
-            }
+            scale[j] = if mad > 0.0 { n as f64 / mad } else { 1.0 };
+            mean[j] = m;
         }
-        (Data { n, p, row: order.clone(), event: event.clone(), x, groups: groups.clone(), efron }, scale)
+        // Read the columns in input order (sequential) and write each row once to its sorted
+        // place: one scattered row instead of p scattered reads per row, which with a million
+        // rows (an 80 MB matrix) miss the cache and the TLB.
+        let src: Vec<&[f64]> = cols.iter().map(|&c| &input.x[c][..]).collect();
+        let mut x = vec![0.0; n * ps];
+        for start in (0..n).step_by(WASM_TIER_CHUNK) {
+            let end = (start + WASM_TIER_CHUNK).min(n);
+            scatter_rows(&src, &mean, &scale, start..end, &rank_of[start..end], ps, &mut x);
+        }
+        (Data { n, p, ps, row: order.clone(), event: event.clone(), x, groups: groups.clone(), efron }, scale)
     };
 
     // Collinearity: factor the information at β = 0 and drop columns with a zero pivot.
     let (mut data, mut scale) = build(&keep);
-    let mut work = Work::new(n, keep.len());
-    // The cox.zph time transform depends only on the times: computed once, its blocks are
-    // accumulated in every pass (O(p²) per event time), so the last Newton pass gives the test.
+    let mut work = Work::new(n, keep.len(), data.ps, data.groups.len());
+    // The cox.zph time transform depends only on the times: computed once; its blocks are
+    // accumulated with the information at the returned β.
     let gt = km_transform(&data.groups.iter().map(|g| (input.time[data.row[g.start]], g.deaths, g.end - g.start)).collect::<Vec<_>>());
     let mut p0 = Pass::new(keep.len());
-    data.pass(&vec![0.0; keep.len()], Some(&gt), &mut work, &mut p0);
+    data.loglik_score(&vec![0.0; keep.len()], None, &mut work, &mut p0);
+    data.information(None, &mut work, &mut p0);
     let bad = singular_columns(&p0.imat, keep.len());
     if !bad.is_empty() {
         for &j in &bad {
@@ -853,9 +1249,10 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
             return Err("no covariate of the Cox model is estimable (all are constant within strata)".into());
         }
         (data, scale) = build(&keep);
-        work = Work::new(n, keep.len());
+        work = Work::new(n, keep.len(), data.ps, data.groups.len());
         p0 = Pass::new(keep.len());
-        data.pass(&vec![0.0; keep.len()], Some(&gt), &mut work, &mut p0);
+        data.loglik_score(&vec![0.0; keep.len()], None, &mut work, &mut p0);
+        data.information(None, &mut work, &mut p0);
     }
     let p = keep.len();
     let names: Vec<String> = keep.iter().map(|&c| input.names[c].clone()).collect();
@@ -880,7 +1277,9 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     let mut cur = Pass::new(p);
     for it in 1..=MAX_ITER {
         iterations = it;
-        data.pass(&newbeta, Some(&gt), &mut work, &mut cur);
+        // The log-likelihood decides; the information is needed only for a Newton step and
+        // at the end (a halving step needs none).
+        data.loglik_score(&newbeta, Some(&gt), &mut work, &mut cur);
         let finite = cur.loglik.is_finite() && cur.u.iter().all(|v| v.is_finite());
         if finite && (1.0 - lik_old / cur.loglik).abs() <= EPS && !halving {
             converged = true;
@@ -897,6 +1296,7 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
         } else {
             halving = false;
             lik_old = cur.loglik;
+            data.information(None, &mut work, &mut cur);
             match chol_solve(&cur.imat, &cur.u, p) {
                 Some(step) => {
                     for j in 0..p {
@@ -912,6 +1312,11 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
                 }
             }
         }
+    }
+    // The information (and the cox.zph blocks) at the returned β, whose log-likelihood and
+    // score the last `loglik_score` computed.
+    if singular_at.is_none() {
+        data.information(Some(&gt), &mut work, &mut cur);
     }
     let beta_s = newbeta;
     let loglik1 = cur.loglik;
@@ -1219,6 +1624,20 @@ mod tests {
         let (pa, pb) = (f.ph_test.unwrap(), base.ph_test.unwrap());
         assert!(rel(pa.global.chisq, pb.global.chisq) < 1e-9);
     }
+    /// The radix sort orders by the numeric value of the keys (negative, −0 = +0, large and
+    /// tiny magnitudes) and keeps equal keys in their input order, as a stable comparison sort.
+    #[test]
+    fn radix_sort_is_a_stable_numeric_sort() {
+        let (t, _, x, _) = sample(500, 5);
+        let mut v: Vec<f64> = t.iter().chain(&x[0]).map(|a| a - 40.0).collect();
+        v.extend([0.0, -0.0, 1e300, -1e300, 1e-300, -1e-300, 0.0, 5.0, 5.0, -0.0]);
+        let sorted = radix_sort(v.iter().enumerate().map(|(i, &a)| (order_key(a), i as u32)).collect());
+        let mut expect: Vec<usize> = (0..v.len()).collect();
+        expect.sort_by(|&a, &b| v[a].partial_cmp(&v[b]).unwrap());
+        let got: Vec<usize> = sorted.iter().map(|&(_, i)| i as usize).collect();
+        assert_eq!(got, expect);
+    }
+
     /// Concordance counts and the jackknife SE against a direct O(n²) count over all pairs,
     /// on data with tied times, tied predictors, strata and clusters.
     #[test]
@@ -1228,8 +1647,11 @@ mod tests {
         let xc: Vec<Vec<f64>> = vec![x[0].iter().map(|v| (v / 40.0).round()).collect(), x[1].clone()];
         let cl: Vec<u32> = (0..t.len() as u32).map(|i| (i * 7) % 50).collect();
         let names = vec!["a".to_string(), "b".to_string()];
-        for cluster in [None, Some(&cl[..])] {
-            let f = coxph(&CoxInput { time: &t, status: &s, x: &xc, names: &names, strata: Some(&st), cluster, ties: Ties::Efron }).unwrap();
+        // Second case: distinct predictors in 40 small strata (the rank counts are then emptied
+        // row by row between strata rather than cleared).
+        let st40: Vec<u32> = (0..t.len() as u32).map(|i| i % 40).collect();
+        for (xc, st, cluster, coarse) in [(&xc, &st, None, true), (&xc, &st, Some(&cl[..]), true), (&x, &st40, None, false), (&x, &st40, Some(&cl[..]), false)] {
+            let f = coxph(&CoxInput { time: &t, status: &s, x: xc, names: &names, strata: Some(st), cluster, ties: Ties::Efron }).unwrap();
             let lp: Vec<f64> = (0..t.len()).map(|i| xc[0][i] * f.terms[0].coef + xc[1][i] * f.terms[1].coef).collect();
             let n = t.len();
             let mut cnt = vec![[0f64; 3]; n];
@@ -1259,7 +1681,18 @@ mod tests {
                     sums.iter().map(|d| d * d).sum()
                 }
             } / 4.0;
-            assert!(tot[2] > 100.0, "the test needs tied predictors");
+            if coarse {
+                assert!(tot[2] > 100.0, "the test needs tied predictors");
+            }
+            // `concordance` sweeps by time when there are more time groups than distinct
+            // predictors (the coarse case), else (few groups) by predictor: both are tested.
+            let mut groups: Vec<(u32, u64)> = (0..n).map(|i| (st[i], t[i].to_bits())).collect();
+            groups.sort_unstable();
+            groups.dedup();
+            let mut distinct: Vec<u64> = lp.iter().map(|v| v.to_bits()).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            assert_eq!(groups.len() > distinct.len(), coarse, "{} groups, {} predictors", groups.len(), distinct.len());
             assert!(rel(f.concordance.c, (somers + 1.0) / 2.0) < 1e-12, "{} vs {}", f.concordance.c, (somers + 1.0) / 2.0);
             assert!(rel(f.concordance.se, var.sqrt()) < 1e-10, "{} vs {}", f.concordance.se, var.sqrt());
         }

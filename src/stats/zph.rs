@@ -143,17 +143,45 @@ pub fn scaled_schoenfeld(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[
         return None;
     }
     let stratum = |i: usize| input.strata.map_or(0, |s| s[i]);
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by(|&a, &b| stratum(a).cmp(&stratum(b)).then(input.time[a].total_cmp(&input.time[b])).then(a.cmp(&b)));
+    // (stratum, time, row) order: the radix time order (ties in row order), then a stable
+    // counting sort by stratum.
+    let mut order = crate::stats::common::order_by_time(input.time);
+    if let Some(st) = input.strata {
+        let k = st.iter().map(|&v| v as usize + 1).max().unwrap_or(0);
+        let mut start = vec![0usize; k + 1];
+        for &v in st {
+            start[v as usize + 1] += 1;
+        }
+        for i in 1..=k {
+            start[i] += start[i - 1];
+        }
+        let mut by_stratum = vec![0usize; n];
+        for &i in &order {
+            let slot = &mut start[st[i] as usize];
+            by_stratum[*slot] = i;
+            *slot += 1;
+        }
+        order = by_stratum;
+    }
     // Centred columns (the means cancel in x − x̄ but keep exp(η) in range) and risks.
     let means: Vec<f64> = cols.iter().map(|&c| input.x[c].iter().sum::<f64>() / n as f64).collect();
-    let xc = |i: usize, j: usize| input.x[cols[j]][i] - means[j];
-    let risk: Vec<f64> = (0..n).map(|i| (0..p).map(|j| coef[j] * xc(i, j)).sum::<f64>().exp()).collect();
-    let event = |i: usize| input.status[i] == 1;
+    // The rows in sorted order, centred, row-major (gathered one column at a time, so that
+    // each gather stays within one column), with their time, stratum, status and risk.
+    let mut xs = vec![0.0; n * p];
+    for (j, (&c, &mu)) in cols.iter().zip(&means).enumerate() {
+        let col = &input.x[c];
+        for (k, &i) in order.iter().enumerate() {
+            xs[k * p + j] = col[i] - mu;
+        }
+    }
+    let ts: Vec<f64> = order.iter().map(|&i| input.time[i]).collect();
+    let ss: Vec<u32> = order.iter().map(|&i| stratum(i)).collect();
+    let ev: Vec<bool> = order.iter().map(|&i| input.status[i] == 1).collect();
+    let risk: Vec<f64> = xs.chunks_exact(p).map(|r| r.iter().zip(coef).map(|(a, b)| a * b).sum::<f64>().exp()).collect();
     let efron = input.ties == Ties::Efron;
 
-    // Events in (stratum, time, row) order: position of each sorted row's event.
-    let ev_rows: Vec<usize> = order.iter().copied().filter(|&i| event(i)).collect();
+    // Events in (stratum, time, row) order.
+    let ev_rows: Vec<usize> = order.iter().zip(&ev).filter(|(_, &e)| e).map(|(&i, _)| i).collect();
     let m = ev_rows.len();
     if m == 0 {
         return None;
@@ -168,27 +196,27 @@ pub fn scaled_schoenfeld(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[
     let mut e_end = m; // events of the current group are resid rows e_start..e_end
     let mut k = n;
     while k > 0 {
-        let last = order[k - 1];
-        let (st, t) = (stratum(last), input.time[last]);
+        let (st, t) = (ss[k - 1], ts[k - 1]);
         let mut start = k - 1;
-        while start > 0 && stratum(order[start - 1]) == st && input.time[order[start - 1]] == t {
+        while start > 0 && ss[start - 1] == st && ts[start - 1] == t {
             start -= 1;
         }
         let mut d0 = 0.0;
         d1.iter_mut().for_each(|v| *v = 0.0);
         let mut deaths = 0;
-        for &i in &order[start..k] {
-            let r = risk[i];
-            if event(i) {
+        for pos in start..k {
+            let r = risk[pos];
+            let x = &xs[pos * p..(pos + 1) * p];
+            if ev[pos] {
                 deaths += 1;
                 d0 += r;
                 for j in 0..p {
-                    d1[j] += r * xc(i, j);
+                    d1[j] += r * x[j];
                 }
             } else {
                 s0 += r;
                 for j in 0..p {
-                    s1[j] += r * xc(i, j);
+                    s1[j] += r * x[j];
                 }
             }
         }
@@ -209,10 +237,12 @@ pub fn scaled_schoenfeld(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[
                 }
             }
             let e_start = e_end - deaths;
-            for (e, &i) in ev_rows[e_start..e_end].iter().enumerate() {
+            let mut e = e_start;
+            for pos in (start..k).filter(|&pos| ev[pos]) {
                 for j in 0..p {
-                    resid[(e_start + e) * p + j] = xc(i, j) - xbar[j];
+                    resid[e * p + j] = xs[pos * p + j] - xbar[j];
                 }
+                e += 1;
             }
             e_end = e_start;
         }
@@ -222,18 +252,19 @@ pub fn scaled_schoenfeld(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[
         }
         k = start;
         // A new stratum starts afresh.
-        if k > 0 && stratum(order[k - 1]) != st {
+        if k > 0 && ss[k - 1] != st {
             s0 = 0.0;
             s1.iter_mut().for_each(|v| *v = 0.0);
         }
     }
+    drop((xs, risk));
 
     // "Used": per stratum, its number of events for the columns that vary in it, else 0.
     let mut strata_span: Vec<(usize, usize)> = Vec::new(); // sorted-row ranges of the strata
     let mut a = 0;
     while a < n {
         let mut b = a + 1;
-        while b < n && stratum(order[b]) == stratum(order[a]) {
+        while b < n && ss[b] == ss[a] {
             b += 1;
         }
         strata_span.push((a, b));
@@ -242,7 +273,7 @@ pub fn scaled_schoenfeld(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[
     let mut used: Vec<Vec<f64>> = Vec::with_capacity(strata_span.len());
     for &(a, b) in &strata_span {
         let rows = &order[a..b];
-        let d = rows.iter().filter(|&&i| event(i)).count() as f64;
+        let d = ev[a..b].iter().filter(|&&e| e).count() as f64;
         used.push((0..p).map(|j| if rows.iter().any(|&i| input.x[cols[j]][i] != input.x[cols[j]][rows[0]]) { d } else { 0.0 }).collect());
     }
     let imat = DMatrix::from_row_slice(p, p, var).try_inverse()?;
@@ -257,18 +288,20 @@ pub fn scaled_schoenfeld(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[
     let mut y = vec![vec![f64::NAN; m]; p];
     let mut e0 = 0;
     for (s, &(a, b)) in strata_span.iter().enumerate() {
-        let ne = order[a..b].iter().filter(|&&i| event(i)).count();
+        let ne = ev[a..b].iter().filter(|&&e| e).count();
         let k: Vec<usize> = (0..p).filter(|&j| used[s][j] > 0.0).collect();
         if !k.is_empty() && ne > 0 {
             let sub = DMatrix::from_fn(k.len(), k.len(), |r, c| vmean[(k[r], k[c])]);
             // Ī restricted to the columns used here, inverted once; y = Ī⁻¹ r + β per event.
             let inv = sub.try_inverse()?;
+            let kk = k.len();
+            let inv: Vec<f64> = (0..kk * kk).map(|ab| inv[(ab / kk, ab % kk)]).collect();
             for e in e0..e0 + ne {
                 let r = &resid[e * p..(e + 1) * p];
                 for (a, &j) in k.iter().enumerate() {
                     let mut v = coef[j];
-                    for (b, &l) in k.iter().enumerate() {
-                        v += inv[(a, b)] * r[l];
+                    for (&w, &l) in inv[a * kk..(a + 1) * kk].iter().zip(&k) {
+                        v += w * r[l];
                     }
                     y[j][e] = v;
                 }
@@ -301,8 +334,7 @@ pub fn transform_times(time: &[f64], status: &[u8], rows: &[usize], transform: Z
                 .collect()
         }
         ZphTransform::Km => {
-            let mut idx: Vec<usize> = (0..time.len()).collect();
-            idx.sort_unstable_by(|&a, &b| time[a].total_cmp(&time[b]));
+            let idx = crate::stats::common::order_by_time(time);
             // S just before each distinct time.
             let mut times = Vec::new();
             let mut s_before = Vec::new();
@@ -332,14 +364,6 @@ pub fn transform_times(time: &[f64], status: &[u8], rows: &[usize], transform: Z
     }
 }
 
-/// R's default quantile (type 7) of sorted values.
-fn quantile7(sorted: &[f64], prob: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * prob;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
 /// Natural cubic spline basis with knots `knots` (boundary knots first and last) at u:
 /// 1, u, and d_k(u) − d_{K−1}(u), k = 1..K−2, with
 /// d_k(u) = ((u − ξ_k)₊³ − (u − ξ_K)₊³) / (ξ_K − ξ_k) (Hastie, Tibshirani & Friedman, eq. 5.4).
@@ -361,74 +385,122 @@ fn ns_basis(u: f64, knots: &[f64], out: &mut [f64]) {
 /// freedom (R: 4), `nsmo` the number of points of the curve (R: 40). None when the fit is
 /// singular (R: "spline fit is singular, variable skipped") or x has no range.
 pub fn smooth(x: &[f64], y: &[f64], var: f64, df: usize, nsmo: usize) -> Option<ZphSmooth> {
-    if df < 2 || nsmo < 2 || x.is_empty() || x.len() != y.len() || x.iter().any(|v| !v.is_finite()) {
-        return None;
+    SmoothPlan::new(x, df, nsmo)?.fit(x, y, var)
+}
+
+/// The smoother's grid and knots for one set of x values (shared by every term's fit).
+pub struct SmoothPlan {
+    lo: f64,
+    hi: f64,
+    df: usize,
+    grid: Vec<f64>,
+    knots: Vec<f64>,
+}
+
+/// R's default quantile (type 7) of `v` (unsorted; reordered in place), by selection: O(n).
+fn quantile7_select(v: &mut [f64], prob: f64) -> f64 {
+    let h = (v.len() - 1) as f64 * prob;
+    let lo = h.floor() as usize;
+    let (_, &mut a, right) = v.select_nth_unstable_by(lo, |p, q| p.total_cmp(q));
+    // The next order statistic is the smallest of those above.
+    let b = right.iter().copied().fold(f64::INFINITY, f64::min);
+    if right.is_empty() || h == lo as f64 {
+        a
+    } else {
+        a + (h - lo as f64) * (b - a)
     }
-    let lo = x.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if !(hi > lo) {
-        return None;
-    }
-    let grid: Vec<f64> = (0..nsmo).map(|i| lo + (hi - lo) * i as f64 / (nsmo - 1) as f64).collect();
-    // Knots from the grid and the data together, as R (on the [0, 1] scale).
-    let mut all: Vec<f64> = grid.iter().chain(x).map(|v| (v - lo) / (hi - lo)).collect();
-    all.sort_unstable_by(f64::total_cmp);
-    let mut knots = vec![0.0];
-    for j in 1..df - 1 {
-        knots.push(quantile7(&all, j as f64 / (df - 1) as f64));
-    }
-    knots.push(1.0);
-    if knots.windows(2).any(|w| !(w[1] > w[0])) {
-        return None;
-    }
-    // Normal equations XᵀX b = Xᵀy, one pass.
-    let mut xtx = DMatrix::<f64>::zeros(df, df);
-    let mut xty = DVector::<f64>::zeros(df);
-    let mut row = vec![0.0; df];
-    let mut used = 0;
-    for (&xi, &yi) in x.iter().zip(y) {
-        if !yi.is_finite() {
-            continue;
+}
+
+impl SmoothPlan {
+    /// `None` when the x values are not finite or all equal, or the knots coincide.
+    pub fn new(x: &[f64], df: usize, nsmo: usize) -> Option<SmoothPlan> {
+        if df < 2 || nsmo < 2 || x.is_empty() || x.iter().any(|v| !v.is_finite()) {
+            return None;
         }
-        used += 1;
-        ns_basis((xi - lo) / (hi - lo), &knots, &mut row);
-        for a in 0..df {
-            xty[a] += row[a] * yi;
-            for b in 0..=a {
-                xtx[(a, b)] += row[a] * row[b];
+        let lo = x.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if !(hi > lo) {
+            return None;
+        }
+        let grid: Vec<f64> = (0..nsmo).map(|i| lo + (hi - lo) * i as f64 / (nsmo - 1) as f64).collect();
+        // Knots from the grid and the data together, as R (on the [0, 1] scale).
+        let mut all: Vec<f64> = grid.iter().chain(x).map(|v| (v - lo) / (hi - lo)).collect();
+        let mut knots = vec![0.0];
+        for j in 1..df - 1 {
+            knots.push(quantile7_select(&mut all, j as f64 / (df - 1) as f64));
+        }
+        knots.push(1.0);
+        if knots.windows(2).any(|w| !(w[1] > w[0])) {
+            return None;
+        }
+        Some(SmoothPlan { lo, hi, df, grid, knots })
+    }
+
+    /// The smoother of `y` on `x` (the x the plan was made from) with its ±2 SE band.
+    pub fn fit(&self, x: &[f64], y: &[f64], var: f64) -> Option<ZphSmooth> {
+        self.fit_basis(&self.basis(x), y, var)
+    }
+
+    /// The spline basis at every x (row-major, `df` values per x): the same for every term.
+    pub fn basis(&self, x: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; x.len() * self.df];
+        for (&xi, row) in x.iter().zip(out.chunks_exact_mut(self.df)) {
+            ns_basis((xi - self.lo) / (self.hi - self.lo), &self.knots, row);
+        }
+        out
+    }
+
+    /// As [`SmoothPlan::fit`], from the x values' [`SmoothPlan::basis`].
+    pub fn fit_basis(&self, basis: &[f64], y: &[f64], var: f64) -> Option<ZphSmooth> {
+        let (lo, hi, df, knots) = (self.lo, self.hi, self.df, &self.knots);
+        if basis.len() != y.len() * df {
+            return None;
+        }
+        // Normal equations XᵀX b = Xᵀy, one pass (lower triangle, flat).
+        let mut xtx_l = vec![0.0; df * df];
+        let mut xty_l = vec![0.0; df];
+        let mut used = 0;
+        for (r, &yi) in basis.chunks_exact(df).zip(y) {
+            if !yi.is_finite() {
+                continue;
+            }
+            used += 1;
+            for a in 0..df {
+                xty_l[a] += r[a] * yi;
+                for b in 0..=a {
+                    xtx_l[a * df + b] += r[a] * r[b];
+                }
             }
         }
-    }
-    if used < df {
-        return None;
-    }
-    for a in 0..df {
-        for b in 0..a {
-            xtx[(b, a)] = xtx[(a, b)];
+        if used < df {
+            return None;
         }
+        let xtx = DMatrix::<f64>::from_fn(df, df, |a, b| xtx_l[a.max(b) * df + a.min(b)]);
+        let xty = DVector::<f64>::from_column_slice(&xty_l);
+        // Rank check as R's QR (tolerance 1e-7 on the R factor, relative): a Cholesky pivot
+        // below 1e-14 of its diagonal means a column is (nearly) a combination of the others.
+        let chol = xtx.clone().cholesky()?;
+        let l = chol.l();
+        if (0..df).any(|a| l[(a, a)] * l[(a, a)] < 1e-14 * xtx[(a, a)]) {
+            return None;
+        }
+        let coef = chol.solve(&xty);
+        let inv = chol.inverse();
+        let mut row = vec![0.0; df];
+        let mut fit = Vec::with_capacity(self.grid.len());
+        let mut lower = Vec::with_capacity(self.grid.len());
+        let mut upper = Vec::with_capacity(self.grid.len());
+        for &g in &self.grid {
+            ns_basis((g - lo) / (hi - lo), &knots, &mut row);
+            let pv = DVector::from_column_slice(&row);
+            let f = pv.dot(&coef);
+            let se2 = 2.0 * (var * pv.dot(&(&inv * &pv))).max(0.0).sqrt();
+            fit.push(f);
+            lower.push(f - se2);
+            upper.push(f + se2);
+        }
+        Some(ZphSmooth { x: self.grid.clone(), fit, lower, upper })
     }
-    // Rank check as R's QR (tolerance 1e-7 on the R factor, relative): a Cholesky pivot
-    // below 1e-14 of its diagonal means a column is (nearly) a combination of the others.
-    let chol = xtx.clone().cholesky()?;
-    let l = chol.l();
-    if (0..df).any(|a| l[(a, a)] * l[(a, a)] < 1e-14 * xtx[(a, a)]) {
-        return None;
-    }
-    let coef = chol.solve(&xty);
-    let inv = chol.inverse();
-    let mut fit = Vec::with_capacity(nsmo);
-    let mut lower = Vec::with_capacity(nsmo);
-    let mut upper = Vec::with_capacity(nsmo);
-    for &g in &grid {
-        ns_basis((g - lo) / (hi - lo), &knots, &mut row);
-        let pv = DVector::from_column_slice(&row);
-        let f = pv.dot(&coef);
-        let se2 = 2.0 * (var * pv.dot(&(&inv * &pv))).max(0.0).sqrt();
-        fit.push(f);
-        lower.push(f - se2);
-        upper.push(f + se2);
-    }
-    Some(ZphSmooth { x: grid, fit, lower, upper })
 }
 
 impl PhTest {
@@ -451,17 +523,21 @@ pub fn plot_data(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[f64], na
     let pick: Vec<usize> = if m <= cap {
         (0..m).collect()
     } else {
-        let mut by_time: Vec<usize> = (0..m).collect();
-        by_time.sort_by(|&a, &b| sch.time[a].total_cmp(&sch.time[b]));
+        let by_time = crate::stats::common::order_by_time(&sch.time);
         (0..cap.max(2)).map(|k| by_time[(k as f64 * (m - 1) as f64 / (cap.max(2) - 1) as f64).round() as usize]).collect()
     };
+    // The knots depend on the times only: found once for every term.
+    let plan = SmoothPlan::new(&x, 4, SMOOTH_POINTS).map(|plan| {
+        let basis = plan.basis(&x);
+        (plan, basis)
+    });
     let terms = (0..p)
         .map(|j| ZphTermPlot {
             name: names.get(j).cloned().unwrap_or_default(),
             coef: coef[j],
             var: sch.var[j * p + j],
             y: pick.iter().map(|&e| sch.y[j][e]).collect(),
-            smooth: smooth(&x, &sch.y[j], sch.var[j * p + j], 4, SMOOTH_POINTS),
+            smooth: plan.as_ref().and_then(|(plan, basis)| plan.fit_basis(basis, &sch.y[j], sch.var[j * p + j])),
         })
         .collect();
     Some(ZphPlot {
