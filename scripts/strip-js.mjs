@@ -5,8 +5,7 @@
 // `…` template literals (with ${…} nesting, where code resumes) and regular-expression literals
 // (a `/` where an operand may start). Outside them it drops // and /* */ comments, the
 // indentation at the start of each line and empty lines; line breaks stay (no semicolon
-// insertion changes). Every output is checked to parse (node's own parser, `new Function` over
-// the module body is not enough for `import`, so `node --check` is run by the build).
+// insertion changes). scripts/build.sh runs `node --check` on every output.
 import fs from 'node:fs';
 
 export function strip(src) {
