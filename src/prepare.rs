@@ -264,7 +264,7 @@ pub fn factor(col: &Column, rows: &[usize]) -> Factor {
         ColumnData::Numeric(v) | ColumnData::Date(v) => {
             let is_date = matches!(col.data, ColumnData::Date(_));
             let mut distinct: Vec<f64> = rows.iter().map(|&r| v[r]).filter(|x| !x.is_nan()).collect();
-            distinct.sort_by(|a, b| a.total_cmp(b));
+            distinct.sort_unstable_by(f64::total_cmp);
             distinct.dedup();
             // Unreadable cells (kept as text by ingestion) form levels of their own.
             let mut extra: Vec<String> = Vec::new();

@@ -175,7 +175,7 @@ impl Table {
                         }
                         ColumnData::Numeric(_) if distinct[i].0 <= 12 => {
                             let mut d = distinct[i].1.clone();
-                            d.sort_by(|a, b| a.total_cmp(b));
+                            d.sort_unstable_by(f64::total_cmp);
                             d.dedup();
                             Some(d.into_iter().map(format_number).collect())
                         }

@@ -70,7 +70,7 @@ pub fn bin_values(values: &[f64], max_bins: usize) -> Option<Bins> {
     if v.is_empty() {
         return None;
     }
-    v.sort_by(|a, b| a.total_cmp(b));
+    v.sort_unstable_by(f64::total_cmp);
     let (lo, hi) = (v[0], v[v.len() - 1]);
     let max_bins = max_bins.clamp(1, 200);
     // Few distinct integers: one bar per value, centred on it.

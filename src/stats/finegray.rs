@@ -506,7 +506,7 @@ mod tests {
             // Censoring KM strictly before t.
             let mut g = 1.0;
             let mut ts: Vec<f64> = time.iter().cloned().filter(|&u| u < t).collect();
-            ts.sort_by(f64::total_cmp);
+            ts.sort_unstable_by(f64::total_cmp);
             ts.dedup();
             for u in ts {
                 let c = (0..n).filter(|&j| time[j] == u && status[j] == 0).count() as f64;
@@ -561,7 +561,7 @@ mod tests {
         let gm = |t: f64| {
             let mut g = 1.0;
             let mut ts: Vec<f64> = time.iter().cloned().filter(|&u| u < t).collect();
-            ts.sort_by(f64::total_cmp);
+            ts.sort_unstable_by(f64::total_cmp);
             ts.dedup();
             for u in ts {
                 let c = (0..n).filter(|&j| time[j] == u && status[j] == 0).count() as f64;

@@ -425,7 +425,7 @@ mod tests {
     /// times).
     fn central(time: &[f64]) -> (f64, f64) {
         let mut s = time.to_vec();
-        s.sort_by(f64::total_cmp);
+        s.sort_unstable_by(f64::total_cmp);
         (s[s.len() / 10], s[s.len() * 9 / 10])
     }
 

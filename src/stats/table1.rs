@@ -162,7 +162,7 @@ fn finite(x: f64) -> Option<f64> {
 /// Summary of one group's non-missing values.
 fn numeric_group(group: Option<String>, values: &[f64], missing: usize) -> Table1Group {
     let mut v = values.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
+    v.sort_unstable_by(f64::total_cmp);
     let n = v.len();
     let mean = (n > 0).then(|| mean_of(&v)).and_then(finite);
     // Two-pass variance about the mean (R's `var`, denominator n − 1).

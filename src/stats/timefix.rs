@@ -116,7 +116,7 @@ mod tests {
         }
         let mut want = t.clone();
         let mut d: Vec<f64> = t.clone();
-        d.sort_by(f64::total_cmp);
+        d.sort_unstable_by(f64::total_cmp);
         d.dedup();
         let mean = d.iter().sum::<f64>() / d.len() as f64;
         for w in want.iter_mut() {

@@ -323,7 +323,7 @@ pub fn transform_times(time: &[f64], status: &[u8], rows: &[usize], transform: Z
         ZphTransform::Log => rows.iter().map(|&i| if time[i] > 0.0 { time[i].ln() } else { f64::NAN }).collect(),
         ZphTransform::Rank => {
             let mut sorted: Vec<f64> = time.to_vec();
-            sorted.sort_unstable_by(|a, b| a.total_cmp(b));
+            sorted.sort_unstable_by(f64::total_cmp);
             rows.iter()
                 .map(|&i| {
                     // Average rank of the ties: (first + last) / 2, 1-based.

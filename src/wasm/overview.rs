@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use super::{js_error, js_msg, to_json, OffscreenBackend, Session};
+use super::{js_error, js_msg, to_json, CanvasBackend2d, FigureBackend, Session};
 use crate::overview::{column_chart, missingness, ColumnChart};
 use crate::plot::hist::{draw_histogram, HistData, HistOptions};
 use crate::spec::AnalysisSpec;
@@ -44,20 +44,19 @@ impl Session {
     /// Draw column `name`'s histogram (or bar chart when text, or when `categorical`) into a
     /// canvas; returns the bars as JSON (label, count, pixel rectangle).
     pub fn draw_column(&self, canvas: web_sys::HtmlCanvasElement, name: &str, categorical: bool, options_json: &str) -> Result<String, JsValue> {
-        let backend = plotters_canvas::CanvasBackend::with_canvas_object(canvas)
-            .ok_or_else(|| js_msg("this browser gives no 2D drawing context for the chart canvas"))?;
-        self.column_into(backend, name, categorical, options_json)
+        let backend = CanvasBackend2d::html(&canvas).map_err(js_msg)?;
+        self.column_into(FigureBackend::Canvas(backend), name, categorical, options_json)
     }
 
     /// As [`Session::draw_column`], into an `OffscreenCanvas` (the worker's way).
     pub fn draw_column_offscreen(&self, canvas: web_sys::OffscreenCanvas, name: &str, categorical: bool, options_json: &str) -> Result<String, JsValue> {
-        let backend = OffscreenBackend::new(&canvas).map_err(js_msg)?;
-        self.column_into(backend, name, categorical, options_json)
+        let backend = CanvasBackend2d::offscreen(&canvas).map_err(js_msg)?;
+        self.column_into(FigureBackend::Canvas(backend), name, categorical, options_json)
     }
 }
 
 impl Session {
-    fn column_into<DB: DrawingBackend>(&self, backend: DB, name: &str, categorical: bool, options_json: &str) -> Result<String, JsValue> {
+    fn column_into(&self, backend: FigureBackend, name: &str, categorical: bool, options_json: &str) -> Result<String, JsValue> {
         let table = self.table()?;
         let text = if options_json.trim().is_empty() { "{}" } else { options_json };
         let mut opts: HistOptions = serde_json::from_str(text).map_err(|e| js_msg(format!("the chart options are not valid: {e}")))?;
