@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, loadFile, REFERENCE_DIR, OUT } from './helpers.mjs';
+import { start, loadFile, REFERENCE_DIR, OUT, idle } from './helpers.mjs';
 
 const LUNG = path.join(REFERENCE_DIR, 'lung.csv');
 
@@ -38,7 +38,6 @@ function close(a, b, rel = 1e-6) {
   return Math.abs(a - b) <= Math.max(1e-9, rel * Math.max(Math.abs(a), Math.abs(b)));
 }
 
-const idle = page => page.evaluate(() => window.cohort.idle());
 const tick = async (page, col, on = true) => {
   const box = page.locator(`#xp-covs tr[data-col="${col}"] input.cov-tick`);
   if (on) await box.check(); else await box.uncheck();

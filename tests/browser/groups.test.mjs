@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, loadFile, REFERENCE_DIR, OUT } from './helpers.mjs';
+import { start, loadFile, REFERENCE_DIR, OUT, idle, currentSpec, currentReport, figureLayout } from './helpers.mjs';
 
 const LUNG = path.join(REFERENCE_DIR, 'lung.csv');
 // names(survfit(Surv(time, status) ~ sex + ph.ecog, lung)$strata)
@@ -19,10 +19,9 @@ let app;
 before(async () => { app = await start(); fs.mkdirSync(OUT, { recursive: true }); });
 after(async () => { await app?.close(); });
 
-const idle = page => page.evaluate(() => window.cohort.idle());
-const spec = page => page.evaluate(() => window.cohort.spec());
-const report = page => page.evaluate(() => window.cohort.report());
-const layout = page => page.evaluate(() => window.cohort.figureLayout());
+const spec = currentSpec;
+const report = currentReport;
+const layout = figureLayout;
 const summaryRows = page => page.locator('#summary tbody th[scope="row"]').allTextContents();
 
 test('two group columns chosen in the page cross into R\'s strata: legend, summary rows, log-rank', async () => {

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, loadFile, canvasInk, REFERENCE_DIR, OUT } from './helpers.mjs';
+import { start, loadFile, canvasInk, REFERENCE_DIR, OUT, idle, assertSameOrigin } from './helpers.mjs';
 
 const LUNG = path.join(REFERENCE_DIR, 'lung.csv');
 
@@ -31,7 +31,6 @@ let app;
 before(async () => { app = await start(); fs.mkdirSync(OUT, { recursive: true }); });
 after(async () => { await app?.close(); });
 
-const idle = page => page.evaluate(() => window.cohort.idle());
 
 test('Hazard section: figures, model table (weibull AIC = R), bandwidth, no request off the origin', async () => {
   const { page, requests, errors } = await app.newPage();
@@ -100,10 +99,6 @@ test('Hazard section: figures, model table (weibull AIC = R), bandwidth, no requ
 
   await page.locator('#hazard-box').screenshot({ path: path.join(OUT, 'hazard.png') });
   assert.deepEqual(errors, []);
-  for (const r of requests) {
-    const u = new URL(r.url);
-    if (u.protocol === 'data:' || u.protocol === 'blob:') continue;
-    assert.equal(u.origin, app.origin, `request left the origin: ${r.method} ${r.url}`);
-  }
+  assertSameOrigin(requests, app.origin);
   await page.close();
 });

@@ -1,6 +1,7 @@
 // Shared set-up for the browser tests: serve dist/ on loopback, drive Debian's chromium with
 // playwright-core in a fresh profile, and record every request the page makes.
 
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -97,4 +98,20 @@ export function referenceCases() {
     for (const c of ref.cases) out.push({ label: `${ref.dataset}/${c.name}`, file: path.join(REFERENCE_DIR, ref.file), spec: c.spec, expected: c.expected });
   }
   return out;
+}
+
+/** Resolves when the page's engine queue is empty (window.cohort.idle()). */
+export const idle = page => page.evaluate(() => window.cohort.idle());
+/** The page's current spec, report and figure layout (window.cohort). */
+export const currentSpec = page => page.evaluate(() => window.cohort.spec());
+export const currentReport = page => page.evaluate(() => window.cohort.report());
+export const figureLayout = page => page.evaluate(() => window.cohort.figureLayout());
+
+/** Every request (the worker's included) stayed on the page's origin; data: and blob: are local. */
+export function assertSameOrigin(requests, origin) {
+  for (const r of requests) {
+    const u = new URL(r.url);
+    if (u.protocol === 'data:' || u.protocol === 'blob:') continue;
+    assert.equal(u.origin, origin, `request left the origin: ${r.method} ${r.url}`);
+  }
 }

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, loadFile, canvasInk, REFERENCE_DIR, OUT } from './helpers.mjs';
+import { start, loadFile, canvasInk, REFERENCE_DIR, OUT, assertSameOrigin } from './helpers.mjs';
 
 const LUNG = path.join(REFERENCE_DIR, 'lung.csv');
 const lungRef = JSON.parse(fs.readFileSync(path.join(REFERENCE_DIR, 'lung.expected.json'), 'utf8'));
@@ -126,11 +126,7 @@ test('Cohort tab: Table 1 of lung by sex matches R, exports download, missingnes
   await page.locator('#cohort-view').screenshot({ path: path.join(OUT, 'overview.png') });
 
   // Nothing left the page's origin.
-  for (const r of requests) {
-    const u = new URL(r.url);
-    if (u.protocol === 'data:' || u.protocol === 'blob:') continue;
-    assert.equal(u.origin, app.origin, `request left the origin: ${r.url}`);
-  }
+  assertSameOrigin(requests, app.origin);
   assert.deepEqual(errors.filter(e => !/analyses\.json|404/.test(e)), []);
 });
 

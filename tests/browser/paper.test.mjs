@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, canvasInk, OUT } from './helpers.mjs';
+import { start, canvasInk, OUT, assertSameOrigin } from './helpers.mjs';
 
 let app;
 before(async () => { app = await start(); fs.mkdirSync(OUT, { recursive: true }); });
@@ -87,11 +87,7 @@ test('Paper view: one click, live comparison and models, nothing leaves the orig
 
   // No request at all after the page had loaded, and none ever left the origin.
   assert.deepEqual(requests.slice(before).map(r => r.url), []);
-  for (const r of requests) {
-    const u = new URL(r.url);
-    if (u.protocol === 'data:' || u.protocol === 'blob:') continue;
-    assert.equal(u.origin, app.origin, `request left the origin: ${r.url}`);
-  }
+  assertSameOrigin(requests, app.origin);
   assert.deepEqual(errors, []);
 });
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { start, loadFile, setSpec, canvasInk, REFERENCE_DIR, OUT } from './helpers.mjs';
+import { start, loadFile, setSpec, canvasInk, REFERENCE_DIR, OUT, idle } from './helpers.mjs';
 
 const LUNG = path.join(REFERENCE_DIR, 'lung.csv');
 const LUNG_ROWS = fs.readFileSync(LUNG, 'utf8').trim().split('\n');
@@ -23,7 +23,6 @@ let app;
 before(async () => { app = await start(); fs.mkdirSync(OUT, { recursive: true }); });
 after(async () => { await app?.close(); });
 
-const idle = page => page.evaluate(() => window.cohort.idle());
 
 /** The JSON inside a #results= or #embed= link, decoded as a recipient's browser would. */
 function decode(link) {

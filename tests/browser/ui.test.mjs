@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, loadFile, REFERENCE_DIR, OUT } from './helpers.mjs';
+import { start, loadFile, REFERENCE_DIR, OUT, idle, currentSpec, currentReport, figureLayout, assertSameOrigin } from './helpers.mjs';
 
 const LUNG = path.join(REFERENCE_DIR, 'lung.csv');
 const TRANSPLANT = path.join(REFERENCE_DIR, 'transplant.csv');
@@ -19,18 +19,10 @@ let app;
 before(async () => { app = await start(); fs.mkdirSync(OUT, { recursive: true }); });
 after(async () => { await app?.close(); });
 
-const idle = page => page.evaluate(() => window.cohort.idle());
-const spec = page => page.evaluate(() => window.cohort.spec());
-const report = page => page.evaluate(() => window.cohort.report());
-const layout = page => page.evaluate(() => window.cohort.figureLayout());
+const spec = currentSpec;
+const report = currentReport;
+const layout = figureLayout;
 
-function assertSameOrigin(requests, origin) {
-  for (const r of requests) {
-    const u = new URL(r.url);
-    if (u.protocol === 'data:' || u.protocol === 'blob:') continue;
-    assert.equal(u.origin, origin, `request left the origin: ${r.method} ${r.url}`);
-  }
-}
 
 /** Page coordinates of a point given in the figure canvas's pixels. */
 async function canvasPoint(page, x, y, selector = '#km') {

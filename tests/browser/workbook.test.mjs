@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { start, loadFile, setSpec, canvasInk, ROOT, DIST } from './helpers.mjs';
+import { start, loadFile, setSpec, canvasInk, ROOT, DIST, assertSameOrigin } from './helpers.mjs';
 
 const INGEST = path.join(ROOT, 'tests', 'ingest');
 const file = f => path.join(INGEST, f);
@@ -21,14 +21,6 @@ before(async () => { app = await start(); });
 after(async () => { await app?.close(); });
 
 const fetched = (requests, name) => requests.filter(r => new URL(r.url).pathname.endsWith(`/pkg/${name}`)).length;
-
-function assertSameOrigin(requests) {
-  for (const r of requests) {
-    const u = new URL(r.url);
-    if (u.protocol === 'data:' || u.protocol === 'blob:') continue;
-    assert.equal(u.origin, app.origin, `request left the origin: ${r.url}`);
-  }
-}
 
 test('what the page fetches to open the analysed demo: wasm + JS ≤ 600 KB gzipped (issue 9), no workbook build', async () => {
   const { page, requests } = await app.newPage();
@@ -95,7 +87,7 @@ test('worker engine: text files in the core build; a dropped .xlsx fetches the w
   assert.ok(!res.error, res.error);
   assert.equal(res.report.n, 26);
   assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1, 'the workbook build is fetched once');
-  assertSameOrigin(requests);
+  assertSameOrigin(requests, app.origin);
   assert.deepEqual(errors.filter(e => !/analyses\.json|404/.test(e)), []);
 });
 
@@ -117,7 +109,7 @@ test('main-thread engine: an .ods switches to the workbook build, which survives
   assert.ok(!res.error, res.error);
   assert.equal(res.report.n, 26);
   assert.ok(await canvasInk(page) > 0.005, 'no figure after the restart');
-  assertSameOrigin(requests);
+  assertSameOrigin(requests, app.origin);
 });
 
 test('a damaged workbook gets the workbook build\'s message, not a crash', async () => {

@@ -12,13 +12,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, loadFile, canvasInk, REFERENCE_DIR, OUT } from './helpers.mjs';
+import { start, loadFile, canvasInk, REFERENCE_DIR, OUT, idle, assertSameOrigin } from './helpers.mjs';
 
 let app;
 before(async () => { app = await start(); fs.mkdirSync(OUT, { recursive: true }); });
 after(async () => { await app?.close(); });
 
-const idle = page => page.evaluate(() => window.cohort.idle());
 const tick = async (page, col) => {
   await page.locator(`#xp-covs tr[data-col="${col}"] input.cov-tick`).check();
   await idle(page);
@@ -84,11 +83,7 @@ test('PH residual plots: toggles draw the plots, karno flagged, SVG export, no r
   assert.equal(await page.locator('#ph-plots figure').count(), 0);
 
   assert.deepEqual(errors, []);
-  for (const r of requests) {
-    const u = new URL(r.url);
-    if (u.protocol === 'data:' || u.protocol === 'blob:') continue;
-    assert.equal(u.origin, app.origin, `request off the origin: ${r.url}`);
-  }
+  assertSameOrigin(requests, app.origin);
 });
 
 test('a model with more than 20,000 events: residuals on request, then the plots as usual', async () => {
@@ -118,9 +113,5 @@ test('a model with more than 20,000 events: residuals on request, then the plots
   await page.waitForSelector('#ph-plots figure[data-term="x"] canvas[data-drawn="1"]');
   assert.ok(await canvasInk(page, '#ph-plots figure[data-term="x"] canvas') > 0.02, 'plot drawn');
   assert.deepEqual(errors, []);
-  for (const r of requests) {
-    const u = new URL(r.url);
-    if (u.protocol === 'data:' || u.protocol === 'blob:') continue;
-    assert.equal(u.origin, app.origin, `request off the origin: ${r.url}`);
-  }
+  assertSameOrigin(requests, app.origin);
 });
