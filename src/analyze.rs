@@ -245,28 +245,13 @@ fn survival_models(
     } else {
         prep
     };
-    if !spec.covariates.is_empty() {
-        let key = key_without(spec, &[&["univariable", "parametric", "table1"], CURVE_FIELDS]);
-        match kept_model(&mut cache.models, &key).map(|(_, r, w)| (r.cox.clone(), w.clone())) {
-            Some((fit, w)) => {
-                report.cox = fit;
-                warnings.extend(w);
-            }
-            None => {
-                let mut w = Vec::new();
-                let d = design(table, spec, prep, &spec.covariates, &mut w)?;
-                match fit_cox(&d, spec) {
-                    Ok(fit) => {
-                        w.extend(fit.warnings.iter().cloned());
-                        report.cox = Some(fit);
-                    }
-                    Err(e) => w.push(format!("Cox model not fitted: {e}")),
-                }
-                warnings.extend(w.iter().cloned());
-                keep_model(&mut cache.models, key, Report { cox: report.cox.clone(), ..Default::default() }, w);
-            }
+    multivariable(table, spec, prep, report, warnings, &mut cache.models, |d, part, w| match fit_cox(d, spec) {
+        Ok(fit) => {
+            w.extend(fit.warnings.iter().cloned());
+            part.cox = Some(fit);
         }
-    }
+        Err(e) => w.push(format!("Cox model not fitted: {e}")),
+    }, |from, to| to.cox = from.cox.clone())?;
     univariable_screen(table, spec, prep, report, warnings, (&mut cache.univariable_key, &mut cache.univariable), "Cox", |d| {
         let fit = stats::cox::coxph_with(&d.cox_input(spec.ties), stats::cox::Residuals::Never)?;
         Ok(UnivariableModel { covariate: String::new(), n: fit.n, events: fit.events, terms: fit.terms, lr_test: Some(fit.lr_test) })
@@ -296,6 +281,39 @@ fn survival_models(
             }
         }
     }
+    Ok(())
+}
+
+/// The multivariable model of the spec's covariates (Cox or Fine-Gray): `fit` fills its field of
+/// a report and its warnings from the design; the fit is kept in `models` while its part of the
+/// spec is unchanged, and `copy` moves the model's field from one report to another.
+#[allow(clippy::too_many_arguments)]
+fn multivariable(
+    table: &Table,
+    spec: &AnalysisSpec,
+    prep: &Prepared,
+    report: &mut Report,
+    warnings: &mut Vec<String>,
+    models: &mut Vec<KeptModel>,
+    fit: impl FnOnce(&crate::prepare::Design, &mut Report, &mut Vec<String>),
+    copy: impl Fn(&Report, &mut Report),
+) -> Result<()> {
+    if spec.covariates.is_empty() {
+        return Ok(());
+    }
+    let key = key_without(spec, &[&["univariable", "parametric", "table1"], CURVE_FIELDS]);
+    if let Some((_, kept, w)) = kept_model(models, &key) {
+        copy(kept, report);
+        warnings.extend(w.iter().cloned());
+        return Ok(());
+    }
+    let mut w = Vec::new();
+    let d = design(table, spec, prep, &spec.covariates, &mut w)?;
+    let mut part = Report::default();
+    fit(&d, &mut part, &mut w);
+    copy(&part, report);
+    warnings.extend(w.iter().cloned());
+    keep_model(models, key, part, w);
     Ok(())
 }
 
@@ -369,28 +387,13 @@ fn competing_models(
     warnings: &mut Vec<String>,
     cache: &mut AnalysisCache,
 ) -> Result<()> {
-    if !spec.covariates.is_empty() {
-        let key = key_without(spec, &[&["univariable", "parametric", "table1"], CURVE_FIELDS]);
-        match kept_model(&mut cache.models, &key).map(|(_, r, w)| (r.finegray.clone(), w.clone())) {
-            Some((fit, w)) => {
-                report.finegray = fit;
-                warnings.extend(w);
-            }
-            None => {
-                let mut w = Vec::new();
-                let d = design(table, spec, prep, &spec.covariates, &mut w)?;
-                match stats::finegray::crr(&d.time, &d.status, &d.x, &d.names) {
-                    Ok(fit) => {
-                        w.extend(fit.warnings.iter().cloned());
-                        report.finegray = Some(fit);
-                    }
-                    Err(e) => w.push(format!("Fine-Gray model not fitted: {e}")),
-                }
-                warnings.extend(w.iter().cloned());
-                keep_model(&mut cache.models, key, Report { finegray: report.finegray.clone(), ..Default::default() }, w);
-            }
+    multivariable(table, spec, prep, report, warnings, &mut cache.models, |d, part, w| match stats::finegray::crr(&d.time, &d.status, &d.x, &d.names) {
+        Ok(fit) => {
+            w.extend(fit.warnings.iter().cloned());
+            part.finegray = Some(fit);
         }
-    }
+        Err(e) => w.push(format!("Fine-Gray model not fitted: {e}")),
+    }, |from, to| to.finegray = from.finegray.clone())?;
     // Univariable screen with competing events: one Fine-Gray model per candidate.
     univariable_screen(table, spec, prep, report, warnings, (&mut cache.univariable_key, &mut cache.univariable), "Fine-Gray", |d| {
         let fit = stats::finegray::crr(&d.time, &d.status, &d.x, &d.names)?;
