@@ -53,7 +53,7 @@ export function zphRefresh(report) {
   const ph = report?.cox?.ph_test;
   tests = ph?.residuals ? ph.terms : [];
   // A large model's residuals are computed on request only.
-  const lazy = !!ph && !ph.residuals && !!report?.cox && (report.cox.terms || []).length > 0 && !!ctx?.spec && !showingSharedResults();
+  const lazy = !!ph && !ph.residuals && (report.cox.terms || []).length > 0 && !showingSharedResults();
   open = open.filter(t => tests.some(x => x.name === t));
   const section = $('#xp-ph');
   if (!section || !ctx) return;
