@@ -137,15 +137,20 @@ pub struct Schoenfeld {
 /// the model, `coef` their coefficients and `var` their model-based variance (p × p,
 /// row-major), all in the original units. None when the information (var⁻¹) is singular.
 pub fn scaled_schoenfeld(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[f64]) -> Option<Schoenfeld> {
+    scaled_schoenfeld_by(input, &crate::stats::common::order_by_time(input.time), cols, coef, var)
+}
+
+/// [`scaled_schoenfeld`] given the rows' time order (`order_by_time(input.time)`).
+fn scaled_schoenfeld_by(input: &CoxInput, by_time: &[usize], cols: &[usize], coef: &[f64], var: &[f64]) -> Option<Schoenfeld> {
     let n = input.time.len();
     let p = cols.len();
     if p == 0 || coef.len() != p || var.len() != p * p {
         return None;
     }
     let stratum = |i: usize| input.strata.map_or(0, |s| s[i]);
-    // (stratum, time, row) order: the radix time order (ties in row order), then a stable
-    // counting sort by stratum.
-    let mut order = crate::stats::common::order_by_time(input.time);
+    // (stratum, time, row) order: the time order (ties in row order), then a stable counting
+    // sort by stratum.
+    let mut order = std::borrow::Cow::Borrowed(by_time);
     if let Some(st) = input.strata {
         let k = st.iter().map(|&v| v as usize + 1).max().unwrap_or(0);
         let mut start = vec![0usize; k + 1];
@@ -156,12 +161,12 @@ pub fn scaled_schoenfeld(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[
             start[i] += start[i - 1];
         }
         let mut by_stratum = vec![0usize; n];
-        for &i in &order {
+        for &i in by_time {
             let slot = &mut start[st[i] as usize];
             by_stratum[*slot] = i;
             *slot += 1;
         }
-        order = by_stratum;
+        order = std::borrow::Cow::Owned(by_stratum);
     }
     // Centred columns (the means cancel in x − x̄ but keep exp(η) in range) and risks.
     let means: Vec<f64> = cols.iter().map(|&c| input.x[c].iter().sum::<f64>() / n as f64).collect();
@@ -333,35 +338,38 @@ pub fn transform_times(time: &[f64], status: &[u8], rows: &[usize], transform: Z
                 })
                 .collect()
         }
-        ZphTransform::Km => {
-            let idx = crate::stats::common::order_by_time(time);
-            // S just before each distinct time.
-            let mut times = Vec::new();
-            let mut s_before = Vec::new();
-            let mut s = 1.0;
-            let mut at_risk = time.len() as f64;
-            let mut k = 0;
-            while k < idx.len() {
-                let t = time[idx[k]];
-                let (mut d, mut c) = (0.0, 0.0);
-                while k < idx.len() && time[idx[k]] == t {
-                    d += (status[idx[k]] == 1) as u8 as f64;
-                    c += 1.0;
-                    k += 1;
-                }
-                times.push(t);
-                s_before.push(s);
-                s *= 1.0 - d / at_risk;
-                at_risk -= c;
-            }
-            rows.iter()
-                .map(|&i| {
-                    let j = times.partition_point(|&u| u < time[i]);
-                    1.0 - s_before.get(j).copied().unwrap_or(s)
-                })
-                .collect()
-        }
+        ZphTransform::Km => km_scale(time, status, &crate::stats::common::order_by_time(time), rows),
     }
+}
+
+/// The km transform of the given rows: 1 − S(t−) of the Kaplan–Meier over all rows, given
+/// their time order `idx`.
+fn km_scale(time: &[f64], status: &[u8], idx: &[usize], rows: &[usize]) -> Vec<f64> {
+    // S just before each distinct time.
+    let mut times = Vec::new();
+    let mut s_before = Vec::new();
+    let mut s = 1.0;
+    let mut at_risk = time.len() as f64;
+    let mut k = 0;
+    while k < idx.len() {
+        let t = time[idx[k]];
+        let (mut d, mut c) = (0.0, 0.0);
+        while k < idx.len() && time[idx[k]] == t {
+            d += (status[idx[k]] == 1) as u8 as f64;
+            c += 1.0;
+            k += 1;
+        }
+        times.push(t);
+        s_before.push(s);
+        s *= 1.0 - d / at_risk;
+        at_risk -= c;
+    }
+    rows.iter()
+        .map(|&i| {
+            let j = times.partition_point(|&u| u < time[i]);
+            1.0 - s_before.get(j).copied().unwrap_or(s)
+        })
+        .collect()
 }
 
 /// Natural cubic spline basis with knots `knots` (boundary knots first and last) at u:
@@ -515,10 +523,13 @@ impl PhTest {
 
 /// The report's residual plot data, at most `cap` points per term.
 pub fn plot_data(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[f64], names: &[String], cap: usize) -> Option<ZphPlot> {
-    let sch = scaled_schoenfeld(input, cols, coef, var)?;
+    // One time order of the rows serves the residuals and the km transform.
+    let by_time = crate::stats::common::order_by_time(input.time);
+    let sch = scaled_schoenfeld_by(input, &by_time, cols, coef, var)?;
     let p = cols.len();
     let m = sch.row.len();
-    let x = transform_times(input.time, input.status, &sch.row, ZphTransform::Km);
+    let x = km_scale(input.time, input.status, &by_time, &sch.row);
+    drop(by_time);
     // Points sent: all, or `cap` spread evenly over the events in time order.
     let pick: Vec<usize> = if m <= cap {
         (0..m).collect()
