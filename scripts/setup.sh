@@ -3,19 +3,35 @@
 # step checks first and says what it does. Needs Rust (rustup, cargo) and Node (node, npm).
 #   scripts/setup.sh            build tools: wasm32 target, wasm-bindgen-cli
 #   scripts/setup.sh --browser  also playwright-core (npm) and Debian's chromium for the browser tests
+#   scripts/setup.sh --r        also Debian's R with survival and cmprsk, which the tests use to run
+#                               the exported R scripts and the randomised comparison (the app never needs R)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130
 browser=0
+want_r=0
 for a in "$@"; do
   case "$a" in
     --browser) browser=1 ;;
+    --r) want_r=1 ;;
     *) echo "setup: unknown option $a" >&2; exit 2 ;;
   esac
 done
 
 say() { printf 'setup: %s\n' "$*"; }
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
+  else
+    say "cannot install $* (not root, no sudo): install them with apt-get"
+    exit 1
+  fi
+}
 need() { command -v "$1" >/dev/null 2>&1 || { say "$1 is required but not installed ($2)"; exit 1; }; }
 
 need cargo "install Rust from your distribution or rustup"
@@ -57,19 +73,18 @@ if [ "$browser" = 1 ]; then
     say "ok: playwright-core"
   fi
   if [ ! -x /usr/bin/chromium ]; then
-    if [ "$(id -u)" = 0 ]; then
-      say "installing Debian's chromium for the browser tests (apt-get)"
-      apt-get update
-      DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
-    elif command -v sudo >/dev/null 2>&1; then
-      say "installing Debian's chromium for the browser tests (sudo apt-get)"
-      sudo apt-get update
-      sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
-    else
-      say "/usr/bin/chromium is missing: install Debian's chromium package (apt-get install chromium)"
-      exit 1
-    fi
+    say "installing Debian's chromium for the browser tests (apt-get install chromium)"
+    apt_install chromium
   else
     say "ok: /usr/bin/chromium"
+  fi
+fi
+
+if [ "$want_r" = 1 ]; then
+  if command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survival); library(cmprsk)' >/dev/null 2>&1; then
+    say "ok: R with survival and cmprsk"
+  else
+    say "installing Debian's R with survival and cmprsk for the cross-check tests (apt-get install r-base-core r-cran-survival r-cran-cmprsk)"
+    apt_install r-base-core r-cran-survival r-cran-cmprsk
   fi
 fi

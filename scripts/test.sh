@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-bash scripts/setup.sh --browser || exit 1
+bash scripts/setup.sh --browser --r || exit 1
 
 failed=()
 step() {
