@@ -63,6 +63,24 @@ cp -r www/demo/. dist/www/demo/
 node scripts/strip-js.mjs dist/www/*.js dist/www/pkg/*.js
 for f in dist/www/*.js dist/www/pkg/*.js; do node --check "$f"; done
 
+# The offline copy (www/offline/sw.js → dist/sw.js): the service worker caches every file of
+# dist/ for this build. Its BUILD id comes from the files' SHA-256, which are printed here and
+# written to dist/build-hashes.txt: the page's "Verify this build" panel shows the same list,
+# hashed from what the browser runs, so an IT department can check the page is this build.
+(cd dist && find . -type f ! -name sw.js ! -name build-hashes.txt | sed 's|^\./||' | LC_ALL=C sort \
+  | while read -r f; do printf '%s  %s\n' "$(sha256sum "$f" | cut -d' ' -f1)" "$f"; done) > dist/build-hashes.txt
+build_id="$(sha256sum dist/build-hashes.txt | cut -c1-16)"
+files_json="$(cut -d' ' -f3- dist/build-hashes.txt | node -e 'process.stdout.write(JSON.stringify(require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean)))')"
+node -e '
+  const fs = require("fs");
+  const [src, out, id, files] = process.argv.slice(1);
+  const text = fs.readFileSync(src, "utf8").replace("__BUILD__", id).replace("__FILES__", files);
+  fs.writeFileSync(out, text);
+' www/offline/sw.js dist/sw.js "$build_id" "$files_json"
+node --check dist/sw.js
+echo "build: $build_id — SHA-256 of each file (also in dist/build-hashes.txt; the page's \"Verify this build\" shows the same):"
+sed 's/^/  /' dist/build-hashes.txt
+
 # The payload: what the page loads (core module, its glue, the page's scripts) and what it
 # fetches on demand (the workbook module and its glue). Gzip as a server would, level 9.
 sizes() { # FILES... → "raw gzip"
