@@ -66,11 +66,11 @@ else
 fi
 
 if [ "$browser" = 1 ]; then
-  if [ ! -f node_modules/playwright-core/package.json ]; then
-    say "installing npm dev dependencies (playwright-core only; it drives the system chromium)"
+  if [ ! -f node_modules/playwright-core/package.json ] || [ ! -f node_modules/axe-core/package.json ]; then
+    say "installing npm dev dependencies (playwright-core, which drives the system chromium; axe-core, the accessibility checker)"
     npm install --no-audit --no-fund
   else
-    say "ok: playwright-core"
+    say "ok: playwright-core, axe-core"
   fi
   if [ ! -x /usr/bin/chromium ]; then
     say "installing Debian's chromium for the browser tests (apt-get install chromium)"
