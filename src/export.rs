@@ -408,7 +408,11 @@ pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
         m.push_str(&format!("Gray's test for the {} had {}. ", if g.cause == "event" { "event of interest" } else { "competing event" }, format_p(g.p)));
     }
     if let Some(c) = &report.cox {
-        let terms: Vec<String> = c.terms.iter().map(|t| format!("{} HR {:.2} (95% CI {:.2}–{:.2}; {})", t.name, t.hr, t.lower, t.upper, format_p(t.p))).collect();
+        let terms: Vec<String> = c
+            .terms
+            .iter()
+            .map(|t| if t.coef.is_finite() { format!("{} HR {:.2} (95% CI {:.2}–{:.2}; {})", t.name, t.hr, t.lower, t.upper, format_p(t.p)) } else { format!("{} not estimable (NA)", t.name) })
+            .collect();
         m.push_str(&format!("In the Cox model ({} rows, {} events): {}. ", cnt(c.n), cnt(c.events), terms.join("; ")));
     }
     if let Some(f) = &report.finegray {
