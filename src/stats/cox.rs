@@ -1567,14 +1567,17 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
         Residuals::Always => true,
     };
     let ph_test = if na.is_empty() {
-        zph(&cur.imat, &cur.b, &cur.c, &cur.ug, &names).map(|t| if want_residuals { t.with_residuals(input, &keep, &coef, &var, &names) } else { t })
+        zph(&cur.imat, &cur.b, &cur.c, &cur.ug, &names, &scale).map(|t| if want_residuals { t.with_residuals(input, &keep, &coef, &var, &names) } else { t })
     } else {
         // As cox.zph on a fit with NA coefficients: the test of the estimable terms.
         let names_k: Vec<String> = kept.iter().map(|&j| names[j].clone()).collect();
-        zph(&sub(&cur.imat), &sub(&cur.b), &sub(&cur.c), &kept.iter().map(|&j| cur.ug[j]).collect::<Vec<_>>(), &names_k)
+        let scale_k: Vec<f64> = kept.iter().map(|&j| scale[j]).collect();
+        zph(&sub(&cur.imat), &sub(&cur.b), &sub(&cur.c), &kept.iter().map(|&j| cur.ug[j]).collect::<Vec<_>>(), &names_k, &scale_k)
     };
     if ph_test.is_none() {
-        warnings.push("Cox model: the proportional-hazards test could not be computed (singular information)".into());
+        warnings.push(
+            "Cox model: no proportional-hazards test (ph_test is null): the information matrix of the coefficients and their time-varying terms is singular (R's cox.zph stops: 'system is computationally singular'), typically when a coefficient is infinite or a term barely varies among the events".into(),
+        );
     }
 
     let vcov: Vec<f64> = (0..p * p).map(|jl| if na.contains(&(jl / p)) || na.contains(&(jl % p)) { f64::NAN } else { used_var[jl] }).collect();

@@ -46,13 +46,15 @@ for (k in seq_along(specs)) {
     w <- character()
     f <- withCallingHandlers(coxph(Surv(time, status) ~ a + x + z, data = d, ties = ties),
                              warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
+    zt <- tryCatch(cox.zph(f)$table, error = function(e) NULL)
     inf <- integer()
     m <- regmatches(w, regexpr("variable +[0-9,]+", w))
     if (length(m)) inf <- as.integer(strsplit(sub("variable +", "", m), ",")[[1]])
     cases[[length(cases) + 1]] <- list(
       design = k, ties = ties, coef = I(unname(coef(f))), se = I(unname(sqrt(diag(vcov(f))))),
       loglik = f$loglik, iter = f$iter, converged = !any(grepl("Ran out", w)),
-      infinite = I(c("a", "x", "z")[inf]), warnings = I(w))
+      infinite = I(c("a", "x", "z")[inf]), warnings = I(w),
+      zph_stops = is.null(zt), zph_global = if (is.null(zt)) NA_real_ else zt["GLOBAL", "chisq"])
   }
 }
 write.csv(do.call(rbind, rows)[, c("design", "time", "status", "a", "x", "z")], "tests/r/cox_separation.csv", row.names = FALSE)
