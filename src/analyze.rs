@@ -179,6 +179,16 @@ fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, wa
     // One sort of the rows, shared by the curves and the tests (no group: one curve).
     let tallies = stats::common::Tallies::new(&prep.time, &prep.status, prep.group.as_ref().map(|g| g.codes.as_slice()), n_groups, strata, |_| true);
     report.km = stats::km::kaplan_meier_groups(&tallies, &levels, &opts);
+    // An RMST horizon before a curve's first time: S = 1 up to τ, so the RMST is τ with
+    // standard error 0 (as R), which is no information; say so.
+    for (curve, tau) in report.km.iter().filter_map(|c| c.rmst.as_ref().map(|r| (c, r.tau))) {
+        if let Some(first) = curve.steps.first().map(|s| s.time).filter(|&t| tau < t) {
+            warnings.push(format!(
+                "rmst_tau {tau} is before the first time{} ({first}): its restricted mean is {tau} (τ itself) with standard error 0, because no event or censoring happened before τ",
+                curve.group.as_ref().map(|g| format!(" of group '{g}'")).unwrap_or_default()
+            ));
+        }
+    }
     if let Some(h) = &spec.hazard {
         let (codes, _) = group_codes(prep);
         let hopts = stats::hazard::HazardOptions { bandwidth: h.bandwidth, ..Default::default() };
@@ -200,7 +210,9 @@ fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, wa
         }
     }
     if levels.len() >= 2 {
-        report.logrank = Some(stats::logrank::survdiff_tallies(&tallies, spec.rho));
+        let (test, why) = stats::logrank::survdiff_explained(&tallies, spec.rho);
+        warnings.extend(why);
+        report.logrank = Some(test);
         // Crossed groups have no order to trend along.
         if levels.len() >= 3 && spec.group.as_ref().is_some_and(|g| g.single().is_some()) {
             // Scores: the level values when they are numbers, else 1..k in level order.
