@@ -360,6 +360,9 @@ pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
     if report.finegray.is_some() {
         m.push_str("Subdistribution hazard ratios were estimated with the Fine-Gray model. ");
     }
+    if report.cox.is_some() || report.finegray.is_some() || !report.parametric.is_empty() {
+        m.push_str("Each regression model used the complete cases of its own terms (time, outcome, covariates and, for the Cox model, strata and cluster), whatever the grouping of the curves. ");
+    }
     m.push_str("Analyses were run with cohort, whose estimators reproduce R's survival and cmprsk packages.\n\nResults. ");
     m.push_str(&format!("Of {} rows, {} were analysed, with {} events", cnt(report.rows_in_file), cnt(report.n), cnt(report.events)));
     if let Some(c) = report.competing_events {

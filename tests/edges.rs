@@ -46,3 +46,35 @@ fn table1_with_one_groups_column_missing() {
     let json = serde_json::to_value(&row.groups[1]).unwrap();
     assert!(json["mean"].is_null() && json["sd"].is_null() && json["median"].is_null(), "{json}");
 }
+
+/// One rule for every model: the complete cases of its own terms, as R's model frame. Rows
+/// with a blank group or strata are left out of the curves (with a warning) but stay in the
+/// parametric model, whose terms are its covariates (here none): R's
+/// survreg(Surv(t, s) ~ 1, dist = "exponential") on all 10 rows, intercept log(Σt / Σd).
+/// The Cox model has the strata as a term: coxph(Surv(t, s) ~ x + strata(st)) drops the row
+/// without a stratum, not the one without a group.
+#[test]
+fn each_model_uses_the_complete_cases_of_its_own_terms() {
+    let csv = "t,s,g,st,x\n1,1,a,u,0.5\n2,1,a,u,1.5\n3,0,,v,2.0\n4,1,b,,0.1\n5,1,b,v,0.9\n6,0,a,v,1.1\n7,1,,u,0.3\n8,1,b,u,2.2\n9,0,b,v,1.7\n10,1,a,u,0.8\n";
+    let r = run(csv, r#"{"time":"t","event":{"column":"s","event":["1"]},"group":"g","strata":"st","parametric":["exponential"]}"#);
+    assert_eq!(r.n, 7, "curves: rows with a group and a stratum");
+    let p = &r.parametric[0];
+    assert_eq!(p.n, 10);
+    let want = (55.0f64 / 7.0).ln();
+    assert!((p.terms[0].coef - want).abs() < 1e-6, "{} vs {want}", p.terms[0].coef);
+    let r = run(csv, r#"{"time":"t","event":{"column":"s","event":["1"]},"group":"g","strata":"st","covariates":["x"]}"#);
+    assert_eq!(r.cox.as_ref().unwrap().n, 9, "Cox: every row with a stratum");
+}
+
+/// The Fine-Gray model's terms are its covariates: rows without a group or stratum stay in it
+/// (cmprsk::crr(t, s, cov1 = x) on all 12 rows).
+#[test]
+fn fine_gray_keeps_rows_without_a_group() {
+    let csv = "t,s,g,x\n1,1,a,0.5\n2,2,a,1.5\n3,0,,2.0\n4,1,b,0.1\n5,2,b,0.9\n6,0,a,1.1\n7,1,,0.3\n8,1,b,2.2\n9,0,b,1.7\n10,1,a,0.8\n11,2,,1.2\n12,1,b,0.4\n";
+    let r = run(csv, r#"{"time":"t","event":{"column":"s","event":["1"],"competing":["2"]},"group":"g","covariates":["x"]}"#);
+    assert_eq!(r.n, 9);
+    let fg = r.finegray.as_ref().expect("a Fine-Gray model");
+    assert_eq!(fg.n, 12);
+    // R: crr(d$t, d$s, cov1 = cbind(x = d$x))$coef = -1.27302152091415
+    assert!((fg.terms[0].coef + 1.27302152091415).abs() < 1e-6 * 1.273, "{}", fg.terms[0].coef);
+}
