@@ -46,8 +46,8 @@
 //!   those terms). R runs that check only when the fit converged; after running out of
 //!   iterations we name the terms whose next step would still carry them away from zero
 //!   (`diverging_terms`).
-//! * **Not done**: R's `timefix` (merging times that differ by rounding error, `aeqSurv`);
-//!   times are compared exactly.
+//! * **Times** arrive already adjudicated: R's `timefix` (`aeqSurv`, merging times that differ
+//!   by round-off) is applied when the rows are prepared (`prepare.rs`, `stats::timefix`).
 //! * **Tests.** LR = 2(ℓ̂ − ℓ₀); score = uᵀI⁻¹u at β = 0; Wald = β̂ᵀV⁻¹β̂ with V the robust
 //!   variance when a cluster is given. As R's `summary.coxph`, the Wald chi-square is reported
 //!   rounded to 2 decimals (the p-value uses the unrounded statistic); the unrounded value is in
