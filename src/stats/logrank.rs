@@ -176,9 +176,12 @@ pub fn pairwise_tallies(t: &Tallies, levels: &[String], rho: f64) -> Vec<Pairwis
             out.push(PairwiseTest { a: levels[a].clone(), b: levels[b].clone(), chisq: r.chisq, p: r.p, p_adjusted: f64::NAN });
         }
     }
-    let adj = holm(&out.iter().map(|p| p.p).collect::<Vec<_>>());
-    for (p, a) in out.iter_mut().zip(adj) {
-        p.p_adjusted = a;
+    // Holm over the defined p-values only (R's p.adjust counts the non-NA ones); an undefined
+    // test stays undefined.
+    let defined: Vec<usize> = (0..out.len()).filter(|&i| out[i].p.is_finite()).collect();
+    let adj = holm(&defined.iter().map(|&i| out[i].p).collect::<Vec<_>>());
+    for (&i, a) in defined.iter().zip(adj) {
+        out[i].p_adjusted = a;
     }
     out
 }
@@ -275,6 +278,22 @@ mod tests {
         let (r, why) = survdiff_explained(&tallies, 0.0);
         assert!(r.chisq.is_nan() && r.df == 0.0, "{r:?}");
         assert!(why.is_some_and(|w| w.contains("only one group")));
+    }
+
+    /// p.adjust(c(NA, 0.01, 0.04), "holm") = NA 0.02 0.04: a pair without a test (no stratum
+    /// holds both groups) stays null and does not count.
+    #[test]
+    fn holm_skips_undefined_pairs() {
+        let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 1.5, 2.5, 3.5];
+        let g = [0, 0, 0, 1, 1, 1, 2, 2, 2];
+        let st = [0, 0, 0, 1, 1, 1, 0, 0, 0];
+        let levels: Vec<String> = ["a", "b", "c"].iter().map(|l| l.to_string()).collect();
+        let pw = pairwise(&t, &[1; 9], &g, &levels, Some(&st), 0.0);
+        // a–b: strata separate the groups, no test; a–c and b–c... b–c too.
+        assert!(pw[0].p.is_nan() && pw[0].p_adjusted.is_nan(), "{:?}", pw[0]);
+        assert!(pw[2].p.is_nan() && pw[2].p_adjusted.is_nan(), "{:?}", pw[2]);
+        // The one defined test is adjusted over one test: unchanged.
+        assert!(pw[1].p.is_finite() && pw[1].p_adjusted == pw[1].p, "{:?}", pw[1]);
     }
 
     #[test]
