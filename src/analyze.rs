@@ -31,8 +31,10 @@ const CURVE_FIELDS: &[&str] = &["times", "conf_type", "rmst_tau", "hazard", "pai
 pub struct AnalysisCache {
     /// Rows, curves and tests (everything but the models and Table 1) and their warnings.
     base: Option<(String, Prepared, Report, Vec<String>)>,
-    /// The rows of the models of a grouped analysis (prepared without the group).
+    /// The rows of the Cox models of a grouped analysis (prepared without the group).
     model_prep: Option<(String, Prepared)>,
+    /// The rows of the parametric and Fine-Gray models (without the group and the strata).
+    aft_prep: Option<(String, Prepared)>,
     /// The last few multivariable models (Cox or Fine-Gray, in `report.cox` / `report.finegray`)
     /// and their warnings, most recent last: unticking a covariate brings back a model fitted a
     /// moment ago.
@@ -179,6 +181,16 @@ fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, wa
     // One sort of the rows, shared by the curves and the tests (no group: one curve).
     let tallies = stats::common::Tallies::new(&prep.time, &prep.status, prep.group.as_ref().map(|g| g.codes.as_slice()), n_groups, strata, |_| true);
     report.km = stats::km::kaplan_meier_groups(&tallies, &levels, &opts);
+    // An RMST horizon before a curve's first time: S = 1 up to τ, so the RMST is τ with
+    // standard error 0 (as R), which is no information; say so.
+    for (curve, tau) in report.km.iter().filter_map(|c| c.rmst.as_ref().map(|r| (c, r.tau))) {
+        if let Some(first) = curve.steps.first().map(|s| s.time).filter(|&t| tau < t) {
+            warnings.push(format!(
+                "rmst_tau {tau} is before the first time{} ({first}): its restricted mean is {tau} (τ itself) with standard error 0, because no event or censoring happened before τ",
+                curve.group.as_ref().map(|g| format!(" of group '{g}'")).unwrap_or_default()
+            ));
+        }
+    }
     if let Some(h) = &spec.hazard {
         let (codes, _) = group_codes(prep);
         let hopts = stats::hazard::HazardOptions { bandwidth: h.bandwidth, ..Default::default() };
@@ -200,7 +212,9 @@ fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, wa
         }
     }
     if levels.len() >= 2 {
-        report.logrank = Some(stats::logrank::survdiff_tallies(&tallies, spec.rho));
+        let (test, why) = stats::logrank::survdiff_explained(&tallies, spec.rho);
+        warnings.extend(why);
+        report.logrank = Some(test);
         // Crossed groups have no order to trend along.
         if levels.len() >= 3 && spec.group.as_ref().is_some_and(|g| g.single().is_some()) {
             // Scores: the level values when they are numbers, else 1..k in level order.
@@ -229,22 +243,11 @@ fn survival_models(
     if spec.covariates.is_empty() && spec.univariable.is_empty() && spec.parametric.is_empty() {
         return Ok(());
     }
-    // R fits the models on every row with a valid time, outcome and strata: a row missing only
-    // the `group` column stays in the model (lung/breslow_loglog), so the model rows are
-    // prepared without the group.
-    let prep = if spec.group.is_some() && (!spec.covariates.is_empty() || !spec.univariable.is_empty()) {
-        let key = key_without(spec, &[MODEL_FIELDS, CURVE_FIELDS, &["group"]]);
-        if cache.model_prep.as_ref().map(|m| &m.0) != Some(&key) {
-            let p = prepare(table, &AnalysisSpec { group: None, ..spec.clone() }, &mut Vec::new())?;
-            cache.model_prep = Some((key, p));
-        }
-        match cache.model_prep.as_ref() {
-            Some((_, p)) => p,
-            None => return Err(Error::spec("internal: the analysis cache lost the model rows".to_string())),
-        }
-    } else {
-        prep
-    };
+    // One rule for every model, as R's model frame: the complete cases of its own terms. The
+    // Cox model's terms include the strata (a row missing only the `group` column stays in it:
+    // lung/breslow_loglog); the parametric models' do not.
+    let aft_prep = if spec.parametric.is_empty() { prep } else { model_rows(table, spec, prep, &mut cache.aft_prep, false)? };
+    let prep = if spec.covariates.is_empty() && spec.univariable.is_empty() { prep } else { model_rows(table, spec, prep, &mut cache.model_prep, true)? };
     multivariable(table, spec, prep, report, warnings, &mut cache.models, |d, part, w| match fit_cox(d, spec) {
         Ok(fit) => {
             w.extend(fit.warnings.iter().cloned());
@@ -266,7 +269,7 @@ fn survival_models(
             }
             _ => {
                 let mut w = Vec::new();
-                let d = design(table, spec, prep, &spec.covariates, &mut Vec::new())?;
+                let d = design(table, &AnalysisSpec { cluster: None, ..spec.clone() }, aft_prep, &spec.covariates, &mut Vec::new())?;
                 for &dist in &spec.parametric {
                     match stats::parametric::survreg(&d.time, &d.status, &d.x, &d.names, dist) {
                         Ok(fit) => {
@@ -282,6 +285,24 @@ fn survival_models(
         }
     }
     Ok(())
+}
+
+/// The rows of a model: the complete cases of its own terms (time, outcome, covariates, and
+/// with `strata` the spec's strata), whatever the grouping of the curves, as R's model frame.
+/// `prep` (the curves' rows) when that is the same set; else prepared once and kept in `slot`.
+fn model_rows<'a>(table: &Table, spec: &AnalysisSpec, prep: &'a Prepared, slot: &'a mut Option<(String, Prepared)>, strata: bool) -> Result<&'a Prepared> {
+    if spec.group.is_none() && (strata || spec.strata.is_none()) {
+        return Ok(prep);
+    }
+    let key = key_without(spec, &[MODEL_FIELDS, CURVE_FIELDS, &["group"]]);
+    if slot.as_ref().map(|m| &m.0) != Some(&key) {
+        let own = AnalysisSpec { group: None, strata: if strata { spec.strata.clone() } else { None }, ..spec.clone() };
+        *slot = Some((key, prepare(table, &own, &mut Vec::new())?));
+    }
+    match slot.as_ref() {
+        Some((_, p)) => Ok(p),
+        None => Err(Error::spec("internal: the analysis cache lost the model rows".to_string())),
+    }
 }
 
 /// The multivariable model of the spec's covariates (Cox or Fine-Gray): `fit` fills its field of
@@ -387,6 +408,13 @@ fn competing_models(
     warnings: &mut Vec<String>,
     cache: &mut AnalysisCache,
 ) -> Result<()> {
+    // The Fine-Gray model's terms are its covariates: its rows do not depend on the group, the
+    // strata or the cluster.
+    if spec.covariates.is_empty() && spec.univariable.is_empty() {
+        return Ok(());
+    }
+    let prep = model_rows(table, spec, prep, &mut cache.aft_prep, false)?;
+    let spec = &AnalysisSpec { cluster: None, ..spec.clone() };
     multivariable(table, spec, prep, report, warnings, &mut cache.models, |d, part, w| match stats::finegray::crr(&d.time, &d.status, &d.x, &d.names) {
         Ok(fit) => {
             w.extend(fit.warnings.iter().cloned());

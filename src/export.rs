@@ -360,6 +360,9 @@ pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
     if report.finegray.is_some() {
         m.push_str("Subdistribution hazard ratios were estimated with the Fine-Gray model. ");
     }
+    if report.cox.is_some() || report.finegray.is_some() || !report.parametric.is_empty() {
+        m.push_str("Each regression model used the complete cases of its own terms (time, outcome, covariates and, for the Cox model, strata and cluster), whatever the grouping of the curves. ");
+    }
     m.push_str("Analyses were run with cohort, whose estimators reproduce R's survival and cmprsk packages.\n\nResults. ");
     m.push_str(&format!("Of {} rows, {} were analysed, with {} events", cnt(report.rows_in_file), cnt(report.n), cnt(report.events)));
     if let Some(c) = report.competing_events {
@@ -408,7 +411,11 @@ pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
         m.push_str(&format!("Gray's test for the {} had {}. ", if g.cause == "event" { "event of interest" } else { "competing event" }, format_p(g.p)));
     }
     if let Some(c) = &report.cox {
-        let terms: Vec<String> = c.terms.iter().map(|t| format!("{} HR {:.2} (95% CI {:.2}–{:.2}; {})", t.name, t.hr, t.lower, t.upper, format_p(t.p))).collect();
+        let terms: Vec<String> = c
+            .terms
+            .iter()
+            .map(|t| if t.coef.is_finite() { format!("{} HR {:.2} (95% CI {:.2}–{:.2}; {})", t.name, t.hr, t.lower, t.upper, format_p(t.p)) } else { format!("{} not estimable (NA)", t.name) })
+            .collect();
         m.push_str(&format!("In the Cox model ({} rows, {} events): {}. ", cnt(c.n), cnt(c.events), terms.join("; ")));
     }
     if let Some(f) = &report.finegray {

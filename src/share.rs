@@ -485,6 +485,7 @@ impl SharedResults {
             }),
             iterations: 0,
             converged: c.converged,
+            loglik_path: Vec::new(),
             dropped: Vec::new(),
             warnings: Vec::new(),
         });

@@ -81,7 +81,9 @@ fn collinear_term_is_dropped_with_a_warning() {
     }
     let r = run(&csv, r#"{"time":"t","event":{"column":"s","event":["1"]},"covariates":["x","y"]}"#);
     let cox = r.cox.expect("model with the collinear term dropped");
-    assert_eq!(cox.terms.len(), 1);
+    // y stays in terms[] with nulls, as R's NA.
+    assert_eq!(cox.terms.len(), 2);
+    assert!(cox.terms[0].coef.is_finite() && cox.terms[1].name == "y" && cox.terms[1].coef.is_nan());
     assert!(r.warnings.iter().any(|w| w.contains("'y'") || w.contains("y ")), "{:?}", r.warnings);
 }
 

@@ -24,21 +24,30 @@
 //!   Breslow: the full risk set is used d times. The sums over the d sub-risk-sets are taken
 //!   in closed form (see `Data::loglik_score`), so a time with d events costs O(d + p), not
 //!   O(d p²).
-//! * **Newton–Raphson** exactly as `coxfit6`: start at β = 0 (that log-likelihood is the null
-//!   model's, and the score test uses the score and information there); take the Newton step;
-//!   stop when |1 − ℓ_old/ℓ_new| ≤ 1e-9 (and the last step was not a halving); if the
-//!   log-likelihood decreased, halve the step instead; at most 20 iterations. The returned β is
-//!   the last one evaluated, the variance the inverse information there.
+//! * **Newton–Raphson** as survival 3.5's `coxfit6`, with `coxph.control()`'s defaults
+//!   (`iter.max` = 20, `eps` = 1e-9, `toler.chol` = `.Machine$double.eps^0.75`): start at
+//!   β = 0 (that log-likelihood is the null model's, and the score test uses the score and
+//!   information there) and take the Newton step. A candidate whose log-likelihood is not finite
+//!   or lower than the best so far is never accepted: the step is shortened towards the best β,
+//!   to 1/2, 1/6, 1/24, … of the full step ((h·β_best + β)/(h + 1) after h failures in a row).
+//!   The fit has converged when a full Newton step changes the log-likelihood by a relative
+//!   |1 − ℓ_best/ℓ_new| ≤ 1e-9. The Newton step uses R's generalised inverse: a column whose
+//!   Cholesky pivot is negligible (its coefficient running off to infinity) gets no step. When
+//!   the 20 iterations run out, the best β is returned, never the last attempt (`newton`).
 //! * **Problems.** A constant column is dropped (named in a warning). A column collinear with
 //!   earlier ones is dropped: we factor the information at β = 0 column by column and treat a
 //!   pivot below 1.8e-12 (`.Machine$double.eps^0.75`, R's `toler.chol`) times the largest
-//!   diagonal as zero, as R's `cholesky2` does (R then reports NA for that coefficient). After
+//!   diagonal as zero, as R's `cholesky2` does (R then reports NA for that coefficient; we
+//!   report the term with nulls and a warning). A term whose information vanishes at the fitted
+//!   β (typically one patient alone in an arm, dying first) is NA in R too: reported with nulls
+//!   and a warning, the variance and tests of the others computed without it. After
 //!   convergence, R's check for monotone likelihood: if the next Newton step for β_j would
-//!   still exceed 1e-9 and √1e-9·|β_j|, the coefficient may be infinite (warning names the term).
-//!   R runs that check only when the fit converged; we also run it after running out of
-//!   iterations (R then only says it did not converge), so that the term is named.
-//! * **Not done**: R's `timefix` (merging times that differ by rounding error, `aeqSurv`);
-//!   times are compared exactly.
+//!   still exceed 1e-9 and √1e-9·|β_j|, the coefficient may be infinite (the warning names only
+//!   those terms). R runs that check only when the fit converged; after running out of
+//!   iterations we name the terms whose next step would still carry them away from zero
+//!   (`diverging_terms`).
+//! * **Times** arrive already adjudicated: R's `timefix` (`aeqSurv`, merging times that differ
+//!   by round-off) is applied when the rows are prepared (`prepare.rs`, `stats::timefix`).
 //! * **Tests.** LR = 2(ℓ̂ − ℓ₀); score = uᵀI⁻¹u at β = 0; Wald = β̂ᵀV⁻¹β̂ with V the robust
 //!   variance when a cluster is given. As R's `summary.coxph`, the Wald chi-square is reported
 //!   rounded to 2 decimals (the p-value uses the unrounded statistic); the unrounded value is in
@@ -144,6 +153,10 @@ pub struct CoxReport {
     /// Newton–Raphson iterations used.
     pub iterations: usize,
     pub converged: bool,
+    /// The log partial likelihood at β = 0 and at every accepted iterate, in order: never
+    /// decreasing (a step that would lower it is shortened instead).
+    #[serde(skip)]
+    pub loglik_path: Vec<f64>,
     /// Terms left out of the model (constant or collinear); R reports NA for them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<String>,
@@ -604,6 +617,132 @@ impl Data {
 }
 
 /// Copy the lower triangle of a row-major p × p matrix onto the upper one.
+/// The result of [`newton`]: the returned β (centred and scaled units), the pass at it (log
+/// likelihood, score, information and the `cox.zph` blocks), and the iterations used.
+struct Newton {
+    beta: Vec<f64>,
+    pass: Pass,
+    iterations: usize,
+    converged: bool,
+    /// ℓ(0) and ℓ at every accepted iterate.
+    path: Vec<f64>,
+}
+
+/// Newton–Raphson from β = 0, as survival 3.5's `coxfit6` with `coxph.control()`'s defaults
+/// (at most `MAX_ITER` = 20 iterations, convergence when |1 − ℓ_best/ℓ_new| ≤ `EPS` = 1e-9).
+///
+/// Each iteration evaluates one candidate β. A candidate is *accepted* only when its log
+/// likelihood is finite and not below the best so far, and its information is finite with the
+/// full rank of the information at zero (pivots above `TOLER_CHOL`, as `cholesky2`). Otherwise
+/// the step is shortened towards the last accepted β: after the h-th failure in a row the
+/// candidate becomes (h·β_best + β_cand)/(h + 1), i.e. the full step times 1/2, 1/6, 1/24, …
+/// (R's halving since survival 3.1). An accepted candidate ends the fit when the relative change
+/// of the log likelihood is within `EPS`; otherwise the next candidate is the accepted β plus
+/// the Newton step there. When the iterations run out, the best accepted β is returned, never
+/// the last attempt: the log likelihood of the returned fit is the largest one evaluated.
+/// `step0` is the Newton step at β = 0 (`p0` holds that pass).
+fn newton(data: &Data, p0: &Pass, step0: &[f64], gt: &[f64], work: &mut Work) -> Newton {
+    let p = step0.len();
+    let mut best_beta = vec![0.0; p];
+    let mut best = p0.loglik;
+    let mut cand: Vec<f64> = step0.to_vec();
+    let mut failures = 0usize;
+    let mut cur = Pass::new(p);
+    // Whether `cur` holds the full pass (with the cox.zph blocks) at `best_beta`.
+    let mut cur_is_best = false;
+    let mut converged = false;
+    let mut iterations = 0;
+    let mut path = vec![best];
+    for it in 1..=MAX_ITER {
+        iterations = it;
+        data.loglik_score(&cand, Some(gt), work, &mut cur);
+        cur_is_best = false;
+        let finite = cur.loglik.is_finite() && cur.u.iter().all(|v| v.is_finite());
+        // Convergence is judged only on a full Newton step, against the best log likelihood.
+        let small_change = finite && failures == 0 && (1.0 - best / cur.loglik).abs() <= EPS;
+        let improved = finite && cur.loglik >= best;
+        let last = small_change || (improved && it == MAX_ITER);
+        // The information is needed for the next step, or (with the cox.zph blocks) at the end.
+        let ok = (improved || small_change) && {
+            data.information(if last { Some(gt) } else { None }, work, &mut cur);
+            (0..p).all(|j| cur.imat[j * p + j].is_finite())
+        };
+        if ok && last {
+            best_beta.copy_from_slice(&cand);
+            path.push(cur.loglik);
+            cur_is_best = true;
+            converged = small_change;
+            break;
+        }
+        if !ok || !improved {
+            failures += 1;
+            let h = failures as f64;
+            for j in 0..p {
+                cand[j] = (h * best_beta[j] + cand[j]) / (h + 1.0);
+            }
+            continue;
+        }
+        failures = 0;
+        best = cur.loglik;
+        path.push(best);
+        best_beta.copy_from_slice(&cand);
+        let step = generalized_solve(&cur.imat, &cur.u, p);
+        cand.iter_mut().zip(&step).for_each(|(b, s)| *b += s);
+    }
+    if !cur_is_best {
+        // The last candidate was not accepted (or the loop stopped early): back to the best β.
+        data.loglik_score(&best_beta, Some(gt), work, &mut cur);
+        data.information(Some(gt), work, &mut cur);
+    }
+    Newton { beta: best_beta, pass: cur, iterations, converged, path }
+}
+
+/// Terms whose coefficient may be infinite (indices into the fitted terms).
+///
+/// After convergence this is R's check (`coxph.fit`): the Newton step that would follow,
+/// V·u in original units, still exceeds `EPS` and √`EPS`·|β_j| for a term whose likelihood keeps
+/// rising towards an asymptote, while the others have stopped moving. When the iterations ran
+/// out (R then says only that the fit did not converge) every step is still non-zero, so a term
+/// is named only when its next step would carry it further from zero by more than 1% of the
+/// covariate's scale (n / Σ|x − x̄|, the unit of the centred, scaled column): a coefficient
+/// still growing, as on a monotone likelihood, not one still settling.
+fn diverging_terms(pass: &Pass, var_s: &[f64], coef: &[f64], scale: &[f64], converged: bool) -> Vec<usize> {
+    let p = coef.len();
+    (0..p)
+        .filter(|&j| {
+            if !pass.u[j].is_finite() {
+                return true;
+            }
+            // The next Newton step in the centred, scaled units.
+            let step_s = (0..p).map(|k| pass.u[k] * var_s[k * p + j]).sum::<f64>();
+            let step = step_s.abs() * scale[j];
+            if converged {
+                step > EPS && step > EPS.sqrt() * coef[j].abs()
+            } else {
+                step_s.abs() > 0.01 && step_s.signum() == coef[j].signum()
+            }
+        })
+        .collect()
+}
+
+/// The Newton step I⁻¹u with R's generalised inverse (`cholesky2`/`chsolve2`): the columns
+/// whose Cholesky pivot is negligible (`singular_columns`) get a zero step, the others solve
+/// the system without them.
+fn generalized_solve(imat: &[f64], u: &[f64], p: usize) -> Vec<f64> {
+    let bad = singular_columns(imat, p);
+    let keep: Vec<usize> = (0..p).filter(|j| !bad.contains(j)).collect();
+    let k = keep.len();
+    let sub: Vec<f64> = keep.iter().flat_map(|&j| keep.iter().map(move |&l| imat[j * p + l])).collect();
+    let rhs: Vec<f64> = keep.iter().map(|&j| u[j]).collect();
+    let mut step = vec![0.0; p];
+    if let Some(x) = chol_solve(&sub, &rhs, k) {
+        for (i, &j) in keep.iter().enumerate() {
+            step[j] = x[i];
+        }
+    }
+    step
+}
+
 fn symmetrize(m: &mut [f64], p: usize) {
     for j in 0..p {
         for l in 0..j {
@@ -1287,91 +1426,65 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
         .ok_or_else(|| "the information matrix at zero is singular; check the covariates for collinearity".to_string())?;
     let score = step0.iter().zip(&p0.u).map(|(a, b)| a * b).sum::<f64>();
 
-    // Newton–Raphson with step halving, as coxfit6.
-    let mut beta = vec![0.0; p];
-    let mut newbeta: Vec<f64> = step0.clone();
-    let mut lik_old = loglik0;
-    let mut halving = false;
-    let mut converged = false;
-    let mut singular_at = None;
-    let mut iterations = 0;
-    let mut cur = Pass::new(p);
-    for it in 1..=MAX_ITER {
-        iterations = it;
-        // The log-likelihood decides; the information is needed only for a Newton step and
-        // at the end (a halving step needs none).
-        data.loglik_score(&newbeta, Some(&gt), &mut work, &mut cur);
-        let finite = cur.loglik.is_finite() && cur.u.iter().all(|v| v.is_finite());
-        if finite && (1.0 - lik_old / cur.loglik).abs() <= EPS && !halving {
-            converged = true;
-            break;
-        }
-        if it == MAX_ITER {
-            break;
-        }
-        if !finite || cur.loglik < lik_old {
-            halving = true;
-            for j in 0..p {
-                newbeta[j] = (newbeta[j] + beta[j]) / 2.0;
-            }
-        } else {
-            halving = false;
-            lik_old = cur.loglik;
-            data.information(None, &mut work, &mut cur);
-            match chol_solve(&cur.imat, &cur.u, p) {
-                Some(step) => {
-                    for j in 0..p {
-                        beta[j] = newbeta[j];
-                        newbeta[j] += step[j];
-                    }
-                }
-                None => {
-                    // The information is no longer positive definite (typically a coefficient
-                    // running off to infinity): stop here.
-                    singular_at = Some(it);
-                    break;
-                }
-            }
-        }
-    }
-    // The information (and the cox.zph blocks) at the returned β, whose log-likelihood and
-    // score the last `loglik_score` computed.
-    if singular_at.is_none() {
-        data.information(Some(&gt), &mut work, &mut cur);
-    }
-    let beta_s = newbeta;
+    // Newton–Raphson with step halving, as coxfit6 (see `newton` and the module notes).
+    let fit = newton(&data, &p0, &step0, &gt, &mut work);
+    let Newton { beta: beta_s, pass: cur, iterations, converged, path: loglik_path } = fit;
     let loglik1 = cur.loglik;
     if !loglik1.is_finite() {
         return Err("the fit diverged (the log partial likelihood is not finite); a covariate may separate events from non-events".into());
     }
-    let var_s = chol_inverse(&cur.imat, p).ok_or_else(|| {
-        "the information matrix of the fitted model is singular; check the covariates for collinearity or separation".to_string()
-    })?;
-    if let Some(it) = singular_at {
-        warnings.push(format!(
-            "Cox model: the information matrix became singular at iteration {it}, so the fit stopped before converging"
-        ));
-    } else if !converged {
-        warnings.push(format!("Cox model: ran out of iterations ({MAX_ITER}) and did not converge"));
-    }
-    // Monotone likelihood check (R): the next Newton step, in original units.
-    let coef: Vec<f64> = (0..p).map(|j| beta_s[j] * scale[j]).collect();
-    let mut inf_terms = Vec::new();
-    for j in 0..p {
-        let step = (0..p).map(|k| cur.u[k] * var_s[k * p + j]).sum::<f64>().abs() * scale[j];
-        if !cur.u[j].is_finite() || (step > EPS && step > EPS.sqrt() * coef[j].abs()) {
-            inf_terms.push(names[j].clone());
+    // Terms whose information vanished at the fitted β (a coefficient run off towards
+    // infinity, the others converged around it): R reports them as NA, its generalised inverse
+    // leaving them out of the variance. We do the same and name them.
+    let na = singular_columns(&cur.imat, p);
+    let kept: Vec<usize> = (0..p).filter(|j| !na.contains(j)).collect();
+    let pk = kept.len();
+    let var_s = {
+        let sub: Vec<f64> = kept.iter().flat_map(|&j| kept.iter().map(|&l| cur.imat[j * p + l]).collect::<Vec<_>>()).collect();
+        let inv = chol_inverse(&sub, pk).ok_or_else(|| {
+            "the information matrix of the fitted model is singular; check the covariates for collinearity or separation".to_string()
+        })?;
+        let mut v = vec![0.0; p * p];
+        for (a, &j) in kept.iter().enumerate() {
+            for (b, &l) in kept.iter().enumerate() {
+                v[j * p + l] = inv[a * pk + b];
+            }
         }
+        v
+    };
+    for &j in &na {
+        warnings.push(format!(
+            "Cox model: the information for term '{}' vanished at the fitted coefficients (its coefficient runs off to infinity: a covariate level whose events all come first, or none at all), so it is reported as NA, as R does; the other terms are estimated with it held fixed",
+            names[j]
+        ));
+    }
+    let coef: Vec<f64> = (0..p).map(|j| beta_s[j] * scale[j]).collect();
+    let inf_terms: Vec<usize> = diverging_terms(&cur, &var_s, &coef, &scale, converged).into_iter().filter(|j| !na.contains(j)).collect();
+    if !converged {
+        warnings.push(format!(
+            "Cox model: ran out of iterations ({MAX_ITER}) and did not converge; the estimates are those of the best iteration"
+        ));
     }
     if !inf_terms.is_empty() {
-        warnings.push(format!(
-            "Cox model: the log-likelihood converged before {} {}; the coefficient may be infinite (monotone likelihood: a covariate level with no events, or one that separates events)",
-            if inf_terms.len() == 1 { "term" } else { "terms" },
-            inf_terms.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ")
-        ));
+        let names_inf = inf_terms.iter().map(|&j| format!("'{}'", names[j])).collect::<Vec<_>>().join(", ");
+        let one = inf_terms.len() == 1;
+        warnings.push(if converged {
+            format!(
+                "Cox model: the log-likelihood converged before {} {names_inf}; {} may be infinite (monotone likelihood: a covariate level with no events, or one that separates events)",
+                if one { "term" } else { "terms" },
+                if one { "its coefficient" } else { "their coefficients" },
+            )
+        } else {
+            format!(
+                "Cox model: {} {names_inf} still {} growing when the iterations ran out; {} may be infinite (monotone likelihood: a covariate level with no events, or one that separates events)",
+                if one { "the coefficient of" } else { "the coefficients of" },
+                if one { "was" } else { "were" },
+                if one { "it" } else { "they" },
+            )
+        });
     }
     let var: Vec<f64> = (0..p * p).map(|jl| var_s[jl] * scale[jl / p] * scale[jl % p]).collect();
-    let se: Vec<f64> = (0..p).map(|j| var[j * p + j].sqrt()).collect();
+    let se: Vec<f64> = (0..p).map(|j| if na.contains(&j) { f64::NAN } else { var[j * p + j].sqrt() }).collect();
 
     // Robust variance and robust score test.
     let mut robust_var: Option<Vec<f64>> = None;
@@ -1418,30 +1531,32 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
     let zq = z95();
     let terms: Vec<CoxTerm> = (0..p)
         .map(|j| {
-            let s = used_var[j * p + j].sqrt();
-            let z = coef[j] / s;
+            let (c, s) = if na.contains(&j) { (f64::NAN, f64::NAN) } else { (coef[j], used_var[j * p + j].sqrt()) };
+            let z = c / s;
             CoxTerm {
                 name: names[j].clone(),
-                coef: coef[j],
+                coef: c,
                 se: se[j],
                 robust_se: robust_var.as_ref().map(|_| s),
-                hr: coef[j].exp(),
-                lower: (coef[j] - zq * s).exp(),
-                upper: (coef[j] + zq * s).exp(),
+                hr: c.exp(),
+                lower: (c - zq * s).exp(),
+                upper: (c + zq * s).exp(),
                 z,
                 p: pnorm_two_sided(z),
             }
         })
         .collect();
+    // Over the estimable terms (all of them unless some are NA).
+    let sub = |m: &[f64]| -> Vec<f64> { kept.iter().flat_map(|&j| kept.iter().map(|&l| m[j * p + l]).collect::<Vec<_>>()).collect() };
     let wald = match &robust_var {
-        Some(rv) => quad_form(rv, &coef, p),
+        Some(rv) => quad_form(&sub(rv), &kept.iter().map(|&j| coef[j]).collect::<Vec<_>>(), pk),
         None => {
             // βᵀ V⁻¹ β with V = I⁻¹: βᵀ I β, in scaled units.
-            (0..p).map(|j| (0..p).map(|l| beta_s[j] * cur.imat[j * p + l] * beta_s[l]).sum::<f64>()).sum()
+            kept.iter().map(|&j| kept.iter().map(|&l| beta_s[j] * cur.imat[j * p + l] * beta_s[l]).sum::<f64>()).sum()
         }
     };
-    let wald_exact = TestResult::chisq(wald, p as f64);
-    let wald_test = TestResult { chisq: (wald * 100.0).round() / 100.0, df: p as f64, p: wald_exact.p };
+    let wald_exact = TestResult::chisq(wald, pk as f64);
+    let wald_test = TestResult { chisq: (wald * 100.0).round() / 100.0, df: pk as f64, p: wald_exact.p };
 
     // Linear predictor by sorted row, centred as R's (x − mean)·β.
     let lp: Vec<f64> = (0..n).map(|i| data.xrow(i).iter().zip(&beta_s).map(|(a, b)| a * b).sum()).collect();
@@ -1451,12 +1566,55 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
         Residuals::Auto => events <= RESIDUALS_UNASKED_MAX_EVENTS,
         Residuals::Always => true,
     };
-    let ph_test = zph(&cur.imat, &cur.b, &cur.c, &cur.ug, &names).map(|t| if want_residuals { t.with_residuals(input, &keep, &coef, &var, &names) } else { t });
+    let ph_test = if na.is_empty() {
+        zph(&cur.imat, &cur.b, &cur.c, &cur.ug, &names, &scale).map(|t| if want_residuals { t.with_residuals(input, &keep, &coef, &var, &names) } else { t })
+    } else {
+        // As cox.zph on a fit with NA coefficients: the test of the estimable terms.
+        let names_k: Vec<String> = kept.iter().map(|&j| names[j].clone()).collect();
+        let scale_k: Vec<f64> = kept.iter().map(|&j| scale[j]).collect();
+        zph(&sub(&cur.imat), &sub(&cur.b), &sub(&cur.c), &kept.iter().map(|&j| cur.ug[j]).collect::<Vec<_>>(), &names_k, &scale_k)
+    };
     if ph_test.is_none() {
-        warnings.push("Cox model: the proportional-hazards test could not be computed (singular information)".into());
+        warnings.push(
+            "Cox model: no proportional-hazards test (ph_test is null): the information matrix of the coefficients and their time-varying terms is singular (R's cox.zph stops: 'system is computationally singular'), typically when a coefficient is infinite or a term barely varies among the events".into(),
+        );
     }
 
-    let vcov = used_var.clone();
+    let vcov: Vec<f64> = (0..p * p).map(|jl| if na.contains(&(jl / p)) || na.contains(&(jl % p)) { f64::NAN } else { used_var[jl] }).collect();
+    // Terms left out before fitting (constant, collinear) are reported in their place with
+    // nulls, as R's NA coefficients; `vcov` grows null rows and columns for them.
+    let (terms, vcov) = if dropped.is_empty() {
+        (terms, vcov)
+    } else {
+        let m = input.names.len();
+        let pos: Vec<Option<usize>> = input.names.iter().map(|nm| names.iter().position(|k| k == nm)).collect();
+        let all: Vec<CoxTerm> = input
+            .names
+            .iter()
+            .zip(&pos)
+            .map(|(nm, at)| match at {
+                Some(j) => terms[*j].clone(),
+                None => CoxTerm {
+                    name: nm.clone(),
+                    coef: f64::NAN,
+                    se: f64::NAN,
+                    robust_se: robust_var.as_ref().map(|_| f64::NAN),
+                    hr: f64::NAN,
+                    lower: f64::NAN,
+                    upper: f64::NAN,
+                    z: f64::NAN,
+                    p: f64::NAN,
+                },
+            })
+            .collect();
+        let v = (0..m * m)
+            .map(|jl| match (pos[jl / m], pos[jl % m]) {
+                (Some(j), Some(l)) => vcov[j * p + l],
+                _ => f64::NAN,
+            })
+            .collect();
+        (all, v)
+    };
     Ok(CoxReport {
         n,
         events,
@@ -1464,15 +1622,16 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
         terms,
         vcov,
         loglik: [loglik0, loglik1],
-        lr_test: TestResult::chisq(2.0 * (loglik1 - loglik0), p as f64),
+        lr_test: TestResult::chisq(2.0 * (loglik1 - loglik0), pk as f64),
         wald_test,
         wald_chisq: wald,
-        score_test: TestResult::chisq(score, p as f64),
+        score_test: TestResult::chisq(score, pk as f64),
         robust_score_test,
         concordance: conc,
         ph_test,
         iterations,
         converged,
+        loglik_path,
         dropped,
         warnings,
     })
@@ -1536,6 +1695,7 @@ mod tests {
     }
 
     /// R (tests/r/cox_unit.R, d2): z = x + g is collinear; R gives NA for z and the fit of x + g.
+    /// z stays in `terms` in its place, with nulls (R's NA), and a warning names it.
     #[test]
     fn collinear_term_is_dropped_with_a_warning() {
         let t = [5.0, 3.0, 8.0, 2.0, 9.0, 4.0, 7.0, 6.0, 1.0, 10.0];
@@ -1544,21 +1704,25 @@ mod tests {
         let g = [0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0];
         let z: Vec<f64> = x.iter().zip(&g).map(|(a, b)| a + b).collect();
         let f = fit(&t, &s, &[x.to_vec(), g.to_vec(), z], &["x", "g", "z"], Ties::Efron).unwrap();
-        assert_eq!(f.terms.len(), 2);
+        assert_eq!(f.terms.len(), 3);
+        assert!(f.terms[2].name == "z" && f.terms[2].coef.is_nan() && f.terms[2].se.is_nan());
+        assert_eq!(f.lr_test.df, 2.0);
+        assert_eq!(f.vcov.len(), 9);
         assert_eq!(f.dropped, vec!["z".to_string()]);
         assert!(f.warnings.iter().any(|w| w.contains("'z'") && w.contains("collinear")), "{:?}", f.warnings);
         assert!(rel(f.terms[0].coef, 0.267175780699375) < 1e-8);
         assert!(rel(f.terms[1].coef, 0.583440858406398) < 1e-8);
         assert!(rel(f.loglik[1], -10.4046259111360) < 1e-12);
         let json = serde_json::to_string(&f).unwrap();
-        assert!(!json.contains("NaN") && !json.contains("null"), "{json}");
+        assert!(!json.contains("NaN") && json.contains(r#"{"name":"z","coef":null"#), "{json}");
     }
 
     #[test]
     fn constant_column_is_dropped_and_no_events_is_an_error() {
         let t = [1.0, 2.0, 3.0, 4.0];
         let f = fit(&t, &[1, 0, 1, 1], &[vec![1.0, 0.0, 1.0, 0.0], vec![2.0; 4]], &["g", "k"], Ties::Efron).unwrap();
-        assert_eq!(f.terms.len(), 1);
+        assert_eq!(f.terms.len(), 2);
+        assert!(f.terms[0].coef.is_finite() && f.terms[1].coef.is_nan());
         assert!(f.warnings.iter().any(|w| w.contains("'k'") && w.contains("same value")));
         let e = fit(&t, &[0, 0, 2, 0], &[vec![1.0, 0.0, 1.0, 0.0]], &["g"], Ties::Efron).unwrap_err();
         assert!(e.contains("no events"), "{e}");

@@ -9,10 +9,16 @@
 //! [0, 1]); it is undefined once S reaches 0 (and, for log-log, while S = 1 — R's convention).
 //! Nelson-Aalen: H = Σ d/n with standard error sqrt(Σ d/n²) (`survfit`'s `cumhaz`, `std.chaz`).
 //!
-//! The median (and any quantile) follows `quantile.survfit`: it is the first time the curve
-//! reaches 0.5; when the curve sits exactly at 0.5 over an interval the midpoint of that interval
-//! is used ("exactly" within sqrt(machine epsilon)). The CI of the median is the same rule
-//! applied to the upper and lower confidence curves.
+//! The median and its CI are those R prints (`print(survfit)`, `summary(fit)$table`, computed
+//! by `survmean`), which users compare with: the first time the curve is at or below 0.5; when
+//! it sits at exactly 0.5 there ("exactly" within sqrt(machine epsilon)) and falls lower later,
+//! the midpoint of that time and the first time it is lower; when it stays at 0.5 to the last
+//! time, the first time of that flat. The CI is the same rule applied to the upper and lower
+//! confidence curves, whose undefined points are skipped; a confidence curve that rises above
+//! 0.5 again later does not change the answer (`median_as_printed`). Other quantiles (and the
+//! follow-up median of the reverse Kaplan-Meier) follow `quantile.survfit` (`quantile`), which
+//! differs only on a flat at exactly the level: the midpoint of its ends, or of its start and
+//! the last time when the curve stays there.
 
 use serde::Serialize;
 
@@ -187,10 +193,10 @@ fn curve(rt: RiskTable, opts: &KmOptions) -> KmCurve {
             std_cumhaz: vh.sqrt(),
         });
     }
-    let median = quantile(&rt.time, &surv, 0.5);
+    let median = median_as_printed(&rt.time, &surv);
     // The lower confidence curve reaches 0.5 first: it gives the lower limit of the median.
-    let median_lower = quantile(&rt.time, &lower, 0.5);
-    let median_upper = quantile(&rt.time, &upper, 0.5);
+    let median_lower = median_as_printed(&rt.time, &lower);
+    let median_upper = median_as_printed(&rt.time, &upper);
 
     let at = opts.times.iter().map(|&t| at_time(&rt, &steps, t)).collect();
     let rmst = opts.rmst_tau.map(|tau| rmst(&rt, tau));
@@ -243,6 +249,24 @@ fn at_time(rt: &RiskTable, steps: &[KmStep], t: f64) -> KmAt {
         }
         None => KmAt { time: t, n_risk, surv: 1.0, std_err: 0.0, lower: 1.0, upper: 1.0 },
     }
+}
+
+/// The median of a survival-type `curve` (S, or a confidence limit of S) at `times`, as
+/// `print(survfit)` and `summary(fit)$table` show it (R's `survmean`): among the defined points
+/// with S < 0.5 + tol (tol = sqrt(machine epsilon)), the first; if its S is 0.5 within tol and a
+/// later kept point is lower, the midpoint of the two times; otherwise that first time (so a
+/// curve that stays at exactly 0.5 to the end gives the start of the flat). `None` when the
+/// curve never gets to 0.5.
+pub fn median_as_printed(times: &[f64], curve: &[f64]) -> Option<f64> {
+    let tol = f64::EPSILON.sqrt();
+    let mut kept = times.iter().zip(curve).filter(|(_, s)| !s.is_nan() && **s < 0.5 + tol);
+    let (&x1, &s1) = kept.next()?;
+    if (s1 - 0.5).abs() < tol {
+        if let Some((&x2, _)) = kept.find(|(_, s)| **s < s1) {
+            return Some((x1 + x2) / 2.0);
+        }
+    }
+    Some(x1)
 }
 
 /// The time at which a survival-type `curve` reaches `level` (0.5 for the median), by
@@ -521,6 +545,28 @@ mod tests {
         // 1 2 3 4 all events: S = .75 .5 .25 0 → S is exactly .5 on [2,3): median 2.5
         let k = kaplan_meier(&[1.0, 2.0, 3.0, 4.0], &[1, 1, 1, 1], &opts());
         assert_eq!(k.median, Some(2.5));
+    }
+
+    /// R: d <- data.frame(t = 1:4, s = c(1, 1, 0, 0)); S = .75 .5 .5 .5 stays at exactly 0.5 to
+    /// the last time. print(survfit(Surv(t, s) ~ 1, d)) shows median 2 (the start of the flat);
+    /// quantile(fit, 0.5) gives 3, the midpoint of 2 and the last time 4.
+    #[test]
+    fn median_on_a_flat_half_to_the_end_is_the_start_of_the_flat() {
+        let k = kaplan_meier(&[1.0, 2.0, 3.0, 4.0], &[1, 1, 0, 0], &opts());
+        assert_eq!(k.median, Some(2.0));
+        let surv: Vec<f64> = k.steps.iter().map(|s| s.surv).collect();
+        let times: Vec<f64> = k.steps.iter().map(|s| s.time).collect();
+        assert_eq!(quantile(&times, &surv, 0.5), Some(3.0));
+    }
+
+    /// A confidence curve that falls to 0.5 and rises again: survmean keeps its first time
+    /// below 0.5 + tol (0.45 at t = 2), whatever comes after; undefined points are skipped.
+    #[test]
+    fn printed_median_of_a_band_that_rises_again() {
+        let t = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(median_as_printed(&t, &[0.9, 0.45, 0.6, 0.4, f64::NAN]), Some(2.0));
+        assert_eq!(median_as_printed(&t, &[0.9, 0.5, 0.6, 0.5, 0.3]), Some(3.5));
+        assert_eq!(median_as_printed(&t, &[f64::NAN, 0.7, 0.6, 0.55, 0.51]), None);
     }
 
     #[test]

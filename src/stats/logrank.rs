@@ -6,14 +6,16 @@
 //! contributes observed d_g and expected n_g·d/n, weighted by w = S(t−)^rho where S is the
 //! pooled Kaplan-Meier curve of that stratum just before t (rho = 0: log-rank; rho = 1:
 //! Peto-Peto, as `survdiff`). The hypergeometric covariance is
-//! w² · d (n − d)/(n − 1) · (n_g/n) (δ_gh − n_h/n). Sums run over times and strata; the
-//! statistic is U' V⁻ U over the first k − 1 groups, with df = rank of V.
+//! w² · d (n − d)/(n − 1) · (n_g/n) (δ_gh − n_h/n). Sums run over times and strata. As
+//! `survdiff`, only groups with expected events > 0 take part; the statistic is U' V⁻¹ U over
+//! all of them but one, with df = their number less one (`print.survdiff`); null when fewer
+//! than two groups have expected events or V is singular (R stops there), with the reason.
 //!
 //! Everything here needs only, per stratum and distinct time, each group's events and rows
 //! leaving the risk set, so the tests run over the rows' [`Tallies`] (one sort shared with the
 //! Kaplan-Meier curves; the overall, trend and pairwise tests reuse it).
 
-use nalgebra::DMatrix;
+use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
 use super::common::{holm, Tallies, TestResult};
@@ -101,27 +103,6 @@ pub fn tally_score_parts(t: &Tallies, k: usize, rho: f64, map: impl Fn(u32) -> O
     ScoreParts { obs, exp, var }
 }
 
-/// U' V⁻ U using a generalized inverse via the symmetric eigen-decomposition; df = rank.
-pub fn quadratic_form(u: &[f64], v: &DMatrix<f64>) -> (f64, f64) {
-    let k = u.len();
-    if k == 0 {
-        return (f64::NAN, 0.0);
-    }
-    let eig = v.clone().symmetric_eigen();
-    let maxev = eig.eigenvalues.iter().fold(0.0f64, |a, &b| a.max(b.abs()));
-    let tol = maxev * 1e-10;
-    let mut stat = 0.0;
-    let mut rank = 0.0;
-    for (j, &lambda) in eig.eigenvalues.iter().enumerate() {
-        if lambda > tol {
-            rank += 1.0;
-            let proj: f64 = (0..k).map(|i| eig.eigenvectors[(i, j)] * u[i]).sum();
-            stat += proj * proj / lambda;
-        }
-    }
-    (stat, rank)
-}
-
 /// `survdiff(Surv(time, status == 1) ~ group + strata(strata), rho = rho)`.
 /// `group` holds codes `0..n_groups`; `strata` codes, when given.
 pub fn survdiff(time: &[f64], status: &[u8], group: &[u32], n_groups: usize, strata: Option<&[u32]>, rho: f64) -> TestResult {
@@ -130,21 +111,53 @@ pub fn survdiff(time: &[f64], status: &[u8], group: &[u32], n_groups: usize, str
 
 /// [`survdiff`] over the rows' tallies (groups `0..t.n_groups`, the tallies' strata).
 pub fn survdiff_tallies(t: &Tallies, rho: f64) -> TestResult {
+    survdiff_explained(t, rho).0
+}
+
+/// [`survdiff_tallies`], with the reason when the statistic is undefined (a warning for the
+/// report).
+pub fn survdiff_explained(t: &Tallies, rho: f64) -> (TestResult, Option<String>) {
     let k = t.n_groups;
     test_of(&tally_score_parts(t, k, rho, |g| Some(g as usize)), k)
 }
 
-/// The k-sample statistic from its parts.
-fn test_of(parts: &ScoreParts, n_groups: usize) -> TestResult {
-    let u: Vec<f64> = parts.obs.iter().zip(&parts.exp).map(|(o, e)| o - e).collect();
-    // Drop the last group (the statistic is invariant to which one), as survdiff does.
-    let k = n_groups.saturating_sub(1);
-    let v = parts.var.view((0, 0), (k, k)).into_owned();
-    let (chisq, df) = quadratic_form(&u[..k], &v);
-    if df == 0.0 {
-        return TestResult { chisq: f64::NAN, df: 0.0, p: f64::NAN };
+/// The k-sample statistic from its parts, as `survdiff` and `print.survdiff`: only the groups
+/// with expected events > 0 take part; df = their number less one; the statistic is U'V⁻¹U
+/// over all of them but the first. With fewer than two such groups the test is undefined
+/// (R prints chisq 0 on 0 df; we give null). Where V is singular (computationally: reciprocal
+/// condition number below machine epsilon, R's `solve`), R stops; we give null and say why: in
+/// a stratified test, typically no stratum holds two of the groups at an event time.
+fn test_of(parts: &ScoreParts, n_groups: usize) -> (TestResult, Option<String>) {
+    let used: Vec<usize> = (0..n_groups).filter(|&g| parts.exp[g] > 0.0).collect();
+    let df = used.len().saturating_sub(1) as f64;
+    if used.len() < 2 {
+        let why = format!(
+            "log-rank test not computed: {} expected events, so there is nothing to compare (R: chi-square 0 on 0 degrees of freedom)",
+            if used.is_empty() { "no group has".to_string() } else { "only one group has".to_string() }
+        );
+        return (TestResult { chisq: f64::NAN, df: 0.0, p: f64::NAN }, Some(why));
     }
-    TestResult::chisq(chisq, df)
+    let rest = &used[1..];
+    let u: Vec<f64> = rest.iter().map(|&g| parts.obs[g] - parts.exp[g]).collect();
+    let v = DMatrix::from_fn(rest.len(), rest.len(), |a, b| parts.var[(rest[a], rest[b])]);
+    let norm1 = |m: &DMatrix<f64>| m.column_iter().map(|c| c.iter().map(|x| x.abs()).sum::<f64>()).fold(0.0, f64::max);
+    let solved = v.clone().try_inverse().filter(|inv| {
+        let rc = 1.0 / (norm1(&v) * norm1(inv));
+        inv.iter().all(|x| x.is_finite()) && rc >= f64::EPSILON
+    });
+    match solved {
+        Some(inv) => {
+            let uv = DVector::from_column_slice(&u);
+            (TestResult::chisq(uv.dot(&(&inv * &uv)), df), None)
+        }
+        None => (
+            TestResult { chisq: f64::NAN, df, p: f64::NAN },
+            Some(
+                "log-rank test not computed: its variance matrix is singular, so the groups cannot be compared (with strata: no stratum has two of the groups at risk at an event time; R's survdiff stops here)"
+                    .to_string(),
+            ),
+        ),
+    }
 }
 
 /// Every pair of groups, `a` before `b` in level order, with Holm-adjusted p-values.
@@ -159,13 +172,16 @@ pub fn pairwise_tallies(t: &Tallies, levels: &[String], rho: f64) -> Vec<Pairwis
         for b in a + 1..levels.len() {
             let (ga, gb) = (a as u32, b as u32);
             let parts = tally_score_parts(t, 2, rho, |g| if g == ga { Some(0) } else if g == gb { Some(1) } else { None });
-            let r = test_of(&parts, 2);
+            let (r, _) = test_of(&parts, 2);
             out.push(PairwiseTest { a: levels[a].clone(), b: levels[b].clone(), chisq: r.chisq, p: r.p, p_adjusted: f64::NAN });
         }
     }
-    let adj = holm(&out.iter().map(|p| p.p).collect::<Vec<_>>());
-    for (p, a) in out.iter_mut().zip(adj) {
-        p.p_adjusted = a;
+    // Holm over the defined p-values only (R's p.adjust counts the non-NA ones); an undefined
+    // test stays undefined.
+    let defined: Vec<usize> = (0..out.len()).filter(|&i| out[i].p.is_finite()).collect();
+    let adj = holm(&defined.iter().map(|&i| out[i].p).collect::<Vec<_>>());
+    for (&i, a) in defined.iter().zip(adj) {
+        out[i].p_adjusted = a;
     }
     out
 }
@@ -233,6 +249,51 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// R: survdiff(Surv(t, s) ~ g + strata(st)) with d <- data.frame(t = 1:8, s = 1,
+    /// g = rep(c("a", "b"), each = 4), st = rep(1:2, each = 4)) stops ("system is exactly
+    /// singular"): no stratum holds both groups. We give null and say why.
+    #[test]
+    fn stratified_test_without_information_is_null_with_the_reason() {
+        let t: Vec<f64> = (1..=8).map(f64::from).collect();
+        let g = [0, 0, 0, 0, 1, 1, 1, 1];
+        let st = [0, 0, 0, 0, 1, 1, 1, 1];
+        let tallies = Tallies::new(&t, &[1; 8], Some(&g), 2, Some(&st), |_| true);
+        let (r, why) = survdiff_explained(&tallies, 0.0);
+        assert!(r.chisq.is_nan() && r.p.is_nan() && r.df == 1.0, "{r:?}");
+        assert!(why.is_some_and(|w| w.contains("singular") && w.contains("stratum")));
+    }
+
+    /// R (print.survdiff): groups with no expected events do not count. d3 <- data.frame(t = 1:6,
+    /// s = c(1, 1, 0, 0, 0, 0), g = rep(c("a", "b", "c"), each = 2)): chisq 5.627907 on 2 df.
+    /// With every event in the only group at risk (expected events in one group only):
+    /// "Chisq = 0 on 0 degrees of freedom" — null here, with the reason.
+    #[test]
+    fn df_counts_groups_with_expected_events() {
+        let r = survdiff(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1, 1, 0, 0, 0, 0], &[0, 0, 1, 1, 2, 2], 3, None, 0.0);
+        assert!((r.chisq - 5.627907).abs() < 1e-6 && r.df == 2.0, "{r:?}");
+        let t = [1.0, 2.0, 3.0, 0.5, 0.6, 0.7];
+        let tallies = Tallies::new(&t, &[1, 1, 1, 0, 0, 0], Some(&[0, 0, 0, 1, 1, 2]), 3, None, |_| true);
+        let (r, why) = survdiff_explained(&tallies, 0.0);
+        assert!(r.chisq.is_nan() && r.df == 0.0, "{r:?}");
+        assert!(why.is_some_and(|w| w.contains("only one group")));
+    }
+
+    /// p.adjust(c(NA, 0.01, 0.04), "holm") = NA 0.02 0.04: a pair without a test (no stratum
+    /// holds both groups) stays null and does not count.
+    #[test]
+    fn holm_skips_undefined_pairs() {
+        let t = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 1.5, 2.5, 3.5];
+        let g = [0, 0, 0, 1, 1, 1, 2, 2, 2];
+        let st = [0, 0, 0, 1, 1, 1, 0, 0, 0];
+        let levels: Vec<String> = ["a", "b", "c"].iter().map(|l| l.to_string()).collect();
+        let pw = pairwise(&t, &[1; 9], &g, &levels, Some(&st), 0.0);
+        // a–b: strata separate the groups, no test; a–c and b–c... b–c too.
+        assert!(pw[0].p.is_nan() && pw[0].p_adjusted.is_nan(), "{:?}", pw[0]);
+        assert!(pw[2].p.is_nan() && pw[2].p_adjusted.is_nan(), "{:?}", pw[2]);
+        // The one defined test is adjusted over one test: unchanged.
+        assert!(pw[1].p.is_finite() && pw[1].p_adjusted == pw[1].p, "{:?}", pw[1]);
     }
 
     #[test]

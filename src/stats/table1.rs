@@ -34,29 +34,44 @@ pub struct LevelCount {
     pub percent: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One group's column of a Table 1 row. A numeric row carries `mean` … `max` (each null when
+/// undefined: no values, or one value for `sd`, as R's NA); a categorical row carries `levels`
+/// instead.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Table1Group {
     /// Group level, or null for the whole cohort (ungrouped).
     pub group: Option<String>,
     /// Non-missing values.
     pub n: usize,
     pub missing: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mean: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sd: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub median: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub q1: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub q3: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The categorical row's level counts (None for a numeric row).
     pub levels: Option<Vec<LevelCount>>,
+}
+
+impl Serialize for Table1Group {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = serializer.serialize_struct("Table1Group", 10)?;
+        st.serialize_field("group", &self.group)?;
+        st.serialize_field("n", &self.n)?;
+        st.serialize_field("missing", &self.missing)?;
+        match &self.levels {
+            Some(levels) => st.serialize_field("levels", levels)?,
+            None => {
+                for (k, v) in [("mean", self.mean), ("sd", self.sd), ("median", self.median), ("q1", self.q1), ("q3", self.q3), ("min", self.min), ("max", self.max)] {
+                    st.serialize_field(k, &v)?;
+                }
+            }
+        }
+        st.end()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -289,6 +304,18 @@ fn numeric_test(by_group: &[Vec<f64>], group_levels: &[String]) -> (Option<&'sta
         return (None, None, Some(notes.join("; ")));
     }
     let (test, p) = if used.len() == 2 { ("wilcoxon", wilcoxon_p(used[0], used[1])) } else { ("kruskal", kruskal_p(&used)) };
+    if !empty.is_empty() && p.is_some() {
+        let with: Vec<&str> = by_group.iter().zip(group_levels).filter(|(v, _)| !v.is_empty()).map(|(_, l)| l.as_str()).collect();
+        notes.push(if used.len() == 2 {
+            format!(
+                "so the test is the Wilcoxon rank-sum test of the two groups with values ({}){}",
+                quote_list(&with),
+                if group_levels.len() > 2 { ", not Kruskal-Wallis of all groups" } else { "" }
+            )
+        } else {
+            format!("so the test is Kruskal-Wallis of the {} groups with values ({})", used.len(), quote_list(&with))
+        });
+    }
     match p {
         Some(p) => (Some(test), Some(p), (!notes.is_empty()).then(|| notes.join("; "))),
         None => {
@@ -328,11 +355,21 @@ fn categorical_test(counts: &[Vec<usize>], levels: &[String], group_levels: &[St
     let df = ((used_groups.len() - 1) * (used_levels.len() - 1)) as f64;
     let chisq_p = finite(chisq_sf(chisq, df));
     let note = |notes: Vec<String>| (!notes.is_empty()).then(|| notes.join("; "));
+    // With an empty group left out, say which test compared which groups, and why.
+    let with = || quote_list(&used_groups.iter().map(|&g| group_levels[g].as_str()).collect::<Vec<_>>());
     if !small {
+        if !empty_groups.is_empty() {
+            notes.push(format!("so the test is Pearson's chi-square of the groups with values ({}), every expected count being at least 5", with()));
+        }
         return (Some("chisq"), chisq_p, note(notes));
     }
     match fisher::fisher_exact(&table, budget) {
-        Some(p) => (Some("fisher"), Some(p), note(notes)),
+        Some(p) => {
+            if !empty_groups.is_empty() {
+                notes.push(format!("so the test is Fisher's exact test of the groups with values ({}), an expected count being below 5", with()));
+            }
+            (Some("fisher"), Some(p), note(notes))
+        }
         None => {
             notes.push(format!(
                 "an expected count is below 5, but the {}×{} table is too large for Fisher's exact test here; Pearson's chi-square p-value is reported instead",

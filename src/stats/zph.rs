@@ -609,9 +609,13 @@ pub(super) fn km_transform(groups: &[(f64, usize, usize)]) -> Vec<f64> {
 
 /// The `cox.zph` score tests from the blocks of a likelihood pass at the fitted β (made with
 /// the transform of [`km_transform`]): `imat` = A, `b` = B, `c` = C (row-major p × p,
-/// symmetric) and `ug` = u_γ. None when A is singular.
-pub(super) fn zph(imat: &[f64], b: &[f64], c: &[f64], ug: &[f64], names: &[String]) -> Option<PhTest> {
+/// symmetric, in the centred and scaled units of the fit, `scale` being each column's factor)
+/// and `ug` = u_γ. None when R's `cox.zph` stops instead (`zph_singular`).
+pub(super) fn zph(imat: &[f64], b: &[f64], c: &[f64], ug: &[f64], names: &[String], scale: &[f64]) -> Option<PhTest> {
     let p = ug.len();
+    if zph_singular(imat, b, c, scale) {
+        return None;
+    }
     let a = DMatrix::from_row_slice(p, p, imat).cholesky()?;
     let bm = DMatrix::from_row_slice(p, p, b);
     // Schur complement S = C − B A⁻¹ B (symmetrised against rounding).
@@ -632,6 +636,45 @@ pub(super) fn zph(imat: &[f64], b: &[f64], c: &[f64], ug: &[f64], names: &[Strin
         None => f64::NAN,
     };
     Some(PhTest { terms, global: TestResult::chisq(global, p as f64), residuals: None })
+}
+
+/// Whether R's `cox.zph` stops ("system is computationally singular") on these blocks: it
+/// solves, in the covariates' own units, the 2p × 2p information of (β, γ) for the global test
+/// and its (p + 1) × (p + 1) part (β, γ_j) for each term with `solve`, which refuses a matrix
+/// whose reciprocal condition number (1-norm) is below machine epsilon. The blocks come in the
+/// fit's scaled units: the information in the original units is D M D with D = 1/scale for both
+/// β and γ (centring changes neither). The condition number is computed exactly here (LAPACK
+/// estimates it), so a matrix within a small factor of the limit may be judged differently.
+pub(super) fn zph_singular(imat: &[f64], b: &[f64], c: &[f64], scale: &[f64]) -> bool {
+    let p = scale.len();
+    let d = |j: usize| 1.0 / scale[j % p];
+    let full = DMatrix::from_fn(2 * p, 2 * p, |r, k| {
+        let v = match (r < p, k < p) {
+            (true, true) => imat[r * p + k],
+            (true, false) => b[r * p + (k - p)],
+            (false, true) => b[(r - p) * p + k],
+            (false, false) => c[(r - p) * p + (k - p)],
+        };
+        v * d(r) * d(k)
+    });
+    let rcond_small = |m: &DMatrix<f64>| -> bool {
+        let norm1 = |m: &DMatrix<f64>| m.column_iter().map(|c| c.iter().map(|v| v.abs()).sum::<f64>()).fold(0.0, f64::max);
+        match m.clone().try_inverse() {
+            Some(inv) if inv.iter().all(|v| v.is_finite()) => {
+                let rc = 1.0 / (norm1(m) * norm1(&inv));
+                !(rc >= f64::EPSILON)
+            }
+            _ => true,
+        }
+    };
+    if rcond_small(&full) {
+        return true;
+    }
+    (0..p).any(|j| {
+        let kk: Vec<usize> = (0..p).chain(std::iter::once(p + j)).collect();
+        let m = DMatrix::from_fn(p + 1, p + 1, |r, k| full[(kk[r], kk[k])]);
+        rcond_small(&m)
+    })
 }
 
 #[cfg(test)]

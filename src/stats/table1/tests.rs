@@ -187,7 +187,13 @@ fn numeric_with_an_empty_group_and_ungrouped() {
     // R: wilcox.test(c(1,2,3), c(4,5,6), exact=FALSE)$p.value = 0.0808555983700523
     assert_eq!(row.test, Some("wilcoxon"));
     assert!(close(row.p.unwrap(), 0.0808555983700523, 1e-9), "{:?}", row.p);
-    assert!(row.note.as_deref().unwrap_or("").contains("'b'"));
+    let note = row.note.as_deref().unwrap_or("");
+    assert!(note.contains("'b'") && note.contains("Wilcoxon rank-sum test of the two groups with values ('a', 'c'), not Kruskal-Wallis"), "{note}");
+    // The empty group's undefined statistics are null, not left out (R: NA).
+    let json = serde_json::to_value(&row.groups[1]).unwrap();
+    for k in ["mean", "sd", "median", "q1", "q3", "min", "max"] {
+        assert!(json.get(k).is_some_and(|v| v.is_null()), "{k}: {json}");
+    }
     // mean(1:3) = 2, sd = 1.
     assert_eq!(row.groups[0].mean, Some(2.0));
     assert_eq!(row.groups[0].sd, Some(1.0));
@@ -212,6 +218,9 @@ fn constant_and_single_values_have_no_nan() {
     assert_eq!(row.groups[0].sd, Some(0.0));
     let one = describe("k", Variable::Numeric(&[1.0, 2.0]), &[0, 1], &names(&["a", "b"]));
     assert_eq!(one.groups[0].sd, None);
+    // sd of one value: null in the JSON (R: NA), beside its mean.
+    let json = serde_json::to_value(&one.groups[0]).unwrap();
+    assert!(json["sd"].is_null() && json["mean"] == 1.0, "{json}");
     let all_missing = describe("k", Variable::Numeric(&[f64::NAN, f64::NAN]), &[0, 1], &names(&["a", "b"]));
     assert_eq!(all_missing.test, None);
     for r in [&row, &one, &all_missing] {
@@ -242,9 +251,12 @@ fn categorical_lists_every_level_and_skips_empty_ones_in_the_test() {
     // R: fisher.test(matrix(c(2,1,1,3),2,byrow=TRUE))$p.value = 0.485714285714286
     assert_eq!(row.test, Some("fisher"));
     assert!(close(row.p.unwrap(), 0.485714285714286, 1e-9));
-    assert!(row.note.as_deref().unwrap_or("").contains("'Z'"));
+    let note = row.note.as_deref().unwrap_or("");
+    assert!(note.contains("'Z'") && note.contains("Fisher's exact test of the groups with values ('X', 'Y'), an expected count being below 5"), "{note}");
     let json = serde_json::to_string(&row).unwrap();
     assert!(json.contains("\"percent\":null"), "{json}");
+    // A categorical row carries levels, not the numeric summary.
+    assert!(!json.contains("\"mean\""), "{json}");
 
     // A single observed level: no test.
     let one = describe("v", Variable::Categorical(&[0, 0, 0], &names(&["a", "b"])), &[0, 1, 1], &names(&["X", "Y"]));

@@ -1,0 +1,329 @@
+# R's expected results, in the analysis contract's shape (tests/reference/README.md), for the
+# random cohorts written by tests/random/gen.py:
+#
+#   Rscript tests/random/expected.R DIR
+#
+# For every DIR/NAME.spec.json beside DIR/NAME.csv, writes DIR/NAME.expected.json: one case, the
+# spec and what R survival / cmprsk give for it. The data are read as the command line reads a
+# spreadsheet (blank cells missing; a column is numeric when every non-blank cell is a number;
+# levels in numeric order when they are all numbers, else byte order), and each section uses the
+# rows the contract names: the curves and tests the rows with a valid time, outcome, group and
+# strata; every model the complete cases of its own terms (R's model frame). Where R warns that
+# a Cox coefficient may be infinite or the fit did not converge, the values that depend on where
+# the iteration stopped (those terms, Wald test, concordance, PH test) are left out: they are R's
+# artefact, not a property of the data. Where R stops (a singular log-rank variance, cox.zph on a
+# singular matrix), the expected value is null.
+suppressMessages({ library(survival); library(cmprsk) })
+options(warn = 1)
+
+# ---- a small JSON writer (no jsonlite on the test machines) ---------------------------------
+js <- function(v) {
+  if (is.null(v)) return("null")
+  if (is.list(v)) {
+    if (!is.null(names(v))) return(paste0("{", paste(sprintf('"%s": %s', names(v), vapply(v, js, "")), collapse = ", "), "}"))
+    return(paste0("[", paste(vapply(v, js, ""), collapse = ", "), "]"))
+  }
+  arr <- inherits(v, "AsIs") || length(v) != 1
+  v <- unclass(v)
+  s <- if (is.character(v)) ifelse(is.na(v), "null", sprintf('"%s"', gsub('"', '\\\\"', v)))
+       else if (is.logical(v)) ifelse(is.na(v), "null", tolower(v))
+       else ifelse(is.finite(v), sprintf("%.17g", v), "null")
+  if (arr) paste0("[", paste(s, collapse = ", "), "]") else s
+}
+num <- function(x) if (length(x) == 0 || is.null(x)) NA_real_ else unname(as.numeric(x))
+
+# ---- the spec (the generator's specs are flat JSON: parse just what it writes) ----------------
+read_spec <- function(path) {
+  txt <- paste(readLines(path, warn = FALSE), collapse = "")
+  str <- function(key) { m <- regmatches(txt, regexpr(sprintf('"%s": "[^"]*"', key), txt)); if (length(m)) sub('.*: "([^"]*)"', "\\1", m) else NULL }
+  arr <- function(key) {
+    m <- regmatches(txt, regexpr(sprintf('"%s": \\[[^]]*\\]', key), txt))
+    if (!length(m)) return(NULL)
+    inner <- sub(".*\\[(.*)\\]", "\\1", m)
+    if (!nzchar(inner)) return(character())
+    trimws(gsub('"', "", strsplit(inner, ",")[[1]]))
+  }
+  numv <- function(key) { m <- regmatches(txt, regexpr(sprintf('"%s": [-0-9.e]+', key), txt)); if (length(m)) as.numeric(sub(".*: ", "", m)) else NULL }
+  ev <- regmatches(txt, regexpr('"event": \\{[^}]*\\}', txt))
+  evarr <- function(key) { m <- regmatches(ev, regexpr(sprintf('"%s": \\[[^]]*\\]', key), ev)); if (length(m)) trimws(gsub('"', "", strsplit(sub(".*\\[(.*)\\]", "\\1", m), ",")[[1]])) else NULL }
+  list(txt = txt, group = str("group"), strata = str("strata"), cluster = str("cluster"), ties = str("ties") %||% "efron",
+       conf_type = str("conf_type") %||% "log", rho = numv("rho") %||% 0, pairwise = grepl('"pairwise": true', txt),
+       covariates = arr("covariates") %||% character(), categorical = arr("categorical") %||% character(),
+       times = as.numeric(arr("times") %||% character()), rmst_tau = numv("rmst_tau"),
+       parametric = arr("parametric") %||% character(), event = evarr("event"), competing = evarr("competing"))
+}
+`%||%` <- function(a, b) if (is.null(a)) b else a
+arr_of <- function(txt, key) {
+  m <- regmatches(txt, regexpr(sprintf('"%s": \\[[^]]*\\]', key), txt))
+  if (!length(m)) return(character())
+  trimws(gsub('"', "", strsplit(sub(".*\\[(.*)\\]", "\\1", m), ",")[[1]]))
+}
+
+# ---- reading as the command line does ------------------------------------------------------
+is_num_col <- function(x) { v <- x[!is.na(x)]; length(v) > 0 && !any(is.na(suppressWarnings(as.numeric(v)))) }
+level_order <- function(x) {
+  u <- unique(x[!is.na(x)])
+  if (length(u) && !any(is.na(suppressWarnings(as.numeric(u))))) u[order(as.numeric(u))] else sort(u, method = "radix")
+}
+
+# Design columns of the covariates: numeric as is, categorical as indicators "col=level". The
+# levels are those present in the model's rows `use` (the first is the reference): a level whose
+# rows all drop out of the model is not a term (R would keep it and report NA for another).
+design <- function(d, covs, categorical, use = rep(TRUE, nrow(d))) {
+  cols <- list()
+  for (v in covs) {
+    x <- d[[v]]
+    if (is_num_col(x) && !(v %in% categorical)) { cols[[v]] <- as.numeric(x); next }
+    lv <- level_order(x[use])
+    for (l in lv[-1]) cols[[paste0(v, "=", l)]] <- ifelse(is.na(x), NA, as.numeric(x == l))
+  }
+  as.data.frame(cols, check.names = FALSE)
+}
+
+one_case <- function(dir, name) {
+  sp <- read_spec(file.path(dir, paste0(name, ".spec.json")))
+  raw <- read.csv(file.path(dir, paste0(name, ".csv")), colClasses = "character", na.strings = "", check.names = FALSE)
+  time <- suppressWarnings(as.numeric(raw$time))
+  st <- raw$status
+  status <- ifelse(is.na(st), NA, ifelse(st %in% sp$event, 1L, ifelse(st %in% sp$competing, 2L, 0L)))
+  ok <- !is.na(time) & time >= 0 & !is.na(status)
+  competing <- length(sp$competing) > 0
+  g <- if (!is.null(sp$group)) raw[[sp$group]] else NULL
+  s <- if (!is.null(sp$strata)) raw[[sp$strata]] else NULL
+  rows <- ok & (if (is.null(g)) TRUE else !is.na(g)) & (if (is.null(s)) TRUE else !is.na(s))
+  exp <- list(n = sum(rows), events = sum(status[rows] == 1))
+  d <- data.frame(time = time[rows], status = status[rows])
+  glev <- if (is.null(g)) NULL else level_order(g[rows])
+  d$g <- if (is.null(g)) factor(rep("all", nrow(d))) else factor(g[rows], levels = glev)
+  if (!is.null(s)) d$s <- factor(s[rows])
+
+  if (!competing && nrow(d) > 0) {
+    fit <- survfit(Surv(time, status == 1) ~ g, data = d, conf.type = sp$conf_type)
+    tab <- summary(fit, rmean = if (is.null(sp$rmst_tau)) "none" else sp$rmst_tau)$table
+    if (is.null(dim(tab))) tab <- t(as.matrix(tab))
+    strata_of <- if (is.null(fit$strata)) rep(1, length(fit$time)) else rep(seq_along(fit$strata), fit$strata)
+    km <- list()
+    for (k in seq_along(levels(d$g))) {
+      lv <- levels(d$g)[k]
+      if (!any(d$g == lv)) next
+      ii <- which(strata_of == which(levels(droplevels(d$g)) == lv))
+      steps <- lapply(ii, function(j) list(time = fit$time[j], n_risk = fit$n.risk[j], n_event = fit$n.event[j],
+        n_censor = fit$n.censor[j], surv = fit$surv[j], std_err = fit$surv[j] * fit$std.err[j],
+        lower = fit$lower[j], upper = fit$upper[j], cumhaz = fit$cumhaz[j], std_cumhaz = fit$std.chaz[j]))
+      row <- tab[which(levels(droplevels(d$g)) == lv), ]
+      one <- list(group = if (is.null(g)) NA_character_ else lv, n = sum(d$g == lv), events = sum(d$status[d$g == lv] == 1),
+                  median = num(row["median"]), median_lower = num(row["0.95LCL"]), median_upper = num(row["0.95UCL"]), steps = steps)
+      if (length(sp$times)) {
+        sub1 <- survfit(Surv(time, status == 1) ~ 1, data = d[d$g == lv, ], conf.type = sp$conf_type)
+        sm <- summary(sub1, times = sp$times, extend = TRUE)
+        one$at <- lapply(seq_along(sm$time), function(j) list(time = sm$time[j], n_risk = sm$n.risk[j], surv = sm$surv[j],
+          std_err = sm$std.err[j], lower = sm$lower[j], upper = sm$upper[j]))
+      }
+      if (!is.null(sp$rmst_tau)) one$rmst <- list(tau = sp$rmst_tau, estimate = num(row["rmean"]), std_err = num(row["se(rmean)"]))
+      km[[length(km) + 1]] <- one
+    }
+    exp$km <- km
+    if (!is.null(g) && length(unique(d$g)) >= 2) {
+      lr <- function(dd) {
+        f <- tryCatch(if (is.null(s)) survdiff(Surv(time, status == 1) ~ g, dd, rho = sp$rho) else survdiff(Surv(time, status == 1) ~ g + strata(s), dd, rho = sp$rho), error = function(e) NULL)
+        if (is.null(f)) return(list(chisq = NA_real_, p = NA_real_))
+        e <- if (is.matrix(f$exp)) rowSums(f$exp) else f$exp
+        df <- sum(e > 0) - 1
+        if (df < 1) return(list(chisq = NA_real_, df = 0, p = NA_real_))
+        list(chisq = f$chisq, df = df, p = pchisq(f$chisq, df, lower.tail = FALSE))
+      }
+      exp$logrank <- lr(d)
+      if (sp$pairwise) {
+        lv <- levels(d$g); pw <- list()
+        for (a in seq_along(lv)) for (b in seq_along(lv)) if (a < b) {
+          dd <- d[d$g %in% lv[c(a, b)], ]; dd$g <- droplevels(dd$g)
+          r <- if (nlevels(dd$g) == 2) lr(dd) else list(chisq = NA_real_, p = NA_real_)
+          pw[[length(pw) + 1]] <- list(a = lv[a], b = lv[b], chisq = r$chisq, p = r$p)
+        }
+        adj <- p.adjust(sapply(pw, `[[`, "p"), "holm")
+        for (i in seq_along(pw)) pw[[i]]$p_adjusted <- adj[i]
+        exp$pairwise <- pw
+      }
+    }
+  }
+
+  # ---- models: complete cases of their own terms ---------------------------------------------
+  covs <- sp$covariates
+  if (length(covs)) {
+    cl <- if (!is.null(sp$cluster)) raw[[sp$cluster]] else NULL
+    mrows <- ok & complete.cases(design(raw, covs, sp$categorical)) & (if (!competing && !is.null(s)) !is.na(s) else TRUE) & (if (!competing && !is.null(cl)) !is.na(cl) else TRUE)
+    X <- design(raw, covs, sp$categorical, mrows)
+    Xm <- as.matrix(X[mrows, , drop = FALSE])
+    md <- data.frame(time = time[mrows], status = status[mrows])
+    if (!competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
+      w <- character()
+      f <- withCallingHandlers(tryCatch({
+        if (!is.null(s)) md$s <- s[mrows]
+        if (!is.null(cl)) md$cl <- cl[mrows]
+        for (j in seq_len(ncol(Xm))) md[[paste0("v", j)]] <- Xm[, j]
+        rhs <- paste(c(paste0("v", seq_len(ncol(Xm))), if (!is.null(s)) "strata(s)"), collapse = " + ")
+        fo <- as.formula(paste("Surv(time, status == 1) ~", rhs))
+        if (is.null(cl)) coxph(fo, data = md, ties = sp$ties) else coxph(fo, data = md, ties = sp$ties, cluster = cl)
+      }, error = function(e) NULL), warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
+      if (!is.null(f)) {
+        sm <- summary(f)
+        co <- sm$coefficients; ci <- sm$conf.int
+        inf <- integer()
+        m <- regmatches(w, regexpr("variable +[0-9,]+", w))
+        if (length(m)) inf <- as.integer(strsplit(sub("variable +", "", m), ",")[[1]])
+        unsettled <- length(inf) > 0 || any(grepl("Ran out|infinite", w))
+        terms <- list(); cn <- colnames(Xm); rn <- rownames(co)
+        for (j in seq_along(cn)) {
+          if (j %in% inf) next
+          if (any(grepl("Ran out", w))) next
+          r <- match(paste0("v", j), rn)
+          if (is.na(coef(f)[j])) {
+            terms[[length(terms) + 1]] <- list(name = cn[j], coef = NA_real_, se = NA_real_, hr = NA_real_, lower = NA_real_, upper = NA_real_, z = NA_real_, p = NA_real_)
+            next
+          }
+          t1 <- list(name = cn[j], coef = co[r, "coef"], se = co[r, "se(coef)"], hr = co[r, "exp(coef)"],
+                     lower = ci[r, "lower .95"], upper = ci[r, "upper .95"], z = co[r, "z"], p = co[r, "Pr(>|z|)"])
+          if (!is.null(cl)) t1$robust_se <- co[r, "robust se"]
+          terms[[length(terms) + 1]] <- t1
+        }
+        # Out of iterations: where R stopped (and which terms it then finds singular) is its
+        # artefact; compare the rows only.
+        if (any(grepl("Ran out", w))) { exp$cox <- list(n = f$n, events = f$nevent); return_cox <- TRUE } else return_cox <- FALSE
+        cx <- list(n = f$n, events = f$nevent, ties = sp$ties, loglik = I(f$loglik),
+                   lr_test = list(chisq = sm$logtest[["test"]], df = sm$logtest[["df"]], p = sm$logtest[["pvalue"]]),
+                   score_test = list(chisq = sm$sctest[["test"]], df = sm$sctest[["df"]], p = sm$sctest[["pvalue"]]))
+        if (length(terms)) cx$terms <- terms
+        if (!unsettled) {
+          cx$wald_test <- list(chisq = sm$waldtest[["test"]], df = sm$waldtest[["df"]], p = sm$waldtest[["pvalue"]])
+          cx$concordance <- list(c = sm$concordance[[1]], se = sm$concordance[[2]])
+          z <- tryCatch(cox.zph(f, transform = "km", terms = FALSE)$table, error = function(e) NULL)
+          cx$ph_test <- if (is.null(z)) NULL else {
+            k <- nrow(z) - 1
+            list(terms = lapply(seq_len(k), function(i) list(name = cn[as.integer(sub("^v", "", rownames(z)[i]))], chisq = z[i, "chisq"], df = z[i, "df"], p = z[i, "p"])),
+                 global = list(chisq = z[k + 1, "chisq"], df = z[k + 1, "df"], p = z[k + 1, "p"]))
+          }
+          if (is.null(z)) cx["ph_test"] <- list(NULL)
+        }
+        if (!return_cox) exp$cox <- cx
+      }
+    }
+    if (competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
+      f <- tryCatch(suppressWarnings(crr(md$time, md$status, cov1 = Xm, failcode = 1, cencode = 0)), error = function(e) NULL)
+      if (!is.null(f) && isTRUE(f$converged)) {
+        se <- sqrt(diag(f$var)); z <- f$coef / se; q <- qnorm(0.975)
+        exp$finegray <- list(n = nrow(md), terms = lapply(seq_along(f$coef), function(j) list(name = colnames(Xm)[j], coef = f$coef[[j]],
+          se = se[[j]], shr = exp(f$coef[[j]]), lower = exp(f$coef[[j]] - q * se[[j]]), upper = exp(f$coef[[j]] + q * se[[j]]),
+          z = z[[j]], p = 2 * pnorm(-abs(z[[j]])))))
+      }
+    }
+  }
+  if (!competing && length(sp$parametric)) {
+    prow <- ok & (if (length(covs)) complete.cases(design(raw, covs, sp$categorical)) else TRUE)
+    X <- if (length(covs)) design(raw, covs, sp$categorical, prow) else data.frame(row.names = seq_len(nrow(raw)))
+    pd <- data.frame(time = time[prow], status = status[prow])
+    Xp <- as.matrix(X[prow, , drop = FALSE])
+    if (all(pd$time > 0) && sum(pd$status == 1) > 0) {
+      par <- list()
+      for (dist in sp$parametric) {
+        w <- character()
+        f <- withCallingHandlers(tryCatch(if (ncol(Xp)) survreg(Surv(time, status == 1) ~ Xp, pd, dist = dist) else survreg(Surv(time, status == 1) ~ 1, pd, dist = dist),
+                                          error = function(e) NULL), warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
+        if (is.null(f) || length(w)) next
+        tb <- summary(f)$table
+        nm <- c("(Intercept)", colnames(Xp))
+        # A coefficient running off (no events at a level: se thousands of times the estimate)
+        # stops wherever the iteration does, in R as here: only the rows used are compared.
+        if (any(!is.finite(tb[, "Std. Error"])) || any(tb[, "Std. Error"] > 1e3 * pmax(1, abs(tb[, "Value"])))) {
+          par[[length(par) + 1]] <- list(dist = dist, n = nrow(pd)); next
+        }
+        par[[length(par) + 1]] <- list(dist = dist, n = nrow(pd), terms = lapply(seq_along(nm), function(j) list(name = nm[j],
+          coef = tb[j, "Value"], se = tb[j, "Std. Error"], z = tb[j, "z"], p = tb[j, "p"])), scale = f$scale, loglik = f$loglik[2],
+          aic = -2 * f$loglik[2] + 2 * (length(nm) + (dist != "exponential")))
+      }
+      if (length(par)) exp$parametric <- par
+    }
+  }
+  if (competing && nrow(d) > 0) {
+    grp <- if (is.null(g)) rep("all", nrow(d)) else as.character(d$g)
+    ci <- tryCatch(if (is.null(s)) cuminc(d$time, d$status, grp, rho = sp$rho, cencode = 0)
+                   else cuminc(d$time, d$status, grp, strata = d$s, rho = sp$rho, cencode = 0), error = function(e) NULL)
+    if (!is.null(ci)) {
+      tests <- ci$Tests; ci$Tests <- NULL
+      tp <- if (length(sp$times)) timepoints(ci, sp$times) else NULL
+      out <- list()
+      for (nm in names(ci)) {
+        parts <- strsplit(nm, " ")[[1]]; cause <- parts[length(parts)]; lv <- paste(parts[-length(parts)], collapse = " ")
+        if (!(cause %in% c("1", "2"))) next
+        e <- list(group = if (is.null(g)) NA_character_ else lv, cause = if (cause == "1") "event" else "competing")
+        if (!is.null(tp)) e$at <- lapply(seq_along(sp$times), function(j) list(time = sp$times[j], estimate = tp$est[nm, j], variance = tp$var[nm, j]))
+        out[[length(out) + 1]] <- e
+      }
+      exp$cuminc <- out
+      if (!is.null(g) && !is.null(tests)) {
+        exp$gray_test <- lapply(intersect(rownames(tests), c("1", "2")), function(k)
+          # cmprsk reports stat -1 (p 1) where the test is undefined: the contract's null.
+          if (tests[k, "stat"] < 0) list(cause = if (k == "1") "event" else "competing", stat = NA_real_, p = NA_real_)
+          else list(cause = if (k == "1") "event" else "competing", stat = tests[k, "stat"], df = tests[k, "df"], p = tests[k, "pv"]))
+      }
+    }
+  }
+  tcols <- arr_of(sp$txt, "table1")
+  if (length(tcols) && nrow(d) > 0) {
+    # Rows of the curves; numeric columns (not declared categorical) or categorical ones.
+    gg <- if (is.null(g)) rep(NA_character_, nrow(d)) else as.character(d$g)
+    glevels <- if (is.null(g)) NA_character_ else levels(droplevels(d$g))
+    t1 <- list()
+    for (v in tcols) {
+      x <- raw[[v]][rows]
+      numeric <- is_num_col(raw[[v]]) && !(v %in% sp$categorical)
+      groups <- list(); vals <- list()
+      for (lv in glevels) {
+        xi <- if (is.na(lv)) x else x[gg == lv]
+        nn <- sum(!is.na(xi))
+        e <- list(group = lv, n = nn, missing = sum(is.na(xi)))
+        if (numeric) {
+          y <- as.numeric(xi[!is.na(xi)]); vals[[length(vals) + 1]] <- y
+          q <- if (nn) quantile(y, c(0.25, 0.5, 0.75), type = 7, names = FALSE) else rep(NA_real_, 3)
+          e <- c(e, list(mean = if (nn) mean(y) else NA_real_, sd = if (nn > 1) sd(y) else NA_real_, median = q[2], q1 = q[1], q3 = q[3],
+                         min = if (nn) min(y) else NA_real_, max = if (nn) max(y) else NA_real_))
+        } else {
+          lvx <- level_order(x)
+          e$levels <- lapply(lvx, function(l) list(level = l, count = sum(xi == l, na.rm = TRUE), percent = if (nn) 100 * sum(xi == l, na.rm = TRUE) / nn else NA_real_))
+        }
+        groups[[length(groups) + 1]] <- e
+      }
+      row <- list(variable = v, type = if (numeric) "numeric" else "categorical", groups = groups)
+      if (!is.null(g)) {
+        if (numeric) {
+          used <- vals[vapply(vals, length, 1L) > 0]
+          if (length(used) == 2 && length(unique(unlist(used))) > 1) { row$test <- "wilcoxon"; row$p <- suppressWarnings(wilcox.test(used[[1]], used[[2]], exact = FALSE, correct = TRUE)$p.value) }
+          if (length(used) > 2 && length(unique(unlist(used))) > 1) { row$test <- "kruskal"; row$p <- kruskal.test(used)$p.value }
+        } else {
+          keep <- !is.na(x)
+          tb <- table(factor(gg[keep], levels = glevels), factor(x[keep], levels = level_order(x)))
+          tb <- tb[rowSums(tb) > 0, colSums(tb) > 0, drop = FALSE]
+          if (nrow(tb) >= 2 && ncol(tb) >= 2) {
+            ex <- outer(rowSums(tb), colSums(tb)) / sum(tb)
+            if (all(ex >= 5)) { row$test <- "chisq"; row$p <- suppressWarnings(chisq.test(tb, correct = FALSE)$p.value) }
+            else {
+              fp <- tryCatch(fisher.test(tb, workspace = 2e7)$p.value, error = function(e) NULL)
+              if (!is.null(fp)) { row$test <- "fisher"; row$p <- fp }
+            }
+          }
+        }
+      }
+      t1[[length(t1) + 1]] <- row
+    }
+    exp$table1 <- t1
+  }
+  paste0('{"dataset": "', name, '", "file": "', name, '.csv", "source": "tests/random/expected.R", "cases": [{"name": "random", "spec": ',
+         sp$txt, ', "expected": ', js(exp), "}]}")
+}
+
+args <- commandArgs(trailingOnly = TRUE)
+dir <- args[1]
+for (f in sort(list.files(dir, pattern = "\\.spec\\.json$"))) {
+  name <- sub("\\.spec\\.json$", "", f)
+  out <- tryCatch(one_case(dir, name), error = function(e) { message(name, ": ", conditionMessage(e)); NULL })
+  if (!is.null(out)) writeLines(out, file.path(dir, paste0(name, ".expected.json")))
+}

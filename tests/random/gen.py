@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Seeded generator of messy cohorts for the randomised comparison with R.
+
+    python3 tests/random/gen.py OUT_DIR N SEED [--max-rows M]
+
+Writes, for case i = 0..N-1, OUT_DIR/rand_SEED_i.csv (the data, as a user's spreadsheet
+export: blank cells, text and numeric codes) and OUT_DIR/rand_SEED_i.spec.json (the analysis
+spec). Each cohort draws, from the seed alone:
+  - 5 to M rows (log-uniform; M = 3000 by default);
+  - times continuous (2 decimals), whole days (many ties) or a mix with zeros, a few blank;
+  - an outcome 0/1 (sometimes 2 = competing), a few blank;
+  - a group of 2-4 levels (text or numeric codes) with a tiny (1-2 row) or event-free level
+    at times, a few blank cells;
+  - sometimes strata (2 levels, a few blank) and a cluster id (rows sharing a patient);
+  - covariates age (numeric, a few blank), sex (0/1), stage (text I/II/III), x (continuous);
+  - spec options: ties, conf_type, rho, pairwise, landmark times, rmst_tau, parametric
+    distributions, table1.
+"""
+import json
+import math
+import os
+import random
+import sys
+
+
+def cohort(rng, max_rows):
+    n = int(round(math.exp(rng.uniform(math.log(5), math.log(max_rows)))))
+    competing = rng.random() < 0.25
+    kind = rng.choice(["continuous", "days", "zeros"])
+    k = rng.choice([2, 2, 3, 4])
+    numeric_groups = rng.random() < 0.4
+    levels = [str(v) for v in rng.sample([0, 1, 2, 3, 5, 10], k)] if numeric_groups else rng.sample(["A", "B", "ctl", "drug", "placebo", "Z"], k)
+    tiny = rng.random() < 0.3
+    eventless = rng.random() < 0.2
+    blank = rng.choice([0.0, 0.0, 0.02, 0.08])
+    with_strata = rng.random() < 0.3
+    with_cluster = rng.random() < 0.2
+    rows = []
+    for i in range(n):
+        g = levels[-1] if tiny and i < rng.choice([1, 2]) else rng.choice(levels[:-1] if tiny else levels)
+        age = rng.gauss(62, 10)
+        sex = rng.randint(0, 1)
+        stage = rng.choice(["I", "II", "II", "III"])
+        x = rng.gauss(0, 1)
+        rate = 0.01 * math.exp(0.03 * (age - 62) + 0.4 * (stage == "III") + 0.3 * levels.index(g) / k)
+        t = rng.expovariate(rate)
+        c = rng.expovariate(0.006)
+        ev = 1 if t <= c else 0
+        time = min(t, c)
+        if competing and ev == 1 and rng.random() < 0.35:
+            ev = 2
+        if eventless and g == levels[0]:
+            ev = 0
+        if kind == "continuous":
+            ts = f"{time:.2f}"
+        elif kind == "days":
+            ts = str(int(round(time)))
+        else:
+            ts = "0" if rng.random() < 0.05 else f"{time:.1f}"
+        cells = {
+            "id": str(i + 1),
+            "time": ts,
+            "status": str(ev),
+            "grp": g,
+            "age": f"{age:.1f}",
+            "sex": str(sex),
+            "stage": stage,
+            "x": f"{x:.4f}",
+            "site": rng.choice(["north", "south"]),
+            "patient": str(rng.randint(1, max(2, n // 2))),
+        }
+        for col in ["time", "status", "grp", "age", "site"]:
+            if rng.random() < blank:
+                cells[col] = ""
+        rows.append(cells)
+    spec = {"time": "time", "event": {"column": "status", "event": ["1"]}}
+    if competing:
+        spec["event"]["competing"] = ["2"]
+    if rng.random() < 0.85:
+        spec["group"] = "grp"
+    if with_strata and not competing:
+        spec["strata"] = "site"
+    if competing and with_strata and "group" in spec:
+        spec["strata"] = "site"
+    if rng.random() < 0.5:
+        spec["rho"] = rng.choice([0, 1])
+    if not competing and "group" in spec and rng.random() < 0.3:
+        spec["pairwise"] = True
+    if rng.random() < 0.7:
+        covs = rng.sample(["age", "sex", "stage", "x", "grp"], rng.randint(1, 3))
+        spec["covariates"] = covs
+        if "sex" in covs and rng.random() < 0.5:
+            spec["categorical"] = ["sex"]
+    if not competing:
+        spec["ties"] = rng.choice(["efron", "breslow"])
+        spec["conf_type"] = rng.choice(["log", "log-log", "plain"])
+        if with_cluster and "covariates" in spec:
+            spec["cluster"] = "patient"
+    vals = sorted(float(r["time"]) for r in rows if r["time"] != "")
+    if vals:
+        spec["times"] = sorted({round(vals[int(q * (len(vals) - 1))], 1) for q in (0.25, 0.5)})
+        if not competing and rng.random() < 0.5:
+            spec["rmst_tau"] = round(vals[int(0.8 * (len(vals) - 1))], 1) or 1.0
+    if not competing and rng.random() < 0.3:
+        spec["parametric"] = rng.sample(["exponential", "weibull", "lognormal", "loglogistic"], 2)
+    if rng.random() < 0.3:
+        spec["table1"] = rng.sample(["age", "sex", "stage", "x"], 2)
+    return rows, spec
+
+
+def main(argv):
+    out, n, seed = argv[0], int(argv[1]), int(argv[2])
+    max_rows = int(argv[argv.index("--max-rows") + 1]) if "--max-rows" in argv else 3000
+    os.makedirs(out, exist_ok=True)
+    for i in range(n):
+        rng = random.Random(f"{seed}-{i}")
+        rows, spec = cohort(rng, max_rows)
+        name = f"rand_{seed}_{i}"
+        cols = list(rows[0].keys())
+        with open(os.path.join(out, name + ".csv"), "w") as f:
+            f.write(",".join(cols) + "\n")
+            for r in rows:
+                f.write(",".join(r[c] for c in cols) + "\n")
+        with open(os.path.join(out, name + ".spec.json"), "w") as f:
+            json.dump(spec, f)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

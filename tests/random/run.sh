@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Randomised comparison with R: seeded messy cohorts through `cohort analyze` and through R.
+#
+#   tests/random/run.sh [N] [SEED] [--max-rows M] [--keep]   # N cohorts (default 200) from SEED (default 1)
+#   tests/random/run.sh --ci                                  # the fixed sample CI runs (25 cohorts, < 2 min)
+#
+# 1. tests/random/gen.py writes N cohorts (CSV + spec) into tests/random/out/SEED/ (git-ignored);
+# 2. tests/random/expected.R computes R's expected report fields for each (survival, cmprsk);
+# 3. tests/tools/compare_reference.py runs the command line on each and compares field by field
+#    with the contract's tolerances.
+# Prints one line per cohort, the failures' differences, and the pass rate; exit 0 only when all
+# pass. The command line is $COHORT_CLI, else target/release/cohort (built when missing).
+# Needs Rscript with the survival and cmprsk packages (Debian: r-cran-survival, r-cran-cmprsk).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+n=200 seed=1 max_rows=3000 keep=0 pos=()
+while (($#)); do
+  case "$1" in
+    --ci) n=25 seed=2026 max_rows=400 ;;
+    --max-rows) max_rows="$2"; shift ;;
+    --keep) keep=1 ;;
+    *) pos+=("$1") ;;
+  esac
+  shift
+done
+((${#pos[@]} > 0)) && n="${pos[0]}"
+((${#pos[@]} > 1)) && seed="${pos[1]}"
+command -v Rscript >/dev/null || { echo "tests/random/run.sh: Rscript is needed (apt-get install r-base-core r-cran-survival r-cran-cmprsk)" >&2; exit 2; }
+cli="${COHORT_CLI:-$root/target/release/cohort}"
+if [[ -z "${COHORT_CLI:-}" && ! -x "$cli" ]]; then
+  (cd "$root" && cargo build --release --quiet --bin cohort)
+fi
+out="$here/out/$seed"
+rm -rf "$out"
+mkdir -p "$out"
+python3 "$here/gen.py" "$out" "$n" "$seed" --max-rows "$max_rows"
+Rscript "$here/expected.R" "$out"
+status=0
+COHORT_CLI="$cli" python3 "$root/tests/tools/compare_reference.py" --show 12 "$out" | tee "$out/summary.txt" || status=$?
+awk '/ passed, / { split($0, a, " "); p = a[1]; f = a[3]; printf "pass rate: %d of %d cohorts (%.1f%%), seed %s\n", p, p + f, (p + f) ? 100 * p / (p + f) : 0, "'"$seed"'" }' "$out/summary.txt"
+((keep)) || [[ $status -ne 0 ]] || rm -rf "$out"
+exit $status
