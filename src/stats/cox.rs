@@ -2168,3 +2168,114 @@ mod tests {
         }
     }
 }
+
+/// Counting-process data and case weights (`coxph_extra`), by properties that pin them down
+/// exactly (the R cases are in `tests/designs_reference.rs`).
+#[cfg(test)]
+mod design_tests {
+    use super::*;
+
+    fn rel(a: f64, b: f64) -> f64 {
+        (a - b).abs() / a.abs().max(b.abs()).max(1e-300)
+    }
+
+    /// Tied whole-number times, two covariates, two strata.
+    fn data(n: usize) -> (Vec<f64>, Vec<u8>, Vec<Vec<f64>>, Vec<u32>) {
+        let mut state = 42u64;
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let (mut t, mut s, mut a, mut b, mut st) = (vec![], vec![], vec![], vec![], vec![]);
+        for _ in 0..n {
+            let x = next() * 2.0 - 1.0;
+            let g = if next() < 0.4 { 1.0 } else { 0.0 };
+            t.push((-next().ln() / (0.7 * x - 0.5 * g).exp() * 8.0).ceil() + 1.0);
+            s.push(u8::from(next() < 0.7));
+            a.push(x);
+            b.push(g);
+            st.push(u32::from(next() < 0.5));
+        }
+        (t, s, vec![a, b], st)
+    }
+
+    /// Splitting a row (0, t] into (0, c] censored and (c, t] with its outcome changes no risk
+    /// set, so the counting-process fit equals the plain one: coefficients, variance,
+    /// likelihoods, tests, concordance and the PH test.
+    #[test]
+    fn split_rows_fit_as_the_unsplit_ones() {
+        let (t, s, x, st) = data(200);
+        let names = vec!["a".to_string(), "b".to_string()];
+        for ties in [Ties::Efron, Ties::Breslow] {
+            let plain = coxph(&CoxInput { time: &t, status: &s, x: &x, names: &names, strata: Some(&st), cluster: None, ties }).unwrap();
+            let (mut t2, mut s2, mut e2, mut x2, mut st2) = (vec![], vec![], vec![], vec![vec![], vec![]], vec![]);
+            for i in 0..t.len() {
+                let cut = (t[i] / 2.0).floor();
+                let pieces: Vec<(f64, f64, u8)> = if cut > 0.0 && i % 3 != 0 { vec![(0.0, cut, 0), (cut, t[i], s[i])] } else { vec![(0.0, t[i], s[i])] };
+                for (e, tt, ss) in pieces {
+                    e2.push(e);
+                    t2.push(tt);
+                    s2.push(ss);
+                    x2[0].push(x[0][i]);
+                    x2[1].push(x[1][i]);
+                    st2.push(st[i]);
+                }
+            }
+            assert!(t2.len() > t.len() + 50);
+            let input = CoxInput { time: &t2, status: &s2, x: &x2, names: &names, strata: Some(&st2), cluster: None, ties };
+            let split = coxph_extra(&input, CoxExtra { entry: Some(&e2), weights: None }, Residuals::Never).unwrap();
+            for (a, b) in split.terms.iter().zip(&plain.terms) {
+                assert!(rel(a.coef, b.coef) < 1e-9 && rel(a.se, b.se) < 1e-9, "{ties:?} {a:?} {b:?}");
+            }
+            assert!(rel(split.loglik[0], plain.loglik[0]) < 1e-12 && rel(split.loglik[1], plain.loglik[1]) < 1e-12);
+            assert!(rel(split.score_test.chisq, plain.score_test.chisq) < 1e-9);
+            assert!(rel(split.concordance.c, plain.concordance.c) < 1e-12, "{:?} {:?}", split.concordance, plain.concordance);
+            let (pa, pb) = (split.ph_test.unwrap(), plain.ph_test.unwrap());
+            assert!(rel(pa.global.chisq, pb.global.chisq) < 1e-8);
+            assert_eq!(split.n, t2.len());
+        }
+    }
+
+    /// With Breslow ties, whole-number case weights give the coefficients and log-likelihood of
+    /// the rows repeated that many times (Efron's sub-risk-sets count rows, so it differs), and
+    /// the robust variance: each row's dfbeta times its weight, its square summed.
+    #[test]
+    fn whole_weights_with_breslow_are_repeated_rows() {
+        let (t, s, x, _) = data(120);
+        let names = vec!["a".to_string(), "b".to_string()];
+        let w: Vec<f64> = (0..t.len()).map(|i| (i % 3 + 1) as f64).collect();
+        let weighted = coxph_extra(
+            &CoxInput { time: &t, status: &s, x: &x, names: &names, strata: None, cluster: None, ties: Ties::Breslow },
+            CoxExtra { entry: None, weights: Some(&w) },
+            Residuals::Never,
+        )
+        .unwrap();
+        let (mut t2, mut s2, mut x2) = (vec![], vec![], vec![vec![], vec![]]);
+        for i in 0..t.len() {
+            for _ in 0..w[i] as usize {
+                t2.push(t[i]);
+                s2.push(s[i]);
+                x2[0].push(x[0][i]);
+                x2[1].push(x[1][i]);
+            }
+        }
+        let repeated = coxph(&CoxInput { time: &t2, status: &s2, x: &x2, names: &names, strata: None, cluster: None, ties: Ties::Breslow }).unwrap();
+        for (a, b) in weighted.terms.iter().zip(&repeated.terms) {
+            assert!(rel(a.coef, b.coef) < 1e-9 && rel(a.se, b.se) < 1e-9, "{a:?} {b:?}");
+            assert!(a.robust_se.is_some());
+        }
+        assert!(rel(weighted.loglik[1], repeated.loglik[1]) < 1e-12);
+        assert!(rel(weighted.concordance.c, repeated.concordance.c) < 1e-12);
+    }
+
+    #[test]
+    fn bad_entry_and_weights_are_errors_not_panics() {
+        let names = vec!["a".to_string()];
+        let x = vec![vec![0.0, 1.0, 0.0]];
+        let input = CoxInput { time: &[1.0, 2.0, 3.0], status: &[1, 1, 0], x: &x, names: &names, strata: None, cluster: None, ties: Ties::Efron };
+        let e = coxph_extra(&input, CoxExtra { entry: Some(&[0.0, 2.0, 0.0]), weights: None }, Residuals::Never).unwrap_err();
+        assert!(e.contains("row 2") && e.contains("entry"), "{e}");
+        let e = coxph_extra(&input, CoxExtra { entry: None, weights: Some(&[1.0, -1.0, 1.0]) }, Residuals::Never).unwrap_err();
+        assert!(e.contains("row 2") && e.contains("weight"), "{e}");
+    }
+}

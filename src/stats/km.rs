@@ -676,6 +676,58 @@ mod tests {
         assert!(k.steps.iter().all(|s| s.lower.is_finite()));
     }
 
+    /// Delayed entry, rows (entry, time, status): (0,2,1) (1,3,1) (2,4,0) (0,5,1).
+    /// t=2: at risk entry < 2 ≤ time: rows 1, 2, 4 (row 3 enters at 2) → n=3, d=1, S=2/3;
+    /// t=3: rows 2, 3, 4 → n=3, d=1, S=4/9; t=4: rows 3, 4 → n=2, one censored;
+    /// t=5: row 4 → n=1, d=1, S=0. Greenwood at 3: 1/(3·2) + 1/(3·2) = 1/3.
+    /// R (survfit(Surv(e, t, s) ~ 1)): n.risk 3 3 2 1, surv .6667 .4444 .4444 0,
+    /// std.err (of log S) .4082483 .5773503.
+    #[test]
+    fn delayed_entry_by_hand() {
+        let (entry, time, status) = ([0.0, 1.0, 2.0, 0.0], [2.0, 3.0, 4.0, 5.0], [1u8, 1, 0, 1]);
+        let k = kaplan_meier_rows(&KmRows { time: &time, status: &status, entry: Some(&entry), weight: None, patient: None }, &opts());
+        let n: Vec<f64> = k.steps.iter().map(|s| s.n_risk).collect();
+        assert_eq!(n, vec![3.0, 3.0, 2.0, 1.0]);
+        assert!((k.steps[1].surv - 4.0 / 9.0).abs() < 1e-15);
+        assert!((k.steps[1].std_err / k.steps[1].surv - (1.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        assert!((k.steps[0].std_err / k.steps[0].surv - 0.4082483).abs() < 1e-7);
+        assert_eq!(k.steps[3].surv, 0.0);
+        assert_eq!((k.n, k.events), (4, 3));
+    }
+
+    /// Sampling weights, times 1 (event, w=2), 2 (event, w=1), 3 (censored, w=1).
+    /// t=1: n = 4, d = 2, λ = 1/2, S = 1/2. The derivative of log S(1) by w_i is
+    /// −(dN_i − Y_i λ)/(n − d): row 1 −(1 − 1/2)/2 = −1/4, rows 2 and 3 +(1/2)/2 = 1/4;
+    /// var log S = Σ (w_i U_i)² = (2·1/4)² + (1/4)² + (1/4)² = 3/8, se(S) = S·√(3/8) = 0.3061862.
+    /// R: survfit(Surv(c(1,2,3), c(1,1,0)) ~ 1, weights = c(2,1,1), robust = TRUE): std.err
+    /// 0.3061862 0.2338536, std.chaz 0.3061862 0.4677072, lower 0.15056279 0.03996813.
+    #[test]
+    fn sampling_weights_jackknife_by_hand() {
+        let (time, status, w) = ([1.0, 2.0, 3.0], [1u8, 1, 0], [2.0, 1.0, 1.0]);
+        let k = kaplan_meier_rows(&KmRows { time: &time, status: &status, entry: None, weight: Some(&w), patient: None }, &opts());
+        assert_eq!(k.steps[0].n_risk, 4.0);
+        assert!((k.steps[0].std_err - 0.5 * (3.0f64 / 8.0).sqrt()).abs() < 1e-15);
+        for (s, (se, chaz, lo)) in k.steps.iter().zip([(0.3061862, 0.3061862, 0.15056279), (0.2338536, 0.4677072, 0.03996813)]) {
+            assert!((s.std_err - se).abs() < 1e-7 && (s.std_cumhaz - chaz).abs() < 1e-7 && (s.lower - lo).abs() < 1e-8, "{s:?}");
+        }
+        // Unweighted counts of rows and events.
+        assert_eq!((k.n, k.events), (3, 2));
+    }
+
+    /// A patient's continuing interval is neither a censoring nor a new patient: (0,2] status 3
+    /// (continues) then (2,5] event for patient 0, and (0,4] censored for patient 1, give the
+    /// curve of (0,5] event and (0,4] censored.
+    #[test]
+    fn continued_intervals_join() {
+        let k = kaplan_meier_rows(
+            &KmRows { time: &[2.0, 5.0, 4.0], status: &[3, 1, 0], entry: Some(&[0.0, 2.0, 0.0]), weight: None, patient: Some(&[0, 0, 1]) },
+            &opts(),
+        );
+        let plain = kaplan_meier(&[5.0, 4.0], &[1, 0], &opts());
+        assert_eq!(format!("{:?}", k.steps), format!("{:?}", plain.steps));
+        assert_eq!(k.n, 2);
+    }
+
     #[test]
     fn rmst_of_a_hand_curve() {
         // S = 1 on [0,1), .5 on [1,3), then 0; tau = 2 → 1 + .5 = 1.5

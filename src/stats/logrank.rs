@@ -340,6 +340,24 @@ mod tests {
         }
     }
 
+    /// Delayed entry, rows (entry, time, status, group): (0,2,1,0) (1,3,1,1) (2,4,0,0) (0,5,1,1).
+    /// t=2: at risk rows 1, 2, 4 (row 3 enters at 2): n = (1, 2), d = 1 in group 0:
+    /// O0 − E0 = 1 − 1/3, V = (1/3)(2/3) = 2/9; t=3: rows 2, 3, 4: n = (1, 2), the event in
+    /// group 1: O0 − E0 = −1/3, V = 2/9; t=5: row 4 alone: V = 0. U = 1/3, V = 4/9,
+    /// chisq = (1/9)/(4/9) = 1/4. R: coxph(Surv(e, t, s) ~ g, ties = "breslow") score test 0.25.
+    #[test]
+    fn score_test_with_entry_by_hand() {
+        let rows = EntryRows { time: &[2.0, 3.0, 4.0, 5.0], entry: Some(&[0.0, 1.0, 2.0, 0.0]), status: &[1, 1, 0, 1], group: &[0, 1, 0, 1], strata: None };
+        let r = entry_score_test(&rows, 2);
+        assert!((r.chisq - 0.25).abs() < 1e-14, "{r:?}");
+        assert_eq!(r.df, 1.0);
+        // Without ties and without entry it is the log-rank test.
+        let plain = EntryRows { time: &[1.0, 3.0, 2.0, 4.0], entry: None, status: &[1, 1, 1, 1], group: &[0, 0, 1, 1], strata: None };
+        let a = entry_score_test(&plain, 2);
+        let b = survdiff(plain.time, plain.status, plain.group, 2, None, 0.0);
+        assert!((a.chisq - b.chisq).abs() < 1e-14);
+    }
+
     #[test]
     fn invariant_to_row_order() {
         let t = [5.0, 3.0, 8.0, 1.0, 9.0, 2.0, 7.0];
