@@ -544,3 +544,171 @@ pub fn continued(patient: &[u32], entry: &[f64], time: &[f64], status: &[u8], cu
         .map(|k| status[k] == 0 && start.get(&(patient[k], (time[k] + 0.0).to_bits())).is_some_and(|&j| curve[j] == curve[k]))
         .collect()
 }
+
+/// An R string literal.
+fn r_lit(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
+}
+
+/// The analysis section of the R cross-check script (`export::r_script`) for a spec with
+/// study-design keys, after the script has read the file and made `d$.time` and `d$.status`:
+/// entry times, weights, landmark, `tmerge` splits, then `survfit`, the test between groups and
+/// `coxph` on `Surv(tstart, tstop, ev)`, as the contract's R equivalents. `terms` is the Cox
+/// model's right-hand side.
+pub fn r_script_design(spec: &AnalysisSpec, terms: &str) -> String {
+    let mut s = String::new();
+    let mut w = |line: String| {
+        s.push_str(&line);
+        s.push('\n');
+    };
+    let num = crate::table::format_number;
+    // A column as a time in the analysis unit (see `time_column`).
+    let as_time = |col: &str| match &spec.time {
+        TimeSpec::Dates(span) => format!(
+            "(if (inherits(try(as.Date(d[[{c}]][!is.na(d[[{c}]])][1]), silent = TRUE), \"Date\")) as.numeric(as.Date(d[[{c}]]) - as.Date(d[[{s}]])) / {per} else as.numeric(d[[{c}]]))",
+            c = r_lit(col),
+            s = r_lit(&span.start),
+            per = num(span.unit.days())
+        ),
+        TimeSpec::Numeric(n) => format!("as.numeric(d[[{}]]) * {}", r_lit(col), num(n.factor())),
+        TimeSpec::Column(_) => format!("as.numeric(d[[{}]])", r_lit(col)),
+    };
+    w(String::new());
+    w("# Study design (cohort's keys entry, id, time_varying, landmark, weights)".into());
+    let has_entry = spec.entry.is_some() || (!spec.time_varying.is_empty() && spec.landmark.is_none());
+    match &spec.entry {
+        Some(e) => {
+            w(format!("d$.entry <- {}", as_time(e)));
+            w("d <- d[!is.na(d$.entry) & d$.entry < d$.time, , drop = FALSE]  # at risk on (entry, time]".into());
+        }
+        None if has_entry => w("d$.entry <- 0; d <- d[d$.time > 0, , drop = FALSE]  # tmerge drops zero follow-up".into()),
+        None => {}
+    }
+    let sampling = spec.sampling_weights().is_some();
+    if let Some(wt) = &spec.weights {
+        w(format!("d$.w <- as.numeric(d[[{}]]); d <- d[!is.na(d$.w) & d$.w >= 0, , drop = FALSE]", r_lit(&wt.column)));
+        if wt.kind == WeightKind::Frequency {
+            w("d <- d[rep(seq_len(nrow(d)), d$.w), , drop = FALSE]  # frequency weights: each row w times".into());
+        }
+    }
+    w(match &spec.id {
+        Some(id) => format!("d$.id <- d[[{}]]; d <- d[!is.na(d$.id), , drop = FALSE]", r_lit(id)),
+        None => "d$.id <- seq_len(nrow(d))".into(),
+    });
+    if let Some(lm) = &spec.landmark {
+        w(format!(
+            "d <- d[d$.time > {l}{}, , drop = FALSE]  # landmark: at risk at {l}",
+            if spec.entry.is_some() { format!(" & d$.entry < {}", num(lm.time)) } else { String::new() },
+            l = num(lm.time)
+        ));
+        for tv in &spec.time_varying {
+            w(format!("d${} <- as.integer(!is.na({at}) & {at} <= {})  # exposure at the landmark", tv.name, num(lm.time), at = as_time(&tv.at)));
+        }
+        if lm.reset {
+            w(format!("d$.time <- d$.time - {}  # clock reset at the landmark", num(lm.time)));
+        }
+    }
+    let split = !spec.time_varying.is_empty() && spec.landmark.is_none();
+    let (surv, data) = if split {
+        for tv in &spec.time_varying {
+            w(format!("d$.at_{} <- {}", tv.name, as_time(&tv.at)));
+        }
+        w("s <- tmerge(d, d, id = .id, .ev = event(.time, as.integer(.status == 1)), tstart = .entry, tstop = .time)".into());
+        for tv in &spec.time_varying {
+            w(format!("s <- tmerge(s, d, id = .id, `{0}` = tdc(.at_{0}))", tv.name));
+        }
+        ("Surv(tstart, tstop, .ev)", "s")
+    } else if spec.entry.is_some() && spec.landmark.is_none() {
+        ("Surv(.entry, .time, .status == 1)", "d")
+    } else {
+        ("Surv(.time, .status == 1)", "d")
+    };
+    let group = spec.group.as_ref().map(|g| g.columns().iter().map(|c| format!("factor(`{c}`)")).collect::<Vec<_>>().join(" + "));
+    let rhs = group.clone().unwrap_or_else(|| "1".into());
+    let strata = spec.strata.as_ref().map(|st| format!(" + strata(`{st}`)")).unwrap_or_default();
+    let wts = if spec.weights.as_ref().is_some_and(|w| w.kind == WeightKind::Sampling) { ", weights = .w, robust = TRUE" } else { "" };
+    w(String::new());
+    w("# Kaplan-Meier (n counts patients)".into());
+    w(format!("fit <- survfit({surv} ~ {rhs}, data = {data}, id = .id{wts})"));
+    w(match spec.rmst_tau {
+        Some(tau) => format!("print(fit, rmean = {})", num(tau)),
+        None => "print(fit)".into(),
+    });
+    if !spec.times.is_empty() {
+        w(format!("summary(fit, times = c({}), extend = TRUE)", spec.times.iter().map(|&t| num(t)).collect::<Vec<_>>().join(", ")));
+    }
+    if let Some(g) = &group {
+        if sampling {
+            w("# No log-rank test with sampling weights: see the weighted Cox model.".into());
+        } else if has_entry || spec.time_varying_group().is_some() {
+            w("# Log-rank with delayed entry: the Cox score test with Breslow ties".into());
+            w(format!("summary(coxph({surv} ~ {g}{strata}, data = {data}, ties = \"breslow\"))$sctest"));
+        } else {
+            w(format!("survdiff({surv} ~ {g}{strata}, data = {data}, rho = {})", num(spec.rho)));
+        }
+    }
+    if !spec.covariates.is_empty() {
+        let cl = spec.cluster.as_ref().map(|c| format!(" + cluster(`{c}`)")).unwrap_or_default();
+        w(String::new());
+        w(format!("# Cox proportional hazards ({} ties)", spec.ties.name()));
+        w(format!("cox <- coxph({surv} ~ {terms}{strata}{cl}, data = {data}, ties = {}{wts})", r_lit(spec.ties.name())));
+        w("summary(cox)".into());
+        w("cox.zph(cox, transform = \"km\", terms = FALSE)".into());
+    }
+    s
+}
+
+/// The methods paragraph's sentence on the study design (`export::methods_text`), empty when
+/// the spec uses no design key. `unit` is the time unit with a leading space (or empty).
+pub fn methods_sentence(spec: &AnalysisSpec, unit: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let num = crate::table::format_number;
+    if let Some(e) = &spec.entry {
+        parts.push(match &spec.id {
+            Some(id) => format!("Follow-up was analysed as start–stop intervals (entry '{e}', one or more rows per patient identified by '{id}'; curves count patients)"),
+            None => format!("Follow-up was left-truncated at each row's entry time ('{e}'): a patient was at risk only after entry (delayed entry)"),
+        });
+    } else if let Some(id) = &spec.id {
+        parts.push(format!("Patients were identified by '{id}' (curves count patients)"));
+    }
+    for tv in &spec.time_varying {
+        parts.push(match &spec.landmark {
+            Some(l) => format!("'{}' was defined by exposure ('{}') at the landmark ({}{unit})", tv.name, tv.at, num(l.time)),
+            None => format!(
+                "'{}' was a time-varying exposure from the time in '{}' (follow-up split there, as R's tmerge, so that time before exposure counts as unexposed and no immortal time is credited to the exposed){}",
+                tv.name,
+                tv.at,
+                if spec.time_varying_group().is_some_and(|t| t.name == tv.name) { "; curves by current exposure are Simon–Makuch estimates" } else { "" }
+            ),
+        });
+    }
+    if let Some(l) = &spec.landmark {
+        parts.push(format!(
+            "in a landmark analysis at {}{unit}, only patients alive and at risk at the landmark were included, {}",
+            num(l.time),
+            if l.reset { "with time measured from the landmark" } else { "and survival is conditional on survival to the landmark" }
+        ));
+    }
+    if let Some(w) = &spec.weights {
+        parts.push(match w.kind {
+            WeightKind::Frequency => format!("each row counted as many patients as its frequency weight ('{}')", w.column),
+            WeightKind::Sampling => format!(
+                "rows were weighted by the sampling weights in '{}' (weighted Kaplan-Meier with robust infinitesimal-jackknife standard errors, weighted Cox model with robust standard errors; no log-rank test)",
+                w.column
+            ),
+        });
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    let groups_test = (spec.entry.is_some() || spec.time_varying_group().is_some()) && spec.group.is_some() && spec.sampling_weights().is_none();
+    let mut s = parts.join("; ");
+    if let Some(c) = s.get(..1) {
+        s = c.to_uppercase() + &s[1..];
+    }
+    if groups_test {
+        s.push_str("; groups were compared with the score test of a Cox model with Breslow ties (the log-rank test with delayed entry)");
+    }
+    s.push_str(". ");
+    s
+}

@@ -152,3 +152,50 @@ fn design_keys_are_checked() {
     let e = AnalysisSpec::from_json(r#"{"time":"t","event":{"column":"s","event":["1"],"competing":["2"]},"entry":"e"}"#).unwrap_err();
     assert!(e.to_string().contains("competing"), "{e}");
 }
+
+/// The R cross-check script of a design spec runs in R and reproduces the reference: the
+/// time-varying Cox coefficient of `designs_jasa/transplant_time_varying`, the landmark
+/// Kaplan-Meier and the weighted Cox model. Needs `Rscript` with the survival package (on the
+/// developers' machines); says so and checks only the script's text without it.
+#[test]
+fn r_script_of_designs_reproduces_the_reference() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/designs");
+    let cases = [
+        ("designs_jasa", "transplant_time_varying", "tmerge", "-0.0945"),
+        ("designs_jasa", "landmark60_transplant", "landmark", "-0.559"),
+        ("designs_heart", "start_stop_efron", "Surv(.entry, .time", "0.0161"),
+        ("designs_lung", "sampling_weights", "robust = TRUE", "0.0195"),
+    ];
+    let rscript = std::process::Command::new("Rscript").arg("-e").arg("library(survival)").output().is_ok_and(|o| o.status.success());
+    if !rscript {
+        eprintln!("Rscript with the survival package is not installed: the R scripts are checked as text only");
+    }
+    for (stem, name, has, coef) in cases {
+        let reference: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(format!("{dir}/{stem}.expected.json")).unwrap()).unwrap();
+        let case = reference["cases"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap();
+        let spec = AnalysisSpec::from_json(&case["spec"].to_string()).unwrap();
+        let file = reference["file"].as_str().unwrap();
+        let script = cohort::export::r_script(&spec, file);
+        assert!(script.contains(has), "{stem}/{name}:\n{script}");
+        if rscript {
+            let out = std::process::Command::new("Rscript").arg("-e").arg(&script).current_dir(dir).output().unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success() && text.contains(coef), "{stem}/{name}: R says\n{text}\n{}\n{script}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+}
+
+/// The methods paragraph names the design.
+#[test]
+fn methods_text_names_the_design() {
+    let csv = "time,status,tx,e\n10,1,4,0\n8,0,,1\n6,1,6,0\n5,1,9,2\n7,0,-2,0\n12,1,0,3\n";
+    let r = run(csv, r#"{"time":"time","event":{"column":"status","event":["1"]},"entry":"e","time_varying":[{"name":"tx_on","at":"tx"}],"group":"tx_on"}"#);
+    let m = cohort::export::methods_text(&r);
+    assert!(m.contains("left-truncated at each row's entry time ('e')"), "{m}");
+    assert!(m.contains("'tx_on' was a time-varying exposure from the time in 'tx'") && m.contains("Simon–Makuch"), "{m}");
+    assert!(m.contains("score test of a Cox model with Breslow ties"), "{m}");
+    let r = run(csv, r#"{"time":"time","event":{"column":"status","event":["1"]},"landmark":{"time":5,"reset":true}}"#);
+    assert!(cohort::export::methods_text(&r).contains("landmark analysis at 5, only patients alive and at risk"));
+    let plain = run(csv, r#"{"time":"time","event":{"column":"status","event":["1"]}}"#);
+    assert!(!cohort::export::methods_text(&plain).contains("landmark"));
+}
