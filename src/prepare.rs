@@ -747,8 +747,14 @@ pub fn design(
         time: idx.iter().map(|&i| prep.time[i]).collect(),
         status: idx.iter().map(|&i| prep.status[i]).collect(),
         strata: prep.strata.as_ref().map(|s| idx.iter().map(|&i| s.codes[i]).collect()),
-        cluster: cluster_all.map(|f| idx.iter().map(|&i| f.codes[i]).collect()),
         entry: prep.study.entry.as_ref().map(|e| idx.iter().map(|&i| e[i]).collect()),
+        // With sampling weights, a patient's several rows form one cluster of the robust
+        // variance (as `coxph(..., id = id, weights = w, robust = TRUE)`).
+        cluster: match (cluster_all.as_ref(), prep.study.weight.as_ref(), prep.study.patient.as_ref()) {
+            (Some(f), _, _) => Some(idx.iter().map(|&i| f.codes[i]).collect()),
+            (None, Some(_), Some(p)) => Some(idx.iter().map(|&i| p[i]).collect()),
+            _ => None,
+        },
         weights: prep.study.weight.as_ref().map(|w| idx.iter().map(|&i| w[i]).collect()),
         idx,
         names,
