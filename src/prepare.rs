@@ -620,8 +620,23 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     // survival's estimators treat times equal up to round-off as ties (R's timefix); cmprsk's
     // do not (see stats::timefix).
     let mut time = time;
+    let mut study = study;
     if !competing {
-        crate::stats::timefix::adjudicate(&mut time);
+        match study.entry.as_mut() {
+            // Entry and exit times are adjudicated together, as R's aeqSurv on Surv(start, stop).
+            Some(entry) => {
+                let mut all = std::mem::take(entry);
+                let n = all.len();
+                all.extend_from_slice(&time);
+                crate::stats::timefix::adjudicate(&mut all);
+                time.copy_from_slice(&all[n..]);
+                all.truncate(n);
+                *entry = all;
+            }
+            None => {
+                crate::stats::timefix::adjudicate(&mut time);
+            }
+        }
     }
     // Patients with several rows: which rows continue in the same curve.
     let continued = match (&study.patient, &study.entry) {

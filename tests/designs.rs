@@ -237,3 +237,12 @@ fn splits_within_a_curve_leave_it_unchanged() {
     assert!((cox.ph_test.as_ref().unwrap().global.chisq - 1.631949).abs() < 1e-6);
     assert!(cox.n > plain.n);
 }
+
+/// Entry and exit times equal up to round-off are the same time (R's aeqSurv adjudicates start
+/// and stop together): a row entering at 0.3 is not at risk at an exit time 0.1 + 0.2.
+#[test]
+fn entry_and_exit_times_are_adjudicated_together() {
+    let csv = "e,t,s\n0,0.30000000000000004,1\n0.3,1,1\n0,2,0\n";
+    let r = run(csv, r#"{"entry":"e","time":"t","event":{"column":"s","event":["1"]}}"#);
+    assert_eq!(r.km[0].steps[0].n_risk, 2.0, "{:?}", r.km[0].steps[0]);
+}
