@@ -106,7 +106,7 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
             file: table.name.clone(),
             rows_in_file: table.n_rows(),
             rows_filtered_out: prep.filtered_out,
-            n: prep.rows.len(),
+            n: prep.n_input(),
             events: prep.status.iter().filter(|&&s| s == 1).count(),
             competing_events: prep.competing.then(|| prep.status.iter().filter(|&&s| s == 2).count()),
             time_unit: prep.unit,
@@ -116,6 +116,8 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
         };
         if prep.competing {
             competing_curves(spec, &prep, &mut report);
+        } else if !prep.study.is_plain() || prep.continued.is_some() {
+            design_curves(spec, &prep, &mut report, &mut warnings);
         } else {
             survival_curves(spec, &prep, &mut report, &mut warnings);
         }
@@ -230,6 +232,100 @@ fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, wa
     }
 }
 
+/// Kaplan–Meier curves and the tests between groups of a study design with delayed entry,
+/// several rows per patient or sampling weights (`crate::study`): the curves by
+/// [`stats::km::kaplan_meier_rows`]; with entry (or a time-varying group) the test is the Cox
+/// score test with Breslow ties, with sampling weights there is none.
+fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warnings: &mut Vec<String>) {
+    let opts = stats::km::KmOptions { conf_type: spec.conf_type, times: &spec.times, rmst_tau: spec.rmst_tau };
+    let (codes, levels) = group_codes(prep);
+    let n_groups = levels.len().max(1);
+    let st = &prep.study;
+    // A patient's intervals that continue one another in the same curve are joined into one row
+    // (as `survfit(..., id = id)`): no censoring at the joins, and one jackknife term per stay.
+    let (joined_entry, dropped) = join_continued(prep);
+    let status = &prep.status;
+    for g in 0..n_groups {
+        let idx: Vec<usize> = (0..prep.rows.len()).filter(|&i| codes[i] == g as u32 && !dropped.get(i).copied().unwrap_or(false)).collect();
+        let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        let time = pick(&prep.time);
+        let s: Vec<u8> = idx.iter().map(|&i| status[i]).collect();
+        let entry = joined_entry.as_deref().or(st.entry.as_deref()).map(pick);
+        let weight = st.weight.as_deref().map(pick);
+        let patient: Option<Vec<u32>> = st.patient.as_ref().map(|p| idx.iter().map(|&i| p[i]).collect());
+        let rows = stats::km::KmRows { time: &time, status: &s, entry: entry.as_deref(), weight: weight.as_deref(), patient: patient.as_deref() };
+        let mut c = stats::km::kaplan_meier_rows(&rows, &opts);
+        c.group = levels.get(g).cloned();
+        report.km.push(c);
+    }
+    if spec.hazard.is_some() {
+        warnings.push("the smoothed hazard is not available with entry, id, time_varying or sampling weights; it was left out".to_string());
+    }
+    if levels.len() < 2 {
+        return;
+    }
+    if st.weight.is_some() {
+        warnings.push(
+            "no log-rank test with sampling weights (its variance assumes unweighted counts): compare the groups with the weighted Cox model of the group, whose robust standard errors account for the weights"
+                .to_string(),
+        );
+        return;
+    }
+    let rows = stats::logrank::EntryRows {
+        time: &prep.time,
+        entry: st.entry.as_deref(),
+        status: &prep.status,
+        group: &codes,
+        strata: prep.strata.as_ref().map(|s| s.codes.as_slice()),
+    };
+    if st.entry.is_some() || spec.time_varying_group().is_some() {
+        let (test, why) = stats::logrank::entry_score_explained(&rows, levels.len());
+        warnings.extend(why);
+        report.logrank = Some(test);
+        if spec.pairwise {
+            report.pairwise = Some(stats::logrank::entry_pairwise(&rows, &levels));
+        }
+    } else {
+        // Several rows per patient without entry, or landmark rows: survdiff on the rows.
+        let strata = prep.strata.as_ref().map(|s| s.codes.as_slice());
+        let tallies = stats::common::Tallies::new(&prep.time, &prep.status, Some(&codes), levels.len(), strata, |_| true);
+        let (test, why) = stats::logrank::survdiff_explained(&tallies, spec.rho);
+        warnings.extend(why);
+        report.logrank = Some(test);
+        if spec.pairwise {
+            report.pairwise = Some(stats::logrank::pairwise_tallies(&tallies, &levels, spec.rho));
+        }
+    }
+}
+
+/// Join the intervals of a patient that continue one another in the same curve
+/// (`prep.continued`): the continuing interval takes the entry of the one it continues, which
+/// is dropped. Returns the joined entry times (None when nothing is joined) and the dropped
+/// rows.
+fn join_continued(prep: &Prepared) -> (Option<Vec<f64>>, Vec<bool>) {
+    let (Some(cont), Some(entry), Some(patient)) = (&prep.continued, &prep.study.entry, &prep.study.patient) else {
+        return (None, Vec::new());
+    };
+    let mut entry = entry.clone();
+    let mut start: HashMap<(u32, u64), usize> = HashMap::with_capacity(entry.len());
+    for k in 0..entry.len() {
+        start.insert((patient[k], (entry[k] + 0.0).to_bits()), k);
+    }
+    // By entry time, so that a chain of joins carries the first entry to the last interval.
+    let mut order: Vec<usize> = (0..entry.len()).collect();
+    order.sort_unstable_by(|&a, &b| entry[a].total_cmp(&entry[b]));
+    let mut dropped = vec![false; entry.len()];
+    for &k in &order {
+        if cont[k] {
+            if let Some(&j) = start.get(&(patient[k], (prep.time[k] + 0.0).to_bits())) {
+                entry[j] = entry[k];
+                dropped[k] = true;
+            }
+        }
+    }
+    (Some(entry), dropped)
+}
+
 /// Cox models (multivariable, univariable screen) and parametric fits, from `cache` when their
 /// part of the spec is unchanged.
 fn survival_models(
@@ -256,10 +352,12 @@ fn survival_models(
         Err(e) => w.push(format!("Cox model not fitted: {e}")),
     }, |from, to| to.cox = from.cox.clone())?;
     univariable_screen(table, spec, prep, report, warnings, (&mut cache.univariable_key, &mut cache.univariable), "Cox", |d| {
-        let fit = stats::cox::coxph_with(&d.cox_input(spec.ties), stats::cox::Residuals::Never)?;
+        let fit = stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), stats::cox::Residuals::Never)?;
         Ok(UnivariableModel { covariate: String::new(), n: fit.n, events: fit.events, terms: fit.terms, lr_test: Some(fit.lr_test) })
     })?;
-    if !spec.parametric.is_empty() {
+    if !spec.parametric.is_empty() && (!prep.study.is_plain()) {
+        warnings.push("parametric (survreg) models are not available with entry, id, time_varying or sampling weights; they were left out".to_string());
+    } else if !spec.parametric.is_empty() {
         // The univariable list stays in the key: it decides which rows the fits use (above).
         let key = key_without(spec, &[&["table1", "ph_residuals"], CURVE_FIELDS]);
         match &cache.parametric {
@@ -379,7 +477,7 @@ fn univariable_screen(
 /// Cox fit of a design with the spec's ties, strata and cluster.
 fn fit_cox(d: &crate::prepare::Design, spec: &AnalysisSpec) -> std::result::Result<stats::cox::CoxReport, String> {
     let residuals = if spec.ph_residuals { stats::cox::Residuals::Always } else { stats::cox::Residuals::Auto };
-    stats::cox::coxph_with(&d.cox_input(spec.ties), residuals)
+    stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), residuals)
 }
 
 /// Cumulative incidence curves per cause and group, and Gray's test.
@@ -446,6 +544,30 @@ fn competing_models(
 }
 
 fn table1(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[String]) -> Result<Vec<stats::table1::Table1Row>> {
+    // Patients with several rows (start–stop intervals, time-varying splits) are described once
+    // per group, by their first row there; frequency-weighted copies count as patients.
+    if let Some(p) = &prep.study.patient {
+        let (codes, _) = group_codes(prep);
+        let mut seen = std::collections::HashSet::new();
+        let keep: Vec<usize> = (0..prep.rows.len()).filter(|&i| seen.insert((p[i], codes[i]))).collect();
+        if keep.len() < prep.rows.len() {
+            let sub = Prepared {
+                rows: keep.iter().map(|&i| prep.rows[i]).collect(),
+                time: keep.iter().map(|&i| prep.time[i]).collect(),
+                status: keep.iter().map(|&i| prep.status[i]).collect(),
+                group: prep.group.as_ref().map(|g| crate::prepare::Factor { codes: keep.iter().map(|&i| g.codes[i]).collect(), levels: g.levels.clone() }),
+                strata: None,
+                study: Default::default(),
+                continued: None,
+                ..prep.clone()
+            };
+            return table1_rows(table, spec, &sub, cols);
+        }
+    }
+    table1_rows(table, spec, prep, cols)
+}
+
+fn table1_rows(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[String]) -> Result<Vec<stats::table1::Table1Row>> {
     let (codes, levels) = group_codes(prep);
     let mut out = Vec::new();
     for name in cols {

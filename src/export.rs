@@ -99,7 +99,7 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
             for e in &span.end {
                 w(&mut s, &format!("end <- ifelse(is.na(end), as.Date(d[[{}]]), end)", lit(e)));
             }
-            w(&mut s, &format!("d$.time <- as.numeric(end - start) / {}  # {}", crate::table::format_number(span.unit.days()), span.unit.name()));
+            w(&mut s, &format!("d$.time <- as.numeric(as.Date(end, origin = \"1970-01-01\") - start) / {}  # {} (ifelse drops the Date class)", crate::table::format_number(span.unit.days()), span.unit.name()));
         }
     }
     let ev = &spec.event;
@@ -116,6 +116,10 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
         w(&mut s, &format!("keep <- out %in% {}; d <- d[keep, , drop = FALSE]; out <- out[keep]", r_vec(&known)));
     }
     w(&mut s, "d <- d[!is.na(d$.time) & d$.time >= 0 & !is.na(out), , drop = FALSE]");
+    if crate::study::has_design(spec) {
+        s.push_str(&crate::study::r_script_design(spec, &model_terms(spec)));
+        return s;
+    }
     let mut rhs = "1".to_string();
     match spec.group.as_ref().map(|g| g.columns()) {
         Some([g]) => {
@@ -339,6 +343,7 @@ pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
         ConfType::Plain => "linear",
     };
     m.push_str("Methods. ");
+    m.push_str(&crate::study::methods_sentence(spec, &unit));
     if report.cuminc.is_empty() {
         m.push_str(&format!(
             "Survival was estimated with the Kaplan-Meier method; 95% confidence intervals used Greenwood's variance on the {conf} scale. Median follow-up was estimated with the reverse Kaplan-Meier method. "
