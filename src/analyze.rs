@@ -201,6 +201,7 @@ fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, wa
     }
     if levels.len() >= 2 {
         report.logrank = Some(stats::logrank::survdiff_tallies(&tallies, spec.rho));
+        report.rmst_diff = stats::rmst::rmst_differences(&report.km);
         // Crossed groups have no order to trend along.
         if levels.len() >= 3 && spec.group.as_ref().is_some_and(|g| g.single().is_some()) {
             // Scores: the level values when they are numbers, else 1..k in level order.

@@ -91,6 +91,9 @@ pub struct Report {
     pub hazard: Vec<GroupHazard>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hazard_ratio: Option<HazardRatio>,
+    /// RMST(b) − RMST(a) per pair of groups, with `rmst_tau`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rmst_diff: Vec<crate::stats::rmst::RmstDiff>,
 }
 
 impl Report {

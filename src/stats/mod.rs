@@ -14,3 +14,4 @@ pub mod table1;
 pub mod parametric;
 pub mod hazard;
 pub mod zph;
+pub mod rmst;
