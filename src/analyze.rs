@@ -21,7 +21,7 @@ use crate::table::{ColumnData, Table};
 
 /// Spec fields read only by the models and Table 1, never by the row preparation or the curves
 /// and their tests.
-const MODEL_FIELDS: &[&str] = &["covariates", "categorical", "reference", "ties", "cluster", "univariable", "parametric", "table1", "ph_residuals"];
+const MODEL_FIELDS: &[&str] = &["covariates", "categorical", "reference", "ties", "cluster", "univariable", "parametric", "table1", "ph_residuals", "interactions", "splines", "subgroups", "adjusted"];
 /// Spec fields read only by the curves, their tests and the smoothed hazard, never by the models.
 const CURVE_FIELDS: &[&str] = &["times", "conf_type", "rmst_tau", "hazard", "pairwise", "rho"];
 
@@ -227,6 +227,9 @@ fn survival_models(
     warnings: &mut Vec<String>,
     cache: &mut AnalysisCache,
 ) -> Result<()> {
+    if !spec.covariates.is_empty() {
+        warnings.extend(crate::adjust::model_term_warnings(spec));
+    }
     if spec.covariates.is_empty() && spec.univariable.is_empty() && spec.parametric.is_empty() {
         return Ok(());
     }
@@ -249,10 +252,14 @@ fn survival_models(
     multivariable(table, spec, prep, report, warnings, &mut cache.models, |d, part, w| match fit_cox(d, spec) {
         Ok(fit) => {
             w.extend(fit.warnings.iter().cloned());
+            part.spline = crate::adjust::spline_reports(table, spec, prep, d, &fit, w);
             part.cox = Some(fit);
         }
         Err(e) => w.push(format!("Cox model not fitted: {e}")),
-    }, |from, to| to.cox = from.cox.clone())?;
+    }, |from, to| {
+        to.cox = from.cox.clone();
+        to.spline = from.spline.clone();
+    })?;
     univariable_screen(table, spec, prep, report, warnings, (&mut cache.univariable_key, &mut cache.univariable), "Cox", |d| {
         let fit = stats::cox::coxph_with(&d.cox_input(spec.ties), stats::cox::Residuals::Never)?;
         Ok(UnivariableModel { covariate: String::new(), n: fit.n, events: fit.events, terms: fit.terms, lr_test: Some(fit.lr_test) })

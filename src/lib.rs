@@ -16,6 +16,7 @@ pub mod prepare;
 pub mod stats;
 pub mod report;
 pub mod analyze;
+pub mod adjust;
 pub mod plot;
 pub mod overview;
 pub mod bench;

@@ -94,6 +94,9 @@ pub struct Report {
     /// RMST(b) − RMST(a) per pair of groups, with `rmst_tau`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rmst_diff: Vec<crate::stats::rmst::RmstDiff>,
+    /// Spline covariates of the Cox model: hazard-ratio curve and test of non-linearity.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spline: Vec<crate::stats::spline::SplineReport>,
 }
 
 impl Report {

@@ -15,3 +15,4 @@ pub mod parametric;
 pub mod hazard;
 pub mod zph;
 pub mod rmst;
+pub mod spline;

@@ -1,0 +1,71 @@
+//! The adjusted-comparison cases of the contract's part 2 (`tests/reference/designs/`, R's
+//! results copied from the shared reference): RMST difference, natural splines, interactions,
+//! subgroups, direct standardisation and propensity scores, run through the library and
+//! compared field by field with the contract's tolerances (as `compare_reference.py`).
+
+use serde_json::Value;
+
+#[path = "support/compare.rs"]
+mod support;
+
+/// Run the named cases of `designs/FILE` and compare the fields listed (all when `fields` is
+/// empty). Returns the failures.
+fn run(file: &str, cases: &[&str], fields: &[&str]) -> Vec<String> {
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/designs"));
+    let reference: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+    let data = reference["file"].as_str().unwrap();
+    let bytes = std::fs::read(dir.join(data)).unwrap();
+    let mut failures = Vec::new();
+    let mut seen = 0;
+    for case in reference["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        if !cases.contains(&name) {
+            continue;
+        }
+        seen += 1;
+        let spec = cohort::AnalysisSpec::from_json(&case["spec"].to_string()).unwrap();
+        let report = match cohort::analyze_bytes(&bytes, data, &spec) {
+            Ok(r) => r,
+            Err(e) => {
+                failures.push(format!("{name}: error {e}"));
+                continue;
+            }
+        };
+        let act: Value = serde_json::from_str(&report.to_json()).unwrap();
+        let mut expected = case["expected"].clone();
+        if !fields.is_empty() {
+            expected.as_object_mut().unwrap().retain(|k, _| fields.contains(&k.as_str()));
+            assert_eq!(expected.as_object().unwrap().len(), fields.len(), "{name}: the reference lacks a field of {fields:?}");
+        }
+        let out = support::compare(&expected, &act, name, "").problems;
+        if !out.is_empty() {
+            failures.push(format!("{name}: {} differences\n    {}", out.len(), out.iter().take(10).cloned().collect::<Vec<_>>().join("\n    ")));
+        }
+    }
+    assert_eq!(seen, cases.len(), "{file}: some of {cases:?} are not in the reference");
+    failures
+}
+
+/// `summary(survfit(Surv(time, status == 2) ~ sex, lung), rmean = 365)`: the difference of the
+/// two RMSTs with se = sqrt(se1² + se2²), its 95% interval and p; the curves and log-rank too.
+#[test]
+fn rmst_difference_matches_r() {
+    let f = run("designs_lung.expected.json", &["rmst_diff_sex"], &[]);
+    assert!(f.is_empty(), "{}", f.join("\n"));
+}
+
+/// `coxph(Surv(time, status) ~ ns(age, df = 3) + factor(sex), lung)`: the basis with R's
+/// knots gives R's coefficients `age[1]..age[3]`, tests, concordance and PH test; `spline[]`
+/// holds the LR test against linear age and the hazard-ratio curve against the median.
+#[test]
+fn natural_spline_matches_r() {
+    let f = run("designs_lung.expected.json", &["spline_age"], &[]);
+    assert!(f.is_empty(), "{}", f.join("\n"));
+}
+
+/// `coxph(Surv(time, status) ~ factor(sex) + age + ph.ecog + factor(sex):age, lung)`.
+#[test]
+fn interaction_term_matches_r() {
+    let f = run("designs_lung.expected.json", &["interaction_sex_age"], &[]);
+    assert!(f.is_empty(), "{}", f.join("\n"));
+}
