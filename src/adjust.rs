@@ -89,3 +89,196 @@ pub fn model_term_warnings(spec: &AnalysisSpec) -> Vec<String> {
     }
     out
 }
+
+/// Disclosure threshold k used to flag small subgroup levels and balance-table arms when the
+/// page does not set one (the project's default k).
+pub const DEFAULT_MIN_CELL: usize = 5;
+
+/// Most levels a subgroup column may have (a continuous column must be categorised first).
+pub const MAX_SUBGROUP_LEVELS: usize = 20;
+
+/// The hazard ratio of the group (second level against the first) within one level of a
+/// subgroup column: one row of the forest plot.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct SubgroupRow {
+    pub column: String,
+    pub level: String,
+    pub n: usize,
+    pub events: usize,
+    /// Cox coefficient of the group and its standard error (null when not estimable).
+    pub coef: f64,
+    pub se: f64,
+    pub hr: f64,
+    pub lower: f64,
+    pub upper: f64,
+    pub p: f64,
+    /// Fewer than k (`DEFAULT_MIN_CELL`) patients in this level: small-cell rules apply.
+    pub small: bool,
+}
+
+/// Likelihood-ratio test of group × column (does the hazard ratio differ between levels?).
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct InteractionTest {
+    pub column: String,
+    pub chisq: f64,
+    pub df: f64,
+    pub p: f64,
+}
+
+/// Subgroup hazard ratios and interaction tests for `spec.subgroups`, with a two-level group.
+///
+/// Within each level L of column C: `coxph(Surv ~ g, subset = C == L)` (the spec's ties and
+/// strata). Per column: `anova(coxph(~ g + factor(C)), coxph(~ g * factor(C)))`, i.e.
+/// 2(ℓ_interaction − ℓ_main) on as many degrees of freedom as the interaction terms the
+/// model could estimate. Rows missing C are left out of that column's rows (warning).
+pub fn subgroups(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: &mut Vec<String>) -> crate::Result<(Vec<SubgroupRow>, Vec<InteractionTest>)> {
+    let mut rows_out = Vec::new();
+    let mut tests = Vec::new();
+    if spec.subgroups.is_empty() {
+        return Ok((rows_out, tests));
+    }
+    let Some(g) = prep.group.as_ref().filter(|g| g.levels.len() == 2) else {
+        warnings.push(format!(
+            "subgroups not analysed: they compare the two levels of the group, and {}",
+            match &prep.group {
+                None => "no group is set; set group to the two-level treatment column".to_string(),
+                Some(g) => format!("group '{}' has {} levels among the analysed rows; choose a two-level group", spec.group.as_ref().map(|s| s.label()).unwrap_or_default(), g.levels.len()),
+            }
+        ));
+        return Ok((rows_out, tests));
+    };
+    let arm: Vec<f64> = g.codes.iter().map(|&c| if c == 1 { 1.0 } else { 0.0 }).collect();
+    let z = crate::stats::common::z95();
+    for name in &spec.subgroups {
+        let col = crate::prepare::column(table, name, "subgroup")?;
+        let f = crate::prepare::factor(col, &prep.rows);
+        if f.levels.len() > MAX_SUBGROUP_LEVELS {
+            warnings.push(format!(
+                "subgroup '{name}' not analysed: it has {} distinct values (at most {MAX_SUBGROUP_LEVELS}); categorise it first (e.g. a filter or a derived column)",
+                f.levels.len()
+            ));
+            continue;
+        }
+        let missing: Vec<u64> = f.codes.iter().enumerate().filter(|(_, &c)| c == crate::table::MISSING).map(|(i, _)| table.line(prep.rows[i])).collect();
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "{} {} left out of the subgroups of '{name}': '{name}' is missing ({})",
+                missing.len(),
+                if missing.len() == 1 { "row" } else { "rows" },
+                crate::prepare::line_list(&missing)
+            ));
+        }
+        for (li, level) in f.levels.iter().enumerate() {
+            let idx: Vec<usize> = (0..f.codes.len()).filter(|&i| f.codes[i] == li as u32).collect();
+            let n = idx.len();
+            let events = idx.iter().filter(|&&i| prep.status[i] == 1).count();
+            let mut row = SubgroupRow {
+                column: name.clone(),
+                level: level.clone(),
+                n,
+                events,
+                coef: f64::NAN,
+                se: f64::NAN,
+                hr: f64::NAN,
+                lower: f64::NAN,
+                upper: f64::NAN,
+                p: f64::NAN,
+                small: n < DEFAULT_MIN_CELL,
+            };
+            if row.small {
+                warnings.push(format!(
+                    "subgroup {name} = {level}: fewer than {DEFAULT_MIN_CELL} patients; small-cell rules apply to this row (its counts are shown as <{DEFAULT_MIN_CELL} where disclosure control is on)"
+                ));
+            }
+            let input = CoxColumns::subset(prep, &idx, vec![idx.iter().map(|&i| arm[i]).collect()], vec!["group".to_string()]);
+            if events == 0 {
+                warnings.push(format!("subgroup {name} = {level}: no events among its {n} rows, so no hazard ratio (shown without one)"));
+            } else {
+                match input.fit(spec) {
+                    Ok(fit) if fit.terms.len() == 1 => {
+                        let t = &fit.terms[0];
+                        for w in &fit.warnings {
+                            warnings.push(format!("subgroup {name} = {level}: {w}"));
+                        }
+                        row.coef = t.coef;
+                        row.se = t.se;
+                        row.hr = t.hr;
+                        row.lower = (t.coef - z * t.se).exp();
+                        row.upper = (t.coef + z * t.se).exp();
+                        row.p = t.p;
+                    }
+                    Ok(_) | Err(_) => warnings.push(format!(
+                        "subgroup {name} = {level}: only one level of the group has rows here, so no hazard ratio (shown without one)"
+                    )),
+                }
+            }
+            rows_out.push(row);
+        }
+        // Interaction test on the rows with the column present.
+        let idx: Vec<usize> = (0..f.codes.len()).filter(|&i| f.codes[i] != crate::table::MISSING).collect();
+        let present: Vec<usize> = (1..f.levels.len()).filter(|&l| idx.iter().any(|&i| f.codes[i] == l as u32)).collect();
+        if present.is_empty() {
+            continue;
+        }
+        let arm_col: Vec<f64> = idx.iter().map(|&i| arm[i]).collect();
+        let dummies: Vec<Vec<f64>> = present.iter().map(|&l| idx.iter().map(|&i| if f.codes[i] == l as u32 { 1.0 } else { 0.0 }).collect()).collect();
+        let mut names = vec!["group".to_string()];
+        names.extend(present.iter().map(|&l| format!("{name}={}", f.levels[l])));
+        let mut main_x = vec![arm_col.clone()];
+        main_x.extend(dummies.iter().cloned());
+        let mut full_x = main_x.clone();
+        let mut full_names = names.clone();
+        for (d, &l) in dummies.iter().zip(&present) {
+            full_x.push(d.iter().zip(&arm_col).map(|(a, b)| a * b).collect());
+            full_names.push(format!("group:{name}={}", f.levels[l]));
+        }
+        let main = CoxColumns::subset(prep, &idx, main_x, names).fit(spec);
+        let full = CoxColumns::subset(prep, &idx, full_x, full_names).fit(spec);
+        match (main, full) {
+            (Ok(m), Ok(fu)) => {
+                let df = fu.terms.len() as f64 - m.terms.len() as f64;
+                if df > 0.0 {
+                    let t = TestResult::chisq(2.0 * (fu.loglik[1] - m.loglik[1]), df);
+                    tests.push(InteractionTest { column: name.clone(), chisq: t.chisq, df: t.df, p: t.p });
+                } else {
+                    warnings.push(format!("subgroup '{name}': no interaction term of group × '{name}' is estimable, so no interaction test"));
+                }
+            }
+            (Err(e), _) | (_, Err(e)) => warnings.push(format!("subgroup '{name}': the interaction test was not computed: {e}")),
+        }
+    }
+    Ok((rows_out, tests))
+}
+
+/// Columns of a helper Cox model over a subset of the prepared rows.
+struct CoxColumns {
+    time: Vec<f64>,
+    status: Vec<u8>,
+    strata: Option<Vec<u32>>,
+    x: Vec<Vec<f64>>,
+    names: Vec<String>,
+}
+
+impl CoxColumns {
+    fn subset(prep: &Prepared, idx: &[usize], x: Vec<Vec<f64>>, names: Vec<String>) -> Self {
+        CoxColumns {
+            time: idx.iter().map(|&i| prep.time[i]).collect(),
+            status: idx.iter().map(|&i| prep.status[i]).collect(),
+            strata: prep.strata.as_ref().map(|s| idx.iter().map(|&i| s.codes[i]).collect()),
+            x,
+            names,
+        }
+    }
+    fn fit(&self, spec: &AnalysisSpec) -> Result<CoxReport, String> {
+        let input = crate::stats::cox::CoxInput {
+            time: &self.time,
+            status: &self.status,
+            x: &self.x,
+            names: &self.names,
+            strata: self.strata.as_deref(),
+            cluster: None,
+            ties: spec.ties,
+        };
+        crate::stats::cox::coxph_with(&input, crate::stats::cox::Residuals::Never)
+    }
+}

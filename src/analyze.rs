@@ -143,8 +143,14 @@ fn sections(
 
     if prep.competing {
         competing_models(table, spec, prep, &mut report, &mut warnings, cache)?;
+        for (on, key) in [(!spec.subgroups.is_empty(), "subgroups"), (spec.adjusted.is_some(), "adjusted"), (spec.propensity.is_some(), "propensity")] {
+            if on {
+                warnings.push(format!("{key} is not available with competing events (it compares Kaplan-Meier and Cox analyses); remove event.competing to use it"));
+            }
+        }
     } else {
         survival_models(table, spec, prep, &mut report, &mut warnings, cache)?;
+        (report.subgroups, report.interaction) = crate::adjust::subgroups(table, spec, prep, &mut warnings)?;
     }
 
     if let Some(cols) = &spec.table1 {

@@ -97,6 +97,12 @@ pub struct Report {
     /// Spline covariates of the Cox model: hazard-ratio curve and test of non-linearity.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub spline: Vec<crate::stats::spline::SplineReport>,
+    /// Hazard ratio of the (two-level) group within each level of each `subgroups` column.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subgroups: Vec<crate::adjust::SubgroupRow>,
+    /// Likelihood-ratio test of group × column, per `subgroups` column.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub interaction: Vec<crate::adjust::InteractionTest>,
 }
 
 impl Report {

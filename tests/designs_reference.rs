@@ -69,3 +69,11 @@ fn interaction_term_matches_r() {
     let f = run("designs_lung.expected.json", &["interaction_sex_age"], &[]);
     assert!(f.is_empty(), "{}", f.join("\n"));
 }
+
+/// `coxph(Surv(time, status) ~ trt, veteran, subset = celltype == L)` per level of celltype and
+/// prior, and `anova(coxph(~ trt + factor(c)), coxph(~ trt * factor(c)))` per column.
+#[test]
+fn subgroups_match_r() {
+    let f = run("designs_veteran.expected.json", &["subgroups_trt"], &[]);
+    assert!(f.is_empty(), "{}", f.join("\n"));
+}
