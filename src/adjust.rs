@@ -282,3 +282,98 @@ impl CoxColumns {
         crate::stats::cox::coxph_with(&input, crate::stats::cox::Residuals::Never)
     }
 }
+
+/// A point of an adjusted curve.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct TimeSurv {
+    pub time: f64,
+    pub surv: f64,
+}
+
+/// The directly standardised survival curve of one group level.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct AdjustedCurve {
+    pub group: String,
+    /// Rows the model (and the average) used.
+    pub n: usize,
+    pub steps: Vec<TimeSurv>,
+    /// At the spec's landmark `times`.
+    pub at: Vec<TimeSurv>,
+}
+
+/// Adjusted curves (`"adjusted": "direct"`): the Cox model of group + covariates (group as a
+/// factor, the spec's ties, splines and interactions among the covariates), then for each
+/// group level the mean over the model's rows of the predicted survival with the group set to
+/// that level (`stats::adjusted`).
+pub fn adjusted_curves(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: &mut Vec<String>) -> crate::Result<Vec<AdjustedCurve>> {
+    if spec.adjusted.is_none() {
+        return Ok(Vec::new());
+    }
+    let skip = |why: String, warnings: &mut Vec<String>| {
+        warnings.push(format!("adjusted curves not made: {why}"));
+        Ok(Vec::new())
+    };
+    let (Some(gspec), Some(g)) = (spec.group.as_ref(), prep.group.as_ref()) else {
+        return skip("they need a group (set group to the column whose levels are compared)".into(), warnings);
+    };
+    let Some(gname) = gspec.single() else {
+        return skip(format!("the group '{}' crosses two columns; choose one group column", gspec.label()), warnings);
+    };
+    if g.levels.len() < 2 {
+        return skip(format!("group '{gname}' has a single level"), warnings);
+    }
+    if spec.strata.is_some() {
+        return skip("with strata each stratum has its own baseline hazard, so there is no single adjusted curve per group; remove strata (or enter it as a covariate)".into(), warnings);
+    }
+    let mut covs = vec![gname.to_string()];
+    covs.extend(spec.covariates.iter().filter(|c| *c != gname).cloned());
+    let mut interactions = spec.interactions.clone();
+    interactions.retain(|[a, b]| {
+        let with_group = a == gname || b == gname;
+        if with_group {
+            warnings.push(format!("adjusted curves: the interaction {a}:{b} with the group is left out of their model"));
+        }
+        !with_group
+    });
+    let mut categorical = spec.categorical.clone();
+    categorical.push(gname.to_string());
+    let model_spec = AnalysisSpec { covariates: covs.clone(), categorical, interactions, splines: spec.splines.iter().filter(|s| s.column != gname).cloned().collect(), ..spec.clone() };
+    let mut w = Vec::new();
+    let d = design(table, &model_spec, prep, &covs, &mut w)?;
+    let fit = match crate::stats::cox::coxph_with(&d.cox_input(spec.ties), crate::stats::cox::Residuals::Never) {
+        Ok(f) => f,
+        Err(e) => return skip(format!("their Cox model was not fitted: {e}"), warnings),
+    };
+    for m in fit.warnings.iter() {
+        warnings.push(format!("adjusted curves: {m}"));
+    }
+    // Coefficient of each design column (0 for a term left out of the fit, as R's NA).
+    let beta: Vec<f64> = d.names.iter().map(|n| fit.terms.iter().find(|t| &t.name == n).map_or(0.0, |t| t.coef)).collect();
+    let n = d.time.len();
+    let eta: Vec<f64> = (0..n).map(|i| d.x.iter().zip(&beta).map(|(col, b)| col[i] * b).sum()).collect();
+    // The group's terms come first: one per level but the reference, in level order.
+    let reference = spec.reference.get(gname).and_then(|r| g.levels.iter().position(|l| l == r)).unwrap_or(0);
+    let group_terms: Vec<usize> = (0..g.levels.len()).filter(|&l| l != reference).collect();
+    let by_level: Vec<Vec<f64>> = (0..g.levels.len())
+        .map(|level| {
+            (0..n)
+                .map(|i| {
+                    let own: f64 = group_terms.iter().enumerate().map(|(j, _)| d.x[j][i] * beta[j]).sum();
+                    let set: f64 = group_terms.iter().enumerate().filter(|(_, &l)| l == level).map(|(j, _)| beta[j]).sum();
+                    eta[i] - own + set
+                })
+                .collect()
+        })
+        .collect();
+    let curves = crate::stats::adjusted::direct_standardisation(&d.time, &d.status, &eta, &by_level, spec.ties == crate::spec::Ties::Efron);
+    Ok(curves
+        .into_iter()
+        .zip(&g.levels)
+        .map(|(c, level)| AdjustedCurve {
+            group: level.clone(),
+            n,
+            at: spec.times.iter().map(|&t| TimeSurv { time: t, surv: crate::stats::adjusted::surv_at(&c, t) }).collect(),
+            steps: c.time.iter().zip(&c.surv).map(|(&time, &surv)| TimeSurv { time, surv }).collect(),
+        })
+        .collect())
+}

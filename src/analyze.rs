@@ -151,6 +151,7 @@ fn sections(
     } else {
         survival_models(table, spec, prep, &mut report, &mut warnings, cache)?;
         (report.subgroups, report.interaction) = crate::adjust::subgroups(table, spec, prep, &mut warnings)?;
+        report.adjusted = crate::adjust::adjusted_curves(table, spec, prep, &mut warnings)?;
     }
 
     if let Some(cols) = &spec.table1 {

@@ -103,6 +103,9 @@ pub struct Report {
     /// Likelihood-ratio test of group × column, per `subgroups` column.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub interaction: Vec<crate::adjust::InteractionTest>,
+    /// Directly standardised survival per group (`"adjusted": "direct"`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub adjusted: Vec<crate::adjust::AdjustedCurve>,
 }
 
 impl Report {

@@ -77,3 +77,12 @@ fn subgroups_match_r() {
     let f = run("designs_veteran.expected.json", &["subgroups_trt"], &[]);
     assert!(f.is_empty(), "{}", f.join("\n"));
 }
+
+/// `fit <- coxph(Surv(time, status) ~ factor(trt) + karno + age + celltype, veteran)`; for each
+/// level L, `rowMeans(survfit(fit, newdata = transform(veteran, trt = L))$surv)` at every time
+/// (Efron's baseline, as the fit's ties) and at the landmark times.
+#[test]
+fn direct_standardisation_matches_r() {
+    let f = run("designs_veteran.expected.json", &["adjusted_direct"], &[]);
+    assert!(f.is_empty(), "{}", f.join("\n"));
+}

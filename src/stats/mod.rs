@@ -16,3 +16,4 @@ pub mod hazard;
 pub mod zph;
 pub mod rmst;
 pub mod spline;
+pub mod adjusted;
