@@ -377,3 +377,248 @@ pub fn adjusted_curves(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warn
         })
         .collect())
 }
+
+/// Weights above this count as extreme (one row standing for more than 10 patients).
+pub const EXTREME_WEIGHT: f64 = 10.0;
+
+/// Effective sample size of one arm under the weights: (Σw)² / Σw².
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct Ess {
+    pub group: String,
+    pub n: usize,
+    pub ess: f64,
+    pub min_weight: f64,
+    pub max_weight: f64,
+    /// Rows of this arm with a weight above [`EXTREME_WEIGHT`].
+    pub extreme: usize,
+    /// Range of the propensity score in this arm.
+    pub ps_min: f64,
+    pub ps_max: f64,
+}
+
+/// Standardised mean difference of one model term (as a Cox term is named), before and after
+/// weighting: (treated − untreated mean) / sqrt of the mean of the two unweighted variances.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct Balance {
+    pub name: String,
+    pub smd_before: f64,
+    pub smd_after: f64,
+    /// A 0/1 term with fewer than k rows at 1 (or 0) in an arm: small-cell rules apply.
+    pub small: bool,
+}
+
+/// The propensity-score model and its weights.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct PropensityReport {
+    pub treatment: String,
+    /// The treated level (the second) and the comparison level (the first).
+    pub treated: String,
+    pub control: String,
+    pub estimand: &'static str,
+    pub stabilize: bool,
+    /// Rows of the model (complete cases of treatment and covariates).
+    pub n: usize,
+    /// `glm(treated ~ covariates, binomial)`, `(Intercept)` first.
+    pub terms: Vec<crate::stats::logistic::LogisticTerm>,
+    pub ess: Vec<Ess>,
+    pub balance: Vec<Balance>,
+    /// Largest |SMD| after weighting (balance is usually called adequate below 0.1).
+    pub max_smd_after: f64,
+    /// What the weighted estimate means, in words.
+    pub meaning: String,
+    /// Rows with a weight above [`EXTREME_WEIGHT`], over both arms.
+    pub extreme: usize,
+}
+
+/// Propensity-score weights of the analysed rows (`weights[i]` for `prep` row i; NaN for a
+/// row left out of the propensity model) and the report, or `None` (with a warning saying
+/// why) when the model cannot give weights: a treatment without exactly two levels, perfect
+/// separation, a model that cannot be fitted.
+pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: &mut Vec<String>) -> crate::Result<Option<(PropensityReport, Vec<f64>)>> {
+    let Some(ps) = &spec.propensity else { return Ok(None) };
+    let refuse = |why: String, warnings: &mut Vec<String>| {
+        warnings.push(format!("propensity weighting not done: {why}. The analysis below is unweighted."));
+        Ok(None)
+    };
+    let tcol = crate::prepare::column(table, &ps.treatment, "treatment")?;
+    let tf = crate::prepare::factor(tcol, &prep.rows);
+    if tf.levels.len() != 2 {
+        return refuse(
+            format!(
+                "the treatment '{}' has {} level{} among the analysed rows ({}); it must have exactly two (filter the rows or choose another column)",
+                ps.treatment,
+                tf.levels.len(),
+                if tf.levels.len() == 1 { "" } else { "s" },
+                tf.levels.join(", ")
+            ),
+            warnings,
+        );
+    }
+    // The model's own spec: the propensity covariates, no splines or interactions of the Cox
+    // model, and the treatment's missing rows left out like a covariate's.
+    let model_spec = AnalysisSpec { covariates: ps.covariates.clone(), splines: Vec::new(), interactions: Vec::new(), cluster: None, ..spec.clone() };
+    let mut w = Vec::new();
+    let d = design(table, &model_spec, prep, &ps.covariates, &mut w)?;
+    for m in w {
+        warnings.push(format!("propensity model: {m}"));
+    }
+    let idx: Vec<usize> = d.idx.iter().copied().filter(|&i| tf.codes[i] != crate::table::MISSING).collect();
+    let dropped = d.idx.len() - idx.len();
+    if dropped > 0 {
+        let lines: Vec<u64> = d.idx.iter().filter(|&&i| tf.codes[i] == crate::table::MISSING).map(|&i| table.line(prep.rows[i])).collect();
+        warnings.push(format!(
+            "{dropped} {} excluded from the propensity model: treatment '{}' is missing ({})",
+            if dropped == 1 { "row" } else { "rows" },
+            ps.treatment,
+            crate::prepare::line_list(&lines)
+        ));
+    }
+    // Columns of the design restricted to rows with a treatment.
+    let keep: Vec<usize> = (0..d.idx.len()).filter(|&k| tf.codes[d.idx[k]] != crate::table::MISSING).collect();
+    let x: Vec<Vec<f64>> = d.x.iter().map(|c| keep.iter().map(|&k| c[k]).collect()).collect();
+    let y: Vec<f64> = idx.iter().map(|&i| f64::from(tf.codes[i] == 1)).collect();
+    let (n1, n0) = (y.iter().filter(|&&v| v == 1.0).count(), y.iter().filter(|&&v| v == 0.0).count());
+    if n1 == 0 || n0 == 0 {
+        return refuse(format!("among the rows with every propensity covariate, the treatment '{}' has one level only", ps.treatment), warnings);
+    }
+    let fit = match crate::stats::logistic::logistic(&y, &x, &d.names) {
+        Ok(f) => f,
+        Err(e) => return refuse(format!("the propensity model was not fitted: {e}"), warnings),
+    };
+    if !fit.separated.is_empty() {
+        return refuse(
+            format!(
+                "the covariates separate '{}' perfectly (or almost): {} row{} have a fitted propensity of 0 or 1 (e.g. line {}), so their weights would be infinite. Remove or coarsen the covariate that predicts the treatment exactly",
+                ps.treatment,
+                fit.separated.len(),
+                if fit.separated.len() == 1 { "" } else { "s" },
+                table.line(prep.rows[idx[fit.separated[0]]])
+            ),
+            warnings,
+        );
+    }
+    if !fit.converged {
+        warnings.push(format!("propensity model: the logistic fit did not converge in {} iterations; its weights are uncertain", fit.iterations));
+    }
+    let att = ps.estimand == crate::spec::Estimand::Att;
+    let p_treated = n1 as f64 / y.len() as f64;
+    let weight: Vec<f64> = y
+        .iter()
+        .zip(&fit.fitted)
+        .map(|(&t, &e)| match (att, t == 1.0) {
+            (false, true) => if ps.stabilize { p_treated / e } else { 1.0 / e },
+            (false, false) => if ps.stabilize { (1.0 - p_treated) / (1.0 - e) } else { 1.0 / (1.0 - e) },
+            (true, true) => 1.0,
+            (true, false) => e / (1.0 - e),
+        })
+        .collect();
+    let y = &y[..];
+    let arm = |a: f64| (0..y.len()).filter(move |&k| y[k] == a);
+    let ess: Vec<Ess> = [(0.0, &tf.levels[0]), (1.0, &tf.levels[1])]
+        .into_iter()
+        .map(|(a, level)| {
+            let ws: Vec<f64> = arm(a).map(|k| weight[k]).collect();
+            let pss: Vec<f64> = arm(a).map(|k| fit.fitted[k]).collect();
+            let s: f64 = ws.iter().sum();
+            let s2: f64 = ws.iter().map(|v| v * v).sum();
+            Ess {
+                group: level.clone(),
+                n: ws.len(),
+                ess: s * s / s2,
+                min_weight: ws.iter().copied().fold(f64::INFINITY, f64::min),
+                max_weight: ws.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                extreme: ws.iter().filter(|&&v| v > EXTREME_WEIGHT).count(),
+                ps_min: pss.iter().copied().fold(f64::INFINITY, f64::min),
+                ps_max: pss.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            }
+        })
+        .collect();
+    let balance: Vec<Balance> = d
+        .names
+        .iter()
+        .zip(&x)
+        .map(|(name, col)| {
+            let stats = |a: f64, weighted: bool| {
+                let (mut sw, mut sx) = (0.0, 0.0);
+                for k in arm(a) {
+                    let wk = if weighted { weight[k] } else { 1.0 };
+                    sw += wk;
+                    sx += wk * col[k];
+                }
+                sx / sw
+            };
+            let var = |a: f64| {
+                let m = stats(a, false);
+                let v: Vec<f64> = arm(a).map(|k| col[k]).collect();
+                v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() as f64 - 1.0)
+            };
+            let sd = ((var(1.0) + var(0.0)) / 2.0).sqrt();
+            let binary = col.iter().all(|&v| v == 0.0 || v == 1.0);
+            let small = binary
+                && [0.0, 1.0].iter().any(|&a| {
+                    let ones = arm(a).filter(|&k| col[k] == 1.0).count();
+                    let zeros = arm(a).count() - ones;
+                    (ones > 0 && ones < DEFAULT_MIN_CELL) || (zeros > 0 && zeros < DEFAULT_MIN_CELL)
+                });
+            Balance { name: name.clone(), smd_before: (stats(1.0, false) - stats(0.0, false)) / sd, smd_after: (stats(1.0, true) - stats(0.0, true)) / sd, small }
+        })
+        .collect();
+    let max_smd_after = balance.iter().map(|b| b.smd_after.abs()).fold(0.0, f64::max);
+    let extreme: usize = ess.iter().map(|e| e.extreme).sum();
+    let (t, c) = (&tf.levels[1], &tf.levels[0]);
+    let meaning = if att {
+        format!(
+            "ATT weights: the untreated ({} = {c}) are reweighted to resemble the treated ({} = {t}). The weighted hazard ratio estimates the effect of {t} versus {c} among patients like those who received {t}, assuming every confounder is among the covariates.",
+            ps.treatment, ps.treatment
+        )
+    } else {
+        format!(
+            "ATE weights{}: both arms are reweighted to resemble the whole cohort. The weighted hazard ratio estimates the effect had every patient received {t} versus had every patient received {c}, assuming every confounder is among the covariates.",
+            if ps.stabilize { " (stabilised by the share of each arm)" } else { "" }
+        )
+    };
+    if extreme > 0 {
+        warnings.push(format!(
+            "propensity weights: {extreme} row{} weigh more than {EXTREME_WEIGHT} (largest {:.1}): a few patients with a propensity near 0 or 1 dominate the weighted estimate; check the overlap of the two arms (propensity ranges {:.3}–{:.3} and {:.3}–{:.3}), consider trimming or ATT",
+            if extreme == 1 { "" } else { "s" },
+            ess.iter().map(|e| e.max_weight).fold(0.0, f64::max),
+            ess[0].ps_min,
+            ess[0].ps_max,
+            ess[1].ps_min,
+            ess[1].ps_max
+        ));
+    }
+    if max_smd_after > 0.1 {
+        let worst: Vec<&str> = balance.iter().filter(|b| b.smd_after.abs() > 0.1).map(|b| b.name.as_str()).collect();
+        warnings.push(format!(
+            "propensity weights: {} still imbalanced after weighting (|SMD| > 0.1): {}; the weighted comparison is not adjusted enough for {}",
+            if worst.len() == 1 { "one term is" } else { "some terms are" },
+            worst.join(", "),
+            if worst.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    if balance.iter().any(|b| b.small) {
+        warnings.push(format!("propensity balance: some categorical levels have fewer than {DEFAULT_MIN_CELL} rows in an arm; small-cell rules apply to those balance rows"));
+    }
+    let mut per_row = vec![f64::NAN; prep.rows.len()];
+    for (k, &i) in idx.iter().enumerate() {
+        per_row[i] = weight[k];
+    }
+    Ok(Some((
+        PropensityReport {
+            treatment: ps.treatment.clone(),
+            treated: t.clone(),
+            control: c.clone(),
+            estimand: if att { "ATT" } else { "ATE" },
+            stabilize: ps.stabilize && !att,
+            n: idx.len(),
+            terms: fit.terms,
+            ess,
+            balance,
+            max_smd_after,
+            meaning,
+            extreme,
+        },
+        per_row,
+    )))
+}

@@ -152,6 +152,7 @@ fn sections(
         survival_models(table, spec, prep, &mut report, &mut warnings, cache)?;
         (report.subgroups, report.interaction) = crate::adjust::subgroups(table, spec, prep, &mut warnings)?;
         report.adjusted = crate::adjust::adjusted_curves(table, spec, prep, &mut warnings)?;
+        report.propensity = crate::adjust::propensity(table, spec, prep, &mut warnings)?.map(|(p, _)| p);
     }
 
     if let Some(cols) = &spec.table1 {

@@ -106,6 +106,9 @@ pub struct Report {
     /// Directly standardised survival per group (`"adjusted": "direct"`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub adjusted: Vec<crate::adjust::AdjustedCurve>,
+    /// Propensity-score model, weights' effective sample sizes and balance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub propensity: Option<crate::adjust::PropensityReport>,
 }
 
 impl Report {

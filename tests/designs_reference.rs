@@ -86,3 +86,12 @@ fn direct_standardisation_matches_r() {
     let f = run("designs_veteran.expected.json", &["adjusted_direct"], &[]);
     assert!(f.is_empty(), "{}", f.join("\n"));
 }
+
+/// `glm(I(trt == 2) ~ karno + age + celltype, binomial, veteran)`: coefficients, effective
+/// sample sizes (Σw)²/Σw² per arm and standardised mean differences before and after
+/// weighting, for stabilised ATE and for ATT weights.
+#[test]
+fn propensity_model_weights_and_balance_match_r() {
+    let f = run("designs_veteran.expected.json", &["propensity_ate_stabilized", "propensity_att"], &["propensity", "n", "events"]);
+    assert!(f.is_empty(), "{}", f.join("\n"));
+}

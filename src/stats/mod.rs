@@ -17,3 +17,4 @@ pub mod zph;
 pub mod rmst;
 pub mod spline;
 pub mod adjusted;
+pub mod logistic;
