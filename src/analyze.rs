@@ -104,7 +104,7 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
             file: table.name.clone(),
             rows_in_file: table.n_rows(),
             rows_filtered_out: prep.filtered_out,
-            n: prep.rows.len(),
+            n: prep.n_input(),
             events: prep.status.iter().filter(|&&s| s == 1).count(),
             competing_events: prep.competing.then(|| prep.status.iter().filter(|&&s| s == 2).count()),
             time_unit: prep.unit,
@@ -114,6 +114,8 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
         };
         if prep.competing {
             competing_curves(spec, &prep, &mut report);
+        } else if !prep.study.is_plain() || prep.continued.is_some() {
+            design_curves(spec, &prep, &mut report, &mut warnings);
         } else {
             survival_curves(spec, &prep, &mut report, &mut warnings);
         }
@@ -225,6 +227,69 @@ fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, wa
     }
 }
 
+/// Kaplan–Meier curves and the tests between groups of a study design with delayed entry,
+/// several rows per patient or sampling weights (`crate::study`): the curves by
+/// [`stats::km::kaplan_meier_rows`]; with entry (or a time-varying group) the test is the Cox
+/// score test with Breslow ties, with sampling weights there is none.
+fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warnings: &mut Vec<String>) {
+    let opts = stats::km::KmOptions { conf_type: spec.conf_type, times: &spec.times, rmst_tau: spec.rmst_tau };
+    let (codes, levels) = group_codes(prep);
+    let n_groups = levels.len().max(1);
+    let st = &prep.study;
+    // KM status: continuing rows are neither events nor censorings.
+    let status: Vec<u8> = match &prep.continued {
+        Some(c) => prep.status.iter().zip(c).map(|(&s, &k)| if k { 3 } else { s }).collect(),
+        None => prep.status.clone(),
+    };
+    for g in 0..n_groups {
+        let idx: Vec<usize> = (0..prep.rows.len()).filter(|&i| codes[i] == g as u32).collect();
+        let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+        let time = pick(&prep.time);
+        let s: Vec<u8> = idx.iter().map(|&i| status[i]).collect();
+        let entry = st.entry.as_deref().map(pick);
+        let weight = st.weight.as_deref().map(pick);
+        let patient: Option<Vec<u32>> = st.patient.as_ref().map(|p| idx.iter().map(|&i| p[i]).collect());
+        let rows = stats::km::KmRows { time: &time, status: &s, entry: entry.as_deref(), weight: weight.as_deref(), patient: patient.as_deref() };
+        let mut c = stats::km::kaplan_meier_rows(&rows, &opts);
+        c.group = levels.get(g).cloned();
+        report.km.push(c);
+    }
+    if spec.hazard.is_some() {
+        warnings.push("the smoothed hazard is not available with entry, id, time_varying or sampling weights; it was left out".to_string());
+    }
+    if levels.len() < 2 {
+        return;
+    }
+    if st.weight.is_some() {
+        warnings.push(
+            "no log-rank test with sampling weights (its variance assumes unweighted counts): compare the groups with the weighted Cox model of the group, whose robust standard errors account for the weights"
+                .to_string(),
+        );
+        return;
+    }
+    let rows = stats::logrank::EntryRows {
+        time: &prep.time,
+        entry: st.entry.as_deref(),
+        status: &prep.status,
+        group: &codes,
+        strata: prep.strata.as_ref().map(|s| s.codes.as_slice()),
+    };
+    if st.entry.is_some() || spec.time_varying_group().is_some() {
+        report.logrank = Some(stats::logrank::entry_score_test(&rows, levels.len()));
+        if spec.pairwise {
+            report.pairwise = Some(stats::logrank::entry_pairwise(&rows, &levels));
+        }
+    } else {
+        // Several rows per patient without entry, or landmark rows: survdiff on the rows.
+        let strata = prep.strata.as_ref().map(|s| s.codes.as_slice());
+        let tallies = stats::common::Tallies::new(&prep.time, &prep.status, Some(&codes), levels.len(), strata, |_| true);
+        report.logrank = Some(stats::logrank::survdiff_tallies(&tallies, spec.rho));
+        if spec.pairwise {
+            report.pairwise = Some(stats::logrank::pairwise_tallies(&tallies, &levels, spec.rho));
+        }
+    }
+}
+
 /// Cox models (multivariable, univariable screen) and parametric fits, from `cache` when their
 /// part of the spec is unchanged.
 fn survival_models(
@@ -269,10 +334,12 @@ fn survival_models(
         to.spline = from.spline.clone();
     })?;
     univariable_screen(table, spec, prep, report, warnings, (&mut cache.univariable_key, &mut cache.univariable), "Cox", |d| {
-        let fit = stats::cox::coxph_with(&d.cox_input(spec.ties), stats::cox::Residuals::Never)?;
+        let fit = stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), stats::cox::Residuals::Never)?;
         Ok(UnivariableModel { covariate: String::new(), n: fit.n, events: fit.events, terms: fit.terms, lr_test: Some(fit.lr_test) })
     })?;
-    if !spec.parametric.is_empty() {
+    if !spec.parametric.is_empty() && (!prep.study.is_plain()) {
+        warnings.push("parametric (survreg) models are not available with entry, id, time_varying or sampling weights; they were left out".to_string());
+    } else if !spec.parametric.is_empty() {
         // The univariable list stays in the key: it decides which rows the fits use (above).
         let key = key_without(spec, &[&["table1", "ph_residuals"], CURVE_FIELDS]);
         match &cache.parametric {
@@ -374,7 +441,7 @@ fn univariable_screen(
 /// Cox fit of a design with the spec's ties, strata and cluster.
 fn fit_cox(d: &crate::prepare::Design, spec: &AnalysisSpec) -> std::result::Result<stats::cox::CoxReport, String> {
     let residuals = if spec.ph_residuals { stats::cox::Residuals::Always } else { stats::cox::Residuals::Auto };
-    stats::cox::coxph_with(&d.cox_input(spec.ties), residuals)
+    stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), residuals)
 }
 
 /// Cumulative incidence curves per cause and group, and Gray's test.

@@ -13,6 +13,7 @@ pub mod spec;
 pub mod table;
 pub mod ingest;
 pub mod prepare;
+pub mod study;
 pub mod stats;
 pub mod report;
 pub mod analyze;

@@ -31,6 +31,19 @@ pub struct Prepared {
     pub unit: Option<&'static str>,
     /// Rows removed by the spec's filters (intentional, so not a warning).
     pub filtered_out: usize,
+    /// The study design's additions: entry times, patients, sampling weights, time-varying
+    /// covariates (see [`crate::study`]).
+    pub study: crate::study::StudyRows,
+    /// Rows that continue in the next interval of the same patient and curve (not a censoring
+    /// for the curves); `None` when no patient has several rows.
+    pub continued: Option<Vec<bool>>,
+}
+
+impl Prepared {
+    /// The top-level `n`: input rows analysed (expanded for frequency weights), not intervals.
+    pub fn n_input(&self) -> usize {
+        self.study.n_input
+    }
 }
 
 /// Model matrix over the complete cases of `Prepared`.
@@ -45,6 +58,10 @@ pub struct Design {
     pub status: Vec<u8>,
     pub strata: Option<Vec<u32>>,
     pub cluster: Option<Vec<u32>>,
+    /// Entry time of each row (delayed entry, start–stop intervals), when the design has one.
+    pub entry: Option<Vec<f64>>,
+    /// Sampling weight of each row.
+    pub weights: Option<Vec<f64>>,
     /// Covariates entered as natural splines (spec `splines`), with their terms' place.
     pub splines: Vec<DesignSpline>,
 }
@@ -61,6 +78,11 @@ pub struct DesignSpline {
 }
 
 impl Design {
+    /// The design's counting-process entry times and sampling weights, for the Cox model.
+    pub fn cox_extra(&self) -> crate::stats::cox::CoxExtra<'_> {
+        crate::stats::cox::CoxExtra { entry: self.entry.as_deref(), weights: self.weights.as_deref() }
+    }
+
     /// The Cox model input of this design, with the given ties method.
     pub fn cox_input(&self, ties: crate::spec::Ties) -> crate::stats::cox::CoxInput<'_> {
         crate::stats::cox::CoxInput {
@@ -426,9 +448,11 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     let ev_col = column(table, &spec.event.column, "outcome")?;
     let class = outcome_classes(ev_col, &spec.event);
 
+    // A time-varying covariate as group is not a column: its factor comes from the split rows.
+    let tv_group = spec.time_varying_group().map(|t| t.name.clone());
     let group_cols: Vec<&Column> = match &spec.group {
-        Some(g) => g.columns().iter().map(|c| column(table, c, "group")).collect::<Result<_>>()?,
-        None => Vec::new(),
+        Some(g) if tv_group.is_none() => g.columns().iter().map(|c| column(table, c, "group")).collect::<Result<_>>()?,
+        _ => Vec::new(),
     };
     let strata_col = spec.strata.as_deref().map(|g| column(table, g, "strata")).transpose()?;
 
@@ -548,6 +572,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             list.join(", ")
         ));
     }
+    let study = crate::study::apply(table, spec, &mut rows, &mut time, &mut status, warnings)?;
     if rows.is_empty() {
         return Err(Error::data(format!(
             "no rows are left to analyse{}. {}",
@@ -573,6 +598,16 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         }
     }
     let group = match group_cols.as_slice() {
+        [] if tv_group.is_some() => study.time_varying.iter().find(|t| Some(&t.0) == tv_group.as_ref()).map(|(_, v)| {
+            let mut levels: Vec<String> = Vec::new();
+            for x in [0.0, 1.0] {
+                if v.contains(&x) {
+                    levels.push(level_text(x));
+                }
+            }
+            let codes = v.iter().map(|&x| levels.iter().position(|l| *l == level_text(x)).map_or(MISSING, |i| i as u32)).collect();
+            Factor { codes, levels }
+        }),
         [] => None,
         [one] => Some(factor(one, &rows)),
         [a, b, ..] => Some(crossed(a, b, &rows)),
@@ -601,7 +636,22 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     if !competing {
         crate::stats::timefix::adjudicate(&mut time);
     }
-    Ok(Prepared { rows, time, status, group, strata, competing, unit, filtered_out })
+    // Patients with several rows: which rows continue in the same curve.
+    let continued = match (&study.patient, &study.entry) {
+        (Some(p), Some(e)) => {
+            let curve: Vec<u64> = (0..rows.len())
+                .map(|k| {
+                    let g = group.as_ref().map_or(0, |g| g.codes[k]) as u64;
+                    let s = strata.as_ref().map_or(0, |s| s.codes[k]) as u64;
+                    g << 32 | s
+                })
+                .collect();
+            let c = crate::study::continued(p, e, &time, &status, &curve);
+            c.iter().any(|&x| x).then_some(c)
+        }
+        _ => None,
+    };
+    Ok(Prepared { rows, time, status, group, strata, competing, unit, filtered_out, study, continued })
 }
 
 /// Build the model matrix of `covariates` over the complete cases among `prep`'s rows.
@@ -614,7 +664,10 @@ pub fn design(
     covariates: &[String],
     warnings: &mut Vec<String>,
 ) -> Result<Design> {
-    let cols: Vec<&Column> = covariates.iter().map(|c| column(table, c, "covariate")).collect::<Result<_>>()?;
+    // Time-varying covariates of the design are not columns of the file.
+    let tv_of = |c: &str| prep.study.time_varying.iter().find(|t| t.0 == c).map(|t| &t.1);
+    let cols: Vec<Option<&Column>> =
+        covariates.iter().map(|c| if tv_of(c).is_some() { Ok(None) } else { column(table, c, "covariate").map(Some) }).collect::<Result<_>>()?;
     let cluster_col = spec.cluster.as_deref().map(|c| column(table, c, "cluster")).transpose()?;
     enum Kind {
         Num(Vec<f64>),
@@ -624,7 +677,11 @@ pub fn design(
     let mut kinds = Vec::new();
     let mut ex = Exclusions::default();
     let mut complete = vec![true; prep.rows.len()];
-    for col in &cols {
+    for (name, col) in covariates.iter().zip(&cols) {
+        let Some(col) = col else {
+            kinds.push(Kind::Num(tv_of(name).cloned().unwrap_or_default()));
+            continue;
+        };
         let categorical = spec.categorical.contains(&col.name) || matches!(col.data, ColumnData::Text { .. });
         if categorical {
             let f = factor(col, &prep.rows);
@@ -680,33 +737,33 @@ pub fn design(
     let mut splines = Vec::new();
     // Each covariate's columns of the design (for the interactions), and whether it is a spline.
     let mut blocks: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
-    for (col, kind) in cols.iter().zip(&kinds) {
+    for (name, kind) in covariates.iter().zip(&kinds) {
         let start = names.len();
         let mut spline = false;
         match kind {
             Kind::Num(v) => {
                 let values: Vec<f64> = idx.iter().map(|&i| v[i]).collect();
-                let basis = spline_df(&col.name).map(|df| crate::stats::spline::NaturalSpline::new(&values, df));
+                let basis = spline_df(name).map(|df| crate::stats::spline::NaturalSpline::new(&values, df));
                 match basis {
                     Some(Ok(ns)) => {
                         for j in 0..ns.df() {
-                            names.push(format!("{}[{}]", col.name, j + 1));
+                            names.push(format!("{}[{}]", name, j + 1));
                         }
                         let rows: Vec<Vec<f64>> = values.iter().map(|&v| ns.basis(v)).collect();
                         for j in 0..ns.df() {
                             x.push(rows.iter().map(|r| r[j]).collect());
                         }
-                        splines.push(DesignSpline { column: col.name.clone(), spline: ns, first: start, values });
+                        splines.push(DesignSpline { column: name.clone(), spline: ns, first: start, values });
                         spline = true;
                     }
                     other => {
                         if let Some(Err(e)) = other {
                             warnings.push(format!(
                                 "spline of '{}' not used: {e}; '{}' enters the model linearly. Lower its df or use it without a spline.",
-                                col.name, col.name
+                                name, name
                             ));
                         }
-                        names.push(col.name.clone());
+                        names.push(name.clone());
                         x.push(values);
                     }
                 }
@@ -716,19 +773,19 @@ pub fn design(
                     if li == *reference {
                         continue;
                     }
-                    names.push(format!("{}={}", col.name, level));
+                    names.push(format!("{}={}", name, level));
                     x.push(idx.iter().map(|&i| if f.codes[i] == li as u32 { 1.0 } else { 0.0 }).collect());
                 }
                 if f.levels.len() < 2 {
                     warnings.push(format!(
                         "covariate '{}' has a single level among the analysed rows and adds no term to the model",
-                        col.name
+                        name
                     ));
                 }
-                if spline_df(&col.name).is_some() {
+                if spline_df(name).is_some() {
                     warnings.push(format!(
                         "spline of '{}' not used: the column is categorical; it enters the model as categories",
-                        col.name
+                        name
                     ));
                 }
             }
@@ -760,6 +817,8 @@ pub fn design(
         status: idx.iter().map(|&i| prep.status[i]).collect(),
         strata: prep.strata.as_ref().map(|s| idx.iter().map(|&i| s.codes[i]).collect()),
         cluster: cluster_all.map(|f| idx.iter().map(|&i| f.codes[i]).collect()),
+        entry: prep.study.entry.as_ref().map(|e| idx.iter().map(|&i| e[i]).collect()),
+        weights: prep.study.weight.as_ref().map(|w| idx.iter().map(|&i| w[i]).collect()),
         idx,
         names,
         x,

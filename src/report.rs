@@ -67,7 +67,7 @@ pub struct Report {
     pub notes: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub km: Vec<KmCurve>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The test between groups; `null` when there is none (one group, or sampling weights).
     pub logrank: Option<TestResult>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pairwise: Option<Vec<PairwiseTest>>,

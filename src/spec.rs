@@ -92,6 +92,23 @@ pub struct AnalysisSpec {
     /// Propensity-score weighting of a two-level treatment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub propensity: Option<PropensitySpec>,
+    /// Column of each row's entry time (delayed entry / left truncation, or the start of an
+    /// interval of start–stop data), in the unit of `time`: a row is at risk on (entry, time].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
+    /// Column identifying the patient when a patient has several rows (start–stop intervals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// 0/1 covariates that switch on at the time in a column (each row is split there, as
+    /// `tmerge(..., tdc(at))`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub time_varying: Vec<TimeVarying>,
+    /// Landmark analysis: only rows at risk at the landmark time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landmark: Option<Landmark>,
+    /// Row weights: frequency (each row counts as w rows) or sampling (e.g. inverse-probability).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Weights>,
     /// Presentation state of the page (axis range, display, hidden groups...). Not used by the
     /// statistics; carried so that a share link reproduces the view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -332,6 +349,42 @@ pub struct HazardSpec {
     pub bandwidth: Option<f64>,
 }
 
+/// A time-varying exposure: `name` is 0 until the time in column `at` (blank: never), 1 from
+/// then on; `at` is in the unit of `time` (or a date column when `time` comes from dates).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TimeVarying {
+    pub name: String,
+    pub at: String,
+}
+
+/// `{"time": L, "reset": true|false}`: rows at risk at L; `reset` measures time from L,
+/// otherwise the clock is kept (conditional survival given alive at L).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Landmark {
+    pub time: f64,
+    #[serde(default)]
+    pub reset: bool,
+}
+
+/// `{"column": COL, "kind": "frequency" | "sampling"}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    pub column: String,
+    pub kind: WeightKind,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum WeightKind {
+    /// Each row counts as w rows (w a whole number ≥ 0).
+    Frequency,
+    /// Survey or inverse-probability weights: robust variances, no log-rank test.
+    Sampling,
+}
+
 /// Distributions of `survreg`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -512,6 +565,7 @@ impl AnalysisSpec {
                 )));
             }
         }
+        self.validate_design()?;
         for v in &self.event.event {
             if self.event.competing.contains(v) {
                 return Err(Error::spec(format!(
@@ -520,6 +574,54 @@ impl AnalysisSpec {
             }
         }
         Ok(())
+    }
+
+    /// Checks of the study-design keys (`entry`, `id`, `time_varying`, `landmark`, `weights`).
+    fn validate_design(&self) -> Result<()> {
+        if let Some(l) = &self.landmark {
+            if !l.time.is_finite() || l.time < 0.0 {
+                return Err(Error::spec(format!("landmark.time must be a number ≥ 0, got {}", l.time)));
+            }
+        }
+        for (i, tv) in self.time_varying.iter().enumerate() {
+            if tv.name.trim().is_empty() {
+                return Err(Error::spec("time_varying: every entry needs a \"name\" for the 0/1 covariate".to_string()));
+            }
+            if self.time_varying[..i].iter().any(|o| o.name == tv.name) {
+                return Err(Error::spec(format!("time_varying lists the name '{}' twice: give each exposure its own name", tv.name)));
+            }
+        }
+        let delayed = self.entry.is_some() || self.id.is_some() || !self.time_varying.is_empty() || self.weights.is_some();
+        if delayed && !self.event.competing.is_empty() {
+            return Err(Error::spec(
+                "entry, id, time_varying and weights are not available with competing events (event.competing): remove one or the other".to_string(),
+            ));
+        }
+        let tv_group = self.time_varying_group().is_some();
+        if (self.entry.is_some() || tv_group) && self.rho != 0.0 {
+            return Err(Error::spec(format!(
+                "rho = {} is not available with {}: the test is then the Cox score test (log-rank, rho = 0)",
+                self.rho,
+                if self.entry.is_some() { "entry (delayed entry)" } else { "a time-varying group" }
+            )));
+        }
+        if let Some(g) = &self.group {
+            if g.columns().len() > 1 && g.columns().iter().any(|c| self.time_varying.iter().any(|t| &t.name == c)) {
+                return Err(Error::spec("a time_varying covariate cannot be crossed with another group column".to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The `time_varying` covariate used as `group` (Simon–Makuch curves), if any.
+    pub fn time_varying_group(&self) -> Option<&TimeVarying> {
+        let g = self.group.as_ref()?.single()?;
+        self.time_varying.iter().find(|t| t.name == g)
+    }
+
+    /// Weights of kind `sampling`, if any.
+    pub fn sampling_weights(&self) -> Option<&str> {
+        self.weights.as_ref().filter(|w| w.kind == WeightKind::Sampling).map(|w| w.column.as_str())
     }
 
     /// The spec as compact JSON (for share links and the CLI).

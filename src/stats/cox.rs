@@ -183,6 +183,44 @@ struct Data {
     x: Vec<f64>,
     groups: Vec<Group>,
     efron: bool,
+    /// Case weights in sorted order (sampling weights), when given.
+    wt: Option<Vec<f64>>,
+    /// Delayed entry (counting-process data), when given: see [`Entry`].
+    entry: Option<Entry>,
+}
+
+/// Where rows of (entry, time] data join the risk sets. A sorted row i is at risk at the time
+/// groups `first[i] ..= its own group` (groups of its stratum with time > entry_i); in the
+/// reverse-time passes it leaves the running sums after group `first[i]`, so the rows leaving
+/// after group gi are `leave[leave_start[gi]..leave_start[gi + 1]]`.
+struct Entry {
+    first: Vec<u32>,
+    leave_start: Vec<usize>,
+    leave: Vec<u32>,
+}
+
+impl Entry {
+    /// From each sorted row's first group at risk.
+    fn new(first: Vec<u32>, ngroups: usize) -> Entry {
+        let mut leave_start = vec![0usize; ngroups + 1];
+        for &f in &first {
+            leave_start[f as usize + 1] += 1;
+        }
+        for g in 0..ngroups {
+            leave_start[g + 1] += leave_start[g];
+        }
+        let mut next = leave_start.clone();
+        let mut leave = vec![0u32; first.len()];
+        for (i, &f) in first.iter().enumerate() {
+            leave[next[f as usize]] = i as u32;
+            next[f as usize] += 1;
+        }
+        Entry { first, leave_start, leave }
+    }
+    /// Rows leaving the risk set after group `gi` (going back in time).
+    fn leaving(&self, gi: usize) -> &[u32] {
+        &self.leave[self.leave_start[gi]..self.leave_start[gi + 1]]
+    }
 }
 
 /// Scratch space of the likelihood passes (allocated once per fit).
@@ -386,30 +424,46 @@ impl Data {
             w.a1[gi] = 0.0;
             let xs = &self.x[grp.start * ps..grp.end * ps];
             let risk = &w.risk[grp.start..grp.end];
-            for (x, &r) in xs.chunks_exact(ps).zip(risk) {
-                *s0 += r;
-                for (s, &xj) in w.s1.iter_mut().zip(x) {
-                    *s += r * xj;
+            match &self.wt {
+                None => {
+                    for (x, &r) in xs.chunks_exact(ps).zip(risk) {
+                        *s0 += r;
+                        for (s, &xj) in w.s1.iter_mut().zip(x) {
+                            *s += r * xj;
+                        }
+                    }
+                }
+                Some(wt) => {
+                    for ((x, &r), &c) in xs.chunks_exact(ps).zip(risk).zip(&wt[grp.start..grp.end]) {
+                        *s0 += r * c;
+                        for (s, &xj) in w.s1.iter_mut().zip(x) {
+                            *s += r * c * xj;
+                        }
+                    }
                 }
             }
             if grp.deaths == 0 {
+                self.leave_after(gi, s0, w);
                 continue;
             }
             // The dying rows' sums: D1 is needed only for Efron with tied events.
             let tied_efron = self.efron && grp.deaths > 1;
             let mut ds0 = 0.0;
             let mut eta_d = 0.0;
+            let mut deadwt = 0.0;
             w.d1.iter_mut().for_each(|a| *a = 0.0);
             w.xd.iter_mut().for_each(|a| *a = 0.0);
             for i in grp.start..grp.end {
                 if !self.event[i] {
                     continue;
                 }
-                let (r, x) = (w.risk[i], &self.x[i * ps..(i + 1) * ps]);
+                let c = self.wt.as_ref().map_or(1.0, |wt| wt[i]);
+                let (r, x) = (w.risk[i] * c, &self.x[i * ps..(i + 1) * ps]);
                 ds0 += r;
-                eta_d += w.eta[i];
+                deadwt += c;
+                eta_d += c * w.eta[i];
                 for (s, &xj) in w.xd.iter_mut().zip(x) {
-                    *s += xj;
+                    *s += c * xj;
                 }
                 if tied_efron {
                     for (s, &xj) in w.d1.iter_mut().zip(x) {
@@ -437,6 +491,25 @@ impl Data {
                 a0 = d / *s0;
                 b0 = d / (*s0 * *s0);
             }
+            if self.wt.is_some() {
+                // Case weights: each sub-risk-set counts the mean weight of the dying rows
+                // (R's `meanwt`); Breslow's d copies become their total weight.
+                let meanwt = deadwt / d;
+                if tied_efron {
+                    let mut sum_ln = 0.0;
+                    for k in 0..grp.deaths {
+                        sum_ln += (*s0 - k as f64 / d * ds0).ln();
+                    }
+                    out.loglik += sum_ln - meanwt * sum_ln;
+                } else {
+                    out.loglik += d * s0.ln() - meanwt * d * s0.ln();
+                }
+                a0 *= meanwt;
+                a1 *= meanwt;
+                b0 *= meanwt;
+                b1 *= meanwt;
+                b2 *= meanwt;
+            }
             w.a0[gi] = a0;
             w.a1[gi] = a1;
             for j in 0..p {
@@ -456,6 +529,23 @@ impl Data {
                 let l22 = (b2 - l21 * l21).max(0.0).sqrt();
                 w.z.extend(w.d1.iter().map(|d| l22 * d));
                 w.zgroup.push(gi as u32);
+            }
+            self.leave_after(gi, s0, w);
+        }
+    }
+
+    /// With delayed entry: take the rows whose first group at risk is `gi` out of the running
+    /// sums S0 (`s0`) and S1 (`w.s1`) of a reverse-time pass.
+    #[inline]
+    fn leave_after(&self, gi: usize, s0: &mut f64, w: &mut Work) {
+        let Some(en) = &self.entry else { return };
+        let ps = self.ps;
+        for &i in en.leaving(gi) {
+            let i = i as usize;
+            let r = w.risk[i] * self.wt.as_ref().map_or(1.0, |wt| wt[i]);
+            *s0 -= r;
+            for (s, &xj) in w.s1.iter_mut().zip(&self.x[i * ps..(i + 1) * ps]) {
+                *s -= r * xj;
             }
         }
     }
@@ -484,15 +574,31 @@ impl Data {
         for &pow in powers {
             let gk = |gi: usize| g.map_or(1.0, |g| g[gi].powi(pow));
             let mut cum = 0.0;
+            // With delayed entry, the cumulative weight before each group (within its stratum):
+            // a row at risk from group f on enters with cum(own) − cum_before(f).
+            let mut before = if self.entry.is_some() { vec![0.0; self.groups.len()] } else { Vec::new() };
             for (gi, grp) in self.groups.iter().enumerate() {
                 if grp.first {
                     cum = 0.0;
+                }
+                if let Some(b) = before.get_mut(gi) {
+                    *b = cum;
                 }
                 let gg = gk(gi);
                 cum += gg * w.a0[gi];
                 let a1 = gg * w.a1[gi];
                 for i in grp.start..grp.end {
                     w.wrow[i] = w.risk[i] * if self.event[i] { cum - a1 } else { cum };
+                }
+            }
+            if let Some(en) = &self.entry {
+                for (i, &f) in en.first.iter().enumerate() {
+                    w.wrow[i] -= w.risk[i] * before[f as usize];
+                }
+            }
+            if let Some(wt) = &self.wt {
+                for (r, c) in w.wrow.iter_mut().zip(wt) {
+                    *r *= c;
                 }
             }
             w.acc.iter_mut().for_each(|a| *a = 0.0);
@@ -514,7 +620,9 @@ impl Data {
         }
     }
 
-    /// Score residuals (n × p, row-major, sorted order) at `beta`.
+    /// Score residuals (n × p, row-major, sorted order) at `beta`, unweighted: with case
+    /// weights the risk sets are weighted and the caller multiplies each row by its weight
+    /// (R's `residuals(fit, "dfbeta", weighted = TRUE)`).
     fn score_residuals(&self, beta: &[f64], w: &mut Work) -> Vec<f64> {
         let p = self.p;
         let mut res = vec![0.0; self.n * p];
@@ -522,8 +630,10 @@ impl Data {
             res.iter_mut().for_each(|a| *a = f64::NAN);
             return res;
         }
-        // Per event group: h = Σ_k 1/den_k, hd = Σ_k (1−k/d)/den_k, and the same weighted
-        // x̄_k sums (xh, xhd), plus the mean of the x̄_k (xbm). Stored by group.
+        let wt = |i: usize| self.wt.as_ref().map_or(1.0, |v| v[i]);
+        // Per event group: h = Σ_k m/den_k, hd = Σ_k m(1−k/d)/den_k (m the mean weight of the
+        // dying rows, 1 without weights), the same weighted x̄_k sums (xh, xhd), and the mean
+        // of the x̄_k (xbm). Stored by group.
         let ng = self.groups.len();
         let mut h = vec![0.0; ng];
         let mut hd = vec![0.0; ng];
@@ -537,9 +647,10 @@ impl Data {
                 w.s1.iter_mut().for_each(|a| *a = 0.0);
             }
             let mut ds0 = 0.0;
+            let mut deadwt = 0.0;
             w.d1.iter_mut().for_each(|a| *a = 0.0);
             for i in grp.start..grp.end {
-                let r = w.risk[i];
+                let r = w.risk[i] * wt(i);
                 s0 += r;
                 let x = self.xrow(i);
                 for j in 0..p {
@@ -547,51 +658,74 @@ impl Data {
                 }
                 if self.event[i] {
                     ds0 += r;
+                    deadwt += wt(i);
                     for j in 0..p {
                         w.d1[j] += r * x[j];
                     }
                 }
             }
-            if grp.deaths == 0 {
-                continue;
+            if grp.deaths > 0 {
+                let d = grp.deaths as f64;
+                let meanwt = deadwt / d;
+                let (steps, mult) = if self.efron { (grp.deaths, meanwt) } else { (1, deadwt) };
+                for k in 0..steps {
+                    let f = if self.efron { k as f64 / d } else { 0.0 };
+                    let den = s0 - f * ds0;
+                    h[gi] += mult / den;
+                    hd[gi] += mult * (1.0 - f) / den;
+                    for j in 0..p {
+                        let xb = (w.s1[j] - f * w.d1[j]) / den;
+                        xh[gi * p + j] += mult * xb / den;
+                        xhd[gi * p + j] += mult * (1.0 - f) * xb / den;
+                        xbm[gi * p + j] += (if self.efron { 1.0 } else { d }) * xb / d;
+                    }
+                }
             }
-            let d = grp.deaths as f64;
-            let (steps, mult) = if self.efron { (grp.deaths, 1.0) } else { (1, d) };
-            for k in 0..steps {
-                let f = if self.efron { k as f64 / d } else { 0.0 };
-                let den = s0 - f * ds0;
-                h[gi] += mult / den;
-                hd[gi] += mult * (1.0 - f) / den;
-                for j in 0..p {
-                    let xb = (w.s1[j] - f * w.d1[j]) / den;
-                    xh[gi * p + j] += mult * xb / den;
-                    xhd[gi * p + j] += mult * (1.0 - f) * xb / den;
-                    xbm[gi * p + j] += mult * xb / d;
+            if let Some(en) = &self.entry {
+                for &i in en.leaving(gi) {
+                    let i = i as usize;
+                    let r = w.risk[i] * wt(i);
+                    s0 -= r;
+                    let x = self.xrow(i);
+                    for j in 0..p {
+                        w.s1[j] -= r * x[j];
+                    }
                 }
             }
         }
-        // Forward pass: cumulative hazard sums up to the previous event time of the stratum.
+        // Forward pass: cumulative hazard sums up to the previous event time of the stratum
+        // (with delayed entry, less those before the row's first group at risk).
         let mut ch = 0.0;
         let mut cxh = vec![0.0; p];
+        let (mut ch_before, mut cxh_before) = match self.entry {
+            Some(_) => (vec![0.0; ng], vec![0.0; ng * p]),
+            None => (Vec::new(), Vec::new()),
+        };
         for (gi, grp) in self.groups.iter().enumerate() {
             if grp.first {
                 ch = 0.0;
                 cxh.iter_mut().for_each(|a| *a = 0.0);
             }
+            if self.entry.is_some() {
+                ch_before[gi] = ch;
+                cxh_before[gi * p..(gi + 1) * p].copy_from_slice(&cxh);
+            }
             for i in grp.start..grp.end {
                 let r = w.risk[i];
                 let x = self.xrow(i);
+                let (c0, c1): (f64, &[f64]) = match &self.entry {
+                    Some(en) => {
+                        let f = en.first[i] as usize;
+                        (ch_before[f], &cxh_before[f * p..(f + 1) * p])
+                    }
+                    None => (0.0, &[]),
+                };
                 let out = &mut res[i * p..(i + 1) * p];
-                if self.event[i] {
-                    let hh = ch + hd[gi];
-                    for j in 0..p {
-                        out[j] = (x[j] - xbm[gi * p + j]) - r * (x[j] * hh - (cxh[j] + xhd[gi * p + j]));
-                    }
-                } else {
-                    let hh = ch + h[gi];
-                    for j in 0..p {
-                        out[j] = -r * (x[j] * hh - (cxh[j] + xh[gi * p + j]));
-                    }
+                let (hh, add) = if self.event[i] { (ch + hd[gi] - c0, &xhd) } else { (ch + h[gi] - c0, &xh) };
+                for j in 0..p {
+                    let cx = cxh[j] + add[gi * p + j] - c1.get(j).copied().unwrap_or(0.0);
+                    let own = if self.event[i] { x[j] - xbm[gi * p + j] } else { 0.0 };
+                    out[j] = own - r * (x[j] * hh - cx);
                 }
             }
             ch += h[gi];
@@ -1104,6 +1238,243 @@ fn concordance(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concordance 
     Concordance { c: (somers + 1.0) / 2.0, se: var.sqrt() }
 }
 
+/// `cox.zph`'s Kaplan–Meier transform on counting-process data: g(t) = 1 − S(t−) of the
+/// pooled (strata ignored), unweighted Kaplan–Meier with delayed entry (at risk at t: entry <
+/// t ≤ time, as `survfitKM` on the `Surv(entry, time, event)` of the fit), per time group of
+/// `data`, centred on its mean over the events.
+fn km_transform_entry(data: &Data, time: &[f64], entry: &[f64]) -> Vec<f64> {
+    let n = time.len();
+    let mut exits: Vec<(f64, bool)> = (0..n).map(|r| (time[r], false)).collect();
+    for (i, &r) in data.row.iter().enumerate() {
+        exits[r].1 = data.event[i];
+    }
+    exits.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut entries: Vec<f64> = entry.to_vec();
+    entries.sort_unstable_by(f64::total_cmp);
+    let (mut times, mut s_before) = (Vec::new(), Vec::new());
+    let (mut s, mut k, mut e, mut left) = (1.0f64, 0usize, 0usize, 0usize);
+    while k < n {
+        let t = exits[k].0;
+        while e < n && entries[e] < t {
+            e += 1;
+        }
+        let at_risk = (e - left) as f64;
+        let mut d = 0.0;
+        while k < n && exits[k].0 == t {
+            d += exits[k].1 as u8 as f64;
+            k += 1;
+        }
+        left = k;
+        times.push(t);
+        s_before.push(s);
+        if d > 0.0 {
+            s *= 1.0 - d / at_risk;
+        }
+    }
+    let g_of = |t: f64| 1.0 - s_before.get(times.partition_point(|&u| u < t)).copied().unwrap_or(s);
+    let (mut sum, mut nev) = (0.0, 0.0);
+    let mut g: Vec<f64> = data
+        .groups
+        .iter()
+        .map(|grp| {
+            let v = g_of(time[data.row[grp.start]]);
+            sum += v * grp.deaths as f64;
+            nev += grp.deaths as f64;
+            v
+        })
+        .collect();
+    let mean = sum / nev;
+    g.iter_mut().for_each(|v| *v -= mean);
+    g
+}
+
+/// A Fenwick tree of weights over ranks `0..m`.
+struct Fenwick(Vec<f64>);
+
+impl Fenwick {
+    fn add(&mut self, rank: usize, w: f64) {
+        let mut k = rank + 1;
+        while k < self.0.len() {
+            self.0[k] += w;
+            k += k & k.wrapping_neg();
+        }
+    }
+    /// Sum over ranks `< rank`.
+    fn below(&self, rank: usize) -> f64 {
+        let (mut k, mut s) = (rank, 0.0);
+        while k > 0 {
+            s += self.0[k];
+            k -= k & k.wrapping_neg();
+        }
+        s
+    }
+    /// (below, equal, above) of `rank`, given the total.
+    fn split(&self, rank: usize, total: f64) -> [f64; 3] {
+        let lo = self.below(rank);
+        let eq = self.below(rank + 1) - lo;
+        [lo, eq, total - lo - eq]
+    }
+}
+
+/// Concordance of a counting-process and/or weighted fit, as `concordancefit` (timewt "n"):
+/// a pair (i, j) is comparable when i has an event at T_i and j, of the same stratum, is at
+/// risk then (entry_j < T_i ≤ T_j) without an event at T_i; it weighs w_i·w_j and is
+/// concordant when η_i > η_j. The infinitesimal-jackknife variance uses each row's weighted
+/// counts of the pairs it belongs to: dfbeta_i = w_i((c_i − d_i) − d·(c_i + d_i + t_i))/N,
+/// summed by cluster, var(C) = Σ dfbeta² / 4.
+///
+/// Two sweeps per stratum with a Fenwick tree of weights over the ranks of η: backwards in
+/// time for the event rows (the rows at risk: censored rows of the time counted in first, rows
+/// whose entry is not before the time taken out), forwards for each row as the partner (the
+/// events up to its exit, less those up to its entry).
+fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f64], cluster: Option<&[u32]>) -> Concordance {
+    let n = data.n;
+    let wt = |i: usize| data.wt.as_ref().map_or(1.0, |w| w[i]);
+    let t_of = |i: usize| time[data.row[i]];
+    let e_of = |i: usize| entry.map_or(f64::NEG_INFINITY, |e| e[data.row[i]]);
+    let mut ranks: Vec<usize> = (0..n).collect();
+    ranks.sort_unstable_by(|&a, &b| lp[a].total_cmp(&lp[b]));
+    let mut rank = vec![0usize; n];
+    let mut m = 0;
+    for k in 0..n {
+        if k > 0 && lp[ranks[k]] != lp[ranks[k - 1]] {
+            m += 1;
+        }
+        rank[ranks[k]] = m;
+    }
+    let mut tree = Fenwick(vec![0.0; m + 2]);
+    // Per row: weighted counts of its pairs that are concordant, discordant, tied.
+    let mut cnt = vec![[0.0f64; 3]; n];
+    let mut total = [0.0f64; 3];
+    // Strata: runs of groups.
+    let mut g0 = 0;
+    while g0 < data.groups.len() {
+        let mut g1 = g0 + 1;
+        while g1 < data.groups.len() && !data.groups[g1].first {
+            g1 += 1;
+        }
+        let (r0, r1) = (data.groups[g0].start, data.groups[g1 - 1].end);
+        // Rows of the stratum by entry, latest first (to take out going backwards).
+        let mut by_entry: Vec<usize> = (r0..r1).collect();
+        by_entry.sort_unstable_by(|&a, &b| e_of(b).total_cmp(&e_of(a)));
+        let mut in_tree = vec![false; r1 - r0];
+        let mut tw = 0.0;
+        let mut out_k = 0;
+        for gi in (g0..g1).rev() {
+            let grp = data.groups[gi];
+            let t = t_of(grp.start);
+            for i in grp.start..grp.end {
+                if !data.event[i] {
+                    tree.add(rank[i], wt(i));
+                    tw += wt(i);
+                    in_tree[i - r0] = true;
+                }
+            }
+            while out_k < by_entry.len() && e_of(by_entry[out_k]) >= t {
+                let j = by_entry[out_k];
+                if in_tree[j - r0] {
+                    tree.add(rank[j], -wt(j));
+                    tw -= wt(j);
+                    in_tree[j - r0] = false;
+                }
+                out_k += 1;
+            }
+            for i in grp.start..grp.end {
+                if data.event[i] {
+                    // [below, equal, above] = [concordant, tied, discordant] for the event row.
+                    let [lo, eq, hi] = tree.split(rank[i], tw);
+                    cnt[i][0] += lo;
+                    cnt[i][1] += hi;
+                    cnt[i][2] += eq;
+                    total[0] += wt(i) * lo;
+                    total[1] += wt(i) * hi;
+                    total[2] += wt(i) * eq;
+                }
+            }
+            for i in grp.start..grp.end {
+                if data.event[i] && e_of(i) < t {
+                    tree.add(rank[i], wt(i));
+                    tw += wt(i);
+                    in_tree[i - r0] = true;
+                }
+            }
+        }
+        for (k, &inn) in in_tree.iter().enumerate() {
+            if inn {
+                tree.add(rank[r0 + k], -wt(r0 + k));
+            }
+        }
+        // Forwards: events by time; each row as partner = events in (entry, exit] (events at
+        // its own time only when it is censored).
+        let mut by_entry_up: Vec<usize> = (r0..r1).collect();
+        by_entry_up.sort_unstable_by(|&a, &b| e_of(a).total_cmp(&e_of(b)));
+        let mut ek = 0;
+        let mut ew = 0.0;
+        for gi in g0..g1 {
+            let grp = data.groups[gi];
+            let t = t_of(grp.start);
+            // Entries before this time: subtract the events counted up to the entry.
+            while ek < by_entry_up.len() && e_of(by_entry_up[ek]) < t {
+                let j = by_entry_up[ek];
+                let [lo, eq, hi] = tree.split(rank[j], ew);
+                cnt[j][0] -= hi;
+                cnt[j][1] -= lo;
+                cnt[j][2] -= eq;
+                ek += 1;
+            }
+            for i in grp.start..grp.end {
+                if data.event[i] {
+                    let [lo, eq, hi] = tree.split(rank[i], ew);
+                    cnt[i][0] += hi;
+                    cnt[i][1] += lo;
+                    cnt[i][2] += eq;
+                }
+            }
+            for i in grp.start..grp.end {
+                if data.event[i] {
+                    tree.add(rank[i], wt(i));
+                    ew += wt(i);
+                }
+            }
+            for i in grp.start..grp.end {
+                if !data.event[i] {
+                    let [lo, eq, hi] = tree.split(rank[i], ew);
+                    cnt[i][0] += hi;
+                    cnt[i][1] += lo;
+                    cnt[i][2] += eq;
+                }
+            }
+        }
+        for gi in g0..g1 {
+            let grp = data.groups[gi];
+            for i in grp.start..grp.end {
+                if data.event[i] {
+                    tree.add(rank[i], -wt(i));
+                }
+            }
+        }
+        g0 = g1;
+    }
+    let npair = total[0] + total[1] + total[2];
+    if !(npair > 0.0) {
+        return Concordance { c: f64::NAN, se: f64::NAN };
+    }
+    let somers = (total[0] - total[1]) / npair;
+    let dfbeta: Vec<f64> = (0..n).map(|i| wt(i) * ((cnt[i][0] - cnt[i][1]) - somers * (cnt[i][0] + cnt[i][1] + cnt[i][2])) / npair).collect();
+    let var = match cluster {
+        None => dfbeta.iter().map(|d| d * d).sum::<f64>(),
+        Some(cl) => {
+            let nc = cl.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+            let mut sums = vec![0.0; nc];
+            for i in 0..n {
+                sums[cl[data.row[i]] as usize] += dfbeta[i];
+            }
+            sums.iter().map(|s| s * s).sum()
+        }
+    } / 4.0;
+    Concordance { c: (somers + 1.0) / 2.0, se: var.sqrt() }
+}
+
 /// Rows `range` of the columns `src`, centred and scaled, written to their sorted places
 /// `rank_of` in the row-major matrix `x` (stride ps).
 #[inline(never)]
@@ -1137,9 +1508,39 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
     coxph_with(input, Residuals::Auto)
 }
 
+/// What a Cox fit may add to [`CoxInput`]: counting-process entry times (rows at risk on
+/// (entry, time]) and case weights (sampling weights: the variance is then the robust one,
+/// as `coxph(..., weights = w, robust = TRUE)`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CoxExtra<'a> {
+    pub entry: Option<&'a [f64]>,
+    pub weights: Option<&'a [f64]>,
+}
+
 /// [`coxph`], choosing whether the PH test carries its residuals.
 pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, String> {
+    coxph_extra(input, CoxExtra::default(), residuals)
+}
+
+/// [`coxph_with`] on counting-process data and/or with case weights.
+///
+/// Delayed entry: a row joins the risk sets of the times after its entry; the reverse-time
+/// passes take it out of the running sums once they go back past its entry, and in the
+/// information (regrouped by row) its weight is the cumulative weight up to its own time less
+/// that up to its entry. Weights multiply each row's risk in every risk-set sum and its
+/// contribution to the log-likelihood and score; the tied deaths of a time count their mean
+/// weight in each Efron sub-risk-set (R's `meanwt`).
+pub fn coxph_extra(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> Result<CoxReport, String> {
     let n = input.time.len();
+    if extra.entry.is_some_and(|e| e.len() != n) || extra.weights.is_some_and(|w| w.len() != n) {
+        return Err("internal error: the Cox model's entry times or weights have a different length".into());
+    }
+    if let Some(i) = extra.weights.and_then(|w| w.iter().position(|v| !(v.is_finite() && *v >= 0.0))) {
+        return Err(format!("row {} has a weight that is not a finite number ≥ 0", i + 1));
+    }
+    if let Some(i) = extra.entry.and_then(|e| e.iter().zip(input.time).position(|(a, b)| !(a < b))) {
+        return Err(format!("row {} has an entry time that is not before its exit time", i + 1));
+    }
     if input.status.len() != n
         || input.x.iter().any(|c| c.len() != n)
         || input.strata.is_some_and(|s| s.len() != n)
@@ -1222,6 +1623,27 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
     }
 
     let efron = input.ties == Ties::Efron;
+    let wt_sorted: Option<Vec<f64>> = extra.weights.map(|w| order.iter().map(|&i| w[i]).collect());
+    // With delayed entry, each sorted row's first group at risk: the first group of its
+    // stratum whose time is after its entry.
+    let entry_first: Option<Vec<u32>> = extra.entry.map(|e| {
+        let mut first = vec![0u32; n];
+        let mut gi0 = 0;
+        while gi0 < groups.len() {
+            let mut gi1 = gi0 + 1;
+            while gi1 < groups.len() && !groups[gi1].first {
+                gi1 += 1;
+            }
+            let times: Vec<f64> = groups[gi0..gi1].iter().map(|g| input.time[order[g.start]]).collect();
+            for g in &groups[gi0..gi1] {
+                for (k, &i) in order[g.start..g.end].iter().enumerate() {
+                    first[g.start + k] = (gi0 + times.partition_point(|&t| t <= e[i])) as u32;
+                }
+            }
+            gi0 = gi1;
+        }
+        first
+    });
     // Centre and scale the kept columns into a row-major copy in sorted order.
     let build = |cols: &[usize]| -> (Data, Vec<f64>) {
         let p = cols.len();
@@ -1244,7 +1666,7 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
             let end = (start + WASM_TIER_CHUNK).min(n);
             scatter_rows(&src, &mean, &scale, start..end, &rank_of[start..end], ps, &mut x);
         }
-        (Data { n, p, ps, row: order.clone(), event: event.clone(), x, groups: groups.clone(), efron }, scale)
+        (Data { n, p, ps, row: order.clone(), event: event.clone(), x, groups: groups.clone(), efron, wt: wt_sorted.clone(), entry: entry_first.clone().map(|f| Entry::new(f, groups.len())) }, scale)
     };
 
     // Collinearity: factor the information at β = 0 and drop columns with a zero pivot.
@@ -1252,7 +1674,10 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
     let mut work = Work::new(n, keep.len(), data.ps, data.groups.len());
     // The cox.zph time transform depends only on the times: computed once; its blocks are
     // accumulated with the information at the returned β.
-    let gt = km_transform(&data.groups.iter().map(|g| (input.time[data.row[g.start]], g.deaths, g.end - g.start)).collect::<Vec<_>>());
+    let gt = match extra.entry {
+        None => km_transform(&data.groups.iter().map(|g| (input.time[data.row[g.start]], g.deaths, g.end - g.start)).collect::<Vec<_>>()),
+        Some(e) => km_transform_entry(&data, input.time, e),
+    };
     let mut p0 = Pass::new(keep.len());
     data.loglik_score(&vec![0.0; keep.len()], None, &mut work, &mut p0);
     data.information(None, &mut work, &mut p0);
@@ -1376,16 +1801,28 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
     // Robust variance and robust score test.
     let mut robust_var: Option<Vec<f64>> = None;
     let mut robust_score_test = None;
-    if let Some(cl) = input.cluster {
+    // Case weights call for the robust variance too (each row its own cluster unless a
+    // cluster is given), as `coxph(..., weights = w, robust = TRUE)`.
+    let own_clusters: Vec<u32>;
+    let cluster = match (input.cluster, extra.weights) {
+        (Some(cl), _) => Some(cl),
+        (None, Some(_)) => {
+            own_clusters = (0..n as u32).collect();
+            Some(&own_clusters[..])
+        }
+        (None, None) => None,
+    };
+    if let Some(cl) = cluster {
         let nc = cl.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
         let collapse = |res: &[f64], tr: Option<&[f64]>| -> Vec<f64> {
-            // Per-cluster sums of (res · tr) rows: nc × p.
+            // Per-cluster sums of (res · tr) rows (weighted by the case weights): nc × p.
             let mut out = vec![0.0; nc * p];
             for i in 0..n {
                 let c = cl[data.row[i]] as usize;
                 let r = &res[i * p..(i + 1) * p];
+                let wi = data.wt.as_ref().map_or(1.0, |w| w[i]);
                 for j in 0..p {
-                    out[c * p + j] += match tr {
+                    out[c * p + j] += wi * match tr {
                         Some(v) => (0..p).map(|k| r[k] * v[k * p + j]).sum::<f64>(),
                         None => r[j],
                     };
@@ -1445,7 +1882,14 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
 
     // Linear predictor by sorted row, centred as R's (x − mean)·β.
     let lp: Vec<f64> = (0..n).map(|i| data.xrow(i).iter().zip(&beta_s).map(|(a, b)| a * b).sum()).collect();
-    let conc = concordance(&data, &lp, input.cluster);
+    let conc = if data.entry.is_some() || data.wt.is_some() {
+        concordance_general(&data, input.time, extra.entry, &lp, cluster)
+    } else {
+        concordance(&data, &lp, input.cluster)
+    };
+    // The residual plots (scaled Schoenfeld residuals) are not made for counting-process or
+    // weighted fits: the PH test itself is.
+    let residuals = if extra.entry.is_some() || extra.weights.is_some() { Residuals::Never } else { residuals };
     let want_residuals = match residuals {
         Residuals::Never => false,
         Residuals::Auto => events <= RESIDUALS_UNASKED_MAX_EVENTS,

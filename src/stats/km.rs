@@ -154,8 +154,154 @@ pub fn kaplan_meier_groups(t: &Tallies, levels: &[String], opts: &KmOptions) -> 
         .collect()
 }
 
+/// The rows of one curve of a study design: delayed entry (rows at risk on (entry, time]),
+/// several rows per patient, sampling weights. `status`: 1 event, 0 censored, anything else a
+/// row that continues in the patient's next interval of the same curve (neither; see
+/// [`crate::study::continued`]).
+#[derive(Debug, Clone, Copy)]
+pub struct KmRows<'a> {
+    pub time: &'a [f64],
+    pub status: &'a [u8],
+    pub entry: Option<&'a [f64]>,
+    /// Sampling weights: weighted curve with robust (infinitesimal-jackknife) standard errors.
+    pub weight: Option<&'a [f64]>,
+    /// Patient of each row: `n` counts patients.
+    pub patient: Option<&'a [u32]>,
+}
+
+/// Robust standard errors of log S and of the Nelson–Aalen H at each step.
+struct RobustSe {
+    se_log: Vec<f64>,
+    se_h: Vec<f64>,
+}
+
+/// Kaplan–Meier of one curve of a study design (see [`KmRows`]), as `survfit(Surv(entry, time,
+/// status) ~ 1, id = id, weights = w, robust = TRUE)`.
+///
+/// At each distinct exit time t with an event or a censoring, the number at risk is the
+/// (weighted) number of rows with entry < t ≤ time; S, Greenwood's variance and Nelson–Aalen
+/// follow as without entry. With sampling weights the standard errors are the infinitesimal
+/// jackknife: with λ_j = d_j/n_j, the derivative of log S(t) by the weight of row i is
+/// U_i(t) = Σ_{t_j ≤ t} −(dN_i(t_j) − Y_i(t_j) λ_j)/(n_j − d_j) and that of H(t) the same with
+/// 1/n_j; var = Σ_i (w_i U_i(t))². With A(t) = Σ_{t_j ≤ t} λ_j/(n_j − d_j), a row still at risk
+/// at t has U_i(t) = A(t) − A(entry_i), so the sum over the rows at risk is
+/// A²·Σw² − 2A·Σw²B + Σw²B² (B_i = A(entry_i)), kept as running sums; a row that has left adds
+/// its final w_i²U_i² once. One pass over the rows sorted by exit and by entry.
+pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
+    let n = rows.time.len();
+    let wt = |i: usize| rows.weight.map_or(1.0, |w| w[i]);
+    let by_exit = super::common::order_by_time(rows.time);
+    let by_entry: Vec<usize> = rows.entry.map(super::common::order_by_time).unwrap_or_default();
+    let robust = rows.weight.is_some();
+    let mut rt = RiskTable::default();
+    let (mut se_log, mut se_h) = (Vec::new(), Vec::new());
+    // Running sums: weight entered and left; robust: Σw², Σw²B, Σw²B² of the rows at risk (for
+    // log S and for H), and Σ w²U² of the rows that left.
+    let (mut w_in, mut w_out) = (0.0f64, 0.0f64);
+    let (mut a_s, mut a_h) = (0.0f64, 0.0f64);
+    let mut b_s = if robust { vec![0.0; n] } else { Vec::new() };
+    let mut b_h = if robust { vec![0.0; n] } else { Vec::new() };
+    let (mut s2, mut s2b_s, mut s2b2_s, mut s2b_h, mut s2b2_h, mut fin_s, mut fin_h) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    if rows.entry.is_none() {
+        for i in 0..n {
+            w_in += wt(i);
+            s2 += wt(i) * wt(i);
+        }
+    }
+    let (mut k, mut e) = (0, 0);
+    while k < n {
+        let t = rows.time[by_exit[k]];
+        if let Some(en) = rows.entry {
+            while e < n && en[by_entry[e]] < t {
+                let i = by_entry[e];
+                let w = wt(i);
+                w_in += w;
+                if robust {
+                    b_s[i] = a_s;
+                    b_h[i] = a_h;
+                    let w2 = w * w;
+                    s2 += w2;
+                    s2b_s += w2 * a_s;
+                    s2b2_s += w2 * a_s * a_s;
+                    s2b_h += w2 * a_h;
+                    s2b2_h += w2 * a_h * a_h;
+                }
+                e += 1;
+            }
+        }
+        let start = k;
+        let (mut d, mut c, mut m) = (0.0, 0.0, 0.0);
+        while k < n && rows.time[by_exit[k]] == t {
+            let i = by_exit[k];
+            match rows.status[i] {
+                1 => d += wt(i),
+                0 => c += wt(i),
+                _ => {}
+            }
+            m += wt(i);
+            k += 1;
+        }
+        let at_risk = w_in - w_out;
+        let (mut c_s, mut c_h) = (0.0, 0.0);
+        if d > 0.0 && robust {
+            let lambda = d / at_risk;
+            c_s = if at_risk - d > 0.0 { 1.0 / (at_risk - d) } else { 0.0 };
+            c_h = 1.0 / at_risk;
+            a_s += lambda * c_s;
+            a_h += lambda * c_h;
+        }
+        if robust {
+            for &i in &by_exit[start..k] {
+                let w2 = wt(i) * wt(i);
+                let ev = if rows.status[i] == 1 { 1.0 } else { 0.0 };
+                let u_s = a_s - b_s[i] - ev * c_s;
+                let u_h = a_h - b_h[i] - ev * c_h;
+                fin_s += w2 * u_s * u_s;
+                fin_h += w2 * u_h * u_h;
+                s2 -= w2;
+                s2b_s -= w2 * b_s[i];
+                s2b2_s -= w2 * b_s[i] * b_s[i];
+                s2b_h -= w2 * b_h[i];
+                s2b2_h -= w2 * b_h[i] * b_h[i];
+            }
+        }
+        w_out += m;
+        if d > 0.0 || c > 0.0 {
+            rt.time.push(t);
+            rt.n_risk.push(at_risk);
+            rt.n_event.push(d);
+            rt.n_censor.push(c);
+            if robust {
+                let v_s = fin_s + a_s * a_s * s2 - 2.0 * a_s * s2b_s + s2b2_s;
+                let v_h = fin_h + a_h * a_h * s2 - 2.0 * a_h * s2b_h + s2b2_h;
+                se_log.push(v_s.max(0.0).sqrt());
+                se_h.push(v_h.max(0.0).sqrt());
+            }
+        }
+    }
+    let robust_se = robust.then_some(RobustSe { se_log, se_h });
+    let mut out = curve_with(rt, opts, robust_se.as_ref());
+    out.n = match rows.patient {
+        Some(p) => {
+            let mut v = p.to_vec();
+            v.sort_unstable();
+            v.dedup();
+            v.len()
+        }
+        None => n,
+    };
+    out.events = rows.status.iter().filter(|&&s| s == 1).count();
+    out
+}
+
 /// The curve, its median, landmarks, RMST and reverse-KM follow-up from one risk table.
 fn curve(rt: RiskTable, opts: &KmOptions) -> KmCurve {
+    curve_with(rt, opts, None)
+}
+
+/// [`curve`], with robust standard errors of log S and H in place of Greenwood's and
+/// Nelson–Aalen's (where S reaches 0 the standard error of S is then 0, the limits undefined).
+fn curve_with(rt: RiskTable, opts: &KmOptions, robust: Option<&RobustSe>) -> KmCurve {
     let z = z95();
     let m = rt.time.len();
     let mut steps = Vec::with_capacity(m);
@@ -169,7 +315,7 @@ fn curve(rt: RiskTable, opts: &KmOptions) -> KmCurve {
             h += d / n;
             vh += d / (n * n);
         }
-        let se_log = if s > 0.0 { gw.sqrt() } else { f64::NAN };
+        let se_log = if s > 0.0 { robust.map_or(gw.sqrt(), |r| r.se_log[j]) } else { f64::NAN };
         let (lo, up) = conf_limits(s, se_log, opts.conf_type, z);
         surv.push(s);
         lower.push(lo);
@@ -180,11 +326,11 @@ fn curve(rt: RiskTable, opts: &KmOptions) -> KmCurve {
             n_event: d,
             n_censor: rt.n_censor[j],
             surv: s,
-            std_err: s * se_log,
+            std_err: if robust.is_some() && s == 0.0 { 0.0 } else { s * se_log },
             lower: lo,
             upper: up,
             cumhaz: h,
-            std_cumhaz: vh.sqrt(),
+            std_cumhaz: robust.map_or(vh.sqrt(), |r| r.se_h[j]),
         });
     }
     let median = quantile(&rt.time, &surv, 0.5);

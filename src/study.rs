@@ -1,0 +1,546 @@
+//! Study designs of retrospective cohorts: the row preparation behind the spec keys `entry`
+//! (delayed entry, start–stop intervals), `id`, `time_varying` (rows split where an exposure
+//! starts, as R's `tmerge(..., tdc(at))`), `landmark` and `weights`.
+//!
+//! [`apply`] runs after [`crate::prepare::prepare`] has kept the rows with a valid time,
+//! outcome, group and strata, in this order:
+//!
+//! 1. weights: a missing, negative (or, for frequency weights, non-whole) weight excludes the
+//!    row, with a warning naming the lines;
+//! 2. entry: a missing entry, or an entry not before the time, excludes the row (a row is at
+//!    risk on (entry, time]); with `time_varying` and no `entry` every row enters at 0, so a row
+//!    with zero follow-up is excluded too (as `tmerge`);
+//! 3. landmark L: only rows at risk at L (time > L, entry < L) are kept (counted in a warning);
+//!    each time-varying covariate takes its value at L (exposed when its time ≤ L) and keeps it;
+//!    `reset` measures time from L;
+//! 4. id: the patient of each row; overlapping intervals of one patient exclude the later row,
+//!    gaps and several events are named in warnings (kept);
+//! 5. time-varying covariates (without a landmark): a row (e, t] whose exposure time a has
+//!    e < a < t becomes (e, a] unexposed and censored and (a, t] exposed with the row's outcome;
+//!    a ≤ e: exposed throughout (a warning when a < e: exposure before the start of follow-up);
+//!    a ≥ t: unexposed (a warning when a > t: after the end of follow-up; a = t is `tmerge`'s
+//!    "exposure on the last day is ignored");
+//! 6. frequency weights: each row repeated w times (so every estimator is that of the expanded
+//!    rows, as the contract says).
+//!
+//! Sampling weights are carried as a vector for the weighted estimators.
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::prepare::{column, date_values, factor, line_list, numeric_values, Exclusions, Factor};
+use crate::spec::{AnalysisSpec, TimeSpec, WeightKind};
+use crate::table::{ColumnData, Table, MISSING};
+
+/// Most rows frequency weights may expand to.
+pub const MAX_EXPANDED_ROWS: usize = 50_000_000;
+
+/// What the study design adds to the analysed rows (one entry per analysed row or interval).
+#[derive(Debug, Clone, Default)]
+pub struct StudyRows {
+    /// Entry time of each row, when rows can enter late (entry column, or split intervals).
+    pub entry: Option<Vec<f64>>,
+    /// Patient of each row (the `id` code, or the table row for split rows without `id`), when
+    /// a patient can have several rows.
+    pub patient: Option<Vec<u32>>,
+    /// Sampling weight of each row.
+    pub weight: Option<Vec<f64>>,
+    /// Each time-varying covariate: name and 0/1 value of each row.
+    pub time_varying: Vec<(String, Vec<f64>)>,
+    /// Rows before any split: the top-level `n` (expanded for frequency weights).
+    pub n_input: usize,
+}
+
+impl StudyRows {
+    /// Whether any design key changed the layout of the rows (entry, patients or weights).
+    pub fn is_plain(&self) -> bool {
+        self.entry.is_none() && self.patient.is_none() && self.weight.is_none()
+    }
+}
+
+/// Whether the spec uses any study-design key.
+pub fn has_design(spec: &AnalysisSpec) -> bool {
+    spec.entry.is_some() || spec.id.is_some() || !spec.time_varying.is_empty() || spec.landmark.is_some() || spec.weights.is_some()
+}
+
+/// A column read as a time in the analysis unit: numbers in the unit of `time` (converted to
+/// its display unit), or dates when `time` comes from dates (days since the start date, in
+/// the span's unit).
+fn time_column(table: &Table, spec: &AnalysisSpec, name: &str, role: &str, warnings: &mut Vec<String>) -> Result<Vec<f64>> {
+    let col = column(table, name, role)?;
+    match &spec.time {
+        TimeSpec::Dates(span) => {
+            if matches!(col.data, ColumnData::Date(_)) || col.kind == crate::table::ColumnKind::Date {
+                let start = column(table, &span.start, "start date")?;
+                let s = date_values(table, start, warnings)?;
+                let v = date_values(table, col, warnings)?;
+                let per = span.unit.days();
+                Ok(v.iter().zip(&s).map(|(a, b)| (a - b) / per).collect())
+            } else {
+                Ok(numeric_values(col).0)
+            }
+        }
+        TimeSpec::Numeric(n) => {
+            let f = n.factor();
+            Ok(numeric_values(col).0.into_iter().map(|x| x * f).collect())
+        }
+        TimeSpec::Column(_) => {
+            if matches!(col.data, ColumnData::Date(_)) {
+                return Err(Error::spec(format!(
+                    "the {role} column '{name}' holds dates, but time is the number column; give time as {{\"start\": DATE, \"end\": DATE}} to use date columns, or give {role} as a number in the unit of time"
+                ))
+                .at_column(name.to_string()));
+            }
+            Ok(numeric_values(col).0)
+        }
+    }
+}
+
+/// Keep the rows `k` of the parallel vectors for which `keep[k]`.
+struct Rows<'a> {
+    rows: &'a mut Vec<usize>,
+    time: &'a mut Vec<f64>,
+    status: &'a mut Vec<u8>,
+    entry: Option<Vec<f64>>,
+    weight: Option<Vec<f64>>,
+    tv: Vec<(String, Vec<f64>)>,
+    patient: Option<Vec<u32>>,
+}
+
+impl Rows<'_> {
+    fn retain(&mut self, keep: &[bool]) {
+        fn f<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut k = 0;
+            v.retain(|_| {
+                k += 1;
+                keep[k - 1]
+            });
+        }
+        f(self.rows, keep);
+        f(self.time, keep);
+        f(self.status, keep);
+        if let Some(e) = &mut self.entry {
+            f(e, keep);
+        }
+        if let Some(w) = &mut self.weight {
+            f(w, keep);
+        }
+        if let Some(p) = &mut self.patient {
+            f(p, keep);
+        }
+        for (_, v) in &mut self.tv {
+            f(v, keep);
+        }
+    }
+
+    /// Repeat row k `times[k]` times, in place of the row.
+    fn repeat(&mut self, times: &[usize]) {
+        fn f<T: Copy>(v: &mut Vec<T>, times: &[usize], total: usize) {
+            let mut out = Vec::with_capacity(total);
+            for (x, &m) in v.iter().zip(times) {
+                for _ in 0..m {
+                    out.push(*x);
+                }
+            }
+            *v = out;
+        }
+        let total = times.iter().sum();
+        f(self.rows, times, total);
+        f(self.time, times, total);
+        f(self.status, times, total);
+        if let Some(e) = &mut self.entry {
+            f(e, times, total);
+        }
+        if let Some(w) = &mut self.weight {
+            f(w, times, total);
+        }
+        if let Some(p) = &mut self.patient {
+            f(p, times, total);
+        }
+        for (_, v) in &mut self.tv {
+            f(v, times, total);
+        }
+    }
+}
+
+/// Apply the spec's study design to the analysed rows (`rows`, `time`, `status`, parallel).
+/// See the module documentation for the order and the rules.
+pub fn apply(
+    table: &Table,
+    spec: &AnalysisSpec,
+    rows: &mut Vec<usize>,
+    time: &mut Vec<f64>,
+    status: &mut Vec<u8>,
+    warnings: &mut Vec<String>,
+) -> Result<StudyRows> {
+    if !has_design(spec) {
+        return Ok(StudyRows { n_input: rows.len(), ..Default::default() });
+    }
+    for tv in &spec.time_varying {
+        if table.column(&tv.name).is_some() && spec.covariates.contains(&tv.name) {
+            warnings.push(format!(
+                "time_varying '{}' has the name of a column of the file: the model uses the time-varying covariate (0 before '{}', 1 from then on), not the column",
+                tv.name, tv.at
+            ));
+        }
+    }
+    let mut r = Rows { rows, time, status, entry: None, weight: None, tv: Vec::new(), patient: None };
+    let line = |table: &Table, row: usize| table.line(row);
+
+    // 1. Weights.
+    // Frequency weight of every table row.
+    let mut freq: Option<Vec<usize>> = None;
+    if let Some(w) = &spec.weights {
+        let col = column(table, &w.column, "weights")?;
+        let (v, _) = numeric_values(col);
+        let mut ex = Exclusions::default();
+        let mut keep = vec![true; r.rows.len()];
+        let mut values = Vec::with_capacity(r.rows.len());
+        for (k, &row) in r.rows.iter().enumerate() {
+            let x = v[row];
+            let why = if x.is_nan() {
+                Some(match col.text(row) {
+                    Some(t) => format!("weight '{t}' in '{}' is not a number", w.column),
+                    None => format!("weight '{}' is missing", w.column),
+                })
+            } else if x < 0.0 || !x.is_finite() {
+                Some(format!("weight in '{}' is negative or infinite", w.column))
+            } else if w.kind == WeightKind::Frequency && x.fract() != 0.0 {
+                Some(format!("frequency weight in '{}' is not a whole number (a frequency weight counts rows; use \"kind\": \"sampling\" for other weights)", w.column))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                ex.add(why, line(table, row));
+                keep[k] = false;
+            }
+            values.push(x);
+        }
+        warnings.extend(ex.into_warnings(""));
+        r.weight = Some(values);
+        r.retain(&keep);
+        let total: f64 = r.weight.as_ref().map_or(0.0, |w| w.iter().sum());
+        if !(total > 0.0) {
+            return Err(Error::data(format!(
+                "every weight in '{}' is zero (or no row has a usable weight): there is nothing to analyse",
+                w.column
+            ))
+            .at_file(table.name.clone())
+            .at_column(w.column.clone()));
+        }
+        if w.kind == WeightKind::Frequency {
+            let ws = r.weight.take().unwrap_or_default();
+            if ws.iter().sum::<f64>() > MAX_EXPANDED_ROWS as f64 {
+                return Err(Error::data(format!(
+                    "the frequency weights in '{}' add up to {} rows, more than {MAX_EXPANDED_ROWS} can be analysed",
+                    w.column,
+                    ws.iter().sum::<f64>()
+                ))
+                .at_column(w.column.clone()));
+            }
+            let zero: Vec<u64> = r.rows.iter().zip(&ws).filter(|(_, &x)| x == 0.0).map(|(&row, _)| line(table, row)).collect();
+            if !zero.is_empty() {
+                warnings.push(format!(
+                    "{} {} frequency weight 0 in '{}' and count{} zero times ({})",
+                    zero.len(),
+                    if zero.len() == 1 { "row has" } else { "rows have" },
+                    w.column,
+                    if zero.len() == 1 { "s" } else { "" },
+                    line_list(&zero)
+                ));
+            }
+            let _ = ws;
+            freq = Some(v.iter().map(|&x| if x.is_finite() && x > 0.0 { x as usize } else { 0 }).collect());
+        }
+    }
+
+    // 2. Entry.
+    let implicit_entry = spec.entry.is_none() && !spec.time_varying.is_empty() && spec.landmark.is_none();
+    if let Some(name) = &spec.entry {
+        let v = time_column(table, spec, name, "entry", warnings)?;
+        let mut ex = Exclusions::default();
+        let mut keep = vec![true; r.rows.len()];
+        let mut entry = Vec::with_capacity(r.rows.len());
+        for (k, &row) in r.rows.iter().enumerate() {
+            let e = v[row];
+            if e.is_nan() {
+                ex.add(
+                    match table.column(name).and_then(|c| c.text(row)) {
+                        Some(t) => format!("entry '{t}' in '{name}' is not a number"),
+                        None => format!("entry '{name}' is missing"),
+                    },
+                    line(table, row),
+                );
+                keep[k] = false;
+            } else if e >= r.time[k] {
+                ex.add(format!("entry '{name}' is not before the exit time (a row is at risk on (entry, time])"), line(table, row));
+                keep[k] = false;
+            }
+            entry.push(e);
+        }
+        warnings.extend(ex.into_warnings(""));
+        r.entry = Some(entry);
+        r.retain(&keep);
+    } else if implicit_entry {
+        let mut ex = Exclusions::default();
+        let keep: Vec<bool> = r.time.iter().map(|&t| t > 0.0).collect();
+        for (k, &row) in r.rows.iter().enumerate() {
+            if !keep[k] {
+                ex.add("zero follow-up (a row is at risk on (0, time]; tmerge drops it too)".to_string(), line(table, row));
+            }
+        }
+        warnings.extend(ex.into_warnings(""));
+        r.retain(&keep);
+    }
+
+    // Exposure times of the time-varying covariates, over all table rows.
+    let mut at_times: Vec<(String, String, Vec<f64>)> = Vec::new();
+    for tv in &spec.time_varying {
+        at_times.push((tv.name.clone(), tv.at.clone(), time_column(table, spec, &tv.at, "time_varying 'at'", warnings)?));
+    }
+
+    // 3. Landmark.
+    if let Some(lm) = &spec.landmark {
+        let l = lm.time;
+        let keep: Vec<bool> = (0..r.rows.len()).map(|k| r.time[k] > l && r.entry.as_ref().map_or(true, |e| e[k] < l)).collect();
+        let gone = keep.iter().filter(|&&x| !x).count();
+        if gone > 0 {
+            warnings.push(format!(
+                "landmark at {}: {gone} of {} rows were not at risk at the landmark (event or censoring by then{}) and are left out, as the design asks",
+                crate::table::format_number(l),
+                r.rows.len(),
+                if r.entry.is_some() { ", or entry after it" } else { "" }
+            ));
+        }
+        for (name, _, at) in &at_times {
+            let v: Vec<f64> = r.rows.iter().map(|&row| if at[row] <= l { 1.0 } else { 0.0 }).collect();
+            r.tv.push((name.clone(), v));
+        }
+        r.retain(&keep);
+        if lm.reset {
+            r.time.iter_mut().for_each(|t| *t -= l);
+        }
+        // Every row kept is at risk from L on: entry no longer matters.
+        r.entry = None;
+    }
+
+    // 4. Patients.
+    if let Some(idname) = &spec.id {
+        let col = column(table, idname, "id")?;
+        let f: Factor = factor(col, r.rows);
+        let mut ex = Exclusions::default();
+        let keep: Vec<bool> = f.codes.iter().map(|&c| c != MISSING).collect();
+        for (k, &row) in r.rows.iter().enumerate() {
+            if !keep[k] {
+                ex.add(format!("id '{idname}' is missing"), line(table, row));
+            }
+        }
+        warnings.extend(ex.into_warnings(""));
+        r.patient = Some(f.codes);
+        r.retain(&keep);
+        check_intervals(table, idname, &mut r, warnings);
+    }
+
+    // 5. Time-varying splits.
+    if spec.landmark.is_none() && !at_times.is_empty() {
+        if r.entry.is_none() {
+            r.entry = Some(vec![0.0; r.rows.len()]);
+        }
+        if r.patient.is_none() {
+            r.patient = Some(r.rows.iter().map(|&x| x as u32).collect());
+        }
+        for (name, atname, at) in &at_times {
+            split(table, name, atname, at, &mut r, warnings);
+        }
+    }
+
+    // Top-level n: the input rows kept (before splits), each counted w times with frequency
+    // weights.
+    let mut seen = vec![false; table.n_rows()];
+    let per_row = |row: usize| freq.as_ref().map_or(1, |f| f[row]);
+    let n_input = r.rows.iter().filter(|&&row| !std::mem::replace(&mut seen[row], true)).map(|&row| per_row(row)).sum();
+
+    // 6. Frequency weights: each row (or interval) repeated w times; copy c of a patient's
+    // intervals is a patient of its own.
+    if let Some(f) = &freq {
+        let times: Vec<usize> = r.rows.iter().map(|&row| f[row]).collect();
+        let patients = r.patient.take();
+        r.repeat(&times);
+        if let Some(p) = patients {
+            let mut ids: HashMap<(u32, usize), u32> = HashMap::new();
+            let mut out = Vec::with_capacity(r.rows.len());
+            for (k, &m) in times.iter().enumerate() {
+                for c in 0..m {
+                    let next = ids.len() as u32;
+                    out.push(*ids.entry((p[k], c)).or_insert(next));
+                }
+            }
+            r.patient = Some(out);
+        }
+    }
+    Ok(StudyRows { entry: r.entry, patient: r.patient, weight: r.weight, time_varying: r.tv, n_input })
+}
+
+/// Overlapping intervals within a patient exclude the later row; gaps and several events are
+/// named in warnings (kept as they are).
+fn check_intervals(table: &Table, idname: &str, r: &mut Rows, warnings: &mut Vec<String>) {
+    let Some(p) = r.patient.as_ref() else { return };
+    let n = r.rows.len();
+    let entry: Vec<f64> = r.entry.clone().unwrap_or_else(|| vec![0.0; n]);
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| p[a].cmp(&p[b]).then(entry[a].total_cmp(&entry[b])).then(r.time[a].total_cmp(&r.time[b])));
+    let mut keep = vec![true; n];
+    let (mut overlap, mut gap, mut multi) = (Vec::new(), Vec::new(), Vec::new());
+    let mut k = 0;
+    while k < n {
+        let pid = p[order[k]];
+        let mut end = k;
+        while end < n && p[order[end]] == pid {
+            end += 1;
+        }
+        let mut last_exit: Option<f64> = None;
+        let mut events = 0;
+        for &i in &order[k..end] {
+            if let Some(t) = last_exit {
+                if entry[i] < t {
+                    overlap.push(table.line(r.rows[i]));
+                    keep[i] = false;
+                    continue;
+                }
+                if entry[i] > t {
+                    gap.push(table.line(r.rows[i]));
+                }
+            }
+            last_exit = Some(r.time[i]);
+            if r.status[i] == 1 {
+                events += 1;
+            }
+        }
+        if events > 1 {
+            multi.extend(order[k..end].iter().filter(|&&i| r.status[i] == 1).map(|&i| table.line(r.rows[i])));
+        }
+        k = end;
+    }
+    for v in [&mut overlap, &mut gap, &mut multi] {
+        v.sort_unstable();
+    }
+    if !overlap.is_empty() {
+        warnings.push(format!(
+            "{} {} excluded: the interval overlaps an earlier interval of the same '{idname}' ({}). Check the start and stop times of that patient.",
+            overlap.len(),
+            if overlap.len() == 1 { "row" } else { "rows" },
+            line_list(&overlap)
+        ));
+    }
+    if !gap.is_empty() {
+        warnings.push(format!(
+            "'{idname}': {} {} after a gap in follow-up of the same patient ({}); kept: the patient is not at risk during the gap",
+            gap.len(),
+            if gap.len() == 1 { "interval starts" } else { "intervals start" },
+            line_list(&gap)
+        ));
+    }
+    if !multi.is_empty() {
+        warnings.push(format!(
+            "'{idname}': some patients have several events ({}); kept as repeated events (the curves count each event)",
+            line_list(&multi)
+        ));
+    }
+    r.retain(&keep);
+}
+
+/// Split every row at the exposure time of one time-varying covariate.
+fn split(table: &Table, name: &str, atname: &str, at: &[f64], r: &mut Rows, warnings: &mut Vec<String>) {
+    let n = r.rows.len();
+    let entry = r.entry.take().unwrap_or_else(|| vec![0.0; n]);
+    let patient = r.patient.take().unwrap_or_default();
+    let mut out_rows = Vec::with_capacity(n);
+    let mut out_time = Vec::with_capacity(n);
+    let mut out_status = Vec::with_capacity(n);
+    let mut out_entry = Vec::with_capacity(n);
+    let mut out_patient = Vec::with_capacity(n);
+    let mut out_w = r.weight.as_ref().map(|_| Vec::with_capacity(n));
+    let mut out_tv: Vec<Vec<f64>> = r.tv.iter().map(|_| Vec::with_capacity(n)).collect();
+    let mut value = Vec::with_capacity(n);
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    for k in 0..n {
+        let row = r.rows[k];
+        let (e, t, a) = (entry[k], r.time[k], at[row]);
+        let mut push = |e0: f64, t0: f64, s: u8, x: f64| {
+            out_rows.push(row);
+            out_time.push(t0);
+            out_status.push(s);
+            out_entry.push(e0);
+            out_patient.push(patient[k]);
+            if let (Some(o), Some(w)) = (&mut out_w, &r.weight) {
+                o.push(w[k]);
+            }
+            for (o, (_, v)) in out_tv.iter_mut().zip(&r.tv) {
+                o.push(v[k]);
+            }
+            value.push(x);
+        };
+        if a.is_nan() || a >= t {
+            if a > t {
+                after.push(table.line(row));
+            }
+            push(e, t, r.status[k], 0.0);
+        } else if a <= e {
+            if a < e && !(a == 0.0 && e == 0.0) {
+                // Only an exposure before the patient's first row is outside follow-up.
+                before.push((patient[k], table.line(row), e));
+            }
+            push(e, t, r.status[k], 1.0);
+        } else {
+            push(e, a, 0, 0.0);
+            push(a, t, r.status[k], 1.0);
+        }
+    }
+    // An exposure before a later interval of the same patient is not "before follow-up": keep
+    // only the patients' first intervals.
+    let mut first_entry: HashMap<u32, f64> = HashMap::new();
+    for k in 0..n {
+        let f = first_entry.entry(patient[k]).or_insert(entry[k]);
+        if entry[k] < *f {
+            *f = entry[k];
+        }
+    }
+    let mut before: Vec<u64> = before.into_iter().filter(|(p, _, e)| first_entry.get(p) == Some(e)).map(|(_, l, _)| l).collect();
+    before.sort_unstable();
+    before.dedup();
+    if !before.is_empty() {
+        warnings.push(format!(
+            "time_varying '{name}': the exposure time in '{atname}' is before the start of follow-up on {}; counted as exposed from the start",
+            line_list(&before)
+        ));
+    }
+    if !after.is_empty() {
+        warnings.push(format!(
+            "time_varying '{name}': the exposure time in '{atname}' is after the end of follow-up on {}; counted as unexposed throughout",
+            line_list(&after)
+        ));
+    }
+    *r.rows = out_rows;
+    *r.time = out_time;
+    *r.status = out_status;
+    r.entry = Some(out_entry);
+    r.patient = Some(out_patient);
+    r.weight = out_w;
+    for ((_, v), o) in r.tv.iter_mut().zip(out_tv) {
+        *v = o;
+    }
+    r.tv.push((name.to_string(), value));
+}
+
+/// Rows whose next interval of the same patient starts at their exit time in the same curve
+/// (group and stratum) and that end censored: for the curves they are not a censoring (R's
+/// `survfit(..., id = id)` joins them).
+pub fn continued(patient: &[u32], entry: &[f64], time: &[f64], status: &[u8], curve: &[u64]) -> Vec<bool> {
+    let mut start: HashMap<(u32, u64), usize> = HashMap::with_capacity(patient.len());
+    for k in 0..patient.len() {
+        start.insert((patient[k], (entry[k] + 0.0).to_bits()), k);
+    }
+    (0..patient.len())
+        .map(|k| status[k] == 0 && start.get(&(patient[k], (time[k] + 0.0).to_bits())).is_some_and(|&j| curve[j] == curve[k]))
+        .collect()
+}
