@@ -14,7 +14,7 @@ use crate::table::Table;
 /// A Cox fit of a design with the spec's ties, strata and cluster, without PH residuals (a
 /// helper model whose residuals nobody plots).
 fn cox_quiet(d: &Design, spec: &AnalysisSpec) -> Result<CoxReport, String> {
-    crate::stats::cox::coxph_with(&d.cox_input(spec.ties), crate::stats::cox::Residuals::Never)
+    crate::stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), crate::stats::cox::Residuals::Never)
 }
 
 /// The report of each spline covariate of the multivariable Cox model `fit` of design `d`:
@@ -255,6 +255,8 @@ struct CoxColumns {
     time: Vec<f64>,
     status: Vec<u8>,
     strata: Option<Vec<u32>>,
+    entry: Option<Vec<f64>>,
+    weights: Option<Vec<f64>>,
     x: Vec<Vec<f64>>,
     names: Vec<String>,
 }
@@ -265,6 +267,8 @@ impl CoxColumns {
             time: idx.iter().map(|&i| prep.time[i]).collect(),
             status: idx.iter().map(|&i| prep.status[i]).collect(),
             strata: prep.strata.as_ref().map(|s| idx.iter().map(|&i| s.codes[i]).collect()),
+            entry: prep.study.entry.as_ref().map(|e| idx.iter().map(|&i| e[i]).collect()),
+            weights: prep.study.weight.as_ref().map(|w| idx.iter().map(|&i| w[i]).collect()),
             x,
             names,
         }
@@ -279,7 +283,8 @@ impl CoxColumns {
             cluster: None,
             ties: spec.ties,
         };
-        crate::stats::cox::coxph_with(&input, crate::stats::cox::Residuals::Never)
+        let extra = crate::stats::cox::CoxExtra { entry: self.entry.as_deref(), weights: self.weights.as_deref() };
+        crate::stats::cox::coxph_extra(&input, extra, crate::stats::cox::Residuals::Never)
     }
 }
 
@@ -324,6 +329,9 @@ pub fn adjusted_curves(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warn
     }
     if spec.strata.is_some() {
         return skip("with strata each stratum has its own baseline hazard, so there is no single adjusted curve per group; remove strata (or enter it as a covariate)".into(), warnings);
+    }
+    if !prep.study.is_plain() || !prep.study.time_varying.is_empty() {
+        return skip("they are made from one row per patient followed from time 0 without weights; entry, id, time_varying, sampling weights and propensity weighting are not supported with them".into(), warnings);
     }
     let mut covs = vec![gname.to_string()];
     covs.extend(spec.covariates.iter().filter(|c| *c != gname).cloned());
@@ -621,4 +629,102 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
         },
         per_row,
     )))
+}
+
+/// With `propensity`: fit the propensity model on the analysed rows, keep the rows it weighs
+/// (a row missing a propensity covariate is left out of the weighted analysis, named in a
+/// warning) and make its weights the rows' sampling weights, so that the curves and the Cox
+/// model are the weighted ones. `None` (the analysis stays unweighted, with a warning) when no
+/// weights can be made.
+pub fn apply_propensity(table: &Table, spec: &AnalysisSpec, prep: &mut Prepared, warnings: &mut Vec<String>) -> crate::Result<Option<PropensityReport>> {
+    if spec.propensity.is_none() || prep.competing {
+        return Ok(None);
+    }
+    let Some((report, weights)) = propensity(table, spec, prep, warnings)? else {
+        return Ok(None);
+    };
+    if let (Some(g), Some(p)) = (spec.group.as_ref(), spec.propensity.as_ref()) {
+        if g.single() != Some(p.treatment.as_str()) {
+            warnings.push(format!(
+                "propensity: the curves are by group '{}', not by the treatment '{}'; set group to '{}' to compare the weighted arms",
+                g.label(),
+                p.treatment,
+                p.treatment
+            ));
+        }
+    }
+    let keep: Vec<bool> = weights.iter().map(|w| w.is_finite()).collect();
+    if keep.iter().any(|k| !k) {
+        let before = prep.rows.len();
+        let kept = keep.iter().filter(|&&k| k).count();
+        subset_rows(prep, &keep);
+        if prep.study.n_input == before {
+            prep.study.n_input = kept;
+        }
+    }
+    prep.study.weight = Some(weights.into_iter().filter(|w| w.is_finite()).collect());
+    Ok(Some(report))
+}
+
+/// Keep the prepared rows marked in `keep` (every per-row field).
+fn subset_rows(prep: &mut Prepared, keep: &[bool]) {
+    fn pick<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+        let mut k = keep.iter();
+        v.retain(|_| *k.next().unwrap_or(&false));
+    }
+    pick(&mut prep.rows, keep);
+    pick(&mut prep.time, keep);
+    pick(&mut prep.status, keep);
+    if let Some(g) = prep.group.as_mut() {
+        pick(&mut g.codes, keep);
+    }
+    if let Some(s) = prep.strata.as_mut() {
+        pick(&mut s.codes, keep);
+    }
+    let st = &mut prep.study;
+    for v in [st.entry.as_mut(), st.weight.as_mut()].into_iter().flatten() {
+        pick(v, keep);
+    }
+    if let Some(p) = st.patient.as_mut() {
+        pick(p, keep);
+    }
+    for (_, v) in st.time_varying.iter_mut() {
+        pick(v, keep);
+    }
+    if let Some(c) = prep.continued.as_mut() {
+        pick(c, keep);
+    }
+}
+
+/// The weighted Cox model of the treatment (and the spec's covariates, if any: a doubly
+/// robust adjustment) on the propensity-weighted rows, with robust variance: `report.cox`.
+pub fn propensity_cox(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut crate::Report, warnings: &mut Vec<String>) -> crate::Result<()> {
+    let Some(ps) = &spec.propensity else { return Ok(()) };
+    let mut covs = vec![ps.treatment.clone()];
+    covs.extend(spec.covariates.iter().filter(|c| **c != ps.treatment).cloned());
+    if covs.len() > 1 {
+        warnings.push(format!(
+            "propensity: the Cox model is the weighted model of '{}' with the covariates {} (weighting and adjustment together)",
+            ps.treatment,
+            covs[1..].join(", ")
+        ));
+    }
+    let mut categorical = spec.categorical.clone();
+    categorical.push(ps.treatment.clone());
+    let model_spec = AnalysisSpec { covariates: covs.clone(), categorical, ..spec.clone() };
+    let mut w = Vec::new();
+    let d = design(table, &model_spec, prep, &covs, &mut w)?;
+    warnings.extend(w);
+    let residuals = if spec.ph_residuals { crate::stats::cox::Residuals::Always } else { crate::stats::cox::Residuals::Auto };
+    match crate::stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), residuals) {
+        Ok(fit) => {
+            warnings.extend(fit.warnings.iter().cloned());
+            report.cox = Some(fit);
+        }
+        Err(e) => {
+            report.cox = None;
+            warnings.push(format!("weighted Cox model not fitted: {e}"));
+        }
+    }
+    Ok(())
 }

@@ -99,8 +99,11 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
     if cache.base.as_ref().map(|b| &b.0) != Some(&base_key) {
         cache.base = None;
         let mut warnings = Vec::new();
-        let prep = prepare(table, spec, &mut warnings)?;
+        let mut prep = prepare(table, spec, &mut warnings)?;
+        // Propensity-score weights become the rows' sampling weights before any curve.
+        let propensity = crate::adjust::apply_propensity(table, spec, &mut prep, &mut warnings)?;
         let mut report = Report {
+            propensity,
             file: table.name.clone(),
             rows_in_file: table.n_rows(),
             rows_filtered_out: prep.filtered_out,
@@ -154,7 +157,9 @@ fn sections(
         survival_models(table, spec, prep, &mut report, &mut warnings, cache)?;
         (report.subgroups, report.interaction) = crate::adjust::subgroups(table, spec, prep, &mut warnings)?;
         report.adjusted = crate::adjust::adjusted_curves(table, spec, prep, &mut warnings)?;
-        report.propensity = crate::adjust::propensity(table, spec, prep, &mut warnings)?.map(|(p, _)| p);
+        if report.propensity.is_some() {
+            crate::adjust::propensity_cox(table, spec, prep, &mut report, &mut warnings)?;
+        }
     }
 
     if let Some(cols) = &spec.table1 {

@@ -564,6 +564,15 @@ impl AnalysisSpec {
                     p.treatment
                 )));
             }
+            let other = [(self.weights.is_some(), "weights"), (self.id.is_some(), "id"), (!self.time_varying.is_empty(), "time_varying")];
+            if let Some((_, key)) = other.iter().find(|o| o.0) {
+                return Err(Error::spec(format!(
+                    "propensity cannot be combined with {key}: its weights are one per patient and replace any other weights. Remove {key} or propensity"
+                )));
+            }
+            if !self.event.competing.is_empty() {
+                return Err(Error::spec("propensity is not available with competing events (event.competing): remove one or the other".to_string()));
+            }
         }
         self.validate_design()?;
         for v in &self.event.event {
