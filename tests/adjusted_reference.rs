@@ -98,3 +98,55 @@ fn propensity_model_weights_and_balance_match_r() {
     let f = run("designs_veteran.expected.json", &["propensity_ate_stabilized", "propensity_att"], &["propensity", "n", "events", "cox", "logrank"]);
     assert!(f.is_empty(), "{}", f.join("\n"));
 }
+
+/// The R script export re-runs the adjusted comparisons: run it (when Rscript is installed) on
+/// the reference cases' specs and find the report's numbers in R's output.
+#[test]
+fn r_script_reproduces_the_adjusted_comparisons() {
+    if std::process::Command::new("Rscript").arg("--version").output().is_err() {
+        eprintln!("Rscript not installed: the R script export is not run");
+        return;
+    }
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/designs"));
+    let work = std::env::temp_dir().join(format!("cohort-adjusted-r-{}", std::process::id()));
+    std::fs::create_dir_all(&work).unwrap();
+    let cases = [
+        ("designs_lung", "rmst_diff_sex"),
+        ("designs_lung", "spline_age"),
+        ("designs_lung", "interaction_sex_age"),
+        ("designs_veteran", "subgroups_trt"),
+        ("designs_veteran", "adjusted_direct"),
+        ("designs_veteran", "propensity_ate_stabilized"),
+        ("designs_veteran", "propensity_att"),
+    ];
+    for (file, name) in cases {
+        let reference: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{file}.expected.json"))).unwrap()).unwrap();
+        let case = reference["cases"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap();
+        let data = format!("{file}.csv");
+        std::fs::copy(dir.join(&data), work.join(&data)).unwrap();
+        let spec = cohort::AnalysisSpec::from_json(&case["spec"].to_string()).unwrap();
+        let report = cohort::analyze_bytes(&std::fs::read(dir.join(&data)).unwrap(), &data, &spec).unwrap();
+        let script = cohort::export::r_script(&spec, &data);
+        std::fs::write(work.join(format!("{name}.R")), &script).unwrap();
+        let out = std::process::Command::new("Rscript").arg(format!("{name}.R")).current_dir(&work).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{name}:\n{script}\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+        // R prints 4–7 significant digits: some number of its output must agree with the
+        // report's to 1e-3 (relative).
+        let numbers: Vec<f64> = text.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e')).filter_map(|t| t.parse::<f64>().ok()).collect();
+        let want: Vec<f64> = match name {
+            "rmst_diff_sex" => vec![report.rmst_diff[0].diff],
+            "spline_age" => vec![report.spline[0].nonlinear.as_ref().unwrap().chisq, report.cox.as_ref().unwrap().terms[2].coef],
+            "interaction_sex_age" => vec![report.cox.as_ref().unwrap().terms[3].coef],
+            "subgroups_trt" => vec![report.subgroups[0].hr, report.interaction[0].chisq],
+            "adjusted_direct" => report.adjusted.iter().map(|a| a.at[1].surv).collect(),
+            _ => {
+                let p = report.propensity.as_ref().unwrap();
+                vec![p.terms[1].coef, p.ess[0].ess, p.balance[1].smd_after, report.cox.as_ref().unwrap().terms[0].coef]
+            }
+        };
+        for x in want {
+            assert!(numbers.iter().any(|t| (t - x).abs() <= 1e-3 * x.abs()), "{name}: {x} not in R's output:\n{text}");
+        }
+    }
+}
