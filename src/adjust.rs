@@ -236,6 +236,9 @@ pub fn subgroups(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: 
         let full = CoxColumns::subset(prep, &idx, full_x, full_names).fit(spec);
         match (main, full) {
             (Ok(m), Ok(fu)) => {
+                for w in fu.warnings.iter().filter(|w| w.contains("infinite") || w.contains("converge")) {
+                    warnings.push(format!("subgroup '{name}', interaction test: {w}"));
+                }
                 let df = fu.terms.len() as f64 - m.terms.len() as f64;
                 if df > 0.0 {
                     let t = TestResult::chisq(2.0 * (fu.loglik[1] - m.loglik[1]), df);
