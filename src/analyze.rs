@@ -21,7 +21,7 @@ use crate::table::{ColumnData, Table};
 
 /// Spec fields read only by the models and Table 1, never by the row preparation or the curves
 /// and their tests.
-const MODEL_FIELDS: &[&str] = &["covariates", "categorical", "reference", "ties", "cluster", "univariable", "parametric", "table1", "ph_residuals"];
+const MODEL_FIELDS: &[&str] = &["covariates", "categorical", "reference", "ties", "cluster", "univariable", "parametric", "table1", "ph_residuals", "interactions", "splines", "subgroups", "adjusted"];
 /// Spec fields read only by the curves, their tests and the smoothed hazard, never by the models.
 const CURVE_FIELDS: &[&str] = &["times", "conf_type", "rmst_tau", "hazard", "pairwise", "rho"];
 
@@ -101,8 +101,11 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
     if cache.base.as_ref().map(|b| &b.0) != Some(&base_key) {
         cache.base = None;
         let mut warnings = Vec::new();
-        let prep = prepare(table, spec, &mut warnings)?;
+        let mut prep = prepare(table, spec, &mut warnings)?;
+        // Propensity-score weights become the rows' sampling weights before any curve.
+        let propensity = crate::adjust::apply_propensity(table, spec, &mut prep, &mut warnings)?;
         let mut report = Report {
+            propensity,
             file: table.name.clone(),
             rows_in_file: table.n_rows(),
             rows_filtered_out: prep.filtered_out,
@@ -147,8 +150,18 @@ fn sections(
 
     if prep.competing {
         competing_models(table, spec, prep, &mut report, &mut warnings, cache)?;
+        for (on, key) in [(!spec.subgroups.is_empty(), "subgroups"), (spec.adjusted.is_some(), "adjusted"), (spec.propensity.is_some(), "propensity")] {
+            if on {
+                warnings.push(format!("{key} is not available with competing events (it compares Kaplan-Meier and Cox analyses); remove event.competing to use it"));
+            }
+        }
     } else {
         survival_models(table, spec, prep, &mut report, &mut warnings, cache)?;
+        (report.subgroups, report.interaction) = crate::adjust::subgroups(table, spec, prep, &mut warnings)?;
+        report.adjusted = crate::adjust::adjusted_curves(table, spec, prep, &mut warnings)?;
+        if report.propensity.is_some() {
+            crate::adjust::propensity_cox(table, spec, prep, &mut report, &mut warnings)?;
+        }
     }
 
     if let Some(cols) = &spec.table1 {
@@ -217,6 +230,7 @@ fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, wa
         let (test, why) = stats::logrank::survdiff_explained(&tallies, spec.rho);
         warnings.extend(why);
         report.logrank = Some(test);
+        report.rmst_diff = stats::rmst::rmst_differences(&report.km);
         // Crossed groups have no order to trend along.
         if levels.len() >= 3 && spec.group.as_ref().is_some_and(|g| g.single().is_some()) {
             // Scores: the level values when they are numbers, else 1..k in level order.
@@ -336,6 +350,9 @@ fn survival_models(
     warnings: &mut Vec<String>,
     cache: &mut AnalysisCache,
 ) -> Result<()> {
+    if !spec.covariates.is_empty() {
+        warnings.extend(crate::adjust::model_term_warnings(spec));
+    }
     if spec.covariates.is_empty() && spec.univariable.is_empty() && spec.parametric.is_empty() {
         return Ok(());
     }
@@ -347,10 +364,14 @@ fn survival_models(
     multivariable(table, spec, prep, report, warnings, &mut cache.models, |d, part, w| match fit_cox(d, spec) {
         Ok(fit) => {
             w.extend(fit.warnings.iter().cloned());
+            part.spline = crate::adjust::spline_reports(table, spec, prep, d, &fit, w);
             part.cox = Some(fit);
         }
         Err(e) => w.push(format!("Cox model not fitted: {e}")),
-    }, |from, to| to.cox = from.cox.clone())?;
+    }, |from, to| {
+        to.cox = from.cox.clone();
+        to.spline = from.spline.clone();
+    })?;
     univariable_screen(table, spec, prep, report, warnings, (&mut cache.univariable_key, &mut cache.univariable), "Cox", |d| {
         let fit = stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), stats::cox::Residuals::Never)?;
         Ok(UnivariableModel { covariate: String::new(), n: fit.n, events: fit.events, terms: fit.terms, lr_test: Some(fit.lr_test) })

@@ -167,6 +167,7 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
                 w(&mut s, &format!("summary(survreg(Surv(.time, .status == 1) ~ {terms}, data = d, dist = {}))", lit(dist.name())));
             }
         }
+        s.push_str(&adjusted_r_lines(spec));
     } else {
         w(&mut s, "");
         w(&mut s, "# Competing risks: cumulative incidence (Aalen-Johansen), Gray's test, Fine-Gray");
@@ -182,6 +183,100 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
             w(&mut s, &format!("X <- model.matrix(~ {}, data = dd)[, -1, drop = FALSE]", model_terms(spec)));
             w(&mut s, "summary(crr(dd$.time, dd$.status, X, failcode = 1, cencode = 0))");
         }
+    }
+    s
+}
+
+/// R lines for the adjusted comparisons (`rmst_diff`, `splines`, `interactions`, `subgroups`,
+/// `adjusted`, `propensity`), after the Kaplan-Meier fit `fit` of `d` by `.group`.
+fn adjusted_r_lines(spec: &AnalysisSpec) -> String {
+    let mut s = String::new();
+    let mut w = |line: String| {
+        s.push_str(&line);
+        s.push('\n');
+    };
+    let ties = lit(spec.ties.name());
+    let surv = "Surv(.time, .status == 1)";
+    let term = |c: &String| if spec.categorical.contains(c) { format!("factor(`{c}`)") } else { format!("`{c}`") };
+    let grouped = spec.group.as_ref().is_some_and(|g| g.single().is_some());
+    if let (Some(tau), true) = (spec.rmst_tau, grouped) {
+        w(String::new());
+        w("# RMST difference per pair of groups (b - a), normal 95% CI and p".into());
+        w(format!("tab <- summary(fit, rmean = {})$table; rm <- tab[, \"rmean\"]; se <- tab[, \"se(rmean)\"]", crate::table::format_number(tau)));
+        w("for (i in seq_along(rm)) for (j in seq_along(rm)) if (i < j) { dd <- rm[[j]] - rm[[i]]; s <- sqrt(se[[i]]^2 + se[[j]]^2); cat(sprintf(\"RMST %s - %s: %.6g (se %.6g, 95%% CI %.6g to %.6g), p = %.4g\\n\", names(rm)[j], names(rm)[i], dd, s, dd - qnorm(0.975) * s, dd + qnorm(0.975) * s, 2 * pnorm(-abs(dd / s)))) }".into());
+    }
+    if !spec.covariates.is_empty() && (!spec.splines.is_empty() || !spec.interactions.is_empty()) {
+        let spline_of = |c: &String| spec.splines.iter().find(|x| &x.column == c).map(|x| x.df);
+        let terms_with = |linear: Option<&String>| {
+            let mut t: Vec<String> = spec
+                .covariates
+                .iter()
+                .map(|c| match spline_of(c) {
+                    Some(df) if Some(c) != linear => format!("ns(`{c}`, df = {df})"),
+                    _ => term(c),
+                })
+                .collect();
+            for [a, b] in &spec.interactions {
+                if spec.covariates.contains(a) && spec.covariates.contains(b) && spline_of(a).is_none() && spline_of(b).is_none() {
+                    t.push(format!("{}:{}", term(a), term(b)));
+                }
+            }
+            t.join(" + ")
+        };
+        w(String::new());
+        w("# Cox model with natural splines (R's default knots) and interaction terms".into());
+        w("library(splines)".into());
+        w(format!("cox2 <- coxph({surv} ~ {}, data = d, ties = {ties})", terms_with(None)));
+        w("summary(cox2)".into());
+        for sp in spec.splines.iter().filter(|x| spec.covariates.contains(&x.column)) {
+            w(format!("# Non-linearity of {}: LR test against it entering linearly", sp.column));
+            w(format!("anova(coxph({surv} ~ {}, data = d, ties = {ties}), cox2)", terms_with(Some(&sp.column))));
+        }
+    }
+    if grouped && !spec.subgroups.is_empty() {
+        w(String::new());
+        w("# Subgroups: HR of the group within each level; LR test of group x column".into());
+        w(format!("for (v in {}) {{", r_vec(&spec.subgroups)));
+        w("  dv <- d[!is.na(d[[v]]), , drop = FALSE]; dv$.sub <- factor(dv[[v]], levels = sort(unique(dv[[v]])))".into());
+        w(format!("  for (l in levels(dv$.sub)) {{ cat(v, \"=\", l, \"\\n\"); print(tryCatch(summary(coxph({surv} ~ .group, data = dv[dv$.sub == l, ], ties = {ties}))$conf.int, error = function(e) conditionMessage(e))) }}"));
+        w(format!("  print(anova(coxph({surv} ~ .group + .sub, data = dv, ties = {ties}), coxph({surv} ~ .group * .sub, data = dv, ties = {ties})))"));
+        w("}".into());
+    }
+    if grouped && spec.adjusted.is_some() {
+        let mut terms: Vec<String> = vec![".group".into()];
+        terms.extend(spec.covariates.iter().filter(|c| Some(c.as_str()) != spec.group.as_ref().and_then(|g| g.single())).map(term));
+        w(String::new());
+        w("# Adjusted curves (direct standardisation): mean predicted survival with everyone in each group".into());
+        w(format!("adj <- coxph({surv} ~ {}, data = d, ties = {ties})", terms.join(" + ")));
+        w("dm <- d[rownames(model.frame(adj)), , drop = FALSE]".into());
+        w(format!(
+            "for (l in levels(d$.group)) {{ nd <- dm; nd$.group <- factor(l, levels = levels(d$.group)); sf <- survfit(adj, newdata = nd); s <- rowMeans(sf$surv); cat(\"adjusted\", l, \"\\n\"); print(data.frame(time = c({0}), surv = sapply(c({0}), function(t) {{ k <- findInterval(t, sf$time); if (k == 0) 1 else s[k] }}))) }}",
+            if spec.times.is_empty() { "median(dm$.time)".to_string() } else { num_vec(&spec.times) }
+        ));
+    }
+    if let Some(ps) = &spec.propensity {
+        let covs: Vec<String> = ps.covariates.iter().map(term).collect();
+        let mut all = ps.covariates.clone();
+        all.push(ps.treatment.clone());
+        let att = ps.estimand == crate::spec::Estimand::Att;
+        w(String::new());
+        w(format!("# Propensity score ({}{}): logistic model, weights, balance, weighted curves and Cox model", if att { "ATT" } else { "ATE" }, if ps.stabilize && !att { ", stabilised" } else { "" }));
+        w(format!("pd <- d[complete.cases(d[, {}]), , drop = FALSE]", r_vec(&all)));
+        w(format!("pd$.treated <- as.integer(pd[[{0}]] == sort(unique(pd[[{0}]]))[2])", lit(&ps.treatment)));
+        w(format!("pm <- glm(.treated ~ {}, family = binomial, data = pd); print(summary(pm)$coefficients)", covs.join(" + ")));
+        w("e <- fitted(pm); p1 <- mean(pd$.treated)".into());
+        w(match (att, ps.stabilize) {
+            (true, _) => "pd$.w <- ifelse(pd$.treated == 1, 1, e / (1 - e))".into(),
+            (false, true) => "pd$.w <- ifelse(pd$.treated == 1, p1 / e, (1 - p1) / (1 - e))".into(),
+            (false, false) => "pd$.w <- ifelse(pd$.treated == 1, 1 / e, 1 / (1 - e))".into(),
+        });
+        w("print(tapply(pd$.w, pd$.treated, function(x) sum(x)^2 / sum(x^2)))  # effective sample sizes".into());
+        w("X <- model.matrix(pm)[, -1, drop = FALSE]; t1 <- pd$.treated == 1".into());
+        w("sdp <- sqrt((apply(X[t1, , drop = FALSE], 2, var) + apply(X[!t1, , drop = FALSE], 2, var)) / 2)".into());
+        w("wm <- function(x, w) sum(x * w) / sum(w)".into());
+        w("print(data.frame(smd_before = (colMeans(X[t1, , drop = FALSE]) - colMeans(X[!t1, , drop = FALSE])) / sdp, smd_after = (apply(X[t1, , drop = FALSE], 2, wm, w = pd$.w[t1]) - apply(X[!t1, , drop = FALSE], 2, wm, w = pd$.w[!t1])) / sdp))".into());
+        w(format!("print(survfit({surv} ~ factor(pd[[{}]]), data = pd, weights = .w, robust = TRUE))", lit(&ps.treatment)));
+        w(format!("summary(coxph({surv} ~ factor(pd[[{}]]), data = pd, weights = .w, robust = TRUE, ties = {ties}))", lit(&ps.treatment)));
     }
     s
 }

@@ -17,6 +17,7 @@ pub mod study;
 pub mod stats;
 pub mod report;
 pub mod analyze;
+pub mod adjust;
 pub mod plot;
 pub mod overview;
 pub mod bench;

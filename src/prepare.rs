@@ -62,6 +62,19 @@ pub struct Design {
     pub entry: Option<Vec<f64>>,
     /// Sampling weight of each row.
     pub weights: Option<Vec<f64>>,
+    /// Covariates entered as natural splines (spec `splines`), with their terms' place.
+    pub splines: Vec<DesignSpline>,
+}
+
+/// A covariate of the design entered as a natural cubic spline: its terms are
+/// `names[first..first + spline.df()]` (`column[1]`..`column[k]`).
+#[derive(Debug, Clone)]
+pub struct DesignSpline {
+    pub column: String,
+    pub spline: crate::stats::spline::NaturalSpline,
+    pub first: usize,
+    /// The column's values over the design's rows.
+    pub values: Vec<f64>,
 }
 
 impl Design {
@@ -675,6 +688,7 @@ pub fn design(
         Num(Vec<f64>),
         Cat(Factor, usize),
     }
+    let spline_df = |name: &str| spec.splines.iter().find(|s| s.column == name).map(|s| s.df);
     let mut kinds = Vec::new();
     let mut ex = Exclusions::default();
     let mut complete = vec![true; prep.rows.len()];
@@ -734,12 +748,40 @@ pub fn design(
     warnings.extend(ex.into_warnings(" from the model"));
     let idx: Vec<usize> = (0..prep.rows.len()).filter(|&i| complete[i]).collect();
     let mut names = Vec::new();
-    let mut x = Vec::new();
+    let mut x: Vec<Vec<f64>> = Vec::new();
+    let mut splines = Vec::new();
+    // Each covariate's columns of the design (for the interactions), and whether it is a spline.
+    let mut blocks: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
     for (name, kind) in covariates.iter().zip(&kinds) {
+        let start = names.len();
+        let mut spline = false;
         match kind {
             Kind::Num(v) => {
-                names.push(name.clone());
-                x.push(idx.iter().map(|&i| v[i]).collect());
+                let values: Vec<f64> = idx.iter().map(|&i| v[i]).collect();
+                let basis = spline_df(name).map(|df| crate::stats::spline::NaturalSpline::new(&values, df));
+                match basis {
+                    Some(Ok(ns)) => {
+                        for j in 0..ns.df() {
+                            names.push(format!("{}[{}]", name, j + 1));
+                        }
+                        let rows: Vec<Vec<f64>> = values.iter().map(|&v| ns.basis(v)).collect();
+                        for j in 0..ns.df() {
+                            x.push(rows.iter().map(|r| r[j]).collect());
+                        }
+                        splines.push(DesignSpline { column: name.clone(), spline: ns, first: start, values });
+                        spline = true;
+                    }
+                    other => {
+                        if let Some(Err(e)) = other {
+                            warnings.push(format!(
+                                "spline of '{}' not used: {e}; '{}' enters the model linearly. Lower its df or use it without a spline.",
+                                name, name
+                            ));
+                        }
+                        names.push(name.clone());
+                        x.push(values);
+                    }
+                }
             }
             Kind::Cat(f, reference) => {
                 for (li, level) in f.levels.iter().enumerate() {
@@ -755,10 +797,37 @@ pub fn design(
                         name
                     ));
                 }
+                if spline_df(name).is_some() {
+                    warnings.push(format!(
+                        "spline of '{}' not used: the column is categorical; it enters the model as categories",
+                        name
+                    ));
+                }
+            }
+        }
+        blocks.push((start..names.len(), spline));
+    }
+    // Interactions x:y between two covariates of the model: the product of every term of x
+    // with every term of y, after the main effects (R's order; x's terms vary fastest).
+    for [a, b] in &spec.interactions {
+        let (Some(ia), Some(ib)) = (covariates.iter().position(|c| c == a), covariates.iter().position(|c| c == b)) else {
+            continue;
+        };
+        if blocks[ia].1 || blocks[ib].1 {
+            warnings.push(format!(
+                "interaction {a}:{b} left out: an interaction with a spline covariate is not supported; enter that covariate linearly (drop it from splines) to test the interaction"
+            ));
+            continue;
+        }
+        for jb in blocks[ib].0.clone() {
+            for ja in blocks[ia].0.clone() {
+                names.push(format!("{}:{}", names[ja], names[jb]));
+                x.push(x[ja].iter().zip(&x[jb]).map(|(p, q)| p * q).collect());
             }
         }
     }
     Ok(Design {
+        splines,
         time: idx.iter().map(|&i| prep.time[i]).collect(),
         status: idx.iter().map(|&i| prep.status[i]).collect(),
         strata: prep.strata.as_ref().map(|s| idx.iter().map(|&i| s.codes[i]).collect()),

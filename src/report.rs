@@ -91,6 +91,24 @@ pub struct Report {
     pub hazard: Vec<GroupHazard>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hazard_ratio: Option<HazardRatio>,
+    /// RMST(b) − RMST(a) per pair of groups, with `rmst_tau`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rmst_diff: Vec<crate::stats::rmst::RmstDiff>,
+    /// Spline covariates of the Cox model: hazard-ratio curve and test of non-linearity.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spline: Vec<crate::stats::spline::SplineReport>,
+    /// Hazard ratio of the (two-level) group within each level of each `subgroups` column.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subgroups: Vec<crate::adjust::SubgroupRow>,
+    /// Likelihood-ratio test of group × column, per `subgroups` column.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub interaction: Vec<crate::adjust::InteractionTest>,
+    /// Directly standardised survival per group (`"adjusted": "direct"`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub adjusted: Vec<crate::adjust::AdjustedCurve>,
+    /// Propensity-score model, weights' effective sample sizes and balance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub propensity: Option<crate::adjust::PropensityReport>,
 }
 
 impl Report {

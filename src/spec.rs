@@ -77,6 +77,21 @@ pub struct AnalysisSpec {
     /// `stats::cox::RESIDUALS_UNASKED_MAX_EVENTS` events, where they are left out unless asked.
     #[serde(default, skip_serializing_if = "is_false")]
     pub ph_residuals: bool,
+    /// Interaction terms `x:y` of the Cox model (both sides are also main effects).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interactions: Vec<[String; 2]>,
+    /// Covariates entering the Cox model as natural cubic splines (`ns(C, df)`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub splines: Vec<SplineSpec>,
+    /// Columns whose levels each get the hazard ratio of the (two-level) group: the forest plot.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subgroups: Vec<String>,
+    /// Adjusted survival curves per group from the Cox model of group + covariates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjusted: Option<Adjustment>,
+    /// Propensity-score weighting of a two-level treatment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub propensity: Option<PropensitySpec>,
     /// Column of each row's entry time (delayed entry / left truncation, or the start of an
     /// interval of start–stop data), in the unit of `time`: a row is at risk on (entry, time].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -390,6 +405,60 @@ impl Dist {
     }
 }
 
+/// A covariate entered as a natural cubic spline with `df` degrees of freedom (R's
+/// `splines::ns(column, df = df)`, default knots).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SplineSpec {
+    pub column: String,
+    pub df: usize,
+}
+
+impl SplineSpec {
+    /// Largest `df` accepted.
+    pub const MAX_DF: usize = 10;
+}
+
+/// How adjusted survival curves are made.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Adjustment {
+    /// Direct standardisation: the mean over every analysed row of its predicted survival with
+    /// the group set to each level in turn.
+    Direct,
+}
+
+/// Propensity-score weighting: a logistic model of `treatment` (two levels, the second is
+/// "treated") on `covariates`, and its inverse-probability weights.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PropensitySpec {
+    pub treatment: String,
+    pub covariates: Vec<String>,
+    #[serde(default)]
+    pub estimand: Estimand,
+    /// Multiply ATE weights by the marginal probability of the row's arm (default true; not
+    /// used by ATT).
+    #[serde(default = "yes")]
+    pub stabilize: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The population a weighted comparison speaks about.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+pub enum Estimand {
+    /// Average treatment effect: the whole cohort, had everyone been treated vs untreated.
+    #[default]
+    #[serde(rename = "ATE")]
+    Ate,
+    /// Average treatment effect in the treated.
+    #[serde(rename = "ATT")]
+    Att,
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum DateOrder {
@@ -462,6 +531,47 @@ impl AnalysisSpec {
         if let Some(b) = self.hazard.as_ref().and_then(|h| h.bandwidth) {
             if !b.is_finite() || b <= 0.0 {
                 return Err(Error::spec(format!("hazard.bandwidth must be a positive number, got {b}")));
+            }
+        }
+        for s in &self.splines {
+            if s.df == 0 || s.df > SplineSpec::MAX_DF {
+                return Err(Error::spec(format!(
+                    "splines: df of '{}' must be a whole number from 1 to {}, got {}",
+                    s.column,
+                    SplineSpec::MAX_DF,
+                    s.df
+                )));
+            }
+            if self.splines.iter().filter(|t| t.column == s.column).count() > 1 {
+                return Err(Error::spec(format!("splines: '{}' is listed twice; give it one df", s.column)));
+            }
+        }
+        for [a, b] in &self.interactions {
+            if a == b {
+                return Err(Error::spec(format!("interactions: ['{a}', '{b}'] pairs a column with itself; name two different columns")));
+            }
+        }
+        if let Some(p) = &self.propensity {
+            if p.covariates.is_empty() {
+                return Err(Error::spec(format!(
+                    "propensity: list the confounders of '{}' in propensity.covariates",
+                    p.treatment
+                )));
+            }
+            if p.covariates.contains(&p.treatment) {
+                return Err(Error::spec(format!(
+                    "propensity: the treatment '{}' is also listed among its covariates; remove it there",
+                    p.treatment
+                )));
+            }
+            let other = [(self.weights.is_some(), "weights"), (self.id.is_some(), "id"), (!self.time_varying.is_empty(), "time_varying")];
+            if let Some((_, key)) = other.iter().find(|o| o.0) {
+                return Err(Error::spec(format!(
+                    "propensity cannot be combined with {key}: its weights are one per patient and replace any other weights. Remove {key} or propensity"
+                )));
+            }
+            if !self.event.competing.is_empty() {
+                return Err(Error::spec("propensity is not available with competing events (event.competing): remove one or the other".to_string()));
             }
         }
         self.validate_design()?;

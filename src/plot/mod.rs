@@ -20,7 +20,9 @@ pub mod forest;
 pub mod hazard;
 pub mod hist;
 pub mod km;
+pub mod love;
 mod paint;
+pub mod subgroups;
 pub mod zph;
 
 use plotters::prelude::*;

@@ -14,3 +14,7 @@ pub mod table1;
 pub mod parametric;
 pub mod hazard;
 pub mod zph;
+pub mod rmst;
+pub mod spline;
+pub mod adjusted;
+pub mod logistic;

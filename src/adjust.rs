@@ -1,0 +1,733 @@
+//! Adjusted comparisons: the steps of an analysis that need the table and the spec around the
+//! estimators of `stats::spline`, `stats::logistic` and `stats::adjusted` (spline reports,
+//! subgroup hazard ratios and interaction tests, directly standardised curves, propensity-score
+//! weights). `analyze` calls these; each returns its report part and pushes warnings that name
+//! the column and say what to do, and none of them stops the rest of the analysis.
+
+use crate::prepare::{design, Design, Prepared};
+use crate::spec::AnalysisSpec;
+use crate::stats::common::TestResult;
+use crate::stats::cox::CoxReport;
+use crate::stats::spline::{hr_curve, SplineReport};
+use crate::table::Table;
+
+/// A Cox fit of a design with the spec's ties, strata and cluster, without PH residuals (a
+/// helper model whose residuals nobody plots).
+fn cox_quiet(d: &Design, spec: &AnalysisSpec) -> Result<CoxReport, String> {
+    crate::stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), crate::stats::cox::Residuals::Never)
+}
+
+/// The report of each spline covariate of the multivariable Cox model `fit` of design `d`:
+/// the hazard-ratio curve against the median and the likelihood-ratio test of non-linearity
+/// (the model refitted with the column entering linearly, on the same rows).
+pub fn spline_reports(table: &Table, spec: &AnalysisSpec, prep: &Prepared, d: &Design, fit: &CoxReport, warnings: &mut Vec<String>) -> Vec<SplineReport> {
+    let mut out = Vec::new();
+    let p = fit.terms.len();
+    for s in &d.splines {
+        let k = s.spline.df();
+        let names: Vec<String> = d.names[s.first..s.first + k].to_vec();
+        let Some(pos) = names.iter().map(|n| fit.terms.iter().position(|t| &t.name == n)).collect::<Option<Vec<usize>>>() else {
+            warnings.push(format!(
+                "spline of '{}': a spline term was left out of the Cox model (collinear or constant), so no hazard-ratio curve or non-linearity test is given",
+                s.column
+            ));
+            continue;
+        };
+        let coef: Vec<f64> = pos.iter().map(|&i| fit.terms[i].coef).collect();
+        let vcov: Vec<f64> = pos.iter().flat_map(|&r| pos.iter().map(move |&c| (r, c))).map(|(r, c)| fit.vcov.get(r * p + c).copied().unwrap_or(f64::NAN)).collect();
+        let (reference, curve) = hr_curve(&s.spline, &coef, &vcov, &s.values);
+        let nonlinear = if k >= 2 {
+            let linear_spec = AnalysisSpec { splines: spec.splines.iter().filter(|t| t.column != s.column).cloned().collect(), ..spec.clone() };
+            let linear = design(table, &linear_spec, prep, &spec.covariates, &mut Vec::new()).map_err(|e| e.message).and_then(|dl| cox_quiet(&dl, spec));
+            match linear {
+                Ok(lin) => Some(TestResult::chisq(2.0 * (fit.loglik[1] - lin.loglik[1]), (k - 1) as f64)),
+                Err(e) => {
+                    warnings.push(format!("spline of '{}': the linear model for the test of non-linearity was not fitted: {e}", s.column));
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let mut knots = s.spline.interior.clone();
+        knots.sort_by(f64::total_cmp);
+        out.push(SplineReport {
+            column: s.column.clone(),
+            df: k,
+            terms: names,
+            knots,
+            boundary_knots: s.spline.boundary,
+            reference,
+            nonlinear,
+            curve,
+        });
+    }
+    out
+}
+
+/// Warnings for `splines` and `interactions` that name a column the model does not hold: each
+/// is left out, and the warning says what to add.
+pub fn model_term_warnings(spec: &AnalysisSpec) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &spec.splines {
+        if !spec.covariates.contains(&s.column) {
+            out.push(format!(
+                "spline of '{}' not used: '{}' is not among the covariates; add it to covariates to enter it as a spline",
+                s.column, s.column
+            ));
+        }
+    }
+    for [a, b] in &spec.interactions {
+        let missing: Vec<&String> = [a, b].into_iter().filter(|c| !spec.covariates.contains(c)).collect();
+        if !missing.is_empty() {
+            out.push(format!(
+                "interaction {a}:{b} left out: {} not among the covariates; both sides of an interaction must be main effects of the model (add {} to covariates)",
+                missing.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(" and "),
+                if missing.len() == 1 { "it" } else { "them" }
+            ));
+        }
+    }
+    out
+}
+
+/// Disclosure threshold k used to flag small subgroup levels and balance-table arms when the
+/// page does not set one (the project's default k).
+pub const DEFAULT_MIN_CELL: usize = 5;
+
+/// Most levels a subgroup column may have (a continuous column must be categorised first).
+pub const MAX_SUBGROUP_LEVELS: usize = 20;
+
+/// The hazard ratio of the group (second level against the first) within one level of a
+/// subgroup column: one row of the forest plot.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct SubgroupRow {
+    pub column: String,
+    pub level: String,
+    pub n: usize,
+    pub events: usize,
+    /// Cox coefficient of the group and its standard error (null when not estimable).
+    pub coef: f64,
+    pub se: f64,
+    pub hr: f64,
+    pub lower: f64,
+    pub upper: f64,
+    pub p: f64,
+    /// Fewer than k (`DEFAULT_MIN_CELL`) patients in this level: small-cell rules apply.
+    pub small: bool,
+}
+
+/// Likelihood-ratio test of group × column (does the hazard ratio differ between levels?).
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct InteractionTest {
+    pub column: String,
+    pub chisq: f64,
+    pub df: f64,
+    pub p: f64,
+}
+
+/// Subgroup hazard ratios and interaction tests for `spec.subgroups`, with a two-level group.
+///
+/// Within each level L of column C: `coxph(Surv ~ g, subset = C == L)` (the spec's ties and
+/// strata). Per column: `anova(coxph(~ g + factor(C)), coxph(~ g * factor(C)))`, i.e.
+/// 2(ℓ_interaction − ℓ_main) on as many degrees of freedom as the interaction terms the
+/// model could estimate. Rows missing C are left out of that column's rows (warning).
+pub fn subgroups(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: &mut Vec<String>) -> crate::Result<(Vec<SubgroupRow>, Vec<InteractionTest>)> {
+    let mut rows_out = Vec::new();
+    let mut tests = Vec::new();
+    if spec.subgroups.is_empty() {
+        return Ok((rows_out, tests));
+    }
+    let Some(g) = prep.group.as_ref().filter(|g| g.levels.len() == 2) else {
+        warnings.push(format!(
+            "subgroups not analysed: they compare the two levels of the group, and {}",
+            match &prep.group {
+                None => "no group is set; set group to the two-level treatment column".to_string(),
+                Some(g) => format!("group '{}' has {} levels among the analysed rows; choose a two-level group", spec.group.as_ref().map(|s| s.label()).unwrap_or_default(), g.levels.len()),
+            }
+        ));
+        return Ok((rows_out, tests));
+    };
+    let arm: Vec<f64> = g.codes.iter().map(|&c| if c == 1 { 1.0 } else { 0.0 }).collect();
+    let z = crate::stats::common::z95();
+    for name in &spec.subgroups {
+        let col = crate::prepare::column(table, name, "subgroup")?;
+        let f = crate::prepare::factor(col, &prep.rows);
+        if f.levels.len() > MAX_SUBGROUP_LEVELS {
+            warnings.push(format!(
+                "subgroup '{name}' not analysed: it has {} distinct values (at most {MAX_SUBGROUP_LEVELS}); categorise it first (e.g. a filter or a derived column)",
+                f.levels.len()
+            ));
+            continue;
+        }
+        let missing: Vec<u64> = f.codes.iter().enumerate().filter(|(_, &c)| c == crate::table::MISSING).map(|(i, _)| table.line(prep.rows[i])).collect();
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "{} {} left out of the subgroups of '{name}': '{name}' is missing ({})",
+                missing.len(),
+                if missing.len() == 1 { "row" } else { "rows" },
+                crate::prepare::line_list(&missing)
+            ));
+        }
+        for (li, level) in f.levels.iter().enumerate() {
+            let idx: Vec<usize> = (0..f.codes.len()).filter(|&i| f.codes[i] == li as u32).collect();
+            let n = idx.len();
+            let events = idx.iter().filter(|&&i| prep.status[i] == 1).count();
+            let mut row = SubgroupRow {
+                column: name.clone(),
+                level: level.clone(),
+                n,
+                events,
+                coef: f64::NAN,
+                se: f64::NAN,
+                hr: f64::NAN,
+                lower: f64::NAN,
+                upper: f64::NAN,
+                p: f64::NAN,
+                small: n < DEFAULT_MIN_CELL,
+            };
+            if row.small {
+                warnings.push(format!(
+                    "subgroup {name} = {level}: fewer than {DEFAULT_MIN_CELL} patients; small-cell rules apply to this row (its counts are shown as <{DEFAULT_MIN_CELL} where disclosure control is on)"
+                ));
+            }
+            let input = CoxColumns::subset(prep, &idx, vec![idx.iter().map(|&i| arm[i]).collect()], vec!["group".to_string()]);
+            if events == 0 {
+                warnings.push(format!("subgroup {name} = {level}: no events among its {n} rows, so no hazard ratio (shown without one)"));
+            } else {
+                match input.fit(spec) {
+                    Ok(fit) if fit.terms.len() == 1 => {
+                        let t = &fit.terms[0];
+                        for w in &fit.warnings {
+                            warnings.push(format!("subgroup {name} = {level}: {w}"));
+                        }
+                        row.coef = t.coef;
+                        row.se = t.se;
+                        row.hr = t.hr;
+                        row.lower = (t.coef - z * t.se).exp();
+                        row.upper = (t.coef + z * t.se).exp();
+                        row.p = t.p;
+                    }
+                    Ok(_) | Err(_) => warnings.push(format!(
+                        "subgroup {name} = {level}: only one level of the group has rows here, so no hazard ratio (shown without one)"
+                    )),
+                }
+            }
+            rows_out.push(row);
+        }
+        // Interaction test on the rows with the column present.
+        let idx: Vec<usize> = (0..f.codes.len()).filter(|&i| f.codes[i] != crate::table::MISSING).collect();
+        let present: Vec<usize> = (1..f.levels.len()).filter(|&l| idx.iter().any(|&i| f.codes[i] == l as u32)).collect();
+        if present.is_empty() {
+            continue;
+        }
+        let arm_col: Vec<f64> = idx.iter().map(|&i| arm[i]).collect();
+        let dummies: Vec<Vec<f64>> = present.iter().map(|&l| idx.iter().map(|&i| if f.codes[i] == l as u32 { 1.0 } else { 0.0 }).collect()).collect();
+        let mut names = vec!["group".to_string()];
+        names.extend(present.iter().map(|&l| format!("{name}={}", f.levels[l])));
+        let mut main_x = vec![arm_col.clone()];
+        main_x.extend(dummies.iter().cloned());
+        let mut full_x = main_x.clone();
+        let mut full_names = names.clone();
+        for (d, &l) in dummies.iter().zip(&present) {
+            full_x.push(d.iter().zip(&arm_col).map(|(a, b)| a * b).collect());
+            full_names.push(format!("group:{name}={}", f.levels[l]));
+        }
+        let main = CoxColumns::subset(prep, &idx, main_x, names).fit(spec);
+        let full = CoxColumns::subset(prep, &idx, full_x, full_names).fit(spec);
+        match (main, full) {
+            (Ok(m), Ok(fu)) => {
+                for w in fu.warnings.iter().filter(|w| w.contains("infinite") || w.contains("converge")) {
+                    warnings.push(format!("subgroup '{name}', interaction test: {w}"));
+                }
+                let df = fu.terms.len() as f64 - m.terms.len() as f64;
+                if df > 0.0 {
+                    let t = TestResult::chisq(2.0 * (fu.loglik[1] - m.loglik[1]), df);
+                    tests.push(InteractionTest { column: name.clone(), chisq: t.chisq, df: t.df, p: t.p });
+                } else {
+                    warnings.push(format!("subgroup '{name}': no interaction term of group × '{name}' is estimable, so no interaction test"));
+                }
+            }
+            (Err(e), _) | (_, Err(e)) => warnings.push(format!("subgroup '{name}': the interaction test was not computed: {e}")),
+        }
+    }
+    Ok((rows_out, tests))
+}
+
+/// Columns of a helper Cox model over a subset of the prepared rows.
+struct CoxColumns {
+    time: Vec<f64>,
+    status: Vec<u8>,
+    strata: Option<Vec<u32>>,
+    entry: Option<Vec<f64>>,
+    weights: Option<Vec<f64>>,
+    x: Vec<Vec<f64>>,
+    names: Vec<String>,
+}
+
+impl CoxColumns {
+    fn subset(prep: &Prepared, idx: &[usize], x: Vec<Vec<f64>>, names: Vec<String>) -> Self {
+        CoxColumns {
+            time: idx.iter().map(|&i| prep.time[i]).collect(),
+            status: idx.iter().map(|&i| prep.status[i]).collect(),
+            strata: prep.strata.as_ref().map(|s| idx.iter().map(|&i| s.codes[i]).collect()),
+            entry: prep.study.entry.as_ref().map(|e| idx.iter().map(|&i| e[i]).collect()),
+            weights: prep.study.weight.as_ref().map(|w| idx.iter().map(|&i| w[i]).collect()),
+            x,
+            names,
+        }
+    }
+    fn fit(&self, spec: &AnalysisSpec) -> Result<CoxReport, String> {
+        let input = crate::stats::cox::CoxInput {
+            time: &self.time,
+            status: &self.status,
+            x: &self.x,
+            names: &self.names,
+            strata: self.strata.as_deref(),
+            cluster: None,
+            ties: spec.ties,
+        };
+        let extra = crate::stats::cox::CoxExtra { entry: self.entry.as_deref(), weights: self.weights.as_deref() };
+        crate::stats::cox::coxph_extra(&input, extra, crate::stats::cox::Residuals::Never)
+    }
+}
+
+/// A point of an adjusted curve.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct TimeSurv {
+    pub time: f64,
+    pub surv: f64,
+}
+
+/// The directly standardised survival curve of one group level.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct AdjustedCurve {
+    pub group: String,
+    /// Rows the model (and the average) used.
+    pub n: usize,
+    pub steps: Vec<TimeSurv>,
+    /// At the spec's landmark `times`.
+    pub at: Vec<TimeSurv>,
+}
+
+/// Adjusted curves (`"adjusted": "direct"`): the Cox model of group + covariates (group as a
+/// factor, the spec's ties, splines and interactions among the covariates), then for each
+/// group level the mean over the model's rows of the predicted survival with the group set to
+/// that level (`stats::adjusted`).
+pub fn adjusted_curves(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: &mut Vec<String>) -> crate::Result<Vec<AdjustedCurve>> {
+    if spec.adjusted.is_none() {
+        return Ok(Vec::new());
+    }
+    let skip = |why: String, warnings: &mut Vec<String>| {
+        warnings.push(format!("adjusted curves not made: {why}"));
+        Ok(Vec::new())
+    };
+    let (Some(gspec), Some(g)) = (spec.group.as_ref(), prep.group.as_ref()) else {
+        return skip("they need a group (set group to the column whose levels are compared)".into(), warnings);
+    };
+    let Some(gname) = gspec.single() else {
+        return skip(format!("the group '{}' crosses two columns; choose one group column", gspec.label()), warnings);
+    };
+    if g.levels.len() < 2 {
+        return skip(format!("group '{gname}' has a single level"), warnings);
+    }
+    if spec.strata.is_some() {
+        return skip("with strata each stratum has its own baseline hazard, so there is no single adjusted curve per group; remove strata (or enter it as a covariate)".into(), warnings);
+    }
+    if !prep.study.is_plain() || !prep.study.time_varying.is_empty() {
+        return skip("they are made from one row per patient followed from time 0 without weights; entry, id, time_varying, sampling weights and propensity weighting are not supported with them".into(), warnings);
+    }
+    let mut covs = vec![gname.to_string()];
+    covs.extend(spec.covariates.iter().filter(|c| *c != gname).cloned());
+    let mut interactions = spec.interactions.clone();
+    interactions.retain(|[a, b]| {
+        let with_group = a == gname || b == gname;
+        if with_group {
+            warnings.push(format!("adjusted curves: the interaction {a}:{b} with the group is left out of their model"));
+        }
+        !with_group
+    });
+    let mut categorical = spec.categorical.clone();
+    categorical.push(gname.to_string());
+    let model_spec = AnalysisSpec { covariates: covs.clone(), categorical, interactions, splines: spec.splines.iter().filter(|s| s.column != gname).cloned().collect(), ..spec.clone() };
+    let mut w = Vec::new();
+    let d = design(table, &model_spec, prep, &covs, &mut w)?;
+    let fit = match crate::stats::cox::coxph_with(&d.cox_input(spec.ties), crate::stats::cox::Residuals::Never) {
+        Ok(f) => f,
+        Err(e) => return skip(format!("their Cox model was not fitted: {e}"), warnings),
+    };
+    for m in fit.warnings.iter() {
+        warnings.push(format!("adjusted curves: {m}"));
+    }
+    // Coefficient of each design column (0 for a term left out of the fit, as R's NA).
+    let beta: Vec<f64> = d.names.iter().map(|n| fit.terms.iter().find(|t| &t.name == n).map_or(0.0, |t| t.coef)).collect();
+    let n = d.time.len();
+    let eta: Vec<f64> = (0..n).map(|i| d.x.iter().zip(&beta).map(|(col, b)| col[i] * b).sum()).collect();
+    // The group's terms come first: one per level but the reference, in level order.
+    let reference = spec.reference.get(gname).and_then(|r| g.levels.iter().position(|l| l == r)).unwrap_or(0);
+    let group_terms: Vec<usize> = (0..g.levels.len()).filter(|&l| l != reference).collect();
+    let by_level: Vec<Vec<f64>> = (0..g.levels.len())
+        .map(|level| {
+            (0..n)
+                .map(|i| {
+                    let own: f64 = group_terms.iter().enumerate().map(|(j, _)| d.x[j][i] * beta[j]).sum();
+                    let set: f64 = group_terms.iter().enumerate().filter(|(_, &l)| l == level).map(|(j, _)| beta[j]).sum();
+                    eta[i] - own + set
+                })
+                .collect()
+        })
+        .collect();
+    let curves = crate::stats::adjusted::direct_standardisation(&d.time, &d.status, &eta, &by_level, spec.ties == crate::spec::Ties::Efron);
+    Ok(curves
+        .into_iter()
+        .zip(&g.levels)
+        .map(|(c, level)| AdjustedCurve {
+            group: level.clone(),
+            n,
+            at: spec.times.iter().map(|&t| TimeSurv { time: t, surv: crate::stats::adjusted::surv_at(&c, t) }).collect(),
+            steps: c.time.iter().zip(&c.surv).map(|(&time, &surv)| TimeSurv { time, surv }).collect(),
+        })
+        .collect())
+}
+
+/// Weights above this count as extreme (one row standing for more than 10 patients).
+pub const EXTREME_WEIGHT: f64 = 10.0;
+
+/// Effective sample size of one arm under the weights: (Σw)² / Σw².
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct Ess {
+    pub group: String,
+    pub n: usize,
+    pub ess: f64,
+    pub min_weight: f64,
+    pub max_weight: f64,
+    /// Rows of this arm with a weight above [`EXTREME_WEIGHT`].
+    pub extreme: usize,
+    /// Range of the propensity score in this arm.
+    pub ps_min: f64,
+    pub ps_max: f64,
+}
+
+/// Standardised mean difference of one model term (as a Cox term is named), before and after
+/// weighting: (treated − untreated mean) / sqrt of the mean of the two unweighted variances.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct Balance {
+    pub name: String,
+    pub smd_before: f64,
+    pub smd_after: f64,
+    /// A 0/1 term with fewer than k rows at 1 (or 0) in an arm: small-cell rules apply.
+    pub small: bool,
+}
+
+/// The propensity-score model and its weights.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct PropensityReport {
+    pub treatment: String,
+    /// The treated level (the second) and the comparison level (the first).
+    pub treated: String,
+    pub control: String,
+    pub estimand: &'static str,
+    pub stabilize: bool,
+    /// Rows of the model (complete cases of treatment and covariates).
+    pub n: usize,
+    /// `glm(treated ~ covariates, binomial)`, `(Intercept)` first.
+    pub terms: Vec<crate::stats::logistic::LogisticTerm>,
+    pub ess: Vec<Ess>,
+    pub balance: Vec<Balance>,
+    /// Largest |SMD| after weighting (balance is usually called adequate below 0.1).
+    pub max_smd_after: f64,
+    /// What the weighted estimate means, in words.
+    pub meaning: String,
+    /// Rows with a weight above [`EXTREME_WEIGHT`], over both arms.
+    pub extreme: usize,
+}
+
+/// Propensity-score weights of the analysed rows (`weights[i]` for `prep` row i; NaN for a
+/// row left out of the propensity model) and the report, or `None` (with a warning saying
+/// why) when the model cannot give weights: a treatment without exactly two levels, perfect
+/// separation, a model that cannot be fitted.
+pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: &mut Vec<String>) -> crate::Result<Option<(PropensityReport, Vec<f64>)>> {
+    let Some(ps) = &spec.propensity else { return Ok(None) };
+    let refuse = |why: String, warnings: &mut Vec<String>| {
+        warnings.push(format!("propensity weighting not done: {why}. The analysis below is unweighted."));
+        Ok(None)
+    };
+    let tcol = crate::prepare::column(table, &ps.treatment, "treatment")?;
+    let tf = crate::prepare::factor(tcol, &prep.rows);
+    if tf.levels.len() != 2 {
+        return refuse(
+            format!(
+                "the treatment '{}' has {} level{} among the analysed rows ({}); it must have exactly two (filter the rows or choose another column)",
+                ps.treatment,
+                tf.levels.len(),
+                if tf.levels.len() == 1 { "" } else { "s" },
+                tf.levels.join(", ")
+            ),
+            warnings,
+        );
+    }
+    // The model's own spec: the propensity covariates, no splines or interactions of the Cox
+    // model, and the treatment's missing rows left out like a covariate's.
+    let model_spec = AnalysisSpec { covariates: ps.covariates.clone(), splines: Vec::new(), interactions: Vec::new(), cluster: None, ..spec.clone() };
+    let mut w = Vec::new();
+    let d = design(table, &model_spec, prep, &ps.covariates, &mut w)?;
+    for m in w {
+        warnings.push(format!("propensity model: {m}"));
+    }
+    let idx: Vec<usize> = d.idx.iter().copied().filter(|&i| tf.codes[i] != crate::table::MISSING).collect();
+    let dropped = d.idx.len() - idx.len();
+    if dropped > 0 {
+        let lines: Vec<u64> = d.idx.iter().filter(|&&i| tf.codes[i] == crate::table::MISSING).map(|&i| table.line(prep.rows[i])).collect();
+        warnings.push(format!(
+            "{dropped} {} excluded from the propensity model: treatment '{}' is missing ({})",
+            if dropped == 1 { "row" } else { "rows" },
+            ps.treatment,
+            crate::prepare::line_list(&lines)
+        ));
+    }
+    // Columns of the design restricted to rows with a treatment.
+    let keep: Vec<usize> = (0..d.idx.len()).filter(|&k| tf.codes[d.idx[k]] != crate::table::MISSING).collect();
+    let x: Vec<Vec<f64>> = d.x.iter().map(|c| keep.iter().map(|&k| c[k]).collect()).collect();
+    let y: Vec<f64> = idx.iter().map(|&i| f64::from(tf.codes[i] == 1)).collect();
+    let (n1, n0) = (y.iter().filter(|&&v| v == 1.0).count(), y.iter().filter(|&&v| v == 0.0).count());
+    if n1 == 0 || n0 == 0 {
+        return refuse(format!("among the rows with every propensity covariate, the treatment '{}' has one level only", ps.treatment), warnings);
+    }
+    let fit = match crate::stats::logistic::logistic(&y, &x, &d.names) {
+        Ok(f) => f,
+        Err(e) => return refuse(format!("the propensity model was not fitted: {e}"), warnings),
+    };
+    if !fit.separated.is_empty() {
+        return refuse(
+            format!(
+                "the covariates separate '{}' perfectly (or almost): {} row{} have a fitted propensity of 0 or 1 (e.g. line {}), so their weights would be infinite. Remove or coarsen the covariate that predicts the treatment exactly",
+                ps.treatment,
+                fit.separated.len(),
+                if fit.separated.len() == 1 { "" } else { "s" },
+                table.line(prep.rows[idx[fit.separated[0]]])
+            ),
+            warnings,
+        );
+    }
+    if !fit.converged {
+        warnings.push(format!("propensity model: the logistic fit did not converge in {} iterations; its weights are uncertain", fit.iterations));
+    }
+    let att = ps.estimand == crate::spec::Estimand::Att;
+    let p_treated = n1 as f64 / y.len() as f64;
+    let weight: Vec<f64> = y
+        .iter()
+        .zip(&fit.fitted)
+        .map(|(&t, &e)| match (att, t == 1.0) {
+            (false, true) => if ps.stabilize { p_treated / e } else { 1.0 / e },
+            (false, false) => if ps.stabilize { (1.0 - p_treated) / (1.0 - e) } else { 1.0 / (1.0 - e) },
+            (true, true) => 1.0,
+            (true, false) => e / (1.0 - e),
+        })
+        .collect();
+    let y = &y[..];
+    let arm = |a: f64| (0..y.len()).filter(move |&k| y[k] == a);
+    let ess: Vec<Ess> = [(0.0, &tf.levels[0]), (1.0, &tf.levels[1])]
+        .into_iter()
+        .map(|(a, level)| {
+            let ws: Vec<f64> = arm(a).map(|k| weight[k]).collect();
+            let pss: Vec<f64> = arm(a).map(|k| fit.fitted[k]).collect();
+            let s: f64 = ws.iter().sum();
+            let s2: f64 = ws.iter().map(|v| v * v).sum();
+            Ess {
+                group: level.clone(),
+                n: ws.len(),
+                ess: s * s / s2,
+                min_weight: ws.iter().copied().fold(f64::INFINITY, f64::min),
+                max_weight: ws.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                extreme: ws.iter().filter(|&&v| v > EXTREME_WEIGHT).count(),
+                ps_min: pss.iter().copied().fold(f64::INFINITY, f64::min),
+                ps_max: pss.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            }
+        })
+        .collect();
+    let balance: Vec<Balance> = d
+        .names
+        .iter()
+        .zip(&x)
+        .map(|(name, col)| {
+            let stats = |a: f64, weighted: bool| {
+                let (mut sw, mut sx) = (0.0, 0.0);
+                for k in arm(a) {
+                    let wk = if weighted { weight[k] } else { 1.0 };
+                    sw += wk;
+                    sx += wk * col[k];
+                }
+                sx / sw
+            };
+            let var = |a: f64| {
+                let m = stats(a, false);
+                let v: Vec<f64> = arm(a).map(|k| col[k]).collect();
+                v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() as f64 - 1.0)
+            };
+            let sd = ((var(1.0) + var(0.0)) / 2.0).sqrt();
+            let binary = col.iter().all(|&v| v == 0.0 || v == 1.0);
+            let small = binary
+                && [0.0, 1.0].iter().any(|&a| {
+                    let ones = arm(a).filter(|&k| col[k] == 1.0).count();
+                    let zeros = arm(a).count() - ones;
+                    (ones > 0 && ones < DEFAULT_MIN_CELL) || (zeros > 0 && zeros < DEFAULT_MIN_CELL)
+                });
+            Balance { name: name.clone(), smd_before: (stats(1.0, false) - stats(0.0, false)) / sd, smd_after: (stats(1.0, true) - stats(0.0, true)) / sd, small }
+        })
+        .collect();
+    let max_smd_after = balance.iter().map(|b| b.smd_after.abs()).fold(0.0, f64::max);
+    let extreme: usize = ess.iter().map(|e| e.extreme).sum();
+    let (t, c) = (&tf.levels[1], &tf.levels[0]);
+    let meaning = if att {
+        format!(
+            "ATT weights: the untreated ({} = {c}) are reweighted to resemble the treated ({} = {t}). The weighted hazard ratio estimates the effect of {t} versus {c} among patients like those who received {t}, assuming every confounder is among the covariates.",
+            ps.treatment, ps.treatment
+        )
+    } else {
+        format!(
+            "ATE weights{}: both arms are reweighted to resemble the whole cohort. The weighted hazard ratio estimates the effect had every patient received {t} versus had every patient received {c}, assuming every confounder is among the covariates.",
+            if ps.stabilize { " (stabilised by the share of each arm)" } else { "" }
+        )
+    };
+    if extreme > 0 {
+        warnings.push(format!(
+            "propensity weights: {extreme} row{} weigh more than {EXTREME_WEIGHT} (largest {:.1}): a few patients with a propensity near 0 or 1 dominate the weighted estimate; check the overlap of the two arms (propensity ranges {:.3}–{:.3} and {:.3}–{:.3}), consider trimming or ATT",
+            if extreme == 1 { "" } else { "s" },
+            ess.iter().map(|e| e.max_weight).fold(0.0, f64::max),
+            ess[0].ps_min,
+            ess[0].ps_max,
+            ess[1].ps_min,
+            ess[1].ps_max
+        ));
+    }
+    if max_smd_after > 0.1 {
+        let worst: Vec<&str> = balance.iter().filter(|b| b.smd_after.abs() > 0.1).map(|b| b.name.as_str()).collect();
+        warnings.push(format!(
+            "propensity weights: {} still imbalanced after weighting (|SMD| > 0.1): {}; the weighted comparison is not adjusted enough for {}",
+            if worst.len() == 1 { "one term is" } else { "some terms are" },
+            worst.join(", "),
+            if worst.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    if balance.iter().any(|b| b.small) {
+        warnings.push(format!("propensity balance: some categorical levels have fewer than {DEFAULT_MIN_CELL} rows in an arm; small-cell rules apply to those balance rows"));
+    }
+    let mut per_row = vec![f64::NAN; prep.rows.len()];
+    for (k, &i) in idx.iter().enumerate() {
+        per_row[i] = weight[k];
+    }
+    Ok(Some((
+        PropensityReport {
+            treatment: ps.treatment.clone(),
+            treated: t.clone(),
+            control: c.clone(),
+            estimand: if att { "ATT" } else { "ATE" },
+            stabilize: ps.stabilize && !att,
+            n: idx.len(),
+            terms: fit.terms,
+            ess,
+            balance,
+            max_smd_after,
+            meaning,
+            extreme,
+        },
+        per_row,
+    )))
+}
+
+/// With `propensity`: fit the propensity model on the analysed rows, keep the rows it weighs
+/// (a row missing a propensity covariate is left out of the weighted analysis, named in a
+/// warning) and make its weights the rows' sampling weights, so that the curves and the Cox
+/// model are the weighted ones. `None` (the analysis stays unweighted, with a warning) when no
+/// weights can be made.
+pub fn apply_propensity(table: &Table, spec: &AnalysisSpec, prep: &mut Prepared, warnings: &mut Vec<String>) -> crate::Result<Option<PropensityReport>> {
+    if spec.propensity.is_none() || prep.competing {
+        return Ok(None);
+    }
+    let Some((report, weights)) = propensity(table, spec, prep, warnings)? else {
+        return Ok(None);
+    };
+    if let (Some(g), Some(p)) = (spec.group.as_ref(), spec.propensity.as_ref()) {
+        if g.single() != Some(p.treatment.as_str()) {
+            warnings.push(format!(
+                "propensity: the curves are by group '{}', not by the treatment '{}'; set group to '{}' to compare the weighted arms",
+                g.label(),
+                p.treatment,
+                p.treatment
+            ));
+        }
+    }
+    let keep: Vec<bool> = weights.iter().map(|w| w.is_finite()).collect();
+    if keep.iter().any(|k| !k) {
+        let before = prep.rows.len();
+        let kept = keep.iter().filter(|&&k| k).count();
+        subset_rows(prep, &keep);
+        if prep.study.n_input == before {
+            prep.study.n_input = kept;
+        }
+    }
+    prep.study.weight = Some(weights.into_iter().filter(|w| w.is_finite()).collect());
+    Ok(Some(report))
+}
+
+/// Keep the prepared rows marked in `keep` (every per-row field).
+fn subset_rows(prep: &mut Prepared, keep: &[bool]) {
+    fn pick<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+        let mut k = keep.iter();
+        v.retain(|_| *k.next().unwrap_or(&false));
+    }
+    pick(&mut prep.rows, keep);
+    pick(&mut prep.time, keep);
+    pick(&mut prep.status, keep);
+    if let Some(g) = prep.group.as_mut() {
+        pick(&mut g.codes, keep);
+    }
+    if let Some(s) = prep.strata.as_mut() {
+        pick(&mut s.codes, keep);
+    }
+    let st = &mut prep.study;
+    for v in [st.entry.as_mut(), st.weight.as_mut()].into_iter().flatten() {
+        pick(v, keep);
+    }
+    if let Some(p) = st.patient.as_mut() {
+        pick(p, keep);
+    }
+    for (_, v) in st.time_varying.iter_mut() {
+        pick(v, keep);
+    }
+    if let Some(c) = prep.continued.as_mut() {
+        pick(c, keep);
+    }
+}
+
+/// The weighted Cox model of the treatment (and the spec's covariates, if any: a doubly
+/// robust adjustment) on the propensity-weighted rows, with robust variance: `report.cox`.
+pub fn propensity_cox(table: &Table, spec: &AnalysisSpec, prep: &Prepared, report: &mut crate::Report, warnings: &mut Vec<String>) -> crate::Result<()> {
+    let Some(ps) = &spec.propensity else { return Ok(()) };
+    let mut covs = vec![ps.treatment.clone()];
+    covs.extend(spec.covariates.iter().filter(|c| **c != ps.treatment).cloned());
+    if covs.len() > 1 {
+        warnings.push(format!(
+            "propensity: the Cox model is the weighted model of '{}' with the covariates {} (weighting and adjustment together)",
+            ps.treatment,
+            covs[1..].join(", ")
+        ));
+    }
+    let mut categorical = spec.categorical.clone();
+    categorical.push(ps.treatment.clone());
+    let model_spec = AnalysisSpec { covariates: covs.clone(), categorical, ..spec.clone() };
+    let mut w = Vec::new();
+    let d = design(table, &model_spec, prep, &covs, &mut w)?;
+    warnings.extend(w);
+    let residuals = if spec.ph_residuals { crate::stats::cox::Residuals::Always } else { crate::stats::cox::Residuals::Auto };
+    match crate::stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), residuals) {
+        Ok(fit) => {
+            warnings.extend(fit.warnings.iter().cloned());
+            report.cox = Some(fit);
+        }
+        Err(e) => {
+            report.cox = None;
+            warnings.push(format!("weighted Cox model not fitted: {e}"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! The love plot (src/plot/love.rs) and the subgroup forest plot (src/plot/subgroups.rs)
+//! drawn as SVG from real analyses of veteran (the reference cases propensity_ate_stabilized
+//! and subgroups_trt): snapshots (UPDATE_SNAPSHOTS=1 rewrites them; PLOT_PREVIEW_DIR=dir
+//! writes the SVGs there to look at) and structural checks read back from the SVG.
+
+use cohort::plot::PlotOptions;
+use cohort::report::Report;
+use cohort::spec::AnalysisSpec;
+use plotters::prelude::*;
+
+#[path = "support/snapshot.rs"]
+mod snapshot;
+use snapshot::{check_snapshot, preview, root};
+
+fn veteran(spec: serde_json::Value) -> Report {
+    let bytes = std::fs::read(root().join("tests/reference/designs/designs_veteran.csv")).unwrap();
+    let spec: AnalysisSpec = serde_json::from_value(spec).unwrap();
+    cohort::analyze::analyze_bytes(&bytes, "designs_veteran.csv", &spec).unwrap()
+}
+
+fn propensity() -> Report {
+    veteran(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["1"]}, "group": "trt",
+        "propensity": {"treatment": "trt", "covariates": ["karno", "age", "celltype"], "estimand": "ATE", "stabilize": true}}))
+}
+
+fn subgroups(filters: serde_json::Value) -> Report {
+    veteran(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["1"]}, "group": "trt",
+        "subgroups": ["celltype", "prior"], "filters": filters}))
+}
+
+#[derive(Clone, Copy)]
+enum Figure {
+    Love,
+    Subgroups,
+}
+
+fn svg(figure: Figure, report: &Report, opts: &PlotOptions, w: u32, h: u32) -> (String, cohort::plot::PlotLayout) {
+    let mut s = String::new();
+    let layout = {
+        let area = SVGBackend::with_string(&mut s, (w, h)).into_drawing_area();
+        let l = match figure {
+            Figure::Love => cohort::plot::love::draw_love(&area, report, opts),
+            Figure::Subgroups => cohort::plot::subgroups::draw_subgroups(&area, report, opts),
+        }
+        .unwrap();
+        area.present().unwrap();
+        l
+    };
+    (s, layout)
+}
+
+#[test]
+fn snapshot_veteran_love_plot() {
+    let r = propensity();
+    let h = cohort::plot::love::natural_height(&r, &PlotOptions::default());
+    let (s, _) = svg(Figure::Love, &r, &PlotOptions::default(), 800, h);
+    check_snapshot("veteran_love", &s);
+}
+
+/// Every term of the propensity model is a row; the after-weighting markers sit left of the
+/// 0.1 line (R: |SMD| after ≤ 0.009) and smallcell's before marker right of it (0.36).
+#[test]
+fn love_plot_rows_and_positions() {
+    let r = propensity();
+    let (s, layout) = svg(Figure::Love, &r, &PlotOptions::default(), 800, 300);
+    for name in ["karno", "age", "celltype=large", "celltype=smallcell", "celltype=squamous", "Before weighting (ATE)", "After weighting", "Absolute standardised mean difference"] {
+        assert!(drawn(&s, name), "{name} not drawn");
+    }
+    assert!(!s.contains("NaN"));
+    assert_eq!(layout.series.len(), 5);
+    assert_eq!((layout.x_min, layout.x_max), (0.0, 0.4));
+    let bound = layout.x_px(0.1);
+    let b = &r.propensity.as_ref().unwrap().balance;
+    for (row, bal) in layout.series.iter().zip(b) {
+        assert!(layout.x_px(bal.smd_after.abs()) < bound, "{}", row.label);
+    }
+    assert!(layout.x_px(b[3].smd_before.abs()) > bound);
+}
+
+#[test]
+fn snapshot_veteran_subgroup_forest() {
+    let r = subgroups(serde_json::json!([]));
+    let h = cohort::plot::subgroups::natural_height(&r, &PlotOptions::default());
+    let (s, _) = svg(Figure::Subgroups, &r, &PlotOptions::default(), 900, h);
+    check_snapshot("veteran_subgroups", &s);
+}
+
+/// Column headers carry the interaction test (R: celltype p = 0.042, prior p = 0.087); level
+/// rows their N, events and HR (R: adeno 1.23 (0.53–2.87), squamous 0.54 (0.25–1.18)).
+#[test]
+fn subgroup_forest_rows_counts_and_tests() {
+    let r = subgroups(serde_json::json!([]));
+    let (s, layout) = svg(Figure::Subgroups, &r, &PlotOptions::default(), 900, 340);
+    for t in ["celltype", "prior", "interaction p = 0.042", "interaction p = 0.087", "adeno", "1.23 (0.53–2.87)", "0.54 (0.25–1.18)", "97", "91", "Hazard ratio, 2 vs 1 (log scale)"] {
+        assert!(drawn(&s, t), "{t} not drawn");
+    }
+    assert_eq!(layout.series.len(), 6);
+    assert!(layout.x_log);
+    let one = layout.x_ticks.iter().find(|t| t.value == 1.0).unwrap();
+    assert_eq!(layout.x_px(1.0), one.px);
+}
+
+/// With k = 30, the levels with fewer than 30 patients (adeno 27, large 27) have N and events
+/// written "<30"; larger ones keep their counts (smallcell 48/45).
+#[test]
+fn subgroup_forest_applies_the_disclosure_threshold() {
+    let r = subgroups(serde_json::json!([]));
+    let opts = PlotOptions { min_cell: Some(30), ..PlotOptions::default() };
+    let (s, _) = svg(Figure::Subgroups, &r, &opts, 900, 340);
+    preview("veteran_subgroups_k30", &s);
+    assert!(!drawn(&s, "27") && !drawn(&s, "26"));
+    assert!(drawn(&s, "&lt;30"));
+    assert!(drawn(&s, "48") && drawn(&s, "45"));
+}
+
+/// A level without events has no estimate: a named warning, "not estimable", no square; the
+/// other level is drawn. (Subgroups by the outcome itself: level 0 holds the censored rows.)
+#[test]
+fn subgroup_level_without_events_is_written_not_drawn() {
+    let r = veteran(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["1"]}, "group": "trt", "subgroups": ["status"]}));
+    assert!(r.warnings.iter().any(|w| w.starts_with("subgroup status = 0: no events among its 9 rows")), "{:?}", r.warnings);
+    let (s, layout) = svg(Figure::Subgroups, &r, &PlotOptions::default(), 900, 200);
+    assert!(drawn(&s, "not estimable"), "{:?}", r.subgroups);
+    assert_eq!(s.matches("fill=\"#0072B2\"").count(), 1);
+    assert_eq!(layout.series.len(), 2);
+}
+
+/// Whether the SVG has a text element holding exactly `t`.
+fn drawn(svg: &str, t: &str) -> bool {
+    svg.contains(&format!(">\n{t}\n</text>"))
+}
+
+#[test]
+fn nothing_to_draw_is_an_error() {
+    let empty = Report::default();
+    let mut s = String::new();
+    let area = SVGBackend::with_string(&mut s, (600, 300)).into_drawing_area();
+    assert!(cohort::plot::love::draw_love(&area, &empty, &PlotOptions::default()).unwrap_err().contains("propensity"));
+    assert!(cohort::plot::subgroups::draw_subgroups(&area, &empty, &PlotOptions::default()).unwrap_err().contains("subgroups"));
+}
