@@ -204,6 +204,9 @@ pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
     // Running sums: weight entered and left; robust: Σw², Σw²B, Σw²B² of the rows at risk (for
     // log S and for H), and Σ w²U² of the rows that left.
     let (mut w_in, mut w_out) = (0.0f64, 0.0f64);
+    // Rows at risk, counted: when every one of them has the event, S reaches exactly 0 (the
+    // weight at risk, a running difference of float sums, can miss the events' weight by an ulp).
+    let (mut n_in, mut n_out) = (if rows.entry.is_none() { n } else { 0 }, 0usize);
     let (mut a_s, mut a_h) = (0.0f64, 0.0f64);
     let mut b_s = if robust { vec![0.0; n] } else { Vec::new() };
     let mut b_h = if robust { vec![0.0; n] } else { Vec::new() };
@@ -222,6 +225,7 @@ pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
                 let i = by_entry[e];
                 let w = wt(i);
                 w_in += w;
+                n_in += 1;
                 if robust {
                     b_s[i] = a_s;
                     b_h[i] = a_h;
@@ -236,11 +240,14 @@ pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
             }
         }
         let start = k;
-        let (mut d, mut c, mut m) = (0.0, 0.0, 0.0);
+        let (mut d, mut c, mut m, mut n_d) = (0.0, 0.0, 0.0, 0usize);
         while k < n && rows.time[by_exit[k]] == t {
             let i = by_exit[k];
             match rows.status[i] {
-                1 => d += wt(i),
+                1 => {
+                    d += wt(i);
+                    n_d += 1;
+                }
                 0 => c += wt(i),
                 _ => {}
             }
@@ -248,6 +255,9 @@ pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
             k += 1;
         }
         let at_risk = w_in - w_out;
+        if n_d > 0 && n_d == n_in - n_out {
+            d = at_risk;
+        }
         let (mut c_s, mut c_h) = (0.0, 0.0);
         if d > 0.0 && robust {
             let lambda = d / at_risk;
@@ -272,6 +282,7 @@ pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
             }
         }
         w_out += m;
+        n_out += k - start;
         if d > 0.0 || c > 0.0 {
             rt.time.push(t);
             rt.n_risk.push(at_risk);
