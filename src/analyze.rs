@@ -227,17 +227,16 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
     let (codes, levels) = group_codes(prep);
     let n_groups = levels.len().max(1);
     let st = &prep.study;
-    // KM status: continuing rows are neither events nor censorings.
-    let status: Vec<u8> = match &prep.continued {
-        Some(c) => prep.status.iter().zip(c).map(|(&s, &k)| if k { 3 } else { s }).collect(),
-        None => prep.status.clone(),
-    };
+    // A patient's intervals that continue one another in the same curve are joined into one row
+    // (as `survfit(..., id = id)`): no censoring at the joins, and one jackknife term per stay.
+    let (joined_entry, dropped) = join_continued(prep);
+    let status = &prep.status;
     for g in 0..n_groups {
-        let idx: Vec<usize> = (0..prep.rows.len()).filter(|&i| codes[i] == g as u32).collect();
+        let idx: Vec<usize> = (0..prep.rows.len()).filter(|&i| codes[i] == g as u32 && !dropped.get(i).copied().unwrap_or(false)).collect();
         let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
         let time = pick(&prep.time);
         let s: Vec<u8> = idx.iter().map(|&i| status[i]).collect();
-        let entry = st.entry.as_deref().map(pick);
+        let entry = joined_entry.as_deref().or(st.entry.as_deref()).map(pick);
         let weight = st.weight.as_deref().map(pick);
         let patient: Option<Vec<u32>> = st.patient.as_ref().map(|p| idx.iter().map(|&i| p[i]).collect());
         let rows = stats::km::KmRows { time: &time, status: &s, entry: entry.as_deref(), weight: weight.as_deref(), patient: patient.as_deref() };
@@ -279,6 +278,34 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
             report.pairwise = Some(stats::logrank::pairwise_tallies(&tallies, &levels, spec.rho));
         }
     }
+}
+
+/// Join the intervals of a patient that continue one another in the same curve
+/// (`prep.continued`): the continuing interval takes the entry of the one it continues, which
+/// is dropped. Returns the joined entry times (None when nothing is joined) and the dropped
+/// rows.
+fn join_continued(prep: &Prepared) -> (Option<Vec<f64>>, Vec<bool>) {
+    let (Some(cont), Some(entry), Some(patient)) = (&prep.continued, &prep.study.entry, &prep.study.patient) else {
+        return (None, Vec::new());
+    };
+    let mut entry = entry.clone();
+    let mut start: HashMap<(u32, u64), usize> = HashMap::with_capacity(entry.len());
+    for k in 0..entry.len() {
+        start.insert((patient[k], (entry[k] + 0.0).to_bits()), k);
+    }
+    // By entry time, so that a chain of joins carries the first entry to the last interval.
+    let mut order: Vec<usize> = (0..entry.len()).collect();
+    order.sort_unstable_by(|&a, &b| entry[a].total_cmp(&entry[b]));
+    let mut dropped = vec![false; entry.len()];
+    for &k in &order {
+        if cont[k] {
+            if let Some(&j) = start.get(&(patient[k], (prep.time[k] + 0.0).to_bits())) {
+                entry[j] = entry[k];
+                dropped[k] = true;
+            }
+        }
+    }
+    (Some(entry), dropped)
 }
 
 /// Cox models (multivariable, univariable screen) and parametric fits, from `cache` when their
@@ -485,6 +512,30 @@ fn competing_models(
 }
 
 fn table1(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[String]) -> Result<Vec<stats::table1::Table1Row>> {
+    // Patients with several rows (start–stop intervals, time-varying splits) are described once
+    // per group, by their first row there; frequency-weighted copies count as patients.
+    if let Some(p) = &prep.study.patient {
+        let (codes, _) = group_codes(prep);
+        let mut seen = std::collections::HashSet::new();
+        let keep: Vec<usize> = (0..prep.rows.len()).filter(|&i| seen.insert((p[i], codes[i]))).collect();
+        if keep.len() < prep.rows.len() {
+            let sub = Prepared {
+                rows: keep.iter().map(|&i| prep.rows[i]).collect(),
+                time: keep.iter().map(|&i| prep.time[i]).collect(),
+                status: keep.iter().map(|&i| prep.status[i]).collect(),
+                group: prep.group.as_ref().map(|g| crate::prepare::Factor { codes: keep.iter().map(|&i| g.codes[i]).collect(), levels: g.levels.clone() }),
+                strata: None,
+                study: Default::default(),
+                continued: None,
+                ..prep.clone()
+            };
+            return table1_rows(table, spec, &sub, cols);
+        }
+    }
+    table1_rows(table, spec, prep, cols)
+}
+
+fn table1_rows(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[String]) -> Result<Vec<stats::table1::Table1Row>> {
     let (codes, levels) = group_codes(prep);
     let mut out = Vec::new();
     for name in cols {

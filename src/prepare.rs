@@ -620,8 +620,23 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     // survival's estimators treat times equal up to round-off as ties (R's timefix); cmprsk's
     // do not (see stats::timefix).
     let mut time = time;
+    let mut study = study;
     if !competing {
-        crate::stats::timefix::adjudicate(&mut time);
+        match study.entry.as_mut() {
+            // Entry and exit times are adjudicated together, as R's aeqSurv on Surv(start, stop).
+            Some(entry) => {
+                let mut all = std::mem::take(entry);
+                let n = all.len();
+                all.extend_from_slice(&time);
+                crate::stats::timefix::adjudicate(&mut all);
+                time.copy_from_slice(&all[n..]);
+                all.truncate(n);
+                *entry = all;
+            }
+            None => {
+                crate::stats::timefix::adjudicate(&mut time);
+            }
+        }
     }
     // Patients with several rows: which rows continue in the same curve.
     let continued = match (&study.patient, &study.entry) {
@@ -747,8 +762,14 @@ pub fn design(
         time: idx.iter().map(|&i| prep.time[i]).collect(),
         status: idx.iter().map(|&i| prep.status[i]).collect(),
         strata: prep.strata.as_ref().map(|s| idx.iter().map(|&i| s.codes[i]).collect()),
-        cluster: cluster_all.map(|f| idx.iter().map(|&i| f.codes[i]).collect()),
         entry: prep.study.entry.as_ref().map(|e| idx.iter().map(|&i| e[i]).collect()),
+        // With sampling weights, a patient's several rows form one cluster of the robust
+        // variance (as `coxph(..., id = id, weights = w, robust = TRUE)`).
+        cluster: match (cluster_all.as_ref(), prep.study.weight.as_ref(), prep.study.patient.as_ref()) {
+            (Some(f), _, _) => Some(idx.iter().map(|&i| f.codes[i]).collect()),
+            (None, Some(_), Some(p)) => Some(idx.iter().map(|&i| p[i]).collect()),
+            _ => None,
+        },
         weights: prep.study.weight.as_ref().map(|w| idx.iter().map(|&i| w[i]).collect()),
         idx,
         names,
