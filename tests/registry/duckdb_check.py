@@ -10,7 +10,10 @@ comparison: what describes the input rather than the analysis (`file`, `rows_in_
 `rows_filtered_out`,
 `spec`, which has the weight) and the warnings (they cite file lines, which differ).
 
-Usage: duckdb_check.py [--rows N] [--cli PATH] [--out DIR]
+With --engine spark (scripts/spark-check.sh; needs Java and pyspark, so not in CI) the
+aggregate is computed by Spark SQL in local mode from `--dialect spark` instead.
+
+Usage: duckdb_check.py [--rows N] [--cli PATH] [--out DIR] [--engine duckdb|spark]
 """
 import argparse
 import json
@@ -113,6 +116,7 @@ def main():
     ap.add_argument("--rows", type=int, default=2_000_000)
     ap.add_argument("--cli", default=os.environ.get("COHORT_CLI", "target/release/cohort"))
     ap.add_argument("--out", default="target/registry-check")
+    ap.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     pq = os.path.join(a.out, "rows.parquet")
@@ -122,10 +126,11 @@ def main():
     make_rows(con, pq, a.rows)
     con.execute(f"COPY (SELECT * FROM read_parquet('{pq}')) TO '{rows_csv}' (HEADER)")
     print(f"rows: {a.rows} written as Parquet and CSV in {time.time() - t0:.1f} s ({os.path.getsize(rows_csv) / 1e6:.0f} MB CSV)")
+    engine = DuckEngine(con) if a.engine == "duckdb" else SparkEngine(a.out)
     failed = 0
     for name, case in SPECS.items():
         try:
-            failed += check(a, con, pq, rows_csv, name, case)
+            failed += check(a, engine, pq, rows_csv, name, case)
         except Failed as e:
             failed += 1
             print(f"FAIL {name}: {e}")
@@ -133,17 +138,49 @@ def main():
     sys.exit(1 if failed else 0)
 
 
-def check(a, con, pq, rows_csv, name, case):
+class DuckEngine:
+    dialect = "duckdb"
+
+    def __init__(self, con):
+        self.con = con
+
+    def aggregate(self, sql, out_csv):
+        self.con.execute(f"COPY ({sql}) TO '{out_csv}' (HEADER)")
+
+
+class SparkEngine:
+    dialect = "spark"
+
+    def __init__(self, out):
+        from pyspark.sql import SparkSession
+        t0 = time.time()
+        self.spark = (SparkSession.builder.master("local[2]").appName("cohort-aggregate-check")
+                      .config("spark.ui.enabled", "false")
+                      .config("spark.local.dir", os.path.abspath(os.path.join(out, "spark-tmp")))
+                      .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+        self.spark.sparkContext.setLogLevel("ERROR")
+        print(f"spark {self.spark.version} session started in {time.time() - t0:.1f} s")
+
+    def aggregate(self, sql, out_csv):
+        # Spark writes a folder of parts: gather them into one CSV with its header.
+        body = "\n".join(l for l in sql.splitlines() if not l.startswith("--"))
+        folder = out_csv + ".parts"
+        self.spark.sql(body).coalesce(1).write.mode("overwrite").option("header", True).csv(folder)
+        part = next(f for f in sorted(os.listdir(folder)) if f.startswith("part-") and f.endswith(".csv"))
+        os.replace(os.path.join(folder, part), out_csv)
+
+
+def check(a, engine, pq, rows_csv, name, case):
     if True:
         spec = case["spec"]
-        cmd = [a.cli, "aggregate-sql", "--spec", json.dumps(spec), "--dialect", "duckdb", "--source", pq,
+        cmd = [a.cli, "aggregate-sql", "--spec", json.dumps(spec), "--dialect", engine.dialect, "--source", os.path.abspath(pq),
                "--spec-out", os.path.join(a.out, f"{name}.spec.json")]
         for k in case["keep"]:
             cmd += ["--keep", k]
         sql = run(cmd)
         agg_csv = os.path.join(a.out, f"{name}.agg.csv")
         t0 = time.time()
-        con.execute(f"COPY ({sql}) TO '{agg_csv}' (HEADER)")
+        engine.aggregate(sql, agg_csv)
         t_sql = time.time() - t0
         n_agg = sum(1 for _ in open(agg_csv)) - 1
         t0 = time.time()
@@ -155,7 +192,7 @@ def check(a, con, pq, rows_csv, name, case):
         problems = []
         compare(rows_report, agg_report, name, problems)
         status = "ok  " if not problems else "FAIL"
-        print(f"{status} {name}: {a.rows} rows → {n_agg} aggregate rows (DuckDB {t_sql:.2f} s); "
+        print(f"{status} {name}: {a.rows} rows → {n_agg} aggregate rows ({engine.dialect} {t_sql:.2f} s); "
               f"analyse rows {t_rows:.2f} s, aggregate {t_agg:.2f} s; {len(problems)} differences")
         for p in problems[:10]:
             print("    " + p)
