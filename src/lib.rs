@@ -24,6 +24,7 @@ pub mod bench;
 pub mod export;
 pub mod demo;
 pub mod share;
+pub mod aggregate;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

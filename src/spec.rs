@@ -600,10 +600,13 @@ impl AnalysisSpec {
                 return Err(Error::spec(format!("time_varying lists the name '{}' twice: give each exposure its own name", tv.name)));
             }
         }
-        let delayed = self.entry.is_some() || self.id.is_some() || !self.time_varying.is_empty() || self.weights.is_some();
+        // Frequency weights repeat rows (crate::study), so competing risks take them like any
+        // analysis; the other design keys need estimators cmprsk does not have.
+        let sampling = self.weights.as_ref().is_some_and(|w| w.kind == WeightKind::Sampling);
+        let delayed = self.entry.is_some() || self.id.is_some() || !self.time_varying.is_empty() || sampling;
         if delayed && !self.event.competing.is_empty() {
             return Err(Error::spec(
-                "entry, id, time_varying and weights are not available with competing events (event.competing): remove one or the other".to_string(),
+                "entry, id, time_varying and sampling weights are not available with competing events (event.competing): remove one or the other".to_string(),
             ));
         }
         let tv_group = self.time_varying_group().is_some();

@@ -6,6 +6,11 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   cohort analyze DATA --spec SPEC [--pretty]   print the report JSON (SPEC: JSON text or a file)
   cohort schema DATA                           print the columns and their inferred types
+  cohort aggregate-sql --spec SPEC --dialect duckdb|spark --source TABLE_OR_PATH
+        [--bin COL=WIDTH]... [--keep COL]... [--time-bin WIDTH] [--spec-out FILE]
+                                               print the SQL that reduces row-level data to
+                                               counts per distinct value combination, to be
+                                               analysed with the spec it prints (frequency weights)
   cohort synth ROWS [SEED]                     write a seeded synthetic cohort CSV to stdout
   cohort bench DATA                            time parse, KM + log-rank, Cox, cumulative
                                                incidence + Gray, Fine-Gray, full analyze (JSON)
@@ -24,6 +29,59 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// JSON text, or a file holding it.
+fn spec_arg(spec: String) -> Result<cohort::AnalysisSpec, String> {
+    let text = if spec.trim_start().starts_with('{') {
+        spec
+    } else {
+        std::fs::read_to_string(&spec).map_err(|e| format!("cannot read spec file {spec}: {e}"))?
+    };
+    cohort::AnalysisSpec::from_json(&text).map_err(|e| e.to_string())
+}
+
+fn aggregate_sql(args: &[String]) -> Result<String, String> {
+    use cohort::aggregate::{AggregateOptions, Dialect};
+    let mut spec = None;
+    let mut dialect = None;
+    let mut source = None;
+    let mut spec_out = None;
+    let mut opts = AggregateOptions { dialect: Dialect::DuckDb, source: String::new(), bins: Default::default(), keep: vec![], time_bin: None };
+    let mut it = args.iter();
+    let value = |it: &mut std::slice::Iter<String>, flag: &str| it.next().cloned().ok_or(format!("{flag} needs a value\n{USAGE}"));
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--spec" => spec = Some(value(&mut it, "--spec")?),
+            "--dialect" => dialect = Some(value(&mut it, "--dialect")?),
+            "--source" => source = Some(value(&mut it, "--source")?),
+            "--spec-out" => spec_out = Some(value(&mut it, "--spec-out")?),
+            "--keep" => opts.keep.push(value(&mut it, "--keep")?),
+            "--bin" => {
+                let v = value(&mut it, "--bin")?;
+                let (c, w) = v.rsplit_once('=').ok_or(format!("--bin takes COLUMN=WIDTH, got '{v}'"))?;
+                let w: f64 = w.trim().parse().map_err(|_| format!("--bin {v}: the width '{w}' is not a number"))?;
+                opts.bins.insert(c.to_string(), w);
+            }
+            "--time-bin" => {
+                let v = value(&mut it, "--time-bin")?;
+                let w: f64 = v.trim().parse().map_err(|_| format!("--time-bin: '{v}' is not a number"))?;
+                if !(w > 0.0 && w.is_finite()) {
+                    return Err(format!("--time-bin: the width must be a positive number, got {v}"));
+                }
+                opts.time_bin = Some(w);
+            }
+            other => return Err(format!("unknown option {other}\n{USAGE}")),
+        }
+    }
+    let spec = spec_arg(spec.ok_or_else(|| format!("no --spec given\n{USAGE}"))?)?;
+    opts.dialect = Dialect::parse(&dialect.ok_or_else(|| format!("no --dialect given (duckdb or spark)\n{USAGE}"))?).map_err(|e| e.to_string())?;
+    opts.source = source.ok_or_else(|| format!("no --source given (a table name or a .parquet/.csv path)\n{USAGE}"))?;
+    let plan = cohort::aggregate::aggregate_sql(&spec, &opts).map_err(|e| e.to_string())?;
+    if let Some(f) = spec_out {
+        std::fs::write(&f, plan.spec.to_json()).map_err(|e| format!("cannot write {f}: {e}"))?;
+    }
+    Ok(plan.sql)
 }
 
 fn run(args: &[String]) -> Result<String, String> {
@@ -58,6 +116,7 @@ fn run(args: &[String]) -> Result<String, String> {
             let report = cohort::analyze(&table, &spec).map_err(|e| e.at_file(name.clone()).to_string())?;
             Ok(if pretty { report.to_json_pretty() } else { report.to_json() })
         }
+        "aggregate-sql" => aggregate_sql(&args[1..]),
         "schema" => {
             let data = args.get(1).ok_or_else(|| format!("no data file given\n{USAGE}"))?;
             let bytes = std::fs::read(data).map_err(|e| format!("cannot read {data}: {e}"))?;
