@@ -163,6 +163,12 @@ pub fn aggregate_sql(spec: &AnalysisSpec, opts: &AggregateOptions) -> Result<Agg
         )));
     }
 
+    if spec.propensity.is_some() {
+        return Err(Error::spec(
+            "propensity-score weights come from a model of each patient's covariates and are sampling weights: run this analysis on the row-level data".to_string(),
+        ));
+    }
+
     let mut keys: Vec<Key> = Vec::new();
     let push = |keys: &mut Vec<Key>, name: &str, expr: String| {
         if !keys.iter().any(|k| k.name == name) {
@@ -266,6 +272,18 @@ pub fn aggregate_sql(spec: &AnalysisSpec, opts: &AggregateOptions) -> Result<Agg
     for c in &spec.univariable {
         model_cols.push((c.clone(), "univariable candidate"));
     }
+    for pair in &spec.interactions {
+        for c in pair {
+            model_cols.push((c.clone(), "interaction term"));
+        }
+    }
+    for sp in &spec.splines {
+        model_cols.push((sp.column.clone(), "spline"));
+    }
+    // Subgroup columns are compared level by level: grouped by as they are.
+    for c in &spec.subgroups {
+        push(&mut keys, c, col(c));
+    }
     for c in spec.table1.iter().flatten() {
         model_cols.push((c.clone(), "Table 1 column"));
     }
@@ -366,6 +384,9 @@ fn spec_columns(spec: &AnalysisSpec) -> Vec<String> {
     v.extend(spec.table1.iter().flatten().cloned());
     v.extend(spec.filters.iter().map(|f| f.column.clone()));
     v.extend(spec.time_varying.iter().flat_map(|t| [t.name.clone(), t.at.clone()]));
+    v.extend(spec.interactions.iter().flatten().cloned());
+    v.extend(spec.splines.iter().map(|s| s.column.clone()));
+    v.extend(spec.subgroups.iter().cloned());
     v
 }
 
@@ -415,6 +436,7 @@ mod tests {
             (r#","cluster":"litter""#, "cluster"),
             (r#","id":"pid""#, "id"),
             (r#","weights":{"column":"w","kind":"sampling"}"#, "sampling"),
+            (r#","group":"trt","propensity":{"treatment":"trt","covariates":["age"]}"#, "propensity"),
         ] {
             let s = spec(&format!(r#"{{"time":"time","event":{{"column":"status","event":["1"]}}{extra}}}"#));
             let e = aggregate_sql(&s, &opts(Dialect::DuckDb, "t")).unwrap_err().to_string();
