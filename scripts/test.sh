@@ -27,7 +27,13 @@ fi
 
 step "cargo test" cargo test
 if step "release build of the command line" cargo build --release --bin cohort; then
-  step "reference comparison: command line vs R ($ref)" env COHORT_CLI=target/release/cohort python3 "$tool" "$ref"
+  # Part 1 of the contract, the edge cases R disagreed on, and part 2 (study designs, adjusted comparisons).
+  step "reference comparison: command line vs R ($ref, edges, designs)" \
+    env COHORT_CLI=target/release/cohort python3 "$tool" "$ref" "$ref/edges" "$ref/designs"
+  step "randomised comparison with R (tests/random/run.sh --ci: a fixed sample of messy cohorts)" \
+    env COHORT_CLI=target/release/cohort bash tests/random/run.sh --ci
+  step "aggregate-sql through DuckDB equals the row-level analysis (tests/registry/duckdb_check.sh, 2M rows)" \
+    bash tests/registry/duckdb_check.sh --cli target/release/cohort
 fi
 if step "wasm build into dist/" bash scripts/build.sh; then
   step "page tests (node --test tests/js tests/browser)" env COHORT_COMPARE_TOOL="$tool" COHORT_REFERENCE_DIR="$ref" \

@@ -91,11 +91,16 @@ export async function canvasInk(page, selector = '#km') {
   }, selector);
 }
 
+/** The folders of R's reference cases: part 1 of the contract, its edge cases, part 2 (designs). */
+export const REFERENCE_DIRS = [REFERENCE_DIR, ...['edges', 'designs'].map(d => path.join(REFERENCE_DIR, d)).filter(d => fs.existsSync(d))];
+
 export function referenceCases() {
   const out = [];
-  for (const f of fs.readdirSync(REFERENCE_DIR).filter(f => f.endsWith('.expected.json')).sort()) {
-    const ref = JSON.parse(fs.readFileSync(path.join(REFERENCE_DIR, f), 'utf8'));
-    for (const c of ref.cases) out.push({ label: `${ref.dataset}/${c.name}`, file: path.join(REFERENCE_DIR, ref.file), spec: c.spec, expected: c.expected });
+  for (const dir of REFERENCE_DIRS) {
+    for (const f of fs.readdirSync(dir).filter(f => f.endsWith('.expected.json')).sort()) {
+      const ref = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      for (const c of ref.cases) out.push({ label: `${ref.dataset}/${c.name}`, file: path.join(dir, ref.file), spec: c.spec, expected: c.expected });
+    }
   }
   return out;
 }

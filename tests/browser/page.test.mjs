@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { start, loadFile, setSpec, canvasInk, referenceCases, REFERENCE_DIR, COMPARE_TOOL, OUT, ROOT } from './helpers.mjs';
+import { start, loadFile, setSpec, canvasInk, referenceCases, REFERENCE_DIR, REFERENCE_DIRS, COMPARE_TOOL, OUT, ROOT } from './helpers.mjs';
 
 const LUNG = path.join(REFERENCE_DIR, 'lung.csv');
 const lungRef = JSON.parse(fs.readFileSync(path.join(REFERENCE_DIR, 'lung.expected.json'), 'utf8'));
@@ -121,7 +121,7 @@ test('every reference case through the page agrees with R (compare_reference.py 
   }
   const file = path.join(OUT, 'page-reports.json');
   fs.writeFileSync(file, JSON.stringify(reports));
-  const run = spawnSync('python3', [COMPARE_TOOL, '--reports', file, REFERENCE_DIR], { cwd: ROOT, encoding: 'utf8' });
+  const run = spawnSync('python3', [COMPARE_TOOL, '--reports', file, ...REFERENCE_DIRS], { cwd: ROOT, encoding: 'utf8' });
   assert.deepEqual(errors, [], `cases the page could not run (the others were compared):\n${run.stdout}`);
   assert.equal(Object.keys(reports).length, cases.length);
   assert.equal(run.status, 0, `compare_reference.py failed:\n${run.stdout}\n${run.stderr}`);
