@@ -153,10 +153,6 @@ pub struct CoxReport {
     /// Newton–Raphson iterations used.
     pub iterations: usize,
     pub converged: bool,
-    /// The log partial likelihood at β = 0 and at every accepted iterate, in order: never
-    /// decreasing (a step that would lower it is shortened instead).
-    #[serde(skip)]
-    pub loglik_path: Vec<f64>,
     /// Terms left out of the model (constant or collinear); R reports NA for them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<String>,
@@ -1278,6 +1274,13 @@ pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
 
 /// [`coxph`], choosing whether the PH test carries its residuals.
 pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, String> {
+    coxph_traced(input, residuals).map(|(fit, _)| fit)
+}
+
+/// [`coxph_with`], with the log partial likelihood at β = 0 and at every accepted Newton
+/// iterate, in order (never decreasing but for R's convergence tolerance on the last step: a
+/// step that would lower it is shortened instead).
+pub fn coxph_traced(input: &CoxInput, residuals: Residuals) -> Result<(CoxReport, Vec<f64>), String> {
     let n = input.time.len();
     if input.status.len() != n
         || input.x.iter().any(|c| c.len() != n)
@@ -1615,7 +1618,7 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
             .collect();
         (all, v)
     };
-    Ok(CoxReport {
+    Ok((CoxReport {
         n,
         events,
         ties: input.ties.name(),
@@ -1631,10 +1634,9 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
         ph_test,
         iterations,
         converged,
-        loglik_path,
         dropped,
         warnings,
-    })
+    }, loglik_path))
 }
 
 #[cfg(test)]
