@@ -125,7 +125,7 @@ one_case <- function(dir, name) {
     exp$km <- km
     if (!is.null(g) && length(unique(d$g)) >= 2) {
       lr <- function(dd) {
-        f <- tryCatch(if (is.null(s)) survdiff(Surv(time, status == 1) ~ g, dd, rho = sp$rho) else survdiff(Surv(time, status == 1) ~ g + strata(s), dd, rho = sp$rho), error = function(e) NULL)
+        f <- tryCatch(suppressWarnings(if (is.null(s)) survdiff(Surv(time, status == 1) ~ g, dd, rho = sp$rho) else survdiff(Surv(time, status == 1) ~ g + strata(s), dd, rho = sp$rho)), error = function(e) NULL)
         if (is.null(f)) return(list(chisq = NA_real_, p = NA_real_))
         e <- if (is.matrix(f$exp)) rowSums(f$exp) else f$exp
         df <- sum(e > 0) - 1
