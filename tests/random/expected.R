@@ -75,9 +75,14 @@ design <- function(d, covs, categorical, use = rep(TRUE, nrow(d))) {
     x <- d[[v]]
     if (is_num_col(x) && !(v %in% categorical)) { cols[[v]] <- as.numeric(x); next }
     lv <- level_order(x[use])
+    # R refuses a factor with one level ("contrasts can be applied only to factors with 2 or
+    # more levels"); we fit without the term (and say so): nothing of R's to compare.
+    if (length(lv) < 2) attr(cols, "refused") <- TRUE
     for (l in lv[-1]) cols[[paste0(v, "=", l)]] <- ifelse(is.na(x), NA, as.numeric(x == l))
   }
-  as.data.frame(cols, check.names = FALSE)
+  out <- as.data.frame(cols, check.names = FALSE)
+  if (isTRUE(attr(cols, "refused"))) attr(out, "refused") <- TRUE
+  out
 }
 
 one_case <- function(dir, name) {
@@ -149,13 +154,15 @@ one_case <- function(dir, name) {
 
   # ---- models: complete cases of their own terms ---------------------------------------------
   covs <- sp$covariates
+  refused <- FALSE
   if (length(covs)) {
     cl <- if (!is.null(sp$cluster)) raw[[sp$cluster]] else NULL
     mrows <- ok & complete.cases(design(raw, covs, sp$categorical)) & (if (!competing && !is.null(s)) !is.na(s) else TRUE) & (if (!competing && !is.null(cl)) !is.na(cl) else TRUE)
     X <- design(raw, covs, sp$categorical, mrows)
+    refused <- isTRUE(attr(X, "refused"))
     Xm <- as.matrix(X[mrows, , drop = FALSE])
     md <- data.frame(time = time[mrows], status = status[mrows])
-    if (!competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
+    if (!refused && !competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
       w <- character()
       f <- withCallingHandlers(tryCatch({
         if (!is.null(s)) md$s <- s[mrows]
@@ -208,7 +215,7 @@ one_case <- function(dir, name) {
         if (!return_cox) exp$cox <- cx
       }
     }
-    if (competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
+    if (!refused && competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
       f <- tryCatch(suppressWarnings(crr(md$time, md$status, cov1 = Xm, failcode = 1, cencode = 0)), error = function(e) NULL)
       # A subdistribution coefficient running off (a level without events: crr stops at
       # |coef| of tens, with an arbitrary variance) is cmprsk's artefact: the rows only.
@@ -224,6 +231,7 @@ one_case <- function(dir, name) {
   if (!competing && length(sp$parametric)) {
     prow <- ok & (if (length(covs)) complete.cases(design(raw, covs, sp$categorical)) else TRUE)
     X <- if (length(covs)) design(raw, covs, sp$categorical, prow) else data.frame(row.names = seq_len(nrow(raw)))
+    if (refused || isTRUE(attr(X, "refused"))) sp$parametric <- character()
     pd <- data.frame(time = time[prow], status = status[prow])
     Xp <- as.matrix(X[prow, , drop = FALSE])
     if (all(pd$time > 0) && sum(pd$status == 1) > 0) {
