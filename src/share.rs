@@ -485,7 +485,6 @@ impl SharedResults {
             }),
             iterations: 0,
             converged: c.converged,
-            loglik_path: Vec::new(),
             dropped: Vec::new(),
             warnings: Vec::new(),
         });

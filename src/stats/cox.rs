@@ -153,10 +153,6 @@ pub struct CoxReport {
     /// Newton–Raphson iterations used.
     pub iterations: usize,
     pub converged: bool,
-    /// The log partial likelihood at β = 0 and at every accepted iterate, in order: never
-    /// decreasing (a step that would lower it is shortened instead).
-    #[serde(skip)]
-    pub loglik_path: Vec<f64>,
     /// Terms left out of the model (constant or collinear); R reports NA for them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dropped: Vec<String>,
@@ -1661,6 +1657,13 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
     coxph_extra(input, CoxExtra::default(), residuals)
 }
 
+/// [`coxph_with`], with the log partial likelihood at β = 0 and at every accepted Newton
+/// iterate, in order (never decreasing but for R's convergence tolerance on the last step: a
+/// step that would lower it is shortened instead).
+pub fn coxph_traced(input: &CoxInput, residuals: Residuals) -> Result<(CoxReport, Vec<f64>), String> {
+    coxph_extra_traced(input, CoxExtra::default(), residuals)
+}
+
 /// [`coxph_with`] on counting-process data and/or with case weights.
 ///
 /// Delayed entry: a row joins the risk sets of the times after its entry; the reverse-time
@@ -1670,6 +1673,11 @@ pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, S
 /// contribution to the log-likelihood and score; the tied deaths of a time count their mean
 /// weight in each Efron sub-risk-set (R's `meanwt`).
 pub fn coxph_extra(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> Result<CoxReport, String> {
+    coxph_extra_traced(input, extra, residuals).map(|(fit, _)| fit)
+}
+
+/// [`coxph_extra`] with the accepted log-likelihood path of [`coxph_traced`].
+pub fn coxph_extra_traced(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> Result<(CoxReport, Vec<f64>), String> {
     let n = input.time.len();
     if extra.entry.is_some_and(|e| e.len() != n) || extra.weights.is_some_and(|w| w.len() != n) {
         return Err("internal error: the Cox model's entry times or weights have a different length".into());
@@ -2059,7 +2067,7 @@ pub fn coxph_extra(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> R
             .collect();
         (all, v)
     };
-    Ok(CoxReport {
+    Ok((CoxReport {
         n,
         events,
         ties: input.ties.name(),
@@ -2075,10 +2083,9 @@ pub fn coxph_extra(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> R
         ph_test,
         iterations,
         converged,
-        loglik_path,
         dropped,
         warnings,
-    })
+    }, loglik_path))
 }
 
 #[cfg(test)]

@@ -75,9 +75,14 @@ design <- function(d, covs, categorical, use = rep(TRUE, nrow(d))) {
     x <- d[[v]]
     if (is_num_col(x) && !(v %in% categorical)) { cols[[v]] <- as.numeric(x); next }
     lv <- level_order(x[use])
+    # R refuses a factor with one level ("contrasts can be applied only to factors with 2 or
+    # more levels"); we fit without the term (and say so): nothing of R's to compare.
+    if (length(lv) < 2) attr(cols, "refused") <- TRUE
     for (l in lv[-1]) cols[[paste0(v, "=", l)]] <- ifelse(is.na(x), NA, as.numeric(x == l))
   }
-  as.data.frame(cols, check.names = FALSE)
+  out <- as.data.frame(cols, check.names = FALSE)
+  if (isTRUE(attr(cols, "refused"))) attr(out, "refused") <- TRUE
+  out
 }
 
 one_case <- function(dir, name) {
@@ -125,7 +130,7 @@ one_case <- function(dir, name) {
     exp$km <- km
     if (!is.null(g) && length(unique(d$g)) >= 2) {
       lr <- function(dd) {
-        f <- tryCatch(if (is.null(s)) survdiff(Surv(time, status == 1) ~ g, dd, rho = sp$rho) else survdiff(Surv(time, status == 1) ~ g + strata(s), dd, rho = sp$rho), error = function(e) NULL)
+        f <- tryCatch(suppressWarnings(if (is.null(s)) survdiff(Surv(time, status == 1) ~ g, dd, rho = sp$rho) else survdiff(Surv(time, status == 1) ~ g + strata(s), dd, rho = sp$rho)), error = function(e) NULL)
         if (is.null(f)) return(list(chisq = NA_real_, p = NA_real_))
         e <- if (is.matrix(f$exp)) rowSums(f$exp) else f$exp
         df <- sum(e > 0) - 1
@@ -149,13 +154,15 @@ one_case <- function(dir, name) {
 
   # ---- models: complete cases of their own terms ---------------------------------------------
   covs <- sp$covariates
+  refused <- FALSE
   if (length(covs)) {
     cl <- if (!is.null(sp$cluster)) raw[[sp$cluster]] else NULL
     mrows <- ok & complete.cases(design(raw, covs, sp$categorical)) & (if (!competing && !is.null(s)) !is.na(s) else TRUE) & (if (!competing && !is.null(cl)) !is.na(cl) else TRUE)
     X <- design(raw, covs, sp$categorical, mrows)
+    refused <- isTRUE(attr(X, "refused"))
     Xm <- as.matrix(X[mrows, , drop = FALSE])
     md <- data.frame(time = time[mrows], status = status[mrows])
-    if (!competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
+    if (!refused && !competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
       w <- character()
       f <- withCallingHandlers(tryCatch({
         if (!is.null(s)) md$s <- s[mrows]
@@ -188,7 +195,8 @@ one_case <- function(dir, name) {
         }
         # Out of iterations: where R stopped (and which terms it then finds singular) is its
         # artefact; compare the rows only.
-        if (any(grepl("Ran out", w))) { exp$cox <- list(n = f$n, events = f$nevent); return_cox <- TRUE } else return_cox <- FALSE
+        # So is a perfect fit (log-likelihood 0 within rounding: events fully separated).
+        if (any(grepl("Ran out", w)) || f$loglik[2] > -1e-8) { exp$cox <- list(n = f$n, events = f$nevent); return_cox <- TRUE } else return_cox <- FALSE
         cx <- list(n = f$n, events = f$nevent, ties = sp$ties, loglik = I(f$loglik),
                    lr_test = list(chisq = sm$logtest[["test"]], df = sm$logtest[["df"]], p = sm$logtest[["pvalue"]]),
                    score_test = list(chisq = sm$sctest[["test"]], df = sm$sctest[["df"]], p = sm$sctest[["pvalue"]]))
@@ -207,9 +215,12 @@ one_case <- function(dir, name) {
         if (!return_cox) exp$cox <- cx
       }
     }
-    if (competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
+    if (!refused && competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
       f <- tryCatch(suppressWarnings(crr(md$time, md$status, cov1 = Xm, failcode = 1, cencode = 0)), error = function(e) NULL)
-      if (!is.null(f) && isTRUE(f$converged)) {
+      # A subdistribution coefficient running off (a level without events: crr stops at
+      # |coef| of tens, with an arbitrary variance) is cmprsk's artefact: the rows only.
+      if (!is.null(f) && isTRUE(f$converged) && any(abs(f$coef) > 15)) exp$finegray <- list(n = nrow(md))
+      else if (!is.null(f) && isTRUE(f$converged)) {
         se <- sqrt(diag(f$var)); z <- f$coef / se; q <- qnorm(0.975)
         exp$finegray <- list(n = nrow(md), terms = lapply(seq_along(f$coef), function(j) list(name = colnames(Xm)[j], coef = f$coef[[j]],
           se = se[[j]], shr = exp(f$coef[[j]]), lower = exp(f$coef[[j]] - q * se[[j]]), upper = exp(f$coef[[j]] + q * se[[j]]),
@@ -220,6 +231,7 @@ one_case <- function(dir, name) {
   if (!competing && length(sp$parametric)) {
     prow <- ok & (if (length(covs)) complete.cases(design(raw, covs, sp$categorical)) else TRUE)
     X <- if (length(covs)) design(raw, covs, sp$categorical, prow) else data.frame(row.names = seq_len(nrow(raw)))
+    if (refused || isTRUE(attr(X, "refused"))) sp$parametric <- character()
     pd <- data.frame(time = time[prow], status = status[prow])
     Xp <- as.matrix(X[prow, , drop = FALSE])
     if (all(pd$time > 0) && sum(pd$status == 1) > 0) {
@@ -231,9 +243,9 @@ one_case <- function(dir, name) {
         if (is.null(f) || length(w)) next
         tb <- summary(f)$table
         nm <- c("(Intercept)", colnames(Xp))
-        # A coefficient running off (no events at a level: se thousands of times the estimate)
+        # A coefficient running off (no events at a level: an se above 100 on the log-time scale)
         # stops wherever the iteration does, in R as here: only the rows used are compared.
-        if (any(!is.finite(tb[, "Std. Error"])) || any(tb[, "Std. Error"] > 1e3 * pmax(1, abs(tb[, "Value"])))) {
+        if (any(!is.finite(tb[, "Std. Error"])) || any(tb[, "Std. Error"] > 100)) {
           par[[length(par) + 1]] <- list(dist = dist, n = nrow(pd)); next
         }
         par[[length(par) + 1]] <- list(dist = dist, n = nrow(pd), terms = lapply(seq_along(nm), function(j) list(name = nm[j],
