@@ -171,13 +171,33 @@ pub fn entry_score_parts(rows: &EntryRows, k: usize, map: impl Fn(u32) -> Option
     let mut exp = vec![0.0; k];
     let mut var = DMatrix::<f64>::zeros(k, k);
     let stratum = |i: usize| rows.strata.map_or(0, |s| s[i]);
-    let kept: Vec<usize> = (0..n).filter(|&i| map(rows.group[i]).is_some_and(|g| g < k)).collect();
-    // Rows by (stratum, exit) and by (stratum, entry).
-    let mut by_exit = kept.clone();
-    by_exit.sort_unstable_by(|&a, &b| stratum(a).cmp(&stratum(b)).then(rows.time[a].total_cmp(&rows.time[b])));
+    let kept = |i: &usize| map(rows.group[*i]).is_some_and(|g| g < k);
+    // Rows by (stratum, exit) and by (stratum, entry): radix sorts by time, then a stable
+    // counting sort by stratum.
+    let by_stratum = |order: Vec<usize>| -> Vec<usize> {
+        let order: Vec<usize> = order.into_iter().filter(kept).collect();
+        let Some(st) = rows.strata else { return order };
+        let ns = order.iter().map(|&i| st[i] as usize + 1).max().unwrap_or(0);
+        let mut start = vec![0usize; ns + 1];
+        for &i in &order {
+            start[st[i] as usize + 1] += 1;
+        }
+        for j in 0..ns {
+            start[j + 1] += start[j];
+        }
+        let mut out = vec![0usize; order.len()];
+        for &i in &order {
+            out[start[st[i] as usize]] = i;
+            start[st[i] as usize] += 1;
+        }
+        out
+    };
+    let by_exit = by_stratum(super::common::order_by_time(rows.time));
     let entry = |i: usize| rows.entry.map_or(f64::NEG_INFINITY, |e| e[i]);
-    let mut by_entry = kept;
-    by_entry.sort_unstable_by(|&a, &b| stratum(a).cmp(&stratum(b)).then(entry(a).total_cmp(&entry(b))));
+    let by_entry = by_stratum(match rows.entry {
+        Some(e) => super::common::order_by_time(e),
+        None => (0..n).collect(),
+    });
     let (mut x, mut e) = (0, 0);
     let mut n_g = vec![0.0; k];
     let mut d_g = vec![0.0; k];
@@ -356,6 +376,37 @@ mod tests {
         let a = entry_score_test(&plain, 2);
         let b = survdiff(plain.time, plain.status, plain.group, 2, None, 0.0);
         assert!((a.chisq - b.chisq).abs() < 1e-14);
+    }
+
+    /// The score test with entry and strata is the score test of the Breslow Cox fit of the
+    /// group dummies on the same counting-process rows (two independent computations).
+    #[test]
+    fn score_test_with_entry_is_the_breslow_cox_score_test() {
+        let mut x = 7u64;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let n = 300;
+        let (mut time, mut entry, mut status, mut group, mut strata) = (vec![], vec![], vec![], vec![], vec![]);
+        for _ in 0..n {
+            let e = next(20) as f64;
+            entry.push(e);
+            time.push(e + 1.0 + next(30) as f64);
+            status.push(u8::from(next(3) > 0));
+            group.push(next(3) as u32);
+            strata.push(next(2) as u32);
+        }
+        let rows = EntryRows { time: &time, entry: Some(&entry), status: &status, group: &group, strata: Some(&strata) };
+        let ours = entry_score_test(&rows, 3);
+        let xs: Vec<Vec<f64>> = (1..3).map(|g| group.iter().map(|&c| f64::from(u8::from(c == g))).collect()).collect();
+        let names = vec!["g=1".to_string(), "g=2".to_string()];
+        let input = crate::stats::cox::CoxInput { time: &time, status: &status, x: &xs, names: &names, strata: Some(&strata), cluster: None, ties: crate::spec::Ties::Breslow };
+        let cox = crate::stats::cox::coxph_extra(&input, crate::stats::cox::CoxExtra { entry: Some(&entry), weights: None }, crate::stats::cox::Residuals::Never).unwrap();
+        assert!((ours.chisq - cox.score_test.chisq).abs() < 1e-9 * cox.score_test.chisq, "{ours:?} {:?}", cox.score_test);
+        assert_eq!(ours.df, 2.0);
     }
 
     #[test]
