@@ -186,6 +186,7 @@ pub fn apply(
     }
     let mut r = Rows { rows, time, status, entry: None, weight: None, tv: Vec::new(), patient: None };
     let line = |table: &Table, row: usize| table.line(row);
+    // (Each step below keeps `r`'s vectors parallel: `retain` and `repeat` act on all of them.)
 
     // 1. Weights.
     // Frequency weight of every table row.
@@ -249,7 +250,9 @@ pub fn apply(
                     line_list(&zero)
                 ));
             }
-            let _ = ws;
+            // Rows counted zero times leave now (no later check should name them).
+            let nonzero: Vec<bool> = ws.iter().map(|&x| x > 0.0).collect();
+            r.retain(&nonzero);
             freq = Some(v.iter().map(|&x| if x.is_finite() && x > 0.0 { x as usize } else { 0 }).collect());
         }
     }
