@@ -341,7 +341,7 @@ pub fn apply(
         warnings.extend(ex.into_warnings(""));
         r.patient = Some(f.codes);
         r.retain(&keep);
-        check_intervals(table, idname, &mut r, warnings);
+        check_intervals(table, idname, spec.entry.is_some(), &mut r, warnings);
     }
 
     // 5. Time-varying splits.
@@ -386,7 +386,7 @@ pub fn apply(
 
 /// Overlapping intervals within a patient exclude the later row; gaps and several events are
 /// named in warnings (kept as they are).
-fn check_intervals(table: &Table, idname: &str, r: &mut Rows, warnings: &mut Vec<String>) {
+fn check_intervals(table: &Table, idname: &str, has_entry: bool, r: &mut Rows, warnings: &mut Vec<String>) {
     let Some(p) = r.patient.as_ref() else { return };
     let n = r.rows.len();
     let entry: Vec<f64> = r.entry.clone().unwrap_or_else(|| vec![0.0; n]);
@@ -429,10 +429,15 @@ fn check_intervals(table: &Table, idname: &str, r: &mut Rows, warnings: &mut Vec
     }
     if !overlap.is_empty() {
         warnings.push(format!(
-            "{} {} excluded: the interval overlaps an earlier interval of the same '{idname}' ({}). Check the start and stop times of that patient.",
+            "{} {} excluded: the interval overlaps an earlier interval of the same '{idname}' ({}). {}",
             overlap.len(),
             if overlap.len() == 1 { "row" } else { "rows" },
-            line_list(&overlap)
+            line_list(&overlap),
+            if has_entry {
+                "Check the start and stop times of that patient."
+            } else {
+                "Without an entry column every row starts at 0: give the interval starts as \"entry\", or use \"cluster\" (not \"id\") when a patient's rows are lesions or sites followed at the same time."
+            }
         ));
     }
     if !gap.is_empty() {
