@@ -540,17 +540,42 @@ fn split(table: &Table, name: &str, atname: &str, at: &[f64], r: &mut Rows, warn
     r.tv.push((name.to_string(), value));
 }
 
+/// The interval of the same patient that starts where each row ends (`u32::MAX`: none):
+/// rows ordered by entry (a radix sort), then stably by patient (a counting sort), so a
+/// patient's intervals are neighbours in time order.
+pub fn successors(patient: &[u32], entry: &[f64], time: &[f64]) -> Vec<u32> {
+    let n = patient.len();
+    let by_entry = crate::stats::common::order_by_time(entry);
+    let np = patient.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
+    let mut start = vec![0usize; np + 1];
+    for &p in patient {
+        start[p as usize + 1] += 1;
+    }
+    for j in 0..np {
+        start[j + 1] += start[j];
+    }
+    let mut order = vec![0u32; n];
+    for &i in &by_entry {
+        let p = patient[i] as usize;
+        order[start[p]] = i as u32;
+        start[p] += 1;
+    }
+    let mut next = vec![u32::MAX; n];
+    for w in order.windows(2) {
+        let (a, b) = (w[0] as usize, w[1] as usize);
+        if patient[a] == patient[b] && time[a] == entry[b] {
+            next[a] = b as u32;
+        }
+    }
+    next
+}
+
 /// Rows whose next interval of the same patient starts at their exit time in the same curve
 /// (group and stratum) and that end censored: for the curves they are not a censoring (R's
 /// `survfit(..., id = id)` joins them).
 pub fn continued(patient: &[u32], entry: &[f64], time: &[f64], status: &[u8], curve: &[u64]) -> Vec<bool> {
-    let mut start: HashMap<(u32, u64), usize> = HashMap::with_capacity(patient.len());
-    for k in 0..patient.len() {
-        start.insert((patient[k], (entry[k] + 0.0).to_bits()), k);
-    }
-    (0..patient.len())
-        .map(|k| status[k] == 0 && start.get(&(patient[k], (time[k] + 0.0).to_bits())).is_some_and(|&j| curve[j] == curve[k]))
-        .collect()
+    let next = successors(patient, entry, time);
+    (0..patient.len()).map(|k| status[k] == 0 && next[k] != u32::MAX && curve[next[k] as usize] == curve[k]).collect()
 }
 
 /// An R string literal.
