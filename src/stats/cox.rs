@@ -1287,11 +1287,15 @@ fn km_transform_entry(data: &Data, time: &[f64], entry: &[f64]) -> Vec<f64> {
     g
 }
 
-/// A Fenwick tree of weights over ranks `0..m`.
-struct Fenwick(Vec<f64>);
+/// A Fenwick tree of weights over ranks `0..m`, with the weight at each rank beside it.
+struct Fenwick(Vec<f64>, Vec<f64>);
 
 impl Fenwick {
+    fn new(m: usize) -> Fenwick {
+        Fenwick(vec![0.0; m + 1], vec![0.0; m])
+    }
     fn add(&mut self, rank: usize, w: f64) {
+        self.1[rank] += w;
         let mut k = rank + 1;
         while k < self.0.len() {
             self.0[k] += w;
@@ -1310,7 +1314,7 @@ impl Fenwick {
     /// (below, equal, above) of `rank`, given the total.
     fn split(&self, rank: usize, total: f64) -> [f64; 3] {
         let lo = self.below(rank);
-        let eq = self.below(rank + 1) - lo;
+        let eq = self.1[rank];
         [lo, eq, total - lo - eq]
     }
 }
@@ -1330,7 +1334,11 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
     let n = data.n;
     let wt = |i: usize| data.wt.as_ref().map_or(1.0, |w| w[i]);
     let t_of = |i: usize| time[data.row[i]];
-    let e_of = |i: usize| entry.map_or(f64::NEG_INFINITY, |e| e[data.row[i]]);
+    let ent: Vec<f64> = match entry {
+        Some(e) => data.row.iter().map(|&r| e[r]).collect(),
+        None => vec![f64::NEG_INFINITY; n],
+    };
+    let e_of = |i: usize| ent[i];
     let ranks = super::common::order_by_time(lp);
     let mut rank = vec![0usize; n];
     let mut m = 0;
@@ -1340,7 +1348,7 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
         }
         rank[ranks[k]] = m;
     }
-    let mut tree = Fenwick(vec![0.0; m + 2]);
+    let mut tree = Fenwick::new(m + 1);
     // Per row: weighted counts of its pairs that are concordant, discordant, tied.
     let mut cnt = vec![[0.0f64; 3]; n];
     let mut total = [0.0f64; 3];
@@ -1356,7 +1364,6 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
         run_of[grp.start..grp.end].iter_mut().for_each(|x| *x = r);
     }
     let by_entry_all: Vec<usize> = {
-        let ent: Vec<f64> = (0..n).map(e_of).collect();
         let mut next = run_start.clone();
         let mut out = vec![0usize; n];
         for i in super::common::order_by_time(&ent) {

@@ -283,10 +283,8 @@ pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
     let mut out = curve_with(rt, opts, robust_se.as_ref());
     out.n = match rows.patient {
         Some(p) => {
-            let mut v = p.to_vec();
-            v.sort_unstable();
-            v.dedup();
-            v.len()
+            let mut seen = vec![false; p.iter().map(|&x| x as usize + 1).max().unwrap_or(0)];
+            p.iter().filter(|&&x| !std::mem::replace(&mut seen[x as usize], true)).count()
         }
         None => n,
     };
