@@ -50,6 +50,14 @@
 //!   x̄̄ is the mean of the sub-risk-set means. It is computed with cumulative sums in one
 //!   forward pass. R's robust score test (`rscore`, the score residuals at β = 0 collapsed by
 //!   cluster) is `robust_score_test`; `score_test` is the ordinary score test, as R's summary.
+//! * **Counting-process data and case weights** (`coxph_extra`, as `coxph(Surv(start, stop,
+//!   event) ~ ..., weights = w, robust = TRUE)`): a row leaves the running sums of the
+//!   reverse-time passes once they go back past its entry, and its information weight is the
+//!   cumulative weight up to its time less that up to its entry; weights multiply each row's
+//!   risk and its own terms, and tied deaths count their mean weight in each Efron
+//!   sub-risk-set (R's `meanwt`). With weights the variance is the robust one (each row, or
+//!   each cluster, its own term). The concordance and the `cox.zph` transform (Kaplan–Meier
+//!   with delayed entry) follow R there too (`concordance_general`, `km_transform_entry`).
 //! * **Concordance** as `concordancefit(..., reverse = TRUE, timefix = FALSE)`: a pair is
 //!   comparable when the earlier time is an event (a row censored at the same time as an event
 //!   counts as still at risk; tied event times are not comparable), within a stratum; it is
