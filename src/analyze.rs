@@ -259,7 +259,29 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
     // (as `survfit(..., id = id)`): no censoring at the joins, and one jackknife term per stay.
     let (joined_entry, dropped) = join_continued(prep);
     let status = &prep.status;
+    let rows = stats::logrank::EntryRows {
+        time: &prep.time,
+        entry: st.entry.as_deref(),
+        status: &prep.status,
+        group: &codes,
+        strata: prep.strata.as_ref().map(|s| s.codes.as_slice()),
+    };
+    // Delayed entry alone: the curves and the test from the rows' tallies (one radix sort of
+    // the exits and one of the entries).
+    let fast = (st.weight.is_none() && st.patient.is_none()).then(|| {
+        let exits = stats::common::Tallies::new(&prep.time, &prep.status, Some(&codes), n_groups, None, |_| true);
+        let zeros = vec![0u8; prep.time.len()];
+        let entries = st.entry.as_deref().map(|e| stats::common::Tallies::new(e, &zeros, Some(&codes), n_groups, None, |_| true));
+        (exits, entries)
+    });
+    if let Some((exits, Some(entries))) = &fast {
+        report.km = stats::km::kaplan_meier_entry_groups(exits, entries, &levels, &opts);
+    }
+    let tallied = !report.km.is_empty();
     for g in 0..n_groups {
+        if tallied {
+            break;
+        }
         let idx: Vec<usize> = (0..prep.rows.len()).filter(|&i| codes[i] == g as u32 && !dropped.get(i).copied().unwrap_or(false)).collect();
         let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
         let time = pick(&prep.time);
@@ -285,13 +307,6 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
         );
         return;
     }
-    let rows = stats::logrank::EntryRows {
-        time: &prep.time,
-        entry: st.entry.as_deref(),
-        status: &prep.status,
-        group: &codes,
-        strata: prep.strata.as_ref().map(|s| s.codes.as_slice()),
-    };
     if st.entry.is_some() || spec.time_varying_group().is_some() {
         let (test, why) = stats::logrank::entry_score_explained(&rows, levels.len());
         warnings.extend(why);
@@ -320,24 +335,17 @@ fn join_continued(prep: &Prepared) -> (Option<Vec<f64>>, Vec<bool>) {
     let (Some(cont), Some(entry), Some(patient)) = (&prep.continued, &prep.study.entry, &prep.study.patient) else {
         return (None, Vec::new());
     };
-    let mut entry = entry.clone();
-    let mut start: HashMap<(u32, u64), usize> = HashMap::with_capacity(entry.len());
-    for k in 0..entry.len() {
-        start.insert((patient[k], (entry[k] + 0.0).to_bits()), k);
-    }
+    let next = crate::study::successors(patient, entry, &prep.time);
+    let mut joined = entry.clone();
     // By entry time, so that a chain of joins carries the first entry to the last interval.
-    let mut order: Vec<usize> = (0..entry.len()).collect();
-    order.sort_unstable_by(|&a, &b| entry[a].total_cmp(&entry[b]));
     let mut dropped = vec![false; entry.len()];
-    for &k in &order {
-        if cont[k] {
-            if let Some(&j) = start.get(&(patient[k], (prep.time[k] + 0.0).to_bits())) {
-                entry[j] = entry[k];
-                dropped[k] = true;
-            }
+    for k in stats::common::order_by_time(entry) {
+        if cont[k] && next[k] != u32::MAX {
+            joined[next[k] as usize] = joined[k];
+            dropped[k] = true;
         }
     }
-    (Some(entry), dropped)
+    (Some(joined), dropped)
 }
 
 /// Cox models (multivariable, univariable screen) and parametric fits, from `cache` when their

@@ -104,15 +104,17 @@ pub fn missingness(table: &Table, spec: &AnalysisSpec, max_bins: usize) -> Resul
         }
     }
     push(&mut model, spec.event.column.clone(), "outcome", vec![column(table, &spec.event.column, "outcome")?]);
+    // A time-varying covariate (spec `time_varying`) is not a column and is never missing.
+    let tv = |c: &String| spec.time_varying.iter().any(|t| &t.name == c);
     if let Some(g) = &spec.group {
-        for c in g.columns() {
+        for c in g.columns().iter().filter(|c| !tv(c)) {
             push(&mut model, c.clone(), "group", vec![column(table, c, "group")?]);
         }
     }
     if let Some(s) = &spec.strata {
         push(&mut model, s.clone(), "strata", vec![column(table, s, "strata")?]);
     }
-    for c in &spec.covariates {
+    for c in spec.covariates.iter().filter(|c| !tv(c)) {
         push(&mut model, c.clone(), "covariate", vec![column(table, c, "covariate")?]);
     }
     if let Some(c) = &spec.cluster {

@@ -710,6 +710,22 @@ mod tests {
         }
     }
 
+    /// The study-design keys of the contract (part 2) parse and write back unchanged.
+    #[test]
+    fn design_keys_round_trip() {
+        let s = AnalysisSpec::from_json(
+            r#"{"time":"stop","event":{"column":"status","event":["1"]},"entry":"start","id":"id","time_varying":[{"name":"tx_on","at":"tx"}],"group":"tx_on","landmark":{"time":90,"reset":true},"weights":{"column":"w","kind":"sampling"}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.entry.as_deref(), Some("start"));
+        assert_eq!(s.time_varying_group().map(|t| t.at.as_str()), Some("tx"));
+        assert_eq!(s.landmark, Some(Landmark { time: 90.0, reset: true }));
+        assert_eq!(s.sampling_weights(), Some("w"));
+        assert_eq!(AnalysisSpec::from_json(&s.to_json()).unwrap(), s);
+        let e = AnalysisSpec::from_json(r#"{"time":"t","event":{"column":"s","event":["1"]},"time_varying":[{"name":"x","at":"a","when":1}]}"#).unwrap_err();
+        assert!(e.message.contains("when"), "{}", e.message);
+    }
+
     #[test]
     fn unknown_keys_are_refused_with_the_key_named() {
         let e = AnalysisSpec::from_json(r#"{"time":"t","event":{"column":"s","event":["1"]},"covariate":["x"]}"#)

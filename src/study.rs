@@ -186,6 +186,7 @@ pub fn apply(
     }
     let mut r = Rows { rows, time, status, entry: None, weight: None, tv: Vec::new(), patient: None };
     let line = |table: &Table, row: usize| table.line(row);
+    // (Each step below keeps `r`'s vectors parallel: `retain` and `repeat` act on all of them.)
 
     // 1. Weights.
     // Frequency weight of every table row.
@@ -249,7 +250,9 @@ pub fn apply(
                     line_list(&zero)
                 ));
             }
-            let _ = ws;
+            // Rows counted zero times leave now (no later check should name them).
+            let nonzero: Vec<bool> = ws.iter().map(|&x| x > 0.0).collect();
+            r.retain(&nonzero);
             freq = Some(v.iter().map(|&x| if x.is_finite() && x > 0.0 { x as usize } else { 0 }).collect());
         }
     }
@@ -338,7 +341,7 @@ pub fn apply(
         warnings.extend(ex.into_warnings(""));
         r.patient = Some(f.codes);
         r.retain(&keep);
-        check_intervals(table, idname, &mut r, warnings);
+        check_intervals(table, idname, spec.entry.is_some(), &mut r, warnings);
     }
 
     // 5. Time-varying splits.
@@ -383,7 +386,7 @@ pub fn apply(
 
 /// Overlapping intervals within a patient exclude the later row; gaps and several events are
 /// named in warnings (kept as they are).
-fn check_intervals(table: &Table, idname: &str, r: &mut Rows, warnings: &mut Vec<String>) {
+fn check_intervals(table: &Table, idname: &str, has_entry: bool, r: &mut Rows, warnings: &mut Vec<String>) {
     let Some(p) = r.patient.as_ref() else { return };
     let n = r.rows.len();
     let entry: Vec<f64> = r.entry.clone().unwrap_or_else(|| vec![0.0; n]);
@@ -426,10 +429,15 @@ fn check_intervals(table: &Table, idname: &str, r: &mut Rows, warnings: &mut Vec
     }
     if !overlap.is_empty() {
         warnings.push(format!(
-            "{} {} excluded: the interval overlaps an earlier interval of the same '{idname}' ({}). Check the start and stop times of that patient.",
+            "{} {} excluded: the interval overlaps an earlier interval of the same '{idname}' ({}). {}",
             overlap.len(),
             if overlap.len() == 1 { "row" } else { "rows" },
-            line_list(&overlap)
+            line_list(&overlap),
+            if has_entry {
+                "Check the start and stop times of that patient."
+            } else {
+                "Without an entry column every row starts at 0: give the interval starts as \"entry\", or use \"cluster\" (not \"id\") when a patient's rows are lesions or sites followed at the same time."
+            }
         ));
     }
     if !gap.is_empty() {
@@ -532,17 +540,42 @@ fn split(table: &Table, name: &str, atname: &str, at: &[f64], r: &mut Rows, warn
     r.tv.push((name.to_string(), value));
 }
 
+/// The interval of the same patient that starts where each row ends (`u32::MAX`: none):
+/// rows ordered by entry (a radix sort), then stably by patient (a counting sort), so a
+/// patient's intervals are neighbours in time order.
+pub fn successors(patient: &[u32], entry: &[f64], time: &[f64]) -> Vec<u32> {
+    let n = patient.len();
+    let by_entry = crate::stats::common::order_by_time(entry);
+    let np = patient.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
+    let mut start = vec![0usize; np + 1];
+    for &p in patient {
+        start[p as usize + 1] += 1;
+    }
+    for j in 0..np {
+        start[j + 1] += start[j];
+    }
+    let mut order = vec![0u32; n];
+    for &i in &by_entry {
+        let p = patient[i] as usize;
+        order[start[p]] = i as u32;
+        start[p] += 1;
+    }
+    let mut next = vec![u32::MAX; n];
+    for w in order.windows(2) {
+        let (a, b) = (w[0] as usize, w[1] as usize);
+        if patient[a] == patient[b] && time[a] == entry[b] {
+            next[a] = b as u32;
+        }
+    }
+    next
+}
+
 /// Rows whose next interval of the same patient starts at their exit time in the same curve
 /// (group and stratum) and that end censored: for the curves they are not a censoring (R's
 /// `survfit(..., id = id)` joins them).
 pub fn continued(patient: &[u32], entry: &[f64], time: &[f64], status: &[u8], curve: &[u64]) -> Vec<bool> {
-    let mut start: HashMap<(u32, u64), usize> = HashMap::with_capacity(patient.len());
-    for k in 0..patient.len() {
-        start.insert((patient[k], (entry[k] + 0.0).to_bits()), k);
-    }
-    (0..patient.len())
-        .map(|k| status[k] == 0 && start.get(&(patient[k], (time[k] + 0.0).to_bits())).is_some_and(|&j| curve[j] == curve[k]))
-        .collect()
+    let next = successors(patient, entry, time);
+    (0..patient.len()).map(|k| status[k] == 0 && next[k] != u32::MAX && curve[next[k] as usize] == curve[k]).collect()
 }
 
 /// An R string literal.

@@ -246,3 +246,14 @@ fn entry_and_exit_times_are_adjudicated_together() {
     let r = run(csv, r#"{"entry":"e","time":"t","event":{"column":"s","event":["1"]}}"#);
     assert_eq!(r.km[0].steps[0].n_risk, 2.0, "{:?}", r.km[0].steps[0]);
 }
+
+/// The cohort tab's missingness and follow-up overviews accept a time-varying group and
+/// covariate (not columns of the file).
+#[test]
+fn overviews_accept_time_varying_names() {
+    let csv = "time,status,tx\n10,1,4\n8,0,\n6,1,6\n5,1,9\n";
+    let table = cohort::read_table(csv.as_bytes(), "t.csv", &Default::default()).unwrap();
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["1"]},"time_varying":[{"name":"tx_on","at":"tx"}],"group":"tx_on","covariates":["tx_on"]}"#).unwrap();
+    cohort::overview::missingness(&table, &spec, 10).unwrap();
+    cohort::overview::followup(&table, &spec).unwrap();
+}

@@ -59,6 +59,14 @@
 //!   x̄̄ is the mean of the sub-risk-set means. It is computed with cumulative sums in one
 //!   forward pass. R's robust score test (`rscore`, the score residuals at β = 0 collapsed by
 //!   cluster) is `robust_score_test`; `score_test` is the ordinary score test, as R's summary.
+//! * **Counting-process data and case weights** (`coxph_extra`, as `coxph(Surv(start, stop,
+//!   event) ~ ..., weights = w, robust = TRUE)`): a row leaves the running sums of the
+//!   reverse-time passes once they go back past its entry, and its information weight is the
+//!   cumulative weight up to its time less that up to its entry; weights multiply each row's
+//!   risk and its own terms, and tied deaths count their mean weight in each Efron
+//!   sub-risk-set (R's `meanwt`). With weights the variance is the robust one (each row, or
+//!   each cluster, its own term). The concordance and the `cox.zph` transform (Kaplan–Meier
+//!   with delayed entry) follow R there too (`concordance_general`, `km_transform_entry`).
 //! * **Concordance** as `concordancefit(..., reverse = TRUE, timefix = FALSE)`: a pair is
 //!   comparable when the earlier time is an event (a row censored at the same time as an event
 //!   counts as still at risk; tied event times are not comparable), within a stratum; it is
@@ -1379,13 +1387,12 @@ fn concordance(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concordance 
 /// `data`, centred on its mean over the events.
 fn km_transform_entry(data: &Data, time: &[f64], entry: &[f64]) -> Vec<f64> {
     let n = time.len();
-    let mut exits: Vec<(f64, bool)> = (0..n).map(|r| (time[r], false)).collect();
+    let mut is_event = vec![false; n];
     for (i, &r) in data.row.iter().enumerate() {
-        exits[r].1 = data.event[i];
+        is_event[r] = data.event[i];
     }
-    exits.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let mut entries: Vec<f64> = entry.to_vec();
-    entries.sort_unstable_by(f64::total_cmp);
+    let exits: Vec<(f64, bool)> = super::common::order_by_time(time).into_iter().map(|r| (time[r], is_event[r])).collect();
+    let entries: Vec<f64> = super::common::order_by_time(entry).into_iter().map(|r| entry[r]).collect();
     let (mut times, mut s_before) = (Vec::new(), Vec::new());
     let (mut s, mut k, mut e, mut left) = (1.0f64, 0usize, 0usize, 0usize);
     while k < n {
@@ -1423,11 +1430,15 @@ fn km_transform_entry(data: &Data, time: &[f64], entry: &[f64]) -> Vec<f64> {
     g
 }
 
-/// A Fenwick tree of weights over ranks `0..m`.
-struct Fenwick(Vec<f64>);
+/// A Fenwick tree of weights over ranks `0..m`, with the weight at each rank beside it.
+struct Fenwick(Vec<f64>, Vec<f64>);
 
 impl Fenwick {
+    fn new(m: usize) -> Fenwick {
+        Fenwick(vec![0.0; m + 1], vec![0.0; m])
+    }
     fn add(&mut self, rank: usize, w: f64) {
+        self.1[rank] += w;
         let mut k = rank + 1;
         while k < self.0.len() {
             self.0[k] += w;
@@ -1446,7 +1457,7 @@ impl Fenwick {
     /// (below, equal, above) of `rank`, given the total.
     fn split(&self, rank: usize, total: f64) -> [f64; 3] {
         let lo = self.below(rank);
-        let eq = self.below(rank + 1) - lo;
+        let eq = self.1[rank];
         [lo, eq, total - lo - eq]
     }
 }
@@ -1466,9 +1477,12 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
     let n = data.n;
     let wt = |i: usize| data.wt.as_ref().map_or(1.0, |w| w[i]);
     let t_of = |i: usize| time[data.row[i]];
-    let e_of = |i: usize| entry.map_or(f64::NEG_INFINITY, |e| e[data.row[i]]);
-    let mut ranks: Vec<usize> = (0..n).collect();
-    ranks.sort_unstable_by(|&a, &b| lp[a].total_cmp(&lp[b]));
+    let ent: Vec<f64> = match entry {
+        Some(e) => data.row.iter().map(|&r| e[r]).collect(),
+        None => vec![f64::NEG_INFINITY; n],
+    };
+    let e_of = |i: usize| ent[i];
+    let ranks = super::common::order_by_time(lp);
     let mut rank = vec![0usize; n];
     let mut m = 0;
     for k in 0..n {
@@ -1477,10 +1491,31 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
         }
         rank[ranks[k]] = m;
     }
-    let mut tree = Fenwick(vec![0.0; m + 2]);
+    let mut tree = Fenwick::new(m + 1);
     // Per row: weighted counts of its pairs that are concordant, discordant, tied.
     let mut cnt = vec![[0.0f64; 3]; n];
     let mut total = [0.0f64; 3];
+    // Sorted rows by entry within their stratum (a radix sort by entry, then a stable counting
+    // sort by stratum run; strata are runs of sorted rows).
+    let mut run_of = vec![0u32; n];
+    let mut run_start = vec![0usize];
+    for (gi, grp) in data.groups.iter().enumerate() {
+        if grp.first && gi > 0 {
+            run_start.push(grp.start);
+        }
+        let r = (run_start.len() - 1) as u32;
+        run_of[grp.start..grp.end].iter_mut().for_each(|x| *x = r);
+    }
+    let by_entry_all: Vec<usize> = {
+        let mut next = run_start.clone();
+        let mut out = vec![0usize; n];
+        for i in super::common::order_by_time(&ent) {
+            let r = run_of[i] as usize;
+            out[next[r]] = i;
+            next[r] += 1;
+        }
+        out
+    };
     // Strata: runs of groups.
     let mut g0 = 0;
     while g0 < data.groups.len() {
@@ -1490,8 +1525,7 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
         }
         let (r0, r1) = (data.groups[g0].start, data.groups[g1 - 1].end);
         // Rows of the stratum by entry, latest first (to take out going backwards).
-        let mut by_entry: Vec<usize> = (r0..r1).collect();
-        by_entry.sort_unstable_by(|&a, &b| e_of(b).total_cmp(&e_of(a)));
+        let by_entry: Vec<usize> = by_entry_all[r0..r1].iter().rev().copied().collect();
         let mut in_tree = vec![false; r1 - r0];
         let mut tw = 0.0;
         let mut out_k = 0;
@@ -1541,8 +1575,7 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
         }
         // Forwards: events by time; each row as partner = events in (entry, exit] (events at
         // its own time only when it is censored).
-        let mut by_entry_up: Vec<usize> = (r0..r1).collect();
-        by_entry_up.sort_unstable_by(|&a, &b| e_of(a).total_cmp(&e_of(b)));
+        let by_entry_up = &by_entry_all[r0..r1];
         let mut ek = 0;
         let mut ew = 0.0;
         for gi in g0..g1 {

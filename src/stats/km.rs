@@ -300,15 +300,53 @@ pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
     let mut out = curve_with(rt, opts, robust_se.as_ref());
     out.n = match rows.patient {
         Some(p) => {
-            let mut v = p.to_vec();
-            v.sort_unstable();
-            v.dedup();
-            v.len()
+            let mut seen = vec![false; p.iter().map(|&x| x as usize + 1).max().unwrap_or(0)];
+            p.iter().filter(|&&x| !std::mem::replace(&mut seen[x as usize], true)).count()
         }
         None => n,
     };
     out.events = rows.status.iter().filter(|&&s| s == 1).count();
     out
+}
+
+/// One curve per group with delayed entry, from the rows' exit tallies (time, group, status)
+/// and entry tallies (entry time, group), as [`crate::stats::logrank::entry_tallies`] makes
+/// them: at each exit time t the number at risk is the number of rows entered before t less
+/// those that left before t. The same curves as [`kaplan_meier_rows`] without weights or
+/// patients, over the tallies' cells instead of the rows (the fast path of delayed entry).
+pub fn kaplan_meier_entry_groups(exits: &Tallies, entries: &Tallies, levels: &[String], opts: &KmOptions) -> Vec<KmCurve> {
+    let ins = entries.per_group();
+    exits
+        .per_group()
+        .into_iter()
+        .enumerate()
+        .map(|(g, out)| {
+            let inn = ins.get(g).cloned().unwrap_or_default();
+            let mut rt = RiskTable::default();
+            let (mut entered, mut left, mut e) = (0.0f64, 0.0f64, 0usize);
+            let mut rows = 0.0;
+            for (t, c) in out.time.iter().zip(&out.count) {
+                while e < inn.time.len() && inn.time[e] < *t {
+                    entered += inn.count[e].iter().map(|&x| x as f64).sum::<f64>();
+                    e += 1;
+                }
+                let m: f64 = c.iter().map(|&x| x as f64).sum();
+                rows += m;
+                if c[1] + c[0] + c[2] > 0 {
+                    rt.time.push(*t);
+                    rt.n_risk.push(entered - left);
+                    rt.n_event.push(c[1] as f64);
+                    rt.n_censor.push((c[0] + c[2]) as f64);
+                }
+                left += m;
+            }
+            let mut k = curve(rt, opts);
+            k.group = levels.get(g).cloned();
+            k.n = rows as usize;
+            k.events = out.count.iter().map(|c| c[1] as usize).sum();
+            k
+        })
+        .collect()
 }
 
 /// The curve, its median, landmarks, RMST and reverse-KM follow-up from one risk table.
@@ -750,6 +788,29 @@ mod tests {
         assert!((k.steps[0].std_err / k.steps[0].surv - 0.4082483).abs() < 1e-7);
         assert_eq!(k.steps[3].surv, 0.0);
         assert_eq!((k.n, k.events), (4, 3));
+    }
+
+    /// The tallies' fast path gives the curves of the row sweep.
+    #[test]
+    fn entry_tallies_equal_the_row_sweep() {
+        let time = [2.0, 3.0, 4.0, 5.0, 3.0, 6.0, 7.0, 4.0, 9.0];
+        let entry = [0.0, 1.0, 2.0, 0.0, 2.0, 3.0, 0.0, 1.0, 4.0];
+        let status = [1u8, 1, 0, 1, 1, 0, 1, 2, 1];
+        let group = [0u32, 1, 0, 1, 0, 1, 0, 1, 0];
+        let levels = vec!["a".to_string(), "b".to_string()];
+        let o = KmOptions { conf_type: ConfType::Log, times: &[3.5], rmst_tau: Some(8.0) };
+        let exits = Tallies::new(&time, &status, Some(&group), 2, None, |_| true);
+        let entries = Tallies::new(&entry, &[0; 9], Some(&group), 2, None, |_| true);
+        let fast = kaplan_meier_entry_groups(&exits, &entries, &levels, &o);
+        for g in 0..2u32 {
+            let idx: Vec<usize> = (0..9).filter(|&i| group[i] == g).collect();
+            let t: Vec<f64> = idx.iter().map(|&i| time[i]).collect();
+            let e: Vec<f64> = idx.iter().map(|&i| entry[i]).collect();
+            let s: Vec<u8> = idx.iter().map(|&i| if status[i] == 1 { 1 } else { 0 }).collect();
+            let mut rows = kaplan_meier_rows(&KmRows { time: &t, status: &s, entry: Some(&e), weight: None, patient: None }, &o);
+            rows.group = Some(levels[g as usize].clone());
+            assert_eq!(format!("{:?}", fast[g as usize]), format!("{rows:?}"));
+        }
     }
 
     /// Sampling weights, times 1 (event, w=2), 2 (event, w=1), 3 (censored, w=1).

@@ -184,13 +184,33 @@ pub fn entry_score_parts(rows: &EntryRows, k: usize, map: impl Fn(u32) -> Option
     let mut exp = vec![0.0; k];
     let mut var = DMatrix::<f64>::zeros(k, k);
     let stratum = |i: usize| rows.strata.map_or(0, |s| s[i]);
-    let kept: Vec<usize> = (0..n).filter(|&i| map(rows.group[i]).is_some_and(|g| g < k)).collect();
-    // Rows by (stratum, exit) and by (stratum, entry).
-    let mut by_exit = kept.clone();
-    by_exit.sort_unstable_by(|&a, &b| stratum(a).cmp(&stratum(b)).then(rows.time[a].total_cmp(&rows.time[b])));
+    let kept = |i: &usize| map(rows.group[*i]).is_some_and(|g| g < k);
+    // Rows by (stratum, exit) and by (stratum, entry): radix sorts by time, then a stable
+    // counting sort by stratum.
+    let by_stratum = |order: Vec<usize>| -> Vec<usize> {
+        let order: Vec<usize> = order.into_iter().filter(kept).collect();
+        let Some(st) = rows.strata else { return order };
+        let ns = order.iter().map(|&i| st[i] as usize + 1).max().unwrap_or(0);
+        let mut start = vec![0usize; ns + 1];
+        for &i in &order {
+            start[st[i] as usize + 1] += 1;
+        }
+        for j in 0..ns {
+            start[j + 1] += start[j];
+        }
+        let mut out = vec![0usize; order.len()];
+        for &i in &order {
+            out[start[st[i] as usize]] = i;
+            start[st[i] as usize] += 1;
+        }
+        out
+    };
+    let by_exit = by_stratum(super::common::order_by_time(rows.time));
     let entry = |i: usize| rows.entry.map_or(f64::NEG_INFINITY, |e| e[i]);
-    let mut by_entry = kept;
-    by_entry.sort_unstable_by(|&a, &b| stratum(a).cmp(&stratum(b)).then(entry(a).total_cmp(&entry(b))));
+    let by_entry = by_stratum(match rows.entry {
+        Some(e) => super::common::order_by_time(e),
+        None => (0..n).collect(),
+    });
     let (mut x, mut e) = (0, 0);
     let mut n_g = vec![0.0; k];
     let mut d_g = vec![0.0; k];
@@ -242,6 +262,75 @@ pub fn entry_score_parts(rows: &EntryRows, k: usize, map: impl Fn(u32) -> Option
     ScoreParts { obs, exp, var }
 }
 
+/// [`entry_score_parts`] from the rows' tallies: `exits` of (time, stratum, group, status) and
+/// `entries` of (entry time, stratum, group) (as [`Tallies::new`] makes them, with the same
+/// group codes and strata). The tallies collapse the rows to a few cells per distinct time, so
+/// the sweep runs over cells, not rows.
+pub fn entry_score_parts_tallies(exits: &Tallies, entries: &Tallies, k: usize, map: impl Fn(u32) -> Option<usize>) -> ScoreParts {
+    let mut obs = vec![0.0; k];
+    let mut exp = vec![0.0; k];
+    let mut var = DMatrix::<f64>::zeros(k, k);
+    let total = |c: &[u32; 4]| c.iter().map(|&x| x as f64).sum::<f64>();
+    let entry_strata: Vec<_> = entries.strata().collect();
+    let mut n_g = vec![0.0; k];
+    let mut d_g = vec![0.0; k];
+    let mut left_g = vec![0.0; k];
+    for st in exits.strata() {
+        let code = exits.stratum[st.cell(0)];
+        let en = entry_strata.iter().find(|e| entries.stratum[e.cell(0)] == code);
+        n_g.iter_mut().for_each(|v| *v = 0.0);
+        let mut e = 0;
+        let mut pos = 0;
+        while pos < st.len() {
+            let t = exits.time[st.cell(pos)];
+            if let Some(en) = en {
+                while e < en.len() && entries.time[en.cell(e)] < t {
+                    let c = en.cell(e);
+                    if let Some(g) = map(entries.group[c]).filter(|&g| g < k) {
+                        n_g[g] += total(&entries.count[c]);
+                    }
+                    e += 1;
+                }
+            }
+            d_g.iter_mut().for_each(|v| *v = 0.0);
+            left_g.iter_mut().for_each(|v| *v = 0.0);
+            while pos < st.len() && exits.time[st.cell(pos)] == t {
+                let c = st.cell(pos);
+                if let Some(g) = map(exits.group[c]).filter(|&g| g < k) {
+                    d_g[g] += exits.count[c][1] as f64;
+                    left_g[g] += total(&exits.count[c]);
+                }
+                pos += 1;
+            }
+            let nn: f64 = n_g.iter().sum();
+            let d: f64 = d_g.iter().sum();
+            if d > 0.0 && nn > 0.0 {
+                for g in 0..k {
+                    obs[g] += d_g[g];
+                    exp[g] += d * n_g[g] / nn;
+                    for h in 0..k {
+                        let delta = if g == h { 1.0 } else { 0.0 };
+                        var[(g, h)] += d * (n_g[g] / nn) * (delta - n_g[h] / nn);
+                    }
+                }
+            }
+            for g in 0..k {
+                n_g[g] -= left_g[g];
+            }
+        }
+    }
+    ScoreParts { obs, exp, var }
+}
+
+/// The exit and entry tallies of [`entry_score_parts_tallies`] (None without entry times).
+pub fn entry_tallies(rows: &EntryRows, k: usize) -> Option<(Tallies, Tallies)> {
+    let entry = rows.entry?;
+    let exits = Tallies::new(rows.time, rows.status, Some(rows.group), k, rows.strata, |_| true);
+    let zeros = vec![0u8; entry.len()];
+    let entries = Tallies::new(entry, &zeros, Some(rows.group), k, rows.strata, |_| true);
+    Some((exits, entries))
+}
+
 /// The k-sample score test with delayed entry (groups `0..k`): see [`entry_score_parts`].
 pub fn entry_score_test(rows: &EntryRows, k: usize) -> TestResult {
     entry_score_explained(rows, k).0
@@ -249,16 +338,24 @@ pub fn entry_score_test(rows: &EntryRows, k: usize) -> TestResult {
 
 /// [`entry_score_test`], and why it is undefined when it is (as [`survdiff_explained`]).
 pub fn entry_score_explained(rows: &EntryRows, k: usize) -> (TestResult, Option<String>) {
-    test_of(&entry_score_parts(rows, k, |g| Some(g as usize)), k)
+    match entry_tallies(rows, k) {
+        Some((x, e)) => test_of(&entry_score_parts_tallies(&x, &e, k, |g| Some(g as usize)), k),
+        None => test_of(&entry_score_parts(rows, k, |g| Some(g as usize)), k),
+    }
 }
 
 /// [`entry_score_test`] for every pair of groups, Holm-adjusted.
 pub fn entry_pairwise(rows: &EntryRows, levels: &[String]) -> Vec<PairwiseTest> {
     let mut out = Vec::new();
+    let tallies = entry_tallies(rows, levels.len());
     for a in 0..levels.len() {
         for b in a + 1..levels.len() {
             let (ga, gb) = (a as u32, b as u32);
-            let parts = entry_score_parts(rows, 2, |g| if g == ga { Some(0) } else if g == gb { Some(1) } else { None });
+            let map = |g| if g == ga { Some(0) } else if g == gb { Some(1) } else { None };
+            let parts = match &tallies {
+                Some((x, e)) => entry_score_parts_tallies(x, e, 2, map),
+                None => entry_score_parts(rows, 2, map),
+            };
             let (r, _) = test_of(&parts, 2);
             out.push(PairwiseTest { a: levels[a].clone(), b: levels[b].clone(), chisq: r.chisq, p: r.p, p_adjusted: f64::NAN });
         }
@@ -422,6 +519,40 @@ mod tests {
         let a = entry_score_test(&plain, 2);
         let b = survdiff(plain.time, plain.status, plain.group, 2, None, 0.0);
         assert!((a.chisq - b.chisq).abs() < 1e-14);
+    }
+
+    /// The score test with entry and strata is the score test of the Breslow Cox fit of the
+    /// group dummies on the same counting-process rows (two independent computations).
+    #[test]
+    fn score_test_with_entry_is_the_breslow_cox_score_test() {
+        let mut x = 7u64;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let n = 300;
+        let (mut time, mut entry, mut status, mut group, mut strata) = (vec![], vec![], vec![], vec![], vec![]);
+        for _ in 0..n {
+            let e = next(20) as f64;
+            entry.push(e);
+            time.push(e + 1.0 + next(30) as f64);
+            status.push(u8::from(next(3) > 0));
+            group.push(next(3) as u32);
+            strata.push(next(2) as u32);
+        }
+        let rows = EntryRows { time: &time, entry: Some(&entry), status: &status, group: &group, strata: Some(&strata) };
+        let ours = entry_score_test(&rows, 3);
+        let xs: Vec<Vec<f64>> = (1..3).map(|g| group.iter().map(|&c| f64::from(u8::from(c == g))).collect()).collect();
+        let names = vec!["g=1".to_string(), "g=2".to_string()];
+        let input = crate::stats::cox::CoxInput { time: &time, status: &status, x: &xs, names: &names, strata: Some(&strata), cluster: None, ties: crate::spec::Ties::Breslow };
+        let cox = crate::stats::cox::coxph_extra(&input, crate::stats::cox::CoxExtra { entry: Some(&entry), weights: None }, crate::stats::cox::Residuals::Never).unwrap();
+        assert!((ours.chisq - cox.score_test.chisq).abs() < 1e-9 * cox.score_test.chisq, "{ours:?} {:?}", cox.score_test);
+        // The row sweep gives the same statistic as the tallies' sweep.
+        let by_rows = test_of(&entry_score_parts(&rows, 3, |g| Some(g as usize)), 3);
+        assert!((by_rows.chisq - ours.chisq).abs() < 1e-10 * ours.chisq);
+        assert_eq!(ours.df, 2.0);
     }
 
     #[test]
