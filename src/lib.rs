@@ -22,6 +22,7 @@ pub mod bench;
 pub mod export;
 pub mod demo;
 pub mod share;
+pub mod disclosure;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
