@@ -134,6 +134,10 @@ impl Table1Mask {
             None
         }
     }
+    /// Whether any cell of row `row`, group `group` is withheld.
+    pub fn any(&self, row: usize, group: usize) -> bool {
+        self.groups.contains(&group) || self.primary.iter().chain(&self.secondary).any(|&(r, g, _)| r == row && g == group)
+    }
     /// Whether a group's summaries (N, means, medians) are withheld.
     pub fn group(&self, group: usize) -> bool {
         self.groups.contains(&group)

@@ -896,6 +896,9 @@ pub fn report_json(p: &crate::disclosure::Protected) -> String {
                 }
                 if let Some(t) = p.table1.cell(ri, gi, crate::disclosure::N_CELL) {
                     go.insert("n".into(), Value::String(t));
+                } else if p.table1.any(ri, gi) {
+                    // The levels add up to n: with a level withheld, n would give it back.
+                    go.insert("n".into(), Value::String("suppressed".into()));
                 }
                 if let Some(Value::Array(levels)) = go.get_mut("levels") {
                     for (li, l) in levels.iter_mut().enumerate() {
