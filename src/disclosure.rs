@@ -383,8 +383,18 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
         r.rows_filtered_out = 0;
     }
 
-    // Models.
-    let flagged = small_levels(report, table, k);
+    // Models. Terms of identifier-like columns (their levels are values) are suppressed too.
+    let mut flagged = small_levels(report, table, k);
+    let ids: Vec<&str> = table.map(|t| t.columns.iter().filter(|c| c.identifier.is_some()).map(|c| c.name.as_str()).collect()).unwrap_or_default();
+    let is_id_term = |name: &str| ids.iter().any(|c| name == *c || name.strip_prefix(c).is_some_and(|rest| rest.starts_with('=')));
+    for name in report.cox.iter().flat_map(|c| c.terms.iter().map(|t| &t.name)).chain(report.finegray.iter().flat_map(|f| f.terms.iter().map(|t| &t.name))).chain(report.univariable.iter().flat_map(|u| u.terms.iter().map(|t| &t.name))) {
+        if is_id_term(name) && !flagged.contains(name) {
+            flagged.push(name.clone());
+        }
+    }
+    if let Some(rows) = r.table1.as_mut() {
+        rows.retain(|row| !ids.contains(&row.variable.as_str()));
+    }
     w.terms = flagged.clone();
     if let Some(c) = r.cox.as_mut() {
         if w.totals || small(c.n, k) || small(c.events, k) {

@@ -71,20 +71,3 @@ export function exportProblem(spec, ids) {
   if (ref) return `the reference level of '${ref}' is one of its values: remove '${ref}' from the model before exporting.`;
   return null;
 }
-
-/**
- * The report without the Table 1 rows and model terms of identifier columns (their levels are
- * values). Does not modify `report`.
- */
-export function cleanReport(report, ids) {
-  if (!report || !ids || !ids.size) return report;
-  const r = JSON.parse(JSON.stringify(report));
-  if (Array.isArray(r.table1)) r.table1 = r.table1.filter(row => !ids.has(row.variable));
-  const dropTerms = m => {
-    if (m && Array.isArray(m.terms)) m.terms = m.terms.filter(t => ![...ids.keys()].some(c => t.name === c || String(t.name).startsWith(c)));
-  };
-  dropTerms(r.cox);
-  dropTerms(r.finegray);
-  if (Array.isArray(r.univariable)) r.univariable = r.univariable.filter(u => !ids.has(u.variable) && !ids.has(u.column)).map(u => { dropTerms(u); return u; });
-  return r;
-}
