@@ -724,11 +724,42 @@ pub fn link_spec(spec: Option<&AnalysisSpec>, table: Option<&crate::table::Table
     (Some(v), removed)
 }
 
+/// Significant digits of every number an export writes: far beyond what R prints (7), and few
+/// enough that the browser's WebAssembly and the native command line, whose floating-point
+/// library functions may differ in the last bit, write the same bytes.
+pub const EXPORT_DIGITS: usize = 12;
+
+/// `x` rounded to [`EXPORT_DIGITS`] significant digits.
+pub fn sig(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    format!("{:.*e}", EXPORT_DIGITS - 1, x).parse().unwrap_or(x)
+}
+
+/// Every number of a JSON value rounded to [`EXPORT_DIGITS`] significant digits.
+pub fn round_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(x) = n.as_f64() {
+                if let Some(r) = serde_json::Number::from_f64(sig(x)) {
+                    *n = r;
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(round_json),
+        serde_json::Value::Object(o) => o.values_mut().for_each(round_json),
+        _ => {}
+    }
+}
+
 /// `#results=` + base64url (no padding) of the raw deflate (RFC 1951) of the shared results' JSON.
 pub fn results_fragment(p: &crate::disclosure::Protected, spec: Option<serde_json::Value>) -> Result<String, String> {
     let shared = crate::share::SharedResults::from_protected(p, spec);
     shared.validate().map_err(|e| format!("{e}: too much for a link; save the figure and report instead"))?;
-    let json = serde_json::to_string(&shared).map_err(|e| e.to_string())?;
+    let mut v = serde_json::to_value(&shared).map_err(|e| e.to_string())?;
+    round_json(&mut v);
+    let json = v.to_string();
     Ok(format!("#results={}", base64url(&deflate_raw(json.as_bytes()))))
 }
 
@@ -912,6 +943,7 @@ pub fn report_json(p: &crate::disclosure::Protected) -> String {
         }
     }
     m.insert("disclosure".into(), serde_json::to_value(w).unwrap_or(Value::Null));
+    round_json(&mut v);
     serde_json::to_string_pretty(&v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
@@ -926,7 +958,7 @@ pub fn tables_csv(p: &crate::disclosure::Protected) -> String {
     let w = &p.withheld;
     let r = &p.report;
     let k = w.k;
-    let f = |x: f64| if x.is_finite() { crate::table::format_number(x) } else { String::new() };
+    let f = |x: f64| if x.is_finite() { crate::table::format_number(sig(x)) } else { String::new() };
     let o = |x: Option<f64>| x.map(f).unwrap_or_default();
     let mut lines = vec![csv_line(&["# counts below".into(), k.to_string(), format!("shown as <{k}; curves coarsened to steps of at least {k} events")])];
     lines.push(csv_line(&["table", "group", "n", "events", "median", "median_lower", "median_upper"].map(String::from)));

@@ -64,7 +64,7 @@ test('results-only link: no rows in the fragment; a fresh page without a file dr
 
   // The fragment: version, kind, curves, tests, Cox terms with covariance; no rows.
   const { payload } = decode(link);
-  assert.equal(payload.v, 1);
+  assert.equal(payload.v, 2);
   assert.equal(payload.kind, 'results');
   assert.equal(payload.k, 5);
   for (const key of ['csv', 'rows', 'data', 'file', 'table1', 'columns']) assert.ok(!(key in payload), `payload has '${key}'`);
@@ -234,7 +234,7 @@ test('disclosure k = 10: a one-patient group is flagged and suppressed in the fi
   const methods = await page.locator('#methods').textContent();
   assert.match(methods, /In group 3 \(n < 10\)/);
   assert.ok(!/n = 1\)/.test(methods), methods);
-  assert.match(methods, /Counts below 10 are shown as <10/);
+  assert.match(methods, /counts from 1 to 9 are shown as <10/);
   // PNG: drawn with k even though the page's figure is not; then "apply to figure" redraws the page's canvas.
   const before = await page.evaluate(() => document.querySelector('#km').toDataURL());
   const [pngDl] = await Promise.all([page.waitForEvent('download'), page.click('#save-png')]);
