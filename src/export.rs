@@ -17,11 +17,36 @@ fn lit(s: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
             c => out.push(c),
         }
     }
     out.push('"');
     out
+}
+
+/// A column name as an R backtick-quoted name: a backtick or backslash in a header is escaped,
+/// so it cannot end the name and inject code.
+fn r_name(s: &str) -> String {
+    let mut out = String::from("`");
+    for c in s.chars() {
+        match c {
+            '`' => out.push_str("\\`"),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.push('`');
+    out
+}
+
+/// A Python list of string literals.
+fn py_list(v: &[String]) -> String {
+    format!("[{}]", v.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", "))
 }
 
 fn r_vec(v: &[String]) -> String {
@@ -130,7 +155,7 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
             }
             let relabel = |g: &String| format!("factor(d[[{0}]], labels = paste0({1}, levels(d[[{0}]])))", lit(g), lit(&format!("{g}=")));
             w(&mut s, &format!("d$.group <- interaction({}, sep = \", \", lex.order = TRUE, drop = TRUE)  # for cuminc", cols.iter().map(relabel).collect::<Vec<_>>().join(", ")));
-            rhs = cols.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(" + ");
+            rhs = cols.iter().map(|g| r_name(g)).collect::<Vec<_>>().join(" + ");
         }
         None => {}
     }
@@ -186,7 +211,7 @@ fn model_terms(spec: &AnalysisSpec) -> String {
     spec.covariates
         .iter()
         .map(|c| {
-            let v = format!("`{c}`");
+            let v = r_name(c);
             if spec.categorical.contains(c) {
                 format!("factor({v})")
             } else {
@@ -230,14 +255,14 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
     }
     let ev = &spec.event;
     w(&format!("out = d[{}].astype(str).str.strip()", lit(&ev.column)));
-    w(&format!("d['_status'] = np.where(out.isin({:?}), 1, np.where(out.isin({:?}), 2, 0))", ev.event, ev.competing));
+    w(&format!("d['_status'] = np.where(out.isin({}), 1, np.where(out.isin({}), 2, 0))", py_list(&ev.event), py_list(&ev.competing)));
     w("d = d[d['_time'].notna() & (d['_time'] >= 0)]");
     // Crossed groups become one combined column, labelled as the page labels them.
     let group = spec.group.as_ref().map(|g| match g.columns() {
         [one] => lit(one),
         cols => {
             let parts: Vec<String> = cols.iter().map(|c| format!("{} + d[{}].astype(str)", lit(&format!("{c}=")), lit(c))).collect();
-            w(&format!("d = d.dropna(subset={:?})", cols));
+            w(&format!("d = d.dropna(subset={})", py_list(cols)));
             w(&format!("d['_group'] = {}", parts.join(" + ', ' + ")));
             lit("_group")
         }
@@ -263,9 +288,10 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
         }
         if !spec.covariates.is_empty() {
             let cats: Vec<&String> = spec.covariates.iter().filter(|c| spec.categorical.contains(c)).collect();
-            w(&format!("X = d[{:?} + ['_time', '_status']].dropna()", spec.covariates));
+            w(&format!("X = d[{} + ['_time', '_status']].dropna()", py_list(&spec.covariates)));
             if !cats.is_empty() {
-                w(&format!("X = pd.get_dummies(X, columns={cats:?}, drop_first=True, dtype=float)"));
+                let cats: Vec<String> = cats.into_iter().cloned().collect();
+                w(&format!("X = pd.get_dummies(X, columns={}, drop_first=True, dtype=float)", py_list(&cats)));
             }
             w("X['_event'] = (X.pop('_status') == 1).astype(int)");
             let extra = spec.cluster.as_ref().map(|c| format!(", cluster_col={}", lit(c))).unwrap_or_default();
@@ -448,6 +474,20 @@ mod tests {
         assert!(r.contains("summary(fit, times = c(180, 365), extend = TRUE)"), "{r}");
         assert!(r.contains("coxph(Surv(.time, .status == 1) ~ `age` + factor(`sex`)"), "{r}");
         assert!(r.contains("d$.status <- ifelse(out %in% c(\"2\"), 1L, 0L)"), "{r}");
+    }
+
+    /// A backtick, quote or newline in a header cannot end the name or string and run code.
+    #[test]
+    fn column_names_are_escaped_in_scripts() {
+        let spec = AnalysisSpec::from_json(
+            r#"{"time":"t","event":{"column":"s","event":["1"]},"covariates":["a`); system('rm -rf ~'); (`","b\"]); import os; os.system('x') #"],"categorical":["a`); system('rm -rf ~'); (`"]}"#,
+        )
+        .unwrap();
+        let r = r_script(&spec, "f.csv");
+        assert!(r.contains("factor(`a\\`); system('rm -rf ~'); (\\``)"), "{r}");
+        let p = python_script(&spec, "f.csv");
+        assert!(p.contains(r#""b\"]); import os; os.system('x') #""#), "{p}");
+        assert!(!p.contains(r#"["a`); system('rm -rf ~'); (`", "b"]"#));
     }
 
     #[test]

@@ -551,7 +551,8 @@ pub fn to_markdown_masked(rows: &[Table1Row], mask: Option<&crate::disclosure::T
 /// formula (beginning with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading apostrophe.
 pub fn csv_cell(s: &str) -> String {
     let risky = |t: &str| t.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let s = if risky(s) || risky(s.trim_start_matches(' ')) { format!("'{s}") } else { s.to_string() };
+    // Spreadsheets skip leading spaces, no-break spaces and a byte-order mark before a formula.
+    let s = if risky(s) || risky(s.trim_start_matches([' ', '\u{a0}', '\u{feff}', '\u{2007}', '\u{202f}'])) { format!("'{s}") } else { s.to_string() };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
