@@ -410,6 +410,12 @@ fn the_figure_marks_where_a_curve_was_cut_and_names_small_groups() {
     assert!(svg.contains("Number at risk"));
     let p = cohort::disclosure::protect(&r, Some(&table), K);
     assert!(p.withheld.cuts.iter().any(|c| c.group.as_deref() == Some("1") && c.at > 0.0), "{:?}", p.withheld.cuts);
+    // Each cut curve ends in a bar across it (the only 3-pixel lines of the figure); the figure
+    // drawn without k has none.
+    let cut = p.withheld.cuts.iter().filter(|c| c.at > 0.0).count();
+    assert_eq!(svg.matches(r#"stroke-width="3""#).count(), cut, "{:?}", p.withheld.cuts);
+    let plain = cohort::plot::render_svg(&r, &Default::default(), 1200, 800, cohort::plot::FigureKind::Survival).unwrap();
+    assert_eq!(plain.matches(r#"stroke-width="3""#).count(), 0);
     let methods = export(ExportKind::Methods, &table, &r, "lung.csv");
     assert!(methods.contains("steps of at least 5 events"), "{methods}");
 }
