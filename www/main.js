@@ -14,7 +14,7 @@ import { initPaper } from './paper.js';
 import { initHazard } from './hazard.js';
 import { initZph } from './zph.js';
 import { progressText } from './read.js';
-import { identifierColumns, stripIdentifiers, exportProblem } from './privacy.js';
+import { identifierColumns, stripIdentifiers, exportProblem, linkValues } from './privacy.js';
 import { initShare, openSharedLink, figureMinCell, exportMinCell, figurePng, leaveSharedView } from './share.js';
 import { $, el } from './dom.js';
 
@@ -861,7 +861,11 @@ function wire() {
     const link = shareLink();
     const { removed } = sharedSpec();
     const left = removed.length ? ` Left out (identifier-like): ${removed.join('; ')}.` : '';
-    try { await navigator.clipboard.writeText(link); $('#action-status').textContent = 'Link copied (it holds the analysis settings, never the data).' + left; } catch { prompt('Share link (settings only, no data):' + left, link); }
+    // Say which data values the link carries (outcome and reference levels, filter values,
+    // hidden groups, title): settings, but values from the file.
+    const values = linkValues(sharedSpec().spec);
+    const carries = values.length ? ` It carries these values from the data: ${values.join('; ')}.` : ' It carries no values from the data.';
+    try { await navigator.clipboard.writeText(link); $('#action-status').textContent = 'Link copied (the analysis settings and column names, no rows).' + carries + left; } catch { prompt('Share link (settings, no rows):' + carries + left, link); }
   });
   $('#save-json').addEventListener('click', async () => {
     if (!state.report) return;
