@@ -17,11 +17,36 @@ fn lit(s: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
             c => out.push(c),
         }
     }
     out.push('"');
     out
+}
+
+/// A column name as an R backtick-quoted name: a backtick or backslash in a header is escaped,
+/// so it cannot end the name and inject code.
+fn r_name(s: &str) -> String {
+    let mut out = String::from("`");
+    for c in s.chars() {
+        match c {
+            '`' => out.push_str("\\`"),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.push('`');
+    out
+}
+
+/// A Python list of string literals.
+fn py_list(v: &[String]) -> String {
+    format!("[{}]", v.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", "))
 }
 
 fn r_vec(v: &[String]) -> String {
@@ -134,7 +159,7 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
             }
             let relabel = |g: &String| format!("factor(d[[{0}]], labels = paste0({1}, levels(d[[{0}]])))", lit(g), lit(&format!("{g}=")));
             w(&mut s, &format!("d$.group <- interaction({}, sep = \", \", lex.order = TRUE, drop = TRUE)  # for cuminc", cols.iter().map(relabel).collect::<Vec<_>>().join(", ")));
-            rhs = cols.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(" + ");
+            rhs = cols.iter().map(|g| r_name(g)).collect::<Vec<_>>().join(" + ");
         }
         None => {}
     }
@@ -285,7 +310,7 @@ fn model_terms(spec: &AnalysisSpec) -> String {
     spec.covariates
         .iter()
         .map(|c| {
-            let v = format!("`{c}`");
+            let v = r_name(c);
             if spec.categorical.contains(c) {
                 format!("factor({v})")
             } else {
@@ -329,14 +354,14 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
     }
     let ev = &spec.event;
     w(&format!("out = d[{}].astype(str).str.strip()", lit(&ev.column)));
-    w(&format!("d['_status'] = np.where(out.isin({:?}), 1, np.where(out.isin({:?}), 2, 0))", ev.event, ev.competing));
+    w(&format!("d['_status'] = np.where(out.isin({}), 1, np.where(out.isin({}), 2, 0))", py_list(&ev.event), py_list(&ev.competing)));
     w("d = d[d['_time'].notna() & (d['_time'] >= 0)]");
     // Crossed groups become one combined column, labelled as the page labels them.
     let group = spec.group.as_ref().map(|g| match g.columns() {
         [one] => lit(one),
         cols => {
             let parts: Vec<String> = cols.iter().map(|c| format!("{} + d[{}].astype(str)", lit(&format!("{c}=")), lit(c))).collect();
-            w(&format!("d = d.dropna(subset={:?})", cols));
+            w(&format!("d = d.dropna(subset={})", py_list(cols)));
             w(&format!("d['_group'] = {}", parts.join(" + ', ' + ")));
             lit("_group")
         }
@@ -362,9 +387,10 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
         }
         if !spec.covariates.is_empty() {
             let cats: Vec<&String> = spec.covariates.iter().filter(|c| spec.categorical.contains(c)).collect();
-            w(&format!("X = d[{:?} + ['_time', '_status']].dropna()", spec.covariates));
+            w(&format!("X = d[{} + ['_time', '_status']].dropna()", py_list(&spec.covariates)));
             if !cats.is_empty() {
-                w(&format!("X = pd.get_dummies(X, columns={cats:?}, drop_first=True, dtype=float)"));
+                let cats: Vec<String> = cats.into_iter().cloned().collect();
+                w(&format!("X = pd.get_dummies(X, columns={}, drop_first=True, dtype=float)", py_list(&cats)));
             }
             w("X['_event'] = (X.pop('_status') == 1).astype(int)");
             let extra = spec.cluster.as_ref().map(|c| format!(", cluster_col={}", lit(c))).unwrap_or_default();
@@ -405,30 +431,22 @@ pub fn methods_text(report: &Report) -> String {
     methods_text_k(report, None)
 }
 
-/// [`methods_text`] with disclosure control: with `k`, every count of patients or events below
-/// k (and above 0) is written "<k" (a group of fewer than k patients "n < k"), and the paragraph
-/// ends by saying so, so a reader knows the small cells were suppressed rather than missing.
+/// [`methods_text`] with disclosure control: with `k`, the paragraph of the report as
+/// [`crate::disclosure::protect`] releases it ([`methods_protected`]); without, all counts.
 pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
+    match k {
+        Some(k) => methods_protected(&crate::disclosure::protect(report, None, k)),
+        None => methods_text_with(report, None),
+    }
+}
+
+/// The paragraph; with `w`, counts it withheld are written "<k" and withheld totals "not shown".
+fn methods_text_with(report: &Report, w: Option<&crate::disclosure::Withheld>) -> String {
+    let k = w.map(|w| w.k);
+    let totals = w.is_some_and(|w| w.totals);
+    let file_rows = w.is_some_and(|w| w.file_rows);
     let cnt = |v: usize| crate::plot::suppressed_count(v as f64, k).unwrap_or_else(|| v.to_string());
-    let mut suppressed = false;
-    let mut note = |v: usize| {
-        if crate::plot::suppressed_count(v as f64, k).is_some() {
-            suppressed = true;
-        }
-    };
-    for v in [report.rows_in_file, report.n, report.events, report.competing_events.unwrap_or(0)] {
-        note(v);
-    }
-    for c in &report.km {
-        note(c.n);
-    }
-    if let Some(c) = &report.cox {
-        note(c.n);
-        note(c.events);
-    }
-    if let Some(f) = &report.finegray {
-        note(f.n);
-    }
+    let total = |v: usize| if totals { "a number not shown".to_string() } else { cnt(v) };
     let Some(spec) = &report.spec else { return String::new() };
     let unit = report.time_unit.map(|u| format!(" {u}")).unwrap_or_default();
     let mut m = String::new();
@@ -464,14 +482,24 @@ pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
         m.push_str("Each regression model used the complete cases of its own terms (time, outcome, covariates and, for the Cox model, strata and cluster), whatever the grouping of the curves. ");
     }
     m.push_str("Analyses were run with cohort, whose estimators reproduce R's survival and cmprsk packages.\n\nResults. ");
-    m.push_str(&format!("Of {} rows, {} were analysed, with {} events", cnt(report.rows_in_file), cnt(report.n), cnt(report.events)));
-    if let Some(c) = report.competing_events {
-        m.push_str(&format!(" and {} competing events", cnt(c)));
+    if totals {
+        m.push_str("The numbers of rows analysed and of events are not shown (they would reveal a suppressed group by subtraction)");
+    } else if file_rows {
+        m.push_str(&format!("{} rows were analysed, with {} events", total(report.n), total(report.events)));
+    } else {
+        m.push_str(&format!("Of {} rows, {} were analysed, with {} events", cnt(report.rows_in_file), total(report.n), total(report.events)));
+    }
+    if let (Some(c), false) = (report.competing_events, totals) {
+        m.push_str(&format!(" and {} competing events", total(c)));
     }
     m.push_str(". ");
     let kk = k;
     for k in &report.km {
         let who = k.group.as_ref().map(|g| format!("In group {g} ({}), the", crate::plot::group_n_text(k.n, kk))).unwrap_or_else(|| "The".to_string());
+        if w.is_some_and(|w| w.small(k.group.as_deref())) {
+            m.push_str(&format!("{who} results are not shown (fewer than {} patients). ", kk.unwrap_or(0)));
+            continue;
+        }
         m.push_str(&format!(
             "{who} median survival was {}{unit} (95% CI {}–{})",
             opt(k.median),
@@ -481,6 +509,7 @@ pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
         let at: Vec<String> = k
             .at
             .iter()
+            .filter(|a| a.surv.is_finite())
             .map(|a| {
                 let ci = if a.lower.is_finite() && a.upper.is_finite() {
                     format!(" (95% CI {:.1}–{:.1}%)", a.lower * 100.0, a.upper * 100.0)
@@ -502,7 +531,7 @@ pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
         if c.cause != "event" {
             continue;
         }
-        let at: Vec<String> = c.at.iter().map(|a| format!("{:.1}% at {}{unit}", a.estimate * 100.0, fmt(a.time))).collect();
+        let at: Vec<String> = c.at.iter().filter(|a| a.estimate.is_finite()).map(|a| format!("{:.1}% at {}{unit}", a.estimate * 100.0, fmt(a.time))).collect();
         if !at.is_empty() {
             m.push_str(&format!("Cumulative incidence{} was {}. ", c.group.as_ref().map(|g| format!(" in group {g}")).unwrap_or_default(), at.join(" and ")));
         }
@@ -511,19 +540,21 @@ pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
         m.push_str(&format!("Gray's test for the {} had {}. ", if g.cause == "event" { "event of interest" } else { "competing event" }, format_p(g.p)));
     }
     if let Some(c) = &report.cox {
+        let withheld = |name: &str| w.is_some_and(|w| w.terms.iter().any(|x| x == name));
         let terms: Vec<String> = c
             .terms
             .iter()
+            .filter(|t| !withheld(&t.name))
             .map(|t| if t.coef.is_finite() { format!("{} HR {:.2} (95% CI {:.2}–{:.2}; {})", t.name, t.hr, t.lower, t.upper, format_p(t.p)) } else { format!("{} not estimable (NA)", t.name) })
             .collect();
-        m.push_str(&format!("In the Cox model ({} rows, {} events): {}. ", cnt(c.n), cnt(c.events), terms.join("; ")));
+        let size = if totals { String::new() } else { format!(" ({} rows, {} events)", cnt(c.n), cnt(c.events)) };
+        m.push_str(&format!("In the Cox model{size}: {}. ", terms.join("; ")));
     }
     if let Some(f) = &report.finegray {
         let terms: Vec<String> = f.terms.iter().map(|t| format!("{} SHR {:.2} (95% CI {:.2}–{:.2}; {})", t.name, t.shr, t.lower, t.upper, format_p(t.p))).collect();
-        m.push_str(&format!("In the Fine-Gray model ({} rows): {}. ", cnt(f.n), terms.join("; ")));
-    }
-    if let (true, Some(k)) = (suppressed, k) {
-        m.push_str(&format!("Counts below {k} are shown as <{k} (disclosure control). "));
+        let terms: Vec<String> = terms.into_iter().filter(|t| !t.contains("SHR NaN")).collect();
+        let size = if totals { String::new() } else { format!(" ({} rows)", cnt(f.n)) };
+        m.push_str(&format!("In the Fine-Gray model{size}: {}. ", terms.join("; ")));
     }
     m.trim_end().to_string()
 }
@@ -551,6 +582,20 @@ mod tests {
         assert!(r.contains("summary(fit, times = c(180, 365), extend = TRUE)"), "{r}");
         assert!(r.contains("coxph(Surv(.time, .status == 1) ~ `age` + factor(`sex`)"), "{r}");
         assert!(r.contains("d$.status <- ifelse(out %in% c(\"2\"), 1L, 0L)"), "{r}");
+    }
+
+    /// A backtick, quote or newline in a header cannot end the name or string and run code.
+    #[test]
+    fn column_names_are_escaped_in_scripts() {
+        let spec = AnalysisSpec::from_json(
+            r#"{"time":"t","event":{"column":"s","event":["1"]},"covariates":["a`); system('rm -rf ~'); (`","b\"]); import os; os.system('x') #"],"categorical":["a`); system('rm -rf ~'); (`"]}"#,
+        )
+        .unwrap();
+        let r = r_script(&spec, "f.csv");
+        assert!(r.contains("factor(`a\\`); system('rm -rf ~'); (\\``)"), "{r}");
+        let p = python_script(&spec, "f.csv");
+        assert!(p.contains(r#""b\"]); import os; os.system('x') #""#), "{p}");
+        assert!(!p.contains(r#"["a`); system('rm -rf ~'); (`", "b"]"#));
     }
 
     #[test]
@@ -678,4 +723,467 @@ mod competing_tests {
         // Gray's test for ltx across abo: 41.1358826784655 (reference JSON)
         assert!(text.contains("41.1358"), "{text}");
     }
+}
+
+// ---------- the exports, every one through the disclosure module ----------
+
+/// What the page's export buttons and `cohort export --as KIND` produce: one function per kind
+/// ([`export_bytes`]), all from [`crate::disclosure::protect`]'s output for the threshold k.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// `#results=` fragment: base64url of raw deflate of the [`crate::share::SharedResults`] JSON.
+    ResultsLink,
+    ReportJson,
+    TablesCsv,
+    Table1Csv,
+    Table1Md,
+    Methods,
+    FigureSvg,
+    RScript,
+    PythonScript,
+}
+
+impl ExportKind {
+    /// Every kind with its command-line name.
+    pub const ALL: [(ExportKind, &'static str); 9] = [
+        (ExportKind::ResultsLink, "results-link"),
+        (ExportKind::ReportJson, "report-json"),
+        (ExportKind::TablesCsv, "tables-csv"),
+        (ExportKind::Table1Csv, "table1-csv"),
+        (ExportKind::Table1Md, "table1-md"),
+        (ExportKind::Methods, "methods"),
+        (ExportKind::FigureSvg, "figure-svg"),
+        (ExportKind::RScript, "r-script"),
+        (ExportKind::PythonScript, "python-script"),
+    ];
+
+    /// The kind named `name` (as the command line and the page spell it).
+    pub fn parse(name: &str) -> Result<ExportKind, String> {
+        if name == "figure-png" {
+            return Err("figure-png is drawn by the browser's canvas from the same protected report as figure-svg: use figure-svg on the command line".to_string());
+        }
+        Self::ALL.iter().find(|(_, n)| *n == name).map(|(k, _)| *k).ok_or_else(|| {
+            format!("unknown export kind '{name}': use one of {}", Self::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", "))
+        })
+    }
+}
+
+/// Everything an export needs: the (unprotected) report, the table it came from (for the
+/// disclosure module's counts; `None` for a report opened from a results link), the file name,
+/// k, and for figures the plot options and size.
+pub struct ExportInput<'a> {
+    pub report: &'a Report,
+    pub table: Option<&'a crate::table::Table>,
+    pub file: &'a str,
+    pub k: u32,
+    /// Figure options (JSON of [`crate::plot::PlotOptions`]; `min_cell` is set to k).
+    pub plot: crate::plot::PlotOptions,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The bytes of one export.
+pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, String> {
+    let k = input.k.max(1);
+    let p = crate::disclosure::protect(input.report, input.table, k);
+    let spec = input.report.spec.as_ref();
+    let text = match kind {
+        ExportKind::ResultsLink => results_fragment(&p, link_spec(spec, input.table).0)?,
+        ExportKind::ReportJson => report_json(&p),
+        ExportKind::TablesCsv => tables_csv(&p),
+        ExportKind::Table1Csv | ExportKind::Table1Md => {
+            let rows = p.report.table1.as_ref().ok_or("this analysis has no Table 1: choose its columns first (spec key table1)")?;
+            let text = if kind == ExportKind::Table1Csv {
+                format!("\u{feff}{}", crate::stats::table1::to_csv_masked(rows, Some(&p.table1)))
+            } else {
+                crate::stats::table1::to_markdown_masked(rows, Some(&p.table1))
+            };
+            text
+        }
+        ExportKind::Methods => methods_protected(&p),
+        ExportKind::FigureSvg => {
+            let opts = crate::plot::PlotOptions { min_cell: Some(k), ..input.plot.clone() };
+            opts.validate()?;
+            crate::plot::render_svg(&p.report, &opts, input.width, input.height, crate::plot::FigureKind::Survival)?
+        }
+        ExportKind::RScript => r_script(spec.ok_or("the report carries no spec")?, input.file),
+        ExportKind::PythonScript => python_script(spec.ok_or("the report carries no spec")?, input.file),
+    };
+    Ok(text.into_bytes())
+}
+
+/// The spec a link may show, as JSON, and what was taken out of it: every mention of an
+/// identifier-like column of `table` (group, strata, cluster, covariates, Table 1, screen,
+/// categorical, reference levels, filters) and, when the group goes, the hidden groups (its
+/// values) with it. The view's title stays only when no column was removed.
+pub fn link_spec(spec: Option<&AnalysisSpec>, table: Option<&crate::table::Table>) -> (Option<serde_json::Value>, Vec<String>) {
+    let Some(spec) = spec else { return (None, Vec::new()) };
+    let mut v = serde_json::to_value(spec).unwrap_or(serde_json::Value::Null);
+    let ids: Vec<String> = table.map(|t| t.columns.iter().filter(|c| c.identifier.is_some()).map(|c| c.name.clone()).collect()).unwrap_or_default();
+    let mut removed = Vec::new();
+    let Some(m) = v.as_object_mut() else { return (Some(v), removed) };
+    let is_id = |c: &serde_json::Value| c.as_str().is_some_and(|s| ids.iter().any(|i| i == s));
+    for key in ["group", "strata", "cluster"] {
+        let drop = match m.get(key) {
+            Some(serde_json::Value::Array(a)) => a.iter().any(is_id),
+            Some(x) => is_id(x),
+            None => false,
+        };
+        if drop {
+            removed.push(format!("{key}: {}", m[key]));
+            m.remove(key);
+            if key == "group" {
+                if let Some(view) = m.get_mut("view").and_then(|x| x.as_object_mut()) {
+                    if view.remove("hidden_groups").is_some() {
+                        removed.push("hidden groups (values of the group column)".to_string());
+                    }
+                }
+            }
+        }
+    }
+    for key in ["covariates", "table1", "univariable", "categorical"] {
+        if let Some(serde_json::Value::Array(a)) = m.get_mut(key) {
+            let before = a.len();
+            a.retain(|c| !is_id(c));
+            if a.len() < before {
+                removed.push(format!("{key}: {} identifier-like column(s)", before - a.len()));
+            }
+        }
+    }
+    if let Some(serde_json::Value::Object(r)) = m.get_mut("reference") {
+        let keys: Vec<String> = r.keys().filter(|c| ids.contains(c)).cloned().collect();
+        for c in keys {
+            r.remove(&c);
+            removed.push(format!("reference level of {c}"));
+        }
+    }
+    if let Some(serde_json::Value::Array(f)) = m.get_mut("filters") {
+        let before = f.len();
+        f.retain(|x| !x.get("column").is_some_and(is_id));
+        if f.len() < before {
+            removed.push(format!("{} filter(s) on identifier-like columns", before - f.len()));
+        }
+    }
+    if !removed.is_empty() {
+        if let Some(view) = m.get_mut("view").and_then(|x| x.as_object_mut()) {
+            view.remove("title");
+        }
+    }
+    (Some(v), removed)
+}
+
+/// Significant digits of every number an export writes: far beyond what R prints (7), and few
+/// enough that the browser's WebAssembly and the native command line, whose floating-point
+/// library functions may differ in the last bit, write the same bytes.
+pub const EXPORT_DIGITS: usize = 12;
+
+/// `x` rounded to [`EXPORT_DIGITS`] significant digits.
+pub fn sig(x: f64) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    format!("{:.*e}", EXPORT_DIGITS - 1, x).parse().unwrap_or(x)
+}
+
+/// Every number of a JSON value rounded to [`EXPORT_DIGITS`] significant digits.
+pub fn round_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(x) = n.as_f64() {
+                if let Some(r) = serde_json::Number::from_f64(sig(x)) {
+                    *n = r;
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(round_json),
+        serde_json::Value::Object(o) => o.values_mut().for_each(round_json),
+        _ => {}
+    }
+}
+
+/// `#results=` + base64url (no padding) of the raw deflate (RFC 1951) of the shared results' JSON.
+pub fn results_fragment(p: &crate::disclosure::Protected, spec: Option<serde_json::Value>) -> Result<String, String> {
+    let shared = crate::share::SharedResults::from_protected(p, spec);
+    shared.validate().map_err(|e| format!("{e}: too much for a link; save the figure and report instead"))?;
+    let mut v = serde_json::to_value(&shared).map_err(|e| e.to_string())?;
+    round_json(&mut v);
+    let json = v.to_string();
+    Ok(format!("#results={}", base64url(&deflate_raw(json.as_bytes()))))
+}
+
+/// Raw deflate (no zlib header), level 9.
+pub fn deflate_raw(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing into a Vec cannot fail.
+    let _ = e.write_all(bytes);
+    e.finish().unwrap_or_default()
+}
+
+/// Inflate raw deflate, refusing more than `limit` bytes.
+pub fn inflate_raw(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::DeflateDecoder::new(bytes)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| "the link's contents are damaged (they do not unpack): it may have been cut short when copied; ask for it again".to_string())?;
+    if out.len() > limit {
+        return Err(format!("the link's contents are larger than {} MB once unpacked: it is not a link this page made", limit / 1_048_576));
+    }
+    Ok(out)
+}
+
+/// base64url without padding (RFC 4648 §5).
+pub fn base64url(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16) | (u32::from(*c.get(1).unwrap_or(&0)) << 8) | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..=c.len() {
+            s.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    s
+}
+
+/// Decode base64url (with or without padding).
+pub fn from_base64url(text: &str) -> Result<Vec<u8>, String> {
+    let val = |c: u8| -> Result<u32, String> {
+        Ok(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return Err("the link's contents contain characters that base64url does not use: it was changed or cut when copied".to_string()),
+        } as u32)
+    };
+    let t = text.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(t.len() * 3 / 4);
+    for c in t.chunks(4) {
+        if c.len() == 1 {
+            return Err("the link's contents are not valid base64url: it was cut when copied".to_string());
+        }
+        let mut n = 0u32;
+        for (i, &b) in c.iter().enumerate() {
+            n |= val(b)? << (18 - 6 * i);
+        }
+        for i in 0..c.len() - 1 {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    Ok(out)
+}
+
+/// The protected report as JSON: withheld counts are `null` (a Table 1 cell "<k" or
+/// "suppressed"), per-step event/censoring counts, standard errors and cumulative hazards are
+/// left out, and `disclosure` says what was withheld.
+pub fn report_json(p: &crate::disclosure::Protected) -> String {
+    use serde_json::Value;
+    let w = &p.withheld;
+    let mut v = serde_json::to_value(&p.report).unwrap_or(Value::Null);
+    let Some(m) = v.as_object_mut() else { return "null".into() };
+    for key in ["warnings", "notes", "file", "hazard", "hazard_ratio"] {
+        m.remove(key);
+    }
+    if w.totals {
+        for key in ["n", "events", "competing_events"] {
+            if m.contains_key(key) {
+                m.insert(key.into(), Value::Null);
+            }
+        }
+    }
+    if w.file_rows {
+        m.insert("rows_in_file".into(), Value::Null);
+        m.insert("rows_filtered_out".into(), Value::Null);
+    }
+    let group_of = |c: &Value| c.get("group").and_then(|g| g.as_str()).map(str::to_string);
+    let curves = |m: &mut serde_json::Map<String, Value>, key: &str, step_keep: &[&str]| {
+        if let Some(Value::Array(cs)) = m.get_mut(key) {
+            for c in cs.iter_mut() {
+                let g = group_of(c);
+                let Some(o) = c.as_object_mut() else { continue };
+                if w.small(g.as_deref()) || (g.is_none() && o.get("n").and_then(|n| n.as_u64()) == Some(0)) {
+                    o.insert("n".into(), Value::Null);
+                }
+                if w.few(g.as_deref()) || w.small(g.as_deref()) {
+                    o.insert("events".into(), Value::Null);
+                }
+                if let Some(Value::Array(steps)) = o.get_mut("steps") {
+                    for s in steps.iter_mut() {
+                        if let Some(so) = s.as_object_mut() {
+                            so.retain(|k, _| step_keep.contains(&k.as_str()));
+                        }
+                    }
+                }
+                if let Some(Value::Array(at)) = o.get_mut("at") {
+                    for a in at.iter_mut() {
+                        if let Some(ao) = a.as_object_mut() {
+                            ao.remove("std_err");
+                        }
+                    }
+                }
+            }
+        }
+    };
+    curves(m, "km", &["time", "n_risk", "surv", "lower", "upper"]);
+    curves(m, "cuminc", &["time", "estimate", "variance"]);
+    for model in ["cox", "finegray"] {
+        if let Some(Value::Object(o)) = m.get_mut(model) {
+            if w.totals {
+                for key in ["n", "events", "competing"] {
+                    if o.contains_key(key) {
+                        o.insert(key.into(), Value::Null);
+                    }
+                }
+            }
+            o.remove("warnings");
+            if let Some(Value::Array(terms)) = o.get_mut("terms") {
+                for t in terms.iter_mut() {
+                    if t.get("name").and_then(|n| n.as_str()).is_some_and(|n| w.terms.iter().any(|x| x == n)) {
+                        if let Some(to) = t.as_object_mut() {
+                            to.insert("suppressed".into(), Value::String(format!("fewer than {} patients or events at this level", w.k)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(us)) = m.get_mut("univariable") {
+        for u in us.iter_mut() {
+            if let Some(o) = u.as_object_mut() {
+                if w.totals {
+                    o.insert("n".into(), Value::Null);
+                    o.insert("events".into(), Value::Null);
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(rows)) = m.get_mut("table1") {
+        for (ri, row) in rows.iter_mut().enumerate() {
+            let Some(Value::Array(groups)) = row.get_mut("groups") else { continue };
+            for (gi, g) in groups.iter_mut().enumerate() {
+                let Some(go) = g.as_object_mut() else { continue };
+                if p.table1.group(gi) {
+                    go.retain(|k, _| k == "group");
+                    go.insert("n".into(), Value::String(format!("<{}", w.k)));
+                    continue;
+                }
+                if let Some(t) = p.table1.cell(ri, gi, crate::disclosure::MISSING_CELL) {
+                    go.insert("missing".into(), Value::String(t));
+                }
+                if let Some(t) = p.table1.cell(ri, gi, crate::disclosure::N_CELL) {
+                    go.insert("n".into(), Value::String(t));
+                } else if p.table1.any(ri, gi) {
+                    // The levels add up to n: with a level withheld, n would give it back.
+                    go.insert("n".into(), Value::String("suppressed".into()));
+                }
+                if let Some(Value::Array(levels)) = go.get_mut("levels") {
+                    for (li, l) in levels.iter_mut().enumerate() {
+                        if let (Some(t), Some(lo)) = (p.table1.cell(ri, gi, li), l.as_object_mut()) {
+                            lo.insert("count".into(), Value::String(t));
+                            lo.insert("percent".into(), Value::Null);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    m.insert("disclosure".into(), serde_json::to_value(w).unwrap_or(Value::Null));
+    round_json(&mut v);
+    serde_json::to_string_pretty(&v).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// A CSV line with formula-like cells neutralised.
+fn csv_line(cells: &[String]) -> String {
+    cells.iter().map(|c| crate::stats::table1::csv_cell(c)).collect::<Vec<_>>().join(",")
+}
+
+/// The page's summary tables as CSV (group sizes, medians, landmark estimates, the
+/// univariable/multivariable hazard ratios), withheld counts written "<k" or left empty.
+pub fn tables_csv(p: &crate::disclosure::Protected) -> String {
+    let w = &p.withheld;
+    let r = &p.report;
+    let k = w.k;
+    let f = |x: f64| if x.is_finite() { crate::table::format_number(sig(x)) } else { String::new() };
+    let o = |x: Option<f64>| x.map(f).unwrap_or_default();
+    let mut lines = vec![csv_line(&["# counts below".into(), k.to_string(), format!("shown as <{k}; curves coarsened to steps of at least {k} events")])];
+    lines.push(csv_line(&["table", "group", "n", "events", "median", "median_lower", "median_upper"].map(String::from)));
+    for c in &r.km {
+        let g = c.group.clone().unwrap_or_else(|| "All".into());
+        let n = if w.small(c.group.as_deref()) { format!("<{k}") } else { c.n.to_string() };
+        let e = if w.few(c.group.as_deref()) { format!("<{k}") } else { c.events.to_string() };
+        lines.push(csv_line(&["summary".into(), g, n, e, o(c.median), o(c.median_lower), o(c.median_upper)]));
+    }
+    for c in &r.km {
+        let g = c.group.clone().unwrap_or_else(|| "All".into());
+        for a in &c.at {
+            let n = if a.n_risk.is_finite() { f(a.n_risk) } else { format!("<{k}") };
+            lines.push(csv_line(&["survival_at".into(), g.clone(), f(a.time), n, f(a.surv), f(a.lower), f(a.upper)]));
+        }
+    }
+    if !r.univariable.is_empty() || r.cox.is_some() {
+        lines.push(csv_line(&["table", "term", "univariable_hr", "lower", "upper", "p", "multivariable_hr", "lower", "upper", "p"].map(String::from)));
+        let mut names: Vec<String> = Vec::new();
+        for t in r.univariable.iter().flat_map(|u| &u.terms).chain(r.cox.iter().flat_map(|c| &c.terms)) {
+            if !names.contains(&t.name) {
+                names.push(t.name.clone());
+            }
+        }
+        for n in names {
+            let u = r.univariable.iter().flat_map(|x| &x.terms).find(|t| t.name == n);
+            let m = r.cox.iter().flat_map(|c| &c.terms).find(|t| t.name == n);
+            let four = |t: Option<&crate::stats::cox::CoxTerm>| match t {
+                Some(t) => [f(t.hr), f(t.lower), f(t.upper), f(t.p)],
+                None => Default::default(),
+            };
+            let mut cells = vec!["cox".to_string(), if w.terms.contains(&n) { format!("{n} (fewer than {k}: suppressed)") } else { n.clone() }];
+            cells.extend(four(u));
+            cells.extend(four(m));
+            lines.push(csv_line(&cells));
+        }
+    }
+    for (ri, row) in r.table1.iter().flatten().enumerate() {
+        for (gi, g) in row.groups.iter().enumerate() {
+            let gname = g.group.clone().unwrap_or_else(|| "All".into());
+            if let Some(levels) = &g.levels {
+                for (li, l) in levels.iter().enumerate() {
+                    let (c, pct) = match p.table1.cell(ri, gi, li) {
+                        Some(t) => (t, String::new()),
+                        None => (l.count.to_string(), o(l.percent)),
+                    };
+                    lines.push(csv_line(&["table1".into(), row.variable.clone(), l.level.clone(), gname.clone(), c, pct]));
+                }
+            } else if p.table1.group(gi) {
+                lines.push(csv_line(&["table1".into(), row.variable.clone(), String::new(), gname, format!("<{k}")]));
+            } else {
+                let n = p.table1.cell(ri, gi, crate::disclosure::N_CELL).unwrap_or_else(|| g.n.to_string());
+                lines.push(csv_line(&["table1".into(), row.variable.clone(), String::new(), gname, n, o(g.median), o(g.q1), o(g.q3)]));
+            }
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+/// The methods-and-results paragraph of a protected report: withheld counts are written "<k"
+/// (a withheld total "not shown"), and a closing sentence says how the curves were protected.
+pub fn methods_protected(p: &crate::disclosure::Protected) -> String {
+    let w = &p.withheld;
+    let mut text = methods_text_with(&p.report, Some(w));
+    if !text.is_empty() {
+        text.push_str(&format!(
+            " Disclosure control (k = {}): counts from 1 to {} are shown as <{}; survival curves are drawn in steps of at least {} events and end where fewer than {} remain at risk{}.",
+            w.k,
+            w.k.saturating_sub(1),
+            w.k,
+            w.k,
+            w.k,
+            if w.totals { "; totals that would reveal a suppressed group by subtraction are not shown" } else { "" }
+        ));
+        if !w.terms.is_empty() {
+            text.push_str(&format!(" Model terms with fewer than {} patients or events are not shown: {}.", w.k, w.terms.join(", ")));
+        }
+    }
+    text
 }

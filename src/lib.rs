@@ -25,6 +25,7 @@ pub mod export;
 pub mod demo;
 pub mod share;
 pub mod aggregate;
+pub mod disclosure;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

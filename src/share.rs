@@ -34,7 +34,12 @@ use crate::stats::km::{Followup, KmAt, KmCurve, KmStep};
 use crate::stats::logrank::PairwiseTest;
 
 /// Format version of [`SharedResults`]; a link carries it and older code refuses newer links.
-pub const SHARE_VERSION: u32 = 1;
+///
+/// Version 2 (this one): curves as [`crate::disclosure::protect`] releases them (steps of at least
+/// k events, cut where fewer than k are at risk; groups of fewer than k named with no curve;
+/// totals that would reveal them withheld) and `withheld` saying so. Version 1 links carried every
+/// step of every curve and are refused.
+pub const SHARE_VERSION: u32 = 2;
 
 /// Most curves, steps (over all curves) and model terms a shared report may hold: a link is
 /// meant to stay small, and a hostile link must not make the page allocate without bound.
@@ -180,6 +185,9 @@ pub struct SharedResults {
     pub gray_test: Vec<SharedGray>,
     pub cox: Option<SharedCox>,
     pub finegray: Option<SharedFineGray>,
+    /// What disclosure control withheld (small groups, cuts, suppressed terms).
+    #[serde(default)]
+    pub withheld: crate::disclosure::Withheld,
 }
 
 fn fin(v: f64) -> Option<f64> {
@@ -224,15 +232,27 @@ fn cause(c: &str) -> Result<&'static str, String> {
 impl SharedResults {
     /// The results of `report` without rows, with every count below `k` suppressed. `spec` is
     /// the spec the link shows (the page removes identifier-like columns from it first).
+    ///
+    /// The report goes through [`crate::disclosure::protect`] without its table (cumulative
+    /// incidence curves need the table's rows to be pooled: use [`SharedResults::from_protected`]).
     pub fn from_report(report: &Report, k: u32, spec: Option<serde_json::Value>) -> SharedResults {
-        let k = k.max(1);
+        Self::from_protected(&crate::disclosure::protect(report, None, k), spec)
+    }
+
+    /// The results of a protected report: withheld counts are `null`.
+    pub fn from_protected(p: &crate::disclosure::Protected, spec: Option<serde_json::Value>) -> SharedResults {
+        let w = &p.withheld;
+        let report = &p.report;
+        let k = w.k.max(1);
+        let gcount = |v: usize, withheld: bool| if withheld { None } else { count(v, k) };
+        let total = |v: usize| if w.totals { None } else { count(v, k) };
         let km = report
             .km
             .iter()
             .map(|c| SharedKm {
                 group: c.group.clone(),
-                n: count(c.n, k),
-                events: count(c.events, k),
+                n: gcount(c.n, w.small(c.group.as_deref())),
+                events: gcount(c.events, w.few(c.group.as_deref())),
                 median: c.median.and_then(fin),
                 median_lower: c.median_lower.and_then(fin),
                 median_upper: c.median_upper.and_then(fin),
@@ -252,8 +272,8 @@ impl SharedResults {
             .map(|c| SharedCuminc {
                 group: c.group.clone(),
                 cause: c.cause.to_string(),
-                n: count(c.n, k),
-                events: count(c.events, k),
+                n: gcount(c.n, w.small(c.group.as_deref())),
+                events: gcount(c.events, w.few(c.group.as_deref())),
                 time: c.steps.iter().map(|s| s.time).collect(),
                 estimate: c.steps.iter().map(|s| est(s.estimate)).collect(),
                 variance: c.steps.iter().map(|s| fin(s.variance)).collect(),
@@ -274,8 +294,8 @@ impl SharedResults {
         let cox = report.cox.as_ref().map(|c| {
             let p = c.terms.len();
             SharedCox {
-                n: count(c.n, k),
-                events: count(c.events, k),
+                n: total(c.n),
+                events: total(c.events),
                 ties: c.ties.to_string(),
                 terms: c.terms.iter().map(|t| term(&t.name, t.coef, t.hr, t.se, t.robust_se, t.lower, t.upper, t.z, t.p)).collect(),
                 vcov: if c.vcov.len() == p * p { c.vcov.chunks(p).map(|r| r.iter().map(|v| fin(*v)).collect()).collect() } else { Vec::new() },
@@ -294,9 +314,9 @@ impl SharedResults {
             }
         });
         let finegray = report.finegray.as_ref().map(|f| SharedFineGray {
-            n: count(f.n, k),
-            events: count(f.events, k),
-            competing: count(f.competing, k),
+            n: total(f.n),
+            events: total(f.events),
+            competing: total(f.competing),
             terms: f.terms.iter().map(|t| term(&t.name, t.coef, t.shr, t.se, None, t.lower, t.upper, t.z, t.p)).collect(),
             loglik: [fin(f.loglik[0]), fin(f.loglik[1])],
             converged: f.converged,
@@ -307,9 +327,9 @@ impl SharedResults {
             k,
             spec,
             time_unit: report.time_unit.map(str::to_string),
-            n: count(report.n, k),
-            events: count(report.events, k),
-            competing_events: report.competing_events.and_then(|c| count(c, k)),
+            n: total(report.n),
+            events: total(report.events),
+            competing_events: report.competing_events.and_then(total),
             groups: report.groups.clone(),
             km,
             logrank: report.logrank.as_ref().map(test),
@@ -324,6 +344,7 @@ impl SharedResults {
             gray_test: report.gray_test.iter().map(|g| SharedGray { cause: g.cause.to_string(), test: SharedTest { chisq: fin(g.stat), df: fin(g.df), p: fin(g.p) } }).collect(),
             cox,
             finegray,
+            withheld: w.clone(),
         }
     }
 
@@ -338,8 +359,14 @@ impl SharedResults {
     /// Check what [`SharedResults::from_json`] checks (also before a link is made, so no link
     /// is handed out that its recipient would refuse).
     pub fn validate(&self) -> Result<(), String> {
-        if self.v == 0 || self.v > SHARE_VERSION {
+        if self.v > SHARE_VERSION {
             return Err(format!("this link holds shared results of format version {}, but this page reads version {SHARE_VERSION}: open it with a newer version of the page", self.v));
+        }
+        if self.v < SHARE_VERSION {
+            return Err(format!(
+                "this link holds shared results of format version {}, made before curves were released in steps of at least k events; this page reads version {SHARE_VERSION} only: ask for a new link",
+                self.v
+            ));
         }
         if self.kind != "results" {
             return Err(format!("this link holds '{}', not shared results", self.kind));
@@ -616,7 +643,14 @@ mod tests {
         assert_eq!(back.km[0].n, r.km[0].n);
         assert_eq!(back.km[0].median, r.km[0].median);
         assert_eq!(back.km[1].followup, r.km[1].followup);
-        assert!((back.km[1].steps[3].surv - r.km[1].steps[3].surv).abs() < 1e-6);
+        // Released steps (every 5 events) carry the estimate at their time, to 4 decimals.
+        let st = &back.km[1].steps;
+        let released: Vec<_> = (0..st.len()).filter(|&i| st[i].surv.is_finite() && st[i].surv != if i == 0 { 1.0 } else { st[i - 1].surv }).map(|i| &st[i]).collect();
+        assert!(released.len() > 5 && released.len() < r.km[1].steps.len());
+        for s in released {
+            let orig = r.km[1].steps.iter().find(|o| o.time == s.time).unwrap();
+            assert!((s.surv - orig.surv).abs() <= 5e-5, "{} vs {}", s.surv, orig.surv);
+        }
         assert!((back.cox.as_ref().unwrap().terms[0].hr - r.cox.as_ref().unwrap().terms[0].hr).abs() < 1e-14);
         assert!((back.logrank.as_ref().unwrap().p - r.logrank.as_ref().unwrap().p).abs() < 1e-16);
         // The figure draws from it, with the same at-risk numbers where not suppressed.

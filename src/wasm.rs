@@ -804,6 +804,8 @@ impl Session {
         if !(100..=20000).contains(&width) || !(100..=20000).contains(&height) {
             return Err(js_msg(format!("figure size must be between 100 and 20000 pixels (got {width}×{height})")));
         }
+        let protected = self.protected(report, &opts);
+        let report = protected.as_ref().unwrap_or(report);
         let mut svg = String::new();
         Self::draw_report(FigureBackend::Svg(plotters::prelude::SVGBackend::with_string(&mut svg, (width, height))), report, &opts, kind)?;
         Ok(svg)
@@ -815,8 +817,19 @@ impl Session {
         let report = self.report.as_ref().ok_or_else(|| js_msg("nothing to draw yet: run an analysis first"))?;
         let kind = figure_kind(figure)?;
         let opts = plot_options(options_json)?;
-        let layout = Self::draw_report(backend, report, &opts, kind)?;
+        let protected = self.protected(report, &opts);
+        let layout = Self::draw_report(backend, protected.as_ref().unwrap_or(report), &opts, kind)?;
         to_json(&layout)
+    }
+
+    /// With a disclosure threshold in the options (`min_cell`: a figure for export, or "apply to
+    /// figure"), the report as the disclosure module releases it (curves pooled and cut, small
+    /// groups named without a curve); `None` draws the report itself.
+    fn protected(&self, report: &Report, opts: &crate::plot::PlotOptions) -> Option<Report> {
+        let k = opts.min_cell?;
+        // A report opened from a results link was protected when the link was made.
+        self.table.as_ref()?;
+        Some(crate::disclosure::protect(report, self.table.as_ref(), k).report)
     }
 
     /// Draw `report`'s figure `kind` on a white background; the figure's layout.

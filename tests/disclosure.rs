@@ -60,7 +60,10 @@ fn the_methods_paragraph_suppresses_small_counts_and_says_so() {
     assert!(m.contains("In group 3 (n < 10)"), "{m}");
     assert!(!m.contains("(n = 1)"), "{m}");
     assert!(m.contains("In group 1 (n = 113)"), "{m}");
-    assert!(m.contains("Counts below 10 are shown as <10 (disclosure control)."), "{m}");
-    // Nothing small to hide: the same paragraph as without k.
-    assert_eq!(cohort::export::methods_text_k(&r, Some(1)), plain);
+    assert!(m.contains("Disclosure control (k = 10): counts from 1 to 9 are shown as <10"), "{m}");
+    // With a group suppressed, the total (from which its size follows) is not shown.
+    assert!(!m.contains("228 were analysed") && m.contains("are not shown"), "{m}");
+    // k = 1 hides nothing: the same paragraph as without k, and the sentence saying how.
+    let m1 = cohort::export::methods_text_k(&r, Some(1));
+    assert!(m1.contains("In group 3 (n = 1)") && m1.contains("Of 228 rows, 227 were analysed"), "{m1}");
 }

@@ -9,7 +9,8 @@ const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** The text of one CSV cell: formula-like text neutralised, then quoted when needed (RFC 4180). */
 export function csvCell(v) {
   let s = v == null ? '' : String(v);
-  if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(s) && !PLAIN_NUMBER.test(s)) s = "'" + s;
+  // Spreadsheets skip leading spaces, no-break spaces and a byte-order mark before a formula.
+  if (typeof v !== 'number' && /^[ \u00a0\ufeff\u2007\u202f]*[=+\-@\t\r]/.test(s) && !PLAIN_NUMBER.test(s)) s = "'" + s;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -239,6 +239,15 @@ export class MainEngine {
     return this.guard(s => s.svg(figure, JSON.stringify(options), width, height));
   }
 
+  /**
+   * One export of the last analysis through the core's disclosure module, exactly the bytes
+   * `cohort export --as KIND --k K` writes: `kind` 'results-link', 'report-json', 'tables-csv',
+   * 'table1-csv', 'table1-md', 'methods', 'figure-svg', 'r-script' or 'python-script'.
+   */
+  async exportKind(kind, k, options = {}, width = 1800, height = 1200) {
+    return this.guard(s => s.export_kind(kind, k, JSON.stringify(options), width, height));
+  }
+
   // Sharing (www/share.js).
   async shareResults(k, specJson) { return this.guard(s => s.share_results(k, specJson)); }
   async loadShared(json) {
@@ -464,6 +473,10 @@ export class WorkerEngine {
 
   async exportText(kind) {
     return this.guarded('exportText', { kind });
+  }
+
+  async exportKind(kind, k, options = {}, width = 1800, height = 1200) {
+    return this.guarded('exportKind', { kind, k, options: JSON.stringify(options), width, height });
   }
 
   // Sharing (www/share.js).

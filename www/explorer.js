@@ -8,8 +8,6 @@
 // this module creates, except the summary rows it flags.
 
 import { fmtP, fmtNum, fmtTime } from './format.js';
-import { identifierColumns, cleanReport } from './privacy.js';
-import { csvLine } from './csv.js';
 import { zphRefresh } from './zph.js';
 import { $, el } from './dom.js';
 
@@ -39,26 +37,6 @@ export function covariateCandidates(schema, spec) {
   if (spec?.cluster) used.add(spec.cluster);
   return schema.columns.filter(c => !used.has(c.name) && c.kind !== 'identifier' && c.kind !== 'date'
     && !ID_NAME.test(c.name) && !(c.distinct != null && c.distinct < 2));
-}
-
-/**
- * A copy of a report with every count below k (and above 0) replaced by the text "<k": the
- * fields holding numbers of rows, events, people at risk or category counts.
- */
-export function disclose(report, k) {
-  const KEYS = new Set(['n', 'events', 'n_risk', 'n_event', 'n_censor', 'count', 'missing', 'competing_events',
-    'observed', 'rows_in_file', 'rows_filtered_out', 'n_events']);
-  const small = v => typeof v === 'number' && v > 0 && v < k;
-  const walk = (v, counting) => {
-    if (Array.isArray(v)) return v.map(x => walk(x, counting));
-    if (v && typeof v === 'object') {
-      const out = {};
-      for (const [key, x] of Object.entries(v)) out[key] = key === 'spec' ? x : walk(x, KEYS.has(key));
-      return out;
-    }
-    return counting && small(v) ? `<${k}` : v;
-  };
-  return walk(report, false);
 }
 
 /** The current disclosure threshold k. */
@@ -288,11 +266,14 @@ function wireExplorer() {
     discloseK = k;
     if (ctx.state.report) renderDisclosure(ctx.state.report);
   });
-  $('#xp-csv').addEventListener('click', () => {
+  $('#xp-csv').addEventListener('click', async () => {
     if (!ctx.state.report) return;
-    try { ctx.checkExport?.(); } catch (e) { ctx.showError(e, 'The tables were not saved'); return; }
-    const report = cleanReport(ctx.state.report, identifierColumns(ctx.state.schema));
-    ctx.download(new Blob([tablesCsv(report, discloseK)], { type: 'text/csv' }), ctx.stem() + '.tables.csv');
+    try {
+      ctx.checkExport?.();
+      // The core writes the tables through its disclosure module (`cohort export --as tables-csv`).
+      const text = await ctx.state.engine.exportKind('tables-csv', discloseK);
+      ctx.download(new Blob([text], { type: 'text/csv' }), ctx.stem() + '.tables.csv');
+    } catch (e) { ctx.showError(e, 'The tables were not saved'); }
   });
 }
 
@@ -535,33 +516,6 @@ function renderDisclosure(r) {
   $('#xp-small').textContent = small.length ? `⚠ Fewer than ${k} rows: ${small.slice(0, 8).join('; ')}${small.length > 8 ? `; … (${small.length} cells)` : ''}. Exports show these counts as “<${k}”.`
     : `No group or cell has fewer than ${k} rows.`;
   $('#xp-small').classList.toggle('warn-text', small.length > 0);
-}
-
-/** The page's tables as CSV, with counts below k suppressed. */
-export function tablesCsv(report, k) {
-  const r = disclose(report, k);
-  const lines = [];
-  const put = (...cells) => lines.push(csvLine(cells));
-  put('# counts below', k, `shown as <${k}`);
-  put('table', 'group', 'n', 'events', 'median', 'median_lower', 'median_upper');
-  for (const g of r.km || []) put('summary', g.group ?? 'All', g.n, g.events, g.median, g.median_lower, g.median_upper);
-  for (const g of r.km || []) for (const a of g.at || []) put('survival_at', g.group ?? 'All', a.time, a.n_risk, a.surv, a.lower, a.upper);
-  if (r.univariable?.length || r.cox) {
-    put('table', 'term', 'univariable_hr', 'lower', 'upper', 'p', 'multivariable_hr', 'lower', 'upper', 'p');
-    const names = [...new Set([...(r.univariable || []).flatMap(u => u.terms.map(t => t.name)), ...(r.cox?.terms || []).map(t => t.name)])];
-    for (const n of names) {
-      const u = (r.univariable || []).flatMap(x => x.terms).find(t => t.name === n);
-      const m = (r.cox?.terms || []).find(t => t.name === n);
-      put('cox', n, u?.hr, u?.lower, u?.upper, u?.p, m?.hr, m?.lower, m?.upper, m?.p);
-    }
-  }
-  for (const row of r.table1 || []) {
-    for (const g of row.groups) {
-      if (g.levels) for (const l of g.levels) put('table1', row.variable, l.level, g.group ?? 'All', l.count, l.percent);
-      else put('table1', row.variable, '', g.group ?? 'All', g.n, g.median, g.q1, g.q3);
-    }
-  }
-  return lines.join('\n') + '\n';
 }
 
 // ---------- privacy badge ----------

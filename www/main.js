@@ -9,12 +9,12 @@ import {
   parseLandmarks, specToHash, specFromHash, defaultLandmarks,
 } from './spec.js';
 import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
-import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge, toggleGroup } from './explorer.js';
+import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclosureK, startPrivacyBadge, toggleGroup } from './explorer.js';
 import { initPaper } from './paper.js';
 import { initHazard } from './hazard.js';
-import { initZph, withoutResiduals } from './zph.js';
+import { initZph } from './zph.js';
 import { progressText } from './read.js';
-import { identifierColumns, stripIdentifiers, exportProblem, cleanReport } from './privacy.js';
+import { identifierColumns, stripIdentifiers, exportProblem, linkValues } from './privacy.js';
 import { initShare, openSharedLink, figureMinCell, exportMinCell, figurePng, leaveSharedView } from './share.js';
 import { $, el } from './dom.js';
 
@@ -861,26 +861,39 @@ function wire() {
     const link = shareLink();
     const { removed } = sharedSpec();
     const left = removed.length ? ` Left out (identifier-like): ${removed.join('; ')}.` : '';
-    try { await navigator.clipboard.writeText(link); $('#action-status').textContent = 'Link copied (it holds the analysis settings, never the data).' + left; } catch { prompt('Share link (settings only, no data):' + left, link); }
+    // Say which data values the link carries (outcome and reference levels, filter values,
+    // hidden groups, title): settings, but values from the file.
+    const values = linkValues(sharedSpec().spec);
+    const carries = values.length ? ` It carries these values from the data: ${values.join('; ')}.` : ' It carries no values from the data.';
+    try { await navigator.clipboard.writeText(link); $('#action-status').textContent = 'Link copied (the analysis settings and column names, no rows).' + carries + left; } catch { prompt('Share link (settings, no rows):' + carries + left, link); }
   });
-  $('#save-json').addEventListener('click', () => {
+  $('#save-json').addEventListener('click', async () => {
     if (!state.report) return;
-    try { checkExport(); } catch (e) { showError(e, 'The report was not saved'); return; }
-    const report = withoutResiduals(cleanReport(state.report, identifierColumns(state.schema)));
-    download(new Blob([JSON.stringify(disclose(report, disclosureK()), null, 2)], { type: 'application/json' }), stem() + '.report.json');
+    try {
+      checkExport();
+      // The core's disclosure module writes it (`cohort export --as report-json`).
+      const text = await serial(() => state.engine.exportKind('report-json', disclosureK()));
+      download(new Blob([text], { type: 'application/json' }), stem() + '.report.json');
+    } catch (e) { showError(e, 'The report was not saved'); }
   });
   const saveScript = (kind, ext) => async () => {
     if (!state.report) return;
     try {
       checkExport();
-      const text = await serial(() => state.engine.exportText(kind));
+      const text = await serial(() => state.engine.exportKind(kind, disclosureK()));
       download(new Blob([text], { type: 'text/plain' }), `${stem()}.${ext}`);
     } catch (e) { showError(e, 'The script could not be written'); }
   };
-  $('#save-r').addEventListener('click', saveScript('r', 'R'));
-  $('#save-py').addEventListener('click', saveScript('python', 'py'));
+  $('#save-r').addEventListener('click', saveScript('r-script', 'R'));
+  $('#save-py').addEventListener('click', saveScript('python-script', 'py'));
   $('#copy-methods').addEventListener('click', async () => {
-    try { await navigator.clipboard.writeText($('#methods').textContent); $('#action-status').textContent = 'Methods paragraph copied.'; } catch { /* selection still possible */ }
+    try {
+      checkExport();
+      // What is copied is the core's paragraph for k (`cohort export --as methods`).
+      const text = await serial(() => state.engine.exportKind('methods', disclosureK()));
+      await navigator.clipboard.writeText(text);
+      $('#action-status').textContent = 'Methods paragraph copied.';
+    } catch (e) { if (e?.name !== 'NotAllowedError') showError(e, 'The methods paragraph was not copied'); }
   });
   $('#save-svg').addEventListener('click', async () => {
     if (!state.report) return;
@@ -888,7 +901,8 @@ function wire() {
     const scale = 2;
     const w = Math.round(c.clientWidth * scale), h = Math.round(c.clientHeight * scale);
     try {
-      const svg = await serial(() => state.engine.svg('survival', { ...plotOptions(scale), min_cell: exportMinCell() }, w, h));
+      checkExport();
+      const svg = await serial(() => state.engine.exportKind('figure-svg', disclosureK(), { ...plotOptions(scale), min_cell: disclosureK() }, w, h));
       download(new Blob([svg], { type: 'image/svg+xml' }), stem() + '.km.svg');
     } catch (e) { showError(e, 'The figure could not be saved'); }
   });
@@ -896,7 +910,9 @@ function wire() {
     if (!state.report) return;
     const c = $('#km');
     try {
-      download(await figurePng(c, { ...plotOptions(c.width / (c.clientWidth || c.width)), min_cell: exportMinCell() }), stem() + '.km.png');
+      checkExport();
+      // Drawn from the report as the core's disclosure module releases it (min_cell = k).
+      download(await figurePng(c, { ...plotOptions(c.width / (c.clientWidth || c.width)), min_cell: disclosureK() }), stem() + '.km.png');
     } catch (e) { showError(e, 'The figure could not be saved'); }
   });
   let resizeTimer = null;

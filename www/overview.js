@@ -330,73 +330,13 @@ function renderChooser(cands) {
   }));
 }
 
-// ---------- disclosure control of the exports ----------
-
-/** Split a CSV line into cells (RFC 4180 quoting). */
-function csvCells(line) {
-  const out = [];
-  let cur = '', q = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (q) {
-      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') q = false; else cur += ch;
-    } else if (ch === '"') q = true;
-    else if (ch === ',') { out.push(cur); cur = ''; } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
-const csvCell = s => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
-/**
- * The page's disclosure control (explorer.js: counts between 1 and k−1 exported as "<k") applied
- * to the Table 1 text: "n (%)" cells, "Missing" counts and the groups' N in the header. Means,
- * medians, percentages and p-values stay. Returns {text, masked}.
- */
-export function discloseTable1(text, format, k) {
-  let masked = 0;
-  const small = n => n > 0 && n < k;
-  // `row`: 'header' (group names with their N), 'missing' (plain counts) or 'body' ("n (%)").
-  const maskCell = (cell, row) => {
-    if (row === 'header') {
-      const m = cell.match(/^(.*)\(N = (\d+)\)$/);
-      if (m && small(Number(m[2]))) { masked++; return `${m[1]}(N = <${k})`; }
-      return cell;
-    }
-    const m = cell.match(/^(\d+) \((.*)\)$/);
-    if (m && small(Number(m[1]))) { masked++; return `<${k} (${m[2]})`; }
-    if (row === 'missing' && /^\d+$/.test(cell) && small(Number(cell))) { masked++; return `<${k}`; }
-    return cell;
-  };
-  const isMissing = label => label.replace(/&nbsp;/g, '').trim() === 'Missing';
-  const lines = text.split(format === 'csv' ? '\r\n' : '\n');
-  const out = lines.map((line, li) => {
-    if (format === 'csv') {
-      if (!line) return line;
-      const cells = csvCells(line);
-      const row = li === 0 ? 'header' : isMissing(cells[0]) ? 'missing' : 'body';
-      return cells.map((c, i) => (i === 0 ? c : maskCell(c, row))).map(csvCell).join(',');
-    }
-    if (!line.startsWith('| ')) return line;
-    const cells = line.slice(2, -2).split(/(?<!\\) \| /);
-    const row = li === 0 ? 'header' : isMissing(cells[0]) ? 'missing' : 'body';
-    return '| ' + cells.map((c, i) => (i === 0 ? c : maskCell(c, row))).join(' | ') + ' |';
-  });
-  return { text: out.join(format === 'csv' ? '\r\n' : '\n'), masked };
-}
-
 async function exportTable1(format) {
   try {
-    const raw = await ctx.serial(() => ctx.state.engine.table1Export(format));
-    const k = disclosureK();
-    let { text, masked } = discloseTable1(raw, format, k);
-    if (masked) {
-      const note = `Counts from 1 to ${k - 1} are shown as <${k} (disclosure control).`;
-      text += format === 'csv' ? csvCell(note) + '\r\n' : note + '  \n';
-    }
+    // The core suppresses small cells and their complements (`cohort export --as table1-csv`).
+    const kind = format === 'csv' ? 'table1-csv' : 'table1-md';
+    const text = await ctx.serial(() => ctx.state.engine.exportKind(kind, disclosureK()));
     const [type, ext] = format === 'csv' ? ['text/csv', 'csv'] : ['text/markdown', 'md'];
-    ctx.download(new Blob([format === 'csv' ? '\ufeff' + text : text], { type: `${type};charset=utf-8` }), `${ctx.stem()}.table1.${ext}`);
+    ctx.download(new Blob([text], { type: `${type};charset=utf-8` }), `${ctx.stem()}.table1.${ext}`);
   } catch (e) {
     document.querySelector('#t1-notes').prepend(el('li', { class: 'err', text: `Export failed: ${e.message}` }));
   }

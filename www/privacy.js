@@ -24,6 +24,7 @@ export function stripIdentifiers(spec, ids) {
   const removed = [];
   if (!spec || !ids || !ids.size) return { spec, removed };
   const out = JSON.parse(JSON.stringify(spec));
+  const groupBefore = JSON.stringify(out.group ?? null);
   for (const k of ONE) {
     if (typeof out[k] === 'string' && ids.has(out[k])) { removed.push(`${k}: ${out[k]}`); delete out[k]; }
   }
@@ -32,6 +33,12 @@ export function stripIdentifiers(spec, ids) {
     for (const c of out.group) if (ids.has(c)) removed.push(`group: ${c}`);
     const keep = out.group.filter(c => !ids.has(c));
     if (keep.length > 1) out.group = keep; else if (keep.length) out.group = keep[0]; else delete out.group;
+  }
+  // The hidden groups are values of the group column: they go with it (and the title, which may
+  // name them).
+  if (JSON.stringify(out.group ?? null) !== groupBefore && out.view && typeof out.view === 'object') {
+    if (out.view.hidden_groups) { removed.push('hidden groups (values of the group column)'); delete out.view.hidden_groups; }
+    if (out.view.title) { removed.push('figure title'); delete out.view.title; }
   }
   for (const k of LIST) {
     if (!Array.isArray(out[k])) continue;
@@ -73,18 +80,21 @@ export function exportProblem(spec, ids) {
 }
 
 /**
- * The report without the Table 1 rows and model terms of identifier columns (their levels are
- * values). Does not modify `report`.
+ * The data values a settings link carries (not column names): outcome levels, reference levels,
+ * filter values, hidden groups and the figure title, as short phrases for the share status.
  */
-export function cleanReport(report, ids) {
-  if (!report || !ids || !ids.size) return report;
-  const r = JSON.parse(JSON.stringify(report));
-  if (Array.isArray(r.table1)) r.table1 = r.table1.filter(row => !ids.has(row.variable));
-  const dropTerms = m => {
-    if (m && Array.isArray(m.terms)) m.terms = m.terms.filter(t => ![...ids.keys()].some(c => t.name === c || String(t.name).startsWith(c)));
-  };
-  dropTerms(r.cox);
-  dropTerms(r.finegray);
-  if (Array.isArray(r.univariable)) r.univariable = r.univariable.filter(u => !ids.has(u.variable) && !ids.has(u.column)).map(u => { dropTerms(u); return u; });
-  return r;
+export function linkValues(spec) {
+  const out = [];
+  const ev = spec?.event || {};
+  const levels = [...(ev.event || []), ...(ev.competing || []), ...(ev.censored || [])];
+  if (levels.length) out.push(`outcome levels ${levels.map(v => `“${v}”`).join(', ')}`);
+  for (const [c, v] of Object.entries(spec?.reference || {})) out.push(`reference level “${v}” of ${c}`);
+  for (const f of spec?.filters || []) {
+    if (Array.isArray(f?.values) && f.values.length) out.push(`filter values of ${f.column}: ${f.values.map(v => `“${v}”`).join(', ')}`);
+    else if (f?.value != null) out.push(`filter ${f.column} ${f.op} ${f.value}`);
+  }
+  const hidden = spec?.view?.hidden_groups || [];
+  if (hidden.length) out.push(`hidden groups ${hidden.map(v => `“${v}”`).join(', ')}`);
+  if (spec?.view?.title) out.push(`figure title “${spec.view.title}”`);
+  return out;
 }

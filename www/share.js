@@ -12,8 +12,13 @@ import { disclosureK } from './explorer.js';
 import { identifierColumns } from './privacy.js';
 import { $, el } from './dom.js';
 
-/** Format version of both payloads (the results payload's own `v` is checked by the engine too). */
+/** Format version of the data payload. */
 export const SHARE_VERSION = 1;
+/**
+ * Format version of the results payload (made and checked by the engine, src/share.rs): 2 since
+ * its curves are released in steps of at least k events; version 1 links are refused.
+ */
+export const RESULTS_VERSION = 2;
 /** Largest compressed payload a data link may carry (bytes). */
 export const MAX_EMBED_BYTES = 200 * 1024;
 /** Largest fragment accepted when opening a link (characters), and largest inflated JSON. */
@@ -94,7 +99,9 @@ export async function decodePayload(text, kind) {
   try { obj = JSON.parse(json); } catch (e) { throw new Error(`the link's contents are not valid JSON (${e.message})`); }
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new Error('the link\'s contents are not shared results');
   if (!Number.isInteger(obj.v)) throw new Error('the link\'s contents have no format version: it is not a link this page made');
-  if (obj.v > SHARE_VERSION) throw new Error(`the link was made by a newer version of this page (format ${obj.v}; this page reads ${SHARE_VERSION}): open it with the newer page`);
+  const known = obj.kind === 'results' ? RESULTS_VERSION : SHARE_VERSION;
+  if (obj.v > known) throw new Error(`the link was made by a newer version of this page (format ${obj.v}; this page reads ${known}): open it with the newer page`);
+  if (obj.kind === 'results' && obj.v < known) throw new Error(`the link was made by an older version of this page (format ${obj.v}), before curves were released in steps of at least k events; this page reads format ${known}: ask for a new link`);
   if (obj.v < 1) throw new Error(`the link has an unknown format version ${obj.v}`);
   if (kind && obj.kind !== kind) throw new Error(`the link holds '${obj.kind}', not '${kind}'`);
   return obj;
@@ -208,9 +215,10 @@ export async function resultsLink() {
   const idCov = [...(state.spec?.covariates || []), ...(state.spec?.univariable || [])].find(c => ids.has(c));
   if (idCov) throw new Error(`the model uses '${idCov}', which looks like a direct identifier (${ids.get(idCov)}): its values would appear in the results link; remove it from the model first.`);
   const k = sharedK ?? disclosureK();
-  const { spec } = ctx.sharedSpec();
-  const json = await ctx.serial(() => state.engine.shareResults(k, JSON.stringify(spec || null)));
-  const { text, bytes } = await encodePayload(json);
+  // The fragment is made by the core (the same bytes as `cohort export --as results-link`).
+  const fragment = await ctx.serial(() => state.engine.exportKind('results-link', k));
+  const text = fragment.replace(/^#results=/, '');
+  const bytes = Math.ceil(text.length * 3 / 4);
   if (text.length > MAX_FRAGMENT_CHARS) throw new Error(`the results take ${Math.ceil(bytes / 1024)} KB compressed (curves with very many steps), too much for a link that browsers open: save the figure and the report (JSON) instead.`);
   const small = smallGroups(state.report, k);
   let message = `Results-only link (${Math.ceil(bytes / 1024)} KB): figure, tests and model, no patient rows; counts below ${k} suppressed.`;

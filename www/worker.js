@@ -101,6 +101,8 @@ const ops = {
     return { bars, bitmap, transfer: [bitmap] };
   },
   exportText: ({ kind }) => session.export(kind),
+  // Every export through the core's disclosure module (src/export.rs `export_bytes`).
+  exportKind: ({ kind, k, options, width, height }) => session.export_kind(kind, k, options, width, height),
   // Sharing (www/share.js).
   shareResults: ({ k, specJson }) => session.share_results(k, specJson),
   loadShared: ({ json }) => session.load_shared(json),

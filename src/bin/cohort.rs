@@ -5,6 +5,13 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   cohort analyze DATA --spec SPEC [--pretty]   print the report JSON (SPEC: JSON text or a file)
+  cohort export DATA --spec SPEC --as KIND [--k K] [--out FILE] [--options JSON] [--size WxH]
+                                               one export, exactly as the page's button writes it,
+                                               with counts below K (default 5) withheld; KIND:
+                                               results-link, report-json, tables-csv, table1-csv,
+                                               table1-md, methods, figure-svg, r-script,
+                                               python-script (figure: plot options JSON, size
+                                               default 1800x1200)
   cohort schema DATA                           print the columns and their inferred types
   cohort aggregate-sql --spec SPEC --dialect duckdb|spark --source TABLE_OR_PATH
         [--bin COL=WIDTH]... [--keep COL]... [--time-bin WIDTH] [--spec-out FILE]
@@ -21,7 +28,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
         Ok(out) => {
-            println!("{out}");
+            if !out.is_empty() || args.first().map(String::as_str) != Some("export") {
+                println!("{out}");
+            }
             ExitCode::SUCCESS
         }
         Err(msg) => {
@@ -84,6 +93,60 @@ fn aggregate_sql(args: &[String]) -> Result<String, String> {
     Ok(plan.sql)
 }
 
+/// `cohort export`: the bytes of one export (see `cohort::export::export_bytes`), to `--out` or
+/// stdout. Returns the text to print ("" when written to a file).
+fn export(args: &[String]) -> Result<String, String> {
+    let (mut data, mut spec, mut kind, mut k, mut out, mut options, mut size) = (None, None, None, cohort::disclosure::DEFAULT_K, None, None, (1800u32, 1200u32));
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut val = |what: &str| it.next().cloned().ok_or_else(|| format!("{a} needs {what}"));
+        match a.as_str() {
+            "--spec" => spec = Some(val("a value (JSON text or a file path)")?),
+            "--as" => kind = Some(val("an export kind")?),
+            "--k" => {
+                let v = val("a whole number of at least 1")?;
+                k = v.parse().ok().filter(|k| *k >= 1).ok_or_else(|| format!("--k must be a whole number of at least 1 (got '{v}')"))?;
+            }
+            "--out" => out = Some(val("a file path")?),
+            "--options" => options = Some(val("plot options JSON")?),
+            "--size" => {
+                let v = val("WIDTHxHEIGHT")?;
+                size = v
+                    .split_once('x')
+                    .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+                    .ok_or_else(|| format!("--size must be WIDTHxHEIGHT in pixels, e.g. 1800x1200 (got '{v}')"))?;
+            }
+            s if s.starts_with("--") => return Err(format!("unknown option {s}\n{USAGE}")),
+            s => data = Some(s.to_string()),
+        }
+    }
+    let data = data.ok_or_else(|| format!("no data file given\n{USAGE}"))?;
+    let spec = spec_arg(spec.ok_or_else(|| format!("no --spec given\n{USAGE}"))?)?;
+    let kind = cohort::export::ExportKind::parse(&kind.ok_or_else(|| format!("no --as KIND given\n{USAGE}"))?)?;
+    let plot: cohort::plot::PlotOptions = match options {
+        Some(o) => serde_json::from_str(&o).map_err(|e| format!("--options is not valid plot options JSON: {e}"))?,
+        None => Default::default(),
+    };
+    let bytes = std::fs::read(&data).map_err(|e| format!("cannot read {data}: {e}"))?;
+    let name = std::path::Path::new(&data).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(data.clone());
+    let table = cohort::read_table(&bytes, &name, &cohort::ReadOptions::from_spec(&spec)).map_err(|e| e.to_string())?;
+    drop(bytes);
+    let report = cohort::analyze(&table, &spec).map_err(|e| e.at_file(name.clone()).to_string())?;
+    let input = cohort::export::ExportInput { report: &report, table: Some(&table), file: &name, k, plot, width: size.0, height: size.1 };
+    let bytes = cohort::export::export_bytes(kind, &input)?;
+    match out {
+        Some(path) => {
+            std::fs::write(&path, &bytes).map_err(|e| format!("cannot write {path}: {e}"))?;
+            Ok(String::new())
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes).map_err(|e| format!("cannot write the export: {e}"))?;
+            Ok(String::new())
+        }
+    }
+}
+
 fn run(args: &[String]) -> Result<String, String> {
     let cmd = args.first().map(String::as_str).ok_or_else(|| USAGE.to_string())?;
     match cmd {
@@ -117,6 +180,7 @@ fn run(args: &[String]) -> Result<String, String> {
             Ok(if pretty { report.to_json_pretty() } else { report.to_json() })
         }
         "aggregate-sql" => aggregate_sql(&args[1..]),
+        "export" => export(&args[1..]),
         "schema" => {
             let data = args.get(1).ok_or_else(|| format!("no data file given\n{USAGE}"))?;
             let bytes = std::fs::read(data).map_err(|e| format!("cannot read {data}: {e}"))?;

@@ -659,7 +659,14 @@ pub fn looks_like_date_header(name: &str) -> bool {
 }
 
 fn describe_bad(col: &str, what: &str, bad: &[(usize, String)], nonmissing: usize, lines: &[u64]) -> String {
-    let shown: Vec<String> = bad.iter().take(5).map(|(r, t)| format!("line {} '{}'", lines[*r], truncate(t, 30))).collect();
+    // The cells of a column whose header names an identifier (a date of birth, a record number)
+    // are never quoted: only their lines.
+    let quote = !super::identifiers::header_suggests_identifier(col);
+    let shown: Vec<String> = bad
+        .iter()
+        .take(5)
+        .map(|(r, t)| if quote { format!("line {} '{}'", lines[*r], truncate(t, 30)) } else { format!("line {}", lines[*r]) })
+        .collect();
     format!(
         "column '{col}': {} of {nonmissing} cells {} not {what} and count as not available ({}{}); rows using them are excluded from analyses of this column",
         bad.len(),
@@ -984,66 +991,7 @@ fn flag_identifier(col: &mut Column, nonmissing: usize, notes: &mut Vec<String>)
     }
 }
 
-/// Why a column looks like a direct identifier, or `None`.
-///
-/// - names: a header such as `name`, `surname`, `first_name`, `patient name`, `nom`, `Vorname`;
-/// - record numbers: `mrn`, `ssn`, `nhs`, `id`, `patient_id`, `pid`, `record`/`chart` numbers;
-/// - phone numbers: a header `phone`/`tel`/`mobile`/`fax`, or values like `+41 44 123 45 67`;
-/// - e-mail addresses: values with `@` and a dot after it;
-/// - full dates of birth: a date column headed `dob`, `birth...`, `Geburtsdatum`, `naissance`;
-/// - near-unique text codes: more than 20 levels, at least 90 % of the cells distinct.
-pub fn identifier_reason(col: &Column, nonmissing: usize) -> Option<String> {
-    let l = col.name.to_lowercase();
-    let tokens: Vec<&str> = l.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
-    let joined: String = tokens.concat();
-    let has = |t: &str| tokens.contains(&t);
-    let is_text = matches!(col.data, ColumnData::Text { .. });
-    let levels: &[String] = match &col.data {
-        ColumnData::Text { levels, .. } => levels,
-        _ => &[],
-    };
-    let share = |f: &dyn Fn(&str) -> bool| -> bool {
-        let k = levels.iter().take(1000).filter(|l| f(l)).count();
-        k > 0 && k * 2 >= levels.len().min(1000)
-    };
-    if matches!(col.data, ColumnData::Date(_)) || col.kind == ColumnKind::Date {
-        if has("dob") || l.contains("birth") || l.contains("geburt") || l.contains("naissance") || l.contains("nacimiento") || has("ddn") {
-            return Some("full dates of birth".into());
-        }
-        return None;
-    }
-    if is_text && share(&|v: &str| v.split_once('@').map(|(a, b)| !a.is_empty() && b.contains('.')).unwrap_or(false)) {
-        return Some("e-mail addresses".into());
-    }
-    if has("email") || has("mail") || l.contains("e-mail") {
-        return Some("header suggests e-mail addresses".into());
-    }
-    let name_words = ["surname", "firstname", "lastname", "forename", "fullname", "givenname", "familyname", "patientname", "prenom", "prénom", "vorname", "nachname", "apellido", "apellidos", "nombre", "nom", "initials", "cognome"];
-    if name_words.iter().any(|w| has(w) || joined == *w)
-        || ((has("name") || has("names")) && (tokens.len() == 1 || ["patient", "pt", "first", "last", "given", "family", "full", "maiden"].iter().any(|w| has(w))))
-    {
-        return Some("header suggests personal names".into());
-    }
-    if ["phone", "telephone", "tel", "mobile", "fax", "telefon", "handy", "portable", "phonenumber"].iter().any(|w| has(w)) {
-        return Some("header suggests phone numbers".into());
-    }
-    if is_text
-        && share(&|v: &str| {
-            let digits = v.bytes().filter(|b| b.is_ascii_digit()).count();
-            (v.starts_with('+') || v.starts_with('(')) && (8..=15).contains(&digits) && v.bytes().all(|b| b.is_ascii_digit() || b" +-().".contains(&b))
-        })
-    {
-        return Some("phone numbers".into());
-    }
-    let id_words = ["mrn", "ssn", "nhs", "medicalrecord", "recordnumber", "chartnumber", "hospitalnumber", "patientid", "patid", "pid", "ptid", "subjectid", "insurance", "ahv", "nir", "insee", "dossier"];
-    if id_words.iter().any(|w| has(w) || joined == *w) || has("id") || (has("record") && (has("medical") || has("number") || has("no"))) {
-        return Some("header suggests record or patient numbers".into());
-    }
-    if is_text && levels.len() > 20 && levels.len() * 10 >= nonmissing * 9 {
-        return Some("nearly every row has its own value (a code or a name?)".into());
-    }
-    None
-}
+pub use super::identifiers::identifier_reason;
 
 #[cfg(test)]
 mod tests {

@@ -40,6 +40,7 @@
 mod charset;
 pub mod dates;
 mod infer;
+pub mod identifiers;
 mod scan;
 // Without the `workbook` feature (the browser's core build, scripts/build.sh) the calamine
 // readers are left out; the page sends ZIP and OLE2 files to the build with them (www/engine.js).

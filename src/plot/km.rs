@@ -57,6 +57,9 @@ struct Curve {
     median: Option<(f64, Option<f64>, Option<f64>)>,
     /// KM steps for the number-at-risk table.
     steps: Option<Vec<(f64, f64)>>,
+    /// Disclosure control cut the curve at `end` (a report from `crate::disclosure::protect`
+    /// ends a cut curve with a step of unknown estimate and number at risk): drawn as a bar.
+    cut: bool,
 }
 
 impl Curve {
@@ -161,6 +164,7 @@ fn km_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
                 }
             }
             let end = knots.last().map_or(0.0, |k| k.0);
+            let cut = opts.min_cell.is_some() && !knots.is_empty() && c.steps.last().is_some_and(|s| s.surv.is_nan() && s.n_risk.is_nan());
             let label = format!("{} ({})", label_of(&c.group), super::group_n_text(c.n, opts.min_cell));
             Curve {
                 index: i,
@@ -177,6 +181,7 @@ fn km_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
                 end,
                 median: c.median.filter(|m| m.is_finite()).map(|m| (m, c.median_lower, c.median_upper)),
                 steps: Some(c.steps.iter().map(|s| (s.time, s.n_risk)).collect()),
+                cut,
             }
         })
         .collect()
@@ -229,6 +234,7 @@ fn cuminc_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
                 knots,
                 band,
                 censors: Vec::new(),
+                cut: false,
                 end,
                 median: None,
                 steps: None,
@@ -658,6 +664,12 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
             p.dashed(path, solid(c.color), 2.0, 7.0, 4.0)?;
         } else {
             p.line(path, solid(c.color), 2.0)?;
+        }
+        if c.cut && c.end <= x_end {
+            // Where disclosure control ends the curve: a bar across it.
+            let (x, y) = (m.x(c.end), m.y(c.value_at(c.end)));
+            let arm = p.px(7.0);
+            p.line(vec![(x, y - arm), (x, y + arm)], solid(c.color), 2.5)?;
         }
         if opts.censor_marks {
             let arm = p.px(4.0);

@@ -456,12 +456,15 @@ struct Grid {
     grouped: bool,
 }
 
-fn grid(rows: &[Table1Row]) -> Grid {
+fn grid(rows: &[Table1Row], mask: Option<&crate::disclosure::Table1Mask>) -> Grid {
+    let hidden = |gi: usize| mask.is_some_and(|m| m.group(gi));
+    let masked = |ri: usize, gi: usize, cell: usize| mask.and_then(|m| m.cell(ri, gi, cell));
     let first = rows.first();
     let groups: Vec<(Option<String>, usize)> = first.map(|r| r.groups.iter().map(|g| (g.group.clone(), g.n + g.missing)).collect()).unwrap_or_default();
     let grouped = groups.iter().any(|(g, _)| g.is_some());
     let mut header = vec!["Characteristic".to_string()];
-    for (g, n) in &groups {
+    for (gi, (g, n)) in groups.iter().enumerate() {
+        let n = if hidden(gi) { mask.map(|m| format!("<{}", m.k)).unwrap_or_default() } else { n.to_string() };
         header.push(format!("{} (N = {n})", g.as_deref().unwrap_or("Overall")));
     }
     if grouped {
@@ -473,7 +476,7 @@ fn grid(rows: &[Table1Row]) -> Grid {
     let mut level_rows = Vec::new();
     let mut tests: Vec<&'static str> = Vec::new();
     let mut notes = Vec::new();
-    for row in rows {
+    for (ri, row) in rows.iter().enumerate() {
         let (p, test) = match (row.p, row.test) {
             (Some(p), Some(t)) => {
                 if !tests.contains(&t) {
@@ -502,10 +505,10 @@ fn grid(rows: &[Table1Row]) -> Grid {
         let any_missing = row.groups.iter().any(|g| g.missing > 0);
         if row.r#type == "numeric" {
             let d = decimals_for(row);
-            line(format!("{}, mean (SD)", row.variable), row.groups.iter().map(|g| format!("{} ({})", num(g.mean, d), num(g.sd, d))).collect(), true, false);
+            line(format!("{}, mean (SD)", row.variable), row.groups.iter().enumerate().map(|(gi, g)| if hidden(gi) { "—".to_string() } else { format!("{} ({})", num(g.mean, d), num(g.sd, d)) }).collect(), true, false);
             line(
                 format!("{}, median [Q1, Q3]", row.variable),
-                row.groups.iter().map(|g| format!("{} [{}, {}]", num(g.median, d), num(g.q1, d), num(g.q3, d))).collect(),
+                row.groups.iter().enumerate().map(|(gi, g)| if hidden(gi) { "—".to_string() } else { format!("{} [{}, {}]", num(g.median, d), num(g.q1, d), num(g.q3, d)) }).collect(),
                 false,
                 false,
             );
@@ -516,16 +519,23 @@ fn grid(rows: &[Table1Row]) -> Grid {
                 let cells = row
                     .groups
                     .iter()
-                    .map(|g| match g.levels.as_ref().and_then(|l| l.get(li)) {
-                        Some(l) => format!("{} ({})", l.count, num(l.percent, 1)),
-                        None => "—".to_string(),
+                    .enumerate()
+                    .map(|(gi, g)| match (g.levels.as_ref().and_then(|l| l.get(li)), masked(ri, gi, li)) {
+                        (Some(_), Some(t)) => t,
+                        (Some(l), None) => format!("{} ({})", l.count, num(l.percent, 1)),
+                        (None, _) => "—".to_string(),
                     })
                     .collect();
                 line(level.clone(), cells, false, true);
             }
         }
         if any_missing {
-            line("Missing".to_string(), row.groups.iter().map(|g| g.missing.to_string()).collect(), false, true);
+            line(
+                "Missing".to_string(),
+                row.groups.iter().enumerate().map(|(gi, g)| masked(ri, gi, crate::disclosure::MISSING_CELL).unwrap_or_else(|| g.missing.to_string())).collect(),
+                false,
+                true,
+            );
         }
     }
     Grid { header, rows: out, level_rows, tests, notes, grouped }
@@ -548,7 +558,12 @@ fn md_cell(s: &str) -> String {
 /// The table as GitHub-flavoured Markdown: one column per group (with its N), p-value and test
 /// columns when grouped, level lines indented under their variable, footnotes below.
 pub fn to_markdown(rows: &[Table1Row]) -> String {
-    let g = grid(rows);
+    to_markdown_masked(rows, None)
+}
+
+/// [`to_markdown`] with the cells a disclosure mask withholds written "<k" or "suppressed".
+pub fn to_markdown_masked(rows: &[Table1Row], mask: Option<&crate::disclosure::Table1Mask>) -> String {
+    let g = grid(rows, mask);
     let mut s = String::new();
     s.push_str(&format!("| {} |\n", g.header.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | ")));
     let align: Vec<&str> = (0..g.header.len()).map(|i| if i == 0 { ":---" } else { "---:" }).collect();
@@ -571,9 +586,10 @@ pub fn to_markdown(rows: &[Table1Row]) -> String {
 
 /// A CSV cell: quoted when needed (RFC 4180), and a cell that a spreadsheet could read as a
 /// formula (beginning with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading apostrophe.
-fn csv_cell(s: &str) -> String {
+pub fn csv_cell(s: &str) -> String {
     let risky = |t: &str| t.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let s = if risky(s) || risky(s.trim_start_matches(' ')) { format!("'{s}") } else { s.to_string() };
+    // Spreadsheets skip leading spaces, no-break spaces and a byte-order mark before a formula.
+    let s = if risky(s) || risky(s.trim_start_matches([' ', '\u{a0}', '\u{feff}', '\u{2007}', '\u{202f}'])) { format!("'{s}") } else { s.to_string() };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -583,7 +599,12 @@ fn csv_cell(s: &str) -> String {
 
 /// The same table as CSV (level lines indented by two spaces), footnotes as trailing lines.
 pub fn to_csv(rows: &[Table1Row]) -> String {
-    let g = grid(rows);
+    to_csv_masked(rows, None)
+}
+
+/// [`to_csv`] with the cells a disclosure mask withholds written "<k" or "suppressed".
+pub fn to_csv_masked(rows: &[Table1Row], mask: Option<&crate::disclosure::Table1Mask>) -> String {
+    let g = grid(rows, mask);
     let mut s = String::new();
     let line = |cells: Vec<String>| cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",") + "\r\n";
     s.push_str(&line(g.header.clone()));

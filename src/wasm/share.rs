@@ -18,7 +18,7 @@ impl Session {
         } else {
             Some(serde_json::from_str(spec_json).map_err(|e| js_msg(format!("the spec is not valid JSON: {e}")))?)
         };
-        let shared = SharedResults::from_report(report, k, spec);
+        let shared = SharedResults::from_protected(&crate::disclosure::protect(report, self.table.as_ref(), k), spec);
         shared.validate().map_err(|e| js_msg(format!("{e}: too much for a link; save the figure and report instead")))?;
         to_json(&shared)
     }
@@ -45,9 +45,26 @@ impl Session {
         crate::share::analysis_csv(self.table()?, &columns).map_err(js_msg)
     }
 
+    /// One export of the last analysis, exactly as `cohort export --as KIND --k K` writes it
+    /// (see [`crate::export::export_bytes`]): `kind` is its name (`results-link`, `report-json`,
+    /// `tables-csv`, `table1-csv`, `table1-md`, `methods`, `figure-svg`, `r-script`,
+    /// `python-script`); `options_json` and `width`×`height` are the figure's.
+    pub fn export_kind(&self, kind: &str, k: u32, options_json: &str, width: u32, height: u32) -> Result<String, JsValue> {
+        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet: run one first"))?;
+        let kind = crate::export::ExportKind::parse(kind).map_err(js_msg)?;
+        let plot: crate::plot::PlotOptions = if options_json.trim().is_empty() {
+            Default::default()
+        } else {
+            serde_json::from_str(options_json).map_err(|e| js_msg(format!("the figure options are not valid: {e}")))?
+        };
+        let input = crate::export::ExportInput { report, table: self.table.as_ref(), file: &self.name, k: k.max(1), plot, width, height };
+        let bytes = crate::export::export_bytes(kind, &input).map_err(js_msg)?;
+        String::from_utf8(bytes).map_err(|e| js_msg(format!("the export is not text: {e}")))
+    }
+
     /// The methods-and-results paragraph with every count below `k` written "<k".
     pub fn methods_k(&self, k: u32) -> Result<String, JsValue> {
         let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet: run one first"))?;
-        Ok(crate::export::methods_text_k(report, Some(k.max(1))))
+        Ok(crate::export::methods_protected(&crate::disclosure::protect(report, self.table.as_ref(), k.max(1))))
     }
 }

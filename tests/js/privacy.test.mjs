@@ -1,7 +1,7 @@
 // The privacy guard for identifier-like columns (www/privacy.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { identifierColumns, stripIdentifiers, exportProblem, cleanReport } from '../../www/privacy.js';
+import { identifierColumns, stripIdentifiers, exportProblem, linkValues } from '../../www/privacy.js';
 
 const schema = { columns: [
   { name: 'mrn', identifier_reason: 'medical record numbers' },
@@ -44,16 +44,6 @@ test('exports are refused while an identifier groups, stratifies or filters the 
   assert.equal(exportProblem({ group: 'sex', covariates: ['age'] }, ids), null);
 });
 
-test('Table 1 rows and model terms of identifier columns leave the exported report', () => {
-  const report = {
-    table1: [{ variable: 'patient_name', groups: [{ levels: [{ level: 'Ann Smith', count: 1 }] }] }, { variable: 'age', groups: [] }],
-    cox: { terms: [{ name: 'age' }, { name: 'patient_nameBob Jones' }] },
-  };
-  const out = cleanReport(report, ids);
-  assert.deepEqual(out.table1.map(r => r.variable), ['age']);
-  assert.deepEqual(out.cox.terms.map(t => t.name), ['age']);
-  assert.equal(report.table1.length, 2, 'the input report is not modified');
-});
 
 test('crossed groups: an identifier among the two group columns is stripped and blocks exports', () => {
   const { spec, removed } = stripIdentifiers({ time: 't', group: ['sex', 'mrn'] }, ids);
@@ -61,4 +51,21 @@ test('crossed groups: an identifier among the two group columns is stripped and 
   assert.deepEqual(removed, ['group: mrn']);
   assert.deepEqual(stripIdentifiers({ time: 't', group: ['sex', 'age'] }, ids).spec.group, ['sex', 'age']);
   assert.match(exportProblem({ time: 't', group: ['sex', 'mrn'] }, ids), /'mrn'.*as the group/);
+});
+
+test('with an identifier group, its hidden groups and the title leave the link too', () => {
+  const ids2 = new Map([['name', 'header suggests personal names']]);
+  const { spec, removed } = stripIdentifiers({ time: 't', group: 'name', view: { hidden_groups: ['John Smith', 'Jane Doe'], title: 'Jane vs John', percent: true } }, ids2);
+  assert.equal(spec.group, undefined);
+  assert.equal(spec.view.hidden_groups, undefined);
+  assert.equal(spec.view.title, undefined);
+  assert.equal(spec.view.percent, true);
+  assert.ok(!JSON.stringify(spec).includes('Jane'));
+  assert.deepEqual(removed, ['group: name', 'hidden groups (values of the group column)', 'figure title']);
+});
+
+test('the share status names the data values a settings link carries', () => {
+  const v = linkValues({ event: { column: 's', event: ['dead'] }, reference: { site: 'Bern' }, filters: [{ column: 'grade', op: 'in', values: ['G3'] }], view: { hidden_groups: ['B'], title: 'T' } });
+  assert.deepEqual(v, ['outcome levels “dead”', 'reference level “Bern” of site', 'filter values of grade: “G3”', 'hidden groups “B”', 'figure title “T”']);
+  assert.deepEqual(linkValues({ time: 't' }), []);
 });

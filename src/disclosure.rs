@@ -1,0 +1,647 @@
+//! Disclosure control: the one place that decides what of a [`Report`] may leave the page.
+//!
+//! Every export (the results link, the report JSON, the tables CSV, Table 1 as CSV or Markdown,
+//! the methods paragraph, the figures, the R and Python scripts) is made from [`protect`]'s
+//! output, for a threshold k, so the same rules hold whether the output is a link, a file or a
+//! figure. The rules follow OpenSAFELY's output checking and its disclosure-safe Kaplan-Meier
+//! (every step of a released curve rests on at least k events) and statistical disclosure
+//! control's primary and secondary cell suppression:
+//!
+//! * **Small groups.** A group of fewer than k patients keeps its name (written "n < k") but
+//!   none of its curve. A group with fewer than k events keeps its size but not its events.
+//! * **Totals.** When a group's size or events are withheld, so are the totals they would be
+//!   recovered from by subtraction (analysed rows and events, the models' n and events, the rows
+//!   in the file). Rows in the file and rows filtered out are withheld when the rows excluded
+//!   (file − filtered − analysed) or filtered out are between 1 and k − 1.
+//! * **Curves.** Each Kaplan-Meier or cumulative-incidence curve is coarsened: consecutive event
+//!   times are pooled until they hold at least k events, and only the estimate at the end of each
+//!   pool is released (with its 95% CI, to 4 decimals). Any ratio of released steps, any
+//!   difference of variances, rests on at least k events. The curve is cut where fewer than k
+//!   remain at risk, or where the events left after the last release are fewer than k: what lies
+//!   beyond is not released (the figure marks the cut, the number-at-risk cells read "<k").
+//!   Released steps carry no event or censoring counts, standard errors or cumulative hazards
+//!   (from which ΔH/Δ(se²) gives the number at risk); the number at risk shown with a step is
+//!   the one at the start of its pool (at least k). Landmark estimates are the released curve's
+//!   value at the landmark (so they never fall between pooled events).
+//! * **Models.** Coefficients, covariance and tests stay. A categorical level with fewer than k
+//!   patients or events in the model's rows is named in [`Withheld::terms`] and its row (and
+//!   covariance) is suppressed in every export. The per-event Schoenfeld residuals never leave.
+//! * **Table 1.** A count between 1 and k − 1 is written "<k" with no percent (primary);
+//!   where a column of a variable (its levels and its missing count, which add up to the
+//!   group's N) has exactly one suppressed cell, the next smallest non-zero cell is suppressed too
+//!   (secondary, written "suppressed"), so no cell follows by subtraction. A group of fewer than k
+//!   has every cell and summary withheld. Minimum and maximum (single patients' values) never
+//!   leave.
+//! * **Free text.** Warnings and ingestion notes (they can quote cells or small counts), the
+//!   file name and smoothed hazards (drawn from every event time) are left out.
+
+use serde::{Deserialize, Serialize};
+
+mod adjusted;
+
+use crate::report::Report;
+use crate::spec::AnalysisSpec;
+use crate::stats::km::{KmAt, KmCurve, KmStep};
+use crate::table::Table;
+
+/// The page's default threshold.
+pub const DEFAULT_K: u32 = 5;
+
+/// Decimals of a released estimate (a survival probability printed to 4 decimals at most).
+const DECIMALS: f64 = 1e4;
+
+/// Where a released curve stops.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Cut {
+    pub group: Option<String>,
+    /// `event` or `competing` for a cumulative-incidence curve; `None` for Kaplan-Meier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// Time of the last released step (0 when nothing was released).
+    pub at: f64,
+    /// Why it stops there.
+    pub reason: String,
+}
+
+/// What [`protect`] withheld, for the exports to say so (and to write withheld counts as such).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(default)]
+pub struct Withheld {
+    pub k: u32,
+    /// How curves were protected (for the methods text and the JSON).
+    pub method: String,
+    /// Groups of fewer than k patients: named, curve not released.
+    pub small_groups: Vec<String>,
+    /// Groups whose number of events (or competing events) is between 1 and k − 1.
+    pub few_events: Vec<String>,
+    /// The overall n and events (and models' n and events) are withheld: they would give a
+    /// withheld group's count by subtraction.
+    pub totals: bool,
+    /// Rows in the file and rows filtered out are withheld (a small number of excluded rows).
+    pub file_rows: bool,
+    /// Where each curve was cut.
+    pub cuts: Vec<Cut>,
+    /// Model terms (categorical levels) with fewer than k patients or events: suppressed.
+    pub terms: Vec<String>,
+    /// Subgroup rows (`column=level`) whose counts are withheld (see `disclosure/adjusted.rs`).
+    pub subgroups: Vec<String>,
+    /// A count of extreme propensity weights from 1 to k − 1 was withheld.
+    pub propensity_extreme_withheld: bool,
+    /// Table 1 cells suppressed: primary ("<k") and secondary.
+    pub table1_primary: usize,
+    pub table1_secondary: usize,
+}
+
+impl Withheld {
+    /// Whether anything at all was suppressed (for "counts below k are withheld" sentences).
+    pub fn any(&self) -> bool {
+        !self.small_groups.is_empty()
+            || !self.few_events.is_empty()
+            || self.totals
+            || self.file_rows
+            || !self.cuts.is_empty()
+            || !self.terms.is_empty()
+            || !self.subgroups.is_empty()
+            || self.propensity_extreme_withheld
+            || self.table1_primary > 0
+    }
+    /// Whether group `g`'s size is withheld.
+    pub fn small(&self, g: Option<&str>) -> bool {
+        g.is_some_and(|g| self.small_groups.iter().any(|x| x == g))
+    }
+    /// Whether group `g`'s events are withheld.
+    pub fn few(&self, g: Option<&str>) -> bool {
+        self.small(g) || g.is_some_and(|g| self.few_events.iter().any(|x| x == g))
+    }
+}
+
+/// Table 1 cell suppression: `(row, group, cell)` where `cell` is a level index, or
+/// [`MISSING_CELL`] for the missing count; `secondary` for complementary suppression.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table1Mask {
+    pub k: u32,
+    pub primary: Vec<(usize, usize, usize)>,
+    pub secondary: Vec<(usize, usize, usize)>,
+    /// Groups (by index) of fewer than k patients: header N and every cell withheld.
+    pub groups: Vec<usize>,
+}
+
+/// The `cell` index of a variable's missing count in [`Table1Mask`].
+pub const MISSING_CELL: usize = usize::MAX;
+/// The `cell` index of a numeric variable's count of non-missing values (N − missing).
+pub const N_CELL: usize = usize::MAX - 1;
+
+impl Table1Mask {
+    /// How cell `(row, group, cell)` is written when withheld, or `None` when it is shown.
+    pub fn cell(&self, row: usize, group: usize, cell: usize) -> Option<String> {
+        if self.groups.contains(&group) || self.primary.contains(&(row, group, cell)) {
+            Some(format!("<{}", self.k))
+        } else if self.secondary.contains(&(row, group, cell)) {
+            Some("suppressed".to_string())
+        } else {
+            None
+        }
+    }
+    /// Whether any cell of row `row`, group `group` is withheld.
+    pub fn any(&self, row: usize, group: usize) -> bool {
+        self.groups.contains(&group) || self.primary.iter().chain(&self.secondary).any(|&(r, g, _)| r == row && g == group)
+    }
+    /// Whether a group's summaries (N, means, medians) are withheld.
+    pub fn group(&self, group: usize) -> bool {
+        self.groups.contains(&group)
+    }
+}
+
+/// A report made safe to release for a threshold k: the same [`Report`] type (so the figures
+/// draw from it), with withheld counts set to 0 and listed in [`Protected::withheld`].
+#[derive(Debug, Clone)]
+pub struct Protected {
+    pub report: Report,
+    pub withheld: Withheld,
+    pub table1: Table1Mask,
+}
+
+fn round(v: f64) -> f64 {
+    if v.is_finite() {
+        (v * DECIMALS).round() / DECIMALS
+    } else {
+        v
+    }
+}
+
+fn small(v: usize, k: u32) -> bool {
+    v > 0 && v < k as usize
+}
+
+/// One curve's event/at-risk tallies at its step times (time, at risk, events of the curve's cause,
+/// censored or leaving otherwise).
+struct Tally {
+    time: f64,
+    n_risk: f64,
+    events: f64,
+    leaving: f64,
+}
+
+/// A curve's pooling: the steps that are released, in time order, each with the number at risk
+/// at the start of its pool, and where the curve stops.
+struct Coarse {
+    /// (tally index, number at risk at the start of its pool, whether it is a pool's end: a
+    /// released estimate; otherwise a censoring mark on the released curve)
+    items: Vec<(usize, f64, bool)>,
+    /// The time of the last released step and why nothing after it is, when the curve stops
+    /// before its last tally.
+    cut: Option<(f64, String)>,
+}
+
+/// Pool consecutive tallies until they hold at least k events; stop where fewer than k are at
+/// risk, and drop a last pool of fewer than k events.
+fn coarsen(tallies: &[Tally], k: u32) -> Coarse {
+    let kf = k as f64;
+    let mut items = Vec::new();
+    let mut cut = None;
+    let mut start = 0;
+    let mut events = 0.0;
+    let mut pending: Vec<usize> = Vec::new();
+    let mut last_time = 0.0;
+    for (i, t) in tallies.iter().enumerate() {
+        if t.n_risk < kf {
+            cut = Some(format!("fewer than {k} at risk after this time"));
+            break;
+        }
+        events += t.events;
+        if t.events > 0.0 || t.leaving > 0.0 {
+            pending.push(i);
+        }
+        if events >= kf {
+            let n0 = tallies[start].n_risk;
+            items.extend(pending.drain(..).map(|j| (j, n0, j == i)));
+            events = 0.0;
+            start = i + 1;
+            last_time = t.time;
+        }
+    }
+    if events > 0.0 {
+        cut.get_or_insert_with(|| format!("fewer than {k} events after this time"));
+    } else if let Some(&j) = pending.last() {
+        // Only censorings since the last release: the curve is flat there, and may be shown so.
+        let n0 = tallies.get(start).map_or(f64::NAN, |t| t.n_risk);
+        items.extend(pending.iter().map(|&x| (x, n0, false)));
+        last_time = tallies[j].time;
+    }
+    Coarse { items, cut: cut.map(|why| (last_time, why)) }
+}
+
+/// The Kaplan-Meier curve as released (see the module documentation), and its cut.
+fn protect_km(c: &KmCurve, k: u32, end: f64) -> (KmCurve, Option<Cut>) {
+    let tallies: Vec<Tally> = c.steps.iter().map(|s| Tally { time: s.time, n_risk: s.n_risk, events: s.n_event, leaving: s.n_censor }).collect();
+    let co = coarsen(&tallies, k);
+    let blank = |time: f64, n_risk: f64| KmStep {
+        time,
+        n_risk,
+        n_event: f64::NAN,
+        n_censor: 0.0,
+        surv: f64::NAN,
+        std_err: f64::NAN,
+        lower: f64::NAN,
+        upper: f64::NAN,
+        cumhaz: f64::NAN,
+        std_cumhaz: f64::NAN,
+    };
+    let mut steps: Vec<KmStep> = Vec::new();
+    let (mut sv, mut lo, mut hi) = (1.0, 1.0, 1.0);
+    for &(i, n0, release) in &co.items {
+        let s = &c.steps[i];
+        if release {
+            (sv, lo, hi) = (round(s.surv), round(s.lower), round(s.upper));
+        }
+        let censored = if s.n_censor > 0.0 { 1.0 } else { 0.0 };
+        steps.push(KmStep { n_censor: censored, surv: sv, lower: lo, upper: hi, ..blank(s.time, n0) });
+    }
+    let cut = co.cut.as_ref().map(|(at, why)| Cut { group: c.group.clone(), cause: None, at: *at, reason: why.clone() });
+    if cut.is_some() {
+        // Past the cut the number at risk is not released ("<k" in the risk table).
+        steps.push(blank(end.max(steps.last().map_or(0.0, |s| s.time)), f64::NAN));
+    }
+    let released_end = co.cut.as_ref().map_or(f64::INFINITY, |c| c.0);
+    let at = c
+        .at
+        .iter()
+        .map(|a| {
+            if a.time > released_end {
+                return KmAt { time: a.time, n_risk: f64::NAN, surv: f64::NAN, std_err: f64::NAN, lower: f64::NAN, upper: f64::NAN };
+            }
+            let last = steps.iter().filter(|s| s.time <= a.time && s.surv.is_finite()).last();
+            let (sv, lo, hi) = last.map(|s| (s.surv, s.lower, s.upper)).unwrap_or((1.0, f64::NAN, f64::NAN));
+            // The number at risk the risk table shows at this time: its pool's.
+            let n = steps.iter().find(|s| s.time >= a.time).map_or(f64::NAN, |s| s.n_risk);
+            KmAt { time: a.time, n_risk: n, surv: sv, std_err: f64::NAN, lower: lo, upper: hi }
+        })
+        .collect();
+    (KmCurve { steps, at, ..c.clone() }, cut)
+}
+
+/// A suppressed group's curve: its name and nothing else (the figure writes "n < k").
+fn empty_km(c: &KmCurve, end: f64) -> KmCurve {
+    KmCurve {
+        group: c.group.clone(),
+        n: 0,
+        events: 0,
+        median: None,
+        median_lower: None,
+        median_upper: None,
+        steps: vec![KmStep {
+            time: end,
+            n_risk: f64::NAN,
+            n_event: f64::NAN,
+            n_censor: 0.0,
+            surv: f64::NAN,
+            std_err: f64::NAN,
+            lower: f64::NAN,
+            upper: f64::NAN,
+            cumhaz: f64::NAN,
+            std_cumhaz: f64::NAN,
+        }],
+        followup: crate::stats::km::Followup { median: None, lower: None, upper: None },
+        at: c.at.iter().map(|a| KmAt { time: a.time, n_risk: f64::NAN, surv: f64::NAN, std_err: f64::NAN, lower: f64::NAN, upper: f64::NAN }).collect(),
+        rmst: None,
+    }
+}
+
+/// The report as it may be released with threshold `k` (at least 1). `table` is the analysed
+/// table when there is one: the competing-risks curves and the model levels are counted from its
+/// rows; without it (a report rebuilt from a results link, already protected) the curves are
+/// left as they are.
+pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
+    let k = k.max(1);
+    let mut r = report.clone();
+    let mut w = Withheld {
+        k,
+        method: format!(
+            "curves coarsened so that every released step rests on at least {k} events and cut where fewer than {k} remain at risk; counts from 1 to {} withheld",
+            k.saturating_sub(1)
+        ),
+        ..Withheld::default()
+    };
+    let end = report
+        .km
+        .iter()
+        .flat_map(|c| c.steps.last().map(|s| s.time))
+        .chain(report.cuminc.iter().flat_map(|c| c.steps.last().map(|s| s.time)))
+        .fold(0.0f64, f64::max);
+
+    // Groups.
+    for c in &report.km {
+        let g = c.group.clone().unwrap_or_else(|| "All".to_string());
+        if small(c.n, k) {
+            w.small_groups.push(g);
+        } else if small(c.events, k) {
+            w.few_events.push(g);
+        }
+    }
+    for c in &report.cuminc {
+        let g = c.group.clone().unwrap_or_else(|| "All".to_string());
+        if small(c.n, k) {
+            if !w.small_groups.contains(&g) {
+                w.small_groups.push(g);
+            }
+        } else if small(c.events, k) && !w.few_events.contains(&g) {
+            w.few_events.push(g);
+        }
+    }
+    let grouped = report.groups.len() > 1;
+    w.totals = (grouped && (!w.small_groups.is_empty() || !w.few_events.is_empty()))
+        || small(report.n, k)
+        || small(report.events, k)
+        || report.competing_events.is_some_and(|c| small(c, k));
+    let excluded = report.rows_in_file.saturating_sub(report.rows_filtered_out).saturating_sub(report.n);
+    w.file_rows = w.totals || small(excluded, k) || small(report.rows_filtered_out, k);
+
+    // Kaplan-Meier.
+    r.km = report
+        .km
+        .iter()
+        .map(|c| {
+            if w.small(c.group.as_deref()) || (c.group.is_none() && small(c.n, k)) {
+                w.cuts.push(Cut { group: c.group.clone(), cause: None, at: 0.0, reason: format!("fewer than {k} patients") });
+                return empty_km(c, end);
+            }
+            let (mut out, cut) = protect_km(c, k, end);
+            if let Some(cut) = cut {
+                w.cuts.push(cut);
+            }
+            if small(c.events, k) {
+                out.events = 0;
+            }
+            out
+        })
+        .collect();
+
+    // Cumulative incidence: tallies from the analysed rows.
+    if !report.cuminc.is_empty() {
+        r.cuminc = protect_cuminc(report, table, k, end, &mut w);
+    }
+
+    if w.totals {
+        r.n = 0;
+        r.events = 0;
+        r.competing_events = r.competing_events.map(|_| 0);
+    }
+    if w.file_rows {
+        r.rows_in_file = 0;
+        r.rows_filtered_out = 0;
+    }
+
+    // Models. Terms of identifier-like columns (their levels are values) are suppressed too.
+    let mut flagged = small_levels(report, table, k);
+    let ids: Vec<&str> = table.map(|t| t.columns.iter().filter(|c| c.identifier.is_some()).map(|c| c.name.as_str()).collect()).unwrap_or_default();
+    let is_id_term = |name: &str| ids.iter().any(|c| name == *c || name.strip_prefix(c).is_some_and(|rest| rest.starts_with('=')));
+    for name in report.cox.iter().flat_map(|c| c.terms.iter().map(|t| &t.name)).chain(report.finegray.iter().flat_map(|f| f.terms.iter().map(|t| &t.name))).chain(report.univariable.iter().flat_map(|u| u.terms.iter().map(|t| &t.name))) {
+        if is_id_term(name) && !flagged.contains(name) {
+            flagged.push(name.clone());
+        }
+    }
+    if let Some(rows) = r.table1.as_mut() {
+        rows.retain(|row| !ids.contains(&row.variable.as_str()));
+    }
+    w.terms = flagged.clone();
+    if let Some(c) = r.cox.as_mut() {
+        if w.totals || small(c.n, k) || small(c.events, k) {
+            c.n = 0;
+            c.events = 0;
+        }
+        let p = c.terms.len();
+        for (j, t) in c.terms.iter_mut().enumerate() {
+            if flagged.contains(&t.name) {
+                blank_term(&mut t.coef, &mut [&mut t.se, &mut t.hr, &mut t.lower, &mut t.upper, &mut t.z, &mut t.p]);
+                t.robust_se = None;
+                if c.vcov.len() == p * p {
+                    for i in 0..p {
+                        c.vcov[j * p + i] = f64::NAN;
+                        c.vcov[i * p + j] = f64::NAN;
+                    }
+                }
+            }
+        }
+        if let Some(ph) = c.ph_test.as_mut() {
+            ph.residuals = None;
+        }
+        c.warnings.clear();
+    }
+    if let Some(f) = r.finegray.as_mut() {
+        if w.totals || small(f.n, k) || small(f.events, k) || small(f.competing, k) {
+            f.n = 0;
+            f.events = 0;
+            f.competing = 0;
+        }
+        for t in f.terms.iter_mut() {
+            if flagged.contains(&t.name) {
+                blank_term(&mut t.coef, &mut [&mut t.se, &mut t.shr, &mut t.lower, &mut t.upper, &mut t.z, &mut t.p]);
+            }
+        }
+        f.warnings.clear();
+    }
+    for u in r.univariable.iter_mut() {
+        if w.totals || small(u.n, k) || small(u.events, k) {
+            u.n = 0;
+            u.events = 0;
+        }
+        for t in u.terms.iter_mut() {
+            if flagged.contains(&t.name) {
+                blank_term(&mut t.coef, &mut [&mut t.se, &mut t.hr, &mut t.lower, &mut t.upper, &mut t.z, &mut t.p]);
+                t.robust_se = None;
+            }
+        }
+    }
+    for p in r.parametric.iter_mut() {
+        p.warnings.clear();
+    }
+
+    // Table 1.
+    let mask = r.table1.as_ref().map(|rows| table1_mask(rows, k)).unwrap_or(Table1Mask { k, ..Default::default() });
+    w.table1_primary = mask.primary.len();
+    w.table1_secondary = mask.secondary.len();
+    if let Some(rows) = r.table1.as_mut() {
+        for row in rows.iter_mut() {
+            for g in row.groups.iter_mut() {
+                g.min = None;
+                g.max = None;
+            }
+        }
+    }
+
+    // Subgroups, adjusted curves, propensity weighting, RMST differences.
+    adjusted::protect_adjusted(report, &mut r, k, &mut w);
+
+    // Free text and per-time smooths.
+    r.warnings.clear();
+    r.notes.clear();
+    r.file = String::new();
+    r.hazard.clear();
+    r.hazard_ratio = None;
+    Protected { report: r, withheld: w, table1: mask }
+}
+
+fn blank_term(coef: &mut f64, rest: &mut [&mut f64]) {
+    *coef = f64::NAN;
+    for v in rest.iter_mut() {
+        **v = f64::NAN;
+    }
+}
+
+/// Cumulative-incidence curves pooled and cut as the Kaplan-Meier ones, from the analysed rows.
+fn protect_cuminc(report: &Report, table: Option<&Table>, k: u32, end: f64, w: &mut Withheld) -> Vec<crate::stats::cuminc::CumincCurve> {
+    use crate::stats::cuminc::{CumincAt, CumincCurve, CumincStep};
+    let prep = table.and_then(|t| report.spec.as_ref().and_then(|s| crate::prepare::prepare(t, s, &mut Vec::new()).ok()));
+    let mut out = Vec::new();
+    for c in &report.cuminc {
+        let gname = c.group.clone().unwrap_or_else(|| "All".to_string());
+        let suppressed = w.small_groups.contains(&gname);
+        let blank_curve = |c: &CumincCurve| CumincCurve {
+            group: c.group.clone(),
+            cause: c.cause,
+            n: 0,
+            events: 0,
+            steps: vec![CumincStep { time: end, estimate: f64::NAN, variance: f64::NAN }],
+            at: c.at.iter().map(|a| CumincAt { time: a.time, estimate: f64::NAN, variance: f64::NAN }).collect(),
+        };
+        if suppressed {
+            w.cuts.push(Cut { group: c.group.clone(), cause: Some(c.cause.to_string()), at: 0.0, reason: format!("fewer than {k} patients") });
+            out.push(blank_curve(c));
+            continue;
+        }
+        let Some(prep) = prep.as_ref() else {
+            // No rows (a report rebuilt from a link): it was protected when the link was made.
+            out.push(c.clone());
+            continue;
+        };
+        let code = match (&prep.group, &c.group) {
+            (Some(g), Some(name)) => g.levels.iter().position(|l| l == name).map(|i| i as u32),
+            (None, None) => Some(0),
+            _ => None,
+        };
+        let cause: u8 = if c.cause == "event" { 1 } else { 2 };
+        let mut rows: Vec<(f64, u8)> = (0..prep.time.len())
+            .filter(|&i| prep.group.as_ref().map_or(0, |g| g.codes[i]) == code.unwrap_or(u32::MAX) || (prep.group.is_none() && code == Some(0)))
+            .map(|i| (prep.time[i], prep.status[i]))
+            .collect();
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Tallies at the curve's own step times (events of this cause at that time).
+        let mut tallies = Vec::with_capacity(c.steps.len());
+        for s in &c.steps {
+            let at_risk = rows.iter().filter(|r| r.0 >= s.time).count() as f64;
+            let events = rows.iter().filter(|r| r.0 == s.time && r.1 == cause).count() as f64;
+            let leaving = rows.iter().filter(|r| r.0 == s.time && r.1 == 0).count() as f64;
+            tallies.push(Tally { time: s.time, n_risk: at_risk, events, leaving });
+        }
+        // The point at time 0 (cmprsk's first point) is no event: it is kept as the start.
+        let co = coarsen(&tallies, k);
+        let mut steps = vec![];
+        if let Some(first) = c.steps.first().filter(|s| s.time == 0.0 && s.estimate == 0.0) {
+            steps.push(first.clone());
+        }
+        for &(i, _, release) in &co.items {
+            if release {
+                let s = &c.steps[i];
+                steps.push(CumincStep { time: s.time, estimate: round(s.estimate), variance: s.variance });
+            }
+        }
+        let released_end = co.cut.as_ref().map_or(f64::INFINITY, |x| x.0);
+        if let Some((at, why)) = &co.cut {
+            w.cuts.push(Cut { group: c.group.clone(), cause: Some(c.cause.to_string()), at: *at, reason: why.clone() });
+            steps.push(CumincStep { time: end.max(*at), estimate: f64::NAN, variance: f64::NAN });
+        }
+        let at = c
+            .at
+            .iter()
+            .map(|a| {
+                if a.time > released_end {
+                    return CumincAt { time: a.time, estimate: f64::NAN, variance: f64::NAN };
+                }
+                let last = steps.iter().filter(|s| s.time <= a.time && s.estimate.is_finite()).last();
+                CumincAt { time: a.time, estimate: last.map_or(0.0, |s| s.estimate), variance: last.map_or(0.0, |s| s.variance) }
+            })
+            .collect();
+        let events = if small(c.events, k) { 0 } else { c.events };
+        out.push(CumincCurve { group: c.group.clone(), cause: c.cause, n: c.n, events, steps, at });
+    }
+    out
+}
+
+/// Model terms (`column=level`) whose level has fewer than k patients or events among the
+/// model's rows (R fits the model on every row with a valid time and outcome, without the group).
+fn small_levels(report: &Report, table: Option<&Table>, k: u32) -> Vec<String> {
+    let (Some(table), Some(spec)) = (table, report.spec.as_ref()) else { return Vec::new() };
+    let mut cats: Vec<String> = spec.covariates.iter().chain(spec.univariable.iter()).filter(|c| spec.categorical.contains(c) || is_text(table, c)).cloned().collect();
+    cats.sort();
+    cats.dedup();
+    if cats.is_empty() {
+        return Vec::new();
+    }
+    let mspec = AnalysisSpec { group: None, ..spec.clone() };
+    let Ok(prep) = crate::prepare::prepare(table, &mspec, &mut Vec::new()) else { return Vec::new() };
+    let mut out = Vec::new();
+    for c in &cats {
+        let Ok(d) = crate::prepare::design(table, &mspec, &prep, std::slice::from_ref(c), &mut Vec::new()) else { continue };
+        let mut base_n = d.time.len();
+        let mut base_e = d.status.iter().filter(|&&s| s == 1).count();
+        for (j, name) in d.names.iter().enumerate() {
+            let n = d.x[j].iter().filter(|&&v| v == 1.0).count();
+            let e = d.x[j].iter().zip(&d.status).filter(|(&v, &s)| v == 1.0 && s == 1).count();
+            base_n -= n;
+            base_e -= e;
+            if n < k as usize || e < k as usize {
+                out.push(name.clone());
+            }
+        }
+        // A reference level with fewer than k patients or events: every contrast rests on it.
+        if !d.names.is_empty() && (base_n < k as usize || base_e < k as usize) {
+            out.extend(d.names.iter().cloned());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn is_text(table: &Table, name: &str) -> bool {
+    table.column(name).is_some_and(|c| !matches!(c.data, crate::table::ColumnData::Numeric(_)))
+}
+
+/// Primary and secondary suppression of Table 1 (see the module documentation).
+pub fn table1_mask(rows: &[crate::stats::table1::Table1Row], k: u32) -> Table1Mask {
+    let mut m = Table1Mask { k, ..Default::default() };
+    if let Some(first) = rows.first() {
+        for (gi, g) in first.groups.iter().enumerate() {
+            if small(g.n + g.missing, k) {
+                m.groups.push(gi);
+            }
+        }
+    }
+    for (ri, row) in rows.iter().enumerate() {
+        for (gi, g) in row.groups.iter().enumerate() {
+            if m.groups.contains(&gi) {
+                continue;
+            }
+            // The column's cells: every level count and the missing count (they add up to N).
+            let mut cells: Vec<(usize, usize)> = g.levels.iter().flatten().enumerate().map(|(li, l)| (li, l.count)).collect();
+            cells.push((MISSING_CELL, g.missing));
+            let primary: Vec<usize> = cells.iter().filter(|(_, n)| small(*n, k)).map(|(i, _)| *i).collect();
+            for &i in &primary {
+                m.primary.push((ri, gi, i));
+            }
+            // Numeric variables have one cell (missing): N − missing is their n, shown in the
+            // summaries' basis, so a small missing count needs its complement (the summaries'
+            // n) withheld too: the summaries then stand for "N − <k" rows, which is not a count.
+            if g.levels.is_none() && !primary.is_empty() {
+                m.secondary.push((ri, gi, N_CELL));
+            }
+            if primary.len() == 1 && g.levels.is_some() {
+                let next = cells.iter().filter(|(i, n)| *n > 0 && !primary.contains(i)).min_by_key(|(_, n)| *n);
+                if let Some((i, _)) = next {
+                    m.secondary.push((ri, gi, *i));
+                }
+            }
+        }
+    }
+    m
+}

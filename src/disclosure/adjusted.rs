@@ -1,0 +1,133 @@
+//! Disclosure rules for the adjusted comparisons (subgroups, adjusted curves, propensity
+//! weighting, RMST differences): the same threshold k as the rest of [`super::protect`].
+//!
+//! * **Subgroup rows.** A level with fewer than k patients or events, or with fewer than k
+//!   patients free of the event, keeps its name but releases no count; with fewer than k
+//!   patients or events its hazard ratio, CI and p are withheld too (a Cox variance of a few
+//!   events is about 1/d₁ + 1/d₀: inverting it gives the counts back).
+//! * **Adjusted curves.** Released only at the times of the released (coarsened) Kaplan-Meier
+//!   steps, each resting on at least k events, and cut where those are cut; a landmark takes the
+//!   released curve's value. Their jumps (baseline-hazard increments) then span ≥ k events.
+//! * **Propensity.** The logistic model's coefficients and the effective sample sizes stay; the
+//!   smallest and largest weight and propensity score (single patients' values) never leave; an
+//!   arm of fewer than k patients releases no count; a count of extreme weights from 1 to k − 1
+//!   is withheld; a balance row of a 0/1 term with fewer than k patients at either value in an
+//!   arm (flagged by the model) releases no SMD.
+//! * **RMST differences** involving a group withheld for its size are not released.
+
+use super::{small, Withheld};
+use crate::report::Report;
+
+/// Applies the rules above to `r` (a clone of `orig` that [`super::protect`] is protecting).
+pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Withheld) {
+    let kk = k as usize;
+
+    // Subgroups.
+    for s in r.subgroups.iter_mut() {
+        let few = small(s.n, k) || small(s.events, k);
+        let complement = s.n > s.events && s.n - s.events < kk;
+        if few || complement {
+            w.subgroups.push(format!("{}={}", s.column, s.level));
+            s.n = 0;
+            s.events = 0;
+            s.small = true;
+        }
+        if few {
+            for v in [&mut s.coef, &mut s.se, &mut s.hr, &mut s.lower, &mut s.upper, &mut s.p] {
+                *v = f64::NAN;
+            }
+        }
+    }
+
+    // Adjusted curves: released at the ends of pools of consecutive event times (all groups
+    // together) holding at least k events, and cut where fewer than k remain at risk.
+    if !r.adjusted.is_empty() {
+        let released = pooled_times(orig, kk);
+        let end = released.last().copied();
+        for a in r.adjusted.iter_mut() {
+            let Some(o) = orig.adjusted.iter().find(|o| o.group == a.group) else { continue };
+            // The original curve's value at t (a step function starting at 1).
+            let value_at = |t: f64| o.steps.iter().take_while(|s| s.time <= t).last().map_or(1.0, |s| s.surv);
+            a.steps = released.iter().map(|&t| crate::adjust::TimeSurv { time: t, surv: value_at(t) }).collect();
+            for at in a.at.iter_mut() {
+                at.surv = match end {
+                    Some(e) if at.time <= e => released.iter().take_while(|&&t| t <= at.time).last().map_or(1.0, |&t| value_at(t)),
+                    _ => f64::NAN,
+                };
+            }
+            if w.totals {
+                a.n = 0;
+            }
+        }
+        if end.is_some_and(|e| orig.adjusted.iter().any(|o| o.steps.last().is_some_and(|s| s.time > e))) {
+            w.cuts.push(super::Cut {
+                group: None,
+                cause: Some("adjusted".to_string()),
+                at: end.unwrap_or(0.0),
+                reason: format!("adjusted curves released at pools of at least {k} events, cut where fewer than {k} remain at risk"),
+            });
+        }
+    }
+
+    // Propensity weighting.
+    if let Some(p) = r.propensity.as_mut() {
+        if w.totals || small(p.n, k) {
+            p.n = 0;
+        }
+        for e in p.ess.iter_mut() {
+            e.min_weight = f64::NAN;
+            e.max_weight = f64::NAN;
+            e.ps_min = f64::NAN;
+            e.ps_max = f64::NAN;
+            if small(e.extreme, k) {
+                e.extreme = 0;
+                w.propensity_extreme_withheld = true;
+            }
+            if small(e.n, k) || w.totals {
+                e.n = 0;
+            }
+        }
+        for b in p.balance.iter_mut() {
+            if b.small {
+                b.smd_before = f64::NAN;
+                b.smd_after = f64::NAN;
+            }
+        }
+    }
+
+    // RMST differences with a small group.
+    let small_groups = w.small_groups.clone();
+    r.rmst_diff.retain(|d| !small_groups.contains(&d.a) && !small_groups.contains(&d.b));
+}
+
+/// Ends of pools of consecutive event times (all Kaplan-Meier groups together) that hold at
+/// least `k` events, up to where fewer than `k` remain at risk.
+fn pooled_times(orig: &Report, k: usize) -> Vec<f64> {
+    let mut times: Vec<f64> = orig.km.iter().flat_map(|c| c.steps.iter().map(|s| s.time)).collect();
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    let mut out = Vec::new();
+    let mut pool = 0.0;
+    for &t in &times {
+        // At risk just before t and events at t, over the groups.
+        let (mut at_risk, mut events) = (0.0, 0.0);
+        for c in &orig.km {
+            let i = c.steps.partition_point(|s| s.time < t);
+            if let Some(s) = c.steps.get(i) {
+                at_risk += s.n_risk;
+                if s.time == t {
+                    events += s.n_event;
+                }
+            }
+        }
+        if at_risk < k as f64 {
+            break;
+        }
+        pool += events;
+        if pool >= k as f64 {
+            out.push(t);
+            pool = 0.0;
+        }
+    }
+    out
+}

@@ -1,0 +1,109 @@
+// Every export button with the disclosure threshold k set: the downloaded (or copied, or linked)
+// bytes equal what the command line writes for the same file, spec and k
+// (`cohort export DATA --spec SPEC --k K --as KIND`): one disclosure module in the core, no
+// disclosure logic left in the page. Needs the CLI: COHORT_CLI, else target/release or
+// target/debug `cohort`, whichever is newer.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { start, loadFile, setSpec, REFERENCE_DIR, OUT, idle } from './helpers.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The newest build of the command line (a stale release build would lack `export`).
+const CLI = process.env.COHORT_CLI
+  || ['target/release/cohort', 'target/debug/cohort'].map(p => path.join(ROOT, p)).filter(p => fs.existsSync(p))
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+const LUNG = path.join(REFERENCE_DIR, 'lung.csv');
+const K = 7;
+// ph.ecog = 3 is a group of one; Table 1 has small cells; the model has a level of one patient.
+const SPEC = {
+  time: 'time', event: { column: 'status', event: ['2'] }, group: 'ph.ecog', times: [180, 365],
+  covariates: ['age', 'sex'], categorical: ['sex'], table1: ['sex', 'ph.karno'],
+};
+
+let app;
+before(async () => {
+  assert.ok(CLI, 'build the command line first (cargo build --bin cohort) or set COHORT_CLI');
+  app = await start();
+  await app.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+});
+after(async () => { await app?.close(); });
+
+function cli(kind, spec, extra = []) {
+  return execFileSync(CLI, ['export', LUNG, '--spec', JSON.stringify(spec), '--k', String(K), '--as', kind, ...extra], { maxBuffer: 64 << 20 });
+}
+
+async function downloaded(page, selector) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return fs.readFileSync(await dl.path());
+}
+
+test(`each export button with k = ${K} gives the command line's bytes`, async () => {
+  const { page, errors } = await app.newPage();
+  assert.ok(!(await loadFile(page, LUNG)).error);
+  const r = await setSpec(page, SPEC);
+  assert.ok(!r.error, r.error);
+  await page.fill('#xp-k', String(K));
+  await page.dispatchEvent('#xp-k', 'change');
+  await idle(page);
+  // The spec the page analysed (with its view) is what the command line is given.
+  const spec = await page.evaluate(() => window.cohort.spec());
+
+  const same = (got, kind, extra) => {
+    const want = cli(kind, spec, extra);
+    if (Buffer.compare(Buffer.from(got), want) !== 0) {
+      fs.mkdirSync(OUT, { recursive: true });
+      fs.writeFileSync(path.join(OUT, `export-${kind}.page`), Buffer.from(got));
+      fs.writeFileSync(path.join(OUT, `export-${kind}.cli`), want);
+    }
+    assert.ok(Buffer.compare(Buffer.from(got), want) === 0, `${kind}: the page's bytes differ from the command line's\npage: ${Buffer.from(got).toString('utf8').slice(0, 400)}\ncli:  ${want.toString('utf8').slice(0, 400)}`);
+    return want.toString('utf8');
+  };
+
+  const json = same(await downloaded(page, '#save-json'), 'report-json');
+  assert.equal(JSON.parse(json).disclosure.k, K);
+  const tables = same(await downloaded(page, '#xp-csv'), 'tables-csv');
+  assert.match(tables, new RegExp(`summary,3,<${K},<${K}`));
+  same(await downloaded(page, '#save-r'), 'r-script');
+  same(await downloaded(page, '#save-py'), 'python-script');
+
+  await page.evaluate(() => window.cohort.view('cohort'));
+  await idle(page);
+  const t1csv = same(await downloaded(page, '#t1-csv'), 'table1-csv');
+  assert.match(t1csv, new RegExp(`N = <${K}`));
+  same(await downloaded(page, '#t1-md'), 'table1-md');
+  await page.evaluate(() => window.cohort.view('survival'));
+  await idle(page);
+
+  await page.click('#copy-methods');
+  await page.waitForFunction(() => /Methods paragraph copied/.test(document.querySelector('#action-status')?.textContent || ''));
+  const methods = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(same(Buffer.from(methods, 'utf8'), 'methods'), new RegExp(`In group 3 \\(n < ${K}\\)`));
+
+  await page.click('#share-results');
+  await page.waitForFunction(() => document.querySelector('#share-out')?.value.includes('#results='));
+  const link = await page.inputValue('#share-out');
+  same(Buffer.from(link.slice(link.indexOf('#results=')), 'utf8'), 'results-link');
+
+  // The SVG: the page's figure options (its view's keys, the landmarks, 2× scale) and size.
+  const svg = await downloaded(page, '#save-svg');
+  const { options, width, height } = await page.evaluate(k => {
+    const keys = ['conf_bands', 'censor_marks', 'risk_table', 'show_median', 'cumulative', 'percent', 'x_max', 'y_max',
+      'time_label', 'y_label', 'title', 'p_digits', 'italic_p', 'hidden_groups', 'break_by', 'font_size'];
+    const view = window.cohort.spec().view || {};
+    const o = {};
+    for (const key of keys) if (view[key] !== undefined && view[key] !== null) o[key] = view[key];
+    o.landmarks = window.cohort.spec().times || [];
+    o.font_scale = 2;
+    o.min_cell = k;
+    const c = document.querySelector('#km');
+    return { options: o, width: Math.round(c.clientWidth * 2), height: Math.round(c.clientHeight * 2) };
+  }, K);
+  const fig = same(svg, 'figure-svg', ['--options', JSON.stringify(options), '--size', `${width}x${height}`]);
+  assert.match(fig, new RegExp(`3 \\(n &lt; ${K}\\)`));
+  assert.equal(errors.length, 0, errors.join('\n'));
+});

@@ -1,0 +1,120 @@
+//! The adjusted comparisons under disclosure control (src/disclosure/adjusted.rs): subgroup
+//! rows, adjusted curves, propensity weights and RMST differences in the report JSON export,
+//! attacked as in tests/disclosure_attacks.rs.
+
+use cohort::export::{export_bytes, ExportInput, ExportKind};
+use cohort::{analyze, read_table, AnalysisSpec, ReadOptions, Report};
+use serde_json::Value;
+
+fn load(file: &str, spec: &str) -> (cohort::Table, Report) {
+    let path = format!("{}/tests/reference/designs/{file}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap();
+    let spec = AnalysisSpec::from_json(spec).unwrap();
+    let table = read_table(&bytes, file, &ReadOptions::from_spec(&spec)).unwrap();
+    let report = analyze(&table, &spec).unwrap();
+    (table, report)
+}
+
+fn exported(table: &cohort::Table, report: &Report, k: u32) -> Value {
+    let input = ExportInput { report, table: Some(table), file: "x.csv", k, plot: Default::default(), width: 900, height: 600 };
+    serde_json::from_slice(&export_bytes(ExportKind::ReportJson, &input).unwrap()).unwrap()
+}
+
+const SUBGROUPS: &str = r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt","subgroups":["celltype","prior"]}"#;
+
+/// Unprotected, a subgroup row gives its n and events, and (Cox variance ≈ 1/d₁ + 1/d₀) its
+/// se gives the events back; protected at k, no row releases a count below k, a complement
+/// below k, or the HR of a row with fewer than k patients or events.
+#[test]
+fn subgroup_rows_release_no_count_below_k() {
+    let (table, report) = load("designs_veteran.csv", SUBGROUPS);
+    let k = 30;
+    assert!(report.subgroups.iter().any(|s| s.n < k), "the case must have a small level");
+    let out = exported(&table, &report, k as u32);
+    let rows = out["subgroups"].as_array().unwrap();
+    assert_eq!(rows.len(), report.subgroups.len());
+    for (row, orig) in rows.iter().zip(&report.subgroups) {
+        let (n, e) = (row["n"].as_u64().unwrap() as usize, row["events"].as_u64().unwrap() as usize);
+        assert!(n == 0 || (n >= k && e >= k && n - e >= k), "{row}");
+        if orig.n < k || orig.events < k {
+            assert!(row["hr"].is_null() && row["se"].is_null() && row["lower"].is_null(), "{row}");
+        }
+    }
+    assert!(out["disclosure"]["subgroups"].as_array().unwrap().len() >= 1);
+}
+
+/// Adjusted curves: every two consecutive released steps (and the first from time 0) span at
+/// least k events of the cohort, and every released time has at least k at risk; unprotected,
+/// consecutive steps are single event times.
+#[test]
+fn adjusted_curve_steps_rest_on_at_least_k_events() {
+    let spec = r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt","covariates":["karno","age"],"adjusted":"direct","times":[30,90]}"#;
+    let (table, report) = load("designs_veteran.csv", spec);
+    // Events and at-risk of the whole cohort at each time, from the unprotected curves.
+    let mut times: Vec<(f64, f64, f64)> = Vec::new();
+    let mut all: Vec<f64> = report.km.iter().flat_map(|c| c.steps.iter().map(|s| s.time)).collect();
+    all.sort_by(f64::total_cmp);
+    all.dedup();
+    for t in all {
+        let (mut d, mut n) = (0.0, 0.0);
+        for c in &report.km {
+            let i = c.steps.partition_point(|s| s.time < t);
+            if let Some(s) = c.steps.get(i) {
+                n += s.n_risk;
+                if s.time == t {
+                    d += s.n_event;
+                }
+            }
+        }
+        times.push((t, d, n));
+    }
+    assert!(report.adjusted[0].steps.len() > 50);
+    for k in [5u32, 10, 20] {
+        let out = exported(&table, &report, k);
+        for a in out["adjusted"].as_array().unwrap() {
+            let steps = a["steps"].as_array().unwrap();
+            assert!(!steps.is_empty());
+            let mut prev = 0.0;
+            for s in steps {
+                let t = s["time"].as_f64().unwrap();
+                let events: f64 = times.iter().filter(|x| x.0 > prev && x.0 <= t).map(|x| x.1).sum();
+                let at_risk = times.iter().find(|x| x.0 == t).unwrap().2;
+                assert!(events >= k as f64, "k {k}: steps {prev} → {t} span {events} events");
+                assert!(at_risk >= k as f64, "k {k}: {at_risk} at risk at {t}");
+                prev = t;
+            }
+        }
+    }
+}
+
+/// Propensity weighting: no single patient's weight or score leaves.
+#[test]
+fn propensity_releases_no_single_patient_value() {
+    let spec = r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt","propensity":{"treatment":"trt","covariates":["karno","age","celltype"],"estimand":"ATE"}}"#;
+    let (table, report) = load("designs_veteran.csv", spec);
+    assert!(report.propensity.as_ref().unwrap().ess[0].max_weight.is_finite());
+    let out = exported(&table, &report, 5);
+    for e in out["propensity"]["ess"].as_array().unwrap() {
+        for f in ["min_weight", "max_weight", "ps_min", "ps_max"] {
+            assert!(e[f].is_null(), "{f} released: {e}");
+        }
+        assert!(e["ess"].as_f64().is_some());
+    }
+}
+
+/// An RMST difference against a group withheld for its size would give that group's RMST by
+/// subtraction: it is not released.
+#[test]
+fn rmst_difference_with_a_small_group_is_not_released() {
+    let spec = r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"celltype","rmst_tau":200,"filters":[{"column":"trt","op":"in","values":["1"]}]}"#;
+    let (table, report) = load("designs_veteran.csv", spec);
+    let smallest = report.km.iter().map(|c| c.n).min().unwrap();
+    let k = smallest as u32 + 1;
+    assert!(!report.rmst_diff.is_empty());
+    let out = exported(&table, &report, k);
+    let small: Vec<&str> = out["disclosure"]["small_groups"].as_array().unwrap().iter().map(|g| g.as_str().unwrap()).collect();
+    assert!(!small.is_empty());
+    for d in out["rmst_diff"].as_array().unwrap() {
+        assert!(!small.contains(&d["a"].as_str().unwrap()) && !small.contains(&d["b"].as_str().unwrap()), "{d}");
+    }
+}

@@ -1,0 +1,432 @@
+//! Attacks on the exports, as an attacker would try them (issue 13): each is shown to recover a
+//! count below k from the unprotected report (the report JSON as the page saved it before, with
+//! the old "counts below k written <k" masking), and to recover nothing from any export kind of
+//! `cohort::export::export_bytes` at k = 5, on datasets with small groups and thin tails.
+//!
+//! * ratio attack: S(tᵢ)/S(tᵢ₋₁) = 1 − d/n with the step's n at risk gives d;
+//! * ΔH/Δ(se²) inversion: n = ΔH/Δ(std_cumhaz²) (and d = n ΔH) at each step;
+//! * differencing: a suppressed group's n = the total − the other groups;
+//! * percent × N: a Table 1 cell "<5 (1.7)" with its column's N gives the count;
+//! * complement: a variable's column whose other cells and N are shown gives the suppressed one.
+
+use cohort::export::{export_bytes, ExportInput, ExportKind};
+use cohort::{analyze, read_table, AnalysisSpec, ReadOptions, Report};
+use serde_json::Value;
+
+const K: u32 = 5;
+
+struct Case {
+    name: &'static str,
+    file: &'static str,
+    spec: &'static str,
+}
+
+const CASES: &[Case] = &[
+    // ph.ecog = 3 has one patient; thin tails in every group; Table 1 with a small cell.
+    Case {
+        name: "lung by ph.ecog",
+        file: "lung.csv",
+        spec: r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"ph.ecog","times":[180,365],"table1":["sex","ph.karno"],"covariates":["age","ph.ecog"],"categorical":["ph.ecog"]}"#,
+    },
+    // Table 1 of ph.ecog by sex: ph.ecog = 3 is one man (a "<5 (0.7)" cell and its complement).
+    Case {
+        name: "lung by sex, Table 1 of ph.ecog",
+        file: "lung.csv",
+        spec: r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"sex","times":[365],"table1":["ph.ecog"],"categorical":["ph.ecog"]}"#,
+    },
+    // A subset: three institutions, small groups by sex, very thin tails.
+    Case {
+        name: "lung, institutions 1-3, by sex",
+        file: "lung.csv",
+        spec: r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"sex","filters":[{"column":"inst","op":"in","values":["1","2","3"]}],"table1":["ph.ecog"],"categorical":["ph.ecog"]}"#,
+    },
+    // 23 patients in two arms: every curve is thin.
+    Case { name: "aml by x", file: "aml.csv", spec: r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"x","times":[12,24]}"# },
+    // 26 patients, 12 deaths.
+    Case { name: "ovarian by rx", file: "ovarian.csv", spec: r#"{"time":"futime","event":{"column":"fustat","event":["1"]},"group":"rx","covariates":["age"]}"# },
+    // Competing risks: cumulative incidence by blood group (AB is small).
+    Case {
+        name: "transplant by abo (competing)",
+        file: "transplant.csv",
+        spec: r#"{"time":"futime","event":{"column":"event","event":["ltx"],"competing":["death"]},"group":"abo","times":[30,90]}"#,
+    },
+];
+
+fn run(case: &Case) -> (cohort::Table, Report) {
+    let bytes = std::fs::read(format!("{}/tests/reference/{}", env!("CARGO_MANIFEST_DIR"), case.file)).unwrap();
+    let spec = AnalysisSpec::from_json(case.spec).unwrap();
+    let table = read_table(&bytes, case.file, &ReadOptions::from_spec(&spec)).unwrap();
+    let report = analyze(&table, &spec).unwrap();
+    (table, report)
+}
+
+fn export(kind: ExportKind, table: &cohort::Table, report: &Report, file: &str) -> String {
+    let input = ExportInput { report, table: Some(table), file, k: K, plot: Default::default(), width: 1200, height: 800 };
+    String::from_utf8(export_bytes(kind, &input).unwrap()).unwrap()
+}
+
+/// The report as the page saved it before: every count below k replaced by "<k" in the count
+/// fields (explorer.js `disclose`), everything else as computed.
+fn naive(report: &Report) -> Value {
+    fn walk(v: &mut Value, counting: bool) {
+        match v {
+            Value::Array(a) => a.iter_mut().for_each(|x| walk(x, counting)),
+            Value::Object(o) => {
+                for (key, x) in o.iter_mut() {
+                    let c = ["n", "events", "n_risk", "n_event", "n_censor", "count", "missing", "competing_events"].contains(&key.as_str());
+                    if key != "spec" {
+                        walk(x, c);
+                    }
+                }
+            }
+            Value::Number(n) if counting => {
+                if n.as_f64().is_some_and(|x| x > 0.0 && x < K as f64) {
+                    *v = Value::String(format!("<{K}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(report).unwrap();
+    walk(&mut v, false);
+    v
+}
+
+fn num(v: &Value) -> Option<f64> {
+    v.as_f64()
+}
+
+/// True number of events at each time, per group, from the unprotected report.
+fn true_events(report: &Report) -> Vec<(Option<String>, Vec<(f64, f64, f64)>)> {
+    report.km.iter().map(|c| (c.group.clone(), c.steps.iter().map(|s| (s.time, s.n_event, s.n_risk)).collect())).collect()
+}
+
+/// Curves an output carries as (group, [(time, S, n_risk, cumhaz, std_cumhaz)]), from a report
+/// JSON (steps objects) or a results link (columns).
+fn curves(v: &Value) -> Vec<(Option<String>, Vec<[Option<f64>; 5]>)> {
+    let mut out = Vec::new();
+    for c in v.get("km").and_then(|x| x.as_array()).into_iter().flatten() {
+        let g = c.get("group").and_then(|x| x.as_str()).map(str::to_string);
+        let mut steps = Vec::new();
+        if let Some(st) = c.get("steps").and_then(|x| x.as_array()) {
+            for s in st {
+                steps.push([s.get("time").and_then(num), s.get("surv").and_then(num), s.get("n_risk").and_then(num), s.get("cumhaz").and_then(num), s.get("std_cumhaz").and_then(num)]);
+            }
+        } else if let Some(t) = c.get("time").and_then(|x| x.as_array()) {
+            for i in 0..t.len() {
+                let at = |k: &str| c.get(k).and_then(|x| x.get(i)).and_then(num);
+                steps.push([at("time"), at("surv"), at("n_risk"), None, None]);
+            }
+        }
+        out.push((g, steps));
+    }
+    out
+}
+
+/// Ratio attack: counts d < k recovered exactly (equal to the truth at that time).
+fn ratio_attack(v: &Value, truth: &[(Option<String>, Vec<(f64, f64, f64)>)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (g, steps) in curves(v) {
+        let Some((_, t)) = truth.iter().find(|(tg, _)| *tg == g) else { continue };
+        let mut prev_s = 1.0;
+        for s in &steps {
+            let (Some(time), Some(sv), Some(n)) = (s[0], s[1], s[2]) else { continue };
+            if prev_s > 0.0 {
+                let d = n * (1.0 - sv / prev_s);
+                let r = d.round();
+                if (d - r).abs() < 0.05 && r >= 1.0 && r < K as f64 && t.iter().any(|x| x.0 == time && x.1 == r) {
+                    found.push(format!("{g:?} t={time}: d={r}"));
+                }
+            }
+            prev_s = sv;
+        }
+    }
+    found
+}
+
+/// ΔH/Δ(se²) inversion: numbers at risk below k recovered exactly.
+fn inversion_attack(v: &Value, truth: &[(Option<String>, Vec<(f64, f64, f64)>)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (g, steps) in curves(v) {
+        let Some((_, t)) = truth.iter().find(|(tg, _)| *tg == g) else { continue };
+        let (mut h0, mut v0) = (0.0, 0.0);
+        for s in &steps {
+            let (Some(time), Some(h), Some(se)) = (s[0], s[3], s[4]) else { continue };
+            let dv = se * se - v0;
+            if dv > 0.0 {
+                let n = (h - h0) / dv;
+                let r = n.round();
+                if (n - r).abs() < 0.01 && r >= 1.0 && r < K as f64 && t.iter().any(|x| x.0 == time && x.2 == r) {
+                    found.push(format!("{g:?} t={time}: n={r}"));
+                }
+            }
+            (h0, v0) = (h, se * se);
+        }
+    }
+    found
+}
+
+/// Differencing: the total n minus every other group's n gives the one group shown "<k".
+fn differencing_attack(v: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    let Some(total) = v.get("n").and_then(num) else { return found };
+    for key in ["km", "cuminc"] {
+        let cs: Vec<&Value> = v.get(key).and_then(|x| x.as_array()).map(|a| a.iter().collect()).unwrap_or_default();
+        let mut by_group: Vec<(String, Option<f64>)> = Vec::new();
+        for c in cs {
+            let g = c.get("group").and_then(|x| x.as_str()).unwrap_or("").to_string();
+            if !by_group.iter().any(|x| x.0 == g) {
+                by_group.push((g, c.get("n").and_then(num)));
+            }
+        }
+        let hidden: Vec<&(String, Option<f64>)> = by_group.iter().filter(|x| x.1.is_none()).collect();
+        if hidden.len() == 1 && by_group.len() > 1 {
+            let rest: f64 = by_group.iter().filter_map(|x| x.1).sum();
+            let n = total - rest;
+            if n >= 1.0 && n < K as f64 {
+                found.push(format!("{key} group {}: n = {n}", hidden[0].0));
+            }
+        }
+    }
+    found
+}
+
+/// The text of a Table 1 / tables export as cells.
+fn cells(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|l| {
+            if l.starts_with('|') {
+                l.trim_matches('|').split(" | ").map(|c| c.trim().replace("&nbsp;", "").to_string()).collect()
+            } else {
+                l.trim_start_matches('\u{feff}').split(',').map(|c| c.trim_matches('"').trim().to_string()).collect()
+            }
+        })
+        .collect()
+}
+
+/// Percent × N: a suppressed count shown with its percent, and its column's N.
+fn percent_attack_text(text: &str) -> Vec<String> {
+    let rows = cells(text);
+    let Some(header) = rows.first() else { return Vec::new() };
+    let ns: Vec<Option<f64>> = header.iter().map(|h| h.split("(N = ").nth(1).and_then(|x| x.trim_end_matches(')').parse().ok())).collect();
+    let mut found = Vec::new();
+    for r in &rows[1..] {
+        for (i, c) in r.iter().enumerate() {
+            if let (Some(pct), Some(Some(n))) = (c.strip_prefix(&format!("<{K} (")).and_then(|x| x.strip_suffix(')')).and_then(|x| x.parse::<f64>().ok()), ns.get(i)) {
+                let v = pct * n / 100.0;
+                found.push(format!("{} = {v:.1}", r[0]));
+            }
+        }
+    }
+    found
+}
+
+/// Percent × N in a report JSON: a level count "<k" with its percent and the group's n.
+fn percent_attack_json(v: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    for row in v.get("table1").and_then(|x| x.as_array()).into_iter().flatten() {
+        for g in row.get("groups").and_then(|x| x.as_array()).into_iter().flatten() {
+            let n = g.get("n").and_then(num);
+            for l in g.get("levels").and_then(|x| x.as_array()).into_iter().flatten() {
+                if let (Some(Value::String(_)), Some(p), Some(n)) = (l.get("count"), l.get("percent").and_then(num), n) {
+                    found.push(format!("{} = {:.1}", l["level"], p * n / 100.0));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Complement: within one group's column of a categorical variable, exactly one cell hidden and
+/// the rest (levels and missing) shown with the group's N: N − Σ shown is the hidden count.
+fn complement_attack_json(v: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    for row in v.get("table1").and_then(|x| x.as_array()).into_iter().flatten() {
+        for g in row.get("groups").and_then(|x| x.as_array()).into_iter().flatten() {
+            let Some(levels) = g.get("levels").and_then(|x| x.as_array()) else { continue };
+            // `n` is the column's non-missing count: the levels add up to it.
+            let Some(n) = g.get("n").and_then(num) else { continue };
+            let missing = &g["missing"];
+            let hidden = levels.iter().filter(|l| !l["count"].is_number()).count();
+            if hidden == 1 {
+                let shown: f64 = levels.iter().filter_map(|l| l["count"].as_f64()).sum();
+                let c = n - shown;
+                if c >= 1.0 && c < K as f64 {
+                    found.push(format!("{} in {}: {c} (missing {missing})", row["variable"], g["group"]));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Complement in a text table: a column (group) of one variable with one "<k" cell and the
+/// header N: N − Σ other cells (levels and missing).
+fn complement_attack_text(text: &str) -> Vec<String> {
+    let rows = cells(text);
+    let Some(header) = rows.first() else { return Vec::new() };
+    let ns: Vec<Option<f64>> = header.iter().map(|h| h.split("(N = ").nth(1).and_then(|x| x.trim_end_matches(')').parse().ok())).collect();
+    let mut found = Vec::new();
+    // Blocks: a variable line "x, n (%)" then its level lines.
+    let mut i = 1;
+    while i < rows.len() {
+        if rows[i].first().is_some_and(|c| c.ends_with("n (%)")) {
+            let mut j = i + 1;
+            while j < rows.len() && rows[j].first().is_some_and(|c| c.starts_with(' ') || !c.contains(", ")) && !rows[j].first().is_some_and(|c| c.ends_with("n (%)") || c.is_empty()) {
+                j += 1;
+            }
+            for (col, n) in ns.iter().enumerate() {
+                let Some(n) = n else { continue };
+                let vals: Vec<&str> = rows[i + 1..j].iter().filter_map(|r| r.get(col).map(String::as_str)).collect();
+                let hidden = vals.iter().filter(|c| !c.split(' ').next().unwrap_or("").parse::<f64>().is_ok()).count();
+                if hidden == 1 {
+                    let shown: f64 = vals.iter().filter_map(|c| c.split(' ').next()?.parse::<f64>().ok()).sum();
+                    let c = n - shown;
+                    if c >= 1.0 && c < K as f64 {
+                        found.push(format!("{} col {col}: {c}", rows[i][0]));
+                    }
+                }
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+/// Differencing in text (methods, tables CSV, figure): "n = X" for the groups shown and a total.
+fn small_counts_in_figure(svg: &str) -> Vec<String> {
+    let texts: Vec<String> = svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|c| Some(c[c.find('>')? + 1..c.find("</text>")?].trim().replace("&lt;", "<")))
+        .collect();
+    texts.iter().filter(|t| (1..K).any(|n| t.contains(&format!("n = {n})")))).cloned().collect()
+}
+
+/// The results link's JSON.
+fn link_json(fragment: &str) -> Value {
+    let payload = fragment.strip_prefix("#results=").expect("a #results= fragment");
+    let raw = cohort::export::inflate_raw(&cohort::export::from_base64url(payload).unwrap(), 64 << 20).unwrap();
+    serde_json::from_slice(&raw).unwrap()
+}
+
+#[test]
+fn attacks_succeed_on_the_unprotected_report() {
+    // lung by ph.ecog: ratio and inversion recover counts; differencing gives ph.ecog = 3's n.
+    let (_, r) = run(&CASES[0]);
+    let v = naive(&r);
+    let truth = true_events(&r);
+    // The naive masking blanks n_risk below k, yet the curve of the group of 1 and every tail
+    // still travel: the cells ≥ k give the events exactly.
+    assert!(!ratio_attack(&serde_json::to_value(&r).unwrap(), &truth).is_empty());
+    assert!(!inversion_attack(&serde_json::to_value(&r).unwrap(), &truth).is_empty());
+    assert!(!ratio_attack(&v, &truth).is_empty(), "ratio attack on the naively masked report");
+    assert_eq!(differencing_attack(&v), vec!["km group 3: n = 1".to_string()]);
+    // Table 1 of ph.ecog by sex: "<5 (0.7)" × N and the complement give ph.ecog = 3's count.
+    let (_, r) = run(&CASES[1]);
+    let v = naive(&r);
+    assert!(!percent_attack_json(&v).is_empty());
+    assert!(!complement_attack_json(&v).is_empty());
+    // The old page's Table 1 export: the CSV the core formatted, counts masked afterwards.
+    let old = cohort::stats::table1::to_markdown(r.table1.as_ref().unwrap()).replace("| 1 (0.7)", &format!("| <{K} (0.7)"));
+    assert!(!percent_attack_text(&old).is_empty(), "{old}");
+    assert!(!complement_attack_text(&old.replace(&format!("<{K} (0.7)"), &format!("<{K}"))).is_empty(), "{old}");
+}
+
+#[test]
+fn every_export_kind_defeats_every_attack() {
+    for case in CASES {
+        let (table, r) = run(case);
+        let truth = true_events(&r);
+        for (kind, name) in ExportKind::ALL {
+            if matches!(kind, ExportKind::Table1Csv | ExportKind::Table1Md) && r.table1.is_none() {
+                continue;
+            }
+            let text = export(kind, &table, &r, case.file);
+            let what = format!("{} / {name}", case.name);
+            let json: Option<Value> = match kind {
+                ExportKind::ResultsLink => Some(link_json(&text)),
+                ExportKind::ReportJson => Some(serde_json::from_str(&text).unwrap()),
+                _ => None,
+            };
+            if let Some(v) = &json {
+                assert_eq!(ratio_attack(v, &truth), Vec::<String>::new(), "{what}: ratio attack");
+                assert_eq!(inversion_attack(v, &truth), Vec::<String>::new(), "{what}: ΔH/Δ(se²)");
+                assert_eq!(differencing_attack(v), Vec::<String>::new(), "{what}: differencing");
+                assert_eq!(percent_attack_json(v), Vec::<String>::new(), "{what}: percent × N");
+                assert_eq!(complement_attack_json(v), Vec::<String>::new(), "{what}: complement");
+                // No released step rests on fewer than k events or at-risk: every ratio of
+                // consecutive released estimates, times the released n at risk, is ≥ k − ½.
+                for (g, steps) in curves(v) {
+                    let mut prev = 1.0;
+                    for s in steps {
+                        if let (Some(sv), Some(n)) = (s[1], s[2]) {
+                            assert!(n >= K as f64, "{what} {g:?}: n at risk {n} released");
+                            let d = n * (1.0 - sv / prev);
+                            assert!(d == 0.0 || d > K as f64 - 0.5, "{what} {g:?}: a step of {d:.2} events");
+                            prev = sv;
+                        }
+                    }
+                }
+                // A group of fewer than k: named, no curve.
+                for c in &r.km {
+                    if c.n < K as usize {
+                        let out = curves(v).into_iter().find(|x| x.0 == c.group).unwrap();
+                        assert!(out.1.iter().all(|s| s[1].is_none()), "{what}: curve of a group of {} released", c.n);
+                    }
+                }
+            }
+            match kind {
+                ExportKind::Table1Csv | ExportKind::Table1Md | ExportKind::TablesCsv => {
+                    assert_eq!(percent_attack_text(&text), Vec::<String>::new(), "{what}: percent × N");
+                    if kind != ExportKind::TablesCsv {
+                        assert_eq!(complement_attack_text(&text), Vec::<String>::new(), "{what}: complement\n{text}");
+                    }
+                }
+                ExportKind::FigureSvg => assert_eq!(small_counts_in_figure(&text), Vec::<String>::new(), "{what}: figure"),
+                ExportKind::Methods => {
+                    for n in 1..K {
+                        assert!(!text.contains(&format!("(n = {n})")), "{what}: {text}");
+                    }
+                    let small: Vec<&Report> = vec![];
+                    drop(small);
+                    if r.km.iter().any(|c| c.n < K as usize) {
+                        assert!(!text.contains(&format!("{} were analysed", r.n)), "{what}: total n with a suppressed group: {text}");
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn the_figure_marks_where_a_curve_was_cut_and_names_small_groups() {
+    let (table, r) = run(&CASES[0]);
+    let svg = export(ExportKind::FigureSvg, &table, &r, "lung.csv");
+    assert!(svg.contains("3 (n &lt; 5)") || svg.contains("3 (n < 5)"), "the small group is named");
+    assert!(svg.contains("Number at risk"));
+    let p = cohort::disclosure::protect(&r, Some(&table), K);
+    assert!(p.withheld.cuts.iter().any(|c| c.group.as_deref() == Some("1") && c.at > 0.0), "{:?}", p.withheld.cuts);
+    // Each cut curve ends in a bar across it (the only 3-pixel lines of the figure); the figure
+    // drawn without k has none.
+    let cut = p.withheld.cuts.iter().filter(|c| c.at > 0.0).count();
+    assert_eq!(svg.matches(r#"stroke-width="3""#).count(), cut, "{:?}", p.withheld.cuts);
+    let plain = cohort::plot::render_svg(&r, &Default::default(), 1200, 800, cohort::plot::FigureKind::Survival).unwrap();
+    assert_eq!(plain.matches(r#"stroke-width="3""#).count(), 0);
+    let methods = export(ExportKind::Methods, &table, &r, "lung.csv");
+    assert!(methods.contains("steps of at least 5 events"), "{methods}");
+}
+
+#[test]
+fn old_results_links_are_refused_with_a_reason() {
+    let (table, r) = run(&CASES[3]);
+    let mut v = link_json(&export(ExportKind::ResultsLink, &table, &r, "aml.csv"));
+    v["v"] = 1.into();
+    let e = cohort::share::SharedResults::from_json(&v.to_string()).unwrap_err();
+    assert!(e.contains("version 1") && e.contains("new link"), "{e}");
+    v["v"] = 3.into();
+    assert!(cohort::share::SharedResults::from_json(&v.to_string()).unwrap_err().contains("newer"));
+}
