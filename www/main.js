@@ -2,11 +2,11 @@
 // is the one object shared with the CLI and the share link.
 
 import { startEngine } from './engine.js';
-import { initOverview, openCohortView, renderOverview } from './overview.js';
+import { initOverview, renderOverview, clearOverview } from './overview.js';
 import {
   defaultSpec, defaultEventValues, timeCandidates, outcomeCandidates, groupCandidates, groupColumns, groupLabel,
   timeColumn, timeFactor,
-  parseLandmarks, specToHash, specFromHash, defaultLandmarks,
+  parseLandmarks, specToHash, specFromHash, defaultLandmarks, noSpecReason, timeNote, timeProblem,
 } from './spec.js';
 import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
 import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge, toggleGroup } from './explorer.js';
@@ -30,6 +30,11 @@ const state = {
   pendingSpec: null,   // from a #spec= link, applied to the next loaded file
   demo: null,          // {base, data, analyses}
   busy: Promise.resolve(),
+  // The load state machine: 'empty' (no file), 'loading', 'loaded' (a schema; maybe no spec yet),
+  // 'failed' (the last file could not be read: nothing of an earlier file is shown). `loadId`
+  // counts loads; work queued for an earlier load finds a newer id and does nothing.
+  phase: 'empty',
+  loadId: 0,
 };
 
 // Serialize every engine operation: the page and the scripting API can call concurrently.
@@ -61,6 +66,10 @@ function showError(err, context) {
   box.hidden = false;
 }
 
+/**
+ * Hide the error panel. Called only where the user acts (a file chosen, a control changed, a
+ * spec set): an error stays shown until then, on whichever tab, whatever refits follow it.
+ */
 function clearError() { $('#error').hidden = true; }
 
 function showWarnings(list) {
@@ -88,6 +97,8 @@ function showProgress(p) {
 async function loadBytes(name, source, specOverride, isDemo = false) {
   return serial(async () => {
     clearError();
+    // Before anything else: nothing derived from the previous file stays on the page.
+    resetForLoad(name);
     let schema;
     try {
       schema = typeof Blob !== 'undefined' && source instanceof Blob && state.engine.loadFile
@@ -95,9 +106,12 @@ async function loadBytes(name, source, specOverride, isDemo = false) {
         : await state.engine.load(source, name);
     } catch (e) {
       showProgress(null);
+      state.phase = 'failed';
+      $('#file-info').textContent = `${name}: not loaded (see the message above). Choose or drop another file.`;
       showError(e, `Could not read ${name}`);
       throw e;
     }
+    state.phase = 'loaded';
     if (!$('#load-progress-box').hidden) showProgress({ phase: 'analysing' });
     try {
       return await afterLoad(name, schema, specOverride, isDemo);
@@ -107,8 +121,46 @@ async function loadBytes(name, source, specOverride, isDemo = false) {
   });
 }
 
-async function afterLoad(name, schema, specOverride, isDemo) {
+/**
+ * A new file is on its way: clear every view derived from the previous one (figure, tables,
+ * model, Table 1 and the Cohort tab, hazard section, controls, notes) and forget its schema,
+ * spec and report, so that neither a failed load nor a refit queued for the old file can leave
+ * old results under the new file's name.
+ */
+function resetForLoad(name) {
+  state.loadId++;
+  state.phase = 'loading';
   leaveSharedView();
+  state.schema = null;
+  state.spec = null;
+  state.report = null;
+  state.isDemo = false;
+  state.controlsShown = null;
+  clearResults();
+  clearControls();
+  clearOverview();
+  hazard.clear();
+  $('#check-note').hidden = true;
+  $('#demo-box').hidden = true;
+  $('#demo-note').hidden = true;
+  $('#columns-box').hidden = true;
+  $('#identifier-notice').hidden = true;
+  $('#notes').textContent = '';
+  $('#refit-time').textContent = '';
+  $('#action-status').textContent = '';
+  $('#file-info').textContent = `Loading ${name}…`;
+}
+
+/** The analysis controls with nothing in them (no file, or a file that could not be read). */
+function clearControls() {
+  for (const id of ['#time-col', '#event-col', '#group-col', '#group-col2']) $(id).replaceChildren();
+  $('#event-values').replaceChildren();
+  $('#landmarks').value = '';
+  $('#spec-extra').replaceChildren();
+  renderExplorerControls();
+}
+
+async function afterLoad(name, schema, specOverride, isDemo) {
   state.schema = schema;
   state.isDemo = isDemo;
   state.report = null;
@@ -124,18 +176,34 @@ async function afterLoad(name, schema, specOverride, isDemo) {
   if (!spec) {
     state.spec = null;
     fillControls();
-    const e = new Error('no column looks like follow-up time and outcome: choose them on the left.');
+    const e = new Error(noSpecReason(schema));
     showError(e, `${name}: choose the time and outcome columns`);
     clearResults();
     return null;
   }
-  return runSpecInner(spec);
+  const report = await runSpecInner(spec);
+  if (!isDemo) showCheckNote(name);
+  return report;
+}
+
+/**
+ * After a file of the user's loads: the survival figure, and a note pointing to the Cohort tab
+ * (types, missing values, Table 1) and naming a follow-up column that was a guess.
+ */
+function showCheckNote(name) {
+  const box = $('#check-note');
+  const guess = timeNote(state.schema, state.spec);
+  const link = el('button', { type: 'button', class: 'link', text: 'Cohort tab' });
+  link.addEventListener('click', () => api.view('cohort'));
+  box.replaceChildren(el('strong', { text: 'Check your data. ' }),
+    `${name} is analysed with the settings on the left${guess ? ` (${guess})` : ''}. The `, link,
+    ' shows how each column was read, what is missing and Table 1.');
+  box.hidden = false;
 }
 
 async function runSpecInner(spec, t0 = performance.now()) {
   state.spec = spec;
   fillControls();
-  clearError();
   try {
     // The engine sends only what changed since the page's last report (a covariate toggle: the
     // models, not the curves); the page gets the whole report either way.
@@ -165,7 +233,13 @@ function showLatency(what, t0) {
 /** Re-analyse with `spec`; the latency shown counts from this call (the user's click). */
 function runSpec(spec) {
   const t0 = performance.now();
-  return serial(() => runSpecInner(spec, t0));
+  // A user's change: the error it answers goes; a load in between makes this spec stale.
+  const id = state.loadId;
+  return serial(() => {
+    if (id !== state.loadId || !state.schema) return Promise.reject(new Error('a new file was loaded: that change belonged to the previous one'));
+    clearError();
+    return runSpecInner(spec, t0);
+  });
 }
 
 /** Redraw the figure after a view change (no refit), showing how long it took. */
@@ -226,6 +300,10 @@ function onControlsChanged(ev) {
     // New outcome column: pre-select its event values.
     const col = state.schema.columns.find(c => c.name === $('#event-col').value);
     renderEventValues(col, defaultEventValues(col?.levels));
+  }
+  if ($('#time-col').value === '' || $('#event-col').value === '') {
+    showError(new Error('choose both the follow-up time and the outcome column on the left.'), 'Which columns?');
+    return;
   }
   let spec;
   try {
@@ -358,7 +436,8 @@ function fillControls() {
   const times = timeCandidates(s);
   const dates = s.columns.filter(c => c.kind === 'date');
   const tsel = $('#time-col');
-  tsel.replaceChildren(...times.map(c => option(c.name, c.name, c.name === timeName)));
+  tsel.replaceChildren(...times.map(c => { const why = timeProblem(c); return option(c.name, why ? `${c.name} (${why})` : c.name, c.name === timeName); }));
+  if (!timeName && !span) tsel.prepend(option('', times.length ? 'Choose…' : '(no numeric column)', true));
   if (timeName && !times.some(c => c.name === timeName)) tsel.prepend(option(timeName, `${timeName} (not numeric)`, true));
   if (dates.length >= 2 || span) tsel.append(option(DATES, 'From dates (start → end)…', !!span));
   const ends = span ? [].concat(span.end) : [];
@@ -375,6 +454,7 @@ function fillControls() {
   const outcomes = outcomeCandidates(s);
   const esel = $('#event-col');
   esel.replaceChildren(...outcomes.map(c => option(c.name, c.name, c.name === eventName)));
+  if (!eventName) esel.prepend(option('', outcomes.length ? 'Choose…' : '(no column with a few values)', true));
   if (eventName && !outcomes.some(c => c.name === eventName)) esel.prepend(option(eventName, eventName, true));
   const evCol = s.columns.find(c => c.name === esel.value);
   renderEventValues(evCol, spec.event?.event || defaultEventValues(evCol?.levels), spec.event?.competing || []);
@@ -815,8 +895,8 @@ const hazard = initHazard({ engine: () => state.engine, serial, state: () => sta
 // with a progress bar, and the page never holds a copy of its bytes. A dropped or chosen file
 // opens on the Cohort view.
 function readFile(file) {
-  openCohortView();
-  return loadBytes(file.name, file).catch(() => {});
+  const shown = loadBytes(file.name, file).then(r => { if (r) api.view('survival'); }, () => {});
+  return shown;
 }
 
 function wire() {
@@ -863,17 +943,18 @@ function wire() {
     const left = removed.length ? ` Left out (identifier-like): ${removed.join('; ')}.` : '';
     try { await navigator.clipboard.writeText(link); $('#action-status').textContent = 'Link copied (it holds the analysis settings, never the data).' + left; } catch { prompt('Share link (settings only, no data):' + left, link); }
   });
-  $('#save-json').addEventListener('click', () => {
-    if (!state.report) return;
+  $('#save-json').addEventListener('click', async () => {
+    if (nothingToSave()) return;
     try { checkExport(); } catch (e) { showError(e, 'The report was not saved'); return; }
+    try { await serial(syncEngine); } catch (e) { showError(e, 'The report was not saved'); return; }
     const report = withoutResiduals(cleanReport(state.report, identifierColumns(state.schema)));
     download(new Blob([JSON.stringify(disclose(report, disclosureK()), null, 2)], { type: 'application/json' }), stem() + '.report.json');
   });
   const saveScript = (kind, ext) => async () => {
-    if (!state.report) return;
+    if (nothingToSave()) return;
     try {
       checkExport();
-      const text = await serial(() => state.engine.exportText(kind));
+      const text = await serial(async () => { await syncEngine(); return state.engine.exportText(kind); });
       download(new Blob([text], { type: 'text/plain' }), `${stem()}.${ext}`);
     } catch (e) { showError(e, 'The script could not be written'); }
   };
@@ -883,7 +964,7 @@ function wire() {
     try { await navigator.clipboard.writeText($('#methods').textContent); $('#action-status').textContent = 'Methods paragraph copied.'; } catch { /* selection still possible */ }
   });
   $('#save-svg').addEventListener('click', async () => {
-    if (!state.report) return;
+    if (nothingToSave()) return;
     const c = $('#km');
     const scale = 2;
     const w = Math.round(c.clientWidth * scale), h = Math.round(c.clientHeight * scale);
@@ -893,7 +974,7 @@ function wire() {
     } catch (e) { showError(e, 'The figure could not be saved'); }
   });
   $('#save-png').addEventListener('click', async () => {
-    if (!state.report) return;
+    if (nothingToSave()) return;
     const c = $('#km');
     try {
       download(await figurePng(c, { ...plotOptions(c.width / (c.clientWidth || c.width)), min_cell: exportMinCell() }), stem() + '.km.png');
@@ -916,6 +997,28 @@ function download(blob, name) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  const size = blob.size < 1024 ? `${blob.size} bytes` : `${(blob.size / 1024).toFixed(blob.size < 10240 ? 1 : 0)} KB`;
+  $('#action-status').textContent = `Saved ${name} (${size}) to your downloads.`;
+}
+
+/** A save with no analysis says so (instead of doing nothing); true when there is nothing. */
+function nothingToSave() {
+  if (state.report) return false;
+  $('#action-status').textContent = state.schema
+    ? 'Nothing to save yet: choose the follow-up time and the outcome on the left first.'
+    : 'Nothing to save yet: load a file first.';
+  return true;
+}
+
+/**
+ * Exports are written by the engine from its last analysis: when only the figure's options
+ * changed since (a checkbox such as the CI bands, which redraws without a refit), run the
+ * current spec so that the report, the R and Python scripts carry the view shown on the page.
+ */
+async function syncEngine() {
+  if (!state.report || !state.spec) return;
+  const same = JSON.stringify(state.report.spec?.view ?? null) === JSON.stringify(state.spec.view ?? null);
+  if (!same) await runSpecInner(state.spec);
 }
 
 async function main() {
@@ -943,6 +1046,11 @@ async function main() {
   }
   if (linked) {
     state.pendingSpec = linked;
+    // The figure's options the link carries show before a file is dropped.
+    const v = linked.view || {};
+    $('#opt-ci').checked = v.conf_bands !== false;
+    $('#opt-risk').checked = v.risk_table !== false;
+    $('#opt-cuminc').checked = !!v.cumulative;
     const p = $('#pending');
     const parts = [`time: ${timeColumn(linked) || 'from dates'}`, `outcome: ${linked.event?.column}`];
     if (linked.group) parts.push(`groups: ${groupLabel(linked)}`);

@@ -182,6 +182,25 @@ export function initOverview(hooks) {
   window.cohort.view = id => { if (id) showView(id); return view; };
 }
 
+/** A new file is being loaded (or failed): nothing of the previous file's tab stays. */
+export function clearOverview() {
+  cardsKey = '';
+  const q = s => document.querySelector(s);
+  q('#t1 thead').replaceChildren();
+  q('#t1 tbody').replaceChildren(el('tr', {}, el('td', { class: 'muted', text: 'No analysis yet: load a file and choose its follow-up time and outcome.' })));
+  q('#t1-by').textContent = '';
+  q('#t1-notes').replaceChildren();
+  q('#t1-col-list').replaceChildren();
+  q('#fu thead').replaceChildren();
+  q('#fu tbody').replaceChildren();
+  q('#epv').textContent = '';
+  q('#miss-line').textContent = '';
+  const c = q('#miss-grid');
+  c.width = c.height = 0;
+  c.style.width = c.style.height = '0px';
+  q('#cards').replaceChildren();
+}
+
 /** A file dropped or chosen by the user opens on the Cohort tab (called before it loads). */
 export function openCohortView() {
   showView('cohort');

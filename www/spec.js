@@ -5,9 +5,27 @@ const TIME_NAME = /(^|[._ -])(time|futime|fu|follow|followup|months?|days?|weeks
 const EVENT_NAME = /(^|[._ -])(status|event|dead|death|died|censor|cens|fail|failure|outcome|relapse|progress|progression|vital|fstat|lc)([._ -]|$)|status|event|death|censor/i;
 const EVENT_VALUE = /^(1|yes|y|true|t|dead|death|deceased|died|event|relapse|relapsed|progression|progressed|failure|failed|fail|recurrence|recurred)$/i;
 
-/** Columns usable as follow-up time: numeric, not an identifier, not negative. */
+/**
+ * Columns usable as follow-up time: numeric. A column with a few negative values stays one: the
+ * engine excludes those rows and names their lines in a warning; the page never switches the
+ * analysis to another column because of them.
+ */
 export function timeCandidates(schema) {
-  return schema.columns.filter(c => c.kind === 'numeric' && (c.min == null || c.min >= 0));
+  return schema.columns.filter(c => c.kind === 'numeric');
+}
+
+/** What is odd about a column as follow-up time ('' when nothing): for its entry in the picker. */
+export function timeProblem(col) {
+  if (!col) return '';
+  const bits = [];
+  if (col.min != null && col.min < 0) bits.push('has negative values');
+  if (col.unreadable > 0) bits.push(`${col.unreadable} not a number`);
+  return bits.join(', ');
+}
+
+/** Is a column's name one of a follow-up time (time, futime, os_months, ...)? */
+export function looksLikeTime(name) {
+  return TIME_NAME.test(name) && !EVENT_NAME.test(name);
 }
 
 /** Columns usable as an outcome: few distinct values. */
@@ -68,8 +86,11 @@ export function defaultEventValues(levels) {
 export function defaultSpec(schema) {
   const times = timeCandidates(schema);
   const outcomes = outcomeCandidates(schema);
-  const time = times.find(c => TIME_NAME.test(c.name) && !EVENT_NAME.test(c.name))
-    || times.find(c => c.distinct > 12) || times[0];
+  // A column named like a time that is not numeric (mostly text) is never silently replaced by
+  // another column: the user is asked to choose (noSpecReason says why).
+  if (schema.columns.some(c => looksLikeTime(c.name) && c.kind !== 'numeric')) return null;
+  const time = times.find(c => looksLikeTime(c.name))
+    || times.find(c => c.distinct > 12 && !(c.min < 0)) || times.find(c => !(c.min < 0));
   const event = outcomes.find(c => EVENT_NAME.test(c.name) && c.name !== time?.name)
     || outcomes.find(c => c.levels.length === 2 && c.name !== time?.name);
   if (!time || !event) return null;
@@ -142,4 +163,38 @@ export function specFromHash(hash) {
   }
   if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new Error('the link\'s #spec= part is not an analysis spec');
   return spec;
+}
+
+/**
+ * Why a schema has no first spec, in words for a clinician: which column could be follow-up
+ * time and why it cannot, or that no outcome column was found; and what to do.
+ */
+export function noSpecReason(schema) {
+  const named = schema.columns.filter(c => looksLikeTime(c.name) && c.kind !== 'numeric');
+  if (named.length) {
+    const c = named[0];
+    const examples = (c.unreadable_examples || []).slice(0, 3).map(v => `'${v}'`).join(', ');
+    return `the column '${c.name}' looks like the follow-up time but was read as ${c.kind === 'date' ? 'dates' : 'text'}` +
+      (examples ? ` (values such as ${examples})` : '') +
+      '. Correct those cells in the spreadsheet and load it again, or choose the follow-up time and outcome on the left.';
+  }
+  const times = timeCandidates(schema);
+  if (!times.length) {
+    const dates = schema.columns.filter(c => c.kind === 'date');
+    return dates.length >= 2
+      ? 'no column holds follow-up durations: choose "From dates" under Follow-up time on the left (a start and an end date).'
+      : `no column of this file holds numbers that could be follow-up times (columns: ${schema.columns.map(c => `${c.name} (${c.kind})`).join(', ')}). Add a column of follow-up durations, or a start and an end date, and load the file again.`;
+  }
+  return 'no column looks like an outcome (a column with a few values such as 0/1 or alive/dead): choose the follow-up time and the outcome on the left.';
+}
+
+/** A sentence about how the spec's follow-up column was chosen when it was a guess, else ''. */
+export function timeNote(schema, spec) {
+  const name = timeColumn(spec);
+  if (!name || !schema) return '';
+  const col = schema.columns.find(c => c.name === name);
+  const problem = timeProblem(col);
+  if (problem) return `follow-up time '${name}' ${problem}: those rows are excluded, see the warnings`;
+  if (!looksLikeTime(name)) return `no column is named like a follow-up time, so '${name}' was taken: check it`;
+  return '';
 }
