@@ -21,7 +21,7 @@ use crate::table::{ColumnData, Table};
 
 /// Spec fields read only by the models and Table 1, never by the row preparation or the curves
 /// and their tests.
-const MODEL_FIELDS: &[&str] = &["covariates", "categorical", "reference", "ties", "cluster", "univariable", "parametric", "table1", "ph_residuals"];
+const MODEL_FIELDS: &[&str] = &["covariates", "categorical", "numeric", "reference", "ties", "cluster", "univariable", "parametric", "table1", "ph_residuals"];
 /// Spec fields read only by the curves, their tests and the smoothed hazard, never by the models.
 const CURVE_FIELDS: &[&str] = &["times", "conf_type", "rmst_tau", "hazard", "pairwise", "rho"];
 
@@ -422,10 +422,20 @@ fn table1(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[String]) 
     let mut out = Vec::new();
     for name in cols {
         let col = column(table, name, "Table 1")?;
-        let categorical = spec.categorical.contains(name) || matches!(col.data, ColumnData::Text { .. });
+        let mut categorical = spec.categorical.contains(name) || matches!(col.data, ColumnData::Text { .. });
+        // A few integer codes (sex 1/2, ECOG 0–4) are categories unless the spec says numeric.
+        let codes_only = !categorical && !spec.numeric.contains(name) && matches!(col.data, ColumnData::Numeric(_)) && {
+            let (v, _) = crate::prepare::numeric_values(col);
+            stats::table1::is_code_column(&prep.rows.iter().map(|&r| v[r]).collect::<Vec<_>>())
+        };
+        categorical |= codes_only;
         let row = if categorical {
             let f = crate::prepare::factor(col, &prep.rows);
-            stats::table1::describe(name, stats::table1::Variable::Categorical(&f.codes, &f.levels), &codes, &levels)
+            let mut row = stats::table1::describe(name, stats::table1::Variable::Categorical(&f.codes, &f.levels), &codes, &levels);
+            if codes_only && row.note.is_none() {
+                row.note = Some(stats::table1::code_column_note(f.levels.len()));
+            }
+            row
         } else {
             let (v, _) = crate::prepare::numeric_values(col);
             let v: Vec<f64> = prep.rows.iter().map(|&r| v[r]).collect();

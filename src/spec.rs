@@ -33,6 +33,10 @@ pub struct AnalysisSpec {
     /// Columns treated as categorical even when numeric.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categorical: Vec<String>,
+    /// Columns Table 1 describes as numbers (mean, median) although they hold a few integer codes,
+    /// which it otherwise shows as categories (see `stats::table1::is_code_column`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub numeric: Vec<String>,
     /// Reference level per categorical covariate (default: the first level).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub reference: std::collections::BTreeMap<String, String>,

@@ -8,7 +8,7 @@ import {
   timeColumn, timeFactor,
   parseLandmarks, specToHash, specFromHash, defaultLandmarks, noSpecReason, timeNote, timeProblem,
 } from './spec.js';
-import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
+import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian, plural } from './format.js';
 import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclose, disclosureK, startPrivacyBadge, toggleGroup } from './explorer.js';
 import { initPaper } from './paper.js';
 import { initHazard } from './hazard.js';
@@ -156,6 +156,7 @@ function clearControls() {
   for (const id of ['#time-col', '#event-col', '#group-col', '#group-col2']) $(id).replaceChildren();
   $('#event-values').replaceChildren();
   $('#landmarks').value = '';
+  $('#landmarks-note').textContent = '';
   $('#spec-extra').replaceChildren();
   renderExplorerControls();
 }
@@ -252,6 +253,7 @@ function redraw() {
 function specFromControls() {
   const old = state.spec || {};
   const spec = { ...old };
+  let landmarksSet = false;   // by a change of unit (exact values, not the field's rounded text)
   if ($('#time-col').value === DATES) {
     const end = [$('#date-end').value, $('#date-end2').value].filter(Boolean);
     spec.time = { start: $('#date-start').value, end: end.length === 1 ? end[0] : end, unit: $('#date-unit').value };
@@ -262,10 +264,22 @@ function specFromControls() {
     const before = timeColumn(old) === column ? timeFactor(old) : 1;
     const after = timeFactor(spec);
     if (before !== after) {
-      // The landmarks, RMST horizon and hazard bandwidth are in the shown unit: a new unit gets
-      // round landmarks of its own and the horizon and bandwidth rescaled.
+      // The landmarks, RMST horizon and hazard bandwidth are in the shown unit. Landmarks the
+      // page chose get the new unit's round ones; the user's own are kept, converted (the same
+      // times), and the note under the field says so.
       const max = state.schema?.columns.find(c => c.name === column)?.max;
-      const lm = defaultLandmarks(max * after);
+      const mine = old.times || [];
+      const wasDefault = JSON.stringify(mine) === JSON.stringify(defaultLandmarks(max * before));
+      const unitName = sp => (typeof sp.time === 'object' && (sp.time.display || sp.time.unit)) || 'units of the column';
+      let lm;
+      if (wasDefault || !mine.length) {
+        lm = defaultLandmarks(max * after);
+        $('#landmarks-note').textContent = lm.length ? `Landmarks set to round times in ${unitName(spec)}.` : '';
+      } else {
+        lm = mine.map(t => t * after / before);
+        $('#landmarks-note').textContent = `Your landmarks ${mine.map(fmtTime).join(', ')} (${unitName(old)}) are the same times in ${unitName(spec)}: ${lm.map(fmtTime).join(', ')}.`;
+      }
+      landmarksSet = true;
       if (lm.length) spec.times = lm; else delete spec.times;
       $('#landmarks').value = lm.map(fmtTime).join(', ');
       if (typeof spec.rmst_tau === 'number') spec.rmst_tau *= after / before;
@@ -282,8 +296,12 @@ function specFromControls() {
   else if ($('#group-col').value) spec.group = g[0];
   else delete spec.group;
   try {
-    const lm = parseLandmarks($('#landmarks').value);
-    if (lm.length) spec.times = lm; else delete spec.times;
+    if (!landmarksSet) {
+      const lm = parseLandmarks($('#landmarks').value);
+      // The field shows rounded values: unchanged text keeps the spec's exact times.
+      const same = lm.map(fmtTime).join(', ') === (old.times || []).map(fmtTime).join(', ');
+      if (!same) { $('#landmarks-note').textContent = ''; if (lm.length) spec.times = lm; else delete spec.times; }
+    }
     $('#landmarks').removeAttribute('aria-invalid');
   } catch (e) {
     $('#landmarks').setAttribute('aria-invalid', 'true');
@@ -339,7 +357,7 @@ function option(value, label, selected) {
 
 function renderSchema() {
   const s = state.schema;
-  $('#file-info').textContent = `${state.isDemo ? 'Demo cohort: ' : ''}${s.name}: ${s.rows} rows, ${s.columns.length} columns`;
+  $('#file-info').textContent = `${state.isDemo ? 'Demo cohort: ' : ''}${s.name}: ${plural(s.rows, 'row')}, ${plural(s.columns.length, 'column')}`;
   const tbody = $('#columns tbody');
   tbody.replaceChildren(...s.columns.map(c => {
     const vals = c.identifier_reason ? `identifier-like (${c.identifier_reason}): values not shown`
@@ -502,7 +520,7 @@ async function renderReport() {
   const head = el('tr', {}, el('th', { scope: 'col', text: spec.group ? groupLabel(spec) : 'Cohort' }),
     el('th', { scope: 'col', text: 'n' }), el('th', { scope: 'col', text: 'Events' }),
     el('th', { scope: 'col', text: 'Median (95% CI)' }),
-    el('th', { scope: 'col', text: 'Median follow-up', title: 'reverse Kaplan-Meier' }),
+    el('th', { scope: 'col', text: `Median follow-up (${r.time_unit || `in the units of ${timeColumn(spec) || 'time'}`})`, title: 'reverse Kaplan-Meier' }),
     ...times.map(t => el('th', { scope: 'col', text: `${cumulative ? '1 − S' : 'S'}(${fmtTime(t)}${unit}) (95% CI)` })));
   $('#summary thead').replaceChildren(head);
   const rows = (r.km || []).map(k => {
@@ -530,7 +548,7 @@ async function renderReport() {
   $('#opt-cuminc').closest('label').hidden = !!r.cuminc?.length;
   $('#opt-risk').closest('label').hidden = !!r.cuminc?.length;
   $('#fig-h').textContent = r.cuminc?.length ? 'Cumulative incidence (competing risks)' : cumulative ? 'Cumulative incidence (1 − Kaplan–Meier)' : 'Kaplan–Meier estimate';
-  let line = `${r.n} ${r.n === 1 ? 'row' : 'rows'} analysed, ${r.events} events` + (r.competing_events != null ? `, ${r.competing_events} competing events` : '');
+  let line = `${plural(r.n, 'row')} analysed, ${plural(r.events, 'event')}` + (r.competing_events != null ? `, ${plural(r.competing_events, 'competing event')}` : '');
   const filtered = r.rows_filtered_out || 0;
   const excluded = r.rows_in_file - filtered - r.n;
   const notes = [];
@@ -580,7 +598,7 @@ async function renderModel() {
       el('td', { class: 'num', text: `${fmtNum(est)} (${fmtNum(t.lower)}–${fmtNum(t.upper)})` }),
       el('td', { class: 'num', text: fmtP(t.p).replace(/^P /, '').replace(/^= /, '') }));
   }));
-  let line = `${m.n} rows${m.events != null ? `, ${m.events} events` : ''}`;
+  let line = `${plural(m.n, 'row')}${m.events != null ? `, ${plural(m.events, 'event')}` : ''}`;
   if (cox) {
     line += ` · Likelihood-ratio χ² = ${fmtNum(cox.lr_test.chisq)}, df = ${cox.lr_test.df}, ${fmtP(cox.lr_test.p)}`;
     if (cox.concordance?.c != null) line += ` · Concordance ${fmtNum(cox.concordance.c, 3)}`;

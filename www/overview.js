@@ -100,7 +100,16 @@ function defaultTable1(schema, spec) {
 }
 
 function isCategorical(col, spec) {
-  return col.kind === 'categorical' || (spec?.categorical || []).includes(col.name);
+  if (col.kind === 'categorical' || (spec?.categorical || []).includes(col.name)) return true;
+  if ((spec?.numeric || []).includes(col.name)) return false;
+  // Table 1 shows a few integer codes (sex 1/2, ECOG 0–4) as categories: as the engine decided.
+  const row = ctx?.state.report?.table1?.find(r => r.variable === col.name);
+  return row ? row.type === 'categorical' : isCodeColumn(col);
+}
+
+/** At most 5 distinct whole numbers (the engine's stats::table1::is_code_column, on all rows). */
+function isCodeColumn(col) {
+  return col.kind === 'numeric' && !!col.levels && col.levels.length <= 5 && col.levels.every(l => /^-?\d+$/.test(l));
 }
 
 function needsTable1Fix(spec) {
@@ -452,7 +461,7 @@ function renderFollowup(groups) {
       (v < 10 ? ' — below 10: the model may be overfitted; consider fewer covariates.' : '.');
     epv.classList.toggle('low', v < 10);
   } else {
-    epv.textContent = `No regression model in this analysis (add covariates to fit one). With ${r.events} events, about ${Math.floor(r.events / 10)} covariate terms keep at least 10 events per term.`;
+    epv.textContent = `No regression model in this analysis (add covariates to fit one). With ${r.events} events, ${Math.floor(r.events / 10) === 0 ? 'no covariate term keeps 10 events per term' : `about ${Math.floor(r.events / 10)} covariate ${Math.floor(r.events / 10) === 1 ? 'term keeps' : 'terms keep'} at least 10 events per term`}.`;
   }
   epv.dataset.epv = m ? String((m.events ?? r.events) / m.terms.length) : '';
   document.querySelector('#fu').setAttribute('aria-label', 'Follow-up by reverse Kaplan-Meier and events');
@@ -511,7 +520,7 @@ function renderMissing(m) {
 async function renderCards() {
   const { state } = ctx;
   const spec = state.spec;
-  const key = JSON.stringify([state.schema.name, state.schema.rows, state.schema.columns.map(c => [c.name, c.kind, c.missing]), spec.categorical || []]);
+  const key = JSON.stringify([state.schema.name, state.schema.rows, state.schema.columns.map(c => [c.name, c.kind, c.missing]), spec.categorical || [], spec.numeric || [], (ctx.state.report?.table1 || []).map(r => r.type)]);
   if (key === cardsKey) return;
   cardsKey = key;
   const box = document.querySelector('#cards');
@@ -530,9 +539,14 @@ async function renderCards() {
       typeCtl.append(el('option', { value: 'numeric', text: 'numeric', selected: !cat }), el('option', { value: 'categorical', text: 'categorical', selected: cat }));
       typeCtl.addEventListener('change', () => {
         const list = new Set(state.spec.categorical || []);
-        if (typeCtl.value === 'categorical') list.add(c.name); else list.delete(c.name);
-        const next = { ...state.spec, categorical: [...list] };
+        const nums = new Set(state.spec.numeric || []);
+        if (typeCtl.value === 'categorical') { list.add(c.name); nums.delete(c.name); } else {
+          list.delete(c.name);
+          if (isCodeColumn(c)) nums.add(c.name);   // else the codes default would keep it categorical
+        }
+        const next = { ...state.spec, categorical: [...list], numeric: [...nums] };
         if (!next.categorical.length) delete next.categorical;
+        if (!next.numeric.length) delete next.numeric;
         rerun(next);
       });
     } else {

@@ -28,9 +28,10 @@ export function looksLikeTime(name) {
   return TIME_NAME.test(name) && !EVENT_NAME.test(name);
 }
 
-/** Columns usable as an outcome: few distinct values. */
+/** Columns usable as an outcome: few distinct values (one is enough in a one-row file). */
 export function outcomeCandidates(schema) {
-  return schema.columns.filter(c => c.levels && c.levels.length >= 2 && c.levels.length <= 12);
+  const least = schema.rows < 2 ? 1 : 2;
+  return schema.columns.filter(c => c.levels && c.levels.length >= least && c.levels.length <= 12);
 }
 
 /** Days in one time unit (a month is 365.25/12 days, a year 365.25), as the engine's TimeUnit. */
@@ -170,6 +171,9 @@ export function specFromHash(hash) {
  * time and why it cannot, or that no outcome column was found; and what to do.
  */
 export function noSpecReason(schema) {
+  if (schema.rows < 2) {
+    return `${schema.name} has only ${schema.rows} data row: there is no outcome column to guess (a single value). Choose the follow-up time and the outcome on the left, or load the whole sheet.`;
+  }
   const named = schema.columns.filter(c => looksLikeTime(c.name) && c.kind !== 'numeric');
   if (named.length) {
     const c = named[0];

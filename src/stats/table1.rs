@@ -298,6 +298,34 @@ fn numeric_test(by_group: &[Vec<f64>], group_levels: &[String]) -> (Option<&'sta
     }
 }
 
+/// At most this many distinct integer values make a numeric column a code (1/2 for sex, 0–4 for
+/// ECOG), which Table 1 shows as n (%) per value rather than a mean, unless the spec's `numeric`
+/// lists it.
+pub const MAX_CODES: usize = 5;
+
+/// Whether a numeric column holds integer codes: at most [`MAX_CODES`] distinct whole numbers
+/// (missing values aside), at least one.
+pub fn is_code_column(values: &[f64]) -> bool {
+    let mut seen: Vec<f64> = Vec::new();
+    for &v in values.iter().filter(|v| !v.is_nan()) {
+        if v.fract() != 0.0 || !v.is_finite() {
+            return false;
+        }
+        if !seen.contains(&v) {
+            if seen.len() == MAX_CODES {
+                return false;
+            }
+            seen.push(v);
+        }
+    }
+    !seen.is_empty()
+}
+
+/// The note of a row shown as categories by [`is_code_column`].
+pub fn code_column_note(distinct: usize) -> String {
+    format!("{distinct} integer codes: shown as categories (set the column's type to numeric for a mean)")
+}
+
 fn categorical_test(counts: &[Vec<usize>], levels: &[String], group_levels: &[String], budget: u64) -> (Option<&'static str>, Option<f64>, Option<String>) {
     let mut notes = Vec::new();
     let group_n: Vec<usize> = counts.iter().map(|c| c.iter().sum()).collect();

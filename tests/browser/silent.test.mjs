@@ -125,3 +125,160 @@ test('3: a file with no usable time column says why; the controls and the Cohort
   assert.match(await errorText(page), /no column of this file holds numbers/, 'the error is still there');
   await page.screenshot({ path: path.join(OUT, 'silent-no-time.png'), fullPage: false });
 });
+
+/** Click a button that downloads; returns {name, text} of the file saved. */
+async function save(page, selector) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  const file = await dl.path();
+  return { name: dl.suggestedFilename(), text: fs.readFileSync(file, 'utf8') };
+}
+
+test('4: the saved report and the R script carry the figure options shown (CI bands off)', async () => {
+  const { page } = await app.newPage();
+  await choose(page, LUNG);
+  await page.selectOption('#group-col', 'sex');
+  await settle(page);
+  await page.click('#opt-ci');   // bands off: a redraw, no refit
+  await settle(page);
+  assert.equal((await currentSpec(page)).view.conf_bands, false);
+  const json = await save(page, '#save-json');
+  assert.equal(JSON.parse(json.text).spec.view.conf_bands, false, 'report.json spec.view');
+  const r = await save(page, '#save-r');
+  assert.match(r.text.split('\n').find(l => l.startsWith('# Spec:')), /"conf_bands":false/);
+});
+
+test('5: a share link shows its figure options before a file is loaded, and the loaded file lands on the figure', async () => {
+  const spec = { time: 'time', event: { column: 'status', event: ['2'] }, group: 'sex', view: { conf_bands: false, risk_table: false } };
+  const { page } = await app.newPage(`${app.url}#spec=${encodeURIComponent(JSON.stringify(spec))}`);
+  assert.ok(await page.locator('#pending').isVisible());
+  assert.equal(await page.locator('#opt-ci').isChecked(), false, 'CI box follows the link');
+  assert.equal(await page.locator('#opt-risk').isChecked(), false);
+  await choose(page, LUNG);
+  assert.equal(await selectedTab(page), 'tab-survival');
+  assert.ok(await page.locator('#km').isVisible(), 'the figure is shown');
+  assert.equal((await currentSpec(page)).view.conf_bands, false);
+  assert.equal(await page.locator('#opt-ci').isChecked(), false);
+});
+
+test('6: the demo smoothed hazard is not undersmoothed: bandwidth at least muhaz\'s pilot R / (8 d^0.2)', async () => {
+  const { page } = await app.newPage();
+  await page.click('#hazard-tab');
+  await page.waitForFunction(() => /bandwidth/.test(document.querySelector('#hz-bw-used').textContent));
+  await settle(page);
+  const used = await page.locator('#hz-bw-used').textContent();
+  // The page's analysis, run again with the hazard: its report carries each group's bandwidth.
+  const r = await page.evaluate(async () => {
+    const s = window.cohort.spec();
+    const rep = await window.cohort.setSpec({ ...s, hazard: {} });
+    await window.cohort.setSpec(s);
+    return rep;
+  });
+  assert.ok(r.hazard.length >= 1);
+  for (const h of r.hazard) {
+    // The grid runs from 0 to the group's last time: R; d its events.
+    const end = Math.max(...h.points.map(p => p.time));
+    const pilot = end / (8 * Math.pow(h.events, 0.2));
+    assert.ok(h.bandwidth >= pilot - 1e-9, `${h.group}: bandwidth ${h.bandwidth} below the pilot ${pilot} (${used})`);
+    assert.ok(h.bandwidth > 1.02);
+  }
+  assert.match(used, /cross-validation|pilot floor/);
+});
+
+test('6: Table 1 shows 1/2-coded sex and a 0–3 ECOG as categories, with the type visible and changeable', async () => {
+  const { page } = await app.newPage();
+  await choose(page, LUNG);
+  await page.click('#tab-cohort');
+  await page.waitForFunction(() => document.querySelectorAll('#t1 tr[data-var]').length > 0);
+  await settle(page);
+  assert.equal(await page.locator('#t1 tr[data-var="sex"][data-stat="header"]').count(), 1, 'sex as n (%)');
+  assert.equal(await page.locator('#t1 tr[data-var="sex"][data-stat="mean"]').count(), 0, 'no mean of a code');
+  assert.equal(await page.locator('#t1 tr[data-var="inst"][data-stat="mean"]').count(), 1, 'inst has 18 codes: numeric');
+  assert.match(await page.locator('#t1-notes').textContent(), /sex: 2 integer codes: shown as categories/);
+  assert.equal(await page.locator('select[data-type-of="sex"]').inputValue(), 'categorical', 'the choice is visible');
+  await page.selectOption('select[data-type-of="sex"]', 'numeric');
+  await settle(page);
+  assert.deepEqual((await currentSpec(page)).numeric, ['sex']);
+  assert.equal(await page.locator('#t1 tr[data-var="sex"][data-stat="mean"]').count(), 1);
+});
+
+test('6: changing the shown unit keeps the user\'s landmarks (the same times, converted)', async () => {
+  const { page } = await app.newPage();
+  await choose(page, LUNG);
+  await page.fill('#landmarks', '180, 365');
+  await page.locator('#landmarks').dispatchEvent('change');
+  await settle(page);
+  assert.deepEqual((await currentSpec(page)).times, [180, 365]);
+  await page.selectOption('#time-unit', 'days');
+  await settle(page);
+  await page.selectOption('#time-display', 'months');
+  await settle(page);
+  const times = (await currentSpec(page)).times;
+  assert.deepEqual(times.map(t => Number(t.toFixed(4))), [Number((180 / (365.25 / 12)).toFixed(4)), Number((365 / (365.25 / 12)).toFixed(4))]);
+  assert.equal(await page.locator('#landmarks').inputValue(), '5.91, 12');
+  assert.match(await page.locator('#landmarks-note').textContent(), /Your landmarks 180, 365 \(days\) are the same times in months/);
+});
+
+test('7: saves say what happened: nothing to save, or the file saved; words and numbers read right', async () => {
+  const { page } = await app.newPage();
+  const file = path.join(OUT, 'no_time.csv');
+  fs.writeFileSync(file, 'patient,arm,outcome\nA,x,dead\nB,y,alive\nC,x,alive\nD,y,dead\n');
+  await choose(page, file);
+  await page.click('#save-json');
+  assert.match(await page.locator('#action-status').textContent(), /Nothing to save yet/);
+  await page.click('#save-png');
+  assert.match(await page.locator('#action-status').textContent(), /Nothing to save yet/);
+  // One row: analysed (its single outcome value is the outcome), and "1 row", never "1 rows".
+  await choose(page, path.join(MESSY, 'one_row.csv'));
+  assert.match(await page.locator('#file-info').textContent(), /1 row, 10 columns/);
+  assert.equal(await errorText(page), '');
+  assert.match(await page.locator('#test-line').textContent(), /^1 row analysed, 1 event/);
+  // A download confirms itself.
+  await choose(page, LUNG);
+  const saved = await save(page, '#save-json');
+  assert.equal(saved.name, 'lung.report.json');
+  assert.match(await page.locator('#action-status').textContent(), /Saved lung\.report\.json \(\d+ KB\)/);
+  // Median follow-up names its unit (or the column's); the median's CI has the median's decimals.
+  assert.match(await page.locator('#summary thead').textContent(), /Median follow-up \(in the units of time\)/);
+  // Values treated as censored point to the control, not to spec jargon alone.
+  const multi = path.join(OUT, 'three_outcomes.csv');
+  fs.writeFileSync(multi, 'time,status\n' + Array.from({ length: 12 }, (_, i) => `${i + 1},${['dead', 'alive', 'lost'][i % 3]}`).join('\n') + '\n');
+  await choose(page, multi);
+  assert.match(await page.locator('#warnings').textContent(), /mark it as an event \(or competing event\) under “What each outcome value means”/);
+  // The demo's summary: one precision per median cell; the unselected Paper tab does not look selected.
+  const demo = await app.newPage();
+  for (const cell of await demo.page.locator('#summary tbody tr td:nth-child(4)').allTextContents()) {
+    const m = cell.match(/^([\d.]+) \(([\d.]+|NE)–([\d.]+|NR)\)$/);
+    if (!m) continue;
+    const d = s => (s.split('.')[1] || '').length;
+    for (const b of [m[2], m[3]]) if (/\d/.test(b)) assert.equal(d(b), d(m[1]), `mixed precision in ${cell}`);
+  }
+  const bg = sel => demo.page.locator(sel).evaluate(e => getComputedStyle(e).backgroundColor);
+  assert.equal(await demo.page.locator('#paper-tab').getAttribute('aria-selected'), 'false');
+  assert.notEqual(await bg('#paper-tab'), 'rgb(11, 92, 173)', 'the unselected Paper tab is not filled with the accent colour');
+});
+
+test('8: a pandas / R export with an empty first header cell loads, its column named X, and the page says so', async () => {
+  const { page } = await app.newPage();
+  for (const [file, rows] of [['pandas_index.csv', 'row numbers 0 to 29'], ['r_rownames.csv', 'row numbers 1 to 30']]) {
+    await choose(page, path.join(MESSY, file));
+    assert.equal(await errorText(page), '', `${file} loads`);
+    const schema = await page.evaluate(() => window.cohort.schema());
+    assert.equal(schema.columns[0].name, 'X');
+    const notes = await page.locator('#notes').textContent();
+    assert.match(notes, /column 1 has no name in the header row .* read as 'X'/);
+    assert.match(notes, new RegExp(rows));
+    assert.equal((await currentReport(page)).n, 30);
+    assert.equal((await currentSpec(page)).time, 'time');
+  }
+});
+
+test('9: messages name the spec key and give exclusions with their total and breakdown', async () => {
+  const bad = { time: 'time', event: { column: 'status', event: ['2'] }, ties: 'exactish' };
+  const { page } = await app.newPage(`${app.url}#spec=${encodeURIComponent(JSON.stringify(bad))}`);
+  await choose(page, LUNG);
+  assert.match(await errorText(page), /ties: unknown value 'exactish', expected efron or breslow/);
+  await choose(page, path.join(MESSY, 'text_times.csv'));
+  assert.match(await page.locator('#warnings').textContent(),
+    /3 rows excluded because the time in 'time' is not a number: 'unknown' \(lines 5, 24\), 'lost' \(line 11\)/);
+  await page.screenshot({ path: path.join(OUT, 'silent-exclusions.png') });
+});

@@ -65,6 +65,9 @@ test('P values and medians as journals print them', () => {
   assert.equal(fmtP(0.999), 'P > 0.99');
   assert.equal(fmtMedian(310, 285, 363), '310 (285–363)');
   assert.equal(fmtMedian(null, 400, null), 'NR (400–NR)');
+  // One precision per row: the bounds as the median (issue 14: "14.6 (5.82–NR)" against "5.8–NR").
+  assert.equal(fmtMedian(14.6, 5.82, null), '14.6 (5.8–NR)');
+  assert.equal(fmtMedian(310, 285.4, 363.2), '310 (285–363)');
   assert.equal(fmtPct(0.6437), '64.4%');
 });
 
