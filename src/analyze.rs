@@ -110,6 +110,7 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
             time_unit: prep.unit,
             groups: prep.group.as_ref().map(|g| g.levels.clone()).unwrap_or_default(),
             notes: table.notes.clone(),
+            flow: Some(crate::report::Flow::of(table.n_rows(), &prep)),
             ..Default::default()
         };
         if prep.competing {
@@ -204,7 +205,12 @@ fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, wa
         // Crossed groups have no order to trend along.
         if levels.len() >= 3 && spec.group.as_ref().is_some_and(|g| g.single().is_some()) {
             // Scores: the level values when they are numbers, else 1..k in level order.
-            let scores: Vec<f64> = match levels.iter().map(|l| l.parse::<f64>().ok()).collect::<Option<Vec<f64>>>() {
+            // (the file's values: a labelled level is scored by the value it labels).
+            let col = spec.group.as_ref().and_then(|g| g.single()).unwrap_or_default();
+            let raw = |l: &String| -> String {
+                spec.labels.levels.get(col).and_then(|m| m.iter().find(|(_, v)| *v == l)).map(|(k, _)| k.clone()).unwrap_or_else(|| l.clone())
+            };
+            let scores: Vec<f64> = match levels.iter().map(|l| raw(l).parse::<f64>().ok()).collect::<Option<Vec<f64>>>() {
                 Some(v) => v,
                 None => (1..=levels.len()).map(|i| i as f64).collect(),
             };
@@ -430,7 +436,8 @@ fn table1(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[String]) 
         };
         categorical |= codes_only;
         let row = if categorical {
-            let f = crate::prepare::factor(col, &prep.rows);
+            let mut f = crate::prepare::factor(col, &prep.rows);
+            spec.labels.relabel(name, &mut f.levels)?;
             let mut row = stats::table1::describe(name, stats::table1::Variable::Categorical(&f.codes, &f.levels), &codes, &levels);
             if codes_only && row.note.is_none() {
                 row.note = Some(stats::table1::code_column_note(f.levels.len()));
@@ -441,6 +448,8 @@ fn table1(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[String]) 
             let v: Vec<f64> = prep.rows.iter().map(|&r| v[r]).collect();
             stats::table1::describe(name, stats::table1::Variable::Numeric(&v), &codes, &levels)
         };
+        let mut row = row;
+        row.label = spec.labels.variables.get(name).filter(|l| !l.trim().is_empty()).cloned();
         out.push(row);
     }
     Ok(out)

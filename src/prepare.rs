@@ -31,6 +31,8 @@ pub struct Prepared {
     pub unit: Option<&'static str>,
     /// Rows removed by the spec's filters (intentional, so not a warning).
     pub filtered_out: usize,
+    /// Rows excluded, by reason (the cohort flow; each also a warning).
+    pub excluded: Vec<crate::report::FlowExclusion>,
 }
 
 /// Model matrix over the complete cases of `Prepared`.
@@ -90,6 +92,21 @@ impl Exclusions {
             Some((_, lines)) => lines.push(line),
             None => values.push((value, vec![line])),
         }
+    }
+    /// The exclusions by reason for the cohort flow: each reason's count and its lines (the
+    /// first [`crate::report::FLOW_LINES`]), in first-seen order.
+    pub fn flow(&self) -> Vec<crate::report::FlowExclusion> {
+        self.order
+            .iter()
+            .map(|reason| {
+                let values = &self.by_reason[reason];
+                let mut lines: Vec<u64> = values.iter().flat_map(|(_, l)| l.iter().copied()).collect();
+                lines.sort_unstable();
+                let count = lines.len();
+                lines.truncate(crate::report::FLOW_LINES);
+                crate::report::FlowExclusion { reason: reason.clone(), count, lines }
+            })
+            .collect()
     }
     /// One warning per reason: "3 rows excluded because the time in 'time' is not a number:
     /// 'unknown' (lines 5, 24), 'lost' (line 11)", or "2 rows excluded: negative time in 'time'
@@ -543,6 +560,17 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             line_list(lines)
         ));
     }
+    let mut excluded = ex.flow();
+    for (value, lines) in &unlisted {
+        let mut lines = lines.clone();
+        let count = lines.len();
+        lines.truncate(crate::report::FLOW_LINES);
+        excluded.push(crate::report::FlowExclusion {
+            reason: format!("outcome '{}' value '{value}' is not declared", spec.event.column),
+            count,
+            lines,
+        });
+    }
     warnings.extend(ex.into_warnings(""));
     let censored_levels = factor(ev_col, &censored_rows);
     let mut other_censor_values: BTreeMap<String, usize> = BTreeMap::new();
@@ -586,7 +614,11 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     }
     let group = match group_cols.as_slice() {
         [] => None,
-        [one] => Some(factor(one, &rows)),
+        [one] => {
+            let mut f = factor(one, &rows);
+            spec.labels.relabel(&one.name, &mut f.levels)?;
+            Some(f)
+        }
         [a, b, ..] => Some(crossed(a, b, &rows)),
     };
     let strata = strata_col.map(|g| factor(g, &rows));
@@ -613,7 +645,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     if !competing {
         crate::stats::timefix::adjudicate(&mut time);
     }
-    Ok(Prepared { rows, time, status, group, strata, competing, unit, filtered_out })
+    Ok(Prepared { rows, time, status, group, strata, competing, unit, filtered_out, excluded })
 }
 
 /// Build the model matrix of `covariates` over the complete cases among `prep`'s rows.

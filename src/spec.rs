@@ -81,10 +81,60 @@ pub struct AnalysisSpec {
     /// `stats::cox::RESIDUALS_UNASKED_MAX_EVENTS` events, where they are left out unless asked.
     #[serde(default, skip_serializing_if = "is_false")]
     pub ph_residuals: bool,
+    /// Names a paper needs instead of the file's codes: `{"levels": {"sex": {"1": "Male", "2":
+    /// "Female"}}, "variables": {"ph.ecog": "ECOG performance status"}}`. Level labels rename the
+    /// groups (figure, tables, tests) and Table 1's categories; variable labels name Table 1's rows.
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub labels: Labels,
     /// Presentation state of the page (axis range, display, hidden groups...). Not used by the
     /// statistics; carried so that a share link reproduces the view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view: Option<serde_json::Value>,
+}
+
+/// Display names of variables and of their levels (the spec's `labels`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Labels {
+    /// Column name → the name shown.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub variables: std::collections::BTreeMap<String, String>,
+    /// Column name → (value in the file → the label shown).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub levels: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+}
+
+impl Labels {
+    pub fn is_empty(&self) -> bool {
+        self.variables.is_empty() && self.levels.is_empty()
+    }
+
+    /// The label of `level` of `column` (the level itself when it has none).
+    pub fn level<'a>(&'a self, column: &str, level: &'a str) -> &'a str {
+        self.levels.get(column).and_then(|m| m.get(level)).map(String::as_str).filter(|l| !l.trim().is_empty()).unwrap_or(level)
+    }
+
+    /// The label of a column (its name when it has none).
+    pub fn variable<'a>(&'a self, column: &'a str) -> &'a str {
+        self.variables.get(column).map(String::as_str).filter(|l| !l.trim().is_empty()).unwrap_or(column)
+    }
+
+    /// Rename `levels` of `column`; two levels may not get one label (that would merge groups).
+    pub fn relabel(&self, column: &str, levels: &mut [String]) -> Result<()> {
+        let Some(map) = self.levels.get(column) else { return Ok(()) };
+        let new: Vec<String> = levels.iter().map(|l| self.level(column, l).to_string()).collect();
+        for (i, a) in new.iter().enumerate() {
+            if let Some(j) = new[..i].iter().position(|b| b == a) {
+                return Err(Error::spec(format!(
+                    "labels.levels.{column}: '{}' and '{}' would both be shown as '{a}': give each level its own label",
+                    levels[j], levels[i]
+                )));
+            }
+        }
+        let _ = map;
+        levels.clone_from_slice(&new);
+        Ok(())
+    }
 }
 
 fn is_zero(x: &f64) -> bool {

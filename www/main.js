@@ -505,6 +505,9 @@ function clearResults() {
   state.drawn = null;
   $('#fig-caption').textContent = '';
   $('#model-box').hidden = true;
+  $('#flow-box').hidden = true;
+  $('#flow-lines ul').replaceChildren();
+  state.flowDrawn = null;
   $('#methods-box').hidden = true;
   clearExplorerResults();
   state.layout = null;
@@ -564,6 +567,7 @@ async function renderReport() {
   // page does not wait for one answer before sending the next question.
   const methods = state.engine.methodsK(exportMinCell()).catch(() => '');
   await drawFigure();
+  await drawFlow();
   await renderModel();
   renderExplorerResults();
   const text = await methods;
@@ -577,6 +581,48 @@ function forestRequest() {
   const cssW = Math.max(360, Math.min(widthOf($('#model-box')) || 800, 900));
   const dpr = Math.min(window.devicePixelRatio || 1, 3);
   return { options: { font_scale: dpr }, width: Math.round(cssW * dpr), dpr };
+}
+
+/** CSS height the flow diagram needs: the boxes' lines (the engine shrinks the text if short). */
+function flowHeight(flow, cssW) {
+  const side = (flow.filtered_out ? 1 : 0) + (flow.excluded.length ? 1 + flow.excluded.length : 0);
+  const wrapFactor = cssW < 560 ? 2 : 1;   // reasons wrap to two lines in a narrow side box
+  const lh = 17, box = n => 16 + lh * n;
+  const gap = Math.max(36, side ? box(side * wrapFactor) + 24 : 0);
+  return Math.ceil(32 + box(2) + gap + box(2) + (flow.groups.length ? 36 + box(4) : 0));
+}
+
+/** The cohort flow diagram (drawn by the engine from `report.flow`) and the excluded lines. */
+async function drawFlow() {
+  const flow = state.report?.flow;
+  const box = $('#flow-box');
+  box.hidden = !flow;
+  if (!flow) return;
+  const canvas = $('#flow');
+  const cssW = Math.max(360, Math.min(widthOf(box) || 800, 760));
+  const cssH = flowHeight(flow, cssW);
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  const key = JSON.stringify([flow, cssW, dpr, figureMinCell()]);
+  if (state.flowDrawn !== key) {
+    canvas.style.width = cssW + 'px';
+    canvas.style.height = cssH + 'px';
+    canvas.width = Math.round(cssW * dpr);
+    canvas.height = Math.round(cssH * dpr);
+    const opts = { font_scale: dpr };
+    if (figureMinCell()) opts.min_cell = figureMinCell();
+    await state.engine.draw(canvas, 'flow', opts);
+    state.flowDrawn = key;
+  }
+  const excluded = flow.excluded.reduce((a, e) => a + e.count, 0);
+  canvas.setAttribute('aria-label', `Cohort flow: ${plural(flow.rows_read, 'row')} read` +
+    (flow.filtered_out ? `, ${flow.filtered_out} outside the filters` : '') +
+    (excluded ? `, ${excluded} excluded (${flow.excluded.map(e => `${e.reason}: ${e.count}`).join('; ')})` : '') +
+    `, ${flow.analysed} analysed` + (flow.groups.length ? ` (${flow.groups.map(g => `${g.group}: ${g.n}`).join(', ')})` : '') + '.');
+  // The line numbers, one click away (the figure gives the counts).
+  const details = $('#flow-lines');
+  details.hidden = !flow.excluded.length;
+  details.querySelector('ul').replaceChildren(...flow.excluded.map(e => el('li', { 'data-reason': e.reason },
+    `${e.reason}: ${plural(e.count, 'row')} — ${e.lines.length === 1 ? 'line' : 'lines'} ${e.lines.join(', ')}${e.count > e.lines.length ? ` and ${e.count - e.lines.length} more` : ''}`)));
 }
 
 /** Cox (or Fine-Gray) model: HR table, global tests and the forest plot. */
@@ -990,6 +1036,15 @@ function wire() {
       const svg = await serial(() => state.engine.svg('survival', { ...plotOptions(scale), min_cell: exportMinCell() }, w, h));
       download(new Blob([svg], { type: 'image/svg+xml' }), stem() + '.km.svg');
     } catch (e) { showError(e, 'The figure could not be saved'); }
+  });
+  $('#save-flow-svg').addEventListener('click', async () => {
+    if (nothingToSave()) return;
+    const c = $('#flow');
+    const w = Math.round(c.clientWidth * 2), h = Math.round(c.clientHeight * 2);
+    try {
+      const svg = await serial(() => state.engine.svg('flow', { font_scale: 2, min_cell: exportMinCell() }, w, h));
+      download(new Blob([svg], { type: 'image/svg+xml' }), stem() + '.flow.svg');
+    } catch (e) { showError(e, 'The flow diagram could not be saved'); }
   });
   $('#save-png').addEventListener('click', async () => {
     if (nothingToSave()) return;

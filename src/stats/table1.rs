@@ -62,6 +62,9 @@ pub struct Table1Group {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Table1Row {
     pub variable: String,
+    /// The name shown for the variable (the spec's `labels.variables`), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// `numeric` or `categorical`.
     pub r#type: &'static str,
     pub groups: Vec<Table1Group>,
@@ -109,7 +112,7 @@ pub fn describe(name: &str, var: Variable, group: &[u32], group_levels: &[String
             }
             let groups = by_group.iter().enumerate().map(|(g, v)| numeric_group(label(g), v, missing[g])).collect();
             let (test, p, note) = if group_levels.is_empty() { (None, None, None) } else { numeric_test(&by_group, group_levels) };
-            Table1Row { variable: name.to_string(), r#type: "numeric", groups, test, p, note }
+            Table1Row { variable: name.to_string(), label: None, r#type: "numeric", groups, test, p, note }
         }
         Variable::Categorical(codes, levels) => {
             let k = levels.len();
@@ -150,7 +153,7 @@ pub fn describe(name: &str, var: Variable, group: &[u32], group_levels: &[String
                 })
                 .collect();
             let (test, p, note) = if group_levels.is_empty() { (None, None, None) } else { categorical_test(&counts, levels, group_levels, fisher::DEFAULT_BUDGET) };
-            Table1Row { variable: name.to_string(), r#type: "categorical", groups, test, p, note }
+            Table1Row { variable: name.to_string(), label: None, r#type: "categorical", groups, test, p, note }
         }
     }
 }
@@ -475,7 +478,7 @@ fn grid(rows: &[Table1Row]) -> Grid {
             _ => (String::new(), String::new()),
         };
         if let Some(n) = &row.note {
-            notes.push(format!("{}: {n}", row.variable));
+            notes.push(format!("{}: {n}", row.label.as_deref().unwrap_or(&row.variable)));
         }
         let mut line = |first: String, cells: Vec<String>, with_p: bool, level: bool| {
             let mut v = vec![first];
@@ -493,15 +496,15 @@ fn grid(rows: &[Table1Row]) -> Grid {
         let any_missing = row.groups.iter().any(|g| g.missing > 0);
         if row.r#type == "numeric" {
             let d = decimals_for(row);
-            line(format!("{}, mean (SD)", row.variable), row.groups.iter().map(|g| format!("{} ({})", num(g.mean, d), num(g.sd, d))).collect(), true, false);
+            line(format!("{}, mean (SD)", row.label.as_deref().unwrap_or(&row.variable)), row.groups.iter().map(|g| format!("{} ({})", num(g.mean, d), num(g.sd, d))).collect(), true, false);
             line(
-                format!("{}, median [Q1, Q3]", row.variable),
+                format!("{}, median [Q1, Q3]", row.label.as_deref().unwrap_or(&row.variable)),
                 row.groups.iter().map(|g| format!("{} [{}, {}]", num(g.median, d), num(g.q1, d), num(g.q3, d))).collect(),
                 false,
                 false,
             );
         } else {
-            line(format!("{}, n (%)", row.variable), vec![String::new(); row.groups.len()], true, false);
+            line(format!("{}, n (%)", row.label.as_deref().unwrap_or(&row.variable)), vec![String::new(); row.groups.len()], true, false);
             let levels: Vec<String> = row.groups.first().and_then(|g| g.levels.as_ref()).map(|l| l.iter().map(|l| l.level.clone()).collect()).unwrap_or_default();
             for (li, level) in levels.iter().enumerate() {
                 let cells = row

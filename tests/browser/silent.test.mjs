@@ -282,3 +282,35 @@ test('9: messages name the spec key and give exclusions with their total and bre
     /3 rows excluded because the time in 'time' is not a number: 'unknown' \(lines 5, 24\), 'lost' \(line 11\)/);
   await page.screenshot({ path: path.join(OUT, 'silent-exclusions.png') });
 });
+
+test('flow diagram: rows read → excluded by reason (lines one click away) → analysed per group, on the page and in its SVG', async () => {
+  const { page } = await app.newPage();
+  await choose(page, path.join(MESSY, 'text_times.csv'));
+  await page.selectOption('#group-col', 'sex');
+  await settle(page);
+  const flow = (await currentReport(page)).flow;
+  assert.equal(flow.rows_read, 30);
+  assert.equal(flow.analysed, 27);
+  assert.deepEqual(flow.excluded.map(e => [e.reason, e.count, e.lines]), [["the time in 'time' is not a number", 3, [5, 11, 24]]]);
+  assert.ok(await page.locator('#flow').isVisible());
+  const label = await page.locator('#flow').getAttribute('aria-label');
+  assert.match(label, /30 rows read, 3 excluded .*27 analysed \(1: \d+, 2: \d+\)/);
+  // The lines, one click away.
+  assert.equal(await page.locator('#flow-lines li').isVisible(), false);
+  await page.click('#flow-lines summary');
+  assert.match(await page.locator('#flow-lines li').textContent(), /the time in 'time' is not a number: 3 rows — lines 5, 11, 24/);
+  const ink = await page.evaluate(() => {
+    const c = document.querySelector('#flow');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let dark = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 128 && d[i + 3] > 0) dark++;
+    return dark;
+  });
+  assert.ok(ink > 500, `the flow canvas is drawn (${ink} dark pixels)`);
+  const svg = await save(page, '#save-flow-svg');
+  assert.equal(svg.name, 'text_times.flow.svg');
+  // The export applies the disclosure threshold (k = 5 by default): 3 excluded rows are "<5".
+  for (const t of ['Rows read from text_times.csv', '30 rows', 'Excluded: &lt;5 rows', '27 rows', 'sex = 1', 'sex = 2']) assert.ok(svg.text.includes(t), `${t} in the SVG`);
+  assert.ok(!svg.text.includes('Excluded: 3 rows'));
+  await page.locator('#flow-box').screenshot({ path: path.join(OUT, 'silent-flow.png') });
+});
