@@ -361,7 +361,7 @@ pub fn methods_text_k(report: &Report, k: Option<u32>) -> String {
         m.push_str("Subdistribution hazard ratios were estimated with the Fine-Gray model. ");
     }
     m.push_str("Analyses were run with cohort, whose estimators reproduce R's survival and cmprsk packages.\n\nResults. ");
-    m.push_str(&format!("Of {} rows, {} were analysed, with {} events", cnt(report.rows_in_file), cnt(report.n), cnt(report.events)));
+    m.push_str(&format!("Of {} rows{}, {} were analysed, with {} events", cnt(report.rows_in_file), report.flow.as_ref().map(|f| f.sentence(k)).unwrap_or_default(), cnt(report.n), cnt(report.events)));
     if let Some(c) = report.competing_events {
         m.push_str(&format!(" and {} competing events", cnt(c)));
     }

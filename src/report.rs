@@ -83,6 +83,26 @@ impl Flow {
     pub fn excluded_total(&self) -> usize {
         self.excluded.iter().map(|e| e.count).sum()
     }
+
+    /// The flow in words for the methods paragraph, counts below `k` written "<k":
+    /// " (12 outside the filters; 3 excluded: the time in 'time' is not a number, 3)", or ""
+    /// when every row was analysed.
+    pub fn sentence(&self, k: Option<u32>) -> String {
+        let cnt = |v: usize| crate::plot::suppressed_count(v as f64, k).unwrap_or_else(|| v.to_string());
+        let mut parts = Vec::new();
+        if self.filtered_out > 0 {
+            parts.push(format!("{} outside the filters", cnt(self.filtered_out)));
+        }
+        if !self.excluded.is_empty() {
+            let why: Vec<String> = self.excluded.iter().map(|e| format!("{}, {}", e.reason, cnt(e.count))).collect();
+            parts.push(format!("{} excluded: {}", cnt(self.excluded_total()), why.join("; ")));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join("; "))
+        }
+    }
 }
 
 /// Smoothed hazard of one group.

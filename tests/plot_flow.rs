@@ -41,6 +41,15 @@ fn the_flow_holds_the_rows_read_excluded_and_analysed() {
 }
 
 #[test]
+fn the_methods_text_gives_the_same_numbers() {
+    let r = by_sex();
+    let m = cohort::export::methods_text_k(&r, None);
+    assert!(m.contains("Of 30 rows (3 excluded: the time in 'time' is not a number, 3), 27 were analysed"), "{m}");
+    let m5 = cohort::export::methods_text_k(&r, Some(5));
+    assert!(m5.contains("(<5 excluded: the time in 'time' is not a number, <5)"), "{m5}");
+}
+
+#[test]
 fn filters_are_their_own_step() {
     let r = messy(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]},
         "filters": [{"column": "age", "op": ">=", "value": 60}]}));

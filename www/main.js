@@ -490,7 +490,73 @@ function fillControls() {
   $('#opt-ci').checked = view.conf_bands !== false;
   $('#opt-risk').checked = view.risk_table !== false;
   $('#opt-cuminc').checked = !!view.cumulative;
+  renderLabels(spec);
+  const gcols = groupColumns(spec);
+  $('#group-in-model-box').hidden = !gcols.length;
+  $('#group-in-model').checked = gcols.length > 0 && gcols.every(c => (spec.covariates || []).includes(c));
   renderExplorerControls();
+}
+
+/** The explicit choice of adjusting for the compared group: its column(s) in the model's covariates or not. */
+function onGroupInModel(ev) {
+  if (!state.spec) return;
+  const gcols = groupColumns(state.spec);
+  const covs = (state.spec.covariates || []).filter(c => !gcols.includes(c));
+  const next = { ...state.spec, covariates: ev.target.checked ? [...gcols, ...covs] : covs };
+  if (!next.covariates.length) delete next.covariates;
+  runSpec(next).catch(() => {});
+}
+
+/** Figure title, axis labels (the spec's view) and the compared column's level labels (its labels). */
+function renderLabels(spec) {
+  const view = spec.view || {};
+  $('#lab-title').value = view.title || '';
+  $('#lab-x').value = view.time_label || '';
+  $('#lab-y').value = view.y_label || '';
+  const box = $('#lab-levels');
+  const [g1, g2] = groupColumns(spec);
+  const col = g1 && !g2 ? state.schema?.columns.find(c => c.name === g1) : null;
+  if (!col?.levels?.length) { box.replaceChildren(); return; }
+  const mine = spec.labels?.levels?.[col.name] || {};
+  box.replaceChildren(el('p', { class: 'lab-h', text: `Names of the groups of ${col.name}` }),
+    ...col.levels.map((level, i) => {
+      const id = `lab-level-${i}`;
+      return el('div', { class: 'value-row' }, el('label', { for: id, text: level }),
+        el('input', { id, type: 'text', 'data-level': level, 'data-column': col.name, value: mine[level] || '', placeholder: level, autocomplete: 'off' }));
+    }));
+}
+
+/** A title or axis label edited: the figure is redrawn (no refit); the spec keeps it. */
+function onLabelChanged() {
+  if (!state.spec) return;
+  const view = { ...(state.spec.view || {}) };
+  for (const [id, key] of [['#lab-title', 'title'], ['#lab-x', 'time_label'], ['#lab-y', 'y_label']]) {
+    const v = $(id).value.trim();
+    if (v) view[key] = v; else delete view[key];
+  }
+  state.spec = { ...state.spec, view };
+  redraw();
+}
+
+/** A group level renamed: the analysis runs again with the spec's labels (groups renamed everywhere). */
+function onLevelLabelChanged(ev) {
+  const input = ev.target;
+  if (!state.spec || !input.dataset.column) return;
+  const col = input.dataset.column;
+  const labels = JSON.parse(JSON.stringify(state.spec.labels || {}));
+  const levels = labels.levels || {};
+  const map = { ...(levels[col] || {}) };
+  const before = map[input.dataset.level] || input.dataset.level;
+  const v = input.value.trim();
+  if (v && v !== input.dataset.level) map[input.dataset.level] = v; else delete map[input.dataset.level];
+  if (Object.keys(map).length) levels[col] = map; else delete levels[col];
+  if (Object.keys(levels).length) labels.levels = levels; else delete labels.levels;
+  const spec = { ...state.spec };
+  if (Object.keys(labels).length) spec.labels = labels; else delete spec.labels;
+  // A hidden group stays hidden under its new name.
+  const hidden = spec.view?.hidden_groups;
+  if (hidden?.includes(before)) spec.view = { ...spec.view, hidden_groups: hidden.map(h => (h === before ? (v || input.dataset.level) : h)) };
+  runSpec(spec).catch(() => {});
 }
 
 // ---------- results ----------
@@ -523,7 +589,7 @@ async function renderReport() {
   const head = el('tr', {}, el('th', { scope: 'col', text: spec.group ? groupLabel(spec) : 'Cohort' }),
     el('th', { scope: 'col', text: 'n' }), el('th', { scope: 'col', text: 'Events' }),
     el('th', { scope: 'col', text: 'Median (95% CI)' }),
-    el('th', { scope: 'col', text: `Median follow-up (${r.time_unit || `in the units of ${timeColumn(spec) || 'time'}`})`, title: 'reverse Kaplan-Meier' }),
+    el('th', { scope: 'col', text: `Median follow-up (${r.time_unit || `units of ${timeColumn(spec) || 'time'}`})`, title: 'reverse Kaplan-Meier' }),
     ...times.map(t => el('th', { scope: 'col', text: `${cumulative ? '1 − S' : 'S'}(${fmtTime(t)}${unit}) (95% CI)` })));
   $('#summary thead').replaceChildren(head);
   const rows = (r.km || []).map(k => {
@@ -993,6 +1059,9 @@ function wire() {
   });
   $('#event-values').addEventListener('change', onControlsChanged);
   $('#landmarks').addEventListener('change', onControlsChanged);
+  for (const id of ['#lab-title', '#lab-x', '#lab-y']) $(id).addEventListener('change', onLabelChanged);
+  $('#lab-levels').addEventListener('change', onLevelLabelChanged);
+  $('#group-in-model').addEventListener('change', onGroupInModel);
   for (const id of ['#opt-ci', '#opt-risk']) $(id).addEventListener('change', onViewChanged);
   $('#opt-cuminc').addEventListener('change', () => { onViewChanged(); if (state.report) renderReport(); });
   $('#demo-analysis').addEventListener('change', e => {
@@ -1053,6 +1122,10 @@ function wire() {
       download(await figurePng(c, { ...plotOptions(c.width / (c.clientWidth || c.width)), min_cell: exportMinCell() }), stem() + '.km.png');
     } catch (e) { showError(e, 'The figure could not be saved'); }
   });
+  // Tables wider than their box say that they scroll (phones).
+  const markScroll = () => { for (const w of document.querySelectorAll('.table-wrap')) w.classList.toggle('scrolls', w.scrollWidth > w.clientWidth + 2); };
+  new MutationObserver(() => requestAnimationFrame(markScroll)).observe(document.querySelector('main'), { childList: true, subtree: true });
+  window.addEventListener('resize', markScroll);
   let resizeTimer = null;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);

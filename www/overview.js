@@ -306,16 +306,17 @@ function renderTable1() {
       return td;
     };
     const anyMissing = row.groups.some(g => g.missing > 0);
+    const name = row.label || row.variable;   // the spec's variable label, when given
     if (row.type === 'numeric') {
       const d = decimalsFor(row);
-      const mean = ['mean', `${row.variable}, mean (SD)`, row.groups.map(g => `${num(g.mean, d)} (${num(g.sd, d)})`)];
-      const med = ['median', `${row.variable}, median [IQR]`, row.groups.map(g => `${num(g.median, d)} [${num(g.q1, d)}, ${num(g.q3, d)}]`)];
+      const mean = ['mean', `${name}, mean (SD)`, row.groups.map(g => `${num(g.mean, d)} (${num(g.sd, d)})`)];
+      const med = ['median', `${name}, median [IQR]`, row.groups.map(g => `${num(g.median, d)} [${num(g.q1, d)}, ${num(g.q3, d)}]`)];
       const [a, b] = meanFirst ? [mean, med] : [med, mean];
       line('var', { 'data-var': row.variable, 'data-stat': a[0] }, a[1], a[2], pCell());
       // The second statistic under the first, without repeating the name.
-      line('var second', { 'data-var': row.variable, 'data-stat': b[0] }, b[1].slice(row.variable.length + 2), b[2]);
+      line('var second', { 'data-var': row.variable, 'data-stat': b[0] }, b[1].slice(name.length + 2), b[2]);
     } else {
-      line('var', { 'data-var': row.variable, 'data-stat': 'header' }, `${row.variable}, n (%)`, groups.map(() => ''), pCell());
+      line('var', { 'data-var': row.variable, 'data-stat': 'header' }, `${name}, n (%)`, groups.map(() => ''), pCell());
       const levels = (row.groups[0].levels || []).map(l => l.level);
       levels.forEach((level, li) => line('level', { 'data-var': row.variable, 'data-level': level }, level,
         row.groups.map(g => {

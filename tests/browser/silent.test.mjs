@@ -238,7 +238,7 @@ test('7: saves say what happened: nothing to save, or the file saved; words and 
   assert.equal(saved.name, 'lung.report.json');
   assert.match(await page.locator('#action-status').textContent(), /Saved lung\.report\.json \(\d+ KB\)/);
   // Median follow-up names its unit (or the column's); the median's CI has the median's decimals.
-  assert.match(await page.locator('#summary thead').textContent(), /Median follow-up \(in the units of time\)/);
+  assert.match(await page.locator('#summary thead').textContent(), /Median follow-up \(units of time\)/);
   // Values treated as censored point to the control, not to spec jargon alone.
   const multi = path.join(OUT, 'three_outcomes.csv');
   fs.writeFileSync(multi, 'time,status\n' + Array.from({ length: 12 }, (_, i) => `${i + 1},${['dead', 'alive', 'lost'][i % 3]}`).join('\n') + '\n');
@@ -313,4 +313,73 @@ test('flow diagram: rows read → excluded by reason (lines one click away) → 
   for (const t of ['Rows read from text_times.csv', '30 rows', 'Excluded: &lt;5 rows', '27 rows', 'sex = 1', 'sex = 2']) assert.ok(svg.text.includes(t), `${t} in the SVG`);
   assert.ok(!svg.text.includes('Excluded: 3 rows'));
   await page.locator('#flow-box').screenshot({ path: path.join(OUT, 'silent-flow.png') });
+});
+
+test('labels: group levels renamed in the sidebar (1 → Male) reach the figure, tables and share link; title and axis labels too', async () => {
+  const { page } = await app.newPage();
+  await choose(page, LUNG);
+  await page.selectOption('#group-col', 'sex');
+  await settle(page);
+  await page.click('#labels-box summary');
+  await page.fill('#lab-levels input[data-level="1"]', 'Male');
+  await page.locator('#lab-levels input[data-level="1"]').dispatchEvent('change');
+  await settle(page);
+  await page.fill('#lab-levels input[data-level="2"]', 'Female');
+  await page.locator('#lab-levels input[data-level="2"]').dispatchEvent('change');
+  await settle(page);
+  await page.fill('#lab-title', 'Overall survival by sex');
+  await page.locator('#lab-title').dispatchEvent('change');
+  await page.fill('#lab-x', 'Days since diagnosis');
+  await page.locator('#lab-x').dispatchEvent('change');
+  await settle(page);
+  const spec = await currentSpec(page);
+  assert.deepEqual(spec.labels, { levels: { sex: { 1: 'Male', 2: 'Female' } } });
+  assert.equal(spec.view.title, 'Overall survival by sex');
+  assert.equal(spec.view.time_label, 'Days since diagnosis');
+  const r = await currentReport(page);
+  assert.deepEqual(r.groups, ['Male', 'Female']);
+  assert.deepEqual(await page.locator('#summary tbody th').allTextContents(), ['Male', 'Female']);
+  const layout = await page.evaluate(() => window.cohort.figureLayout());
+  assert.deepEqual(layout.legend.map(e => e.group), ['Male', 'Female']);
+  // The share link carries them; the exported SVG shows them.
+  const link = await page.evaluate(() => window.cohort.shareLink());
+  const shared = JSON.parse(decodeURIComponent(link.split('#spec=')[1].split('&')[0]));
+  assert.deepEqual(shared.labels, spec.labels);
+  assert.equal(shared.view.title, 'Overall survival by sex');
+  const svg = await save(page, '#save-svg');
+  for (const t of ['Male', 'Female', 'Overall survival by sex', 'Days since diagnosis']) assert.ok(svg.text.includes(t), `${t} in the SVG`);
+  // The statistics do not change: R's survdiff(Surv(time, status) ~ sex, lung) chisq = 10.3.
+  assert.ok(Math.abs(r.logrank.chisq - 10.3267) < 1e-3);
+  await page.screenshot({ path: path.join(OUT, 'silent-labels.png') });
+});
+
+test('phone: a jump-to-results link, and tables that say they scroll', async () => {
+  const { page } = await app.newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await settle(page);
+  assert.ok(await page.locator('.jump').isVisible());
+  await page.click('.jump');
+  const top = await page.locator('#fig-h').evaluate(e => e.getBoundingClientRect().top);
+  assert.ok(top >= -2 && top < 200, `the results heading is at the top after the jump (${top})`);
+  await page.waitForFunction(() => [...document.querySelectorAll('.table-wrap')].some(w => w.classList.contains('scrolls')));
+  await page.screenshot({ path: path.join(OUT, 'silent-phone.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  assert.equal(await page.locator('.jump').isVisible(), false);
+});
+
+test('model: an explicit "include the compared group in the model" toggle', async () => {
+  const { page } = await app.newPage();
+  await choose(page, LUNG);
+  await page.selectOption('#group-col', 'sex');
+  await settle(page);
+  assert.equal(await page.locator('#group-in-model').isChecked(), false);
+  await page.check('#group-in-model');
+  await settle(page);
+  assert.deepEqual((await currentSpec(page)).covariates, ['sex']);
+  const cox = (await currentReport(page)).cox;
+  // R: coxph(Surv(time, status) ~ sex, lung): coef -0.5310, HR 0.588.
+  assert.ok(Math.abs(cox.terms[0].hr - 0.5880) < 1e-3, `HR ${cox.terms[0].hr}`);
+  await page.uncheck('#group-in-model');
+  await settle(page);
+  assert.equal((await currentSpec(page)).covariates, undefined);
 });
