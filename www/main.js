@@ -716,6 +716,11 @@ async function renderModel() {
     if (cox.concordance?.c != null) line += ` · Concordance ${fmtNum(cox.concordance.c, 3)}`;
     if (cox.ph_test?.global) line += ` · PH test (Schoenfeld) ${fmtP(cox.ph_test.global.p)}`;
   }
+  // With a univariable screen the explorer's table shows each term univariable beside
+  // multivariable: the same hazard ratios are not listed a second time here.
+  const consolidated = (r.univariable || []).length > 0;
+  $('#model').closest('.table-wrap').hidden = consolidated;
+  if (consolidated) line += ` · ${ratio}s: see the univariable and multivariable table`;
   $('#model-line').textContent = line;
   const canvas = $('#forest');
   const f = forestRequest();

@@ -383,3 +383,16 @@ test('model: an explicit "include the compared group in the model" toggle', asyn
   await settle(page);
   assert.equal((await currentSpec(page)).covariates, undefined);
 });
+
+test('model: with a univariable screen the hazard ratios are listed once (univariable beside multivariable)', async () => {
+  const { page } = await app.newPage();
+  await choose(page, LUNG);
+  await page.evaluate(() => window.cohort.setSpec({ ...window.cohort.spec(), covariates: ['age', 'ph.ecog'] }));
+  await settle(page);
+  assert.ok(await page.locator('#model').isVisible(), 'without a screen the model table is shown');
+  await page.check('#xp-screen');
+  await settle(page);
+  assert.ok(await page.locator('#xp-uni').isVisible(), 'the univariable | multivariable table');
+  assert.equal(await page.locator('#model').isVisible(), false, 'the same HRs are not listed twice');
+  assert.match(await page.locator('#model-line').textContent(), /HRs: see the univariable and multivariable table/);
+});
