@@ -140,6 +140,7 @@ function resetForLoad(name) {
   clearControls();
   clearOverview();
   hazard.clear();
+  paper.update();   // the Paper view belongs to the demo file only
   $('#check-note').hidden = true;
   $('#demo-box').hidden = true;
   $('#demo-note').hidden = true;
@@ -153,7 +154,12 @@ function resetForLoad(name) {
 
 /** The analysis controls with nothing in them (no file, or a file that could not be read). */
 function clearControls() {
-  for (const id of ['#time-col', '#event-col', '#group-col', '#group-col2']) $(id).replaceChildren();
+  for (const id of ['#time-col', '#event-col', '#group-col', '#group-col2', '#date-start', '#date-end', '#date-end2']) $(id).replaceChildren();
+  $('#dates-box').hidden = true;
+  $('#time-units').hidden = false;
+  $('#group-in-model-box').hidden = true;
+  $('#lab-levels').replaceChildren();
+  for (const id of ['#lab-title', '#lab-x', '#lab-y']) $(id).value = '';
   $('#event-values').replaceChildren();
   $('#landmarks').value = '';
   $('#landmarks-note').textContent = '';

@@ -19,7 +19,7 @@ export function timeProblem(col) {
   if (!col) return '';
   const bits = [];
   if (col.min != null && col.min < 0) bits.push('has negative values');
-  if (col.unreadable > 0) bits.push(`${col.unreadable} not a number`);
+  if (col.unreadable > 0) bits.push(`${col.unreadable} ${col.unreadable === 1 ? 'cell is' : 'cells are'} not a number`);
   return bits.join(', ');
 }
 
@@ -197,8 +197,10 @@ export function timeNote(schema, spec) {
   const name = timeColumn(spec);
   if (!name || !schema) return '';
   const col = schema.columns.find(c => c.name === name);
-  const problem = timeProblem(col);
-  if (problem) return `follow-up time '${name}' ${problem}: those rows are excluded, see the warnings`;
+  const bits = [];
+  if (col?.min != null && col.min < 0) bits.push('has negative values');
+  if (col?.unreadable > 0) bits.push(`has ${col.unreadable === 1 ? 'a cell that is' : `${col.unreadable} cells that are`} not a number`);
+  if (bits.length) return `follow-up time '${name}' ${bits.join(' and ')}: those rows are excluded, see the warnings`;
   if (!looksLikeTime(name)) return `no column is named like a follow-up time, so '${name}' was taken: check it`;
   return '';
 }

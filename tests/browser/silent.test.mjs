@@ -76,6 +76,12 @@ for (const [label, file, message] of [
     assert.equal(await currentReport(page), null);
     assert.equal(await page.locator('#summary tbody tr').count(), 0, 'the previous summary is gone');
     assert.match(await page.locator('#file-info').textContent(), new RegExp(`${file}: not loaded`));
+    // No control shows the demo's columns (its date pickers included); its Paper view is closed.
+    assert.equal(await page.locator('#dates-box').isVisible(), false);
+    const stale = await page.locator('.side select').evaluateAll(ss => ss.filter(s => s.offsetParent !== null)
+      .flatMap(s => [...s.options].filter(o => /srs_date|radiographic/.test(o.value)).map(o => `${s.id}: ${o.value}`)));
+    assert.deepEqual(stale, [], 'no visible control offers the previous file\'s columns');
+    assert.equal(await page.locator('#paper-tab').isDisabled(), true);
     // The Cohort tab: the error is still shown, and no Table 1 of the previous (demo) file.
     await page.click('#tab-cohort');
     await settle(page);
