@@ -92,6 +92,10 @@ export function defaultSpec(schema) {
   if (schema.columns.some(c => looksLikeTime(c.name) && c.kind !== 'numeric')) return null;
   const time = times.find(c => looksLikeTime(c.name))
     || times.find(c => c.distinct > 12 && !(c.min < 0)) || times.find(c => !(c.min < 0));
+  // An outcome-named column with one value in every row (all censored, or all dead) cannot say
+  // which value is the event: ask, rather than analyse another two-valued column (sex).
+  if (schema.rows > 1 && !outcomes.some(c => EVENT_NAME.test(c.name) && c.name !== time?.name)
+    && schema.columns.some(c => singleValued(c) && EVENT_NAME.test(c.name))) return null;
   const event = outcomes.find(c => EVENT_NAME.test(c.name) && c.name !== time?.name)
     || outcomes.find(c => c.levels.length === 2 && c.name !== time?.name);
   if (!time || !event) return null;
@@ -182,6 +186,10 @@ export function noSpecReason(schema) {
       (examples ? ` (values such as ${examples})` : '') +
       '. Correct those cells in the spreadsheet and load it again, or choose the follow-up time and outcome on the left.';
   }
+  const single = schema.columns.find(c => singleValued(c) && EVENT_NAME.test(c.name));
+  if (single && schema.rows > 1 && !outcomeCandidates(schema).some(c => EVENT_NAME.test(c.name))) {
+    return `the outcome column '${single.name}' has the same value ('${single.levels[0]}') in every row, so the page cannot tell whether it means the event or censoring. Choose the outcome on the left and say what '${single.levels[0]}' means.`;
+  }
   const times = timeCandidates(schema);
   if (!times.length) {
     const dates = schema.columns.filter(c => c.kind === 'date');
@@ -203,4 +211,9 @@ export function timeNote(schema, spec) {
   if (bits.length) return `follow-up time '${name}' ${bits.join(' and ')}: those rows are excluded, see the warnings`;
   if (!looksLikeTime(name)) return `no column is named like a follow-up time, so '${name}' was taken: check it`;
   return '';
+}
+
+/** A column with exactly one distinct value. */
+function singleValued(col) {
+  return !!col.levels && col.levels.length === 1;
 }

@@ -82,7 +82,8 @@ case('one_row.csv', n=1)
 # Everyone censored: analysed, with a warning that there are no events.
 cens = [','.join(c[:2] + ['1'] + c[3:]) for c in (r.split(',') for r in rows)]
 write('all_censored.csv', '\n'.join([header] + cens) + '\n')
-case('all_censored.csv', n=30, warning="no events")
+case('all_censored.csv', n=30, warning="no events",
+     page_error="the outcome column 'status' has the same value ('1') in every row")
 
 # A header and nothing else; an empty file; random bytes.
 write('header_only.csv', header + '\n')
