@@ -432,7 +432,8 @@ fn table1(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[String]) 
         // A few integer codes (sex 1/2, ECOG 0–4) are categories unless the spec says numeric.
         let codes_only = !categorical && !spec.numeric.contains(name) && matches!(col.data, ColumnData::Numeric(_)) && {
             let (v, _) = crate::prepare::numeric_values(col);
-            stats::table1::is_code_column(&prep.rows.iter().map(|&r| v[r]).collect::<Vec<_>>())
+            let v: Vec<f64> = prep.rows.iter().map(|&r| v[r]).collect();
+            stats::table1::is_code_column(&v) || stats::table1::is_site_code(name, &v)
         };
         categorical |= codes_only;
         let row = if categorical {
@@ -440,7 +441,11 @@ fn table1(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[String]) 
             spec.labels.relabel(name, &mut f.levels)?;
             let mut row = stats::table1::describe(name, stats::table1::Variable::Categorical(&f.codes, &f.levels), &codes, &levels);
             if codes_only && row.note.is_none() {
-                row.note = Some(stats::table1::code_column_note(f.levels.len()));
+                row.note = Some(if f.levels.len() <= stats::table1::MAX_CODES {
+                    stats::table1::code_column_note(f.levels.len())
+                } else {
+                    format!("{} site codes: shown as categories (set the column's type to numeric for a mean)", f.levels.len())
+                });
             }
             row
         } else {

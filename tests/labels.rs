@@ -48,3 +48,22 @@ fn two_levels_with_one_label_are_refused() {
     .to_string();
     assert!(e.contains("labels.levels.sex: '1' and '2' would both be shown as 'Patients'"), "{e}");
 }
+
+#[test]
+fn table1_counts_codes_and_site_numbers_instead_of_averaging_them() {
+    // lung: sex (1/2) and ph.ecog (0-3) are codes, inst (18 institutions) a site code, age a number.
+    let r = lung(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]}, "table1": ["inst", "sex", "ph.ecog", "age"]})).unwrap();
+    let t1 = r.table1.unwrap();
+    let ty = |v: &str| t1.iter().find(|r| r.variable == v).unwrap().r#type;
+    assert_eq!((ty("inst"), ty("sex"), ty("ph.ecog"), ty("age")), ("categorical", "categorical", "categorical", "numeric"));
+    assert!(t1[0].note.as_deref().unwrap().contains("18 site codes"));
+    // R: table(lung$sex) = 138 / 90.
+    let sex = t1.iter().find(|r| r.variable == "sex").unwrap();
+    let counts: Vec<usize> = sex.groups[0].levels.as_ref().unwrap().iter().map(|l| l.count).collect();
+    assert_eq!(counts, [138, 90]);
+    // The spec's `numeric` keeps a mean: R mean(lung$sex) = 1.394737.
+    let r = lung(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]}, "table1": ["sex"], "numeric": ["sex"]})).unwrap();
+    let sex = &r.table1.unwrap()[0];
+    assert_eq!(sex.r#type, "numeric");
+    assert!((sex.groups[0].mean.unwrap() - 1.394737).abs() < 1e-6);
+}

@@ -109,7 +109,10 @@ function isCategorical(col, spec) {
 
 /** At most 5 distinct whole numbers (the engine's stats::table1::is_code_column, on all rows). */
 function isCodeColumn(col) {
-  return col.kind === 'numeric' && !!col.levels && col.levels.length <= 5 && col.levels.every(l => /^-?\d+$/.test(l));
+  if (col.kind !== 'numeric') return false;
+  // Site codes by name (the engine's stats::table1::is_site_code): whole numbers.
+  if (/^(inst|institution|site|center|centre|hospital)([._](id|code))?$/i.test(col.name) && col.min != null && Number.isInteger(col.min) && Number.isInteger(col.max)) return true;
+  return !!col.levels && col.levels.length <= 5 && col.levels.every(l => /^-?\d+$/.test(l));
 }
 
 function needsTable1Fix(spec) {

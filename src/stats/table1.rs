@@ -324,6 +324,18 @@ pub fn is_code_column(values: &[f64]) -> bool {
     !seen.is_empty()
 }
 
+/// Whether a column is a site code by its name (`inst`, `institution`, `site`, `center`,
+/// `centre`, `hospital`, optionally with `_id`/`_code`) and holds whole numbers: a mean of
+/// institution numbers means nothing, so Table 1 counts its values (unless the spec's `numeric`
+/// lists it).
+pub fn is_site_code(name: &str, values: &[f64]) -> bool {
+    let n = name.to_ascii_lowercase();
+    let stem = n.trim_end_matches("_id").trim_end_matches(".id").trim_end_matches("_code").trim_end_matches(".code");
+    matches!(stem, "inst" | "institution" | "site" | "center" | "centre" | "hospital")
+        && values.iter().filter(|v| !v.is_nan()).all(|v| v.fract() == 0.0)
+        && values.iter().any(|v| !v.is_nan())
+}
+
 /// The note of a row shown as categories by [`is_code_column`].
 pub fn code_column_note(distinct: usize) -> String {
     format!("{distinct} integer codes: shown as categories (set the column's type to numeric for a mean)")

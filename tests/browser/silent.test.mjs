@@ -198,7 +198,9 @@ test('6: Table 1 shows 1/2-coded sex and a 0–3 ECOG as categories, with the ty
   await settle(page);
   assert.equal(await page.locator('#t1 tr[data-var="sex"][data-stat="header"]').count(), 1, 'sex as n (%)');
   assert.equal(await page.locator('#t1 tr[data-var="sex"][data-stat="mean"]').count(), 0, 'no mean of a code');
-  assert.equal(await page.locator('#t1 tr[data-var="inst"][data-stat="mean"]').count(), 1, 'inst has 18 codes: numeric');
+  assert.equal(await page.locator('#t1 tr[data-var="inst"][data-stat="mean"]').count(), 0, 'no mean of institution numbers');
+  assert.equal(await page.locator('#t1 tr[data-var="age"][data-stat="mean"]').count(), 1, 'age stays numeric');
+  assert.match(await page.locator('#t1-notes').textContent(), /inst: 18 site codes: shown as categories/);
   assert.match(await page.locator('#t1-notes').textContent(), /sex: 2 integer codes: shown as categories/);
   assert.equal(await page.locator('select[data-type-of="sex"]').inputValue(), 'categorical', 'the choice is visible');
   await page.selectOption('select[data-type-of="sex"]', 'numeric');
