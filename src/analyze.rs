@@ -21,7 +21,7 @@ use crate::table::{ColumnData, Table};
 
 /// Spec fields read only by the models and Table 1, never by the row preparation or the curves
 /// and their tests.
-const MODEL_FIELDS: &[&str] = &["covariates", "categorical", "reference", "ties", "cluster", "univariable", "parametric", "table1", "ph_residuals", "interactions", "splines", "subgroups", "adjusted"];
+const MODEL_FIELDS: &[&str] = &["covariates", "categorical", "numeric", "reference", "ties", "cluster", "univariable", "parametric", "table1", "ph_residuals", "interactions", "splines", "subgroups", "adjusted"];
 /// Spec fields read only by the curves, their tests and the smoothed hazard, never by the models.
 const CURVE_FIELDS: &[&str] = &["times", "conf_type", "rmst_tau", "hazard", "pairwise", "rho"];
 
@@ -115,6 +115,7 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
             time_unit: prep.unit,
             groups: prep.group.as_ref().map(|g| g.levels.clone()).unwrap_or_default(),
             notes: table.notes.clone(),
+            flow: Some(crate::report::Flow::of(table.n_rows(), &prep)),
             ..Default::default()
         };
         if prep.competing {
@@ -234,7 +235,12 @@ fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, wa
         // Crossed groups have no order to trend along.
         if levels.len() >= 3 && spec.group.as_ref().is_some_and(|g| g.single().is_some()) {
             // Scores: the level values when they are numbers, else 1..k in level order.
-            let scores: Vec<f64> = match levels.iter().map(|l| l.parse::<f64>().ok()).collect::<Option<Vec<f64>>>() {
+            // (the file's values: a labelled level is scored by the value it labels).
+            let col = spec.group.as_ref().and_then(|g| g.single()).unwrap_or_default();
+            let raw = |l: &String| -> String {
+                spec.labels.levels.get(col).and_then(|m| m.iter().find(|(_, v)| *v == l)).map(|(k, _)| k.clone()).unwrap_or_else(|| l.clone())
+            };
+            let scores: Vec<f64> = match levels.iter().map(|l| raw(l).parse::<f64>().ok()).collect::<Option<Vec<f64>>>() {
                 Some(v) => v,
                 None => (1..=levels.len()).map(|i| i as f64).collect(),
             };
@@ -601,15 +607,33 @@ fn table1_rows(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[Stri
     let mut out = Vec::new();
     for name in cols {
         let col = column(table, name, "Table 1")?;
-        let categorical = spec.categorical.contains(name) || matches!(col.data, ColumnData::Text { .. });
+        let mut categorical = spec.categorical.contains(name) || matches!(col.data, ColumnData::Text { .. });
+        // A few integer codes (sex 1/2, ECOG 0–4) are categories unless the spec says numeric.
+        let codes_only = !categorical && !spec.numeric.contains(name) && matches!(col.data, ColumnData::Numeric(_)) && {
+            let (v, _) = crate::prepare::numeric_values(col);
+            let v: Vec<f64> = prep.rows.iter().map(|&r| v[r]).collect();
+            stats::table1::is_code_column(&v) || stats::table1::is_site_code(name, &v)
+        };
+        categorical |= codes_only;
         let row = if categorical {
-            let f = crate::prepare::factor(col, &prep.rows);
-            stats::table1::describe(name, stats::table1::Variable::Categorical(&f.codes, &f.levels), &codes, &levels)
+            let mut f = crate::prepare::factor(col, &prep.rows);
+            spec.labels.relabel(name, &mut f.levels)?;
+            let mut row = stats::table1::describe(name, stats::table1::Variable::Categorical(&f.codes, &f.levels), &codes, &levels);
+            if codes_only && row.note.is_none() {
+                row.note = Some(if f.levels.len() <= stats::table1::MAX_CODES {
+                    stats::table1::code_column_note(f.levels.len())
+                } else {
+                    format!("{} site codes: shown as categories (set the column's type to numeric for a mean)", f.levels.len())
+                });
+            }
+            row
         } else {
             let (v, _) = crate::prepare::numeric_values(col);
             let v: Vec<f64> = prep.rows.iter().map(|&r| v[r]).collect();
             stats::table1::describe(name, stats::table1::Variable::Numeric(&v), &codes, &levels)
         };
+        let mut row = row;
+        row.label = spec.labels.variables.get(name).filter(|l| !l.trim().is_empty()).cloned();
         out.push(row);
     }
     Ok(out)

@@ -38,6 +38,7 @@
 use serde::{Deserialize, Serialize};
 
 mod adjusted;
+mod flow;
 
 use crate::report::Report;
 use crate::spec::AnalysisSpec;
@@ -87,6 +88,8 @@ pub struct Withheld {
     pub subgroups: Vec<String>,
     /// A count of extreme propensity weights from 1 to k − 1 was withheld.
     pub propensity_extreme_withheld: bool,
+    /// Exclusion reasons of the cohort flow with fewer than k rows were pooled.
+    pub flow_pooled: bool,
     /// Table 1 cells suppressed: primary ("<k") and secondary.
     pub table1_primary: usize,
     pub table1_secondary: usize,
@@ -103,6 +106,7 @@ impl Withheld {
             || !self.terms.is_empty()
             || !self.subgroups.is_empty()
             || self.propensity_extreme_withheld
+            || self.flow_pooled
             || self.table1_primary > 0
     }
     /// Whether group `g`'s size is withheld.
@@ -169,7 +173,7 @@ fn round(v: f64) -> f64 {
     }
 }
 
-fn small(v: usize, k: u32) -> bool {
+pub(super) fn small(v: usize, k: u32) -> bool {
     v > 0 && v < k as usize
 }
 
@@ -471,6 +475,7 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
 
     // Subgroups, adjusted curves, propensity weighting, RMST differences.
     adjusted::protect_adjusted(report, &mut r, k, &mut w);
+    flow::protect_flow(&mut r, k, &mut w);
 
     // Free text and per-time smooths.
     r.warnings.clear();

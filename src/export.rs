@@ -487,7 +487,7 @@ fn methods_text_with(report: &Report, w: Option<&crate::disclosure::Withheld>) -
     } else if file_rows {
         m.push_str(&format!("{} rows were analysed, with {} events", total(report.n), total(report.events)));
     } else {
-        m.push_str(&format!("Of {} rows, {} were analysed, with {} events", cnt(report.rows_in_file), total(report.n), total(report.events)));
+        m.push_str(&format!("Of {} rows{}, {} were analysed, with {} events", cnt(report.rows_in_file), report.flow.as_ref().map(|f| f.sentence(k)).unwrap_or_default(), total(report.n), total(report.events)));
     }
     if let (Some(c), false) = (report.competing_events, totals) {
         m.push_str(&format!(" and {} competing events", total(c)));

@@ -37,6 +37,8 @@ pub struct Prepared {
     /// Rows that continue in the next interval of the same patient and curve (not a censoring
     /// for the curves); `None` when no patient has several rows.
     pub continued: Option<Vec<bool>>,
+    /// Rows excluded, by reason (the cohort flow; each also a warning).
+    pub excluded: Vec<crate::report::FlowExclusion>,
 }
 
 impl Prepared {
@@ -100,28 +102,69 @@ impl Design {
 /// Collects row exclusions by reason and writes one warning per reason.
 #[derive(Default)]
 pub struct Exclusions {
-    by_reason: BTreeMap<String, Vec<u64>>,
+    /// Per reason, in first-seen order: the offending values (None: the reason says it all), each
+    /// with its file lines, in first-seen order.
+    by_reason: BTreeMap<String, Vec<(Option<String>, Vec<u64>)>>,
     order: Vec<String>,
 }
 
 impl Exclusions {
+    /// A row excluded for `reason` ("outcome 'status' is missing").
     pub fn add(&mut self, reason: String, line: u64) {
+        self.push(reason, None, line);
+    }
+    /// A row excluded for `reason` because of the cell text `value`: the warning gives the total
+    /// for the reason, then each value with its lines ("'unknown' (lines 5, 24), 'lost' (line 11)").
+    pub fn add_value(&mut self, reason: String, value: &str, line: u64) {
+        self.push(reason, Some(value.to_string()), line);
+    }
+    fn push(&mut self, reason: String, value: Option<String>, line: u64) {
         if !self.by_reason.contains_key(&reason) {
             self.order.push(reason.clone());
         }
-        self.by_reason.entry(reason).or_default().push(line);
+        let values = self.by_reason.entry(reason).or_default();
+        match values.iter_mut().find(|(v, _)| *v == value) {
+            Some((_, lines)) => lines.push(line),
+            None => values.push((value, vec![line])),
+        }
     }
+    /// The exclusions by reason for the cohort flow: each reason's count and its lines (the
+    /// first [`crate::report::FLOW_LINES`]), in first-seen order.
+    pub fn flow(&self) -> Vec<crate::report::FlowExclusion> {
+        self.order
+            .iter()
+            .map(|reason| {
+                let values = &self.by_reason[reason];
+                let mut lines: Vec<u64> = values.iter().flat_map(|(_, l)| l.iter().copied()).collect();
+                lines.sort_unstable();
+                let count = lines.len();
+                lines.truncate(crate::report::FLOW_LINES);
+                crate::report::FlowExclusion { reason: reason.clone(), count, lines }
+            })
+            .collect()
+    }
+    /// One warning per reason: "3 rows excluded because the time in 'time' is not a number:
+    /// 'unknown' (lines 5, 24), 'lost' (line 11)", or "2 rows excluded: negative time in 'time'
+    /// (lines 3, 6)" when no values are named.
     pub fn into_warnings(self, what: &str) -> Vec<String> {
         let mut out = Vec::new();
         for reason in self.order {
-            let lines = &self.by_reason[&reason];
-            out.push(format!(
-                "{} {} excluded{}: {reason} ({})",
-                lines.len(),
-                if lines.len() == 1 { "row" } else { "rows" },
-                what,
-                line_list(lines)
-            ));
+            let values = &self.by_reason[&reason];
+            let total: usize = values.iter().map(|(_, l)| l.len()).sum();
+            let rows = if total == 1 { "row" } else { "rows" };
+            if values.iter().all(|(v, _)| v.is_none()) {
+                let lines: Vec<u64> = values.iter().flat_map(|(_, l)| l.iter().copied()).collect();
+                out.push(format!("{total} {rows} excluded{what}: {reason} ({})", line_list(&lines)));
+            } else {
+                let parts: Vec<String> = values
+                    .iter()
+                    .map(|(v, lines)| match v {
+                        Some(v) => format!("'{v}' ({})", line_list(lines)),
+                        None => format!("other ({})", line_list(lines)),
+                    })
+                    .collect();
+                out.push(format!("{total} {rows} excluded{what} because {reason}: {}", parts.join(", ")));
+            }
         }
         out
     }
@@ -483,14 +526,13 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         let line = table.line(r);
         let t = time_all[r];
         if t.is_nan() {
-            let why = match &spec.time {
+            match &spec.time {
                 TimeSpec::Column(n) | TimeSpec::Numeric(crate::spec::NumericTime { column: n, .. }) => match table.column(n).and_then(|c| c.text(r)) {
-                    Some(txt) => format!("time '{txt}' in '{time_name}' is not a number"),
-                    None => format!("time is missing in '{time_name}'"),
+                    Some(txt) => ex.add_value(format!("the time in '{time_name}' is not a number"), &txt, line),
+                    None => ex.add(format!("time is missing in '{time_name}'"), line),
                 },
-                TimeSpec::Dates(span) => date_span_reason(table, &span.start, &span.end, r),
-            };
-            ex.add(why, line);
+                TimeSpec::Dates(span) => ex.add(date_span_reason(table, &span.start, &span.end, r), line),
+            }
             continue;
         }
         if t < 0.0 {
@@ -555,6 +597,17 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             line_list(lines)
         ));
     }
+    let mut excluded = ex.flow();
+    for (value, lines) in &unlisted {
+        let mut lines = lines.clone();
+        let count = lines.len();
+        lines.truncate(crate::report::FLOW_LINES);
+        excluded.push(crate::report::FlowExclusion {
+            reason: format!("outcome '{}' value '{value}' is not declared", spec.event.column),
+            count,
+            lines,
+        });
+    }
     warnings.extend(ex.into_warnings(""));
     let censored_levels = factor(ev_col, &censored_rows);
     let mut other_censor_values: BTreeMap<String, usize> = BTreeMap::new();
@@ -566,7 +619,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     if other_censor_values.len() > 1 {
         let list: Vec<String> = other_censor_values.iter().map(|(v, n)| format!("'{v}' ({n} rows)")).collect();
         warnings.push(format!(
-            "outcome '{}': {} values were treated as censored: {}. If any of them is an event, add it to event.event (or event.competing).",
+            "outcome '{}': {} values were treated as censored: {}. If any of them is an event, mark it as an event (or competing event) under “What each outcome value means” (spec: event.event, event.competing).",
             spec.event.column,
             other_censor_values.len(),
             list.join(", ")
@@ -609,7 +662,11 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             Factor { codes, levels }
         }),
         [] => None,
-        [one] => Some(factor(one, &rows)),
+        [one] => {
+            let mut f = factor(one, &rows);
+            spec.labels.relabel(&one.name, &mut f.levels)?;
+            Some(f)
+        }
         [a, b, ..] => Some(crossed(a, b, &rows)),
     };
     let strata = strata_col.map(|g| factor(g, &rows));
@@ -625,7 +682,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     let competing = !spec.event.competing.is_empty();
     if status.iter().all(|&s| s != 1) {
         warnings.push(format!(
-            "no events: no analysed row has outcome '{}' equal to {}. Check event.event.",
+            "no events: no analysed row has outcome '{}' equal to {}. Check which values of that column mean the event (spec: event.event).",
             spec.event.column,
             spec.event.event.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" or ")
         ));
@@ -666,7 +723,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         }
         _ => None,
     };
-    Ok(Prepared { rows, time, status, group, strata, competing, unit, filtered_out, study, continued })
+    Ok(Prepared { rows, time, status, group, strata, competing, unit, filtered_out, study, continued, excluded })
 }
 
 /// Build the model matrix of `covariates` over the complete cases among `prep`'s rows.
@@ -724,13 +781,11 @@ pub fn design(
             for (i, x) in v.iter().enumerate() {
                 if x.is_nan() && complete[i] {
                     complete[i] = false;
-                    ex.add(
-                        match col.text(prep.rows[i]) {
-                            Some(t) => format!("covariate '{}' value '{t}' is not a number", col.name),
-                            None => format!("covariate '{}' is missing", col.name),
-                        },
-                        table.line(prep.rows[i]),
-                    );
+                    let line = table.line(prep.rows[i]);
+                    match col.text(prep.rows[i]) {
+                        Some(t) => ex.add_value(format!("covariate '{}' is not a number", col.name), &t, line),
+                        None => ex.add(format!("covariate '{}' is missing", col.name), line),
+                    }
                 }
             }
             kinds.push(Kind::Num(v));

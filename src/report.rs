@@ -25,6 +25,91 @@ pub struct UnivariableModel {
     pub lr_test: Option<TestResult>,
 }
 
+/// Most line numbers a flow exclusion keeps (the warning names the first twelve).
+pub const FLOW_LINES: usize = 500;
+
+/// The cohort flow (STROBE): rows read → removed by the filters → excluded, by reason → analysed,
+/// per group. The page's and the exports' flow diagram (`plot::flow`) draws it.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Flow {
+    /// Data rows in the file.
+    pub rows_read: usize,
+    /// Rows outside the spec's filters (a choice, not an exclusion).
+    pub filtered_out: usize,
+    /// Rows excluded because a value the analysis needs is missing or unusable, by reason.
+    pub excluded: Vec<FlowExclusion>,
+    /// Rows analysed.
+    pub analysed: usize,
+    /// Analysed rows and events per group (empty without a group).
+    pub groups: Vec<FlowGroup>,
+}
+
+/// One reason of exclusion: its rows' count and file lines (the first [`FLOW_LINES`]).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FlowExclusion {
+    pub reason: String,
+    pub count: usize,
+    pub lines: Vec<u64>,
+}
+
+/// One group of the analysed rows.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FlowGroup {
+    pub group: String,
+    pub n: usize,
+    pub events: usize,
+}
+
+impl Flow {
+    /// The flow of a preparation of `rows_read` rows.
+    pub fn of(rows_read: usize, prep: &crate::prepare::Prepared) -> Flow {
+        let groups = match &prep.group {
+            Some(g) => g
+                .levels
+                .iter()
+                .enumerate()
+                .map(|(i, level)| {
+                    let mine = g.codes.iter().zip(&prep.status).filter(|(&c, _)| c as usize == i);
+                    let (n, events) = mine.fold((0, 0), |(n, e), (_, &s)| (n + 1, e + usize::from(s == 1)));
+                    FlowGroup { group: level.clone(), n, events }
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        Flow { rows_read, filtered_out: prep.filtered_out, excluded: prep.excluded.clone(), analysed: prep.rows.len(), groups }
+    }
+
+    /// Rows excluded in all.
+    pub fn excluded_total(&self) -> usize {
+        self.excluded.iter().map(|e| e.count).sum()
+    }
+
+    /// The flow in words for the methods paragraph, counts below `k` written "<k":
+    /// " (12 outside the filters; 3 excluded: the time in 'time' is not a number, 3)", or ""
+    /// when every row was analysed.
+    pub fn sentence(&self, k: Option<u32>) -> String {
+        let cnt = |v: usize| crate::plot::suppressed_count(v as f64, k).unwrap_or_else(|| v.to_string());
+        let mut parts = Vec::new();
+        if self.filtered_out > 0 {
+            parts.push(format!("{} outside the filters", cnt(self.filtered_out)));
+        }
+        if !self.excluded.is_empty() {
+            // A count of 0 is one the disclosure control withheld (crate::disclosure::flow).
+            let why: Vec<String> = self.excluded.iter().map(|e| if e.count == 0 { e.reason.clone() } else { format!("{}, {}", e.reason, cnt(e.count)) }).collect();
+            let total = match (self.excluded_total(), k) {
+                (0, Some(k)) => format!("fewer than {k}"),
+                (n, _) => cnt(n),
+            };
+            parts.push(format!("{total} excluded: {}", why.join("; ")));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join("; "))
+        }
+    }
+}
+
 /// Smoothed hazard of one group.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct GroupHazard {
@@ -109,6 +194,9 @@ pub struct Report {
     /// Propensity-score model, weights' effective sample sizes and balance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub propensity: Option<crate::adjust::PropensityReport>,
+    /// The cohort flow: rows read, filtered, excluded by reason, analysed per group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow: Option<Flow>,
 }
 
 impl Report {

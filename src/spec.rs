@@ -33,6 +33,10 @@ pub struct AnalysisSpec {
     /// Columns treated as categorical even when numeric.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categorical: Vec<String>,
+    /// Columns Table 1 describes as numbers (mean, median) although they hold a few integer codes,
+    /// which it otherwise shows as categories (see `stats::table1::is_code_column`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub numeric: Vec<String>,
     /// Reference level per categorical covariate (default: the first level).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub reference: std::collections::BTreeMap<String, String>,
@@ -109,10 +113,60 @@ pub struct AnalysisSpec {
     /// Row weights: frequency (each row counts as w rows) or sampling (e.g. inverse-probability).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights: Option<Weights>,
+    /// Names a paper needs instead of the file's codes: `{"levels": {"sex": {"1": "Male", "2":
+    /// "Female"}}, "variables": {"ph.ecog": "ECOG performance status"}}`. Level labels rename the
+    /// groups (figure, tables, tests) and Table 1's categories; variable labels name Table 1's rows.
+    #[serde(default, skip_serializing_if = "Labels::is_empty")]
+    pub labels: Labels,
     /// Presentation state of the page (axis range, display, hidden groups...). Not used by the
     /// statistics; carried so that a share link reproduces the view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view: Option<serde_json::Value>,
+}
+
+/// Display names of variables and of their levels (the spec's `labels`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Labels {
+    /// Column name → the name shown.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub variables: std::collections::BTreeMap<String, String>,
+    /// Column name → (value in the file → the label shown).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub levels: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+}
+
+impl Labels {
+    pub fn is_empty(&self) -> bool {
+        self.variables.is_empty() && self.levels.is_empty()
+    }
+
+    /// The label of `level` of `column` (the level itself when it has none).
+    pub fn level<'a>(&'a self, column: &str, level: &'a str) -> &'a str {
+        self.levels.get(column).and_then(|m| m.get(level)).map(String::as_str).filter(|l| !l.trim().is_empty()).unwrap_or(level)
+    }
+
+    /// The label of a column (its name when it has none).
+    pub fn variable<'a>(&'a self, column: &'a str) -> &'a str {
+        self.variables.get(column).map(String::as_str).filter(|l| !l.trim().is_empty()).unwrap_or(column)
+    }
+
+    /// Rename `levels` of `column`; two levels may not get one label (that would merge groups).
+    pub fn relabel(&self, column: &str, levels: &mut [String]) -> Result<()> {
+        let Some(map) = self.levels.get(column) else { return Ok(()) };
+        let new: Vec<String> = levels.iter().map(|l| self.level(column, l).to_string()).collect();
+        for (i, a) in new.iter().enumerate() {
+            if let Some(j) = new[..i].iter().position(|b| b == a) {
+                return Err(Error::spec(format!(
+                    "labels.levels.{column}: '{}' and '{}' would both be shown as '{a}': give each level its own label",
+                    levels[j], levels[i]
+                )));
+            }
+        }
+        let _ = map;
+        levels.clone_from_slice(&new);
+        Ok(())
+    }
 }
 
 fn is_zero(x: &f64) -> bool {
@@ -498,11 +552,7 @@ pub enum FilterOp {
 impl AnalysisSpec {
     /// Parse a spec from JSON text, with a message that says what is wrong and where.
     pub fn from_json(text: &str) -> Result<Self> {
-        let spec: AnalysisSpec = serde_json::from_str(text).map_err(|e| {
-            Error::spec(format!(
-                "the analysis spec is not valid: {e}. See the README for the spec's keys."
-            ))
-        })?;
+        let spec: AnalysisSpec = serde_json::from_str(text).map_err(|e| Error::spec(spec_error(text, &e)))?;
         spec.validate()?;
         Ok(spec)
     }
@@ -676,9 +726,151 @@ fn value_texts(v: serde_json::Value) -> std::result::Result<Vec<String>, String>
     }
 }
 
+/// A spec's parse error in words, led by the key path it concerns: `ties: unknown value
+/// 'exactish', expected efron or breslow (line 1, column 20 of the spec)`.
+fn spec_error(text: &str, e: &serde_json::Error) -> String {
+    let raw = e.to_string();
+    // serde_json appends " at line L column C": the position is given once, at the end.
+    let msg = match raw.rfind(" at line ") {
+        Some(i) if e.line() > 0 => &raw[..i],
+        _ => raw.as_str(),
+    };
+    let msg = plain_serde_message(msg);
+    if e.is_syntax() || e.is_eof() {
+        return format!(
+            "the analysis spec is not valid JSON: {msg} (line {}, column {}). Check the brackets, quotes and commas there.",
+            e.line(),
+            e.column()
+        );
+    }
+    let path = key_path_at(text, e.line(), e.column());
+    let lead = if path.is_empty() { String::from("the analysis spec") } else { path };
+    format!("{lead}: {msg} (line {}, column {} of the spec). See the README for the spec's keys.", e.line(), e.column())
+}
+
+/// serde's wording for people: "unknown variant `x`, expected `a` or `b`" becomes "unknown value
+/// 'x', expected a or b"; "unknown field" likewise names the key in quotes.
+fn plain_serde_message(msg: &str) -> String {
+    let msg = msg.replace("unknown variant", "unknown value");
+    // The first backticked word (the value or key found) in quotes, the expected ones bare.
+    let mut out = String::new();
+    let mut first = true;
+    let mut parts = msg.split('`');
+    if let Some(p) = parts.next() {
+        out.push_str(p);
+    }
+    let rest: Vec<&str> = parts.collect();
+    for (i, p) in rest.iter().enumerate() {
+        if i % 2 == 0 {
+            if first {
+                out.push('\'');
+                out.push_str(p);
+                out.push('\'');
+                first = false;
+            } else {
+                out.push_str(p);
+            }
+        } else {
+            out.push_str(p);
+        }
+    }
+    out
+}
+
+/// The key path (`event.event[0]`, `ties`) of the value at 1-based `line`/`column` of a JSON
+/// text: a small scan that tracks the open objects' current keys and the arrays' indices.
+fn key_path_at(text: &str, line: usize, column: usize) -> String {
+    enum Open {
+        Obj(Option<String>),
+        Arr(usize),
+    }
+    let mut stack: Vec<Open> = Vec::new();
+    let (mut l, mut c) = (1usize, 0usize);
+    let mut chars = text.chars().peekable();
+    let mut last_string: Option<String> = None;
+    while let Some(ch) = chars.next() {
+        if ch == '\n' {
+            l += 1;
+            c = 0;
+        } else {
+            c += 1;
+        }
+        if l > line || (l == line && c >= column) {
+            break;
+        }
+        match ch {
+            '"' => {
+                let mut s = String::new();
+                while let Some(x) = chars.next() {
+                    c += 1;
+                    match x {
+                        '\\' => {
+                            if let Some(y) = chars.next() {
+                                c += 1;
+                                s.push(y);
+                            }
+                        }
+                        '"' => break,
+                        '\n' => {
+                            l += 1;
+                            c = 0;
+                        }
+                        _ => s.push(x),
+                    }
+                }
+                last_string = Some(s);
+            }
+            ':' => {
+                if let Some(Open::Obj(k)) = stack.last_mut() {
+                    *k = last_string.take();
+                }
+            }
+            '{' => stack.push(Open::Obj(None)),
+            '[' => stack.push(Open::Arr(0)),
+            '}' | ']' => {
+                stack.pop();
+            }
+            ',' => match stack.last_mut() {
+                Some(Open::Arr(i)) => *i += 1,
+                Some(Open::Obj(k)) => *k = None,
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    let mut path = String::new();
+    for o in &stack {
+        match o {
+            Open::Obj(Some(k)) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            Open::Obj(None) => {}
+            Open::Arr(i) => path.push_str(&format!("[{i}]")),
+        }
+    }
+    path
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spec_errors_name_their_key_path() {
+        let e = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["2"]},"ties":"exactish"}"#).unwrap_err().to_string();
+        assert!(e.contains("ties: unknown value 'exactish', expected efron or breslow"), "{e}");
+        let e = AnalysisSpec::from_json("{\"time\":\"time\",\n \"event\":{\"column\":\"status\",\"event\":[\"2\"],\"competeing\":[\"3\"]}}").unwrap_err().to_string();
+        assert!(e.contains("event: unknown field 'competeing', expected one of"), "{e}");
+        assert!(e.contains("line 2"), "{e}");
+        let e = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["2"]},"times":[6,"twelve"]}"#).unwrap_err().to_string();
+        assert!(e.starts_with("times[1]: "), "{e}");
+        let e = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","#).unwrap_err().to_string();
+        assert!(e.contains("not valid JSON"), "{e}");
+        assert_eq!(key_path_at(r#"{"a":{"b":[1,{"c":2}]}}"#, 1, 19), "a.b[1].c");
+    }
 
     #[test]
     fn parses_contract_spec() {

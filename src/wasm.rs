@@ -748,6 +748,7 @@ fn figure_kind(name: &str) -> Result<crate::plot::FigureKind, JsValue> {
         "hazard_ratio" => Ok(crate::plot::FigureKind::HazardRatio),
         "parametric_fit" => Ok(crate::plot::FigureKind::ParametricFit),
         "zph" => Ok(crate::plot::FigureKind::Zph),
+        "flow" => Ok(crate::plot::FigureKind::Flow),
         other => Err(js_msg(format!(
             "unknown figure '{other}': use 'survival', 'forest', 'hazard', 'cumhaz', 'hazard_ratio', 'parametric_fit' or 'zph'"
         ))),

@@ -65,5 +65,5 @@ fn the_methods_paragraph_suppresses_small_counts_and_says_so() {
     assert!(!m.contains("228 were analysed") && m.contains("are not shown"), "{m}");
     // k = 1 hides nothing: the same paragraph as without k, and the sentence saying how.
     let m1 = cohort::export::methods_text_k(&r, Some(1));
-    assert!(m1.contains("In group 3 (n = 1)") && m1.contains("Of 228 rows, 227 were analysed"), "{m1}");
+    assert!(m1.contains("In group 3 (n = 1)") && m1.contains("Of 228 rows (1 excluded: group 'ph.ecog' is missing, 1), 227 were analysed"), "{m1}");
 }

@@ -118,3 +118,41 @@ fn rmst_difference_with_a_small_group_is_not_released() {
         assert!(!small.contains(&d["a"].as_str().unwrap()) && !small.contains(&d["b"].as_str().unwrap()), "{d}");
     }
 }
+
+/// The cohort flow: no exclusion reason with 1 to k − 1 rows, none derivable from the total by
+/// subtraction (pooled with the next smallest), and no file line numbers.
+#[test]
+fn flow_releases_no_small_exclusion_count_or_line() {
+    let mut csv = String::from("time,status,grp\n");
+    for i in 0..60 {
+        csv.push_str(&format!("{},{},{}\n", 5 + i, i % 3 == 0, if i % 2 == 0 { "a" } else { "b" }));
+    }
+    csv.push_str("lost,1,a\nunknown,0,b\n"); // 2 rows: time not a number
+    for i in 0..6 {
+        csv.push_str(&format!("-{},1,a\n", i + 1)); // 6 rows: negative time
+    }
+    for _ in 0..9 {
+        csv.push_str("12,,b\n"); // 9 rows: outcome missing
+    }
+    let csv = csv.replace("true", "1").replace("false", "0");
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"grp"}"#).unwrap();
+    let table = read_table(csv.as_bytes(), "t.csv", &ReadOptions::from_spec(&spec)).unwrap();
+    let report = analyze(&table, &spec).unwrap();
+    let flow = report.flow.as_ref().expect("the report has a flow");
+    assert!(flow.excluded.iter().any(|e| e.count == 2 && !e.lines.is_empty()), "{:?}", flow.excluded);
+    let out = exported(&table, &report, 5);
+    let excluded = out["flow"]["excluded"].as_array().unwrap();
+    let total: u64 = excluded.iter().map(|e| e["count"].as_u64().unwrap()).sum();
+    for e in excluded {
+        let c = e["count"].as_u64().unwrap();
+        assert!(c == 0 || c >= 5, "{e}");
+        assert!(e["lines"].as_array().unwrap().is_empty(), "{e}");
+        // Total minus the released others: never a count from 1 to 4.
+        let rest = total - c;
+        assert!(rest == 0 || rest >= 5 || excluded.len() == 1, "{excluded:?}");
+    }
+    // 2 (text) pooled with 6 (negative) = 8; 9 (missing outcome) stays.
+    assert!(excluded.iter().any(|e| e["count"] == 8) && excluded.iter().any(|e| e["count"] == 9), "{excluded:?}");
+    let methods = String::from_utf8(export_bytes(ExportKind::Methods, &ExportInput { report: &report, table: Some(&table), file: "t.csv", k: 5, plot: Default::default(), width: 900, height: 600 }).unwrap()).unwrap();
+    assert!(!methods.contains(", 2;") && !methods.contains(", 2)"), "{methods}");
+}

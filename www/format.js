@@ -30,9 +30,21 @@ export function fmtNum(x, digits = 2) {
   return x.toFixed(digits);
 }
 
-/** Median with its 95% CI: "310 (285–363)", "NR" when not reached, "NR" bounds likewise. */
+/**
+ * Median with its 95% CI: "310 (285–363)", "14.6 (5.8–NR)": the bounds with as many decimals as
+ * the median (as fmtTime prints it), so that one row never mixes precisions; "NR" when not
+ * reached, "NE" for a lower bound that cannot be estimated.
+ */
 export function fmtMedian(m, lo, hi) {
-  const f = v => (v == null || !Number.isFinite(v) ? 'NR' : fmtTime(v));
-  if (m == null) return `NR (${lo == null ? 'NE' : f(lo)}–${f(hi)})`;
-  return `${f(m)} (${lo == null ? 'NE' : f(lo)}–${f(hi)})`;
+  const ok = v => v != null && Number.isFinite(v);
+  if (!ok(m)) return `NR (${lo == null ? 'NE' : ok(lo) ? fmtTime(lo) : 'NR'}–${ok(hi) ? fmtTime(hi) : 'NR'})`;
+  const shown = fmtTime(m);
+  const d = (shown.split('.')[1] || '').length;
+  const f = v => (ok(v) ? v.toFixed(d) : 'NR');
+  return `${shown} (${lo == null ? 'NE' : f(lo)}–${f(hi)})`;
+}
+
+/** `n` with its noun, singular for 1: "1 row", "3 rows". */
+export function plural(n, one, many = one + 's') {
+  return `${n} ${n === 1 ? one : many}`;
 }

@@ -91,7 +91,7 @@ export function initHazard(ctx) {
     el('p', { class: 'muted small', text: 'The hazard itself (Nelson-Aalen cumulative hazard, kernel-smoothed hazard and, for two groups, their ratio) and parametric accelerated-failure-time models, compared with the Kaplan-Meier curves.' }),
     el('h3', { text: 'Cumulative hazard' }), figure('hz-cumhaz', 'Nelson-Aalen cumulative hazard by group'),
     el('h3', { text: 'Smoothed hazard' }),
-    el('p', {}, el('label', { for: 'hz-bandwidth', text: 'Bandwidth (time units, empty = cross-validated): ' }), bw, ' ', el('span', { id: 'hz-bw-used', class: 'muted small' })),
+    el('p', {}, el('label', { for: 'hz-bandwidth', text: 'Bandwidth (time units; empty = automatic: cross-validated, never below muhaz’s pilot bandwidth range / (8 · events^0.2)): ' }), bw, ' ', el('span', { id: 'hz-bw-used', class: 'muted small' })),
     figure('hz-hazard', 'Kernel-smoothed hazard by group with 95% bands'),
     el('div', { id: 'hz-ratio-box' }, el('h3', { text: 'Hazard ratio over time' }), figure('hz-ratio', 'Ratio of the two groups\' smoothed hazards, log scale')),
     el('h3', { text: 'Parametric fits' }), figure('hz-param', 'Kaplan-Meier curves with fitted parametric survival curves'),
@@ -189,6 +189,19 @@ export function initHazard(ctx) {
   bw.addEventListener('change', () => { dirty = true; if (box.open) schedule(); });
 
   return {
+    /** A new file: nothing drawn for the previous one stays (the section refits when opened). */
+    clear() {
+      dirty = true;
+      for (const id of ['hz-cumhaz', 'hz-hazard', 'hz-ratio', 'hz-param']) {
+        const c = $('#' + id);
+        c.getContext('2d')?.clearRect(0, 0, c.width, c.height);
+      }
+      table.tHead.replaceChildren();
+      table.tBodies[0].replaceChildren();
+      $('#hz-bw-used').textContent = '';
+      $('#hz-note').textContent = '';
+      status.textContent = '';
+    },
     /** The page's analysis changed: redo the section now when it is open, else when it opens. */
     changed() {
       dirty = true;

@@ -2,13 +2,13 @@
 // is the one object shared with the CLI and the share link.
 
 import { startEngine } from './engine.js';
-import { initOverview, openCohortView, renderOverview } from './overview.js';
+import { initOverview, renderOverview, clearOverview } from './overview.js';
 import {
   defaultSpec, defaultEventValues, timeCandidates, outcomeCandidates, groupCandidates, groupColumns, groupLabel,
   timeColumn, timeFactor,
-  parseLandmarks, specToHash, specFromHash, defaultLandmarks,
+  parseLandmarks, specToHash, specFromHash, defaultLandmarks, noSpecReason, timeNote, timeProblem,
 } from './spec.js';
-import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian } from './format.js';
+import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian, plural } from './format.js';
 import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplorerResults, disclosureK, startPrivacyBadge, toggleGroup } from './explorer.js';
 import { initPaper } from './paper.js';
 import { initHazard } from './hazard.js';
@@ -30,6 +30,11 @@ const state = {
   pendingSpec: null,   // from a #spec= link, applied to the next loaded file
   demo: null,          // {base, data, analyses}
   busy: Promise.resolve(),
+  // The load state machine: 'empty' (no file), 'loading', 'loaded' (a schema; maybe no spec yet),
+  // 'failed' (the last file could not be read: nothing of an earlier file is shown). `loadId`
+  // counts loads; work queued for an earlier load finds a newer id and does nothing.
+  phase: 'empty',
+  loadId: 0,
 };
 
 // Serialize every engine operation: the page and the scripting API can call concurrently.
@@ -61,6 +66,10 @@ function showError(err, context) {
   box.hidden = false;
 }
 
+/**
+ * Hide the error panel. Called only where the user acts (a file chosen, a control changed, a
+ * spec set): an error stays shown until then, on whichever tab, whatever refits follow it.
+ */
 function clearError() { $('#error').hidden = true; }
 
 function showWarnings(list) {
@@ -88,6 +97,8 @@ function showProgress(p) {
 async function loadBytes(name, source, specOverride, isDemo = false) {
   return serial(async () => {
     clearError();
+    // Before anything else: nothing derived from the previous file stays on the page.
+    resetForLoad(name);
     let schema;
     try {
       schema = typeof Blob !== 'undefined' && source instanceof Blob && state.engine.loadFile
@@ -95,9 +106,12 @@ async function loadBytes(name, source, specOverride, isDemo = false) {
         : await state.engine.load(source, name);
     } catch (e) {
       showProgress(null);
+      state.phase = 'failed';
+      $('#file-info').textContent = `${name}: not loaded (see the message above). Choose or drop another file.`;
       showError(e, `Could not read ${name}`);
       throw e;
     }
+    state.phase = 'loaded';
     if (!$('#load-progress-box').hidden) showProgress({ phase: 'analysing' });
     try {
       return await afterLoad(name, schema, specOverride, isDemo);
@@ -107,8 +121,53 @@ async function loadBytes(name, source, specOverride, isDemo = false) {
   });
 }
 
-async function afterLoad(name, schema, specOverride, isDemo) {
+/**
+ * A new file is on its way: clear every view derived from the previous one (figure, tables,
+ * model, Table 1 and the Cohort tab, hazard section, controls, notes) and forget its schema,
+ * spec and report, so that neither a failed load nor a refit queued for the old file can leave
+ * old results under the new file's name.
+ */
+function resetForLoad(name) {
+  state.loadId++;
+  state.phase = 'loading';
   leaveSharedView();
+  state.schema = null;
+  state.spec = null;
+  state.report = null;
+  state.isDemo = false;
+  state.controlsShown = null;
+  clearResults();
+  clearControls();
+  clearOverview();
+  hazard.clear();
+  paper.update();   // the Paper view belongs to the demo file only
+  $('#check-note').hidden = true;
+  $('#demo-box').hidden = true;
+  $('#demo-note').hidden = true;
+  $('#columns-box').hidden = true;
+  $('#identifier-notice').hidden = true;
+  $('#notes').textContent = '';
+  $('#refit-time').textContent = '';
+  $('#action-status').textContent = '';
+  $('#file-info').textContent = `Loading ${name}…`;
+}
+
+/** The analysis controls with nothing in them (no file, or a file that could not be read). */
+function clearControls() {
+  for (const id of ['#time-col', '#event-col', '#group-col', '#group-col2', '#date-start', '#date-end', '#date-end2']) $(id).replaceChildren();
+  $('#dates-box').hidden = true;
+  $('#time-units').hidden = false;
+  $('#group-in-model-box').hidden = true;
+  $('#lab-levels').replaceChildren();
+  for (const id of ['#lab-title', '#lab-x', '#lab-y']) $(id).value = '';
+  $('#event-values').replaceChildren();
+  $('#landmarks').value = '';
+  $('#landmarks-note').textContent = '';
+  $('#spec-extra').replaceChildren();
+  renderExplorerControls();
+}
+
+async function afterLoad(name, schema, specOverride, isDemo) {
   state.schema = schema;
   state.isDemo = isDemo;
   state.report = null;
@@ -124,18 +183,34 @@ async function afterLoad(name, schema, specOverride, isDemo) {
   if (!spec) {
     state.spec = null;
     fillControls();
-    const e = new Error('no column looks like follow-up time and outcome: choose them on the left.');
+    const e = new Error(noSpecReason(schema));
     showError(e, `${name}: choose the time and outcome columns`);
     clearResults();
     return null;
   }
-  return runSpecInner(spec);
+  const report = await runSpecInner(spec);
+  if (!isDemo) showCheckNote(name);
+  return report;
+}
+
+/**
+ * After a file of the user's loads: the survival figure, and a note pointing to the Cohort tab
+ * (types, missing values, Table 1) and naming a follow-up column that was a guess.
+ */
+function showCheckNote(name) {
+  const box = $('#check-note');
+  const guess = timeNote(state.schema, state.spec);
+  const link = el('button', { type: 'button', class: 'link', text: 'Cohort tab' });
+  link.addEventListener('click', () => api.view('cohort'));
+  box.replaceChildren(el('strong', { text: 'Check your data. ' }),
+    `${name} is analysed with the settings on the left${guess ? ` (${guess})` : ''}. The `, link,
+    ' shows how each column was read, what is missing and Table 1.');
+  box.hidden = false;
 }
 
 async function runSpecInner(spec, t0 = performance.now()) {
   state.spec = spec;
   fillControls();
-  clearError();
   try {
     // The engine sends only what changed since the page's last report (a covariate toggle: the
     // models, not the curves); the page gets the whole report either way.
@@ -165,7 +240,13 @@ function showLatency(what, t0) {
 /** Re-analyse with `spec`; the latency shown counts from this call (the user's click). */
 function runSpec(spec) {
   const t0 = performance.now();
-  return serial(() => runSpecInner(spec, t0));
+  // A user's change: the error it answers goes; a load in between makes this spec stale.
+  const id = state.loadId;
+  return serial(() => {
+    if (id !== state.loadId || !state.schema) return Promise.reject(new Error('a new file was loaded: that change belonged to the previous one'));
+    clearError();
+    return runSpecInner(spec, t0);
+  });
 }
 
 /** Redraw the figure after a view change (no refit), showing how long it took. */
@@ -178,6 +259,7 @@ function redraw() {
 function specFromControls() {
   const old = state.spec || {};
   const spec = { ...old };
+  let landmarksSet = false;   // by a change of unit (exact values, not the field's rounded text)
   if ($('#time-col').value === DATES) {
     const end = [$('#date-end').value, $('#date-end2').value].filter(Boolean);
     spec.time = { start: $('#date-start').value, end: end.length === 1 ? end[0] : end, unit: $('#date-unit').value };
@@ -188,10 +270,22 @@ function specFromControls() {
     const before = timeColumn(old) === column ? timeFactor(old) : 1;
     const after = timeFactor(spec);
     if (before !== after) {
-      // The landmarks, RMST horizon and hazard bandwidth are in the shown unit: a new unit gets
-      // round landmarks of its own and the horizon and bandwidth rescaled.
+      // The landmarks, RMST horizon and hazard bandwidth are in the shown unit. Landmarks the
+      // page chose get the new unit's round ones; the user's own are kept, converted (the same
+      // times), and the note under the field says so.
       const max = state.schema?.columns.find(c => c.name === column)?.max;
-      const lm = defaultLandmarks(max * after);
+      const mine = old.times || [];
+      const wasDefault = JSON.stringify(mine) === JSON.stringify(defaultLandmarks(max * before));
+      const unitName = sp => (typeof sp.time === 'object' && (sp.time.display || sp.time.unit)) || 'units of the column';
+      let lm;
+      if (wasDefault || !mine.length) {
+        lm = defaultLandmarks(max * after);
+        $('#landmarks-note').textContent = lm.length ? `Landmarks set to round times in ${unitName(spec)}.` : '';
+      } else {
+        lm = mine.map(t => t * after / before);
+        $('#landmarks-note').textContent = `Your landmarks ${mine.map(fmtTime).join(', ')} (${unitName(old)}) are the same times in ${unitName(spec)}: ${lm.map(fmtTime).join(', ')}.`;
+      }
+      landmarksSet = true;
       if (lm.length) spec.times = lm; else delete spec.times;
       $('#landmarks').value = lm.map(fmtTime).join(', ');
       if (typeof spec.rmst_tau === 'number') spec.rmst_tau *= after / before;
@@ -208,8 +302,12 @@ function specFromControls() {
   else if ($('#group-col').value) spec.group = g[0];
   else delete spec.group;
   try {
-    const lm = parseLandmarks($('#landmarks').value);
-    if (lm.length) spec.times = lm; else delete spec.times;
+    if (!landmarksSet) {
+      const lm = parseLandmarks($('#landmarks').value);
+      // The field shows rounded values: unchanged text keeps the spec's exact times.
+      const same = lm.map(fmtTime).join(', ') === (old.times || []).map(fmtTime).join(', ');
+      if (!same) { $('#landmarks-note').textContent = ''; if (lm.length) spec.times = lm; else delete spec.times; }
+    }
     $('#landmarks').removeAttribute('aria-invalid');
   } catch (e) {
     $('#landmarks').setAttribute('aria-invalid', 'true');
@@ -226,6 +324,10 @@ function onControlsChanged(ev) {
     // New outcome column: pre-select its event values.
     const col = state.schema.columns.find(c => c.name === $('#event-col').value);
     renderEventValues(col, defaultEventValues(col?.levels));
+  }
+  if ($('#time-col').value === '' || $('#event-col').value === '') {
+    showError(new Error('choose both the follow-up time and the outcome column on the left.'), 'Which columns?');
+    return;
   }
   let spec;
   try {
@@ -261,7 +363,7 @@ function option(value, label, selected) {
 
 function renderSchema() {
   const s = state.schema;
-  $('#file-info').textContent = `${state.isDemo ? 'Demo cohort: ' : ''}${s.name}: ${s.rows} rows, ${s.columns.length} columns`;
+  $('#file-info').textContent = `${state.isDemo ? 'Demo cohort: ' : ''}${s.name}: ${plural(s.rows, 'row')}, ${plural(s.columns.length, 'column')}`;
   const tbody = $('#columns tbody');
   tbody.replaceChildren(...s.columns.map(c => {
     const vals = c.identifier_reason ? `identifier-like (${c.identifier_reason}): values not shown`
@@ -358,7 +460,8 @@ function fillControls() {
   const times = timeCandidates(s);
   const dates = s.columns.filter(c => c.kind === 'date');
   const tsel = $('#time-col');
-  tsel.replaceChildren(...times.map(c => option(c.name, c.name, c.name === timeName)));
+  tsel.replaceChildren(...times.map(c => { const why = timeProblem(c); return option(c.name, why ? `${c.name} (${why})` : c.name, c.name === timeName); }));
+  if (!timeName && !span) tsel.prepend(option('', times.length ? 'Choose…' : '(no numeric column)', true));
   if (timeName && !times.some(c => c.name === timeName)) tsel.prepend(option(timeName, `${timeName} (not numeric)`, true));
   if (dates.length >= 2 || span) tsel.append(option(DATES, 'From dates (start → end)…', !!span));
   const ends = span ? [].concat(span.end) : [];
@@ -375,6 +478,7 @@ function fillControls() {
   const outcomes = outcomeCandidates(s);
   const esel = $('#event-col');
   esel.replaceChildren(...outcomes.map(c => option(c.name, c.name, c.name === eventName)));
+  if (!eventName) esel.prepend(option('', outcomes.length ? 'Choose…' : '(no column with a few values)', true));
   if (eventName && !outcomes.some(c => c.name === eventName)) esel.prepend(option(eventName, eventName, true));
   const evCol = s.columns.find(c => c.name === esel.value);
   renderEventValues(evCol, spec.event?.event || defaultEventValues(evCol?.levels), spec.event?.competing || []);
@@ -392,7 +496,73 @@ function fillControls() {
   $('#opt-ci').checked = view.conf_bands !== false;
   $('#opt-risk').checked = view.risk_table !== false;
   $('#opt-cuminc').checked = !!view.cumulative;
+  renderLabels(spec);
+  const gcols = groupColumns(spec);
+  $('#group-in-model-box').hidden = !gcols.length;
+  $('#group-in-model').checked = gcols.length > 0 && gcols.every(c => (spec.covariates || []).includes(c));
   renderExplorerControls();
+}
+
+/** The explicit choice of adjusting for the compared group: its column(s) in the model's covariates or not. */
+function onGroupInModel(ev) {
+  if (!state.spec) return;
+  const gcols = groupColumns(state.spec);
+  const covs = (state.spec.covariates || []).filter(c => !gcols.includes(c));
+  const next = { ...state.spec, covariates: ev.target.checked ? [...gcols, ...covs] : covs };
+  if (!next.covariates.length) delete next.covariates;
+  runSpec(next).catch(() => {});
+}
+
+/** Figure title, axis labels (the spec's view) and the compared column's level labels (its labels). */
+function renderLabels(spec) {
+  const view = spec.view || {};
+  $('#lab-title').value = view.title || '';
+  $('#lab-x').value = view.time_label || '';
+  $('#lab-y').value = view.y_label || '';
+  const box = $('#lab-levels');
+  const [g1, g2] = groupColumns(spec);
+  const col = g1 && !g2 ? state.schema?.columns.find(c => c.name === g1) : null;
+  if (!col?.levels?.length) { box.replaceChildren(); return; }
+  const mine = spec.labels?.levels?.[col.name] || {};
+  box.replaceChildren(el('p', { class: 'lab-h', text: `Names of the groups of ${col.name}` }),
+    ...col.levels.map((level, i) => {
+      const id = `lab-level-${i}`;
+      return el('div', { class: 'value-row' }, el('label', { for: id, text: level }),
+        el('input', { id, type: 'text', 'data-level': level, 'data-column': col.name, value: mine[level] || '', placeholder: level, autocomplete: 'off' }));
+    }));
+}
+
+/** A title or axis label edited: the figure is redrawn (no refit); the spec keeps it. */
+function onLabelChanged() {
+  if (!state.spec) return;
+  const view = { ...(state.spec.view || {}) };
+  for (const [id, key] of [['#lab-title', 'title'], ['#lab-x', 'time_label'], ['#lab-y', 'y_label']]) {
+    const v = $(id).value.trim();
+    if (v) view[key] = v; else delete view[key];
+  }
+  state.spec = { ...state.spec, view };
+  redraw();
+}
+
+/** A group level renamed: the analysis runs again with the spec's labels (groups renamed everywhere). */
+function onLevelLabelChanged(ev) {
+  const input = ev.target;
+  if (!state.spec || !input.dataset.column) return;
+  const col = input.dataset.column;
+  const labels = JSON.parse(JSON.stringify(state.spec.labels || {}));
+  const levels = labels.levels || {};
+  const map = { ...(levels[col] || {}) };
+  const before = map[input.dataset.level] || input.dataset.level;
+  const v = input.value.trim();
+  if (v && v !== input.dataset.level) map[input.dataset.level] = v; else delete map[input.dataset.level];
+  if (Object.keys(map).length) levels[col] = map; else delete levels[col];
+  if (Object.keys(levels).length) labels.levels = levels; else delete labels.levels;
+  const spec = { ...state.spec };
+  if (Object.keys(labels).length) spec.labels = labels; else delete spec.labels;
+  // A hidden group stays hidden under its new name.
+  const hidden = spec.view?.hidden_groups;
+  if (hidden?.includes(before)) spec.view = { ...spec.view, hidden_groups: hidden.map(h => (h === before ? (v || input.dataset.level) : h)) };
+  runSpec(spec).catch(() => {});
 }
 
 // ---------- results ----------
@@ -407,6 +577,9 @@ function clearResults() {
   state.drawn = null;
   $('#fig-caption').textContent = '';
   $('#model-box').hidden = true;
+  $('#flow-box').hidden = true;
+  $('#flow-lines ul').replaceChildren();
+  state.flowDrawn = null;
   $('#methods-box').hidden = true;
   clearExplorerResults();
   state.layout = null;
@@ -422,7 +595,7 @@ async function renderReport() {
   const head = el('tr', {}, el('th', { scope: 'col', text: spec.group ? groupLabel(spec) : 'Cohort' }),
     el('th', { scope: 'col', text: 'n' }), el('th', { scope: 'col', text: 'Events' }),
     el('th', { scope: 'col', text: 'Median (95% CI)' }),
-    el('th', { scope: 'col', text: 'Median follow-up', title: 'reverse Kaplan-Meier' }),
+    el('th', { scope: 'col', text: `Median follow-up (${r.time_unit || `units of ${timeColumn(spec) || 'time'}`})`, title: 'reverse Kaplan-Meier' }),
     ...times.map(t => el('th', { scope: 'col', text: `${cumulative ? '1 − S' : 'S'}(${fmtTime(t)}${unit}) (95% CI)` })));
   $('#summary thead').replaceChildren(head);
   const rows = (r.km || []).map(k => {
@@ -450,7 +623,7 @@ async function renderReport() {
   $('#opt-cuminc').closest('label').hidden = !!r.cuminc?.length;
   $('#opt-risk').closest('label').hidden = !!r.cuminc?.length;
   $('#fig-h').textContent = r.cuminc?.length ? 'Cumulative incidence (competing risks)' : cumulative ? 'Cumulative incidence (1 − Kaplan–Meier)' : 'Kaplan–Meier estimate';
-  let line = `${r.n} ${r.n === 1 ? 'row' : 'rows'} analysed, ${r.events} events` + (r.competing_events != null ? `, ${r.competing_events} competing events` : '');
+  let line = `${plural(r.n, 'row')} analysed, ${plural(r.events, 'event')}` + (r.competing_events != null ? `, ${plural(r.competing_events, 'competing event')}` : '');
   const filtered = r.rows_filtered_out || 0;
   const excluded = r.rows_in_file - filtered - r.n;
   const notes = [];
@@ -466,6 +639,7 @@ async function renderReport() {
   // page does not wait for one answer before sending the next question.
   const methods = state.engine.methodsK(exportMinCell()).catch(() => '');
   await drawFigure();
+  await drawFlow();
   await renderModel();
   renderExplorerResults();
   const text = await methods;
@@ -479,6 +653,48 @@ function forestRequest() {
   const cssW = Math.max(360, Math.min(widthOf($('#model-box')) || 800, 900));
   const dpr = Math.min(window.devicePixelRatio || 1, 3);
   return { options: { font_scale: dpr }, width: Math.round(cssW * dpr), dpr };
+}
+
+/** CSS height the flow diagram needs: the boxes' lines (the engine shrinks the text if short). */
+function flowHeight(flow, cssW) {
+  const side = (flow.filtered_out ? 1 : 0) + (flow.excluded.length ? 1 + flow.excluded.length : 0);
+  const wrapFactor = cssW < 560 ? 2 : 1;   // reasons wrap to two lines in a narrow side box
+  const lh = 17, box = n => 16 + lh * n;
+  const gap = Math.max(36, side ? box(side * wrapFactor) + 24 : 0);
+  return Math.ceil(32 + box(2) + gap + box(2) + (flow.groups.length ? 36 + box(4) : 0));
+}
+
+/** The cohort flow diagram (drawn by the engine from `report.flow`) and the excluded lines. */
+async function drawFlow() {
+  const flow = state.report?.flow;
+  const box = $('#flow-box');
+  box.hidden = !flow;
+  if (!flow) return;
+  const canvas = $('#flow');
+  const cssW = Math.max(360, Math.min(widthOf(box) || 800, 760));
+  const cssH = flowHeight(flow, cssW);
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  const key = JSON.stringify([flow, cssW, dpr, figureMinCell()]);
+  if (state.flowDrawn !== key) {
+    canvas.style.width = cssW + 'px';
+    canvas.style.height = cssH + 'px';
+    canvas.width = Math.round(cssW * dpr);
+    canvas.height = Math.round(cssH * dpr);
+    const opts = { font_scale: dpr };
+    if (figureMinCell()) opts.min_cell = figureMinCell();
+    await state.engine.draw(canvas, 'flow', opts);
+    state.flowDrawn = key;
+  }
+  const excluded = flow.excluded.reduce((a, e) => a + e.count, 0);
+  canvas.setAttribute('aria-label', `Cohort flow: ${plural(flow.rows_read, 'row')} read` +
+    (flow.filtered_out ? `, ${flow.filtered_out} outside the filters` : '') +
+    (excluded ? `, ${excluded} excluded (${flow.excluded.map(e => `${e.reason}: ${e.count}`).join('; ')})` : '') +
+    `, ${flow.analysed} analysed` + (flow.groups.length ? ` (${flow.groups.map(g => `${g.group}: ${g.n}`).join(', ')})` : '') + '.');
+  // The line numbers, one click away (the figure gives the counts).
+  const details = $('#flow-lines');
+  details.hidden = !flow.excluded.length;
+  details.querySelector('ul').replaceChildren(...flow.excluded.map(e => el('li', { 'data-reason': e.reason },
+    `${e.reason}: ${plural(e.count, 'row')} — ${e.lines.length === 1 ? 'line' : 'lines'} ${e.lines.join(', ')}${e.count > e.lines.length ? ` and ${e.count - e.lines.length} more` : ''}`)));
 }
 
 /** Cox (or Fine-Gray) model: HR table, global tests and the forest plot. */
@@ -500,12 +716,17 @@ async function renderModel() {
       el('td', { class: 'num', text: `${fmtNum(est)} (${fmtNum(t.lower)}–${fmtNum(t.upper)})` }),
       el('td', { class: 'num', text: fmtP(t.p).replace(/^P /, '').replace(/^= /, '') }));
   }));
-  let line = `${m.n} rows${m.events != null ? `, ${m.events} events` : ''}`;
+  let line = `${plural(m.n, 'row')}${m.events != null ? `, ${plural(m.events, 'event')}` : ''}`;
   if (cox) {
     line += ` · Likelihood-ratio χ² = ${fmtNum(cox.lr_test.chisq)}, df = ${cox.lr_test.df}, ${fmtP(cox.lr_test.p)}`;
     if (cox.concordance?.c != null) line += ` · Concordance ${fmtNum(cox.concordance.c, 3)}`;
     if (cox.ph_test?.global) line += ` · PH test (Schoenfeld) ${fmtP(cox.ph_test.global.p)}`;
   }
+  // With a univariable screen the explorer's table shows each term univariable beside
+  // multivariable: the same hazard ratios are not listed a second time here.
+  const consolidated = (r.univariable || []).length > 0;
+  $('#model').closest('.table-wrap').hidden = consolidated;
+  if (consolidated) line += ` · ${ratio}s: see the univariable and multivariable table`;
   $('#model-line').textContent = line;
   const canvas = $('#forest');
   const f = forestRequest();
@@ -815,8 +1036,8 @@ const hazard = initHazard({ engine: () => state.engine, serial, state: () => sta
 // with a progress bar, and the page never holds a copy of its bytes. A dropped or chosen file
 // opens on the Cohort view.
 function readFile(file) {
-  openCohortView();
-  return loadBytes(file.name, file).catch(() => {});
+  const shown = loadBytes(file.name, file).then(r => { if (r) api.view('survival'); }, () => {});
+  return shown;
 }
 
 function wire() {
@@ -849,6 +1070,9 @@ function wire() {
   });
   $('#event-values').addEventListener('change', onControlsChanged);
   $('#landmarks').addEventListener('change', onControlsChanged);
+  for (const id of ['#lab-title', '#lab-x', '#lab-y']) $(id).addEventListener('change', onLabelChanged);
+  $('#lab-levels').addEventListener('change', onLevelLabelChanged);
+  $('#group-in-model').addEventListener('change', onGroupInModel);
   for (const id of ['#opt-ci', '#opt-risk']) $(id).addEventListener('change', onViewChanged);
   $('#opt-cuminc').addEventListener('change', () => { onViewChanged(); if (state.report) renderReport(); });
   $('#demo-analysis').addEventListener('change', e => {
@@ -868,19 +1092,19 @@ function wire() {
     try { await navigator.clipboard.writeText(link); $('#action-status').textContent = 'Link copied (the analysis settings and column names, no rows).' + carries + left; } catch { prompt('Share link (settings, no rows):' + carries + left, link); }
   });
   $('#save-json').addEventListener('click', async () => {
-    if (!state.report) return;
+    if (nothingToSave()) return;
     try {
       checkExport();
-      // The core's disclosure module writes it (`cohort export --as report-json`).
-      const text = await serial(() => state.engine.exportKind('report-json', disclosureK()));
+      // The core's disclosure module writes it (`cohort export --as report-json`), from the view shown.
+      const text = await serial(async () => { await syncEngine(); return state.engine.exportKind('report-json', disclosureK()); });
       download(new Blob([text], { type: 'application/json' }), stem() + '.report.json');
     } catch (e) { showError(e, 'The report was not saved'); }
   });
   const saveScript = (kind, ext) => async () => {
-    if (!state.report) return;
+    if (nothingToSave()) return;
     try {
       checkExport();
-      const text = await serial(() => state.engine.exportKind(kind, disclosureK()));
+      const text = await serial(async () => { await syncEngine(); return state.engine.exportKind(kind, disclosureK()); });
       download(new Blob([text], { type: 'text/plain' }), `${stem()}.${ext}`);
     } catch (e) { showError(e, 'The script could not be written'); }
   };
@@ -896,7 +1120,7 @@ function wire() {
     } catch (e) { if (e?.name !== 'NotAllowedError') showError(e, 'The methods paragraph was not copied'); }
   });
   $('#save-svg').addEventListener('click', async () => {
-    if (!state.report) return;
+    if (nothingToSave()) return;
     const c = $('#km');
     const scale = 2;
     const w = Math.round(c.clientWidth * scale), h = Math.round(c.clientHeight * scale);
@@ -906,8 +1130,17 @@ function wire() {
       download(new Blob([svg], { type: 'image/svg+xml' }), stem() + '.km.svg');
     } catch (e) { showError(e, 'The figure could not be saved'); }
   });
+  $('#save-flow-svg').addEventListener('click', async () => {
+    if (nothingToSave()) return;
+    const c = $('#flow');
+    const w = Math.round(c.clientWidth * 2), h = Math.round(c.clientHeight * 2);
+    try {
+      const svg = await serial(() => state.engine.svg('flow', { font_scale: 2, min_cell: exportMinCell() }, w, h));
+      download(new Blob([svg], { type: 'image/svg+xml' }), stem() + '.flow.svg');
+    } catch (e) { showError(e, 'The flow diagram could not be saved'); }
+  });
   $('#save-png').addEventListener('click', async () => {
-    if (!state.report) return;
+    if (nothingToSave()) return;
     const c = $('#km');
     try {
       checkExport();
@@ -915,6 +1148,10 @@ function wire() {
       download(await figurePng(c, { ...plotOptions(c.width / (c.clientWidth || c.width)), min_cell: disclosureK() }), stem() + '.km.png');
     } catch (e) { showError(e, 'The figure could not be saved'); }
   });
+  // Tables wider than their box say that they scroll (phones).
+  const markScroll = () => { for (const w of document.querySelectorAll('.table-wrap')) w.classList.toggle('scrolls', w.scrollWidth > w.clientWidth + 2); };
+  new MutationObserver(() => requestAnimationFrame(markScroll)).observe(document.querySelector('main'), { childList: true, subtree: true });
+  window.addEventListener('resize', markScroll);
   let resizeTimer = null;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);
@@ -932,6 +1169,28 @@ function download(blob, name) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  const size = blob.size < 1024 ? `${blob.size} bytes` : `${(blob.size / 1024).toFixed(blob.size < 10240 ? 1 : 0)} KB`;
+  $('#action-status').textContent = `Saved ${name} (${size}) to your downloads.`;
+}
+
+/** A save with no analysis says so (instead of doing nothing); true when there is nothing. */
+function nothingToSave() {
+  if (state.report) return false;
+  $('#action-status').textContent = state.schema
+    ? 'Nothing to save yet: choose the follow-up time and the outcome on the left first.'
+    : 'Nothing to save yet: load a file first.';
+  return true;
+}
+
+/**
+ * Exports are written by the engine from its last analysis: when only the figure's options
+ * changed since (a checkbox such as the CI bands, which redraws without a refit), run the
+ * current spec so that the report, the R and Python scripts carry the view shown on the page.
+ */
+async function syncEngine() {
+  if (!state.report || !state.spec) return;
+  const same = JSON.stringify(state.report.spec?.view ?? null) === JSON.stringify(state.spec.view ?? null);
+  if (!same) await runSpecInner(state.spec);
 }
 
 async function main() {
@@ -959,6 +1218,11 @@ async function main() {
   }
   if (linked) {
     state.pendingSpec = linked;
+    // The figure's options the link carries show before a file is dropped.
+    const v = linked.view || {};
+    $('#opt-ci').checked = v.conf_bands !== false;
+    $('#opt-risk').checked = v.risk_table !== false;
+    $('#opt-cuminc').checked = !!v.cumulative;
     const p = $('#pending');
     const parts = [`time: ${timeColumn(linked) || 'from dates'}`, `outcome: ${linked.event?.column}`];
     if (linked.group) parts.push(`groups: ${groupLabel(linked)}`);

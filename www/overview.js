@@ -100,7 +100,19 @@ function defaultTable1(schema, spec) {
 }
 
 function isCategorical(col, spec) {
-  return col.kind === 'categorical' || (spec?.categorical || []).includes(col.name);
+  if (col.kind === 'categorical' || (spec?.categorical || []).includes(col.name)) return true;
+  if ((spec?.numeric || []).includes(col.name)) return false;
+  // Table 1 shows a few integer codes (sex 1/2, ECOG 0–4) as categories: as the engine decided.
+  const row = ctx?.state.report?.table1?.find(r => r.variable === col.name);
+  return row ? row.type === 'categorical' : isCodeColumn(col);
+}
+
+/** At most 5 distinct whole numbers (the engine's stats::table1::is_code_column, on all rows). */
+function isCodeColumn(col) {
+  if (col.kind !== 'numeric') return false;
+  // Site codes by name (the engine's stats::table1::is_site_code): whole numbers.
+  if (/^(inst|institution|site|center|centre|hospital)([._](id|code))?$/i.test(col.name) && col.min != null && Number.isInteger(col.min) && Number.isInteger(col.max)) return true;
+  return !!col.levels && col.levels.length <= 5 && col.levels.every(l => /^-?\d+$/.test(l));
 }
 
 function needsTable1Fix(spec) {
@@ -180,6 +192,25 @@ export function initOverview(hooks) {
   ctx = hooks;
   build();
   window.cohort.view = id => { if (id) showView(id); return view; };
+}
+
+/** A new file is being loaded (or failed): nothing of the previous file's tab stays. */
+export function clearOverview() {
+  cardsKey = '';
+  const q = s => document.querySelector(s);
+  q('#t1 thead').replaceChildren();
+  q('#t1 tbody').replaceChildren(el('tr', {}, el('td', { class: 'muted', text: 'No analysis yet: load a file and choose its follow-up time and outcome.' })));
+  q('#t1-by').textContent = '';
+  q('#t1-notes').replaceChildren();
+  q('#t1-col-list').replaceChildren();
+  q('#fu thead').replaceChildren();
+  q('#fu tbody').replaceChildren();
+  q('#epv').textContent = '';
+  q('#miss-line').textContent = '';
+  const c = q('#miss-grid');
+  c.width = c.height = 0;
+  c.style.width = c.style.height = '0px';
+  q('#cards').replaceChildren();
 }
 
 /** A file dropped or chosen by the user opens on the Cohort tab (called before it loads). */
@@ -278,16 +309,17 @@ function renderTable1() {
       return td;
     };
     const anyMissing = row.groups.some(g => g.missing > 0);
+    const name = row.label || row.variable;   // the spec's variable label, when given
     if (row.type === 'numeric') {
       const d = decimalsFor(row);
-      const mean = ['mean', `${row.variable}, mean (SD)`, row.groups.map(g => `${num(g.mean, d)} (${num(g.sd, d)})`)];
-      const med = ['median', `${row.variable}, median [IQR]`, row.groups.map(g => `${num(g.median, d)} [${num(g.q1, d)}, ${num(g.q3, d)}]`)];
+      const mean = ['mean', `${name}, mean (SD)`, row.groups.map(g => `${num(g.mean, d)} (${num(g.sd, d)})`)];
+      const med = ['median', `${name}, median [IQR]`, row.groups.map(g => `${num(g.median, d)} [${num(g.q1, d)}, ${num(g.q3, d)}]`)];
       const [a, b] = meanFirst ? [mean, med] : [med, mean];
       line('var', { 'data-var': row.variable, 'data-stat': a[0] }, a[1], a[2], pCell());
       // The second statistic under the first, without repeating the name.
-      line('var second', { 'data-var': row.variable, 'data-stat': b[0] }, b[1].slice(row.variable.length + 2), b[2]);
+      line('var second', { 'data-var': row.variable, 'data-stat': b[0] }, b[1].slice(name.length + 2), b[2]);
     } else {
-      line('var', { 'data-var': row.variable, 'data-stat': 'header' }, `${row.variable}, n (%)`, groups.map(() => ''), pCell());
+      line('var', { 'data-var': row.variable, 'data-stat': 'header' }, `${name}, n (%)`, groups.map(() => ''), pCell());
       const levels = (row.groups[0].levels || []).map(l => l.level);
       levels.forEach((level, li) => line('level', { 'data-var': row.variable, 'data-level': level }, level,
         row.groups.map(g => {
@@ -373,7 +405,7 @@ function renderFollowup(groups) {
       (v < 10 ? ' — below 10: the model may be overfitted; consider fewer covariates.' : '.');
     epv.classList.toggle('low', v < 10);
   } else {
-    epv.textContent = `No regression model in this analysis (add covariates to fit one). With ${r.events} events, about ${Math.floor(r.events / 10)} covariate terms keep at least 10 events per term.`;
+    epv.textContent = `No regression model in this analysis (add covariates to fit one). With ${r.events} events, ${Math.floor(r.events / 10) === 0 ? 'no covariate term keeps 10 events per term' : `about ${Math.floor(r.events / 10)} covariate ${Math.floor(r.events / 10) === 1 ? 'term keeps' : 'terms keep'} at least 10 events per term`}.`;
   }
   epv.dataset.epv = m ? String((m.events ?? r.events) / m.terms.length) : '';
   document.querySelector('#fu').setAttribute('aria-label', 'Follow-up by reverse Kaplan-Meier and events');
@@ -432,7 +464,7 @@ function renderMissing(m) {
 async function renderCards() {
   const { state } = ctx;
   const spec = state.spec;
-  const key = JSON.stringify([state.schema.name, state.schema.rows, state.schema.columns.map(c => [c.name, c.kind, c.missing]), spec.categorical || []]);
+  const key = JSON.stringify([state.schema.name, state.schema.rows, state.schema.columns.map(c => [c.name, c.kind, c.missing]), spec.categorical || [], spec.numeric || [], (ctx.state.report?.table1 || []).map(r => r.type)]);
   if (key === cardsKey) return;
   cardsKey = key;
   const box = document.querySelector('#cards');
@@ -451,9 +483,14 @@ async function renderCards() {
       typeCtl.append(el('option', { value: 'numeric', text: 'numeric', selected: !cat }), el('option', { value: 'categorical', text: 'categorical', selected: cat }));
       typeCtl.addEventListener('change', () => {
         const list = new Set(state.spec.categorical || []);
-        if (typeCtl.value === 'categorical') list.add(c.name); else list.delete(c.name);
-        const next = { ...state.spec, categorical: [...list] };
+        const nums = new Set(state.spec.numeric || []);
+        if (typeCtl.value === 'categorical') { list.add(c.name); nums.delete(c.name); } else {
+          list.delete(c.name);
+          if (isCodeColumn(c)) nums.add(c.name);   // else the codes default would keep it categorical
+        }
+        const next = { ...state.spec, categorical: [...list], numeric: [...nums] };
         if (!next.categorical.length) delete next.categorical;
+        if (!next.numeric.length) delete next.numeric;
         rerun(next);
       });
     } else {

@@ -5,14 +5,33 @@ const TIME_NAME = /(^|[._ -])(time|futime|fu|follow|followup|months?|days?|weeks
 const EVENT_NAME = /(^|[._ -])(status|event|dead|death|died|censor|cens|fail|failure|outcome|relapse|progress|progression|vital|fstat|lc)([._ -]|$)|status|event|death|censor/i;
 const EVENT_VALUE = /^(1|yes|y|true|t|dead|death|deceased|died|event|relapse|relapsed|progression|progressed|failure|failed|fail|recurrence|recurred)$/i;
 
-/** Columns usable as follow-up time: numeric, not an identifier, not negative. */
+/**
+ * Columns usable as follow-up time: numeric. A column with a few negative values stays one: the
+ * engine excludes those rows and names their lines in a warning; the page never switches the
+ * analysis to another column because of them.
+ */
 export function timeCandidates(schema) {
-  return schema.columns.filter(c => c.kind === 'numeric' && (c.min == null || c.min >= 0));
+  return schema.columns.filter(c => c.kind === 'numeric');
 }
 
-/** Columns usable as an outcome: few distinct values. */
+/** What is odd about a column as follow-up time ('' when nothing): for its entry in the picker. */
+export function timeProblem(col) {
+  if (!col) return '';
+  const bits = [];
+  if (col.min != null && col.min < 0) bits.push('has negative values');
+  if (col.unreadable > 0) bits.push(`${col.unreadable} ${col.unreadable === 1 ? 'cell is' : 'cells are'} not a number`);
+  return bits.join(', ');
+}
+
+/** Is a column's name one of a follow-up time (time, futime, os_months, ...)? */
+export function looksLikeTime(name) {
+  return TIME_NAME.test(name) && !EVENT_NAME.test(name);
+}
+
+/** Columns usable as an outcome: few distinct values (one is enough in a one-row file). */
 export function outcomeCandidates(schema) {
-  return schema.columns.filter(c => c.levels && c.levels.length >= 2 && c.levels.length <= 12);
+  const least = schema.rows < 2 ? 1 : 2;
+  return schema.columns.filter(c => c.levels && c.levels.length >= least && c.levels.length <= 12);
 }
 
 /** Days in one time unit (a month is 365.25/12 days, a year 365.25), as the engine's TimeUnit. */
@@ -68,8 +87,15 @@ export function defaultEventValues(levels) {
 export function defaultSpec(schema) {
   const times = timeCandidates(schema);
   const outcomes = outcomeCandidates(schema);
-  const time = times.find(c => TIME_NAME.test(c.name) && !EVENT_NAME.test(c.name))
-    || times.find(c => c.distinct > 12) || times[0];
+  // A column named like a time that is not numeric (mostly text) is never silently replaced by
+  // another column: the user is asked to choose (noSpecReason says why).
+  if (schema.columns.some(c => looksLikeTime(c.name) && c.kind !== 'numeric')) return null;
+  const time = times.find(c => looksLikeTime(c.name))
+    || times.find(c => c.distinct > 12 && !(c.min < 0)) || times.find(c => !(c.min < 0));
+  // An outcome-named column with one value in every row (all censored, or all dead) cannot say
+  // which value is the event: ask, rather than analyse another two-valued column (sex).
+  if (schema.rows > 1 && !outcomes.some(c => EVENT_NAME.test(c.name) && c.name !== time?.name)
+    && schema.columns.some(c => singleValued(c) && EVENT_NAME.test(c.name))) return null;
   const event = outcomes.find(c => EVENT_NAME.test(c.name) && c.name !== time?.name)
     || outcomes.find(c => c.levels.length === 2 && c.name !== time?.name);
   if (!time || !event) return null;
@@ -142,4 +168,52 @@ export function specFromHash(hash) {
   }
   if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new Error('the link\'s #spec= part is not an analysis spec');
   return spec;
+}
+
+/**
+ * Why a schema has no first spec, in words for a clinician: which column could be follow-up
+ * time and why it cannot, or that no outcome column was found; and what to do.
+ */
+export function noSpecReason(schema) {
+  if (schema.rows < 2) {
+    return `${schema.name} has only ${schema.rows} data row: there is no outcome column to guess (a single value). Choose the follow-up time and the outcome on the left, or load the whole sheet.`;
+  }
+  const named = schema.columns.filter(c => looksLikeTime(c.name) && c.kind !== 'numeric');
+  if (named.length) {
+    const c = named[0];
+    const examples = (c.unreadable_examples || []).slice(0, 3).map(v => `'${v}'`).join(', ');
+    return `the column '${c.name}' looks like the follow-up time but was read as ${c.kind === 'date' ? 'dates' : 'text'}` +
+      (examples ? ` (values such as ${examples})` : '') +
+      '. Correct those cells in the spreadsheet and load it again, or choose the follow-up time and outcome on the left.';
+  }
+  const single = schema.columns.find(c => singleValued(c) && EVENT_NAME.test(c.name));
+  if (single && schema.rows > 1 && !outcomeCandidates(schema).some(c => EVENT_NAME.test(c.name))) {
+    return `the outcome column '${single.name}' has the same value ('${single.levels[0]}') in every row, so the page cannot tell whether it means the event or censoring. Choose the outcome on the left and say what '${single.levels[0]}' means.`;
+  }
+  const times = timeCandidates(schema);
+  if (!times.length) {
+    const dates = schema.columns.filter(c => c.kind === 'date');
+    return dates.length >= 2
+      ? 'no column holds follow-up durations: choose "From dates" under Follow-up time on the left (a start and an end date).'
+      : `no column of this file holds numbers that could be follow-up times (columns: ${schema.columns.map(c => `${c.name} (${c.kind})`).join(', ')}). Add a column of follow-up durations, or a start and an end date, and load the file again.`;
+  }
+  return 'no column looks like an outcome (a column with a few values such as 0/1 or alive/dead): choose the follow-up time and the outcome on the left.';
+}
+
+/** A sentence about how the spec's follow-up column was chosen when it was a guess, else ''. */
+export function timeNote(schema, spec) {
+  const name = timeColumn(spec);
+  if (!name || !schema) return '';
+  const col = schema.columns.find(c => c.name === name);
+  const bits = [];
+  if (col?.min != null && col.min < 0) bits.push('has negative values');
+  if (col?.unreadable > 0) bits.push(`has ${col.unreadable === 1 ? 'a cell that is' : `${col.unreadable} cells that are`} not a number`);
+  if (bits.length) return `follow-up time '${name}' ${bits.join(' and ')}: those rows are excluded, see the warnings`;
+  if (!looksLikeTime(name)) return `no column is named like a follow-up time, so '${name}' was taken: check it`;
+  return '';
+}
+
+/** A column with exactly one distinct value. */
+function singleValued(col) {
+  return !!col.levels && col.levels.length === 1;
 }

@@ -304,6 +304,34 @@ pub struct Assembler {
     record_lines: bool,
     /// The cells of the record [`Assembler::fast_row`] is reading.
     staged: Vec<Staged>,
+    /// Whether the first header cell was empty (row names, as R and pandas write them).
+    row_names: bool,
+}
+
+/// `base`, or `base.1`, `base.2`, ... (R's make.unique) when a header already has that name.
+fn unused_name(headers: &[String], base: &str) -> String {
+    if !headers.iter().any(|h| h == base) {
+        return base.to_string();
+    }
+    (1..).map(|i| format!("{base}.{i}")).find(|n| !headers.iter().any(|h| h == n)).unwrap_or_default()
+}
+
+/// The note for a first column whose header cell was empty; says whether it holds 1..n (R's row
+/// names) or 0..n-1 (pandas' index), i.e. row numbers rather than a variable.
+fn row_names_note(col: &Column) -> String {
+    let n = col.len();
+    let seq = |start: f64| (0..n).all(|r| col.number(r) == start + r as f64);
+    let numbers = if n > 0 && seq(1.0) {
+        format!(" Its values are the row numbers 1 to {n}: it is not a variable, leave it out of the analysis.")
+    } else if n > 0 && seq(0.0) {
+        format!(" Its values are the row numbers 0 to {}: it is not a variable, leave it out of the analysis.", n - 1)
+    } else {
+        String::new()
+    };
+    format!(
+        "column 1 has no name in the header row (R's write.csv and pandas' to_csv write row names that way): it is read as '{}', as R's read.csv names it (pandas: 'Unnamed: 0').{numbers}",
+        col.name
+    )
 }
 
 /// A cell read by [`Assembler::fast_row`]: a plain number, or a byte range of the text.
@@ -318,10 +346,16 @@ impl Assembler {
     /// stay empty), no name twice. `numbers`: whether columns may be read as numbers on the fly
     /// (the caller then runs [`Assembler::rescan_columns`] and a second pass when needed).
     pub fn new(headers: Vec<String>, header_line: u64, missing: Missing, numbers: bool) -> Result<Self> {
-        let headers: Vec<String> = headers.into_iter().map(|h| h.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').to_string()).collect();
+        let mut headers: Vec<String> = headers.into_iter().map(|h| h.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').to_string()).collect();
         let named = headers.iter().rposition(|h| !h.is_empty()).map(|i| i + 1).unwrap_or(0);
         if named == 0 {
             return Err(Error::format("the header row is empty: the first row must name the columns.").at_line(header_line));
+        }
+        // R's write.csv and pandas' to_csv write the row names (the index) as a first column
+        // with an empty header cell: read it as R's read.csv does, named "X" (pandas: "Unnamed: 0").
+        let row_names = named > 1 && headers[0].is_empty();
+        if row_names {
+            headers[0] = unused_name(&headers, "X");
         }
         for (i, h) in headers[..named].iter().enumerate() {
             if h.is_empty() {
@@ -342,7 +376,7 @@ impl Assembler {
             }
         }
         let cols = (0..named).map(|_| Builder::Probe { dict: Dict::default(), numbers: 0, nonmissing: 0 }).collect();
-        Ok(Assembler { headers, header_line, named, cols, lines: Vec::new(), rows: 0, missing, numbers, record_lines: true, staged: Vec::new() })
+        Ok(Assembler { headers, header_line, named, cols, lines: Vec::new(), rows: 0, missing, numbers, record_lines: true, staged: Vec::new(), row_names })
     }
 
     /// Rows added so far.
@@ -518,6 +552,7 @@ impl Assembler {
             numbers: false,
             record_lines: false,
             staged: Vec::new(),
+            row_names: self.row_names,
         }
     }
 
@@ -557,6 +592,11 @@ impl Assembler {
         }
         if !comma_cols.is_empty() {
             notes.push(format!("decimal comma (1,5 = 1.5) in: {}", comma_cols.join(", ")));
+        }
+        if self.row_names {
+            if let Some(first) = columns.first() {
+                notes.push(row_names_note(first));
+            }
         }
         notes.extend(col_notes);
         Ok(Table { name: name.to_string(), columns, lines: self.lines, notes })

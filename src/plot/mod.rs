@@ -16,6 +16,7 @@
 //! fixed table of Arial/Liberation Sans advance widths ([`text_width`]) so the layout is the same
 //! in the browser and natively, and every position is decided once and reported.
 
+pub mod flow;
 pub mod forest;
 pub mod hazard;
 pub mod hist;
@@ -50,6 +51,8 @@ pub enum FigureKind {
     /// Proportional-hazards check: scaled Schoenfeld residuals and smoothed β(t) per Cox term
     /// (`term` chooses one; all as small multiples otherwise).
     Zph,
+    /// The cohort flow diagram (`report.flow`): rows read, excluded by reason, analysed, per group.
+    Flow,
 }
 
 /// Options of the figures. Unknown keys are an error (a typo must not be silently ignored);
@@ -519,6 +522,7 @@ pub fn draw_figure<DB: DrawingBackend>(
         FigureKind::HazardRatio => hazard::draw_hazard_ratio(area, report, opts),
         FigureKind::ParametricFit => hazard::draw_parametric_fit(area, report, opts),
         FigureKind::Zph => zph::draw_zph(area, report, opts),
+        FigureKind::Flow => flow::draw_flow(area, report, opts),
     }
 }
 

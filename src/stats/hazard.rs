@@ -49,6 +49,13 @@
 //! to the largest bandwidth; with it the error counts where the data are. The integral uses the
 //! trapezoidal rule on 201 points. When the user sets `bandwidth`, that value is used instead.
 //!
+//! Cross-validation undersmooths when events are few: with 17 events it can pick a bandwidth
+//! shorter than the gaps between events, and the estimate becomes a row of spikes that drop to
+//! zero between them. The chosen bandwidth is therefore never below `muhaz`'s pilot bandwidth
+//! (its default `bw.pilot`, Müller and Wang 1994): `R / (8 d^{1/5})`, with `R` the follow-up
+//! range and `d` the number of events. The report names the rule that decided
+//! (`bandwidth_rule`: "cross-validation", or "pilot floor (muhaz)" when the floor was used).
+//!
 //! # Cost
 //!
 //! One sort (O(n log n)) and one reverse pass for the increments. Beyond [`MAX_POINTS`]
@@ -318,7 +325,26 @@ fn curve_from(inc: &Increments, b: f64, times: &[f64]) -> Vec<HazardPoint> {
         .collect()
 }
 
-/// Usable bandwidth: the user's (if positive and finite) or cross-validation's.
+/// `muhaz`'s default pilot bandwidth `R / (8 d^{1/5})`: the floor of the automatic choice.
+fn pilot_bandwidth(inc: &Increments) -> f64 {
+    inc.end / (8.0 * (inc.events.max(1) as f64).powf(0.2))
+}
+
+/// The automatic bandwidth: cross-validation's, floored at the pilot bandwidth.
+fn auto_bandwidth(inc: &Increments) -> (f64, &'static str) {
+    let cv = cv_bandwidth(inc);
+    let pilot = pilot_bandwidth(inc);
+    if cv < pilot {
+        (pilot, PILOT_RULE)
+    } else {
+        (cv, "cross-validation")
+    }
+}
+
+/// The rule name when the pilot floor decided the bandwidth.
+pub const PILOT_RULE: &str = "pilot floor (muhaz)";
+
+/// Usable bandwidth: the user's (if positive and finite) or the automatic one.
 fn choose_bandwidth(inc: &Increments, opts: &HazardOptions, warnings: &mut Vec<String>) -> (f64, &'static str) {
     match opts.bandwidth {
         Some(b) if b > 0.0 && b.is_finite() && b < inc.end * 1e-3 => {
@@ -328,9 +354,9 @@ fn choose_bandwidth(inc: &Increments, opts: &HazardOptions, warnings: &mut Vec<S
         Some(b) if b > 0.0 && b.is_finite() => (b, "user"),
         Some(b) => {
             warnings.push(format!("bandwidth {b} is not a positive number; chosen by cross-validation instead"));
-            (cv_bandwidth(inc), "cross-validation")
+            auto_bandwidth(inc)
         }
-        None => (cv_bandwidth(inc), "cross-validation"),
+        None => auto_bandwidth(inc),
     }
 }
 
@@ -358,7 +384,7 @@ pub fn smoothed_hazard(time: &[f64], status: &[u8], opts: &HazardOptions) -> Haz
 /// `Var log ratio = (se_a/ĥ_a)² + (se_b/ĥ_b)²` (independent groups).
 ///
 /// Both hazards use one common bandwidth, so that their smoothing biases largely cancel in the
-/// ratio: the user's, or the mean of the two groups' cross-validated bandwidths.
+/// ratio: the user's, or the mean of the two groups' automatic bandwidths.
 pub fn hazard_ratio_curve(time_a: &[f64], status_a: &[u8], time_b: &[f64], status_b: &[u8], opts: &HazardOptions) -> HazardRatioCurve {
     let ia = increments(time_a, status_a);
     let ib = increments(time_b, status_b);
@@ -369,7 +395,7 @@ pub fn hazard_ratio_curve(time_a: &[f64], status_a: &[u8], time_b: &[f64], statu
     }
     let b = match opts.bandwidth {
         Some(b) if b > 0.0 && b.is_finite() => b.max(ia.end.min(ib.end) * 1e-3),
-        _ => 0.5 * (choose_bandwidth(&ia, &HazardOptions { bandwidth: None, ..opts.clone() }, &mut warnings).0 + cv_bandwidth(&ib)),
+        _ => 0.5 * (choose_bandwidth(&ia, &HazardOptions { bandwidth: None, ..opts.clone() }, &mut warnings).0 + auto_bandwidth(&ib).0),
     };
     let end = ia.end.min(ib.end);
     let last = opts.max_time.filter(|m| *m > 0.0 && m.is_finite()).map(|m| m.min(end)).unwrap_or(end);
@@ -481,6 +507,29 @@ mod tests {
         let c = smoothed_hazard(&[0.1, 3.5, 3.75, 4.0], &[0, 1, 1, 0], &opts);
         assert_eq!(c.points[4].time, 4.0);
         assert!((c.points[4].hazard - 1.125).abs() < 1e-12, "{:?}", c.points[4]);
+    }
+
+    #[test]
+    fn few_events_never_get_a_bandwidth_below_the_pilot() {
+        // 17 events in five bursts over 60 months (the demo's size): muhaz's pilot bandwidth is
+        // 60 / (8 · 17^0.2) = 60 / 14.10 = 4.26 months; cross-validation alone may go lower.
+        let events = [2.0, 2.1, 2.2, 2.3, 2.4, 9.0, 9.1, 9.2, 9.3, 21.0, 21.1, 21.2, 33.0, 33.1, 47.0, 47.1, 47.2];
+        let time: Vec<f64> = events.iter().copied().chain([60.0; 10]).collect();
+        let status: Vec<u8> = (0..27).map(|i| u8::from(i < 17)).collect();
+        let c = smoothed_hazard(&time, &status, &HazardOptions::default());
+        let b = c.bandwidth.unwrap();
+        let pilot = 60.0 / (8.0 * 17f64.powf(0.2));
+        assert!((pilot - 4.2566).abs() < 1e-3, "{pilot}");
+        assert!(b >= pilot - 1e-12, "bandwidth {b} below the pilot {pilot}");
+        // Here cross-validation alone undersmooths: the floor decides.
+        let cv = cv_bandwidth(&increments(&time, &status));
+        assert!(cv < pilot, "cross-validation gave {cv}");
+        assert_eq!(c.bandwidth_rule, PILOT_RULE);
+        // With it the hazard stays above zero across the 6.6-month gap between the first two
+        // bursts (narrower than two bandwidths), where a 1-month bandwidth drops to zero.
+        assert!(c.points.iter().filter(|p| p.time > 2.4 && p.time < 9.0).all(|p| p.hazard > 0.0));
+        let narrow = smoothed_hazard(&time, &status, &HazardOptions { bandwidth: Some(1.0), ..HazardOptions::default() });
+        assert!(narrow.points.iter().any(|p| p.time > 2.4 && p.time < 9.0 && p.hazard == 0.0));
     }
 
     #[test]

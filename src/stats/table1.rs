@@ -77,6 +77,9 @@ impl Serialize for Table1Group {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Table1Row {
     pub variable: String,
+    /// The name shown for the variable (the spec's `labels.variables`), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// `numeric` or `categorical`.
     pub r#type: &'static str,
     pub groups: Vec<Table1Group>,
@@ -124,7 +127,7 @@ pub fn describe(name: &str, var: Variable, group: &[u32], group_levels: &[String
             }
             let groups = by_group.iter().enumerate().map(|(g, v)| numeric_group(label(g), v, missing[g])).collect();
             let (test, p, note) = if group_levels.is_empty() { (None, None, None) } else { numeric_test(&by_group, group_levels) };
-            Table1Row { variable: name.to_string(), r#type: "numeric", groups, test, p, note }
+            Table1Row { variable: name.to_string(), label: None, r#type: "numeric", groups, test, p, note }
         }
         Variable::Categorical(codes, levels) => {
             let k = levels.len();
@@ -165,7 +168,7 @@ pub fn describe(name: &str, var: Variable, group: &[u32], group_levels: &[String
                 })
                 .collect();
             let (test, p, note) = if group_levels.is_empty() { (None, None, None) } else { categorical_test(&counts, levels, group_levels, fisher::DEFAULT_BUDGET) };
-            Table1Row { variable: name.to_string(), r#type: "categorical", groups, test, p, note }
+            Table1Row { variable: name.to_string(), label: None, r#type: "categorical", groups, test, p, note }
         }
     }
 }
@@ -323,6 +326,46 @@ fn numeric_test(by_group: &[Vec<f64>], group_levels: &[String]) -> (Option<&'sta
             (None, None, Some(notes.join("; ")))
         }
     }
+}
+
+/// At most this many distinct integer values make a numeric column a code (1/2 for sex, 0–4 for
+/// ECOG), which Table 1 shows as n (%) per value rather than a mean, unless the spec's `numeric`
+/// lists it.
+pub const MAX_CODES: usize = 5;
+
+/// Whether a numeric column holds integer codes: at most [`MAX_CODES`] distinct whole numbers
+/// (missing values aside), at least one.
+pub fn is_code_column(values: &[f64]) -> bool {
+    let mut seen: Vec<f64> = Vec::new();
+    for &v in values.iter().filter(|v| !v.is_nan()) {
+        if v.fract() != 0.0 || !v.is_finite() {
+            return false;
+        }
+        if !seen.contains(&v) {
+            if seen.len() == MAX_CODES {
+                return false;
+            }
+            seen.push(v);
+        }
+    }
+    !seen.is_empty()
+}
+
+/// Whether a column is a site code by its name (`inst`, `institution`, `site`, `center`,
+/// `centre`, `hospital`, optionally with `_id`/`_code`) and holds whole numbers: a mean of
+/// institution numbers means nothing, so Table 1 counts its values (unless the spec's `numeric`
+/// lists it).
+pub fn is_site_code(name: &str, values: &[f64]) -> bool {
+    let n = name.to_ascii_lowercase();
+    let stem = n.trim_end_matches("_id").trim_end_matches(".id").trim_end_matches("_code").trim_end_matches(".code");
+    matches!(stem, "inst" | "institution" | "site" | "center" | "centre" | "hospital")
+        && values.iter().filter(|v| !v.is_nan()).all(|v| v.fract() == 0.0)
+        && values.iter().any(|v| !v.is_nan())
+}
+
+/// The note of a row shown as categories by [`is_code_column`].
+pub fn code_column_note(distinct: usize) -> String {
+    format!("{distinct} integer codes: shown as categories (set the column's type to numeric for a mean)")
 }
 
 fn categorical_test(counts: &[Vec<usize>], levels: &[String], group_levels: &[String], budget: u64) -> (Option<&'static str>, Option<f64>, Option<String>) {
@@ -487,7 +530,7 @@ fn grid(rows: &[Table1Row], mask: Option<&crate::disclosure::Table1Mask>) -> Gri
             _ => (String::new(), String::new()),
         };
         if let Some(n) = &row.note {
-            notes.push(format!("{}: {n}", row.variable));
+            notes.push(format!("{}: {n}", row.label.as_deref().unwrap_or(&row.variable)));
         }
         let mut line = |first: String, cells: Vec<String>, with_p: bool, level: bool| {
             let mut v = vec![first];
@@ -505,15 +548,15 @@ fn grid(rows: &[Table1Row], mask: Option<&crate::disclosure::Table1Mask>) -> Gri
         let any_missing = row.groups.iter().any(|g| g.missing > 0);
         if row.r#type == "numeric" {
             let d = decimals_for(row);
-            line(format!("{}, mean (SD)", row.variable), row.groups.iter().enumerate().map(|(gi, g)| if hidden(gi) { "—".to_string() } else { format!("{} ({})", num(g.mean, d), num(g.sd, d)) }).collect(), true, false);
+            line(format!("{}, mean (SD)", row.label.as_deref().unwrap_or(&row.variable)), row.groups.iter().enumerate().map(|(gi, g)| if hidden(gi) { "—".to_string() } else { format!("{} ({})", num(g.mean, d), num(g.sd, d)) }).collect(), true, false);
             line(
-                format!("{}, median [Q1, Q3]", row.variable),
+                format!("{}, median [Q1, Q3]", row.label.as_deref().unwrap_or(&row.variable)),
                 row.groups.iter().enumerate().map(|(gi, g)| if hidden(gi) { "—".to_string() } else { format!("{} [{}, {}]", num(g.median, d), num(g.q1, d), num(g.q3, d)) }).collect(),
                 false,
                 false,
             );
         } else {
-            line(format!("{}, n (%)", row.variable), vec![String::new(); row.groups.len()], true, false);
+            line(format!("{}, n (%)", row.label.as_deref().unwrap_or(&row.variable)), vec![String::new(); row.groups.len()], true, false);
             let levels: Vec<String> = row.groups.first().and_then(|g| g.levels.as_ref()).map(|l| l.iter().map(|l| l.level.clone()).collect()).unwrap_or_default();
             for (li, level) in levels.iter().enumerate() {
                 let cells = row

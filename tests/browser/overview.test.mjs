@@ -130,9 +130,13 @@ test('Cohort tab: Table 1 of lung by sex matches R, exports download, missingnes
   assert.deepEqual(errors.filter(e => !/analyses\.json|404/.test(e)), []);
 });
 
-test('a dropped/chosen file opens on the Cohort tab with a default Table 1', async () => {
+test('a chosen file opens on its survival figure with a note to the Cohort tab, which has a default Table 1', async () => {
   const { page } = await app.newPage();
   await page.setInputFiles('#file', LUNG);
+  await page.waitForFunction(() => window.cohort.schema()?.name === 'lung.csv' && window.cohort.report());
+  await settle(page);
+  assert.equal(await page.locator('#tab-survival').getAttribute('aria-selected'), 'true');
+  await page.locator('#check-note button').click();
   await page.waitForFunction(() => window.cohort.report()?.table1);
   await settle(page);
   assert.equal(await page.locator('#tab-cohort').getAttribute('aria-selected'), 'true');

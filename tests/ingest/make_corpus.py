@@ -187,7 +187,7 @@ rows_j[4][1] = "12 months"  # file line 6
 rows_j[8][1] = "unk"  # file line 10
 write("lung_junk_time.csv", table_text(lh, rows_j).encode())
 ev_j = sum(1 for i, r in enumerate(lr) if r[2] == "2" and i not in (4, 8))
-case("lung_junk_time.csv", LUNG, n=LUNG_N - 2, events=ev_j, warning="time '12 months' in 'time' is not a number (line 6)")
+case("lung_junk_time.csv", LUNG, n=LUNG_N - 2, events=ev_j, warning="2 rows excluded because the time in 'time' is not a number: '12 months' (line 6), 'unk' (line 10)")
 
 # Quoted fields: delimiter, doubled quotes and line breaks inside; the junk time on the row
 # after them must be reported on its file line (7).
@@ -199,14 +199,14 @@ txt = ('id,comment,time,status\r\n'
        '5,x,oops,1\r\n'
        '6,"",60,0\r\n')
 write("quoted_multiline.csv", txt.encode())
-case("quoted_multiline.csv", {"time": "time", "event": {"column": "status", "event": 1}}, n=5, events=3, warning="time 'oops' in 'time' is not a number (line 9)")
+case("quoted_multiline.csv", {"time": "time", "event": {"column": "status", "event": 1}}, n=5, events=3, warning="1 row excluded because the time in 'time' is not a number: 'oops' (line 9)")
 
 write("negative_times.csv", b"time,status\n5,1\n-3,1\n7,0\n8,1\n-1,0\n9,1\n10,0\n11,1\n12,1\n13,0\n14,1\n")
 case("negative_times.csv", {"time": "time", "event": {"column": "status", "event": 1}}, n=9, events=6, warning="2 rows excluded: negative time in 'time' (lines 3, 6)")
 inf_rows = [("5", 1), ("Inf", 1), ("7", 0), ("8", 1), ("1e999", 0)] + [(str(t), int(t % 3 != 1)) for t in range(9, 24)]
 write("infinite_times.csv", ("time,status\n" + "".join(f"{t},{s}\n" for t, s in inf_rows)).encode())
 ok_rows = [(t, s) for t, s in inf_rows if t not in ("Inf", "1e999")]
-case("infinite_times.csv", {"time": "time", "event": {"column": "status", "event": 1}}, n=len(ok_rows), events=sum(s for _, s in ok_rows), warning="time 'Inf' in 'time' is not a number (line 3)")
+case("infinite_times.csv", {"time": "time", "event": {"column": "status", "event": 1}}, n=len(ok_rows), events=sum(s for _, s in ok_rows), warning="2 rows excluded because the time in 'time' is not a number: 'Inf' (line 3), '1e999' (line 6)")
 write("nonnumeric_time.csv", b"time,status\nlong,1\nshort,0\nmedium,1\n")
 case("nonnumeric_time.csv", {"time": "time", "event": {"column": "status", "event": 1}}, error="the time column holds no numbers")
 write("undeclared_event.csv", b"time,status\n5,1\n6,0\n7,3\n8,1\n9,0\n")

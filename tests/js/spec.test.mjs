@@ -65,6 +65,9 @@ test('P values and medians as journals print them', () => {
   assert.equal(fmtP(0.999), 'P > 0.99');
   assert.equal(fmtMedian(310, 285, 363), '310 (285–363)');
   assert.equal(fmtMedian(null, 400, null), 'NR (400–NR)');
+  // One precision per row: the bounds as the median (issue 14: "14.6 (5.82–NR)" against "5.8–NR").
+  assert.equal(fmtMedian(14.6, 5.82, null), '14.6 (5.8–NR)');
+  assert.equal(fmtMedian(310, 285.4, 363.2), '310 (285–363)');
   assert.equal(fmtPct(0.6437), '64.4%');
 });
 
@@ -83,4 +86,24 @@ test('group columns and time units of a spec (one name or a crossed pair; {colum
   assert.equal(timeFactor({ time: { column: 't', unit: 'days' } }), 1);
   assert.equal(timeFactor({ time: 't' }), 1);
   assert.equal(timeFactor({ time: { start: 'a', end: 'b', unit: 'months' } }), 1);
+});
+
+test('issue 14: a negative time keeps the time column; a text time column is never replaced by another', async () => {
+  const { timeProblem, noSpecReason, timeNote } = await import('../../www/spec.js');
+  // lung with time = -5 on one row: the schema's min is negative.
+  const neg = { ...lung, columns: lung.columns.map(c => (c.name === 'time' ? { ...c, min: -5 } : c)) };
+  const s = defaultSpec(neg);
+  assert.equal(s.time, 'time', 'not inst');
+  assert.deepEqual(s.times, [180, 365, 730]);
+  assert.equal(timeProblem(neg.columns[1]), 'has negative values');
+  assert.match(timeNote(neg, s), /follow-up time 'time' has negative values/);
+  // time read as text ("12 days"): no spec, and the reason names the column.
+  const text = { ...lung, columns: lung.columns.map(c => (c.name === 'time' ? { name: 'time', kind: 'categorical', missing: 0, distinct: 186, levels: null, unreadable_examples: ['306 days'] } : c)) };
+  assert.equal(defaultSpec(text), null);
+  assert.match(noSpecReason(text), /the column 'time' looks like the follow-up time but was read as text \(values such as '306 days'\)/);
+  // No time-like name: a guess (the first numeric column with many values), and the note says so.
+  const anon = { ...lung, columns: lung.columns.map(c => (c.name === 'time' ? { ...c, name: 'v2' } : c)) };
+  const g = defaultSpec(anon);
+  assert.equal(g.time, 'inst');
+  assert.match(timeNote(anon, g), /no column is named like a follow-up time, so 'inst' was taken: check it/);
 });

@@ -1,0 +1,73 @@
+//! The "messy spreadsheet" corpus (`tests/messy/`, written by `tests/messy/make_messy.py`) through
+//! the command line: negative, zero, text and blank times, duplicated and unnamed headers, R's and
+//! pandas' row-name columns, one-row, all-censored, header-only, empty and binary files. Each case
+//! gives either the error message (exit status 2, no report) or the rows analysed and the
+//! warning / note that says what happened to the others.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/messy")
+}
+
+#[test]
+fn every_messy_file_gives_its_message_through_the_command_line() {
+    let text = std::fs::read_to_string(dir().join("expected.json")).unwrap();
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    assert!(cases.len() >= 13, "the corpus has {} cases", cases.len());
+    let mut failures = Vec::new();
+    for c in &cases {
+        let file = c["file"].as_str().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_cohort"))
+            .arg("analyze")
+            .arg(dir().join(file))
+            .arg("--spec")
+            .arg(c["spec"].to_string())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if let Some(want) = c.get("error").and_then(|e| e.as_str()) {
+            if out.status.code() != Some(2) || !stderr.contains(want) || !stderr.contains(file) {
+                failures.push(format!("{file}: want exit 2 and an error naming the file with '{want}', got {:?}: {stderr}", out.status.code()));
+            }
+            if !out.stdout.is_empty() {
+                failures.push(format!("{file}: a refused file printed a report"));
+            }
+            continue;
+        }
+        if !out.status.success() {
+            failures.push(format!("{file}: failed: {stderr}"));
+            continue;
+        }
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let n = c["n"].as_u64().unwrap();
+        if r["n"].as_u64() != Some(n) {
+            failures.push(format!("{file}: n = {}, want {n}", r["n"]));
+        }
+        // No row disappears without a word: rows in the file = analysed + excluded (named).
+        let rows = r["rows_in_file"].as_u64().unwrap();
+        let warnings: Vec<String> = r["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap().to_string()).collect();
+        let named: u64 = warnings
+            .iter()
+            .filter_map(|w| w.split_once(" row").and_then(|(k, rest)| rest.contains(" excluded").then(|| k.parse::<u64>().ok()).flatten()))
+            .sum();
+        if rows != n + named {
+            failures.push(format!("{file}: {rows} rows read, {n} analysed, {named} named as excluded: {warnings:?}"));
+        }
+        match c.get("warning").and_then(|w| w.as_str()) {
+            Some(w) if !warnings.iter().any(|x| x.contains(w)) => failures.push(format!("{file}: no warning containing '{w}' in {warnings:?}")),
+            None if !warnings.is_empty() && c.get("note").is_none() => failures.push(format!("{file}: unexpected warnings {warnings:?}")),
+            _ => {}
+        }
+        let notes: Vec<&str> = r["notes"].as_array().unwrap().iter().filter_map(|w| w.as_str()).collect();
+        for key in ["note", "note2"] {
+            if let Some(w) = c.get(key).and_then(|w| w.as_str()) {
+                if !notes.iter().any(|x| x.contains(w)) {
+                    failures.push(format!("{file}: no note containing '{w}' in {notes:?}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
