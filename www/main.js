@@ -1149,7 +1149,15 @@ function wire() {
     } catch (e) { showError(e, 'The figure could not be saved'); }
   });
   // Tables wider than their box say that they scroll (phones).
-  const markScroll = () => { for (const w of document.querySelectorAll('.table-wrap')) w.classList.toggle('scrolls', w.scrollWidth > w.clientWidth + 2); };
+  // A table wider than its box scrolls: it says so, and takes keyboard focus so that the arrow keys scroll it.
+  const markScroll = () => {
+    for (const w of document.querySelectorAll('.table-wrap')) {
+      const scrolls = w.scrollWidth > w.clientWidth + 2;
+      w.classList.toggle('scrolls', scrolls);
+      if (scrolls) w.setAttribute('tabindex', '0');
+      else w.removeAttribute('tabindex');
+    }
+  };
   new MutationObserver(() => requestAnimationFrame(markScroll)).observe(document.querySelector('main'), { childList: true, subtree: true });
   window.addEventListener('resize', markScroll);
   let resizeTimer = null;
