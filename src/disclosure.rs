@@ -225,6 +225,11 @@ fn coarsen(tallies: &[Tally], k: u32) -> Coarse {
 
 /// The Kaplan-Meier curve as released (see the module documentation), and its cut.
 fn protect_km(c: &KmCurve, k: u32, end: f64) -> (KmCurve, Option<Cut>) {
+    // A curve that carries no event counts was released already (a report opened from a
+    // results link): it stays as it is.
+    if !c.steps.is_empty() && c.steps.iter().all(|s| s.n_event.is_nan()) {
+        return (c.clone(), None);
+    }
     let tallies: Vec<Tally> = c.steps.iter().map(|s| Tally { time: s.time, n_risk: s.n_risk, events: s.n_event, leaving: s.n_censor }).collect();
     let co = coarsen(&tallies, k);
     let blank = |time: f64, n_risk: f64| KmStep {

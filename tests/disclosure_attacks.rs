@@ -428,6 +428,20 @@ fn the_figure_marks_where_a_curve_was_cut_and_names_small_groups() {
     assert!(methods.contains("steps of at least 5 events"), "{methods}");
 }
 
+/// A report opened from a results link is protected already: protecting it again (its methods
+/// paragraph, a re-shared link) keeps its curves and landmark values.
+#[test]
+fn a_shared_report_is_not_protected_twice() {
+    let (table, r) = run(&CASES[0]);
+    let v = link_json(&export(ExportKind::ResultsLink, &table, &r, "lung.csv"));
+    let back = cohort::share::SharedResults::from_json(&v.to_string()).unwrap().to_report().unwrap();
+    let again = cohort::disclosure::protect(&back, None, K);
+    assert_eq!(again.report.km[1].steps.len(), back.km[1].steps.len());
+    assert!(again.report.km[1].at.iter().all(|a| a.surv.is_finite()), "{:?}", again.report.km[1].at);
+    let m = cohort::export::methods_protected(&again);
+    assert!(m.contains("survival was"), "{m}");
+}
+
 #[test]
 fn old_results_links_are_refused_with_a_reason() {
     let (table, r) = run(&CASES[3]);
