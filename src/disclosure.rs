@@ -237,6 +237,11 @@ fn coarsen(tallies: &[Tally], k: u32) -> Coarse {
 
 /// The Kaplan-Meier curve as released (see the module documentation), and its cut.
 fn protect_km(c: &KmCurve, k: u32, end: f64) -> (KmCurve, Option<Cut>) {
+    // A curve that carries no event counts was released already (a report opened from a
+    // results link): it stays as it is.
+    if !c.steps.is_empty() && c.steps.iter().all(|s| s.n_event.is_nan()) {
+        return (c.clone(), None);
+    }
     let tallies: Vec<Tally> = c.steps.iter().map(|s| Tally { time: s.time, n_risk: s.n_risk, events: s.n_event, leaving: s.n_censor }).collect();
     let co = coarsen(&tallies, k);
     let blank = |time: f64, n_risk: f64| KmStep {
@@ -612,6 +617,24 @@ fn is_text(table: &Table, name: &str) -> bool {
     table.column(name).is_some_and(|c| !matches!(c.data, crate::table::ColumnData::Numeric(_)))
 }
 
+/// Whether some withheld cell of a column has a single possible value given their total and
+/// what their labels say: a primary cell ("<k") lies in 1..k−1, a secondary one is at least k.
+fn pinned(hidden: &[(usize, usize, bool)], k: u32) -> bool {
+    let k = k as f64;
+    let total: f64 = hidden.iter().map(|h| h.1 as f64).sum();
+    let bounds = |primary: bool| if primary { (1.0, k - 1.0) } else { (k, f64::INFINITY) };
+    hidden.iter().enumerate().any(|(i, h)| {
+        let (others_lo, others_hi) = hidden.iter().enumerate().filter(|(j, _)| *j != i).fold((0.0, 0.0), |(lo, hi), (_, o)| {
+            let (a, b) = bounds(o.2);
+            (lo + a, hi + b)
+        });
+        let (a, b) = bounds(h.2);
+        let lo = a.max(total - others_hi);
+        let hi = b.min(total - others_lo);
+        lo >= hi
+    })
+}
+
 /// Primary and secondary suppression of Table 1 (see the module documentation).
 pub fn table1_mask(rows: &[crate::stats::table1::Table1Row], k: u32) -> Table1Mask {
     let mut m = Table1Mask { k, ..Default::default() };
@@ -639,12 +662,21 @@ pub fn table1_mask(rows: &[crate::stats::table1::Table1Row], k: u32) -> Table1Ma
             // n) withheld too: the summaries then stand for "N − <k" rows, which is not a count.
             if g.levels.is_none() && !primary.is_empty() {
                 m.secondary.push((ri, gi, N_CELL));
+                continue;
             }
-            if primary.len() == 1 && g.levels.is_some() {
-                let next = cells.iter().filter(|(i, n)| *n > 0 && !primary.contains(i)).min_by_key(|(_, n)| *n);
-                if let Some((i, _)) = next {
-                    m.secondary.push((ri, gi, *i));
-                }
+            if g.levels.is_none() || primary.is_empty() {
+                continue;
+            }
+            // Secondary suppression: the withheld cells add up to a known total (N minus the cells
+            // shown). An attacker who knows the rule knows a "<k" cell is 1..k−1 and a
+            // "suppressed" one at least k; add the next smallest cell until no withheld cell has
+            // a single possible value.
+            let mut hidden: Vec<(usize, usize, bool)> = cells.iter().filter(|(i, _)| primary.contains(i)).map(|&(i, n)| (i, n, true)).collect();
+            while pinned(&hidden, k) {
+                let next = cells.iter().filter(|(i, n)| *n > 0 && !hidden.iter().any(|h| h.0 == *i)).min_by_key(|(_, n)| *n);
+                let Some(&(i, n)) = next else { break };
+                hidden.push((i, n, false));
+                m.secondary.push((ri, gi, i));
             }
         }
     }

@@ -793,12 +793,26 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
         ExportKind::TablesCsv => tables_csv(&p),
         ExportKind::Table1Csv | ExportKind::Table1Md => {
             let rows = p.report.table1.as_ref().ok_or("this analysis has no Table 1: choose its columns first (spec key table1)")?;
-            let text = if kind == ExportKind::Table1Csv {
-                format!("\u{feff}{}", crate::stats::table1::to_csv_masked(rows, Some(&p.table1)))
+            let masked = !p.table1.primary.is_empty() || !p.table1.groups.is_empty();
+            let note = format!(
+                "Disclosure control: counts from 1 to {} are shown as <{k} (no percent); cells marked suppressed are withheld so that no <{k} cell follows from the others and the column's N.",
+                k.saturating_sub(1)
+            );
+            if kind == ExportKind::Table1Csv {
+                let mut t = format!("\u{feff}{}", crate::stats::table1::to_csv_masked(rows, Some(&p.table1)));
+                if masked {
+                    t.push_str(&csv_line(&[note]));
+                    t.push_str("\r\n");
+                }
+                t
             } else {
-                crate::stats::table1::to_markdown_masked(rows, Some(&p.table1))
-            };
-            text
+                let mut t = crate::stats::table1::to_markdown_masked(rows, Some(&p.table1));
+                if masked {
+                    t.push_str(&note);
+                    t.push_str("  \n");
+                }
+                t
+            }
         }
         ExportKind::Methods => methods_protected(&p),
         ExportKind::FigureSvg => {

@@ -371,6 +371,10 @@ impl SharedResults {
         if self.kind != "results" {
             return Err(format!("this link holds '{}', not shared results", self.kind));
         }
+        if let Some(spec) = &self.spec {
+            // The spec a link shows is validated like any other (its keys, columns and values).
+            crate::AnalysisSpec::from_json(&spec.to_string()).map_err(|e| format!("the shared results carry a spec that is not valid: {e}"))?;
+        }
         if self.k == 0 {
             return Err("the shared results have a disclosure threshold k of 0 (must be at least 1)".to_string());
         }
@@ -729,5 +733,9 @@ mod tests {
         let mut s = SharedResults::from_report(&r, 5, None);
         s.km[0].time.swap(0, 5);
         assert!(SharedResults::from_json(&serde_json::to_string(&s).unwrap()).unwrap_err().contains("decreasing"));
+        // A spec is checked like any other: an unknown key is refused with its name.
+        let s = SharedResults::from_report(&r, 5, Some(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]}, "grup": "sex"})));
+        let e = SharedResults::from_json(&serde_json::to_string(&s).unwrap()).unwrap_err();
+        assert!(e.contains("spec is not valid") && e.contains("grup"), "{e}");
     }
 }

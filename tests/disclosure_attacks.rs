@@ -278,12 +278,20 @@ fn complement_attack_text(text: &str) -> Vec<String> {
             for (col, n) in ns.iter().enumerate() {
                 let Some(n) = n else { continue };
                 let vals: Vec<&str> = rows[i + 1..j].iter().filter_map(|r| r.get(col).map(String::as_str)).collect();
-                let hidden = vals.iter().filter(|c| !c.split(' ').next().unwrap_or("").parse::<f64>().is_ok()).count();
-                if hidden == 1 {
-                    let shown: f64 = vals.iter().filter_map(|c| c.split(' ').next()?.parse::<f64>().ok()).sum();
-                    let c = n - shown;
-                    if c >= 1.0 && c < K as f64 {
-                        found.push(format!("{} col {col}: {c}", rows[i][0]));
+                // Withheld cells: "<k" is 1..k−1, "suppressed" at least k (the attacker knows the
+                // rule); their total is N minus the cells shown.
+                let bound = |c: &str| if c.starts_with('<') { Some((1.0, K as f64 - 1.0)) } else if c == "suppressed" { Some((K as f64, f64::INFINITY)) } else { None };
+                let hidden: Vec<(f64, f64)> = vals.iter().filter_map(|c| bound(c)).collect();
+                if hidden.is_empty() {
+                    continue;
+                }
+                let shown: f64 = vals.iter().filter_map(|c| c.split(' ').next()?.parse::<f64>().ok()).sum();
+                let total = n - shown;
+                for (a, (lo, hi)) in hidden.iter().enumerate() {
+                    let (olo, ohi) = hidden.iter().enumerate().filter(|(b, _)| *b != a).fold((0.0, 0.0), |(x, y), (_, h)| (x + h.0, y + h.1));
+                    let (l, h) = (lo.max(total - ohi), hi.min(total - olo));
+                    if l >= h && l < K as f64 {
+                        found.push(format!("{} col {col}: a withheld cell is {l}", rows[i][0]));
                     }
                 }
             }
@@ -418,6 +426,20 @@ fn the_figure_marks_where_a_curve_was_cut_and_names_small_groups() {
     assert_eq!(plain.matches(r#"stroke-width="3""#).count(), 0);
     let methods = export(ExportKind::Methods, &table, &r, "lung.csv");
     assert!(methods.contains("steps of at least 5 events"), "{methods}");
+}
+
+/// A report opened from a results link is protected already: protecting it again (its methods
+/// paragraph, a re-shared link) keeps its curves and landmark values.
+#[test]
+fn a_shared_report_is_not_protected_twice() {
+    let (table, r) = run(&CASES[0]);
+    let v = link_json(&export(ExportKind::ResultsLink, &table, &r, "lung.csv"));
+    let back = cohort::share::SharedResults::from_json(&v.to_string()).unwrap().to_report().unwrap();
+    let again = cohort::disclosure::protect(&back, None, K);
+    assert_eq!(again.report.km[1].steps.len(), back.km[1].steps.len());
+    assert!(again.report.km[1].at.iter().all(|a| a.surv.is_finite()), "{:?}", again.report.km[1].at);
+    let m = cohort::export::methods_protected(&again);
+    assert!(m.contains("survival was"), "{m}");
 }
 
 #[test]

@@ -132,7 +132,9 @@ export class MainEngine {
     try {
       return await fn(this.session);
     } catch (e) {
-      if (e instanceof WebAssembly.RuntimeError || panicMessage) {
+      // A trap, a panic, or a RangeError from wasm (stack overflow, allocation failure) leaves the
+      // instance unusable: restart it.
+      if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError || panicMessage) {
         const msg = panicMessage || `internal error in the analysis engine: ${e.message}`;
         panicMessage = null;
         this.onPanic(msg);
@@ -148,12 +150,23 @@ export class MainEngine {
   async restart() {
     this.delta = null;
     try { this.session?.free(); } catch { /* the old instance is gone */ }
-    ({ glue: this.glue, memory: this.memory } = await instantiate(this.build));
-    this.session = new this.glue.Session();
+    // A failed start is tried again once before giving up with a message (never a dead page).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        ({ glue: this.glue, memory: this.memory } = await instantiate(this.build));
+        this.session = new this.glue.Session();
+        break;
+      } catch (e) {
+        if (attempt >= 2) throw new Error(`the analysis engine could not restart (${e.message}): reload the page; your file stays on this computer`);
+        await new Promise(r => setTimeout(r, 300));
+      }
+    }
     if (this.file) {
       try {
         if (this.file.blob) await loadIntoSession(this.session, this.memory, this.file.blob, this.file.name);
         else this.session.load(this.file.bytes, this.file.name);
+        // The last analysis that ran is run again, so the report (and its exports) are back.
+        if (this.lastSpec) this.session.run(this.lastSpec);
       } catch { /* reported on next use */ }
     }
   }
@@ -163,6 +176,7 @@ export class MainEngine {
     await this.useBuildFor(bytes);
     const schema = await this.guard(s => JSON.parse(s.load(bytes, name)));
     this.file = { name, bytes };
+    this.lastSpec = null;
     return schema;
   }
 
@@ -179,13 +193,16 @@ export class MainEngine {
     await this.useBuildFor(file, onProgress);
     const schema = JSON.parse(await this.guard(s => loadIntoSession(s, this.memory, file, name, progress)));
     this.file = { name, blob: file };
+    this.lastSpec = null;
     return schema;
   }
 
   /** Run a spec object; returns the report object. */
   async run(spec) {
     this.delta = null;
-    return this.guard(s => JSON.parse(s.run(JSON.stringify(spec))));
+    const report = await this.guard(s => JSON.parse(s.run(JSON.stringify(spec))));
+    this.lastSpec = JSON.stringify(spec);
+    return report;
   }
 
   /**
@@ -195,6 +212,7 @@ export class MainEngine {
   async runDelta(spec, _extras) {
     const have = this.delta?.token ?? 0;
     const answer = await this.guard(s => JSON.parse(s.run_delta(JSON.stringify(spec), have)));
+    this.lastSpec = JSON.stringify(spec);
     const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
     this.delta = { token: answer.token, report };
     return report;
@@ -380,11 +398,20 @@ export class WorkerEngine {
     try { this.worker.terminate(); } catch { /* already gone */ }
     for (const p of this.pending.values()) p.reject(new Error('the analysis engine was restarted'));
     this.pending.clear();
-    await this.start();
+    // A failed start is tried again once before giving up with a message (never a dead page).
+    for (let attempt = 1; ; attempt++) {
+      try { await this.start(); break; } catch (e) {
+        try { this.worker?.terminate(); } catch { /* gone */ }
+        if (attempt >= 2) throw new Error(`the analysis engine could not restart (${e.message}): reload the page; your file stays on this computer`);
+        await new Promise(r => setTimeout(r, 300));
+      }
+    }
     if (this.file) {
       try {
         if (this.file.blob) await this.call('loadFile', { file: this.file.blob, name: this.file.name });
         else await this.call('load', { bytes: this.file.bytes, name: this.file.name });
+        // The last analysis that ran is run again, so the report (and its exports) are back.
+        if (this.lastSpec) await this.call('run', { spec: this.lastSpec });
       } catch { /* reported on next use */ }
     }
   }
@@ -396,6 +423,7 @@ export class WorkerEngine {
     // The worker gets a copy: the page keeps the bytes to re-load after a restart.
     const schema = JSON.parse(await this.guarded('load', { bytes, name }));
     this.file = { name, bytes };
+    this.lastSpec = null;
     return schema;
   }
 
@@ -408,13 +436,16 @@ export class WorkerEngine {
     await this.useBuildFor(file, onProgress);
     const schema = JSON.parse(await this.guarded('loadFile', { file, name }, onProgress));
     this.file = { name, blob: file };
+    this.lastSpec = null;
     return schema;
   }
 
   async run(spec) {
     this.delta = null;
     this.extras = null;
-    return JSON.parse(await this.guarded('run', { spec: JSON.stringify(spec) }));
+    const report = JSON.parse(await this.guarded('run', { spec: JSON.stringify(spec) }));
+    this.lastSpec = JSON.stringify(spec);
+    return report;
   }
 
   /**
@@ -428,6 +459,7 @@ export class WorkerEngine {
     const forest = extras.forest ? { options: JSON.stringify(extras.forest.options), width: extras.forest.width } : null;
     const got = await this.guarded('runDelta', { spec: JSON.stringify(spec), have, forest, methods: extras.methods || 0 });
     const answer = JSON.parse(got.answer);
+    this.lastSpec = JSON.stringify(spec);
     const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
     this.delta = { token: answer.token, report };
     this.extras = { forest: got.forest || null, methods: got.methods, methodsK: extras.methods };

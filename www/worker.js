@@ -32,7 +32,7 @@ function optional(fn) {
   try {
     return fn();
   } catch (e) {
-    if (panicMessage !== null || e instanceof WebAssembly.RuntimeError) throw e;
+    if (panicMessage !== null || e instanceof WebAssembly.RuntimeError || e instanceof RangeError) throw e;
     return undefined;
   }
 }
@@ -124,7 +124,8 @@ self.onmessage = async ev => {
       self.postMessage({ id, ok: true, value });
     }
   } catch (e) {
-    const fatal = e instanceof WebAssembly.RuntimeError || panicMessage !== null;
+    // A RangeError from wasm (stack overflow, allocation failure) leaves the instance unusable too.
+    const fatal = e instanceof WebAssembly.RuntimeError || e instanceof RangeError || panicMessage !== null;
     const error = fatal ? { message: panicMessage || `internal error in the analysis engine: ${e.message}`, kind: 'internal' } : errorObject(e);
     self.postMessage({ id, ok: false, error, fatal });
   }

@@ -107,3 +107,20 @@ test(`each export button with k = ${K} gives the command line's bytes`, async ()
   assert.match(fig, new RegExp(`3 \\(n &lt; ${K}\\)`));
   assert.equal(errors.length, 0, errors.join('\n'));
 });
+
+for (const engine of ['worker', 'main']) {
+  test(`after an engine restart (${engine}) the report is back: the exports still give the command line's bytes`, async () => {
+    const { page } = await app.newPage(app.url + (engine === 'main' ? '?engine=main' : ''));
+    assert.ok(!(await loadFile(page, LUNG)).error);
+    assert.ok(!(await setSpec(page, SPEC)).error);
+    await page.fill('#xp-k', String(K));
+    await page.dispatchEvent('#xp-k', 'change');
+    await idle(page);
+    const spec = await page.evaluate(() => window.cohort.spec());
+    const msg = await page.evaluate(() => window.cohort.selfTestPanic().then(() => null, e => e.message));
+    assert.match(msg || '', /self-test panic/);
+    // No re-run by the page: the restarted engine ran the last analysis again itself.
+    const tables = await downloaded(page, '#xp-csv');
+    assert.ok(Buffer.compare(tables, cli('tables-csv', spec)) === 0, tables.toString('utf8').slice(0, 300));
+  });
+}
