@@ -118,7 +118,12 @@ pub fn survdiff_tallies(t: &Tallies, rho: f64) -> TestResult {
 /// report).
 pub fn survdiff_explained(t: &Tallies, rho: f64) -> (TestResult, Option<String>) {
     let k = t.n_groups;
-    test_of(&tally_score_parts(t, k, rho, |g| Some(g as usize)), k)
+    test_explained(&tally_score_parts(t, k, rho, |g| Some(g as usize)), k)
+}
+
+/// The k-sample statistic from its parts (see [`test_explained`]).
+fn test_of(parts: &ScoreParts, n_groups: usize) -> TestResult {
+    test_explained(parts, n_groups).0
 }
 
 /// The k-sample statistic from its parts, as `survdiff` and `print.survdiff`: only the groups
@@ -127,7 +132,7 @@ pub fn survdiff_explained(t: &Tallies, rho: f64) -> (TestResult, Option<String>)
 /// (R prints chisq 0 on 0 df; we give null). Where V is singular (computationally: reciprocal
 /// condition number below machine epsilon, R's `solve`), R stops; we give null and say why: in
 /// a stratified test, typically no stratum holds two of the groups at an event time.
-fn test_of(parts: &ScoreParts, n_groups: usize) -> (TestResult, Option<String>) {
+fn test_explained(parts: &ScoreParts, n_groups: usize) -> (TestResult, Option<String>) {
     let used: Vec<usize> = (0..n_groups).filter(|&g| parts.exp[g] > 0.0).collect();
     let df = used.len().saturating_sub(1) as f64;
     if used.len() < 2 {
@@ -379,7 +384,7 @@ pub fn pairwise_tallies(t: &Tallies, levels: &[String], rho: f64) -> Vec<Pairwis
         for b in a + 1..levels.len() {
             let (ga, gb) = (a as u32, b as u32);
             let parts = tally_score_parts(t, 2, rho, |g| if g == ga { Some(0) } else if g == gb { Some(1) } else { None });
-            let (r, _) = test_of(&parts, 2);
+            let r = test_of(&parts, 2);
             out.push(PairwiseTest { a: levels[a].clone(), b: levels[b].clone(), chisq: r.chisq, p: r.p, p_adjusted: f64::NAN });
         }
     }
