@@ -794,7 +794,7 @@ pub fn design(
                         *p = true;
                     }
                 }
-                let reference = if spec.reference.contains_key(&col.name) { *reference } else { present.iter().position(|&p| p).unwrap_or(0) };
+                let reference = if spec.reference.contains_key(name.as_str()) { *reference } else { present.iter().position(|&p| p).unwrap_or(0) };
                 for (li, level) in f.levels.iter().enumerate() {
                     if li == reference || !present[li] {
                         continue;

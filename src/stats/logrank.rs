@@ -344,8 +344,8 @@ pub fn entry_score_test(rows: &EntryRows, k: usize) -> TestResult {
 /// [`entry_score_test`], and why it is undefined when it is (as [`survdiff_explained`]).
 pub fn entry_score_explained(rows: &EntryRows, k: usize) -> (TestResult, Option<String>) {
     match entry_tallies(rows, k) {
-        Some((x, e)) => test_of(&entry_score_parts_tallies(&x, &e, k, |g| Some(g as usize)), k),
-        None => test_of(&entry_score_parts(rows, k, |g| Some(g as usize)), k),
+        Some((x, e)) => test_explained(&entry_score_parts_tallies(&x, &e, k, |g| Some(g as usize)), k),
+        None => test_explained(&entry_score_parts(rows, k, |g| Some(g as usize)), k),
     }
 }
 
@@ -361,7 +361,7 @@ pub fn entry_pairwise(rows: &EntryRows, levels: &[String]) -> Vec<PairwiseTest> 
                 Some((x, e)) => entry_score_parts_tallies(x, e, 2, map),
                 None => entry_score_parts(rows, 2, map),
             };
-            let (r, _) = test_of(&parts, 2);
+            let r = test_of(&parts, 2);
             out.push(PairwiseTest { a: levels[a].clone(), b: levels[b].clone(), chisq: r.chisq, p: r.p, p_adjusted: f64::NAN });
         }
     }
@@ -555,7 +555,7 @@ mod tests {
         let cox = crate::stats::cox::coxph_extra(&input, crate::stats::cox::CoxExtra { entry: Some(&entry), weights: None }, crate::stats::cox::Residuals::Never).unwrap();
         assert!((ours.chisq - cox.score_test.chisq).abs() < 1e-9 * cox.score_test.chisq, "{ours:?} {:?}", cox.score_test);
         // The row sweep gives the same statistic as the tallies' sweep.
-        let (by_rows, _) = test_of(&entry_score_parts(&rows, 3, |g| Some(g as usize)), 3);
+        let by_rows = test_of(&entry_score_parts(&rows, 3, |g| Some(g as usize)), 3);
         assert!((by_rows.chisq - ours.chisq).abs() < 1e-10 * ours.chisq);
         assert_eq!(ours.df, 2.0);
     }
