@@ -839,14 +839,25 @@ pub fn design(
                 }
             }
             Kind::Cat(f, reference) => {
+                // The levels are those of the model's own rows (as R's model frame turns a text
+                // column into a factor after dropping incomplete rows): a level whose rows all
+                // left the model is no term, and the first level present is the reference
+                // unless the spec names one.
+                let mut present = vec![false; f.levels.len()];
+                for &i in &idx {
+                    if let Some(p) = present.get_mut(f.codes[i] as usize) {
+                        *p = true;
+                    }
+                }
+                let reference = if spec.reference.contains_key(name.as_str()) { *reference } else { present.iter().position(|&p| p).unwrap_or(0) };
                 for (li, level) in f.levels.iter().enumerate() {
-                    if li == *reference {
+                    if li == reference || !present[li] {
                         continue;
                     }
                     names.push(format!("{}={}", name, level));
                     x.push(idx.iter().map(|&i| if f.codes[i] == li as u32 { 1.0 } else { 0.0 }).collect());
                 }
-                if f.levels.len() < 2 {
+                if present.iter().filter(|&&p| p).count() < 2 {
                     warnings.push(format!(
                         "covariate '{}' has a single level among the analysed rows and adds no term to the model",
                         name

@@ -78,3 +78,17 @@ fn fine_gray_keeps_rows_without_a_group() {
     // R: crr(d$t, d$s, cov1 = cbind(x = d$x))$coef = -1.27302152091415
     assert!((fg.terms[0].coef + 1.27302152091415).abs() < 1e-6 * 1.273, "{}", fg.terms[0].coef);
 }
+
+/// A text covariate's levels are those of the model's own rows, as R's model frame makes a
+/// factor of a text column after dropping incomplete rows: every 'I' row lacks age, so 'II' is
+/// the reference and no NA term appears. R: d <- read.csv(...); coef(coxph(Surv(t, s) ~ stage
+/// + age, d)) = stageIII -0.49418558136318513, age -0.00189917021987892.
+#[test]
+fn categorical_levels_come_from_the_models_rows() {
+    let csv = "t,s,stage,age\n1,1,I,\n2,1,II,50\n3,0,III,61\n4,1,II,47\n5,1,III,70\n6,0,I,\n7,1,II,66\n8,1,III,72\n9,0,II,58\n10,1,III,49\n11,1,II,63\n12,0,III,55\n";
+    let r = run(csv, r#"{"time":"t","event":{"column":"s","event":["1"]},"covariates":["stage","age"]}"#);
+    let terms = &r.cox.as_ref().unwrap().terms;
+    assert_eq!(terms.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["stage=III", "age"]);
+    assert!((terms[0].coef + 0.49418558136318513).abs() < 1e-7, "{}", terms[0].coef);
+    assert!((terms[1].coef + 0.00189917021987892).abs() < 1e-9, "{}", terms[1].coef);
+}

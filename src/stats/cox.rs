@@ -2027,7 +2027,13 @@ pub fn coxph_extra_traced(input: &CoxInput, extra: CoxExtra, residuals: Residual
     // Over the estimable terms (all of them unless some are NA).
     let sub = |m: &[f64]| -> Vec<f64> { kept.iter().flat_map(|&j| kept.iter().map(|&l| m[j * p + l]).collect::<Vec<_>>()).collect() };
     let wald = match &robust_var {
-        Some(rv) => quad_form(&sub(rv), &kept.iter().map(|&j| coef[j]).collect::<Vec<_>>(), pk),
+        // R's coxph.wtest: a generalised inverse (cholesky2 with toler.chol), so that a robust
+        // variance of rank below the number of terms (fewer clusters than terms) leaves out
+        // its null directions instead of dividing by rounding error.
+        Some(rv) => {
+            let b: Vec<f64> = kept.iter().map(|&j| coef[j]).collect();
+            generalized_solve(&sub(rv), &b, pk).iter().zip(&b).map(|(x, b)| x * b).sum()
+        }
         None => {
             // βᵀ V⁻¹ β with V = I⁻¹: βᵀ I β, in scaled units.
             kept.iter().map(|&j| kept.iter().map(|&l| beta_s[j] * cur.imat[j * p + l] * beta_s[l]).sum::<f64>()).sum()

@@ -118,7 +118,12 @@ pub fn survdiff_tallies(t: &Tallies, rho: f64) -> TestResult {
 /// report).
 pub fn survdiff_explained(t: &Tallies, rho: f64) -> (TestResult, Option<String>) {
     let k = t.n_groups;
-    test_of(&tally_score_parts(t, k, rho, |g| Some(g as usize)), k)
+    test_explained(&tally_score_parts(t, k, rho, |g| Some(g as usize)), k)
+}
+
+/// The k-sample statistic from its parts (see [`test_explained`]).
+fn test_of(parts: &ScoreParts, n_groups: usize) -> TestResult {
+    test_explained(parts, n_groups).0
 }
 
 /// The k-sample statistic from its parts, as `survdiff` and `print.survdiff`: only the groups
@@ -127,7 +132,7 @@ pub fn survdiff_explained(t: &Tallies, rho: f64) -> (TestResult, Option<String>)
 /// (R prints chisq 0 on 0 df; we give null). Where V is singular (computationally: reciprocal
 /// condition number below machine epsilon, R's `solve`), R stops; we give null and say why: in
 /// a stratified test, typically no stratum holds two of the groups at an event time.
-fn test_of(parts: &ScoreParts, n_groups: usize) -> (TestResult, Option<String>) {
+fn test_explained(parts: &ScoreParts, n_groups: usize) -> (TestResult, Option<String>) {
     let used: Vec<usize> = (0..n_groups).filter(|&g| parts.exp[g] > 0.0).collect();
     let df = used.len().saturating_sub(1) as f64;
     if used.len() < 2 {
@@ -339,8 +344,8 @@ pub fn entry_score_test(rows: &EntryRows, k: usize) -> TestResult {
 /// [`entry_score_test`], and why it is undefined when it is (as [`survdiff_explained`]).
 pub fn entry_score_explained(rows: &EntryRows, k: usize) -> (TestResult, Option<String>) {
     match entry_tallies(rows, k) {
-        Some((x, e)) => test_of(&entry_score_parts_tallies(&x, &e, k, |g| Some(g as usize)), k),
-        None => test_of(&entry_score_parts(rows, k, |g| Some(g as usize)), k),
+        Some((x, e)) => test_explained(&entry_score_parts_tallies(&x, &e, k, |g| Some(g as usize)), k),
+        None => test_explained(&entry_score_parts(rows, k, |g| Some(g as usize)), k),
     }
 }
 
@@ -356,7 +361,7 @@ pub fn entry_pairwise(rows: &EntryRows, levels: &[String]) -> Vec<PairwiseTest> 
                 Some((x, e)) => entry_score_parts_tallies(x, e, 2, map),
                 None => entry_score_parts(rows, 2, map),
             };
-            let (r, _) = test_of(&parts, 2);
+            let r = test_of(&parts, 2);
             out.push(PairwiseTest { a: levels[a].clone(), b: levels[b].clone(), chisq: r.chisq, p: r.p, p_adjusted: f64::NAN });
         }
     }
@@ -379,7 +384,7 @@ pub fn pairwise_tallies(t: &Tallies, levels: &[String], rho: f64) -> Vec<Pairwis
         for b in a + 1..levels.len() {
             let (ga, gb) = (a as u32, b as u32);
             let parts = tally_score_parts(t, 2, rho, |g| if g == ga { Some(0) } else if g == gb { Some(1) } else { None });
-            let (r, _) = test_of(&parts, 2);
+            let r = test_of(&parts, 2);
             out.push(PairwiseTest { a: levels[a].clone(), b: levels[b].clone(), chisq: r.chisq, p: r.p, p_adjusted: f64::NAN });
         }
     }
@@ -550,7 +555,7 @@ mod tests {
         let cox = crate::stats::cox::coxph_extra(&input, crate::stats::cox::CoxExtra { entry: Some(&entry), weights: None }, crate::stats::cox::Residuals::Never).unwrap();
         assert!((ours.chisq - cox.score_test.chisq).abs() < 1e-9 * cox.score_test.chisq, "{ours:?} {:?}", cox.score_test);
         // The row sweep gives the same statistic as the tallies' sweep.
-        let (by_rows, _) = test_of(&entry_score_parts(&rows, 3, |g| Some(g as usize)), 3);
+        let by_rows = test_of(&entry_score_parts(&rows, 3, |g| Some(g as usize)), 3);
         assert!((by_rows.chisq - ours.chisq).abs() < 1e-10 * ours.chisq);
         assert_eq!(ours.df, 2.0);
     }

@@ -172,6 +172,9 @@ one_case <- function(dir, name) {
         fo <- as.formula(paste("Surv(time, status == 1) ~", rhs))
         if (is.null(cl)) coxph(fo, data = md, ties = sp$ties) else coxph(fo, data = md, ties = sp$ties, cluster = cl)
       }, error = function(e) NULL), warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
+      # Every coefficient NA (all constant within strata): R fits nothing estimable; we say so
+      # instead of reporting a model.
+      if (!is.null(f) && all(is.na(coef(f)))) f <- NULL
       if (!is.null(f)) {
         sm <- summary(f)
         co <- sm$coefficients; ci <- sm$conf.int
