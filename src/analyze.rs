@@ -274,13 +274,8 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
     };
     // Delayed entry alone: the curves and the test from the rows' tallies (one radix sort of
     // the exits and one of the entries).
-    let fast = (st.weight.is_none() && st.patient.is_none()).then(|| {
-        let exits = stats::common::Tallies::new(&prep.time, &prep.status, Some(&codes), n_groups, None, |_| true);
-        let zeros = vec![0u8; prep.time.len()];
-        let entries = st.entry.as_deref().map(|e| stats::common::Tallies::new(e, &zeros, Some(&codes), n_groups, None, |_| true));
-        (exits, entries)
-    });
-    if let Some((exits, Some(entries))) = &fast {
+    let fast = (st.weight.is_none() && st.patient.is_none()).then(|| stats::logrank::entry_tallies(&rows, n_groups)).flatten();
+    if let Some((exits, entries)) = &fast {
         report.km = stats::km::kaplan_meier_entry_groups(exits, entries, &levels, &opts);
     }
     let tallied = !report.km.is_empty();
@@ -313,7 +308,15 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
         );
         return;
     }
-    if st.entry.is_some() || spec.time_varying_group().is_some() {
+    if let Some((exits, entries)) = &fast {
+        // The tallies of the curves serve the tests too.
+        let (test, why) = stats::logrank::entry_score_explained_tallies(exits, entries, levels.len());
+        warnings.extend(why);
+        report.logrank = Some(test);
+        if spec.pairwise {
+            report.pairwise = Some(stats::logrank::entry_pairwise_tallies(exits, entries, &levels));
+        }
+    } else if st.entry.is_some() || spec.time_varying_group().is_some() {
         let (test, why) = stats::logrank::entry_score_explained(&rows, levels.len());
         warnings.extend(why);
         report.logrank = Some(test);

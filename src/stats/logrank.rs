@@ -349,15 +349,37 @@ pub fn entry_score_explained(rows: &EntryRows, k: usize) -> (TestResult, Option<
     }
 }
 
+/// [`entry_score_test`] from the exit and entry tallies of [`entry_tallies`].
+pub fn entry_score_test_tallies(exits: &Tallies, entries: &Tallies, k: usize) -> TestResult {
+    entry_score_explained_tallies(exits, entries, k).0
+}
+
+/// [`entry_score_test_tallies`], and why it is undefined when it is.
+pub fn entry_score_explained_tallies(exits: &Tallies, entries: &Tallies, k: usize) -> (TestResult, Option<String>) {
+    test_explained(&entry_score_parts_tallies(exits, entries, k, |g| Some(g as usize)), k)
+}
+
 /// [`entry_score_test`] for every pair of groups, Holm-adjusted.
 pub fn entry_pairwise(rows: &EntryRows, levels: &[String]) -> Vec<PairwiseTest> {
+    match entry_tallies(rows, levels.len()) {
+        Some((x, e)) => entry_pairwise_tallies(&x, &e, levels),
+        None => entry_pairwise_with(rows, None, levels),
+    }
+}
+
+/// [`entry_pairwise`] from the exit and entry tallies of [`entry_tallies`].
+pub fn entry_pairwise_tallies(exits: &Tallies, entries: &Tallies, levels: &[String]) -> Vec<PairwiseTest> {
+    let rows = EntryRows { time: &[], entry: None, status: &[], group: &[], strata: None };
+    entry_pairwise_with(&rows, Some((exits, entries)), levels)
+}
+
+fn entry_pairwise_with(rows: &EntryRows, tallies: Option<(&Tallies, &Tallies)>, levels: &[String]) -> Vec<PairwiseTest> {
     let mut out = Vec::new();
-    let tallies = entry_tallies(rows, levels.len());
     for a in 0..levels.len() {
         for b in a + 1..levels.len() {
             let (ga, gb) = (a as u32, b as u32);
             let map = |g| if g == ga { Some(0) } else if g == gb { Some(1) } else { None };
-            let parts = match &tallies {
+            let parts = match tallies {
                 Some((x, e)) => entry_score_parts_tallies(x, e, 2, map),
                 None => entry_score_parts(rows, 2, map),
             };
