@@ -87,7 +87,7 @@ export function initHazard(ctx) {
   const status = el('p', { id: 'hz-status', class: 'muted small', 'aria-live': 'polite' });
   const table = el('table', { id: 'hz-models', class: 'summary' }, el('thead'), el('tbody'));
   const box = el('details', { id: 'hazard-box', class: 'hazard-box' },
-    el('summary', { id: 'hazard-tab' }, el('h2', { text: 'Hazard models', style: 'display:inline' })),
+    el('summary', { id: 'hazard-tab' }, el('h2', { text: 'Hazard models', class: 'inline-heading' })),
     el('p', { class: 'muted small', text: 'The hazard itself (Nelson-Aalen cumulative hazard, kernel-smoothed hazard and, for two groups, their ratio) and parametric accelerated-failure-time models, compared with the Kaplan-Meier curves.' }),
     el('h3', { text: 'Cumulative hazard' }), figure('hz-cumhaz', 'Nelson-Aalen cumulative hazard by group'),
     el('h3', { text: 'Smoothed hazard' }),
