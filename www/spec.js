@@ -150,15 +150,40 @@ export function specToHash(spec) {
   return '#spec=' + encodeURIComponent(JSON.stringify(spec));
 }
 
+/** Largest `#spec=` fragment and deepest nesting of its JSON that a link may carry. */
+export const SPEC_LINK_MAX_CHARS = 64 * 1024;
+export const SPEC_LINK_MAX_DEPTH = 16;
+
+/** Deepest nesting of arrays and objects in JSON text (strings skipped), read without parsing. */
+function jsonDepth(text) {
+  let depth = 0, max = 0, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') max = Math.max(max, ++depth);
+    else if (c === '}' || c === ']') depth--;
+  }
+  return max;
+}
+
 /** The spec in a location hash, or null. Throws when the fragment is present but broken. */
 export function specFromHash(hash) {
   const m = /^#?(?:.*&)?spec=([^&]*)/.exec(hash || '');
   if (!m) return null;
+  if (m[1].length > SPEC_LINK_MAX_CHARS) {
+    throw new Error(`the link's #spec= part is ${Math.round(m[1].length / 1024)} KB, more than an analysis spec can be (${SPEC_LINK_MAX_CHARS / 1024} KB): ask for a new link`);
+  }
   let text;
   try {
     text = decodeURIComponent(m[1]);
   } catch {
     throw new Error('the link\'s #spec= part is not correctly encoded');
+  }
+  if (jsonDepth(text) > SPEC_LINK_MAX_DEPTH) {
+    throw new Error(`the link's #spec= part is nested more than ${SPEC_LINK_MAX_DEPTH} levels deep, which no analysis spec is: ask for a new link`);
   }
   let spec;
   try {

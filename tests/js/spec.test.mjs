@@ -58,6 +58,17 @@ test('share fragment round-trips and carries only the spec', () => {
   assert.throws(() => specFromHash('#spec=%E0%A4%A'), /not correctly encoded/);
 });
 
+test('a share fragment too deep or too long is refused with the reason, before it is parsed', () => {
+  // Issue 13: a 200,000-deep group made the page's start fail silently.
+  const deep = '{"time":"t","event":{"column":"s","event":["1"]},"group":' + '['.repeat(200000) + ']'.repeat(200000) + '}';
+  assert.throws(() => specFromHash('#spec=' + encodeURIComponent(deep)), /more than .* KB/);
+  const deepShort = '{"group":' + '['.repeat(40) + ']'.repeat(40) + '}';
+  assert.throws(() => specFromHash('#spec=' + encodeURIComponent(deepShort)), /nested more than 16 levels/);
+  // Brackets inside strings do not count.
+  const quoted = { time: 't', event: { column: 's', event: ['['.repeat(50)] }, view: { title: '{{{{{{{{{{{{{{{{{{{{"\\' } };
+  assert.deepEqual(specFromHash(specToHash(quoted)), quoted);
+});
+
 test('P values and medians as journals print them', () => {
   assert.equal(fmtP(0.00131), 'P = 0.0013');
   assert.equal(fmtP(0.0004), 'P < 0.001');
