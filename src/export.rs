@@ -485,7 +485,7 @@ fn methods_text_with(report: &Report, w: Option<&crate::disclosure::Withheld>) -
     if totals {
         m.push_str("The numbers of rows analysed and of events are not shown (they would reveal a suppressed group by subtraction)");
     } else if file_rows {
-        m.push_str(&format!("{} rows were analysed, with {} events", total(report.n), total(report.events)));
+        m.push_str(&format!("{} rows were analysed{}, with {} events", total(report.n), report.flow.as_ref().map(|f| f.sentence(k)).unwrap_or_default(), total(report.events)));
     } else {
         m.push_str(&format!("Of {} rows{}, {} were analysed, with {} events", cnt(report.rows_in_file), report.flow.as_ref().map(|f| f.sentence(k)).unwrap_or_default(), total(report.n), total(report.events)));
     }

@@ -176,8 +176,8 @@ fn spec_mistakes_are_clear_errors() {
         (r#""propensity":{"treatment":"trt","covariates":[]}}"#, "list the confounders of 'trt'"),
         (r#""propensity":{"treatment":"trt","covariates":["trt","age"]}}"#, "also listed among its covariates"),
         (r#""propensity":{"treatment":"trt","covariates":["age"]},"weights":{"column":"w","kind":"sampling"}}"#, "propensity cannot be combined with weights"),
-        (r#""propensity":{"treatment":"trt","covariates":["age"],"estimand":"ATC"}}"#, "expected `ATE` or `ATT`"),
-        (r#""adjusted":"indirect"}"#, "expected `direct`"),
+        (r#""propensity":{"treatment":"trt","covariates":["age"],"estimand":"ATC"}}"#, "unknown value 'ATC', expected ATE or ATT"),
+        (r#""adjusted":"indirect"}"#, "expected direct"),
     ] {
         let e = AnalysisSpec::from_json(&format!("{base}{bad}")).unwrap_err().to_string();
         assert!(e.contains(says), "{bad}: {e}");

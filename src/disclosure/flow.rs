@@ -39,25 +39,19 @@ pub(super) fn protect_flow(r: &mut Report, k: u32, w: &mut Withheld) {
     w.flow_pooled = true;
     let mut rest = std::mem::take(&mut f.excluded);
     rest.sort_by_key(|e| e.count);
-    let (mut pooled, mut count) = (0usize, 0usize);
+    let (mut pooled, mut count) = (Vec::new(), 0usize);
     while let Some(e) = rest.first() {
         if e.count >= kk && count >= kk {
             break;
         }
         count += e.count;
-        pooled += 1;
-        rest.remove(0);
+        pooled.push(rest.remove(0).reason);
     }
+    // The reasons are named (they are no counts); only the pooled count is shown, or none.
     if count < kk {
-        // Every reason pooled and still fewer than k: the flow says only that some were excluded.
-        let reasons = if pooled == 1 { "one reason".to_string() } else { format!("{pooled} reasons") };
-        f.excluded = vec![FlowExclusion { reason: format!("{reasons} (counts below {k} are not shown)"), count: 0, lines: Vec::new() }];
+        f.excluded = vec![FlowExclusion { reason: format!("{} (counts below {k} are not shown)", pooled.join("; ")), count: 0, lines: Vec::new() }];
     } else {
-        rest.push(FlowExclusion {
-            reason: format!("other reasons ({pooled} pooled so that no count below {k} is shown)"),
-            count,
-            lines: Vec::new(),
-        });
+        rest.push(FlowExclusion { reason: format!("other reasons: {} (pooled so that no count below {k} is shown)", pooled.join("; ")), count, lines: Vec::new() });
         f.excluded = rest;
     }
 }
