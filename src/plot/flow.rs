@@ -69,28 +69,37 @@ fn group_title(report_group: Option<&str>, level: &str) -> String {
 fn texts<DB: DrawingBackend>(p: &Painter<DB>, flow: &Flow, file: &str, group: Option<&str>, k: Option<u32>, main_w: f64, side_w: f64, group_w: f64) -> Boxes {
     let pad = 2.0 * 8.0 * p.s;
     let fit = |text: &str, w: f64, face: Face| -> Vec<Line> { wrap(p, text, w - pad, face, FONT).into_iter().map(|l| (l, face)).collect() };
-    let mut read = fit(&format!("Rows read from {file}"), main_w, Face::Normal);
-    read.extend(fit(&rows_text(flow.rows_read, k), main_w, Face::Bold));
+    // Drawn for export (k given), the flow is the disclosure module's (crate::disclosure::flow):
+    // a count it withheld is 0 there, and the file name is left out.
+    let rows = |n: usize| if k.is_some() && n == 0 { "number not shown".to_string() } else { rows_text(n, k) };
+    let mut read = fit(&if file.is_empty() { "Rows read".to_string() } else { format!("Rows read from {file}") }, main_w, Face::Normal);
+    read.extend(fit(&rows(flow.rows_read), main_w, Face::Bold));
     let mut side = Vec::new();
     if flow.filtered_out > 0 {
         side.extend(fit(&format!("Outside the filters: {}", rows_text(flow.filtered_out, k)), side_w, Face::Bold));
     }
     let total = flow.excluded_total();
-    if total > 0 {
-        side.extend(fit(&format!("Excluded: {}", rows_text(total, k)), side_w, Face::Bold));
+    if !flow.excluded.is_empty() {
+        let total_text = match (total, k) {
+            (0, Some(k)) => format!("fewer than {k} rows"),
+            _ => rows_text(total, k),
+        };
+        side.extend(fit(&format!("Excluded: {total_text}"), side_w, Face::Bold));
         for e in &flow.excluded {
-            side.extend(fit(&format!("• {}: {}", e.reason, count_text(e.count, k)), side_w, Face::Normal));
+            let line = if k.is_some() && e.count == 0 { format!("• {}", e.reason) } else { format!("• {}: {}", e.reason, count_text(e.count, k)) };
+            side.extend(fit(&line, side_w, Face::Normal));
         }
     }
     let mut analysed = fit("Analysed", main_w, Face::Normal);
-    analysed.extend(fit(&rows_text(flow.analysed, k), main_w, Face::Bold));
+    analysed.extend(fit(&rows(flow.analysed), main_w, Face::Bold));
     let groups = flow
         .groups
         .iter()
         .map(|g| {
             let mut l = fit(&group_title(group, &g.group), group_w, Face::Bold);
-            l.extend(fit(&format!("n = {}", count_text(g.n, k)), group_w, Face::Normal));
-            l.extend(fit(&format!("events = {}", count_text(g.events, k)), group_w, Face::Normal));
+            let count = |v: usize| if k.is_some() && v == 0 && g.n == 0 { "not shown".to_string() } else { count_text(v, k) };
+            l.extend(fit(&format!("n = {}", count(g.n)), group_w, Face::Normal));
+            l.extend(fit(&format!("events = {}", count(g.events)), group_w, Face::Normal));
             l
         })
         .collect();

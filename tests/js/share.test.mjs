@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
-import { encodePayload, decodePayload, sharedFragment, analysisColumns, toBase64url, fromBase64url, SHARE_VERSION, MAX_FRAGMENT_CHARS } from '../../www/share.js';
+import { encodePayload, decodePayload, sharedFragment, analysisColumns, toBase64url, fromBase64url, SHARE_VERSION, RESULTS_VERSION, MAX_FRAGMENT_CHARS } from '../../www/share.js';
 
 test('a payload round-trips and is what node\'s inflateRaw reads (deflate-raw + base64url)', async () => {
-  const obj = { v: SHARE_VERSION, kind: 'results', k: 5, km: [{ time: [1, 2, 3], surv: [0.9, 0.8, null] }], text: 'Göteborg – ≥ 65' };
+  const obj = { v: RESULTS_VERSION, kind: 'results', k: 5, km: [{ time: [1, 2, 3], surv: [0.9, 0.8, null] }], text: 'Göteborg – ≥ 65' };
   const { text, bytes } = await encodePayload(obj);
   assert.match(text, /^[A-Za-z0-9_-]+$/);
   assert.equal(fromBase64url(text).length, bytes);
@@ -19,14 +19,16 @@ test('a payload round-trips and is what node\'s inflateRaw reads (deflate-raw + 
 
 test('broken, oversized, foreign and newer links are refused with the reason', async () => {
   const enc = async o => (await encodePayload(o)).text;
-  const good = await enc({ v: 1, kind: 'results' });
+  const good = await enc({ v: RESULTS_VERSION, kind: 'results' });
   await assert.rejects(decodePayload(good.slice(0, -3), 'results'), /damaged|cut/);
   await assert.rejects(decodePayload('ab$cd', 'results'), /base64url/);
   await assert.rejects(decodePayload('', 'results'), /no contents/);
   await assert.rejects(decodePayload('A'.repeat(MAX_FRAGMENT_CHARS + 1), 'results'), /too long/);
   await assert.rejects(decodePayload(toBase64url(zlib.deflateRawSync('not json')), 'results'), /not valid JSON/);
   await assert.rejects(decodePayload(await enc({ kind: 'results' }), 'results'), /no format version/);
-  await assert.rejects(decodePayload(await enc({ v: SHARE_VERSION + 1, kind: 'results' }), 'results'), /newer version/);
+  await assert.rejects(decodePayload(await enc({ v: RESULTS_VERSION + 1, kind: 'results' }), 'results'), /newer version/);
+  // Format 1 released every step of every curve (issue 13): refused, with what to do.
+  await assert.rejects(decodePayload(await enc({ v: 1, kind: 'results' }), 'results'), /older version.*ask for a new link/);
   await assert.rejects(decodePayload(await enc({ v: 1, kind: 'data' }), 'results'), /holds 'data'/);
   await assert.rejects(decodePayload(await enc([1, 2]), 'results'), /not shared results/);
   // A zip bomb: 40 MB of zeros compress to ~40 KB; unpacking stops at the limit.
