@@ -21,7 +21,8 @@
 //!   beyond is not released (the figure marks the cut, the number-at-risk cells read "<k").
 //!   Released steps carry no event or censoring counts, standard errors or cumulative hazards
 //!   (from which ΔH/Δ(se²) gives the number at risk); the number at risk shown with a step is
-//!   the one at the start of its pool (at least k). Landmark estimates are the released curve's
+//!   the one at the start of its pool (at least k), rounded up to a multiple of k (exact
+//!   values would give the censorings between pools by subtraction). Landmark estimates are the released curve's
 //!   value at the landmark (so they never fall between pooled events).
 //! * **Models.** Coefficients, covariance and tests stay. A categorical level with fewer than k
 //!   patients or events in the model's rows is named in [`Withheld::terms`] and its row (and
@@ -197,6 +198,18 @@ struct Coarse {
     cut: Option<(f64, String)>,
 }
 
+/// A released number at risk: rounded up to a multiple of k, as OpenSAFELY rounds its counts
+/// (up, so that a released step's n × (1 − ratio) still rests on at least k events). Exact values would give, by the difference of two pools' starts, the
+/// events and censorings between them, and with the curve's ratio a censoring count below k.
+fn round_to_k(n: f64, k: u32) -> f64 {
+    let kf = f64::from(k.max(1));
+    if n.is_finite() {
+        ((n / kf).ceil() * kf).max(kf)
+    } else {
+        n
+    }
+}
+
 /// Pool consecutive tallies until they hold at least k events; stop where fewer than k are at
 /// risk, and drop a last pool of fewer than k events.
 fn coarsen(tallies: &[Tally], k: u32) -> Coarse {
@@ -217,7 +230,8 @@ fn coarsen(tallies: &[Tally], k: u32) -> Coarse {
             pending.push(i);
         }
         if events >= kf {
-            let n0 = tallies[start].n_risk;
+            // The first pool starts with the group's size, released anyway: it stays exact.
+            let n0 = if start == 0 { tallies[0].n_risk } else { round_to_k(tallies[start].n_risk, k) };
             items.extend(pending.drain(..).map(|j| (j, n0, j == i)));
             events = 0.0;
             start = i + 1;
@@ -228,7 +242,7 @@ fn coarsen(tallies: &[Tally], k: u32) -> Coarse {
         cut.get_or_insert_with(|| format!("fewer than {k} events after this time"));
     } else if let Some(&j) = pending.last() {
         // Only censorings since the last release: the curve is flat there, and may be shown so.
-        let n0 = tallies.get(start).map_or(f64::NAN, |t| t.n_risk);
+        let n0 = tallies.get(start).map_or(f64::NAN, |t| if start == 0 { t.n_risk } else { round_to_k(t.n_risk, k) });
         items.extend(pending.iter().map(|&x| (x, n0, false)));
         last_time = tallies[j].time;
     }

@@ -156,3 +156,24 @@ fn flow_releases_no_small_exclusion_count_or_line() {
     let methods = String::from_utf8(export_bytes(ExportKind::Methods, &ExportInput { report: &report, table: Some(&table), file: "t.csv", k: 5, plot: Default::default(), width: 900, height: 600 }).unwrap()).unwrap();
     assert!(!methods.contains(", 2;") && !methods.contains(", 2)"), "{methods}");
 }
+
+/// The censoring attack: exact numbers at risk at two released steps differ by the events and
+/// censorings between them, and with the curve's ratio give a censoring count below k. Released
+/// numbers at risk after the first pool are multiples of k (rounded up), the first is the group's
+/// size (released anyway).
+#[test]
+fn released_numbers_at_risk_do_not_give_censorings_by_subtraction() {
+    let spec = r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt"}"#;
+    let (table, report) = load("designs_veteran.csv", spec);
+    for k in [5u32, 7] {
+        let out = exported(&table, &report, k);
+        for c in out["km"].as_array().unwrap() {
+            let n = c["n"].as_f64().unwrap();
+            let risks: Vec<f64> = c["steps"].as_array().unwrap().iter().filter_map(|s| s["n_risk"].as_f64()).collect();
+            assert!(!risks.is_empty());
+            for &r in &risks {
+                assert!(r == n || r % f64::from(k) == 0.0, "k {k}: n at risk {r} released (group size {n})");
+            }
+        }
+    }
+}
