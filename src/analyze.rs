@@ -21,7 +21,7 @@ use crate::table::{ColumnData, Table};
 
 /// Spec fields read only by the models and Table 1, never by the row preparation or the curves
 /// and their tests.
-const MODEL_FIELDS: &[&str] = &["covariates", "categorical", "numeric", "reference", "ties", "cluster", "univariable", "parametric", "table1", "ph_residuals", "interactions", "splines", "subgroups", "adjusted"];
+const MODEL_FIELDS: &[&str] = &["covariates", "categorical", "numeric", "table1_codes", "reference", "ties", "cluster", "univariable", "parametric", "table1", "ph_residuals", "interactions", "splines", "subgroups", "adjusted"];
 /// Spec fields read only by the curves, their tests and the smoothed hazard, never by the models.
 const CURVE_FIELDS: &[&str] = &["times", "conf_type", "rmst_tau", "hazard", "pairwise", "rho"];
 
@@ -612,7 +612,7 @@ fn table1_rows(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[Stri
         let col = column(table, name, "Table 1")?;
         let mut categorical = spec.categorical.contains(name) || matches!(col.data, ColumnData::Text { .. });
         // A few integer codes (sex 1/2, ECOG 0–4) are categories unless the spec says numeric.
-        let codes_only = !categorical && !spec.numeric.contains(name) && matches!(col.data, ColumnData::Numeric(_)) && {
+        let codes_only = spec.table1_codes && !categorical && !spec.numeric.contains(name) && matches!(col.data, ColumnData::Numeric(_)) && {
             let (v, _) = crate::prepare::numeric_values(col);
             let v: Vec<f64> = prep.rows.iter().map(|&r| v[r]).collect();
             stats::table1::is_code_column(&v) || stats::table1::is_site_code(name, &v)

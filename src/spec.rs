@@ -37,6 +37,11 @@ pub struct AnalysisSpec {
     /// which it otherwise shows as categories (see `stats::table1::is_code_column`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub numeric: Vec<String>,
+    /// Table 1 shows a numeric column of at most 5 whole-number codes (sex 1/2, ECOG 0–4), or site
+    /// numbers by name, as categories, with a note (the page's default for a new file). Off by
+    /// default: the contract describes every numeric column not in `categorical` as numeric.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub table1_codes: bool,
     /// Reference level per categorical covariate (default: the first level).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub reference: std::collections::BTreeMap<String, String>,

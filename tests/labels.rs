@@ -13,7 +13,7 @@ fn lung(spec: serde_json::Value) -> cohort::Result<Report> {
 
 #[test]
 fn level_labels_rename_groups_and_leave_the_numbers() {
-    let base = serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]}, "group": "ph.ecog", "table1": ["sex", "age"]});
+    let base = serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]}, "group": "ph.ecog", "table1": ["sex", "age"], "table1_codes": true});
     let mut labelled = base.clone();
     labelled["labels"] = serde_json::json!({
         "levels": {"ph.ecog": {"0": "fully active", "1": "restricted", "2": "ambulatory", "3": "limited self-care"}, "sex": {"1": "Male", "2": "Female"}},
@@ -52,7 +52,8 @@ fn two_levels_with_one_label_are_refused() {
 #[test]
 fn table1_counts_codes_and_site_numbers_instead_of_averaging_them() {
     // lung: sex (1/2) and ph.ecog (0-3) are codes, inst (18 institutions) a site code, age a number.
-    let r = lung(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]}, "table1": ["inst", "sex", "ph.ecog", "age"]})).unwrap();
+    // With the page's default `table1_codes` (the contract, without it, describes them as numbers).
+    let r = lung(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]}, "table1": ["inst", "sex", "ph.ecog", "age"], "table1_codes": true})).unwrap();
     let t1 = r.table1.unwrap();
     let ty = |v: &str| t1.iter().find(|r| r.variable == v).unwrap().r#type;
     assert_eq!((ty("inst"), ty("sex"), ty("ph.ecog"), ty("age")), ("categorical", "categorical", "categorical", "numeric"));
@@ -61,8 +62,11 @@ fn table1_counts_codes_and_site_numbers_instead_of_averaging_them() {
     let sex = t1.iter().find(|r| r.variable == "sex").unwrap();
     let counts: Vec<usize> = sex.groups[0].levels.as_ref().unwrap().iter().map(|l| l.count).collect();
     assert_eq!(counts, [138, 90]);
+    // Without `table1_codes` the contract's rule: a numeric column not in `categorical` is numeric.
+    let r = lung(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]}, "table1": ["sex"]})).unwrap();
+    assert_eq!(r.table1.unwrap()[0].r#type, "numeric");
     // The spec's `numeric` keeps a mean: R mean(lung$sex) = 1.394737.
-    let r = lung(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]}, "table1": ["sex"], "numeric": ["sex"]})).unwrap();
+    let r = lung(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]}, "table1": ["sex"], "numeric": ["sex"], "table1_codes": true})).unwrap();
     let sex = &r.table1.unwrap()[0];
     assert_eq!(sex.r#type, "numeric");
     assert!((sex.groups[0].mean.unwrap() - 1.394737).abs() < 1e-6);

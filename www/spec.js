@@ -102,6 +102,8 @@ export function defaultSpec(schema) {
   const spec = {
     time: time.name,
     event: { column: event.name, event: defaultEventValues(event.levels) },
+    // Table 1 counts a few integer codes (sex 1/2, ECOG 0–4) and site numbers as categories.
+    table1_codes: true,
   };
   const lm = defaultLandmarks(time.max);
   if (lm.length) spec.times = lm;
