@@ -514,7 +514,9 @@ function renderDisclosure(r) {
     for (const g of row.groups) for (const l of g.levels || []) if (l.count > 0 && l.count < k) small.push(`${row.variable} = ${l.level}${g.group != null ? ` in ${g.group}` : ''}`);
   }
   $('#xp-small').textContent = small.length ? `⚠ Fewer than ${k} rows: ${small.slice(0, 8).join('; ')}${small.length > 8 ? `; … (${small.length} cells)` : ''}. Exports show these counts as “<${k}”.`
-    : `No group or cell has fewer than ${k} rows.`;
+    : `No group or Table 1 cell has fewer than ${k} rows.`;
+  // What every export does with the curves' tails, whatever the groups' sizes (src/disclosure.rs).
+  $('#xp-small').textContent += ` Exports draw the curves in steps of at least ${k} events and end them where fewer than ${k} remain at risk (number-at-risk cells below ${k} read “<${k}”; tick “apply to figure” to see it here).`;
   $('#xp-small').classList.toggle('warn-text', small.length > 0);
 }
 
