@@ -62,37 +62,40 @@ pub fn header_words(name: &str) -> Vec<String> {
     words
 }
 
+/// At most [`SAMPLE`] finite values of a numeric (or date) column, spread evenly over its rows.
+/// The content rules read proportions (most cells, near-unique) and small level counts, which a
+/// sample of this size gives as well as the whole column; reading every cell of a million-row
+/// column (sorting, formatting) cost more than parsing the file.
+fn sample(v: &[f64]) -> Vec<f64> {
+    let step = (v.len() / SAMPLE).max(1);
+    v.iter().step_by(step).copied().filter(|x| x.is_finite()).collect()
+}
+
+/// Rows read per column by the content rules (see [`sample`]).
+const SAMPLE: usize = 20_000;
+
+/// The sorted distinct values of a sample.
+fn sorted_distinct(mut x: Vec<f64>) -> Vec<f64> {
+    x.sort_unstable_by(f64::total_cmp);
+    x.dedup();
+    x
+}
+
 /// Values of a column as text (the distinct levels of a text column; the distinct numbers of a
-/// numeric one), at most 2000 of them.
+/// numeric one, from its [`sample`]), at most 2000 of them.
 fn distinct(col: &Column) -> Vec<String> {
     match &col.data {
         ColumnData::Text { levels, .. } => levels.iter().take(2000).cloned().collect(),
-        ColumnData::Numeric(v) => {
-            let mut x: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-            x.sort_by(f64::total_cmp);
-            x.dedup();
-            x.into_iter().take(2000).map(crate::table::format_number).collect()
-        }
+        ColumnData::Numeric(v) => sorted_distinct(sample(v)).into_iter().take(2000).map(crate::table::format_number).collect(),
         ColumnData::Date(_) => Vec::new(),
     }
 }
 
-/// Number of distinct non-missing values.
+/// Number of distinct non-missing values (of the [`sample`] for numbers and dates).
 fn n_distinct(col: &Column) -> usize {
     match &col.data {
         ColumnData::Text { levels, .. } => levels.len(),
-        ColumnData::Numeric(v) => {
-            let mut x: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-            x.sort_by(f64::total_cmp);
-            x.dedup();
-            x.len()
-        }
-        ColumnData::Date(v) => {
-            let mut x: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-            x.sort_by(f64::total_cmp);
-            x.dedup();
-            x.len()
-        }
+        ColumnData::Numeric(v) | ColumnData::Date(v) => sorted_distinct(sample(v)).len(),
     }
 }
 
@@ -303,8 +306,8 @@ pub fn identifier_reason(col: &Column, nonmissing: usize) -> Option<String> {
             return Some("device serial numbers (IMEI)".into());
         }
     } else if let ColumnData::Numeric(v) = &col.data {
-        let whole: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-        let d = n_distinct(col);
+        let whole: Vec<f64> = sample(v);
+        let d = sorted_distinct(whole.clone()).len();
         if !whole.is_empty() && whole.iter().all(|x| x.fract() == 0.0 && *x >= 0.0) {
             let texts: Vec<String> = whole.iter().map(|x| format!("{x:.0}")).collect();
             if most(&texts, 0.9, is_nhs) && d * 10 >= whole.len() * 9 {
@@ -412,6 +415,17 @@ mod tests {
         assert_eq!(header_words("Patient #"), ["patient", "#"]);
         assert_eq!(header_words("MedicalRecordNumber"), ["medical", "record", "number"]);
         assert_eq!(header_words("hospital.nr"), ["hospital", "nr"]);
+    }
+
+    /// Large columns are judged on a sample of their rows: the same verdicts as small ones.
+    #[test]
+    fn large_columns_are_judged_on_a_sample() {
+        let records: Vec<String> = (0..100_000u64).map(|i| (3_000_000 + i * 7).to_string()).collect();
+        let days: Vec<String> = (0..100_000u64).map(|i| ((i * 37) % 3000).to_string()).collect();
+        let records: Vec<&str> = records.iter().map(String::as_str).collect();
+        let days: Vec<&str> = days.iter().map(String::as_str).collect();
+        assert!(flagged("ref", &records).is_some_and(|r| r.contains("six or more digits")));
+        assert_eq!(flagged("days", &days), None);
     }
 
     #[test]
