@@ -249,16 +249,10 @@ fn coarsen(tallies: &[Tally], k: u32) -> Coarse {
     Coarse { items, cut: cut.map(|why| (last_time, why)) }
 }
 
-/// The Kaplan-Meier curve as released (see the module documentation), and its cut.
-fn protect_km(c: &KmCurve, k: u32, end: f64) -> (KmCurve, Option<Cut>) {
-    // A curve that carries no event counts was released already (a report opened from a
-    // results link): it stays as it is.
-    if !c.steps.is_empty() && c.steps.iter().all(|s| s.n_event.is_nan()) {
-        return (c.clone(), None);
-    }
-    let tallies: Vec<Tally> = c.steps.iter().map(|s| Tally { time: s.time, n_risk: s.n_risk, events: s.n_event, leaving: s.n_censor }).collect();
-    let co = coarsen(&tallies, k);
-    let blank = |time: f64, n_risk: f64| KmStep {
+/// A released step that carries only its time and number at risk (nothing past a cut, or a
+/// step between pools before its estimate is filled in).
+fn blank_step(time: f64, n_risk: f64) -> KmStep {
+    KmStep {
         time,
         n_risk,
         n_event: f64::NAN,
@@ -269,7 +263,18 @@ fn protect_km(c: &KmCurve, k: u32, end: f64) -> (KmCurve, Option<Cut>) {
         upper: f64::NAN,
         cumhaz: f64::NAN,
         std_cumhaz: f64::NAN,
-    };
+    }
+}
+
+/// The Kaplan-Meier curve as released (see the module documentation), and its cut.
+fn protect_km(c: &KmCurve, k: u32, end: f64) -> (KmCurve, Option<Cut>) {
+    // A curve that carries no event counts was released already (a report opened from a
+    // results link): it stays as it is.
+    if !c.steps.is_empty() && c.steps.iter().all(|s| s.n_event.is_nan()) {
+        return (c.clone(), None);
+    }
+    let tallies: Vec<Tally> = c.steps.iter().map(|s| Tally { time: s.time, n_risk: s.n_risk, events: s.n_event, leaving: s.n_censor }).collect();
+    let co = coarsen(&tallies, k);
     let mut steps: Vec<KmStep> = Vec::new();
     let (mut sv, mut lo, mut hi) = (1.0, 1.0, 1.0);
     for &(i, n0, release) in &co.items {
@@ -278,12 +283,12 @@ fn protect_km(c: &KmCurve, k: u32, end: f64) -> (KmCurve, Option<Cut>) {
             (sv, lo, hi) = (round(s.surv), round(s.lower), round(s.upper));
         }
         let censored = if s.n_censor > 0.0 { 1.0 } else { 0.0 };
-        steps.push(KmStep { n_censor: censored, surv: sv, lower: lo, upper: hi, ..blank(s.time, n0) });
+        steps.push(KmStep { n_censor: censored, surv: sv, lower: lo, upper: hi, ..blank_step(s.time, n0) });
     }
     let cut = co.cut.as_ref().map(|(at, why)| Cut { group: c.group.clone(), cause: None, at: *at, reason: why.clone() });
     if cut.is_some() {
         // Past the cut the number at risk is not released ("<k" in the risk table).
-        steps.push(blank(end.max(steps.last().map_or(0.0, |s| s.time)), f64::NAN));
+        steps.push(blank_step(end.max(steps.last().map_or(0.0, |s| s.time)), f64::NAN));
     }
     let released_end = co.cut.as_ref().map_or(f64::INFINITY, |c| c.0);
     let at = c
@@ -312,18 +317,7 @@ fn empty_km(c: &KmCurve, end: f64) -> KmCurve {
         median: None,
         median_lower: None,
         median_upper: None,
-        steps: vec![KmStep {
-            time: end,
-            n_risk: f64::NAN,
-            n_event: f64::NAN,
-            n_censor: 0.0,
-            surv: f64::NAN,
-            std_err: f64::NAN,
-            lower: f64::NAN,
-            upper: f64::NAN,
-            cumhaz: f64::NAN,
-            std_cumhaz: f64::NAN,
-        }],
+        steps: vec![blank_step(end, f64::NAN)],
         followup: crate::stats::km::Followup { median: None, lower: None, upper: None },
         at: c.at.iter().map(|a| KmAt { time: a.time, n_risk: f64::NAN, surv: f64::NAN, std_err: f64::NAN, lower: f64::NAN, upper: f64::NAN }).collect(),
         rmst: None,

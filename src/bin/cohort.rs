@@ -165,12 +165,7 @@ fn run(args: &[String]) -> Result<String, String> {
             }
             let data = data.ok_or_else(|| format!("no data file given\n{USAGE}"))?;
             let spec = spec.ok_or_else(|| format!("no --spec given\n{USAGE}"))?;
-            let spec_text = if spec.trim_start().starts_with('{') {
-                spec
-            } else {
-                std::fs::read_to_string(&spec).map_err(|e| format!("cannot read spec file {spec}: {e}"))?
-            };
-            let spec = cohort::AnalysisSpec::from_json(&spec_text).map_err(|e| e.to_string())?;
+            let spec = spec_arg(spec)?;
             let bytes = std::fs::read(&data).map_err(|e| format!("cannot read {data}: {e}"))?;
             let name = std::path::Path::new(&data).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(data.clone());
             // The file's bytes are dropped once read: the analysis needs only the columns.
