@@ -208,9 +208,10 @@ export function noSpecReason(schema) {
   const named = schema.columns.filter(c => looksLikeTime(c.name) && c.kind !== 'numeric');
   if (named.length) {
     const c = named[0];
-    const examples = (c.unreadable_examples || []).slice(0, 3).map(v => `'${v}'`).join(', ');
+    // The core writes each example as "line 5: 'unknown'" (already quoted, with its line).
+    const examples = (c.unreadable_examples || []).slice(0, 3).join(', ');
     return `the column '${c.name}' looks like the follow-up time but was read as ${c.kind === 'date' ? 'dates' : 'text'}` +
-      (examples ? ` (values such as ${examples})` : '') +
+      (examples ? ` (${examples})` : '') +
       '. Correct those cells in the spreadsheet and load it again, or choose the follow-up time and outcome on the left.';
   }
   const single = schema.columns.find(c => singleValued(c) && EVENT_NAME.test(c.name));

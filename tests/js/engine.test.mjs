@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isWorkbookHead, mergeDelta } from '../../www/engine.js';
+import { analyze, reference, ROOT } from './cli.mjs';
 
 const INGEST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../ingest');
 const head = f => new Uint8Array(fs.readFileSync(path.join(INGEST, f)).subarray(0, 8));
@@ -24,34 +25,61 @@ test('workbooks (and other ZIP/OLE2 files, which the workbook build names) need 
   assert.equal(isWorkbookHead(new Uint8Array(0)), false);
 });
 
-const ORDER = ['km', 'logrank', 'pairwise', 'trend', 'cox', 'univariable', 'cuminc', 'gray_test', 'finegray', 'table1'];
+// The fields `run_delta` may leave out, as src/wasm.rs lists them (`delta_fields!`), and real
+// reports of the command line (the same serializer as the engine's `run`).
+const ORDER = fs.readFileSync(path.join(ROOT, 'src/wasm.rs'), 'utf8').match(/macro_rules! delta_fields[^]*?\$m!\(([^)]*)\)/)[1].split(',').map(s => s.trim());
+const LUNG = reference('lung.csv');
+const BASE = { time: 'time', event: { column: 'status', event: ['2'] }, group: 'sex', table1: ['age'], univariable: ['age', 'ph.ecog'], pairwise: true, parametric: ['weibull'], hazard: {} };
+const before1 = analyze(LUNG, { ...BASE, covariates: ['age'] });
+const after1 = analyze(LUNG, { ...BASE, covariates: ['age', 'ph.ecog'] });
+
+test('the delta fields are report fields, in the report\'s order', () => {
+  const keys = Object.keys(before1);
+  for (const f of ['km', 'logrank', 'pairwise', 'cox', 'univariable', 'table1', 'parametric', 'hazard', 'hazard_ratio']) {
+    assert.ok(ORDER.includes(f), `${f} is not a delta field`);
+    assert.ok(keys.includes(f), `${f} is not in the command line's report (renamed?): ${keys}`);
+  }
+  const inReport = keys.filter(k => ORDER.includes(k));
+  assert.deepEqual(inReport, ORDER.filter(k => inReport.includes(k)), 'same relative order');
+});
+
+function lite(report, same) {
+  const out = {};
+  for (const [k, v] of Object.entries(report)) if (!same.includes(k)) out[k] = v;
+  return out;
+}
 
 test('unchanged fields are the previous objects, put back in the report order', () => {
-  const km = [{ group: 'a', steps: [1, 2, 3] }];
-  const logrank = { p: 0.1 };
-  const prev = { spec: { covariates: ['x'] }, n: 10, km, logrank, cox: { terms: ['x'] }, univariable: [{ covariate: 'x' }] };
-  // The engine left out km, logrank and univariable (same as before) and sent the new model.
-  const answer = { token: 2, same: ['km', 'logrank', 'univariable'], order: ORDER,
-    report: { spec: { covariates: ['x', 'y'] }, n: 10, cox: { terms: ['x', 'y'] } } };
-  const got = mergeDelta(prev, answer);
-  assert.deepEqual(Object.keys(got), ['spec', 'n', 'km', 'logrank', 'cox', 'univariable']);
-  assert.equal(got.km, km, 'the very same array: the page need not redraw the curves');
-  assert.equal(got.logrank, logrank);
-  assert.deepEqual(got.cox.terms, ['x', 'y']);
-  assert.deepEqual(got.spec.covariates, ['x', 'y']);
+  // The model refit with one more covariate: the curves, tests and Table 1 are the same.
+  for (const f of ['km', 'logrank', 'table1']) assert.deepEqual(after1[f], before1[f], f);
+  assert.notDeepEqual(after1.cox, before1.cox);
+  // What the engine would report as "same": the delta fields equal in both (the parametric
+  // models take the covariates too, so they changed).
+  const same = ORDER.filter(k => k in after1 && JSON.stringify(after1[k]) === JSON.stringify(before1[k]));
+  assert.deepEqual(same, ['km', 'logrank', 'pairwise', 'univariable', 'table1', 'hazard', 'hazard_ratio']);
+  const answer = { token: 2, same, order: ORDER, report: lite(after1, same) };
+  const got = mergeDelta(before1, answer);
+  assert.deepEqual(Object.keys(got), Object.keys(after1));
+  assert.deepEqual(got, after1);
+  assert.equal(got.km, before1.km, 'the very same array: the page need not redraw the curves');
+  assert.equal(got.logrank, before1.logrank);
+  assert.equal(got.cox, answer.report.cox);
 });
 
 test('a field that was absent before and after stays absent; a new field takes its place in the order', () => {
-  const prev = { spec: {}, km: [1] };
-  // cox: none before, none now (reported as "same"); table1 is new.
-  const answer = { token: 3, same: ['km', 'cox'], order: ORDER, report: { spec: {}, table1: [{ variable: 'age' }] } };
+  // Before: no model and no Table 1; now Table 1 is asked for (cox absent in both: "same").
+  const prev = analyze(LUNG, { time: 'time', event: { column: 'status', event: ['2'] }, group: 'sex' });
+  const now = analyze(LUNG, { time: 'time', event: { column: 'status', event: ['2'] }, group: 'sex', table1: ['age'] });
+  assert.ok(!('cox' in prev) && !('cox' in now) && !('table1' in prev) && 'table1' in now);
+  const answer = { token: 3, same: ['km', 'logrank', 'cox'], order: ORDER, report: lite(now, ['km', 'logrank', 'cox']) };
   const got = mergeDelta(prev, answer);
-  assert.deepEqual(Object.keys(got), ['spec', 'km', 'table1']);
+  assert.deepEqual(Object.keys(got), Object.keys(now));
+  assert.deepEqual(got, now);
   assert.ok(!('cox' in got));
 });
 
 test('with nothing left out (a first run, or after another run) the report is taken as sent', () => {
-  const answer = { token: 1, same: [], order: ORDER, report: { spec: {}, km: [1] } };
+  const answer = { token: 1, same: [], order: ORDER, report: before1 };
   assert.equal(mergeDelta(null, answer), answer.report);
-  assert.equal(mergeDelta({ km: [2] }, answer), answer.report);
+  assert.equal(mergeDelta(after1, answer), answer.report);
 });

@@ -2,21 +2,18 @@
 // small-count suppression for exports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { covariateCandidates } from '../../www/explorer.js';
+import { schemaOf, FIXTURES } from './cli.mjs';
 
-const schema = {
-  name: 'x.csv', rows: 10, notes: [],
-  columns: [
-    { name: 'patient_id', kind: 'identifier', missing: 0, distinct: 10, levels: null },
-    { name: 'mrn', kind: 'numeric', missing: 0, distinct: 10, levels: null, min: 1, max: 10 },
-    { name: 'months', kind: 'numeric', missing: 0, distinct: 9, levels: null, min: 1, max: 30 },
-    { name: 'status', kind: 'numeric', missing: 0, distinct: 2, levels: ['0', '1'], min: 0, max: 1 },
-    { name: 'age', kind: 'numeric', missing: 0, distinct: 8, levels: null, min: 40, max: 80 },
-    { name: 'site', kind: 'categorical', missing: 0, distinct: 3, levels: ['a', 'b', 'c'] },
-    { name: 'constant', kind: 'categorical', missing: 0, distinct: 1, levels: ['x'] },
-    { name: 'rt_date', kind: 'date', missing: 0, distinct: 10, levels: null },
-  ],
-};
+// `cohort schema tests/js/fixtures/explorer.csv`: patient_id and mrn flagged as identifiers by
+// the core, subject a plain numeric column whose name says it is one, constant a single value.
+const schema = schemaOf(path.join(FIXTURES, 'explorer.csv'));
+
+test('the fixture is what the core says about these columns', () => {
+  const kind = Object.fromEntries(schema.columns.map(c => [c.name, c.kind]));
+  assert.deepEqual(kind, { patient_id: 'identifier', mrn: 'identifier', subject: 'numeric', months: 'numeric', status: 'numeric', age: 'numeric', site: 'categorical', constant: 'categorical', rt_date: 'date' });
+});
 
 test('covariates offered: not identifiers, dates, time, outcome or single-valued columns', () => {
   const spec = { time: 'months', event: { column: 'status', event: ['1'] } };

@@ -1,19 +1,19 @@
 // The privacy guard for identifier-like columns (www/privacy.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { identifierColumns, stripIdentifiers, exportProblem, linkValues } from '../../www/privacy.js';
+import { schemaOf, FIXTURES } from './cli.mjs';
 
-const schema = { columns: [
-  { name: 'mrn', identifier_reason: 'medical record numbers' },
-  { name: 'patient_name', identifier_reason: 'names' },
-  { name: 'age', identifier_reason: null },
-  { name: 'sex' },
-] };
+// `cohort schema tests/js/fixtures/identifiers.csv`: the core flags patient_name (names in the
+// cells) and mrn (its header), not months, status, age or sex.
+const schema = schemaOf(path.join(FIXTURES, 'identifiers.csv'));
 const ids = identifierColumns(schema);
 
 test('identifier columns are those with a reason', () => {
-  assert.deepEqual([...ids.keys()], ['mrn', 'patient_name']);
-  assert.equal(ids.get('patient_name'), 'names');
+  assert.deepEqual([...ids.keys()], ['patient_name', 'mrn']);
+  assert.match(ids.get('patient_name'), /personal names/);
+  assert.match(ids.get('mrn'), /record or patient numbers/);
   assert.equal(identifierColumns(null).size, 0);
 });
 
@@ -38,7 +38,7 @@ test('a spec is stripped of every mention of an identifier column, with a note',
 });
 
 test('exports are refused while an identifier groups, stratifies or filters the analysis', () => {
-  assert.match(exportProblem({ group: 'mrn' }, ids), /'mrn' \(medical record numbers\) as the group/);
+  assert.match(exportProblem({ group: 'mrn' }, ids), /'mrn' \(header suggests record or patient numbers\) as the group/);
   assert.match(exportProblem({ cluster: 'patient_name' }, ids), /cluster/);
   assert.match(exportProblem({ filters: [{ column: 'mrn', op: 'in', values: ['x'] }] }, ids), /filter/);
   assert.equal(exportProblem({ group: 'sex', covariates: ['age'] }, ids), null);
@@ -54,14 +54,13 @@ test('crossed groups: an identifier among the two group columns is stripped and 
 });
 
 test('with an identifier group, its hidden groups and the title leave the link too', () => {
-  const ids2 = new Map([['name', 'header suggests personal names']]);
-  const { spec, removed } = stripIdentifiers({ time: 't', group: 'name', view: { hidden_groups: ['John Smith', 'Jane Doe'], title: 'Jane vs John', percent: true } }, ids2);
+  const { spec, removed } = stripIdentifiers({ time: 't', group: 'patient_name', view: { hidden_groups: ['John Smith', 'Jane Doe'], title: 'Jane vs John', percent: true } }, ids);
   assert.equal(spec.group, undefined);
   assert.equal(spec.view.hidden_groups, undefined);
   assert.equal(spec.view.title, undefined);
   assert.equal(spec.view.percent, true);
   assert.ok(!JSON.stringify(spec).includes('Jane'));
-  assert.deepEqual(removed, ['group: name', 'hidden groups (values of the group column)', 'figure title']);
+  assert.deepEqual(removed, ['group: patient_name', 'hidden groups (values of the group column)', 'figure title']);
 });
 
 test('the share status names the data values a settings link carries', () => {

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
+import { cohort, reference } from './cli.mjs';
 import { encodePayload, decodePayload, sharedFragment, analysisColumns, toBase64url, fromBase64url, SHARE_VERSION, RESULTS_VERSION, MAX_FRAGMENT_CHARS } from '../../www/share.js';
 
 test('a payload round-trips and is what node\'s inflateRaw reads (deflate-raw + base64url)', async () => {
@@ -48,4 +49,24 @@ test('a data link embeds exactly the columns the analysis reads', () => {
     ['os', 'dead', 'arm', 'age', 'stage']);
   assert.deepEqual(analysisColumns({ time: { start: 'dx', end: ['death', 'last'] }, event: { column: 'st' }, strata: 'site', cluster: 'pt', univariable: ['x'], table1: ['y'] }),
     ['dx', 'death', 'last', 'st', 'site', 'pt', 'x', 'y']);
+});
+
+test('a results link the core makes (cohort export --as results-link) opens here: its version, kind and the fields the page reads', async () => {
+  // lung by ECOG with k = 7: ph.ecog = 3 is a group of one, so its counts and the totals are null.
+  const spec = { time: 'time', event: { column: 'status', event: ['2'] }, group: 'ph.ecog', covariates: ['age'] };
+  const frag = cohort('export', reference('lung.csv'), '--spec', JSON.stringify(spec), '--k', '7', '--as', 'results-link').trim();
+  const f = sharedFragment(frag);
+  assert.equal(f.kind, 'results');
+  const payload = await decodePayload(f.text, 'results');
+  assert.equal(payload.v, RESULTS_VERSION, 'the core\'s format version is the one the page reads');
+  // What openResults (www/share.js) reads: k, the top-level and per-curve n/events (null when
+  // withheld: the page writes "<k" there), the model's, and the spec.
+  assert.equal(payload.k, 7);
+  for (const key of ['n', 'events']) assert.ok(key in payload, key);
+  assert.equal(payload.n, null, 'a total that would give the group of one by subtraction');
+  assert.ok(Array.isArray(payload.km) && payload.km.length === 4, JSON.stringify(Object.keys(payload)));
+  for (const c of payload.km) for (const key of ['n', 'events']) assert.ok(key in c, `km[].${key}`);
+  assert.equal(payload.km.find(c => String(c.group) === '3').n, null);
+  assert.ok('n' in payload.cox && 'events' in payload.cox);
+  assert.equal(payload.spec.group, 'ph.ecog');
 });

@@ -4,18 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultSpec, defaultEventValues, parseLandmarks, specToHash, specFromHash, defaultLandmarks } from '../../www/spec.js';
 import { fmtP, fmtMedian, fmtPct } from '../../www/format.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { schemaOf, reference, tempFile, ROOT } from './cli.mjs';
 
-// The schema `cohort schema tests/reference/lung.csv` prints (abridged to the columns used).
-const lung = {
-  name: 'lung.csv', rows: 228, notes: [],
-  columns: [
-    { name: 'inst', kind: 'numeric', missing: 1, distinct: 18, levels: null, min: 1, max: 33 },
-    { name: 'time', kind: 'numeric', missing: 0, distinct: 186, levels: null, min: 5, max: 1022 },
-    { name: 'status', kind: 'numeric', missing: 0, distinct: 2, levels: ['1', '2'], min: 1, max: 2 },
-    { name: 'age', kind: 'numeric', missing: 0, distinct: 42, levels: null, min: 39, max: 82 },
-    { name: 'sex', kind: 'numeric', missing: 0, distinct: 2, levels: ['1', '2'], min: 1, max: 2 },
-  ],
-};
+// The schema `cohort schema tests/reference/lung.csv` prints (run here: a renamed field fails).
+const lung = schemaOf(reference('lung.csv'));
+const LUNG_CSV = fs.readFileSync(reference('lung.csv'), 'utf8');
 
 test('lung: time, status with 2 = death (R codes 1 = censored, 2 = dead)', () => {
   const s = defaultSpec(lung);
@@ -101,19 +96,34 @@ test('group columns and time units of a spec (one name or a crossed pair; {colum
 
 test('issue 14: a negative time keeps the time column; a text time column is never replaced by another', async () => {
   const { timeProblem, noSpecReason, timeNote } = await import('../../www/spec.js');
-  // lung with time = -5 on one row: the schema's min is negative.
-  const neg = { ...lung, columns: lung.columns.map(c => (c.name === 'time' ? { ...c, min: -5 } : c)) };
+  // lung with time = -5 on one row (tests/messy/negative_time.csv): the schema's min is negative.
+  const neg = schemaOf(path.join(ROOT, 'tests/messy/negative_time.csv'));
   const s = defaultSpec(neg);
   assert.equal(s.time, 'time', 'not inst');
   assert.deepEqual(s.times, [180, 365, 730]);
-  assert.equal(timeProblem(neg.columns[1]), 'has negative values');
+  assert.equal(timeProblem(neg.columns.find(c => c.name === 'time')), 'has negative values');
   assert.match(timeNote(neg, s), /follow-up time 'time' has negative values/);
-  // time read as text ("12 days"): no spec, and the reason names the column.
-  const text = { ...lung, columns: lung.columns.map(c => (c.name === 'time' ? { name: 'time', kind: 'categorical', missing: 0, distinct: 186, levels: null, unreadable_examples: ['306 days'] } : c)) };
+  // Three cells of text in time (tests/messy/text_times.csv): the column stays, its cells named.
+  const few = schemaOf(path.join(ROOT, 'tests/messy/text_times.csv'));
+  assert.equal(defaultSpec(few).time, 'time');
+  assert.equal(timeProblem(few.columns.find(c => c.name === 'time')), '3 cells are not a number');
+  // time read as text ("306 days" in every row): no spec, and the reason names the column.
+  const lines = LUNG_CSV.trim().split('\n');
+  const days = lines.slice(1).map(l => { const c = l.split(','); c[1] = `${c[1]} days`; return c.join(','); });
+  const text = schemaOf(tempFile('lung_days.csv', [lines[0], ...days].join('\n') + '\n'));
+  assert.equal(text.columns.find(c => c.name === 'time').kind, 'categorical');
   assert.equal(defaultSpec(text), null);
-  assert.match(noSpecReason(text), /the column 'time' looks like the follow-up time but was read as text \(values such as '306 days'\)/);
+  // (A text column has no unreadable cells to quote: the hand-written fixture this replaces had
+  // invented some, and hid that the page never shows them for text.)
+  assert.match(noSpecReason(text), /the column 'time' looks like the follow-up time but was read as text\. Correct those cells/);
+  // A date column named like a time, with unreadable cells: they are quoted with their lines.
+  const dated = schemaOf(tempFile('dated.csv', 'followup_time,status\n' + Array.from({ length: 12 }, (_, i) => `2020-01-${String(i + 10).padStart(2, '0')},${i % 2}`).join('\n') + '\nsoon,1\n'));
+  const dcol = dated.columns.find(c => c.name === 'followup_time');
+  assert.equal(dcol.kind, 'date');
+  assert.match(noSpecReason(dated), /'followup_time' looks like the follow-up time but was read as dates \(line 14: 'soon'\)/);
   // No time-like name: a guess (the first numeric column with many values), and the note says so.
-  const anon = { ...lung, columns: lung.columns.map(c => (c.name === 'time' ? { ...c, name: 'v2' } : c)) };
+  const anon = schemaOf(tempFile('lung_v2.csv', LUNG_CSV.replace('"time"', '"v2"')));
+  assert.ok(anon.columns.some(c => c.name === 'v2'));
   const g = defaultSpec(anon);
   assert.equal(g.time, 'inst');
   assert.match(timeNote(anon, g), /no column is named like a follow-up time, so 'inst' was taken: check it/);
