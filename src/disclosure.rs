@@ -26,7 +26,9 @@
 //!   value at the landmark (so they never fall between pooled events).
 //! * **Models.** Coefficients, covariance and tests stay. A categorical level with fewer than k
 //!   patients or events in the model's rows is named in [`Withheld::terms`] and its row (and
-//!   covariance) is suppressed in every export. The per-event Schoenfeld residuals never leave.
+//!   covariance) is suppressed in every export. The per-event Schoenfeld residuals never leave:
+//!   the residual plot is released with the residuals pooled in runs of k events and the
+//!   smoother between the first and last pooled points (`disclosure/residuals.rs`).
 //! * **Table 1.** A count between 1 and k − 1 is written "<k" with no percent (primary);
 //!   where a column of a variable (its levels and its missing count, which add up to the
 //!   group's N) has exactly one suppressed cell, the next smallest non-zero cell is suppressed too
@@ -40,6 +42,7 @@ use serde::{Deserialize, Serialize};
 
 mod adjusted;
 mod flow;
+mod residuals;
 
 use crate::report::Report;
 use crate::spec::AnalysisSpec;
@@ -439,8 +442,9 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
                 }
             }
         }
+        let events_withheld = c.events == 0;
         if let Some(ph) = c.ph_test.as_mut() {
-            ph.residuals = None;
+            ph.residuals = ph.residuals.take().and_then(|res| residuals::pool_residuals(&res, k, &flagged, events_withheld));
         }
         c.warnings.clear();
     }

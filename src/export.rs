@@ -741,11 +741,17 @@ pub enum ExportKind {
     FigureSvg,
     RScript,
     PythonScript,
+    /// The cohort flow diagram (the page's "Save flow diagram (SVG)").
+    FlowSvg,
+    /// The proportional-hazards residual plot of the Cox model (`term` in the plot options
+    /// chooses one term, as the page's "Save SVG" under each plot): residuals pooled in runs of
+    /// k events (see `disclosure/residuals.rs`).
+    PhResidualsSvg,
 }
 
 impl ExportKind {
     /// Every kind with its command-line name.
-    pub const ALL: [(ExportKind, &'static str); 9] = [
+    pub const ALL: [(ExportKind, &'static str); 11] = [
         (ExportKind::ResultsLink, "results-link"),
         (ExportKind::ReportJson, "report-json"),
         (ExportKind::TablesCsv, "tables-csv"),
@@ -755,6 +761,8 @@ impl ExportKind {
         (ExportKind::FigureSvg, "figure-svg"),
         (ExportKind::RScript, "r-script"),
         (ExportKind::PythonScript, "python-script"),
+        (ExportKind::FlowSvg, "flow-svg"),
+        (ExportKind::PhResidualsSvg, "ph-residuals-svg"),
     ];
 
     /// The kind named `name` (as the command line and the page spell it).
@@ -815,10 +823,29 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
             }
         }
         ExportKind::Methods => methods_protected(&p),
-        ExportKind::FigureSvg => {
+        ExportKind::FigureSvg | ExportKind::FlowSvg | ExportKind::PhResidualsSvg => {
             let opts = crate::plot::PlotOptions { min_cell: Some(k), ..input.plot.clone() };
             opts.validate()?;
-            crate::plot::render_svg(&p.report, &opts, input.width, input.height, crate::plot::FigureKind::Survival)?
+            let figure = match kind {
+                ExportKind::FlowSvg => crate::plot::FigureKind::Flow,
+                ExportKind::PhResidualsSvg => {
+                    let cox = p.report.cox.as_ref().ok_or("the analysis has no Cox model: add covariates to check proportional hazards")?;
+                    let ph = cox.ph_test.as_ref().ok_or("the proportional-hazards test of this Cox model could not be computed")?;
+                    if ph.residuals.is_none() {
+                        return Err(format!(
+                            "the residual plot is not released: the model has fewer than {k} events (each point would be one patient's event; disclosure threshold k = {k})"
+                        ));
+                    }
+                    if let Some(t) = &opts.term {
+                        if p.withheld.terms.contains(t) {
+                            return Err(format!("the residual plot of '{t}' is not released: the level has fewer than {k} patients or events (disclosure threshold k = {k})"));
+                        }
+                    }
+                    crate::plot::FigureKind::Zph
+                }
+                _ => crate::plot::FigureKind::Survival,
+            };
+            crate::plot::render_svg(&p.report, &opts, input.width, input.height, figure)?
         }
         ExportKind::RScript => r_script(spec.ok_or("the report carries no spec")?, input.file),
         ExportKind::PythonScript => python_script(spec.ok_or("the report carries no spec")?, input.file),

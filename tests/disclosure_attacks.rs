@@ -352,6 +352,9 @@ fn every_export_kind_defeats_every_attack() {
             if matches!(kind, ExportKind::Table1Csv | ExportKind::Table1Md) && r.table1.is_none() {
                 continue;
             }
+            if kind == ExportKind::PhResidualsSvg && r.cox.as_ref().and_then(|c| c.ph_test.as_ref()).and_then(|p| p.residuals.as_ref()).is_none() {
+                continue;
+            }
             let text = export(kind, &table, &r, case.file);
             let what = format!("{} / {name}", case.name);
             let json: Option<Value> = match kind {
@@ -393,7 +396,15 @@ fn every_export_kind_defeats_every_attack() {
                         assert_eq!(complement_attack_text(&text), Vec::<String>::new(), "{what}: complement\n{text}");
                     }
                 }
-                ExportKind::FigureSvg => assert_eq!(small_counts_in_figure(&text), Vec::<String>::new(), "{what}: figure"),
+                ExportKind::FigureSvg | ExportKind::FlowSvg => assert_eq!(small_counts_in_figure(&text), Vec::<String>::new(), "{what}: figure"),
+                ExportKind::PhResidualsSvg => {
+                    // One dot per pool of at least k events per panel (plus one legend dot each).
+                    let res = r.cox.as_ref().and_then(|c| c.ph_test.as_ref()).and_then(|p| p.residuals.as_ref()).unwrap();
+                    let pools = res.x.len() / K as usize;
+                    let panels = res.terms.len();
+                    let dots = text.matches("<circle").count();
+                    assert!(dots <= panels * (pools + 1), "{what}: {dots} dots for {panels} panels of {pools} pools ({} events)", res.x.len());
+                }
                 ExportKind::Methods => {
                     for n in 1..K {
                         assert!(!text.contains(&format!("(n = {n})")), "{what}: {text}");
@@ -451,4 +462,47 @@ fn old_results_links_are_refused_with_a_reason() {
     assert!(e.contains("version 1") && e.contains("new link"), "{e}");
     v["v"] = 3.into();
     assert!(cohort::share::SharedResults::from_json(&v.to_string()).unwrap_err().contains("newer"));
+}
+
+/// The PH-residual plot's points are pools of k events: on lung by ECOG (k = 5) every released
+/// point is the mean of 5 or more events' residuals (of consecutive events in x), so no point is
+/// one patient's; the JSON and the link carry the same pooled points; a model with fewer than k
+/// events releases none.
+#[test]
+fn residual_plot_points_are_pools_of_k_events() {
+    let (table, r) = run(&CASES[0]);
+    let res = r.cox.as_ref().unwrap().ph_test.as_ref().unwrap().residuals.clone().unwrap();
+    let n = res.x.len();
+    assert!(n > 50, "{n} residuals");
+    let p = cohort::disclosure::protect(&r, Some(&table), K);
+    let out = p.report.cox.as_ref().unwrap().ph_test.as_ref().unwrap().residuals.clone().unwrap();
+    assert_eq!(out.x.len(), n / K as usize);
+    // Reconstruct the pools from the sorted x: each released x is the mean of its run.
+    let mut xs = res.x.clone();
+    xs.sort_by(f64::total_cmp);
+    let mut start = 0;
+    for (i, x) in out.x.iter().enumerate() {
+        let len = if i + 1 == out.x.len() { n - start } else { K as usize };
+        assert!(len >= K as usize);
+        let mean = xs[start..start + len].iter().sum::<f64>() / len as f64;
+        assert!((mean - x).abs() < 1e-12, "pool {i}: {mean} vs {x}");
+        start += len;
+    }
+    // No released residual equals an individual one (to 1e-9).
+    for (t, o) in res.terms.iter().zip(&out.terms) {
+        for y in o.y.iter().filter(|y| y.is_finite()) {
+            assert!(!t.y.iter().any(|v| (v - y).abs() < 1e-9), "{}: a released point is one patient's residual {y}", t.name);
+        }
+    }
+    // The report JSON carries the pooled points, not the per-event ones.
+    let json: Value = serde_json::from_str(&export(ExportKind::ReportJson, &table, &r, "lung.csv")).unwrap();
+    assert_eq!(json["cox"]["ph_test"]["residuals"]["x"].as_array().unwrap().len(), n / K as usize);
+    // The figure: one dot per pool per panel, plus the legend's.
+    let input = ExportInput { report: &r, table: Some(&table), file: "lung.csv", k: K, plot: serde_json::from_str(r#"{"term":"age"}"#).unwrap(), width: 900, height: 620 };
+    let svg = String::from_utf8(export_bytes(ExportKind::PhResidualsSvg, &input).unwrap()).unwrap();
+    assert_eq!(svg.matches("<circle").count(), n / K as usize + 1);
+    // A model with fewer than k events: refused with the reason.
+    let input = ExportInput { k: n as u32 + 1, ..input };
+    let err = export_bytes(ExportKind::PhResidualsSvg, &input).unwrap_err();
+    assert!(err.contains("fewer than") && err.contains("events"), "{err}");
 }

@@ -1135,7 +1135,7 @@ function wire() {
     const c = $('#flow');
     const w = Math.round(c.clientWidth * 2), h = Math.round(c.clientHeight * 2);
     try {
-      const svg = await serial(() => state.engine.svg('flow', { font_scale: 2, min_cell: exportMinCell() }, w, h));
+      const svg = await serial(() => state.engine.exportKind('flow-svg', exportMinCell(), { font_scale: 2 }, w, h));
       download(new Blob([svg], { type: 'image/svg+xml' }), stem() + '.flow.svg');
     } catch (e) { showError(e, 'The flow diagram could not be saved'); }
   });

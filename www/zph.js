@@ -4,10 +4,11 @@
 // Kaplan-Meier-scaled time, the smoothed β(t) with its ± 2 SE band, the Cox β line; a term with
 // cox.zph p < 0.05 is flagged in the figure and in its caption). "Show all" opens every term.
 // After a refit the open plots are drawn again from the new model (terms that left the model
-// are closed). Each plot can be saved as SVG (the same drawing code).
+// are closed). Each plot can be saved as SVG: the same drawing code, from the report as the
+// disclosure module releases it (residuals pooled in runs of k events).
 
 import { $, el } from './dom.js';
-import { showingSharedResults } from './share.js';
+import { showingSharedResults, exportMinCell } from './share.js';
 
 /**
  * {engine(), serial(fn), showError(err, title), download(blob, name), stem(), spec(), runSpec(spec)}
@@ -149,7 +150,9 @@ async function render() {
 
 async function saveSvg(term) {
   try {
-    const svg = await ctx.serial(() => ctx.engine().svg('zph', { term }, 900, 620));
+    // Through the core's one export path (`cohort export --as ph-residuals-svg`): the residuals
+    // pooled in runs of k events, never one patient's point.
+    const svg = await ctx.serial(() => ctx.engine().exportKind('ph-residuals-svg', exportMinCell(), { term }, 900, 620));
     ctx.download(new Blob([svg], { type: 'image/svg+xml' }), `${ctx.stem()}.ph-${term.replace(/[^\w.-]+/g, '_')}.svg`);
   } catch (e) {
     ctx.showError(e, 'The residual plot was not saved');

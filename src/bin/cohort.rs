@@ -10,8 +10,9 @@ const USAGE: &str = "usage:
                                                with counts below K (default 5) withheld; KIND:
                                                results-link, report-json, tables-csv, table1-csv,
                                                table1-md, methods, figure-svg, r-script,
-                                               python-script (figure: plot options JSON, size
-                                               default 1800x1200)
+                                               python-script, flow-svg, ph-residuals-svg
+                                               (figures: plot options JSON, size default
+                                               1800x1200)
   cohort schema DATA                           print the columns and their inferred types
   cohort aggregate-sql --spec SPEC --dialect duckdb|spark --source TABLE_OR_PATH
         [--bin COL=WIDTH]... [--keep COL]... [--time-bin WIDTH] [--spec-out FILE]
