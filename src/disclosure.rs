@@ -22,7 +22,10 @@
 //!   Released steps carry no event or censoring counts, standard errors or cumulative hazards
 //!   (from which ΔH/Δ(se²) gives the number at risk); the number at risk shown with a step is
 //!   the one at the start of its pool (at least k), rounded up to a multiple of k (exact
-//!   values would give the censorings between pools by subtraction). Landmark estimates are the released curve's
+//!   values would give the censorings between pools by subtraction). Inside a pool only
+//!   censoring marks are released (no step at an event time), and only when the pool holds at
+//!   least k censorings; a flat tail of censorings after the last pool is drawn to its end, with
+//!   marks only when it holds at least k. Landmark estimates are the released curve's
 //!   value at the landmark (so they never fall between pooled events).
 //! * **Models.** Coefficients, covariance and tests stay. A categorical level with fewer than k
 //!   patients or events in the model's rows is named in [`Withheld::terms`] and its row (and
@@ -194,8 +197,9 @@ struct Tally {
 /// at the start of its pool, and where the curve stops.
 struct Coarse {
     /// (tally index, number at risk at the start of its pool, whether it is a pool's end: a
-    /// released estimate; otherwise a censoring mark on the released curve)
-    items: Vec<(usize, f64, bool)>,
+    /// released estimate; otherwise a censoring mark on the released curve, or the end of its
+    /// flat tail; whether its censorings may be marked)
+    items: Vec<(usize, f64, bool, bool)>,
     /// The time of the last released step and why nothing after it is, when the curve stops
     /// before its last tally.
     cut: Option<(f64, String)>,
@@ -235,7 +239,11 @@ fn coarsen(tallies: &[Tally], k: u32) -> Coarse {
         if events >= kf {
             // The first pool starts with the group's size, released anyway: it stays exact.
             let n0 = if start == 0 { tallies[0].n_risk } else { round_to_k(tallies[start].n_risk, k) };
-            items.extend(pending.drain(..).map(|j| (j, n0, j == i)));
+            // Inside a pool only censoring marks are released, and only when the pool holds at
+            // least k censorings: a step at an event time inside the pool would date single
+            // events, and a pool's few marks would count its censorings (below k).
+            let marks = pending.iter().map(|&j| tallies[j].leaving).sum::<f64>() >= kf;
+            items.extend(pending.drain(..).filter(|&j| j == i || (marks && tallies[j].leaving > 0.0)).map(|j| (j, n0, j == i, marks)));
             events = 0.0;
             start = i + 1;
             last_time = t.time;
@@ -244,9 +252,15 @@ fn coarsen(tallies: &[Tally], k: u32) -> Coarse {
     if events > 0.0 {
         cut.get_or_insert_with(|| format!("fewer than {k} events after this time"));
     } else if let Some(&j) = pending.last() {
-        // Only censorings since the last release: the curve is flat there, and may be shown so.
+        // Only censorings since the last release: the curve is flat there, and is shown so to
+        // the last of them; their marks only when there are at least k.
         let n0 = tallies.get(start).map_or(f64::NAN, |t| if start == 0 { t.n_risk } else { round_to_k(t.n_risk, k) });
-        items.extend(pending.iter().map(|&x| (x, n0, false)));
+        let censored: f64 = pending.iter().map(|&x| tallies[x].leaving).sum();
+        if censored >= kf {
+            items.extend(pending.iter().map(|&x| (x, n0, false, true)));
+        } else {
+            items.push((j, n0, false, false));
+        }
         last_time = tallies[j].time;
     }
     Coarse { items, cut: cut.map(|why| (last_time, why)) }
@@ -280,12 +294,12 @@ fn protect_km(c: &KmCurve, k: u32, end: f64) -> (KmCurve, Option<Cut>) {
     let co = coarsen(&tallies, k);
     let mut steps: Vec<KmStep> = Vec::new();
     let (mut sv, mut lo, mut hi) = (1.0, 1.0, 1.0);
-    for &(i, n0, release) in &co.items {
+    for &(i, n0, release, marks) in &co.items {
         let s = &c.steps[i];
         if release {
             (sv, lo, hi) = (round(s.surv), round(s.lower), round(s.upper));
         }
-        let censored = if s.n_censor > 0.0 { 1.0 } else { 0.0 };
+        let censored = if marks && s.n_censor > 0.0 { 1.0 } else { 0.0 };
         steps.push(KmStep { n_censor: censored, surv: sv, lower: lo, upper: hi, ..blank_step(s.time, n0) });
     }
     let cut = co.cut.as_ref().map(|(at, why)| Cut { group: c.group.clone(), cause: None, at: *at, reason: why.clone() });
@@ -561,7 +575,7 @@ fn protect_cuminc(report: &Report, table: Option<&Table>, k: u32, end: f64, w: &
         if let Some(first) = c.steps.first().filter(|s| s.time == 0.0 && s.estimate == 0.0) {
             steps.push(first.clone());
         }
-        for &(i, _, release) in &co.items {
+        for &(i, _, release, _) in &co.items {
             if release {
                 let s = &c.steps[i];
                 steps.push(CumincStep { time: s.time, estimate: round(s.estimate), variance: s.variance });

@@ -141,6 +141,9 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
         w(&mut s, &format!("keep <- out %in% {}; d <- d[keep, , drop = FALSE]; out <- out[keep]", r_vec(&known)));
     }
     w(&mut s, "d <- d[!is.na(d$.time) & d$.time >= 0 & !is.na(out), , drop = FALSE]");
+    // The spec's level labels: the file's values named as the page names them (groups, model
+    // terms, Table 1), in the page's level order (numeric, else text).
+    w(&mut s, "relabel <- function(x, lab) { lv <- sort(unique(x[!is.na(x)])); k <- as.character(lv); factor(x, levels = lv, labels = ifelse(k %in% names(lab), lab[k], k)) }");
     if crate::study::has_design(spec) {
         s.push_str(&crate::study::r_script_design(spec, &model_terms(spec)));
         return s;
@@ -149,13 +152,13 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
     match spec.group.as_ref().map(|g| g.columns()) {
         Some([g]) => {
             w(&mut s, &format!("d <- d[!is.na(d[[{}]]), , drop = FALSE]", lit(g)));
-            w(&mut s, &format!("lv <- sort(unique(d[[{0}]])); d$.group <- factor(d[[{0}]], levels = lv)  # level order: numeric, else text", lit(g)));
+            w(&mut s, &format!("d$.group <- relabel(d[[{}]], {})  # level order: numeric, else text", lit(g), r_labels(spec, g)));
             rhs = ".group".into();
         }
         Some(cols) => {
             // Crossed groups: survfit's strata `a=x, b=y` (first column slowest) are the page's levels.
             for g in cols {
-                w(&mut s, &format!("d <- d[!is.na(d[[{0}]]), , drop = FALSE]; d[[{0}]] <- factor(d[[{0}]], levels = sort(unique(d[[{0}]])))", lit(g)));
+                w(&mut s, &format!("d <- d[!is.na(d[[{0}]]), , drop = FALSE]; d[[{0}]] <- relabel(d[[{0}]], {1})", lit(g), r_labels(spec, g)));
             }
             let relabel = |g: &String| format!("factor(d[[{0}]], labels = paste0({1}, levels(d[[{0}]])))", lit(g), lit(&format!("{g}=")));
             w(&mut s, &format!("d$.group <- interaction({}, sep = \", \", lex.order = TRUE, drop = TRUE)  # for cuminc", cols.iter().map(relabel).collect::<Vec<_>>().join(", ")));
@@ -185,6 +188,11 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
             let cl = spec.cluster.as_ref().map(|c| format!(" + cluster(d[[{}]])", lit(c))).unwrap_or_default();
             w(&mut s, "");
             w(&mut s, &format!("# Cox proportional hazards ({} ties); categorical terms against their first level", spec.ties.name()));
+            for c in spec.covariates.iter().filter(|c| spec.labels.levels.contains_key(*c)) {
+                // Labels name the levels of a categorical covariate (a text column is one too).
+                let cond = if spec.categorical.contains(c) { String::new() } else { format!("if (!is.numeric(d[[{}]])) ", lit(c)) };
+                w(&mut s, &format!("{cond}d[[{0}]] <- relabel(d[[{0}]], {1})", lit(c), r_labels(spec, c)));
+            }
             w(&mut s, &format!("cox <- coxph(Surv(.time, .status == 1) ~ {terms}{strata}{cl}, data = d, ties = {})", lit(spec.ties.name())));
             w(&mut s, "summary(cox)");
             w(&mut s, "cox.zph(cox, transform = \"km\", terms = FALSE)");
@@ -193,6 +201,7 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
             }
         }
         s.push_str(&adjusted_r_lines(spec));
+        s.push_str(&r_table1(spec, spec.group.is_some()));
     } else {
         w(&mut s, "");
         w(&mut s, "# Competing risks: cumulative incidence (Aalen-Johansen), Gray's test, Fine-Gray");
@@ -208,6 +217,7 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
             w(&mut s, &format!("X <- model.matrix(~ {}, data = dd)[, -1, drop = FALSE]", model_terms(spec)));
             w(&mut s, "summary(crr(dd$.time, dd$.status, X, failcode = 1, cencode = 0))");
         }
+        s.push_str(&r_table1(spec, spec.group.is_some()));
     }
     s
 }
@@ -306,6 +316,45 @@ fn adjusted_r_lines(spec: &AnalysisSpec) -> String {
     s
 }
 
+/// The level labels of `column` as an R named vector (`c("1" = "Male")`; `character(0)` without).
+fn r_labels(spec: &AnalysisSpec, column: &str) -> String {
+    match spec.labels.levels.get(column).filter(|m| !m.is_empty()) {
+        Some(m) => format!("c({})", m.iter().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| format!("{} = {}", lit(k), lit(v))).collect::<Vec<_>>().join(", ")),
+        None => "character(0)".into(),
+    }
+}
+
+/// The level labels of `column` as a Python dict.
+fn py_labels(spec: &AnalysisSpec, column: &str) -> String {
+    let m = spec.labels.levels.get(column);
+    format!("{{{}}}", m.into_iter().flatten().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| format!("{}: {}", lit(k), lit(v))).collect::<Vec<_>>().join(", "))
+}
+
+/// R lines: the `relabel` helper (levels in the page's order, the file's values shown by their
+/// labels) and Table 1 as the page decides its rows (`categorical`, text, and with
+/// `table1_codes` a few whole-number codes or site numbers, unless `numeric` lists the column).
+fn r_table1(spec: &AnalysisSpec, group: bool) -> String {
+    let Some(cols) = spec.table1.as_ref().filter(|c| !c.is_empty()) else { return String::new() };
+    let mut s = String::new();
+    s.push_str("\n# Table 1: categorical rows as counts (percent of the non-missing), numeric rows as mean (SD) and median\n");
+    s.push_str(&format!("t1_categorical <- {}; t1_numeric <- {}; t1_codes <- {}\n", r_vec(&spec.categorical), r_vec(&spec.numeric), if spec.table1_codes { "TRUE" } else { "FALSE" }));
+    s.push_str(&format!("g <- {}\n", if group { "d$.group" } else { "factor(rep(\"All\", nrow(d)))" }));
+    for c in cols {
+        let label = spec.labels.variable(c);
+        s.push_str(&format!("x <- d[[{}]]; cat(\"\\n\", {}, \"\\n\")\n", lit(c), lit(label)));
+        s.push_str(&format!(
+            "codes <- is.numeric(x) && all(x == round(x), na.rm = TRUE) && (length(unique(na.omit(x))) <= 5 || sub(\"[._](id|code)$\", \"\", tolower({0})) %in% c(\"inst\", \"institution\", \"site\", \"center\", \"centre\", \"hospital\"))\n",
+            lit(c)
+        ));
+        s.push_str(&format!(
+            "if ({0} %in% t1_categorical || !is.numeric(x) || (t1_codes && !({0} %in% t1_numeric) && codes)) {{ tab <- table(relabel(x, {1}), g); print(tab); print(round(100 * prop.table(tab, 2), 1)); print(table(is.na(x), g, dnn = c(\"missing\", \"\"))) }} else print(sapply(split(x, g), function(z) c(n = sum(!is.na(z)), mean = mean(z, na.rm = TRUE), sd = sd(z, na.rm = TRUE), median = median(z, na.rm = TRUE))))\n",
+            lit(c),
+            r_labels(spec, c)
+        ));
+    }
+    s
+}
+
 fn model_terms(spec: &AnalysisSpec) -> String {
     spec.covariates
         .iter()
@@ -356,11 +405,21 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
     w(&format!("out = d[{}].astype(str).str.strip()", lit(&ev.column)));
     w(&format!("d['_status'] = np.where(out.isin({}), 1, np.where(out.isin({}), 2, 0))", py_list(&ev.event), py_list(&ev.competing)));
     w("d = d[d['_time'].notna() & (d['_time'] >= 0)]");
+    // The spec's level labels: values written as the page writes them (1, not 1.0), then named.
+    w("def relabel(x, lab):");
+    w("    def one(v):");
+    w("        if pd.isna(v): return v");
+    w("        if isinstance(v, float) and v.is_integer(): v = int(v)");
+    w("        return lab.get(str(v), str(v))");
+    w("    return x.map(one)");
     // Crossed groups become one combined column, labelled as the page labels them.
     let group = spec.group.as_ref().map(|g| match g.columns() {
-        [one] => lit(one),
+        [one] => {
+            w(&format!("d[{0}] = relabel(d[{0}], {1})", lit(one), py_labels(spec, one)));
+            lit(one)
+        }
         cols => {
-            let parts: Vec<String> = cols.iter().map(|c| format!("{} + d[{}].astype(str)", lit(&format!("{c}=")), lit(c))).collect();
+            let parts: Vec<String> = cols.iter().map(|c| format!("{} + relabel(d[{}], {})", lit(&format!("{c}=")), lit(c), py_labels(spec, c))).collect();
             w(&format!("d = d.dropna(subset={})", py_list(cols)));
             w(&format!("d['_group'] = {}", parts.join(" + ', ' + ")));
             lit("_group")
@@ -388,6 +447,10 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
         if !spec.covariates.is_empty() {
             let cats: Vec<&String> = spec.covariates.iter().filter(|c| spec.categorical.contains(c)).collect();
             w(&format!("X = d[{} + ['_time', '_status']].dropna()", py_list(&spec.covariates)));
+            for c in spec.covariates.iter().filter(|c| spec.labels.levels.contains_key(*c)) {
+                let cond = if spec.categorical.contains(c) { String::new() } else { format!("if not pd.api.types.is_numeric_dtype(X[{}]): ", lit(c)) };
+                w(&format!("{cond}X[{0}] = relabel(X[{0}], {1})", lit(c), py_labels(spec, c)));
+            }
             if !cats.is_empty() {
                 let cats: Vec<String> = cats.into_iter().cloned().collect();
                 w(&format!("X = pd.get_dummies(X, columns={}, drop_first=True, dtype=float)", py_list(&cats)));
@@ -404,6 +467,24 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
         w("ajf = AalenJohansenFitter()");
         w("ajf.fit(d['_time'], d['_status'], event_of_interest=1)");
         w("print(ajf.cumulative_density_)");
+    }
+    if let Some(cols) = spec.table1.as_ref().filter(|c| !c.is_empty()) {
+        w("# Table 1: categorical rows as counts (percent of the non-missing), numeric rows as mean (SD) and median");
+        w(&format!("t1_categorical, t1_numeric, t1_codes = {}, {}, {}", py_list(&spec.categorical), py_list(&spec.numeric), if spec.table1_codes { "True" } else { "False" }));
+        w(&format!("g = {}", group.as_ref().map(|g| format!("d[{g}]")).unwrap_or_else(|| "pd.Series('All', index=d.index)".into())));
+        w("SITES = {'inst', 'institution', 'site', 'center', 'centre', 'hospital'}");
+        for c in cols {
+            w(&format!("x = d[{}]; print(); print({})", lit(c), lit(spec.labels.variable(c))));
+            w(&format!(
+                "codes = pd.api.types.is_numeric_dtype(x) and (x.dropna() % 1 == 0).all() and (x.nunique() <= 5 or __import__('re').sub(r'[._](id|code)$', '', {0}.lower()) in SITES)",
+                lit(c)
+            ));
+            w(&format!(
+                "if {0} in t1_categorical or not pd.api.types.is_numeric_dtype(x) or (t1_codes and {0} not in t1_numeric and codes):\n    tab = pd.crosstab(relabel(x, {1}), g); print(tab); print((100 * tab / tab.sum()).round(1)); print('missing', x.isna().groupby(g).sum().to_dict())\nelse:\n    print(x.groupby(g).agg(['count', 'mean', 'std', 'median']))",
+                lit(c),
+                py_labels(spec, c)
+            ));
+        }
     }
     s
 }
@@ -1214,9 +1295,10 @@ pub fn methods_protected(p: &crate::disclosure::Protected) -> String {
     let mut text = methods_text_with(&p.report, Some(w));
     if !text.is_empty() {
         text.push_str(&format!(
-            " Disclosure control (k = {}): counts from 1 to {} are shown as <{}; survival curves are drawn in steps of at least {} events and end where fewer than {} remain at risk{}.",
+            " Disclosure control (k = {}): counts from 1 to {} are shown as <{}; survival curves are drawn in steps of at least {} events and end where fewer than {} remain at risk, with censoring marks only where at least {} censorings fall between two steps{}.",
             w.k,
             w.k.saturating_sub(1),
+            w.k,
             w.k,
             w.k,
             w.k,

@@ -415,9 +415,12 @@ pub(crate) fn filter_rows(table: &Table, spec: &AnalysisSpec) -> Result<Vec<usiz
 ///
 /// Working: code of (i, j) is `i * nb + j`; one pass marks the combinations used, a second
 /// renumbers them in that (slowest-first) order — O(n + na·nb) with no sorting of labels.
-pub fn crossed(a: &Column, b: &Column, rows: &[usize]) -> Factor {
-    let fa = factor(a, rows);
-    let fb = factor(b, rows);
+pub fn crossed(a: &Column, b: &Column, rows: &[usize], labels: &crate::spec::Labels) -> Result<Factor> {
+    let mut fa = factor(a, rows);
+    let mut fb = factor(b, rows);
+    // Level labels name each part of a crossed group ("sex=Female, ph.ecog=fully active").
+    labels.relabel(&a.name, &mut fa.levels)?;
+    labels.relabel(&b.name, &mut fb.levels)?;
     let nb = fb.levels.len();
     let combo = |k: usize| -> Option<usize> {
         let (i, j) = (fa.codes[k], fb.codes[k]);
@@ -437,7 +440,7 @@ pub fn crossed(a: &Column, b: &Column, rows: &[usize]) -> Factor {
         }
     }
     let codes = (0..rows.len()).map(|k| combo(k).map_or(MISSING, |c| new_code[c])).collect();
-    Factor { codes, levels }
+    Ok(Factor { codes, levels })
 }
 
 /// Build the analysed rows: valid time, outcome, group and strata.
@@ -667,7 +670,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             spec.labels.relabel(&one.name, &mut f.levels)?;
             Some(f)
         }
-        [a, b, ..] => Some(crossed(a, b, &rows)),
+        [a, b, ..] => Some(crossed(a, b, &rows, &spec.labels)?),
     };
     let strata = strata_col.map(|g| factor(g, &rows));
     if let Some(g) = &group {
@@ -756,9 +759,10 @@ pub fn design(
         };
         let categorical = spec.categorical.contains(&col.name) || matches!(col.data, ColumnData::Text { .. });
         if categorical {
-            let f = factor(col, &prep.rows);
+            let mut f = factor(col, &prep.rows);
+            // The reference is named by its value in the file, or by its label.
             let reference = match spec.reference.get(&col.name) {
-                Some(r) => f.levels.iter().position(|l| l == r).ok_or_else(|| {
+                Some(r) => f.levels.iter().position(|l| l == r || spec.labels.level(&col.name, l) == r).ok_or_else(|| {
                     Error::spec(format!(
                         "reference level '{r}' is not a level of '{}' (levels: {})",
                         col.name,
@@ -768,6 +772,8 @@ pub fn design(
                 })?,
                 None => 0,
             };
+            // Level labels name the model's terms ("sex=Female"), as they name the groups.
+            spec.labels.relabel(&col.name, &mut f.levels).map_err(|e| e.at_column(col.name.clone()))?;
             for (i, &c) in f.codes.iter().enumerate() {
                 if c == MISSING && complete[i] {
                     complete[i] = false;

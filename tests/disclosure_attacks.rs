@@ -506,3 +506,63 @@ fn residual_plot_points_are_pools_of_k_events() {
     let err = export_bytes(ExportKind::PhResidualsSvg, &input).unwrap_err();
     assert!(err.contains("fewer than") && err.contains("events"), "{err}");
 }
+
+/// Censoring marks on the released curves (figures draw a mark where a released step has
+/// `n_censor` > 0). Attack: count the marks between two released estimates (a pool) — a count
+/// of censorings — or look for released steps between pools at times where only events
+/// happened (dating single events). Defence: marks only in pools holding at least k censorings,
+/// no step inside a pool at an event-only time, no mark past a cut or on a withheld group.
+#[test]
+fn censoring_marks_reveal_no_censoring_in_a_pooled_or_withheld_stretch() {
+    let mut pools_with_hidden_marks = 0;
+    let mut pools_with_marks = 0;
+    for case in CASES {
+        let (table, r) = run(case);
+        let p = cohort::disclosure::protect(&r, Some(&table), K);
+        for (orig, out) in r.km.iter().zip(&p.report.km) {
+            let what = format!("{} / group {:?}", case.name, orig.group);
+            let at = |t: f64| orig.steps.iter().find(|s| s.time == t).unwrap_or_else(|| panic!("{what}: released step at {t} is no step of the curve"));
+            if orig.n < K as usize {
+                assert!(out.steps.iter().all(|s| s.n_censor == 0.0), "{what}: a mark on a withheld group");
+                continue;
+            }
+            // Released estimates: where the estimate changes; the window of a pool runs from the
+            // previous release (exclusive) to its release (inclusive).
+            let steps: Vec<_> = out.steps.iter().filter(|s| s.surv.is_finite()).collect();
+            let mut prev_time = f64::NEG_INFINITY;
+            let mut prev_surv = 1.0;
+            let mut window: Vec<&cohort::stats::km::KmStep> = Vec::new();
+            let mut close = |window: &mut Vec<&cohort::stats::km::KmStep>, from: f64, to: f64| {
+                let marks = window.iter().filter(|s| s.n_censor > 0.0).count();
+                let real: f64 = orig.steps.iter().filter(|s| s.time > from && s.time <= to).map(|s| s.n_censor).sum();
+                if marks > 0 {
+                    pools_with_marks += 1;
+                    assert!(real >= K as f64, "{what}: {marks} marks in ({from}, {to}] where {real} were censored (< {K})");
+                } else if real > 0.0 {
+                    pools_with_hidden_marks += 1;
+                }
+                window.clear();
+            };
+            for s in &steps {
+                let o = at(s.time);
+                let release = s.surv != prev_surv;
+                if !release {
+                    // Inside a pool: only a censoring mark (or the end of the flat tail).
+                    assert!(o.n_censor > 0.0, "{what}: a released step at {} where only events happened", s.time);
+                }
+                window.push(s);
+                if release {
+                    close(&mut window, prev_time, s.time);
+                    prev_time = s.time;
+                    prev_surv = s.surv;
+                }
+            }
+            let last = steps.last().map_or(0.0, |s| s.time);
+            close(&mut window, prev_time, last);
+            // Past the last released time: no marks (the blank step after a cut has none).
+            assert!(out.steps.iter().filter(|s| s.time > last).all(|s| s.n_censor == 0.0), "{what}: a mark past the cut");
+        }
+    }
+    assert!(pools_with_marks > 0, "some pools hold k censorings: their marks stay");
+    assert!(pools_with_hidden_marks > 0, "some pools hold fewer than k censorings: the test must see them withheld");
+}

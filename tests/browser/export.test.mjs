@@ -105,6 +105,15 @@ test(`each export button with k = ${K} gives the command line's bytes`, async ()
   }, K);
   const fig = same(svg, 'figure-svg', ['--options', JSON.stringify(options), '--size', `${width}x${height}`]);
   assert.match(fig, new RegExp(`3 \\(n &lt; ${K}\\)`));
+
+  // The cohort flow diagram's SVG (`flow-svg`): the page's canvas size at 2×.
+  await page.waitForSelector('#flow-box:not([hidden])');
+  const flowSize = await page.evaluate(() => {
+    const c = document.querySelector('#flow');
+    return `${Math.round(c.clientWidth * 2)}x${Math.round(c.clientHeight * 2)}`;
+  });
+  const flow = same(await downloaded(page, '#save-flow-svg'), 'flow-svg', ['--options', JSON.stringify({ font_scale: 2 }), '--size', flowSize]);
+  assert.match(flow, /^<svg/);
   assert.equal(errors.length, 0, errors.join('\n'));
 });
 

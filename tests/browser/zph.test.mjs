@@ -2,8 +2,9 @@
 // veteran with karno + age ticked, the PH table's "Plot" toggles open the wasm-drawn residual
 // plots (non-empty canvas pixels), karno (R cox.zph p = 0.0003) is flagged in the figure's
 // caption and border and age (p = 0.14) is not, "Show all" opens both, "Save SVG" downloads
-// the same drawing, the saved JSON report leaves the per-event residuals out, and no request
-// leaves the page.
+// the command line's `ph-residuals-svg` export (residuals pooled in runs of k events), the saved
+// JSON report carries the same pools and not the per-event residuals, and no request leaves the
+// page.
 //   R: d <- read.csv("tests/reference/veteran.csv")
 //      cox.zph(coxph(Surv(time, status == 1) ~ karno + age, data = d))$table
 //      karno chisq 13.07271927 p 0.00029963; age 2.13058873 p 0.14439
@@ -13,6 +14,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { start, loadFile, canvasInk, REFERENCE_DIR, OUT, idle, assertSameOrigin } from './helpers.mjs';
+import { cohort } from '../js/cli.mjs';
 
 let app;
 before(async () => { app = await start(); fs.mkdirSync(OUT, { recursive: true }); });
@@ -56,20 +58,30 @@ test('PH residual plots: toggles draw the plots, karno flagged, SVG export, no r
   assert.ok(await canvasInk(page, '#ph-plots figure[data-term="age"] canvas') > 0.02, 'age plot drawn');
   await page.locator('#xp-ph').screenshot({ path: path.join(OUT, 'zph.png') });
 
-  // Save SVG: the engine's SVG of the same figure, with the flag written in it.
+  // Save SVG with k = 7: the core's export (`cohort export --as ph-residuals-svg --k 7`), the
+  // same bytes: residuals pooled in runs of 7 events (18 dots and the legend's), the flag kept.
+  await page.fill('#xp-k', '7');
+  await page.dispatchEvent('#xp-k', 'change');
+  await idle(page);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('.ph-plot-svg[data-term="karno"]')]);
   const file = path.join(OUT, 'zph-karno.svg');
   await download.saveAs(file);
   const svg = fs.readFileSync(file, 'utf8');
+  const spec = await page.evaluate(() => window.cohort.spec());
+  const want = cohort('export', path.join(REFERENCE_DIR, 'veteran.csv'), '--spec', JSON.stringify(spec), '--k', '7', '--as', 'ph-residuals-svg',
+    '--options', JSON.stringify({ term: 'karno' }), '--size', '900x620');
+  assert.ok(svg === want, `the page's residual plot SVG differs from the command line's (${svg.length} vs ${want.length} bytes)`);
   assert.match(svg, /^<svg/);
   assert.match(svg, /proportional hazards doubtful/);
   assert.match(svg, /PH test p &lt; 0\.001/);
+  assert.equal(svg.match(/<circle/g).length, Math.floor(128 / 7) + 1, 'one dot per pool of 7 events, and the legend\'s');
 
-  // The saved report keeps the PH table but not the residual points (one per patient event).
+  // The saved report keeps the PH table; its residual points are the same pools, never one event's.
   const [dl2] = await Promise.all([page.waitForEvent('download'), page.click('#save-json')]);
   const saved = JSON.parse(fs.readFileSync(await dl2.path(), 'utf8'));
   assert.deepEqual(saved.cox.ph_test.terms.map(t => t.name), ['karno', 'age']);
-  assert.equal(saved.cox.ph_test.residuals, undefined);
+  assert.equal(saved.cox.ph_test.residuals.x.length, Math.floor(128 / 7));
+  assert.deepEqual(saved.cox.ph_test.residuals.terms.map(t => t.y.length), [18, 18]);
 
   // Refit without karno: its plot closes, age's is drawn again from the new model.
   await page.locator('#xp-covs tr[data-col="karno"] input.cov-tick').uncheck();
