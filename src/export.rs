@@ -1222,31 +1222,44 @@ fn csv_line(cells: &[String]) -> String {
     cells.iter().map(|c| crate::stats::table1::csv_cell(c)).collect::<Vec<_>>().join(",")
 }
 
-/// The page's summary tables as CSV (group sizes, medians, landmark estimates, the
-/// univariable/multivariable hazard ratios), withheld counts written "<k" or left empty.
+/// The page's summary tables as CSV, one block per table, each under its own header line and
+/// separated by an empty line (issue 14: landmark rows sat under the summary header, Table 1
+/// rows under the model's): `summary` (group sizes, events, medians), `survival_at` (landmark
+/// estimates), `cox` (univariable beside multivariable hazard ratios), `table1` (categorical
+/// rows: counts and percents) and `table1_numeric` (n, median, quartiles). Table 1 leaves out the
+/// grouping column(s): by sex, a sex row would only say that every man is a man. Withheld
+/// counts are written "<k" or left empty.
 pub fn tables_csv(p: &crate::disclosure::Protected) -> String {
     let w = &p.withheld;
     let r = &p.report;
     let k = w.k;
     let f = |x: f64| if x.is_finite() { crate::table::format_number(sig(x)) } else { String::new() };
     let o = |x: Option<f64>| x.map(f).unwrap_or_default();
-    let mut lines = vec![csv_line(&["# counts below".into(), k.to_string(), format!("shown as <{k}; curves coarsened to steps of at least {k} events")])];
-    lines.push(csv_line(&["table", "group", "n", "events", "median", "median_lower", "median_upper"].map(String::from)));
+    let head = |cells: &[&str]| csv_line(&cells.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+    let mut blocks: Vec<Vec<String>> = vec![vec![csv_line(&["# counts below".into(), k.to_string(), format!("shown as <{k}; curves coarsened to steps of at least {k} events")])]];
+    let mut summary = vec![head(&["table", "group", "n", "events", "median", "median_lower", "median_upper"])];
     for c in &r.km {
         let g = c.group.clone().unwrap_or_else(|| "All".into());
         let n = if w.small(c.group.as_deref()) { format!("<{k}") } else { c.n.to_string() };
         let e = if w.few(c.group.as_deref()) { format!("<{k}") } else { c.events.to_string() };
-        lines.push(csv_line(&["summary".into(), g, n, e, o(c.median), o(c.median_lower), o(c.median_upper)]));
+        summary.push(csv_line(&["summary".into(), g, n, e, o(c.median), o(c.median_lower), o(c.median_upper)]));
     }
+    if summary.len() > 1 {
+        blocks.push(summary);
+    }
+    let mut at = vec![head(&["table", "group", "time", "n_risk", "survival", "lower", "upper"])];
     for c in &r.km {
         let g = c.group.clone().unwrap_or_else(|| "All".into());
         for a in &c.at {
             let n = if a.n_risk.is_finite() { f(a.n_risk) } else { format!("<{k}") };
-            lines.push(csv_line(&["survival_at".into(), g.clone(), f(a.time), n, f(a.surv), f(a.lower), f(a.upper)]));
+            at.push(csv_line(&["survival_at".into(), g.clone(), f(a.time), n, f(a.surv), f(a.lower), f(a.upper)]));
         }
     }
+    if at.len() > 1 {
+        blocks.push(at);
+    }
     if !r.univariable.is_empty() || r.cox.is_some() {
-        lines.push(csv_line(&["table", "term", "univariable_hr", "lower", "upper", "p", "multivariable_hr", "lower", "upper", "p"].map(String::from)));
+        let mut cox = vec![head(&["table", "term", "univariable_hr", "lower", "upper", "p", "multivariable_hr", "lower", "upper", "p"])];
         let mut names: Vec<String> = Vec::new();
         for t in r.univariable.iter().flat_map(|u| &u.terms).chain(r.cox.iter().flat_map(|c| &c.terms)) {
             if !names.contains(&t.name) {
@@ -1263,10 +1276,17 @@ pub fn tables_csv(p: &crate::disclosure::Protected) -> String {
             let mut cells = vec!["cox".to_string(), if w.terms.contains(&n) { format!("{n} (fewer than {k}: suppressed)") } else { n.clone() }];
             cells.extend(four(u));
             cells.extend(four(m));
-            lines.push(csv_line(&cells));
+            cox.push(csv_line(&cells));
         }
+        blocks.push(cox);
     }
+    let grouped_by: Vec<String> = r.spec.as_ref().and_then(|s| s.group.as_ref()).map(|g| g.columns().to_vec()).unwrap_or_default();
+    let mut t1 = vec![head(&["table", "variable", "level", "group", "count", "percent"])];
+    let mut t1n = vec![head(&["table", "variable", "group", "n", "median", "q1", "q3"])];
     for (ri, row) in r.table1.iter().flatten().enumerate() {
+        if grouped_by.contains(&row.variable) {
+            continue;
+        }
         for (gi, g) in row.groups.iter().enumerate() {
             let gname = g.group.clone().unwrap_or_else(|| "All".into());
             if let Some(levels) = &g.levels {
@@ -1275,17 +1295,22 @@ pub fn tables_csv(p: &crate::disclosure::Protected) -> String {
                         Some(t) => (t, String::new()),
                         None => (l.count.to_string(), o(l.percent)),
                     };
-                    lines.push(csv_line(&["table1".into(), row.variable.clone(), l.level.clone(), gname.clone(), c, pct]));
+                    t1.push(csv_line(&["table1".into(), row.variable.clone(), l.level.clone(), gname.clone(), c, pct]));
                 }
             } else if p.table1.group(gi) {
-                lines.push(csv_line(&["table1".into(), row.variable.clone(), String::new(), gname, format!("<{k}")]));
+                t1n.push(csv_line(&["table1_numeric".into(), row.variable.clone(), gname, format!("<{k}")]));
             } else {
                 let n = p.table1.cell(ri, gi, crate::disclosure::N_CELL).unwrap_or_else(|| g.n.to_string());
-                lines.push(csv_line(&["table1".into(), row.variable.clone(), String::new(), gname, n, o(g.median), o(g.q1), o(g.q3)]));
+                t1n.push(csv_line(&["table1_numeric".into(), row.variable.clone(), gname, n, o(g.median), o(g.q1), o(g.q3)]));
             }
         }
     }
-    lines.join("\n") + "\n"
+    for b in [t1, t1n] {
+        if b.len() > 1 {
+            blocks.push(b);
+        }
+    }
+    blocks.iter().map(|b| b.join("\n") + "\n").collect::<Vec<_>>().join("\n")
 }
 
 /// The methods-and-results paragraph of a protected report: withheld counts are written "<k"

@@ -67,3 +67,45 @@ fn the_methods_paragraph_suppresses_small_counts_and_says_so() {
     let m1 = cohort::export::methods_text_k(&r, Some(1));
     assert!(m1.contains("In group 3 (n = 1)") && m1.contains("Of 228 rows (1 excluded: group 'ph.ecog' is missing, 1), 227 were analysed"), "{m1}");
 }
+
+/// "Save tables (CSV)" (`tables-csv`, issue 14): one block per table, each under its own header
+/// (landmark rows are not under the summary header, Table 1 rows not under the model's), blocks
+/// separated by an empty line, and no Table 1 row of the grouping column.
+#[test]
+fn the_tables_csv_gives_each_table_its_own_header() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/lung.csv")).unwrap();
+    let spec = AnalysisSpec::from_json(
+        r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"sex","times":[180,365],"covariates":["age","ph.ecog"],"categorical":["ph.ecog"],"univariable":["age"],"table1":["sex","ph.ecog","age"],"table1_codes":true}"#,
+    )
+    .unwrap();
+    let table = cohort::read_table(&bytes, "lung.csv", &cohort::ReadOptions::from_spec(&spec)).unwrap();
+    let report = cohort::analyze(&table, &spec).unwrap();
+    assert!(report.table1.as_ref().unwrap().iter().any(|r| r.variable == "sex"), "the report's Table 1 has the sex row");
+    let input = cohort::export::ExportInput { report: &report, table: Some(&table), file: "lung.csv", k: 5, plot: Default::default(), width: 1200, height: 800 };
+    let csv = String::from_utf8(cohort::export::export_bytes(cohort::export::ExportKind::TablesCsv, &input).unwrap()).unwrap();
+    let blocks: Vec<&str> = csv.trim_end().split("\n\n").collect();
+    let headers: Vec<&str> = blocks.iter().map(|b| b.lines().next().unwrap()).collect();
+    assert_eq!(
+        headers,
+        [
+            "# counts below,5,shown as <5; curves coarsened to steps of at least 5 events",
+            "table,group,n,events,median,median_lower,median_upper",
+            "table,group,time,n_risk,survival,lower,upper",
+            "table,term,univariable_hr,lower,upper,p,multivariable_hr,lower,upper,p",
+            "table,variable,level,group,count,percent",
+            "table,variable,group,n,median,q1,q3",
+        ]
+    );
+    let kinds = ["", "summary", "survival_at", "cox", "table1", "table1_numeric"];
+    for (b, kind) in blocks.iter().zip(kinds).skip(1) {
+        let width = b.lines().next().unwrap().split(',').count();
+        for line in b.lines().skip(1) {
+            assert_eq!(line.split(',').next(), Some(kind), "a {kind} block holds: {line}");
+            assert!(line.split(',').count() <= width, "{line}: more cells than its header");
+        }
+    }
+    assert!(blocks[2].contains("survival_at,1,180,"), "the landmark's time under `time`:\n{}", blocks[2]);
+    assert!(!csv.contains("table1,sex,"), "no row of the grouping column:\n{csv}");
+    assert!(csv.contains("table1,ph.ecog,0,1,36,"), "{csv}");
+    assert!(csv.contains("table1_numeric,age,1,138,"), "{csv}");
+}

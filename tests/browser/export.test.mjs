@@ -22,7 +22,7 @@ const K = 7;
 // ph.ecog = 3 is a group of one; Table 1 has small cells; the model has a level of one patient.
 const SPEC = {
   time: 'time', event: { column: 'status', event: ['2'] }, group: 'ph.ecog', times: [180, 365],
-  covariates: ['age', 'sex'], categorical: ['sex'], table1: ['sex', 'ph.karno'],
+  covariates: ['age', 'sex'], categorical: ['sex'], table1: ['sex', 'ph.karno', 'ph.ecog'],
 };
 
 let app;
@@ -68,6 +68,16 @@ test(`each export button with k = ${K} gives the command line's bytes`, async ()
   assert.equal(JSON.parse(json).disclosure.k, K);
   const tables = same(await downloaded(page, '#xp-csv'), 'tables-csv');
   assert.match(tables, new RegExp(`summary,3,<${K},<${K}`));
+  // Issue 14: each table under its own header, and no Table 1 row of the grouping column.
+  const blocks = tables.trimEnd().split('\n\n').map(b => b.split('\n'));
+  assert.deepEqual(blocks.slice(1).map(b => b[0]), ['table,group,n,events,median,median_lower,median_upper',
+    'table,group,time,n_risk,survival,lower,upper', 'table,term,univariable_hr,lower,upper,p,multivariable_hr,lower,upper,p',
+    'table,variable,level,group,count,percent', 'table,variable,group,n,median,q1,q3']);
+  for (const [b, kind] of blocks.slice(1).map((b, i) => [b, ['summary', 'survival_at', 'cox', 'table1', 'table1_numeric'][i]])) {
+    for (const line of b.slice(1)) assert.equal(line.split(',')[0], kind, `a ${kind} block holds ${line}`);
+  }
+  assert.ok(!/^table1,ph\.ecog,/m.test(tables), 'no Table 1 row of the grouping column ph.ecog');
+  assert.match(tables, /^table1,sex,/m);
   same(await downloaded(page, '#save-r'), 'r-script');
   same(await downloaded(page, '#save-py'), 'python-script');
 
