@@ -195,7 +195,11 @@ impl Table {
                         }
                         _ => (None, None),
                     };
+                    // Row numbers: every cell start + row, start 0 (pandas) or 1 (R), at least 3 rows.
+                    let row_number = c.len() >= 3
+                        && matches!(&c.data, ColumnData::Numeric(v) if [0.0, 1.0].into_iter().any(|s| v.iter().enumerate().all(|(r, &x)| x == s + r as f64)));
                     ColumnSummary {
+                        row_number,
                         name: c.name.clone(),
                         kind: c.kind,
                         identifier_reason: c.identifier.clone(),
@@ -380,6 +384,9 @@ pub struct ColumnSummary {
     pub levels: Option<Vec<String>>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// The column holds the row numbers 0..n−1 (pandas' index) or 1..n (R's row names), in
+    /// order, with no gap: not a variable. The page does not offer it as a covariate.
+    pub row_number: bool,
 }
 
 #[cfg(test)]

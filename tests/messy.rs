@@ -60,6 +60,16 @@ fn every_messy_file_gives_its_message_through_the_command_line() {
             None if !warnings.is_empty() && c.get("note").is_none() => failures.push(format!("{file}: unexpected warnings {warnings:?}")),
             _ => {}
         }
+        // A row-number column (pandas' index, R's row names): flagged in the schema, and only it.
+        if let Some(want) = c.get("row_number").and_then(|w| w.as_str()) {
+            let out = Command::new(env!("CARGO_BIN_EXE_cohort")).arg("schema").arg(dir().join(file)).output().unwrap();
+            let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let flagged: Vec<&str> =
+                schema["columns"].as_array().unwrap().iter().filter(|c| c["row_number"] == true).filter_map(|c| c["name"].as_str()).collect();
+            if flagged != [want] {
+                failures.push(format!("{file}: row-number columns {flagged:?}, want [{want}]"));
+            }
+        }
         let notes: Vec<&str> = r["notes"].as_array().unwrap().iter().filter_map(|w| w.as_str()).collect();
         for key in ["note", "note2"] {
             if let Some(w) = c.get(key).and_then(|w| w.as_str()) {

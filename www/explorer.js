@@ -36,7 +36,9 @@ export function covariateCandidates(schema, spec) {
   if (spec?.event?.column) used.add(spec.event.column);
   if (spec?.cluster) used.add(spec.cluster);
   return schema.columns.filter(c => !used.has(c.name) && c.kind !== 'identifier' && c.kind !== 'date'
-    && !ID_NAME.test(c.name) && !(c.distinct != null && c.distinct < 2));
+    && !ID_NAME.test(c.name) && !(c.distinct != null && c.distinct < 2)
+    // Row numbers (pandas' index, R's row names: the core's schema flags them) are no variable.
+    && !c.row_number);
 }
 
 /** The current disclosure threshold k. */

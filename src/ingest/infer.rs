@@ -322,9 +322,9 @@ fn row_names_note(col: &Column) -> String {
     let n = col.len();
     let seq = |start: f64| (0..n).all(|r| col.number(r) == start + r as f64);
     let numbers = if n > 0 && seq(1.0) {
-        format!(" Its values are the row numbers 1 to {n}: it is not a variable, leave it out of the analysis.")
+        format!(" Its values are the row numbers 1 to {n}: it is not a variable, it is flagged as a row number and not offered as a covariate.")
     } else if n > 0 && seq(0.0) {
-        format!(" Its values are the row numbers 0 to {}: it is not a variable, leave it out of the analysis.", n - 1)
+        format!(" Its values are the row numbers 0 to {}: it is not a variable, it is flagged as a row number and not offered as a covariate.", n - 1)
     } else {
         String::new()
     };

@@ -23,3 +23,12 @@ test('covariates offered: not identifiers, dates, time, outcome or single-valued
   assert.deepEqual(covariateCandidates(schema, span).map(c => c.name), ['months', 'age', 'site']);
 });
 
+
+test('a pandas export\'s index column (lifelines\' ACTG175.csv shape) is flagged as row numbers and not offered', () => {
+  const actg = schemaOf(path.join(FIXTURES, '..', '..', 'messy', 'actg175_pandas.csv'));
+  assert.deepEqual(actg.columns.filter(c => c.row_number).map(c => c.name), ['X']);
+  assert.match(actg.notes.join(' '), /row numbers 0 to 59: it is not a variable, it is flagged as a row number and not offered as a covariate/);
+  const offered = covariateCandidates(actg, { time: 'days', event: { column: 'cid', event: ['1'] } }).map(c => c.name);
+  assert.ok(!offered.includes('X'), offered.join(', '));
+  assert.ok(offered.includes('age') && offered.includes('karnof'), offered.join(', '));
+});

@@ -75,6 +75,38 @@ case('pandas_index.csv', n=30, note="it is read as 'X'", note2="row numbers 0 to
 write('r_rownames.csv', '\n'.join(['"",' + header] + [f'"{i + 1}",{r}' for i, r in enumerate(rows)]) + '\n')
 case('r_rownames.csv', n=30, note="it is read as 'X'", note2="row numbers 1 to 30")
 
+# lifelines' ACTG175.csv is a pandas export: an empty first header cell over the index 0..n-1,
+# then the columns of the ACTG 175 trial (speff2trial::ACTG175). A synthetic file with the same
+# columns (seeded values of plausible ranges; cd496 missing where r = 0): the index column is
+# named 'X', flagged as row numbers, said so, and not offered as a covariate.
+ACTG = ['pidnum', 'age', 'wtkg', 'hemo', 'homo', 'drugs', 'karnof', 'oprior', 'z30', 'zprior', 'preanti',
+        'race', 'gender', 'str2', 'strat', 'symptom', 'treat', 'offtrt', 'cd40', 'cd420', 'cd496', 'r',
+        'cd80', 'cd820', 'cid', 'days', 'arms']
+state = [175]
+
+
+def rnd(n):
+    """A small linear congruential generator: the same file on every machine."""
+    state[0] = (state[0] * 1103515245 + 12345) % 2 ** 31
+    return state[0] % n
+
+
+actg = []
+for i in range(60):
+    arms = rnd(4)
+    cid = 1 if rnd(4) == 0 else 0
+    days = 14 + rnd(1200) if cid else 800 + rnd(430)
+    r = 0 if rnd(3) == 0 else 1
+    row = [10056 + 37 * i + rnd(30), 18 + rnd(50), f"{50 + rnd(400) / 10:.4f}", rnd(10) // 9, rnd(2), rnd(5) // 4,
+           [70, 80, 90, 100][rnd(4)], rnd(10) // 9, rnd(2), 1, rnd(2000), rnd(4) // 3, rnd(5) // 4 ^ 1, rnd(2),
+           1 + rnd(3), rnd(6) // 5, 1 if arms else 0, rnd(3) // 2, 100 + rnd(600), 100 + rnd(700),
+           '' if r == 0 else 50 + rnd(800), r, 200 + rnd(1500), 200 + rnd(1500), cid, days, arms]
+    actg.append(','.join([str(i)] + [str(v) for v in row]))
+write('actg175_pandas.csv', '\n'.join([',' + ','.join(ACTG)] + actg) + '\n')
+case('actg175_pandas.csv', spec={"time": "days", "event": {"column": "cid", "event": ["1"]}, "group": "arms"}, n=60,
+     note="it is read as 'X'", note2="row numbers 0 to 59: it is not a variable, it is flagged as a row number and not offered as a covariate",
+     row_number="X")
+
 # One row: it loads and is analysed; the curve has one step.
 write('one_row.csv', '\n'.join([header, rows[0]]) + '\n')
 case('one_row.csv', n=1)
