@@ -145,3 +145,57 @@ for (const engine of ['worker', 'main']) {
     assert.ok(Buffer.compare(tables, cli('tables-csv', spec)) === 0, tables.toString('utf8').slice(0, 300));
   });
 }
+
+test(`the PNG figure (the browser's raster) is the command line's protected figure, not the unprotected one (k = ${K})`, async t => {
+  const { page, errors } = await app.newPage();
+  assert.ok(!(await loadFile(page, LUNG)).error);
+  assert.ok(!(await setSpec(page, SPEC)).error);
+  await page.fill('#xp-k', String(K));
+  await page.dispatchEvent('#xp-k', 'change');
+  await idle(page);
+  const png = await downloaded(page, '#save-png');
+  assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG');
+  const spec = await page.evaluate(() => window.cohort.spec());
+  // The options the page draws its PNG with (its view's keys, the landmarks, its canvas scale).
+  const { options, width, height } = await page.evaluate(() => {
+    const keys = ['conf_bands', 'censor_marks', 'risk_table', 'show_median', 'cumulative', 'percent', 'x_max', 'y_max',
+      'time_label', 'y_label', 'title', 'p_digits', 'italic_p', 'hidden_groups', 'break_by', 'font_size'];
+    const view = window.cohort.spec().view || {};
+    const o = {};
+    for (const key of keys) if (view[key] !== undefined && view[key] !== null) o[key] = view[key];
+    o.landmarks = window.cohort.spec().times || [];
+    const c = document.querySelector('#km');
+    o.font_scale = c.width / (c.clientWidth || c.width);
+    return { options: o, width: c.width, height: c.height };
+  });
+  const svgAt = k => execFileSync(CLI, ['export', LUNG, '--spec', JSON.stringify(spec), '--k', String(k), '--as', 'figure-svg',
+    '--options', JSON.stringify(options), '--size', `${width}x${height}`]).toString('utf8');
+  // Rasterise both SVGs in the page and count the pixels that differ from the PNG.
+  const diff = await page.evaluate(async ([pngB64, svgs, w, h]) => {
+    const load = src => new Promise((res, rej) => { const i = new Image(); i.onload = () => res(i); i.onerror = rej; i.src = src; });
+    const pixels = async src => {
+      const c = new OffscreenCanvas(w, h);
+      const g = c.getContext('2d');
+      g.fillStyle = '#fff';
+      g.fillRect(0, 0, w, h);
+      g.drawImage(await load(src), 0, 0, w, h);
+      return g.getImageData(0, 0, w, h).data;
+    };
+    const a = await pixels('data:image/png;base64,' + pngB64);
+    const out = [];
+    for (const svg of svgs) {
+      const b = await pixels('data:image/svg+xml;base64,' + btoa(unescape(encodeURIComponent(svg))));
+      let n = 0;
+      for (let i = 0; i < a.length; i += 4) if (Math.abs(a[i] - b[i]) + Math.abs(a[i + 1] - b[i + 1]) + Math.abs(a[i + 2] - b[i + 2]) > 96) n++;
+      out.push(n / (w * h));
+    }
+    return out;
+  }, [png.toString('base64'), [svgAt(K), svgAt(1)], width, height]);
+  const [protectedDiff, rawDiff] = diff;
+  t.diagnostic(`pixels differing from the PNG: protected SVG ${(protectedDiff * 100).toFixed(3)}%, unprotected ${(rawDiff * 100).toFixed(3)}%`);
+  // Text is drawn by two renderers (canvas and SVG): anti-aliased edges differ (about 1% of the
+  // pixels on lung by ECOG); the unprotected figure (every step, the group of one) about 10%.
+  assert.ok(protectedDiff < 0.03, `the PNG differs from the protected SVG in ${(protectedDiff * 100).toFixed(2)}% of its pixels`);
+  assert.ok(rawDiff > 3 * protectedDiff, `the PNG is as close to the unprotected figure (${(rawDiff * 100).toFixed(2)}%) as to the protected one (${(protectedDiff * 100).toFixed(2)}%)`);
+  assert.equal(errors.length, 0, errors.join('\n'));
+});
