@@ -426,6 +426,9 @@ fn the_figure_marks_where_a_curve_was_cut_and_names_small_groups() {
     let (table, r) = run(&CASES[0]);
     let svg = export(ExportKind::FigureSvg, &table, &r, "lung.csv");
     assert!(svg.contains("3 (n &lt; 5)") || svg.contains("3 (n < 5)"), "the small group is named");
+    // Its median is withheld, and says so: "not reached" would be a wrong statement about it.
+    assert!(svg.contains("3: withheld (n &lt; 5)"), "the withheld median is written as such");
+    assert!(!svg.contains("3: not reached"));
     assert!(svg.contains("Number at risk"));
     let p = cohort::disclosure::protect(&r, Some(&table), K);
     assert!(p.withheld.cuts.iter().any(|c| c.group.as_deref() == Some("1") && c.at > 0.0), "{:?}", p.withheld.cuts);

@@ -55,6 +55,8 @@ struct Curve {
     /// Last time of follow-up.
     end: f64,
     median: Option<(f64, Option<f64>, Option<f64>)>,
+    /// A group of fewer than k (disclosure control): its median is withheld, not "not reached".
+    withheld: Option<u32>,
     /// KM steps for the number-at-risk table.
     steps: Option<Vec<(f64, f64)>>,
     /// Disclosure control cut the curve at `end` (a report from `crate::disclosure::protect`
@@ -180,6 +182,7 @@ fn km_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
                 censors,
                 end,
                 median: c.median.filter(|m| m.is_finite()).map(|m| (m, c.median_lower, c.median_upper)),
+                withheld: opts.min_cell.filter(|&k| (c.n as u64) < k as u64),
                 steps: Some(c.steps.iter().map(|s| (s.time, s.n_risk)).collect()),
                 cut,
             }
@@ -237,6 +240,7 @@ fn cuminc_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
                 cut: false,
                 end,
                 median: None,
+                withheld: None,
                 steps: None,
             }
         })
@@ -770,9 +774,10 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         };
         lines.push(Line { parts: vec![(head, Face::Normal)], color: INK });
         for c in &curves {
-            let text = match c.median {
-                Some((md, lo, hi)) => super::format_median_ci(md, lo, hi),
-                None => "not reached".to_string(),
+            let text = match (c.median, c.withheld) {
+                (Some((md, lo, hi)), _) => super::format_median_ci(md, lo, hi),
+                (None, Some(k)) => format!("withheld (n < {k})"),
+                (None, None) => "not reached".to_string(),
             };
             let text = if many { format!("{}: {}", c.short, text) } else { text };
             lines.push(Line { parts: vec![(text, Face::Normal)], color: c.color });
