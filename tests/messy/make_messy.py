@@ -88,7 +88,7 @@ state = [175]
 def rnd(n):
     """A small linear congruential generator: the same file on every machine."""
     state[0] = (state[0] * 1103515245 + 12345) % 2 ** 31
-    return state[0] % n
+    return (state[0] >> 16) % n   # the high bits: the low ones of an LCG repeat with a short period
 
 
 actg = []
