@@ -244,7 +244,7 @@ test('7: saves say what happened: nothing to save, or the file saved; words and 
   await choose(page, LUNG);
   const saved = await save(page, '#save-json');
   assert.equal(saved.name, 'lung.report.json');
-  assert.match(await page.locator('#action-status').textContent(), /Saved lung\.report\.json \(\d+ KB\)/);
+  assert.match(await page.locator('#action-status').textContent(), /Saved lung\.report\.json \(\d+(\.\d)? KB\)/);
   // Median follow-up names its unit (or the column's); the median's CI has the median's decimals.
   assert.match(await page.locator('#summary thead').textContent(), /Median follow-up \(units of time\)/);
   // Values treated as censored point to the control, not to spec jargon alone.
