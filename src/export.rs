@@ -740,7 +740,8 @@ mod crossed_tests {
         assert!(r.contains("survfit(Surv(.time, .status == 1) ~ `sex` + `ph.ecog`"), "{r}");
         assert!(r.contains("survdiff(Surv(.time, .status == 1) ~ `sex` + `ph.ecog`, data = d, rho = 0)"), "{r}");
         let p = super::python_script(&spec, "lung.csv");
-        assert!(p.contains(r#"d['_group'] = "sex=" + d["sex"].astype(str) + ', ' + "ph.ecog=" + d["ph.ecog"].astype(str)"#), "{p}");
+        // Each value as the page writes it (1, not 1.0), through its level labels (none here).
+        assert!(p.contains(r#"d['_group'] = "sex=" + relabel(d["sex"], {}) + ', ' + "ph.ecog=" + relabel(d["ph.ecog"], {})"#), "{p}");
         assert!(p.contains(r#"d.groupby("_group")"#), "{p}");
         let report = crate::analyze_bytes(&std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/lung.csv")).unwrap(), "lung.csv", &spec).unwrap();
         let m = super::methods_text(&report);
