@@ -1107,3 +1107,34 @@ pub fn detect_start_stop(table: &Table) -> Option<StartStop> {
     }
     None
 }
+
+/// The conditional survival table as an export may release it (`crate::disclosure::protect`),
+/// from the released (coarsened, cut) curves: S(s + t) / S(s) of the released steps; the number
+/// at risk is the released pool's; no standard error or limits (the Greenwood sum of a few
+/// events would give their counts); null where s + t is past the cut of the curve.
+pub fn released_conditional(released: &[crate::stats::km::KmCurve], rows: &[ConditionalRow]) -> Vec<ConditionalRow> {
+    rows.iter()
+        .map(|row| {
+            let curve = released.iter().find(|c| c.group == row.group);
+            let value = |t: f64| -> f64 {
+                let Some(c) = curve else { return f64::NAN };
+                let cut = c.steps.iter().any(|s| s.surv.is_nan());
+                let last_released = c.steps.iter().filter(|s| s.surv.is_finite()).map(|s| s.time).fold(f64::NEG_INFINITY, f64::max);
+                if cut && t > last_released {
+                    return f64::NAN;
+                }
+                c.steps.iter().filter(|s| s.time <= t && s.surv.is_finite()).last().map_or(1.0, |s| s.surv)
+            };
+            let n_risk = curve.and_then(|c| c.steps.iter().find(|s| s.time > row.given)).map_or(f64::NAN, |s| s.n_risk);
+            let (s0, s1) = (value(row.given), value(row.given + row.more));
+            ConditionalRow {
+                n_risk,
+                surv: if s0 > 0.0 { s1 / s0 } else { f64::NAN },
+                std_err: f64::NAN,
+                lower: f64::NAN,
+                upper: f64::NAN,
+                ..row.clone()
+            }
+        })
+        .collect()
+}

@@ -110,3 +110,39 @@ fn start_stop_data_is_recognised() {
     let t = read_table(csv.as_bytes(), "chained.csv", &ReadOptions::default()).unwrap();
     assert_eq!(t.schema().start_stop.map(|s| s.patients), Some(3));
 }
+
+/// Exports carry the conditional table from the released curves only (no Greenwood limits, the
+/// released pools' numbers at risk) and never the immortal-time note (it names file lines).
+#[test]
+fn exports_release_conditional_survival_from_the_released_curves() {
+    let t = table(JASA_GROUPED);
+    let spec = r#"{"time":{"start":"accept.dt","end":"fu.date","unit":"days"},"event":{"column":"fustat","event":["1"]},"group":"transplant","conditional":{"given":[30],"more":[180]}}"#;
+    let r = analyze(&t, &AnalysisSpec::from_json(spec).unwrap()).unwrap();
+    assert!(r.immortal_time.is_some() && r.conditional.iter().all(|c| c.lower.is_finite()));
+    let p = cohort::disclosure::protect(&r, Some(&t), 5).report;
+    assert!(p.immortal_time.is_none());
+    assert_eq!(p.conditional.len(), r.conditional.len());
+    for c in &p.conditional {
+        assert!(c.lower.is_nan() && c.upper.is_nan() && c.std_err.is_nan());
+        assert!(c.n_risk.is_nan() || c.n_risk % 5.0 == 0.0, "{c:?}");
+        let curve = p.km.iter().find(|k| k.group == c.group).unwrap();
+        let at = |x: f64| curve.steps.iter().filter(|s| s.time <= x && s.surv.is_finite()).last().map_or(1.0, |s| s.surv);
+        if c.surv.is_finite() {
+            assert!((c.surv - at(c.given + c.more) / at(c.given)).abs() < 1e-12);
+        }
+    }
+}
+
+/// The figure marks the design's landmark: a labelled line at L without reset; with the clock
+/// reset, time 0 is labelled as the landmark. No landmark, no label.
+#[test]
+fn figure_marks_the_landmark() {
+    let svg = |lm: &str| {
+        let r = run(LUNG, &format!(r#"{{"time":"time","event":{{"column":"status","event":["2"]}},"group":"sex"{lm}}}"#));
+        cohort::plot::render_svg(&r, &cohort::plot::PlotOptions::default(), 900, 600, cohort::plot::FigureKind::Survival).unwrap()
+    };
+    let plain = svg(r#","landmark":{"time":90,"reset":false}"#);
+    assert!(plain.contains("Landmark 90") && !plain.contains("Landmark 90:"));
+    assert!(svg(r#","landmark":{"time":90,"reset":true}"#).contains("Landmark 90: time from here"));
+    assert!(!svg("").contains("Landmark"));
+}
