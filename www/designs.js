@@ -201,7 +201,7 @@ export function initDesigns({ state, runSpec, showError }) {
     const ibox = $('#immortal-box');
     ibox.hidden = !it;
     if (it) {
-      ibox.replaceChildren(el('h3', { text: 'Immortal time' }), el('p', { text: it.message }),
+      ibox.replaceChildren(el('h3', { text: 'Immortal time' }), el('p', { text: it.message.replace(/^immortal time: /, '') }),
         el('button', { type: 'button', 'data-action': 'immortal-tv', text: `Time-varying exposure from '${it.at}' (Simon–Makuch)` }), ' ',
         el('button', { type: 'button', 'data-action': 'immortal-landmark', text: `Landmark analysis at ${fmtTime(it.landmark)}${unit}` }));
     }
