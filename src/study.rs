@@ -731,6 +731,14 @@ pub fn methods_sentence(spec: &AnalysisSpec, unit: &str) -> String {
             ),
         });
     }
+    if let Some(c) = &spec.conditional {
+        let list = |v: &[f64]| v.iter().map(|&x| format!("{}{unit}", num(x))).collect::<Vec<_>>().join(", ");
+        parts.push(format!(
+            "conditional survival (the probability of surviving a further {} given survival to {}) was estimated as S(s + t)/S(s) from the Kaplan-Meier curves, with Greenwood's variance over (s, s + t]",
+            list(&c.more),
+            list(&c.given)
+        ));
+    }
     if parts.is_empty() {
         return String::new();
     }
@@ -1070,14 +1078,35 @@ pub fn detect_start_stop(table: &Table) -> Option<StartStop> {
         let s = s.to_ascii_lowercase();
         s == "id" || s.ends_with("id") || s.contains("patient") || s.contains("subject") || s.contains("mrn") || s.contains("record")
     };
-    let mut ids: Vec<(bool, usize, &crate::table::Column, Factor)> = table
+    // Distinct values among the rows examined, without formatting (whole numbers or text only).
+    let distinct = |c: &crate::table::Column| -> Option<usize> {
+        match &c.data {
+            ColumnData::Text { codes, .. } => {
+                let mut v: Vec<u32> = codes[..n].to_vec();
+                v.sort_unstable();
+                v.dedup();
+                (!v.contains(&MISSING)).then_some(v.len())
+            }
+            ColumnData::Numeric(_) => {
+                let mut v: Vec<f64> = (0..n).map(|r| c.number(r)).collect();
+                if v.iter().any(|x| x.is_nan() || x.fract() != 0.0) {
+                    return None;
+                }
+                v.sort_unstable_by(f64::total_cmp);
+                v.dedup();
+                Some(v.len())
+            }
+            ColumnData::Date(_) => None,
+        }
+    };
+    let mut ids: Vec<(bool, usize, &crate::table::Column)> = table
         .columns
         .iter()
-        .map(|c| (c, factor(c, &rows)))
-        .filter(|(_, f)| f.levels.len() >= 2 && f.levels.len() < n && f.levels.len() * 20 >= n.min(2000) && f.codes.iter().all(|&x| x != MISSING))
-        .map(|(c, f)| (id_name(&c.name), f.levels.len(), c, f))
+        .filter_map(|c| distinct(c).map(|d| (id_name(&c.name), d, c)))
+        .filter(|&(_, d, _)| d >= 2 && d < n && d * 20 >= n.min(2000))
         .collect();
     ids.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    let ids: Vec<(bool, usize, &crate::table::Column, Factor)> = ids.into_iter().take(3).map(|(named, d, c)| (named, d, c, factor(c, &rows))).collect();
     for (_, patients, idc, f) in ids.iter().take(3) {
         for (a, b) in &pairs {
             if std::ptr::eq(*a, *idc) || std::ptr::eq(*b, *idc) {
