@@ -146,3 +146,34 @@ fn figure_marks_the_landmark() {
     assert!(svg(r#","landmark":{"time":90,"reset":true}"#).contains("Landmark 90: time from here"));
     assert!(!svg("").contains("Landmark"));
 }
+
+/// The numeric form: a "days to X" column filled only for the X group, with values inside
+/// follow-up. A column filled the same way whose name is no time (a dose) is not taken for one.
+#[test]
+fn immortal_time_from_a_days_to_column() {
+    let mut csv = String::from("time,status,chemo,days_to_chemo,dose\n");
+    for i in 0..40 {
+        let t = 100 + 7 * i;
+        if i % 2 == 0 {
+            csv.push_str(&format!("{t},{},1,{},{}\n", i % 3 == 0, 10 + i, 50 + i));
+        } else {
+            csv.push_str(&format!("{t},{},0,,\n", i % 3 == 0));
+        }
+    }
+    let csv = csv.replace("true", "1").replace("false", "0");
+    let t = read_table(csv.as_bytes(), "chemo.csv", &ReadOptions::default()).unwrap();
+    let spec = r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"chemo"}"#;
+    let r = analyze(&t, &AnalysisSpec::from_json(spec).unwrap()).unwrap();
+    let it = r.immortal_time.expect("warning");
+    assert_eq!(it.at, "days_to_chemo");
+    assert_eq!(it.rows, 20);
+    // Lines 2, 4, 6, ... are the chemo rows (the header is line 1).
+    assert_eq!(&it.lines[..3], &[2, 4, 6]);
+    // Median start of the 20 exposures 10, 12, ..., 48 is 28 (the lower middle), two digits.
+    assert_eq!(it.landmark, 28.0);
+    // Without the days_to column, the dose alone does not look like a time.
+    let csv2: String = csv.lines().map(|l| l.rsplitn(3, ',').collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>()).map(|p| format!("{},{}\n", p[0], p[2])).collect();
+    let t2 = read_table(csv2.as_bytes(), "dose.csv", &ReadOptions::default()).unwrap();
+    assert!(t2.column("dose").is_some() && t2.column("days_to_chemo").is_none());
+    assert!(analyze(&t2, &AnalysisSpec::from_json(spec).unwrap()).unwrap().immortal_time.is_none());
+}
