@@ -670,6 +670,11 @@ pub fn r_script_design(spec: &AnalysisSpec, terms: &str) -> String {
     if !spec.times.is_empty() {
         w(format!("summary(fit, times = c({}), extend = TRUE)", spec.times.iter().map(|&t| num(t)).collect::<Vec<_>>().join(", ")));
     }
+    let stop = if split { "tstop" } else { ".time" };
+    let lines = r_conditional_lines(spec, surv, &rhs, data, stop, &format!(", id = .id{wts}"));
+    if !lines.is_empty() {
+        w(lines.trim_end().to_string());
+    }
     if let Some(g) = &group {
         if sampling {
             w("# No log-rank test with sampling weights: see the weighted Cox model.".into());
@@ -1166,4 +1171,18 @@ pub fn released_conditional(released: &[crate::stats::km::KmCurve], rows: &[Cond
             }
         })
         .collect()
+}
+
+/// The R cross-check script's lines for the spec's `conditional` (empty without it): for each s,
+/// `summary(survfit(SURV ~ RHS, data = DATA[DATA$STOP > s, ]), times = s + more, extend = TRUE)`
+/// (the Kaplan-Meier of those still at risk after s is S(s + t) / S(s) with its Greenwood
+/// limits). `extra` is appended to survfit's arguments (e.g. `, id = .id`).
+pub fn r_conditional_lines(spec: &AnalysisSpec, surv: &str, rhs: &str, data: &str, stop: &str, extra: &str) -> String {
+    let Some(c) = &spec.conditional else { return String::new() };
+    let v = |x: &[f64]| x.iter().map(|&t| crate::table::format_number(t)).collect::<Vec<_>>().join(", ");
+    format!(
+        "\n# Conditional survival: given survival to s, the chance of surviving t more, S(s + t) / S(s)\nfor (s0 in c({})) print(summary(survfit({surv} ~ {rhs}, data = {data}[{data}${stop} > s0, , drop = FALSE]{extra}), times = s0 + c({}), extend = TRUE))\n",
+        v(&c.given),
+        v(&c.more)
+    )
 }
