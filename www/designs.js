@@ -7,7 +7,7 @@
 // survival table is the report's `conditional` (src/study.rs).
 
 import { $, el } from './dom.js';
-import { timeColumn, parseLandmarks } from './spec.js';
+import { timeColumn, parseLandmarks, defaultLandmarks } from './spec.js';
 import { fmtTime, fmtPct, plural } from './format.js';
 
 /** A time-varying exposure's covariate name from the column of its start: `tx.date` → `tx_date_on`. */
@@ -94,7 +94,14 @@ export function initDesigns({ state, runSpec, showError }) {
     if (a === 'start-stop') {
       const ss = state.schema?.start_stop;
       if (!ss) return;
-      change(s => { s.time = ss.stop; s.entry = ss.start; s.id = ss.id; });
+      change(s => {
+        // A new follow-up column: its own round landmark times (those of the old one may be in another unit).
+        if (timeColumn(s) !== ss.stop) {
+          const lm = defaultLandmarks(state.schema.columns.find(c => c.name === ss.stop)?.max);
+          if (lm.length) s.times = lm; else delete s.times;
+        }
+        s.time = ss.stop; s.entry = ss.start; s.id = ss.id;
+      });
     } else if (a === 'dismiss-start-stop') {
       state.startStopDismissed = state.schema;
       render();

@@ -109,6 +109,8 @@ test('start–stop data: recognised on drop, confirmed with one click, curves co
   assert.equal(spec.time, 'stop');
   assert.equal(spec.entry, 'start');
   assert.equal(spec.id, 'id');
+  // The landmark times are those of the new follow-up column (days), not of the column guessed first.
+  assert.deepEqual(spec.times, [180, 365, 730]);
   assert.ok(await page.locator('#start-stop-offer').isHidden(), 'the offer goes once the spec uses it');
   // The controls show it.
   assert.equal(await page.locator('#design-entry').inputValue(), 'start');
