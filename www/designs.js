@@ -192,6 +192,9 @@ export function initDesigns({ state, runSpec, showError }) {
   function render() {
     const r = state.report, spec = state.spec || {};
     const unit = r?.time_unit ? ` ${r.time_unit}` : '';
+    // The model panel changes covariates without rebuilding the sidebar: keep the tick in step.
+    const tv = pageExposure(spec);
+    $('#design-tv-cox').checked = !!tv && (spec.covariates || []).includes(tv.name);
     // Start–stop layout recognised by the core, offered while the spec does not use it.
     const ss = state.schema?.start_stop;
     const offer = $('#start-stop-offer');

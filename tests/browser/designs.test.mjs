@@ -213,6 +213,11 @@ test('immortal time: grouping by transplant warns, and its buttons give the time
   const rc = r.cox.terms.find(t => t.name === 'transplant');
   const mine = cox.cox.terms.find(t => t.name === 'tx_date_on');
   assert.ok(close(mine.coef, rc.coef, 1e-6), `Cox coef ${mine.coef} vs R ${rc.coef}`);
+  // Cleared from the model panel: the block's tick follows.
+  await page.click('#xp-clear');
+  await idle(page);
+  assert.equal((await currentSpec(page)).covariates, undefined);
+  assert.ok(!(await page.locator('#design-tv-cox').isChecked()));
 
   // Button 2: back to the grouping by the column, then the landmark analysis.
   await setSpec(page, { ...JASA_SPEC, group: 'transplant' });
