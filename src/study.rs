@@ -899,7 +899,7 @@ fn round2(x: f64) -> f64 {
 /// With `group` one column G (not a time-varying covariate, and no landmark), a column A is taken
 /// for the start of G's exposure when
 /// 1. A is a date column (follow-up from dates) or a number column whose name reads as a time or
-///    date (`tx.date`, `chemo_start`, `days_to_surgery`), or whose name contains G's name;
+///    date (`tx.date`, `chemo_start`, `days_to_surgery`);
 /// 2. A's presence tracks G: the exposed levels are those where most rows have A, and at least
 ///    90% of the analysed rows agree (A present in an exposed level, blank in another), with at
 ///    least one exposed and one unexposed level;
@@ -928,19 +928,18 @@ pub fn immortal_time(table: &Table, spec: &AnalysisSpec, rows: &[usize], time: &
     skip.extend(spec.entry.as_deref());
     skip.extend(spec.id.as_deref());
     let dates = matches!(spec.time, TimeSpec::Dates(_));
-    let glow = gname.to_ascii_lowercase();
     for col in &table.columns {
         if skip.contains(&col.name.as_str()) || col.identifier.is_some() {
             continue;
         }
-        let is_date = matches!(col.data, ColumnData::Date(_));
-        let related = glow.len() >= 3 && col.name.to_ascii_lowercase().contains(&glow);
+        // (A number column named after the group but not a time — `chemo_cycles` beside `chemo`
+        // — is no start of exposure.)
         let eligible = match &col.data {
             ColumnData::Date(_) => dates,
-            ColumnData::Numeric(_) => time_like_name(&col.name) || related,
+            ColumnData::Numeric(_) => time_like_name(&col.name),
             ColumnData::Text { .. } => false,
         };
-        if !eligible || (is_date && !dates) {
+        if !eligible {
             continue;
         }
         let Ok(at) = time_column(table, spec, &col.name, "exposure", &mut Vec::new()) else { continue };

@@ -155,7 +155,7 @@ fn immortal_time_from_a_days_to_column() {
     for i in 0..40 {
         let t = 100 + 7 * i;
         if i % 2 == 0 {
-            csv.push_str(&format!("{t},{},1,{},{}\n", i % 3 == 0, 10 + i, 50 + i));
+            csv.push_str(&format!("{t},{},1,{},{}\n", i % 3 == 0, 10 + i, 5 + i % 3));
         } else {
             csv.push_str(&format!("{t},{},0,,\n", i % 3 == 0));
         }
@@ -171,11 +171,14 @@ fn immortal_time_from_a_days_to_column() {
     assert_eq!(&it.lines[..3], &[2, 4, 6]);
     // Median start of the 20 exposures 10, 12, ..., 48 is 28 (the lower middle), two digits.
     assert_eq!(it.landmark, 28.0);
-    // Without the days_to column, the dose alone does not look like a time.
+    // Without the days_to column, the dose alone does not look like a time (a number of cycles
+    // named after the group neither).
     let csv2: String = csv.lines().map(|l| l.rsplitn(3, ',').collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>()).map(|p| format!("{},{}\n", p[0], p[2])).collect();
     let t2 = read_table(csv2.as_bytes(), "dose.csv", &ReadOptions::default()).unwrap();
     assert!(t2.column("dose").is_some() && t2.column("days_to_chemo").is_none());
     assert!(analyze(&t2, &AnalysisSpec::from_json(spec).unwrap()).unwrap().immortal_time.is_none());
+    let t3 = read_table(csv2.replace("dose", "chemo_cycles").as_bytes(), "cycles.csv", &ReadOptions::default()).unwrap();
+    assert!(analyze(&t3, &AnalysisSpec::from_json(spec).unwrap()).unwrap().immortal_time.is_none());
 }
 
 /// The R cross-check script computes the conditional table the way R would: survfit on the rows
