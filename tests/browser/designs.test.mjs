@@ -168,6 +168,36 @@ test('delayed entry and id chosen in the selects; "No" keeps one row per patient
   assert.equal((await currentReport(second.page)).km[0].n, 103);
 });
 
+test('entry date with follow-up from dates: referral after diagnosis is left truncation; a referral after the end is named by line', async () => {
+  const { page } = await app.newPage();
+  const rows = ['dx_date,referral_date,last_date,dead'];
+  for (let i = 0; i < 24; i++) {
+    const dx = new Date(Date.UTC(2015, 0, 1 + 9 * i));
+    const ref = new Date(dx.getTime() + 86400000 * (i % 4 === 0 ? 0 : i % 4 === 1 ? 150 + 10 * i : 20 + 3 * i));
+    const end = new Date(dx.getTime() + 86400000 * (200 + 37 * i));
+    rows.push([dx, ref, end].map(d => d.toISOString().slice(0, 10)).join(',') + `,${i % 3 === 0 ? 0 : 1}`);
+  }
+  rows[6] = '2015-03-01,2016-06-01,2015-09-01,1';   // line 7: referred after the end of follow-up
+  const file = path.join(OUT, 'design-entry-dates.csv');
+  fs.writeFileSync(file, rows.join('\n') + '\n');
+  await loadFile(page, file);
+  await setSpec(page, { time: { start: 'dx_date', end: 'last_date', unit: 'days' }, event: { column: 'dead', event: ['1'] } });
+  await openDesign(page);
+  // Date columns are offered (the follow-up's own dates are not).
+  assert.deepEqual(await page.locator('#design-entry option').evaluateAll(os => os.map(o => o.value)), ['', 'referral_date']);
+  assert.match(await page.locator('#design-entry-note').textContent(), /joins the risk set only from this date/);
+  await choose(page, '#design-entry', 'referral_date');
+  const spec = await currentSpec(page);
+  assert.equal(spec.entry, 'referral_date');
+  const report = await currentReport(page);
+  assert.equal(report.n, 23);
+  const warnings = await page.locator('#warnings li').allTextContents();
+  assert.ok(warnings.some(w => /entry 'referral_date' is not before the exit time/.test(w) && /line 7\b/.test(w)), warnings.join('\n'));
+  sameAsCli(file, spec, report);
+  // Late entrants are not at risk before referral: the first risk set is smaller than the cohort.
+  assert.ok(report.km[0].steps[0].n_risk < 23);
+});
+
 test('immortal time: grouping by transplant warns, and its buttons give the time-varying and the landmark analyses (jasa, vs the CLI and R)', async () => {
   const { page, errors } = await app.newPage();
   const loaded = await loadFile(page, JASA);
