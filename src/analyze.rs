@@ -125,6 +125,8 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
         } else {
             survival_curves(spec, &prep, &mut report, &mut warnings);
         }
+        // Study designs: the conditional survival table, the immortal-time check.
+        crate::study::report_extras(table, spec, &prep, &mut report, &mut warnings);
         cache.base = Some((base_key, prep, report, warnings));
     }
     // The base section is lent out while the model sections fill the rest of the cache.

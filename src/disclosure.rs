@@ -410,6 +410,11 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
         })
         .collect();
 
+    // Study designs: conditional survival from the released curves; the immortal-time note
+    // names file lines (as the warnings, it stays on the page).
+    r.conditional = crate::study::released_conditional(&r.km, &report.conditional);
+    r.immortal_time = None;
+
     // Cumulative incidence: tallies from the analysed rows.
     if !report.cuminc.is_empty() {
         r.cuminc = protect_cuminc(report, table, k, end, &mut w);

@@ -178,6 +178,7 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
         if !spec.times.is_empty() {
             w(&mut s, &format!("summary(fit, times = c({}), extend = TRUE)", num_vec(&spec.times)));
         }
+        s.push_str(&crate::study::r_conditional_lines(spec, "Surv(.time, .status == 1)", &rhs, "d", ".time", &format!(", conf.type = {}", lit(conf_r(spec.conf_type)))));
         w(&mut s, "# Median follow-up (reverse Kaplan-Meier)");
         w(&mut s, &format!("print(survfit(Surv(.time, .status != 1) ~ {rhs}, data = d, conf.type = {}))", lit(conf_r(spec.conf_type))));
         if spec.group.is_some() {

@@ -197,6 +197,12 @@ pub struct Report {
     /// The cohort flow: rows read, filtered, excluded by reason, analysed per group.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flow: Option<Flow>,
+    /// Conditional survival (`conditional` in the spec): S(given + more) / S(given) per group.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditional: Vec<crate::study::ConditionalRow>,
+    /// The group looks like an exposure that began after time zero (also a warning).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub immortal_time: Option<crate::study::ImmortalTime>,
 }
 
 impl Report {

@@ -118,6 +118,10 @@ pub struct AnalysisSpec {
     /// Row weights: frequency (each row counts as w rows) or sampling (e.g. inverse-probability).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights: Option<Weights>,
+    /// Conditional survival table: given survival to each time in `given`, the chance of
+    /// surviving each time in `more` beyond it (`crate::study::Conditional`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditional: Option<crate::study::Conditional>,
     /// Names a paper needs instead of the file's codes: `{"levels": {"sex": {"1": "Male", "2":
     /// "Female"}}, "variables": {"ph.ecog": "ECOG performance status"}}`. Level labels rename the
     /// groups (figure, tables, tests) and Table 1's categories; variable labels name Table 1's rows.
@@ -642,6 +646,9 @@ impl AnalysisSpec {
 
     /// Checks of the study-design keys (`entry`, `id`, `time_varying`, `landmark`, `weights`).
     fn validate_design(&self) -> Result<()> {
+        if let Some(c) = &self.conditional {
+            c.validate()?;
+        }
         if let Some(l) = &self.landmark {
             if !l.time.is_finite() || l.time < 0.0 {
                 return Err(Error::spec(format!("landmark.time must be a number ≥ 0, got {}", l.time)));

@@ -670,6 +670,11 @@ pub fn r_script_design(spec: &AnalysisSpec, terms: &str) -> String {
     if !spec.times.is_empty() {
         w(format!("summary(fit, times = c({}), extend = TRUE)", spec.times.iter().map(|&t| num(t)).collect::<Vec<_>>().join(", ")));
     }
+    let stop = if split { "tstop" } else { ".time" };
+    let lines = r_conditional_lines(spec, surv, &rhs, data, stop, &format!(", id = .id{wts}"));
+    if !lines.is_empty() {
+        w(lines.trim_end().to_string());
+    }
     if let Some(g) = &group {
         if sampling {
             w("# No log-rank test with sampling weights: see the weighted Cox model.".into());
@@ -731,6 +736,14 @@ pub fn methods_sentence(spec: &AnalysisSpec, unit: &str) -> String {
             ),
         });
     }
+    if let Some(c) = &spec.conditional {
+        let list = |v: &[f64]| v.iter().map(|&x| format!("{}{unit}", num(x))).collect::<Vec<_>>().join(", ");
+        parts.push(format!(
+            "conditional survival (the probability of surviving a further {} given survival to {}) was estimated as S(s + t)/S(s) from the Kaplan-Meier curves, with Greenwood's variance over (s, s + t]",
+            list(&c.more),
+            list(&c.given)
+        ));
+    }
     if parts.is_empty() {
         return String::new();
     }
@@ -744,4 +757,431 @@ pub fn methods_sentence(spec: &AnalysisSpec, unit: &str) -> String {
     }
     s.push_str(". ");
     s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditional survival, the immortal-time check and start–stop recognition (the page's "Study
+// design" block reads them from the report and the schema; the CLI prints the same).
+
+/// The spec's `conditional`: `{"given": [s, ...], "more": [t, ...]}` — given survival to s, the
+/// chance of surviving t more, S(s + t) / S(s), for each pair and group.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Conditional {
+    pub given: Vec<f64>,
+    pub more: Vec<f64>,
+}
+
+/// Most times `conditional.given` and `conditional.more` may each list.
+pub const MAX_CONDITIONAL_TIMES: usize = 20;
+
+impl Conditional {
+    /// Both lists non-empty, of finite numbers: `given` ≥ 0, `more` > 0.
+    pub fn validate(&self) -> Result<()> {
+        for (key, v, min_ok) in [("given", &self.given, 0.0), ("more", &self.more, f64::MIN_POSITIVE)] {
+            if v.is_empty() {
+                return Err(Error::spec(format!("conditional.{key} is empty: list at least one time (e.g. \"{key}\": [12, 24])")));
+            }
+            if v.len() > MAX_CONDITIONAL_TIMES {
+                return Err(Error::spec(format!("conditional.{key} lists {} times; at most {MAX_CONDITIONAL_TIMES}", v.len())));
+            }
+            if let Some(x) = v.iter().find(|x| !x.is_finite() || **x < min_ok) {
+                return Err(Error::spec(format!(
+                    "conditional.{key} must hold numbers {} in the unit of follow-up, got {x}",
+                    if key == "given" { "≥ 0" } else { "> 0" }
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One cell of the conditional survival table: given survival to `given`, the chance of
+/// surviving `more` beyond it, S(given + more) / S(given), with its confidence interval.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct ConditionalRow {
+    pub group: Option<String>,
+    pub given: f64,
+    pub more: f64,
+    /// Number at risk just after `given` (those the estimate conditions on).
+    pub n_risk: f64,
+    pub surv: f64,
+    /// Standard error of the conditional survival (Greenwood).
+    pub std_err: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// Conditional survival from Kaplan-Meier curves with Greenwood errors:
+/// CS(t | s) = S(s + t) / S(s), and, because the Kaplan-Meier product and the Greenwood sum over
+/// (s, s + t] are those of the patients still at risk after s, var(log CS) = V(s + t) − V(s) with
+/// V = (std_err / S)². This is exactly R's
+/// `summary(survfit(Surv(time, ev) ~ g, data = subset(d, time > s)), times = s + t, extend = TRUE)`
+/// (the same for delayed entry: rows that enter after s are at risk in both). Limits use the
+/// spec's `conf_type`. A cell whose S(s) is 0 (nobody left) is null.
+pub fn conditional_rows(curves: &[crate::stats::km::KmCurve], cond: &Conditional, conf: crate::spec::ConfType) -> Vec<ConditionalRow> {
+    let z = crate::stats::common::z95();
+    let mut out = Vec::new();
+    for c in curves {
+        // S and V at t: the last step at or before t.
+        let at = |t: f64| -> (f64, f64) {
+            match c.steps.partition_point(|s| s.time <= t).checked_sub(1) {
+                Some(j) => {
+                    let s = &c.steps[j];
+                    (s.surv, if s.surv > 0.0 { (s.std_err / s.surv).powi(2) } else { f64::NAN })
+                }
+                None => (1.0, 0.0),
+            }
+        };
+        for &s in &cond.given {
+            let first_after = c.steps.partition_point(|st| st.time <= s);
+            let n_risk = c.steps.get(first_after).map_or(0.0, |st| st.n_risk);
+            let (s0, v0) = at(s);
+            for &t in &cond.more {
+                let (s1, v1) = at(s + t);
+                let (surv, se_log) = if s0 > 0.0 { (s1 / s0, if s1 > 0.0 { (v1 - v0).max(0.0).sqrt() } else { f64::NAN }) } else { (f64::NAN, f64::NAN) };
+                let (lower, upper) = crate::stats::km::conf_limits(surv, se_log, conf, z);
+                out.push(ConditionalRow {
+                    group: c.group.clone(),
+                    given: s,
+                    more: t,
+                    n_risk,
+                    surv,
+                    std_err: if surv > 0.0 { surv * se_log } else if surv == 0.0 { 0.0 } else { f64::NAN },
+                    lower,
+                    upper,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The immortal-time warning: the group looks like an exposure that began after time zero.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct ImmortalTime {
+    /// The grouping column.
+    pub group: String,
+    /// The column that gives when the exposure began (a date, or a time in the unit of follow-up).
+    pub at: String,
+    /// The group levels that are the exposed ones (most of their rows have `at`).
+    pub exposed: Vec<String>,
+    /// Rows of the exposed levels whose exposure began after time zero and before their exit.
+    pub rows: usize,
+    /// Their file lines (the first twelve).
+    pub lines: Vec<u64>,
+    /// A landmark time to offer: the median start of exposure among those rows, rounded.
+    pub landmark: f64,
+    /// The warning's text (also in the report's `warnings`).
+    pub message: String,
+}
+
+/// Whether a column name reads as a time or date of an event: `tx.date`, `chemo_start`,
+/// `days_to_surgery`, `surgery_dt`, `time_to_progression`, `onset`.
+fn time_like_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let words: Vec<&str> = n.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    const WORDS: [&str; 16] = ["date", "dt", "time", "day", "days", "week", "weeks", "month", "months", "year", "years", "start", "began", "begin", "onset", "since"];
+    words.iter().any(|w| WORDS.contains(w)) || n.contains("date") || n.contains("days_to") || n.contains("time_to") || n.ends_with("_at") || n.ends_with(".at")
+}
+
+/// Round to two significant digits (a landmark to offer).
+fn round2(x: f64) -> f64 {
+    if !(x > 0.0) {
+        return x;
+    }
+    let p = 10f64.powf(x.log10().floor() - 1.0);
+    (x / p).round() * p
+}
+
+/// The immortal-time check (see the README's "Study designs in the page" for the rule).
+///
+/// With `group` one column G (not a time-varying covariate, and no landmark), a column A is taken
+/// for the start of G's exposure when
+/// 1. A is a date column (follow-up from dates) or a number column whose name reads as a time or
+///    date (`tx.date`, `chemo_start`, `days_to_surgery`);
+/// 2. A's presence tracks G: the exposed levels are those where most rows have A, and at least
+///    90% of the analysed rows agree (A present in an exposed level, blank in another), with at
+///    least one exposed and one unexposed level;
+/// 3. on some rows of the exposed levels, A falls after time zero and before the exit time
+///    (0 < A < time): those patients are counted exposed for time in which they were not yet.
+///
+/// The first such column (in file order) gives the warning.
+pub fn immortal_time(table: &Table, spec: &AnalysisSpec, rows: &[usize], time: &[f64], group: Option<&Factor>) -> Option<ImmortalTime> {
+    let g = group?;
+    let gname = match spec.group.as_ref()?.columns() {
+        [one] => one.clone(),
+        _ => return None,
+    };
+    if spec.landmark.is_some() || spec.time_varying.iter().any(|t| t.name == gname) || g.levels.len() < 2 || rows.is_empty() {
+        return None;
+    }
+    let mut skip: Vec<&str> = vec![gname.as_str(), spec.event.column.as_str()];
+    match &spec.time {
+        TimeSpec::Dates(span) => {
+            skip.push(&span.start);
+            skip.extend(span.end.iter().map(String::as_str));
+        }
+        TimeSpec::Numeric(n) => skip.push(&n.column),
+        TimeSpec::Column(c) => skip.push(c),
+    }
+    skip.extend(spec.entry.as_deref());
+    skip.extend(spec.id.as_deref());
+    let dates = matches!(spec.time, TimeSpec::Dates(_));
+    for col in &table.columns {
+        if skip.contains(&col.name.as_str()) || col.identifier.is_some() {
+            continue;
+        }
+        // (A number column named after the group but not a time — `chemo_cycles` beside `chemo`
+        // — is no start of exposure.)
+        let eligible = match &col.data {
+            ColumnData::Date(_) => dates,
+            ColumnData::Numeric(_) => time_like_name(&col.name),
+            ColumnData::Text { .. } => false,
+        };
+        if !eligible {
+            continue;
+        }
+        let Ok(at) = time_column(table, spec, &col.name, "exposure", &mut Vec::new()) else { continue };
+        // Share of each level's rows that have A.
+        let nl = g.levels.len();
+        let (mut has, mut all) = (vec![0usize; nl], vec![0usize; nl]);
+        for (k, &row) in rows.iter().enumerate() {
+            let c = g.codes[k];
+            if c == MISSING {
+                continue;
+            }
+            all[c as usize] += 1;
+            if !at[row].is_nan() {
+                has[c as usize] += 1;
+            }
+        }
+        let exposed: Vec<bool> = (0..nl).map(|l| all[l] > 0 && 2 * has[l] > all[l]).collect();
+        let used: Vec<usize> = (0..nl).filter(|&l| all[l] > 0).collect();
+        if !used.iter().any(|&l| exposed[l]) || used.iter().all(|&l| exposed[l]) {
+            continue;
+        }
+        let total: usize = all.iter().sum();
+        let agree: usize = (0..nl).map(|l| if exposed[l] { has[l] } else { all[l] - has[l] }).sum();
+        if (agree as f64) < 0.9 * total as f64 {
+            continue;
+        }
+        let mut late: Vec<(u64, f64)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (k, &row) in rows.iter().enumerate() {
+            let c = g.codes[k];
+            let a = at[row];
+            if c != MISSING && exposed[c as usize] && a > 0.0 && a < time[k] && seen.insert(row) {
+                late.push((table.line(row), a));
+            }
+        }
+        if late.is_empty() {
+            continue;
+        }
+        late.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut starts: Vec<f64> = late.iter().map(|x| x.1).collect();
+        starts.sort_by(f64::total_cmp);
+        let landmark = round2(starts[(starts.len() - 1) / 2]);
+        let exposed_levels: Vec<String> = (0..nl).filter(|&l| exposed[l] && all[l] > 0).map(|l| g.levels[l].clone()).collect();
+        let lines: Vec<u64> = late.iter().map(|x| x.0).collect();
+        let exposed_rows: usize = (0..nl).filter(|&l| exposed[l]).map(|l| all[l]).sum();
+        let message = format!(
+            "immortal time: '{gname}' looks like an exposure that began during follow-up — '{}' (when it began) falls after time zero on {} of the {exposed_rows} rows of {} ({}). Grouping by it from time 0 counts the time before exposure as exposed time (immortal time bias, favouring the exposed). Analyse '{}' as a time-varying exposure (\"time_varying\": curves by current exposure, Simon–Makuch) or use a landmark analysis (\"landmark\", e.g. at {}).",
+            col.name,
+            lines.len(),
+            exposed_levels.iter().map(|l| format!("{gname} = {l}")).collect::<Vec<_>>().join(", "),
+            line_list(&lines),
+            col.name,
+            crate::table::format_number(landmark),
+        );
+        return Some(ImmortalTime {
+            group: gname.clone(),
+            at: col.name.clone(),
+            exposed: exposed_levels,
+            rows: lines.len(),
+            lines: lines.into_iter().take(12).collect(),
+            landmark,
+            message,
+        });
+    }
+    None
+}
+
+/// The study-design parts of the report computed after the curves: the conditional survival
+/// table (`conditional`) and the immortal-time warning (`immortal_time`, also a warning).
+pub fn report_extras(table: &Table, spec: &AnalysisSpec, prep: &crate::prepare::Prepared, report: &mut crate::report::Report, warnings: &mut Vec<String>) {
+    if let Some(cond) = &spec.conditional {
+        if prep.competing {
+            warnings.push("conditional survival is not available with competing events (it is a Kaplan-Meier quantity); it was left out".to_string());
+        } else if spec.sampling_weights().is_some() {
+            warnings.push("conditional survival is not available with sampling weights (its variance is not the Greenwood sum); it was left out".to_string());
+        } else {
+            report.conditional = conditional_rows(&report.km, cond, spec.conf_type);
+        }
+    }
+    if !prep.competing && prep.study.time_varying.is_empty() {
+        if let Some(it) = immortal_time(table, spec, &prep.rows, &prep.time, prep.group.as_ref()) {
+            warnings.push(it.message.clone());
+            report.immortal_time = Some(it);
+        }
+    }
+}
+
+/// A (start, stop) pair of columns within an id column, recognised in a file's rows.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct StartStop {
+    pub id: String,
+    pub start: String,
+    pub stop: String,
+    /// Rows and patients (distinct ids) among the rows examined.
+    pub rows: usize,
+    pub patients: usize,
+}
+
+/// Rows examined by [`detect_start_stop`] (the first of the file).
+pub const START_STOP_SAMPLE: usize = 20_000;
+
+/// Recognise start–stop data: an id column with several rows for some ids, and two number (or
+/// date) columns (start, stop) with start < stop on every row examined, whose intervals chain
+/// within an id — sorted by start, each interval starts where the one before ended (at least
+/// 90% of consecutive pairs; none overlaps). Columns named like ids (`id`, `patient`, `subject`)
+/// are tried first, then by most distinct values; the first pair found is returned. Only the
+/// first [`START_STOP_SAMPLE`] rows are examined (the layout shows there).
+pub fn detect_start_stop(table: &Table) -> Option<StartStop> {
+    let n = table.n_rows().min(START_STOP_SAMPLE);
+    if n < 3 {
+        return None;
+    }
+    let rows: Vec<usize> = (0..n).collect();
+    // Number/date columns with values on most rows.
+    let nums: Vec<&crate::table::Column> = table
+        .columns
+        .iter()
+        .filter(|c| matches!(c.data, ColumnData::Numeric(_) | ColumnData::Date(_)) && (0..n).filter(|&r| !c.number(r).is_nan()).count() * 10 >= n * 9)
+        .collect();
+    // Ordered (start, stop) pairs with start < stop wherever both are present.
+    let mut pairs = Vec::new();
+    for a in &nums {
+        for b in &nums {
+            if std::ptr::eq(*a, *b) || matches!(a.data, ColumnData::Date(_)) != matches!(b.data, ColumnData::Date(_)) {
+                continue;
+            }
+            if (0..n).all(|r| {
+                let (x, y) = (a.number(r), b.number(r));
+                x.is_nan() || y.is_nan() || x < y
+            }) {
+                pairs.push((*a, *b));
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return None;
+    }
+    // Id candidates: repeated values, at least 2 ids, not mostly one id.
+    let id_name = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        s == "id" || s.ends_with("id") || s.contains("patient") || s.contains("subject") || s.contains("mrn") || s.contains("record")
+    };
+    // Distinct values among the rows examined, without formatting (whole numbers or text only).
+    let distinct = |c: &crate::table::Column| -> Option<usize> {
+        match &c.data {
+            ColumnData::Text { codes, .. } => {
+                let mut v: Vec<u32> = codes[..n].to_vec();
+                v.sort_unstable();
+                v.dedup();
+                (!v.contains(&MISSING)).then_some(v.len())
+            }
+            ColumnData::Numeric(_) => {
+                let mut v: Vec<f64> = (0..n).map(|r| c.number(r)).collect();
+                if v.iter().any(|x| x.is_nan() || x.fract() != 0.0) {
+                    return None;
+                }
+                v.sort_unstable_by(f64::total_cmp);
+                v.dedup();
+                Some(v.len())
+            }
+            ColumnData::Date(_) => None,
+        }
+    };
+    let mut ids: Vec<(bool, usize, &crate::table::Column)> = table
+        .columns
+        .iter()
+        .filter_map(|c| distinct(c).map(|d| (id_name(&c.name), d, c)))
+        .filter(|&(_, d, _)| d >= 2 && d < n && d * 20 >= n.min(2000))
+        .collect();
+    ids.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    let ids: Vec<(bool, usize, &crate::table::Column, Factor)> = ids.into_iter().take(3).map(|(named, d, c)| (named, d, c, factor(c, &rows))).collect();
+    for (_, patients, idc, f) in ids.iter().take(3) {
+        for (a, b) in &pairs {
+            if std::ptr::eq(*a, *idc) || std::ptr::eq(*b, *idc) {
+                continue;
+            }
+            let mut order: Vec<usize> = (0..n).filter(|&r| !a.number(r).is_nan() && !b.number(r).is_nan()).collect();
+            order.sort_by(|&x, &y| f.codes[x].cmp(&f.codes[y]).then(a.number(x).total_cmp(&a.number(y))));
+            let (mut chained, mut links, mut overlap) = (0usize, 0usize, false);
+            for w in order.windows(2) {
+                if f.codes[w[0]] != f.codes[w[1]] {
+                    continue;
+                }
+                links += 1;
+                let (stop0, start1) = (b.number(w[0]), a.number(w[1]));
+                if start1 < stop0 {
+                    overlap = true;
+                    break;
+                }
+                if start1 == stop0 {
+                    chained += 1;
+                }
+            }
+            if !overlap && links > 0 && chained * 10 >= links * 9 {
+                return Some(StartStop { id: idc.name.clone(), start: a.name.clone(), stop: b.name.clone(), rows: n, patients: *patients });
+            }
+        }
+    }
+    None
+}
+
+/// The conditional survival table as an export may release it (`crate::disclosure::protect`),
+/// from the released (coarsened, cut) curves: S(s + t) / S(s) of the released steps; the number
+/// at risk is the released pool's; no standard error or limits (the Greenwood sum of a few
+/// events would give their counts); null where s + t is past the cut of the curve.
+pub fn released_conditional(released: &[crate::stats::km::KmCurve], rows: &[ConditionalRow]) -> Vec<ConditionalRow> {
+    rows.iter()
+        .map(|row| {
+            let curve = released.iter().find(|c| c.group == row.group);
+            let value = |t: f64| -> f64 {
+                let Some(c) = curve else { return f64::NAN };
+                let cut = c.steps.iter().any(|s| s.surv.is_nan());
+                let last_released = c.steps.iter().filter(|s| s.surv.is_finite()).map(|s| s.time).fold(f64::NEG_INFINITY, f64::max);
+                if cut && t > last_released {
+                    return f64::NAN;
+                }
+                c.steps.iter().filter(|s| s.time <= t && s.surv.is_finite()).last().map_or(1.0, |s| s.surv)
+            };
+            let n_risk = curve.and_then(|c| c.steps.iter().find(|s| s.time > row.given)).map_or(f64::NAN, |s| s.n_risk);
+            let (s0, s1) = (value(row.given), value(row.given + row.more));
+            ConditionalRow {
+                n_risk,
+                surv: if s0 > 0.0 { s1 / s0 } else { f64::NAN },
+                std_err: f64::NAN,
+                lower: f64::NAN,
+                upper: f64::NAN,
+                ..row.clone()
+            }
+        })
+        .collect()
+}
+
+/// The R cross-check script's lines for the spec's `conditional` (empty without it): for each s,
+/// `summary(survfit(SURV ~ RHS, data = DATA[DATA$STOP > s, ]), times = s + more, extend = TRUE)`
+/// (the Kaplan-Meier of those still at risk after s is S(s + t) / S(s) with its Greenwood
+/// limits). `extra` is appended to survfit's arguments (e.g. `, id = .id`).
+pub fn r_conditional_lines(spec: &AnalysisSpec, surv: &str, rhs: &str, data: &str, stop: &str, extra: &str) -> String {
+    let Some(c) = &spec.conditional else { return String::new() };
+    let v = |x: &[f64]| x.iter().map(|&t| crate::table::format_number(t)).collect::<Vec<_>>().join(", ");
+    format!(
+        "\n# Conditional survival: given survival to s, the chance of surviving t more, S(s + t) / S(s)\nfor (s0 in c({})) print(summary(survfit({surv} ~ {rhs}, data = {data}[{data}${stop} > s0, , drop = FALSE]{extra}), times = s0 + c({}), extend = TRUE))\n",
+        v(&c.given),
+        v(&c.more)
+    )
 }

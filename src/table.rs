@@ -221,6 +221,7 @@ impl Table {
                     }
                 })
                 .collect(),
+            start_stop: crate::study::detect_start_stop(self),
         }
     }
 }
@@ -365,6 +366,9 @@ pub struct Schema {
     pub rows: usize,
     pub notes: Vec<String>,
     pub columns: Vec<ColumnSummary>,
+    /// Start–stop intervals within an id, when the rows look like them (`crate::study`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_stop: Option<crate::study::StartStop>,
 }
 
 #[derive(Debug, Clone, Serialize)]

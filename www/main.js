@@ -13,6 +13,7 @@ import { initExplorer, renderExplorerControls, renderExplorerResults, clearExplo
 import { initPaper } from './paper.js';
 import { initHazard } from './hazard.js';
 import { initZph } from './zph.js';
+import { initDesigns } from './designs.js';
 import { progressText } from './read.js';
 import { identifierColumns, stripIdentifiers, exportProblem, linkValues } from './privacy.js';
 import { initShare, openSharedLink, figureMinCell, exportMinCell, figurePng, leaveSharedView } from './share.js';
@@ -164,6 +165,7 @@ function clearControls() {
   $('#landmarks').value = '';
   $('#landmarks-note').textContent = '';
   $('#spec-extra').replaceChildren();
+  designs.clear();
   renderExplorerControls();
 }
 
@@ -500,6 +502,7 @@ function fillControls() {
   const gcols = groupColumns(spec);
   $('#group-in-model-box').hidden = !gcols.length;
   $('#group-in-model').checked = gcols.length > 0 && gcols.every(c => (spec.covariates || []).includes(c));
+  designs.fill();
   renderExplorerControls();
 }
 
@@ -581,6 +584,7 @@ function clearResults() {
   $('#flow-lines ul').replaceChildren();
   state.flowDrawn = null;
   $('#methods-box').hidden = true;
+  designs.clearResults();
   clearExplorerResults();
   state.layout = null;
 }
@@ -634,6 +638,7 @@ async function renderReport() {
   for (const g of r.gray_test || []) line += ` · Gray's test (${g.cause}) χ² = ${fmtNum(g.stat)}, df = ${g.df}, ${fmtP(g.p)}`;
   $('#test-line').textContent = line;
   showWarnings(r.warnings || []);
+  designs.render();
   $('#notes').textContent = (r.notes || []).join(' · ');
   // Asked now, answered after the drawing: the engine works through its messages in order, so the
   // page does not wait for one answer before sending the next question.
@@ -1029,6 +1034,8 @@ const paper = initPaper({ engine: () => state.engine, serial, demo: () => state.
   restore: () => (state.spec && state.schema ? runSpec(state.spec).catch(() => {}) : Promise.resolve()) });
 // The Hazard models section (www/hazard.js): smoothed/cumulative hazard and parametric fits, on opening.
 const hazard = initHazard({ engine: () => state.engine, serial, state: () => state, showError });
+// The Study design block (www/designs.js): entry, id, time-varying exposure, landmark, conditional survival.
+const designs = initDesigns({ state, runSpec, showError });
 
 // ---------- wiring ----------
 

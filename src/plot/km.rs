@@ -326,6 +326,23 @@ impl Map {
     }
 }
 
+/// The study design's landmark (the spec's `landmark`, not the `times` read off the curves):
+/// without reset, a solid line at L labelled "Landmark L" (the curves start there: only patients
+/// at risk at L); with the clock reset, time 0 is the landmark, labelled "Landmark L: time from here".
+fn design_landmark<DB: DrawingBackend>(p: &Painter<DB>, m: &Map, report: &Report, x_end: f64, size: f64) -> Result<(), String> {
+    let Some(lm) = report.spec.as_ref().and_then(|s| s.landmark.as_ref()) else { return Ok(()) };
+    let label = format!("Landmark {}", format_num(lm.time));
+    let (t, text) = if lm.reset { (0.0, format!("{label}: time from here")) } else { (lm.time, label) };
+    if t > x_end {
+        return Ok(());
+    }
+    let x = m.x(t);
+    if !lm.reset {
+        p.line(vec![(x, m.top), (x, m.top + m.h)], solid(GREY), 1.5)?;
+    }
+    p.text(&text, (x + p.px(4.0), m.top + m.h - p.px(4.0)), size, GREY, HPos::Left, VPos::Bottom, Face::Normal, false)
+}
+
 /// Merge consecutive points on the same pixel column (or row) into the first and last of the
 /// run, and drop exact repeats.
 fn thin(points: Vec<(i32, i32)>) -> Vec<(i32, i32)> {
@@ -646,6 +663,7 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         let x = m.x(t);
         p.dashed(vec![(x, m.top), (x, bottom)], solid(GREY), 1.0, 2.0, 3.0)?;
     }
+    design_landmark(&p, &m, report, x_end, f_note)?;
 
     // ---- median drop lines (at 0.5 of the plotted scale)
     let medians: Vec<(f64, RGBColor)> = if opts.show_median && !competing {
