@@ -176,6 +176,19 @@ fn sections(
             }
         }
     }
+    // What the hazard section's figures and table show, computed here (not by plot or the page).
+    if spec.hazard.is_some() {
+        report.cumhaz = stats::hazard::cumhaz_curves(&report.km);
+    }
+    if !report.parametric.is_empty() {
+        let t_end = prep.time.iter().copied().filter(|t| t.is_finite()).fold(0.0, f64::max);
+        let times = stats::parametric::landmark_times(&spec.times, t_end);
+        let col = spec.group.as_ref().and_then(|g| g.single());
+        for f in report.parametric.iter_mut() {
+            let rows = stats::parametric::prediction_rows(f, col, &report.groups);
+            f.predictions = stats::parametric::predictions(f, &rows, &times, t_end);
+        }
+    }
     report.warnings = warnings;
     Ok(report)
 }

@@ -1042,7 +1042,7 @@ pub fn report_json(p: &crate::disclosure::Protected) -> String {
         }
     };
     curves(m, "km", &["time", "n_risk", "surv", "lower", "upper"]);
-    curves(m, "cuminc", &["time", "estimate", "variance"]);
+    curves(m, "cuminc", &["time", "estimate", "variance", "lower", "upper"]);
     for model in ["cox", "finegray"] {
         if let Some(Value::Object(o)) = m.get_mut(model) {
             if w.totals {

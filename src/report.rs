@@ -197,6 +197,11 @@ pub struct Report {
     /// The cohort flow: rows read, filtered, excluded by reason, analysed per group.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flow: Option<Flow>,
+    /// Nelson–Aalen cumulative hazard per group with its 95% CI (with `hazard` in the spec;
+    /// `stats::hazard::cumhaz_curves`). The CI bands of `cuminc[]` and the parametric models'
+    /// `predictions[]` sit in those entries.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cumhaz: Vec<crate::stats::hazard::CumhazCurve>,
 }
 
 impl Report {
