@@ -128,7 +128,7 @@ async function checkPage(page, file, label, { hazard = false } = {}) {
   const lost = results.flatMap(r => r.lost);
   const found = results.reduce((a, r) => a + r.found, 0);
   assert.deepEqual(lost, [], `${label}: numbers shown that the report does not hold`);
-  console.log(`# ${label}: ${found} displayed numbers found in the report`);
+  console.log(`${label}: ${found} displayed numbers found in the report`);
   return found;
 }
 
