@@ -129,7 +129,7 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
     }
     // The base section is lent out while the model sections fill the rest of the cache.
     let Some(base) = cache.base.take() else {
-        return Err(Error::spec("internal: the analysis cache lost its rows".to_string()));
+        return Err(Error::internal("the analysis cache lost its rows"));
     };
     let out = sections(table, spec, &base.1, &base.2, &base.3, cache);
     cache.base = Some(base);
@@ -450,7 +450,7 @@ fn model_rows<'a>(table: &Table, spec: &AnalysisSpec, prep: &'a Prepared, slot: 
     }
     match slot.as_ref() {
         Some((_, p)) => Ok(p),
-        None => Err(Error::spec("internal: the analysis cache lost the model rows".to_string())),
+        None => Err(Error::internal("the analysis cache lost the model rows")),
     }
 }
 

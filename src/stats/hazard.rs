@@ -101,7 +101,7 @@ pub struct HazardCurve {
     pub points: Vec<HazardPoint>,
     /// Bandwidth used (null when there are no events).
     pub bandwidth: Option<f64>,
-    /// `cross-validation` or `user`.
+    /// `cross-validation`, `pilot floor (muhaz)` (the floor decided) or `user`.
     pub bandwidth_rule: &'static str,
     pub n: usize,
     pub events: usize,

@@ -387,8 +387,11 @@ fn spd_inverse(m: &DMatrix<f64>) -> Option<DMatrix<f64>> {
 /// evaluated.
 pub fn survreg(time: &[f64], status: &[u8], x: &[Vec<f64>], names: &[String], dist: Dist) -> Result<ParametricReport, String> {
     let n_all = time.len();
-    if status.len() != n_all || x.iter().any(|c| c.len() != n_all) || names.len() != x.len() {
-        return Err("internal error: time, status and covariate columns differ in length".into());
+    // The caller builds the columns from one set of rows: unequal lengths are a bug.
+    let same = status.len() == n_all && x.iter().all(|c| c.len() == n_all) && names.len() == x.len();
+    debug_assert!(same, "survreg: time, status, covariate columns and names differ in length");
+    if !same {
+        return Err("internal error (a bug in cohort, not a problem with your data): time, status and covariate columns differ in length".into());
     }
     let label = dist.name();
     let mut warnings = Vec::new();
