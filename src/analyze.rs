@@ -131,7 +131,7 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
     }
     // The base section is lent out while the model sections fill the rest of the cache.
     let Some(base) = cache.base.take() else {
-        return Err(Error::spec("internal: the analysis cache lost its rows".to_string()));
+        return Err(Error::internal("the analysis cache lost its rows"));
     };
     let out = sections(table, spec, &base.1, &base.2, &base.3, cache);
     cache.base = Some(base);
@@ -176,6 +176,19 @@ fn sections(
                 cache.table1 = Some((key, rows.clone()));
                 report.table1 = Some(rows);
             }
+        }
+    }
+    // What the hazard section's figures and table show, computed here (not by plot or the page).
+    if spec.hazard.is_some() {
+        report.cumhaz = stats::hazard::cumhaz_curves(&report.km);
+    }
+    if !report.parametric.is_empty() {
+        let t_end = prep.time.iter().copied().filter(|t| t.is_finite()).fold(0.0, f64::max);
+        let times = stats::parametric::landmark_times(&spec.times, t_end);
+        let col = spec.group.as_ref().and_then(|g| g.single());
+        for f in report.parametric.iter_mut() {
+            let rows = stats::parametric::prediction_rows(f, col, &report.groups);
+            f.predictions = stats::parametric::predictions(f, &rows, &times, t_end);
         }
     }
     report.warnings = warnings;
@@ -439,7 +452,7 @@ fn model_rows<'a>(table: &Table, spec: &AnalysisSpec, prep: &'a Prepared, slot: 
     }
     match slot.as_ref() {
         Some((_, p)) => Ok(p),
-        None => Err(Error::spec("internal: the analysis cache lost the model rows".to_string())),
+        None => Err(Error::internal("the analysis cache lost the model rows")),
     }
 }
 

@@ -519,6 +519,9 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
     r.file = String::new();
     r.hazard.clear();
     r.hazard_ratio = None;
+    // Nelson–Aalen steps and bands: ΔH/Δ(se²) gives the number at risk (as the curves' own
+    // cumulative hazards, which are withheld above); the band gives se back.
+    r.cumhaz.clear();
     Protected { report: r, withheld: w, table1: mask }
 }
 
@@ -542,8 +545,8 @@ fn protect_cuminc(report: &Report, table: Option<&Table>, k: u32, end: f64, w: &
             cause: c.cause,
             n: 0,
             events: 0,
-            steps: vec![CumincStep { time: end, estimate: f64::NAN, variance: f64::NAN }],
-            at: c.at.iter().map(|a| CumincAt { time: a.time, estimate: f64::NAN, variance: f64::NAN }).collect(),
+            steps: vec![CumincStep::new(end, f64::NAN, f64::NAN)],
+            at: c.at.iter().map(|a| CumincAt::new(a.time, f64::NAN, f64::NAN)).collect(),
         };
         if suppressed {
             w.cuts.push(Cut { group: c.group.clone(), cause: Some(c.cause.to_string()), at: 0.0, reason: format!("fewer than {k} patients") });
@@ -570,6 +573,12 @@ fn protect_cuminc(report: &Report, table: Option<&Table>, k: u32, end: f64, w: &
         let mut tallies = Vec::with_capacity(c.steps.len());
         for s in &c.steps {
             let at_risk = rows.iter().filter(|r| r.0 >= s.time).count() as f64;
+            // A time listed twice (the start at 0 and events at 0) is tallied once: counted at
+            // both, events at time 0 made a pool of k − 1 events look like k (tests/disclosure_bands.rs).
+            if tallies.last().is_some_and(|t: &Tally| t.time == s.time) {
+                tallies.push(Tally { time: s.time, n_risk: at_risk, events: 0.0, leaving: 0.0 });
+                continue;
+            }
             let events = rows.iter().filter(|r| r.0 == s.time && r.1 == cause).count() as f64;
             let leaving = rows.iter().filter(|r| r.0 == s.time && r.1 == 0).count() as f64;
             tallies.push(Tally { time: s.time, n_risk: at_risk, events, leaving });
@@ -583,23 +592,24 @@ fn protect_cuminc(report: &Report, table: Option<&Table>, k: u32, end: f64, w: &
         for &(i, _, release, _) in &co.items {
             if release {
                 let s = &c.steps[i];
-                steps.push(CumincStep { time: s.time, estimate: round(s.estimate), variance: s.variance });
+                // The band from the released estimate and variance: nothing more than they give.
+                steps.push(CumincStep::new(s.time, round(s.estimate), s.variance));
             }
         }
         let released_end = co.cut.as_ref().map_or(f64::INFINITY, |x| x.0);
         if let Some((at, why)) = &co.cut {
             w.cuts.push(Cut { group: c.group.clone(), cause: Some(c.cause.to_string()), at: *at, reason: why.clone() });
-            steps.push(CumincStep { time: end.max(*at), estimate: f64::NAN, variance: f64::NAN });
+            steps.push(CumincStep::new(end.max(*at), f64::NAN, f64::NAN));
         }
         let at = c
             .at
             .iter()
             .map(|a| {
                 if a.time > released_end {
-                    return CumincAt { time: a.time, estimate: f64::NAN, variance: f64::NAN };
+                    return CumincAt::new(a.time, f64::NAN, f64::NAN);
                 }
                 let last = steps.iter().filter(|s| s.time <= a.time && s.estimate.is_finite()).last();
-                CumincAt { time: a.time, estimate: last.map_or(0.0, |s| s.estimate), variance: last.map_or(0.0, |s| s.variance) }
+                CumincAt::new(a.time, last.map_or(0.0, |s| s.estimate), last.map_or(0.0, |s| s.variance))
             })
             .collect();
         let events = if small(c.events, k) { 0 } else { c.events };

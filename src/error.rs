@@ -12,6 +12,9 @@ pub enum ErrorKind {
     Spec,
     /// The data are readable but leave nothing to analyse.
     Data,
+    /// A broken internal invariant: a bug in this program, not a problem with the input. The
+    /// message says so and asks for a report; it never tells the user to change their data.
+    Internal,
 }
 
 /// Where in the input a problem sits. Lines are 1-based file lines (the header is line 1).
@@ -42,6 +45,10 @@ impl Error {
     }
     pub fn data(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Data, message)
+    }
+    /// A broken invariant (a bug): see [`ErrorKind::Internal`].
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
     }
     pub fn at_file(mut self, file: impl Into<String>) -> Self {
         if self.pos.file.is_none() {
@@ -77,6 +84,9 @@ impl fmt::Display for Error {
         if wrote {
             write!(f, ": ")?;
         }
+        if self.kind == ErrorKind::Internal {
+            return write!(f, "internal error (a bug in cohort, not a problem with your data or settings; please report it): {}", self.message);
+        }
         write!(f, "{}", self.message)
     }
 }
@@ -84,3 +94,19 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_says_it_is_a_bug_not_the_users_mistake() {
+        let e = Error::internal("the analysis cache lost its rows").at_file("lung.csv");
+        assert_eq!(e.kind, ErrorKind::Internal);
+        let text = e.to_string();
+        assert!(text.starts_with("lung.csv: internal error (a bug in cohort, not a problem with your data"), "{text}");
+        assert!(text.ends_with("the analysis cache lost its rows"), "{text}");
+        // The other kinds print the message as it is.
+        assert_eq!(Error::spec("no column 'x'").at_line(3).to_string(), "line 3: no column 'x'");
+    }
+}

@@ -203,6 +203,11 @@ pub struct Report {
     /// The group looks like an exposure that began after time zero (also a warning).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub immortal_time: Option<crate::study::ImmortalTime>,
+    /// Nelson–Aalen cumulative hazard per group with its 95% CI (with `hazard` in the spec;
+    /// `stats::hazard::cumhaz_curves`). The CI bands of `cuminc[]` and the parametric models'
+    /// `predictions[]` sit in those entries.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cumhaz: Vec<crate::stats::hazard::CumhazCurve>,
 }
 
 impl Report {

@@ -473,8 +473,8 @@ impl SharedResults {
                 cause: cause(&c.cause)?,
                 n: c.n.unwrap_or(0),
                 events: c.events.unwrap_or(0),
-                steps: (0..c.time.len()).map(|i| CumincStep { time: c.time[i], estimate: nan(c.estimate[i]), variance: nan(c.variance[i]) }).collect(),
-                at: c.at.iter().map(|a| CumincAt { time: nan(a[0]), estimate: nan(a[1]), variance: nan(a[2]) }).collect(),
+                steps: (0..c.time.len()).map(|i| CumincStep::new(c.time[i], nan(c.estimate[i]), nan(c.variance[i]))).collect(),
+                at: c.at.iter().map(|a| CumincAt::new(nan(a[0]), nan(a[1]), nan(a[2]))).collect(),
             });
         }
         let mut gray_test = Vec::with_capacity(self.gray_test.len());

@@ -62,6 +62,7 @@ fn js_error(e: &Error) -> JsValue {
         crate::error::ErrorKind::Format => "format",
         crate::error::ErrorKind::Spec => "spec",
         crate::error::ErrorKind::Data => "data",
+        crate::error::ErrorKind::Internal => "internal",
     };
     set("kind", JsValue::from_str(kind));
     set("detail", JsValue::from_str(&e.message));

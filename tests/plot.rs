@@ -140,7 +140,7 @@ fn transplant_cuminc() -> Report {
         .map(|c| {
             let t = c["time"].as_array().unwrap();
             let steps = (0..t.len())
-                .map(|i| CumincStep { time: num(&t[i]), estimate: num(&c["estimate"][i]), variance: num(&c["variance"][i]) })
+                .map(|i| CumincStep::new(num(&t[i]), num(&c["estimate"][i]), num(&c["variance"][i])))
                 .collect();
             CumincCurve {
                 group: c["group"].as_str().map(str::to_string),

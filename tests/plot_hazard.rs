@@ -107,8 +107,9 @@ fn parametric_overlay_per_group_and_intercept_only() {
     // Covariate = the group column: each group's curve uses its own row, so the two weibull
     // curves differ: S(500 | sex=2) > S(500 | sex=1) (women live longer in lung).
     let w = r.parametric.iter().find(|f| f.dist == "weibull").unwrap();
-    let g1 = cohort::plot::hazard::parametric_row(&r, w, &Some("1".into()));
-    let g2 = cohort::plot::hazard::parametric_row(&r, w, &Some("2".into()));
+    let row = |f: &cohort::stats::parametric::ParametricReport, g: Option<&str>| f.predictions.iter().find(|p| p.group.as_deref() == g).map(|p| p.x.clone());
+    let g1 = row(w, Some("1")).unwrap();
+    let g2 = row(w, Some("2")).unwrap();
     // sex is numeric (1, 2) in lung.csv: one term "sex", the group's own value.
     assert_eq!(g1, vec![1.0]);
     assert_eq!(g2, vec![2.0]);
@@ -118,7 +119,8 @@ fn parametric_overlay_per_group_and_intercept_only() {
     // Intercept-only (grouped, no covariates): drawn per group with the common curve.
     let r0 = lung(serde_json::json!({"group": "sex", "parametric": ["weibull"]}));
     let w0 = &r0.parametric[0];
-    assert!(cohort::plot::hazard::parametric_row(&r0, w0, &Some("1".into())).is_empty());
+    assert_eq!(w0.predictions.len(), 1, "intercept-only: everyone, no per-group rows");
+    assert!(w0.predictions[0].group.is_none() && w0.predictions[0].x.is_empty());
     // R: AIC(survreg(Surv(time, status == 2) ~ 1, data = lung, dist = "weibull")) = 2311.70237617881
     assert!((w0.aic - 2311.70237617881).abs() < 1e-4, "{}", w0.aic);
     clean(&svg(&r0, FigureKind::ParametricFit));
@@ -129,7 +131,8 @@ fn parametric_overlay_at_covariate_means_for_other_covariates() {
     // Covariate age (not the group): one curve per model at the mean age, said in the legend.
     let r = lung(serde_json::json!({"group": "sex", "covariates": ["age"], "parametric": ["weibull", "lognormal"]}));
     let w = &r.parametric[0];
-    assert_eq!(cohort::plot::hazard::parametric_row(&r, w, &Some("1".into())), w.x_mean);
+    assert_eq!(w.predictions.len(), 1, "age is not the group: the covariate means only");
+    assert_eq!(w.predictions[0].x, w.x_mean);
     let s = svg(&r, FigureKind::ParametricFit);
     clean(&s);
     assert!(s.contains("weibull (covariate means)") && s.contains("lognormal (covariate means)"));

@@ -9,71 +9,21 @@
 // The engine keeps one "last report", which its figures and exports read: after drawing, this
 // module runs the page's own spec again so that the page's downloads stay those of its analysis.
 //
-// Model table: AIC and BIC are the report's (`parametric[].aic`, `.bic`). The fitted median and
-// S(t) at the landmark times are computed HERE IN JS from the report's coefficients and scale
-// with the standard AFT formulas (the same as src/stats/parametric.rs `predict_survival` /
-// `predict_median`): with η = x'β and w = (log t − η)/σ,
-//   S(t) = exp(−e^w)        (weibull, exponential: σ = 1)
-//   S(t) = 1 − Φ(w)         (lognormal)
-//   S(t) = 1 / (1 + e^w)    (loglogistic)
-// and the median exp(η + σ·w½) with w½ = log(log 2) (weibull, exponential), 0 (the others).
-// η uses the intercept alone for an intercept-only model, else the covariate means `x_mean`
-// (the "average patient"), as the overlay figure does when the covariates are not the groups.
+// Model table: every number is the report's: AIC and BIC (`parametric[].aic`, `.bic`), and the
+// fitted median with its 95% CI and S(t) at the landmark times from `parametric[].predictions[]`
+// (src/stats/parametric.rs `predictions`), for the row `group: null` — the intercept-only model
+// (all patients) or the covariate means. The landmark times are the report's too (the
+// analysis' `times`, else quarters of the longest follow-up).
 
 import { $, el } from './dom.js';
 
 export const DISTS = ['exponential', 'weibull', 'lognormal', 'loglogistic'];
 
-/** Standard normal upper tail 1 − Φ(w) (erfc by Numerical Recipes' Chebyshev fit, |rel err| < 1.2e-7). */
-function normUpper(w) {
-  const x = w / Math.SQRT2;
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
-    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  const erfc = x >= 0 ? r : 2 - r;
-  return erfc / 2;
-}
-
-/** Linear predictor η of a fit at the covariate means (intercept alone without covariates). */
-export function linearPredictor(fit) {
-  const terms = fit.terms || [];
-  if (!terms.length) return NaN;
-  let eta = terms[0].coef;
-  const xm = fit.x_mean || [];
-  for (let j = 1; j < terms.length; j++) eta += terms[j].coef * (xm[j - 1] ?? 0);
-  return eta;
-}
-
-/** Fitted S(t) of an AFT fit at the covariate means. */
-export function aftSurvival(fit, t) {
-  const eta = linearPredictor(fit);
-  if (!(t > 0)) return 1;
-  const w = (Math.log(t) - eta) / fit.scale;
-  switch (fit.dist) {
-    case 'lognormal': return normUpper(w);
-    case 'loglogistic': return 1 / (1 + Math.exp(w));
-    default: return Math.exp(-Math.exp(w));
-  }
-}
-
-/** Fitted median survival time of an AFT fit at the covariate means. */
-export function aftMedian(fit) {
-  const w = fit.dist === 'weibull' || fit.dist === 'exponential' ? Math.log(Math.log(2)) : 0;
-  return Math.exp(linearPredictor(fit) + fit.scale * w);
-}
-
 const fmt = (x, d) => (x == null || !Number.isFinite(x) ? '—' : x.toFixed(d));
 const fmtT = x => (x == null || !Number.isFinite(x) ? '—' : Math.abs(x) >= 100 ? x.toFixed(0) : String(Number(x.toPrecision(3))));
 
-/** Landmark times: the analysis' own, else 25/50/75% of the longest follow-up, rounded. */
-function landmarkTimes(spec, report) {
-  if (spec.times?.length) return spec.times;
-  const end = Math.max(0, ...(report.km || []).map(k => k.steps?.at(-1)?.time ?? 0));
-  if (!(end > 0)) return [];
-  const mag = 10 ** Math.floor(Math.log10(end / 4));
-  return [0.25, 0.5, 0.75].map(f => Math.max(mag, Math.round((end * f) / mag) * mag));
-}
+/** The prediction a model's table row shows: everyone (intercept-only) or the covariate means. */
+const meanPrediction = f => (f.predictions || []).find(p => p.group == null);
 
 /**
  * ctx: engine(), serial(fn), state() → {spec, report}, showError(e, context).
@@ -118,28 +68,31 @@ export function initHazard(ctx) {
     return ctx.engine().draw(canvas, kind, opts);
   }
 
-  function renderTable(spec, r) {
+  function renderTable(r) {
     const fits = r.parametric || [];
-    const times = landmarkTimes(spec, r);
+    const times = (meanPrediction(fits[0] || {})?.at || []).map(a => a.time);
     const unit = r.time_unit ? ` ${r.time_unit}` : '';
     const best = k => { const v = fits.map(f => f[k]).filter(Number.isFinite); return v.length ? Math.min(...v) : NaN; };
     const bestAic = best('aic'), bestBic = best('bic');
     table.tHead.replaceChildren(el('tr', {},
       el('th', { scope: 'col', text: 'Distribution' }), el('th', { scope: 'col', text: 'AIC' }), el('th', { scope: 'col', text: 'BIC' }),
-      el('th', { scope: 'col', text: 'Log-likelihood' }), el('th', { scope: 'col', text: 'Median' + unit }),
+      el('th', { scope: 'col', text: 'Log-likelihood' }), el('th', { scope: 'col', text: `Median${unit} (95% CI)` }),
       ...times.map(t => el('th', { scope: 'col', text: `S(${fmtT(t)})` }))));
-    const rows = fits.map(f => el('tr', { 'data-dist': f.dist },
-      el('th', { scope: 'row', text: f.dist }),
-      el('td', { class: 'num aic', text: fmt(f.aic, 2) + (f.aic === bestAic ? ' (best)' : '') }),
-      el('td', { class: 'num bic', text: fmt(f.bic, 2) + (f.bic === bestBic ? ' (best)' : '') }),
-      el('td', { class: 'num', text: fmt(f.loglik, 2) }),
-      el('td', { class: 'num', text: fmtT(aftMedian(f)) }),
-      ...times.map(t => el('td', { class: 'num', text: fmt(aftSurvival(f, t), 3) }))));
-    // Kaplan-Meier beside them when ungrouped (the reference the fits are judged against).
+    const rows = fits.map(f => {
+      const p = meanPrediction(f);
+      const median = p ? `${fmtT(p.median)} (${fmtT(p.median_lower)}–${fmtT(p.median_upper)})` : '—';
+      return el('tr', { 'data-dist': f.dist },
+        el('th', { scope: 'row', text: f.dist }),
+        el('td', { class: 'num aic', text: fmt(f.aic, 2) + (f.aic === bestAic ? ' (best)' : '') }),
+        el('td', { class: 'num bic', text: fmt(f.bic, 2) + (f.bic === bestBic ? ' (best)' : '') }),
+        el('td', { class: 'num', text: fmt(f.loglik, 2) }),
+        el('td', { class: 'num median', text: median }),
+        ...times.map(t => el('td', { class: 'num', text: fmt(p?.at?.find(a => a.time === t)?.surv, 3) })));
+    });
     table.tBodies[0].replaceChildren(...rows);
     const covs = fits.some(f => (f.terms || []).length > 1);
     $('#hz-note').textContent = `AIC = −2 log L + 2k, BIC = −2 log L + k log(n); lower is better ("best" marks the lowest). ` +
-      `Median and S(t) are computed in the page from each model's coefficients and scale with the AFT survival formulas, ` +
+      `Median (with its 95% CI on the log-time scale) and S(t) are each model's predictions, ` +
       (covs ? 'at the covariate means.' : 'for the intercept-only model (all patients together).');
   }
 
@@ -171,7 +124,7 @@ export function initHazard(ctx) {
           problems.push(`${kind.replace('_', ' ')}: ${e.message || e}`);
         }
       }
-      renderTable(spec, r);
+      renderTable(r);
       const warn = [...(r.hazard || []).flatMap(h => h.warnings || []), ...(r.parametric || []).flatMap(f => f.warnings || [])];
       status.textContent = [...problems, ...warn].join(' ');
       dirty = false;

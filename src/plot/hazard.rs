@@ -6,19 +6,20 @@
 //! (step functions or straight segments), optional pointwise bands, horizontal reference
 //! lines, a legend in the top-right corner of the plot, a linear or log y axis.
 //!
-//! * Cumulative hazard: H(t) and its 95% CI `H·exp(±1.96·se(H)/H)` (the log-transformed
-//!   interval, as `survfit(..., ctype = 1)` with `conf.type = "log"` on the cumulative hazard),
-//!   from `km[].steps[].cumhaz` / `std_cumhaz`.
+//! * Cumulative hazard: H(t) and its 95% CI `H·exp(±1.96·se(H)/H)` from `report.cumhaz`
+//!   (`stats::hazard::cumhaz_curves`).
 //! * Smoothed hazard: `report.hazard[]` as computed by `stats::hazard`, with the bandwidth in
 //!   the legend.
 //! * Hazard ratio: `report.hazard_ratio` on a log axis, with dashed lines at 1 and, when the
 //!   Cox model has exactly one term, at its hazard ratio (the constant ratio the proportional
 //!   hazards model assumes).
-//! * Parametric fit: S(t) of each distribution in `report.parametric`, evaluated by
-//!   [`crate::stats::parametric::predict_survival`]: one curve per group, in the group's
-//!   colour, at the group's covariate row when the model's terms are exactly the group column
-//!   (its dummies `group=level`, or the numeric column itself); otherwise one curve per model
-//!   in ink — the intercept-only fit to everyone, or the fit at the covariate means (`x_mean`).
+//! * Parametric fit: the fitted S(t) curves the report carries for each distribution
+//!   (`parametric[].predictions[].curve`, computed by `stats::parametric::predictions`): one
+//!   curve per group, in the group's colour, when the model's terms are exactly the group
+//!   column (its dummies `group=level`, or the numeric column itself); otherwise one curve per
+//!   model in ink — the intercept-only fit to everyone, or the fit at the covariate means.
+//!
+//! Every number drawn is the report's; this module computes layout only.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -27,7 +28,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::paint::{Face, Painter, YAxis, GREY, INK};
 use super::{css_color, format_num, group_color, nice_step, ticks_from, LayoutSeries, PlotLayout, PlotOptions, Tick};
 use crate::report::Report;
-use crate::stats::parametric::predict_survival;
+use crate::stats::parametric::ParametricReport;
 
 /// One drawn line.
 struct Series {
@@ -380,32 +381,28 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
     })
 }
 
-/// Nelson-Aalen cumulative hazard per group with the 95% CI `H·exp(±1.96·se/H)`.
+/// Nelson-Aalen cumulative hazard per group with the report's 95% CI (`report.cumhaz`).
 ///
 /// On the layout, `y_min`/`y_max` are cumulative hazards (linear axis).
 pub fn draw_cumhaz<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report, opts: &PlotOptions) -> Result<PlotLayout, String> {
-    if report.km.is_empty() {
-        return Err("the report has no Kaplan-Meier curves, so no cumulative hazard to draw".to_string());
+    if report.cumhaz.is_empty() {
+        return Err(if report.km.is_empty() {
+            "the report has no Kaplan-Meier curves, so no cumulative hazard to draw".to_string()
+        } else {
+            "the report has no cumulative hazard: run the analysis with \"hazard\": {}".to_string()
+        });
     }
-    let z = 1.959963984540054;
     let series = report
-        .km
+        .cumhaz
         .iter()
         .enumerate()
         .filter(|(_, c)| !hidden(opts, &c.group))
         .map(|(i, c)| {
             let mut pts = vec![(0.0, 0.0)];
             let mut band = vec![(0.0, None, None)];
-            for st in c.steps.iter().filter(|s| s.time.is_finite() && s.cumhaz.is_finite()) {
+            for st in &c.steps {
                 pts.push((st.time, st.cumhaz));
-                let h = st.cumhaz;
-                let se = st.std_cumhaz;
-                band.push(if h > 0.0 && se.is_finite() {
-                    let f = (z * se / h).exp();
-                    (st.time, Some(h / f), Some(h * f))
-                } else {
-                    (st.time, None, None)
-                });
+                band.push((st.time, st.lower, st.upper));
             }
             Series {
                 label: format!("{} ({})", label_of(&c.group), super::group_n_text(c.n, opts.min_cell)),
@@ -537,38 +534,6 @@ fn dist_dash(dist: &str) -> Option<(f64, f64)> {
     }
 }
 
-/// Whether the model's terms after the intercept are exactly the analysis' group column:
-/// its dummies `group=level`, or the column itself when it is numeric (one term).
-fn group_dummies(report: &Report, fit: &crate::stats::parametric::ParametricReport) -> bool {
-    // Crossed groups have no single column whose dummies could be the model's terms.
-    let Some(col) = report.spec.as_ref().and_then(|s| s.group.as_ref()?.single().map(str::to_string)) else { return false };
-    let prefix = format!("{col}=");
-    let terms = &fit.terms[1.min(fit.terms.len())..];
-    !terms.is_empty() && (terms.iter().all(|t| t.name.starts_with(&prefix)) || (terms.len() == 1 && terms[0].name == col))
-}
-
-/// The covariate row (without the intercept) at which a parametric model is drawn for a
-/// group: empty for an intercept-only model; the group's dummy row when the model's terms are
-/// exactly the group column's dummies `group=level` (or the numeric group column, at the
-/// group's value); else the covariate means (`x_mean`).
-pub fn parametric_row(report: &Report, fit: &crate::stats::parametric::ParametricReport, group: &Option<String>) -> Vec<f64> {
-    if fit.terms.len() <= 1 {
-        return Vec::new();
-    }
-    if let (true, Some(col), Some(g)) = (group_dummies(report, fit), report.spec.as_ref().and_then(|s| s.group.as_ref()?.single().map(str::to_string)), group) {
-        if fit.terms.len() == 2 && fit.terms[1].name == col {
-            // A numeric group column entered as it is: the group's own value.
-            if let Ok(v) = g.trim().parse::<f64>() {
-                return vec![v];
-            }
-        } else {
-            let me = format!("{col}={g}");
-            return fit.terms.iter().skip(1).map(|t| if t.name == me { 1.0 } else { 0.0 }).collect();
-        }
-    }
-    fit.x_mean.clone()
-}
-
 /// Kaplan-Meier curves with the fitted survival of every parametric model overlaid.
 pub fn draw_parametric_fit<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report, opts: &PlotOptions) -> Result<PlotLayout, String> {
     if report.km.is_empty() {
@@ -577,16 +542,16 @@ pub fn draw_parametric_fit<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, re
     if report.parametric.is_empty() {
         return Err("the report has no parametric models: run the analysis with \"parametric\": [\"weibull\", ...]".to_string());
     }
-    let t_end = report.km.iter().flat_map(|c| c.steps.last().map(|s| s.time)).filter(|t| t.is_finite()).fold(0.0, f64::max);
-    let x_max = opts.x_max.unwrap_or(if t_end > 0.0 { t_end } else { 1.0 });
-    let grid: Vec<f64> = (0..=200).map(|k| x_max * k as f64 / 200.0).collect();
+    // The fitted curves are the report's (`parametric[].predictions[].curve`): one per group,
+    // in the group's colour, when every model predicts each group (its terms are the group
+    // column); otherwise — intercept-only models fitted to everyone, or other covariates (at
+    // their means) — one curve per model in ink.
+    let curve_of = |f: &ParametricReport, g: &Option<String>| f.predictions.iter().find(|p| p.group == *g).map(|p| p.curve.iter().map(|q| (q.time, q.surv)).collect::<Vec<_>>());
+    if report.parametric.iter().any(|f| f.predictions.is_empty()) {
+        return Err("the report's parametric models carry no predictions: run the analysis again with this version".to_string());
+    }
     let mut series = Vec::new();
-    // When the models have covariates that are not the group dummies, one curve per model at
-    // the means (drawn in ink) instead of one per group.
-    // One fitted curve per group (in the group's colour) when the models' covariates are the
-    // group column; otherwise — intercept-only models fitted to everyone, or other covariates
-    // (drawn at their means) — one curve per model in ink.
-    let per_group = report.km.len() > 1 && report.parametric.iter().all(|f| f.terms.len() > 1 && group_dummies(report, f));
+    let per_group = report.km.len() > 1 && report.parametric.iter().all(|f| f.terms.len() > 1 && report.km.iter().all(|c| c.group.is_some() && curve_of(f, &c.group).is_some()));
     for (i, c) in report.km.iter().enumerate().filter(|(_, c)| !hidden(opts, &c.group)) {
         let color = color_of(report, &c.group, i);
         let mut pts = vec![(0.0, 1.0)];
@@ -608,12 +573,11 @@ pub fn draw_parametric_fit<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, re
         });
         if per_group {
             for f in &report.parametric {
-                let row = parametric_row(report, f, &c.group);
                 series.push(Series {
                     label: format!("{} {}", label_of(&c.group), f.dist),
                     group: c.group.clone(),
                     color,
-                    pts: grid.iter().map(|&t| (t, predict_survival(f, &row, t))).collect(),
+                    pts: curve_of(f, &c.group).unwrap_or_default(),
                     band: Vec::new(),
                     step: false,
                     dash: dist_dash(f.dist),
@@ -629,7 +593,7 @@ pub fn draw_parametric_fit<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, re
                 label: if f.terms.len() > 1 { format!("{} (at covariate means)", f.dist) } else { f.dist.to_string() },
                 group: None,
                 color: RGBColor(0, 0, 0),
-                pts: grid.iter().map(|&t| (t, predict_survival(f, &f.x_mean, t))).collect(),
+                pts: curve_of(f, &None).unwrap_or_default(),
                 band: Vec::new(),
                 step: false,
                 dash: dist_dash(f.dist),
@@ -638,7 +602,7 @@ pub fn draw_parametric_fit<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, re
             });
         }
     }
-    let ink_name = |f: &crate::stats::parametric::ParametricReport| {
+    let ink_name = |f: &ParametricReport| {
         if per_group || f.terms.len() <= 1 {
             f.dist.to_string()
         } else {

@@ -30,9 +30,6 @@ use super::{
 use crate::report::Report;
 use crate::stats::km::KmStep;
 
-/// z for a two-sided 95% interval.
-const Z95: f64 = 1.959963984540054;
-
 /// A curve ready to draw, in plotted units (probability; 1 − S in cumulative displays).
 struct Curve {
     index: usize,
@@ -211,16 +208,8 @@ fn cuminc_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
             band.push((0.0, 0.0, 0.0));
             for s in c.steps.iter().filter(|s| s.time.is_finite() && s.estimate.is_finite()) {
                 knots.push((s.time, s.estimate));
-                let f = s.estimate;
-                let (lo, hi) = if f > 0.0 && f < 1.0 && s.variance.is_finite() && s.variance >= 0.0 {
-                    let se_g = s.variance.sqrt() / (f * f.ln().abs());
-                    (f.powf((Z95 * se_g).exp()), f.powf((-Z95 * se_g).exp()))
-                } else if f == 0.0 {
-                    (0.0, 0.0)
-                } else {
-                    (f64::NAN, f64::NAN)
-                };
-                band.push((s.time, lo, hi));
+                // The report's band (stats::cuminc::loglog_band).
+                band.push((s.time, s.lower, s.upper));
             }
             let end = knots.last().map_or(0.0, |k| k.0);
             let cause = if competing { "competing event" } else { "event" };

@@ -90,24 +90,13 @@
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
-use super::common::{pnorm_two_sided, z95, TestResult};
+use super::common::{pnorm_two_sided, radix_sort, time_key, z95, TestResult};
 use crate::spec::Ties;
 
 pub use super::zph::{PhTermTest, PhTest};
 use super::zph::{km_transform, zph};
 
-/// Input of a Cox fit: rows are the complete cases.
-pub struct CoxInput<'a> {
-    pub time: &'a [f64],
-    /// 1 = event, anything else = censored.
-    pub status: &'a [u8],
-    /// Covariate columns (one `Vec` per term, each of length n).
-    pub x: &'a [Vec<f64>],
-    pub names: &'a [String],
-    pub strata: Option<&'a [u32]>,
-    pub cluster: Option<&'a [u32]>,
-    pub ties: Ties,
-}
+pub use super::cox_input::CoxInput;
 
 /// One coefficient of the model.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -960,63 +949,6 @@ fn singular_columns(a: &[f64], p: usize) -> Vec<usize> {
 /// would run entirely on baseline code (two to three times slower).
 const WASM_TIER_CHUNK: usize = 4096;
 
-/// An integer key of `v` whose unsigned order is the numeric order (−0 is taken as +0).
-fn order_key(v: f64) -> u64 {
-    let b = (v + 0.0).to_bits();
-    if b >> 63 == 1 {
-        !b
-    } else {
-        b | (1 << 63)
-    }
-}
-
-/// Sort (key, payload) pairs by key, stably: a least-significant-digit radix sort on 11-bit digits,
-/// skipping the digits that are the same in every key (whole-day times vary in two or three),
-/// O(n) per digit instead of O(n log n) comparisons.
-fn radix_sort<T: Copy + Default>(mut items: Vec<(u64, T)>) -> Vec<(u64, T)> {
-    const BITS: u32 = 11;
-    const DIGITS: usize = 64usize.div_ceil(BITS as usize);
-    let n = items.len();
-    fn digit(k: u64, d: usize) -> usize {
-        ((k >> (d as u32 * BITS)) & ((1 << BITS) - 1)) as usize
-    }
-    #[inline(never)]
-    fn histogram<T>(items: &[(u64, T)], counts: &mut [[usize; 1 << BITS]]) {
-        for &(k, _) in items {
-            for (d, c) in counts.iter_mut().enumerate() {
-                c[digit(k, d)] += 1;
-            }
-        }
-    }
-    #[inline(never)]
-    fn scatter<T: Copy>(items: &[(u64, T)], d: usize, slots: &mut [usize; 1 << BITS], out: &mut [(u64, T)]) {
-        for &it in items {
-            let slot = &mut slots[digit(it.0, d)];
-            out[*slot] = it;
-            *slot += 1;
-        }
-    }
-    let mut counts = vec![[0usize; 1 << BITS]; DIGITS];
-    for block in items.chunks(WASM_TIER_CHUNK) {
-        histogram(block, &mut counts);
-    }
-    let mut out = vec![(0u64, T::default()); n];
-    for (d, c) in counts.iter_mut().enumerate() {
-        if c.iter().any(|&m| m == n) {
-            continue;
-        }
-        let mut sum = 0;
-        for m in c.iter_mut() {
-            (*m, sum) = (sum, sum + *m);
-        }
-        for block in items.chunks(WASM_TIER_CHUNK) {
-            scatter(block, d, c, &mut out);
-        }
-        std::mem::swap(&mut items, &mut out);
-    }
-    items
-}
-
 /// Ranks per block of the counts below.
 const RANK_BLOCK: usize = 32;
 
@@ -1334,7 +1266,9 @@ fn concordance(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concordance 
     }
     // The rows in order of the linear predictor, carrying (sorted row, group-event). The keys
     // are the bits of η mapped to integers of the same order (−0 counted as +0).
-    let by_lp = radix_sort(lp.iter().zip(&ge).enumerate().map(|(i, (&v, &g))| (order_key(v), (i as u32, g))).collect());
+    let mut by_lp: Vec<(u64, u64)> = lp.iter().zip(&ge).enumerate().map(|(i, (&v, &g))| (time_key(v), ((i as u64) << 32) | g as u64)).collect();
+    radix_sort(&mut by_lp, false);
+    let by_lp: Vec<(u64, (u32, u32))> = by_lp.into_iter().map(|(k, p)| (k, ((p >> 32) as u32, p as u32))).collect();
     drop(ge);
     let distinct = 1 + by_lp.windows(2).filter(|w| w[0].0 != w[1].0).count();
     let mut total = [0i64; 3];
@@ -1766,9 +1700,11 @@ pub fn coxph_extra_traced(input: &CoxInput, extra: CoxExtra, residuals: Residual
     // Sort once by (stratum, time), ties in row order: stable radix sorts by time, then by
     // stratum.
     let strata = input.strata;
-    let mut keys = radix_sort((0..n).map(|i| (order_key(input.time[i]), i as u32)).collect());
+    let mut keys: Vec<(u64, u64)> = (0..n).map(|i| (time_key(input.time[i]), i as u64)).collect();
+    radix_sort(&mut keys, false);
     if let Some(s) = strata {
-        keys = radix_sort(keys.iter().map(|&(_, i)| (s[i as usize] as u64, i)).collect());
+        keys = keys.iter().map(|&(_, i)| (s[i as usize] as u64, i)).collect();
+        radix_sort(&mut keys, false);
     }
     let order: Vec<usize> = keys.iter().map(|k| k.1 as usize).collect();
     drop(keys);
@@ -2311,7 +2247,8 @@ mod tests {
         let (t, _, x, _) = sample(500, 5);
         let mut v: Vec<f64> = t.iter().chain(&x[0]).map(|a| a - 40.0).collect();
         v.extend([0.0, -0.0, 1e300, -1e300, 1e-300, -1e-300, 0.0, 5.0, 5.0, -0.0]);
-        let sorted = radix_sort(v.iter().enumerate().map(|(i, &a)| (order_key(a), i as u32)).collect());
+        let mut sorted: Vec<(u64, u64)> = v.iter().enumerate().map(|(i, &a)| (time_key(a), i as u64)).collect();
+        radix_sort(&mut sorted, false);
         let mut expect: Vec<usize> = (0..v.len()).collect();
         expect.sort_by(|&a, &b| v[a].partial_cmp(&v[b]).unwrap());
         let got: Vec<usize> = sorted.iter().map(|&(_, i)| i as usize).collect();

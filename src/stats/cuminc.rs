@@ -62,6 +62,19 @@ pub struct CumincAt {
     /// NaN (`null` in JSON) beyond the group's follow-up, as `timepoints()` gives NA.
     pub estimate: f64,
     pub variance: f64,
+    /// √variance.
+    pub std_err: f64,
+    /// 95% confidence interval, [`loglog_band`].
+    pub lower: f64,
+    pub upper: f64,
+}
+
+impl CumincAt {
+    /// The landmark value with its standard error and 95% CI.
+    pub fn new(time: f64, estimate: f64, variance: f64) -> CumincAt {
+        let (lower, upper) = loglog_band(estimate, variance);
+        CumincAt { time, estimate, variance, std_err: variance.sqrt(), lower, upper }
+    }
 }
 
 /// Step of a cumulative incidence curve (for drawing).
@@ -70,6 +83,35 @@ pub struct CumincStep {
     pub time: f64,
     pub estimate: f64,
     pub variance: f64,
+    /// 95% confidence interval, [`loglog_band`] (the figure's band).
+    pub lower: f64,
+    pub upper: f64,
+}
+
+impl CumincStep {
+    /// A step with its 95% CI.
+    pub fn new(time: f64, estimate: f64, variance: f64) -> CumincStep {
+        let (lower, upper) = loglog_band(estimate, variance);
+        CumincStep { time, estimate, variance, lower, upper }
+    }
+}
+
+/// 95% confidence interval of a cumulative incidence `f` with variance `var` on the
+/// log(−log) scale, the usual interval for cmprsk's estimate (cmprsk prints none itself):
+/// `se_g = √var / (f |log f|)`, `(f^exp(z·se_g), f^exp(−z·se_g))` with z = 1.959964, which stays
+/// inside (0, 1). Where no event has happened (`f = 0`, variance 0) the interval is (0, 0); where
+/// it is undefined (`f = 1`, an undefined variance) both ends are NaN (`null`).
+/// `tests/r/cuminc_bands.R` computes the same from `cmprsk::cuminc` for the tests.
+pub fn loglog_band(f: f64, var: f64) -> (f64, f64) {
+    if f == 0.0 && var == 0.0 {
+        return (0.0, 0.0);
+    }
+    if !(f > 0.0 && f < 1.0 && var.is_finite() && var >= 0.0) {
+        return (f64::NAN, f64::NAN);
+    }
+    let se_g = var.sqrt() / (f * f.ln().abs());
+    let z = super::common::z95();
+    (f.powf((z * se_g).exp()), f.powf((-z * se_g).exp()))
 }
 
 /// Cumulative incidence of one cause in one group.
@@ -168,7 +210,7 @@ fn binomial_factor(d: f64, y: f64) -> f64 {
 fn incidence_curve(gt: &GroupTimes, cause: u8, times: &[f64]) -> CumincCurve {
     let (ci, oi) = if cause == 1 { (1, 2) } else { (2, 1) };
     let n = gt.n_risk.first().map_or(0, |&n| n as usize);
-    let mut steps = vec![CumincStep { time: 0.0, estimate: 0.0, variance: 0.0 }];
+    let mut steps = vec![CumincStep::new(0.0, 0.0, 0.0)];
     let mut surv = 1.0; // all-cause KM just before the current time
     let mut f = 0.0;
     // Var F(t) = a − 2 F(t) b + F(t)² c
@@ -201,7 +243,7 @@ fn incidence_curve(gt: &GroupTimes, cause: u8, times: &[f64]) -> CumincCurve {
                 c += w * h * h;
                 events += d1 as usize;
                 let variance = a - 2.0 * f * b + f * f * c;
-                steps.push(CumincStep { time: t, estimate: f, variance });
+                steps.push(CumincStep::new(t, f, variance));
             }
             surv = s_after;
         }
@@ -220,9 +262,9 @@ fn incidence_curve(gt: &GroupTimes, cause: u8, times: &[f64]) -> CumincCurve {
             let tmax = steps.last().map_or(0.0, |s| s.time);
             let idx = steps.partition_point(|s| s.time <= t);
             if idx == 0 || t > tmax || !t.is_finite() {
-                CumincAt { time: t, estimate: f64::NAN, variance: f64::NAN }
+                CumincAt::new(t, f64::NAN, f64::NAN)
             } else {
-                CumincAt { time: t, estimate: steps[idx - 1].estimate, variance: steps[idx - 1].variance }
+                CumincAt::new(t, steps[idx - 1].estimate, steps[idx - 1].variance)
             }
         })
         .collect();

@@ -101,7 +101,7 @@ pub struct HazardCurve {
     pub points: Vec<HazardPoint>,
     /// Bandwidth used (null when there are no events).
     pub bandwidth: Option<f64>,
-    /// `cross-validation` or `user`.
+    /// `cross-validation`, `pilot floor (muhaz)` (the floor decided) or `user`.
     pub bandwidth_rule: &'static str,
     pub n: usize,
     pub events: usize,
@@ -124,6 +124,55 @@ pub struct HazardRatioCurve {
     /// The common bandwidth of both smoothed hazards.
     pub bandwidth: Option<f64>,
     pub warnings: Vec<String>,
+}
+
+/// One step of the Nelson–Aalen cumulative hazard with its 95% confidence interval.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CumhazStep {
+    pub time: f64,
+    /// H(t), as `survfit`'s `cumhaz`.
+    pub cumhaz: f64,
+    /// Standard error of H(t), as `survfit`'s `std.chaz`.
+    pub std_err: f64,
+    /// `H·exp(∓1.96·se/H)`: null where H = 0 or the standard error is undefined.
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+/// The Nelson–Aalen cumulative hazard of one Kaplan-Meier curve's group.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CumhazCurve {
+    pub group: Option<String>,
+    /// Rows in the group (the figure's legend).
+    pub n: usize,
+    /// The times where H jumps (events) and the group's last time.
+    pub steps: Vec<CumhazStep>,
+}
+
+/// The Nelson–Aalen cumulative hazard of each curve (`km[].steps[].cumhaz`, `std_cumhaz`) with
+/// the log-transformed 95% interval `H·exp(±z·se/H)` — the interval `survfit(..., stype = 2,
+/// ctype = 1, conf.type = "log-log")` gives for `S = exp(−H)`, read back as `−log` of its
+/// limits (`tests/r/cumhaz_bands.R`). It stays positive, as H does.
+pub fn cumhaz_curves(km: &[crate::stats::km::KmCurve]) -> Vec<CumhazCurve> {
+    let z = z95();
+    km.iter()
+        .map(|c| {
+            let last = c.steps.len().saturating_sub(1);
+            let steps = c
+                .steps
+                .iter()
+                .enumerate()
+                .filter(|(i, s)| (s.n_event > 0.0 || *i == last) && s.time.is_finite() && s.cumhaz.is_finite())
+                .map(|(_, s)| {
+                    let (h, se) = (s.cumhaz, s.std_cumhaz);
+                    let f = (z * se / h).exp();
+                    let ok = h > 0.0 && se.is_finite() && f.is_finite();
+                    CumhazStep { time: s.time, cumhaz: h, std_err: se, lower: ok.then(|| h / f), upper: ok.then(|| h * f) }
+                })
+                .collect();
+            CumhazCurve { group: c.group.clone(), n: c.n, steps }
+        })
+        .collect()
 }
 
 /// Most (binned) increment points used by the kernel sums.

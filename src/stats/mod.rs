@@ -8,6 +8,7 @@ pub mod timefix;
 pub mod km;
 pub mod logrank;
 pub mod cox;
+pub mod cox_input;
 pub mod cuminc;
 pub mod finegray;
 pub mod table1;

@@ -90,6 +90,15 @@ pub struct ParametricReport {
     /// Mean of each covariate column (same order as the covariate terms): a default row for
     /// [`predict_survival`] when the page draws a fitted curve for one group.
     pub x_mean: Vec<f64>,
+    /// Fitted median and survival for the rows the page and the figure show
+    /// ([`predictions`]): the covariate means (`group` null), and each group's own row when
+    /// the model's terms are the group column.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub predictions: Vec<AftPrediction>,
+    /// Covariance of (coefficients, log σ) on the original scale, row-major (log σ last, left
+    /// out for the exponential): the median's confidence interval.
+    #[serde(skip)]
+    pub vcov: Vec<f64>,
     #[serde(skip)]
     pub family: Dist,
     #[serde(skip)]
@@ -378,8 +387,11 @@ fn spd_inverse(m: &DMatrix<f64>) -> Option<DMatrix<f64>> {
 /// evaluated.
 pub fn survreg(time: &[f64], status: &[u8], x: &[Vec<f64>], names: &[String], dist: Dist) -> Result<ParametricReport, String> {
     let n_all = time.len();
-    if status.len() != n_all || x.iter().any(|c| c.len() != n_all) || names.len() != x.len() {
-        return Err("internal error: time, status and covariate columns differ in length".into());
+    // The caller builds the columns from one set of rows: unequal lengths are a bug.
+    let same = status.len() == n_all && x.iter().all(|c| c.len() == n_all) && names.len() == x.len();
+    debug_assert!(same, "survreg: time, status, covariate columns and names differ in length");
+    if !same {
+        return Err("internal error (a bug in cohort, not a problem with your data): time, status and covariate columns differ in length".into());
     }
     let label = dist.name();
     let mut warnings = Vec::new();
@@ -573,6 +585,7 @@ pub fn survreg(time: &[f64], status: &[u8], x: &[Vec<f64>], names: &[String], di
         return Err(format!("the {label} model gave non-finite estimates: check for terms with no events at one level"));
     }
     let x_mean = raw.iter().map(|c| c.iter().sum::<f64>() / n as f64).collect();
+    let vcov = (0..d).flat_map(|i| (0..d).map(move |j| (i, j))).map(|(i, j)| var[(i, j)]).collect();
     Ok(ParametricReport {
         dist: label,
         n,
@@ -587,6 +600,8 @@ pub fn survreg(time: &[f64], status: &[u8], x: &[Vec<f64>], names: &[String], di
         lr_test,
         iterations,
         x_mean,
+        predictions: Vec::new(),
+        vcov,
         family: dist,
         warnings,
     })
@@ -628,6 +643,127 @@ pub fn predict_quantile(report: &ParametricReport, x_row: &[f64], p: f64) -> f64
 /// Fitted median survival time for a covariate row.
 pub fn predict_median(report: &ParametricReport, x_row: &[f64]) -> f64 {
     predict_quantile(report, x_row, 0.5)
+}
+
+/// A fitted survival value.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AftPoint {
+    pub time: f64,
+    pub surv: f64,
+}
+
+/// What a fitted model predicts for one covariate row.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AftPrediction {
+    /// The group whose row this is; null for the covariate means (`x_mean`), which for an
+    /// intercept-only model is everyone.
+    pub group: Option<String>,
+    /// The covariate row (without the intercept, in the order of the covariate terms).
+    pub x: Vec<f64>,
+    /// Median survival time, `predict(fit, type = "quantile", p = 0.5)`, and its 95% interval
+    /// `exp(u ± 1.96 se(u))` on the log-time scale (`type = "uquantile"`, `se.fit = TRUE`).
+    pub median: f64,
+    pub median_lower: f64,
+    pub median_upper: f64,
+    /// S(t) at the landmark times ([`landmark_times`]).
+    pub at: Vec<AftPoint>,
+    /// S(t) at 201 equally spaced times from 0 to the end of follow-up: the fitted curve the
+    /// parametric-fit figure draws.
+    pub curve: Vec<AftPoint>,
+}
+
+/// Points on the fitted curves ([`AftPrediction::curve`]).
+pub const CURVE_POINTS: usize = 201;
+
+/// The landmark times of the predictions: the analysis' `times`, else 25%, 50% and 75% of the
+/// longest follow-up `t_end`, rounded to the power of ten below a quarter of it.
+pub fn landmark_times(times: &[f64], t_end: f64) -> Vec<f64> {
+    if !times.is_empty() {
+        return times.to_vec();
+    }
+    if !(t_end > 0.0 && t_end.is_finite()) {
+        return Vec::new();
+    }
+    let mag = 10f64.powf((t_end / 4.0).log10().floor());
+    [0.25, 0.5, 0.75].iter().map(|f| mag.max((t_end * f / mag).round() * mag)).collect()
+}
+
+/// Fitted `p`-quantile with its 95% interval: `u = η + σ w_p` with standard error from the
+/// covariance of (β, log σ) by the delta method (gradient `(1, x)` for β and `σ w_p` for
+/// log σ), then `exp(u)`, `exp(u ± z se)` — R's `predict(fit, type = "uquantile", se.fit = TRUE)`.
+/// NaN where undefined (a row of the wrong length, no covariance).
+pub fn predict_quantile_ci(report: &ParametricReport, x_row: &[f64], p: f64) -> (f64, f64, f64) {
+    let nan = (f64::NAN, f64::NAN, f64::NAN);
+    let Some(eta) = linear_predictor(report, x_row) else { return nan };
+    if !(p > 0.0 && p < 1.0) {
+        return nan;
+    }
+    let wp = Family::of(report.family).quantile(p);
+    let u = eta + report.scale * wp;
+    let k = report.terms.len();
+    let d = if report.vcov.len() == (k + 1) * (k + 1) { k + 1 } else { k };
+    if report.vcov.len() != d * d {
+        return (u.exp(), f64::NAN, f64::NAN);
+    }
+    let mut g = Vec::with_capacity(d);
+    g.push(1.0);
+    g.extend_from_slice(x_row);
+    if d == k + 1 {
+        g.push(report.scale * wp);
+    }
+    let var: f64 = (0..d).map(|i| (0..d).map(|j| g[i] * report.vcov[i * d + j] * g[j]).sum::<f64>()).sum();
+    let se = var.max(0.0).sqrt();
+    let z = z95();
+    (u.exp(), (u - z * se).exp(), (u + z * se).exp())
+}
+
+/// The predictions of a fit for each `(group, row)`: median with CI, S at `times`, and the
+/// curve from 0 to `t_end`.
+pub fn predictions(report: &ParametricReport, rows: &[(Option<String>, Vec<f64>)], times: &[f64], t_end: f64) -> Vec<AftPrediction> {
+    let end = if t_end > 0.0 && t_end.is_finite() { t_end } else { 1.0 };
+    rows.iter()
+        .map(|(group, x)| {
+            let (median, median_lower, median_upper) = predict_quantile_ci(report, x, 0.5);
+            let point = |t: f64| AftPoint { time: t, surv: predict_survival(report, x, t) };
+            AftPrediction {
+                group: group.clone(),
+                x: x.clone(),
+                median,
+                median_lower,
+                median_upper,
+                at: times.iter().map(|&t| point(t)).collect(),
+                curve: (0..CURVE_POINTS).map(|i| point(end * i as f64 / (CURVE_POINTS - 1) as f64)).collect(),
+            }
+        })
+        .collect()
+}
+
+/// The rows predicted for a fit: the covariate means (null group; nothing for an
+/// intercept-only model), then — when the model's terms after the intercept are exactly the
+/// group column `group_col` (its dummies `col=level`, or the numeric column itself) — each
+/// level's own row (its dummy row, or its value).
+pub fn prediction_rows(report: &ParametricReport, group_col: Option<&str>, levels: &[String]) -> Vec<(Option<String>, Vec<f64>)> {
+    let mut rows = vec![(None, if report.terms.len() <= 1 { Vec::new() } else { report.x_mean.clone() })];
+    let Some(col) = group_col else { return rows };
+    let terms = &report.terms[1.min(report.terms.len())..];
+    if terms.is_empty() {
+        return rows;
+    }
+    let prefix = format!("{col}=");
+    if terms.len() == 1 && terms[0].name == col {
+        // A numeric group column entered as it is: each group at its own value.
+        for l in levels {
+            if let Ok(v) = l.trim().parse::<f64>() {
+                rows.push((Some(l.clone()), vec![v]));
+            }
+        }
+    } else if terms.iter().all(|t| t.name.starts_with(&prefix)) {
+        for l in levels {
+            let me = format!("{col}={l}");
+            rows.push((Some(l.clone()), terms.iter().map(|t| if t.name == me { 1.0 } else { 0.0 }).collect()));
+        }
+    }
+    rows
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@ use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
 use super::common::TestResult;
-use super::cox::CoxInput;
+use super::cox_input::CoxInput;
 use crate::spec::Ties;
 
 /// At most this many residual points per term go into the report (the smoother uses all).
@@ -345,31 +345,61 @@ pub fn transform_times(time: &[f64], status: &[u8], rows: &[usize], transform: Z
 /// The km transform of the given rows: 1 − S(t−) of the Kaplan–Meier over all rows, given
 /// their time order `idx`.
 fn km_scale(time: &[f64], status: &[u8], idx: &[usize], rows: &[usize]) -> Vec<f64> {
-    // S just before each distinct time.
-    let mut times = Vec::new();
-    let mut s_before = Vec::new();
-    let mut s = 1.0;
-    let mut at_risk = time.len() as f64;
-    let mut k = 0;
-    while k < idx.len() {
-        let t = time[idx[k]];
-        let (mut d, mut c) = (0.0, 0.0);
-        while k < idx.len() && time[idx[k]] == t {
-            d += (status[idx[k]] == 1) as u8 as f64;
-            c += 1.0;
-            k += 1;
+    // (time, events, rows) per distinct time, in time order.
+    let mut groups: Vec<(f64, usize, usize)> = Vec::new();
+    for &i in idx {
+        match groups.last_mut() {
+            Some(g) if g.0 == time[i] => {
+                g.1 += usize::from(status[i] == 1);
+                g.2 += 1;
+            }
+            _ => groups.push((time[i], usize::from(status[i] == 1), 1)),
         }
-        times.push(t);
-        s_before.push(s);
-        s *= 1.0 - d / at_risk;
-        at_risk -= c;
     }
-    rows.iter()
-        .map(|&i| {
-            let j = times.partition_point(|&u| u < time[i]);
-            1.0 - s_before.get(j).copied().unwrap_or(s)
-        })
-        .collect()
+    let km = PooledKm::new(groups);
+    rows.iter().map(|&i| km.one_minus_before(time[i])).collect()
+}
+
+/// The Kaplan–Meier of all rows pooled (strata ignored, as `cox.zph`), just before each
+/// distinct time: the one estimate behind the km transform of the test ([`km_transform`]) and of
+/// the residual plots ([`km_scale`]).
+struct PooledKm {
+    times: Vec<f64>,
+    s_before: Vec<f64>,
+    /// S after the last time.
+    s_end: f64,
+}
+
+impl PooledKm {
+    /// From (time, events, rows) groups in any order; groups at the same time (of different
+    /// strata) are merged.
+    fn new(mut groups: Vec<(f64, usize, usize)>) -> PooledKm {
+        groups.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let mut at_risk = groups.iter().map(|g| g.2).sum::<usize>() as f64;
+        let (mut times, mut s_before) = (Vec::new(), Vec::new());
+        let mut s = 1.0;
+        let mut k = 0;
+        while k < groups.len() {
+            let t = groups[k].0;
+            let (mut d, mut m) = (0.0, 0.0);
+            while k < groups.len() && groups[k].0 == t {
+                d += groups[k].1 as f64;
+                m += groups[k].2 as f64;
+                k += 1;
+            }
+            times.push(t);
+            s_before.push(s);
+            s *= 1.0 - d / at_risk;
+            at_risk -= m;
+        }
+        PooledKm { times, s_before, s_end: s }
+    }
+
+    /// 1 − S(t−).
+    fn one_minus_before(&self, t: f64) -> f64 {
+        let i = self.times.partition_point(|&u| u < t);
+        1.0 - self.s_before.get(i).copied().unwrap_or(self.s_end)
+    }
 }
 
 /// Natural cubic spline basis with knots `knots` (boundary knots first and last) at u:
@@ -564,33 +594,8 @@ pub fn plot_data(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[f64], na
 /// group. `groups` lists, for every group of rows sharing a stratum and a time (in the fit's
 /// sorted order), its time, its number of events and its number of rows.
 pub(super) fn km_transform(groups: &[(f64, usize, usize)]) -> Vec<f64> {
-    // Pooled KM over all rows (strata ignored, as cox.zph), from the time groups sorted by
-    // time (groups of different strata at the same time are merged).
-    let mut tg: Vec<(f64, usize, usize)> = groups.to_vec();
-    tg.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let mut times = Vec::new();
-    let mut s_before = Vec::new();
-    let mut s = 1.0;
-    let mut at_risk = groups.iter().map(|g| g.2).sum::<usize>() as f64;
-    let mut k = 0;
-    while k < tg.len() {
-        let t = tg[k].0;
-        let mut d = 0.0;
-        let mut m = 0.0;
-        while k < tg.len() && tg[k].0 == t {
-            d += tg[k].1 as f64;
-            m += tg[k].2 as f64;
-            k += 1;
-        }
-        times.push(t);
-        s_before.push(s);
-        s *= 1.0 - d / at_risk;
-        at_risk -= m;
-    }
-    let g_of = |t: f64| {
-        let i = times.partition_point(|&u| u < t);
-        1.0 - s_before.get(i).copied().unwrap_or(s)
-    };
+    let km = PooledKm::new(groups.to_vec());
+    let g_of = |t: f64| km.one_minus_before(t);
     let mut sum = 0.0;
     let mut nev = 0.0;
     let mut g: Vec<f64> = groups

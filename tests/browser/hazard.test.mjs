@@ -6,16 +6,17 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { start, loadFile, canvasInk, REFERENCE_DIR, OUT, idle, assertSameOrigin } from './helpers.mjs';
+import { start, loadFile, canvasInk, REFERENCE_DIR, ROOT, OUT, idle, assertSameOrigin } from './helpers.mjs';
 
 const LUNG = path.join(REFERENCE_DIR, 'lung.csv');
+const BANDS = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/r/bands.expected.json'), 'utf8'));
 
 // R 4.2, survival 3.x (R's `lung` is tests/reference/lung.csv):
 //   Rscript -e 'library(survival); print(AIC(survreg(Surv(time,status==2)~1,data=lung,dist="weibull")), digits=15)'
 //   [1] 2311.70237617881
 const R_WEIBULL_AIC = 2311.70237617881;
-// Fitted median and S(180), S(365), S(730) of each intercept-only model, which the page computes
-// in JS from the coefficients and scale (www/hazard.js):
+// Fitted median and S(180), S(365), S(730) of each intercept-only model, which the page reads from
+// the report (`parametric[].predictions[]`, computed by src/stats/parametric.rs):
 //   for (d in c("weibull","lognormal","loglogistic","exponential")) {
 //     f <- survreg(Surv(time,status==2)~1,data=lung,dist=d)
 //     predict(f, newdata=data.frame(x=1), type="quantile", p=0.5)
@@ -51,7 +52,7 @@ test('Hazard section: figures, model table (weibull AIC = R), bandwidth, no requ
   const aic = parseFloat(aicText);
   assert.ok(Math.abs(aic - R_WEIBULL_AIC) < 0.005, `weibull AIC ${aicText} vs R ${R_WEIBULL_AIC}`);
   assert.equal((await page.locator('#hz-models td.aic', { hasText: 'best' }).count()), 1, 'one best AIC');
-  // Median and S(t) computed in the page from the coefficients: R
+  // Median (with its CI) and S(t) from the report's predictions: R
   //   predict(survreg(Surv(time, status == 2) ~ 1, lung, dist = "weibull"), type = "quantile", p = 0.5)[1]
   const heads = await page.locator('#hz-models thead th').allTextContents();
   const landmarks = heads.map(h => /^S\((\d+)\)$/.exec(h)).filter(Boolean).map(m => Number(m[1]));
@@ -61,6 +62,12 @@ test('Hazard section: figures, model table (weibull AIC = R), bandwidth, no requ
     const cells = await page.locator(`#hz-models tr[data-dist="${dist}"] td`).allTextContents();
     // cells: AIC, BIC, log-likelihood, median, S(t)...
     assert.ok(Math.abs(parseFloat(cells[3]) - ref.median) <= 0.5, `${dist} median ${cells[3]} vs R ${ref.median}`);
+    // The median's 95% CI, R: exp(u ± 1.96 se) of predict(f, type = "uquantile", p = 0.5, se.fit = TRUE)
+    // (tests/r/bands.R, intercept-only rows).
+    const ci = BANDS.parametric.find(e => e.dist === dist && e.covariates === '1');
+    const m = /\((\d+)–(\d+)\)/.exec(cells[3]);
+    assert.ok(m, `${dist} median cell without a CI: ${cells[3]}`);
+    assert.ok(Math.abs(Number(m[1]) - ci.median_lower) <= 0.5 && Math.abs(Number(m[2]) - ci.median_upper) <= 0.5, `${dist} CI ${cells[3]} vs R ${ci.median_lower}–${ci.median_upper}`);
     landmarks.forEach((t, k) => {
       if (ref.s[t] === undefined) return;
       assert.ok(Math.abs(parseFloat(cells[4 + k]) - ref.s[t]) <= 0.0005 + 1e-9, `${dist} S(${t}) ${cells[4 + k]} vs R ${ref.s[t]}`);
