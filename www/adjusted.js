@@ -119,7 +119,10 @@ function onChange(ev) {
 
 function onPropensity(spec) {
   const treatment = $('#adj-treatment').value;
-  const covariates = [...document.querySelectorAll('#adj-confounders input:checked')].map(i => i.dataset.col).filter(c => c !== treatment);
+  // In the order ticked: the spec's confounders still ticked, then the newly ticked ones.
+  const ticked = [...document.querySelectorAll('#adj-confounders input:checked')].map(i => i.dataset.col).filter(c => c !== treatment);
+  const before = spec.propensity?.covariates || [];
+  const covariates = [...before.filter(c => ticked.includes(c)), ...ticked.filter(c => !before.includes(c))];
   if (!treatment) {
     pendingTreatment = '';
     if (!spec.propensity) { renderAdjustedControls(); return; }
@@ -208,7 +211,7 @@ export function renderAdjustedControls() {
   wsel.replaceChildren(option('', '(none)', !wcol), ...schema.columns.filter(c => c.min != null && c.kind !== 'identifier').map(c => option(c.name, c.name, c.name === wcol)));
   if (wcol && !schema.columns.some(c => c.name === wcol)) wsel.append(option(wcol, `${wcol} (not in this file)`, true));
   wsel.disabled = !!ps;
-  $('#adj-weights-kind').value = spec.weights?.kind || 'frequency';
+  if (spec.weights) $('#adj-weights-kind').value = spec.weights.kind;   // else the user's choice stays
   $('#adj-weights-kind').disabled = !!ps;
   $('#adj-direct').checked = spec.adjusted === 'direct';
   const showAdjusted = spec.adjusted === 'direct' && spec.view?.curves !== 'crude';
