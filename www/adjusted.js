@@ -222,11 +222,16 @@ export function renderAdjustedControls() {
   if (document.activeElement !== tau) tau.value = spec.rmst_tau != null ? fmtTime(spec.rmst_tau) : '';
   const groups = groupColumns(spec);
   checks($('#adj-subgroups'), leveled.filter(c => c.levels.length >= 2 && !groups.includes(c.name) && c.name !== spec.event?.column).map(c => c.name), spec.subgroups || [], 'adj-sub');
+  // The pickers keep the user's choice across refits.
   const scol = $('#adj-spline-col');
-  scol.replaceChildren(option('', 'Choose…', true), ...numeric.map(c => option(c.name, `${c.name} (${plural(c.distinct ?? 0, 'value')})`, false)));
+  const was = scol.value;
+  scol.replaceChildren(option('', 'Choose…', !was), ...numeric.map(c => option(c.name, `${c.name} (${plural(c.distinct ?? 0, 'value')})`, c.name === was)));
   $('#adj-splines').replaceChildren(...(spec.splines || []).map((s, i) => el('li', {}, `${s.column}, ${s.df} df `,
     el('button', { type: 'button', class: 'small-button', 'data-remove': 'spline', 'data-index': String(i), 'aria-label': `Remove the spline of ${s.column}`, text: 'Remove' }))));
-  for (const id of ['#adj-int-a', '#adj-int-b']) $(id).replaceChildren(option('', 'Choose…', true), ...cands.map(c => option(c.name, c.name, false)));
+  for (const id of ['#adj-int-a', '#adj-int-b']) {
+    const v = $(id).value;
+    $(id).replaceChildren(option('', 'Choose…', !v), ...cands.map(c => option(c.name, c.name, c.name === v)));
+  }
   $('#adj-interactions').replaceChildren(...(spec.interactions || []).map(([a, b], i) => el('li', {}, `${a} × ${b} `,
     el('button', { type: 'button', class: 'small-button', 'data-remove': 'interaction', 'data-index': String(i), 'aria-label': `Remove the interaction ${a} × ${b}`, text: 'Remove' }))));
   // Open when the analysis uses any of it (a link, the API, the demo).

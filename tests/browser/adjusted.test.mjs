@@ -131,10 +131,12 @@ test('propensity weighting through the controls: ATE then ATT equal R, balance t
 
   // ATT, not stabilised: the estimand select and the checkbox.
   const att = refCase('veteran', 'propensity_att');
-  await page.selectOption('#adj-estimand', 'ATT');
-  await idle(page);
   await page.uncheck('#adj-stabilize');
   await idle(page);
+  await page.selectOption('#adj-estimand', 'ATT');
+  await idle(page);
+  // Stabilising does not apply to ATT weights: the box is disabled.
+  assert.equal(await page.isDisabled('#adj-stabilize'), true);
   assert.deepEqual(stat(await currentSpec(page)), att.spec);
   compareWithR(att, await currentReport(page));
   // Removing the treatment removes the weighting; the groups stay.
