@@ -753,8 +753,9 @@ fn figure_kind(name: &str) -> Result<crate::plot::FigureKind, JsValue> {
         "adjusted" => Ok(crate::plot::FigureKind::Adjusted),
         "love" => Ok(crate::plot::FigureKind::Love),
         "subgroups" => Ok(crate::plot::FigureKind::Subgroups),
+        "spline" => Ok(crate::plot::FigureKind::Spline),
         other => Err(js_msg(format!(
-            "unknown figure '{other}': use 'survival', 'forest', 'hazard', 'cumhaz', 'hazard_ratio', 'parametric_fit', 'zph', 'flow', 'adjusted', 'love' or 'subgroups'"
+            "unknown figure '{other}': use 'survival', 'forest', 'hazard', 'cumhaz', 'hazard_ratio', 'parametric_fit', 'zph', 'flow', 'adjusted', 'love', 'subgroups' or 'spline'"
         ))),
     }
 }

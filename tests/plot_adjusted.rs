@@ -199,3 +199,31 @@ fn adjusted_figure_exports_go_through_the_disclosure_module() {
     assert!(e.contains("adjusted"), "{e}");
     assert!(ExportKind::parse("love-png").unwrap_err().contains("love-svg"));
 }
+
+/// The spline curve of age (reference case spline_age, R: ns(age, df = 3), HR against the
+/// median 63 from the 5th to the 95th percentile, LR test of non-linearity χ² 1.92, df 2).
+#[test]
+fn spline_curve_drawn_with_its_test() {
+    let bytes = std::fs::read(root().join("tests/reference/designs/designs_lung.csv")).unwrap();
+    let spec: AnalysisSpec = serde_json::from_value(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]},
+        "covariates": ["age", "sex"], "categorical": ["sex"], "splines": [{"column": "age", "df": 3}]})).unwrap();
+    let r = cohort::analyze::analyze_bytes(&bytes, "designs_lung.csv", &spec).unwrap();
+    let mut s = String::new();
+    let layout = {
+        let area = SVGBackend::with_string(&mut s, (800, 480)).into_drawing_area();
+        let l = cohort::plot::draw_figure(&area, &r, &PlotOptions::default(), cohort::plot::FigureKind::Spline).unwrap();
+        area.present().unwrap();
+        l
+    };
+    preview("lung_spline_age", &s);
+    assert_eq!(layout.figure, "spline");
+    assert!(drawn(&s, "Non-linearity: χ² = 1.92, df = 2, p = 0.38"), "{s}");
+    assert!(drawn(&s, "age (dotted: median 63, the reference)"));
+    assert!((layout.x_min - 45.35).abs() < 1e-9);
+    assert!(layout.y_min <= 0.43 && layout.y_max >= 1.0);
+    assert!(!s.contains("NaN"));
+    let opts = PlotOptions { term: Some("wt.loss".into()), ..PlotOptions::default() };
+    let mut t = String::new();
+    let area = SVGBackend::with_string(&mut t, (800, 480)).into_drawing_area();
+    assert!(cohort::plot::draw_figure(&area, &r, &opts, cohort::plot::FigureKind::Spline).unwrap_err().contains("no spline of 'wt.loss'"));
+}

@@ -308,6 +308,7 @@ export async function renderAdjustedResults() {
   if (!box.hidden) {
     if (ps) await drawRows('love');
     if (sub) await drawRows('subgroups');
+    for (const c of document.querySelectorAll('#adj-spline-out canvas')) await drawSpline(c);
   }
 }
 
@@ -341,7 +342,9 @@ function renderSplines(r) {
     const rows = (s.curve || []).map(c => el('tr', {}, el('th', { scope: 'row', text: fmtTime(c.x) }), el('td', { class: 'num', text: ratio(c.hr, c.lower, c.upper) })));
     const table = el('table', { class: 'summary' }, el('caption', { class: 'visually-hidden', text: `Hazard ratio against the median of ${s.column}` }),
       el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: s.column }), el('th', { scope: 'col', text: 'HR vs the median (95% CI)' }))), el('tbody', {}, ...rows));
-    return el('div', { class: 'adj-spline-one' }, head,
+    const canvas = el('canvas', { class: 'adj-spline-plot', 'data-column': s.column, role: 'img',
+      'aria-label': `Hazard ratio of ${s.column} against its median ${fmtTime(s.reference)}, with its 95% band; the table below gives the numbers.` });
+    return el('div', { class: 'adj-spline-one' }, head, el('figure', { class: 'figure' }, canvas),
       el('details', {}, el('summary', { text: `Hazard ratio against the median of ${s.column} (${rows.length} points, 5th to 95th percentile)` }), el('div', { class: 'table-wrap' }, table)));
   }));
 }
@@ -369,6 +372,19 @@ async function drawRows(figure) {
   canvas.setAttribute('aria-label', figure === 'love'
     ? `Love plot: absolute standardised mean differences before and after weighting for ${layout.series.map(s => s.label).join('; ')}. The table below gives the numbers.`
     : `Subgroup forest plot: ${layout.series.map(s => s.label).join('; ')}. The table below gives the interaction tests.`);
+}
+
+/** A spline's hazard-ratio curve (figure 'spline' of the core, `term` = its column). */
+async function drawSpline(canvas) {
+  const cssW = Math.max(360, Math.min(ctx.widthOf($('#adjust-results')) || 800, 720));
+  const cssH = Math.round(cssW * 0.55);
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  canvas.style.width = cssW + 'px';
+  canvas.style.height = cssH + 'px';
+  canvas.width = Math.round(cssW * dpr);
+  canvas.height = Math.round(cssH * dpr);
+  await ctx.state.engine.draw(canvas, 'spline', { font_scale: dpr, term: canvas.dataset.column });
+  canvas.dataset.drawn = '1';
 }
 
 const KIND = { love: 'love-svg', subgroups: 'subgroups-svg' };
@@ -401,4 +417,14 @@ async function savePng(figure) {
     const blob = await new Promise((resolve, reject) => c.toBlob(b => (b ? resolve(b) : reject(new Error('the browser could not encode the PNG'))), 'image/png'));
     ctx.download(blob, `${ctx.stem()}.${figure}.png`);
   } catch (e) { ctx.showError(e, 'The figure could not be saved'); }
+}
+
+/** The adjusted curves as PNG (the main figure's "Save figure (PNG)" while they are shown), drawn
+ * by the core from the report as the disclosure module releases it for k. */
+export async function adjustedPng(canvas, options) {
+  const c = document.createElement('canvas');
+  c.width = canvas.width;
+  c.height = canvas.height;
+  await ctx.serial(() => ctx.state.engine.draw(c, 'adjusted', options));
+  return new Promise((resolve, reject) => c.toBlob(b => (b ? resolve(b) : reject(new Error('the browser could not encode the PNG'))), 'image/png'));
 }

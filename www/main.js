@@ -17,7 +17,7 @@ import { progressText } from './read.js';
 import { identifierColumns, stripIdentifiers, exportProblem, linkValues } from './privacy.js';
 import { initShare, openSharedLink, figureMinCell, exportMinCell, figurePng, leaveSharedView } from './share.js';
 import { $, el } from './dom.js';
-import { initAdjusted, renderAdjustedControls, renderAdjustedResults, clearAdjusted, survivalFigure } from './adjusted.js';
+import { initAdjusted, renderAdjustedControls, renderAdjustedResults, clearAdjusted, survivalFigure, adjustedPng } from './adjusted.js';
 
 
 /** Value of the time picker's "from dates" entry. */
@@ -1152,7 +1152,8 @@ function wire() {
     try {
       checkExport();
       // Drawn from the report as the core's disclosure module releases it (min_cell = k).
-      download(await figurePng(c, { ...plotOptions(c.width / (c.clientWidth || c.width)), min_cell: disclosureK() }), stem() + '.km.png');
+      const pngOpts = { ...plotOptions(c.width / (c.clientWidth || c.width)), min_cell: disclosureK() };
+      download(await (survivalFigure() === 'adjusted' ? adjustedPng(c, pngOpts) : figurePng(c, pngOpts)), stem() + (survivalFigure() === 'adjusted' ? '.adjusted.png' : '.km.png'));
     } catch (e) { showError(e, 'The figure could not be saved'); }
   });
   // Tables wider than their box say that they scroll (phones).

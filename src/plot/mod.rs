@@ -60,6 +60,8 @@ pub enum FigureKind {
     Love,
     /// Subgroup forest plot (`report.subgroups`, `report.interaction`).
     Subgroups,
+    /// Hazard-ratio curve of a spline covariate (`report.spline`; `term` names its column).
+    Spline,
 }
 
 /// Options of the figures. Unknown keys are an error (a typo must not be silently ignored);
@@ -533,6 +535,7 @@ pub fn draw_figure<DB: DrawingBackend>(
         FigureKind::Adjusted => adjusted::draw_adjusted(area, report, opts),
         FigureKind::Love => love::draw_love(area, report, opts),
         FigureKind::Subgroups => subgroups::draw_subgroups(area, report, opts),
+        FigureKind::Spline => adjusted::draw_spline(area, report, opts),
     }
 }
 

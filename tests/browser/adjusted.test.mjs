@@ -200,6 +200,8 @@ test('adjusted curves: drawn in the main figure, crude one click away, equal R',
   // The figure's SVG is the adjusted one while it is shown.
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#save-svg')]);
   assert.match(fs.readFileSync(await dl.path(), 'utf8'), /Adjusted survival probability/);
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#save-png')]);
+  assert.equal(png.suggestedFilename(), 'designs_veteran.adjusted.png');
   assert.deepEqual(errors, []);
 });
 
@@ -270,6 +272,9 @@ test('spline and interaction added with their buttons: the model table and tests
   // R: LR test of non-linearity χ² 1.92 on 2 df, p = 0.38; age[1..3] in the model table.
   assert.match(await page.textContent('#adj-spline-out'), /age: test of non-linearity .* χ² = 1\.92, df = 2, P = 0\.38/);
   assert.equal(await page.locator('#adj-spline-out tbody tr').count(), 50);
+  await page.waitForSelector('#adj-spline-out canvas[data-drawn="1"]');
+  assert.ok(await canvasInk(page, '#adj-spline-out canvas') > 0.02, 'spline curve drawn');
+  await page.locator('#adj-spline').screenshot({ path: path.join(OUT, 'adjusted-spline.png') });
   const terms = await page.locator('#model tbody th').allTextContents();
   assert.deepEqual(terms.filter(t => t.startsWith('age')), ['age[1]', 'age[2]', 'age[3]']);
 
