@@ -298,7 +298,7 @@ export async function renderAdjustedResults() {
   if (sub) renderInteraction(r);
   // Splines.
   $('#adj-spline').hidden = !(r.spline || []).length;
-  if ((r.spline || []).length) renderSplines(r);
+  if ((r.spline || []).length) renderSplines(r); else $('#adj-spline-out').replaceChildren();
   const curvesNote = spec.adjusted === 'direct' && !(r.adjusted || []).length
     ? 'Adjusted curves: not made for this analysis (see the warnings for why).'
     : (r.adjusted || []).length ? `Adjusted curves at the landmarks: ${r.adjusted.map(a => `${a.group}: ${a.at.map(x => `${fmtNum(100 * x.surv, 1)}% at ${fmtTime(x.time)}`).join(', ') || '—'}`).join('; ')}.` : '';
@@ -306,9 +306,17 @@ export async function renderAdjustedResults() {
   box.hidden = !(parts.length || ps || sub || (r.spline || []).length || curvesNote || effect.textContent);
   figureHeading();
   if (!box.hidden) {
-    if (ps) await drawRows('love');
-    if (sub) await drawRows('subgroups');
-    for (const c of document.querySelectorAll('#adj-spline-out canvas')) await drawSpline(c);
+    // A figure that cannot be drawn says why in its place; the rest of the results stay.
+    const draw = async (canvas, fn) => {
+      try { await fn(); } catch (e) {
+        canvas.dataset.drawn = '0';
+        canvas.after(el('p', { class: 'muted small adj-draw-error', text: `This figure could not be drawn: ${e?.message || e}` }));
+      }
+    };
+    for (const p of box.querySelectorAll('.adj-draw-error')) p.remove();
+    if (ps) await draw($('#love'), () => drawRows('love'));
+    if (sub) await draw($('#subgroups'), () => drawRows('subgroups'));
+    for (const c of document.querySelectorAll('#adj-spline-out canvas')) await draw(c, () => drawSpline(c));
   }
 }
 
