@@ -279,7 +279,11 @@ test('spline and interaction added with their buttons: the model table and tests
   assert.deepEqual(terms.filter(t => t.startsWith('age')), ['age[1]', 'age[2]', 'age[3]']);
 
   const int = refCase('lung', 'interaction_sex_age');
-  await setSpec(page, without(int.spec, 'interactions'));
+  // An analysis without the spline: its results go (and nothing is drawn for them).
+  const base = await setSpec(page, without(int.spec, 'interactions'));
+  assert.ok(!base.error, base.error);
+  assert.equal(await page.isHidden('#adj-spline'), true);
+  assert.equal(await page.locator('#adj-spline-out canvas').count(), 0);
   await page.selectOption('#adj-int-a', 'sex');
   await page.selectOption('#adj-int-b', 'age');
   await page.click('#adj-int-add');
