@@ -203,6 +203,7 @@ export function renderAdjustedControls() {
   tsel.disabled = !!spec.weights;
   checks($('#adj-confounders'), cands.map(c => c.name).filter(c => c !== treatment), ps?.covariates || [], 'adj-conf');
   $('#adj-confounders').hidden = !treatment;
+  $('#adj-conf-h').hidden = !treatment;
   $('#adj-estimand').value = ps?.estimand || 'ATE';
   $('#adj-stabilize').checked = ps ? ps.stabilize !== false : true;
   $('#adj-stabilize').disabled = (ps?.estimand || $('#adj-estimand').value) === 'ATT';
