@@ -549,29 +549,34 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
         .iter()
         .zip(&x)
         .map(|(name, col)| {
-            let stats = |a: f64, weighted: bool| {
-                let (mut sw, mut sx) = (0.0, 0.0);
-                for k in arm(a) {
-                    let wk = if weighted { weight[k] } else { 1.0 };
-                    sw += wk;
-                    sx += wk * col[k];
-                }
-                sx / sw
-            };
-            let var = |a: f64| {
-                let m = stats(a, false);
-                let v: Vec<f64> = arm(a).map(|k| col[k]).collect();
-                v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() as f64 - 1.0)
-            };
-            let sd = ((var(1.0) + var(0.0)) / 2.0).sqrt();
-            let binary = col.iter().all(|&v| v == 0.0 || v == 1.0);
+            // Per arm (index 0 untreated, 1 treated), in row order: rows, Σx, Σw, Σwx, and the
+            // rows at 1 of a 0/1 term; then the unweighted variances about the arm means.
+            let (mut cnt, mut sx, mut sw, mut swx, mut ones) = ([0.0f64; 2], [0.0f64; 2], [0.0f64; 2], [0.0f64; 2], [0usize; 2]);
+            let mut binary = true;
+            for k in 0..y.len() {
+                let a = usize::from(y[k] == 1.0);
+                let v = col[k];
+                cnt[a] += 1.0;
+                sx[a] += v;
+                sw[a] += weight[k];
+                swx[a] += weight[k] * v;
+                ones[a] += usize::from(v == 1.0);
+                binary &= v == 0.0 || v == 1.0;
+            }
+            let mean = [sx[0] / cnt[0], sx[1] / cnt[1]];
+            let mut ss = [0.0f64; 2];
+            for k in 0..y.len() {
+                let a = usize::from(y[k] == 1.0);
+                ss[a] += (col[k] - mean[a]) * (col[k] - mean[a]);
+            }
+            let var = |a: usize| ss[a] / (cnt[a] - 1.0);
+            let sd = ((var(1) + var(0)) / 2.0).sqrt();
             let small = binary
-                && [0.0, 1.0].iter().any(|&a| {
-                    let ones = arm(a).filter(|&k| col[k] == 1.0).count();
-                    let zeros = arm(a).count() - ones;
-                    (ones > 0 && ones < DEFAULT_MIN_CELL) || (zeros > 0 && zeros < DEFAULT_MIN_CELL)
+                && (0..2).any(|a| {
+                    let zeros = cnt[a] as usize - ones[a];
+                    (ones[a] > 0 && ones[a] < DEFAULT_MIN_CELL) || (zeros > 0 && zeros < DEFAULT_MIN_CELL)
                 });
-            Balance { name: name.clone(), smd_before: (stats(1.0, false) - stats(0.0, false)) / sd, smd_after: (stats(1.0, true) - stats(0.0, true)) / sd, small }
+            Balance { name: name.clone(), smd_before: (mean[1] - mean[0]) / sd, smd_after: (swx[1] / sw[1] - swx[0] / sw[0]) / sd, small }
         })
         .collect();
     let max_smd_after = balance.iter().map(|b| b.smd_after.abs()).fold(0.0, f64::max);

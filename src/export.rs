@@ -780,6 +780,11 @@ pub enum ExportKind {
     /// chooses one term, as the page's "Save SVG" under each plot): residuals pooled in runs of
     /// k events (see `disclosure/residuals.rs`).
     PhResidualsSvg,
+    /// Adjusted comparisons' figures as SVG (kept out of [`ExportKind::ALL`]: they need their
+    /// analysis keys): the love plot, the subgroup forest plot and the adjusted curves.
+    LoveSvg,
+    SubgroupsSvg,
+    AdjustedSvg,
 }
 
 impl ExportKind {
@@ -798,13 +803,23 @@ impl ExportKind {
         (ExportKind::PhResidualsSvg, "ph-residuals-svg"),
     ];
 
+    /// The figures of the adjusted comparisons, each exported only by an analysis that has it.
+    pub const ADJUSTED: [(ExportKind, &'static str, crate::plot::FigureKind); 3] = [
+        (ExportKind::LoveSvg, "love-svg", crate::plot::FigureKind::Love),
+        (ExportKind::SubgroupsSvg, "subgroups-svg", crate::plot::FigureKind::Subgroups),
+        (ExportKind::AdjustedSvg, "adjusted-svg", crate::plot::FigureKind::Adjusted),
+    ];
+
     /// The kind named `name` (as the command line and the page spell it).
     pub fn parse(name: &str) -> Result<ExportKind, String> {
+        if let Some((k, _, _)) = Self::ADJUSTED.iter().find(|(_, n, _)| *n == name) {
+            return Ok(*k);
+        }
         if name == "figure-png" {
             return Err("figure-png is drawn by the browser's canvas from the same protected report as figure-svg: use figure-svg on the command line".to_string());
         }
         Self::ALL.iter().find(|(_, n)| *n == name).map(|(k, _)| *k).ok_or_else(|| {
-            format!("unknown export kind '{name}': use one of {}", Self::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", "))
+            format!("unknown export kind '{name}': use one of {}", Self::ALL.iter().map(|(_, n)| *n).chain(Self::ADJUSTED.iter().map(|(_, n, _)| *n)).collect::<Vec<_>>().join(", "))
         })
     }
 }
@@ -878,6 +893,12 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
                 }
                 _ => crate::plot::FigureKind::Survival,
             };
+            crate::plot::render_svg(&p.report, &opts, input.width, input.height, figure)?
+        }
+        ExportKind::LoveSvg | ExportKind::SubgroupsSvg | ExportKind::AdjustedSvg => {
+            let figure = ExportKind::ADJUSTED.iter().find(|(x, _, _)| *x == kind).map(|(_, _, f)| *f).unwrap_or(crate::plot::FigureKind::Love);
+            let opts = crate::plot::PlotOptions { min_cell: Some(k), ..input.plot.clone() };
+            opts.validate()?;
             crate::plot::render_svg(&p.report, &opts, input.width, input.height, figure)?
         }
         ExportKind::RScript => r_script(spec.ok_or("the report carries no spec")?, input.file),

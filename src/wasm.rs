@@ -750,8 +750,13 @@ fn figure_kind(name: &str) -> Result<crate::plot::FigureKind, JsValue> {
         "parametric_fit" => Ok(crate::plot::FigureKind::ParametricFit),
         "zph" => Ok(crate::plot::FigureKind::Zph),
         "flow" => Ok(crate::plot::FigureKind::Flow),
+        // Adjusted comparisons (src/plot/adjusted.rs).
+        "adjusted" => Ok(crate::plot::FigureKind::Adjusted),
+        "love" => Ok(crate::plot::FigureKind::Love),
+        "subgroups" => Ok(crate::plot::FigureKind::Subgroups),
+        "spline" => Ok(crate::plot::FigureKind::Spline),
         other => Err(js_msg(format!(
-            "unknown figure '{other}': use 'survival', 'forest', 'hazard', 'cumhaz', 'hazard_ratio', 'parametric_fit' or 'zph'"
+            "unknown figure '{other}': use 'survival', 'forest', 'hazard', 'cumhaz', 'hazard_ratio', 'parametric_fit', 'zph', 'flow', 'adjusted', 'love', 'subgroups' or 'spline'"
         ))),
     }
 }
@@ -795,6 +800,17 @@ impl Session {
         let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet"))?;
         let opts = plot_options(options_json)?;
         Ok(crate::plot::forest::natural_height(report, &opts))
+    }
+
+    /// Height in pixels a row figure (`forest`, `love`, `subgroups`) needs for its rows, for
+    /// sizing its canvas (as the report shown: with `min_cell` the protected one).
+    pub fn figure_height(&self, figure: &str, options_json: &str) -> Result<u32, JsValue> {
+        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet"))?;
+        let opts = plot_options(options_json)?;
+        let kind = figure_kind(figure)?;
+        let protected = self.protected(report, &opts);
+        crate::plot::adjusted::natural_height(kind, protected.as_ref().unwrap_or(report), &opts)
+            .ok_or_else(|| js_msg(format!("the figure '{figure}' takes the size it is given: it has no natural height")))
     }
 
     /// The last report's figure as an SVG document (for "save as SVG"), `width`×`height` pixels.

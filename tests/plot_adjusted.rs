@@ -138,3 +138,92 @@ fn nothing_to_draw_is_an_error() {
     assert!(cohort::plot::love::draw_love(&area, &empty, &PlotOptions::default()).unwrap_err().contains("propensity"));
     assert!(cohort::plot::subgroups::draw_subgroups(&area, &empty, &PlotOptions::default()).unwrap_err().contains("subgroups"));
 }
+
+fn adjusted() -> Report {
+    veteran(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["1"]}, "group": "trt", "times": [30, 90, 180],
+        "covariates": ["karno", "age", "celltype"], "adjusted": "direct"}))
+}
+
+/// The adjusted curves (reference case adjusted_direct) are drawn as the survival figure: one
+/// step curve per arm through R's values (trt 1 at 90 days 0.4873, trt 2 0.4031), no band,
+/// no number at risk, no log-rank p (that test is of the crude curves).
+#[test]
+fn adjusted_curves_drawn_as_the_survival_figure() {
+    let r = adjusted();
+    let mut s = String::new();
+    let layout = {
+        let area = SVGBackend::with_string(&mut s, (900, 560)).into_drawing_area();
+        let l = cohort::plot::draw_figure(&area, &r, &PlotOptions::default(), cohort::plot::FigureKind::Adjusted).unwrap();
+        area.present().unwrap();
+        l
+    };
+    preview("veteran_adjusted", &s);
+    assert_eq!(layout.figure, "adjusted");
+    assert_eq!(layout.series.len(), 2);
+    assert!(layout.risk_table.is_none());
+    assert!(drawn(&s, "Adjusted survival probability"));
+    assert!(!s.contains("Log-rank") && !s.contains("NaN"));
+    let at90: Vec<f64> = r.adjusted.iter().map(|a| a.at.iter().find(|x| x.time == 90.0).unwrap().surv).collect();
+    assert!((at90[0] - 0.487284255774017).abs() < 1e-6 && (at90[1] - 0.403053178880034).abs() < 1e-6, "{at90:?}");
+    // A report without adjusted curves says what to set.
+    let crude = veteran(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["1"]}, "group": "trt"}));
+    let mut empty = String::new();
+    let area = SVGBackend::with_string(&mut empty, (900, 560)).into_drawing_area();
+    let e = cohort::plot::draw_figure(&area, &crude, &PlotOptions::default(), cohort::plot::FigureKind::Adjusted).unwrap_err();
+    assert!(e.contains("adjusted to \"direct\""), "{e}");
+}
+
+/// The exports of the adjusted comparisons' figures (`cohort export --as love-svg|subgroups-svg|
+/// adjusted-svg`) are drawn from the protected report: with k = 30 every celltype level is
+/// withheld (adeno and large have 27 patients; smallcell 48 with 45 events leaves 3 event-free,
+/// squamous 35/31 leaves 4), and so is every prior level: no count is drawn ("—"), and adeno's and large's hazard ratios are
+/// "withheld (<30)", not "not estimable".
+#[test]
+fn adjusted_figure_exports_go_through_the_disclosure_module() {
+    use cohort::export::{export_bytes, ExportInput, ExportKind};
+    let r = subgroups(serde_json::json!([]));
+    let input = |k| ExportInput { report: &r, table: None, file: "designs_veteran.csv", k, plot: PlotOptions::default(), width: 900, height: 400 };
+    let svg = String::from_utf8(export_bytes(ExportKind::parse("subgroups-svg").unwrap(), &input(30)).unwrap()).unwrap();
+    for hidden in ["27", "26", "48", "45", "97", "91"] {
+        assert!(!drawn(&svg, hidden), "{hidden} drawn");
+    }
+    assert_eq!(svg.matches(">\nwithheld (&lt;30)\n</text>").count(), 2);
+    // Every level withheld at k = 30 (prior 0: 97/91 and 10: 40/37 leave fewer than 30 event-free).
+    assert_eq!(svg.matches(">\n—\n</text>").count(), 12);
+    assert!(!drawn(&svg, "not estimable"));
+    let p = propensity();
+    let svg = String::from_utf8(export_bytes(ExportKind::LoveSvg, &ExportInput { report: &p, ..input(5) }).unwrap()).unwrap();
+    assert!(drawn(&svg, "celltype=smallcell"));
+    // Asking an analysis for a figure it does not have is an error that names the key to set.
+    let e = export_bytes(ExportKind::AdjustedSvg, &input(5)).unwrap_err();
+    assert!(e.contains("adjusted"), "{e}");
+    assert!(ExportKind::parse("love-png").unwrap_err().contains("love-svg"));
+}
+
+/// The spline curve of age (reference case spline_age, R: ns(age, df = 3), HR against the
+/// median 63 from the 5th to the 95th percentile, LR test of non-linearity χ² 1.92, df 2).
+#[test]
+fn spline_curve_drawn_with_its_test() {
+    let bytes = std::fs::read(root().join("tests/reference/designs/designs_lung.csv")).unwrap();
+    let spec: AnalysisSpec = serde_json::from_value(serde_json::json!({"time": "time", "event": {"column": "status", "event": ["2"]},
+        "covariates": ["age", "sex"], "categorical": ["sex"], "splines": [{"column": "age", "df": 3}]})).unwrap();
+    let r = cohort::analyze::analyze_bytes(&bytes, "designs_lung.csv", &spec).unwrap();
+    let mut s = String::new();
+    let layout = {
+        let area = SVGBackend::with_string(&mut s, (800, 480)).into_drawing_area();
+        let l = cohort::plot::draw_figure(&area, &r, &PlotOptions::default(), cohort::plot::FigureKind::Spline).unwrap();
+        area.present().unwrap();
+        l
+    };
+    preview("lung_spline_age", &s);
+    assert_eq!(layout.figure, "spline");
+    assert!(drawn(&s, "Non-linearity: χ² = 1.92, df = 2, p = 0.38"), "{s}");
+    assert!(drawn(&s, "age (dotted: median 63, the reference)"));
+    assert!((layout.x_min - 45.35).abs() < 1e-9);
+    assert!(layout.y_min <= 0.43 && layout.y_max >= 1.0);
+    assert!(!s.contains("NaN"));
+    let opts = PlotOptions { term: Some("wt.loss".into()), ..PlotOptions::default() };
+    let mut t = String::new();
+    let area = SVGBackend::with_string(&mut t, (800, 480)).into_drawing_area();
+    assert!(cohort::plot::draw_figure(&area, &r, &opts, cohort::plot::FigureKind::Spline).unwrap_err().contains("no spline of 'wt.loss'"));
+}

@@ -237,6 +237,11 @@ export class MainEngine {
     return this.guard(s => s.forest_height(JSON.stringify(options)));
   }
 
+  /** Pixel height a row figure ('forest', 'love', 'subgroups') wants. */
+  async figureHeight(figure, options) {
+    return this.guard(s => s.figure_height(figure, JSON.stringify(options)));
+  }
+
   /**
    * Size `canvas` for the forest plot at pixel width `width` (CSS size = pixels / `dpr`) and
    * draw it; returns the layout.
@@ -501,6 +506,10 @@ export class WorkerEngine {
 
   async forestHeight(options) {
     return this.guarded('forestHeight', { options: JSON.stringify(options) });
+  }
+
+  async figureHeight(figure, options) {
+    return this.guarded('figureHeight', { figure, options: JSON.stringify(options) });
   }
 
   async exportText(kind) {

@@ -18,6 +18,7 @@ import { progressText } from './read.js';
 import { identifierColumns, stripIdentifiers, exportProblem, linkValues } from './privacy.js';
 import { initShare, openSharedLink, figureMinCell, exportMinCell, figurePng, leaveSharedView } from './share.js';
 import { $, el } from './dom.js';
+import { initAdjusted, renderAdjustedControls, renderAdjustedResults, clearAdjusted, survivalFigure, adjustedPng } from './adjusted.js';
 
 
 /** Value of the time picker's "from dates" entry. */
@@ -167,6 +168,7 @@ function clearControls() {
   $('#spec-extra').replaceChildren();
   designs.clear();
   renderExplorerControls();
+  renderAdjustedControls();
 }
 
 async function afterLoad(name, schema, specOverride, isDemo) {
@@ -443,6 +445,7 @@ function fillControls() {
   const s = state.schema;
   const spec = state.spec || {};
   if (!s) return;
+  renderAdjustedControls();   // the Adjusted comparison block (www/adjusted.js)
   // A model change (a covariate ticked) leaves these controls as they are: rebuilding them on
   // every click would cost part of the refit's frame. Any change of the settings they show, a new
   // file, or a control edited without a run (e.g. no event value left) rebuilds them.
@@ -585,6 +588,7 @@ function clearResults() {
   state.flowDrawn = null;
   $('#methods-box').hidden = true;
   designs.clearResults();
+  clearAdjusted();
   clearExplorerResults();
   state.layout = null;
 }
@@ -646,6 +650,7 @@ async function renderReport() {
   await drawFigure();
   await drawFlow();
   await renderModel();
+  await renderAdjustedResults();
   renderExplorerResults();
   const text = await methods;
   $('#methods').textContent = text;
@@ -761,7 +766,7 @@ function wireHover() {
   });
   canvas.addEventListener('pointermove', async ev => {
     const L = state.layout;
-    if (!L || !state.report) return;
+    if (!L || !state.report || L.figure.startsWith('adjusted')) return;   // no read-out of the adjusted curves
     const entry = legendEntryAt(canvas, ev);
     canvas.style.cursor = entry ? 'pointer' : '';
     canvas.title = entry ? `${entry.hidden ? 'Show' : 'Hide'} ${entry.group} (or use the Show checkboxes above the figure)` : '';
@@ -851,15 +856,16 @@ async function drawFigure() {
   // engine sent the same curves and tests (the very objects the page holds) and the options and
   // size are the same.
   const r = state.report;
-  const key = JSON.stringify([plotOptions(dpr), w, h, cssW, cssH, r.time_unit, r.groups, r.spec?.strata, r.spec?.rho]);
-  const parts = [r.km, r.cuminc, r.logrank, r.gray_test, r.trend];
+  const figure = survivalFigure();   // 'adjusted' curves or the crude ones (www/adjusted.js)
+  const key = JSON.stringify([plotOptions(dpr), w, h, cssW, cssH, r.time_unit, r.groups, r.spec?.strata, r.spec?.rho, figure]);
+  const parts = [r.km, r.cuminc, r.logrank, r.gray_test, r.trend, r.adjusted];
   if (state.drawn && state.drawn.key === key && state.drawn.parts.every((p, i) => p === parts[i])) return state.layout;
   canvas.style.width = cssW + 'px';
   canvas.style.height = cssH + 'px';
   canvas.width = w;   // (clears the canvas, even when the size is the same)
   canvas.height = h;
   state.drawn = null;
-  const layout = await state.engine.draw(canvas, 'survival', plotOptions(dpr));
+  const layout = await state.engine.draw(canvas, figure, plotOptions(dpr));
   state.layout = layout;
   state.drawn = { key, parts };
   const groups = (state.report.km || []).map(k => k.group).filter(g => g != null);
@@ -1051,6 +1057,7 @@ function wire() {
   wireHover();
   initZph({ engine: () => state.engine, serial, showError, download, stem, spec: () => state.spec, runSpec });
   initExplorer({ state, runSpec, showError, download, stem, checkExport, redraw });
+  initAdjusted({ state, runSpec, showError, download, stem, checkExport, redraw, serial, widthOf });
   initShare({ state, serial, showError, sharedSpec, checkExport, showShared,
     loadFile: (name, bytes, spec) => loadBytes(name, bytes, spec),
     redraw: () => serial(() => drawFigure()).catch(e => showError(e, 'The figure could not be drawn')),
@@ -1133,7 +1140,7 @@ function wire() {
     const w = Math.round(c.clientWidth * scale), h = Math.round(c.clientHeight * scale);
     try {
       checkExport();
-      const svg = await serial(() => state.engine.exportKind('figure-svg', disclosureK(), { ...plotOptions(scale), min_cell: disclosureK() }, w, h));
+      const svg = await serial(() => state.engine.exportKind(survivalFigure() === 'adjusted' ? 'adjusted-svg' : 'figure-svg', disclosureK(), { ...plotOptions(scale), min_cell: disclosureK() }, w, h));
       download(new Blob([svg], { type: 'image/svg+xml' }), stem() + '.km.svg');
     } catch (e) { showError(e, 'The figure could not be saved'); }
   });
@@ -1152,7 +1159,8 @@ function wire() {
     try {
       checkExport();
       // Drawn from the report as the core's disclosure module releases it (min_cell = k).
-      download(await figurePng(c, { ...plotOptions(c.width / (c.clientWidth || c.width)), min_cell: disclosureK() }), stem() + '.km.png');
+      const pngOpts = { ...plotOptions(c.width / (c.clientWidth || c.width)), min_cell: disclosureK() };
+      download(await (survivalFigure() === 'adjusted' ? adjustedPng(c, pngOpts) : figurePng(c, pngOpts)), stem() + (survivalFigure() === 'adjusted' ? '.adjusted.png' : '.km.png'));
     } catch (e) { showError(e, 'The figure could not be saved'); }
   });
   // Tables wider than their box say that they scroll (phones).

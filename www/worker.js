@@ -90,6 +90,7 @@ const ops = {
   selfTestPanic: () => glue.selfTestPanic(),
   valuesAt: ({ t, options }) => session.values_at(t, options),
   forestHeight: ({ options }) => session.forest_height(options),
+  figureHeight: ({ figure, options }) => session.figure_height(figure, options),
   // Cohort overview (www/overview.js).
   missingness: ({ spec }) => session.missingness(spec),
   followup: ({ spec }) => session.followup(spec),

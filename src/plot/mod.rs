@@ -16,6 +16,7 @@
 //! fixed table of Arial/Liberation Sans advance widths ([`text_width`]) so the layout is the same
 //! in the browser and natively, and every position is decided once and reported.
 
+pub mod adjusted;
 pub mod flow;
 pub mod forest;
 pub mod hazard;
@@ -53,6 +54,14 @@ pub enum FigureKind {
     Zph,
     /// The cohort flow diagram (`report.flow`): rows read, excluded by reason, analysed, per group.
     Flow,
+    /// Directly standardised survival curves (`report.adjusted`), drawn as the survival figure.
+    Adjusted,
+    /// Love plot of the propensity weighting's balance (`report.propensity`).
+    Love,
+    /// Subgroup forest plot (`report.subgroups`, `report.interaction`).
+    Subgroups,
+    /// Hazard-ratio curve of a spline covariate (`report.spline`; `term` names its column).
+    Spline,
 }
 
 /// Options of the figures. Unknown keys are an error (a typo must not be silently ignored);
@@ -523,6 +532,10 @@ pub fn draw_figure<DB: DrawingBackend>(
         FigureKind::ParametricFit => hazard::draw_parametric_fit(area, report, opts),
         FigureKind::Zph => zph::draw_zph(area, report, opts),
         FigureKind::Flow => flow::draw_flow(area, report, opts),
+        FigureKind::Adjusted => adjusted::draw_adjusted(area, report, opts),
+        FigureKind::Love => love::draw_love(area, report, opts),
+        FigureKind::Subgroups => subgroups::draw_subgroups(area, report, opts),
+        FigureKind::Spline => adjusted::draw_spline(area, report, opts),
     }
 }
 
