@@ -7,6 +7,11 @@
 # .xls/.ods readers, which with zip, XML and the .xls code pages make it ~60% larger raw, ~85%
 # gzipped). www/engine.js fetches the second only when a workbook is dropped, so the page's first
 # payload excludes it.
+# The core module also leaves out the extended estimators (cargo feature `extended`: study
+# designs, subgroups, adjusted curves, propensity weights, parametric and Fine-Gray models,
+# splines; `analyze::extended_need`), which the workbook module has (default features): a spec
+# asking for one gets an error of kind `engine` from the core module, and www/engine.js switches
+# to the workbook module, re-loads the file and runs the spec there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"

@@ -88,6 +88,84 @@ fn key_without(spec: &AnalysisSpec, drop: &[&[&str]]) -> String {
     v.to_string()
 }
 
+/// What of a spec needs the extended estimators (cargo feature `extended`, on by default): study
+/// designs (entry, id, time_varying, landmark, weights), subgroups, adjusted curves, propensity
+/// weighting, parametric (survreg) and Fine-Gray models, spline terms. `None` for the analyses
+/// of the core build (Kaplan-Meier, log-rank, cumulative incidence and Gray's test, Cox models,
+/// Table 1), which the page loads first; it loads the build with the extended estimators (the
+/// on-demand module of `scripts/build.sh`) when a spec names one of these.
+pub fn extended_need(spec: &AnalysisSpec) -> Option<&'static str> {
+    if crate::study::has_design(spec) {
+        Some("study designs (entry, id, time_varying, landmark, weights)")
+    } else if !spec.subgroups.is_empty() {
+        Some("subgroup analyses")
+    } else if spec.adjusted.is_some() {
+        Some("adjusted survival curves")
+    } else if spec.propensity.is_some() {
+        Some("propensity-score weights")
+    } else if !spec.parametric.is_empty() {
+        Some("parametric (survreg) models")
+    } else if !spec.event.competing.is_empty() && !(spec.covariates.is_empty() && spec.univariable.is_empty()) {
+        Some("Fine-Gray models")
+    } else if !spec.splines.is_empty() {
+        Some("spline terms")
+    } else {
+        None
+    }
+}
+
+/// The end of the core build's message for a spec that needs the extended estimators.
+pub const EXTENDED_MISSING: &str = "need the analysis engine with the extended estimators, which this build leaves out: the page loads it by itself (reload the page if this message stays), and the command line has it";
+
+/// The extended estimators, called by the pipeline. In the core build (without the `extended`
+/// feature) `analyze_cached` refuses the specs that would reach them first, and these stand-ins
+/// (no propensity, no subgroups, no adjusted curves, no spline reports, no fit) keep the linker
+/// from pulling their code into the page's first module.
+#[cfg(feature = "extended")]
+mod ext {
+    pub(super) use super::design_curves;
+    pub(super) use crate::adjust::{adjusted_curves, apply_propensity, propensity_cox, spline_reports, subgroups};
+    pub(super) use crate::stats::finegray::crr;
+    pub(super) use crate::stats::parametric::survreg;
+}
+
+#[cfg(not(feature = "extended"))]
+mod ext {
+    use crate::adjust::{AdjustedCurve, InteractionTest, PropensityReport, SubgroupRow};
+    use crate::error::Result;
+    use crate::prepare::{Design, Prepared};
+    use crate::report::Report;
+    use crate::spec::{AnalysisSpec, Dist};
+    use crate::stats::{cox::CoxReport, finegray::FineGrayReport, parametric::ParametricReport, spline::SplineReport};
+    use crate::table::Table;
+
+    fn missing(what: &str) -> String {
+        format!("{what} {}", super::EXTENDED_MISSING)
+    }
+    pub fn design_curves(_: &AnalysisSpec, _: &Prepared, _: &mut Report, _: &mut Vec<String>) {}
+    pub fn apply_propensity(_: &Table, _: &AnalysisSpec, _: &mut Prepared, _: &mut Vec<String>) -> Result<Option<PropensityReport>> {
+        Ok(None)
+    }
+    pub fn subgroups(_: &Table, _: &AnalysisSpec, _: &Prepared, _: &mut Vec<String>) -> Result<(Vec<SubgroupRow>, Vec<InteractionTest>)> {
+        Ok((Vec::new(), Vec::new()))
+    }
+    pub fn adjusted_curves(_: &Table, _: &AnalysisSpec, _: &Prepared, _: &mut Vec<String>) -> Result<Vec<AdjustedCurve>> {
+        Ok(Vec::new())
+    }
+    pub fn propensity_cox(_: &Table, _: &AnalysisSpec, _: &Prepared, _: &mut Report, _: &mut Vec<String>) -> Result<()> {
+        Ok(())
+    }
+    pub fn spline_reports(_: &Table, _: &AnalysisSpec, _: &Prepared, _: &Design, _: &CoxReport, _: &mut Vec<String>) -> Vec<SplineReport> {
+        Vec::new()
+    }
+    pub fn survreg(_: &[f64], _: &[u8], _: &[Vec<f64>], _: &[String], _: Dist) -> std::result::Result<ParametricReport, String> {
+        Err(missing("parametric (survreg) models"))
+    }
+    pub fn crr(_: &[f64], _: &[u8], _: &[Vec<f64>], _: &[String]) -> std::result::Result<FineGrayReport, String> {
+        Err(missing("Fine-Gray models"))
+    }
+}
+
 /// Run the analysis a spec describes on a table.
 pub fn analyze(table: &Table, spec: &AnalysisSpec) -> Result<Report> {
     analyze_cached(table, spec, &mut AnalysisCache::default())
@@ -97,13 +175,17 @@ pub fn analyze(table: &Table, spec: &AnalysisSpec) -> Result<Report> {
 /// the spec is unchanged, and storing the new ones.
 pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCache) -> Result<Report> {
     spec.validate()?;
+    #[cfg(not(feature = "extended"))]
+    if let Some(what) = extended_need(spec) {
+        return Err(Error::spec(format!("{what} {EXTENDED_MISSING}")));
+    }
     let base_key = key_without(spec, &[MODEL_FIELDS]);
     if cache.base.as_ref().map(|b| &b.0) != Some(&base_key) {
         cache.base = None;
         let mut warnings = Vec::new();
         let mut prep = prepare(table, spec, &mut warnings)?;
         // Propensity-score weights become the rows' sampling weights before any curve.
-        let propensity = crate::adjust::apply_propensity(table, spec, &mut prep, &mut warnings)?;
+        let propensity = ext::apply_propensity(table, spec, &mut prep, &mut warnings)?;
         let mut report = Report {
             propensity,
             file: table.name.clone(),
@@ -121,7 +203,7 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
         if prep.competing {
             competing_curves(spec, &prep, &mut report);
         } else if !prep.study.is_plain() || prep.continued.is_some() {
-            design_curves(spec, &prep, &mut report, &mut warnings);
+            ext::design_curves(spec, &prep, &mut report, &mut warnings);
         } else {
             survival_curves(spec, &prep, &mut report, &mut warnings);
         }
@@ -160,10 +242,10 @@ fn sections(
         }
     } else {
         survival_models(table, spec, prep, &mut report, &mut warnings, cache)?;
-        (report.subgroups, report.interaction) = crate::adjust::subgroups(table, spec, prep, &mut warnings)?;
-        report.adjusted = crate::adjust::adjusted_curves(table, spec, prep, &mut warnings)?;
+        (report.subgroups, report.interaction) = ext::subgroups(table, spec, prep, &mut warnings)?;
+        report.adjusted = ext::adjusted_curves(table, spec, prep, &mut warnings)?;
         if report.propensity.is_some() {
-            crate::adjust::propensity_cox(table, spec, prep, &mut report, &mut warnings)?;
+            ext::propensity_cox(table, spec, prep, &mut report, &mut warnings)?;
         }
     }
 
@@ -271,6 +353,7 @@ fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, wa
 /// several rows per patient or sampling weights (`crate::study`): the curves by
 /// [`stats::km::kaplan_meier_rows`]; with entry (or a time-varying group) the test is the Cox
 /// score test with Breslow ties, with sampling weights there is none.
+#[cfg(feature = "extended")]
 fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warnings: &mut Vec<String>) {
     let opts = stats::km::KmOptions { conf_type: spec.conf_type, times: &spec.times, rmst_tau: spec.rmst_tau };
     let (codes, levels) = group_codes(prep);
@@ -355,6 +438,7 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
 /// (`prep.continued`): the continuing interval takes the entry of the one it continues, which
 /// is dropped. Returns the joined entry times (None when nothing is joined) and the dropped
 /// rows.
+#[cfg(feature = "extended")]
 fn join_continued(prep: &Prepared) -> (Option<Vec<f64>>, Vec<bool>) {
     let (Some(cont), Some(entry), Some(patient)) = (&prep.continued, &prep.study.entry, &prep.study.patient) else {
         return (None, Vec::new());
@@ -396,7 +480,7 @@ fn survival_models(
     multivariable(table, spec, prep, report, warnings, &mut cache.models, |d, part, w| match fit_cox(d, spec) {
         Ok(fit) => {
             w.extend(fit.warnings.iter().cloned());
-            part.spline = crate::adjust::spline_reports(table, spec, prep, d, &fit, w);
+            part.spline = ext::spline_reports(table, spec, prep, d, &fit, w);
             part.cox = Some(fit);
         }
         Err(e) => w.push(format!("Cox model not fitted: {e}")),
@@ -422,7 +506,7 @@ fn survival_models(
                 let mut w = Vec::new();
                 let d = design(table, &AnalysisSpec { cluster: None, ..spec.clone() }, aft_prep, &spec.covariates, &mut Vec::new())?;
                 for &dist in &spec.parametric {
-                    match stats::parametric::survreg(&d.time, &d.status, &d.x, &d.names, dist) {
+                    match ext::survreg(&d.time, &d.status, &d.x, &d.names, dist) {
                         Ok(fit) => {
                             w.extend(fit.warnings.iter().cloned());
                             report.parametric.push(fit);
@@ -566,7 +650,7 @@ fn competing_models(
     }
     let prep = model_rows(table, spec, prep, &mut cache.aft_prep, false)?;
     let spec = &AnalysisSpec { cluster: None, ..spec.clone() };
-    multivariable(table, spec, prep, report, warnings, &mut cache.models, |d, part, w| match stats::finegray::crr(&d.time, &d.status, &d.x, &d.names) {
+    multivariable(table, spec, prep, report, warnings, &mut cache.models, |d, part, w| match ext::crr(&d.time, &d.status, &d.x, &d.names) {
         Ok(fit) => {
             w.extend(fit.warnings.iter().cloned());
             part.finegray = Some(fit);
@@ -575,7 +659,7 @@ fn competing_models(
     }, |from, to| to.finegray = from.finegray.clone())?;
     // Univariable screen with competing events: one Fine-Gray model per candidate.
     univariable_screen(table, spec, prep, report, warnings, (&mut cache.univariable_key, &mut cache.univariable), "Fine-Gray", |d| {
-        let fit = stats::finegray::crr(&d.time, &d.status, &d.x, &d.names)?;
+        let fit = ext::crr(&d.time, &d.status, &d.x, &d.names)?;
         let terms = fit
             .terms
             .iter()

@@ -628,7 +628,12 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             list.join(", ")
         ));
     }
+    #[cfg(feature = "extended")]
     let study = crate::study::apply(table, spec, &mut rows, &mut time, &mut status, warnings)?;
+    // The core build has no study designs (`crate::analyze::extended_need` refuses their specs
+    // before any row is prepared): the rows stay as they are.
+    #[cfg(not(feature = "extended"))]
+    let study = crate::study::StudyRows { n_input: rows.len(), ..Default::default() };
     if rows.is_empty() {
         return Err(Error::data(format!(
             "no rows are left to analyse{}. {}",

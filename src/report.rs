@@ -64,16 +64,18 @@ impl Flow {
     /// The flow of a preparation of `rows_read` rows.
     pub fn of(rows_read: usize, prep: &crate::prepare::Prepared) -> Flow {
         let groups = match &prep.group {
-            Some(g) => g
-                .levels
-                .iter()
-                .enumerate()
-                .map(|(i, level)| {
-                    let mine = g.codes.iter().zip(&prep.status).filter(|(&c, _)| c as usize == i);
-                    let (n, events) = mine.fold((0, 0), |(n, e), (_, &s)| (n + 1, e + usize::from(s == 1)));
-                    FlowGroup { group: level.clone(), n, events }
-                })
-                .collect(),
+            Some(g) => {
+                // One pass over the rows for every group (rows, events); a code past the levels
+                // (a missing group) counts nowhere.
+                let mut counts = vec![(0usize, 0usize); g.levels.len() + 1];
+                let last = g.levels.len();
+                for (&c, &s) in g.codes.iter().zip(&prep.status) {
+                    let k = &mut counts[(c as usize).min(last)];
+                    k.0 += 1;
+                    k.1 += usize::from(s == 1);
+                }
+                g.levels.iter().zip(counts).map(|(level, (n, events))| FlowGroup { group: level.clone(), n, events }).collect()
+            }
             None => Vec::new(),
         };
         Flow { rows_read, filtered_out: prep.filtered_out, excluded: prep.excluded.clone(), analysed: prep.rows.len(), groups }

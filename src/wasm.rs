@@ -292,6 +292,14 @@ impl Session {
     /// analyses. A spec naming another worksheet or other missing-value codes re-reads the kept bytes.
     fn analyze(&mut self, spec_json: &str) -> Result<Report, JsValue> {
         let spec = AnalysisSpec::from_json(spec_json).map_err(|e| js_error(&e))?;
+        // The core build without the extended estimators: an error of kind `engine` tells
+        // www/engine.js to switch to the on-demand build and run the spec there.
+        #[cfg(not(feature = "extended"))]
+        if let Some(what) = crate::analyze::extended_need(&spec) {
+            let err = js_sys::Error::new(&format!("{what} {}", crate::analyze::EXTENDED_MISSING));
+            let _ = js_sys::Reflect::set(&err, &JsValue::from_str("kind"), &JsValue::from_str("engine"));
+            return Err(err.into());
+        }
         let read = ReadOptions::from_spec(&spec);
         if self.table.is_some() && !same_read_options(&read, &self.read) {
             let table = crate::ingest::read_table(&self.bytes, &self.name, &read).map_err(|e| js_error(&e))?;

@@ -10,6 +10,8 @@
 import { loadIntoSession } from './read.js';
 
 /** The two builds: their wasm module and wasm-bindgen glue, relative to this file. */
+// `workbook` also carries the extended estimators (cargo feature `extended`), loaded when a spec
+// asks for one (see onDemand).
 const BUILDS = {
   core: { wasm: './pkg/cohort_bg.wasm', glue: './pkg/cohort.js' },
   workbook: { wasm: './pkg/cohort_workbook_bg.wasm', glue: './pkg/cohort_workbook.js' },
@@ -95,6 +97,24 @@ async function buildFor(source) {
   else if (ArrayBuffer.isView(source)) head = new Uint8Array(source.buffer, source.byteOffset, Math.min(8, source.byteLength));
   else head = new Uint8Array(source, 0, Math.min(8, source.byteLength));
   return isWorkbookHead(head) ? 'workbook' : 'core';
+}
+
+/**
+ * Run `call` on `engine` (a MainEngine or WorkerEngine). The core build leaves out the extended
+ * estimators (study designs, subgroups, adjusted curves, propensity weights, parametric and
+ * Fine-Gray models, splines: the Rust `analyze::extended_need` decides); a spec that asks for
+ * one fails there with an error of kind `engine`, and the engine switches to the on-demand build
+ * (which has them and the workbook readers), re-loads the file and runs the call again.
+ */
+async function onDemand(engine, call) {
+  try {
+    return await call();
+  } catch (e) {
+    if (e?.kind !== 'engine' || engine.build !== 'core') throw e;
+    engine.build = 'workbook';
+    await engine.restart();
+    return call();
+  }
 }
 
 /** The engine on the page's main thread (used where Web Workers or OffscreenCanvas are missing). */
@@ -199,10 +219,12 @@ export class MainEngine {
 
   /** Run a spec object; returns the report object. */
   async run(spec) {
-    this.delta = null;
-    const report = await this.guard(s => JSON.parse(s.run(JSON.stringify(spec))));
-    this.lastSpec = JSON.stringify(spec);
-    return report;
+    return onDemand(this, async () => {
+      this.delta = null;
+      const report = await this.guard(s => JSON.parse(s.run(JSON.stringify(spec))));
+      this.lastSpec = JSON.stringify(spec);
+      return report;
+    });
   }
 
   /**
@@ -210,12 +232,14 @@ export class MainEngine {
    * changed since the last `runDelta` (see mergeDelta); returns the whole report.
    */
   async runDelta(spec, _extras) {
-    const have = this.delta?.token ?? 0;
-    const answer = await this.guard(s => JSON.parse(s.run_delta(JSON.stringify(spec), have)));
-    this.lastSpec = JSON.stringify(spec);
-    const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
-    this.delta = { token: answer.token, report };
-    return report;
+    return onDemand(this, async () => {
+      const have = this.delta?.token ?? 0;
+      const answer = await this.guard(s => JSON.parse(s.run_delta(JSON.stringify(spec), have)));
+      this.lastSpec = JSON.stringify(spec);
+      const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
+      this.delta = { token: answer.token, report };
+      return report;
+    });
   }
 
   /** Draw the last report into a canvas; returns the figure's layout. */
@@ -446,11 +470,13 @@ export class WorkerEngine {
   }
 
   async run(spec) {
-    this.delta = null;
-    this.extras = null;
-    const report = JSON.parse(await this.guarded('run', { spec: JSON.stringify(spec) }));
-    this.lastSpec = JSON.stringify(spec);
-    return report;
+    return onDemand(this, async () => {
+      this.delta = null;
+      this.extras = null;
+      const report = JSON.parse(await this.guarded('run', { spec: JSON.stringify(spec) }));
+      this.lastSpec = JSON.stringify(spec);
+      return report;
+    });
   }
 
   /**
@@ -459,16 +485,18 @@ export class WorkerEngine {
    * message; `drawForest` and `methodsK(k)` then answer from them without a message.
    */
   async runDelta(spec, extras = {}) {
-    const have = this.delta?.token ?? 0;
-    this.extras = null;
-    const forest = extras.forest ? { options: JSON.stringify(extras.forest.options), width: extras.forest.width } : null;
-    const got = await this.guarded('runDelta', { spec: JSON.stringify(spec), have, forest, methods: extras.methods || 0 });
-    const answer = JSON.parse(got.answer);
-    this.lastSpec = JSON.stringify(spec);
-    const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
-    this.delta = { token: answer.token, report };
-    this.extras = { forest: got.forest || null, methods: got.methods, methodsK: extras.methods };
-    return report;
+    return onDemand(this, async () => {
+      const have = this.delta?.token ?? 0;
+      this.extras = null;
+      const forest = extras.forest ? { options: JSON.stringify(extras.forest.options), width: extras.forest.width } : null;
+      const got = await this.guarded('runDelta', { spec: JSON.stringify(spec), have, forest, methods: extras.methods || 0 });
+      const answer = JSON.parse(got.answer);
+      this.lastSpec = JSON.stringify(spec);
+      const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
+      this.delta = { token: answer.token, report };
+      this.extras = { forest: got.forest || null, methods: got.methods, methodsK: extras.methods };
+      return report;
+    });
   }
 
   async draw(canvas, figure, options) {

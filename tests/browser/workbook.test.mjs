@@ -24,9 +24,11 @@ const fetched = (requests, name) => requests.filter(r => new URL(r.url).pathname
 
 // Issue 9's target was ≤ 600 KB gzipped, met at 584 KB (2026-11-29). The study designs, adjusted
 // comparisons, disclosure module (with its deflate) and cohort flow brought the core module to
-// ~830 KB (2026-12-02): PAYLOAD_LIMIT keeps it from growing further unnoticed until the engine is
-// split into a core and on-demand modules, as the workbook readers already are (open work).
-const PAYLOAD_LIMIT = 850 * 1000;
+// ~840 KB (2026-12-02). The extended estimators (study designs, subgroups, adjusted curves,
+// propensity weights, parametric and Fine-Gray models, splines) then moved to the on-demand module
+// (cargo feature `extended`): 763 KB (core wasm 699 KB + JS 64 KB, zlib level 9). PAYLOAD_LIMIT
+// keeps it from growing unnoticed; the ≤ 600 KB target needs more moved out (see scripts/build.sh).
+const PAYLOAD_LIMIT = 780 * 1000;
 
 test('what the page fetches to open the analysed demo: wasm + JS within PAYLOAD_LIMIT gzipped, no workbook build', async () => {
   const { page, requests } = await app.newPage();
@@ -117,6 +119,32 @@ test('main-thread engine: an .ods switches to the workbook build, which survives
   assert.ok(await canvasInk(page) > 0.005, 'no figure after the restart');
   assertSameOrigin(requests, app.origin);
 });
+
+// The core build leaves out the extended estimators (cargo feature `extended`): a spec asking
+// for one (here a parametric model; `analyze::extended_need` lists them) makes the engine switch
+// to the on-demand build, re-load the file there and answer; plain analyses stay in the core
+// build until then. Ovarian (R): survreg(Surv(futime, fustat) ~ 1, dist = "weibull") converges.
+for (const engine of ['worker', 'main']) {
+  test(`${engine} engine: a spec with an extended estimator loads the on-demand build once and gets its report`, async () => {
+    const { page, requests } = await app.newPage(app.url + (engine === 'main' ? '?engine=main' : ''));
+    const r = await loadFile(page, path.join(ROOT, 'tests', 'reference', 'ovarian.csv'));
+    assert.ok(!r.error, r.error);
+    let res = await setSpec(page, OVARIAN_SPEC);
+    assert.ok(!res.error, res.error);
+    assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 0, 'a plain analysis runs in the core build');
+    res = await setSpec(page, { ...OVARIAN_SPEC, parametric: ['weibull'] });
+    assert.ok(!res.error, res.error);
+    assert.equal(res.report.n, 26);
+    assert.equal(res.report.parametric?.length, 1, JSON.stringify(res.report.warnings));
+    assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1);
+    res = await setSpec(page, OVARIAN_SPEC);
+    assert.ok(!res.error, res.error);
+    assert.equal(res.report.parametric?.length ?? 0, 0);
+    assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1, 'the on-demand build is fetched once');
+    assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
+    assertSameOrigin(requests, app.origin);
+  });
+}
 
 test('a damaged workbook gets the workbook build\'s message, not a crash', async () => {
   const { page } = await app.newPage();
