@@ -741,6 +741,8 @@ pub enum ExportKind {
     FigureSvg,
     RScript,
     PythonScript,
+    /// PNG/TIFF/PDF figures at a journal preset and the risk table as CSV ([`crate::manuscript`]).
+    Manuscript(crate::manuscript::Kind),
 }
 
 impl ExportKind {
@@ -759,11 +761,12 @@ impl ExportKind {
 
     /// The kind named `name` (as the command line and the page spell it).
     pub fn parse(name: &str) -> Result<ExportKind, String> {
-        if name == "figure-png" {
-            return Err("figure-png is drawn by the browser's canvas from the same protected report as figure-svg: use figure-svg on the command line".to_string());
+        if let Some(m) = crate::manuscript::Kind::parse(name) {
+            return Ok(ExportKind::Manuscript(m));
         }
         Self::ALL.iter().find(|(_, n)| *n == name).map(|(k, _)| *k).ok_or_else(|| {
-            format!("unknown export kind '{name}': use one of {}", Self::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", "))
+            let manuscript = crate::manuscript::Kind::ALL.iter().map(|(_, n)| *n);
+            format!("unknown export kind '{name}': use one of {}", Self::ALL.iter().map(|(_, n)| *n).chain(manuscript).collect::<Vec<_>>().join(", "))
         })
     }
 }
@@ -822,6 +825,7 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
         }
         ExportKind::RScript => r_script(spec.ok_or("the report carries no spec")?, input.file),
         ExportKind::PythonScript => python_script(spec.ok_or("the report carries no spec")?, input.file),
+        ExportKind::Manuscript(m) => return crate::manuscript::export(m, input, &p),
     };
     Ok(text.into_bytes())
 }

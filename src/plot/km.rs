@@ -937,7 +937,7 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
                 let text = super::suppressed_count(*n, opts.min_cell).unwrap_or_else(|| format_num(*n));
                 p.text(&text, (*x, yc), f_table, INK, HPos::Center, VPos::Center, Face::Normal, false)?;
             }
-            rows_out.push(RiskRowLayout { group: c.group.clone(), label: c.short.clone(), y_px: yc, counts });
+            rows_out.push(RiskRowLayout { group: c.group.clone(), label: c.short.clone(), y_px: yc, counts, censored: None, events: None });
         }
         risk_table = Some(RiskTableLayout { times: x_vals.clone(), columns_px, rows: rows_out });
     }
