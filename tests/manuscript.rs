@@ -197,3 +197,192 @@ fn figures_go_through_disclosure_control() {
     let unprotected = cohort::plot::render_svg(&report, &g.opts, g.width_px, g.height_px, cohort::plot::FigureKind::Survival).unwrap();
     assert_ne!(svg, unprotected);
 }
+
+// ---- journal presets, grey style, the annotation box, breaks and the KMunicate rows
+
+fn draw(report: &cohort::Report, opts: &PlotOptions, w: u32, h: u32) -> (String, cohort::plot::PlotLayout) {
+    use plotters::prelude::*;
+    let mut svg = String::new();
+    let layout = {
+        let area = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        let l = cohort::plot::km::draw_survival(&area, report, opts).unwrap();
+        area.present().unwrap();
+        l
+    };
+    (svg, layout)
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let i = tag.find(&key)? + key.len();
+    Some(tag[i..].split('"').next()?.to_string())
+}
+
+/// (x, y, font size, text) of every SVG text.
+fn texts(svg: &str) -> Vec<(f64, f64, f64, String)> {
+    svg.split("<text")
+        .skip(1)
+        .map(|chunk| {
+            let tag = &chunk[..chunk.find('>').unwrap()];
+            let body = chunk[chunk.find('>').unwrap() + 1..chunk.find("</text>").unwrap()].trim().to_string();
+            let n = |k: &str| attr(tag, k).unwrap().parse::<f64>().unwrap();
+            (n("x"), n("y"), n("font-size"), body)
+        })
+        .collect()
+}
+
+/// Every segment of the polylines stroked `width` wide in one of `colors`.
+fn segments(svg: &str, colors: &[&str], width: &str) -> Vec<((f64, f64), (f64, f64))> {
+    let mut out = Vec::new();
+    for chunk in svg.split("<polyline").skip(1) {
+        let tag = &chunk[..chunk.find("/>").unwrap()];
+        let stroke = attr(tag, "stroke").unwrap_or_default();
+        if attr(tag, "stroke-width").as_deref() != Some(width) || !colors.iter().any(|c| c.eq_ignore_ascii_case(&stroke)) {
+            continue;
+        }
+        let pts: Vec<(f64, f64)> = attr(tag, "points")
+            .unwrap()
+            .split_whitespace()
+            .map(|p| {
+                let (x, y) = p.split_once(',').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        out.extend(pts.windows(2).map(|w| (w[0], w[1])));
+    }
+    out
+}
+
+#[test]
+fn the_annotation_box_covers_no_curve_on_narrow_figures() {
+    let (_, report) = lung();
+    let single = cohort::manuscript::geometry(&report, &preset(Preset::Single, None));
+    let cases = [
+        ("single-column preset", single.opts.clone(), single.width_px, single.height_px, single.opts.font_scale),
+        ("narrow 420 × 440", PlotOptions::default(), 420, 440, 1.0),
+        ("narrow 360 × 520, no bands", PlotOptions { conf_bands: false, ..PlotOptions::default() }, 360, 520, 1.0),
+    ];
+    for (what, opts, w, h, s) in cases {
+        let (svg, layout) = draw(&report, &opts, w, h);
+        let ts = texts(&svg);
+        let first = ts.iter().position(|t| t.3.starts_with("Median (95% CI)")).unwrap_or_else(|| panic!("{what}: no median block"));
+        let block: Vec<_> = ts[first..].iter().take_while(|t| !t.3.starts_with("Number at risk")).filter(|t| t.1 < layout.plot_top as f64 + layout.plot_height as f64).collect();
+        assert!(block.iter().any(|t| t.3.starts_with("Log-rank")), "{what}: the test's p is written");
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for t in &block {
+            x0 = x0.min(t.0);
+            x1 = x1.max(t.0 + cohort::plot::text_width(&t.3, t.2, false));
+            y0 = y0.min(t.1 - t.2);
+            y1 = y1.max(t.1 + t.2);
+        }
+        let segs = segments(&svg, &["#0072B2", "#D55E00"], &format!("{}", (2.0 * s).round()));
+        assert!(segs.len() > 50, "{what}: {} curve segments", segs.len());
+        for ((ax, ay), (bx, by)) in segs {
+            let hit = ax.min(bx) <= x1 && ax.max(bx) >= x0 && ay.min(by) <= y1 && ay.max(by) >= y0;
+            assert!(!hit, "{what}: the annotation box ({x0:.0},{y0:.0})–({x1:.0},{y1:.0}) covers the curve segment ({ax},{ay})–({bx},{by})");
+        }
+    }
+}
+
+#[test]
+fn presets_give_print_sizes_and_legible_fonts() {
+    let (_, report) = lung();
+    for (p, w_mm, pt) in [(Preset::Single, 85.0, 8.0), (Preset::Double, 180.0, 9.0)] {
+        let g = cohort::manuscript::geometry(&report, &preset(p, None));
+        assert!((g.width_mm - w_mm).abs() < 0.05, "{p:?}: {} mm", g.width_mm);
+        // Base font in CSS px at 96/in = pt × 96/72; the smallest text (ticks, table) is 92% of it.
+        assert!((g.opts.font_size - pt * 96.0 / 72.0).abs() < 1e-9);
+        assert!(0.92 * pt >= 7.0, "{p:?}: smallest text {} pt", 0.92 * pt);
+        let svg = cohort::plot::render_svg(&report, &g.opts, g.width_px, g.height_px, cohort::plot::FigureKind::Survival).unwrap();
+        // Every text at least 7 pt at print size: font-size px / DRAW_SCALE × 72/96.
+        for t in texts(&svg) {
+            let printed_pt = t.2 / cohort::manuscript::DRAW_SCALE * 72.0 / 96.0;
+            assert!(printed_pt >= 7.0 - 1e-6, "{p:?}: '{}' at {printed_pt:.2} pt", t.3);
+        }
+        // The default palette is Okabe-Ito's colour-blind-safe one.
+        assert!(svg.contains("#0072B2") && svg.contains("#D55E00"));
+    }
+}
+
+#[test]
+fn grey_style_tells_groups_apart_by_line_type() {
+    let (_, report) = lung();
+    let opts = PlotOptions { style: cohort::plot::Style::Grey, ..PlotOptions::default() };
+    let svg = cohort::plot::render_svg(&report, &opts, 900, 680, cohort::plot::FigureKind::Survival).unwrap();
+    // No colour: every stroke and fill is a grey (r = g = b).
+    for key in ["stroke=\"#", "fill=\"#"] {
+        for hex in svg.split(key).skip(1).map(|s| &s[..6]) {
+            assert!(hex[0..2] == hex[2..4] && hex[2..4] == hex[4..6], "colour #{hex} in the grey style");
+        }
+    }
+    // The second group's curve (and its legend swatch) is one dashed path of width 2.
+    let curves: Vec<&str> = svg.split("<path").skip(1).filter(|p| p.contains("stroke-width=\"2\"") && p.contains("stroke-dasharray=\"7 4 7 4\"")).collect();
+    assert_eq!(curves.len(), 2, "curve and legend swatch of group 2");
+    // The style is a spec/view key: {"style": "grey"} (or "gray").
+    let o: PlotOptions = serde_json::from_str(r#"{"style": "gray"}"#).unwrap();
+    assert_eq!(o.style, cohort::plot::Style::Grey);
+    assert!(serde_json::from_str::<PlotOptions>(r#"{"style": "sepia"}"#).is_err());
+}
+
+#[test]
+fn breaks_are_the_ticks_and_the_risk_table_columns() {
+    let (_, report) = lung();
+    let breaks = vec![0.0, 180.0, 365.0, 545.0, 730.0];
+    let opts = PlotOptions { breaks: breaks.clone(), ..PlotOptions::default() };
+    let (_, layout) = draw(&report, &opts, 900, 680);
+    let ticks: Vec<f64> = layout.x_ticks.iter().map(|t| t.value).collect();
+    assert_eq!(ticks, breaks);
+    let table = layout.risk_table.unwrap();
+    assert_eq!(table.times, breaks);
+    assert_eq!(table.columns_px, layout.x_ticks.iter().map(|t| t.px).collect::<Vec<_>>());
+    // A break past the axis, or out of order, is a clear error.
+    let mut area_svg = String::new();
+    let e = {
+        use plotters::prelude::*;
+        let area = SVGBackend::with_string(&mut area_svg, (900, 680)).into_drawing_area();
+        cohort::plot::km::draw_survival(&area, &report, &PlotOptions { breaks: vec![0.0, 5000.0], ..PlotOptions::default() }).unwrap_err()
+    };
+    assert!(e.contains("beyond the end of the x axis"), "{e}");
+    let e = PlotOptions { breaks: vec![365.0, 180.0], ..PlotOptions::default() }.validate().unwrap_err();
+    assert!(e.contains("increasing"), "{e}");
+}
+
+#[test]
+fn kmunicate_rows_match_r() {
+    // R 4.2, survival 3.5-3:
+    //   f <- survfit(Surv(time, status == 2) ~ sex, lung)
+    //   s <- summary(f, times = c(0, 180, 365, 545, 730), extend = TRUE, censored = TRUE)
+    //   n.risk, and cumsum(n.event), cumsum(n.censor) within each stratum:
+    //   sex=1: risk 138 89 35 17 7; events 0 49 85 99 109; censored 0 1 18 22 22
+    //   sex=2: risk  90 71 30 15 6; events 0 14 36 44  50; censored 0 5 24 31 34
+    let (_, report) = lung();
+    let opts = PlotOptions { breaks: vec![0.0, 180.0, 365.0, 545.0, 730.0], kmunicate: true, ..PlotOptions::default() };
+    let (svg, layout) = draw(&report, &opts, 900, 900);
+    let rows = layout.risk_table.unwrap().rows;
+    let strs = |v: &[u32]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(rows[0].counts, vec![138.0, 89.0, 35.0, 17.0, 7.0]);
+    assert_eq!(rows[0].events.as_deref().unwrap(), strs(&[0, 49, 85, 99, 109]));
+    assert_eq!(rows[0].censored.as_deref().unwrap(), strs(&[0, 1, 18, 22, 22]));
+    assert_eq!(rows[1].counts, vec![90.0, 71.0, 30.0, 15.0, 6.0]);
+    assert_eq!(rows[1].events.as_deref().unwrap(), strs(&[0, 14, 36, 44, 50]));
+    assert_eq!(rows[1].censored.as_deref().unwrap(), strs(&[0, 5, 24, 31, 34]));
+    let ts: Vec<String> = texts(&svg).into_iter().map(|t| t.3).collect();
+    for name in ["At risk", "Censored", "Events"] {
+        assert_eq!(ts.iter().filter(|t| *t == name).count(), 2, "{name} under each group");
+    }
+}
+
+#[test]
+fn kmunicate_csv_follows_the_disclosure_rule() {
+    // k = 5: at risk as the protected figure; cumulative censored and events from the analysis,
+    // 1–4 written "<5", larger counts rounded up to a multiple of 5; past a cut nothing ("–").
+    let opts = PlotOptions { breaks: vec![0.0, 180.0, 365.0, 545.0, 730.0], kmunicate: true, ..PlotOptions::default() };
+    let csv = String::from_utf8(export("risk-table-csv", opts).unwrap()).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "group,time,at_risk,censored,events");
+    // sex=1 at 180: censored 1 → "<5", events 49 → 50; at 730 the curve is cut.
+    assert!(lines.contains(&"1,180,90,<5,50"), "{csv}");
+    assert!(lines.contains(&"1,730,<5,–,–"), "{csv}");
+    // sex=2 at 365: censored 24 → 25, events 36 → 40.
+    assert!(lines.iter().any(|l| l.starts_with("2,365,") && l.ends_with(",25,40")), "{csv}");
+}

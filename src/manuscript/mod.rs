@@ -106,7 +106,8 @@ pub fn geometry(report: &crate::Report, opts: &PlotOptions) -> Geometry {
 pub fn figure_svg(p: &crate::disclosure::Protected, input: &ExportInput, k: u32) -> Result<(String, Geometry), String> {
     let g = geometry(&p.report, &PlotOptions { min_cell: Some(k), ..input.plot.clone() });
     g.opts.validate()?;
-    let svg = crate::plot::render_svg(&p.report, &g.opts, g.width_px, g.height_px, crate::plot::FigureKind::Survival)?;
+    // The KMunicate rows are counted from the unprotected report and written with k's rule.
+    let svg = crate::plot::render_survival_svg(&p.report, input.report, &g.opts, g.width_px, g.height_px)?;
     Ok((svg, g))
 }
 
@@ -115,7 +116,7 @@ pub fn export(kind: Kind, input: &ExportInput, p: &crate::disclosure::Protected)
     input.plot.validate()?;
     let k = p.withheld.k;
     match kind {
-        Kind::RiskTableCsv => risk_table::csv(&p.report, &PlotOptions { min_cell: Some(k), ..input.plot.clone() }).map(String::into_bytes),
+        Kind::RiskTableCsv => risk_table::csv(&p.report, input.report, &PlotOptions { min_cell: Some(k), ..input.plot.clone() }).map(String::into_bytes),
         #[cfg(feature = "manuscript")]
         Kind::FigurePng | Kind::FigureTiff | Kind::FigurePdf => {
             let (svg, g) = figure_svg(p, input, k)?;

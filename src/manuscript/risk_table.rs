@@ -5,8 +5,9 @@ use crate::plot::PlotOptions;
 use crate::report::Report;
 
 /// The figure's risk table (drawn at the preset's geometry, so the columns are its ticks) as
-/// CSV: `group,time,at_risk`, and with `kmunicate` also `censored,events` (cumulative).
-pub fn csv(report: &Report, opts: &PlotOptions) -> Result<String, String> {
+/// CSV: `group,time,at_risk`, and with `kmunicate` also `censored,events` (cumulative, counted
+/// from `counts`, the unprotected report, and written with the figure's disclosure rule).
+pub fn csv(report: &Report, counts: &Report, opts: &PlotOptions) -> Result<String, String> {
     if report.km.is_empty() {
         return Err("the risk table needs Kaplan-Meier curves (this report has competing-risks curves only)".to_string());
     }
@@ -15,7 +16,7 @@ pub fn csv(report: &Report, opts: &PlotOptions) -> Result<String, String> {
     let layout = {
         use plotters::prelude::*;
         let area = SVGBackend::with_string(&mut svg, (g.width_px, g.height_px)).into_drawing_area();
-        crate::plot::km::draw_survival(&area, report, &g.opts)?
+        crate::plot::km::draw_survival_counted(&area, report, &g.opts, counts)?
     };
     let table = layout.risk_table.ok_or("the figure drew no risk table")?;
     let k = opts.min_cell;

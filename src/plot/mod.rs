@@ -667,6 +667,16 @@ pub fn draw_figure<DB: DrawingBackend>(
 
 /// Draw a figure into an SVG string (native export, tests, and the page's "download SVG").
 pub fn render_svg(report: &Report, opts: &PlotOptions, width: u32, height: u32, kind: FigureKind) -> Result<String, String> {
+    svg_of(width, height, |root| draw_figure(root, report, opts, kind).map(|_| ()))
+}
+
+/// The survival figure of a protected `report` as SVG, its KMunicate rows (censored, events)
+/// counted from `counts`, the same analysis before protection ([`km::draw_survival_counted`]).
+pub fn render_survival_svg(report: &Report, counts: &Report, opts: &PlotOptions, width: u32, height: u32) -> Result<String, String> {
+    svg_of(width, height, |root| km::draw_survival_counted(root, report, opts, counts).map(|_| ()))
+}
+
+fn svg_of(width: u32, height: u32, draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> Result<(), String>) -> Result<String, String> {
     if !(100..=20000).contains(&width) || !(100..=20000).contains(&height) {
         return Err(format!("figure size must be between 100 and 20000 pixels (got {width}×{height})"));
     }
@@ -674,7 +684,7 @@ pub fn render_svg(report: &Report, opts: &PlotOptions, width: u32, height: u32, 
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| format!("drawing failed: {e}"))?;
-        paint::with_dash_paths(|| draw_figure(&root, report, opts, kind))?;
+        paint::with_dash_paths(|| draw(&root))?;
         root.present().map_err(|e| format!("drawing failed: {e}"))?;
     }
     // Dashed and dotted lines as one path each with a dash array (not one element per dash).
