@@ -49,7 +49,7 @@ build_module() { # NAME CARGO-FEATURE-FLAGS...
   fi
 }
 build_module cohort --no-default-features
-build_module cohort_workbook --features workbook
+build_module cohort_workbook --no-default-features --features workbook
 
 rm -rf dist
 mkdir -p dist/www/pkg dist/www/demo

@@ -386,3 +386,78 @@ fn kmunicate_csv_follows_the_disclosure_rule() {
     // sex=2 at 365: censored 24 → 25, events 36 → 40.
     assert!(lines.iter().any(|l| l.starts_with("2,365,") && l.ends_with(",25,40")), "{csv}");
 }
+
+// ---- the Word document
+
+fn lung_docx() -> Vec<u8> {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(root.join("tests/reference/lung.csv")).unwrap();
+    let spec = cohort::AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"sex","covariates":["age","ph.ecog"],"table1":["age","ph.ecog"]}"#).unwrap();
+    let table = cohort::read_table(&bytes, "lung.csv", &cohort::ReadOptions::from_spec(&spec)).unwrap();
+    let report = cohort::analyze(&table, &spec).unwrap();
+    let input = ExportInput { report: &report, table: Some(&table), file: "lung.csv", k: 5, plot: preset(Preset::Single, None), width: 1800, height: 1200 };
+    export_bytes(ExportKind::parse("docx").unwrap(), &input).unwrap()
+}
+
+/// The bytes of one member of a zip archive (local headers; stored or deflated).
+fn zip_member(zip: &[u8], name: &str) -> Vec<u8> {
+    let mut at = 0;
+    while at + 30 <= zip.len() && zip[at..at + 4] == [0x50, 0x4b, 0x03, 0x04] {
+        let u16_at = |i: usize| u16::from_le_bytes([zip[i], zip[i + 1]]) as usize;
+        let u32_at = |i: usize| u32::from_le_bytes([zip[i], zip[i + 1], zip[i + 2], zip[i + 3]]) as usize;
+        let (method, size, name_len, extra_len) = (u16_at(at + 8), u32_at(at + 18), u16_at(at + 26), u16_at(at + 28));
+        let start = at + 30 + name_len + extra_len;
+        assert_eq!(u16_at(at + 6) & 8, 0, "sizes in the local header");
+        if &zip[at + 30..at + 30 + name_len] == name.as_bytes() {
+            let data = &zip[start..start + size];
+            return if method == 8 { cohort::export::inflate_raw(data, 1 << 26).unwrap() } else { data.to_vec() };
+        }
+        at = start + size;
+    }
+    panic!("{name} not in the archive");
+}
+
+#[test]
+fn docx_holds_word_tables_and_the_figure() {
+    let docx = lung_docx();
+    assert_eq!(docx, lung_docx(), "the same bytes every time");
+    let xml = String::from_utf8(zip_member(&docx, "word/document.xml")).unwrap();
+    // Table 1, the survival summary and the Cox model as real Word tables.
+    assert_eq!(xml.matches("<w:tbl>").count(), 3, "three w:tbl");
+    for t in ["Table 1. Characteristics of the patients", "Hazard ratio (95% CI)", "1.56 (1.24–1.96)", "270 (212–310)", "Log-rank test: p = 0.0013", "Disclosure control (k = 5)"] {
+        assert!(xml.contains(t), "'{t}' missing from the document");
+    }
+    // The figure: a PNG at 300 dpi, placed at the preset's width (85 mm = 3,060,000 EMU).
+    let cx: f64 = xml.split("cx=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    assert!((cx / 36000.0 - 85.0).abs() < 0.1, "figure {} mm wide", cx / 36000.0);
+    let png_bytes = zip_member(&docx, "word/media/rIdFigure1.png");
+    let reader = png::Decoder::new(std::io::Cursor::new(&png_bytes)).read_info().unwrap();
+    assert_eq!(reader.info().pixel_dims.unwrap().xppu, 11811, "300 dpi");
+    assert!((mm(reader.info().width, 300.0) - 85.0).abs() < 0.1);
+}
+
+#[test]
+fn docx_opens_in_libreoffice() {
+    let soffice = ["soffice", "libreoffice"].into_iter().find(|b| std::process::Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()));
+    let Some(soffice) = soffice else {
+        eprintln!("\n*** SKIPPED docx_opens_in_libreoffice: LibreOffice (soffice) is not installed. Install it with scripts/setup-manuscript.sh (Debian's libreoffice-writer-nogui) to run this test. ***\n");
+        return;
+    };
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("docx-libreoffice");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("results.docx");
+    std::fs::write(&file, lung_docx()).unwrap();
+    let profile = format!("-env:UserInstallation=file://{}", dir.join("profile").display());
+    for to in ["pdf", "txt:Text"] {
+        let out = std::process::Command::new(soffice).args([profile.as_str(), "--headless", "--convert-to", to, "--outdir"]).arg(&dir).arg(&file).output().unwrap();
+        assert!(out.status.success(), "{soffice} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let pdf = std::fs::read(dir.join("results.pdf")).expect("LibreOffice wrote no PDF");
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(find(&pdf, b"/Subtype/Image").is_some() || find(&pdf, b"/Subtype /Image").is_some(), "the figure is in the PDF");
+    let txt = std::fs::read_to_string(dir.join("results.txt")).unwrap();
+    for t in ["Table 1. Characteristics of the patients", "age, mean (SD)", "Hazard ratio (95% CI)", "1.56 (1.24–1.96)", "426 (348–550)", "Figure 1"] {
+        assert!(txt.contains(t), "LibreOffice's text lacks '{t}':\n{txt}");
+    }
+}

@@ -36,7 +36,7 @@ fn parse(svg: &str) -> Result<usvg::Tree, String> {
 }
 
 /// Size in pixels of the raster at `dpi`.
-fn raster_size(g: &Geometry, dpi: u32) -> (u32, u32) {
+pub(super) fn raster_size(g: &Geometry, dpi: u32) -> (u32, u32) {
     let px = |mm: f64| ((mm / 25.4 * dpi as f64).round() as u32).max(1);
     (px(g.width_mm), px(g.height_mm))
 }

@@ -16,6 +16,8 @@
 //! a separate wasm module only when asked). The risk-table CSV needs nothing more.
 
 #[cfg(feature = "manuscript")]
+mod docx;
+#[cfg(feature = "manuscript")]
 mod figure;
 pub mod risk_table;
 
@@ -29,15 +31,17 @@ pub enum Kind {
     FigureTiff,
     FigurePdf,
     RiskTableCsv,
+    Docx,
 }
 
 impl Kind {
     /// Every kind with its command-line name.
-    pub const ALL: [(Kind, &'static str); 4] = [
+    pub const ALL: [(Kind, &'static str); 5] = [
         (Kind::FigurePng, "figure-png"),
         (Kind::FigureTiff, "figure-tiff"),
         (Kind::FigurePdf, "figure-pdf"),
         (Kind::RiskTableCsv, "risk-table-csv"),
+        (Kind::Docx, "docx"),
     ];
 
     pub fn parse(name: &str) -> Option<Kind> {
@@ -127,6 +131,8 @@ pub fn export(kind: Kind, input: &ExportInput, p: &crate::disclosure::Protected)
                 _ => figure::pdf(&svg, &g),
             }
         }
+        #[cfg(feature = "manuscript")]
+        Kind::Docx => docx::document(input, p),
         #[cfg(not(feature = "manuscript"))]
         other => Err(format!(
             "{} needs the manuscript writers: this build has no `manuscript` feature (the page loads them on demand; build the CLI with default features)",
