@@ -50,6 +50,9 @@ build_module() { # NAME CARGO-FEATURE-FLAGS...
 }
 build_module cohort --no-default-features
 build_module cohort_workbook --no-default-features --features workbook
+# The manuscript writers (PNG at a DPI, TIFF, vector PDF, Word; src/manuscript/): a third module
+# the page fetches only when one of those exports is asked for (www/engine.js manuscriptExport).
+build_module cohort_manuscript --no-default-features --features manuscript
 
 rm -rf dist
 mkdir -p dist/www/pkg dist/www/demo
@@ -101,3 +104,5 @@ read -r raw gz < <(sizes dist/www/pkg/cohort.js dist/www/pkg/cohort_bg.wasm dist
 echo "build: page payload, wasm + JS (core module, glue, www/*.js): $(kb "$raw") raw, $(kb "$gz") gzipped (target ≤ 600 KB)"
 read -r raw gz < <(sizes dist/www/pkg/cohort_workbook.js dist/www/pkg/cohort_workbook_bg.wasm)
 echo "build: on demand when a workbook is dropped (workbook module + glue): $(kb "$raw") raw, $(kb "$gz") gzipped"
+read -r raw gz < <(sizes dist/www/pkg/cohort_manuscript.js dist/www/pkg/cohort_manuscript_bg.wasm)
+echo "build: on demand for a Word/TIFF/PDF/PNG-dpi export (manuscript module + glue): $(kb "$raw") raw, $(kb "$gz") gzipped"
