@@ -601,7 +601,8 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
             v
         }
         None => {
-            let mut target = ((plot_w / (70.0 * s)).floor() as usize).clamp(2, 10);
+            // About one tick per 5 base-font widths (70 px at the default 14 px font).
+            let mut target = ((plot_w / (5.0 * fs * s)).floor() as usize).clamp(2, 10);
             loop {
                 let step = nice_step(x_end, target);
                 let v = ticks_from(0.0, x_end, step);
