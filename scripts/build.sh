@@ -9,7 +9,7 @@
 # payload excludes it.
 # The core module also leaves out the extended estimators (cargo feature `extended`: study
 # designs, subgroups, adjusted curves, propensity weights, parametric and Fine-Gray models,
-# splines; `analyze::extended_need`), which the workbook module has (default features): a spec
+# splines; `analyze::extended_need`), which the workbook module has (features workbook,extended): a spec
 # asking for one gets an error of kind `engine` from the core module, and www/engine.js switches
 # to the workbook module, re-loads the file and runs the spec there.
 set -euo pipefail
@@ -54,7 +54,10 @@ build_module() { # NAME CARGO-FEATURE-FLAGS...
   fi
 }
 build_module cohort --no-default-features
-build_module cohort_workbook --features workbook
+build_module cohort_workbook --no-default-features --features workbook,extended
+# The manuscript writers (PNG at a DPI, TIFF, vector PDF, Word; src/manuscript/): a third module
+# the page fetches only when one of those exports is asked for (www/engine.js manuscriptExport).
+build_module cohort_manuscript --no-default-features --features manuscript,extended
 
 rm -rf dist
 mkdir -p dist/www/pkg dist/www/demo
@@ -106,3 +109,5 @@ read -r raw gz < <(sizes dist/www/pkg/cohort.js dist/www/pkg/cohort_bg.wasm dist
 echo "build: page payload, wasm + JS (core module, glue, www/*.js): $(kb "$raw") raw, $(kb "$gz") gzipped (target ≤ 600 KB)"
 read -r raw gz < <(sizes dist/www/pkg/cohort_workbook.js dist/www/pkg/cohort_workbook_bg.wasm)
 echo "build: on demand when a workbook is dropped (workbook module + glue): $(kb "$raw") raw, $(kb "$gz") gzipped"
+read -r raw gz < <(sizes dist/www/pkg/cohort_manuscript.js dist/www/pkg/cohort_manuscript_bg.wasm)
+echo "build: on demand for a Word/TIFF/PDF/PNG-dpi export (manuscript module + glue): $(kb "$raw") raw, $(kb "$gz") gzipped"

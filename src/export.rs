@@ -785,6 +785,8 @@ pub enum ExportKind {
     LoveSvg,
     SubgroupsSvg,
     AdjustedSvg,
+    /// PNG/TIFF/PDF figures at a journal preset and the risk table as CSV ([`crate::manuscript`]).
+    Manuscript(crate::manuscript::Kind),
 }
 
 impl ExportKind {
@@ -812,14 +814,15 @@ impl ExportKind {
 
     /// The kind named `name` (as the command line and the page spell it).
     pub fn parse(name: &str) -> Result<ExportKind, String> {
+        if let Some(m) = crate::manuscript::Kind::parse(name) {
+            return Ok(ExportKind::Manuscript(m));
+        }
         if let Some((k, _, _)) = Self::ADJUSTED.iter().find(|(_, n, _)| *n == name) {
             return Ok(*k);
         }
-        if name == "figure-png" {
-            return Err("figure-png is drawn by the browser's canvas from the same protected report as figure-svg: use figure-svg on the command line".to_string());
-        }
         Self::ALL.iter().find(|(_, n)| *n == name).map(|(k, _)| *k).ok_or_else(|| {
-            format!("unknown export kind '{name}': use one of {}", Self::ALL.iter().map(|(_, n)| *n).chain(Self::ADJUSTED.iter().map(|(_, n, _)| *n)).collect::<Vec<_>>().join(", "))
+            let manuscript = crate::manuscript::Kind::ALL.iter().map(|(_, n)| *n);
+            format!("unknown export kind '{name}': use one of {}", Self::ALL.iter().map(|(_, n)| *n).chain(Self::ADJUSTED.iter().map(|(_, n, _)| *n)).chain(manuscript).collect::<Vec<_>>().join(", "))
         })
     }
 }
@@ -903,6 +906,7 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
         }
         ExportKind::RScript => r_script(spec.ok_or("the report carries no spec")?, input.file),
         ExportKind::PythonScript => python_script(spec.ok_or("the report carries no spec")?, input.file),
+        ExportKind::Manuscript(m) => return crate::manuscript::export(m, input, &p),
     };
     Ok(text.into_bytes())
 }

@@ -26,6 +26,7 @@ pub mod demo;
 pub mod share;
 pub mod aggregate;
 pub mod disclosure;
+pub mod manuscript;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

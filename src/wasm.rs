@@ -321,6 +321,24 @@ pub fn analyze(bytes: &[u8], name: &str, spec_json: &str) -> Result<String, JsVa
     to_json(&report)
 }
 
+/// The manuscript exports (`figure-png`, `figure-tiff`, `figure-pdf`, `risk-table-csv`, `docx`)
+/// in the page's third module (built with the `manuscript` feature, fetched only when one is
+/// asked for): read `bytes` as file `name`, run `spec_json`, export `kind` with threshold `k` and
+/// the figure options `options_json` — the same steps, and so the same bytes, as
+/// `cohort export DATA --spec SPEC --as KIND --k K --options OPTIONS`.
+#[cfg(feature = "manuscript")]
+#[wasm_bindgen(js_name = manuscriptExport)]
+pub fn manuscript_export(bytes: &[u8], name: &str, spec_json: &str, kind: &str, k: u32, options_json: &str) -> Result<Vec<u8>, JsValue> {
+    install_panic_hook();
+    let spec = AnalysisSpec::from_json(spec_json).map_err(|e| js_error(&e))?;
+    let kind = crate::export::ExportKind::parse(kind).map_err(js_msg)?;
+    let plot = plot_options(options_json)?;
+    let table = crate::ingest::read_table(bytes, name, &ReadOptions::from_spec(&spec)).map_err(|e| js_error(&e))?;
+    let report = crate::analyze::analyze(&table, &spec).map_err(|e| js_error(&e.at_file(name)))?;
+    let input = crate::export::ExportInput { report: &report, table: Some(&table), file: name, k: k.max(1), plot, width: 1800, height: 1200 };
+    crate::export::export_bytes(kind, &input).map_err(js_msg)
+}
+
 /// Panic on purpose: lets the page's tests check that a panic is reported and the engine restarts
 /// with the file still loaded (a wasm panic would otherwise leave a dead instance).
 #[wasm_bindgen(js_name = selfTestPanic)]

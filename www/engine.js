@@ -15,6 +15,7 @@ import { loadIntoSession } from './read.js';
 const BUILDS = {
   core: { wasm: './pkg/cohort_bg.wasm', glue: './pkg/cohort.js' },
   workbook: { wasm: './pkg/cohort_workbook_bg.wasm', glue: './pkg/cohort_workbook.js' },
+  manuscript: { wasm: './pkg/cohort_manuscript_bg.wasm', glue: './pkg/cohort_manuscript.js' },
 };
 
 const compiled = new Map();   // build name → Promise<WebAssembly.Module>, compiled once
@@ -39,6 +40,20 @@ export function mergeDelta(prev, answer) {
   // Fields the engine added after these (none today): in the order sent.
   for (; i < keys.length; i++) if (!(keys[i] in out)) out[keys[i]] = lite[keys[i]];
   return out;
+}
+
+/**
+ * A manuscript export — 'figure-png', 'figure-tiff', 'figure-pdf', 'risk-table-csv' or 'docx' —
+ * by the third build of the engine (its Word, TIFF and PDF writers), fetched on the first call
+ * only: a fresh instance reads `bytes` as file `name`, runs `spec` and exports through the
+ * disclosure module with threshold `k` and figure `options` ({preset, dpi, style, kmunicate,
+ * breaks, ...}), so the bytes are those of `cohort export DATA --spec SPEC --as KIND --k K
+ * --options OPTIONS`. Returns a Uint8Array.
+ */
+export async function manuscriptExport(bytes, name, spec, kind, k, options = {}) {
+  const { glue } = await instantiate('manuscript');
+  const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  return glue.manuscriptExport(data, name, JSON.stringify(spec), kind, k, JSON.stringify(options));
 }
 
 let instanceNo = 0;

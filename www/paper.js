@@ -22,6 +22,28 @@ const FIGURES = [
     what: 'Cumulative probability of pain progression (1 − Kaplan–Meier)' },
 ];
 
+/**
+ * The manuscript downloads under each figure: made by the engine's third build (Word, TIFF and
+ * PDF writers; www/engine.js `manuscriptExport`), fetched on the first click only, from the demo
+ * file and the figure's spec, through the disclosure module with the page's default k — the
+ * bytes of `cohort export DATA --spec SPEC --k 5 --as KIND --options OPTIONS`.
+ */
+const DOWNLOADS = [
+  { kind: 'docx', label: 'Word (.docx)', ext: 'docx', mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
+  { kind: 'figure-tiff', label: 'TIFF, 600 dpi', ext: 'tiff', mime: 'image/tiff', dpi: 600 },
+  { kind: 'figure-pdf', label: 'PDF (vector)', ext: 'pdf', mime: 'application/pdf' },
+  { kind: 'figure-png', label: 'PNG, 300 dpi', ext: 'png', mime: 'image/png', dpi: 300 },
+];
+const DOWNLOAD_K = 5;
+
+/** The figure options of a Paper-view figure, as the engine draws it (without the screen's scale). */
+function figureOptions(fig, spec) {
+  return {
+    landmarks: spec.times || [], cumulative: fig.cumulative, percent: true, show_median: true,
+    conf_bands: true, risk_table: true, censor_marks: true, time_label: 'Months after SRS', y_label: fig.yLabel,
+  };
+}
+
 /** The multivariable models, as tables with a checkbox per covariate. */
 const MODELS = [
   { key: 'pain_relief_mva', title: 'Multivariable Cox model of time to pain relief', short: 'Pain relief, multivariable',
@@ -200,7 +222,14 @@ export function initPaper(ctx) {
       const canvas = el('canvas', { id: `paper-fig-${f.key}`, role: 'img', 'aria-label': `${f.what}. Values in Table 1.` });
       const cap = el('figcaption', {}, el('span', { class: 'fnum', text: `Figure ${i + 1}. ` }), `${f.what}.`,
         el('span', { class: 'fig-text', id: `paper-figtext-${f.key}` }));
-      paper.append(el('figure', { class: 'paper-fig' }, el('h3', { text: f.title }), canvas, cap));
+      const bar = el('div', { class: 'paper-downloads', role: 'group', 'aria-label': `Download ${f.title} for the manuscript` },
+        el('span', { class: 'muted small', text: 'For the manuscript (double column, 180 mm): ' }));
+      for (const d of DOWNLOADS) {
+        const b = el('button', { type: 'button', class: 'small', id: `paper-dl-${f.key}-${d.kind}`, text: d.label });
+        b.addEventListener('click', () => download(f, d, b));
+        bar.append(b, ' ');
+      }
+      paper.append(el('figure', { class: 'paper-fig' }, el('h3', { text: f.title }), canvas, cap, bar));
     });
 
     // Tables 2 and 3: the models.
@@ -236,6 +265,39 @@ export function initPaper(ctx) {
     });
   }
 
+  /** Options of one download (exposed on the button for the tests: data-options). */
+  function downloadOptions(f, d) {
+    const o = { ...figureOptions(f, s.specs[f.key]), preset: 'double' };
+    if (d.dpi) o.dpi = d.dpi;
+    return o;
+  }
+
+  async function download(f, d, button) {
+    const old = button.textContent;
+    button.disabled = true;
+    button.textContent = `${d.label}: preparing…`;
+    try {
+      const name = ctx.demo().data;
+      const res = await fetch(new URL(`./demo/${name}`, import.meta.url));
+      if (!res.ok) throw new Error(`the demo file ${name} could not be read (HTTP ${res.status})`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const options = downloadOptions(f, d);
+      button.dataset.options = JSON.stringify(options);
+      const { manuscriptExport } = await import('./engine.js');
+      const out = await manuscriptExport(bytes, name, s.specs[f.key], d.kind, DOWNLOAD_K, options);
+      const a = el('a', { href: URL.createObjectURL(new Blob([out], { type: d.mime })), download: `${f.key}.${d.ext}` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+    } catch (e) {
+      showError(e);
+    } finally {
+      button.disabled = false;
+      button.textContent = old;
+    }
+  }
+
   function syntheticPanel(m) {
     const files = m.data || 'the demo file';
     return el('section', { class: 'panel info synthetic', 'aria-labelledby': 'paper-synth-h' },
@@ -264,10 +326,7 @@ export function initPaper(ctx) {
       canvas.width = Math.round(cssW * dpr);
       canvas.height = Math.round(cssH * dpr);
       const spec = s.specs[key];
-      await engine.draw(canvas, 'survival', {
-        landmarks: spec.times || [], cumulative: fig.cumulative, percent: true, show_median: true,
-        conf_bands: true, risk_table: true, censor_marks: true, time_label: 'Months after SRS', y_label: fig.yLabel, font_scale: dpr,
-      });
+      await engine.draw(canvas, 'survival', { ...figureOptions(fig, spec), font_scale: dpr });
       figureText(fig, report);
     }
     return report;

@@ -6,13 +6,17 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   cohort analyze DATA --spec SPEC [--pretty]   print the report JSON (SPEC: JSON text or a file)
   cohort export DATA --spec SPEC --as KIND [--k K] [--out FILE] [--options JSON] [--size WxH]
+        [--dpi N] [--preset single|double]
                                                one export, exactly as the page's button writes it,
                                                with counts below K (default 5) withheld; KIND:
                                                results-link, report-json, tables-csv, table1-csv,
                                                table1-md, methods, figure-svg, r-script,
-                                               python-script, flow-svg, ph-residuals-svg
-                                               (figures: plot options JSON, size default
-                                               1800x1200)
+                                               python-script, flow-svg, ph-residuals-svg, love-svg,
+                                               subgroups-svg, adjusted-svg (figures: plot options JSON, size
+                                               default 1800x1200); for the manuscript:
+                                               figure-png, figure-tiff, figure-pdf (printed size
+                                               of the preset, default double = 180 mm; raster at
+                                               --dpi, default 300), risk-table-csv, docx
   cohort schema DATA                           print the columns and their inferred types
   cohort aggregate-sql --spec SPEC --dialect duckdb|spark --source TABLE_OR_PATH
         [--bin COL=WIDTH]... [--keep COL]... [--time-bin WIDTH] [--spec-out FILE]
@@ -98,6 +102,7 @@ fn aggregate_sql(args: &[String]) -> Result<String, String> {
 /// stdout. Returns the text to print ("" when written to a file).
 fn export(args: &[String]) -> Result<String, String> {
     let (mut data, mut spec, mut kind, mut k, mut out, mut options, mut size) = (None, None, None, cohort::disclosure::DEFAULT_K, None, None, (1800u32, 1200u32));
+    let (mut dpi, mut preset) = (None, None); // manuscript figures: --dpi N, --preset single|double
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut val = |what: &str| it.next().cloned().ok_or_else(|| format!("{a} needs {what}"));
@@ -117,6 +122,11 @@ fn export(args: &[String]) -> Result<String, String> {
                     .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
                     .ok_or_else(|| format!("--size must be WIDTHxHEIGHT in pixels, e.g. 1800x1200 (got '{v}')"))?;
             }
+            "--dpi" => {
+                let v = val("dots per inch (e.g. 300 or 600)")?;
+                dpi = Some(v.parse::<u32>().map_err(|_| format!("--dpi must be a whole number of dots per inch, e.g. 300 (got '{v}')"))?);
+            }
+            "--preset" => preset = Some(cohort::plot::Preset::parse(&val("single or double")?)?),
             s if s.starts_with("--") => return Err(format!("unknown option {s}\n{USAGE}")),
             s => data = Some(s.to_string()),
         }
@@ -128,6 +138,7 @@ fn export(args: &[String]) -> Result<String, String> {
         Some(o) => serde_json::from_str(&o).map_err(|e| format!("--options is not valid plot options JSON: {e}"))?,
         None => Default::default(),
     };
+    let plot = cohort::plot::PlotOptions { dpi: dpi.or(plot.dpi), preset: preset.or(plot.preset), ..plot };
     let bytes = std::fs::read(&data).map_err(|e| format!("cannot read {data}: {e}"))?;
     let name = std::path::Path::new(&data).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(data.clone());
     let table = cohort::read_table(&bytes, &name, &cohort::ReadOptions::from_spec(&spec)).map_err(|e| e.to_string())?;

@@ -24,7 +24,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::paint::{Face, Painter, GREY, INK};
 use super::{
     LegendEntryLayout,
-    css_color, format_num, format_p_digits, group_color, nice_step, ticks_from, LayoutSeries, PlotLayout, PlotOptions,
+    css_color, format_num, format_p_digits, group_color, grey_of_group, nice_step, ticks_from, LayoutSeries, LineType, PlotLayout, PlotOptions, Style,
     RiskRowLayout, RiskTableLayout, Tick,
 };
 use crate::report::Report;
@@ -37,6 +37,8 @@ struct Curve {
     cause: Option<&'static str>,
     color: RGBColor,
     dashed: bool,
+    /// Line type (solid in colour; per group in the grey style).
+    line: LineType,
     /// Legend text.
     label: String,
     /// Risk-table row label.
@@ -56,6 +58,9 @@ struct Curve {
     withheld: Option<u32>,
     /// KM steps for the number-at-risk table.
     steps: Option<Vec<(f64, f64)>>,
+    /// (time, events, censored) of each step, for the KMunicate rows: from the report the
+    /// counts are taken from (the unprotected one when the figure is protected).
+    tally: Option<Vec<(f64, f64, f64)>>,
     /// Disclosure control cut the curve at `end` (a report from `crate::disclosure::protect`
     /// ends a cut curve with a step of unknown estimate and number at risk): drawn as a bar.
     cut: bool,
@@ -140,7 +145,21 @@ fn finite_or_nan(v: f64) -> f64 {
     }
 }
 
+/// Colour and line type of the `i`-th group level (`single`: the only curve).
+fn look(i: usize, single: bool, opts: &PlotOptions) -> (RGBColor, LineType) {
+    match opts.style {
+        Style::Grey => (if single { RGBColor(0, 0, 0) } else { grey_of_group(i) }, if single { LineType::Solid } else { LineType::of_group(i) }),
+        Style::Colour => (if single { RGBColor(0, 0, 0) } else { group_color(i) }, LineType::Solid),
+    }
+}
+
 fn km_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
+    km_curves_counted(report, opts, report)
+}
+
+/// The Kaplan-Meier curves of `report`, with the KMunicate tallies of `counts` (the same
+/// analysis unprotected, or `report` itself).
+fn km_curves_counted(report: &Report, opts: &PlotOptions, counts: &Report) -> Vec<Curve> {
     let cum = opts.cumulative;
     let tr = |v: f64| if cum { 1.0 - v } else { v };
     report
@@ -165,11 +184,20 @@ fn km_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
             let end = knots.last().map_or(0.0, |k| k.0);
             let cut = opts.min_cell.is_some() && !knots.is_empty() && c.steps.last().is_some_and(|s| s.surv.is_nan() && s.n_risk.is_nan());
             let label = format!("{} ({})", label_of(&c.group), super::group_n_text(c.n, opts.min_cell));
+            let (color, line) = look(i, report.km.len() == 1, opts);
+            let tally = counts
+                .km
+                .iter()
+                .find(|x| x.group == c.group)
+                .filter(|x| x.steps.iter().all(|s| s.n_event.is_finite() && s.n_censor.is_finite()))
+                .map(|x| x.steps.iter().map(|s| (s.time, s.n_event, s.n_censor)).collect());
             Curve {
                 index: i,
                 group: c.group.clone(),
                 cause: None,
-                color: if report.km.len() == 1 { RGBColor(0, 0, 0) } else { group_color(i) },
+                color,
+                line,
+                tally,
                 dashed: false,
                 label,
                 short: truncate(&label_of(&c.group), 24),
@@ -214,12 +242,17 @@ fn cuminc_curves(report: &Report, opts: &PlotOptions) -> Vec<Curve> {
             let end = knots.last().map_or(0.0, |k| k.0);
             let cause = if competing { "competing event" } else { "event" };
             let g = label_of(&c.group);
+            let (color, line) = look(gi, levels.len() == 1, opts);
+            // Grey style: the group's line type; the competing event in a light grey.
+            let color = if opts.style == Style::Grey && competing { RGBColor(0x99, 0x99, 0x99) } else { color };
             Curve {
                 index: i,
                 group: c.group.clone(),
                 cause: Some(c.cause),
-                color: if levels.len() == 1 { RGBColor(0, 0, 0) } else { group_color(gi) },
-                dashed: competing,
+                color,
+                line,
+                tally: None,
+                dashed: competing && opts.style == Style::Colour,
                 label: if c.group.is_some() { format!("{g}, {cause}") } else { cause.to_string() },
                 short: truncate(&g, 24),
                 start: 0.0,
@@ -455,6 +488,14 @@ fn time_label(report: &Report, opts: &PlotOptions) -> String {
 /// incidence curves of `report.cuminc`. Errors (never panics) when there is nothing to draw,
 /// an option is invalid, or the area is too small for the figure.
 pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report, opts: &PlotOptions) -> Result<PlotLayout, String> {
+    draw_survival_counted(area, report, opts, report)
+}
+
+/// [`draw_survival`] of a protected `report` whose KMunicate rows (censored, events) come from
+/// `counts`, the same analysis before protection: its cumulative counts at the ticks are
+/// written as the numbers at risk are (below `min_cell` "<k", else rounded up to a multiple
+/// of k), and not at all ("–") where the protected curve is cut.
+pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report, opts: &PlotOptions, counts: &Report) -> Result<PlotLayout, String> {
     opts.validate()?;
     let competing = report.km.is_empty();
     if competing && report.cuminc.is_empty() {
@@ -463,12 +504,12 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
     // Every group's curves: the hidden groups stay in the legend (greyed and struck through, so
     // a click on them brings them back) but are not drawn.
     let every = PlotOptions { hidden_groups: Vec::new(), ..opts.clone() };
-    let all = if competing { cuminc_curves(report, &every) } else { km_curves(report, &every) };
+    let all = if competing { cuminc_curves(report, &every) } else { km_curves_counted(report, &every, counts) };
     let is_hidden = |c: &Curve| c.group.as_ref().is_some_and(|g| opts.hidden_groups.contains(g));
-    let legend_curves: Vec<(String, RGBColor, Option<String>, bool)> = all
+    let legend_curves: Vec<(String, RGBColor, LineType, Option<String>, bool)> = all
         .iter()
         .filter(|c| !competing || c.cause != Some("competing"))
-        .map(|c| (if competing { c.short.clone() } else { c.label.clone() }, c.color, c.group.clone(), is_hidden(c)))
+        .map(|c| (if competing { c.short.clone() } else { c.label.clone() }, c.color, c.line, c.group.clone(), is_hidden(c)))
         .collect();
     let curves: Vec<Curve> = all.into_iter().filter(|c| !is_hidden(c)).collect();
     if curves.is_empty() {
@@ -538,7 +579,9 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
     };
     let ytick_w = y_vals.iter().map(|v| p.width(&y_label_of(*v), f_tick, Face::Normal)).fold(0.0, f64::max);
     let left_axis = pad + f_axis * s * 1.2 + 6.0 * s + ytick_w + tick_len + 4.0 * s;
+    let kmunicate = show_table && opts.kmunicate;
     let row_label_w = if show_table { curves.iter().map(|c| p.width(&c.short, f_table, Face::Bold)).fold(0.0, f64::max) } else { 0.0 };
+    let row_label_w = if kmunicate { KMUNICATE_ROWS.iter().map(|r| p.width(r, f_table, Face::Normal)).fold(row_label_w, f64::max) } else { row_label_w };
     // Risk-table row labels end left of the first column's numbers (centred on the y axis).
     let max_count = curves.iter().filter_map(|c| c.steps.as_ref()).flatten().map(|s| s.1).fold(0.0, f64::max);
     let count_half_w = p.width(&format_num(max_count), f_table, Face::Normal) / 2.0;
@@ -554,6 +597,12 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
 
     // ---- x ticks: the spacing asked for, else the densest nice spacing whose labels don't touch.
     let x_vals = match opts.break_by {
+        _ if !opts.breaks.is_empty() => {
+            if let Some(b) = opts.breaks.iter().find(|b| **b > x_end * (1.0 + 1e-9)) {
+                return Err(format!("the break at {} is beyond the end of the x axis ({}): remove it or set x_max", format_num(*b), format_num(x_end)));
+            }
+            opts.breaks.clone()
+        }
         Some(b) => {
             let v = ticks_from(0.0, x_end, b);
             if v.len() > 60 {
@@ -562,7 +611,8 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
             v
         }
         None => {
-            let mut target = ((plot_w / (70.0 * s)).floor() as usize).clamp(2, 10);
+            // About one tick per 5 base-font widths (70 px at the default 14 px font).
+            let mut target = ((plot_w / (5.0 * fs * s)).floor() as usize).clamp(2, 10);
             loop {
                 let step = nice_step(x_end, target);
                 let v = ticks_from(0.0, x_end, step);
@@ -581,19 +631,23 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         text: String,
         color: RGBColor,
         dashed: bool,
+        line: LineType,
         /// The group a click on this entry shows or hides (none for the line-style key).
         group: Option<String>,
         hidden: bool,
     }
+    let grey = opts.style == Style::Grey;
     let mut entries: Vec<Entry> = legend_curves
         .into_iter()
-        .map(|(text, color, group, hidden)| Entry { text, color, dashed: false, group, hidden })
+        .map(|(text, color, line, group, hidden)| Entry { text, color, dashed: false, line, group, hidden })
         .collect();
     if competing {
-        entries.push(Entry { text: "Event of interest".into(), color: GREY, dashed: false, group: None, hidden: false });
-        entries.push(Entry { text: "Competing event".into(), color: GREY, dashed: true, group: None, hidden: false });
+        entries.push(Entry { text: "Event of interest".into(), color: if grey { INK } else { GREY }, dashed: false, line: LineType::Solid, group: None, hidden: false });
+        let (color, dashed) = if grey { (RGBColor(0x99, 0x99, 0x99), false) } else { (GREY, true) };
+        entries.push(Entry { text: "Competing event".into(), color, dashed, line: LineType::Solid, group: None, hidden: false });
     }
-    let swatch = 22.0 * s;
+    // Line types need a longer swatch to be told apart.
+    let swatch = if grey { 34.0 } else { 22.0 } * s;
     let entry_w: Vec<f64> = entries.iter().map(|e| swatch + 6.0 * s + p.width(&e.text, f_legend, Face::Normal)).collect();
     let gap = 20.0 * s;
     let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
@@ -622,7 +676,9 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
     y += rows.len() as f64 * legend_row_h + 8.0 * s;
     let plot_top = (y + f_tick * s * 0.6).ceil();
     let table_row_h = f_table * s * 1.55;
-    let table_h = if show_table { f_table * s * 1.8 + curves.len() as f64 * table_row_h } else { 0.0 };
+    // KMunicate: per group a header row and the at risk, censored and events rows.
+    let table_rows = if kmunicate { 4 * curves.len() } else { curves.len() };
+    let table_h = if show_table { f_table * s * 1.8 + table_rows as f64 * table_row_h } else { 0.0 };
     let below_axis = tick_len + 4.0 * s + f_tick * s * 1.2 + 6.0 * s + f_axis * s * 1.3;
     let plot_bottom = (hf - pad - table_h - if show_table { 10.0 * s } else { 0.0 } - below_axis).floor();
     let plot_h = plot_bottom - plot_top;
@@ -630,7 +686,116 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         return Err(format!("the figure is too short ({h} px) for its plot, legend and risk table: make it taller or reduce font_scale"));
     }
 
-    let m = Map { left: plot_left as i32, top: plot_top as i32, w: plot_w as i32, h: plot_h as i32, x_max: x_end, y_max };
+    // ---- annotation block (medians and the test), placed before anything is drawn: in the
+    // plot where no curve, band or drop line passes; where there is no such place, in a strip
+    // above the plot (the plot gets shorter), so the text never covers a curve.
+    let mut lines: Vec<Line> = Vec::new();
+    if !competing && opts.show_median {
+        let many = curves.len() > 1 || curves.iter().any(|c| c.group.is_some());
+        let head = match report.time_unit {
+            Some(u) => format!("Median (95% CI), {u}"),
+            None => "Median (95% CI)".to_string(),
+        };
+        lines.push(Line { parts: vec![(head, Face::Normal)], color: INK });
+        for c in &curves {
+            let text = match (c.median, c.withheld) {
+                (Some((md, lo, hi)), _) => super::format_median_ci(md, lo, hi),
+                (None, Some(k)) => format!("withheld (n < {k})"),
+                (None, None) => "not reached".to_string(),
+            };
+            let text = if many { format!("{}: {}", c.short, text) } else { text };
+            lines.push(Line { parts: vec![(text, Face::Normal)], color: c.color });
+        }
+    }
+    // The test compares every group: written only when every group is drawn.
+    let all_drawn = curves.len() == if competing { report.cuminc.len() } else { report.km.len() };
+    if !all_drawn {
+    } else if !competing {
+        if let Some(t) = report.logrank.as_ref().filter(|_| report.km.len() > 1) {
+            lines.push(p_line(&format!("{}, ", test_name(report)), t.p, opts, INK));
+        }
+    } else {
+        for g in &report.gray_test {
+            let cause = if g.cause == "competing" { "competing event" } else { "event" };
+            lines.push(p_line(&format!("Gray's test ({cause}), "), g.p, opts, INK));
+        }
+    }
+    let landmarks: Vec<f64> = opts.landmarks.iter().copied().filter(|t| *t > 0.0 && *t <= x_end).collect();
+    let medians: Vec<(f64, RGBColor)> = if opts.show_median && !competing {
+        curves.iter().filter_map(|c| c.median.map(|md| (md.0, c.color))).filter(|(t, _)| *t <= x_end).collect()
+    } else {
+        Vec::new()
+    };
+    let note_line_h = f_note * s * 1.4;
+    let note_w = lines.iter().map(|l| l.parts.iter().map(|(t, f)| p.width(t, f_note, *f)).sum::<f64>()).fold(0.0, f64::max);
+    let note_h = lines.len() as f64 * note_line_h;
+    let (block_w, block_h) = (note_w, note_h);
+    let place = |m: &Map| -> (f64, (f64, f64)) {
+        let (bottom, right) = (m.top + m.h, m.left + m.w);
+        let inset = 10.0 * s;
+        let (l, r, t, b) = (m.left as f64 + inset, right as f64 - inset, m.top as f64 + inset, bottom as f64 - inset);
+        // Corners first (bottom-left for falling curves, top-left for rising ones), then the
+        // middle of the edges and a coarse grid inside: the first place no curve crosses.
+        let (xc, ym) = ((l + r - block_w) / 2.0, (t + b - block_h) / 2.0);
+        let mut candidates: Vec<(f64, f64)> = if rising {
+            vec![(l, t), (r - block_w, b - block_h), (r - block_w, t), (l, b - block_h)]
+        } else {
+            vec![(l, b - block_h), (r - block_w, t), (r - block_w, b - block_h), (l, t)]
+        };
+        candidates.extend([(xc, t), (xc, b - block_h), (r - block_w, ym), (l, ym)]);
+        for fx in [0.25, 0.5, 0.75] {
+            for fy in [0.2, 0.4, 0.6, 0.8] {
+                candidates.push((l + fx * (r - block_w - l), t + fy * (b - block_h - t)));
+            }
+        }
+        let overlap = |x0: f64, y0: f64| -> f64 {
+            // Data window of the block, plus a margin of 8 px around it.
+            let ta = m.t_of((x0 - 8.0 * s) as i32).max(0.0);
+            let tb = m.t_of((x0 + block_w + 8.0 * s) as i32);
+            let vhi = m.v_of((y0 - 8.0 * s) as i32);
+            let vlo = m.v_of((y0 + block_h + 8.0 * s) as i32);
+            let mut score = 0.0;
+            for c in &curves {
+                if let Some((lo, hi)) = c.range_over(ta, tb, opts.conf_bands && c.cause != Some("competing")) {
+                    let o = hi.min(vhi) - lo.max(vlo);
+                    if o >= 0.0 {
+                        score += o + 0.01;
+                    }
+                }
+            }
+            for &(t, _) in &medians {
+                if t >= ta && t <= tb && vlo <= 0.5 {
+                    score += 0.01;
+                }
+            }
+            for &t in &landmarks {
+                if t >= ta && t <= tb {
+                    score += 0.005;
+                }
+            }
+            score
+        };
+        let mut best = (f64::INFINITY, candidates[0]);
+        for &(x0, y0) in &candidates {
+            let sc = overlap(x0, y0);
+            if sc < best.0 {
+                best = (sc, (x0, y0));
+            }
+            if sc == 0.0 {
+                break;
+            }
+        }
+        best
+    };
+    let m0 = Map { left: plot_left as i32, top: plot_top as i32, w: plot_w as i32, h: plot_h as i32, x_max: x_end, y_max };
+    let (score, at) = if lines.is_empty() { (0.0, (0.0, 0.0)) } else { place(&m0) };
+    let strip = (note_h + 6.0 * s).ceil();
+    let (m, note_at, note_boxed) = if score > 0.0 && plot_h - strip >= 80.0 * s {
+        let m1 = Map { top: (plot_top + strip) as i32, h: (plot_h - strip) as i32, ..m0 };
+        (m1, (plot_left + 10.0 * s, plot_top - f_tick * s * 0.3), false)
+    } else {
+        (m0, at, score > 0.0)
+    };
     let bottom = m.top + m.h;
     let right = m.left + m.w;
 
@@ -647,7 +812,6 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
     }
 
     // ---- landmark lines
-    let landmarks: Vec<f64> = opts.landmarks.iter().copied().filter(|t| *t > 0.0 && *t <= x_end).collect();
     for &t in &landmarks {
         let x = m.x(t);
         p.dashed(vec![(x, m.top), (x, bottom)], solid(GREY), 1.0, 2.0, 3.0)?;
@@ -655,11 +819,6 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
     design_landmark(&p, &m, report, x_end, f_note)?;
 
     // ---- median drop lines (at 0.5 of the plotted scale)
-    let medians: Vec<(f64, RGBColor)> = if opts.show_median && !competing {
-        curves.iter().filter_map(|c| c.median.map(|md| (md.0, c.color))).filter(|(t, _)| *t <= x_end).collect()
-    } else {
-        Vec::new()
-    };
     if let Some(far) = medians.iter().map(|m| m.0).reduce(f64::max) {
         let y_half = m.y(0.5);
         p.dashed(vec![(m.x(0.0), y_half), (m.x(far), y_half)], solid(GREY), 1.0, 5.0, 4.0)?;
@@ -674,7 +833,7 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         if c.dashed {
             p.dashed(path, solid(c.color), 2.0, 7.0, 4.0)?;
         } else {
-            p.line(path, solid(c.color), 2.0)?;
+            p.patterned(path, solid(c.color), 2.0, c.line.pattern())?;
         }
         if c.cut && c.end <= x_end {
             // Where disclosure control ends the curve: a bar across it.
@@ -745,7 +904,7 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
                 if e.dashed {
                     p.dashed(vec![(x0, yc), (x1, yc)], solid(e.color), 2.0, 5.0, 3.0)?;
                 } else {
-                    p.line(vec![(x0, yc), (x1, yc)], solid(e.color), 2.0)?;
+                    p.patterned(vec![(x0, yc), (x1, yc)], solid(e.color), 2.0, e.line.pattern())?;
                 }
             }
             let ink = if e.hidden { HIDDEN_INK } else { INK };
@@ -771,109 +930,18 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         }
     }
 
-    // ---- annotation block: medians and the test
-    let mut lines: Vec<Line> = Vec::new();
-    if !competing && opts.show_median {
-        let many = curves.len() > 1 || curves.iter().any(|c| c.group.is_some());
-        let head = match report.time_unit {
-            Some(u) => format!("Median (95% CI), {u}"),
-            None => "Median (95% CI)".to_string(),
-        };
-        lines.push(Line { parts: vec![(head, Face::Normal)], color: INK });
-        for c in &curves {
-            let text = match (c.median, c.withheld) {
-                (Some((md, lo, hi)), _) => super::format_median_ci(md, lo, hi),
-                (None, Some(k)) => format!("withheld (n < {k})"),
-                (None, None) => "not reached".to_string(),
-            };
-            let text = if many { format!("{}: {}", c.short, text) } else { text };
-            lines.push(Line { parts: vec![(text, Face::Normal)], color: c.color });
-        }
-    }
-    // The test compares every group: written only when every group is drawn.
-    let all_drawn = curves.len() == if competing { report.cuminc.len() } else { report.km.len() };
-    if !all_drawn {
-    } else if !competing {
-        if let Some(t) = report.logrank.as_ref().filter(|_| report.km.len() > 1) {
-            lines.push(p_line(&format!("{}, ", test_name(report)), t.p, opts, INK));
-        }
-    } else {
-        for g in &report.gray_test {
-            let cause = if g.cause == "competing" { "competing event" } else { "event" };
-            lines.push(p_line(&format!("Gray's test ({cause}), "), g.p, opts, INK));
-        }
-    }
     if !lines.is_empty() {
-        let line_h = f_note * s * 1.4;
-        let block_w = lines
-            .iter()
-            .map(|l| l.parts.iter().map(|(t, f)| p.width(t, f_note, *f)).sum::<f64>())
-            .fold(0.0, f64::max);
-        let block_h = lines.len() as f64 * line_h;
-        let inset = 10.0 * s;
-        let (l, r, t, b) = (m.left as f64 + inset, right as f64 - inset, m.top as f64 + inset, bottom as f64 - inset);
-        // Corners first (bottom-left for falling curves, top-left for rising ones), then the
-        // middle of the edges and a coarse grid inside: the first place no curve crosses.
-        let (xc, ym) = ((l + r - block_w) / 2.0, (t + b - block_h) / 2.0);
-        let mut candidates: Vec<(f64, f64)> = if rising {
-            vec![(l, t), (r - block_w, b - block_h), (r - block_w, t), (l, b - block_h)]
-        } else {
-            vec![(l, b - block_h), (r - block_w, t), (r - block_w, b - block_h), (l, t)]
-        };
-        candidates.extend([(xc, t), (xc, b - block_h), (r - block_w, ym), (l, ym)]);
-        for fx in [0.25, 0.5, 0.75] {
-            for fy in [0.2, 0.4, 0.6, 0.8] {
-                candidates.push((l + fx * (r - block_w - l), t + fy * (b - block_h - t)));
-            }
-        }
-        let overlap = |x0: f64, y0: f64| -> f64 {
-            // Data window of the block, plus a margin of 8 px around it.
-            let ta = m.t_of((x0 - 8.0 * s) as i32).max(0.0);
-            let tb = m.t_of((x0 + block_w + 8.0 * s) as i32);
-            let vhi = m.v_of((y0 - 8.0 * s) as i32);
-            let vlo = m.v_of((y0 + block_h + 8.0 * s) as i32);
-            let mut score = 0.0;
-            for c in &curves {
-                if let Some((lo, hi)) = c.range_over(ta, tb, opts.conf_bands && c.cause != Some("competing")) {
-                    let o = hi.min(vhi) - lo.max(vlo);
-                    if o >= 0.0 {
-                        score += o + 0.01;
-                    }
-                }
-            }
-            for &(t, _) in &medians {
-                if t >= ta && t <= tb && vlo <= 0.5 {
-                    score += 0.01;
-                }
-            }
-            for &t in &landmarks {
-                if t >= ta && t <= tb {
-                    score += 0.005;
-                }
-            }
-            score
-        };
-        let mut best = (f64::INFINITY, candidates[0]);
-        for &(x0, y0) in &candidates {
-            let sc = overlap(x0, y0);
-            if sc < best.0 {
-                best = (sc, (x0, y0));
-            }
-            if sc == 0.0 {
-                break;
-            }
-        }
-        let (x0, y0) = best.1;
-        if best.0 > 0.0 {
+        let (x0, y0) = note_at;
+        if note_boxed {
             // Nowhere free: keep the text legible over the curves.
             p.rect(
                 ((x0 - 4.0 * s) as i32, (y0 - 2.0 * s) as i32),
-                ((x0 + block_w + 4.0 * s) as i32, (y0 + block_h + 2.0 * s) as i32),
+                ((x0 + note_w + 4.0 * s) as i32, (y0 + note_h + 2.0 * s) as i32),
                 RGBAColor(255, 255, 255, 0.85),
             )?;
         }
         for (i, line) in lines.iter().enumerate() {
-            let yc = (y0 + (i as f64 + 0.5) * line_h).round() as i32;
+            let yc = (y0 + (i as f64 + 0.5) * note_line_h).round() as i32;
             let mut x = x0;
             for (text, face) in &line.parts {
                 // SVG collapses leading spaces: advance over them instead of drawing them.
@@ -928,16 +996,17 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         }
     }
 
-    // ---- number-at-risk table
+    // ---- number-at-risk table (KMunicate: at risk, censored and events under each group)
     let mut risk_table = None;
     if show_table {
         let top = (bottom as f64 + below_axis + 10.0 * s).round() as i32;
-        p.text("Number at risk", (pad.round() as i32, top), f_table, INK, HPos::Left, VPos::Top, Face::Bold, false)?;
+        let title = if kmunicate { "Number at risk, censored and with the event" } else { "Number at risk" };
+        p.text(title, (pad.round() as i32, top), f_table, INK, HPos::Left, VPos::Top, Face::Bold, false)?;
         let columns_px: Vec<i32> = x_vals.iter().map(|t| m.x(*t)).collect();
+        let row_y = |r: usize| (top as f64 + f_table * s * 1.8 + (r as f64 + 0.5) * table_row_h).round() as i32;
         let mut rows_out = Vec::new();
         for (r, c) in curves.iter().enumerate() {
-            let yc = (top as f64 + f_table * s * 1.8 + (r as f64 + 0.5) * table_row_h).round() as i32;
-            p.text(&c.short, (m.left - label_gap.round() as i32, yc), f_table, c.color, HPos::Right, VPos::Center, Face::Bold, false)?;
+            let yc = row_y(if kmunicate { 4 * r + 1 } else { r });
             let steps = c.steps.as_deref().unwrap_or(&[]);
             // Disclosure control: cells below k are written "<k" and reported as NaN (null).
             let counts: Vec<f64> = x_vals
@@ -945,11 +1014,26 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
                 .map(|t| n_at_risk(steps, *t))
                 .map(|n| if super::suppressed_count(n, opts.min_cell).is_some() { f64::NAN } else { n })
                 .collect();
-            for (x, n) in columns_px.iter().zip(&counts) {
-                let text = super::suppressed_count(*n, opts.min_cell).unwrap_or_else(|| format_num(*n));
-                p.text(&text, (*x, yc), f_table, INK, HPos::Center, VPos::Center, Face::Normal, false)?;
+            let at_risk_text: Vec<String> = counts.iter().map(|n| super::suppressed_count(*n, opts.min_cell).unwrap_or_else(|| format_num(*n))).collect();
+            let (mut censored, mut events) = (None, None);
+            if kmunicate {
+                p.text(&c.short, (pad.round() as i32, row_y(4 * r)), f_table, c.color, HPos::Left, VPos::Center, Face::Bold, false)?;
+                let (cen, ev) = kmunicate_cells(c, &x_vals, &counts, opts.min_cell);
+                for (i, (name, cells)) in KMUNICATE_ROWS.iter().zip([&at_risk_text, &cen, &ev]).enumerate() {
+                    let y = row_y(4 * r + 1 + i);
+                    p.text(name, (m.left - label_gap.round() as i32, y), f_table, INK, HPos::Right, VPos::Center, Face::Normal, false)?;
+                    for (x, text) in columns_px.iter().zip(cells) {
+                        p.text(text, (*x, y), f_table, INK, HPos::Center, VPos::Center, Face::Normal, false)?;
+                    }
+                }
+                (censored, events) = (Some(cen), Some(ev));
+            } else {
+                p.text(&c.short, (m.left - label_gap.round() as i32, yc), f_table, c.color, HPos::Right, VPos::Center, Face::Bold, false)?;
+                for (x, text) in columns_px.iter().zip(&at_risk_text) {
+                    p.text(text, (*x, yc), f_table, INK, HPos::Center, VPos::Center, Face::Normal, false)?;
+                }
             }
-            rows_out.push(RiskRowLayout { group: c.group.clone(), label: c.short.clone(), y_px: yc, counts });
+            rows_out.push(RiskRowLayout { group: c.group.clone(), label: c.short.clone(), y_px: yc, counts, censored, events });
         }
         risk_table = Some(RiskTableLayout { times: x_vals.clone(), columns_px, rows: rows_out });
     }
@@ -985,6 +1069,40 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         risk_table,
         legend,
     })
+}
+
+/// Row names of the KMunicate table, under each group's name.
+const KMUNICATE_ROWS: [&str; 3] = ["At risk", "Censored", "Events"];
+
+/// The KMunicate rows of curve `c` at the tick times: cumulative censored and events up to and
+/// including each time (R's `summary(survfit, times =)` summed, ggsurvfit's `cum.censor` and
+/// `cum.event`). With a disclosure threshold k a count from 1 to k − 1 is "<k" and a larger one
+/// rounded up to a multiple of k (as the numbers at risk), and where the protected number at
+/// risk is withheld (`at_risk` NaN: past a cut) nothing is written ("–"); so is a curve whose
+/// counts are unknown (a report opened from a results link).
+fn kmunicate_cells(c: &Curve, times: &[f64], at_risk: &[f64], k: Option<u32>) -> (Vec<String>, Vec<String>) {
+    let Some(tally) = c.tally.as_ref() else {
+        return (vec!["–".to_string(); times.len()], vec!["–".to_string(); times.len()]);
+    };
+    let cell = |n: f64, withheld: bool| -> String {
+        if withheld {
+            return "–".to_string();
+        }
+        match k {
+            Some(k) if n > 0.0 && n < k as f64 => format!("<{k}"),
+            Some(k) if n > 0.0 => format_num((n / k as f64).ceil() * k as f64),
+            _ => format_num(n),
+        }
+    };
+    let (mut cen, mut ev) = (Vec::new(), Vec::new());
+    for (t, n) in times.iter().zip(at_risk) {
+        let upto = tally.partition_point(|s| s.0 <= *t);
+        let (e, x) = tally[..upto].iter().fold((0.0, 0.0), |a, s| (a.0 + s.1, a.1 + s.2));
+        let withheld = k.is_some() && n.is_nan();
+        cen.push(cell(x, withheld));
+        ev.push(cell(e, withheld));
+    }
+    (cen, ev)
 }
 
 /// Text colour of a hidden group's legend entry.

@@ -115,6 +115,119 @@ pub struct PlotOptions {
     pub min_cell: Option<u32>,
     /// The Cox term of a per-term figure (the proportional-hazards residual plot); `None` = all.
     pub term: Option<String>,
+    /// Journal preset of the manuscript exports (`figure-png`, `figure-tiff`, `figure-pdf`,
+    /// `docx`): the printed width (single column 85 mm, double column 180 mm) and a font size
+    /// legible at that size ([`Preset`]). The page's canvas ignores it.
+    pub preset: Option<Preset>,
+    /// Resolution of the raster exports (`figure-png`, `figure-tiff`) in dots per inch, 72 to
+    /// 1200 (default 300; journals ask for 300 for halftones, 600 or more for line art).
+    pub dpi: Option<u32>,
+    /// `colour` (the colour-blind-safe palette, [`PALETTE`]) or `grey`: black and greys told
+    /// apart by line type (solid, dashed, dotted, dash-dot), for journals that print in grey.
+    pub style: Style,
+    /// Times of the x ticks, and so of the risk-table columns (ggsurvfit's and survminer's
+    /// `breaks`); sorted, each within the axis. Empty = `break_by`, else nice ticks.
+    pub breaks: Vec<f64>,
+    /// KMunicate layout (Morris et al., BMJ Open 2019): confidence bands, no censor marks, and
+    /// under the plot, per group, the numbers at risk, censored and with the event (cumulative)
+    /// at each x tick.
+    pub kmunicate: bool,
+}
+
+/// Journal figure presets: the printed width and the base font size in points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preset {
+    /// One column of a two-column journal page: 85 mm wide, 8 pt text.
+    Single,
+    /// The full text width: 180 mm wide, 9 pt text.
+    Double,
+}
+
+impl Preset {
+    /// Printed width in millimetres.
+    pub fn width_mm(self) -> f64 {
+        match self {
+            Preset::Single => 85.0,
+            Preset::Double => 180.0,
+        }
+    }
+    /// Height of the plot part (title, legend, axes, plot) in millimetres; the risk table adds
+    /// its rows below.
+    pub fn plot_height_mm(self) -> f64 {
+        match self {
+            Preset::Single => 68.0,
+            Preset::Double => 105.0,
+        }
+    }
+    /// Base font size in points (ticks and table at 92% of it: 7.4 and 8.3 pt, above the 6–7 pt
+    /// minimum of journals' artwork guides).
+    pub fn font_pt(self) -> f64 {
+        match self {
+            Preset::Single => 8.0,
+            Preset::Double => 9.0,
+        }
+    }
+    pub fn parse(name: &str) -> Result<Preset, String> {
+        match name {
+            "single" => Ok(Preset::Single),
+            "double" => Ok(Preset::Double),
+            other => Err(format!("unknown preset '{other}': use single (85 mm, one column) or double (180 mm, full width)")),
+        }
+    }
+}
+
+/// Colour or grey-scale figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Style {
+    #[default]
+    #[serde(alias = "color")]
+    Colour,
+    #[serde(alias = "gray")]
+    Grey,
+}
+
+/// Line type of a curve: solid, or a dash pattern (dash, gap, ...) in design pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LineType {
+    Solid,
+    Dashed,
+    Dotted,
+    DashDot,
+    LongDash,
+}
+
+impl LineType {
+    /// The `i`-th group's line type in the grey style.
+    pub fn of_group(i: usize) -> LineType {
+        [LineType::Solid, LineType::Dashed, LineType::Dotted, LineType::DashDot, LineType::LongDash][i % 5]
+    }
+    /// Dash pattern (on, off, on, off) in design pixels; `None` for solid.
+    pub fn pattern(self) -> Option<[f64; 4]> {
+        match self {
+            LineType::Solid => None,
+            LineType::Dashed => Some([7.0, 4.0, 7.0, 4.0]),
+            LineType::Dotted => Some([2.0, 3.0, 2.0, 3.0]),
+            LineType::DashDot => Some([8.0, 3.0, 2.0, 3.0]),
+            LineType::LongDash => Some([14.0, 4.0, 14.0, 4.0]),
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            LineType::Solid => "solid",
+            LineType::Dashed => "dashed",
+            LineType::Dotted => "dotted",
+            LineType::DashDot => "dash-dot",
+            LineType::LongDash => "long dash",
+        }
+    }
+}
+
+/// Grey of the `i`-th group in the grey style: black, then darker to lighter greys that stay
+/// legible on white (at most #7a7a7a, contrast ≥ 4.3:1).
+pub fn grey_of_group(i: usize) -> RGBColor {
+    [RGBColor(0, 0, 0), RGBColor(0x55, 0x55, 0x55), RGBColor(0x33, 0x33, 0x33), RGBColor(0x77, 0x77, 0x77), RGBColor(0x44, 0x44, 0x44)][i % 5]
 }
 
 impl Default for PlotOptions {
@@ -140,6 +253,11 @@ impl Default for PlotOptions {
             font_size: 14.0,
             min_cell: None,
             term: None,
+            preset: None,
+            dpi: None,
+            style: Style::Colour,
+            breaks: Vec::new(),
+            kmunicate: false,
         }
     }
 }
@@ -178,6 +296,20 @@ impl PlotOptions {
         }
         if let Some(l) = self.landmarks.iter().find(|l| !(l.is_finite() && **l >= 0.0)) {
             return Err(format!("landmark times must be non-negative numbers (got {l})"));
+        }
+        if let Some(d) = self.dpi {
+            if !(72..=1200).contains(&d) {
+                return Err(format!("dpi must be between 72 and 1200 (got {d}); journals ask for 300 or 600"));
+            }
+        }
+        if let Some(b) = self.breaks.iter().find(|b| !(b.is_finite() && **b >= 0.0)) {
+            return Err(format!("breaks must be non-negative times (got {b})"));
+        }
+        if self.breaks.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(format!("breaks must be increasing times without repeats (got {:?})", self.breaks));
+        }
+        if self.breaks.len() > 60 {
+            return Err(format!("{} breaks are too many for the axis and the risk table: give at most 60", self.breaks.len()));
         }
         Ok(())
     }
@@ -231,6 +363,13 @@ pub struct RiskRowLayout {
     pub y_px: i32,
     /// Number at risk at each column time.
     pub counts: Vec<f64>,
+    /// KMunicate layout: the number censored (cumulative, up to and including each column time,
+    /// as `summary(survfit, times=)` sums them), as written in the table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub censored: Option<Vec<String>>,
+    /// KMunicate layout: the number of events (cumulative, as `censored`), as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<String>>,
 }
 
 /// Where things were drawn. Pixels are relative to the drawing area's top-left corner.
@@ -541,6 +680,16 @@ pub fn draw_figure<DB: DrawingBackend>(
 
 /// Draw a figure into an SVG string (native export, tests, and the page's "download SVG").
 pub fn render_svg(report: &Report, opts: &PlotOptions, width: u32, height: u32, kind: FigureKind) -> Result<String, String> {
+    svg_of(width, height, |root| draw_figure(root, report, opts, kind).map(|_| ()))
+}
+
+/// The survival figure of a protected `report` as SVG, its KMunicate rows (censored, events)
+/// counted from `counts`, the same analysis before protection ([`km::draw_survival_counted`]).
+pub fn render_survival_svg(report: &Report, counts: &Report, opts: &PlotOptions, width: u32, height: u32) -> Result<String, String> {
+    svg_of(width, height, |root| km::draw_survival_counted(root, report, opts, counts).map(|_| ()))
+}
+
+fn svg_of(width: u32, height: u32, draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> Result<(), String>) -> Result<String, String> {
     if !(100..=20000).contains(&width) || !(100..=20000).contains(&height) {
         return Err(format!("figure size must be between 100 and 20000 pixels (got {width}×{height})"));
     }
@@ -548,10 +697,11 @@ pub fn render_svg(report: &Report, opts: &PlotOptions, width: u32, height: u32, 
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| format!("drawing failed: {e}"))?;
-        draw_figure(&root, report, opts, kind)?;
+        paint::with_dash_paths(|| draw(&root))?;
         root.present().map_err(|e| format!("drawing failed: {e}"))?;
     }
-    Ok(svg)
+    // Dashed and dotted lines as one path each with a dash array (not one element per dash).
+    Ok(paint::dash_placeholders_to_paths(&svg))
 }
 
 #[cfg(test)]

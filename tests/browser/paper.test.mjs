@@ -7,7 +7,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { start, canvasInk, OUT, assertSameOrigin } from './helpers.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The newest build of the command line (as tests/browser/export.test.mjs).
+const CLI = process.env.COHORT_CLI
+  || ['target/release/cohort', 'target/debug/cohort'].map(p => path.join(ROOT, p)).filter(p => fs.existsSync(p))
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
 
 let app;
 before(async () => { app = await start(); fs.mkdirSync(OUT, { recursive: true }); });
@@ -121,4 +129,33 @@ test('a share link without data: the Paper view (demo only) is disabled', async 
   const spec = { time: 'time', event: { column: 'status', event: ['1'] } };
   const { page } = await app.newPage(app.url + '#spec=' + encodeURIComponent(JSON.stringify(spec)));
   assert.equal(await page.getByRole('tab', { name: 'Paper view' }).isDisabled(), true);
+});
+
+test('Paper view: the Word, TIFF and PDF downloads are the command line\'s bytes; their module loads only when asked', async () => {
+  assert.ok(CLI, 'build the command line first (cargo build --bin cohort) or set COHORT_CLI');
+  const { page, requests, errors } = await app.newPage();
+  const manuscriptModule = () => requests.filter(r => /cohort_manuscript/.test(r.url)).map(r => r.url);
+  await page.getByRole('tab', { name: 'Paper view' }).click();
+  await page.waitForSelector('#paper-dl-radiographic_control-figure-pdf');
+  await page.evaluate(() => window.cohort.idle());
+  assert.deepEqual(manuscriptModule(), [], 'the manuscript module was fetched before any download was asked for');
+
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'www/demo/analyses.json'), 'utf8'));
+  const data = path.join(ROOT, 'www/demo', manifest.data);
+  for (const kind of ['figure-pdf', 'docx', 'figure-tiff']) {
+    const sel = `#paper-dl-radiographic_control-${kind}`;
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 180000 }), page.click(sel)]);
+    const got = fs.readFileSync(await dl.path());
+    const options = await page.getAttribute(sel, 'data-options');
+    const want = execFileSync(CLI, ['export', data, '--spec', JSON.stringify(manifest.analyses.radiographic_control),
+      '--k', '5', '--as', kind, '--options', options], { maxBuffer: 256 << 20 });
+    if (Buffer.compare(got, want) !== 0) {
+      fs.mkdirSync(OUT, { recursive: true });
+      fs.writeFileSync(path.join(OUT, `paper-${kind}.page`), got);
+      fs.writeFileSync(path.join(OUT, `paper-${kind}.cli`), want);
+    }
+    assert.ok(Buffer.compare(got, want) === 0, `${kind}: the page's ${got.length} bytes differ from the command line's ${want.length} (both in ${OUT})`);
+  }
+  assert.ok(manuscriptModule().some(u => u.endsWith('cohort_manuscript_bg.wasm')), 'the manuscript module was fetched for the downloads');
+  assert.deepEqual(errors, []);
 });
