@@ -7,6 +7,9 @@
 //!    `.xlsx` (`xl/workbook.bin`: `.xlsb`), one holding `content.xml` an `.ods`; an OLE2
 //!    compound file is an `.xls` (or a password-protected workbook, which is refused). The
 //!    file name's extension is never trusted.
+//!    A file starting and ending with `PAR1` is Apache Parquet, read column by column with the
+//!    `parquet` crate ([`parquet`], the `parquet` feature) into the same rows a CSV export
+//!    of it gives.
 //! 2. **Workbooks** are read with calamine ([`workbook`]): first sheet unless the spec names
 //!    one; numbers stay numbers, date cells become dates, error cells (`#N/A`) are text.
 //! 3. **Text** is decoded ([`decode`]): UTF-8 (BOM or not), UTF-16 LE/BE (with BOM, or
@@ -46,6 +49,9 @@ mod scan;
 // readers are left out; the page sends ZIP and OLE2 files to the build with them (www/engine.js).
 #[cfg(feature = "workbook")]
 mod workbook;
+// Parquet (the `parquet` feature): in the CLI and the page's on-demand module, not the core one.
+#[cfg(feature = "parquet")]
+mod parquet;
 
 use std::borrow::Cow;
 
@@ -96,6 +102,12 @@ fn read_table_inner(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Tabl
             "this build of the engine reads no workbooks, so the {} cannot be opened here. Export the sheet as CSV and drop that file.",
             kind.name()
         ))),
+        #[cfg(feature = "parquet")]
+        Sniffed::Parquet => parquet::read(bytes, name, opts),
+        #[cfg(not(feature = "parquet"))]
+        Sniffed::Parquet => Err(Error::format(
+            "this build of the engine reads no Parquet files, so this one cannot be opened here. Export the table as CSV (DuckDB: COPY t TO 'file.csv' (HEADER)) and drop that file.",
+        )),
         Sniffed::Text => read_text(bytes, name, opts),
     }
 }
@@ -106,6 +118,8 @@ pub enum Sniffed {
     Empty,
     Text,
     Workbook(Book),
+    /// An Apache Parquet file (`PAR1` at both ends).
+    Parquet,
     /// Not a table: what it is, and what to drop instead.
     Refuse { what: &'static str, fix: &'static str },
 }
@@ -142,6 +156,16 @@ pub fn sniff(b: &[u8]) -> Sniffed {
         return Sniffed::Empty;
     }
     let refuse = |what, fix| Sniffed::Refuse { what, fix };
+    if b.starts_with(b"PAR1") {
+        return if b.len() >= 12 && b.ends_with(b"PAR1") {
+            Sniffed::Parquet
+        } else {
+            refuse(
+                "a truncated Parquet file (it starts with Parquet's mark but does not end with it)",
+                "Copy or download the file again (it was cut short), or write it again, and drop that file.",
+            )
+        };
+    }
     if b.starts_with(b"PK\x03\x04") || b.starts_with(b"PK\x05\x06") || b.starts_with(b"PK\x07\x08") {
         return if contains(b, b"xl/workbook.bin") {
             Sniffed::Workbook(Book::Xlsb)
