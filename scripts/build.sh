@@ -49,7 +49,9 @@ build_module() { # NAME CARGO-FEATURE-FLAGS...
   fi
 }
 build_module cohort --no-default-features
-build_module cohort_workbook --features workbook
+# The on-demand module also reads Parquet (the `parquet` feature: snappy, gzip, LZ4; no zstd,
+# whose C library needs clang for wasm32 — the page names that codec and how to re-export).
+build_module cohort_workbook --features workbook,parquet
 
 rm -rf dist
 mkdir -p dist/www/pkg dist/www/demo

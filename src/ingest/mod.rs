@@ -45,6 +45,7 @@ pub mod dates;
 mod infer;
 pub mod identifiers;
 mod scan;
+mod stream;
 // Without the `workbook` feature (the browser's core build, scripts/build.sh) the calamine
 // readers are left out; the page sends ZIP and OLE2 files to the build with them (www/engine.js).
 #[cfg(feature = "workbook")]
@@ -60,6 +61,7 @@ use crate::spec::DateOrder;
 use crate::table::Table;
 
 pub use infer::{looks_like_date_header, Missing};
+pub use stream::{StreamEnd, TextStream};
 
 /// Options a spec can set for reading.
 #[derive(Debug, Clone, Default)]
@@ -390,12 +392,39 @@ fn read_text_with(bytes: &[u8], name: &str, opts: &ReadOptions, numbers: bool) -
     let delim = hint.unwrap_or_else(|| sniff_delimiter(&text));
     notes.push(format!("delimiter: {}{}", delimiter_name(delim), if hint.is_some() { " (from the file's sep= line)" } else { "" }));
     let ctx = infer::Context::new(opts, delim != b',');
+    let Some(head) = find_header(&text, delim, &mut notes, true)? else {
+        return Err(Error::format("the file holds no rows."));
+    };
+    let Head { header, header_info, queued, sc } = head;
+    let mut asm = infer::Assembler::new(header, header_info.line, ctx.missing.clone(), numbers)?;
+    feed_rows(&mut asm, &text, sc.clone(), &queued, true, numbers)?;
+    // Columns read as numbers that turned out to need their text: a second pass for them.
+    let again = asm.rescan_columns(&ctx);
+    if !again.is_empty() {
+        let mut second = asm.for_rescan(&again);
+        feed_rows(&mut second, &text, sc, &queued, false, true)?;
+        asm.take_rescanned(second, &again);
+    }
+    asm.finish(name, notes, &ctx)
+}
 
-    // Header: the first non-blank record with two or more filled cells; single-cell lines
-    // above it (a title, a date) are skipped with a note. When no such record comes within
-    // the first 10 non-blank records, the file has one column and its first record is the
-    // header.
-    let mut sc = scan::Scanner::new(&text, delim);
+/// The header of a text table and what was read to find it.
+struct Head<'a> {
+    header: Vec<String>,
+    header_info: scan::RecordInfo,
+    /// Records read while looking for the header that are data rows (a one-column file).
+    queued: Vec<(Vec<String>, scan::RecordInfo)>,
+    /// The scanner, at the first data record after the header.
+    sc: scan::Scanner<'a>,
+}
+
+/// Find the header of `text`: the first non-blank record with two or more filled cells;
+/// single-cell lines above it (a title, a date) are skipped with a note. When no such record
+/// comes within the first 10 non-blank records, the file has one column and its first record is
+/// the header. `whole`: `text` is the whole file; otherwise (the start of a streamed file) `None`
+/// when the text ended before the header was decided (read more first).
+fn find_header<'a>(text: &'a str, delim: u8, notes: &mut Vec<String>, whole: bool) -> Result<Option<Head<'a>>> {
+    let mut sc = scan::Scanner::new(text, delim);
     let (mut fields, mut scratch) = (Vec::new(), String::new());
     let mut buffered: Vec<(Vec<String>, scan::RecordInfo)> = Vec::new();
     let mut header: Option<(Vec<String>, scan::RecordInfo)> = None;
@@ -410,6 +439,9 @@ fn read_text_with(bytes: &[u8], name: &str, opts: &ReadOptions, numbers: bool) -
             break;
         }
         buffered.push((cells, info));
+    }
+    if header.is_none() && buffered.len() < 10 && !whole {
+        return Ok(None);
     }
     let mut queued: Vec<(Vec<String>, scan::RecordInfo)> = Vec::new();
     let (header, header_info) = match header {
@@ -427,22 +459,13 @@ fn read_text_with(bytes: &[u8], name: &str, opts: &ReadOptions, numbers: bool) -
         None => {
             let mut it = buffered.into_iter();
             let Some(h) = it.next() else {
-                return Err(Error::format("the file holds no rows."));
+                return Ok(None);
             };
             queued.extend(it);
             h
         }
     };
-    let mut asm = infer::Assembler::new(header, header_info.line, ctx.missing.clone(), numbers)?;
-    feed_rows(&mut asm, &text, sc.clone(), &queued, true, numbers)?;
-    // Columns read as numbers that turned out to need their text: a second pass for them.
-    let again = asm.rescan_columns(&ctx);
-    if !again.is_empty() {
-        let mut second = asm.for_rescan(&again);
-        feed_rows(&mut second, &text, sc, &queued, false, true)?;
-        asm.take_rescanned(second, &again);
-    }
-    asm.finish(name, notes, &ctx)
+    Ok(Some(Head { header, header_info, queued, sc }))
 }
 
 /// Hand the data rows to the assembler: the queued records first (lines read while looking
@@ -553,7 +576,7 @@ mod tests {
     /// some or much text, numbers then text, decimal commas late in the column, missing codes,
     /// dates, quoted text with delimiters and line breaks, exponents, 17 digits, dot-grouped
     /// thousands), sometimes switching kind after the probe rows.
-    fn random_table(rng: &mut crate::bench::SplitMix64, delim: char) -> String {
+    pub(crate) fn random_table(rng: &mut crate::bench::SplitMix64, delim: char) -> String {
         let rows = 200 + (rng.next_u64() % 1800) as usize;
         let ncol = 1 + (rng.next_u64() % 6) as usize;
         let mut kinds: Vec<(u64, u64, usize)> = (0..ncol).map(|_| (rng.next_u64() % 14, rng.next_u64() % 14, (rng.next_u64() % 2000) as usize)).collect();
