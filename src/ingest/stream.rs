@@ -224,6 +224,20 @@ impl TextStream {
     /// Follow the boundary machine over the bytes not yet seen.
     fn scan_boundaries(&mut self, delim: u8) {
         let b = &self.buf;
+        // Fast path: outside quotes, new bytes without a quote only move the last boundary to
+        // their last line feed (the state after them is "field start" after a delimiter or line
+        // break, else "unquoted", which differ only for a quote that comes later).
+        let new = &b[self.scanned.min(b.len())..];
+        if matches!(self.split, Split::FieldStart | Split::Unquoted) && !new.contains(&b'"') {
+            if let Some(k) = new.iter().rposition(|&c| c == b'\n') {
+                self.cut = self.scanned + k + 1;
+            }
+            if let Some(&last) = new.last() {
+                self.split = if last == b'\n' || last == b'\r' || last == delim { Split::FieldStart } else { Split::Unquoted };
+            }
+            self.scanned = b.len();
+            return;
+        }
         let mut st = self.split;
         let mut cut = self.cut;
         for (i, &c) in b.iter().enumerate().skip(self.scanned) {
