@@ -43,6 +43,7 @@
 mod charset;
 pub mod dates;
 mod infer;
+mod numbers;
 pub mod identifiers;
 mod scan;
 mod stream;
