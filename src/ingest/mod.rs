@@ -25,11 +25,11 @@
 //!    the header, an unterminated quote, an unnamed or a duplicated column name is refused with
 //!    its line and the fix. Plain records (no quotes, no spaces around values, the header's
 //!    number of fields) go straight into the columns, numbers parsed from the bytes
-//!    (`infer::Assembler::fast_row`); the rest take the general path, with the same result
+//!    (`assemble::Assembler::fast_row`); the rest take the general path, with the same result
 //!    (a test compares the two on random tables).
 //!
 //!    Memory: the columns are built as the rows come (`f64` for numeric columns, dictionary
-//!    codes for text; see `infer::Builder`), sized from the first rows' average length, so a
+//!    codes for text; see `assemble::Builder`), sized from the first rows' average length, so a
 //!    large CSV costs its bytes plus about 8 bytes a numeric cell — no per-cell strings, no
 //!    decoded copy of a UTF-8 file.
 //! 6. Each column's type is **inferred** from all its cells ([`infer`]): numbers (decimal
@@ -42,6 +42,7 @@
 
 mod charset;
 pub mod dates;
+mod assemble;
 mod infer;
 mod numbers;
 pub mod identifiers;
@@ -474,7 +475,7 @@ fn find_header<'a>(text: &'a str, delim: u8, notes: &mut Vec<String>, whole: boo
 /// blank) are skipped. A record cut off by the end of the file inside a quoted field is
 /// refused with the line of its opening quote. `estimate`: reserve the columns' memory from
 /// the first rows' average length. `fast`: plain records go straight into the columns
-/// ([`infer::Assembler::fast_row`]; the tests compare with `false`).
+/// ([`assemble::Assembler::fast_row`]; the tests compare with `false`).
 fn feed_rows(asm: &mut infer::Assembler, text: &str, mut sc: scan::Scanner<'_>, queued: &[(Vec<String>, scan::RecordInfo)], estimate: bool, fast: bool) -> Result<()> {
     for (cells, info) in queued {
         let r = asm.row(cells.iter().map(String::as_str), cells.len(), info.line);
