@@ -6,6 +6,7 @@
 //
 //   node scripts/bench.mjs [--sizes 10000,100000,1000000] [--reps 3] [--no-r] [--no-wasm]
 //                          [--r-finegray-max 10000] [--r-timeout 900] [--fg-max 200000]
+//                          [--stream-sizes 1000000,10000000]
 //
 // Expects dist/ to be built (`npm run bench` builds it first) and builds the release CLI itself.
 // Wall-clock figures: on a shared machine they vary; the load average is recorded beside them.
@@ -25,7 +26,7 @@ const CLI = path.join(ROOT, 'target', 'release', 'cohort');
 const SEED = 20261129;
 
 // ---------- options ----------
-const opt = { sizes: [10000, 100000, 1000000], reps: 3, r: true, wasm: true, rFgMax: 10000, rTimeout: 900, fgMax: 200000 };
+const opt = { sizes: [10000, 100000, 1000000], reps: 3, r: true, wasm: true, rFgMax: 10000, rTimeout: 900, fgMax: 200000, streamSizes: [1000000, 10000000] };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i], v = () => argv[++i];
@@ -36,6 +37,8 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--r-finegray-max') opt.rFgMax = Number(v());
   else if (a === '--r-timeout') opt.rTimeout = Number(v());
   else if (a === '--fg-max') opt.fgMax = Number(v());
+  // Streaming ingestion in the page (www/read.js streamIntoSession): 10M rows is a 1.9 GB file.
+  else if (a === '--stream-sizes') opt.streamSizes = v().split(',').map(Number).filter(n => n > 0);
   else { console.error(`bench: unknown option ${a}`); process.exit(2); }
 }
 const E2E_ROWS = 200000;
@@ -79,7 +82,7 @@ log('cargo build --release --bin cohort');
 }
 // The 10k file is always made: the page's toggle timings use it whatever --sizes says.
 const TOGGLE_ROWS = 10000;
-const sizes = [...new Set([...opt.sizes, E2E_ROWS, TOGGLE_ROWS])].sort((a, b) => a - b);
+const sizes = [...new Set([...opt.sizes, E2E_ROWS, TOGGLE_ROWS, ...(opt.wasm ? opt.streamSizes : [])])].sort((a, b) => a - b);
 function dataFile(n) {
   const f = path.join(OUT, `synth-${n}.csv`);
   if (!fs.existsSync(f) || fs.statSync(f).size === 0) {
@@ -222,7 +225,7 @@ async function browserBench() {
   const site = fs.mkdtempSync(path.join(os.tmpdir(), 'cohort-bench-site-'));
   fs.symlinkSync(DIST, path.join(site, 'app'));
   fs.symlinkSync(OUT, path.join(site, 'data'));
-  fs.writeFileSync(path.join(site, 'blank.html'), '<!doctype html><title>bench</title>');
+  fs.writeFileSync(path.join(site, 'blank.html'), '<!doctype html><title>bench</title><input type="file" id="file">');
   const server = await serve({ dir: site, port: 0 });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cohort-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -248,6 +251,43 @@ async function browserBench() {
         }, [n, reps, opt.fgMax]);
         results.wasm[n] = { reps, median: medianTimings(out.runs), runs: out.runs, wasm_memory_bytes: out.wasm_memory_bytes, js_heap_bytes: out.js_heap_bytes,
           memory_ratio_to_file: out.wasm_memory_bytes / results.files[n].bytes };
+        await page.close();
+      }
+    }
+
+    // 1b. Streaming ingestion, as a dropped file is read: a real File (from a file input, so
+    // backed by the disk file) parsed chunk by chunk as file.stream() delivers it
+    // (www/read.js streamIntoSession → Session.stream_begin/push/end, src/ingest/stream.rs), then
+    // KM + log-rank by group; in a fresh page per size, so the wasm memory (which never shrinks)
+    // after it is the peak of this file alone.
+    if (opt.wasm) {
+      results.stream = {};
+      for (const n of opt.streamSizes) {
+        const page = await context.newPage();
+        await page.goto(server.url + 'blank.html');
+        await page.setInputFiles('#file', dataFile(n));
+        log(`wasm: streaming parse of ${n} rows in chromium`);
+        try {
+          results.stream[n] = await page.evaluate(async () => {
+            const mod = await import('./app/www/pkg/cohort.js');
+            const wasm = await mod.default();
+            const { streamIntoSession } = await import('./app/www/read.js');
+            const file = document.querySelector('#file').files[0];
+            const session = new mod.Session();
+            const t0 = performance.now();
+            const schema = JSON.parse(await streamIntoSession(session, file, file.name));
+            const t1 = performance.now();
+            const parsed = wasm.memory.buffer.byteLength;
+            const spec = { time: 'time', event: { column: 'status', event: ['1'], censored: ['0', '2'] }, group: 'group' };
+            const report = JSON.parse(session.run(JSON.stringify(spec)));
+            const t2 = performance.now();
+            return { rows: schema.rows, n: report.n, stream_parse_ms: t1 - t0, km_logrank_run_ms: t2 - t1, memory_after_parse_bytes: parsed,
+              wasm_memory_bytes: wasm.memory.buffer.byteLength };
+          });
+          results.stream[n].memory_ratio_to_file = results.stream[n].wasm_memory_bytes / results.files[n].bytes;
+        } catch (e) {
+          results.notes.push(`streaming parse of ${n} rows failed: ${e.message.split('\n')[0]}`);
+        }
         await page.close();
       }
     }
@@ -395,6 +435,13 @@ function target(name, limit, unit, value, how) {
   target(`peak memory ≤ 3× file size (native, ${nm?.rows ?? n} rows)`, 3, '×', nm?.ratio_to_file, nm ? `max RSS ${(nm.max_rss_bytes / 1e6).toFixed(0)} MB for a ${(nm.file_bytes / 1e6).toFixed(0)} MB file` : '');
   const wm = results.wasm[n];
   target(`peak memory ≤ 3× file size (wasm, ${n} rows)`, 3, '×', wm?.memory_ratio_to_file, wm ? `wasm memory ${(wm.wasm_memory_bytes / 1e6).toFixed(0)} MB after the run (it never shrinks, so this is the peak)` : '');
+  // Streaming ingestion (issue 19): peak wasm memory against the file at 1M and 10M rows, parse at 10M.
+  for (const [rows, limit] of [[1000000, 1.5], [10000000, 0.8]]) {
+    const st = results.stream?.[rows];
+    target(`streamed file: peak wasm memory ≤ ${limit}× file size (${rows} rows)`, limit, '×', st?.memory_ratio_to_file,
+      st ? `wasm memory ${(st.wasm_memory_bytes / 1e6).toFixed(0)} MB after parse + KM for a ${(results.files[rows].bytes / 1e6).toFixed(0)} MB file` : 'not run (--stream-sizes)');
+  }
+  target('streamed 10M-row file parsed ≤ 6 s (wasm)', 6000, 'ms', results.stream?.[10000000]?.stream_parse_ms, 'File → stream_begin/push/end in chromium, one run');
   const e = results.e2e;
   if (e?.r_process_ms) {
     const ratio = e.r_process_ms / e.native_ms;
@@ -446,6 +493,10 @@ if (nm) lines.push(`memory: native cohort analyze ${nm.rows} rows: max RSS ${(nm
 for (const n of opt.sizes) {
   const w = results.wasm[n];
   if (w) lines.push(`memory: wasm ${n} rows: linear memory ${(w.wasm_memory_bytes / 1e6).toFixed(0)} MB = ${w.memory_ratio_to_file.toFixed(2)}× the file (JS heap ${w.js_heap_bytes ? (w.js_heap_bytes / 1e6).toFixed(0) + ' MB' : 'n/a'})`);
+}
+for (const [n, st] of Object.entries(results.stream || {})) {
+  lines.push(`stream: ${n} rows (${(results.files[n].bytes / 1e6).toFixed(0)} MB file): parsed as it streams in ${fmt(st.stream_parse_ms)} ms; KM + log-rank by group ${fmt(st.km_logrank_run_ms)} ms; ` +
+    `wasm memory ${(st.memory_after_parse_bytes / 1e6).toFixed(0)} MB after parsing, ${(st.wasm_memory_bytes / 1e6).toFixed(0)} MB after the analysis = ${st.memory_ratio_to_file.toFixed(2)}× the file`);
 }
 lines.push('');
 lines.push('targets (issue):');

@@ -160,6 +160,7 @@ impl Table {
             name: self.name.clone(),
             rows: self.n_rows(),
             notes: self.notes.clone(),
+            count_column: self.count_column(),
             columns: self
                 .columns
                 .iter()
@@ -224,6 +225,59 @@ impl Table {
             start_stop: crate::study::detect_start_stop(self),
         }
     }
+}
+
+/// Column names that say a column counts rows (compared ignoring case, spaces and `_`).
+const COUNT_NAMES: &[&str] = &["n", "count", "counts", "freq", "frequency", "weight", "weights", "npatients", "ncases"];
+
+impl Table {
+    /// The column that looks like a count of patients per row (an aggregated file, as `cohort
+    /// aggregate-sql` writes): named `n`, `count`, `freq`, `frequency` or `weight` (see
+    /// [`COUNT_NAMES`]), numeric, every cell a whole number ≥ 0 (none missing or unreadable),
+    /// some cell above 1. The page offers it as frequency weights with one click (the spec's
+    /// `weights: {column, kind: "frequency"}`); nothing is weighted until the user says so.
+    pub fn count_column(&self) -> Option<CountColumn> {
+        self.columns.iter().find_map(|c| {
+            let key: String = c.name.chars().filter(|ch| !ch.is_whitespace() && *ch != '_' && *ch != '.').collect::<String>().to_ascii_lowercase();
+            if !COUNT_NAMES.contains(&key.as_str()) || c.identifier.is_some() || !c.bad.is_empty() {
+                return None;
+            }
+            let ColumnData::Numeric(v) = &c.data else { return None };
+            let (mut total, mut max) = (0.0f64, 0.0f64);
+            for &x in v {
+                if !(x >= 0.0 && x == x.trunc() && x < 1e15) {
+                    return None;
+                }
+                total += x;
+                max = max.max(x);
+            }
+            if max <= 1.0 {
+                return None;
+            }
+            Some(CountColumn {
+                column: c.name.clone(),
+                total,
+                reason: format!(
+                    "'{}' holds whole numbers from {} to {} (together {} in {} rows): if each row stands for that many patients (an aggregated file), analyse it with these counts as frequency weights",
+                    c.name,
+                    format_number(v.iter().copied().fold(f64::INFINITY, f64::min)),
+                    format_number(max),
+                    format_number(total),
+                    v.len()
+                ),
+            })
+        })
+    }
+}
+
+/// A column that looks like a count of patients per row (see [`Table::count_column`]).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CountColumn {
+    pub column: String,
+    /// The sum of the counts: the number of patients the rows stand for.
+    pub total: f64,
+    /// Why it looks like counts, for the page's offer.
+    pub reason: String,
 }
 
 /// The number of distinct non-NaN values of `v` (by bit pattern: `0` and `-0` are two), and
@@ -365,6 +419,9 @@ pub struct Schema {
     pub name: String,
     pub rows: usize,
     pub notes: Vec<String>,
+    /// A column that looks like counts of patients per row, offered as frequency weights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count_column: Option<CountColumn>,
     pub columns: Vec<ColumnSummary>,
     /// Start–stop intervals within an id, when the rows look like them (`crate::study`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -396,6 +453,39 @@ pub struct ColumnSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn numeric(name: &str, v: Vec<f64>) -> Column {
+        Column::new(name, ColumnData::Numeric(v), ColumnKind::Numeric)
+    }
+
+    /// A count column is recognised by its name and its whole, non-negative numbers, and only
+    /// then; the reason gives the range and the total.
+    #[test]
+    fn count_column_is_recognised_only_when_it_looks_like_counts() {
+        let table = |cols: Vec<Column>| Table { name: "t".into(), lines: (0..cols[0].len() as u64).map(|i| i + 2).collect(), columns: cols, notes: Vec::new() };
+        let t = table(vec![numeric("time", vec![5.0, 8.0, 9.0]), numeric("N", vec![3.0, 0.0, 12.0])]);
+        let c = t.count_column().unwrap();
+        assert_eq!(c.column, "N");
+        assert_eq!(c.total, 15.0);
+        assert!(c.reason.contains("whole numbers from 0 to 12 (together 15 in 3 rows)"), "{}", c.reason);
+        assert_eq!(t.schema().count_column, Some(c));
+        for (name, v) in [
+            ("n", vec![1.0, 2.5, 3.0]),           // not whole
+            ("count", vec![1.0, -2.0, 3.0]),      // negative
+            ("freq", vec![1.0, f64::NAN, 3.0]),   // missing
+            ("weight", vec![1.0, 1.0, 0.0]),      // nothing above 1: counts change nothing
+            ("age", vec![61.0, 70.0, 55.0]),      // not a count's name
+        ] {
+            let t = table(vec![numeric("time", vec![5.0, 8.0, 9.0]), numeric(name, v)]);
+            assert_eq!(t.count_column(), None, "{name}");
+        }
+        let t = table(vec![numeric("time", vec![5.0, 8.0]), Column::new("n", ColumnData::Text { codes: vec![0, 1], levels: vec!["a".into(), "b".into()] }, ColumnKind::Categorical)]);
+        assert_eq!(t.count_column(), None);
+        let t = table(vec![numeric("Patient_Count", vec![2.0, 7.0])]);
+        assert_eq!(t.count_column(), None, "only the names of COUNT_NAMES");
+        let t = table(vec![numeric("n_patients", vec![2.0, 7.0])]);
+        assert_eq!(t.count_column().unwrap().column, "n_patients");
+    }
 
     /// The hash set's count equals sorting the bit patterns and removing repeats; the kept
     /// values come in order of first appearance.

@@ -115,6 +115,11 @@ pub struct Session {
     /// Number of the last report `run_delta` sent; `report` is that report while `delta_live`.
     delta_token: u32,
     delta_live: bool,
+    /// A file the page is streaming in (see [`Session::stream_begin`]).
+    stream: Option<crate::ingest::TextStream>,
+    /// Whether the loaded table was streamed (its bytes are not kept: reading it with other
+    /// options streams the file again, see [`Session::needs_reread`]).
+    streamed: bool,
 }
 
 impl Default for Session {
@@ -138,7 +143,75 @@ impl Session {
             cache: Default::default(),
             delta_token: 0,
             delta_live: false,
+            stream: None,
+            streamed: false,
         }
+    }
+
+    /// Start reading a file of `size` bytes that the page streams in chunk by chunk
+    /// (`File.stream()` → [`Session::stream_push`] → [`Session::stream_end`]), read with the
+    /// options of `spec_json` (sheet, missing codes, date order; none: the defaults). The file is
+    /// never held whole (see `ingest::stream`): the table is built as the chunks come. The
+    /// loaded table stays until the new one is read.
+    pub fn stream_begin(&mut self, name: &str, size: f64, spec_json: Option<String>) -> Result<(), JsValue> {
+        let read = match spec_json {
+            Some(s) => ReadOptions::from_spec(&AnalysisSpec::from_json(&s).map_err(|e| js_error(&e))?),
+            None => ReadOptions::default(),
+        };
+        self.staged = Vec::new();
+        self.stream = Some(crate::ingest::TextStream::new(name, size.max(0.0) as usize, read));
+        Ok(())
+    }
+
+    /// The next chunk of the streamed file.
+    pub fn stream_push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        let s = self.stream.as_mut().ok_or_else(|| js_msg("internal: stream_push without stream_begin"))?;
+        s.push(chunk).map_err(|e| {
+            self.stream = None;
+            js_error(&e)
+        })
+    }
+
+    /// The end of one pass over the streamed file: `"again"` when the page must stream the file
+    /// once more (a column to read again as text, or a file that is not UTF-8 after all, read
+    /// whole), else the schema JSON of the new table (as [`Session::load`]).
+    pub fn stream_end(&mut self) -> Result<String, JsValue> {
+        let s = self.stream.as_mut().ok_or_else(|| js_msg("internal: stream_end without stream_begin"))?;
+        match s.end() {
+            Ok(crate::ingest::StreamEnd::Again | crate::ingest::StreamEnd::Restart) => Ok("again".to_string()),
+            Ok(crate::ingest::StreamEnd::Table(table)) => {
+                let read = s.options().clone();
+                self.stream = None;
+                let schema = to_json(&table.schema())?;
+                self.name = table.name.clone();
+                self.bytes = Vec::new();
+                self.streamed = true;
+                self.read = read;
+                self.table = Some(table);
+                self.report = None;
+                self.cache.clear();
+                self.delta_live = false;
+                Ok(schema)
+            }
+            Err(e) => {
+                self.stream = None;
+                Err(js_error(&e))
+            }
+        }
+    }
+
+    /// Abandon a streamed file (cancelled): the loaded table stays.
+    pub fn stream_abort(&mut self) {
+        self.stream = None;
+    }
+
+    /// Whether running `spec_json` needs the file read with other options than it was (sheet,
+    /// missing codes, date order) while its bytes are not kept (a streamed file): the page then
+    /// streams the file again with `stream_begin(name, size, spec_json)` before `run`.
+    pub fn needs_reread(&self, spec_json: &str) -> bool {
+        self.streamed
+            && self.table.is_some()
+            && AnalysisSpec::from_json(spec_json).is_ok_and(|s| !same_read_options(&ReadOptions::from_spec(&s), &self.read))
     }
 
     /// Reserve `size` bytes of wasm memory for a file the page streams in (File.stream()) and
@@ -179,6 +252,7 @@ impl Session {
         let table = crate::ingest::read_table(&bytes, name, &read).map_err(|e| js_error(&e))?;
         let schema = to_json(&table.schema())?;
         self.name = name.to_string();
+        self.streamed = false;
         self.bytes = bytes;
         self.read = read;
         self.table = Some(table);
@@ -302,6 +376,9 @@ impl Session {
         }
         let read = ReadOptions::from_spec(&spec);
         if self.table.is_some() && !same_read_options(&read, &self.read) {
+            if self.streamed {
+                return Err(js_msg("internal: the streamed file must be read again with the spec's options (stream_begin) before this analysis"));
+            }
             let table = crate::ingest::read_table(&self.bytes, &self.name, &read).map_err(|e| js_error(&e))?;
             self.table = Some(table);
             self.read = read;

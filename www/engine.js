@@ -7,7 +7,7 @@
 // (about 60% more bytes), fetched only when a workbook is dropped. From then on the page keeps
 // using the workbook build (it reads text files too).
 
-import { loadIntoSession } from './read.js';
+import { loadIntoSession, streamIntoSession } from './read.js';
 
 /** The two builds: their wasm module and wasm-bindgen glue, relative to this file. */
 // `workbook` also carries the extended estimators (cargo feature `extended`), loaded when a spec
@@ -111,7 +111,9 @@ async function buildFor(source) {
   if (typeof Blob !== 'undefined' && source instanceof Blob) head = new Uint8Array(await source.slice(0, 8).arrayBuffer());
   else if (ArrayBuffer.isView(source)) head = new Uint8Array(source.buffer, source.byteOffset, Math.min(8, source.byteLength));
   else head = new Uint8Array(source, 0, Math.min(8, source.byteLength));
-  return isWorkbookHead(head) ? 'workbook' : 'core';
+  // Parquet (`PAR1`): its reader (src/ingest/parquet.rs) is in the workbook build too.
+  const parquet = head.length >= 4 && head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31;
+  return isWorkbookHead(head) || parquet ? 'workbook' : 'core';
 }
 
 /**
@@ -201,7 +203,10 @@ export class MainEngine {
         if (this.file.blob) await loadIntoSession(this.session, this.memory, this.file.blob, this.file.name);
         else this.session.load(this.file.bytes, this.file.name);
         // The last analysis that ran is run again, so the report (and its exports) are back.
-        if (this.lastSpec) this.session.run(this.lastSpec);
+        if (this.lastSpec) {
+          await this.reread(this.lastSpec);
+          this.session.run(this.lastSpec);
+        }
       } catch { /* reported on next use */ }
     }
   }
@@ -226,15 +231,37 @@ export class MainEngine {
       return p.phase === 'parsing' ? new Promise(r => setTimeout(r, 30)) : undefined;
     };
     await this.useBuildFor(file, onProgress);
-    const schema = JSON.parse(await this.guard(s => loadIntoSession(s, this.memory, file, name, progress)));
+    this.loading = new AbortController();
+    let schema;
+    try {
+      schema = JSON.parse(await this.guard(s => loadIntoSession(s, this.memory, file, name, progress, this.loading.signal)));
+    } finally {
+      this.loading = null;
+    }
     this.file = { name, blob: file };
     this.lastSpec = null;
     return schema;
   }
 
+  /** Stop reading the File being loaded (the page's Cancel button); the loaded file stays. */
+  cancelLoad() {
+    this.loading?.abort();
+  }
+
+  /**
+   * A streamed File (src/ingest/stream.rs keeps no bytes) is streamed again when `specJson` asks
+   * for other reading options (missing codes, sheet, date order).
+   */
+  async reread(specJson) {
+    if (this.file?.blob && this.session.needs_reread?.(specJson)) {
+      await streamIntoSession(this.session, this.file.blob, this.file.name, () => {}, specJson);
+    }
+  }
+
   /** Run a spec object; returns the report object. */
   async run(spec) {
     return onDemand(this, async () => {
+      await this.guard(() => this.reread(JSON.stringify(spec)));
       this.delta = null;
       const report = await this.guard(s => JSON.parse(s.run(JSON.stringify(spec))));
       this.lastSpec = JSON.stringify(spec);
@@ -248,6 +275,7 @@ export class MainEngine {
    */
   async runDelta(spec, _extras) {
     return onDemand(this, async () => {
+      await this.guard(() => this.reread(JSON.stringify(spec)));
       const have = this.delta?.token ?? 0;
       const answer = await this.guard(s => JSON.parse(s.run_delta(JSON.stringify(spec), have)));
       this.lastSpec = JSON.stringify(spec);
@@ -476,6 +504,13 @@ export class WorkerEngine {
    * and reports progress ({phase, loaded, total}); the page keeps only the handle, to reload the
    * file after a restart.
    */
+  /** Stop reading the File being loaded (the page's Cancel button); the loaded file stays. */
+  cancelLoad() {
+    // Outside the request/answer pairs (id 0: its answer is ignored), so it reaches the worker
+    // while the load is in progress.
+    this.worker?.postMessage({ id: 0, op: 'cancelLoad' });
+  }
+
   async loadFile(file, name, onProgress = () => {}) {
     await this.useBuildFor(file, onProgress);
     const schema = JSON.parse(await this.guarded('loadFile', { file, name }, onProgress));

@@ -19,6 +19,7 @@ import { identifierColumns, stripIdentifiers, exportProblem, linkValues } from '
 import { initShare, openSharedLink, figureMinCell, exportMinCell, figurePng, leaveSharedView } from './share.js';
 import { $, el } from './dom.js';
 import { initAdjusted, renderAdjustedControls, renderAdjustedResults, clearAdjusted, survivalFigure, adjustedPng } from './adjusted.js';
+import { renderCountNotice } from './counts.js';
 
 
 /** Value of the time picker's "from dates" entry. */
@@ -92,8 +93,10 @@ function showProgress(p) {
   else bar.removeAttribute('value');   // indeterminate while the engine parses / fits
   $('#load-progress-label').textContent = p.phase === 'reading' ? progressText(p.loaded, p.total)
     : p.phase === 'parsing' ? 'Parsing…' : p.phase === 'engine' ? 'Loading the workbook reader…' : 'Analysing…';
+  $('#load-cancel').hidden = p.phase !== 'reading';   // the file is parsed as it is read: Cancel stops both
   box.hidden = false;
 }
+$('#load-cancel')?.addEventListener('click', () => state.engine?.cancelLoad?.());
 
 /** Load `source` (a Uint8Array, or a File read in chunks with a progress bar). */
 async function loadBytes(name, source, specOverride, isDemo = false) {
@@ -148,6 +151,7 @@ function resetForLoad(name) {
   $('#demo-note').hidden = true;
   $('#columns-box').hidden = true;
   $('#identifier-notice').hidden = true;
+  $('#count-notice').hidden = true;
   $('#notes').textContent = '';
   $('#refit-time').textContent = '';
   $('#action-status').textContent = '';
@@ -210,6 +214,8 @@ function showCheckNote(name) {
     `${name} is analysed with the settings on the left${guess ? ` (${guess})` : ''}. The `, link,
     ' shows how each column was read, what is missing and Table 1.');
   box.hidden = false;
+  // A count column (aggregated file): offered as frequency weights (www/counts.js).
+  renderCountNotice($('#count-notice'), state.schema, state.spec, spec => runSpec(spec), () => state.spec);
 }
 
 async function runSpecInner(spec, t0 = performance.now()) {

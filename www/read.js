@@ -1,5 +1,6 @@
-// Reading a dropped or chosen File in chunks (File.stream()), with progress, into ONE buffer of
-// the file's size. Used inside the engine's Web Worker (the page posts it the File, which is a
+// Reading a dropped or chosen File in chunks (File.stream()), with progress: streamed into the
+// engine, which parses each chunk as it comes (`streamIntoSession`), or, for an engine without
+// streaming, into ONE buffer of the file's size. Used inside the engine's Web Worker (the page posts it the File, which is a
 // handle to the file on disk, not a copy of its bytes) and on the main thread where workers are
 // missing. `file.arrayBuffer()` would give no progress; growing a buffer by doubling would cost
 // up to three copies of a large file at once.
@@ -14,15 +15,26 @@ export function progressStep(total) {
  * `onProgress(loaded, total)` at 0, after every `progressStep(total)` bytes and at the end.
  * Throws a clear error when the file changes size while it is read. `blob.stream` must exist.
  */
-export async function streamBlob(blob, sink, onProgress = () => {}) {
+export async function streamBlob(blob, sink, onProgress = () => {}, signal = null) {
   const total = blob.size;
   const reader = blob.stream().getReader();
   const step = progressStep(total);
   let loaded = 0;
   let reported = 0;
+  let yielded = Date.now();
   onProgress(0, total);
   try {
     for (;;) {
+      // A file's chunks may arrive as resolved promises only, never letting a message (the
+      // Cancel button's) in: give the event loop a turn every 50 ms.
+      if (signal && Date.now() - yielded > 50) {
+        await new Promise(r => setTimeout(r, 0));
+        yielded = Date.now();
+      }
+      if (signal?.aborted) {
+        await reader.cancel().catch(() => {});
+        throw cancelled(blob);
+      }
       const { done, value } = await reader.read();
       if (done) break;
       if (loaded + value.length > total) throw changed(blob);
@@ -62,7 +74,10 @@ export async function readBlob(blob, onProgress = () => {}) {
  * WebAssembly.Memory. `onProgress({phase, loaded, total})` may return a promise (awaited before
  * parsing). Returns the schema JSON text. Falls back to one JS buffer without streams.
  */
-export async function loadIntoSession(session, memory, file, name, onProgress = () => {}) {
+export async function loadIntoSession(session, memory, file, name, onProgress = () => {}, signal = null) {
+  if (typeof file.stream === 'function' && typeof session.stream_begin === 'function') {
+    return streamIntoSession(session, file, name, onProgress, null, signal);
+  }
   if (typeof file.stream !== 'function' || !memory || typeof session.reserve !== 'function') {
     const bytes = await readBlob(file, (loaded, total) => onProgress({ phase: 'reading', loaded, total }));
     await onProgress({ phase: 'parsing', loaded: bytes.length, total: bytes.length });
@@ -80,6 +95,39 @@ export async function loadIntoSession(session, memory, file, name, onProgress = 
   // (awaited: on the main thread the page paints "Parsing…" before wasm holds the thread)
   await onProgress({ phase: 'parsing', loaded: file.size, total: file.size });
   return session.load_staged(name);
+}
+
+/**
+ * Parse a File as it streams (`session.stream_begin/stream_push/stream_end`, src/ingest/stream.rs):
+ * each chunk of `file.stream()` goes into the engine, which builds the table as the chunks come
+ * and never holds the whole file. The engine may ask for the file once more (a column to read
+ * again as text, or a file that is not UTF-8 after all): it is streamed again, at most twice.
+ * `specJson`: read with the spec's options (a re-read for other missing codes, sheet, date
+ * order). `signal` (an AbortSignal) cancels between chunks; the loaded table then stays.
+ * Returns the schema JSON text.
+ */
+export async function streamIntoSession(session, file, name, onProgress = () => {}, specJson = null, signal = null) {
+  session.stream_begin(name, file.size, specJson ?? undefined);
+  try {
+    for (let pass = 1; ; pass++) {
+      await streamBlob(file, chunk => session.stream_push(chunk),
+        (loaded, total) => onProgress({ phase: 'reading', loaded, total, pass }), signal);
+      // (awaited: on the main thread the page paints "Parsing…" before wasm holds the thread)
+      await onProgress({ phase: 'parsing', loaded: file.size, total: file.size, pass });
+      const out = session.stream_end();
+      if (out !== 'again') return out;
+      if (pass >= 3) throw new Error('internal: the engine asked for the file more than three times');
+    }
+  } catch (e) {
+    try { session.stream_abort(); } catch { /* the engine is gone */ }
+    throw e;
+  }
+}
+
+function cancelled(blob) {
+  const e = new Error(`Reading ${blob.name || "the file"} was cancelled. Choose or drop a file to analyse.`);
+  e.cancelled = true;
+  return e;
 }
 
 function changed(blob) {

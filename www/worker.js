@@ -3,12 +3,19 @@
 // requests {id, op, args}; each gets {id, ok, value} or {id, ok: false, error, fatal}. A wasm
 // panic is `fatal`: the page ends this worker and starts a new one.
 
-import { loadIntoSession } from './read.js';
+import { loadIntoSession, streamIntoSession } from './read.js';
 
 let glue = null;
 let memory = null;   // the wasm module's WebAssembly.Memory
 let session = null;
 let panicMessage = null;
+let streamed = null;   // {file, name} of a File parsed as it streamed (its bytes are not kept)
+let loading = null;    // AbortController of the File being read (the page's Cancel button)
+
+/** A streamed file is read again when the spec asks for other reading options (missing codes, sheet, date order). */
+async function rereadFor(spec) {
+  if (streamed && session.needs_reread?.(spec)) await streamIntoSession(session, streamed.file, streamed.name, () => {}, spec);
+}
 
 self.__cohortPanic = msg => { panicMessage = msg; };
 
@@ -51,14 +58,25 @@ const ops = {
     session = new glue.Session();
     return glue.version();
   },
-  load: ({ bytes, name }) => session.load(bytes, name),
-  // A File posted by the page (a handle, not a copy): streamed here in chunks straight into
-  // wasm memory, with progress messages {id, progress}.
-  loadFile: ({ file, name }, id) => loadIntoSession(session, memory, file, name, progress => self.postMessage({ id, progress })),
-  run: ({ spec }) => session.run(spec),
+  load: ({ bytes, name }) => { streamed = null; return session.load(bytes, name); },
+  // A File posted by the page (a handle, not a copy): parsed here chunk by chunk as it streams
+  // (src/ingest/stream.rs), with progress messages {id, progress}; `cancelLoad` stops it.
+  async loadFile({ file, name }, id) {
+    loading = new AbortController();
+    try {
+      const schema = await loadIntoSession(session, memory, file, name, progress => self.postMessage({ id, progress }), loading.signal);
+      streamed = typeof session.stream_begin === 'function' ? { file, name } : null;
+      return schema;
+    } finally {
+      loading = null;
+    }
+  },
+  cancelLoad() { loading?.abort(); return true; },
+  async run({ spec }) { await rereadFor(spec); return session.run(spec); },
   // The page's refit: the report's changed parts and, when asked, the forest plot of the new
   // report (at the given pixel width) and its methods paragraph, in one answer.
-  runDelta({ spec, have, forest, methods }) {
+  async runDelta({ spec, have, forest, methods }) {
+    await rereadFor(spec);
     const out = { answer: session.run_delta(spec, have) };
     // methods: the disclosure k the paragraph suppresses counts with.
     if (methods) out.methods = optional(() => session.methods_k(methods));

@@ -7,6 +7,9 @@
 //!    `.xlsx` (`xl/workbook.bin`: `.xlsb`), one holding `content.xml` an `.ods`; an OLE2
 //!    compound file is an `.xls` (or a password-protected workbook, which is refused). The
 //!    file name's extension is never trusted.
+//!    A file starting and ending with `PAR1` is Apache Parquet, read column by column with the
+//!    `parquet` crate ([`parquet`], the `parquet` feature) into the same rows a CSV export
+//!    of it gives.
 //! 2. **Workbooks** are read with calamine ([`workbook`]): first sheet unless the spec names
 //!    one; numbers stay numbers, date cells become dates, error cells (`#N/A`) are text.
 //! 3. **Text** is decoded ([`decode`]): UTF-8 (BOM or not), UTF-16 LE/BE (with BOM, or
@@ -22,11 +25,11 @@
 //!    the header, an unterminated quote, an unnamed or a duplicated column name is refused with
 //!    its line and the fix. Plain records (no quotes, no spaces around values, the header's
 //!    number of fields) go straight into the columns, numbers parsed from the bytes
-//!    (`infer::Assembler::fast_row`); the rest take the general path, with the same result
+//!    (`assemble::Assembler::fast_row`); the rest take the general path, with the same result
 //!    (a test compares the two on random tables).
 //!
 //!    Memory: the columns are built as the rows come (`f64` for numeric columns, dictionary
-//!    codes for text; see `infer::Builder`), sized from the first rows' average length, so a
+//!    codes for text; see `assemble::Builder`), sized from the first rows' average length, so a
 //!    large CSV costs its bytes plus about 8 bytes a numeric cell — no per-cell strings, no
 //!    decoded copy of a UTF-8 file.
 //! 6. Each column's type is **inferred** from all its cells ([`infer`]): numbers (decimal
@@ -39,13 +42,19 @@
 
 mod charset;
 pub mod dates;
+mod assemble;
 mod infer;
+mod numbers;
 pub mod identifiers;
 mod scan;
+mod stream;
 // Without the `workbook` feature (the browser's core build, scripts/build.sh) the calamine
 // readers are left out; the page sends ZIP and OLE2 files to the build with them (www/engine.js).
 #[cfg(feature = "workbook")]
 mod workbook;
+// Parquet (the `parquet` feature): in the CLI and the page's on-demand module, not the core one.
+#[cfg(feature = "parquet")]
+mod parquet;
 
 use std::borrow::Cow;
 
@@ -54,6 +63,7 @@ use crate::spec::DateOrder;
 use crate::table::Table;
 
 pub use infer::{looks_like_date_header, Missing};
+pub use stream::{StreamEnd, TextStream};
 
 /// Options a spec can set for reading.
 #[derive(Debug, Clone, Default)]
@@ -96,6 +106,12 @@ fn read_table_inner(bytes: &[u8], name: &str, opts: &ReadOptions) -> Result<Tabl
             "this build of the engine reads no workbooks, so the {} cannot be opened here. Export the sheet as CSV and drop that file.",
             kind.name()
         ))),
+        #[cfg(feature = "parquet")]
+        Sniffed::Parquet => parquet::read(bytes, name, opts),
+        #[cfg(not(feature = "parquet"))]
+        Sniffed::Parquet => Err(Error::format(
+            "this build of the engine reads no Parquet files, so this one cannot be opened here. Export the table as CSV (DuckDB: COPY t TO 'file.csv' (HEADER)) and drop that file.",
+        )),
         Sniffed::Text => read_text(bytes, name, opts),
     }
 }
@@ -106,6 +122,8 @@ pub enum Sniffed {
     Empty,
     Text,
     Workbook(Book),
+    /// An Apache Parquet file (`PAR1` at both ends).
+    Parquet,
     /// Not a table: what it is, and what to drop instead.
     Refuse { what: &'static str, fix: &'static str },
 }
@@ -142,6 +160,16 @@ pub fn sniff(b: &[u8]) -> Sniffed {
         return Sniffed::Empty;
     }
     let refuse = |what, fix| Sniffed::Refuse { what, fix };
+    if b.starts_with(b"PAR1") {
+        return if b.len() >= 12 && b.ends_with(b"PAR1") {
+            Sniffed::Parquet
+        } else {
+            refuse(
+                "a truncated Parquet file (it starts with Parquet's mark but does not end with it)",
+                "Copy or download the file again (it was cut short), or write it again, and drop that file.",
+            )
+        };
+    }
     if b.starts_with(b"PK\x03\x04") || b.starts_with(b"PK\x05\x06") || b.starts_with(b"PK\x07\x08") {
         return if contains(b, b"xl/workbook.bin") {
             Sniffed::Workbook(Book::Xlsb)
@@ -366,12 +394,39 @@ fn read_text_with(bytes: &[u8], name: &str, opts: &ReadOptions, numbers: bool) -
     let delim = hint.unwrap_or_else(|| sniff_delimiter(&text));
     notes.push(format!("delimiter: {}{}", delimiter_name(delim), if hint.is_some() { " (from the file's sep= line)" } else { "" }));
     let ctx = infer::Context::new(opts, delim != b',');
+    let Some(head) = find_header(&text, delim, &mut notes, true)? else {
+        return Err(Error::format("the file holds no rows."));
+    };
+    let Head { header, header_info, queued, sc } = head;
+    let mut asm = infer::Assembler::new(header, header_info.line, ctx.missing.clone(), numbers)?;
+    feed_rows(&mut asm, &text, sc.clone(), &queued, true, numbers)?;
+    // Columns read as numbers that turned out to need their text: a second pass for them.
+    let again = asm.rescan_columns(&ctx);
+    if !again.is_empty() {
+        let mut second = asm.for_rescan(&again);
+        feed_rows(&mut second, &text, sc, &queued, false, true)?;
+        asm.take_rescanned(second, &again);
+    }
+    asm.finish(name, notes, &ctx)
+}
 
-    // Header: the first non-blank record with two or more filled cells; single-cell lines
-    // above it (a title, a date) are skipped with a note. When no such record comes within
-    // the first 10 non-blank records, the file has one column and its first record is the
-    // header.
-    let mut sc = scan::Scanner::new(&text, delim);
+/// The header of a text table and what was read to find it.
+struct Head<'a> {
+    header: Vec<String>,
+    header_info: scan::RecordInfo,
+    /// Records read while looking for the header that are data rows (a one-column file).
+    queued: Vec<(Vec<String>, scan::RecordInfo)>,
+    /// The scanner, at the first data record after the header.
+    sc: scan::Scanner<'a>,
+}
+
+/// Find the header of `text`: the first non-blank record with two or more filled cells;
+/// single-cell lines above it (a title, a date) are skipped with a note. When no such record
+/// comes within the first 10 non-blank records, the file has one column and its first record is
+/// the header. `whole`: `text` is the whole file; otherwise (the start of a streamed file) `None`
+/// when the text ended before the header was decided (read more first).
+fn find_header<'a>(text: &'a str, delim: u8, notes: &mut Vec<String>, whole: bool) -> Result<Option<Head<'a>>> {
+    let mut sc = scan::Scanner::new(text, delim);
     let (mut fields, mut scratch) = (Vec::new(), String::new());
     let mut buffered: Vec<(Vec<String>, scan::RecordInfo)> = Vec::new();
     let mut header: Option<(Vec<String>, scan::RecordInfo)> = None;
@@ -386,6 +441,9 @@ fn read_text_with(bytes: &[u8], name: &str, opts: &ReadOptions, numbers: bool) -
             break;
         }
         buffered.push((cells, info));
+    }
+    if header.is_none() && buffered.len() < 10 && !whole {
+        return Ok(None);
     }
     let mut queued: Vec<(Vec<String>, scan::RecordInfo)> = Vec::new();
     let (header, header_info) = match header {
@@ -403,22 +461,13 @@ fn read_text_with(bytes: &[u8], name: &str, opts: &ReadOptions, numbers: bool) -
         None => {
             let mut it = buffered.into_iter();
             let Some(h) = it.next() else {
-                return Err(Error::format("the file holds no rows."));
+                return Ok(None);
             };
             queued.extend(it);
             h
         }
     };
-    let mut asm = infer::Assembler::new(header, header_info.line, ctx.missing.clone(), numbers)?;
-    feed_rows(&mut asm, &text, sc.clone(), &queued, true, numbers)?;
-    // Columns read as numbers that turned out to need their text: a second pass for them.
-    let again = asm.rescan_columns(&ctx);
-    if !again.is_empty() {
-        let mut second = asm.for_rescan(&again);
-        feed_rows(&mut second, &text, sc, &queued, false, true)?;
-        asm.take_rescanned(second, &again);
-    }
-    asm.finish(name, notes, &ctx)
+    Ok(Some(Head { header, header_info, queued, sc }))
 }
 
 /// Hand the data rows to the assembler: the queued records first (lines read while looking
@@ -426,7 +475,7 @@ fn read_text_with(bytes: &[u8], name: &str, opts: &ReadOptions, numbers: bool) -
 /// blank) are skipped. A record cut off by the end of the file inside a quoted field is
 /// refused with the line of its opening quote. `estimate`: reserve the columns' memory from
 /// the first rows' average length. `fast`: plain records go straight into the columns
-/// ([`infer::Assembler::fast_row`]; the tests compare with `false`).
+/// ([`assemble::Assembler::fast_row`]; the tests compare with `false`).
 fn feed_rows(asm: &mut infer::Assembler, text: &str, mut sc: scan::Scanner<'_>, queued: &[(Vec<String>, scan::RecordInfo)], estimate: bool, fast: bool) -> Result<()> {
     for (cells, info) in queued {
         let r = asm.row(cells.iter().map(String::as_str), cells.len(), info.line);
@@ -529,7 +578,7 @@ mod tests {
     /// some or much text, numbers then text, decimal commas late in the column, missing codes,
     /// dates, quoted text with delimiters and line breaks, exponents, 17 digits, dot-grouped
     /// thousands), sometimes switching kind after the probe rows.
-    fn random_table(rng: &mut crate::bench::SplitMix64, delim: char) -> String {
+    pub(crate) fn random_table(rng: &mut crate::bench::SplitMix64, delim: char) -> String {
         let rows = 200 + (rng.next_u64() % 1800) as usize;
         let ncol = 1 + (rng.next_u64() % 6) as usize;
         let mut kinds: Vec<(u64, u64, usize)> = (0..ncol).map(|_| (rng.next_u64() % 14, rng.next_u64() % 14, (rng.next_u64() % 2000) as usize)).collect();

@@ -73,6 +73,11 @@ impl<'a> Scanner<'a> {
         Scanner { text, pos: 0, line: 1, special, delim }
     }
 
+    /// A scanner over a piece of a streamed file whose first byte is on file line `line`.
+    pub fn at_line(text: &'a str, delim: u8, line: u64) -> Self {
+        Scanner { line, ..Self::new(text, delim) }
+    }
+
     /// Byte offset of the next record (or of the blank lines before it).
     pub fn position(&self) -> usize {
         self.pos
