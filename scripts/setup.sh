@@ -4,7 +4,9 @@
 #   scripts/setup.sh            build tools: wasm32 target, wasm-bindgen-cli
 #   scripts/setup.sh --browser  also playwright-core (npm) and Debian's chromium for the browser tests
 #   scripts/setup.sh --r        also Debian's R with survival and cmprsk, which the tests use to run
-#                               the exported R scripts and the randomised comparison (the app never needs R)
+#                               the exported R scripts and the randomised comparison (the app never needs R),
+#                               lifelines (PyPI, in target/venv-lifelines) to run the exported Python
+#                               scripts, and LibreOffice Writer to open the Word export in a test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,5 +88,19 @@ if [ "$want_r" = 1 ]; then
   else
     say "installing Debian's R with survival and cmprsk for the cross-check tests (apt-get install r-base-core r-cran-survival r-cran-cmprsk)"
     apt_install r-base-core r-cran-survival r-cran-cmprsk
+  fi
+fi
+if [ "$want_r" = 1 ]; then
+  # The other cross-check tools of the tests: lifelines runs the exported Python script
+  # (tests/scripts.rs); LibreOffice opens the Word export (tests/manuscript.rs).
+  if target/venv-lifelines/bin/python -c "import lifelines, pandas" 2>/dev/null; then
+    say "ok: lifelines in target/venv-lifelines"
+  else
+    bash scripts/setup-lifelines.sh
+  fi
+  if command -v soffice >/dev/null 2>&1; then
+    say "ok: LibreOffice (soffice)"
+  else
+    bash scripts/setup-manuscript.sh
   fi
 fi
