@@ -182,16 +182,8 @@ impl Session {
             Ok(crate::ingest::StreamEnd::Table(table)) => {
                 let read = s.options().clone();
                 self.stream = None;
-                let schema = to_json(&table.schema())?;
-                self.name = table.name.clone();
-                self.bytes = Vec::new();
-                self.streamed = true;
-                self.read = read;
-                self.table = Some(table);
-                self.report = None;
-                self.cache.clear();
-                self.delta_live = false;
-                Ok(schema)
+                let name = table.name.clone();
+                self.install(table, name, Vec::new(), true, read)
             }
             Err(e) => {
                 self.stream = None;
@@ -250,16 +242,7 @@ impl Session {
     pub fn load(&mut self, bytes: Vec<u8>, name: &str) -> Result<String, JsValue> {
         let read = ReadOptions::default();
         let table = crate::ingest::read_table(&bytes, name, &read).map_err(|e| js_error(&e))?;
-        let schema = to_json(&table.schema())?;
-        self.name = name.to_string();
-        self.streamed = false;
-        self.bytes = bytes;
-        self.read = read;
-        self.table = Some(table);
-        self.report = None;
-        self.cache.clear();
-        self.delta_live = false;
-        Ok(schema)
+        self.install(table, name.to_string(), bytes, false, read)
     }
 
     /// Schema JSON of the loaded file (as `load` returned it).
@@ -358,6 +341,21 @@ impl Session {
 }
 
 impl Session {
+    /// A newly read file replaces the old one and every result derived from it (`load` and the
+    /// end of a streamed read); returns its schema JSON.
+    fn install(&mut self, table: Table, name: String, bytes: Vec<u8>, streamed: bool, read: ReadOptions) -> Result<String, JsValue> {
+        let schema = to_json(&table.schema())?;
+        self.name = name;
+        self.bytes = bytes;
+        self.streamed = streamed;
+        self.read = read;
+        self.table = Some(table);
+        self.report = None;
+        self.cache.clear();
+        self.delta_live = false;
+        Ok(schema)
+    }
+
     fn table(&self) -> Result<&Table, JsValue> {
         self.table.as_ref().ok_or_else(|| js_msg("no file is loaded: drop a CSV or spreadsheet first"))
     }
