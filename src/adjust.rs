@@ -291,12 +291,27 @@ impl CoxColumns {
     }
 }
 
-/// A point of an adjusted curve.
+/// A point of an adjusted curve, with its robust (infinitesimal-jackknife) standard error and
+/// 95% limits in the spec's `conf_type` (NaN, written null, where not computed).
 #[derive(Debug, Clone, serde::Serialize, PartialEq)]
 pub struct TimeSurv {
     pub time: f64,
     pub surv: f64,
+    pub std_err: f64,
+    pub lower: f64,
+    pub upper: f64,
 }
+
+impl TimeSurv {
+    /// A point without a standard error.
+    pub fn bare(time: f64, surv: f64) -> Self {
+        TimeSurv { time, surv, std_err: f64::NAN, lower: f64::NAN, upper: f64::NAN }
+    }
+}
+
+/// Work (rows × steps × levels) above which the standard errors of the adjusted curves are
+/// computed at a thinned set of steps (every k-th, and the landmarks) rather than at all.
+pub const ADJUSTED_SE_WORK: usize = 40_000_000;
 
 /// The directly standardised survival curve of one group level.
 #[derive(Debug, Clone, serde::Serialize, PartialEq)]
@@ -304,6 +319,8 @@ pub struct AdjustedCurve {
     pub group: String,
     /// Rows the model (and the average) used.
     pub n: usize,
+    /// Rows of this group among them (the legend's "n").
+    pub n_group: usize,
     pub steps: Vec<TimeSurv>,
     /// At the spec's landmark `times`.
     pub at: Vec<TimeSurv>,
@@ -376,17 +393,82 @@ pub fn adjusted_curves(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warn
                 .collect()
         })
         .collect();
-    let curves = crate::stats::adjusted::direct_standardisation(&d.time, &d.status, &eta, &by_level, spec.ties == crate::spec::Ties::Efron);
+    let efron = spec.ties == crate::spec::Ties::Efron;
+    let curves = crate::stats::adjusted::direct_standardisation(&d.time, &d.status, &eta, &by_level, efron);
+    let se = adjusted_se(&d, &fit, &beta, &group_terms, g.levels.len(), &curves, spec, efron, warnings);
+    let z = crate::stats::common::z95();
+    let point = |c: &crate::stats::adjusted::StandardisedCurve, se: &[f64], k: Option<usize>, time: f64| match k {
+        None => TimeSurv { time, surv: 1.0, std_err: 0.0, lower: f64::NAN, upper: f64::NAN },
+        Some(k) => {
+            let (s, e) = (c.surv[k], se.get(k).copied().unwrap_or(f64::NAN));
+            let (lower, upper) = crate::stats::km::conf_limits(s, if s > 0.0 { e / s } else { f64::NAN }, spec.conf_type, z);
+            TimeSurv { time, surv: s, std_err: e, lower, upper }
+        }
+    };
     Ok(curves
-        .into_iter()
+        .iter()
         .zip(&g.levels)
-        .map(|(c, level)| AdjustedCurve {
+        .zip(&se)
+        .map(|((c, level), se)| AdjustedCurve {
             group: level.clone(),
             n,
-            at: spec.times.iter().map(|&t| TimeSurv { time: t, surv: crate::stats::adjusted::surv_at(&c, t) }).collect(),
-            steps: c.time.iter().zip(&c.surv).map(|(&time, &surv)| TimeSurv { time, surv }).collect(),
+            n_group: (0..n).filter(|&i| own_level(&d, &group_terms, i) == g.levels.iter().position(|l| l == level).unwrap_or(usize::MAX)).count(),
+            at: spec.times.iter().map(|&t| point(c, se, c.time.partition_point(|&x| x <= t).checked_sub(1), t)).collect(),
+            steps: (0..c.time.len()).map(|k| point(c, se, Some(k), c.time[k])).collect(),
         })
         .collect())
+}
+
+/// The level of row `i` from the group's indicator columns (the first ones of the design):
+/// the reference level when none is 1.
+fn own_level(d: &Design, group_terms: &[usize], i: usize) -> usize {
+    group_terms.iter().enumerate().find(|(j, _)| d.x[*j][i] == 1.0).map_or_else(|| (0..=group_terms.len()).find(|l| !group_terms.contains(l)).unwrap_or(0), |(_, &l)| l)
+}
+
+/// Robust standard errors of the adjusted curves (`stats::adjusted::standardised_se`) at each
+/// step: at all of them when rows × steps × levels ≤ [`ADJUSTED_SE_WORK`], else at every k-th
+/// step and the landmarks (a warning says so). None when a term was dropped from the model.
+#[allow(clippy::too_many_arguments)]
+fn adjusted_se(d: &Design, fit: &CoxReport, beta: &[f64], group_terms: &[usize], levels: usize, curves: &[crate::stats::adjusted::StandardisedCurve], spec: &AnalysisSpec, efron: bool, warnings: &mut Vec<String>) -> Vec<Vec<f64>> {
+    let nan = || curves.iter().map(|c| vec![f64::NAN; c.time.len()]).collect();
+    let p = d.names.len();
+    if fit.terms.len() != p || fit.terms.iter().zip(&d.names).any(|(t, n)| &t.name != n) || fit.vcov.iter().any(|v| !v.is_finite()) {
+        warnings.push("adjusted curves: no confidence band (a term of their model was dropped or has no variance)".to_string());
+        return nan();
+    }
+    let Some(first) = curves.first() else { return Vec::new() };
+    let steps = first.time.len();
+    let n = d.time.len();
+    let work = n.saturating_mul(steps).saturating_mul(levels);
+    let every = work.div_ceil(ADJUSTED_SE_WORK).max(1);
+    let mut which: Vec<bool> = (0..steps).map(|k| k % every == 0 || k + 1 == steps).collect();
+    for &t in &spec.times {
+        if let Some(k) = first.time.partition_point(|&x| x <= t).checked_sub(1) {
+            which[k] = true;
+        }
+    }
+    if every > 1 {
+        warnings.push(format!(
+            "adjusted curves: the 95% band is computed at every {every}th of the {steps} step times and at the landmarks ({n} rows × {steps} steps is too much work for every step); the band is drawn through those steps"
+        ));
+    }
+    // Each level's values of the group's indicator columns.
+    let level_x: Vec<Vec<f64>> = (0..levels).map(|l| group_terms.iter().map(|&t| if t == l { 1.0 } else { 0.0 }).collect()).collect();
+    let cols = crate::stats::adjusted::CoxFitColumns { time: &d.time, status: &d.status, x: &d.x, beta, vcov: &fit.vcov, efron };
+    crate::stats::adjusted::standardised_se(&cols, &level_x, &which)
+}
+
+/// The legend's addition for a propensity-weighted curve: ", weighted Σw", Σw the arm's size
+/// in the weighted pseudo-population (so "(n = 69, weighted 71.3)": 69 patients, who stand for
+/// 71.3 under the weights); empty without propensity weights or when Σw is withheld.
+pub fn weighted_n_text(report: &crate::Report, group: &Option<String>) -> String {
+    let Some(g) = group else { return String::new() };
+    report
+        .propensity
+        .as_ref()
+        .and_then(|p| p.ess.iter().find(|e| &e.group == g))
+        .filter(|e| e.weight_sum.is_finite())
+        .map_or(String::new(), |e| format!(", weighted {}", crate::plot::format_num((e.weight_sum * 10.0).round() / 10.0)))
 }
 
 /// Weights above this count as extreme (one row standing for more than 10 patients).
@@ -397,6 +479,8 @@ pub const EXTREME_WEIGHT: f64 = 10.0;
 pub struct Ess {
     pub group: String,
     pub n: usize,
+    /// Σw: the arm's size in the weighted pseudo-population (the legend's "weighted").
+    pub weight_sum: f64,
     pub ess: f64,
     pub min_weight: f64,
     pub max_weight: f64,
@@ -535,6 +619,7 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
             Ess {
                 group: level.clone(),
                 n: ws.len(),
+                weight_sum: s,
                 ess: s * s / s2,
                 min_weight: ws.iter().copied().fold(f64::INFINITY, f64::min),
                 max_weight: ws.iter().copied().fold(f64::NEG_INFINITY, f64::max),

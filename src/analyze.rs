@@ -390,6 +390,10 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
         let patient: Option<Vec<u32>> = st.patient.as_ref().map(|p| idx.iter().map(|&i| p[i]).collect());
         let rows = stats::km::KmRows { time: &time, status: &s, entry: entry.as_deref(), weight: weight.as_deref(), patient: patient.as_deref() };
         let mut c = stats::km::kaplan_meier_rows(&rows, &opts);
+        // Weighted curves: the RMST's robust (infinitesimal-jackknife) standard error.
+        if let (Some(tau), Some(_)) = (spec.rmst_tau, rows.weight) {
+            c.rmst = Some(stats::rmst::weighted_rmst(&rows, tau));
+        }
         c.group = levels.get(g).cloned();
         report.km.push(c);
     }
@@ -404,6 +408,7 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
             "no log-rank test with sampling weights (its variance assumes unweighted counts): compare the groups with the weighted Cox model of the group, whose robust standard errors account for the weights"
                 .to_string(),
         );
+        report.rmst_diff = stats::rmst::rmst_differences(&report.km);
         return;
     }
     if let Some((exits, entries)) = &fast {

@@ -46,14 +46,17 @@ pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Wi
         let end = released.last().copied();
         for a in r.adjusted.iter_mut() {
             let Some(o) = orig.adjusted.iter().find(|o| o.group == a.group) else { continue };
-            // The original curve's value at t (a step function starting at 1).
-            let value_at = |t: f64| o.steps.iter().take_while(|s| s.time <= t).last().map_or(1.0, |s| s.surv);
-            a.steps = released.iter().map(|&t| crate::adjust::TimeSurv { time: t, surv: value_at(t) }).collect();
+            // The original curve's point at t (a step function starting at 1); the band at a released time is the original step's (before the first: none).
+            let point_at = |t: f64| o.steps.iter().take_while(|s| s.time <= t).last().map_or(crate::adjust::TimeSurv::bare(t, 1.0), |s| crate::adjust::TimeSurv { time: t, ..s.clone() });
+            a.steps = released.iter().map(|&t| point_at(t)).collect();
             for at in a.at.iter_mut() {
-                at.surv = match end {
-                    Some(e) if at.time <= e => released.iter().take_while(|&&t| t <= at.time).last().map_or(1.0, |&t| value_at(t)),
-                    _ => f64::NAN,
+                *at = match end {
+                    Some(e) if at.time <= e => released.iter().take_while(|&&t| t <= at.time).last().map_or(crate::adjust::TimeSurv::bare(at.time, 1.0), |&t| crate::adjust::TimeSurv { time: at.time, ..point_at(t) }),
+                    _ => crate::adjust::TimeSurv::bare(at.time, f64::NAN),
                 };
+            }
+            if w.totals || small(a.n_group, k) {
+                a.n_group = 0;
             }
             if w.totals {
                 a.n = 0;
@@ -85,6 +88,7 @@ pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Wi
             }
             if small(e.n, k) || w.totals {
                 e.n = 0;
+                e.weight_sum = f64::NAN;
             }
         }
         for b in p.balance.iter_mut() {

@@ -3,9 +3,12 @@
 //! * `adjusted`: the directly standardised survival curves (`report.adjusted`) drawn in the main
 //!   figure exactly as the crude Kaplan-Meier curves are (same axes, colours, legend, landmarks),
 //!   by handing [`super::km::draw_survival`] a view of the report whose curves are the adjusted
-//!   ones. They carry no confidence band, censoring mark, median or number at risk (the
-//!   standardised curve is an average of predictions, not a count of patients) and no log-rank p
-//!   (the test compares the crude curves); the legend's n is the rows the model averaged over.
+//!   ones, with their 95% band (the robust standard errors of `stats::adjusted::standardised_se`,
+//!   drawn when the figure's bands are on). They carry no censoring mark, median or number at
+//!   risk (the standardised curve is an average of predictions, not a count of patients) and no
+//!   log-rank p (the test compares the crude curves); the legend's n is each group's own rows
+//!   (every curve averages over all the model's rows: the page's note under the figure and
+//!   the README say so).
 //! * `love` and `subgroups`: [`super::love`] and [`super::subgroups`].
 //! * `spline`: the hazard-ratio curve of a spline covariate against its median ([`draw_spline`]).
 //!
@@ -31,7 +34,7 @@ pub fn adjusted_view(report: &Report) -> Result<Report, String> {
         .iter()
         .map(|a| KmCurve {
             group: Some(a.group.clone()),
-            n: a.n,
+            n: a.n_group,
             events: 0,
             median: None,
             median_lower: None,
@@ -39,7 +42,7 @@ pub fn adjusted_view(report: &Report) -> Result<Report, String> {
             steps: a
                 .steps
                 .iter()
-                .map(|s| KmStep { time: s.time, n_risk: nan, n_event: nan, n_censor: 0.0, surv: s.surv, std_err: nan, lower: nan, upper: nan, cumhaz: nan, std_cumhaz: nan })
+                .map(|s| KmStep { time: s.time, n_risk: nan, n_event: nan, n_censor: 0.0, surv: s.surv, std_err: s.std_err, lower: s.lower, upper: s.upper, cumhaz: nan, std_cumhaz: nan })
                 .collect(),
             followup: Followup { median: None, lower: None, upper: None },
             at: Vec::new(),
@@ -57,7 +60,7 @@ pub fn draw_adjusted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
         (true, false) => "Adjusted survival probability".to_string(),
         (true, true) => "Adjusted cumulative incidence (1 − S)".to_string(),
     };
-    let opts = PlotOptions { conf_bands: false, censor_marks: false, risk_table: false, show_median: false, y_label, ..opts.clone() };
+    let opts = PlotOptions { censor_marks: false, risk_table: false, show_median: false, y_label, ..opts.clone() };
     let mut layout = super::km::draw_survival(area, &view, &opts)?;
     layout.figure = if opts.cumulative { "adjusted_cumulative" } else { "adjusted" }.to_string();
     Ok(layout)

@@ -168,6 +168,175 @@ impl RiskMean {
     }
 }
 
+/// The Cox fit a standardised curve comes from, for its standard errors.
+pub struct CoxFitColumns<'a> {
+    pub time: &'a [f64],
+    pub status: &'a [u8],
+    /// Design columns (the group's indicator columns first).
+    pub x: &'a [Vec<f64>],
+    pub beta: &'a [f64],
+    /// Model-based covariance of `beta` (p × p, row-major).
+    pub vcov: &'a [f64],
+    pub efron: bool,
+}
+
+/// Infinitesimal-jackknife standard errors of the directly standardised curves (see
+/// "Standard errors" below), one vector per level, aligned with the curves' steps (the distinct
+/// times of `fit.time`); a step whose entry of `which` is false gets NaN.
+///
+/// ## Standard errors
+/// The standardised curve θ_L(t) = Σ_i w_i S_i^L(t) / Σ_i w_i is a function of the rows' case
+/// weights w (all 1 here) through the average itself, the coefficients β̂(w) and the baseline
+/// hazard H0(t; w, β̂). Its robust variance is that of `survfit(..., weights =, robust = TRUE)`
+/// and `coxph(..., robust = TRUE)`: Σ_j (w_j ∂θ/∂w_j)² (the infinitesimal jackknife), with
+/// ∂θ_L(t)/∂w_j = (S_j^L − θ_L)/n − A·∂H0(t)/∂w_j − H0(t)·Bᵀ ∂β/∂w_j, where
+/// A = mean_i S_i^L r_i^L and B = mean_i S_i^L r_i^L x_i^L (r = exp(η − centre));
+/// ∂β/∂w_j = V U_j (V the model-based covariance, U_j row j's score residual, R's
+/// `residuals(fit, "dfbeta")`); and, at each event time k with d_k deaths written as a sum of
+/// terms a_m / den_m, den_m = S0 − f_m D (Breslow: one term a = d, f = 0; Efron: a = 1, f = m/d,
+/// m < d; D the dying rows' risk), ∂ΔH_k/∂w_j = [j dies at k]·Σ da_m/den_m (da = 1 Breslow,
+/// 1/d Efron) − r_j·Σ a_m (Y_jk − f_m [j dies at k]) / den_m² − (Σ a_m x̄_km / den_m)ᵀ ∂β/∂w_j,
+/// x̄_km = (S1 − f_m D1)/den_m. Checked against R by numerical differentiation of R's own
+/// `survfit(coxph(..., weights = w), newdata)` average (`tests/r/adjusted_bands.R`).
+///
+/// Cost: O(n·p) per level and step evaluated.
+pub fn standardised_se(fit: &CoxFitColumns, level_x: &[Vec<f64>], which: &[bool]) -> Vec<Vec<f64>> {
+    let n = fit.time.len();
+    let p = fit.x.len();
+    let g = level_x.first().map_or(0, |l| l.len());
+    let eta: Vec<f64> = (0..n).map(|i| (0..p).map(|c| fit.x[c][i] * fit.beta[c]).sum()).collect();
+    let centre = eta.iter().sum::<f64>() / n.max(1) as f64;
+    let r: Vec<f64> = eta.iter().map(|e| (e - centre).exp()).collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| fit.time[a].total_cmp(&fit.time[b]));
+    // Distinct times (ascending) and each row's index among them.
+    let mut times: Vec<f64> = Vec::new();
+    let mut at = vec![0usize; n];
+    for &i in &order {
+        if times.last() != Some(&fit.time[i]) {
+            times.push(fit.time[i]);
+        }
+        at[i] = times.len() - 1;
+    }
+    let nt = times.len();
+    // Per distinct time: the hazard increment and the pieces of its derivatives.
+    let mut dh = vec![0.0; nt]; // Σ a/den
+    let mut gk = vec![0.0; nt]; // Σ da/den
+    let mut ck = vec![0.0; nt]; // Σ a/den²
+    let mut fk = vec![0.0; nt]; // Σ a f/den²
+    let mut fh = vec![0.0; nt]; // Σ a f/den
+    let mut gx = vec![vec![0.0; p]; nt]; // Σ da x̄
+    let mut ex = vec![vec![0.0; p]; nt]; // Σ a x̄/den
+    let mut fx = vec![vec![0.0; p]; nt]; // Σ a f x̄/den
+    let (mut s0, mut s1) = (0.0, vec![0.0; p]);
+    let mut k = n;
+    for t in (0..nt).rev() {
+        let (mut d, mut dsum, mut d1) = (0usize, 0.0, vec![0.0; p]);
+        while k > 0 && at[order[k - 1]] == t {
+            let i = order[k - 1];
+            s0 += r[i];
+            for c in 0..p {
+                s1[c] += r[i] * fit.x[c][i];
+            }
+            if fit.status[i] == 1 {
+                d += 1;
+                dsum += r[i];
+                for c in 0..p {
+                    d1[c] += r[i] * fit.x[c][i];
+                }
+            }
+            k -= 1;
+        }
+        if d == 0 {
+            continue;
+        }
+        let terms: Vec<(f64, f64, f64)> = if fit.efron && d > 1 { (0..d).map(|m| (1.0, 1.0 / d as f64, m as f64 / d as f64)).collect() } else { vec![(d as f64, 1.0, 0.0)] };
+        for (a, da, f) in terms {
+            let den = s0 - f * dsum;
+            dh[t] += a / den;
+            gk[t] += da / den;
+            ck[t] += a / (den * den);
+            fk[t] += a * f / (den * den);
+            fh[t] += a * f / den;
+            for c in 0..p {
+                let xbar = (s1[c] - f * d1[c]) / den;
+                gx[t][c] += da * xbar;
+                ex[t][c] += a * xbar / den;
+                fx[t][c] += a * f * xbar / den;
+            }
+        }
+    }
+    // Cumulative sums over times ≤ t.
+    let cum = |v: &[f64]| {
+        let mut acc = 0.0;
+        v.iter().map(|x| {
+            acc += x;
+            acc
+        }).collect::<Vec<f64>>()
+    };
+    let (hcum, ccum) = (cum(&dh), cum(&ck));
+    let mut ecum = vec![vec![0.0; p]; nt];
+    let mut acc = vec![0.0; p];
+    for t in 0..nt {
+        for c in 0..p {
+            acc[c] += ex[t][c];
+        }
+        ecum[t].clone_from(&acc);
+    }
+    // dfbeta of each row: V U_j.
+    let dbeta: Vec<Vec<f64>> = (0..n)
+        .map(|j| {
+            let kj = at[j];
+            let ev = fit.status[j] == 1;
+            let u: Vec<f64> = (0..p)
+                .map(|c| {
+                    let xj = fit.x[c][j];
+                    let mut u = -r[j] * (xj * hcum[kj] - ecum[kj][c]);
+                    if ev {
+                        u += xj - gx[kj][c] + r[j] * (xj * fh[kj] - fx[kj][c]);
+                    }
+                    u
+                })
+                .collect();
+            (0..p).map(|a| (0..p).map(|b| fit.vcov[a * p + b] * u[b]).sum()).collect()
+        })
+        .collect();
+    let nf = n as f64;
+    level_x
+        .iter()
+        .map(|lx| {
+            // Each row's η and covariates with the group set to this level.
+            let shift: Vec<f64> = (0..n).map(|i| (0..g).map(|c| (lx[c] - fit.x[c][i]) * fit.beta[c]).sum()).collect();
+            let rl: Vec<f64> = (0..n).map(|i| (eta[i] + shift[i] - centre).exp()).collect();
+            let xl = |c: usize, i: usize| if c < g { lx[c] } else { fit.x[c][i] };
+            (0..nt)
+                .map(|t| {
+                    if !which.get(t).copied().unwrap_or(false) {
+                        return f64::NAN;
+                    }
+                    let h = hcum[t];
+                    let s: Vec<f64> = rl.iter().map(|&x| (-h * x).exp()).collect();
+                    let theta = s.iter().sum::<f64>() / nf;
+                    let a = s.iter().zip(&rl).map(|(s, r)| s * r).sum::<f64>() / nf;
+                    let bvec: Vec<f64> = (0..p).map(|c| (0..n).map(|i| s[i] * rl[i] * xl(c, i)).sum::<f64>() / nf).collect();
+                    let coef: Vec<f64> = (0..p).map(|c| a * ecum[t][c] - h * bvec[c]).collect();
+                    let mut var = 0.0;
+                    for j in 0..n {
+                        let kj = at[j];
+                        let mut dh0 = -r[j] * ccum[kj.min(t)];
+                        if fit.status[j] == 1 && kj <= t {
+                            dh0 += gk[kj] + r[j] * fk[kj];
+                        }
+                        let infl = (s[j] - theta) / nf - a * dh0 + (0..p).map(|c| coef[c] * dbeta[j][c]).sum::<f64>();
+                        var += infl * infl;
+                    }
+                    var.sqrt()
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The curve's value at `t` (the last step at or before t; 1 before the first).
 pub fn surv_at(curve: &StandardisedCurve, t: f64) -> f64 {
     match curve.time.partition_point(|&x| x <= t) {

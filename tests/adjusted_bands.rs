@@ -1,0 +1,88 @@
+//! The confidence band of the directly standardised (adjusted) curves and the RMST difference
+//! under propensity weights, against R (`tests/r/adjusted_bands.R`: R's own fits differentiated
+//! numerically by each row's weight, so the infinitesimal-jackknife variances are R's, not a
+//! formula of ours), on the veteran data of the contract's designs folder.
+
+use serde_json::Value;
+
+fn veteran() -> Vec<u8> {
+    std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/designs/designs_veteran.csv")).unwrap()
+}
+
+fn expected() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/r/adjusted_bands.expected.json")).unwrap()).unwrap()
+}
+
+fn close(a: f64, b: f64, rel: f64, what: &str) {
+    assert!((a - b).abs() <= rel * b.abs().max(1e-12), "{what}: {a} vs R {b}");
+}
+
+const SPEC: &str = r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt","times":[30,90,180],"covariates":["karno","age","celltype"],"adjusted":"direct","ties":"TIES"}"#;
+
+#[test]
+fn adjusted_curve_standard_errors_match_r() {
+    let exp = expected();
+    for ties in ["efron", "breslow"] {
+        let spec = cohort::AnalysisSpec::from_json(&SPEC.replace("TIES", ties)).unwrap();
+        let report = cohort::analyze_bytes(&veteran(), "designs_veteran.csv", &spec).unwrap();
+        assert_eq!(report.adjusted.len(), 2, "{ties}");
+        for (a, e) in report.adjusted.iter().zip(exp[ties].as_array().unwrap()) {
+            assert_eq!(a.group, e["group"].as_str().unwrap());
+            for (k, at) in a.at.iter().enumerate() {
+                let what = format!("{ties} group {} t = {}", a.group, at.time);
+                close(at.surv, e["surv"][k].as_f64().unwrap(), 1e-6, &format!("{what} surv"));
+                close(at.std_err, e["std_err"][k].as_f64().unwrap(), 1e-5, &format!("{what} std_err"));
+                // Log-transformed limits (the spec's default conf_type), as survfit's.
+                let z = 1.959963984540054;
+                close(at.lower, at.surv * (-z * at.std_err / at.surv).exp(), 1e-12, &format!("{what} lower"));
+                close(at.upper, (at.surv * (z * at.std_err / at.surv).exp()).min(1.0), 1e-12, &format!("{what} upper"));
+            }
+            // Every step carries its band; each group's own rows for the legend.
+            assert!(a.steps.iter().all(|s| s.std_err.is_finite() && s.lower <= s.surv && s.surv <= s.upper), "{ties}");
+            assert_eq!(a.n, 137);
+        }
+        assert_eq!(report.adjusted.iter().map(|a| a.n_group).collect::<Vec<_>>(), [69, 68]);
+    }
+}
+
+#[test]
+fn iptw_rmst_difference_matches_r() {
+    let exp = &expected()["rmst_iptw"];
+    let spec = cohort::AnalysisSpec::from_json(
+        r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt","rmst_tau":180,"propensity":{"treatment":"trt","covariates":["karno","age","celltype"],"estimand":"ATE","stabilize":true}}"#,
+    )
+    .unwrap();
+    let report = cohort::analyze_bytes(&veteran(), "designs_veteran.csv", &spec).unwrap();
+    for (k, c) in report.km.iter().enumerate() {
+        let r = c.rmst.as_ref().unwrap();
+        close(r.estimate, exp["rmst"][k].as_f64().unwrap(), 1e-9, "rmst");
+        close(r.std_err, exp["se"][k].as_f64().unwrap(), 1e-6, "rmst se");
+    }
+    assert_eq!(report.rmst_diff.len(), 1);
+    let d = &report.rmst_diff[0];
+    for (got, key) in [(d.diff, "diff"), (d.se, "se_diff"), (d.lower, "lower"), (d.upper, "upper"), (d.p, "p")] {
+        close(got, exp[key].as_f64().unwrap(), 1e-6, key);
+    }
+}
+
+/// The adjusted figure draws the band (a translucent polygon) and gives each arm its own n;
+/// the propensity-weighted curves' legend says what the weighted n is.
+#[test]
+fn figures_show_the_band_and_each_arms_n() {
+    let spec = cohort::AnalysisSpec::from_json(&SPEC.replace("TIES", "efron")).unwrap();
+    let report = cohort::analyze_bytes(&veteran(), "designs_veteran.csv", &spec).unwrap();
+    let opts = cohort::plot::PlotOptions::default();
+    let svg = cohort::plot::render_svg(&report, &opts, 800, 500, cohort::plot::FigureKind::Adjusted).unwrap();
+    assert!(svg.contains("n = 69") && svg.contains("n = 68") && !svg.contains("n = 137"), "legend");
+    assert!(svg.contains("fill-opacity") || svg.contains("opacity"), "no band drawn");
+    let no_band = cohort::plot::render_svg(&report, &cohort::plot::PlotOptions { conf_bands: false, ..opts.clone() }, 800, 500, cohort::plot::FigureKind::Adjusted).unwrap();
+    assert!(no_band.len() < svg.len(), "the band adds polygons");
+
+    let ps = cohort::AnalysisSpec::from_json(
+        r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt","propensity":{"treatment":"trt","covariates":["karno","age","celltype"],"estimand":"ATE","stabilize":true}}"#,
+    )
+    .unwrap();
+    let report = cohort::analyze_bytes(&veteran(), "designs_veteran.csv", &ps).unwrap();
+    let svg = cohort::plot::render_svg(&report, &opts, 800, 500, cohort::plot::FigureKind::Survival).unwrap();
+    assert!(svg.contains("n = 69, weighted 69.1") && svg.contains("n = 68, weighted 67.8"), "weighted legend");
+}
