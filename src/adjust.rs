@@ -131,11 +131,14 @@ pub struct InteractionTest {
 /// strata). Per column: `anova(coxph(~ g + factor(C)), coxph(~ g * factor(C)))`, i.e.
 /// 2(ℓ_interaction − ℓ_main) on as many degrees of freedom as the interaction terms the
 /// model could estimate. Rows missing C are left out of that column's rows (warning).
-pub fn subgroups(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: &mut Vec<String>) -> crate::Result<(Vec<SubgroupRow>, Vec<InteractionTest>)> {
+///
+/// The overall row (first in published forests, drawn as a diamond) is the same model without
+/// the split: `coxph(Surv ~ g)` on every analysed row; `column` is empty and `level` "Overall".
+pub fn subgroups(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: &mut Vec<String>) -> crate::Result<(Vec<SubgroupRow>, Vec<InteractionTest>, Option<SubgroupRow>)> {
     let mut rows_out = Vec::new();
     let mut tests = Vec::new();
     if spec.subgroups.is_empty() {
-        return Ok((rows_out, tests));
+        return Ok((rows_out, tests, None));
     }
     let Some(g) = prep.group.as_ref().filter(|g| g.levels.len() == 2) else {
         warnings.push(format!(
@@ -145,10 +148,11 @@ pub fn subgroups(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: 
                 Some(g) => format!("group '{}' has {} levels among the analysed rows; choose a two-level group", spec.group.as_ref().map(|s| s.label()).unwrap_or_default(), g.levels.len()),
             }
         ));
-        return Ok((rows_out, tests));
+        return Ok((rows_out, tests, None));
     };
     let arm: Vec<f64> = g.codes.iter().map(|&c| if c == 1 { 1.0 } else { 0.0 }).collect();
-    let z = crate::stats::common::z95();
+    let all: Vec<usize> = (0..arm.len()).collect();
+    let overall = subgroup_row(prep, spec, &all, &arm, "", "Overall", warnings);
     for name in &spec.subgroups {
         let col = crate::prepare::column(table, name, "subgroup")?;
         let f = crate::prepare::factor(col, &prep.rows);
@@ -170,48 +174,7 @@ pub fn subgroups(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: 
         }
         for (li, level) in f.levels.iter().enumerate() {
             let idx: Vec<usize> = (0..f.codes.len()).filter(|&i| f.codes[i] == li as u32).collect();
-            let n = idx.len();
-            let events = idx.iter().filter(|&&i| prep.status[i] == 1).count();
-            let mut row = SubgroupRow {
-                column: name.clone(),
-                level: level.clone(),
-                n,
-                events,
-                coef: f64::NAN,
-                se: f64::NAN,
-                hr: f64::NAN,
-                lower: f64::NAN,
-                upper: f64::NAN,
-                p: f64::NAN,
-                small: n < DEFAULT_MIN_CELL,
-            };
-            if row.small {
-                warnings.push(format!(
-                    "subgroup {name} = {level}: fewer than {DEFAULT_MIN_CELL} patients; small-cell rules apply to this row (its counts are shown as <{DEFAULT_MIN_CELL} where disclosure control is on)"
-                ));
-            }
-            let input = CoxColumns::subset(prep, &idx, vec![idx.iter().map(|&i| arm[i]).collect()], vec!["group".to_string()]);
-            if events == 0 {
-                warnings.push(format!("subgroup {name} = {level}: no events among its {n} rows, so no hazard ratio (shown without one)"));
-            } else {
-                match input.fit(spec) {
-                    Ok(fit) if fit.terms.len() == 1 => {
-                        let t = &fit.terms[0];
-                        for w in &fit.warnings {
-                            warnings.push(format!("subgroup {name} = {level}: {w}"));
-                        }
-                        row.coef = t.coef;
-                        row.se = t.se;
-                        row.hr = t.hr;
-                        row.lower = (t.coef - z * t.se).exp();
-                        row.upper = (t.coef + z * t.se).exp();
-                        row.p = t.p;
-                    }
-                    Ok(_) | Err(_) => warnings.push(format!(
-                        "subgroup {name} = {level}: only one level of the group has rows here, so no hazard ratio (shown without one)"
-                    )),
-                }
-            }
+            let row = subgroup_row(prep, spec, &idx, &arm, name, level, warnings);
             rows_out.push(row);
         }
         // Interaction test on the rows with the column present.
@@ -250,7 +213,57 @@ pub fn subgroups(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: 
             (Err(e), _) | (_, Err(e)) => warnings.push(format!("subgroup '{name}': the interaction test was not computed: {e}")),
         }
     }
-    Ok((rows_out, tests))
+    Ok((rows_out, tests, Some(overall)))
+}
+
+/// The group's hazard ratio over the rows `idx` (`column` = `level`; the overall row: column
+/// empty), with the warnings of a row without events, one arm only, or few patients.
+fn subgroup_row(prep: &Prepared, spec: &AnalysisSpec, idx: &[usize], arm: &[f64], name: &str, level: &str, warnings: &mut Vec<String>) -> SubgroupRow {
+    let z = crate::stats::common::z95();
+    let what = if name.is_empty() { "subgroups, overall row".to_string() } else { format!("subgroup {name} = {level}") };
+    let n = idx.len();
+    let events = idx.iter().filter(|&&i| prep.status[i] == 1).count();
+    let mut row = SubgroupRow {
+        column: name.to_string(),
+        level: level.to_string(),
+        n,
+        events,
+        coef: f64::NAN,
+        se: f64::NAN,
+        hr: f64::NAN,
+        lower: f64::NAN,
+        upper: f64::NAN,
+        p: f64::NAN,
+        small: n < DEFAULT_MIN_CELL,
+    };
+    if row.small {
+        warnings.push(format!(
+            "{what}: fewer than {DEFAULT_MIN_CELL} patients; small-cell rules apply to this row (its counts are shown as <{DEFAULT_MIN_CELL} where disclosure control is on)"
+        ));
+    }
+    let input = CoxColumns::subset(prep, idx, vec![idx.iter().map(|&i| arm[i]).collect()], vec!["group".to_string()]);
+    if events == 0 {
+        warnings.push(format!("{what}: no events among its {n} rows, so no hazard ratio (shown without one)"));
+    } else {
+        match input.fit(spec) {
+            Ok(fit) if fit.terms.len() == 1 => {
+                let t = &fit.terms[0];
+                for w in &fit.warnings {
+                    warnings.push(format!("{what}: {w}"));
+                }
+                row.coef = t.coef;
+                row.se = t.se;
+                row.hr = t.hr;
+                row.lower = (t.coef - z * t.se).exp();
+                row.upper = (t.coef + z * t.se).exp();
+                row.p = t.p;
+            }
+            Ok(_) | Err(_) => warnings.push(format!(
+                "{what}: only one level of the group has rows here, so no hazard ratio (shown without one)"
+            )),
+        }
+    }
+    row
 }
 
 /// Columns of a helper Cox model over a subset of the prepared rows.

@@ -146,8 +146,8 @@ mod ext {
     pub fn apply_propensity(_: &Table, _: &AnalysisSpec, _: &mut Prepared, _: &mut Vec<String>) -> Result<Option<PropensityReport>> {
         Ok(None)
     }
-    pub fn subgroups(_: &Table, _: &AnalysisSpec, _: &Prepared, _: &mut Vec<String>) -> Result<(Vec<SubgroupRow>, Vec<InteractionTest>)> {
-        Ok((Vec::new(), Vec::new()))
+    pub fn subgroups(_: &Table, _: &AnalysisSpec, _: &Prepared, _: &mut Vec<String>) -> Result<(Vec<SubgroupRow>, Vec<InteractionTest>, Option<SubgroupRow>)> {
+        Ok((Vec::new(), Vec::new(), None))
     }
     pub fn adjusted_curves(_: &Table, _: &AnalysisSpec, _: &Prepared, _: &mut Vec<String>) -> Result<Vec<AdjustedCurve>> {
         Ok(Vec::new())
@@ -242,7 +242,7 @@ fn sections(
         }
     } else {
         survival_models(table, spec, prep, &mut report, &mut warnings, cache)?;
-        (report.subgroups, report.interaction) = ext::subgroups(table, spec, prep, &mut warnings)?;
+        (report.subgroups, report.interaction, report.subgroup_overall) = ext::subgroups(table, spec, prep, &mut warnings)?;
         report.adjusted = ext::adjusted_curves(table, spec, prep, &mut warnings)?;
         if report.propensity.is_some() {
             ext::propensity_cox(table, spec, prep, &mut report, &mut warnings)?;

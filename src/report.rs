@@ -190,6 +190,9 @@ pub struct Report {
     /// Likelihood-ratio test of group × column, per `subgroups` column.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub interaction: Vec<crate::adjust::InteractionTest>,
+    /// The subgroup forest's overall row: the group's hazard ratio over all analysed rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subgroup_overall: Option<crate::adjust::SubgroupRow>,
     /// Directly standardised survival per group (`"adjusted": "direct"`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub adjusted: Vec<crate::adjust::AdjustedCurve>,

@@ -1,7 +1,8 @@
 //! The confidence band of the directly standardised (adjusted) curves and the RMST difference
 //! under propensity weights, against R (`tests/r/adjusted_bands.R`: R's own fits differentiated
 //! numerically by each row's weight, so the infinitesimal-jackknife variances are R's, not a
-//! formula of ours), on the veteran data of the contract's designs folder.
+//! formula of ours), and the subgroup forest's overall row (R's `coxph`), on the veteran data
+//! of the contract's designs folder.
 
 use serde_json::Value;
 
@@ -85,4 +86,28 @@ fn figures_show_the_band_and_each_arms_n() {
     let report = cohort::analyze_bytes(&veteran(), "designs_veteran.csv", &ps).unwrap();
     let svg = cohort::plot::render_svg(&report, &opts, 800, 500, cohort::plot::FigureKind::Survival).unwrap();
     assert!(svg.contains("n = 69, weighted 69.1") && svg.contains("n = 68, weighted 67.8"), "weighted legend");
+}
+
+/// The subgroup forest's overall row: `coxph(Surv ~ trt)` over every row, first in the figure
+/// (bold, a diamond), and in the report beside the subgroups.
+#[test]
+fn subgroup_forest_overall_row_matches_r() {
+    let exp = &expected()["subgroup_overall"];
+    let spec = cohort::AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt","subgroups":["celltype","prior"]}"#).unwrap();
+    let report = cohort::analyze_bytes(&veteran(), "designs_veteran.csv", &spec).unwrap();
+    let o = report.subgroup_overall.as_ref().expect("overall row");
+    assert_eq!((o.column.as_str(), o.level.as_str()), ("", "Overall"));
+    assert_eq!(o.n as f64, exp["n"].as_f64().unwrap());
+    assert_eq!(o.events as f64, exp["events"].as_f64().unwrap());
+    for (got, key) in [(o.coef, "coef"), (o.se, "se"), (o.hr, "hr"), (o.lower, "lower"), (o.upper, "upper"), (o.p, "p")] {
+        close(got, exp[key].as_f64().unwrap(), 1e-6, key);
+    }
+    let opts = cohort::plot::PlotOptions::default();
+    let svg = cohort::plot::render_svg(&report, &opts, 800, 600, cohort::plot::FigureKind::Subgroups).unwrap();
+    let overall = svg.find(">\nOverall\n<").expect("Overall row drawn");
+    assert!(overall < svg.find(">\ncelltype\n<").unwrap(), "the overall row comes first");
+    assert!(svg.contains("1.02 (0.71–1.45)"), "its HR and CI");
+    // Without subgroups there is no overall row.
+    let plain = cohort::AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt"}"#).unwrap();
+    assert!(cohort::analyze_bytes(&veteran(), "designs_veteran.csv", &plain).unwrap().subgroup_overall.is_none());
 }

@@ -86,15 +86,17 @@ fn snapshot_veteran_subgroup_forest() {
 }
 
 /// Column headers carry the interaction test (R: celltype p = 0.042, prior p = 0.087); level
-/// rows their N, events and HR (R: adeno 1.23 (0.53–2.87), squamous 0.54 (0.25–1.18)).
+/// rows their N, events and HR (R: adeno 1.23 (0.53–2.87), squamous 0.54 (0.25–1.18)); the
+/// overall row first (R: `coxph(Surv ~ trt)`, 1.02 (0.71–1.45), 137 patients, 128 events).
 #[test]
 fn subgroup_forest_rows_counts_and_tests() {
     let r = subgroups(serde_json::json!([]));
     let (s, layout) = svg(Figure::Subgroups, &r, &PlotOptions::default(), 900, 340);
-    for t in ["celltype", "prior", "interaction p = 0.042", "interaction p = 0.087", "adeno", "1.23 (0.53–2.87)", "0.54 (0.25–1.18)", "97", "91", "Hazard ratio, 2 vs 1 (log scale)"] {
+    for t in ["celltype", "prior", "interaction p = 0.042", "interaction p = 0.087", "adeno", "1.23 (0.53–2.87)", "0.54 (0.25–1.18)", "97", "91", "Hazard ratio, 2 vs 1 (log scale)", "Overall", "1.02 (0.71–1.45)", "137", "128"] {
         assert!(drawn(&s, t), "{t} not drawn");
     }
-    assert_eq!(layout.series.len(), 6);
+    assert_eq!(layout.series.len(), 7);
+    assert_eq!(layout.series[0].group.as_deref(), Some("overall"));
     assert!(layout.x_log);
     let one = layout.x_ticks.iter().find(|t| t.value == 1.0).unwrap();
     assert_eq!(layout.x_px(1.0), one.px);
@@ -121,8 +123,9 @@ fn subgroup_level_without_events_is_written_not_drawn() {
     assert!(r.warnings.iter().any(|w| w.starts_with("subgroup status = 0: no events among its 9 rows")), "{:?}", r.warnings);
     let (s, layout) = svg(Figure::Subgroups, &r, &PlotOptions::default(), 900, 200);
     assert!(drawn(&s, "not estimable"), "{:?}", r.subgroups);
-    assert_eq!(s.matches("fill=\"#0072B2\"").count(), 1);
-    assert_eq!(layout.series.len(), 2);
+    // The level with events (a square) and the overall row (a diamond).
+    assert_eq!(s.matches("fill=\"#0072B2\"").count(), 2);
+    assert_eq!(layout.series.len(), 3);
 }
 
 /// Whether the SVG has a text element holding exactly `t`.
@@ -188,8 +191,9 @@ fn adjusted_figure_exports_go_through_the_disclosure_module() {
         assert!(!drawn(&svg, hidden), "{hidden} drawn");
     }
     assert_eq!(svg.matches(">\nwithheld (&lt;30)\n</text>").count(), 2);
-    // Every level withheld at k = 30 (prior 0: 97/91 and 10: 40/37 leave fewer than 30 event-free).
-    assert_eq!(svg.matches(">\n—\n</text>").count(), 12);
+    // Every level withheld at k = 30 (prior 0: 97/91 and 10: 40/37 leave fewer than 30 event-free),
+    // and the overall row's counts (137/128: 9 event-free) by the same rule.
+    assert_eq!(svg.matches(">\n—\n</text>").count(), 14);
     assert!(!drawn(&svg, "not estimable"));
     let p = propensity();
     let svg = String::from_utf8(export_bytes(ExportKind::LoveSvg, &ExportInput { report: &p, ..input(5) }).unwrap()).unwrap();

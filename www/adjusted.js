@@ -258,7 +258,9 @@ export function survivalFigure() {
 function figureHeading() {
   if (survivalFigure() === 'adjusted') {
     $('#fig-h').textContent = 'Adjusted survival (direct standardisation)';
-    $('#fig-caption').textContent = 'Each curve: the Cox model\'s predicted survival averaged over every analysed patient, as if all had that group\'s value. The crude Kaplan–Meier curves: "crude" under Adjusted comparison.';
+    const r = ctx.state.report;
+    const total = r?.adjusted?.[0]?.n;
+    $('#fig-caption').textContent = `Each curve: the Cox model's predicted survival averaged over every analysed patient${total ? ` (all ${total})` : ''}, as if all had that group's value; the legend's n is the group's own patients. Shaded: 95% confidence band (robust, infinitesimal-jackknife standard errors). The crude Kaplan–Meier curves: "crude" under Adjusted comparison.`;
   }
 }
 
@@ -282,13 +284,14 @@ export async function renderAdjustedResults() {
   const g = groupColumns(spec);
   const gterms = (r.cox?.terms || []).filter(t => g.length === 1 && t.name.startsWith(`${g[0]}=`));
   for (const t of gterms) parts.push(`${ps ? 'Weighted HR' : 'HR'} ${t.name} ${ratio(t.hr, t.lower, t.upper)}, ${fmtP(t.p)}${t.robust_se != null ? ' (robust SE)' : ''}`);
+  const weighted = !!(ps || spec.weights?.kind === 'sampling');
   for (const d of r.rmst_diff || []) {
-    parts.push(`RMST difference ${d.b} − ${d.a} up to ${fmtTime(d.tau)}${unit}: ${fmtNum(d.diff, 1)} (${fmtNum(d.lower, 1)} to ${fmtNum(d.upper, 1)})${unit}, ${fmtP(d.p)}`);
+    parts.push(`${weighted ? 'Weighted RMST' : 'RMST'} difference ${d.b} − ${d.a} up to ${fmtTime(d.tau)}${unit}: ${fmtNum(d.diff, 1)} (${fmtNum(d.lower, 1)} to ${fmtNum(d.upper, 1)})${unit}, ${fmtP(d.p)}${weighted ? ' (areas under the weighted curves; robust SE)' : ''}`);
   }
   const effect = $('#adj-effect');
   effect.replaceChildren(...parts.flatMap((p, i) => (i ? [el('br'), p] : [p])));
   if (spec.rmst_tau != null && !(r.rmst_diff || []).length && (r.groups || []).length >= 2) {
-    effect.append(el('br'), el('span', { class: 'muted', text: `RMST difference: not computed for this analysis (the core gives it for unweighted curves of two or more groups; see the warnings).` }));
+    effect.append(el('br'), el('span', { class: 'muted', text: `RMST difference: not computed for this analysis (the core gives it for two or more groups compared by Kaplan-Meier curves; see the warnings).` }));
   }
   // Propensity: what the weights mean, their spread, balance and the love plot.
   $('#adj-ps').hidden = !ps;
@@ -302,7 +305,7 @@ export async function renderAdjustedResults() {
   if ((r.spline || []).length) renderSplines(r); else $('#adj-spline-out').replaceChildren();
   const curvesNote = spec.adjusted === 'direct' && !(r.adjusted || []).length
     ? 'Adjusted curves: not made for this analysis (see the warnings for why).'
-    : (r.adjusted || []).length ? `Adjusted curves at the landmarks: ${r.adjusted.map(a => `${a.group}: ${a.at.map(x => `${fmtNum(100 * x.surv, 1)}% at ${fmtTime(x.time)}`).join(', ') || '—'}`).join('; ')}.` : '';
+    : (r.adjusted || []).length ? `Adjusted curves at the landmarks: ${r.adjusted.map(a => `${a.group}: ${a.at.map(x => `${fmtNum(100 * x.surv, 1)}%${x.lower != null && x.upper != null ? ` (${fmtNum(100 * x.lower, 1)}–${fmtNum(100 * x.upper, 1)})` : ''} at ${fmtTime(x.time)}`).join(', ') || '—'}`).join('; ')}.` : '';
   $('#adj-curves-note').textContent = curvesNote;
   box.hidden = !(parts.length || ps || sub || (r.spline || []).length || curvesNote || effect.textContent);
   figureHeading();

@@ -22,8 +22,8 @@ use crate::report::Report;
 pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Withheld) {
     let kk = k as usize;
 
-    // Subgroups.
-    for s in r.subgroups.iter_mut() {
+    // Subgroups (the overall row by the same rule).
+    for s in r.subgroups.iter_mut().chain(r.subgroup_overall.as_mut()) {
         let few = small(s.n, k) || small(s.events, k);
         let complement = s.n > s.events && s.n - s.events < kk;
         if few || complement {
@@ -37,6 +37,13 @@ pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Wi
                 *v = f64::NAN;
             }
         }
+    }
+
+    // The overall row counts every analysed patient: withheld with the totals.
+    if let Some(o) = r.subgroup_overall.as_mut().filter(|_| w.totals) {
+        o.n = 0;
+        o.events = 0;
+        o.small = true;
     }
 
     // Adjusted curves: released at the ends of pools of consecutive event times (all groups

@@ -9,6 +9,10 @@
 //! disclosure module already withheld (a protected report: counts 0, flagged small) has "—" for
 //! its counts and "withheld (<k)" for a withheld hazard ratio. A level without an estimate (no
 //! events, or one arm only) is written "not estimable" and not drawn.
+//!
+//! The first row is the overall hazard ratio (`report.subgroup_overall`: the same model over all
+//! analysed rows, without the split), in bold, drawn as a diamond spanning its 95% CI as
+//! published forests draw the pooled estimate, with a dotted vertical line through it.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -25,10 +29,14 @@ struct Row<'a> {
     label: String,
     level: Option<&'a SubgroupRow>,
     note: String,
+    overall: bool,
 }
 
 fn rows<'a>(report: &'a Report, opts: &PlotOptions) -> Vec<Row<'a>> {
     let mut out = Vec::new();
+    if let Some(o) = &report.subgroup_overall {
+        out.push(Row { label: "Overall".to_string(), level: Some(o), note: String::new(), overall: true });
+    }
     let mut last: Option<&str> = None;
     for r in &report.subgroups {
         if last != Some(r.column.as_str()) {
@@ -38,10 +46,10 @@ fn rows<'a>(report: &'a Report, opts: &PlotOptions) -> Vec<Row<'a>> {
                 .find(|t| t.column == r.column)
                 .map(|t| format!("interaction {}", format_p_digits(t.p, opts.p_digits)))
                 .unwrap_or_default();
-            out.push(Row { label: r.column.clone(), level: None, note });
+            out.push(Row { label: r.column.clone(), level: None, note, overall: false });
             last = Some(&r.column);
         }
-        out.push(Row { label: r.level.clone(), level: Some(r), note: String::new() });
+        out.push(Row { label: r.level.clone(), level: Some(r), note: String::new(), overall: false });
     }
     out
 }
@@ -80,14 +88,15 @@ pub fn draw_subgroups<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report:
         })
         .collect();
 
-    let lo = report.subgroups.iter().filter(|r| ok(r.hr)).map(|r| if ok(r.lower) { r.lower } else { r.hr }).fold(1.0, f64::min);
-    let hi = report.subgroups.iter().filter(|r| ok(r.hr)).map(|r| if ok(r.upper) { r.upper } else { r.hr }).fold(1.0, f64::max);
+    let all = || report.subgroups.iter().chain(report.subgroup_overall.as_ref());
+    let lo = all().filter(|r| ok(r.hr)).map(|r| if ok(r.lower) { r.lower } else { r.hr }).fold(1.0, f64::min);
+    let hi = all().filter(|r| ok(r.hr)).map(|r| if ok(r.upper) { r.upper } else { r.hr }).fold(1.0, f64::max);
     let axis_name = if b_name.is_empty() { "Hazard ratio (log scale)".to_string() } else { format!("Hazard ratio, {b_name} vs {a_name} (log scale)") };
 
     let p = &f.p;
     let label_w = rows
         .iter()
-        .map(|r| if r.level.is_some() { indent + p.width(&r.label, fs, Face::Normal) } else { p.width(&r.label, fs, Face::Bold) })
+        .map(|r| if r.level.is_some() && !r.overall { indent + p.width(&r.label, fs, Face::Normal) } else { p.width(&r.label, fs, Face::Bold) })
         .fold(p.width("Subgroup", fs, Face::Bold), f64::max);
     let n_w = n_texts.iter().map(|t| p.width(t, fs, Face::Normal)).fold(p.width("N", fs, Face::Bold), f64::max);
     let e_w = e_texts.iter().map(|t| p.width(t, fs, Face::Normal)).fold(p.width("Events", fs, Face::Bold), f64::max);
@@ -124,17 +133,22 @@ pub fn draw_subgroups<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report:
             p.text(&r.note, (ci_x, yc), f_tick, GREY, HPos::Left, VPos::Center, Face::Italic, false)?;
             continue;
         };
-        p.text(&r.label, ((pad + indent).round() as i32, yc), fs, INK, HPos::Left, VPos::Center, Face::Normal, false)?;
-        p.text(&n_texts[i], (n_right.round() as i32, yc), fs, INK, HPos::Right, VPos::Center, Face::Normal, false)?;
-        p.text(&e_texts[i], (e_right.round() as i32, yc), fs, INK, HPos::Right, VPos::Center, Face::Normal, false)?;
-        p.text(&ci_texts[i], (ci_x, yc), fs, if ok(l.hr) { INK } else { GREY }, HPos::Left, VPos::Center, Face::Normal, false)?;
-        // Square area proportional to the events (the row's information), 3–7 px half-side.
-        f.estimate(yc, l.hr, l.lower, l.upper, 3.0 + 4.0 * (l.events as f64 / max_events).sqrt())?;
+        let (face, x_label) = if r.overall { (Face::Bold, x_pad) } else { (Face::Normal, (pad + indent).round() as i32) };
+        p.text(&r.label, (x_label, yc), fs, INK, HPos::Left, VPos::Center, face, false)?;
+        p.text(&n_texts[i], (n_right.round() as i32, yc), fs, INK, HPos::Right, VPos::Center, face, false)?;
+        p.text(&e_texts[i], (e_right.round() as i32, yc), fs, INK, HPos::Right, VPos::Center, face, false)?;
+        p.text(&ci_texts[i], (ci_x, yc), fs, if ok(l.hr) { INK } else { GREY }, HPos::Left, VPos::Center, face, false)?;
+        if r.overall {
+            diamond(&f, yc, l)?;
+        } else {
+            // Square area proportional to the events (the row's information), 3–7 px half-side.
+            f.estimate(yc, l.hr, l.lower, l.upper, 3.0 + 4.0 * (l.events as f64 / max_events).sqrt())?;
+        }
         series.push(LayoutSeries {
-            index: report.subgroups.iter().position(|x| std::ptr::eq(x, l)).unwrap_or(i),
-            group: Some(format!("{}={}", l.column, l.level)),
+            index: report.subgroups.iter().position(|x| std::ptr::eq(x, l)).unwrap_or(report.subgroups.len()),
+            group: Some(if r.overall { "overall".to_string() } else { format!("{}={}", l.column, l.level) }),
             cause: None,
-            label: format!("{} = {}: {}", l.column, l.level, ci_texts[i]),
+            label: if r.overall { format!("Overall: {}", ci_texts[i]) } else { format!("{} = {}: {}", l.column, l.level, ci_texts[i]) },
             color: css_color(ESTIMATE),
             dashed: false,
             y_px: Some(yc),
@@ -143,4 +157,21 @@ pub fn draw_subgroups<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report:
 
     let x_ticks = f.axis()?;
     Ok(f.layout("subgroups", x_ticks, series))
+}
+
+/// The overall estimate as a diamond from its lower to its upper limit (the limits clamped to the
+/// axis), 6 design pixels half-height, and a dotted vertical line through the estimate over the
+/// rows; nothing for an estimate that cannot be drawn (its text says why).
+fn diamond<DB: DrawingBackend>(f: &RowPlot<'_, DB>, yc: i32, l: &SubgroupRow) -> Result<(), String> {
+    if !drawable(l.hr) {
+        return Ok(());
+    }
+    let (a, b) = f.axis_range();
+    let lo = if drawable(l.lower) { l.lower } else { a };
+    let hi = if drawable(l.upper) { l.upper } else { b };
+    let (xl, xc, xu) = (f.x_of(lo), f.x_of(l.hr), f.x_of(hi));
+    let h = f.p.px(6.0);
+    f.p.dashed(vec![(xc, f.top), (xc, f.bottom)], RGBAColor(GREY.0, GREY.1, GREY.2, 1.0), 1.0, 1.5, 3.0)?;
+    let fill = RGBAColor(ESTIMATE.0, ESTIMATE.1, ESTIMATE.2, 1.0);
+    f.p.polygon(vec![(xl, yc), (xc, yc - h), (xu, yc), (xc, yc + h)], fill)
 }

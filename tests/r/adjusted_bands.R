@@ -70,4 +70,8 @@ se <- sapply(levels(d$trt), function(g) {
 diff <- rm[[2]] - rm[[1]]; sed <- sqrt(sum(se^2))
 out$rmst_iptw <- list(tau = tau, rmst = unname(rm), se = unname(se), diff = diff, se_diff = sed,
   lower = diff - qnorm(0.975) * sed, upper = diff + qnorm(0.975) * sed, p = 2 * pnorm(-abs(diff / sed)))
+# The subgroup forest's overall row: the group's Cox model over all rows (subgroups_trt).
+fo <- coxph(Surv(time, status) ~ trt, data = d); so <- summary(fo)
+out$subgroup_overall <- list(n = fo$n, events = fo$nevent, coef = unname(coef(fo)), se = unname(sqrt(diag(vcov(fo)))),
+  hr = so$conf.int[1, 1], lower = so$conf.int[1, 3], upper = so$conf.int[1, 4], p = so$coefficients[1, 5])
 cat(json(out), "\n")
