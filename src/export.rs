@@ -415,6 +415,8 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
     w("    return x.map(one)");
     // Crossed groups become one combined column, labelled as the page labels them.
     let group = spec.group.as_ref().map(|g| match g.columns() {
+        // A time-varying exposure is made by the design lines below (0/1, no labels).
+        [one] if spec.time_varying.iter().any(|t| &t.name == one) => lit(one),
         [one] => {
             w(&format!("d[{0}] = relabel(d[{0}], {1})", lit(one), py_labels(spec, one)));
             lit(one)
@@ -426,6 +428,10 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
             lit("_group")
         }
     });
+    if ev.competing.is_empty() && crate::study::has_design(spec) {
+        w(python_design_lines(spec, group.as_deref()).trim_end());
+        return s;
+    }
     if ev.competing.is_empty() {
         match &group {
             Some(g) => {
@@ -463,6 +469,10 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
             }
             w(&format!("cph = CoxPHFitter().fit(X, duration_col='_time', event_col='_event'{extra})"));
             w("cph.print_summary(decimals=4)");
+        }
+        let cond = py_conditional_lines(spec, group.as_deref(), "");
+        if !cond.is_empty() {
+            w(cond.trim_end());
         }
     } else {
         // lifelines' Aalen-Johansen fitter moves tied event times at random (±1e-4), which can
@@ -512,6 +522,164 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
                 py_labels(spec, c)
             ));
         }
+    }
+    s
+}
+
+/// Python lines for conditional survival (`conditional`): per group, Kaplan-Meier of the rows
+/// still at risk after s, read at s + t (`kw`: extra keyword arguments of the fit).
+fn py_conditional_lines(spec: &AnalysisSpec, group: Option<&str>, kw: &str) -> String {
+    let Some(c) = &spec.conditional else { return String::new() };
+    let g = group.map_or("pd.Series('All', index=d.index)".to_string(), |g| format!("d[{g}]"));
+    format!(
+        "# Conditional survival: given survival to s, the chance of surviving t more, S(s + t) / S(s)\n\
+         # (Kaplan-Meier of those still at risk after s; lifelines' limits are log-log, the page's the spec's conf_type)\n\
+         for s0 in [{}]:\n    for level, sub in d[d['_time'] > s0].groupby({g}):\n        \
+         km = KaplanMeierFitter().fit(sub['_time'], sub['_status'] == 1{kw})\n        \
+         print('given', s0, level, km.survival_function_at_times([s0 + t for t in [{}]]).to_dict())\n",
+        num_vec(&c.given),
+        num_vec(&c.more)
+    )
+}
+
+/// Python (pandas + lifelines) lines for the study-design keys, after `d` holds `_time` and
+/// `_status` (as [`crate::study::r_script_design`] for R): delayed entry (`entry=` of
+/// `KaplanMeierFitter`, `CoxTimeVaryingFitter` on (entry, time]), start–stop rows (`id`), a
+/// time-varying exposure (rows split at the exposure time as R's `tmerge(tdc())`: exposed on an
+/// interval that starts at or after it), a landmark (rows at risk at L, the exposure's value at L,
+/// the clock reset or kept), conditional survival, and weights (frequency: rows repeated;
+/// sampling: `weights=`, Cox with `robust=True`). What lifelines lacks is said in comments: a
+/// log-rank test with delayed entry, robust Kaplan-Meier limits under weights, and patient counts
+/// for start–stop rows (it counts rows).
+fn python_design_lines(spec: &AnalysisSpec, group: Option<&str>) -> String {
+    let mut s = String::new();
+    let mut w = |line: String| {
+        s.push_str(&line);
+        s.push('\n');
+    };
+    let num = crate::table::format_number;
+    let as_time = |col: &str| match &spec.time {
+        TimeSpec::Dates(span) => format!(
+            "((pd.to_datetime(d[{c}], errors='coerce') - pd.to_datetime(d[{s}])).dt.days / {per} if not pd.api.types.is_numeric_dtype(d[{c}]) else pd.to_numeric(d[{c}], errors='coerce'))",
+            c = lit(col),
+            s = lit(&span.start),
+            per = num(span.unit.days())
+        ),
+        TimeSpec::Numeric(n) => format!("pd.to_numeric(d[{}], errors='coerce') * {}", lit(col), num(n.factor())),
+        TimeSpec::Column(_) => format!("pd.to_numeric(d[{}], errors='coerce')", lit(col)),
+    };
+    w(String::new());
+    w("# Study design (cohort's keys entry, id, time_varying, landmark, weights)".into());
+    w("from lifelines import CoxTimeVaryingFitter".into());
+    let split = !spec.time_varying.is_empty() && spec.landmark.is_none();
+    let counting = (spec.entry.is_some() && spec.landmark.is_none()) || split;
+    match &spec.entry {
+        Some(e) => {
+            w(format!("d['_entry'] = {}", as_time(e)));
+            w("d = d[d['_entry'].notna() & (d['_entry'] < d['_time'])]  # at risk on (entry, time]".into());
+        }
+        None => w("d['_entry'] = 0.0".into()),
+    }
+    if split && spec.entry.is_none() {
+        w("d = d[d['_time'] > 0]  # tmerge drops zero follow-up".into());
+    }
+    let sampling = spec.sampling_weights().is_some();
+    if let Some(wt) = &spec.weights {
+        w(format!("d['_w'] = pd.to_numeric(d[{}], errors='coerce'); d = d[d['_w'].notna() & (d['_w'] >= 0)]", lit(&wt.column)));
+        if wt.kind == crate::spec::WeightKind::Frequency {
+            w("d = d.loc[d.index.repeat(d['_w'].astype(int))].reset_index(drop=True); d['_w'] = 1.0  # frequency weights: each row w times".into());
+        }
+    }
+    w(match &spec.id {
+        Some(id) => format!("d['_id'] = d[{}]; d = d[d['_id'].notna()]  # lifelines counts rows, not patients: its n differs from the page's", lit(id)),
+        None => "d['_id'] = np.arange(len(d))".into(),
+    });
+    for tv in &spec.time_varying {
+        w(format!("d['_at_{}'] = {}", tv.name, as_time(&tv.at)));
+    }
+    if let Some(lm) = &spec.landmark {
+        let l = num(lm.time);
+        w(format!("d = d[(d['_time'] > {l}){}]  # landmark: at risk at {l}", if spec.entry.is_some() { format!(" & (d['_entry'] < {l})") } else { String::new() }));
+        for tv in &spec.time_varying {
+            w(format!("d[{}] = (d['_at_{}'].notna() & (d['_at_{}'] <= {l})).astype(int)  # exposure at the landmark", lit(&tv.name), tv.name, tv.name));
+        }
+        if lm.reset {
+            w(format!("d['_time'] = d['_time'] - {l}  # clock reset at the landmark"));
+        }
+    }
+    if split {
+        w("# Time-varying exposure: each row split at the exposure time, as R's tmerge(..., tdc(at)) does:".into());
+        w("# exposed on an interval starting at or after it; an exposure at or before the start counts from the start;".into());
+        w("# one on or after the last day of follow-up is ignored.".into());
+        w("def split_at(d, at, name):".into());
+        w("    cut = d[at].notna() & (d[at] > d['_entry']) & (d[at] < d['_time'])".into());
+        w("    before, after, rest = d[cut].copy(), d[cut].copy(), d[~cut].copy()".into());
+        w("    before['_time'], before['_status'], before[name] = d.loc[cut, at], 0, 0".into());
+        w("    after['_entry'], after[name] = d.loc[cut, at], 1".into());
+        w("    rest[name] = (rest[at].notna() & (rest[at] <= rest['_entry'])).astype(int)".into());
+        w("    return pd.concat([before, after, rest]).sort_values(['_id', '_entry']).reset_index(drop=True)".into());
+        for tv in &spec.time_varying {
+            w(format!("d = split_at(d, '_at_{}', {})", tv.name, lit(&tv.name)));
+        }
+    }
+    let entry_kw = if counting { ", entry=sub['_entry']" } else { "" };
+    let w_kw = if spec.weights.is_some() { ", weights=sub['_w']" } else { "" };
+    w(String::new());
+    w(format!(
+        "# Kaplan-Meier{}{}",
+        if counting { " with delayed entry (entry=): rows at risk on (entry, time]" } else { "" },
+        if sampling { "; with weights lifelines' limits are not the robust ones: compare the curves, not their CIs" } else { "" }
+    ));
+    let g = group.map_or("pd.Series('All', index=d.index)".to_string(), |g| format!("d[{g}]"));
+    w(format!("for level, sub in d.groupby({g}):"));
+    w(format!("    km = KaplanMeierFitter().fit(sub['_time'], sub['_status'] == 1{entry_kw}{w_kw}, label=str(level))"));
+    w("    print(level, 'median', km.median_survival_time_)".into());
+    if !spec.times.is_empty() {
+        w(format!("    print(km.survival_function_at_times([{}]))", num_vec(&spec.times)));
+    }
+    let cond = py_conditional_lines(spec, group, &format!("{}{}", entry_kw, w_kw));
+    if !cond.is_empty() {
+        s.push_str(&cond);
+    }
+    let mut w = |line: String| {
+        s.push_str(&line);
+        s.push('\n');
+    };
+    if let Some(g) = group {
+        if sampling {
+            w("# No log-rank test with sampling weights: see the weighted Cox model.".into());
+        } else if counting {
+            w("# lifelines has no log-rank test with delayed entry (the page gives the Cox score test with Breslow ties);".into());
+            w("# the likelihood-ratio test of the group in CoxTimeVaryingFitter (Efron ties) is the nearest.".into());
+            w(format!("X = d[[{g}, '_id', '_entry', '_time']].assign(_event=(d['_status'] == 1).astype(int))"));
+            w(format!("X = pd.get_dummies(X, columns=[{g}], drop_first=True, dtype=float)"));
+            w("print(CoxTimeVaryingFitter().fit(X, id_col='_id', event_col='_event', start_col='_entry', stop_col='_time').log_likelihood_ratio_test())".into());
+        } else {
+            w(format!("print(multivariate_logrank_test(d['_time'], d[{g}], d['_status'] == 1).summary)"));
+        }
+    }
+    if !spec.covariates.is_empty() {
+        let cats: Vec<String> = spec.covariates.iter().filter(|c| spec.categorical.contains(c)).cloned().collect();
+        let mut keep = spec.covariates.clone();
+        keep.extend(["_id", "_entry", "_time", "_status"].map(String::from));
+        if spec.weights.is_some() {
+            keep.push("_w".into());
+        }
+        w(String::new());
+        w(format!("# Cox proportional hazards (lifelines: Efron ties; the page: {} ties){}", spec.ties.name(), if sampling { ", robust variance" } else { "" }));
+        w(format!("X = d[{}].dropna()", py_list(&keep)));
+        if !cats.is_empty() {
+            w(format!("X = pd.get_dummies(X, columns={}, drop_first=True, dtype=float)", py_list(&cats)));
+        }
+        w("X['_event'] = (X.pop('_status') == 1).astype(int)".into());
+        let wk = if spec.weights.is_some() { ", weights_col='_w'" } else { "" };
+        let rb = if sampling { ", robust=True" } else { "" };
+        if counting {
+            w(format!("cox = CoxTimeVaryingFitter().fit(X, id_col='_id', event_col='_event', start_col='_entry', stop_col='_time'{wk}{rb})"));
+        } else {
+            w(format!("cox = CoxPHFitter().fit(X.drop(columns=['_id', '_entry']), duration_col='_time', event_col='_event'{wk}{rb})"));
+        }
+        w("cox.print_summary(decimals=4)".into());
     }
     s
 }
