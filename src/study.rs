@@ -906,17 +906,33 @@ fn round2(x: f64) -> f64 {
 /// 3. on some rows of the exposed levels, A falls after time zero and before the exit time
 ///    (0 < A < time): those patients are counted exposed for time in which they were not yet.
 ///
-/// The first such column (in file order) gives the warning.
+/// The first such column (in file order) gives the warning. With crossed groups (`group: [a,
+/// b]`) each group column is checked by itself, in the spec's order (the other group columns are
+/// no start of exposure), and the first that looks like a late exposure is named.
 pub fn immortal_time(table: &Table, spec: &AnalysisSpec, rows: &[usize], time: &[f64], group: Option<&Factor>) -> Option<ImmortalTime> {
     let g = group?;
-    let gname = match spec.group.as_ref()?.columns() {
-        [one] => one.clone(),
-        _ => return None,
-    };
-    if spec.landmark.is_some() || spec.time_varying.iter().any(|t| t.name == gname) || g.levels.len() < 2 || rows.is_empty() {
+    let columns = spec.group.as_ref()?.columns();
+    if spec.landmark.is_some() || rows.is_empty() {
+        return None;
+    }
+    if let [one] = columns {
+        return immortal_time_of(table, spec, rows, time, one, g, columns);
+    }
+    columns.iter().find_map(|c| {
+        let f = crate::prepare::factor(table.column(c)?, rows);
+        immortal_time_of(table, spec, rows, time, c, &f, columns)
+    })
+}
+
+/// The check of one group column `gname` with its factor `g` over the analysed rows; `groups`
+/// are all the spec's group columns (none of them is taken for the start of exposure).
+fn immortal_time_of(table: &Table, spec: &AnalysisSpec, rows: &[usize], time: &[f64], gname: &str, g: &Factor, groups: &[String]) -> Option<ImmortalTime> {
+    let gname = gname.to_string();
+    if spec.time_varying.iter().any(|t| t.name == gname) || g.levels.len() < 2 {
         return None;
     }
     let mut skip: Vec<&str> = vec![gname.as_str(), spec.event.column.as_str()];
+    skip.extend(groups.iter().map(String::as_str));
     match &spec.time {
         TimeSpec::Dates(span) => {
             skip.push(&span.start);

@@ -94,6 +94,24 @@ fn immortal_time_warning_names_the_exposure_column() {
     assert!(r.immortal_time.is_none());
 }
 
+/// Crossed groups (`group: [surgery, transplant]`): each group column is checked by itself, so
+/// the late exposure in `transplant` is still named (the same rows as with `group: transplant`),
+/// whichever place it has among the group columns; crossing two baseline columns warns nothing.
+#[test]
+fn immortal_time_warning_with_crossed_groups() {
+    let base = r#"{"time":{"start":"accept.dt","end":"fu.date","unit":"days"},"event":{"column":"fustat","event":["1"]},"group":GROUP}"#;
+    let single = run(JASA_GROUPED, &base.replace("GROUP", r#""transplant""#)).immortal_time.expect("single group");
+    for g in [r#"["surgery","transplant"]"#, r#"["transplant","surgery"]"#] {
+        let r = run(JASA_GROUPED, &base.replace("GROUP", g));
+        let it = r.immortal_time.as_ref().unwrap_or_else(|| panic!("no immortal-time warning with group {g}"));
+        assert_eq!((it.group.as_str(), it.at.as_str()), ("transplant", "tx.date"), "{g}");
+        assert_eq!((it.rows, &it.exposed, it.landmark, &it.lines), (single.rows, &single.exposed, single.landmark, &single.lines), "{g}");
+        assert!(r.warnings.iter().any(|w| w.starts_with("immortal time: 'transplant'")), "{g}");
+    }
+    let r = run(JASA_GROUPED, &base.replace("GROUP", r#"["surgery","mismatch"]"#));
+    assert!(r.immortal_time.is_none(), "{:?}", r.immortal_time);
+}
+
 #[test]
 fn start_stop_data_is_recognised() {
     let s = table(&heart()).schema();

@@ -213,7 +213,11 @@ export function initDesigns({ state, runSpec, showError }) {
     if (it) {
       ibox.replaceChildren(el('h3', { text: 'Immortal time' }), el('p', { text: it.message.replace(/^immortal time: /, '') }),
         el('button', { type: 'button', 'data-action': 'immortal-tv', text: `Time-varying exposure from '${it.at}' (Simon–Makuch)` }), ' ',
-        el('button', { type: 'button', 'data-action': 'immortal-landmark', text: `Landmark analysis at ${fmtTime(it.landmark)}${unit}` }));
+        el('button', { type: 'button', 'data-action': 'immortal-landmark', text: `Landmark analysis at ${fmtTime(it.landmark)}${unit}` }),
+        // Crossed groups: a time-varying exposure cannot be crossed, so both offers compare by it alone.
+        ...(Array.isArray(spec.group) && spec.group.length > 1
+          ? [el('p', { class: 'muted small', text: `Either analysis compares by '${it.at}' exposure alone: a time-varying exposure cannot be crossed with ${spec.group.filter(c => c !== it.group).map(c => `'${c}'`).join(', ')}, so the crossing is removed (add ${spec.group.length > 2 ? 'them' : 'it'} as Cox covariates to adjust).` })]
+          : []));
     }
     const cond = r?.conditional || [];
     const cbox = $('#conditional-box');
