@@ -473,15 +473,16 @@ fn adjusted_se(d: &Design, fit: &CoxReport, beta: &[f64], group_terms: &[usize],
 
 /// The legend's addition for a propensity-weighted curve: ", weighted Σw", Σw the arm's size
 /// in the weighted pseudo-population (so "(n = 69, weighted 71.3)": 69 patients, who stand for
-/// 71.3 under the weights); empty without propensity weights or when Σw is withheld.
-pub fn weighted_n_text(report: &crate::Report, group: &Option<String>) -> String {
+/// 71.3 under the weights); empty without propensity weights, when Σw is withheld, or when the
+/// arm has fewer than `min_cell` patients (Σw would give its size away).
+pub fn weighted_n_text(report: &crate::Report, group: &Option<String>, min_cell: Option<u32>) -> String {
     let Some(g) = group else { return String::new() };
     report
         .propensity
         .as_ref()
         .and_then(|p| p.ess.iter().find(|e| &e.group == g))
-        .filter(|e| e.weight_sum.is_finite())
-        .map_or(String::new(), |e| format!(", weighted {}", crate::plot::format_num((e.weight_sum * 10.0).round() / 10.0)))
+        .filter(|e| e.weight_sum.is_finite() && min_cell.is_none_or(|k| e.n as u64 >= k as u64))
+        .map_or(String::new(), |e| format!(", weighted {:.1}", e.weight_sum))
 }
 
 /// Weights above this count as extreme (one row standing for more than 10 patients).

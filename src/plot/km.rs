@@ -183,7 +183,7 @@ fn km_curves_counted(report: &Report, opts: &PlotOptions, counts: &Report) -> Ve
             }
             let end = knots.last().map_or(0.0, |k| k.0);
             let cut = opts.min_cell.is_some() && !knots.is_empty() && c.steps.last().is_some_and(|s| s.surv.is_nan() && s.n_risk.is_nan());
-            let label = format!("{} ({}{})", label_of(&c.group), super::group_n_text(c.n, opts.min_cell), crate::adjust::weighted_n_text(report, &c.group));
+            let label = format!("{} ({}{})", label_of(&c.group), super::group_n_text(c.n, opts.min_cell), crate::adjust::weighted_n_text(report, &c.group, opts.min_cell));
             let (color, line) = look(i, report.km.len() == 1, opts);
             let tally = counts
                 .km

@@ -115,6 +115,9 @@ test('propensity weighting through the controls: ATE then ATT equal R, balance t
   await page.waitForSelector('#love[data-drawn="1"]');
   assert.ok(await canvasInk(page, '#love') > 0.02, 'love plot drawn');
   assert.match(await page.getAttribute('#love', 'aria-label'), /celltype=smallcell: 0\.360 → 0\.001/);
+  // The weighted curves' legend: each arm's patients and its weighted size (Σw, from the report).
+  const legend = (await figureLayout(page)).series.map(x => x.label);
+  assert.deepEqual(legend, r.propensity.ess.map(e => `${e.group} (n = ${e.n}, weighted ${e.weight_sum.toFixed(1)})`));
   await page.locator('#adj-ps').screenshot({ path: path.join(OUT, 'adjusted-love.png') });
 
   // Saved SVG: the core's love-svg export at k, byte for byte what the command line writes.
@@ -184,8 +187,13 @@ test('adjusted curves: drawn in the main figure, crude one click away, equal R',
   sameNumbers(r.adjusted, cli(c.file, c.spec).adjusted, 'adjusted');
   assert.equal((await figureLayout(page)).figure, 'adjusted');
   assert.equal(await page.textContent('#fig-h'), 'Adjusted survival (direct standardisation)');
-  // The landmark values under the results, from the report (R: trt 1 at 90 days 0.4873).
-  assert.match(await page.textContent('#adj-curves-note'), /1: 73\.1% at 30, 48\.7% at 90, 24\.6% at 180/);
+  // The landmark values under the results with their 95% CI, from the report (R: trt 1 at 90
+  // days 0.4873, robust SE 0.0514: tests/r/adjusted_bands.R).
+  assert.match(await page.textContent('#adj-curves-note'), /1: 73\.1% \(64\.8–82\.4\) at 30, 48\.7% \(39\.6–59\.9\) at 90, 24\.6% \(17\.8–34\.1\) at 180/);
+  // Each arm's own n in the legend (every curve averages over all 137: the caption says so).
+  assert.deepEqual((await figureLayout(page)).series.map(x => x.label), ['1 (n = 69)', '2 (n = 68)']);
+  assert.match(await page.textContent('#fig-caption'), /all 137.*95% confidence band/);
+  assert.ok(r.adjusted.every(a => a.steps.every(x => x.lower <= x.surv && x.surv <= x.upper)), 'every step has its band');
   await page.locator('.figure').first().screenshot({ path: path.join(OUT, 'adjusted-curves.png') });
   const adjustedInk = await canvasInk(page, '#km');
   assert.ok(adjustedInk > 0.02);
@@ -242,6 +250,9 @@ test('subgroups: forest plot with interaction p per column, equal R; SVG through
   await page.waitForSelector('#subgroups[data-drawn="1"]');
   assert.ok(await canvasInk(page, '#subgroups') > 0.02);
   assert.match(await page.getAttribute('#subgroups', 'aria-label'), /celltype = adeno: 1\.23 \(0\.53–2\.87\)/);
+  // The overall row first (R: coxph(Surv ~ trt) over all 137 rows, 1.02 (0.71–1.45)).
+  assert.match(await page.getAttribute('#subgroups', 'aria-label'), /^Subgroup forest plot: Overall: 1\.02 \(0\.71–1\.45\); celltype/);
+  assert.equal(r.subgroup_overall.n, 137);
   // R: celltype χ² 8.216 on 3 df, p = 0.042; prior 2.923 on 1 df, p = 0.087.
   const rows = await page.locator('#adj-interaction tbody tr').evaluateAll(rs => rs.map(tr => [...tr.children].map(x => x.textContent)));
   assert.deepEqual(rows, [['celltype', '8.22', '3', '0.042'], ['prior', '2.92', '1', '0.087']]);
