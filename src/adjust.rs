@@ -324,7 +324,7 @@ impl TimeSurv {
 
 /// Work (rows × steps × levels) above which the standard errors of the adjusted curves are
 /// computed at a thinned set of steps (every k-th, and the landmarks) rather than at all.
-pub const ADJUSTED_SE_WORK: usize = 40_000_000;
+pub const ADJUSTED_SE_WORK: usize = 20_000_000;
 
 /// The directly standardised survival curve of one group level.
 #[derive(Debug, Clone, serde::Serialize, PartialEq)]
@@ -462,7 +462,7 @@ fn adjusted_se(d: &Design, fit: &CoxReport, beta: &[f64], group_terms: &[usize],
     }
     if every > 1 {
         warnings.push(format!(
-            "adjusted curves: the 95% band is computed at every {every}th of the {steps} step times and at the landmarks ({n} rows × {steps} steps is too much work for every step); the band is drawn through those steps"
+            "adjusted curves: the 95% band is computed at one step time in {every} (of {steps}) and at the landmarks ({n} rows × {steps} steps is too much work for every step); between them the figure interpolates the standard error linearly in time"
         ));
     }
     // Each level's values of the group's indicator columns.

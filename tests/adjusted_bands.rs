@@ -111,3 +111,26 @@ fn subgroup_forest_overall_row_matches_r() {
     let plain = cohort::AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt"}"#).unwrap();
     assert!(cohort::analyze_bytes(&veteran(), "designs_veteran.csv", &plain).unwrap().subgroup_overall.is_none());
 }
+
+/// Large data: rows × steps × levels above the work bound, the standard errors come at every
+/// k-th step and the landmarks (a named warning), null in the report between them, and the
+/// figure still draws one continuous band (interpolated standard errors).
+#[test]
+fn large_data_thins_the_band_and_says_so() {
+    let mut csv = String::from("time,status,arm,x\n");
+    for i in 0..3500u32 {
+        let x = (i as f64 * 0.618).fract();
+        csv.push_str(&format!("{},{},{},{:.4}\n", 1 + (i * 7919) % 5000, (i % 3 != 0) as u8, i % 2, x));
+    }
+    let spec = cohort::AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"arm","covariates":["x"],"adjusted":"direct","times":[1000]}"#).unwrap();
+    let report = cohort::analyze_bytes(csv.as_bytes(), "big.csv", &spec).unwrap();
+    assert!(report.warnings.iter().any(|w| w.starts_with("adjusted curves: the 95% band is computed at one step time in 2 (of ")), "{:?}", report.warnings);
+    for a in &report.adjusted {
+        let computed = a.steps.iter().filter(|s| s.std_err.is_finite()).count();
+        assert!(computed >= a.steps.len() / 2 && computed < a.steps.len(), "{computed} of {}", a.steps.len());
+        assert!(a.at[0].std_err.is_finite(), "the landmark has its standard error");
+    }
+    let svg = cohort::plot::render_svg(&report, &cohort::plot::PlotOptions::default(), 800, 500, cohort::plot::FigureKind::Adjusted).unwrap();
+    // One band polygon per curve (a gap would split it into many).
+    assert_eq!(svg.matches("<polygon").count(), 2, "band polygons");
+}
