@@ -279,7 +279,7 @@ async function browserBench() {
             const t1 = performance.now();
             const parsed = wasm.memory.buffer.byteLength;
             const spec = { time: 'time', event: { column: 'status', event: ['1'], censored: ['0', '2'] }, group: 'group' };
-            const report = JSON.parse(session.run(JSON.stringify(spec)));
+            const { report } = JSON.parse(session.run(JSON.stringify(spec), 0));   // {handle, report}
             const t2 = performance.now();
             return { rows: schema.rows, n: report.n, stream_parse_ms: t1 - t0, km_logrank_run_ms: t2 - t1, memory_after_parse_bytes: parsed,
               wasm_memory_bytes: wasm.memory.buffer.byteLength };

@@ -7,6 +7,9 @@
 //!   worksheet or other missing-value codes) inside wasm memory, so changing the analysis does not
 //!   re-parse the file and no table crosses the boundary. `load` returns the schema (columns and
 //!   their inferred types) as JSON, `run` returns the report as JSON, the same schema the CLI prints.
+//!   `run` keeps its report under a handle (see [`handles`]): every draw, export, share and hover
+//!   call names the report it reads, so several analyses (the page's, the hazard section's, the
+//!   Paper view's) live side by side.
 //!   The session also keeps the sections of earlier analyses ([`crate::analyze::AnalysisCache`]), so
 //!   a click that changes one part of the spec recomputes only what depends on it, and `run_delta`
 //!   sends the page only the report fields that changed (the page keeps the others).
@@ -29,6 +32,7 @@ use crate::report::Report;
 use crate::spec::AnalysisSpec;
 use crate::table::Table;
 
+mod handles;
 mod overview;
 mod share;
 
@@ -99,22 +103,20 @@ macro_rules! delta_fields {
     };
 }
 
-/// A loaded file and the last analysis of it, kept in wasm memory.
+/// A loaded file and the analyses of it, kept in wasm memory.
 #[wasm_bindgen]
 pub struct Session {
     name: String,
     bytes: Vec<u8>,
     read: ReadOptions,
     table: Option<Table>,
-    report: Option<Report>,
+    /// The reports of `run`, `run_delta` and `load_shared`, by handle.
+    reports: handles::Handles<Report>,
     /// A file the page is writing into wasm memory chunk by chunk (see [`Session::reserve`]).
     staged: Vec<u8>,
     /// Sections of earlier analyses of this table, reused by the next `run` (see
     /// [`crate::analyze::analyze_cached`]).
     cache: crate::analyze::AnalysisCache,
-    /// Number of the last report `run_delta` sent; `report` is that report while `delta_live`.
-    delta_token: u32,
-    delta_live: bool,
     /// A file the page is streaming in (see [`Session::stream_begin`]).
     stream: Option<crate::ingest::TextStream>,
     /// Whether the loaded table was streamed (its bytes are not kept: reading it with other
@@ -138,11 +140,9 @@ impl Session {
             bytes: Vec::new(),
             read: ReadOptions::default(),
             table: None,
-            report: None,
+            reports: Default::default(),
             staged: Vec::new(),
             cache: Default::default(),
-            delta_token: 0,
-            delta_live: false,
             stream: None,
             streamed: false,
         }
@@ -165,7 +165,7 @@ impl Session {
 
     /// The next chunk of the streamed file.
     pub fn stream_push(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
-        let s = self.stream.as_mut().ok_or_else(|| js_msg("internal: stream_push without stream_begin"))?;
+        let s = self.stream.as_mut().ok_or_else(|| js_error(&Error::internal("stream_push without stream_begin")))?;
         s.push(chunk).map_err(|e| {
             self.stream = None;
             js_error(&e)
@@ -176,7 +176,7 @@ impl Session {
     /// once more (a column to read again as text, or a file that is not UTF-8 after all, read
     /// whole), else the schema JSON of the new table (as [`Session::load`]).
     pub fn stream_end(&mut self) -> Result<String, JsValue> {
-        let s = self.stream.as_mut().ok_or_else(|| js_msg("internal: stream_end without stream_begin"))?;
+        let s = self.stream.as_mut().ok_or_else(|| js_error(&Error::internal("stream_end without stream_begin")))?;
         match s.end() {
             Ok(crate::ingest::StreamEnd::Again | crate::ingest::StreamEnd::Restart) => Ok("again".to_string()),
             Ok(crate::ingest::StreamEnd::Table(table)) => {
@@ -250,26 +250,29 @@ impl Session {
         to_json(&self.table()?.schema())
     }
 
-    /// Run the analysis a spec (JSON text) describes on the loaded file; returns the report JSON.
-    /// A spec naming another worksheet or other missing-value codes re-reads the kept bytes.
-    pub fn run(&mut self, spec_json: &str) -> Result<String, JsValue> {
+    /// Run the analysis a spec (JSON text) describes on the loaded file and keep its report
+    /// under a new handle; returns `{"handle": n, "report": {...}}`. `replace` is the handle of
+    /// the report this one replaces (the same view's previous analysis; 0: none): it is released
+    /// once the new report exists (on error it stays). A spec naming another worksheet or other
+    /// missing-value codes re-reads the kept bytes.
+    pub fn run(&mut self, spec_json: &str, replace: u32) -> Result<String, JsValue> {
         let report = self.analyze(spec_json)?;
         let json = to_json(&report)?;
-        self.report = Some(report);
-        self.delta_live = false;
-        Ok(json)
+        self.reports.release(replace);
+        let handle = self.reports.insert(report);
+        Ok(format!("{{\"handle\":{handle},\"report\":{json}}}"))
     }
 
-    /// As [`Session::run`], for a page that keeps the report `run_delta` sent last (number
-    /// `have`): returns `{"token": n, "same": [...], "report": {...}}` where the report leaves out
-    /// the top-level fields listed in `same` (equal to the previous report's: the page keeps its
-    /// copies) and `order` lists the fields that may be left out, in the report's order. A
-    /// covariate toggle then sends the models, not the curves' thousands of steps. When `have` is
-    /// not the last report sent (or another `run` came between), nothing is left out. The
-    /// content is the report's either way.
+    /// As [`Session::run`], for a view that holds the report of handle `have` (0: none) and
+    /// replaces it: returns `{"handle": n, "same": [...], "order": [...], "report": {...}}` where
+    /// the report leaves out the top-level fields listed in `same` (equal to report `have`'s: the
+    /// page keeps its copies) and `order` lists the fields that may be left out, in the report's
+    /// order. A covariate toggle then sends the models, not the curves' thousands of steps. When
+    /// `have` is not held, nothing is left out. The content is the report's either way; report
+    /// `have` is released.
     pub fn run_delta(&mut self, spec_json: &str, have: u32) -> Result<String, JsValue> {
         let mut report = self.analyze(spec_json)?;
-        let prev = if self.delta_live && have == self.delta_token { self.report.take() } else { None };
+        let prev = self.reports.release(have);
         let mut same: Vec<&str> = Vec::new();
         macro_rules! hold_if_same {
             ($($f:ident),*) => {$(
@@ -284,15 +287,7 @@ impl Session {
             ($($f:ident),*) => { [$(stringify!($f)),*] };
         }
         let order = delta_fields!(names);
-        let json = (|| {
-            Ok::<String, JsValue>(format!(
-                "{{\"token\":{},\"same\":{},\"order\":{},\"report\":{}}}",
-                self.delta_token.wrapping_add(1),
-                to_json(&same)?,
-                to_json(&order)?,
-                to_json(&report)?
-            ))
-        })();
+        let body = (|| Ok::<_, JsValue>((to_json(&same)?, to_json(&order)?, to_json(&report)?)))();
         // Give the held fields back: the session keeps the whole report.
         if let Some(p) = prev {
             macro_rules! give_back {
@@ -304,26 +299,32 @@ impl Session {
             }
             delta_fields!(give_back);
         }
-        self.report = Some(report);
-        let json = json?;
-        self.delta_token = self.delta_token.wrapping_add(1);
-        self.delta_live = true;
-        Ok(json)
+        let (same, order, json) = body?;
+        let handle = self.reports.insert(report);
+        Ok(format!("{{\"handle\":{handle},\"same\":{same},\"order\":{order},\"report\":{json}}}"))
     }
 
-    /// Report JSON of the last successful `run`, or `null` text when none.
-    pub fn report(&self) -> Result<String, JsValue> {
-        match &self.report {
-            Some(r) => to_json(r),
-            None => Ok("null".to_string()),
-        }
+    /// Forget the report of `handle` (its view was replaced or closed); 0 or a handle no longer
+    /// held does nothing.
+    pub fn release(&mut self, handle: u32) {
+        self.reports.release(handle);
     }
 
-    /// Text export of the last analysis: `r` (an R script with survival/cmprsk), `python` (a
+    /// How many reports the session holds (at most [`handles::MAX_REPORTS`]).
+    pub fn held(&self) -> usize {
+        self.reports.len()
+    }
+
+    /// Report JSON of `handle`.
+    pub fn report(&self, handle: u32) -> Result<String, JsValue> {
+        to_json(self.held_report(handle)?)
+    }
+
+    /// Text export of report `handle`: `r` (an R script with survival/cmprsk), `python` (a
     /// lifelines script) re-running it on the user's own copy of the file, or `methods` (a
     /// methods-and-results paragraph).
-    pub fn export(&self, kind: &str) -> Result<String, JsValue> {
-        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet: run one first"))?;
+    pub fn export(&self, handle: u32, kind: &str) -> Result<String, JsValue> {
+        let report = self.held_report(handle)?;
         let spec = report.spec.as_ref().ok_or_else(|| js_msg("the report carries no spec"))?;
         match kind {
             "r" => Ok(crate::export::r_script(spec, &self.name)),
@@ -350,10 +351,19 @@ impl Session {
         self.streamed = streamed;
         self.read = read;
         self.table = Some(table);
-        self.report = None;
+        self.reports.clear();
         self.cache.clear();
-        self.delta_live = false;
         Ok(schema)
+    }
+
+    /// The report of `handle`; a handle not held (released, dropped as the oldest, or of a
+    /// previous file) is refused: the page runs its analysis again.
+    fn held_report(&self, handle: u32) -> Result<&Report, JsValue> {
+        self.reports.get(handle).ok_or_else(|| {
+            js_msg(format!(
+                "analysis {handle} is no longer held by the engine (replaced by a newer one, or of another file): run the analysis again"
+            ))
+        })
     }
 
     fn table(&self) -> Result<&Table, JsValue> {
@@ -375,7 +385,7 @@ impl Session {
         let read = ReadOptions::from_spec(&spec);
         if self.table.is_some() && !same_read_options(&read, &self.read) {
             if self.streamed {
-                return Err(js_msg("internal: the streamed file must be read again with the spec's options (stream_begin) before this analysis"));
+                return Err(js_error(&Error::internal("the streamed file must be read again with the spec's options (stream_begin) before this analysis")));
             }
             let table = crate::ingest::read_table(&self.bytes, &self.name, &read).map_err(|e| js_error(&e))?;
             self.table = Some(table);
@@ -872,41 +882,41 @@ fn plot_options(options_json: &str) -> Result<crate::plot::PlotOptions, JsValue>
 
 #[wasm_bindgen]
 impl Session {
-    /// Draw the last report into a canvas (its pixel size is the figure's size; pass
+    /// Draw report `handle` into a canvas (its pixel size is the figure's size; pass
     /// `font_scale` = devicePixelRatio in the options for a crisp figure). `figure`:
     /// `survival` (Kaplan-Meier / cumulative incidence) or `forest` (hazard ratios). Returns the
     /// figure's layout JSON (plot area, ticks, series, risk-table positions) for hover look-ups.
-    pub fn draw(&self, canvas: web_sys::HtmlCanvasElement, figure: &str, options_json: &str) -> Result<String, JsValue> {
+    pub fn draw(&self, handle: u32, canvas: web_sys::HtmlCanvasElement, figure: &str, options_json: &str) -> Result<String, JsValue> {
         let backend = CanvasBackend2d::html(&canvas).map_err(js_msg)?;
-        self.draw_into(FigureBackend::Canvas(backend), figure, options_json)
+        self.draw_into(handle, FigureBackend::Canvas(backend), figure, options_json)
     }
 
     /// As [`Session::draw`], into an `OffscreenCanvas` (the engine's Web Worker draws this way and
     /// hands the page an `ImageBitmap`).
-    pub fn draw_offscreen(&self, canvas: web_sys::OffscreenCanvas, figure: &str, options_json: &str) -> Result<String, JsValue> {
+    pub fn draw_offscreen(&self, handle: u32, canvas: web_sys::OffscreenCanvas, figure: &str, options_json: &str) -> Result<String, JsValue> {
         let backend = CanvasBackend2d::offscreen(&canvas).map_err(js_msg)?;
-        self.draw_into(FigureBackend::Canvas(backend), figure, options_json)
+        self.draw_into(handle, FigureBackend::Canvas(backend), figure, options_json)
     }
 
     /// Every drawn curve's value at time `t` (estimate, CI, number at risk) as JSON, for the
     /// figure's hover read-out; `options_json` as for `draw`.
-    pub fn values_at(&self, t: f64, options_json: &str) -> Result<String, JsValue> {
-        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet"))?;
+    pub fn values_at(&self, handle: u32, t: f64, options_json: &str) -> Result<String, JsValue> {
+        let report = self.held_report(handle)?;
         let opts = plot_options(options_json)?;
         to_json(&crate::plot::km::values_at(report, &opts, t))
     }
 
     /// Height in pixels the forest plot needs at `width` (one row per term), for sizing its canvas.
-    pub fn forest_height(&self, options_json: &str) -> Result<u32, JsValue> {
-        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet"))?;
+    pub fn forest_height(&self, handle: u32, options_json: &str) -> Result<u32, JsValue> {
+        let report = self.held_report(handle)?;
         let opts = plot_options(options_json)?;
         Ok(crate::plot::forest::natural_height(report, &opts))
     }
 
     /// Height in pixels a row figure (`forest`, `love`, `subgroups`) needs for its rows, for
     /// sizing its canvas (as the report shown: with `min_cell` the protected one).
-    pub fn figure_height(&self, figure: &str, options_json: &str) -> Result<u32, JsValue> {
-        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet"))?;
+    pub fn figure_height(&self, handle: u32, figure: &str, options_json: &str) -> Result<u32, JsValue> {
+        let report = self.held_report(handle)?;
         let opts = plot_options(options_json)?;
         let kind = figure_kind(figure)?;
         let protected = self.protected(report, &opts);
@@ -914,9 +924,9 @@ impl Session {
             .ok_or_else(|| js_msg(format!("the figure '{figure}' takes the size it is given: it has no natural height")))
     }
 
-    /// The last report's figure as an SVG document (for "save as SVG"), `width`×`height` pixels.
-    pub fn svg(&self, figure: &str, options_json: &str, width: u32, height: u32) -> Result<String, JsValue> {
-        let report = self.report.as_ref().ok_or_else(|| js_msg("nothing to draw yet: run an analysis first"))?;
+    /// Report `handle`'s figure as an SVG document (for "save as SVG"), `width`×`height` pixels.
+    pub fn svg(&self, handle: u32, figure: &str, options_json: &str, width: u32, height: u32) -> Result<String, JsValue> {
+        let report = self.held_report(handle)?;
         let opts = plot_options(options_json)?;
         let kind = figure_kind(figure)?;
         // As plot::render_svg, through the engine's one backend type (see `FigureBackend`).
@@ -932,8 +942,8 @@ impl Session {
 }
 
 impl Session {
-    fn draw_into(&self, backend: FigureBackend, figure: &str, options_json: &str) -> Result<String, JsValue> {
-        let report = self.report.as_ref().ok_or_else(|| js_msg("nothing to draw yet: run an analysis first"))?;
+    fn draw_into(&self, handle: u32, backend: FigureBackend, figure: &str, options_json: &str) -> Result<String, JsValue> {
+        let report = self.held_report(handle)?;
         let kind = figure_kind(figure)?;
         let opts = plot_options(options_json)?;
         let protected = self.protected(report, &opts);

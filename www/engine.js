@@ -1,13 +1,23 @@
-// The WebAssembly engine: one wasm `Session` holding the parsed table. Every call is wrapped so
-// that a panic inside wasm (a bug) is reported and the engine restarts with the same file,
-// instead of leaving a dead page.
+// The WebAssembly engine: one wasm `Session` holding the parsed table and the reports of its
+// analyses, by handle. Every call is wrapped so that a panic inside wasm (a bug) is reported and
+// the engine restarts with the same file, instead of leaving a dead page.
+//
+// One protocol: the operations are the table of www/ops.js. `MainEngine` runs them in-process;
+// `WorkerEngine` sends them to www/worker.js, which runs the same table. Both share `Engine`'s
+// methods (the page's API): only how an operation reaches the table differs.
+//
+// Views: each analysis the page shows lives under a view name ('page' — the page's own — or
+// 'hazard', 'paper:KEY', ...) and the engine holds the handle of each view's report. `run(spec,
+// view)` replaces that view's report (the old handle is released in the same call); draws,
+// exports and shares name the view they read (default 'page'). So the hazard section and the
+// Paper view run their analyses beside the page's and never refit the page's spec to restore it.
 //
 // The engine comes in two builds of the same crate (scripts/build.sh): `core` reads CSV/TSV and
 // is loaded with the page; `workbook` is the same engine plus the .xlsx/.xlsb/.xls/.ods readers
 // (about 60% more bytes), fetched only when a workbook is dropped. From then on the page keeps
 // using the workbook build (it reads text files too).
 
-import { loadIntoSession, streamIntoSession } from './read.js';
+import { perform, decode, panic, isFatal } from './ops.js';
 
 /** The two builds: their wasm module and wasm-bindgen glue, relative to this file. */
 // `workbook` also carries the extended estimators (cargo feature `extended`), loaded when a spec
@@ -52,14 +62,12 @@ export function mergeDelta(prev, answer) {
  */
 export async function manuscriptExport(bytes, name, spec, kind, k, options = {}) {
   const { glue } = await instantiate('manuscript');
+  // (A one-shot function of the third build, not a Session operation.)
   const data = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   return glue.manuscriptExport(data, name, JSON.stringify(spec), kind, k, JSON.stringify(options));
 }
 
 let instanceNo = 0;
-let panicMessage = null;
-
-globalThis.__cohortPanic = msg => { panicMessage = msg; };
 
 function compileOnce(build) {
   if (!compiled.has(build)) {
@@ -80,17 +88,23 @@ function compileOnce(build) {
   return compiled.get(build);
 }
 
-async function instantiate(build) {
-  const glueUrl = new URL(BUILDS[build].glue, import.meta.url);
+/**
+ * The compiled module of `build` and the URL of its glue. After a panic the old instance cannot
+ * be trusted: each in-process start imports a fresh copy of the glue module (a new module
+ * record) and instantiates the already-compiled wasm again.
+ */
+async function initArgs(build, fresh) {
   const module = await compileOnce(build);
-  // After a panic the old instance cannot be trusted: import a fresh copy of the glue module
-  // (a new module record) and instantiate the already-compiled wasm again.
-  if (instanceNo > 0) glueUrl.searchParams.set('instance', String(instanceNo));
-  instanceNo += 1;
-  const glue = await import(glueUrl.href);
-  const exports = await glue.default({ module_or_path: module });
-  glue.installPanicHook();
-  return { glue, memory: exports.memory };
+  const glueUrl = new URL(BUILDS[build].glue, import.meta.url);
+  if (fresh && instanceNo > 0) glueUrl.searchParams.set('instance', String(instanceNo));
+  if (fresh) instanceNo += 1;
+  return { module, glueUrl: glueUrl.href };
+}
+
+async function instantiate(build) {
+  const st = {};
+  await perform(st, 'init', await initArgs(build, true));
+  return st;
 }
 
 /**
@@ -134,89 +148,103 @@ async function onDemand(engine, call) {
   }
 }
 
-/** The engine on the page's main thread (used where Web Workers or OffscreenCanvas are missing). */
-export class MainEngine {
+/** A fatal error (wasm trap or panic): the engine restarts and the call fails with this. */
+function internal(message) {
+  const err = new Error(message);
+  err.kind = 'internal';
+  return err;
+}
+
+/**
+ * The page's API of the engine, written once over `this.send(op, args, transfer, onProgress)`
+ * (the transport of the subclass) and the operations of www/ops.js.
+ */
+class Engine {
   constructor() {
-    this.glue = null;
-    this.session = null;
     this.file = null;      // {name, bytes} or {name, blob} of the loaded file, to reload after a restart
     this.build = 'core';   // which build of the engine runs (see BUILDS)
+    this.views = new Map();   // view name → {handle, spec}: the report each view shows
+    this.delta = null;     // {handle, report} of the page's last runDelta (see mergeDelta)
+    this.extras = null;    // the worker's forest plot and methods paragraph drawn with the last refit
     this.onPanic = () => {};
   }
 
-  async start() {
-    ({ glue: this.glue, memory: this.memory } = await instantiate(this.build));
-    this.session = new this.glue.Session();
-    return this;
+  /** Operation `op` through the transport; a fatal error restarts the engine and says so. */
+  async request(op, args = {}, onProgress = null) {
+    let value;
+    try {
+      value = await this.send(op, args, onProgress);
+    } catch (e) {
+      if (!e.fatal) throw e;
+      this.onPanic(e.message);
+      await this.restart();
+      throw internal(e.message);
+    }
+    return decode(op, value);
+  }
+
+  /** The handle of `view`'s report (0: none yet, which the session refuses with a message). */
+  handle(view = 'page') {
+    return this.views.get(view)?.handle ?? 0;
+  }
+
+  /** Keep `view`'s new handle and spec (the old handle was released by the call that made it). */
+  hold(view, handle, spec) {
+    this.views.set(view, { handle, spec });
+    if (view === 'page') this.extras = null;
+  }
+
+  /** Forget `view`'s report (a section closed or emptied): the session frees it. */
+  async release(view) {
+    const held = this.views.get(view);
+    if (!held) return;
+    this.views.delete(view);
+    await this.request('release', { handle: held.handle });
   }
 
   /** Switch to the workbook build when `source` is a workbook (once; it reads everything). */
   async useBuildFor(source, onProgress = () => {}) {
     if (this.build === 'workbook' || (await buildFor(source)) !== 'workbook') return;
-    onProgress({ phase: 'engine' });
+    onProgress({ phase: 'engine' });   // {phase: 'engine'}: fetching the workbook build
     this.build = 'workbook';
     this.file = null;
-    await this.start();
+    this.forget();
+    await this.switchBuild();
   }
 
-  version() {
-    return this.glue ? this.glue.version() : '';
-  }
-
-  // Run fn(session); on a wasm trap (panic), restart and re-load the file, then rethrow a clear error.
-  async guard(fn) {
-    panicMessage = null;
-    try {
-      return await fn(this.session);
-    } catch (e) {
-      // A trap, a panic, or a RangeError from wasm (stack overflow, allocation failure) leaves the
-      // instance unusable: restart it.
-      if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError || panicMessage) {
-        const msg = panicMessage || `internal error in the analysis engine: ${e.message}`;
-        panicMessage = null;
-        this.onPanic(msg);
-        await this.restart();
-        const err = new Error(msg);
-        err.kind = 'internal';
-        throw err;
-      }
-      throw e;
-    }
-  }
-
-  async restart() {
+  /** A new file (or a new instance): every view's report is gone. */
+  forget() {
+    this.views.clear();
     this.delta = null;
-    try { this.session?.free(); } catch { /* the old instance is gone */ }
-    // A failed start is tried again once before giving up with a message (never a dead page).
-    for (let attempt = 1; ; attempt++) {
+    this.extras = null;
+  }
+
+  /** After a restart: the file again, then each view's analysis (new handles), so its exports are back. */
+  async reload() {
+    const views = [...this.views];
+    this.forget();
+    if (!this.file) return;
+    try {
+      if (this.file.blob) await this.send('loadFile', { file: this.file.blob, name: this.file.name });
+      else await this.send('load', { bytes: this.file.bytes, name: this.file.name });
+    } catch { return; /* reported on next use */ }
+    for (const [view, { spec }] of views) {
       try {
-        ({ glue: this.glue, memory: this.memory } = await instantiate(this.build));
-        this.session = new this.glue.Session();
-        break;
-      } catch (e) {
-        if (attempt >= 2) throw new Error(`the analysis engine could not restart (${e.message}): reload the page; your file stays on this computer`);
-        await new Promise(r => setTimeout(r, 300));
-      }
-    }
-    if (this.file) {
-      try {
-        if (this.file.blob) await loadIntoSession(this.session, this.memory, this.file.blob, this.file.name);
-        else this.session.load(this.file.bytes, this.file.name);
-        // The last analysis that ran is run again, so the report (and its exports) are back.
-        if (this.lastSpec) {
-          await this.reread(this.lastSpec);
-          this.session.run(this.lastSpec);
-        }
-      } catch { /* reported on next use */ }
+        const { handle } = decode('run', await this.send('run', { spec, replace: 0 }));
+        this.hold(view, handle, spec);
+      } catch { /* this view's next call says so */ }
     }
   }
+
+  version() { return this.ver || ''; }
 
   /** Parse a file; returns the schema object. */
   async load(bytes, name) {
     await this.useBuildFor(bytes);
-    const schema = await this.guard(s => JSON.parse(s.load(bytes, name)));
+    // The worker gets a copy: the page keeps the bytes to re-load after a restart.
+    const schema = await this.request('load', { bytes, name });
     this.file = { name, bytes };
-    this.lastSpec = null;
+    this.forget();
     return schema;
   }
 
@@ -225,128 +253,225 @@ export class MainEngine {
    * Only the File handle is kept (to reload after a restart), not its bytes.
    */
   async loadFile(file, name, onProgress = () => {}) {
-    const progress = p => {
-      onProgress(p);
-      // Let the page paint "Parsing…" before the engine holds the main thread.
-      return p.phase === 'parsing' ? new Promise(r => setTimeout(r, 30)) : undefined;
-    };
     await this.useBuildFor(file, onProgress);
-    this.loading = new AbortController();
-    let schema;
-    try {
-      schema = JSON.parse(await this.guard(s => loadIntoSession(s, this.memory, file, name, progress, this.loading.signal)));
-    } finally {
-      this.loading = null;
-    }
+    const schema = await this.request('loadFile', { file, name }, this.progress(onProgress));
     this.file = { name, blob: file };
-    this.lastSpec = null;
+    this.forget();
     return schema;
   }
 
-  /** Stop reading the File being loaded (the page's Cancel button); the loaded file stays. */
-  cancelLoad() {
-    this.loading?.abort();
-  }
+  progress(onProgress) { return onProgress; }
 
-  /**
-   * A streamed File (src/ingest/stream.rs keeps no bytes) is streamed again when `specJson` asks
-   * for other reading options (missing codes, sheet, date order).
-   */
-  async reread(specJson) {
-    if (this.file?.blob && this.session.needs_reread?.(specJson)) {
-      await streamIntoSession(this.session, this.file.blob, this.file.name, () => {}, specJson);
-    }
-  }
-
-  /** Run a spec object; returns the report object. */
-  async run(spec) {
+  /** Run a spec object as `view`'s analysis (replacing its report); returns the report object. */
+  async run(spec, view = 'page') {
     return onDemand(this, async () => {
-      await this.guard(() => this.reread(JSON.stringify(spec)));
-      this.delta = null;
-      const report = await this.guard(s => JSON.parse(s.run(JSON.stringify(spec))));
-      this.lastSpec = JSON.stringify(spec);
+      const { handle, report } = await this.request('run', { spec, replace: this.handle(view) });
+      if (view === 'page') this.delta = null;
+      this.hold(view, handle, spec);
       return report;
     });
   }
 
   /**
    * As `run`, for the page's own analysis: the engine sends only the parts of the report that
-   * changed since the last `runDelta` (see mergeDelta); returns the whole report.
+   * changed since the last `runDelta` (see mergeDelta); returns the whole report. `extras`
+   * ({forest: {options, width}, methods: k}) asks the worker to draw the forest plot and write
+   * the methods paragraph of the new report in the same message; `drawForest` and `methodsK(k)`
+   * then answer from them without a message.
    */
-  async runDelta(spec, _extras) {
+  async runDelta(spec, extras = {}) {
+    const page = this.handle('page');
+    if (page && this.delta?.handle !== page) {
+      // The page's report was not made by runDelta (a plain run, a restart): no base to compare.
+      const report = await this.run(spec, 'page');
+      this.delta = { handle: this.handle('page'), report };
+      return report;
+    }
     return onDemand(this, async () => {
-      await this.guard(() => this.reread(JSON.stringify(spec)));
-      const have = this.delta?.token ?? 0;
-      const answer = await this.guard(s => JSON.parse(s.run_delta(JSON.stringify(spec), have)));
-      this.lastSpec = JSON.stringify(spec);
-      const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
-      this.delta = { token: answer.token, report };
+      const have = this.delta && this.delta.handle === this.handle('page') ? this.delta.handle : 0;
+      const ask = this.inProcess ? {} : { forest: extras.forest || null, methods: extras.methods || 0 };
+      const got = await this.request('runDelta', { spec, have, ...ask });
+      const answer = got.answer;
+      this.hold('page', answer.handle, spec);
+      const report = mergeDelta(have ? this.delta.report : null, answer);
+      this.delta = { handle: answer.handle, report };
+      this.extras = { forest: got.forest || null, methods: got.methods, methodsK: extras.methods };
       return report;
     });
   }
 
-  /** Draw the last report into a canvas; returns the figure's layout. */
-  async draw(canvas, figure, options) {
-    return this.guard(s => JSON.parse(s.draw(canvas, figure, JSON.stringify(options))));
-  }
-
-  async selfTestPanic() {
-    return this.guard(() => this.glue.selfTestPanic());
-  }
-
-  /** Each drawn curve's value at time t (for the hover read-out). */
-  async valuesAt(t, options) {
-    return this.guard(s => JSON.parse(s.values_at(t, JSON.stringify(options))));
-  }
-
-  /** Pixel height the forest plot wants. */
-  async forestHeight(options) {
-    return this.guard(s => s.forest_height(JSON.stringify(options)));
-  }
-
-  /** Pixel height a row figure ('forest', 'love', 'subgroups') wants. */
-  async figureHeight(figure, options) {
-    return this.guard(s => s.figure_height(figure, JSON.stringify(options)));
+  /** Draw `view`'s report into a canvas; returns the figure's layout. */
+  async draw(canvas, figure, options, view = 'page') {
+    const target = this.inProcess ? { canvas } : { width: canvas.width, height: canvas.height };
+    const { layout, bitmap } = await this.request('draw', { handle: this.handle(view), figure, options, ...target });
+    if (bitmap) blit(canvas, bitmap);
+    return layout;
   }
 
   /**
    * Size `canvas` for the forest plot at pixel width `width` (CSS size = pixels / `dpr`) and
    * draw it; returns the layout.
    */
-  async drawForest(canvas, options, width, dpr) {
-    const h = await this.forestHeight(options);
-    sizeCanvas(canvas, width, h, dpr);
-    return this.draw(canvas, 'forest', options);
+  async drawForest(canvas, options, width, dpr, view = 'page') {
+    if (this.inProcess) {
+      const h = await this.forestHeight(options, view);
+      sizeCanvas(canvas, width, h, dpr);
+      return this.draw(canvas, 'forest', options, view);
+    }
+    const ready = view === 'page' ? this.extras?.forest : null;
+    if (ready && ready.width === width && ready.options === JSON.stringify(options ?? {})) {
+      this.extras.forest = null;
+      sizeCanvas(canvas, width, ready.height, dpr);
+      blit(canvas, ready.bitmap);
+      return ready.layout;
+    }
+    const { layout, bitmap, height } = await this.request('drawForest', { handle: this.handle(view), options, width });
+    sizeCanvas(canvas, width, height, dpr);
+    if (bitmap) blit(canvas, bitmap);
+    return layout;
   }
 
-  /** Text export of the last analysis: 'r', 'python' or 'methods'. */
-  async exportText(kind) {
-    return this.guard(s => s.export(kind));
+  /** The figure of `view`'s report as SVG text. */
+  svg(figure, options, width, height, view = 'page') {
+    return this.request('svg', { handle: this.handle(view), figure, options, width, height });
   }
 
-  /** The last report's figure as SVG text. */
-  async svg(figure, options, width, height) {
-    return this.guard(s => s.svg(figure, JSON.stringify(options), width, height));
+  /** Each drawn curve's value at time t (for the hover read-out). */
+  valuesAt(t, options, view = 'page') {
+    return this.request('valuesAt', { handle: this.handle(view), t, options });
+  }
+
+  /** Pixel height the forest plot wants. */
+  forestHeight(options, view = 'page') {
+    return this.request('forestHeight', { handle: this.handle(view), options });
+  }
+
+  /** Pixel height a row figure ('forest', 'love', 'subgroups') wants. */
+  figureHeight(figure, options, view = 'page') {
+    return this.request('figureHeight', { handle: this.handle(view), figure, options });
+  }
+
+  selfTestPanic() {
+    return this.request('selfTestPanic');
+  }
+
+  /** Text export of `view`'s analysis: 'r', 'python' or 'methods'. */
+  exportText(kind, view = 'page') {
+    return this.request('exportText', { handle: this.handle(view), kind });
   }
 
   /**
-   * One export of the last analysis through the core's disclosure module, exactly the bytes
+   * One export of `view`'s analysis through the core's disclosure module, exactly the bytes
    * `cohort export --as KIND --k K` writes: `kind` 'results-link', 'report-json', 'tables-csv',
    * 'table1-csv', 'table1-md', 'methods', 'figure-svg', 'r-script' or 'python-script'.
    */
-  async exportKind(kind, k, options = {}, width = 1800, height = 1200) {
-    return this.guard(s => s.export_kind(kind, k, JSON.stringify(options), width, height));
+  exportKind(kind, k, options = {}, width = 1800, height = 1200, view = 'page') {
+    return this.request('exportKind', { handle: this.handle(view), kind, k, options, width, height });
+  }
+
+  /** The methods paragraph of `view`'s report with every count below `k` written "<k". */
+  async methodsK(k, view = 'page') {
+    // Written with the last refit (runDelta's extras) for this k: answered without a message.
+    if (view === 'page' && typeof this.extras?.methods === 'string' && this.extras.methodsK === k) {
+      const text = this.extras.methods;
+      this.extras.methods = undefined;
+      return text;
+    }
+    return this.request('methodsK', { handle: this.handle(view), k });
   }
 
   // Sharing (www/share.js).
-  async shareResults(k, specJson) { return this.guard(s => s.share_results(k, specJson)); }
+  shareResults(k, specJson, view = 'page') {
+    return this.request('shareResults', { handle: this.handle(view), k, specJson });
+  }
+
+  /** Show a results-only link's report as the page's (no file is loaded). */
   async loadShared(json) {
-    const report = await this.guard(s => JSON.parse(s.load_shared(json)));
+    const { handle, report } = await this.request('loadShared', { json });
     this.file = null;
+    this.forget();
+    this.hold('page', handle, null);
     return report;
   }
-  async analysisCsv(columns) { return this.guard(s => s.analysis_csv(JSON.stringify(columns))); }
-  async methodsK(k) { return this.guard(s => s.methods_k(k)); }
+
+  analysisCsv(columns) {
+    return this.request('analysisCsv', { columns });
+  }
+
+  // Cohort overview (www/overview.js).
+  missingness(spec) { return this.request('missingness', { spec }); }
+  followup(spec) { return this.request('followup', { spec }); }
+  table1Export(format, view = 'page') { return this.request('table1Export', { handle: this.handle(view), format }); }
+  async drawColumn(canvas, name, categorical, options) {
+    const target = this.inProcess ? { canvas } : { width: canvas.width, height: canvas.height };
+    const { layout, bitmap } = await this.request('drawColumn', { name, categorical, options, ...target });
+    if (bitmap) blit(canvas, bitmap);
+    return layout;
+  }
+}
+
+/** The engine on the page's main thread (used where Web Workers or OffscreenCanvas are missing). */
+export class MainEngine extends Engine {
+  constructor() {
+    super();
+    this.inProcess = true;
+    this.st = null;
+    this.loading = null;
+  }
+
+  async start() {
+    this.st = await instantiate(this.build);
+    this.ver = this.st.glue.version();
+    return this;
+  }
+
+  async switchBuild() {
+    await this.start();
+  }
+
+  /** Run `op` on this thread; a trap or panic comes back as a fatal error. */
+  async send(op, args, onProgress) {
+    panic.message = null;
+    try {
+      return await perform(this.st, op, args, onProgress || (() => {}));
+    } catch (e) {
+      if (isFatal(e)) {
+        const err = internal(panic.message || `internal error in the analysis engine: ${e.message}`);
+        err.fatal = true;
+        panic.message = null;
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /** Progress on this thread: let the page paint "Parsing…" before the engine holds it. */
+  progress(onProgress) {
+    return p => {
+      onProgress(p);
+      return p.phase === 'parsing' ? new Promise(r => setTimeout(r, 30)) : undefined;
+    };
+  }
+
+  /** Stop reading the File being loaded (the page's Cancel button); the loaded file stays. */
+  cancelLoad() {
+    this.st?.loading?.abort();
+  }
+
+  async restart() {
+    try { this.st?.session?.free(); } catch { /* the old instance is gone */ }
+    // A failed start is tried again once before giving up with a message (never a dead page).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.start();
+        break;
+      } catch (e) {
+        if (attempt >= 2) throw new Error(`the analysis engine could not restart (${e.message}): reload the page; your file stays on this computer`);
+        await new Promise(r => setTimeout(r, 300));
+      }
+    }
+    await this.reload();
+  }
 }
 
 /** Give a canvas a pixel size and the matching CSS size. */
@@ -379,22 +504,19 @@ function blit(canvas, bitmap) {
 
 /**
  * The engine in a Web Worker: the file is parsed and the analysis fitted off the main thread, so
- * the page stays responsive with large cohorts. Same interface as MainEngine. A panic ends the
- * worker; a new one starts and re-loads the file.
+ * the page stays responsive with large cohorts. The same API as MainEngine (both are `Engine`s).
+ * A panic ends the worker; a new one starts and re-loads the file.
  */
-export class WorkerEngine {
+export class WorkerEngine extends Engine {
   constructor() {
+    super();
+    this.inProcess = false;
     this.worker = null;
     this.pending = new Map();
     this.nextId = 1;
-    this.file = null;
-    this.ver = '';
-    this.build = 'core';   // which build of the engine runs (see BUILDS)
-    this.onPanic = () => {};
   }
 
   async start() {
-    const module = await compileOnce(this.build);
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cohort-engine' });
     this.worker = worker;
     worker.onmessage = ev => {
@@ -420,20 +542,16 @@ export class WorkerEngine {
         p.reject(e);
       }
     };
-    this.ver = await this.call('init', { module, glueUrl: new URL(BUILDS[this.build].glue, import.meta.url).href });
+    this.ver = await this.send('init', await initArgs(this.build, false));
     return this;
   }
 
   /**
-   * Switch to the workbook build when `source` is a workbook (once; it reads everything): a new
-   * worker starts with it; calls already sent to the old one finish there before it ends.
+   * The workbook build: a new worker starts with it; calls already sent to the old one finish
+   * there before it ends.
    */
-  async useBuildFor(source, onProgress = () => {}) {
-    if (this.build === 'workbook' || (await buildFor(source)) !== 'workbook') return;
-    onProgress({ phase: 'engine' });   // {phase: 'engine'}: fetching the workbook build
+  async switchBuild() {
     const old = this.worker;
-    this.build = 'workbook';
-    this.file = null;
     await this.start();
     const retire = () => {
       if ([...this.pending.values()].some(p => p.worker === old)) setTimeout(retire, 200);
@@ -442,31 +560,23 @@ export class WorkerEngine {
     retire();
   }
 
-  call(op, args, transfer = [], onProgress = null) {
+  /** Post `op` to the worker; its answer (or error, `fatal` after a panic) resolves the promise. */
+  send(op, args, onProgress = null) {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.pending.set(id, { resolve, reject, onProgress, worker: this.worker });
-      this.worker.postMessage({ id, op, args }, transfer);
+      this.worker.postMessage({ id, op, args });
     });
   }
 
-  // A call that restarts the worker after a panic and rethrows a clear error.
-  async guarded(op, args, onProgress = null) {
-    try {
-      return await this.call(op, args, [], onProgress);
-    } catch (e) {
-      if (!e.fatal) throw e;
-      this.onPanic(e.message);
-      await this.restart();
-      const err = new Error(e.message);
-      err.kind = 'internal';
-      throw err;
-    }
+  /** Stop reading the File being loaded (the page's Cancel button); the loaded file stays. */
+  cancelLoad() {
+    // Outside the request/answer pairs (id 0: its answer is ignored), so it reaches the worker
+    // while the load is in progress.
+    this.worker?.postMessage({ id: 0, op: 'cancelLoad' });
   }
 
   async restart() {
-    this.delta = null;
-    this.extras = null;
     try { this.worker.terminate(); } catch { /* already gone */ }
     for (const p of this.pending.values()) p.reject(new Error('the analysis engine was restarted'));
     this.pending.clear();
@@ -478,142 +588,7 @@ export class WorkerEngine {
         await new Promise(r => setTimeout(r, 300));
       }
     }
-    if (this.file) {
-      try {
-        if (this.file.blob) await this.call('loadFile', { file: this.file.blob, name: this.file.name });
-        else await this.call('load', { bytes: this.file.bytes, name: this.file.name });
-        // The last analysis that ran is run again, so the report (and its exports) are back.
-        if (this.lastSpec) await this.call('run', { spec: this.lastSpec });
-      } catch { /* reported on next use */ }
-    }
-  }
-
-  version() { return this.ver; }
-
-  async load(bytes, name) {
-    await this.useBuildFor(bytes);
-    // The worker gets a copy: the page keeps the bytes to re-load after a restart.
-    const schema = JSON.parse(await this.guarded('load', { bytes, name }));
-    this.file = { name, bytes };
-    this.lastSpec = null;
-    return schema;
-  }
-
-  /**
-   * Parse a File: the worker gets the File handle (no bytes cross threads), reads it in chunks
-   * and reports progress ({phase, loaded, total}); the page keeps only the handle, to reload the
-   * file after a restart.
-   */
-  /** Stop reading the File being loaded (the page's Cancel button); the loaded file stays. */
-  cancelLoad() {
-    // Outside the request/answer pairs (id 0: its answer is ignored), so it reaches the worker
-    // while the load is in progress.
-    this.worker?.postMessage({ id: 0, op: 'cancelLoad' });
-  }
-
-  async loadFile(file, name, onProgress = () => {}) {
-    await this.useBuildFor(file, onProgress);
-    const schema = JSON.parse(await this.guarded('loadFile', { file, name }, onProgress));
-    this.file = { name, blob: file };
-    this.lastSpec = null;
-    return schema;
-  }
-
-  async run(spec) {
-    return onDemand(this, async () => {
-      this.delta = null;
-      this.extras = null;
-      const report = JSON.parse(await this.guarded('run', { spec: JSON.stringify(spec) }));
-      this.lastSpec = JSON.stringify(spec);
-      return report;
-    });
-  }
-
-  /**
-   * As MainEngine.runDelta. `extras` ({forest: {options, width}, methods: k}) asks the worker
-   * to draw the forest plot and write the methods paragraph of the new report in the same
-   * message; `drawForest` and `methodsK(k)` then answer from them without a message.
-   */
-  async runDelta(spec, extras = {}) {
-    return onDemand(this, async () => {
-      const have = this.delta?.token ?? 0;
-      this.extras = null;
-      const forest = extras.forest ? { options: JSON.stringify(extras.forest.options), width: extras.forest.width } : null;
-      const got = await this.guarded('runDelta', { spec: JSON.stringify(spec), have, forest, methods: extras.methods || 0 });
-      const answer = JSON.parse(got.answer);
-      this.lastSpec = JSON.stringify(spec);
-      const report = mergeDelta(this.delta?.token === have ? this.delta.report : null, answer);
-      this.delta = { token: answer.token, report };
-      this.extras = { forest: got.forest || null, methods: got.methods, methodsK: extras.methods };
-      return report;
-    });
-  }
-
-  async draw(canvas, figure, options) {
-    const { layout, bitmap } = await this.guarded('draw', { figure, options: JSON.stringify(options), width: canvas.width, height: canvas.height });
-    if (bitmap) blit(canvas, bitmap);
-    return JSON.parse(layout);
-  }
-
-  async svg(figure, options, width, height) {
-    return this.guarded('svg', { figure, options: JSON.stringify(options), width, height });
-  }
-
-  /** As MainEngine.drawForest, in one message: the worker sizes and draws (or drew it with the refit). */
-  async drawForest(canvas, options, width, dpr) {
-    const ready = this.extras?.forest;
-    if (ready && ready.width === width && ready.options === JSON.stringify(options)) {
-      this.extras.forest = null;
-      sizeCanvas(canvas, width, ready.height, dpr);
-      blit(canvas, ready.bitmap);
-      return JSON.parse(ready.layout);
-    }
-    const { layout, bitmap, height } = await this.guarded('drawForest', { options: JSON.stringify(options), width });
-    sizeCanvas(canvas, width, height, dpr);
-    if (bitmap) blit(canvas, bitmap);
-    return JSON.parse(layout);
-  }
-
-  async selfTestPanic() {
-    return this.guarded('selfTestPanic', {});
-  }
-
-  async valuesAt(t, options) {
-    return JSON.parse(await this.guarded('valuesAt', { t, options: JSON.stringify(options) }));
-  }
-
-  async forestHeight(options) {
-    return this.guarded('forestHeight', { options: JSON.stringify(options) });
-  }
-
-  async figureHeight(figure, options) {
-    return this.guarded('figureHeight', { figure, options: JSON.stringify(options) });
-  }
-
-  async exportText(kind) {
-    return this.guarded('exportText', { kind });
-  }
-
-  async exportKind(kind, k, options = {}, width = 1800, height = 1200) {
-    return this.guarded('exportKind', { kind, k, options: JSON.stringify(options), width, height });
-  }
-
-  // Sharing (www/share.js).
-  async shareResults(k, specJson) { return this.guarded('shareResults', { k, specJson }); }
-  async loadShared(json) {
-    const report = JSON.parse(await this.guarded('loadShared', { json }));
-    this.file = null;
-    return report;
-  }
-  async analysisCsv(columns) { return this.guarded('analysisCsv', { columns: JSON.stringify(columns) }); }
-  async methodsK(k) {
-    // Written with the last refit (runDelta's extras) for this k: answered without a message.
-    if (typeof this.extras?.methods === 'string' && this.extras.methodsK === k) {
-      const text = this.extras.methods;
-      this.extras.methods = undefined;
-      return text;
-    }
-    return this.guarded('methodsK', { k });
+    await this.reload();
   }
 }
 

@@ -9,6 +9,7 @@
 
 import { fmtP, fmtNum, fmtTime } from './format.js';
 import { zphRefresh } from './zph.js';
+import { disclosureK, setDisclosureK } from './disclosure.js';
 import { $, el } from './dom.js';
 
 
@@ -16,8 +17,6 @@ import { $, el } from './dom.js';
 let ctx = null;
 /** Whether a model change also screens every candidate one at a time (spec `univariable`). */
 let screenWanted = true;
-/** Disclosure threshold: counts below k are flagged and suppressed in exports. */
-let discloseK = 5;
 
 const ID_NAME = /^(id|ids|patient|patient[._ ]?id|pat[._ ]?id|pid|mrn|record|record[._ ]?id|subject|subject[._ ]?id|study[._ ]?id|case[._ ]?id)$|[._ ]id$/i;
 const OPS = [['>=', '≥'], ['>', '>'], ['<=', '≤'], ['<', '<'], ['in', 'is one of'], ['not_in', 'is not one of']];
@@ -41,8 +40,8 @@ export function covariateCandidates(schema, spec) {
     && !c.row_number);
 }
 
-/** The current disclosure threshold k. */
-export function disclosureK() { return discloseK; }
+// The disclosure threshold lives in www/disclosure.js; re-exported for the modules that read it here.
+export { disclosureK };
 
 function specNow() { return ctx.state.spec; }
 
@@ -97,7 +96,7 @@ export function initExplorer(c) {
   // Summary: disclosure control.
   const disc = el('div', { id: 'xp-disclosure', class: 'xp-disclosure small', hidden: true },
     el('label', {}, 'Disclosure control: flag and suppress counts below k = ',
-      el('input', { id: 'xp-k', type: 'number', min: '1', step: '1', value: String(discloseK), class: 'xp-num' })),
+      el('input', { id: 'xp-k', type: 'number', min: '1', step: '1', value: String(disclosureK()), class: 'xp-num' })),
     el('button', { type: 'button', id: 'xp-csv', class: 'small-button', text: 'Save tables (CSV)' }),
     el('span', { id: 'xp-small', class: 'xp-small' }));
   $('#summary').closest('.table-wrap').after(disc);
@@ -264,8 +263,7 @@ function wireExplorer() {
   // Disclosure.
   $('#xp-k').addEventListener('change', e => {
     const k = Math.round(Number(e.target.value));
-    if (!(k >= 1)) { e.target.value = String(discloseK); return; }
-    discloseK = k;
+    if (!setDisclosureK(k)) { e.target.value = String(disclosureK()); return; }
     if (ctx.state.report) renderDisclosure(ctx.state.report);
   });
   $('#xp-csv').addEventListener('click', async () => {
@@ -273,7 +271,7 @@ function wireExplorer() {
     try {
       ctx.checkExport?.();
       // The core writes the tables through its disclosure module (`cohort export --as tables-csv`).
-      const text = await ctx.state.engine.exportKind('tables-csv', discloseK);
+      const text = await ctx.state.engine.exportKind('tables-csv', disclosureK());
       ctx.download(new Blob([text], { type: 'text/csv' }), ctx.stem() + '.tables.csv');
     } catch (e) { ctx.showError(e, 'The tables were not saved'); }
   });
@@ -504,7 +502,7 @@ function renderPh(r) {
 /** Groups with fewer than k rows: flagged in the summary and in the disclosure line. */
 function renderDisclosure(r) {
   $('#xp-disclosure').hidden = false;
-  const k = discloseK;
+  const k = disclosureK();
   const small = [];
   const rows = [...document.querySelectorAll('#summary tbody tr')];
   (r.km || []).forEach((g, i) => {

@@ -6,8 +6,8 @@
 // hazards, the Kaplan-Meier curves with the fitted parametric curves overlaid, and fills a
 // model-choice table.
 //
-// The engine keeps one "last report", which its figures and exports read: after drawing, this
-// module runs the page's own spec again so that the page's downloads stay those of its analysis.
+// The section's analysis is the engine's view 'hazard' (its own report handle, beside the
+// page's): its figures are drawn from it and the page's report and exports stay untouched.
 //
 // Model table: every number is the report's: AIC and BIC (`parametric[].aic`, `.bic`), and the
 // fitted median with its 95% CI and S(t) at the landmark times from `parametric[].predictions[]`
@@ -65,7 +65,7 @@ export function initHazard(ctx) {
     const opts = { font_scale: dpr, risk_table: false };
     if (view.hidden_groups) opts.hidden_groups = view.hidden_groups;
     if (view.time_label) opts.time_label = view.time_label;
-    return ctx.engine().draw(canvas, kind, opts);
+    return ctx.engine().draw(canvas, kind, opts, 'hazard');
   }
 
   function renderTable(r) {
@@ -106,7 +106,7 @@ export function initHazard(ctx) {
     const engine = ctx.engine();
     let r;
     try {
-      r = await engine.run(spec2);
+      r = await engine.run(spec2, 'hazard');
       $('#hz-bw-used').textContent = (r.hazard || []).map(h => `${h.group ?? 'All'}: bandwidth ${fmtT(h.bandwidth)} (${h.bandwidth_rule})`).join('; ');
       const jobs = [['hz-cumhaz', 'cumhaz'], ['hz-hazard', 'hazard'], ['hz-param', 'parametric_fit']];
       $('#hz-ratio-box').hidden = !r.hazard_ratio;
@@ -131,9 +131,6 @@ export function initHazard(ctx) {
     } catch (e) {
       status.textContent = '';
       ctx.showError(e, 'The hazard models could not be fitted');
-    } finally {
-      // The page's exports read the engine's last report: give it back the page's analysis.
-      try { await engine.run(spec); } catch { /* the page shows its own errors */ }
     }
   }
 

@@ -4,44 +4,9 @@
 // Kaplan-Meier), events and events per covariate. The table stays inside wasm; this module only
 // shows summaries.
 
-import { MainEngine, WorkerEngine } from './engine.js';
 import { fmtTime, fmtP } from './format.js';
-import { disclosureK } from './explorer.js';
+import { disclosureK } from './disclosure.js';
 import { el } from './dom.js';
-
-// ---------- engine calls (added to both engines) ----------
-
-MainEngine.prototype.missingness = function (spec) {
-  return this.guard(s => JSON.parse(s.missingness(JSON.stringify(spec))));
-};
-MainEngine.prototype.followup = function (spec) {
-  return this.guard(s => JSON.parse(s.followup(JSON.stringify(spec))));
-};
-MainEngine.prototype.table1Export = function (format) {
-  return this.guard(s => s.table1_export(format));
-};
-MainEngine.prototype.drawColumn = function (canvas, name, categorical, options) {
-  return this.guard(s => JSON.parse(s.draw_column(canvas, name, categorical, JSON.stringify(options))));
-};
-WorkerEngine.prototype.missingness = async function (spec) {
-  return JSON.parse(await this.guarded('missingness', { spec: JSON.stringify(spec) }));
-};
-WorkerEngine.prototype.followup = async function (spec) {
-  return JSON.parse(await this.guarded('followup', { spec: JSON.stringify(spec) }));
-};
-WorkerEngine.prototype.table1Export = function (format) {
-  return this.guarded('table1Export', { format });
-};
-WorkerEngine.prototype.drawColumn = async function (canvas, name, categorical, options) {
-  const { bars, bitmap } = await this.guarded('drawColumn', { name, categorical, options: JSON.stringify(options), width: canvas.width, height: canvas.height });
-  if (bitmap) {
-    const ctx = canvas.getContext('2d');
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(bitmap, 0, 0);
-    bitmap.close();
-  }
-  return JSON.parse(bars);
-};
 
 // ---------- helpers ----------
 

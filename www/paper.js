@@ -96,8 +96,8 @@ function medianOfEvents(km) {
 const pCell = p => fmtP(p).replace(/^P = /, '').replace(/^P /, '');
 
 /**
- * Build the Paper view and its tab. `ctx`: {engine(), serial(fn), demo(), fileName(),
- * restore()} from the page. Returns {update()}: the page calls it when a file is loaded.
+ * Build the Paper view and its tab. `ctx`: {engine(), serial(fn), demo(), fileName()} from the
+ * page. Returns {update()}: the page calls it when a file is loaded.
  */
 export function initPaper(ctx) {
   const results = document.querySelector('.results');
@@ -137,8 +137,8 @@ export function initPaper(ctx) {
     const was = s.active;
     s.active = toPaper;
     if (toPaper && !was) return open();
-    // The Paper view ran other analyses on the engine: the page runs its own again.
-    if (!toPaper && was) return ctx.restore();
+    // The Paper view's analyses are views of their own (`paper:KEY`): the page's report was
+    // never replaced, so nothing is run again on the way back.
     return Promise.resolve();
   }
 
@@ -313,7 +313,7 @@ export function initPaper(ctx) {
 
   async function runAndDraw(key, fig) {
     const engine = ctx.engine();
-    const report = await engine.run(s.specs[key]);
+    const report = await engine.run(s.specs[key], `paper:${key}`);
     s.reports[key] = report;
     if (fig) {
       const canvas = paper.querySelector(`#paper-fig-${key}`);
@@ -326,7 +326,7 @@ export function initPaper(ctx) {
       canvas.width = Math.round(cssW * dpr);
       canvas.height = Math.round(cssH * dpr);
       const spec = s.specs[key];
-      await engine.draw(canvas, 'survival', { ...figureOptions(fig, spec), font_scale: dpr });
+      await engine.draw(canvas, 'survival', { ...figureOptions(fig, spec), font_scale: dpr }, `paper:${key}`);
       figureText(fig, report);
     }
     return report;

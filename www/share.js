@@ -8,7 +8,7 @@
 // Fragments: `#results=<payload>` and `#embed=<payload>`. A payload is base64url of raw-deflated
 // JSON {v, kind, ...}; a malformed, oversized or newer-version payload is refused with a message.
 
-import { disclosureK } from './explorer.js';
+import { disclosureK, figureMinCell, exportMinCell, showingSharedResults, figureUsesK, setApplyToFigure, sharedLinkK, setSharedLinkK } from './disclosure.js';
 import { identifierColumns } from './privacy.js';
 import { $, el } from './dom.js';
 
@@ -136,23 +136,9 @@ export function analysisColumns(spec) {
 
 /** Set by `initShare`. */
 let ctx = null;
-/** "Apply k to the figure" on the page. */
-let applyToFigure = false;
-/** The k of an opened results link (its figure always suppresses with it). */
-let sharedK = null;
-
-/** The k the page's figure is drawn with, or null (plot option `min_cell`). */
-export function figureMinCell() {
-  return sharedK ?? (applyToFigure ? disclosureK() : null);
-}
-
-/** The k every export (figure files, methods paragraph) suppresses with. */
-export function exportMinCell() {
-  return sharedK ?? disclosureK();
-}
-
-/** Whether the page shows a results-only link (no data). */
-export function showingSharedResults() { return sharedK != null; }
+// The disclosure state (k, "apply to figure", a results link's k) lives in www/disclosure.js;
+// re-exported for the modules that read it here.
+export { figureMinCell, exportMinCell, showingSharedResults };
 
 /**
  * Wire the share buttons. `c` = {state, engine(), serial, showError, sharedSpec(), checkExport(),
@@ -175,8 +161,8 @@ export function initShare(c) {
   if (disc) {
     const box = el('input', { type: 'checkbox', id: 'xp-k-figure' });
     disc.querySelector('label')?.after(el('label', { class: 'check', id: 'xp-k-figure-box' }, box, ' apply to figure'));
-    box.addEventListener('change', () => { applyToFigure = box.checked; ctx.redraw(); });
-    $('#xp-k')?.addEventListener('change', () => { if (applyToFigure || sharedK == null) { ctx.redraw(); ctx.refreshMethods(); } });
+    box.addEventListener('change', () => { setApplyToFigure(box.checked); ctx.redraw(); });
+    $('#xp-k')?.addEventListener('change', () => { if (figureUsesK() || sharedLinkK() == null) { ctx.redraw(); ctx.refreshMethods(); } });
   }
 }
 
@@ -214,7 +200,7 @@ export async function resultsLink() {
   const ids = identifierColumns(state.schema);
   const idCov = [...(state.spec?.covariates || []), ...(state.spec?.univariable || [])].find(c => ids.has(c));
   if (idCov) throw new Error(`the model uses '${idCov}', which looks like a direct identifier (${ids.get(idCov)}): its values would appear in the results link; remove it from the model first.`);
-  const k = sharedK ?? disclosureK();
+  const k = sharedLinkK() ?? disclosureK();
   // The fragment is made by the core (the same bytes as `cohort export --as results-link`).
   const fragment = await ctx.serial(() => state.engine.exportKind('results-link', k));
   const text = fragment.replace(/^#results=/, '');
@@ -315,7 +301,7 @@ async function openResults(payload) {
   const { state } = ctx;
   const report = await ctx.serial(() => state.engine.loadShared(JSON.stringify(payload)));
   const k = payload.k;
-  sharedK = k;
+  setSharedLinkK(k);
   // Suppressed counts read "<k" in the page's tables (the engine's report has 0 there).
   const mark = (obj, sh, keys) => { for (const key of keys) if (obj && sh && key in obj && sh[key] === null) obj[key] = `<${k}`; };
   mark(report, payload, ['n', 'events', 'competing_events']);
@@ -345,8 +331,8 @@ async function openEmbedded(payload) {
 export function leaveSharedView() {
   const b = $('#shared-banner');
   if (b) b.hidden = true;
-  if (sharedK == null) return;
-  sharedK = null;
+  if (sharedLinkK() == null) return;
+  setSharedLinkK(null);
   document.body.classList.remove('shared-results');
   const kIn = $('#xp-k');
   if (kIn) kIn.disabled = false;

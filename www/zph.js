@@ -8,7 +8,7 @@
 // disclosure module releases it (residuals pooled in runs of k events).
 
 import { $, el } from './dom.js';
-import { showingSharedResults, exportMinCell } from './share.js';
+import { showingSharedResults, exportMinCell } from './disclosure.js';
 
 /**
  * {engine(), serial(fn), showError(err, title), download(blob, name), stem(), spec(), runSpec(spec)}

@@ -557,10 +557,11 @@ impl Assembler {
         for (h, b) in self.headers.into_iter().zip(self.cols) {
             let (col, comma) = match b {
                 Builder::Num(c) => infer_numbers(h, c, &self.lines, &mut col_notes)
-                    .ok_or_else(|| Error::format("internal: a column read as numbers was not read again as text"))?,
+                    .ok_or_else(|| Error::internal("a column read as numbers was not read again as text"))?,
                 Builder::Dict(d) | Builder::Probe { dict: d, .. } => infer_dict(h, d, &self.lines, ctx, &mut col_notes),
                 Builder::Rescan | Builder::Skip => {
-                    return Err(Error::format("internal: a column was not read again as text"));
+                    debug_assert!(false, "a column marked for a second pass reached the end of the read");
+                    return Err(Error::internal("a column was not read again as text"));
                 }
             };
             if comma {

@@ -181,7 +181,7 @@ impl TextStream {
                 let t = super::read_table_inner(&bytes, &self.name, &self.opts)?;
                 Ok(StreamEnd::Table(t))
             }
-            Mode::Head => Err(Error::format("internal: a streamed file ended before its head was read")),
+            Mode::Head => Err(Error::internal("a streamed file ended before its head was read")),
             Mode::Rows(r) => {
                 self.mode = Mode::Rows(r);
                 self.rows(true)?;

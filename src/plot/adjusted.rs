@@ -110,7 +110,7 @@ pub fn natural_height(kind: FigureKind, report: &Report, opts: &PlotOptions) -> 
 /// percentile, its 95% band, a dashed line at 1, a dotted line at the median, and the test of
 /// non-linearity written in the plot. The x axis is the column's values.
 pub fn draw_spline<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report, opts: &PlotOptions) -> Result<PlotLayout, String> {
-    use super::paint::{Face, Painter, YAxis, GREY, INK};
+    use super::paint::{Face, YAxis, GREY, INK};
     use plotters::style::text_anchor::{HPos, VPos};
     opts.validate()?;
     let sp = match &opts.term {
@@ -121,14 +121,9 @@ pub fn draw_spline<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &R
     if pts.len() < 2 {
         return Err(format!("the spline of '{}' has no curve to draw (its model could not be fitted: see the warnings)", sp.column));
     }
-    let p = Painter::new(area, opts.font_scale);
-    let s = opts.font_scale;
-    let (w, h) = area.dim_in_pixel();
+    let frame = super::Frame::new(area, opts)?;
+    let super::Frame { ref p, s, w, h, fs, f_tick, pad, tick, .. } = frame;
     let (wf, hf) = (w as f64, h as f64);
-    area.fill(&WHITE).map_err(|e| format!("drawing failed: {e}"))?;
-    let fs = opts.font_size;
-    let f_tick = fs * 0.92;
-    let pad = 12.0 * s;
     let ok = super::forest::drawable;
     let lo = pts.iter().map(|c| if ok(c.lower) { c.lower } else { c.hr }).fold(1.0, f64::min);
     let hi = pts.iter().map(|c| if ok(c.upper) { c.upper } else { c.hr }).fold(1.0, f64::max);
@@ -143,12 +138,8 @@ pub fn draw_spline<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &R
     }
     let ylabels: Vec<String> = yticks.iter().map(|v| format_num(*v)).collect();
     let ytick_w = ylabels.iter().map(|l| p.width(l, f_tick, Face::Normal)).fold(0.0, f64::max);
-    let mut top = pad;
-    if let Some(t) = opts.title.as_ref().filter(|t| !t.trim().is_empty()) {
-        p.text(t, ((wf / 2.0) as i32, top.round() as i32), fs * 1.25, INK, HPos::Center, VPos::Top, Face::Bold, false)?;
-        top += fs * 1.25 * s * 1.3 + 4.0 * s;
-    }
-    let tick = 5.0 * s;
+    frame.draw_title(opts)?;
+    let top = pad + frame.title_height(opts);
     let left = (pad + fs * s * 1.3 + 6.0 * s + ytick_w + 3.0 * s + tick).ceil();
     let right = (wf - pad - 8.0 * s).floor();
     let bottom = (hf - pad - fs * s * 1.3 - 6.0 * s - f_tick * s * 1.2 - 4.0 * s - tick).floor();

@@ -25,7 +25,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::paint::{Face, Painter, YAxis, GREY, INK};
+use super::paint::{Face, YAxis, GREY, INK};
 use super::{css_color, format_num, group_color, nice_step, ticks_from, LayoutSeries, PlotLayout, PlotOptions, Tick};
 use crate::report::Report;
 use crate::stats::parametric::ParametricReport;
@@ -126,16 +126,9 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
     if chart.series.iter().all(|s| s.pts.iter().all(|p| !ok(p.1))) {
         return Err(format!("nothing to draw for the {} figure", chart.figure.replace('_', " ")));
     }
-    let p = Painter::new(area, opts.font_scale);
-    let s = opts.font_scale;
-    let (w, h) = area.dim_in_pixel();
+    let frame = super::Frame::new(area, opts)?;
+    let super::Frame { ref p, s, w, h, fs, f_tick, pad, tick: tick_len, .. } = frame;
     let (wf, hf) = (w as f64, h as f64);
-    area.fill(&WHITE).map_err(|e| format!("drawing failed: {e}"))?;
-    let fs = opts.font_size;
-    let f_tick = fs * 0.92;
-    let f_title = fs * 1.25;
-    let pad = 12.0 * s;
-    let tick_len = 5.0 * s;
 
     // x range.
     let t_end = chart
@@ -191,11 +184,7 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
     let y_labels: Vec<String> = yt.iter().map(|v| if chart.log_y { tick_text(*v, *v) } else { tick_text(*v, y_step) }).collect();
 
     // Layout.
-    let mut top_y = pad;
-    let title = opts.title.as_ref().filter(|t| !t.trim().is_empty());
-    if title.is_some() {
-        top_y += f_title * s * 1.3 + 4.0 * s;
-    }
+    let top_y = pad + frame.title_height(opts);
     let y_label = if opts.y_label.trim().is_empty() { chart.y_label.clone() } else { opts.y_label.clone() };
     let lab_w = y_labels.iter().map(|l| p.width(l, f_tick, Face::Normal)).fold(0.0, f64::max);
     let plot_left = (pad + fs * s * 1.3 + 6.0 * s + lab_w + tick_len + 4.0 * s).ceil();
@@ -217,9 +206,7 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
     };
     let ink = RGBAColor(INK.0, INK.1, INK.2, 1.0);
 
-    if let Some(t) = title {
-        p.text(t, ((wf / 2.0) as i32, pad.round() as i32), f_title, INK, HPos::Center, VPos::Top, Face::Bold, false)?;
-    }
+    frame.draw_title(opts)?;
 
     // Grid and axes.
     let tl = tick_len.round() as i32;

@@ -704,6 +704,62 @@ fn svg_of(width: u32, height: u32, draw: impl FnOnce(&DrawingArea<SVGBackend, pl
     Ok(paint::dash_placeholders_to_paths(&svg))
 }
 
+// ---------- the chart prologue (adjusted.rs, hazard.rs) ----------
+
+/// What a chart figure starts from (the spline curve in `adjusted.rs`, the hazard charts in
+/// `hazard.rs`): a white background, the painter, the figure's pixel size, and the font sizes
+/// and spacings the options give. `km.rs` still sets up its own (to be moved here).
+pub(crate) struct Frame<'a, DB: DrawingBackend> {
+    pub p: paint::Painter<'a, DB>,
+    /// `font_scale`: design lengths × `s` = pixels.
+    pub s: f64,
+    pub w: u32,
+    pub h: u32,
+    /// Font sizes of the axis titles, the tick labels and the figure title (the painter scales them).
+    pub fs: f64,
+    pub f_tick: f64,
+    pub f_title: f64,
+    /// Outer padding and tick length, in pixels.
+    pub pad: f64,
+    pub tick: f64,
+}
+
+impl<'a, DB: DrawingBackend> Frame<'a, DB> {
+    /// Fill `area` white and derive the sizes from `opts` (checked first).
+    pub fn new(area: &'a DrawingArea<DB, plotters::coord::Shift>, opts: &PlotOptions) -> Result<Self, String> {
+        opts.validate()?;
+        let s = opts.font_scale;
+        let (w, h) = area.dim_in_pixel();
+        area.fill(&WHITE).map_err(|e| format!("drawing failed: {e}"))?;
+        let fs = opts.font_size;
+        Ok(Frame { p: paint::Painter::new(area, s), s, w, h, fs, f_tick: fs * 0.92, f_title: fs * 1.25, pad: 12.0 * s, tick: 5.0 * s })
+    }
+
+    /// The options' title, if any (blank counts as none).
+    pub fn title<'o>(&self, opts: &'o PlotOptions) -> Option<&'o String> {
+        opts.title.as_ref().filter(|t| !t.trim().is_empty())
+    }
+
+    /// Pixels the title takes at the top, below the padding (0 without a title).
+    pub fn title_height(&self, opts: &PlotOptions) -> f64 {
+        if self.title(opts).is_some() {
+            self.f_title * self.s * 1.3 + 4.0 * self.s
+        } else {
+            0.0
+        }
+    }
+
+    /// Draw the title centred at the top (nothing without one).
+    pub fn draw_title(&self, opts: &PlotOptions) -> Result<(), String> {
+        use plotters::style::text_anchor::{HPos, VPos};
+        if let Some(t) = self.title(opts) {
+            let at = ((self.w as f64 / 2.0) as i32, self.pad.round() as i32);
+            self.p.text(t, at, self.f_title, paint::INK, HPos::Center, VPos::Top, paint::Face::Bold, false)?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod median_label_tests {
     use super::format_median_ci;

@@ -30,9 +30,9 @@ impl Session {
         to_json(&crate::overview::followup(self.table()?, &spec).map_err(|e| js_error(&e))?)
     }
 
-    /// Table 1 of the last report as `csv` or `markdown` text.
-    pub fn table1_export(&self, format: &str) -> Result<String, JsValue> {
-        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet: run one first"))?;
+    /// Table 1 of report `handle` as `csv` or `markdown` text.
+    pub fn table1_export(&self, handle: u32, format: &str) -> Result<String, JsValue> {
+        let report = self.held_report(handle)?;
         let rows = report.table1.as_ref().ok_or_else(|| js_msg("this analysis has no Table 1: choose its columns first"))?;
         match format {
             "csv" => Ok(crate::stats::table1::to_csv(rows)),

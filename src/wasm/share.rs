@@ -1,4 +1,4 @@
-//! Sharing entry points (see [`crate::share`]): a results-only link's payload from the last
+//! Sharing entry points (see [`crate::share`]): a results-only link's payload from a
 //! report, a session drawing from such a payload with no file, the analysis columns as CSV for
 //! a link that embeds them, and the methods paragraph with small counts suppressed.
 
@@ -9,10 +9,10 @@ use crate::share::SharedResults;
 
 #[wasm_bindgen]
 impl Session {
-    /// The last report as shared results (JSON) with counts below `k` suppressed; `spec_json`
+    /// Report `handle` as shared results (JSON) with counts below `k` suppressed; `spec_json`
     /// is the spec the link shows ("" for none): the page strips identifier-like columns first.
-    pub fn share_results(&self, k: u32, spec_json: &str) -> Result<String, JsValue> {
-        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet: run one first"))?;
+    pub fn share_results(&self, handle: u32, k: u32, spec_json: &str) -> Result<String, JsValue> {
+        let report = self.held_report(handle)?;
         let spec = if spec_json.trim().is_empty() {
             None
         } else {
@@ -23,9 +23,9 @@ impl Session {
         to_json(&shared)
     }
 
-    /// Show shared results: the report rebuilt from a results-only link's JSON becomes the
-    /// session's report (so `draw`, `values_at`, `svg` and `forest_height` work as after `run`),
-    /// and no file is loaded. Returns the report JSON.
+    /// Show shared results: the report rebuilt from a results-only link's JSON is kept under a
+    /// handle (so `draw`, `values_at`, `svg` and `forest_height` work as after `run`), and no
+    /// file is loaded (every earlier report goes). Returns `{"handle": n, "report": {...}}`.
     pub fn load_shared(&mut self, shared_json: &str) -> Result<String, JsValue> {
         let shared = SharedResults::from_json(shared_json).map_err(js_msg)?;
         let report = shared.to_report().map_err(js_msg)?;
@@ -33,8 +33,9 @@ impl Session {
         self.table = None;
         self.bytes = Vec::new();
         self.name = String::new();
-        self.report = Some(report);
-        Ok(json)
+        self.reports.clear();
+        let handle = self.reports.insert(report);
+        Ok(format!("{{\"handle\":{handle},\"report\":{json}}}"))
     }
 
     /// The named columns (JSON array of names) of the loaded file as CSV text, for a link that
@@ -45,12 +46,12 @@ impl Session {
         crate::share::analysis_csv(self.table()?, &columns).map_err(js_msg)
     }
 
-    /// One export of the last analysis, exactly as `cohort export --as KIND --k K` writes it
+    /// One export of report `handle`, exactly as `cohort export --as KIND --k K` writes it
     /// (see [`crate::export::export_bytes`]): `kind` is its name (`results-link`, `report-json`,
     /// `tables-csv`, `table1-csv`, `table1-md`, `methods`, `figure-svg`, `r-script`,
     /// `python-script`); `options_json` and `width`×`height` are the figure's.
-    pub fn export_kind(&self, kind: &str, k: u32, options_json: &str, width: u32, height: u32) -> Result<String, JsValue> {
-        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet: run one first"))?;
+    pub fn export_kind(&self, handle: u32, kind: &str, k: u32, options_json: &str, width: u32, height: u32) -> Result<String, JsValue> {
+        let report = self.held_report(handle)?;
         let kind = crate::export::ExportKind::parse(kind).map_err(js_msg)?;
         let plot: crate::plot::PlotOptions = if options_json.trim().is_empty() {
             Default::default()
@@ -62,9 +63,9 @@ impl Session {
         String::from_utf8(bytes).map_err(|e| js_msg(format!("the export is not text: {e}")))
     }
 
-    /// The methods-and-results paragraph with every count below `k` written "<k".
-    pub fn methods_k(&self, k: u32) -> Result<String, JsValue> {
-        let report = self.report.as_ref().ok_or_else(|| js_msg("no analysis yet: run one first"))?;
+    /// Report `handle`'s methods-and-results paragraph with every count below `k` written "<k".
+    pub fn methods_k(&self, handle: u32, k: u32) -> Result<String, JsValue> {
+        let report = self.held_report(handle)?;
         Ok(crate::export::methods_protected(&crate::disclosure::protect(report, self.table.as_ref(), k.max(1))))
     }
 }

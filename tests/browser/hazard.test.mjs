@@ -85,6 +85,13 @@ test('Hazard section: figures, model table (weibull AIC = R), bandwidth, no requ
   const used = await page.locator('#hz-bw-used').textContent();
   assert.match(used, /bandwidth/);
 
+  // The section's analysis is a report of its own (the engine's view 'hazard', beside the
+  // page's): the page's exports are still the page's analysis, with no refit to restore it —
+  // the section's spec adds the four parametric models, whose R script would fit survreg.
+  const script = await page.evaluate(() => window.cohort.exportText('r'));
+  assert.doesNotMatch(script, /survreg/, 'the page\'s R script is the hazard section\'s');
+  assert.match(script, /coxph|survfit/);
+
   // A bandwidth typed in the box refits with it.
   await page.fill('#hz-bandwidth', '150');
   await page.locator('#hz-bandwidth').dispatchEvent('change');

@@ -1,0 +1,184 @@
+// The page's figures drawn by the engine: the survival figure (with its hover read-out and
+// legend clicks), the forest plot and the cohort flow diagram; the plot options a spec's view
+// carries, and the boxes' widths (kept by a ResizeObserver).
+
+import { state } from './page.js';
+import { survivalFigure } from './adjusted.js';
+import { figureMinCell } from './disclosure.js';
+import { $, el } from './dom.js';
+import { toggleGroup } from './explorer.js';
+import { fmtTime, fmtPct, plural } from './format.js';
+import { groupLabel } from './spec.js';
+
+/** The forest plot's options and pixel width (the model box's width, capped). */
+export function forestRequest() {
+  const cssW = Math.max(360, Math.min(widthOf($('#model-box')) || 800, 900));
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  return { options: { font_scale: dpr }, width: Math.round(cssW * dpr), dpr };
+}
+
+/** CSS height the flow diagram needs: the boxes' lines (the engine shrinks the text if short). */
+function flowHeight(flow, cssW) {
+  const side = (flow.filtered_out ? 1 : 0) + (flow.excluded.length ? 1 + flow.excluded.length : 0);
+  const wrapFactor = cssW < 560 ? 2 : 1;   // reasons wrap to two lines in a narrow side box
+  const lh = 17, box = n => 16 + lh * n;
+  const gap = Math.max(36, side ? box(side * wrapFactor) + 24 : 0);
+  return Math.ceil(32 + box(2) + gap + box(2) + (flow.groups.length ? 36 + box(4) : 0));
+}
+
+/** The cohort flow diagram (drawn by the engine from `report.flow`) and the excluded lines. */
+export async function drawFlow() {
+  const flow = state.report?.flow;
+  const box = $('#flow-box');
+  box.hidden = !flow;
+  if (!flow) return;
+  const canvas = $('#flow');
+  const cssW = Math.max(360, Math.min(widthOf(box) || 800, 760));
+  const cssH = flowHeight(flow, cssW);
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  const key = JSON.stringify([flow, cssW, dpr, figureMinCell()]);
+  if (state.flowDrawn !== key) {
+    canvas.style.width = cssW + 'px';
+    canvas.style.height = cssH + 'px';
+    canvas.width = Math.round(cssW * dpr);
+    canvas.height = Math.round(cssH * dpr);
+    const opts = { font_scale: dpr };
+    if (figureMinCell()) opts.min_cell = figureMinCell();
+    await state.engine.draw(canvas, 'flow', opts);
+    state.flowDrawn = key;
+  }
+  const excluded = flow.excluded.reduce((a, e) => a + e.count, 0);
+  canvas.setAttribute('aria-label', `Cohort flow: ${plural(flow.rows_read, 'row')} read` +
+    (flow.filtered_out ? `, ${flow.filtered_out} outside the filters` : '') +
+    (excluded ? `, ${excluded} excluded (${flow.excluded.map(e => `${e.reason}: ${e.count}`).join('; ')})` : '') +
+    `, ${flow.analysed} analysed` + (flow.groups.length ? ` (${flow.groups.map(g => `${g.group}: ${g.n}`).join(', ')})` : '') + '.');
+  // The line numbers, one click away (the figure gives the counts).
+  const details = $('#flow-lines');
+  details.hidden = !flow.excluded.length;
+  details.querySelector('ul').replaceChildren(...flow.excluded.map(e => el('li', { 'data-reason': e.reason },
+    `${e.reason}: ${plural(e.count, 'row')} — ${e.lines.length === 1 ? 'line' : 'lines'} ${e.lines.join(', ')}${e.count > e.lines.length ? ` and ${e.count - e.lines.length} more` : ''}`)));
+}
+
+/** "Table 1": each column described by group, with the test's P. */
+/** The group legend entry of the figure under a pointer event, or null. */
+function legendEntryAt(canvas, ev) {
+  const L = state.layout;
+  if (!L?.legend?.length || !canvas.clientWidth) return null;
+  const scale = canvas.width / canvas.clientWidth;
+  const x = ev.offsetX * scale, y = ev.offsetY * scale;
+  return L.legend.find(e => e.group != null && x >= e.left && x <= e.left + e.width && y >= e.top && y <= e.top + e.height) || null;
+}
+
+/** Hover read-out: each curve's value at the pointer's time (asked of the engine). */
+export function wireHover() {
+  const canvas = $('#km');
+  const tip = $('#hover');
+  let pending = false;
+  canvas.addEventListener('pointerleave', () => { tip.hidden = true; canvas.style.cursor = ''; });
+  // A click on a legend entry (its box, from the engine's layout) shows or hides that group.
+  canvas.addEventListener('click', ev => {
+    const e = legendEntryAt(canvas, ev);
+    if (e) toggleGroup(e.group);
+  });
+  canvas.addEventListener('pointermove', async ev => {
+    const L = state.layout;
+    if (!L || !state.report || L.figure.startsWith('adjusted')) return;   // no read-out of the adjusted curves
+    const entry = legendEntryAt(canvas, ev);
+    canvas.style.cursor = entry ? 'pointer' : '';
+    canvas.title = entry ? `${entry.hidden ? 'Show' : 'Hide'} ${entry.group} (or use the Show checkboxes above the figure)` : '';
+    if (pending) return;
+    const scale = canvas.width / canvas.clientWidth;
+    const x = ev.offsetX * scale, y = ev.offsetY * scale;
+    if (x < L.plot_left || x > L.plot_left + L.plot_width || y < L.plot_top || y > L.plot_top + L.plot_height) { tip.hidden = true; return; }
+    const t = L.x_min + (x - L.plot_left) / L.plot_width * (L.x_max - L.x_min);
+    pending = true;
+    let values;
+    try { values = await state.engine.valuesAt(t, plotOptions(scale)); } catch { values = []; } finally { pending = false; }
+    if (!values.length) { tip.hidden = true; return; }
+    const colors = new Map((L.series || []).map(s => [s.index, s.color]));
+    const unit = state.report.time_unit ? ' ' + state.report.time_unit : '';
+    tip.replaceChildren(el('div', { class: 't', text: `t = ${fmtTime(Math.round(t * 10) / 10)}${unit}` }),
+      ...values.map(v => {
+        const row = el('div');
+        const sw = el('span', { class: 'sw' });
+        sw.style.background = colors.get(v.index) || '#333';
+        row.append(sw, `${v.label}: ${fmtPct(v.estimate)}` + (v.lower != null ? ` (${fmtPct(v.lower).replace('%', '')}–${fmtPct(v.upper)})` : '') + (v.n_risk != null ? `, ${v.n_risk} at risk` : v.n_risk_suppressed ? `, ${v.n_risk_suppressed} at risk` : ''));
+        return row;
+      }));
+    tip.hidden = false;
+    const left = Math.min(ev.offsetX + 14, canvas.clientWidth - tip.offsetWidth - 4);
+    tip.style.left = Math.max(0, left) + 'px';
+    tip.style.top = Math.max(0, ev.offsetY - tip.offsetHeight - 10) + 'px';
+  });
+}
+
+/** Keys of the plot module's options that a spec's `view` may carry (a share link keeps them). */
+const PLOT_KEYS = ['conf_bands', 'censor_marks', 'risk_table', 'show_median', 'cumulative', 'percent', 'x_max', 'y_max',
+  'time_label', 'y_label', 'title', 'p_digits', 'italic_p', 'hidden_groups', 'break_by', 'font_size'];
+
+/** Options for the wasm plot module: the view's figure keys, the landmarks, the pixel scale. */
+export function plotOptions(scale) {
+  const view = state.spec?.view || {};
+  const opts = {};
+  for (const k of PLOT_KEYS) if (view[k] !== undefined && view[k] !== null) opts[k] = view[k];
+  opts.landmarks = state.spec?.times || [];
+  opts.font_scale = scale;
+  const k = figureMinCell();
+  if (k) opts.min_cell = k;
+  return opts;
+}
+
+/**
+ * Width (clientWidth) of a box, as the last layout left it: kept up to date by a ResizeObserver,
+ * so that drawing after the tables were rebuilt does not force the browser to lay the page out
+ * again in the middle of a refit (reading clientWidth would).
+ */
+const widths = new WeakMap();
+const lastShown = new WeakMap();   // the width a box had when last shown (the model box is hidden between models)
+const sizeWatch = typeof ResizeObserver !== 'undefined'
+  ? new ResizeObserver(entries => { for (const e of entries) widths.set(e.target, e.target.clientWidth); }) : null;
+export function widthOf(box) {
+  if (!sizeWatch) return box.clientWidth;
+  if (!widths.has(box)) sizeWatch.observe(box);
+  // Unknown, or 0 while the box was hidden: measure now (once it is shown the observer keeps it).
+  if (!widths.get(box)) widths.set(box, box.clientWidth);
+  const w = widths.get(box);
+  if (w) lastShown.set(box, w);
+  return w || lastShown.get(box) || 0;
+}
+
+export async function drawFigure() {
+  const canvas = $('#km');
+  if (!state.report) return;
+  const cssW = Math.max(360, Math.min(widthOf(canvas.closest('figure')) || 800, 1100));
+  const riskRows = Math.max(1, (state.report.km || []).length);
+  const cssH = Math.max(330, Math.round(cssW * 0.56)) + (state.spec?.view?.risk_table === false ? 0 : 34 + 22 * riskRows);
+  const dpr = Math.min(window.devicePixelRatio || 1, 3);
+  const w = Math.round(cssW * dpr), h = Math.round(cssH * dpr);
+  // A refit that changed only the models (a covariate toggle) leaves the figure as drawn: the
+  // engine sent the same curves and tests (the very objects the page holds) and the options and
+  // size are the same.
+  const r = state.report;
+  const figure = survivalFigure();   // 'adjusted' curves or the crude ones (www/adjusted.js)
+  const key = JSON.stringify([plotOptions(dpr), w, h, cssW, cssH, r.time_unit, r.groups, r.spec?.strata, r.spec?.rho, figure]);
+  const parts = [r.km, r.cuminc, r.logrank, r.gray_test, r.trend, r.adjusted];
+  if (state.drawn && state.drawn.key === key && state.drawn.parts.every((p, i) => p === parts[i])) return state.layout;
+  canvas.style.width = cssW + 'px';
+  canvas.style.height = cssH + 'px';
+  canvas.width = w;   // (clears the canvas, even when the size is the same)
+  canvas.height = h;
+  state.drawn = null;
+  const layout = await state.engine.draw(canvas, figure, plotOptions(dpr));
+  state.layout = layout;
+  state.drawn = { key, parts };
+  const groups = (state.report.km || []).map(k => k.group).filter(g => g != null);
+  const hiddenGroups = state.spec?.view?.hidden_groups || [];
+  canvas.setAttribute('aria-label', `Kaplan-Meier curves${groups.length ? ' by ' + groupLabel(state.spec) + ': ' + groups.join(', ') : ''}`
+    + `${hiddenGroups.length ? ` (hidden: ${hiddenGroups.join(', ')})` : ''}. The table below gives the numbers; the Show checkboxes above the figure hide or show groups.`);
+  const view = state.spec?.view || {};
+  const bits = [];
+  if (view.conf_bands !== false) bits.push('shaded bands: 95% confidence intervals');
+  if (view.censor_marks !== false) bits.push('+ censored');
+  $('#fig-caption').textContent = bits.length ? bits.join('; ') + '.' : '';
+  return layout;
+}
