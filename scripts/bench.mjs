@@ -281,8 +281,15 @@ async function browserBench() {
             const spec = { time: 'time', event: { column: 'status', event: ['1'], censored: ['0', '2'] }, group: 'group' };
             const { report } = JSON.parse(session.run(JSON.stringify(spec), 0));   // {handle, report}
             const t2 = performance.now();
+            const afterKm = wasm.memory.buffer.byteLength;
+            // Cox with the ten covariates on the streamed table (issue 19: ≤ 8 s at 10M rows);
+            // its memory is reported apart (the KM figure above is the file's own peak).
+            const covariates = Array.from({ length: 10 }, (_, j) => `x${j + 1}`);
+            const t3 = performance.now();
+            const cox = JSON.parse(session.run(JSON.stringify({ ...spec, group: undefined, covariates })));
+            const t4 = performance.now();
             return { rows: schema.rows, n: report.n, stream_parse_ms: t1 - t0, km_logrank_run_ms: t2 - t1, memory_after_parse_bytes: parsed,
-              wasm_memory_bytes: wasm.memory.buffer.byteLength };
+              wasm_memory_bytes: afterKm, cox_run_ms: cox.cox ? t4 - t3 : null, wasm_memory_after_cox_bytes: wasm.memory.buffer.byteLength };
           });
           results.stream[n].memory_ratio_to_file = results.stream[n].wasm_memory_bytes / results.files[n].bytes;
         } catch (e) {
@@ -421,10 +428,11 @@ function target(name, limit, unit, value, how) {
   const proj = (t) => (t == null ? null : (t * 190e6) / bytes);
   target('parse a 190 MB CSV ≤ 1 s (native)', 1000, 'ms', proj(nat(n).parse_ms), `projected linearly from ${fmt(nat(n).parse_ms)} ms for ${(bytes / 1e6).toFixed(0)} MB (${n} rows)`);
   target('parse a 190 MB CSV ≤ 1 s (wasm)', 1000, 'ms', proj(wam(n).parse_ms), `projected linearly from ${fmt(wam(n).parse_ms)} ms for ${(bytes / 1e6).toFixed(0)} MB`);
-  target(`KM + CIs + log-rank ≤ 100 ms (${n} rows, native)`, 100, 'ms', nat(n).km_logrank_ms, 'cohort bench, median');
-  target(`KM + CIs + log-rank ≤ 100 ms (${n} rows, wasm)`, 100, 'ms', wam(n).km_logrank_ms, 'benchRun in chromium');
-  target(`Cox 10 covariates Efron ≤ 1 s (${n} rows, native)`, 1000, 'ms', nat(n).cox_ms, 'cohort bench, median');
-  target(`Cox 10 covariates Efron ≤ 1 s (${n} rows, wasm)`, 1000, 'ms', wam(n).cox_ms, 'benchRun in chromium');
+  // Issue 19 item 5 tightened these (were 100 ms and 1 s).
+  target(`KM + CIs + log-rank ≤ 60 ms (${n} rows, native)`, 60, 'ms', nat(n).km_logrank_ms, 'cohort bench, median');
+  target(`KM + CIs + log-rank ≤ 60 ms (${n} rows, wasm)`, 60, 'ms', wam(n).km_logrank_ms, 'benchRun in chromium');
+  target(`Cox 10 covariates Efron ≤ 500 ms (${n} rows, native)`, 500, 'ms', nat(n).cox_ms, 'cohort bench, median');
+  target(`Cox 10 covariates Efron ≤ 500 ms (${n} rows, wasm)`, 500, 'ms', wam(n).cox_ms, 'benchRun in chromium');
   target('Fine-Gray 100k rows, 3 covariates ≤ 2 s (native)', 2000, 'ms', nat(100000).finegray_ms, 'cohort bench, median');
   target('Fine-Gray 100k rows, 3 covariates ≤ 2 s (wasm)', 2000, 'ms', wam(100000).finegray_ms, 'benchRun in chromium');
   target('toggle + redraw at 10k rows ≤ 16 ms', 16, 'ms', results.page?.toggle?.ci_toggle_redraw_ms, 'confidence-band checkbox → figure redrawn (engine idle), median of 11');
@@ -442,12 +450,14 @@ function target(name, limit, unit, value, how) {
       st ? `wasm memory ${(st.wasm_memory_bytes / 1e6).toFixed(0)} MB after parse + KM for a ${(results.files[rows].bytes / 1e6).toFixed(0)} MB file` : 'not run (--stream-sizes)');
   }
   target('streamed 10M-row file parsed ≤ 6 s (wasm)', 6000, 'ms', results.stream?.[10000000]?.stream_parse_ms, 'File → stream_begin/push/end in chromium, one run');
+  target('streamed 10M-row file: KM + log-rank ≤ 0.6 s (wasm)', 600, 'ms', results.stream?.[10000000]?.km_logrank_run_ms, 'Session.run by group on the streamed table (report JSON included), one run');
+  target('streamed 10M-row file: Cox 10 covariates ≤ 8 s (wasm)', 8000, 'ms', results.stream?.[10000000]?.cox_run_ms, 'Session.run with x1..x10 on the streamed table (report JSON included), one run');
   const e = results.e2e;
   if (e?.r_process_ms) {
     const ratio = e.r_process_ms / e.native_ms;
-    targets.push({ target: '200k rows, file → KM + log-rank + Cox, ≥ 10× faster than R (fread) end to end', limit: 10, unit: '×', value: ratio, met: ratio >= 10,
+    targets.push({ target: '200k rows, file → KM + log-rank + Cox, ≥ 20× faster than R (fread) end to end', limit: 20, unit: '×', value: ratio, met: ratio >= 20,
       how: `CLI ${fmt(e.native_ms)} ms vs Rscript ${fmt(e.r_process_ms)} ms (R in-session ${fmt(e.r_in_session_ms)} ms → ${fmt(e.r_in_session_ms / e.native_ms, 1)}×)`,
-      verdict: ratio >= 10 ? 'MET' : `NOT MET (${ratio.toFixed(1)}×)` });
+      verdict: ratio >= 20 ? 'MET' : `NOT MET (${ratio.toFixed(1)}×)` });
   }
 }
 results.targets = targets;
@@ -496,7 +506,8 @@ for (const n of opt.sizes) {
 }
 for (const [n, st] of Object.entries(results.stream || {})) {
   lines.push(`stream: ${n} rows (${(results.files[n].bytes / 1e6).toFixed(0)} MB file): parsed as it streams in ${fmt(st.stream_parse_ms)} ms; KM + log-rank by group ${fmt(st.km_logrank_run_ms)} ms; ` +
-    `wasm memory ${(st.memory_after_parse_bytes / 1e6).toFixed(0)} MB after parsing, ${(st.wasm_memory_bytes / 1e6).toFixed(0)} MB after the analysis = ${st.memory_ratio_to_file.toFixed(2)}× the file`);
+    `wasm memory ${(st.memory_after_parse_bytes / 1e6).toFixed(0)} MB after parsing, ${(st.wasm_memory_bytes / 1e6).toFixed(0)} MB after the analysis = ${st.memory_ratio_to_file.toFixed(2)}× the file; ` +
+    `Cox (10 covariates) ${fmt(st.cox_run_ms)} ms, wasm memory after it ${st.wasm_memory_after_cox_bytes ? (st.wasm_memory_after_cox_bytes / 1e6).toFixed(0) : '—'} MB`);
 }
 lines.push('');
 lines.push('targets (issue):');

@@ -11,6 +11,7 @@
 pub mod error;
 pub mod spec;
 pub mod table;
+pub mod calendar;
 pub mod ingest;
 pub mod prepare;
 pub mod study;

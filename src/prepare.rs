@@ -204,14 +204,7 @@ fn matches(col: &Column, values: &[String]) -> Vec<bool> {
     let texts: Vec<String> = values.iter().map(|v| v.trim().to_string()).collect();
     match &col.data {
         ColumnData::Text { codes, levels } => {
-            // Which codes match.
-            let hits: Vec<bool> = levels
-                .iter()
-                .map(|l| {
-                    texts.iter().any(|t| t == l || t.eq_ignore_ascii_case(l))
-                        || l.trim().parse::<f64>().map(|x| nums.contains(&x)).unwrap_or(false)
-                })
-                .collect();
+            let hits = level_hits(levels, values);
             codes.iter().map(|&c| c != MISSING && hits[c as usize]).collect()
         }
         ColumnData::Numeric(v) => match nums[..] {
@@ -223,10 +216,59 @@ fn matches(col: &Column, values: &[String]) -> Vec<bool> {
     }
 }
 
+/// Which of a text column's `levels` are one of `values` ([`matches`]'s rule: the same text up
+/// to case, or the same number).
+fn level_hits(levels: &[String], values: &[String]) -> Vec<bool> {
+    let nums: Vec<f64> = values.iter().filter_map(|v| v.trim().parse::<f64>().ok()).collect();
+    let texts: Vec<String> = values.iter().map(|v| v.trim().to_string()).collect();
+    levels
+        .iter()
+        .map(|l| texts.iter().any(|t| t == l || t.eq_ignore_ascii_case(l)) || l.trim().parse::<f64>().map(|x| nums.contains(&x)).unwrap_or(false))
+        .collect()
+}
+
 /// Outcome class of every row: 1 event, 2 competing, 0 a listed censoring value, 3 a value
 /// not listed, 4 censored by default (no censoring values given).
 #[inline(never)]
 fn outcome_classes(col: &Column, event: &crate::spec::EventSpec) -> Vec<u8> {
+    // A text column (the usual outcome: codes): the class of each level, then one pass over
+    // the rows (a registry's million rows: one vector, not five).
+    if let ColumnData::Text { codes, levels } = &col.data {
+        let (ev, competing) = (level_hits(levels, &event.event), level_hits(levels, &event.competing));
+        let censored = event.censored.as_ref().map(|v| level_hits(levels, v));
+        let class: Vec<u8> = (0..levels.len())
+            .map(|l| match (ev[l], competing[l], &censored) {
+                (true, _, _) => 1,
+                (false, true, _) => 2,
+                (false, false, Some(c)) => u8::from(!c[l]) * 3,
+                (false, false, None) => 4,
+            })
+            .collect();
+        // A missing outcome matches no value: its class is that of an unlisted one.
+        let missing = if censored.is_some() { 3 } else { 4 };
+        return codes.iter().map(|&c| if c == MISSING { missing } else { class[c as usize] }).collect();
+    }
+    if let ColumnData::Numeric(v) = &col.data {
+        // Numeric codes (0/1/2): the values listed as numbers, one pass ([`matches`]'s rule).
+        let nums = |values: &[String]| -> Vec<f64> { values.iter().filter_map(|v| v.trim().parse::<f64>().ok()).collect() };
+        let (ev, competing) = (nums(&event.event), nums(&event.competing));
+        let censored = event.censored.as_deref().map(nums);
+        return v
+            .iter()
+            .map(|x| {
+                if ev.contains(x) {
+                    1
+                } else if competing.contains(x) {
+                    2
+                } else {
+                    match &censored {
+                        Some(c) => u8::from(!c.contains(x)) * 3,
+                        None => 4,
+                    }
+                }
+            })
+            .collect();
+    }
     let ev = matches(col, &event.event);
     let competing = matches(col, &event.competing);
     let censored = event.censored.as_ref().map(|v| matches(col, v));
@@ -292,7 +334,7 @@ fn date_span_reason(table: &Table, start: &str, ends: &[String], r: usize) -> St
 /// 43905 = 2020-03-15) with a warning. A text column that ingestion recognised as dates but
 /// could not order (day/month vs month/day) asks for `date_order`; anything else is refused.
 pub fn date_values(table: &Table, col: &Column, warnings: &mut Vec<String>) -> Result<Vec<f64>> {
-    use crate::ingest::dates;
+    use crate::calendar as dates;
     let refuse = |msg: String| Err(Error::data(msg).at_file(table.name.clone()).at_column(col.name.clone()));
     match &col.data {
         ColumnData::Date(v) => Ok(v.clone()),
@@ -357,7 +399,7 @@ pub fn factor(col: &Column, rows: &[usize]) -> Factor {
                     }
                 }
             }
-            let text_of = |x: f64| if is_date { crate::ingest::dates::format_iso(x) } else { format_number(x) };
+            let text_of = |x: f64| if is_date { crate::calendar::format_iso(x) } else { format_number(x) };
             let mut levels: Vec<String> = distinct.iter().map(|&x| text_of(x)).collect();
             levels.extend(extra.iter().cloned());
             if !extra.is_empty() {
@@ -580,15 +622,17 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     if all_kept {
         // The candidates and their times become the analysed rows as they are (no copies).
         let outcome = |c: u8| if c == 4 { 0 } else { c };
+        censored_rows = candidates.iter().copied().filter(|&r| class[r] == 4).collect();
         if filtered_out == 0 {
-            // No filter: the candidates are every row in order.
-            status = class.iter().map(|&c| outcome(c)).collect();
+            // No filter: the candidates are every row in order (the classes become the
+            // statuses in place).
+            status = class;
+            status.iter_mut().for_each(|c| *c = outcome(*c));
             time = std::mem::take(&mut time_all);
         } else {
             status = candidates.iter().map(|&r| outcome(class[r])).collect();
             time = candidates.iter().map(|&r| time_all[r]).collect();
         }
-        censored_rows = candidates.iter().copied().filter(|&r| class[r] == 4).collect();
         rows = std::mem::take(&mut candidates);
     }
     for (value, lines) in &unlisted {

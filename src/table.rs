@@ -91,7 +91,7 @@ impl Column {
                 if x.is_nan() {
                     self.bad_text(row).map(str::to_string)
                 } else {
-                    Some(crate::ingest::dates::format_iso(x))
+                    Some(crate::calendar::format_iso(x))
                 }
             }
             ColumnData::Text { codes, levels } => {

@@ -262,6 +262,10 @@ fn lsd_sort<T: Copy + Default>(v: &mut Vec<T>, digits: &[Digit], word: impl Fn(&
 /// function: after the first few, the rest run optimised.
 const CHUNK: usize = 1 << 15;
 
+/// Widest item (time key and payload bits) [`Tallies::new`] counts in a histogram instead of
+/// sorting: 2^20 slots, 4 MB.
+const HISTOGRAM_BITS: u32 = 20;
+
 /// Histogram of digit `dg` over `items`.
 #[inline(never)]
 fn count_digits<T>(items: &[T], h: &mut [u32; 2048], dg: Digit, word: &impl Fn(&T, bool) -> u64) {
@@ -399,14 +403,30 @@ impl Tallies {
         };
         // Equal (key, cell) neighbours form a cell; the payload's last two bits count by status.
         let rows = Rows { time, status, group, strata, n_groups, gbits, sort: &sort };
-        match sort.words_or_pairs(time.len()) {
-            // Half the memory again when an item fits in 32 bits.
-            Ok(_) if sort.key_bits + sort.payload_bits <= 32 => {
-                let mut words: Vec<u32> = Vec::with_capacity(time.len());
-                rows.each(&keep, |k, p| words.push(sort.word(k, p) as u32));
-                radix_sort_words(&mut words, sort.key_bits + sort.payload_bits);
-                collapse_words(&words, &sort, &mut add);
+        let bits = sort.key_bits + sort.payload_bits;
+        if bits <= HISTOGRAM_BITS && 1usize << bits <= 4 * time.len().max(1) {
+            // Few distinct items (whole days, a few groups): count each item in a histogram
+            // indexed by the item itself, then read the cells off in order — one pass over the
+            // rows instead of a sort. Four consecutive slots are one cell's status classes.
+            let mut hist = vec![0u32; 1 << bits];
+            rows.each(&keep, |k, p| hist[sort.word(k, p) as usize] += 1);
+            for (cell, c) in hist.chunks_exact(4).enumerate() {
+                if c != [0; 4] {
+                    let (key, payload) = sort.unpack((cell as u64) << 2);
+                    add(key, payload >> 2, [c[0], c[1], c[2], c[3]]);
+                }
             }
+            return tl.by_stratum_order(strata.is_some());
+        }
+        if bits <= 32 {
+            // Half the memory again when an item fits in 32 bits.
+            let mut words: Vec<u32> = Vec::with_capacity(time.len());
+            rows.each(&keep, |k, p| words.push(sort.word(k, p) as u32));
+            radix_sort_words(&mut words, bits);
+            collapse_words(&words, &sort, &mut add);
+            return tl.by_stratum_order(strata.is_some());
+        }
+        match sort.words_or_pairs(time.len()) {
             Ok(mut words) => {
                 rows.each(&keep, |k, p| words.push(sort.word(k, p)));
                 radix_sort_words(&mut words, sort.key_bits + sort.payload_bits);
@@ -427,7 +447,13 @@ impl Tallies {
                 }
             }
         }
-        if strata.is_some() {
+        tl.by_stratum_order(strata.is_some())
+    }
+
+    /// With strata, list the cells stratum by stratum (see [`Tallies::strata`]).
+    fn by_stratum_order(mut self, strata: bool) -> Tallies {
+        let tl = &mut self;
+        if strata {
             // Counting sort of the cells by stratum (stable: time order kept).
             let n_strata = tl.stratum.iter().max().map_or(0, |&m| m as usize + 1);
             let mut start = vec![0usize; n_strata + 1];
@@ -448,7 +474,7 @@ impl Tallies {
             tl.by_stratum = by;
             tl.stratum_start = start;
         }
-        tl
+        self
     }
 
     /// Number of cells.
@@ -710,11 +736,12 @@ mod tests {
 
     #[test]
     fn tallies_match_a_naive_count() {
-        // 32-bit words (whole days up to 200), 64-bit words (up to 10^9) and (key, payload)
-        // pairs (continuous times with negatives), with and without strata, against counting
-        // in an ordered map.
+        // 32-bit words (whole days up to 200), 64-bit words (up to 10^9), (key, payload)
+        // pairs (continuous times with negatives) and the histogram (16 distinct days; also
+        // days up to 200 without strata), with and without strata, against counting in an
+        // ordered map.
         let mut next = rng(3);
-        for kind in 0..3 {
+        for kind in 0..4 {
             for with_strata in [false, true] {
                 let n = 3000;
                 let time: Vec<f64> = (0..n)
@@ -723,7 +750,8 @@ mod tests {
                         match kind {
                             0 => (r % 200) as f64,
                             1 => (r % 1_000_000_000) as f64,
-                            _ => (r >> 11) as f64 / (1u64 << 40) as f64 - 100.0,
+                            2 => (r >> 11) as f64 / (1u64 << 40) as f64 - 100.0,
+                            _ => (r % 16) as f64,
                         }
                     })
                     .collect();
@@ -735,7 +763,9 @@ mod tests {
                 // group 2, status 2).
                 let plan = KeySort::plan(&time, if with_strata { 8 } else { 4 });
                 let bits = plan.key_bits + plan.payload_bits;
-                assert_eq!([bits <= 32, bits <= 64], [[true, true], [false, true], [false, false]][kind], "kind {kind}");
+                assert_eq!([bits <= 32, bits <= 64], [[true, true], [false, true], [false, false], [true, true]][kind], "kind {kind}");
+                let histogram = bits <= HISTOGRAM_BITS && 1usize << bits <= 4 * n;
+                assert_eq!(histogram, kind == 3 || (kind == 0 && !with_strata), "kind {kind}, strata {with_strata}");
                 let t = Tallies::new(&time, &status, Some(&group), 3, st, |i| i % 10 != 0);
                 let mut naive: std::collections::BTreeMap<(u64, u32, u32), [u32; 4]> = Default::default();
                 for i in (0..n).filter(|&i| i % 10 != 0 && group[i] < 3) {
