@@ -23,6 +23,7 @@ import { clearResults, renderReport } from './results.js';
 import { initShare, openSharedLink, figurePng, leaveSharedView } from './share.js';
 import { defaultSpec, groupLabel, timeColumn, specToHash, specFromHash, noSpecReason, timeNote } from './spec.js';
 import { initZph } from './zph.js';
+import { exportBlocked, manuscriptPng } from './figure-export.js';
 
 Object.assign(hooks, { runSpec, redraw, loadBytes });
 
@@ -394,6 +395,18 @@ function wire() {
       const pngOpts = { ...plotOptions(c.width / (c.clientWidth || c.width)), min_cell: disclosureK() };
       download(await (survivalFigure() === 'adjusted' ? adjustedPng(c, pngOpts) : figurePng(c, pngOpts)), stem() + (survivalFigure() === 'adjusted' ? '.adjusted.png' : '.km.png'));
     } catch (e) { showError(e, 'The figure could not be saved'); }
+  });
+  // The survival figure for print (PNG at 300 dpi, double column) by the on-demand manuscript
+  // module: the command line's figure-png bytes (www/figure-export.js).
+  $('#save-png-print').addEventListener('click', async () => {
+    if (nothingToSave()) return;
+    try {
+      checkExport();
+      const why = exportBlocked(state.engine, survivalFigure());
+      if (why) throw new Error(why);
+      const png = await serial(async () => { await syncEngine(); return manuscriptPng(state.engine, disclosureK(), plotOptions(1), $('#save-png-print')); });
+      download(png, stem() + '.km.300dpi.png');
+    } catch (e) { showError(e, 'The figure for print could not be saved'); }
   });
   // Tables wider than their box say that they scroll (phones).
   // A table wider than its box scrolls: it says so, and takes keyboard focus so that the arrow keys scroll it.

@@ -76,6 +76,14 @@ pub struct Geometry {
     pub opts: PlotOptions,
 }
 
+impl Geometry {
+    /// The same figure `px` drawing pixels taller (printed height to match).
+    pub fn taller(&self, px: u32) -> Geometry {
+        let height_px = self.height_px + px;
+        Geometry { height_px, height_mm: height_px as f64 / (CSS_DPI * DRAW_SCALE) * 25.4, ..self.clone() }
+    }
+}
+
 /// Rows of the number-at-risk table the figure draws (for its height).
 fn table_rows(report: &crate::Report, opts: &PlotOptions) -> usize {
     if !opts.risk_table || report.km.is_empty() {
@@ -111,7 +119,15 @@ pub fn figure_svg(p: &crate::disclosure::Protected, input: &ExportInput, k: u32)
     let g = geometry(&p.report, &PlotOptions { min_cell: Some(k), ..input.plot.clone() });
     g.opts.validate()?;
     // The KMunicate rows are counted from the unprotected report and written with k's rule.
-    let svg = crate::plot::render_survival_svg(&p.report, input.report, &g.opts, g.width_px, g.height_px)?;
+    let (svg, layout) = crate::plot::render_survival_svg(&p.report, input.report, &g.opts, g.width_px, g.height_px)?;
+    if layout.annotation_strip <= 0 {
+        return Ok((svg, g));
+    }
+    // The medians and the test found no place inside the plot free of curves and went to a
+    // strip above it, taking that height from the plot (on the single-column preset about a
+    // fifth of it): the figure grows by the strip instead, so the plot keeps the preset's height.
+    let g = g.taller(layout.annotation_strip as u32);
+    let (svg, _) = crate::plot::render_survival_svg(&p.report, input.report, &g.opts, g.width_px, g.height_px)?;
     Ok((svg, g))
 }
 

@@ -15,7 +15,8 @@ pub fn csv(report: &Report, counts: &Report, opts: &PlotOptions) -> Result<Strin
     let mut svg = String::new();
     let layout = {
         use plotters::prelude::*;
-        let area = SVGBackend::with_string(&mut svg, (g.width_px, g.height_px)).into_drawing_area();
+        // The one SVG backend type of the build (`plot::SvgTarget`): no second copy of the figure's code.
+        let area = crate::plot::svg_target(&mut svg, (g.width_px, g.height_px)).into_drawing_area();
         crate::plot::km::draw_survival_counted(&area, report, &g.opts, counts)?
     };
     let table = layout.risk_table.ok_or("the figure drew no risk table")?;

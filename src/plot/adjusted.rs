@@ -182,6 +182,7 @@ pub fn draw_spline<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &R
         p.text(&text, (l + p.px(8.0), t_ + p.px(4.0)), f_tick, INK, HPos::Left, VPos::Top, Face::Normal, false)?;
     }
     Ok(PlotLayout {
+        annotation_strip: 0,
         figure: "spline".to_string(),
         width: w,
         height: h,

@@ -216,6 +216,7 @@ pub fn draw_flow<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Rep
         }
     }
     Ok(PlotLayout {
+        annotation_strip: 0,
         figure: "flow".to_string(),
         width: w,
         height: h,
@@ -242,7 +243,7 @@ pub fn draw_flow<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Rep
 pub fn flow_height(report: &Report, width: u32, title: Option<&str>) -> u32 {
     let Some(flow) = &report.flow else { return 0 };
     let mut probe = String::new();
-    let root = SVGBackend::with_string(&mut probe, (width.max(100), 100)).into_drawing_area();
+    let root = super::svg_target(&mut probe, (width.max(100), 100)).into_drawing_area();
     let opts = PlotOptions { title: title.map(str::to_string), ..PlotOptions::default() };
     needed(&root, report, flow, &opts, 1.0, width.max(100) as f64).0.ceil() as u32
 }

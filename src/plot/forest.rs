@@ -349,6 +349,7 @@ impl<'a, DB: DrawingBackend> RowPlot<'a, DB> {
     /// The figure's layout: the rows' band, the axis and the rows drawn.
     pub fn layout(&self, figure: &str, x_ticks: Vec<Tick>, series: Vec<LayoutSeries>) -> PlotLayout {
         PlotLayout {
+            annotation_strip: 0,
             figure: figure.to_string(),
             width: self.w,
             height: self.h,

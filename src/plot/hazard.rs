@@ -347,6 +347,7 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
     }
 
     Ok(PlotLayout {
+        annotation_strip: 0,
         figure: chart.figure.to_string(),
         width: w,
         height: h,

@@ -204,7 +204,7 @@ pub fn draw_histogram<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, data: H
 pub fn histogram_svg(data: HistData, opts: &HistOptions, width: u32, height: u32) -> Result<String, String> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        let root = super::svg_target(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| format!("drawing failed: {e}"))?;
         draw_histogram(&root, data, opts)?;
         root.present().map_err(|e| format!("drawing failed: {e}"))?;

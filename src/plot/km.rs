@@ -24,7 +24,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::paint::{Face, Painter, GREY, INK};
 use super::{
     LegendEntryLayout,
-    css_color, format_num, format_p_digits, group_color, grey_of_group, nice_step, ticks_from, LayoutSeries, LineType, PlotLayout, PlotOptions, Style,
+    axis_step, css_color, format_num, format_p_digits, group_color, grey_of_group, nice_step, ticks_from, LayoutSeries, LineType, PlotLayout, PlotOptions, Style,
     RiskRowLayout, RiskTableLayout, Tick,
 };
 use crate::report::Report;
@@ -656,17 +656,19 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
             v
         }
         None => {
-            // About one tick per 5 base-font widths (70 px at the default 14 px font).
-            let mut target = ((plot_w / (5.0 * fs * s)).floor() as usize).clamp(2, 10);
+            // Ticks at least 5 base-font widths apart (70 px at the default 14 px font; at most
+            // 10 intervals), wider when the labels need it: `axis_step`'s one rule, so the step
+            // follows the width without jumps.
+            let mut min_px = (5.0 * fs * s).max(plot_w / 10.0);
             loop {
-                let step = nice_step(x_end, target);
+                let step = axis_step(x_end, plot_w, min_px);
                 let v = ticks_from(0.0, x_end, step);
                 let widest = v.iter().map(|t| p.width(&format_num(*t), f_tick, Face::Normal)).fold(0.0, f64::max);
                 let spacing = plot_w * step / x_end;
-                if target <= 2 || widest + 10.0 * s < spacing {
+                if widest + 10.0 * s < spacing || v.len() <= 2 {
                     break v;
                 }
-                target -= 1;
+                min_px = min_px.max(widest + 10.0 * s + 0.5);
             }
         }
     };
@@ -835,11 +837,12 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
     let m0 = Map { left: plot_left as i32, top: plot_top as i32, w: plot_w as i32, h: plot_h as i32, x_max: x_end, y_max };
     let (score, at) = if lines.is_empty() { (0.0, (0.0, 0.0)) } else { place(&m0) };
     let strip = (note_h + 6.0 * s).ceil();
-    let (m, note_at, note_boxed) = if score > 0.0 && plot_h - strip >= 80.0 * s {
+    let (m, note_at, note_boxed, annotation_strip) = if score > 0.0 && plot_h - strip >= 80.0 * s {
         let m1 = Map { top: (plot_top + strip) as i32, h: (plot_h - strip) as i32, ..m0 };
-        (m1, (plot_left + 10.0 * s, plot_top - f_tick * s * 0.3), false)
+        let given = m1.top - m0.top;
+        (m1, (plot_left + 10.0 * s, plot_top - f_tick * s * 0.3), false, given)
     } else {
-        (m0, at, score > 0.0)
+        (m0, at, score > 0.0, 0)
     };
     let bottom = m.top + m.h;
     let right = m.left + m.w;
@@ -1076,6 +1079,7 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
     }
 
     Ok(PlotLayout {
+        annotation_strip,
         figure: figure.to_string(),
         width: w,
         height: h,

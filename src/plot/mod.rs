@@ -382,6 +382,11 @@ pub struct RiskRowLayout {
 /// [`km::values_at`] gives every drawn curve's value at a time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlotLayout {
+    /// Pixels the survival figure's plot gave up to a strip above it for the medians and the
+    /// test (drawn there when no place inside the plot is free of curves); 0 otherwise. The
+    /// manuscript exports make the figure that much taller (`manuscript::figure_svg`).
+    #[serde(skip)]
+    pub annotation_strip: i32,
     /// `survival`, `cumulative` (1 − S), `cuminc` (competing risks) or `forest`.
     pub figure: String,
     pub width: u32,
@@ -614,14 +619,20 @@ pub fn text_advance(text: &str, size: f64, bold: bool) -> f64 {
     units / 1000.0 * size * if bold { 1.1 } else { 1.0 }
 }
 
-/// "Nice" tick spacing for a range: 1, 2, 2.5 or 5 × 10^k, giving about `target` intervals.
+/// "Nice" tick spacing for a range: 1, 2, 2.5 or 5 × 10^k, giving about `target` intervals
+/// (the smallest nice step giving at most `target`).
 pub fn nice_step(range: f64, target: usize) -> f64 {
     if !(range.is_finite() && range > 0.0) {
         return 1.0;
     }
-    let raw = range / target.max(1) as f64;
-    let mag = 10f64.powf(raw.log10().floor());
-    let f = raw / mag;
+    nice_at_least(range / target.max(1) as f64)
+}
+
+/// The smallest of 1, 2, 2.5, 5 × 10^k that is at least `x` (> 0).
+fn nice_at_least(x: f64) -> f64 {
+    let mag = 10f64.powf(x.log10().floor());
+    // Representation slack: 0.3 / 0.1 is 2.9999999999999996, 1022 / 5.11 a hair over 200.
+    let f = x / mag * (1.0 - 1e-9);
     let m = if f <= 1.0 {
         1.0
     } else if f <= 2.0 {
@@ -634,6 +645,18 @@ pub fn nice_step(range: f64, target: usize) -> f64 {
         10.0
     };
     m * mag
+}
+
+/// Tick step for an axis of `axis_px` pixels showing `range` data units: the smallest of 1, 2,
+/// 2.5, 5 × 10^k whose ticks are at least `min_px` apart. One rule, monotone in the axis
+/// length: a wider axis never gets a larger step, the step changes only when the spacing
+/// crosses `min_px`, and the ticks are between `min_px` and `2 × min_px` apart (never a sudden
+/// jump from five intervals to two when the width changes by a pixel).
+pub fn axis_step(range: f64, axis_px: f64, min_px: f64) -> f64 {
+    if !(range.is_finite() && range > 0.0 && axis_px.is_finite() && axis_px > 0.0 && min_px > 0.0) {
+        return 1.0;
+    }
+    nice_at_least(range * min_px / axis_px)
 }
 
 /// Tick values `0, step, 2 step, ...` up to `max` (inclusive, with rounding slack).
@@ -685,17 +708,37 @@ pub fn render_svg(report: &Report, opts: &PlotOptions, width: u32, height: u32, 
 
 /// The survival figure of a protected `report` as SVG, its KMunicate rows (censored, events)
 /// counted from `counts`, the same analysis before protection ([`km::draw_survival_counted`]).
-pub fn render_survival_svg(report: &Report, counts: &Report, opts: &PlotOptions, width: u32, height: u32) -> Result<String, String> {
-    svg_of(width, height, |root| km::draw_survival_counted(root, report, opts, counts).map(|_| ()))
+/// Also returns the figure's layout.
+pub fn render_survival_svg(report: &Report, counts: &Report, opts: &PlotOptions, width: u32, height: u32) -> Result<(String, PlotLayout), String> {
+    let mut layout = None;
+    let svg = svg_of(width, height, |root| km::draw_survival_counted(root, report, opts, counts).map(|l| layout = Some(l)))?;
+    Ok((svg, layout.ok_or("the survival figure was not drawn")?))
 }
 
-fn svg_of(width: u32, height: u32, draw: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> Result<(), String>) -> Result<String, String> {
+/// The backend SVG documents are drawn with: plotters' `SVGBackend` natively; in the wasm engine
+/// its one backend type ([`crate::wasm::FigureBackend`], whose SVG variant writes through
+/// `SVGBackend`, byte for byte the same document), so that the module holds one copy of every
+/// figure's drawing code instead of one per backend (issue 20: ~100 KB raw, ~35 KB gzipped).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type SvgTarget<'a> = SVGBackend<'a>;
+#[cfg(target_arch = "wasm32")]
+pub(crate) type SvgTarget<'a> = crate::wasm::FigureBackend<'a>;
+
+/// An SVG backend writing into `buf` (see [`SvgTarget`]).
+pub(crate) fn svg_target(buf: &mut String, size: (u32, u32)) -> SvgTarget<'_> {
+    #[cfg(target_arch = "wasm32")]
+    return crate::wasm::FigureBackend::Svg(SVGBackend::with_string(buf, size));
+    #[cfg(not(target_arch = "wasm32"))]
+    SVGBackend::with_string(buf, size)
+}
+
+fn svg_of(width: u32, height: u32, draw: impl FnOnce(&DrawingArea<SvgTarget, plotters::coord::Shift>) -> Result<(), String>) -> Result<String, String> {
     if !(100..=20000).contains(&width) || !(100..=20000).contains(&height) {
         return Err(format!("figure size must be between 100 and 20000 pixels (got {width}×{height})"));
     }
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        let root = svg_target(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| format!("drawing failed: {e}"))?;
         paint::with_dash_paths(|| draw(&root))?;
         root.present().map_err(|e| format!("drawing failed: {e}"))?;
@@ -813,6 +856,32 @@ mod tests {
         assert_eq!(ticks_from(0.0, 1022.0, 250.0), vec![0.0, 250.0, 500.0, 750.0, 1000.0]);
         assert_eq!(nice_step(60.0, 6), 10.0);
         assert_eq!(ticks_from(0.0, 1.0, 0.2), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+        assert_eq!(nice_step(0.3, 3), 0.1);
+    }
+
+    #[test]
+    fn axis_steps_are_stable_as_the_axis_widens() {
+        // lung's 1022 days at 70 px per tick: 250 days from 286 px (4 intervals) to 357 px...
+        assert_eq!(axis_step(1022.0, 300.0, 70.0), 250.0);
+        assert_eq!(axis_step(1022.0, 357.0, 70.0), 250.0);
+        assert_eq!(axis_step(1022.0, 358.0, 70.0), 200.0);
+        assert_eq!(axis_step(1022.0, 900.0, 70.0), 100.0);
+        for range in [1.0, 7.3, 60.0, 1022.0, 3650.0, 0.042] {
+            let mut last = f64::INFINITY;
+            for px in 150..=2400 {
+                let px = px as f64;
+                let step = axis_step(range, px, 70.0);
+                // 1, 2, 2.5 or 5 × 10^k.
+                let m = step / 10f64.powf(step.log10().floor());
+                assert!([1.0, 2.0, 2.5, 5.0].iter().any(|n| (m - n).abs() < 1e-9), "{range} at {px} px: step {step}");
+                // Never larger on a wider axis; ticks at least 70 px apart, and at most twice that
+                // (so the count follows the width: no jump from 5 intervals to 2).
+                assert!(step <= last, "{range}: step grows from {last} to {step} at {px} px");
+                let spacing = px * step / range;
+                assert!((70.0 - 1e-6..=140.0 + 1e-6).contains(&spacing), "{range} at {px} px: {spacing} px apart");
+                last = step;
+            }
+        }
     }
 
     #[test]

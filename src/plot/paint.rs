@@ -95,9 +95,13 @@ fn err<E: std::fmt::Display>(e: E) -> String {
 
 impl<'a, DB: DrawingBackend> Painter<'a, DB> {
     pub fn new(area: &'a DrawingArea<DB, Shift>, s: f64) -> Self {
-        let font_factor = if type_name::<DB>().contains("SVGBackend") { 1.24 } else { 1.0 };
         let svg = type_name::<DB>().contains("SVGBackend");
-        Painter { area, s, font_factor, dash_paths: svg && DASH_PATHS.with(|d| d.get()) }
+        let font_factor = if svg { 1.24 } else { 1.0 };
+        // The wasm engine draws its SVG documents through its one backend type (`FigureBackend`,
+        // whose SVG variant scales text itself: `plot::SvgTarget`); `with_dash_paths` is on only
+        // while an SVG document is drawn.
+        let svg_like = svg || type_name::<DB>().contains("FigureBackend");
+        Painter { area, s, font_factor, dash_paths: svg_like && DASH_PATHS.with(|d| d.get()) }
     }
 
     /// A design length in final pixels.

@@ -345,6 +345,7 @@ pub fn draw_zph<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Repo
     }
     let f = first.ok_or("nothing drawn")?;
     Ok(PlotLayout {
+        annotation_strip: 0,
         figure: "zph".to_string(),
         width: w,
         height: h,

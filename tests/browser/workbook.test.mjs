@@ -31,7 +31,12 @@ const fetched = (requests, name) => requests.filter(r => new URL(r.url).pathname
 // After merging the 2026-12-02 (third session) branches — bands and predictions in the report,
 // streaming ingestion, residual-plot disclosure, start–stop and immortal-time detection, the
 // figure layout of the presets — the release build measured 852.6 KB: a regression, not a goal.
-const PAYLOAD_LIMIT = 860 * 1000;
+// Issue 20 (2026-12-02): every figure in the wasm engine drawn through one backend type (the SVG
+// exports and the risk-table CSV had a second copy of the drawing code): core wasm 767.9 →
+// 740.4 KB; with the JS the page fetches (stripped, 21 files in all) 825.1 KB measured here;
+// limit +1%. Still above the 600 KB target: see README "Dependencies and why" for where the
+// rest goes.
+const PAYLOAD_LIMIT = 834 * 1000;
 
 test('what the page fetches to open the analysed demo: wasm + JS within PAYLOAD_LIMIT gzipped, no workbook build', async () => {
   const { page, requests } = await app.newPage();
