@@ -231,6 +231,24 @@ pub fn coxph_extra(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> R
 /// → [`variance`] (model-based, NA terms, fit warnings) → [`robust::robust_variance`] (with a
 /// cluster or weights) → [`wald`] → [`concordance::concordance`] → [`ph_test`] → [`report`].
 pub fn coxph_extra_traced(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> Result<(CoxReport, Vec<f64>), String> {
+    fit_in_steps(input, extra, residuals, &mut |_| {})
+}
+
+/// [`coxph_extra`] with the time each step took (milliseconds by `now`, in order: `prepare`,
+/// `fit`, `variance`, `robust`, `concordance`, `ph_test`), for the benchmarks.
+pub fn coxph_timed(input: &CoxInput, extra: CoxExtra, residuals: Residuals, now: &dyn Fn() -> f64) -> Result<(CoxReport, Vec<(&'static str, f64)>), String> {
+    let mut laps = Vec::new();
+    let mut last = now();
+    let fit = fit_in_steps(input, extra, residuals, &mut |step| {
+        let t = now();
+        laps.push((step, t - last));
+        last = t;
+    })?;
+    Ok((fit.0, laps))
+}
+
+/// The steps of [`coxph_extra_traced`]; `lap` is called with each step's name as it ends.
+fn fit_in_steps(input: &CoxInput, extra: CoxExtra, residuals: Residuals, lap: &mut dyn FnMut(&'static str)) -> Result<(CoxReport, Vec<f64>), String> {
     let events = input::check(input, extra)?;
     let mut notes = Notes::default();
     let layout = Layout::new(input, extra);
@@ -239,27 +257,24 @@ pub fn coxph_extra_traced(input: &CoxInput, extra: CoxExtra, residuals: Residual
     // accumulated with the information at the returned β.
     let gt = zph::time_transform(&layout.group_summary(input.time), input.time, input.status, extra.entry);
     drop(layout);
+    lap("prepare");
     let fitted = fit_model(&data, &p0, &gt, &mut work)?;
+    lap("fit");
     let est = variance(&fitted, &scale, &names, &mut notes)?;
+    lap("variance");
 
     // Case weights call for the robust variance too (each row its own cluster unless a
     // cluster is given), as `coxph(..., weights = w, robust = TRUE)`.
-    let own_clusters: Vec<u32>;
-    let cluster = match (input.cluster, extra.weights) {
-        (Some(cl), _) => Some(cl),
-        (None, Some(_)) => {
-            own_clusters = (0..input.time.len() as u32).collect();
-            Some(&own_clusters[..])
-        }
-        (None, None) => None,
-    };
-    let robust = cluster.map(|cl| robust::robust_variance(&data, &mut work, &fitted.beta_s, &est.var_s, &scale, cl));
+    let robust = (input.cluster.is_some() || extra.weights.is_some())
+        .then(|| robust::robust_variance(&data, &mut work, &fitted.beta_s, &est.var_s, &scale, input.cluster));
     let wald = wald(&est, robust.as_ref(), &fitted);
+    lap("robust");
 
     // Linear predictor by sorted row, centred as R's (x − mean)·β.
     let lp: Vec<f64> = (0..data.n).map(|i| data.xrow(i).iter().zip(&fitted.beta_s).map(|(a, b)| a * b).sum()).collect();
-    let conc = concordance::concordance(&data, input.time, extra.entry, &lp, cluster);
+    let conc = concordance::concordance(&data, input.time, extra.entry, &lp, input.cluster);
     drop((lp, data, work));
+    lap("concordance");
 
     // The residual plots (scaled Schoenfeld residuals) are not made for counting-process or
     // weighted fits: the PH test itself is.
@@ -271,6 +286,7 @@ pub fn coxph_extra_traced(input: &CoxInput, extra: CoxExtra, residuals: Residual
             Residuals::Always => true,
         };
     let ph = ph_test(input, &fitted.pass, &est, &names, &scale, &keep, want_residuals, &mut notes);
+    lap("ph_test");
     let path = fitted.path.clone();
     Ok((report(input, events, &names, &fitted, &est, robust, wald, conc, ph, notes), path))
 }

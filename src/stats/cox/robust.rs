@@ -17,46 +17,80 @@ pub(super) struct Robust {
 }
 
 /// `beta_s` and `var_s` (the model-based variance, I⁻¹) in the fit's centred and scaled units,
-/// `scale` each column's factor; `cluster` by input row, codes `0..`.
-pub(super) fn robust_variance(data: &Data, work: &mut Work, beta_s: &[f64], var_s: &[f64], scale: &[f64], cluster: &[u32]) -> Robust {
-    let (n, p) = (data.n, data.p);
-    let nc = cluster.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
-    let collapse = |res: &[f64], tr: Option<&[f64]>| -> Vec<f64> {
-        // Per-cluster sums of (res · tr) rows (weighted by the case weights): nc × p.
-        let mut out = vec![0.0; nc * p];
-        for i in 0..n {
-            let c = cluster[data.row[i]] as usize;
-            let r = &res[i * p..(i + 1) * p];
-            let wi = data.wt.as_ref().map_or(1.0, |w| w[i]);
-            for j in 0..p {
-                out[c * p + j] += wi * match tr {
-                    Some(v) => (0..p).map(|k| r[k] * v[k * p + j]).sum::<f64>(),
-                    None => r[j],
-                };
-            }
-        }
-        out
-    };
-    let crossprod = |d: &[f64]| -> Vec<f64> {
-        let mut m = vec![0.0; p * p];
-        for row in d.chunks(p) {
-            for j in 0..p {
-                for l in 0..p {
-                    m[j * p + l] += row[j] * row[l];
-                }
-            }
-        }
-        m
-    };
+/// `scale` each column's factor; `cluster` by input row, codes `0..`, or None for each row its
+/// own cluster (case weights without a cluster).
+///
+/// D = T·V with T the score residuals summed by cluster (weighted by the case weights), so
+/// DᵀD = V (TᵀT) V: the p × p "meat" TᵀT is accumulated directly (per row when each row is
+/// its own cluster), with no n × p matrix of dfbetas.
+pub(super) fn robust_variance(data: &Data, work: &mut Work, beta_s: &[f64], var_s: &[f64], scale: &[f64], cluster: Option<&[u32]>) -> Robust {
+    let p = data.p;
     let res = data.score_residuals(beta_s, work);
-    let dfb = collapse(&res, Some(var_s));
-    let rv_s = crossprod(&dfb);
-    let var = (0..p * p).map(|jl| rv_s[jl] * scale[jl / p] * scale[jl % p]).collect();
+    let (meat, _) = cluster_crossprod(data, &res, cluster);
+    drop(res);
+    // V M V (V symmetric), then back to the original units.
+    let mut vm = vec![0.0; p * p];
+    for j in 0..p {
+        for k in 0..p {
+            let a = var_s[j * p + k];
+            for l in 0..p {
+                vm[j * p + l] += a * meat[k * p + l];
+            }
+        }
+    }
+    let mut var = vec![0.0; p * p];
+    for j in 0..p {
+        for l in 0..p {
+            let v: f64 = (0..p).map(|k| vm[j * p + k] * var_s[k * p + l]).sum();
+            var[j * p + l] = v * scale[j] * scale[l];
+        }
+    }
     let res0 = data.score_residuals(&vec![0.0; p], work);
-    let t0 = collapse(&res0, None);
-    let u0: Vec<f64> = (0..p).map(|j| t0.chunks(p).map(|r| r[j]).sum()).collect();
-    let score_test = TestResult::chisq(quad_form(&crossprod(&t0), &u0, p), p as f64);
+    let (meat0, u0) = cluster_crossprod(data, &res0, cluster);
+    let score_test = TestResult::chisq(quad_form(&meat0, &u0, p), p as f64);
     Robust { var, score_test }
+}
+
+/// For the score residuals `res` (n × p, sorted rows): with t_c the sum over cluster c of the
+/// rows' residuals times their case weight, Σ_c t_c t_cᵀ (p × p) and Σ_c t_c.
+fn cluster_crossprod(data: &Data, res: &[f64], cluster: Option<&[u32]>) -> (Vec<f64>, Vec<f64>) {
+    let p = data.p;
+    let wt = |i: usize| data.wt.as_ref().map_or(1.0, |w| w[i]);
+    let mut m = vec![0.0; p * p];
+    let mut u = vec![0.0; p];
+    let mut add = |t: &[f64]| {
+        for j in 0..p {
+            u[j] += t[j];
+            for l in 0..=j {
+                m[j * p + l] += t[j] * t[l];
+            }
+        }
+    };
+    match cluster {
+        None => {
+            let mut t = vec![0.0; p];
+            for (i, r) in res.chunks_exact(p).enumerate() {
+                let w = wt(i);
+                t.iter_mut().zip(r).for_each(|(a, b)| *a = w * b);
+                add(&t);
+            }
+        }
+        Some(cl) => {
+            let nc = cl.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+            let mut sums = vec![0.0; nc * p];
+            for (i, r) in res.chunks_exact(p).enumerate() {
+                let (c, w) = (cl[data.row[i]] as usize, wt(i));
+                sums[c * p..(c + 1) * p].iter_mut().zip(r).for_each(|(a, b)| *a += w * b);
+            }
+            sums.chunks_exact(p).for_each(|t| add(t));
+        }
+    }
+    for j in 0..p {
+        for l in 0..j {
+            m[l * p + j] = m[j * p + l];
+        }
+    }
+    (m, u)
 }
 
 impl Data {
