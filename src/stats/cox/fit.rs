@@ -643,6 +643,10 @@ impl Layout {
         }
         let event: Vec<bool> = order.iter().map(|&i| input.status[i] == 1).collect();
         let groups = time_groups(input, &order, &event);
+        debug_assert!(
+            groups.first().is_none_or(|g| g.start == 0) && groups.last().is_none_or(|g| g.end == n) && groups.windows(2).all(|w| w[0].end == w[1].start && w[0].start < w[0].end),
+            "the time groups partition the sorted rows"
+        );
         let wt = extra.weights.map(|w| order.iter().map(|&i| w[i]).collect());
         let entry_first = extra.entry.map(|e| first_groups_at_risk(input.time, e, &order, &groups));
         Layout { order, rank_of, event, groups, efron: input.ties == Ties::Efron, wt, entry_first }
@@ -713,6 +717,7 @@ impl Data {
         let n = input.time.len();
         let p = cols.len();
         let ps = p + p % 2;
+        debug_assert_eq!(layout.order.len(), n, "the layout was made for these rows");
         let mut scale = vec![1.0; p];
         let mut mean = vec![0.0; p];
         for (j, &c) in cols.iter().enumerate() {

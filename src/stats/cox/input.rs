@@ -41,10 +41,10 @@ pub(super) fn check(input: &CoxInput, extra: CoxExtra) -> Result<usize, String> 
     debug_assert!(same_length, "Cox input columns of different lengths");
     debug_assert_eq!(input.names.len(), input.x.len(), "one name per Cox covariate column");
     if !same_length {
-        return Err("internal error: the Cox model's columns have different lengths".into());
+        return Err("internal error (a bug in cohort, not a problem with your data): the Cox model's columns have different lengths".into());
     }
     if input.names.len() != input.x.len() {
-        return Err("internal error: the Cox model's term names do not match its columns".into());
+        return Err("internal error (a bug in cohort, not a problem with your data): the Cox model's term names do not match its columns".into());
     }
     if let Some(i) = extra.weights.and_then(|w| w.iter().position(|v| !(v.is_finite() && *v >= 0.0))) {
         return Err(format!("row {} has a weight that is not a finite number ≥ 0", i + 1));
