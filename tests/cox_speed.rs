@@ -3,12 +3,14 @@
 //!
 //!     cargo test --release --test cox_speed -- --ignored --nocapture
 //!
-//! `COX_SPEED_N` overrides the number of rows.
+//! `COX_SPEED_N` overrides the number of rows. Then the same rows with sampling weights (robust
+//! variance, the weighted concordance) and with a cluster (robust variance only). Each fit
+//! prints the time of its steps (`coxph_timed`).
 
 use std::time::Instant;
 
 use cohort::spec::Ties;
-use cohort::stats::cox::{coxph, CoxInput};
+use cohort::stats::cox::{coxph_timed, CoxExtra, CoxInput, Residuals};
 
 #[test]
 #[ignore]
@@ -39,9 +41,11 @@ fn cox_fit_of_a_million_rows_by_ten_covariates() {
         status.push((t <= c) as u8);
     }
     let names: Vec<String> = (0..p).map(|j| format!("x{j}")).collect();
+    let origin = Instant::now();
+    let now = || origin.elapsed().as_secs_f64() * 1e3;
+    let input = CoxInput { time: &time, status: &status, x: &x, names: &names, strata: None, cluster: None, ties: Ties::Efron };
     let start = Instant::now();
-    let fit = coxph(&CoxInput { time: &time, status: &status, x: &x, names: &names, strata: None, cluster: None, ties: Ties::Efron })
-        .expect("fit");
+    let (fit, steps) = coxph_timed(&input, CoxExtra::default(), Residuals::Auto, &now).expect("fit");
     let secs = start.elapsed().as_secs_f64();
     println!(
         "coxph: {n} rows x {p} covariates, {} events, {} iterations: {secs:.3} s (C = {:.4}, global PH chisq = {:.2})",
@@ -50,8 +54,30 @@ fn cox_fit_of_a_million_rows_by_ten_covariates() {
         fit.concordance.c,
         fit.ph_test.as_ref().map(|t| t.global.chisq).unwrap_or(f64::NAN)
     );
+    print_steps(&steps);
     assert!(fit.converged);
     for (t, b) in fit.terms.iter().zip(&truth) {
         assert!((t.coef - b).abs() < 6.0 * t.se + 1e-3, "{}: {} vs {}", t.name, t.coef, b);
     }
+
+    let weights: Vec<f64> = (0..n).map(|_| 0.5 + 1.5 * unif()).collect();
+    let start = Instant::now();
+    let (wfit, steps) = coxph_timed(&input, CoxExtra { entry: None, weights: Some(&weights) }, Residuals::Auto, &now).expect("weighted fit");
+    let wsecs = start.elapsed().as_secs_f64();
+    println!("weighted (robust variance, weighted concordance): {wsecs:.3} s = {:.2} x unweighted", wsecs / secs);
+    print_steps(&steps);
+    assert!(wfit.converged && wfit.terms.iter().all(|t| t.robust_se.is_some_and(|s| s.is_finite())));
+
+    let cluster: Vec<u32> = (0..n as u32).map(|i| i / 4).collect();
+    let start = Instant::now();
+    let (cfit, steps) = coxph_timed(&CoxInput { cluster: Some(&cluster), ..input }, CoxExtra::default(), Residuals::Auto, &now).expect("clustered fit");
+    let csecs = start.elapsed().as_secs_f64();
+    println!("clustered (robust variance): {csecs:.3} s = {:.2} x unclustered", csecs / secs);
+    print_steps(&steps);
+    assert!(cfit.terms.iter().all(|t| t.robust_se.is_some_and(|s| s.is_finite())));
+}
+
+fn print_steps(steps: &[(&str, f64)]) {
+    let line: Vec<String> = steps.iter().map(|(name, ms)| format!("{name} {ms:.0} ms")).collect();
+    println!("  steps: {}", line.join(", "));
 }

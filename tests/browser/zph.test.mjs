@@ -100,7 +100,7 @@ test('PH residual plots: toggles draw the plots, karno flagged, SVG export, no r
 
 test('a model with more than 20,000 events: residuals on request, then the plots as usual', async () => {
   const { page, requests, errors } = await app.newPage();
-  // 30,000 rows, every one an event: above src/stats/cox.rs RESIDUALS_UNASKED_MAX_EVENTS.
+  // 30,000 rows, every one an event: above src/stats/cox/mod.rs RESIDUALS_UNASKED_MAX_EVENTS.
   let csv = 'time,status,x\n';
   for (let i = 0; i < 30000; i++) csv += `${1 + (i * 7919) % 997},1,${((i * 104729) % 1000) / 100}\n`;
   await page.evaluate(async text => { await window.cohort.loadFile('large.csv', new TextEncoder().encode(text)); }, csv);

@@ -8,7 +8,9 @@
 //! score u_γ, the test for column j is u_j² / (C_jj − B_jᵀA⁻¹B_j), and the global test
 //! u_γᵀ(C − BA⁻¹B)⁻¹u_γ. Every column of the design is its own term (df 1), as
 //! `cox.zph(fit, terms = FALSE)`. The blocks are accumulated by the Cox fit's likelihood pass
-//! (`cox::Data::pass`) with the transform of [`km_transform`]; [`zph`] turns them into the table.
+//! (`fit::Data::loglik_score` and `fit::Data::information`) with the transform of
+//! [`time_transform`]; [`zph`] turns them into the table. This module uses nothing of the fit
+//! but those blocks (and [`CoxInput`] for the residuals).
 //!
 //! # The residual plot (`cox.zph`'s `$x`, `$y`, and `plot.cox.zph`)
 //!
@@ -42,8 +44,8 @@
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
-use super::common::TestResult;
-use super::cox_input::CoxInput;
+use super::input::CoxInput;
+use crate::stats::common::{order_by_time, TestResult};
 use crate::spec::Ties;
 
 /// At most this many residual points per term go into the report (the smoother uses all).
@@ -137,7 +139,7 @@ pub struct Schoenfeld {
 /// the model, `coef` their coefficients and `var` their model-based variance (p × p,
 /// row-major), all in the original units. None when the information (var⁻¹) is singular.
 pub fn scaled_schoenfeld(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[f64]) -> Option<Schoenfeld> {
-    scaled_schoenfeld_by(input, &crate::stats::common::order_by_time(input.time), cols, coef, var)
+    scaled_schoenfeld_by(input, &order_by_time(input.time), cols, coef, var)
 }
 
 /// [`scaled_schoenfeld`] given the rows' time order (`order_by_time(input.time)`).
@@ -191,6 +193,82 @@ fn scaled_schoenfeld_by(input: &CoxInput, by_time: &[usize], cols: &[usize], coe
     if m == 0 {
         return None;
     }
+    let resid = raw_residuals(&Sorted { xs: &xs, ts: &ts, ss: &ss, ev: &ev, risk: &risk, p }, m, efron);
+    drop((xs, risk));
+
+    // "Used": per stratum, its number of events for the columns that vary in it, else 0.
+    let mut strata_span: Vec<(usize, usize)> = Vec::new(); // sorted-row ranges of the strata
+    let mut a = 0;
+    while a < n {
+        let mut b = a + 1;
+        while b < n && ss[b] == ss[a] {
+            b += 1;
+        }
+        strata_span.push((a, b));
+        a = b;
+    }
+    let mut used: Vec<Vec<f64>> = Vec::with_capacity(strata_span.len());
+    for &(a, b) in &strata_span {
+        let rows = &order[a..b];
+        let d = ev[a..b].iter().filter(|&&e| e).count() as f64;
+        used.push((0..p).map(|j| if rows.iter().any(|&i| input.x[cols[j]][i] != input.x[cols[j]][rows[0]]) { d } else { 0.0 }).collect());
+    }
+    let imat = DMatrix::from_row_slice(p, p, var).try_inverse()?;
+    let mut vmean = imat.clone();
+    for j in 0..p {
+        for l in 0..p {
+            let w: f64 = used.iter().map(|u| u[j].min(u[l])).sum();
+            vmean[(j, l)] = imat[(j, l)] / if w == 0.0 { 1.0 } else { w };
+        }
+    }
+    let var_out = vmean.clone().try_inverse()?;
+    let mut y = vec![vec![f64::NAN; m]; p];
+    let mut e0 = 0;
+    for (s, &(a, b)) in strata_span.iter().enumerate() {
+        let ne = ev[a..b].iter().filter(|&&e| e).count();
+        let k: Vec<usize> = (0..p).filter(|&j| used[s][j] > 0.0).collect();
+        if !k.is_empty() && ne > 0 {
+            let sub = DMatrix::from_fn(k.len(), k.len(), |r, c| vmean[(k[r], k[c])]);
+            // Ī restricted to the columns used here, inverted once; y = Ī⁻¹ r + β per event.
+            let inv = sub.try_inverse()?;
+            let kk = k.len();
+            let inv: Vec<f64> = (0..kk * kk).map(|ab| inv[(ab / kk, ab % kk)]).collect();
+            for e in e0..e0 + ne {
+                let r = &resid[e * p..(e + 1) * p];
+                for (a, &j) in k.iter().enumerate() {
+                    let mut v = coef[j];
+                    for (&w, &l) in inv[a * kk..(a + 1) * kk].iter().zip(&k) {
+                        v += w * r[l];
+                    }
+                    y[j][e] = v;
+                }
+            }
+        }
+        e0 += ne;
+    }
+    let var_flat = (0..p * p).map(|jl| var_out[(jl / p, jl % p)]).collect();
+    let time = ev_rows.iter().map(|&i| input.time[i]).collect();
+    Some(Schoenfeld { row: ev_rows, time, y, var: var_flat })
+}
+
+/// The model's rows in (stratum, time, row) order: centred covariates (row-major, p columns),
+/// time, stratum, event flag and risk exp(η).
+#[derive(Clone, Copy)]
+struct Sorted<'a> {
+    xs: &'a [f64],
+    ts: &'a [f64],
+    ss: &'a [u32],
+    ev: &'a [bool],
+    risk: &'a [f64],
+    p: usize,
+}
+
+/// The unscaled Schoenfeld residuals of the `m` events (m × p, row-major, in sorted order):
+/// each event's covariates minus its risk set's mean (Efron: the mean of the d sub-risk-set
+/// means), from one reverse pass.
+fn raw_residuals(rows: &Sorted, m: usize, efron: bool) -> Vec<f64> {
+    let Sorted { xs, ts, ss, ev, risk, p } = *rows;
+    let n = ts.len();
     let mut resid = vec![0.0; m * p];
     // One reverse pass: S0, S1 over the rows at risk beyond the current time (censored rows at
     // the current time included), D0, D1 over the current time's events.
@@ -262,61 +340,7 @@ fn scaled_schoenfeld_by(input: &CoxInput, by_time: &[usize], cols: &[usize], coe
             s1.iter_mut().for_each(|v| *v = 0.0);
         }
     }
-    drop((xs, risk));
-
-    // "Used": per stratum, its number of events for the columns that vary in it, else 0.
-    let mut strata_span: Vec<(usize, usize)> = Vec::new(); // sorted-row ranges of the strata
-    let mut a = 0;
-    while a < n {
-        let mut b = a + 1;
-        while b < n && ss[b] == ss[a] {
-            b += 1;
-        }
-        strata_span.push((a, b));
-        a = b;
-    }
-    let mut used: Vec<Vec<f64>> = Vec::with_capacity(strata_span.len());
-    for &(a, b) in &strata_span {
-        let rows = &order[a..b];
-        let d = ev[a..b].iter().filter(|&&e| e).count() as f64;
-        used.push((0..p).map(|j| if rows.iter().any(|&i| input.x[cols[j]][i] != input.x[cols[j]][rows[0]]) { d } else { 0.0 }).collect());
-    }
-    let imat = DMatrix::from_row_slice(p, p, var).try_inverse()?;
-    let mut vmean = imat.clone();
-    for j in 0..p {
-        for l in 0..p {
-            let w: f64 = used.iter().map(|u| u[j].min(u[l])).sum();
-            vmean[(j, l)] = imat[(j, l)] / if w == 0.0 { 1.0 } else { w };
-        }
-    }
-    let var_out = vmean.clone().try_inverse()?;
-    let mut y = vec![vec![f64::NAN; m]; p];
-    let mut e0 = 0;
-    for (s, &(a, b)) in strata_span.iter().enumerate() {
-        let ne = ev[a..b].iter().filter(|&&e| e).count();
-        let k: Vec<usize> = (0..p).filter(|&j| used[s][j] > 0.0).collect();
-        if !k.is_empty() && ne > 0 {
-            let sub = DMatrix::from_fn(k.len(), k.len(), |r, c| vmean[(k[r], k[c])]);
-            // Ī restricted to the columns used here, inverted once; y = Ī⁻¹ r + β per event.
-            let inv = sub.try_inverse()?;
-            let kk = k.len();
-            let inv: Vec<f64> = (0..kk * kk).map(|ab| inv[(ab / kk, ab % kk)]).collect();
-            for e in e0..e0 + ne {
-                let r = &resid[e * p..(e + 1) * p];
-                for (a, &j) in k.iter().enumerate() {
-                    let mut v = coef[j];
-                    for (&w, &l) in inv[a * kk..(a + 1) * kk].iter().zip(&k) {
-                        v += w * r[l];
-                    }
-                    y[j][e] = v;
-                }
-            }
-        }
-        e0 += ne;
-    }
-    let var_flat = (0..p * p).map(|jl| var_out[(jl / p, jl % p)]).collect();
-    let time = ev_rows.iter().map(|&i| input.time[i]).collect();
-    Some(Schoenfeld { row: ev_rows, time, y, var: var_flat })
+    resid
 }
 
 /// The transformed time (`cox.zph`'s `$x`) of the given rows; `time` and `status` are all rows
@@ -338,7 +362,7 @@ pub fn transform_times(time: &[f64], status: &[u8], rows: &[usize], transform: Z
                 })
                 .collect()
         }
-        ZphTransform::Km => km_scale(time, status, &crate::stats::common::order_by_time(time), rows),
+        ZphTransform::Km => km_scale(time, status, &order_by_time(time), rows),
     }
 }
 
@@ -554,7 +578,7 @@ impl PhTest {
 /// The report's residual plot data, at most `cap` points per term.
 pub fn plot_data(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[f64], names: &[String], cap: usize) -> Option<ZphPlot> {
     // One time order of the rows serves the residuals and the km transform.
-    let by_time = crate::stats::common::order_by_time(input.time);
+    let by_time = order_by_time(input.time);
     let sch = scaled_schoenfeld_by(input, &by_time, cols, coef, var)?;
     let p = cols.len();
     let m = sch.row.len();
@@ -564,7 +588,7 @@ pub fn plot_data(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[f64], na
     let pick: Vec<usize> = if m <= cap {
         (0..m).collect()
     } else {
-        let by_time = crate::stats::common::order_by_time(&sch.time);
+        let by_time = order_by_time(&sch.time);
         (0..cap.max(2)).map(|k| by_time[(k as f64 * (m - 1) as f64 / (cap.max(2) - 1) as f64).round() as usize]).collect()
     };
     // The knots depend on the times only: found once for every term.
@@ -591,9 +615,20 @@ pub fn plot_data(input: &CoxInput, cols: &[usize], coef: &[f64], var: &[f64], na
 }
 
 /// g(t) = 1 − S(t−) of the pooled Kaplan–Meier, centred on its mean over events, per time
-/// group. `groups` lists, for every group of rows sharing a stratum and a time (in the fit's
-/// sorted order), its time, its number of events and its number of rows.
-pub(super) fn km_transform(groups: &[(f64, usize, usize)]) -> Vec<f64> {
+/// group: the time transform of the `cox.zph` test. `groups` lists, for every group of rows
+/// sharing a stratum and a time (in the fit's sorted order), its time, its number of events
+/// and its number of rows. With counting-process data (`entry`) the Kaplan–Meier has delayed
+/// entry ([`km_transform_entry`]); `time`, `status` and `entry` are by input row.
+pub(super) fn time_transform(groups: &[(f64, usize, usize)], time: &[f64], status: &[u8], entry: Option<&[f64]>) -> Vec<f64> {
+    match entry {
+        None => km_transform(groups),
+        Some(e) => km_transform_entry(groups, time, status, e),
+    }
+}
+
+/// g(t) = 1 − S(t−) of the pooled Kaplan–Meier, centred on its mean over events, per time
+/// group (see [`time_transform`]).
+fn km_transform(groups: &[(f64, usize, usize)]) -> Vec<f64> {
     let km = PooledKm::new(groups.to_vec());
     let g_of = |t: f64| km.one_minus_before(t);
     let mut sum = 0.0;
@@ -612,8 +647,52 @@ pub(super) fn km_transform(groups: &[(f64, usize, usize)]) -> Vec<f64> {
     g
 }
 
+/// `cox.zph`'s Kaplan–Meier transform on counting-process data: g(t) = 1 − S(t−) of the
+/// pooled (strata ignored), unweighted Kaplan–Meier with delayed entry (at risk at t: entry <
+/// t ≤ time, as `survfitKM` on the `Surv(entry, time, event)` of the fit), per time group
+/// (`groups` as in [`time_transform`]), centred on its mean over the events.
+fn km_transform_entry(groups: &[(f64, usize, usize)], time: &[f64], status: &[u8], entry: &[f64]) -> Vec<f64> {
+    let n = time.len();
+    let exits: Vec<(f64, bool)> = order_by_time(time).into_iter().map(|r| (time[r], status[r] == 1)).collect();
+    let entries: Vec<f64> = order_by_time(entry).into_iter().map(|r| entry[r]).collect();
+    let (mut times, mut s_before) = (Vec::new(), Vec::new());
+    let (mut s, mut k, mut e, mut left) = (1.0f64, 0usize, 0usize, 0usize);
+    while k < n {
+        let t = exits[k].0;
+        while e < n && entries[e] < t {
+            e += 1;
+        }
+        let at_risk = (e - left) as f64;
+        let mut d = 0.0;
+        while k < n && exits[k].0 == t {
+            d += exits[k].1 as u8 as f64;
+            k += 1;
+        }
+        left = k;
+        times.push(t);
+        s_before.push(s);
+        if d > 0.0 {
+            s *= 1.0 - d / at_risk;
+        }
+    }
+    let g_of = |t: f64| 1.0 - s_before.get(times.partition_point(|&u| u < t)).copied().unwrap_or(s);
+    let (mut sum, mut nev) = (0.0, 0.0);
+    let mut g: Vec<f64> = groups
+        .iter()
+        .map(|&(t, deaths, _)| {
+            let v = g_of(t);
+            sum += v * deaths as f64;
+            nev += deaths as f64;
+            v
+        })
+        .collect();
+    let mean = sum / nev;
+    g.iter_mut().for_each(|v| *v -= mean);
+    g
+}
+
 /// The `cox.zph` score tests from the blocks of a likelihood pass at the fitted β (made with
-/// the transform of [`km_transform`]): `imat` = A, `b` = B, `c` = C (row-major p × p,
+/// the transform of [`time_transform`]): `imat` = A, `b` = B, `c` = C (row-major p × p,
 /// symmetric, in the centred and scaled units of the fit, `scale` being each column's factor)
 /// and `ug` = u_γ. None when R's `cox.zph` stops instead (`zph_singular`).
 pub(super) fn zph(imat: &[f64], b: &[f64], c: &[f64], ug: &[f64], names: &[String], scale: &[f64]) -> Option<PhTest> {

@@ -1,0 +1,754 @@
+//! The fit itself: the rows sorted by (stratum, time) and grouped ([`Layout`]), centred and
+//! scaled ([`Data`]), the likelihood passes (log partial likelihood, score and information,
+//! Efron or Breslow ties, strata, delayed entry and case weights) and Newton–Raphson
+//! ([`newton`]). The module notes of [`super`] say what is computed and how it follows R.
+//!
+//! The `cox.zph` blocks (B, C, u_γ of [`Pass`]) are accumulated here, in the same passes as
+//! the information, for a time transform g given by the caller (`zph::time_transform`); the
+//! test itself is `zph`'s. This module depends on neither `zph` nor `concordance`.
+
+use crate::stats::common::{radix_sort, time_key};
+use super::input::{CoxExtra, CoxInput};
+use super::linalg::{generalized_solve, symmetrize};
+use crate::spec::Ties;
+
+/// R's `coxph.control()` defaults.
+pub(super) const EPS: f64 = 1e-9;
+pub(super) const MAX_ITER: usize = 20;
+
+/// Rows sharing a stratum and a time.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Group {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) deaths: usize,
+    /// First / last group of its stratum (in time order).
+    pub(super) first: bool,
+    pub(super) last: bool,
+}
+
+/// Sorted, centred and scaled data.
+pub(super) struct Data {
+    pub(super) n: usize,
+    pub(super) p: usize,
+    /// Row stride of `x`: p rounded up to even (the padding column is zero), so that the
+    /// information kernel works on 2 × 2 blocks.
+    pub(super) ps: usize,
+    /// Original row of each sorted row.
+    pub(super) row: Vec<usize>,
+    pub(super) event: Vec<bool>,
+    /// Row-major n × ps, centred and scaled.
+    pub(super) x: Vec<f64>,
+    pub(super) groups: Vec<Group>,
+    pub(super) efron: bool,
+    /// Case weights in sorted order (sampling weights), when given.
+    pub(super) wt: Option<Vec<f64>>,
+    /// Delayed entry (counting-process data), when given: see [`Entry`].
+    pub(super) entry: Option<Entry>,
+}
+
+/// Where rows of (entry, time] data join the risk sets. A sorted row i is at risk at the time
+/// groups `first[i] ..= its own group` (groups of its stratum with time > entry_i); in the
+/// reverse-time passes it leaves the running sums after group `first[i]`, so the rows leaving
+/// after group gi are `leave[leave_start[gi]..leave_start[gi + 1]]`.
+pub(super) struct Entry {
+    pub(super) first: Vec<u32>,
+    pub(super) leave_start: Vec<usize>,
+    pub(super) leave: Vec<u32>,
+}
+
+impl Entry {
+    /// From each sorted row's first group at risk.
+    pub(super) fn new(first: Vec<u32>, ngroups: usize) -> Entry {
+        let mut leave_start = vec![0usize; ngroups + 1];
+        for &f in &first {
+            leave_start[f as usize + 1] += 1;
+        }
+        for g in 0..ngroups {
+            leave_start[g + 1] += leave_start[g];
+        }
+        let mut next = leave_start.clone();
+        let mut leave = vec![0u32; first.len()];
+        for (i, &f) in first.iter().enumerate() {
+            leave[next[f as usize]] = i as u32;
+            next[f as usize] += 1;
+        }
+        Entry { first, leave_start, leave }
+    }
+    /// Rows leaving the risk set after group `gi` (going back in time).
+    pub(super) fn leaving(&self, gi: usize) -> &[u32] {
+        &self.leave[self.leave_start[gi]..self.leave_start[gi + 1]]
+    }
+}
+
+/// Scratch space of the likelihood passes (allocated once per fit).
+pub(super) struct Work {
+    pub(super) eta: Vec<f64>,
+    pub(super) risk: Vec<f64>,
+    /// Row weights of the information kernel.
+    pub(super) wrow: Vec<f64>,
+    pub(super) s1: Vec<f64>,
+    pub(super) d1: Vec<f64>,
+    pub(super) xd: Vec<f64>,
+    pub(super) xbar_sum: Vec<f64>,
+    /// Per group: a0 = Σ_k 1/den_k and a1 = Σ_k f_k/den_k over its sub-risk-sets (0 when
+    /// the group has no event).
+    pub(super) a0: Vec<f64>,
+    pub(super) a1: Vec<f64>,
+    /// Rows z (stride ps) with Σ z zᵀ = the mean-product part of the information, and the
+    /// group of each.
+    pub(super) z: Vec<f64>,
+    pub(super) zgroup: Vec<u32>,
+    pub(super) zw: Vec<f64>,
+    /// Kernel scratch: one chunk of rows (weighted and not) by column pairs, and a ps × ps
+    /// accumulator.
+    pub(super) chunk: Vec<[f64; 2]>,
+    pub(super) acc: Vec<f64>,
+}
+
+impl Work {
+    pub(super) fn new(n: usize, p: usize, ps: usize, ngroups: usize) -> Self {
+        Work {
+            eta: vec![0.0; n],
+            risk: vec![0.0; n],
+            wrow: vec![0.0; n],
+            s1: vec![0.0; ps],
+            d1: vec![0.0; ps],
+            xd: vec![0.0; ps],
+            xbar_sum: vec![0.0; p],
+            a0: vec![0.0; ngroups],
+            a1: vec![0.0; ngroups],
+            z: Vec::new(),
+            zgroup: Vec::new(),
+            zw: Vec::new(),
+            chunk: vec![[0.0; 2]; KERNEL_CHUNK * ps],
+            acc: vec![0.0; ps * ps],
+        }
+    }
+}
+
+/// Result of one likelihood pass.
+pub(super) struct Pass {
+    pub(super) loglik: f64,
+    pub(super) u: Vec<f64>,
+    /// Information, p × p (full symmetric).
+    pub(super) imat: Vec<f64>,
+    /// `cox.zph` blocks, filled only when a time transform is given.
+    pub(super) ug: Vec<f64>,
+    pub(super) b: Vec<f64>,
+    pub(super) c: Vec<f64>,
+}
+
+impl Pass {
+    pub(super) fn new(p: usize) -> Self {
+        Pass { loglik: 0.0, u: vec![0.0; p], imat: vec![0.0; p * p], ug: vec![0.0; p], b: vec![0.0; p * p], c: vec![0.0; p * p] }
+    }
+}
+
+/// Rows per chunk of the information kernel (a chunk of weighted rows stays in L1 cache).
+const KERNEL_CHUNK: usize = 64;
+
+/// acc (ps × ps, row-major) += Σ_i w_i x_i x_iᵀ on the 2 × 2 blocks on and below the diagonal,
+/// for the rows x_i (stride ps, ps even) of `x`.
+///
+/// This is the O(n p²) part of every Newton iteration. The rows are taken in chunks that stay
+/// in L1 cache; a chunk is laid out by column pairs (for each pair of columns, the pairs of
+/// entries of every row in turn), once weighted (w_i x_i) and once not. Each 2 × 2 block of the
+/// result is then a sum over the chunk of the products of two such pairs, kept in four
+/// registers, without bounds checks (natively the compiler turns it into 2-wide SIMD).
+fn weighted_crossprod(x: &[f64], w: &[f64], ps: usize, chunk: &mut [[f64; 2]], acc: &mut [f64]) {
+    for (xc, wc) in x.chunks(KERNEL_CHUNK * ps).zip(w.chunks(KERNEL_CHUNK)) {
+        crossprod_chunk(xc, wc, ps, chunk, acc);
+    }
+}
+
+/// One chunk of `weighted_crossprod` (a function of its own so that V8 can switch it to
+/// optimised code between chunks; see `WASM_TIER_CHUNK`).
+#[inline(never)]
+fn crossprod_chunk(xc: &[f64], wc: &[f64], ps: usize, chunk: &mut [[f64; 2]], acc: &mut [f64]) {
+    let h = ps / 2;
+    {
+        let m = wc.len();
+        let (wxp, xp) = chunk[..2 * h * m].split_at_mut(h * m);
+        for (r, (row, &wi)) in xc.chunks_exact(ps).zip(wc).enumerate() {
+            for (k, pair) in row.chunks_exact(2).enumerate() {
+                xp[k * m + r] = [pair[0], pair[1]];
+                wxp[k * m + r] = [wi * pair[0], wi * pair[1]];
+            }
+        }
+        for jh in 0..h {
+            let a_col = &wxp[jh * m..(jh + 1) * m];
+            for lh in 0..=jh {
+                let b_col = &xp[lh * m..(lh + 1) * m];
+                let (mut c00, mut c01, mut c10, mut c11) = (0.0, 0.0, 0.0, 0.0);
+                for (a, b) in a_col.iter().zip(b_col) {
+                    c00 += a[0] * b[0];
+                    c01 += a[0] * b[1];
+                    c10 += a[1] * b[0];
+                    c11 += a[1] * b[1];
+                }
+                let (j, l) = (2 * jh, 2 * lh);
+                acc[j * ps + l] += c00;
+                acc[j * ps + l + 1] += c01;
+                acc[(j + 1) * ps + l] += c10;
+                acc[(j + 1) * ps + l + 1] += c11;
+            }
+        }
+    }
+}
+
+impl Data {
+    pub(super) fn xrow(&self, i: usize) -> &[f64] {
+        &self.x[i * self.ps..i * self.ps + self.p]
+    }
+
+    /// η and exp(η) of every sorted row. Returns false if any is not finite.
+    pub(super) fn linear_predictor(&self, beta: &[f64], w: &mut Work) -> bool {
+        // β padded to the row stride; the products are summed in two lanes (SIMD pairs).
+        let mut bp = beta.to_vec();
+        bp.resize(self.ps, 0.0);
+        let ps = self.ps;
+        let mut ok = true;
+        for ((x, e), r) in self.x.chunks(WASM_TIER_CHUNK * ps).zip(w.eta.chunks_mut(WASM_TIER_CHUNK)).zip(w.risk.chunks_mut(WASM_TIER_CHUNK)) {
+            ok &= Self::linear_predictor_chunk(x, &bp, e, r);
+        }
+        ok
+    }
+
+    #[inline(never)]
+    fn linear_predictor_chunk(xs: &[f64], bp: &[f64], eta: &mut [f64], risk: &mut [f64]) -> bool {
+        let mut ok = true;
+        for ((x, e), r) in xs.chunks_exact(bp.len()).zip(eta).zip(risk) {
+            let (mut e0, mut e1) = (0.0, 0.0);
+            for (xx, bb) in x.chunks_exact(2).zip(bp.chunks_exact(2)) {
+                e0 += xx[0] * bb[0];
+                e1 += xx[1] * bb[1];
+            }
+            *e = e0 + e1;
+            *r = e.exp();
+            ok &= r.is_finite();
+        }
+        ok
+    }
+
+    /// First stage of a likelihood pass: log partial likelihood and score at `beta` (and the
+    /// `cox.zph` score u_γ with `g`), in one reverse-time pass, O(n p). It leaves in `w` what the
+    /// information needs (risks, per-group a0 and a1, the rows z).
+    ///
+    /// Per event time (group) with d deaths, the sub-risk-sets are: Efron, d of them, the k-th
+    /// with the fraction f = k/d of the dying rows' weight removed; Breslow, one, counted d
+    /// times. With den_k = S0 − f_k·DS0, a0 = Σ1/den, a1 = Σf/den, b0 = Σ1/den², b1 = Σf/den²,
+    /// b2 = Σf²/den² (closed forms over the d sub-risk-sets, O(d + p) per time):
+    ///   loglik += Σ η(dying) − Σ ln den_k,   u += Σ x(dying) − (S1·a0 − D1·a1),
+    /// and the information of the time is
+    ///   V = S2·a0 − D2·a1 − (S1S1ᵀ·b0 − (S1D1ᵀ + D1S1ᵀ)·b1 + D1D1ᵀ·b2).
+    /// The last part is [S1 D1] M [S1 D1]ᵀ with M = [[b0, −b1], [−b1, b2]] positive
+    /// semi-definite; with M = LLᵀ it is z1z1ᵀ + z2z2ᵀ, z1 = √b0·S1 − (b1/√b0)·D1,
+    /// z2 = √(b2 − b1²/b0)·D1 (z2 only for tied Efron times). Those rows are stored.
+    pub(super) fn loglik_score(&self, beta: &[f64], g: Option<&[f64]>, w: &mut Work, out: &mut Pass) {
+        out.loglik = 0.0;
+        out.u.iter_mut().for_each(|a| *a = 0.0);
+        out.ug.iter_mut().for_each(|a| *a = 0.0);
+        w.z.clear();
+        w.zgroup.clear();
+        if !self.linear_predictor(beta, w) {
+            out.loglik = f64::NAN;
+            return;
+        }
+        // Groups in batches of a few thousand rows (see `WASM_TIER_CHUNK`), last to first.
+        let mut s0 = 0.0;
+        let mut end = self.groups.len();
+        while end > 0 {
+            let mut start = end - 1;
+            while start > 0 && self.groups[end - 1].end - self.groups[start - 1].start <= WASM_TIER_CHUNK {
+                start -= 1;
+            }
+            self.loglik_score_groups(start..end, g, &mut s0, w, out);
+            end = start;
+        }
+    }
+
+    /// The groups `range` of `loglik_score`, last to first, with the running S0 (and S1 in `w`).
+    #[inline(never)]
+    fn loglik_score_groups(&self, range: std::ops::Range<usize>, g: Option<&[f64]>, s0: &mut f64, w: &mut Work, out: &mut Pass) {
+        let (p, ps) = (self.p, self.ps);
+        for gi in range.rev() {
+            let grp = &self.groups[gi];
+            if grp.last {
+                *s0 = 0.0;
+                w.s1.iter_mut().for_each(|a| *a = 0.0);
+            }
+            w.a0[gi] = 0.0;
+            w.a1[gi] = 0.0;
+            let xs = &self.x[grp.start * ps..grp.end * ps];
+            let risk = &w.risk[grp.start..grp.end];
+            match &self.wt {
+                None => {
+                    for (x, &r) in xs.chunks_exact(ps).zip(risk) {
+                        *s0 += r;
+                        for (s, &xj) in w.s1.iter_mut().zip(x) {
+                            *s += r * xj;
+                        }
+                    }
+                }
+                Some(wt) => {
+                    for ((x, &r), &c) in xs.chunks_exact(ps).zip(risk).zip(&wt[grp.start..grp.end]) {
+                        *s0 += r * c;
+                        for (s, &xj) in w.s1.iter_mut().zip(x) {
+                            *s += r * c * xj;
+                        }
+                    }
+                }
+            }
+            if grp.deaths == 0 {
+                self.leave_after(gi, s0, w);
+                continue;
+            }
+            // The dying rows' sums: D1 is needed only for Efron with tied events.
+            let tied_efron = self.efron && grp.deaths > 1;
+            let mut ds0 = 0.0;
+            let mut eta_d = 0.0;
+            let mut deadwt = 0.0;
+            w.d1.iter_mut().for_each(|a| *a = 0.0);
+            w.xd.iter_mut().for_each(|a| *a = 0.0);
+            for i in grp.start..grp.end {
+                if !self.event[i] {
+                    continue;
+                }
+                let c = self.wt.as_ref().map_or(1.0, |wt| wt[i]);
+                let (r, x) = (w.risk[i] * c, &self.x[i * ps..(i + 1) * ps]);
+                ds0 += r;
+                deadwt += c;
+                eta_d += c * w.eta[i];
+                for (s, &xj) in w.xd.iter_mut().zip(x) {
+                    *s += c * xj;
+                }
+                if tied_efron {
+                    for (s, &xj) in w.d1.iter_mut().zip(x) {
+                        *s += r * xj;
+                    }
+                }
+            }
+            let d = grp.deaths as f64;
+            out.loglik += eta_d;
+            let (mut a0, mut a1, mut b0, mut b1, mut b2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            if tied_efron {
+                for k in 0..grp.deaths {
+                    let f = k as f64 / d;
+                    let den = *s0 - f * ds0;
+                    out.loglik -= den.ln();
+                    let r = 1.0 / den;
+                    a0 += r;
+                    a1 += f * r;
+                    b0 += r * r;
+                    b1 += f * r * r;
+                    b2 += f * f * r * r;
+                }
+            } else {
+                out.loglik -= d * s0.ln();
+                a0 = d / *s0;
+                b0 = d / (*s0 * *s0);
+            }
+            if self.wt.is_some() {
+                // Case weights: each sub-risk-set counts the mean weight of the dying rows
+                // (R's `meanwt`); Breslow's d copies become their total weight.
+                let meanwt = deadwt / d;
+                if tied_efron {
+                    let mut sum_ln = 0.0;
+                    for k in 0..grp.deaths {
+                        sum_ln += (*s0 - k as f64 / d * ds0).ln();
+                    }
+                    out.loglik += sum_ln - meanwt * sum_ln;
+                } else {
+                    out.loglik += d * s0.ln() - meanwt * d * s0.ln();
+                }
+                a0 *= meanwt;
+                a1 *= meanwt;
+                b0 *= meanwt;
+                b1 *= meanwt;
+                b2 *= meanwt;
+            }
+            w.a0[gi] = a0;
+            w.a1[gi] = a1;
+            for j in 0..p {
+                w.xbar_sum[j] = w.s1[j] * a0 - w.d1[j] * a1;
+                out.u[j] += w.xd[j] - w.xbar_sum[j];
+            }
+            if let Some(g) = g {
+                for j in 0..p {
+                    out.ug[j] += g[gi] * (w.xd[j] - w.xbar_sum[j]);
+                }
+            }
+            let l11 = b0.sqrt();
+            let l21 = if l11 > 0.0 { -b1 / l11 } else { 0.0 };
+            w.z.extend(w.s1.iter().zip(&w.d1).map(|(s, d)| l11 * s + l21 * d));
+            w.zgroup.push(gi as u32);
+            if tied_efron {
+                let l22 = (b2 - l21 * l21).max(0.0).sqrt();
+                w.z.extend(w.d1.iter().map(|d| l22 * d));
+                w.zgroup.push(gi as u32);
+            }
+            self.leave_after(gi, s0, w);
+        }
+    }
+
+    /// With delayed entry: take the rows whose first group at risk is `gi` out of the running
+    /// sums S0 (`s0`) and S1 (`w.s1`) of a reverse-time pass.
+    #[inline]
+    fn leave_after(&self, gi: usize, s0: &mut f64, w: &mut Work) {
+        let Some(en) = &self.entry else { return };
+        let ps = self.ps;
+        for &i in en.leaving(gi) {
+            let i = i as usize;
+            let r = w.risk[i] * self.wt.as_ref().map_or(1.0, |wt| wt[i]);
+            *s0 -= r;
+            for (s, &xj) in w.s1.iter_mut().zip(&self.x[i * ps..(i + 1) * ps]) {
+                *s -= r * xj;
+            }
+        }
+    }
+
+    /// Second stage of a pass, after `loglik_score` at the same β: the information (and with
+    /// `g` the `cox.zph` blocks B = Σ g·V, C = Σ g²·V), O(n p²).
+    ///
+    /// Summed over the event times, the risk-set parts of V regroup by row: a row at risk at
+    /// the event times k ≤ its own time enters Σ_k S2_k·a0_k with the weight
+    /// A_i = Σ_{k ≤ i} a0_k (same stratum), and a dying row leaves D2·a1 of its own time, so
+    ///   Σ_k (S2_k·a0_k − D2_k·a1_k) = Σ_i r_i (A_i − δ_i·a1_{k(i)}) x_i x_iᵀ,
+    /// one weighted cross-product of the rows (and the same with g_k·a0_k, g_k²·a0_k), from which
+    /// Σ z zᵀ of the stored rows is subtracted. R's `coxfit6` instead updates the running S2
+    /// at every row; the regrouping does the same sums with one blocked kernel.
+    pub(super) fn information(&self, g: Option<&[f64]>, w: &mut Work, out: &mut Pass) {
+        let (p, ps) = (self.p, self.ps);
+        for m in [&mut out.imat, &mut out.b, &mut out.c] {
+            m.iter_mut().for_each(|a| *a = 0.0);
+        }
+        if !out.loglik.is_finite() {
+            out.imat.iter_mut().for_each(|a| *a = f64::NAN);
+            return;
+        }
+        // Which cumulative weight: 0 → a0, 1 → g·a0, 2 → g²·a0.
+        let powers: &[i32] = if g.is_some() { &[0, 1, 2] } else { &[0] };
+        for &pow in powers {
+            let gk = |gi: usize| g.map_or(1.0, |g| g[gi].powi(pow));
+            let mut cum = 0.0;
+            // With delayed entry, the cumulative weight before each group (within its stratum):
+            // a row at risk from group f on enters with cum(own) − cum_before(f).
+            let mut before = if self.entry.is_some() { vec![0.0; self.groups.len()] } else { Vec::new() };
+            for (gi, grp) in self.groups.iter().enumerate() {
+                if grp.first {
+                    cum = 0.0;
+                }
+                if let Some(b) = before.get_mut(gi) {
+                    *b = cum;
+                }
+                let gg = gk(gi);
+                cum += gg * w.a0[gi];
+                let a1 = gg * w.a1[gi];
+                for i in grp.start..grp.end {
+                    w.wrow[i] = w.risk[i] * if self.event[i] { cum - a1 } else { cum };
+                }
+            }
+            if let Some(en) = &self.entry {
+                for (i, &f) in en.first.iter().enumerate() {
+                    w.wrow[i] -= w.risk[i] * before[f as usize];
+                }
+            }
+            if let Some(wt) = &self.wt {
+                for (r, c) in w.wrow.iter_mut().zip(wt) {
+                    *r *= c;
+                }
+            }
+            w.acc.iter_mut().for_each(|a| *a = 0.0);
+            weighted_crossprod(&self.x, &w.wrow, ps, &mut w.chunk, &mut w.acc);
+            w.zw.clear();
+            w.zw.extend(w.zgroup.iter().map(|&gi| -gk(gi as usize)));
+            weighted_crossprod(&w.z, &w.zw, ps, &mut w.chunk, &mut w.acc);
+            let m = match pow {
+                0 => &mut out.imat,
+                1 => &mut out.b,
+                _ => &mut out.c,
+            };
+            for j in 0..p {
+                for l in 0..=j {
+                    m[j * p + l] = w.acc[j * ps + l];
+                }
+            }
+            symmetrize(m, p);
+        }
+    }
+
+}
+
+/// The result of [`newton`]: the returned β (centred and scaled units), the pass at it (log
+/// likelihood, score, information and the `cox.zph` blocks), and the iterations used.
+pub(super) struct Newton {
+    pub(super) beta: Vec<f64>,
+    pub(super) pass: Pass,
+    pub(super) iterations: usize,
+    pub(super) converged: bool,
+    /// ℓ(0) and ℓ at every accepted iterate.
+    pub(super) path: Vec<f64>,
+}
+
+/// Newton–Raphson from β = 0, as survival 3.5's `coxfit6` with `coxph.control()`'s defaults
+/// (at most `MAX_ITER` = 20 iterations, convergence when |1 − ℓ_best/ℓ_new| ≤ `EPS` = 1e-9).
+///
+/// Each iteration evaluates one candidate β. A candidate is *accepted* only when its log
+/// likelihood is finite and not below the best so far, and its information is finite with the
+/// full rank of the information at zero (pivots above `TOLER_CHOL`, as `cholesky2`). Otherwise
+/// the step is shortened towards the last accepted β: after the h-th failure in a row the
+/// candidate becomes (h·β_best + β_cand)/(h + 1), i.e. the full step times 1/2, 1/6, 1/24, …
+/// (R's halving since survival 3.1). An accepted candidate ends the fit when the relative change
+/// of the log likelihood is within `EPS`; otherwise the next candidate is the accepted β plus
+/// the Newton step there. When the iterations run out, the best accepted β is returned, never
+/// the last attempt: the log likelihood of the returned fit is the largest one evaluated.
+/// `step0` is the Newton step at β = 0 (`p0` holds that pass).
+pub(super) fn newton(data: &Data, p0: &Pass, step0: &[f64], gt: &[f64], work: &mut Work) -> Newton {
+    let p = step0.len();
+    let mut best_beta = vec![0.0; p];
+    let mut best = p0.loglik;
+    let mut cand: Vec<f64> = step0.to_vec();
+    let mut failures = 0usize;
+    let mut cur = Pass::new(p);
+    // Whether `cur` holds the full pass (with the cox.zph blocks) at `best_beta`.
+    let mut cur_is_best = false;
+    let mut converged = false;
+    let mut iterations = 0;
+    let mut path = vec![best];
+    for it in 1..=MAX_ITER {
+        iterations = it;
+        data.loglik_score(&cand, Some(gt), work, &mut cur);
+        cur_is_best = false;
+        let finite = cur.loglik.is_finite() && cur.u.iter().all(|v| v.is_finite());
+        // Convergence is judged only on a full Newton step, against the best log likelihood.
+        let small_change = finite && failures == 0 && (1.0 - best / cur.loglik).abs() <= EPS;
+        let improved = finite && cur.loglik >= best;
+        let last = small_change || (improved && it == MAX_ITER);
+        // The information is needed for the next step, or (with the cox.zph blocks) at the end.
+        let ok = (improved || small_change) && {
+            data.information(if last { Some(gt) } else { None }, work, &mut cur);
+            (0..p).all(|j| cur.imat[j * p + j].is_finite())
+        };
+        if ok && last {
+            best_beta.copy_from_slice(&cand);
+            path.push(cur.loglik);
+            cur_is_best = true;
+            converged = small_change;
+            break;
+        }
+        if !ok || !improved {
+            failures += 1;
+            let h = failures as f64;
+            for j in 0..p {
+                cand[j] = (h * best_beta[j] + cand[j]) / (h + 1.0);
+            }
+            continue;
+        }
+        failures = 0;
+        best = cur.loglik;
+        path.push(best);
+        best_beta.copy_from_slice(&cand);
+        let step = generalized_solve(&cur.imat, &cur.u, p);
+        cand.iter_mut().zip(&step).for_each(|(b, s)| *b += s);
+    }
+    if !cur_is_best {
+        // The last candidate was not accepted (or the loop stopped early): back to the best β.
+        data.loglik_score(&best_beta, Some(gt), work, &mut cur);
+        data.information(Some(gt), work, &mut cur);
+    }
+    Newton { beta: best_beta, pass: cur, iterations, converged, path }
+}
+
+/// Terms whose coefficient may be infinite (indices into the fitted terms).
+///
+/// After convergence this is R's check (`coxph.fit`): the Newton step that would follow,
+/// V·u in original units, still exceeds `EPS` and √`EPS`·|β_j| for a term whose likelihood keeps
+/// rising towards an asymptote, while the others have stopped moving. When the iterations ran
+/// out (R then says only that the fit did not converge) every step is still non-zero, so a term
+/// is named only when its next step would carry it further from zero by more than 1% of the
+/// covariate's scale (n / Σ|x − x̄|, the unit of the centred, scaled column): a coefficient
+/// still growing, as on a monotone likelihood, not one still settling.
+pub(super) fn diverging_terms(pass: &Pass, var_s: &[f64], coef: &[f64], scale: &[f64], converged: bool) -> Vec<usize> {
+    let p = coef.len();
+    (0..p)
+        .filter(|&j| {
+            if !pass.u[j].is_finite() {
+                return true;
+            }
+            // The next Newton step in the centred, scaled units.
+            let step_s = (0..p).map(|k| pass.u[k] * var_s[k * p + j]).sum::<f64>();
+            let step = step_s.abs() * scale[j];
+            if converged {
+                step > EPS && step > EPS.sqrt() * coef[j].abs()
+            } else {
+                step_s.abs() > 0.01 && step_s.signum() == coef[j].signum()
+            }
+        })
+        .collect()
+}
+
+/// Rows per call of the helpers that do the O(n) sweeps. In the browser, V8 first runs
+/// WebAssembly from its baseline compiler and switches a function to optimised code only
+/// between two calls of it; a sweep over a million rows made of a few thousand calls of a
+/// small function therefore runs mostly optimised even the first time, where one long call
+/// would run entirely on baseline code (two to three times slower).
+pub(super) const WASM_TIER_CHUNK: usize = 4096;
+
+/// Rows `range` of the columns `src`, centred and scaled, written to their sorted places
+/// `rank_of` in the row-major matrix `x` (stride ps).
+#[inline(never)]
+fn scatter_rows(src: &[&[f64]], mean: &[f64], scale: &[f64], range: std::ops::Range<usize>, rank_of: &[u32], ps: usize, x: &mut [f64]) {
+    for (i, &r) in range.zip(rank_of) {
+        let dst = &mut x[r as usize * ps..(r as usize + 1) * ps];
+        for (j, col) in src.iter().enumerate() {
+            dst[j] = (col[i] - mean[j]) * scale[j];
+        }
+    }
+}
+
+/// The rows of a fit in sorted order, whichever columns are fitted: sorted once by (stratum,
+/// time), ties in row order (stable radix sorts by time, then by stratum), and cut into time
+/// groups.
+pub(super) struct Layout {
+    /// Original row of each sorted row.
+    pub(super) order: Vec<usize>,
+    /// Sorted position of each input row.
+    pub(super) rank_of: Vec<u32>,
+    pub(super) event: Vec<bool>,
+    pub(super) groups: Vec<Group>,
+    pub(super) efron: bool,
+    /// Case weights in sorted order.
+    pub(super) wt: Option<Vec<f64>>,
+    /// With delayed entry, each sorted row's first group at risk (see [`Entry`]).
+    pub(super) entry_first: Option<Vec<u32>>,
+}
+
+impl Layout {
+    /// The inputs must have been checked (equal lengths, finite times, entry before exit).
+    pub(super) fn new(input: &CoxInput, extra: CoxExtra) -> Layout {
+        let n = input.time.len();
+        let strata = input.strata;
+        let mut keys: Vec<(u64, u64)> = (0..n).map(|i| (time_key(input.time[i]), i as u64)).collect();
+        radix_sort(&mut keys, false);
+        if let Some(s) = strata {
+            keys = keys.iter().map(|&(_, i)| (s[i as usize] as u64, i)).collect();
+            radix_sort(&mut keys, false);
+        }
+        let order: Vec<usize> = keys.iter().map(|k| k.1 as usize).collect();
+        drop(keys);
+        let mut rank_of = vec![0u32; n];
+        for (r, &i) in order.iter().enumerate() {
+            rank_of[i] = r as u32;
+        }
+        let event: Vec<bool> = order.iter().map(|&i| input.status[i] == 1).collect();
+        let groups = time_groups(input, &order, &event);
+        debug_assert!(
+            groups.first().is_none_or(|g| g.start == 0) && groups.last().is_none_or(|g| g.end == n) && groups.windows(2).all(|w| w[0].end == w[1].start && w[0].start < w[0].end),
+            "the time groups partition the sorted rows"
+        );
+        let wt = extra.weights.map(|w| order.iter().map(|&i| w[i]).collect());
+        let entry_first = extra.entry.map(|e| first_groups_at_risk(input.time, e, &order, &groups));
+        Layout { order, rank_of, event, groups, efron: input.ties == Ties::Efron, wt, entry_first }
+    }
+
+    /// (time, events, rows) of every time group, in order: what the `cox.zph` time transform
+    /// needs.
+    pub(super) fn group_summary(&self, time: &[f64]) -> Vec<(f64, usize, usize)> {
+        self.groups.iter().map(|g| (time[self.order[g.start]], g.deaths, g.end - g.start)).collect()
+    }
+}
+
+/// The time groups of the sorted rows: runs sharing a stratum and a time.
+fn time_groups(input: &CoxInput, order: &[usize], event: &[bool]) -> Vec<Group> {
+    let n = order.len();
+    let strata = input.strata;
+    let stratum = |i: usize| strata.map_or(0, |s| s[i]);
+    let mut groups: Vec<Group> = Vec::new();
+    let mut k = 0;
+    while k < n {
+        let i0 = order[k];
+        let (s0, t0) = (stratum(i0), input.time[i0]);
+        let start = k;
+        let mut deaths = 0;
+        while k < n && input.time[order[k]] == t0 && stratum(order[k]) == s0 {
+            deaths += event[k] as usize;
+            k += 1;
+        }
+        let first = groups.last().is_none_or(|g: &Group| stratum(order[g.start]) != s0);
+        if first {
+            if let Some(g) = groups.last_mut() {
+                g.last = true;
+            }
+        }
+        groups.push(Group { start, end: k, deaths, first, last: false });
+    }
+    if let Some(g) = groups.last_mut() {
+        g.last = true;
+    }
+    groups
+}
+
+/// With delayed entry, each sorted row's first group at risk: the first group of its stratum
+/// whose time is after its entry.
+fn first_groups_at_risk(time: &[f64], entry: &[f64], order: &[usize], groups: &[Group]) -> Vec<u32> {
+    let mut first = vec![0u32; order.len()];
+    let mut gi0 = 0;
+    while gi0 < groups.len() {
+        let mut gi1 = gi0 + 1;
+        while gi1 < groups.len() && !groups[gi1].first {
+            gi1 += 1;
+        }
+        let times: Vec<f64> = groups[gi0..gi1].iter().map(|g| time[order[g.start]]).collect();
+        for g in &groups[gi0..gi1] {
+            for (k, &i) in order[g.start..g.end].iter().enumerate() {
+                first[g.start + k] = (gi0 + times.partition_point(|&t| t <= entry[i])) as u32;
+            }
+        }
+        gi0 = gi1;
+    }
+    first
+}
+
+impl Data {
+    /// The columns `cols` of the input, centred on their means and scaled by n / Σ|x − mean|
+    /// (as R's `coxfit6`), in the sorted order of `layout`; and each column's scale factor.
+    pub(super) fn new(input: &CoxInput, layout: &Layout, cols: &[usize]) -> (Data, Vec<f64>) {
+        let n = input.time.len();
+        let p = cols.len();
+        let ps = p + p % 2;
+        debug_assert_eq!(layout.order.len(), n, "the layout was made for these rows");
+        let mut scale = vec![1.0; p];
+        let mut mean = vec![0.0; p];
+        for (j, &c) in cols.iter().enumerate() {
+            let col = &input.x[c];
+            let m = col.iter().sum::<f64>() / n as f64;
+            let mad = col.iter().map(|v| (v - m).abs()).sum::<f64>();
+            scale[j] = if mad > 0.0 { n as f64 / mad } else { 1.0 };
+            mean[j] = m;
+        }
+        // Read the columns in input order (sequential) and write each row once to its sorted
+        // place: one scattered row instead of p scattered reads per row, which with a million
+        // rows (an 80 MB matrix) miss the cache and the TLB.
+        let src: Vec<&[f64]> = cols.iter().map(|&c| &input.x[c][..]).collect();
+        let mut x = vec![0.0; n * ps];
+        for start in (0..n).step_by(WASM_TIER_CHUNK) {
+            let end = (start + WASM_TIER_CHUNK).min(n);
+            scatter_rows(&src, &mean, &scale, start..end, &layout.rank_of[start..end], ps, &mut x);
+        }
+        let entry = layout.entry_first.clone().map(|f| Entry::new(f, layout.groups.len()));
+        let data = Data {
+            n,
+            p,
+            ps,
+            row: layout.order.clone(),
+            event: layout.event.clone(),
+            x,
+            groups: layout.groups.clone(),
+            efron: layout.efron,
+            wt: layout.wt.clone(),
+            entry,
+        };
+        (data, scale)
+    }
+}
