@@ -31,7 +31,9 @@ pub fn adjusted_view(report: &Report) -> Result<Report, String> {
         .iter()
         .map(|a| KmCurve {
             group: Some(a.group.clone()),
-            n: a.n,
+            // The legend gives the group's size (its Kaplan-Meier curve's, as disclosure control
+            // releases it); `a.n` is the whole model's, withheld with the totals.
+            n: report.km.iter().find(|c| c.group.as_deref() == Some(a.group.as_str())).map_or(a.n, |c| c.n),
             events: 0,
             median: None,
             median_lower: None,
