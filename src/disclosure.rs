@@ -45,7 +45,10 @@ use serde::{Deserialize, Serialize};
 
 mod adjusted;
 mod flow;
+mod kmunicate;
 mod residuals;
+
+pub use kmunicate::kmunicate_cells;
 
 use crate::report::Report;
 use crate::spec::AnalysisSpec;

@@ -1477,6 +1477,15 @@ pub fn methods_protected(p: &crate::disclosure::Protected) -> String {
         if !w.terms.is_empty() {
             text.push_str(&format!(" Model terms with fewer than {} patients or events are not shown: {}.", w.k, w.terms.join(", ")));
         }
+        // Landmark values are those of the released (coarsened) curve: an exact estimate at a
+        // landmark between two released steps would date and count the fewer than k events
+        // between them. They can differ from the estimate on every event time (the page's).
+        let landmarks = p.report.km.iter().any(|c| !c.at.is_empty()) || p.report.cuminc.iter().any(|c| !c.at.is_empty());
+        if landmarks {
+            text.push_str(
+                " Estimates at the landmark times are read from these coarsened curves (the last released step at or before each time; none past the end of a curve), so they can differ slightly from estimates computed at every event time.",
+            );
+        }
     }
     text
 }

@@ -109,3 +109,34 @@ fn the_tables_csv_gives_each_table_its_own_header() {
     assert!(csv.contains("table1,ph.ecog,0,1,36,"), "{csv}");
     assert!(csv.contains("table1_numeric,age,1,138,"), "{csv}");
 }
+
+/// Landmark values leave as the released (coarsened) curve's: the last released step at or
+/// before each landmark. On lung by ECOG at 180 and 365 days some differ from the estimate at
+/// every event time, and the methods paragraph says so; without landmark times it does not.
+#[test]
+fn landmarks_are_read_from_the_coarsened_curve_and_the_methods_say_so() {
+    let r = lung_by_ecog();
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/lung.csv")).unwrap();
+    let table = cohort::read_table(&bytes, "lung.csv", &cohort::ReadOptions::default()).unwrap();
+    let p = cohort::disclosure::protect(&r, Some(&table), 5);
+    let mut differ = 0;
+    for (orig, out) in r.km.iter().zip(&p.report.km) {
+        for (a, b) in orig.at.iter().zip(&out.at) {
+            if b.surv.is_nan() {
+                continue;
+            }
+            let released = out.steps.iter().filter(|s| s.time <= b.time && s.surv.is_finite()).last().map_or(1.0, |s| s.surv);
+            assert_eq!(b.surv, released, "group {:?} at {}", out.group, b.time);
+            if (a.surv - b.surv).abs() > 5e-5 {
+                differ += 1;
+            }
+        }
+    }
+    assert!(differ > 0, "no landmark differs: the methods sentence would be idle on this case");
+    let methods = cohort::export::methods_protected(&p);
+    assert!(methods.contains("landmark times are read from these coarsened curves"), "{methods}");
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"ph.ecog"}"#).unwrap();
+    let plain = analyze_bytes(&bytes, "lung.csv", &spec).unwrap();
+    let methods = cohort::export::methods_protected(&cohort::disclosure::protect(&plain, Some(&table), 5));
+    assert!(!methods.contains("landmark"), "{methods}");
+}

@@ -346,9 +346,77 @@ fn attacks_succeed_on_the_unprotected_report() {
 #[test]
 fn every_export_kind_defeats_every_attack() {
     for case in CASES {
-        let (table, r) = run(case);
-        let truth = true_events(&r);
-        for (kind, name) in ExportKind::ALL {
+        attack_every_kind(case);
+    }
+}
+
+/// Adjusted comparisons (issue 18): subgroup rows, adjusted curves and the love plot, on
+/// datasets with a group of one, small subgroup levels and thin tails. Every kind (the general
+/// ones and `ExportKind::ADJUSTED`) meets every attack.
+const ADJUSTED_CASES: &[Case] = &[
+    // veteran by treatment: subgroup levels whose complement (patients free of the event) is 1–4
+    // (celltype adeno and large: 27 patients, 26 events); propensity weighting with celltype.
+    Case {
+        name: "veteran by trt: subgroups and propensity",
+        file: "designs/designs_veteran.csv",
+        spec: r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt","subgroups":["celltype","prior"],"propensity":{"treatment":"trt","covariates":["karno","age","celltype"],"estimand":"ATE"}}"#,
+    },
+    // veteran by treatment, adjusted for Karnofsky score and age: thin tails past 500 days.
+    Case {
+        name: "veteran by trt: adjusted curves",
+        file: "designs/designs_veteran.csv",
+        spec: r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt","covariates":["karno","age"],"adjusted":"direct","times":[30,90]}"#,
+    },
+    // lung by ph.ecog adjusted for age and sex: ph.ecog = 3 is one patient.
+    Case {
+        name: "lung by ph.ecog: adjusted curves with a group of one",
+        file: "designs/designs_lung.csv",
+        spec: r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"ph.ecog","covariates":["age","sex"],"adjusted":"direct","times":[180,365]}"#,
+    },
+    // lung by sex: the subgroup ph.ecog = 3 is one man; propensity of sex on age and ph.ecog
+    // (its level 3 a small 0/1 term).
+    Case {
+        name: "lung by sex: subgroups and propensity with a level of one",
+        file: "designs/designs_lung.csv",
+        spec: r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"sex","categorical":["ph.ecog"],"subgroups":["ph.ecog"],"propensity":{"treatment":"sex","covariates":["age","ph.ecog"],"estimand":"ATE"}}"#,
+    },
+    // veteran, treatment 1 only, by cell type adjusted for Karnofsky score: groups of 15–30,
+    // very thin tails.
+    Case {
+        name: "veteran trt 1 by celltype: adjusted curves, small groups",
+        file: "designs/designs_veteran.csv",
+        spec: r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"celltype","covariates":["karno"],"adjusted":"direct","filters":[{"column":"trt","op":"in","values":["1"]}]}"#,
+    },
+];
+
+#[test]
+fn every_adjusted_export_kind_defeats_every_attack() {
+    let mut figures = std::collections::BTreeSet::new();
+    for case in ADJUSTED_CASES {
+        figures.extend(attack_every_kind(case));
+    }
+    // Every adjusted figure met the attacks on some dataset.
+    assert_eq!(figures.into_iter().collect::<Vec<_>>(), ["adjusted-svg", "love-svg", "subgroups-svg"]);
+}
+
+/// Every kind `case`'s report can export (the general ones and those of `ExportKind::ADJUSTED`
+/// its analysis has), each attacked; returns the adjusted kinds met.
+fn attack_every_kind(case: &Case) -> Vec<&'static str> {
+    let (table, r) = run(case);
+    let truth = true_events(&r);
+    let p = cohort::disclosure::protect(&r, Some(&table), K);
+    let adjusted = ExportKind::ADJUSTED.iter().filter(|(kind, _, _)| match kind {
+        ExportKind::LoveSvg => r.propensity.is_some(),
+        ExportKind::SubgroupsSvg => !r.subgroups.is_empty(),
+        _ => !r.adjusted.is_empty(),
+    });
+    let kinds: Vec<(ExportKind, &'static str)> = ExportKind::ALL.into_iter().chain(adjusted.map(|(k, n, _)| (*k, *n))).collect();
+    let mut met = Vec::new();
+    {
+        for (kind, name) in kinds {
+            if ExportKind::ADJUSTED.iter().any(|(k, _, _)| *k == kind) {
+                met.push(name);
+            }
             if matches!(kind, ExportKind::Table1Csv | ExportKind::Table1Md) && r.table1.is_none() {
                 continue;
             }
@@ -415,9 +483,92 @@ fn every_export_kind_defeats_every_attack() {
                         assert!(!text.contains(&format!("{} were analysed", r.n)), "{what}: total n with a suppressed group: {text}");
                     }
                 }
+                ExportKind::LoveSvg | ExportKind::SubgroupsSvg | ExportKind::AdjustedSvg => {
+                    assert_eq!(small_counts_in_figure(&text), Vec::<String>::new(), "{what}: figure");
+                    adjusted_figure_attacks(kind, &text, &r, &p, &table, &what);
+                }
                 _ => {}
             }
+            // The adjusted comparisons in the JSON outputs: no subgroup count below k or
+            // complement below k, no hazard ratio of a level with fewer than k patients or
+            // events, no adjusted curve of a withheld group, no single patient's weight.
+            if let Some(v) = &json {
+                for row in v.get("subgroups").and_then(|x| x.as_array()).into_iter().flatten() {
+                    let (n, e) = (row["n"].as_f64().unwrap_or(0.0), row["events"].as_f64().unwrap_or(0.0));
+                    assert!(n == 0.0 || (n >= K as f64 && e >= K as f64 && n - e >= K as f64), "{what}: subgroup row {row}");
+                    let orig = r.subgroups.iter().find(|s| s.column == row["column"].as_str().unwrap() && s.level == row["level"].as_str().unwrap()).unwrap();
+                    if orig.n < K as usize || orig.events < K as usize {
+                        assert!(row["hr"].is_null() && row["se"].is_null(), "{what}: HR of a subgroup of {} patients, {} events: {row}", orig.n, orig.events);
+                    }
+                }
+                for a in v.get("adjusted").and_then(|x| x.as_array()).into_iter().flatten() {
+                    let g = a["group"].as_str().unwrap();
+                    let c = r.km.iter().find(|c| c.group.as_deref() == Some(g)).unwrap();
+                    if c.n < K as usize || c.events < K as usize {
+                        assert!(a["steps"].as_array().is_none_or(|s| s.is_empty()), "{what}: adjusted curve of group {g} ({} patients, {} events) released", c.n, c.events);
+                    }
+                }
+                for e in v.pointer("/propensity/ess").and_then(|x| x.as_array()).into_iter().flatten() {
+                    for f in ["min_weight", "max_weight", "ps_min", "ps_max"] {
+                        assert!(e[f].is_null(), "{what}: {f} released: {e}");
+                    }
+                }
+            }
         }
+    }
+    met
+}
+
+/// The texts of an SVG, unescaped.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|c| Some(c[c.find('>')? + 1..c.find("</text>")?].trim().replace("&lt;", "<").replace("&amp;", "&")))
+        .collect()
+}
+
+/// The attacks on the adjusted comparisons' figures:
+/// * subgroup forest plot: a row's N and events (and N − events) are read as written — none from
+///   1 to k − 1; a level with fewer than k patients or events shows no hazard ratio;
+/// * love plot: a balance row of a small 0/1 term (its SMD gives the cell count back with the
+///   arm sizes) draws no dot;
+/// * adjusted curves: a group of fewer than k patients or events draws no curve (it would give
+///   its level's hazard ratio back), and a group of k or more is not mislabelled "n < k".
+fn adjusted_figure_attacks(kind: ExportKind, svg: &str, r: &Report, p: &cohort::disclosure::Protected, _table: &cohort::Table, what: &str) {
+    let texts = svg_texts(svg);
+    match kind {
+        ExportKind::SubgroupsSvg => {
+            for s in &r.subgroups {
+                let Some(i) = texts.iter().position(|t| *t == s.level) else { panic!("{what}: subgroup level {} not drawn", s.level) };
+                let cell = |j: usize| texts.get(i + j).and_then(|t| t.parse::<f64>().ok());
+                if let (Some(n), Some(e)) = (cell(1), cell(2)) {
+                    assert!(n >= K as f64 && e >= K as f64 && n - e >= K as f64, "{what}: subgroup {}={}: N {n}, events {e} written", s.column, s.level);
+                }
+                if s.n < K as usize || s.events < K as usize {
+                    assert!(texts.get(i + 3).is_none_or(|t| !t.starts_with(|c: char| c.is_ascii_digit())), "{what}: HR of {}={} ({} patients, {} events) drawn: {:?}", s.column, s.level, s.n, s.events, texts.get(i + 3));
+                }
+            }
+        }
+        ExportKind::LoveSvg => {
+            let prop = r.propensity.as_ref().unwrap();
+            let small = prop.balance.iter().filter(|b| b.small && (b.smd_before.is_finite() || b.smd_after.is_finite())).count();
+            let plain = cohort::plot::render_svg(r, &Default::default(), 1200, 800, cohort::plot::FigureKind::Love).unwrap();
+            let (dots, all) = (svg.matches("<circle").count(), plain.matches("<circle").count());
+            assert!(dots + small <= all, "{what}: {dots} dots drawn with {small} small balance rows ({all} unprotected)");
+        }
+        ExportKind::AdjustedSvg => {
+            for a in &r.adjusted {
+                let c = r.km.iter().find(|c| c.group.as_deref() == Some(a.group.as_str())).unwrap();
+                let few = c.n < K as usize;
+                let said = texts.iter().any(|t| *t == format!("{} (n < {K})", a.group));
+                assert_eq!(said, few, "{what}: group {} of {} patients labelled {:?}", a.group, c.n, texts.iter().find(|t| t.starts_with(&a.group)));
+                if c.n < K as usize || c.events < K as usize {
+                    let out = p.report.adjusted.iter().find(|x| x.group == a.group).unwrap();
+                    assert!(out.steps.is_empty(), "{what}: adjusted curve of group {} drawn from {} steps", a.group, out.steps.len());
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -569,3 +720,4 @@ fn censoring_marks_reveal_no_censoring_in_a_pooled_or_withheld_stretch() {
     assert!(pools_with_marks > 0, "some pools hold k censorings: their marks stay");
     assert!(pools_with_hidden_marks > 0, "some pools hold fewer than k censorings: the test must see them withheld");
 }
+

@@ -71,7 +71,7 @@ fn every_messy_file_gives_its_message_through_the_command_line() {
             }
         }
         let notes: Vec<&str> = r["notes"].as_array().unwrap().iter().filter_map(|w| w.as_str()).collect();
-        for key in ["note", "note2"] {
+        for key in ["note", "note2", "note3"] {
             if let Some(w) = c.get(key).and_then(|w| w.as_str()) {
                 if !notes.iter().any(|x| x.contains(w)) {
                     failures.push(format!("{file}: no note containing '{w}' in {notes:?}"));

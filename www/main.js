@@ -288,7 +288,7 @@ function readFile(file) {
 
 function wire() {
   wireHover();
-  initZph({ engine: () => state.engine, serial, showError, download, stem, spec: () => state.spec, runSpec });
+  initZph({ engine: () => state.engine, serial, showError, download, stem, spec: () => state.spec, runSpec, checkExport });
   initExplorer({ state, runSpec, showError, download, stem, checkExport, redraw });
   initAdjusted({ state, runSpec, showError, download, stem, checkExport, redraw, serial, widthOf });
   initShare({ state, serial, showError, sharedSpec, checkExport, showShared,
@@ -382,6 +382,7 @@ function wire() {
     const c = $('#flow');
     const w = Math.round(c.clientWidth * 2), h = Math.round(c.clientHeight * 2);
     try {
+      checkExport();
       const svg = await serial(() => state.engine.exportKind('flow-svg', exportMinCell(), { font_scale: 2 }, w, h));
       download(new Blob([svg], { type: 'image/svg+xml' }), stem() + '.flow.svg');
     } catch (e) { showError(e, 'The flow diagram could not be saved'); }

@@ -10,6 +10,7 @@
 
 import { fmtTime, fmtPct, fmtP, fmtNum } from './format.js';
 import { el } from './dom.js';
+import { disclosureK } from './explorer.js';
 
 
 /** The Kaplan-Meier analyses drawn as figures, in the paper's order, and how each is read. */
@@ -25,8 +26,9 @@ const FIGURES = [
 /**
  * The manuscript downloads under each figure: made by the engine's third build (Word, TIFF and
  * PDF writers; www/engine.js `manuscriptExport`), fetched on the first click only, from the demo
- * file and the figure's spec, through the disclosure module with the page's default k — the
- * bytes of `cohort export DATA --spec SPEC --k 5 --as KIND --options OPTIONS`.
+ * file and the figure's spec, through the disclosure module with the page's k (the Explorer's
+ * "k" field, `disclosureK()`, read at the click) — the bytes of
+ * `cohort export DATA --spec SPEC --k K --as KIND --options OPTIONS`.
  */
 const DOWNLOADS = [
   { kind: 'docx', label: 'Word (.docx)', ext: 'docx', mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
@@ -34,7 +36,6 @@ const DOWNLOADS = [
   { kind: 'figure-pdf', label: 'PDF (vector)', ext: 'pdf', mime: 'application/pdf' },
   { kind: 'figure-png', label: 'PNG, 300 dpi', ext: 'png', mime: 'image/png', dpi: 300 },
 ];
-const DOWNLOAD_K = 5;
 
 /** The figure options of a Paper-view figure, as the engine draws it (without the screen's scale). */
 function figureOptions(fig, spec) {
@@ -282,9 +283,11 @@ export function initPaper(ctx) {
       if (!res.ok) throw new Error(`the demo file ${name} could not be read (HTTP ${res.status})`);
       const bytes = new Uint8Array(await res.arrayBuffer());
       const options = downloadOptions(f, d);
+      const k = disclosureK();
       button.dataset.options = JSON.stringify(options);
+      button.dataset.k = String(k);
       const { manuscriptExport } = await import('./engine.js');
-      const out = await manuscriptExport(bytes, name, s.specs[f.key], d.kind, DOWNLOAD_K, options);
+      const out = await manuscriptExport(bytes, name, s.specs[f.key], d.kind, k, options);
       const a = el('a', { href: URL.createObjectURL(new Blob([out], { type: d.mime })), download: `${f.key}.${d.ext}` });
       document.body.append(a);
       a.click();

@@ -150,6 +150,9 @@ async function render() {
 
 async function saveSvg(term) {
   try {
+    // The page's identifier check first, as every other export button (an identifier-like group,
+    // strata or filter would put its values in the file).
+    ctx.checkExport();
     // Through the core's one export path (`cohort export --as ph-residuals-svg`): the residuals
     // pooled in runs of k events, never one patient's point.
     const svg = await ctx.serial(() => ctx.engine().exportKind('ph-residuals-svg', exportMinCell(), { term }, 900, 620));

@@ -8,6 +8,8 @@
 //! * **Adjusted curves.** Released only at the times of the released (coarsened) Kaplan-Meier
 //!   steps, each resting on at least k events, and cut where those are cut; a landmark takes the
 //!   released curve's value. Their jumps (baseline-hazard increments) then span ≥ k events.
+//!   A group withheld for its size or its events releases no adjusted curve (its curve would
+//!   give back its level's hazard ratio, withheld by the Cox rules).
 //! * **Propensity.** The logistic model's coefficients and the effective sample sizes stay; the
 //!   smallest and largest weight and propensity score (single patients' values) never leave; an
 //!   arm of fewer than k patients releases no count; a count of extreme weights from 1 to k − 1
@@ -52,6 +54,15 @@ pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Wi
         let released = pooled_times(orig, kk);
         let end = released.last().copied();
         for a in r.adjusted.iter_mut() {
+            // A group withheld for its size or its events: its adjusted curve is the cohort's
+            // baseline survival raised to its level's hazard ratio, which the Cox rules withhold
+            // for such a level; none of the curve leaves (the figure names the group, no line).
+            if w.few(Some(&a.group)) {
+                a.steps.clear();
+                a.at.iter_mut().for_each(|at| at.surv = f64::NAN);
+                a.n = 0;
+                continue;
+            }
             let Some(o) = orig.adjusted.iter().find(|o| o.group == a.group) else { continue };
             // The original curve's point at t (a step function starting at 1); the band at a released time is the original step's (before the first: none).
             let point_at = |t: f64| o.steps.iter().take_while(|s| s.time <= t).last().map_or(crate::adjust::TimeSurv::bare(t, 1.0), |s| crate::adjust::TimeSurv { time: t, ..s.clone() });

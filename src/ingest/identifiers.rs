@@ -244,6 +244,59 @@ fn is_free_text(values: &[String], nonmissing: usize) -> bool {
     long * 2 >= values.len()
 }
 
+/// Header words that are a patient's record number on their own (`MRN`, CDISC's `USUBJID`).
+const RECORD_WORDS: [&str; 21] = [
+    "mrn", "umrn", "urn", "pid", "patid", "ptid", "subjid", "usubjid", "medicalrecord", "medicalrecordnumber", "recordnumber", "chartnumber",
+    "hospitalnumber", "insurance", "dossier", "accountnumber", "beneficiary", "policynumber", "membernumber", "casenumber", "studysubject",
+];
+
+/// Words (or word beginnings) naming whose number it is: a patient, study subject, participant,
+/// case, record, enrolment or randomisation, a hospital chart or an account. With a number word
+/// (`case_no`, `enrolment_no`) or glued to one (`pidnum`, `subjid`, `recordid`, `patno`) they name
+/// a record number.
+const RECORD_STEMS: [&str; 31] = [
+    "pid", "pat", "patient", "pt", "subj", "usubj", "subject", "participant", "record", "rec", "case", "enrol", "enroll", "enrolment",
+    "enrollment", "registration", "screening", "scr", "rand", "randomisation", "randomization", "hospital", "hosp", "chart", "member", "account",
+    "acct", "policy", "health", "person", "client",
+];
+
+/// Number words: what follows a record stem in a record number's header.
+const NUMBER_WORDS: [&str; 13] = ["id", "no", "nr", "num", "number", "#", "nbr", "nummer", "numero", "n°", "code", "ident", "identifier"];
+
+/// Header words that make a column a measurement or a unit other than the patient, whatever
+/// record-like word it also holds (`pid_score`, `site_id`, `study_id`, `case_count`, `patient_age`).
+const NOT_A_RECORD: [&str; 48] = [
+    "score", "age", "weight", "status", "date", "time", "dose", "count", "type", "level", "group", "size", "flag", "grade", "stage", "days", "months",
+    "years", "value", "result", "rate", "ratio", "index", "total", "sum", "mean", "category", "class", "site", "centre", "center", "study", "trial",
+    "country", "region", "investigator", "lab", "batch", "arm", "treatment", "trt", "drug", "cohort", "visit", "stratum", "strata", "institution", "inst",
+];
+
+/// Whether the header's words name a record, patient or subject number (see [`RECORD_STEMS`]).
+fn record_header(words: &[String]) -> bool {
+    let has = |w: &str| words.iter().any(|x| x == w);
+    if words.iter().any(|w| NOT_A_RECORD.contains(&w.as_str())) {
+        return false;
+    }
+    // A word glued from a stem and a number word: pidnum, subjid, recordid, patno, caseno.
+    let glued = |w: &str| NUMBER_WORDS.iter().any(|n| w.len() > n.len() && w.ends_with(n) && RECORD_STEMS.contains(&&w[..w.len() - n.len()]));
+    let number_word = words.iter().any(|w| NUMBER_WORDS.contains(&w.as_str()));
+    let joined: String = words.concat();
+    words.iter().any(|w| RECORD_WORDS.contains(&w.as_str()) || glued(w))
+        || RECORD_WORDS.contains(&joined.as_str())
+        || glued(&joined)
+        || has("id")
+        || (number_word && words.iter().any(|w| RECORD_STEMS.contains(&w.as_str())))
+        || (has("record") && has("medical"))
+}
+
+/// A numeric column of whole numbers (a record number has no decimals).
+fn whole_numbers(col: &Column) -> bool {
+    match &col.data {
+        ColumnData::Numeric(v) => sample(v).iter().all(|x| x.fract() == 0.0),
+        _ => false,
+    }
+}
+
 /// Why a column looks like a direct identifier, or `None` (see the module documentation).
 pub fn identifier_reason(col: &Column, nonmissing: usize) -> Option<String> {
     let words = header_words(&col.name);
@@ -288,6 +341,10 @@ pub fn identifier_reason(col: &Column, nonmissing: usize) -> Option<String> {
             return Some("NHS numbers (valid check digits)".into());
         }
         if most(&values, 0.5, is_phone) {
+            // CDISC's USUBJID ("01-701-1015") has a phone number's digits and dashes.
+            if record_header(&words) {
+                return Some("header suggests record or patient numbers".into());
+            }
             return Some("phone numbers".into());
         }
         if most(&values, 0.5, is_postcode) {
@@ -359,19 +416,14 @@ pub fn identifier_reason(col: &Column, nonmissing: usize) -> Option<String> {
         if any(&["ssn", "nhs", "ahv", "avs", "nir", "insee", "bsn", "personnummer", "cpr", "pesel", "nino", "sin"]) || (has("social") && has("security")) || (has("national") && (has("id") || number_word)) {
             return Some("header suggests national ID numbers".into());
         }
-        let record_words = ["mrn", "medicalrecord", "medicalrecordnumber", "recordnumber", "chartnumber", "hospitalnumber", "patientid", "patid", "pid", "ptid", "subjectid", "insurance", "dossier", "accountnumber", "beneficiary", "policynumber", "membernumber", "caseid", "studyid", "umrn", "urn"];
-        if any(&record_words)
-            || has("id")
-            || (has("record") && (has("medical") || number_word || has("id")))
-            || ((has("patient") || has("pt") || has("hospital") || has("chart") || has("case") || has("account") || has("member") || has("policy") || has("subject") || has("health")) && (number_word || has("id")))
-        {
+        if record_header(&words) && (is_text || whole_numbers(col)) {
             return Some("header suggests record or patient numbers".into());
         }
         if any(&["notes", "note", "comment", "comments", "remarks", "remark", "freetext", "narrative", "bemerkung", "bemerkungen", "kommentar"]) && is_text {
             return Some("header suggests free text".into());
         }
         // A column headed "patient" (or "name"-like) whose cells are all different texts.
-        if (has("patient") || has("subject") || has("person")) && is_text && values.len() * 10 >= nonmissing * 9 && nonmissing >= 2 {
+        if (has("patient") || has("subject") || has("person") || has("participant")) && is_text && values.len() * 10 >= nonmissing * 9 && nonmissing >= 2 {
             return Some("a different text in nearly every row of a 'patient' column (names or codes?)".into());
         }
     }
@@ -478,6 +530,23 @@ mod tests {
             ("comments", vec!["Patient moved to Leeds in March after the second cycle", "Daughter Anna called about the appointment on Friday", "Lives alone with two cats near the station"]),
             ("hospital_number", vec!["700123456", "700123457", "700123458", "700123459"]),
             ("code", vec!["700123456", "700123457", "700123458", "700123459"]),
+            // Record numbers whose header glues a stem to a number word, or is CDISC's.
+            ("pidnum", vec!["10082", "10115", "10143", "10171", "10209", "10240"]),
+            ("pid_num", vec!["10082", "10115", "10143", "10171", "10209", "10240"]),
+            ("patid", vec!["1", "2", "3", "4", "5", "6", "7", "8"]),
+            ("SUBJID", vec!["1007", "1019", "1027", "1040", "1051", "1066"]),
+            ("USUBJID", vec!["01-704-1007", "01-705-1019", "01-704-1027", "01-701-1040", "01-703-1051"]),
+            ("mrn", vec!["4410021", "4417940", "4420033", "4431876"]),
+            ("case_no", vec!["1", "2", "3", "4", "5", "6"]),
+            ("participant_id", vec!["P001", "P002", "P003", "P004", "P005"]),
+            ("ptid", vec!["1201", "1202", "1203", "1204", "1205"]),
+            ("recordid", vec!["88", "89", "90", "91", "92", "93"]),
+            ("enrolment_no", vec!["E-2019-001", "E-2019-002", "E-2019-003", "E-2020-004"]),
+            ("PatNo", vec!["31", "32", "33", "34", "35"]),
+            ("randno", vec!["2001", "2002", "2003", "2004", "2005", "2006"]),
+            ("Screening Number", vec!["S17", "S18", "S19", "S20"]),
+            // Long format: one patient on several rows is still identified by the number.
+            ("subjid", vec!["101", "101", "102", "102", "103", "104", "104", "105", "106", "107", "108", "109", "110", "111", "112", "112"]),
         ];
         let clinical: Vec<(&str, Vec<&str>)> = vec![
             ("email_sent", vec!["0", "1", "1", "0", "1", "0"]),
@@ -507,15 +576,46 @@ mod tests {
             ("response", vec!["Complete Response", "Partial Response", "Stable Disease", "Complete Response", "Progressive Disease", "Partial Response"]),
             ("institution", vec!["3", "3", "5", "12", "11", "1"]),
         ];
+        // False friends: a record word beside a measurement or another unit, or a short code.
+        let friends: Vec<(&str, Vec<&str>)> = vec![
+            ("pidscore", vec!["12", "15", "9", "11", "14", "13", "20", "7", "18", "3", "22", "16"]),
+            ("pid_score", vec!["12", "15", "9", "11", "14", "13", "20", "7", "18", "3", "22", "16"]),
+            ("pid", vec!["0", "1", "0", "0", "1", "0", "0", "0"]),
+            ("site_id", vec!["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]),
+            ("centre_no", vec!["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]),
+            ("study_id", vec!["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S12", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S12"]),
+            ("STUDYID", vec!["CDISCPILOT01", "CDISCPILOT01", "CDISCPILOT01", "CDISCPILOT01", "CDISCPILOT01"]),
+            ("SITEID", vec!["701", "702", "701", "703", "702", "701"]),
+            ("visit_no", vec!["1", "2", "3", "1", "2", "1", "2", "3", "4"]),
+            ("cycle_no", vec!["1", "2", "3", "4", "5", "6", "1", "2", "3", "4", "5", "6"]),
+            ("no_of_cycles", vec!["4", "6", "2", "6", "3", "6", "1", "5"]),
+            ("num_lesions", vec!["1", "3", "2", "1", "5", "2", "4"]),
+            ("nodes", vec!["5", "1", "2", "9", "1", "3", "14", "4", "2", "7", "0", "20"]),
+            ("patient_age", vec!["61", "72", "55", "68", "49", "80", "66", "71", "59", "63", "45", "77"]),
+            ("subject_weight", vec!["61.2", "72.5", "55.1", "68.0", "49.9", "80.3", "66.6"]),
+            ("case_control", vec!["1", "0", "0", "1", "0", "0"]),
+            ("case_count", vec!["12", "15", "9", "11", "14", "13", "20", "7", "18", "3", "22", "16"]),
+            ("pt", vec!["11.2", "12.5", "13.1", "10.9", "14.4", "11.8", "12.2", "15.0"]),
+            ("pat.karno", vec!["90", "80", "60", "70", "100", "50", "90"]),
+            ("valid", vec!["1", "1", "0", "1", "1", "1"]),
+            ("covid", vec!["0", "1", "0", "0", "0", "1"]),
+            ("lipid", vec!["4.2", "5.1", "3.9", "6.3", "4.4", "5.8"]),
+            ("hospital_days", vec!["3", "12", "7", "21", "5", "9", "14", "2", "30", "8", "11"]),
+            ("rand_arm", vec!["A", "B", "A", "B", "B", "A"]),
+            ("case", vec!["1", "0", "0", "1", "1", "0"]),
+            ("record_type", vec!["initial", "follow-up", "initial", "initial", "follow-up"]),
+            ("enrolment_year", vec!["2015", "2016", "2016", "2017", "2018", "2019", "2020", "2021"]),
+            ("dose_no", vec!["1", "2", "3", "1", "2", "3", "1", "2"]),
+        ];
         let caught: Vec<&str> = ids.iter().filter(|(n, v)| flagged(n, v).is_some()).map(|(n, _)| *n).collect();
         let missed: Vec<&str> = ids.iter().filter(|(n, v)| flagged(n, v).is_none()).map(|(n, _)| *n).collect();
-        let false_flags: Vec<String> = clinical.iter().filter_map(|(n, v)| flagged(n, v).map(|r| format!("{n}: {r}"))).collect();
+        let false_flags: Vec<String> = clinical.iter().chain(&friends).filter_map(|(n, v)| flagged(n, v).map(|r| format!("{n}: {r}"))).collect();
         println!(
-            "identifier detection: {}/{} identifier columns caught; {}/{} clinical columns flagged",
+            "identifier detection: {}/{} identifier columns caught; {}/{} clinical columns and false friends flagged",
             caught.len(),
             ids.len(),
             false_flags.len(),
-            clinical.len()
+            clinical.len() + friends.len()
         );
         assert!(missed.is_empty(), "missed: {missed:?}");
         assert!(false_flags.is_empty(), "false flags: {false_flags:?}");

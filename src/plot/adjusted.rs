@@ -36,7 +36,9 @@ pub fn adjusted_view(report: &Report) -> Result<Report, String> {
         .map(|a| (a, band_filled(&a.steps, conf)))
         .map(|(a, band)| KmCurve {
             group: Some(a.group.clone()),
-            n: a.n_group,
+            // The legend gives each arm's own size (`n_group`); where disclosure control withheld
+            // it with the totals, the group's size as released with its Kaplan-Meier curve.
+            n: if a.n_group > 0 { a.n_group } else { report.km.iter().find(|c| c.group.as_deref() == Some(a.group.as_str())).map_or(a.n, |c| c.n) },
             events: 0,
             median: None,
             median_lower: None,

@@ -1058,7 +1058,8 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
             let (mut censored, mut events) = (None, None);
             if kmunicate {
                 p.text(&c.short, (pad.round() as i32, row_y(4 * r)), f_table, c.color, HPos::Left, VPos::Center, Face::Bold, false)?;
-                let (cen, ev) = kmunicate_cells(c, &x_vals, &counts, opts.min_cell);
+                // Disclosed by the disclosure module (src/disclosure/kmunicate.rs); drawn as given.
+                let (cen, ev) = crate::disclosure::kmunicate_cells(c.tally.as_deref(), &x_vals, &counts, opts.min_cell);
                 for (i, (name, cells)) in KMUNICATE_ROWS.iter().zip([&at_risk_text, &cen, &ev]).enumerate() {
                     let y = row_y(4 * r + 1 + i);
                     p.text(name, (m.left - label_gap.round() as i32, y), f_table, INK, HPos::Right, VPos::Center, Face::Normal, false)?;
@@ -1114,37 +1115,6 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
 
 /// Row names of the KMunicate table, under each group's name.
 const KMUNICATE_ROWS: [&str; 3] = ["At risk", "Censored", "Events"];
-
-/// The KMunicate rows of curve `c` at the tick times: cumulative censored and events up to and
-/// including each time (R's `summary(survfit, times =)` summed, ggsurvfit's `cum.censor` and
-/// `cum.event`). With a disclosure threshold k a count from 1 to k − 1 is "<k" and a larger one
-/// rounded up to a multiple of k (as the numbers at risk), and where the protected number at
-/// risk is withheld (`at_risk` NaN: past a cut) nothing is written ("–"); so is a curve whose
-/// counts are unknown (a report opened from a results link).
-fn kmunicate_cells(c: &Curve, times: &[f64], at_risk: &[f64], k: Option<u32>) -> (Vec<String>, Vec<String>) {
-    let Some(tally) = c.tally.as_ref() else {
-        return (vec!["–".to_string(); times.len()], vec!["–".to_string(); times.len()]);
-    };
-    let cell = |n: f64, withheld: bool| -> String {
-        if withheld {
-            return "–".to_string();
-        }
-        match k {
-            Some(k) if n > 0.0 && n < k as f64 => format!("<{k}"),
-            Some(k) if n > 0.0 => format_num((n / k as f64).ceil() * k as f64),
-            _ => format_num(n),
-        }
-    };
-    let (mut cen, mut ev) = (Vec::new(), Vec::new());
-    for (t, n) in times.iter().zip(at_risk) {
-        let upto = tally.partition_point(|s| s.0 <= *t);
-        let (e, x) = tally[..upto].iter().fold((0.0, 0.0), |a, s| (a.0 + s.1, a.1 + s.2));
-        let withheld = k.is_some() && n.is_nan();
-        cen.push(cell(x, withheld));
-        ev.push(cell(e, withheld));
-    }
-    (cen, ev)
-}
 
 /// Text colour of a hidden group's legend entry.
 const HIDDEN_INK: RGBColor = RGBColor(0x8a, 0x8f, 0x96);

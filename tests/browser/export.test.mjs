@@ -199,3 +199,39 @@ test(`the PNG figure (the browser's raster) is the command line's protected figu
   assert.ok(rawDiff > 3 * protectedDiff, `the PNG is as close to the unprotected figure (${(rawDiff * 100).toFixed(2)}%) as to the protected one (${(protectedDiff * 100).toFixed(2)}%)`);
   assert.equal(errors.length, 0, errors.join('\n'));
 });
+
+test('with an identifier-like column as the group, the PH-residual and flow "Save SVG" buttons refuse with the message the other export buttons give', async () => {
+  const { page, errors } = await app.newPage();
+  // veteran with a record number `mrn` of 11 values (a header the core flags; not a short code).
+  const lines = fs.readFileSync(path.join(REFERENCE_DIR, 'veteran.csv'), 'utf8').trim().split('\n');
+  const csv = [lines[0] + ',"mrn"', ...lines.slice(1).map((l, i) => `${l},${4410021 + (i % 11)}`)].join('\n') + '\n';
+  const file = path.join(OUT, 'veteran_mrn.csv');
+  fs.mkdirSync(OUT, { recursive: true });
+  fs.writeFileSync(file, csv);
+  const loaded = await loadFile(page, file);
+  assert.ok(!loaded.error, loaded.error);
+  const schema = await page.evaluate(() => window.cohort.schema?.() ?? null);
+  if (schema) assert.equal(schema.columns.find(c => c.name === 'mrn').kind, 'identifier');
+  const r = await setSpec(page, { time: 'time', event: { column: 'status', event: ['1'] }, group: 'mrn', covariates: ['karno', 'age'] });
+  assert.ok(!r.error, r.error);
+  await idle(page);
+  const refusal = async selector => {
+    let downloaded = false;
+    page.once('download', () => { downloaded = true; });
+    await page.evaluate(() => { document.querySelector('#error').hidden = true; });
+    await page.click(selector);
+    await page.waitForSelector('#error:not([hidden])');
+    await idle(page);
+    assert.equal(downloaded, false, `${selector}: a file was saved`);
+    return page.locator('#error .msg').textContent();
+  };
+  // The report JSON's refusal: the message every export button gives.
+  const want = await refusal('#save-json');
+  assert.match(want, /the analysis uses 'mrn' .* as the group, so its values would appear in the export/);
+  assert.equal(await refusal('#save-flow-svg'), want, 'flow diagram "Save SVG"');
+  await page.waitForSelector('#xp-ph:not([hidden]) .ph-plot-btn[data-term="karno"]');
+  await page.click('.ph-plot-btn[data-term="karno"]');
+  await page.waitForSelector('.ph-plot-svg[data-term="karno"]');
+  assert.equal(await refusal('.ph-plot-svg[data-term="karno"]'), want, 'PH residual plot "Save SVG"');
+  assert.deepEqual(errors, []);
+});

@@ -76,6 +76,7 @@ test('a pandas export (lifelines\' ACTG175.csv shape): loads, its index column i
     await choose(page, path.join(MESSY, c.file));
     assert.match(await page.locator('#notes').textContent(), /it is read as 'X'/);
     assert.ok((await page.locator('#notes').textContent()).includes(c.note2), `${c.file}: note "${c.note2}"`);
+    if (c.note3) assert.ok((await page.locator('#notes').textContent()).includes(c.note3), `${c.file}: note "${c.note3}"`);
     await page.evaluate(s => window.cohort.setSpec(s), c.spec);
     await settle(page);
     const r = await page.evaluate(() => window.cohort.report());

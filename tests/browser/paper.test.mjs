@@ -159,3 +159,39 @@ test('Paper view: the Word, TIFF and PDF downloads are the command line\'s bytes
   assert.ok(manuscriptModule().some(u => u.endsWith('cohort_manuscript_bg.wasm')), 'the manuscript module was fetched for the downloads');
   assert.deepEqual(errors, []);
 });
+
+test('Paper view: the downloads use the page\'s k — with k = 7 the PNG and the Word file are `cohort export --k 7`\'s bytes', async () => {
+  assert.ok(CLI, 'build the command line first (cargo build --bin cohort) or set COHORT_CLI');
+  const { page, errors } = await app.newPage();
+  // The page's k is the Explorer's field (the opening page shows the demo in the Analysis view).
+  await page.waitForSelector('#xp-k', { state: 'attached' });
+  await page.evaluate(() => window.cohort.idle());
+  await page.fill('#xp-k', '7');
+  await page.dispatchEvent('#xp-k', 'change');
+  await page.getByRole('tab', { name: 'Paper view' }).click();
+  await page.waitForSelector('#paper-dl-radiographic_control-figure-png');
+  await page.evaluate(() => window.cohort.idle());
+
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'www/demo/analyses.json'), 'utf8'));
+  const data = path.join(ROOT, 'www/demo', manifest.data);
+  const spec = JSON.stringify(manifest.analyses.radiographic_control);
+  for (const kind of ['figure-png', 'docx']) {
+    const sel = `#paper-dl-radiographic_control-${kind}`;
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 180000 }), page.click(sel)]);
+    const got = fs.readFileSync(await dl.path());
+    assert.equal(await page.getAttribute(sel, 'data-k'), '7', `${kind}: the button did not use the page's k`);
+    const options = await page.getAttribute(sel, 'data-options');
+    const want = execFileSync(CLI, ['export', data, '--spec', spec, '--k', '7', '--as', kind, '--options', options], { maxBuffer: 256 << 20 });
+    if (Buffer.compare(got, want) !== 0) {
+      fs.writeFileSync(path.join(OUT, `paper-k7-${kind}.page`), got);
+      fs.writeFileSync(path.join(OUT, `paper-k7-${kind}.cli`), want);
+    }
+    assert.ok(Buffer.compare(got, want) === 0, `${kind}: the page's ${got.length} bytes differ from the command line's --k 7 ${want.length} (both in ${OUT})`);
+    // And k did matter: the k = 5 bytes of the same figure differ (a cell between 5 and 6 is shown there).
+    if (kind === 'figure-png') {
+      const k5 = execFileSync(CLI, ['export', data, '--spec', spec, '--k', '5', '--as', kind, '--options', options], { maxBuffer: 256 << 20 });
+      assert.ok(Buffer.compare(k5, want) !== 0, 'the demo figure is the same at k = 5 and k = 7: the test cannot tell the page\'s k from 5');
+    }
+  }
+  assert.deepEqual(errors, []);
+});

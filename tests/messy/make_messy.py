@@ -105,7 +105,23 @@ for i in range(60):
 write('actg175_pandas.csv', '\n'.join([',' + ','.join(ACTG)] + actg) + '\n')
 case('actg175_pandas.csv', spec={"time": "days", "event": {"column": "cid", "event": ["1"]}, "group": "arms"}, n=60,
      note="it is read as 'X'", note2="row numbers 0 to 59: it is not a variable, it is flagged as a row number and not offered as a covariate",
+     note3="column 'pidnum' may identify patients (header suggests record or patient numbers)",
      row_number="X")
+
+# A CDISC ADaM time-to-event dataset (ADTTE-like): STUDYID is one value, SITEID a few centres,
+# SUBJID the subject's number within the study and USUBJID STUDYID-SITEID-SUBJID. Both subject
+# numbers are flagged as identifiers (said in a note, kept out of exports); the study and the
+# sites are not. CNSR = 1 is a censoring, 0 an event (CDISC's convention). Not a case of
+# expected.json (its outcome columns have no usual name for the page to pick): read by
+# tests/disclosure_identifiers.rs with every other test file.
+cdisc = ['STUDYID,SITEID,SUBJID,USUBJID,AGE,SEX,TRT01P,PARAMCD,AVAL,CNSR']
+for i in range(40):
+    site = [701, 702, 703, 704, 705][rnd(5)]
+    subj = 1001 + 13 * i + rnd(9)
+    cdisc.append(f'CDISCPILOT01,{site},{subj},01-{site}-{subj},{50 + rnd(35)},{"MF"[rnd(2)]},'
+                 f'{["Placebo", "Xanomeline Low Dose", "Xanomeline High Dose"][rnd(3)]},TTDE,{1 + rnd(200)},{rnd(3) // 2}')
+write('cdisc_adtte.csv', '\n'.join(cdisc) + '\n')
+
 
 # One row: it loads and is analysed; the curve has one step.
 write('one_row.csv', '\n'.join([header, rows[0]]) + '\n')
