@@ -27,6 +27,7 @@ pub mod demo;
 pub mod share;
 pub mod aggregate;
 pub mod disclosure;
+pub mod numfmt;
 pub mod manuscript;
 
 #[cfg(target_arch = "wasm32")]

@@ -35,11 +35,10 @@ use crate::table::Table;
 mod handles;
 mod overview;
 mod share;
-// The canvas/SVG backend and the benchmark (issue 16 item 5).
+// The benchmark (issue 16 item 5); the canvas/SVG backend is the figures' (src/plot/canvas.rs).
 mod bench;
-mod canvas;
-use canvas::CanvasBackend2d;
-pub(crate) use canvas::FigureBackend;
+use crate::plot::canvas::CanvasBackend2d;
+pub(crate) use crate::plot::canvas::FigureBackend;
 
 static HOOK: Once = Once::new();
 

@@ -15,7 +15,7 @@
 //!
 //! Without k the counts are written as they are.
 
-use crate::plot::format_num;
+use crate::numfmt::format_num;
 
 /// The censored and events cells of one curve at the tick `times`: `tally` holds (time, events,
 /// censored) of each step of the unprotected curve (`None`: unknown), `at_risk` the protected

@@ -1160,13 +1160,20 @@ mod tests {
     fn censor_marks_fill_exactly_the_pixels_of_their_strokes() {
         // Seeded marks on a 60 × 40 grid, many overlapping, some repeated, along a falling
         // step curve as on a figure (and a few off it).
-        let mut rng = crate::bench::SplitMix64(11);
+        // A seeded xorshift (the test keeps plot free of a dependency on `bench`).
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut uniform = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
         let mut marks = Vec::new();
         let (mut x, mut y) = (3, 5);
         for _ in 0..40 {
-            x += (rng.uniform() * 4.0) as i32;
-            if rng.uniform() < 0.3 {
-                y += 1 + (rng.uniform() * 3.0) as i32;
+            x += (uniform() * 4.0) as i32;
+            if uniform() < 0.3 {
+                y += 1 + (uniform() * 3.0) as i32;
             }
             marks.push((x, y));
         }

@@ -23,6 +23,8 @@ pub mod hazard;
 pub mod hist;
 pub mod km;
 pub mod love;
+#[cfg(target_arch = "wasm32")]
+pub(crate) mod canvas;
 mod paint;
 pub mod subgroups;
 pub mod zph;
@@ -555,31 +557,7 @@ pub fn format_median_ci(md: f64, lo: Option<f64>, hi: Option<f64>) -> String {
     format!("{} ({}–{})", f(Some(md)), f(lo), f(hi))
 }
 
-/// A time or estimate for labels: integers as integers, else up to 3 significant digits
-/// (at most 2 decimals), trailing zeros removed: 270 → "270", 10.36 → "10.4", 0.456 → "0.46".
-pub fn format_num(v: f64) -> String {
-    if !v.is_finite() {
-        return "NA".to_string();
-    }
-    if (v - v.round()).abs() < 1e-9 {
-        return format!("{}", v.round() as i64);
-    }
-    let a = v.abs();
-    let places = if a >= 100.0 {
-        0
-    } else if a >= 10.0 {
-        1
-    } else {
-        2
-    };
-    let s = format!("{:.*}", places, v);
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s
-    }
-}
+pub use crate::numfmt::format_num;
 
 /// Advance width of Arial / Liberation Sans (metric-compatible) in thousandths of an em, for
 /// printable ASCII (32..=126).
@@ -716,18 +694,18 @@ pub fn render_survival_svg(report: &Report, counts: &Report, opts: &PlotOptions,
 }
 
 /// The backend SVG documents are drawn with: plotters' `SVGBackend` natively; in the wasm engine
-/// its one backend type ([`crate::wasm::FigureBackend`], whose SVG variant writes through
+/// its one backend type ([`canvas::FigureBackend`], whose SVG variant writes through
 /// `SVGBackend`, byte for byte the same document), so that the module holds one copy of every
 /// figure's drawing code instead of one per backend (issue 20: ~100 KB raw, ~35 KB gzipped).
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) type SvgTarget<'a> = SVGBackend<'a>;
 #[cfg(target_arch = "wasm32")]
-pub(crate) type SvgTarget<'a> = crate::wasm::FigureBackend<'a>;
+pub(crate) type SvgTarget<'a> = canvas::FigureBackend<'a>;
 
 /// An SVG backend writing into `buf` (see [`SvgTarget`]).
 pub(crate) fn svg_target(buf: &mut String, size: (u32, u32)) -> SvgTarget<'_> {
     #[cfg(target_arch = "wasm32")]
-    return crate::wasm::FigureBackend::Svg(SVGBackend::with_string(buf, size));
+    return canvas::FigureBackend::Svg(SVGBackend::with_string(buf, size));
     #[cfg(not(target_arch = "wasm32"))]
     SVGBackend::with_string(buf, size)
 }

@@ -128,18 +128,22 @@ const KNOWN_SRC = [
   'analyze -> stats::parametric', 'analyze -> study', 'analyze -> table', 'bench -> analyze',
   'bench -> ingest', 'bench -> spec', 'disclosure -> adjust', 'disclosure -> prepare',
   'disclosure -> report', 'disclosure -> spec', 'disclosure -> stats::km', 'disclosure -> stats::table1',
-  'disclosure -> stats::zph', 'disclosure -> study', 'disclosure -> table', 'export -> manuscript',
+  'disclosure -> study', 'disclosure -> table', 'export -> manuscript',
   'ingest -> bench', 'ingest -> spec', 'ingest -> table', 'manuscript -> export', 'plot -> adjust',
-  'plot -> ingest', 'plot -> report', 'plot -> stats::km', 'plot -> stats::parametric', 'plot -> stats::zph',
+  'plot -> ingest', 'plot -> report', 'plot -> stats::km', 'plot -> stats::parametric',
   'prepare -> ingest', 'prepare -> report', 'prepare -> spec', 'prepare -> stats::cox', 'prepare -> study',
   'prepare -> table', 'report -> adjust', 'report -> plot', 'report -> prepare', 'report -> spec',
   'report -> stats::cox', 'report -> stats::hazard', 'report -> stats::km', 'report -> stats::logrank',
   'report -> stats::parametric', 'report -> stats::rmst', 'report -> stats::table1', 'report -> study',
   'spec -> study', 'stats::cox -> spec', 'stats::hazard -> stats::km', 'stats::km -> spec',
   'stats::logrank -> spec', 'stats::logrank -> stats::cox', 'stats::parametric -> spec',
-  'stats::rmst -> spec', 'stats::rmst -> stats::km', 'stats::table1 -> disclosure', 'stats::zph -> spec',
+  'stats::rmst -> spec', 'stats::rmst -> stats::km', 'stats::table1 -> disclosure',
   'study -> prepare', 'study -> report', 'study -> spec', 'study -> stats::km', 'study -> table',
-  'table -> bench', 'table -> ingest', 'table -> study',
+  'table -> bench', 'table -> study',
+  // Added by the merges of 2026-12-02 (fourth session), in the same report ↔ plot / report ↔ study
+  // cycles as above: the adjusted band's confidence type, the KMunicate cells' rule in
+  // disclosure, the adjusted curves' limits.
+  'adjust -> stats::km', 'plot -> disclosure', 'plot -> spec',
 ];
 
 test('the cycle finder finds a cycle and only cycles', () => {

@@ -1,6 +1,7 @@
 //! Drawing into a canvas or an SVG document: the wasm engine's one plotters backend
-//! ([`FigureBackend`]), moved out of `src/wasm.rs` (issue 16 item 5). `Session::draw`,
-//! `draw_offscreen` and `svg` (src/wasm.rs) are its callers.
+//! ([`FigureBackend`]), filed with the figures (the wasm session, src/wasm.rs, uses it; the
+//! figures never depend on the session). `Session::draw`, `draw_offscreen` and `svg` are its
+//! callers, and `plot::svg_target` in the browser build.
 
 /// The 2D context a figure is drawn on: the page's `<canvas>` (the main-thread engine) or an
 /// `OffscreenCanvas` (the engine's Web Worker). Both have the same drawing API; each call is
