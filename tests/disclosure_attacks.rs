@@ -721,3 +721,80 @@ fn censoring_marks_reveal_no_censoring_in_a_pooled_or_withheld_stretch() {
     assert!(pools_with_hidden_marks > 0, "some pools hold fewer than k censorings: the test must see them withheld");
 }
 
+
+/// The Word document's tables as Markdown-like lines ("| a | b |"), one block per table, so the
+/// text attacks read them as they read the Table 1 Markdown export.
+#[cfg(feature = "manuscript")]
+fn docx_tables(docx: &[u8]) -> Vec<String> {
+    let xml = String::from_utf8(zip::zip_member(docx, "word/document.xml")).unwrap();
+    let text_of = |cell: &str| -> String {
+        let mut out = String::new();
+        for run in cell.split("<w:t").skip(1) {
+            // `<w:t>` or `<w:t xml:space="preserve">`, not `<w:tbl…>`/`<w:tc…>`/`<w:tr…>`.
+            if !(run.starts_with('>') || run.starts_with(' ')) {
+                continue;
+            }
+            let Some(open) = run.find('>') else { continue };
+            let Some(close) = run.find("</w:t>") else { continue };
+            out.push_str(&run[open + 1..close]);
+        }
+        out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
+    };
+    xml.split("<w:tbl>")
+        .skip(1)
+        .map(|t| {
+            let t = &t[..t.find("</w:tbl>").unwrap_or(t.len())];
+            t.split("<w:tr")
+                .skip(1)
+                .map(|row| format!("| {} |", row.split("<w:tc>").skip(1).map(text_of).collect::<Vec<_>>().join(" | ")))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect()
+}
+
+#[cfg(feature = "manuscript")]
+#[path = "support/zip.rs"]
+mod zip;
+
+/// The manuscript kinds that carry numbers as text — the risk table CSV and the Word document's
+/// tables — meet the text attacks on every dataset: no count below k in a risk-table cell, no
+/// "<k (x%)" cell with its column's N, no withheld Table 1 cell given by its column's complement,
+/// no "(n = 1…k−1)". (The PNG, TIFF and PDF figures are drawn from the same protected report as
+/// `figure-svg`, which `every_export_kind_defeats_every_attack` attacks.)
+#[cfg(feature = "manuscript")]
+#[test]
+fn manuscript_text_kinds_defeat_the_text_attacks() {
+    let (mut tables_seen, mut table1_seen) = (0, 0);
+    for case in CASES.iter().chain(ADJUSTED_CASES) {
+        let (table, r) = run(case);
+        let what = case.name;
+        let input = ExportInput { report: &r, table: Some(&table), file: case.file, k: K, plot: Default::default(), width: 1200, height: 800 };
+        if !r.km.is_empty() {
+            let csv = String::from_utf8(export_bytes(ExportKind::parse("risk-table-csv").unwrap(), &input).unwrap()).unwrap();
+            let rows = cells(&csv);
+            assert!(rows.len() > 1, "{what}: an empty risk table");
+            for row in &rows[1..] {
+                for c in row.iter().skip(2) {
+                    if let Ok(n) = c.parse::<f64>() {
+                        assert!(n == 0.0 || n >= K as f64, "{what}: risk-table cell {n} in {row:?}");
+                    }
+                }
+            }
+        }
+        let docx = export_bytes(ExportKind::parse("docx").unwrap(), &input).unwrap();
+        for t in docx_tables(&docx) {
+            tables_seen += 1;
+            if t.lines().next().is_some_and(|h| h.contains("(N = ")) {
+                table1_seen += 1;
+            }
+            assert_eq!(percent_attack_text(&t), Vec::<String>::new(), "{what}: docx percent × N\n{t}");
+            assert_eq!(complement_attack_text(&t), Vec::<String>::new(), "{what}: docx complement\n{t}");
+            for n in 1..K {
+                assert!(!t.contains(&format!("(n = {n})")), "{what}: docx (n = {n})\n{t}");
+            }
+        }
+    }
+    assert!(tables_seen >= CASES.len(), "the Word documents' tables were read ({tables_seen})");
+    assert!(table1_seen > 0, "a Table 1 with its columns' N was attacked");
+}
