@@ -738,14 +738,15 @@ fn docx_tables(docx: &[u8]) -> Vec<String> {
             let Some(close) = run.find("</w:t>") else { continue };
             out.push_str(&run[open + 1..close]);
         }
-        out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
+        out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
     };
     xml.split("<w:tbl>")
         .skip(1)
         .map(|t| {
             let t = &t[..t.find("</w:tbl>").unwrap_or(t.len())];
-            t.split("<w:tr")
-                .skip(1)
+            // One row per `</w:tr>` (a row's start tag is followed by its `<w:trPr>` properties).
+            t.split("</w:tr>")
+                .filter(|row| row.contains("<w:tc>"))
                 .map(|row| format!("| {} |", row.split("<w:tc>").skip(1).map(text_of).collect::<Vec<_>>().join(" | ")))
                 .collect::<Vec<_>>()
                 .join("\n")
@@ -785,8 +786,11 @@ fn manuscript_text_kinds_defeat_the_text_attacks() {
         let docx = export_bytes(ExportKind::parse("docx").unwrap(), &input).unwrap();
         for t in docx_tables(&docx) {
             tables_seen += 1;
-            if t.lines().next().is_some_and(|h| h.contains("(N = ")) {
+            if let Some(header) = t.lines().next().filter(|h| h.contains("(N = ")) {
                 table1_seen += 1;
+                // The attack reads this header's N: a forged "<k (x%)" cell under it is caught.
+                let forged = format!("{header}\n| level | <{K} (1.7) |");
+                assert_eq!(percent_attack_text(&forged).len(), 1, "{what}: the attack reads the docx header {header}");
             }
             assert_eq!(percent_attack_text(&t), Vec::<String>::new(), "{what}: docx percent × N\n{t}");
             assert_eq!(complement_attack_text(&t), Vec::<String>::new(), "{what}: docx complement\n{t}");
