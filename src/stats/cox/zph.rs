@@ -630,9 +630,12 @@ pub(super) fn time_transform(groups: &[(f64, usize, usize)], time: &[f64], statu
 /// group (see [`time_transform`]).
 fn km_transform(groups: &[(f64, usize, usize)]) -> Vec<f64> {
     let km = PooledKm::new(groups.to_vec());
-    let g_of = |t: f64| km.one_minus_before(t);
-    let mut sum = 0.0;
-    let mut nev = 0.0;
+    centred_on_events(groups, |t| km.one_minus_before(t))
+}
+
+/// g(t) of each time group, centred on its mean over the events (weighted by the deaths).
+fn centred_on_events(groups: &[(f64, usize, usize)], g_of: impl Fn(f64) -> f64) -> Vec<f64> {
+    let (mut sum, mut nev) = (0.0, 0.0);
     let mut g: Vec<f64> = groups
         .iter()
         .map(|&(t, deaths, _)| {
@@ -675,20 +678,7 @@ fn km_transform_entry(groups: &[(f64, usize, usize)], time: &[f64], status: &[u8
             s *= 1.0 - d / at_risk;
         }
     }
-    let g_of = |t: f64| 1.0 - s_before.get(times.partition_point(|&u| u < t)).copied().unwrap_or(s);
-    let (mut sum, mut nev) = (0.0, 0.0);
-    let mut g: Vec<f64> = groups
-        .iter()
-        .map(|&(t, deaths, _)| {
-            let v = g_of(t);
-            sum += v * deaths as f64;
-            nev += deaths as f64;
-            v
-        })
-        .collect();
-    let mean = sum / nev;
-    g.iter_mut().for_each(|v| *v -= mean);
-    g
+    centred_on_events(groups, |t| 1.0 - s_before.get(times.partition_point(|&u| u < t)).copied().unwrap_or(s))
 }
 
 /// The `cox.zph` score tests from the blocks of a likelihood pass at the fitted β (made with
