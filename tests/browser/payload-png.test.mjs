@@ -65,9 +65,11 @@ test(`"Figure for print" is the command line's figure-png (300 dpi, k = ${K}); t
 
 test('"Figure for print" says why it cannot be made, and what to do instead', () => {
   const file = { name: 'lung.csv', bytes: new Uint8Array([1]) };
-  assert.equal(exportBlocked({ file, lastSpec: '{}' }, 'survival'), null);
-  assert.match(exportBlocked({ file: null, lastSpec: '{}' }, 'survival'), /open the data file \(a results link carries no data\)/);
-  assert.match(exportBlocked({ file: { name: 'cohort.xlsx' }, lastSpec: '{}' }, 'survival'), /CSV or TSV files only \(not cohort\.xlsx\): save the sheet as CSV/);
-  assert.match(exportBlocked({ file, lastSpec: '{}' }, 'adjusted'), /is the survival figure/);
-  assert.match(exportBlocked({ file, lastSpec: null }, 'survival'), /run an analysis first/);
+  // The engine's 'page' view holds the page's analysis (its handle and spec), or nothing yet.
+  const ran = new Map([['page', { handle: 1, spec: {} }]]);
+  assert.equal(exportBlocked({ file, views: ran }, 'survival'), null);
+  assert.match(exportBlocked({ file: null, views: ran }, 'survival'), /open the data file \(a results link carries no data\)/);
+  assert.match(exportBlocked({ file: { name: 'cohort.xlsx' }, views: ran }, 'survival'), /CSV or TSV files only \(not cohort\.xlsx\): save the sheet as CSV/);
+  assert.match(exportBlocked({ file, views: ran }, 'adjusted'), /is the survival figure/);
+  assert.match(exportBlocked({ file, views: new Map() }, 'survival'), /run an analysis first/);
 });
