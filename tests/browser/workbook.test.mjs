@@ -36,7 +36,9 @@ const fetched = (requests, name) => requests.filter(r => new URL(r.url).pathname
 // 740.4 KB; with the JS the page fetches (stripped, 21 files in all) 825.1 KB measured here;
 // limit +1%. Still above the 600 KB target: see README "Dependencies and why" for where the
 // rest goes.
-const PAYLOAD_LIMIT = 834 * 1000;
+// Merged with the fourth session's other branches (reports by handle and main.js split into 28
+// files, the adjusted curves' robust band, the cox module): 842.3 KB measured; limit +1%.
+const PAYLOAD_LIMIT = 851 * 1000;
 
 test('what the page fetches to open the analysed demo: wasm + JS within PAYLOAD_LIMIT gzipped, no workbook build', async () => {
   const { page, requests } = await app.newPage();
