@@ -21,11 +21,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { start, loadFile, setSpec, canvasInk, REFERENCE_DIR, COMPARE_TOOL, OUT, ROOT, idle, currentSpec, currentReport, figureLayout, assertSameOrigin } from './helpers.mjs';
+import { cliPath } from '../js/cli.mjs';
 
 const DESIGNS = path.join(REFERENCE_DIR, 'designs');
-const CLI = process.env.COHORT_CLI
-  || ['target/release/cohort', 'target/debug/cohort'].map(p => path.join(ROOT, p)).filter(p => fs.existsSync(p))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+const CLI = cliPath();
 const refCase = (dataset, name) => {
   const ref = JSON.parse(fs.readFileSync(path.join(DESIGNS, `designs_${dataset}.expected.json`), 'utf8'));
   const c = ref.cases.find(x => x.name === name);

@@ -13,10 +13,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { start, loadFile, setSpec, idle, currentSpec, currentReport, canvasInk, REFERENCE_DIR, ROOT, OUT, assertSameOrigin } from './helpers.mjs';
+import { cliPath } from '../js/cli.mjs';
 
-const CLI = process.env.COHORT_CLI
-  || ['target/release/cohort', 'target/debug/cohort'].map(p => path.join(ROOT, p)).filter(p => fs.existsSync(p))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+const CLI = cliPath();
 const DESIGNS = path.join(REFERENCE_DIR, 'designs');
 const HEART = path.join(DESIGNS, 'designs_heart.csv');
 const LUNG = path.join(DESIGNS, 'designs_lung.csv');

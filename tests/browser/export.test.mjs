@@ -11,12 +11,11 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { start, loadFile, setSpec, REFERENCE_DIR, OUT, idle } from './helpers.mjs';
+import { cliPath } from '../js/cli.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The newest build of the command line (a stale release build would lack `export`).
-const CLI = process.env.COHORT_CLI
-  || ['target/release/cohort', 'target/debug/cohort'].map(p => path.join(ROOT, p)).filter(p => fs.existsSync(p))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+const CLI = cliPath();
 const LUNG = path.join(REFERENCE_DIR, 'lung.csv');
 const K = 7;
 // ph.ecog = 3 is a group of one; Table 1 has small cells; the model has a level of one patient.

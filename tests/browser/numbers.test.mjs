@@ -15,10 +15,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { start, loadFile, setSpec, REFERENCE_DIR, ROOT } from './helpers.mjs';
+import { cliPath } from '../js/cli.mjs';
 
-const CLI = process.env.COHORT_CLI
-  || ['target/release/cohort', 'target/debug/cohort'].map(p => path.join(ROOT, p)).filter(p => fs.existsSync(p))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+const CLI = cliPath();
 
 let app;
 before(async () => {

@@ -10,12 +10,11 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { start, canvasInk, OUT, assertSameOrigin } from './helpers.mjs';
+import { cliPath } from '../js/cli.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The newest build of the command line (as tests/browser/export.test.mjs).
-const CLI = process.env.COHORT_CLI
-  || ['target/release/cohort', 'target/debug/cohort'].map(p => path.join(ROOT, p)).filter(p => fs.existsSync(p))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+const CLI = cliPath();
 
 let app;
 before(async () => { app = await start(); fs.mkdirSync(OUT, { recursive: true }); });

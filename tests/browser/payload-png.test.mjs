@@ -12,12 +12,11 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { start, loadFile, setSpec, REFERENCE_DIR, OUT, idle } from './helpers.mjs';
+import { cliPath } from '../js/cli.mjs';
 import { exportBlocked } from '../../www/figure-export.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = process.env.COHORT_CLI
-  || ['target/release/cohort', 'target/debug/cohort'].map(p => path.join(ROOT, p)).filter(p => fs.existsSync(p))
-    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+const CLI = cliPath();
 const LUNG = path.join(REFERENCE_DIR, 'lung.csv');
 const K = 7;
 // ph.ecog = 3 is a group of one: the figure's "n" and risk-table cells below k are written "<7".
