@@ -21,8 +21,10 @@
 //!   beyond is not released (the figure marks the cut, the number-at-risk cells read "<k").
 //!   Released steps carry no event or censoring counts, standard errors or cumulative hazards
 //!   (from which ΔH/Δ(se²) gives the number at risk); the number at risk shown with a step is
-//!   the one at the start of its pool (at least k), rounded up to a multiple of k (exact
-//!   values would give the censorings between pools by subtraction). Inside a pool only
+//!   the one at the start of its pool (at least k), and every number at risk released (with a
+//!   step, in the risk table, at the summary times) is rounded by one rule, [`RiskRounding`]:
+//!   without delayed entry N less the exits rounded down to a multiple of k (exact values would
+//!   give the censorings between pools by subtraction). Inside a pool only
 //!   censoring marks are released (no step at an event time), and only when the pool holds at
 //!   least k censorings; a flat tail of censorings after the last pool is drawn to its end, with
 //!   marks only when it holds at least k. Landmark estimates are the released curve's
@@ -208,15 +210,69 @@ struct Coarse {
     cut: Option<(f64, String)>,
 }
 
-/// A released number at risk: rounded up to a multiple of k, as OpenSAFELY rounds its counts
-/// (up, so that a released step's n × (1 − ratio) still rests on at least k events). Exact values would give, by the difference of two pools' starts, the
-/// events and censorings between them, and with the curve's ratio a censoring count below k.
-fn round_to_k(n: f64, k: u32) -> f64 {
-    let kf = f64::from(k.max(1));
-    if n.is_finite() {
-        ((n / kf).ceil() * kf).max(kf)
-    } else {
-        n
+/// How a curve's numbers at risk are released (the steps' and those at chosen times: the risk
+/// table, the summary at `times`). One rule for all of them, so that no two releases of the same
+/// number rounded two ways narrow it down:
+///
+/// * **Without delayed entry** (every step's number at risk is the one before it less its events
+///   and censorings) the number at risk at t is N − X, X the patients who left before t. It is
+///   released as N − k⌊X/k⌋: the exits rounded **down** to a multiple of k, so the number is at
+///   most k − 1 above the truth and never below it, and is withheld ("<k") when that is below k.
+///   The exits' brackets are then aligned with those of the risk table's cumulative events and
+///   censored (rounded up to multiples of k, `disclosure/kmunicate.rs`): together with N no
+///   event or censoring count below k follows, at one time or between two (checked exhaustively
+///   in `kmunicate.rs`' tests; the number at risk rounded up to a multiple of k instead gives
+///   censorings away, e.g. N = 29, at risk "20", events "5" and censored "<5": exactly 4).
+/// * **With delayed entry** the number at risk is not N less the exits (entries are not
+///   released): it is rounded up to a multiple of k, and withheld below k.
+///
+/// OpenSAFELY's disclosure-safe Kaplan-Meier releases its numbers at risk the same way, as N less
+/// rounded cumulative counts.
+#[derive(Clone, Copy, Debug)]
+pub struct RiskRounding {
+    /// The number at risk at the curve's first step (N, the group's size, without entry).
+    n0: f64,
+    /// Whether the numbers at risk are N less the exits (no delayed entry).
+    exits: bool,
+    k: u32,
+}
+
+impl RiskRounding {
+    /// The rule of one curve, from its steps' (time, at risk, events, censored) in time order.
+    pub fn of(steps: &[(f64, f64, f64, f64)], k: u32) -> RiskRounding {
+        let n0 = steps.first().map_or(0.0, |s| s.1);
+        let tol = 1e-9 * n0.abs().max(1.0);
+        let exits = steps.windows(2).all(|w| (w[0].1 - w[0].2 - w[0].3 - w[1].1).abs() <= tol);
+        RiskRounding { n0, exits, k: k.max(1) }
+    }
+
+    /// The released value of a number at risk `n` (NaN stays NaN; below k, 0 too: NaN, "<k" —
+    /// a 0 at the end of follow-up with the cumulative counts would give one of them exactly).
+    pub fn release(&self, n: f64) -> f64 {
+        let kf = f64::from(self.k);
+        if !n.is_finite() {
+            return n;
+        }
+        if self.exits {
+            let x = (self.n0 - n).max(0.0);
+            let r = self.n0 - ((x + 1e-9) / kf).floor() * kf;
+            if r < kf {
+                f64::NAN
+            } else {
+                r
+            }
+        } else if n < kf {
+            f64::NAN
+        } else {
+            (n / kf).ceil() * kf
+        }
+    }
+
+    /// The released number at risk at time `t` of a curve with these steps (the number at risk
+    /// at the first step at or after `t`, as R's `summary(survfit, times = t)`; 0 past the last).
+    pub fn at(&self, steps: &[(f64, f64, f64, f64)], t: f64) -> f64 {
+        let i = steps.partition_point(|s| s.0 < t);
+        self.release(steps.get(i).map_or(0.0, |s| s.1))
     }
 }
 
@@ -224,6 +280,9 @@ fn round_to_k(n: f64, k: u32) -> f64 {
 /// risk, and drop a last pool of fewer than k events.
 fn coarsen(tallies: &[Tally], k: u32) -> Coarse {
     let kf = k as f64;
+    let rule = RiskRounding::of(&tallies.iter().map(|t| (t.time, t.n_risk, t.events, t.leaving)).collect::<Vec<_>>(), k);
+    // A pool's start is released at least k (it is: the curve is cut below k at risk).
+    let release = |n: f64| rule.release(n).max(kf);
     let mut items = Vec::new();
     let mut cut = None;
     let mut start = 0;
@@ -241,7 +300,7 @@ fn coarsen(tallies: &[Tally], k: u32) -> Coarse {
         }
         if events >= kf {
             // The first pool starts with the group's size, released anyway: it stays exact.
-            let n0 = if start == 0 { tallies[0].n_risk } else { round_to_k(tallies[start].n_risk, k) };
+            let n0 = if start == 0 { tallies[0].n_risk } else { release(tallies[start].n_risk) };
             // Inside a pool only censoring marks are released, and only when the pool holds at
             // least k censorings: a step at an event time inside the pool would date single
             // events, and a pool's few marks would count its censorings (below k).
@@ -257,7 +316,7 @@ fn coarsen(tallies: &[Tally], k: u32) -> Coarse {
     } else if let Some(&j) = pending.last() {
         // Only censorings since the last release: the curve is flat there, and is shown so to
         // the last of them; their marks only when there are at least k.
-        let n0 = tallies.get(start).map_or(f64::NAN, |t| if start == 0 { t.n_risk } else { round_to_k(t.n_risk, k) });
+        let n0 = tallies.get(start).map_or(f64::NAN, |t| if start == 0 { t.n_risk } else { release(t.n_risk) });
         let censored: f64 = pending.iter().map(|&x| tallies[x].leaving).sum();
         if censored >= kf {
             items.extend(pending.iter().map(|&x| (x, n0, false, true)));
@@ -286,6 +345,11 @@ fn blank_step(time: f64, n_risk: f64) -> KmStep {
     }
 }
 
+/// A curve's steps as (time, at risk, events, censored): what [`RiskRounding`] reads.
+pub fn risk_steps(c: &KmCurve) -> Vec<(f64, f64, f64, f64)> {
+    c.steps.iter().map(|s| (s.time, s.n_risk, s.n_event, s.n_censor)).collect()
+}
+
 /// The Kaplan-Meier curve as released (see the module documentation), and its cut.
 fn protect_km(c: &KmCurve, k: u32, end: f64) -> (KmCurve, Option<Cut>) {
     // A curve that carries no event counts was released already (a report opened from a
@@ -295,6 +359,8 @@ fn protect_km(c: &KmCurve, k: u32, end: f64) -> (KmCurve, Option<Cut>) {
     }
     let tallies: Vec<Tally> = c.steps.iter().map(|s| Tally { time: s.time, n_risk: s.n_risk, events: s.n_event, leaving: s.n_censor }).collect();
     let co = coarsen(&tallies, k);
+    let full = risk_steps(c);
+    let rule = RiskRounding::of(&full, k);
     let mut steps: Vec<KmStep> = Vec::new();
     let (mut sv, mut lo, mut hi) = (1.0, 1.0, 1.0);
     for &(i, n0, release, marks) in &co.items {
@@ -320,8 +386,8 @@ fn protect_km(c: &KmCurve, k: u32, end: f64) -> (KmCurve, Option<Cut>) {
             }
             let last = steps.iter().filter(|s| s.time <= a.time && s.surv.is_finite()).last();
             let (sv, lo, hi) = last.map(|s| (s.surv, s.lower, s.upper)).unwrap_or((1.0, f64::NAN, f64::NAN));
-            // The number at risk the risk table shows at this time: its pool's.
-            let n = steps.iter().find(|s| s.time >= a.time).map_or(f64::NAN, |s| s.n_risk);
+            // The number at risk at this time, released as the risk table's (`RiskRounding`).
+            let n = rule.at(&full, a.time);
             KmAt { time: a.time, n_risk: n, surv: sv, std_err: f64::NAN, lower: lo, upper: hi }
         })
         .collect();

@@ -1465,9 +1465,10 @@ pub fn methods_protected(p: &crate::disclosure::Protected) -> String {
     let mut text = methods_text_with(&p.report, Some(w));
     if !text.is_empty() {
         text.push_str(&format!(
-            " Disclosure control (k = {}): counts from 1 to {} are shown as <{}; survival curves are drawn in steps of at least {} events and end where fewer than {} remain at risk, with censoring marks only where at least {} censorings fall between two steps{}.",
+            " Disclosure control (k = {}): counts from 1 to {} are shown as <{}; survival curves are drawn in steps of at least {} events and end where fewer than {} remain at risk, with censoring marks only where at least {} censorings fall between two steps; numbers at risk are rounded so that they are never below the true number and fewer than {} above it{}.",
             w.k,
             w.k.saturating_sub(1),
+            w.k,
             w.k,
             w.k,
             w.k,

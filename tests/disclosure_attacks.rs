@@ -802,3 +802,64 @@ fn manuscript_text_kinds_defeat_the_text_attacks() {
     assert!(tables_seen >= CASES.len(), "the Word documents' tables were read ({tables_seen})");
     assert!(table1_seen > 0, "a Table 1 with its columns' N was attacked");
 }
+
+/// The risk table's rows (KMunicate: at risk, cumulative censored and events per tick, every
+/// twentieth of the follow-up) as the manuscript CSV writes them, on every dataset: each number at risk is the
+/// group's size less the patients gone before, rounded down to a multiple of k — never below the
+/// true number, less than k above it — or "<k"; each cumulative count 0, "<k" or a multiple of k
+/// at least the true count; so no tick's cells and no two ticks' differences give a count below
+/// k (`disclosure/kmunicate.rs` checks that rule exhaustively). The same cells under a naive
+/// rule (the exact numbers at risk) let the attacker subtract: censorings between two ticks.
+#[test]
+fn risk_table_rows_are_rounded_by_the_one_rule() {
+    let mut subtracted = 0;
+    for case in CASES.iter().filter(|c| !c.spec.contains("competing")) {
+        let (table, report) = run(case);
+        let end = report.km.iter().flat_map(|c| c.steps.iter().map(|s| s.time)).fold(0.0, f64::max);
+        let opts = cohort::plot::PlotOptions { breaks: (0..=20).map(|i| (f64::from(i) * end / 20.0).floor()).collect(), kmunicate: true, x_max: Some(end), ..Default::default() };
+        let input = ExportInput { report: &report, table: Some(&table), file: case.file, k: K, plot: opts, width: 1800, height: 1200 };
+        let csv = String::from_utf8(export_bytes(ExportKind::parse("risk-table-csv").unwrap(), &input).unwrap()).unwrap();
+        let mut prev: Option<(String, f64, f64)> = None;
+        for line in csv.lines().skip(1) {
+            let c: Vec<&str> = line.split(',').collect();
+            let (g, t) = (c[0], c[1].parse::<f64>().unwrap());
+            let Some(curve) = report.km.iter().find(|k| k.group.as_deref().unwrap_or("All") == g) else { continue };
+            let steps = cohort::disclosure::risk_steps(curve);
+            let exact = cohort::plot::km::n_at_risk_steps(&curve.steps, t);
+            let before = |t: f64| steps.iter().filter(|s| s.0 < t).fold((0.0, 0.0), |a, s| (a.0 + s.2, a.1 + s.3));
+            let upto = |t: f64| steps.iter().filter(|s| s.0 <= t).fold((0.0, 0.0), |a, s| (a.0 + s.2, a.1 + s.3));
+            let size = curve.n as f64;
+            match c[2] {
+                "–" => {}
+                "<5" => assert!(exact < 2.0 * K as f64, "{}: {line}: exact {exact}", case.name),
+                n => {
+                    let n: f64 = n.parse().unwrap();
+                    assert!((size - n) % K as f64 == 0.0 && n >= exact && n - exact < K as f64, "{}: {line}: exact {exact}", case.name);
+                }
+            }
+            let (e, x) = upto(t);
+            for (cell, truth) in [(c[3], x), (c[4], e)] {
+                match cell {
+                    "–" => {}
+                    "0" => assert_eq!(truth, 0.0, "{}: {line}", case.name),
+                    "<5" => assert!(truth > 0.0 && truth < K as f64, "{}: {line}", case.name),
+                    v => {
+                        let v: f64 = v.parse().unwrap();
+                        assert!(v % K as f64 == 0.0 && v >= truth && v - truth < K as f64, "{}: {line}: truth {truth}", case.name);
+                    }
+                }
+            }
+            // The naive table (exact at risk and cumulative events): censorings between ticks.
+            if let Some((pg, pn, pe)) = prev.as_ref().filter(|p| p.0 == g) {
+                let (e_before, c_before) = (before(t).0, before(t).1);
+                let censored_between = pn - exact - (e_before - pe);
+                let truth = c_before - (size - pn - pe);
+                if censored_between == truth && censored_between > 0.0 && censored_between < K as f64 && pg == g {
+                    subtracted += 1;
+                }
+            }
+            prev = Some((g.to_string(), exact, before(t).0));
+        }
+    }
+    assert!(subtracted > 0, "the naive table gives some censoring count below k by subtraction");
+}

@@ -171,7 +171,8 @@ fn the_same_options_give_the_same_bytes() {
 #[test]
 fn figures_go_through_disclosure_control() {
     // lung by sex, k = 5: the at-risk cells of the figure (and of its CSV) are those of the
-    // protected report, rounded up to multiples of 5 (the same protected report as figure-svg).
+    // protected report: the group's size less the exits rounded down to a multiple of 5
+    // (`disclosure::RiskRounding`; the same protected report as figure-svg).
     let (_, report) = lung();
     let csv = String::from_utf8(export("risk-table-csv", preset(Preset::Single, None)).unwrap()).unwrap();
     let mut rounded = 0;
@@ -180,13 +181,18 @@ fn figures_go_through_disclosure_control() {
         let (g, t, n) = (cells[0], cells[1].parse::<f64>().unwrap(), cells[2]);
         let curve = report.km.iter().find(|c| c.group.as_deref() == Some(g)).unwrap();
         let exact = cohort::plot::km::n_at_risk_steps(&curve.steps, t);
+        let size = curve.n as f64;
         if t == 0.0 {
             assert_eq!(n, exact.to_string(), "{line}: the group's size is released");
             continue;
         }
+        if n == "<5" {
+            assert!(exact < 10.0, "{line}: exact {exact}");
+            continue;
+        }
         let n: f64 = n.parse().unwrap_or_else(|_| panic!("{line}"));
-        // The pool's first number at risk, rounded up to a multiple of k: never below the exact.
-        assert!(n % 5.0 == 0.0 && n >= exact, "{line}: exact {exact}");
+        // Never below the exact, less than k above it, and N − n a multiple of k.
+        assert!((size - n) % 5.0 == 0.0 && n >= exact && n - exact < 5.0, "{line}: exact {exact}");
         rounded += (n != exact) as usize;
     }
     assert!(rounded > 0, "some cells rounded:\n{csv}");
@@ -377,14 +383,16 @@ fn kmunicate_rows_match_r() {
 
 #[test]
 fn kmunicate_csv_follows_the_disclosure_rule() {
-    // k = 5: at risk as the protected figure; cumulative censored and events from the analysis,
+    // k = 5: at risk as the protected figure (the group's size less the exits rounded down to a
+    // multiple of 5); cumulative censored and events from the analysis,
     // 1–4 written "<5", larger counts rounded up to a multiple of 5; past a cut nothing ("–").
     let opts = PlotOptions { breaks: vec![0.0, 180.0, 365.0, 545.0, 730.0], kmunicate: true, ..PlotOptions::default() };
     let csv = String::from_utf8(export("risk-table-csv", opts).unwrap()).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "group,time,at_risk,censored,events");
-    // sex=1 at 180: censored 1 → "<5", events 49 → 50; at 730 the curve is cut.
-    assert!(lines.contains(&"1,180,90,<5,50"), "{csv}");
+    // sex=1 at 180: 89 at risk of 138 (49 gone before 180: 45 → 138 − 45 = 93), censored 1 →
+    // "<5", events 49 → 50; at 730 the curve is cut.
+    assert!(lines.contains(&"1,180,93,<5,50"), "{csv}");
     assert!(lines.contains(&"1,730,<5,–,–"), "{csv}");
     // sex=2 at 365: censored 24 → 25, events 36 → 40.
     assert!(lines.iter().any(|l| l.starts_with("2,365,") && l.ends_with(",25,40")), "{csv}");

@@ -60,7 +60,7 @@ struct Curve {
     steps: Option<Vec<(f64, f64)>>,
     /// (time, events, censored) of each step, for the KMunicate rows: from the report the
     /// counts are taken from (the unprotected one when the figure is protected).
-    tally: Option<Vec<(f64, f64, f64)>>,
+    tally: Option<Vec<(f64, f64, f64, f64)>>,
     /// Disclosure control cut the curve at `end` (a report from `crate::disclosure::protect`
     /// ends a cut curve with a step of unknown estimate and number at risk): drawn as a bar.
     cut: bool,
@@ -190,7 +190,7 @@ fn km_curves_counted(report: &Report, opts: &PlotOptions, counts: &Report) -> Ve
                 .iter()
                 .find(|x| x.group == c.group)
                 .filter(|x| x.steps.iter().all(|s| s.n_event.is_finite() && s.n_censor.is_finite()))
-                .map(|x| x.steps.iter().map(|s| (s.time, s.n_event, s.n_censor)).collect());
+                .map(crate::disclosure::risk_steps);
             Curve {
                 index: i,
                 group: c.group.clone(),
@@ -1049,9 +1049,15 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
             let yc = row_y(if kmunicate { 4 * r + 1 } else { r });
             let steps = c.steps.as_deref().unwrap_or(&[]);
             // Disclosure control: cells below k are written "<k" and reported as NaN (null).
+            // With k and the curve's tallies, the numbers at risk at the ticks are released by the
+            // disclosure module's one rule (`RiskRounding`); past the curve's cut, withheld.
+            let rule = c.tally.as_deref().zip(opts.min_cell).map(|(t, k)| (t, crate::disclosure::RiskRounding::of(t, k)));
             let counts: Vec<f64> = x_vals
                 .iter()
-                .map(|t| n_at_risk(steps, *t))
+                .map(|t| match (&rule, n_at_risk(steps, *t)) {
+                    (Some((tally, rule)), n) if !n.is_nan() => rule.at(tally, *t),
+                    (_, n) => n,
+                })
                 .map(|n| if super::suppressed_count(n, opts.min_cell).is_some() { f64::NAN } else { n })
                 .collect();
             let at_risk_text: Vec<String> = counts.iter().map(|n| super::suppressed_count(*n, opts.min_cell).unwrap_or_else(|| format_num(*n))).collect();
