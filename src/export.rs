@@ -1070,7 +1070,10 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
             let figure = ExportKind::ADJUSTED.iter().find(|(x, _, _)| *x == kind).map(|(_, _, f)| *f).unwrap_or(crate::plot::FigureKind::Love);
             let opts = crate::plot::PlotOptions { min_cell: Some(k), ..input.plot.clone() };
             opts.validate()?;
-            crate::plot::render_svg(&p.report, &opts, input.width, input.height, figure)?
+            // A row figure (love plot, subgroup forest) is as tall as its rows need, never
+            // padded out to the requested height with white (the page sizes its canvas so too).
+            let height = crate::plot::adjusted::natural_height(figure, &p.report, &opts).map_or(input.height, |h| h.min(input.height));
+            crate::plot::render_svg(&p.report, &opts, input.width, height, figure)?
         }
         ExportKind::RScript => r_script(spec.ok_or("the report carries no spec")?, input.file),
         ExportKind::PythonScript => python_script(spec.ok_or("the report carries no spec")?, input.file),
