@@ -408,7 +408,7 @@ pub fn adjusted_curves(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warn
         .collect();
     let efron = spec.ties == crate::spec::Ties::Efron;
     let curves = crate::stats::adjusted::direct_standardisation(&d.time, &d.status, &eta, &by_level, efron);
-    let se = adjusted_se(&d, &fit, &beta, &group_terms, g.levels.len(), &curves, spec, efron, warnings);
+    let se: Vec<Vec<f64>> = adjusted_se(&d, &fit, &beta, &group_terms, g.levels.len(), &curves, spec, efron, warnings).into_iter().zip(&curves).map(|(se, c)| interpolated_se(&c.time, se)).collect();
     let z = crate::stats::common::z95();
     let point = |c: &crate::stats::adjusted::StandardisedCurve, se: &[f64], k: Option<usize>, time: f64| match k {
         None => TimeSurv { time, surv: 1.0, std_err: 0.0, lower: f64::NAN, upper: f64::NAN },
@@ -438,9 +438,25 @@ fn own_level(d: &Design, group_terms: &[usize], i: usize) -> usize {
     group_terms.iter().enumerate().find(|(j, _)| d.x[*j][i] == 1.0).map_or_else(|| (0..=group_terms.len()).find(|l| !group_terms.contains(l)).unwrap_or(0), |(_, &l)| l)
 }
 
+/// Standard errors computed at some steps only (large data, [`adjusted_se`]) filled in between:
+/// linearly in time between the two computed ones around a step, so the band is one continuous
+/// polygon; before the first and after the last computed one the step keeps none (NaN).
+fn interpolated_se(time: &[f64], mut se: Vec<f64>) -> Vec<f64> {
+    let known: Vec<usize> = (0..se.len()).filter(|&k| se[k].is_finite()).collect();
+    for w in known.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let (ta, tb) = (time[a], time[b]);
+        for k in a + 1..b {
+            let f = if tb > ta { (time[k] - ta) / (tb - ta) } else { 0.0 };
+            se[k] = se[a] + f * (se[b] - se[a]);
+        }
+    }
+    se
+}
+
 /// Robust standard errors of the adjusted curves (`stats::adjusted::standardised_se`) at each
 /// step: at all of them when rows × steps × levels ≤ [`ADJUSTED_SE_WORK`], else at every k-th
-/// step and the landmarks (a warning says so). None when a term was dropped from the model.
+/// step and the landmarks (a warning says so; [`interpolated_se`] fills the steps between). None when a term was dropped from the model.
 #[allow(clippy::too_many_arguments)]
 fn adjusted_se(d: &Design, fit: &CoxReport, beta: &[f64], group_terms: &[usize], levels: usize, curves: &[crate::stats::adjusted::StandardisedCurve], spec: &AnalysisSpec, efron: bool, warnings: &mut Vec<String>) -> Vec<Vec<f64>> {
     let nan = || curves.iter().map(|c| vec![f64::NAN; c.time.len()]).collect();
@@ -462,7 +478,7 @@ fn adjusted_se(d: &Design, fit: &CoxReport, beta: &[f64], group_terms: &[usize],
     }
     if every > 1 {
         warnings.push(format!(
-            "adjusted curves: the 95% band is computed at one step time in {every} (of {steps}) and at the landmarks ({n} rows × {steps} steps is too much work for every step); between them the figure interpolates the standard error linearly in time"
+            "adjusted curves: the 95% band is computed at one step time in {every} (of {steps}) and at the landmarks ({n} rows × {steps} steps is too much work for every step); between them the standard error is interpolated linearly in time"
         ));
     }
     // Each level's values of the group's indicator columns.

@@ -3,7 +3,7 @@
 //! * `adjusted`: the directly standardised survival curves (`report.adjusted`) drawn in the main
 //!   figure exactly as the crude Kaplan-Meier curves are (same axes, colours, legend, landmarks),
 //!   by handing [`super::km::draw_survival`] a view of the report whose curves are the adjusted
-//!   ones, with their 95% band (the robust standard errors of `stats::adjusted::standardised_se`,
+//!   ones, with their 95% band (the robust standard errors of `stats::adjusted::standardised_se`, as the report carries them,
 //!   drawn when the figure's bands are on). They carry no censoring mark, median or number at
 //!   risk (the standardised curve is an average of predictions, not a count of patients) and no
 //!   log-rank p (the test compares the crude curves); the legend's n is each group's own rows
@@ -29,12 +29,10 @@ pub fn adjusted_view(report: &Report) -> Result<Report, String> {
         return Err("the report has no adjusted curves to draw: set adjusted to \"direct\" (with a group and covariates) in the analysis".to_string());
     }
     let nan = f64::NAN;
-    let conf = report.spec.as_ref().map_or(crate::spec::ConfType::Log, |s| s.conf_type);
     let km = report
         .adjusted
         .iter()
-        .map(|a| (a, band_filled(&a.steps, conf)))
-        .map(|(a, band)| KmCurve {
+        .map(|a| KmCurve {
             group: Some(a.group.clone()),
             // The legend gives each arm's own size (`n_group`); where disclosure control withheld
             // it with the totals, the group's size as released with its Kaplan-Meier curve.
@@ -46,8 +44,7 @@ pub fn adjusted_view(report: &Report) -> Result<Report, String> {
             steps: a
                 .steps
                 .iter()
-                .zip(band)
-                .map(|(s, (std_err, lower, upper))| KmStep { time: s.time, n_risk: nan, n_event: nan, n_censor: 0.0, surv: s.surv, std_err, lower, upper, cumhaz: nan, std_cumhaz: nan })
+                .map(|s| KmStep { time: s.time, n_risk: nan, n_event: nan, n_censor: 0.0, surv: s.surv, std_err: s.std_err, lower: s.lower, upper: s.upper, cumhaz: nan, std_cumhaz: nan })
                 .collect(),
             followup: Followup { median: None, lower: None, upper: None },
             at: Vec::new(),
@@ -55,31 +52,6 @@ pub fn adjusted_view(report: &Report) -> Result<Report, String> {
         })
         .collect();
     Ok(Report { km, cuminc: Vec::new(), logrank: None, trend: None, pairwise: None, adjusted: Vec::new(), ..report.clone() })
-}
-
-/// Each step's (standard error, lower, upper) for the figure. When the core computed the
-/// standard errors at every k-th step only (large data: a warning of the report says so), a
-/// step between two computed ones takes the standard error interpolated linearly in time and its
-/// own S, so the band is one continuous polygon; the report keeps null there. Steps after the
-/// last computed one, or before the first, are left without a band.
-fn band_filled(steps: &[crate::adjust::TimeSurv], conf: crate::spec::ConfType) -> Vec<(f64, f64, f64)> {
-    let z = crate::stats::common::z95();
-    let known: Vec<usize> = (0..steps.len()).filter(|&k| steps[k].std_err.is_finite()).collect();
-    (0..steps.len())
-        .map(|k| {
-            let s = &steps[k];
-            if s.std_err.is_finite() || !s.surv.is_finite() {
-                return (s.std_err, s.lower, s.upper);
-            }
-            let j = known.partition_point(|&i| i < k);
-            let (Some(&a), Some(&b)) = (j.checked_sub(1).and_then(|j| known.get(j)), known.get(j)) else { return (s.std_err, s.lower, s.upper) };
-            let (ta, tb) = (steps[a].time, steps[b].time);
-            let f = if tb > ta { (s.time - ta) / (tb - ta) } else { 0.0 };
-            let se = steps[a].std_err + f * (steps[b].std_err - steps[a].std_err);
-            let (lower, upper) = crate::stats::km::conf_limits(s.surv, if s.surv > 0.0 { se / s.surv } else { f64::NAN }, conf, z);
-            (se, lower, upper)
-        })
-        .collect()
 }
 
 /// Draw the adjusted curves of `report` as the survival figure (see the module's text).
