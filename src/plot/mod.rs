@@ -725,11 +725,11 @@ fn svg_of(width: u32, height: u32, draw: impl FnOnce(&DrawingArea<SvgTarget, plo
     Ok(paint::dash_placeholders_to_paths(&svg))
 }
 
-// ---------- the chart prologue (adjusted.rs, hazard.rs) ----------
+// ---------- the chart prologue (km.rs, adjusted.rs, hazard.rs) ----------
 
-/// What a chart figure starts from (the spline curve in `adjusted.rs`, the hazard charts in
-/// `hazard.rs`): a white background, the painter, the figure's pixel size, and the font sizes
-/// and spacings the options give. `km.rs` still sets up its own (to be moved here).
+/// What a chart figure starts from (the survival figure in `km.rs`, the spline curve in
+/// `adjusted.rs`, the hazard charts in `hazard.rs`): a white background, the painter, the
+/// figure's pixel size, and the font sizes and spacings the options give.
 pub(crate) struct Frame<'a, DB: DrawingBackend> {
     pub p: paint::Painter<'a, DB>,
     /// `font_scale`: design lengths × `s` = pixels.
