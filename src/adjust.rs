@@ -543,6 +543,7 @@ pub struct PropensityReport {
 /// row left out of the propensity model) and the report, or `None` (with a warning saying
 /// why) when the model cannot give weights: a treatment without exactly two levels, perfect
 /// separation, a model that cannot be fitted.
+// Long because: one sequence of checks, each refusing weighting with its own warning (treatment levels, rows dropped, separation, convergence), then the weights, the balance table and its notes; each step reads the previous one's rows.
 pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: &mut Vec<String>) -> crate::Result<Option<(PropensityReport, Vec<f64>)>> {
     let Some(ps) = &spec.propensity else { return Ok(None) };
     let refuse = |why: String, warnings: &mut Vec<String>| {

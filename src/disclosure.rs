@@ -348,6 +348,7 @@ fn empty_km(c: &KmCurve, end: f64) -> KmCurve {
 /// table when there is one: the competing-risks curves and the model levels are counted from its
 /// rows; without it (a report rebuilt from a results link, already protected) the curves are
 /// left as they are.
+// Long because: the one place that decides what of a report is released: every section's rule in report order, so a reader checks the whole policy in one pass.
 pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
     let k = k.max(1);
     let mut r = report.clone();

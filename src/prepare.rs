@@ -486,6 +486,7 @@ pub fn crossed(a: &Column, b: &Column, rows: &[usize], labels: &crate::spec::Lab
 }
 
 /// Build the analysed rows: valid time, outcome, group and strata.
+// Long because: every exclusion of a row (time, outcome, group, strata, study design) recorded with its reason and file line in one pass over the rows, with the fast column-by-column path beside it.
 pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -> Result<Prepared> {
     spec.validate()?;
     let mut candidates = filter_rows(table, spec)?;
@@ -781,6 +782,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
 /// Build the model matrix of `covariates` over the complete cases among `prep`'s rows.
 /// Categorical covariates become treatment contrasts against the reference level
 /// (`column=level` terms); numeric ones keep their column name.
+// Long because: the model matrix in R's column order: covariates (factors as treatment contrasts, splines), clusters, then the interaction products, which read the main effects' columns.
 pub fn design(
     table: &Table,
     spec: &AnalysisSpec,

@@ -165,6 +165,7 @@ impl Rows<'_> {
 
 /// Apply the spec's study design to the analysed rows (`rows`, `time`, `status`, parallel).
 /// See the module documentation for the order and the rules.
+// Long because: the study design's six steps in their documented order (weights, entry, landmark, patients, time-varying splits, frequency weights), each keeping the row vectors parallel.
 pub fn apply(
     table: &Table,
     spec: &AnalysisSpec,

@@ -121,6 +121,7 @@ fn ok(v: f64) -> bool {
 }
 
 /// Draw a chart into the whole `area`.
+// Long because: layout and painting of the four hazard charts in drawing order; to be split into a layout step and painting as km.rs's draw_survival was (issue 16).
 fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report, opts: &PlotOptions, chart: Chart) -> Result<PlotLayout, String> {
     opts.validate()?;
     if chart.series.iter().all(|s| s.pts.iter().all(|p| !ok(p.1))) {

@@ -125,6 +125,7 @@ struct Panel {
 }
 
 /// Draw one term's panel into `area` (its own coordinates).
+// Long because: layout and painting of one residual panel in drawing order; to be split into a layout step and painting as km.rs's draw_survival was (issue 16).
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     report: &Report,
