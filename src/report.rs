@@ -90,7 +90,7 @@ impl Flow {
     /// " (12 outside the filters; 3 excluded: the time in 'time' is not a number, 3)", or ""
     /// when every row was analysed.
     pub fn sentence(&self, k: Option<u32>) -> String {
-        let cnt = |v: usize| crate::plot::suppressed_count(v as f64, k).unwrap_or_else(|| v.to_string());
+        let cnt = |v: usize| crate::numfmt::suppressed_count(v as f64, k).unwrap_or_else(|| v.to_string());
         let mut parts = Vec::new();
         if self.filtered_out > 0 {
             parts.push(format!("{} outside the filters", cnt(self.filtered_out)));

@@ -764,38 +764,7 @@ pub fn methods_sentence(spec: &AnalysisSpec, unit: &str) -> String {
 // Conditional survival, the immortal-time check and start–stop recognition (the page's "Study
 // design" block reads them from the report and the schema; the CLI prints the same).
 
-/// The spec's `conditional`: `{"given": [s, ...], "more": [t, ...]}` — given survival to s, the
-/// chance of surviving t more, S(s + t) / S(s), for each pair and group.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Conditional {
-    pub given: Vec<f64>,
-    pub more: Vec<f64>,
-}
-
-/// Most times `conditional.given` and `conditional.more` may each list.
-pub const MAX_CONDITIONAL_TIMES: usize = 20;
-
-impl Conditional {
-    /// Both lists non-empty, of finite numbers: `given` ≥ 0, `more` > 0.
-    pub fn validate(&self) -> Result<()> {
-        for (key, v, min_ok) in [("given", &self.given, 0.0), ("more", &self.more, f64::MIN_POSITIVE)] {
-            if v.is_empty() {
-                return Err(Error::spec(format!("conditional.{key} is empty: list at least one time (e.g. \"{key}\": [12, 24])")));
-            }
-            if v.len() > MAX_CONDITIONAL_TIMES {
-                return Err(Error::spec(format!("conditional.{key} lists {} times; at most {MAX_CONDITIONAL_TIMES}", v.len())));
-            }
-            if let Some(x) = v.iter().find(|x| !x.is_finite() || **x < min_ok) {
-                return Err(Error::spec(format!(
-                    "conditional.{key} must hold numbers {} in the unit of follow-up, got {x}",
-                    if key == "given" { "≥ 0" } else { "> 0" }
-                )));
-            }
-        }
-        Ok(())
-    }
-}
+pub use crate::spec::{Conditional, MAX_CONDITIONAL_TIMES};
 
 /// One cell of the conditional survival table: given survival to `given`, the chance of
 /// surviving `more` beyond it, S(given + more) / S(given), with its confidence interval.
