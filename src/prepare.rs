@@ -6,14 +6,9 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 use crate::spec::{AnalysisSpec, FilterOp, TimeSpec};
-use crate::table::{format_number, sort_levels, Column, ColumnData, Table, MISSING};
+use crate::table::{format_number, Column, ColumnData, Table, MISSING};
 
-/// A factor: codes into `levels` (level order of the contract).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Factor {
-    pub codes: Vec<u32>,
-    pub levels: Vec<String>,
-}
+pub use crate::table::{factor, Factor};
 
 /// The rows an analysis uses, with their outcome.
 #[derive(Debug, Clone)]
@@ -358,69 +353,6 @@ pub fn date_values(table: &Table, col: &Column, warnings: &mut Vec<String>) -> R
             col.name,
             (0..col.len()).find_map(|r| col.text(r)).unwrap_or_default()
         )),
-    }
-}
-
-/// Factor of a column over the given rows (levels present among them, in level order).
-/// Works on codes and values, not per-row text, so it stays cheap for millions of rows.
-pub fn factor(col: &Column, rows: &[usize]) -> Factor {
-    match &col.data {
-        ColumnData::Text { codes, levels } => {
-            let mut used = vec![false; levels.len()];
-            for &r in rows {
-                let c = codes[r];
-                if c != MISSING {
-                    used[c as usize] = true;
-                }
-            }
-            let mut present: Vec<String> = levels.iter().zip(&used).filter(|(_, &u)| u).map(|(l, _)| l.clone()).collect();
-            sort_levels(&mut present);
-            let index: std::collections::HashMap<&str, u32> =
-                present.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
-            let remap: Vec<u32> = levels.iter().map(|l| index.get(l.as_str()).copied().unwrap_or(MISSING)).collect();
-            let out = rows.iter().map(|&r| if codes[r] == MISSING { MISSING } else { remap[codes[r] as usize] }).collect();
-            Factor { codes: out, levels: present }
-        }
-        ColumnData::Numeric(v) | ColumnData::Date(v) => {
-            let is_date = matches!(col.data, ColumnData::Date(_));
-            let mut distinct: Vec<f64> = rows.iter().map(|&r| v[r]).filter(|x| !x.is_nan()).collect();
-            distinct.sort_unstable_by(f64::total_cmp);
-            distinct.dedup();
-            // Unreadable cells (kept as text by ingestion) form levels of their own.
-            let mut extra: Vec<String> = Vec::new();
-            if !col.bad.is_empty() {
-                for &r in rows {
-                    if v[r].is_nan() {
-                        if let Some(t) = col.bad_text(r) {
-                            if !extra.iter().any(|e| e == t) {
-                                extra.push(t.to_string());
-                            }
-                        }
-                    }
-                }
-            }
-            let text_of = |x: f64| if is_date { crate::calendar::format_iso(x) } else { format_number(x) };
-            let mut levels: Vec<String> = distinct.iter().map(|&x| text_of(x)).collect();
-            levels.extend(extra.iter().cloned());
-            if !extra.is_empty() {
-                sort_levels(&mut levels);
-            }
-            let index: std::collections::HashMap<&str, u32> = levels.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
-            // Level code of each distinct number (levels may have been re-sorted).
-            let num_code: Vec<u32> = distinct.iter().map(|&x| index.get(text_of(x).as_str()).copied().unwrap_or(MISSING)).collect();
-            let out = rows
-                .iter()
-                .map(|&r| {
-                    let x = v[r];
-                    if x.is_nan() {
-                        col.bad_text(r).and_then(|t| index.get(t).copied()).unwrap_or(MISSING)
-                    } else {
-                        distinct.binary_search_by(|d| d.total_cmp(&x)).map(|i| num_code[i]).unwrap_or(MISSING)
-                    }
-                })
-                .collect();
-            Factor { codes: out, levels }
-        }
     }
 }
 
