@@ -28,6 +28,7 @@ pub mod share;
 pub mod aggregate;
 pub mod disclosure;
 pub mod numfmt;
+pub mod rng;
 pub mod manuscript;
 
 #[cfg(target_arch = "wasm32")]

@@ -679,7 +679,7 @@ mod tests {
     /// values come in order of first appearance.
     #[test]
     fn distinct_values_match_sorting() {
-        let mut rng = crate::bench::SplitMix64(5);
+        let mut rng = crate::rng::SplitMix64(5);
         for case in 0..200 {
             let n = (rng.next_u64() % 30000) as usize;
             let range = 1 + rng.next_u64() % [3, 20, 1000, 6000, u64::MAX][case % 5];

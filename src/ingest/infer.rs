@@ -333,7 +333,7 @@ mod tests {
     /// digit strings with the point anywhere, signs, leading zeros, and odd forms.
     #[test]
     fn fast_decimal_matches_std() {
-        let mut rng = crate::bench::SplitMix64(2024);
+        let mut rng = crate::rng::SplitMix64(2024);
         let mut answered = 0usize;
         let total = 1_000_000;
         for i in 0..total {
@@ -362,7 +362,7 @@ mod tests {
                 2 => {
                     let x = rng.normal() * 10f64.powi((rng.next_u64() % 12) as i32 - 6);
                     let mut out = String::new();
-                    crate::bench::r_number(x, &mut out);
+                    crate::numfmt::r_number(x, &mut out);
                     out
                 }
                 _ => ["0", "-0", "+0.0", "1.", ".5", "-.5", "+.", ".", "-", "", "00012.500", "9007199254740992", "9007199254740993", "0.1e1", "1,5", "1.5.2", "--1", "1e5"]
