@@ -208,7 +208,7 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
             survival_curves(spec, &prep, &mut report, &mut warnings);
         }
         // Study designs: the conditional survival table, the immortal-time check.
-        crate::study::report_extras(table, spec, &prep, &mut report, &mut warnings);
+        study_extras(table, spec, &prep, &mut report, &mut warnings);
         cache.base = Some((base_key, prep, report, warnings));
     }
     // The base section is lent out while the model sections fill the rest of the cache.
@@ -750,4 +750,24 @@ fn table1_rows(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[Stri
 pub fn analyze_bytes(bytes: &[u8], name: &str, spec: &AnalysisSpec) -> Result<Report> {
     let table = crate::ingest::read_table(bytes, name, &crate::ingest::ReadOptions::from_spec(spec))?;
     analyze(&table, spec).map_err(|e: Error| e.at_file(name))
+}
+
+/// The study-design parts of the report computed after the curves: the conditional survival
+/// table (`conditional`) and the immortal-time warning (`immortal_time`, also a warning).
+fn study_extras(table: &Table, spec: &AnalysisSpec, prep: &crate::prepare::Prepared, report: &mut Report, warnings: &mut Vec<String>) {
+    if let Some(cond) = &spec.conditional {
+        if prep.competing {
+            warnings.push("conditional survival is not available with competing events (it is a Kaplan-Meier quantity); it was left out".to_string());
+        } else if spec.sampling_weights().is_some() {
+            warnings.push("conditional survival is not available with sampling weights (its variance is not the Greenwood sum); it was left out".to_string());
+        } else {
+            report.conditional = crate::study::conditional_rows(&report.km, cond, spec.conf_type);
+        }
+    }
+    if !prep.competing && prep.study.time_varying.is_empty() {
+        if let Some(it) = crate::study::immortal_time(table, spec, &prep.rows, &prep.time, prep.group.as_ref()) {
+            warnings.push(it.message.clone());
+            report.immortal_time = Some(it);
+        }
+    }
 }

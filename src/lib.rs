@@ -12,6 +12,7 @@ pub mod error;
 pub mod spec;
 pub mod table;
 pub mod calendar;
+pub mod columns;
 pub mod ingest;
 pub mod prepare;
 pub mod study;

@@ -28,7 +28,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::prepare::{column, date_values, line_list, numeric_values, Exclusions};
+use crate::columns::{column, date_values, line_list, numeric_values, Exclusions};
 use crate::table::{factor, Factor};
 use crate::spec::{AnalysisSpec, TimeSpec, WeightKind};
 use crate::table::{ColumnData, Table, MISSING};
@@ -890,7 +890,7 @@ pub fn immortal_time(table: &Table, spec: &AnalysisSpec, rows: &[usize], time: &
         return immortal_time_of(table, spec, rows, time, one, g, columns);
     }
     columns.iter().find_map(|c| {
-        let f = crate::prepare::factor(table.column(c)?, rows);
+        let f = crate::table::factor(table.column(c)?, rows);
         immortal_time_of(table, spec, rows, time, c, &f, columns)
     })
 }
@@ -992,26 +992,6 @@ fn immortal_time_of(table: &Table, spec: &AnalysisSpec, rows: &[usize], time: &[
         });
     }
     None
-}
-
-/// The study-design parts of the report computed after the curves: the conditional survival
-/// table (`conditional`) and the immortal-time warning (`immortal_time`, also a warning).
-pub fn report_extras(table: &Table, spec: &AnalysisSpec, prep: &crate::prepare::Prepared, report: &mut crate::report::Report, warnings: &mut Vec<String>) {
-    if let Some(cond) = &spec.conditional {
-        if prep.competing {
-            warnings.push("conditional survival is not available with competing events (it is a Kaplan-Meier quantity); it was left out".to_string());
-        } else if spec.sampling_weights().is_some() {
-            warnings.push("conditional survival is not available with sampling weights (its variance is not the Greenwood sum); it was left out".to_string());
-        } else {
-            report.conditional = conditional_rows(&report.km, cond, spec.conf_type);
-        }
-    }
-    if !prep.competing && prep.study.time_varying.is_empty() {
-        if let Some(it) = immortal_time(table, spec, &prep.rows, &prep.time, prep.group.as_ref()) {
-            warnings.push(it.message.clone());
-            report.immortal_time = Some(it);
-        }
-    }
 }
 
 pub use crate::table::{detect_start_stop, StartStop, START_STOP_SAMPLE};
