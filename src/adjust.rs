@@ -14,7 +14,7 @@ use crate::table::Table;
 /// A Cox fit of a design with the spec's ties, strata and cluster, without PH residuals (a
 /// helper model whose residuals nobody plots).
 fn cox_quiet(d: &Design, spec: &AnalysisSpec) -> Result<CoxReport, String> {
-    crate::stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), crate::stats::cox::Residuals::Never)
+    crate::stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), crate::stats::cox::Residuals::Never).map_err(|e| e.to_string())
 }
 
 /// The report of each spline covariate of the multivariable Cox model `fit` of design `d`:
@@ -300,7 +300,7 @@ impl CoxColumns {
             ties: spec.ties,
         };
         let extra = crate::stats::cox::CoxExtra { entry: self.entry.as_deref(), weights: self.weights.as_deref() };
-        crate::stats::cox::coxph_extra(&input, extra, crate::stats::cox::Residuals::Never)
+        crate::stats::cox::coxph_extra(&input, extra, crate::stats::cox::Residuals::Never).map_err(|e| e.to_string())
     }
 }
 

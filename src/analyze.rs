@@ -494,7 +494,7 @@ fn survival_models(
         to.spline = from.spline.clone();
     })?;
     univariable_screen(table, spec, prep, report, warnings, (&mut cache.univariable_key, &mut cache.univariable), "Cox", |d| {
-        let fit = stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), stats::cox::Residuals::Never)?;
+        let fit = stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), stats::cox::Residuals::Never).map_err(|e| e.to_string())?;
         Ok(UnivariableModel { covariate: String::new(), n: fit.n, events: fit.events, terms: fit.terms, lr_test: Some(fit.lr_test) })
     })?;
     if !spec.parametric.is_empty() && (!prep.study.is_plain()) {
@@ -619,7 +619,8 @@ fn univariable_screen(
 /// Cox fit of a design with the spec's ties, strata and cluster.
 fn fit_cox(d: &crate::prepare::Design, spec: &AnalysisSpec) -> std::result::Result<stats::cox::CoxReport, String> {
     let residuals = if spec.ph_residuals { stats::cox::Residuals::Always } else { stats::cox::Residuals::Auto };
-    stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), residuals)
+    // The message becomes a warning (the analysis goes on without the model).
+    stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), residuals).map_err(|e| e.to_string())
 }
 
 /// Cumulative incidence curves per cause and group, and Gray's test.
