@@ -27,7 +27,7 @@ fn main() -> Result<(), String> {
     let d = cohort::prepare::design(&table, &spec, &prep, &spec.covariates, &mut warnings).map_err(|e| e.to_string())?;
     for _ in 0..reps {
         let (w, c) = (Instant::now(), cpu_ms());
-        let fit = cohort::stats::cox::coxph(&d.cox_input(spec.ties))?;
+        let fit = cohort::stats::cox::coxph(&d.cox_input(spec.ties)).map_err(|e| e.to_string())?;
         println!(
             "coxph: {:.1} ms wall, {:.0} ms cpu ({} rows, {} iterations)",
             w.elapsed().as_secs_f64() * 1000.0,

@@ -14,7 +14,7 @@ use crate::table::Table;
 /// A Cox fit of a design with the spec's ties, strata and cluster, without PH residuals (a
 /// helper model whose residuals nobody plots).
 fn cox_quiet(d: &Design, spec: &AnalysisSpec) -> Result<CoxReport, String> {
-    crate::stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), crate::stats::cox::Residuals::Never)
+    crate::stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), crate::stats::cox::Residuals::Never).map_err(|e| e.to_string())
 }
 
 /// The report of each spline covariate of the multivariable Cox model `fit` of design `d`:
@@ -300,7 +300,7 @@ impl CoxColumns {
             ties: spec.ties,
         };
         let extra = crate::stats::cox::CoxExtra { entry: self.entry.as_deref(), weights: self.weights.as_deref() };
-        crate::stats::cox::coxph_extra(&input, extra, crate::stats::cox::Residuals::Never)
+        crate::stats::cox::coxph_extra(&input, extra, crate::stats::cox::Residuals::Never).map_err(|e| e.to_string())
     }
 }
 
@@ -559,6 +559,7 @@ pub struct PropensityReport {
 /// row left out of the propensity model) and the report, or `None` (with a warning saying
 /// why) when the model cannot give weights: a treatment without exactly two levels, perfect
 /// separation, a model that cannot be fitted.
+// Long because: one sequence of checks, each refusing weighting with its own warning (treatment levels, rows dropped, separation, convergence), then the weights, the balance table and its notes; each step reads the previous one's rows.
 pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings: &mut Vec<String>) -> crate::Result<Option<(PropensityReport, Vec<f64>)>> {
     let Some(ps) = &spec.propensity else { return Ok(None) };
     let refuse = |why: String, warnings: &mut Vec<String>| {

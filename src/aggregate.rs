@@ -139,6 +139,7 @@ struct Key {
 }
 
 /// Build the aggregation for `spec`.
+// Long because: one list of what the spec needs grouped by, spec key by spec key (time, outcome, group, strata, filters, covariates, interactions, splines, subgroups, Table 1), each a short block; split, the keys would travel through every helper.
 pub fn aggregate_sql(spec: &AnalysisSpec, opts: &AggregateOptions) -> Result<AggregatePlan> {
     let d = opts.dialect;
     let src = source(opts)?;

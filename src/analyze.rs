@@ -208,7 +208,7 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
             survival_curves(spec, &prep, &mut report, &mut warnings);
         }
         // Study designs: the conditional survival table, the immortal-time check.
-        crate::study::report_extras(table, spec, &prep, &mut report, &mut warnings);
+        study_extras(table, spec, &prep, &mut report, &mut warnings);
         cache.base = Some((base_key, prep, report, warnings));
     }
     // The base section is lent out while the model sections fill the rest of the cache.
@@ -494,7 +494,7 @@ fn survival_models(
         to.spline = from.spline.clone();
     })?;
     univariable_screen(table, spec, prep, report, warnings, (&mut cache.univariable_key, &mut cache.univariable), "Cox", |d| {
-        let fit = stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), stats::cox::Residuals::Never)?;
+        let fit = stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), stats::cox::Residuals::Never).map_err(|e| e.to_string())?;
         Ok(UnivariableModel { covariate: String::new(), n: fit.n, events: fit.events, terms: fit.terms, lr_test: Some(fit.lr_test) })
     })?;
     if !spec.parametric.is_empty() && (!prep.study.is_plain()) {
@@ -619,7 +619,8 @@ fn univariable_screen(
 /// Cox fit of a design with the spec's ties, strata and cluster.
 fn fit_cox(d: &crate::prepare::Design, spec: &AnalysisSpec) -> std::result::Result<stats::cox::CoxReport, String> {
     let residuals = if spec.ph_residuals { stats::cox::Residuals::Always } else { stats::cox::Residuals::Auto };
-    stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), residuals)
+    // The message becomes a warning (the analysis goes on without the model).
+    stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), residuals).map_err(|e| e.to_string())
 }
 
 /// Cumulative incidence curves per cause and group, and Gray's test.
@@ -750,4 +751,24 @@ fn table1_rows(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[Stri
 pub fn analyze_bytes(bytes: &[u8], name: &str, spec: &AnalysisSpec) -> Result<Report> {
     let table = crate::ingest::read_table(bytes, name, &crate::ingest::ReadOptions::from_spec(spec))?;
     analyze(&table, spec).map_err(|e: Error| e.at_file(name))
+}
+
+/// The study-design parts of the report computed after the curves: the conditional survival
+/// table (`conditional`) and the immortal-time warning (`immortal_time`, also a warning).
+fn study_extras(table: &Table, spec: &AnalysisSpec, prep: &crate::prepare::Prepared, report: &mut Report, warnings: &mut Vec<String>) {
+    if let Some(cond) = &spec.conditional {
+        if prep.competing {
+            warnings.push("conditional survival is not available with competing events (it is a Kaplan-Meier quantity); it was left out".to_string());
+        } else if spec.sampling_weights().is_some() {
+            warnings.push("conditional survival is not available with sampling weights (its variance is not the Greenwood sum); it was left out".to_string());
+        } else {
+            report.conditional = crate::study::conditional_rows(&report.km, cond, spec.conf_type);
+        }
+    }
+    if !prep.competing && prep.study.time_varying.is_empty() {
+        if let Some(it) = crate::study::immortal_time(table, spec, &prep.rows, &prep.time, prep.group.as_ref()) {
+            warnings.push(it.message.clone());
+            report.immortal_time = Some(it);
+        }
+    }
 }

@@ -7,44 +7,8 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::spec::AnalysisSpec;
 
-/// splitmix64: a tiny, well-mixed seeded generator (deterministic across platforms).
-pub struct SplitMix64(pub u64);
-
-impl SplitMix64 {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform on (0, 1).
-    pub fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    pub fn normal(&mut self) -> f64 {
-        let (u, v) = (self.uniform(), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
-}
-
-/// A covariate value as R's `write.csv` prints a double: 15 significant digits, trailing zeros
-/// dropped, fixed notation unless scientific is narrower (`-0.123456789012345`,
-/// `1.23456789012345e-05`). Returns the value the text reads back as.
-pub fn r_number(x: f64, out: &mut String) -> f64 {
-    use std::fmt::Write;
-    // `{:.14e}` rounds to 15 significant digits (correctly rounded); reading it back gives the
-    // value R's text stands for, whose shortest round-trip form has at most 15 digits.
-    let sci = format!("{x:.14e}");
-    let v: f64 = sci.parse().unwrap_or(x);
-    let fixed = format!("{v}");
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let mant = if mant.contains('.') { mant.trim_end_matches('0').trim_end_matches('.') } else { mant };
-    let e: i32 = exp.parse().unwrap_or(0);
-    let sci = format!("{mant}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
-    let _ = write!(out, "{}", if sci.len() < fixed.len() { &sci } else { &fixed });
-    v
-}
+pub use crate::numfmt::r_number;
+pub use crate::rng::SplitMix64;
 
 /// A synthetic cohort as CSV: `time` (whole days, so with ties), `status` (0 censored, 1 event,
 /// 2 competing event; about 60% events), `group` (A/B/C) and ten numeric covariates `x1..x10`

@@ -228,6 +228,7 @@ struct Patient {
 }
 
 /// Simulate the cohort for the given seeds.
+// Long because: the demo cohort's story told in order (patients, sites, doses, follow-up, the three outcomes), one seeded random stream drawn in a fixed order: moving a step out changes nothing but must keep that order.
 pub fn simulate(seeds: &Seeds) -> Vec<Site> {
     let mut rng = SplitMix64::new(seeds.cohort, TAG_COHORT);
     let start = days_from_civil(2009, 1, 1) as i64;

@@ -131,42 +131,7 @@ impl Withheld {
     }
 }
 
-/// Table 1 cell suppression: `(row, group, cell)` where `cell` is a level index, or
-/// [`MISSING_CELL`] for the missing count; `secondary` for complementary suppression.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Table1Mask {
-    pub k: u32,
-    pub primary: Vec<(usize, usize, usize)>,
-    pub secondary: Vec<(usize, usize, usize)>,
-    /// Groups (by index) of fewer than k patients: header N and every cell withheld.
-    pub groups: Vec<usize>,
-}
-
-/// The `cell` index of a variable's missing count in [`Table1Mask`].
-pub const MISSING_CELL: usize = usize::MAX;
-/// The `cell` index of a numeric variable's count of non-missing values (N − missing).
-pub const N_CELL: usize = usize::MAX - 1;
-
-impl Table1Mask {
-    /// How cell `(row, group, cell)` is written when withheld, or `None` when it is shown.
-    pub fn cell(&self, row: usize, group: usize, cell: usize) -> Option<String> {
-        if self.groups.contains(&group) || self.primary.contains(&(row, group, cell)) {
-            Some(format!("<{}", self.k))
-        } else if self.secondary.contains(&(row, group, cell)) {
-            Some("suppressed".to_string())
-        } else {
-            None
-        }
-    }
-    /// Whether any cell of row `row`, group `group` is withheld.
-    pub fn any(&self, row: usize, group: usize) -> bool {
-        self.groups.contains(&group) || self.primary.iter().chain(&self.secondary).any(|&(r, g, _)| r == row && g == group)
-    }
-    /// Whether a group's summaries (N, means, medians) are withheld.
-    pub fn group(&self, group: usize) -> bool {
-        self.groups.contains(&group)
-    }
-}
+pub use crate::stats::table1::{Table1Mask, MISSING_CELL, N_CELL};
 
 /// A report made safe to release for a threshold k: the same [`Report`] type (so the figures
 /// draw from it), with withheld counts set to 0 and listed in [`Protected::withheld`].
@@ -414,6 +379,7 @@ fn empty_km(c: &KmCurve, end: f64) -> KmCurve {
 /// table when there is one: the competing-risks curves and the model levels are counted from its
 /// rows; without it (a report rebuilt from a results link, already protected) the curves are
 /// left as they are.
+// Long because: the one place that decides what of a report is released: every section's rule in report order, so a reader checks the whole policy in one pass.
 pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
     let k = k.max(1);
     let mut r = report.clone();

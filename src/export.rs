@@ -66,6 +66,7 @@ fn conf_r(c: ConfType) -> &'static str {
 }
 
 /// An R script (packages survival and cmprsk) reproducing every number of the report.
+// Long because: the R script written line by line in the order R runs it, one short block per report section.
 pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
     let mut s = String::new();
     let w = |s: &mut String, line: &str| {
@@ -372,6 +373,7 @@ fn model_terms(spec: &AnalysisSpec) -> String {
 }
 
 /// A Python script (pandas + lifelines) for the same analysis.
+// Long because: the Python script written line by line in the order it runs, one short block per report section.
 pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
     let mut s = String::new();
     let mut w = |line: &str| {

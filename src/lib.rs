@@ -12,6 +12,7 @@ pub mod error;
 pub mod spec;
 pub mod table;
 pub mod calendar;
+pub mod columns;
 pub mod ingest;
 pub mod prepare;
 pub mod study;
@@ -28,6 +29,7 @@ pub mod share;
 pub mod aggregate;
 pub mod disclosure;
 pub mod numfmt;
+pub mod rng;
 pub mod manuscript;
 
 #[cfg(target_arch = "wasm32")]

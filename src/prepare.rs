@@ -6,14 +6,10 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 use crate::spec::{AnalysisSpec, FilterOp, TimeSpec};
-use crate::table::{format_number, sort_levels, Column, ColumnData, Table, MISSING};
+use crate::table::{format_number, Column, ColumnData, Table, MISSING};
 
-/// A factor: codes into `levels` (level order of the contract).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Factor {
-    pub codes: Vec<u32>,
-    pub levels: Vec<String>,
-}
+pub use crate::columns::{column, date_values, line_list, numeric_values, Exclusions, FlowExclusion};
+pub use crate::table::{factor, Factor};
 
 /// The rows an analysis uses, with their outcome.
 #[derive(Debug, Clone)]
@@ -38,7 +34,7 @@ pub struct Prepared {
     /// for the curves); `None` when no patient has several rows.
     pub continued: Option<Vec<bool>>,
     /// Rows excluded, by reason (the cohort flow; each also a warning).
-    pub excluded: Vec<crate::report::FlowExclusion>,
+    pub excluded: Vec<FlowExclusion>,
 }
 
 impl Prepared {
@@ -97,101 +93,6 @@ impl Design {
             ties,
         }
     }
-}
-
-/// Collects row exclusions by reason and writes one warning per reason.
-#[derive(Default)]
-pub struct Exclusions {
-    /// Per reason, in first-seen order: the offending values (None: the reason says it all), each
-    /// with its file lines, in first-seen order.
-    by_reason: BTreeMap<String, Vec<(Option<String>, Vec<u64>)>>,
-    order: Vec<String>,
-}
-
-impl Exclusions {
-    /// A row excluded for `reason` ("outcome 'status' is missing").
-    pub fn add(&mut self, reason: String, line: u64) {
-        self.push(reason, None, line);
-    }
-    /// A row excluded for `reason` because of the cell text `value`: the warning gives the total
-    /// for the reason, then each value with its lines ("'unknown' (lines 5, 24), 'lost' (line 11)").
-    pub fn add_value(&mut self, reason: String, value: &str, line: u64) {
-        self.push(reason, Some(value.to_string()), line);
-    }
-    fn push(&mut self, reason: String, value: Option<String>, line: u64) {
-        if !self.by_reason.contains_key(&reason) {
-            self.order.push(reason.clone());
-        }
-        let values = self.by_reason.entry(reason).or_default();
-        match values.iter_mut().find(|(v, _)| *v == value) {
-            Some((_, lines)) => lines.push(line),
-            None => values.push((value, vec![line])),
-        }
-    }
-    /// The exclusions by reason for the cohort flow: each reason's count and its lines (the
-    /// first [`crate::report::FLOW_LINES`]), in first-seen order.
-    pub fn flow(&self) -> Vec<crate::report::FlowExclusion> {
-        self.order
-            .iter()
-            .map(|reason| {
-                let values = &self.by_reason[reason];
-                let mut lines: Vec<u64> = values.iter().flat_map(|(_, l)| l.iter().copied()).collect();
-                lines.sort_unstable();
-                let count = lines.len();
-                lines.truncate(crate::report::FLOW_LINES);
-                crate::report::FlowExclusion { reason: reason.clone(), count, lines }
-            })
-            .collect()
-    }
-    /// One warning per reason: "3 rows excluded because the time in 'time' is not a number:
-    /// 'unknown' (lines 5, 24), 'lost' (line 11)", or "2 rows excluded: negative time in 'time'
-    /// (lines 3, 6)" when no values are named.
-    pub fn into_warnings(self, what: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        for reason in self.order {
-            let values = &self.by_reason[&reason];
-            let total: usize = values.iter().map(|(_, l)| l.len()).sum();
-            let rows = if total == 1 { "row" } else { "rows" };
-            if values.iter().all(|(v, _)| v.is_none()) {
-                let lines: Vec<u64> = values.iter().flat_map(|(_, l)| l.iter().copied()).collect();
-                out.push(format!("{total} {rows} excluded{what}: {reason} ({})", line_list(&lines)));
-            } else {
-                let parts: Vec<String> = values
-                    .iter()
-                    .map(|(v, lines)| match v {
-                        Some(v) => format!("'{v}' ({})", line_list(lines)),
-                        None => format!("other ({})", line_list(lines)),
-                    })
-                    .collect();
-                out.push(format!("{total} {rows} excluded{what} because {reason}: {}", parts.join(", ")));
-            }
-        }
-        out
-    }
-}
-
-/// `line 5` / `lines 5, 9, 12` / `lines 5, 9, 12, ... and 40 more`.
-pub fn line_list(lines: &[u64]) -> String {
-    const SHOW: usize = 12;
-    let shown: Vec<String> = lines.iter().take(SHOW).map(|l| l.to_string()).collect();
-    let more = lines.len().saturating_sub(SHOW);
-    format!(
-        "{} {}{}",
-        if lines.len() == 1 { "line" } else { "lines" },
-        shown.join(", "),
-        if more > 0 { format!(", ... and {more} more") } else { String::new() }
-    )
-}
-
-pub fn column<'a>(table: &'a Table, name: &str, role: &str) -> Result<&'a Column> {
-    table.column(name).ok_or_else(|| {
-        let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
-        Error::spec(format!(
-            "the {role} column '{name}' is not in the file. Its columns are: {}. Pick one of these in the spec.",
-            names.join(", ")
-        ))
-        .at_file(table.name.clone())
-    })
 }
 
 /// Does each cell equal one of the values (numerically when both are numbers)? One entry per
@@ -279,35 +180,6 @@ fn outcome_classes(col: &Column, event: &crate::spec::EventSpec) -> Vec<u8> {
     ev.iter().zip(&competing).zip(rest).map(|((&e, &c), r)| if e { 1 } else if c { 2 } else { r }).collect()
 }
 
-/// Numeric values of a column, with the rows whose text is not a number.
-pub fn numeric_values(col: &Column) -> (Vec<f64>, Vec<usize>) {
-    match &col.data {
-        ColumnData::Numeric(v) | ColumnData::Date(v) => (v.clone(), col.bad.iter().map(|b| b.0).collect()),
-        ColumnData::Text { codes, levels } => {
-            let parsed: Vec<Option<f64>> = levels.iter().map(|l| crate::ingest::parse_number(l)).collect();
-            let mut bad = Vec::new();
-            let v = codes
-                .iter()
-                .enumerate()
-                .map(|(r, &c)| {
-                    if c == MISSING {
-                        f64::NAN
-                    } else {
-                        match parsed[c as usize] {
-                            Some(x) => x,
-                            None => {
-                                bad.push(r);
-                                f64::NAN
-                            }
-                        }
-                    }
-                })
-                .collect();
-            (v, bad)
-        }
-    }
-}
-
 /// Why a row has no time from its dates: which date is missing or unreadable.
 fn date_span_reason(table: &Table, start: &str, ends: &[String], r: usize) -> String {
     let unreadable = |name: &str| table.column(name).and_then(|c| c.number(r).is_nan().then(|| c.text(r)).flatten());
@@ -325,103 +197,6 @@ fn date_span_reason(table: &Table, start: &str, ends: &[String], r: usize) -> St
         }
     }
     format!("end date '{}' is missing", ends.join("' / '"))
-}
-
-/// A column used as a date: its day counts since 1970-01-01.
-///
-/// Date columns are used as read. A numeric column whose values are all whole numbers in
-/// 20000–80000 is taken as Excel serial dates (an export that lost the date format;
-/// 43905 = 2020-03-15) with a warning. A text column that ingestion recognised as dates but
-/// could not order (day/month vs month/day) asks for `date_order`; anything else is refused.
-pub fn date_values(table: &Table, col: &Column, warnings: &mut Vec<String>) -> Result<Vec<f64>> {
-    use crate::calendar as dates;
-    let refuse = |msg: String| Err(Error::data(msg).at_file(table.name.clone()).at_column(col.name.clone()));
-    match &col.data {
-        ColumnData::Date(v) => Ok(v.clone()),
-        ColumnData::Numeric(v) if col.bad.is_empty() && v.iter().any(|x| !x.is_nan()) && v.iter().all(|&x| x.is_nan() || dates::is_excel_serial(x)) => {
-            let first = v.iter().copied().find(|x| !x.is_nan()).unwrap_or(0.0);
-            warnings.push(format!(
-                "'{}' holds numbers, read as Excel serial dates (1900 date system; e.g. {} = {}). If these are not dates, choose another column.",
-                col.name,
-                format_number(first),
-                dates::format_iso(first - dates::EXCEL_EPOCH_OFFSET)
-            ));
-            Ok(v.iter().map(|x| x - dates::EXCEL_EPOCH_OFFSET).collect())
-        }
-        ColumnData::Text { .. } if col.kind == crate::table::ColumnKind::Date => refuse(format!(
-            "the dates in '{}' are ambiguous: no value has a number above 12 in the first or second place (e.g. '{}'), so they could be day/month/year or month/day/year. Set \"date_order\": \"dmy\" or \"mdy\" in the spec.",
-            col.name,
-            (0..col.len()).find_map(|r| col.text(r)).unwrap_or_default()
-        )),
-        _ => refuse(format!(
-            "'{}' was not read as dates (e.g. '{}'). Use ISO dates (2021-03-15), or d/m/yyyy or m/d/yyyy dates; set date_order to \"dmy\" or \"mdy\" in the spec if the dates are ambiguous.",
-            col.name,
-            (0..col.len()).find_map(|r| col.text(r)).unwrap_or_default()
-        )),
-    }
-}
-
-/// Factor of a column over the given rows (levels present among them, in level order).
-/// Works on codes and values, not per-row text, so it stays cheap for millions of rows.
-pub fn factor(col: &Column, rows: &[usize]) -> Factor {
-    match &col.data {
-        ColumnData::Text { codes, levels } => {
-            let mut used = vec![false; levels.len()];
-            for &r in rows {
-                let c = codes[r];
-                if c != MISSING {
-                    used[c as usize] = true;
-                }
-            }
-            let mut present: Vec<String> = levels.iter().zip(&used).filter(|(_, &u)| u).map(|(l, _)| l.clone()).collect();
-            sort_levels(&mut present);
-            let index: std::collections::HashMap<&str, u32> =
-                present.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
-            let remap: Vec<u32> = levels.iter().map(|l| index.get(l.as_str()).copied().unwrap_or(MISSING)).collect();
-            let out = rows.iter().map(|&r| if codes[r] == MISSING { MISSING } else { remap[codes[r] as usize] }).collect();
-            Factor { codes: out, levels: present }
-        }
-        ColumnData::Numeric(v) | ColumnData::Date(v) => {
-            let is_date = matches!(col.data, ColumnData::Date(_));
-            let mut distinct: Vec<f64> = rows.iter().map(|&r| v[r]).filter(|x| !x.is_nan()).collect();
-            distinct.sort_unstable_by(f64::total_cmp);
-            distinct.dedup();
-            // Unreadable cells (kept as text by ingestion) form levels of their own.
-            let mut extra: Vec<String> = Vec::new();
-            if !col.bad.is_empty() {
-                for &r in rows {
-                    if v[r].is_nan() {
-                        if let Some(t) = col.bad_text(r) {
-                            if !extra.iter().any(|e| e == t) {
-                                extra.push(t.to_string());
-                            }
-                        }
-                    }
-                }
-            }
-            let text_of = |x: f64| if is_date { crate::calendar::format_iso(x) } else { format_number(x) };
-            let mut levels: Vec<String> = distinct.iter().map(|&x| text_of(x)).collect();
-            levels.extend(extra.iter().cloned());
-            if !extra.is_empty() {
-                sort_levels(&mut levels);
-            }
-            let index: std::collections::HashMap<&str, u32> = levels.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
-            // Level code of each distinct number (levels may have been re-sorted).
-            let num_code: Vec<u32> = distinct.iter().map(|&x| index.get(text_of(x).as_str()).copied().unwrap_or(MISSING)).collect();
-            let out = rows
-                .iter()
-                .map(|&r| {
-                    let x = v[r];
-                    if x.is_nan() {
-                        col.bad_text(r).and_then(|t| index.get(t).copied()).unwrap_or(MISSING)
-                    } else {
-                        distinct.binary_search_by(|d| d.total_cmp(&x)).map(|i| num_code[i]).unwrap_or(MISSING)
-                    }
-                })
-                .collect();
-            Factor { codes: out, levels }
-        }
-    }
 }
 
 /// Rows kept by the spec's filters.
@@ -486,6 +261,7 @@ pub fn crossed(a: &Column, b: &Column, rows: &[usize], labels: &crate::spec::Lab
 }
 
 /// Build the analysed rows: valid time, outcome, group and strata.
+// Long because: every exclusion of a row (time, outcome, group, strata, study design) recorded with its reason and file line in one pass over the rows, with the fast column-by-column path beside it.
 pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -> Result<Prepared> {
     spec.validate()?;
     let mut candidates = filter_rows(table, spec)?;
@@ -648,8 +424,8 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     for (value, lines) in &unlisted {
         let mut lines = lines.clone();
         let count = lines.len();
-        lines.truncate(crate::report::FLOW_LINES);
-        excluded.push(crate::report::FlowExclusion {
+        lines.truncate(crate::columns::FLOW_LINES);
+        excluded.push(FlowExclusion {
             reason: format!("outcome '{}' value '{value}' is not declared", spec.event.column),
             count,
             lines,
@@ -781,6 +557,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
 /// Build the model matrix of `covariates` over the complete cases among `prep`'s rows.
 /// Categorical covariates become treatment contrasts against the reference level
 /// (`column=level` terms); numeric ones keep their column name.
+// Long because: the model matrix in R's column order: covariates (factors as treatment contrasts, splines), clusters, then the interaction products, which read the main effects' columns.
 pub fn design(
     table: &Table,
     spec: &AnalysisSpec,

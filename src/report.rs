@@ -25,8 +25,7 @@ pub struct UnivariableModel {
     pub lr_test: Option<TestResult>,
 }
 
-/// Most line numbers a flow exclusion keeps (the warning names the first twelve).
-pub const FLOW_LINES: usize = 500;
+pub use crate::columns::{FlowExclusion, FLOW_LINES};
 
 /// The cohort flow (STROBE): rows read → removed by the filters → excluded, by reason → analysed,
 /// per group. The page's and the exports' flow diagram (`plot::flow`) draws it.
@@ -42,14 +41,6 @@ pub struct Flow {
     pub analysed: usize,
     /// Analysed rows and events per group (empty without a group).
     pub groups: Vec<FlowGroup>,
-}
-
-/// One reason of exclusion: its rows' count and file lines (the first [`FLOW_LINES`]).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct FlowExclusion {
-    pub reason: String,
-    pub count: usize,
-    pub lines: Vec<u64>,
 }
 
 /// One group of the analysed rows.
@@ -90,7 +81,7 @@ impl Flow {
     /// " (12 outside the filters; 3 excluded: the time in 'time' is not a number, 3)", or ""
     /// when every row was analysed.
     pub fn sentence(&self, k: Option<u32>) -> String {
-        let cnt = |v: usize| crate::plot::suppressed_count(v as f64, k).unwrap_or_else(|| v.to_string());
+        let cnt = |v: usize| crate::numfmt::suppressed_count(v as f64, k).unwrap_or_else(|| v.to_string());
         let mut parts = Vec::new();
         if self.filtered_out > 0 {
             parts.push(format!("{} outside the filters", cnt(self.filtered_out)));

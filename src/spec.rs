@@ -119,9 +119,9 @@ pub struct AnalysisSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights: Option<Weights>,
     /// Conditional survival table: given survival to each time in `given`, the chance of
-    /// surviving each time in `more` beyond it (`crate::study::Conditional`).
+    /// surviving each time in `more` beyond it ([`Conditional`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conditional: Option<crate::study::Conditional>,
+    pub conditional: Option<Conditional>,
     /// Names a paper needs instead of the file's codes: `{"levels": {"sex": {"1": "Male", "2":
     /// "Female"}}, "variables": {"ph.ecog": "ECOG performance status"}}`. Level labels rename the
     /// groups (figure, tables, tests) and Table 1's categories; variable labels name Table 1's rows.
@@ -446,6 +446,39 @@ pub enum WeightKind {
     Frequency,
     /// Survey or inverse-probability weights: robust variances, no log-rank test.
     Sampling,
+}
+
+/// The spec's `conditional`: `{"given": [s, ...], "more": [t, ...]}` — given survival to s, the
+/// chance of surviving t more, S(s + t) / S(s), for each pair and group.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Conditional {
+    pub given: Vec<f64>,
+    pub more: Vec<f64>,
+}
+
+/// Most times `conditional.given` and `conditional.more` may each list.
+pub const MAX_CONDITIONAL_TIMES: usize = 20;
+
+impl Conditional {
+    /// Both lists non-empty, of finite numbers: `given` ≥ 0, `more` > 0.
+    pub fn validate(&self) -> Result<()> {
+        for (key, v, min_ok) in [("given", &self.given, 0.0), ("more", &self.more, f64::MIN_POSITIVE)] {
+            if v.is_empty() {
+                return Err(Error::spec(format!("conditional.{key} is empty: list at least one time (e.g. \"{key}\": [12, 24])")));
+            }
+            if v.len() > MAX_CONDITIONAL_TIMES {
+                return Err(Error::spec(format!("conditional.{key} lists {} times; at most {MAX_CONDITIONAL_TIMES}", v.len())));
+            }
+            if let Some(x) = v.iter().find(|x| !x.is_finite() || **x < min_ok) {
+                return Err(Error::spec(format!(
+                    "conditional.{key} must hold numbers {} in the unit of follow-up, got {x}",
+                    if key == "given" { "≥ 0" } else { "> 0" }
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Distributions of `survreg`.

@@ -28,7 +28,8 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::prepare::{column, date_values, factor, line_list, numeric_values, Exclusions, Factor};
+use crate::columns::{column, date_values, line_list, numeric_values, Exclusions};
+use crate::table::{factor, Factor};
 use crate::spec::{AnalysisSpec, TimeSpec, WeightKind};
 use crate::table::{ColumnData, Table, MISSING};
 
@@ -165,6 +166,7 @@ impl Rows<'_> {
 
 /// Apply the spec's study design to the analysed rows (`rows`, `time`, `status`, parallel).
 /// See the module documentation for the order and the rules.
+// Long because: the study design's six steps in their documented order (weights, entry, landmark, patients, time-varying splits, frequency weights), each keeping the row vectors parallel.
 pub fn apply(
     table: &Table,
     spec: &AnalysisSpec,
@@ -763,38 +765,7 @@ pub fn methods_sentence(spec: &AnalysisSpec, unit: &str) -> String {
 // Conditional survival, the immortal-time check and start–stop recognition (the page's "Study
 // design" block reads them from the report and the schema; the CLI prints the same).
 
-/// The spec's `conditional`: `{"given": [s, ...], "more": [t, ...]}` — given survival to s, the
-/// chance of surviving t more, S(s + t) / S(s), for each pair and group.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Conditional {
-    pub given: Vec<f64>,
-    pub more: Vec<f64>,
-}
-
-/// Most times `conditional.given` and `conditional.more` may each list.
-pub const MAX_CONDITIONAL_TIMES: usize = 20;
-
-impl Conditional {
-    /// Both lists non-empty, of finite numbers: `given` ≥ 0, `more` > 0.
-    pub fn validate(&self) -> Result<()> {
-        for (key, v, min_ok) in [("given", &self.given, 0.0), ("more", &self.more, f64::MIN_POSITIVE)] {
-            if v.is_empty() {
-                return Err(Error::spec(format!("conditional.{key} is empty: list at least one time (e.g. \"{key}\": [12, 24])")));
-            }
-            if v.len() > MAX_CONDITIONAL_TIMES {
-                return Err(Error::spec(format!("conditional.{key} lists {} times; at most {MAX_CONDITIONAL_TIMES}", v.len())));
-            }
-            if let Some(x) = v.iter().find(|x| !x.is_finite() || **x < min_ok) {
-                return Err(Error::spec(format!(
-                    "conditional.{key} must hold numbers {} in the unit of follow-up, got {x}",
-                    if key == "given" { "≥ 0" } else { "> 0" }
-                )));
-            }
-        }
-        Ok(())
-    }
-}
+pub use crate::spec::{Conditional, MAX_CONDITIONAL_TIMES};
 
 /// One cell of the conditional survival table: given survival to `given`, the chance of
 /// surviving `more` beyond it, S(given + more) / S(given), with its confidence interval.
@@ -919,7 +890,7 @@ pub fn immortal_time(table: &Table, spec: &AnalysisSpec, rows: &[usize], time: &
         return immortal_time_of(table, spec, rows, time, one, g, columns);
     }
     columns.iter().find_map(|c| {
-        let f = crate::prepare::factor(table.column(c)?, rows);
+        let f = crate::table::factor(table.column(c)?, rows);
         immortal_time_of(table, spec, rows, time, c, &f, columns)
     })
 }
@@ -1023,139 +994,7 @@ fn immortal_time_of(table: &Table, spec: &AnalysisSpec, rows: &[usize], time: &[
     None
 }
 
-/// The study-design parts of the report computed after the curves: the conditional survival
-/// table (`conditional`) and the immortal-time warning (`immortal_time`, also a warning).
-pub fn report_extras(table: &Table, spec: &AnalysisSpec, prep: &crate::prepare::Prepared, report: &mut crate::report::Report, warnings: &mut Vec<String>) {
-    if let Some(cond) = &spec.conditional {
-        if prep.competing {
-            warnings.push("conditional survival is not available with competing events (it is a Kaplan-Meier quantity); it was left out".to_string());
-        } else if spec.sampling_weights().is_some() {
-            warnings.push("conditional survival is not available with sampling weights (its variance is not the Greenwood sum); it was left out".to_string());
-        } else {
-            report.conditional = conditional_rows(&report.km, cond, spec.conf_type);
-        }
-    }
-    if !prep.competing && prep.study.time_varying.is_empty() {
-        if let Some(it) = immortal_time(table, spec, &prep.rows, &prep.time, prep.group.as_ref()) {
-            warnings.push(it.message.clone());
-            report.immortal_time = Some(it);
-        }
-    }
-}
-
-/// A (start, stop) pair of columns within an id column, recognised in a file's rows.
-#[derive(Debug, Clone, serde::Serialize, PartialEq)]
-pub struct StartStop {
-    pub id: String,
-    pub start: String,
-    pub stop: String,
-    /// Rows and patients (distinct ids) among the rows examined.
-    pub rows: usize,
-    pub patients: usize,
-}
-
-/// Rows examined by [`detect_start_stop`] (the first of the file).
-pub const START_STOP_SAMPLE: usize = 20_000;
-
-/// Recognise start–stop data: an id column with several rows for some ids, and two number (or
-/// date) columns (start, stop) with start < stop on every row examined, whose intervals chain
-/// within an id — sorted by start, each interval starts where the one before ended (at least
-/// 90% of consecutive pairs; none overlaps). Columns named like ids (`id`, `patient`, `subject`)
-/// are tried first, then by most distinct values; the first pair found is returned. Only the
-/// first [`START_STOP_SAMPLE`] rows are examined (the layout shows there).
-pub fn detect_start_stop(table: &Table) -> Option<StartStop> {
-    let n = table.n_rows().min(START_STOP_SAMPLE);
-    if n < 3 {
-        return None;
-    }
-    let rows: Vec<usize> = (0..n).collect();
-    // Number/date columns with values on most rows.
-    let nums: Vec<&crate::table::Column> = table
-        .columns
-        .iter()
-        .filter(|c| matches!(c.data, ColumnData::Numeric(_) | ColumnData::Date(_)) && (0..n).filter(|&r| !c.number(r).is_nan()).count() * 10 >= n * 9)
-        .collect();
-    // Ordered (start, stop) pairs with start < stop wherever both are present.
-    let mut pairs = Vec::new();
-    for a in &nums {
-        for b in &nums {
-            if std::ptr::eq(*a, *b) || matches!(a.data, ColumnData::Date(_)) != matches!(b.data, ColumnData::Date(_)) {
-                continue;
-            }
-            if (0..n).all(|r| {
-                let (x, y) = (a.number(r), b.number(r));
-                x.is_nan() || y.is_nan() || x < y
-            }) {
-                pairs.push((*a, *b));
-            }
-        }
-    }
-    if pairs.is_empty() {
-        return None;
-    }
-    // Id candidates: repeated values, at least 2 ids, not mostly one id.
-    let id_name = |s: &str| {
-        let s = s.to_ascii_lowercase();
-        s == "id" || s.ends_with("id") || s.contains("patient") || s.contains("subject") || s.contains("mrn") || s.contains("record")
-    };
-    // Distinct values among the rows examined, without formatting (whole numbers or text only).
-    let distinct = |c: &crate::table::Column| -> Option<usize> {
-        match &c.data {
-            ColumnData::Text { codes, .. } => {
-                let mut v: Vec<u32> = codes[..n].to_vec();
-                v.sort_unstable();
-                v.dedup();
-                (!v.contains(&MISSING)).then_some(v.len())
-            }
-            ColumnData::Numeric(_) => {
-                let mut v: Vec<f64> = (0..n).map(|r| c.number(r)).collect();
-                if v.iter().any(|x| x.is_nan() || x.fract() != 0.0) {
-                    return None;
-                }
-                v.sort_unstable_by(f64::total_cmp);
-                v.dedup();
-                Some(v.len())
-            }
-            ColumnData::Date(_) => None,
-        }
-    };
-    let mut ids: Vec<(bool, usize, &crate::table::Column)> = table
-        .columns
-        .iter()
-        .filter_map(|c| distinct(c).map(|d| (id_name(&c.name), d, c)))
-        .filter(|&(_, d, _)| d >= 2 && d < n && d * 20 >= n.min(2000))
-        .collect();
-    ids.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
-    let ids: Vec<(bool, usize, &crate::table::Column, Factor)> = ids.into_iter().take(3).map(|(named, d, c)| (named, d, c, factor(c, &rows))).collect();
-    for (_, patients, idc, f) in ids.iter().take(3) {
-        for (a, b) in &pairs {
-            if std::ptr::eq(*a, *idc) || std::ptr::eq(*b, *idc) {
-                continue;
-            }
-            let mut order: Vec<usize> = (0..n).filter(|&r| !a.number(r).is_nan() && !b.number(r).is_nan()).collect();
-            order.sort_by(|&x, &y| f.codes[x].cmp(&f.codes[y]).then(a.number(x).total_cmp(&a.number(y))));
-            let (mut chained, mut links, mut overlap) = (0usize, 0usize, false);
-            for w in order.windows(2) {
-                if f.codes[w[0]] != f.codes[w[1]] {
-                    continue;
-                }
-                links += 1;
-                let (stop0, start1) = (b.number(w[0]), a.number(w[1]));
-                if start1 < stop0 {
-                    overlap = true;
-                    break;
-                }
-                if start1 == stop0 {
-                    chained += 1;
-                }
-            }
-            if !overlap && links > 0 && chained * 10 >= links * 9 {
-                return Some(StartStop { id: idc.name.clone(), start: a.name.clone(), stop: b.name.clone(), rows: n, patients: *patients });
-            }
-        }
-    }
-    None
-}
+pub use crate::table::{detect_start_stop, StartStop, START_STOP_SAMPLE};
 
 /// The conditional survival table as an export may release it (`crate::disclosure::protect`),
 /// from the released (coarsened, cut) curves: S(s + t) / S(s) of the released steps; the number

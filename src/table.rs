@@ -222,7 +222,7 @@ impl Table {
                     }
                 })
                 .collect(),
-            start_stop: crate::study::detect_start_stop(self),
+            start_stop: detect_start_stop(self),
         }
     }
 }
@@ -423,9 +423,9 @@ pub struct Schema {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count_column: Option<CountColumn>,
     pub columns: Vec<ColumnSummary>,
-    /// Start–stop intervals within an id, when the rows look like them (`crate::study`).
+    /// Start–stop intervals within an id, when the rows look like them ([`detect_start_stop`]).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_stop: Option<crate::study::StartStop>,
+    pub start_stop: Option<StartStop>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -448,6 +448,194 @@ pub struct ColumnSummary {
     /// The column holds the row numbers 0..n−1 (pandas' index) or 1..n (R's row names), in
     /// order, with no gap: not a variable. The page does not offer it as a covariate.
     pub row_number: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Factors of columns over rows, and start–stop recognition (the schema's `start_stop`; the study
+// designs use both).
+
+/// A factor: codes into `levels` (level order of the contract).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Factor {
+    pub codes: Vec<u32>,
+    pub levels: Vec<String>,
+}
+
+/// Factor of a column over the given rows (levels present among them, in level order).
+/// Works on codes and values, not per-row text, so it stays cheap for millions of rows.
+pub fn factor(col: &Column, rows: &[usize]) -> Factor {
+    match &col.data {
+        ColumnData::Text { codes, levels } => {
+            let mut used = vec![false; levels.len()];
+            for &r in rows {
+                let c = codes[r];
+                if c != MISSING {
+                    used[c as usize] = true;
+                }
+            }
+            let mut present: Vec<String> = levels.iter().zip(&used).filter(|(_, &u)| u).map(|(l, _)| l.clone()).collect();
+            sort_levels(&mut present);
+            let index: std::collections::HashMap<&str, u32> =
+                present.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
+            let remap: Vec<u32> = levels.iter().map(|l| index.get(l.as_str()).copied().unwrap_or(MISSING)).collect();
+            let out = rows.iter().map(|&r| if codes[r] == MISSING { MISSING } else { remap[codes[r] as usize] }).collect();
+            Factor { codes: out, levels: present }
+        }
+        ColumnData::Numeric(v) | ColumnData::Date(v) => {
+            let is_date = matches!(col.data, ColumnData::Date(_));
+            let mut distinct: Vec<f64> = rows.iter().map(|&r| v[r]).filter(|x| !x.is_nan()).collect();
+            distinct.sort_unstable_by(f64::total_cmp);
+            distinct.dedup();
+            // Unreadable cells (kept as text by ingestion) form levels of their own.
+            let mut extra: Vec<String> = Vec::new();
+            if !col.bad.is_empty() {
+                for &r in rows {
+                    if v[r].is_nan() {
+                        if let Some(t) = col.bad_text(r) {
+                            if !extra.iter().any(|e| e == t) {
+                                extra.push(t.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            let text_of = |x: f64| if is_date { crate::calendar::format_iso(x) } else { format_number(x) };
+            let mut levels: Vec<String> = distinct.iter().map(|&x| text_of(x)).collect();
+            levels.extend(extra.iter().cloned());
+            if !extra.is_empty() {
+                sort_levels(&mut levels);
+            }
+            let index: std::collections::HashMap<&str, u32> = levels.iter().enumerate().map(|(i, l)| (l.as_str(), i as u32)).collect();
+            // Level code of each distinct number (levels may have been re-sorted).
+            let num_code: Vec<u32> = distinct.iter().map(|&x| index.get(text_of(x).as_str()).copied().unwrap_or(MISSING)).collect();
+            let out = rows
+                .iter()
+                .map(|&r| {
+                    let x = v[r];
+                    if x.is_nan() {
+                        col.bad_text(r).and_then(|t| index.get(t).copied()).unwrap_or(MISSING)
+                    } else {
+                        distinct.binary_search_by(|d| d.total_cmp(&x)).map(|i| num_code[i]).unwrap_or(MISSING)
+                    }
+                })
+                .collect();
+            Factor { codes: out, levels }
+        }
+    }
+}
+
+/// A (start, stop) pair of columns within an id column, recognised in a file's rows.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct StartStop {
+    pub id: String,
+    pub start: String,
+    pub stop: String,
+    /// Rows and patients (distinct ids) among the rows examined.
+    pub rows: usize,
+    pub patients: usize,
+}
+
+/// Rows examined by [`detect_start_stop`] (the first of the file).
+pub const START_STOP_SAMPLE: usize = 20_000;
+
+/// Recognise start–stop data: an id column with several rows for some ids, and two number (or
+/// date) columns (start, stop) with start < stop on every row examined, whose intervals chain
+/// within an id — sorted by start, each interval starts where the one before ended (at least
+/// 90% of consecutive pairs; none overlaps). Columns named like ids (`id`, `patient`, `subject`)
+/// are tried first, then by most distinct values; the first pair found is returned. Only the
+/// first [`START_STOP_SAMPLE`] rows are examined (the layout shows there).
+pub fn detect_start_stop(table: &Table) -> Option<StartStop> {
+    let n = table.n_rows().min(START_STOP_SAMPLE);
+    if n < 3 {
+        return None;
+    }
+    let rows: Vec<usize> = (0..n).collect();
+    // Number/date columns with values on most rows.
+    let nums: Vec<&Column> = table
+        .columns
+        .iter()
+        .filter(|c| matches!(c.data, ColumnData::Numeric(_) | ColumnData::Date(_)) && (0..n).filter(|&r| !c.number(r).is_nan()).count() * 10 >= n * 9)
+        .collect();
+    // Ordered (start, stop) pairs with start < stop wherever both are present.
+    let mut pairs = Vec::new();
+    for a in &nums {
+        for b in &nums {
+            if std::ptr::eq(*a, *b) || matches!(a.data, ColumnData::Date(_)) != matches!(b.data, ColumnData::Date(_)) {
+                continue;
+            }
+            if (0..n).all(|r| {
+                let (x, y) = (a.number(r), b.number(r));
+                x.is_nan() || y.is_nan() || x < y
+            }) {
+                pairs.push((*a, *b));
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return None;
+    }
+    // Id candidates: repeated values, at least 2 ids, not mostly one id.
+    let id_name = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        s == "id" || s.ends_with("id") || s.contains("patient") || s.contains("subject") || s.contains("mrn") || s.contains("record")
+    };
+    // Distinct values among the rows examined, without formatting (whole numbers or text only).
+    let distinct = |c: &Column| -> Option<usize> {
+        match &c.data {
+            ColumnData::Text { codes, .. } => {
+                let mut v: Vec<u32> = codes[..n].to_vec();
+                v.sort_unstable();
+                v.dedup();
+                (!v.contains(&MISSING)).then_some(v.len())
+            }
+            ColumnData::Numeric(_) => {
+                let mut v: Vec<f64> = (0..n).map(|r| c.number(r)).collect();
+                if v.iter().any(|x| x.is_nan() || x.fract() != 0.0) {
+                    return None;
+                }
+                v.sort_unstable_by(f64::total_cmp);
+                v.dedup();
+                Some(v.len())
+            }
+            ColumnData::Date(_) => None,
+        }
+    };
+    let mut ids: Vec<(bool, usize, &Column)> = table
+        .columns
+        .iter()
+        .filter_map(|c| distinct(c).map(|d| (id_name(&c.name), d, c)))
+        .filter(|&(_, d, _)| d >= 2 && d < n && d * 20 >= n.min(2000))
+        .collect();
+    ids.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    let ids: Vec<(bool, usize, &Column, Factor)> = ids.into_iter().take(3).map(|(named, d, c)| (named, d, c, factor(c, &rows))).collect();
+    for (_, patients, idc, f) in ids.iter().take(3) {
+        for (a, b) in &pairs {
+            if std::ptr::eq(*a, *idc) || std::ptr::eq(*b, *idc) {
+                continue;
+            }
+            let mut order: Vec<usize> = (0..n).filter(|&r| !a.number(r).is_nan() && !b.number(r).is_nan()).collect();
+            order.sort_by(|&x, &y| f.codes[x].cmp(&f.codes[y]).then(a.number(x).total_cmp(&a.number(y))));
+            let (mut chained, mut links, mut overlap) = (0usize, 0usize, false);
+            for w in order.windows(2) {
+                if f.codes[w[0]] != f.codes[w[1]] {
+                    continue;
+                }
+                links += 1;
+                let (stop0, start1) = (b.number(w[0]), a.number(w[1]));
+                if start1 < stop0 {
+                    overlap = true;
+                    break;
+                }
+                if start1 == stop0 {
+                    chained += 1;
+                }
+            }
+            if !overlap && links > 0 && chained * 10 >= links * 9 {
+                return Some(StartStop { id: idc.name.clone(), start: a.name.clone(), stop: b.name.clone(), rows: n, patients: *patients });
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -491,7 +679,7 @@ mod tests {
     /// values come in order of first appearance.
     #[test]
     fn distinct_values_match_sorting() {
-        let mut rng = crate::bench::SplitMix64(5);
+        let mut rng = crate::rng::SplitMix64(5);
         for case in 0..200 {
             let n = (rng.next_u64() % 30000) as usize;
             let range = 1 + rng.next_u64() % [3, 20, 1000, 6000, u64::MAX][case % 5];

@@ -567,3 +567,22 @@ fn ungrouped_curve_and_hidden_groups_drop_the_test() {
     let (svg, _) = draw(&tiny(), &PlotOptions::default(), 700, 500);
     assert!(svg.contains("Log-rank, p = 0.48"));
 }
+
+#[test]
+fn the_layout_step_alone_gives_the_drawn_layout() {
+    use cohort::plot::km::survival_layout;
+    for (report, opts) in [
+        (lung_labelled(), PlotOptions { landmarks: vec![365.0], ..PlotOptions::default() }),
+        (lung_labelled(), PlotOptions { kmunicate: true, min_cell: Some(10), hidden_groups: vec!["Female".into()], ..PlotOptions::default() }),
+        (transplant_cuminc(), PlotOptions::default()),
+    ] {
+        let (_, drawn) = draw(&report, &opts, 900, 680);
+        // As JSON: a suppressed count is NaN (null), which `==` would call unequal to itself.
+        let alone = survival_layout(&report, &opts, &report, 900, 680).unwrap();
+        assert_eq!(serde_json::to_string(&alone).unwrap(), serde_json::to_string(&drawn).unwrap());
+        assert_eq!(alone.annotation_strip, drawn.annotation_strip);
+    }
+    // The same errors, without a drawing area.
+    let tall = survival_layout(&lung_labelled(), &PlotOptions::default(), &lung_labelled(), 900, 120).unwrap_err();
+    assert!(tall.contains("too short"), "{tall}");
+}

@@ -35,6 +35,7 @@ function pageExposure(spec) {
  * Wire the block. `state` is main.js's state ({schema, spec, report}); `runSpec(spec)` re-analyses;
  * `showError(err, context)` shows the error panel. Returns {fill, render, clear}.
  */
+// Long because: the block's closure: its body is the short handlers that share the block's state.
 export function initDesigns({ state, runSpec, showError }) {
   const run = spec => runSpec(spec).catch(() => {});
 

@@ -117,6 +117,7 @@ export function initExplorer(c) {
   wireExplorer();
 }
 
+// Long because: one event listener per control of the model panel, each short, registered together.
 function wireExplorer() {
   $('#xp-covs').addEventListener('change', ev => {
     const t = ev.target;

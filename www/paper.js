@@ -100,6 +100,7 @@ const pCell = p => fmtP(p).replace(/^P = /, '').replace(/^P /, '');
  * Build the Paper view and its tab. `ctx`: {engine(), serial(fn), demo(), fileName()} from the
  * page. Returns {update()}: the page calls it when a file is loaded.
  */
+// Long because: the Paper view's closure: its body is the short functions that share the view's state (its engine view, manifest, tab).
 export function initPaper(ctx) {
   const results = document.querySelector('.results');
   if (!results) return { update() {} };

@@ -99,17 +99,11 @@ fn numeric_column(name: String, vals: Vec<f64>, bad: Vec<(usize, String)>, nonmi
 
 /// Decide the type of a column read as a dictionary and build it; returns whether a decimal
 /// comma was used. Each distinct text is parsed once (as a number, with a decimal comma, as a
-/// date) and the cells take their level's reading.
+/// date) and the cells take their level's reading: numbers first, then dates, else text.
 pub(super) fn infer_dict(name: String, dict: Dict, lines: &[u64], ctx: &Context, notes: &mut Vec<String>) -> (Column, bool) {
     let Dict { index, levels, codes } = dict;
     drop(index);
     let n = codes.len();
-    let text = |i: usize| -> &str {
-        match codes[i] {
-            MISSING => "",
-            c => &levels[c as usize],
-        }
-    };
     let mut count = vec![0usize; levels.len()];
     for &c in &codes {
         if c != MISSING {
@@ -128,136 +122,171 @@ pub(super) fn infer_dict(name: String, dict: Dict, lines: &[u64], ctx: &Context,
     let level_vals = if comma { levels.iter().map(|l| parse_comma(l)).collect() } else { dot };
     let ok: usize = level_vals.iter().zip(&count).filter(|(v, _)| v.is_some()).map(|(_, k)| k).sum();
     if ok > 0 && (nonmissing - ok) * 10 <= nonmissing {
-        let mut bad = Vec::new();
-        let vals: Vec<f64> = codes
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| {
-                if c == MISSING {
-                    return f64::NAN;
-                }
-                level_vals[c as usize].unwrap_or_else(|| {
-                    bad.push((i, levels[c as usize].clone()));
-                    f64::NAN
-                })
-            })
-            .collect();
+        let (vals, bad) = cells_of_levels(&codes, &levels, &level_vals);
         let (col, _) = numeric_column(name, vals, bad, nonmissing, lines, notes);
         let comma = comma && matches!(col.data, ColumnData::Numeric(_));
         return (col, comma);
     }
     drop(level_vals);
 
-    // Dates: each level parsed once, when a cell first needs it; the scan stops as soon as
-    // more than 10 % of the cells are not dates.
-    let mut cache: Vec<Option<Option<DateText>>> = vec![None; levels.len()];
-    let (mut dok, mut day_first, mut month_first, mut ab, mut ab_dotted) = (0usize, false, false, 0usize, 0usize);
-    let mut example_ab: Option<usize> = None;
-    let mut failed = 0usize;
-    for (i, &c) in codes.iter().enumerate() {
-        if c == MISSING {
-            continue;
-        }
-        let p = *cache[c as usize].get_or_insert_with(|| dates::parse_date_text(&levels[c as usize]));
-        match p {
-            None => {
-                failed += 1;
-                if failed * 10 > nonmissing {
-                    break; // not a date column: stop early
-                }
+    let scan = DateScan::of(&codes, &levels, nonmissing);
+    if scan.dok > 0 && (nonmissing - scan.dok) * 10 <= nonmissing {
+        match date_order(&name, &scan, &codes, &levels, ctx, notes) {
+            Some(DateOrder::Read(order)) => return (date_column(name, &codes, &levels, &scan, order, nonmissing, lines, notes), false),
+            Some(DateOrder::Undecided) => {
+                let mut col = Column::new(name, ColumnData::Text { codes, levels }, ColumnKind::Date);
+                col.identifier = identifier_reason(&col, nonmissing);
+                return (col, false);
             }
-            Some(d) => {
-                dok += 1;
-                if let DateText::Ab { a, b, sep, .. } = d {
-                    ab += 1;
-                    example_ab.get_or_insert(i);
-                    day_first |= a > 12;
-                    month_first |= b > 12;
-                    if sep == b'.' {
-                        ab_dotted += 1;
-                    }
-                }
-            }
-        }
-    }
-    if dok > 0 && (nonmissing - dok) * 10 <= nonmissing {
-        let example = example_ab.map(|i| text(i).to_string()).unwrap_or_default();
-        let order = if day_first && month_first {
-            notes.push(format!(
-                "column '{name}': the dates mix day/month/year and month/day/year (some values have a day above 12 first, others second), so the column is read as text. Write the dates as 2020-03-15 (ISO)."
-            ));
-            None
-        } else if day_first {
-            Some(Order::Dmy)
-        } else if month_first {
-            Some(Order::Mdy)
-        } else if ab == 0 {
-            Some(Order::Dmy) // no a/b/year cell: the order does not matter
-        } else if let Some(o) = ctx.date_order {
-            notes.push(format!(
-                "column '{name}': no date decides between day/month and month/day (e.g. '{example}'); read as {} as the spec's date_order says",
-                if o == Order::Dmy { "day/month/year" } else { "month/day/year" }
-            ));
-            Some(o)
-        } else if ab_dotted == ab {
-            notes.push(format!(
-                "column '{name}': dotted dates such as '{example}' read as day.month.year (no value has a day above 12; set date_order to \"mdy\" in the spec if that is wrong)"
-            ));
-            Some(Order::Dmy)
-        } else {
-            notes.push(format!(
-                "warning: column '{name}': the dates are ambiguous: no value has a number above 12 in the first or second place (e.g. '{example}'), so they may be day/month/year or month/day/year. Set \"date_order\": \"dmy\" or \"mdy\" in the spec to use this column as a date."
-            ));
-            let mut col = Column::new(name, ColumnData::Text { codes, levels }, ColumnKind::Date);
-            col.identifier = identifier_reason(&col, nonmissing);
-            return (col, false);
-        };
-        if let Some(order) = order {
-            // Every non-missing level was parsed (the scan did not stop early).
-            let parsed = |c: u32| cache[c as usize].flatten();
-            if ab > 0 && (day_first || month_first) {
-                notes.push(format!(
-                    "column '{name}': dates read as {} (a value such as '{}' decides)",
-                    if order == Order::Dmy { "day/month/year" } else { "month/day/year" },
-                    codes
-                        .iter()
-                        .find_map(|&c| match (c != MISSING).then(|| parsed(c)).flatten() {
-                            Some(DateText::Ab { a, b, .. }) if (order == Order::Dmy && a > 12) || (order == Order::Mdy && b > 12) => {
-                                Some(levels[c as usize].as_str())
-                            }
-                            _ => None,
-                        })
-                        .unwrap_or("")
-                ));
-            }
-            let level_days: Vec<Option<f64>> = (0..levels.len() as u32).map(|c| parsed(c).and_then(|d| d.days(order))).collect();
-            let mut bad = Vec::new();
-            let days: Vec<f64> = codes
-                .iter()
-                .enumerate()
-                .map(|(i, &c)| {
-                    if c == MISSING {
-                        return f64::NAN;
-                    }
-                    level_days[c as usize].unwrap_or_else(|| {
-                        bad.push((i, levels[c as usize].clone()));
-                        f64::NAN
-                    })
-                })
-                .collect();
-            if !bad.is_empty() {
-                notes.push(describe_bad(&name, "valid dates", &bad, nonmissing, lines));
-            }
-            let mut col = Column::new(name, ColumnData::Date(days), ColumnKind::Date);
-            col.bad = bad;
-            flag_identifier(&mut col, nonmissing, notes);
-            return (col, false);
+            // Mixed orders: text.
+            None => {}
         }
     }
 
     let mut col = Column::new(name, ColumnData::Text { codes, levels }, ColumnKind::Categorical);
     flag_identifier(&mut col, nonmissing, notes);
     (col, false)
+}
+
+/// Each cell's value from its level's (`NaN` for a missing cell), and the unreadable cells
+/// (row, text): those whose level has no value.
+fn cells_of_levels(codes: &[u32], levels: &[String], level_vals: &[Option<f64>]) -> (Vec<f64>, Vec<(usize, String)>) {
+    let mut bad = Vec::new();
+    let vals = codes
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            if c == MISSING {
+                return f64::NAN;
+            }
+            level_vals[c as usize].unwrap_or_else(|| {
+                bad.push((i, levels[c as usize].clone()));
+                f64::NAN
+            })
+        })
+        .collect();
+    (vals, bad)
+}
+
+/// A dictionary column's cells read as dates: each level parsed once, when a cell first needs
+/// it; the scan stops as soon as more than 10 % of the cells are not dates.
+struct DateScan {
+    /// Each level's reading (`None`: not parsed, the scan stopped first).
+    cache: Vec<Option<Option<DateText>>>,
+    /// Cells read as dates.
+    dok: usize,
+    /// Some `a/b/year` cell has a > 12 (day first), b > 12 (month first).
+    day_first: bool,
+    month_first: bool,
+    /// `a/b/year` cells, those of them dotted, and the first one's row.
+    ab: usize,
+    ab_dotted: usize,
+    example_ab: Option<usize>,
+}
+
+impl DateScan {
+    fn of(codes: &[u32], levels: &[String], nonmissing: usize) -> DateScan {
+        let mut s = DateScan { cache: vec![None; levels.len()], dok: 0, day_first: false, month_first: false, ab: 0, ab_dotted: 0, example_ab: None };
+        let mut failed = 0usize;
+        for (i, &c) in codes.iter().enumerate() {
+            if c == MISSING {
+                continue;
+            }
+            let p = *s.cache[c as usize].get_or_insert_with(|| dates::parse_date_text(&levels[c as usize]));
+            match p {
+                None => {
+                    failed += 1;
+                    if failed * 10 > nonmissing {
+                        break; // not a date column: stop early
+                    }
+                }
+                Some(d) => {
+                    s.dok += 1;
+                    if let DateText::Ab { a, b, sep, .. } = d {
+                        s.ab += 1;
+                        s.example_ab.get_or_insert(i);
+                        s.day_first |= a > 12;
+                        s.month_first |= b > 12;
+                        if sep == b'.' {
+                            s.ab_dotted += 1;
+                        }
+                    }
+                }
+            }
+        }
+        s
+    }
+}
+
+/// How a date column's `a/b/year` cells are read.
+enum DateOrder {
+    Read(Order),
+    /// No value decides and nothing says which: kept as text of kind `Date` (with a warning).
+    Undecided,
+}
+
+/// The order of a date column's `a/b/year` cells, with the note that says why; `None` when the
+/// column mixes both orders (read as text).
+fn date_order(name: &str, scan: &DateScan, codes: &[u32], levels: &[String], ctx: &Context, notes: &mut Vec<String>) -> Option<DateOrder> {
+    let example = scan.example_ab.map(|i| levels[codes[i] as usize].as_str()).unwrap_or_default();
+    let read = |o| Some(DateOrder::Read(o));
+    if scan.day_first && scan.month_first {
+        notes.push(format!(
+            "column '{name}': the dates mix day/month/year and month/day/year (some values have a day above 12 first, others second), so the column is read as text. Write the dates as 2020-03-15 (ISO)."
+        ));
+        None
+    } else if scan.day_first {
+        read(Order::Dmy)
+    } else if scan.month_first {
+        read(Order::Mdy)
+    } else if scan.ab == 0 {
+        read(Order::Dmy) // no a/b/year cell: the order does not matter
+    } else if let Some(o) = ctx.date_order {
+        notes.push(format!(
+            "column '{name}': no date decides between day/month and month/day (e.g. '{example}'); read as {} as the spec's date_order says",
+            if o == Order::Dmy { "day/month/year" } else { "month/day/year" }
+        ));
+        read(o)
+    } else if scan.ab_dotted == scan.ab {
+        notes.push(format!(
+            "column '{name}': dotted dates such as '{example}' read as day.month.year (no value has a day above 12; set date_order to \"mdy\" in the spec if that is wrong)"
+        ));
+        read(Order::Dmy)
+    } else {
+        notes.push(format!(
+            "warning: column '{name}': the dates are ambiguous: no value has a number above 12 in the first or second place (e.g. '{example}'), so they may be day/month/year or month/day/year. Set \"date_order\": \"dmy\" or \"mdy\" in the spec to use this column as a date."
+        ));
+        Some(DateOrder::Undecided)
+    }
+}
+
+/// The date column of a scan that read at least 90 % of the cells as dates, in `order`.
+#[allow(clippy::too_many_arguments)]
+fn date_column(name: String, codes: &[u32], levels: &[String], scan: &DateScan, order: Order, nonmissing: usize, lines: &[u64], notes: &mut Vec<String>) -> Column {
+    // Every non-missing level was parsed (the scan did not stop early).
+    let parsed = |c: u32| scan.cache[c as usize].flatten();
+    if scan.ab > 0 && (scan.day_first || scan.month_first) {
+        notes.push(format!(
+            "column '{name}': dates read as {} (a value such as '{}' decides)",
+            if order == Order::Dmy { "day/month/year" } else { "month/day/year" },
+            codes
+                .iter()
+                .find_map(|&c| match (c != MISSING).then(|| parsed(c)).flatten() {
+                    Some(DateText::Ab { a, b, .. }) if (order == Order::Dmy && a > 12) || (order == Order::Mdy && b > 12) => Some(levels[c as usize].as_str()),
+                    _ => None,
+                })
+                .unwrap_or("")
+        ));
+    }
+    let level_days: Vec<Option<f64>> = (0..levels.len() as u32).map(|c| parsed(c).and_then(|d| d.days(order))).collect();
+    let (days, bad) = cells_of_levels(codes, levels, &level_days);
+    if !bad.is_empty() {
+        notes.push(describe_bad(&name, "valid dates", &bad, nonmissing, lines));
+    }
+    let mut col = Column::new(name, ColumnData::Date(days), ColumnKind::Date);
+    col.bad = bad;
+    flag_identifier(&mut col, nonmissing, notes);
+    col
 }
 
 fn flag_identifier(col: &mut Column, nonmissing: usize, notes: &mut Vec<String>) {
@@ -304,7 +333,7 @@ mod tests {
     /// digit strings with the point anywhere, signs, leading zeros, and odd forms.
     #[test]
     fn fast_decimal_matches_std() {
-        let mut rng = crate::bench::SplitMix64(2024);
+        let mut rng = crate::rng::SplitMix64(2024);
         let mut answered = 0usize;
         let total = 1_000_000;
         for i in 0..total {
@@ -333,7 +362,7 @@ mod tests {
                 2 => {
                     let x = rng.normal() * 10f64.powi((rng.next_u64() % 12) as i32 - 6);
                     let mut out = String::new();
-                    crate::bench::r_number(x, &mut out);
+                    crate::numfmt::r_number(x, &mut out);
                     out
                 }
                 _ => ["0", "-0", "+0.0", "1.", ".5", "-.5", "+.", ".", "-", "", "00012.500", "9007199254740992", "9007199254740993", "0.1e1", "1,5", "1.5.2", "--1", "1e5"]

@@ -578,7 +578,7 @@ mod tests {
     /// some or much text, numbers then text, decimal commas late in the column, missing codes,
     /// dates, quoted text with delimiters and line breaks, exponents, 17 digits, dot-grouped
     /// thousands), sometimes switching kind after the probe rows.
-    pub(crate) fn random_table(rng: &mut crate::bench::SplitMix64, delim: char) -> String {
+    pub(crate) fn random_table(rng: &mut crate::rng::SplitMix64, delim: char) -> String {
         let rows = 200 + (rng.next_u64() % 1800) as usize;
         let ncol = 1 + (rng.next_u64() % 6) as usize;
         let mut kinds: Vec<(u64, u64, usize)> = (0..ncol).map(|_| (rng.next_u64() % 14, rng.next_u64() % 14, (rng.next_u64() % 2000) as usize)).collect();
@@ -634,7 +634,7 @@ mod tests {
     /// gives exactly the table that inferring every column from its text gives.
     #[test]
     fn numbers_on_the_fly_equal_text_inference() {
-        let mut rng = crate::bench::SplitMix64(9);
+        let mut rng = crate::rng::SplitMix64(9);
         for case in 0..300 {
             let delim = if case % 3 == 0 { ';' } else { ',' };
             let text = random_table(&mut rng, delim);

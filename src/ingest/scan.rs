@@ -279,7 +279,7 @@ mod tests {
     /// feeds before each record's first byte.
     #[test]
     fn matches_csv_crate() {
-        let mut rng = crate::bench::SplitMix64(42);
+        let mut rng = crate::rng::SplitMix64(42);
         let alphabet: &[&str] = &[",", ";", "\"", "\"\"", "\n", "\r", "\r\n", " ", "a", "bc", "1.5", "é"];
         for case in 0..20000 {
             let len = (rng.next_u64() % 40) as usize;

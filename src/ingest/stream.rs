@@ -428,7 +428,7 @@ mod tests {
     /// cut into random chunks read exactly as the whole file.
     #[test]
     fn chunks_read_as_the_whole_file() {
-        let mut rng = crate::bench::SplitMix64(23);
+        let mut rng = crate::rng::SplitMix64(23);
         let mut passes = [0usize; 4];
         for case in 0..150 {
             let delim = if case % 3 == 0 { ';' } else { ',' };

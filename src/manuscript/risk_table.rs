@@ -12,13 +12,8 @@ pub fn csv(report: &Report, counts: &Report, opts: &PlotOptions) -> Result<Strin
         return Err("the risk table needs Kaplan-Meier curves (this report has competing-risks curves only)".to_string());
     }
     let g = super::geometry(report, &PlotOptions { risk_table: true, ..opts.clone() });
-    let mut svg = String::new();
-    let layout = {
-        use plotters::prelude::*;
-        // The one SVG backend type of the build (`plot::SvgTarget`): no second copy of the figure's code.
-        let area = crate::plot::svg_target(&mut svg, (g.width_px, g.height_px)).into_drawing_area();
-        crate::plot::km::draw_survival_counted(&area, report, &g.opts, counts)?
-    };
+    // The figure's layout step alone (nothing is drawn).
+    let layout = crate::plot::km::survival_layout(report, &g.opts, counts, g.width_px, g.height_px)?;
     let table = layout.risk_table.ok_or("the figure drew no risk table")?;
     let k = opts.min_cell;
     let cell = |n: f64| crate::plot::suppressed_count(n, k).unwrap_or_else(|| crate::plot::format_num(n));

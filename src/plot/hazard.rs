@@ -25,7 +25,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::paint::{Face, YAxis, GREY, INK};
+use super::paint::{Face, Painter, YAxis, GREY, INK};
 use super::{css_color, format_num, group_color, nice_step, ticks_from, LayoutSeries, PlotLayout, PlotOptions, Tick};
 use crate::report::Report;
 use crate::stats::parametric::ParametricReport;
@@ -140,48 +140,7 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
     let x_step = opts.break_by.unwrap_or_else(|| nice_step(x_max, 5));
     let xt = ticks_from(0.0, x_max, x_step);
 
-    // y range: every value inside the x range, and the band limits as far as twice the
-    // largest value (linear) or a factor 4 beyond the curves (log axis). Pointwise bands of a
-    // smoothed hazard explode at the end of follow-up where few remain at risk; letting them set
-    // the axis would flatten the curves, so they are clipped at the plot's edge instead.
-    let mut vals: Vec<f64> = Vec::new();
-    for se in &chart.series {
-        vals.extend(se.pts.iter().filter(|p| p.0 <= x_max && ok(p.1)).map(|p| p.1));
-    }
-    let (c_lo, c_hi) = if chart.log_y {
-        let pos = vals.iter().copied().filter(|v| *v > 0.0);
-        (pos.clone().fold(f64::INFINITY, f64::min) / 4.0, pos.fold(0.0, f64::max) * 4.0)
-    } else {
-        (f64::NEG_INFINITY, vals.iter().copied().fold(0.0, f64::max) * 2.0)
-    };
-    let curve_vals = vals.len();
-    for se in &chart.series {
-        for b in se.band.iter().filter(|b| b.0 <= x_max) {
-            vals.extend(b.1.iter().chain(b.2.iter()).copied().filter(|v| ok(*v)).map(|v| if curve_vals > 0 { v.clamp(c_lo, c_hi.max(c_lo)) } else { v }));
-        }
-    }
-    vals.extend(chart.hlines.iter().map(|l| l.value).filter(|v| ok(*v)));
-    let (y_lo, y_hi, yt): (f64, f64, Vec<f64>) = if chart.log_y {
-        let pos: Vec<f64> = vals.iter().copied().filter(|v| *v > 0.0).collect();
-        let lo = pos.iter().copied().fold(1.0, f64::min);
-        let hi = pos.iter().copied().fold(1.0, f64::max);
-        let (a, b, t) = super::forest::log_axis(lo, hi);
-        (a.ln(), b.ln(), t)
-    } else {
-        let top = chart.y_top.unwrap_or_else(|| {
-            let m = vals.iter().copied().filter(|v| *v > 0.0).fold(0.0, f64::max);
-            if m > 0.0 {
-                let st = nice_step(m * 1.05, 5);
-                (m * 1.05 / st).ceil() * st
-            } else {
-                1.0
-            }
-        });
-        let st = nice_step(top, 5);
-        (0.0, top, ticks_from(0.0, top, st))
-    };
-    let y_step = if yt.len() > 1 { (yt[1] - yt[0]).abs() } else { y_hi - y_lo };
-    let y_labels: Vec<String> = yt.iter().map(|v| if chart.log_y { tick_text(*v, *v) } else { tick_text(*v, y_step) }).collect();
+    let (y_lo, y_hi, yt, y_labels) = y_axis(&chart, x_max);
 
     // Layout.
     let top_y = pad + frame.title_height(opts);
@@ -238,74 +197,12 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
     // Bands, then lines.
     if opts.conf_bands {
         for se in &chart.series {
-            let mut run: Vec<(f64, f64, f64)> = Vec::new();
-            let mut runs = Vec::new();
-            for b in se.band.iter().filter(|b| b.0 <= x_max) {
-                match (b.1, b.2) {
-                    (Some(lo), Some(hi)) if ok(lo) && ok(hi) => run.push((b.0, lo, hi)),
-                    _ => {
-                        if !run.is_empty() {
-                            runs.push(std::mem::take(&mut run));
-                        }
-                    }
-                }
-            }
-            if !run.is_empty() {
-                runs.push(run);
-            }
-            for r in runs {
-                let mut upper = Vec::new();
-                let mut lower = Vec::new();
-                for (i, &(t, lo, hi)) in r.iter().enumerate() {
-                    if se.step && i > 0 {
-                        upper.push((x_of(t), y_of(r[i - 1].2)));
-                        lower.push((x_of(t), y_of(r[i - 1].1)));
-                    }
-                    upper.push((x_of(t), y_of(hi)));
-                    lower.push((x_of(t), y_of(lo)));
-                }
-                lower.reverse();
-                upper.extend(lower);
-                p.polygon(upper, RGBAColor(se.color.0, se.color.1, se.color.2, 0.18))?;
-            }
+            paint_band(p, se, x_max, &x_of, &y_of)?;
         }
     }
     let mut series_out = Vec::new();
     for (k, se) in chart.series.iter().enumerate() {
-        let color = RGBAColor(se.color.0, se.color.1, se.color.2, 1.0);
-        let mut seg: Vec<(i32, i32)> = Vec::new();
-        let mut segs = Vec::new();
-        let mut prev: Option<f64> = None;
-        for &(t, v) in se.pts.iter() {
-            if t > x_max {
-                if let (true, Some(pv)) = (se.step, prev) {
-                    seg.push((x_of(x_max), y_of(pv)));
-                }
-                break;
-            }
-            if !ok(v) {
-                if seg.len() > 1 {
-                    segs.push(std::mem::take(&mut seg));
-                }
-                seg.clear();
-                prev = None;
-                continue;
-            }
-            if let (true, Some(pv)) = (se.step, prev) {
-                seg.push((x_of(t), y_of(pv)));
-            }
-            seg.push((x_of(t), y_of(v)));
-            prev = Some(v);
-        }
-        if seg.len() > 1 {
-            segs.push(seg);
-        }
-        for sg in segs {
-            match se.dash {
-                Some((d, g)) => p.dashed(sg, color, se.width, d, g)?,
-                None => p.line(sg, color, se.width)?,
-            }
-        }
+        paint_series(p, se, x_max, &x_of, &y_of)?;
         if se.legend {
             series_out.push(LayoutSeries {
                 index: k,
@@ -320,6 +217,159 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
     }
 
     // Legend (top right, inside the plot).
+    paint_legend(p, &chart, fs, (left, top, pwi))?;
+
+    Ok(PlotLayout {
+        annotation_strip: 0,
+        figure: chart.figure.to_string(),
+        width: w,
+        height: h,
+        plot_left: left,
+        plot_top: top,
+        plot_width: pwi,
+        plot_height: phi,
+        x_min: 0.0,
+        x_max,
+        x_log: false,
+        y_min: y_lo,
+        y_max: y_hi,
+        percent: false,
+        x_ticks,
+        y_ticks,
+        series: series_out,
+        risk_table: None,
+        legend: Vec::new(),
+    })
+}
+
+/// The y axis of a chart over [0, `x_max`]: its ends (logs of them on a log axis), tick values
+/// and labels.
+fn y_axis(chart: &Chart, x_max: f64) -> (f64, f64, Vec<f64>, Vec<String>) {
+    // y range: every value inside the x range, and the band limits as far as twice the
+    // largest value (linear) or a factor 4 beyond the curves (log axis). Pointwise bands of a
+    // smoothed hazard explode at the end of follow-up where few remain at risk; letting them set
+    // the axis would flatten the curves, so they are clipped at the plot's edge instead.
+    let mut vals: Vec<f64> = Vec::new();
+    for se in &chart.series {
+        vals.extend(se.pts.iter().filter(|p| p.0 <= x_max && ok(p.1)).map(|p| p.1));
+    }
+    let (c_lo, c_hi) = if chart.log_y {
+        let pos = vals.iter().copied().filter(|v| *v > 0.0);
+        (pos.clone().fold(f64::INFINITY, f64::min) / 4.0, pos.fold(0.0, f64::max) * 4.0)
+    } else {
+        (f64::NEG_INFINITY, vals.iter().copied().fold(0.0, f64::max) * 2.0)
+    };
+    let curve_vals = vals.len();
+    for se in &chart.series {
+        for b in se.band.iter().filter(|b| b.0 <= x_max) {
+            vals.extend(b.1.iter().chain(b.2.iter()).copied().filter(|v| ok(*v)).map(|v| if curve_vals > 0 { v.clamp(c_lo, c_hi.max(c_lo)) } else { v }));
+        }
+    }
+    vals.extend(chart.hlines.iter().map(|l| l.value).filter(|v| ok(*v)));
+    let (y_lo, y_hi, yt): (f64, f64, Vec<f64>) = if chart.log_y {
+        let pos: Vec<f64> = vals.iter().copied().filter(|v| *v > 0.0).collect();
+        let lo = pos.iter().copied().fold(1.0, f64::min);
+        let hi = pos.iter().copied().fold(1.0, f64::max);
+        let (a, b, t) = super::forest::log_axis(lo, hi);
+        (a.ln(), b.ln(), t)
+    } else {
+        let top = chart.y_top.unwrap_or_else(|| {
+            let m = vals.iter().copied().filter(|v| *v > 0.0).fold(0.0, f64::max);
+            if m > 0.0 {
+                let st = nice_step(m * 1.05, 5);
+                (m * 1.05 / st).ceil() * st
+            } else {
+                1.0
+            }
+        });
+        let st = nice_step(top, 5);
+        (0.0, top, ticks_from(0.0, top, st))
+    };
+    let y_step = if yt.len() > 1 { (yt[1] - yt[0]).abs() } else { y_hi - y_lo };
+    let y_labels: Vec<String> = yt.iter().map(|v| if chart.log_y { tick_text(*v, *v) } else { tick_text(*v, y_step) }).collect();
+    (y_lo, y_hi, yt, y_labels)
+}
+
+/// A series' pointwise band: one polygon per run of finite limits up to `x_max` (steps when
+/// the series is a step function).
+fn paint_band<DB: DrawingBackend>(p: &Painter<DB>, se: &Series, x_max: f64, x_of: &dyn Fn(f64) -> i32, y_of: &dyn Fn(f64) -> i32) -> Result<(), String> {
+    let mut run: Vec<(f64, f64, f64)> = Vec::new();
+    let mut runs = Vec::new();
+    for b in se.band.iter().filter(|b| b.0 <= x_max) {
+        match (b.1, b.2) {
+            (Some(lo), Some(hi)) if ok(lo) && ok(hi) => run.push((b.0, lo, hi)),
+            _ => {
+                if !run.is_empty() {
+                    runs.push(std::mem::take(&mut run));
+                }
+            }
+        }
+    }
+    if !run.is_empty() {
+        runs.push(run);
+    }
+    for r in runs {
+        let mut upper = Vec::new();
+        let mut lower = Vec::new();
+        for (i, &(t, lo, hi)) in r.iter().enumerate() {
+            if se.step && i > 0 {
+                upper.push((x_of(t), y_of(r[i - 1].2)));
+                lower.push((x_of(t), y_of(r[i - 1].1)));
+            }
+            upper.push((x_of(t), y_of(hi)));
+            lower.push((x_of(t), y_of(lo)));
+        }
+        lower.reverse();
+        upper.extend(lower);
+        p.polygon(upper, RGBAColor(se.color.0, se.color.1, se.color.2, 0.18))?;
+    }
+    Ok(())
+}
+
+/// A series' line up to `x_max`, broken where its values are not finite.
+fn paint_series<DB: DrawingBackend>(p: &Painter<DB>, se: &Series, x_max: f64, x_of: &dyn Fn(f64) -> i32, y_of: &dyn Fn(f64) -> i32) -> Result<(), String> {
+    let color = RGBAColor(se.color.0, se.color.1, se.color.2, 1.0);
+    let mut seg: Vec<(i32, i32)> = Vec::new();
+    let mut segs = Vec::new();
+    let mut prev: Option<f64> = None;
+    for &(t, v) in se.pts.iter() {
+        if t > x_max {
+            if let (true, Some(pv)) = (se.step, prev) {
+                seg.push((x_of(x_max), y_of(pv)));
+            }
+            break;
+        }
+        if !ok(v) {
+            if seg.len() > 1 {
+                segs.push(std::mem::take(&mut seg));
+            }
+            seg.clear();
+            prev = None;
+            continue;
+        }
+        if let (true, Some(pv)) = (se.step, prev) {
+            seg.push((x_of(t), y_of(pv)));
+        }
+        seg.push((x_of(t), y_of(v)));
+        prev = Some(v);
+    }
+    if seg.len() > 1 {
+        segs.push(seg);
+    }
+    for sg in segs {
+        match se.dash {
+            Some((d, g)) => p.dashed(sg, color, se.width, d, g)?,
+            None => p.line(sg, color, se.width)?,
+        }
+    }
+    Ok(())
+}
+
+/// The legend box at the top right inside the plot (`plot`: its left edge, top and width):
+/// the series shown in it, then the chart's extra rows.
+fn paint_legend<DB: DrawingBackend>(p: &Painter<DB>, chart: &Chart, fs: f64, plot: (i32, i32, i32)) -> Result<(), String> {
+    let (left, top, pwi) = plot;
+    let s = p.s;
     let mut rows: Vec<(String, RGBColor, Option<(f64, f64)>, f64)> =
         chart.series.iter().filter(|se| se.legend).map(|se| (se.label.clone(), se.color, se.dash, se.width)).collect();
     rows.extend(chart.extra_legend.iter().map(|(l, c, d)| (l.clone(), *c, *d, 1.5)));
@@ -345,28 +395,7 @@ fn draw_chart<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report
             p.text(label, (x0 + line_w as i32 + p.px(6.0), yc), f_leg, INK, HPos::Left, VPos::Center, Face::Normal, false)?;
         }
     }
-
-    Ok(PlotLayout {
-        annotation_strip: 0,
-        figure: chart.figure.to_string(),
-        width: w,
-        height: h,
-        plot_left: left,
-        plot_top: top,
-        plot_width: pwi,
-        plot_height: phi,
-        x_min: 0.0,
-        x_max,
-        x_log: false,
-        y_min: y_lo,
-        y_max: y_hi,
-        percent: false,
-        x_ticks,
-        y_ticks,
-        series: series_out,
-        risk_table: None,
-        legend: Vec::new(),
-    })
+    Ok(())
 }
 
 /// Nelson-Aalen cumulative hazard per group with the report's 95% CI (`report.cumhaz`).

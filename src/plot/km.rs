@@ -540,55 +540,372 @@ pub fn draw_survival<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: 
 /// `counts`, the same analysis before protection: its cumulative counts at the ticks are
 /// written as the numbers at risk are (below `min_cell` "<k", else rounded up to a multiple
 /// of k), and not at all ("–") where the protected curve is cut.
+///
+/// Two steps: [`SurvivalLayout::new`] decides every position (pure), the `paint_*` functions
+/// draw in a fixed order (bands, landmark and median lines, curves, axes, legend, annotation,
+/// landmark values, risk table).
 pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, report: &Report, opts: &PlotOptions, counts: &Report) -> Result<PlotLayout, String> {
+    let frame = super::Frame::new(area, opts)?;
+    let lay = SurvivalLayout::new(report, opts, counts, frame.w, frame.h)?;
+    debug_assert!(lay.sz.f_tick == frame.f_tick && lay.sz.f_title == frame.f_title && lay.sz.pad == frame.pad && lay.sz.tick_len == frame.tick);
+    let p = &frame.p;
+    paint_plot_area(p, &lay, report, opts)?;
+    paint_axes(p, &lay, opts)?;
+    paint_legend(p, &lay, opts)?;
+    paint_note(p, &lay)?;
+    paint_landmark_values(p, &lay)?;
+    paint_risk_table(p, &lay)?;
+    Ok(lay.plot_layout(opts))
+}
+
+/// The layout of the survival figure at `width` × `height` pixels without drawing it: what
+/// [`draw_survival_counted`] returns (plot area, ticks, legend boxes, risk table), from the
+/// same pure step.
+pub fn survival_layout(report: &Report, opts: &PlotOptions, counts: &Report, width: u32, height: u32) -> Result<PlotLayout, String> {
     opts.validate()?;
+    Ok(SurvivalLayout::new(report, opts, counts, width, height)?.plot_layout(opts))
+}
+
+/// Font sizes (design pixels, the painter scales them) and spacings (pixels) of the figure;
+/// those it shares with the other figures are [`super::Frame`]'s.
+#[derive(Clone, Copy)]
+struct Sizes {
+    s: f64,
+    f_axis: f64,
+    f_tick: f64,
+    f_legend: f64,
+    f_table: f64,
+    f_note: f64,
+    f_title: f64,
+    pad: f64,
+    tick_len: f64,
+}
+
+impl Sizes {
+    fn of(opts: &PlotOptions) -> Sizes {
+        let (s, fs) = (opts.font_scale, opts.font_size);
+        Sizes { s, f_axis: fs, f_tick: fs * 0.92, f_legend: fs * 0.95, f_table: fs * 0.92, f_note: fs * 0.92, f_title: fs * 1.25, pad: 12.0 * s, tick_len: 5.0 * s }
+    }
+    /// Width in pixels of `text` at `size` design pixels (as [`Painter::width`]).
+    fn width(&self, text: &str, size: f64, face: Face) -> f64 {
+        super::text_width(text, size * self.s, face == Face::Bold)
+    }
+    /// A design length in pixels (as [`Painter::px`]).
+    fn px(&self, v: f64) -> i32 {
+        (v * self.s).round() as i32
+    }
+}
+
+/// One legend entry: a group's curve, or (competing risks) the line-style key.
+struct Entry {
+    text: String,
+    color: RGBColor,
+    dashed: bool,
+    line: LineType,
+    /// The group a click on this entry shows or hides (none for the line-style key).
+    group: Option<String>,
+    hidden: bool,
+}
+
+/// A legend entry where it is drawn: swatch from `x`, centred on row `yc`.
+struct PlacedEntry {
+    entry: Entry,
+    x: f64,
+    yc: i32,
+}
+
+/// The annotation block (medians and the test) and where it goes.
+struct Note {
+    lines: Vec<Line>,
+    /// Top-left corner, pixels.
+    at: (f64, f64),
+    /// Over the curves (nowhere free, no room for a strip): on a white box.
+    boxed: bool,
+    w: f64,
+    h: f64,
+    line_h: f64,
+}
+
+/// The values written at one landmark: a dot where each curve crosses it, the labels pushed
+/// apart vertically.
+struct LandmarkValues {
+    dots: Vec<((i32, i32), RGBColor)>,
+    /// Left end of the labels.
+    x: i32,
+    /// (centre row, text, colour, width in pixels).
+    labels: Vec<(i32, String, RGBColor, f64)>,
+    /// Half the height of a label's white box.
+    half: i32,
+}
+
+/// The number-at-risk table as it is written.
+struct TableLayout {
+    top: i32,
+    kmunicate: bool,
+    /// Row labels end this far left of the plot's left edge.
+    label_gap: i32,
+    /// Centre row of each table row (KMunicate: four per group).
+    row_y: Vec<i32>,
+    /// Each group's numbers at risk as written ("<k" below the threshold).
+    at_risk: Vec<Vec<String>>,
+    public: RiskTableLayout,
+}
+
+/// Everything the survival figure decides before it draws (pure: text widths come from the
+/// fixed metrics of [`super::text_width`]).
+struct SurvivalLayout {
+    sz: Sizes,
+    w: u32,
+    h: u32,
+    figure: &'static str,
+    /// The drawn curves (hidden groups left out).
+    curves: Vec<Curve>,
+    /// The plot area (below the annotation strip, if any).
+    m: Map,
+    x_end: f64,
+    y_max: f64,
+    x_ticks: Vec<Tick>,
+    y_ticks: Vec<Tick>,
+    x_title: String,
+    y_title: String,
+    swatch: f64,
+    /// Height of a legend row.
+    legend_row_h: f64,
+    legend: Vec<PlacedEntry>,
+    note: Note,
+    annotation_strip: i32,
+    landmarks: Vec<f64>,
+    landmark_values: Vec<LandmarkValues>,
+    medians: Vec<(f64, RGBColor)>,
+    table: Option<TableLayout>,
+}
+
+impl SurvivalLayout {
+    /// Lay the figure out in `w` × `h` pixels (options already checked).
+    fn new(report: &Report, opts: &PlotOptions, counts: &Report, w: u32, h: u32) -> Result<SurvivalLayout, String> {
+        let competing = report.km.is_empty();
+        let (curves, entries) = curves_and_entries(report, opts, counts)?;
+        let figure = if competing {
+            "cuminc"
+        } else if opts.cumulative {
+            "cumulative"
+        } else {
+            "survival"
+        };
+        let rising = competing || opts.cumulative;
+        let sz = Sizes::of(opts);
+        let s = sz.s;
+        let (wf, hf) = (w as f64, h as f64);
+
+        // Ranges.
+        let data_end = curves.iter().map(|c| c.end).fold(0.0, f64::max);
+        let x_end = opts.x_max.unwrap_or(if data_end > 0.0 { data_end } else { 1.0 });
+        let (y_max, y_vals, y_labels) = y_axis(opts, rising);
+        let show_table = opts.risk_table && !competing;
+        let kmunicate = show_table && opts.kmunicate;
+
+        // Horizontal: the y axis (title, tick labels) or the risk table's row labels, whichever
+        // is wider, left of the plot; half a count or tick label right of it.
+        let ytick_w = y_labels.iter().map(|l| sz.width(l, sz.f_tick, Face::Normal)).fold(0.0, f64::max);
+        let left_axis = sz.pad + sz.f_axis * s * 1.2 + 6.0 * s + ytick_w + sz.tick_len + 4.0 * s;
+        let row_label_w = if show_table { curves.iter().map(|c| sz.width(&c.short, sz.f_table, Face::Bold)).fold(0.0, f64::max) } else { 0.0 };
+        let row_label_w = if kmunicate { KMUNICATE_ROWS.iter().map(|r| sz.width(r, sz.f_table, Face::Normal)).fold(row_label_w, f64::max) } else { row_label_w };
+        // Risk-table row labels end left of the first column's numbers (centred on the y axis).
+        let max_count = curves.iter().filter_map(|c| c.steps.as_ref()).flatten().map(|s| s.1).fold(0.0, f64::max);
+        let count_half_w = sz.width(&format_num(max_count), sz.f_table, Face::Normal) / 2.0;
+        let label_gap = count_half_w + 10.0 * s;
+        let left_table = sz.pad + row_label_w + label_gap;
+        let plot_left = left_axis.max(left_table).ceil();
+        let max_count_w = sz.width("00000", sz.f_table, Face::Normal) / 2.0;
+        let right_margin = sz.pad + max_count_w.max(sz.width(&format_num(x_end), sz.f_tick, Face::Normal) / 2.0) + 4.0 * s;
+        let plot_w = (wf - plot_left - right_margin).floor();
+        if plot_w < 120.0 * s {
+            return Err(format!("the figure is too narrow ({w} px) for its labels: make it wider or reduce font_scale"));
+        }
+        let x_vals = x_tick_values(opts, &sz, x_end, plot_w)?;
+        let (swatch, entry_w, gap, rows) = legend_rows(&entries, opts, &sz, plot_w);
+        let legend_row_h = sz.f_legend * s * 1.5;
+
+        // Vertical: title, legend rows, plot, x axis, risk table.
+        let mut y = sz.pad;
+        if opts.title.as_ref().is_some_and(|t| !t.trim().is_empty()) {
+            y += sz.f_title * s * 1.3 + 4.0 * s;
+        }
+        let legend_top = y;
+        y += rows.len() as f64 * legend_row_h + 8.0 * s;
+        let plot_top = (y + sz.f_tick * s * 0.6).ceil();
+        let table_row_h = sz.f_table * s * 1.55;
+        // KMunicate: per group a header row and the at risk, censored and events rows.
+        let table_rows = if kmunicate { 4 * curves.len() } else { curves.len() };
+        let table_h = if show_table { sz.f_table * s * 1.8 + table_rows as f64 * table_row_h } else { 0.0 };
+        let below_axis = sz.tick_len + 4.0 * s + sz.f_tick * s * 1.2 + 6.0 * s + sz.f_axis * s * 1.3;
+        let plot_bottom = (hf - sz.pad - table_h - if show_table { 10.0 * s } else { 0.0 } - below_axis).floor();
+        let plot_h = plot_bottom - plot_top;
+        if plot_h < 80.0 * s {
+            return Err(format!("the figure is too short ({h} px) for its plot, legend and risk table: make it taller or reduce font_scale"));
+        }
+
+        // The annotation block, placed before anything is drawn: in the plot where no curve,
+        // band or drop line passes; where there is no such place, in a strip above the plot
+        // (the plot gets shorter), so the text never covers a curve.
+        let lines = note_lines(report, opts, &curves, competing);
+        let landmarks: Vec<f64> = opts.landmarks.iter().copied().filter(|t| *t > 0.0 && *t <= x_end).collect();
+        let medians: Vec<(f64, RGBColor)> = if opts.show_median && !competing {
+            curves.iter().filter_map(|c| c.median.map(|md| (md.0, c.color))).filter(|(t, _)| *t <= x_end).collect()
+        } else {
+            Vec::new()
+        };
+        let note_line_h = sz.f_note * s * 1.4;
+        let note_w = lines.iter().map(|l| l.parts.iter().map(|(t, f)| sz.width(t, sz.f_note, *f)).sum::<f64>()).fold(0.0, f64::max);
+        let note_h = lines.len() as f64 * note_line_h;
+        let m0 = Map { left: plot_left as i32, top: plot_top as i32, w: plot_w as i32, h: plot_h as i32, x_max: x_end, y_max };
+        let clear = Clearance { curves: &curves, medians: &medians, landmarks: &landmarks, conf_bands: opts.conf_bands, s };
+        let (score, at) = if lines.is_empty() { (0.0, (0.0, 0.0)) } else { clear.place(&m0, (note_w, note_h), rising) };
+        let strip = (note_h + 6.0 * s).ceil();
+        let (m, note_at, note_boxed, annotation_strip) = if score > 0.0 && plot_h - strip >= 80.0 * s {
+            let m1 = Map { top: (plot_top + strip) as i32, h: (plot_h - strip) as i32, ..m0 };
+            let given = m1.top - m0.top;
+            (m1, (plot_left + 10.0 * s, plot_top - sz.f_tick * s * 0.3), false, given)
+        } else {
+            (m0, at, score > 0.0, 0)
+        };
+
+        let x_ticks = x_vals.iter().map(|&t| Tick { value: t, px: m.x(t), label: format_num(t) }).collect();
+        let y_ticks = y_vals.iter().zip(y_labels).map(|(&v, label)| Tick { value: v, px: m.y(v), label }).collect();
+        let legend = place_legend(entries, &entry_w, &rows, (m.left as f64, plot_w, sz.pad), gap, legend_top, legend_row_h);
+        let landmark_values = landmarks.iter().map(|&t| landmark_values(&curves, competing, &m, &sz, t, rising, opts.percent)).collect();
+        let table = show_table.then(|| {
+            let below = (m.top + m.h) as f64 + below_axis;
+            risk_table(&curves, opts, &sz, &m, &x_vals, below, label_gap, table_row_h, kmunicate)
+        });
+        let note = Note { lines, at: note_at, boxed: note_boxed, w: note_w, h: note_h, line_h: note_line_h };
+        Ok(SurvivalLayout {
+            sz,
+            w,
+            h,
+            figure,
+            m,
+            x_end,
+            y_max,
+            x_ticks,
+            y_ticks,
+            x_title: time_label(report, opts),
+            y_title: y_title(opts, figure),
+            swatch,
+            legend_row_h,
+            legend,
+            note,
+            annotation_strip,
+            landmarks,
+            landmark_values,
+            medians,
+            table,
+            curves,
+        })
+    }
+
+    /// What the page and the tests read: the plot area, ticks, series, risk table and legend boxes.
+    fn plot_layout(self, opts: &PlotOptions) -> PlotLayout {
+        let s = self.sz.s;
+        let half = (self.legend_row_h / 2.0).round() as i32;
+        let legend = self
+            .legend
+            .iter()
+            .filter(|e| e.entry.group.is_some())
+            .map(|e| LegendEntryLayout {
+                group: e.entry.group.clone(),
+                label: e.entry.text.clone(),
+                hidden: e.entry.hidden,
+                left: (e.x - 2.0 * s).floor() as i32,
+                top: e.yc - half,
+                width: (self.entry_width(&e.entry) + 4.0 * s).ceil() as i32,
+                height: 2 * half,
+            })
+            .collect();
+        PlotLayout {
+            annotation_strip: self.annotation_strip,
+            figure: self.figure.to_string(),
+            width: self.w,
+            height: self.h,
+            plot_left: self.m.left,
+            plot_top: self.m.top,
+            plot_width: self.m.w,
+            plot_height: self.m.h,
+            x_min: 0.0,
+            x_max: self.x_end,
+            x_log: false,
+            y_min: 0.0,
+            y_max: self.y_max,
+            percent: opts.percent,
+            x_ticks: self.x_ticks,
+            y_ticks: self.y_ticks,
+            series: self
+                .curves
+                .iter()
+                .map(|c| LayoutSeries {
+                    index: c.index,
+                    group: c.group.clone(),
+                    cause: c.cause.map(str::to_string),
+                    label: c.label.clone(),
+                    color: css_color(c.color),
+                    dashed: c.dashed,
+                    y_px: None,
+                })
+                .collect(),
+            risk_table: self.table.map(|t| t.public),
+            legend,
+        }
+    }
+
+    /// Width of a legend entry: swatch, gap, text.
+    fn entry_width(&self, e: &Entry) -> f64 {
+        entry_width(e, self.swatch, &self.sz)
+    }
+}
+
+fn entry_width(e: &Entry, swatch: f64, sz: &Sizes) -> f64 {
+    swatch + 6.0 * sz.s + sz.width(&e.text, sz.f_legend, Face::Normal)
+}
+
+/// The drawn curves and the legend's entries. Every group's curves are made: the hidden
+/// groups stay in the legend (greyed and struck through, so a click on them brings them back)
+/// but are not drawn.
+fn curves_and_entries(report: &Report, opts: &PlotOptions, counts: &Report) -> Result<(Vec<Curve>, Vec<Entry>), String> {
     let competing = report.km.is_empty();
     if competing && report.cuminc.is_empty() {
         return Err("the report has no survival curves to draw (no Kaplan-Meier or cumulative incidence curves)".to_string());
     }
-    // Every group's curves: the hidden groups stay in the legend (greyed and struck through, so
-    // a click on them brings them back) but are not drawn.
     let every = PlotOptions { hidden_groups: Vec::new(), ..opts.clone() };
     let all = if competing { cuminc_curves(report, &every) } else { km_curves_counted(report, &every, counts) };
     let is_hidden = |c: &Curve| c.group.as_ref().is_some_and(|g| opts.hidden_groups.contains(g));
-    let legend_curves: Vec<(String, RGBColor, LineType, Option<String>, bool)> = all
+    let mut entries: Vec<Entry> = all
         .iter()
         .filter(|c| !competing || c.cause != Some("competing"))
-        .map(|c| (if competing { c.short.clone() } else { c.label.clone() }, c.color, c.line, c.group.clone(), is_hidden(c)))
+        .map(|c| Entry {
+            text: if competing { c.short.clone() } else { c.label.clone() },
+            color: c.color,
+            dashed: false,
+            line: c.line,
+            group: c.group.clone(),
+            hidden: is_hidden(c),
+        })
         .collect();
     let curves: Vec<Curve> = all.into_iter().filter(|c| !is_hidden(c)).collect();
     if curves.is_empty() {
         return Err("every group is hidden: remove some from hidden_groups".to_string());
     }
-    let figure = if competing {
-        "cuminc"
-    } else if opts.cumulative {
-        "cumulative"
-    } else {
-        "survival"
-    };
-    let rising = competing || opts.cumulative;
+    if competing {
+        let grey = opts.style == Style::Grey;
+        entries.push(Entry { text: "Event of interest".into(), color: if grey { INK } else { GREY }, dashed: false, line: LineType::Solid, group: None, hidden: false });
+        let (color, dashed) = if grey { (RGBColor(0x99, 0x99, 0x99), false) } else { (GREY, true) };
+        entries.push(Entry { text: "Competing event".into(), color, dashed, line: LineType::Solid, group: None, hidden: false });
+    }
+    Ok((curves, entries))
+}
 
-    let p = Painter::new(area, opts.font_scale);
-    let s = opts.font_scale;
-    let (w, h) = area.dim_in_pixel();
-    let (wf, hf) = (w as f64, h as f64);
-    area.fill(&WHITE).map_err(|e| format!("drawing failed: {e}"))?;
-
-    // Font sizes (design pixels).
-    let fs = opts.font_size;
-    let f_tick = fs * 0.92;
-    let f_axis = fs;
-    let f_legend = fs * 0.95;
-    let f_table = fs * 0.92;
-    let f_note = fs * 0.92;
-    let f_title = fs * 1.25;
-    let pad = 12.0 * s;
-    let tick_len = 5.0 * s;
-
-    // ---- ranges
-    let data_end = curves.iter().map(|c| c.end).fold(0.0, f64::max);
-    let x_end = opts.x_max.unwrap_or(if data_end > 0.0 { data_end } else { 1.0 });
+/// The y axis: its upper end, tick values and their labels (probability or percent, with the
+/// decimals the step needs).
+fn y_axis(opts: &PlotOptions, rising: bool) -> (f64, Vec<f64>, Vec<String>) {
     let y_max = if rising { opts.y_max.unwrap_or(1.0) } else { 1.0 };
     let y_step = if rising && y_max < 1.0 { nice_step(y_max, 4) } else { 0.25 };
     let y_vals = ticks_from(0.0, y_max, y_step);
@@ -601,101 +918,63 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
         }
         d.max(1)
     };
-    let y_label_of = |v: f64| if opts.percent { format!("{:.*}", y_places, v * 100.0) } else { format!("{:.*}", y_places, v) };
+    let labels = y_vals.iter().map(|&v| if opts.percent { format!("{:.*}", y_places, v * 100.0) } else { format!("{:.*}", y_places, v) }).collect();
+    (y_max, y_vals, labels)
+}
 
-    let show_table = opts.risk_table && !competing;
-
-    // ---- horizontal layout
-    let y_title = if !opts.y_label.trim().is_empty() {
-        opts.y_label.clone()
-    } else {
-        let base = match figure {
-            "survival" => "Survival probability",
-            _ => "Cumulative incidence",
-        };
-        if opts.percent {
-            match figure {
-                "survival" => "Survival (%)".to_string(),
-                _ => "Cumulative incidence (%)".to_string(),
-            }
-        } else {
-            base.to_string()
-        }
-    };
-    let ytick_w = y_vals.iter().map(|v| p.width(&y_label_of(*v), f_tick, Face::Normal)).fold(0.0, f64::max);
-    let left_axis = pad + f_axis * s * 1.2 + 6.0 * s + ytick_w + tick_len + 4.0 * s;
-    let kmunicate = show_table && opts.kmunicate;
-    let row_label_w = if show_table { curves.iter().map(|c| p.width(&c.short, f_table, Face::Bold)).fold(0.0, f64::max) } else { 0.0 };
-    let row_label_w = if kmunicate { KMUNICATE_ROWS.iter().map(|r| p.width(r, f_table, Face::Normal)).fold(row_label_w, f64::max) } else { row_label_w };
-    // Risk-table row labels end left of the first column's numbers (centred on the y axis).
-    let max_count = curves.iter().filter_map(|c| c.steps.as_ref()).flatten().map(|s| s.1).fold(0.0, f64::max);
-    let count_half_w = p.width(&format_num(max_count), f_table, Face::Normal) / 2.0;
-    let label_gap = count_half_w + 10.0 * s;
-    let left_table = pad + row_label_w + label_gap;
-    let plot_left = left_axis.max(left_table).ceil();
-    let max_count_w = p.width("00000", f_table, Face::Normal) / 2.0;
-    let right_margin = pad + max_count_w.max(p.width(&format_num(x_end), f_tick, Face::Normal) / 2.0) + 4.0 * s;
-    let plot_w = (wf - plot_left - right_margin).floor();
-    if plot_w < 120.0 * s {
-        return Err(format!("the figure is too narrow ({w} px) for its labels: make it wider or reduce font_scale"));
+/// The y axis title: the options' own, else from the figure and the scale.
+fn y_title(opts: &PlotOptions, figure: &str) -> String {
+    if !opts.y_label.trim().is_empty() {
+        return opts.y_label.clone();
     }
-
-    // ---- x ticks: the spacing asked for, else the densest nice spacing whose labels don't touch.
-    let x_vals = match opts.break_by {
-        _ if !opts.breaks.is_empty() => {
-            if let Some(b) = opts.breaks.iter().find(|b| **b > x_end * (1.0 + 1e-9)) {
-                return Err(format!("the break at {} is beyond the end of the x axis ({}): remove it or set x_max", format_num(*b), format_num(x_end)));
-            }
-            opts.breaks.clone()
-        }
-        Some(b) => {
-            let v = ticks_from(0.0, x_end, b);
-            if v.len() > 60 {
-                return Err(format!("break_by = {b} gives {} ticks up to {}: choose a larger spacing", v.len(), format_num(x_end)));
-            }
-            v
-        }
-        None => {
-            // Ticks at least 5 base-font widths apart (70 px at the default 14 px font; at most
-            // 10 intervals), wider when the labels need it: `axis_step`'s one rule, so the step
-            // follows the width without jumps.
-            let mut min_px = (5.0 * fs * s).max(plot_w / 10.0);
-            loop {
-                let step = axis_step(x_end, plot_w, min_px);
-                let v = ticks_from(0.0, x_end, step);
-                let widest = v.iter().map(|t| p.width(&format_num(*t), f_tick, Face::Normal)).fold(0.0, f64::max);
-                let spacing = plot_w * step / x_end;
-                if widest + 10.0 * s < spacing || v.len() <= 2 {
-                    break v;
-                }
-                min_px = min_px.max(widest + 10.0 * s + 0.5);
-            }
-        }
-    };
-
-    // ---- legend entries and rows (centred over the plot).
-    struct Entry {
-        text: String,
-        color: RGBColor,
-        dashed: bool,
-        line: LineType,
-        /// The group a click on this entry shows or hides (none for the line-style key).
-        group: Option<String>,
-        hidden: bool,
+    match (figure, opts.percent) {
+        ("survival", false) => "Survival probability".to_string(),
+        ("survival", true) => "Survival (%)".to_string(),
+        (_, false) => "Cumulative incidence".to_string(),
+        (_, true) => "Cumulative incidence (%)".to_string(),
     }
-    let grey = opts.style == Style::Grey;
-    let mut entries: Vec<Entry> = legend_curves
-        .into_iter()
-        .map(|(text, color, line, group, hidden)| Entry { text, color, dashed: false, line, group, hidden })
-        .collect();
-    if competing {
-        entries.push(Entry { text: "Event of interest".into(), color: if grey { INK } else { GREY }, dashed: false, line: LineType::Solid, group: None, hidden: false });
-        let (color, dashed) = if grey { (RGBColor(0x99, 0x99, 0x99), false) } else { (GREY, true) };
-        entries.push(Entry { text: "Competing event".into(), color, dashed, line: LineType::Solid, group: None, hidden: false });
+}
+
+/// x ticks: the breaks asked for, else the spacing asked for, else the densest nice spacing
+/// whose labels don't touch.
+fn x_tick_values(opts: &PlotOptions, sz: &Sizes, x_end: f64, plot_w: f64) -> Result<Vec<f64>, String> {
+    let s = sz.s;
+    if !opts.breaks.is_empty() {
+        if let Some(b) = opts.breaks.iter().find(|b| **b > x_end * (1.0 + 1e-9)) {
+            return Err(format!("the break at {} is beyond the end of the x axis ({}): remove it or set x_max", format_num(*b), format_num(x_end)));
+        }
+        return Ok(opts.breaks.clone());
     }
+    if let Some(b) = opts.break_by {
+        let v = ticks_from(0.0, x_end, b);
+        if v.len() > 60 {
+            return Err(format!("break_by = {b} gives {} ticks up to {}: choose a larger spacing", v.len(), format_num(x_end)));
+        }
+        return Ok(v);
+    }
+    // Ticks at least 5 base-font widths apart (70 px at the default 14 px font; at most
+    // 10 intervals), wider when the labels need it: `axis_step`'s one rule, so the step
+    // follows the width without jumps.
+    let mut min_px = (5.0 * sz.f_axis * s).max(plot_w / 10.0);
+    loop {
+        let step = axis_step(x_end, plot_w, min_px);
+        let v = ticks_from(0.0, x_end, step);
+        let widest = v.iter().map(|t| sz.width(&format_num(*t), sz.f_tick, Face::Normal)).fold(0.0, f64::max);
+        let spacing = plot_w * step / x_end;
+        if widest + 10.0 * s < spacing || v.len() <= 2 {
+            return Ok(v);
+        }
+        min_px = min_px.max(widest + 10.0 * s + 0.5);
+    }
+}
+
+/// The legend's rows over a plot `plot_w` wide: the swatch length, each entry's width, the gap
+/// between entries and the entries of each row.
+fn legend_rows(entries: &[Entry], opts: &PlotOptions, sz: &Sizes, plot_w: f64) -> (f64, Vec<f64>, f64, Vec<Vec<usize>>) {
+    let s = sz.s;
     // Line types need a longer swatch to be told apart.
-    let swatch = if grey { 34.0 } else { 22.0 } * s;
-    let entry_w: Vec<f64> = entries.iter().map(|e| swatch + 6.0 * s + p.width(&e.text, f_legend, Face::Normal)).collect();
+    let swatch = if opts.style == Style::Grey { 34.0 } else { 22.0 } * s;
+    let entry_w: Vec<f64> = entries.iter().map(|e| entry_width(e, swatch, sz)).collect();
     let gap = 20.0 * s;
     let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
     let mut row_w = 0.0;
@@ -711,31 +990,29 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
             row_w += add;
         }
     }
-    let legend_row_h = f_legend * s * 1.5;
+    (swatch, entry_w, gap, rows)
+}
 
-    // ---- vertical layout
-    let mut y = pad;
-    let title_y = y;
-    if opts.title.as_ref().is_some_and(|t| !t.trim().is_empty()) {
-        y += f_title * s * 1.3 + 4.0 * s;
+/// Each legend entry's place: the rows centred over the plot (`plot` = its left edge, its width
+/// and the outer padding), from `top` down.
+fn place_legend(entries: Vec<Entry>, entry_w: &[f64], rows: &[Vec<usize>], plot: (f64, f64, f64), gap: f64, top: f64, row_h: f64) -> Vec<PlacedEntry> {
+    let (left, plot_w, pad) = plot;
+    let mut at: Vec<Option<(f64, i32)>> = vec![None; entries.len()];
+    for (r, row) in rows.iter().enumerate() {
+        let total: f64 = row.iter().map(|i| entry_w[*i]).sum::<f64>() + gap * row.len().saturating_sub(1) as f64;
+        let mut x = (left + (plot_w - total) / 2.0).max(pad);
+        let yc = (top + (r as f64 + 0.5) * row_h).round() as i32;
+        for &i in row {
+            at[i] = Some((x, yc));
+            x += entry_w[i] + gap;
+        }
     }
-    let legend_top = y;
-    y += rows.len() as f64 * legend_row_h + 8.0 * s;
-    let plot_top = (y + f_tick * s * 0.6).ceil();
-    let table_row_h = f_table * s * 1.55;
-    // KMunicate: per group a header row and the at risk, censored and events rows.
-    let table_rows = if kmunicate { 4 * curves.len() } else { curves.len() };
-    let table_h = if show_table { f_table * s * 1.8 + table_rows as f64 * table_row_h } else { 0.0 };
-    let below_axis = tick_len + 4.0 * s + f_tick * s * 1.2 + 6.0 * s + f_axis * s * 1.3;
-    let plot_bottom = (hf - pad - table_h - if show_table { 10.0 * s } else { 0.0 } - below_axis).floor();
-    let plot_h = plot_bottom - plot_top;
-    if plot_h < 80.0 * s {
-        return Err(format!("the figure is too short ({h} px) for its plot, legend and risk table: make it taller or reduce font_scale"));
-    }
+    entries.into_iter().zip(at).filter_map(|(entry, at)| at.map(|(x, yc)| PlacedEntry { entry, x, yc })).collect()
+}
 
-    // ---- annotation block (medians and the test), placed before anything is drawn: in the
-    // plot where no curve, band or drop line passes; where there is no such place, in a strip
-    // above the plot (the plot gets shorter), so the text never covers a curve.
+/// The annotation block's lines: the medians (Kaplan-Meier) and the test, written only when
+/// every group is drawn (it compares them all).
+fn note_lines(report: &Report, opts: &PlotOptions, curves: &[Curve], competing: bool) -> Vec<Line> {
     let mut lines: Vec<Line> = Vec::new();
     if !competing && opts.show_median {
         let many = curves.len() > 1 || curves.iter().any(|c| c.group.is_some());
@@ -744,7 +1021,7 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
             None => "Median (95% CI)".to_string(),
         };
         lines.push(Line { parts: vec![(head, Face::Normal)], color: INK });
-        for c in &curves {
+        for c in curves {
             let text = match (c.median, c.withheld) {
                 (Some((md, lo, hi)), _) => super::format_median_ci(md, lo, hi),
                 (None, Some(k)) => format!("withheld (n < {k})"),
@@ -754,7 +1031,6 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
             lines.push(Line { parts: vec![(text, Face::Normal)], color: c.color });
         }
     }
-    // The test compares every group: written only when every group is drawn.
     let all_drawn = curves.len() == if competing { report.cuminc.len() } else { report.km.len() };
     if !all_drawn {
     } else if !competing {
@@ -767,19 +1043,25 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
             lines.push(p_line(&format!("Gray's test ({cause}), "), g.p, opts, INK));
         }
     }
-    let landmarks: Vec<f64> = opts.landmarks.iter().copied().filter(|t| *t > 0.0 && *t <= x_end).collect();
-    let medians: Vec<(f64, RGBColor)> = if opts.show_median && !competing {
-        curves.iter().filter_map(|c| c.median.map(|md| (md.0, c.color))).filter(|(t, _)| *t <= x_end).collect()
-    } else {
-        Vec::new()
-    };
-    let note_line_h = f_note * s * 1.4;
-    let note_w = lines.iter().map(|l| l.parts.iter().map(|(t, f)| p.width(t, f_note, *f)).sum::<f64>()).fold(0.0, f64::max);
-    let note_h = lines.len() as f64 * note_line_h;
-    let (block_w, block_h) = (note_w, note_h);
-    let place = |m: &Map| -> (f64, (f64, f64)) {
+    lines
+}
+
+/// What the annotation block must keep clear of.
+struct Clearance<'a> {
+    curves: &'a [Curve],
+    medians: &'a [(f64, RGBColor)],
+    landmarks: &'a [f64],
+    conf_bands: bool,
+    s: f64,
+}
+
+impl Clearance<'_> {
+    /// The first candidate place of a `block` (width, height) in the plot `m` that nothing
+    /// crosses, else the least crossed one: (its score, 0 when free; its top-left corner).
+    fn place(&self, m: &Map, block: (f64, f64), rising: bool) -> (f64, (f64, f64)) {
+        let (block_w, block_h) = block;
         let (bottom, right) = (m.top + m.h, m.left + m.w);
-        let inset = 10.0 * s;
+        let inset = 10.0 * self.s;
         let (l, r, t, b) = (m.left as f64 + inset, right as f64 - inset, m.top as f64 + inset, bottom as f64 - inset);
         // Corners first (bottom-left for falling curves, top-left for rising ones), then the
         // middle of the edges and a coarse grid inside: the first place no curve crosses.
@@ -795,36 +1077,9 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
                 candidates.push((l + fx * (r - block_w - l), t + fy * (b - block_h - t)));
             }
         }
-        let overlap = |x0: f64, y0: f64| -> f64 {
-            // Data window of the block, plus a margin of 8 px around it.
-            let ta = m.t_of((x0 - 8.0 * s) as i32).max(0.0);
-            let tb = m.t_of((x0 + block_w + 8.0 * s) as i32);
-            let vhi = m.v_of((y0 - 8.0 * s) as i32);
-            let vlo = m.v_of((y0 + block_h + 8.0 * s) as i32);
-            let mut score = 0.0;
-            for c in &curves {
-                if let Some((lo, hi)) = c.range_over(ta, tb, opts.conf_bands && c.cause != Some("competing")) {
-                    let o = hi.min(vhi) - lo.max(vlo);
-                    if o >= 0.0 {
-                        score += o + 0.01;
-                    }
-                }
-            }
-            for &(t, _) in &medians {
-                if t >= ta && t <= tb && vlo <= 0.5 {
-                    score += 0.01;
-                }
-            }
-            for &t in &landmarks {
-                if t >= ta && t <= tb {
-                    score += 0.005;
-                }
-            }
-            score
-        };
         let mut best = (f64::INFINITY, candidates[0]);
         for &(x0, y0) in &candidates {
-            let sc = overlap(x0, y0);
+            let sc = self.overlap(m, (x0, y0), block);
             if sc < best.0 {
                 best = (sc, (x0, y0));
             }
@@ -833,51 +1088,145 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
             }
         }
         best
-    };
-    let m0 = Map { left: plot_left as i32, top: plot_top as i32, w: plot_w as i32, h: plot_h as i32, x_max: x_end, y_max };
-    let (score, at) = if lines.is_empty() { (0.0, (0.0, 0.0)) } else { place(&m0) };
-    let strip = (note_h + 6.0 * s).ceil();
-    let (m, note_at, note_boxed, annotation_strip) = if score > 0.0 && plot_h - strip >= 80.0 * s {
-        let m1 = Map { top: (plot_top + strip) as i32, h: (plot_h - strip) as i32, ..m0 };
-        let given = m1.top - m0.top;
-        (m1, (plot_left + 10.0 * s, plot_top - f_tick * s * 0.3), false, given)
-    } else {
-        (m0, at, score > 0.0, 0)
-    };
-    let bottom = m.top + m.h;
-    let right = m.left + m.w;
+    }
 
-    // ---- CI bands
-    if opts.conf_bands {
-        for c in &curves {
-            if c.cause == Some("competing") {
-                continue;
+    /// How much of the curves, bands, median and landmark lines a block at `at` would cover.
+    fn overlap(&self, m: &Map, at: (f64, f64), block: (f64, f64)) -> f64 {
+        let ((x0, y0), (block_w, block_h), s) = (at, block, self.s);
+        // Data window of the block, plus a margin of 8 px around it.
+        let ta = m.t_of((x0 - 8.0 * s) as i32).max(0.0);
+        let tb = m.t_of((x0 + block_w + 8.0 * s) as i32);
+        let vhi = m.v_of((y0 - 8.0 * s) as i32);
+        let vlo = m.v_of((y0 + block_h + 8.0 * s) as i32);
+        let mut score = 0.0;
+        for c in self.curves {
+            if let Some((lo, hi)) = c.range_over(ta, tb, self.conf_bands && c.cause != Some("competing")) {
+                let o = hi.min(vhi) - lo.max(vlo);
+                if o >= 0.0 {
+                    score += o + 0.01;
+                }
             }
-            for poly in band_polygons(c, &m, x_end) {
+        }
+        for &(t, _) in self.medians {
+            if t >= ta && t <= tb && vlo <= 0.5 {
+                score += 0.01;
+            }
+        }
+        for &t in self.landmarks {
+            if t >= ta && t <= tb {
+                score += 0.005;
+            }
+        }
+        score
+    }
+}
+
+/// The values at landmark `t`: a dot where each curve crosses the line, the value written right
+/// of the line on the side the curve leaves free (above a falling curve, below a rising one),
+/// labels pushed apart vertically so they never overlap and kept inside the plot.
+fn landmark_values(curves: &[Curve], competing: bool, m: &Map, sz: &Sizes, t: f64, rising: bool, percent: bool) -> LandmarkValues {
+    let sep = sz.f_note * sz.s * 1.25;
+    let bottom = m.top + m.h;
+    let mut dots = Vec::new();
+    let mut labels: Vec<(f64, String, RGBColor)> = Vec::new();
+    for c in curves.iter().filter(|c| t <= c.end && !(c.dashed && competing)) {
+        let v = c.value_at(t);
+        let yv = m.y(v);
+        dots.push(((m.x(t), yv), c.color));
+        let text = if percent { format!("{:.0}%", v * 100.0) } else { format!("{v:.2}") };
+        let shift = 0.7 * sep;
+        labels.push((yv as f64 + if rising { shift } else { -shift }, text, c.color));
+    }
+    labels.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for i in 1..labels.len() {
+        if labels[i].0 - labels[i - 1].0 < sep {
+            labels[i].0 = labels[i - 1].0 + sep;
+        }
+    }
+    // Keep the stack inside the plot.
+    if let Some(last) = labels.last().map(|l| l.0) {
+        let over = last - (bottom as f64 - sep / 2.0);
+        if over > 0.0 {
+            labels.iter_mut().for_each(|l| l.0 -= over);
+        }
+    }
+    if let Some(first) = labels.first().map(|l| l.0) {
+        let under = (m.top as f64 + sep / 2.0) - first;
+        if under > 0.0 {
+            labels.iter_mut().for_each(|l| l.0 += under);
+        }
+    }
+    let labels = labels.into_iter().map(|(yy, text, col)| (yy.round() as i32, sz.width(&text, sz.f_note, Face::Bold), text, col)).map(|(y, w, text, col)| (y, text, col, w)).collect();
+    LandmarkValues { dots, x: m.x(t) + sz.px(5.0), labels, half: (sep / 2.0).round() as i32 - sz.px(1.0) }
+}
+
+/// The number-at-risk table (KMunicate: at risk, censored and events under each group), its
+/// title `below` pixels from the top: the counts at the x ticks, with disclosure control.
+#[allow(clippy::too_many_arguments)]
+fn risk_table(curves: &[Curve], opts: &PlotOptions, sz: &Sizes, m: &Map, x_vals: &[f64], below: f64, label_gap: f64, row_h: f64, kmunicate: bool) -> TableLayout {
+    let s = sz.s;
+    let top = (below + 10.0 * s).round() as i32;
+    let columns_px: Vec<i32> = x_vals.iter().map(|t| m.x(*t)).collect();
+    let n_rows = if kmunicate { 4 * curves.len() } else { curves.len() };
+    let row_y: Vec<i32> = (0..n_rows).map(|r| (top as f64 + sz.f_table * s * 1.8 + (r as f64 + 0.5) * row_h).round() as i32).collect();
+    let mut rows = Vec::new();
+    let mut at_risk = Vec::new();
+    for (r, c) in curves.iter().enumerate() {
+        let yc = row_y[if kmunicate { 4 * r + 1 } else { r }];
+        let steps = c.steps.as_deref().unwrap_or(&[]);
+        // Disclosure control: cells below k are written "<k" and reported as NaN (null). With k
+        // and the curve's tallies, the numbers at risk at the ticks are released by the
+        // disclosure module's one rule (`RiskRounding`); past the curve's cut, withheld.
+        let rule = c.tally.as_deref().zip(opts.min_cell).map(|(t, k)| (t, crate::disclosure::RiskRounding::of(t, k)));
+        let counts: Vec<f64> = x_vals
+            .iter()
+            .map(|t| match (&rule, n_at_risk(steps, *t)) {
+                (Some((tally, rule)), n) if !n.is_nan() => rule.at(tally, *t),
+                (_, n) => n,
+            })
+            .map(|n| if super::suppressed_count(n, opts.min_cell).is_some() { f64::NAN } else { n })
+            .collect();
+        at_risk.push(counts.iter().map(|n| super::suppressed_count(*n, opts.min_cell).unwrap_or_else(|| format_num(*n))).collect());
+        let (censored, events) = if kmunicate {
+            // Disclosed by the disclosure module (src/disclosure/kmunicate.rs); drawn as given.
+            let (cen, ev) = crate::disclosure::kmunicate_cells(c.tally.as_deref(), x_vals, &counts, opts.min_cell);
+            (Some(cen), Some(ev))
+        } else {
+            (None, None)
+        };
+        rows.push(RiskRowLayout { group: c.group.clone(), label: c.short.clone(), y_px: yc, counts, censored, events });
+    }
+    let public = RiskTableLayout { times: x_vals.to_vec(), columns_px, rows };
+    TableLayout { top, kmunicate, label_gap: label_gap.round() as i32, row_y, at_risk, public }
+}
+
+/// The plot area's contents: CI bands, landmark lines, median drop lines, the curves with their
+/// censor marks.
+fn paint_plot_area<DB: DrawingBackend>(p: &Painter<DB>, lay: &SurvivalLayout, report: &Report, opts: &PlotOptions) -> Result<(), String> {
+    let (m, x_end) = (&lay.m, lay.x_end);
+    let bottom = m.top + m.h;
+    if opts.conf_bands {
+        for c in lay.curves.iter().filter(|c| c.cause != Some("competing")) {
+            for poly in band_polygons(c, m, x_end) {
                 p.polygon(poly, with_alpha(c.color, 0.16))?;
             }
         }
     }
-
-    // ---- landmark lines
-    for &t in &landmarks {
+    for &t in &lay.landmarks {
         let x = m.x(t);
         p.dashed(vec![(x, m.top), (x, bottom)], solid(GREY), 1.0, 2.0, 3.0)?;
     }
-    design_landmark(&p, &m, report, x_end, f_note)?;
-
-    // ---- median drop lines (at 0.5 of the plotted scale)
-    if let Some(far) = medians.iter().map(|m| m.0).reduce(f64::max) {
+    design_landmark(p, m, report, x_end, lay.sz.f_note)?;
+    // Median drop lines (at 0.5 of the plotted scale).
+    if let Some(far) = lay.medians.iter().map(|m| m.0).reduce(f64::max) {
         let y_half = m.y(0.5);
         p.dashed(vec![(m.x(0.0), y_half), (m.x(far), y_half)], solid(GREY), 1.0, 5.0, 4.0)?;
-        for &(t, col) in &medians {
+        for &(t, col) in &lay.medians {
             p.dashed(vec![(m.x(t), y_half), (m.x(t), bottom)], solid(col), 1.0, 5.0, 4.0)?;
         }
     }
-
-    // ---- curves and censor marks
-    for c in &curves {
-        let path = step_path(c, &m, x_end);
+    for c in &lay.curves {
+        let path = step_path(c, m, x_end);
         if c.dashed {
             p.dashed(path, solid(c.color), 2.0, 7.0, 4.0)?;
         } else {
@@ -895,228 +1244,135 @@ pub fn draw_survival_counted<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, 
             p.polygon(censor_mark_outline(&marks, p.px(4.0), width), solid(c.color))?;
         }
     }
+    Ok(())
+}
 
-    // ---- axes
+/// The axes (left and bottom, outward ticks), their titles and the figure's title.
+fn paint_axes<DB: DrawingBackend>(p: &Painter<DB>, lay: &SurvivalLayout, opts: &PlotOptions) -> Result<(), String> {
+    let (m, sz, s) = (&lay.m, &lay.sz, lay.sz.s);
+    let (bottom, right) = (m.top + m.h, m.left + m.w);
     p.line(vec![(m.left, m.top), (m.left, bottom)], solid(INK), 1.0)?;
     p.line(vec![(m.left, bottom), (right, bottom)], solid(INK), 1.0)?;
-    let tl = tick_len.round() as i32;
-    let mut x_ticks = Vec::new();
-    for &t in &x_vals {
-        let x = m.x(t);
-        p.line(vec![(x, bottom), (x, bottom + tl)], solid(INK), 1.0)?;
-        let label = format_num(t);
-        p.text(&label, (x, bottom + tl + p.px(3.0)), f_tick, INK, HPos::Center, VPos::Top, Face::Normal, false)?;
-        x_ticks.push(Tick { value: t, px: x, label });
+    let tl = sz.tick_len.round() as i32;
+    for t in &lay.x_ticks {
+        p.line(vec![(t.px, bottom), (t.px, bottom + tl)], solid(INK), 1.0)?;
+        p.text(&t.label, (t.px, bottom + tl + p.px(3.0)), sz.f_tick, INK, HPos::Center, VPos::Top, Face::Normal, false)?;
     }
-    let mut y_ticks = Vec::new();
-    for &v in &y_vals {
-        let yy = m.y(v);
-        p.line(vec![(m.left - tl, yy), (m.left, yy)], solid(INK), 1.0)?;
-        let label = y_label_of(v);
-        p.text(&label, (m.left - tl - p.px(4.0), yy), f_tick, INK, HPos::Right, VPos::Center, Face::Normal, false)?;
-        y_ticks.push(Tick { value: v, px: yy, label });
+    for t in &lay.y_ticks {
+        p.line(vec![(m.left - tl, t.px), (m.left, t.px)], solid(INK), 1.0)?;
+        p.text(&t.label, (m.left - tl - p.px(4.0), t.px), sz.f_tick, INK, HPos::Right, VPos::Center, Face::Normal, false)?;
     }
-    let x_title_y = (bottom as f64 + tick_len + 4.0 * s + f_tick * s * 1.2 + 6.0 * s).round() as i32;
-    p.text(&time_label(report, opts), ((m.left + right) / 2, x_title_y), f_axis, INK, HPos::Center, VPos::Top, Face::Normal, false)?;
-    let y_title_x = (pad + f_axis * s * 0.6).round() as i32;
-    p.text(&y_title, (y_title_x, (m.top + bottom) / 2), f_axis, INK, HPos::Center, VPos::Center, Face::Normal, true)?;
-
-    // ---- title
+    let x_title_y = (bottom as f64 + sz.tick_len + 4.0 * s + sz.f_tick * s * 1.2 + 6.0 * s).round() as i32;
+    p.text(&lay.x_title, ((m.left + right) / 2, x_title_y), sz.f_axis, INK, HPos::Center, VPos::Top, Face::Normal, false)?;
+    let y_title_x = (sz.pad + sz.f_axis * s * 0.6).round() as i32;
+    p.text(&lay.y_title, (y_title_x, (m.top + bottom) / 2), sz.f_axis, INK, HPos::Center, VPos::Center, Face::Normal, true)?;
     if let Some(t) = opts.title.as_ref().filter(|t| !t.trim().is_empty()) {
-        p.text(t, ((m.left + right) / 2, title_y.round() as i32), f_title, INK, HPos::Center, VPos::Top, Face::Bold, false)?;
+        p.text(t, ((m.left + right) / 2, sz.pad.round() as i32), sz.f_title, INK, HPos::Center, VPos::Top, Face::Bold, false)?;
     }
+    Ok(())
+}
 
-    // ---- legend (a hidden group: pale swatch, grey text struck through)
-    let mut legend = Vec::new();
-    for (r, row) in rows.iter().enumerate() {
-        let total: f64 = row.iter().map(|i| entry_w[*i]).sum::<f64>() + gap * row.len().saturating_sub(1) as f64;
-        let mut x = (m.left as f64 + (plot_w - total) / 2.0).max(pad);
-        let yc = (legend_top + (r as f64 + 0.5) * legend_row_h).round() as i32;
-        for &i in row {
-            let e = &entries[i];
-            let (x0, x1) = (x.round() as i32, (x + swatch).round() as i32);
-            if e.hidden {
-                p.line(vec![(x0, yc), (x1, yc)], with_alpha(e.color, 0.3), 2.0)?;
+/// The legend above the plot (a hidden group: pale swatch, grey text struck through).
+fn paint_legend<DB: DrawingBackend>(p: &Painter<DB>, lay: &SurvivalLayout, opts: &PlotOptions) -> Result<(), String> {
+    let (sz, s) = (&lay.sz, lay.sz.s);
+    for PlacedEntry { entry: e, x, yc } in &lay.legend {
+        let (x, yc) = (*x, *yc);
+        let (x0, x1) = (x.round() as i32, (x + lay.swatch).round() as i32);
+        if e.hidden {
+            p.line(vec![(x0, yc), (x1, yc)], with_alpha(e.color, 0.3), 2.0)?;
+        } else {
+            if opts.conf_bands && !e.dashed && e.color != GREY {
+                p.rect((x0, yc - p.px(5.0)), (x1, yc + p.px(5.0)), with_alpha(e.color, 0.16))?;
+            }
+            if e.dashed {
+                p.dashed(vec![(x0, yc), (x1, yc)], solid(e.color), 2.0, 5.0, 3.0)?;
             } else {
-                if opts.conf_bands && !e.dashed && e.color != GREY {
-                    p.rect((x0, yc - p.px(5.0)), (x1, yc + p.px(5.0)), with_alpha(e.color, 0.16))?;
-                }
-                if e.dashed {
-                    p.dashed(vec![(x0, yc), (x1, yc)], solid(e.color), 2.0, 5.0, 3.0)?;
-                } else {
-                    p.patterned(vec![(x0, yc), (x1, yc)], solid(e.color), 2.0, e.line.pattern())?;
-                }
+                p.patterned(vec![(x0, yc), (x1, yc)], solid(e.color), 2.0, e.line.pattern())?;
             }
-            let ink = if e.hidden { HIDDEN_INK } else { INK };
-            let tx = (x + swatch + 6.0 * s).round() as i32;
-            p.text(&e.text, (tx, yc), f_legend, ink, HPos::Left, VPos::Center, Face::Normal, false)?;
-            if e.hidden {
-                let tw = p.width(&e.text, f_legend, Face::Normal).round() as i32;
-                p.line(vec![(tx, yc), (tx + tw, yc)], solid(ink), 1.0)?;
-            }
-            if e.group.is_some() {
-                let half = (legend_row_h / 2.0).round() as i32;
-                legend.push(LegendEntryLayout {
-                    group: e.group.clone(),
-                    label: e.text.clone(),
-                    hidden: e.hidden,
-                    left: (x - 2.0 * s).floor() as i32,
-                    top: yc - half,
-                    width: (entry_w[i] + 4.0 * s).ceil() as i32,
-                    height: 2 * half,
-                });
-            }
-            x += entry_w[i] + gap;
+        }
+        let ink = if e.hidden { HIDDEN_INK } else { INK };
+        let tx = (x + lay.swatch + 6.0 * s).round() as i32;
+        p.text(&e.text, (tx, yc), sz.f_legend, ink, HPos::Left, VPos::Center, Face::Normal, false)?;
+        if e.hidden {
+            let tw = p.width(&e.text, sz.f_legend, Face::Normal).round() as i32;
+            p.line(vec![(tx, yc), (tx + tw, yc)], solid(ink), 1.0)?;
         }
     }
+    Ok(())
+}
 
-    if !lines.is_empty() {
-        let (x0, y0) = note_at;
-        if note_boxed {
-            // Nowhere free: keep the text legible over the curves.
-            p.rect(
-                ((x0 - 4.0 * s) as i32, (y0 - 2.0 * s) as i32),
-                ((x0 + note_w + 4.0 * s) as i32, (y0 + note_h + 2.0 * s) as i32),
-                RGBAColor(255, 255, 255, 0.85),
-            )?;
-        }
-        for (i, line) in lines.iter().enumerate() {
-            let yc = (y0 + (i as f64 + 0.5) * note_line_h).round() as i32;
-            let mut x = x0;
-            for (text, face) in &line.parts {
-                // SVG collapses leading spaces: advance over them instead of drawing them.
-                let body = text.trim_start();
-                let x_body = x + p.advance(&text[..text.len() - body.len()], f_note, *face);
-                p.text(body, (x_body.round() as i32, yc), f_note, line.color, HPos::Left, VPos::Center, *face, false)?;
-                x += p.advance(text, f_note, *face);
-            }
+/// The annotation block: the medians and the test, run by run (p may be italic).
+fn paint_note<DB: DrawingBackend>(p: &Painter<DB>, lay: &SurvivalLayout) -> Result<(), String> {
+    let (note, s, f_note) = (&lay.note, lay.sz.s, lay.sz.f_note);
+    if note.lines.is_empty() {
+        return Ok(());
+    }
+    let (x0, y0) = note.at;
+    if note.boxed {
+        // Nowhere free: keep the text legible over the curves.
+        p.rect(
+            ((x0 - 4.0 * s) as i32, (y0 - 2.0 * s) as i32),
+            ((x0 + note.w + 4.0 * s) as i32, (y0 + note.h + 2.0 * s) as i32),
+            RGBAColor(255, 255, 255, 0.85),
+        )?;
+    }
+    for (i, line) in note.lines.iter().enumerate() {
+        let yc = (y0 + (i as f64 + 0.5) * note.line_h).round() as i32;
+        let mut x = x0;
+        for (text, face) in &line.parts {
+            // SVG collapses leading spaces: advance over them instead of drawing them.
+            let body = text.trim_start();
+            let x_body = x + p.advance(&text[..text.len() - body.len()], f_note, *face);
+            p.text(body, (x_body.round() as i32, yc), f_note, line.color, HPos::Left, VPos::Center, *face, false)?;
+            x += p.advance(text, f_note, *face);
         }
     }
+    Ok(())
+}
 
-    // ---- landmark values: a dot where each curve crosses the line, the value written right
-    // of the line on the side the curve leaves free (above a falling curve, below a rising
-    // one), labels pushed apart vertically so they never overlap.
-    let sep = f_note * s * 1.25;
-    for &t in &landmarks {
-        let mut labels: Vec<(f64, String, RGBColor)> = Vec::new();
-        for c in curves.iter().filter(|c| t <= c.end && !(c.dashed && competing)) {
-            let v = c.value_at(t);
-            let yv = m.y(v);
-            p.circle((m.x(t), yv), 3.0, solid(c.color))?;
-            let text = if opts.percent { format!("{:.0}%", v * 100.0) } else { format!("{v:.2}") };
-            let shift = 0.7 * sep;
-            labels.push((yv as f64 + if rising { shift } else { -shift }, text, c.color));
+/// Each landmark's dots and values (on white boxes).
+fn paint_landmark_values<DB: DrawingBackend>(p: &Painter<DB>, lay: &SurvivalLayout) -> Result<(), String> {
+    for lv in &lay.landmark_values {
+        for &(at, color) in &lv.dots {
+            p.circle(at, 3.0, solid(color))?;
         }
-        labels.sort_by(|a, b| a.0.total_cmp(&b.0));
-        for i in 1..labels.len() {
-            if labels[i].0 - labels[i - 1].0 < sep {
-                labels[i].0 = labels[i - 1].0 + sep;
-            }
-        }
-        // Keep the stack inside the plot.
-        if let Some(last) = labels.last().map(|l| l.0) {
-            let over = last - (bottom as f64 - sep / 2.0);
-            if over > 0.0 {
-                labels.iter_mut().for_each(|l| l.0 -= over);
-            }
-        }
-        if let Some(first) = labels.first().map(|l| l.0) {
-            let under = (m.top as f64 + sep / 2.0) - first;
-            if under > 0.0 {
-                labels.iter_mut().for_each(|l| l.0 += under);
-            }
-        }
-        let x = m.x(t) + p.px(5.0);
-        for (yy, text, col) in &labels {
-            let wdt = p.width(text, f_note, Face::Bold);
-            let yi = yy.round() as i32;
-            let half = (sep / 2.0).round() as i32 - p.px(1.0);
-            p.rect((x - p.px(2.0), yi - half), (x + wdt.ceil() as i32 + p.px(2.0), yi + half), RGBAColor(255, 255, 255, 0.8))?;
-            p.text(text, (x, yi), f_note, *col, HPos::Left, VPos::Center, Face::Bold, false)?;
+        for (yi, text, col, wdt) in &lv.labels {
+            let (x, yi) = (lv.x, *yi);
+            p.rect((x - p.px(2.0), yi - lv.half), (x + wdt.ceil() as i32 + p.px(2.0), yi + lv.half), RGBAColor(255, 255, 255, 0.8))?;
+            p.text(text, (x, yi), lay.sz.f_note, *col, HPos::Left, VPos::Center, Face::Bold, false)?;
         }
     }
+    Ok(())
+}
 
-    // ---- number-at-risk table (KMunicate: at risk, censored and events under each group)
-    let mut risk_table = None;
-    if show_table {
-        let top = (bottom as f64 + below_axis + 10.0 * s).round() as i32;
-        let title = if kmunicate { "Number at risk, censored and with the event" } else { "Number at risk" };
-        p.text(title, (pad.round() as i32, top), f_table, INK, HPos::Left, VPos::Top, Face::Bold, false)?;
-        let columns_px: Vec<i32> = x_vals.iter().map(|t| m.x(*t)).collect();
-        let row_y = |r: usize| (top as f64 + f_table * s * 1.8 + (r as f64 + 0.5) * table_row_h).round() as i32;
-        let mut rows_out = Vec::new();
-        for (r, c) in curves.iter().enumerate() {
-            let yc = row_y(if kmunicate { 4 * r + 1 } else { r });
-            let steps = c.steps.as_deref().unwrap_or(&[]);
-            // Disclosure control: cells below k are written "<k" and reported as NaN (null).
-            // With k and the curve's tallies, the numbers at risk at the ticks are released by the
-            // disclosure module's one rule (`RiskRounding`); past the curve's cut, withheld.
-            let rule = c.tally.as_deref().zip(opts.min_cell).map(|(t, k)| (t, crate::disclosure::RiskRounding::of(t, k)));
-            let counts: Vec<f64> = x_vals
-                .iter()
-                .map(|t| match (&rule, n_at_risk(steps, *t)) {
-                    (Some((tally, rule)), n) if !n.is_nan() => rule.at(tally, *t),
-                    (_, n) => n,
-                })
-                .map(|n| if super::suppressed_count(n, opts.min_cell).is_some() { f64::NAN } else { n })
-                .collect();
-            let at_risk_text: Vec<String> = counts.iter().map(|n| super::suppressed_count(*n, opts.min_cell).unwrap_or_else(|| format_num(*n))).collect();
-            let (mut censored, mut events) = (None, None);
-            if kmunicate {
-                p.text(&c.short, (pad.round() as i32, row_y(4 * r)), f_table, c.color, HPos::Left, VPos::Center, Face::Bold, false)?;
-                // Disclosed by the disclosure module (src/disclosure/kmunicate.rs); drawn as given.
-                let (cen, ev) = crate::disclosure::kmunicate_cells(c.tally.as_deref(), &x_vals, &counts, opts.min_cell);
-                for (i, (name, cells)) in KMUNICATE_ROWS.iter().zip([&at_risk_text, &cen, &ev]).enumerate() {
-                    let y = row_y(4 * r + 1 + i);
-                    p.text(name, (m.left - label_gap.round() as i32, y), f_table, INK, HPos::Right, VPos::Center, Face::Normal, false)?;
-                    for (x, text) in columns_px.iter().zip(cells) {
-                        p.text(text, (*x, y), f_table, INK, HPos::Center, VPos::Center, Face::Normal, false)?;
-                    }
-                }
-                (censored, events) = (Some(cen), Some(ev));
-            } else {
-                p.text(&c.short, (m.left - label_gap.round() as i32, yc), f_table, c.color, HPos::Right, VPos::Center, Face::Bold, false)?;
-                for (x, text) in columns_px.iter().zip(&at_risk_text) {
-                    p.text(text, (*x, yc), f_table, INK, HPos::Center, VPos::Center, Face::Normal, false)?;
-                }
-            }
-            rows_out.push(RiskRowLayout { group: c.group.clone(), label: c.short.clone(), y_px: yc, counts, censored, events });
+/// The number-at-risk table below the x axis, one column under each x tick.
+fn paint_risk_table<DB: DrawingBackend>(p: &Painter<DB>, lay: &SurvivalLayout) -> Result<(), String> {
+    let Some(t) = &lay.table else { return Ok(()) };
+    let (sz, m) = (&lay.sz, &lay.m);
+    let pad = sz.pad.round() as i32;
+    let title = if t.kmunicate { "Number at risk, censored and with the event" } else { "Number at risk" };
+    p.text(title, (pad, t.top), sz.f_table, INK, HPos::Left, VPos::Top, Face::Bold, false)?;
+    let cells = |cells: &[String], y: i32| -> Result<(), String> {
+        for (x, text) in t.public.columns_px.iter().zip(cells) {
+            p.text(text, (*x, y), sz.f_table, INK, HPos::Center, VPos::Center, Face::Normal, false)?;
         }
-        risk_table = Some(RiskTableLayout { times: x_vals.clone(), columns_px, rows: rows_out });
+        Ok(())
+    };
+    for (r, (c, row)) in lay.curves.iter().zip(&t.public.rows).enumerate() {
+        if t.kmunicate {
+            p.text(&c.short, (pad, t.row_y[4 * r]), sz.f_table, c.color, HPos::Left, VPos::Center, Face::Bold, false)?;
+            let (cen, ev) = (row.censored.as_deref().unwrap_or(&[]), row.events.as_deref().unwrap_or(&[]));
+            for (i, (name, texts)) in KMUNICATE_ROWS.iter().zip([&t.at_risk[r][..], cen, ev]).enumerate() {
+                let y = t.row_y[4 * r + 1 + i];
+                p.text(name, (m.left - t.label_gap, y), sz.f_table, INK, HPos::Right, VPos::Center, Face::Normal, false)?;
+                cells(texts, y)?;
+            }
+        } else {
+            p.text(&c.short, (m.left - t.label_gap, row.y_px), sz.f_table, c.color, HPos::Right, VPos::Center, Face::Bold, false)?;
+            cells(&t.at_risk[r], row.y_px)?;
+        }
     }
-
-    Ok(PlotLayout {
-        annotation_strip,
-        figure: figure.to_string(),
-        width: w,
-        height: h,
-        plot_left: m.left,
-        plot_top: m.top,
-        plot_width: m.w,
-        plot_height: m.h,
-        x_min: 0.0,
-        x_max: x_end,
-        x_log: false,
-        y_min: 0.0,
-        y_max,
-        percent: opts.percent,
-        x_ticks,
-        y_ticks,
-        series: curves
-            .iter()
-            .map(|c| LayoutSeries {
-                index: c.index,
-                group: c.group.clone(),
-                cause: c.cause.map(str::to_string),
-                label: c.label.clone(),
-                color: css_color(c.color),
-                dashed: c.dashed,
-                y_px: None,
-            })
-            .collect(),
-        risk_table,
-        legend,
-    })
+    Ok(())
 }
 
 /// Row names of the KMunicate table, under each group's name.

@@ -445,17 +445,7 @@ impl PlotLayout {
     }
 }
 
-/// Disclosure control of one count: `Some("<k")` when `k` is set and the count is below it
-/// (0 excluded: an empty cell, past the end of follow-up, discloses nobody) or unknown (a cell
-/// a shared report already suppressed is NaN); `None` when the count may be shown.
-pub fn suppressed_count(n: f64, k: Option<u32>) -> Option<String> {
-    let k = k?;
-    if n.is_nan() || (n > 0.0 && n < k as f64) {
-        Some(format!("<{k}"))
-    } else {
-        None
-    }
-}
+pub use crate::numfmt::suppressed_count;
 
 /// A group's size for a legend or a sentence: "n = 48", or "n < 5" when k suppresses it (a
 /// group's size is never 0, so 0 here means "suppressed upstream").
@@ -725,11 +715,11 @@ fn svg_of(width: u32, height: u32, draw: impl FnOnce(&DrawingArea<SvgTarget, plo
     Ok(paint::dash_placeholders_to_paths(&svg))
 }
 
-// ---------- the chart prologue (adjusted.rs, hazard.rs) ----------
+// ---------- the chart prologue (km.rs, adjusted.rs, hazard.rs) ----------
 
-/// What a chart figure starts from (the spline curve in `adjusted.rs`, the hazard charts in
-/// `hazard.rs`): a white background, the painter, the figure's pixel size, and the font sizes
-/// and spacings the options give. `km.rs` still sets up its own (to be moved here).
+/// What a chart figure starts from (the survival figure in `km.rs`, the spline curve in
+/// `adjusted.rs`, the hazard charts in `hazard.rs`): a white background, the painter, the
+/// figure's pixel size, and the font sizes and spacings the options give.
 pub(crate) struct Frame<'a, DB: DrawingBackend> {
     pub p: paint::Painter<'a, DB>,
     /// `font_scale`: design lengths × `s` = pixels.

@@ -195,6 +195,45 @@ fn draw_panel<DB: DrawingBackend>(
     let x_of = |x: f64| -> i32 { (plot_left + (x - x_lo) / (x_hi - x_lo) * pw).round() as i32 };
     let y_of = |v: f64| -> i32 { (plot_top + (y_hi - v.clamp(y_lo, y_hi)) / (y_hi - y_lo) * ph).round() as i32 };
 
+    paint_heading(&p, opts, term, pv, (title_y, flag_y, legend_y, top_y), plot_left, wf)?;
+
+    // Grid, axes, ticks.
+    let tl = tick_len.round() as i32;
+    let y_ticks = p.y_ticks(&YAxis { left, width: pwi, tick: tl, grid: RGBAColor(0xEC, 0xEC, 0xEC, 1.0), font: f_tick }, &yt, &y_labels, y_of)?;
+    let mut x_ticks_out: Vec<Tick> = Vec::new();
+    for (x, label) in &xt {
+        let px = x_of(*x);
+        // Skip a label that would touch the previous one.
+        if let Some(prev) = x_ticks_out.last() {
+            let need = (p.width(&prev.label, f_tick, Face::Normal) + p.width(label, f_tick, Face::Normal)) / 2.0 + 8.0 * s;
+            if ((px - prev.px) as f64) < need {
+                continue;
+            }
+        }
+        p.line(vec![(px, bottom), (px, bottom + tl)], ink, 1.0)?;
+        p.text(label, (px, bottom + tl + p.px(3.0)), f_tick, INK, HPos::Center, VPos::Top, Face::Normal, false)?;
+        x_ticks_out.push(Tick { value: *x, px, label: label.clone() });
+    }
+    p.line(vec![(left, top), (left, bottom), (left + pwi, bottom)], ink, 1.0)?;
+    let xt_y = (plot_bottom + tick_len + 4.0 * s + f_tick * s * 1.2 + 4.0 * s).round() as i32;
+    p.text(&time_title(report, opts, res.transform), (left + pwi / 2, xt_y), fs, INK, HPos::Center, VPos::Top, Face::Normal, false)?;
+    let y_title = if opts.y_label.trim().is_empty() { format!("β(t) for {}", term.name) } else { opts.y_label.clone() };
+    p.text(&y_title, (pad.round() as i32, top + phi / 2), fs, INK, HPos::Center, VPos::Top, Face::Normal, true)?;
+
+    paint_data(&p, res, term, (y_lo, y_hi), &x_of, &y_of, (left, top, pwi), f_tick)?;
+    Ok(Panel { left, top, width: pwi, height: phi, x: (x_lo, x_hi), y: (y_lo, y_hi), x_ticks: x_ticks_out, y_ticks })
+}
+
+/// A panel's heading: the term's name and its PH test p (flagged below `FLAG_P`), then the
+/// legend row (smoother, Cox β, residual dots, as far as they fit). `rows`: the title's, the
+/// flag's and the legend's top and the heading's bottom, in pixels.
+fn paint_heading<DB: DrawingBackend>(p: &Painter<DB>, opts: &PlotOptions, term: &ZphTermPlot, pv: f64, rows: (f64, f64, f64, f64), plot_left: f64, wf: f64) -> Result<(), String> {
+    let (title_y, flag_y, legend_y, top_y) = rows;
+    let s = p.s;
+    let fs = opts.font_size;
+    let (f_title, f_leg) = (fs * 1.1, fs * 0.92 * 0.95);
+    let pad = 10.0 * s;
+    let flagged = pv.is_finite() && pv < FLAG_P;
     // Title.
     let tx = pad.round() as i32;
     let mut name_x = tx;
@@ -233,30 +272,14 @@ fn draw_panel<DB: DrawingBackend>(
         p.text(text, ((lx + sample + 5.0 * s).round() as i32, ly), f_leg, GREY, HPos::Left, VPos::Center, Face::Normal, false)?;
         lx += wd + 14.0 * s;
     }
+    Ok(())
+}
 
-    // Grid, axes, ticks.
-    let tl = tick_len.round() as i32;
-    let y_ticks = p.y_ticks(&YAxis { left, width: pwi, tick: tl, grid: RGBAColor(0xEC, 0xEC, 0xEC, 1.0), font: f_tick }, &yt, &y_labels, y_of)?;
-    let mut x_ticks_out: Vec<Tick> = Vec::new();
-    for (x, label) in &xt {
-        let px = x_of(*x);
-        // Skip a label that would touch the previous one.
-        if let Some(prev) = x_ticks_out.last() {
-            let need = (p.width(&prev.label, f_tick, Face::Normal) + p.width(label, f_tick, Face::Normal)) / 2.0 + 8.0 * s;
-            if ((px - prev.px) as f64) < need {
-                continue;
-            }
-        }
-        p.line(vec![(px, bottom), (px, bottom + tl)], ink, 1.0)?;
-        p.text(label, (px, bottom + tl + p.px(3.0)), f_tick, INK, HPos::Center, VPos::Top, Face::Normal, false)?;
-        x_ticks_out.push(Tick { value: *x, px, label: label.clone() });
-    }
-    p.line(vec![(left, top), (left, bottom), (left + pwi, bottom)], ink, 1.0)?;
-    let xt_y = (plot_bottom + tick_len + 4.0 * s + f_tick * s * 1.2 + 4.0 * s).round() as i32;
-    p.text(&time_title(report, opts, res.transform), (left + pwi / 2, xt_y), fs, INK, HPos::Center, VPos::Top, Face::Normal, false)?;
-    let y_title = if opts.y_label.trim().is_empty() { format!("β(t) for {}", term.name) } else { opts.y_label.clone() };
-    p.text(&y_title, (pad.round() as i32, top + phi / 2), fs, INK, HPos::Center, VPos::Top, Face::Normal, true)?;
-
+/// A panel's contents: the reference lines (0 and the model's β), the residuals, the
+/// smoother and its band (`plot`: the plot's left edge, top and width).
+#[allow(clippy::too_many_arguments)]
+fn paint_data<DB: DrawingBackend>(p: &Painter<DB>, res: &ZphPlot, term: &ZphTermPlot, y: (f64, f64), x_of: &dyn Fn(f64) -> i32, y_of: &dyn Fn(f64) -> i32, plot: (i32, i32, i32), f_tick: f64) -> Result<(), String> {
+    let ((y_lo, y_hi), (left, top, pwi)) = (y, plot);
     // Reference lines: 0 (solid, light) and the model's β (dashed).
     if y_lo < 0.0 && y_hi > 0.0 && (term.coef.abs() > (y_hi - y_lo) * 0.02) {
         let y0 = y_of(0.0);
@@ -288,7 +311,7 @@ fn draw_panel<DB: DrawingBackend>(
     } else {
         p.text("too few distinct event times for the smoother", (left + pwi / 2, top + p.px(4.0)), f_tick, GREY, HPos::Center, VPos::Top, Face::Italic, false)?;
     }
-    Ok(Panel { left, top, width: pwi, height: phi, x: (x_lo, x_hi), y: (y_lo, y_hi), x_ticks: x_ticks_out, y_ticks })
+    Ok(())
 }
 
 /// Grid of small multiples for `n` panels in a `w`-pixel-wide figure at scale `s`: (rows, cols).

@@ -113,6 +113,41 @@ impl RiskTable {
     }
 }
 
+/// The product-limit estimate over a [`RiskTable`]'s (time, events, at risk) groups, as a step
+/// function of time: S(t−), just before t. The one pooled Kaplan–Meier behind `cox.zph`'s km
+/// transform, with and without delayed entry, and its residual plots (`stats::cox::zph`); each
+/// step multiplies S by 1 − d/n as [`kaplan_meier`]'s curves do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductLimit {
+    times: Vec<f64>,
+    /// S just before each time.
+    s_before: Vec<f64>,
+    /// S after the last time.
+    s_end: f64,
+}
+
+impl ProductLimit {
+    /// From a risk table in time order (distinct times, `n_risk` > 0 where there are events).
+    pub fn new(rt: &RiskTable) -> ProductLimit {
+        debug_assert!(rt.time.windows(2).all(|w| w[0] < w[1]), "risk-table times increase");
+        let mut s_before = Vec::with_capacity(rt.time.len());
+        let mut s = 1.0f64;
+        for (&n, &d) in rt.n_risk.iter().zip(&rt.n_event) {
+            s_before.push(s);
+            if d > 0.0 {
+                s *= 1.0 - d / n;
+            }
+        }
+        ProductLimit { times: rt.time.clone(), s_before, s_end: s }
+    }
+
+    /// S(t−): the estimate just before `t` (1 before the first time, the last value after it).
+    pub fn before(&self, t: f64) -> f64 {
+        let i = self.times.partition_point(|&u| u < t);
+        self.s_before.get(i).copied().unwrap_or(self.s_end)
+    }
+}
+
 /// Confidence limits of S given S and the standard error of log S.
 pub fn conf_limits(s: f64, se_log: f64, conf: ConfType, z: f64) -> (f64, f64) {
     if s.is_nan() || se_log.is_nan() {

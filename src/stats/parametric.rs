@@ -385,6 +385,7 @@ fn spd_inverse(m: &DMatrix<f64>) -> Option<DMatrix<f64>> {
 /// with an error instead). Terms that are constant or collinear with earlier terms are dropped
 /// with a warning. Errors: no events, no positive times, or a likelihood that cannot be
 /// evaluated.
+// Long because: survreg's steps in order (rows kept, standardisation, aliased columns dropped, start values, intercept-only fit, full fit, back-transformation), each reading the previous one's state.
 pub fn survreg(time: &[f64], status: &[u8], x: &[Vec<f64>], names: &[String], dist: Dist) -> Result<ParametricReport, String> {
     let n_all = time.len();
     // The caller builds the columns from one set of rows: unequal lengths are a bug.

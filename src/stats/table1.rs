@@ -499,7 +499,7 @@ struct Grid {
     grouped: bool,
 }
 
-fn grid(rows: &[Table1Row], mask: Option<&crate::disclosure::Table1Mask>) -> Grid {
+fn grid(rows: &[Table1Row], mask: Option<&Table1Mask>) -> Grid {
     let hidden = |gi: usize| mask.is_some_and(|m| m.group(gi));
     let masked = |ri: usize, gi: usize, cell: usize| mask.and_then(|m| m.cell(ri, gi, cell));
     let first = rows.first();
@@ -575,7 +575,7 @@ fn grid(rows: &[Table1Row], mask: Option<&crate::disclosure::Table1Mask>) -> Gri
         if any_missing {
             line(
                 "Missing".to_string(),
-                row.groups.iter().enumerate().map(|(gi, g)| masked(ri, gi, crate::disclosure::MISSING_CELL).unwrap_or_else(|| g.missing.to_string())).collect(),
+                row.groups.iter().enumerate().map(|(gi, g)| masked(ri, gi, MISSING_CELL).unwrap_or_else(|| g.missing.to_string())).collect(),
                 false,
                 true,
             );
@@ -605,7 +605,7 @@ pub fn to_markdown(rows: &[Table1Row]) -> String {
 }
 
 /// [`to_markdown`] with the cells a disclosure mask withholds written "<k" or "suppressed".
-pub fn to_markdown_masked(rows: &[Table1Row], mask: Option<&crate::disclosure::Table1Mask>) -> String {
+pub fn to_markdown_masked(rows: &[Table1Row], mask: Option<&Table1Mask>) -> String {
     let g = grid(rows, mask);
     let mut s = String::new();
     s.push_str(&format!("| {} |\n", g.header.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | ")));
@@ -646,7 +646,7 @@ pub fn to_csv(rows: &[Table1Row]) -> String {
 }
 
 /// [`to_csv`] with the cells a disclosure mask withholds written "<k" or "suppressed".
-pub fn to_csv_masked(rows: &[Table1Row], mask: Option<&crate::disclosure::Table1Mask>) -> String {
+pub fn to_csv_masked(rows: &[Table1Row], mask: Option<&Table1Mask>) -> String {
     let g = grid(rows, mask);
     let mut s = String::new();
     let line = |cells: Vec<String>| cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",") + "\r\n";
@@ -662,6 +662,46 @@ pub fn to_csv_masked(rows: &[Table1Row], mask: Option<&crate::disclosure::Table1
         s.push_str(&line(vec![f]));
     }
     s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Withheld cells (the disclosure module decides which: `crate::disclosure::table1_mask`).
+
+/// Table 1 cell suppression: `(row, group, cell)` where `cell` is a level index, or
+/// [`MISSING_CELL`] for the missing count; `secondary` for complementary suppression.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table1Mask {
+    pub k: u32,
+    pub primary: Vec<(usize, usize, usize)>,
+    pub secondary: Vec<(usize, usize, usize)>,
+    /// Groups (by index) of fewer than k patients: header N and every cell withheld.
+    pub groups: Vec<usize>,
+}
+
+/// The `cell` index of a variable's missing count in [`Table1Mask`].
+pub const MISSING_CELL: usize = usize::MAX;
+/// The `cell` index of a numeric variable's count of non-missing values (N − missing).
+pub const N_CELL: usize = usize::MAX - 1;
+
+impl Table1Mask {
+    /// How cell `(row, group, cell)` is written when withheld, or `None` when it is shown.
+    pub fn cell(&self, row: usize, group: usize, cell: usize) -> Option<String> {
+        if self.groups.contains(&group) || self.primary.contains(&(row, group, cell)) {
+            Some(format!("<{}", self.k))
+        } else if self.secondary.contains(&(row, group, cell)) {
+            Some("suppressed".to_string())
+        } else {
+            None
+        }
+    }
+    /// Whether any cell of row `row`, group `group` is withheld.
+    pub fn any(&self, row: usize, group: usize) -> bool {
+        self.groups.contains(&group) || self.primary.iter().chain(&self.secondary).any(|&(r, g, _)| r == row && g == group)
+    }
+    /// Whether a group's summaries (N, means, medians) are withheld.
+    pub fn group(&self, group: usize) -> bool {
+        self.groups.contains(&group)
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! fitting ([`check`]). Shared by the fit and the proportional-hazards test's residuals
 //! (`zph`), so that neither depends on the other for it.
 
+use crate::error::{Error, Result};
 use crate::spec::Ties;
 
 /// Input of a Cox fit: rows are the complete cases.
@@ -30,7 +31,7 @@ pub struct CoxExtra<'a> {
 /// build columns of one length with names for each and drop rows with missing values before
 /// fitting, so a length mismatch is a programming error; the value checks name the row (its
 /// position among the rows of the model) for a direct caller of the library.
-pub(super) fn check(input: &CoxInput, extra: CoxExtra) -> Result<usize, String> {
+pub(super) fn check(input: &CoxInput, extra: CoxExtra) -> Result<usize> {
     let n = input.time.len();
     let same_length = input.status.len() == n
         && input.x.iter().all(|c| c.len() == n)
@@ -41,28 +42,28 @@ pub(super) fn check(input: &CoxInput, extra: CoxExtra) -> Result<usize, String> 
     debug_assert!(same_length, "Cox input columns of different lengths");
     debug_assert_eq!(input.names.len(), input.x.len(), "one name per Cox covariate column");
     if !same_length {
-        return Err("internal error (a bug in cohort, not a problem with your data): the Cox model's columns have different lengths".into());
+        return Err(Error::internal("the Cox model's columns have different lengths"));
     }
     if input.names.len() != input.x.len() {
-        return Err("internal error (a bug in cohort, not a problem with your data): the Cox model's term names do not match its columns".into());
+        return Err(Error::internal("the Cox model's term names do not match its columns"));
     }
     if let Some(i) = extra.weights.and_then(|w| w.iter().position(|v| !(v.is_finite() && *v >= 0.0))) {
-        return Err(format!("row {} has a weight that is not a finite number ≥ 0", i + 1));
+        return Err(Error::data(format!("row {} of the Cox model's rows has a weight that is not a finite number ≥ 0: give every row a weight of 0 or more", i + 1)));
     }
     if let Some(i) = extra.entry.and_then(|e| e.iter().zip(input.time).position(|(a, b)| !(a < b))) {
-        return Err(format!("row {} has an entry time that is not before its exit time", i + 1));
+        return Err(Error::data(format!("row {} of the Cox model's rows has an entry time that is not before its exit time: each row's entry must come before its time", i + 1)));
     }
     if let Some(i) = input.time.iter().position(|t| !t.is_finite()) {
-        return Err(format!("row {} has a time that is not a finite number", i + 1));
+        return Err(Error::data(format!("row {} of the Cox model's rows has a time that is not a finite number: leave out rows without a follow-up time", i + 1)));
     }
     for (col, name) in input.x.iter().zip(input.names) {
         if let Some(i) = col.iter().position(|v| !v.is_finite()) {
-            return Err(format!("covariate '{name}' is not a finite number in row {}", i + 1));
+            return Err(Error::data(format!("covariate '{name}' is not a finite number in row {} of the Cox model's rows: leave out rows with a missing value", i + 1)));
         }
     }
     let events = input.status.iter().filter(|&&s| s == 1).count();
     if events == 0 {
-        return Err("there are no events among the rows of the model, so no hazard ratio can be estimated".into());
+        return Err(Error::data("there are no events among the rows of the Cox model, so no hazard ratio can be estimated: check which values of the outcome column mean an event"));
     }
     Ok(events)
 }

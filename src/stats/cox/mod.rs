@@ -98,7 +98,17 @@
 //! * [`zph`]: the `cox.zph` time transform, test and residual plots; it consumes the blocks
 //!   the fit exposes and depends on nothing else of the fit.
 //! * this file: the public API, and [`coxph_extra_traced`] calling those in named steps
-//!   (prepare → fit → variance → tests → concordance → report).
+//!   (check → prepare → fit → variance → robust → Wald → concordance → PH test → report).
+//!
+//! # Errors
+//!
+//! [`crate::Error`]s: [`ErrorKind::Data`](crate::error::ErrorKind::Data) for what the rows given
+//! cause (no events, no covariate that varies or is estimable, a fit that diverges, a row with a
+//! value the fit cannot use), each saying what to do; [`ErrorKind::Internal`](crate::error::ErrorKind::Internal)
+//! for a broken invariant of the callers or of the algebra (columns of different lengths, an
+//! information matrix singular after its singular columns were set aside), which says it is a
+//! bug. Problems that leave a model (a term dropped, no convergence, an infinite coefficient)
+//! are warnings in [`CoxReport::warnings`].
 
 mod concordance;
 mod fit;
@@ -110,6 +120,8 @@ pub mod zph;
 mod tests;
 
 use serde::Serialize;
+
+use crate::error::{Error, Result};
 
 use super::common::{pnorm_two_sided, z95, TestResult};
 use fit::{diverging_terms, newton, Data, Layout, Newton, Pass, Work, MAX_ITER};
@@ -194,20 +206,21 @@ pub enum Residuals {
     Always,
 }
 
-/// Fit the model. Errors are problems that leave no model (no events, no usable term).
-pub fn coxph(input: &CoxInput) -> Result<CoxReport, String> {
+/// Fit the model. Errors are problems that leave no model (no events, no usable term; see the
+/// module's "Errors").
+pub fn coxph(input: &CoxInput) -> Result<CoxReport> {
     coxph_with(input, Residuals::Auto)
 }
 
 /// [`coxph`], choosing whether the PH test carries its residuals.
-pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport, String> {
+pub fn coxph_with(input: &CoxInput, residuals: Residuals) -> Result<CoxReport> {
     coxph_extra(input, CoxExtra::default(), residuals)
 }
 
 /// [`coxph_with`], with the log partial likelihood at β = 0 and at every accepted Newton
 /// iterate, in order (never decreasing but for R's convergence tolerance on the last step: a
 /// step that would lower it is shortened instead).
-pub fn coxph_traced(input: &CoxInput, residuals: Residuals) -> Result<(CoxReport, Vec<f64>), String> {
+pub fn coxph_traced(input: &CoxInput, residuals: Residuals) -> Result<(CoxReport, Vec<f64>)> {
     coxph_extra_traced(input, CoxExtra::default(), residuals)
 }
 
@@ -219,7 +232,7 @@ pub fn coxph_traced(input: &CoxInput, residuals: Residuals) -> Result<(CoxReport
 /// that up to its entry. Weights multiply each row's risk in every risk-set sum and its
 /// contribution to the log-likelihood and score; the tied deaths of a time count their mean
 /// weight in each Efron sub-risk-set (R's `meanwt`).
-pub fn coxph_extra(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> Result<CoxReport, String> {
+pub fn coxph_extra(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> Result<CoxReport> {
     coxph_extra_traced(input, extra, residuals).map(|(fit, _)| fit)
 }
 
@@ -230,13 +243,13 @@ pub fn coxph_extra(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> R
 /// constant and collinear terms, the null model) → [`fit_model`] (score test, Newton–Raphson)
 /// → [`variance`] (model-based, NA terms, fit warnings) → [`robust::robust_variance`] (with a
 /// cluster or weights) → [`wald`] → [`concordance::concordance`] → [`ph_test`] → [`report`].
-pub fn coxph_extra_traced(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> Result<(CoxReport, Vec<f64>), String> {
+pub fn coxph_extra_traced(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> Result<(CoxReport, Vec<f64>)> {
     fit_in_steps(input, extra, residuals, &mut |_| {})
 }
 
 /// [`coxph_extra`] with the time each step took (milliseconds by `now`, in order: `prepare`,
 /// `fit`, `variance`, `robust`, `concordance`, `ph_test`), for the benchmarks.
-pub fn coxph_timed(input: &CoxInput, extra: CoxExtra, residuals: Residuals, now: &dyn Fn() -> f64) -> Result<(CoxReport, Vec<(&'static str, f64)>), String> {
+pub fn coxph_timed(input: &CoxInput, extra: CoxExtra, residuals: Residuals, now: &dyn Fn() -> f64) -> Result<(CoxReport, Vec<(&'static str, f64)>)> {
     let mut laps = Vec::new();
     let mut last = now();
     let fit = fit_in_steps(input, extra, residuals, &mut |step| {
@@ -248,7 +261,7 @@ pub fn coxph_timed(input: &CoxInput, extra: CoxExtra, residuals: Residuals, now:
 }
 
 /// The steps of [`coxph_extra_traced`]; `lap` is called with each step's name as it ends.
-fn fit_in_steps(input: &CoxInput, extra: CoxExtra, residuals: Residuals, lap: &mut dyn FnMut(&'static str)) -> Result<(CoxReport, Vec<f64>), String> {
+fn fit_in_steps(input: &CoxInput, extra: CoxExtra, residuals: Residuals, lap: &mut dyn FnMut(&'static str)) -> Result<(CoxReport, Vec<f64>)> {
     let events = input::check(input, extra)?;
     let mut notes = Notes::default();
     let layout = Layout::new(input, extra);
@@ -313,7 +326,7 @@ struct Start {
 /// Drop constant columns (they carry no information), lay the others out, and fit the null
 /// model; a column collinear with earlier ones (a negligible Cholesky pivot of the information
 /// at β = 0, R's `cholesky2` with `toler.chol`) is dropped too and the data rebuilt without it.
-fn prepare(input: &CoxInput, layout: &Layout, notes: &mut Notes) -> Result<Start, String> {
+fn prepare(input: &CoxInput, layout: &Layout, notes: &mut Notes) -> Result<Start> {
     let mut keep: Vec<usize> = Vec::new();
     for (j, col) in input.x.iter().enumerate() {
         if col.iter().all(|&v| v == col[0]) {
@@ -327,7 +340,7 @@ fn prepare(input: &CoxInput, layout: &Layout, notes: &mut Notes) -> Result<Start
         }
     }
     if keep.is_empty() {
-        return Err("no covariate of the Cox model varies between rows; there is nothing to estimate".into());
+        return Err(Error::data("no covariate of the Cox model varies between the rows analysed, so there is nothing to estimate: choose covariates whose values differ between patients"));
     }
     let (mut data, mut scale) = Data::new(input, layout, &keep);
     let (mut work, mut p0) = null_pass(&data);
@@ -342,15 +355,17 @@ fn prepare(input: &CoxInput, layout: &Layout, notes: &mut Notes) -> Result<Start
         }
         keep = keep.iter().enumerate().filter(|(j, _)| !bad.contains(j)).map(|(_, &c)| c).collect();
         if keep.is_empty() {
-            return Err("no covariate of the Cox model is estimable (all are constant within strata)".into());
+            return Err(Error::data("no covariate of the Cox model is estimable: each is constant within the strata or a combination of the others. Remove the strata, or choose covariates that vary within them"));
         }
         drop((data, work));
         (data, scale) = Data::new(input, layout, &keep);
         (work, p0) = null_pass(&data);
     }
     if !p0.loglik.is_finite() {
-        return Err("the null log partial likelihood is not finite".into());
+        return Err(Error::data("the Cox model's log partial likelihood at β = 0 is not finite: an event's risk set has a total weight of 0. Give the rows with events a weight above 0, or leave them out"));
     }
+    debug_assert_eq!(data.p, keep.len(), "one design column per kept term");
+    debug_assert_eq!(scale.len(), keep.len(), "one scale per kept term");
     let names = keep.iter().map(|&c| input.names[c].clone()).collect();
     Ok(Start { keep, names, data, scale, work, p0 })
 }
@@ -378,13 +393,13 @@ struct Fitted {
 
 /// The score test at β = 0 (uᵀI⁻¹u, which is also the first Newton step's work) and
 /// Newton–Raphson with step halving, as `coxfit6` (see [`newton`] and the module notes).
-fn fit_model(data: &Data, p0: &Pass, gt: &[f64], work: &mut Work) -> Result<Fitted, String> {
+fn fit_model(data: &Data, p0: &Pass, gt: &[f64], work: &mut Work) -> Result<Fitted> {
     let step0 = chol_solve(&p0.imat, &p0.u, data.p)
-        .ok_or_else(|| "the information matrix at zero is singular; check the covariates for collinearity".to_string())?;
+        .ok_or_else(|| Error::internal("the Cox model's information matrix at β = 0 is singular after its collinear terms were dropped"))?;
     let score = step0.iter().zip(&p0.u).map(|(a, b)| a * b).sum::<f64>();
     let Newton { beta, pass, iterations, converged, path } = newton(data, p0, &step0, gt, work);
     if !pass.loglik.is_finite() {
-        return Err("the fit diverged (the log partial likelihood is not finite); a covariate may separate events from non-events".into());
+        return Err(Error::data("the Cox model diverged (its log partial likelihood is no longer finite): a covariate may separate the events from the non-events. Leave it out, or merge its levels so that each has events and non-events"));
     }
     Ok(Fitted { beta_s: beta, pass, iterations, converged, path, loglik0: p0.loglik, score })
 }
@@ -405,13 +420,14 @@ struct Estimates {
 /// The model-based variance at the fitted β, with the warnings about the fit: terms whose
 /// information vanished (R's NA: its generalised inverse leaves them out of the variance, the
 /// other terms estimated around them), no convergence, coefficients that may be infinite.
-fn variance(fitted: &Fitted, scale: &[f64], names: &[String], notes: &mut Notes) -> Result<Estimates, String> {
+fn variance(fitted: &Fitted, scale: &[f64], names: &[String], notes: &mut Notes) -> Result<Estimates> {
     let p = scale.len();
     let imat = &fitted.pass.imat;
     let na = singular_columns(imat, p);
     let kept: Vec<usize> = (0..p).filter(|j| !na.contains(j)).collect();
+    debug_assert_eq!(imat.len(), p * p, "the information is p × p");
     let inv = chol_inverse(&sub_matrix(imat, p, &kept), kept.len()).ok_or_else(|| {
-        "the information matrix of the fitted model is singular; check the covariates for collinearity or separation".to_string()
+        Error::internal("the Cox model's information matrix at the fitted β is singular after the terms without information were set aside")
     })?;
     let mut var_s = vec![0.0; p * p];
     for (a, &j) in kept.iter().enumerate() {

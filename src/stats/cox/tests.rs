@@ -6,7 +6,7 @@ mod by_hand {
     use crate::spec::Ties;
     use crate::stats::common::{radix_sort, time_key};
 
-    fn fit(time: &[f64], status: &[u8], x: &[Vec<f64>], names: &[&str], ties: Ties) -> Result<CoxReport, String> {
+    fn fit(time: &[f64], status: &[u8], x: &[Vec<f64>], names: &[&str], ties: Ties) -> Result<CoxReport> {
         let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         coxph(&CoxInput { time, status, x, names: &names, strata: None, cluster: None, ties })
     }
@@ -90,7 +90,27 @@ mod by_hand {
         assert!(f.terms[0].coef.is_finite() && f.terms[1].coef.is_nan());
         assert!(f.warnings.iter().any(|w| w.contains("'k'") && w.contains("same value")));
         let e = fit(&t, &[0, 0, 2, 0], &[vec![1.0, 0.0, 1.0, 0.0]], &["g"], Ties::Efron).unwrap_err();
-        assert!(e.contains("no events"), "{e}");
+        assert!(e.message.contains("no events"), "{e}");
+        // The user's data cause it: a Data error saying what to do, never "a bug".
+        assert_eq!(e.kind, crate::error::ErrorKind::Data);
+        assert!(e.message.contains("check which values of the outcome column mean an event"), "{e}");
+        assert!(!e.to_string().contains("bug"), "{e}");
+        // Every covariate constant: nothing to estimate (Data), whatever the ties.
+        let e = fit(&t, &[1, 0, 1, 1], &[vec![2.0; 4]], &["k"], Ties::Breslow).unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::Data);
+        assert!(e.message.contains("choose covariates whose values differ"), "{e}");
+    }
+
+    /// A broken invariant of the callers (columns of different lengths) is an Internal error,
+    /// which says it is a bug to report (debug builds stop at the `debug_assert!` first).
+    #[test]
+    #[cfg(not(debug_assertions))]
+    fn mismatched_columns_are_an_internal_error() {
+        let names = vec!["a".to_string()];
+        let x = vec![vec![0.0, 1.0]];
+        let e = coxph(&CoxInput { time: &[1.0, 2.0, 3.0], status: &[1, 1, 0], x: &x, names: &names, strata: None, cluster: None, ties: Ties::Efron }).unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::Internal);
+        assert!(e.to_string().contains("a bug in cohort"), "{e}");
     }
 
     /// Monotone likelihood (group g = 1 has no events): R (tests/r/cox_unit.R, d1) runs to
@@ -360,9 +380,11 @@ mod designs {
         let x = vec![vec![0.0, 1.0, 0.0]];
         let input = CoxInput { time: &[1.0, 2.0, 3.0], status: &[1, 1, 0], x: &x, names: &names, strata: None, cluster: None, ties: Ties::Efron };
         let e = coxph_extra(&input, CoxExtra { entry: Some(&[0.0, 2.0, 0.0]), weights: None }, Residuals::Never).unwrap_err();
-        assert!(e.contains("row 2") && e.contains("entry"), "{e}");
+        assert_eq!(e.kind, crate::error::ErrorKind::Data);
+        assert!(e.message.contains("row 2") && e.message.contains("entry"), "{e}");
         let e = coxph_extra(&input, CoxExtra { entry: None, weights: Some(&[1.0, -1.0, 1.0]) }, Residuals::Never).unwrap_err();
-        assert!(e.contains("row 2") && e.contains("weight"), "{e}");
+        assert_eq!(e.kind, crate::error::ErrorKind::Data);
+        assert!(e.message.contains("row 2") && e.message.contains("weight"), "{e}");
     }
 }
 

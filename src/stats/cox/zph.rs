@@ -46,6 +46,7 @@ use serde::Serialize;
 
 use super::input::CoxInput;
 use crate::stats::common::{order_by_time, TestResult};
+use crate::stats::km::{ProductLimit, RiskTable};
 use crate::spec::Ties;
 
 /// At most this many residual points per term go into the report (the smoother uses all).
@@ -380,50 +381,34 @@ fn km_scale(time: &[f64], status: &[u8], idx: &[usize], rows: &[usize]) -> Vec<f
             _ => groups.push((time[i], usize::from(status[i] == 1), 1)),
         }
     }
-    let km = PooledKm::new(groups);
-    rows.iter().map(|&i| km.one_minus_before(time[i])).collect()
+    let km = pooled_km(groups);
+    rows.iter().map(|&i| 1.0 - km.before(time[i])).collect()
 }
 
-/// The Kaplan–Meier of all rows pooled (strata ignored, as `cox.zph`), just before each
-/// distinct time: the one estimate behind the km transform of the test ([`km_transform`]) and of
-/// the residual plots ([`km_scale`]).
-struct PooledKm {
-    times: Vec<f64>,
-    s_before: Vec<f64>,
-    /// S after the last time.
-    s_end: f64,
-}
-
-impl PooledKm {
-    /// From (time, events, rows) groups in any order; groups at the same time (of different
-    /// strata) are merged.
-    fn new(mut groups: Vec<(f64, usize, usize)>) -> PooledKm {
-        groups.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-        let mut at_risk = groups.iter().map(|g| g.2).sum::<usize>() as f64;
-        let (mut times, mut s_before) = (Vec::new(), Vec::new());
-        let mut s = 1.0;
-        let mut k = 0;
-        while k < groups.len() {
-            let t = groups[k].0;
-            let (mut d, mut m) = (0.0, 0.0);
-            while k < groups.len() && groups[k].0 == t {
-                d += groups[k].1 as f64;
-                m += groups[k].2 as f64;
-                k += 1;
-            }
-            times.push(t);
-            s_before.push(s);
-            s *= 1.0 - d / at_risk;
-            at_risk -= m;
+/// The Kaplan–Meier of all rows pooled (strata ignored, as `cox.zph`) from (time, events, rows)
+/// groups in any order (groups at the same time, of different strata, merged): the one estimate
+/// ([`ProductLimit`], shared with `stats::km`) behind the km transform of the test
+/// ([`km_transform`]) and of the residual plots ([`km_scale`]).
+fn pooled_km(mut groups: Vec<(f64, usize, usize)>) -> ProductLimit {
+    groups.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut at_risk: usize = groups.iter().map(|g| g.2).sum();
+    let mut rt = RiskTable::default();
+    let mut k = 0;
+    while k < groups.len() {
+        let t = groups[k].0;
+        let (mut d, mut m) = (0, 0);
+        while k < groups.len() && groups[k].0 == t {
+            d += groups[k].1;
+            m += groups[k].2;
+            k += 1;
         }
-        PooledKm { times, s_before, s_end: s }
+        rt.time.push(t);
+        rt.n_risk.push(at_risk as f64);
+        rt.n_event.push(d as f64);
+        rt.n_censor.push((m - d) as f64);
+        at_risk -= m;
     }
-
-    /// 1 − S(t−).
-    fn one_minus_before(&self, t: f64) -> f64 {
-        let i = self.times.partition_point(|&u| u < t);
-        1.0 - self.s_before.get(i).copied().unwrap_or(self.s_end)
-    }
+    ProductLimit::new(&rt)
 }
 
 /// Natural cubic spline basis with knots `knots` (boundary knots first and last) at u:
@@ -629,8 +614,8 @@ pub(super) fn time_transform(groups: &[(f64, usize, usize)], time: &[f64], statu
 /// g(t) = 1 − S(t−) of the pooled Kaplan–Meier, centred on its mean over events, per time
 /// group (see [`time_transform`]).
 fn km_transform(groups: &[(f64, usize, usize)]) -> Vec<f64> {
-    let km = PooledKm::new(groups.to_vec());
-    centred_on_events(groups, |t| km.one_minus_before(t))
+    let km = pooled_km(groups.to_vec());
+    centred_on_events(groups, |t| 1.0 - km.before(t))
 }
 
 /// g(t) of each time group, centred on its mean over the events (weighted by the deaths).
@@ -653,32 +638,35 @@ fn centred_on_events(groups: &[(f64, usize, usize)], g_of: impl Fn(f64) -> f64) 
 /// `cox.zph`'s Kaplan–Meier transform on counting-process data: g(t) = 1 − S(t−) of the
 /// pooled (strata ignored), unweighted Kaplan–Meier with delayed entry (at risk at t: entry <
 /// t ≤ time, as `survfitKM` on the `Surv(entry, time, event)` of the fit), per time group
-/// (`groups` as in [`time_transform`]), centred on its mean over the events.
+/// (`groups` as in [`time_transform`]), centred on its mean over the events. The risk sets are
+/// counted here; the estimate is the same [`ProductLimit`] as without entry.
 fn km_transform_entry(groups: &[(f64, usize, usize)], time: &[f64], status: &[u8], entry: &[f64]) -> Vec<f64> {
     let n = time.len();
     let exits: Vec<(f64, bool)> = order_by_time(time).into_iter().map(|r| (time[r], status[r] == 1)).collect();
     let entries: Vec<f64> = order_by_time(entry).into_iter().map(|r| entry[r]).collect();
-    let (mut times, mut s_before) = (Vec::new(), Vec::new());
-    let (mut s, mut k, mut e, mut left) = (1.0f64, 0usize, 0usize, 0usize);
+    let mut rt = RiskTable::default();
+    let (mut k, mut e, mut left) = (0usize, 0usize, 0usize);
     while k < n {
         let t = exits[k].0;
         while e < n && entries[e] < t {
             e += 1;
         }
+        // Every row exiting at t entered before it (entry < time is checked before the fit).
+        debug_assert!(e > left, "a row exiting at {t} is at risk");
         let at_risk = (e - left) as f64;
         let mut d = 0.0;
         while k < n && exits[k].0 == t {
             d += exits[k].1 as u8 as f64;
             k += 1;
         }
+        rt.time.push(t);
+        rt.n_risk.push(at_risk);
+        rt.n_event.push(d);
+        rt.n_censor.push((k - left) as f64 - d);
         left = k;
-        times.push(t);
-        s_before.push(s);
-        if d > 0.0 {
-            s *= 1.0 - d / at_risk;
-        }
     }
-    centred_on_events(groups, |t| 1.0 - s_before.get(times.partition_point(|&u| u < t)).copied().unwrap_or(s))
+    let km = ProductLimit::new(&rt);
+    centred_on_events(groups, |t| 1.0 - km.before(t))
 }
 
 /// The `cox.zph` score tests from the blocks of a likelihood pass at the fitted β (made with
