@@ -114,8 +114,10 @@ pub fn extended_need(spec: &AnalysisSpec) -> Option<&'static str> {
     }
 }
 
-/// The end of the core build's message for a spec that needs the extended estimators.
-pub const EXTENDED_MISSING: &str = "need the analysis engine with the extended estimators, which this build leaves out: the page loads it by itself (reload the page if this message stays), and the command line has it";
+/// The end of the core build's message for what it leaves out: a spec that needs the extended
+/// estimators ([`extended_need`]), an export (`export::ExportKind::left_out`), a figure, a
+/// results link or the benchmark (src/wasm.rs `left_out`).
+pub const EXTENDED_MISSING: &str = "need the full analysis engine, which this build leaves out: the page loads it by itself (reload the page if this message stays), and the command line has it";
 
 /// The extended estimators, called by the pipeline. In the core build (without the `extended`
 /// feature) `analyze_cached` refuses the specs that would reach them first, and these stand-ins
