@@ -1152,6 +1152,10 @@ impl ExportKind {
             ExportKind::RScript | ExportKind::PythonScript => Some("the R and Python scripts"),
             #[cfg(not(feature = "links"))]
             ExportKind::ResultsLink => Some("results links"),
+            #[cfg(not(feature = "extended"))]
+            ExportKind::Table1Csv | ExportKind::Table1Md => Some("Table 1"),
+            #[cfg(not(feature = "extended"))]
+            ExportKind::LoveSvg | ExportKind::SubgroupsSvg | ExportKind::AdjustedSvg => Some("the adjusted comparisons' figures"),
             _ => None,
         }
     }
@@ -1189,13 +1193,14 @@ pub struct ExportInput<'a> {
 pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, String> {
     let k = input.k.max(1);
     let p = crate::disclosure::protect(input.report, input.table, k);
-    #[cfg_attr(not(all(feature = "scripts", feature = "links")), allow(unused_variables))]
+    #[cfg_attr(not(all(feature = "scripts", feature = "links", feature = "extended")), allow(unused_variables))]
     let spec = input.report.spec.as_ref();
     let text = match kind {
         #[cfg(feature = "links")]
         ExportKind::ResultsLink => results_fragment(&p, link_spec(spec, input.table).0)?,
         ExportKind::ReportJson => report_json(&p),
         ExportKind::TablesCsv => tables_csv(&p),
+        #[cfg(feature = "extended")]
         ExportKind::Table1Csv | ExportKind::Table1Md => {
             let rows = p.report.table1.as_ref().ok_or("this analysis has no Table 1: choose its columns first (spec key table1)")?;
             let masked = !p.table1.primary.is_empty() || !p.table1.groups.is_empty();
@@ -1244,6 +1249,7 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
             };
             crate::plot::render_svg(&p.report, &opts, input.width, input.height, figure)?
         }
+        #[cfg(feature = "extended")]
         ExportKind::LoveSvg | ExportKind::SubgroupsSvg | ExportKind::AdjustedSvg => {
             let figure = ExportKind::ADJUSTED.iter().find(|(x, _, _)| *x == kind).map(|(_, _, f)| *f).unwrap_or(crate::plot::FigureKind::Love);
             let opts = crate::plot::PlotOptions { min_cell: Some(k), ..input.plot.clone() };
@@ -1256,7 +1262,7 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
         ExportKind::PythonScript => python_script(spec.ok_or("the report carries no spec")?, input.file),
         ExportKind::Manuscript(m) => return crate::manuscript::export(m, input, &p),
         // What this build leaves out (the page's first module): see `ExportKind::left_out`.
-        #[cfg(not(all(feature = "scripts", feature = "links")))]
+        #[cfg(not(all(feature = "scripts", feature = "links", feature = "extended")))]
         _ => return Err(format!("{} {}", kind.left_out().unwrap_or("this export"), crate::analyze::EXTENDED_MISSING)),
     };
     Ok(text.into_bytes())

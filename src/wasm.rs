@@ -460,8 +460,14 @@ pub fn version() -> String {
 
 // ---------- figures ----------
 
-/// Which figure a `draw` call asks for.
+/// Which figure a `draw` call asks for. The page's first module (without the `extended`
+/// feature) draws the survival figure, the forest plot, the PH residual plots and the flow
+/// diagram; the others are the on-demand module's (an error of kind `engine`, see [`left_out`]).
 fn figure_kind(name: &str) -> Result<crate::plot::FigureKind, JsValue> {
+    #[cfg(not(feature = "extended"))]
+    if EXTENDED_FIGURES.contains(&name) {
+        return Err(left_out(&format!("the figure '{name}'")));
+    }
     match name {
         "" | "survival" | "km" => Ok(crate::plot::FigureKind::Survival),
         "forest" => Ok(crate::plot::FigureKind::Forest),
@@ -481,6 +487,10 @@ fn figure_kind(name: &str) -> Result<crate::plot::FigureKind, JsValue> {
         ))),
     }
 }
+
+/// The figures of the extended estimators (see [`figure_kind`]).
+#[cfg(not(feature = "extended"))]
+const EXTENDED_FIGURES: [&str; 8] = ["hazard", "cumhaz", "hazard_ratio", "parametric_fit", "adjusted", "love", "subgroups", "spline"];
 
 fn plot_options(options_json: &str) -> Result<crate::plot::PlotOptions, JsValue> {
     let text = if options_json.trim().is_empty() { "{}" } else { options_json };

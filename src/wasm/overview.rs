@@ -32,12 +32,18 @@ impl Session {
 
     /// Table 1 of report `handle` as `csv` or `markdown` text.
     pub fn table1_export(&self, handle: u32, format: &str) -> Result<String, JsValue> {
-        let report = self.held_report(handle)?;
-        let rows = report.table1.as_ref().ok_or_else(|| js_msg("this analysis has no Table 1: choose its columns first"))?;
-        match format {
-            "csv" => Ok(crate::stats::table1::to_csv(rows)),
-            "markdown" | "md" => Ok(crate::stats::table1::to_markdown(rows)),
-            other => Err(js_msg(format!("unknown Table 1 format '{other}': use 'csv' or 'markdown'"))),
+        // Table 1 is the on-demand module's (feature `extended`): the core's reports have none.
+        #[cfg(not(feature = "extended"))]
+        return Err(super::left_out(&format!("Table 1 ({format}, analysis {handle})")));
+        #[cfg(feature = "extended")]
+        {
+            let report = self.held_report(handle)?;
+            let rows = report.table1.as_ref().ok_or_else(|| js_msg("this analysis has no Table 1: choose its columns first"))?;
+            match format {
+                "csv" => Ok(crate::stats::table1::to_csv(rows)),
+                "markdown" | "md" => Ok(crate::stats::table1::to_markdown(rows)),
+                other => Err(js_msg(format!("unknown Table 1 format '{other}': use 'csv' or 'markdown'"))),
+            }
         }
     }
 

@@ -7,8 +7,6 @@ use wasm_bindgen::prelude::*;
 use super::{js_msg, to_json, Session};
 #[cfg(feature = "links")]
 use crate::share::SharedResults;
-#[cfg(not(feature = "links"))]
-use super::left_out;
 
 #[wasm_bindgen]
 impl Session {
@@ -47,6 +45,9 @@ impl Session {
     pub fn export_kind(&self, handle: u32, kind: &str, k: u32, options_json: &str, width: u32, height: u32) -> Result<String, JsValue> {
         let report = self.held_report(handle)?;
         let kind = crate::export::ExportKind::parse(kind).map_err(js_msg)?;
+        if let Some(what) = kind.left_out() {
+            return Err(super::left_out(what));
+        }
         let plot: crate::plot::PlotOptions = if options_json.trim().is_empty() {
             Default::default()
         } else {
@@ -89,11 +90,11 @@ fn links_open(shared_json: &str) -> Result<crate::report::Report, JsValue> {
 #[cfg(not(feature = "links"))]
 impl Session {
     fn links_share(&self, _: u32, _: u32, _: &str) -> Result<String, JsValue> {
-        Err(left_out("results links"))
+        Err(super::left_out("results links"))
     }
 }
 
 #[cfg(not(feature = "links"))]
 fn links_open(_: &str) -> Result<crate::report::Report, JsValue> {
-    Err(left_out("results links"))
+    Err(super::left_out("results links"))
 }
