@@ -216,3 +216,33 @@ test('a results link is made by the on-demand build and opened by it in a fresh 
   assert.equal(await p2.locator('#error').isHidden(), true, await p2.locator('#error').textContent());
   assertSameOrigin(fresh.requests, app.origin);
 });
+
+// Issue 20: competing risks, Table 1 and the smoothed and cumulative hazards are extended
+// estimators too (`analyze::extended_need`). From a fresh page each spec switches to the
+// on-demand build once and gets R's numbers (transplant, tests/reference: Gray's test of
+// cuminc(futime, event, abo) for liver transplant, stat 41.1358826784655 on 3 df).
+test('competing risks, Table 1 and hazards from a fresh page: the on-demand build answers, R\'s Gray test', async () => {
+  const { page, requests, errors } = await app.newPage();
+  const r = await loadFile(page, path.join(ROOT, 'tests', 'reference', 'transplant.csv'));
+  assert.ok(!r.error, r.error);
+  const base = { time: 'futime', event: { column: 'event', event: ['ltx'] }, group: 'abo' };
+  let res = await setSpec(page, base);
+  assert.ok(!res.error, res.error);
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 0, 'Kaplan-Meier and log-rank run in the core build');
+  res = await setSpec(page, { ...base, event: { column: 'event', event: ['ltx'], competing: ['death'] } });
+  assert.ok(!res.error, res.error);
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1, 'competing risks load the on-demand build');
+  const gray = res.report.gray_test.find(g => g.cause === 'event');
+  assert.ok(Math.abs(gray.stat - 41.1358826784655) < 1e-6 * 41.14, `Gray's test ${gray.stat}`);
+  assert.equal(gray.df, 3);
+  assert.ok(await canvasInk(page) > 0.005, 'the cumulative incidence figure is drawn');
+  res = await setSpec(page, { ...base, table1: ['age', 'sex'], hazard: {} });
+  assert.ok(!res.error, res.error);
+  assert.deepEqual([...new Set(res.report.table1.map(row => row.variable))], ['age', 'sex']);
+  assert.equal(res.report.hazard.length, 4);
+  assert.equal(res.report.cumhaz.length, 4);
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1, 'fetched once');
+  assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
+  assertSameOrigin(requests, app.origin);
+  assert.deepEqual(errors.filter(e => !/analyses\.json|404/.test(e)), []);
+});
