@@ -12,6 +12,10 @@
 # splines; `analyze::extended_need`), which the workbook module has (features workbook,extended): a spec
 # asking for one gets an error of kind `engine` from the core module, and www/engine.js switches
 # to the workbook module, re-loads the file and runs the spec there.
+# Issue 20: the same holds for the R and Python scripts (feature `scripts`), results links
+# (`links`), the in-browser benchmark (`bench`), and with `extended` for competing risks, Table 1,
+# the hazards, their figures and the Cohort tab: any engine call the core answers with kind
+# `engine` is sent again to the workbook module (README "Dependencies and why").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"

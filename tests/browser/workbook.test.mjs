@@ -38,7 +38,12 @@ const fetched = (requests, name) => requests.filter(r => new URL(r.url).pathname
 // rest goes.
 // Merged with the fourth session's other branches (reports by handle and main.js split into 28
 // files, the adjusted curves' robust band, the cox module): 842.3 KB measured; limit +1%.
-const PAYLOAD_LIMIT = 851 * 1000;
+// Issue 20 (fifth session): what the first view does not call moved to the on-demand module —
+// the R and Python scripts, results links (with the deflate), benchRun, competing risks, Table 1,
+// the hazards and their figures, the Cohort tab's charts (README "Dependencies and why"): core
+// wasm 754.6 → 535.0 KB gzipped (2,020 → 1,407 KB raw); 621.2 KB measured here (28 files);
+// limit +1%. Still above the 600 KB target.
+const PAYLOAD_LIMIT = 628 * 1000;
 
 test('what the page fetches to open the analysed demo: wasm + JS within PAYLOAD_LIMIT gzipped, no workbook build', async () => {
   const { page, requests } = await app.newPage();
