@@ -242,7 +242,8 @@ async function browserBench() {
         const reps = n >= 1000000 ? 1 : opt.reps;
         log(`wasm: benchRun on ${n} rows in chromium (${reps} rep${reps > 1 ? 's' : ''})`);
         const out = await page.evaluate(async ([n, reps, fgMax]) => {
-          const mod = await import('./app/www/pkg/cohort.js');
+          // benchRun is in the on-demand build (cargo feature `bench`; the page's core leaves it out).
+          const mod = await import('./app/www/pkg/cohort_workbook.js');
           const wasm = await mod.default();
           const bytes = new Uint8Array(await (await fetch(`./data/synth-${n}.csv`)).arrayBuffer());
           const runs = [];

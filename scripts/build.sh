@@ -12,6 +12,10 @@
 # splines; `analyze::extended_need`), which the workbook module has (features workbook,extended): a spec
 # asking for one gets an error of kind `engine` from the core module, and www/engine.js switches
 # to the workbook module, re-loads the file and runs the spec there.
+# Issue 20: the same holds for the R and Python scripts (feature `scripts`), results links
+# (`links`), the in-browser benchmark (`bench`), and with `extended` for competing risks, Table 1,
+# the hazards, their figures and the Cohort tab: any engine call the core answers with kind
+# `engine` is sent again to the workbook module (README "Dependencies and why").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -56,7 +60,7 @@ build_module() { # NAME CARGO-FEATURE-FLAGS...
 build_module cohort --no-default-features
 # The on-demand module also reads Parquet (the `parquet` feature: snappy, gzip, LZ4; no zstd,
 # whose C library needs clang for wasm32 — the page names that codec and how to re-export).
-build_module cohort_workbook --no-default-features --features workbook,extended,parquet
+build_module cohort_workbook --no-default-features --features workbook,extended,parquet,scripts,links,bench
 # The manuscript writers (PNG at a DPI, TIFF, vector PDF, Word; src/manuscript/): a third module
 # the page fetches only when one of those exports is asked for (www/engine.js manuscriptExport).
 build_module cohort_manuscript --no-default-features --features manuscript,extended

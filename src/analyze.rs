@@ -44,6 +44,7 @@ pub struct AnalysisCache {
     univariable_key: String,
     /// Parametric fits and their warnings.
     parametric: Option<(String, Vec<stats::parametric::ParametricReport>, Vec<String>)>,
+    #[cfg_attr(not(feature = "extended"), allow(dead_code))]
     table1: Option<(String, Vec<stats::table1::Table1Row>)>,
 }
 
@@ -90,9 +91,10 @@ fn key_without(spec: &AnalysisSpec, drop: &[&[&str]]) -> String {
 
 /// What of a spec needs the extended estimators (cargo feature `extended`, on by default): study
 /// designs (entry, id, time_varying, landmark, weights), subgroups, adjusted curves, propensity
-/// weighting, parametric (survreg) and Fine-Gray models, spline terms. `None` for the analyses
-/// of the core build (Kaplan-Meier, log-rank, cumulative incidence and Gray's test, Cox models,
-/// Table 1), which the page loads first; it loads the build with the extended estimators (the
+/// weighting, parametric (survreg) and Fine-Gray models, spline terms, and (issue 20: not in
+/// the page's first view) competing risks, Table 1 and the smoothed and cumulative hazards.
+/// `None` for the analyses of the core build (Kaplan-Meier, log-rank, Cox models), which the
+/// page loads first; it loads the build with the extended estimators (the
 /// on-demand module of `scripts/build.sh`) when a spec names one of these.
 pub fn extended_need(spec: &AnalysisSpec) -> Option<&'static str> {
     if crate::study::has_design(spec) {
@@ -109,13 +111,21 @@ pub fn extended_need(spec: &AnalysisSpec) -> Option<&'static str> {
         Some("Fine-Gray models")
     } else if !spec.splines.is_empty() {
         Some("spline terms")
+    } else if !spec.event.competing.is_empty() {
+        Some("competing risks (cumulative incidence, Gray's test)")
+    } else if spec.table1.is_some() {
+        Some("Table 1")
+    } else if spec.hazard.is_some() {
+        Some("smoothed and cumulative hazards")
     } else {
         None
     }
 }
 
-/// The end of the core build's message for a spec that needs the extended estimators.
-pub const EXTENDED_MISSING: &str = "need the analysis engine with the extended estimators, which this build leaves out: the page loads it by itself (reload the page if this message stays), and the command line has it";
+/// The end of the core build's message for what it leaves out: a spec that needs the extended
+/// estimators ([`extended_need`]), an export (`export::ExportKind::left_out`), a figure, a
+/// results link or the benchmark (src/wasm.rs `left_out`).
+pub const EXTENDED_MISSING: &str = "need the full analysis engine, which this build leaves out: the page loads it by itself (reload the page if this message stays), and the command line has it";
 
 /// The extended estimators, called by the pipeline. In the core build (without the `extended`
 /// feature) `analyze_cached` refuses the specs that would reach them first, and these stand-ins
@@ -123,7 +133,7 @@ pub const EXTENDED_MISSING: &str = "need the analysis engine with the extended e
 /// from pulling their code into the page's first module.
 #[cfg(feature = "extended")]
 mod ext {
-    pub(super) use super::design_curves;
+    pub(super) use super::{competing_curves, design_curves};
     pub(super) use crate::adjust::{adjusted_curves, apply_propensity, propensity_cox, spline_reports, subgroups};
     pub(super) use crate::stats::finegray::crr;
     pub(super) use crate::stats::parametric::survreg;
@@ -143,6 +153,7 @@ mod ext {
         format!("{what} {}", super::EXTENDED_MISSING)
     }
     pub fn design_curves(_: &AnalysisSpec, _: &Prepared, _: &mut Report, _: &mut Vec<String>) {}
+    pub fn competing_curves(_: &AnalysisSpec, _: &Prepared, _: &mut Report) {}
     pub fn apply_propensity(_: &Table, _: &AnalysisSpec, _: &mut Prepared, _: &mut Vec<String>) -> Result<Option<PropensityReport>> {
         Ok(None)
     }
@@ -201,7 +212,7 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
             ..Default::default()
         };
         if prep.competing {
-            competing_curves(spec, &prep, &mut report);
+            ext::competing_curves(spec, &prep, &mut report);
         } else if !prep.study.is_plain() || prep.continued.is_some() {
             ext::design_curves(spec, &prep, &mut report, &mut warnings);
         } else {
@@ -249,6 +260,7 @@ fn sections(
         }
     }
 
+    #[cfg(feature = "extended")]
     if let Some(cols) = &spec.table1 {
         let key = key_without(spec, &[&["covariates", "reference", "ties", "cluster", "univariable", "parametric", "ph_residuals"], CURVE_FIELDS]);
         match &cache.table1 {
@@ -261,6 +273,7 @@ fn sections(
         }
     }
     // What the hazard section's figures and table show, computed here (not by plot or the page).
+    #[cfg(feature = "extended")]
     if spec.hazard.is_some() {
         report.cumhaz = stats::hazard::cumhaz_curves(&report.km);
     }
@@ -278,6 +291,7 @@ fn sections(
 }
 
 /// Codes of the group factor, or all zeros when ungrouped.
+#[cfg_attr(not(feature = "extended"), allow(dead_code))]
 fn group_codes(prep: &Prepared) -> (Vec<u32>, Vec<String>) {
     match &prep.group {
         Some(g) => (g.codes.clone(), g.levels.clone()),
@@ -304,6 +318,7 @@ fn survival_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, wa
             ));
         }
     }
+    #[cfg(feature = "extended")]
     if let Some(h) = &spec.hazard {
         let (codes, _) = group_codes(prep);
         let hopts = stats::hazard::HazardOptions { bandwidth: h.bandwidth, ..Default::default() };
@@ -624,6 +639,7 @@ fn fit_cox(d: &crate::prepare::Design, spec: &AnalysisSpec) -> std::result::Resu
 }
 
 /// Cumulative incidence curves per cause and group, and Gray's test.
+#[cfg(feature = "extended")]
 fn competing_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report) {
     let ungrouped;
     let (codes, levels): (&[u32], Vec<String>) = match &prep.group {
@@ -686,6 +702,7 @@ fn competing_models(
     Ok(())
 }
 
+#[cfg_attr(not(feature = "extended"), allow(dead_code))]
 fn table1(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[String]) -> Result<Vec<stats::table1::Table1Row>> {
     // Patients with several rows (start–stop intervals, time-varying splits) are described once
     // per group, by their first row there; frequency-weighted copies count as patients.
@@ -710,6 +727,7 @@ fn table1(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[String]) 
     table1_rows(table, spec, prep, cols)
 }
 
+#[cfg_attr(not(feature = "extended"), allow(dead_code))]
 fn table1_rows(table: &Table, spec: &AnalysisSpec, prep: &Prepared, cols: &[String]) -> Result<Vec<stats::table1::Table1Row>> {
     let (codes, levels) = group_codes(prep);
     let mut out = Vec::new();

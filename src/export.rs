@@ -7,8 +7,11 @@
 
 use crate::plot::format_p;
 use crate::report::Report;
-use crate::spec::{AnalysisSpec, ConfType, FilterOp, TimeSpec};
+use crate::spec::{AnalysisSpec, ConfType};
+#[cfg(feature = "scripts")]
+use crate::spec::{FilterOp, TimeSpec};
 
+#[cfg(feature = "scripts")]
 /// Quote a string as an R/Python string literal.
 fn lit(s: &str) -> String {
     let mut out = String::from("\"");
@@ -27,6 +30,7 @@ fn lit(s: &str) -> String {
     out
 }
 
+#[cfg(feature = "scripts")]
 /// A column name as an R backtick-quoted name: a backtick or backslash in a header is escaped,
 /// so it cannot end the name and inject code.
 fn r_name(s: &str) -> String {
@@ -44,19 +48,23 @@ fn r_name(s: &str) -> String {
     out
 }
 
+#[cfg(feature = "scripts")]
 /// A Python list of string literals.
 fn py_list(v: &[String]) -> String {
     format!("[{}]", v.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", "))
 }
 
+#[cfg(feature = "scripts")]
 fn r_vec(v: &[String]) -> String {
     format!("c({})", v.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", "))
 }
 
+#[cfg(feature = "scripts")]
 fn num_vec(v: &[f64]) -> String {
     v.iter().map(|x| crate::table::format_number(*x)).collect::<Vec<_>>().join(", ")
 }
 
+#[cfg(feature = "scripts")]
 fn conf_r(c: ConfType) -> &'static str {
     match c {
         ConfType::Log => "log",
@@ -65,6 +73,7 @@ fn conf_r(c: ConfType) -> &'static str {
     }
 }
 
+#[cfg(feature = "scripts")]
 /// An R script (packages survival and cmprsk) reproducing every number of the report.
 // Long because: the R script written line by line in the order R runs it, one short block per report section.
 pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
@@ -146,7 +155,7 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
     // terms, Table 1), in the page's level order (numeric, else text).
     w(&mut s, "relabel <- function(x, lab) { lv <- sort(unique(x[!is.na(x)])); k <- as.character(lv); factor(x, levels = lv, labels = ifelse(k %in% names(lab), lab[k], k)) }");
     if crate::study::has_design(spec) {
-        s.push_str(&crate::study::r_script_design(spec, &model_terms(spec)));
+        s.push_str(&r_script_design(spec, &model_terms(spec)));
         return s;
     }
     let mut rhs = "1".to_string();
@@ -224,6 +233,7 @@ pub fn r_script(spec: &AnalysisSpec, file: &str) -> String {
     s
 }
 
+#[cfg(feature = "scripts")]
 /// R lines for the adjusted comparisons (`rmst_diff`, `splines`, `interactions`, `subgroups`,
 /// `adjusted`, `propensity`), after the Kaplan-Meier fit `fit` of `d` by `.group`.
 fn adjusted_r_lines(spec: &AnalysisSpec) -> String {
@@ -318,6 +328,7 @@ fn adjusted_r_lines(spec: &AnalysisSpec) -> String {
     s
 }
 
+#[cfg(feature = "scripts")]
 /// The level labels of `column` as an R named vector (`c("1" = "Male")`; `character(0)` without).
 fn r_labels(spec: &AnalysisSpec, column: &str) -> String {
     match spec.labels.levels.get(column).filter(|m| !m.is_empty()) {
@@ -326,12 +337,14 @@ fn r_labels(spec: &AnalysisSpec, column: &str) -> String {
     }
 }
 
+#[cfg(feature = "scripts")]
 /// The level labels of `column` as a Python dict.
 fn py_labels(spec: &AnalysisSpec, column: &str) -> String {
     let m = spec.labels.levels.get(column);
     format!("{{{}}}", m.into_iter().flatten().filter(|(_, v)| !v.trim().is_empty()).map(|(k, v)| format!("{}: {}", lit(k), lit(v))).collect::<Vec<_>>().join(", "))
 }
 
+#[cfg(feature = "scripts")]
 /// R lines: the `relabel` helper (levels in the page's order, the file's values shown by their
 /// labels) and Table 1 as the page decides its rows (`categorical`, text, and with
 /// `table1_codes` a few whole-number codes or site numbers, unless `numeric` lists the column).
@@ -357,6 +370,7 @@ fn r_table1(spec: &AnalysisSpec, group: bool) -> String {
     s
 }
 
+#[cfg(feature = "scripts")]
 fn model_terms(spec: &AnalysisSpec) -> String {
     spec.covariates
         .iter()
@@ -372,6 +386,7 @@ fn model_terms(spec: &AnalysisSpec) -> String {
         .join(" + ")
 }
 
+#[cfg(feature = "scripts")]
 /// A Python script (pandas + lifelines) for the same analysis.
 // Long because: the Python script written line by line in the order it runs, one short block per report section.
 pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
@@ -528,6 +543,7 @@ pub fn python_script(spec: &AnalysisSpec, file: &str) -> String {
     s
 }
 
+#[cfg(feature = "scripts")]
 /// Python lines for conditional survival (`conditional`): per group, Kaplan-Meier of the rows
 /// still at risk after s, read at s + t (`kw`: extra keyword arguments of the fit).
 fn py_conditional_lines(spec: &AnalysisSpec, group: Option<&str>, kw: &str) -> String {
@@ -544,8 +560,155 @@ fn py_conditional_lines(spec: &AnalysisSpec, group: Option<&str>, kw: &str) -> S
     )
 }
 
+/// How the design lines of both scripts ([`r_script_design`], [`python_design_lines`]) turn a
+/// time-like column (`entry`, a `time_varying` exposure's `at`) into a time in the analysis unit,
+/// the three cases of `study::time_column` by the spec's `time`.
+#[cfg(feature = "scripts")]
+enum TimeCase<'a> {
+    /// `time` is a date span: a column of dates counts the days since the span's `start`
+    /// column, divided by `days` (the days of the span's unit); a column of numbers is taken as
+    /// already in that unit.
+    Dates { start: &'a str, days: f64 },
+    /// `time` is a number column with a unit: the column's numbers times this factor (the unit
+    /// to the display unit).
+    Scaled(f64),
+    /// `time` is a plain number column: the numbers as they are.
+    AsIs,
+}
+
+#[cfg(feature = "scripts")]
+impl<'a> TimeCase<'a> {
+    fn of(spec: &'a AnalysisSpec) -> TimeCase<'a> {
+        match &spec.time {
+            TimeSpec::Dates(span) => TimeCase::Dates { start: &span.start, days: span.unit.days() },
+            TimeSpec::Numeric(n) => TimeCase::Scaled(n.factor()),
+            TimeSpec::Column(_) => TimeCase::AsIs,
+        }
+    }
+}
+
+/// An R string literal as the design lines write it (backslash, quote and newline escaped).
+#[cfg(feature = "scripts")]
+fn r_lit(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
+}
+
+/// The analysis section of the R cross-check script ([`r_script`]) for a spec with
+/// study-design keys, after the script has read the file and made `d$.time` and `d$.status`:
+/// entry times, weights, landmark, `tmerge` splits, then `survfit`, the test between groups and
+/// `coxph` on `Surv(tstart, tstop, ev)`, as the contract's R equivalents. `terms` is the Cox
+/// model's right-hand side.
+#[cfg(feature = "scripts")]
+fn r_script_design(spec: &AnalysisSpec, terms: &str) -> String {
+    let mut s = String::new();
+    let mut w = |line: String| {
+        s.push_str(&line);
+        s.push('\n');
+    };
+    let num = crate::table::format_number;
+    let as_time = |col: &str| match TimeCase::of(spec) {
+        TimeCase::Dates { start, days } => format!(
+            "(if (inherits(try(as.Date(d[[{c}]][!is.na(d[[{c}]])][1]), silent = TRUE), \"Date\")) as.numeric(as.Date(d[[{c}]]) - as.Date(d[[{s}]])) / {per} else as.numeric(d[[{c}]]))",
+            c = r_lit(col),
+            s = r_lit(start),
+            per = num(days)
+        ),
+        TimeCase::Scaled(factor) => format!("as.numeric(d[[{}]]) * {}", r_lit(col), num(factor)),
+        TimeCase::AsIs => format!("as.numeric(d[[{}]])", r_lit(col)),
+    };
+    w(String::new());
+    w("# Study design (cohort's keys entry, id, time_varying, landmark, weights)".into());
+    let has_entry = spec.entry.is_some() || (!spec.time_varying.is_empty() && spec.landmark.is_none());
+    match &spec.entry {
+        Some(e) => {
+            w(format!("d$.entry <- {}", as_time(e)));
+            w("d <- d[!is.na(d$.entry) & d$.entry < d$.time, , drop = FALSE]  # at risk on (entry, time]".into());
+        }
+        None if has_entry => w("d$.entry <- 0; d <- d[d$.time > 0, , drop = FALSE]  # tmerge drops zero follow-up".into()),
+        None => {}
+    }
+    let sampling = spec.sampling_weights().is_some();
+    if let Some(wt) = &spec.weights {
+        w(format!("d$.w <- as.numeric(d[[{}]]); d <- d[!is.na(d$.w) & d$.w >= 0, , drop = FALSE]", r_lit(&wt.column)));
+        if wt.kind == crate::spec::WeightKind::Frequency {
+            w("d <- d[rep(seq_len(nrow(d)), d$.w), , drop = FALSE]  # frequency weights: each row w times".into());
+        }
+    }
+    w(match &spec.id {
+        Some(id) => format!("d$.id <- d[[{}]]; d <- d[!is.na(d$.id), , drop = FALSE]", r_lit(id)),
+        None => "d$.id <- seq_len(nrow(d))".into(),
+    });
+    if let Some(lm) = &spec.landmark {
+        w(format!(
+            "d <- d[d$.time > {l}{}, , drop = FALSE]  # landmark: at risk at {l}",
+            if spec.entry.is_some() { format!(" & d$.entry < {}", num(lm.time)) } else { String::new() },
+            l = num(lm.time)
+        ));
+        for tv in &spec.time_varying {
+            w(format!("d${} <- as.integer(!is.na({at}) & {at} <= {})  # exposure at the landmark", tv.name, num(lm.time), at = as_time(&tv.at)));
+        }
+        if lm.reset {
+            w(format!("d$.time <- d$.time - {}  # clock reset at the landmark", num(lm.time)));
+        }
+    }
+    let split = !spec.time_varying.is_empty() && spec.landmark.is_none();
+    let (surv, data) = if split {
+        for tv in &spec.time_varying {
+            w(format!("d$.at_{} <- {}", tv.name, as_time(&tv.at)));
+        }
+        w("s <- tmerge(d, d, id = .id, .ev = event(.time, as.integer(.status == 1)), tstart = .entry, tstop = .time)".into());
+        for tv in &spec.time_varying {
+            w(format!("s <- tmerge(s, d, id = .id, `{0}` = tdc(.at_{0}))", tv.name));
+        }
+        ("Surv(tstart, tstop, .ev)", "s")
+    } else if spec.entry.is_some() && spec.landmark.is_none() {
+        ("Surv(.entry, .time, .status == 1)", "d")
+    } else {
+        ("Surv(.time, .status == 1)", "d")
+    };
+    let group = spec.group.as_ref().map(|g| g.columns().iter().map(|c| format!("factor(`{c}`)")).collect::<Vec<_>>().join(" + "));
+    let rhs = group.clone().unwrap_or_else(|| "1".into());
+    let strata = spec.strata.as_ref().map(|st| format!(" + strata(`{st}`)")).unwrap_or_default();
+    let wts = if spec.weights.as_ref().is_some_and(|w| w.kind == crate::spec::WeightKind::Sampling) { ", weights = .w, robust = TRUE" } else { "" };
+    w(String::new());
+    w("# Kaplan-Meier (n counts patients)".into());
+    w(format!("fit <- survfit({surv} ~ {rhs}, data = {data}, id = .id{wts})"));
+    w(match spec.rmst_tau {
+        Some(tau) => format!("print(fit, rmean = {})", num(tau)),
+        None => "print(fit)".into(),
+    });
+    if !spec.times.is_empty() {
+        w(format!("summary(fit, times = c({}), extend = TRUE)", spec.times.iter().map(|&t| num(t)).collect::<Vec<_>>().join(", ")));
+    }
+    let stop = if split { "tstop" } else { ".time" };
+    let lines = crate::study::r_conditional_lines(spec, surv, &rhs, data, stop, &format!(", id = .id{wts}"));
+    if !lines.is_empty() {
+        w(lines.trim_end().to_string());
+    }
+    if let Some(g) = &group {
+        if sampling {
+            w("# No log-rank test with sampling weights: see the weighted Cox model.".into());
+        } else if has_entry || spec.time_varying_group().is_some() {
+            w("# Log-rank with delayed entry: the Cox score test with Breslow ties".into());
+            w(format!("summary(coxph({surv} ~ {g}{strata}, data = {data}, ties = \"breslow\"))$sctest"));
+        } else {
+            w(format!("survdiff({surv} ~ {g}{strata}, data = {data}, rho = {})", num(spec.rho)));
+        }
+    }
+    if !spec.covariates.is_empty() {
+        let cl = spec.cluster.as_ref().map(|c| format!(" + cluster(`{c}`)")).unwrap_or_default();
+        w(String::new());
+        w(format!("# Cox proportional hazards ({} ties)", spec.ties.name()));
+        w(format!("cox <- coxph({surv} ~ {terms}{strata}{cl}, data = {data}, ties = {}{wts})", r_lit(spec.ties.name())));
+        w("summary(cox)".into());
+        w("cox.zph(cox, transform = \"km\", terms = FALSE)".into());
+    }
+    s
+}
+
+#[cfg(feature = "scripts")]
 /// Python (pandas + lifelines) lines for the study-design keys, after `d` holds `_time` and
-/// `_status` (as [`crate::study::r_script_design`] for R): delayed entry (`entry=` of
+/// `_status` (as [`r_script_design`] for R): delayed entry (`entry=` of
 /// `KaplanMeierFitter`, `CoxTimeVaryingFitter` on (entry, time]), start–stop rows (`id`), a
 /// time-varying exposure (rows split at the exposure time as R's `tmerge(tdc())`: exposed on an
 /// interval that starts at or after it), a landmark (rows at risk at L, the exposure's value at L,
@@ -560,15 +723,15 @@ fn python_design_lines(spec: &AnalysisSpec, group: Option<&str>) -> String {
         s.push('\n');
     };
     let num = crate::table::format_number;
-    let as_time = |col: &str| match &spec.time {
-        TimeSpec::Dates(span) => format!(
+    let as_time = |col: &str| match TimeCase::of(spec) {
+        TimeCase::Dates { start, days } => format!(
             "((pd.to_datetime(d[{c}], errors='coerce') - pd.to_datetime(d[{s}])).dt.days / {per} if not pd.api.types.is_numeric_dtype(d[{c}]) else pd.to_numeric(d[{c}], errors='coerce'))",
             c = lit(col),
-            s = lit(&span.start),
-            per = num(span.unit.days())
+            s = lit(start),
+            per = num(days)
         ),
-        TimeSpec::Numeric(n) => format!("pd.to_numeric(d[{}], errors='coerce') * {}", lit(col), num(n.factor())),
-        TimeSpec::Column(_) => format!("pd.to_numeric(d[{}], errors='coerce')", lit(col)),
+        TimeCase::Scaled(factor) => format!("pd.to_numeric(d[{}], errors='coerce') * {}", lit(col), num(factor)),
+        TimeCase::AsIs => format!("pd.to_numeric(d[{}], errors='coerce')", lit(col)),
     };
     w(String::new());
     w("# Study design (cohort's keys entry, id, time_varying, landmark, weights)".into());
@@ -837,7 +1000,7 @@ fn methods_text_with(report: &Report, w: Option<&crate::disclosure::Withheld>) -
     m.trim_end().to_string()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "scripts"))]
 mod tests {
     use super::*;
 
@@ -907,7 +1070,7 @@ mod tests {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "scripts"))]
 mod crossed_tests {
     /// Crossed groups: the R script fits `~ \`sex\` + \`ph.ecog\``, whose strata are the page's
     /// levels (run in R by tests/scripts.rs); the Python script crosses into one column.
@@ -982,6 +1145,23 @@ impl ExportKind {
         (ExportKind::AdjustedSvg, "adjusted-svg", crate::plot::FigureKind::Adjusted),
     ];
 
+    /// What of this export the build leaves out (`None`: it has it): the page's first module is
+    /// built without the script writers (feature `scripts`) and the results links (feature
+    /// `links`, with the deflate); the page then loads the on-demand module (issue 20).
+    pub fn left_out(self) -> Option<&'static str> {
+        match self {
+            #[cfg(not(feature = "scripts"))]
+            ExportKind::RScript | ExportKind::PythonScript => Some("the R and Python scripts"),
+            #[cfg(not(feature = "links"))]
+            ExportKind::ResultsLink => Some("results links"),
+            #[cfg(not(feature = "extended"))]
+            ExportKind::Table1Csv | ExportKind::Table1Md => Some("Table 1"),
+            #[cfg(not(feature = "extended"))]
+            ExportKind::LoveSvg | ExportKind::SubgroupsSvg | ExportKind::AdjustedSvg => Some("the adjusted comparisons' figures"),
+            _ => None,
+        }
+    }
+
     /// The kind named `name` (as the command line and the page spell it).
     pub fn parse(name: &str) -> Result<ExportKind, String> {
         if let Some(m) = crate::manuscript::Kind::parse(name) {
@@ -1015,11 +1195,14 @@ pub struct ExportInput<'a> {
 pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, String> {
     let k = input.k.max(1);
     let p = crate::disclosure::protect(input.report, input.table, k);
+    #[cfg_attr(not(all(feature = "scripts", feature = "links", feature = "extended")), allow(unused_variables))]
     let spec = input.report.spec.as_ref();
     let text = match kind {
+        #[cfg(feature = "links")]
         ExportKind::ResultsLink => results_fragment(&p, link_spec(spec, input.table).0)?,
         ExportKind::ReportJson => report_json(&p),
         ExportKind::TablesCsv => tables_csv(&p),
+        #[cfg(feature = "extended")]
         ExportKind::Table1Csv | ExportKind::Table1Md => {
             let rows = p.report.table1.as_ref().ok_or("this analysis has no Table 1: choose its columns first (spec key table1)")?;
             let masked = !p.table1.primary.is_empty() || !p.table1.groups.is_empty();
@@ -1068,6 +1251,7 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
             };
             crate::plot::render_svg(&p.report, &opts, input.width, input.height, figure)?
         }
+        #[cfg(feature = "extended")]
         ExportKind::LoveSvg | ExportKind::SubgroupsSvg | ExportKind::AdjustedSvg => {
             let figure = ExportKind::ADJUSTED.iter().find(|(x, _, _)| *x == kind).map(|(_, _, f)| *f).unwrap_or(crate::plot::FigureKind::Love);
             let opts = crate::plot::PlotOptions { min_cell: Some(k), ..input.plot.clone() };
@@ -1077,9 +1261,14 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
             let height = crate::plot::adjusted::natural_height(figure, &p.report, &opts).map_or(input.height, |h| h.min(input.height));
             crate::plot::render_svg(&p.report, &opts, input.width, height, figure)?
         }
+        #[cfg(feature = "scripts")]
         ExportKind::RScript => r_script(spec.ok_or("the report carries no spec")?, input.file),
+        #[cfg(feature = "scripts")]
         ExportKind::PythonScript => python_script(spec.ok_or("the report carries no spec")?, input.file),
         ExportKind::Manuscript(m) => return crate::manuscript::export(m, input, &p),
+        // What this build leaves out (the page's first module): see `ExportKind::left_out`.
+        #[cfg(not(all(feature = "scripts", feature = "links", feature = "extended")))]
+        _ => return Err(format!("{} {}", kind.left_out().unwrap_or("this export"), crate::analyze::EXTENDED_MISSING)),
     };
     Ok(text.into_bytes())
 }
@@ -1173,6 +1362,7 @@ pub fn round_json(v: &mut serde_json::Value) {
     }
 }
 
+#[cfg(feature = "links")]
 /// `#results=` + base64url (no padding) of the raw deflate (RFC 1951) of the shared results' JSON.
 pub fn results_fragment(p: &crate::disclosure::Protected, spec: Option<serde_json::Value>) -> Result<String, String> {
     let shared = crate::share::SharedResults::from_protected(p, spec);
@@ -1183,6 +1373,7 @@ pub fn results_fragment(p: &crate::disclosure::Protected, spec: Option<serde_jso
     Ok(format!("#results={}", base64url(&deflate_raw(json.as_bytes()))))
 }
 
+#[cfg(feature = "links")]
 /// Raw deflate (no zlib header), level 9.
 pub fn deflate_raw(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
@@ -1192,6 +1383,7 @@ pub fn deflate_raw(bytes: &[u8]) -> Vec<u8> {
     e.finish().unwrap_or_default()
 }
 
+#[cfg(feature = "links")]
 /// Inflate raw deflate, refusing more than `limit` bytes.
 pub fn inflate_raw(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
     use std::io::Read;

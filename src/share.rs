@@ -23,16 +23,25 @@
 //! values). A link that does not parse, has arrays of different lengths, non-finite times or a
 //! version this code does not know is refused with a message saying what is wrong.
 
+#[cfg(feature = "links")]
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "links")]
 use crate::report::Report;
+#[cfg(feature = "links")]
 use crate::stats::common::TestResult;
+#[cfg(feature = "links")]
 use crate::stats::cox::{Concordance, CoxReport, CoxTerm, PhTermTest, PhTest};
+#[cfg(feature = "links")]
 use crate::stats::cuminc::{CumincAt, CumincCurve, CumincStep, GrayTest};
+#[cfg(feature = "links")]
 use crate::stats::finegray::{FineGrayReport, FineGrayTerm};
+#[cfg(feature = "links")]
 use crate::stats::km::{Followup, KmAt, KmCurve, KmStep};
+#[cfg(feature = "links")]
 use crate::stats::logrank::PairwiseTest;
 
+#[cfg(feature = "links")]
 /// Format version of [`SharedResults`]; a link carries it and older code refuses newer links.
 ///
 /// Version 2 (this one): curves as [`crate::disclosure::protect`] releases them (steps of at least
@@ -41,12 +50,16 @@ use crate::stats::logrank::PairwiseTest;
 /// step of every curve and are refused.
 pub const SHARE_VERSION: u32 = 2;
 
+#[cfg(feature = "links")]
 /// Most curves, steps (over all curves) and model terms a shared report may hold: a link is
 /// meant to stay small, and a hostile link must not make the page allocate without bound.
 const MAX_CURVES: usize = 200;
+#[cfg(feature = "links")]
 const MAX_STEPS: usize = 200_000;
+#[cfg(feature = "links")]
 const MAX_TERMS: usize = 1_000;
 
+#[cfg(feature = "links")]
 /// A test statistic: chi-square, degrees of freedom, p.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SharedTest {
@@ -55,6 +68,7 @@ pub struct SharedTest {
     pub p: Option<f64>,
 }
 
+#[cfg(feature = "links")]
 /// One Kaplan-Meier curve without rows: columns of equal length.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedKm {
@@ -81,6 +95,7 @@ pub struct SharedKm {
     pub at: Vec<[Option<f64>; 4]>,
 }
 
+#[cfg(feature = "links")]
 /// One cumulative incidence curve without rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedCuminc {
@@ -96,6 +111,7 @@ pub struct SharedCuminc {
     pub at: Vec<[Option<f64>; 3]>,
 }
 
+#[cfg(feature = "links")]
 /// Gray's test of one cause.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedGray {
@@ -103,6 +119,7 @@ pub struct SharedGray {
     pub test: SharedTest,
 }
 
+#[cfg(feature = "links")]
 /// Pairwise log-rank test.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedPair {
@@ -113,6 +130,7 @@ pub struct SharedPair {
     pub p_adjusted: Option<f64>,
 }
 
+#[cfg(feature = "links")]
 /// A model term: coefficient, its standard errors, ratio and 95% CI, z and p.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedTerm {
@@ -129,6 +147,7 @@ pub struct SharedTerm {
     pub p: Option<f64>,
 }
 
+#[cfg(feature = "links")]
 /// A Cox model without rows: terms, covariance of the coefficients, tests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedCox {
@@ -150,6 +169,7 @@ pub struct SharedCox {
     pub converged: bool,
 }
 
+#[cfg(feature = "links")]
 /// A Fine-Gray model without rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedFineGray {
@@ -161,6 +181,7 @@ pub struct SharedFineGray {
     pub converged: bool,
 }
 
+#[cfg(feature = "links")]
 /// Everything a results-only link carries (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharedResults {
@@ -190,37 +211,45 @@ pub struct SharedResults {
     pub withheld: crate::disclosure::Withheld,
 }
 
+#[cfg(feature = "links")]
 fn fin(v: f64) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
+#[cfg(feature = "links")]
 /// An estimate rounded to 6 decimals (a probability printed to 4 decimals at most; rounding
 /// makes the link much shorter once compressed).
 fn est(v: f64) -> Option<f64> {
     fin(v).map(|x| (x * 1e6).round() / 1e6)
 }
 
+#[cfg(feature = "links")]
 fn count(v: usize, k: u32) -> Option<usize> {
     (v == 0 || v >= k as usize).then_some(v)
 }
 
+#[cfg(feature = "links")]
 fn test(t: &TestResult) -> SharedTest {
     SharedTest { chisq: fin(t.chisq), df: fin(t.df), p: fin(t.p) }
 }
 
+#[cfg(feature = "links")]
 fn nan(v: Option<f64>) -> f64 {
     v.unwrap_or(f64::NAN)
 }
 
+#[cfg(feature = "links")]
 fn untest(t: &SharedTest) -> TestResult {
     TestResult { chisq: nan(t.chisq), df: nan(t.df), p: nan(t.p) }
 }
 
+#[cfg(feature = "links")]
 /// Time units the engine writes; a link's unit must be one of them.
 fn time_unit(u: &str) -> Option<&'static str> {
     ["days", "weeks", "months", "years"].into_iter().find(|x| *x == u)
 }
 
+#[cfg(feature = "links")]
 fn cause(c: &str) -> Result<&'static str, String> {
     match c {
         "event" => Ok("event"),
@@ -229,6 +258,7 @@ fn cause(c: &str) -> Result<&'static str, String> {
     }
 }
 
+#[cfg(feature = "links")]
 impl SharedResults {
     /// The results of `report` without rows, with every count below `k` suppressed. `spec` is
     /// the spec the link shows (the page removes identifier-like columns from it first).
@@ -601,7 +631,7 @@ pub fn analysis_csv(table: &crate::table::Table, columns: &[String]) -> Result<S
     String::from_utf8(bytes).map_err(|e| format!("cannot write the embedded data: {e}"))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "links"))]
 mod tests {
     use super::*;
 

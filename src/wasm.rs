@@ -36,6 +36,8 @@ mod handles;
 mod overview;
 mod share;
 // The benchmark (issue 16 item 5); the canvas/SVG backend is the figures' (src/plot/canvas.rs).
+// Only in the on-demand module (feature `bench`): scripts/bench.mjs loads that one for it.
+#[cfg(feature = "bench")]
 mod bench;
 use crate::plot::canvas::CanvasBackend2d;
 pub(crate) use crate::plot::canvas::FigureBackend;
@@ -83,6 +85,16 @@ fn js_error(e: &Error) -> JsValue {
     if let Some(c) = &e.pos.column {
         set("column", JsValue::from_str(c));
     }
+    err.into()
+}
+
+/// The answer of the page's first module for what it leaves out (`what`: the extended
+/// estimators of a spec, a script, a results link, a figure; issue 20): an `Error` of kind
+/// `engine`, on which www/engine.js loads the on-demand module and sends the call again there.
+#[allow(dead_code)]
+fn left_out(what: &str) -> JsValue {
+    let err = js_sys::Error::new(&format!("{what} {}", crate::analyze::EXTENDED_MISSING));
+    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("kind"), &JsValue::from_str("engine"));
     err.into()
 }
 
@@ -329,10 +341,15 @@ impl Session {
     /// methods-and-results paragraph).
     pub fn export(&self, handle: u32, kind: &str) -> Result<String, JsValue> {
         let report = self.held_report(handle)?;
+        #[cfg_attr(not(feature = "scripts"), allow(unused_variables))]
         let spec = report.spec.as_ref().ok_or_else(|| js_msg("the report carries no spec"))?;
         match kind {
+            #[cfg(feature = "scripts")]
             "r" => Ok(crate::export::r_script(spec, &self.name)),
+            #[cfg(feature = "scripts")]
             "python" => Ok(crate::export::python_script(spec, &self.name)),
+            #[cfg(not(feature = "scripts"))]
+            "r" | "python" => Err(left_out("the R and Python scripts")),
             "methods" => Ok(crate::export::methods_text(report)),
             other => Err(js_msg(format!("unknown export '{other}': use 'r', 'python' or 'methods'"))),
         }
@@ -382,9 +399,7 @@ impl Session {
         // www/engine.js to switch to the on-demand build and run the spec there.
         #[cfg(not(feature = "extended"))]
         if let Some(what) = crate::analyze::extended_need(&spec) {
-            let err = js_sys::Error::new(&format!("{what} {}", crate::analyze::EXTENDED_MISSING));
-            let _ = js_sys::Reflect::set(&err, &JsValue::from_str("kind"), &JsValue::from_str("engine"));
-            return Err(err.into());
+            return Err(left_out(what));
         }
         let read = ReadOptions::from_spec(&spec);
         if self.table.is_some() && !same_read_options(&read, &self.read) {
@@ -445,8 +460,14 @@ pub fn version() -> String {
 
 // ---------- figures ----------
 
-/// Which figure a `draw` call asks for.
+/// Which figure a `draw` call asks for. The page's first module (without the `extended`
+/// feature) draws the survival figure, the forest plot, the PH residual plots and the flow
+/// diagram; the others are the on-demand module's (an error of kind `engine`, see [`left_out`]).
 fn figure_kind(name: &str) -> Result<crate::plot::FigureKind, JsValue> {
+    #[cfg(not(feature = "extended"))]
+    if EXTENDED_FIGURES.contains(&name) {
+        return Err(left_out(&format!("the figure '{name}'")));
+    }
     match name {
         "" | "survival" | "km" => Ok(crate::plot::FigureKind::Survival),
         "forest" => Ok(crate::plot::FigureKind::Forest),
@@ -466,6 +487,10 @@ fn figure_kind(name: &str) -> Result<crate::plot::FigureKind, JsValue> {
         ))),
     }
 }
+
+/// The figures of the extended estimators (see [`figure_kind`]).
+#[cfg(not(feature = "extended"))]
+const EXTENDED_FIGURES: [&str; 8] = ["hazard", "cumhaz", "hazard_ratio", "parametric_fit", "adjusted", "love", "subgroups", "spline"];
 
 fn plot_options(options_json: &str) -> Result<crate::plot::PlotOptions, JsValue> {
     let text = if options_json.trim().is_empty() { "{}" } else { options_json };

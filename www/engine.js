@@ -20,8 +20,9 @@
 import { perform, decode, panic, isFatal } from './ops.js';
 
 /** The two builds: their wasm module and wasm-bindgen glue, relative to this file. */
-// `workbook` also carries the extended estimators (cargo feature `extended`), loaded when a spec
-// asks for one (see onDemand).
+// `workbook` also carries what the core leaves out (the extended estimators, the R and Python
+// scripts, results links, the benchmark: cargo features `extended`, `scripts`, `links`, `bench`),
+// loaded when a call needs one of them (see Engine.request).
 const BUILDS = {
   core: { wasm: './pkg/cohort_bg.wasm', glue: './pkg/cohort.js' },
   workbook: { wasm: './pkg/cohort_workbook_bg.wasm', glue: './pkg/cohort_workbook.js' },
@@ -130,24 +131,6 @@ async function buildFor(source) {
   return isWorkbookHead(head) || parquet ? 'workbook' : 'core';
 }
 
-/**
- * Run `call` on `engine` (a MainEngine or WorkerEngine). The core build leaves out the extended
- * estimators (study designs, subgroups, adjusted curves, propensity weights, parametric and
- * Fine-Gray models, splines: the Rust `analyze::extended_need` decides); a spec that asks for
- * one fails there with an error of kind `engine`, and the engine switches to the on-demand build
- * (which has them and the workbook readers), re-loads the file and runs the call again.
- */
-async function onDemand(engine, call) {
-  try {
-    return await call();
-  } catch (e) {
-    if (e?.kind !== 'engine' || engine.build !== 'core') throw e;
-    engine.build = 'workbook';
-    await engine.restart();
-    return call();
-  }
-}
-
 /** A fatal error (wasm trap or panic): the engine restarts and the call fails with this. */
 function internal(message) {
   const err = new Error(message);
@@ -169,18 +152,42 @@ class Engine {
     this.onPanic = () => {};
   }
 
-  /** Operation `op` through the transport; a fatal error restarts the engine and says so. */
+  /**
+   * Operation `op` through the transport; a fatal error restarts the engine and says so. What
+   * the core build leaves out (the extended estimators, the R and Python scripts, results
+   * links, some figures: `analyze::extended_need`, `ExportKind::left_out`, src/wasm.rs
+   * `left_out`) fails there with an error of kind `engine`: the engine then switches to the
+   * on-demand build (`inFullBuild`) and sends `op` again there.
+   */
   async request(op, args = {}, onProgress = null) {
     let value;
     try {
       value = await this.send(op, args, onProgress);
     } catch (e) {
+      if (e?.kind === 'engine' && this.build === 'core') return this.inFullBuild(op, args, onProgress);
       if (!e.fatal) throw e;
       this.onPanic(e.message);
       await this.restart();
       throw internal(e.message);
     }
     return decode(op, value);
+  }
+
+  /**
+   * Switch to the on-demand build (it has everything the core build leaves out, and the
+   * workbook readers), where the file and every view's analysis are loaded again under new
+   * handles, and send `op` there: the report handles in `args` (`handle`, `replace`) become the
+   * same views' new ones; a refit's base (`have`) is dropped, so the whole report comes back.
+   */
+  async inFullBuild(op, args, onProgress) {
+    const viewOf = h => (h ? [...this.views].find(([, v]) => v.handle === h)?.[0] : undefined);
+    const views = { handle: viewOf(args.handle), replace: viewOf(args.replace) };
+    this.build = 'workbook';
+    await this.restart();
+    const again = { ...args };
+    for (const k of ['handle', 'replace']) if (k in args) again[k] = views[k] ? this.handle(views[k]) : 0;
+    if ('have' in args) again.have = 0;
+    return this.request(op, again, onProgress);
   }
 
   /** The handle of `view`'s report (0: none yet, which the session refuses with a message). */
@@ -264,12 +271,10 @@ class Engine {
 
   /** Run a spec object as `view`'s analysis (replacing its report); returns the report object. */
   async run(spec, view = 'page') {
-    return onDemand(this, async () => {
-      const { handle, report } = await this.request('run', { spec, replace: this.handle(view) });
-      if (view === 'page') this.delta = null;
-      this.hold(view, handle, spec);
-      return report;
-    });
+    const { handle, report } = await this.request('run', { spec, replace: this.handle(view) });
+    if (view === 'page') this.delta = null;
+    this.hold(view, handle, spec);
+    return report;
   }
 
   /**
@@ -287,17 +292,17 @@ class Engine {
       this.delta = { handle: this.handle('page'), report };
       return report;
     }
-    return onDemand(this, async () => {
-      const have = this.delta && this.delta.handle === this.handle('page') ? this.delta.handle : 0;
-      const ask = this.inProcess ? {} : { forest: extras.forest || null, methods: extras.methods || 0 };
-      const got = await this.request('runDelta', { spec, have, ...ask });
-      const answer = got.answer;
-      this.hold('page', answer.handle, spec);
-      const report = mergeDelta(have ? this.delta.report : null, answer);
-      this.delta = { handle: answer.handle, report };
-      this.extras = { forest: got.forest || null, methods: got.methods, methodsK: extras.methods };
-      return report;
-    });
+    const have = this.delta && this.delta.handle === this.handle('page') ? this.delta.handle : 0;
+    const base = have ? this.delta.report : null;
+    const ask = this.inProcess ? {} : { forest: extras.forest || null, methods: extras.methods || 0 };
+    const got = await this.request('runDelta', { spec, have, ...ask });
+    const answer = got.answer;
+    this.hold('page', answer.handle, spec);
+    // (After a switch to the on-demand build the answer is whole: `same` is empty.)
+    const report = mergeDelta(base, answer);
+    this.delta = { handle: answer.handle, report };
+    this.extras = { forest: got.forest || null, methods: got.methods, methodsK: extras.methods };
+    return report;
   }
 
   /** Draw `view`'s report into a canvas; returns the figure's layout. */

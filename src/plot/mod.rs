@@ -656,16 +656,27 @@ pub fn draw_figure<DB: DrawingBackend>(
     match kind {
         FigureKind::Survival => km::draw_survival(area, report, opts),
         FigureKind::Forest => forest::draw_forest(area, report, opts),
+        #[cfg(feature = "extended")]
         FigureKind::Hazard => hazard::draw_hazard(area, report, opts),
+        #[cfg(feature = "extended")]
         FigureKind::Cumhaz => hazard::draw_cumhaz(area, report, opts),
+        #[cfg(feature = "extended")]
         FigureKind::HazardRatio => hazard::draw_hazard_ratio(area, report, opts),
+        #[cfg(feature = "extended")]
         FigureKind::ParametricFit => hazard::draw_parametric_fit(area, report, opts),
         FigureKind::Zph => zph::draw_zph(area, report, opts),
         FigureKind::Flow => flow::draw_flow(area, report, opts),
+        #[cfg(feature = "extended")]
         FigureKind::Adjusted => adjusted::draw_adjusted(area, report, opts),
+        #[cfg(feature = "extended")]
         FigureKind::Love => love::draw_love(area, report, opts),
+        #[cfg(feature = "extended")]
         FigureKind::Subgroups => subgroups::draw_subgroups(area, report, opts),
+        #[cfg(feature = "extended")]
         FigureKind::Spline => adjusted::draw_spline(area, report, opts),
+        // The extended estimators' figures are not in the page's first module (issue 20).
+        #[cfg(not(feature = "extended"))]
+        _ => Err(format!("this figure {}", crate::analyze::EXTENDED_MISSING)),
     }
 }
 

@@ -5,6 +5,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::{js_msg, to_json, Session};
+#[cfg(feature = "links")]
 use crate::share::SharedResults;
 
 #[wasm_bindgen]
@@ -12,23 +13,14 @@ impl Session {
     /// Report `handle` as shared results (JSON) with counts below `k` suppressed; `spec_json`
     /// is the spec the link shows ("" for none): the page strips identifier-like columns first.
     pub fn share_results(&self, handle: u32, k: u32, spec_json: &str) -> Result<String, JsValue> {
-        let report = self.held_report(handle)?;
-        let spec = if spec_json.trim().is_empty() {
-            None
-        } else {
-            Some(serde_json::from_str(spec_json).map_err(|e| js_msg(format!("the spec is not valid JSON: {e}")))?)
-        };
-        let shared = SharedResults::from_protected(&crate::disclosure::protect(report, self.table.as_ref(), k), spec);
-        shared.validate().map_err(|e| js_msg(format!("{e}: too much for a link; save the figure and report instead")))?;
-        to_json(&shared)
+        self.links_share(handle, k, spec_json)
     }
 
     /// Show shared results: the report rebuilt from a results-only link's JSON is kept under a
     /// handle (so `draw`, `values_at`, `svg` and `forest_height` work as after `run`), and no
     /// file is loaded (every earlier report goes). Returns `{"handle": n, "report": {...}}`.
     pub fn load_shared(&mut self, shared_json: &str) -> Result<String, JsValue> {
-        let shared = SharedResults::from_json(shared_json).map_err(js_msg)?;
-        let report = shared.to_report().map_err(js_msg)?;
+        let report = links_open(shared_json)?;
         let json = to_json(&report)?;
         self.table = None;
         self.bytes = Vec::new();
@@ -53,6 +45,9 @@ impl Session {
     pub fn export_kind(&self, handle: u32, kind: &str, k: u32, options_json: &str, width: u32, height: u32) -> Result<String, JsValue> {
         let report = self.held_report(handle)?;
         let kind = crate::export::ExportKind::parse(kind).map_err(js_msg)?;
+        if let Some(what) = kind.left_out() {
+            return Err(super::left_out(what));
+        }
         let plot: crate::plot::PlotOptions = if options_json.trim().is_empty() {
             Default::default()
         } else {
@@ -68,4 +63,38 @@ impl Session {
         let report = self.held_report(handle)?;
         Ok(crate::export::methods_protected(&crate::disclosure::protect(report, self.table.as_ref(), k.max(1))))
     }
+}
+
+// Results links (feature `links`; the page's first module leaves them out, issue 20: opening or
+// making one loads the on-demand module, which has them).
+#[cfg(feature = "links")]
+impl Session {
+    fn links_share(&self, handle: u32, k: u32, spec_json: &str) -> Result<String, JsValue> {
+        let report = self.held_report(handle)?;
+        let spec = if spec_json.trim().is_empty() {
+            None
+        } else {
+            Some(serde_json::from_str(spec_json).map_err(|e| js_msg(format!("the spec is not valid JSON: {e}")))?)
+        };
+        let shared = SharedResults::from_protected(&crate::disclosure::protect(report, self.table.as_ref(), k), spec);
+        shared.validate().map_err(|e| js_msg(format!("{e}: too much for a link; save the figure and report instead")))?;
+        to_json(&shared)
+    }
+}
+
+#[cfg(feature = "links")]
+fn links_open(shared_json: &str) -> Result<crate::report::Report, JsValue> {
+    SharedResults::from_json(shared_json).map_err(js_msg)?.to_report().map_err(js_msg)
+}
+
+#[cfg(not(feature = "links"))]
+impl Session {
+    fn links_share(&self, _: u32, _: u32, _: &str) -> Result<String, JsValue> {
+        Err(super::left_out("results links"))
+    }
+}
+
+#[cfg(not(feature = "links"))]
+fn links_open(_: &str) -> Result<crate::report::Report, JsValue> {
+    Err(super::left_out("results links"))
 }

@@ -38,7 +38,12 @@ const fetched = (requests, name) => requests.filter(r => new URL(r.url).pathname
 // rest goes.
 // Merged with the fourth session's other branches (reports by handle and main.js split into 28
 // files, the adjusted curves' robust band, the cox module): 842.3 KB measured; limit +1%.
-const PAYLOAD_LIMIT = 851 * 1000;
+// Issue 20 (fifth session): what the first view does not call moved to the on-demand module —
+// the R and Python scripts, results links (with the deflate), benchRun, competing risks, Table 1,
+// the hazards and their figures, the Cohort tab's charts (README "Dependencies and why"): core
+// wasm 754.6 → 535.0 KB gzipped (2,020 → 1,407 KB raw); 621.2 KB measured here (28 files);
+// limit +1%. Still above the 600 KB target.
+const PAYLOAD_LIMIT = 628 * 1000;
 
 test('what the page fetches to open the analysed demo: wasm + JS within PAYLOAD_LIMIT gzipped, no workbook build', async () => {
   const { page, requests } = await app.newPage();
@@ -163,4 +168,86 @@ test('a damaged workbook gets the workbook build\'s message, not a crash', async
   // The page still works afterwards.
   const ok = await loadFile(page, path.join(ROOT, 'tests', 'reference', 'ovarian.csv'));
   assert.ok(!ok.error, ok.error);
+});
+
+// Issue 20: the core build also leaves out the R and Python scripts (cargo feature `scripts`) and
+// results links (`links`: making one, with its deflate, and opening one). From a fresh page
+// (the demo analysed in the core build) each one switches the engine to the on-demand build
+// (error of kind `engine`, www/engine.js `inFullBuild`), which answers; the page keeps its
+// analysis and makes no request other than to its own files.
+for (const engine of ['worker', 'main']) {
+  test(`${engine} engine: the R and Python scripts come from the on-demand build, fetched once`, async () => {
+    const { page, requests, errors } = await app.newPage(app.url + (engine === 'main' ? '?engine=main' : ''));
+    assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 0, 'the demo opens in the core build');
+    const before = await page.evaluate(() => window.cohort.report());
+    assert.ok(before?.km?.length, 'the demo is analysed');
+    const r = await page.evaluate(() => window.cohort.exportText('r').catch(e => `error: ${e.message}`));
+    assert.match(r, /^# Cross-check of a cohort analysis in R/);
+    assert.match(r, /survfit\(Surv\(\.time, \.status == 1\)/);
+    assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1, 'the R script loads the on-demand build');
+    const py = await page.evaluate(() => window.cohort.exportText('python').catch(e => `error: ${e.message}`));
+    assert.match(py, /KaplanMeierFitter/);
+    assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1, 'fetched once');
+    // The page's analysis is the same one, now in the on-demand build, and can change.
+    const after = await page.evaluate(() => window.cohort.report());
+    assert.equal(after.n, before.n);
+    assert.deepEqual(after.km.map(c => c.median), before.km.map(c => c.median));
+    const spec = await page.evaluate(() => window.cohort.spec());
+    const res = await setSpec(page, { ...spec, times: [3] });
+    assert.ok(!res.error, res.error);
+    assert.equal(res.report.n, before.n);
+    assert.ok(await canvasInk(page) > 0.005, 'the figure is drawn');
+    assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
+    assertSameOrigin(requests, app.origin);
+    assert.deepEqual(errors.filter(e => !/analyses\.json|404/.test(e)), []);
+  });
+}
+
+test('a results link is made by the on-demand build and opened by it in a fresh page', async () => {
+  const { page, requests } = await app.newPage();
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 0);
+  await page.click('#share-results');
+  await page.waitForFunction(() => document.querySelector('#share-out')?.value.includes('#results='));
+  const link = await page.inputValue('#share-out');
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1, 'making the link loads the on-demand build');
+  assertSameOrigin(requests, app.origin);
+
+  const fresh = await app.newPage(link);
+  const p2 = fresh.page;
+  await p2.waitForSelector('#shared-banner');
+  assert.match(await p2.locator('#shared-banner').textContent(), /Shared results — no patient data; explore only/);
+  assert.ok(await canvasInk(p2, '#km') > 0.01, 'the figure is drawn');
+  assert.equal(fetched(fresh.requests, 'cohort_workbook_bg.wasm'), 1, 'opening the link loads the on-demand build');
+  assert.equal(await p2.locator('#error').isHidden(), true, await p2.locator('#error').textContent());
+  assertSameOrigin(fresh.requests, app.origin);
+});
+
+// Issue 20: competing risks, Table 1 and the smoothed and cumulative hazards are extended
+// estimators too (`analyze::extended_need`). From a fresh page each spec switches to the
+// on-demand build once and gets R's numbers (transplant, tests/reference: Gray's test of
+// cuminc(futime, event, abo) for liver transplant, stat 41.1358826784655 on 3 df).
+test('competing risks, Table 1 and hazards from a fresh page: the on-demand build answers, R\'s Gray test', async () => {
+  const { page, requests, errors } = await app.newPage();
+  const r = await loadFile(page, path.join(ROOT, 'tests', 'reference', 'transplant.csv'));
+  assert.ok(!r.error, r.error);
+  const base = { time: 'futime', event: { column: 'event', event: ['ltx'] }, group: 'abo' };
+  let res = await setSpec(page, base);
+  assert.ok(!res.error, res.error);
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 0, 'Kaplan-Meier and log-rank run in the core build');
+  res = await setSpec(page, { ...base, event: { column: 'event', event: ['ltx'], competing: ['death'] } });
+  assert.ok(!res.error, res.error);
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1, 'competing risks load the on-demand build');
+  const gray = res.report.gray_test.find(g => g.cause === 'event');
+  assert.ok(Math.abs(gray.stat - 41.1358826784655) < 1e-6 * 41.14, `Gray's test ${gray.stat}`);
+  assert.equal(gray.df, 3);
+  assert.ok(await canvasInk(page) > 0.005, 'the cumulative incidence figure is drawn');
+  res = await setSpec(page, { ...base, table1: ['age', 'sex'], hazard: {} });
+  assert.ok(!res.error, res.error);
+  assert.deepEqual([...new Set(res.report.table1.map(row => row.variable))], ['age', 'sex']);
+  assert.equal(res.report.hazard.length, 4);
+  assert.equal(res.report.cumhaz.length, 4);
+  assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1, 'fetched once');
+  assert.equal(await page.locator('#error').isHidden(), true, await page.locator('#error').textContent());
+  assertSameOrigin(requests, app.origin);
+  assert.deepEqual(errors.filter(e => !/analyses\.json|404/.test(e)), []);
 });
