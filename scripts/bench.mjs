@@ -83,12 +83,22 @@ log('cargo build --release --bin cohort');
 // The 10k file is always made: the page's toggle timings use it whatever --sizes says.
 const TOGGLE_ROWS = 10000;
 const sizes = [...new Set([...opt.sizes, E2E_ROWS, TOGGLE_ROWS, ...(opt.wasm ? opt.streamSizes : [])])].sort((a, b) => a - b);
+// The files carry the design columns (entry, tx, trt: `cohort synth --designs`) for the study
+// design and propensity rows; a file written before them is written again.
+const DESIGN_HEADER = ',entry,tx,trt';
+function hasDesignColumns(f) {
+  const fd = fs.openSync(f, 'r');
+  const buf = Buffer.alloc(256);
+  const got = fs.readSync(fd, buf, 0, buf.length, 0);
+  fs.closeSync(fd);
+  return buf.subarray(0, got).toString('utf8').split('\n')[0].endsWith(DESIGN_HEADER);
+}
 function dataFile(n) {
   const f = path.join(OUT, `synth-${n}.csv`);
-  if (!fs.existsSync(f) || fs.statSync(f).size === 0) {
-    log(`cohort synth ${n} ${SEED} > ${path.relative(ROOT, f)}`);
+  if (!fs.existsSync(f) || fs.statSync(f).size === 0 || !hasDesignColumns(f)) {
+    log(`cohort synth ${n} ${SEED} --designs > ${path.relative(ROOT, f)}`);
     const fd = fs.openSync(f, 'w');
-    const r = spawnSync(CLI, ['synth', String(n), String(SEED)], { cwd: ROOT, stdio: ['ignore', fd, 'inherit'] });
+    const r = spawnSync(CLI, ['synth', String(n), String(SEED), '--designs'], { cwd: ROOT, stdio: ['ignore', fd, 'inherit'] });
     fs.closeSync(fd);
     if (r.status !== 0) throw new Error(`cohort synth ${n} failed`);
   }
@@ -97,10 +107,14 @@ function dataFile(n) {
 }
 for (const n of sizes) dataFile(n);
 
-const STEPS = ['parse_ms', 'km_logrank_ms', 'cox_ms', 'cuminc_gray_ms', 'finegray_ms', 'analyze_ms'];
+const STEPS = ['parse_ms', 'km_logrank_ms', 'cox_ms', 'cuminc_gray_ms', 'finegray_ms', 'analyze_ms',
+  'km_entry_ms', 'cox_split_ms', 'cox_split_tv_ms', 'km_cox_trt_ms', 'propensity_ms'];
 const STEP_LABEL = {
   parse_ms: 'parse CSV', km_logrank_ms: 'KM + CI + log-rank (3 groups)', cox_ms: 'Cox, 10 cov, Efron',
   cuminc_gray_ms: 'cum. incidence + Gray', finegray_ms: 'Fine-Gray, 3 cov', analyze_ms: 'full analyze (bytes→report)',
+  // Study designs and adjusted comparisons (src/bench.rs; issues 17 and 18).
+  km_entry_ms: 'KM + log-rank, delayed entry', cox_split_ms: 'Cox 10 cov, split at tx', cox_split_tv_ms: 'Cox 10 cov + tx_on, split',
+  km_cox_trt_ms: 'KM + log-rank + Cox of trt', propensity_ms: 'propensity + wtd KM + wtd Cox',
 };
 const medianTimings = runs => Object.fromEntries(STEPS.map(s => [s, median(runs.map(r => r[s]))]));
 
@@ -436,6 +450,17 @@ function target(name, limit, unit, value, how) {
   target(`Cox 10 covariates Efron ≤ 500 ms (${n} rows, wasm)`, 500, 'ms', wam(n).cox_ms, 'benchRun in chromium');
   target('Fine-Gray 100k rows, 3 covariates ≤ 2 s (native)', 2000, 'ms', nat(100000).finegray_ms, 'cohort bench, median');
   target('Fine-Gray 100k rows, 3 covariates ≤ 2 s (wasm)', 2000, 'ms', wam(100000).finegray_ms, 'benchRun in chromium');
+  // Issue 17: the study designs against the right-censored timings at 1M rows; issue 18: the
+  // propensity-weighted analysis against the unweighted one at 100k rows.
+  const ratio = (a, b) => (a == null || b == null || !(b > 0) ? null : a / b);
+  for (const [kind, t] of [['native', nat], ['wasm', wam]]) {
+    target(`KM + log-rank with delayed entry ≤ 2× KM + log-rank (${n} rows, ${kind})`, 2, '×', ratio(t(n).km_entry_ms, t(n).km_logrank_ms),
+      `${fmt(t(n).km_entry_ms)} ms vs ${fmt(t(n).km_logrank_ms)} ms`);
+    target(`Cox on the rows split at tx ≤ 3× Cox (${n} rows, ${kind})`, 3, '×', ratio(t(n).cox_split_ms, t(n).cox_ms),
+      `${fmt(t(n).cox_split_ms)} ms vs ${fmt(t(n).cox_ms)} ms; with tx_on as an 11th term ${fmt(t(n).cox_split_tv_ms)} ms (${fmt(ratio(t(n).cox_split_tv_ms, t(n).cox_ms), 2)}×)`);
+    target(`propensity + weighted KM + weighted Cox ≤ 1.5× unweighted KM + Cox (100000 rows, ${kind})`, 1.5, '×', ratio(t(100000).propensity_ms, t(100000).km_cox_trt_ms),
+      `${fmt(t(100000).propensity_ms)} ms vs ${fmt(t(100000).km_cox_trt_ms)} ms (treatment trt, ATE on x1..x3)`);
+  }
   target('toggle + redraw at 10k rows ≤ 16 ms', 16, 'ms', results.page?.toggle?.ci_toggle_redraw_ms, 'confidence-band checkbox → figure redrawn (engine idle), median of 11');
   target('covariate toggle → refit + redraw at 10k rows ≤ 16 ms', 16, 'ms', results.page?.toggle?.covariate_toggle_refit_redraw_ms, 'model-panel checkbox → Cox refit, tables, forest plot (engine idle), median of 18');
   target('wasm + JS ≤ 600 KB gzipped', 600 * 1000, 'bytes', results.payload?.wasm_js_gzip_bytes, 'core wasm + its glue + www/*.js, gzip -9 per file (the workbook build is fetched on demand)');

@@ -507,15 +507,16 @@ fn split(table: &Table, name: &str, atname: &str, at: &[f64], r: &mut Rows, warn
         }
     }
     // An exposure before a later interval of the same patient is not "before follow-up": keep
-    // only the patients' first intervals.
-    let mut first_entry: HashMap<u32, f64> = HashMap::new();
-    for k in 0..n {
-        let f = first_entry.entry(patient[k]).or_insert(entry[k]);
-        if entry[k] < *f {
-            *f = entry[k];
+    // only the patients' first intervals (patients are codes below the number of rows).
+    let mut first_entry: Vec<f64> = Vec::new();
+    if !before.is_empty() {
+        first_entry = vec![f64::INFINITY; patient.iter().map(|&p| p as usize + 1).max().unwrap_or(0)];
+        for k in 0..n {
+            let f = &mut first_entry[patient[k] as usize];
+            *f = f.min(entry[k]);
         }
     }
-    let mut before: Vec<u64> = before.into_iter().filter(|(p, _, e)| first_entry.get(p) == Some(e)).map(|(_, l, _)| l).collect();
+    let mut before: Vec<u64> = before.into_iter().filter(|(p, _, e)| first_entry.get(*p as usize) == Some(e)).map(|(_, l, _)| l).collect();
     before.sort_unstable();
     before.dedup();
     if !before.is_empty() {

@@ -1,6 +1,7 @@
 //! Speed of the propensity-score weighting against the unweighted analysis, on the bench's
-//! synthetic cohort (`cohort::bench::synthetic_csv`, 10^5 rows by default) with a two-level
-//! treatment `trt` added, assigned by a logistic model of x1, x2 and x3 (so the weights vary).
+//! synthetic cohort with the design columns (`cohort::bench::synthetic_csv_designs`, 10^5 rows
+//! by default), whose two-level treatment `trt` is drawn from a logistic model of x1, x2 and x3
+//! (so the weights vary).
 //! Issue 18 asks that propensity + weighted Kaplan-Meier + weighted Cox run within 1.5× the
 //! unweighted Kaplan-Meier + Cox of the same treatment. Prints each timing (best of 5) and the
 //! ratio. Run natively in release:
@@ -17,21 +18,8 @@ use cohort::{analyze, AnalysisSpec};
 #[ignore]
 fn propensity_weighting_against_the_unweighted_analysis() {
     let n: usize = std::env::var("ADJUSTED_SPEED_N").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
-    let csv = cohort::bench::synthetic_csv(n, 1);
-    let mut rng = cohort::bench::SplitMix64(18);
-    let mut out = String::with_capacity(csv.len() + n * 4);
-    for (i, line) in csv.lines().enumerate() {
-        out.push_str(line);
-        if i == 0 {
-            out.push_str(",trt\n");
-            continue;
-        }
-        let x: Vec<f64> = line.split(',').skip(3).take(3).map(|v| v.parse().unwrap()).collect();
-        let lp = -0.2 + 0.8 * x[0] - 0.5 * x[1] + 0.3 * x[2];
-        let treated = rng.uniform() < 1.0 / (1.0 + (-lp).exp());
-        out.push_str(if treated { ",B\n" } else { ",A\n" });
-    }
-    let table = cohort::read_table(out.as_bytes(), "adjusted.csv", &Default::default()).unwrap();
+    let csv = cohort::bench::synthetic_csv_designs(n, 1);
+    let table = cohort::read_table(csv.as_bytes(), "adjusted.csv", &Default::default()).unwrap();
     let event = r#""event":{"column":"status","event":["1"],"censored":["0","2"]}"#;
     let time = |spec: &str| {
         let spec = AnalysisSpec::from_json(spec).unwrap();
@@ -45,12 +33,87 @@ fn propensity_weighting_against_the_unweighted_analysis() {
             })
             .fold(f64::INFINITY, f64::min)
     };
-    let plain = time(&format!(r#"{{"time":"time",{event},"group":"trt","covariates":["trt"]}}"#));
-    let weighted = time(&format!(
-        r#"{{"time":"time",{event},"group":"trt","propensity":{{"treatment":"trt","covariates":["x1","x2","x3","x4","x5"],"estimand":"ATE","stabilize":true}}}}"#
-    ));
-    let att = time(&format!(
-        r#"{{"time":"time",{event},"group":"trt","propensity":{{"treatment":"trt","covariates":["x1","x2","x3","x4","x5"],"estimand":"ATT"}}}}"#
-    ));
-    println!("{n} rows (best of 5, ms): Kaplan-Meier + log-rank + Cox of trt {plain:.1}; propensity (5 confounders, ATE) + weighted KM + weighted Cox {weighted:.1} ({:.2}×); ATT {att:.1} ({:.2}×)", weighted / plain, att / plain);
+    let plain_spec = format!(r#"{{"time":"time",{event},"group":"trt","covariates":["trt"]}}"#);
+    let ps = |covs: &str, estimand: &str| {
+        format!(r#"{{"time":"time",{event},"group":"trt","propensity":{{"treatment":"trt","covariates":{covs},"estimand":"{estimand}","stabilize":true}}}}"#)
+    };
+    // `ADJUSTED_SPEED_PROFILE=plain|weighted`: run that analysis for about 20 s (under `perf`).
+    if let Ok(which) = std::env::var("ADJUSTED_SPEED_PROFILE") {
+        let spec = AnalysisSpec::from_json(&if which == "plain" { plain_spec } else { ps(r#"["x1","x2","x3"]"#, "ATE") }).unwrap();
+        let start = Instant::now();
+        while start.elapsed().as_secs() < 20 {
+            analyze(&table, &spec).unwrap();
+        }
+        return;
+    }
+    let plain = time(&plain_spec);
+    // The bench's (`cohort bench`): the three confounders of the treatment's model.
+    let weighted3 = time(&ps(r#"["x1","x2","x3"]"#, "ATE"));
+    let five = r#"["x1","x2","x3","x4","x5"]"#;
+    let weighted = time(&ps(five, "ATE"));
+    let att = time(&ps(five, "ATT"));
+    println!(
+        "{n} rows (best of 5, ms): Kaplan-Meier + log-rank + Cox of trt {plain:.1}; propensity (ATE, stabilised) + weighted KM + weighted Cox: x1..x3 {weighted3:.1} ({:.2}×), x1..x5 {weighted:.1} ({:.2}×); ATT x1..x5 {att:.1} ({:.2}×)",
+        weighted3 / plain,
+        weighted / plain,
+        att / plain
+    );
+    steps(&table);
+}
+
+/// The weighted analysis's parts against the unweighted ones, called directly (best of 5, ms):
+/// the propensity model, the Kaplan-Meier curves of the two arms, the Cox model of `trt` with
+/// the time of each of its steps (`coxph_timed`).
+fn steps(table: &cohort::Table) {
+    use cohort::stats::cox::{coxph_timed, CoxExtra, CoxInput, Residuals};
+    use cohort::stats::km::{kaplan_meier, kaplan_meier_rows, KmOptions, KmRows};
+    let n = table.n_rows();
+    let num = |c: &str| -> Vec<f64> { (0..n).map(|i| table.column(c).unwrap().number(i)).collect() };
+    let time = num("time");
+    let status: Vec<u8> = num("status").iter().map(|&s| u8::from(s == 1.0)).collect();
+    let trt: Vec<f64> = (0..n).map(|i| f64::from(table.column("trt").unwrap().text(i).as_deref() == Some("B"))).collect();
+    let x = vec![num("x1"), num("x2"), num("x3")];
+    let names: Vec<String> = ["x1", "x2", "x3"].iter().map(|s| s.to_string()).collect();
+    let best = |f: &mut dyn FnMut()| {
+        (0..5)
+            .map(|_| {
+                let a = Instant::now();
+                f();
+                a.elapsed().as_secs_f64() * 1000.0
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let fit = cohort::stats::logistic::logistic(&trt, &x, &names).unwrap();
+    let logistic = best(&mut || drop(cohort::stats::logistic::logistic(&trt, &x, &names).unwrap()));
+    let share = trt.iter().sum::<f64>() / n as f64;
+    let w: Vec<f64> = trt.iter().zip(&fit.fitted).map(|(&t, &e)| if t == 1.0 { share / e } else { (1.0 - share) / (1.0 - e) }).collect();
+    let opts = KmOptions { conf_type: Default::default(), times: &[], rmst_tau: None };
+    let arm = |a: f64, v: &[f64]| -> Vec<f64> { (0..n).filter(|&i| trt[i] == a).map(|i| v[i]).collect() };
+    let arms: Vec<(Vec<f64>, Vec<u8>, Vec<f64>)> = [0.0, 1.0]
+        .iter()
+        .map(|&a| {
+            let s: Vec<u8> = (0..n).filter(|&i| trt[i] == a).map(|i| status[i]).collect();
+            (arm(a, &time), s, arm(a, &w))
+        })
+        .collect();
+    let km = best(&mut || arms.iter().for_each(|(t, s, _)| drop(kaplan_meier(t, s, &opts))));
+    let km_w = best(&mut || {
+        arms.iter().for_each(|(t, s, w)| drop(kaplan_meier_rows(&KmRows { time: t, status: s, entry: None, weight: Some(w), patient: None }, &opts)))
+    });
+    let cx = vec![trt.clone()];
+    let cn = vec!["trt".to_string()];
+    let input = CoxInput { time: &time, status: &status, x: &cx, names: &cn, strata: None, cluster: None, ties: cohort::spec::Ties::Efron };
+    let origin = Instant::now();
+    let now = || origin.elapsed().as_secs_f64() * 1e3;
+    let cox = |extra: CoxExtra| {
+        let mut laps = Vec::new();
+        let t = best(&mut || laps = coxph_timed(&input, extra, Residuals::Auto, &now).unwrap().1);
+        let laps: Vec<String> = laps.iter().map(|(s, ms)| format!("{s} {ms:.1}")).collect();
+        format!("{t:.1} ({})", laps.join(", "))
+    };
+    println!(
+        "parts (best of 5, ms): propensity model (logistic, x1..x3) {logistic:.1}; Kaplan-Meier of the two arms {km:.1}, weighted (robust SE) {km_w:.1}; Cox of trt {}, weighted (robust variance) {}",
+        cox(CoxExtra::default()),
+        cox(CoxExtra { entry: None, weights: Some(&w) })
+    );
 }

@@ -1,7 +1,7 @@
 //! Speed of the study designs against the right-censored fast paths, on the bench's synthetic
-//! 10^6-row cohort (`cohort::bench::synthetic_csv`) with two columns added: `entry` (0 for half
-//! the rows, else a whole day before the exit) and `tx` (an exposure day in 1..1500 for half
-//! the rows, else blank). Prints each timing and the ratios the issue asks for (Kaplan-Meier
+//! 10^6-row cohort with the design columns (`cohort::bench::synthetic_csv_designs`: `entry`, 0
+//! for half the rows, else a whole day before the exit; `tx`, an exposure day in 1..1500 for
+//! half the rows, else blank). Prints each timing and the ratios the issue asks for (Kaplan-Meier
 //! and log-rank with delayed entry ≤ 2× the right-censored ones; Cox on the rows split at `tx`
 //! ≤ 3× the right-censored Cox). Run natively in release:
 //!
@@ -17,21 +17,8 @@ use cohort::{analyze, AnalysisSpec};
 #[ignore]
 fn designs_against_the_right_censored_paths() {
     let n: usize = std::env::var("DESIGNS_SPEED_N").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    let csv = cohort::bench::synthetic_csv(n, 1);
-    let mut rng = cohort::bench::SplitMix64(99);
-    let mut out = String::with_capacity(csv.len() + n * 10);
-    for (i, line) in csv.lines().enumerate() {
-        out.push_str(line);
-        if i == 0 {
-            out.push_str(",entry,tx\n");
-            continue;
-        }
-        let t: f64 = line.split(',').next().unwrap().parse().unwrap();
-        let entry = if rng.uniform() < 0.5 { 0.0 } else { (rng.uniform() * t).floor().min(t - 1.0).max(0.0) };
-        let tx = if rng.uniform() < 0.5 { format!("{}", 1 + (rng.uniform() * 1500.0) as u64) } else { String::new() };
-        out.push_str(&format!(",{entry},{tx}\n"));
-    }
-    let table = cohort::read_table(out.as_bytes(), "designs.csv", &Default::default()).unwrap();
+    let csv = cohort::bench::synthetic_csv_designs(n, 1);
+    let table = cohort::read_table(csv.as_bytes(), "designs.csv", &Default::default()).unwrap();
     let event = r#""event":{"column":"status","event":["1"],"censored":["0","2"]}"#;
     let covs = r#"["x1","x2","x3","x4","x5","x6","x7","x8","x9","x10"]"#;
     let time = |spec: String| {

@@ -23,9 +23,12 @@ const USAGE: &str = "usage:
                                                print the SQL that reduces row-level data to
                                                counts per distinct value combination, to be
                                                analysed with the spec it prints (frequency weights)
-  cohort synth ROWS [SEED]                     write a seeded synthetic cohort CSV to stdout
+  cohort synth ROWS [SEED] [--designs]         write a seeded synthetic cohort CSV to stdout
+                                               (--designs: with entry, tx and trt columns)
   cohort bench DATA                            time parse, KM + log-rank, Cox, cumulative
-                                               incidence + Gray, Fine-Gray, full analyze (JSON)
+                                               incidence + Gray, Fine-Gray, full analyze, and
+                                               with entry/tx/trt columns delayed entry, split
+                                               Cox, propensity weighting (JSON)
 
 DATA is a CSV/TSV/semicolon-separated text file or an .xlsx/.xls/.ods workbook.";
 
@@ -195,9 +198,17 @@ fn run(args: &[String]) -> Result<String, String> {
             serde_json::to_string_pretty(&table.schema()).map_err(|e| e.to_string())
         }
         "synth" => {
-            let n: usize = args.get(1).and_then(|a| a.parse().ok()).ok_or_else(|| format!("synth needs a row count\n{USAGE}"))?;
-            let seed: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(20261129);
-            let csv = cohort::bench::synthetic_csv(n, seed);
+            let designs = args[1..].iter().any(|a| a == "--designs");
+            let rest: Vec<&String> = args[1..].iter().filter(|a| *a != "--designs").collect();
+            let n: usize = rest.first().and_then(|a| a.parse().ok()).ok_or_else(|| format!("synth needs a row count\n{USAGE}"))?;
+            let seed: u64 = match rest.get(1) {
+                Some(a) => a.parse().map_err(|_| format!("synth: the seed '{a}' is not a whole number\n{USAGE}"))?,
+                None => 20261129,
+            };
+            if let Some(a) = rest.get(2) {
+                return Err(format!("synth: unexpected argument '{a}'\n{USAGE}"));
+            }
+            let csv = if designs { cohort::bench::synthetic_csv_designs(n, seed) } else { cohort::bench::synthetic_csv(n, seed) };
             Ok(csv.trim_end().to_string())
         }
         "bench" => {

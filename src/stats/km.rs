@@ -243,8 +243,10 @@ pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
     // weight at risk, a running difference of float sums, can miss the events' weight by an ulp).
     let (mut n_in, mut n_out) = (if rows.entry.is_none() { n } else { 0 }, 0usize);
     let (mut a_s, mut a_h) = (0.0f64, 0.0f64);
-    let mut b_s = if robust { vec![0.0; n] } else { Vec::new() };
-    let mut b_h = if robust { vec![0.0; n] } else { Vec::new() };
+    // B_i by row, needed only with delayed entry (without, every row enters at A = 0).
+    let keep_b = robust && rows.entry.is_some();
+    let mut b_s = if keep_b { vec![0.0; n] } else { Vec::new() };
+    let mut b_h = if keep_b { vec![0.0; n] } else { Vec::new() };
     let (mut s2, mut s2b_s, mut s2b2_s, mut s2b_h, mut s2b2_h, mut fin_s, mut fin_h) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
     if rows.entry.is_none() {
         for i in 0..n {
@@ -305,15 +307,16 @@ pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
             for &i in &by_exit[start..k] {
                 let w2 = wt(i) * wt(i);
                 let ev = if rows.status[i] == 1 { 1.0 } else { 0.0 };
-                let u_s = a_s - b_s[i] - ev * c_s;
-                let u_h = a_h - b_h[i] - ev * c_h;
+                let (bs, bh) = if keep_b { (b_s[i], b_h[i]) } else { (0.0, 0.0) };
+                let u_s = a_s - bs - ev * c_s;
+                let u_h = a_h - bh - ev * c_h;
                 fin_s += w2 * u_s * u_s;
                 fin_h += w2 * u_h * u_h;
                 s2 -= w2;
-                s2b_s -= w2 * b_s[i];
-                s2b2_s -= w2 * b_s[i] * b_s[i];
-                s2b_h -= w2 * b_h[i];
-                s2b2_h -= w2 * b_h[i] * b_h[i];
+                s2b_s -= w2 * bs;
+                s2b2_s -= w2 * bs * bs;
+                s2b_h -= w2 * bh;
+                s2b2_h -= w2 * bh * bh;
             }
         }
         w_out += m;

@@ -58,25 +58,34 @@ pub struct LogisticFit {
 const THRESH: f64 = 30.0;
 
 /// Inverse logit, as R's `binomial()$linkinv`: beyond ±30 the odds are held at ε or 1/ε, so
-/// that μ never reaches 0 or 1 exactly and the weights stay positive.
-fn linkinv(eta: f64) -> f64 {
+/// that μ never reaches 0 or 1 exactly and the weights stay positive; `e` = exp(η) within.
+fn linkinv(eta: f64, e: f64) -> f64 {
     let odds = if eta < -THRESH {
         f64::EPSILON
     } else if eta > THRESH {
         1.0 / f64::EPSILON
     } else {
-        eta.exp()
+        e
     };
     odds / (1.0 + odds)
 }
 
-/// dμ/dη, as R's `binomial()$mu.eta` (ε beyond ±30).
-fn mu_eta(eta: f64) -> f64 {
+/// dμ/dη, as R's `binomial()$mu.eta` (ε beyond ±30), given `e` = exp(η) when |η| ≤ 30 (the
+/// value [`linkinv`] computed for the same η, so each η costs one exponential).
+fn mu_eta(eta: f64, e: f64) -> f64 {
     if eta.abs() > THRESH {
         f64::EPSILON
     } else {
-        let e = eta.exp();
         e / ((1.0 + e) * (1.0 + e))
+    }
+}
+
+/// exp(η) where [`mu_eta`] uses it (|η| ≤ 30), else unused.
+fn exp_within(eta: f64) -> f64 {
+    if eta.abs() > THRESH {
+        0.0
+    } else {
+        eta.exp()
     }
 }
 
@@ -101,6 +110,7 @@ pub fn logistic(y: &[f64], x: &[Vec<f64>], names: &[String]) -> Result<LogisticF
     let col = |j: usize, i: usize| if j == 0 { 1.0 } else { x[j - 1][i] };
     let mut mu: Vec<f64> = y.iter().map(|&v| (v + 0.5) / 2.0).collect();
     let mut eta: Vec<f64> = mu.iter().map(|m| (m / (1.0 - m)).ln()).collect();
+    let mut ex: Vec<f64> = eta.iter().map(|&e| exp_within(e)).collect();
     let mut dev_old = deviance(y, &mu);
     let mut beta = vec![0.0; p];
     let mut info = DMatrix::<f64>::zeros(p, p);
@@ -114,7 +124,7 @@ pub fn logistic(y: &[f64], x: &[Vec<f64>], names: &[String]) -> Result<LogisticF
         let mut rhs_v = vec![0.0; p];
         let mut row = vec![0.0; p];
         for i in 0..n {
-            let d = mu_eta(eta[i]);
+            let d = mu_eta(eta[i], ex[i]);
             let w = d * d / (mu[i] * (1.0 - mu[i]));
             let z = eta[i] + (y[i] - mu[i]) / d;
             for (j, r) in row.iter_mut().enumerate() {
@@ -147,7 +157,8 @@ pub fn logistic(y: &[f64], x: &[Vec<f64>], names: &[String]) -> Result<LogisticF
         beta = chol.solve(&rhs).iter().copied().collect();
         for i in 0..n {
             eta[i] = (0..p).map(|j| col(j, i) * beta[j]).sum();
-            mu[i] = linkinv(eta[i]);
+            ex[i] = exp_within(eta[i]);
+            mu[i] = linkinv(eta[i], ex[i]);
         }
         let dev = deviance(y, &mu);
         if (dev - dev_old).abs() / (dev.abs() + 0.1) < EPSILON {

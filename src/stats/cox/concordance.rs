@@ -4,7 +4,7 @@
 
 use super::fit::{Data, WASM_TIER_CHUNK};
 use super::Concordance;
-use crate::stats::common::{order_by_time, radix_sort, time_key};
+use crate::stats::common::{radix_sort, time_key};
 
 /// The concordance of `lp` (the linear predictor by sorted row of `data`), within strata,
 /// cluster-collapsed jackknife when `cluster` (by input row) is given. `time` and `entry` are
@@ -274,8 +274,10 @@ impl<'a> RankSweep<'a> {
             }
             for q in k..e {
                 let (g, ev) = split(items[q].1 .1);
-                let (c_le, d_le) = self.query(g, ev);
                 let [c, d, _] = out[q].1;
+                // A row alone with its predictor ties with no one: counted up to its rank is
+                // counted below it.
+                let (c_le, d_le) = if e == k + 1 { (c, d) } else { self.query(g, ev) };
                 // Earlier member: the later rows of smaller rank are concordant pairs, of
                 // equal rank tied, the others discordant.
                 let (tied1, disc1) = if ev { (c_le - c, self.later_rows[g] + self.censored[g] - c_le) } else { (0, 0) };
@@ -385,35 +387,203 @@ fn concordance_plain(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concor
     Concordance { c: (somers + 1.0) / 2.0, se: var.sqrt() }
 }
 
-/// A Fenwick tree of weights over ranks `0..m`, with the weight at each rank beside it.
-struct Fenwick(Vec<f64>, Vec<f64>);
+/// Per row of [`concordance_general`]'s sweep (gathered in order of the predictor): its sorted
+/// row, time group and event flag `(group << 1) | event`, first time group at risk, and weight.
+#[derive(Clone, Copy, Default)]
+struct Partner {
+    row: u32,
+    gev: u32,
+    first: u32,
+    w: f64,
+}
 
-impl Fenwick {
-    fn new(m: usize) -> Fenwick {
-        Fenwick(vec![0.0; m + 1], vec![0.0; m])
+/// Prefix sums over time groups: a Fenwick tree of weights (positions 1..=ng).
+struct GroupSums(Vec<f64>);
+
+impl GroupSums {
+    /// The tree of the weights `by_group` (in linear time).
+    fn rebuild(&mut self, by_group: &[f64]) {
+        let len = self.0.len();
+        self.0[1..].copy_from_slice(by_group);
+        for k in 1..len {
+            let parent = k + (k & k.wrapping_neg());
+            if parent < len {
+                self.0[parent] += self.0[k];
+            }
+        }
     }
-    fn add(&mut self, rank: usize, w: f64) {
-        self.1[rank] += w;
-        let mut k = rank + 1;
+    /// The prefix sums `out[g]` = Σ over groups `< g` of `by_group`.
+    fn prefixes(by_group: &[f64], out: &mut [f64]) {
+        out[0] = 0.0;
+        for (g, &w) in by_group.iter().enumerate() {
+            out[g + 1] = out[g] + w;
+        }
+    }
+    fn add(&mut self, g: usize, w: f64) {
+        let mut k = g + 1;
         while k < self.0.len() {
             self.0[k] += w;
             k += k & k.wrapping_neg();
         }
     }
-    /// Sum over ranks `< rank`.
-    fn below(&self, rank: usize) -> f64 {
-        let (mut k, mut s) = (rank, 0.0);
+    /// Σ over groups `< g`.
+    fn below(&self, g: usize) -> f64 {
+        let (mut k, mut s) = (g, 0.0);
         while k > 0 {
             s += self.0[k];
-            k -= k & k.wrapping_neg();
+            k &= k - 1;
         }
         s
     }
-    /// (below, equal, above) of `rank`, given the total.
-    fn split(&self, rank: usize, total: f64) -> [f64; 3] {
-        let lo = self.below(rank);
-        let eq = self.1[rank];
-        [lo, eq, total - lo - eq]
+}
+
+/// State of [`concordance_general`]'s sweep in order of the predictor: of the rows counted so
+/// far (those of smaller rank), the weight by exit group, by first group at risk (only with
+/// delayed entry; without, every row's first group is its stratum's) and of the events by
+/// group; and per group, the events' weight counted so far. Fixed per group: the weight at risk
+/// less the events' (an event's partners), and the events' weight before it (cumulative).
+struct WeightedRankSweep {
+    exits: GroupSums,
+    firsts: GroupSums,
+    events: GroupSums,
+    /// The same weights by group (the trees' leaves), and scratch for their prefix sums: a
+    /// block of equal η as large as a fraction of the groups is counted through plain prefix
+    /// sums, and the trees rebuilt after it (a binary treatment's η has two values).
+    exit_w: Vec<f64>,
+    first_w: Vec<f64>,
+    prefix: [Vec<f64>; 3],
+    ev_added: Vec<f64>,
+    partners_of_event: Vec<f64>,
+    events_before: Vec<f64>,
+    event_weight: Vec<f64>,
+}
+
+impl WeightedRankSweep {
+    /// For a row among the rows counted so far: as the earlier member (events only), the
+    /// weight of the rows at risk at its time without an event then; as the later member, the
+    /// weight of the events at the times it is at risk (before its own time, or at it too when
+    /// it is censored).
+    #[inline]
+    fn query(&self, r: &Partner) -> (f64, f64) {
+        let (g, ev, f) = ((r.gev >> 1) as usize, r.gev & 1 == 1, r.first as usize);
+        // At risk at g: first ≤ g ≤ exit; exit ≥ g is "not before g", and a row whose first
+        // group is after g has its exit after g too. Rows of earlier strata count in both
+        // prefixes and cancel.
+        let c = if ev { self.firsts.below(g + 1) - self.exits.below(g) - self.ev_added[g] } else { 0.0 };
+        let d = self.events.below(g) - self.events.below(f) + if ev { 0.0 } else { self.ev_added[g] };
+        (c, d)
+    }
+
+    fn add(&mut self, r: &Partner) {
+        let (g, ev) = ((r.gev >> 1) as usize, r.gev & 1 == 1);
+        self.exits.add(g, r.w);
+        self.firsts.add(r.first as usize, r.w);
+        self.add_leaves(r);
+        if ev {
+            self.events.add(g, r.w);
+        }
+    }
+
+    /// `add` without the trees (a dense block's rows).
+    #[inline]
+    fn add_leaves(&mut self, r: &Partner) {
+        let (g, ev) = ((r.gev >> 1) as usize, r.gev & 1 == 1);
+        self.exit_w[g] += r.w;
+        self.first_w[r.first as usize] += r.w;
+        if ev {
+            self.ev_added[g] += r.w;
+        }
+    }
+
+    /// [`Self::query`] from the prefix sums of the leaves (`prefix`: exits, firsts, events).
+    #[inline]
+    fn query_dense(&self, r: &Partner) -> (f64, f64) {
+        let (g, ev, f) = ((r.gev >> 1) as usize, r.gev & 1 == 1, r.first as usize);
+        let [pe, pf, pv] = &self.prefix;
+        let c = if ev { pf[g + 1] - pe[g] - self.ev_added[g] } else { 0.0 };
+        let d = pv[g] - pv[f] + if ev { 0.0 } else { self.ev_added[g] };
+        (c, d)
+    }
+
+    fn refresh_prefixes(&mut self) {
+        let [pe, pf, pv] = &mut self.prefix;
+        GroupSums::prefixes(&self.exit_w, pe);
+        GroupSums::prefixes(&self.first_w, pf);
+        GroupSums::prefixes(&self.ev_added, pv);
+    }
+
+    /// Count the rows `items` (whole blocks of equal predictor, in order, `keys` their
+    /// predictors' keys): per row, (w·(c − d), w·(c + d + t)) of the pairs it belongs to, and
+    /// the weighted totals of concordant, discordant and tied pairs.
+    #[inline(never)]
+    fn sweep(&mut self, keys: &[u64], items: &[Partner], out: &mut [[f64; 2]], total: &mut [f64; 3]) {
+        let n = items.len();
+        let mut k = 0;
+        let mut before = Vec::new();
+        while k < n {
+            let mut e = k + 1;
+            while e < n && keys[e] == keys[k] {
+                e += 1;
+            }
+            let block = &items[k..e];
+            if e == k + 1 {
+                // A row alone with its predictor ties with no one: what it finds counted
+                // before it is all of the smaller rank.
+                let r = &block[0];
+                let (c, d) = self.query(r);
+                out[k] = self.counts(r, c, d, c, d, total);
+                self.add(r);
+            } else if 4 * block.len() >= self.exit_w.len() {
+                // A large block: O(groups + rows) through prefix sums, not O(rows · log groups).
+                self.refresh_prefixes();
+                before.clear();
+                before.extend(block.iter().map(|r| self.query_dense(r)));
+                for r in block {
+                    self.add_leaves(r);
+                }
+                self.refresh_prefixes();
+                for (q, r) in block.iter().enumerate() {
+                    let (c_le, d_le) = self.query_dense(r);
+                    let (c, d) = before[q];
+                    out[k + q] = self.counts(r, c, d, c_le, d_le, total);
+                }
+                self.exits.rebuild(&self.exit_w);
+                self.firsts.rebuild(&self.first_w);
+                self.events.rebuild(&self.ev_added);
+            } else {
+                before.clear();
+                before.extend(block.iter().map(|r| self.query(r)));
+                for r in block {
+                    self.add(r);
+                }
+                for (q, r) in block.iter().enumerate() {
+                    let (c_le, d_le) = self.query(r);
+                    let (c, d) = before[q];
+                    out[k + q] = self.counts(r, c, d, c_le, d_le, total);
+                }
+            }
+            k = e;
+        }
+    }
+
+    /// A row's (w·(c − d), w·(c + d + t)) from the weights of its partners counted below its
+    /// rank (`c`, `d`) and up to it (`c_le`, `d_le`); adds its pairs as the earlier member to
+    /// the totals.
+    #[inline]
+    fn counts(&self, r: &Partner, c: f64, d: f64, c_le: f64, d_le: f64, total: &mut [f64; 3]) -> [f64; 2] {
+        let (g, ev) = ((r.gev >> 1) as usize, r.gev & 1 == 1);
+        // Earlier member: partners of smaller rank are concordant pairs, of equal rank tied,
+        // the others discordant.
+        let (tied1, disc1) = if ev { (c_le - c, self.partners_of_event[g] - c_le) } else { (0.0, 0.0) };
+        // Later member: the events of smaller rank are discordant, of equal rank tied, the
+        // others concordant.
+        let events = self.events_before[g] - self.events_before[r.first as usize] + if ev { 0.0 } else { self.event_weight[g] };
+        let (tied2, conc2) = (d_le - d, events - d_le);
+        total[0] += r.w * c;
+        total[1] += r.w * disc1;
+        total[2] += r.w * tied1;
+        let (cc, dd, tt) = (c + conc2, disc1 + d, tied1 + tied2);
+        [r.w * (cc - dd), r.w * (cc + dd + tt)]
     }
 }
 
@@ -424,74 +594,98 @@ impl Fenwick {
 /// counts of the pairs it belongs to: dfbeta_i = w_i((c_i − d_i) − d·(c_i + d_i + t_i))/N,
 /// summed by cluster, var(C) = Σ dfbeta² / 4.
 ///
-/// Two sweeps per stratum with a Fenwick tree of weights over the ranks of η: backwards in
-/// time for the event rows (the rows at risk: censored rows of the time counted in first, rows
-/// whose entry is not before the time taken out), forwards for each row as the partner (the
-/// events up to its exit, less those up to its entry).
+/// The same sweep as the unweighted fit's by rank (`pair_counts_by_rank`): the rows in order
+/// of η, each compared with the rows of smaller η counted so far in Fenwick trees of weights
+/// over the time groups (a few thousand of them with times in days, so the trees stay in
+/// cache), then with the rows of equal η. The time groups carry the entry: a row is at risk at
+/// the groups from its first group at risk (`Entry::first`, the first time after its entry) to
+/// its own. For an event row at group g, the partners counted are the rows whose first group
+/// is ≤ g less those whose exit group is < g, less the events at g; for a row as the later
+/// member, the events counted at the groups from its first to its own (its own only when it is
+/// censored). The totals of partners per row, to split the rest into the larger and equal η,
+/// are per group: the weight at risk less the events', and the cumulative events' weight.
+/// `time` and `entry` (by input row) are those the groups of `data` were made from.
 fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f64], cluster: Option<&[u32]>) -> Concordance {
     let n = data.n;
-    let ent: Vec<f64> = match entry {
-        Some(e) => data.row.iter().map(|&r| e[r]).collect(),
-        None => vec![f64::NEG_INFINITY; n],
-    };
-    let ranks = order_by_time(lp);
-    let mut rank = vec![0usize; n];
-    let mut m = 0;
-    for k in 0..n {
-        if k > 0 && lp[ranks[k]] != lp[ranks[k - 1]] {
-            m += 1;
-        }
-        rank[ranks[k]] = m;
-    }
-    // Sorted rows by entry within their stratum (a radix sort by entry, then a stable counting
-    // sort by stratum run; strata are runs of sorted rows).
-    let mut run_of = vec![0u32; n];
-    let mut run_start = vec![0usize];
-    for (gi, grp) in data.groups.iter().enumerate() {
-        if grp.first && gi > 0 {
-            run_start.push(grp.start);
-        }
-        let r = (run_start.len() - 1) as u32;
-        run_of[grp.start..grp.end].iter_mut().for_each(|x| *x = r);
-    }
-    let by_entry_all: Vec<usize> = {
-        let mut next = run_start.clone();
-        let mut out = vec![0usize; n];
-        for i in order_by_time(&ent) {
-            let r = run_of[i] as usize;
-            out[next[r]] = i;
-            next[r] += 1;
-        }
-        out
-    };
-    let mut sweep = WeightedSweep { data, time, ent, rank, tree: Fenwick::new(m + 1), cnt: vec![[0.0f64; 3]; n], total: [0.0f64; 3] };
-    // Strata: runs of groups.
-    let mut g0 = 0;
-    while g0 < data.groups.len() {
-        let mut g1 = g0 + 1;
-        while g1 < data.groups.len() && !data.groups[g1].first {
-            g1 += 1;
-        }
-        let by_entry = &by_entry_all[data.groups[g0].start..data.groups[g1 - 1].end];
-        sweep.backward(g0..g1, by_entry);
-        sweep.forward(g0..g1, by_entry);
-        g0 = g1;
-    }
-    let WeightedSweep { cnt, total, .. } = sweep;
+    let ng = data.groups.len();
+    debug_assert_eq!(entry.is_some(), data.entry.is_some());
+    debug_assert!(data.groups.iter().all(|g| time[data.row[g.start]] == time[data.row[g.end - 1]]));
     let wt = |i: usize| data.wt.as_ref().map_or(1.0, |w| w[i]);
+    // Per sorted row: its group and event, first group at risk, weight; per group: the events'
+    // weight and the weight at risk (a difference array: in at the first group, out after the
+    // own group).
+    let mut meta = vec![Partner::default(); n];
+    let mut event_weight = vec![0.0; ng];
+    let mut at_risk = vec![0.0; ng + 1];
+    let mut stratum_first = 0usize;
+    for (gi, g) in data.groups.iter().enumerate() {
+        if g.first {
+            stratum_first = gi;
+        }
+        for i in g.start..g.end {
+            let first = data.entry.as_ref().map_or(stratum_first as u32, |e| e.first[i]);
+            let w = wt(i);
+            meta[i] = Partner { row: i as u32, gev: ((gi as u32) << 1) | data.event[i] as u32, first, w };
+            if data.event[i] {
+                event_weight[gi] += w;
+            }
+            at_risk[first as usize] += w;
+            at_risk[gi + 1] -= w;
+        }
+    }
+    let mut partners_of_event = vec![0.0; ng];
+    let mut events_before = vec![0.0; ng + 1];
+    let mut running = 0.0;
+    for gi in 0..ng {
+        running += at_risk[gi];
+        partners_of_event[gi] = running - event_weight[gi];
+        events_before[gi + 1] = events_before[gi] + event_weight[gi];
+    }
+    drop(at_risk);
+    // The rows in order of the linear predictor (keys: the bits of η mapped to integers of the
+    // same order, −0 counted as +0).
+    let mut by_lp: Vec<(u64, u64)> = lp.iter().enumerate().map(|(i, &v)| (time_key(v), i as u64)).collect();
+    radix_sort(&mut by_lp, false);
+    let keys: Vec<u64> = by_lp.iter().map(|p| p.0).collect();
+    let items: Vec<Partner> = by_lp.iter().map(|p| meta[p.1 as usize]).collect();
+    drop((by_lp, meta));
+    let mut sweep = WeightedRankSweep {
+        exits: GroupSums(vec![0.0; ng + 1]),
+        firsts: GroupSums(vec![0.0; ng + 1]),
+        events: GroupSums(vec![0.0; ng + 1]),
+        exit_w: vec![0.0; ng],
+        first_w: vec![0.0; ng],
+        prefix: [vec![0.0; ng + 1], vec![0.0; ng + 1], vec![0.0; ng + 1]],
+        ev_added: vec![0.0; ng],
+        partners_of_event,
+        events_before,
+        event_weight,
+    };
+    let mut out = vec![[0.0f64; 2]; n];
+    let mut total = [0.0f64; 3];
+    let mut k = 0;
+    while k < n {
+        // A few thousand rows per call (see `WASM_TIER_CHUNK`), ending with a whole block.
+        let mut e = (k + WASM_TIER_CHUNK).min(n);
+        while e < n && keys[e] == keys[e - 1] {
+            e += 1;
+        }
+        sweep.sweep(&keys[k..e], &items[k..e], &mut out[k..e], &mut total);
+        k = e;
+    }
     let npair = total[0] + total[1] + total[2];
     if !(npair > 0.0) {
         return Concordance { c: f64::NAN, se: f64::NAN };
     }
     let somers = (total[0] - total[1]) / npair;
-    let dfbeta: Vec<f64> = (0..n).map(|i| wt(i) * ((cnt[i][0] - cnt[i][1]) - somers * (cnt[i][0] + cnt[i][1] + cnt[i][2])) / npair).collect();
+    let dfbeta = |o: &[f64; 2]| (o[0] - somers * o[1]) / npair;
     let var = match cluster {
-        None => dfbeta.iter().map(|d| d * d).sum::<f64>(),
+        None => out.iter().map(|o| dfbeta(o).powi(2)).sum::<f64>(),
         Some(cl) => {
             let nc = cl.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
             let mut sums = vec![0.0; nc];
-            for i in 0..n {
-                sums[cl[data.row[i]] as usize] += dfbeta[i];
+            for (o, r) in out.iter().zip(&items) {
+                sums[cl[data.row[r.row as usize]] as usize] += dfbeta(o);
             }
             sums.iter().map(|s| s * s).sum()
         }
@@ -499,133 +693,95 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
     Concordance { c: (somers + 1.0) / 2.0, se: var.sqrt() }
 }
 
-/// The state of [`concordance_general`]'s sweeps, one stratum after another: the rows' entry
-/// times and predictor ranks (by sorted row), the Fenwick tree (empty between strata), and each
-/// row's weighted counts of its pairs that are concordant, discordant, tied, with their totals.
-struct WeightedSweep<'a> {
-    data: &'a Data,
-    /// Exit times by input row.
-    time: &'a [f64],
-    ent: Vec<f64>,
-    rank: Vec<usize>,
-    tree: Fenwick,
-    cnt: Vec<[f64; 3]>,
-    total: [f64; 3],
-}
+#[cfg(test)]
+mod tests {
+    use super::super::{coxph_extra, CoxExtra, CoxInput, Residuals};
+    use crate::spec::Ties;
 
-impl WeightedSweep<'_> {
-    fn wt(&self, i: usize) -> f64 {
-        self.data.wt.as_ref().map_or(1.0, |w| w[i])
+    fn rel(a: f64, b: f64) -> f64 {
+        (a - b).abs() / a.abs().max(b.abs()).max(1e-300)
     }
 
-    fn t_of(&self, i: usize) -> f64 {
-        self.time[self.data.row[i]]
-    }
-
-    /// Backwards in time over the groups of one stratum, each event row as the earlier member
-    /// of its pairs: compared with the rows at risk at its time (censored rows of the time
-    /// counted in first, rows whose entry is not before the time taken out). `by_entry`: the
-    /// stratum's rows in order of entry. Leaves the tree empty.
-    fn backward(&mut self, groups: std::ops::Range<usize>, by_entry: &[usize]) {
-        let data = self.data;
-        let r0 = data.groups[groups.start].start;
-        let mut in_tree = vec![false; by_entry.len()];
-        let mut tw = 0.0;
-        // Rows by entry, latest first (to take out going backwards).
-        let mut leaving = by_entry.iter().rev().copied().peekable();
-        for gi in groups.rev() {
-            let grp = data.groups[gi];
-            let t = self.t_of(grp.start);
-            for i in grp.start..grp.end {
-                if !data.event[i] {
-                    self.tree.add(self.rank[i], self.wt(i));
-                    tw += self.wt(i);
-                    in_tree[i - r0] = true;
-                }
-            }
-            while let Some(j) = leaving.next_if(|&j| self.ent[j] >= t) {
-                if in_tree[j - r0] {
-                    self.tree.add(self.rank[j], -self.wt(j));
-                    tw -= self.wt(j);
-                    in_tree[j - r0] = false;
-                }
-            }
-            for i in grp.start..grp.end {
-                if data.event[i] {
-                    // [below, equal, above] = [concordant, tied, discordant] for the event row.
-                    let [lo, eq, hi] = self.tree.split(self.rank[i], tw);
-                    self.cnt[i][0] += lo;
-                    self.cnt[i][1] += hi;
-                    self.cnt[i][2] += eq;
-                    self.total[0] += self.wt(i) * lo;
-                    self.total[1] += self.wt(i) * hi;
-                    self.total[2] += self.wt(i) * eq;
-                }
-            }
-            for i in grp.start..grp.end {
-                if data.event[i] && self.ent[i] < t {
-                    self.tree.add(self.rank[i], self.wt(i));
-                    tw += self.wt(i);
-                    in_tree[i - r0] = true;
-                }
-            }
+    /// The weighted and counting-process concordance and its jackknife SE against a direct
+    /// O(n²) count over all pairs (`concordancefit`'s definition, in the notes of
+    /// `concordance_general`), on whole-number times (tied), a coarse and a binary covariate
+    /// (tied predictors: equal covariate rows), two strata, delayed entry, weights, clusters.
+    #[test]
+    fn weighted_and_entry_concordance_matches_brute_force() {
+        let mut state = 5u64;
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let n = 240;
+        let (mut t, mut s, mut e, mut w, mut st, mut a, mut b, mut fine) = (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        for _ in 0..n {
+            let x = (next() * 4.0).floor();
+            let g = u8::from(next() < 0.4) as f64;
+            let time = (-next().ln() / (0.3 * x - 0.5 * g).exp() * 6.0).ceil() + 1.0;
+            t.push(time);
+            s.push(u8::from(next() < 0.7));
+            e.push(if next() < 0.5 { 0.0 } else { (next() * time).floor().min(time - 1.0) });
+            w.push(0.5 + (next() * 4.0).floor() / 2.0);
+            st.push(u32::from(next() < 0.5));
+            a.push(x);
+            b.push(g);
+            fine.push((next() * 40.0).floor());
         }
-        for (k, &inn) in in_tree.iter().enumerate() {
-            if inn {
-                self.tree.add(self.rank[r0 + k], -self.wt(r0 + k));
-            }
-        }
-    }
-
-    /// Forwards over the groups of one stratum, each row as the later member: the events in
-    /// (entry, exit] (those at its own time only when it is censored), as the events counted
-    /// up to its exit less those counted up to its entry. Leaves the tree empty.
-    fn forward(&mut self, groups: std::ops::Range<usize>, by_entry: &[usize]) {
-        let data = self.data;
-        let mut ek = 0;
-        let mut ew = 0.0;
-        for gi in groups.clone() {
-            let grp = data.groups[gi];
-            let t = self.t_of(grp.start);
-            // Entries before this time: subtract the events counted up to the entry.
-            while ek < by_entry.len() && self.ent[by_entry[ek]] < t {
-                let j = by_entry[ek];
-                let [lo, eq, hi] = self.tree.split(self.rank[j], ew);
-                self.cnt[j][0] -= hi;
-                self.cnt[j][1] -= lo;
-                self.cnt[j][2] -= eq;
-                ek += 1;
-            }
-            for i in grp.start..grp.end {
-                if data.event[i] {
-                    let [lo, eq, hi] = self.tree.split(self.rank[i], ew);
-                    self.cnt[i][0] += hi;
-                    self.cnt[i][1] += lo;
-                    self.cnt[i][2] += eq;
+        let cl: Vec<u32> = (0..n as u32).map(|i| (i * 7) % 30).collect();
+        let names = vec!["a".to_string(), "b".to_string()];
+        let cases: [(Option<&[f64]>, Option<&[f64]>, Option<&[u32]>); 5] =
+            [(None, Some(&w), None), (Some(&e), None, None), (Some(&e), Some(&w), None), (Some(&e), Some(&w), Some(&cl)), (None, Some(&w), Some(&cl))];
+        // With 8 distinct predictors the blocks of equal η are large (counted through prefix
+        // sums); with about 80 they are small (through the trees).
+        for ((entry, weights, cluster), a) in cases.into_iter().flat_map(|c| [(c, &a), (c, &fine)]) {
+            let x = vec![a.clone(), b.clone()];
+            let input = CoxInput { time: &t, status: &s, x: &x, names: &names, strata: Some(&st), cluster, ties: Ties::Efron };
+            let f = coxph_extra(&input, CoxExtra { entry, weights }, Residuals::Never).unwrap();
+            let (ba, bb) = (f.terms[0].coef, f.terms[1].coef);
+            // Equal covariates tie; otherwise the predictors differ.
+            let cmp = |i: usize, j: usize| {
+                if a[i] == a[j] && b[i] == b[j] {
+                    2
+                } else if a[i] * ba + b[i] * bb > a[j] * ba + b[j] * bb {
+                    0
+                } else {
+                    1
+                }
+            };
+            let wt = |i: usize| weights.map_or(1.0, |v| v[i]);
+            let en = |i: usize| entry.map_or(f64::NEG_INFINITY, |v| v[i]);
+            let mut cnt = vec![[0f64; 3]; n];
+            let mut tot = [0f64; 3];
+            for i in 0..n {
+                for j in 0..n {
+                    let at_risk = en(j) < t[i] && t[i] <= t[j] && !(t[j] == t[i] && s[j] == 1);
+                    if st[i] != st[j] || s[i] != 1 || !at_risk {
+                        continue;
+                    }
+                    let k = cmp(i, j);
+                    cnt[i][k] += wt(j);
+                    cnt[j][k] += wt(i);
+                    tot[k] += wt(i) * wt(j);
                 }
             }
-            for i in grp.start..grp.end {
-                if data.event[i] {
-                    self.tree.add(self.rank[i], self.wt(i));
-                    ew += self.wt(i);
+            assert!(tot[2] > 20.0, "the test needs tied predictors");
+            let np = tot[0] + tot[1] + tot[2];
+            let somers = (tot[0] - tot[1]) / np;
+            let dfb: Vec<f64> = (0..n).map(|i| wt(i) * ((cnt[i][0] - cnt[i][1]) - somers * (cnt[i][0] + cnt[i][1] + cnt[i][2])) / np).collect();
+            let var = match cluster {
+                None => dfb.iter().map(|d| d * d).sum::<f64>(),
+                Some(cl) => {
+                    let mut sums = vec![0.0; 30];
+                    for i in 0..n {
+                        sums[cl[i] as usize] += dfb[i];
+                    }
+                    sums.iter().map(|d| d * d).sum()
                 }
-            }
-            for i in grp.start..grp.end {
-                if !data.event[i] {
-                    let [lo, eq, hi] = self.tree.split(self.rank[i], ew);
-                    self.cnt[i][0] += hi;
-                    self.cnt[i][1] += lo;
-                    self.cnt[i][2] += eq;
-                }
-            }
-        }
-        for gi in groups {
-            let grp = data.groups[gi];
-            for i in grp.start..grp.end {
-                if data.event[i] {
-                    self.tree.add(self.rank[i], -self.wt(i));
-                }
-            }
+            } / 4.0;
+            let what = format!("entry {} weights {} cluster {} fine {}", entry.is_some(), weights.is_some(), cluster.is_some(), std::ptr::eq(a, &fine));
+            assert!(rel(f.concordance.c, (somers + 1.0) / 2.0) < 1e-12, "{what}: {} vs {}", f.concordance.c, (somers + 1.0) / 2.0);
+            assert!(rel(f.concordance.se, var.sqrt()) < 1e-10, "{what}: {} vs {}", f.concordance.se, var.sqrt());
         }
     }
 }

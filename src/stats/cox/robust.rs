@@ -22,12 +22,11 @@ pub(super) struct Robust {
 ///
 /// D = T·V with T the score residuals summed by cluster (weighted by the case weights), so
 /// DᵀD = V (TᵀT) V: the p × p "meat" TᵀT is accumulated directly (per row when each row is
-/// its own cluster), with no n × p matrix of dfbetas.
+/// its own cluster), with no n × p matrix of dfbetas. The residuals at the fitted β and at
+/// β = 0 (for the score test) come from one pair of passes ([`Data::score_meats`]).
 pub(super) fn robust_variance(data: &Data, work: &mut Work, beta_s: &[f64], var_s: &[f64], scale: &[f64], cluster: Option<&[u32]>) -> Robust {
     let p = data.p;
-    let res = data.score_residuals(beta_s, work);
-    let (meat, _) = cluster_crossprod(data, &res, cluster);
-    drop(res);
+    let Meats { meat, meat0, u0 } = data.score_meats(beta_s, work, cluster);
     // V M V (V symmetric), then back to the original units.
     let mut vm = vec![0.0; p * p];
     for j in 0..p {
@@ -45,168 +44,252 @@ pub(super) fn robust_variance(data: &Data, work: &mut Work, beta_s: &[f64], var_
             var[j * p + l] = v * scale[j] * scale[l];
         }
     }
-    let res0 = data.score_residuals(&vec![0.0; p], work);
-    let (meat0, u0) = cluster_crossprod(data, &res0, cluster);
     let score_test = TestResult::chisq(quad_form(&meat0, &u0, p), p as f64);
     Robust { var, score_test }
 }
 
-/// For the score residuals `res` (n × p, sorted rows): with t_c the sum over cluster c of the
-/// rows' residuals times their case weight, Σ_c t_c t_cᵀ (p × p) and Σ_c t_c.
-fn cluster_crossprod(data: &Data, res: &[f64], cluster: Option<&[u32]>) -> (Vec<f64>, Vec<f64>) {
-    let p = data.p;
-    let wt = |i: usize| data.wt.as_ref().map_or(1.0, |w| w[i]);
-    let mut m = vec![0.0; p * p];
-    let mut u = vec![0.0; p];
-    let mut add = |t: &[f64]| {
+/// With t_c the sum over cluster c of the rows' score residuals times their case weight:
+/// Σ_c t_c t_cᵀ (p × p, full) at the fitted β (`meat`) and at β = 0 (`meat0`), and Σ_c t_c at
+/// β = 0 (`u0`).
+struct Meats {
+    meat: Vec<f64>,
+    meat0: Vec<f64>,
+    u0: Vec<f64>,
+}
+
+/// Σ t tᵀ (lower triangle) and Σ t of the vectors added.
+struct CrossProd {
+    p: usize,
+    m: Vec<f64>,
+    u: Vec<f64>,
+}
+
+impl CrossProd {
+    fn new(p: usize) -> Self {
+        CrossProd { p, m: vec![0.0; p * p], u: vec![0.0; p] }
+    }
+    #[inline]
+    fn add(&mut self, t: &[f64]) {
+        let p = self.p;
         for j in 0..p {
-            u[j] += t[j];
-            for l in 0..=j {
-                m[j * p + l] += t[j] * t[l];
+            self.u[j] += t[j];
+            let row = &mut self.m[j * p..j * p + j + 1];
+            for (a, &tl) in row.iter_mut().zip(&t[..=j]) {
+                *a += t[j] * tl;
             }
-        }
-    };
-    match cluster {
-        None => {
-            let mut t = vec![0.0; p];
-            for (i, r) in res.chunks_exact(p).enumerate() {
-                let w = wt(i);
-                t.iter_mut().zip(r).for_each(|(a, b)| *a = w * b);
-                add(&t);
-            }
-        }
-        Some(cl) => {
-            let nc = cl.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
-            let mut sums = vec![0.0; nc * p];
-            for (i, r) in res.chunks_exact(p).enumerate() {
-                let (c, w) = (cl[data.row[i]] as usize, wt(i));
-                sums[c * p..(c + 1) * p].iter_mut().zip(r).for_each(|(a, b)| *a += w * b);
-            }
-            sums.chunks_exact(p).for_each(|t| add(t));
         }
     }
-    for j in 0..p {
-        for l in 0..j {
-            m[l * p + j] = m[j * p + l];
+    /// The full symmetric matrix.
+    fn full(mut self) -> (Vec<f64>, Vec<f64>) {
+        let p = self.p;
+        for j in 0..p {
+            for l in 0..j {
+                self.m[l * p + j] = self.m[j * p + l];
+            }
+        }
+        (self.m, self.u)
+    }
+}
+
+/// Per time group, the sums of the score residuals' hazard terms at one β (see
+/// [`Data::score_meats`]): h = Σ_k m/den_k, hd = Σ_k m(1−k/d)/den_k (m the mean weight of the
+/// dying rows, 1 without weights), the same weighted x̄_k sums (xh, xhd), and the mean of the
+/// x̄_k (xbm).
+struct Hazards {
+    h: Vec<f64>,
+    hd: Vec<f64>,
+    xh: Vec<f64>,
+    xhd: Vec<f64>,
+    xbm: Vec<f64>,
+}
+
+/// Running risk-set sums of the reverse-time pass at one β.
+struct RiskSums {
+    s0: f64,
+    s1: Vec<f64>,
+    ds0: f64,
+    d1: Vec<f64>,
+}
+
+impl Hazards {
+    fn new(ng: usize, p: usize) -> Self {
+        Hazards { h: vec![0.0; ng], hd: vec![0.0; ng], xh: vec![0.0; ng * p], xhd: vec![0.0; ng * p], xbm: vec![0.0; ng * p] }
+    }
+
+    /// The group `gi`'s terms from the risk-set sums `rs` (its d deaths of weight `deadwt`).
+    fn group(&mut self, gi: usize, p: usize, d: usize, deadwt: f64, efron: bool, rs: &RiskSums) {
+        let df = d as f64;
+        let meanwt = deadwt / df;
+        let (steps, mult) = if efron { (d, meanwt) } else { (1, deadwt) };
+        for k in 0..steps {
+            let f = if efron { k as f64 / df } else { 0.0 };
+            let den = rs.s0 - f * rs.ds0;
+            self.h[gi] += mult / den;
+            self.hd[gi] += mult * (1.0 - f) / den;
+            for j in 0..p {
+                let xb = (rs.s1[j] - f * rs.d1[j]) / den;
+                self.xh[gi * p + j] += mult * xb / den;
+                self.xhd[gi * p + j] += mult * (1.0 - f) * xb / den;
+                self.xbm[gi * p + j] += (if efron { 1.0 } else { df }) * xb / df;
+            }
         }
     }
-    (m, u)
+}
+
+impl RiskSums {
+    fn new(p: usize) -> Self {
+        RiskSums { s0: 0.0, s1: vec![0.0; p], ds0: 0.0, d1: vec![0.0; p] }
+    }
+    #[inline]
+    fn add(&mut self, r: f64, x: &[f64], event: bool) {
+        self.s0 += r;
+        for (a, &v) in self.s1.iter_mut().zip(x) {
+            *a += r * v;
+        }
+        if event {
+            self.ds0 += r;
+            for (a, &v) in self.d1.iter_mut().zip(x) {
+                *a += r * v;
+            }
+        }
+    }
+    #[inline]
+    fn remove(&mut self, r: f64, x: &[f64]) {
+        self.s0 -= r;
+        for (a, &v) in self.s1.iter_mut().zip(x) {
+            *a -= r * v;
+        }
+    }
 }
 
 impl Data {
-    /// Score residuals (n × p, row-major, sorted order) at `beta`, unweighted: with case
-    /// weights the risk sets are weighted and the caller multiplies each row by its weight
-    /// (R's `residuals(fit, "dfbeta", weighted = TRUE)`).
-    pub(super) fn score_residuals(&self, beta: &[f64], w: &mut Work) -> Vec<f64> {
+    /// The cluster cross-products of the weighted score residuals at `beta` and at β = 0
+    /// ([`Meats`]), in one reverse-time pass (the risk-set sums of both β side by side) and
+    /// one forward pass that forms each row's two residuals and adds them to the sums at once,
+    /// with no n × p matrix. A non-finite risk at `beta` makes `meat` NaN.
+    ///
+    /// The score residual of sorted row i at β (unweighted: with case weights the risk sets are
+    /// weighted and the row's residual is then multiplied by its weight, R's
+    /// `residuals(fit, "dfbeta", weighted = TRUE)`): with H and X̄H the cumulative hazard sums
+    /// of its stratum up to the previous event time (less those before its first group at risk
+    /// with delayed entry), r_i = exp(η_i),
+    /// * an event row: x_i − x̄m_g − r_i(x_i (H + hd_g) − (X̄H + xhd_g)),
+    /// * a censored row: −r_i(x_i (H + h_g) − (X̄H + xh_g)).
+    fn score_meats(&self, beta: &[f64], w: &mut Work, cluster: Option<&[u32]>) -> Meats {
         let p = self.p;
-        let mut res = vec![0.0; self.n * p];
-        if !self.linear_predictor(beta, w) {
-            res.iter_mut().for_each(|a| *a = f64::NAN);
-            return res;
-        }
+        let finite = self.linear_predictor(beta, w);
         let wt = |i: usize| self.wt.as_ref().map_or(1.0, |v| v[i]);
-        // Per event group: h = Σ_k m/den_k, hd = Σ_k m(1−k/d)/den_k (m the mean weight of the
-        // dying rows, 1 without weights), the same weighted x̄_k sums (xh, xhd), and the mean
-        // of the x̄_k (xbm). Stored by group.
         let ng = self.groups.len();
-        let mut h = vec![0.0; ng];
-        let mut hd = vec![0.0; ng];
-        let mut xh = vec![0.0; ng * p];
-        let mut xhd = vec![0.0; ng * p];
-        let mut xbm = vec![0.0; ng * p];
-        let mut s0 = 0.0;
+        // [at β, at 0]
+        let mut haz = [Hazards::new(ng, p), Hazards::new(ng, p)];
+        let mut rs = [RiskSums::new(p), RiskSums::new(p)];
         for (gi, grp) in self.groups.iter().enumerate().rev() {
             if grp.last {
-                s0 = 0.0;
-                w.s1.iter_mut().for_each(|a| *a = 0.0);
+                rs = [RiskSums::new(p), RiskSums::new(p)];
             }
-            let mut ds0 = 0.0;
+            for r in &mut rs {
+                r.ds0 = 0.0;
+                r.d1.iter_mut().for_each(|a| *a = 0.0);
+            }
             let mut deadwt = 0.0;
-            w.d1.iter_mut().for_each(|a| *a = 0.0);
             for i in grp.start..grp.end {
-                let r = w.risk[i] * wt(i);
-                s0 += r;
                 let x = self.xrow(i);
-                for j in 0..p {
-                    w.s1[j] += r * x[j];
-                }
+                let v = wt(i);
+                rs[0].add(w.risk[i] * v, x, self.event[i]);
+                rs[1].add(v, x, self.event[i]);
                 if self.event[i] {
-                    ds0 += r;
-                    deadwt += wt(i);
-                    for j in 0..p {
-                        w.d1[j] += r * x[j];
-                    }
+                    deadwt += v;
                 }
             }
             if grp.deaths > 0 {
-                let d = grp.deaths as f64;
-                let meanwt = deadwt / d;
-                let (steps, mult) = if self.efron { (grp.deaths, meanwt) } else { (1, deadwt) };
-                for k in 0..steps {
-                    let f = if self.efron { k as f64 / d } else { 0.0 };
-                    let den = s0 - f * ds0;
-                    h[gi] += mult / den;
-                    hd[gi] += mult * (1.0 - f) / den;
-                    for j in 0..p {
-                        let xb = (w.s1[j] - f * w.d1[j]) / den;
-                        xh[gi * p + j] += mult * xb / den;
-                        xhd[gi * p + j] += mult * (1.0 - f) * xb / den;
-                        xbm[gi * p + j] += (if self.efron { 1.0 } else { d }) * xb / d;
-                    }
+                for (hz, r) in haz.iter_mut().zip(&rs) {
+                    hz.group(gi, p, grp.deaths, deadwt, self.efron, r);
                 }
             }
             if let Some(en) = &self.entry {
                 for &i in en.leaving(gi) {
                     let i = i as usize;
-                    let r = w.risk[i] * wt(i);
-                    s0 -= r;
-                    let x = self.xrow(i);
-                    for j in 0..p {
-                        w.s1[j] -= r * x[j];
-                    }
+                    let v = wt(i);
+                    rs[0].remove(w.risk[i] * v, self.xrow(i));
+                    rs[1].remove(v, self.xrow(i));
                 }
             }
         }
+        drop(rs);
         // Forward pass: cumulative hazard sums up to the previous event time of the stratum
-        // (with delayed entry, less those before the row's first group at risk).
-        let mut ch = 0.0;
-        let mut cxh = vec![0.0; p];
+        // (with delayed entry, kept per group to take off those before a row's first group).
+        let mut ch = [0.0f64; 2];
+        let mut cxh = [vec![0.0; p], vec![0.0; p]];
         let (mut ch_before, mut cxh_before) = match self.entry {
-            Some(_) => (vec![0.0; ng], vec![0.0; ng * p]),
-            None => (Vec::new(), Vec::new()),
+            Some(_) => (vec![[0.0; 2]; ng], [vec![0.0; ng * p], vec![0.0; ng * p]]),
+            None => (Vec::new(), [Vec::new(), Vec::new()]),
         };
+        let mut sums = match cluster {
+            Some(cl) => {
+                let nc = cl.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+                [vec![0.0; nc * p], vec![0.0; nc * p]]
+            }
+            None => [Vec::new(), Vec::new()],
+        };
+        let mut cross = [CrossProd::new(p), CrossProd::new(p)];
+        let mut res = [vec![0.0; p], vec![0.0; p]];
         for (gi, grp) in self.groups.iter().enumerate() {
             if grp.first {
-                ch = 0.0;
-                cxh.iter_mut().for_each(|a| *a = 0.0);
+                ch = [0.0; 2];
+                cxh.iter_mut().for_each(|c| c.iter_mut().for_each(|a| *a = 0.0));
             }
             if self.entry.is_some() {
                 ch_before[gi] = ch;
-                cxh_before[gi * p..(gi + 1) * p].copy_from_slice(&cxh);
-            }
-            for i in grp.start..grp.end {
-                let r = w.risk[i];
-                let x = self.xrow(i);
-                let (c0, c1): (f64, &[f64]) = match &self.entry {
-                    Some(en) => {
-                        let f = en.first[i] as usize;
-                        (ch_before[f], &cxh_before[f * p..(f + 1) * p])
-                    }
-                    None => (0.0, &[]),
-                };
-                let out = &mut res[i * p..(i + 1) * p];
-                let (hh, add) = if self.event[i] { (ch + hd[gi] - c0, &xhd) } else { (ch + h[gi] - c0, &xh) };
-                for j in 0..p {
-                    let cx = cxh[j] + add[gi * p + j] - c1.get(j).copied().unwrap_or(0.0);
-                    let own = if self.event[i] { x[j] - xbm[gi * p + j] } else { 0.0 };
-                    out[j] = own - r * (x[j] * hh - cx);
+                for b in 0..2 {
+                    cxh_before[b][gi * p..(gi + 1) * p].copy_from_slice(&cxh[b]);
                 }
             }
-            ch += h[gi];
-            for j in 0..p {
-                cxh[j] += xh[gi * p + j];
+            for i in grp.start..grp.end {
+                let x = self.xrow(i);
+                let v = wt(i);
+                let ev = self.event[i];
+                let first = self.entry.as_ref().map(|en| en.first[i] as usize);
+                for b in 0..2 {
+                    let r = if b == 0 { w.risk[i] } else { 1.0 };
+                    let hz = &haz[b];
+                    let (c0, c1): (f64, &[f64]) = match first {
+                        Some(f) => (ch_before[f][b], &cxh_before[b][f * p..(f + 1) * p]),
+                        None => (0.0, &[]),
+                    };
+                    let (hh, add) = if ev { (ch[b] + hz.hd[gi] - c0, &hz.xhd) } else { (ch[b] + hz.h[gi] - c0, &hz.xh) };
+                    for j in 0..p {
+                        let cx = cxh[b][j] + add[gi * p + j] - c1.get(j).copied().unwrap_or(0.0);
+                        let own = if ev { x[j] - hz.xbm[gi * p + j] } else { 0.0 };
+                        // Times the case weight: the row's term of t_c.
+                        res[b][j] = v * (own - r * (x[j] * hh - cx));
+                    }
+                    match cluster {
+                        None => cross[b].add(&res[b]),
+                        Some(cl) => {
+                            let c = cl[self.row[i]] as usize;
+                            sums[b][c * p..(c + 1) * p].iter_mut().zip(&res[b]).for_each(|(a, t)| *a += t);
+                        }
+                    }
+                }
+            }
+            for b in 0..2 {
+                ch[b] += haz[b].h[gi];
+                for j in 0..p {
+                    cxh[b][j] += haz[b].xh[gi * p + j];
+                }
             }
         }
-        res
+        if cluster.is_some() {
+            for b in 0..2 {
+                sums[b].chunks_exact(p).for_each(|t| cross[b].add(t));
+            }
+        }
+        let [c, c0] = cross;
+        let (mut meat, _) = c.full();
+        let (meat0, u0) = c0.full();
+        if !finite {
+            meat.iter_mut().for_each(|a| *a = f64::NAN);
+        }
+        Meats { meat, meat0, u0 }
     }
 }
