@@ -202,9 +202,11 @@ cat((proc.time()[["elapsed"]] - t0) * 1000, "\\n")`;
 }
 
 // ---------- WebAssembly in headless Chromium, and the page ----------
-// The page loads the core engine build (pkg/cohort*); the workbook build (pkg/cohort_workbook*)
-// is fetched only when a workbook is dropped, so it is reported apart (scripts/build.sh).
-const ON_DEMAND = /^www\/pkg\/cohort_workbook/;
+// The page loads the core engine build (pkg/cohort*); the workbook build (pkg/cohort_workbook*:
+// workbooks, Parquet and the extended estimators) and the manuscript build
+// (pkg/cohort_manuscript*: PNG/TIFF/PDF/Word) are fetched only when used, so they are reported
+// apart (scripts/build.sh).
+const ON_DEMAND = /^www\/pkg\/cohort_(workbook|manuscript)/;
 
 function payload() {
   const files = [
@@ -301,7 +303,7 @@ async function browserBench() {
             // its memory is reported apart (the KM figure above is the file's own peak).
             const covariates = Array.from({ length: 10 }, (_, j) => `x${j + 1}`);
             const t3 = performance.now();
-            const cox = JSON.parse(session.run(JSON.stringify({ ...spec, group: undefined, covariates })));
+            const { report: cox } = JSON.parse(session.run(JSON.stringify({ ...spec, group: undefined, covariates })));   // {handle, report}
             const t4 = performance.now();
             return { rows: schema.rows, n: report.n, stream_parse_ms: t1 - t0, km_logrank_run_ms: t2 - t1, memory_after_parse_bytes: parsed,
               wasm_memory_bytes: afterKm, cox_run_ms: cox.cox ? t4 - t3 : null, wasm_memory_after_cox_bytes: wasm.memory.buffer.byteLength };
@@ -514,7 +516,7 @@ if (e) lines.push(`end to end, ${e.rows} rows (${(e.file_bytes / 1e6).toFixed(1)
   (e.r_process_ms ? `Rscript (${e.r_reader}) ${fmt(e.r_process_ms)} ms (${fmt(e.r_in_session_ms)} ms inside R) → R/ours ${(e.r_process_ms / e.native_ms).toFixed(1)}× (in-session ${(e.r_in_session_ms / e.native_ms).toFixed(1)}×)` : 'R not run'));
 const p = results.payload;
 if (p) lines.push(`payload: wasm ${kb(p.wasm_bytes)} raw / ${kb(p.wasm_gzip_bytes)} gz; wasm + JS ${kb(p.wasm_js_bytes)} / ${kb(p.wasm_js_gzip_bytes)} gz; everything but the demo data (with CSS, HTML) ${kb(p.total_bytes)} / ${kb(p.total_gzip_bytes)} gz; ` +
-  `on demand when a workbook is dropped (workbook build + glue) ${kb(p.on_demand_bytes)} / ${kb(p.on_demand_gzip_bytes)} gz`);
+  `on demand (the full build: workbooks, Parquet, extended estimators; the manuscript build; with their glue) ${kb(p.on_demand_bytes)} / ${kb(p.on_demand_gzip_bytes)} gz`);
 if (results.page) {
   lines.push(`page: navigation → demo analysed and drawn ${fmt(results.page.navigation_to_demo_ms)} ms (median of 3: ${results.page.navigation_runs.map(r => fmt(r.demo_ms)).join(', ')}; engine in a ${results.page.navigation_runs[0]?.engine})`);
   for (const n of opt.sizes) {
