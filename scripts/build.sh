@@ -61,7 +61,7 @@ build_module cohort --no-default-features
 # The on-demand module also reads Parquet (the `parquet` feature: snappy, gzip, LZ4; no zstd,
 # whose C library needs clang for wasm32 — the page names that codec and how to re-export).
 build_module cohort_workbook --no-default-features --features workbook,extended,parquet,scripts,links,bench
-# The manuscript writers (PNG at a DPI, TIFF, vector PDF, Word; src/manuscript/): a third module
+# The manuscript writers (PNG at a DPI, TIFF, vector PDF, Word; src/export/manuscript/): a third module
 # the page fetches only when one of those exports is asked for (www/engine.js manuscriptExport).
 build_module cohort_manuscript --no-default-features --features manuscript,extended
 

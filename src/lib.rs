@@ -30,7 +30,9 @@ pub mod aggregate;
 pub mod disclosure;
 pub mod numfmt;
 pub mod rng;
-pub mod manuscript;
+// The manuscript exports (PNG/TIFF/PDF, the risk table CSV, Word) are part of the export module
+// (`src/export/manuscript/`); `crate::manuscript` stays their path.
+pub use export::manuscript;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

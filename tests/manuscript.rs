@@ -1,4 +1,4 @@
-//! The manuscript exports (src/manuscript/): figures at a journal preset as PNG (pHYs), TIFF
+//! The manuscript exports (src/export/manuscript/): figures at a journal preset as PNG (pHYs), TIFF
 //! (LZW, resolution tags) and vector PDF, dashed lines as single SVG paths, the risk table as
 //! CSV. Every file is read back with an independent reader (the `png` and `tiff` decoders, the
 //! PDF's own dictionaries and content stream) and checked against the preset's millimetres.

@@ -151,7 +151,7 @@ export const OPS = {
   figureHeight: { fn: (st, { handle, figure, options }) => st.session.figure_height(handle, figure, J(options)) },
   selfTestPanic: { fn: st => st.glue.selfTestPanic() },
   exportText: { fn: (st, { handle, kind }) => st.session.export(handle, kind) },
-  // Every export through the core's disclosure module (src/export.rs `export_bytes`).
+  // Every export through the core's disclosure module (src/export/mod.rs `export_bytes`).
   exportKind: { fn: (st, { handle, kind, k, options, width, height }) => st.session.export_kind(handle, kind, k, J(options), width, height) },
   methodsK: { fn: (st, { handle, k }) => st.session.methods_k(handle, k) },
   // Sharing (www/share.js).

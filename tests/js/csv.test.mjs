@@ -27,7 +27,7 @@ test('numbers and ordinary text are unchanged', () => {
 });
 
 test('a formula after leading spaces, a no-break space or a byte-order mark is neutralised too', () => {
-  // The explorer's tables CSV is written by the core (src/export.rs tables_csv, same rule).
+  // The explorer's tables CSV is written by the core (src/export/mod.rs tables_csv, same rule).
   assert.equal(csvCell('  =1+2'), "'  =1+2");
   assert.equal(csvCell('\u00a0=cmd|calc'), "'\u00a0=cmd|calc");
   assert.equal(csvCell('\ufeff@SUM(A1)'), "'\ufeff@SUM(A1)");

@@ -18,9 +18,9 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
     FONTS
         .get_or_init(|| {
             let mut db = usvg::fontdb::Database::new();
-            db.load_font_data(include_bytes!("../../assets/fonts/LiberationSans-Regular.ttf").to_vec());
-            db.load_font_data(include_bytes!("../../assets/fonts/LiberationSans-Bold.ttf").to_vec());
-            db.load_font_data(include_bytes!("../../assets/fonts/LiberationSans-Italic.ttf").to_vec());
+            db.load_font_data(include_bytes!("../../../assets/fonts/LiberationSans-Regular.ttf").to_vec());
+            db.load_font_data(include_bytes!("../../../assets/fonts/LiberationSans-Bold.ttf").to_vec());
+            db.load_font_data(include_bytes!("../../../assets/fonts/LiberationSans-Italic.ttf").to_vec());
             db.set_sans_serif_family("Liberation Sans");
             Arc::new(db)
         })

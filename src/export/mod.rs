@@ -5,6 +5,10 @@
 //! Reviewers trust what they can re-run: the scripts name the file, recode the outcome exactly as
 //! the spec does, and print the same quantities the page shows.
 
+/// The manuscript exports (figures at print size, the risk table CSV, the Word document): export
+/// kinds of their own, dispatched from [`export_bytes`], made from the same [`ExportInput`].
+pub mod manuscript;
+
 use crate::plot::format_p;
 use crate::report::Report;
 use crate::spec::{AnalysisSpec, ConfType};
