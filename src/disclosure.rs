@@ -242,12 +242,12 @@ impl RiskRounding {
 }
 
 /// Pool consecutive tallies until they hold at least k events; stop where fewer than k are at
-/// risk, and drop a last pool of fewer than k events.
-fn coarsen(tallies: &[Tally], k: u32) -> Coarse {
+/// risk, and drop a last pool of fewer than k events. Each pool's number at risk at its start is
+/// released by the curve's `rule` (`None`: curves whose numbers at risk are not released; NaN).
+fn coarsen(tallies: &[Tally], k: u32, rule: Option<&RiskRounding>) -> Coarse {
     let kf = k as f64;
-    let rule = RiskRounding::of(&tallies.iter().map(|t| (t.time, t.n_risk, t.events, t.leaving)).collect::<Vec<_>>(), k);
     // A pool's start is released at least k (it is: the curve is cut below k at risk).
-    let release = |n: f64| rule.release(n).max(kf);
+    let release = |n: f64| rule.map_or(f64::NAN, |r| r.release(n).max(kf));
     let mut items = Vec::new();
     let mut cut = None;
     let mut start = 0;
@@ -323,9 +323,9 @@ fn protect_km(c: &KmCurve, k: u32, end: f64) -> (KmCurve, Option<Cut>) {
         return (c.clone(), None);
     }
     let tallies: Vec<Tally> = c.steps.iter().map(|s| Tally { time: s.time, n_risk: s.n_risk, events: s.n_event, leaving: s.n_censor }).collect();
-    let co = coarsen(&tallies, k);
     let full = risk_steps(c);
     let rule = RiskRounding::of(&full, k);
+    let co = coarsen(&tallies, k, Some(&rule));
     let mut steps: Vec<KmStep> = Vec::new();
     let (mut sv, mut lo, mut hi) = (1.0, 1.0, 1.0);
     for &(i, n0, release, marks) in &co.items {
@@ -619,7 +619,7 @@ fn protect_cuminc(report: &Report, table: Option<&Table>, k: u32, end: f64, w: &
             tallies.push(Tally { time: s.time, n_risk: at_risk, events, leaving });
         }
         // The point at time 0 (cmprsk's first point) is no event: it is kept as the start.
-        let co = coarsen(&tallies, k);
+        let co = coarsen(&tallies, k, None);
         let mut steps = vec![];
         if let Some(first) = c.steps.first().filter(|s| s.time == 0.0 && s.estimate == 0.0) {
             steps.push(first.clone());

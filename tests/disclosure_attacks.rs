@@ -819,6 +819,7 @@ fn risk_table_rows_are_rounded_by_the_one_rule() {
         let opts = cohort::plot::PlotOptions { breaks: (0..=20).map(|i| (f64::from(i) * end / 20.0).floor()).collect(), kmunicate: true, x_max: Some(end), ..Default::default() };
         let input = ExportInput { report: &report, table: Some(&table), file: case.file, k: K, plot: opts, width: 1800, height: 1200 };
         let csv = String::from_utf8(export_bytes(ExportKind::parse("risk-table-csv").unwrap(), &input).unwrap()).unwrap();
+        // The previous tick of the same group: (group, time, exact number at risk).
         let mut prev: Option<(String, f64, f64)> = None;
         for line in csv.lines().skip(1) {
             let c: Vec<&str> = line.split(',').collect();
@@ -849,16 +850,17 @@ fn risk_table_rows_are_rounded_by_the_one_rule() {
                     }
                 }
             }
-            // The naive table (exact at risk and cumulative events): censorings between ticks.
-            if let Some((pg, pn, pe)) = prev.as_ref().filter(|p| p.0 == g) {
-                let (e_before, c_before) = (before(t).0, before(t).1);
-                let censored_between = pn - exact - (e_before - pe);
-                let truth = c_before - (size - pn - pe);
-                if censored_between == truth && censored_between > 0.0 && censored_between < K as f64 && pg == g {
+            // The naive table (exact at risk and cumulative events): the attacker's censorings
+            // between two ticks, against the curve's own censoring counts in that stretch.
+            if let Some((_, pt, pn)) = prev.as_ref().filter(|p| p.0 == g) {
+                let events_between = before(t).0 - before(*pt).0;
+                let censored_between = pn - exact - events_between;
+                let truth = before(t).1 - before(*pt).1;
+                if censored_between == truth && censored_between > 0.0 && censored_between < K as f64 {
                     subtracted += 1;
                 }
             }
-            prev = Some((g.to_string(), exact, before(t).0));
+            prev = Some((g.to_string(), t, exact));
         }
     }
     assert!(subtracted > 0, "the naive table gives some censoring count below k by subtraction");
