@@ -119,6 +119,9 @@ impl Hasher for FxHasher {
     }
 }
 
+/// Levels up to which [`Dict::push`] compares a cell with each level rather than hashing it.
+const FEW_LEVELS: usize = 6;
+
 /// A column as a dictionary: its distinct non-missing (trimmed) texts in order of first
 /// appearance, and each cell's code ([`MISSING`] for a missing cell). Every type can be
 /// inferred from it exactly (a cell's type depends on its text only), text columns keep it as
@@ -138,8 +141,11 @@ impl Dict {
             self.codes.push(MISSING);
             return false;
         }
-        let code = match self.index.get(s) {
-            Some(&c) => c,
+        // A column of a few levels (a group, a flag) finds its level by comparing the texts,
+        // without hashing the cell.
+        let few = if self.levels.len() <= FEW_LEVELS { self.levels.iter().position(|l| l.as_str() == s) } else { None };
+        let code = match few.map(|c| c as u32).or_else(|| if self.levels.len() <= FEW_LEVELS { None } else { self.index.get(s).copied() }) {
+            Some(c) => c,
             None => {
                 let c = self.levels.len() as u32;
                 self.index.insert(s.into(), c);

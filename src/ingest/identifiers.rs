@@ -81,27 +81,37 @@ fn sorted_distinct(mut x: Vec<f64>) -> Vec<f64> {
     x
 }
 
-/// Values of a column as text (the distinct levels of a text column; the distinct numbers of a
-/// numeric one, from its [`sample`]), at most 2000 of them.
+/// The levels of a text column, at most 2000 of them (the content rules read text columns only).
 fn distinct(col: &Column) -> Vec<String> {
     match &col.data {
         ColumnData::Text { levels, .. } => levels.iter().take(2000).cloned().collect(),
-        ColumnData::Numeric(v) => sorted_distinct(sample(v)).into_iter().take(2000).map(crate::table::format_number).collect(),
-        ColumnData::Date(_) => Vec::new(),
+        ColumnData::Numeric(_) | ColumnData::Date(_) => Vec::new(),
     }
 }
 
-/// Number of distinct non-missing values (of the [`sample`] for numbers and dates).
-fn n_distinct(col: &Column) -> usize {
-    match &col.data {
-        ColumnData::Text { levels, .. } => levels.len(),
-        ColumnData::Numeric(v) | ColumnData::Date(v) => sorted_distinct(sample(v)).len(),
+/// A numeric or date column's [`sample`] and the number of distinct values in it, taken once
+/// per column (each is a pass over a million-row column's memory and a sort).
+struct Sampled {
+    values: Vec<f64>,
+    distinct: usize,
+}
+
+impl Sampled {
+    fn of(col: &Column) -> Option<Sampled> {
+        match &col.data {
+            ColumnData::Numeric(v) | ColumnData::Date(v) => {
+                let values = sample(v);
+                let distinct = sorted_distinct(values.clone()).len();
+                Some(Sampled { values, distinct })
+            }
+            ColumnData::Text { .. } => None,
+        }
     }
 }
 
-/// A short-coded column: a 0/1 (or yes/no) flag, or a few values each repeated.
-fn coded(col: &Column, nonmissing: usize) -> bool {
-    let d = n_distinct(col);
+/// A short-coded column: a 0/1 (or yes/no) flag, or a few values each repeated. `d`: the number
+/// of distinct non-missing values (of the [`sample`] for numbers and dates).
+fn coded(d: usize, nonmissing: usize) -> bool {
     d <= 2 && nonmissing > 2 || (d <= 10 && d * 2 <= nonmissing)
 }
 
@@ -289,10 +299,10 @@ fn record_header(words: &[String]) -> bool {
         || (has("record") && has("medical"))
 }
 
-/// A numeric column of whole numbers (a record number has no decimals).
-fn whole_numbers(col: &Column) -> bool {
-    match &col.data {
-        ColumnData::Numeric(v) => sample(v).iter().all(|x| x.fract() == 0.0),
+/// A numeric column of whole numbers (a record number has no decimals), from its sample.
+fn whole_numbers(col: &Column, sampled: Option<&Sampled>) -> bool {
+    match (&col.data, sampled) {
+        (ColumnData::Numeric(_), Some(s)) => s.values.iter().all(|x| x.fract() == 0.0),
         _ => false,
     }
 }
@@ -306,7 +316,13 @@ pub fn identifier_reason(col: &Column, nonmissing: usize) -> Option<String> {
     let is_date = matches!(col.data, ColumnData::Date(_)) || col.kind == ColumnKind::Date;
     let values = distinct(col);
     let is_text = matches!(col.data, ColumnData::Text { .. });
-    let short = coded(col, nonmissing);
+    let sampled = Sampled::of(col);
+    let n_distinct = match (&col.data, &sampled) {
+        (ColumnData::Text { levels, .. }, _) => levels.len(),
+        (_, Some(s)) => s.distinct,
+        _ => 0,
+    };
+    let short = coded(n_distinct, nonmissing);
     let number_word = any(&["no", "nr", "num", "number", "#", "nbr", "nummer", "numero", "n°"]);
 
     // Dates: only a date of birth identifies.
@@ -362,15 +378,17 @@ pub fn identifier_reason(col: &Column, nonmissing: usize) -> Option<String> {
         if most(&values, 0.9, is_imei) {
             return Some("device serial numbers (IMEI)".into());
         }
-    } else if let ColumnData::Numeric(v) = &col.data {
-        let whole: Vec<f64> = sample(v);
-        let d = sorted_distinct(whole.clone()).len();
+    } else if let (ColumnData::Numeric(_), Some(s)) = (&col.data, &sampled) {
+        let (whole, d) = (&s.values, s.distinct);
         if !whole.is_empty() && whole.iter().all(|x| x.fract() == 0.0 && *x >= 0.0) {
-            let texts: Vec<String> = whole.iter().map(|x| format!("{x:.0}")).collect();
-            if most(&texts, 0.9, is_nhs) && d * 10 >= whole.len() * 9 {
+            // An NHS number has 10 digits, an IMEI 15: the texts are only written when at least
+            // 90 % of the values have that many digits (else `most` cannot hold).
+            let digits = |lo: f64, hi: f64| whole.iter().filter(|&&x| x >= lo && x < hi).count() as f64 >= 0.9 * whole.len() as f64;
+            let texts = |on: bool| -> Vec<String> { if on { whole.iter().map(|x| format!("{x:.0}")).collect() } else { Vec::new() } };
+            if most(&texts(digits(1e9, 1e10)), 0.9, is_nhs) && d * 10 >= whole.len() * 9 {
                 return Some("NHS numbers (valid check digits)".into());
             }
-            if most(&texts, 0.9, is_imei) {
+            if most(&texts(digits(1e14, 1e15)), 0.9, is_imei) {
                 return Some("device serial numbers (IMEI)".into());
             }
             // Near-unique whole numbers of six digits or more: record numbers (follow-up times
@@ -416,7 +434,7 @@ pub fn identifier_reason(col: &Column, nonmissing: usize) -> Option<String> {
         if any(&["ssn", "nhs", "ahv", "avs", "nir", "insee", "bsn", "personnummer", "cpr", "pesel", "nino", "sin"]) || (has("social") && has("security")) || (has("national") && (has("id") || number_word)) {
             return Some("header suggests national ID numbers".into());
         }
-        if record_header(&words) && (is_text || whole_numbers(col)) {
+        if record_header(&words) && (is_text || whole_numbers(col, sampled.as_ref())) {
             return Some("header suggests record or patient numbers".into());
         }
         if any(&["notes", "note", "comment", "comments", "remarks", "remark", "freetext", "narrative", "bemerkung", "bemerkungen", "kommentar"]) && is_text {

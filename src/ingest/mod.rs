@@ -476,7 +476,7 @@ fn find_header<'a>(text: &'a str, delim: u8, notes: &mut Vec<String>, whole: boo
 /// refused with the line of its opening quote. `estimate`: reserve the columns' memory from
 /// the first rows' average length. `fast`: plain records go straight into the columns
 /// ([`assemble::Assembler::fast_row`]; the tests compare with `false`).
-fn feed_rows(asm: &mut infer::Assembler, text: &str, mut sc: scan::Scanner<'_>, queued: &[(Vec<String>, scan::RecordInfo)], estimate: bool, fast: bool) -> Result<()> {
+fn feed_rows(asm: &mut infer::Assembler, text: &str, mut sc: scan::Scanner<'_>, queued: &[(Vec<String>, scan::RecordInfo)], estimate: bool, fast: bool) -> Result<u64> {
     for (cells, info) in queued {
         let r = asm.row(cells.iter().map(String::as_str), cells.len(), info.line);
         if let Some(q) = info.unterminated {
@@ -514,7 +514,9 @@ fn feed_rows(asm: &mut infer::Assembler, text: &str, mut sc: scan::Scanner<'_>, 
         }
         r?;
     }
-    Ok(())
+    // Every line feed of the text has been counted by now (the last `next_start` skipped the
+    // trailing ones): the line the text after this one starts on.
+    Ok(sc.line())
 }
 
 /// A finite number in plain or scientific notation with a decimal point (`12`, `-1.5`,

@@ -83,6 +83,11 @@ impl<'a> Scanner<'a> {
         self.pos
     }
 
+    /// The file line of the next record (after the whole text: the line of the text after it).
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
     /// Skip the line breaks before the next record; returns where it starts and its line, or
     /// `None` at the end of the text.
     pub fn next_start(&mut self) -> Option<(usize, u64)> {

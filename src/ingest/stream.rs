@@ -319,8 +319,8 @@ impl TextStream {
             Some((main, cols)) => main.asm.for_rescan(cols),
             None => Assembler::new(head.header, head.header_info.line, ctx.missing.clone(), true)?,
         };
-        feed_rows(&mut asm, text, head.sc, &head.queued, false, true)?;
-        let line = 1 + text.bytes().filter(|&c| c == b'\n').count() as u64;
+        let line = feed_rows(&mut asm, text, head.sc, &head.queued, false, true)?;
+        debug_assert_eq!(line, 1 + text.bytes().filter(|&c| c == b'\n').count() as u64);
         self.consume(cut);
         self.mode = Mode::Rows(Rows { delim, ctx, notes, asm, line, consumed: cut, reserved: self.first.is_some() });
         self.reserve();
@@ -343,8 +343,10 @@ impl TextStream {
         };
         let Mode::Rows(r) = &mut self.mode else { return Ok(()) };
         let sc = Scanner::at_line(text, delim, r.line);
-        feed_rows(&mut r.asm, text, sc, &[], false, true)?;
-        r.line += text.bytes().filter(|&c| c == b'\n').count() as u64;
+        // The scanner counts the line feeds as it reads (no pass of its own over the bytes).
+        let line = feed_rows(&mut r.asm, text, sc, &[], false, true)?;
+        debug_assert_eq!(line, r.line + text.bytes().filter(|&c| c == b'\n').count() as u64);
+        r.line = line;
         r.consumed += cut;
         if at_end {
             self.buf = Vec::new();

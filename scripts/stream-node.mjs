@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// The page's streamed parse (Session.stream_begin / stream_push / stream_end, src/ingest/stream.rs)
+// timed in Node's V8 on a built wasm engine, without a browser: the file is read in chunks of
+// CHUNK bytes (fs, as file.stream() delivers them) and pushed one by one, streamed again when the
+// engine asks. Prints each run's time, the median and the wasm memory after the parse
+// (issue 19 item 1; the page's own figures come from scripts/bench.mjs --stream-sizes).
+//
+//   node scripts/stream-node.mjs FILE [PKG_DIR=dist/www/pkg] [CHUNK=65536] [RUNS=3]
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const [file, pkgDir = 'dist/www/pkg', chunkArg = '65536', runsArg = '3'] = process.argv.slice(2);
+if (!file) { console.error('usage: node scripts/stream-node.mjs FILE [PKG_DIR] [CHUNK] [RUNS]'); process.exit(2); }
+const chunk = Number(chunkArg), runs = Number(runsArg);
+const size = fs.statSync(file).size;
+const times = [];
+for (let run = 0; run < runs; run++) {
+  // A fresh instance per run: wasm memory never shrinks, so its size after the parse is this
+  // file's peak.
+  const mod = await import(pathToFileURL(path.resolve(pkgDir, 'cohort.js')).href + `?run=${run}`);
+  const wasm = mod.initSync({ module: fs.readFileSync(path.resolve(pkgDir, 'cohort_bg.wasm')) });
+  const session = new mod.Session();
+  const buf = Buffer.allocUnsafe(chunk);
+  const t0 = performance.now();
+  let out, pushMs = 0, endMs = 0;
+  session.stream_begin(path.basename(file), size, undefined);
+  for (let pass = 1; ; pass++) {
+    const fd = fs.openSync(file, 'r');
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, chunk, null);
+      if (n === 0) break;
+      const p0 = performance.now();
+      session.stream_push(buf.subarray(0, n));
+      pushMs += performance.now() - p0;
+    }
+    fs.closeSync(fd);
+    const e0 = performance.now();
+    out = session.stream_end();
+    endMs += performance.now() - e0;
+    if (out !== 'again') break;
+  }
+  const dt = performance.now() - t0;
+  times.push(dt);
+  const schema = JSON.parse(out);
+  console.log(`run ${run}: ${dt.toFixed(0)} ms (stream_push ${pushMs.toFixed(0)} ms, stream_end ${endMs.toFixed(0)} ms), ${schema.rows} rows, wasm memory ${(wasm.memory.buffer.byteLength / 1e6).toFixed(0)} MB = ${(wasm.memory.buffer.byteLength / size).toFixed(2)}× the file`);
+  session.free();
+}
+times.sort((a, b) => a - b);
+console.log(`median ${times[times.length >> 1].toFixed(0)} ms over ${runs} runs, ${(size / 1e6).toFixed(0)} MB in chunks of ${chunk} bytes`);
