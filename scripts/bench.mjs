@@ -292,7 +292,7 @@ async function browserBench() {
             const file = document.querySelector('#file').files[0];
             const session = new mod.Session();
             const t0 = performance.now();
-            const schema = JSON.parse(await streamIntoSession(session, file, file.name));
+            const schema = JSON.parse(await streamIntoSession(session, file, file.name, () => {}, null, null, wasm.memory));
             const t1 = performance.now();
             const parsed = wasm.memory.buffer.byteLength;
             const spec = { time: 'time', event: { column: 'status', event: ['1'], censored: ['0', '2'] }, group: 'group' };

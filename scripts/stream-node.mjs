@@ -5,12 +5,15 @@
 // engine asks. Prints each run's time, the median and the wasm memory after the parse
 // (issue 19 item 1; the page's own figures come from scripts/bench.mjs --stream-sizes).
 //
-//   node scripts/stream-node.mjs FILE [PKG_DIR=dist/www/pkg] [CHUNK=65536] [RUNS=3]
+//   node scripts/stream-node.mjs FILE [PKG_DIR=dist/www/pkg] [CHUNK=65536] [RUNS=3] [batch|push]
+// (batch: chunks read straight into the engine's room, stream_buffer/stream_commit, as
+// www/read.js does when it has the memory; push: stream_push per chunk; an engine without
+// stream_buffer is always pushed to.)
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [file, pkgDir = 'dist/www/pkg', chunkArg = '65536', runsArg = '3'] = process.argv.slice(2);
+const [file, pkgDir = 'dist/www/pkg', chunkArg = '65536', runsArg = '3', mode = 'batch'] = process.argv.slice(2);
 if (!file) { console.error('usage: node scripts/stream-node.mjs FILE [PKG_DIR] [CHUNK] [RUNS]'); process.exit(2); }
 const chunk = Number(chunkArg), runs = Number(runsArg);
 const size = fs.statSync(file).size;
@@ -21,6 +24,7 @@ for (let run = 0; run < runs; run++) {
   const mod = await import(pathToFileURL(path.resolve(pkgDir, 'cohort.js')).href + `?run=${run}`);
   const wasm = mod.initSync({ module: fs.readFileSync(path.resolve(pkgDir, 'cohort_bg.wasm')) });
   const session = new mod.Session();
+  const batched = mode !== 'push' && typeof session.stream_buffer === 'function';
   const buf = Buffer.allocUnsafe(chunk);
   const t0 = performance.now();
   let out, pushMs = 0, endMs = 0;
@@ -28,6 +32,17 @@ for (let run = 0; run < runs; run++) {
   for (let pass = 1; ; pass++) {
     const fd = fs.openSync(file, 'r');
     for (;;) {
+      if (batched) {
+        // As www/read.js: the bytes go straight into the room the engine makes (stream_buffer),
+        // committed a batch at a time.
+        const p0 = performance.now();
+        const at = session.stream_buffer(chunk);
+        const n = fs.readSync(fd, new Uint8Array(wasm.memory.buffer, at, chunk), 0, chunk, null);
+        session.stream_commit(n);
+        pushMs += performance.now() - p0;
+        if (n === 0) break;
+        continue;
+      }
       const n = fs.readSync(fd, buf, 0, chunk, null);
       if (n === 0) break;
       const p0 = performance.now();

@@ -166,11 +166,12 @@ impl Table {
     pub fn schema(&self) -> Schema {
         // Distinct values of each numeric or date column (and the values when there are at
         // most 12 of them, for the level list).
+        let mut scratch = Vec::new();
         let distinct: Vec<(usize, Vec<f64>)> = self
             .columns
             .iter()
             .map(|c| match &c.data {
-                ColumnData::Numeric(v) | ColumnData::Date(v) => distinct_values(v, 12),
+                ColumnData::Numeric(v) | ColumnData::Date(v) => distinct_values_in(v, 12, &mut scratch),
                 ColumnData::Text { .. } => (0, Vec::new()),
             })
             .collect();
@@ -309,6 +310,12 @@ pub struct CountColumn {
 /// one large table (a cache miss per value, the cost on a million-row column) become sequential
 /// passes plus cache-resident sets. The empty slot is a NaN pattern, which never enters a set.
 pub fn distinct_values(v: &[f64], keep: usize) -> (usize, Vec<f64>) {
+    distinct_values_in(v, keep, &mut Vec::new())
+}
+
+/// [`distinct_values`] with the partitions' buffer passed in (the schema counts many columns
+/// with one buffer: a fresh one per column costs a fresh page of memory per few values).
+fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usize, Vec<f64>) {
     let mut first = Vec::new();
     let mut set = BitSet::new(6);
     let mut small = true;
@@ -341,7 +348,8 @@ pub fn distinct_values(v: &[f64], keep: usize) -> (usize, Vec<f64>) {
         start[i + 1] += start[i];
     }
     let mut next = start;
-    let mut scattered = vec![0u64; start[256]];
+    scattered.clear();
+    scattered.resize(start[256], 0);
     for x in v.iter().filter(|x| !x.is_nan()) {
         let b = x.to_bits();
         let k = bucket(b);
@@ -349,9 +357,10 @@ pub fn distinct_values(v: &[f64], keep: usize) -> (usize, Vec<f64>) {
         next[k] += 1;
     }
     let mut count = 0;
+    let mut set = BitSet::new(4);
     for k in 0..256 {
         let part = &scattered[start[k]..start[k + 1]];
-        let mut set = BitSet::new((2 * part.len()).next_power_of_two().trailing_zeros().max(4));
+        set.reset((2 * part.len()).next_power_of_two().trailing_zeros().max(4));
         for &b in part {
             set.insert(b);
         }
@@ -379,6 +388,14 @@ impl BitSet {
 
     fn new(bits: u32) -> Self {
         BitSet { slots: vec![Self::EMPTY; 1 << bits], bits, count: 0 }
+    }
+
+    /// Empty, with `2^bits` slots (reusing the memory).
+    fn reset(&mut self, bits: u32) {
+        self.slots.clear();
+        self.slots.resize(1 << bits, Self::EMPTY);
+        self.bits = bits;
+        self.count = 0;
     }
 
     /// Insert; true when the value was new. Doubles the table past half full. The slot is

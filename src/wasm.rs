@@ -188,6 +188,25 @@ impl Session {
         })
     }
 
+    /// Room for the next `size` bytes of the streamed file inside wasm memory; returns its
+    /// address. The page writes the file's next bytes to `memory.buffer[address ..]` (a megabyte
+    /// or more at a time, from as many `file.stream()` chunks) and then calls
+    /// [`Session::stream_commit`] with how many it wrote: the bytes are copied into the engine
+    /// once, without a call and a copy per chunk. The address is valid until that call.
+    pub fn stream_buffer(&mut self, size: usize) -> Result<usize, JsValue> {
+        let s = self.stream.as_mut().ok_or_else(|| js_error(&Error::internal("stream_buffer without stream_begin")))?;
+        Ok(s.spare(size).as_mut_ptr() as usize)
+    }
+
+    /// The page wrote `written` bytes of the file into the room of [`Session::stream_buffer`].
+    pub fn stream_commit(&mut self, written: usize) -> Result<(), JsValue> {
+        let s = self.stream.as_mut().ok_or_else(|| js_error(&Error::internal("stream_commit without stream_begin")))?;
+        s.commit(written).map_err(|e| {
+            self.stream = None;
+            js_error(&e)
+        })
+    }
+
     /// The end of one pass over the streamed file: `"again"` when the page must stream the file
     /// once more (a column to read again as text, or a file that is not UTF-8 after all, read
     /// whole), else the schema JSON of the new table (as [`Session::load`]).

@@ -54,7 +54,7 @@ function optional(fn) {
 /** A streamed file is read again when the spec asks for other reading options. */
 async function reread(st, specJson) {
   if (st.streamed && st.session.needs_reread?.(specJson)) {
-    await streamIntoSession(st.session, st.streamed.file, st.streamed.name, () => {}, specJson);
+    await streamIntoSession(st.session, st.streamed.file, st.streamed.name, () => {}, specJson, null, st.memory);
   }
 }
 

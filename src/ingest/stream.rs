@@ -74,6 +74,8 @@ pub struct TextStream {
     first: Option<(Rows, Vec<usize>)>,
     /// Read whole in every pass from now on.
     whole: bool,
+    /// Where the room made by [`TextStream::spare`] starts in `buf`, until it is committed.
+    spare: Option<usize>,
 }
 
 enum Mode {
@@ -116,6 +118,7 @@ impl TextStream {
             mode: Mode::Head,
             first: None,
             whole: false,
+            spare: None,
         }
     }
 
@@ -131,19 +134,44 @@ impl TextStream {
 
     /// The next chunk of the file.
     pub fn push(&mut self, chunk: &[u8]) -> Result<()> {
-        self.push_inner(chunk).map_err(|e| e.at_file(&self.name))
-    }
-
-    fn push_inner(&mut self, chunk: &[u8]) -> Result<()> {
-        match self.mode {
-            Mode::Restart => return Ok(()),
-            Mode::Whole => {
-                self.buf.extend_from_slice(chunk);
-                return Ok(());
-            }
-            Mode::Head | Mode::Rows(_) => {}
+        self.drop_spare();
+        if matches!(self.mode, Mode::Restart) {
+            return Ok(());
         }
         self.buf.extend_from_slice(chunk);
+        self.added().map_err(|e| e.at_file(&self.name))
+    }
+
+    /// Room for the next `n` bytes of the file, right after the bytes still waiting: the page
+    /// writes the file's next bytes there (straight into wasm memory, in batches of a megabyte
+    /// or more) and then calls [`TextStream::commit`] with how many it wrote. So each byte of the
+    /// file is copied into the engine once, and only the bytes after the last record move.
+    pub fn spare(&mut self, n: usize) -> &mut [u8] {
+        let len = self.buf.len();
+        self.buf.resize(len + n, 0);
+        self.spare = Some(len);
+        &mut self.buf[len..]
+    }
+
+    /// The first `written` bytes of the room [`TextStream::spare`] gave are the file's next bytes.
+    pub fn commit(&mut self, written: usize) -> Result<()> {
+        let Some(len) = self.spare.take() else {
+            return Err(Error::internal("a streamed chunk was committed without room made for it").at_file(&self.name));
+        };
+        self.buf.truncate(len + written.min(self.buf.len() - len));
+        if matches!(self.mode, Mode::Restart) {
+            self.buf.clear();
+            return Ok(());
+        }
+        self.added().map_err(|e| e.at_file(&self.name))
+    }
+
+    /// Bytes were added at the end of `buf`: read what can be read.
+    fn added(&mut self) -> Result<()> {
+        match self.mode {
+            Mode::Restart | Mode::Whole => return Ok(()),
+            Mode::Head | Mode::Rows(_) => {}
+        }
         if matches!(self.mode, Mode::Head) {
             if self.buf.len() > self.head + 8 {
                 self.start(false)?;
@@ -162,7 +190,15 @@ impl TextStream {
         r.map_err(|e| e.at_file(&self.name))
     }
 
+    /// Room made by [`TextStream::spare`] and not committed holds no bytes of the file.
+    fn drop_spare(&mut self) {
+        if let Some(len) = self.spare.take() {
+            self.buf.truncate(len);
+        }
+    }
+
     fn end_inner(&mut self) -> Result<StreamEnd> {
+        self.drop_spare();
         if matches!(self.mode, Mode::Head) {
             self.start(true)?;
         }
@@ -208,6 +244,7 @@ impl TextStream {
     /// Ready for the next pass over the file.
     fn reset_pass(&mut self) {
         self.buf = Vec::new();
+        self.spare = None;
         self.scanned = 0;
         self.split = Split::FieldStart;
         self.cut = 0;
@@ -402,7 +439,15 @@ mod tests {
             let mut k = 0;
             while at < bytes.len() {
                 let n = sizes[k % sizes.len()].max(1).min(bytes.len() - at);
-                if let Err(e) = s.push(&bytes[at..at + n]) {
+                // Every other chunk is written into the room the stream makes (as the page
+                // does), some of it left unused.
+                let r = if k % 2 == 1 {
+                    s.spare(n + k % 5)[..n].copy_from_slice(&bytes[at..at + n]);
+                    s.commit(n)
+                } else {
+                    s.push(&bytes[at..at + n])
+                };
+                if let Err(e) = r {
                     return (Err(e), pass);
                 }
                 at += n;
