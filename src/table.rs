@@ -207,8 +207,14 @@ impl Table {
                             let mut hi = f64::NEG_INFINITY;
                             for &x in v {
                                 if !x.is_nan() {
-                                    lo = lo.min(x);
-                                    hi = hi.max(x);
+                                    // Comparisons, not f64::min/max (a libm call each in wasm;
+                                    // x is not NaN here).
+                                    if x < lo {
+                                        lo = x;
+                                    }
+                                    if x > hi {
+                                        hi = x;
+                                    }
                                 }
                             }
                             if lo.is_finite() { (Some(lo), Some(hi)) } else { (None, None) }
@@ -338,11 +344,13 @@ fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usiz
         return (set.count, first);
     }
     // Partitioned count (scattered straight from the column: one vector of the column's size,
-    // the peak of a streamed file's memory when its schema is made).
-    let bucket = |b: u64| (hash64(b) >> 56) as usize;
+    // the peak of a streamed file's memory when its schema is made). `hash64` is a bijection
+    // (an xor-shift and a multiplication by an odd constant are both invertible), so distinct
+    // values have distinct hashes: the partitions hold the hashes, and the sets count those
+    // without hashing again.
     let mut start = [0usize; 257];
     for x in v.iter().filter(|x| !x.is_nan()) {
-        start[bucket(x.to_bits()) + 1] += 1;
+        start[(hash64(x.to_bits()) >> 56) as usize + 1] += 1;
     }
     for i in 0..256 {
         start[i + 1] += start[i];
@@ -351,9 +359,9 @@ fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usiz
     scattered.clear();
     scattered.resize(start[256], 0);
     for x in v.iter().filter(|x| !x.is_nan()) {
-        let b = x.to_bits();
-        let k = bucket(b);
-        scattered[next[k]] = b;
+        let h = hash64(x.to_bits());
+        let k = (h >> 56) as usize;
+        scattered[next[k]] = h;
         next[k] += 1;
     }
     let mut count = 0;
@@ -361,10 +369,16 @@ fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usiz
     for k in 0..256 {
         let part = &scattered[start[k]..start[k + 1]];
         set.reset((2 * part.len()).next_power_of_two().trailing_zeros().max(4));
-        for &b in part {
-            set.insert(b);
+        // The set's empty mark is one hash value: that value, if present, is counted apart.
+        let mut empty_mark = false;
+        for &h in part {
+            if h == BitSet::EMPTY {
+                empty_mark = true;
+            } else {
+                set.insert_hashed(h);
+            }
         }
-        count += set.count;
+        count += set.count + usize::from(empty_mark);
     }
     (count, Vec::new())
 }
@@ -418,6 +432,26 @@ impl BitSet {
                 return true;
             }
             h = (h + 1) & mask;
+        }
+    }
+
+    /// Insert a hash (from a partition of [`distinct_values_in`]: not `EMPTY`; the table is sized
+    /// for its partition, so it never grows): its slot is its bits below the top 8.
+    #[inline]
+    fn insert_hashed(&mut self, h: u64) {
+        let mask = (1usize << self.bits) - 1;
+        let mut i = (h >> 8) as usize & mask;
+        loop {
+            let t = self.slots[i];
+            if t == h {
+                return;
+            }
+            if t == Self::EMPTY {
+                self.slots[i] = h;
+                self.count += 1;
+                return;
+            }
+            i = (i + 1) & mask;
         }
     }
 

@@ -143,7 +143,7 @@ impl Dict {
         }
         // A column of a few levels (a group, a flag) finds its level by comparing the texts,
         // without hashing the cell.
-        let few = if self.levels.len() <= FEW_LEVELS { self.levels.iter().position(|l| l.as_str() == s) } else { None };
+        let few = if self.levels.len() <= FEW_LEVELS { self.levels.iter().position(|l| same_text(l.as_bytes(), s.as_bytes())) } else { None };
         let code = match few.map(|c| c as u32).or_else(|| if self.levels.len() <= FEW_LEVELS { None } else { self.index.get(s).copied() }) {
             Some(c) => c,
             None => {
@@ -156,6 +156,13 @@ impl Dict {
         self.codes.push(code);
         true
     }
+}
+
+/// `a == b`, byte by byte for short texts (a level such as `A` or `yes`: no call to `memcmp`,
+/// which is what slice equality becomes in wasm).
+#[inline]
+fn same_text(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && if a.len() <= 16 { a.iter().zip(b).all(|(x, y)| x == y) } else { a == b }
 }
 
 /// A column read as numbers: the values (NaN for missing and unreadable cells), the
