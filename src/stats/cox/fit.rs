@@ -37,7 +37,8 @@ pub(super) struct Data {
     /// Original row of each sorted row.
     pub(super) row: Vec<usize>,
     pub(super) event: Vec<bool>,
-    /// Row-major n × ps, centred and scaled.
+    /// Row-major n × ps, centred and scaled (emptied before the concordance, which does not
+    /// use it: see `fit_in_steps`).
     pub(super) x: Vec<f64>,
     pub(super) groups: Vec<Group>,
     pub(super) efron: bool,
