@@ -251,29 +251,39 @@ impl Data {
         out.ug.iter_mut().for_each(|a| *a = 0.0);
         w.z.clear();
         w.zgroup.clear();
-        if !self.linear_predictor(beta, w) {
-            out.loglik = f64::NAN;
-            return;
-        }
+        // β padded to the row stride (see `linear_predictor`).
+        let mut bp = beta.to_vec();
+        bp.resize(self.ps, 0.0);
         // Groups in batches of a few thousand rows (see `WASM_TIER_CHUNK`), last to first.
         let mut s0 = 0.0;
+        let mut finite = true;
         let mut end = self.groups.len();
         while end > 0 {
             let mut start = end - 1;
             while start > 0 && self.groups[end - 1].end - self.groups[start - 1].start <= WASM_TIER_CHUNK {
                 start -= 1;
             }
-            self.loglik_score_groups(start..end, g, &mut s0, w, out);
+            finite &= self.loglik_score_groups(start..end, &bp, g, &mut s0, w, out);
             end = start;
+        }
+        if !finite {
+            // A risk exp(η) overflowed: no likelihood at this β (the rest of `out` is not used).
+            out.loglik = f64::NAN;
         }
     }
 
     /// The groups `range` of `loglik_score`, last to first, with the running S0 (and S1 in `w`).
+    /// Each group's η and exp(η) (into `w`) are computed as the group is reached, so that its
+    /// rows are read from memory once for both (the matrix is the pass's memory traffic).
+    /// Returns false if a risk is not finite.
     #[inline(never)]
-    fn loglik_score_groups(&self, range: std::ops::Range<usize>, g: Option<&[f64]>, s0: &mut f64, w: &mut Work, out: &mut Pass) {
+    fn loglik_score_groups(&self, range: std::ops::Range<usize>, bp: &[f64], g: Option<&[f64]>, s0: &mut f64, w: &mut Work, out: &mut Pass) -> bool {
         let (p, ps) = (self.p, self.ps);
+        let mut finite = true;
         for gi in range.rev() {
             let grp = &self.groups[gi];
+            let rows = grp.start..grp.end;
+            finite &= Self::linear_predictor_chunk(&self.x[grp.start * ps..grp.end * ps], bp, &mut w.eta[rows.clone()], &mut w.risk[rows]);
             if grp.last {
                 *s0 = 0.0;
                 w.s1.iter_mut().for_each(|a| *a = 0.0);
@@ -396,6 +406,7 @@ impl Data {
             }
             self.leave_after(gi, s0, w);
         }
+        finite
     }
 
     /// With delayed entry: take the rows whose first group at risk is `gi` out of the running
