@@ -78,10 +78,14 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
 
 /// Indices that sort `time` ascending (ties in row order; −0 counts as 0; NaN last). A stable
 /// radix sort of order-preserving integer keys ([`time_key`]): a few linear passes instead of
-/// n log n comparisons (see [`KeySort`]).
+/// n log n comparisons (see [`KeySort`]); when the keys differ in few bits (whole days), a
+/// counting sort (see [`COUNTING_KEY_BITS`]).
 pub fn order_by_time(time: &[f64]) -> Vec<usize> {
     let n = time.len();
     let sort = KeySort::plan(time, bit_width(n.saturating_sub(1) as u64));
+    if sort.key_bits <= COUNTING_KEY_BITS && n >= 1 << sort.key_bits && n >= 64 {
+        return counting_order(time, &sort);
+    }
     match sort.words_or_pairs(n) {
         Ok(mut words) => {
             words.extend(time.iter().enumerate().map(|(i, &t)| sort.word(sort.key(t), i as u64)));
@@ -95,6 +99,79 @@ pub fn order_by_time(time: &[f64]) -> Vec<usize> {
             pairs.into_iter().map(|(_, i)| i as usize).collect()
         }
     }
+}
+
+/// Widest varying part of the time keys that [`order_by_time`] sorts by counting (one bucket
+/// per key value, 2^16 buckets at most) rather than by radix passes: whole-day times of a few
+/// years differ in 12 or 13 bits, so one counting pass and one placing pass replace the three
+/// passes of each over packed words, and no words are made (the order is written directly).
+const COUNTING_KEY_BITS: u32 = 16;
+
+/// [`order_by_time`] by counting: the number of rows of each key value, their running sums
+/// (where each value's rows start), and each row written at its value's next place in row
+/// order (so ties keep the row order).
+fn counting_order(time: &[f64], sort: &KeySort) -> Vec<usize> {
+    let mut next = vec![0usize; (1usize << sort.key_bits) + 1];
+    for chunk in time.chunks(CHUNK) {
+        count_buckets(chunk, sort, &mut next[1..]);
+    }
+    for b in 1..next.len() {
+        next[b] += next[b - 1];
+    }
+    let mut order = vec![0usize; time.len()];
+    for (c, chunk) in time.chunks(CHUNK).enumerate() {
+        place_buckets(chunk, c * CHUNK, sort, &mut next, &mut order);
+    }
+    order
+}
+
+/// The bucket of a time in [`counting_order`]: its key's varying bits.
+#[inline]
+fn bucket(sort: &KeySort, t: f64) -> usize {
+    ((sort.key(t) >> sort.lo) & low_mask(sort.key_bits)) as usize
+}
+
+#[inline(never)]
+fn count_buckets(time: &[f64], sort: &KeySort, count: &mut [usize]) {
+    for &t in time {
+        count[bucket(sort, t)] += 1;
+    }
+}
+
+#[inline(never)]
+fn place_buckets(time: &[f64], first_row: usize, sort: &KeySort, next: &mut [usize], order: &mut [usize]) {
+    for (i, &t) in time.iter().enumerate() {
+        let b = bucket(sort, t);
+        order[next[b]] = first_row + i;
+        next[b] += 1;
+    }
+}
+
+/// `order` stably re-sorted by `code[order[k]]` (ascending; equal codes keep their order in
+/// `order`): a counting sort when the codes are dense (below the number of rows, as factor
+/// codes are), else a radix sort of (code, position) pairs.
+pub fn stable_order_by_code(order: &[usize], code: &[u32]) -> Vec<usize> {
+    let n = order.len();
+    let max = order.iter().map(|&i| code[i]).max().unwrap_or(0) as usize;
+    if max < n.max(1 << 12) {
+        let mut next = vec![0usize; max + 2];
+        for &i in order {
+            next[code[i] as usize + 1] += 1;
+        }
+        for b in 1..next.len() {
+            next[b] += next[b - 1];
+        }
+        let mut out = vec![0usize; n];
+        for &i in order {
+            let b = code[i] as usize;
+            out[next[b]] = i;
+            next[b] += 1;
+        }
+        return out;
+    }
+    let mut pairs: Vec<(u64, u64)> = order.iter().map(|&i| (code[i] as u64, i as u64)).collect();
+    radix_sort(&mut pairs, false);
+    pairs.into_iter().map(|(_, i)| i as usize).collect()
 }
 
 /// Bits needed to write `x` (0 for 0).
@@ -689,6 +766,34 @@ mod tests {
         let mut expect: Vec<usize> = (0..time.len()).collect();
         expect.sort_by(|&a, &b| (time[a] + 0.0).total_cmp(&(time[b] + 0.0)));
         assert_eq!(order_by_time(&time), expect);
+        // Counted rather than radix-sorted (few varying key bits, more rows than buckets):
+        // whole days with −0 among them, and quarter days whose keys differ in a few bits.
+        for quarter in [false, true] {
+            let time: Vec<f64> = (0..20_000)
+                .map(|i| match (i % 211 == 0, quarter) {
+                    (true, false) => -0.0,
+                    (_, true) => 1000.0 + (next() % 64) as f64 / 4.0,
+                    _ => (next() % 1500) as f64,
+                })
+                .collect();
+            let sort = KeySort::plan(&time, 15);
+            assert!(sort.key_bits <= COUNTING_KEY_BITS && 1 << sort.key_bits <= time.len(), "{}", sort.key_bits);
+            let mut expect: Vec<usize> = (0..time.len()).collect();
+            expect.sort_by(|&a, &b| (time[a] + 0.0).total_cmp(&(time[b] + 0.0)));
+            assert_eq!(order_by_time(&time), expect, "quarter days: {quarter}");
+        }
+    }
+
+    #[test]
+    fn stable_order_by_code_keeps_ties_in_order() {
+        let mut next = rng(9);
+        for max in [3u32, 5000, u32::MAX] {
+            let code: Vec<u32> = (0..3000).map(|_| (next() % max as u64) as u32).collect();
+            let order: Vec<usize> = (0..3000).rev().collect();
+            let mut expect = order.clone();
+            expect.sort_by_key(|&i| code[i]);
+            assert_eq!(stable_order_by_code(&order, &code), expect, "codes below {max}");
+        }
     }
 
     #[test]
