@@ -14,8 +14,9 @@
 # to the workbook module, re-loads the file and runs the spec there.
 # Issue 20: the same holds for the R and Python scripts (feature `scripts`), results links
 # (`links`), the in-browser benchmark (`bench`), and with `extended` for competing risks, Table 1,
-# the hazards, their figures and the Cohort tab: any engine call the core answers with kind
-# `engine` is sent again to the workbook module (README "Dependencies and why").
+# the hazards, their figures and the Cohort tab, and (feature `report_exports`) the report JSON
+# and tables CSV exports: any engine call the core answers with kind `engine` is sent again to
+# the workbook module (README "Dependencies and why").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
