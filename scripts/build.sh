@@ -14,8 +14,9 @@
 # to the workbook module, re-loads the file and runs the spec there.
 # Issue 20: the same holds for the R and Python scripts (feature `scripts`), results links
 # (`links`), the in-browser benchmark (`bench`), and with `extended` for competing risks, Table 1,
-# the hazards, their figures and the Cohort tab: any engine call the core answers with kind
-# `engine` is sent again to the workbook module (README "Dependencies and why").
+# the hazards, their figures and the Cohort tab, and (feature `report_exports`) the report JSON
+# and tables CSV exports: any engine call the core answers with kind `engine` is sent again to
+# the workbook module (README "Dependencies and why").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -60,7 +61,7 @@ build_module() { # NAME CARGO-FEATURE-FLAGS...
 build_module cohort --no-default-features
 # The on-demand module also reads Parquet (the `parquet` feature: snappy, gzip, LZ4; no zstd,
 # whose C library needs clang for wasm32 — the page names that codec and how to re-export).
-build_module cohort_workbook --no-default-features --features workbook,extended,parquet,scripts,links,bench
+build_module cohort_workbook --no-default-features --features workbook,extended,parquet,scripts,links,bench,report_exports
 # The manuscript writers (PNG at a DPI, TIFF, vector PDF, Word; src/export/manuscript/): a third module
 # the page fetches only when one of those exports is asked for (www/engine.js manuscriptExport).
 build_module cohort_manuscript --no-default-features --features manuscript,extended
@@ -111,8 +112,15 @@ for f in dist/www/pkg/* dist/www/*.js dist/www/*.css dist/index.html; do
   read -r raw gz < <(sizes "$f")
   printf '  %-38s %10s %10s\n' "${f#dist/}" "$(kb "$raw")" "$(kb "$gz")"
 done
-read -r raw gz < <(sizes dist/www/pkg/cohort.js dist/www/pkg/cohort_bg.wasm dist/www/*.js)
-echo "build: page payload, wasm + JS (core module, glue, www/*.js): $(kb "$raw") raw, $(kb "$gz") gzipped (target ≤ 600 KB)"
+# The page's modules it imports only on first use (issue 20): the Paper view, the Hazard models
+# and Cohort tab contents, the Adjusted comparison block; not part of the first load.
+lazy=(paper-view.js hazard-models.js overview-tables.js adjusted-view.js)
+first=()
+for f in dist/www/*.js; do [[ " ${lazy[*]} " == *" $(basename "$f") "* ]] || first+=("$f"); done
+read -r raw gz < <(sizes dist/www/pkg/cohort.js dist/www/pkg/cohort_bg.wasm "${first[@]}")
+echo "build: page payload, wasm + JS (core module, glue, the ${#first[@]} www/*.js loaded with the page): $(kb "$raw") raw, $(kb "$gz") gzipped (target ≤ 600 KB)"
+read -r raw gz < <(sizes "${lazy[@]/#/dist/www/}")
+echo "build: page modules imported on first use (${lazy[*]}): $(kb "$raw") raw, $(kb "$gz") gzipped"
 read -r raw gz < <(sizes dist/www/pkg/cohort_workbook.js dist/www/pkg/cohort_workbook_bg.wasm)
 echo "build: on demand when a workbook is dropped (workbook module + glue): $(kb "$raw") raw, $(kb "$gz") gzipped"
 read -r raw gz < <(sizes dist/www/pkg/cohort_manuscript.js dist/www/pkg/cohort_manuscript_bg.wasm)

@@ -314,6 +314,22 @@ class Engine {
   }
 
   /**
+   * As `draw` for the page's survival figure, answering {layout, bitmap}: in the worker the
+   * figure's ImageBitmap is kept (not closed) for the page to show again (www/figure.js); in
+   * process the engine draws straight into the canvas and `bitmap` is null.
+   */
+  async drawKept(canvas, figure, options, view = 'page') {
+    const target = this.inProcess ? { canvas } : { width: canvas.width, height: canvas.height };
+    const { layout, bitmap } = await this.request('draw', { handle: this.handle(view), figure, options, ...target });
+    if (bitmap) {
+      const ctx = canvas.getContext('2d');
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(bitmap, 0, 0);
+    }
+    return { layout, bitmap: bitmap || null };
+  }
+
+  /**
    * Size `canvas` for the forest plot at pixel width `width` (CSS size = pixels / `dpr`) and
    * draw it; returns the layout.
    */

@@ -338,6 +338,21 @@ export function renderExplorerControls() {
   const cands = covariateCandidates(s, spec);
   // Covariates in the spec that are not offered (e.g. from a link): still listed, ticked.
   const extra = [...covs].filter(n => !cands.some(c => c.name === n)).map(n => s.columns.find(c => c.name === n) || { name: n, kind: 'numeric' });
+  // A covariate ticked or unticked (the same rows, kinds and references): the ticks follow in
+  // place instead of the table being rebuilt on every refit (issue 19: the toggle's frame).
+  const rowsKey = JSON.stringify([[...cands, ...extra].map(c => c.name), [...cat], ref]);
+  if (shownRows.schema === s && shownRows.key === rowsKey) {
+    for (const tr of $('#xp-covs tbody').rows) {
+      const on = covs.has(tr.dataset.col);
+      tr.classList.toggle('on', on);
+      const tick = tr.querySelector('input.cov-tick');
+      if (tick && tick.checked !== on) tick.checked = on;
+    }
+    renderPanelRest(s, spec);
+    return;
+  }
+  shownRows.schema = s;
+  shownRows.key = rowsKey;
   $('#xp-covs tbody').replaceChildren(...[...cands, ...extra].map((c, i) => {
     const text = c.kind !== 'numeric';
     const isCat = text || cat.has(c.name);
@@ -361,6 +376,17 @@ export function renderExplorerControls() {
       el('td', { title: c.name }, el('label', { for: id }, el('input', { type: 'checkbox', id, class: 'cov-tick', checked: covs.has(c.name) }), el('span', { text: c.name }))),
       el('td', {}, kind), refCell);
   }));
+  renderPanelRest(s, spec);
+}
+
+/**
+ * What the panels were last built for: the covariate table's schema and rows' key (see
+ * renderExplorerControls) and the filter column list's schema.
+ */
+const shownRows = { schema: null, key: '', filterSchema: null };
+
+/** The rest of the side panels from the spec: ties, screen, filters, the curves' options. */
+function renderPanelRest(s, spec) {
   $('#xp-ties').value = spec.ties === 'breslow' ? 'breslow' : 'efron';
   $('#xp-screen').checked = (spec.univariable || []).length > 0 || (screenWanted && !(spec.covariates || []).length);
   // Filters.
@@ -369,16 +395,20 @@ export function renderExplorerControls() {
     return el('li', { class: 'chip' }, el('span', { text: `${f.column} ${what}` }),
       el('button', { type: 'button', 'data-index': String(i), 'aria-label': `Remove filter ${f.column} ${what}`, title: 'Remove', text: '×' }));
   }));
-  const fsel = $('#xp-f-col');
-  const prev = fsel.value;
-  const fcols = s.columns.filter(c => c.kind !== 'identifier');
-  fsel.replaceChildren(...fcols.map(c => el('option', { value: c.name, text: c.name })));
-  if (fcols.some(c => c.name === prev)) fsel.value = prev;
-  else {
-    // Start on a column worth filtering on: not an identifier-like one.
-    const first = fcols.find(c => !ID_NAME.test(c.name));
-    if (first) fsel.value = first.name;
-    fsel.dispatchEvent(new Event('change'));
+  // The filter's column list: the file's columns (built again for a new file only).
+  if (shownRows.filterSchema !== s) {
+    shownRows.filterSchema = s;
+    const fsel = $('#xp-f-col');
+    const prev = fsel.value;
+    const fcols = s.columns.filter(c => c.kind !== 'identifier');
+    fsel.replaceChildren(...fcols.map(c => el('option', { value: c.name, text: c.name })));
+    if (fcols.some(c => c.name === prev)) fsel.value = prev;
+    else {
+      // Start on a column worth filtering on: not an identifier-like one.
+      const first = fcols.find(c => !ID_NAME.test(c.name));
+      if (first) fsel.value = first.name;
+      fsel.dispatchEvent(new Event('change'));
+    }
   }
   // Curves: the view's values.
   const view = spec.view || {};

@@ -147,6 +147,19 @@ export function widthOf(box) {
   return w || lastShown.get(box) || 0;
 }
 
+/** The last figures the engine drew as bitmaps (at most two): {key, parts, layout, bitmap}. */
+const recent = [];
+
+function remember(figure) {
+  recent.push(figure);
+  while (recent.length > 2) recent.shift().bitmap.close?.();
+}
+
+/** Forget the kept figures (a new file, no report). */
+export function forgetFigures() {
+  for (const f of recent.splice(0)) f.bitmap.close?.();
+}
+
 export async function drawFigure() {
   const canvas = $('#km');
   if (!state.report) return;
@@ -162,13 +175,27 @@ export async function drawFigure() {
   const figure = survivalFigure();   // 'adjusted' curves or the crude ones (www/adjusted.js)
   const key = JSON.stringify([plotOptions(dpr), w, h, cssW, cssH, r.time_unit, r.groups, r.spec?.strata, r.spec?.rho, figure]);
   const parts = [r.km, r.cuminc, r.logrank, r.gray_test, r.trend, r.adjusted];
-  if (state.drawn && state.drawn.key === key && state.drawn.parts.every((p, i) => p === parts[i])) return state.layout;
+  const same = d => d.key === key && d.parts.every((p, i) => p === parts[i]);
+  if (state.drawn && same(state.drawn)) return state.layout;
   canvas.style.width = cssW + 'px';
   canvas.style.height = cssH + 'px';
   canvas.width = w;   // (clears the canvas, even when the size is the same)
   canvas.height = h;
   state.drawn = null;
-  const layout = await state.engine.draw(canvas, figure, plotOptions(dpr));
+  // A figure drawn a moment ago and asked for again (a checkbox such as the CI bands ticked back,
+  // a group hidden and shown again) is the engine's bitmap of then: shown without a message to
+  // the engine (issue 19: the toggle at 10k rows). Any change of the options, the size or the
+  // report's curves is a new key or new objects, drawn by the engine.
+  const kept = recent.find(same);
+  let layout;
+  if (kept) {
+    canvas.getContext('2d').drawImage(kept.bitmap, 0, 0);
+    layout = kept.layout;
+  } else {
+    const got = await state.engine.drawKept(canvas, figure, plotOptions(dpr));
+    layout = got.layout;
+    if (got.bitmap) remember({ key, parts, layout, bitmap: got.bitmap });
+  }
   state.layout = layout;
   state.drawn = { key, parts };
   const groups = (state.report.km || []).map(k => k.group).filter(g => g != null);

@@ -7,7 +7,7 @@ import { renderAdjustedResults, clearAdjusted } from './adjusted.js';
 import { exportMinCell } from './disclosure.js';
 import { $, el } from './dom.js';
 import { renderExplorerResults, clearExplorerResults } from './explorer.js';
-import { forestRequest, drawFlow, drawFigure } from './figure.js';
+import { forestRequest, drawFlow, drawFigure, forgetFigures } from './figure.js';
 import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian, plural } from './format.js';
 import { renderOverview } from './overview.js';
 import { groupLabel, timeColumn } from './spec.js';
@@ -20,6 +20,7 @@ export function clearResults() {
   const c = $('#km');
   c.getContext('2d').clearRect(0, 0, c.width, c.height);
   state.drawn = null;
+  forgetFigures();
   $('#fig-caption').textContent = '';
   $('#model-box').hidden = true;
   $('#flow-box').hidden = true;

@@ -1158,6 +1158,8 @@ impl ExportKind {
             ExportKind::RScript | ExportKind::PythonScript => Some("the R and Python scripts"),
             #[cfg(not(feature = "links"))]
             ExportKind::ResultsLink => Some("results links"),
+            #[cfg(not(feature = "report_exports"))]
+            ExportKind::ReportJson | ExportKind::TablesCsv => Some("the report's JSON and CSV exports"),
             #[cfg(not(feature = "extended"))]
             ExportKind::Table1Csv | ExportKind::Table1Md => Some("Table 1"),
             #[cfg(not(feature = "extended"))]
@@ -1204,7 +1206,9 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
     let text = match kind {
         #[cfg(feature = "links")]
         ExportKind::ResultsLink => results_fragment(&p, link_spec(spec, input.table).0)?,
+        #[cfg(feature = "report_exports")]
         ExportKind::ReportJson => report_json(&p),
+        #[cfg(feature = "report_exports")]
         ExportKind::TablesCsv => tables_csv(&p),
         #[cfg(feature = "extended")]
         ExportKind::Table1Csv | ExportKind::Table1Md => {
@@ -1271,7 +1275,7 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
         ExportKind::PythonScript => python_script(spec.ok_or("the report carries no spec")?, input.file),
         ExportKind::Manuscript(m) => return crate::manuscript::export(m, input, &p),
         // What this build leaves out (the page's first module): see `ExportKind::left_out`.
-        #[cfg(not(all(feature = "scripts", feature = "links", feature = "extended")))]
+        #[cfg(not(all(feature = "scripts", feature = "links", feature = "extended", feature = "report_exports")))]
         _ => return Err(format!("{} {}", kind.left_out().unwrap_or("this export"), crate::analyze::EXTENDED_MISSING)),
     };
     Ok(text.into_bytes())
@@ -1351,6 +1355,7 @@ pub fn sig(x: f64) -> f64 {
 }
 
 /// Every number of a JSON value rounded to [`EXPORT_DIGITS`] significant digits.
+#[cfg(any(feature = "links", feature = "report_exports"))]
 pub fn round_json(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
@@ -1444,6 +1449,7 @@ pub fn from_base64url(text: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+#[cfg(feature = "report_exports")]
 /// The protected report as JSON: withheld counts are `null` (a Table 1 cell "<k" or
 /// "suppressed"), per-step event/censoring counts, standard errors and cumulative hazards are
 /// left out, and `disclosure` says what was withheld.
@@ -1564,10 +1570,12 @@ pub fn report_json(p: &crate::disclosure::Protected) -> String {
 }
 
 /// A CSV line with formula-like cells neutralised.
+#[cfg(any(feature = "report_exports", feature = "extended"))]
 fn csv_line(cells: &[String]) -> String {
     cells.iter().map(|c| crate::stats::table1::csv_cell(c)).collect::<Vec<_>>().join(",")
 }
 
+#[cfg(feature = "report_exports")]
 /// The page's summary tables as CSV, one block per table, each under its own header line and
 /// separated by an empty line (issue 14: landmark rows sat under the summary header, Table 1
 /// rows under the model's): `summary` (group sizes, events, medians), `survival_at` (landmark

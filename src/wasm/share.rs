@@ -32,10 +32,20 @@ impl Session {
 
     /// The named columns (JSON array of names) of the loaded file as CSV text, for a link that
     /// embeds the analysis data. Identifier-like columns are refused.
+    /// In the page's first module (without `links`, issue 20) an error of kind `engine`: the page
+    /// loads the on-demand module, which has it.
     pub fn analysis_csv(&self, columns_json: &str) -> Result<String, JsValue> {
-        let columns: Vec<String> =
-            serde_json::from_str(columns_json).map_err(|e| js_msg(format!("the column list is not a JSON array of names: {e}")))?;
-        crate::share::analysis_csv(self.table()?, &columns).map_err(js_msg)
+        #[cfg(not(feature = "links"))]
+        {
+            let _ = columns_json;
+            Err(super::left_out("links that embed the analysis data"))
+        }
+        #[cfg(feature = "links")]
+        {
+            let columns: Vec<String> =
+                serde_json::from_str(columns_json).map_err(|e| js_msg(format!("the column list is not a JSON array of names: {e}")))?;
+            crate::share::analysis_csv(self.table()?, &columns).map_err(js_msg)
+        }
     }
 
     /// One export of report `handle`, exactly as `cohort export --as KIND --k K` writes it

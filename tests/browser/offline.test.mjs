@@ -32,6 +32,14 @@ test('after the first visit the page works with the network off', async () => {
     const demo = await page.evaluate(() => window.cohort.report());
     assert.ok(demo && demo.km.length > 0, 'the demo was not analysed offline');
     assert.ok(await canvasInk(page) > 0.005, 'the figure is blank offline');
+    // The page's modules imported on first use (issue 20: the Paper view's and the Cohort tab's
+    // content) come from the offline copy too.
+    await page.getByRole('tab', { name: 'Paper view' }).click();
+    await page.waitForSelector('#paper-compare tbody tr[data-key="radiographic_control:6"]');
+    await page.getByRole('tab', { name: 'Analysis' }).click();
+    await page.evaluate(() => window.cohort.view('cohort'));
+    await page.waitForSelector('#cards article.card');
+    await page.evaluate(() => window.cohort.view('survival'));
 
     const loaded = await loadFile(page, LUNG);
     assert.ok(!loaded.error, loaded.error);

@@ -43,7 +43,12 @@ const fetched = (requests, name) => requests.filter(r => new URL(r.url).pathname
 // the hazards and their figures, the Cohort tab's charts (README "Dependencies and why"): core
 // wasm 754.6 → 535.0 KB gzipped (2,020 → 1,407 KB raw); 621.2 KB measured here (28 files);
 // limit +1%. Still above the 600 KB target.
-const PAYLOAD_LIMIT = 628 * 1000;
+// Issue 20 (sixth session): the report JSON and tables CSV writers and the data link's CSV moved
+// to the on-demand module (core wasm 541.1 → 513.7 KB gzipped), and the page's modules for the
+// Paper view, the Hazard models and Cohort tab contents and the Adjusted comparison block are
+// imported on first use (JS fetched at load −18.7 KB): 627.4 → 580.9 KB measured here (28
+// files). The target itself is the limit now.
+const PAYLOAD_LIMIT = 600 * 1000;
 
 test('what the page fetches to open the analysed demo: wasm + JS within PAYLOAD_LIMIT gzipped, no workbook build', async () => {
   const { page, requests } = await app.newPage();

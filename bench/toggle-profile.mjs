@@ -1,0 +1,96 @@
+// Where the time of the page's toggles goes at 10k rows (issue 19 item 5): the confidence-band
+// checkbox (redraw) and a covariate tick in the model panel (refit + redraw). For each toggle:
+// the time until the first message to the engine's worker (page JS before), each engine
+// operation's round trip (op, sent → answered, answer size), and the time after the last answer
+// until the page is idle (page JS after: bitmap, tables, DOM). With --profile, Chromium's
+// sampling profiler on the page's main thread as well (top self-time functions).
+//
+//   node bench/toggle-profile.mjs FILE.csv [--runs N] [--profile] [--engine main]
+// FILE: `cohort synth 10000 20261129 --designs`. Needs dist/ (a release build for real figures).
+import fs from 'node:fs';
+import path from 'node:path';
+import { start } from '../tests/browser/helpers.mjs';
+
+const args = process.argv.slice(2);
+const file = args.find(a => !a.startsWith('--') && a.endsWith('.csv'));
+const runs = Number(args[args.indexOf('--runs') + 1]) || 11;
+const profile = args.includes('--profile');
+const mainEngine = args.includes('--engine') && args[args.indexOf('--engine') + 1] === 'main';
+if (!file) throw new Error('usage: node bench/toggle-profile.mjs FILE.csv [--runs N] [--profile] [--engine main]');
+
+const app = await start();
+try {
+  const { page } = await app.newPage(app.url + (mainEngine ? '?engine=main' : ''));
+  const bytes = [...fs.readFileSync(file)];
+  await page.evaluate(async ([name, b]) => { await window.cohort.loadFile(name, new Uint8Array(b)); await window.cohort.idle(); }, [path.basename(file), bytes]);
+  const spec = { time: 'time', event: { column: 'status', event: ['1'], censored: ['0', '2'] }, group: 'group', times: [365, 730] };
+  await page.evaluate(async s => { await window.cohort.setSpec(s); await window.cohort.idle(); }, spec);
+  await page.evaluate(() => {
+    const log = window.__engineLog = [];
+    const sent = new Map();
+    const orig = Worker.prototype.postMessage;
+    const watched = new WeakSet();
+    Worker.prototype.postMessage = function (m, t) {
+      if (!watched.has(this)) {
+        // The answer's arrival, recorded before the engine's own handler runs.
+        watched.add(this);
+        const handler = this.onmessage;
+        this.onmessage = ev => {
+          const d = ev.data;
+          const s = d && sent.get(d.id);
+          if (s && !d.progress) {
+            sent.delete(d.id);
+            const v = d.value;
+            const size = typeof v === 'string' ? v.length : typeof v?.answer === 'string' ? v.answer.length : v?.layout ? v.layout.length : 0;
+            log.push({ op: s.op, sent: s.t, answered: performance.now(), chars: size });
+          }
+          return handler.call(this, ev);
+        };
+      }
+      if (m && m.op) sent.set(m.id, { op: m.op, t: performance.now() });
+      return orig.call(this, m, t);
+    };
+  });
+  const cdp = profile ? await page.context().newCDPSession(page) : null;
+  if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 100 }); await cdp.send('Profiler.start'); }
+  const res = await page.evaluate(async n => {
+    const out = { ci: [], cov: [] };
+    const one = async (act) => {
+      window.__engineLog.length = 0;
+      const t0 = performance.now();
+      await act();
+      await window.cohort.idle();
+      const t1 = performance.now();
+      const ops = window.__engineLog.map(e => ({ op: e.op, at: +(e.sent - t0).toFixed(2), ms: +(e.answered - e.sent).toFixed(2), chars: e.chars }));
+      const last = window.__engineLog.length ? Math.max(...window.__engineLog.map(e => e.answered)) : t0;
+      return { total: +(t1 - t0).toFixed(2), before: ops.length ? ops[0].at : null, after: +(t1 - last).toFixed(2), ops };
+    };
+    for (let i = 0; i < n; i++) out.ci.push(await one(async () => { document.querySelector('#opt-ci').click(); }));
+    for (let i = 0; i < n + 3; i++) {
+      const box = document.querySelector(`#xp-covs tr[data-col="x${1 + (i % 3)}"] input.cov-tick`);
+      const r = await one(async () => { box.click(); });
+      if (i >= 3) out.cov.push(r);
+    }
+    return out;
+  }, runs);
+  const med = xs => { const s = xs.filter(x => x != null).sort((a, b) => a - b); return s.length ? s[s.length >> 1] : null; };
+  for (const [name, rs] of Object.entries(res)) {
+    console.log(`${name} toggle: median ${med(rs.map(r => r.total))} ms (runs: ${rs.map(r => r.total).join(', ')})`);
+    console.log(`  page JS before the first message: ${med(rs.map(r => r.before))} ms; after the last answer: ${med(rs.map(r => r.after))} ms`);
+    const ops = {};
+    for (const r of rs) for (const o of r.ops) (ops[o.op] ||= []).push(o);
+    for (const [op, os] of Object.entries(ops)) console.log(`  ${op}: ${os.length / rs.length} per toggle, round trip median ${med(os.map(o => o.ms))} ms, answer ${med(os.map(o => o.chars))} chars`);
+  }
+  if (cdp) {
+    const { profile: p } = await cdp.send('Profiler.stop');
+    const self = new Map();
+    const dt = p.timeDeltas;
+    const byId = new Map(p.nodes.map(n => [n.id, n]));
+    p.samples.forEach((id, i) => { const n = byId.get(id); const k = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`; self.set(k, (self.get(k) || 0) + (dt[i] || 0)); });
+    const total = [...self.values()].reduce((a, b) => a + b, 0);
+    console.log(`main-thread profile: ${(total / 1000).toFixed(0)} ms sampled; top self time:`);
+    for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${(us / 1000).toFixed(1).padStart(8)} ms  ${k}`);
+  }
+} finally {
+  await app.close();
+}
