@@ -12,19 +12,38 @@
 
 use std::time::Instant;
 
-/// Milliseconds: the thread's time on a CPU (Linux `/proc/thread-self/schedstat`), which a
-/// busy shared machine inflates far less than the wall clock; the wall clock elsewhere.
-/// `ADJUSTED_SPEED_WALL=1` times by the wall clock.
+/// Milliseconds: the thread's CPU time on Linux (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`),
+/// which a busy shared machine inflates far less than the wall clock; the wall clock elsewhere
+/// or with `ADJUSTED_SPEED_WALL=1`.
 fn clock_ms() -> f64 {
     static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
     let wall = || ORIGIN.get_or_init(Instant::now).elapsed().as_secs_f64() * 1e3;
     if std::env::var_os("ADJUSTED_SPEED_WALL").is_some() {
         return wall();
     }
-    match std::fs::read_to_string("/proc/thread-self/schedstat").ok().and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok()) {
-        Some(ns) => ns / 1e6,
-        None => wall(),
+    thread_cpu_ms().unwrap_or_else(wall)
+}
+
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+fn thread_cpu_ms() -> Option<f64> {
+    #[repr(C)]
+    struct Timespec {
+        sec: i64,
+        nsec: i64,
     }
+    extern "C" {
+        fn clock_gettime(clock: i32, out: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut t = Timespec { sec: 0, nsec: 0 };
+    // SAFETY: `t` is a valid, writable timespec of the platform's layout (two 64-bit fields).
+    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    (rc == 0).then(|| t.sec as f64 * 1e3 + t.nsec as f64 / 1e6)
+}
+
+#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+fn thread_cpu_ms() -> Option<f64> {
+    None
 }
 
 /// Best of `reps` runs of `f`, in ms of [`clock_ms`].
