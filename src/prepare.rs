@@ -608,8 +608,14 @@ pub fn design(
             }
             kinds.push(Kind::Cat(f, reference));
         } else {
-            let (v, _) = numeric_values(col);
-            let v: Vec<f64> = prep.rows.iter().map(|&r| v[r]).collect();
+            // The analysed rows' values, read from the column (a number column is not copied whole).
+            let v: Vec<f64> = match &col.data {
+                ColumnData::Numeric(all) | ColumnData::Date(all) => prep.rows.iter().map(|&r| all[r]).collect(),
+                _ => {
+                    let (all, _) = numeric_values(col);
+                    prep.rows.iter().map(|&r| all[r]).collect()
+                }
+            };
             for (i, x) in v.iter().enumerate() {
                 if x.is_nan() && complete[i] {
                     complete[i] = false;
@@ -639,12 +645,14 @@ pub fn design(
     let mut splines = Vec::new();
     // Each covariate's columns of the design (for the interactions), and whether it is a spline.
     let mut blocks: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
-    for (name, kind) in covariates.iter().zip(&kinds) {
+    let all_rows = idx.len() == prep.rows.len();
+    for (name, kind) in covariates.iter().zip(kinds) {
         let start = names.len();
         let mut spline = false;
         match kind {
             Kind::Num(v) => {
-                let values: Vec<f64> = idx.iter().map(|&i| v[i]).collect();
+                // Every row complete: the values are the column's own, moved rather than copied.
+                let values: Vec<f64> = if all_rows { v } else { idx.iter().map(|&i| v[i]).collect() };
                 let basis = spline_df(name).map(|df| crate::stats::spline::NaturalSpline::new(&values, df));
                 match basis {
                     Some(Ok(ns)) => {
@@ -681,7 +689,7 @@ pub fn design(
                         *p = true;
                     }
                 }
-                let reference = if spec.reference.contains_key(name.as_str()) { *reference } else { present.iter().position(|&p| p).unwrap_or(0) };
+                let reference = if spec.reference.contains_key(name.as_str()) { reference } else { present.iter().position(|&p| p).unwrap_or(0) };
                 for (li, level) in f.levels.iter().enumerate() {
                     if li == reference || !present[li] {
                         continue;
