@@ -599,11 +599,17 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
             crate::prepare::line_list(&lines)
         ));
     }
-    // Columns of the design restricted to rows with a treatment.
-    let keep: Vec<usize> = (0..d.idx.len()).filter(|&k| tf.codes[d.idx[k]] != crate::table::MISSING).collect();
-    let x: Vec<Vec<f64>> = d.x.iter().map(|c| keep.iter().map(|&k| c[k]).collect()).collect();
+    // Columns of the design restricted to rows with a treatment (the design's own, uncopied,
+    // when every row has one).
+    let x: Vec<std::borrow::Cow<[f64]>> = if dropped == 0 {
+        d.x.iter().map(|c| std::borrow::Cow::Borrowed(&c[..])).collect()
+    } else {
+        let keep: Vec<usize> = (0..d.idx.len()).filter(|&k| tf.codes[d.idx[k]] != crate::table::MISSING).collect();
+        d.x.iter().map(|c| std::borrow::Cow::Owned(keep.iter().map(|&k| c[k]).collect())).collect()
+    };
     let y: Vec<f64> = idx.iter().map(|&i| f64::from(tf.codes[i] == 1)).collect();
-    let (n1, n0) = (y.iter().filter(|&&v| v == 1.0).count(), y.iter().filter(|&&v| v == 0.0).count());
+    let n1 = y.iter().filter(|&&v| v == 1.0).count();
+    let n0 = y.len() - n1;
     if n1 == 0 || n0 == 0 {
         return refuse(format!("among the rows with every propensity covariate, the treatment '{}' has one level only", ps.treatment), warnings);
     }
@@ -638,63 +644,8 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
             (true, false) => e / (1.0 - e),
         })
         .collect();
-    let y = &y[..];
-    let arm = |a: f64| (0..y.len()).filter(move |&k| y[k] == a);
-    let ess: Vec<Ess> = [(0.0, &tf.levels[0]), (1.0, &tf.levels[1])]
-        .into_iter()
-        .map(|(a, level)| {
-            let ws: Vec<f64> = arm(a).map(|k| weight[k]).collect();
-            let pss: Vec<f64> = arm(a).map(|k| fit.fitted[k]).collect();
-            let s: f64 = ws.iter().sum();
-            let s2: f64 = ws.iter().map(|v| v * v).sum();
-            Ess {
-                group: level.clone(),
-                n: ws.len(),
-                weight_sum: s,
-                ess: s * s / s2,
-                min_weight: ws.iter().copied().fold(f64::INFINITY, f64::min),
-                max_weight: ws.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                extreme: ws.iter().filter(|&&v| v > EXTREME_WEIGHT).count(),
-                ps_min: pss.iter().copied().fold(f64::INFINITY, f64::min),
-                ps_max: pss.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            }
-        })
-        .collect();
-    let balance: Vec<Balance> = d
-        .names
-        .iter()
-        .zip(&x)
-        .map(|(name, col)| {
-            // Per arm (index 0 untreated, 1 treated), in row order: rows, Σx, Σw, Σwx, and the
-            // rows at 1 of a 0/1 term; then the unweighted variances about the arm means.
-            let (mut cnt, mut sx, mut sw, mut swx, mut ones) = ([0.0f64; 2], [0.0f64; 2], [0.0f64; 2], [0.0f64; 2], [0usize; 2]);
-            let mut binary = true;
-            for k in 0..y.len() {
-                let a = usize::from(y[k] == 1.0);
-                let v = col[k];
-                cnt[a] += 1.0;
-                sx[a] += v;
-                sw[a] += weight[k];
-                swx[a] += weight[k] * v;
-                ones[a] += usize::from(v == 1.0);
-                binary &= v == 0.0 || v == 1.0;
-            }
-            let mean = [sx[0] / cnt[0], sx[1] / cnt[1]];
-            let mut ss = [0.0f64; 2];
-            for k in 0..y.len() {
-                let a = usize::from(y[k] == 1.0);
-                ss[a] += (col[k] - mean[a]) * (col[k] - mean[a]);
-            }
-            let var = |a: usize| ss[a] / (cnt[a] - 1.0);
-            let sd = ((var(1) + var(0)) / 2.0).sqrt();
-            let small = binary
-                && (0..2).any(|a| {
-                    let zeros = cnt[a] as usize - ones[a];
-                    (ones[a] > 0 && ones[a] < DEFAULT_MIN_CELL) || (zeros > 0 && zeros < DEFAULT_MIN_CELL)
-                });
-            Balance { name: name.clone(), smd_before: (mean[1] - mean[0]) / sd, smd_after: (swx[1] / sw[1] - swx[0] / sw[0]) / sd, small }
-        })
-        .collect();
+    let ess = arm_summaries(&y, &weight, &fit.fitted, [&tf.levels[0], &tf.levels[1]]);
+    let balance: Vec<Balance> = d.names.iter().zip(&x).map(|(name, col)| balance_row(name, col, &y, &weight, [n0, n1])).collect();
     let max_smd_after = balance.iter().map(|b| b.smd_after.abs()).fold(0.0, f64::max);
     let extreme: usize = ess.iter().map(|e| e.extreme).sum();
     let (t, c) = (&tf.levels[1], &tf.levels[0]);
@@ -753,6 +704,105 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
         },
         per_row,
     )))
+}
+
+/// `a` when `pick`, else `b`, through the bits (no branch to mispredict on a random arm).
+#[inline]
+fn select(pick: bool, a: f64, b: f64) -> f64 {
+    let mask = u64::from(pick).wrapping_neg();
+    f64::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
+}
+
+/// Each arm's weights and propensity scores (index 0 the untreated, `y` = 0; 1 the treated):
+/// the rows, Σw, the effective size (Σw)²/Σw², the weight and score ranges and the extreme
+/// weights. One pass in row order without a branch on the arm (the arms are mixed at random, so
+/// a branch would be mispredicted every other row): a row adds w·y to the treated sums and
+/// w − w·y to the untreated ones, each exactly w or 0, so every sum is its own arm's in row
+/// order.
+fn arm_summaries(y: &[f64], weight: &[f64], score: &[f64], levels: [&String; 2]) -> Vec<Ess> {
+    let (mut n1, mut s0, mut s1, mut q0, mut q1, mut x0, mut x1) = (0usize, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0usize, 0usize);
+    let (mut wlo0, mut wlo1, mut whi0, mut whi1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let (mut plo0, mut plo1, mut phi0, mut phi1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for ((&t, &w), &e) in y.iter().zip(weight).zip(score) {
+        let treated = t == 1.0;
+        let w1 = w * t;
+        let w0 = w - w1;
+        n1 += usize::from(treated);
+        s0 += w0;
+        s1 += w1;
+        q0 += w0 * w0;
+        q1 += w1 * w1;
+        let extreme = w > EXTREME_WEIGHT;
+        x0 += usize::from(!treated & extreme);
+        x1 += usize::from(treated & extreme);
+        wlo0 = wlo0.min(select(treated, f64::INFINITY, w));
+        wlo1 = wlo1.min(select(treated, w, f64::INFINITY));
+        whi0 = whi0.max(select(treated, f64::NEG_INFINITY, w));
+        whi1 = whi1.max(select(treated, w, f64::NEG_INFINITY));
+        plo0 = plo0.min(select(treated, f64::INFINITY, e));
+        plo1 = plo1.min(select(treated, e, f64::INFINITY));
+        phi0 = phi0.max(select(treated, f64::NEG_INFINITY, e));
+        phi1 = phi1.max(select(treated, e, f64::NEG_INFINITY));
+    }
+    let (n, s, s2, extreme) = ([y.len() - n1, n1], [s0, s1], [q0, q1], [x0, x1]);
+    let (w_min, w_max, ps_min, ps_max) = ([wlo0, wlo1], [whi0, whi1], [plo0, plo1], [phi0, phi1]);
+    (0..2)
+        .map(|a| Ess {
+            group: levels[a].clone(),
+            n: n[a],
+            weight_sum: s[a],
+            ess: s[a] * s[a] / s2[a],
+            min_weight: w_min[a],
+            max_weight: w_max[a],
+            extreme: extreme[a],
+            ps_min: ps_min[a],
+            ps_max: ps_max[a],
+        })
+        .collect()
+}
+
+/// The balance row of one model term: its standardised mean difference before and after
+/// weighting, (treated − untreated mean) / sqrt(mean of the two arms' unweighted variances),
+/// and whether a 0/1 term has fewer than [`DEFAULT_MIN_CELL`] rows at 1 (or 0) in an arm.
+/// `rows` the arms' sizes (untreated, treated). Two passes in row order (the means, then the
+/// squares about them), each row adding its values to its own arm's sums and exactly 0 to the
+/// other's, without a branch (see [`arm_summaries`]).
+fn balance_row(name: &str, col: &[f64], y: &[f64], weight: &[f64], rows: [usize; 2]) -> Balance {
+    let (mut sx0, mut sx1, mut sw0, mut sw1, mut swx0, mut swx1, mut ones0, mut ones1) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0usize, 0usize);
+    let mut binary = true;
+    for ((&t, &v), &w) in y.iter().zip(col).zip(weight) {
+        let treated = t == 1.0;
+        let (v1, w1) = (v * t, w * t);
+        let (v0, w0) = (v - v1, w - w1);
+        sx0 += v0;
+        sx1 += v1;
+        sw0 += w0;
+        sw1 += w1;
+        swx0 += w0 * v;
+        swx1 += w1 * v;
+        let one = v == 1.0;
+        ones0 += usize::from(!treated & one);
+        ones1 += usize::from(treated & one);
+        binary &= (v == 0.0) | one;
+    }
+    let cnt = [rows[0] as f64, rows[1] as f64];
+    let mean = [sx0 / cnt[0], sx1 / cnt[1]];
+    let (mut ss0, mut ss1) = (0.0f64, 0.0f64);
+    for (&t, &v) in y.iter().zip(col) {
+        let dev = v - select(t == 1.0, mean[1], mean[0]);
+        let sq1 = dev * dev * t;
+        ss0 += dev * dev - sq1;
+        ss1 += sq1;
+    }
+    let var = [ss0 / (cnt[0] - 1.0), ss1 / (cnt[1] - 1.0)];
+    let sd = ((var[1] + var[0]) / 2.0).sqrt();
+    let ones = [ones0, ones1];
+    let small = binary
+        && (0..2).any(|a| {
+            let zeros = rows[a] - ones[a];
+            (ones[a] > 0 && ones[a] < DEFAULT_MIN_CELL) || (zeros > 0 && zeros < DEFAULT_MIN_CELL)
+        });
+    Balance { name: name.to_string(), smd_before: (mean[1] - mean[0]) / sd, smd_after: (swx1 / sw1 - swx0 / sw0) / sd, small }
 }
 
 /// With `propensity`: fit the propensity model on the analysed rows, keep the rows it weighs

@@ -391,6 +391,15 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
     if let Some((exits, entries)) = &fast {
         report.km = stats::km::kaplan_meier_entry_groups(exits, entries, &levels, &opts);
     }
+    // Sampling weights alone (the propensity-weighted arms): one sort shared by the curves, no
+    // copy of the columns per group (the RMST's jackknife reads each group's own rows below).
+    if st.weight.is_some() && st.entry.is_none() && st.patient.is_none() && joined_entry.is_none() && spec.rmst_tau.is_none() {
+        let all = stats::km::KmRows { time: &prep.time, status: &prep.status, entry: None, weight: st.weight.as_deref(), patient: None };
+        report.km = stats::km::kaplan_meier_weighted_groups(&all, &codes, n_groups, &opts);
+        for (c, l) in report.km.iter_mut().zip(&levels) {
+            c.group = Some(l.clone());
+        }
+    }
     let tallied = !report.km.is_empty();
     for g in 0..n_groups {
         if tallied {

@@ -608,8 +608,14 @@ pub fn design(
             }
             kinds.push(Kind::Cat(f, reference));
         } else {
-            let (v, _) = numeric_values(col);
-            let v: Vec<f64> = prep.rows.iter().map(|&r| v[r]).collect();
+            // The analysed rows' values, read from the column (a number column is not copied whole).
+            let v: Vec<f64> = match &col.data {
+                ColumnData::Numeric(all) | ColumnData::Date(all) => prep.rows.iter().map(|&r| all[r]).collect(),
+                _ => {
+                    let (all, _) = numeric_values(col);
+                    prep.rows.iter().map(|&r| all[r]).collect()
+                }
+            };
             for (i, x) in v.iter().enumerate() {
                 if x.is_nan() && complete[i] {
                     complete[i] = false;

@@ -229,10 +229,39 @@ struct RobustSe {
 /// A²·Σw² − 2A·Σw²B + Σw²B² (B_i = A(entry_i)), kept as running sums; a row that has left adds
 /// its final w_i²U_i² once. One pass over the rows sorted by exit and by entry.
 pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
-    let n = rows.time.len();
-    let wt = |i: usize| rows.weight.map_or(1.0, |w| w[i]);
+    let all: Vec<usize> = (0..rows.time.len()).collect();
     let by_exit = super::common::order_by_time(rows.time);
     let by_entry: Vec<usize> = rows.entry.map(super::common::order_by_time).unwrap_or_default();
+    km_rows_of(rows, &all, &by_exit, &by_entry, opts)
+}
+
+/// The weighted curves of several groups of rows without delayed entry or patients (sampling
+/// weights, as the propensity-weighted arms): one sort of all the rows by exit (stable, so each
+/// group's rows keep their order among equal times) shared by the groups, and no copy of their
+/// columns. The curve of group g is exactly [`kaplan_meier_rows`] of its rows (`group[i]` = g),
+/// in the same order of sums; `rows.entry` and `rows.patient` must be None.
+pub fn kaplan_meier_weighted_groups(rows: &KmRows, group: &[u32], n_groups: usize, opts: &KmOptions) -> Vec<KmCurve> {
+    debug_assert!(rows.entry.is_none() && rows.patient.is_none(), "weighted groups take neither entry nor patients");
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
+    for (i, &g) in group.iter().enumerate() {
+        if let Some(m) = members.get_mut(g as usize) {
+            m.push(i);
+        }
+    }
+    let mut by_exit: Vec<Vec<usize>> = members.iter().map(|m| Vec::with_capacity(m.len())).collect();
+    for i in super::common::order_by_time(rows.time) {
+        if let Some(o) = by_exit.get_mut(group[i] as usize) {
+            o.push(i);
+        }
+    }
+    members.iter().zip(&by_exit).map(|(m, o)| km_rows_of(rows, m, o, &[], opts)).collect()
+}
+
+/// [`kaplan_meier_rows`] of the rows `members` (in row order) of `rows`' columns, given them
+/// sorted by exit (`by_exit`) and, with entry, by entry (`by_entry`).
+fn km_rows_of(rows: &KmRows, members: &[usize], by_exit: &[usize], by_entry: &[usize], opts: &KmOptions) -> KmCurve {
+    let n = members.len();
+    let wt = |i: usize| rows.weight.map_or(1.0, |w| w[i]);
     let robust = rows.weight.is_some();
     let mut rt = RiskTable::default();
     let (mut se_log, mut se_h) = (Vec::new(), Vec::new());
@@ -245,11 +274,11 @@ pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
     let (mut a_s, mut a_h) = (0.0f64, 0.0f64);
     // B_i by row, needed only with delayed entry (without, every row enters at A = 0).
     let keep_b = robust && rows.entry.is_some();
-    let mut b_s = if keep_b { vec![0.0; n] } else { Vec::new() };
-    let mut b_h = if keep_b { vec![0.0; n] } else { Vec::new() };
+    let mut b_s = if keep_b { vec![0.0; rows.time.len()] } else { Vec::new() };
+    let mut b_h = if keep_b { vec![0.0; rows.time.len()] } else { Vec::new() };
     let (mut s2, mut s2b_s, mut s2b2_s, mut s2b_h, mut s2b2_h, mut fin_s, mut fin_h) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
     if rows.entry.is_none() {
-        for i in 0..n {
+        for &i in members {
             w_in += wt(i);
             s2 += wt(i) * wt(i);
         }
@@ -338,12 +367,12 @@ pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
     let mut out = curve_with(rt, opts, robust_se.as_ref());
     out.n = match rows.patient {
         Some(p) => {
-            let mut seen = vec![false; p.iter().map(|&x| x as usize + 1).max().unwrap_or(0)];
-            p.iter().filter(|&&x| !std::mem::replace(&mut seen[x as usize], true)).count()
+            let mut seen = vec![false; members.iter().map(|&i| p[i] as usize + 1).max().unwrap_or(0)];
+            members.iter().filter(|&&i| !std::mem::replace(&mut seen[p[i] as usize], true)).count()
         }
         None => n,
     };
-    out.events = rows.status.iter().filter(|&&s| s == 1).count();
+    out.events = members.iter().filter(|&&i| rows.status[i] == 1).count();
     out
 }
 
@@ -756,6 +785,32 @@ mod tests {
         assert_eq!(curves[0].at[2].n_risk, 0.0);
         assert_eq!(curves[0].n, 5);
         assert_eq!(curves[0].events, 5);
+    }
+
+    /// The weighted groups from one shared sort = `kaplan_meier_rows` on each group's own
+    /// rows, to the last bit (ties of time across and within groups, a group code outside the
+    /// groups left out, an empty group).
+    #[test]
+    fn weighted_groups_equal_separate_fits() {
+        let time = [5.0, 3.0, 8.0, 1.0, 9.0, 2.0, 7.0, 3.0, 3.0, 6.0, 3.0, 4.0];
+        let status = [1u8, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1];
+        let weight = [0.7, 1.3, 2.0, 0.4, 1.1, 0.9, 3.2, 1.0, 0.6, 1.7, 2.2, 0.5];
+        let group = [0u32, 1, 0, 0, 1, 1, 1, 0, 1, 0, u32::MAX, 1];
+        let o = KmOptions { conf_type: ConfType::LogLog, times: &[0.5, 3.0, 10.0], rmst_tau: None };
+        let all = KmRows { time: &time, status: &status, entry: None, weight: Some(&weight), patient: None };
+        let curves = kaplan_meier_weighted_groups(&all, &group, 3, &o);
+        assert_eq!(curves.len(), 3);
+        for (g, c) in curves.iter().enumerate() {
+            let rows: Vec<usize> = (0..time.len()).filter(|&i| group[i] == g as u32).collect();
+            let tg: Vec<f64> = rows.iter().map(|&i| time[i]).collect();
+            let sg: Vec<u8> = rows.iter().map(|&i| status[i]).collect();
+            let wg: Vec<f64> = rows.iter().map(|&i| weight[i]).collect();
+            let alone = kaplan_meier_rows(&KmRows { time: &tg, status: &sg, entry: None, weight: Some(&wg), patient: None }, &o);
+            assert_eq!(format!("{c:?}"), format!("{alone:?}"), "group {g}");
+        }
+        // Group a (rows 0, 2, 3, 7, 9): weight 0.4 + 1.0 + 0.7 + 1.7 + 2.0 at risk at time 1.
+        assert!((curves[0].steps[0].n_risk - 5.8).abs() < 1e-12);
+        assert_eq!((curves[0].n, curves[0].events, curves[2].n), (5, 5, 0));
     }
 
     #[test]
