@@ -169,7 +169,7 @@ test('5: a share link shows its figure options before a file is loaded, and the 
 test('6: the demo smoothed hazard is not undersmoothed: bandwidth at least muhaz\'s pilot R / (8 d^0.2)', async () => {
   const { page } = await app.newPage();
   await page.click('#hazard-tab');
-  await page.waitForFunction(() => /bandwidth/.test(document.querySelector('#hz-bw-used').textContent));
+  await page.waitForFunction(() => /bandwidth/.test(document.querySelector('#hz-bw-used')?.textContent ?? ''));
   await settle(page);
   const used = await page.locator('#hz-bw-used').textContent();
   // The page's analysis, run again with the hazard: its report carries each group's bandwidth.
