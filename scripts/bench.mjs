@@ -206,7 +206,9 @@ cat((proc.time()[["elapsed"]] - t0) * 1000, "\\n")`;
 // workbooks, Parquet and the extended estimators) and the manuscript build
 // (pkg/cohort_manuscript*: PNG/TIFF/PDF/Word) are fetched only when used, so they are reported
 // apart (scripts/build.sh).
-const ON_DEMAND = /^www\/pkg\/cohort_(workbook|manuscript)/;
+// The page modules imported on first use (scripts/build.sh's `lazy` list: the Paper view, the
+// Hazard models and Cohort tab contents, the Adjusted comparison block) are not the first load either.
+const ON_DEMAND = /^www\/(pkg\/cohort_(workbook|manuscript)|(paper-view|hazard-models|overview-tables|adjusted-view)\.js$)/;
 
 function payload() {
   const files = [
@@ -519,7 +521,7 @@ if (e) lines.push(`end to end, ${e.rows} rows (${(e.file_bytes / 1e6).toFixed(1)
   (e.r_process_ms ? `Rscript (${e.r_reader}) ${fmt(e.r_process_ms)} ms (${fmt(e.r_in_session_ms)} ms inside R) → R/ours ${(e.r_process_ms / e.native_ms).toFixed(1)}× (in-session ${(e.r_in_session_ms / e.native_ms).toFixed(1)}×)` : 'R not run'));
 const p = results.payload;
 if (p) lines.push(`payload: wasm ${kb(p.wasm_bytes)} raw / ${kb(p.wasm_gzip_bytes)} gz; wasm + JS ${kb(p.wasm_js_bytes)} / ${kb(p.wasm_js_gzip_bytes)} gz; everything but the demo data (with CSS, HTML) ${kb(p.total_bytes)} / ${kb(p.total_gzip_bytes)} gz; ` +
-  `on demand (the full build: workbooks, Parquet, extended estimators; the manuscript build; with their glue) ${kb(p.on_demand_bytes)} / ${kb(p.on_demand_gzip_bytes)} gz`);
+  `on demand (the full build: workbooks, Parquet, extended estimators; the manuscript build; with their glue; the page modules imported on first use) ${kb(p.on_demand_bytes)} / ${kb(p.on_demand_gzip_bytes)} gz`);
 if (results.page) {
   lines.push(`page: navigation → demo analysed and drawn ${fmt(results.page.navigation_to_demo_ms)} ms (median of 3: ${results.page.navigation_runs.map(r => fmt(r.demo_ms)).join(', ')}; engine in a ${results.page.navigation_runs[0]?.engine})`);
   for (const n of opt.sizes) {
