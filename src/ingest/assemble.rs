@@ -143,8 +143,12 @@ impl Dict {
         }
         // A column of a few levels (a group, a flag) finds its level by comparing the texts,
         // without hashing the cell.
-        let few = if self.levels.len() <= FEW_LEVELS { self.levels.iter().position(|l| same_text(l.as_bytes(), s.as_bytes())) } else { None };
-        let code = match few.map(|c| c as u32).or_else(|| if self.levels.len() <= FEW_LEVELS { None } else { self.index.get(s).copied() }) {
+        let found = if self.levels.len() <= FEW_LEVELS {
+            self.levels.iter().position(|l| same_text(l.as_bytes(), s.as_bytes())).map(|c| c as u32)
+        } else {
+            self.index.get(s).copied()
+        };
+        let code = match found {
             Some(c) => c,
             None => {
                 let c = self.levels.len() as u32;
