@@ -4,26 +4,18 @@
 // subgroups, splines, interactions, or the group's hazard ratio in the Cox model); until then
 // the block's controls are empty and its results hidden, as they would be.
 
-import { $ } from './dom.js';
+import { $, loadOnce } from './dom.js';
 import { groupColumns } from './spec.js';
 
 /** {state, runSpec, redraw, showError, download, stem, serial, checkExport, widthOf} from main.js. */
 let ctx = null;
 /** The block's module (www/adjusted-view.js), once loaded. */
 let view = null;
-let loading = null;
-
-function load() {
-  loading ||= import('./adjusted-view.js').then(m => {
-    m.initAdjusted(ctx);
-    view = m;
-    return m;
-  }, e => {
-    loading = null;   // tried again next time
-    throw e;
-  });
-  return loading;
-}
+const load = loadOnce(() => import('./adjusted-view.js'), m => {
+  m.initAdjusted(ctx);
+  view = m;
+  return m;
+});
 
 const failed = e => ctx.showError(e, 'The adjusted comparison block could not be loaded');
 

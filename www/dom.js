@@ -1,4 +1,4 @@
-// The page's two DOM helpers, shared by every module.
+// The page's DOM helpers, shared by every module, and the loader of its on-demand modules.
 
 /** The first element matching a CSS selector, or null. */
 export const $ = sel => document.querySelector(sel);
@@ -17,4 +17,16 @@ export function el(tag, attrs = {}, ...kids) {
   }
   for (const k of kids) if (k != null) e.append(k);
   return e;
+}
+
+/**
+ * A loader of a page module imported on first use (issue 20): `load()` imports it once and
+ * resolves to `init(module)`; a failed import is tried again at the next call.
+ */
+export function loadOnce(importer, init) {
+  let loading = null;
+  return () => (loading ||= importer().then(init, e => {
+    loading = null;
+    throw e;
+  }));
 }

@@ -2,7 +2,7 @@
 // parametric fits. Only the section's heading loads with the page (issue 20); its content, fits
 // and figures are www/hazard-models.js, imported the first time the section is opened.
 
-import { el } from './dom.js';
+import { el, loadOnce } from './dom.js';
 
 /**
  * ctx: engine(), serial(fn), state() → {spec, report}, showError(e, context).
@@ -16,11 +16,7 @@ export function initHazard(ctx) {
   host.append(box);
   /** The section's content ({opened, changed, clear}), once loaded. */
   let section = null;
-  let loading = null;
-  const load = () => (loading ||= import('./hazard-models.js').then(m => (section = m.hazardSection(ctx, box)), e => {
-    loading = null;   // tried again at the next opening
-    throw e;
-  }));
+  const load = loadOnce(() => import('./hazard-models.js'), m => (section = m.hazardSection(ctx, box)));
   box.addEventListener('toggle', () => {
     if (box.open) load().then(s => s.opened(), e => ctx.showError(e, 'The hazard models could not be loaded'));
   });

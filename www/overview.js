@@ -3,25 +3,17 @@
 // www/overview-tables.js, imported the first time the tab is shown (issue 20: not part of the
 // page's first payload).
 
-import { el } from './dom.js';
+import { el, loadOnce } from './dom.js';
 
 let ctx = null;          // {state, runSpec, runSpecInner, serial, download, stem}
 let view = 'survival';   // which tab is shown
 /** The tab's content module (www/overview-tables.js), loaded once. */
 let tables = null;
-let loading = null;
-
-function content() {
-  loading ||= import('./overview-tables.js').then(m => {
-    m.initTables(ctx, () => view);
-    tables = m;
-    return m;
-  }, e => {
-    loading = null;   // tried again next time
-    throw e;
-  });
-  return loading;
-}
+const content = loadOnce(() => import('./overview-tables.js'), m => {
+  m.initTables(ctx, () => view);
+  tables = m;
+  return m;
+});
 
 // ---------- the tab bar and the view ----------
 
