@@ -4,7 +4,7 @@
 
 use super::fit::{Data, WASM_TIER_CHUNK};
 use super::Concordance;
-use crate::stats::common::{radix_sort, time_key};
+use crate::stats::common::{key_time, time_key};
 
 /// The concordance of `lp` (the linear predictor by sorted row of `data`), within strata,
 /// cluster-collapsed jackknife when `cluster` (by input row) is given. `time` and `entry` are
@@ -16,6 +16,90 @@ pub(super) fn concordance(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: 
         concordance_general(data, time, entry, lp, cluster)
     } else {
         concordance_plain(data, lp, cluster)
+    }
+}
+
+/// Items per call of the passes of [`sort_by_value`] (see `WASM_TIER_CHUNK`).
+const SORT_CHUNK: usize = 1 << 15;
+
+/// `items` sorted stably by their keys (`key(item)`: a [`time_key`], whose order is that of
+/// the value it was made from) — the order a stable radix sort of the 64-bit keys gives, with
+/// fewer passes. Each value is put in one of 2^b bins of equal width between the smallest and
+/// the largest value (b ≈ log2 n; the bin (v − lo)·s, truncated, never decreases as v grows,
+/// and equal values share a bin), the items are sorted stably by bin in two radix passes, and
+/// the items of a bin, in order already when the values are spread, are then sorted by key
+/// (stably). Predictors of a million rows take one counting pass and two placing passes
+/// instead of up to six of each over 64-bit keys.
+fn sort_by_value<T: Copy + Default>(items: &mut Vec<T>, key: impl Fn(&T) -> u64 + Copy) {
+    let n = items.len();
+    let (kmin, kmax) = items.iter().fold((u64::MAX, 0u64), |(a, b), x| (a.min(key(x)), b.max(key(x))));
+    let (lo, hi) = (key_time(kmin), key_time(kmax));
+    let bits = (usize::BITS - n.leading_zeros()).clamp(2, 22);
+    let top = ((1u64 << bits) - 1) as f64;
+    let scale = top / (hi - lo);
+    if n < 64 || kmin == kmax || !(scale.is_finite() && scale > 0.0 && lo.is_finite()) {
+        // Few items, one value, or values too far apart (or too close) for the bins.
+        items.sort_by_key(key);
+        return;
+    }
+    let bin = move |x: &T| ((key_time(key(x)) - lo) * scale).min(top) as u32;
+    let low_bits = bits / 2;
+    // (shift, mask) of the low and high digits of a bin.
+    let digits = [(0, (1u32 << low_bits) - 1), (low_bits, u32::MAX)];
+    let mut hist = [[0u32; 2048]; 2];
+    for chunk in items.chunks(SORT_CHUNK) {
+        count_bins(chunk, &bin, low_bits, &mut hist);
+    }
+    let mut buf = vec![T::default(); n];
+    for (h, &(shift, mask)) in hist.iter_mut().zip(&digits) {
+        let mut at = 0u32;
+        for c in h.iter_mut() {
+            let count = *c;
+            *c = at;
+            at += count;
+        }
+        for chunk in items.chunks(SORT_CHUNK) {
+            place_bins(chunk, &bin, shift, mask, h, &mut buf);
+        }
+        std::mem::swap(items, &mut buf);
+    }
+    drop(buf);
+    // Within each bin, by key (stable: equal keys keep their order).
+    let mut start = 0;
+    while start < n {
+        let b = bin(&items[start]);
+        let mut end = start + 1;
+        let mut sorted = true;
+        while end < n && bin(&items[end]) == b {
+            sorted &= key(&items[end - 1]) <= key(&items[end]);
+            end += 1;
+        }
+        if !sorted {
+            items[start..end].sort_by_key(key);
+        }
+        start = end;
+    }
+}
+
+/// The histograms of the low and high digits of the bins of `items` ([`sort_by_value`]).
+#[inline(never)]
+fn count_bins<T>(items: &[T], bin: &impl Fn(&T) -> u32, low_bits: u32, hist: &mut [[u32; 2048]; 2]) {
+    let mask = (1u32 << low_bits) - 1;
+    for x in items {
+        let b = bin(x);
+        hist[0][(b & mask) as usize & 2047] += 1;
+        hist[1][(b >> low_bits) as usize & 2047] += 1;
+    }
+}
+
+/// Move `items` to their places in `buf` by the digit `(bin >> shift) & mask` of their bin
+/// (`next`: the next place of each digit value).
+#[inline(never)]
+fn place_bins<T: Copy>(items: &[T], bin: &impl Fn(&T) -> u32, shift: u32, mask: u32, next: &mut [u32; 2048], buf: &mut [T]) {
+    for x in items {
+        let d = ((bin(x) >> shift) & mask) as usize & 2047;
+        buf[next[d] as usize] = *x;
+        next[d] += 1;
     }
 }
 
@@ -338,10 +422,9 @@ fn concordance_plain(data: &Data, lp: &[f64], cluster: Option<&[u32]>) -> Concor
     }
     // The rows in order of the linear predictor, carrying (sorted row, group-event). The keys
     // are the bits of η mapped to integers of the same order (−0 counted as +0).
-    let mut by_lp: Vec<(u64, u64)> = lp.iter().zip(&ge).enumerate().map(|(i, (&v, &g))| (time_key(v), ((i as u64) << 32) | g as u64)).collect();
-    radix_sort(&mut by_lp, false);
-    let by_lp: Vec<(u64, (u32, u32))> = by_lp.into_iter().map(|(k, p)| (k, ((p >> 32) as u32, p as u32))).collect();
+    let mut by_lp: Vec<(u64, (u32, u32))> = lp.iter().zip(&ge).enumerate().map(|(i, (&v, &g))| (time_key(v), (i as u32, g))).collect();
     drop(ge);
+    sort_by_value(&mut by_lp, |item| item.0);
     let distinct = 1 + by_lp.windows(2).filter(|w| w[0].0 != w[1].0).count();
     let mut total = [0i64; 3];
     // Per row (sorted row, counts): pairs it belongs to that are concordant, discordant, tied
@@ -645,7 +728,7 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
     // The rows in order of the linear predictor (keys: the bits of η mapped to integers of the
     // same order, −0 counted as +0).
     let mut by_lp: Vec<(u64, u64)> = lp.iter().enumerate().map(|(i, &v)| (time_key(v), i as u64)).collect();
-    radix_sort(&mut by_lp, false);
+    sort_by_value(&mut by_lp, |item| item.0);
     let keys: Vec<u64> = by_lp.iter().map(|p| p.0).collect();
     let items: Vec<Partner> = by_lp.iter().map(|p| meta[p.1 as usize]).collect();
     drop((by_lp, meta));
@@ -696,7 +779,32 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
 #[cfg(test)]
 mod tests {
     use super::super::{coxph_extra, CoxExtra, CoxInput, Residuals};
+    use super::sort_by_value;
     use crate::spec::Ties;
+    use crate::stats::common::time_key;
+
+    #[test]
+    fn sort_by_value_is_a_stable_sort_by_key() {
+        let mut state = 12345u64;
+        let mut unif = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let spread: Vec<f64> = (0..5000).map(|_| (unif() - 0.5) * 6.0).collect();
+        let few: Vec<f64> = (0..3000).map(|_| [0.0, -0.0, 0.693, -1.5][(unif() * 4.0) as usize]).collect();
+        let outlier: Vec<f64> = (0..3000).map(|i| if i == 17 { 1e300 } else { unif() * 1e-3 }).collect();
+        let clumped: Vec<f64> = (0..4000).map(|_| if unif() < 0.9 { 1.0 + (unif() * 8.0).floor() * f64::EPSILON } else { unif() * -2.0 }).collect();
+        let infinite: Vec<f64> = (0..500).map(|i| if i % 97 == 3 { f64::NEG_INFINITY } else { unif() }).collect();
+        let tiny: Vec<f64> = (0..300).map(|_| (unif() - 0.5) * 1e-310).collect();
+        let short: Vec<f64> = (0..40).map(|_| (unif() * 5.0).floor()).collect();
+        for v in [spread, few, outlier, clumped, infinite, tiny, short] {
+            let mut items: Vec<(u64, u64)> = v.iter().enumerate().map(|(i, &a)| (time_key(a), i as u64)).collect();
+            let mut want = items.clone();
+            want.sort_by_key(|p| p.0);
+            sort_by_value(&mut items, |p| p.0);
+            assert_eq!(items, want);
+        }
+    }
 
     fn rel(a: f64, b: f64) -> f64 {
         (a - b).abs() / a.abs().max(b.abs()).max(1e-300)
