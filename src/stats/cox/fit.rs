@@ -84,8 +84,7 @@ impl Entry {
 
 /// Scratch space of the likelihood passes (allocated once per fit).
 pub(super) struct Work {
-    /// η of every sorted row; the information kernel's row weights once `loglik_score` has
-    /// used it (one n-vector fewer: 80 MB at 10M rows).
+    /// η of every sorted row.
     pub(super) eta: Vec<f64>,
     pub(super) risk: Vec<f64>,
     pub(super) s1: Vec<f64>,
@@ -101,8 +100,8 @@ pub(super) struct Work {
     pub(super) z: Vec<f64>,
     pub(super) zgroup: Vec<u32>,
     pub(super) zw: Vec<f64>,
-    /// Kernel scratch: one chunk of rows (weighted and not) by column pairs, and a ps × ps
-    /// accumulator.
+    /// Kernel scratch: one chunk of rows by column pairs (not weighted, and with each of up to
+    /// `MAX_WEIGHTS` weights), and a ps × ps accumulator per weight.
     pub(super) chunk: Vec<[f64; 2]>,
     pub(super) acc: Vec<f64>,
 }
@@ -121,8 +120,8 @@ impl Work {
             z: Vec::new(),
             zgroup: Vec::new(),
             zw: Vec::new(),
-            chunk: vec![[0.0; 2]; KERNEL_CHUNK * ps],
-            acc: vec![0.0; ps * ps],
+            chunk: vec![[0.0; 2]; (1 + MAX_WEIGHTS) * KERNEL_CHUNK * ps / 2],
+            acc: vec![0.0; MAX_WEIGHTS * ps * ps],
         }
     }
 }
@@ -148,58 +147,167 @@ impl Pass {
 /// Rows per chunk of the information kernel (a chunk of weighted rows stays in L1 cache).
 const KERNEL_CHUNK: usize = 64;
 
-/// acc (ps × ps, row-major) += Σ_i w_i x_i x_iᵀ on the 2 × 2 blocks on and below the diagonal,
-/// for the rows x_i (stride ps, ps even) of `x`.
+/// The weighted cross-products of the information kernel taken together: at most this many
+/// weights per row (the information and the `cox.zph` blocks B and C).
+const MAX_WEIGHTS: usize = 3;
+
+/// acc_k (ps × ps, row-major; `acc` holds them one after another) += Σ_i w_k,i x_i x_iᵀ on the
+/// 2 × 2 blocks on and below the diagonal, for the rows x_i (stride ps, ps even) of one chunk
+/// `xc` and each row weight vector w_k of `ws` (one weight per row of the chunk).
 ///
 /// This is the O(n p²) part of every Newton iteration. The rows are taken in chunks that stay
 /// in L1 cache; a chunk is laid out by column pairs (for each pair of columns, the pairs of
-/// entries of every row in turn), once weighted (w_i x_i) and once not. Each 2 × 2 block of the
-/// result is then a sum over the chunk of the products of two such pairs, kept in four
-/// registers, without bounds checks (natively the compiler turns it into 2-wide SIMD).
-fn weighted_crossprod(x: &[f64], w: &[f64], ps: usize, chunk: &mut [[f64; 2]], acc: &mut [f64]) {
-    for (xc, wc) in x.chunks(KERNEL_CHUNK * ps).zip(w.chunks(KERNEL_CHUNK)) {
-        crossprod_chunk(xc, wc, ps, chunk, acc);
-    }
-}
-
-/// One chunk of `weighted_crossprod` (a function of its own so that V8 can switch it to
-/// optimised code between chunks; see `WASM_TIER_CHUNK`).
+/// entries of every row in turn), once not weighted and once weighted by each w_k. Each 2 × 2
+/// block of a result is then a sum over the chunk of the products of two such pairs, kept in
+/// four registers, without bounds checks (natively the compiler turns it into 2-wide SIMD).
+/// With several weights the chunk is read and laid out once for all of them; each sum is
+/// taken in the same order as with one weight. A function of its own so that V8 can switch it
+/// to optimised code between chunks (see `WASM_TIER_CHUNK`).
 #[inline(never)]
-fn crossprod_chunk(xc: &[f64], wc: &[f64], ps: usize, chunk: &mut [[f64; 2]], acc: &mut [f64]) {
+fn crossprod_chunk(xc: &[f64], ws: &[&[f64]], ps: usize, chunk: &mut [[f64; 2]], acc: &mut [f64]) {
     let h = ps / 2;
-    {
-        let m = wc.len();
-        let (wxp, xp) = chunk[..2 * h * m].split_at_mut(h * m);
-        for (r, (row, &wi)) in xc.chunks_exact(ps).zip(wc).enumerate() {
+    let m = xc.len() / ps;
+    let (xp, wxps) = chunk[..(1 + ws.len()) * h * m].split_at_mut(h * m);
+    for (r, row) in xc.chunks_exact(ps).enumerate() {
+        for (k, pair) in row.chunks_exact(2).enumerate() {
+            xp[k * m + r] = [pair[0], pair[1]];
+        }
+    }
+    for (wxp, wc) in wxps.chunks_exact_mut(h * m).zip(ws) {
+        for (r, (row, &wi)) in xc.chunks_exact(ps).zip(&wc[..m]).enumerate() {
             for (k, pair) in row.chunks_exact(2).enumerate() {
-                xp[k * m + r] = [pair[0], pair[1]];
                 wxp[k * m + r] = [wi * pair[0], wi * pair[1]];
             }
         }
+    }
+    for (wxp, acc) in wxps.chunks_exact(h * m).zip(acc.chunks_exact_mut(ps * ps)) {
         for jh in 0..h {
             let a_col = &wxp[jh * m..(jh + 1) * m];
-            for lh in 0..=jh {
-                let b_col = &xp[lh * m..(lh + 1) * m];
-                let (mut c00, mut c01, mut c10, mut c11) = (0.0, 0.0, 0.0, 0.0);
-                for (a, b) in a_col.iter().zip(b_col) {
-                    c00 += a[0] * b[0];
-                    c01 += a[0] * b[1];
-                    c10 += a[1] * b[0];
-                    c11 += a[1] * b[1];
+            // Up to three blocks of the column pair jh in one sweep of the rows: their sums do
+            // not wait on each other, so the processor overlaps them (one block alone is bound
+            // by the latency of its additions). Each sum is still taken row by row, in order.
+            let mut lh = 0;
+            while lh <= jh {
+                let col = |k: usize| &xp[(lh + k) * m..(lh + k + 1) * m];
+                let sums: &[[f64; 4]] = match jh + 1 - lh {
+                    1 => &[block_sums1(a_col, col(0))],
+                    2 => &block_sums2(a_col, col(0), col(1)),
+                    _ => &block_sums3(a_col, col(0), col(1), col(2)),
+                };
+                let j = 2 * jh;
+                for (k, c) in sums.iter().enumerate() {
+                    let l = 2 * (lh + k);
+                    acc[j * ps + l] += c[0];
+                    acc[j * ps + l + 1] += c[1];
+                    acc[(j + 1) * ps + l] += c[2];
+                    acc[(j + 1) * ps + l + 1] += c[3];
                 }
-                let (j, l) = (2 * jh, 2 * lh);
-                acc[j * ps + l] += c00;
-                acc[j * ps + l + 1] += c01;
-                acc[(j + 1) * ps + l] += c10;
-                acc[(j + 1) * ps + l + 1] += c11;
+                lh += 3;
             }
         }
     }
+}
+
+/// One 2 × 2 block of [`crossprod_chunk`]: the sums over the rows of the products of the pair
+/// `a` (weighted) and the pair `b`, as [a0·b0, a0·b1, a1·b0, a1·b1].
+#[inline(always)]
+fn block_sums1(a_col: &[[f64; 2]], b_col: &[[f64; 2]]) -> [f64; 4] {
+    let (mut c00, mut c01, mut c10, mut c11) = (0.0, 0.0, 0.0, 0.0);
+    for (a, b) in a_col.iter().zip(b_col) {
+        c00 += a[0] * b[0];
+        c01 += a[0] * b[1];
+        c10 += a[1] * b[0];
+        c11 += a[1] * b[1];
+    }
+    [c00, c01, c10, c11]
+}
+
+/// Two blocks of [`crossprod_chunk`] in one sweep ([`block_sums1`] of `b` and of `e`). The
+/// sums are separate variables, which the compiler keeps in registers as 2-wide pairs.
+#[inline(always)]
+fn block_sums2(a_col: &[[f64; 2]], b_col: &[[f64; 2]], e_col: &[[f64; 2]]) -> [[f64; 4]; 2] {
+    let (mut c00, mut c01, mut c10, mut c11) = (0.0, 0.0, 0.0, 0.0);
+    let (mut d00, mut d01, mut d10, mut d11) = (0.0, 0.0, 0.0, 0.0);
+    for (a, (b, e)) in a_col.iter().zip(b_col.iter().zip(e_col)) {
+        c00 += a[0] * b[0];
+        c01 += a[0] * b[1];
+        c10 += a[1] * b[0];
+        c11 += a[1] * b[1];
+        d00 += a[0] * e[0];
+        d01 += a[0] * e[1];
+        d10 += a[1] * e[0];
+        d11 += a[1] * e[1];
+    }
+    [[c00, c01, c10, c11], [d00, d01, d10, d11]]
+}
+
+/// Three blocks of [`crossprod_chunk`] in one sweep (see [`block_sums2`]).
+#[inline(always)]
+fn block_sums3(a_col: &[[f64; 2]], b_col: &[[f64; 2]], e_col: &[[f64; 2]], f_col: &[[f64; 2]]) -> [[f64; 4]; 3] {
+    let (mut c00, mut c01, mut c10, mut c11) = (0.0, 0.0, 0.0, 0.0);
+    let (mut d00, mut d01, mut d10, mut d11) = (0.0, 0.0, 0.0, 0.0);
+    let (mut e00, mut e01, mut e10, mut e11) = (0.0, 0.0, 0.0, 0.0);
+    for (a, (b, (e, f))) in a_col.iter().zip(b_col.iter().zip(e_col.iter().zip(f_col))) {
+        c00 += a[0] * b[0];
+        c01 += a[0] * b[1];
+        c10 += a[1] * b[0];
+        c11 += a[1] * b[1];
+        d00 += a[0] * e[0];
+        d01 += a[0] * e[1];
+        d10 += a[1] * e[0];
+        d11 += a[1] * e[1];
+        e00 += a[0] * f[0];
+        e01 += a[0] * f[1];
+        e10 += a[1] * f[0];
+        e11 += a[1] * f[1];
+    }
+    [[c00, c01, c10, c11], [d00, d01, d10, d11], [e00, e01, e10, e11]]
+}
+
+/// Per time group and weight k of [`Data::information`] (index k·ngroups + group): the
+/// cumulative weight up to and including the group within its stratum, the group's own a1
+/// weight, and (with delayed entry) the cumulative weight before the group.
+struct GroupWeights {
+    cum: Vec<f64>,
+    a1: Vec<f64>,
+    before: Vec<f64>,
 }
 
 impl Data {
     pub(super) fn xrow(&self, i: usize) -> &[f64] {
         &self.x[i * self.ps..i * self.ps + self.p]
+    }
+
+    /// (x − mean)·β of every sorted row into `out` (the concordance's predictor), each summed
+    /// over the columns in order: the first product, plus the next, and so on.
+    pub(super) fn predictor(&self, beta: &[f64], out: &mut [f64]) {
+        let ps = self.ps;
+        for (xc, oc) in self.x.chunks(WASM_TIER_CHUNK * ps).zip(out.chunks_mut(WASM_TIER_CHUNK)) {
+            Self::predictor_chunk(xc, &beta[..self.p], ps, oc);
+        }
+    }
+
+    /// One chunk of [`Data::predictor`], four rows at a time: their sums do not wait on each
+    /// other, so the processor overlaps them (each is still taken column by column, in order).
+    #[inline(never)]
+    fn predictor_chunk(xs: &[f64], beta: &[f64], ps: usize, out: &mut [f64]) {
+        let p = beta.len();
+        let row_sum = |x: &[f64]| x[1..p].iter().zip(&beta[1..]).fold(x[0] * beta[0], |s, (a, b)| s + a * b);
+        let mut rows4 = xs.chunks_exact(4 * ps);
+        let mut outs4 = out.chunks_exact_mut(4);
+        for (x4, o4) in (&mut rows4).zip(&mut outs4) {
+            let r: [&[f64]; 4] = std::array::from_fn(|k| &x4[k * ps..][..p]);
+            let mut s: [f64; 4] = std::array::from_fn(|k| r[k][0] * beta[0]);
+            for j in 1..p {
+                for k in 0..4 {
+                    s[k] += r[k][j] * beta[j];
+                }
+            }
+            o4.copy_from_slice(&s);
+        }
+        for (x, o) in rows4.remainder().chunks_exact(ps).zip(outs4.into_remainder()) {
+            *o = row_sum(x);
+        }
     }
 
     /// η and exp(η) of every sorted row. Returns false if any is not finite.
@@ -279,11 +387,18 @@ impl Data {
     #[inline(never)]
     fn loglik_score_groups(&self, range: std::ops::Range<usize>, bp: &[f64], g: Option<&[f64]>, s0: &mut f64, w: &mut Work, out: &mut Pass) -> bool {
         let (p, ps) = (self.p, self.ps);
+        let zero = bp.iter().all(|&b| b == 0.0);
         let mut finite = true;
         for gi in range.rev() {
             let grp = &self.groups[gi];
             let rows = grp.start..grp.end;
-            finite &= Self::linear_predictor_chunk(&self.x[grp.start * ps..grp.end * ps], bp, &mut w.eta[rows.clone()], &mut w.risk[rows]);
+            if zero {
+                // β = 0 (the null pass): η = 0 and exp(η) = 1 exactly, as the products would give.
+                w.eta[rows.clone()].iter_mut().for_each(|e| *e = 0.0);
+                w.risk[rows].iter_mut().for_each(|r| *r = 1.0);
+            } else {
+                finite &= Self::linear_predictor_chunk(&self.x[grp.start * ps..grp.end * ps], bp, &mut w.eta[rows.clone()], &mut w.risk[rows]);
+            }
             if grp.last {
                 *s0 = 0.0;
                 w.s1.iter_mut().for_each(|a| *a = 0.0);
@@ -444,59 +559,106 @@ impl Data {
             out.imat.iter_mut().for_each(|a| *a = f64::NAN);
             return;
         }
-        // The row weights go where η was (not needed again before the next linear predictor).
-        let mut wrow = std::mem::take(&mut w.eta);
-        // Which cumulative weight: 0 → a0, 1 → g·a0, 2 → g²·a0.
-        let powers: &[i32] = if g.is_some() { &[0, 1, 2] } else { &[0] };
-        for &pow in powers {
-            let gk = |gi: usize| g.map_or(1.0, |g| g[gi].powi(pow));
-            let mut cum = 0.0;
-            // With delayed entry, the cumulative weight before each group (within its stratum):
-            // a row at risk from group f on enters with cum(own) − cum_before(f).
-            let mut before = if self.entry.is_some() { vec![0.0; self.groups.len()] } else { Vec::new() };
-            for (gi, grp) in self.groups.iter().enumerate() {
-                if grp.first {
-                    cum = 0.0;
-                }
-                if let Some(b) = before.get_mut(gi) {
-                    *b = cum;
-                }
-                let gg = gk(gi);
-                cum += gg * w.a0[gi];
-                let a1 = gg * w.a1[gi];
-                for i in grp.start..grp.end {
-                    wrow[i] = w.risk[i] * if self.event[i] { cum - a1 } else { cum };
-                }
-            }
-            if let Some(en) = &self.entry {
-                for (i, &f) in en.first.iter().enumerate() {
-                    wrow[i] -= w.risk[i] * before[f as usize];
-                }
-            }
-            if let Some(wt) = &self.wt {
-                for (r, c) in wrow.iter_mut().zip(wt) {
-                    *r *= c;
-                }
-            }
-            w.acc.iter_mut().for_each(|a| *a = 0.0);
-            weighted_crossprod(&self.x, &wrow, ps, &mut w.chunk, &mut w.acc);
-            w.zw.clear();
-            w.zw.extend(w.zgroup.iter().map(|&gi| -gk(gi as usize)));
-            weighted_crossprod(&w.z, &w.zw, ps, &mut w.chunk, &mut w.acc);
-            let m = match pow {
-                0 => &mut out.imat,
-                1 => &mut out.b,
-                _ => &mut out.c,
-            };
+        // Weight k multiplies a0 and a1 by g^k (k = 0 → the information, 1 → B, 2 → C).
+        let nw = if g.is_some() { MAX_WEIGHTS } else { 1 };
+        let gk = |k: usize, gi: usize| g.map_or(1.0, |g| g[gi].powi(k as i32));
+        let gw = self.group_weights(nw, &gk, w);
+        // The rows' weights are made a chunk at a time, and each chunk of rows is read and laid
+        // out once for all the weights (one pass over the matrix).
+        let acc = &mut w.acc[..nw * ps * ps];
+        acc.iter_mut().for_each(|a| *a = 0.0);
+        let mut wbuf = [[0.0; KERNEL_CHUNK]; MAX_WEIGHTS];
+        let mut gi = 0;
+        for (c, xc) in self.x.chunks(KERNEL_CHUNK * ps).enumerate() {
+            let rows = c * KERNEL_CHUNK..c * KERNEL_CHUNK + xc.len() / ps;
+            gi = self.row_weights(rows, gi, &gw, &w.risk, &mut wbuf[..nw]);
+            let ws: [&[f64]; MAX_WEIGHTS] = [&wbuf[0], &wbuf[1], &wbuf[2]];
+            crossprod_chunk(xc, &ws[..nw], ps, &mut w.chunk, acc);
+        }
+        // Less Σ z zᵀ of the stored rows, with each weight.
+        let nz = w.zgroup.len();
+        w.zw.clear();
+        for k in 0..nw {
+            w.zw.extend(w.zgroup.iter().map(|&gi| -gk(k, gi as usize)));
+        }
+        for (c, zc) in w.z.chunks(KERNEL_CHUNK * ps).enumerate() {
+            let rows = c * KERNEL_CHUNK..c * KERNEL_CHUNK + zc.len() / ps;
+            let ws: Vec<&[f64]> = (0..nw).map(|k| &w.zw[k * nz + rows.start..k * nz + rows.end]).collect();
+            crossprod_chunk(zc, &ws, ps, &mut w.chunk, acc);
+        }
+        for (k, m) in [&mut out.imat, &mut out.b, &mut out.c].into_iter().take(nw).enumerate() {
+            let a = &acc[k * ps * ps..(k + 1) * ps * ps];
             for j in 0..p {
                 for l in 0..=j {
-                    m[j * p + l] = w.acc[j * ps + l];
+                    m[j * p + l] = a[j * ps + l];
                 }
             }
             symmetrize(m, p);
         }
-        w.eta = wrow;
     }
+
+    /// The [`GroupWeights`] of the `nw` weights, from each group's a0 and a1 (in `w`) times
+    /// `gk(k, group)`.
+    fn group_weights(&self, nw: usize, gk: &dyn Fn(usize, usize) -> f64, w: &Work) -> GroupWeights {
+        let ng = self.groups.len();
+        let mut gw = GroupWeights {
+            cum: vec![0.0; nw * ng],
+            a1: vec![0.0; nw * ng],
+            before: if self.entry.is_some() { vec![0.0; nw * ng] } else { Vec::new() },
+        };
+        for k in 0..nw {
+            let mut cum = 0.0;
+            // With delayed entry, the cumulative weight before each group (within its stratum):
+            // a row at risk from group f on enters with cum(own) − cum_before(f).
+            for (gi, grp) in self.groups.iter().enumerate() {
+                if grp.first {
+                    cum = 0.0;
+                }
+                if let Some(b) = gw.before.get_mut(k * ng + gi) {
+                    *b = cum;
+                }
+                let gg = gk(k, gi);
+                cum += gg * w.a0[gi];
+                gw.cum[k * ng + gi] = cum;
+                gw.a1[k * ng + gi] = gg * w.a1[gi];
+            }
+        }
+        gw
+    }
+
+    /// The information weights of the sorted rows `rows` (one chunk), for each weight k into
+    /// `out[k]`: r_i (A_i − δ_i·a1_{k(i)}), less r_i·A before the row's first group at risk
+    /// with delayed entry, times the row's case weight. `gi` is the group of the chunk's first
+    /// row or an earlier one; returns the group of its last row.
+    #[inline(never)]
+    fn row_weights(&self, rows: std::ops::Range<usize>, mut gi: usize, gw: &GroupWeights, risk: &[f64], out: &mut [[f64; KERNEL_CHUNK]]) -> usize {
+        let ng = self.groups.len();
+        let mut i = rows.start;
+        while i < rows.end {
+            while self.groups[gi].end <= i {
+                gi += 1;
+            }
+            // The chunk's rows of group gi.
+            let seg = i..self.groups[gi].end.min(rows.end);
+            for (k, o) in out.iter_mut().enumerate() {
+                let at = k * ng + gi;
+                let (cum, cum_event) = (gw.cum[at], gw.cum[at] - gw.a1[at]);
+                for ii in seg.clone() {
+                    let mut v = risk[ii] * if self.event[ii] { cum_event } else { cum };
+                    if let Some(en) = &self.entry {
+                        v -= risk[ii] * gw.before[k * ng + en.first[ii] as usize];
+                    }
+                    if let Some(wt) = &self.wt {
+                        v *= wt[ii];
+                    }
+                    o[ii - rows.start] = v;
+                }
+            }
+            i = seg.end;
+        }
+        gi
+    }
+
 
 }
 
@@ -627,6 +789,50 @@ fn scatter_rows(src: &[&[f64]], mean: &[f64], scale: &[f64], range: std::ops::Ra
     }
 }
 
+/// Σ_i x_ij of each column j of `cols` (with `abs`, Σ_i |x_ij − shift_j|), each summed in row
+/// order from −0.0 as `Iterator::sum` does, four columns per sweep of the rows: their sums do
+/// not wait on each other, so the processor overlaps them. In calls of a few thousand rows
+/// (see `WASM_TIER_CHUNK`).
+fn column_sums(cols: &[&[f64]], shift: &[f64], abs: bool) -> Vec<f64> {
+    let mut sums = vec![-0.0; cols.len()];
+    let n = cols.first().map_or(0, |c| c.len());
+    for ((cs, sh), out) in cols.chunks(4).zip(shift.chunks(4)).zip(sums.chunks_mut(4)) {
+        for start in (0..n).step_by(WASM_TIER_CHUNK) {
+            let rows = start..(start + WASM_TIER_CHUNK).min(n);
+            match cs.len() {
+                4 => column_sums_chunk::<4>(cs, sh, abs, rows, out),
+                3 => column_sums_chunk::<3>(cs, sh, abs, rows, out),
+                2 => column_sums_chunk::<2>(cs, sh, abs, rows, out),
+                _ => column_sums_chunk::<1>(cs, sh, abs, rows, out),
+            }
+        }
+    }
+    sums
+}
+
+/// The rows `rows` of [`column_sums`] for K columns, added to `out`.
+#[inline(never)]
+fn column_sums_chunk<const K: usize>(cols: &[&[f64]], shift: &[f64], abs: bool, rows: std::ops::Range<usize>, out: &mut [f64]) {
+    let c: [&[f64]; K] = std::array::from_fn(|k| &cols[k][rows.clone()]);
+    let sh: [f64; K] = std::array::from_fn(|k| shift[k]);
+    let mut s: [f64; K] = std::array::from_fn(|k| out[k]);
+    let m = rows.len();
+    if abs {
+        for i in 0..m {
+            for k in 0..K {
+                s[k] += (c[k][i] - sh[k]).abs();
+            }
+        }
+    } else {
+        for i in 0..m {
+            for k in 0..K {
+                s[k] += c[k][i];
+            }
+        }
+    }
+    out[..K].copy_from_slice(&s);
+}
+
 /// The rows of a fit in sorted order, whichever columns are fitted: sorted once by (stratum,
 /// time), ties in row order (stable radix sorts by time, then by stratum), and cut into time
 /// groups.
@@ -734,19 +940,13 @@ impl Data {
         let p = cols.len();
         let ps = p + p % 2;
         debug_assert_eq!(layout.order.len(), n, "the layout was made for these rows");
-        let mut scale = vec![1.0; p];
-        let mut mean = vec![0.0; p];
-        for (j, &c) in cols.iter().enumerate() {
-            let col = &input.x[c];
-            let m = col.iter().sum::<f64>() / n as f64;
-            let mad = col.iter().map(|v| (v - m).abs()).sum::<f64>();
-            scale[j] = if mad > 0.0 { n as f64 / mad } else { 1.0 };
-            mean[j] = m;
-        }
+        let src: Vec<&[f64]> = cols.iter().map(|&c| &input.x[c][..]).collect();
+        let zero = vec![0.0; p];
+        let mean: Vec<f64> = column_sums(&src, &zero, false).iter().map(|s| s / n as f64).collect();
+        let scale: Vec<f64> = column_sums(&src, &mean, true).iter().map(|&mad| if mad > 0.0 { n as f64 / mad } else { 1.0 }).collect();
         // Read the columns in input order (sequential) and write each row once to its sorted
         // place: one scattered row instead of p scattered reads per row, which with a million
         // rows (an 80 MB matrix) miss the cache and the TLB.
-        let src: Vec<&[f64]> = cols.iter().map(|&c| &input.x[c][..]).collect();
         let mut x = vec![0.0; n * ps];
         for start in (0..n).step_by(WASM_TIER_CHUNK) {
             let end = (start + WASM_TIER_CHUNK).min(n);

@@ -291,9 +291,7 @@ fn fit_in_steps(input: &CoxInput, extra: CoxExtra, residuals: Residuals, lap: &m
     // concordance's sweeps allocate theirs (at 10M rows × 10 terms, 0.96 GB less at the peak of
     // the page's memory, which never shrinks).
     let mut lp = std::mem::take(&mut work.eta);
-    for (i, v) in lp.iter_mut().enumerate() {
-        *v = data.xrow(i).iter().zip(&fitted.beta_s).map(|(a, b)| a * b).sum();
-    }
+    data.predictor(&fitted.beta_s, &mut lp);
     drop(work);
     data.x = Vec::new();
     let conc = concordance::concordance(&data, input.time, extra.entry, &lp, input.cluster);
