@@ -154,21 +154,26 @@ fn outcome_classes(col: &Column, event: &crate::spec::EventSpec) -> Vec<u8> {
         let nums = |values: &[String]| -> Vec<f64> { values.iter().filter_map(|v| v.trim().parse::<f64>().ok()).collect() };
         let (ev, competing) = (nums(&event.event), nums(&event.competing));
         let censored = event.censored.as_deref().map(nums);
-        return v
-            .iter()
-            .map(|x| {
-                if ev.contains(x) {
-                    1
-                } else if competing.contains(x) {
-                    2
-                } else {
-                    match &censored {
-                        Some(c) => u8::from(!c.contains(x)) * 3,
-                        None => 4,
-                    }
-                }
-            })
-            .collect();
+        // Each listed number with its class, in the order the rule tries them (events, then
+        // competing events, then censoring values: the first equal one decides); a value not
+        // listed is 3 when censoring values are given, else 4. A NaN never equals a cell and a
+        // repeated number never decides, so neither is kept.
+        let mut listed: Vec<(f64, u8)> = Vec::new();
+        let tried = ev.iter().map(|&x| (x, 1)).chain(competing.iter().map(|&x| (x, 2))).chain(censored.iter().flatten().map(|&x| (x, 0)));
+        for (x, c) in tried {
+            if !x.is_nan() && !listed.iter().any(|l| l.0 == x) {
+                listed.push((x, c));
+            }
+        }
+        let unlisted = if censored.is_some() { 3 } else { 4 };
+        return match listed[..] {
+            [] => vec![unlisted; v.len()],
+            [a] => classes_of(v, [a], unlisted),
+            [a, b] => classes_of(v, [a, b], unlisted),
+            [a, b, c] => classes_of(v, [a, b, c], unlisted),
+            [a, b, c, d] => classes_of(v, [a, b, c, d], unlisted),
+            _ => v.iter().map(|&x| listed.iter().find(|l| l.0 == x).map_or(unlisted, |l| l.1)).collect(),
+        };
     }
     let ev = matches(col, &event.event);
     let competing = matches(col, &event.competing);
@@ -178,6 +183,59 @@ fn outcome_classes(col: &Column, event: &crate::spec::EventSpec) -> Vec<u8> {
         None => vec![4; ev.len()],
     };
     ev.iter().zip(&competing).zip(rest).map(|((&e, &c), r)| if e { 1 } else if c { 2 } else { r }).collect()
+}
+
+/// The class of each number of `v`: that of the first equal entry of `listed`, else `unlisted`.
+/// Without a branch per row (the outcome codes 0/1/2 come in random order, so the branches of a
+/// chain of comparisons are mispredicted about every other row); a fixed number of comparisons.
+fn classes_of<const N: usize>(v: &[f64], listed: [(f64, u8); N], unlisted: u8) -> Vec<u8> {
+    v.iter()
+        .map(|&x| {
+            let mut class = unlisted;
+            // Tried from the last, so the first equal entry is the one left.
+            for &(value, c) in listed.iter().rev() {
+                class = if x == value { c } else { class };
+            }
+            class
+        })
+        .collect()
+}
+
+/// Rows per block of the straight checks ([`all_in_blocks`]): the check of a block runs without
+/// a branch per row, and a failing block ends the scan.
+const BLOCK: usize = 4096;
+
+/// Does `f` hold for every value? Checked a block at a time, without a branch per value.
+fn all_in_blocks<T: Copy>(v: &[T], f: impl Fn(T) -> bool) -> bool {
+    v.chunks(BLOCK).all(|b| b.iter().fold(true, |ok, &x| ok & f(x)))
+}
+
+/// [`factor`] of a column over `rows`, which are all its rows in order. A text column: one
+/// straight pass finds a row of each level present, [`factor`] of those few rows gives the
+/// levels in their order and each level's code, and a second straight pass maps the codes
+/// (no gather through the row numbers). Other columns: [`factor`] itself.
+fn factor_of_every_row(col: &Column, rows: &[usize]) -> Factor {
+    let ColumnData::Text { codes, levels } = &col.data else {
+        return factor(col, rows);
+    };
+    if codes.len() != rows.len() {
+        return factor(col, rows);
+    }
+    // The first row of each level present (`usize::MAX`: absent; a missing cell has no level).
+    let mut first = vec![usize::MAX; levels.len()];
+    for (r, &c) in codes.iter().enumerate() {
+        if let Some(f) = first.get_mut(c as usize) {
+            *f = (*f).min(r);
+        }
+    }
+    let one_each: Vec<usize> = first.iter().copied().filter(|&r| r != usize::MAX).collect();
+    let few = factor(col, &one_each);
+    let mut remap = vec![MISSING; levels.len()];
+    for (&r, &code) in one_each.iter().zip(&few.codes) {
+        remap[codes[r] as usize] = code;
+    }
+    let out = codes.iter().map(|&c| if c == MISSING { MISSING } else { remap[c as usize] }).collect();
+    Factor { codes: out, levels: few.levels }
 }
 
 /// Why a row has no time from its dates: which date is missing or unreadable.
@@ -204,6 +262,14 @@ pub(crate) fn filter_rows(table: &Table, spec: &AnalysisSpec) -> Result<Vec<usiz
     let mut keep: Vec<usize> = (0..table.n_rows()).collect();
     for f in &spec.filters {
         let col = column(table, &f.column, "filter")?;
+        if let (FilterOp::In | FilterOp::NotIn, ColumnData::Text { codes, levels }) = (f.op, &col.data) {
+            // A text column: whether each level is one of the values, once per level (the
+            // cell's text is its level; a missing cell is none of the values).
+            let hit: Vec<bool> = levels.iter().map(|l| f.values.iter().any(|v| v == l)).collect();
+            let wanted = f.op == FilterOp::In;
+            keep.retain(|&r| (codes[r] != MISSING && hit[codes[r] as usize]) == wanted);
+            continue;
+        }
         keep.retain(|&r| match f.op {
             FilterOp::In | FilterOp::NotIn => {
                 let hit = col.text(r).map(|t| f.values.iter().any(|v| v == &t)).unwrap_or(false);
@@ -329,14 +395,22 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     // The usual case, every candidate row kept, is copied column by column; otherwise each row
     // is checked in turn and every exclusion recorded with its reason.
     // (A cell that is NaN counts as absent here, so an unreadable cell takes the careful path.)
+    // Without filters the candidates are every row in order: the columns are read straight,
+    // in blocks without a branch per row (no gather through the row numbers).
+    let every_row = filtered_out == 0;
     let present = |col: &Column| match &col.data {
+        ColumnData::Numeric(v) | ColumnData::Date(v) if every_row => all_in_blocks(v, |x| !x.is_nan()),
+        ColumnData::Text { codes, .. } if every_row => all_in_blocks(codes, |c| c != MISSING),
         ColumnData::Numeric(v) | ColumnData::Date(v) => candidates.iter().all(|&r| !v[r].is_nan()),
         ColumnData::Text { codes, .. } => candidates.iter().all(|&r| codes[r] != MISSING),
     };
-    let all_kept = candidates.iter().all(|&r| time_all[r] >= 0.0 && class[r] != 3)
-        && present(ev_col)
-        && group_cols.iter().all(|c| present(c))
-        && strata_col.map_or(true, present);
+    let usable = |t: f64, c: u8| t >= 0.0 && c != 3;
+    let times_usable = if every_row {
+        time_all.chunks(BLOCK).zip(class.chunks(BLOCK)).all(|(t, c)| t.iter().zip(c).fold(true, |ok, (&t, &c)| ok & usable(t, c)))
+    } else {
+        candidates.iter().all(|&r| usable(time_all[r], class[r]))
+    };
+    let all_kept = times_usable && present(ev_col) && group_cols.iter().all(|c| present(c)) && strata_col.map_or(true, present);
     let checked: &[usize] = if all_kept { &[] } else { &candidates };
     if !all_kept {
         rows.reserve(candidates.len());
@@ -398,8 +472,13 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
     if all_kept {
         // The candidates and their times become the analysed rows as they are (no copies).
         let outcome = |c: u8| if c == 4 { 0 } else { c };
-        censored_rows = candidates.iter().copied().filter(|&r| class[r] == 4).collect();
-        if filtered_out == 0 {
+        censored_rows = if every_row {
+            // Censored by default: only when no censoring values are listed (rare otherwise).
+            if class.contains(&4) { (0..class.len()).filter(|&r| class[r] == 4).collect() } else { Vec::new() }
+        } else {
+            candidates.iter().copied().filter(|&r| class[r] == 4).collect()
+        };
+        if every_row {
             // No filter: the candidates are every row in order (the classes become the
             // statuses in place).
             status = class;
@@ -478,6 +557,10 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
             ));
         }
     }
+    // Every row of the table analysed, in order (no filter, no exclusion, no study design to
+    // add or remove rows): a text column's factor is read straight from its codes.
+    let every_row_analysed = every_row && all_kept && !crate::study::has_design(spec) && rows.len() == table.n_rows();
+    let factor = |col: &Column, rows: &[usize]| if every_row_analysed { factor_of_every_row(col, rows) } else { factor(col, rows) };
     let group = match group_cols.as_slice() {
         [] if tv_group.is_some() => study.time_varying.iter().find(|t| Some(&t.0) == tv_group.as_ref()).map(|(_, v)| {
             let mut levels: Vec<String> = Vec::new();
@@ -755,4 +838,97 @@ pub fn design(
 /// Text of a number as used in level names (kept here so prepare and table agree).
 pub fn level_text(x: f64) -> String {
     format_number(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::ColumnKind;
+
+    fn event(ev: &[&str], competing: &[&str], censored: Option<&[&str]>) -> crate::spec::EventSpec {
+        let texts = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        crate::spec::EventSpec { column: "s".into(), event: texts(ev), competing: texts(competing), censored: censored.map(texts) }
+    }
+
+    /// The rule as a chain of comparisons, one row at a time (the code before the table of
+    /// listed numbers).
+    fn classes_by_chain(v: &[f64], e: &crate::spec::EventSpec) -> Vec<u8> {
+        let nums = |values: &[String]| -> Vec<f64> { values.iter().filter_map(|v| v.trim().parse::<f64>().ok()).collect() };
+        let (ev, competing, censored) = (nums(&e.event), nums(&e.competing), e.censored.as_deref().map(nums));
+        v.iter()
+            .map(|x| {
+                if ev.contains(x) {
+                    1
+                } else if competing.contains(x) {
+                    2
+                } else {
+                    match &censored {
+                        Some(c) => u8::from(!c.contains(x)) * 3,
+                        None => 4,
+                    }
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn numeric_outcome_classes_follow_the_chain_of_comparisons() {
+        let v: Vec<f64> = [0.0, 1.0, 2.0, 3.0, -0.0, f64::NAN, 1.5, 9.0, f64::INFINITY, -1.0].iter().cycle().take(95).copied().collect();
+        let col = Column::new("s", ColumnData::Numeric(v.clone()), ColumnKind::Numeric);
+        let specs = [
+            event(&["1"], &[], Some(&["0", "2"])),
+            event(&["1"], &[], None),
+            event(&["1"], &["2"], Some(&["0"])),
+            event(&["1", " 2 "], &["2"], Some(&["0", "1"])),
+            event(&["nan", "1"], &["inf"], Some(&["-0", "x"])),
+            event(&["1", "1"], &["1"], Some(&["1"])),
+            event(&["x"], &[], Some(&[])),
+            event(&["x"], &[], None),
+            event(&["1", "2", "3"], &["9"], Some(&["0", "-1", "1.5"])),
+            event(&["1", "2"], &["9", "-1"], Some(&["0"])),
+        ];
+        for e in &specs {
+            assert_eq!(outcome_classes(&col, e), classes_by_chain(&v, e), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn factor_of_every_row_equals_factor() {
+        let levels: Vec<String> = ["10", "b", "2", "A", "unused", "a", "1"].iter().map(|s| s.to_string()).collect();
+        let codes: Vec<u32> = (0..200u32).map(|i| if i % 17 == 3 { MISSING } else { [6, 0, 2, 1, 5, 3][(i as usize * 7) % 6] }).collect();
+        let rows: Vec<usize> = (0..codes.len()).collect();
+        for (codes, levels) in [(codes.clone(), levels.clone()), (vec![MISSING; 5], levels.clone()), (Vec::new(), Vec::new())] {
+            let rows = &rows[..codes.len()];
+            let col = Column::new("g", ColumnData::Text { codes, levels }, ColumnKind::Categorical);
+            let (want, got) = (factor(&col, rows), factor_of_every_row(&col, rows));
+            assert_eq!((want.codes, want.levels), (got.codes, got.levels));
+        }
+        let num = Column::new("x", ColumnData::Numeric(vec![3.0, 1.0, f64::NAN, 3.0]), ColumnKind::Numeric);
+        let (want, got) = (factor(&num, &rows[..4]), factor_of_every_row(&num, &rows[..4]));
+        assert_eq!((want.codes, want.levels), (got.codes, got.levels));
+    }
+
+    #[test]
+    fn text_filters_compare_each_level_once() {
+        let codes = vec![0, 1, MISSING, 2, 1, 0];
+        let levels: Vec<String> = ["a", "B", "c"].iter().map(|s| s.to_string()).collect();
+        let table = Table {
+            name: "t.csv".into(),
+            columns: vec![Column::new("g", ColumnData::Text { codes, levels }, ColumnKind::Categorical)],
+            lines: (2..8).collect(),
+            notes: Vec::new(),
+        };
+        for (op, values, want) in [
+            ("in", r#"["a","c"]"#, vec![0, 3, 5]),
+            ("not_in", r#"["a","c"]"#, vec![1, 2, 4]),
+            ("in", r#"["b"]"#, vec![]),
+            ("not_in", r#"[]"#, vec![0, 1, 2, 3, 4, 5]),
+        ] {
+            let spec = AnalysisSpec::from_json(&format!(
+                r#"{{"time":"t","event":{{"column":"s","event":["1"]}},"filters":[{{"column":"g","op":"{op}","values":{values}}}]}}"#
+            ))
+            .expect("spec");
+            assert_eq!(filter_rows(&table, &spec).expect("rows"), want, "{op} {values}");
+        }
+    }
 }

@@ -229,10 +229,35 @@ struct RobustSe {
 /// A²·Σw² − 2A·Σw²B + Σw²B² (B_i = A(entry_i)), kept as running sums; a row that has left adds
 /// its final w_i²U_i² once. One pass over the rows sorted by exit and by entry.
 pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
-    let all: Vec<usize> = (0..rows.time.len()).collect();
     let by_exit = super::common::order_by_time(rows.time);
     let by_entry: Vec<usize> = rows.entry.map(super::common::order_by_time).unwrap_or_default();
-    km_rows_of(rows, &all, &by_exit, &by_entry, opts)
+    km_rows_of(rows, Members::Every(rows.time.len()), &by_exit, &by_entry, opts)
+}
+
+/// The rows a curve is made of: every row of the columns (no list of 0..n made for them), or
+/// the listed ones, in row order either way.
+#[derive(Clone, Copy)]
+enum Members<'a> {
+    Every(usize),
+    Listed(&'a [usize]),
+}
+
+impl<'a> Members<'a> {
+    fn len(self) -> usize {
+        match self {
+            Members::Every(n) => n,
+            Members::Listed(m) => m.len(),
+        }
+    }
+
+    /// The rows in order.
+    fn iter(self) -> impl Iterator<Item = usize> + 'a {
+        let (every, listed) = match self {
+            Members::Every(n) => (0..n, &[][..]),
+            Members::Listed(m) => (0..0, m),
+        };
+        every.chain(listed.iter().copied())
+    }
 }
 
 /// The weighted curves of several groups of rows without delayed entry or patients (sampling
@@ -254,12 +279,12 @@ pub fn kaplan_meier_weighted_groups(rows: &KmRows, group: &[u32], n_groups: usiz
             o.push(i);
         }
     }
-    members.iter().zip(&by_exit).map(|(m, o)| km_rows_of(rows, m, o, &[], opts)).collect()
+    members.iter().zip(&by_exit).map(|(m, o)| km_rows_of(rows, Members::Listed(m), o, &[], opts)).collect()
 }
 
 /// [`kaplan_meier_rows`] of the rows `members` (in row order) of `rows`' columns, given them
 /// sorted by exit (`by_exit`) and, with entry, by entry (`by_entry`).
-fn km_rows_of(rows: &KmRows, members: &[usize], by_exit: &[usize], by_entry: &[usize], opts: &KmOptions) -> KmCurve {
+fn km_rows_of(rows: &KmRows, members: Members, by_exit: &[usize], by_entry: &[usize], opts: &KmOptions) -> KmCurve {
     let n = members.len();
     let wt = |i: usize| rows.weight.map_or(1.0, |w| w[i]);
     let robust = rows.weight.is_some();
@@ -278,7 +303,7 @@ fn km_rows_of(rows: &KmRows, members: &[usize], by_exit: &[usize], by_entry: &[u
     let mut b_h = if keep_b { vec![0.0; rows.time.len()] } else { Vec::new() };
     let (mut s2, mut s2b_s, mut s2b2_s, mut s2b_h, mut s2b2_h, mut fin_s, mut fin_h) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
     if rows.entry.is_none() {
-        for &i in members {
+        for i in members.iter() {
             w_in += wt(i);
             s2 += wt(i) * wt(i);
         }
@@ -367,12 +392,12 @@ fn km_rows_of(rows: &KmRows, members: &[usize], by_exit: &[usize], by_entry: &[u
     let mut out = curve_with(rt, opts, robust_se.as_ref());
     out.n = match rows.patient {
         Some(p) => {
-            let mut seen = vec![false; members.iter().map(|&i| p[i] as usize + 1).max().unwrap_or(0)];
-            members.iter().filter(|&&i| !std::mem::replace(&mut seen[p[i] as usize], true)).count()
+            let mut seen = vec![false; members.iter().map(|i| p[i] as usize + 1).max().unwrap_or(0)];
+            members.iter().filter(|&i| !std::mem::replace(&mut seen[p[i] as usize], true)).count()
         }
         None => n,
     };
-    out.events = members.iter().filter(|&&i| rows.status[i] == 1).count();
+    out.events = members.iter().filter(|&i| rows.status[i] == 1).count();
     out
 }
 
