@@ -713,6 +713,28 @@ fn select(pick: bool, a: f64, b: f64) -> f64 {
     f64::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
 }
 
+/// The smaller of a running minimum `lo` (never NaN) and `v`: `f64::min`'s result (a NaN `v`
+/// keeps `lo`) by a comparison, which WebAssembly runs inline where `f64::min` is a call to
+/// libm's `fmin` (its NaN and signed-zero rules differ from the `f64.min` instruction's).
+#[inline]
+fn min_of(lo: f64, v: f64) -> f64 {
+    if v < lo {
+        v
+    } else {
+        lo
+    }
+}
+
+/// The larger of a running maximum `hi` (never NaN) and `v`, as [`min_of`].
+#[inline]
+fn max_of(hi: f64, v: f64) -> f64 {
+    if v > hi {
+        v
+    } else {
+        hi
+    }
+}
+
 /// Each arm's weights and propensity scores (index 0 the untreated, `y` = 0; 1 the treated):
 /// the rows, Σw, the effective size (Σw)²/Σw², the weight and score ranges and the extreme
 /// weights. One pass in row order without a branch on the arm (the arms are mixed at random, so
@@ -735,14 +757,14 @@ fn arm_summaries(y: &[f64], weight: &[f64], score: &[f64], levels: [&String; 2])
         let extreme = w > EXTREME_WEIGHT;
         x0 += usize::from(!treated & extreme);
         x1 += usize::from(treated & extreme);
-        wlo0 = wlo0.min(select(treated, f64::INFINITY, w));
-        wlo1 = wlo1.min(select(treated, w, f64::INFINITY));
-        whi0 = whi0.max(select(treated, f64::NEG_INFINITY, w));
-        whi1 = whi1.max(select(treated, w, f64::NEG_INFINITY));
-        plo0 = plo0.min(select(treated, f64::INFINITY, e));
-        plo1 = plo1.min(select(treated, e, f64::INFINITY));
-        phi0 = phi0.max(select(treated, f64::NEG_INFINITY, e));
-        phi1 = phi1.max(select(treated, e, f64::NEG_INFINITY));
+        wlo0 = min_of(wlo0, select(treated, f64::INFINITY, w));
+        wlo1 = min_of(wlo1, select(treated, w, f64::INFINITY));
+        whi0 = max_of(whi0, select(treated, f64::NEG_INFINITY, w));
+        whi1 = max_of(whi1, select(treated, w, f64::NEG_INFINITY));
+        plo0 = min_of(plo0, select(treated, f64::INFINITY, e));
+        plo1 = min_of(plo1, select(treated, e, f64::INFINITY));
+        phi0 = max_of(phi0, select(treated, f64::NEG_INFINITY, e));
+        phi1 = max_of(phi1, select(treated, e, f64::NEG_INFINITY));
     }
     let (n, s, s2, extreme) = ([y.len() - n1, n1], [s0, s1], [q0, q1], [x0, x1]);
     let (w_min, w_max, ps_min, ps_max) = ([wlo0, wlo1], [whi0, whi1], [plo0, plo1], [phi0, phi1]);

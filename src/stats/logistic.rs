@@ -260,6 +260,78 @@ impl Normal {
     }
 }
 
+/// Rows per call of [`Pass::chunk`]. In the browser V8 runs WebAssembly first from its baseline
+/// compiler and moves a function to optimised code only between two of its calls: an IRLS pass
+/// over 100,000 rows in one call would run on baseline code (two to three times slower) the
+/// first time, where calls of a few thousand rows switch after the first few (as the Cox
+/// model's sweeps, `stats::cox::fit::WASM_TIER_CHUNK`). The rows are visited in the same order.
+const TIER_CHUNK: usize = 4096;
+
+/// The state of one IRLS pass over the rows: the deviance's two sums and one block's scratch.
+struct Pass {
+    log1p_odds: LogProduct,
+    log_odds_treated: f64,
+    eta: [f64; BLOCK],
+    e: [f64; BLOCK],
+    w: [f64; BLOCK],
+    z: [f64; BLOCK],
+}
+
+impl Pass {
+    /// Rows `start..end` (`start` a multiple of [`BLOCK`]) of a pass at `beta`: their η,
+    /// exp(η), μ (into `mu`), deviance terms, and working weights and responses added to `next`.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn chunk(&mut self, x: &[&[f64]], y: &[f64], beta: &[f64], start: usize, end: usize, mu: &mut [f64], next: &mut Normal) {
+        for from in (start..end).step_by(BLOCK) {
+            let len = BLOCK.min(end - from);
+            let eta = &mut self.eta[..len];
+            eta.iter_mut().for_each(|v| *v = beta[0]);
+            for (c, b) in x.iter().zip(&beta[1..]) {
+                for (v, xv) in eta.iter_mut().zip(&c[from..from + len]) {
+                    *v += xv * b;
+                }
+            }
+            let ys = &y[from..from + len];
+            let mus = &mut mu[from..from + len];
+            if eta.iter().all(|v| v.abs() <= THRESH) {
+                // Every η within ±30 (the rule): the formulas of `linkinv`, `mu_eta`, `odds` and
+                // `working` without their branches, so that the block runs as vectors.
+                for (ek, &v) in self.e.iter_mut().zip(eta.iter()) {
+                    *ek = exp_near(v);
+                }
+                for k in 0..len {
+                    let (v, ek, yk) = (eta[k], self.e[k], ys[k]);
+                    let op = 1.0 + ek;
+                    let m = ek / op;
+                    let d = ek / (op * op);
+                    mus[k] = m;
+                    self.w[k] = d * d / (m * (1.0 - m));
+                    self.z[k] = v + (yk - m) / d;
+                }
+                for k in 0..len {
+                    self.log1p_odds.add(1.0 + self.e[k]);
+                    self.log_odds_treated += ys[k] * eta[k];
+                }
+            } else {
+                for (ek, &v) in self.e.iter_mut().zip(eta.iter()) {
+                    *ek = exp_within(v);
+                }
+                for k in 0..len {
+                    let (v, ek, yk) = (eta[k], self.e[k], ys[k]);
+                    let m = linkinv(v, ek);
+                    mus[k] = m;
+                    let (o, log_o) = odds(v, ek);
+                    self.log1p_odds.add(1.0 + o);
+                    self.log_odds_treated += yk * log_o;
+                    (self.w[k], self.z[k]) = working(v, ek, m, yk);
+                }
+            }
+            next.add_block(x, from, &self.w[..len], &self.z[..len]);
+        }
+    }
+}
+
 /// Fit `y` (0/1) on an intercept plus the columns `x` (named `names`).
 ///
 /// Each iteration is one pass over the rows, block by block ([`BLOCK`]): with the new β, the
@@ -289,7 +361,7 @@ pub fn logistic<C: AsRef<[f64]>>(y: &[f64], x: &[C], names: &[String]) -> Result
     let (start0, start1) = (start(0.0), start(1.0));
     let mut normal = Normal::new(p);
     let mut next = Normal::new(p);
-    let (mut eta, mut e, mut w, mut z) = ([0.0f64; BLOCK], [0.0f64; BLOCK], [0.0f64; BLOCK], [0.0f64; BLOCK]);
+    let (mut w, mut z) = ([0.0f64; BLOCK], [0.0f64; BLOCK]);
     for from in (0..n).step_by(BLOCK) {
         let ys = &y[from..n.min(from + BLOCK)];
         for (k, &v) in ys.iter().enumerate() {
@@ -319,55 +391,12 @@ pub fn logistic<C: AsRef<[f64]>>(y: &[f64], x: &[C], names: &[String]) -> Result
         beta = chol.solve(&rhs).iter().copied().collect();
         // The deviance −2 Σ [y ln μ + (1 − y) ln(1 − μ)] with μ = o/(1 + o), o the odds:
         // 2 [Σ ln(1 + o) − Σ_{y=1} ln o].
-        let mut log1p_odds = LogProduct::new();
-        let mut log_odds_treated = 0.0;
+        let mut pass = Pass { log1p_odds: LogProduct::new(), log_odds_treated: 0.0, eta: [0.0; BLOCK], e: [0.0; BLOCK], w: [0.0; BLOCK], z: [0.0; BLOCK] };
         next.clear();
-        for from in (0..n).step_by(BLOCK) {
-            let len = BLOCK.min(n - from);
-            let eta = &mut eta[..len];
-            eta.iter_mut().for_each(|v| *v = beta[0]);
-            for (c, b) in x.iter().zip(&beta[1..]) {
-                for (v, xv) in eta.iter_mut().zip(&c[from..from + len]) {
-                    *v += xv * b;
-                }
-            }
-            let ys = &y[from..from + len];
-            let mus = &mut mu[from..from + len];
-            if eta.iter().all(|v| v.abs() <= THRESH) {
-                // Every η within ±30 (the rule): the formulas of `linkinv`, `mu_eta`, `odds` and
-                // `working` without their branches, so that the block runs as vectors.
-                for (ek, &v) in e.iter_mut().zip(eta.iter()) {
-                    *ek = exp_near(v);
-                }
-                for k in 0..len {
-                    let (v, ek, yk) = (eta[k], e[k], ys[k]);
-                    let op = 1.0 + ek;
-                    let m = ek / op;
-                    let d = ek / (op * op);
-                    mus[k] = m;
-                    w[k] = d * d / (m * (1.0 - m));
-                    z[k] = v + (yk - m) / d;
-                }
-                for k in 0..len {
-                    log1p_odds.add(1.0 + e[k]);
-                    log_odds_treated += ys[k] * eta[k];
-                }
-            } else {
-                for (ek, &v) in e.iter_mut().zip(eta.iter()) {
-                    *ek = exp_within(v);
-                }
-                for k in 0..len {
-                    let (v, ek, yk) = (eta[k], e[k], ys[k]);
-                    let m = linkinv(v, ek);
-                    mus[k] = m;
-                    let (o, log_o) = odds(v, ek);
-                    log1p_odds.add(1.0 + o);
-                    log_odds_treated += yk * log_o;
-                    (w[k], z[k]) = working(v, ek, m, yk);
-                }
-            }
-            next.add_block(&x, from, &w[..len], &z[..len]);
+        for from in (0..n).step_by(TIER_CHUNK) {
+            pass.chunk(&x, y, &beta, from, n.min(from + TIER_CHUNK), &mut mu, &mut next);
         }
+        let (log1p_odds, log_odds_treated) = (pass.log1p_odds, pass.log_odds_treated);
         let dev = 2.0 * (log1p_odds.ln() - log_odds_treated);
         let change = (dev - dev_old).abs() / (dev.abs() + 0.1);
         // `dev_old` ends as the deviance of the fitted μ.

@@ -57,6 +57,48 @@ struct Meats {
     u0: Vec<f64>,
 }
 
+/// Where the forward passes put each row's weighted score residuals (at β: 0, at β = 0: 1):
+/// straight into the cross-products when each row is its own cluster, else into its
+/// cluster's sums.
+struct Residuals<'a> {
+    cluster: Option<&'a [u32]>,
+    sums: &'a mut [Vec<f64>; 2],
+    cross: &'a mut [CrossProd; 2],
+}
+
+impl Residuals<'_> {
+    // Always inlined: a call per row and β cost as much as the row's arithmetic in wasm.
+    #[inline(always)]
+    fn add(&mut self, b: usize, row: usize, t: &[f64]) {
+        match self.cluster {
+            None => self.cross[b].add(t),
+            Some(cl) => {
+                let p = t.len();
+                let c = cl[row] as usize;
+                self.sums[b][c * p..(c + 1) * p].iter_mut().zip(t).for_each(|(a, v)| *a += v);
+            }
+        }
+    }
+}
+
+/// Tests only: run the general forward pass on data without delayed entry too, to check the
+/// plain one against it.
+#[cfg(test)]
+thread_local! {
+    static FORCE_GENERAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(test)]
+fn force_general() -> bool {
+    FORCE_GENERAL.with(|f| f.get())
+}
+
+#[cfg(not(test))]
+#[inline]
+fn force_general() -> bool {
+    false
+}
+
 /// Σ t tᵀ (lower triangle) and Σ t of the vectors added.
 struct CrossProd {
     p: usize,
@@ -68,7 +110,7 @@ impl CrossProd {
     fn new(p: usize) -> Self {
         CrossProd { p, m: vec![0.0; p * p], u: vec![0.0; p] }
     }
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, t: &[f64]) {
         let p = self.p;
         for j in 0..p {
@@ -175,9 +217,44 @@ impl Data {
     /// with delayed entry), r_i = exp(η_i),
     /// * an event row: x_i − x̄m_g − r_i(x_i (H + hd_g) − (X̄H + xhd_g)),
     /// * a censored row: −r_i(x_i (H + h_g) − (X̄H + xh_g)).
+    #[inline(never)]
     fn score_meats(&self, beta: &[f64], w: &mut Work, cluster: Option<&[u32]>) -> Meats {
         let p = self.p;
         let finite = self.linear_predictor(beta, w);
+        let haz = self.hazards(w);
+        let mut sums = match cluster {
+            Some(cl) => {
+                let nc = cl.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+                [vec![0.0; nc * p], vec![0.0; nc * p]]
+            }
+            None => [Vec::new(), Vec::new()],
+        };
+        let mut cross = [CrossProd::new(p), CrossProd::new(p)];
+        let mut out = Residuals { cluster, sums: &mut sums, cross: &mut cross };
+        if self.entry.is_none() && !force_general() {
+            self.forward_plain(w, &haz, &mut out);
+        } else {
+            self.forward_general(w, &haz, &mut out);
+        }
+        if cluster.is_some() {
+            for b in 0..2 {
+                sums[b].chunks_exact(p).for_each(|t| cross[b].add(t));
+            }
+        }
+        let [c, c0] = cross;
+        let (mut meat, _) = c.full();
+        let (meat0, u0) = c0.full();
+        if !finite {
+            meat.iter_mut().for_each(|a| *a = f64::NAN);
+        }
+        Meats { meat, meat0, u0 }
+    }
+
+    /// The reverse-time pass of [`Data::score_meats`]: each group's hazard terms at β (the
+    /// risks in `w`) and at β = 0.
+    #[inline(never)]
+    fn hazards(&self, w: &Work) -> [Hazards; 2] {
+        let p = self.p;
         let wt = |i: usize| self.wt.as_ref().map_or(1.0, |v| v[i]);
         let ng = self.groups.len();
         // [at β, at 0]
@@ -215,7 +292,17 @@ impl Data {
                 }
             }
         }
-        drop(rs);
+        haz
+    }
+
+    /// The forward pass of [`Data::score_meats`] in general (with delayed entry, each row's
+    /// cumulative sums less those before its first group at risk): each row's two weighted score
+    /// residuals, added to `out`.
+    #[inline(never)]
+    fn forward_general(&self, w: &Work, haz: &[Hazards; 2], out: &mut Residuals) {
+        let p = self.p;
+        let wt = |i: usize| self.wt.as_ref().map_or(1.0, |v| v[i]);
+        let ng = self.groups.len();
         // Forward pass: cumulative hazard sums up to the previous event time of the stratum
         // (with delayed entry, kept per group to take off those before a row's first group).
         let mut ch = [0.0f64; 2];
@@ -224,14 +311,6 @@ impl Data {
             Some(_) => (vec![[0.0; 2]; ng], [vec![0.0; ng * p], vec![0.0; ng * p]]),
             None => (Vec::new(), [Vec::new(), Vec::new()]),
         };
-        let mut sums = match cluster {
-            Some(cl) => {
-                let nc = cl.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
-                [vec![0.0; nc * p], vec![0.0; nc * p]]
-            }
-            None => [Vec::new(), Vec::new()],
-        };
-        let mut cross = [CrossProd::new(p), CrossProd::new(p)];
         let mut res = [vec![0.0; p], vec![0.0; p]];
         for (gi, grp) in self.groups.iter().enumerate() {
             if grp.first {
@@ -263,13 +342,7 @@ impl Data {
                         // Times the case weight: the row's term of t_c.
                         res[b][j] = v * (own - r * (x[j] * hh - cx));
                     }
-                    match cluster {
-                        None => cross[b].add(&res[b]),
-                        Some(cl) => {
-                            let c = cl[self.row[i]] as usize;
-                            sums[b][c * p..(c + 1) * p].iter_mut().zip(&res[b]).for_each(|(a, t)| *a += t);
-                        }
-                    }
+                    out.add(b, self.row[i], &res[b]);
                 }
             }
             for b in 0..2 {
@@ -279,17 +352,107 @@ impl Data {
                 }
             }
         }
-        if cluster.is_some() {
+    }
+
+    /// The forward pass of [`Data::score_meats`] without delayed entry, the same arithmetic as
+    /// [`Data::forward_general`] (whose terms before a row's first group are then 0, and
+    /// subtracting 0 changes nothing): each group's H + h_g, X̄H + xh_g (a censored row's) and
+    /// H + hd_g, X̄H + xhd_g (an event row's) are formed once for its rows, not per row.
+    #[inline(never)]
+    fn forward_plain(&self, w: &Work, haz: &[Hazards; 2], out: &mut Residuals) {
+        let p = self.p;
+        let mut ch = [0.0f64; 2];
+        let mut cxh = [vec![0.0; p], vec![0.0; p]];
+        // Per β (at β, at 0): [censored, event] cumulative sums of the group.
+        let mut hh = [[0.0f64; 2]; 2];
+        let mut cx = [[vec![0.0; p], vec![0.0; p]], [vec![0.0; p], vec![0.0; p]]];
+        let mut res = [vec![0.0; p], vec![0.0; p]];
+        for (gi, grp) in self.groups.iter().enumerate() {
+            if grp.first {
+                ch = [0.0; 2];
+                cxh.iter_mut().for_each(|c| c.iter_mut().for_each(|a| *a = 0.0));
+            }
+            let gp = gi * p..(gi + 1) * p;
             for b in 0..2 {
-                sums[b].chunks_exact(p).for_each(|t| cross[b].add(t));
+                let hz = &haz[b];
+                hh[b] = [ch[b] + hz.h[gi], ch[b] + hz.hd[gi]];
+                let [cens, evt] = &mut cx[b];
+                for (((c, e), &s), (&a, &ad)) in cens.iter_mut().zip(evt.iter_mut()).zip(&cxh[b]).zip(hz.xh[gp.clone()].iter().zip(&hz.xhd[gp.clone()])) {
+                    *c = s + a;
+                    *e = s + ad;
+                }
+            }
+            let xbm = [&haz[0].xbm[gp.clone()], &haz[1].xbm[gp]];
+            for i in grp.start..grp.end {
+                let x = self.xrow(i);
+                let v = self.wt.as_ref().map_or(1.0, |v| v[i]);
+                let ev = self.event[i];
+                let k = usize::from(ev);
+                for b in 0..2 {
+                    let r = if b == 0 { w.risk[i] } else { 1.0 };
+                    let (h, c) = (hh[b][k], &cx[b][k]);
+                    for (((t, &xj), &cj), &mj) in res[b].iter_mut().zip(x).zip(c).zip(xbm[b]) {
+                        let own = if ev { xj - mj } else { 0.0 };
+                        // Times the case weight: the row's term of t_c.
+                        *t = v * (own - r * (xj * h - cj));
+                    }
+                    out.add(b, self.row[i], &res[b]);
+                }
+            }
+            for b in 0..2 {
+                ch[b] += haz[b].h[gi];
+                for j in 0..p {
+                    cxh[b][j] += haz[b].xh[gi * p + j];
+                }
             }
         }
-        let [c, c0] = cross;
-        let (mut meat, _) = c.full();
-        let (meat0, u0) = c0.full();
-        if !finite {
-            meat.iter_mut().for_each(|a| *a = f64::NAN);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FORCE_GENERAL;
+    use crate::spec::Ties;
+    use crate::stats::cox::{coxph_extra, CoxExtra, CoxInput, CoxReport, Residuals};
+
+    /// The robust variance and score test of a weighted fit, by the forward pass without delayed
+    /// entry (`general` false) or the general one.
+    fn fit(input: &CoxInput, w: &[f64], general: bool) -> CoxReport {
+        FORCE_GENERAL.with(|f| f.set(general));
+        let out = coxph_extra(input, CoxExtra { entry: None, weights: Some(w) }, Residuals::Never);
+        FORCE_GENERAL.with(|f| f.set(false));
+        out.unwrap()
+    }
+
+    /// Without delayed entry the plain forward pass gives the general pass's robust variance
+    /// and robust score test bit for bit: whole-day times with ties (Efron and Breslow),
+    /// strata, three terms, case weights, and with a cluster.
+    #[test]
+    fn plain_forward_pass_equals_the_general_one() {
+        let mut rng = crate::rng::SplitMix64(18);
+        let n = 600;
+        let time: Vec<f64> = (0..n).map(|_| (rng.uniform() * 40.0).ceil()).collect();
+        let status: Vec<u8> = (0..n).map(|_| u8::from(rng.uniform() < 0.6)).collect();
+        let x: Vec<Vec<f64>> = (0..3).map(|j| (0..n).map(|_| if j == 0 { f64::from(rng.uniform() < 0.5) } else { rng.normal() }).collect()).collect();
+        let w: Vec<f64> = (0..n).map(|_| 0.3 + 3.0 * rng.uniform()).collect();
+        let strata: Vec<u32> = (0..n).map(|i| (i % 2) as u32).collect();
+        let cluster: Vec<u32> = (0..n as u32).map(|i| i / 4).collect();
+        let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        for ties in [Ties::Efron, Ties::Breslow] {
+            for (st, cl) in [(None, None), (Some(&strata[..]), None), (None, Some(&cluster[..])), (Some(&strata[..]), Some(&cluster[..]))] {
+                let input = CoxInput { time: &time, status: &status, x: &x, names: &names, strata: st, cluster: cl, ties };
+                let (plain, general) = (fit(&input, &w, false), fit(&input, &w, true));
+                assert_eq!(plain.terms.len(), 3);
+                for (a, b) in plain.terms.iter().zip(&general.terms) {
+                    let (ra, rb) = (a.robust_se.unwrap(), b.robust_se.unwrap());
+                    assert!(ra.is_finite() && ra > 0.0);
+                    assert_eq!(ra.to_bits(), rb.to_bits(), "{ties:?} {st:?} {cl:?}");
+                }
+                assert_eq!(plain.vcov.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), general.vcov.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+                let (sa, sb) = (plain.robust_score_test.unwrap(), general.robust_score_test.unwrap());
+                assert!(sa.chisq > 0.0);
+                assert_eq!(sa.chisq.to_bits(), sb.chisq.to_bits());
+            }
         }
-        Meats { meat, meat0, u0 }
     }
 }
