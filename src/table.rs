@@ -828,6 +828,30 @@ mod tests {
         assert_eq!(t.count_column().unwrap().column, "n_patients");
     }
 
+    /// Large columns (partitions of hundreds to thousands of values, counted with the bitmaps
+    /// or, when repeats abound, the hash set) give the count of sorting and removing repeats.
+    #[test]
+    fn distinct_values_of_large_columns_match_sorting() {
+        let mut rng = crate::rng::SplitMix64(11);
+        for case in 0..8 {
+            let n = 100_000 + (rng.next_u64() % 200_000) as usize;
+            let v: Vec<f64> = (0..n)
+                .map(|_| match (case, rng.next_u64() % 100) {
+                    (_, 0) => f64::NAN,
+                    (0 | 1, _) => rng.normal(),
+                    (2 | 3, k) if k < 50 => (rng.next_u64() % 1000) as f64,
+                    (2 | 3, _) => rng.normal(),
+                    (4 | 5, _) => (rng.next_u64() % 50_000) as f64 * 0.25,
+                    _ => (rng.next_u64() % 80_000) as f64,
+                })
+                .collect();
+            let mut bits: Vec<u64> = v.iter().filter(|x| !x.is_nan()).map(|x| x.to_bits()).collect();
+            bits.sort_unstable();
+            bits.dedup();
+            assert_eq!(distinct_values(&v, 12).0, bits.len(), "case {case}");
+        }
+    }
+
     /// The hash set's count equals sorting the bit patterns and removing repeats; the kept
     /// values come in order of first appearance.
     #[test]
