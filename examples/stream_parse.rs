@@ -21,7 +21,7 @@ fn main() {
     let text = cohort::bench::synthetic_csv_designs(rows, 1);
     let bytes = text.as_bytes();
     println!("{rows} rows, {:.1} MB, chunks of {chunk} bytes", bytes.len() as f64 / 1e6);
-    let mut times = Vec::new();
+    let (mut times, mut pushes, mut schemas) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..runs {
         let t = Instant::now();
         let (table, end_ms) = stream(bytes, chunk);
@@ -30,6 +30,8 @@ fn main() {
         let schema_ms = t1.elapsed().as_secs_f64() * 1e3;
         let dt = t.elapsed().as_secs_f64() * 1e3;
         times.push(dt);
+        pushes.push(dt - end_ms - schema_ms);
+        schemas.push(schema_ms);
         println!(
             "run {run}: streamed {dt:.0} ms (of which end {end_ms:.0} ms, schema {schema_ms:.0} ms), {} rows × {} columns, columns {:.1} MB",
             schema.rows,
@@ -37,8 +39,16 @@ fn main() {
             table.heap_bytes() as f64 / 1e6
         );
     }
-    times.sort_by(f64::total_cmp);
-    println!("median streamed parse: {:.0} ms", times[times.len() / 2]);
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "median streamed parse: {:.0} ms (records {:.0} ms, schema {:.0} ms)",
+        median(&mut times),
+        median(&mut pushes),
+        median(&mut schemas)
+    );
     if whole {
         let t = Instant::now();
         let table = cohort::read_table(bytes, "bench.csv", &ReadOptions::default()).expect("readable");

@@ -201,25 +201,24 @@ impl Table {
                         }
                         _ => None,
                     };
-                    let (min, max) = match &c.data {
+                    // One pass over a number column for its range and its NaN cells, without a
+                    // branch per cell: a comparison with NaN is false, so NaN cells leave the
+                    // range as it is (comparisons, not f64::min/max: a libm call each in wasm).
+                    let (min, max, missing) = match &c.data {
                         ColumnData::Numeric(v) | ColumnData::Date(v) => {
                             let mut lo = f64::INFINITY;
                             let mut hi = f64::NEG_INFINITY;
+                            let mut nan = 0usize;
                             for &x in v {
-                                if !x.is_nan() {
-                                    // Comparisons, not f64::min/max (a libm call each in wasm;
-                                    // x is not NaN here).
-                                    if x < lo {
-                                        lo = x;
-                                    }
-                                    if x > hi {
-                                        hi = x;
-                                    }
-                                }
+                                nan += usize::from(x.is_nan());
+                                lo = if x < lo { x } else { lo };
+                                hi = if x > hi { x } else { hi };
                             }
-                            if lo.is_finite() { (Some(lo), Some(hi)) } else { (None, None) }
+                            // As `Column::missing_count`: NaN cells that are not unreadable.
+                            let missing = nan.saturating_sub(c.bad.len());
+                            if lo.is_finite() { (Some(lo), Some(hi), missing) } else { (None, None, missing) }
                         }
-                        _ => (None, None),
+                        _ => (None, None, c.missing_count()),
                     };
                     // Row numbers: every cell start + row, start 0 (pandas) or 1 (R), at least 3 rows.
                     let row_number = c.len() >= 3
@@ -236,7 +235,7 @@ impl Table {
                             .take(10)
                             .map(|(r, t)| format!("line {}: '{t}'", self.line(*r)))
                             .collect(),
-                        missing: c.missing_count(),
+                        missing,
                         distinct: match &c.data {
                             ColumnData::Text { levels, .. } => levels.len(),
                             ColumnData::Numeric(_) | ColumnData::Date(_) => distinct[i].0,
@@ -309,10 +308,11 @@ pub struct CountColumn {
 /// the values themselves in order of first appearance when there are at most `keep` of them.
 ///
 /// First an open-addressing hash set of the bit patterns (linear probing, kept at most half
-/// full) that stays small enough for the cache: most columns (times, codes, scores) end there.
+/// full) that stays small enough for the cache, with whole numbers below 65,536 in a bitmap
+/// beside it: most columns (times, codes, scores) end there.
 /// A column with more than `SMALL_SET` (4096) distinct values is counted again by partitions: one
 /// pass scatters the bit patterns into 256 buckets by the top bits of their hash, then each
-/// bucket's values (a 256th of the column) are counted in a small hash set. Random accesses into
+/// bucket's values (a 256th of the column) are counted apart ([`PartCount`]). Random accesses into
 /// one large table (a cache miss per value, the cost on a million-row column) become sequential
 /// passes plus cache-resident sets. The empty slot is a NaN pattern, which never enters a set.
 pub fn distinct_values(v: &[f64], keep: usize) -> (usize, Vec<f64>) {
@@ -324,24 +324,45 @@ pub fn distinct_values(v: &[f64], keep: usize) -> (usize, Vec<f64>) {
 fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usize, Vec<f64>) {
     let mut first = Vec::new();
     let mut set = BitSet::new(6);
+    // Whole numbers 0..WHOLE (times in days, codes, counts: most columns with few values) are
+    // marked in a bitmap instead of the set: no hashing, no probing. `+0.0` is marked, `-0.0`
+    // (another bit pattern) goes to the set.
+    let mut whole = vec![0u64; WHOLE / 64];
+    let mut whole_count = 0usize;
     let mut small = true;
     for &x in v {
         if x.is_nan() {
             continue;
         }
-        if set.insert(x.to_bits()) && set.count <= keep {
+        let i = x as u32 as usize;
+        let new = if i < WHOLE && (i as f64).to_bits() == x.to_bits() {
+            let (w, bit) = (i / 64, 1u64 << (i % 64));
+            let old = whole.get(w).copied().unwrap_or(bit);
+            if old & bit == 0 {
+                whole[w] = old | bit;
+                whole_count += 1;
+                true
+            } else {
+                false
+            }
+        } else {
+            set.insert(x.to_bits())
+        };
+        let count = whole_count + set.count;
+        if new && count <= keep {
             first.push(x);
         }
-        if set.count > SMALL_SET {
+        if count > SMALL_SET {
             small = false;
             break;
         }
     }
     if small {
-        if set.count > keep {
+        let count = whole_count + set.count;
+        if count > keep {
             first.clear();
         }
-        return (set.count, first);
+        return (count, first);
     }
     // Partitioned count (scattered straight from the column: one vector of the column's size,
     // the peak of a streamed file's memory when its schema is made). `hash64` is a bijection
@@ -356,8 +377,11 @@ fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usiz
         start[i + 1] += start[i];
     }
     let mut next = start;
-    scattered.clear();
-    scattered.resize(start[256], 0);
+    // The buffer keeps its size from column to column (no zero fill of the whole column each
+    // time): every slot read below is written first.
+    if scattered.len() < start[256] {
+        scattered.resize(start[256], 0);
+    }
     for x in v.iter().filter(|x| !x.is_nan()) {
         let h = hash64(x.to_bits());
         let k = (h >> 56) as usize;
@@ -365,9 +389,67 @@ fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usiz
         next[k] += 1;
     }
     let mut count = 0;
-    let mut set = BitSet::new(4);
+    let mut part_count = PartCount::default();
     for k in 0..256 {
-        let part = &scattered[start[k]..start[k + 1]];
+        count += part_count.count(&scattered[start[k]..start[k + 1]]);
+    }
+    (count, Vec::new())
+}
+
+/// Counts the distinct hashes of one partition of [`distinct_values_in`] (all with the same top
+/// 8 bits). Without a hash set's probing (a branch per value that goes either way at random):
+/// each hash marks a bit of a bitmap of about 16 bits per value, indexed by the hash's next bits,
+/// in two bitmaps — marked once, marked again. A bit marked once stands for exactly one distinct
+/// value (a hash different from every other in the partition), counted by a population count of
+/// the bitmaps; the few hashes whose bit was marked again (about one in sixteen, plus the
+/// repeated values) are sorted and counted apart. A partition with many repeats is counted
+/// with the hash set instead.
+#[derive(Default)]
+struct PartCount {
+    once: Vec<u64>,
+    again: Vec<u64>,
+    shared: Vec<u64>,
+    set: Option<BitSet>,
+}
+
+impl PartCount {
+    fn count(&mut self, part: &[u64]) -> usize {
+        let bits = (16 * part.len()).next_power_of_two().trailing_zeros().clamp(6, 24);
+        let words = 1usize << (bits - 6);
+        let mask = (1usize << bits) - 1;
+        self.once.clear();
+        self.once.resize(words, 0);
+        self.again.clear();
+        self.again.resize(words, 0);
+        // The slot of a hash: its bits below the top 8 (the partition's), as the set's.
+        let slot = |h: u64| (h >> 8) as usize & mask;
+        for &h in part {
+            let i = slot(h);
+            let (w, bit) = (i >> 6, 1u64 << (i & 63));
+            if let (Some(o), Some(a)) = (self.once.get(w).copied(), self.again.get_mut(w)) {
+                *a |= o & bit;
+                self.once[w] = o | bit;
+            }
+        }
+        let single: usize = self.once.iter().zip(&self.again).map(|(o, a)| (o & !a).count_ones() as usize).sum();
+        self.shared.clear();
+        for &h in part {
+            let i = slot(h);
+            if self.again.get(i >> 6).is_some_and(|a| a & (1u64 << (i & 63)) != 0) {
+                self.shared.push(h);
+            }
+            if self.shared.len() * 4 > part.len() + 64 {
+                return self.by_set(part);
+            }
+        }
+        self.shared.sort_unstable();
+        self.shared.dedup();
+        single + self.shared.len()
+    }
+
+    /// The partition's distinct hashes counted with the hash set.
+    fn by_set(&mut self, part: &[u64]) -> usize {
+        let set = self.set.get_or_insert_with(|| BitSet::new(4));
         set.reset((2 * part.len()).next_power_of_two().trailing_zeros().max(4));
         // The set's empty mark is one hash value: that value, if present, is counted apart.
         let mut empty_mark = false;
@@ -378,10 +460,12 @@ fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usiz
                 set.insert_hashed(h);
             }
         }
-        count += set.count + usize::from(empty_mark);
+        set.count + usize::from(empty_mark)
     }
-    (count, Vec::new())
 }
+
+/// Whole numbers below this are counted by [`distinct_values`] in a bitmap (8 KiB).
+const WHOLE: usize = 1 << 16;
 
 /// Distinct values up to which [`distinct_values`] keeps one hash set (64 KiB of slots).
 const SMALL_SET: usize = 4096;
@@ -742,6 +826,30 @@ mod tests {
         assert_eq!(t.count_column(), None, "only the names of COUNT_NAMES");
         let t = table(vec![numeric("n_patients", vec![2.0, 7.0])]);
         assert_eq!(t.count_column().unwrap().column, "n_patients");
+    }
+
+    /// Large columns (partitions of hundreds to thousands of values, counted with the bitmaps
+    /// or, when repeats abound, the hash set) give the count of sorting and removing repeats.
+    #[test]
+    fn distinct_values_of_large_columns_match_sorting() {
+        let mut rng = crate::rng::SplitMix64(11);
+        for case in 0..8 {
+            let n = 100_000 + (rng.next_u64() % 200_000) as usize;
+            let v: Vec<f64> = (0..n)
+                .map(|_| match (case, rng.next_u64() % 100) {
+                    (_, 0) => f64::NAN,
+                    (0 | 1, _) => rng.normal(),
+                    (2 | 3, k) if k < 50 => (rng.next_u64() % 1000) as f64,
+                    (2 | 3, _) => rng.normal(),
+                    (4 | 5, _) => (rng.next_u64() % 50_000) as f64 * 0.25,
+                    _ => (rng.next_u64() % 80_000) as f64,
+                })
+                .collect();
+            let mut bits: Vec<u64> = v.iter().filter(|x| !x.is_nan()).map(|x| x.to_bits()).collect();
+            bits.sort_unstable();
+            bits.dedup();
+            assert_eq!(distinct_values(&v, 12).0, bits.len(), "case {case}");
+        }
     }
 
     /// The hash set's count equals sorting the bit patterns and removing repeats; the kept

@@ -24,6 +24,10 @@ pub struct Missing {
     first: [bool; 256],
     /// Bit `k` set when some code has `k` bytes (bit 63: 63 bytes or more).
     lens: u64,
+    /// Some code is a plain decimal number (`-99`): only then can a cell read as a plain number
+    /// be missing (a plain number has no letters, so it equals a code ignoring case only when
+    /// it is that code).
+    plain_number: bool,
 }
 
 impl Missing {
@@ -41,7 +45,15 @@ impl Missing {
             }
         }
         let lens = codes.iter().fold(0u64, |m, c| m | 1 << c.len().min(63));
-        Missing { codes, first, lens }
+        let plain_number = codes.iter().any(|c| matches!(decimal_prefix(c.as_bytes(), 0), Some((_, end)) if end == c.len()));
+        Missing { codes, first, lens, plain_number }
+    }
+
+    /// Could a cell read as a plain number (the bytes `b`, all of them read by
+    /// [`decimal_prefix`]) be a missing code?
+    #[inline]
+    pub fn may_be_number(&self, b: &[u8]) -> bool {
+        self.plain_number && self.may_be(b)
     }
     /// Could these bytes be a missing code? (`false` is sure: no code starts with the first
     /// byte or has their length; `true` means "compare".)
@@ -329,11 +341,13 @@ fn row_names_note(col: &Column) -> String {
     )
 }
 
-/// A cell read by [`Assembler::fast_row`]: a plain number, or a byte range of the text.
+/// A cell of the record [`Assembler::fast_row`] is reading that is not a number stored at once:
+/// its column and byte range.
 #[derive(Clone, Copy)]
-enum Staged {
-    Num(f64),
-    Text(usize, usize),
+struct Staged {
+    col: usize,
+    start: usize,
+    end: usize,
 }
 
 impl Assembler {
@@ -430,51 +444,56 @@ impl Assembler {
     /// Read the record starting at byte `start` of `text` (file line `line`) directly into the
     /// columns, when it is a plain one: exactly the header's number of fields, none quoted,
     /// none with spaces around its value, not all empty. Number columns take plain decimals
-    /// straight from the bytes ([`decimal_prefix`]), without finding the field's end first.
-    /// Returns the position of the record's terminator (or the end of the text), or `None`,
-    /// having changed nothing, when the record needs the general path ([`Assembler::row`]).
+    /// straight from the bytes ([`decimal_prefix`]), without finding the field's end first, and
+    /// store them at once; only the other cells are staged (as byte ranges) until the record is
+    /// known to be plain. Returns the position of the record's terminator (or the end of the
+    /// text), or `None`, having changed nothing (the numbers stored are taken back), when the
+    /// record needs the general path ([`Assembler::row`]).
     #[inline]
     pub fn fast_row(&mut self, text: &str, start: usize, line: u64, delim: u8, special: &[bool; 256]) -> Option<usize> {
         let b = text.as_bytes();
         let n = self.named;
+        let row = self.rows;
         let mut staged = std::mem::take(&mut self.staged);
         staged.clear();
         let mut pos = start;
         let mut nonempty = false;
         let mut ok = true;
         for j in 0..n {
-            if pos < b.len() && b[pos] == b'"' {
-                ok = false;
-                break;
-            }
-            let quick = match self.cols[j] {
-                Builder::Num(_) => match decimal_prefix(b, pos) {
+            let mut end = usize::MAX;
+            if let Builder::Num(c) = &mut self.cols[j] {
+                let quick = match decimal_prefix(b, pos) {
                     // 16-17 significant digits: the standard library's parser on the digits
                     // (the same call as `parse_dot`; a plain decimal has only its characters).
-                    Some((x, end)) if x.is_nan() => text.get(pos..end).and_then(|t| t.parse::<f64>().ok()).filter(|x| x.is_finite()).map(|x| (x, end)),
+                    Some((x, e)) if x.is_nan() => text.get(pos..e).and_then(|t| t.parse::<f64>().ok()).filter(|x| x.is_finite()).map(|x| (x, e)),
                     q => q,
-                },
-                _ => None,
-            };
-            let end = match quick {
-                Some((x, end)) if (end == b.len() || special[b[end] as usize]) && !self.missing.may_be(&b[pos..end]) => {
-                    staged.push(Staged::Num(x));
-                    end
-                }
-                _ => {
-                    let end = super::scan::field_end(b, pos, delim, special);
-                    if end > pos {
-                        let (a, z) = (b[pos], b[end - 1]);
-                        if !(a > b' ' && a < 0x80 && z > b' ' && z < 0x80) {
-                            ok = false;
-                            break;
-                        }
+                };
+                if let Some((x, e)) = quick {
+                    if (e == b.len() || special[b[e] as usize]) && !self.missing.may_be_number(&b[pos..e]) {
+                        // Plain numbers are never empty, so the record is not all empty.
+                        c.vals.push(x);
+                        c.nonmissing += 1;
+                        nonempty = true;
+                        end = e;
                     }
-                    staged.push(Staged::Text(pos, end));
-                    end
                 }
-            };
-            nonempty |= end > pos;
+            }
+            if end == usize::MAX {
+                if pos < b.len() && b[pos] == b'"' {
+                    ok = false;
+                    break;
+                }
+                end = super::scan::field_end(b, pos, delim, special);
+                if end > pos {
+                    let (a, z) = (b[pos], b[end - 1]);
+                    if !(a > b' ' && a < 0x80 && z > b' ' && z < 0x80) {
+                        ok = false;
+                        break;
+                    }
+                    nonempty = true;
+                }
+                staged.push(Staged { col: j, start: pos, end });
+            }
             let more = end < b.len() && b[end] == delim;
             if more != (j + 1 < n) {
                 ok = false;
@@ -483,20 +502,22 @@ impl Assembler {
             pos = if more { end + 1 } else { end };
         }
         if !ok || !nonempty {
+            // Take back the numbers stored for this record: a number column holds one value
+            // per row read before it.
+            for c in &mut self.cols {
+                if let Builder::Num(c) = c {
+                    if c.vals.len() > row {
+                        c.vals.truncate(row);
+                        c.nonmissing -= 1;
+                    }
+                }
+            }
             self.staged = staged;
             return None;
         }
-        let row = self.rows;
-        for (j, cell) in staged.iter().enumerate() {
-            match (*cell, &mut self.cols[j]) {
-                (Staged::Num(x), Builder::Num(c)) => {
-                    c.vals.push(x);
-                    c.nonmissing += 1;
-                }
-                // Only number columns stage numbers, and a column's builder does not change
-                // while its row is staged.
-                (Staged::Num(_), _) => {}
-                (Staged::Text(a, z), col) => col.push(text.get(a..z).unwrap_or(""), row, &self.missing),
+        for cell in &staged {
+            if let Some(col) = self.cols.get_mut(cell.col) {
+                col.push(text.get(cell.start..cell.end).unwrap_or(""), row, &self.missing);
             }
         }
         self.staged = staged;

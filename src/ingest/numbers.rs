@@ -135,11 +135,11 @@ fn digit_run(b: &[u8], mut i: usize, mut m: u64) -> (u64, usize, usize) {
 /// 17 significant digits): the caller parses that text with the standard library.
 #[inline(always)]
 pub fn decimal_prefix(b: &[u8], start: usize) -> Option<(f64, usize)> {
-    let (neg, i) = match *b.get(start)? {
-        b'-' => (true, start + 1),
-        b'+' => (false, start + 1),
-        _ => (false, start),
-    };
+    // The sign without a branch (a column's signs alternate at random: a branch on them is
+    // mispredicted half the time), applied as the sign bit.
+    let c = *b.get(start)?;
+    let neg = c == b'-';
+    let i = start + usize::from(neg | (c == b'+'));
     // One digit before the point (`0.123`, `-1.5`: most covariates) needs no digit run.
     let (m, digits, i) = match (b.get(i), b.get(i + 1)) {
         (Some(&d), Some(b'.')) if d.is_ascii_digit() => ((d - b'0') as u64, 1, i + 1),
@@ -154,7 +154,7 @@ pub fn decimal_prefix(b: &[u8], start: usize) -> Option<(f64, usize)> {
         return Some((f64::NAN, i));
     }
     let x = if frac == 0 { m as f64 } else { m as f64 / POW10[frac] };
-    Some((if neg { -x } else { x }, i))
+    Some((f64::from_bits(x.to_bits() | u64::from(neg) << 63), i))
 }
 
 /// A plain decimal number (`12`, `-0.123456789012345`, `+.5`, `3.`: optional sign, digits,
