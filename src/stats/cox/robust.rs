@@ -81,8 +81,8 @@ impl Residuals<'_> {
     }
 }
 
-/// Tests only: run the general forward pass on data without delayed entry too, to check the
-/// plain one against it.
+// Tests only: run the general forward pass on data without delayed entry too, to check the
+// plain one against it.
 #[cfg(test)]
 thread_local! {
     static FORCE_GENERAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
