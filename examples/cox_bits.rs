@@ -6,24 +6,9 @@
 //! with a cluster), when FILE is given; and seeded synthetic cohorts with continuous and tied
 //! times, strata, clusters, delayed entry and case weights.
 
+use cohort::rng::SplitMix64;
 use cohort::spec::Ties;
 use cohort::stats::cox::{coxph_extra, CoxExtra, CoxInput, Residuals};
-
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unif(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 fn print_fit(label: &str, input: &CoxInput, extra: CoxExtra) {
     match coxph_extra(input, extra, Residuals::Always) {
@@ -39,21 +24,21 @@ fn print_fit(label: &str, input: &CoxInput, extra: CoxExtra) {
 /// A synthetic cohort: n rows, p covariates (one binary), times whole (tied) or continuous.
 #[allow(clippy::type_complexity)]
 fn synthetic(n: usize, p: usize, tied: bool, seed: u64) -> (Vec<f64>, Vec<u8>, Vec<Vec<f64>>, Vec<u32>, Vec<f64>, Vec<f64>) {
-    let mut rng = Rng(seed);
-    let x: Vec<Vec<f64>> = (0..p).map(|j| (0..n).map(|_| if j == 0 { (rng.unif() < 0.4) as u8 as f64 } else { rng.unif() * 4.0 - 2.0 }).collect()).collect();
+    let mut rng = SplitMix64(seed);
+    let x: Vec<Vec<f64>> = (0..p).map(|j| (0..n).map(|_| if j == 0 { (rng.uniform() < 0.4) as u8 as f64 } else { rng.uniform() * 4.0 - 2.0 }).collect()).collect();
     let mut time = Vec::with_capacity(n);
     let mut status = Vec::with_capacity(n);
     for i in 0..n {
         let eta: f64 = x.iter().enumerate().map(|(j, c)| c[i] * (0.3 - 0.1 * j as f64)).sum();
-        let t = -rng.unif().max(1e-12).ln() / (0.01 * eta.exp());
-        let c = rng.unif() * 300.0;
+        let t = -rng.uniform().max(1e-12).ln() / (0.01 * eta.exp());
+        let c = rng.uniform() * 300.0;
         let v = t.min(c);
         time.push(if tied { v.ceil() } else { v + 0.001 });
         status.push((t <= c) as u8);
     }
-    let strata: Vec<u32> = (0..n).map(|_| (rng.next() % 3) as u32).collect();
-    let entry: Vec<f64> = time.iter().map(|&t| if rng.unif() < 0.5 { 0.0 } else { (t * rng.unif()).floor().min(t - 0.5) }).collect();
-    let weights: Vec<f64> = (0..n).map(|_| 0.5 + rng.unif() * 2.0).collect();
+    let strata: Vec<u32> = (0..n).map(|_| (rng.next_u64() % 3) as u32).collect();
+    let entry: Vec<f64> = time.iter().map(|&t| if rng.uniform() < 0.5 { 0.0 } else { (t * rng.uniform()).floor().min(t - 0.5) }).collect();
+    let weights: Vec<f64> = (0..n).map(|_| 0.5 + rng.uniform() * 2.0).collect();
     (time, status, x, strata, entry, weights)
 }
 
