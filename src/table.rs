@@ -73,9 +73,14 @@ impl Column {
     /// counted in `bad`, not here).
     pub fn missing_count(&self) -> usize {
         match &self.data {
-            ColumnData::Numeric(v) | ColumnData::Date(v) => v.iter().filter(|x| x.is_nan()).count().saturating_sub(self.bad.len()),
+            ColumnData::Numeric(v) | ColumnData::Date(v) => self.missing_of_nan(v.iter().filter(|x| x.is_nan()).count()),
             ColumnData::Text { codes, .. } => codes.iter().filter(|&&c| c == MISSING).count(),
         }
+    }
+    /// [`Column::missing_count`] of a number or date column that has `nan` NaN cells: those
+    /// that are not unreadable (an unreadable cell is NaN too, and counted in `bad`).
+    pub fn missing_of_nan(&self, nan: usize) -> usize {
+        nan.saturating_sub(self.bad.len())
     }
     /// The cell as text, the way a user would type it in a spec (`2`, `1.5`, `ltx`,
     /// `2020-03-01`); `None` when missing. An unreadable cell of a numeric or date column
@@ -214,8 +219,7 @@ impl Table {
                                 lo = if x < lo { x } else { lo };
                                 hi = if x > hi { x } else { hi };
                             }
-                            // As `Column::missing_count`: NaN cells that are not unreadable.
-                            let missing = nan.saturating_sub(c.bad.len());
+                            let missing = c.missing_of_nan(nan);
                             if lo.is_finite() { (Some(lo), Some(hi), missing) } else { (None, None, missing) }
                         }
                         _ => (None, None, c.missing_count()),
