@@ -260,12 +260,9 @@ impl Normal {
     }
 }
 
-/// Rows per call of [`Pass::chunk`]. In the browser V8 runs WebAssembly first from its baseline
-/// compiler and moves a function to optimised code only between two of its calls: an IRLS pass
-/// over 100,000 rows in one call would run on baseline code (two to three times slower) the
-/// first time, where calls of a few thousand rows switch after the first few (as the Cox
-/// model's sweeps, `stats::cox::fit::WASM_TIER_CHUNK`). The rows are visited in the same order.
-const TIER_CHUNK: usize = 4096;
+/// Rows per call of [`Pass::chunk`] ([`super::WASM_TIER_CHUNK`]: an IRLS pass over 100,000 rows
+/// in one call would run on baseline code the first time). The rows are visited in the same order.
+const TIER_CHUNK: usize = super::WASM_TIER_CHUNK;
 
 /// The state of one IRLS pass over the rows: the deviance's two sums and one block's scratch.
 struct Pass {

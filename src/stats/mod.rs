@@ -3,6 +3,14 @@
 //!
 //! Status codes everywhere: 0 = censored, 1 = event of interest, 2 = competing event.
 
+/// Rows per call of the helpers that do the O(n) sweeps (the Cox model's passes, the
+/// propensity model's IRLS passes). In the browser, V8 first runs WebAssembly from its baseline
+/// compiler and switches a function to optimised code only between two calls of it; a sweep
+/// over a million rows made of a few thousand calls of a small function therefore runs mostly
+/// optimised even the first time, where one long call would run entirely on baseline code (two
+/// to three times slower).
+pub(crate) const WASM_TIER_CHUNK: usize = 4096;
+
 pub mod common;
 pub mod timefix;
 pub mod km;

@@ -11,6 +11,7 @@ use crate::stats::common::{order_by_time, stable_order_by_code};
 use super::input::{CoxExtra, CoxInput};
 use super::linalg::{generalized_solve, symmetrize};
 use crate::spec::Ties;
+pub(super) use crate::stats::WASM_TIER_CHUNK;
 
 /// R's `coxph.control()` defaults.
 pub(super) const EPS: f64 = 1e-9;
@@ -769,13 +770,6 @@ pub(super) fn diverging_terms(pass: &Pass, var_s: &[f64], coef: &[f64], scale: &
         })
         .collect()
 }
-
-/// Rows per call of the helpers that do the O(n) sweeps. In the browser, V8 first runs
-/// WebAssembly from its baseline compiler and switches a function to optimised code only
-/// between two calls of it; a sweep over a million rows made of a few thousand calls of a
-/// small function therefore runs mostly optimised even the first time, where one long call
-/// would run entirely on baseline code (two to three times slower).
-pub(super) const WASM_TIER_CHUNK: usize = 4096;
 
 /// Rows `range` of the columns `src`, centred and scaled, written to their sorted places
 /// `rank_of` in the row-major matrix `x` (stride ps).
