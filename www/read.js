@@ -108,17 +108,24 @@ export async function loadIntoSession(session, memory, file, name, onProgress = 
  * chunks are written straight into room the engine makes in its memory (`stream_buffer`), and
  * handed over a batch of STREAM_BATCH bytes at a time (`stream_commit`): one copy of each byte
  * into wasm and one engine call per batch instead of a call, an allocation and two copies per
- * 64 KB chunk. Returns the schema JSON text.
+ * 64 KB chunk. A file of READER_MIN bytes or more is read by a reader worker (`readAhead`)
+ * while this thread parses it. Returns the schema JSON text.
  */
 export async function streamIntoSession(session, file, name, onProgress = () => {}, specJson = null, signal = null, memory = null) {
   session.stream_begin(name, file.size, specJson ?? undefined);
   const batched = memory && typeof session.stream_buffer === 'function';
   try {
     for (let pass = 1; ; pass++) {
-      const sink = batched ? batchSink(session, memory) : { push: chunk => session.stream_push(chunk), flush() {} };
-      await streamBlob(file, sink.push,
-        (loaded, total) => onProgress({ phase: 'reading', loaded, total, pass }), signal);
-      sink.flush();
+      const progress = (loaded, total) => onProgress({ phase: 'reading', loaded, total, pass });
+      // A large file is read by a reader worker while this thread parses (see `readAhead`);
+      // without one (no nested workers), chunk by chunk here.
+      const ahead = batched && file.size >= READER_MIN
+        && await readAhead(file, batch => commitBatch(session, memory, batch), progress, signal);
+      if (!ahead) {
+        const sink = batched ? batchSink(session, memory) : { push: chunk => session.stream_push(chunk), flush() {} };
+        await streamBlob(file, sink.push, progress, signal);
+        sink.flush();
+      }
       // (awaited: on the main thread the page paints "Parsing…" before wasm holds the thread)
       await onProgress({ phase: 'parsing', loaded: file.size, total: file.size, pass });
       const out = session.stream_end();
@@ -133,6 +140,15 @@ export async function streamIntoSession(session, file, name, onProgress = () => 
 
 /** Bytes handed to the engine at a time by `streamIntoSession` (4 MiB). */
 export const STREAM_BATCH = 1 << 22;
+
+/** Files from this size on are read by a reader worker while the engine parses (16 MiB). */
+export const READER_MIN = 1 << 24;
+
+/** Batches the reader worker may read ahead of the engine (memory: READ_AHEAD × STREAM_BATCH). */
+const READ_AHEAD = 3;
+
+/** The reader worker's name (it runs this module: see the end of the file). */
+const READER_NAME = 'cohort-file-reader';
 
 /**
  * A sink for `streamBlob` that copies each chunk straight into the engine's room for the next
@@ -160,6 +176,118 @@ function batchSink(session, memory) {
   };
 }
 
+/** One batch of the file into the engine: copied into the room it makes, then committed. */
+function commitBatch(session, memory, batch) {
+  const at = session.stream_buffer(batch.length);
+  new Uint8Array(memory.buffer, at, batch.length).set(batch);
+  session.stream_commit(batch.length);
+}
+
+/**
+ * Read `file` in a reader worker (this module, run as a Worker named READER_NAME) that fills
+ * batches of STREAM_BATCH bytes from `file.stream()` and transfers them here, at most
+ * READ_AHEAD ahead of `consume(batch, offset)` (each batch's memory is handed back to be
+ * filled again). The file is read while this thread parses: reading `file.stream()` on the
+ * parsing thread itself stalls (the browser fills its pipe only while the thread waits for it),
+ * which cost about a quarter of a streamed parse in Chromium. Progress, the size check and
+ * cancelling as `streamBlob`. Resolves false, having consumed nothing, when no reader worker
+ * can run here (the caller then reads the file itself).
+ */
+async function readAhead(file, consume, onProgress, signal) {
+  let worker;
+  try {
+    worker = new Worker(new URL(import.meta.url), { type: 'module', name: READER_NAME });
+  } catch {
+    return false;
+  }
+  const total = file.size;
+  const step = progressStep(total);
+  const queue = [];
+  let wake = null, failed = false, loaded = 0, reported = 0;
+  const notify = () => { const w = wake; wake = null; w?.(); };
+  worker.onmessage = e => { queue.push(e.data); notify(); };
+  worker.onerror = e => { e.preventDefault(); failed = true; notify(); };
+  worker.onmessageerror = () => { failed = true; notify(); };
+  signal?.addEventListener('abort', notify);
+  try {
+    worker.postMessage({ file, batch: STREAM_BATCH, ahead: READ_AHEAD });
+    onProgress(0, total);
+    for (;;) {
+      while (!queue.length && !failed && !signal?.aborted) await new Promise(r => { wake = r; });
+      if (signal?.aborted) throw cancelled(file);
+      if (!queue.length) {
+        if (loaded === 0) return false;   // the worker could not start: nothing consumed yet
+        throw new Error(`${file.name || 'the file'} could not be read to the end: drop it again.`);
+      }
+      const m = queue.shift();
+      if (m.error) throw m.changed ? changed(file) : Object.assign(new Error(m.error), { name: m.name || 'Error' });
+      if (m.done) break;
+      if (loaded + m.length > total) throw changed(file);
+      consume(new Uint8Array(m.buffer, 0, m.length), loaded);
+      loaded += m.length;
+      worker.postMessage(m.buffer, [m.buffer]);
+      if (loaded - reported >= step) {
+        reported = loaded;
+        onProgress(loaded, total);
+      }
+    }
+  } finally {
+    worker.terminate();
+    signal?.removeEventListener('abort', notify);
+  }
+  if (loaded !== total) throw changed(file);
+  if (reported !== loaded || total === 0) onProgress(loaded, total);
+  return true;
+}
+
+/**
+ * The reader worker's side of `readAhead`: given {file, batch, ahead}, reads `file.stream()`
+ * into ArrayBuffers of `batch` bytes and transfers each ({buffer, length}) while fewer than
+ * `ahead` are out; the buffers handed back are filled again. Ends with {done} or {error}.
+ */
+function readerMain(first) {
+  const { file, batch, ahead } = first.data;
+  const spare = [];
+  let out = 0, wake = null;
+  self.onmessage = e => {
+    spare.push(e.data);
+    out--;
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  (async () => {
+    const reader = file.stream().getReader();
+    let buf = null, fill = 0, loaded = 0;
+    const send = async () => {
+      while (out >= ahead) await new Promise(r => { wake = r; });
+      out++;
+      self.postMessage({ buffer: buf, length: fill }, [buf]);
+      buf = null;
+      fill = 0;
+    };
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      loaded += value.length;
+      if (loaded > file.size) {
+        self.postMessage({ error: 'changed', changed: true });
+        return;
+      }
+      for (let off = 0; off < value.length;) {
+        if (!buf) buf = spare.pop() ?? new ArrayBuffer(batch);
+        const n = Math.min(batch - fill, value.length - off);
+        new Uint8Array(buf, fill, n).set(off === 0 && n === value.length ? value : value.subarray(off, off + n));
+        fill += n;
+        off += n;
+        if (fill === batch) await send();
+      }
+    }
+    if (fill > 0) await send();
+    self.postMessage({ done: true });
+  })().catch(e => self.postMessage({ error: String(e?.message ?? e), name: e?.name }));
+}
+
 function cancelled(blob) {
   const e = new Error(`Reading ${blob.name || "the file"} was cancelled. Choose or drop a file to analyse.`);
   e.cancelled = true;
@@ -177,4 +305,9 @@ export function progressText(loaded, total) {
   if (total < 1e6) return `Reading ${Math.round(loaded / 1e3)} of ${Math.max(1, Math.round(total / 1e3))} kB…`;
   const d = total < 1e7 ? 1 : 0;
   return `Reading ${(loaded / 1e6).toFixed(d)} of ${(total / 1e6).toFixed(d)} MB…`;
+}
+
+// Run as the reader worker of `readAhead` (a dedicated worker with that name).
+if (typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope && self.name === READER_NAME) {
+  self.onmessage = readerMain;
 }
