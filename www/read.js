@@ -108,8 +108,8 @@ export async function loadIntoSession(session, memory, file, name, onProgress = 
  * chunks are written straight into room the engine makes in its memory (`stream_buffer`), and
  * handed over a batch of STREAM_BATCH bytes at a time (`stream_commit`): one copy of each byte
  * into wasm and one engine call per batch instead of a call, an allocation and two copies per
- * 64 KB chunk. A file of READER_MIN bytes or more is read by a reader worker (`readAhead`)
- * while this thread parses it. Returns the schema JSON text.
+ * 64 KB chunk. A file of READER_MIN bytes or more is read by the reader worker (`readAhead`,
+ * `startFileReader`) while this thread parses it. Returns the schema JSON text.
  */
 export async function streamIntoSession(session, file, name, onProgress = () => {}, specJson = null, signal = null, memory = null) {
   session.stream_begin(name, file.size, specJson ?? undefined);
@@ -117,8 +117,8 @@ export async function streamIntoSession(session, file, name, onProgress = () => 
   try {
     for (let pass = 1; ; pass++) {
       const progress = (loaded, total) => onProgress({ phase: 'reading', loaded, total, pass });
-      // A large file is read by a reader worker while this thread parses (see `readAhead`);
-      // without one (no nested workers), chunk by chunk here.
+      // A large file is read by the reader worker while this thread parses (see `readAhead`);
+      // without one (not started, or no workers here), chunk by chunk on this thread.
       const ahead = batched && file.size >= READER_MIN
         && await readAhead(file, batch => commitBatch(session, memory, batch), progress, signal);
       if (!ahead) {
@@ -183,56 +183,82 @@ function commitBatch(session, memory, batch) {
   session.stream_commit(batch.length);
 }
 
+/** The reader worker of `readAhead` ({worker, job, next, broken}), once `startFileReader` ran. */
+let fileReader = null;
+
 /**
- * Read `file` in a reader worker (this module, run as a Worker named READER_NAME) that fills
- * batches of STREAM_BATCH bytes from `file.stream()` and transfers them here, at most
- * READ_AHEAD ahead of `consume(batch, offset)` (each batch's memory is handed back to be
- * filled again). The file is read while this thread parses: reading `file.stream()` on the
- * parsing thread itself stalls (the browser fills its pipe only while the thread waits for it),
- * which cost about a quarter of a streamed parse in Chromium. Progress, the size check and
- * cancelling as `streamBlob`. Resolves false, having consumed nothing, when no reader worker
- * can run here (the caller then reads the file itself).
+ * Start the reader worker that `streamIntoSession` reads large files with (`readAhead`). It is
+ * started before any file comes: its script (this module) is then fetched while the page
+ * loads, not as a request after it (the page's privacy badge counts those). The page's engine
+ * worker starts it as it loads (the end of this module); elsewhere (the main-thread engine, a
+ * bench page) a file is read on the parsing thread unless this was called. Returns whether a
+ * reader runs.
+ */
+export function startFileReader() {
+  if (fileReader) return !fileReader.broken;
+  try {
+    const worker = new Worker(new URL(import.meta.url), { type: 'module', name: READER_NAME });
+    const r = { worker, job: null, next: 1, broken: false };
+    worker.onmessage = e => { if (r.job && e.data.id === r.job.id) r.job.take(e.data); };
+    const fail = e => { e.preventDefault?.(); r.broken = true; r.job?.take(null); };
+    worker.onerror = fail;
+    worker.onmessageerror = fail;
+    fileReader = r;
+  } catch {
+    fileReader = { broken: true };
+  }
+  return !fileReader.broken;
+}
+
+/**
+ * Read `file` with the reader worker: it fills batches of STREAM_BATCH bytes from
+ * `file.stream()` and transfers them here, at most READ_AHEAD ahead of `consume(batch, offset)`
+ * (each batch's memory is handed back to be filled again). The file is read while this thread
+ * parses: reading `file.stream()` on the parsing thread itself stalls between batches (the
+ * browser fills its pipe only while the thread waits for it), about a quarter of a streamed
+ * parse in Chromium. Progress, the size check and cancelling as `streamBlob`. Resolves false,
+ * having consumed nothing, when no reader worker runs here (the caller reads the file itself).
  */
 async function readAhead(file, consume, onProgress, signal) {
-  let worker;
-  try {
-    worker = new Worker(new URL(import.meta.url), { type: 'module', name: READER_NAME });
-  } catch {
-    return false;
-  }
+  const r = fileReader;
+  if (!r || r.broken) return false;
+  const id = r.next++;
   const total = file.size;
   const step = progressStep(total);
   const queue = [];
-  let wake = null, failed = false, loaded = 0, reported = 0;
+  let wake = null, loaded = 0, reported = 0;
   const notify = () => { const w = wake; wake = null; w?.(); };
-  worker.onmessage = e => { queue.push(e.data); notify(); };
-  worker.onerror = e => { e.preventDefault(); failed = true; notify(); };
-  worker.onmessageerror = () => { failed = true; notify(); };
+  r.job?.take({ superseded: true });   // an abandoned read still running ends
+  r.job = { id, take: m => { queue.push(m); notify(); } };
   signal?.addEventListener('abort', notify);
   try {
-    worker.postMessage({ file, batch: STREAM_BATCH, ahead: READ_AHEAD });
+    r.worker.postMessage({ id, file, batch: STREAM_BATCH, ahead: READ_AHEAD });
     onProgress(0, total);
     for (;;) {
-      while (!queue.length && !failed && !signal?.aborted) await new Promise(r => { wake = r; });
+      while (!queue.length && !signal?.aborted) await new Promise(res => { wake = res; });
       if (signal?.aborted) throw cancelled(file);
-      if (!queue.length) {
-        if (loaded === 0) return false;   // the worker could not start: nothing consumed yet
+      const m = queue.shift();
+      if (m === null) {
+        if (loaded === 0) return false;   // the worker failed before any byte: read here instead
         throw new Error(`${file.name || 'the file'} could not be read to the end: drop it again.`);
       }
-      const m = queue.shift();
+      if (m.superseded) throw cancelled(file);
       if (m.error) throw m.changed ? changed(file) : Object.assign(new Error(m.error), { name: m.name || 'Error' });
       if (m.done) break;
       if (loaded + m.length > total) throw changed(file);
       consume(new Uint8Array(m.buffer, 0, m.length), loaded);
       loaded += m.length;
-      worker.postMessage(m.buffer, [m.buffer]);
+      r.worker.postMessage({ id, buffer: m.buffer }, [m.buffer]);
       if (loaded - reported >= step) {
         reported = loaded;
         onProgress(loaded, total);
       }
     }
   } finally {
-    worker.terminate();
+    if (r.job?.id === id) {
+      r.job = null;
+      r.worker.postMessage({ id, stop: true });
+    }
     signal?.removeEventListener('abort', notify);
   }
   if (loaded !== total) throw changed(file);
@@ -241,41 +267,62 @@ async function readAhead(file, consume, onProgress, signal) {
 }
 
 /**
- * The reader worker's side of `readAhead`: given {file, batch, ahead}, reads `file.stream()`
- * into ArrayBuffers of `batch` bytes and transfers each ({buffer, length}) while fewer than
- * `ahead` are out; the buffers handed back are filled again. Ends with {done} or {error}.
+ * The reader worker's side of `readAhead`. A job {id, file, batch, ahead} reads `file.stream()`
+ * into ArrayBuffers of `batch` bytes and transfers each ({id, buffer, length}) while fewer than
+ * `ahead` are out; a buffer handed back ({id, buffer}) is filled again; {id, stop} or the next
+ * job ends it. A job ends with {id, done} or {id, error}.
  */
-function readerMain(first) {
-  const { file, batch, ahead } = first.data;
-  const spare = [];
-  let out = 0, wake = null;
+function readerMain() {
+  let job = null;
+  const wakeJob = j => { const w = j.wake; j.wake = null; w?.(); };
   self.onmessage = e => {
-    spare.push(e.data);
-    out--;
-    const w = wake;
-    wake = null;
-    w?.();
+    const m = e.data;
+    if (m.file) {
+      if (job) {
+        job.stopped = true;
+        wakeJob(job);
+      }
+      job = { ...m, out: 0, spare: [], wake: null, stopped: false };
+      readJob(job);
+    } else if (job && m.id === job.id) {
+      if (m.stop) job.stopped = true;
+      else {
+        job.spare.push(m.buffer);
+        job.out--;
+      }
+      wakeJob(job);
+    }
   };
-  (async () => {
-    const reader = file.stream().getReader();
-    let buf = null, fill = 0, loaded = 0;
-    const send = async () => {
-      while (out >= ahead) await new Promise(r => { wake = r; });
-      out++;
-      self.postMessage({ buffer: buf, length: fill }, [buf]);
-      buf = null;
-      fill = 0;
-    };
+}
+
+async function readJob(job) {
+  const { id, file, batch, ahead } = job;
+  const reader = file.stream().getReader();
+  let buf = null, fill = 0, loaded = 0;
+  const send = async () => {
+    while (job.out >= ahead && !job.stopped) await new Promise(r => { job.wake = r; });
+    if (job.stopped) return;
+    job.out++;
+    self.postMessage({ id, buffer: buf, length: fill }, [buf]);
+    buf = null;
+    fill = 0;
+  };
+  try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      if (job.stopped) break;
+      if (done) {
+        if (fill > 0) await send();
+        if (!job.stopped) self.postMessage({ id, done: true });
+        break;
+      }
       loaded += value.length;
       if (loaded > file.size) {
-        self.postMessage({ error: 'changed', changed: true });
-        return;
+        self.postMessage({ id, error: 'changed', changed: true });
+        break;
       }
-      for (let off = 0; off < value.length;) {
-        if (!buf) buf = spare.pop() ?? new ArrayBuffer(batch);
+      for (let off = 0; off < value.length && !job.stopped;) {
+        if (!buf) buf = job.spare.pop() ?? new ArrayBuffer(batch);
         const n = Math.min(batch - fill, value.length - off);
         new Uint8Array(buf, fill, n).set(off === 0 && n === value.length ? value : value.subarray(off, off + n));
         fill += n;
@@ -283,9 +330,10 @@ function readerMain(first) {
         if (fill === batch) await send();
       }
     }
-    if (fill > 0) await send();
-    self.postMessage({ done: true });
-  })().catch(e => self.postMessage({ error: String(e?.message ?? e), name: e?.name }));
+  } catch (e) {
+    if (!job.stopped) self.postMessage({ id, error: String(e?.message ?? e), name: e?.name });
+  }
+  await reader.cancel().catch(() => {});
 }
 
 function cancelled(blob) {
@@ -307,7 +355,9 @@ export function progressText(loaded, total) {
   return `Reading ${(loaded / 1e6).toFixed(d)} of ${(total / 1e6).toFixed(d)} MB…`;
 }
 
-// Run as the reader worker of `readAhead` (a dedicated worker with that name).
-if (typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope && self.name === READER_NAME) {
-  self.onmessage = readerMain;
+// In the reader worker, serve `readAhead`; in the page's engine worker (www/engine.js names it),
+// start the reader as the engine loads.
+if (typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope) {
+  if (self.name === READER_NAME) readerMain();
+  else if (self.name === 'cohort-engine') startFileReader();
 }
