@@ -120,7 +120,7 @@ export async function streamIntoSession(session, file, name, onProgress = () => 
       // A large file is read by the reader worker while this thread parses (see `readAhead`);
       // without one (not started, or no workers here), chunk by chunk on this thread.
       const ahead = batched && file.size >= READER_MIN
-        && await readAhead(file, batch => commitBatch(session, memory, batch), progress, signal);
+        && await readAhead(file, (chunks, length) => commitBatch(session, memory, chunks, length), progress, signal);
       if (!ahead) {
         const sink = batched ? batchSink(session, memory) : { push: chunk => session.stream_push(chunk), flush() {} };
         await streamBlob(file, sink.push, progress, signal);
@@ -176,11 +176,16 @@ function batchSink(session, memory) {
   };
 }
 
-/** One batch of the file into the engine: copied into the room it makes, then committed. */
-function commitBatch(session, memory, batch) {
-  const at = session.stream_buffer(batch.length);
-  new Uint8Array(memory.buffer, at, batch.length).set(batch);
-  session.stream_commit(batch.length);
+/** One batch of the file (`chunks`, `length` bytes) into the engine: copied into the room it makes, then committed. */
+function commitBatch(session, memory, chunks, length) {
+  const at = session.stream_buffer(length);
+  const room = new Uint8Array(memory.buffer, at, length);
+  let off = 0;
+  for (const c of chunks) {
+    room.set(c, off);
+    off += c.length;
+  }
+  session.stream_commit(length);
 }
 
 /** The reader worker of `readAhead` ({worker, job, next, broken}), once `startFileReader` ran. */
@@ -211,9 +216,9 @@ export function startFileReader() {
 }
 
 /**
- * Read `file` with the reader worker: it fills batches of STREAM_BATCH bytes from
- * `file.stream()` and transfers them here, at most READ_AHEAD ahead of `consume(batch, offset)`
- * (each batch's memory is handed back to be filled again). The file is read while this thread
+ * Read `file` with the reader worker: it gathers the chunks of `file.stream()` into batches of
+ * STREAM_BATCH bytes or more and transfers them here (the chunks' own memory, not a copy), at
+ * most READ_AHEAD batches ahead of `consume(chunks, length)`. The file is read while this thread
  * parses: reading `file.stream()` on the parsing thread itself stalls between batches (the
  * browser fills its pipe only while the thread waits for it), about a quarter of a streamed
  * parse in Chromium. Progress, the size check and cancelling as `streamBlob`. Resolves false,
@@ -246,9 +251,9 @@ async function readAhead(file, consume, onProgress, signal) {
       if (m.error) throw m.changed ? changed(file) : Object.assign(new Error(m.error), { name: m.name || 'Error' });
       if (m.done) break;
       if (loaded + m.length > total) throw changed(file);
-      consume(new Uint8Array(m.buffer, 0, m.length), loaded);
+      consume(m.chunks, m.length);
       loaded += m.length;
-      r.worker.postMessage({ id, buffer: m.buffer }, [m.buffer]);
+      r.worker.postMessage({ id, taken: true });
       if (loaded - reported >= step) {
         reported = loaded;
         onProgress(loaded, total);
@@ -268,9 +273,9 @@ async function readAhead(file, consume, onProgress, signal) {
 
 /**
  * The reader worker's side of `readAhead`. A job {id, file, batch, ahead} reads `file.stream()`
- * into ArrayBuffers of `batch` bytes and transfers each ({id, buffer, length}) while fewer than
- * `ahead` are out; a buffer handed back ({id, buffer}) is filled again; {id, stop} or the next
- * job ends it. A job ends with {id, done} or {id, error}.
+ * and transfers its chunks in batches of `batch` bytes or more ({id, chunks, length}) while
+ * fewer than `ahead` batches are not yet taken ({id, taken}); {id, stop} or the next job ends
+ * it. A job ends with {id, done} or {id, error}.
  */
 function readerMain() {
   let job = null;
@@ -282,14 +287,11 @@ function readerMain() {
         job.stopped = true;
         wakeJob(job);
       }
-      job = { ...m, out: 0, spare: [], wake: null, stopped: false };
+      job = { ...m, out: 0, wake: null, stopped: false };
       readJob(job);
     } else if (job && m.id === job.id) {
       if (m.stop) job.stopped = true;
-      else {
-        job.spare.push(m.buffer);
-        job.out--;
-      }
+      else job.out--;
       wakeJob(job);
     }
   };
@@ -298,21 +300,21 @@ function readerMain() {
 async function readJob(job) {
   const { id, file, batch, ahead } = job;
   const reader = file.stream().getReader();
-  let buf = null, fill = 0, loaded = 0;
+  let chunks = [], size = 0, loaded = 0;
   const send = async () => {
     while (job.out >= ahead && !job.stopped) await new Promise(r => { job.wake = r; });
     if (job.stopped) return;
     job.out++;
-    self.postMessage({ id, buffer: buf, length: fill }, [buf]);
-    buf = null;
-    fill = 0;
+    self.postMessage({ id, chunks, length: size }, chunks.map(c => c.buffer));
+    chunks = [];
+    size = 0;
   };
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (job.stopped) break;
       if (done) {
-        if (fill > 0) await send();
+        if (size > 0) await send();
         if (!job.stopped) self.postMessage({ id, done: true });
         break;
       }
@@ -321,14 +323,10 @@ async function readJob(job) {
         self.postMessage({ id, error: 'changed', changed: true });
         break;
       }
-      for (let off = 0; off < value.length && !job.stopped;) {
-        if (!buf) buf = job.spare.pop() ?? new ArrayBuffer(batch);
-        const n = Math.min(batch - fill, value.length - off);
-        new Uint8Array(buf, fill, n).set(off === 0 && n === value.length ? value : value.subarray(off, off + n));
-        fill += n;
-        off += n;
-        if (fill === batch) await send();
-      }
+      // A chunk that is not the whole of its buffer is copied (its buffer is transferred).
+      chunks.push(value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : value.slice());
+      size += value.length;
+      if (size >= batch) await send();
     }
   } catch (e) {
     if (!job.stopped) self.postMessage({ id, error: String(e?.message ?? e), name: e?.name });
