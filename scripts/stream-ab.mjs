@@ -5,7 +5,9 @@
 // engine's stream calls (stream_buffer/commit: the records; stream_end: the end of the read and
 // the schema), the wasm memory after it (× the file). --read also times reading the File alone
 // (file.stream(), no engine); --whole also times the whole-buffer Session.load of the same bytes
-// (parse + schema, bytes already in memory) in another fresh page.
+// (parse + schema, bytes already in memory) in another fresh page. Also the CPU time of the
+// browser's threads during the streamed run (from /proc): in all, and of its busiest thread
+// (the page's, which parses): on a loaded machine the CPU times are steadier than the wall clock.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,12 +28,51 @@ const size = fs.statSync(file).size;
 const server = await serve({ dir: site, port: 0 });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
 const all = { A: [], B: [] };
+// CPU time of every thread of this script's browser (the process tree under this node process):
+// {tid: ms}. The page's main thread, which runs the stream here, is the one with the most.
+const TICK = 10; // ms per clock tick (USER_HZ 100)
+function threads() {
+  const procs = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try { procs.set(+d, +fs.readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1]); } catch { /* gone */ }
+  }
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, ppid] of procs) if (!mine.has(pid) && mine.has(ppid)) { mine.add(pid); grew = true; }
+  }
+  const out = new Map();
+  for (const pid of mine) {
+    if (pid === process.pid) continue;
+    let tids = [];
+    try { tids = fs.readdirSync(`/proc/${pid}/task`); } catch { continue; }
+    for (const t of tids) {
+      try {
+        const f = fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1].split(' ');
+        out.set(`${pid}/${t}`, (+f[11] + +f[12]) * TICK);
+      } catch { /* gone */ }
+    }
+  }
+  return out;
+}
+function cpuSince(before) {
+  const after = threads();
+  let total = 0, top = 0;
+  for (const [k, v] of after) {
+    const d = v - (before.get(k) ?? 0);
+    total += d;
+    top = Math.max(top, d);
+  }
+  return { cpu_total_ms: total, cpu_top_thread_ms: top };
+}
 const median = xs => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 for (let r = 0; r < Number(rounds); r++) {
   for (const which of ['A', 'B']) {
     const page = await browser.newPage();
     await page.goto(server.url + 'blank.html');
     await page.setInputFiles('#file', file);
+    const cpu0 = threads();
     const out = await page.evaluate(async ([which, readOnly]) => {
       const file = document.querySelector('#file').files[0];
       let read_ms = null;
@@ -66,6 +107,7 @@ for (let r = 0; r < Number(rounds); r++) {
         calls: inside.commits, outside_ms: Math.round(t1 - t0 - inside.commit - inside.end), read_ms: read_ms && Math.round(read_ms),
         mem: wasm.memory.buffer.byteLength };
     }, [which, flags.has('--read')]);
+    Object.assign(out, cpuSince(cpu0));
     out.mem_x = +(out.mem / size).toFixed(3);
     delete out.mem;
     await page.close();
