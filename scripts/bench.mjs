@@ -288,9 +288,12 @@ async function browserBench() {
         log(`wasm: streaming parse of ${n} rows in chromium`);
         try {
           results.stream[n] = await page.evaluate(async () => {
+            // As the page's engine worker, which starts its file reader as it loads (www/read.js).
+            const read = await import('./app/www/read.js');
+            const { streamIntoSession } = read;
+            read.startFileReader?.();
             const mod = await import('./app/www/pkg/cohort.js');
             const wasm = await mod.default();
-            const { streamIntoSession } = await import('./app/www/read.js');
             const file = document.querySelector('#file').files[0];
             const session = new mod.Session();
             const t0 = performance.now();

@@ -108,17 +108,24 @@ export async function loadIntoSession(session, memory, file, name, onProgress = 
  * chunks are written straight into room the engine makes in its memory (`stream_buffer`), and
  * handed over a batch of STREAM_BATCH bytes at a time (`stream_commit`): one copy of each byte
  * into wasm and one engine call per batch instead of a call, an allocation and two copies per
- * 64 KB chunk. Returns the schema JSON text.
+ * 64 KB chunk. A file of READER_MIN bytes or more is read by the reader worker (`readAhead`,
+ * `startFileReader`) while this thread parses it. Returns the schema JSON text.
  */
 export async function streamIntoSession(session, file, name, onProgress = () => {}, specJson = null, signal = null, memory = null) {
   session.stream_begin(name, file.size, specJson ?? undefined);
   const batched = memory && typeof session.stream_buffer === 'function';
   try {
     for (let pass = 1; ; pass++) {
-      const sink = batched ? batchSink(session, memory) : { push: chunk => session.stream_push(chunk), flush() {} };
-      await streamBlob(file, sink.push,
-        (loaded, total) => onProgress({ phase: 'reading', loaded, total, pass }), signal);
-      sink.flush();
+      const progress = (loaded, total) => onProgress({ phase: 'reading', loaded, total, pass });
+      // A large file is read by the reader worker while this thread parses (see `readAhead`);
+      // without one (not started, or no workers here), chunk by chunk on this thread.
+      const ahead = batched && file.size >= READER_MIN
+        && await readAhead(file, (chunks, length) => commitBatch(session, memory, chunks, length), progress, signal);
+      if (!ahead) {
+        const sink = batched ? batchSink(session, memory) : { push: chunk => session.stream_push(chunk), flush() {} };
+        await streamBlob(file, sink.push, progress, signal);
+        sink.flush();
+      }
       // (awaited: on the main thread the page paints "Parsing…" before wasm holds the thread)
       await onProgress({ phase: 'parsing', loaded: file.size, total: file.size, pass });
       const out = session.stream_end();
@@ -133,6 +140,15 @@ export async function streamIntoSession(session, file, name, onProgress = () => 
 
 /** Bytes handed to the engine at a time by `streamIntoSession` (4 MiB). */
 export const STREAM_BATCH = 1 << 22;
+
+/** Files from this size on are read by a reader worker while the engine parses (16 MiB). */
+export const READER_MIN = 1 << 24;
+
+/** Batches the reader worker may read ahead of the engine (memory: READ_AHEAD × STREAM_BATCH). */
+const READ_AHEAD = 3;
+
+/** The reader worker's name (it runs this module: see the end of the file). */
+const READER_NAME = 'cohort-file-reader';
 
 /**
  * A sink for `streamBlob` that copies each chunk straight into the engine's room for the next
@@ -160,6 +176,164 @@ function batchSink(session, memory) {
   };
 }
 
+/** One batch of the file (`chunks`, `length` bytes) into the engine: copied into the room it makes, then committed. */
+function commitBatch(session, memory, chunks, length) {
+  const at = session.stream_buffer(length);
+  const room = new Uint8Array(memory.buffer, at, length);
+  let off = 0;
+  for (const c of chunks) {
+    room.set(c, off);
+    off += c.length;
+  }
+  session.stream_commit(length);
+}
+
+/** The reader worker of `readAhead` ({worker, job, next, broken}), once `startFileReader` ran. */
+let fileReader = null;
+
+/**
+ * Start the reader worker that `streamIntoSession` reads large files with (`readAhead`). It is
+ * started before any file comes: its script (this module) is then fetched while the page
+ * loads, not as a request after it (the page's privacy badge counts those). The page's engine
+ * worker starts it as it loads (the end of this module); elsewhere (the main-thread engine, a
+ * bench page) a file is read on the parsing thread unless this was called. Returns whether a
+ * reader runs.
+ */
+export function startFileReader() {
+  if (fileReader) return !fileReader.broken;
+  try {
+    const worker = new Worker(new URL(import.meta.url), { type: 'module', name: READER_NAME });
+    const r = { worker, job: null, next: 1, broken: false };
+    worker.onmessage = e => { if (r.job && e.data.id === r.job.id) r.job.take(e.data); };
+    const fail = e => { e.preventDefault?.(); r.broken = true; r.job?.take(null); };
+    worker.onerror = fail;
+    worker.onmessageerror = fail;
+    fileReader = r;
+  } catch {
+    fileReader = { broken: true };
+  }
+  return !fileReader.broken;
+}
+
+/**
+ * Read `file` with the reader worker: it gathers the chunks of `file.stream()` into batches of
+ * STREAM_BATCH bytes or more and transfers them here (the chunks' own memory, not a copy), at
+ * most READ_AHEAD batches ahead of `consume(chunks, length)`. The file is read while this thread
+ * parses: reading `file.stream()` on the parsing thread itself stalls between batches (the
+ * browser fills its pipe only while the thread waits for it), about a quarter of a streamed
+ * parse in Chromium. Progress, the size check and cancelling as `streamBlob`. Resolves false,
+ * having consumed nothing, when no reader worker runs here (the caller reads the file itself).
+ */
+async function readAhead(file, consume, onProgress, signal) {
+  const r = fileReader;
+  if (!r || r.broken) return false;
+  const id = r.next++;
+  const total = file.size;
+  const step = progressStep(total);
+  const queue = [];
+  let wake = null, loaded = 0, reported = 0;
+  const notify = () => { const w = wake; wake = null; w?.(); };
+  r.job?.take({ superseded: true });   // an abandoned read still running ends
+  r.job = { id, take: m => { queue.push(m); notify(); } };
+  signal?.addEventListener('abort', notify);
+  try {
+    r.worker.postMessage({ id, file, batch: STREAM_BATCH, ahead: READ_AHEAD });
+    onProgress(0, total);
+    for (;;) {
+      while (!queue.length && !signal?.aborted) await new Promise(res => { wake = res; });
+      if (signal?.aborted) throw cancelled(file);
+      const m = queue.shift();
+      if (m === null) {
+        if (loaded === 0) return false;   // the worker failed before any byte: read here instead
+        throw new Error(`${file.name || 'the file'} could not be read to the end: drop it again.`);
+      }
+      if (m.superseded) throw cancelled(file);
+      if (m.error) throw m.changed ? changed(file) : Object.assign(new Error(m.error), { name: m.name || 'Error' });
+      if (m.done) break;
+      if (loaded + m.length > total) throw changed(file);
+      consume(m.chunks, m.length);
+      loaded += m.length;
+      r.worker.postMessage({ id, taken: true });
+      if (loaded - reported >= step) {
+        reported = loaded;
+        onProgress(loaded, total);
+      }
+    }
+  } finally {
+    if (r.job?.id === id) {
+      r.job = null;
+      r.worker.postMessage({ id, stop: true });
+    }
+    signal?.removeEventListener('abort', notify);
+  }
+  if (loaded !== total) throw changed(file);
+  if (reported !== loaded || total === 0) onProgress(loaded, total);
+  return true;
+}
+
+/**
+ * The reader worker's side of `readAhead`. A job {id, file, batch, ahead} reads `file.stream()`
+ * and transfers its chunks in batches of `batch` bytes or more ({id, chunks, length}) while
+ * fewer than `ahead` batches are not yet taken ({id, taken}); {id, stop} or the next job ends
+ * it. A job ends with {id, done} or {id, error}.
+ */
+function readerMain() {
+  let job = null;
+  const wakeJob = j => { const w = j.wake; j.wake = null; w?.(); };
+  self.onmessage = e => {
+    const m = e.data;
+    if (m.file) {
+      if (job) {
+        job.stopped = true;
+        wakeJob(job);
+      }
+      job = { ...m, out: 0, wake: null, stopped: false };
+      readJob(job);
+    } else if (job && m.id === job.id) {
+      if (m.stop) job.stopped = true;
+      else job.out--;
+      wakeJob(job);
+    }
+  };
+}
+
+async function readJob(job) {
+  const { id, file, batch, ahead } = job;
+  const reader = file.stream().getReader();
+  let chunks = [], size = 0, loaded = 0;
+  const send = async () => {
+    while (job.out >= ahead && !job.stopped) await new Promise(r => { job.wake = r; });
+    if (job.stopped) return;
+    job.out++;
+    self.postMessage({ id, chunks, length: size }, chunks.map(c => c.buffer));
+    chunks = [];
+    size = 0;
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (job.stopped) break;
+      if (done) {
+        if (size > 0) await send();
+        if (!job.stopped) self.postMessage({ id, done: true });
+        break;
+      }
+      loaded += value.length;
+      if (loaded > file.size) {
+        self.postMessage({ id, error: 'changed', changed: true });
+        break;
+      }
+      // A chunk that is not the whole of its buffer is copied (its buffer is transferred).
+      chunks.push(value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : value.slice());
+      size += value.length;
+      if (size >= batch) await send();
+    }
+  } catch (e) {
+    if (!job.stopped) self.postMessage({ id, error: String(e?.message ?? e), name: e?.name });
+  }
+  await reader.cancel().catch(() => {});
+}
+
 function cancelled(blob) {
   const e = new Error(`Reading ${blob.name || "the file"} was cancelled. Choose or drop a file to analyse.`);
   e.cancelled = true;
@@ -177,4 +351,11 @@ export function progressText(loaded, total) {
   if (total < 1e6) return `Reading ${Math.round(loaded / 1e3)} of ${Math.max(1, Math.round(total / 1e3))} kB…`;
   const d = total < 1e7 ? 1 : 0;
   return `Reading ${(loaded / 1e6).toFixed(d)} of ${(total / 1e6).toFixed(d)} MB…`;
+}
+
+// In the reader worker, serve `readAhead`; in the page's engine worker (www/engine.js names it),
+// start the reader as the engine loads.
+if (typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope) {
+  if (self.name === READER_NAME) readerMain();
+  else if (self.name === 'cohort-engine') startFileReader();
 }
