@@ -411,15 +411,21 @@ function wire() {
   });
   // Tables wider than their box say that they scroll (phones).
   // A table wider than its box scrolls: it says so, and takes keyboard focus so that the arrow keys scroll it.
+  // Measured once per frame however many changes came before it (each DOM change used to ask
+  // for a frame of its own: a refit's changes laid the page out several times per frame), and
+  // written only where the state changes (a write invalidates the layout the next wrap reads).
+  let scrollFrame = 0;
   const markScroll = () => {
-    for (const w of document.querySelectorAll('.table-wrap')) {
-      const scrolls = w.scrollWidth > w.clientWidth + 2;
-      w.classList.toggle('scrolls', scrolls);
-      if (scrolls) w.setAttribute('tabindex', '0');
-      else w.removeAttribute('tabindex');
-    }
+    scrollFrame = 0;
+    const wraps = [...document.querySelectorAll('.table-wrap')];
+    const scrolls = wraps.map(w => w.scrollWidth > w.clientWidth + 2);
+    wraps.forEach((w, i) => {
+      if (w.classList.contains('scrolls') !== scrolls[i]) w.classList.toggle('scrolls', scrolls[i]);
+      if (scrolls[i] && w.getAttribute('tabindex') !== '0') w.setAttribute('tabindex', '0');
+      else if (!scrolls[i] && w.hasAttribute('tabindex')) w.removeAttribute('tabindex');
+    });
   };
-  new MutationObserver(() => requestAnimationFrame(markScroll)).observe(document.querySelector('main'), { childList: true, subtree: true });
+  new MutationObserver(() => { scrollFrame ||= requestAnimationFrame(markScroll); }).observe(document.querySelector('main'), { childList: true, subtree: true });
   window.addEventListener('resize', markScroll);
   let resizeTimer = null;
   window.addEventListener('resize', () => {
