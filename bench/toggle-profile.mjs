@@ -5,7 +5,9 @@
 // until the page is idle (page JS after: bitmap, tables, DOM). With --profile, Chromium's
 // sampling profiler on the page's main thread as well (top self-time functions).
 //
-//   node bench/toggle-profile.mjs FILE.csv [--runs N] [--profile] [--engine main]
+//   node bench/toggle-profile.mjs FILE.csv [--runs N] [--profile] [--engine main] [--pause MS]
+// --pause: the page is left idle MS ms (default 1000, as a user looks at the figure) before the
+// first toggle of each kind: the page draws the other band state ahead when idle (www/figure.js).
 // FILE: `cohort synth 10000 20261129 --designs`. Needs dist/ (a release build for real figures).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +18,7 @@ const file = args.find(a => !a.startsWith('--') && a.endsWith('.csv'));
 const runs = Number(args[args.indexOf('--runs') + 1]) || 11;
 const profile = args.includes('--profile');
 const mainEngine = args.includes('--engine') && args[args.indexOf('--engine') + 1] === 'main';
+const pause = args.includes('--pause') ? Number(args[args.indexOf('--pause') + 1]) : 1000;
 if (!file) throw new Error('usage: node bench/toggle-profile.mjs FILE.csv [--runs N] [--profile] [--engine main]');
 
 const app = await start();
@@ -42,7 +45,7 @@ try {
             sent.delete(d.id);
             const v = d.value;
             const size = typeof v === 'string' ? v.length : typeof v?.answer === 'string' ? v.answer.length : v?.layout ? v.layout.length : 0;
-            log.push({ op: s.op, sent: s.t, answered: performance.now(), chars: size });
+            log.push({ op: s.op, sent: s.t, answered: performance.now(), chars: size, timing: v?.timing || null });
           }
           return handler.call(this, ev);
         };
@@ -53,7 +56,8 @@ try {
   });
   const cdp = profile ? await page.context().newCDPSession(page) : null;
   if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 100 }); await cdp.send('Profiler.start'); }
-  const res = await page.evaluate(async n => {
+  const res = await page.evaluate(async ([n, pause]) => {
+    const sleep = ms => new Promise(r => setTimeout(r, ms));
     const out = { ci: [], cov: [] };
     const one = async (act) => {
       window.__engineLog.length = 0;
@@ -61,25 +65,32 @@ try {
       await act();
       await window.cohort.idle();
       const t1 = performance.now();
-      const ops = window.__engineLog.map(e => ({ op: e.op, at: +(e.sent - t0).toFixed(2), ms: +(e.answered - e.sent).toFixed(2), chars: e.chars }));
+      const ops = window.__engineLog.map(e => ({ op: e.op, at: +(e.sent - t0).toFixed(2), ms: +(e.answered - e.sent).toFixed(2), chars: e.chars, timing: e.timing }));
       const last = window.__engineLog.length ? Math.max(...window.__engineLog.map(e => e.answered)) : t0;
       return { total: +(t1 - t0).toFixed(2), before: ops.length ? ops[0].at : null, after: +(t1 - last).toFixed(2), ops };
     };
+    await sleep(pause);
     for (let i = 0; i < n; i++) out.ci.push(await one(async () => { document.querySelector('#opt-ci').click(); }));
+    await sleep(pause);
     for (let i = 0; i < n + 3; i++) {
       const box = document.querySelector(`#xp-covs tr[data-col="x${1 + (i % 3)}"] input.cov-tick`);
       const r = await one(async () => { box.click(); });
       if (i >= 3) out.cov.push(r);
     }
     return out;
-  }, runs);
+  }, [runs, pause]);
   const med = xs => { const s = xs.filter(x => x != null).sort((a, b) => a - b); return s.length ? s[s.length >> 1] : null; };
   for (const [name, rs] of Object.entries(res)) {
-    console.log(`${name} toggle: median ${med(rs.map(r => r.total))} ms (runs: ${rs.map(r => r.total).join(', ')})`);
+    console.log(`${name} toggle: median ${med(rs.map(r => r.total))} ms, first ${rs[0]?.total} ms (runs: ${rs.map(r => r.total).join(', ')})`);
     console.log(`  page JS before the first message: ${med(rs.map(r => r.before))} ms; after the last answer: ${med(rs.map(r => r.after))} ms`);
     const ops = {};
     for (const r of rs) for (const o of r.ops) (ops[o.op] ||= []).push(o);
-    for (const [op, os] of Object.entries(ops)) console.log(`  ${op}: ${os.length / rs.length} per toggle, round trip median ${med(os.map(o => o.ms))} ms, answer ${med(os.map(o => o.chars))} chars`);
+    for (const [op, os] of Object.entries(ops)) {
+      console.log(`  ${op}: ${os.length / rs.length} per toggle, round trip median ${med(os.map(o => o.ms))} ms, answer ${med(os.map(o => o.chars))} chars`);
+      // A worker that reports its own steps' times (a build with timing added to www/ops.js).
+      const keys = [...new Set(os.flatMap(o => Object.keys(o.timing || {})))];
+      if (keys.length) console.log(`    in the worker (median ms): ${keys.map(k => `${k} ${med(os.map(o => o.timing?.[k]))?.toFixed(2)}`).join(', ')}`);
+    }
   }
   if (cdp) {
     const { profile: p } = await cdp.send('Profiler.stop');
@@ -90,6 +101,22 @@ try {
     const total = [...self.values()].reduce((a, b) => a + b, 0);
     console.log(`main-thread profile: ${(total / 1000).toFixed(0)} ms sampled; top self time:`);
     for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${(us / 1000).toFixed(1).padStart(8)} ms  ${k}`);
+    // Inclusive time: each sample counted once for every function on its stack.
+    const parent = new Map();
+    for (const n of p.nodes) for (const c of n.children || []) parent.set(c, n.id);
+    const incl = new Map();
+    p.samples.forEach((id, i) => {
+      const seen = new Set();
+      for (let x = id; x != null; x = parent.get(x)) {
+        const n = byId.get(x);
+        const k = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        incl.set(k, (incl.get(k) || 0) + (dt[i] || 0));
+      }
+    });
+    console.log('top inclusive time:');
+    for (const [k, us] of [...incl].filter(([k]) => !/^\((root|program|idle)\)/.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${(us / 1000).toFixed(1).padStart(8)} ms  ${k}`);
   }
 } finally {
   await app.close();
