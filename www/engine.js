@@ -296,10 +296,7 @@ class Engine {
     }
     const have = this.delta && this.delta.handle === this.handle('page') ? this.delta.handle : 0;
     const base = have ? this.delta.report : null;
-    // A forest plot kept from an earlier refit of the same spec is not drawn again (keptForest).
-    const forest = extras.forest && !this.forests.some(f => f.spec === canonical(spec) && f.width === extras.forest.width
-      && f.options === JSON.stringify(extras.forest.options ?? {})) ? extras.forest : null;
-    const ask = this.inProcess ? {} : { forest, methods: extras.methods || 0 };
+    const ask = this.inProcess ? {} : { forest: extras.forest || null, methods: extras.methods || 0 };
     const got = await this.request('runDelta', { spec, have, ...ask });
     const answer = got.answer;
     this.hold('page', answer.handle, spec);
@@ -378,7 +375,7 @@ class Engine {
     if (bitmap) {
       if (key) {
         canvas.getContext('2d').drawImage(bitmap, 0, 0);
-        this.keepForest({ key, spec: this.views.get('page').spec, options: JSON.stringify(options ?? {}), width, height, layout, bitmap });
+        this.keepForest({ key, width, height, layout, bitmap });
       } else {
         blit(canvas, bitmap);
       }
@@ -405,7 +402,6 @@ class Engine {
    * comes back: a covariate ticked and unticked): the last eight, at most 8M pixels together.
    */
   keepForest(f) {
-    f.spec = canonical(f.spec);
     this.forests.push(f);
     const pixels = () => this.forests.reduce((a, x) => a + x.width * x.height, 0);
     while (this.forests.length > 8 || (this.forests.length > 1 && pixels() > 8e6)) this.forests.shift().bitmap.close();

@@ -13,7 +13,7 @@ import { disclosureK, exportMinCell } from './disclosure.js';
 import { $, el } from './dom.js';
 import { startEngine } from './engine.js';
 import { initExplorer, startPrivacyBadge } from './explorer.js';
-import { forestRequest, wireHover, plotOptions, widthOf, drawFigure } from './figure.js';
+import { wireHover, plotOptions, widthOf, drawFigure } from './figure.js';
 import { initHazard } from './hazard.js';
 import { initOverview, clearOverview } from './overview.js';
 import { initPaper } from './paper.js';
@@ -152,9 +152,10 @@ async function runSpecInner(spec, t0 = performance.now()) {
   try {
     // The engine sends only what changed since the page's last report (a covariate toggle: the
     // models, not the curves); the page gets the whole report either way.
-    // With the refit, the engine also draws the forest plot and writes the methods paragraph
-    // (one message to its worker instead of three; renderReport picks them up).
-    state.report = state.engine.runDelta ? await state.engine.runDelta(spec, { forest: forestRequest(), methods: exportMinCell() }) : await state.engine.run(spec);
+    // With the refit, the engine also writes the methods paragraph (renderReport picks it up).
+    // The forest plot is asked for apart, once the answer is in: the worker draws it while the
+    // page builds its tables (renderReport), instead of before answering.
+    state.report = state.engine.runDelta ? await state.engine.runDelta(spec, { methods: exportMinCell() }) : await state.engine.run(spec);
   } catch (e) {
     state.report = null;
     clearResults();

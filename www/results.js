@@ -89,24 +89,31 @@ export async function renderReport() {
   const methods = state.engine.methodsK(exportMinCell()).catch(() => '');
   await drawFigure();
   await drawFlow();
-  await renderModel();
+  // The forest plot is drawn by the engine while the page builds the tables below (a model not
+  // seen before; one seen before is a kept bitmap, www/engine.js drawForest).
+  const { forest } = renderModel();
+  forest?.catch(() => {});   // (its error is thrown below, by `await forest`, not as unhandled)
   await renderAdjustedResults();
   renderExplorerResults();
+  await forest;
   const text = await methods;
   $('#methods').textContent = text;
   $('#methods-box').hidden = !text;
   await renderOverview();
 }
 
-/** Cox (or Fine-Gray) model: HR table, global tests and the forest plot. */
-async function renderModel() {
+/**
+ * Cox (or Fine-Gray) model: HR table and global tests, now; {forest}: the promise of the
+ * forest plot drawn.
+ */
+function renderModel() {
   const r = state.report;
   const box = $('#model-box');
   const cox = r.cox && r.cox.terms?.length ? r.cox : null;
   const fg = !cox && r.finegray && r.finegray.terms?.length ? r.finegray : null;
   const m = cox || fg;
   box.hidden = !m;
-  if (!m) return;
+  if (!m) return { forest: null };
   const ratio = cox ? 'HR' : 'SHR';
   $('#model-h').textContent = cox ? 'Cox proportional-hazards model' : 'Fine-Gray subdistribution hazards model';
   $('#model thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: 'Term' }),
@@ -131,7 +138,7 @@ async function renderModel() {
   $('#model-line').textContent = line;
   const canvas = $('#forest');
   const f = forestRequest();
-  await state.engine.drawForest(canvas, f.options, f.width, f.dpr);
+  return { forest: state.engine.drawForest(canvas, f.options, f.width, f.dpr) };
 }
 
 /** Competing risks: cumulative incidence of each cause at the landmarks (estimate ± SE, as cmprsk). */
