@@ -5,9 +5,12 @@
 // until the page is idle (page JS after: bitmap, tables, DOM). With --profile, Chromium's
 // sampling profiler on the page's main thread as well (top self-time functions).
 //
-//   node bench/toggle-profile.mjs FILE.csv [--runs N] [--profile] [--engine main] [--pause MS]
+//   node bench/toggle-profile.mjs FILE.csv [--runs N] [--profile] [--trace] [--engine main] [--pause MS]
 // --pause: the page is left idle MS ms (default 1000, as a user looks at the figure) before the
 // first toggle of each kind: the page draws the other band state ahead when idle (www/figure.js).
+// --trace: a Chromium trace of the toggles; prints each toggle's thread CPU time of the page's
+// main thread and of the engine's worker (medians), steadier than the wall clock on a loaded
+// machine (the wall clock there is mostly waiting for a core).
 // FILE: `cohort synth 10000 20261129 --designs`. Needs dist/ (a release build for real figures).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +21,7 @@ const file = args.find(a => !a.startsWith('--') && a.endsWith('.csv'));
 const runs = Number(args[args.indexOf('--runs') + 1]) || 11;
 const profile = args.includes('--profile');
 const mainEngine = args.includes('--engine') && args[args.indexOf('--engine') + 1] === 'main';
+const trace = args.includes('--trace');
 const pause = args.includes('--pause') ? Number(args[args.indexOf('--pause') + 1]) : 1000;
 if (!file) throw new Error('usage: node bench/toggle-profile.mjs FILE.csv [--runs N] [--profile] [--engine main]');
 
@@ -54,6 +58,12 @@ try {
       return orig.call(this, m, t);
     };
   });
+  const tr = trace ? await page.context().newCDPSession(page) : null;
+  const traceEvents = [];
+  if (tr) {
+    tr.on('Tracing.dataCollected', e => traceEvents.push(...e.value));
+    await tr.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,toplevel', transferMode: 'ReportEvents' });
+  }
   const cdp = profile ? await page.context().newCDPSession(page) : null;
   if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 100 }); await cdp.send('Profiler.start'); }
   const res = await page.evaluate(async ([n, pause]) => {
@@ -61,9 +71,11 @@ try {
     const out = { ci: [], cov: [] };
     const one = async (act) => {
       window.__engineLog.length = 0;
+      console.timeStamp('toggle-start');
       const t0 = performance.now();
       await act();
       await window.cohort.idle();
+      console.timeStamp('toggle-end');
       const t1 = performance.now();
       const ops = window.__engineLog.map(e => ({ op: e.op, at: +(e.sent - t0).toFixed(2), ms: +(e.answered - e.sent).toFixed(2), chars: e.chars, timing: e.timing }));
       const last = window.__engineLog.length ? Math.max(...window.__engineLog.map(e => e.answered)) : t0;
@@ -79,6 +91,11 @@ try {
     }
     return out;
   }, [runs, pause]);
+  if (tr) {
+    const done = new Promise(r => tr.once('Tracing.tracingComplete', r));
+    await tr.send('Tracing.end');
+    await done;
+  }
   const med = xs => { const s = xs.filter(x => x != null).sort((a, b) => a - b); return s.length ? s[s.length >> 1] : null; };
   for (const [name, rs] of Object.entries(res)) {
     console.log(`${name} toggle: median ${med(rs.map(r => r.total))} ms, first ${rs[0]?.total} ms (runs: ${rs.map(r => r.total).join(', ')})`);
@@ -92,6 +109,7 @@ try {
       if (keys.length) console.log(`    in the worker (median ms): ${keys.map(k => `${k} ${med(os.map(o => o.timing?.[k]))?.toFixed(2)}`).join(', ')}`);
     }
   }
+  if (tr) cpuPerToggle(traceEvents, res);
   if (cdp) {
     const { profile: p } = await cdp.send('Profiler.stop');
     const self = new Map();
@@ -120,4 +138,31 @@ try {
   }
 } finally {
   await app.close();
+}
+
+/**
+ * Thread CPU time within each toggle (between its two console.timeStamp marks) of the page's
+ * main thread and the engine's worker: the tasks that overlap the toggle, counted whole.
+ */
+function cpuPerToggle(ev, res) {
+  const marks = ev.filter(e => e.name === 'TimeStamp' && /^toggle-(start|end)$/.test(e.args?.data?.message)).sort((a, b) => a.ts - b.ts);
+  if (!marks.length) return console.log('trace: no toggle marks');
+  const thread = e => e.pid + ':' + e.tid;
+  const main = thread(marks[0]);
+  const names = new Map(ev.filter(e => e.ph === 'M' && e.name === 'thread_name').map(e => [thread(e), e.args.name]));
+  const worker = [...names].find(([k, v]) => v === 'DedicatedWorker thread' && k.startsWith(marks[0].pid + ':'))?.[0];
+  const tasks = ev.filter(e => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && e.tdur != null);
+  const cpu = (thr, a, b) => tasks.reduce((s, e) => s + (thread(e) === thr && e.ts < b && e.ts + e.dur > a ? e.tdur : 0), 0) / 1000;
+  const wins = [];
+  for (let i = 0; i + 1 < marks.length; i++) {
+    if (marks[i].args.data.message === 'toggle-start' && marks[i + 1].args.data.message === 'toggle-end') wins.push([marks[i].ts, marks[i + 1].ts]);
+  }
+  // The page's toggles in order: the CI clicks, then the covariate ticks (the first 3 not counted).
+  const rows = wins.map(([a, b]) => ({ main: cpu(main, a, b), worker: worker ? cpu(worker, a, b) : 0 }));
+  const blocks = { ci: rows.slice(0, res.ci.length), cov: rows.slice(res.ci.length + 3) };
+  const med = xs => { const s = [...xs].sort((x, y) => x - y); return s.length ? s[s.length >> 1].toFixed(1) : null; };
+  for (const [k, rs] of Object.entries(blocks)) {
+    console.log(`${k} toggle, thread CPU (trace): main median ${med(rs.map(r => r.main))} ms, worker median ${med(rs.map(r => r.worker))} ms, `
+      + `both median ${med(rs.map(r => r.main + r.worker))} ms; first: ${rs[0] ? (rs[0].main + rs[0].worker).toFixed(1) : null} ms`);
+  }
 }
