@@ -148,7 +148,7 @@ class Engine {
     this.build = 'core';   // which build of the engine runs (see BUILDS)
     this.views = new Map();   // view name → {handle, spec}: the report each view shows
     this.delta = null;     // {handle, report} of the page's last runDelta (see mergeDelta)
-    this.extras = null;    // the worker's forest plot and methods paragraph drawn with the last refit
+    this.extras = null;    // the methods paragraph the worker wrote with the last refit
     this.forests = [];     // the page's last forest plots as bitmaps (see keptForest)
     this.onPanic = () => {};
   }
@@ -282,9 +282,10 @@ class Engine {
   /**
    * As `run`, for the page's own analysis: the engine sends only the parts of the report that
    * changed since the last `runDelta` (see mergeDelta); returns the whole report. `extras`
-   * ({forest: {options, width}, methods: k}) asks the worker to draw the forest plot and write
-   * the methods paragraph of the new report in the same message; `drawForest` and `methodsK(k)`
-   * then answer from them without a message.
+   * ({methods: k}) asks the worker to write the methods paragraph of the new report in the same
+   * message; `methodsK(k)` then answers from it without a message. (The forest plot is asked
+   * for apart, `drawForest`, once the answer is in: the worker draws it while the page builds
+   * its tables, and a model seen before is a kept bitmap.)
    */
   async runDelta(spec, extras = {}) {
     const page = this.handle('page');
@@ -296,14 +297,14 @@ class Engine {
     }
     const have = this.delta && this.delta.handle === this.handle('page') ? this.delta.handle : 0;
     const base = have ? this.delta.report : null;
-    const ask = this.inProcess ? {} : { forest: extras.forest || null, methods: extras.methods || 0 };
+    const ask = this.inProcess ? {} : { methods: extras.methods || 0 };
     const got = await this.request('runDelta', { spec, have, ...ask });
     const answer = got.answer;
     this.hold('page', answer.handle, spec);
     // (After a switch to the on-demand build the answer is whole: `same` is empty.)
     const report = mergeDelta(base, answer);
     this.delta = { handle: answer.handle, report };
-    this.extras = { forest: got.forest || null, methods: got.methods, methodsK: extras.methods };
+    this.extras = { methods: got.methods, methodsK: extras.methods };
     return report;
   }
 
@@ -362,15 +363,7 @@ class Engine {
       canvas.getContext('2d').drawImage(kept.bitmap, 0, 0);
       return kept.layout;
     }
-    const ready = view === 'page' ? this.extras?.forest : null;
-    let got;
-    if (ready && ready.width === width && ready.options === JSON.stringify(options ?? {})) {
-      this.extras.forest = null;
-      got = ready;
-    } else {
-      got = await this.request('drawForest', { handle: this.handle(view), options, width });
-    }
-    const { layout, bitmap, height } = got;
+    const { layout, bitmap, height } = await this.request('drawForest', { handle: this.handle(view), options, width });
     sizeCanvas(canvas, width, height, dpr, true);
     if (bitmap) {
       if (key) {

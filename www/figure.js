@@ -156,7 +156,7 @@ const recent = [];
  * bitmap; a click while it is being drawn waits for it instead of asking a second time.
  */
 let ahead = null;
-let aheadTimer = null;
+let aheadPlan = null;   // {timer}: the plan waiting for a quiet, idle page (planAhead)
 /** How long the page must have been quiet before the engine draws ahead (ms). */
 const AHEAD_QUIET_MS = 150;
 
@@ -177,7 +177,8 @@ function remember(figure) {
 /** Forget the kept figures (a new file, no report). */
 export function forgetFigures() {
   for (const f of recent.splice(0)) f.bitmap.close?.();
-  clearTimeout(aheadTimer);
+  clearTimeout(aheadPlan?.timer);
+  aheadPlan = null;
   ahead = null;
 }
 
@@ -194,10 +195,21 @@ function figureParts(r) {
  * or size is another key and never shows it.
  */
 function planAhead(shown) {
-  clearTimeout(aheadTimer);
+  clearTimeout(aheadPlan?.timer);
+  aheadPlan = null;
   if (state.engine?.inProcess || typeof state.engine?.drawAhead !== 'function') return;
   const idle = globalThis.requestIdleCallback || (fn => setTimeout(fn, 0));
-  aheadTimer = setTimeout(() => idle(() => { drawAhead(shown).catch(() => {}); }), AHEAD_QUIET_MS);
+  const plan = aheadPlan = {};
+  plan.timer = setTimeout(() => idle(() => {
+    if (aheadPlan !== plan) return;   // a later figure planned its own
+    aheadPlan = null;
+    drawAhead(shown).catch(() => {});
+  }), AHEAD_QUIET_MS);
+}
+
+/** Whether a figure is to be drawn ahead ({planned}: waiting for a quiet, idle page) or being drawn. */
+export function figureAhead() {
+  return { planned: aheadPlan !== null, drawing: ahead !== null };
 }
 
 async function drawAhead(shown) {
@@ -250,6 +262,9 @@ export async function drawFigure() {
   }
   let layout;
   if (kept) {
+    // The one shown is the last kept (the figure drawn ahead next does not push it out).
+    recent.splice(recent.indexOf(kept), 1);
+    recent.push(kept);
     canvas.getContext('2d').drawImage(kept.bitmap, 0, 0);
     layout = kept.layout;
   } else {

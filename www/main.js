@@ -13,7 +13,7 @@ import { disclosureK, exportMinCell } from './disclosure.js';
 import { $, el } from './dom.js';
 import { startEngine } from './engine.js';
 import { initExplorer, startPrivacyBadge } from './explorer.js';
-import { wireHover, plotOptions, widthOf, drawFigure } from './figure.js';
+import { wireHover, plotOptions, widthOf, drawFigure, figureAhead } from './figure.js';
 import { initHazard } from './hazard.js';
 import { initOverview, clearOverview } from './overview.js';
 import { initPaper } from './paper.js';
@@ -264,6 +264,8 @@ const api = {
   figureLayout: () => (state.layout ? JSON.parse(JSON.stringify(state.layout)) : null),
   /** The last change's measured time: {what: 'refit + redraw' | 'redraw', ms}. */
   latency: () => state.lastLatency || null,
+  /** The figure drawn ahead while idle (www/figure.js planAhead): {planned, drawing}, both false once done. */
+  figureAhead,
   /** 'worker' or 'main': where the engine runs. */
   engineKind: () => (state.engine?.worker ? 'worker' : 'main'),
   ready: null,

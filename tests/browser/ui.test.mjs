@@ -179,8 +179,10 @@ test('kept figures (worker engine): a model seen before and the first click on t
   // The CI bands: left idle, the page has the engine draw the figure without them ahead; the
   // first click shows it without a message, and so does the click back.
   const kmOn = await pixels(page, '#km');
-  await page.waitForTimeout(800);
-  await idle(page);
+  // (The drawing ahead waits for the page to be quiet and idle: on a loaded machine that can
+  // take a while, so the test waits for it to be done rather than a fixed time.)
+  await page.waitForTimeout(200);
+  await page.waitForFunction(() => { const a = window.cohort.figureAhead(); return !a.planned && !a.drawing; }, null, { timeout: 20000 });
   n = await count();
   await page.locator('#opt-ci').click();
   await idle(page);
