@@ -149,7 +149,7 @@ class Engine {
     this.views = new Map();   // view name → {handle, spec}: the report each view shows
     this.delta = null;     // {handle, report} of the page's last runDelta (see mergeDelta)
     this.extras = null;    // the methods paragraph the worker wrote with the last refit
-    this.forests = [];     // the page's last forest plots as bitmaps (see keptForest)
+    this.forests = [];     // the page's last forest plots as bitmaps (see forestKey, keepForest)
     this.onPanic = () => {};
   }
 
