@@ -5,7 +5,9 @@
 // until the page is idle (page JS after: bitmap, tables, DOM). With --profile, Chromium's
 // sampling profiler on the page's main thread as well (top self-time functions).
 //
-//   node bench/toggle-profile.mjs FILE.csv [--runs N] [--profile] [--trace] [--engine main] [--pause MS]
+//   node bench/toggle-profile.mjs FILE.csv [--runs N] [--profile] [--trace] [--engine main] [--pause MS] [--dom]
+// --dom: the DOM nodes the page adds under <main> per toggle (a MutationObserver; the same on any
+// load): how much of the page a toggle rebuilds.
 // --pause: the page is left idle MS ms (default 1000, as a user looks at the figure) before the
 // first toggle of each kind: the page draws the other band state ahead when idle (www/figure.js).
 // --trace: a Chromium trace of the toggles; prints each toggle's thread CPU time of the page's
@@ -22,6 +24,7 @@ const runs = Number(args[args.indexOf('--runs') + 1]) || 11;
 const profile = args.includes('--profile');
 const mainEngine = args.includes('--engine') && args[args.indexOf('--engine') + 1] === 'main';
 const trace = args.includes('--trace');
+const dom = args.includes('--dom');
 const pause = args.includes('--pause') ? Number(args[args.indexOf('--pause') + 1]) : 1000;
 if (!file) throw new Error('usage: node bench/toggle-profile.mjs FILE.csv [--runs N] [--profile] [--engine main]');
 
@@ -66,20 +69,24 @@ try {
   }
   const cdp = profile ? await page.context().newCDPSession(page) : null;
   if (cdp) { await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 100 }); await cdp.send('Profiler.start'); }
-  const res = await page.evaluate(async ([n, pause]) => {
+  const res = await page.evaluate(async ([n, pause, dom]) => {
     const sleep = ms => new Promise(r => setTimeout(r, ms));
+    let added = 0;
+    if (dom) new MutationObserver(rs => { for (const r of rs) added += r.addedNodes.length; }).observe(document.querySelector('main'), { childList: true, subtree: true });
     const out = { ci: [], cov: [] };
     const one = async (act) => {
       window.__engineLog.length = 0;
       console.timeStamp('toggle-start');
       const t0 = performance.now();
+      added = 0;
       await act();
       await window.cohort.idle();
+      if (dom) await new Promise(r => setTimeout(r, 0));   // the observer's records of the last changes
       console.timeStamp('toggle-end');
       const t1 = performance.now();
       const ops = window.__engineLog.map(e => ({ op: e.op, at: +(e.sent - t0).toFixed(2), ms: +(e.answered - e.sent).toFixed(2), chars: e.chars, timing: e.timing }));
       const last = window.__engineLog.length ? Math.max(...window.__engineLog.map(e => e.answered)) : t0;
-      return { total: +(t1 - t0).toFixed(2), before: ops.length ? ops[0].at : null, after: +(t1 - last).toFixed(2), ops };
+      return { total: +(t1 - t0).toFixed(2), before: ops.length ? ops[0].at : null, after: +(t1 - last).toFixed(2), ops, added };
     };
     await sleep(pause);
     for (let i = 0; i < n; i++) out.ci.push(await one(async () => { document.querySelector('#opt-ci').click(); }));
@@ -90,7 +97,7 @@ try {
       if (i >= 3) out.cov.push(r);
     }
     return out;
-  }, [runs, pause]);
+  }, [runs, pause, dom]);
   if (tr) {
     const done = new Promise(r => tr.once('Tracing.tracingComplete', r));
     await tr.send('Tracing.end');
@@ -99,6 +106,7 @@ try {
   const med = xs => { const s = xs.filter(x => x != null).sort((a, b) => a - b); return s.length ? s[s.length >> 1] : null; };
   for (const [name, rs] of Object.entries(res)) {
     console.log(`${name} toggle: median ${med(rs.map(r => r.total))} ms, first ${rs[0]?.total} ms (runs: ${rs.map(r => r.total).join(', ')})`);
+    if (dom) console.log(`  DOM nodes added under <main> per toggle: ${rs.map(r => r.added).join(' ')}`);
     console.log(`  page JS before the first message: ${med(rs.map(r => r.before))} ms; after the last answer: ${med(rs.map(r => r.after))} ms`);
     const ops = {};
     for (const r of rs) for (const o of r.ops) (ops[o.op] ||= []).push(o);
