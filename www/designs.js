@@ -6,7 +6,7 @@
 // `start_stop`), the immortal-time warning is the report's `immortal_time`, and the conditional
 // survival table is the report's `conditional` (src/study.rs).
 
-import { $, el } from './dom.js';
+import { $, el, put } from './dom.js';
 import { timeColumn, parseLandmarks, defaultLandmarks } from './spec.js';
 import { fmtTime, fmtPct, plural } from './format.js';
 
@@ -201,7 +201,7 @@ export function initDesigns({ state, runSpec, showError }) {
     const offer = $('#start-stop-offer');
     offer.hidden = !ss || !!spec.id || state.startStopDismissed === state.schema;
     if (!offer.hidden) {
-      offer.replaceChildren(
+      put(offer,
         el('p', {}, el('strong', { text: 'Start–stop data? ' }),
           `Each '${ss.id}' has several rows whose intervals '${ss.start}' → '${ss.stop}' follow one another (${plural(ss.rows, 'row')} for ${plural(ss.patients, 'patient')}). ` +
           'Analysed as start–stop intervals, the curves count patients, not rows, and a patient is at risk only within each interval.'),
@@ -212,7 +212,7 @@ export function initDesigns({ state, runSpec, showError }) {
     const ibox = $('#immortal-box');
     ibox.hidden = !it;
     if (it) {
-      ibox.replaceChildren(el('h3', { text: 'Immortal time' }), el('p', { text: it.message.replace(/^immortal time: /, '') }),
+      put(ibox, el('h3', { text: 'Immortal time' }), el('p', { text: it.message.replace(/^immortal time: /, '') }),
         el('button', { type: 'button', 'data-action': 'immortal-tv', text: `Time-varying exposure from '${it.at}' (Simon–Makuch)` }), ' ',
         el('button', { type: 'button', 'data-action': 'immortal-landmark', text: `Landmark analysis at ${fmtTime(it.landmark)}${unit}` }),
         // Crossed groups: a time-varying exposure cannot be crossed, so both offers compare by it alone.
@@ -240,10 +240,10 @@ export function initDesigns({ state, runSpec, showError }) {
             })));
         }
       }
-      $('#conditional thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: spec.group ? 'Group' : 'Cohort' }),
+      put($('#conditional thead'), el('tr', {}, el('th', { scope: 'col', text: spec.group ? 'Group' : 'Cohort' }),
         el('th', { scope: 'col', text: `Survived${unit}` }), el('th', { scope: 'col', text: 'At risk' }),
         ...cols.map(t => el('th', { scope: 'col', text: `${fmtTime(t)}${unit} more (95% CI)` }))));
-      $('#conditional tbody').replaceChildren(...rows);
+      put($('#conditional tbody'), ...rows);
     }
     $('#design-results').hidden = offer.hidden && ibox.hidden && cbox.hidden;
   }

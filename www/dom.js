@@ -20,6 +20,22 @@ export function el(tag, attrs = {}, ...kids) {
 }
 
 /**
+ * `p`'s children become `kids` (elements or strings), touching only those that differ from what is shown:
+ * a refit that leaves a table's rows as they were changes nothing on the page (no layout, paint
+ * or scroll mark for them).
+ */
+export function put(p, ...kids) {
+  const c = p.childNodes;
+  if (c.length !== kids.length) p.replaceChildren(...kids);
+  else kids.forEach((k, i) => { if (typeof k === 'string' ? c[i].nodeValue !== k || c[i].nodeType !== 3 : !k.isEqualNode(c[i])) c[i].replaceWith(k); });
+}
+
+/** Text content, written only when it changes (a write replaces the text node even if equal). */
+export function setText(e, s) {
+  if (e.textContent !== s) e.textContent = s;
+}
+
+/**
  * A loader of a page module imported on first use (issue 20): `load()` imports it once and
  * resolves to `init(module)`; a failed import is tried again at the next call.
  */

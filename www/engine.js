@@ -148,7 +148,8 @@ class Engine {
     this.build = 'core';   // which build of the engine runs (see BUILDS)
     this.views = new Map();   // view name → {handle, spec}: the report each view shows
     this.delta = null;     // {handle, report} of the page's last runDelta (see mergeDelta)
-    this.extras = null;    // the worker's forest plot and methods paragraph drawn with the last refit
+    this.extras = null;    // the methods paragraph the worker wrote with the last refit
+    this.forests = [];     // the page's last forest plots as bitmaps (see forestKey, keepForest)
     this.onPanic = () => {};
   }
 
@@ -224,6 +225,7 @@ class Engine {
     this.views.clear();
     this.delta = null;
     this.extras = null;
+    for (const f of this.forests.splice(0)) f.bitmap.close();
   }
 
   /** After a restart: the file again, then each view's analysis (new handles), so its exports are back. */
@@ -280,9 +282,10 @@ class Engine {
   /**
    * As `run`, for the page's own analysis: the engine sends only the parts of the report that
    * changed since the last `runDelta` (see mergeDelta); returns the whole report. `extras`
-   * ({forest: {options, width}, methods: k}) asks the worker to draw the forest plot and write
-   * the methods paragraph of the new report in the same message; `drawForest` and `methodsK(k)`
-   * then answer from them without a message.
+   * ({methods: k}) asks the worker to write the methods paragraph of the new report in the same
+   * message; `methodsK(k)` then answers from it without a message. (The forest plot is asked
+   * for apart, `drawForest`, once the answer is in: the worker draws it while the page builds
+   * its tables, and a model seen before is a kept bitmap.)
    */
   async runDelta(spec, extras = {}) {
     const page = this.handle('page');
@@ -294,14 +297,14 @@ class Engine {
     }
     const have = this.delta && this.delta.handle === this.handle('page') ? this.delta.handle : 0;
     const base = have ? this.delta.report : null;
-    const ask = this.inProcess ? {} : { forest: extras.forest || null, methods: extras.methods || 0 };
+    const ask = this.inProcess ? {} : { methods: extras.methods || 0 };
     const got = await this.request('runDelta', { spec, have, ...ask });
     const answer = got.answer;
     this.hold('page', answer.handle, spec);
     // (After a switch to the on-demand build the answer is whole: `same` is empty.)
     const report = mergeDelta(base, answer);
     this.delta = { handle: answer.handle, report };
-    this.extras = { forest: got.forest || null, methods: got.methods, methodsK: extras.methods };
+    this.extras = { methods: got.methods, methodsK: extras.methods };
     return report;
   }
 
@@ -330,6 +333,17 @@ class Engine {
   }
 
   /**
+   * `view`'s figure drawn by the worker into a bitmap of `width`×`height` that is not shown
+   * ({layout, bitmap}: the page keeps it, www/figure.js `planAhead`); null in process, where
+   * the engine draws only into a page canvas.
+   */
+  async drawAhead(figure, options, width, height, view = 'page') {
+    if (this.inProcess) return null;
+    const { layout, bitmap } = await this.request('draw', { handle: this.handle(view), figure, options, width, height });
+    return bitmap ? { layout, bitmap } : null;
+  }
+
+  /**
    * Size `canvas` for the forest plot at pixel width `width` (CSS size = pixels / `dpr`) and
    * draw it; returns the layout.
    */
@@ -339,17 +353,51 @@ class Engine {
       sizeCanvas(canvas, width, h, dpr);
       return this.draw(canvas, 'forest', options, view);
     }
-    const ready = view === 'page' ? this.extras?.forest : null;
-    if (ready && ready.width === width && ready.options === JSON.stringify(options ?? {})) {
-      this.extras.forest = null;
-      sizeCanvas(canvas, width, ready.height, dpr);
-      blit(canvas, ready.bitmap);
-      return ready.layout;
+    const key = view === 'page' ? this.forestKey(options, width) : null;
+    const kept = key && this.forests.find(f => f.key === key);
+    if (kept) {
+      // Shown again: the most recent last.
+      this.forests.splice(this.forests.indexOf(kept), 1);
+      this.forests.push(kept);
+      sizeCanvas(canvas, width, kept.height, dpr, true);
+      canvas.getContext('2d').drawImage(kept.bitmap, 0, 0);
+      return kept.layout;
     }
     const { layout, bitmap, height } = await this.request('drawForest', { handle: this.handle(view), options, width });
-    sizeCanvas(canvas, width, height, dpr);
-    if (bitmap) blit(canvas, bitmap);
+    sizeCanvas(canvas, width, height, dpr, true);
+    if (bitmap) {
+      if (key) {
+        canvas.getContext('2d').drawImage(bitmap, 0, 0);
+        this.keepForest({ key, width, height, layout, bitmap });
+      } else {
+        blit(canvas, bitmap);
+      }
+    }
     return layout;
+  }
+
+  /**
+   * What the page's forest plot shows, as a key for the kept bitmaps: the page's spec (on the
+   * file loaded: `forget` empties the list), the model's terms as the report gives them (every
+   * number of each term), the options and the pixel width. Null when the page's report is not
+   * the last refit's (the engine does not hold it then).
+   */
+  forestKey(options, width) {
+    const page = this.views.get('page');
+    const r = this.delta?.handle === this.handle('page') ? this.delta.report : null;
+    if (!page?.spec || !r) return null;
+    const model = r.cox?.terms?.length ? ['cox', r.cox.terms] : r.finegray?.terms?.length ? ['finegray', r.finegray.terms] : null;
+    return model && JSON.stringify([canonical(page.spec), model, JSON.stringify(options ?? {}), width]);
+  }
+
+  /**
+   * Keep a forest plot's bitmap (the page shows it again without a message when the same model
+   * comes back: a covariate ticked and unticked): the last eight, at most 8M pixels together.
+   */
+  keepForest(f) {
+    this.forests.push(f);
+    const pixels = () => this.forests.reduce((a, x) => a + x.width * x.height, 0);
+    while (this.forests.length > 8 || (this.forests.length > 1 && pixels() > 8e6)) this.forests.shift().bitmap.close();
   }
 
   /** The figure of `view`'s report as SVG text. */
@@ -495,10 +543,29 @@ export class MainEngine extends Engine {
   }
 }
 
+/**
+ * A spec as JSON with every object's keys in sorted order: specs that differ only in the order
+ * of their keys (a covariate list removed and added again goes last) are the same analysis.
+ */
+function canonical(v) {
+  const sorted = x => (Array.isArray(x) ? x.map(sorted)
+    : x && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map(k => [k, sorted(x[k])])) : x);
+  return JSON.stringify(sorted(v));
+}
+
 /** Give a canvas a pixel size and the matching CSS size. */
-function sizeCanvas(canvas, width, height, dpr) {
+function sizeCanvas(canvas, width, height, dpr, forBitmap = false) {
   canvas.style.width = Math.round(width / dpr) + 'px';
   canvas.style.height = Math.round(height / dpr) + 'px';
+  // A canvas that only ever shows the worker's bitmaps (drawImage: no other state is set on
+  // its context) at the same size: cleared, not given a new backing store (setting the size
+  // reallocates it). The engine drawing in process needs the context's state reset: resized.
+  if (forBitmap && canvas.width === width && canvas.height === height) {
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    return;
+  }
   canvas.width = width;
   canvas.height = height;
 }

@@ -10,7 +10,7 @@
 import { fmtP, fmtNum, fmtTime } from './format.js';
 import { zphRefresh } from './zph.js';
 import { disclosureK, setDisclosureK } from './disclosure.js';
-import { $, el } from './dom.js';
+import { $, el, put, setText } from './dom.js';
 
 
 /** Set by `initExplorer`: {state, runSpec(spec), redraw(), showError(err, title)}. */
@@ -438,8 +438,8 @@ export function renderExplorerResults() {
 function renderFilterCount(r) {
   const f = r.rows_filtered_out || 0;
   const n = (specNow().filters || []).length;
-  $('#xp-filter-count').textContent = n ? `${r.rows_in_file - f} of ${r.rows_in_file} rows kept; ${f} excluded by ${n === 1 ? 'this filter' : 'these filters'}.`
-    : 'All rows. Add a filter to analyse a subgroup.';
+  setText($('#xp-filter-count'), n ? `${r.rows_in_file - f} of ${r.rows_in_file} rows kept; ${f} excluded by ${n === 1 ? 'this filter' : 'these filters'}.`
+    : 'All rows. Add a filter to analyse a subgroup.');
 }
 
 function renderCurveOptions(r) {
@@ -471,7 +471,7 @@ function renderUnivariable(r) {
   $('#xp-uni').hidden = uni.length === 0;
   if (!uni.length) return;
   const ratio = r.finegray && !r.cox ? 'SHR' : 'HR';
-  $('#xp-uni table thead').replaceChildren(
+  put($('#xp-uni table thead'),
     el('tr', {}, el('th', { scope: 'col', rowspan: '2', text: 'Variable' }), el('th', { scope: 'colgroup', colspan: '2', text: 'Univariable' }), el('th', { scope: 'colgroup', colspan: '2', text: 'Multivariable' })),
     el('tr', {}, el('th', { scope: 'col', text: `${ratio} (95% CI)` }), el('th', { scope: 'col', text: 'P' }), el('th', { scope: 'col', text: `${ratio} (95% CI)` }), el('th', { scope: 'col', text: 'P' })));
   const th = Number($('#xp-threshold').value) || 0.1;
@@ -510,11 +510,11 @@ function renderUnivariable(r) {
         el('td', { class: 'num', text: inModel ? hrText(mt) : '' }), el('td', { class: 'num', text: inModel ? pText(mt?.p) : '' })));
     }
   }
-  $('#xp-uni table tbody').replaceChildren(...rows);
+  put($('#xp-uni table tbody'), ...rows);
   const m = cox || r.finegray;
-  $('#xp-uni-note').textContent = `Univariable: one model per variable${uni[0] ? ` (n = ${uni.map(u => u.n).filter((v, i, a) => a.indexOf(v) === i).join('/')})` : ''}; P of a categorical variable from the likelihood-ratio test of all its levels. `
+  setText($('#xp-uni-note'), `Univariable: one model per variable${uni[0] ? ` (n = ${uni.map(u => u.n).filter((v, i, a) => a.indexOf(v) === i).join('/')})` : ''}; P of a categorical variable from the likelihood-ratio test of all its levels. `
     + (m ? `Multivariable: ${(spec.covariates || []).join(' + ')} (n = ${m.n}${m.events != null ? `, ${m.events} events` : ''}).` : 'Tick covariates (or use “Add all with univariable p <”) for the multivariable model.')
-    + ` Highlighted: univariable P < ${th}.`;
+    + ` Highlighted: univariable P < ${th}.`);
 }
 
 function renderPh(r) {
@@ -544,10 +544,10 @@ function renderDisclosure(r) {
   for (const row of r.table1 || []) {
     for (const g of row.groups) for (const l of g.levels || []) if (l.count > 0 && l.count < k) small.push(`${row.variable} = ${l.level}${g.group != null ? ` in ${g.group}` : ''}`);
   }
-  $('#xp-small').textContent = small.length ? `⚠ Fewer than ${k} rows: ${small.slice(0, 8).join('; ')}${small.length > 8 ? `; … (${small.length} cells)` : ''}. Exports show these counts as “<${k}”.`
-    : `No group or Table 1 cell has fewer than ${k} rows.`;
-  // What every export does with the curves' tails, whatever the groups' sizes (src/disclosure.rs).
-  $('#xp-small').textContent += ` Exports draw the curves in steps of at least ${k} events and end them where fewer than ${k} remain at risk (number-at-risk cells below ${k} read “<${k}”; tick “apply to figure” to see it here).`;
+  setText($('#xp-small'), (small.length ? `⚠ Fewer than ${k} rows: ${small.slice(0, 8).join('; ')}${small.length > 8 ? `; … (${small.length} cells)` : ''}. Exports show these counts as “<${k}”.`
+    : `No group or Table 1 cell has fewer than ${k} rows.`)
+    // What every export does with the curves' tails, whatever the groups' sizes (src/disclosure.rs).
+    + ` Exports draw the curves in steps of at least ${k} events and end them where fewer than ${k} remain at risk (number-at-risk cells below ${k} read “<${k}”; tick “apply to figure” to see it here).`);
   $('#xp-small').classList.toggle('warn-text', small.length > 0);
 }
 

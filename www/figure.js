@@ -150,6 +150,25 @@ export function widthOf(box) {
 /** The last figures the engine drew as bitmaps (at most two): {key, parts, layout, bitmap}. */
 const recent = [];
 
+/**
+ * The figure with the confidence bands switched, being drawn ahead while the page is idle
+ * ({key, parts, promise}; see planAhead), so that the first click on the checkbox shows a kept
+ * bitmap; a click while it is being drawn waits for it instead of asking a second time.
+ */
+let ahead = null;
+let aheadPlan = null;   // {timer}: the plan waiting for a quiet, idle page (planAhead)
+/** How long the page must have been quiet before the engine draws ahead (ms). */
+const AHEAD_QUIET_MS = 150;
+
+/**
+ * The options' defaults (src/plot/mod.rs `PlotOptions::default`) for the figure's key: options
+ * that leave a box unset and options that set it to its default draw the same figure (the box
+ * ticked back after the first click writes it).
+ */
+const OPTION_DEFAULTS = { conf_bands: true, censor_marks: true, risk_table: true, show_median: true, cumulative: false, percent: false };
+
+const sameParts = (a, b) => a.length === b.length && a.every((p, i) => p === b[i]);
+
 function remember(figure) {
   recent.push(figure);
   while (recent.length > 2) recent.shift().bitmap.close?.();
@@ -158,6 +177,53 @@ function remember(figure) {
 /** Forget the kept figures (a new file, no report). */
 export function forgetFigures() {
   for (const f of recent.splice(0)) f.bitmap.close?.();
+  clearTimeout(aheadPlan?.timer);
+  aheadPlan = null;
+  ahead = null;
+}
+
+/** The report's parts the survival figure shows (the same objects while they do not change). */
+function figureParts(r) {
+  return [r.km, r.cuminc, r.logrank, r.gray_test, r.trend, r.adjusted];
+}
+
+/**
+ * After a figure is shown: once the page has been quiet for AHEAD_QUIET_MS and is idle, the
+ * engine draws the same figure with the confidence bands switched, kept as the figures drawn a
+ * moment ago are. Only while the same figure is still shown (same key, same report parts), and
+ * kept only if the report's curves are still those it was drawn from: a new file, spec, option
+ * or size is another key and never shows it.
+ */
+function planAhead(shown) {
+  clearTimeout(aheadPlan?.timer);
+  aheadPlan = null;
+  if (state.engine?.inProcess || typeof state.engine?.drawAhead !== 'function') return;
+  const idle = globalThis.requestIdleCallback || (fn => setTimeout(fn, 0));
+  const plan = aheadPlan = {};
+  plan.timer = setTimeout(() => idle(() => {
+    if (aheadPlan !== plan) return;   // a later figure planned its own
+    aheadPlan = null;
+    drawAhead(shown).catch(() => {});
+  }), AHEAD_QUIET_MS);
+}
+
+/** Whether a figure is to be drawn ahead ({planned}: waiting for a quiet, idle page) or being drawn. */
+export function figureAhead() {
+  return { planned: aheadPlan !== null, drawing: ahead !== null };
+}
+
+async function drawAhead(shown) {
+  if (!state.drawn || state.drawn.key !== shown.key || !sameParts(state.drawn.parts, shown.parts)) return;
+  const opts = { ...shown.opts, conf_bands: shown.opts.conf_bands === false };
+  const key = shown.keyOf(opts);
+  if (recent.some(d => d.key === key && sameParts(d.parts, shown.parts)) || ahead?.key === key) return;
+  const promise = state.engine.drawAhead(shown.figure, opts, shown.w, shown.h).catch(() => null);
+  ahead = { key, parts: shown.parts, promise };
+  const got = await promise;
+  if (ahead?.promise === promise) ahead = null;
+  if (!got) return;
+  if (state.report && sameParts(figureParts(state.report), shown.parts)) remember({ key, parts: shown.parts, layout: got.layout, bitmap: got.bitmap });
+  else got.bitmap.close?.();
 }
 
 export async function drawFigure() {
@@ -173,9 +239,11 @@ export async function drawFigure() {
   // size are the same.
   const r = state.report;
   const figure = survivalFigure();   // 'adjusted' curves or the crude ones (www/adjusted.js)
-  const key = JSON.stringify([plotOptions(dpr), w, h, cssW, cssH, r.time_unit, r.groups, r.spec?.strata, r.spec?.rho, figure]);
-  const parts = [r.km, r.cuminc, r.logrank, r.gray_test, r.trend, r.adjusted];
-  const same = d => d.key === key && d.parts.every((p, i) => p === parts[i]);
+  const opts = plotOptions(dpr);
+  const keyOf = o => JSON.stringify([{ ...OPTION_DEFAULTS, ...o }, w, h, cssW, cssH, r.time_unit, r.groups, r.spec?.strata, r.spec?.rho, figure]);
+  const key = keyOf(opts);
+  const parts = figureParts(r);
+  const same = d => d.key === key && sameParts(d.parts, parts);
   if (state.drawn && same(state.drawn)) return state.layout;
   canvas.style.width = cssW + 'px';
   canvas.style.height = cssH + 'px';
@@ -186,18 +254,27 @@ export async function drawFigure() {
   // a group hidden and shown again) is the engine's bitmap of then: shown without a message to
   // the engine (issue 19: the toggle at 10k rows). Any change of the options, the size or the
   // report's curves is a new key or new objects, drawn by the engine.
-  const kept = recent.find(same);
+  let kept = recent.find(same);
+  // Being drawn ahead (planAhead): wait for it rather than asking the engine a second time.
+  if (!kept && ahead && same(ahead)) {
+    await ahead.promise;
+    kept = recent.find(same);
+  }
   let layout;
   if (kept) {
+    // The one shown is the last kept (the figure drawn ahead next does not push it out).
+    recent.splice(recent.indexOf(kept), 1);
+    recent.push(kept);
     canvas.getContext('2d').drawImage(kept.bitmap, 0, 0);
     layout = kept.layout;
   } else {
-    const got = await state.engine.drawKept(canvas, figure, plotOptions(dpr));
+    const got = await state.engine.drawKept(canvas, figure, opts);
     layout = got.layout;
     if (got.bitmap) remember({ key, parts, layout, bitmap: got.bitmap });
   }
   state.layout = layout;
   state.drawn = { key, parts };
+  planAhead({ key, parts, keyOf, opts, figure, w, h });
   const groups = (state.report.km || []).map(k => k.group).filter(g => g != null);
   const hiddenGroups = state.spec?.view?.hidden_groups || [];
   canvas.setAttribute('aria-label', `Kaplan-Meier curves${groups.length ? ' by ' + groupLabel(state.spec) + ': ' + groups.join(', ') : ''}`

@@ -13,7 +13,7 @@ import { disclosureK, exportMinCell } from './disclosure.js';
 import { $, el } from './dom.js';
 import { startEngine } from './engine.js';
 import { initExplorer, startPrivacyBadge } from './explorer.js';
-import { forestRequest, wireHover, plotOptions, widthOf, drawFigure } from './figure.js';
+import { wireHover, plotOptions, widthOf, drawFigure, figureAhead } from './figure.js';
 import { initHazard } from './hazard.js';
 import { initOverview, clearOverview } from './overview.js';
 import { initPaper } from './paper.js';
@@ -152,9 +152,10 @@ async function runSpecInner(spec, t0 = performance.now()) {
   try {
     // The engine sends only what changed since the page's last report (a covariate toggle: the
     // models, not the curves); the page gets the whole report either way.
-    // With the refit, the engine also draws the forest plot and writes the methods paragraph
-    // (one message to its worker instead of three; renderReport picks them up).
-    state.report = state.engine.runDelta ? await state.engine.runDelta(spec, { forest: forestRequest(), methods: exportMinCell() }) : await state.engine.run(spec);
+    // With the refit, the engine also writes the methods paragraph (renderReport picks it up).
+    // The forest plot is asked for apart, once the answer is in: the worker draws it while the
+    // page builds its tables (renderReport), instead of before answering.
+    state.report = state.engine.runDelta ? await state.engine.runDelta(spec, { methods: exportMinCell() }) : await state.engine.run(spec);
   } catch (e) {
     state.report = null;
     clearResults();
@@ -263,6 +264,8 @@ const api = {
   figureLayout: () => (state.layout ? JSON.parse(JSON.stringify(state.layout)) : null),
   /** The last change's measured time: {what: 'refit + redraw' | 'redraw', ms}. */
   latency: () => state.lastLatency || null,
+  /** The figure drawn ahead while idle (www/figure.js planAhead): {planned, drawing}, both false once done. */
+  figureAhead,
   /** 'worker' or 'main': where the engine runs. */
   engineKind: () => (state.engine?.worker ? 'worker' : 'main'),
   ready: null,
@@ -411,15 +414,21 @@ function wire() {
   });
   // Tables wider than their box say that they scroll (phones).
   // A table wider than its box scrolls: it says so, and takes keyboard focus so that the arrow keys scroll it.
+  // Measured once per frame however many changes came before it (each DOM change used to ask
+  // for a frame of its own: a refit's changes laid the page out several times per frame), and
+  // written only where the state changes (a write invalidates the layout the next wrap reads).
+  let scrollFrame = 0;
   const markScroll = () => {
-    for (const w of document.querySelectorAll('.table-wrap')) {
-      const scrolls = w.scrollWidth > w.clientWidth + 2;
-      w.classList.toggle('scrolls', scrolls);
-      if (scrolls) w.setAttribute('tabindex', '0');
-      else w.removeAttribute('tabindex');
-    }
+    scrollFrame = 0;
+    const wraps = [...document.querySelectorAll('.table-wrap')];
+    const scrolls = wraps.map(w => w.scrollWidth > w.clientWidth + 2);
+    wraps.forEach((w, i) => {
+      if (w.classList.contains('scrolls') !== scrolls[i]) w.classList.toggle('scrolls', scrolls[i]);
+      if (scrolls[i] && w.getAttribute('tabindex') !== '0') w.setAttribute('tabindex', '0');
+      else if (!scrolls[i] && w.hasAttribute('tabindex')) w.removeAttribute('tabindex');
+    });
   };
-  new MutationObserver(() => requestAnimationFrame(markScroll)).observe(document.querySelector('main'), { childList: true, subtree: true });
+  new MutationObserver(() => { scrollFrame ||= requestAnimationFrame(markScroll); }).observe(document.querySelector('main'), { childList: true, subtree: true });
   window.addEventListener('resize', markScroll);
   let resizeTimer = null;
   window.addEventListener('resize', () => {

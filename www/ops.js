@@ -119,24 +119,18 @@ export const OPS = {
     decode: parse,
   },
   release: { fn(st, { handle }) { st.session.release(handle); return st.session.held(); } },
-  // The page's refit: the report's changed parts and, when asked, the forest plot of the new
-  // report (at the given pixel width, drawn offscreen) and its methods paragraph with counts
-  // below `methods` (the disclosure k) suppressed, in one answer.
+  // The page's refit: the report's changed parts and, when asked, its methods paragraph with
+  // counts below `methods` (the disclosure k) suppressed, in one answer.
   runDelta: {
-    async fn(st, { spec, have, forest: f, methods }) {
+    async fn(st, { spec, have, methods }) {
       await reread(st, J(spec));
       const text = st.session.run_delta(J(spec), have || 0);
       const handle = Number(/^\{"handle":(\d+)/.exec(text)[1]);
       const out = { answer: text };
       if (methods) out.methods = optional(() => st.session.methods_k(handle, methods));
-      if (f) out.forest = optional(() => ({ ...forest(st, { handle, options: f.options, width: f.width }), options: J(f.options) }));
-      if (out.forest?.transfer) {
-        const { transfer, ...rest } = out.forest;
-        return { ...out, forest: rest, transfer };
-      }
       return out;
     },
-    decode: v => ({ ...v, answer: parse(v.answer), forest: v.forest ? { ...v.forest, layout: parse(v.forest.layout) } : null }),
+    decode: v => ({ ...v, answer: parse(v.answer) }),
   },
   draw: {
     fn: (st, { handle, figure, options, ...target }) =>

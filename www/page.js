@@ -4,7 +4,7 @@
 // `redraw`, `loadBytes`: main.js fills them) and sections (`designs`) that the modules call
 // without importing main.js (no import cycle).
 
-import { $, el } from './dom.js';
+import { $, el, put } from './dom.js';
 
 /** Functions main.js defines, called from the modules it imports: {runSpec, redraw, loadBytes}. */
 export const hooks = {};
@@ -62,6 +62,6 @@ export function clearError() { $('#error').hidden = true; }
 export function showWarnings(list) {
   const box = $('#warnings');
   const ul = box.querySelector('ul');
-  ul.replaceChildren(...list.map(w => el('li', { text: w })));
+  put(ul, ...list.map(w => el('li', { text: w })));
   box.hidden = list.length === 0;
 }

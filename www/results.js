@@ -5,7 +5,7 @@
 import { state, showWarnings, sections } from './page.js';
 import { renderAdjustedResults, clearAdjusted } from './adjusted.js';
 import { exportMinCell } from './disclosure.js';
-import { $, el } from './dom.js';
+import { $, el, put, setText } from './dom.js';
 import { renderExplorerResults, clearExplorerResults } from './explorer.js';
 import { forestRequest, drawFlow, drawFigure, forgetFigures } from './figure.js';
 import { fmtTime, fmtPct, fmtP, fmtNum, fmtMedian, plural } from './format.js';
@@ -45,7 +45,7 @@ export async function renderReport() {
     el('th', { scope: 'col', text: 'Median (95% CI)' }),
     el('th', { scope: 'col', text: `Median follow-up (${r.time_unit || `units of ${timeColumn(spec) || 'time'}`})`, title: 'reverse Kaplan-Meier' }),
     ...times.map(t => el('th', { scope: 'col', text: `${cumulative ? '1 − S' : 'S'}(${fmtTime(t)}${unit}) (95% CI)` })));
-  $('#summary thead').replaceChildren(head);
+  put($('#summary thead'), head);
   const rows = (r.km || []).map(k => {
     const cells = [el('th', { scope: 'row', text: k.group ?? 'All' }), el('td', { class: 'num', text: String(k.n) }),
       el('td', { class: 'num', text: String(k.events) }), el('td', { class: 'num', text: fmtMedian(k.median, k.median_lower, k.median_upper) }),
@@ -65,12 +65,12 @@ export async function renderReport() {
     }
     return el('tr', {}, ...cells);
   });
-  $('#summary tbody').replaceChildren(...rows);
+  put($('#summary tbody'), ...rows);
   if (r.cuminc?.length) renderCuminc(r, times, unit);
   // 1 − S and the risk table belong to Kaplan-Meier figures.
   $('#opt-cuminc').closest('label').hidden = !!r.cuminc?.length;
   $('#opt-risk').closest('label').hidden = !!r.cuminc?.length;
-  $('#fig-h').textContent = r.cuminc?.length ? 'Cumulative incidence (competing risks)' : cumulative ? 'Cumulative incidence (1 − Kaplan–Meier)' : 'Kaplan–Meier estimate';
+  setText($('#fig-h'), r.cuminc?.length ? 'Cumulative incidence (competing risks)' : cumulative ? 'Cumulative incidence (1 − Kaplan–Meier)' : 'Kaplan–Meier estimate');
   let line = `${plural(r.n, 'row')} analysed, ${plural(r.events, 'event')}` + (r.competing_events != null ? `, ${plural(r.competing_events, 'competing event')}` : '');
   const filtered = r.rows_filtered_out || 0;
   const excluded = r.rows_in_file - filtered - r.n;
@@ -80,38 +80,45 @@ export async function renderReport() {
   if (notes.length) line += ` (${notes.join('; ')})`;
   if (r.logrank) line += ` · Log-rank χ² = ${fmtNum(r.logrank.chisq)}, df = ${r.logrank.df}, ${fmtP(r.logrank.p)}`;
   for (const g of r.gray_test || []) line += ` · Gray's test (${g.cause}) χ² = ${fmtNum(g.stat)}, df = ${g.df}, ${fmtP(g.p)}`;
-  $('#test-line').textContent = line;
+  setText($('#test-line'), line);
   showWarnings(r.warnings || []);
   sections.designs.render();
-  $('#notes').textContent = (r.notes || []).join(' · ');
+  setText($('#notes'), (r.notes || []).join(' · '));
   // Asked now, answered after the drawing: the engine works through its messages in order, so the
   // page does not wait for one answer before sending the next question.
   const methods = state.engine.methodsK(exportMinCell()).catch(() => '');
   await drawFigure();
   await drawFlow();
-  await renderModel();
+  // The forest plot is drawn by the engine while the page builds the tables below (a model not
+  // seen before; one seen before is a kept bitmap, www/engine.js drawForest).
+  const { forest } = renderModel();
+  forest?.catch(() => {});   // (its error is thrown below, by `await forest`, not as unhandled)
   await renderAdjustedResults();
   renderExplorerResults();
+  await forest;
   const text = await methods;
-  $('#methods').textContent = text;
+  setText($('#methods'), text);
   $('#methods-box').hidden = !text;
   await renderOverview();
 }
 
-/** Cox (or Fine-Gray) model: HR table, global tests and the forest plot. */
-async function renderModel() {
+/**
+ * Cox (or Fine-Gray) model: HR table and global tests, now; {forest}: the promise of the
+ * forest plot drawn.
+ */
+function renderModel() {
   const r = state.report;
   const box = $('#model-box');
   const cox = r.cox && r.cox.terms?.length ? r.cox : null;
   const fg = !cox && r.finegray && r.finegray.terms?.length ? r.finegray : null;
   const m = cox || fg;
   box.hidden = !m;
-  if (!m) return;
+  if (!m) return { forest: null };
   const ratio = cox ? 'HR' : 'SHR';
-  $('#model-h').textContent = cox ? 'Cox proportional-hazards model' : 'Fine-Gray subdistribution hazards model';
-  $('#model thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: 'Term' }),
+  setText($('#model-h'), cox ? 'Cox proportional-hazards model' : 'Fine-Gray subdistribution hazards model');
+  put($('#model thead'), el('tr', {}, el('th', { scope: 'col', text: 'Term' }),
     el('th', { scope: 'col', text: `${ratio} (95% CI)` }), el('th', { scope: 'col', text: 'P' })));
-  $('#model tbody').replaceChildren(...m.terms.map(t => {
+  put($('#model tbody'), ...m.terms.map(t => {
     const est = cox ? t.hr : t.shr;
     return el('tr', {}, el('th', { scope: 'row', text: t.name }),
       el('td', { class: 'num', text: `${fmtNum(est)} (${fmtNum(t.lower)}–${fmtNum(t.upper)})` }),
@@ -128,18 +135,18 @@ async function renderModel() {
   const consolidated = (r.univariable || []).length > 0;
   $('#model').closest('.table-wrap').hidden = consolidated;
   if (consolidated) line += ` · ${ratio}s: see the univariable and multivariable table`;
-  $('#model-line').textContent = line;
+  setText($('#model-line'), line);
   const canvas = $('#forest');
   const f = forestRequest();
-  await state.engine.drawForest(canvas, f.options, f.width, f.dpr);
+  return { forest: state.engine.drawForest(canvas, f.options, f.width, f.dpr) };
 }
 
 /** Competing risks: cumulative incidence of each cause at the landmarks (estimate ± SE, as cmprsk). */
 function renderCuminc(r, times, unit) {
-  $('#summary thead').replaceChildren(el('tr', {}, el('th', { scope: 'col', text: groupLabel(state.spec) || 'Cohort' }),
+  put($('#summary thead'), el('tr', {}, el('th', { scope: 'col', text: groupLabel(state.spec) || 'Cohort' }),
     el('th', { scope: 'col', text: 'Cause' }),
     ...times.map(t => el('th', { scope: 'col', text: `CIF(${fmtTime(t)}${unit}) ± SE` }))));
-  $('#summary tbody').replaceChildren(...r.cuminc.map(c => el('tr', {},
+  put($('#summary tbody'), ...r.cuminc.map(c => el('tr', {},
     el('th', { scope: 'row', text: c.group ?? 'All' }), el('td', { text: c.cause === 'event' ? 'event of interest' : 'competing event' }),
     ...times.map(t => {
       const a = (c.at || []).find(x => x.time === t);

@@ -139,6 +139,78 @@ for (const engine of ['worker', 'main']) test(`a covariate checkbox refits (${en
   assert.deepEqual(errors, []);
 });
 
+test('kept figures (worker engine): a model seen before and the first click on the CI bands after a pause are shown without a drawing by the engine, the pixels a fresh page draws', async () => {
+  const { page, errors } = await app.newPage();
+  await lungBySex(page);
+  // The engine's messages (operations).
+  await page.evaluate(() => {
+    const sent = window.__sent = [];
+    const orig = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (m, t) { if (m?.op) sent.push({ op: m.op, forest: !!m.args?.forest }); return orig.call(this, m, t); };
+  });
+  const forestDrawn = ms => ms.some(m => m.forest || m.op === 'drawForest');
+  const sentSince = (n) => page.evaluate(k => window.__sent.slice(k), n);
+  const count = () => page.evaluate(() => window.__sent.length);
+  const tick = async (col, on) => {
+    const box = page.locator(`#xp-covs tr[data-col="${col}"] input.cov-tick`);
+    await (on ? box.check() : box.uncheck());
+    await idle(page);
+  };
+  await tick('age', true);
+  const forestAge = await pixels(page, '#forest');
+  let n = await count();
+  await tick('ph.ecog', true);
+  assert.ok(forestDrawn(await sentSince(n)), 'a new model: the worker draws its forest plot');
+  const forestBoth = await pixels(page, '#forest');
+  assert.notEqual(forestBoth, forestAge);
+  // The first model again: the forest plot kept from then, not drawn again.
+  n = await count();
+  await tick('ph.ecog', false);
+  const again = await sentSince(n);
+  assert.deepEqual(again.filter(m => m.op === 'runDelta').length, 1);
+  assert.ok(!forestDrawn(again), JSON.stringify(again));
+  assert.equal(await pixels(page, '#forest'), forestAge);
+  assert.deepEqual(await page.locator('#model tbody th').allTextContents(), ['age']);
+  n = await count();
+  await tick('ph.ecog', true);
+  assert.ok(!forestDrawn(await sentSince(n)));
+  assert.equal(await pixels(page, '#forest'), forestBoth);
+
+  // The CI bands: left idle, the page has the engine draw the figure without them ahead; the
+  // first click shows it without a message, and so does the click back.
+  const kmOn = await pixels(page, '#km');
+  // (The drawing ahead waits for the page to be quiet and idle: on a loaded machine that can
+  // take a while, so the test waits for it to be done rather than a fixed time.)
+  await page.waitForTimeout(200);
+  await page.waitForFunction(() => { const a = window.cohort.figureAhead(); return !a.planned && !a.drawing; }, null, { timeout: 20000 });
+  n = await count();
+  await page.locator('#opt-ci').click();
+  await idle(page);
+  assert.deepEqual((await sentSince(n)).map(m => m.op), [], 'the first CI click asked the engine');
+  const kmOff = await pixels(page, '#km');
+  assert.notEqual(kmOff, kmOn);
+  assert.equal((await spec(page)).view.conf_bands, false);
+  const specOff = await spec(page);
+  await page.locator('#opt-ci').click();
+  await idle(page);
+  assert.deepEqual((await sentSince(n)).map(m => m.op), []);
+  assert.equal(await pixels(page, '#km'), kmOn);
+
+  // A fresh page drawing the same analyses: the same pixels.
+  const other = await app.newPage();
+  await lungBySex(other.page);
+  await other.page.evaluate(s => window.cohort.setSpec(s), specOff);
+  await idle(other.page);
+  assert.equal(await pixels(other.page, '#km'), kmOff, 'the figure drawn ahead differs from a fresh drawing');
+  assert.equal(await pixels(other.page, '#forest'), forestBoth);
+  const specAge = { ...specOff, covariates: ['age'] };
+  await other.page.evaluate(s => window.cohort.setSpec(s), specAge);
+  await idle(other.page);
+  assert.equal(await pixels(other.page, '#forest'), forestAge);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(other.errors, []);
+});
+
 test('competing risks declared in the outcome panel: cumulative incidence, Gray\'s test and Fine-Gray (R cmprsk)', async () => {
   const { page, requests, errors } = await app.newPage();
   assert.ok(!(await loadFile(page, TRANSPLANT)).error);
