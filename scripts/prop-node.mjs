@@ -83,4 +83,12 @@ pkgs.forEach((p, b) => {
   });
   console.log(`${p}: ${parts.join('  ')}`);
 });
+// Paired by round (each build against the first in the same round): the median difference.
+for (let b = 1; b < pkgs.length; b++) {
+  const parts = ['propensity_ms', 'km_cox_trt_ms', 'ratio'].map((k) => {
+    const d = runs[b].map((t, r) => t[k] - runs[0][r][k]);
+    return `${k.replace('_ms', '')} ${median(d) >= 0 ? '+' : ''}${median(d).toFixed(k === 'ratio' ? 3 : 1)}`;
+  });
+  console.log(`${pkgs[b]} - ${pkgs[0]}, median of the rounds' differences: ${parts.join('  ')}`);
+}
 console.log(`load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);

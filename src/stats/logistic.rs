@@ -212,6 +212,25 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     t
 }
 
+/// Σ a, as [`dot`] of `a` with a vector of ones (the same partial sums in the same order:
+/// x·1 = x exactly), without the multiplications.
+#[inline]
+fn sum(a: &[f64]) -> f64 {
+    let ca = a.chunks_exact(4);
+    let ra = ca.remainder();
+    let mut s = [0.0f64; 4];
+    for x in ca {
+        for l in 0..4 {
+            s[l] += x[l];
+        }
+    }
+    let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+    for x in ra {
+        t += x;
+    }
+    t
+}
+
 /// The sums of one IRLS step: X'WX (lower triangle, row-major p × p) and X'Wz, added block by
 /// block: each block's w·x of every term, then per pair of terms the block's Σ (w·x_a)·x_b (and
 /// Σ (w·x_a)·z) as one dot product added to the total.
@@ -223,9 +242,6 @@ struct Normal {
     wx: Vec<f64>,
 }
 
-/// The intercept's column over a block.
-const ONES: [f64; BLOCK] = [1.0; BLOCK];
-
 impl Normal {
     fn new(p: usize) -> Self {
         Normal { p, lower: vec![0.0; p * p], rhs: vec![0.0; p], wx: vec![0.0; p * BLOCK] }
@@ -236,20 +252,23 @@ impl Normal {
     }
     /// Add the rows `start..start + w.len()` (at most [`BLOCK`]) of the columns `x` (after the
     /// intercept), with their working weights `w` and responses `z`.
+    /// The intercept's products are w·1 = w and Σ (w·x_a)·1 = Σ w·x_a exactly, so they are
+    /// taken without multiplying by its column of ones.
     fn add_block(&mut self, x: &[&[f64]], start: usize, w: &[f64], z: &[f64]) {
         let (p, len) = (self.p, w.len());
-        let col = |a: usize| if a == 0 { &ONES[..len] } else { &x[a - 1][start..start + len] };
-        for a in 0..p {
+        self.wx[..len].copy_from_slice(w);
+        for a in 1..p {
             let wxa = &mut self.wx[a * BLOCK..a * BLOCK + len];
-            for ((v, &wk), &xk) in wxa.iter_mut().zip(w).zip(col(a)) {
+            for ((v, &wk), &xk) in wxa.iter_mut().zip(w).zip(&x[a - 1][start..start + len]) {
                 *v = wk * xk;
             }
         }
         for a in 0..p {
             let wxa = &self.wx[a * BLOCK..a * BLOCK + len];
             self.rhs[a] += dot(wxa, z);
-            for b in 0..=a {
-                self.lower[a * p + b] += dot(wxa, col(b));
+            self.lower[a * p] += sum(wxa);
+            for b in 1..=a {
+                self.lower[a * p + b] += dot(wxa, &x[b - 1][start..start + len]);
             }
         }
     }
