@@ -268,8 +268,9 @@ impl<'a> Members<'a> {
 ///
 /// With weights (the propensity-weighted arms), one pass in row order makes each group's
 /// rows, events, Σw and Σw² (the sums its curve starts from, in its rows' order), and one pass
-/// in the sorted order lays each group's times, weights and outcomes out side by side, so that
-/// each curve reads its rows in order ([`weighted_curve`]) instead of through row numbers.
+/// in the sorted order writes the times, weights and outcomes in exit order, group after group
+/// (each group's rows at its own offset), so that each curve reads its rows in order
+/// ([`weighted_curve`]) instead of through row numbers.
 pub fn kaplan_meier_weighted_groups(rows: &KmRows, group: &[u32], n_groups: usize, opts: &KmOptions) -> Vec<KmCurve> {
     debug_assert!(rows.entry.is_none() && rows.patient.is_none(), "weighted groups take neither entry nor patients");
     let Some(weight) = rows.weight else {
@@ -296,15 +297,29 @@ pub fn kaplan_meier_weighted_groups(rows: &KmRows, group: &[u32], n_groups: usiz
             s.w2 += w * w;
         }
     }
-    let mut sorted: Vec<SortedRows> = sums.iter().map(|s| SortedRows::with_capacity(s.n)).collect();
+    // Group g's rows go to `start[g]..start[g + 1]` of the laid-out columns, in exit order.
+    let mut start = Vec::with_capacity(n_groups + 1);
+    start.push(0usize);
+    for s in &sums {
+        start.push(start[start.len() - 1] + s.n);
+    }
+    let total = start[n_groups];
+    let mut next = start[..n_groups].to_vec();
+    let (mut time, mut wt, mut status) = (vec![0.0f64; total], vec![0.0f64; total], vec![0u8; total]);
     for i in super::common::order_by_time(rows.time) {
-        if let Some(o) = sorted.get_mut(group[i] as usize) {
-            o.time.push(rows.time[i]);
-            o.weight.push(weight[i]);
-            o.status.push(rows.status[i]);
+        if let Some(k) = next.get_mut(group[i] as usize) {
+            time[*k] = rows.time[i];
+            wt[*k] = weight[i];
+            status[*k] = rows.status[i];
+            *k += 1;
         }
     }
-    sorted.iter().zip(&sums).map(|(o, s)| weighted_curve(o, s, opts)).collect()
+    (0..n_groups)
+        .map(|g| {
+            let r = start[g]..start[g + 1];
+            weighted_curve(&time[r.clone()], &wt[r.clone()], &status[r], &sums[g], opts)
+        })
+        .collect()
 }
 
 /// One group's rows, events, Σw and Σw², summed in row order.
@@ -316,26 +331,13 @@ struct GroupSums {
     w2: f64,
 }
 
-/// One group's rows in order of exit: times, weights and outcomes.
-struct SortedRows {
-    time: Vec<f64>,
-    weight: Vec<f64>,
-    status: Vec<u8>,
-}
-
-impl SortedRows {
-    fn with_capacity(n: usize) -> Self {
-        SortedRows { time: Vec::with_capacity(n), weight: Vec::with_capacity(n), status: Vec::with_capacity(n) }
-    }
-}
-
-/// [`km_rows_of`] of one group's weighted rows (no delayed entry, no patients), given them in
-/// order of exit and their sums in row order: the same sums in the same order. Without entry
+/// [`km_rows_of`] of one group's weighted rows (no delayed entry, no patients), given their
+/// times, weights and outcomes in order of exit and their sums in row order: the same sums in the same order. Without entry
 /// every row enters at A = 0, so its B terms are 0 and the running sums of w²B and w²B² stay
 /// +0.0 (the weights are finite: the study's rule); they are kept as the constant they are.
-fn weighted_curve(o: &SortedRows, sums: &GroupSums, opts: &KmOptions) -> KmCurve {
-    let n = o.time.len();
-    let (time, weight, status) = (&o.time[..], &o.weight[..n], &o.status[..n]);
+fn weighted_curve(time: &[f64], weight: &[f64], status: &[u8], sums: &GroupSums, opts: &KmOptions) -> KmCurve {
+    let n = time.len();
+    let (weight, status) = (&weight[..n], &status[..n]);
     let mut rt = RiskTable::default();
     let (mut se_log, mut se_h) = (Vec::new(), Vec::new());
     let (w_in, mut w_out) = (sums.w, 0.0f64);
