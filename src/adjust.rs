@@ -588,7 +588,17 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
     for m in w {
         warnings.push(format!("propensity model: {m}"));
     }
-    let idx: Vec<usize> = d.idx.iter().copied().filter(|&i| tf.codes[i] != crate::table::MISSING).collect();
+    // The model's rows (those of the design with a treatment) and their outcome, in one pass.
+    let (mut idx, mut y) = (Vec::with_capacity(d.idx.len()), Vec::with_capacity(d.idx.len()));
+    let mut n1 = 0usize;
+    for &i in &d.idx {
+        let code = tf.codes.get(i).copied().unwrap_or(crate::table::MISSING);
+        if code != crate::table::MISSING {
+            idx.push(i);
+            y.push(f64::from(code == 1));
+            n1 += usize::from(code == 1);
+        }
+    }
     let dropped = d.idx.len() - idx.len();
     if dropped > 0 {
         let lines: Vec<u64> = d.idx.iter().filter(|&&i| tf.codes[i] == crate::table::MISSING).map(|&i| table.line(prep.rows[i])).collect();
@@ -607,8 +617,6 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
         let keep: Vec<usize> = (0..d.idx.len()).filter(|&k| tf.codes[d.idx[k]] != crate::table::MISSING).collect();
         d.x.iter().map(|c| std::borrow::Cow::Owned(keep.iter().map(|&k| c[k]).collect())).collect()
     };
-    let y: Vec<f64> = idx.iter().map(|&i| f64::from(tf.codes[i] == 1)).collect();
-    let n1 = y.iter().filter(|&&v| v == 1.0).count();
     let n0 = y.len() - n1;
     if n1 == 0 || n0 == 0 {
         return refuse(format!("among the rows with every propensity covariate, the treatment '{}' has one level only", ps.treatment), warnings);
@@ -634,18 +642,10 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
     }
     let att = ps.estimand == crate::spec::Estimand::Att;
     let p_treated = n1 as f64 / y.len() as f64;
-    let weight: Vec<f64> = y
-        .iter()
-        .zip(&fit.fitted)
-        .map(|(&t, &e)| match (att, t == 1.0) {
-            (false, true) => if ps.stabilize { p_treated / e } else { 1.0 / e },
-            (false, false) => if ps.stabilize { (1.0 - p_treated) / (1.0 - e) } else { 1.0 / (1.0 - e) },
-            (true, true) => 1.0,
-            (true, false) => e / (1.0 - e),
-        })
-        .collect();
+    let weight = weights(&y, &fit.fitted, att, ps.stabilize, p_treated);
     let ess = arm_summaries(&y, &weight, &fit.fitted, [&tf.levels[0], &tf.levels[1]]);
-    let balance: Vec<Balance> = d.names.iter().zip(&x).map(|(name, col)| balance_row(name, col, &y, &weight, [n0, n1])).collect();
+    let columns: Vec<&[f64]> = x.iter().map(|c| &c[..]).collect();
+    let balance = balance_rows(&d.names, &columns, &y, &weight, [n0, n1]);
     let max_smd_after = balance.iter().map(|b| b.smd_after.abs()).fold(0.0, f64::max);
     let extreme: usize = ess.iter().map(|e| e.extreme).sum();
     let (t, c) = (&tf.levels[1], &tf.levels[0]);
@@ -683,10 +683,17 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
     if balance.iter().any(|b| b.small) {
         warnings.push(format!("propensity balance: some categorical levels have fewer than {DEFAULT_MIN_CELL} rows in an arm; small-cell rules apply to those balance rows"));
     }
-    let mut per_row = vec![f64::NAN; prep.rows.len()];
-    for (k, &i) in idx.iter().enumerate() {
-        per_row[i] = weight[k];
-    }
+    // Every analysed row in the model (the design's rows are the analysed rows in order): the
+    // weights are the rows' as they are.
+    let per_row = if idx.len() == prep.rows.len() {
+        weight
+    } else {
+        let mut per_row = vec![f64::NAN; prep.rows.len()];
+        for (k, &i) in idx.iter().enumerate() {
+            per_row[i] = weight[k];
+        }
+        per_row
+    };
     Ok(Some((
         PropensityReport {
             treatment: ps.treatment.clone(),
@@ -704,6 +711,25 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
         },
         per_row,
     )))
+}
+
+/// The propensity weight of each row (`y` 1 treated, 0 untreated; `score` its fitted
+/// propensity e): ATE 1/e and 1/(1 − e), stabilised p/e and (1 − p)/(1 − e) with p the treated
+/// share; ATT 1 and e/(1 − e). Each weight is its arm's numerator over its arm's denominator
+/// picked without a branch (the arms alternate at random), the same division as the formula's
+/// (the treated ATT weight 1/1 = 1 exactly).
+fn weights(y: &[f64], score: &[f64], att: bool, stabilize: bool, p_treated: f64) -> Vec<f64> {
+    let stab = stabilize && !att;
+    let (num1, num0) = if stab { (p_treated, 1.0 - p_treated) } else { (1.0, 1.0) };
+    y.iter()
+        .zip(score)
+        .map(|(&t, &e)| {
+            let treated = t == 1.0;
+            let num = select(treated, num1, if att { e } else { num0 });
+            let den = select(treated, if att { 1.0 } else { e }, 1.0 - e);
+            num / den
+        })
+        .collect()
 }
 
 /// `a` when `pick`, else `b`, through the bits (no branch to mispredict on a random arm).
@@ -783,48 +809,79 @@ fn arm_summaries(y: &[f64], weight: &[f64], score: &[f64], levels: [&String; 2])
         .collect()
 }
 
-/// The balance row of one model term: its standardised mean difference before and after
-/// weighting, (treated − untreated mean) / sqrt(mean of the two arms' unweighted variances),
-/// and whether a 0/1 term has fewer than [`DEFAULT_MIN_CELL`] rows at 1 (or 0) in an arm.
-/// `rows` the arms' sizes (untreated, treated). Two passes in row order (the means, then the
-/// squares about them), each row adding its values to its own arm's sums and exactly 0 to the
-/// other's, without a branch (see [`arm_summaries`]).
-fn balance_row(name: &str, col: &[f64], y: &[f64], weight: &[f64], rows: [usize; 2]) -> Balance {
-    let (mut sx0, mut sx1, mut sw0, mut sw1, mut swx0, mut swx1, mut ones0, mut ones1) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0usize, 0usize);
-    let mut binary = true;
-    for ((&t, &v), &w) in y.iter().zip(col).zip(weight) {
+/// The balance rows of the model terms `cols` (named `names`): each term's standardised mean
+/// difference before and after weighting, (treated − untreated mean) / sqrt(mean of the two
+/// arms' unweighted variances), and whether a 0/1 term has fewer than [`DEFAULT_MIN_CELL`] rows
+/// at 1 (or 0) in an arm. `rows` the arms' sizes (untreated, treated). Up to four terms share
+/// each pair of passes over the rows ([`balance_block`]).
+fn balance_rows(names: &[String], cols: &[&[f64]], y: &[f64], weight: &[f64], rows: [usize; 2]) -> Vec<Balance> {
+    let mut out = Vec::with_capacity(cols.len());
+    for (n, c) in names.chunks(4).zip(cols.chunks(4)) {
+        match c.len() {
+            4 => balance_block::<4>(n, c, y, weight, rows, &mut out),
+            3 => balance_block::<3>(n, c, y, weight, rows, &mut out),
+            2 => balance_block::<2>(n, c, y, weight, rows, &mut out),
+            _ => balance_block::<1>(n, c, y, weight, rows, &mut out),
+        }
+    }
+    out
+}
+
+/// The balance rows of K terms, in two passes in row order (the means, then the squares about
+/// them) that serve the K terms at once (each term's sums apart, in the order a pass of its own
+/// would add them; the arms' weight sums are the same for every term and made once). Each row
+/// adds its values to its own arm's sums and exactly 0 to the other's, without a branch (see
+/// [`arm_summaries`]).
+fn balance_block<const K: usize>(names: &[String], cols: &[&[f64]], y: &[f64], weight: &[f64], rows: [usize; 2], out: &mut Vec<Balance>) {
+    let cols: [&[f64]; K] = std::array::from_fn(|k| &cols[k][..y.len()]);
+    let weight = &weight[..y.len()];
+    let (mut sx0, mut sx1, mut swx0, mut swx1) = ([0.0f64; K], [0.0f64; K], [0.0f64; K], [0.0f64; K]);
+    let (mut sw0, mut sw1) = (0.0f64, 0.0f64);
+    let (mut ones0, mut ones1, mut binary) = ([0usize; K], [0usize; K], [true; K]);
+    for (i, (&t, &w)) in y.iter().zip(weight).enumerate() {
         let treated = t == 1.0;
-        let (v1, w1) = (v * t, w * t);
-        let (v0, w0) = (v - v1, w - w1);
-        sx0 += v0;
-        sx1 += v1;
+        let w1 = w * t;
+        let w0 = w - w1;
         sw0 += w0;
         sw1 += w1;
-        swx0 += w0 * v;
-        swx1 += w1 * v;
-        let one = v == 1.0;
-        ones0 += usize::from(!treated & one);
-        ones1 += usize::from(treated & one);
-        binary &= (v == 0.0) | one;
+        for k in 0..K {
+            let v = cols[k][i];
+            let v1 = v * t;
+            let v0 = v - v1;
+            sx0[k] += v0;
+            sx1[k] += v1;
+            swx0[k] += w0 * v;
+            swx1[k] += w1 * v;
+            let one = v == 1.0;
+            ones0[k] += usize::from(!treated & one);
+            ones1[k] += usize::from(treated & one);
+            binary[k] &= (v == 0.0) | one;
+        }
     }
     let cnt = [rows[0] as f64, rows[1] as f64];
-    let mean = [sx0 / cnt[0], sx1 / cnt[1]];
-    let (mut ss0, mut ss1) = (0.0f64, 0.0f64);
-    for (&t, &v) in y.iter().zip(col) {
-        let dev = v - select(t == 1.0, mean[1], mean[0]);
-        let sq1 = dev * dev * t;
-        ss0 += dev * dev - sq1;
-        ss1 += sq1;
+    let mean: [[f64; 2]; K] = std::array::from_fn(|k| [sx0[k] / cnt[0], sx1[k] / cnt[1]]);
+    let (mut ss0, mut ss1) = ([0.0f64; K], [0.0f64; K]);
+    for (i, &t) in y.iter().enumerate() {
+        let treated = t == 1.0;
+        for k in 0..K {
+            let dev = cols[k][i] - select(treated, mean[k][1], mean[k][0]);
+            let sq1 = dev * dev * t;
+            ss0[k] += dev * dev - sq1;
+            ss1[k] += sq1;
+        }
     }
-    let var = [ss0 / (cnt[0] - 1.0), ss1 / (cnt[1] - 1.0)];
-    let sd = ((var[1] + var[0]) / 2.0).sqrt();
-    let ones = [ones0, ones1];
-    let small = binary
-        && (0..2).any(|a| {
-            let zeros = rows[a] - ones[a];
-            (ones[a] > 0 && ones[a] < DEFAULT_MIN_CELL) || (zeros > 0 && zeros < DEFAULT_MIN_CELL)
-        });
-    Balance { name: name.to_string(), smd_before: (mean[1] - mean[0]) / sd, smd_after: (swx1 / sw1 - swx0 / sw0) / sd, small }
+    for k in 0..K {
+        let var = [ss0[k] / (cnt[0] - 1.0), ss1[k] / (cnt[1] - 1.0)];
+        let sd = ((var[1] + var[0]) / 2.0).sqrt();
+        let ones = [ones0[k], ones1[k]];
+        let small = binary[k]
+            && (0..2).any(|a| {
+                let zeros = rows[a] - ones[a];
+                (ones[a] > 0 && ones[a] < DEFAULT_MIN_CELL) || (zeros > 0 && zeros < DEFAULT_MIN_CELL)
+            });
+        let mean = mean[k];
+        out.push(Balance { name: names[k].to_string(), smd_before: (mean[1] - mean[0]) / sd, smd_after: (swx1[k] / sw1 - swx0[k] / sw0) / sd, small });
+    }
 }
 
 /// With `propensity`: fit the propensity model on the analysed rows, keep the rows it weighs
@@ -849,14 +906,17 @@ pub fn apply_propensity(table: &Table, spec: &AnalysisSpec, prep: &mut Prepared,
             ));
         }
     }
+    // Every row weighed (the usual case): the weights as they are.
+    if weights.iter().all(|w| w.is_finite()) {
+        prep.study.weight = Some(weights);
+        return Ok(Some(report));
+    }
     let keep: Vec<bool> = weights.iter().map(|w| w.is_finite()).collect();
-    if keep.iter().any(|k| !k) {
-        let before = prep.rows.len();
-        let kept = keep.iter().filter(|&&k| k).count();
-        subset_rows(prep, &keep);
-        if prep.study.n_input == before {
-            prep.study.n_input = kept;
-        }
+    let before = prep.rows.len();
+    let kept = keep.iter().filter(|&&k| k).count();
+    subset_rows(prep, &keep);
+    if prep.study.n_input == before {
+        prep.study.n_input = kept;
     }
     prep.study.weight = Some(weights.into_iter().filter(|w| w.is_finite()).collect());
     Ok(Some(report))
@@ -923,4 +983,101 @@ pub fn propensity_cox(table: &Table, spec: &AnalysisSpec, prep: &Prepared, repor
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The balance row of one term as it was computed before the terms shared their passes: a
+    /// pass of its own for the means and one for the squares.
+    fn balance_row_alone(name: &str, col: &[f64], y: &[f64], weight: &[f64], rows: [usize; 2]) -> Balance {
+        let (mut sx, mut sw, mut swx, mut ones) = ([0.0f64; 2], [0.0f64; 2], [0.0f64; 2], [0usize; 2]);
+        let mut binary = true;
+        for ((&t, &v), &w) in y.iter().zip(col).zip(weight) {
+            let (v1, w1) = (v * t, w * t);
+            let (v0, w0) = (v - v1, w - w1);
+            sx[0] += v0;
+            sx[1] += v1;
+            sw[0] += w0;
+            sw[1] += w1;
+            swx[0] += w0 * v;
+            swx[1] += w1 * v;
+            if v == 1.0 {
+                ones[usize::from(t == 1.0)] += 1;
+            }
+            binary &= v == 0.0 || v == 1.0;
+        }
+        let cnt = [rows[0] as f64, rows[1] as f64];
+        let mean = [sx[0] / cnt[0], sx[1] / cnt[1]];
+        let mut ss = [0.0f64; 2];
+        for (&t, &v) in y.iter().zip(col) {
+            let dev = v - if t == 1.0 { mean[1] } else { mean[0] };
+            let sq1 = dev * dev * t;
+            ss[0] += dev * dev - sq1;
+            ss[1] += sq1;
+        }
+        let sd = ((ss[1] / (cnt[1] - 1.0) + ss[0] / (cnt[0] - 1.0)) / 2.0).sqrt();
+        let small = binary && (0..2).any(|a| (ones[a] > 0 && ones[a] < DEFAULT_MIN_CELL) || (rows[a] - ones[a] > 0 && rows[a] - ones[a] < DEFAULT_MIN_CELL));
+        Balance { name: name.to_string(), smd_before: (mean[1] - mean[0]) / sd, smd_after: (swx[1] / sw[1] - swx[0] / sw[0]) / sd, small }
+    }
+
+    /// Terms sharing passes (one to nine: blocks of 4, 3, 2 and 1) give each term's balance row
+    /// bit for bit as a pass of its own; continuous terms, 0/1 terms with a small cell, a constant.
+    #[test]
+    fn shared_balance_passes_equal_one_pass_per_term() {
+        let mut rng = crate::rng::SplitMix64(1818);
+        let n = 3001;
+        let y: Vec<f64> = (0..n).map(|_| f64::from(rng.uniform() < 0.4)).collect();
+        let weight: Vec<f64> = (0..n).map(|_| 0.2 + 5.0 * rng.uniform()).collect();
+        let n1 = y.iter().filter(|&&t| t == 1.0).count();
+        let rows = [n - n1, n1];
+        let mut cols: Vec<Vec<f64>> = Vec::new();
+        for j in 0..9 {
+            cols.push(match j % 3 {
+                0 => (0..n).map(|_| rng.normal() * 3.0 + j as f64).collect(),
+                1 => (0..n).map(|i| f64::from(i % 700 == 3)).collect(),
+                _ => (0..n).map(|_| f64::from(rng.uniform() < 0.5)).collect(),
+            });
+        }
+        cols[8] = vec![2.5; n];
+        for k in 1..=9 {
+            let names: Vec<String> = (0..k).map(|j| format!("x{j}")).collect();
+            let refs: Vec<&[f64]> = cols[..k].iter().map(|c| &c[..]).collect();
+            let shared = balance_rows(&names, &refs, &y, &weight, rows);
+            assert_eq!(shared.len(), k);
+            for (j, b) in shared.iter().enumerate() {
+                let alone = balance_row_alone(&names[j], &cols[j], &y, &weight, rows);
+                assert_eq!(b.name, alone.name);
+                assert_eq!(b.small, alone.small, "{k} {j}");
+                assert_eq!(b.smd_before.to_bits(), alone.smd_before.to_bits(), "{k} {j}");
+                assert_eq!(b.smd_after.to_bits(), alone.smd_after.to_bits(), "{k} {j}");
+            }
+        }
+        assert!(balance_rows(&["x1".into()], &[&cols[1][..]], &y, &weight, rows)[0].small);
+    }
+
+    /// The weights picked without a branch are the formulas' bit for bit: ATE (stabilised or
+    /// not) and ATT.
+    #[test]
+    fn weights_equal_the_formulas() {
+        let mut rng = crate::rng::SplitMix64(77);
+        let n = 2000;
+        let y: Vec<f64> = (0..n).map(|_| f64::from(rng.uniform() < 0.3)).collect();
+        let e: Vec<f64> = (0..n).map(|_| 1e-6 + rng.uniform() * (1.0 - 2e-6)).collect();
+        let p = y.iter().sum::<f64>() / n as f64;
+        for (att, stabilize) in [(false, false), (false, true), (true, false), (true, true)] {
+            let w = weights(&y, &e, att, stabilize, p);
+            for i in 0..n {
+                let (t, e) = (y[i], e[i]);
+                let want = match (att, t == 1.0) {
+                    (false, true) => if stabilize { p / e } else { 1.0 / e },
+                    (false, false) => if stabilize { (1.0 - p) / (1.0 - e) } else { 1.0 / (1.0 - e) },
+                    (true, true) => 1.0,
+                    (true, false) => e / (1.0 - e),
+                };
+                assert_eq!(w[i].to_bits(), want.to_bits(), "{att} {stabilize} {i}");
+            }
+        }
+    }
 }

@@ -265,21 +265,145 @@ impl<'a> Members<'a> {
 /// group's rows keep their order among equal times) shared by the groups, and no copy of their
 /// columns. The curve of group g is exactly [`kaplan_meier_rows`] of its rows (`group[i]` = g),
 /// in the same order of sums; `rows.entry` and `rows.patient` must be None.
+///
+/// With weights (the propensity-weighted arms), one pass in row order makes each group's
+/// rows, events, Σw and Σw² (the sums its curve starts from, in its rows' order), and one pass
+/// in the sorted order writes the times, weights and outcomes in exit order, group after group
+/// (each group's rows at its own offset), so that each curve reads its rows in order
+/// ([`weighted_curve`]) instead of through row numbers.
 pub fn kaplan_meier_weighted_groups(rows: &KmRows, group: &[u32], n_groups: usize, opts: &KmOptions) -> Vec<KmCurve> {
     debug_assert!(rows.entry.is_none() && rows.patient.is_none(), "weighted groups take neither entry nor patients");
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
-    for (i, &g) in group.iter().enumerate() {
-        if let Some(m) = members.get_mut(g as usize) {
-            m.push(i);
+    let Some(weight) = rows.weight else {
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
+        for (i, &g) in group.iter().enumerate() {
+            if let Some(m) = members.get_mut(g as usize) {
+                m.push(i);
+            }
+        }
+        let mut by_exit: Vec<Vec<usize>> = members.iter().map(|m| Vec::with_capacity(m.len())).collect();
+        for i in super::common::order_by_time(rows.time) {
+            if let Some(o) = by_exit.get_mut(group[i] as usize) {
+                o.push(i);
+            }
+        }
+        return members.iter().zip(&by_exit).map(|(m, o)| km_rows_of(rows, Members::Listed(m), o, &[], opts)).collect();
+    };
+    let mut sums = vec![GroupSums::default(); n_groups];
+    for ((&g, &w), &st) in group.iter().zip(weight).zip(rows.status) {
+        if let Some(s) = sums.get_mut(g as usize) {
+            s.n += 1;
+            s.events += usize::from(st == 1);
+            s.w += w;
+            s.w2 += w * w;
         }
     }
-    let mut by_exit: Vec<Vec<usize>> = members.iter().map(|m| Vec::with_capacity(m.len())).collect();
+    // Group g's rows go to `start[g]..start[g + 1]` of the laid-out columns, in exit order.
+    let mut start = Vec::with_capacity(n_groups + 1);
+    start.push(0usize);
+    for s in &sums {
+        start.push(start[start.len() - 1] + s.n);
+    }
+    let total = start[n_groups];
+    let mut next = start[..n_groups].to_vec();
+    let (mut time, mut wt, mut status) = (vec![0.0f64; total], vec![0.0f64; total], vec![0u8; total]);
     for i in super::common::order_by_time(rows.time) {
-        if let Some(o) = by_exit.get_mut(group[i] as usize) {
-            o.push(i);
+        if let Some(k) = next.get_mut(group[i] as usize) {
+            time[*k] = rows.time[i];
+            wt[*k] = weight[i];
+            status[*k] = rows.status[i];
+            *k += 1;
         }
     }
-    members.iter().zip(&by_exit).map(|(m, o)| km_rows_of(rows, Members::Listed(m), o, &[], opts)).collect()
+    (0..n_groups)
+        .map(|g| {
+            let r = start[g]..start[g + 1];
+            weighted_curve(&time[r.clone()], &wt[r.clone()], &status[r], &sums[g], opts)
+        })
+        .collect()
+}
+
+/// One group's rows, events, Σw and Σw², summed in row order.
+#[derive(Clone, Copy, Default)]
+struct GroupSums {
+    n: usize,
+    events: usize,
+    w: f64,
+    w2: f64,
+}
+
+/// [`km_rows_of`] of one group's weighted rows (no delayed entry, no patients), given their
+/// times, weights and outcomes in order of exit and their sums in row order: the same sums in the same order. Without entry
+/// every row enters at A = 0, so its B terms are 0 and the running sums of w²B and w²B² stay
+/// +0.0 (the weights are finite: the study's rule); they are kept as the constant they are.
+fn weighted_curve(time: &[f64], weight: &[f64], status: &[u8], sums: &GroupSums, opts: &KmOptions) -> KmCurve {
+    let n = time.len();
+    let (weight, status) = (&weight[..n], &status[..n]);
+    let mut rt = RiskTable::default();
+    let (mut se_log, mut se_h) = (Vec::new(), Vec::new());
+    let (w_in, mut w_out) = (sums.w, 0.0f64);
+    let (n_in, mut n_out) = (n, 0usize);
+    let (mut a_s, mut a_h) = (0.0f64, 0.0f64);
+    // Σw²B, Σw²B² of the rows at risk (for log S and for H): +0.0 without entry.
+    const S2B: f64 = 0.0;
+    const S2B2: f64 = 0.0;
+    let (mut s2, mut fin_s, mut fin_h) = (sums.w2, 0.0f64, 0.0f64);
+    let mut k = 0;
+    while k < n {
+        let t = time[k];
+        let start = k;
+        let (mut d, mut c, mut m, mut n_d) = (0.0, 0.0, 0.0, 0usize);
+        while k < n && time[k] == t {
+            let w = weight[k];
+            match status[k] {
+                1 => {
+                    d += w;
+                    n_d += 1;
+                }
+                0 => c += w,
+                _ => {}
+            }
+            m += w;
+            k += 1;
+        }
+        let at_risk = w_in - w_out;
+        if n_d > 0 && n_d == n_in - n_out {
+            d = at_risk;
+        }
+        let (mut c_s, mut c_h) = (0.0, 0.0);
+        if d > 0.0 {
+            let lambda = d / at_risk;
+            c_s = if at_risk - d > 0.0 { 1.0 / (at_risk - d) } else { 0.0 };
+            c_h = 1.0 / at_risk;
+            a_s += lambda * c_s;
+            a_h += lambda * c_h;
+        }
+        for j in start..k {
+            let w2 = weight[j] * weight[j];
+            let ev = if status[j] == 1 { 1.0 } else { 0.0 };
+            // A − B − δ·c with B = 0 (a_s − 0.0 is a_s: a_s is never −0.0).
+            let u_s = a_s - ev * c_s;
+            let u_h = a_h - ev * c_h;
+            fin_s += w2 * u_s * u_s;
+            fin_h += w2 * u_h * u_h;
+            s2 -= w2;
+        }
+        w_out += m;
+        n_out += k - start;
+        if d > 0.0 || c > 0.0 {
+            rt.time.push(t);
+            rt.n_risk.push(at_risk);
+            rt.n_event.push(d);
+            rt.n_censor.push(c);
+            let v_s = fin_s + a_s * a_s * s2 - 2.0 * a_s * S2B + S2B2;
+            let v_h = fin_h + a_h * a_h * s2 - 2.0 * a_h * S2B + S2B2;
+            se_log.push(v_s.max(0.0).sqrt());
+            se_h.push(v_h.max(0.0).sqrt());
+        }
+    }
+    let mut out = curve_with(rt, opts, Some(&RobustSe { se_log, se_h }));
+    out.n = n;
+    out.events = sums.events;
+    out
 }
 
 /// [`kaplan_meier_rows`] of the rows `members` (in row order) of `rows`' columns, given them

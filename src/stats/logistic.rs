@@ -212,6 +212,25 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     t
 }
 
+/// Σ a, as [`dot`] of `a` with a vector of ones (the same partial sums in the same order:
+/// x·1 = x exactly), without the multiplications.
+#[inline]
+fn sum(a: &[f64]) -> f64 {
+    let ca = a.chunks_exact(4);
+    let ra = ca.remainder();
+    let mut s = [0.0f64; 4];
+    for x in ca {
+        for l in 0..4 {
+            s[l] += x[l];
+        }
+    }
+    let mut t = (s[0] + s[1]) + (s[2] + s[3]);
+    for x in ra {
+        t += x;
+    }
+    t
+}
+
 /// The sums of one IRLS step: X'WX (lower triangle, row-major p × p) and X'Wz, added block by
 /// block: each block's w·x of every term, then per pair of terms the block's Σ (w·x_a)·x_b (and
 /// Σ (w·x_a)·z) as one dot product added to the total.
@@ -223,9 +242,6 @@ struct Normal {
     wx: Vec<f64>,
 }
 
-/// The intercept's column over a block.
-const ONES: [f64; BLOCK] = [1.0; BLOCK];
-
 impl Normal {
     fn new(p: usize) -> Self {
         Normal { p, lower: vec![0.0; p * p], rhs: vec![0.0; p], wx: vec![0.0; p * BLOCK] }
@@ -236,20 +252,23 @@ impl Normal {
     }
     /// Add the rows `start..start + w.len()` (at most [`BLOCK`]) of the columns `x` (after the
     /// intercept), with their working weights `w` and responses `z`.
+    /// The intercept's products are w·1 = w and Σ (w·x_a)·1 = Σ w·x_a exactly, so they are
+    /// taken without multiplying by its column of ones.
     fn add_block(&mut self, x: &[&[f64]], start: usize, w: &[f64], z: &[f64]) {
         let (p, len) = (self.p, w.len());
-        let col = |a: usize| if a == 0 { &ONES[..len] } else { &x[a - 1][start..start + len] };
-        for a in 0..p {
+        self.wx[..len].copy_from_slice(w);
+        for a in 1..p {
             let wxa = &mut self.wx[a * BLOCK..a * BLOCK + len];
-            for ((v, &wk), &xk) in wxa.iter_mut().zip(w).zip(col(a)) {
+            for ((v, &wk), &xk) in wxa.iter_mut().zip(w).zip(&x[a - 1][start..start + len]) {
                 *v = wk * xk;
             }
         }
         for a in 0..p {
             let wxa = &self.wx[a * BLOCK..a * BLOCK + len];
             self.rhs[a] += dot(wxa, z);
-            for b in 0..=a {
-                self.lower[a * p + b] += dot(wxa, col(b));
+            self.lower[a * p] += sum(wxa);
+            for b in 1..=a {
+                self.lower[a * p + b] += dot(wxa, &x[b - 1][start..start + len]);
             }
         }
     }
@@ -329,6 +348,13 @@ impl Pass {
     }
 }
 
+/// `a` when `c`, else `b`, through the bits (no branch to mispredict).
+#[inline]
+fn pick(c: bool, a: f64, b: f64) -> f64 {
+    let mask = u64::from(c).wrapping_neg();
+    f64::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
+}
+
 /// Fit `y` (0/1) on an intercept plus the columns `x` (named `names`).
 ///
 /// Each iteration is one pass over the rows, block by block ([`BLOCK`]): with the new β, the
@@ -359,16 +385,23 @@ pub fn logistic<C: AsRef<[f64]>>(y: &[f64], x: &[C], names: &[String]) -> Result
     let mut normal = Normal::new(p);
     let mut next = Normal::new(p);
     let (mut w, mut z) = ([0.0f64; BLOCK], [0.0f64; BLOCK]);
+    // The start's μ, w and z of each row picked without a branch on y (0 and 1 alternate at
+    // random), with the treated rows counted, in the same pass.
+    let mut mu = vec![0.0f64; n];
+    let mut n1 = 0usize;
     for from in (0..n).step_by(BLOCK) {
         let ys = &y[from..n.min(from + BLOCK)];
+        let mus = &mut mu[from..from + ys.len()];
         for (k, &v) in ys.iter().enumerate() {
-            (w[k], z[k]) = if v == 1.0 { start1.1 } else { start0.1 };
+            let one = v == 1.0;
+            w[k] = pick(one, start1.1.0, start0.1.0);
+            z[k] = pick(one, start1.1.1, start0.1.1);
+            mus[k] = pick(one, start1.0, start0.0);
+            n1 += usize::from(one);
         }
         normal.add_block(&x, from, &w[..ys.len()], &z[..ys.len()]);
     }
-    let n1 = y.iter().filter(|&&v| v == 1.0).count();
     let mut dev_old = -2.0 * (n1 as f64 * start1.0.ln() + (n - n1) as f64 * (1.0 - start0.0).ln());
-    let mut mu: Vec<f64> = y.iter().map(|&v| if v == 1.0 { start1.0 } else { start0.0 }).collect();
     let mut beta = vec![0.0; p];
     let mut info = normal.matrix();
     let mut converged = false;

@@ -280,9 +280,10 @@ fn fit_in_steps(input: &CoxInput, extra: CoxExtra, residuals: Residuals, lap: &m
     lap("variance");
 
     // Case weights call for the robust variance too (each row its own cluster unless a
-    // cluster is given), as `coxph(..., weights = w, robust = TRUE)`.
+    // cluster is given), as `coxph(..., weights = w, robust = TRUE)`. `true`: `newton` ends
+    // with its likelihood pass at β̂, so `work.risk` holds exp(η) there (no n exponentials again).
     let robust = (input.cluster.is_some() || extra.weights.is_some())
-        .then(|| robust::robust_variance(&data, &mut work, &fitted.beta_s, &est.var_s, &scale, input.cluster));
+        .then(|| robust::robust_variance(&data, &mut work, &fitted.beta_s, true, &est.var_s, &scale, input.cluster));
     let wald = wald(&est, robust.as_ref(), &fitted);
     lap("robust");
 
