@@ -42,7 +42,12 @@ fn sort_by_value<T: Copy + Default>(items: &mut Vec<T>, key: impl Fn(&T) -> u64 
         items.sort_by_key(key);
         return;
     }
-    let bin = move |x: &T| ((key_time(key(x)) - lo) * scale).min(top) as u32;
+    // `f64::min` by a comparison (it is a libm call in wasm): the same bin for every value (a
+    // NaN cannot occur: the keys are finite between `lo` and `hi`; it would give `top` both ways).
+    let bin = move |x: &T| {
+        let b = (key_time(key(x)) - lo) * scale;
+        (if b < top { b } else { top }) as u32
+    };
     let low_bits = bits / 2;
     // (shift, mask) of the low and high digits of a bin.
     let digits = [(0, (1u32 << low_bits) - 1), (low_bits, u32::MAX)];
