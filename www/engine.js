@@ -78,10 +78,16 @@ function compileOnce(build) {
       if (!res.ok) throw new Error(`cannot load the analysis engine (${file.slice(2)}: HTTP ${res.status})`);
       // Compile while the bytes arrive; a host that does not send `application/wasm` makes
       // compileStreaming refuse, so then compile the whole buffer.
-      if (WebAssembly.compileStreaming && /^application\/wasm\b/.test(res.headers.get('content-type') || '')) {
-        return WebAssembly.compileStreaming(res);
+      try {
+        if (WebAssembly.compileStreaming && /^application\/wasm\b/.test(res.headers.get('content-type') || '')) {
+          return await WebAssembly.compileStreaming(res);
+        }
+        return await WebAssembly.compile(await res.arrayBuffer());
+      } catch (e) {
+        // The engine's Cox kernels use WebAssembly SIMD (src/stats/cox/fit.rs `lanes`).
+        if (e instanceof WebAssembly.CompileError) throw new Error(`this browser cannot run the analysis engine (${e.message}): it needs WebAssembly SIMD — Chrome or Edge 91+, Firefox 89+, Safari 16.4+. Update the browser; no file was read`);
+        throw e;
       }
-      return WebAssembly.compile(await res.arrayBuffer());
     })();
     compiled.set(build, p);
     p.catch(() => compiled.delete(build));   // a failed fetch is tried again next time
