@@ -99,6 +99,14 @@ pub struct RiskTable {
 }
 
 impl RiskTable {
+    /// One more row: the time, the number at risk, the events and the censored at that time.
+    fn push_row(&mut self, t: f64, n_risk: f64, n_event: f64, n_censor: f64) {
+        self.time.push(t);
+        self.n_risk.push(n_risk);
+        self.n_event.push(n_event);
+        self.n_censor.push(n_censor);
+    }
+
     /// Build from unsorted data; status 1 is an event, anything else a censoring.
     pub fn new(time: &[f64], status: &[u8]) -> Self {
         let t = Tallies::new(time, status, None, 1, None, |_| true);
@@ -390,10 +398,7 @@ fn weighted_curve(time: &[f64], weight: &[f64], status: &[u8], sums: &GroupSums,
         w_out += m;
         n_out += k - start;
         if d > 0.0 || c > 0.0 {
-            rt.time.push(t);
-            rt.n_risk.push(at_risk);
-            rt.n_event.push(d);
-            rt.n_censor.push(c);
+            rt.push_row(t, at_risk, d, c);
             let v_s = fin_s + a_s * a_s * s2 - 2.0 * a_s * S2B + S2B2;
             let v_h = fin_h + a_h * a_h * s2 - 2.0 * a_h * S2B + S2B2;
             se_log.push(v_s.max(0.0).sqrt());
@@ -500,10 +505,7 @@ fn km_rows_of(rows: &KmRows, members: Members, by_exit: &[usize], by_entry: &[us
         w_out += m;
         n_out += k - start;
         if d > 0.0 || c > 0.0 {
-            rt.time.push(t);
-            rt.n_risk.push(at_risk);
-            rt.n_event.push(d);
-            rt.n_censor.push(c);
+            rt.push_row(t, at_risk, d, c);
             if robust {
                 let v_s = fin_s + a_s * a_s * s2 - 2.0 * a_s * s2b_s + s2b2_s;
                 let v_h = fin_h + a_h * a_h * s2 - 2.0 * a_h * s2b_h + s2b2_h;
