@@ -7,6 +7,7 @@
 use crate::prepare::{design, Design, Prepared};
 use crate::spec::AnalysisSpec;
 use crate::stats::common::TestResult;
+use crate::stats::select;
 use crate::stats::cox::CoxReport;
 use crate::stats::spline::{hr_curve, SplineReport};
 use crate::table::Table;
@@ -730,13 +731,6 @@ fn weights(y: &[f64], score: &[f64], att: bool, stabilize: bool, p_treated: f64)
             num / den
         })
         .collect()
-}
-
-/// `a` when `pick`, else `b`, through the bits (no branch to mispredict on a random arm).
-#[inline]
-fn select(pick: bool, a: f64, b: f64) -> f64 {
-    let mask = u64::from(pick).wrapping_neg();
-    f64::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
 }
 
 /// The smaller of a running minimum `lo` (never NaN) and `v`: `f64::min`'s result (a NaN `v`

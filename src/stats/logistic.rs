@@ -348,13 +348,6 @@ impl Pass {
     }
 }
 
-/// `a` when `c`, else `b`, through the bits (no branch to mispredict).
-#[inline]
-fn pick(c: bool, a: f64, b: f64) -> f64 {
-    let mask = u64::from(c).wrapping_neg();
-    f64::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
-}
-
 /// Fit `y` (0/1) on an intercept plus the columns `x` (named `names`).
 ///
 /// Each iteration is one pass over the rows, block by block ([`BLOCK`]): with the new β, the
@@ -394,9 +387,9 @@ pub fn logistic<C: AsRef<[f64]>>(y: &[f64], x: &[C], names: &[String]) -> Result
         let mus = &mut mu[from..from + ys.len()];
         for (k, &v) in ys.iter().enumerate() {
             let one = v == 1.0;
-            w[k] = pick(one, start1.1.0, start0.1.0);
-            z[k] = pick(one, start1.1.1, start0.1.1);
-            mus[k] = pick(one, start1.0, start0.0);
+            w[k] = super::select(one, start1.1.0, start0.1.0);
+            z[k] = super::select(one, start1.1.1, start0.1.1);
+            mus[k] = super::select(one, start1.0, start0.0);
             n1 += usize::from(one);
         }
         normal.add_block(&x, from, &w[..ys.len()], &z[..ys.len()]);

@@ -11,6 +11,14 @@
 /// to three times slower).
 pub(crate) const WASM_TIER_CHUNK: usize = 4096;
 
+/// `a` when `pick`, else `b`, through the bits: no branch to mispredict where the condition
+/// follows no pattern (a random arm, a 0/1 outcome in random order).
+#[inline]
+pub(crate) fn select(pick: bool, a: f64, b: f64) -> f64 {
+    let mask = u64::from(pick).wrapping_neg();
+    f64::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
+}
+
 pub mod common;
 pub mod timefix;
 pub mod km;
