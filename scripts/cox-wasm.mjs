@@ -13,6 +13,13 @@
 //     The report JSON (every number, shortest round-trip) of a set of Cox specs — Efron and
 //     Breslow, strata, a cluster, delayed entry, the cox.zph test, propensity weights with the
 //     weighted Cox — from A and from B, compared byte for byte.
+//   node scripts/cox-wasm.mjs fresh PKG_A PKG_B [ROUNDS] [FILE.csv]
+//     What the first Cox fit in a fresh instance pays for its fresh memory: per round and build,
+//     one compiled module, an instance that runs Cox three times on the file (so V8 has tiered
+//     the code up: instances of one module share their code), then a new instance of the same
+//     module that loads the file, runs KM by group (as benchRun) and Cox twice: the first Cox
+//     grows the memory, the second reuses what the first freed. CPU and wall clock, and the
+//     wasm memory after each step; A and B in turns.
 //   node --cpu-prof scripts/cox-wasm.mjs time PKG PKG 3   (a module built with names: a profile)
 //
 // PKG_A, PKG_B: directories holding wasm-bindgen's `--target web` output cohort_workbook.js and
@@ -23,8 +30,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [mode, pkgA, pkgB, ...rest] = process.argv.slice(2);
-if (!['time', 'fits', 'bits'].includes(mode) || !pkgA || !pkgB) {
-  console.error('usage: node scripts/cox-wasm.mjs time|fits|bits PKG_A PKG_B [ROUNDS] [FILE.csv]');
+if (!['time', 'fits', 'bits', 'fresh'].includes(mode) || !pkgA || !pkgB) {
+  console.error('usage: node scripts/cox-wasm.mjs time|fits|bits|fresh PKG_A PKG_B [ROUNDS] [FILE.csv]');
   process.exit(2);
 }
 
@@ -46,6 +53,70 @@ const median = (v) => {
 const event = '"event":{"column":"status","event":["1"],"censored":["0","2"]}';
 const covs = '["x1","x2","x3","x4","x5","x6","x7","x8","x9","x10"]';
 const coxSpec = `{"time":"time",${event},"covariates":${covs}}`;
+
+let loads = 0;
+// A new instance of the glue and the compiled `module` (instances of one module share its code).
+async function instance(dir, module) {
+  const js = path.resolve(dir, 'cohort_workbook.js');
+  const mod = await import(pathToFileURL(js).href + '?' + encodeURIComponent(dir) + '&' + loads++);
+  const exports = await mod.default({ module_or_path: module });
+  return { mod, memory: exports.memory };
+}
+
+if (mode === 'fresh') {
+  const rounds = Number(rest[0] || 3);
+  const file = rest[1] || path.join(ROOT, 'bench', 'out', 'synth-1000000.csv');
+  const bytes = fs.readFileSync(file);
+  const kmSpec = `{"time":"time",${event},"group":"group"}`;
+  const names = JSON.parse(covs);
+  const modules = { A: new WebAssembly.Module(fs.readFileSync(path.resolve(pkgA, 'cohort_workbook_bg.wasm'))), B: new WebAssembly.Module(fs.readFileSync(path.resolve(pkgB, 'cohort_workbook_bg.wasm'))) };
+  const dirs = { A: pkgA, B: pkgB };
+  const MB = (m) => Math.round(m.buffer.byteLength / 2 ** 20);
+  const res = { A: { first: [], second: [] }, B: { first: [], second: [] } };
+  let k = 0;
+  // A new covariate order (the model cache never answers) and a new `times` (nor the rows'
+  // preparation cache): every run prepares the rows and fits, as benchRun's `crate::analyze`.
+  const spec = () => {
+    k++;
+    return `{"time":"time",${event},"times":[${300 + k}],"covariates":${JSON.stringify([...names.slice(k % 10), ...names.slice(0, k % 10)])}}`;
+  };
+  for (let r = 0; r < rounds; r++) {
+    for (const which of r % 2 ? ['B', 'A'] : ['A', 'B']) {
+      const warm = await instance(dirs[which], modules[which]);
+      const ws = new warm.mod.Session();
+      ws.load(bytes, 'synth.csv');
+      const warmCpu = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = cpuMs();
+        ws.run(spec(), 0);
+        warmCpu.push(+(cpuMs() - t0).toFixed(1));
+      }
+      ws.free();
+      const fresh = await instance(dirs[which], modules[which]);
+      const s = new fresh.mod.Session();
+      s.load(bytes, 'synth.csv');
+      const mem0 = MB(fresh.memory);
+      s.run(kmSpec, 0);
+      const mem1 = MB(fresh.memory);
+      const out = [];
+      for (let i = 0; i < 2; i++) {
+        const u0 = process.cpuUsage();
+        const w0 = performance.now();
+        const rep = s.run(spec(), 0);
+        if (!rep.includes('"cox"')) throw new Error('no Cox model in the report');
+        const u = process.cpuUsage(u0);
+        out.push({ cpu: (u.user + u.system) / 1000, sys: u.system / 1000, wall: performance.now() - w0, mem: MB(fresh.memory) });
+      }
+      s.free();
+      res[which].first.push(out[0].cpu);
+      res[which].second.push(out[1].cpu);
+      console.log(JSON.stringify({ round: r, which, warm_instance_cpu: warmCpu, mem_after_load: mem0, mem_after_km: mem1, first: out[0], second: out[1], load: (await import('node:os')).loadavg()[0].toFixed(2) }, (key, v) => (typeof v === 'number' ? +v.toFixed(1) : v)));
+    }
+  }
+  const m = (v) => +median(v).toFixed(1);
+  console.log(JSON.stringify({ median_cpu_ms: { A: { first: m(res.A.first), second: m(res.A.second) }, B: { first: m(res.B.first), second: m(res.B.second) } } }));
+  process.exit(0);
+}
 
 const A = await load(pkgA);
 const B = await load(pkgB);

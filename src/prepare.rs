@@ -660,7 +660,18 @@ pub fn design(
     let spline_df = |name: &str| spec.splines.iter().find(|s| s.column == name).map(|s| s.df);
     let mut kinds = Vec::new();
     let mut ex = Exclusions::default();
-    let mut complete = vec![true; prep.rows.len()];
+    // The covariates' columns (one at least each), the rows kept, their times and status.
+    let n = prep.rows.len();
+    crate::stats::common::reserve_heap(n * (8 * covariates.len() + 8 + 2 + std::mem::size_of::<usize>()));
+    let mut complete = vec![true; n];
+    // The analysed rows' values of a number column (copied at once when the rows are the
+    // table's first rows in order, as usually), and whether one of them is missing (NaN).
+    let every_row = prep.rows.iter().enumerate().all(|(i, &r)| i == r);
+    let values_of = |all: &[f64]| -> (Vec<f64>, bool) {
+        let v: Vec<f64> = if every_row { all[..prep.rows.len()].to_vec() } else { prep.rows.iter().map(|&r| all[r]).collect() };
+        let missing = v.iter().any(|x| x.is_nan());
+        (v, missing)
+    };
     for (name, col) in covariates.iter().zip(&cols) {
         let Some(col) = col else {
             kinds.push(Kind::Num(tv_of(name).cloned().unwrap_or_default()));
@@ -692,15 +703,13 @@ pub fn design(
             kinds.push(Kind::Cat(f, reference));
         } else {
             // The analysed rows' values, read from the column (a number column is not copied whole).
-            let v: Vec<f64> = match &col.data {
-                ColumnData::Numeric(all) | ColumnData::Date(all) => prep.rows.iter().map(|&r| all[r]).collect(),
-                _ => {
-                    let (all, _) = numeric_values(col);
-                    prep.rows.iter().map(|&r| all[r]).collect()
-                }
+            let (v, missing) = match &col.data {
+                ColumnData::Numeric(all) | ColumnData::Date(all) => values_of(all),
+                _ => values_of(&numeric_values(col).0),
             };
-            for (i, x) in v.iter().enumerate() {
-                if x.is_nan() && complete[i] {
+            let missing_rows = v.iter().enumerate().filter(|(_, x)| x.is_nan()).map(|(i, _)| i);
+            for i in missing_rows.take(if missing { usize::MAX } else { 0 }) {
+                if complete[i] {
                     complete[i] = false;
                     let line = table.line(prep.rows[i]);
                     match col.text(prep.rows[i]) {

@@ -76,6 +76,28 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
     out
 }
 
+/// Make room in the WebAssembly heap, where it must grow, in one step for `bytes` that a step
+/// is about to allocate in several vectors: a block of that size is allocated and freed at
+/// once, so the allocator grows the memory by it in one `memory.grow` and keeps it free at the
+/// top of its heap for the vectors that follow. In V8 each `memory.grow` gives the memory a
+/// new ArrayBuffer that counts as external memory and starts a full garbage collection (tens
+/// of ms each with a large heap of JavaScript objects, as the page's), so the first analysis
+/// of a large file paid one per vector: about 20 for a Cox model at 1M rows (README
+/// "Benchmark"). When free space already holds it, nothing grows. Natively nothing is done
+/// (the system allocator maps large blocks itself); nor when the block cannot be had.
+pub fn reserve_heap(bytes: usize) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let mut block: Vec<u8> = Vec::new();
+        if block.try_reserve_exact(bytes).is_ok() {
+            // Keep the compiler from leaving out an allocation that is freed unused.
+            std::hint::black_box(block.as_mut_ptr());
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = bytes;
+}
+
 /// Indices that sort `time` ascending (ties in row order; −0 counts as 0; NaN last). A stable
 /// radix sort of order-preserving integer keys ([`time_key`]): a few linear passes instead of
 /// n log n comparisons (see [`KeySort`]); when the keys differ in few bits (whole days), a

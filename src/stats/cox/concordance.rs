@@ -239,103 +239,95 @@ fn pair_counts_by_time(data: &Data, rank: &[u32], m: usize, total: &mut [i64; 3]
     cnt
 }
 
-/// State of `pair_counts_by_rank`: per time group, its stratum's first group, its stratum's
-/// Fenwick segment (positions base+1 ..= base+len), rows of the later groups of its stratum,
-/// its censored rows, events of the earlier groups of its stratum; and the rows of smaller
-/// rank counted so far: all rows and events in Fenwick trees by group (one segment per
-/// stratum), censored rows and events per group, all rows per stratum (at its first group).
-struct RankSweep<'a> {
-    data: &'a Data,
-    first: Vec<usize>,
-    base: Vec<usize>,
-    len: Vec<usize>,
-    later_rows: Vec<u32>,
-    censored: Vec<u32>,
-    earlier_events: Vec<u32>,
-    all_tree: Vec<u32>,
-    ev_tree: Vec<u32>,
-    cens_added: Vec<u32>,
-    ev_added: Vec<u32>,
+/// What [`RankSweep`] keeps of a time group that does not change during the sweep: its
+/// stratum's first group, its stratum's Fenwick segment (positions base+1 ..= base+len), the
+/// rows of the later groups of its stratum plus its own censored rows (an event's partners),
+/// the events of the earlier groups of its stratum, and its own events. One record per group,
+/// so that a row's query reads one cache line of them.
+#[derive(Clone, Copy, Default)]
+struct GroupFacts {
+    first: u32,
+    base: u32,
+    len: u32,
+    partners: u32,
+    earlier_events: u32,
+    deaths: u32,
+}
+
+/// State of `pair_counts_by_rank`: the facts of each time group, and the rows of smaller rank
+/// counted so far: in a Fenwick tree by group (one segment per stratum) whose nodes hold the
+/// count of all rows in the low 32 bits and of the events in the high 32 bits (one walk of the
+/// tree gives both), per group its censored rows and events counted so far, and per stratum
+/// (at its first group) all its rows counted so far.
+struct RankSweep {
+    facts: Vec<GroupFacts>,
+    tree: Vec<u64>,
+    /// Per group: [censored rows, events] counted so far.
+    added: Vec<[u32; 2]>,
     stratum_added: Vec<u32>,
 }
 
-impl<'a> RankSweep<'a> {
-    fn new(data: &'a Data) -> Self {
+impl RankSweep {
+    fn new(data: &Data) -> Self {
         let ng = data.groups.len();
-        let mut first = vec![0usize; ng];
-        let mut base = vec![0usize; ng];
-        let mut len = vec![0usize; ng];
-        let mut later_rows = vec![0u32; ng];
-        let mut censored = vec![0u32; ng];
-        let mut earlier_events = vec![0u32; ng];
+        let mut facts = vec![GroupFacts::default(); ng];
         let (mut from, mut stratum) = (0, 0);
         while from < ng {
             let to = from + data.groups[from..].iter().position(|g| g.last).map_or(ng - from, |k| k + 1);
             let (mut events, mut rows) = (0u32, 0u32);
             for g in from..to {
                 let grp = data.groups[g];
-                (first[g], base[g], len[g]) = (from, from + stratum, to - from);
-                censored[g] = (grp.end - grp.start - grp.deaths) as u32;
-                earlier_events[g] = events;
+                let f = &mut facts[g];
+                (f.first, f.base, f.len) = (from as u32, (from + stratum) as u32, (to - from) as u32);
+                f.partners = (grp.end - grp.start - grp.deaths) as u32;
+                f.earlier_events = events;
+                f.deaths = grp.deaths as u32;
                 events += grp.deaths as u32;
             }
             for g in (from..to).rev() {
-                later_rows[g] = rows;
+                facts[g].partners += rows;
                 rows += (data.groups[g].end - data.groups[g].start) as u32;
             }
             from = to;
             stratum += 1;
         }
-        RankSweep {
-            data,
-            first,
-            base,
-            len,
-            later_rows,
-            censored,
-            earlier_events,
-            all_tree: vec![0; ng + stratum + 1],
-            ev_tree: vec![0; ng + stratum + 1],
-            cens_added: vec![0; ng],
-            ev_added: vec![0; ng],
-            stratum_added: vec![0; ng],
-        }
-    }
-
-    fn prefix(tree: &[u32], base: usize, mut k: usize) -> u32 {
-        let mut s = 0u32;
-        while k > 0 {
-            s += tree[base + k];
-            k &= k - 1;
-        }
-        s
+        RankSweep { facts, tree: vec![0; ng + stratum + 1], added: vec![[0; 2]; ng], stratum_added: vec![0; ng] }
     }
 
     /// For a row of group g among the rows counted so far: as the earlier member (events
-    /// only), the rows at risk after it; as the later member, the events before it.
+    /// only), the rows at risk after it (the stratum's rows less those of groups before g and
+    /// the events of g); as the later member, the events before it.
+    #[inline(always)]
     fn query(&self, g: usize, ev: bool) -> (u32, u32) {
-        let (f, b) = (self.first[g], self.base[g]);
-        let c = if ev { self.stratum_added[f] - Self::prefix(&self.all_tree, b, g - f + 1) + self.cens_added[g] } else { 0 };
-        let d = Self::prefix(&self.ev_tree, b, g - f) + if ev { 0 } else { self.ev_added[g] };
-        (c, d)
+        let fa = self.facts[g];
+        let (f, b) = (fa.first as usize, fa.base as usize);
+        let mut k = g - f;
+        let mut s = 0u64;
+        while k > 0 {
+            s += self.tree[b + k];
+            k &= k - 1;
+        }
+        let (all_before, ev_before) = (s as u32, (s >> 32) as u32);
+        let ev_here = self.added[g][1];
+        if ev {
+            (self.stratum_added[f] - all_before - ev_here, ev_before)
+        } else {
+            (0, ev_before + ev_here)
+        }
     }
 
+    #[inline(always)]
     fn add(&mut self, g: usize, ev: bool) {
-        let (f, b) = (self.first[g], self.base[g]);
+        let fa = self.facts[g];
+        let (f, b, len) = (fa.first as usize, fa.base as usize, fa.len as usize);
+        let one = 1 | (ev as u64) << 32;
         let mut j = g - f + 1;
-        while j <= self.len[g] {
-            self.all_tree[b + j] += 1;
-            if ev {
-                self.ev_tree[b + j] += 1;
-            }
+        while j <= len {
+            self.tree[b + j] += one;
             j += j & j.wrapping_neg();
         }
         self.stratum_added[f] += 1;
-        if ev {
-            self.ev_added[g] += 1;
-        } else {
-            self.cens_added[g] += 1;
-        }
+        self.added[g][ev as usize] += 1;
     }
 
     /// Count the rows `items` (whole blocks of equal predictor, in order), writing
@@ -367,12 +359,13 @@ impl<'a> RankSweep<'a> {
                 // A row alone with its predictor ties with no one: counted up to its rank is
                 // counted below it.
                 let (c_le, d_le) = if e == k + 1 { (c, d) } else { self.query(g, ev) };
+                let fa = self.facts[g];
                 // Earlier member: the later rows of smaller rank are concordant pairs, of
                 // equal rank tied, the others discordant.
-                let (tied1, disc1) = if ev { (c_le - c, self.later_rows[g] + self.censored[g] - c_le) } else { (0, 0) };
+                let (tied1, disc1) = if ev { (c_le - c, fa.partners - c_le) } else { (0, 0) };
                 // Later member: the earlier events of smaller rank are discordant, of equal
                 // rank tied, the others concordant.
-                let earlier = self.earlier_events[g] + if ev { 0 } else { self.data.groups[g].deaths as u32 };
+                let earlier = fa.earlier_events + if ev { 0 } else { fa.deaths };
                 let (tied2, conc2) = (d_le - d, earlier - d_le);
                 out[q].1 = [c + conc2, disc1 + d, tied1 + tied2];
                 total[0] += c as i64;

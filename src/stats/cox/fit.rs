@@ -523,9 +523,9 @@ impl Data {
             if zero {
                 // β = 0 (the null pass): η = 0 and exp(η) = 1 exactly, as the products would give.
                 w.eta[rows.clone()].iter_mut().for_each(|e| *e = 0.0);
-                w.risk[rows].iter_mut().for_each(|r| *r = 1.0);
+                w.risk[rows.clone()].iter_mut().for_each(|r| *r = 1.0);
             } else {
-                finite &= Self::linear_predictor_chunk(&self.x[grp.start * ps..grp.end * ps], bp, &mut w.eta[rows.clone()], &mut w.risk[rows]);
+                finite &= Self::linear_predictor_chunk(&self.x[grp.start * ps..grp.end * ps], bp, &mut w.eta[rows.clone()], &mut w.risk[rows.clone()]);
             }
             if grp.last {
                 *s0 = 0.0;
@@ -535,7 +535,36 @@ impl Data {
             w.a1[gi] = 0.0;
             let xs = &self.x[grp.start * ps..grp.end * ps];
             let risk = &w.risk[grp.start..grp.end];
+            // The dying rows' sums: D1 is needed only for Efron with tied events. Without case
+            // weights they are taken in the same sweep of the group's rows as S0 and S1 (each
+            // sum still row by row, with the weighted sums' operations for a weight of 1).
+            let tied_efron = self.efron && grp.deaths > 1;
+            let mut ds0 = 0.0;
+            let mut eta_d = 0.0;
+            let mut deadwt = 0.0;
+            if grp.deaths > 0 {
+                w.d1.iter_mut().for_each(|a| *a = 0.0);
+                w.xd.iter_mut().for_each(|a| *a = 0.0);
+            }
             match &self.wt {
+                None if grp.deaths > 0 => {
+                    let dying = self.event[rows.clone()].iter().zip(&w.eta[rows]);
+                    for ((x, &r), (&ev, &e)) in xs.chunks_exact(ps).zip(risk).zip(dying) {
+                        *s0 += r;
+                        lanes::add_scaled(&mut w.s1, r, x);
+                        if ev {
+                            let c = 1.0;
+                            let r = r * c;
+                            ds0 += r;
+                            deadwt += c;
+                            eta_d += c * e;
+                            lanes::add_scaled(&mut w.xd, c, x);
+                            if tied_efron {
+                                lanes::add_scaled(&mut w.d1, r, x);
+                            }
+                        }
+                    }
+                }
                 None => {
                     for (x, &r) in xs.chunks_exact(ps).zip(risk) {
                         *s0 += r;
@@ -553,25 +582,17 @@ impl Data {
                 self.leave_after(gi, s0, w);
                 continue;
             }
-            // The dying rows' sums: D1 is needed only for Efron with tied events.
-            let tied_efron = self.efron && grp.deaths > 1;
-            let mut ds0 = 0.0;
-            let mut eta_d = 0.0;
-            let mut deadwt = 0.0;
-            w.d1.iter_mut().for_each(|a| *a = 0.0);
-            w.xd.iter_mut().for_each(|a| *a = 0.0);
-            for i in grp.start..grp.end {
-                if !self.event[i] {
-                    continue;
-                }
-                let c = self.wt.as_ref().map_or(1.0, |wt| wt[i]);
-                let (r, x) = (w.risk[i] * c, &self.x[i * ps..(i + 1) * ps]);
-                ds0 += r;
-                deadwt += c;
-                eta_d += c * w.eta[i];
-                lanes::add_scaled(&mut w.xd, c, x);
-                if tied_efron {
-                    lanes::add_scaled(&mut w.d1, r, x);
+            if let Some(wt) = &self.wt {
+                for i in (grp.start..grp.end).filter(|&i| self.event[i]) {
+                    let c = wt[i];
+                    let (r, x) = (w.risk[i] * c, &self.x[i * ps..(i + 1) * ps]);
+                    ds0 += r;
+                    deadwt += c;
+                    eta_d += c * w.eta[i];
+                    lanes::add_scaled(&mut w.xd, c, x);
+                    if tied_efron {
+                        lanes::add_scaled(&mut w.d1, r, x);
+                    }
                 }
             }
             let d = grp.deaths as f64;
@@ -763,6 +784,14 @@ impl Data {
             for (k, o) in out.iter_mut().enumerate() {
                 let at = k * ng + gi;
                 let (cum, cum_event) = (gw.cum[at], gw.cum[at] - gw.a1[at]);
+                if self.entry.is_none() && self.wt.is_none() {
+                    // The plain fit: r_i times one of two weights, without bounds checks.
+                    let o = &mut o[seg.start - rows.start..seg.end - rows.start];
+                    for ((o, &r), &ev) in o.iter_mut().zip(&risk[seg.clone()]).zip(&self.event[seg.clone()]) {
+                        *o = r * if ev { cum_event } else { cum };
+                    }
+                    continue;
+                }
                 for ii in seg.clone() {
                     let mut v = risk[ii] * if self.event[ii] { cum_event } else { cum };
                     if let Some(en) = &self.entry {

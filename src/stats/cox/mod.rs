@@ -266,6 +266,10 @@ pub fn coxph_timed(input: &CoxInput, extra: CoxExtra, residuals: Residuals, now:
 fn fit_in_steps(input: &CoxInput, extra: CoxExtra, residuals: Residuals, lap: &mut dyn FnMut(&'static str)) -> Result<(CoxReport, Vec<f64>)> {
     let events = input::check(input, extra)?;
     let mut notes = Notes::default();
+    // Until the concordance: the layout (order, ranks, events), the matrix and the rows and
+    // events it keeps, η and exp(η).
+    let (n, ps) = (input.time.len(), input.x.len() + input.x.len() % 2);
+    crate::stats::common::reserve_heap(n * (8 * ps + 2 * std::mem::size_of::<usize>() + 4 + 2 + 16));
     let layout = Layout::new(input, extra);
     lap("sort");
     let Start { keep, names, mut data, scale, mut work, p0 } = prepare(input, &layout, &mut notes, lap)?;
