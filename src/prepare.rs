@@ -662,7 +662,7 @@ pub fn design(
     let mut ex = Exclusions::default();
     // The covariates' columns (one at least each), the rows kept, their times and status.
     let n = prep.rows.len();
-    crate::stats::common::reserve_heap(n * (8 * covariates.len() + 8 + 2 + std::mem::size_of::<usize>()));
+    crate::stats::common::reserve_heap(n.saturating_mul(8 * covariates.len() + 8 + 2 + std::mem::size_of::<usize>()), n.saturating_mul(8));
     let mut complete = vec![true; n];
     // The analysed rows' values of a number column (copied at once when the rows are the
     // table's first rows in order, as usually), and whether one of them is missing (NaN).

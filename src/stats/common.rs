@@ -76,26 +76,37 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
     out
 }
 
-/// Make room in the WebAssembly heap, where it must grow, in one step for `bytes` that a step
-/// is about to allocate in several vectors: a block of that size is allocated and freed at
-/// once, so the allocator grows the memory by it in one `memory.grow` and keeps it free at the
-/// top of its heap for the vectors that follow. In V8 each `memory.grow` gives the memory a
-/// new ArrayBuffer that counts as external memory and starts a full garbage collection (tens
-/// of ms each with a large heap of JavaScript objects, as the page's), so the first analysis
-/// of a large file paid one per vector: about 20 for a Cox model at 1M rows (README
-/// "Benchmark"). When free space already holds it, nothing grows. Natively nothing is done
-/// (the system allocator maps large blocks itself); nor when the block cannot be had.
-pub fn reserve_heap(bytes: usize) {
+/// Make room in the WebAssembly heap for the `bytes` that a step is about to allocate in
+/// vectors of about `piece` bytes, growing the memory in two steps at most. In V8 each
+/// `memory.grow` gives the memory a new ArrayBuffer that counts as external memory and starts a
+/// full garbage collection (tens of ms each in a page with many JavaScript objects), and the
+/// allocator grows the memory once per vector that its free space cannot hold: the first Cox
+/// analysis of a 1M-row file in a fresh instance paid about 20 of them (README "Benchmark").
+/// Blocks of `piece` bytes are taken, as the vectors would take them (from free space first),
+/// until one grows the memory; then the rest in one block; then all are freed for the vectors
+/// that follow. Natively nothing is done (the system allocator maps large blocks itself).
+pub fn reserve_heap(bytes: usize, piece: usize) {
     #[cfg(target_arch = "wasm32")]
     {
-        let mut block: Vec<u8> = Vec::new();
-        if block.try_reserve_exact(bytes).is_ok() {
+        use core::arch::wasm32::memory_size;
+        let mut held: Vec<Vec<u8>> = Vec::new();
+        let (mut left, mut grown) = (bytes, false);
+        while left > 0 {
+            let size = if grown { left } else { left.min(piece.max(1 << 16)) };
+            let before = memory_size::<0>();
+            let mut block: Vec<u8> = Vec::new();
+            if block.try_reserve_exact(size).is_err() {
+                break;
+            }
             // Keep the compiler from leaving out an allocation that is freed unused.
             std::hint::black_box(block.as_mut_ptr());
+            grown = memory_size::<0>() > before;
+            held.push(block);
+            left -= size;
         }
     }
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = bytes;
+    let _ = (bytes, piece);
 }
 
 /// Indices that sort `time` ascending (ties in row order; −0 counts as 0; NaN last). A stable

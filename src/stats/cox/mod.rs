@@ -269,7 +269,8 @@ fn fit_in_steps(input: &CoxInput, extra: CoxExtra, residuals: Residuals, lap: &m
     // Until the concordance: the layout (order, ranks, events), the matrix and the rows and
     // events it keeps, η and exp(η).
     let (n, ps) = (input.time.len(), input.x.len() + input.x.len() % 2);
-    crate::stats::common::reserve_heap(n * (8 * ps + 2 * std::mem::size_of::<usize>() + 4 + 2 + 16));
+    let matrix = n.saturating_mul(8 * ps);
+    crate::stats::common::reserve_heap(matrix.saturating_add(n.saturating_mul(2 * std::mem::size_of::<usize>() + 4 + 2 + 16)), matrix);
     let layout = Layout::new(input, extra);
     lap("sort");
     let Start { keep, names, mut data, scale, mut work, p0 } = prepare(input, &layout, &mut notes, lap)?;
