@@ -84,11 +84,17 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
 /// analysis of a 1M-row file in a fresh instance paid about 20 of them (README "Benchmark").
 /// Blocks of `piece` bytes are taken, as the vectors would take them (from free space first),
 /// until one grows the memory; then the rest in one block; then all are freed for the vectors
-/// that follow. Natively nothing is done (the system allocator maps large blocks itself).
+/// that follow. Nothing is done when the memory would pass 3 GiB (of the 4 GiB of wasm32: the
+/// vectors smaller than `piece` may still find free holes the blocks did not, and near the
+/// limit that headroom matters more than the collections), nor natively (the system allocator
+/// maps large blocks itself).
 pub fn reserve_heap(bytes: usize, piece: usize) {
     #[cfg(target_arch = "wasm32")]
     {
         use core::arch::wasm32::memory_size;
+        if (memory_size::<0>() as u64) * 65536 + bytes as u64 > 3 << 30 {
+            return;
+        }
         let mut held: Vec<Vec<u8>> = Vec::new();
         let (mut left, mut grown) = (bytes, false);
         while left > 0 {

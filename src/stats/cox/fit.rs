@@ -539,9 +539,7 @@ impl Data {
             // weights they are taken in the same sweep of the group's rows as S0 and S1 (each
             // sum still row by row, with the weighted sums' operations for a weight of 1).
             let tied_efron = self.efron && grp.deaths > 1;
-            let mut ds0 = 0.0;
-            let mut eta_d = 0.0;
-            let mut deadwt = 0.0;
+            let (mut ds0, mut eta_d, mut deadwt) = (0.0, 0.0, 0.0);
             if grp.deaths > 0 {
                 w.d1.iter_mut().for_each(|a| *a = 0.0);
                 w.xd.iter_mut().for_each(|a| *a = 0.0);
