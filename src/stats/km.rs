@@ -360,16 +360,14 @@ fn weighted_curve(time: &[f64], weight: &[f64], status: &[u8], sums: &GroupSums,
         let t = time[k];
         let start = k;
         let (mut d, mut c, mut m, mut n_d) = (0.0, 0.0, 0.0, 0usize);
+        // The row's weight to its event or censored sum and +0.0 to the other, without a branch
+        // on its outcome (events and censored rows alternate at random): the sums start at +0.0
+        // and are never −0.0, so adding +0.0 leaves them as they are.
         while k < n && time[k] == t {
-            let w = weight[k];
-            match status[k] {
-                1 => {
-                    d += w;
-                    n_d += 1;
-                }
-                0 => c += w,
-                _ => {}
-            }
+            let (w, st) = (weight[k], status[k]);
+            d += if st == 1 { w } else { 0.0 };
+            c += if st == 0 { w } else { 0.0 };
+            n_d += usize::from(st == 1);
             m += w;
             k += 1;
         }

@@ -195,6 +195,7 @@ const BLOCK: usize = 64;
 
 /// Σ a·b over two slices of equal length, in four interleaved partial sums (which the compiler
 /// keeps in vector registers and overlaps) added at the end.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
@@ -214,6 +215,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Σ a, as [`dot`] of `a` with a vector of ones (the same partial sums in the same order:
 /// x·1 = x exactly), without the multiplications.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline]
 fn sum(a: &[f64]) -> f64 {
     let ca = a.chunks_exact(4);
@@ -230,6 +232,66 @@ fn sum(a: &[f64]) -> f64 {
     }
     t
 }
+
+/// [`dot`] and [`sum`] in wasm, where the compiler does not pair the four partial sums into
+/// vectors by itself: sums 0–1 and 2–3 are the two lanes of two f64x2 registers, each lane
+/// the scalar code's multiply and add (wasm has no fused multiply-add) in the same order, and
+/// the lanes are added as `(s0 + s1) + (s2 + s3)`, so the results are the same bits.
+#[cfg(target_arch = "wasm32")]
+mod lanes {
+    use core::arch::wasm32::{f64x2_add, f64x2_extract_lane, f64x2_mul, f64x2_splat, v128, v128_load};
+
+    #[target_feature(enable = "simd128")]
+    #[inline]
+    fn load(pair: &[f64]) -> v128 {
+        debug_assert!(pair.len() >= 2);
+        // SAFETY: the callers pass slices of at least two f64 (16 readable bytes), and
+        // `v128_load` reads with alignment 1.
+        unsafe { v128_load(pair.as_ptr().cast()) }
+    }
+
+    #[target_feature(enable = "simd128")]
+    #[inline]
+    fn total(lo: v128, hi: v128) -> f64 {
+        (f64x2_extract_lane::<0>(lo) + f64x2_extract_lane::<1>(lo)) + (f64x2_extract_lane::<0>(hi) + f64x2_extract_lane::<1>(hi))
+    }
+
+    #[target_feature(enable = "simd128")]
+    #[inline]
+    pub(super) fn dot(a: &[f64], b: &[f64]) -> f64 {
+        let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+        let (ra, rb) = (ca.remainder(), cb.remainder());
+        let (mut lo, mut hi) = (f64x2_splat(0.0), f64x2_splat(0.0));
+        for (x, y) in ca.zip(cb) {
+            lo = f64x2_add(lo, f64x2_mul(load(&x[..2]), load(&y[..2])));
+            hi = f64x2_add(hi, f64x2_mul(load(&x[2..]), load(&y[2..])));
+        }
+        let mut t = total(lo, hi);
+        for (x, y) in ra.iter().zip(rb) {
+            t += x * y;
+        }
+        t
+    }
+
+    #[target_feature(enable = "simd128")]
+    #[inline]
+    pub(super) fn sum(a: &[f64]) -> f64 {
+        let ca = a.chunks_exact(4);
+        let ra = ca.remainder();
+        let (mut lo, mut hi) = (f64x2_splat(0.0), f64x2_splat(0.0));
+        for x in ca {
+            lo = f64x2_add(lo, load(&x[..2]));
+            hi = f64x2_add(hi, load(&x[2..]));
+        }
+        let mut t = total(lo, hi);
+        for x in ra {
+            t += x;
+        }
+        t
+    }
+}
+#[cfg(target_arch = "wasm32")]
+use lanes::{dot, sum};
 
 /// The sums of one IRLS step: X'WX (lower triangle, row-major p × p) and X'Wz, added block by
 /// block: each block's w·x of every term, then per pair of terms the block's Σ (w·x_a)·x_b (and
@@ -254,6 +316,10 @@ impl Normal {
     /// intercept), with their working weights `w` and responses `z`.
     /// The intercept's products are w·1 = w and Σ (w·x_a)·1 = Σ w·x_a exactly, so they are
     /// taken without multiplying by its column of ones.
+    /// In wasm with `simd128` (as [`Pass::chunk`]): the compiler may run the products and the
+    /// four partial sums of [`dot`] as f64x2 lanes, each lane the same operations in the same
+    /// order (wasm has no fused multiply-add), so the sums are the same bits.
+    #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn add_block(&mut self, x: &[&[f64]], start: usize, w: &[f64], z: &[f64]) {
         let (p, len) = (self.p, w.len());
         self.wx[..len].copy_from_slice(w);
@@ -296,7 +362,13 @@ struct Pass {
 impl Pass {
     /// Rows `start..end` (`start` a multiple of [`BLOCK`]) of a pass at `beta`: their η,
     /// exp(η), μ (into `mu`), deviance terms, and working weights and responses added to `next`.
+    /// In wasm `simd128` is enabled here (as on the Cox kernels, `cox::fit`, not on the whole
+    /// crate): the block loops — η, [`exp_near`], the divisions of μ, w and z — are written to
+    /// run as vectors, and a lane of f64x2 does each row's IEEE operations exactly as the scalar
+    /// code (no fused multiply-add in wasm, no reordering of a sum), so the results are the same
+    /// bits; the running sums of the deviance stay sequential.
     #[inline(never)]
+    #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     #[allow(clippy::too_many_arguments)]
     fn chunk(&mut self, x: &[&[f64]], y: &[f64], beta: &[f64], start: usize, end: usize, mu: &mut [f64], next: &mut Normal) {
         for from in (start..end).step_by(BLOCK) {

@@ -668,6 +668,73 @@ impl WeightedRankSweep {
     }
 }
 
+/// The rows' [`Partner`]s in order of the linear predictor `lp`, stably (equal predictors in
+/// sorted-row order), with their keys (the bits of η mapped to integers of the same order, −0
+/// counted as +0). `two`: `meta` is already in that order, laid out by [`TwoValues`] (a
+/// predictor of exactly two values, the smaller and larger key and the rows of the smaller):
+/// the order and keys the sort gives, without its passes and its copies of the rows. Else
+/// `meta` is by sorted row and sorted here by [`sort_by_value`].
+fn partners_by_predictor(lp: &[f64], meta: Vec<Partner>, two: Option<(u64, u64, usize)>) -> (Vec<u64>, Vec<Partner>) {
+    if let Some((lo, hi, n_lo)) = two {
+        let mut keys = vec![hi; meta.len()];
+        keys[..n_lo].fill(lo);
+        return (keys, meta);
+    }
+    let mut by_lp: Vec<(u64, u64)> = lp.iter().enumerate().map(|(i, &v)| (time_key(v), i as u64)).collect();
+    sort_by_value(&mut by_lp, |item| item.0);
+    let keys: Vec<u64> = by_lp.iter().map(|p| p.0).collect();
+    let items: Vec<Partner> = by_lp.iter().map(|p| meta[p.1 as usize]).collect();
+    (keys, items)
+}
+
+/// The stable partition of a predictor whose keys ([`time_key`]) take exactly two values: the
+/// smaller (`lo`, on `n_lo` rows) and the larger (`hi`); `place` gives each row in turn its
+/// position in the order of the predictor (the rows of `lo` first, each value's rows in
+/// their own order), without a branch on the value (a treatment alternates at random).
+#[derive(Clone, Copy)]
+struct TwoValues {
+    lo: u64,
+    hi: u64,
+    n_lo: usize,
+    at_lo: usize,
+    at_hi: usize,
+}
+
+impl TwoValues {
+    /// `None` unless `lp` takes exactly two values.
+    fn of(lp: &[f64]) -> Option<Self> {
+        let first = time_key(*lp.first()?);
+        let (mut other, mut n_first) = (first, 0usize);
+        for &v in lp {
+            let k = time_key(v);
+            let is_first = k == first;
+            n_first += usize::from(is_first);
+            if !is_first && k != other {
+                if other != first {
+                    return None;
+                }
+                other = k;
+            }
+        }
+        let (lo, hi, n_lo) = match other.cmp(&first) {
+            std::cmp::Ordering::Equal => return None,
+            std::cmp::Ordering::Greater => (first, other, n_first),
+            std::cmp::Ordering::Less => (other, first, lp.len() - n_first),
+        };
+        Some(TwoValues { lo, hi, n_lo, at_lo: 0, at_hi: n_lo })
+    }
+
+    /// The position of the next row, whose predictor is `v` (one of the two values).
+    #[inline]
+    fn place(&mut self, v: f64) -> usize {
+        let is_lo = time_key(v) == self.lo;
+        let at = if is_lo { self.at_lo } else { self.at_hi };
+        self.at_lo += usize::from(is_lo);
+        self.at_hi += usize::from(!is_lo);
+        at
+    }
+}
+
 /// Concordance of a counting-process and/or weighted fit, as `concordancefit` (timewt "n"):
 /// a pair (i, j) is comparable when i has an event at T_i and j, of the same stratum, is at
 /// risk then (entry_j < T_i ≤ T_j) without an event at T_i; it weighs w_i·w_j and is
@@ -695,6 +762,10 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
     // Per sorted row: its group and event, first group at risk, weight; per group: the events'
     // weight and the weight at risk (a difference array: in at the first group, out after the
     // own group).
+    // A predictor of two values (a binary treatment alone) is laid out by a stable partition
+    // as the rows are described: each row's Partner goes straight to its place in the order of
+    // the predictor (`TwoValues`); any other predictor is sorted below.
+    let mut two = TwoValues::of(lp);
     let mut meta = vec![Partner::default(); n];
     let mut event_weight = vec![0.0; ng];
     let mut at_risk = vec![0.0; ng + 1];
@@ -706,10 +777,11 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
         for i in g.start..g.end {
             let first = data.entry.as_ref().map_or(stratum_first as u32, |e| e.first[i]);
             let w = wt(i);
-            meta[i] = Partner { row: i as u32, gev: ((gi as u32) << 1) | data.event[i] as u32, first, w };
-            if data.event[i] {
-                event_weight[gi] += w;
-            }
+            let at = two.as_mut().map_or(i, |t| t.place(lp[i]));
+            meta[at] = Partner { row: i as u32, gev: ((gi as u32) << 1) | data.event[i] as u32, first, w };
+            // +0.0 for a censored row, without a branch on the event: the sum starts at +0.0
+            // and is never −0.0, so adding +0.0 leaves it as it is.
+            event_weight[gi] += if data.event[i] { w } else { 0.0 };
             at_risk[first as usize] += w;
             at_risk[gi + 1] -= w;
         }
@@ -723,13 +795,7 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
         events_before[gi + 1] = events_before[gi] + event_weight[gi];
     }
     drop(at_risk);
-    // The rows in order of the linear predictor (keys: the bits of η mapped to integers of the
-    // same order, −0 counted as +0).
-    let mut by_lp: Vec<(u64, u64)> = lp.iter().enumerate().map(|(i, &v)| (time_key(v), i as u64)).collect();
-    sort_by_value(&mut by_lp, |item| item.0);
-    let keys: Vec<u64> = by_lp.iter().map(|p| p.0).collect();
-    let items: Vec<Partner> = by_lp.iter().map(|p| meta[p.1 as usize]).collect();
-    drop((by_lp, meta));
+    let (keys, items) = partners_by_predictor(lp, meta, two.map(|t| (t.lo, t.hi, t.n_lo)));
     let mut sweep = WeightedRankSweep {
         exits: GroupSums(vec![0.0; ng + 1]),
         firsts: GroupSums(vec![0.0; ng + 1]),
@@ -777,7 +843,7 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
 #[cfg(test)]
 mod tests {
     use super::super::{coxph_extra, CoxExtra, CoxInput, Residuals};
-    use super::sort_by_value;
+    use super::{partners_by_predictor, sort_by_value, Partner, TwoValues};
     use crate::spec::Ties;
     use crate::stats::common::time_key;
 
@@ -886,6 +952,113 @@ mod tests {
                 }
             } / 4.0;
             let what = format!("entry {} weights {} cluster {} fine {}", entry.is_some(), weights.is_some(), cluster.is_some(), std::ptr::eq(a, &fine));
+            assert!(rel(f.concordance.c, (somers + 1.0) / 2.0) < 1e-12, "{what}: {} vs {}", f.concordance.c, (somers + 1.0) / 2.0);
+            assert!(rel(f.concordance.se, var.sqrt()) < 1e-10, "{what}: {} vs {}", f.concordance.se, var.sqrt());
+        }
+    }
+
+    /// A predictor of two values (−0 and +0 one of them) is laid out by the partition as the
+    /// sort lays it out: the same keys, the same rows in the same order; any other through the
+    /// sort itself.
+    #[test]
+    fn two_valued_predictor_is_partitioned_as_sorted() {
+        let mut state = 77u64;
+        let mut unif = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let binary: Vec<f64> = (0..3000).map(|_| if unif() < 0.45 { 0.3 } else { -0.2 }).collect();
+        let zeros: Vec<f64> = (0..2000).map(|_| [0.0, -0.0, -1.25][(unif() * 3.0) as usize]).collect();
+        let first_high: Vec<f64> = (0..500).map(|i| if i == 0 || unif() < 0.1 { 2.0 } else { 1.0 }).collect();
+        let three: Vec<f64> = (0..1000).map(|_| [0.1, 0.2, 0.3][(unif() * 3.0) as usize]).collect();
+        let one: Vec<f64> = vec![0.5; 300];
+        let spread: Vec<f64> = (0..1000).map(|_| unif() - 0.5).collect();
+        let two_rows = vec![1.0, -1.0];
+        for (lp, expect_two) in [(binary, true), (zeros, true), (first_high, true), (three, false), (one, false), (spread, false), (two_rows, true)] {
+            let n = lp.len();
+            let meta: Vec<Partner> = (0..n).map(|i| Partner { row: i as u32, gev: (i as u32 * 7) % 19, first: (i as u32 * 3) % 5, w: 0.5 + (i % 4) as f64 }).collect();
+            let mut by_lp: Vec<(u64, u64)> = lp.iter().enumerate().map(|(i, &v)| (time_key(v), i as u64)).collect();
+            by_lp.sort_by_key(|p| p.0);
+            let want: Vec<(u64, u32, u32, u32, u64)> = by_lp.iter().map(|&(k, i)| (k, meta[i as usize].row, meta[i as usize].gev, meta[i as usize].first, meta[i as usize].w.to_bits())).collect();
+            // As `concordance_general` lays them out: placed as they are described, or sorted.
+            let two = TwoValues::of(&lp);
+            let laid = match two {
+                Some(mut t) => {
+                    let mut laid = vec![Partner::default(); n];
+                    for (&v, r) in lp.iter().zip(&meta) {
+                        laid[t.place(v)] = *r;
+                    }
+                    laid
+                }
+                None => meta.clone(),
+            };
+            assert_eq!(two.is_some(), expect_two);
+            let (keys, items) = partners_by_predictor(&lp, laid, two.map(|t| (t.lo, t.hi, t.n_lo)));
+            let got: Vec<(u64, u32, u32, u32, u64)> = keys.iter().zip(&items).map(|(&k, r)| (k, r.row, r.gev, r.first, r.w.to_bits())).collect();
+            assert_eq!(got, want);
+        }
+    }
+
+    /// The weighted (and counting-process) concordance of a binary covariate alone (the
+    /// propensity-weighted model of a treatment: two values of η, laid out by the partition)
+    /// against the direct count over all pairs.
+    #[test]
+    fn binary_predictor_concordance_matches_brute_force() {
+        let mut state = 9u64;
+        let mut next = move || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let n = 300;
+        let (mut t, mut s, mut e, mut w, mut b) = (vec![], vec![], vec![], vec![], vec![]);
+        for _ in 0..n {
+            let g = u8::from(next() < 0.45) as f64;
+            let time = (-next().ln() / (0.6 * g).exp() * 8.0).ceil() + 1.0;
+            t.push(time);
+            s.push(u8::from(next() < 0.7));
+            e.push(if next() < 0.5 { 0.0 } else { (next() * time).floor().min(time - 1.0) });
+            w.push(0.5 + (next() * 4.0).floor() / 2.0);
+            b.push(g);
+        }
+        let cl: Vec<u32> = (0..n as u32).map(|i| (i * 11) % 25).collect();
+        let names = vec!["b".to_string()];
+        let x = vec![b.clone()];
+        let cases: [(Option<&[f64]>, Option<&[f64]>, Option<&[u32]>); 3] = [(None, Some(&w), None), (None, Some(&w), Some(&cl)), (Some(&e), Some(&w), None)];
+        for (entry, weights, cluster) in cases {
+            let input = CoxInput { time: &t, status: &s, x: &x, names: &names, strata: None, cluster, ties: Ties::Efron };
+            let f = coxph_extra(&input, CoxExtra { entry, weights }, Residuals::Never).unwrap();
+            let bb = f.terms[0].coef;
+            let cmp = |i: usize, j: usize| if b[i] == b[j] { 2 } else if b[i] * bb > b[j] * bb { 0 } else { 1 };
+            let wt = |i: usize| weights.map_or(1.0, |v| v[i]);
+            let en = |i: usize| entry.map_or(f64::NEG_INFINITY, |v| v[i]);
+            let mut cnt = vec![[0f64; 3]; n];
+            let mut tot = [0f64; 3];
+            for i in 0..n {
+                for j in 0..n {
+                    let at_risk = en(j) < t[i] && t[i] <= t[j] && !(t[j] == t[i] && s[j] == 1);
+                    if s[i] != 1 || !at_risk {
+                        continue;
+                    }
+                    let k = cmp(i, j);
+                    cnt[i][k] += wt(j);
+                    cnt[j][k] += wt(i);
+                    tot[k] += wt(i) * wt(j);
+                }
+            }
+            let np = tot[0] + tot[1] + tot[2];
+            let somers = (tot[0] - tot[1]) / np;
+            let dfb: Vec<f64> = (0..n).map(|i| wt(i) * ((cnt[i][0] - cnt[i][1]) - somers * (cnt[i][0] + cnt[i][1] + cnt[i][2])) / np).collect();
+            let var = match cluster {
+                None => dfb.iter().map(|d| d * d).sum::<f64>(),
+                Some(cl) => {
+                    let mut sums = vec![0.0; 25];
+                    for i in 0..n {
+                        sums[cl[i] as usize] += dfb[i];
+                    }
+                    sums.iter().map(|d| d * d).sum()
+                }
+            } / 4.0;
+            let what = format!("entry {} cluster {}", entry.is_some(), cluster.is_some());
             assert!(rel(f.concordance.c, (somers + 1.0) / 2.0) < 1e-12, "{what}: {} vs {}", f.concordance.c, (somers + 1.0) / 2.0);
             assert!(rel(f.concordance.se, var.sqrt()) < 1e-10, "{what}: {} vs {}", f.concordance.se, var.sqrt());
         }
