@@ -171,13 +171,15 @@ impl Table {
     pub fn schema(&self) -> Schema {
         // Distinct values of each numeric or date column (and the values when there are at
         // most 12 of them, for the level list).
+        // The range and the NaN cells come from the same passes over the column (see
+        // [`NumberStats`]).
         let mut scratch = Vec::new();
-        let distinct: Vec<(usize, Vec<f64>)> = self
+        let stats: Vec<NumberStats> = self
             .columns
             .iter()
             .map(|c| match &c.data {
-                ColumnData::Numeric(v) | ColumnData::Date(v) => distinct_values_in(v, 12, &mut scratch),
-                ColumnData::Text { .. } => (0, Vec::new()),
+                ColumnData::Numeric(v) | ColumnData::Date(v) => number_stats(v, 12, &mut scratch),
+                ColumnData::Text { .. } => NumberStats::default(),
             })
             .collect();
         Schema {
@@ -198,27 +200,17 @@ impl Table {
                             sort_levels(&mut l);
                             Some(l)
                         }
-                        ColumnData::Numeric(_) if distinct[i].0 <= 12 => {
-                            let mut d = distinct[i].1.clone();
+                        ColumnData::Numeric(_) if stats[i].distinct <= 12 => {
+                            let mut d = stats[i].first.clone();
                             d.sort_unstable_by(f64::total_cmp);
                             d.dedup();
                             Some(d.into_iter().map(format_number).collect())
                         }
                         _ => None,
                     };
-                    // One pass over a number column for its range and its NaN cells, without a
-                    // branch per cell: a comparison with NaN is false, so NaN cells leave the
-                    // range as it is (comparisons, not f64::min/max: a libm call each in wasm).
                     let (min, max, missing) = match &c.data {
-                        ColumnData::Numeric(v) | ColumnData::Date(v) => {
-                            let mut lo = f64::INFINITY;
-                            let mut hi = f64::NEG_INFINITY;
-                            let mut nan = 0usize;
-                            for &x in v {
-                                nan += usize::from(x.is_nan());
-                                lo = if x < lo { x } else { lo };
-                                hi = if x > hi { x } else { hi };
-                            }
+                        ColumnData::Numeric(_) | ColumnData::Date(_) => {
+                            let NumberStats { lo, hi, nan, .. } = stats[i];
                             let missing = c.missing_of_nan(nan);
                             if lo.is_finite() { (Some(lo), Some(hi), missing) } else { (None, None, missing) }
                         }
@@ -242,7 +234,7 @@ impl Table {
                         missing,
                         distinct: match &c.data {
                             ColumnData::Text { levels, .. } => levels.len(),
-                            ColumnData::Numeric(_) | ColumnData::Date(_) => distinct[i].0,
+                            ColumnData::Numeric(_) | ColumnData::Date(_) => stats[i].distinct,
                         },
                         levels,
                         min,
@@ -315,17 +307,42 @@ pub struct CountColumn {
 /// full) that stays small enough for the cache, with whole numbers below 65,536 in a bitmap
 /// beside it: most columns (times, codes, scores) end there.
 /// A column with more than `SMALL_SET` (4096) distinct values is counted again by partitions: one
-/// pass scatters the bit patterns into 256 buckets by the top bits of their hash, then each
+/// pass scatters the values' hashes into 256 buckets by the top bits of their hash, then each
 /// bucket's values (a 256th of the column) are counted apart ([`PartCount`]). Random accesses into
 /// one large table (a cache miss per value, the cost on a million-row column) become sequential
 /// passes plus cache-resident sets. The empty slot is a NaN pattern, which never enters a set.
 pub fn distinct_values(v: &[f64], keep: usize) -> (usize, Vec<f64>) {
-    distinct_values_in(v, keep, &mut Vec::new())
+    let s = number_stats(v, keep, &mut Vec::new());
+    (s.distinct, s.first)
 }
 
-/// [`distinct_values`] with the partitions' buffer passed in (the schema counts many columns
+/// What the schema needs of a number column, from the same passes over it: the exact number of
+/// distinct non-NaN values and, when there are at most `keep`, the values in order of first
+/// appearance ([`distinct_values`]); the range (`lo > hi` when every cell is NaN) and the NaN
+/// cells.
+#[derive(Debug, Clone, Default)]
+struct NumberStats {
+    distinct: usize,
+    first: Vec<f64>,
+    lo: f64,
+    hi: f64,
+    nan: usize,
+}
+
+/// One cell into a column's range and NaN count, without a branch: a comparison with NaN is
+/// false, so a NaN cell leaves the range as it is (comparisons, not `f64::min`/`max`: a libm
+/// call each in wasm).
+#[inline(always)]
+fn range_step(x: f64, lo: &mut f64, hi: &mut f64, nan: &mut usize) {
+    *nan += usize::from(x.is_nan());
+    *lo = if x < *lo { x } else { *lo };
+    *hi = if x > *hi { x } else { *hi };
+}
+
+/// [`NumberStats`] of `v`, with the partitions' buffer passed in (the schema counts many columns
 /// with one buffer: a fresh one per column costs a fresh page of memory per few values).
-fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usize, Vec<f64>) {
+fn number_stats(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> NumberStats {
+    let (mut lo, mut hi, mut nan) = (f64::INFINITY, f64::NEG_INFINITY, 0usize);
     let mut first = Vec::new();
     let mut set = BitSet::new(6);
     // Whole numbers 0..WHOLE (times in days, codes, counts: most columns with few values) are
@@ -335,6 +352,7 @@ fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usiz
     let mut whole_count = 0usize;
     let mut small = true;
     for &x in v {
+        range_step(x, &mut lo, &mut hi, &mut nan);
         if x.is_nan() {
             continue;
         }
@@ -366,23 +384,93 @@ fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usiz
         if count > keep {
             first.clear();
         }
-        return (count, first);
+        return NumberStats { distinct: count, first, lo, hi, nan };
     }
-    // Partitioned count (scattered straight from the column: one vector of the column's size,
-    // the peak of a streamed file's memory when its schema is made). `hash64` is a bijection
-    // (an xor-shift and a multiplication by an odd constant are both invertible), so distinct
-    // values have distinct hashes: the partitions hold the hashes, and the sets count those
-    // without hashing again.
+    // Partitioned count (scattered straight from the column: one vector of about the column's
+    // size, the peak of a streamed file's memory when its schema is made). `hash64` is a
+    // bijection (an xor-shift and a multiplication by an odd constant are both invertible), so
+    // distinct values have distinct hashes: the partitions hold the hashes, and the sets count
+    // those without hashing again.
+    //
+    // One pass, which also takes the range and the NaN cells (from the start again): each
+    // partition has room for its expected share of the values and six standard deviations more
+    // (a uniform hash's partitions outgrow that about once in 10^7 columns); the hashes that do
+    // not fit (a column of many repeated values, whose partitions are uneven) go to `spill`,
+    // scattered afterwards by an exact count of their partitions, and each partition is counted
+    // over both of its parts.
+    (lo, hi, nan) = (f64::INFINITY, f64::NEG_INFINITY, 0);
+    let share = v.len() / 256;
+    let cap = share + 6 * ((share as f64).sqrt() as usize) + 64;
+    // The buffer keeps its size from column to column (no zero fill of the whole column each
+    // time): every slot read below is written first.
+    if scattered.len() < 256 * cap {
+        scattered.resize(256 * cap, 0);
+    }
+    let mut fill = [0usize; 256];
+    let mut spill: Vec<u64> = Vec::new();
+    let spill_most = 8 * share + 4096;
+    for &x in v {
+        range_step(x, &mut lo, &mut hi, &mut nan);
+        if x.is_nan() {
+            continue;
+        }
+        let h = hash64(x.to_bits());
+        let k = (h >> 56) as usize;
+        let f = fill[k];
+        match scattered.get_mut(k * cap + f) {
+            Some(slot) if f < cap => {
+                *slot = h;
+                fill[k] = f + 1;
+            }
+            _ => {
+                spill.push(h);
+                if spill.len() > spill_most {
+                    // Very uneven partitions (a few values fill most of the column): each
+                    // partition's exact room instead, the spill's memory bounded.
+                    return NumberStats { first: Vec::new(), ..exact_partitions(v, scattered) };
+                }
+            }
+        }
+    }
+    // The spilled hashes by partition (counting sort on the top 8 bits).
     let mut start = [0usize; 257];
-    for x in v.iter().filter(|x| !x.is_nan()) {
-        start[(hash64(x.to_bits()) >> 56) as usize + 1] += 1;
+    for &h in &spill {
+        start[(h >> 56) as usize + 1] += 1;
+    }
+    for i in 0..256 {
+        start[i + 1] += start[i];
+    }
+    let mut spilled = vec![0u64; spill.len()];
+    let mut next = start;
+    for &h in &spill {
+        let k = (h >> 56) as usize;
+        spilled[next[k]] = h;
+        next[k] += 1;
+    }
+    drop(spill);
+    let mut count = 0;
+    let mut part_count = PartCount::default();
+    for k in 0..256 {
+        count += part_count.count(&scattered[k * cap..k * cap + fill[k]], &spilled[start[k]..start[k + 1]]);
+    }
+    NumberStats { distinct: count, first: Vec::new(), lo, hi, nan }
+}
+
+/// [`number_stats`]' partitioned count with each partition's exact room: a counting pass (with
+/// the range and the NaN cells), then the scatter.
+fn exact_partitions(v: &[f64], scattered: &mut Vec<u64>) -> NumberStats {
+    let (mut lo, mut hi, mut nan) = (f64::INFINITY, f64::NEG_INFINITY, 0usize);
+    let mut start = [0usize; 257];
+    for &x in v {
+        range_step(x, &mut lo, &mut hi, &mut nan);
+        if !x.is_nan() {
+            start[(hash64(x.to_bits()) >> 56) as usize + 1] += 1;
+        }
     }
     for i in 0..256 {
         start[i + 1] += start[i];
     }
     let mut next = start;
-    // The buffer keeps its size from column to column (no zero fill of the whole column each
-    // time): every slot read below is written first.
     if scattered.len() < start[256] {
         scattered.resize(start[256], 0);
     }
@@ -395,12 +483,12 @@ fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usiz
     let mut count = 0;
     let mut part_count = PartCount::default();
     for k in 0..256 {
-        count += part_count.count(&scattered[start[k]..start[k + 1]]);
+        count += part_count.count(&scattered[start[k]..start[k + 1]], &[]);
     }
-    (count, Vec::new())
+    NumberStats { distinct: count, first: Vec::new(), lo, hi, nan }
 }
 
-/// Counts the distinct hashes of one partition of [`distinct_values_in`] (all with the same top
+/// Counts the distinct hashes of one partition of [`number_stats`] (all with the same top
 /// 8 bits). Without a hash set's probing (a branch per value that goes either way at random):
 /// each hash marks a bit of a bitmap of about 16 bits per value, indexed by the hash's next bits,
 /// in two bitmaps — marked once, marked again. A bit marked once stands for exactly one distinct
@@ -419,8 +507,11 @@ struct PartCount {
 }
 
 impl PartCount {
-    fn count(&mut self, part: &[u64]) -> usize {
-        let bits = (16 * part.len()).next_power_of_two().trailing_zeros().clamp(6, 24);
+    /// The distinct hashes of a partition held in two parts (`a`, and the hashes that did not
+    /// fit in its room, `b`: usually none).
+    fn count(&mut self, a: &[u64], b: &[u64]) -> usize {
+        let len = a.len() + b.len();
+        let bits = (16 * len).next_power_of_two().trailing_zeros().clamp(6, 24);
         let words = 1usize << (bits - 6);
         let mask = (1usize << bits) - 1;
         self.once.clear();
@@ -429,30 +520,34 @@ impl PartCount {
         self.again.resize(words, 0);
         // The slot of a hash: its bits below the top 8 (the partition's), as the set's.
         let slot = |h: u64| (h >> 8) as usize & mask;
-        for &h in part {
-            let i = slot(h);
-            let (w, bit) = (i >> 6, 1u64 << (i & 63));
-            if let (Some(o), Some(a)) = (self.once.get(w).copied(), self.again.get_mut(w)) {
-                *a |= o & bit;
-                self.once[w] = o | bit;
+        for part in [a, b] {
+            for &h in part {
+                let i = slot(h);
+                let (w, bit) = (i >> 6, 1u64 << (i & 63));
+                if let (Some(o), Some(a)) = (self.once.get(w).copied(), self.again.get_mut(w)) {
+                    *a |= o & bit;
+                    self.once[w] = o | bit;
+                }
             }
         }
         let single: usize = self.once.iter().zip(&self.again).map(|(o, a)| (o & !a).count_ones() as usize).sum();
         // The hashes whose bit was marked again, gathered without a branch: each is written
         // at the end and kept (the end moves on) only when its bit is set.
         self.shared.clear();
-        self.shared.resize(part.len(), 0);
+        self.shared.resize(len, 0);
         let mut n = 0;
-        for &h in part {
-            let i = slot(h);
-            let a = self.again.get(i >> 6).copied().unwrap_or(0);
-            if let Some(s) = self.shared.get_mut(n) {
-                *s = h;
+        for part in [a, b] {
+            for &h in part {
+                let i = slot(h);
+                let a = self.again.get(i >> 6).copied().unwrap_or(0);
+                if let Some(s) = self.shared.get_mut(n) {
+                    *s = h;
+                }
+                n += ((a >> (i & 63)) & 1) as usize;
             }
-            n += ((a >> (i & 63)) & 1) as usize;
         }
-        if n * 4 > part.len() + 64 {
-            return self.by_set(part);
+        if n * 4 > len + 64 {
+            return self.by_set(a, b);
         }
         self.shared.truncate(n);
         single + self.distinct_shared()
@@ -493,12 +588,12 @@ impl PartCount {
     }
 
     /// The partition's distinct hashes counted with the hash set.
-    fn by_set(&mut self, part: &[u64]) -> usize {
+    fn by_set(&mut self, a: &[u64], b: &[u64]) -> usize {
         let set = self.set.get_or_insert_with(|| BitSet::new(4));
-        set.reset((2 * part.len()).next_power_of_two().trailing_zeros().max(4));
+        set.reset((2 * (a.len() + b.len())).next_power_of_two().trailing_zeros().max(4));
         // The set's empty mark is one hash value: that value, if present, is counted apart.
         let mut empty_mark = false;
-        for &h in part {
+        for &h in a.iter().chain(b) {
             if h == BitSet::EMPTY {
                 empty_mark = true;
             } else {
@@ -564,7 +659,7 @@ impl BitSet {
         }
     }
 
-    /// Insert a hash (from a partition of [`distinct_values_in`]: not `EMPTY`; the table is sized
+    /// Insert a hash (from a partition of [`number_stats`]: not `EMPTY`; the table is sized
     /// for its partition, so it never grows): its slot is its bits below the top 8.
     #[inline]
     fn insert_hashed(&mut self, h: u64) {
@@ -878,7 +973,7 @@ mod tests {
     #[test]
     fn distinct_values_of_large_columns_match_sorting() {
         let mut rng = crate::rng::SplitMix64(11);
-        for case in 0..8 {
+        for case in 0..14 {
             let n = 100_000 + (rng.next_u64() % 200_000) as usize;
             let v: Vec<f64> = (0..n)
                 .map(|_| match (case, rng.next_u64() % 100) {
@@ -887,13 +982,32 @@ mod tests {
                     (2 | 3, k) if k < 50 => (rng.next_u64() % 1000) as f64,
                     (2 | 3, _) => rng.normal(),
                     (4 | 5, _) => (rng.next_u64() % 50_000) as f64 * 0.25,
-                    _ => (rng.next_u64() % 80_000) as f64,
+                    (6 | 7, _) => (rng.next_u64() % 80_000) as f64,
+                    // A few thousand values repeated: uneven partitions, some hashes spilled.
+                    (8 | 9, _) => (rng.next_u64() % 5_000) as f64 * 0.37 - 300.0,
+                    // One value in most cells: the spill outgrows its bound (exact partitions).
+                    (10 | 11, k) if k < 97 => 0.5,
+                    (10 | 11, _) => rng.normal(),
+                    // Mostly NaN, −0 and ±∞.
+                    (_, k) if k < 60 => f64::NAN,
+                    (_, k) if k < 62 => [-0.0, f64::INFINITY, f64::NEG_INFINITY][k as usize % 3],
+                    _ => rng.normal() * 1e3,
                 })
                 .collect();
             let mut bits: Vec<u64> = v.iter().filter(|x| !x.is_nan()).map(|x| x.to_bits()).collect();
             bits.sort_unstable();
             bits.dedup();
+            let s = number_stats(&v, 12, &mut Vec::new());
+            assert_eq!(s.distinct, bits.len(), "case {case}");
             assert_eq!(distinct_values(&v, 12).0, bits.len(), "case {case}");
+            // The range and the NaN cells as one plain pass gives them.
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for &x in &v {
+                lo = if x < lo { x } else { lo };
+                hi = if x > hi { x } else { hi };
+            }
+            assert_eq!((s.lo.to_bits(), s.hi.to_bits()), (lo.to_bits(), hi.to_bits()), "case {case}");
+            assert_eq!(s.nan, v.iter().filter(|x| x.is_nan()).count(), "case {case}");
         }
     }
 
