@@ -386,78 +386,16 @@ fn number_stats(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> NumberStats
         }
         return NumberStats { distinct: count, first, lo, hi, nan };
     }
-    // Partitioned count (scattered straight from the column: one vector of about the column's
-    // size, the peak of a streamed file's memory when its schema is made). `hash64` is a
-    // bijection (an xor-shift and a multiplication by an odd constant are both invertible), so
-    // distinct values have distinct hashes: the partitions hold the hashes, and the sets count
-    // those without hashing again.
-    //
-    // One pass, which also takes the range and the NaN cells (from the start again): each
-    // partition has room for its expected share of the values and six standard deviations more
-    // (a uniform hash's partitions outgrow that about once in 10^7 columns); the hashes that do
-    // not fit (a column of many repeated values, whose partitions are uneven) go to `spill`,
-    // scattered afterwards by an exact count of their partitions, and each partition is counted
-    // over both of its parts.
-    (lo, hi, nan) = (f64::INFINITY, f64::NEG_INFINITY, 0);
-    let share = v.len() / 256;
-    let cap = share + 6 * ((share as f64).sqrt() as usize) + 64;
-    // The buffer keeps its size from column to column (no zero fill of the whole column each
-    // time): every slot read below is written first.
-    if scattered.len() < 256 * cap {
-        scattered.resize(256 * cap, 0);
-    }
-    let mut fill = [0usize; 256];
-    let mut spill: Vec<u64> = Vec::new();
-    let spill_most = 8 * share + 4096;
-    for &x in v {
-        range_step(x, &mut lo, &mut hi, &mut nan);
-        if x.is_nan() {
-            continue;
-        }
-        let h = hash64(x.to_bits());
-        let k = (h >> 56) as usize;
-        let f = fill[k];
-        match scattered.get_mut(k * cap + f) {
-            Some(slot) if f < cap => {
-                *slot = h;
-                fill[k] = f + 1;
-            }
-            _ => {
-                spill.push(h);
-                if spill.len() > spill_most {
-                    // Very uneven partitions (a few values fill most of the column): each
-                    // partition's exact room instead, the spill's memory bounded.
-                    return NumberStats { first: Vec::new(), ..exact_partitions(v, scattered) };
-                }
-            }
-        }
-    }
-    // The spilled hashes by partition (counting sort on the top 8 bits).
-    let mut start = [0usize; 257];
-    for &h in &spill {
-        start[(h >> 56) as usize + 1] += 1;
-    }
-    for i in 0..256 {
-        start[i + 1] += start[i];
-    }
-    let mut spilled = vec![0u64; spill.len()];
-    let mut next = start;
-    for &h in &spill {
-        let k = (h >> 56) as usize;
-        spilled[next[k]] = h;
-        next[k] += 1;
-    }
-    drop(spill);
-    let mut count = 0;
-    let mut part_count = PartCount::default();
-    for k in 0..256 {
-        count += part_count.count(&scattered[k * cap..k * cap + fill[k]], &spilled[start[k]..start[k + 1]]);
-    }
-    NumberStats { distinct: count, first: Vec::new(), lo, hi, nan }
+    // Partitioned count (scattered straight from the column: one vector of the column's size,
+    // the peak of a streamed file's memory when its schema is made). `hash64` is a bijection (an
+    // xor-shift and a multiplication by an odd constant are both invertible), so distinct values
+    // have distinct hashes: the partitions hold the hashes, and the sets count those without
+    // hashing again.
+    exact_partitions(v, scattered)
 }
 
-/// [`number_stats`]' partitioned count with each partition's exact room: a counting pass (with
-/// the range and the NaN cells), then the scatter.
+/// [`number_stats`]' partitioned count: a counting pass by partition (which also takes the range
+/// and the NaN cells, from the start of the column: no pass of their own), then the scatter.
 fn exact_partitions(v: &[f64], scattered: &mut Vec<u64>) -> NumberStats {
     let (mut lo, mut hi, mut nan) = (f64::INFINITY, f64::NEG_INFINITY, 0usize);
     let mut start = [0usize; 257];
@@ -483,7 +421,7 @@ fn exact_partitions(v: &[f64], scattered: &mut Vec<u64>) -> NumberStats {
     let mut count = 0;
     let mut part_count = PartCount::default();
     for k in 0..256 {
-        count += part_count.count(&scattered[start[k]..start[k + 1]], &[]);
+        count += part_count.count(&scattered[start[k]..start[k + 1]]);
     }
     NumberStats { distinct: count, first: Vec::new(), lo, hi, nan }
 }
@@ -507,10 +445,8 @@ struct PartCount {
 }
 
 impl PartCount {
-    /// The distinct hashes of a partition held in two parts (`a`, and the hashes that did not
-    /// fit in its room, `b`: usually none).
-    fn count(&mut self, a: &[u64], b: &[u64]) -> usize {
-        let len = a.len() + b.len();
+    fn count(&mut self, part: &[u64]) -> usize {
+        let len = part.len();
         let bits = (16 * len).next_power_of_two().trailing_zeros().clamp(6, 24);
         let words = 1usize << (bits - 6);
         let mask = (1usize << bits) - 1;
@@ -520,52 +456,50 @@ impl PartCount {
         self.again.resize(words, 0);
         // The slot of a hash: its bits below the top 8 (the partition's), as the set's.
         let slot = |h: u64| (h >> 8) as usize & mask;
-        for part in [a, b] {
-            for &h in part {
-                let i = slot(h);
-                let (w, bit) = (i >> 6, 1u64 << (i & 63));
-                if let (Some(o), Some(a)) = (self.once.get(w).copied(), self.again.get_mut(w)) {
-                    *a |= o & bit;
-                    self.once[w] = o | bit;
-                }
+        for &h in part {
+            let i = slot(h);
+            let (w, bit) = (i >> 6, 1u64 << (i & 63));
+            if let (Some(o), Some(a)) = (self.once.get(w).copied(), self.again.get_mut(w)) {
+                *a |= o & bit;
+                self.once[w] = o | bit;
             }
         }
         let single: usize = self.once.iter().zip(&self.again).map(|(o, a)| (o & !a).count_ones() as usize).sum();
         // The hashes whose bit was marked again, gathered without a branch: each is written
-        // at the end and kept (the end moves on) only when its bit is set.
-        self.shared.clear();
-        self.shared.resize(len, 0);
+        // at the end and kept (the end moves on) only when its bit is set. (`shared` keeps its
+        // length from partition to partition: only `shared[..n]` is read, each slot written
+        // first, so it is not zero-filled again.)
+        if self.shared.len() < len {
+            self.shared.resize(len, 0);
+        }
         let mut n = 0;
-        for part in [a, b] {
-            for &h in part {
-                let i = slot(h);
-                let a = self.again.get(i >> 6).copied().unwrap_or(0);
-                if let Some(s) = self.shared.get_mut(n) {
-                    *s = h;
-                }
-                n += ((a >> (i & 63)) & 1) as usize;
+        for &h in part {
+            let i = slot(h);
+            let a = self.again.get(i >> 6).copied().unwrap_or(0);
+            if let Some(s) = self.shared.get_mut(n) {
+                *s = h;
             }
+            n += ((a >> (i & 63)) & 1) as usize;
         }
         if n * 4 > len + 64 {
-            return self.by_set(a, b);
+            return self.by_set(part);
         }
-        self.shared.truncate(n);
-        single + self.distinct_shared()
+        single + self.distinct_shared(n)
     }
 
-    /// The distinct hashes among `shared` (a few per cent of a partition: pairs whose bitmap
+    /// The distinct hashes among `shared[..n]` (a few per cent of a partition: pairs whose bitmap
     /// bits met, and repeats), by a small open-addressing set indexed by the hashes' bits from
     /// 32 up (the bitmaps used the bits from 8 to at most 32: pairs that met there part here).
     /// Fewer steps than sorting them.
-    fn distinct_shared(&mut self) -> usize {
-        let cap = (2 * self.shared.len()).next_power_of_two().max(16);
+    fn distinct_shared(&mut self, n: usize) -> usize {
+        let cap = (2 * n).next_power_of_two().max(16);
         let mask = cap - 1;
         self.tiny.clear();
         self.tiny.resize(cap, BitSet::EMPTY);
         // The empty mark is one hash value: that value, if present, is counted apart.
         let mut empty_mark = false;
         let mut count = 0;
-        for &h in &self.shared {
+        for &h in &self.shared[..n.min(self.shared.len())] {
             if h == BitSet::EMPTY {
                 empty_mark = true;
                 continue;
@@ -588,12 +522,12 @@ impl PartCount {
     }
 
     /// The partition's distinct hashes counted with the hash set.
-    fn by_set(&mut self, a: &[u64], b: &[u64]) -> usize {
+    fn by_set(&mut self, part: &[u64]) -> usize {
         let set = self.set.get_or_insert_with(|| BitSet::new(4));
-        set.reset((2 * (a.len() + b.len())).next_power_of_two().trailing_zeros().max(4));
+        set.reset((2 * part.len()).next_power_of_two().trailing_zeros().max(4));
         // The set's empty mark is one hash value: that value, if present, is counted apart.
         let mut empty_mark = false;
-        for &h in a.iter().chain(b) {
+        for &h in part {
             if h == BitSet::EMPTY {
                 empty_mark = true;
             } else {
@@ -983,9 +917,9 @@ mod tests {
                     (2 | 3, _) => rng.normal(),
                     (4 | 5, _) => (rng.next_u64() % 50_000) as f64 * 0.25,
                     (6 | 7, _) => (rng.next_u64() % 80_000) as f64,
-                    // A few thousand values repeated: uneven partitions, some hashes spilled.
+                    // A few thousand values repeated: uneven partitions.
                     (8 | 9, _) => (rng.next_u64() % 5_000) as f64 * 0.37 - 300.0,
-                    // One value in most cells: the spill outgrows its bound (exact partitions).
+                    // One value in most cells: one partition holds most of the column.
                     (10 | 11, k) if k < 97 => 0.5,
                     (10 | 11, _) => rng.normal(),
                     // Mostly NaN, −0 and ±∞.
