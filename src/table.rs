@@ -171,13 +171,15 @@ impl Table {
     pub fn schema(&self) -> Schema {
         // Distinct values of each numeric or date column (and the values when there are at
         // most 12 of them, for the level list).
+        // The range and the NaN cells come from the same passes over the column (see
+        // [`NumberStats`]).
         let mut scratch = Vec::new();
-        let distinct: Vec<(usize, Vec<f64>)> = self
+        let stats: Vec<NumberStats> = self
             .columns
             .iter()
             .map(|c| match &c.data {
-                ColumnData::Numeric(v) | ColumnData::Date(v) => distinct_values_in(v, 12, &mut scratch),
-                ColumnData::Text { .. } => (0, Vec::new()),
+                ColumnData::Numeric(v) | ColumnData::Date(v) => number_stats(v, 12, &mut scratch),
+                ColumnData::Text { .. } => NumberStats::default(),
             })
             .collect();
         Schema {
@@ -198,27 +200,17 @@ impl Table {
                             sort_levels(&mut l);
                             Some(l)
                         }
-                        ColumnData::Numeric(_) if distinct[i].0 <= 12 => {
-                            let mut d = distinct[i].1.clone();
+                        ColumnData::Numeric(_) if stats[i].distinct <= 12 => {
+                            let mut d = stats[i].first.clone();
                             d.sort_unstable_by(f64::total_cmp);
                             d.dedup();
                             Some(d.into_iter().map(format_number).collect())
                         }
                         _ => None,
                     };
-                    // One pass over a number column for its range and its NaN cells, without a
-                    // branch per cell: a comparison with NaN is false, so NaN cells leave the
-                    // range as it is (comparisons, not f64::min/max: a libm call each in wasm).
                     let (min, max, missing) = match &c.data {
-                        ColumnData::Numeric(v) | ColumnData::Date(v) => {
-                            let mut lo = f64::INFINITY;
-                            let mut hi = f64::NEG_INFINITY;
-                            let mut nan = 0usize;
-                            for &x in v {
-                                nan += usize::from(x.is_nan());
-                                lo = if x < lo { x } else { lo };
-                                hi = if x > hi { x } else { hi };
-                            }
+                        ColumnData::Numeric(_) | ColumnData::Date(_) => {
+                            let NumberStats { lo, hi, nan, .. } = stats[i];
                             let missing = c.missing_of_nan(nan);
                             if lo.is_finite() { (Some(lo), Some(hi), missing) } else { (None, None, missing) }
                         }
@@ -242,7 +234,7 @@ impl Table {
                         missing,
                         distinct: match &c.data {
                             ColumnData::Text { levels, .. } => levels.len(),
-                            ColumnData::Numeric(_) | ColumnData::Date(_) => distinct[i].0,
+                            ColumnData::Numeric(_) | ColumnData::Date(_) => stats[i].distinct,
                         },
                         levels,
                         min,
@@ -315,17 +307,42 @@ pub struct CountColumn {
 /// full) that stays small enough for the cache, with whole numbers below 65,536 in a bitmap
 /// beside it: most columns (times, codes, scores) end there.
 /// A column with more than `SMALL_SET` (4096) distinct values is counted again by partitions: one
-/// pass scatters the bit patterns into 256 buckets by the top bits of their hash, then each
+/// pass scatters the values' hashes into 256 buckets by the top bits of their hash, then each
 /// bucket's values (a 256th of the column) are counted apart ([`PartCount`]). Random accesses into
 /// one large table (a cache miss per value, the cost on a million-row column) become sequential
 /// passes plus cache-resident sets. The empty slot is a NaN pattern, which never enters a set.
 pub fn distinct_values(v: &[f64], keep: usize) -> (usize, Vec<f64>) {
-    distinct_values_in(v, keep, &mut Vec::new())
+    let s = number_stats(v, keep, &mut Vec::new());
+    (s.distinct, s.first)
 }
 
-/// [`distinct_values`] with the partitions' buffer passed in (the schema counts many columns
+/// What the schema needs of a number column, from the same passes over it: the exact number of
+/// distinct non-NaN values and, when there are at most `keep`, the values in order of first
+/// appearance ([`distinct_values`]); the range (`lo > hi` when every cell is NaN) and the NaN
+/// cells.
+#[derive(Debug, Clone, Default)]
+struct NumberStats {
+    distinct: usize,
+    first: Vec<f64>,
+    lo: f64,
+    hi: f64,
+    nan: usize,
+}
+
+/// One cell into a column's range and NaN count, without a branch: a comparison with NaN is
+/// false, so a NaN cell leaves the range as it is (comparisons, not `f64::min`/`max`: a libm
+/// call each in wasm).
+#[inline(always)]
+fn range_step(x: f64, lo: &mut f64, hi: &mut f64, nan: &mut usize) {
+    *nan += usize::from(x.is_nan());
+    *lo = if x < *lo { x } else { *lo };
+    *hi = if x > *hi { x } else { *hi };
+}
+
+/// [`NumberStats`] of `v`, with the partitions' buffer passed in (the schema counts many columns
 /// with one buffer: a fresh one per column costs a fresh page of memory per few values).
-fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usize, Vec<f64>) {
+fn number_stats(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> NumberStats {
+    let (mut lo, mut hi, mut nan) = (f64::INFINITY, f64::NEG_INFINITY, 0usize);
     let mut first = Vec::new();
     let mut set = BitSet::new(6);
     // Whole numbers 0..WHOLE (times in days, codes, counts: most columns with few values) are
@@ -335,6 +352,7 @@ fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usiz
     let mut whole_count = 0usize;
     let mut small = true;
     for &x in v {
+        range_step(x, &mut lo, &mut hi, &mut nan);
         if x.is_nan() {
             continue;
         }
@@ -366,23 +384,31 @@ fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usiz
         if count > keep {
             first.clear();
         }
-        return (count, first);
+        return NumberStats { distinct: count, first, lo, hi, nan };
     }
     // Partitioned count (scattered straight from the column: one vector of the column's size,
-    // the peak of a streamed file's memory when its schema is made). `hash64` is a bijection
-    // (an xor-shift and a multiplication by an odd constant are both invertible), so distinct
-    // values have distinct hashes: the partitions hold the hashes, and the sets count those
-    // without hashing again.
+    // the peak of a streamed file's memory when its schema is made). `hash64` is a bijection (an
+    // xor-shift and a multiplication by an odd constant are both invertible), so distinct values
+    // have distinct hashes: the partitions hold the hashes, and the sets count those without
+    // hashing again.
+    exact_partitions(v, scattered)
+}
+
+/// [`number_stats`]' partitioned count: a counting pass by partition (which also takes the range
+/// and the NaN cells, from the start of the column: no pass of their own), then the scatter.
+fn exact_partitions(v: &[f64], scattered: &mut Vec<u64>) -> NumberStats {
+    let (mut lo, mut hi, mut nan) = (f64::INFINITY, f64::NEG_INFINITY, 0usize);
     let mut start = [0usize; 257];
-    for x in v.iter().filter(|x| !x.is_nan()) {
-        start[(hash64(x.to_bits()) >> 56) as usize + 1] += 1;
+    for &x in v {
+        range_step(x, &mut lo, &mut hi, &mut nan);
+        if !x.is_nan() {
+            start[(hash64(x.to_bits()) >> 56) as usize + 1] += 1;
+        }
     }
     for i in 0..256 {
         start[i + 1] += start[i];
     }
     let mut next = start;
-    // The buffer keeps its size from column to column (no zero fill of the whole column each
-    // time): every slot read below is written first.
     if scattered.len() < start[256] {
         scattered.resize(start[256], 0);
     }
@@ -397,10 +423,10 @@ fn distinct_values_in(v: &[f64], keep: usize, scattered: &mut Vec<u64>) -> (usiz
     for k in 0..256 {
         count += part_count.count(&scattered[start[k]..start[k + 1]]);
     }
-    (count, Vec::new())
+    NumberStats { distinct: count, first: Vec::new(), lo, hi, nan }
 }
 
-/// Counts the distinct hashes of one partition of [`distinct_values_in`] (all with the same top
+/// Counts the distinct hashes of one partition of [`number_stats`] (all with the same top
 /// 8 bits). Without a hash set's probing (a branch per value that goes either way at random):
 /// each hash marks a bit of a bitmap of about 16 bits per value, indexed by the hash's next bits,
 /// in two bitmaps — marked once, marked again. A bit marked once stands for exactly one distinct
@@ -420,7 +446,8 @@ struct PartCount {
 
 impl PartCount {
     fn count(&mut self, part: &[u64]) -> usize {
-        let bits = (16 * part.len()).next_power_of_two().trailing_zeros().clamp(6, 24);
+        let len = part.len();
+        let bits = (16 * len).next_power_of_two().trailing_zeros().clamp(6, 24);
         let words = 1usize << (bits - 6);
         let mask = (1usize << bits) - 1;
         self.once.clear();
@@ -439,9 +466,12 @@ impl PartCount {
         }
         let single: usize = self.once.iter().zip(&self.again).map(|(o, a)| (o & !a).count_ones() as usize).sum();
         // The hashes whose bit was marked again, gathered without a branch: each is written
-        // at the end and kept (the end moves on) only when its bit is set.
-        self.shared.clear();
-        self.shared.resize(part.len(), 0);
+        // at the end and kept (the end moves on) only when its bit is set. (`shared` keeps its
+        // length from partition to partition: only `shared[..n]` is read, each slot written
+        // first, so it is not zero-filled again.)
+        if self.shared.len() < len {
+            self.shared.resize(len, 0);
+        }
         let mut n = 0;
         for &h in part {
             let i = slot(h);
@@ -451,26 +481,25 @@ impl PartCount {
             }
             n += ((a >> (i & 63)) & 1) as usize;
         }
-        if n * 4 > part.len() + 64 {
+        if n * 4 > len + 64 {
             return self.by_set(part);
         }
-        self.shared.truncate(n);
-        single + self.distinct_shared()
+        single + self.distinct_shared(n)
     }
 
-    /// The distinct hashes among `shared` (a few per cent of a partition: pairs whose bitmap
+    /// The distinct hashes among `shared[..n]` (a few per cent of a partition: pairs whose bitmap
     /// bits met, and repeats), by a small open-addressing set indexed by the hashes' bits from
     /// 32 up (the bitmaps used the bits from 8 to at most 32: pairs that met there part here).
     /// Fewer steps than sorting them.
-    fn distinct_shared(&mut self) -> usize {
-        let cap = (2 * self.shared.len()).next_power_of_two().max(16);
+    fn distinct_shared(&mut self, n: usize) -> usize {
+        let cap = (2 * n).next_power_of_two().max(16);
         let mask = cap - 1;
         self.tiny.clear();
         self.tiny.resize(cap, BitSet::EMPTY);
         // The empty mark is one hash value: that value, if present, is counted apart.
         let mut empty_mark = false;
         let mut count = 0;
-        for &h in &self.shared {
+        for &h in &self.shared[..n.min(self.shared.len())] {
             if h == BitSet::EMPTY {
                 empty_mark = true;
                 continue;
@@ -564,7 +593,7 @@ impl BitSet {
         }
     }
 
-    /// Insert a hash (from a partition of [`distinct_values_in`]: not `EMPTY`; the table is sized
+    /// Insert a hash (from a partition of [`number_stats`]: not `EMPTY`; the table is sized
     /// for its partition, so it never grows): its slot is its bits below the top 8.
     #[inline]
     fn insert_hashed(&mut self, h: u64) {
@@ -878,7 +907,7 @@ mod tests {
     #[test]
     fn distinct_values_of_large_columns_match_sorting() {
         let mut rng = crate::rng::SplitMix64(11);
-        for case in 0..8 {
+        for case in 0..14 {
             let n = 100_000 + (rng.next_u64() % 200_000) as usize;
             let v: Vec<f64> = (0..n)
                 .map(|_| match (case, rng.next_u64() % 100) {
@@ -887,13 +916,32 @@ mod tests {
                     (2 | 3, k) if k < 50 => (rng.next_u64() % 1000) as f64,
                     (2 | 3, _) => rng.normal(),
                     (4 | 5, _) => (rng.next_u64() % 50_000) as f64 * 0.25,
-                    _ => (rng.next_u64() % 80_000) as f64,
+                    (6 | 7, _) => (rng.next_u64() % 80_000) as f64,
+                    // A few thousand values repeated: uneven partitions.
+                    (8 | 9, _) => (rng.next_u64() % 5_000) as f64 * 0.37 - 300.0,
+                    // One value in most cells: one partition holds most of the column.
+                    (10 | 11, k) if k < 97 => 0.5,
+                    (10 | 11, _) => rng.normal(),
+                    // Mostly NaN, −0 and ±∞.
+                    (_, k) if k < 60 => f64::NAN,
+                    (_, k) if k < 62 => [-0.0, f64::INFINITY, f64::NEG_INFINITY][k as usize % 3],
+                    _ => rng.normal() * 1e3,
                 })
                 .collect();
             let mut bits: Vec<u64> = v.iter().filter(|x| !x.is_nan()).map(|x| x.to_bits()).collect();
             bits.sort_unstable();
             bits.dedup();
+            let s = number_stats(&v, 12, &mut Vec::new());
+            assert_eq!(s.distinct, bits.len(), "case {case}");
             assert_eq!(distinct_values(&v, 12).0, bits.len(), "case {case}");
+            // The range and the NaN cells as one plain pass gives them.
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for &x in &v {
+                lo = if x < lo { x } else { lo };
+                hi = if x > hi { x } else { hi };
+            }
+            assert_eq!((s.lo.to_bits(), s.hi.to_bits()), (lo.to_bits(), hi.to_bits()), "case {case}");
+            assert_eq!(s.nan, v.iter().filter(|x| x.is_nan()).count(), "case {case}");
         }
     }
 

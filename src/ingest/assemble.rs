@@ -162,15 +162,21 @@ impl Dict {
         };
         let code = match found {
             Some(c) => c,
-            None => {
-                let c = self.levels.len() as u32;
-                self.index.insert(s.into(), c);
-                self.levels.push(s.to_string());
-                c
-            }
+            None => self.add_level(s),
         };
         self.codes.push(code);
         true
+    }
+
+    /// A text not seen before: its code (out of line, so that `push` inlines into the record
+    /// loop).
+    #[cold]
+    #[inline(never)]
+    fn add_level(&mut self, s: &str) -> u32 {
+        let c = self.levels.len() as u32;
+        self.index.insert(s.into(), c);
+        self.levels.push(s.to_string());
+        c
     }
 }
 
@@ -533,9 +539,17 @@ impl Assembler {
         }
         self.rows += 1;
         if self.rows % PROBE_ROWS == 0 {
-            for c in &mut self.cols {
-                c.decide(self.numbers);
-            }
+            self.decide();
+        }
+    }
+
+    /// The end of a probe's rows: each column still probing decides (out of line, so that
+    /// `end_row` inlines into the record loop).
+    #[cold]
+    #[inline(never)]
+    fn decide(&mut self) {
+        for c in &mut self.cols {
+            c.decide(self.numbers);
         }
     }
 

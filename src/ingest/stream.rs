@@ -63,7 +63,13 @@ pub struct TextStream {
     opts: ReadOptions,
     total: usize,
     head: usize,
+    /// The bytes waiting are `buf[..len]`. `buf` itself keeps its length (the most bytes it has
+    /// held): room made for the next batch ([`TextStream::spare`]) is not filled with zeros
+    /// again each time (4 MiB a batch, the whole file's size in all).
     buf: Vec<u8>,
+    len: usize,
+    /// No byte of `buf[..scanned]` is above 0x7F: those bytes are UTF-8 without checking.
+    ascii: bool,
     /// Bytes of `buf` that the boundary machine has seen, its state there, and the end of the
     /// last complete record among them.
     scanned: usize,
@@ -74,8 +80,9 @@ pub struct TextStream {
     first: Option<(Rows, Vec<usize>)>,
     /// Read whole in every pass from now on.
     whole: bool,
-    /// Where the room made by [`TextStream::spare`] starts in `buf`, until it is committed.
-    spare: Option<usize>,
+    /// Where the room made by [`TextStream::spare`] starts in `buf` and its size, until it is
+    /// committed.
+    spare: Option<(usize, usize)>,
 }
 
 enum Mode {
@@ -112,6 +119,8 @@ impl TextStream {
             total,
             head: head.max(16),
             buf: Vec::new(),
+            len: 0,
+            ascii: true,
             scanned: 0,
             split: Split::FieldStart,
             cut: 0,
@@ -138,7 +147,8 @@ impl TextStream {
         if matches!(self.mode, Mode::Restart) {
             return Ok(());
         }
-        self.buf.extend_from_slice(chunk);
+        self.room(chunk.len()).copy_from_slice(chunk);
+        self.len += chunk.len();
         self.added().map_err(|e| e.at_file(&self.name))
     }
 
@@ -147,20 +157,34 @@ impl TextStream {
     /// or more) and then calls [`TextStream::commit`] with how many it wrote. So each byte of the
     /// file is copied into the engine once, and only the bytes after the last record move.
     pub fn spare(&mut self, n: usize) -> &mut [u8] {
-        let len = self.buf.len();
-        self.buf.resize(len + n, 0);
-        self.spare = Some(len);
-        &mut self.buf[len..]
+        self.drop_spare();
+        self.spare = Some((self.len, n));
+        self.room(n)
+    }
+
+    /// `buf[len..len + n]`, for the next `n` bytes of the file (zeros only where `buf` never
+    /// reached before).
+    fn room(&mut self, n: usize) -> &mut [u8] {
+        let (len, end) = (self.len, self.len + n);
+        if self.buf.len() < end {
+            self.buf.resize(end, 0);
+        }
+        &mut self.buf[len..end]
+    }
+
+    /// The bytes waiting.
+    fn data(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 
     /// The first `written` bytes of the room [`TextStream::spare`] gave are the file's next bytes.
     pub fn commit(&mut self, written: usize) -> Result<()> {
-        let Some(len) = self.spare.take() else {
+        let Some((len, n)) = self.spare.take() else {
             return Err(Error::internal("a streamed chunk was committed without room made for it").at_file(&self.name));
         };
-        self.buf.truncate(len + written.min(self.buf.len() - len));
+        self.len = len + written.min(n);
         if matches!(self.mode, Mode::Restart) {
-            self.buf.clear();
+            self.len = 0;
             return Ok(());
         }
         self.added().map_err(|e| e.at_file(&self.name))
@@ -173,7 +197,7 @@ impl TextStream {
             Mode::Head | Mode::Rows(_) => {}
         }
         if matches!(self.mode, Mode::Head) {
-            if self.buf.len() > self.head + 8 {
+            if self.len > self.head + 8 {
                 self.start(false)?;
             }
             return Ok(());
@@ -186,14 +210,15 @@ impl TextStream {
         let r = self.end_inner();
         if r.is_err() {
             self.buf = Vec::new();
+            self.len = 0;
         }
         r.map_err(|e| e.at_file(&self.name))
     }
 
     /// Room made by [`TextStream::spare`] and not committed holds no bytes of the file.
     fn drop_spare(&mut self) {
-        if let Some(len) = self.spare.take() {
-            self.buf.truncate(len);
+        if let Some((len, _)) = self.spare.take() {
+            self.len = len;
         }
     }
 
@@ -209,11 +234,13 @@ impl TextStream {
                 self.first = None;
                 self.mode = Mode::Whole;
                 self.buf = Vec::new();
+                self.len = 0;
                 let _ = self.buf.try_reserve_exact(self.total);
                 Ok(StreamEnd::Restart)
             }
             Mode::Whole => {
-                let bytes = std::mem::take(&mut self.buf);
+                let mut bytes = std::mem::take(&mut self.buf);
+                bytes.truncate(std::mem::take(&mut self.len));
                 let t = super::read_table_inner(&bytes, &self.name, &self.opts)?;
                 Ok(StreamEnd::Table(t))
             }
@@ -244,6 +271,8 @@ impl TextStream {
     /// Ready for the next pass over the file.
     fn reset_pass(&mut self) {
         self.buf = Vec::new();
+        self.len = 0;
+        self.ascii = true;
         self.spare = None;
         self.scanned = 0;
         self.split = Split::FieldStart;
@@ -254,18 +283,21 @@ impl TextStream {
     /// Read the whole file into one buffer from now on (this pass's bytes so far are in `buf`).
     fn go_whole(&mut self) {
         self.whole = true;
-        let _ = self.buf.try_reserve_exact(self.total.saturating_sub(self.buf.len()));
+        self.buf.truncate(self.len);
+        let _ = self.buf.try_reserve_exact(self.total.saturating_sub(self.len));
         self.mode = Mode::Whole;
     }
 
     /// Follow the boundary machine over the bytes not yet seen.
     fn scan_boundaries(&mut self, delim: u8) {
-        let b = &self.buf;
+        let b = &self.buf[..self.len];
         // Fast path: outside quotes, new bytes without a quote only move the last boundary to
         // their last line feed (the state after them is "field start" after a delimiter or line
         // break, else "unquoted", which differ only for a quote that comes later).
         let new = &b[self.scanned.min(b.len())..];
-        if matches!(self.split, Split::FieldStart | Split::Unquoted) && !new.contains(&b'"') {
+        let (quote, high) = quote_and_high(new);
+        self.ascii &= !high;
+        if matches!(self.split, Split::FieldStart | Split::Unquoted) && !quote {
             if let Some(k) = new.iter().rposition(|&c| c == b'\n') {
                 self.cut = self.scanned + k + 1;
             }
@@ -299,24 +331,27 @@ impl TextStream {
 
     /// Drop the first `n` bytes of `buf` (read).
     fn consume(&mut self, n: usize) {
-        self.buf.drain(..n);
+        self.buf.copy_within(n..self.len, 0);
+        self.len -= n;
         self.scanned -= n;
         self.cut -= n;
+        // What is left (the start of a record, usually) decides the mark again.
+        self.ascii = self.buf[..self.scanned].is_ascii();
     }
 
     /// Decide from the head how to read the file; start reading rows when it streams.
     fn start(&mut self, at_end: bool) -> Result<()> {
         // What is not a plain UTF-8 text table is read whole.
-        if at_end || self.buf.contains(&0) || !matches!(sniff(&self.buf), Sniffed::Text) {
+        if at_end || self.data().contains(&0) || !matches!(sniff(self.data()), Sniffed::Text) {
             self.go_whole();
             return Ok(());
         }
-        let bom = if self.buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-        if self.buf.starts_with(b"\xFF\xFE") || self.buf.starts_with(b"\xFE\xFF") {
+        let bom = if self.data().starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        if self.data().starts_with(b"\xFF\xFE") || self.data().starts_with(b"\xFE\xFF") {
             self.go_whole();
             return Ok(());
         }
-        let valid = match std::str::from_utf8(&self.buf[bom..]) {
+        let valid = match std::str::from_utf8(&self.data()[bom..]) {
             Ok(s) => s.len(),
             Err(e) if e.error_len().is_none() => e.valid_up_to(),
             Err(_) => {
@@ -369,13 +404,20 @@ impl TextStream {
         let Mode::Rows(r) = &self.mode else { return Ok(()) };
         let delim = r.delim;
         self.scan_boundaries(delim);
-        let cut = if at_end { self.buf.len() } else { self.cut };
+        let cut = if at_end { self.len } else { self.cut };
         if cut == 0 {
             return Ok(());
         }
-        let Ok(text) = std::str::from_utf8(&self.buf[..cut]) else {
+        // (`scan_boundaries` has seen every byte: `cut <= scanned == len`.)
+        let text = if self.ascii && cut <= self.scanned {
+            ascii_text(&self.buf[..cut])
+        } else {
+            std::str::from_utf8(&self.buf[..cut]).ok()
+        };
+        let Some(text) = text else {
             self.mode = Mode::Restart;
             self.buf = Vec::new();
+            self.len = 0;
             return Ok(());
         };
         let Mode::Rows(r) = &mut self.mode else { return Ok(()) };
@@ -387,8 +429,10 @@ impl TextStream {
         r.consumed += cut;
         if at_end {
             self.buf = Vec::new();
+            self.len = 0;
             self.scanned = 0;
             self.cut = 0;
+            self.ascii = true;
         } else {
             self.consume(cut);
         }
@@ -412,6 +456,44 @@ impl TextStream {
         let rows = r.asm.rows();
         r.asm.reserve(rows + rest.min(left / r.asm.width().max(1)));
     }
+}
+
+/// Whether `b` holds a quote, and whether it holds a byte above 0x7F (not ASCII): one pass,
+/// 16 bytes at a time in wasm (`simd128`, enabled for this function only, as for the Cox
+/// kernels), where `memchr` and the UTF-8 check each went 4 bytes at a time.
+#[cfg(target_arch = "wasm32")]
+#[target_feature(enable = "simd128")]
+fn quote_and_high(b: &[u8]) -> (bool, bool) {
+    use core::arch::wasm32::{u8x16_bitmask, u8x16_eq, u8x16_splat, v128_any_true, v128_load, v128_or};
+    let q = u8x16_splat(b'"');
+    let (mut quotes, mut any) = (u8x16_splat(0), u8x16_splat(0));
+    let (chunks, rest) = b.as_chunks::<16>();
+    for c in chunks {
+        // SAFETY: `c` is 16 readable bytes, and `v128_load` reads with alignment 1.
+        let v = unsafe { v128_load(c.as_ptr().cast()) };
+        quotes = v128_or(quotes, u8x16_eq(v, q));
+        any = v128_or(any, v);
+    }
+    let (mut quote, mut high) = (v128_any_true(quotes), u8x16_bitmask(any) != 0);
+    for &c in rest {
+        quote |= c == b'"';
+        high |= c > 0x7F;
+    }
+    (quote, high)
+}
+
+/// Whether `b` holds a quote, and whether it holds a byte above 0x7F (not ASCII).
+#[cfg(not(target_arch = "wasm32"))]
+fn quote_and_high(b: &[u8]) -> (bool, bool) {
+    (b.contains(&b'"'), !b.is_ascii())
+}
+
+/// `b`, whose bytes are all ASCII ([`TextStream::ascii`]), as text without checking it again.
+fn ascii_text(b: &[u8]) -> Option<&str> {
+    debug_assert!(b.is_ascii());
+    // SAFETY: every byte of `b` is at most 0x7F (the caller's mark, kept by `scan_boundaries`
+    // and `consume` for `buf[..scanned]`), and ASCII bytes are valid UTF-8.
+    Some(unsafe { std::str::from_utf8_unchecked(b) })
 }
 
 /// The whole-file reader's binary check on the first 4096 characters (many control characters).
@@ -532,7 +614,7 @@ mod tests {
         let mut most = 0;
         for chunk in csv.as_bytes().chunks(4096) {
             s.push(chunk).unwrap();
-            most = most.max(s.buf.len());
+            most = most.max(s.len);
         }
         assert!(most < 2 * 4096 + HEAD + 64, "held {most} bytes of {}", csv.len());
         assert!(matches!(s.end().unwrap(), StreamEnd::Table(t) if t.n_rows() == 5000));
