@@ -70,6 +70,8 @@ const results = {
   files: {},
   native: {},
   wasm: {},
+  // The first benchRun in a fresh page without the engine's warm-up (V8's baseline code).
+  wasm_cold: {},
   r: {},
   notes: [],
 };
@@ -235,6 +237,25 @@ function payload() {
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+// The page's idle warm-up (www/warm.js: its synthetic rows and repetitions), which the wasm,
+// stream and page blocks run (or wait for) before the file, as a user's page has.
+const WARM = (() => {
+  const text = fs.readFileSync(path.join(ROOT, 'www', 'warm.js'), 'utf8');
+  const num = name => Number(new RegExp(`export const ${name} = (\\d+)`).exec(text)?.[1]);
+  return { rows: num('WARM_ROWS'), reps: num('WARM_REPS') };
+})();
+
+/** Wait (≤ 60 s) for the page's idle warm-up to end; its status (www/warm.js `cohort.warmUp()`) and when it ended (ms since navigation). */
+async function warmUpDone(page) {
+  return page.evaluate(async () => {
+    const t0 = performance.now();
+    while (typeof window.cohort?.warmUp === 'function' && ['waiting', 'running'].includes(window.cohort.warmUp().state) && performance.now() - t0 < 60000) {
+      await new Promise(r => setTimeout(r, 20));
+    }
+    return window.cohort?.warmUp ? { ...window.cohort.warmUp(), ended_at_ms: performance.now() } : null;
+  });
+}
+
 async function browserBench() {
   if (!fs.existsSync(path.join(DIST, 'index.html'))) throw new Error('dist/ is not built: run `npm run build` first');
   results.payload = payload();
@@ -252,25 +273,45 @@ async function browserBench() {
   });
   try {
     // 1. The engine's step timings, in a blank page of the same origin: the wasm module loaded
-    // directly, the file fetched into the page, timed with performance.now() inside wasm.
+    // directly, the file fetched into the page, timed with performance.now() inside wasm. Twice,
+    // each in a fresh page: cold (the first call, as the engine's code is still V8's baseline
+    // tier) and after the engine's idle warm-up (what a user gets: the page runs it while idle
+    // after the demo, www/warm.js; here its steps run one task each, then a 300 ms pause). The
+    // table and the targets give the warmed figures; the cold ones are printed beside them.
     if (opt.wasm) {
       for (const n of opt.sizes) {
-        const page = await context.newPage();
-        await page.goto(server.url + 'blank.html');
         const reps = n >= 1000000 ? 1 : opt.reps;
-        log(`wasm: benchRun on ${n} rows in chromium (${reps} rep${reps > 1 ? 's' : ''})`);
-        const out = await page.evaluate(async ([n, reps, fgMax]) => {
-          // benchRun is in the on-demand build (cargo feature `bench`; the page's core leaves it out).
-          const mod = await import('./app/www/pkg/cohort_workbook.js');
-          const wasm = await mod.default();
-          const bytes = new Uint8Array(await (await fetch(`./data/synth-${n}.csv`)).arrayBuffer());
-          const runs = [];
-          for (let i = 0; i < reps; i++) runs.push(JSON.parse(mod.benchRun(bytes, fgMax)));
-          return { runs, wasm_memory_bytes: wasm.memory.buffer.byteLength, js_heap_bytes: performance.memory?.usedJSHeapSize ?? null };
-        }, [n, reps, opt.fgMax]);
-        results.wasm[n] = { reps, median: medianTimings(out.runs), runs: out.runs, wasm_memory_bytes: out.wasm_memory_bytes, js_heap_bytes: out.js_heap_bytes,
-          memory_ratio_to_file: out.wasm_memory_bytes / results.files[n].bytes };
-        await page.close();
+        for (const warmed of [false, true]) {
+          const page = await context.newPage();
+          await page.goto(server.url + 'blank.html');
+          log(`wasm: benchRun on ${n} rows in chromium (${reps} rep${reps > 1 ? 's' : ''}${warmed ? ', after the warm-up' : ', cold'})`);
+          const out = await page.evaluate(async ([n, reps, fgMax, warm]) => {
+            // benchRun is in the on-demand build (cargo feature `bench`; the page's core leaves it out).
+            const mod = await import('./app/www/pkg/cohort_workbook.js');
+            const wasm = await mod.default();
+            const bytes = new Uint8Array(await (await fetch(`./data/synth-${n}.csv`)).arrayBuffer());
+            let warmUp = null;
+            if (warm && typeof mod.warmUp === 'function') {
+              const t0 = performance.now();
+              let steps = 0;
+              for (let step = 0; step >= 0; steps++) {
+                step = mod.warmUp(step, warm.rows, warm.reps);
+                await new Promise(r => setTimeout(r, 0));
+              }
+              warmUp = { ms: performance.now() - t0, steps, wasm_memory_bytes: wasm.memory.buffer.byteLength };
+              await new Promise(r => setTimeout(r, 300));
+            }
+            const runs = [];
+            for (let i = 0; i < reps; i++) runs.push(JSON.parse(mod.benchRun(bytes, fgMax)));
+            return { runs, warm_up: warmUp, wasm_memory_bytes: wasm.memory.buffer.byteLength, js_heap_bytes: performance.memory?.usedJSHeapSize ?? null };
+          }, [n, reps, opt.fgMax, warmed ? WARM : null]);
+          const got = { reps, median: medianTimings(out.runs), first: out.runs[0], runs: out.runs, warm_up: out.warm_up, wasm_memory_bytes: out.wasm_memory_bytes, js_heap_bytes: out.js_heap_bytes,
+            memory_ratio_to_file: out.wasm_memory_bytes / results.files[n].bytes };
+          if (warmed && out.warm_up) results.wasm[n] = got;
+          else if (warmed) results.notes.push('the engine has no warm-up (warmUp): the wasm figures are cold');
+          else results.wasm_cold[n] = results.wasm[n] = got;
+          await page.close();
+        }
       }
     }
 
@@ -279,45 +320,63 @@ async function browserBench() {
     // (www/read.js streamIntoSession → Session.stream_begin/push/end, src/ingest/stream.rs), then
     // KM + log-rank by group; in a fresh page per size, so the wasm memory (which never shrinks)
     // after it is the peak of this file alone.
+    // Cold (a fresh page) and after the engine's idle warm-up (a fresh page that runs it first,
+    // as the page's worker does before a file is dropped); the table gives the warmed run.
     if (opt.wasm) {
       results.stream = {};
+      results.stream_cold = {};
       for (const n of opt.streamSizes) {
-        const page = await context.newPage();
-        await page.goto(server.url + 'blank.html');
-        await page.setInputFiles('#file', dataFile(n));
-        log(`wasm: streaming parse of ${n} rows in chromium`);
-        try {
-          results.stream[n] = await page.evaluate(async () => {
-            // As the page's engine worker, which starts its file reader as it loads (www/read.js).
-            const read = await import('./app/www/read.js');
-            const { streamIntoSession } = read;
-            read.startFileReader?.();
-            const mod = await import('./app/www/pkg/cohort.js');
-            const wasm = await mod.default();
-            const file = document.querySelector('#file').files[0];
-            const session = new mod.Session();
-            const t0 = performance.now();
-            const schema = JSON.parse(await streamIntoSession(session, file, file.name, () => {}, null, null, wasm.memory));
-            const t1 = performance.now();
-            const parsed = wasm.memory.buffer.byteLength;
-            const spec = { time: 'time', event: { column: 'status', event: ['1'], censored: ['0', '2'] }, group: 'group' };
-            const { report } = JSON.parse(session.run(JSON.stringify(spec), 0));   // {handle, report}
-            const t2 = performance.now();
-            const afterKm = wasm.memory.buffer.byteLength;
-            // Cox with the ten covariates on the streamed table (issue 19: ≤ 8 s at 10M rows);
-            // its memory is reported apart (the KM figure above is the file's own peak).
-            const covariates = Array.from({ length: 10 }, (_, j) => `x${j + 1}`);
-            const t3 = performance.now();
-            const { report: cox } = JSON.parse(session.run(JSON.stringify({ ...spec, group: undefined, covariates })));   // {handle, report}
-            const t4 = performance.now();
-            return { rows: schema.rows, n: report.n, stream_parse_ms: t1 - t0, km_logrank_run_ms: t2 - t1, memory_after_parse_bytes: parsed,
-              wasm_memory_bytes: afterKm, cox_run_ms: cox.cox ? t4 - t3 : null, wasm_memory_after_cox_bytes: wasm.memory.buffer.byteLength };
-          });
-          results.stream[n].memory_ratio_to_file = results.stream[n].wasm_memory_bytes / results.files[n].bytes;
-        } catch (e) {
-          results.notes.push(`streaming parse of ${n} rows failed: ${e.message.split('\n')[0]}`);
+        for (const warmed of [false, true]) {
+          const page = await context.newPage();
+          await page.goto(server.url + 'blank.html');
+          await page.setInputFiles('#file', dataFile(n));
+          log(`wasm: streaming parse of ${n} rows in chromium${warmed ? ', after the warm-up' : ', cold'}`);
+          try {
+            const got = await page.evaluate(async warm => {
+              // As the page's engine worker, which starts its file reader as it loads (www/read.js).
+              const read = await import('./app/www/read.js');
+              const { streamIntoSession } = read;
+              read.startFileReader?.();
+              const mod = await import('./app/www/pkg/cohort.js');
+              const wasm = await mod.default();
+              let warmUp = null;
+              if (warm && typeof mod.warmUp === 'function') {
+                const w0 = performance.now();
+                let steps = 0;
+                for (let step = 0; step >= 0; steps++) {
+                  step = mod.warmUp(step, warm.rows, warm.reps);
+                  await new Promise(r => setTimeout(r, 0));
+                }
+                warmUp = { ms: performance.now() - w0, steps, wasm_memory_bytes: wasm.memory.buffer.byteLength };
+                await new Promise(r => setTimeout(r, 300));
+              }
+              const file = document.querySelector('#file').files[0];
+              const session = new mod.Session();
+              const t0 = performance.now();
+              const schema = JSON.parse(await streamIntoSession(session, file, file.name, () => {}, null, null, wasm.memory));
+              const t1 = performance.now();
+              const parsed = wasm.memory.buffer.byteLength;
+              const spec = { time: 'time', event: { column: 'status', event: ['1'], censored: ['0', '2'] }, group: 'group' };
+              const { report } = JSON.parse(session.run(JSON.stringify(spec), 0));   // {handle, report}
+              const t2 = performance.now();
+              const afterKm = wasm.memory.buffer.byteLength;
+              // Cox with the ten covariates on the streamed table (issue 19: ≤ 8 s at 10M rows);
+              // its memory is reported apart (the KM figure above is the file's own peak).
+              const covariates = Array.from({ length: 10 }, (_, j) => `x${j + 1}`);
+              const t3 = performance.now();
+              const { report: cox } = JSON.parse(session.run(JSON.stringify({ ...spec, group: undefined, covariates })));   // {handle, report}
+              const t4 = performance.now();
+              return { rows: schema.rows, n: report.n, stream_parse_ms: t1 - t0, km_logrank_run_ms: t2 - t1, memory_after_parse_bytes: parsed,
+                wasm_memory_bytes: afterKm, cox_run_ms: cox.cox ? t4 - t3 : null, wasm_memory_after_cox_bytes: wasm.memory.buffer.byteLength, warm_up: warmUp };
+            }, warmed ? WARM : null);
+            got.memory_ratio_to_file = got.wasm_memory_bytes / results.files[n].bytes;
+            if (!warmed) results.stream_cold[n] = got;
+            if (!warmed || got.warm_up) results.stream[n] = got;
+          } catch (e) {
+            results.notes.push(`streaming parse of ${n} rows${warmed ? ' after the warm-up' : ''} failed: ${e.message.split('\n')[0]}`);
+          }
+          await page.close();
         }
-        await page.close();
       }
     }
 
@@ -352,6 +411,9 @@ async function browserBench() {
         const n = performance.getEntriesByType('navigation')[0];
         return { demo_ms: window.__benchDemoAt, dcl_ms: n.domContentLoadedEventEnd, load_ms: n.loadEventEnd, engine: window.cohort.engineKind(), rows: window.cohort.schema()?.rows };
       });
+      // The engine's idle warm-up (www/warm.js) begins after that moment, so it is not in
+      // demo_ms; its own time, when it ended and the worker's wasm memory after it.
+      r.warm_up = await warmUpDone(page);
       navs.push(r);
       await page.close();
     }
@@ -364,6 +426,8 @@ async function browserBench() {
     await page.goto(server.url + 'app/');
     await page.evaluate(() => window.cohort.ready);
     await page.evaluate(() => window.cohort.idle());
+    // A user's file comes after the demo and the engine's idle warm-up.
+    results.page.app_warm_up = await warmUpDone(page);
     results.page.app = {};
     for (const n of opt.sizes) {
       log(`page: load + analyse + draw ${n} rows`);
@@ -460,12 +524,16 @@ function target(name, limit, unit, value, how) {
   const n = big, bytes = results.files[n]?.bytes;
   const proj = (t) => (t == null ? null : (t * 190e6) / bytes);
   target('parse a 190 MB CSV ≤ 1 s (native)', 1000, 'ms', proj(nat(n).parse_ms), `projected linearly from ${fmt(nat(n).parse_ms)} ms for ${(bytes / 1e6).toFixed(0)} MB (${n} rows)`);
-  target('parse a 190 MB CSV ≤ 1 s (wasm)', 1000, 'ms', proj(wam(n).parse_ms), `projected linearly from ${fmt(wam(n).parse_ms)} ms for ${(bytes / 1e6).toFixed(0)} MB`);
+  target('parse a 190 MB CSV ≤ 1 s (wasm)', 1000, 'ms', proj(wam(n).parse_ms), `projected linearly from ${fmt(wam(n).parse_ms)} ms for ${(bytes / 1e6).toFixed(0)} MB, after the idle warm-up; cold first call ${fmt(results.wasm_cold[n]?.first?.parse_ms)} ms`);
   // Issue 19 item 5 tightened these (were 100 ms and 1 s).
   target(`KM + CIs + log-rank ≤ 60 ms (${n} rows, native)`, 60, 'ms', nat(n).km_logrank_ms, 'cohort bench, median');
-  target(`KM + CIs + log-rank ≤ 60 ms (${n} rows, wasm)`, 60, 'ms', wam(n).km_logrank_ms, 'benchRun in chromium');
+  // The wasm targets are judged on the run after the engine's idle warm-up (what a user's page
+  // does before a file is dropped); the cold first call is given beside them.
+  const cold = (s) => results.wasm_cold[n]?.first?.[s];
+  const warmedHow = (s) => (results.wasm[n]?.warm_up ? `benchRun in chromium after the idle warm-up (${fmt(results.wasm[n].warm_up.ms)} ms); cold first call ${fmt(cold(s))} ms` : 'benchRun in chromium, cold (no warm-up)');
+  target(`KM + CIs + log-rank ≤ 60 ms (${n} rows, wasm)`, 60, 'ms', wam(n).km_logrank_ms, warmedHow('km_logrank_ms'));
   target(`Cox 10 covariates Efron ≤ 500 ms (${n} rows, native)`, 500, 'ms', nat(n).cox_ms, 'cohort bench, median');
-  target(`Cox 10 covariates Efron ≤ 500 ms (${n} rows, wasm)`, 500, 'ms', wam(n).cox_ms, 'benchRun in chromium');
+  target(`Cox 10 covariates Efron ≤ 500 ms (${n} rows, wasm)`, 500, 'ms', wam(n).cox_ms, warmedHow('cox_ms'));
   target('Fine-Gray 100k rows, 3 covariates ≤ 2 s (native)', 2000, 'ms', nat(100000).finegray_ms, 'cohort bench, median');
   target('Fine-Gray 100k rows, 3 covariates ≤ 2 s (wasm)', 2000, 'ms', wam(100000).finegray_ms, 'benchRun in chromium');
   // Issue 17: the study designs against the right-censored timings at 1M rows; issue 18: the
@@ -512,7 +580,7 @@ results.machine.loadavg_end = os.loadavg();
 const lines = [];
 const pad = (s, w, right) => (right ? String(s).padStart(w) : String(s).padEnd(w));
 lines.push(`cohort benchmark ${results.date}  (${results.machine.cpus} CPUs, ${results.machine.cpu}; load average ${results.machine.loadavg_start.map(x => x.toFixed(1)).join(' ')} → ${results.machine.loadavg_end.map(x => x.toFixed(1)).join(' ')})`);
-lines.push(`native: median of ${opt.reps}; wasm: median of ${opt.reps} (1 at ≥1M rows), headless Chromium; ${R ? `R: one run, ${R.data_table ? 'data.table::fread' : 'read.csv'}, survival, cmprsk (crr only ≤ ${opt.rFgMax} rows)` : 'R: not run'}`);
+lines.push(`native: median of ${opt.reps}; wasm: median of ${opt.reps} (1 at ≥1M rows), headless Chromium, each size in a fresh page after the engine's idle warm-up (${WARM.rows} rows × ${WARM.reps}; cold first calls below); ${R ? `R: one run, ${R.data_table ? 'data.table::fread' : 'read.csv'}, survival, cmprsk (crr only ≤ ${opt.rFgMax} rows)` : 'R: not run'}`);
 lines.push('');
 const head = [pad('step', 30), pad('rows', 9, 1), pad('native ms', 11, 1), pad('wasm ms', 10, 1), pad('R ms', 10, 1), pad('R/native', 9, 1), pad('R/wasm', 8, 1)].join(' ');
 lines.push(head);
@@ -525,6 +593,12 @@ for (const s of STEPS) {
   }
 }
 lines.push('R/native, R/wasm: how many times faster ours is than R (below 1: R is faster).');
+for (const n of opt.sizes) {
+  const c = results.wasm_cold[n]?.first, w = results.wasm[n];
+  if (!c || !w?.warm_up) continue;
+  lines.push(`wasm ${n} rows, first call in a fresh page: cold parse / KM + log-rank / Cox ${fmt(c.parse_ms)} / ${fmt(c.km_logrank_ms, 1)} / ${fmt(c.cox_ms)} ms; ` +
+    `after the idle warm-up ${fmt(w.first.parse_ms)} / ${fmt(w.first.km_logrank_ms, 1)} / ${fmt(w.first.cox_ms)} ms (warm-up ${fmt(w.warm_up.ms)} ms in ${w.warm_up.steps} steps, wasm memory after it ${(w.warm_up.wasm_memory_bytes / 1e6).toFixed(0)} MB)`);
+}
 lines.push('R "parse" is data.table::fread (1 thread); read.csv for comparison: ' +
   opt.sizes.map(n => `${n}: ${fmt(results.r[n]?.read_csv_ms)} ms`).join(', ') + '. "full analyze" has no R counterpart.');
 lines.push('');
@@ -536,6 +610,8 @@ if (p) lines.push(`payload: wasm ${kb(p.wasm_bytes)} raw / ${kb(p.wasm_gzip_byte
   `on demand (the full build: workbooks, Parquet, extended estimators; the manuscript build; with their glue; the page modules imported on first use) ${kb(p.on_demand_bytes)} / ${kb(p.on_demand_gzip_bytes)} gz`);
 if (results.page) {
   lines.push(`page: navigation → demo analysed and drawn ${fmt(results.page.navigation_to_demo_ms)} ms (median of 3: ${results.page.navigation_runs.map(r => fmt(r.demo_ms)).join(', ')}; engine in a ${results.page.navigation_runs[0]?.engine})`);
+  const wu = results.page.navigation_runs.map(r => r.warm_up).filter(w => w);
+  if (wu.length) lines.push(`page: the engine's idle warm-up after the demo: ${wu.map(w => w.state).join(', ')}; ${wu.map(w => fmt(w.ms)).join(', ')} ms (${wu.map(w => fmt(w.workerMs)).join(', ')} ms of it in the worker's ${wu[0].steps} steps), ended ${wu.map(w => fmt(w.ended_at_ms)).join(', ')} ms after navigation; the worker's wasm memory after it ${wu.map(w => (w.memory / 1e6).toFixed(0)).join(', ')} MB; the files below were loaded after it (${results.page.app_warm_up?.state ?? '—'})`);
   for (const n of opt.sizes) {
     const a = results.page.app?.[n];
     if (a) lines.push(`page: ${n} rows: load + default analysis + draw ${fmt(a.load_analyse_draw_ms)} ms; grouped analysis + draw ${fmt(a.grouped_analyse_draw_ms)} ms`);
@@ -552,7 +628,11 @@ for (const n of opt.sizes) {
 for (const [n, st] of Object.entries(results.stream || {})) {
   lines.push(`stream: ${n} rows (${(results.files[n].bytes / 1e6).toFixed(0)} MB file): parsed as it streams in ${fmt(st.stream_parse_ms)} ms; KM + log-rank by group ${fmt(st.km_logrank_run_ms)} ms; ` +
     `wasm memory ${(st.memory_after_parse_bytes / 1e6).toFixed(0)} MB after parsing, ${(st.wasm_memory_bytes / 1e6).toFixed(0)} MB after the analysis = ${st.memory_ratio_to_file.toFixed(2)}× the file; ` +
-    `Cox (10 covariates) ${fmt(st.cox_run_ms)} ms, wasm memory after it ${st.wasm_memory_after_cox_bytes ? (st.wasm_memory_after_cox_bytes / 1e6).toFixed(0) : '—'} MB`);
+    `Cox (10 covariates) ${fmt(st.cox_run_ms)} ms, wasm memory after it ${st.wasm_memory_after_cox_bytes ? (st.wasm_memory_after_cox_bytes / 1e6).toFixed(0) : '—'} MB` +
+    (st.warm_up ? `; after the idle warm-up (${fmt(st.warm_up.ms)} ms, ${(st.warm_up.wasm_memory_bytes / 1e6).toFixed(0)} MB of wasm memory after it)` : '; cold (no warm-up)'));
+  const c = results.stream_cold?.[n];
+  if (c && st.warm_up) lines.push(`stream: ${n} rows, cold (a fresh page, no warm-up): parsed in ${fmt(c.stream_parse_ms)} ms; KM + log-rank ${fmt(c.km_logrank_run_ms)} ms; Cox ${fmt(c.cox_run_ms)} ms; ` +
+    `wasm memory ${(c.wasm_memory_bytes / 1e6).toFixed(0)} MB after the analysis, ${c.wasm_memory_after_cox_bytes ? (c.wasm_memory_after_cox_bytes / 1e6).toFixed(0) : '—'} MB after Cox`);
 }
 lines.push('');
 lines.push('targets (issue):');

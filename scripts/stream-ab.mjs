@@ -8,6 +8,9 @@
 // (parse + schema, bytes already in memory) in another fresh page. Also the CPU time of the
 // browser's threads during the streamed run (from /proc): in all, and of its busiest thread
 // (the page's, which parses): on a loaded machine the CPU times are steadier than the wall clock.
+// --warm first runs the engine's idle warm-up in the page (src/wasm/warm.rs `warmUp`, as the
+// page's worker does before a file is dropped; its time and memory are printed apart and not
+// counted in the CPU times); a build without `warmUp` runs cold.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,6 +76,21 @@ for (let r = 0; r < Number(rounds); r++) {
     const page = await browser.newPage();
     await page.goto(server.url + 'blank.html');
     await page.setInputFiles('#file', file);
+    const warmUp = !flags.has('--warm') ? undefined : await page.evaluate(async which => {
+      const text = await (await fetch(`./${which}/www/warm.js`)).text();
+      const num = name => Number(new RegExp(`export const ${name} = (\\d+)`).exec(text)?.[1]);
+      const mod = await import(`./${which}/www/pkg/cohort.js`);
+      const wasm = await mod.default();
+      if (typeof mod.warmUp !== 'function') return null;
+      const t0 = performance.now();
+      for (let step = 0; step >= 0;) {
+        step = mod.warmUp(step, num('WARM_ROWS'), num('WARM_REPS'));
+        await new Promise(r => setTimeout(r, 0));
+      }
+      const out = { warm_ms: Math.round(performance.now() - t0), warm_mem_mb: Math.round(wasm.memory.buffer.byteLength / 1e6) };
+      await new Promise(r => setTimeout(r, 300));
+      return out;
+    }, which);
     const cpu0 = threads();
     const out = await page.evaluate(async ([which, readOnly]) => {
       const file = document.querySelector('#file').files[0];
@@ -109,6 +127,7 @@ for (let r = 0; r < Number(rounds); r++) {
         mem: wasm.memory.buffer.byteLength };
     }, [which, flags.has('--read')]);
     Object.assign(out, cpuSince(cpu0));
+    if (warmUp !== undefined) Object.assign(out, warmUp ?? { warm_ms: null });
     out.mem_x = +(out.mem / size).toFixed(3);
     delete out.mem;
     await page.close();

@@ -35,6 +35,8 @@ use crate::table::Table;
 mod handles;
 mod overview;
 mod share;
+// The idle warm-up (issue 19 item 5): `warmUp`, in every build (the page's engine warms itself).
+mod warm;
 // The benchmark (issue 16 item 5); the canvas/SVG backend is the figures' (src/plot/canvas.rs).
 // Only in the on-demand module (feature `bench`): scripts/bench.mjs loads that one for it.
 #[cfg(feature = "bench")]

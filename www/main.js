@@ -22,6 +22,7 @@ import { progressText } from './read.js';
 import { clearResults, renderReport } from './results.js';
 import { initShare, openSharedLink, figurePng, leaveSharedView } from './share.js';
 import { defaultSpec, groupLabel, timeColumn, specToHash, specFromHash, noSpecReason, timeNote } from './spec.js';
+import { startWarmUp } from './warm.js';
 import { initZph } from './zph.js';
 import { exportBlocked, manuscriptPng } from './figure-export.js';
 
@@ -513,3 +514,4 @@ async function main() {
 
 api.ready = main();
 startPrivacyBadge(api.ready);
+startWarmUp(api, () => state.engine);   // the engine's idle warm-up, after the demo (www/warm.js)

@@ -51,6 +51,15 @@ function optional(fn) {
   }
 }
 
+/**
+ * A file is loaded: the idle warm-up (www/warm.js) gives way for good — its session and data are
+ * freed at once, and its next step answers that it was abandoned.
+ */
+function stopWarmUp(st) {
+  st.warmStopped = true;
+  try { st.glue?.warmUp?.(-1, 0, 0); } catch { /* nothing held */ }
+}
+
 /** A streamed file is read again when the spec asks for other reading options. */
 async function reread(st, specJson) {
   if (st.streamed && st.session.needs_reread?.(specJson)) {
@@ -92,13 +101,14 @@ export const OPS = {
     },
   },
   load: {
-    fn(st, { bytes, name }) { st.streamed = null; return st.session.load(bytes, name); },
+    fn(st, { bytes, name }) { stopWarmUp(st); st.streamed = null; return st.session.load(bytes, name); },
     decode: parse,
   },
   // A File (a handle, not a copy): parsed chunk by chunk as it streams (src/ingest/stream.rs),
   // with progress ({phase, loaded, total}); `cancelLoad` stops it.
   loadFile: {
     async fn(st, { file, name }, progress) {
+      stopWarmUp(st);
       st.loading = new AbortController();
       try {
         const schema = await loadIntoSession(st.session, st.memory, file, name, progress, st.loading.signal);
@@ -150,7 +160,18 @@ export const OPS = {
   methodsK: { fn: (st, { handle, k }) => st.session.methods_k(handle, k) },
   // Sharing (www/share.js).
   shareResults: { fn: (st, { handle, k, specJson }) => st.session.share_results(handle, k, specJson) },
-  loadShared: { fn(st, { json }) { st.streamed = null; return st.session.load_shared(json); }, decode: parse },
+  loadShared: { fn(st, { json }) { stopWarmUp(st); st.streamed = null; return st.session.load_shared(json); }, decode: parse },
+  // One step of the idle warm-up (www/warm.js, src/wasm/warm.rs): {next (< 0: over), abandoned
+  // (a file was loaded since it began, or this is another engine), ms (this step's time here),
+  // memory (wasm bytes)}.
+  warmUp: {
+    fn(st, { step, rows, reps }) {
+      if (step === 0) st.warmStopped = false;
+      const t0 = performance.now();
+      const next = st.warmStopped || typeof st.glue.warmUp !== 'function' ? -2 : st.glue.warmUp(step, rows, reps);
+      return { next, abandoned: next === -2, ms: performance.now() - t0, memory: st.memory?.buffer.byteLength || 0 };
+    },
+  },
   analysisCsv: { fn: (st, { columns }) => st.session.analysis_csv(J(columns)) },
   // Cohort overview (www/overview.js).
   missingness: { fn: (st, { spec }) => st.session.missingness(J(spec)), decode: parse },
