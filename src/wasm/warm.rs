@@ -144,18 +144,12 @@ impl Warm {
     }
 
     /// The survival figure of the Kaplan–Meier report, as the worker draws it (into an
-    /// OffscreenCanvas; where there is none, as SVG: the same layout and paths).
+    /// OffscreenCanvas). Without one there is nothing to warm: the page's worker engine draws
+    /// into OffscreenCanvas, and the warm-up runs only in that engine (www/warm.js).
     fn draw(&self) -> Result<(), JsValue> {
-        let options = r#"{"font_scale":1}"#;
-        let global = js_sys::global();
-        let offscreen = js_sys::Reflect::get(&global, &JsValue::from_str("OffscreenCanvas")).is_ok_and(|c| c.is_function());
-        if offscreen {
-            let canvas = web_sys::OffscreenCanvas::new(FIGURE_W, FIGURE_H)?;
-            let backend = super::CanvasBackend2d::offscreen(&canvas).map_err(js_msg)?;
-            self.session.draw_into(self.held[2], FigureBackend::Canvas(backend), "survival", options)?;
-        } else {
-            self.session.svg(self.held[2], "survival", options, FIGURE_W, FIGURE_H)?;
-        }
+        let Ok(canvas) = web_sys::OffscreenCanvas::new(FIGURE_W, FIGURE_H) else { return Ok(()) };
+        let backend = super::CanvasBackend2d::offscreen(&canvas).map_err(js_msg)?;
+        self.session.draw_into(self.held[2], FigureBackend::Canvas(backend), "survival", r#"{"font_scale":1}"#)?;
         Ok(())
     }
 }

@@ -149,7 +149,8 @@ test('kept figures (worker engine): a model seen before and the first click on t
     Worker.prototype.postMessage = function (m, t) { if (m?.op) sent.push({ op: m.op, forest: !!m.args?.forest }); return orig.call(this, m, t); };
   });
   const forestDrawn = ms => ms.some(m => m.forest || m.op === 'drawForest');
-  const sentSince = (n) => page.evaluate(k => window.__sent.slice(k), n);
+  // The idle warm-up's steps (www/warm.js: op 'warmUp', one at a time while the page is idle) are not the page asking for a figure.
+  const sentSince = (n) => page.evaluate(k => window.__sent.slice(k).filter(m => m.op !== 'warmUp'), n);
   const count = () => page.evaluate(() => window.__sent.length);
   const tick = async (col, on) => {
     const box = page.locator(`#xp-covs tr[data-col="${col}"] input.cov-tick`);
