@@ -419,6 +419,36 @@ async function browserBench() {
     }
     results.page = { navigation_to_demo_ms: median(navs.map(n => n.demo_ms)), navigation_runs: navs };
 
+    // 2b. A file dropped while the warm-up runs (it gives way: www/ops.js stopWarmUp): load +
+    // analyse + draw of the 10k file in a page whose warm-up has run a few steps, against the
+    // same in a page whose warm-up is over (section 3's figure at 10k rows), 3 pages each.
+    const dropAt = async (duringWarmUp) => {
+      const page = await context.newPage();
+      await page.goto(server.url + 'app/');
+      await page.evaluate(() => window.cohort.ready);
+      if (duringWarmUp) {
+        await page.waitForFunction(() => !['waiting'].includes(window.cohort.warmUp?.().state) && window.cohort.warmUp().steps >= 3, null, { timeout: 60000, polling: 5 });
+      } else {
+        await warmUpDone(page);
+      }
+      const r = await page.evaluate(async n => {
+        const before = window.cohort.warmUp?.();
+        const bytes = new Uint8Array(await (await fetch(`../data/synth-${n}.csv`)).arrayBuffer());
+        const t0 = performance.now();
+        await window.cohort.loadFile(`synth-${n}.csv`, bytes);
+        await window.cohort.idle();
+        return { ms: performance.now() - t0, before: before?.state, after: window.cohort.warmUp?.().state, steps: window.cohort.warmUp?.().steps };
+      }, TOGGLE_ROWS);
+      await page.close();
+      return r;
+    };
+    const during = [], after = [];
+    for (let i = 0; i < 3; i++) {
+      during.push(await dropAt(true));
+      after.push(await dropAt(false));
+    }
+    results.page.drop_during_warm_up = { rows: TOGGLE_ROWS, during_ms: median(during.map(r => r.ms)), after_ms: median(after.map(r => r.ms)), during, after };
+
     // 3. In the app: load + default analysis + draw for each size (through cohort.loadFile, as a
     // drop), then a grouped analysis; at 10k rows the toggle of the confidence bands (redraw
     // only) and of the grouping (re-analysis + redraw), each until the engine queue is idle.
@@ -611,6 +641,8 @@ if (p) lines.push(`payload: wasm ${kb(p.wasm_bytes)} raw / ${kb(p.wasm_gzip_byte
 if (results.page) {
   lines.push(`page: navigation → demo analysed and drawn ${fmt(results.page.navigation_to_demo_ms)} ms (median of 3: ${results.page.navigation_runs.map(r => fmt(r.demo_ms)).join(', ')}; engine in a ${results.page.navigation_runs[0]?.engine})`);
   const wu = results.page.navigation_runs.map(r => r.warm_up).filter(w => w);
+  const dw = results.page.drop_during_warm_up;
+  if (dw) lines.push(`page: a ${dw.rows}-row file dropped while the warm-up runs: load + analyse + draw ${fmt(dw.during_ms)} ms (median of 3: ${dw.during.map(r => `${fmt(r.ms)} ms, warm-up ${r.before} → ${r.after} after ${r.steps} steps`).join('; ')}) vs ${fmt(dw.after_ms)} ms after the warm-up (${dw.after.map(r => fmt(r.ms)).join(', ')})`);
   if (wu.length) lines.push(`page: the engine's idle warm-up after the demo: ${wu.map(w => w.state).join(', ')}; ${wu.map(w => fmt(w.ms)).join(', ')} ms (${wu.map(w => fmt(w.workerMs)).join(', ')} ms of it in the worker's ${wu[0].steps} steps), ended ${wu.map(w => fmt(w.ended_at_ms)).join(', ')} ms after navigation; the worker's wasm memory after it ${wu.map(w => (w.memory / 1e6).toFixed(0)).join(', ')} MB; the files below were loaded after it (${results.page.app_warm_up?.state ?? '—'})`);
   for (const n of opt.sizes) {
     const a = results.page.app?.[n];
