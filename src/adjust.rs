@@ -939,6 +939,22 @@ fn balance_rows(names: &[String], cols: &[&[f64]], y: &[f64], weight: &[f64], ro
     out
 }
 
+/// The rows at 1 of each arm (untreated, treated) of a 0/1 term, or `None` when the term has
+/// another value: a term with any other value (the usual continuous one) is told by its first
+/// such value, without counting its whole column in the balance's passes.
+fn binary_ones(col: &[f64], y: &[f64]) -> Option<[usize; 2]> {
+    if !col.iter().all(|&v| v == 0.0 || v == 1.0) {
+        return None;
+    }
+    let (mut ones, mut ones1) = (0usize, 0usize);
+    for (&v, &t) in col.iter().zip(y) {
+        let one = v == 1.0;
+        ones += usize::from(one);
+        ones1 += usize::from(one & (t == 1.0));
+    }
+    Some([ones - ones1, ones1])
+}
+
 /// The balance rows of K terms, in two passes in row order (the means, then the squares about
 /// them) that serve the K terms at once (each term's sums apart, in the order a pass of its own
 /// would add them; the arms' weight sums are the same for every term and made once). Each row
@@ -949,9 +965,7 @@ fn balance_block<const K: usize>(names: &[String], cols: &[&[f64]], y: &[f64], w
     let weight = &weight[..y.len()];
     let (mut sx0, mut sx1, mut swx0, mut swx1) = ([0.0f64; K], [0.0f64; K], [0.0f64; K], [0.0f64; K]);
     let (mut sw0, mut sw1) = (0.0f64, 0.0f64);
-    let (mut ones0, mut ones1, mut binary) = ([0usize; K], [0usize; K], [true; K]);
     for (i, (&t, &w)) in y.iter().zip(weight).enumerate() {
-        let treated = t == 1.0;
         let w1 = w * t;
         let w0 = w - w1;
         sw0 += w0;
@@ -964,10 +978,6 @@ fn balance_block<const K: usize>(names: &[String], cols: &[&[f64]], y: &[f64], w
             sx1[k] += v1;
             swx0[k] += w0 * v;
             swx1[k] += w1 * v;
-            let one = v == 1.0;
-            ones0[k] += usize::from(!treated & one);
-            ones1[k] += usize::from(treated & one);
-            binary[k] &= (v == 0.0) | one;
         }
     }
     let cnt = [rows[0] as f64, rows[1] as f64];
@@ -985,12 +995,13 @@ fn balance_block<const K: usize>(names: &[String], cols: &[&[f64]], y: &[f64], w
     for k in 0..K {
         let var = [ss0[k] / (cnt[0] - 1.0), ss1[k] / (cnt[1] - 1.0)];
         let sd = ((var[1] + var[0]) / 2.0).sqrt();
-        let ones = [ones0[k], ones1[k]];
-        let small = binary[k]
-            && (0..2).any(|a| {
+        let ones = binary_ones(cols[k], y);
+        let small = ones.is_some_and(|ones| {
+            (0..2).any(|a| {
                 let zeros = rows[a] - ones[a];
                 (ones[a] > 0 && ones[a] < DEFAULT_MIN_CELL) || (zeros > 0 && zeros < DEFAULT_MIN_CELL)
-            });
+            })
+        });
         let mean = mean[k];
         out.push(Balance { name: names[k].to_string(), smd_before: (mean[1] - mean[0]) / sd, smd_after: (swx1[k] / sw1 - swx0[k] / sw0) / sd, small });
     }
@@ -1161,6 +1172,8 @@ mod tests {
             });
         }
         cols[8] = vec![2.5; n];
+        // 0/1 but for its last row: not a binary term.
+        cols[7][n - 1] = 2.0;
         for k in 1..=9 {
             let names: Vec<String> = (0..k).map(|j| format!("x{j}")).collect();
             let refs: Vec<&[f64]> = cols[..k].iter().map(|c| &c[..]).collect();
