@@ -556,6 +556,55 @@ pub struct PropensityReport {
     pub extreme: usize,
 }
 
+/// Whether the curves' group is the column `name` itself, with its levels as they are in the
+/// file (no labels), so that `prep.group` is that column's factor of the analysed rows.
+fn group_is_column(spec: &AnalysisSpec, name: &str) -> bool {
+    spec.group.as_ref().and_then(|g| g.single()) == Some(name) && spec.time_varying_group().is_none() && !spec.labels.levels.contains_key(name)
+}
+
+/// The propensity model's columns: the design's (copied, the incomplete rows left out), or the
+/// file's own columns, borrowed ([`columns_in_place`]).
+enum ModelColumns<'a> {
+    Copied(Design),
+    InPlace { idx: Vec<usize>, x: Vec<&'a [f64]>, names: &'a [String] },
+}
+
+impl ModelColumns<'_> {
+    /// The rows (indices into the analysed rows), the columns over those rows and the names.
+    fn parts(&self) -> (&[usize], Vec<&[f64]>, &[String]) {
+        match self {
+            ModelColumns::Copied(d) => (&d.idx, d.x.iter().map(|c| &c[..]).collect(), &d.names),
+            ModelColumns::InPlace { idx, x, names } => (idx, x.clone(), names),
+        }
+    }
+}
+
+/// The usual propensity model's columns without copying them: when the analysed rows are the
+/// file's first rows in order and every covariate is a number column with a value on each of
+/// them (no time-varying, categorical or spline term), `design` would copy each column as it
+/// is, exclude no row and warn of nothing; its terms are the columns themselves, named as they
+/// are. `None` otherwise (then `design` makes the model's columns).
+fn columns_in_place<'a>(table: &'a Table, spec: &AnalysisSpec, prep: &Prepared, covariates: &'a [String]) -> Option<ModelColumns<'a>> {
+    let n = prep.rows.len();
+    if !spec.splines.is_empty() || !spec.interactions.is_empty() || spec.cluster.is_some() || !prep.rows.iter().enumerate().all(|(i, &r)| i == r) {
+        return None;
+    }
+    let mut x = Vec::with_capacity(covariates.len());
+    for name in covariates {
+        if prep.study.time_varying.iter().any(|t| t.0 == *name) || spec.categorical.contains(name) {
+            return None;
+        }
+        let col = table.column(name)?;
+        let crate::table::ColumnData::Numeric(all) = &col.data else { return None };
+        let values = all.get(..n)?;
+        if values.iter().any(|v| v.is_nan()) {
+            return None;
+        }
+        x.push(values);
+    }
+    Some(ModelColumns::InPlace { idx: (0..n).collect(), x, names: covariates })
+}
+
 /// Propensity-score weights of the analysed rows (`weights[i]` for `prep` row i; NaN for a
 /// row left out of the propensity model) and the report, or `None` (with a warning saying
 /// why) when the model cannot give weights: a treatment without exactly two levels, perfect
@@ -568,7 +617,17 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
         Ok(None)
     };
     let tcol = crate::prepare::column(table, &ps.treatment, "treatment")?;
-    let tf = crate::prepare::factor(tcol, &prep.rows);
+    // The treatment's factor of the analysed rows: the curves' own when they are by the
+    // treatment (prepare made it of the same column and rows; without labels of its levels,
+    // its levels are the column's values, as here), else made here.
+    let made;
+    let tf = match &prep.group {
+        Some(g) if group_is_column(spec, &ps.treatment) => g,
+        _ => {
+            made = crate::prepare::factor(tcol, &prep.rows);
+            &made
+        }
+    };
     if tf.levels.len() != 2 {
         return refuse(
             format!(
@@ -585,14 +644,18 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
     // model, and the treatment's missing rows left out like a covariate's.
     let model_spec = AnalysisSpec { covariates: ps.covariates.clone(), splines: Vec::new(), interactions: Vec::new(), cluster: None, ..spec.clone() };
     let mut w = Vec::new();
-    let d = design(table, &model_spec, prep, &ps.covariates, &mut w)?;
+    let d = match columns_in_place(table, &model_spec, prep, &ps.covariates) {
+        Some(d) => d,
+        None => ModelColumns::Copied(design(table, &model_spec, prep, &ps.covariates, &mut w)?),
+    };
     for m in w {
         warnings.push(format!("propensity model: {m}"));
     }
+    let (d_idx, d_x, d_names) = d.parts();
     // The model's rows (those of the design with a treatment) and their outcome, in one pass.
-    let (mut idx, mut y) = (Vec::with_capacity(d.idx.len()), Vec::with_capacity(d.idx.len()));
+    let (mut idx, mut y) = (Vec::with_capacity(d_idx.len()), Vec::with_capacity(d_idx.len()));
     let mut n1 = 0usize;
-    for &i in &d.idx {
+    for &i in d_idx {
         let code = tf.codes.get(i).copied().unwrap_or(crate::table::MISSING);
         if code != crate::table::MISSING {
             idx.push(i);
@@ -600,9 +663,9 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
             n1 += usize::from(code == 1);
         }
     }
-    let dropped = d.idx.len() - idx.len();
+    let dropped = d_idx.len() - idx.len();
     if dropped > 0 {
-        let lines: Vec<u64> = d.idx.iter().filter(|&&i| tf.codes[i] == crate::table::MISSING).map(|&i| table.line(prep.rows[i])).collect();
+        let lines: Vec<u64> = d_idx.iter().filter(|&&i| tf.codes[i] == crate::table::MISSING).map(|&i| table.line(prep.rows[i])).collect();
         warnings.push(format!(
             "{dropped} {} excluded from the propensity model: treatment '{}' is missing ({})",
             if dropped == 1 { "row" } else { "rows" },
@@ -613,16 +676,16 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
     // Columns of the design restricted to rows with a treatment (the design's own, uncopied,
     // when every row has one).
     let x: Vec<std::borrow::Cow<[f64]>> = if dropped == 0 {
-        d.x.iter().map(|c| std::borrow::Cow::Borrowed(&c[..])).collect()
+        d_x.iter().map(|c| std::borrow::Cow::Borrowed(*c)).collect()
     } else {
-        let keep: Vec<usize> = (0..d.idx.len()).filter(|&k| tf.codes[d.idx[k]] != crate::table::MISSING).collect();
-        d.x.iter().map(|c| std::borrow::Cow::Owned(keep.iter().map(|&k| c[k]).collect())).collect()
+        let keep: Vec<usize> = (0..d_idx.len()).filter(|&k| tf.codes[d_idx[k]] != crate::table::MISSING).collect();
+        d_x.iter().map(|c| std::borrow::Cow::Owned(keep.iter().map(|&k| c[k]).collect())).collect()
     };
     let n0 = y.len() - n1;
     if n1 == 0 || n0 == 0 {
         return refuse(format!("among the rows with every propensity covariate, the treatment '{}' has one level only", ps.treatment), warnings);
     }
-    let fit = match crate::stats::logistic::logistic(&y, &x, &d.names) {
+    let fit = match crate::stats::logistic::logistic(&y, &x, d_names) {
         Ok(f) => f,
         Err(e) => return refuse(format!("the propensity model was not fitted: {e}"), warnings),
     };
@@ -643,10 +706,9 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
     }
     let att = ps.estimand == crate::spec::Estimand::Att;
     let p_treated = n1 as f64 / y.len() as f64;
-    let weight = weights(&y, &fit.fitted, att, ps.stabilize, p_treated);
-    let ess = arm_summaries(&y, &weight, &fit.fitted, [&tf.levels[0], &tf.levels[1]]);
+    let (weight, ess) = weights_and_arms(&y, &fit.fitted, att, ps.stabilize, p_treated, [&tf.levels[0], &tf.levels[1]]);
     let columns: Vec<&[f64]> = x.iter().map(|c| &c[..]).collect();
-    let balance = balance_rows(&d.names, &columns, &y, &weight, [n0, n1]);
+    let balance = balance_rows(d_names, &columns, &y, &weight, [n0, n1]);
     let max_smd_after = balance.iter().map(|b| b.smd_after.abs()).fold(0.0, f64::max);
     let extreme: usize = ess.iter().map(|e| e.extreme).sum();
     let (t, c) = (&tf.levels[1], &tf.levels[0]);
@@ -719,6 +781,7 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
 /// share; ATT 1 and e/(1 − e). Each weight is its arm's numerator over its arm's denominator
 /// picked without a branch (the arms alternate at random), the same division as the formula's
 /// (the treated ATT weight 1/1 = 1 exactly).
+#[cfg(test)]
 fn weights(y: &[f64], score: &[f64], att: bool, stabilize: bool, p_treated: f64) -> Vec<f64> {
     let stab = stabilize && !att;
     let (num1, num0) = if stab { (p_treated, 1.0 - p_treated) } else { (1.0, 1.0) };
@@ -761,6 +824,7 @@ fn max_of(hi: f64, v: f64) -> f64 {
 /// a branch would be mispredicted every other row): a row adds w·y to the treated sums and
 /// w − w·y to the untreated ones, each exactly w or 0, so every sum is its own arm's in row
 /// order.
+#[cfg(test)]
 fn arm_summaries(y: &[f64], weight: &[f64], score: &[f64], levels: [&String; 2]) -> Vec<Ess> {
     let (mut n1, mut s0, mut s1, mut q0, mut q1, mut x0, mut x1) = (0usize, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0usize, 0usize);
     let (mut wlo0, mut wlo1, mut whi0, mut whi1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
@@ -803,6 +867,60 @@ fn arm_summaries(y: &[f64], weight: &[f64], score: &[f64], levels: [&String; 2])
         .collect()
 }
 
+/// [`weights`] and [`arm_summaries`] in one pass (the weights' formula and the arms' sums,
+/// row by row in row order, as the two passes made them): each weight is added to its arm's
+/// sums as it is made, without reading the rows twice. Pinned against the two passes by
+/// `weights_and_arms_equal_the_two_passes`.
+fn weights_and_arms(y: &[f64], score: &[f64], att: bool, stabilize: bool, p_treated: f64, levels: [&String; 2]) -> (Vec<f64>, Vec<Ess>) {
+    let stab = stabilize && !att;
+    let (num1, num0) = if stab { (p_treated, 1.0 - p_treated) } else { (1.0, 1.0) };
+    let mut weight = vec![0.0f64; y.len()];
+    let (mut n1, mut s0, mut s1, mut q0, mut q1, mut x0, mut x1) = (0usize, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0usize, 0usize);
+    let (mut wlo0, mut wlo1, mut whi0, mut whi1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    let (mut plo0, mut plo1, mut phi0, mut phi1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for ((&t, &e), out) in y.iter().zip(score).zip(weight.iter_mut()) {
+        let treated = t == 1.0;
+        let num = select(treated, num1, if att { e } else { num0 });
+        let den = select(treated, if att { 1.0 } else { e }, 1.0 - e);
+        let w = num / den;
+        *out = w;
+        let w1 = w * t;
+        let w0 = w - w1;
+        n1 += usize::from(treated);
+        s0 += w0;
+        s1 += w1;
+        q0 += w0 * w0;
+        q1 += w1 * w1;
+        let extreme = w > EXTREME_WEIGHT;
+        x0 += usize::from(!treated & extreme);
+        x1 += usize::from(treated & extreme);
+        wlo0 = min_of(wlo0, select(treated, f64::INFINITY, w));
+        wlo1 = min_of(wlo1, select(treated, w, f64::INFINITY));
+        whi0 = max_of(whi0, select(treated, f64::NEG_INFINITY, w));
+        whi1 = max_of(whi1, select(treated, w, f64::NEG_INFINITY));
+        plo0 = min_of(plo0, select(treated, f64::INFINITY, e));
+        plo1 = min_of(plo1, select(treated, e, f64::INFINITY));
+        phi0 = max_of(phi0, select(treated, f64::NEG_INFINITY, e));
+        phi1 = max_of(phi1, select(treated, e, f64::NEG_INFINITY));
+    }
+    let (n, s, s2, extreme) = ([y.len() - n1, n1], [s0, s1], [q0, q1], [x0, x1]);
+    let (w_min, w_max, ps_min, ps_max) = ([wlo0, wlo1], [whi0, whi1], [plo0, plo1], [phi0, phi1]);
+    let ess = (0..2)
+        .map(|a| Ess {
+            group: levels[a].clone(),
+            n: n[a],
+            weight_sum: s[a],
+            ess: s[a] * s[a] / s2[a],
+            min_weight: w_min[a],
+            max_weight: w_max[a],
+            extreme: extreme[a],
+            ps_min: ps_min[a],
+            ps_max: ps_max[a],
+        })
+        .collect();
+    (weight, ess)
+}
+
 /// The balance rows of the model terms `cols` (named `names`): each term's standardised mean
 /// difference before and after weighting, (treated − untreated mean) / sqrt(mean of the two
 /// arms' unweighted variances), and whether a 0/1 term has fewer than [`DEFAULT_MIN_CELL`] rows
@@ -821,6 +939,22 @@ fn balance_rows(names: &[String], cols: &[&[f64]], y: &[f64], weight: &[f64], ro
     out
 }
 
+/// The rows at 1 of each arm (untreated, treated) of a 0/1 term, or `None` when the term has
+/// another value: a term with any other value (the usual continuous one) is told by its first
+/// such value, without counting its whole column in the balance's passes.
+fn binary_ones(col: &[f64], y: &[f64]) -> Option<[usize; 2]> {
+    if !col.iter().all(|&v| v == 0.0 || v == 1.0) {
+        return None;
+    }
+    let (mut ones, mut ones1) = (0usize, 0usize);
+    for (&v, &t) in col.iter().zip(y) {
+        let one = v == 1.0;
+        ones += usize::from(one);
+        ones1 += usize::from(one & (t == 1.0));
+    }
+    Some([ones - ones1, ones1])
+}
+
 /// The balance rows of K terms, in two passes in row order (the means, then the squares about
 /// them) that serve the K terms at once (each term's sums apart, in the order a pass of its own
 /// would add them; the arms' weight sums are the same for every term and made once). Each row
@@ -831,9 +965,7 @@ fn balance_block<const K: usize>(names: &[String], cols: &[&[f64]], y: &[f64], w
     let weight = &weight[..y.len()];
     let (mut sx0, mut sx1, mut swx0, mut swx1) = ([0.0f64; K], [0.0f64; K], [0.0f64; K], [0.0f64; K]);
     let (mut sw0, mut sw1) = (0.0f64, 0.0f64);
-    let (mut ones0, mut ones1, mut binary) = ([0usize; K], [0usize; K], [true; K]);
     for (i, (&t, &w)) in y.iter().zip(weight).enumerate() {
-        let treated = t == 1.0;
         let w1 = w * t;
         let w0 = w - w1;
         sw0 += w0;
@@ -846,10 +978,6 @@ fn balance_block<const K: usize>(names: &[String], cols: &[&[f64]], y: &[f64], w
             sx1[k] += v1;
             swx0[k] += w0 * v;
             swx1[k] += w1 * v;
-            let one = v == 1.0;
-            ones0[k] += usize::from(!treated & one);
-            ones1[k] += usize::from(treated & one);
-            binary[k] &= (v == 0.0) | one;
         }
     }
     let cnt = [rows[0] as f64, rows[1] as f64];
@@ -867,12 +995,13 @@ fn balance_block<const K: usize>(names: &[String], cols: &[&[f64]], y: &[f64], w
     for k in 0..K {
         let var = [ss0[k] / (cnt[0] - 1.0), ss1[k] / (cnt[1] - 1.0)];
         let sd = ((var[1] + var[0]) / 2.0).sqrt();
-        let ones = [ones0[k], ones1[k]];
-        let small = binary[k]
-            && (0..2).any(|a| {
+        let ones = binary_ones(cols[k], y);
+        let small = ones.is_some_and(|ones| {
+            (0..2).any(|a| {
                 let zeros = rows[a] - ones[a];
                 (ones[a] > 0 && ones[a] < DEFAULT_MIN_CELL) || (zeros > 0 && zeros < DEFAULT_MIN_CELL)
-            });
+            })
+        });
         let mean = mean[k];
         out.push(Balance { name: names[k].to_string(), smd_before: (mean[1] - mean[0]) / sd, smd_after: (swx1[k] / sw1 - swx0[k] / sw0) / sd, small });
     }
@@ -922,6 +1051,8 @@ fn subset_rows(prep: &mut Prepared, keep: &[bool]) {
         let mut k = keep.iter();
         v.retain(|_| *k.next().unwrap_or(&false));
     }
+    // An order of the rows made before is not the kept rows'.
+    prep.time_order = None;
     pick(&mut prep.rows, keep);
     pick(&mut prep.time, keep);
     pick(&mut prep.status, keep);
@@ -966,7 +1097,13 @@ pub fn propensity_cox(table: &Table, spec: &AnalysisSpec, prep: &Prepared, repor
     let d = design(table, &model_spec, prep, &covs, &mut w)?;
     warnings.extend(w);
     let residuals = if spec.ph_residuals { crate::stats::cox::Residuals::Always } else { crate::stats::cox::Residuals::Auto };
-    match crate::stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), residuals) {
+    // Every analysed row in the model (the usual case): its times are the analysed rows', whose
+    // order the weighted curves were drawn from.
+    let fit = match prep.time_order.as_deref() {
+        Some(order) if d.idx.len() == prep.rows.len() => crate::stats::cox::coxph_extra_ordered(&d.cox_input(spec.ties), d.cox_extra(), residuals, order),
+        _ => crate::stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), residuals),
+    };
+    match fit {
         Ok(fit) => {
             warnings.extend(fit.warnings.iter().cloned());
             report.cox = Some(fit);
@@ -1035,6 +1172,8 @@ mod tests {
             });
         }
         cols[8] = vec![2.5; n];
+        // 0/1 but for its last row: not a binary term.
+        cols[7][n - 1] = 2.0;
         for k in 1..=9 {
             let names: Vec<String> = (0..k).map(|j| format!("x{j}")).collect();
             let refs: Vec<&[f64]> = cols[..k].iter().map(|c| &c[..]).collect();
@@ -1053,6 +1192,28 @@ mod tests {
 
     /// The weights picked without a branch are the formulas' bit for bit: ATE (stabilised or
     /// not) and ATT.
+    #[test]
+    fn weights_and_arms_equal_the_two_passes() {
+        let mut rng = crate::rng::SplitMix64(78);
+        let n = 3001;
+        let y: Vec<f64> = (0..n).map(|_| f64::from(rng.uniform() < 0.4)).collect();
+        // Scores near 0 and 1 too, so that some weights are extreme.
+        let e: Vec<f64> = (0..n).map(|_| 1e-3 + rng.uniform() * (1.0 - 2e-3)).collect();
+        let p = y.iter().sum::<f64>() / n as f64;
+        let levels = ["A".to_string(), "B".to_string()];
+        for (att, stabilize) in [(false, false), (false, true), (true, false), (true, true)] {
+            let w = weights(&y, &e, att, stabilize, p);
+            let ess = arm_summaries(&y, &w, &e, [&levels[0], &levels[1]]);
+            let (w2, ess2) = weights_and_arms(&y, &e, att, stabilize, p, [&levels[0], &levels[1]]);
+            assert!(w.iter().zip(&w2).all(|(a, b)| a.to_bits() == b.to_bits()), "{att} {stabilize}");
+            assert!(ess.iter().any(|a| a.extreme > 0), "{ess:?}");
+            for (a, b) in ess.iter().zip(&ess2) {
+                let bits = |x: &Ess| [x.weight_sum, x.ess, x.min_weight, x.max_weight, x.ps_min, x.ps_max].map(f64::to_bits);
+                assert_eq!((bits(a), a.n, a.extreme, &a.group), (bits(b), b.n, b.extreme, &b.group), "{att} {stabilize}");
+            }
+        }
+    }
+
     #[test]
     fn weights_equal_the_formulas() {
         let mut rng = crate::rng::SplitMix64(77);

@@ -197,6 +197,11 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
         let mut prep = prepare(table, spec, &mut warnings)?;
         // Propensity-score weights become the rows' sampling weights before any curve.
         let propensity = ext::apply_propensity(table, spec, &mut prep, &mut warnings)?;
+        // The weighted curves and the weighted Cox model of the treatment sort the same times:
+        // once, here (at 100k rows one radix sort of two).
+        if propensity.is_some() {
+            prep.time_order = Some(stats::common::order_by_time(&prep.time));
+        }
         let mut report = Report {
             propensity,
             file: table.name.clone(),
@@ -395,7 +400,7 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
     // copy of the columns per group (the RMST's jackknife reads each group's own rows below).
     if st.weight.is_some() && st.entry.is_none() && st.patient.is_none() && joined_entry.is_none() && spec.rmst_tau.is_none() {
         let all = stats::km::KmRows { time: &prep.time, status: &prep.status, entry: None, weight: st.weight.as_deref(), patient: None };
-        report.km = stats::km::kaplan_meier_weighted_groups(&all, &codes, n_groups, &opts);
+        report.km = stats::km::kaplan_meier_weighted_groups(&all, &codes, n_groups, &opts, prep.time_order.as_deref());
         for (c, l) in report.km.iter_mut().zip(&levels) {
             c.group = Some(l.clone());
         }

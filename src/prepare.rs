@@ -35,6 +35,10 @@ pub struct Prepared {
     pub continued: Option<Vec<bool>>,
     /// Rows excluded, by reason (the cohort flow; each also a warning).
     pub excluded: Vec<FlowExclusion>,
+    /// The rows in order of `time` ([`crate::stats::common::order_by_time`]), when made once for
+    /// several estimators: the propensity-weighted curves and the weighted Cox model's layout
+    /// sort the same times (`analyze_cached`). `None`: each sorts for itself.
+    pub time_order: Option<Vec<usize>>,
 }
 
 impl Prepared {
@@ -634,7 +638,7 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
         }
         _ => None,
     };
-    Ok(Prepared { rows, time, status, group, strata, competing, unit, filtered_out, study, continued, excluded })
+    Ok(Prepared { rows, time, status, group, strata, competing, unit, filtered_out, study, continued, excluded, time_order: None })
 }
 
 /// Build the model matrix of `covariates` over the complete cases among `prep`'s rows.

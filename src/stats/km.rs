@@ -279,7 +279,7 @@ impl<'a> Members<'a> {
 /// in the sorted order writes the times, weights and outcomes in exit order, group after group
 /// (each group's rows at its own offset), so that each curve reads its rows in order
 /// ([`weighted_curve`]) instead of through row numbers.
-pub fn kaplan_meier_weighted_groups(rows: &KmRows, group: &[u32], n_groups: usize, opts: &KmOptions) -> Vec<KmCurve> {
+pub fn kaplan_meier_weighted_groups(rows: &KmRows, group: &[u32], n_groups: usize, opts: &KmOptions, order: Option<&[usize]>) -> Vec<KmCurve> {
     debug_assert!(rows.entry.is_none() && rows.patient.is_none(), "weighted groups take neither entry nor patients");
     let Some(weight) = rows.weight else {
         let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
@@ -314,7 +314,16 @@ pub fn kaplan_meier_weighted_groups(rows: &KmRows, group: &[u32], n_groups: usiz
     let total = start[n_groups];
     let mut next = start[..n_groups].to_vec();
     let (mut time, mut wt, mut status) = (vec![0.0f64; total], vec![0.0f64; total], vec![0u8; total]);
-    for i in super::common::order_by_time(rows.time) {
+    let made;
+    let order = match order {
+        Some(o) => o,
+        None => {
+            made = super::common::order_by_time(rows.time);
+            &made
+        }
+    };
+    debug_assert_eq!(order.len(), rows.time.len());
+    for &i in order {
         if let Some(k) = next.get_mut(group[i] as usize) {
             time[*k] = rows.time[i];
             wt[*k] = weight[i];
@@ -947,7 +956,9 @@ mod tests {
         let group = [0u32, 1, 0, 0, 1, 1, 1, 0, 1, 0, u32::MAX, 1];
         let o = KmOptions { conf_type: ConfType::LogLog, times: &[0.5, 3.0, 10.0], rmst_tau: None };
         let all = KmRows { time: &time, status: &status, entry: None, weight: Some(&weight), patient: None };
-        let curves = kaplan_meier_weighted_groups(&all, &group, 3, &o);
+        let curves = kaplan_meier_weighted_groups(&all, &group, 3, &o, None);
+        let given = kaplan_meier_weighted_groups(&all, &group, 3, &o, Some(&super::common::order_by_time(all.time)));
+        assert_eq!(curves, given, "the order given is the order made");
         assert_eq!(curves.len(), 3);
         for (g, c) in curves.iter().enumerate() {
             let rows: Vec<usize> = (0..time.len()).filter(|&i| group[i] == g as u32).collect();

@@ -992,10 +992,13 @@ pub(super) struct Layout {
 
 impl Layout {
     /// The inputs must have been checked (equal lengths, finite times, entry before exit).
-    pub(super) fn new(input: &CoxInput, extra: CoxExtra) -> Layout {
+    /// `time_order`: the rows in order of `input.time` as [`order_by_time`] makes them, when
+    /// the caller has them (else they are made here).
+    pub(super) fn new(input: &CoxInput, extra: CoxExtra, time_order: Option<&[usize]>) -> Layout {
         let n = input.time.len();
         let strata = input.strata;
-        let mut order = order_by_time(input.time);
+        debug_assert!(time_order.is_none_or(|o| o.len() == n && o.windows(2).all(|w| input.time[w[0]] <= input.time[w[1]] || input.time[w[1]].is_nan())));
+        let mut order = time_order.map_or_else(|| order_by_time(input.time), <[usize]>::to_vec);
         if let Some(s) = strata {
             order = stable_order_by_code(&order, s);
         }

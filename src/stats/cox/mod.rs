@@ -244,7 +244,14 @@ pub fn coxph_extra(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> R
 /// → [`variance`] (model-based, NA terms, fit warnings) → [`robust::robust_variance`] (with a
 /// cluster or weights) → [`wald`] → [`concordance::concordance`] → [`ph_test`] → [`report`].
 pub fn coxph_extra_traced(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> Result<(CoxReport, Vec<f64>)> {
-    fit_in_steps(input, extra, residuals, &mut |_| {})
+    fit_in_steps(input, extra, residuals, None, &mut |_| {})
+}
+
+/// [`coxph_extra`] given the rows in order of `input.time` as
+/// [`crate::stats::common::order_by_time`] makes it (made once for several estimators of the
+/// same rows: the propensity-weighted curves and this model), instead of sorting them again.
+pub fn coxph_extra_ordered(input: &CoxInput, extra: CoxExtra, residuals: Residuals, time_order: &[usize]) -> Result<CoxReport> {
+    fit_in_steps(input, extra, residuals, Some(time_order), &mut |_| {}).map(|(fit, _)| fit)
 }
 
 /// [`coxph_extra`] with the time each step took (milliseconds by `now`, in order: `sort` (the
@@ -254,7 +261,7 @@ pub fn coxph_extra_traced(input: &CoxInput, extra: CoxExtra, residuals: Residual
 pub fn coxph_timed(input: &CoxInput, extra: CoxExtra, residuals: Residuals, now: &dyn Fn() -> f64) -> Result<(CoxReport, Vec<(&'static str, f64)>)> {
     let mut laps = Vec::new();
     let mut last = now();
-    let fit = fit_in_steps(input, extra, residuals, &mut |step| {
+    let fit = fit_in_steps(input, extra, residuals, None, &mut |step| {
         let t = now();
         laps.push((step, t - last));
         last = t;
@@ -263,7 +270,7 @@ pub fn coxph_timed(input: &CoxInput, extra: CoxExtra, residuals: Residuals, now:
 }
 
 /// The steps of [`coxph_extra_traced`]; `lap` is called with each step's name as it ends.
-fn fit_in_steps(input: &CoxInput, extra: CoxExtra, residuals: Residuals, lap: &mut dyn FnMut(&'static str)) -> Result<(CoxReport, Vec<f64>)> {
+fn fit_in_steps(input: &CoxInput, extra: CoxExtra, residuals: Residuals, time_order: Option<&[usize]>, lap: &mut dyn FnMut(&'static str)) -> Result<(CoxReport, Vec<f64>)> {
     let events = input::check(input, extra)?;
     let mut notes = Notes::default();
     // Until the concordance: the layout (order, ranks, events), the matrix and the rows and
@@ -271,7 +278,7 @@ fn fit_in_steps(input: &CoxInput, extra: CoxExtra, residuals: Residuals, lap: &m
     let (n, ps) = (input.time.len(), input.x.len() + input.x.len() % 2);
     let matrix = n.saturating_mul(8 * ps);
     crate::stats::common::reserve_heap(matrix.saturating_add(n.saturating_mul(2 * std::mem::size_of::<usize>() + 4 + 2 + 16)), matrix);
-    let layout = Layout::new(input, extra);
+    let layout = Layout::new(input, extra, time_order);
     lap("sort");
     let Start { keep, names, mut data, scale, mut work, p0 } = prepare(input, &layout, &mut notes, lap)?;
     // The cox.zph time transform depends only on the times: computed once; its blocks are
