@@ -537,6 +537,8 @@ struct WeightedRankSweep {
     partners_of_event: Vec<f64>,
     events_before: Vec<f64>,
     event_weight: Vec<f64>,
+    /// Whether no row has been counted yet (all the weights so far are +0.0).
+    empty: bool,
 }
 
 impl WeightedRankSweep {
@@ -557,6 +559,7 @@ impl WeightedRankSweep {
 
     fn add(&mut self, r: &Partner) {
         let (g, ev) = ((r.gev >> 1) as usize, r.gev & 1 == 1);
+        self.empty = false;
         self.exits.add(g, r.w);
         self.firsts.add(r.first as usize, r.w);
         self.add_leaves(r);
@@ -616,9 +619,16 @@ impl WeightedRankSweep {
                 self.add(r);
             } else if 4 * block.len() >= self.exit_w.len() {
                 // A large block: O(groups + rows) through prefix sums, not O(rows · log groups).
-                self.refresh_prefixes();
+                // Before the first rows counted, every row finds +0.0 of both (the prefix sums
+                // of +0.0 leaves, and their differences, are +0.0): the queries are skipped (the
+                // first of a treatment's two blocks).
                 before.clear();
-                before.extend(block.iter().map(|r| self.query_dense(r)));
+                if self.empty {
+                    before.resize(block.len(), (0.0, 0.0));
+                } else {
+                    self.refresh_prefixes();
+                    before.extend(block.iter().map(|r| self.query_dense(r)));
+                }
                 for r in block {
                     self.add_leaves(r);
                 }
@@ -628,6 +638,7 @@ impl WeightedRankSweep {
                     let (c, d) = before[q];
                     out[k + q] = self.counts(r, c, d, c_le, d_le, total);
                 }
+                self.empty = false;
                 self.exits.rebuild(&self.exit_w);
                 self.firsts.rebuild(&self.first_w);
                 self.events.rebuild(&self.ev_added);
@@ -809,6 +820,7 @@ fn concordance_general(data: &Data, time: &[f64], entry: Option<&[f64]>, lp: &[f
         partners_of_event,
         events_before,
         event_weight,
+        empty: true,
     };
     let mut out = vec![[0.0f64; 2]; n];
     let mut total = [0.0f64; 3];

@@ -535,9 +535,9 @@ impl Data {
             w.a1[gi] = 0.0;
             let xs = &self.x[grp.start * ps..grp.end * ps];
             let risk = &w.risk[grp.start..grp.end];
-            // The dying rows' sums: D1 is needed only for Efron with tied events. Without case
-            // weights they are taken in the same sweep of the group's rows as S0 and S1 (each
-            // sum still row by row, with the weighted sums' operations for a weight of 1).
+            // The dying rows' sums: D1 is needed only for Efron with tied events. They are taken
+            // in the same sweep of the group's rows as S0 and S1, each sum still row by row
+            // (without case weights, with the weighted sums' operations for a weight of 1).
             let tied_efron = self.efron && grp.deaths > 1;
             let (mut ds0, mut eta_d, mut deadwt) = (0.0, 0.0, 0.0);
             if grp.deaths > 0 {
@@ -569,6 +569,24 @@ impl Data {
                         lanes::add_scaled(&mut w.s1, r, x);
                     }
                 }
+                Some(wt) if grp.deaths > 0 => {
+                    // With case weights, the same single sweep: each sum in row order as ever.
+                    let dying = self.event[rows.clone()].iter().zip(&w.eta[rows.clone()]);
+                    for (((x, &r), &c), (&ev, &e)) in xs.chunks_exact(ps).zip(risk).zip(&wt[rows]).zip(dying) {
+                        let r = r * c;
+                        *s0 += r;
+                        lanes::add_scaled(&mut w.s1, r, x);
+                        if ev {
+                            ds0 += r;
+                            deadwt += c;
+                            eta_d += c * e;
+                            lanes::add_scaled(&mut w.xd, c, x);
+                            if tied_efron {
+                                lanes::add_scaled(&mut w.d1, r, x);
+                            }
+                        }
+                    }
+                }
                 Some(wt) => {
                     for ((x, &r), &c) in xs.chunks_exact(ps).zip(risk).zip(&wt[grp.start..grp.end]) {
                         *s0 += r * c;
@@ -579,19 +597,6 @@ impl Data {
             if grp.deaths == 0 {
                 self.leave_after(gi, s0, w);
                 continue;
-            }
-            if let Some(wt) = &self.wt {
-                for i in (grp.start..grp.end).filter(|&i| self.event[i]) {
-                    let c = wt[i];
-                    let (r, x) = (w.risk[i] * c, &self.x[i * ps..(i + 1) * ps]);
-                    ds0 += r;
-                    deadwt += c;
-                    eta_d += c * w.eta[i];
-                    lanes::add_scaled(&mut w.xd, c, x);
-                    if tied_efron {
-                        lanes::add_scaled(&mut w.d1, r, x);
-                    }
-                }
             }
             let d = grp.deaths as f64;
             out.loglik += eta_d;
@@ -787,6 +792,15 @@ impl Data {
                     let o = &mut o[seg.start - rows.start..seg.end - rows.start];
                     for ((o, &r), &ev) in o.iter_mut().zip(&risk[seg.clone()]).zip(&self.event[seg.clone()]) {
                         *o = r * if ev { cum_event } else { cum };
+                    }
+                    continue;
+                }
+                if let (None, Some(wt)) = (&self.entry, &self.wt) {
+                    // Case weights without delayed entry: the plain fit's loop times the row's
+                    // weight, (r_i·cum)·w_i in the general loop's order.
+                    let o = &mut o[seg.start - rows.start..seg.end - rows.start];
+                    for (((o, &r), &ev), &c) in o.iter_mut().zip(&risk[seg.clone()]).zip(&self.event[seg.clone()]).zip(&wt[seg.clone()]) {
+                        *o = (r * if ev { cum_event } else { cum }) * c;
                     }
                     continue;
                 }
