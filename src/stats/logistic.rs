@@ -489,9 +489,6 @@ fn fit(y: &[f64], x: &[&[f64]], names: &[String], last: f64) -> Result<LogisticF
     if x.iter().any(|c| c.len() != n) || names.len() != x.len() {
         return Err("internal error: the logistic model's columns have different lengths".into());
     }
-    if y.iter().any(|&v| v != 0.0 && v != 1.0) {
-        return Err("internal error: the logistic model's outcome is not 0/1".into());
-    }
     let p = x.len() + 1;
     if n <= p {
         return Err(format!("{n} rows are too few for {p} coefficients"));
@@ -507,9 +504,11 @@ fn fit(y: &[f64], x: &[&[f64]], names: &[String], last: f64) -> Result<LogisticF
     let mut next = Normal::new(p);
     let (mut w, mut z) = ([0.0f64; BLOCK], [0.0f64; BLOCK]);
     // The start's μ, w and z of each row picked without a branch on y (0 and 1 alternate at
-    // random), with the treated rows counted, in the same pass.
+    // random), with the treated rows counted and y checked to be 0/1, in the same pass (a
+    // separate check, a branch per row, took ≈ 6 % of the fit in V8).
     let mut mu = vec![0.0f64; n];
     let mut n1 = 0usize;
+    let mut not_binary = false;
     for from in (0..n).step_by(BLOCK) {
         let ys = &y[from..n.min(from + BLOCK)];
         let mus = &mut mu[from..from + ys.len()];
@@ -519,8 +518,12 @@ fn fit(y: &[f64], x: &[&[f64]], names: &[String], last: f64) -> Result<LogisticF
             z[k] = super::select(one, start1.1.1, start0.1.1);
             mus[k] = super::select(one, start1.0, start0.0);
             n1 += usize::from(one);
+            not_binary |= !(one | (v == 0.0));
         }
         normal.add_block(x, from, &w[..ys.len()], &z[..ys.len()]);
+    }
+    if not_binary {
+        return Err("internal error: the logistic model's outcome is not 0/1".into());
     }
     let mut dev_old = -2.0 * (n1 as f64 * start1.0.ln() + (n - n1) as f64 * (1.0 - start0.0).ln());
     let mut beta = vec![0.0; p];
@@ -783,6 +786,18 @@ mod tests {
             direct += (1.0 / f64::EPSILON + 1.0).ln();
         }
         assert!((lp.ln() - direct).abs() < 1e-12 * direct, "{direct}");
+    }
+
+    /// The outcome is checked to be 0/1 in the start's pass (a 2 or a NaN anywhere, even in the
+    /// last partial block).
+    #[test]
+    fn outcome_not_binary_is_refused() {
+        let x = vec![(0..70).map(f64::from).collect::<Vec<_>>()];
+        for (at, bad) in [(0, 2.0), (69, 0.5), (66, f64::NAN)] {
+            let mut y: Vec<f64> = (0..70).map(|i| f64::from(i % 3 == 0)).collect();
+            y[at] = bad;
+            assert!(logistic(&y, &x, &["x".into()]).unwrap_err().contains("not 0/1"), "{at}");
+        }
     }
 
     #[test]
