@@ -352,8 +352,8 @@ impl Normal {
             };
             self.rhs[a] += dots[0];
             self.lower[a * p] += sum;
-            for b in 1..=a.min(SWEEP - 1) {
-                self.lower[a * p + b] += dots[b];
+            for (b, d) in dots.iter().enumerate().take(a.min(SWEEP - 1) + 1).skip(1) {
+                self.lower[a * p + b] += d;
             }
             let mut b = SWEEP;
             while b <= a {
