@@ -957,7 +957,7 @@ mod tests {
         let o = KmOptions { conf_type: ConfType::LogLog, times: &[0.5, 3.0, 10.0], rmst_tau: None };
         let all = KmRows { time: &time, status: &status, entry: None, weight: Some(&weight), patient: None };
         let curves = kaplan_meier_weighted_groups(&all, &group, 3, &o, None);
-        let given = kaplan_meier_weighted_groups(&all, &group, 3, &o, Some(&super::common::order_by_time(all.time)));
+        let given = kaplan_meier_weighted_groups(&all, &group, 3, &o, Some(&crate::stats::common::order_by_time(all.time)));
         assert_eq!(curves, given, "the order given is the order made");
         assert_eq!(curves.len(), 3);
         for (g, c) in curves.iter().enumerate() {
