@@ -511,6 +511,7 @@ impl Data {
     /// Each group's η and exp(η) (into `w`) are computed as the group is reached, so that its
     /// rows are read from memory once for both (the matrix is the pass's memory traffic).
     /// Returns false if a risk is not finite.
+    // Long because: one sweep of each time group feeds every sum of the pass (S0, S1, the dying rows' sums, with weights and without, Efron's ties), each in the order the fit's results depend on bit for bit; split apart, the group's rows would be read again.
     #[inline(never)]
     #[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
     fn loglik_score_groups(&self, range: std::ops::Range<usize>, bp: &[f64], g: Option<&[f64]>, s0: &mut f64, w: &mut Work, out: &mut Pass) -> bool {
