@@ -818,59 +818,13 @@ fn max_of(hi: f64, v: f64) -> f64 {
     }
 }
 
-/// Each arm's weights and propensity scores (index 0 the untreated, `y` = 0; 1 the treated):
-/// the rows, Σw, the effective size (Σw)²/Σw², the weight and score ranges and the extreme
-/// weights. One pass in row order without a branch on the arm (the arms are mixed at random, so
-/// a branch would be mispredicted every other row): a row adds w·y to the treated sums and
-/// w − w·y to the untreated ones, each exactly w or 0, so every sum is its own arm's in row
-/// order.
-#[cfg(test)]
-fn arm_summaries(y: &[f64], weight: &[f64], score: &[f64], levels: [&String; 2]) -> Vec<Ess> {
-    let (mut n1, mut s0, mut s1, mut q0, mut q1, mut x0, mut x1) = (0usize, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0usize, 0usize);
-    let (mut wlo0, mut wlo1, mut whi0, mut whi1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
-    let (mut plo0, mut plo1, mut phi0, mut phi1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
-    for ((&t, &w), &e) in y.iter().zip(weight).zip(score) {
-        let treated = t == 1.0;
-        let w1 = w * t;
-        let w0 = w - w1;
-        n1 += usize::from(treated);
-        s0 += w0;
-        s1 += w1;
-        q0 += w0 * w0;
-        q1 += w1 * w1;
-        let extreme = w > EXTREME_WEIGHT;
-        x0 += usize::from(!treated & extreme);
-        x1 += usize::from(treated & extreme);
-        wlo0 = min_of(wlo0, select(treated, f64::INFINITY, w));
-        wlo1 = min_of(wlo1, select(treated, w, f64::INFINITY));
-        whi0 = max_of(whi0, select(treated, f64::NEG_INFINITY, w));
-        whi1 = max_of(whi1, select(treated, w, f64::NEG_INFINITY));
-        plo0 = min_of(plo0, select(treated, f64::INFINITY, e));
-        plo1 = min_of(plo1, select(treated, e, f64::INFINITY));
-        phi0 = max_of(phi0, select(treated, f64::NEG_INFINITY, e));
-        phi1 = max_of(phi1, select(treated, e, f64::NEG_INFINITY));
-    }
-    let (n, s, s2, extreme) = ([y.len() - n1, n1], [s0, s1], [q0, q1], [x0, x1]);
-    let (w_min, w_max, ps_min, ps_max) = ([wlo0, wlo1], [whi0, whi1], [plo0, plo1], [phi0, phi1]);
-    (0..2)
-        .map(|a| Ess {
-            group: levels[a].clone(),
-            n: n[a],
-            weight_sum: s[a],
-            ess: s[a] * s[a] / s2[a],
-            min_weight: w_min[a],
-            max_weight: w_max[a],
-            extreme: extreme[a],
-            ps_min: ps_min[a],
-            ps_max: ps_max[a],
-        })
-        .collect()
-}
-
-/// [`weights`] and [`arm_summaries`] in one pass (the weights' formula and the arms' sums,
-/// row by row in row order, as the two passes made them): each weight is added to its arm's
-/// sums as it is made, without reading the rows twice. Pinned against the two passes by
-/// `weights_and_arms_equal_the_two_passes`.
+/// The rows' weights ([`weights`]' formula) and each arm's summary (index 0 the untreated,
+/// `y` = 0; 1 the treated): the rows, Σw, the effective size (Σw)²/Σw², the weight and score
+/// ranges and the extreme weights, in one pass in row order: each weight is added to its arm's
+/// sums as it is made. No branch on the arm (the arms are mixed at random, so a branch would be
+/// mispredicted every other row): a row adds w·y to the treated sums and w − w·y to the
+/// untreated ones, each exactly w or 0, so every sum is its own arm's in row order (pinned
+/// against plain per-arm sums by `weights_and_arms_equal_per_arm_sums`).
 fn weights_and_arms(y: &[f64], score: &[f64], att: bool, stabilize: bool, p_treated: f64, levels: [&String; 2]) -> (Vec<f64>, Vec<Ess>) {
     let stab = stabilize && !att;
     let (num1, num0) = if stab { (p_treated, 1.0 - p_treated) } else { (1.0, 1.0) };
@@ -959,7 +913,7 @@ fn binary_ones(col: &[f64], y: &[f64]) -> Option<[usize; 2]> {
 /// them) that serve the K terms at once (each term's sums apart, in the order a pass of its own
 /// would add them; the arms' weight sums are the same for every term and made once). Each row
 /// adds its values to its own arm's sums and exactly 0 to the other's, without a branch (see
-/// [`arm_summaries`]).
+/// [`weights_and_arms`]).
 fn balance_block<const K: usize>(names: &[String], cols: &[&[f64]], y: &[f64], weight: &[f64], rows: [usize; 2], out: &mut Vec<Balance>) {
     let cols: [&[f64]; K] = std::array::from_fn(|k| &cols[k][..y.len()]);
     let weight = &weight[..y.len()];
@@ -1190,10 +1144,10 @@ mod tests {
         assert!(balance_rows(&["x1".into()], &[&cols[1][..]], &y, &weight, rows)[0].small);
     }
 
-    /// The weights picked without a branch are the formulas' bit for bit: ATE (stabilised or
-    /// not) and ATT.
+    /// The one pass's weights and arm summaries: the formula's weights, and each arm's sums as
+    /// plain sums over its own rows in row order, bit for bit.
     #[test]
-    fn weights_and_arms_equal_the_two_passes() {
+    fn weights_and_arms_equal_per_arm_sums() {
         let mut rng = crate::rng::SplitMix64(78);
         let n = 3001;
         let y: Vec<f64> = (0..n).map(|_| f64::from(rng.uniform() < 0.4)).collect();
@@ -1203,17 +1157,28 @@ mod tests {
         let levels = ["A".to_string(), "B".to_string()];
         for (att, stabilize) in [(false, false), (false, true), (true, false), (true, true)] {
             let w = weights(&y, &e, att, stabilize, p);
-            let ess = arm_summaries(&y, &w, &e, [&levels[0], &levels[1]]);
-            let (w2, ess2) = weights_and_arms(&y, &e, att, stabilize, p, [&levels[0], &levels[1]]);
+            let (w2, ess) = weights_and_arms(&y, &e, att, stabilize, p, [&levels[0], &levels[1]]);
             assert!(w.iter().zip(&w2).all(|(a, b)| a.to_bits() == b.to_bits()), "{att} {stabilize}");
             assert!(ess.iter().any(|a| a.extreme > 0), "{ess:?}");
-            for (a, b) in ess.iter().zip(&ess2) {
-                let bits = |x: &Ess| [x.weight_sum, x.ess, x.min_weight, x.max_weight, x.ps_min, x.ps_max].map(f64::to_bits);
-                assert_eq!((bits(a), a.n, a.extreme, &a.group), (bits(b), b.n, b.extreme, &b.group), "{att} {stabilize}");
+            for (arm, got) in ess.iter().enumerate() {
+                // Each arm's own rows, summed in row order with a branch.
+                let rows: Vec<usize> = (0..n).filter(|&i| (y[i] == 1.0) == (arm == 1)).collect();
+                let (mut s, mut q, mut lo, mut hi, mut plo, mut phi) = (0.0f64, 0.0f64, f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+                for &i in &rows {
+                    s += w[i];
+                    q += w[i] * w[i];
+                    (lo, hi, plo, phi) = (lo.min(w[i]), hi.max(w[i]), plo.min(e[i]), phi.max(e[i]));
+                }
+                let extreme = rows.iter().filter(|&&i| w[i] > EXTREME_WEIGHT).count();
+                let want = [s, s * s / q, lo, hi, plo, phi].map(f64::to_bits);
+                let bits = [got.weight_sum, got.ess, got.min_weight, got.max_weight, got.ps_min, got.ps_max].map(f64::to_bits);
+                assert_eq!((bits, got.n, got.extreme, &got.group), (want, rows.len(), extreme, &levels[arm]), "{att} {stabilize} arm {arm}");
             }
         }
     }
 
+    /// The weights picked without a branch are the formulas' bit for bit: ATE (stabilised or
+    /// not) and ATT.
     #[test]
     fn weights_equal_the_formulas() {
         let mut rng = crate::rng::SplitMix64(77);
