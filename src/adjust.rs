@@ -783,17 +783,30 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
 /// (the treated ATT weight 1/1 = 1 exactly).
 #[cfg(test)]
 fn weights(y: &[f64], score: &[f64], att: bool, stabilize: bool, p_treated: f64) -> Vec<f64> {
-    let stab = stabilize && !att;
-    let (num1, num0) = if stab { (p_treated, 1.0 - p_treated) } else { (1.0, 1.0) };
-    y.iter()
-        .zip(score)
-        .map(|(&t, &e)| {
-            let treated = t == 1.0;
-            let num = select(treated, num1, if att { e } else { num0 });
-            let den = select(treated, if att { 1.0 } else { e }, 1.0 - e);
-            num / den
-        })
-        .collect()
+    let num = numerators(att, stabilize, p_treated);
+    y.iter().zip(score).map(|(&t, &e)| weight_of(t == 1.0, e, att, num)).collect()
+}
+
+/// The arms' weight numerators (treated, untreated): p and 1 − p, p the treated share, when
+/// stabilised (ATE only), else 1.
+fn numerators(att: bool, stabilize: bool, p_treated: f64) -> (f64, f64) {
+    if stabilize && !att {
+        (p_treated, 1.0 - p_treated)
+    } else {
+        (1.0, 1.0)
+    }
+}
+
+/// One row's propensity weight (`e` its fitted propensity): ATE 1/e and 1/(1 − e), stabilised
+/// p/e and (1 − p)/(1 − e); ATT 1 and e/(1 − e). Its arm's numerator (`num` from
+/// [`numerators`]; ATT's untreated e) over its arm's denominator, picked without a branch (the
+/// arms alternate at random), the same division as the formula's (the treated ATT weight 1/1 = 1
+/// exactly).
+#[inline]
+fn weight_of(treated: bool, e: f64, att: bool, (num1, num0): (f64, f64)) -> f64 {
+    let num = select(treated, num1, if att { e } else { num0 });
+    let den = select(treated, if att { 1.0 } else { e }, 1.0 - e);
+    num / den
 }
 
 /// The smaller of a running minimum `lo` (never NaN) and `v`: `f64::min`'s result (a NaN `v`
@@ -826,17 +839,14 @@ fn max_of(hi: f64, v: f64) -> f64 {
 /// untreated ones, each exactly w or 0, so every sum is its own arm's in row order (pinned
 /// against plain per-arm sums by `weights_and_arms_equal_per_arm_sums`).
 fn weights_and_arms(y: &[f64], score: &[f64], att: bool, stabilize: bool, p_treated: f64, levels: [&String; 2]) -> (Vec<f64>, Vec<Ess>) {
-    let stab = stabilize && !att;
-    let (num1, num0) = if stab { (p_treated, 1.0 - p_treated) } else { (1.0, 1.0) };
+    let num = numerators(att, stabilize, p_treated);
     let mut weight = vec![0.0f64; y.len()];
     let (mut n1, mut s0, mut s1, mut q0, mut q1, mut x0, mut x1) = (0usize, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0usize, 0usize);
     let (mut wlo0, mut wlo1, mut whi0, mut whi1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
     let (mut plo0, mut plo1, mut phi0, mut phi1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
     for ((&t, &e), out) in y.iter().zip(score).zip(weight.iter_mut()) {
         let treated = t == 1.0;
-        let num = select(treated, num1, if att { e } else { num0 });
-        let den = select(treated, if att { 1.0 } else { e }, 1.0 - e);
-        let w = num / den;
+        let w = weight_of(treated, e, att, num);
         *out = w;
         let w1 = w * t;
         let w0 = w - w1;
