@@ -220,8 +220,15 @@ async function drawAhead(shown) {
   const promise = state.engine.drawAhead(shown.figure, opts, shown.w, shown.h).catch(() => null);
   ahead = { key, parts: shown.parts, promise };
   const got = await promise;
+  if (!got) {
+    // Refused: most often a refit (a covariate ticked) replaced the report's handle after this
+    // was sent. The figure shown is the same (a refit of the models alone leaves it as drawn and
+    // plans nothing), so plan it once more, before anything can see neither planned nor drawing.
+    if (!shown.again && state.drawn?.key === shown.key && sameParts(state.drawn.parts, shown.parts)) planAhead({ ...shown, again: true });
+    if (ahead?.promise === promise) ahead = null;
+    return;
+  }
   if (ahead?.promise === promise) ahead = null;
-  if (!got) return;
   if (state.report && sameParts(figureParts(state.report), shown.parts)) remember({ key, parts: shown.parts, layout: got.layout, bitmap: got.bitmap });
   else got.bitmap.close?.();
 }
@@ -244,7 +251,13 @@ export async function drawFigure() {
   const key = keyOf(opts);
   const parts = figureParts(r);
   const same = d => d.key === key && sameParts(d.parts, parts);
-  if (state.drawn && same(state.drawn)) return state.layout;
+  if (state.drawn && same(state.drawn)) {
+    // The figure with the bands switched, if it is neither kept nor on its way (a drawing ahead
+    // refused after a refit replaced the report's handle): plan it again.
+    const other = keyOf({ ...opts, conf_bands: opts.conf_bands === false });
+    if (!aheadPlan && !ahead && !recent.some(d => d.key === other && sameParts(d.parts, parts))) planAhead({ key, parts, keyOf, opts, figure, w, h });
+    return state.layout;
+  }
   canvas.style.width = cssW + 'px';
   canvas.style.height = cssH + 'px';
   canvas.width = w;   // (clears the canvas, even when the size is the same)

@@ -212,6 +212,43 @@ test('kept figures (worker engine): a model seen before and the first click on t
   assert.deepEqual(other.errors, []);
 });
 
+test('a figure drawn ahead that the engine refuses (a refit replaced the report meanwhile) is planned again: the first CI click still asks the engine nothing', async () => {
+  const { page, errors } = await app.newPage();
+  await lungBySex(page);
+  const settled = () => page.waitForFunction(() => { const a = window.cohort.figureAhead(); return !a.planned && !a.drawing; }, null, { timeout: 20000 });
+  await page.waitForTimeout(200);
+  await settled();
+  // The engine refuses the next figure drawn ahead (the bands switched off) as it refuses a
+  // handle a refit has just released; every message is counted from here.
+  await page.evaluate(() => {
+    const sent = window.__sent = [];
+    window.__refused = 0;
+    const orig = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (m, t) {
+      if (m?.op === 'draw' && m.args?.options?.conf_bands === false && !window.__refused) {
+        window.__refused += 1;
+        m = { ...m, args: { ...m.args, handle: 4000000000 } };
+      }
+      if (m?.op && m.op !== 'warmUp') sent.push(m.op);
+      return orig.call(this, m, t);
+    };
+  });
+  // A new figure (no number-at-risk table): drawn, then drawn ahead with the bands off — refused.
+  await page.locator('#opt-risk').uncheck();
+  await idle(page);
+  await page.waitForTimeout(200);
+  await settled();
+  assert.equal(await page.evaluate(() => window.__refused), 1, 'the drawing ahead was not refused: the test tests nothing');
+  const n = await page.evaluate(() => window.__sent.length);
+  const kmOn = await pixels(page, '#km');
+  await page.locator('#opt-ci').click();
+  await idle(page);
+  assert.deepEqual(await page.evaluate(k => window.__sent.slice(k), n), [], 'the first CI click asked the engine');
+  assert.notEqual(await pixels(page, '#km'), kmOn);
+  assert.equal((await spec(page)).view.conf_bands, false);
+  assert.deepEqual(errors, []);
+});
+
 test('competing risks declared in the outcome panel: cumulative incidence, Gray\'s test and Fine-Gray (R cmprsk)', async () => {
   const { page, requests, errors } = await app.newPage();
   assert.ok(!(await loadFile(page, TRANSPLANT)).error);
