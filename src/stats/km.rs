@@ -404,6 +404,10 @@ fn weighted_curve(time: &[f64], weight: &[f64], status: &[u8], sums: &GroupSums,
         }
         w_out += m;
         n_out += k - start;
+        if n_out == n_in {
+            // No row at risk: Σw² is 0, not the ulps its subtractions leave (see `km_rows_of`).
+            s2 = 0.0;
+        }
         if d > 0.0 || c > 0.0 {
             rt.push_row(t, at_risk, d, c);
             let v_s = fin_s + a_s * a_s * s2 - 2.0 * a_s * S2B + S2B2;
@@ -511,6 +515,11 @@ fn km_rows_of(rows: &KmRows, members: Members, by_exit: &[usize], by_entry: &[us
         }
         w_out += m;
         n_out += k - start;
+        if robust && n_out == n_in {
+            // No row at risk: the running sums of its rows are 0, not the ulps their
+            // subtractions leave (whose square roots would show as a standard error of 1e-8).
+            (s2, s2b_s, s2b2_s, s2b_h, s2b2_h) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        }
         if d > 0.0 || c > 0.0 {
             rt.push_row(t, at_risk, d, c);
             if robust {
@@ -580,7 +589,8 @@ fn curve(rt: RiskTable, opts: &KmOptions) -> KmCurve {
 }
 
 /// [`curve`], with robust standard errors of log S and H in place of Greenwood's and
-/// Nelson–Aalen's (where S reaches 0 the standard error of S is then 0, the limits undefined).
+/// Nelson–Aalen's (where S reaches 0 the standard error of S is then 0: the plain limits 0,
+/// the log and log-log ones undefined, as R's `survfit(..., robust = TRUE)`).
 fn curve_with(rt: RiskTable, opts: &KmOptions, robust: Option<&RobustSe>) -> KmCurve {
     let z = z95();
     let m = rt.time.len();
@@ -596,7 +606,9 @@ fn curve_with(rt: RiskTable, opts: &KmOptions, robust: Option<&RobustSe>) -> KmC
             vh += d / (n * n);
         }
         let se_log = if s > 0.0 { robust.map_or(gw.sqrt(), |r| r.se_log[j]) } else { f64::NAN };
-        let (lo, up) = conf_limits(s, se_log, opts.conf_type, z);
+        // Where S reaches 0 the robust standard error of S is 0: the plain interval is then
+        // [0, 0], as R's (the log and log-log ones stay undefined); the median's limits read it.
+        let (lo, up) = if robust.is_some() && s == 0.0 && opts.conf_type == ConfType::Plain { (0.0, 0.0) } else { conf_limits(s, se_log, opts.conf_type, z) };
         surv.push(s);
         lower.push(lo);
         upper.push(up);
@@ -1084,6 +1096,28 @@ mod tests {
         }
         // Unweighted counts of rows and events.
         assert_eq!((k.n, k.events), (3, 2));
+    }
+
+    /// Where a weighted curve reaches 0 its robust standard error is 0: the plain interval is
+    /// [0, 0] and the median's upper limit is where that interval first falls below 0.5; the
+    /// log interval is undefined there. R: d <- data.frame(t = 1:5, e = c(1,0,1,1,1),
+    /// w = c(1.2,0.5,2,1,0.7)); survfit(Surv(t, e) ~ 1, d, weights = w, robust = TRUE,
+    /// conf.type = "plain"): at t = 5 surv 0, std.err 0, lower 0, upper 0; upper at t = 4
+    /// 0.4362928; median 3, 0.95LCL 1, 0.95UCL 4. With conf.type = "log": lower and upper NA at
+    /// t = 5, 0.95UCL NA.
+    #[test]
+    fn sampling_weights_curve_reaching_zero() {
+        let (time, status, w) = ([1.0, 2.0, 3.0, 4.0, 5.0], [1u8, 0, 1, 1, 1], [1.2, 0.5, 2.0, 1.0, 0.7]);
+        let rows = KmRows { time: &time, status: &status, entry: None, weight: Some(&w), patient: None };
+        let plain = kaplan_meier_rows(&rows, &KmOptions { conf_type: ConfType::Plain, ..opts() });
+        let last = plain.steps.last().unwrap();
+        assert_eq!((last.surv, last.std_err, last.lower, last.upper), (0.0, 0.0, 0.0, 0.0));
+        assert!((plain.steps[3].upper - 0.4362928).abs() < 1e-7, "{:?}", plain.steps[3]);
+        assert_eq!((plain.median, plain.median_lower, plain.median_upper), (Some(3.0), Some(1.0), Some(4.0)));
+        let log = kaplan_meier_rows(&rows, &KmOptions { conf_type: ConfType::Log, ..opts() });
+        let last = log.steps.last().unwrap();
+        assert!(last.lower.is_nan() && last.upper.is_nan() && last.std_err == 0.0);
+        assert_eq!((log.median, log.median_lower, log.median_upper), (Some(3.0), Some(1.0), None));
     }
 
     /// A patient's continuing interval is neither a censoring nor a new patient: (0,2] status 3

@@ -165,6 +165,41 @@ fn test_explained(parts: &ScoreParts, n_groups: usize) -> (TestResult, Option<St
     }
 }
 
+/// The score test of `coxph(... ~ factor(group))` at β = 0 from its parts: as
+/// [`test_explained`], but where the variance matrix is singular coxph does not stop: the
+/// groups whose Cholesky pivot is negligible (R's `cholesky2` with `toler.chol`, in level
+/// order) are left out of the test, as coxph leaves their coefficients NA, and df counts the
+/// rest. Without a singular group it is [`test_explained`] itself.
+fn score_test_explained(parts: &ScoreParts, n_groups: usize) -> (TestResult, Option<String>) {
+    let used: Vec<usize> = (0..n_groups).filter(|&g| parts.exp[g] > 0.0).collect();
+    if used.len() < 3 {
+        // One column at most: a singular 1 × 1 variance leaves nothing to test either way.
+        return test_explained(parts, n_groups);
+    }
+    let rest = &used[1..];
+    let p = rest.len();
+    let v: Vec<f64> = (0..p * p).map(|i| parts.var[(rest[i / p], rest[i % p])]).collect();
+    let bad = crate::stats::cox::singular_columns(&v, p);
+    if bad.is_empty() || bad.len() == p {
+        return test_explained(parts, n_groups);
+    }
+    let mut kept = ScoreParts { obs: parts.obs.clone(), exp: parts.exp.clone(), var: parts.var.clone() };
+    for &j in &bad {
+        kept.exp[rest[j]] = 0.0;
+    }
+    let (r, why) = test_explained(&kept, n_groups);
+    let note = format!(
+        "log-rank (score) test: {} of the groups {} no information apart from the others at the event times (within strata) and {} left out of the test, as R's coxph leaves {} coefficient{} NA; df {}",
+        bad.len(),
+        if bad.len() == 1 { "has" } else { "have" },
+        if bad.len() == 1 { "is" } else { "are" },
+        if bad.len() == 1 { "its" } else { "their" },
+        if bad.len() == 1 { "" } else { "s" },
+        r.df
+    );
+    (r, Some(why.unwrap_or(note)))
+}
+
 /// The rows of a k-sample test with delayed entry: each row at risk on (entry, time]
 /// (`entry` None: from −∞), `status` 1 an event, 0 (or any other value) leaving uncounted.
 #[derive(Debug, Clone, Copy)]
@@ -344,8 +379,8 @@ pub fn entry_score_test(rows: &EntryRows, k: usize) -> TestResult {
 /// [`entry_score_test`], and why it is undefined when it is (as [`survdiff_explained`]).
 pub fn entry_score_explained(rows: &EntryRows, k: usize) -> (TestResult, Option<String>) {
     match entry_tallies(rows, k) {
-        Some((x, e)) => test_explained(&entry_score_parts_tallies(&x, &e, k, |g| Some(g as usize)), k),
-        None => test_explained(&entry_score_parts(rows, k, |g| Some(g as usize)), k),
+        Some((x, e)) => score_test_explained(&entry_score_parts_tallies(&x, &e, k, |g| Some(g as usize)), k),
+        None => score_test_explained(&entry_score_parts(rows, k, |g| Some(g as usize)), k),
     }
 }
 
@@ -356,7 +391,7 @@ pub fn entry_score_test_tallies(exits: &Tallies, entries: &Tallies, k: usize) ->
 
 /// [`entry_score_test_tallies`], and why it is undefined when it is.
 pub fn entry_score_explained_tallies(exits: &Tallies, entries: &Tallies, k: usize) -> (TestResult, Option<String>) {
-    test_explained(&entry_score_parts_tallies(exits, entries, k, |g| Some(g as usize)), k)
+    score_test_explained(&entry_score_parts_tallies(exits, entries, k, |g| Some(g as usize)), k)
 }
 
 /// [`entry_score_test`] for every pair of groups, Holm-adjusted.
@@ -412,10 +447,9 @@ pub fn pairwise_tallies(t: &Tallies, levels: &[String], rho: f64) -> Vec<Pairwis
     }
     // Holm over the defined p-values only (R's p.adjust counts the non-NA ones); an undefined
     // test stays undefined.
-    let defined: Vec<usize> = (0..out.len()).filter(|&i| out[i].p.is_finite()).collect();
-    let adj = holm(&defined.iter().map(|&i| out[i].p).collect::<Vec<_>>());
-    for (&i, a) in defined.iter().zip(adj) {
-        out[i].p_adjusted = a;
+    let adj = holm(&out.iter().map(|p| p.p).collect::<Vec<_>>());
+    for (p, a) in out.iter_mut().zip(adj) {
+        p.p_adjusted = a;
     }
     out
 }
@@ -528,6 +562,32 @@ mod tests {
         assert!(pw[2].p.is_nan() && pw[2].p_adjusted.is_nan(), "{:?}", pw[2]);
         // The one defined test is adjusted over one test: unchanged.
         assert!(pw[1].p.is_finite() && pw[1].p_adjusted == pw[1].p, "{:?}", pw[1]);
+    }
+
+    /// With entry, a singular variance does not stop the test: coxph leaves the group's
+    /// coefficient NA and tests the rest. Rows (entry, time, status, group, stratum), groups
+    /// B, Z, drug: (0,24,1,B,n) (0,23,1,B,n) (0,30,1,drug,s) (0,31,1,Z,n) (32,34,0,Z,s). North:
+    /// t=23 n = (2,1,0), the event in B: U_Z = −1/3, V_ZZ = 2/9; t=24 n = (1,1,0): U_Z −= 1/2,
+    /// V_ZZ += 1/4; t=31 Z alone: nothing. South: t=30 drug alone at risk (row 7 enters at 32):
+    /// E_drug = 1 but no variance, so drug's column is singular and left out. U_Z = −5/6,
+    /// V = 17/36: chisq = 25/17 on 1 df. R (a random cohort of tests/random/run.sh --designs):
+    /// summary(coxph(Surv(entry, time, ev) ~ g + strata(s), ties = "breslow"))$sctest:
+    /// 1.4705882352941175, df 1.
+    #[test]
+    fn score_test_with_entry_leaves_a_singular_group_out() {
+        let rows = EntryRows {
+            time: &[24.0, 23.0, 30.0, 31.0, 34.0],
+            entry: Some(&[0.0, 0.0, 0.0, 0.0, 32.0]),
+            status: &[1, 1, 1, 1, 0],
+            group: &[0, 0, 2, 1, 1],
+            strata: Some(&[0, 0, 1, 0, 1]),
+        };
+        let (r, why) = entry_score_explained(&rows, 3);
+        assert!((r.chisq - 25.0 / 17.0).abs() < 1e-12 && r.df == 1.0, "{r:?}");
+        assert!(why.is_some_and(|w| w.contains("left out of the test") && w.contains("df 1")));
+        // The rows' path (without tallies) gives the same.
+        let (rr, _) = score_test_explained(&entry_score_parts(&rows, 3, |g| Some(g as usize)), 3);
+        assert!((rr.chisq - r.chisq).abs() < 1e-12 && rr.df == r.df, "{rr:?}");
     }
 
     /// Delayed entry, rows (entry, time, status, group): (0,2,1,0) (1,3,1,1) (2,4,0,0) (0,5,1,1).

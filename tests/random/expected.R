@@ -46,7 +46,9 @@ read_spec <- function(path) {
   numv <- function(key) { m <- regmatches(txt, regexpr(sprintf('"%s": [-0-9.e]+', key), txt)); if (length(m)) as.numeric(sub(".*: ", "", m)) else NULL }
   ev <- regmatches(txt, regexpr('"event": \\{[^}]*\\}', txt))
   evarr <- function(key) { m <- regmatches(ev, regexpr(sprintf('"%s": \\[[^]]*\\]', key), ev)); if (length(m)) trimws(gsub('"', "", strsplit(sub(".*\\[(.*)\\]", "\\1", m), ",")[[1]])) else NULL }
-  list(txt = txt, group = str("group"), strata = str("strata"), cluster = str("cluster"), ties = str("ties") %||% "efron",
+  wm <- regmatches(txt, regexpr('"weights": \\{[^}]*\\}', txt))
+  list(txt = txt, entry = str("entry"), wcol = if (length(wm)) sub('.*"column": "([^"]*)".*', "\\1", wm),
+       wkind = if (length(wm)) sub('.*"kind": "([^"]*)".*', "\\1", wm), group = str("group"), strata = str("strata"), cluster = str("cluster"), ties = str("ties") %||% "efron",
        conf_type = str("conf_type") %||% "log", rho = numv("rho") %||% 0, pairwise = grepl('"pairwise": true', txt),
        covariates = arr("covariates") %||% character(), categorical = arr("categorical") %||% character(),
        times = as.numeric(arr("times") %||% character()), rmst_tau = numv("rmst_tau"),
@@ -88,22 +90,43 @@ design <- function(d, covs, categorical, use = rep(TRUE, nrow(d))) {
 one_case <- function(dir, name) {
   sp <- read_spec(file.path(dir, paste0(name, ".spec.json")))
   raw <- read.csv(file.path(dir, paste0(name, ".csv")), colClasses = "character", na.strings = "", check.names = FALSE)
+  # Study designs (contract part 2, `gen.py --designs`). Frequency weights: every field is that
+  # of the expanded rows (a row without a usable count excluded). Sampling weights: the rows with
+  # a usable weight, weighted fits with robust variances (survfit's robust `std.err` is already
+  # of S: `logse` FALSE; where S reaches 0 it is 0, and the plain limits 0, the others NA).
+  # Entry: at risk on (entry, time].
+  wts <- NULL
+  if (!is.null(sp$wcol)) {
+    wv <- suppressWarnings(as.numeric(raw[[sp$wcol]]))
+    usable <- !is.na(wv) & wv >= 0 & (sp$wkind != "frequency" | wv == round(wv))
+    raw <- raw[usable, , drop = FALSE]
+    wv <- wv[usable]
+    if (sp$wkind == "frequency") raw <- raw[rep(seq_len(nrow(raw)), wv), , drop = FALSE] else wts <- wv
+  }
+  sampling <- !is.null(wts)
   time <- suppressWarnings(as.numeric(raw$time))
   st <- raw$status
   status <- ifelse(is.na(st), NA, ifelse(st %in% sp$event, 1L, ifelse(st %in% sp$competing, 2L, 0L)))
   ok <- !is.na(time) & time >= 0 & !is.na(status)
+  ent <- if (!is.null(sp$entry)) suppressWarnings(as.numeric(raw[[sp$entry]])) else NULL
+  if (!is.null(ent)) ok <- ok & !is.na(ent) & ent < time
+  # The response of every fit: Surv(time, ev), or Surv(entry, time, ev) with delayed entry.
+  resp <- if (is.null(ent)) "Surv(time, status == 1)" else "Surv(entry, time, status == 1)"
   competing <- length(sp$competing) > 0
   g <- if (!is.null(sp$group)) raw[[sp$group]] else NULL
   s <- if (!is.null(sp$strata)) raw[[sp$strata]] else NULL
   rows <- ok & (if (is.null(g)) TRUE else !is.na(g)) & (if (is.null(s)) TRUE else !is.na(s))
   exp <- list(n = sum(rows), events = sum(status[rows] == 1))
   d <- data.frame(time = time[rows], status = status[rows])
+  if (!is.null(ent)) d$entry <- ent[rows]
+  d$w <- if (sampling) wts[rows] else 1
   glev <- if (is.null(g)) NULL else level_order(g[rows])
   d$g <- if (is.null(g)) factor(rep("all", nrow(d))) else factor(g[rows], levels = glev)
   if (!is.null(s)) d$s <- factor(s[rows])
 
   if (!competing && nrow(d) > 0) {
-    fit <- survfit(Surv(time, status == 1) ~ g, data = d, conf.type = sp$conf_type)
+    fit <- if (sampling) survfit(as.formula(paste(resp, "~ g")), data = d, conf.type = sp$conf_type, weights = w, robust = TRUE)
+           else survfit(as.formula(paste(resp, "~ g")), data = d, conf.type = sp$conf_type)
     tab <- summary(fit, rmean = if (is.null(sp$rmst_tau)) "none" else sp$rmst_tau)$table
     if (is.null(dim(tab))) tab <- t(as.matrix(tab))
     strata_of <- if (is.null(fit$strata)) rep(1, length(fit$time)) else rep(seq_along(fit$strata), fit$strata)
@@ -113,13 +136,15 @@ one_case <- function(dir, name) {
       if (!any(d$g == lv)) next
       ii <- which(strata_of == which(levels(droplevels(d$g)) == lv))
       steps <- lapply(ii, function(j) list(time = fit$time[j], n_risk = fit$n.risk[j], n_event = fit$n.event[j],
-        n_censor = fit$n.censor[j], surv = fit$surv[j], std_err = fit$surv[j] * fit$std.err[j],
+        n_censor = fit$n.censor[j], surv = fit$surv[j], std_err = if (isFALSE(fit$logse)) fit$std.err[j] else fit$surv[j] * fit$std.err[j],
         lower = fit$lower[j], upper = fit$upper[j], cumhaz = fit$cumhaz[j], std_cumhaz = fit$std.chaz[j]))
       row <- tab[which(levels(droplevels(d$g)) == lv), ]
       one <- list(group = if (is.null(g)) NA_character_ else lv, n = sum(d$g == lv), events = sum(d$status[d$g == lv] == 1),
                   median = num(row["median"]), median_lower = num(row["0.95LCL"]), median_upper = num(row["0.95UCL"]), steps = steps)
       if (length(sp$times)) {
-        sub1 <- survfit(Surv(time, status == 1) ~ 1, data = d[d$g == lv, ], conf.type = sp$conf_type)
+        dl <- d[d$g == lv, ]
+        sub1 <- if (sampling) survfit(as.formula(paste(resp, "~ 1")), data = dl, conf.type = sp$conf_type, weights = w, robust = TRUE)
+                else survfit(as.formula(paste(resp, "~ 1")), data = dl, conf.type = sp$conf_type)
         sm <- summary(sub1, times = sp$times, extend = TRUE)
         one$at <- lapply(seq_along(sm$time), function(j) list(time = sm$time[j], n_risk = sm$n.risk[j], surv = sm$surv[j],
           std_err = sm$std.err[j], lower = sm$lower[j], upper = sm$upper[j]))
@@ -128,8 +153,19 @@ one_case <- function(dir, name) {
       km[[length(km) + 1]] <- one
     }
     exp$km <- km
-    if (!is.null(g) && length(unique(d$g)) >= 2) {
+    # Sampling weights: no log-rank (the contract's null).
+    if (sampling && !is.null(g)) exp["logrank"] <- list(NULL)
+    if (!sampling && !is.null(g) && length(unique(d$g)) >= 2) {
       lr <- function(dd) {
+        # With entry: the score test of the Cox model of the groups (Breslow ties).
+        if (!is.null(ent)) {
+          f <- tryCatch(suppressWarnings(coxph(as.formula(paste(resp, "~ g", if (!is.null(s)) "+ strata(s)")), dd, ties = "breslow")), error = function(e) NULL)
+          if (is.null(f)) return(list(chisq = NA_real_, p = NA_real_))
+          sc <- summary(f)$sctest
+          # No coefficient to test (one group with events): R's chisq 0 on 0 df, the contract's null.
+          if (sc[["df"]] < 1) return(list(chisq = NA_real_, df = 0, p = NA_real_))
+          return(list(chisq = sc[["test"]], df = sc[["df"]], p = sc[["pvalue"]]))
+        }
         f <- tryCatch(suppressWarnings(if (is.null(s)) survdiff(Surv(time, status == 1) ~ g, dd, rho = sp$rho) else survdiff(Surv(time, status == 1) ~ g + strata(s), dd, rho = sp$rho)), error = function(e) NULL)
         if (is.null(f)) return(list(chisq = NA_real_, p = NA_real_))
         e <- if (is.matrix(f$exp)) rowSums(f$exp) else f$exp
@@ -162,6 +198,8 @@ one_case <- function(dir, name) {
     refused <- isTRUE(attr(X, "refused"))
     Xm <- as.matrix(X[mrows, , drop = FALSE])
     md <- data.frame(time = time[mrows], status = status[mrows])
+    if (!is.null(ent)) md$entry <- ent[mrows]
+    if (sampling) md$w <- wts[mrows]
     if (!refused && !competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
       w <- character()
       f <- withCallingHandlers(tryCatch({
@@ -169,8 +207,9 @@ one_case <- function(dir, name) {
         if (!is.null(cl)) md$cl <- cl[mrows]
         for (j in seq_len(ncol(Xm))) md[[paste0("v", j)]] <- Xm[, j]
         rhs <- paste(c(paste0("v", seq_len(ncol(Xm))), if (!is.null(s)) "strata(s)"), collapse = " + ")
-        fo <- as.formula(paste("Surv(time, status == 1) ~", rhs))
-        if (is.null(cl)) coxph(fo, data = md, ties = sp$ties) else coxph(fo, data = md, ties = sp$ties, cluster = cl)
+        fo <- as.formula(paste(resp, "~", rhs))
+        if (sampling) { if (is.null(cl)) coxph(fo, data = md, ties = sp$ties, weights = w, robust = TRUE) else coxph(fo, data = md, ties = sp$ties, weights = w, cluster = cl) }
+        else if (is.null(cl)) coxph(fo, data = md, ties = sp$ties) else coxph(fo, data = md, ties = sp$ties, cluster = cl)
       }, error = function(e) NULL), warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
       # Every coefficient NA (all constant within strata): R fits nothing estimable; we say so
       # instead of reporting a model.
@@ -193,7 +232,7 @@ one_case <- function(dir, name) {
           }
           t1 <- list(name = cn[j], coef = co[r, "coef"], se = co[r, "se(coef)"], hr = co[r, "exp(coef)"],
                      lower = ci[r, "lower .95"], upper = ci[r, "upper .95"], z = co[r, "z"], p = co[r, "Pr(>|z|)"])
-          if (!is.null(cl)) t1$robust_se <- co[r, "robust se"]
+          if (!is.null(cl) || sampling) t1$robust_se <- co[r, "robust se"]
           terms[[length(terms) + 1]] <- t1
         }
         # Out of iterations: where R stopped (and which terms it then finds singular) is its

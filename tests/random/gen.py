@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeded generator of messy cohorts for the randomised comparison with R.
 
-    python3 tests/random/gen.py OUT_DIR N SEED [--max-rows M]
+    python3 tests/random/gen.py OUT_DIR N SEED [--max-rows M] [--designs]
 
 Writes, for case i = 0..N-1, OUT_DIR/rand_SEED_i.csv (the data, as a user's spreadsheet
 export: blank cells, text and numeric codes) and OUT_DIR/rand_SEED_i.spec.json (the analysis
@@ -15,6 +15,13 @@ spec). Each cohort draws, from the seed alone:
   - covariates age (numeric, a few blank), sex (0/1), stage (text I/II/III), x (continuous);
   - spec options: ties, conf_type, rho, pairwise, landmark times, rmst_tau, parametric
     distributions, table1.
+With --designs, each cohort also takes one of the study designs of the contract's part 2 (drawn
+from a second seed, so that the cohorts themselves are those without it): delayed entry (an
+`entry` column: 0 for about half the rows, else before or after the exit time, a few blank),
+frequency weights (a `w` column of counts 0-3, a few blank) or sampling weights (`w` positive,
+with 3 decimals, a few blank), with the spec's keys they combine with (no competing risks,
+parametric models or rho with entry; no log-rank keys, RMST, parametric models or Table 1 with
+sampling weights).
 """
 import json
 import math
@@ -108,6 +115,32 @@ def cohort(rng, max_rows):
     return rows, spec
 
 
+def design(rng, rows, spec):
+    """Add one study design (contract part 2) to a cohort: 'entry', 'frequency' or 'sampling'."""
+    competing = "competing" in spec["event"]
+    kind = rng.choice(["frequency", "frequency"] if competing else ["entry", "frequency", "sampling"])
+    blank = rng.choice([0.0, 0.0, 0.03])
+    for r in rows:
+        if kind == "entry":
+            t = float(r["time"]) if r["time"] != "" else 0.0
+            e = 0.0 if rng.random() < 0.5 else rng.uniform(0, 1.1 * t)
+            r["entry"] = "" if rng.random() < blank else (str(int(round(e))) if "." not in r["time"] else f"{e:.1f}")
+        elif kind == "frequency":
+            r["w"] = "" if rng.random() < blank else str(rng.choice([0, 1, 1, 1, 2, 3]))
+        else:
+            r["w"] = "" if rng.random() < blank else f"{math.exp(rng.gauss(0, 0.5)):.3f}"
+    if kind == "entry":
+        spec["entry"] = "entry"
+        for k in ("parametric", "rho"):
+            spec.pop(k, None)
+    else:
+        spec["weights"] = {"column": "w", "kind": kind}
+    if kind == "sampling":
+        for k in ("rho", "pairwise", "rmst_tau", "parametric", "table1"):
+            spec.pop(k, None)
+    return rows, spec
+
+
 def main(argv):
     out, n, seed = argv[0], int(argv[1]), int(argv[2])
     max_rows = int(argv[argv.index("--max-rows") + 1]) if "--max-rows" in argv else 3000
@@ -115,6 +148,8 @@ def main(argv):
     for i in range(n):
         rng = random.Random(f"{seed}-{i}")
         rows, spec = cohort(rng, max_rows)
+        if "--designs" in argv:
+            rows, spec = design(random.Random(f"design-{seed}-{i}"), rows, spec)
         name = f"rand_{seed}_{i}"
         cols = list(rows[0].keys())
         with open(os.path.join(out, name + ".csv"), "w") as f:

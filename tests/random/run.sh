@@ -3,6 +3,7 @@
 #
 #   tests/random/run.sh [N] [SEED] [--max-rows M] [--keep]   # N cohorts (default 200) from SEED (default 1)
 #   tests/random/run.sh --ci                                  # the fixed sample CI runs (25 cohorts, < 2 min)
+#   tests/random/run.sh [N] [SEED] --designs                  # each cohort with a study design (entry, frequency or sampling weights)
 #
 # 1. tests/random/gen.py writes N cohorts (CSV + spec) into tests/random/out/SEED/ (git-ignored);
 # 2. tests/random/expected.R computes R's expected report fields for each (survival, cmprsk);
@@ -14,12 +15,13 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-n=200 seed=1 max_rows=3000 keep=0 pos=()
+n=200 seed=1 max_rows=3000 keep=0 designs=() pos=()
 while (($#)); do
   case "$1" in
     --ci) n=25 seed=2026 max_rows=400 ;;
     --max-rows) max_rows="$2"; shift ;;
     --keep) keep=1 ;;
+    --designs) designs=(--designs) ;;
     *) pos+=("$1") ;;
   esac
   shift
@@ -34,7 +36,7 @@ fi
 out="$here/out/$seed"
 rm -rf "$out"
 mkdir -p "$out"
-python3 "$here/gen.py" "$out" "$n" "$seed" --max-rows "$max_rows"
+python3 "$here/gen.py" "$out" "$n" "$seed" --max-rows "$max_rows" "${designs[@]}"
 Rscript "$here/expected.R" "$out"
 status=0
 COHORT_CLI="$cli" python3 "$root/tests/tools/compare_reference.py" --show 12 "$out" | tee "$out/summary.txt" || status=$?

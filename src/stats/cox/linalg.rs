@@ -70,7 +70,7 @@ pub(super) fn quad_form(a: &[f64], b: &[f64], p: usize) -> f64 {
 /// Columns (in order) whose Cholesky pivot of the symmetric matrix `a` is below
 /// `TOLER_CHOL` × the largest diagonal: they are linear combinations of earlier columns.
 /// This is the test of R's `cholesky2`.
-pub(super) fn singular_columns(a: &[f64], p: usize) -> Vec<usize> {
+pub(crate) fn singular_columns(a: &[f64], p: usize) -> Vec<usize> {
     let mut m = a.to_vec();
     let maxdiag = (0..p).map(|j| m[j * p + j].abs()).fold(0.0, f64::max);
     let eps = if maxdiag > 0.0 { maxdiag * TOLER_CHOL } else { TOLER_CHOL };

@@ -125,7 +125,8 @@ use crate::error::{Error, Result};
 
 use super::common::{pnorm_two_sided, z95, TestResult};
 use fit::{diverging_terms, newton, Data, Layout, Newton, Pass, Work, MAX_ITER};
-use linalg::{chol_inverse, chol_solve, generalized_solve, singular_columns};
+pub(crate) use linalg::singular_columns;
+use linalg::{chol_inverse, chol_solve, generalized_solve};
 
 pub use input::{CoxExtra, CoxInput};
 pub use zph::{PhTermTest, PhTest};
