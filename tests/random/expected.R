@@ -214,6 +214,9 @@ one_case <- function(dir, name) {
       # Every coefficient NA (all constant within strata): R fits nothing estimable; we say so
       # instead of reporting a model.
       if (!is.null(f) && all(is.na(coef(f)))) f <- NULL
+      # Every event alone in its risk set: the partial likelihood is 0 at every β, R returns
+      # coefficients 0 with standard errors 0; there is no model to report (we say so).
+      if (!is.null(f) && f$loglik[1] > -1e-8) f <- NULL
       if (!is.null(f)) {
         sm <- summary(f)
         co <- sm$coefficients; ci <- sm$conf.int
@@ -282,7 +285,10 @@ one_case <- function(dir, name) {
         w <- character()
         f <- withCallingHandlers(tryCatch(if (ncol(Xp)) survreg(Surv(time, status == 1) ~ Xp, pd, dist = dist) else survreg(Surv(time, status == 1) ~ 1, pd, dist = dist),
                                           error = function(e) NULL), warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
-        if (is.null(f) || length(w)) next
+        if (is.null(f)) next
+        # R warned (out of iterations, a coefficient running off): where it stopped is its
+        # artefact; the rows used are compared.
+        if (length(w)) { par[[length(par) + 1]] <- list(dist = dist, n = nrow(pd)); next }
         tb <- summary(f)$table
         nm <- c("(Intercept)", colnames(Xp))
         # A coefficient running off (no events at a level: an se above 100 on the log-time scale)
