@@ -172,16 +172,22 @@ fn test_explained(parts: &ScoreParts, n_groups: usize) -> (TestResult, Option<St
 /// rest. Without a singular group it is [`test_explained`] itself.
 fn score_test_explained(parts: &ScoreParts, n_groups: usize) -> (TestResult, Option<String>) {
     let used: Vec<usize> = (0..n_groups).filter(|&g| parts.exp[g] > 0.0).collect();
-    if used.len() < 3 {
-        // One column at most: a singular 1 × 1 variance leaves nothing to test either way.
+    if used.len() < 2 {
         return test_explained(parts, n_groups);
     }
     let rest = &used[1..];
     let p = rest.len();
     let v: Vec<f64> = (0..p * p).map(|i| parts.var[(rest[i / p], rest[i % p])]).collect();
     let bad = crate::stats::cox::singular_columns(&v, p);
-    if bad.is_empty() || bad.len() == p {
+    if bad.is_empty() {
         return test_explained(parts, n_groups);
+    }
+    if bad.len() == p {
+        // Every coefficient NA: nothing is tested (R: chisq 0 on 0 df).
+        return (
+            TestResult { chisq: f64::NAN, df: 0.0, p: f64::NAN },
+            Some("log-rank (score) test not computed: no group has information apart from the others at the event times (within strata), so there is nothing to compare (R: chi-square 0 on 0 degrees of freedom)".to_string()),
+        );
     }
     let mut kept = ScoreParts { obs: parts.obs.clone(), exp: parts.exp.clone(), var: parts.var.clone() };
     for &j in &bad {

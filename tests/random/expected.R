@@ -34,7 +34,10 @@ num <- function(x) if (length(x) == 0 || is.null(x)) NA_real_ else unname(as.num
 
 # ---- the spec (the generator's specs are flat JSON: parse just what it writes) ----------------
 read_spec <- function(path) {
-  txt <- paste(readLines(path, warn = FALSE), collapse = "")
+  full <- paste(readLines(path, warn = FALSE), collapse = "")
+  # The propensity object (its own "covariates") is read apart from the top-level keys.
+  pm <- regmatches(full, regexpr('"propensity": \\{[^}]*\\}', full))
+  txt <- if (length(pm)) sub(pm, "", full, fixed = TRUE) else full
   str <- function(key) { m <- regmatches(txt, regexpr(sprintf('"%s": "[^"]*"', key), txt)); if (length(m)) sub('.*: "([^"]*)"', "\\1", m) else NULL }
   arr <- function(key) {
     m <- regmatches(txt, regexpr(sprintf('"%s": \\[[^]]*\\]', key), txt))
@@ -47,7 +50,9 @@ read_spec <- function(path) {
   ev <- regmatches(txt, regexpr('"event": \\{[^}]*\\}', txt))
   evarr <- function(key) { m <- regmatches(ev, regexpr(sprintf('"%s": \\[[^]]*\\]', key), ev)); if (length(m)) trimws(gsub('"', "", strsplit(sub(".*\\[(.*)\\]", "\\1", m), ",")[[1]])) else NULL }
   wm <- regmatches(txt, regexpr('"weights": \\{[^}]*\\}', txt))
-  list(txt = txt, entry = str("entry"), wcol = if (length(wm)) sub('.*"column": "([^"]*)".*', "\\1", wm),
+  ps <- if (length(pm)) list(treatment = sub('.*"treatment": "([^"]*)".*', "\\1", pm), covariates = arr_of(pm, "covariates"),
+                             estimand = sub('.*"estimand": "([^"]*)".*', "\\1", pm), stabilize = grepl('"stabilize": true', pm))
+  list(txt = full, ps = ps, entry = str("entry"), wcol = if (length(wm)) sub('.*"column": "([^"]*)".*', "\\1", wm),
        wkind = if (length(wm)) sub('.*"kind": "([^"]*)".*', "\\1", wm), group = str("group"), strata = str("strata"), cluster = str("cluster"), ties = str("ties") %||% "efron",
        conf_type = str("conf_type") %||% "log", rho = numv("rho") %||% 0, pairwise = grepl('"pairwise": true', txt),
        covariates = arr("covariates") %||% character(), categorical = arr("categorical") %||% character(),
@@ -112,11 +117,50 @@ one_case <- function(dir, name) {
   if (!is.null(ent)) ok <- ok & !is.na(ent) & ent < time
   # The response of every fit: Surv(time, ev), or Surv(entry, time, ev) with delayed entry.
   resp <- if (is.null(ent)) "Surv(time, status == 1)" else "Surv(entry, time, status == 1)"
+  # Propensity weights: the logistic model of the treatment's second level on the covariates,
+  # over the rows with a valid outcome, treatment and covariates (the others leave the weighted
+  # analysis); then the sampling-weights analysis of those rows by treatment, and the weighted
+  # Cox model of the treatment.
+  exp_ps <- NULL
+  if (!is.null(sp$ps)) {
+    trt <- raw[[sp$ps$treatment]]
+    use <- ok & !is.na(trt) & complete.cases(design(raw, sp$ps$covariates, sp$categorical))
+    Xp <- design(raw, sp$ps$covariates, sp$categorical, use)
+    # No more rows than coefficients: we fit no propensity model (and say so); the analysis is
+    # then the unweighted one.
+    if (sum(use) <= ncol(Xp) + 1) sp$ps <- NULL
+  }
+  if (!is.null(sp$ps)) {
+    tl <- level_order(trt[use])
+    z <- as.numeric(trt[use] == tl[2])
+    Xm <- as.matrix(Xp[use, , drop = FALSE])
+    m <- suppressWarnings(glm(z ~ Xm, family = binomial))
+    pr <- unname(fitted(m)); pt <- mean(z)
+    w <- if (sp$ps$estimand == "ATT") ifelse(z == 1, 1, pr / (1 - pr))
+         else if (sp$ps$stabilize) ifelse(z == 1, pt / pr, (1 - pt) / (1 - pr)) else ifelse(z == 1, 1 / pr, 1 / (1 - pr))
+    co <- summary(m)$coefficients
+    nm <- c("(Intercept)", colnames(Xp))
+    if (nrow(co) == length(nm) && isTRUE(m$converged)) {
+      exp_ps <- list(terms = lapply(seq_along(nm), function(j) list(name = nm[j], coef = co[j, 1], se = co[j, 2], z = co[j, 3], p = co[j, 4])),
+        ess = lapply(c(0, 1), function(k) list(group = tl[k + 1], ess = sum(w[z == k])^2 / sum(w[z == k]^2))),
+        balance = lapply(seq_len(ncol(Xm)), function(j) {
+          x <- Xm[, j]; den <- sqrt((var(x[z == 1]) + var(x[z == 0])) / 2)
+          list(name = colnames(Xp)[j], smd_before = (mean(x[z == 1]) - mean(x[z == 0])) / den,
+               smd_after = (weighted.mean(x[z == 1], w[z == 1]) - weighted.mean(x[z == 0], w[z == 0])) / den)
+        }))
+    }
+    ok <- use
+    wts <- rep(NA_real_, nrow(raw)); wts[use] <- w
+    sampling <- TRUE
+    sp$covariates <- sp$ps$treatment
+    sp$categorical <- union(sp$categorical, sp$ps$treatment)
+  }
   competing <- length(sp$competing) > 0
   g <- if (!is.null(sp$group)) raw[[sp$group]] else NULL
   s <- if (!is.null(sp$strata)) raw[[sp$strata]] else NULL
   rows <- ok & (if (is.null(g)) TRUE else !is.na(g)) & (if (is.null(s)) TRUE else !is.na(s))
   exp <- list(n = sum(rows), events = sum(status[rows] == 1))
+  if (!is.null(exp_ps)) exp$propensity <- exp_ps
   d <- data.frame(time = time[rows], status = status[rows])
   if (!is.null(ent)) d$entry <- ent[rows]
   d$w <- if (sampling) wts[rows] else 1

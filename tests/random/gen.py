@@ -18,10 +18,12 @@ spec). Each cohort draws, from the seed alone:
 With --designs, each cohort also takes one of the study designs of the contract's part 2 (drawn
 from a second seed, so that the cohorts themselves are those without it): delayed entry (an
 `entry` column: 0 for about half the rows, else before or after the exit time, a few blank),
-frequency weights (a `w` column of counts 0-3, a few blank) or sampling weights (`w` positive,
-with 3 decimals, a few blank), with the spec's keys they combine with (no competing risks,
-parametric models or rho with entry; no log-rank keys, RMST, parametric models or Table 1 with
-sampling weights).
+frequency weights (a `w` column of counts 0-3, a few blank), sampling weights (`w` positive,
+with 3 decimals, a few blank) or propensity weights (a two-level `trt`, likelier for the older
+and stage III, a few blank; ATE or ATT, stabilised or not, on 1-3 covariates; the curves by
+`trt`), with the spec's keys they combine with (no competing risks, parametric models or rho with
+entry; no log-rank keys, RMST, parametric models or Table 1 with sampling or propensity weights;
+no strata, cluster or model covariates with propensity weights).
 """
 import json
 import math
@@ -118,8 +120,9 @@ def cohort(rng, max_rows):
 def design(rng, rows, spec):
     """Add one study design (contract part 2) to a cohort: 'entry', 'frequency' or 'sampling'."""
     competing = "competing" in spec["event"]
-    kind = rng.choice(["frequency", "frequency"] if competing else ["entry", "frequency", "sampling"])
+    kind = rng.choice(["frequency", "frequency"] if competing else ["entry", "frequency", "sampling", "propensity"])
     blank = rng.choice([0.0, 0.0, 0.03])
+    coded_text = rng.random() < 0.5
     for r in rows:
         if kind == "entry":
             t = float(r["time"]) if r["time"] != "" else 0.0
@@ -127,13 +130,27 @@ def design(rng, rows, spec):
             r["entry"] = "" if rng.random() < blank else (str(int(round(e))) if "." not in r["time"] else f"{e:.1f}")
         elif kind == "frequency":
             r["w"] = "" if rng.random() < blank else str(rng.choice([0, 1, 1, 1, 2, 3]))
-        else:
+        elif kind == "sampling":
             r["w"] = "" if rng.random() < blank else f"{math.exp(rng.gauss(0, 0.5)):.3f}"
+        else:
+            # Treatment more likely for the older and stage III (the confounding the weights undo).
+            age = float(r["age"]) if r["age"] != "" else 62.0
+            lp = -0.3 + 0.04 * (age - 62) + 0.8 * (r["stage"] == "III") + 0.3 * float(r["x"])
+            treated = rng.random() < 1 / (1 + math.exp(-lp))
+            r["trt"] = "" if rng.random() < blank else (["ctl", "drug"] if coded_text else ["0", "1"])[treated]
+    if kind == "propensity":
+        spec["propensity"] = {"treatment": "trt", "covariates": rng.sample(["age", "sex", "stage", "x"], rng.randint(1, 3)),
+                              "estimand": rng.choice(["ATE", "ATT"]), "stabilize": rng.random() < 0.5}
+        spec["group"] = "trt"
+        for k in ("rho", "pairwise", "rmst_tau", "parametric", "table1", "strata", "cluster", "covariates", "categorical"):
+            spec.pop(k, None)
+        if "sex" in spec["propensity"]["covariates"] and rng.random() < 0.5:
+            spec["categorical"] = ["sex"]
     if kind == "entry":
         spec["entry"] = "entry"
         for k in ("parametric", "rho"):
             spec.pop(k, None)
-    else:
+    elif kind != "propensity":
         spec["weights"] = {"column": "w", "kind": kind}
     if kind == "sampling":
         for k in ("rho", "pairwise", "rmst_tau", "parametric", "table1"):
