@@ -692,7 +692,7 @@ pub fn propensity(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warnings:
     if !fit.separated.is_empty() {
         return refuse(
             format!(
-                "the covariates separate '{}' perfectly (or almost): {} row{} have a fitted propensity of 0 or 1 (e.g. line {}), so their weights would be infinite. Remove or coarsen the covariate that predicts the treatment exactly",
+                "the covariates separate '{}' perfectly (or almost): {} row{} have a fitted propensity of 0 or 1 (e.g. line {}): such patients have no counterparts in the other arm, so the arms do not overlap and the weighted comparison is not defined (their weights are degenerate: near 1, near 0 or infinite). Remove or coarsen the covariate that predicts the treatment exactly",
                 ps.treatment,
                 fit.separated.len(),
                 if fit.separated.len() == 1 { "" } else { "s" },

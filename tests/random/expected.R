@@ -136,6 +136,11 @@ one_case <- function(dir, name) {
     Xm <- as.matrix(Xp[use, , drop = FALSE])
     m <- suppressWarnings(glm(z ~ Xm, family = binomial))
     pr <- unname(fitted(m)); pt <- mean(z)
+    # A fitted propensity within 1e-8 of 0 or 1 (separation: the arms do not overlap): we weight
+    # nothing (and say so); the analysis is the unweighted one by treatment.
+    if (any(pr < 1e-8 | pr > 1 - 1e-8)) sp$ps <- NULL
+  }
+  if (!is.null(sp$ps)) {
     w <- if (sp$ps$estimand == "ATT") ifelse(z == 1, 1, pr / (1 - pr))
          else if (sp$ps$stabilize) ifelse(z == 1, pt / pr, (1 - pt) / (1 - pr)) else ifelse(z == 1, 1 / pr, 1 / (1 - pr))
     co <- summary(m)$coefficients
