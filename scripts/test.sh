@@ -32,6 +32,8 @@ if step "release build of the command line" cargo build --release --bin cohort; 
     env COHORT_CLI=target/release/cohort python3 "$tool" "$ref" "$ref/edges" "$ref/designs"
   step "randomised comparison with R (tests/random/run.sh --ci: a fixed sample of messy cohorts)" \
     env COHORT_CLI=target/release/cohort bash tests/random/run.sh --ci
+  step "randomised comparison with R, study designs (tests/random/run.sh --ci --designs: entry; frequency, sampling, propensity weights)" \
+    env COHORT_CLI=target/release/cohort bash tests/random/run.sh --ci --designs
   step "aggregate-sql through DuckDB equals the row-level analysis (tests/registry/duckdb_check.sh, 2M rows)" \
     bash tests/registry/duckdb_check.sh --cli target/release/cohort
 fi

@@ -3,7 +3,8 @@
 #
 #   tests/random/run.sh [N] [SEED] [--max-rows M] [--keep]   # N cohorts (default 200) from SEED (default 1)
 #   tests/random/run.sh --ci                                  # the fixed sample CI runs (25 cohorts, < 2 min)
-#   tests/random/run.sh [N] [SEED] --designs                  # each cohort with a study design (entry, frequency or sampling weights)
+#   tests/random/run.sh [N] [SEED] --designs                  # each cohort with a study design (entry; frequency, sampling or propensity weights)
+#   tests/random/run.sh --ci --designs                        # the fixed sample of those CI runs (25 cohorts, seed 2027)
 #
 # 1. tests/random/gen.py writes N cohorts (CSV + spec) into tests/random/out/SEED/ (git-ignored);
 # 2. tests/random/expected.R computes R's expected report fields for each (survival, cmprsk);
@@ -15,10 +16,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-n=200 seed=1 max_rows=3000 keep=0 designs=() pos=()
+n=200 seed=1 max_rows=3000 keep=0 ci=0 designs=() pos=()
 while (($#)); do
   case "$1" in
-    --ci) n=25 seed=2026 max_rows=400 ;;
+    --ci) n=25 seed=2026 max_rows=400 ci=1 ;;
     --max-rows) max_rows="$2"; shift ;;
     --keep) keep=1 ;;
     --designs) designs=(--designs) ;;
@@ -26,6 +27,7 @@ while (($#)); do
   esac
   shift
 done
+((ci && ${#designs[@]})) && seed=2027
 ((${#pos[@]} > 0)) && n="${pos[0]}"
 ((${#pos[@]} > 1)) && seed="${pos[1]}"
 command -v Rscript >/dev/null || { echo "tests/random/run.sh: Rscript is needed (apt-get install r-base-core r-cran-survival r-cran-cmprsk)" >&2; exit 2; }
