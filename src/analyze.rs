@@ -432,12 +432,13 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
     if levels.len() < 2 {
         return;
     }
+    // RMST differences of every design's curves (entry, patients, time-varying groups, weights).
+    report.rmst_diff = stats::rmst::rmst_differences(&report.km);
     if st.weight.is_some() {
         warnings.push(
             "no log-rank test with sampling weights (its variance assumes unweighted counts): compare the groups with the weighted Cox model of the group, whose robust standard errors account for the weights"
                 .to_string(),
         );
-        report.rmst_diff = stats::rmst::rmst_differences(&report.km);
         return;
     }
     if let Some((exits, entries)) = &fast {

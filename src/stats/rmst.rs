@@ -41,9 +41,16 @@ pub fn rmst_differences(curves: &[KmCurve]) -> Vec<RmstDiff> {
             };
             let diff = rb.estimate - ra.estimate;
             let se = (ra.std_err * ra.std_err + rb.std_err * rb.std_err).sqrt();
-            // se is 0 only when neither curve has an event before tau with survivors left:
-            // the difference is then exact and no test applies (p undefined).
-            let p = if se > 0.0 { pnorm_two_sided(diff / se) } else { f64::NAN };
+            // se is 0 only when neither curve has an event before tau with survivors left: the
+            // difference is then exact, and the normal test's limit is p = 0 for a difference
+            // (R: 2 * pnorm(-Inf)) and undefined for none (0 / 0).
+            let p = if se > 0.0 {
+                pnorm_two_sided(diff / se)
+            } else if diff != 0.0 && diff.is_finite() {
+                0.0
+            } else {
+                f64::NAN
+            };
             out.push(RmstDiff { a: a.clone(), b: b.clone(), tau: ra.tau, diff, se, lower: diff - z * se, upper: diff + z * se, p });
         }
     }
@@ -141,6 +148,18 @@ mod tests {
         let mut c = kaplan_meier(time, status, &KmOptions { conf_type: ConfType::Log, times: &[], rmst_tau: Some(tau) });
         c.group = Some(group.into());
         c
+    }
+
+    /// Neither curve varies before τ (no event in A; B's only row dies at 2): the difference is
+    /// exact, se 0, and p the normal test's limit, 0 (R: 2 * pnorm(-abs(diff / 0)) = 0); two
+    /// equal exact curves give 0 / 0, undefined (R: NaN).
+    #[test]
+    fn exact_differences_have_the_limits_p() {
+        let (a, b) = (curve("A", &[5.0, 6.0], &[0, 0], 4.0), curve("B", &[2.0], &[1], 4.0));
+        let d = rmst_differences(&[a.clone(), b]);
+        assert_eq!((d[0].diff, d[0].se, d[0].p), (-2.0, 0.0, 0.0));
+        let d = rmst_differences(&[a.clone(), KmCurve { group: Some("C".into()), ..a }]);
+        assert!(d[0].diff == 0.0 && d[0].se == 0.0 && d[0].p.is_nan());
     }
 
     /// Group A: deaths at 1, 2, 3, 4 (S = 3/4, 1/2, 1/4, 0): RMST to τ = 4 is

@@ -50,9 +50,12 @@ read_spec <- function(path) {
   ev <- regmatches(txt, regexpr('"event": \\{[^}]*\\}', txt))
   evarr <- function(key) { m <- regmatches(ev, regexpr(sprintf('"%s": \\[[^]]*\\]', key), ev)); if (length(m)) trimws(gsub('"', "", strsplit(sub(".*\\[(.*)\\]", "\\1", m), ",")[[1]])) else NULL }
   wm <- regmatches(txt, regexpr('"weights": \\{[^}]*\\}', txt))
+  lm <- regmatches(txt, regexpr('"landmark": \\{[^}]*\\}', txt))
+  landmark <- if (length(lm)) list(time = as.numeric(sub('.*"time": ([-0-9.e]+).*', "\\1", lm)), reset = grepl('"reset": true', lm))
+  if (length(lm)) txt <- sub(lm, "", txt, fixed = TRUE)
   ps <- if (length(pm)) list(treatment = sub('.*"treatment": "([^"]*)".*', "\\1", pm), covariates = arr_of(pm, "covariates"),
                              estimand = sub('.*"estimand": "([^"]*)".*', "\\1", pm), stabilize = grepl('"stabilize": true', pm))
-  list(txt = full, ps = ps, entry = str("entry"), wcol = if (length(wm)) sub('.*"column": "([^"]*)".*', "\\1", wm),
+  list(txt = full, ps = ps, landmark = landmark, entry = str("entry"), wcol = if (length(wm)) sub('.*"column": "([^"]*)".*', "\\1", wm),
        wkind = if (length(wm)) sub('.*"kind": "([^"]*)".*', "\\1", wm), group = str("group"), strata = str("strata"), cluster = str("cluster"), ties = str("ties") %||% "efron",
        conf_type = str("conf_type") %||% "log", rho = numv("rho") %||% 0, pairwise = grepl('"pairwise": true', txt),
        covariates = arr("covariates") %||% character(), categorical = arr("categorical") %||% character(),
@@ -117,6 +120,11 @@ one_case <- function(dir, name) {
   if (!is.null(ent)) ok <- ok & !is.na(ent) & ent < time
   # The response of every fit: Surv(time, ev), or Surv(entry, time, ev) with delayed entry.
   resp <- if (is.null(ent)) "Surv(time, status == 1)" else "Surv(entry, time, status == 1)"
+  # Landmark L: the rows still at risk at L (time > L); with reset, time is measured from L.
+  if (!is.null(sp$landmark)) {
+    ok <- ok & time > sp$landmark$time
+    if (sp$landmark$reset) time <- time - sp$landmark$time
+  }
   # Propensity weights: the logistic model of the treatment's second level on the covariates,
   # over the rows with a valid outcome, treatment and covariates (the others leave the weighted
   # analysis); then the sampling-weights analysis of those rows by treatment, and the weighted
@@ -202,6 +210,17 @@ one_case <- function(dir, name) {
       km[[length(km) + 1]] <- one
     }
     exp$km <- km
+    # RMST differences, automatic with a group and rmst_tau: each pair in level order, b − a.
+    if (!is.null(sp$rmst_tau) && !is.null(g) && length(km) >= 2) {
+      rd <- list()
+      for (i in seq_along(km)) for (j in seq_along(km)) if (i < j) {
+        a <- km[[i]]$rmst; b <- km[[j]]$rmst
+        dif <- b$estimate - a$estimate; se <- sqrt(a$std_err^2 + b$std_err^2)
+        rd[[length(rd) + 1]] <- list(a = km[[i]]$group, b = km[[j]]$group, diff = dif, se = se,
+          lower = dif - qnorm(0.975) * se, upper = dif + qnorm(0.975) * se, p = 2 * pnorm(-abs(dif / se)))
+      }
+      exp$rmst_diff <- rd
+    }
     # Sampling weights: no log-rank (the contract's null).
     if (sampling && !is.null(g)) exp["logrank"] <- list(NULL)
     if (!sampling && !is.null(g) && length(unique(d$g)) >= 2) {

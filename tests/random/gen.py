@@ -23,7 +23,8 @@ with 3 decimals, a few blank) or propensity weights (a two-level `trt`, likelier
 and stage III, a few blank; ATE or ATT, stabilised or not, on 1-3 covariates; the curves by
 `trt`), with the spec's keys they combine with (no competing risks, parametric models or rho with
 entry; no log-rank keys, RMST, parametric models or Table 1 with sampling or propensity weights;
-no strata, cluster or model covariates with propensity weights).
+no strata, cluster or model covariates with propensity weights) or a landmark (at a time
+between the 10th and 50th percentile, the clock reset or kept; no parametric models).
 """
 import json
 import math
@@ -120,7 +121,7 @@ def cohort(rng, max_rows):
 def design(rng, rows, spec):
     """Add one study design (contract part 2) to a cohort: 'entry', 'frequency' or 'sampling'."""
     competing = "competing" in spec["event"]
-    kind = rng.choice(["frequency", "frequency"] if competing else ["entry", "frequency", "sampling", "propensity"])
+    kind = rng.choice(["frequency", "frequency"] if competing else ["entry", "frequency", "sampling", "propensity", "landmark"])
     blank = rng.choice([0.0, 0.0, 0.03])
     coded_text = rng.random() < 0.5
     for r in rows:
@@ -146,11 +147,16 @@ def design(rng, rows, spec):
             spec.pop(k, None)
         if "sex" in spec["propensity"]["covariates"] and rng.random() < 0.5:
             spec["categorical"] = ["sex"]
+    if kind == "landmark":
+        times = sorted(float(r["time"]) for r in rows if r["time"] != "")
+        at = round(times[int(rng.uniform(0.1, 0.5) * (len(times) - 1))], 1) if times else 1.0
+        spec["landmark"] = {"time": at, "reset": rng.random() < 0.5}
+        spec.pop("parametric", None)
     if kind == "entry":
         spec["entry"] = "entry"
         for k in ("parametric", "rho"):
             spec.pop(k, None)
-    elif kind != "propensity":
+    elif kind in ("frequency", "sampling"):
         spec["weights"] = {"column": "w", "kind": kind}
     if kind == "sampling":
         for k in ("rho", "pairwise", "rmst_tau", "parametric", "table1"):
