@@ -17,7 +17,7 @@
 // `width`/`height` (in the worker) it draws into an OffscreenCanvas and the answer carries the
 // ImageBitmap (`transfer`: moved to the page, not copied).
 
-import { loadIntoSession, streamIntoSession } from './read.js';
+import { loadIntoSession, streamIntoSession, fileReaderStarted } from './read.js';
 
 const J = v => JSON.stringify(v ?? {});
 const parse = text => JSON.parse(text);
@@ -97,6 +97,9 @@ export const OPS = {
       st.glue.installPanicHook();
       st.session = new st.glue.Session();
       st.streamed = null;
+      // The reader worker (started as this worker loaded) has fetched its script before the
+      // page counts requests as "after load".
+      await fileReaderStarted();
       return st.glue.version();
     },
   },

@@ -203,9 +203,13 @@ export function startFileReader() {
   if (fileReader) return !fileReader.broken;
   try {
     const worker = new Worker(new URL(import.meta.url), { type: 'module', name: READER_NAME });
-    const r = { worker, job: null, next: 1, broken: false };
-    worker.onmessage = e => { if (r.job && e.data.id === r.job.id) r.job.take(e.data); };
-    const fail = e => { e.preventDefault?.(); r.broken = true; r.job?.take(null); };
+    const r = { worker, job: null, next: 1, broken: false, started: null, markStarted: null };
+    r.started = new Promise(res => { r.markStarted = res; });
+    worker.onmessage = e => {
+      if (e.data?.started) r.markStarted();
+      else if (r.job && e.data.id === r.job.id) r.job.take(e.data);
+    };
+    const fail = e => { e.preventDefault?.(); r.broken = true; r.markStarted(); r.job?.take(null); };
     worker.onerror = fail;
     worker.onmessageerror = fail;
     fileReader = r;
@@ -213,6 +217,18 @@ export function startFileReader() {
     fileReader = { broken: true };
   }
   return !fileReader.broken;
+}
+
+/**
+ * Resolves once the reader worker's script has been fetched and run (it says so as it starts),
+ * has failed, or after `timeoutMs`; at once when no reader was started. The engine worker's
+ * `init` waits for it, so that the page becomes ready only after this request too: a slow
+ * machine fetched the reader's script after the demo was shown, and the privacy badge rightly
+ * counted a request after load.
+ */
+export function fileReaderStarted(timeoutMs = 5000) {
+  if (!fileReader?.started || fileReader.broken) return Promise.resolve();
+  return Promise.race([fileReader.started, new Promise(res => setTimeout(res, timeoutMs))]);
 }
 
 /**
@@ -278,6 +294,7 @@ async function readAhead(file, consume, onProgress, signal) {
  * it. A job ends with {id, done} or {id, error}.
  */
 function readerMain() {
+  self.postMessage({ started: true });
   let job = null;
   const wakeJob = j => { const w = j.wake; j.wake = null; w?.(); };
   self.onmessage = e => {

@@ -262,8 +262,10 @@ test('share link round-trips covariates, filters and view options into a fresh p
   // Privacy: the browser-level record and the page's own badge agree.
   assertSameOrigin(requests, app.origin);
   assertSameOrigin(fresh.requests, app.origin);
-  assert.equal((await page.locator('#net-badge').textContent()).trim(), '✓ No network requests since load');
-  assert.equal((await fresh.page.locator('#net-badge').textContent()).trim(), '✓ No network requests since load');
+  for (const p of [page, fresh.page]) {
+    const badge = p.locator('#net-badge');
+    assert.equal((await badge.textContent()).trim(), '✓ No network requests since load', await badge.getAttribute('title'));
+  }
   await page.screenshot({ path: path.join(OUT, 'explorer-page.png'), fullPage: true });
 });
 

@@ -50,12 +50,15 @@ read_spec <- function(path) {
   ev <- regmatches(txt, regexpr('"event": \\{[^}]*\\}', txt))
   evarr <- function(key) { m <- regmatches(ev, regexpr(sprintf('"%s": \\[[^]]*\\]', key), ev)); if (length(m)) trimws(gsub('"', "", strsplit(sub(".*\\[(.*)\\]", "\\1", m), ",")[[1]])) else NULL }
   wm <- regmatches(txt, regexpr('"weights": \\{[^}]*\\}', txt))
+  tvm <- regmatches(txt, regexpr('"time_varying": \\[\\{[^}]*\\}\\]', txt))
+  tv <- if (length(tvm)) list(name = sub('.*"name": "([^"]*)".*', "\\1", tvm), at = sub('.*"at": "([^"]*)".*', "\\1", tvm))
+  if (length(tvm)) txt <- sub(tvm, "", txt, fixed = TRUE)
   lm <- regmatches(txt, regexpr('"landmark": \\{[^}]*\\}', txt))
   landmark <- if (length(lm)) list(time = as.numeric(sub('.*"time": ([-0-9.e]+).*', "\\1", lm)), reset = grepl('"reset": true', lm))
   if (length(lm)) txt <- sub(lm, "", txt, fixed = TRUE)
   ps <- if (length(pm)) list(treatment = sub('.*"treatment": "([^"]*)".*', "\\1", pm), covariates = arr_of(pm, "covariates"),
                              estimand = sub('.*"estimand": "([^"]*)".*', "\\1", pm), stabilize = grepl('"stabilize": true', pm))
-  list(txt = full, ps = ps, landmark = landmark, entry = str("entry"), wcol = if (length(wm)) sub('.*"column": "([^"]*)".*', "\\1", wm),
+  list(txt = full, ps = ps, tv = tv, landmark = landmark, entry = str("entry"), wcol = if (length(wm)) sub('.*"column": "([^"]*)".*', "\\1", wm),
        wkind = if (length(wm)) sub('.*"kind": "([^"]*)".*', "\\1", wm), group = str("group"), strata = str("strata"), cluster = str("cluster"), ties = str("ties") %||% "efron",
        conf_type = str("conf_type") %||% "log", rho = numv("rho") %||% 0, pairwise = grepl('"pairwise": true', txt),
        covariates = arr("covariates") %||% character(), categorical = arr("categorical") %||% character(),
@@ -118,6 +121,27 @@ one_case <- function(dir, name) {
   ok <- !is.na(time) & time >= 0 & !is.na(status)
   ent <- if (!is.null(sp$entry)) suppressWarnings(as.numeric(raw[[sp$entry]])) else NULL
   if (!is.null(ent)) ok <- ok & !is.na(ent) & ent < time
+  # A time-varying exposure (tmerge's rules, the contract's part 2): a row with zero follow-up
+  # leaves; an exposure at or before 0 counts from the start; blank, at or after the exit
+  # (the last day) never; else (0, at] unexposed without the event and (at, time] exposed with
+  # it. The intervals then enter as rows with delayed entry (`ent`); `pid` is their patient.
+  pid <- seq_len(nrow(raw))
+  if (!is.null(sp$tv)) {
+    at <- suppressWarnings(as.numeric(raw[[sp$tv$at]]))
+    pieces <- lapply(which(ok & time > 0), function(i) {
+      a <- at[i]; t <- time[i]
+      if (is.na(a) || a >= t) data.frame(row = i, tstart = 0, tstop = t, ev = status[i], x = "0")
+      else if (a <= 0) data.frame(row = i, tstart = 0, tstop = t, ev = status[i], x = "1")
+      else data.frame(row = c(i, i), tstart = c(0, a), tstop = c(a, t), ev = c(0L, status[i]), x = c("0", "1"))
+    })
+    sv <- do.call(rbind, pieces)
+    pre <- ok & time > 0 & (if (!is.null(sp$strata)) !is.na(raw[[sp$strata]]) else TRUE)
+    pre_time <- time[pre]; pre_status <- status[pre]
+    raw <- raw[sv$row, , drop = FALSE]
+    raw[[sp$tv$name]] <- sv$x
+    time <- sv$tstop; status <- sv$ev; ent <- sv$tstart; pid <- sv$row
+    ok <- rep(TRUE, nrow(raw))
+  }
   # The response of every fit: Surv(time, ev), or Surv(entry, time, ev) with delayed entry.
   resp <- if (is.null(ent)) "Surv(time, status == 1)" else "Surv(entry, time, status == 1)"
   # Landmark L: the rows still at risk at L (time > L); with reset, time is measured from L.
@@ -174,16 +198,25 @@ one_case <- function(dir, name) {
   rows <- ok & (if (is.null(g)) TRUE else !is.na(g)) & (if (is.null(s)) TRUE else !is.na(s))
   exp <- list(n = sum(rows), events = sum(status[rows] == 1))
   if (!is.null(exp_ps)) exp$propensity <- exp_ps
+  # Split intervals: n counts patients.
+  if (!is.null(sp$tv)) exp$n <- length(unique(pid[rows]))
   d <- data.frame(time = time[rows], status = status[rows])
   if (!is.null(ent)) d$entry <- ent[rows]
   d$w <- if (sampling) wts[rows] else 1
   glev <- if (is.null(g)) NULL else level_order(g[rows])
   d$g <- if (is.null(g)) factor(rep("all", nrow(d))) else factor(g[rows], levels = glev)
-  if (!is.null(s)) d$s <- factor(s[rows])
+  # Split intervals and curves not by the exposure (here: one overall curve): a patient's
+  # intervals continue, so the curve is that of the unsplit rows.
+  resp_c <- resp
+  if (!is.null(sp$tv) && is.null(g)) {
+    d <- data.frame(time = pre_time, status = pre_status, w = 1, g = factor(rep("all", length(pre_time))))
+    resp_c <- "Surv(time, status == 1)"
+  }
+  if (!is.null(s) && nrow(d) == sum(rows)) d$s <- factor(s[rows])
 
   if (!competing && nrow(d) > 0) {
-    fit <- if (sampling) survfit(as.formula(paste(resp, "~ g")), data = d, conf.type = sp$conf_type, weights = w, robust = TRUE)
-           else survfit(as.formula(paste(resp, "~ g")), data = d, conf.type = sp$conf_type)
+    fit <- if (sampling) survfit(as.formula(paste(resp_c, "~ g")), data = d, conf.type = sp$conf_type, weights = w, robust = TRUE)
+           else survfit(as.formula(paste(resp_c, "~ g")), data = d, conf.type = sp$conf_type)
     tab <- summary(fit, rmean = if (is.null(sp$rmst_tau)) "none" else sp$rmst_tau)$table
     if (is.null(dim(tab))) tab <- t(as.matrix(tab))
     strata_of <- if (is.null(fit$strata)) rep(1, length(fit$time)) else rep(seq_along(fit$strata), fit$strata)
@@ -200,8 +233,8 @@ one_case <- function(dir, name) {
                   median = num(row["median"]), median_lower = num(row["0.95LCL"]), median_upper = num(row["0.95UCL"]), steps = steps)
       if (length(sp$times)) {
         dl <- d[d$g == lv, ]
-        sub1 <- if (sampling) survfit(as.formula(paste(resp, "~ 1")), data = dl, conf.type = sp$conf_type, weights = w, robust = TRUE)
-                else survfit(as.formula(paste(resp, "~ 1")), data = dl, conf.type = sp$conf_type)
+        sub1 <- if (sampling) survfit(as.formula(paste(resp_c, "~ 1")), data = dl, conf.type = sp$conf_type, weights = w, robust = TRUE)
+                else survfit(as.formula(paste(resp_c, "~ 1")), data = dl, conf.type = sp$conf_type)
         sm <- summary(sub1, times = sp$times, extend = TRUE)
         one$at <- lapply(seq_along(sm$time), function(j) list(time = sm$time[j], n_risk = sm$n.risk[j], surv = sm$surv[j],
           std_err = sm$std.err[j], lower = sm$lower[j], upper = sm$upper[j]))

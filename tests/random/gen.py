@@ -23,8 +23,11 @@ with 3 decimals, a few blank) or propensity weights (a two-level `trt`, likelier
 and stage III, a few blank; ATE or ATT, stabilised or not, on 1-3 covariates; the curves by
 `trt`), with the spec's keys they combine with (no competing risks, parametric models or rho with
 entry; no log-rank keys, RMST, parametric models or Table 1 with sampling or propensity weights;
-no strata, cluster or model covariates with propensity weights) or a landmark (at a time
-between the 10th and 50th percentile, the clock reset or kept; no parametric models).
+no strata, cluster or model covariates with propensity weights) a landmark (at a time
+between the 10th and 50th percentile, the clock reset or kept; no parametric models) or a
+time-varying exposure (`tx`: blank, 0, the exit time itself, or uniform to 1.3 × the exit; the
+curves by current exposure or none, `tx_on` in the model; no clusters, rho, RMST, parametric
+models or Table 1).
 """
 import json
 import math
@@ -121,7 +124,7 @@ def cohort(rng, max_rows):
 def design(rng, rows, spec):
     """Add one study design (contract part 2) to a cohort: 'entry', 'frequency' or 'sampling'."""
     competing = "competing" in spec["event"]
-    kind = rng.choice(["frequency", "frequency"] if competing else ["entry", "frequency", "sampling", "propensity", "landmark"])
+    kind = rng.choice(["frequency", "frequency"] if competing else ["entry", "frequency", "sampling", "propensity", "landmark", "exposure"])
     blank = rng.choice([0.0, 0.0, 0.03])
     coded_text = rng.random() < 0.5
     for r in rows:
@@ -131,6 +134,12 @@ def design(rng, rows, spec):
             r["entry"] = "" if rng.random() < blank else (str(int(round(e))) if "." not in r["time"] else f"{e:.1f}")
         elif kind == "frequency":
             r["w"] = "" if rng.random() < blank else str(rng.choice([0, 1, 1, 1, 2, 3]))
+        elif kind == "exposure":
+            u = rng.random()
+            t = r["time"]
+            tf = float(t) if t != "" else 0.0
+            e = rng.uniform(0, 1.3 * tf)
+            r["tx"] = "" if u < 0.3 else "0" if u < 0.4 else t if u < 0.5 else (str(int(round(e))) if "." not in t else f"{e:.1f}")
         elif kind == "sampling":
             r["w"] = "" if rng.random() < blank else f"{math.exp(rng.gauss(0, 0.5)):.3f}"
         else:
@@ -147,6 +156,16 @@ def design(rng, rows, spec):
             spec.pop(k, None)
         if "sex" in spec["propensity"]["covariates"] and rng.random() < 0.5:
             spec["categorical"] = ["sex"]
+    if kind == "exposure":
+        spec["time_varying"] = [{"name": "tx_on", "at": "tx"}]
+        if rng.random() < 0.6:
+            spec["group"] = "tx_on"
+        else:
+            spec.pop("group", None)
+        if rng.random() < 0.8:
+            spec["covariates"] = [c for c in spec.get("covariates", []) if c != "grp"] + ["tx_on"]
+        for k in ("rho", "pairwise", "rmst_tau", "parametric", "table1", "cluster"):
+            spec.pop(k, None)
     if kind == "landmark":
         times = sorted(float(r["time"]) for r in rows if r["time"] != "")
         at = round(times[int(rng.uniform(0.1, 0.5) * (len(times) - 1))], 1) if times else 1.0
