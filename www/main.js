@@ -512,6 +512,11 @@ async function main() {
   await openDemo().catch(e => showError(e, 'The demo cohort could not be loaded'));
 }
 
-api.ready = main();
+// Ready once the page is shown and the engine's file reader has fetched its script (www/ops.js
+// `readerStarted`): the privacy badge counts any request after this.
+api.ready = main().then(async v => {
+  await state.engine?.request('readerStarted').catch(() => {});
+  return v;
+});
 startPrivacyBadge(api.ready);
 startWarmUp(api, () => state.engine);   // the engine's idle warm-up, after the demo (www/warm.js)

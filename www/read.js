@@ -221,10 +221,10 @@ export function startFileReader() {
 
 /**
  * Resolves once the reader worker's script has been fetched and run (it says so as it starts),
- * has failed, or after `timeoutMs`; at once when no reader was started. The engine worker's
- * `init` waits for it, so that the page becomes ready only after this request too: a slow
- * machine fetched the reader's script after the demo was shown, and the privacy badge rightly
- * counted a request after load.
+ * has failed, or after `timeoutMs`; at once when no reader was started. The page becomes ready
+ * only after it (www/ops.js `readerStarted`): on a loaded machine the reader's script was
+ * fetched after a shared link's page was ready, and the privacy badge rightly counted a request
+ * after load.
  */
 export function fileReaderStarted(timeoutMs = 5000) {
   if (!fileReader?.started || fileReader.broken) return Promise.resolve();
