@@ -613,8 +613,10 @@ export class WorkerEngine extends Engine {
   async start() {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cohort-engine' });
     this.worker = worker;
+    if (!this.readerReady) this.readerReady = new Promise(res => { this.markReader = res; });
     worker.onmessage = ev => {
       if (ev.data?.net) { workerRequests(ev.data.net); return; }
+      if (ev.data?.readerStarted) { this.markReader?.(); return; }
       const { id, ok, value, error, fatal, progress } = ev.data;
       const p = this.pending.get(id);
       if (!p) return;

@@ -512,10 +512,11 @@ async function main() {
   await openDemo().catch(e => showError(e, 'The demo cohort could not be loaded'));
 }
 
-// Ready once the page is shown and the engine's file reader has fetched its script (www/ops.js
-// `readerStarted`): the privacy badge counts any request after this.
+// Ready once the page is shown and the engine worker's file reader has fetched its script (the
+// worker says so, www/read.js; 5 s at most): the privacy badge counts any request after this.
 api.ready = main().then(async v => {
-  await state.engine?.request('readerStarted').catch(() => {});
+  const reader = state.engine?.readerReady;
+  if (reader) await Promise.race([reader, new Promise(res => setTimeout(res, 5000))]);
   return v;
 });
 startPrivacyBadge(api.ready);

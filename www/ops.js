@@ -17,7 +17,7 @@
 // `width`/`height` (in the worker) it draws into an OffscreenCanvas and the answer carries the
 // ImageBitmap (`transfer`: moved to the page, not copied).
 
-import { loadIntoSession, streamIntoSession, fileReaderStarted } from './read.js';
+import { loadIntoSession, streamIntoSession } from './read.js';
 
 const J = v => JSON.stringify(v ?? {});
 const parse = text => JSON.parse(text);
@@ -100,15 +100,7 @@ export const OPS = {
       return st.glue.version();
     },
   },
-  // Answers once the file reader worker (started as this worker loaded) has fetched and run its
-  // script: the page becomes ready only then (www/main.js), so that this request is not one
-  // "after load" for the privacy badge. Behind a demo's analysis it has long started.
-  readerStarted: {
-    async fn() {
-      await fileReaderStarted();
-      return true;
-    },
-  },
+
   load: {
     fn(st, { bytes, name }) { stopWarmUp(st); st.streamed = null; return st.session.load(bytes, name); },
     decode: parse,

@@ -216,19 +216,13 @@ export function startFileReader() {
   } catch {
     fileReader = { broken: true };
   }
+  // The engine worker tells the page once the reader has fetched and run its script (or failed):
+  // the page becomes ready only then (www/main.js), so that this request is not one "after load"
+  // for the privacy badge (on a loaded machine it came after a shared link's page was ready).
+  if (typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope) {
+    (fileReader.started || Promise.resolve()).then(() => self.postMessage({ readerStarted: true }));
+  }
   return !fileReader.broken;
-}
-
-/**
- * Resolves once the reader worker's script has been fetched and run (it says so as it starts),
- * has failed, or after `timeoutMs`; at once when no reader was started. The page becomes ready
- * only after it (www/ops.js `readerStarted`): on a loaded machine the reader's script was
- * fetched after a shared link's page was ready, and the privacy badge rightly counted a request
- * after load.
- */
-export function fileReaderStarted(timeoutMs = 5000) {
-  if (!fileReader?.started || fileReader.broken) return Promise.resolve();
-  return Promise.race([fileReader.started, new Promise(res => setTimeout(res, timeoutMs))]);
 }
 
 /**
