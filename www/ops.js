@@ -100,7 +100,6 @@ export const OPS = {
       return st.glue.version();
     },
   },
-
   load: {
     fn(st, { bytes, name }) { stopWarmUp(st); st.streamed = null; return st.session.load(bytes, name); },
     decode: parse,

@@ -346,6 +346,18 @@ struct GroupSums {
     w: f64,
 }
 
+/// Σw² of rows `j..n` for every j (and 0 for j = n), for rows in exit order: without entry the
+/// rows at risk at the j-th exit are those from it on. A suffix sum, not the total less the rows
+/// that left, which cancels to noise when the rows still at risk weigh 1e-8 beside weights of 1
+/// (as a propensity near 0 gives).
+fn suffix_squares(n: usize, weight: impl Fn(usize) -> f64) -> Vec<f64> {
+    let mut suffix = vec![0.0f64; n + 1];
+    for j in (0..n).rev() {
+        suffix[j] = suffix[j + 1] + weight(j) * weight(j);
+    }
+    suffix
+}
+
 /// [`km_rows_of`] of one group's weighted rows (no delayed entry, no patients), given their
 /// times, weights and outcomes in order of exit and their sums in row order: the same sums in the same order. Without entry
 /// every row enters at A = 0, so its B terms are 0 and the running sums of w²B and w²B² stay
@@ -361,13 +373,8 @@ fn weighted_curve(time: &[f64], weight: &[f64], status: &[u8], sums: &GroupSums,
     // Σw²B, Σw²B² of the rows at risk (for log S and for H): +0.0 without entry.
     const S2B: f64 = 0.0;
     const S2B2: f64 = 0.0;
-    // Σw² of the rows at risk, from the end: a suffix sum, not the total less the rows that
-    // left (which cancels to noise when the rows still at risk weigh 1e-8 beside weights of 1,
-    // as a propensity near 0 gives).
-    let mut suffix = vec![0.0f64; n + 1];
-    for j in (0..n).rev() {
-        suffix[j] = suffix[j + 1] + weight[j] * weight[j];
-    }
+    // Σw² of the rows at risk.
+    let suffix = suffix_squares(n, |j| weight[j]);
     let (mut fin_s, mut fin_h) = (0.0f64, 0.0f64);
     let mut k = 0;
     while k < n {
@@ -443,18 +450,15 @@ fn km_rows_of(rows: &KmRows, members: Members, by_exit: &[usize], by_entry: &[us
     let mut b_s = if keep_b { vec![0.0; rows.time.len()] } else { Vec::new() };
     let mut b_h = if keep_b { vec![0.0; rows.time.len()] } else { Vec::new() };
     let (mut s2, mut s2b_s, mut s2b2_s, mut s2b_h, mut s2b2_h, mut fin_s, mut fin_h) = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    // Without entry, Σw² of the rows at risk is a suffix sum in exit order (see
-    // `weighted_curve`); with entry, a running sum of the rows entered less those left.
+    // Σw² of the rows at risk: without entry a suffix sum in exit order ([`suffix_squares`]);
+    // with entry (`keep_b`), running sums of the rows entered less those left.
     let mut suffix = Vec::new();
     if rows.entry.is_none() {
         for i in members.iter() {
             w_in += wt(i);
         }
         if robust {
-            suffix = vec![0.0f64; n + 1];
-            for j in (0..n).rev() {
-                suffix[j] = suffix[j + 1] + wt(by_exit[j]) * wt(by_exit[j]);
-            }
+            suffix = suffix_squares(n, |j| wt(by_exit[j]));
             s2 = suffix[0];
         }
     }
@@ -516,19 +520,21 @@ fn km_rows_of(rows: &KmRows, members: Members, by_exit: &[usize], by_entry: &[us
                 let u_h = a_h - bh - ev * c_h;
                 fin_s += w2 * u_s * u_s;
                 fin_h += w2 * u_h * u_h;
-                s2 -= w2;
-                s2b_s -= w2 * bs;
-                s2b2_s -= w2 * bs * bs;
-                s2b_h -= w2 * bh;
-                s2b2_h -= w2 * bh * bh;
+                if keep_b {
+                    s2 -= w2;
+                    s2b_s -= w2 * bs;
+                    s2b2_s -= w2 * bs * bs;
+                    s2b_h -= w2 * bh;
+                    s2b2_h -= w2 * bh * bh;
+                }
             }
-        }
-        if robust && rows.entry.is_none() {
-            s2 = suffix[k];
+            if !keep_b {
+                s2 = suffix[k];
+            }
         }
         w_out += m;
         n_out += k - start;
-        if robust && n_out == n_in {
+        if keep_b && n_out == n_in {
             // No row at risk: the running sums of its rows are 0, not the ulps their
             // subtractions leave (whose square roots would show as a standard error of 1e-8).
             (s2, s2b_s, s2b2_s, s2b_h, s2b2_h) = (0.0, 0.0, 0.0, 0.0, 0.0);
