@@ -33,6 +33,8 @@ use crate::spec::AnalysisSpec;
 use crate::table::Table;
 
 mod handles;
+// The global allocator, noting a request it could not serve (the page then says "out of memory").
+mod memory;
 mod overview;
 mod share;
 // The idle warm-up (issue 19 item 5): `warmUp`, in every build (the page's engine warms itself).

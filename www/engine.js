@@ -17,7 +17,7 @@
 // (about 60% more bytes), fetched only when a workbook is dropped. From then on the page keeps
 // using the workbook build (it reads text files too).
 
-import { perform, decode, panic, isFatal } from './ops.js';
+import { perform, decode, panic, isFatal, fatalError } from './ops.js';
 
 /** The two builds: their wasm module and wasm-bindgen glue, relative to this file. */
 // `workbook` also carries what the core leaves out (the extended estimators, the R and Python
@@ -173,9 +173,9 @@ class Engine {
     } catch (e) {
       if (e?.kind === 'engine' && this.build === 'core') return this.inFullBuild(op, args, onProgress);
       if (!e.fatal) throw e;
-      this.onPanic(e.message);
+      this.onPanic(e.message, e.kind);
       await this.restart();
-      throw internal(e.message);
+      throw Object.assign(internal(e.message), { kind: e.kind === 'memory' ? 'memory' : 'internal' });
     }
     return decode(op, value);
   }
@@ -511,7 +511,8 @@ export class MainEngine extends Engine {
       return await perform(this.st, op, args, onProgress || (() => {}));
     } catch (e) {
       if (isFatal(e)) {
-        const err = internal(panic.message || `internal error in the analysis engine: ${e.message}`);
+        const { message, kind } = fatalError(this.st, e);
+        const err = Object.assign(internal(message), { kind });
         err.fatal = true;
         panic.message = null;
         throw err;

@@ -482,7 +482,9 @@ async function main() {
     showError(e, 'The analysis engine could not start');
     throw e;
   }
-  state.engine.onPanic = msg => showError(new Error(msg + ' The engine was restarted; please report this with the file\'s layout (not its data).'), 'Internal error');
+  state.engine.onPanic = (msg, kind) => (kind === 'memory'
+    ? showError(new Error(msg), 'Out of memory')
+    : showError(new Error(msg + ' The engine was restarted; please report this with the file\'s layout (not its data).'), 'Internal error'));
   $('#version').textContent = `cohort ${state.engine.version()}`;
   if (await openSharedLink(location.hash)) return;
   let linked = null;

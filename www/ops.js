@@ -188,7 +188,35 @@ export const OPS = {
 export async function perform(st, op, args, progress = () => {}) {
   const entry = OPS[op];
   if (!entry) throw new Error(`unknown engine operation ${op}`);
+  // A new record of failed allocations for this operation (src/wasm/memory.rs).
+  try { st.glue?.allocationFailure?.(true); } catch { /* no engine yet */ }
   return entry.fn(st, args || {}, progress);
+}
+
+/** Bytes as the page says them: "524 KB", "812 MB", "3.9 GB". */
+function bytesText(n) {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : n >= 1e6 ? `${Math.round(n / 1e6)} MB` : `${Math.max(1, Math.round(n / 1e3))} KB`;
+}
+
+/**
+ * The error a fatal failure `e` of an operation is reported as ({message, kind}): out of memory
+ * (kind `memory`) when the engine's allocator could not serve a request during the operation
+ * (src/wasm/memory.rs), else an internal error (kind `internal`: a trap or panic, a bug).
+ */
+export function fatalError(st, e) {
+  let failed = 0;
+  try { failed = st.glue?.allocationFailure?.(false) || 0; } catch { /* the instance is gone */ }
+  if (failed > 0 && e instanceof WebAssembly.RuntimeError) {
+    const held = st.memory?.buffer?.byteLength || 0;
+    return {
+      kind: 'memory',
+      message: `The analysis needs more memory than the browser gives this page: the engine held ${bytesText(held)} and asked for ${bytesText(failed)} more `
+        + '(at most 4 GB, less on a computer short of memory). The engine was restarted with the file it had before. '
+        + 'Use fewer rows or terms here, or run the same analysis on this computer with the command line '
+        + '(cohort analyze DATA --spec SPEC: no such limit), or on aggregated rows (cohort aggregate-sql, README "Registry scale").',
+    };
+  }
+  return { kind: 'internal', message: panic.message || `internal error in the analysis engine: ${e.message}` };
 }
 
 /** The answer of `op` as values (JSON text parsed), on the page's side. */

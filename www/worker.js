@@ -5,7 +5,7 @@
 // bitmaps — is moved, not copied) or {id, ok: false, error, fatal}; a load's progress comes as
 // {id, progress}. A wasm panic is `fatal`: the page ends this worker and starts a new one.
 
-import { perform, panic, isFatal, errorObject } from './ops.js';
+import { perform, panic, isFatal, errorObject, fatalError } from './ops.js';
 
 /** The engine state the operations work on (see www/ops.js). */
 const st = { glue: null, memory: null, session: null, streamed: null, loading: null };
@@ -38,7 +38,7 @@ self.onmessage = async ev => {
     }
   } catch (e) {
     const fatal = isFatal(e);
-    const error = fatal ? { message: panic.message || `internal error in the analysis engine: ${e.message}`, kind: 'internal' } : errorObject(e);
+    const error = fatal ? fatalError(st, e) : errorObject(e);
     self.postMessage({ id, ok: false, error, fatal });
   }
 };
