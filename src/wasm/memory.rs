@@ -20,6 +20,7 @@ static FAILED: AtomicUsize = AtomicUsize::new(0);
 
 struct Noting;
 
+#[inline(never)]
 fn noted(ptr: *mut u8, size: usize) -> *mut u8 {
     if ptr.is_null() {
         FAILED.store(size.max(1), Ordering::Relaxed);
@@ -28,12 +29,16 @@ fn noted(ptr: *mut u8, size: usize) -> *mut u8 {
 }
 
 // SAFETY: every call is the system allocator's with the caller's arguments; only a null result
-// is noted (an atomic store, no allocation).
+// is noted (an atomic store, no allocation). Not inlined: inlined, the allocator's code went into
+// its callers and the core module grew by 1.2 KB gzipped; kept apart, it is 1.5 KB smaller than
+// the default allocator's inlining (528.2 → 526.7 KB), and an allocation costs a call more.
 unsafe impl GlobalAlloc for Noting {
+    #[inline(never)]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         noted(unsafe { System.alloc(layout) }, layout.size())
     }
 
+    #[inline(never)]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         noted(unsafe { System.alloc_zeroed(layout) }, layout.size())
     }
@@ -42,6 +47,7 @@ unsafe impl GlobalAlloc for Noting {
         unsafe { System.dealloc(ptr, layout) }
     }
 
+    #[inline(never)]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         noted(unsafe { System.realloc(ptr, layout, new_size) }, new_size)
     }
