@@ -2,8 +2,9 @@
 // analysis can need more. The engine's allocator notes a request it could not serve
 // (src/wasm/memory.rs); after the trap that follows, the page says the analysis ran out of
 // memory and what to do instead (not "internal error ... please report"), restarts the engine
-// and stays usable. Here the core module is served with its memory capped at 32 MB (its memory
-// section's maximum rewritten), so a 300 000-row file (a table of ~40 MB) runs it out.
+// and stays usable. Here the core module is served with its memory capped (its memory section's
+// maximum rewritten): at 32 MB a 300 000-row file (a table of ~40 MB) runs it out as it loads; at
+// 30 MB a 100 000-row file loads and a Cox model of its ten covariates runs it out.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,10 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { start, OUT, ROOT, DIST } from './helpers.mjs';
 
-const CAP_PAGES = 512;   // 32 MiB: the demo and the engine's warm-up fit (~14 MB), the file does not
+// The module's memory cap in pages of 64 KiB, per test: 512 (32 MiB) lets the demo and the
+// engine's warm-up run (~14 MB) but not a 300k-row file; 480 (30 MiB) lets a 100k-row file load
+// (it fails below ~25 MB) but not a Cox model of its ten covariates (which fits from ~36 MB).
+let capPages = 512;
 
 /** Unsigned LEB128 at `i`: [value, next index]. */
 function leb(b, i) {
@@ -43,19 +47,26 @@ let app;
 before(async () => {
   app = await start();
   fs.mkdirSync(OUT, { recursive: true });
-  const capped = capMemory(fs.readFileSync(path.join(DIST, 'www/pkg/cohort_bg.wasm')), CAP_PAGES);
-  await app.context.route('**/cohort_bg.wasm', route => route.fulfill({ body: capped, contentType: 'application/wasm' }));
+  const wasm = fs.readFileSync(path.join(DIST, 'www/pkg/cohort_bg.wasm'));
+  await app.context.route('**/cohort_bg.wasm', route => route.fulfill({ body: capMemory(wasm, capPages), contentType: 'application/wasm' }));
 });
 after(async () => { await app?.close(); });
 
+/** target/browser-tests/synth-ROWS.csv, made by `cohort synth` once. */
+function synth(rows, name = `synth-${rows / 1000}k.csv`) {
+  const file = path.join(OUT, name);
+  if (!fs.existsSync(file)) {
+    const r = spawnSync(path.join(ROOT, 'target/release/cohort'), ['synth', String(rows)], { maxBuffer: 1 << 27 });
+    assert.equal(r.status, 0, `cohort synth failed: ${r.stderr}`);
+    fs.writeFileSync(file, r.stdout);
+  }
+  return file;
+}
+
 for (const engine of ['worker', 'main']) {
   test(`a file too large for the engine's memory is said to be so, and the page goes on (${engine} engine)`, { timeout: 300_000 }, async () => {
-    const file = path.join(OUT, 'synth-300k.csv');
-    if (!fs.existsSync(file)) {
-      const r = spawnSync(path.join(ROOT, 'target/release/cohort'), ['synth', '300000'], { maxBuffer: 1 << 27 });
-      assert.equal(r.status, 0, `cohort synth failed: ${r.stderr}`);
-      fs.writeFileSync(file, r.stdout);
-    }
+    capPages = 512;
+    const file = synth(300000);
     const { page, errors } = await app.newPage(engine === 'main' ? `${app.url}?engine=main` : app.url);
     assert.equal(await page.evaluate(() => window.cohort.engineKind()), engine);
     assert.ok(await page.evaluate(() => window.cohort.report()?.n > 0), 'the demo is analysed within the capped memory');
@@ -72,12 +83,31 @@ for (const engine of ['worker', 'main']) {
     assert.equal(await page.evaluate(() => window.cohort.schema()), null, 'the file that did not fit is not loaded');
 
     // The restarted engine reads the next file.
-    const small = path.join(OUT, 'synth-small-memory.csv');
-    fs.writeFileSync(small, spawnSync(path.join(ROOT, 'target/release/cohort'), ['synth', '2000'], { maxBuffer: 1 << 26 }).stdout);
-    await page.setInputFiles('#file', small);
+    await page.setInputFiles('#file', synth(2000));
     await page.waitForFunction(() => window.cohort.report()?.n === 2000, null, { timeout: 60_000 });
     assert.ok(await page.locator('#error').isHidden(), 'the next file clears the message');
     assert.deepEqual(errors.filter(e => !/RuntimeError|unreachable|memory/i.test(e)), [], 'no other page error');
     await page.close();
   });
 }
+
+test('an analysis too large for the engine\'s memory is said to be so; the file stays and the next analysis runs', { timeout: 300_000 }, async () => {
+  capPages = 480;
+  const { page, errors } = await app.newPage();
+  await page.setInputFiles('#file', synth(100000));
+  await page.waitForFunction(() => window.cohort.report()?.n === 100000 || !document.querySelector('#error').hidden, null, { timeout: 120_000 });
+  assert.ok(await page.locator('#error').isHidden(), `the file did not load within the cap: ${await page.locator('#error').textContent()}`);
+  const spec = await page.evaluate(() => window.cohort.spec());
+  const covariates = Array.from({ length: 10 }, (_, i) => `x${i + 1}`);
+  await page.evaluate(s => window.cohort.setSpec(s).catch(() => {}), { ...spec, covariates });
+  await page.waitForFunction(() => /The analysis could not run/.test(document.querySelector('#error').textContent), null, { timeout: 120_000 });
+  const text = await page.locator('#error').textContent();
+  assert.match(text, /needs more memory than the browser gives this page/);
+  assert.doesNotMatch(text, /please report|internal error|unreachable/i, text);
+  // The engine came back with the file: the analysis without the model runs.
+  await page.evaluate(s => window.cohort.setSpec(s), { ...spec, covariates: [] });
+  await page.waitForFunction(() => window.cohort.report()?.n === 100000, null, { timeout: 60_000 });
+  assert.ok(await page.evaluate(() => window.cohort.report().km?.length > 0), 'Kaplan-Meier curves after the restart');
+  assert.deepEqual(errors.filter(e => !/RuntimeError|unreachable|memory/i.test(e)), [], 'no other page error');
+  await page.close();
+});
