@@ -11,7 +11,7 @@ import { groupColumns } from './spec.js';
 let ctx = null;
 /** The block's module (www/adjusted-view.js), once loaded. */
 let view = null;
-const load = loadOnce(() => import('./adjusted-view.js'), m => {
+const load = loadOnce(new URL('./adjusted-view.js', import.meta.url), m => {
   m.initAdjusted(ctx);
   view = m;
   return m;

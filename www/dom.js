@@ -36,12 +36,23 @@ export function setText(e, s) {
 }
 
 /**
- * A loader of a page module imported on first use (issue 20): `load()` imports it once and
- * resolves to `init(module)`; a failed import is tried again at the next call.
+ * `url` (a URL) as a string, noted as one of the page's own files: code it fetches after load
+ * (the engine's worker and modules, the on-demand builds, the page's modules imported on first
+ * use). The privacy badge (www/explorer.js) tells a late request for one of these exact
+ * addresses — fixed, so they carry nothing of the user's data — from any other request.
  */
-export function loadOnce(importer, init) {
+export function ownFile(url) {
+  (globalThis.cohortOwnFiles ||= new Set()).add(url.href);
+  return url.href;
+}
+
+/**
+ * A loader of a page module imported on first use (issue 20): `load()` imports it (`url`) once
+ * and resolves to `init(module)`; a failed import is tried again at the next call.
+ */
+export function loadOnce(url, init) {
   let loading = null;
-  return () => (loading ||= importer().then(init, e => {
+  return () => (loading ||= import(ownFile(url)).then(init, e => {
     loading = null;
     throw e;
   }));

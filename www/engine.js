@@ -18,6 +18,7 @@
 // using the workbook build (it reads text files too).
 
 import { perform, decode, panic, isFatal, fatalError } from './ops.js';
+import { ownFile } from './dom.js';
 
 /** The two builds: their wasm module and wasm-bindgen glue, relative to this file. */
 // `workbook` also carries what the core leaves out (the extended estimators, the R and Python
@@ -74,7 +75,7 @@ function compileOnce(build) {
   if (!compiled.has(build)) {
     const file = BUILDS[build].wasm;
     const p = (async () => {
-      const res = await fetch(new URL(file, import.meta.url));
+      const res = await fetch(ownFile(new URL(file, import.meta.url)));
       if (!res.ok) throw new Error(`cannot load the analysis engine (${file.slice(2)}: HTTP ${res.status})`);
       // Compile while the bytes arrive; a host that does not send `application/wasm` makes
       // compileStreaming refuse, so then compile the whole buffer.
@@ -105,7 +106,7 @@ async function initArgs(build, fresh) {
   const glueUrl = new URL(BUILDS[build].glue, import.meta.url);
   if (fresh && instanceNo > 0) glueUrl.searchParams.set('instance', String(instanceNo));
   if (fresh) instanceNo += 1;
-  return { module, glueUrl: glueUrl.href };
+  return { module, glueUrl: ownFile(glueUrl) };
 }
 
 async function instantiate(build) {
@@ -612,7 +613,9 @@ export class WorkerEngine extends Engine {
   }
 
   async start() {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'cohort-engine' });
+    // The worker's script, the modules it imports and the file reader it starts (www/read.js).
+    for (const f of ['./ops.js', './read.js']) ownFile(new URL(f, import.meta.url));
+    const worker = new Worker(ownFile(new URL('./worker.js', import.meta.url)), { type: 'module', name: 'cohort-engine' });
     this.worker = worker;
     if (!this.readerReady) this.readerReady = new Promise(res => { this.markReader = res; });
     worker.onmessage = ev => {

@@ -556,8 +556,11 @@ function renderDisclosure(r) {
 /**
  * "No network requests since load", from the page's own resource timing and its engine worker's
  * (which the worker sends over: see engine.js, `cohort:worker-requests`): any request to another
- * origin, or any request at all after the page became ready (`ready` resolved), is counted and
- * named in the badge's tooltip. Updated live by a PerformanceObserver.
+ * origin, or any request after the page became ready (`ready` resolved), is counted and named in
+ * the badge's tooltip — except, after load, the page's own code at the exact addresses it noted
+ * before fetching them (`ownFile`, www/dom.js: the workbook build, a restarted engine, a module
+ * imported on first use), which carry nothing of the user's data: those are counted apart
+ * ("No data sent since load"). Updated live by a PerformanceObserver.
  */
 export function startPrivacyBadge(ready) {
   const host = document.querySelector('header .privacy');
@@ -566,6 +569,7 @@ export function startPrivacyBadge(ready) {
   host.after(badge);
   let readyAt = null;
   const flagged = [];
+  const code = [];   // the page's own files fetched after load
   const seen = new Set();
   const consider = e => {
     if (seen.has(e)) return;
@@ -575,14 +579,18 @@ export function startPrivacyBadge(ready) {
     if (u.protocol === 'data:' || u.protocol === 'blob:') return;
     const foreign = u.origin !== location.origin;
     const late = readyAt != null && e.startTime > readyAt;
-    if (foreign || late) flagged.push(`${foreign ? 'other origin' : 'after load'}${e.worker ? ' (engine worker)' : ''}: ${e.name}`);
+    if (late && !foreign && globalThis.cohortOwnFiles?.has(u.href)) code.push(u.pathname);
+    else if (foreign || late) flagged.push(`${foreign ? 'other origin' : 'after load'}${e.worker ? ' (engine worker)' : ''}: ${e.name}`);
   };
   const show = () => {
     if (readyAt == null) { badge.textContent = 'loading…'; return; }
     badge.classList.toggle('bad', flagged.length > 0);
-    badge.textContent = flagged.length ? `⚠ ${flagged.length} network request${flagged.length === 1 ? '' : 's'} since load` : '✓ No network requests since load';
+    const n = code.length, files = `${n} app file${n === 1 ? '' : 's'}`;
+    badge.textContent = flagged.length ? `⚠ ${flagged.length} network request${flagged.length === 1 ? '' : 's'} since load`
+      : n ? `✓ No data sent since load (${files} fetched)` : '✓ No network requests since load';
     const fromWorker = [...seen].filter(e => e.worker).length;
-    badge.title = flagged.length ? flagged.join('\n') : `Checked live from the browser's own record of the requests of this page and of its analysis engine (a Web Worker): ${seen.size} files fetched while loading${fromWorker ? ` (${fromWorker} by the engine)` : ''}, all from this site.`;
+    badge.title = flagged.length ? flagged.join('\n') : `Checked live from the browser's own record of the requests of this page and of its analysis engine (a Web Worker): ${seen.size - n} files fetched while loading${fromWorker ? ` (${fromWorker} by the engine)` : ''}, all from this site.`
+      + (n ? ` Since load the page fetched ${n} of its own code files from this site, as the analysis needed them, at fixed addresses that carry nothing of your data: ${code.join(', ')}.` : '');
   };
   try {
     new PerformanceObserver(list => { for (const e of list.getEntries()) consider(e); show(); }).observe({ type: 'resource', buffered: true });

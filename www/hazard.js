@@ -16,7 +16,7 @@ export function initHazard(ctx) {
   host.append(box);
   /** The section's content ({opened, changed, clear}), once loaded. */
   let section = null;
-  const load = loadOnce(() => import('./hazard-models.js'), m => (section = m.hazardSection(ctx, box)));
+  const load = loadOnce(new URL('./hazard-models.js', import.meta.url), m => (section = m.hazardSection(ctx, box)));
   box.addEventListener('toggle', () => {
     if (box.open) load().then(s => s.opened(), e => ctx.showError(e, 'The hazard models could not be loaded'));
   });

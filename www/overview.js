@@ -9,7 +9,7 @@ let ctx = null;          // {state, runSpec, runSpecInner, serial, download, ste
 let view = 'survival';   // which tab is shown
 /** The tab's content module (www/overview-tables.js), loaded once. */
 let tables = null;
-const content = loadOnce(() => import('./overview-tables.js'), m => {
+const content = loadOnce(new URL('./overview-tables.js', import.meta.url), m => {
   m.initTables(ctx, () => view);
   tables = m;
   return m;

@@ -10,7 +10,7 @@
 // engine keeps one "last report"; the Paper view runs its own specs through the page's serial
 // queue and asks the page to re-run its own analysis when the reader goes back to it.
 
-import { el } from './dom.js';
+import { el, ownFile } from './dom.js';
 
 /**
  * Build the Paper view and its tab. `ctx`: {engine(), serial(fn), demo(), fileName()} from the
@@ -102,7 +102,7 @@ export function initPaper(ctx) {
       s.manifest = await manifest;
       if (!s.manifest?.analyses) throw new Error('the demo manifest (demo/analyses.json) is missing');
       for (const [k, v] of Object.entries(s.manifest.analyses)) s.specs[k] = JSON.parse(JSON.stringify(v));
-      const { paperView } = await import('./paper-view.js');
+      const { paperView } = await import(ownFile(new URL('./paper-view.js', import.meta.url)));
       s.view = paperView(ctx, paper, s, showError);
       s.view.build();
       s.built = true;

@@ -63,6 +63,15 @@ function synth(rows, name = `synth-${rows / 1000}k.csv`) {
   return file;
 }
 
+/**
+ * The privacy badge after a restart: the engine's scripts and glue fetched again are the page's
+ * own code, not "⚠ N network requests" (which it said before).
+ */
+async function noDataSent(page) {
+  const badge = page.locator('#net-badge');
+  assert.match((await badge.textContent()).trim(), /^✓ No (data sent since load \(\d+ app files? fetched\)|network requests since load)$/, await badge.getAttribute('title'));
+}
+
 for (const engine of ['worker', 'main']) {
   test(`a file too large for the engine's memory is said to be so, and the page goes on (${engine} engine)`, { timeout: 300_000 }, async () => {
     capPages = 512;
@@ -86,6 +95,7 @@ for (const engine of ['worker', 'main']) {
     await page.setInputFiles('#file', synth(2000));
     await page.waitForFunction(() => window.cohort.report()?.n === 2000, null, { timeout: 60_000 });
     assert.ok(await page.locator('#error').isHidden(), 'the next file clears the message');
+    await noDataSent(page);
     assert.deepEqual(errors.filter(e => !/RuntimeError|unreachable|memory/i.test(e)), [], 'no other page error');
     await page.close();
   });
@@ -108,6 +118,7 @@ test('an analysis too large for the engine\'s memory is said to be so; the file 
   await page.evaluate(s => window.cohort.setSpec(s), { ...spec, covariates: [] });
   await page.waitForFunction(() => window.cohort.report()?.n === 100000, null, { timeout: 60_000 });
   assert.ok(await page.evaluate(() => window.cohort.report().km?.length > 0), 'Kaplan-Meier curves after the restart');
+  await noDataSent(page);
   assert.deepEqual(errors.filter(e => !/RuntimeError|unreachable|memory/i.test(e)), [], 'no other page error');
   await page.close();
 });

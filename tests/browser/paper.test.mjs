@@ -96,6 +96,11 @@ test('Paper view: one click, live comparison and models, nothing leaves the orig
   // first opened (issue 20: not part of the first payload) — and none ever left the origin.
   assert.deepEqual(requests.slice(before).map(r => new URL(r.url).pathname.replace(/^.*\/www\//, 'www/')), ['www/paper-view.js']);
   assertSameOrigin(requests, app.origin);
+  // The privacy badge counts that module apart: the page's own code, not a request with data.
+  const badge = page.locator('#net-badge');
+  assert.equal((await badge.textContent()).trim(), '✓ No data sent since load (1 app file fetched)', await badge.getAttribute('title'));
+  assert.match(await badge.getAttribute('title'), /fetched 1 of its own code files .*: \/www\/paper-view\.js\.$/);
+  assert.equal(await badge.evaluate(b => b.classList.contains('bad')), false);
   assert.deepEqual(errors, []);
 });
 

@@ -95,6 +95,12 @@ test('worker engine: text files in the core build; a dropped .xlsx fetches the w
   assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1);
   const labels = await page.evaluate(() => window.__labels);
   assert.equal(labels[0], 'Loading the workbook reader…', `progress labels: ${labels}`);
+  // The privacy badge counts the workbook build and its worker's scripts, fetched after load, as
+  // the page's own code (issue: it said "⚠ 6 network requests since load" for any workbook).
+  const badge = page.locator('#net-badge');
+  const badgeText = (await badge.textContent()).trim();
+  assert.match(badgeText, /^✓ No data sent since load \(\d+ app files fetched\)$/, await badge.getAttribute('title'));
+  assert.match(await badge.getAttribute('title'), /\/www\/pkg\/cohort_workbook_bg\.wasm/);
   res = await setSpec(page, LUNG_SPEC);
   assert.ok(!res.error, res.error);
   assert.equal(res.report.n, 228);
@@ -116,6 +122,11 @@ test('worker engine: text files in the core build; a dropped .xlsx fetches the w
   assert.equal(res.report.n, 26);
   assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 1, 'the workbook build is fetched once');
   assertSameOrigin(requests, app.origin);
+  assert.equal((await badge.textContent()).trim(), badgeText, 'no request since the workbook build');
+  // The same file at another address (a query could carry data) is a request like any other.
+  await page.evaluate(() => fetch('./www/pkg/cohort_workbook.js?row=17').then(r => r.text()));
+  await page.waitForFunction(() => /^⚠ 1 network request since load$/.test(document.querySelector('#net-badge').textContent));
+  assert.match(await badge.getAttribute('title'), /^after load: .*cohort_workbook\.js\?row=17$/);
   assert.deepEqual(errors.filter(e => !/analyses\.json|404/.test(e)), []);
 });
 
