@@ -119,8 +119,9 @@ for f in dist/www/pkg/* dist/www/*.js dist/www/*.css dist/index.html; do
   printf '  %-38s %10s %10s\n' "${f#dist/}" "$(kb "$raw")" "$(kb "$gz")"
 done
 # The page's modules it imports only on first use (issue 20): the Paper view, the Hazard models
-# and Cohort tab contents, the Adjusted comparison block; not part of the first load.
-lazy=(paper-view.js hazard-models.js overview-tables.js adjusted-view.js)
+# and Cohort tab contents, the Adjusted comparison block, the Study design block; not part of the
+# first load.
+lazy=(paper-view.js hazard-models.js overview-tables.js adjusted-view.js designs-view.js)
 first=()
 for f in dist/www/*.js; do [[ " ${lazy[*]} " == *" $(basename "$f") "* ]] || first+=("$f"); done
 read -r raw gz < <(sizes dist/www/pkg/cohort.js dist/www/pkg/cohort_bg.wasm "${first[@]}")

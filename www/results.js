@@ -82,7 +82,7 @@ export async function renderReport() {
   for (const g of r.gray_test || []) line += ` · Gray's test (${g.cause}) χ² = ${fmtNum(g.stat)}, df = ${g.df}, ${fmtP(g.p)}`;
   setText($('#test-line'), line);
   showWarnings(r.warnings || []);
-  sections.designs.render();
+  const designs = sections.designs.render();
   setText($('#notes'), (r.notes || []).join(' · '));
   // Asked now, answered after the drawing: the engine works through its messages in order, so the
   // page does not wait for one answer before sending the next question.
@@ -94,6 +94,7 @@ export async function renderReport() {
   const { forest } = renderModel();
   forest?.catch(() => {});   // (its error is thrown below, by `await forest`, not as unhandled)
   await renderAdjustedResults();
+  await designs;
   renderExplorerResults();
   await forest;
   const text = await methods;

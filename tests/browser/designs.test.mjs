@@ -73,6 +73,9 @@ function rCase(dataset, name) {
 
 async function openDesign(page) {
   if (!(await page.locator('#design-box').evaluate(d => d.open))) await page.click('#design-box > summary');
+  // The block's module is imported when it is first opened (www/designs.js): its controls are
+  // filled a moment after the click.
+  await page.waitForSelector('#design-entry option', { state: 'attached' });
 }
 
 async function choose(page, sel, value) {
