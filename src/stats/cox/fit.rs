@@ -1093,7 +1093,10 @@ fn first_groups_at_risk(time: &[f64], entry: &[f64], order: &[usize], groups: &[
 impl Data {
     /// The columns `cols` of the input, centred on their means and scaled by n / Σ|x − mean|
     /// (as R's `coxfit6`), in the sorted order of `layout`; and each column's scale factor.
-    pub(super) fn new(input: &CoxInput, layout: &Layout, cols: &[usize]) -> (Data, Vec<f64>) {
+    /// The matrix (n × p, 8 bytes a cell; 800 MB at 10M rows and 10 terms) is the largest block
+    /// the model takes: if the memory cannot hold it (a browser gives a page 4 GB at most), the
+    /// model is refused with the reason ([`matrix_too_large`]), not left to stop the engine.
+    pub(super) fn new(input: &CoxInput, layout: &Layout, cols: &[usize]) -> crate::error::Result<(Data, Vec<f64>)> {
         let n = input.time.len();
         let p = cols.len();
         let ps = p + p % 2;
@@ -1105,7 +1108,7 @@ impl Data {
         // Read the columns in input order (sequential) and write each row once to its sorted
         // place: one scattered row instead of p scattered reads per row, which with a million
         // rows (an 80 MB matrix) miss the cache and the TLB.
-        let mut x = vec![0.0; n * ps];
+        let mut x = zeroed(n * ps).ok_or_else(|| matrix_too_large(n, p))?;
         for start in (0..n).step_by(WASM_TIER_CHUNK) {
             let end = (start + WASM_TIER_CHUNK).min(n);
             scatter_rows(&src, &mean, &scale, start..end, &layout.rank_of[start..end], ps, &mut x);
@@ -1123,8 +1126,33 @@ impl Data {
             wt: layout.wt.clone(),
             entry,
         };
-        (data, scale)
+        Ok((data, scale))
     }
+}
+
+/// `len` zeros, or `None` when the allocator cannot give the memory (what `vec![0.0; len]` does,
+/// fresh zeroed memory and all, but without stopping the program on failure).
+fn zeroed(len: usize) -> Option<Vec<f64>> {
+    if len == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<f64>(len).ok()?;
+    // SAFETY: `layout` has a non-zero size; all-zero bits are 0.0; the block comes from the global
+    // allocator with the layout of `len` f64 values, as `Vec::from_raw_parts` requires.
+    unsafe {
+        let p = std::alloc::alloc_zeroed(layout).cast::<f64>();
+        (!p.is_null()).then(|| Vec::from_raw_parts(p, len, len))
+    }
+}
+
+/// Why a Cox model was not fitted when its matrix does not fit in memory.
+#[cold]
+#[inline(never)]
+fn matrix_too_large(n: usize, p: usize) -> crate::error::Error {
+    let mb = (n as f64 * (p + p % 2) as f64 * 8.0 / 1e6).ceil();
+    crate::error::Error::data(format!(
+        "its working matrix ({n} rows × {p} terms, {mb} MB) does not fit in the memory left to the analysis engine (a browser gives a page 4 GB at most). Use fewer terms or rows, or run the same analysis with the command line (cohort analyze DATA --spec SPEC), which has no such limit"
+    ))
 }
 
 #[cfg(test)]
@@ -1164,6 +1192,16 @@ mod kernel_tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn zeroed_is_zeros_or_none_when_the_memory_cannot_be_had() {
+        assert_eq!(zeroed(5), Some(vec![0.0; 5]));
+        assert_eq!(zeroed(0), Some(Vec::new()));
+        // More than an address space holds: refused, not a crash.
+        assert_eq!(zeroed(usize::MAX / 4), None);
+        let e = matrix_too_large(10_000_000, 11);
+        assert!(e.to_string().contains("10000000 rows × 11 terms, 960 MB"), "{e}");
     }
 
     #[test]

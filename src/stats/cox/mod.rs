@@ -365,7 +365,7 @@ fn prepare(input: &CoxInput, layout: &Layout, notes: &mut Notes, lap: &mut dyn F
     if keep.is_empty() {
         return Err(Error::data("no covariate of the Cox model varies between the rows analysed, so there is nothing to estimate: choose covariates whose values differ between patients"));
     }
-    let (mut data, mut scale) = Data::new(input, layout, &keep);
+    let (mut data, mut scale) = Data::new(input, layout, &keep)?;
     lap("matrix");
     let (mut work, mut p0) = null_pass(&data);
     let bad = singular_columns(&p0.imat, keep.len());
@@ -382,7 +382,7 @@ fn prepare(input: &CoxInput, layout: &Layout, notes: &mut Notes, lap: &mut dyn F
             return Err(Error::data("no covariate of the Cox model is estimable: each is constant within the strata or a combination of the others. Remove the strata, or choose covariates that vary within them"));
         }
         drop((data, work));
-        (data, scale) = Data::new(input, layout, &keep);
+        (data, scale) = Data::new(input, layout, &keep)?;
         (work, p0) = null_pass(&data);
     }
     if !p0.loglik.is_finite() {
