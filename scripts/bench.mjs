@@ -208,9 +208,12 @@ cat((proc.time()[["elapsed"]] - t0) * 1000, "\\n")`;
 // workbooks, Parquet and the extended estimators) and the manuscript build
 // (pkg/cohort_manuscript*: PNG/TIFF/PDF/Word) are fetched only when used, so they are reported
 // apart (scripts/build.sh).
-// The page modules imported on first use (scripts/build.sh's `lazy` list: the Paper view, the
-// Hazard models and Cohort tab contents, the Adjusted comparison block) are not the first load either.
-const ON_DEMAND = /^www\/(pkg\/cohort_(workbook|manuscript)|(paper-view|hazard-models|overview-tables|adjusted-view)\.js$)/;
+// The page modules imported on first use (the Paper view, the Hazard models and Cohort tab
+// contents, the Adjusted comparison and Study design blocks) are not the first load either: the
+// list is read from scripts/build.sh's `lazy=(...)`, its one place.
+const LAZY = fs.readFileSync(path.join(ROOT, 'scripts', 'build.sh'), 'utf8').match(/^lazy=\(([^)]*)\)$/m)?.[1].split(/\s+/).filter(Boolean);
+if (!LAZY?.length) throw new Error('scripts/build.sh has no `lazy=(...)` list of the page modules imported on first use');
+const ON_DEMAND = f => /^www\/pkg\/cohort_(workbook|manuscript)/.test(f) || LAZY.some(m => f === `www/${m}`);
 
 function payload() {
   const files = [
@@ -220,7 +223,7 @@ function payload() {
   ];
   const rows = files.map(f => {
     const b = fs.readFileSync(path.join(DIST, f));
-    return { file: f, bytes: b.length, gzip_bytes: zlib.gzipSync(b, { level: 9 }).length, on_demand: ON_DEMAND.test(f) };
+    return { file: f, bytes: b.length, gzip_bytes: zlib.gzipSync(b, { level: 9 }).length, on_demand: ON_DEMAND(f) };
   });
   const sum = (pred, k) => rows.filter(pred).reduce((s, r) => s + r[k], 0);
   const page = r => !r.on_demand;

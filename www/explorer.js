@@ -570,6 +570,7 @@ export function startPrivacyBadge(ready) {
   let readyAt = null;
   const flagged = [];
   const code = [];   // the page's own files fetched after load
+  const loading = [];   // the files fetched while loading (true: by the engine worker)
   const seen = new Set();
   const consider = e => {
     if (seen.has(e)) return;
@@ -581,6 +582,7 @@ export function startPrivacyBadge(ready) {
     const late = readyAt != null && e.startTime > readyAt;
     if (late && !foreign && globalThis.cohortOwnFiles?.has(u.href)) code.push(u.pathname);
     else if (foreign || late) flagged.push(`${foreign ? 'other origin' : 'after load'}${e.worker ? ' (engine worker)' : ''}: ${e.name}`);
+    else loading.push(!!e.worker);
   };
   const show = () => {
     if (readyAt == null) { badge.textContent = 'loading…'; return; }
@@ -588,8 +590,8 @@ export function startPrivacyBadge(ready) {
     const n = code.length, files = `${n} app file${n === 1 ? '' : 's'}`;
     badge.textContent = flagged.length ? `⚠ ${flagged.length} network request${flagged.length === 1 ? '' : 's'} since load`
       : n ? `✓ No data sent since load (${files} fetched)` : '✓ No network requests since load';
-    const fromWorker = [...seen].filter(e => e.worker).length;
-    badge.title = flagged.length ? flagged.join('\n') : `Checked live from the browser's own record of the requests of this page and of its analysis engine (a Web Worker): ${seen.size - n} files fetched while loading${fromWorker ? ` (${fromWorker} by the engine)` : ''}, all from this site.`
+    const fromWorker = loading.filter(Boolean).length;
+    badge.title = flagged.length ? flagged.join('\n') : `Checked live from the browser's own record of the requests of this page and of its analysis engine (a Web Worker): ${loading.length} files fetched while loading${fromWorker ? ` (${fromWorker} by the engine)` : ''}, all from this site.`
       + (n ? ` Since load the page fetched ${n} of its own code files from this site, as the analysis needed them, at fixed addresses that carry nothing of your data: ${code.join(', ')}.` : '');
   };
   try {

@@ -68,6 +68,9 @@ test('worker engine: text files in the core build; a dropped .xlsx fetches the w
   assert.equal(await page.evaluate(() => window.cohort.engineKind()), 'worker');
   assert.equal(fetched(requests, 'cohort_bg.wasm'), 1, 'the core build is loaded with the page');
   assert.equal(fetched(requests, 'cohort_workbook_bg.wasm'), 0, 'the workbook build is not part of the first load');
+  const whileLoading = async () => (await page.locator('#net-badge').getAttribute('title')).match(/: (\d+) files fetched while loading( \(\d+ by the engine\))?/)?.slice(1, 3).join('');
+  const loadedFiles = await whileLoading();
+  assert.ok(loadedFiles, await page.locator('#net-badge').getAttribute('title'));
 
   // Text encodings the core build decodes itself: UTF-16LE (tab-separated) and Windows-1252.
   let r = await loadFile(page, file('lung_tab_utf16le.txt'));
@@ -101,6 +104,7 @@ test('worker engine: text files in the core build; a dropped .xlsx fetches the w
   const badgeText = (await badge.textContent()).trim();
   assert.match(badgeText, /^✓ No data sent since load \(\d+ app files fetched\)$/, await badge.getAttribute('title'));
   assert.match(await badge.getAttribute('title'), /\/www\/pkg\/cohort_workbook_bg\.wasm/);
+  assert.equal(await whileLoading(), loadedFiles, 'the files fetched while loading are counted as before');
   res = await setSpec(page, LUNG_SPEC);
   assert.ok(!res.error, res.error);
   assert.equal(res.report.n, 228);
