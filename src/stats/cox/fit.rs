@@ -1090,17 +1090,37 @@ fn first_groups_at_risk(time: &[f64], entry: &[f64], order: &[usize], groups: &[
     first
 }
 
+/// The sorted rows of a fit without its matrix: what [`Data`] keeps of a [`Layout`], moved from
+/// it (and from a [`Data`] that is rebuilt with fewer columns), not copied — at 10M rows the
+/// order, events and time groups are up to 400 MB.
+pub(super) struct Rows {
+    row: Vec<usize>,
+    event: Vec<bool>,
+    groups: Vec<Group>,
+    efron: bool,
+    wt: Option<Vec<f64>>,
+    entry: Option<Entry>,
+}
+
+impl Layout {
+    /// The sorted position of each input row (for [`Data::new`]) and the sorted rows.
+    pub(super) fn into_rows(self) -> (Vec<u32>, Rows) {
+        let entry = self.entry_first.map(|f| Entry::new(f, self.groups.len()));
+        (self.rank_of, Rows { row: self.order, event: self.event, groups: self.groups, efron: self.efron, wt: self.wt, entry })
+    }
+}
+
 impl Data {
     /// The columns `cols` of the input, centred on their means and scaled by n / Σ|x − mean|
-    /// (as R's `coxfit6`), in the sorted order of `layout`; and each column's scale factor.
+    /// (as R's `coxfit6`), in the sorted order `rank_of` of `rows`; and each column's scale factor.
     /// The matrix (n × p, 8 bytes a cell; 800 MB at 10M rows and 10 terms) is the largest block
     /// the model takes: if the memory cannot hold it (a browser gives a page 4 GB at most), the
     /// model is refused with the reason ([`matrix_too_large`]), not left to stop the engine.
-    pub(super) fn new(input: &CoxInput, layout: &Layout, cols: &[usize]) -> crate::error::Result<(Data, Vec<f64>)> {
+    pub(super) fn new(input: &CoxInput, rank_of: &[u32], rows: Rows, cols: &[usize]) -> crate::error::Result<(Data, Vec<f64>)> {
         let n = input.time.len();
         let p = cols.len();
         let ps = p + p % 2;
-        debug_assert_eq!(layout.order.len(), n, "the layout was made for these rows");
+        debug_assert_eq!(rows.row.len(), n, "the rows were sorted for this input");
         let src: Vec<&[f64]> = cols.iter().map(|&c| &input.x[c][..]).collect();
         let zero = vec![0.0; p];
         let mean: Vec<f64> = column_sums(&src, &zero, false).iter().map(|s| s / n as f64).collect();
@@ -1111,22 +1131,16 @@ impl Data {
         let mut x = zeroed(n * ps).ok_or_else(|| matrix_too_large(n, p))?;
         for start in (0..n).step_by(WASM_TIER_CHUNK) {
             let end = (start + WASM_TIER_CHUNK).min(n);
-            scatter_rows(&src, &mean, &scale, start..end, &layout.rank_of[start..end], ps, &mut x);
+            scatter_rows(&src, &mean, &scale, start..end, &rank_of[start..end], ps, &mut x);
         }
-        let entry = layout.entry_first.clone().map(|f| Entry::new(f, layout.groups.len()));
-        let data = Data {
-            n,
-            p,
-            ps,
-            row: layout.order.clone(),
-            event: layout.event.clone(),
-            x,
-            groups: layout.groups.clone(),
-            efron: layout.efron,
-            wt: layout.wt.clone(),
-            entry,
-        };
-        Ok((data, scale))
+        let Rows { row, event, groups, efron, wt, entry } = rows;
+        Ok((Data { n, p, ps, row, event, x, groups, efron, wt, entry }, scale))
+    }
+
+    /// The sorted rows, the matrix freed (to build the data again with other columns).
+    pub(super) fn into_rows(self) -> Rows {
+        let Data { row, event, groups, efron, wt, entry, .. } = self;
+        Rows { row, event, groups, efron, wt, entry }
     }
 }
 

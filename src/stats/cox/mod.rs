@@ -280,12 +280,11 @@ fn fit_in_steps(input: &CoxInput, extra: CoxExtra, residuals: Residuals, time_or
     let matrix = n.saturating_mul(8 * ps);
     crate::stats::common::reserve_heap(matrix.saturating_add(n.saturating_mul(2 * std::mem::size_of::<usize>() + 4 + 2 + 16)), matrix);
     let layout = Layout::new(input, extra, time_order);
-    lap("sort");
-    let Start { keep, names, mut data, scale, mut work, p0 } = prepare(input, &layout, &mut notes, lap)?;
     // The cox.zph time transform depends only on the times: computed once; its blocks are
     // accumulated with the information at the returned β.
     let gt = zph::time_transform(&layout.group_summary(input.time), input.time, input.status, extra.entry);
-    drop(layout);
+    lap("sort");
+    let Start { keep, names, mut data, scale, mut work, p0 } = prepare(input, layout, &mut notes, lap)?;
     lap("null_pass");
     let fitted = fit_model(&data, &p0, &gt, &mut work)?;
     lap("fit");
@@ -349,7 +348,7 @@ struct Start {
 /// Drop constant columns (they carry no information), lay the others out, and fit the null
 /// model; a column collinear with earlier ones (a negligible Cholesky pivot of the information
 /// at β = 0, R's `cholesky2` with `toler.chol`) is dropped too and the data rebuilt without it.
-fn prepare(input: &CoxInput, layout: &Layout, notes: &mut Notes, lap: &mut dyn FnMut(&'static str)) -> Result<Start> {
+fn prepare(input: &CoxInput, layout: Layout, notes: &mut Notes, lap: &mut dyn FnMut(&'static str)) -> Result<Start> {
     let mut keep: Vec<usize> = Vec::new();
     for (j, col) in input.x.iter().enumerate() {
         if col.iter().all(|&v| v == col[0]) {
@@ -365,7 +364,8 @@ fn prepare(input: &CoxInput, layout: &Layout, notes: &mut Notes, lap: &mut dyn F
     if keep.is_empty() {
         return Err(Error::data("no covariate of the Cox model varies between the rows analysed, so there is nothing to estimate: choose covariates whose values differ between patients"));
     }
-    let (mut data, mut scale) = Data::new(input, layout, &keep)?;
+    let (rank_of, rows) = layout.into_rows();
+    let (mut data, mut scale) = Data::new(input, &rank_of, rows, &keep)?;
     lap("matrix");
     let (mut work, mut p0) = null_pass(&data);
     let bad = singular_columns(&p0.imat, keep.len());
@@ -381,8 +381,8 @@ fn prepare(input: &CoxInput, layout: &Layout, notes: &mut Notes, lap: &mut dyn F
         if keep.is_empty() {
             return Err(Error::data("no covariate of the Cox model is estimable: each is constant within the strata or a combination of the others. Remove the strata, or choose covariates that vary within them"));
         }
-        drop((data, work));
-        (data, scale) = Data::new(input, layout, &keep)?;
+        drop(work);
+        (data, scale) = Data::new(input, &rank_of, data.into_rows(), &keep)?;
         (work, p0) = null_pass(&data);
     }
     if !p0.loglik.is_finite() {
