@@ -274,11 +274,11 @@ pub fn coxph_timed(input: &CoxInput, extra: CoxExtra, residuals: Residuals, now:
 fn fit_in_steps(input: &CoxInput, extra: CoxExtra, residuals: Residuals, time_order: Option<&[usize]>, lap: &mut dyn FnMut(&'static str)) -> Result<(CoxReport, Vec<f64>)> {
     let events = input::check(input, extra)?;
     let mut notes = Notes::default();
-    // Until the concordance: the layout (order, ranks, events), the matrix and the rows and
-    // events it keeps, η and exp(η).
+    // Until the concordance: the sorted rows (order and events, which the data take over from
+    // the layout) and the ranks, the matrix, η and exp(η).
     let (n, ps) = (input.time.len(), input.x.len() + input.x.len() % 2);
     let matrix = n.saturating_mul(8 * ps);
-    crate::stats::common::reserve_heap(matrix.saturating_add(n.saturating_mul(2 * std::mem::size_of::<usize>() + 4 + 2 + 16)), matrix);
+    crate::stats::common::reserve_heap(matrix.saturating_add(n.saturating_mul(std::mem::size_of::<usize>() + 4 + 1 + 16)), matrix);
     let layout = Layout::new(input, extra, time_order);
     // The cox.zph time transform depends only on the times: computed once; its blocks are
     // accumulated with the information at the returned β.
