@@ -41,7 +41,7 @@ fn main() {
         let names: Vec<String> = ["z", "b", "u"].iter().map(|s| s.to_string()).collect();
         let levels: Vec<String> = ["a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
         let t0 = Instant::now();
-        let fit = crr(&time, &status, &x, &names);
+        let fit = crr(&time, &status, &cohort::stats::cols(&x), &names);
         let t_crr = t0.elapsed();
         let t0 = Instant::now();
         let (curves, gray) = cuminc(&time, &status, &group, &levels, &[365.0, 730.0]);

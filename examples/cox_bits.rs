@@ -49,7 +49,7 @@ fn synthetic_fits() {
         let cluster: Vec<u32> = (0..n as u32).map(|i| i / 3).collect();
         for ties in [Ties::Efron, Ties::Breslow] {
             let tag = format!("synth n={n} p={p} tied={tied} {}", ties.name());
-            let base = CoxInput { time: &time, status: &status, x: &x, names: &names, strata: None, cluster: None, ties };
+            let base = CoxInput { time: &time, status: &status, x: &cohort::stats::cols(&x), names: &names, strata: None, cluster: None, ties };
             print_fit(&format!("{tag} plain"), &base, CoxExtra::default());
             print_fit(&format!("{tag} strata"), &CoxInput { strata: Some(&strata), ..base }, CoxExtra::default());
             print_fit(&format!("{tag} cluster"), &CoxInput { cluster: Some(&cluster), ..base }, CoxExtra::default());

@@ -28,7 +28,7 @@ fn step_analyze(table: &Table, spec: &AnalysisSpec) -> usize {
 }
 
 #[inline(never)]
-fn step_design(table: &Table, spec: &AnalysisSpec, prep: &Prepared) -> Design {
+fn step_design<'t>(table: &'t Table, spec: &AnalysisSpec, prep: &'t Prepared) -> Design<'t> {
     design(table, spec, prep, &spec.covariates, &mut Vec::new()).expect("design")
 }
 
@@ -82,7 +82,8 @@ fn main() {
             let (d, b) = timed(|| step_design(&table, &cox, &prep));
             let ((laps, its), c) = timed(|| step_coxph(&d, &cox));
             iterations = its;
-            drop((d, prep));
+            drop(d);
+            drop(prep);
             prep_ms.push(a);
             design_ms.push(b);
             fit_ms.push(c);

@@ -294,7 +294,7 @@ impl CoxColumns {
         let input = crate::stats::cox::CoxInput {
             time: &self.time,
             status: &self.status,
-            x: &self.x,
+            x: &crate::stats::cols(&self.x),
             names: &self.names,
             strata: self.strata.as_deref(),
             cluster: None,
@@ -565,7 +565,7 @@ fn group_is_column(spec: &AnalysisSpec, name: &str) -> bool {
 /// The propensity model's columns: the design's (copied, the incomplete rows left out), or the
 /// file's own columns, borrowed ([`columns_in_place`]).
 enum ModelColumns<'a> {
-    Copied(Design),
+    Copied(Design<'a>),
     InPlace { idx: Vec<usize>, x: Vec<&'a [f64]>, names: &'a [String] },
 }
 

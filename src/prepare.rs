@@ -48,14 +48,16 @@ impl Prepared {
     }
 }
 
-/// Model matrix over the complete cases of `Prepared`.
+pub use crate::stats::Col;
+
+/// Model matrix over the complete cases of `Prepared`; its columns may borrow the table's (`'t`).
 #[derive(Debug, Clone)]
-pub struct Design {
+pub struct Design<'t> {
     /// Indices into `Prepared` rows.
     pub idx: Vec<usize>,
     pub names: Vec<String>,
     /// One column per term.
-    pub x: Vec<Vec<f64>>,
+    pub x: Vec<Col<'t>>,
     pub time: Vec<f64>,
     pub status: Vec<u8>,
     pub strata: Option<Vec<u32>>,
@@ -79,7 +81,7 @@ pub struct DesignSpline {
     pub values: Vec<f64>,
 }
 
-impl Design {
+impl Design<'_> {
     /// The design's counting-process entry times and sampling weights, for the Cox model.
     pub fn cox_extra(&self) -> crate::stats::cox::CoxExtra<'_> {
         crate::stats::cox::CoxExtra { entry: self.entry.as_deref(), weights: self.weights.as_deref() }
@@ -645,20 +647,20 @@ pub fn prepare(table: &Table, spec: &AnalysisSpec, warnings: &mut Vec<String>) -
 /// Categorical covariates become treatment contrasts against the reference level
 /// (`column=level` terms); numeric ones keep their column name.
 // Long because: the model matrix in R's column order: covariates (factors as treatment contrasts, splines), clusters, then the interaction products, which read the main effects' columns.
-pub fn design(
-    table: &Table,
+pub fn design<'t>(
+    table: &'t Table,
     spec: &AnalysisSpec,
-    prep: &Prepared,
+    prep: &'t Prepared,
     covariates: &[String],
     warnings: &mut Vec<String>,
-) -> Result<Design> {
+) -> Result<Design<'t>> {
     // Time-varying covariates of the design are not columns of the file.
     let tv_of = |c: &str| prep.study.time_varying.iter().find(|t| t.0 == c).map(|t| &t.1);
     let cols: Vec<Option<&Column>> =
         covariates.iter().map(|c| if tv_of(c).is_some() { Ok(None) } else { column(table, c, "covariate").map(Some) }).collect::<Result<_>>()?;
     let cluster_col = spec.cluster.as_deref().map(|c| column(table, c, "cluster")).transpose()?;
-    enum Kind {
-        Num(Vec<f64>),
+    enum Kind<'t> {
+        Num(Col<'t>),
         Cat(Factor, usize),
     }
     let spline_df = |name: &str| spec.splines.iter().find(|s| s.column == name).map(|s| s.df);
@@ -666,19 +668,22 @@ pub fn design(
     let mut ex = Exclusions::default();
     // The covariates' columns (one at least each), the rows kept, their times and status.
     let n = prep.rows.len();
-    crate::stats::common::reserve_heap(n.saturating_mul(8 * covariates.len() + 8 + 2 + std::mem::size_of::<usize>()), n.saturating_mul(8));
-    let mut complete = vec![true; n];
-    // The analysed rows' values of a number column (copied at once when the rows are the
-    // table's first rows in order, as usually), and whether one of them is missing (NaN).
+    // The analysed rows' values of a number column: the column itself when the rows are the
+    // table's first rows in order (as usually), else those rows' values; and whether one of them
+    // is missing (NaN).
     let every_row = prep.rows.iter().enumerate().all(|(i, &r)| i == r);
-    let values_of = |all: &[f64]| -> (Vec<f64>, bool) {
-        let v: Vec<f64> = if every_row { all[..prep.rows.len()].to_vec() } else { prep.rows.iter().map(|&r| all[r]).collect() };
+    // What is copied: the time, status and row numbers, and the columns that are not the file's.
+    let copied = covariates.iter().zip(&cols).filter(|(_, c)| !every_row || !matches!(c.map(|c| &c.data), None | Some(ColumnData::Numeric(_) | ColumnData::Date(_)))).count();
+    crate::stats::common::reserve_heap(n.saturating_mul(8 * copied + 8 + 2 + std::mem::size_of::<usize>()), n.saturating_mul(8));
+    let mut complete = vec![true; n];
+    let values_of = |all: &'t [f64]| -> (Col<'t>, bool) {
+        let v: Col<'t> = if every_row { Col::Borrowed(&all[..prep.rows.len()]) } else { Col::Owned(prep.rows.iter().map(|&r| all[r]).collect()) };
         let missing = v.iter().any(|x| x.is_nan());
         (v, missing)
     };
     for (name, col) in covariates.iter().zip(&cols) {
         let Some(col) = col else {
-            kinds.push(Kind::Num(tv_of(name).cloned().unwrap_or_default()));
+            kinds.push(Kind::Num(tv_of(name).map_or(Col::Owned(Vec::new()), |v| Col::Borrowed(&v[..]))));
             continue;
         };
         let categorical = spec.categorical.contains(&col.name) || matches!(col.data, ColumnData::Text { .. });
@@ -709,7 +714,12 @@ pub fn design(
             // The analysed rows' values, read from the column (a number column is not copied whole).
             let (v, missing) = match &col.data {
                 ColumnData::Numeric(all) | ColumnData::Date(all) => values_of(all),
-                _ => values_of(&numeric_values(col).0),
+                _ => {
+                    let all = numeric_values(col).0;
+                    let v: Vec<f64> = if every_row { all } else { prep.rows.iter().map(|&r| all[r]).collect() };
+                    let missing = v.iter().any(|x| x.is_nan());
+                    (Col::Owned(v), missing)
+                }
             };
             let missing_rows = v.iter().enumerate().filter(|(_, x)| x.is_nan()).map(|(i, _)| i);
             for i in missing_rows.take(if missing { usize::MAX } else { 0 }) {
@@ -737,7 +747,7 @@ pub fn design(
     warnings.extend(ex.into_warnings(" from the model"));
     let idx: Vec<usize> = (0..prep.rows.len()).filter(|&i| complete[i]).collect();
     let mut names = Vec::new();
-    let mut x: Vec<Vec<f64>> = Vec::new();
+    let mut x: Vec<Col<'t>> = Vec::new();
     let mut splines = Vec::new();
     // Each covariate's columns of the design (for the interactions), and whether it is a spline.
     let mut blocks: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
@@ -746,9 +756,9 @@ pub fn design(
         let mut spline = false;
         match kind {
             Kind::Num(v) => {
-                // Every row complete (the usual case): the column itself, not a copy of it (at
-                // 10M rows a copy of ten columns is 800 MB more of the page's memory).
-                let values: Vec<f64> = if idx.len() == v.len() { v } else { idx.iter().map(|&i| v[i]).collect() };
+                // Every row complete (the usual case): the values as read (the file's own column
+                // when every row is analysed), not a copy of them.
+                let values: Col<'t> = if idx.len() == v.len() { v } else { Col::Owned(idx.iter().map(|&i| v[i]).collect()) };
                 let basis = spline_df(name).map(|df| crate::stats::spline::NaturalSpline::new(&values, df));
                 match basis {
                     Some(Ok(ns)) => {
@@ -757,9 +767,9 @@ pub fn design(
                         }
                         let rows: Vec<Vec<f64>> = values.iter().map(|&v| ns.basis(v)).collect();
                         for j in 0..ns.df() {
-                            x.push(rows.iter().map(|r| r[j]).collect());
+                            x.push(Col::Owned(rows.iter().map(|r| r[j]).collect()));
                         }
-                        splines.push(DesignSpline { column: name.clone(), spline: ns, first: start, values });
+                        splines.push(DesignSpline { column: name.clone(), spline: ns, first: start, values: values.into_owned() });
                         spline = true;
                     }
                     other => {
@@ -791,7 +801,7 @@ pub fn design(
                         continue;
                     }
                     names.push(format!("{}={}", name, level));
-                    x.push(idx.iter().map(|&i| if f.codes[i] == li as u32 { 1.0 } else { 0.0 }).collect());
+                    x.push(Col::Owned(idx.iter().map(|&i| if f.codes[i] == li as u32 { 1.0 } else { 0.0 }).collect()));
                 }
                 if present.iter().filter(|&&p| p).count() < 2 {
                     warnings.push(format!(
@@ -824,7 +834,7 @@ pub fn design(
         for jb in blocks[ib].0.clone() {
             for ja in blocks[ia].0.clone() {
                 names.push(format!("{}:{}", names[ja], names[jb]));
-                x.push(x[ja].iter().zip(&x[jb]).map(|(p, q)| p * q).collect());
+                x.push(Col::Owned(x[ja].iter().zip(x[jb].iter()).map(|(p, q)| p * q).collect()));
             }
         }
     }

@@ -162,7 +162,7 @@ fn steps(table: &cohort::Table) {
     });
     let cx = vec![trt.clone()];
     let cn = vec!["trt".to_string()];
-    let input = CoxInput { time: &time, status: &status, x: &cx, names: &cn, strata: None, cluster: None, ties: cohort::spec::Ties::Efron };
+    let input = CoxInput { time: &time, status: &status, x: &cohort::stats::cols(&cx), names: &cn, strata: None, cluster: None, ties: cohort::spec::Ties::Efron };
     let now = clock_ms;
     let cox = |extra: CoxExtra| {
         let mut laps = Vec::new();

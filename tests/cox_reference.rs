@@ -98,7 +98,7 @@ fn monotone_likelihood_is_reported_like_r() {
     let time = col("time");
     let status: Vec<u8> = col("status").iter().map(|&s| s as u8).collect();
     let names = vec!["x".to_string(), "g".to_string()];
-    let fit = coxph(&CoxInput { time: &time, status: &status, x: &[col("x"), col("g")], names: &names, strata: None, cluster: None, ties: cohort::spec::Ties::Efron }).unwrap();
+    let fit = coxph(&CoxInput { time: &time, status: &status, x: &cohort::stats::cols(&[col("x"), col("g")]), names: &names, strata: None, cluster: None, ties: cohort::spec::Ties::Efron }).unwrap();
     let rel = |a: f64, b: f64| (a - b).abs() / b.abs();
     assert_eq!(fit.iterations, 19);
     assert!(rel(fit.terms[0].coef, -0.371298026725387) < 1e-6, "{}", fit.terms[0].coef);

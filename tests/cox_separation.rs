@@ -66,7 +66,7 @@ fn newton_never_accepts_a_lower_loglik_and_agrees_with_r() {
         let ties = if case["ties"] == "breslow" { Ties::Breslow } else { Ties::Efron };
         let label = format!("design {k} ({})", case["ties"].as_str().unwrap());
         let d = &designs[&k];
-        let input = CoxInput { time: &d.time, status: &d.status, x: &d.x, names: &names, strata: None, cluster: None, ties };
+        let input = CoxInput { time: &d.time, status: &d.status, x: &cohort::stats::cols(&d.x), names: &names, strata: None, cluster: None, ties };
         let (fit, path) = match coxph_traced(&input, Residuals::Auto) {
             Ok(f) => f,
             Err(e) => {

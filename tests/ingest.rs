@@ -152,7 +152,9 @@ fn prepared_rows_and_design_match_across_layouts() {
         let mut w = Vec::new();
         let prep = prepare(t, &spec, &mut w).unwrap();
         let d = cohort::prepare::design(t, &spec, &prep, &spec.covariates, &mut w).unwrap();
-        (prep.rows, prep.time, prep.status, prep.group.unwrap().levels, d.names, d.x)
+        let x: Vec<Vec<f64>> = d.x.iter().map(|c| c.to_vec()).collect();
+        let names = d.names;
+        (prep.rows, prep.time, prep.status, prep.group.unwrap().levels, names, x)
     };
     let want = build(&reference("ovarian.csv"));
     assert_eq!(want.4, ["age", "ecog.ps=2"]);

@@ -173,7 +173,7 @@ pub struct CoxFitColumns<'a> {
     pub time: &'a [f64],
     pub status: &'a [u8],
     /// Design columns (the group's indicator columns first).
-    pub x: &'a [Vec<f64>],
+    pub x: &'a [crate::stats::Col<'a>],
     pub beta: &'a [f64],
     /// Model-based covariance of `beta` (p × p, row-major).
     pub vcov: &'a [f64],

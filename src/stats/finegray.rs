@@ -120,7 +120,7 @@ struct Eval {
 }
 
 impl Data {
-    fn new(time: &[f64], status: &[u8], x: &[Vec<f64>]) -> Data {
+    fn new(time: &[f64], status: &[u8], x: &[crate::stats::Col]) -> Data {
         let n = time.len();
         let p = x.len();
         let order = order_by_time(time);
@@ -369,7 +369,7 @@ fn mirror_lower(m: &mut [f64], q: usize) {
 
 /// Fit `crr(time, status, x, failcode = 1, cencode = 0)`; status 2 = competing.
 /// `x` holds one column per term, named by `names`.
-pub fn crr(time: &[f64], status: &[u8], x: &[Vec<f64>], names: &[String]) -> Result<FineGrayReport, String> {
+pub fn crr(time: &[f64], status: &[u8], x: &[crate::stats::Col], names: &[String]) -> Result<FineGrayReport, String> {
     let n = time.len();
     let p = x.len();
     if status.len() != n || names.len() != p || x.iter().any(|c| c.len() != n) {
@@ -542,7 +542,7 @@ mod tests {
         let time = [1., 2., 2., 3., 3., 4., 5., 5., 6., 7., 8., 9.];
         let status = [1u8, 2, 0, 1, 2, 0, 1, 1, 2, 0, 1, 0];
         let x = [0.5, -1.0, 2.0, 0.0, 1.0, -0.5, 1.5, 0.2, -2.0, 0.7, 0.1, 1.0];
-        let data = Data::new(&time, &status, &[x.to_vec()]);
+        let data = Data::new(&time, &status, &crate::stats::cols(&[x.to_vec()]));
         for beta in [-0.7, 0.0, 0.4] {
             let a = data.eval(&[beta], true).loglik;
             let b = naive_loglik(&time, &status, &x, beta);
@@ -625,7 +625,7 @@ mod tests {
         let time = [1., 2., 2., 2., 3., 3., 4., 5., 5., 5., 6., 7., 7., 8., 9., 9.];
         let status = [2u8, 1, 0, 2, 0, 1, 2, 1, 0, 2, 0, 1, 2, 0, 1, 0];
         let x = [0.5, -1.0, 2.0, 0.0, 1.0, -0.5, 1.5, 0.2, -2.0, 0.7, 0.1, 1.0, -0.3, 0.4, 0.9, -1.2];
-        let data = Data::new(&time, &status, &[x.to_vec()]);
+        let data = Data::new(&time, &status, &crate::stats::cols(&[x.to_vec()]));
         for beta in [-0.5, 0.3] {
             let ev = data.eval(&[beta], true);
             let fast = data.meat(&[beta], &ev)[0];
@@ -640,7 +640,7 @@ mod tests {
         let time: Vec<f64> = (1..=12).map(|t| t as f64).collect();
         let status = [1u8, 0, 2, 1, 0, 2, 1, 0, 0, 1, 2, 0];
         let x: Vec<f64> = status.iter().map(|&s| if s == 1 { 1.0 } else { 0.0 }).collect();
-        let fit = crr(&time, &status, &[x], &["x".to_string()]).expect("a report with a warning");
+        let fit = crr(&time, &status, &crate::stats::cols(&[x]), &["x".to_string()]).expect("a report with a warning");
         assert!(!fit.converged);
         assert!(fit.warnings.iter().any(|w| w.contains("did not converge")), "{:?}", fit.warnings);
         assert!(fit.terms[0].coef > 5.0);
@@ -648,7 +648,7 @@ mod tests {
 
     #[test]
     fn constant_covariate_is_an_error() {
-        let r = crr(&[1., 2., 3.], &[1, 2, 0], &[vec![1.0, 1.0, 1.0]], &["k".to_string()]);
+        let r = crr(&[1., 2., 3.], &[1, 2, 0], &crate::stats::cols(&[vec![1.0, 1.0, 1.0]]), &["k".to_string()]);
         assert!(r.unwrap_err().contains("'k'"));
     }
 }

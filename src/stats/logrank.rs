@@ -639,7 +639,7 @@ mod tests {
         let ours = entry_score_test(&rows, 3);
         let xs: Vec<Vec<f64>> = (1..3).map(|g| group.iter().map(|&c| f64::from(u8::from(c == g))).collect()).collect();
         let names = vec!["g=1".to_string(), "g=2".to_string()];
-        let input = crate::stats::cox::CoxInput { time: &time, status: &status, x: &xs, names: &names, strata: Some(&strata), cluster: None, ties: crate::spec::Ties::Breslow };
+        let input = crate::stats::cox::CoxInput { time: &time, status: &status, x: &crate::stats::cols(&xs), names: &names, strata: Some(&strata), cluster: None, ties: crate::spec::Ties::Breslow };
         let cox = crate::stats::cox::coxph_extra(&input, crate::stats::cox::CoxExtra { entry: Some(&entry), weights: None }, crate::stats::cox::Residuals::Never).unwrap();
         assert!((ours.chisq - cox.score_test.chisq).abs() < 1e-9 * cox.score_test.chisq, "{ours:?} {:?}", cox.score_test);
         // The row sweep gives the same statistic as the tallies' sweep.

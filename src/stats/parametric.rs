@@ -386,7 +386,7 @@ fn spd_inverse(m: &DMatrix<f64>) -> Option<DMatrix<f64>> {
 /// with a warning. Errors: no events, no positive times, or a likelihood that cannot be
 /// evaluated.
 // Long because: survreg's steps in order (rows kept, standardisation, aliased columns dropped, start values, intercept-only fit, full fit, back-transformation), each reading the previous one's state.
-pub fn survreg(time: &[f64], status: &[u8], x: &[Vec<f64>], names: &[String], dist: Dist) -> Result<ParametricReport, String> {
+pub fn survreg(time: &[f64], status: &[u8], x: &[crate::stats::Col], names: &[String], dist: Dist) -> Result<ParametricReport, String> {
     let n_all = time.len();
     // The caller builds the columns from one set of rows: unequal lengths are a bug.
     let same = status.len() == n_all && x.iter().all(|c| c.len() == n_all) && names.len() == x.len();
@@ -806,7 +806,7 @@ mod tests {
         assert!(survreg(&[1.0, 2.0], &[0, 0], &[], &[], Dist::Weibull).is_err());
         assert!(survreg(&[], &[], &[], &[], Dist::Weibull).is_err());
         let x = vec![vec![1.0, 1.0, 1.0, 1.0, 1.0]];
-        let fit = survreg(&[0.0, 1.0, 2.0, 3.0, 5.0], &[1, 1, 0, 1, 1], &x, &["c".into()], Dist::Weibull).unwrap();
+        let fit = survreg(&[0.0, 1.0, 2.0, 3.0, 5.0], &[1, 1, 0, 1, 1], &crate::stats::cols(&x), &["c".into()], Dist::Weibull).unwrap();
         assert_eq!(fit.n, 4);
         assert_eq!(fit.terms.len(), 1);
         assert_eq!(fit.warnings.len(), 2, "{:?}", fit.warnings);
@@ -815,7 +815,7 @@ mod tests {
         let t = [5.0, 8.0, 12.0, 20.0, 3.0, 9.0, 15.0, 30.0];
         let s = [1, 1, 1, 1, 0, 0, 0, 0];
         let g = vec![vec![0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]];
-        let fit = survreg(&t, &s, &g, &["g".into()], Dist::Weibull).unwrap();
+        let fit = survreg(&t, &s, &crate::stats::cols(&g), &["g".into()], Dist::Weibull).unwrap();
         assert!(fit.warnings.iter().any(|w| w.contains("'g' may be infinite")), "{:?}", fit.warnings);
         assert!(survreg(&[5.0], &[1], &[], &[], Dist::Lognormal).is_err());
     }

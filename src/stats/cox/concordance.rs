@@ -962,7 +962,7 @@ mod tests {
         // sums); with about 80 they are small (through the trees).
         for ((entry, weights, cluster), a) in cases.into_iter().flat_map(|c| [(c, &a), (c, &fine)]) {
             let x = vec![a.clone(), b.clone()];
-            let input = CoxInput { time: &t, status: &s, x: &x, names: &names, strata: Some(&st), cluster, ties: Ties::Efron };
+            let input = CoxInput { time: &t, status: &s, x: &crate::stats::cols(&x), names: &names, strata: Some(&st), cluster, ties: Ties::Efron };
             let f = coxph_extra(&input, CoxExtra { entry, weights }, Residuals::Never).unwrap();
             let (ba, bb) = (f.terms[0].coef, f.terms[1].coef);
             // Equal covariates tie; otherwise the predictors differ.
@@ -1051,7 +1051,7 @@ mod tests {
         let x = vec![b.clone()];
         let cases: [(Option<&[f64]>, Option<&[f64]>, Option<&[u32]>); 3] = [(None, Some(&w), None), (None, Some(&w), Some(&cl)), (Some(&e), Some(&w), None)];
         for (entry, weights, cluster) in cases {
-            let input = CoxInput { time: &t, status: &s, x: &x, names: &names, strata: None, cluster, ties: Ties::Efron };
+            let input = CoxInput { time: &t, status: &s, x: &crate::stats::cols(&x), names: &names, strata: None, cluster, ties: Ties::Efron };
             let f = coxph_extra(&input, CoxExtra { entry, weights }, Residuals::Never).unwrap();
             let bb = f.terms[0].coef;
             let cmp = |i: usize, j: usize| if b[i] == b[j] { 2 } else if b[i] * bb > b[j] * bb { 0 } else { 1 };

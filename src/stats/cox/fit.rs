@@ -1164,9 +1164,14 @@ fn zeroed(len: usize) -> Option<Vec<f64>> {
 #[inline(never)]
 fn matrix_too_large(n: usize, p: usize) -> crate::error::Error {
     let mb = (n as f64 * (p + p % 2) as f64 * 8.0 / 1e6).ceil();
-    crate::error::Error::data(format!(
-        "its working matrix ({n} rows × {p} terms, {mb} MB) does not fit in the memory left to the analysis engine (a browser gives a page 4 GB at most). Use fewer terms or rows, or run the same analysis with the command line (cohort analyze DATA --spec SPEC), which has no such limit"
-    ))
+    // In the page the limit is the browser's (4 GB of wasm memory), which the command line does
+    // not have; natively it is the machine's memory.
+    let what = if cfg!(target_arch = "wasm32") {
+        "the memory left to the analysis engine (a browser gives a page 4 GB at most). Use fewer terms or rows, or run the same analysis with the command line (cohort analyze DATA --spec SPEC), which has no such limit"
+    } else {
+        "this machine's free memory. Use fewer terms or rows, or a machine with more memory"
+    };
+    crate::error::Error::data(format!("its working matrix ({n} rows × {p} terms, {mb} MB) does not fit in {what}"))
 }
 
 #[cfg(test)]
@@ -1215,7 +1220,7 @@ mod kernel_tests {
         // More than an address space holds: refused, not a crash.
         assert_eq!(zeroed(usize::MAX / 4), None);
         let e = matrix_too_large(10_000_000, 11);
-        assert!(e.to_string().contains("10000000 rows × 11 terms, 960 MB"), "{e}");
+        assert!(e.to_string().contains("10000000 rows × 11 terms, 960 MB) does not fit in this machine's free memory"), "{e}");
     }
 
     #[test]

@@ -10,8 +10,8 @@ pub struct CoxInput<'a> {
     pub time: &'a [f64],
     /// 1 = event, anything else = censored.
     pub status: &'a [u8],
-    /// Covariate columns (one `Vec` per term, each of length n).
-    pub x: &'a [Vec<f64>],
+    /// Covariate columns (one per term, each of length n; [`crate::stats::cols`] for `Vec`s).
+    pub x: &'a [crate::stats::Col<'a>],
     pub names: &'a [String],
     pub strata: Option<&'a [u32]>,
     pub cluster: Option<&'a [u32]>,

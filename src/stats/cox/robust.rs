@@ -568,7 +568,7 @@ mod tests {
             let (x, names) = (&xs[..p], &all[..p]);
             for ties in [Ties::Efron, Ties::Breslow] {
                 for (st, cl) in [(None, None), (Some(&strata[..]), None), (None, Some(&cluster[..])), (Some(&strata[..]), Some(&cluster[..]))] {
-                    let input = CoxInput { time: &time, status: &status, x, names, strata: st, cluster: cl, ties };
+                    let input = CoxInput { time: &time, status: &status, x: &crate::stats::cols(x), names, strata: st, cluster: cl, ties };
                     let plain = fit(&input, &w, 0);
                     assert_eq!(plain.terms.len(), p);
                     for mode in 1..=3 {

@@ -8,7 +8,7 @@ mod by_hand {
 
     fn fit(time: &[f64], status: &[u8], x: &[Vec<f64>], names: &[&str], ties: Ties) -> Result<CoxReport> {
         let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-        coxph(&CoxInput { time, status, x, names: &names, strata: None, cluster: None, ties })
+        coxph(&CoxInput { time, status, x: &crate::stats::cols(x), names: &names, strata: None, cluster: None, ties })
     }
 
     fn rel(a: f64, b: f64) -> f64 {
@@ -108,7 +108,7 @@ mod by_hand {
     fn mismatched_columns_are_an_internal_error() {
         let names = vec!["a".to_string()];
         let x = vec![vec![0.0, 1.0]];
-        let e = coxph(&CoxInput { time: &[1.0, 2.0, 3.0], status: &[1, 1, 0], x: &x, names: &names, strata: None, cluster: None, ties: Ties::Efron }).unwrap_err();
+        let e = coxph(&CoxInput { time: &[1.0, 2.0, 3.0], status: &[1, 1, 0], x: &crate::stats::cols(&x), names: &names, strata: None, cluster: None, ties: Ties::Efron }).unwrap_err();
         assert_eq!(e.kind, crate::error::ErrorKind::Internal);
         assert!(e.to_string().contains("a bug in cohort"), "{e}");
     }
@@ -162,10 +162,10 @@ mod by_hand {
         let (t, s, x, st) = sample(150, 7);
         let names = vec!["a".to_string(), "b".to_string()];
         for ties in [Ties::Efron, Ties::Breslow] {
-            let base = coxph(&CoxInput { time: &t, status: &s, x: &x, names: &names, strata: Some(&st), cluster: None, ties }).unwrap();
+            let base = coxph(&CoxInput { time: &t, status: &s, x: &crate::stats::cols(&x), names: &names, strata: Some(&st), cluster: None, ties }).unwrap();
             for c in [0.001, 3.0, 1000.0] {
                 let xs = vec![x[0].iter().map(|v| v * c).collect(), x[1].clone()];
-                let f = coxph(&CoxInput { time: &t, status: &s, x: &xs, names: &names, strata: Some(&st), cluster: None, ties }).unwrap();
+                let f = coxph(&CoxInput { time: &t, status: &s, x: &crate::stats::cols(&xs), names: &names, strata: Some(&st), cluster: None, ties }).unwrap();
                 assert!(rel(f.terms[0].coef * c, base.terms[0].coef) < 1e-8, "c = {c}");
                 assert!(rel(f.terms[0].se * c, base.terms[0].se) < 1e-8);
                 assert!(rel(f.terms[1].coef, base.terms[1].coef) < 1e-8);
@@ -181,7 +181,7 @@ mod by_hand {
         let (t, s, x, st) = sample(120, 11);
         let cl: Vec<u32> = (0..t.len() as u32).map(|i| i / 3).collect();
         let names = vec!["a".to_string(), "b".to_string()];
-        let base = coxph(&CoxInput { time: &t, status: &s, x: &x, names: &names, strata: Some(&st), cluster: Some(&cl), ties: Ties::Efron }).unwrap();
+        let base = coxph(&CoxInput { time: &t, status: &s, x: &crate::stats::cols(&x), names: &names, strata: Some(&st), cluster: Some(&cl), ties: Ties::Efron }).unwrap();
         // Reverse the rows, then interleave.
         let perm: Vec<usize> = (0..t.len()).rev().step_by(2).chain((0..t.len()).rev().skip(1).step_by(2)).collect();
         let pt: Vec<f64> = perm.iter().map(|&i| t[i]).collect();
@@ -189,7 +189,7 @@ mod by_hand {
         let px: Vec<Vec<f64>> = x.iter().map(|c| perm.iter().map(|&i| c[i]).collect()).collect();
         let pst: Vec<u32> = perm.iter().map(|&i| st[i]).collect();
         let pcl: Vec<u32> = perm.iter().map(|&i| cl[i]).collect();
-        let f = coxph(&CoxInput { time: &pt, status: &ps, x: &px, names: &names, strata: Some(&pst), cluster: Some(&pcl), ties: Ties::Efron }).unwrap();
+        let f = coxph(&CoxInput { time: &pt, status: &ps, x: &crate::stats::cols(&px), names: &names, strata: Some(&pst), cluster: Some(&pcl), ties: Ties::Efron }).unwrap();
         for (a, b) in f.terms.iter().zip(&base.terms) {
             assert!(rel(a.coef, b.coef) < 1e-9 && rel(a.se, b.se) < 1e-9);
             assert!(rel(a.robust_se.unwrap(), b.robust_se.unwrap()) < 1e-9);
@@ -227,7 +227,7 @@ mod by_hand {
         // row by row between strata rather than cleared).
         let st40: Vec<u32> = (0..t.len() as u32).map(|i| i % 40).collect();
         for (xc, st, cluster, coarse) in [(&xc, &st, None, true), (&xc, &st, Some(&cl[..]), true), (&x, &st40, None, false), (&x, &st40, Some(&cl[..]), false)] {
-            let f = coxph(&CoxInput { time: &t, status: &s, x: xc, names: &names, strata: Some(st), cluster, ties: Ties::Efron }).unwrap();
+            let f = coxph(&CoxInput { time: &t, status: &s, x: &crate::stats::cols(xc), names: &names, strata: Some(st), cluster, ties: Ties::Efron }).unwrap();
             let lp: Vec<f64> = (0..t.len()).map(|i| xc[0][i] * f.terms[0].coef + xc[1][i] * f.terms[1].coef).collect();
             let n = t.len();
             let mut cnt = vec![[0f64; 3]; n];
@@ -313,7 +313,7 @@ mod designs {
         let (t, s, x, st) = data(200);
         let names = vec!["a".to_string(), "b".to_string()];
         for ties in [Ties::Efron, Ties::Breslow] {
-            let plain = coxph(&CoxInput { time: &t, status: &s, x: &x, names: &names, strata: Some(&st), cluster: None, ties }).unwrap();
+            let plain = coxph(&CoxInput { time: &t, status: &s, x: &crate::stats::cols(&x), names: &names, strata: Some(&st), cluster: None, ties }).unwrap();
             let (mut t2, mut s2, mut e2, mut x2, mut st2) = (vec![], vec![], vec![], vec![vec![], vec![]], vec![]);
             for i in 0..t.len() {
                 let cut = (t[i] / 2.0).floor();
@@ -328,7 +328,7 @@ mod designs {
                 }
             }
             assert!(t2.len() > t.len() + 50);
-            let input = CoxInput { time: &t2, status: &s2, x: &x2, names: &names, strata: Some(&st2), cluster: None, ties };
+            let input = CoxInput { time: &t2, status: &s2, x: &crate::stats::cols(&x2), names: &names, strata: Some(&st2), cluster: None, ties };
             let split = coxph_extra(&input, CoxExtra { entry: Some(&e2), weights: None }, Residuals::Never).unwrap();
             for (a, b) in split.terms.iter().zip(&plain.terms) {
                 assert!(rel(a.coef, b.coef) < 1e-9 && rel(a.se, b.se) < 1e-9, "{ties:?} {a:?} {b:?}");
@@ -351,7 +351,7 @@ mod designs {
         let names = vec!["a".to_string(), "b".to_string()];
         let w: Vec<f64> = (0..t.len()).map(|i| (i % 3 + 1) as f64).collect();
         let weighted = coxph_extra(
-            &CoxInput { time: &t, status: &s, x: &x, names: &names, strata: None, cluster: None, ties: Ties::Breslow },
+            &CoxInput { time: &t, status: &s, x: &crate::stats::cols(&x), names: &names, strata: None, cluster: None, ties: Ties::Breslow },
             CoxExtra { entry: None, weights: Some(&w) },
             Residuals::Never,
         )
@@ -365,7 +365,7 @@ mod designs {
                 x2[1].push(x[1][i]);
             }
         }
-        let repeated = coxph(&CoxInput { time: &t2, status: &s2, x: &x2, names: &names, strata: None, cluster: None, ties: Ties::Breslow }).unwrap();
+        let repeated = coxph(&CoxInput { time: &t2, status: &s2, x: &crate::stats::cols(&x2), names: &names, strata: None, cluster: None, ties: Ties::Breslow }).unwrap();
         for (a, b) in weighted.terms.iter().zip(&repeated.terms) {
             assert!(rel(a.coef, b.coef) < 1e-9 && rel(a.se, b.se) < 1e-9, "{a:?} {b:?}");
             assert!(a.robust_se.is_some());
@@ -378,7 +378,7 @@ mod designs {
     fn bad_entry_and_weights_are_errors_not_panics() {
         let names = vec!["a".to_string()];
         let x = vec![vec![0.0, 1.0, 0.0]];
-        let input = CoxInput { time: &[1.0, 2.0, 3.0], status: &[1, 1, 0], x: &x, names: &names, strata: None, cluster: None, ties: Ties::Efron };
+        let input = CoxInput { time: &[1.0, 2.0, 3.0], status: &[1, 1, 0], x: &crate::stats::cols(&x), names: &names, strata: None, cluster: None, ties: Ties::Efron };
         let e = coxph_extra(&input, CoxExtra { entry: Some(&[0.0, 2.0, 0.0]), weights: None }, Residuals::Never).unwrap_err();
         assert_eq!(e.kind, crate::error::ErrorKind::Data);
         assert!(e.message.contains("row 2") && e.message.contains("entry"), "{e}");

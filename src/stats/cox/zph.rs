@@ -743,7 +743,7 @@ pub(super) fn zph_singular(imat: &[f64], b: &[f64], c: &[f64], scale: &[f64]) ->
 mod tests {
     use super::*;
 
-    fn input<'a>(time: &'a [f64], status: &'a [u8], x: &'a [Vec<f64>], names: &'a [String], ties: Ties) -> CoxInput<'a> {
+    fn input<'a>(time: &'a [f64], status: &'a [u8], x: &'a [crate::stats::Col<'a>], names: &'a [String], ties: Ties) -> CoxInput<'a> {
         CoxInput { time, status, x, names, strata: None, cluster: None, ties }
     }
 
@@ -758,7 +758,7 @@ mod tests {
         let x = vec![vec![0.0, 1.0, 0.0, 1.0]];
         let names = vec!["x".to_string()];
         let b = 2f64.ln();
-        let s = scaled_schoenfeld(&input(&time, &status, &x, &names, Ties::Breslow), &[0], &[b], &[0.5]).unwrap();
+        let s = scaled_schoenfeld(&input(&time, &status, &crate::stats::cols(&x), &names, Ties::Breslow), &[0], &[b], &[0.5]).unwrap();
         assert_eq!(s.row, vec![0, 1, 3]);
         let want = [-1.0 + b, 0.3 + b, b];
         for (g, w) in s.y[0].iter().zip(want) {
@@ -776,9 +776,9 @@ mod tests {
         let (time, status) = ([1.0, 1.0, 2.0], [1, 1, 0]);
         let x = vec![vec![1.0, 0.0, 0.0]];
         let names = vec!["x".to_string()];
-        let e = scaled_schoenfeld(&input(&time, &status, &x, &names, Ties::Efron), &[0], &[0.0], &[1.0]).unwrap();
+        let e = scaled_schoenfeld(&input(&time, &status, &crate::stats::cols(&x), &names, Ties::Efron), &[0], &[0.0], &[1.0]).unwrap();
         assert!((e.y[0][0] - 2.0 * 17.0 / 24.0).abs() < 1e-12 && (e.y[0][1] + 2.0 * 7.0 / 24.0).abs() < 1e-12, "{:?}", e.y);
-        let b = scaled_schoenfeld(&input(&time, &status, &x, &names, Ties::Breslow), &[0], &[0.0], &[1.0]).unwrap();
+        let b = scaled_schoenfeld(&input(&time, &status, &crate::stats::cols(&x), &names, Ties::Breslow), &[0], &[0.0], &[1.0]).unwrap();
         assert!((b.y[0][0] - 4.0 / 3.0).abs() < 1e-12 && (b.y[0][1] + 2.0 / 3.0).abs() < 1e-12, "{:?}", b.y);
     }
 
@@ -816,7 +816,8 @@ mod tests {
         let status = vec![1u8; n];
         let x = vec![(0..n).map(|i| ((i * 7919) % 13) as f64).collect::<Vec<_>>()];
         let names = vec!["x".to_string()];
-        let inp = input(&time, &status, &x, &names, Ties::Efron);
+        let xc = crate::stats::cols(&x);
+        let inp = input(&time, &status, &xc, &names, Ties::Efron);
         let full = plot_data(&inp, &[0], &[0.1], &[0.01], &names, 10_000).unwrap();
         let capped = plot_data(&inp, &[0], &[0.1], &[0.01], &names, 50).unwrap();
         assert_eq!((full.events, full.time.len(), capped.events, capped.time.len()), (500, 500, 500, 50));
