@@ -169,10 +169,10 @@ mod ext {
     pub fn spline_reports(_: &Table, _: &AnalysisSpec, _: &Prepared, _: &Design, _: &CoxReport, _: &mut Vec<String>) -> Vec<SplineReport> {
         Vec::new()
     }
-    pub fn survreg(_: &[f64], _: &[u8], _: &[Vec<f64>], _: &[String], _: Dist) -> std::result::Result<ParametricReport, String> {
+    pub fn survreg(_: &[f64], _: &[u8], _: &[crate::stats::Col], _: &[String], _: Dist) -> std::result::Result<ParametricReport, String> {
         Err(missing("parametric (survreg) models"))
     }
-    pub fn crr(_: &[f64], _: &[u8], _: &[Vec<f64>], _: &[String]) -> std::result::Result<FineGrayReport, String> {
+    pub fn crr(_: &[f64], _: &[u8], _: &[crate::stats::Col], _: &[String]) -> std::result::Result<FineGrayReport, String> {
         Err(missing("Fine-Gray models"))
     }
 }
