@@ -715,8 +715,13 @@ pub fn design<'t>(
             let (v, missing) = match &col.data {
                 ColumnData::Numeric(all) | ColumnData::Date(all) => values_of(all),
                 _ => {
-                    let all = numeric_values(col).0;
-                    let v: Vec<f64> = if every_row { all } else { prep.rows.iter().map(|&r| all[r]).collect() };
+                    let mut all = numeric_values(col).0;
+                    let v: Vec<f64> = if every_row {
+                        all.truncate(n);
+                        all
+                    } else {
+                        prep.rows.iter().map(|&r| all[r]).collect()
+                    };
                     let missing = v.iter().any(|x| x.is_nan());
                     (Col::Owned(v), missing)
                 }
