@@ -672,8 +672,14 @@ pub fn design<'t>(
     // table's first rows in order (as usually), else those rows' values; and whether one of them
     // is missing (NaN).
     let every_row = prep.rows.iter().enumerate().all(|(i, &r)| i == r);
+    // A number (or date) column's values, or `None` for a categorical covariate (a text column
+    // is always one).
+    let numbers = |col: &'t Column| match &col.data {
+        ColumnData::Numeric(all) | ColumnData::Date(all) if !spec.categorical.contains(&col.name) => Some(&all[..]),
+        _ => None,
+    };
     // What is copied: the time, status and row numbers, and the columns that are not the file's.
-    let copied = covariates.iter().zip(&cols).filter(|(_, c)| !every_row || !matches!(c.map(|c| &c.data), None | Some(ColumnData::Numeric(_) | ColumnData::Date(_)))).count();
+    let copied = if every_row { cols.iter().flatten().filter(|c| numbers(c).is_none()).count() } else { covariates.len() };
     crate::stats::common::reserve_heap(n.saturating_mul(8 * copied + 8 + 2 + std::mem::size_of::<usize>()), n.saturating_mul(8));
     let mut complete = vec![true; n];
     let values_of = |all: &'t [f64]| -> (Col<'t>, bool) {
@@ -686,8 +692,7 @@ pub fn design<'t>(
             kinds.push(Kind::Num(tv_of(name).map_or(Col::Owned(Vec::new()), |v| Col::Borrowed(&v[..]))));
             continue;
         };
-        let categorical = spec.categorical.contains(&col.name) || matches!(col.data, ColumnData::Text { .. });
-        if categorical {
+        let Some(all) = numbers(col) else {
             let mut f = factor(col, &prep.rows);
             // The reference is named by its value in the file, or by its label.
             let reference = match spec.reference.get(&col.name) {
@@ -710,35 +715,22 @@ pub fn design<'t>(
                 }
             }
             kinds.push(Kind::Cat(f, reference));
-        } else {
-            // The analysed rows' values, read from the column (a number column is not copied whole).
-            let (v, missing) = match &col.data {
-                ColumnData::Numeric(all) | ColumnData::Date(all) => values_of(all),
-                _ => {
-                    let mut all = numeric_values(col).0;
-                    let v: Vec<f64> = if every_row {
-                        all.truncate(n);
-                        all
-                    } else {
-                        prep.rows.iter().map(|&r| all[r]).collect()
-                    };
-                    let missing = v.iter().any(|x| x.is_nan());
-                    (Col::Owned(v), missing)
-                }
-            };
-            let missing_rows = v.iter().enumerate().filter(|(_, x)| x.is_nan()).map(|(i, _)| i);
-            for i in missing_rows.take(if missing { usize::MAX } else { 0 }) {
-                if complete[i] {
-                    complete[i] = false;
-                    let line = table.line(prep.rows[i]);
-                    match col.text(prep.rows[i]) {
-                        Some(t) => ex.add_value(format!("covariate '{}' is not a number", col.name), &t, line),
-                        None => ex.add(format!("covariate '{}' is missing", col.name), line),
-                    }
+            continue;
+        };
+        // The analysed rows' values, read from the column (a number column is not copied whole).
+        let (v, missing) = values_of(all);
+        let missing_rows = v.iter().enumerate().filter(|(_, x)| x.is_nan()).map(|(i, _)| i);
+        for i in missing_rows.take(if missing { usize::MAX } else { 0 }) {
+            if complete[i] {
+                complete[i] = false;
+                let line = table.line(prep.rows[i]);
+                match col.text(prep.rows[i]) {
+                    Some(t) => ex.add_value(format!("covariate '{}' is not a number", col.name), &t, line),
+                    None => ex.add(format!("covariate '{}' is missing", col.name), line),
                 }
             }
-            kinds.push(Kind::Num(v));
         }
+        kinds.push(Kind::Num(v));
     }
     let cluster_all = cluster_col.map(|c| factor(c, &prep.rows));
     if let (Some(f), Some(c)) = (&cluster_all, cluster_col) {
