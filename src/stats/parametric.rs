@@ -374,6 +374,12 @@ fn newton_step(info: &DMatrix<f64>, score: &DVector<f64>) -> DVector<f64> {
 }
 
 /// Inverse of a symmetric positive-definite matrix, or None.
+/// A standard deviation from a variance: rounding below 0 read as 0, an unknown (NaN) variance
+/// kept unknown (`f64::max` would turn it into 0).
+fn sd_of(var: f64) -> f64 {
+    if var.is_nan() { f64::NAN } else { var.max(0.0).sqrt() }
+}
+
 fn spd_inverse(m: &DMatrix<f64>) -> Option<DMatrix<f64>> {
     m.clone().cholesky().map(|c| c.inverse())
 }
@@ -509,13 +515,22 @@ pub fn survreg(time: &[f64], status: &[u8], x: &[crate::stats::Col], names: &[St
         (theta, ev, it)
     };
 
-    let vinv = spd_inverse(&fit_eval.info).ok_or_else(|| {
-        if p == 1 {
-            format!("the {label} model cannot be estimated: too few events, or the times do not vary")
-        } else {
-            format!("the {label} model's information matrix is singular at the estimate: a term may have no events at one level, or the terms are collinear")
-        }
-    })?;
+    // A singular information where the iterations stopped (a coefficient or the scale running
+    // off: monotone likelihood) leaves the estimates without a variance. R reports such a fit
+    // with its warning and standard errors that are rounding error; the model is reported here
+    // too (the spec's list of models stays whole), its standard errors, intervals and p-values
+    // null, with the reason.
+    let d = problem.dim();
+    let (vinv, singular) = match spd_inverse(&fit_eval.info) {
+        Some(v) => (v, false),
+        None if p == 1 => return Err(format!("the {label} model cannot be estimated: too few events, or the times do not vary")),
+        None => (DMatrix::from_element(d, d, f64::NAN), true),
+    };
+    if singular {
+        warnings.push(format!(
+            "the {label} model's standard errors, confidence intervals and p-values are not available: its information matrix is singular where the fit stopped (a coefficient may be infinite: a term with no events at one level, or one that separates events from censorings); the estimates shown are where it stopped"
+        ));
+    }
     // A coefficient drifting to ±infinity (e.g. a level without events) shows as a huge
     // standard error on the internal, standardised scale (one SD of the covariate, or 0 → 1).
     for j in 1..p {
@@ -529,7 +544,6 @@ pub fn survreg(time: &[f64], status: &[u8], x: &[crate::stats::Col], names: &[St
     }
 
     // Back to the original scale: β_j = β̃_j / s_j, β₀ = β̃₀ − Σ β̃_j c_j / s_j.
-    let d = problem.dim();
     let mut tmat = DMatrix::<f64>::identity(d, d);
     for j in 0..p - 1 {
         tmat[(j + 1, j + 1)] = 1.0 / stdev[j];
@@ -547,7 +561,7 @@ pub fn survreg(time: &[f64], status: &[u8], x: &[crate::stats::Col], names: &[St
     let lr_test = (p > 1).then(|| TestResult::chisq((2.0 * (loglik - loglik_null)).max(0.0), (p - 1) as f64));
 
     let (scale, tau, log_scale_se) = if free_scale {
-        (theta[p].exp(), theta[p], Some(var[(p, p)].max(0.0).sqrt()))
+        (theta[p].exp(), theta[p], Some(sd_of(var[(p, p)])))
     } else {
         (1.0, 0.0, None)
     };
@@ -555,7 +569,7 @@ pub fn survreg(time: &[f64], status: &[u8], x: &[crate::stats::Col], names: &[St
     let mut terms = Vec::with_capacity(p);
     for j in 0..p {
         let b = coef[j];
-        let se = var[(j, j)].max(0.0).sqrt();
+        let se = sd_of(var[(j, j)]);
         let zval = b / se;
         let name = if j == 0 { "(Intercept)".to_string() } else { term_names[j - 1].clone() };
         let (mut time_ratio, mut tr_lower, mut tr_upper) = (None, None, None);
@@ -574,7 +588,7 @@ pub fn survreg(time: &[f64], status: &[u8], x: &[crate::stats::Col], names: &[St
                     let dt = b * inv;
                     vg = db * db * var[(j, j)] + 2.0 * db * dt * var[(j, p)] + dt * dt * var[(p, p)];
                 }
-                let sg = vg.max(0.0).sqrt();
+                let sg = sd_of(vg);
                 hr = Some(gamma.exp());
                 hr_lower = Some((gamma - zq * sg).exp());
                 hr_upper = Some((gamma + zq * sg).exp());
@@ -582,7 +596,7 @@ pub fn survreg(time: &[f64], status: &[u8], x: &[crate::stats::Col], names: &[St
         }
         terms.push(AftTerm { name, coef: b, se, z: zval, p: pnorm_two_sided(zval), time_ratio, tr_lower, tr_upper, hr, hr_lower, hr_upper });
     }
-    if terms.iter().any(|t| !t.coef.is_finite() || !t.se.is_finite()) || !loglik.is_finite() {
+    if terms.iter().any(|t| !t.coef.is_finite() || !(singular || t.se.is_finite())) || !loglik.is_finite() {
         return Err(format!("the {label} model gave non-finite estimates: check for terms with no events at one level"));
     }
     let x_mean = raw.iter().map(|c| c.iter().sum::<f64>() / n as f64).collect();
@@ -713,7 +727,7 @@ pub fn predict_quantile_ci(report: &ParametricReport, x_row: &[f64], p: f64) -> 
         g.push(report.scale * wp);
     }
     let var: f64 = (0..d).map(|i| (0..d).map(|j| g[i] * report.vcov[i * d + j] * g[j]).sum::<f64>()).sum();
-    let se = var.max(0.0).sqrt();
+    let se = sd_of(var);
     let z = z95();
     (u.exp(), (u - z * se).exp(), (u + z * se).exp())
 }
@@ -818,6 +832,26 @@ mod tests {
         let fit = survreg(&t, &s, &crate::stats::cols(&g), &["g".into()], Dist::Weibull).unwrap();
         assert!(fit.warnings.iter().any(|w| w.contains("'g' may be infinite")), "{:?}", fit.warnings);
         assert!(survreg(&[5.0], &[1], &[], &[], Dist::Lognormal).is_err());
+    }
+
+    #[test]
+    fn a_fit_whose_information_is_singular_is_reported_without_standard_errors() {
+        // Five rows of a random messy cohort (tests/random seed 1204, cohort 109): the
+        // log-logistic scale runs off to 0 (R: "Ran out of iterations and did not converge",
+        // log(scale) se 23). The model is in the report, as R's is, with its estimates and a
+        // warning; its standard errors, intervals and p-values are unknown (null in JSON), not 0.
+        let t = [5.0, 34.0, 183.0, 20.0, 58.0];
+        let s = [0, 1, 1, 1, 0];
+        let x = vec![vec![0.3142, -1.2968, 0.6569, 1.4582, -0.0060], vec![0.0, 1.0, 1.0, 0.0, 1.0]];
+        let fit = survreg(&t, &s, &crate::stats::cols(&x), &["x".into(), "stage=II".into()], Dist::Loglogistic).unwrap();
+        assert_eq!((fit.n, fit.events, fit.terms.len()), (5, 3, 3));
+        assert!(fit.terms.iter().all(|t| t.coef.is_finite() && t.se.is_nan() && t.p.is_nan()), "{:?}", fit.terms);
+        assert!(fit.terms[1].tr_lower.is_some_and(f64::is_nan));
+        assert!(fit.log_scale_se.is_some_and(f64::is_nan));
+        assert!(fit.loglik.is_finite() && fit.lr_test.is_some());
+        assert!(fit.warnings.iter().any(|w| w.contains("standard errors, confidence intervals and p-values are not available")), "{:?}", fit.warnings);
+        let json = serde_json::to_value(&fit).unwrap();
+        assert!(json["terms"][1]["se"].is_null() && json["terms"][1]["coef"].is_number());
     }
 
     #[test]

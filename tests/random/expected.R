@@ -326,8 +326,14 @@ one_case <- function(dir, name) {
         if (length(m)) inf <- as.integer(strsplit(sub("variable +", "", m), ",")[[1]])
         unsettled <- length(inf) > 0 || any(grepl("Ran out|infinite", w))
         terms <- list(); cn <- colnames(Xm); rn <- rownames(co)
+        # With a coefficient running off, a term R does not name but whose standard error is huge
+        # (no information of its own: e.g. two levels that both have no events) is as unsettled:
+        # its estimate and its robust variance (I⁻¹ of that size times score residuals) depend on
+        # where the iterations stopped. Its rows are compared, as for the named ones.
+        mv <- if (is.null(f$naive.var)) f$var else f$naive.var   # model-based (f$var is robust with a cluster)
+        vague <- if (unsettled) which(!is.na(coef(f)) & sqrt(diag(mv)) > 100) else integer()
         for (j in seq_along(cn)) {
-          if (j %in% inf) next
+          if (j %in% inf || j %in% vague) next
           if (any(grepl("Ran out", w))) next
           r <- match(paste0("v", j), rn)
           if (is.na(coef(f)[j])) {
@@ -342,7 +348,10 @@ one_case <- function(dir, name) {
         # Out of iterations: where R stopped (and which terms it then finds singular) is its
         # artefact; compare the rows only.
         # So is a perfect fit (log-likelihood 0 within rounding: events fully separated).
-        if (any(grepl("Ran out", w)) || f$loglik[2] > -1e-8) { exp$cox <- list(n = f$n, events = f$nevent); return_cox <- TRUE } else return_cox <- FALSE
+        # So is a coefficient set to NA in a fit with a coefficient running off: its information
+        # vanished at the last iterate, i.e. it is rounding error (0 or 1e-22) whether R, or we,
+        # call it singular, and with it the tests' degrees of freedom.
+        if (any(grepl("Ran out", w)) || f$loglik[2] > -1e-8 || (unsettled && any(is.na(coef(f))))) { exp$cox <- list(n = f$n, events = f$nevent); return_cox <- TRUE } else return_cox <- FALSE
         cx <- list(n = f$n, events = f$nevent, ties = sp$ties, loglik = I(f$loglik),
                    lr_test = list(chisq = sm$logtest[["test"]], df = sm$logtest[["df"]], p = sm$logtest[["pvalue"]]),
                    score_test = list(chisq = sm$sctest[["test"]], df = sm$sctest[["df"]], p = sm$sctest[["pvalue"]]))
