@@ -30,10 +30,10 @@ if step "release build of the command line" cargo build --release --bin cohort; 
   # Part 1 of the contract, the edge cases R disagreed on, and part 2 (study designs, adjusted comparisons).
   step "reference comparison: command line vs R ($ref, edges, designs)" \
     env COHORT_CLI=target/release/cohort python3 "$tool" "$ref" "$ref/edges" "$ref/designs"
-  step "randomised comparison with R (tests/random/run.sh --ci: a fixed sample of messy cohorts)" \
-    env COHORT_CLI=target/release/cohort bash tests/random/run.sh --ci
-  step "randomised comparison with R, study designs (tests/random/run.sh --ci --designs: entry; frequency, sampling, propensity weights)" \
-    env COHORT_CLI=target/release/cohort bash tests/random/run.sh --ci --designs
+  step "randomised comparison with R (tests/random/run.sh --ci --layouts: a fixed sample of messy cohorts, in spreadsheet layouts)" \
+    env COHORT_CLI=target/release/cohort bash tests/random/run.sh --ci --layouts
+  step "randomised comparison with R, study designs (tests/random/run.sh --ci --designs --layouts: entry; frequency, sampling, propensity weights)" \
+    env COHORT_CLI=target/release/cohort bash tests/random/run.sh --ci --designs --layouts
   step "aggregate-sql through DuckDB equals the row-level analysis (tests/registry/duckdb_check.sh, 2M rows)" \
     bash tests/registry/duckdb_check.sh --cli target/release/cohort
 fi

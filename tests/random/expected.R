@@ -100,7 +100,10 @@ design <- function(d, covs, categorical, use = rep(TRUE, nrow(d))) {
 
 one_case <- function(dir, name) {
   sp <- read_spec(file.path(dir, paste0(name, ".spec.json")))
-  raw <- read.csv(file.path(dir, paste0(name, ".csv")), colClasses = "character", na.strings = "", check.names = FALSE)
+  # A cohort written in another layout (`gen.py --layouts`: semicolons and decimal commas, tabs,
+  # quotes and NA) comes with the same data as R reads it, NAME.r.csv.
+  canon <- file.path(dir, paste0(name, ".r.csv"))
+  raw <- read.csv(if (file.exists(canon)) canon else file.path(dir, paste0(name, ".csv")), colClasses = "character", na.strings = "", check.names = FALSE)
   # Study designs (contract part 2, `gen.py --designs`). Frequency weights: every field is that
   # of the expanded rows (a row without a usable count excluded). Sampling weights: the rows with
   # a usable weight, weighted fits with robust variances (survfit's robust `std.err` is already

@@ -33,6 +33,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 
 
@@ -183,6 +184,47 @@ def design(rng, rows, spec):
     return rows, spec
 
 
+# How a cohort's file is laid out (`--layouts`): as R's write.csv, Excel's exports in a European
+# locale (semicolons, decimal commas), a tab-separated file from Windows (CRLF, byte-order mark),
+# every text quoted with NA for blanks, and text outcomes and group labels with spaces.
+LAYOUTS = ["comma", "semicolon", "tab", "quoted", "labels"]
+DECIMAL = re.compile(r"^-?[0-9]+\.[0-9]+$")
+
+
+def labelled(rows, spec):
+    """Outcome codes as words (0 alive, 1 dead, 2 other cause) and group levels as 'Arm X'."""
+    words = {"0": "alive", "1": "dead", "2": "other cause"}
+    out = []
+    for r in rows:
+        r = dict(r)
+        r["status"] = words.get(r["status"], r["status"])
+        if r["grp"] != "":
+            r["grp"] = "Arm " + r["grp"]
+        out.append(r)
+    spec = json.loads(json.dumps(spec))
+    spec["event"]["event"] = ["dead"]
+    if "competing" in spec["event"]:
+        spec["event"]["competing"] = ["other cause"]
+    return out, spec
+
+
+def written(rows, cols, layout):
+    """The file's text in `layout` (the cells' values are the same in every layout)."""
+    if layout == "semicolon":
+        cell = lambda v: v.replace(".", ",") if DECIMAL.match(v) else v
+        return "".join(";".join(cell(v) for v in line) + "\r\n" for line in [cols] + [[r[c] for c in cols] for r in rows])
+    if layout == "tab":
+        return "\ufeff" + "".join("\t".join(line) + "\r\n" for line in [cols] + [[r[c] for c in cols] for r in rows])
+    if layout in ("quoted", "labels"):
+        def cell(v):
+            if v == "":
+                return "NA"
+            return v if re.match(r"^-?[0-9.]+$", v) else '"' + v.replace('"', '""') + '"'
+        head = ",".join('"' + c + '"' for c in cols) + "\n"
+        return head + "".join(",".join(cell(r[c]) for c in cols) + "\n" for r in rows)
+    return "".join(",".join(line) + "\n" for line in [cols] + [[r[c] for c in cols] for r in rows])
+
+
 def main(argv):
     out, n, seed = argv[0], int(argv[1]), int(argv[2])
     max_rows = int(argv[argv.index("--max-rows") + 1]) if "--max-rows" in argv else 3000
@@ -194,10 +236,15 @@ def main(argv):
             rows, spec = design(random.Random(f"design-{seed}-{i}"), rows, spec)
         name = f"rand_{seed}_{i}"
         cols = list(rows[0].keys())
-        with open(os.path.join(out, name + ".csv"), "w") as f:
-            f.write(",".join(cols) + "\n")
-            for r in rows:
-                f.write(",".join(r[c] for c in cols) + "\n")
+        layout = random.Random(f"layout-{seed}-{i}").choice(LAYOUTS) if "--layouts" in argv else "comma"
+        if layout == "labels":
+            rows, spec = labelled(rows, spec)
+        with open(os.path.join(out, name + ".csv"), "w", newline="", encoding="utf-8") as f:
+            f.write(written(rows, cols, layout))
+        if layout != "comma":
+            # The same data as R reads it (tests/random/expected.R takes NAME.r.csv when there is one).
+            with open(os.path.join(out, name + ".r.csv"), "w") as f:
+                f.write(written(rows, cols, "comma"))
         with open(os.path.join(out, name + ".spec.json"), "w") as f:
             json.dump(spec, f)
 

@@ -5,6 +5,7 @@
 #   tests/random/run.sh --ci                                  # the fixed sample CI runs (25 cohorts, < 2 min)
 #   tests/random/run.sh [N] [SEED] --designs                  # each cohort with a study design (entry; frequency, sampling or propensity weights)
 #   tests/random/run.sh --ci --designs                        # the fixed sample of those CI runs (25 cohorts, seed 2027)
+#   tests/random/run.sh [N] [SEED] --layouts                  # each file in one of gen.py's layouts (semicolons and decimal commas, tabs + CRLF + BOM, quotes + NA, text outcomes)
 #
 # 1. tests/random/gen.py writes N cohorts (CSV + spec) into tests/random/out/SEED/ (git-ignored);
 # 2. tests/random/expected.R computes R's expected report fields for each (survival, cmprsk);
@@ -16,13 +17,14 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-n=200 seed=1 max_rows=3000 keep=0 ci=0 designs=() pos=()
+n=200 seed=1 max_rows=3000 keep=0 ci=0 designs=() layouts=() pos=()
 while (($#)); do
   case "$1" in
     --ci) n=25 seed=2026 max_rows=400 ci=1 ;;
     --max-rows) max_rows="$2"; shift ;;
     --keep) keep=1 ;;
     --designs) designs=(--designs) ;;
+    --layouts) layouts=(--layouts) ;;
     *) pos+=("$1") ;;
   esac
   shift
@@ -38,7 +40,7 @@ fi
 out="$here/out/$seed"
 rm -rf "$out"
 mkdir -p "$out"
-python3 "$here/gen.py" "$out" "$n" "$seed" --max-rows "$max_rows" "${designs[@]}"
+python3 "$here/gen.py" "$out" "$n" "$seed" --max-rows "$max_rows" "${designs[@]}" "${layouts[@]}"
 Rscript "$here/expected.R" "$out"
 status=0
 COHORT_CLI="$cli" python3 "$root/tests/tools/compare_reference.py" --show 12 "$out" | tee "$out/summary.txt" || status=$?
