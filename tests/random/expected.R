@@ -252,6 +252,9 @@ one_case <- function(dir, name) {
       for (i in seq_along(km)) for (j in seq_along(km)) if (i < j) {
         a <- km[[i]]$rmst; b <- km[[j]]$rmst
         dif <- b$estimate - a$estimate; se <- sqrt(a$std_err^2 + b$std_err^2)
+        # Two curves that both stay at 1 up to tau: each RMST is tau (R's rmean to rounding,
+        # 1e-14 apart) with standard error 0, so the difference is 0 and its z is 0/0 (p undefined).
+        if (isTRUE(se == 0 && abs(dif) < 1e-9 * sp$rmst_tau)) dif <- 0
         rd[[length(rd) + 1]] <- list(a = km[[i]]$group, b = km[[j]]$group, diff = dif, se = se,
           lower = dif - qnorm(0.975) * se, upper = dif + qnorm(0.975) * se, p = 2 * pnorm(-abs(dif / se)))
       }

@@ -29,6 +29,7 @@ time-varying exposure (`tx`: blank, 0, the exit time itself, or uniform to 1.3 Ã
 curves by current exposure or none, `tx_on` in the model; no clusters, rho, RMST, parametric
 models or Table 1).
 """
+import datetime
 import json
 import math
 import os
@@ -187,7 +188,45 @@ def design(rng, rows, spec):
 # How a cohort's file is laid out (`--layouts`): as R's write.csv, Excel's exports in a European
 # locale (semicolons, decimal commas), a tab-separated file from Windows (CRLF, byte-order mark),
 # every text quoted with NA for blanks, and text outcomes and group labels with spaces.
-LAYOUTS = ["comma", "semicolon", "tab", "quoted", "labels"]
+# And follow-up as two dates (diagnosis, last contact) with the spec's `time` {start, end, unit}.
+LAYOUTS = ["comma", "semicolon", "tab", "quoted", "labels", "dates"]
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%b-%Y", "%Y/%m/%d"]
+
+
+def dated(rng, rows, cols, spec):
+    """Follow-up written as a start and an end date (whole days; a blank time: a blank end date),
+    in one of DATE_FORMATS; the spec's time in days, or in months when no other column is on the
+    time scale (entry, exposure). Returns the rows and columns written, the spec, and R's rows
+    (the time column as the spec's unit). Fractional times are rounded to whole days first (in
+    R's rows too: the data of a dated cohort are those)."""
+    rows = [dict(r, time=r["time"] if r["time"] == "" else str(int(round(float(r["time"]))))) for r in rows]
+    fmt = rng.choice(DATE_FORMATS)
+    unit = "months" if rng.random() < 0.4 and "entry" not in spec and "time_varying" not in spec else "days"
+    base = datetime.date(2012, 1, 1)
+    out, r_rows = [], []
+    for r in rows:
+        start = base + datetime.timedelta(days=rng.randint(0, 2500))
+        w = {k: v for k, v in r.items() if k != "time"}
+        w["diagnosed"] = start.strftime(fmt)
+        w["last_contact"] = "" if r["time"] == "" else (start + datetime.timedelta(days=int(r["time"]))).strftime(fmt)
+        out.append(w)
+        rr = dict(r)
+        if unit == "months" and r["time"] != "":
+            rr["time"] = repr(int(r["time"]) / (365.25 / 12))
+        r_rows.append(rr)
+    spec = json.loads(json.dumps(spec))
+    spec["time"] = {"start": "diagnosed", "end": "last_contact", "unit": unit}
+    if unit == "months":
+        # The spec's times were read off the days: the same points, in months.
+        m = 365.25 / 12
+        if "times" in spec:
+            spec["times"] = [round(t / m, 2) for t in spec["times"]]
+        if "rmst_tau" in spec:
+            spec["rmst_tau"] = round(spec["rmst_tau"] / m, 2) or 0.1
+        if "landmark" in spec:
+            spec["landmark"]["time"] = round(spec["landmark"]["time"] / m, 2)
+    wcols = [c for c in cols if c != "time"] + ["diagnosed", "last_contact"]
+    return out, wcols, spec, r_rows
 DECIMAL = re.compile(r"^-?[0-9]+\.[0-9]+$")
 
 
@@ -236,15 +275,20 @@ def main(argv):
             rows, spec = design(random.Random(f"design-{seed}-{i}"), rows, spec)
         name = f"rand_{seed}_{i}"
         cols = list(rows[0].keys())
-        layout = random.Random(f"layout-{seed}-{i}").choice(LAYOUTS) if "--layouts" in argv else "comma"
+        lrng = random.Random(f"layout-{seed}-{i}")
+        layout = lrng.choice(LAYOUTS) if "--layouts" in argv else "comma"
+        r_rows, r_cols = rows, cols
         if layout == "labels":
             rows, spec = labelled(rows, spec)
+            r_rows = rows
+        if layout == "dates":
+            rows, cols, spec, r_rows = dated(lrng, rows, cols, spec)
         with open(os.path.join(out, name + ".csv"), "w", newline="", encoding="utf-8") as f:
             f.write(written(rows, cols, layout))
         if layout != "comma":
             # The same data as R reads it (tests/random/expected.R takes NAME.r.csv when there is one).
             with open(os.path.join(out, name + ".r.csv"), "w") as f:
-                f.write(written(rows, cols, "comma"))
+                f.write(written(r_rows, r_cols, "comma"))
         with open(os.path.join(out, name + ".spec.json"), "w") as f:
             json.dump(spec, f)
 
