@@ -81,3 +81,27 @@ fn every_messy_file_gives_its_message_through_the_command_line() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A reader that stops early (`cohort analyze … | head -c 100`) closes the pipe: the command
+/// ends quietly with status 0, as other command-line tools do, instead of a Rust panic.
+#[test]
+fn a_reader_closing_the_pipe_early_is_not_a_crash() {
+    use std::process::Stdio;
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/lung.csv");
+    let spec = r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"sex","covariates":["age","sex"]}"#;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cohort"))
+        .arg("analyze")
+        .arg(&data)
+        .arg("--spec")
+        .arg(spec)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The pipe is closed before the report is written (the fit takes longer than this).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

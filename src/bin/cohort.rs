@@ -37,7 +37,16 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(out) => {
             if !out.is_empty() || args.first().map(String::as_str) != Some("export") {
-                println!("{out}");
+                // A reader that stops early (`cohort analyze … | head`) closes the pipe: that is
+                // the end of the output, not an error (println! would panic on it).
+                use std::io::Write;
+                let mut stdout = std::io::stdout().lock();
+                if let Err(e) = writeln!(stdout, "{out}").and_then(|()| stdout.flush()) {
+                    if e.kind() != std::io::ErrorKind::BrokenPipe {
+                        eprintln!("cohort: cannot write the output: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
             }
             ExitCode::SUCCESS
         }
