@@ -101,7 +101,7 @@ design <- function(d, covs, categorical, use = rep(TRUE, nrow(d))) {
 one_case <- function(dir, name) {
   sp <- read_spec(file.path(dir, paste0(name, ".spec.json")))
   # A cohort written in another layout (`gen.py --layouts`: semicolons and decimal commas, tabs,
-  # quotes and NA) comes with the same data as R reads it, NAME.r.csv.
+  # quotes and NA, dates, a workbook) comes with the same data as R reads it, NAME.r.csv.
   canon <- file.path(dir, paste0(name, ".r.csv"))
   raw <- read.csv(if (file.exists(canon)) canon else file.path(dir, paste0(name, ".csv")), colClasses = "character", na.strings = "", check.names = FALSE)
   # Study designs (contract part 2, `gen.py --designs`). Frequency weights: every field is that
@@ -496,7 +496,8 @@ one_case <- function(dir, name) {
     }
     exp$table1 <- t1
   }
-  paste0('{"dataset": "', name, '", "file": "', name, '.csv", "source": "tests/random/expected.R", "cases": [{"name": "random", "spec": ',
+  data <- if (file.exists(file.path(dir, paste0(name, ".xlsx")))) paste0(name, ".xlsx") else paste0(name, ".csv")
+  paste0('{"dataset": "', name, '", "file": "', data, '", "source": "tests/random/expected.R", "cases": [{"name": "random", "spec": ',
          sp$txt, ', "expected": ', js(exp), "}]}")
 }
 

@@ -30,12 +30,14 @@ curves by current exposure or none, `tx_on` in the model; no clusters, rho, RMST
 models or Table 1).
 """
 import datetime
+import io
 import json
 import math
 import os
 import random
 import re
 import sys
+import zipfile
 
 
 def cohort(rng, max_rows):
@@ -189,7 +191,50 @@ def design(rng, rows, spec):
 # locale (semicolons, decimal commas), a tab-separated file from Windows (CRLF, byte-order mark),
 # every text quoted with NA for blanks, and text outcomes and group labels with spaces.
 # And follow-up as two dates (diagnosis, last contact) with the spec's `time` {start, end, unit}.
-LAYOUTS = ["comma", "semicolon", "tab", "quoted", "labels", "dates"]
+# And an Excel workbook (numbers as number cells, text as text, blanks as empty cells).
+LAYOUTS = ["comma", "semicolon", "tab", "quoted", "labels", "dates", "xlsx"]
+
+
+def workbook(rows, cols):
+    """A one-sheet .xlsx file (the smallest valid OOXML package): a cell that reads as a number
+    is a number cell, any other is an inline string, a blank is left out."""
+    def ref(ci, ri):
+        letters = ""
+        ci += 1
+        while ci:
+            ci, rem = divmod(ci - 1, 26)
+            letters = chr(65 + rem) + letters
+        return f"{letters}{ri}"
+
+    def cell(v, ci, ri):
+        if v == "":
+            return ""
+        if re.match(r"^-?[0-9]+(\.[0-9]+)?$", v):
+            return f'<c r="{ref(ci, ri)}"><v>{v}</v></c>'
+        t = v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f'<c r="{ref(ci, ri)}" t="inlineStr"><is><t>{t}</t></is></c>'
+
+    lines = [cols] + [[r[c] for c in cols] for r in rows]
+    sheet_rows = "".join(f'<row r="{ri}">' + "".join(cell(v, ci, ri) for ci, v in enumerate(line)) + "</row>" for ri, line in enumerate(lines, 1))
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="cohort" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {ns}><sheetData>{sheet_rows}</sheetData></worksheet>',
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), text)
+    return buf.getvalue()
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%b-%Y", "%Y/%m/%d"]
 
 
@@ -283,8 +328,12 @@ def main(argv):
             r_rows = rows
         if layout == "dates":
             rows, cols, spec, r_rows = dated(lrng, rows, cols, spec)
-        with open(os.path.join(out, name + ".csv"), "w", newline="", encoding="utf-8") as f:
-            f.write(written(rows, cols, layout))
+        if layout == "xlsx":
+            with open(os.path.join(out, name + ".xlsx"), "wb") as f:
+                f.write(workbook(rows, cols))
+        else:
+            with open(os.path.join(out, name + ".csv"), "w", newline="", encoding="utf-8") as f:
+                f.write(written(rows, cols, layout))
         if layout != "comma":
             # The same data as R reads it (tests/random/expected.R takes NAME.r.csv when there is one).
             with open(os.path.join(out, name + ".r.csv"), "w") as f:
