@@ -373,13 +373,13 @@ fn newton_step(info: &DMatrix<f64>, score: &DVector<f64>) -> DVector<f64> {
     score * (1.0 / base)
 }
 
-/// Inverse of a symmetric positive-definite matrix, or None.
 /// A standard deviation from a variance: rounding below 0 read as 0, an unknown (NaN) variance
 /// kept unknown (`f64::max` would turn it into 0).
 fn sd_of(var: f64) -> f64 {
     if var.is_nan() { f64::NAN } else { var.max(0.0).sqrt() }
 }
 
+/// Inverse of a symmetric positive-definite matrix, or None.
 fn spd_inverse(m: &DMatrix<f64>) -> Option<DMatrix<f64>> {
     m.clone().cholesky().map(|c| c.inverse())
 }
