@@ -71,7 +71,11 @@ export function hazardSection(ctx, box) {
     const fits = r.parametric || [];
     const times = (meanPrediction(fits[0] || {})?.at || []).map(a => a.time);
     const unit = r.time_unit ? ` ${r.time_unit}` : '';
-    const best = k => { const v = fits.map(f => f[k]).filter(Number.isFinite); return v.length ? Math.min(...v) : NaN; };
+    // "Best" only among the fits that settled: a fit the core reports without standard errors
+    // (its information singular where it stopped: a scale or coefficient running off, the
+    // likelihood without a maximum) has a log-likelihood, and so an AIC, that only says where it stopped.
+    const settled = fits.filter(f => (f.terms || []).every(t => t.se != null));
+    const best = k => { const v = settled.map(f => f[k]).filter(Number.isFinite); return v.length ? Math.min(...v) : NaN; };
     const bestAic = best('aic'), bestBic = best('bic');
     table.tHead.replaceChildren(el('tr', {},
       el('th', { scope: 'col', text: 'Distribution' }), el('th', { scope: 'col', text: 'AIC' }), el('th', { scope: 'col', text: 'BIC' }),
@@ -124,7 +128,10 @@ export function hazardSection(ctx, box) {
         }
       }
       renderTable(r);
-      const warn = [...(r.hazard || []).flatMap(h => h.warnings || []), ...(r.parametric || []).flatMap(f => f.warnings || [])];
+      // The parametric models' warnings are the report's (a fit that did not settle, a model not
+      // fitted, a coefficient that may be infinite): those naming one of the four models.
+      const aft = (r.warnings || []).filter(w => DISTS.some(d => w.includes(`${d} model`) || w.includes(`${d} coefficient`)));
+      const warn = [...(r.hazard || []).flatMap(h => h.warnings || []), ...aft];
       status.textContent = [...problems, ...warn].join(' ');
       dirty = false;
     } catch (e) {

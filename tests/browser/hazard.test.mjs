@@ -116,3 +116,27 @@ test('Hazard section: figures, model table (weibull AIC = R), bandwidth, no requ
   assertSameOrigin(requests, app.origin);
   await page.close();
 });
+
+test('a parametric fit without a maximum (its scale running off to 0) is shown without standard errors and never marked best', async () => {
+  // Every event of a level at one time (tests/random seed 1217, cohort 192): the likelihood of a
+  // model with a free scale grows without bound as the scale goes to 0. The core reports such a
+  // fit (as R does, with its warning) with null standard errors; its log-likelihood and AIC only
+  // say where it stopped, so "best" goes to the one fit that settled (the exponential).
+  const { page, errors } = await app.newPage();
+  const file = path.join(OUT, 'unbounded-scale.csv');
+  fs.writeFileSync(file, 'time,status,stage\n' + ['1.57,1,II', '1.57,1,II', '1.57,1,II', '0.33,1,I', '0.33,1,I', '0.33,1,I'].join('\n') + '\n');
+  await loadFile(page, file);
+  await page.evaluate(() => window.cohort.setSpec({ time: 'time', event: { column: 'status', event: ['1'] }, covariates: ['stage'] }));
+  await idle(page);
+  await page.click('#hazard-tab');
+  await page.waitForSelector('#hz-models tbody tr[data-dist="exponential"]');
+  await idle(page);
+  const best = await page.locator('#hz-models td.aic', { hasText: 'best' }).evaluateAll(cs => cs.map(c => c.closest('tr').dataset.dist));
+  assert.deepEqual(best, ['exponential'], `best AIC on ${best}`);
+  const rows = await page.locator('#hz-models tbody tr').evaluateAll(rs => rs.map(r => r.dataset.dist));
+  assert.ok(rows.length >= 2, `the unsettled fits are listed too: ${rows}`);
+  const warnings = await page.locator('#hz-status, #warnings li').allTextContents();
+  assert.ok(warnings.some(w => /standard errors, confidence intervals and p-values are not available/.test(w)), `the reason is shown: ${warnings.join(' | ')}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -413,7 +413,9 @@ one_case <- function(dir, name) {
         # where the iterations stopped (a coefficient running off), R's singular decision is
         # rounding error there (we report such a term with its warning instead).
         ran_off <- any(is.na(tb[, "Value"])) && qr(cbind(1, Xp))$rank == ncol(Xp) + 1
-        if (any(!is.finite(tb[, "Std. Error"])) || any(tb[, "Std. Error"] > 100) || ran_off) {
+        # And a standard error of exactly 0 (R stopped after one step where the likelihood has no
+        # maximum: all events at one time per level, the scale running off to 0).
+        if (any(!is.finite(tb[, "Std. Error"])) || any(tb[, "Std. Error"] > 100) || any(tb[!is.na(tb[, "Value"]), "Std. Error"] == 0) || ran_off) {
           par[[length(par) + 1]] <- list(dist = dist, n = nrow(pd)); next
         }
         par[[length(par) + 1]] <- list(dist = dist, n = nrow(pd), terms = lapply(seq_along(nm), function(j) list(name = nm[j],
