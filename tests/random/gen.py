@@ -187,55 +187,34 @@ def design(rng, rows, spec):
     return rows, spec
 
 
-# How a cohort's file is laid out (`--layouts`): as R's write.csv, Excel's exports in a European
-# locale (semicolons, decimal commas), a tab-separated file from Windows (CRLF, byte-order mark),
-# every text quoted with NA for blanks, and text outcomes and group labels with spaces.
-# And follow-up as two dates (diagnosis, last contact) with the spec's `time` {start, end, unit}.
-# And an Excel workbook (numbers as number cells, text as text, blanks as empty cells).
+# How a cohort's file is laid out (`--layouts`): as R's write.csv; Excel's export in a European
+# locale (semicolons, decimal commas); a tab-separated file from Windows (CRLF, byte-order mark);
+# every text quoted, with NA for blanks; text outcomes and group labels with spaces; follow-up as
+# two dates (diagnosis, last contact) with the spec's `time` {start, end, unit}; an Excel workbook
+# (numbers as number cells, text as text, blanks as empty cells).
 LAYOUTS = ["comma", "semicolon", "tab", "quoted", "labels", "dates", "xlsx"]
-
-
-def workbook(rows, cols):
-    """A one-sheet .xlsx file (the smallest valid OOXML package): a cell that reads as a number
-    is a number cell, any other is an inline string, a blank is left out."""
-    def ref(ci, ri):
-        letters = ""
-        ci += 1
-        while ci:
-            ci, rem = divmod(ci - 1, 26)
-            letters = chr(65 + rem) + letters
-        return f"{letters}{ri}"
-
-    def cell(v, ci, ri):
-        if v == "":
-            return ""
-        if re.match(r"^-?[0-9]+(\.[0-9]+)?$", v):
-            return f'<c r="{ref(ci, ri)}"><v>{v}</v></c>'
-        t = v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return f'<c r="{ref(ci, ri)}" t="inlineStr"><is><t>{t}</t></is></c>'
-
-    lines = [cols] + [[r[c] for c in cols] for r in rows]
-    sheet_rows = "".join(f'<row r="{ri}">' + "".join(cell(v, ci, ri) for ci, v in enumerate(line)) + "</row>" for ri, line in enumerate(lines, 1))
-    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    parts = {
-        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
-        "_rels/.rels": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="cohort" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {ns}><sheetData>{sheet_rows}</sheetData></worksheet>',
-    }
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in parts.items():
-            z.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), text)
-    return buf.getvalue()
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d-%b-%Y", "%Y/%m/%d"]
+# A cell that reads as a number (left unquoted, a workbook's number cell), and one with decimals
+# (written with a decimal comma in the semicolon layout).
+NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+DECIMAL = re.compile(r"^-?[0-9]+\.[0-9]+$")
+
+
+def labelled(rows, spec):
+    """Outcome codes as words (0 alive, 1 dead, 2 other cause) and group levels as 'Arm X'."""
+    words = {"0": "alive", "1": "dead", "2": "other cause"}
+    out = []
+    for r in rows:
+        r = dict(r)
+        r["status"] = words.get(r["status"], r["status"])
+        if r["grp"] != "":
+            r["grp"] = "Arm " + r["grp"]
+        out.append(r)
+    spec = json.loads(json.dumps(spec))
+    spec["event"]["event"] = ["dead"]
+    if "competing" in spec["event"]:
+        spec["event"]["competing"] = ["other cause"]
+    return out, spec
 
 
 def dated(rng, rows, cols, spec):
@@ -272,41 +251,62 @@ def dated(rng, rows, cols, spec):
             spec["landmark"]["time"] = round(spec["landmark"]["time"] / m, 2)
     wcols = [c for c in cols if c != "time"] + ["diagnosed", "last_contact"]
     return out, wcols, spec, r_rows
-DECIMAL = re.compile(r"^-?[0-9]+\.[0-9]+$")
-
-
-def labelled(rows, spec):
-    """Outcome codes as words (0 alive, 1 dead, 2 other cause) and group levels as 'Arm X'."""
-    words = {"0": "alive", "1": "dead", "2": "other cause"}
-    out = []
-    for r in rows:
-        r = dict(r)
-        r["status"] = words.get(r["status"], r["status"])
-        if r["grp"] != "":
-            r["grp"] = "Arm " + r["grp"]
-        out.append(r)
-    spec = json.loads(json.dumps(spec))
-    spec["event"]["event"] = ["dead"]
-    if "competing" in spec["event"]:
-        spec["event"]["competing"] = ["other cause"]
-    return out, spec
 
 
 def written(rows, cols, layout):
     """The file's text in `layout` (the cells' values are the same in every layout)."""
+    lines = [[r[c] for c in cols] for r in rows]
     if layout == "semicolon":
         cell = lambda v: v.replace(".", ",") if DECIMAL.match(v) else v
-        return "".join(";".join(cell(v) for v in line) + "\r\n" for line in [cols] + [[r[c] for c in cols] for r in rows])
+        return "".join(";".join(cell(v) for v in line) + "\r\n" for line in [cols] + lines)
     if layout == "tab":
-        return "\ufeff" + "".join("\t".join(line) + "\r\n" for line in [cols] + [[r[c] for c in cols] for r in rows])
+        return "\ufeff" + "".join("\t".join(line) + "\r\n" for line in [cols] + lines)
     if layout in ("quoted", "labels"):
-        def cell(v):
-            if v == "":
-                return "NA"
-            return v if re.match(r"^-?[0-9.]+$", v) else '"' + v.replace('"', '""') + '"'
-        head = ",".join('"' + c + '"' for c in cols) + "\n"
-        return head + "".join(",".join(cell(r[c]) for c in cols) + "\n" for r in rows)
-    return "".join(",".join(line) + "\n" for line in [cols] + [[r[c] for c in cols] for r in rows])
+        cell = lambda v: "NA" if v == "" else v if NUMBER.match(v) else '"' + v.replace('"', '""') + '"'
+        return ",".join('"' + c + '"' for c in cols) + "\n" + "".join(",".join(cell(v) for v in line) + "\n" for line in lines)
+    return "".join(",".join(line) + "\n" for line in [cols] + lines)
+
+
+def workbook(rows, cols):
+    """A one-sheet .xlsx file (the smallest valid OOXML package): a cell that reads as a number
+    is a number cell, any other is an inline string, a blank is left out."""
+    def ref(ci, ri):
+        letters = ""
+        ci += 1
+        while ci:
+            ci, rem = divmod(ci - 1, 26)
+            letters = chr(65 + rem) + letters
+        return f"{letters}{ri}"
+
+    def cell(v, ci, ri):
+        if v == "":
+            return ""
+        if NUMBER.match(v):
+            return f'<c r="{ref(ci, ri)}"><v>{v}</v></c>'
+        t = v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f'<c r="{ref(ci, ri)}" t="inlineStr"><is><t>{t}</t></is></c>'
+
+    lines = [cols] + [[r[c] for c in cols] for r in rows]
+    sheet_rows = "".join(f'<row r="{ri}">' + "".join(cell(v, ci, ri) for ci, v in enumerate(line)) + "</row>" for ri, line in enumerate(lines, 1))
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook {ns} xmlns:r="{rel}"><sheets><sheet name="cohort" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet {ns}><sheetData>{sheet_rows}</sheetData></worksheet>',
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), text)
+    return buf.getvalue()
 
 
 def main(argv):

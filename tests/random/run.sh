@@ -5,7 +5,7 @@
 #   tests/random/run.sh --ci                                  # the fixed sample CI runs (25 cohorts, < 2 min)
 #   tests/random/run.sh [N] [SEED] --designs                  # each cohort with a study design (entry; frequency, sampling or propensity weights)
 #   tests/random/run.sh --ci --designs                        # the fixed sample of those CI runs (25 cohorts, seed 2027)
-#   tests/random/run.sh [N] [SEED] --layouts                  # each file in one of gen.py's layouts (semicolons and decimal commas, tabs + CRLF + BOM, quotes + NA, text outcomes)
+#   tests/random/run.sh [N] [SEED] --layouts                  # each file in one of gen.py's layouts (semicolons and decimal commas, tabs + CRLF + BOM, quotes + NA, text outcomes, dates, .xlsx)
 #
 # 1. tests/random/gen.py writes N cohorts (CSV + spec) into tests/random/out/SEED/ (git-ignored);
 # 2. tests/random/expected.R computes R's expected report fields for each (survival, cmprsk);
