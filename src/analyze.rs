@@ -153,7 +153,7 @@ mod ext {
         format!("{what} {}", super::EXTENDED_MISSING)
     }
     pub fn design_curves(_: &AnalysisSpec, _: &Prepared, _: &mut Report, _: &mut Vec<String>) {}
-    pub fn competing_curves(_: &AnalysisSpec, _: &Prepared, _: &mut Report) {}
+    pub fn competing_curves(_: &AnalysisSpec, _: &Prepared, _: &mut Report, _: &mut Vec<String>) {}
     pub fn apply_propensity(_: &Table, _: &AnalysisSpec, _: &mut Prepared, _: &mut Vec<String>) -> Result<Option<PropensityReport>> {
         Ok(None)
     }
@@ -217,7 +217,7 @@ pub fn analyze_cached(table: &Table, spec: &AnalysisSpec, cache: &mut AnalysisCa
             ..Default::default()
         };
         if prep.competing {
-            ext::competing_curves(spec, &prep, &mut report);
+            ext::competing_curves(spec, &prep, &mut report, &mut warnings);
         } else if !prep.study.is_plain() || prep.continued.is_some() {
             ext::design_curves(spec, &prep, &mut report, &mut warnings);
         } else {
@@ -655,7 +655,7 @@ fn fit_cox(d: &crate::prepare::Design, spec: &AnalysisSpec) -> std::result::Resu
 
 /// Cumulative incidence curves per cause and group, and Gray's test.
 #[cfg(feature = "extended")]
-fn competing_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report) {
+fn competing_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warnings: &mut Vec<String>) {
     let ungrouped;
     let (codes, levels): (&[u32], Vec<String>) = match &prep.group {
         Some(g) => (&g.codes, g.levels.clone()),
@@ -667,6 +667,12 @@ fn competing_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report) {
     let strata = prep.strata.as_ref().map(|s| &s.codes[..]);
     let (curves, gray) = stats::cuminc::cuminc_with(&prep.time, &prep.status, codes, &levels, strata, spec.rho, &spec.times);
     report.cuminc = curves;
+    for g in gray.iter().filter(|g| !g.stat.is_finite()) {
+        warnings.push(format!(
+            "Gray's test ({} cause) not computed: its covariance matrix is singular or undefined, so the groups' cumulative incidences cannot be compared (e.g. in a stratum no two groups are at risk at an event time, or everyone left at risk has the event)",
+            g.cause
+        ));
+    }
     report.gray_test = gray;
 }
 

@@ -133,7 +133,8 @@ pub struct CumincCurve {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct GrayTest {
     pub cause: &'static str,
-    /// NaN (`null`) when the covariance matrix is singular (cmprsk reports −1).
+    /// NaN (`null`) when the covariance matrix is singular (cmprsk reports −1) or undefined
+    /// (cmprsk stops).
     pub stat: f64,
     pub df: f64,
     pub p: f64,
@@ -281,10 +282,20 @@ fn gray_test(t: &Tallies, compact: &[usize], ng: usize, cause: u8, rho: f64) -> 
     for st in t.strata() {
         gray_stratum(t, st, compact, ng, cause, rho, &mut score, &mut cov);
     }
+    // An undefined score or covariance (e.g. an all-cause survival that reaches 0 in a
+    // stratum, so 1 − F⁰ divides by 0) gives no statistic. It must not reach the SVD, whose
+    // iterations never end on a NaN.
+    if !score.iter().chain(&cov).all(|x| x.is_finite()) {
+        return (f64::NAN, m as f64);
+    }
     let v = nalgebra::DMatrix::from_row_slice(m, m, &cov);
     let sv = nalgebra::DVector::from_column_slice(&score);
-    // Rank check as cmprsk's qr(): a (near-)singular covariance gives no statistic.
-    let sing = v.clone().singular_values();
+    // Rank check as cmprsk's qr(): a (near-)singular covariance gives no statistic. The SVD is
+    // bounded (a few dozen sweeps converge for any finite m × m of this size).
+    let Some(svd) = v.clone().try_svd(false, false, f64::EPSILON, 10_000) else {
+        return (f64::NAN, m as f64);
+    };
+    let sing = svd.singular_values;
     let smax = sing.iter().cloned().fold(0.0f64, f64::max);
     let smin = sing.iter().cloned().fold(f64::INFINITY, f64::min);
     if !(smax > 0.0) || !(smin > 1e-7 * smax) {
@@ -456,6 +467,23 @@ mod tests {
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol * b.abs().max(1e-300) || (a - b).abs() < 1e-15
+    }
+
+    #[test]
+    fn gray_test_with_an_undefined_covariance_is_null_not_a_hang() {
+        // Random cohort 1221/182 (frequency weights written out as rows): in stratum "south"
+        // everyone at risk has the event, so 1 − F⁰ reaches 0 and the covariance is NaN. The SVD
+        // of the rank check never returned on it; R's cuminc stops (NA/NaN/Inf in qr).
+        let t = [13.6, 13.6, 13.6, 52.6, 57.0, 57.0, 81.5, 11.7, 212.3, 212.3, 212.3];
+        let s = [1u8, 1, 1, 1, 2, 2, 1, 1, 0, 0, 0];
+        let g = [0u32, 0, 0, 1, 0, 0, 2, 1, 3, 3, 3];
+        let strata = [0u32, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1];
+        let levels: Vec<String> = ["0", "2", "3", "5"].iter().map(|l| l.to_string()).collect();
+        let (curves, tests) = cuminc_with(&t, &s, &g, &levels, Some(&strata), 0.0, &[]);
+        assert_eq!(curves.len(), 8);
+        let event = tests.iter().find(|x| x.cause == "event").unwrap();
+        assert!(event.stat.is_nan() && event.p.is_nan());
+        assert_eq!(event.df, 3.0);
     }
 
     #[test]
