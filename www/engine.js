@@ -254,6 +254,9 @@ class Engine {
 
   version() { return this.ver || ''; }
 
+  /** Whether an analysis in progress can be stopped (the main thread's engine cannot be). */
+  canStop() { return false; }
+
   /** Parse a file; returns the schema object. */
   async load(bytes, name) {
     await this.useBuildFor(bytes);
@@ -676,9 +679,40 @@ export class WorkerEngine extends Engine {
     this.worker?.postMessage({ id: 0, op: 'cancelLoad' });
   }
 
-  async restart() {
+  /** An analysis in progress can be stopped: the worker is ended (see `stop`). */
+  canStop() { return true; }
+
+  /**
+   * Stop what the engine is computing (the page's Stop button, for an analysis that takes too
+   * long): the worker is ended, and a new one loads the file and each view's last analysis
+   * again. Every call in progress fails with an error of kind `stopped`. Resolves once the new
+   * worker is ready; a second call while it starts returns the same promise.
+   */
+  stop() {
+    if (!this.stopping) {
+      // Also what is sent before the restart comes (a restart already under way, as a switch to
+      // the on-demand build, sends its call again when it ends).
+      this.stopRequested = true;
+      this.stopping = this.restart().finally(() => { this.stopping = null; });
+    }
+    return this.stopping;
+  }
+
+  /** End the worker and start a new one with the file and the views; one restart at a time. */
+  restart() {
+    const next = (this.restarting || Promise.resolve()).catch(() => {}).then(() => this.restartNow());
+    this.restarting = next;
+    next.catch(() => {}).finally(() => { if (this.restarting === next) this.restarting = null; });
+    return next;
+  }
+
+  async restartNow() {
     try { this.worker.terminate(); } catch { /* already gone */ }
-    for (const p of this.pending.values()) p.reject(new Error('the analysis engine was restarted'));
+    const stopped = this.stopRequested;
+    this.stopRequested = false;
+    for (const p of this.pending.values()) {
+      p.reject(stopped ? Object.assign(new Error('the analysis was stopped before it finished'), { kind: 'stopped' }) : new Error('the analysis engine was restarted'));
+    }
     this.pending.clear();
     // A failed start is tried again once before giving up with a message (never a dead page).
     for (let attempt = 1; ; attempt++) {

@@ -39,10 +39,23 @@ function showProgress(p) {
   else bar.removeAttribute('value');   // indeterminate while the engine parses / fits
   $('#load-progress-label').textContent = p.phase === 'reading' ? progressText(p.loaded, p.total)
     : p.phase === 'parsing' ? 'Parsing…' : p.phase === 'engine' ? 'Loading the workbook reader…' : 'Analysing…';
-  $('#load-cancel').hidden = p.phase !== 'reading';   // the file is parsed as it is read: Cancel stops both
+  // The file is parsed as it is read: Cancel stops both. An analysis can be stopped where the
+  // engine runs in a worker (www/engine.js `stop`): the previous results stay.
+  const stoppable = p.phase === 'analysing' && !!state.engine?.canStop?.();
+  $('#load-cancel').hidden = p.phase !== 'reading' && !stoppable;
+  $('#load-cancel').textContent = p.phase === 'reading' ? 'Cancel' : 'Stop';
+  $('#load-cancel').disabled = false;
+  box.dataset.phase = p.phase;
   box.hidden = false;
 }
-$('#load-cancel')?.addEventListener('click', () => state.engine?.cancelLoad?.());
+$('#load-cancel')?.addEventListener('click', () => {
+  if ($('#load-progress-box').dataset.phase !== 'analysing') { state.engine?.cancelLoad?.(); return; }
+  // The new worker reads the file again (a large file takes a while): say so until it is back.
+  const btn = $('#load-cancel');
+  btn.disabled = true;
+  $('#load-progress-label').textContent = 'Stopping: the engine restarts and reads the file again…';
+  state.engine.stop().catch(e => showError(e, 'The analysis engine could not restart')).finally(() => { btn.disabled = false; });
+});
 
 /** Load `source` (a Uint8Array, or a File read in chunks with a progress bar). */
 async function loadBytes(name, source, specOverride, isDemo = false) {
@@ -148,8 +161,13 @@ function showCheckNote(name) {
 }
 
 async function runSpecInner(spec, t0 = performance.now()) {
+  const before = { spec: state.spec, report: state.report };
   state.spec = spec;
   fillControls();
+  // An analysis still running after a moment shows the progress line with its Stop button
+  // (the load's own progress line is already up for the first analysis of a file).
+  const shown = !$('#load-progress-box').hidden;
+  const slow = shown ? 0 : setTimeout(() => showProgress({ phase: 'analysing' }), SLOW_ANALYSIS_MS);
   try {
     // The engine sends only what changed since the page's last report (a covariate toggle: the
     // models, not the curves); the page gets the whole report either way.
@@ -158,16 +176,47 @@ async function runSpecInner(spec, t0 = performance.now()) {
     // page builds its tables (renderReport), instead of before answering.
     state.report = state.engine.runDelta ? await state.engine.runDelta(spec, { methods: exportMinCell() }) : await state.engine.run(spec);
   } catch (e) {
-    state.report = null;
-    clearResults();
-    showError(e, 'The analysis could not run');
+    if (e?.kind === 'stopped') await stopped(before, e);
+    else {
+      state.report = null;
+      clearResults();
+      showError(e, 'The analysis could not run');
+    }
     throw e;
+  } finally {
+    if (!shown) {
+      clearTimeout(slow);
+      // (Written only when it was shown: a quick refit touches nothing here.)
+      if (!$('#load-progress-box').hidden) showProgress(null);
+    }
   }
   renderDemoInfo();
   await renderReport();
   showLatency('refit + redraw', t0);
   hazard.changed();
   return state.report;
+}
+
+/** After this long (ms) an analysis shows the progress line with its Stop button. */
+const SLOW_ANALYSIS_MS = 600;
+
+/**
+ * The user stopped an analysis (the Stop button): once the engine has restarted (the file and
+ * the views' last analyses loaded again), the previous settings and results stay on the page,
+ * or, for a file's first analysis, none. Says so.
+ */
+async function stopped(before, e) {
+  await state.engine.stop();
+  const same = before.report && state.schema;
+  if (same) {
+    state.spec = before.spec;
+    state.report = before.report;
+    fillControls();
+  } else {
+    state.report = null;
+    clearResults();
+  }
+  showError(e, same ? 'Analysis stopped: the results shown are those of the previous settings' : 'Analysis stopped: change the settings on the left to analyse again');
 }
 
 /** The status line under the figure: how long the last change took, measured here. */

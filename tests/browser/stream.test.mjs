@@ -1,7 +1,7 @@
 // Large files through the real file input: a ~30 MB synthetic cohort (500 000 rows from
 // `cohort synth`) is parsed chunk by chunk as it streams (src/ingest/stream.rs, never held whole
 // in wasm memory) with a visible progress bar and ends in the report; the Cancel button stops a
-// load; a streamed file gives the table the command line reads, also when a column needs a
+// load; the Stop button ends an analysis that takes long; a streamed file gives the table the command line reads, also when a column needs a
 // second pass and when a spec's missing codes make the page stream the file again; a file with
 // identifier-like columns shows the privacy notice and keeps them out of the share link; no
 // request leaves the origin.
@@ -233,5 +233,53 @@ test('identifier-like columns: notice, values hidden, left out of the share link
   const withIds = decodeURIComponent(await page.evaluate(() => window.cohort.shareLink()));
   assert.match(withIds, /"table1":\["mrn","patient_name","sex"\]/);
   assertSameOrigin(requests, app.origin);
+  await page.close();
+});
+
+test('Stop ends an analysis that takes long: the previous settings and results stay, the engine works on', { timeout: 300_000 }, async () => {
+  const file = path.join(OUT, 'synth-500k.csv');
+  assert.ok(fs.existsSync(file), 'written by the first test');
+  const { page, errors } = await app.newPage();
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction(() => window.cohort.report()?.n === 500000, null, { timeout: 120_000 });
+  await page.evaluate(() => window.cohort.idle());
+  const km = { time: 'time', event: { column: 'status', event: ['1'], censored: ['0', '2'] }, group: 'group' };
+  await page.evaluate(s => window.cohort.setSpec(s), km);
+  const shown = await page.evaluate(() => ({ spec: window.cohort.spec(), km: window.cohort.report().km.map(k => k.median) }));
+  // Fine-Gray with three covariates on 500,000 rows takes seconds: the progress line comes up
+  // with its Stop button, which is clicked from inside the page as soon as it shows.
+  const fg = { time: 'time', event: { column: 'status', event: ['1'], competing: ['2'] }, covariates: ['x1', 'x2', 'x3'] };
+  const outcome = await page.evaluate(async s => {
+    const stop = document.querySelector('#load-cancel');
+    const box = document.querySelector('#load-progress-box');
+    window.__stopSeen = null;
+    const mo = new MutationObserver(() => {
+      if (window.__stopSeen == null && !box.hidden && !stop.hidden && stop.textContent === 'Stop') {
+        window.__stopSeen = document.querySelector('#load-progress-label').textContent;
+        stop.click();
+      }
+    });
+    mo.observe(box, { attributes: true, subtree: true, childList: true, characterData: true });
+    try {
+      await window.cohort.setSpec(s);
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, kind: e.kind, message: e.message };
+    } finally {
+      mo.disconnect();
+    }
+  }, fg);
+  assert.equal(await page.evaluate(() => window.__stopSeen), 'Analysing…', 'the Stop button showed under "Analysing…"');
+  assert.deepEqual(outcome, { ok: false, kind: 'stopped', message: 'the analysis was stopped before it finished' });
+  assert.match(await page.locator('#error').textContent(), /Analysis stopped: the results shown are those of the previous settings/);
+  assert.equal(await page.locator('#load-progress-box').isHidden(), true);
+  // The previous settings are back in the page and its controls, with their results.
+  assert.deepEqual(await page.evaluate(() => window.cohort.spec()), shown.spec);
+  assert.deepEqual(await page.evaluate(() => window.cohort.report().km.map(k => k.median)), shown.km);
+  assert.equal(await page.locator('#group-col').inputValue(), 'group');
+  // The restarted engine holds the file again and analyses the next change.
+  const next = await page.evaluate(s => window.cohort.setSpec(s).then(r => ({ n: r.n, groups: r.groups.length })), { ...km, group: undefined, covariates: ['x1'] });
+  assert.deepEqual(next, { n: 500000, groups: 0 });
+  assert.deepEqual(errors, []);
   await page.close();
 });
