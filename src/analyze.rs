@@ -668,10 +668,16 @@ fn competing_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, w
     let (curves, gray) = stats::cuminc::cuminc_with(&prep.time, &prep.status, codes, &levels, strata, spec.rho, &spec.times);
     report.cuminc = curves;
     for g in gray.iter().filter(|g| !g.stat.is_finite()) {
-        warnings.push(format!(
-            "Gray's test ({} cause) not computed: its covariance matrix is singular or undefined, so the groups' cumulative incidences cannot be compared (e.g. in a stratum no two groups are at risk at an event time, or everyone left at risk has the event)",
-            g.cause
-        ));
+        warnings.push(match g.why {
+            Some(stats::cuminc::UNDEFINED) => format!(
+                "Gray's test ({} cause) not computed: its variance is not defined for these data (a division by zero within a stratum, as when every patient left at risk there has the event; R's cuminc stops with an error here)",
+                g.cause
+            ),
+            _ => format!(
+                "Gray's test ({} cause) not computed: its covariance matrix is singular, so the groups' cumulative incidences cannot be compared (e.g. no two groups are at risk together at an event time within a stratum)",
+                g.cause
+            ),
+        });
     }
     report.gray_test = gray;
 }

@@ -509,7 +509,7 @@ impl SharedResults {
         }
         let mut gray_test = Vec::with_capacity(self.gray_test.len());
         for g in &self.gray_test {
-            gray_test.push(GrayTest { cause: cause(&g.cause)?, stat: nan(g.test.chisq), df: nan(g.test.df), p: nan(g.test.p) });
+            gray_test.push(GrayTest { cause: cause(&g.cause)?, stat: nan(g.test.chisq), df: nan(g.test.df), p: nan(g.test.p), why: None });
         }
         let cox = self.cox.as_ref().map(|c| CoxReport {
             n: c.n.unwrap_or(0),
