@@ -157,7 +157,7 @@ fn transplant_cuminc() -> Report {
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| GrayTest { cause: if g["cause"] == "event" { "event" } else { "competing" }, stat: num(&g["stat"]), df: num(&g["df"]), p: num(&g["p"]) })
+        .map(|g| GrayTest { cause: if g["cause"] == "event" { "event" } else { "competing" }, stat: num(&g["stat"]), df: num(&g["df"]), p: num(&g["p"]), why: None })
         .collect();
     Report { groups: vec!["A".into(), "AB".into(), "B".into(), "O".into()], cuminc, gray_test, time_unit: Some("days"), ..Report::default() }
 }
