@@ -669,7 +669,7 @@ fn competing_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, w
     report.cuminc = curves;
     for g in gray.iter().filter(|g| !g.stat.is_finite()) {
         warnings.push(match g.why {
-            Some(stats::cuminc::UNDEFINED) => format!(
+            Some(stats::cuminc::NoStatistic::Undefined) => format!(
                 "Gray's test ({} cause) not computed: its variance is not defined for these data (a division by zero within a stratum, as when every patient left at risk there has the event; R's cuminc stops with an error here)",
                 g.cause
             ),

@@ -613,6 +613,9 @@ export class WorkerEngine extends Engine {
     this.worker = null;
     this.pending = new Map();
     this.nextId = 1;
+    this.restarting = null;      // the restart under way (restarts run one at a time)
+    this.stopping = null;        // the restart the Stop button asked for (see `stop`)
+    this.stopRequested = false;  // the next restart fails the calls in progress as `stopped`
   }
 
   async start() {

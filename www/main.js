@@ -161,7 +161,7 @@ function showCheckNote(name) {
 }
 
 async function runSpecInner(spec, t0 = performance.now()) {
-  const before = { spec: state.spec, report: state.report };
+  const before = state.spec;
   state.spec = spec;
   fillControls();
   // An analysis still running after a moment shows the progress line with its Stop button
@@ -202,15 +202,14 @@ const SLOW_ANALYSIS_MS = 600;
 
 /**
  * The user stopped an analysis (the Stop button): once the engine has restarted (the file and
- * the views' last analyses loaded again), the previous settings and results stay on the page,
- * or, for a file's first analysis, none. Says so.
+ * the views' last analyses loaded again), the previous settings (`before`) and results stay on
+ * the page (`state.report` was never replaced), or, for a file's first analysis, none. Says so.
  */
 async function stopped(before, e) {
   await state.engine.stop();
-  const same = before.report && state.schema;
+  const same = state.report && state.schema;
   if (same) {
-    state.spec = before.spec;
-    state.report = before.report;
+    state.spec = before;
     fillControls();
   } else {
     state.report = null;

@@ -138,15 +138,19 @@ pub struct GrayTest {
     pub stat: f64,
     pub df: f64,
     pub p: f64,
-    /// Why `stat` is null (the report's warning says it): [`SINGULAR`] or [`UNDEFINED`].
+    /// Why `stat` is null (the report's warning says it).
     #[serde(skip)]
-    pub why: Option<&'static str>,
+    pub why: Option<NoStatistic>,
 }
 
-/// [`GrayTest::why`]: the covariance matrix is (computationally) singular.
-pub const SINGULAR: &str = "singular";
-/// [`GrayTest::why`]: the score or covariance is not finite (a division by zero in a stratum).
-pub const UNDEFINED: &str = "undefined";
+/// Why Gray's test gives no statistic ([`GrayTest::why`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoStatistic {
+    /// The covariance matrix is (computationally) singular, or its rank could not be settled.
+    Singular,
+    /// The score or covariance is not finite (a division by zero within a stratum).
+    Undefined,
+}
 
 /// Curves for each (group, cause); Gray's test per cause when there are ≥ 2 groups.
 /// `status`: 0 censored, 1 event, 2 competing. `group` codes index `levels`
@@ -283,7 +287,7 @@ fn incidence_curve(gt: &GroupTimes, cause: u8, times: &[f64]) -> CumincCurve {
 /// Gray's K-sample test for `cause` (see the module notes) over the rows' tallies;
 /// `compact[g]` is the index (0..ng) of group code g among the groups present. Returns
 /// (statistic, df, why the statistic is NaN).
-fn gray_test(t: &Tallies, compact: &[usize], ng: usize, cause: u8, rho: f64) -> (f64, f64, Option<&'static str>) {
+fn gray_test(t: &Tallies, compact: &[usize], ng: usize, cause: u8, rho: f64) -> (f64, f64, Option<NoStatistic>) {
     let m = ng - 1;
     let mut score = vec![0.0; m];
     let mut cov = vec![0.0; m * m];
@@ -294,24 +298,25 @@ fn gray_test(t: &Tallies, compact: &[usize], ng: usize, cause: u8, rho: f64) -> 
     // stratum, so 1 − F⁰ divides by 0) gives no statistic. It must not reach the SVD, whose
     // iterations never end on a NaN.
     if !score.iter().chain(&cov).all(|x| x.is_finite()) {
-        return (f64::NAN, m as f64, Some(UNDEFINED));
+        return (f64::NAN, m as f64, Some(NoStatistic::Undefined));
     }
     let v = nalgebra::DMatrix::from_row_slice(m, m, &cov);
     let sv = nalgebra::DVector::from_column_slice(&score);
     // Rank check as cmprsk's qr(): a (near-)singular covariance gives no statistic. The SVD is
-    // bounded (a few dozen sweeps converge for any finite m × m of this size).
+    // bounded (a few dozen sweeps converge for any finite m × m of this size); a rank it
+    // cannot settle counts as singular.
     let Some(svd) = v.clone().try_svd(false, false, f64::EPSILON, 10_000) else {
-        return (f64::NAN, m as f64, Some(UNDEFINED));
+        return (f64::NAN, m as f64, Some(NoStatistic::Singular));
     };
     let sing = svd.singular_values;
     let smax = sing.iter().cloned().fold(0.0f64, f64::max);
     let smin = sing.iter().cloned().fold(f64::INFINITY, f64::min);
     if !(smax > 0.0) || !(smin > 1e-7 * smax) {
-        return (f64::NAN, m as f64, Some(SINGULAR));
+        return (f64::NAN, m as f64, Some(NoStatistic::Singular));
     }
     match v.lu().solve(&sv) {
         Some(x) => (sv.dot(&x), m as f64, None),
-        None => (f64::NAN, m as f64, Some(SINGULAR)),
+        None => (f64::NAN, m as f64, Some(NoStatistic::Singular)),
     }
 }
 
@@ -491,7 +496,7 @@ mod tests {
         let event = tests.iter().find(|x| x.cause == "event").unwrap();
         assert!(event.stat.is_nan() && event.p.is_nan());
         assert_eq!(event.df, 3.0);
-        assert_eq!(event.why, Some(UNDEFINED));
+        assert_eq!(event.why, Some(NoStatistic::Undefined));
     }
 
     #[test]
@@ -572,7 +577,7 @@ mod tests {
         for test in &tests {
             assert!(test.stat.is_nan() && test.p.is_nan(), "{test:?}");
             assert_eq!(test.df, 1.0);
-            assert_eq!(test.why, Some(SINGULAR));
+            assert_eq!(test.why, Some(NoStatistic::Singular));
         }
         let json = serde_json::to_string(&tests[0]).unwrap_or_default();
         assert!(json.contains("\"stat\":null") && !json.contains("why"), "{json}");
