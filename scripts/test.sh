@@ -36,6 +36,8 @@ if step "release build of the command line" cargo build --release --bin cohort; 
     env COHORT_CLI=target/release/cohort bash tests/random/run.sh --ci --designs --layouts
   step "aggregate-sql through DuckDB equals the row-level analysis (tests/registry/duckdb_check.sh, 2M rows)" \
     bash tests/registry/duckdb_check.sh --cli target/release/cohort
+  step "randomised comparison with R, Parquet files as DuckDB writes them (tests/random/run.sh --ci --parquet)" \
+    env COHORT_CLI=target/release/cohort bash tests/random/run.sh --ci --parquet
 fi
 if step "wasm build into dist/" bash scripts/build.sh; then
   step "page tests (node --test tests/js tests/browser)" env COHORT_COMPARE_TOOL="$tool" COHORT_REFERENCE_DIR="$ref" \

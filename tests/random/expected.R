@@ -498,7 +498,8 @@ one_case <- function(dir, name) {
     }
     exp$table1 <- t1
   }
-  data <- if (file.exists(file.path(dir, paste0(name, ".xlsx")))) paste0(name, ".xlsx") else paste0(name, ".csv")
+  data <- paste0(name, c(".xlsx", ".parquet", ".csv"))
+  data <- data[file.exists(file.path(dir, data))][1]
   paste0('{"dataset": "', name, '", "file": "', data, '", "source": "tests/random/expected.R", "cases": [{"name": "random", "spec": ',
          sp$txt, ', "expected": ', js(exp), "}]}")
 }

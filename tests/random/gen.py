@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeded generator of messy cohorts for the randomised comparison with R.
 
-    python3 tests/random/gen.py OUT_DIR N SEED [--max-rows M] [--designs]
+    python3 tests/random/gen.py OUT_DIR N SEED [--max-rows M] [--designs] [--layouts | --parquet]
 
 Writes, for case i = 0..N-1, OUT_DIR/rand_SEED_i.csv (the data, as a user's spreadsheet
 export: blank cells, text and numeric codes) and OUT_DIR/rand_SEED_i.spec.json (the analysis
@@ -28,6 +28,11 @@ between the 10th and 50th percentile, the clock reset or kept; no parametric mod
 time-varying exposure (`tx`: blank, 0, the exit time itself, or uniform to 1.3 × the exit; the
 curves by current exposure or none, `tx_on` in the model; no clusters, rho, RMST, parametric
 models or Table 1).
+With --layouts, each file is written in one of LAYOUTS (drawn from a third seed). With --parquet
+(needs the `duckdb` Python module), each file is a Parquet file as DuckDB writes it from the
+comma, labels or dates layout's text: column types sniffed from the whole file (BIGINT, DOUBLE,
+VARCHAR, DATE; blanks as nulls), compression snappy (DuckDB's default), zstd, gzip or none, and
+now and then row groups of 2,048 rows. R reads the same data from NAME.r.csv.
 """
 import datetime
 import io
@@ -309,6 +314,29 @@ def workbook(rows, cols):
     return buf.getvalue()
 
 
+PARQUET_BASE = ["comma", "labels", "dates"]
+PARQUET_CODECS = ["snappy", "snappy", "zstd", "gzip", "uncompressed"]
+
+
+def parquet(rng, text, path):
+    """`text` (a comma layout's CSV) as a Parquet file written by DuckDB: the CSV sniffed over
+    all its rows, one of PARQUET_CODECS, and at times row groups of 2,048 rows (DuckDB's
+    smallest; its default is 122,880), so a larger file has several."""
+    import duckdb  # only here: the other layouts need no module beyond the standard library
+    src = path + ".tmp.csv"
+    with open(src, "w", newline="", encoding="utf-8") as f:
+        f.write(text)
+    codec = rng.choice(PARQUET_CODECS)
+    group = ", ROW_GROUP_SIZE 2048" if rng.random() < 0.3 else ""
+    con = duckdb.connect()
+    try:
+        con.execute(f"COPY (SELECT * FROM read_csv('{src}', header = true, sample_size = -1)) "
+                    f"TO '{path}' (FORMAT parquet, COMPRESSION {codec}{group})")
+    finally:
+        con.close()
+        os.remove(src)
+
+
 def main(argv):
     out, n, seed = argv[0], int(argv[1]), int(argv[2])
     max_rows = int(argv[argv.index("--max-rows") + 1]) if "--max-rows" in argv else 3000
@@ -321,7 +349,7 @@ def main(argv):
         name = f"rand_{seed}_{i}"
         cols = list(rows[0].keys())
         lrng = random.Random(f"layout-{seed}-{i}")
-        layout = lrng.choice(LAYOUTS) if "--layouts" in argv else "comma"
+        layout = lrng.choice(LAYOUTS) if "--layouts" in argv else lrng.choice(PARQUET_BASE) if "--parquet" in argv else "comma"
         r_rows, r_cols = rows, cols
         if layout == "labels":
             rows, spec = labelled(rows, spec)
@@ -331,10 +359,12 @@ def main(argv):
         if layout == "xlsx":
             with open(os.path.join(out, name + ".xlsx"), "wb") as f:
                 f.write(workbook(rows, cols))
+        elif "--parquet" in argv:
+            parquet(lrng, written(rows, cols, "comma"), os.path.join(out, name + ".parquet"))
         else:
             with open(os.path.join(out, name + ".csv"), "w", newline="", encoding="utf-8") as f:
                 f.write(written(rows, cols, layout))
-        if layout != "comma":
+        if layout != "comma" or "--parquet" in argv:
             # The same data as R reads it (tests/random/expected.R takes NAME.r.csv when there is one).
             with open(os.path.join(out, name + ".r.csv"), "w") as f:
                 f.write(written(r_rows, r_cols, "comma"))

@@ -6,6 +6,8 @@
 #   tests/random/run.sh [N] [SEED] --designs                  # each cohort with a study design (entry; frequency, sampling or propensity weights)
 #   tests/random/run.sh --ci --designs                        # the fixed sample of those CI runs (25 cohorts, seed 2027)
 #   tests/random/run.sh [N] [SEED] --layouts                  # each file in one of gen.py's layouts (semicolons and decimal commas, tabs + CRLF + BOM, quotes + NA, text outcomes, dates, .xlsx)
+#   tests/random/run.sh [N] [SEED] --parquet                  # each file a Parquet file written by DuckDB (its Python module in target/venv-duckdb, made when missing)
+#   tests/random/run.sh --ci --parquet                        # the fixed sample of those CI runs (25 cohorts, seed 2028)
 #
 # 1. tests/random/gen.py writes N cohorts (CSV + spec) into tests/random/out/SEED/ (git-ignored);
 # 2. tests/random/expected.R computes R's expected report fields for each (survival, cmprsk);
@@ -17,7 +19,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-n=200 seed=1 max_rows=3000 keep=0 ci=0 designs=() layouts=() pos=()
+n=200 seed=1 max_rows=3000 keep=0 ci=0 designs=() layouts=() pos=() py=python3
 while (($#)); do
   case "$1" in
     --ci) n=25 seed=2026 max_rows=400 ci=1 ;;
@@ -25,11 +27,13 @@ while (($#)); do
     --keep) keep=1 ;;
     --designs) designs=(--designs) ;;
     --layouts) layouts=(--layouts) ;;
+    --parquet) layouts=(--parquet) py="$root/target/venv-duckdb/bin/python" ;;
     *) pos+=("$1") ;;
   esac
   shift
 done
 ((ci && ${#designs[@]})) && seed=2027
+[[ $ci == 1 && "${layouts[*]-}" == --parquet ]] && seed=2028
 ((${#pos[@]} > 0)) && n="${pos[0]}"
 ((${#pos[@]} > 1)) && seed="${pos[1]}"
 command -v Rscript >/dev/null || { echo "tests/random/run.sh: Rscript is needed (apt-get install r-base-core r-cran-survival r-cran-cmprsk)" >&2; exit 2; }
@@ -40,7 +44,12 @@ fi
 out="$here/out/$seed"
 rm -rf "$out"
 mkdir -p "$out"
-python3 "$here/gen.py" "$out" "$n" "$seed" --max-rows "$max_rows" "${designs[@]}" "${layouts[@]}"
+if [[ "${layouts[*]-}" == --parquet ]] && ! "$py" -c 'import duckdb' >/dev/null 2>&1; then
+  echo "tests/random/run.sh: installing DuckDB from PyPI into target/venv-duckdb (python3 -m venv; pip install duckdb)"
+  python3 -m venv "$root/target/venv-duckdb"
+  "$py" -m pip install --quiet --disable-pip-version-check duckdb
+fi
+"$py" "$here/gen.py" "$out" "$n" "$seed" --max-rows "$max_rows" "${designs[@]}" "${layouts[@]}"
 Rscript "$here/expected.R" "$out"
 status=0
 COHORT_CLI="$cli" python3 "$root/tests/tools/compare_reference.py" --show 12 "$out" | tee "$out/summary.txt" || status=$?
