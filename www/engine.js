@@ -138,6 +138,15 @@ async function buildFor(source) {
   return isWorkbookHead(head) || parquet ? 'workbook' : 'core';
 }
 
+/** After this long (ms) a call still running is slow: the page shows its Stop button (`Engine.watch`). */
+export const SLOW_CALL_MS = 600;
+
+/**
+ * Calls the slow-call watch leaves alone: a load has its own progress bar and Cancel button;
+ * releasing a report is quick; the idle warm-up runs when the user does nothing.
+ */
+const UNWATCHED = new Set(['load', 'loadFile', 'release', 'warmUp', 'selfTestPanic']);
+
 /** A fatal error (wasm trap or panic): the engine restarts and the call fails with this. */
 function internal(message) {
   const err = new Error(message);
@@ -158,6 +167,8 @@ class Engine {
     this.extras = null;    // the methods paragraph the worker wrote with the last refit
     this.forests = [];     // the page's last forest plots as bitmaps (see forestKey, keepForest)
     this.onPanic = () => {};
+    this.onSlow = () => {};   // onSlow(true): a call has been running SLOW_CALL_MS; onSlow(false): none is now
+    this.slowCalls = 0;
   }
 
   /**
@@ -168,6 +179,7 @@ class Engine {
    * on-demand build (`inFullBuild`) and sends `op` again there.
    */
   async request(op, args = {}, onProgress = null) {
+    const slow = this.canStop() && !UNWATCHED.has(op) ? this.watch() : null;
     let value;
     try {
       value = await this.send(op, args, onProgress);
@@ -177,8 +189,29 @@ class Engine {
       this.onPanic(e.message, e.kind);
       await this.restart();
       throw Object.assign(internal(e.message), { kind: e.kind === 'memory' ? 'memory' : 'internal' });
+    } finally {
+      slow?.done();
     }
     return decode(op, value);
+  }
+
+  /**
+   * A call that may take long (any view's analysis, figure or export): once it has run
+   * SLOW_CALL_MS, `onSlow(true)` (the page shows its Stop button); when the last such call
+   * ends, `onSlow(false)`. Returns {done}, called when the call ends.
+   */
+  watch() {
+    let fired = false;
+    const timer = setTimeout(() => {
+      fired = true;
+      if (this.slowCalls++ === 0) this.onSlow(true);
+    }, SLOW_CALL_MS);
+    return {
+      done: () => {
+        clearTimeout(timer);
+        if (fired && --this.slowCalls === 0) this.onSlow(false);
+      },
+    };
   }
 
   /**

@@ -136,7 +136,11 @@ export function hazardSection(ctx, box) {
       dirty = false;
     } catch (e) {
       status.textContent = '';
-      ctx.showError(e, 'The hazard models could not be fitted');
+      // Stopped (the page's Stop button): fitted again when the analysis or the bandwidth
+      // changes, or when the section is opened again (`dirty` stays set).
+      ctx.showError(e, e?.kind === 'stopped'
+        ? 'Hazard models stopped: they are fitted again when you change the analysis or the bandwidth, or close and reopen this section'
+        : 'The hazard models could not be fitted');
     }
   }
 

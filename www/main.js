@@ -165,9 +165,7 @@ async function runSpecInner(spec, t0 = performance.now()) {
   state.spec = spec;
   fillControls();
   // An analysis still running after a moment shows the progress line with its Stop button
-  // (the load's own progress line is already up for the first analysis of a file).
-  const shown = !$('#load-progress-box').hidden;
-  const slow = shown ? 0 : setTimeout(() => showProgress({ phase: 'analysing' }), SLOW_ANALYSIS_MS);
+  // (`slowCalls`; the load's own progress line is already up for the first analysis of a file).
   try {
     // The engine sends only what changed since the page's last report (a covariate toggle: the
     // models, not the curves); the page gets the whole report either way.
@@ -183,12 +181,6 @@ async function runSpecInner(spec, t0 = performance.now()) {
       showError(e, 'The analysis could not run');
     }
     throw e;
-  } finally {
-    if (!shown) {
-      clearTimeout(slow);
-      // (Written only when it was shown: a quick refit touches nothing here.)
-      if (!$('#load-progress-box').hidden) showProgress(null);
-    }
   }
   renderDemoInfo();
   await renderReport();
@@ -197,8 +189,33 @@ async function runSpecInner(spec, t0 = performance.now()) {
   return state.report;
 }
 
-/** After this long (ms) an analysis shows the progress line with its Stop button. */
-const SLOW_ANALYSIS_MS = 600;
+/**
+ * The engine's slow-call watch (www/engine.js `watch`): any call still running after a moment
+ * (an analysis of this page or of a section, a figure, an export) shows the progress line,
+ * "Analysing…", with its Stop button, and hides it when the engine is done. The line a load put
+ * up is the load's: left alone. Once Stop was clicked, the line ("Stopping: …") stays until the
+ * engine is back.
+ */
+function slowCalls(engine) {
+  let shown = null;   // the load (state.loadId) during which the line was put up here, or null
+  engine.onSlow = busy => {
+    const box = $('#load-progress-box');
+    if (busy) {
+      if (box.hidden) {
+        shown = state.loadId;
+        showProgress({ phase: 'analysing' });
+      }
+      return;
+    }
+    if (shown == null) return;
+    const id = shown;
+    shown = null;
+    Promise.resolve(engine.stopping).catch(() => {}).finally(() => {
+      // Unless a new slow call or a load has taken the line since.
+      if (shown == null && id === state.loadId && box.dataset.phase === 'analysing' && !engine.slowCalls) showProgress(null);
+    });
+  };
+}
 
 /**
  * The user stopped an analysis (the Stop button): once the engine has restarted (the file and
@@ -530,6 +547,7 @@ async function main() {
     showError(e, 'The analysis engine could not start');
     throw e;
   }
+  slowCalls(state.engine);
   state.engine.onPanic = (msg, kind) => (kind === 'memory'
     ? showError(new Error(msg), 'Out of memory')
     : showError(new Error(msg + ' The engine was restarted; please report this with the file\'s layout (not its data).'), 'Internal error'));

@@ -1,7 +1,7 @@
 // Large files through the real file input: a ~30 MB synthetic cohort (500 000 rows from
 // `cohort synth`) is parsed chunk by chunk as it streams (src/ingest/stream.rs, never held whole
 // in wasm memory) with a visible progress bar and ends in the report; the Cancel button stops a
-// load; the Stop button ends an analysis that takes long; a streamed file gives the table the command line reads, also when a column needs a
+// load; the Stop button ends an analysis that takes long (the page's or a section's); a streamed file gives the table the command line reads, also when a column needs a
 // second pass and when a spec's missing codes make the page stream the file again; a file with
 // identifier-like columns shows the privacy notice and keeps them out of the share link; no
 // request leaves the origin.
@@ -280,6 +280,38 @@ test('Stop ends an analysis that takes long: the previous settings and results s
   // The restarted engine holds the file again and analyses the next change.
   const next = await page.evaluate(s => window.cohort.setSpec(s).then(r => ({ n: r.n, groups: r.groups.length })), { ...km, group: undefined, covariates: ['x1'] });
   assert.deepEqual(next, { n: 500000, groups: 0 });
+  // A section's analysis shows the Stop button too: the hazard models (four parametric fits on
+  // 500,000 rows take seconds) are stopped; the page's own results stay.
+  await page.evaluate(() => window.cohort.idle());
+  const page0 = await page.evaluate(() => JSON.stringify(window.cohort.report().cox));
+  const hzStop = await page.evaluate(() => new Promise(resolve => {
+    const stop = document.querySelector('#load-cancel');
+    const box = document.querySelector('#load-progress-box');
+    const error = document.querySelector('#error');
+    let seen = null;
+    const mo = new MutationObserver(() => {
+      if (seen == null && !box.hidden && !stop.hidden && stop.textContent === 'Stop') {
+        seen = document.querySelector('#load-progress-label').textContent;
+        stop.click();
+      }
+    });
+    mo.observe(box, { attributes: true, subtree: true, childList: true, characterData: true });
+    const eo = new MutationObserver(() => {
+      if (/Hazard models stopped/.test(error.textContent)) {
+        mo.disconnect();
+        eo.disconnect();
+        resolve({ seen, message: error.querySelector('.msg')?.textContent });
+      }
+    });
+    eo.observe(error, { subtree: true, childList: true, characterData: true });
+    document.querySelector('#hazard-tab').click();
+  }));
+  assert.deepEqual(hzStop, { seen: 'Analysing…', message: 'the analysis was stopped before it finished' });
+  // The line goes once the engine is back; the page's model is the one it showed.
+  await page.waitForFunction(() => document.querySelector('#load-progress-box').hidden, null, { timeout: 120_000 });
+  await page.evaluate(() => window.cohort.idle());
+  assert.equal(await page.evaluate(() => JSON.stringify(window.cohort.report().cox)), page0);
+  assert.equal(await page.locator('#hz-models tbody tr').count(), 0, 'no table of a fit that was stopped');
   assert.deepEqual(errors, []);
   await page.close();
 });
