@@ -58,7 +58,14 @@ read_spec <- function(path) {
   if (length(lm)) txt <- sub(lm, "", txt, fixed = TRUE)
   ps <- if (length(pm)) list(treatment = sub('.*"treatment": "([^"]*)".*', "\\1", pm), covariates = arr_of(pm, "covariates"),
                              estimand = sub('.*"estimand": "([^"]*)".*', "\\1", pm), stabilize = grepl('"stabilize": true', pm))
-  list(txt = full, ps = ps, tv = tv, landmark = landmark, entry = str("entry"), wcol = if (length(wm)) sub('.*"column": "([^"]*)".*', "\\1", wm),
+  # Adjusted comparisons (`gen.py --adjusted`): one interaction pair, one spline, subgroup
+  # columns, direct adjustment.
+  im <- regmatches(full, regexpr('"interactions": \\[\\["[^"]*", "[^"]*"\\]\\]', full))
+  inter <- if (length(im)) strsplit(sub('.*\\[\\["([^"]*)", "([^"]*)"\\]\\]', "\\1\t\\2", im), "\t")[[1]]
+  sm <- regmatches(full, regexpr('"splines": \\[\\{"column": "[^"]*", "df": [0-9]+\\}\\]', full))
+  spl <- if (length(sm)) list(column = sub('.*"column": "([^"]*)".*', "\\1", sm), df = as.integer(sub('.*"df": ([0-9]+).*', "\\1", sm)))
+  list(txt = full, ps = ps, tv = tv, landmark = landmark, interactions = inter, spline = spl,
+       subgroups = arr("subgroups") %||% character(), adjusted = str("adjusted"), entry = str("entry"), wcol = if (length(wm)) sub('.*"column": "([^"]*)".*', "\\1", wm),
        wkind = if (length(wm)) sub('.*"kind": "([^"]*)".*', "\\1", wm), group = str("group"), strata = str("strata"), cluster = str("cluster"), ties = str("ties") %||% "efron",
        conf_type = str("conf_type") %||% "log", rho = numv("rho") %||% 0, pairwise = grepl('"pairwise": true', txt),
        covariates = arr("covariates") %||% character(), categorical = arr("categorical") %||% character(),
@@ -82,16 +89,23 @@ level_order <- function(x) {
 # Design columns of the covariates: numeric as is, categorical as indicators "col=level". The
 # levels are those present in the model's rows `use` (the first is the reference): a level whose
 # rows all drop out of the model is not a term (R would keep it and report NA for another).
-design <- function(d, covs, categorical, use = rep(TRUE, nrow(d))) {
-  cols <- list()
+# With `inter` (a pair of covariates), their interaction follows the main effects: the product
+# of every column of the first with every column of the second, named "a:b" (the first's
+# columns varying fastest, as R's model.matrix).
+design <- function(d, covs, categorical, use = rep(TRUE, nrow(d)), inter = NULL) {
+  cols <- list(); block <- list()
   for (v in covs) {
     x <- d[[v]]
-    if (is_num_col(x) && !(v %in% categorical)) { cols[[v]] <- as.numeric(x); next }
+    if (is_num_col(x) && !(v %in% categorical)) { cols[[v]] <- as.numeric(x); block[[v]] <- v; next }
     lv <- level_order(x[use])
     # R refuses a factor with one level ("contrasts can be applied only to factors with 2 or
     # more levels"); we fit without the term (and say so): nothing of R's to compare.
     if (length(lv) < 2) attr(cols, "refused") <- TRUE
+    block[[v]] <- paste0(v, "=", lv[-1])
     for (l in lv[-1]) cols[[paste0(v, "=", l)]] <- ifelse(is.na(x), NA, as.numeric(x == l))
+  }
+  if (length(inter) == 2 && all(inter %in% covs)) {
+    for (jb in block[[inter[2]]]) for (ja in block[[inter[1]]]) cols[[paste0(ja, ":", jb)]] <- cols[[ja]] * cols[[jb]]
   }
   out <- as.data.frame(cols, check.names = FALSE)
   if (isTRUE(attr(cols, "refused"))) attr(out, "refused") <- TRUE
@@ -275,6 +289,9 @@ one_case <- function(dir, name) {
         }
         f <- tryCatch(suppressWarnings(if (is.null(s)) survdiff(Surv(time, status == 1) ~ g, dd, rho = sp$rho) else survdiff(Surv(time, status == 1) ~ g + strata(s), dd, rho = sp$rho)), error = function(e) NULL)
         if (is.null(f)) return(list(chisq = NA_real_, p = NA_real_))
+        # A variance that is zero but for rounding (no stratum with two groups at risk together:
+        # R stops when it is exactly 0, and with rho = 1 gives chisq 0 from 1e-16): the null.
+        if (max(abs(f$var)) < 1e-10) return(list(chisq = NA_real_, p = NA_real_))
         e <- if (is.matrix(f$exp)) rowSums(f$exp) else f$exp
         df <- sum(e > 0) - 1
         if (df < 1) return(list(chisq = NA_real_, df = 0, p = NA_real_))
@@ -295,21 +312,71 @@ one_case <- function(dir, name) {
     }
   }
 
+  # ---- subgroups (`gen.py --adjusted`): the group's hazard ratio within each level of a column
+  # (the curves' rows with the column present; stratified as the spec), and the likelihood-ratio
+  # test of group × column. A level where the ratio does not exist (one arm only, no events, R
+  # warning of an infinite coefficient) is compared by its counts only; an interaction test
+  # whose model loses a term (an arm missing at some level) is not compared.
+  if (!competing && length(sp$subgroups) && !is.null(g) && nlevels(droplevels(d$g)) == 2 && nrow(d) == sum(rows)) {
+    quiet <- function(expr) { w <- character(); v <- withCallingHandlers(tryCatch(expr, error = function(e) NULL),
+      warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") }); if (length(w)) NULL else v }
+    st <- if ("s" %in% names(d)) " + strata(s)" else ""
+    sgs <- list(); its <- list()
+    for (cname in sp$subgroups) {
+      cv <- raw[[cname]][rows]
+      lv <- level_order(cv)
+      for (l in lv) {
+        dd <- d[!is.na(cv) & cv == l, , drop = FALSE]
+        e <- list(column = cname, level = l, n = nrow(dd), events = sum(dd$status == 1))
+        f <- if (e$events > 0 && length(unique(dd$g)) == 2) quiet(coxph(as.formula(paste("Surv(time, status == 1) ~ g", st)), dd, ties = sp$ties)) else NULL
+        if (!is.null(f) && !is.na(coef(f)[1]) && f$loglik[2] < -1e-8) {
+          ci <- summary(f)$conf.int
+          e$hr <- ci[1, "exp(coef)"]; e$lower <- ci[1, "lower .95"]; e$upper <- ci[1, "upper .95"]
+        }
+        sgs[[length(sgs) + 1]] <- e
+      }
+      dd <- d[!is.na(cv), , drop = FALSE]
+      dd$c <- factor(cv[!is.na(cv)], levels = lv)
+      if (length(lv) >= 2 && any(dd$status == 1)) {
+        f1 <- quiet(coxph(as.formula(paste("Surv(time, status == 1) ~ g + c", st)), dd, ties = sp$ties))
+        f2 <- quiet(coxph(as.formula(paste("Surv(time, status == 1) ~ g * c", st)), dd, ties = sp$ties))
+        if (!is.null(f1) && !is.null(f2) && !any(is.na(coef(f1))) && !any(is.na(coef(f2)))) {
+          chisq <- 2 * (f2$loglik[2] - f1$loglik[2]); df <- length(coef(f2)) - length(coef(f1))
+          its[[length(its) + 1]] <- list(column = cname, chisq = chisq, df = df, p = pchisq(chisq, df, lower.tail = FALSE))
+        }
+      }
+    }
+    exp$subgroups <- sgs
+    if (length(its)) exp$interaction <- its
+  }
+
   # ---- models: complete cases of their own terms ---------------------------------------------
   covs <- sp$covariates
   refused <- FALSE
   if (length(covs)) {
     cl <- if (!is.null(sp$cluster)) raw[[sp$cluster]] else NULL
     mrows <- ok & complete.cases(design(raw, covs, sp$categorical)) & (if (!competing && !is.null(s)) !is.na(s) else TRUE) & (if (!competing && !is.null(cl)) !is.na(cl) else TRUE)
-    X <- design(raw, covs, sp$categorical, mrows)
+    X <- design(raw, covs, sp$categorical, mrows, sp$interactions)
     refused <- isTRUE(attr(X, "refused"))
     Xm <- as.matrix(X[mrows, , drop = FALSE])
+    # A spline (`splines`, one column here): its natural cubic spline basis (splines::ns, R's
+    # default knots over the model's rows) in place of the column, terms "C[1]".."C[k]"; the
+    # model with the column entering linearly (`Xlin`) is fitted too, for the test of
+    # non-linearity.
+    Xlin <- NULL
+    if (!is.null(sp$spline) && sp$spline$column %in% colnames(Xm)) {
+      j <- match(sp$spline$column, colnames(Xm))
+      nsb <- splines::ns(Xm[, j], df = sp$spline$df)
+      B <- matrix(unclass(nsb), nrow = nrow(Xm)); colnames(B) <- paste0(sp$spline$column, "[", seq_len(ncol(B)), "]")
+      Xlin <- Xm
+      Xm <- cbind(Xm[, seq_len(j - 1), drop = FALSE], B, Xm[, -seq_len(j), drop = FALSE])
+    }
     md <- data.frame(time = time[mrows], status = status[mrows])
     if (!is.null(ent)) md$entry <- ent[mrows]
     if (sampling) md$w <- wts[mrows]
-    if (!refused && !competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
-      w <- character()
-      f <- withCallingHandlers(tryCatch({
+    # The Cox model of the columns of `Xm` on the model's rows; its warnings in `w`.
+    w <- character()
+    fit_on <- function(Xm) withCallingHandlers(tryCatch({
         if (!is.null(s)) md$s <- s[mrows]
         if (!is.null(cl)) md$cl <- cl[mrows]
         for (j in seq_len(ncol(Xm))) md[[paste0("v", j)]] <- Xm[, j]
@@ -318,6 +385,8 @@ one_case <- function(dir, name) {
         if (sampling) { if (is.null(cl)) coxph(fo, data = md, ties = sp$ties, weights = w, robust = TRUE) else coxph(fo, data = md, ties = sp$ties, weights = w, cluster = cl) }
         else if (is.null(cl)) coxph(fo, data = md, ties = sp$ties) else coxph(fo, data = md, ties = sp$ties, cluster = cl)
       }, error = function(e) NULL), warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
+    if (!refused && !competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
+      f <- fit_on(Xm)
       # Every coefficient NA (all constant within strata): R fits nothing estimable; we say so
       # instead of reporting a model.
       if (!is.null(f) && all(is.na(coef(f)))) f <- NULL
@@ -374,6 +443,26 @@ one_case <- function(dir, name) {
           if (is.null(z)) cx["ph_test"] <- list(NULL)
         }
         if (!return_cox) exp$cox <- cx
+        # The spline's test of non-linearity (likelihood ratio against the column entering
+        # linearly, k − 1 df) and its curve: the hazard ratio against the column's median at 50
+        # points from its 5th to its 95th percentile (type 7), CI from the model's covariance.
+        # Only for a fit that settled, as for the terms.
+        if (!is.null(Xlin) && !unsettled && !return_cox && !any(is.na(coef(f)))) {
+          w0 <- w
+          fl <- fit_on(Xlin)
+          if (!is.null(fl) && length(w) == length(w0) && !any(is.na(coef(fl)))) {
+            k <- sp$spline$df
+            chisq <- 2 * (f$loglik[2] - fl$loglik[2])
+            js <- match(paste0(sp$spline$column, "[", seq_len(k), "]"), colnames(Xm))
+            cv <- Xlin[, sp$spline$column]
+            q <- quantile(cv, c(0.05, 0.95), type = 7, names = FALSE)
+            xs <- seq(q[1], q[2], length.out = 50)
+            D <- sweep(predict(nsb, xs), 2, predict(nsb, median(cv))[1, ])
+            lp <- drop(D %*% coef(f)[js]); se <- sqrt(rowSums((D %*% f$var[js, js, drop = FALSE]) * D))
+            exp$spline <- list(list(column = sp$spline$column, nonlinear = list(chisq = chisq, df = k - 1, p = pchisq(chisq, k - 1, lower.tail = FALSE)),
+              curve = lapply(seq_along(xs), function(i) list(x = xs[i], hr = exp(lp[i]), lower = exp(lp[i] - qnorm(0.975) * se[i]), upper = exp(lp[i] + qnorm(0.975) * se[i])))))
+          }
+        }
       }
     }
     if (!refused && competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
@@ -386,6 +475,36 @@ one_case <- function(dir, name) {
         exp$finegray <- list(n = nrow(md), terms = lapply(seq_along(f$coef), function(j) list(name = colnames(Xm)[j], coef = f$coef[[j]],
           se = se[[j]], shr = exp(f$coef[[j]]), lower = exp(f$coef[[j]] - q * se[[j]]), upper = exp(f$coef[[j]] + q * se[[j]]),
           z = z[[j]], p = 2 * pnorm(-abs(z[[j]])))))
+      }
+    }
+  }
+  # ---- direct adjustment (`gen.py --adjusted`): the Cox model of group (a factor) + covariates
+  # on its complete cases, then per group level the mean over those rows of the predicted curve
+  # with the group set to that level (survfit.coxph: the model's own baseline), at every time of
+  # the model's rows, and at the spec's times up to the last. Not compared where the model
+  # warns or loses a term.
+  if (!competing && identical(sp$adjusted, "direct") && !is.null(g) && is.null(s) && length(covs)) {
+    acovs <- setdiff(covs, sp$group)
+    arows <- rows & complete.cases(design(raw, acovs, sp$categorical))
+    X <- design(raw, acovs, sp$categorical, arows)
+    alev <- level_order(g[arows])
+    if (!isTRUE(attr(X, "refused")) && length(alev) >= 2 && sum(status[arows] == 1) > 0) {
+      Xa <- as.matrix(X[arows, , drop = FALSE])
+      ad <- data.frame(time = time[arows], status = status[arows], g = factor(g[arows], levels = alev))
+      for (j in seq_len(ncol(Xa))) ad[[paste0("v", j)]] <- Xa[, j]
+      fo <- as.formula(paste("Surv(time, status == 1) ~", paste(c("g", paste0("v", seq_len(ncol(Xa)))), collapse = " + ")))
+      w <- character()
+      f <- withCallingHandlers(tryCatch(coxph(fo, ad, ties = sp$ties), error = function(e) NULL),
+        warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
+      if (!is.null(f) && !length(w) && !any(is.na(coef(f))) && f$loglik[2] < -1e-8) {
+        exp$adjusted <- lapply(alev, function(l) {
+          nd <- ad; nd$g <- factor(rep(l, nrow(ad)), levels = alev)
+          sf <- survfit(f, newdata = nd)
+          m <- rowMeans(matrix(sf$surv, nrow = length(sf$time)))
+          at <- sp$times[sp$times <= max(sf$time)]
+          list(group = l, steps = lapply(seq_along(sf$time), function(i) list(time = sf$time[i], surv = m[i])),
+               at = lapply(at, function(t) { i <- findInterval(t, sf$time); list(time = t, surv = if (i == 0) 1 else m[i]) }))
+        })
       }
     }
   }

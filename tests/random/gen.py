@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeded generator of messy cohorts for the randomised comparison with R.
 
-    python3 tests/random/gen.py OUT_DIR N SEED [--max-rows M] [--designs] [--layouts | --parquet]
+    python3 tests/random/gen.py OUT_DIR N SEED [--max-rows M] [--designs | --adjusted] [--layouts | --parquet]
 
 Writes, for case i = 0..N-1, OUT_DIR/rand_SEED_i.csv (the data, as a user's spreadsheet
 export: blank cells, text and numeric codes) and OUT_DIR/rand_SEED_i.spec.json (the analysis
@@ -28,6 +28,9 @@ between the 10th and 50th percentile, the clock reset or kept; no parametric mod
 time-varying exposure (`tx`: blank, 0, the exit time itself, or uniform to 1.3 × the exit; the
 curves by current exposure or none, `tx_on` in the model; no clusters, rho, RMST, parametric
 models or Table 1).
+With --adjusted, each cohort without a competing cause takes one adjusted comparison of part 2
+(drawn from a fourth seed): subgroups, an interaction, a spline or direct adjustment (see
+`comparison`).
 With --layouts, each file is written in one of LAYOUTS (drawn from a third seed). With --parquet
 (needs the `duckdb` Python module), each file is a Parquet file as DuckDB writes it from the
 comma, labels or dates layout's text: column types sniffed from the whole file (BIGINT, DOUBLE,
@@ -192,6 +195,51 @@ def design(rng, rows, spec):
     return rows, spec
 
 
+def comparison(rng, rows, spec):
+    """Add one adjusted comparison of the contract's part 2 (`--adjusted`) to a cohort without a
+    competing cause: 'subgroups' (a two-level group, sex or site, compared within the levels of
+    one or two other columns, with the interaction tests), 'interactions' (a Cox term x:y
+    between two covariates: numeric, categorical or one of each), 'splines' (age or x as a
+    natural cubic spline of 2 to 4 df, with the test of non-linearity and the curve) or
+    'adjusted' (direct adjustment: the Cox model of group + covariates, the mean predicted curve
+    per group). Parametric models are dropped where the Cox design changes (splines and
+    interactions are Cox terms); strata and clusters where the contract's R has none."""
+    if "competing" in spec["event"]:
+        return rows, spec
+    kind = rng.choice(["subgroups", "interactions", "splines", "adjusted"])
+    covs_pool = ["age", "sex", "stage", "x"]
+    if kind == "subgroups":
+        spec["group"] = rng.choice(["sex", "site"])
+        cols = [c for c in ["stage", "grp", "site", "sex"] if c != spec["group"]]
+        spec["subgroups"] = rng.sample(cols, rng.randint(1, 2))
+        spec.pop("pairwise", None)
+        if spec.get("strata") == spec["group"]:
+            spec.pop("strata")
+    elif kind == "interactions":
+        covs = rng.sample(covs_pool, rng.randint(2, 3))
+        spec["covariates"] = covs
+        spec["interactions"] = [covs[:2]]
+        spec["categorical"] = ["sex"] if "sex" in covs and rng.random() < 0.5 else []
+        if not spec["categorical"]:
+            spec.pop("categorical")
+        spec.pop("parametric", None)
+    elif kind == "splines":
+        col = rng.choice(["age", "x"])
+        others = rng.sample([c for c in covs_pool if c != col], rng.randint(0, 2))
+        spec["covariates"] = [col] + others
+        spec["splines"] = [{"column": col, "df": rng.choice([2, 3, 3, 4])}]
+        spec.pop("parametric", None)
+    else:
+        spec["group"] = "grp"
+        spec["covariates"] = rng.sample(covs_pool, rng.randint(1, 3))
+        spec["adjusted"] = "direct"
+        for k in ("strata", "cluster"):
+            spec.pop(k, None)
+    if "categorical" in spec and not any(c in spec.get("covariates", []) for c in spec["categorical"]):
+        spec.pop("categorical")
+    return rows, spec
+
+
 # How a cohort's file is laid out (`--layouts`): as R's write.csv; Excel's export in a European
 # locale (semicolons, decimal commas); a tab-separated file from Windows (CRLF, byte-order mark);
 # every text quoted, with NA for blanks; text outcomes and group labels with spaces; follow-up as
@@ -346,6 +394,8 @@ def main(argv):
         rows, spec = cohort(rng, max_rows)
         if "--designs" in argv:
             rows, spec = design(random.Random(f"design-{seed}-{i}"), rows, spec)
+        if "--adjusted" in argv:
+            rows, spec = comparison(random.Random(f"adjusted-{seed}-{i}"), rows, spec)
         name = f"rand_{seed}_{i}"
         cols = list(rows[0].keys())
         lrng = random.Random(f"layout-{seed}-{i}")

@@ -5,6 +5,8 @@
 #   tests/random/run.sh --ci                                  # the fixed sample CI runs (25 cohorts, < 2 min)
 #   tests/random/run.sh [N] [SEED] --designs                  # each cohort with a study design (entry; frequency, sampling or propensity weights)
 #   tests/random/run.sh --ci --designs                        # the fixed sample of those CI runs (25 cohorts, seed 2027)
+#   tests/random/run.sh [N] [SEED] --adjusted                 # each with an adjusted comparison (subgroups, an interaction, a spline, direct adjustment)
+#   tests/random/run.sh --ci --adjusted                       # the fixed sample of those CI runs (25, seed 2029)
 #   tests/random/run.sh [N] [SEED] --layouts                  # each file in one of gen.py's layouts (semicolons and decimal commas, tabs + CRLF + BOM, quotes + NA, text outcomes, dates, .xlsx)
 #   tests/random/run.sh [N] [SEED] --parquet                  # each file a Parquet file written by DuckDB (its Python module in target/venv-duckdb, made when missing)
 #   tests/random/run.sh --ci --parquet                        # the fixed sample of those CI runs (25 cohorts, seed 2028)
@@ -26,6 +28,7 @@ while (($#)); do
     --max-rows) max_rows="$2"; shift ;;
     --keep) keep=1 ;;
     --designs) designs=(--designs) ;;
+    --adjusted) designs=(--adjusted) ;;
     --layouts) layouts=(--layouts) ;;
     --parquet) layouts=(--parquet) py="$root/target/venv-duckdb/bin/python" ;;
     *) pos+=("$1") ;;
@@ -33,6 +36,7 @@ while (($#)); do
   shift
 done
 ((ci && ${#designs[@]})) && seed=2027
+[[ $ci == 1 && "${designs[*]-}" == --adjusted ]] && seed=2029
 [[ $ci == 1 && "${layouts[*]-}" == --parquet ]] && seed=2028
 ((${#pos[@]} > 0)) && n="${pos[0]}"
 ((${#pos[@]} > 1)) && seed="${pos[1]}"
