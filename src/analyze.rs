@@ -418,7 +418,11 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
         let weight = st.weight.as_deref().map(pick);
         let patient: Option<Vec<u32>> = st.patient.as_ref().map(|p| idx.iter().map(|&i| p[i]).collect());
         let rows = stats::km::KmRows { time: &time, status: &s, entry: entry.as_deref(), weight: weight.as_deref(), patient: patient.as_deref() };
-        let mut c = stats::km::kaplan_meier_rows(&rows, &opts);
+        // Where the joined intervals ended: points of the curve without a step.
+        let mut joins: Vec<f64> = (0..prep.rows.len()).filter(|&i| codes[i] == g as u32 && dropped.get(i).copied().unwrap_or(false)).map(|i| prep.time[i]).collect();
+        joins.sort_by(f64::total_cmp);
+        joins.dedup();
+        let mut c = stats::km::kaplan_meier_rows_joined(&rows, &joins, &opts);
         // Weighted curves: the RMST's robust (infinitesimal-jackknife) standard error.
         if let (Some(tau), Some(_)) = (spec.rmst_tau, rows.weight) {
             c.rmst = Some(stats::rmst::weighted_rmst(&rows, tau));

@@ -96,6 +96,11 @@ pub struct RiskTable {
     pub n_risk: Vec<f64>,
     pub n_event: Vec<f64>,
     pub n_censor: Vec<f64>,
+    /// (time, number at risk) where only intervals that the same patient continues in the same
+    /// curve end (start–stop rows with an id): no step, but R's `survfit(..., id = id)` keeps
+    /// each such time as a point of its curve, and `summary(fit, times = t)` reads them
+    /// ([`at_time`]). Empty for one row per patient.
+    pub silent: Vec<(f64, f64)>,
 }
 
 impl RiskTable {
@@ -117,7 +122,7 @@ impl RiskTable {
     pub fn from_group(g: GroupTimes) -> Self {
         let n_event = g.count.iter().map(|c| c[1] as f64).collect();
         let n_censor = g.count.iter().map(|c| (c[0] + c[2] + c[3]) as f64).collect();
-        RiskTable { time: g.time, n_risk: g.n_risk, n_event, n_censor }
+        RiskTable { time: g.time, n_risk: g.n_risk, n_event, n_censor, silent: Vec::new() }
     }
 }
 
@@ -237,9 +242,19 @@ struct RobustSe {
 /// A²·Σw² − 2A·Σw²B + Σw²B² (B_i = A(entry_i)), kept as running sums; a row that has left adds
 /// its final w_i²U_i² once. One pass over the rows sorted by exit and by entry.
 pub fn kaplan_meier_rows(rows: &KmRows, opts: &KmOptions) -> KmCurve {
+    kaplan_meier_rows_joined(rows, &[], opts)
+}
+
+/// [`kaplan_meier_rows`] of rows in which a patient's intervals that continue one another in
+/// the curve were joined into one: `joins` (sorted, distinct) are the times where a joined
+/// interval ended. They are no steps, but the points of R's `survfit(..., id = id)` curve, and
+/// `summary(fit, times = t)` reads the number at risk and S from them
+/// ([`RiskTable::silent`]).
+pub fn kaplan_meier_rows_joined(rows: &KmRows, joins: &[f64], opts: &KmOptions) -> KmCurve {
+    debug_assert!(joins.windows(2).all(|w| w[0] < w[1]), "joins sorted and distinct");
     let by_exit = super::common::order_by_time(rows.time);
     let by_entry: Vec<usize> = rows.entry.map(super::common::order_by_time).unwrap_or_default();
-    km_rows_of(rows, Members::Every(rows.time.len()), &by_exit, &by_entry, opts)
+    km_rows_of(rows, Members::Every(rows.time.len()), &by_exit, &by_entry, joins, opts)
 }
 
 /// The rows a curve is made of: every row of the columns (no list of 0..n made for them), or
@@ -294,7 +309,7 @@ pub fn kaplan_meier_weighted_groups(rows: &KmRows, group: &[u32], n_groups: usiz
                 o.push(i);
             }
         }
-        return members.iter().zip(&by_exit).map(|(m, o)| km_rows_of(rows, Members::Listed(m), o, &[], opts)).collect();
+        return members.iter().zip(&by_exit).map(|(m, o)| km_rows_of(rows, Members::Listed(m), o, &[], &[], opts)).collect();
     };
     let mut sums = vec![GroupSums::default(); n_groups];
     for ((&g, &w), &st) in group.iter().zip(weight).zip(rows.status) {
@@ -431,8 +446,9 @@ fn weighted_curve(time: &[f64], weight: &[f64], status: &[u8], sums: &GroupSums,
 }
 
 /// [`kaplan_meier_rows`] of the rows `members` (in row order) of `rows`' columns, given them
-/// sorted by exit (`by_exit`) and, with entry, by entry (`by_entry`).
-fn km_rows_of(rows: &KmRows, members: Members, by_exit: &[usize], by_entry: &[usize], opts: &KmOptions) -> KmCurve {
+/// sorted by exit (`by_exit`) and, with entry, by entry (`by_entry`); `joins` as in
+/// [`kaplan_meier_rows_joined`].
+fn km_rows_of(rows: &KmRows, members: Members, by_exit: &[usize], by_entry: &[usize], joins: &[f64], opts: &KmOptions) -> KmCurve {
     let n = members.len();
     let wt = |i: usize| rows.weight.map_or(1.0, |w| w[i]);
     let robust = rows.weight.is_some();
@@ -462,9 +478,13 @@ fn km_rows_of(rows: &KmRows, members: Members, by_exit: &[usize], by_entry: &[us
             s2 = suffix[0];
         }
     }
-    let (mut k, mut e) = (0, 0);
+    let (mut k, mut e, mut ji) = (0, 0, 0);
     while k < n {
-        let t = rows.time[by_exit[k]];
+        let t_exit = rows.time[by_exit[k]];
+        // A join before this exit time: a point of the curve with its number at risk (the rows
+        // entered before it less those that left before it), then on to the exit.
+        let join = joins.get(ji).copied().filter(|&j| j < t_exit);
+        let t = join.unwrap_or(t_exit);
         if let Some(en) = rows.entry {
             while e < n && en[by_entry[e]] < t {
                 let i = by_entry[e];
@@ -483,6 +503,15 @@ fn km_rows_of(rows: &KmRows, members: Members, by_exit: &[usize], by_entry: &[us
                 }
                 e += 1;
             }
+        }
+        if join.is_some() {
+            rt.silent.push((t, w_in - w_out));
+            ji += 1;
+            continue;
+        }
+        // A join at this exit time is this point itself.
+        while joins.get(ji).is_some_and(|&j| j <= t) {
+            ji += 1;
         }
         let start = k;
         let (mut d, mut c, mut m, mut n_d) = (0.0, 0.0, 0.0, 0usize);
@@ -649,7 +678,7 @@ fn curve_with(rt: RiskTable, opts: &KmOptions, robust: Option<&RobustSe>) -> KmC
     let median_lower = median_as_printed(&rt.time, &lower);
     let median_upper = median_as_printed(&rt.time, &upper);
 
-    let at = opts.times.iter().map(|&t| at_time(&rt, &steps, t)).collect();
+    let at = opts.times.iter().map(|&t| at_time(&rt, &steps, t, opts.conf_type)).collect();
     let rmst = opts.rmst_tau.map(|tau| rmst(&rt, tau));
 
     // Reverse Kaplan-Meier: censoring is the "event" (same times, same numbers at risk).
@@ -689,14 +718,28 @@ fn curve_with(rt: RiskTable, opts: &KmOptions, robust: Option<&RobustSe>) -> KmC
 
 /// S(t) at a landmark, as `summary(fit, times = t, extend = TRUE)`: the curve's value at the
 /// last step at or before t, and the number still at risk at t (time ≥ t: the number at risk at
-/// the first distinct time ≥ t).
-fn at_time(rt: &RiskTable, steps: &[KmStep], t: f64) -> KmAt {
+/// the first distinct time ≥ t). With start–stop rows the curve's points are R's: its steps
+/// and its silent times ([`RiskTable::silent`]). The number at risk is then that of the first
+/// point ≥ t of either kind; and before the first step, once a silent point has passed, S is 1
+/// with the limits a step at S = 1 has (undefined on the log-log scale), not the 1 of time 0.
+fn at_time(rt: &RiskTable, steps: &[KmStep], t: f64, conf: ConfType) -> KmAt {
     let first_after = rt.time.partition_point(|&x| x < t);
-    let n_risk = if t.is_nan() { 0.0 } else { rt.n_risk.get(first_after).copied().unwrap_or(0.0) };
+    let mut next = rt.time.get(first_after).map(|&x| (x, rt.n_risk[first_after]));
+    let silent_after = rt.silent.partition_point(|&(x, _)| x < t);
+    if let Some(&(x, n)) = rt.silent.get(silent_after) {
+        if next.is_none_or(|(y, _)| x < y) {
+            next = Some((x, n));
+        }
+    }
+    let n_risk = if t.is_nan() { 0.0 } else { next.map_or(0.0, |(_, n)| n) };
     match rt.time.partition_point(|&x| x <= t).checked_sub(1) {
         Some(j) => {
             let s = &steps[j];
             KmAt { time: t, n_risk, surv: s.surv, std_err: s.std_err, lower: s.lower, upper: s.upper }
+        }
+        None if rt.silent.first().is_some_and(|&(x, _)| x <= t) => {
+            let (lower, upper) = conf_limits(1.0, 0.0, conf, z95());
+            KmAt { time: t, n_risk, surv: 1.0, std_err: 0.0, lower, upper }
         }
         None => KmAt { time: t, n_risk, surv: 1.0, std_err: 0.0, lower: 1.0, upper: 1.0 },
     }
@@ -1165,6 +1208,25 @@ mod tests {
         let plain = kaplan_meier(&[5.0, 4.0], &[1, 0], &opts());
         assert_eq!(format!("{:?}", k.steps), format!("{:?}", plain.steps));
         assert_eq!(k.n, 2);
+    }
+
+    /// The points R's curve keeps where a patient's intervals were joined: patient 0 (0,2] then
+    /// (2,5] event (joined into (0,5], a join at 2), patient 1 (3,6] censored. R's
+    /// `summary(survfit(Surv(start, stop, ev) ~ 1, id = id, conf.type = "log-log"),
+    /// times = c(1.5, 2.5))` gives n.risk 1 and 2, S 1 and 1, limits 1 and 1 then NA and NA.
+    #[test]
+    fn joined_intervals_keep_their_points_for_landmarks() {
+        let o = KmOptions { conf_type: ConfType::LogLog, times: &[1.5, 2.5], rmst_tau: None };
+        let rows = KmRows { time: &[5.0, 6.0], status: &[1, 0], entry: Some(&[0.0, 3.0]), weight: None, patient: Some(&[0, 1]) };
+        let k = kaplan_meier_rows_joined(&rows, &[2.0], &o);
+        let at: Vec<(f64, f64)> = k.at.iter().map(|a| (a.n_risk, a.surv)).collect();
+        assert_eq!(at, vec![(1.0, 1.0), (2.0, 1.0)]);
+        assert_eq!((k.at[0].lower, k.at[0].upper), (1.0, 1.0));
+        assert!(k.at[1].lower.is_nan() && k.at[1].upper.is_nan());
+        // The steps are those without the join; without it, the landmarks read the steps only.
+        let plain = kaplan_meier_rows(&rows, &o);
+        assert_eq!(format!("{:?}", k.steps), format!("{:?}", plain.steps));
+        assert_eq!((plain.at[0].n_risk, plain.at[0].lower, plain.at[1].lower), (2.0, 1.0, 1.0));
     }
 
     #[test]
