@@ -238,6 +238,11 @@ pub fn coxph_extra(input: &CoxInput, extra: CoxExtra, residuals: Residuals) -> R
 }
 
 
+/// A linear predictor whose every value is within this of 0 is rounding noise of coefficients
+/// that are 0 (its terms are the centred, scaled covariates, of order 1, times β): its pairs
+/// are all tied for the concordance.
+const NULL_PREDICTOR: f64 = 1e-12;
+
 /// [`coxph_extra`] with the accepted log-likelihood path of [`coxph_traced`].
 ///
 /// The fit in named steps: [`input::check`] → [`prepare`] (sort and group the rows, drop
@@ -305,6 +310,13 @@ fn fit_in_steps(input: &CoxInput, extra: CoxExtra, residuals: Residuals, time_or
     // the page's memory, which never shrinks).
     let mut lp = std::mem::take(&mut work.eta);
     data.predictor(&fitted.beta_s, &mut lp);
+    // Coefficients that are zero but for rounding (a score of exactly 0 at β = 0 reached as
+    // 1e-17: one event whose covariates are its risk set's mean) leave a predictor of rounding
+    // noise, whose order would make pairs concordant or discordant at random: every pair is
+    // tied, as R's exactly-zero coefficients make them (concordance 0.5, standard error 0).
+    if lp.iter().all(|v| v.abs() <= NULL_PREDICTOR) {
+        lp.iter_mut().for_each(|v| *v = 0.0);
+    }
     drop(work);
     data.x = Vec::new();
     let conc = concordance::concordance(&data, input.time, extra.entry, &lp, input.cluster);

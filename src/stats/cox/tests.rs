@@ -36,6 +36,20 @@ mod by_hand {
         }
     }
 
+    /// One event whose covariate is its risk set's mean: the score at β = 0 is 0, the fitted
+    /// coefficient 0 but for rounding (R's is −8e-16 here, exactly 0 in other such data), and
+    /// the predictor rounding noise. Every pair is tied (concordance 0.5, standard error 0),
+    /// not concordant or discordant by the noise's order (R: 2 and 2, standard error 0.25).
+    #[test]
+    fn a_null_coefficient_ties_every_pair() {
+        let t = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let s = [1, 0, 0, 0, 0];
+        let x = vec![vec![0.3, 0.1, 0.5, 0.2, 0.4]];
+        let f = fit(&t, &s, &x, &["x"], Ties::Efron).unwrap();
+        assert!(f.terms[0].coef.abs() < 1e-12, "{}", f.terms[0].coef);
+        assert_eq!((f.concordance.c, f.concordance.se), (0.5, 0.0));
+    }
+
     /// With tied event times Efron differs from Breslow; R values from
     /// `tests/r/cox_unit.R` (d3): coxph(Surv(time, status) ~ g, data = d3).
     #[test]
