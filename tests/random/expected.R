@@ -65,7 +65,7 @@ read_spec <- function(path) {
   sm <- regmatches(full, regexpr('"splines": \\[\\{"column": "[^"]*", "df": [0-9]+\\}\\]', full))
   spl <- if (length(sm)) list(column = sub('.*"column": "([^"]*)".*', "\\1", sm), df = as.integer(sub('.*"df": ([0-9]+).*', "\\1", sm)))
   list(txt = full, ps = ps, tv = tv, landmark = landmark, interactions = inter, spline = spl,
-       subgroups = arr("subgroups") %||% character(), adjusted = str("adjusted"), entry = str("entry"), wcol = if (length(wm)) sub('.*"column": "([^"]*)".*', "\\1", wm),
+       subgroups = arr("subgroups") %||% character(), adjusted = str("adjusted"), idcol = str("id"), timecol = str("time"), entry = str("entry"), wcol = if (length(wm)) sub('.*"column": "([^"]*)".*', "\\1", wm),
        wkind = if (length(wm)) sub('.*"kind": "([^"]*)".*', "\\1", wm), group = str("group"), strata = str("strata"), cluster = str("cluster"), ties = str("ties") %||% "efron",
        conf_type = str("conf_type") %||% "log", rho = numv("rho") %||% 0, pairwise = grepl('"pairwise": true', txt),
        covariates = arr("covariates") %||% character(), categorical = arr("categorical") %||% character(),
@@ -132,7 +132,8 @@ one_case <- function(dir, name) {
     if (sp$wkind == "frequency") raw <- raw[rep(seq_len(nrow(raw)), wv), , drop = FALSE] else wts <- wv
   }
   sampling <- !is.null(wts)
-  time <- suppressWarnings(as.numeric(raw$time))
+  # The time column: the spec's (`tstop` for start-stop rows), or `time` in R's copy of a dated file.
+  time <- suppressWarnings(as.numeric(raw[[if (!is.null(sp$timecol) && sp$timecol %in% names(raw)) sp$timecol else "time"]]))
   st <- raw$status
   status <- ifelse(is.na(st), NA, ifelse(st %in% sp$event, 1L, ifelse(st %in% sp$competing, 2L, 0L)))
   ok <- !is.na(time) & time >= 0 & !is.na(status)
@@ -222,6 +223,11 @@ one_case <- function(dir, name) {
   d$w <- if (sampling) wts[rows] else 1
   glev <- if (is.null(g)) NULL else level_order(g[rows])
   d$g <- if (is.null(g)) factor(rep("all", nrow(d))) else factor(g[rows], levels = glev)
+  # Start-stop rows with a patient id (`gen.py --intervals`): the curves follow patients
+  # (survfit's `id`: an interval that continues is no censoring; a patient whose group changes
+  # leaves the old curve there and enters the new one), and a curve's n counts its patients.
+  if (!is.null(sp$idcol)) d$id <- raw[[sp$idcol]][rows]
+  sfit <- function(fo, data, ...) if (!is.null(sp$idcol)) survfit(fo, data = data, id = id, ...) else survfit(fo, data = data, ...)
   # Split intervals and curves not by the exposure (here: one overall curve): a patient's
   # intervals continue, so the curve is that of the unsplit rows.
   resp_c <- resp
@@ -233,7 +239,7 @@ one_case <- function(dir, name) {
 
   if (!competing && nrow(d) > 0) {
     fit <- if (sampling) survfit(as.formula(paste(resp_c, "~ g")), data = d, conf.type = sp$conf_type, weights = w, robust = TRUE)
-           else survfit(as.formula(paste(resp_c, "~ g")), data = d, conf.type = sp$conf_type)
+           else sfit(as.formula(paste(resp_c, "~ g")), d, conf.type = sp$conf_type)
     tab <- summary(fit, rmean = if (is.null(sp$rmst_tau)) "none" else sp$rmst_tau)$table
     if (is.null(dim(tab))) tab <- t(as.matrix(tab))
     strata_of <- if (is.null(fit$strata)) rep(1, length(fit$time)) else rep(seq_along(fit$strata), fit$strata)
@@ -242,16 +248,28 @@ one_case <- function(dir, name) {
       lv <- levels(d$g)[k]
       if (!any(d$g == lv)) next
       ii <- which(strata_of == which(levels(droplevels(d$g)) == lv))
-      steps <- lapply(ii, function(j) list(time = fit$time[j], n_risk = fit$n.risk[j], n_event = fit$n.event[j],
-        n_censor = fit$n.censor[j], surv = fit$surv[j], std_err = if (isFALSE(fit$logse)) fit$std.err[j] else fit$surv[j] * fit$std.err[j],
-        lower = fit$lower[j], upper = fit$upper[j], cumhaz = fit$cumhaz[j], std_cumhaz = fit$std.chaz[j]))
+      src <- fit
       row <- tab[which(levels(droplevels(d$g)) == lv), ]
-      one <- list(group = if (is.null(g)) NA_character_ else lv, n = sum(d$g == lv), events = sum(d$status[d$g == lv] == 1),
+      # Start-stop rows with an id: each curve from its own rows, a patient's run of intervals in
+      # it ending where the next interval is in another group (the contract: censored from the
+      # old curve at the change). survfit's `id` over all groups at once flags only a patient's
+      # last interval overall, and its censoring counts then depend on the order of the rows
+      # (survival 3.5). Only times with an event or censoring are steps (a time where intervals
+      # only end and go on is none).
+      if (!is.null(sp$idcol)) {
+        src <- sfit(as.formula(paste(resp_c, "~ 1")), d[d$g == lv, , drop = FALSE], conf.type = sp$conf_type)
+        ii <- which(src$n.event + src$n.censor > 0)
+        row <- summary(src)$table
+      }
+      steps <- lapply(ii, function(j) list(time = src$time[j], n_risk = src$n.risk[j], n_event = src$n.event[j],
+        n_censor = src$n.censor[j], surv = src$surv[j], std_err = if (isFALSE(src$logse)) src$std.err[j] else src$surv[j] * src$std.err[j],
+        lower = src$lower[j], upper = src$upper[j], cumhaz = src$cumhaz[j], std_cumhaz = src$std.chaz[j]))
+      one <- list(group = if (is.null(g)) NA_character_ else lv, n = if (is.null(sp$idcol)) sum(d$g == lv) else length(unique(d$id[d$g == lv])), events = sum(d$status[d$g == lv] == 1),
                   median = num(row["median"]), median_lower = num(row["0.95LCL"]), median_upper = num(row["0.95UCL"]), steps = steps)
       if (length(sp$times)) {
         dl <- d[d$g == lv, ]
         sub1 <- if (sampling) survfit(as.formula(paste(resp_c, "~ 1")), data = dl, conf.type = sp$conf_type, weights = w, robust = TRUE)
-                else survfit(as.formula(paste(resp_c, "~ 1")), data = dl, conf.type = sp$conf_type)
+                else sfit(as.formula(paste(resp_c, "~ 1")), dl, conf.type = sp$conf_type)
         sm <- summary(sub1, times = sp$times, extend = TRUE)
         one$at <- lapply(seq_along(sm$time), function(j) list(time = sm$time[j], n_risk = sm$n.risk[j], surv = sm$surv[j],
           std_err = sm$std.err[j], lower = sm$lower[j], upper = sm$upper[j]))
@@ -280,8 +298,13 @@ one_case <- function(dir, name) {
       lr <- function(dd) {
         # With entry: the score test of the Cox model of the groups (Breslow ties).
         if (!is.null(ent)) {
-          f <- tryCatch(suppressWarnings(coxph(as.formula(paste(resp, "~ g", if (!is.null(s)) "+ strata(s)")), dd, ties = "breslow")), error = function(e) NULL)
+          w <- character()
+          f <- withCallingHandlers(tryCatch(coxph(as.formula(paste(resp, "~ g", if (!is.null(s)) "+ strata(s)")), dd, ties = "breslow"), error = function(e) NULL),
+            warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
           if (is.null(f)) return(list(chisq = NA_real_, p = NA_real_))
+          # A fit that ran out of iterations or has a coefficient running off: the statistic (at
+          # beta = 0) is the data's, its df (R's coefficients not NA where it stopped) is not.
+          if (length(w) && f$score > 0) return(list(chisq = unname(f$score)))
           sc <- summary(f)$sctest
           # No coefficient to test (one group with events): R's chisq 0 on 0 df, the contract's null.
           if (sc[["df"]] < 1) return(list(chisq = NA_real_, df = 0, p = NA_real_))
@@ -303,10 +326,14 @@ one_case <- function(dir, name) {
         for (a in seq_along(lv)) for (b in seq_along(lv)) if (a < b) {
           dd <- d[d$g %in% lv[c(a, b)], ]; dd$g <- droplevels(dd$g)
           r <- if (nlevels(dd$g) == 2) lr(dd) else list(chisq = NA_real_, p = NA_real_)
-          pw[[length(pw) + 1]] <- list(a = lv[a], b = lv[b], chisq = r$chisq, p = r$p)
+          pw[[length(pw) + 1]] <- c(list(a = lv[a], b = lv[b], chisq = r$chisq), if (!is.null(r$p) || is.null(r$chisq)) list(p = r$p))
         }
-        adj <- p.adjust(sapply(pw, `[[`, "p"), "holm")
-        for (i in seq_along(pw)) pw[[i]]$p_adjusted <- adj[i]
+        # (A pair compared by its statistic only, see `lr`, leaves Holm's adjustment uncompared.)
+        ps <- vapply(pw, function(x) if (is.null(x$p)) NA_real_ else x$p, 0)
+        if (!any(vapply(pw, function(x) is.null(x$p), TRUE))) {
+          adj <- p.adjust(ps, "holm")
+          for (i in seq_along(pw)) pw[[i]]$p_adjusted <- adj[i]
+        }
         exp$pairwise <- pw
       }
     }
@@ -431,9 +458,20 @@ one_case <- function(dir, name) {
                    lr_test = list(chisq = sm$logtest[["test"]], df = sm$logtest[["df"]], p = sm$logtest[["pvalue"]]),
                    score_test = list(chisq = sm$sctest[["test"]], df = sm$sctest[["df"]], p = sm$sctest[["pvalue"]]))
         if (length(terms)) cx$terms <- terms
+        # A coefficient running off: the tests' statistics are the data's, their df (the
+        # coefficients R or we still count where the iterations stopped) are not.
+        if (unsettled) {
+          cx$lr_test <- cx$lr_test["chisq"]
+          cx$score_test <- cx$score_test["chisq"]
+        }
         if (!unsettled) {
           cx$wald_test <- list(chisq = sm$waldtest[["test"]], df = sm$waldtest[["df"]], p = sm$waldtest[["pvalue"]])
           cx$concordance <- list(c = sm$concordance[[1]], se = sm$concordance[[2]])
+          # Coefficients 0 but for rounding (a predictor within 1e-12 of 0): R orders the pairs
+          # by the rounding noise (or ties them all when its coefficients come out exactly 0);
+          # we tie them all. The concordance is 0.5 either way; its standard error is compared
+          # only for a real predictor.
+          if (all(abs(f$linear.predictors) < 1e-12)) cx$concordance$se <- NULL
           z <- tryCatch(cox.zph(f, transform = "km", terms = FALSE)$table, error = function(e) NULL)
           cx$ph_test <- if (is.null(z)) NULL else {
             k <- nrow(z) - 1

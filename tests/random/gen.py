@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeded generator of messy cohorts for the randomised comparison with R.
 
-    python3 tests/random/gen.py OUT_DIR N SEED [--max-rows M] [--designs | --adjusted] [--layouts | --parquet]
+    python3 tests/random/gen.py OUT_DIR N SEED [--max-rows M] [--designs | --adjusted | --intervals] [--layouts | --parquet]
 
 Writes, for case i = 0..N-1, OUT_DIR/rand_SEED_i.csv (the data, as a user's spreadsheet
 export: blank cells, text and numeric codes) and OUT_DIR/rand_SEED_i.spec.json (the analysis
@@ -31,6 +31,8 @@ models or Table 1).
 With --adjusted, each cohort without a competing cause takes one adjusted comparison of part 2
 (drawn from a fourth seed): subgroups, an interaction, a spline or direct adjustment (see
 `comparison`).
+With --intervals, each cohort without a competing cause is written as start-stop data with a
+patient id (see `intervals`).
 With --layouts, each file is written in one of LAYOUTS (drawn from a third seed). With --parquet
 (needs the `duckdb` Python module), each file is a Parquet file as DuckDB writes it from the
 comma, labels or dates layout's text: column types sniffed from the whole file (BIGINT, DOUBLE,
@@ -240,6 +242,62 @@ def comparison(rng, rows, spec):
     return rows, spec
 
 
+def intervals(rng, rows, cols, spec, grng):
+    """The cohort as start-stop data (`--intervals`, contract part 2's `id` with `entry`): each
+    patient's follow-up cut into 1 to 3 intervals (tstart, tstop] at random times, the outcome
+    on the last one (0 on the others), an interval-level covariate `dose` (0, 1 or 2, a few
+    blank; in the model half the time) and, now and then, a group that changes at a cut (a
+    patient censored from the old curve there and entering the new one, as a transplant), or
+    a gap before an interval (drawn from `grng`: the patient censored at the gap's start and
+    entering again at its end, as R's survfit(id = ) reads a gap). A
+    blank time stays one row with a blank tstop; a time of 0 one row (0, 0] (excluded). Keys the
+    contract does not combine with entry are dropped (rho, parametric models, RMST, Table 1,
+    clusters); a cohort with a competing cause is left as it is. Returns rows, columns, spec."""
+    if "competing" in spec["event"]:
+        return rows, cols, spec
+    out = []
+    whole = all(r["time"] == "" or "." not in r["time"] for r in rows)
+    for r in rows:
+        t = r["time"]
+        base = {k: v for k, v in r.items() if k != "time"}
+        tf = float(t) if t != "" else 0.0
+        m = rng.choice([1, 1, 2, 3])
+        if whole:
+            pool = list(range(1, int(tf)))
+            cuts = sorted(rng.sample(pool, min(m - 1, len(pool))))
+            fmt = str
+        else:
+            cuts = sorted({round(rng.uniform(0, tf), 2) for _ in range(m - 1)} - {0.0, round(tf, 2)})
+            cuts = [c for c in cuts if 0 < c < tf]
+            fmt = lambda v: f"{v:.2f}"
+        ends = [fmt(c) for c in cuts] + [t]
+        starts = ["0"] + [fmt(c) for c in cuts]
+        switch = rng.random() < 0.2 and len(ends) > 1 and r["grp"] != ""
+        if len(ends) > 1 and grng.random() < 0.15:
+            k = grng.randrange(1, len(ends))
+            a, b = float(starts[k]), float(ends[k])
+            if whole and b - a >= 2:
+                starts[k] = str(int(a) + grng.randint(1, int(b - a) - 1))
+            elif not whole and round(b - a, 2) > 0.02:
+                starts[k] = fmt(min(max(round(grng.uniform(a, b), 2), round(a + 0.01, 2)), round(b - 0.01, 2)))
+        for k, (a, b) in enumerate(zip(starts, ends)):
+            row = dict(base, tstart=a, tstop=b, status=r["status"] if k == len(ends) - 1 else "0")
+            row["dose"] = "" if rng.random() < 0.03 else str(rng.choice([0, 1, 2]))
+            if switch and k > 0:
+                row["grp"] = base["grp"] + "x" if not base["grp"].isdigit() else str(int(base["grp"]) + 100)
+            out.append(row)
+    spec = json.loads(json.dumps(spec))
+    spec["time"] = "tstop"
+    spec["entry"] = "tstart"
+    spec["id"] = "id"
+    if rng.random() < 0.5:
+        spec["covariates"] = spec.get("covariates", []) + ["dose"]
+    for k in ("rho", "parametric", "rmst_tau", "table1", "cluster"):
+        spec.pop(k, None)
+    wcols = [c for c in cols if c != "time"] + ["tstart", "tstop", "dose"]
+    return out, wcols, spec
+
+
 # How a cohort's file is laid out (`--layouts`): as R's write.csv; Excel's export in a European
 # locale (semicolons, decimal commas); a tab-separated file from Windows (CRLF, byte-order mark);
 # every text quoted, with NA for blanks; text outcomes and group labels with spaces; follow-up as
@@ -398,8 +456,12 @@ def main(argv):
             rows, spec = comparison(random.Random(f"adjusted-{seed}-{i}"), rows, spec)
         name = f"rand_{seed}_{i}"
         cols = list(rows[0].keys())
+        if "--intervals" in argv:
+            rows, cols, spec = intervals(random.Random(f"intervals-{seed}-{i}"), rows, cols, spec, random.Random(f"gaps-{seed}-{i}"))
         lrng = random.Random(f"layout-{seed}-{i}")
         layout = lrng.choice(LAYOUTS) if "--layouts" in argv else lrng.choice(PARQUET_BASE) if "--parquet" in argv else "comma"
+        if layout == "dates" and "id" in spec:
+            layout = "comma"   # start-stop rows are written with their times (no dates to derive)
         r_rows, r_cols = rows, cols
         if layout == "labels":
             rows, spec = labelled(rows, spec)

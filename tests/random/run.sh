@@ -7,6 +7,8 @@
 #   tests/random/run.sh --ci --designs                        # the fixed sample of those CI runs (25 cohorts, seed 2027)
 #   tests/random/run.sh [N] [SEED] --adjusted                 # each with an adjusted comparison (subgroups, an interaction, a spline, direct adjustment)
 #   tests/random/run.sh --ci --adjusted                       # the fixed sample of those CI runs (25, seed 2029)
+#   tests/random/run.sh [N] [SEED] --intervals                # each as start-stop rows with a patient id (1-3 intervals, a group that may change)
+#   tests/random/run.sh --ci --intervals                      # the fixed sample of those CI runs (25, seed 2030)
 #   tests/random/run.sh [N] [SEED] --layouts                  # each file in one of gen.py's layouts (semicolons and decimal commas, tabs + CRLF + BOM, quotes + NA, text outcomes, dates, .xlsx)
 #   tests/random/run.sh [N] [SEED] --parquet                  # each file a Parquet file written by DuckDB (its Python module in target/venv-duckdb, made when missing)
 #   tests/random/run.sh --ci --parquet                        # the fixed sample of those CI runs (25 cohorts, seed 2028)
@@ -29,6 +31,7 @@ while (($#)); do
     --keep) keep=1 ;;
     --designs) designs=(--designs) ;;
     --adjusted) designs=(--adjusted) ;;
+    --intervals) designs=(--intervals) ;;
     --layouts) layouts=(--layouts) ;;
     --parquet) layouts=(--parquet) py="$root/target/venv-duckdb/bin/python" ;;
     *) pos+=("$1") ;;
@@ -37,6 +40,7 @@ while (($#)); do
 done
 ((ci && ${#designs[@]})) && seed=2027
 [[ $ci == 1 && "${designs[*]-}" == --adjusted ]] && seed=2029
+[[ $ci == 1 && "${designs[*]-}" == --intervals ]] && seed=2030
 [[ $ci == 1 && "${layouts[*]-}" == --parquet ]] && seed=2028
 ((${#pos[@]} > 0)) && n="${pos[0]}"
 ((${#pos[@]} > 1)) && seed="${pos[1]}"
@@ -54,7 +58,9 @@ if [[ "${layouts[*]-}" == --parquet ]] && ! "$py" -c 'import duckdb' >/dev/null 
   "$py" -m pip install --quiet --disable-pip-version-check duckdb
 fi
 "$py" "$here/gen.py" "$out" "$n" "$seed" --max-rows "$max_rows" "${designs[@]}" "${layouts[@]}"
-Rscript "$here/expected.R" "$out"
+# (A copy: Rscript reads its script as it runs, so an edit made meanwhile would break the run.)
+cp "$here/expected.R" "$out/.expected.R"
+Rscript "$out/.expected.R" "$out"
 status=0
 COHORT_CLI="$cli" python3 "$root/tests/tools/compare_reference.py" --show 12 "$out" | tee "$out/summary.txt" || status=$?
 awk '/ passed, / { split($0, a, " "); p = a[1]; f = a[3]; printf "pass rate: %d of %d cohorts (%.1f%%), seed %s\n", p, p + f, (p + f) ? 100 * p / (p + f) : 0, "'"$seed"'" }' "$out/summary.txt"
