@@ -364,8 +364,8 @@ pub fn adjusted_curves(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warn
     if spec.strata.is_some() {
         return skip("with strata each stratum has its own baseline hazard, so there is no single adjusted curve per group; remove strata (or enter it as a covariate)".into(), warnings);
     }
-    if !prep.study.is_plain() || !prep.study.time_varying.is_empty() {
-        return skip("they are made from one row per patient followed from time 0 without weights; entry, id, time_varying, sampling weights and propensity weighting are not supported with them".into(), warnings);
+    if prep.study.patient.is_some() || prep.study.weight.is_some() || !prep.study.time_varying.is_empty() {
+        return skip("they are made from one row per patient without weights (followed from time 0 or from a delayed entry); id, time_varying, sampling weights and propensity weighting are not supported with them".into(), warnings);
     }
     let mut covs = vec![gname.to_string()];
     covs.extend(spec.covariates.iter().filter(|c| *c != gname).cloned());
@@ -382,7 +382,7 @@ pub fn adjusted_curves(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warn
     let model_spec = AnalysisSpec { covariates: covs.clone(), categorical, interactions, splines: spec.splines.iter().filter(|s| s.column != gname).cloned().collect(), ..spec.clone() };
     let mut w = Vec::new();
     let d = design(table, &model_spec, prep, &covs, &mut w)?;
-    let fit = match crate::stats::cox::coxph_with(&d.cox_input(spec.ties), crate::stats::cox::Residuals::Never) {
+    let fit = match crate::stats::cox::coxph_extra(&d.cox_input(spec.ties), d.cox_extra(), crate::stats::cox::Residuals::Never) {
         Ok(f) => f,
         Err(e) => return skip(format!("their Cox model was not fitted: {e}"), warnings),
     };
@@ -408,7 +408,7 @@ pub fn adjusted_curves(table: &Table, spec: &AnalysisSpec, prep: &Prepared, warn
         })
         .collect();
     let efron = spec.ties == crate::spec::Ties::Efron;
-    let curves = crate::stats::adjusted::direct_standardisation(&d.time, &d.status, &eta, &by_level, efron);
+    let curves = crate::stats::adjusted::direct_standardisation(&d.time, &d.status, d.entry.as_deref(), &eta, &by_level, efron);
     let se: Vec<Vec<f64>> = adjusted_se(&d, &fit, &beta, &group_terms, g.levels.len(), &curves, spec, efron, warnings).into_iter().zip(&curves).map(|(se, c)| interpolated_se(&c.time, se)).collect();
     let z = crate::stats::common::z95();
     let point = |c: &crate::stats::adjusted::StandardisedCurve, se: &[f64], k: Option<usize>, time: f64| match k {
@@ -461,6 +461,10 @@ fn interpolated_se(time: &[f64], mut se: Vec<f64>) -> Vec<f64> {
 #[allow(clippy::too_many_arguments)]
 fn adjusted_se(d: &Design, fit: &CoxReport, beta: &[f64], group_terms: &[usize], levels: usize, curves: &[crate::stats::adjusted::StandardisedCurve], spec: &AnalysisSpec, efron: bool, warnings: &mut Vec<String>) -> Vec<Vec<f64>> {
     let nan = || curves.iter().map(|c| vec![f64::NAN; c.time.len()]).collect();
+    if d.entry.is_some() {
+        warnings.push("adjusted curves: no confidence band with delayed entry (its standard errors are made for rows followed from time 0); the curves themselves use the risk sets of the entry times".to_string());
+        return nan();
+    }
     let p = d.names.len();
     if fit.terms.len() != p || fit.terms.iter().zip(&d.names).any(|(t, n)| &t.name != n) || fit.vcov.iter().any(|v| !v.is_finite()) {
         warnings.push("adjusted curves: no confidence band (a term of their model was dropped or has no variance)".to_string());

@@ -30,11 +30,18 @@ pub struct StandardisedCurve {
 }
 
 /// Baseline cumulative hazard of a Cox fit (relative to exp(η − centre)) at every distinct
-/// time of `time` (sorted ascending), `efron` choosing the tie handling.
-pub fn baseline_hazard(time: &[f64], status: &[u8], eta: &[f64], centre: f64, efron: bool) -> (Vec<f64>, Vec<f64>) {
+/// time of `time` (sorted ascending), `efron` choosing the tie handling. With `entry` (delayed
+/// entry, the fit's counting-process rows) a row is in the risk set at t when entry < t ≤ time.
+pub fn baseline_hazard(time: &[f64], status: &[u8], entry: Option<&[f64]>, eta: &[f64], centre: f64, efron: bool) -> (Vec<f64>, Vec<f64>) {
     let n = time.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|&a, &b| time[a].total_cmp(&time[b]));
+    // Rows by entry, latest first: they leave the risk set as t comes down to their entry.
+    let mut by_entry: Vec<usize> = if entry.is_some() { (0..n).collect() } else { Vec::new() };
+    if let Some(e) = entry {
+        by_entry.sort_by(|&a, &b| e[b].total_cmp(&e[a]));
+    }
+    let mut left = 0;
     let r: Vec<f64> = eta.iter().map(|e| (e - centre).exp()).collect();
     // Distinct times with their risk-set sum, deaths and dying sum, built from the right.
     let mut times = Vec::new();
@@ -53,6 +60,14 @@ pub fn baseline_hazard(time: &[f64], status: &[u8], eta: &[f64], centre: f64, ef
                 dsum += r[i];
             }
             k -= 1;
+        }
+        // Rows entered at or after t are not at risk at t (they were added with their exit,
+        // which is after their entry, so after t).
+        if let Some(e) = entry {
+            while left < n && e[by_entry[left]] >= t {
+                s0 -= r[by_entry[left]];
+                left += 1;
+            }
         }
         let h = if deaths == 0 {
             0.0
@@ -78,10 +93,10 @@ pub fn baseline_hazard(time: &[f64], status: &[u8], eta: &[f64], centre: f64, ef
 /// The standardised curve for each set of linear predictors in `eta_by_level` (one entry per
 /// group level: every row's η with its group set to that level), from the fit's own rows
 /// (`time`, `status`, actual linear predictors `eta`).
-pub fn direct_standardisation(time: &[f64], status: &[u8], eta: &[f64], eta_by_level: &[Vec<f64>], efron: bool) -> Vec<StandardisedCurve> {
+pub fn direct_standardisation(time: &[f64], status: &[u8], entry: Option<&[f64]>, eta: &[f64], eta_by_level: &[Vec<f64>], efron: bool) -> Vec<StandardisedCurve> {
     let n = eta.len().max(1) as f64;
     let centre = eta.iter().sum::<f64>() / n;
-    let (times, cum) = baseline_hazard(time, status, eta, centre, efron);
+    let (times, cum) = baseline_hazard(time, status, entry, eta, centre, efron);
     let h_max = cum.last().copied().unwrap_or(0.0);
     eta_by_level
         .iter()
@@ -354,10 +369,22 @@ mod tests {
     #[test]
     fn breslow_baseline_by_hand() {
         let eta = [0.0, 2f64.ln(), 0.0];
-        let (t, h) = baseline_hazard(&[1.0, 2.0, 3.0], &[1, 1, 0], &eta, 0.0, false);
+        let (t, h) = baseline_hazard(&[1.0, 2.0, 3.0], &[1, 1, 0], None, &eta, 0.0, false);
         assert_eq!(t, vec![1.0, 2.0, 3.0]);
         for (a, b) in h.iter().zip([0.25, 0.25 + 1.0 / 3.0, 0.25 + 1.0 / 3.0]) {
             assert!((a - b).abs() < 1e-15);
+        }
+    }
+
+    /// Delayed entry: rows (0,2] event, (2.5,3] event, (0,4] censored, r = 1, 2, 1. At 2 the
+    /// second row has not entered: ΔH0(2) = 1/(1+1); at 3 the first has left: ΔH0(3) = 1/(2+1).
+    #[test]
+    fn baseline_with_delayed_entry_by_hand() {
+        let eta = [0.0, 2f64.ln(), 0.0];
+        let (t, h) = baseline_hazard(&[2.0, 3.0, 4.0], &[1, 1, 0], Some(&[0.0, 2.5, 0.0]), &eta, 0.0, false);
+        assert_eq!(t, vec![2.0, 3.0, 4.0]);
+        for (a, b) in h.iter().zip([0.5, 0.5 + 1.0 / 3.0, 0.5 + 1.0 / 3.0]) {
+            assert!((a - b).abs() < 1e-15, "{h:?}");
         }
     }
 
@@ -366,8 +393,8 @@ mod tests {
     #[test]
     fn efron_baseline_by_hand() {
         let eta = [0.0, 0.0, 2f64.ln()];
-        let (_, efron) = baseline_hazard(&[1.0, 1.0, 2.0], &[1, 1, 0], &eta, 0.0, true);
-        let (_, breslow) = baseline_hazard(&[1.0, 1.0, 2.0], &[1, 1, 0], &eta, 0.0, false);
+        let (_, efron) = baseline_hazard(&[1.0, 1.0, 2.0], &[1, 1, 0], None, &eta, 0.0, true);
+        let (_, breslow) = baseline_hazard(&[1.0, 1.0, 2.0], &[1, 1, 0], None, &eta, 0.0, false);
         assert!((efron[0] - 7.0 / 12.0).abs() < 1e-15);
         assert!((breslow[0] - 0.5).abs() < 1e-15);
     }
@@ -394,7 +421,7 @@ mod tests {
     #[test]
     fn standardised_curve_by_hand() {
         let eta = [0.0, 2f64.ln(), 0.0];
-        let c = direct_standardisation(&[1.0, 2.0, 3.0], &[1, 1, 0], &eta, &[vec![0.0; 3], eta.to_vec()], false);
+        let c = direct_standardisation(&[1.0, 2.0, 3.0], &[1, 1, 0], None, &eta, &[vec![0.0; 3], eta.to_vec()], false);
         assert!((c[0].surv[0] - (-0.25f64).exp()).abs() < 1e-14);
         assert!((c[0].surv[1] - (-7.0f64 / 12.0).exp()).abs() < 1e-14);
         // Actual η: mean of exp(−H r) with r = 1, 2, 1.
