@@ -36,6 +36,8 @@ if step "release build of the command line" cargo build --release --bin cohort; 
     env COHORT_CLI=target/release/cohort bash tests/random/run.sh --ci --designs --layouts
   step "randomised comparison with R, adjusted comparisons (tests/random/run.sh --ci --adjusted --layouts: subgroups, interactions, splines, direct adjustment)" \
     env COHORT_CLI=target/release/cohort bash tests/random/run.sh --ci --adjusted --layouts
+  step "randomised comparison with R, study designs with adjusted comparisons (tests/random/run.sh --ci --designs --adjusted)" \
+    env COHORT_CLI=target/release/cohort bash tests/random/run.sh --ci --designs --adjusted
   step "randomised comparison with R, start-stop rows with a patient id (tests/random/run.sh --ci --intervals --layouts)" \
     env COHORT_CLI=target/release/cohort bash tests/random/run.sh --ci --intervals --layouts
   step "aggregate-sql through DuckDB equals the row-level analysis (tests/registry/duckdb_check.sh, 2M rows)" \

@@ -209,6 +209,9 @@ def comparison(rng, rows, spec):
     if "competing" in spec["event"]:
         return rows, spec
     kind = rng.choice(["subgroups", "interactions", "splines", "adjusted"])
+    # With a study design (`--designs --adjusted`): delayed entry and frequency weights only.
+    if any(k in spec for k in ("propensity", "time_varying", "landmark")) or spec.get("weights", {}).get("kind") == "sampling":
+        return rows, spec
     covs_pool = ["age", "sex", "stage", "x"]
     if kind == "subgroups":
         spec["group"] = rng.choice(["sex", "site"])

@@ -7,6 +7,7 @@
 #   tests/random/run.sh --ci --designs                        # the fixed sample of those CI runs (25 cohorts, seed 2027)
 #   tests/random/run.sh [N] [SEED] --adjusted                 # each with an adjusted comparison (subgroups, an interaction, a spline, direct adjustment)
 #   tests/random/run.sh --ci --adjusted                       # the fixed sample of those CI runs (25, seed 2029)
+#   tests/random/run.sh [N] [SEED] --designs --adjusted       # both (an adjusted comparison where the design is entry or frequency weights); CI: --ci --designs --adjusted (seed 2027)
 #   tests/random/run.sh [N] [SEED] --intervals                # each as start-stop rows with a patient id (1-3 intervals, a group that may change)
 #   tests/random/run.sh --ci --intervals                      # the fixed sample of those CI runs (25, seed 2030)
 #   tests/random/run.sh [N] [SEED] --layouts                  # each file in one of gen.py's layouts (semicolons and decimal commas, tabs + CRLF + BOM, quotes + NA, text outcomes, dates, .xlsx)
@@ -29,9 +30,9 @@ while (($#)); do
     --ci) n=25 seed=2026 max_rows=400 ci=1 ;;
     --max-rows) max_rows="$2"; shift ;;
     --keep) keep=1 ;;
-    --designs) designs=(--designs) ;;
-    --adjusted) designs=(--adjusted) ;;
-    --intervals) designs=(--intervals) ;;
+    --designs) designs+=(--designs) ;;
+    --adjusted) designs+=(--adjusted) ;;
+    --intervals) designs+=(--intervals) ;;
     --layouts) layouts=(--layouts) ;;
     --parquet) layouts=(--parquet) py="$root/target/venv-duckdb/bin/python" ;;
     *) pos+=("$1") ;;
