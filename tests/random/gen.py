@@ -295,7 +295,8 @@ def intervals(rng, rows, cols, spec, grng):
     spec["id"] = "id"
     if rng.random() < 0.5:
         spec["covariates"] = spec.get("covariates", []) + ["dose"]
-    for k in ("rho", "parametric", "rmst_tau", "table1", "cluster"):
+    # (Adjusted curves are not made with `id`: one row per patient.)
+    for k in ("rho", "parametric", "rmst_tau", "table1", "cluster", "adjusted"):
         spec.pop(k, None)
     wcols = [c for c in cols if c != "time"] + ["tstart", "tstop", "dose"]
     return out, wcols, spec
