@@ -394,7 +394,10 @@ fn gray_stratum(
                     } else {
                         0.0
                     };
-                    if nd1 > 0.0 {
+                    // A term whose a is 0 (a group not at risk, or the only group at risk) adds
+                    // nothing, also where F⁰ has reached 1 and 1 − F⁰ divides by 0 (0·∞ would be
+                    // NaN): as cmprsk, which gives a statistic there.
+                    if nd1 > 0.0 && a[i * ng + k] != 0.0 {
                         c[i * ng + k] += a[i * ng + k] * nd1 / (sum_h * (1.0 - pooled));
                     }
                 }
@@ -484,8 +487,10 @@ mod tests {
     #[test]
     fn gray_test_with_an_undefined_covariance_is_null_not_a_hang() {
         // Random cohort 1221/182 (frequency weights written out as rows): in stratum "south"
-        // everyone at risk has the event, so 1 − F⁰ reaches 0 and the covariance is NaN. The SVD
-        // of the rank check never returned on it; R's cuminc stops (NA/NaN/Inf in qr).
+        // everyone at risk has the event, so 1 − F⁰ reaches 0. The covariance was NaN and the SVD
+        // of the rank check never returned on it; R's cuminc stops (NA/NaN/Inf in qr). With the
+        // terms that are 0 left out where 1 − F⁰ is 0 (below), it is finite and singular: still
+        // no statistic, and never a hang.
         let t = [13.6, 13.6, 13.6, 52.6, 57.0, 57.0, 81.5, 11.7, 212.3, 212.3, 212.3];
         let s = [1u8, 1, 1, 1, 2, 2, 1, 1, 0, 0, 0];
         let g = [0u32, 0, 0, 1, 0, 0, 2, 1, 3, 3, 3];
@@ -496,7 +501,23 @@ mod tests {
         let event = tests.iter().find(|x| x.cause == "event").unwrap();
         assert!(event.stat.is_nan() && event.p.is_nan());
         assert_eq!(event.df, 3.0);
-        assert_eq!(event.why, Some(NoStatistic::Undefined));
+        assert_eq!(event.why, Some(NoStatistic::Singular));
+    }
+
+    #[test]
+    fn gray_test_where_the_pooled_incidence_reaches_one() {
+        // Random cohort 8002/21: after the last event of group A only "ctl" is at risk, and the
+        // pooled F⁰ reaches 1 before ctl's last event. R: cuminc(time, status, grp)$Tests gives
+        // stat 2.815081, p 0.09338219 (the terms of a = 0 add nothing where 1 − F⁰ = 0).
+        let t = [19.0, 39.0, 46.0, 19.0, 27.0, 86.0, 158.0];
+        let s = [0u8, 1, 1, 0, 0, 1, 1];
+        let g = [0u32, 0, 0, 1, 1, 1, 1];
+        let levels: Vec<String> = ["A", "ctl"].iter().map(|l| l.to_string()).collect();
+        let (_, tests) = cuminc_with(&t, &s, &g, &levels, None, 0.0, &[]);
+        let event = tests.iter().find(|x| x.cause == "event").unwrap();
+        assert!(close(event.stat, 2.815081, 1e-6), "{}", event.stat);
+        assert!(close(event.p, 0.09338219, 1e-6), "{}", event.p);
+        assert_eq!(event.why, None);
     }
 
     #[test]
