@@ -355,7 +355,7 @@ one_case <- function(dir, name) {
       for (l in lv) {
         dd <- d[!is.na(cv) & cv == l, , drop = FALSE]
         e <- list(column = cname, level = l, n = nrow(dd), events = sum(dd$status == 1))
-        f <- if (e$events > 0 && length(unique(dd$g)) == 2) quiet(coxph(as.formula(paste("Surv(time, status == 1) ~ g", st)), dd, ties = sp$ties)) else NULL
+        f <- if (e$events > 0 && length(unique(dd$g)) == 2) quiet(coxph(as.formula(paste(resp, "~ g", st)), dd, ties = sp$ties)) else NULL
         if (!is.null(f) && !is.na(coef(f)[1]) && f$loglik[2] < -1e-8) {
           ci <- summary(f)$conf.int
           e$hr <- ci[1, "exp(coef)"]; e$lower <- ci[1, "lower .95"]; e$upper <- ci[1, "upper .95"]
@@ -365,8 +365,8 @@ one_case <- function(dir, name) {
       dd <- d[!is.na(cv), , drop = FALSE]
       dd$c <- factor(cv[!is.na(cv)], levels = lv)
       if (length(lv) >= 2 && any(dd$status == 1)) {
-        f1 <- quiet(coxph(as.formula(paste("Surv(time, status == 1) ~ g + c", st)), dd, ties = sp$ties))
-        f2 <- quiet(coxph(as.formula(paste("Surv(time, status == 1) ~ g * c", st)), dd, ties = sp$ties))
+        f1 <- quiet(coxph(as.formula(paste(resp, "~ g + c", st)), dd, ties = sp$ties))
+        f2 <- quiet(coxph(as.formula(paste(resp, "~ g * c", st)), dd, ties = sp$ties))
         if (!is.null(f1) && !is.null(f2) && !any(is.na(coef(f1))) && !any(is.na(coef(f2)))) {
           chisq <- 2 * (f2$loglik[2] - f1$loglik[2]); df <- length(coef(f2)) - length(coef(f1))
           its[[length(its) + 1]] <- list(column = cname, chisq = chisq, df = df, p = pchisq(chisq, df, lower.tail = FALSE))
@@ -529,8 +529,9 @@ one_case <- function(dir, name) {
     if (!isTRUE(attr(X, "refused")) && length(alev) >= 2 && sum(status[arows] == 1) > 0) {
       Xa <- as.matrix(X[arows, , drop = FALSE])
       ad <- data.frame(time = time[arows], status = status[arows], g = factor(g[arows], levels = alev))
+      if (!is.null(ent)) ad$entry <- ent[arows]
       for (j in seq_len(ncol(Xa))) ad[[paste0("v", j)]] <- Xa[, j]
-      fo <- as.formula(paste("Surv(time, status == 1) ~", paste(c("g", paste0("v", seq_len(ncol(Xa)))), collapse = " + ")))
+      fo <- as.formula(paste(resp, "~", paste(c("g", paste0("v", seq_len(ncol(Xa)))), collapse = " + ")))
       w <- character()
       f <- withCallingHandlers(tryCatch(coxph(fo, ad, ties = sp$ties), error = function(e) NULL),
         warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
