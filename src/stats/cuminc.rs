@@ -320,7 +320,10 @@ fn gray_test(t: &Tallies, compact: &[usize], ng: usize, cause: u8, rho: f64) -> 
     }
 }
 
-/// Adds one stratum's Gray scores (first ng−1 groups) and covariance (row-major m×m).
+/// Adds one stratum's Gray scores (first ng−1 groups) and covariance (row-major m×m). A term
+/// of c whose a is 0 (a group not at risk, or the only group at risk) adds nothing, also where
+/// F⁰ has reached 1 and 1 − F⁰ divides by 0 (0·∞ would be NaN): as cmprsk, which gives a
+/// statistic there.
 #[allow(clippy::too_many_arguments)]
 fn gray_stratum(
     t: &Tallies,
@@ -394,9 +397,6 @@ fn gray_stratum(
                     } else {
                         0.0
                     };
-                    // A term whose a is 0 (a group not at risk, or the only group at risk) adds
-                    // nothing, also where F⁰ has reached 1 and 1 − F⁰ divides by 0 (0·∞ would be
-                    // NaN): as cmprsk, which gives a statistic there.
                     if nd1 > 0.0 && a[i * ng + k] != 0.0 {
                         c[i * ng + k] += a[i * ng + k] * nd1 / (sum_h * (1.0 - pooled));
                     }
