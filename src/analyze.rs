@@ -410,7 +410,18 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
         if tallied {
             break;
         }
-        let idx: Vec<usize> = (0..prep.rows.len()).filter(|&i| codes[i] == g as u32 && !dropped.get(i).copied().unwrap_or(false)).collect();
+        // The group's rows; those joined into a patient's next interval give, instead, the
+        // times where a joined interval ended: points of the curve without a step.
+        let (mut idx, mut joins) = (Vec::new(), Vec::new());
+        for i in (0..prep.rows.len()).filter(|&i| codes[i] == g as u32) {
+            if dropped.get(i).copied().unwrap_or(false) {
+                joins.push(prep.time[i]);
+            } else {
+                idx.push(i);
+            }
+        }
+        joins.sort_by(f64::total_cmp);
+        joins.dedup();
         let pick = |v: &[f64]| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>();
         let time = pick(&prep.time);
         let s: Vec<u8> = idx.iter().map(|&i| status[i]).collect();
@@ -418,10 +429,6 @@ fn design_curves(spec: &AnalysisSpec, prep: &Prepared, report: &mut Report, warn
         let weight = st.weight.as_deref().map(pick);
         let patient: Option<Vec<u32>> = st.patient.as_ref().map(|p| idx.iter().map(|&i| p[i]).collect());
         let rows = stats::km::KmRows { time: &time, status: &s, entry: entry.as_deref(), weight: weight.as_deref(), patient: patient.as_deref() };
-        // Where the joined intervals ended: points of the curve without a step.
-        let mut joins: Vec<f64> = (0..prep.rows.len()).filter(|&i| codes[i] == g as u32 && dropped.get(i).copied().unwrap_or(false)).map(|i| prep.time[i]).collect();
-        joins.sort_by(f64::total_cmp);
-        joins.dedup();
         let mut c = stats::km::kaplan_meier_rows_joined(&rows, &joins, &opts);
         // Weighted curves: the RMST's robust (infinitesimal-jackknife) standard error.
         if let (Some(tau), Some(_)) = (spec.rmst_tau, rows.weight) {
