@@ -31,6 +31,13 @@ js <- function(v) {
   if (arr) paste0("[", paste(s, collapse = ", "), "]") else s
 }
 num <- function(x) if (length(x) == 0 || is.null(x)) NA_real_ else unname(as.numeric(x))
+# `expr`'s value (NULL where it stops with an error) and the warnings it gave on the way.
+warned <- function(expr) {
+  w <- character()
+  v <- withCallingHandlers(tryCatch(expr, error = function(e) NULL),
+    warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
+  list(value = v, warnings = w)
+}
 
 # ---- the spec (the generator's specs are flat JSON: parse just what it writes) ----------------
 read_spec <- function(path) {
@@ -298,9 +305,8 @@ one_case <- function(dir, name) {
       lr <- function(dd) {
         # With entry: the score test of the Cox model of the groups (Breslow ties).
         if (!is.null(ent)) {
-          w <- character()
-          f <- withCallingHandlers(tryCatch(coxph(as.formula(paste(resp, "~ g", if (!is.null(s)) "+ strata(s)")), dd, ties = "breslow"), error = function(e) NULL),
-            warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
+          r <- warned(coxph(as.formula(paste(resp, "~ g", if (!is.null(s)) "+ strata(s)")), dd, ties = "breslow"))
+          f <- r$value; w <- r$warnings
           if (is.null(f)) return(list(chisq = NA_real_, p = NA_real_))
           # A fit that ran out of iterations or has a coefficient running off: the statistic (at
           # beta = 0) is the data's, its df (R's coefficients not NA where it stopped) is not.
@@ -345,8 +351,7 @@ one_case <- function(dir, name) {
   # warning of an infinite coefficient) is compared by its counts only; an interaction test
   # whose model loses a term (an arm missing at some level) is not compared.
   if (!competing && length(sp$subgroups) && !is.null(g) && nlevels(droplevels(d$g)) == 2 && nrow(d) == sum(rows)) {
-    quiet <- function(expr) { w <- character(); v <- withCallingHandlers(tryCatch(expr, error = function(e) NULL),
-      warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") }); if (length(w)) NULL else v }
+    quiet <- function(expr) { r <- warned(expr); if (length(r$warnings)) NULL else r$value }
     st <- if ("s" %in% names(d)) " + strata(s)" else ""
     sgs <- list(); its <- list()
     for (cname in sp$subgroups) {
@@ -403,7 +408,8 @@ one_case <- function(dir, name) {
     if (sampling) md$w <- wts[mrows]
     # The Cox model of the columns of `Xm` on the model's rows; its warnings in `w`.
     w <- character()
-    fit_on <- function(Xm) withCallingHandlers(tryCatch({
+    fit_on <- function(Xm) {
+      r <- warned({
         if (!is.null(s)) md$s <- s[mrows]
         if (!is.null(cl)) md$cl <- cl[mrows]
         for (j in seq_len(ncol(Xm))) md[[paste0("v", j)]] <- Xm[, j]
@@ -411,7 +417,10 @@ one_case <- function(dir, name) {
         fo <- as.formula(paste(resp, "~", rhs))
         if (sampling) { if (is.null(cl)) coxph(fo, data = md, ties = sp$ties, weights = w, robust = TRUE) else coxph(fo, data = md, ties = sp$ties, weights = w, cluster = cl) }
         else if (is.null(cl)) coxph(fo, data = md, ties = sp$ties) else coxph(fo, data = md, ties = sp$ties, cluster = cl)
-      }, error = function(e) NULL), warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
+      })
+      w <<- c(w, r$warnings)
+      r$value
+    }
     if (!refused && !competing && sum(md$status == 1) > 0 && ncol(Xm) > 0) {
       f <- fit_on(Xm)
       # Every coefficient NA (all constant within strata): R fits nothing estimable; we say so
@@ -532,9 +541,8 @@ one_case <- function(dir, name) {
       if (!is.null(ent)) ad$entry <- ent[arows]
       for (j in seq_len(ncol(Xa))) ad[[paste0("v", j)]] <- Xa[, j]
       fo <- as.formula(paste(resp, "~", paste(c("g", paste0("v", seq_len(ncol(Xa)))), collapse = " + ")))
-      w <- character()
-      f <- withCallingHandlers(tryCatch(coxph(fo, ad, ties = sp$ties), error = function(e) NULL),
-        warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
+      r <- warned(coxph(fo, ad, ties = sp$ties))
+      f <- r$value; w <- r$warnings
       if (!is.null(f) && !length(w) && !any(is.na(coef(f))) && f$loglik[2] < -1e-8) {
         exp$adjusted <- lapply(alev, function(l) {
           nd <- ad; nd$g <- factor(rep(l, nrow(ad)), levels = alev)
@@ -556,9 +564,8 @@ one_case <- function(dir, name) {
     if (all(pd$time > 0) && sum(pd$status == 1) > 0) {
       par <- list()
       for (dist in sp$parametric) {
-        w <- character()
-        f <- withCallingHandlers(tryCatch(if (ncol(Xp)) survreg(Surv(time, status == 1) ~ Xp, pd, dist = dist) else survreg(Surv(time, status == 1) ~ 1, pd, dist = dist),
-                                          error = function(e) NULL), warning = function(e) { w <<- c(w, conditionMessage(e)); invokeRestart("muffleWarning") })
+        r <- warned(if (ncol(Xp)) survreg(Surv(time, status == 1) ~ Xp, pd, dist = dist) else survreg(Surv(time, status == 1) ~ 1, pd, dist = dist))
+        f <- r$value; w <- r$warnings
         if (is.null(f)) next
         # R warned (out of iterations, a coefficient running off): where it stopped is its
         # artefact; the rows used are compared.
