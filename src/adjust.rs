@@ -461,10 +461,6 @@ fn interpolated_se(time: &[f64], mut se: Vec<f64>) -> Vec<f64> {
 #[allow(clippy::too_many_arguments)]
 fn adjusted_se(d: &Design, fit: &CoxReport, beta: &[f64], group_terms: &[usize], levels: usize, curves: &[crate::stats::adjusted::StandardisedCurve], spec: &AnalysisSpec, efron: bool, warnings: &mut Vec<String>) -> Vec<Vec<f64>> {
     let nan = || curves.iter().map(|c| vec![f64::NAN; c.time.len()]).collect();
-    if d.entry.is_some() {
-        warnings.push("adjusted curves: no confidence band with delayed entry (its standard errors are made for rows followed from time 0); the curves themselves use the risk sets of the entry times".to_string());
-        return nan();
-    }
     let p = d.names.len();
     if fit.terms.len() != p || fit.terms.iter().zip(&d.names).any(|(t, n)| &t.name != n) || fit.vcov.iter().any(|v| !v.is_finite()) {
         warnings.push("adjusted curves: no confidence band (a term of their model was dropped or has no variance)".to_string());
@@ -488,7 +484,7 @@ fn adjusted_se(d: &Design, fit: &CoxReport, beta: &[f64], group_terms: &[usize],
     }
     // Each level's values of the group's indicator columns.
     let level_x: Vec<Vec<f64>> = (0..levels).map(|l| group_terms.iter().map(|&t| if t == l { 1.0 } else { 0.0 }).collect()).collect();
-    let cols = crate::stats::adjusted::CoxFitColumns { time: &d.time, status: &d.status, x: &d.x, beta, vcov: &fit.vcov, efron };
+    let cols = crate::stats::adjusted::CoxFitColumns { time: &d.time, status: &d.status, entry: d.entry.as_deref(), x: &d.x, beta, vcov: &fit.vcov, efron };
     crate::stats::adjusted::standardised_se(&cols, &level_x, &which)
 }
 

@@ -46,6 +46,31 @@ fn adjusted_curve_standard_errors_match_r() {
     }
 }
 
+/// Delayed entry: the model and its curves on (entry, time] (tests/r/veteran_entry.csv, whose
+/// entries tie with other rows' times); the band's derivatives run over each row's own risk
+/// sets.
+#[test]
+fn adjusted_curve_standard_errors_with_delayed_entry_match_r() {
+    let exp = expected();
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/r/veteran_entry.csv")).unwrap();
+    for ties in ["efron", "breslow"] {
+        let json = SPEC.replace("TIES", ties).replace(r#""time":"time","#, r#""time":"time","entry":"entry","#);
+        let spec = cohort::AnalysisSpec::from_json(&json).unwrap();
+        let report = cohort::analyze_bytes(&bytes, "veteran_entry.csv", &spec).unwrap();
+        assert!(!report.warnings.iter().any(|w| w.contains("band")), "{ties}: {:?}", report.warnings);
+        assert_eq!(report.adjusted.len(), 2, "{ties}");
+        for (a, e) in report.adjusted.iter().zip(exp[format!("entry_{ties}").as_str()].as_array().unwrap()) {
+            assert_eq!(a.group, e["group"].as_str().unwrap());
+            for (k, at) in a.at.iter().enumerate() {
+                let what = format!("entry {ties} group {} t = {}", a.group, at.time);
+                close(at.surv, e["surv"][k].as_f64().unwrap(), 1e-6, &format!("{what} surv"));
+                close(at.std_err, e["std_err"][k].as_f64().unwrap(), 1e-5, &format!("{what} std_err"));
+            }
+            assert!(a.steps.iter().all(|s| s.std_err.is_finite() && s.lower <= s.surv && s.surv <= s.upper), "{ties}");
+        }
+    }
+}
+
 #[test]
 fn iptw_rmst_difference_matches_r() {
     let exp = &expected()["rmst_iptw"];

@@ -187,6 +187,8 @@ impl RiskMean {
 pub struct CoxFitColumns<'a> {
     pub time: &'a [f64],
     pub status: &'a [u8],
+    /// Delayed entry: row j is at risk at t when entry_j < t ≤ time_j.
+    pub entry: Option<&'a [f64]>,
     /// Design columns (the group's indicator columns first).
     pub x: &'a [crate::stats::Col<'a>],
     pub beta: &'a [f64],
@@ -211,8 +213,11 @@ pub struct CoxFitColumns<'a> {
 /// terms a_m / den_m, den_m = S0 − f_m D (Breslow: one term a = d, f = 0; Efron: a = 1, f = m/d,
 /// m < d; D the dying rows' risk), ∂ΔH_k/∂w_j = [j dies at k]·Σ da_m/den_m (da = 1 Breslow,
 /// 1/d Efron) − r_j·Σ a_m (Y_jk − f_m [j dies at k]) / den_m² − (Σ a_m x̄_km / den_m)ᵀ ∂β/∂w_j,
-/// x̄_km = (S1 − f_m D1)/den_m. Checked against R by numerical differentiation of R's own
-/// `survfit(coxph(..., weights = w), newdata)` average (`tests/r/adjusted_bands.R`).
+/// x̄_km = (S1 − f_m D1)/den_m. With delayed entry Y_jk = [entry_j < t_k ≤ time_j], so each
+/// row's sums over event times (its score residual and its Y term) run from its entry on.
+/// Checked against R by numerical differentiation of R's own
+/// `survfit(coxph(..., weights = w), newdata)` average, with and without entry
+/// (`tests/r/adjusted_bands.R`).
 ///
 /// Cost: O(n·p) per level and step evaluated.
 pub fn standardised_se(fit: &CoxFitColumns, level_x: &[Vec<f64>], which: &[bool]) -> Vec<Vec<f64>> {
@@ -234,6 +239,15 @@ pub fn standardised_se(fit: &CoxFitColumns, level_x: &[Vec<f64>], which: &[bool]
         at[i] = times.len() - 1;
     }
     let nt = times.len();
+    // With delayed entry: each row's last time index at or before its entry (None: at risk from
+    // the first time on), and the rows in order of entry, latest first, to leave the sums.
+    let entered: Vec<Option<usize>> = match fit.entry {
+        Some(e) => e.iter().map(|&x| times.partition_point(|&t| t <= x).checked_sub(1)).collect(),
+        None => vec![None; n],
+    };
+    let mut by_entry: Vec<usize> = (0..n).filter(|&i| entered[i].is_some()).collect();
+    by_entry.sort_by_key(|&i| std::cmp::Reverse(entered[i]));
+    let mut leaving = by_entry.iter().peekable();
     // Per distinct time: the hazard increment and the pieces of its derivatives.
     let mut dh = vec![0.0; nt]; // Σ a/den
     let mut gk = vec![0.0; nt]; // Σ da/den
@@ -246,6 +260,18 @@ pub fn standardised_se(fit: &CoxFitColumns, level_x: &[Vec<f64>], which: &[bool]
     let (mut s0, mut s1) = (0.0, vec![0.0; p]);
     let mut k = n;
     for t in (0..nt).rev() {
+        // Rows that entered at or after this time leave the risk set (they were added at their
+        // own later exit).
+        while let Some(&&i) = leaving.peek() {
+            if entered[i].is_none_or(|e| e < t) {
+                break;
+            }
+            s0 -= r[i];
+            for c in 0..p {
+                s1[c] -= r[i] * fit.x[c][i];
+            }
+            leaving.next();
+        }
         let (mut d, mut dsum, mut d1) = (0usize, 0.0, vec![0.0; p]);
         while k > 0 && at[order[k - 1]] == t {
             let i = order[k - 1];
@@ -306,7 +332,8 @@ pub fn standardised_se(fit: &CoxFitColumns, level_x: &[Vec<f64>], which: &[bool]
             let u: Vec<f64> = (0..p)
                 .map(|c| {
                     let xj = fit.x[c][j];
-                    let mut u = -r[j] * (xj * hcum[kj] - ecum[kj][c]);
+                    let (h0, e0) = entered[j].map_or((0.0, 0.0), |e| (hcum[e], ecum[e][c]));
+                    let mut u = -r[j] * (xj * (hcum[kj] - h0) - (ecum[kj][c] - e0));
                     if ev {
                         u += xj - gx[kj][c] + r[j] * (xj * fh[kj] - fx[kj][c]);
                     }
@@ -338,7 +365,12 @@ pub fn standardised_se(fit: &CoxFitColumns, level_x: &[Vec<f64>], which: &[bool]
                     let mut var = 0.0;
                     for j in 0..n {
                         let kj = at[j];
-                        let mut dh0 = -r[j] * ccum[kj.min(t)];
+                        let last = kj.min(t);
+                        let mut dh0 = match entered[j] {
+                            None => -r[j] * ccum[last],
+                            Some(e) if e < last => -r[j] * (ccum[last] - ccum[e]),
+                            Some(_) => 0.0,
+                        };
                         if fit.status[j] == 1 && kj <= t {
                             dh0 += gk[kj] + r[j] * fk[kj];
                         }

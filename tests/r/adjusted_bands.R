@@ -4,7 +4,8 @@
 # formula of ours is assumed:
 #   theta(w) = sum_i w_i S_i(t | group = L) / sum_i w_i, S_i from survfit(coxph(..., weights = w))
 #   var = sum_j (w_j * d theta / d w_j)^2            (as survfit/coxph robust = TRUE weigh it)
-# Run: Rscript tests/r/adjusted_bands.R > tests/r/adjusted_bands.expected.json
+# Run: Rscript tests/r/adjusted_bands.R > tests/r/adjusted_bands.expected.json (it also writes
+# tests/r/veteran_entry.csv, the data of its delayed-entry case)
 suppressPackageStartupMessages(library(survival))
 # A small JSON writer (jsonlite is not installed): lists with names are objects, others arrays.
 json <- function(x) {
@@ -19,8 +20,9 @@ d <- read.csv("tests/reference/designs/designs_veteran.csv")
 d$trt <- factor(d$trt); d$celltype <- factor(d$celltype)
 ctl <- coxph.control(eps = 1e-13, iter.max = 100, toler.chol = 1e-15)
 times <- c(30, 90, 180)
-theta <- function(w, ties) {
-  fit <- coxph(Surv(time, status) ~ trt + karno + age + celltype, data = d, weights = w, ties = ties, control = ctl)
+theta <- function(w, ties, entry = FALSE) {
+  fo <- if (entry) Surv(entry, time, status) ~ trt + karno + age + celltype else Surv(time, status) ~ trt + karno + age + celltype
+  fit <- coxph(fo, data = d, weights = w, ties = ties, control = ctl)
   sapply(levels(d$trt), function(L) {
     nd <- d; nd$trt <- factor(L, levels = levels(d$trt))
     sf <- survfit(fit, newdata = nd)
@@ -28,13 +30,13 @@ theta <- function(w, ties) {
     as.vector(s %*% w / sum(w))
   })
 }
-ij <- function(ties) {
+ij <- function(ties, entry = FALSE) {
   n <- nrow(d); w0 <- rep(1, n); h <- 1e-5
-  est <- theta(w0, ties)
+  est <- theta(w0, ties, entry)
   acc <- array(0, dim(est))
   for (j in seq_len(n)) {
     wp <- w0; wp[j] <- 1 + h; wm <- w0; wm[j] <- 1 - h
-    dj <- (theta(wp, ties) - theta(wm, ties)) / (2 * h)
+    dj <- (theta(wp, ties, entry) - theta(wm, ties, entry)) / (2 * h)
     acc <- acc + dj^2
   }
   list(surv = est, se = sqrt(acc))
@@ -45,6 +47,19 @@ for (ties in c("efron", "breslow")) {
   out[[ties]] <- lapply(seq_along(levels(d$trt)), function(k)
     list(group = levels(d$trt)[k], time = times, surv = r$surv[, k], std_err = r$se[, k]))
 }
+
+# Delayed entry: the same model on (entry, time], entry a quarter, three eighths, an eighth or
+# none of each row's time (in row order; tests/r/veteran_entry.csv), so that entries tie with
+# other rows' times (a row entering at t is not at risk at t).
+d$entry <- floor(d$time * ((seq_len(nrow(d)) - 1) %% 4) / 8)
+stopifnot(all(d$entry < d$time))
+write.csv(d[, c("trt", "celltype", "entry", "time", "status", "karno", "age")], "tests/r/veteran_entry.csv", row.names = FALSE)
+for (ties in c("efron", "breslow")) {
+  r <- ij(ties, entry = TRUE)
+  out[[paste0("entry_", ties)]] <- lapply(seq_along(levels(d$trt)), function(k)
+    list(group = levels(d$trt)[k], time = times, surv = r$surv[, k], std_err = r$se[, k]))
+}
+d$entry <- NULL
 
 # RMST difference under propensity (ATE, stabilised) weights: weighted Kaplan-Meier areas up
 # to tau, IJ variance by numerical differentiation of the area with respect to each weight
