@@ -147,6 +147,15 @@ export const SLOW_CALL_MS = 600;
  */
 const UNWATCHED = new Set(['load', 'loadFile', 'release', 'warmUp', 'selfTestPanic']);
 
+/** What the page's progress line says while engine call `op` is slow (www/ops.js names the calls). */
+export function slowLabel(op) {
+  if (['draw', 'drawForest', 'drawColumn', 'svg', 'valuesAt', 'forestHeight', 'figureHeight'].includes(op)) return 'Drawing the figure…';
+  if (['exportKind', 'exportText', 'methodsK', 'shareResults', 'table1Export', 'analysisCsv'].includes(op)) return 'Preparing the export…';
+  if (['missingness', 'followup'].includes(op)) return 'Summarising the columns…';
+  if (op === 'loadShared') return 'Opening the shared results…';
+  return 'Analysing…';
+}
+
 /** A fatal error (wasm trap or panic): the engine restarts and the call fails with this. */
 function internal(message) {
   const err = new Error(message);
@@ -167,7 +176,7 @@ class Engine {
     this.extras = null;    // the methods paragraph the worker wrote with the last refit
     this.forests = [];     // the page's last forest plots as bitmaps (see forestKey, keepForest)
     this.onPanic = () => {};
-    this.onSlow = () => {};   // onSlow(true): a call has been running SLOW_CALL_MS; onSlow(false): none is now
+    this.onSlow = () => {};   // onSlow(true, op): call `op` has been running SLOW_CALL_MS; onSlow(false): none is now
     this.slowCalls = 0;
   }
 
@@ -179,7 +188,7 @@ class Engine {
    * on-demand build (`inFullBuild`) and sends `op` again there.
    */
   async request(op, args = {}, onProgress = null) {
-    const slow = this.canStop() && !UNWATCHED.has(op) ? this.watch() : null;
+    const slow = this.canStop() && !UNWATCHED.has(op) ? this.watch(op) : null;
     let value;
     try {
       value = await this.send(op, args, onProgress);
@@ -197,14 +206,14 @@ class Engine {
 
   /**
    * A call that may take long (any view's analysis, figure or export): once it has run
-   * SLOW_CALL_MS, `onSlow(true)` (the page shows its Stop button); when the last such call
-   * ends, `onSlow(false)`. Returns {done}, called when the call ends.
+   * SLOW_CALL_MS, `onSlow(true, op)` (the page shows its Stop button and says what runs); when
+   * the last such call ends, `onSlow(false)`. Returns {done}, called when the call ends.
    */
-  watch() {
+  watch(op) {
     let fired = false;
     const timer = setTimeout(() => {
       fired = true;
-      if (this.slowCalls++ === 0) this.onSlow(true);
+      if (this.slowCalls++ === 0) this.onSlow(true, op);
     }, SLOW_CALL_MS);
     return {
       done: () => {

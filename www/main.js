@@ -11,7 +11,7 @@ import { renderDemoInfo, openDemo } from './demo.js';
 import { initDesigns } from './designs.js';
 import { disclosureK, exportMinCell } from './disclosure.js';
 import { $, el } from './dom.js';
-import { startEngine } from './engine.js';
+import { slowLabel, startEngine } from './engine.js';
 import { initExplorer, startPrivacyBadge } from './explorer.js';
 import { wireHover, plotOptions, widthOf, drawFigure, figureAhead } from './figure.js';
 import { initHazard } from './hazard.js';
@@ -38,7 +38,7 @@ function showProgress(p) {
   if (p.phase === 'reading' && p.total > 0) bar.value = p.loaded / p.total;
   else bar.removeAttribute('value');   // indeterminate while the engine parses / fits
   $('#load-progress-label').textContent = p.phase === 'reading' ? progressText(p.loaded, p.total)
-    : p.phase === 'parsing' ? 'Parsing…' : p.phase === 'engine' ? 'Loading the workbook reader…' : 'Analysing…';
+    : p.phase === 'parsing' ? 'Parsing…' : p.phase === 'engine' ? 'Loading the workbook reader…' : p.label || 'Analysing…';
   // The file is parsed as it is read: Cancel stops both. An analysis can be stopped where the
   // engine runs in a worker (www/engine.js `stop`): the previous results stay.
   const stoppable = p.phase === 'analysing' && !!state.engine?.canStop?.();
@@ -192,18 +192,18 @@ async function runSpecInner(spec, t0 = performance.now()) {
 /**
  * The engine's slow-call watch (www/engine.js `watch`): any call still running after a moment
  * (an analysis of this page or of a section, a figure, an export) shows the progress line,
- * "Analysing…", with its Stop button, and hides it when the engine is done. The line a load put
- * up is the load's: left alone. Once Stop was clicked, the line ("Stopping: …") stays until the
+ * saying which (`slowLabel`), with its Stop button, and hides it when the engine is done. The
+ * line a load put up is the load's: left alone. Once Stop was clicked, the line ("Stopping: …") stays until the
  * engine is back.
  */
 function slowCalls(engine) {
   let shown = null;   // the load (state.loadId) during which the line was put up here, or null
-  engine.onSlow = busy => {
+  engine.onSlow = (busy, op) => {
     const box = $('#load-progress-box');
     if (busy) {
       if (box.hidden) {
         shown = state.loadId;
-        showProgress({ phase: 'analysing' });
+        showProgress({ phase: 'analysing', label: slowLabel(op) });
       }
       return;
     }

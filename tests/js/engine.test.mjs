@@ -83,3 +83,31 @@ test('with nothing left out (a first run, or after another run) the report is ta
   assert.equal(mergeDelta(null, answer), answer.report);
   assert.equal(mergeDelta(after1, answer), answer.report);
 });
+
+// The slow-call watch: a call still running after SLOW_CALL_MS tells the page which call it is,
+// and the page's progress line names it (a figure is not "Analysing…").
+test('a slow call names itself, and the progress line says what runs', async () => {
+  const { WorkerEngine, slowLabel, SLOW_CALL_MS } = await import('../../www/engine.js');
+  const ops = fs.readFileSync(path.join(ROOT, 'www/ops.js'), 'utf8');
+  for (const op of ['draw', 'drawForest', 'svg']) assert.ok(ops.includes(`  ${op}: {`), `www/ops.js has no ${op}`);
+  assert.equal(slowLabel('run'), 'Analysing…');
+  assert.equal(slowLabel('runDelta'), 'Analysing…');
+  assert.equal(slowLabel('draw'), 'Drawing the figure…');
+  assert.equal(slowLabel('drawForest'), 'Drawing the figure…');
+  assert.equal(slowLabel('exportKind'), 'Preparing the export…');
+  assert.equal(slowLabel('missingness'), 'Summarising the columns…');
+  const engine = new WorkerEngine();
+  const seen = [];
+  engine.onSlow = (busy, op) => seen.push([busy, op]);
+  engine.send = (op, args) => new Promise(res => setTimeout(() => res(args.value), args.ms));
+  // A quick call says nothing; a slow one says which it is, and that it ended.
+  // (The answers as the worker sends them: a figure's layout is JSON text, decoded here.)
+  assert.deepEqual(await engine.request('draw', { ms: 10, value: { layout: '1' } }), { layout: 1 });
+  assert.deepEqual(seen, []);
+  assert.deepEqual(await engine.request('drawForest', { ms: SLOW_CALL_MS + 200, value: { layout: '2' } }), { layout: 2 });
+  assert.deepEqual(seen, [[true, 'drawForest'], [false, undefined]]);
+  // The file's own load has its progress bar: not watched.
+  seen.length = 0;
+  await engine.request('loadFile', { ms: SLOW_CALL_MS + 100, value: '{"rows":3}' });
+  assert.deepEqual(seen, []);
+});
