@@ -240,73 +240,12 @@ pub fn standardised_se(fit: &CoxFitColumns, level_x: &[Vec<f64>], which: &[bool]
     }
     let nt = times.len();
     // With delayed entry: each row's last time index at or before its entry (None: at risk from
-    // the first time on), and the rows in order of entry, latest first, to leave the sums.
+    // the first time on).
     let entered: Vec<Option<usize>> = match fit.entry {
         Some(e) => e.iter().map(|&x| times.partition_point(|&t| t <= x).checked_sub(1)).collect(),
         None => vec![None; n],
     };
-    let mut by_entry: Vec<usize> = (0..n).filter(|&i| entered[i].is_some()).collect();
-    by_entry.sort_by_key(|&i| std::cmp::Reverse(entered[i]));
-    let mut leaving = by_entry.iter().peekable();
-    // Per distinct time: the hazard increment and the pieces of its derivatives.
-    let mut dh = vec![0.0; nt]; // Σ a/den
-    let mut gk = vec![0.0; nt]; // Σ da/den
-    let mut ck = vec![0.0; nt]; // Σ a/den²
-    let mut fk = vec![0.0; nt]; // Σ a f/den²
-    let mut fh = vec![0.0; nt]; // Σ a f/den
-    let mut gx = vec![vec![0.0; p]; nt]; // Σ da x̄
-    let mut ex = vec![vec![0.0; p]; nt]; // Σ a x̄/den
-    let mut fx = vec![vec![0.0; p]; nt]; // Σ a f x̄/den
-    let (mut s0, mut s1) = (0.0, vec![0.0; p]);
-    let mut k = n;
-    for t in (0..nt).rev() {
-        // Rows that entered at or after this time leave the risk set (they were added at their
-        // own later exit).
-        while let Some(&&i) = leaving.peek() {
-            if entered[i].is_none_or(|e| e < t) {
-                break;
-            }
-            s0 -= r[i];
-            for c in 0..p {
-                s1[c] -= r[i] * fit.x[c][i];
-            }
-            leaving.next();
-        }
-        let (mut d, mut dsum, mut d1) = (0usize, 0.0, vec![0.0; p]);
-        while k > 0 && at[order[k - 1]] == t {
-            let i = order[k - 1];
-            s0 += r[i];
-            for c in 0..p {
-                s1[c] += r[i] * fit.x[c][i];
-            }
-            if fit.status[i] == 1 {
-                d += 1;
-                dsum += r[i];
-                for c in 0..p {
-                    d1[c] += r[i] * fit.x[c][i];
-                }
-            }
-            k -= 1;
-        }
-        if d == 0 {
-            continue;
-        }
-        let terms: Vec<(f64, f64, f64)> = if fit.efron && d > 1 { (0..d).map(|m| (1.0, 1.0 / d as f64, m as f64 / d as f64)).collect() } else { vec![(d as f64, 1.0, 0.0)] };
-        for (a, da, f) in terms {
-            let den = s0 - f * dsum;
-            dh[t] += a / den;
-            gk[t] += da / den;
-            ck[t] += a / (den * den);
-            fk[t] += a * f / (den * den);
-            fh[t] += a * f / den;
-            for c in 0..p {
-                let xbar = (s1[c] - f * d1[c]) / den;
-                gx[t][c] += da * xbar;
-                ex[t][c] += a * xbar / den;
-                fx[t][c] += a * f * xbar / den;
-            }
-        }
-    }
+    let EventSums { dh, gk, ck, fk, fh, gx, ex, fx } = event_sums(fit, &r, &order, &at, nt, &entered);
     // Cumulative sums over times ≤ t.
     let cum = |v: &[f64]| {
         let mut acc = 0.0;
@@ -382,6 +321,99 @@ pub fn standardised_se(fit: &CoxFitColumns, level_x: &[Vec<f64>], which: &[bool]
                 .collect()
         })
         .collect()
+}
+
+/// Per distinct time (of [`standardised_se`]): the baseline hazard's increment and the pieces of
+/// its derivatives, each a sum over the time's terms a_m / den_m.
+struct EventSums {
+    /// Σ a/den (the increment ΔH0).
+    dh: Vec<f64>,
+    /// Σ da/den.
+    gk: Vec<f64>,
+    /// Σ a/den².
+    ck: Vec<f64>,
+    /// Σ a f/den².
+    fk: Vec<f64>,
+    /// Σ a f/den.
+    fh: Vec<f64>,
+    /// Σ da x̄, per column.
+    gx: Vec<Vec<f64>>,
+    /// Σ a x̄/den, per column.
+    ex: Vec<Vec<f64>>,
+    /// Σ a f x̄/den, per column.
+    fx: Vec<Vec<f64>>,
+}
+
+/// One sweep from the last time to the first: rows join the risk sums S0, S1 at their exit time
+/// (`order` by time, `at` each row's time index) and, with delayed entry, leave them before the
+/// first time not after their entry (`entered`).
+fn event_sums(fit: &CoxFitColumns, r: &[f64], order: &[usize], at: &[usize], nt: usize, entered: &[Option<usize>]) -> EventSums {
+    let (n, p) = (fit.time.len(), fit.x.len());
+    // The rows with an entry, latest first, to leave the sums.
+    let mut by_entry: Vec<usize> = (0..n).filter(|&i| entered[i].is_some()).collect();
+    by_entry.sort_by_key(|&i| std::cmp::Reverse(entered[i]));
+    let mut leaving = by_entry.iter().peekable();
+    let mut e = EventSums {
+        dh: vec![0.0; nt],
+        gk: vec![0.0; nt],
+        ck: vec![0.0; nt],
+        fk: vec![0.0; nt],
+        fh: vec![0.0; nt],
+        gx: vec![vec![0.0; p]; nt],
+        ex: vec![vec![0.0; p]; nt],
+        fx: vec![vec![0.0; p]; nt],
+    };
+    let (mut s0, mut s1) = (0.0, vec![0.0; p]);
+    let mut k = n;
+    for t in (0..nt).rev() {
+        // Rows that entered at or after this time leave the risk set (they were added at their
+        // own later exit).
+        while let Some(&&i) = leaving.peek() {
+            if entered[i].is_none_or(|x| x < t) {
+                break;
+            }
+            s0 -= r[i];
+            for c in 0..p {
+                s1[c] -= r[i] * fit.x[c][i];
+            }
+            leaving.next();
+        }
+        let (mut d, mut dsum, mut d1) = (0usize, 0.0, vec![0.0; p]);
+        while k > 0 && at[order[k - 1]] == t {
+            let i = order[k - 1];
+            s0 += r[i];
+            for c in 0..p {
+                s1[c] += r[i] * fit.x[c][i];
+            }
+            if fit.status[i] == 1 {
+                d += 1;
+                dsum += r[i];
+                for c in 0..p {
+                    d1[c] += r[i] * fit.x[c][i];
+                }
+            }
+            k -= 1;
+        }
+        if d == 0 {
+            continue;
+        }
+        let terms: Vec<(f64, f64, f64)> = if fit.efron && d > 1 { (0..d).map(|m| (1.0, 1.0 / d as f64, m as f64 / d as f64)).collect() } else { vec![(d as f64, 1.0, 0.0)] };
+        for (a, da, f) in terms {
+            let den = s0 - f * dsum;
+            e.dh[t] += a / den;
+            e.gk[t] += da / den;
+            e.ck[t] += a / (den * den);
+            e.fk[t] += a * f / (den * den);
+            e.fh[t] += a * f / den;
+            for c in 0..p {
+                let xbar = (s1[c] - f * d1[c]) / den;
+                e.gx[t][c] += da * xbar;
+                e.ex[t][c] += a * xbar / den;
+                e.fx[t][c] += a * f * xbar / den;
+            }
+        }
+    }
+    e
 }
 
 /// The curve's value at `t` (the last step at or before t; 1 before the first).
