@@ -32,6 +32,53 @@ js <- function(v) {
 }
 num <- function(x) if (length(x) == 0 || is.null(x)) NA_real_ else unname(as.numeric(x))
 # `expr`'s value (NULL where it stops with an error) and the warnings it gave on the way.
+# The restricted mean to tau of a weighted Kaplan-Meier curve (sampling or propensity
+# weights, taken as given) with its infinitesimal-jackknife standard error, by numerical
+# differentiation of the area by each row's weight (sqrt of the sum over rows of
+# (w_j d area / d w_j)^2, as tests/r/adjusted_bands.R): survfit's se(rmean) is not that variance.
+weighted_rmst <- function(fo, dd, tau) {
+  area <- function(w) {
+    dw <- dd; dw$case_w <- w
+    s <- survfit(fo, data = dw, weights = case_w)
+    keep <- s$time <= tau
+    sum(diff(c(0, s$time[keep], tau)) * c(1, s$surv[keep]))
+  }
+  w0 <- dd$w; h <- 1e-6; acc <- 0
+  for (j in seq_len(nrow(dd))) {
+    wp <- w0; wp[j] <- w0[j] * (1 + h); wm <- w0; wm[j] <- w0[j] * (1 - h)
+    acc <- acc + ((area(wp) - area(wm)) / (2 * h))^2
+  }
+  list(tau = tau, estimate = area(w0), std_err = sqrt(acc))
+}
+
+# The band of the adjusted curves (`adjusted: "direct"`) at the landmarks `at`: the
+# infinitesimal-jackknife standard error of each level's average, by numerical differentiation
+# of R's own weighted fit and curves by each row's case weight (central differences, as
+# tests/r/adjusted_bands.R), so no formula of ours is assumed. Two fits per row: on up to 150
+# rows only (NULL otherwise, or with no landmark). A matrix, landmarks × levels.
+adjusted_band <- function(fo, ad, alev, at, ties) {
+  if (!length(at) || nrow(ad) > 150) return(NULL)
+  ctl <- coxph.control(eps = 1e-13, iter.max = 100, toler.chol = 1e-15)
+  theta <- function(w) {
+    # (The weights as a column of the data, where coxph looks first; the model frame kept, so
+    # that survfit need not rebuild it where the formula was made.)
+    adw <- ad; adw$case_w <- w
+    fw <- suppressWarnings(coxph(fo, adw, weights = case_w, ties = ties, control = ctl, model = TRUE))
+    sapply(alev, function(l) {
+      nd <- ad; nd$g <- factor(rep(l, nrow(ad)), levels = alev)
+      s <- matrix(summary(survfit(fw, newdata = nd), times = at, extend = TRUE)$surv, nrow = length(at))
+      as.vector(s %*% w / sum(w))
+    })
+  }
+  n <- nrow(ad); w0 <- rep(1, n); h <- 1e-5
+  acc <- matrix(0, length(at), length(alev))
+  for (j in seq_len(n)) {
+    wp <- w0; wp[j] <- 1 + h; wm <- w0; wm[j] <- 1 - h
+    acc <- acc + ((matrix(theta(wp), length(at)) - matrix(theta(wm), length(at))) / (2 * h))^2
+  }
+  sqrt(acc)
+}
+
 warned <- function(expr) {
   w <- character()
   v <- withCallingHandlers(tryCatch(expr, error = function(e) NULL),
@@ -108,7 +155,7 @@ design <- function(d, covs, categorical, use = rep(TRUE, nrow(d)), inter = NULL)
     # R refuses a factor with one level ("contrasts can be applied only to factors with 2 or
     # more levels"); we fit without the term (and say so): nothing of R's to compare.
     if (length(lv) < 2) attr(cols, "refused") <- TRUE
-    block[[v]] <- paste0(v, "=", lv[-1])
+    block[[v]] <- if (length(lv) > 1) paste0(v, "=", lv[-1]) else character()
     for (l in lv[-1]) cols[[paste0(v, "=", l)]] <- ifelse(is.na(x), NA, as.numeric(x == l))
   }
   if (length(inter) == 2 && all(inter %in% covs)) {
@@ -281,7 +328,10 @@ one_case <- function(dir, name) {
         one$at <- lapply(seq_along(sm$time), function(j) list(time = sm$time[j], n_risk = sm$n.risk[j], surv = sm$surv[j],
           std_err = sm$std.err[j], lower = sm$lower[j], upper = sm$upper[j]))
       }
-      if (!is.null(sp$rmst_tau)) one$rmst <- list(tau = sp$rmst_tau, estimate = num(row["rmean"]), std_err = num(row["se(rmean)"]))
+      if (!is.null(sp$rmst_tau)) {
+        one$rmst <- if (sampling) weighted_rmst(as.formula(paste(resp_c, "~ 1")), d[d$g == lv, , drop = FALSE], sp$rmst_tau)
+                    else list(tau = sp$rmst_tau, estimate = num(row["rmean"]), std_err = num(row["se(rmean)"]))
+      }
       km[[length(km) + 1]] <- one
     }
     exp$km <- km
@@ -544,13 +594,36 @@ one_case <- function(dir, name) {
       r <- warned(coxph(fo, ad, ties = sp$ties))
       f <- r$value; w <- r$warnings
       if (!is.null(f) && !length(w) && !any(is.na(coef(f))) && f$loglik[2] < -1e-8) {
-        exp$adjusted <- lapply(alev, function(l) {
+        at <- sp$times[sp$times <= max(survfit(f, newdata = ad[1, , drop = FALSE])$time)]
+        # R's own closed form of each row's curve, exp(-H0(t) exp(eta)) from its uncentred
+        # baseline and linear predictor, which survfit's newdata curves equal but for rounding;
+        # with extreme coefficients (|eta| near 30) survfit gave 0 where this gives 0.35 (seed
+        # 9201, cohort 130). Then the closed form is compared, and no band (its differences
+        # would be survfit's).
+        h0 <- basehaz(f, centered = FALSE)
+        curves <- lapply(alev, function(l) {
           nd <- ad; nd$g <- factor(rep(l, nrow(ad)), levels = alev)
           sf <- survfit(f, newdata = nd)
           m <- rowMeans(matrix(sf$surv, nrow = length(sf$time)))
-          at <- sp$times[sp$times <= max(sf$time)]
+          eta <- predict(f, newdata = nd, type = "lp", reference = "zero")
+          closed <- rowMeans(exp(-outer(h0$hazard[match(sf$time, h0$time)], exp(eta))))
+          list(time = sf$time, m = m, closed = closed)
+        })
+        band <- NULL
+        if (any(sapply(curves, function(cv) any(abs(cv$closed - cv$m) > 1e-6)))) {
+          curves <- lapply(curves, function(cv) { cv$m <- cv$closed; cv })
+        } else {
+          band <- adjusted_band(fo, ad, alev, at, sp$ties)
+        }
+        exp$adjusted <- lapply(seq_along(alev), function(k) {
+          l <- alev[k]
+          sf <- list(time = curves[[k]]$time)
+          m <- curves[[k]]$m
           list(group = l, steps = lapply(seq_along(sf$time), function(i) list(time = sf$time[i], surv = m[i])),
-               at = lapply(at, function(t) { i <- findInterval(t, sf$time); list(time = t, surv = if (i == 0) 1 else m[i]) }))
+               at = lapply(seq_along(at), function(j) {
+                 i <- findInterval(at[j], sf$time)
+                 c(list(time = at[j], surv = if (i == 0) 1 else m[i]), if (!is.null(band)) list(std_err = band[j, k]))
+               }))
         })
       }
     }

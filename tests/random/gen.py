@@ -166,10 +166,13 @@ def design(rng, rows, spec):
         spec["propensity"] = {"treatment": "trt", "covariates": rng.sample(["age", "sex", "stage", "x"], rng.randint(1, 3)),
                               "estimand": rng.choice(["ATE", "ATT"]), "stabilize": rng.random() < 0.5}
         spec["group"] = "trt"
-        for k in ("rho", "pairwise", "rmst_tau", "parametric", "table1", "strata", "cluster", "covariates", "categorical"):
+        for k in ("rho", "pairwise", "parametric", "table1", "strata", "cluster", "covariates", "categorical"):
             spec.pop(k, None)
         if "sex" in spec["propensity"]["covariates"] and rng.random() < 0.5:
             spec["categorical"] = ["sex"]
+        # Half keep the restricted mean (the weighted curves' RMSTs and their difference).
+        if rng.random() < 0.5:
+            spec.pop("rmst_tau", None)
     if kind == "exposure":
         spec["time_varying"] = [{"name": "tx_on", "at": "tx"}]
         if rng.random() < 0.6:
@@ -192,8 +195,10 @@ def design(rng, rows, spec):
     elif kind in ("frequency", "sampling"):
         spec["weights"] = {"column": "w", "kind": kind}
     if kind == "sampling":
-        for k in ("rho", "pairwise", "rmst_tau", "parametric", "table1"):
+        for k in ("rho", "pairwise", "parametric", "table1"):
             spec.pop(k, None)
+        if rng.random() < 0.5:
+            spec.pop("rmst_tau", None)
     return rows, spec
 
 
