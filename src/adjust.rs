@@ -531,6 +531,17 @@ pub struct Balance {
     pub smd_after: f64,
     /// A 0/1 term with fewer than k rows at 1 (or 0) in an arm: small-cell rules apply.
     pub small: bool,
+    /// A 0/1 term's smallest count of rows at 1 or at 0 in an arm, counting only counts above
+    /// 0 (`usize::MAX` for any other term): the disclosure module withholds the row's SMDs
+    /// when it is below the export's k. Never serialized (it is a count).
+    #[serde(skip)]
+    pub smallest_cell: usize,
+}
+
+/// [`Balance::smallest_cell`] from a 0/1 term's rows at 1 per arm (`None`: not a 0/1 term)
+/// and the arms' rows.
+fn smallest_cell(ones: Option<[usize; 2]>, rows: [usize; 2]) -> usize {
+    ones.map_or(usize::MAX, |ones| (0..2).flat_map(|a| [ones[a], rows[a] - ones[a]]).filter(|&c| c > 0).min().unwrap_or(usize::MAX))
 }
 
 /// The propensity-score model and its weights.
@@ -959,15 +970,10 @@ fn balance_block<const K: usize>(names: &[String], cols: &[&[f64]], y: &[f64], w
     for k in 0..K {
         let var = [ss0[k] / (cnt[0] - 1.0), ss1[k] / (cnt[1] - 1.0)];
         let sd = ((var[1] + var[0]) / 2.0).sqrt();
-        let ones = binary_ones(cols[k], y);
-        let small = ones.is_some_and(|ones| {
-            (0..2).any(|a| {
-                let zeros = rows[a] - ones[a];
-                (ones[a] > 0 && ones[a] < DEFAULT_MIN_CELL) || (zeros > 0 && zeros < DEFAULT_MIN_CELL)
-            })
-        });
+        let smallest_cell = smallest_cell(binary_ones(cols[k], y), rows);
+        let small = smallest_cell < DEFAULT_MIN_CELL;
         let mean = mean[k];
-        out.push(Balance { name: names[k].to_string(), smd_before: (mean[1] - mean[0]) / sd, smd_after: (swx1[k] / sw1 - swx0[k] / sw0) / sd, small });
+        out.push(Balance { name: names[k].to_string(), smd_before: (mean[1] - mean[0]) / sd, smd_after: (swx1[k] / sw1 - swx0[k] / sw0) / sd, small, smallest_cell });
     }
 }
 
@@ -1113,8 +1119,8 @@ mod tests {
             ss[1] += sq1;
         }
         let sd = ((ss[1] / (cnt[1] - 1.0) + ss[0] / (cnt[0] - 1.0)) / 2.0).sqrt();
-        let small = binary && (0..2).any(|a| (ones[a] > 0 && ones[a] < DEFAULT_MIN_CELL) || (rows[a] - ones[a] > 0 && rows[a] - ones[a] < DEFAULT_MIN_CELL));
-        Balance { name: name.to_string(), smd_before: (mean[1] - mean[0]) / sd, smd_after: (swx[1] / sw[1] - swx[0] / sw[0]) / sd, small }
+        let smallest_cell = smallest_cell(binary.then_some(ones), rows);
+        Balance { name: name.to_string(), smd_before: (mean[1] - mean[0]) / sd, smd_after: (swx[1] / sw[1] - swx[0] / sw[0]) / sd, small: smallest_cell < DEFAULT_MIN_CELL, smallest_cell }
     }
 
     /// Terms sharing passes (one to nine: blocks of 4, 3, 2 and 1) give each term's balance row

@@ -177,3 +177,48 @@ fn released_numbers_at_risk_do_not_give_censorings_by_subtraction() {
         }
     }
 }
+
+/// A balance row of a 0/1 term gives its cell count back (the SMD with the arm sizes): at the
+/// export's k, not only at the default 5, a row with fewer than k patients at 1 (or 0) in an
+/// arm releases no SMD, and the largest |SMD| after weighting, which may be that row's, is not
+/// released either.
+#[test]
+fn balance_rows_follow_the_exports_k_and_the_largest_smd_gives_none_away() {
+    let spec = r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt","propensity":{"treatment":"trt","covariates":["karno","age","celltype"],"estimand":"ATE"}}"#;
+    let (table, report) = load("designs_veteran.csv", spec);
+    let p = report.propensity.as_ref().unwrap();
+    // The cell counts of each celltype indicator per arm, from the file.
+    let csv = std::fs::read_to_string(format!("{}/tests/reference/designs/designs_veteran.csv", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let rows: Vec<Vec<String>> = csv.lines().skip(1).map(|l| l.split(',').map(|s| s.trim_matches('"').to_string()).collect()).collect();
+    let smallest = |level: &str| {
+        let mut c = Vec::new();
+        for arm in ["1", "2"] {
+            let in_arm: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == arm).collect();
+            let ones = in_arm.iter().filter(|r| r[1] == level).count();
+            c.extend([ones, in_arm.len() - ones].into_iter().filter(|&x| x > 0));
+        }
+        c.into_iter().min().unwrap()
+    };
+    let mut withheld_somewhere = false;
+    for k in [5u32, 10, 15, 20, 25] {
+        let out = exported(&table, &report, k);
+        let released = &out["propensity"]["balance"];
+        let mut any = false;
+        for (b, r) in p.balance.iter().zip(released.as_array().unwrap()) {
+            let Some(level) = b.name.strip_prefix("celltype=") else { continue };
+            if smallest(level) < k as usize {
+                assert!(r["smd_after"].is_null() && r["smd_before"].is_null(), "k = {k}: {} ({} patients in a cell) released {r}", b.name, smallest(level));
+                any = true;
+            }
+        }
+        assert!(!out.to_string().contains("smallest_cell"), "the cell count itself is not serialized");
+        if any {
+            withheld_somewhere = true;
+            assert!(out["propensity"]["max_smd_after"].is_null(), "k = {k}: max_smd_after released with a withheld row");
+        } else {
+            let released = out["propensity"]["max_smd_after"].as_f64().unwrap();
+            assert!((released - p.max_smd_after).abs() < 1e-9, "k = {k}: {released}");
+        }
+    }
+    assert!(withheld_somewhere, "the case must withhold a balance row at some k");
+}

@@ -14,7 +14,7 @@
 //!   smallest and largest weight and propensity score (single patients' values) never leave; an
 //!   arm of fewer than k patients releases no count; a count of extreme weights from 1 to k − 1
 //!   is withheld; a balance row of a 0/1 term with fewer than k patients at either value in an
-//!   arm (flagged by the model) releases no SMD.
+//!   arm releases no SMD (nor, then, the largest SMD after weighting, which may be that row's).
 //! * **RMST differences** involving a group withheld for its size are not released.
 
 use super::{small, Withheld};
@@ -110,10 +110,15 @@ pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Wi
             }
         }
         for b in p.balance.iter_mut() {
-            if b.small {
+            if b.small || b.smallest_cell < k as usize {
+                b.small = true;
                 b.smd_before = f64::NAN;
                 b.smd_after = f64::NAN;
             }
+        }
+        // The largest |SMD| after weighting may be a withheld row's.
+        if p.balance.iter().any(|b| b.small) {
+            p.max_smd_after = f64::NAN;
         }
     }
 
