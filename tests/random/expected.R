@@ -634,6 +634,9 @@ one_case <- function(dir, name) {
     if (refused || isTRUE(attr(X, "refused"))) sp$parametric <- character()
     pd <- data.frame(time = time[prow], status = status[prow])
     Xp <- as.matrix(X[prow, , drop = FALSE])
+    # A column with one value over the model's rows: survreg stops on it (its information is
+    # singular), where we leave the term out and say so (as R's coxph reports NA): left out here.
+    Xp <- Xp[, apply(Xp, 2, function(v) length(unique(v)) > 1), drop = FALSE]
     if (all(pd$time > 0) && sum(pd$status == 1) > 0) {
       par <- list()
       for (dist in sp$parametric) {
@@ -742,10 +745,19 @@ one_case <- function(dir, name) {
          sp$txt, ', "expected": ', js(exp), "}]}")
 }
 
+# Rscript expected.R DIR [--resume]: each cohort's NAME.expected.json. A file NAME.r-started
+# marks the cohort being computed; R itself can crash (fisher.test's FEXACT segfaulted once in a
+# thousand cohorts), and then run.sh starts it again with --resume, which skips the cohorts
+# done and the one that crashed (its marker is left: no expected file, not compared).
 args <- commandArgs(trailingOnly = TRUE)
 dir <- args[1]
+resume <- "--resume" %in% args
 for (f in sort(list.files(dir, pattern = "\\.spec\\.json$"))) {
   name <- sub("\\.spec\\.json$", "", f)
+  mark <- file.path(dir, paste0(name, ".r-started"))
+  if (resume && (file.exists(mark) || file.exists(file.path(dir, paste0(name, ".expected.json"))))) next
+  file.create(mark)
   out <- tryCatch(one_case(dir, name), error = function(e) { message(name, ": ", conditionMessage(e)); NULL })
   if (!is.null(out)) writeLines(out, file.path(dir, paste0(name, ".expected.json")))
+  file.remove(mark)
 }
