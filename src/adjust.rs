@@ -38,7 +38,13 @@ pub fn spline_reports(table: &Table, spec: &AnalysisSpec, prep: &Prepared, d: &D
         let vcov: Vec<f64> = pos.iter().flat_map(|&r| pos.iter().map(move |&c| (r, c))).map(|(r, c)| fit.vcov.get(r * p + c).copied().unwrap_or(f64::NAN)).collect();
         let (reference, curve) = hr_curve(&s.spline, &coef, &vcov, &s.values);
         let nonlinear = if k >= 2 {
-            let linear_spec = AnalysisSpec { splines: spec.splines.iter().filter(|t| t.column != s.column).cloned().collect(), ..spec.clone() };
+            // The same model with the column linear: without the interactions with it, which the
+            // spline model left out (else the linear model has more terms and the test is off).
+            let linear_spec = AnalysisSpec {
+                splines: spec.splines.iter().filter(|t| t.column != s.column).cloned().collect(),
+                interactions: spec.interactions.iter().filter(|[a, b]| *a != s.column && *b != s.column).cloned().collect(),
+                ..spec.clone()
+            };
             let linear = design(table, &linear_spec, prep, &spec.covariates, &mut Vec::new()).map_err(|e| e.message).and_then(|dl| cox_quiet(&dl, spec));
             match linear {
                 Ok(lin) => Some(TestResult::chisq(2.0 * (fit.loglik[1] - lin.loglik[1]), (k - 1) as f64)),

@@ -93,6 +93,13 @@ fn spline_of_a_category_and_interaction_with_a_spline_are_refused() {
     assert!(warned(&r, "spline of 'sex' not used: the column is categorical"));
     assert!(warned(&r, "interaction age:sex left out: an interaction with a spline covariate is not supported"));
     assert!(r.cox.is_some());
+    // The interaction left out of the spline model is left out of its linear comparison too:
+    // the test of non-linearity is the one without the interaction (it was a negative
+    // chi-square, the linear model having the extra term).
+    let with = lung(serde_json::json!({"covariates": ["age", "ph.ecog"], "splines": [{"column": "age", "df": 3}], "interactions": [["age", "ph.ecog"]]}));
+    let without = lung(serde_json::json!({"covariates": ["age", "ph.ecog"], "splines": [{"column": "age", "df": 3}]}));
+    let (a, b) = (with.spline[0].nonlinear.as_ref().unwrap(), without.spline[0].nonlinear.as_ref().unwrap());
+    assert!(a.chisq >= 0.0 && (a.chisq - b.chisq).abs() < 1e-9 && a.df == b.df, "{a:?} vs {b:?}");
 }
 
 /// A treatment with more than two levels (celltype has four): the propensity step says so and
