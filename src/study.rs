@@ -581,6 +581,12 @@ pub fn continued(patient: &[u32], entry: &[f64], time: &[f64], status: &[u8], cu
     (0..patient.len()).map(|k| status[k] == 0 && next[k] != u32::MAX && curve[next[k] as usize] == curve[k]).collect()
 }
 
+/// Whether groups are compared with the score test of a Cox model (delayed entry, or curves by
+/// a time-varying exposure) rather than the log-rank test; sampling weights compare none.
+pub fn groups_score_test(spec: &AnalysisSpec) -> bool {
+    (spec.entry.is_some() || spec.time_varying_group().is_some()) && spec.group.is_some() && spec.sampling_weights().is_none()
+}
+
 /// The methods paragraph's sentence on the study design (`export::methods_text`), empty when
 /// the spec uses no design key. `unit` is the time unit with a leading space (or empty).
 pub fn methods_sentence(spec: &AnalysisSpec, unit: &str) -> String {
@@ -632,7 +638,7 @@ pub fn methods_sentence(spec: &AnalysisSpec, unit: &str) -> String {
     if parts.is_empty() {
         return String::new();
     }
-    let groups_test = (spec.entry.is_some() || spec.time_varying_group().is_some()) && spec.group.is_some() && spec.sampling_weights().is_none();
+    let groups_test = groups_score_test(spec);
     let mut s = parts.join("; ");
     if let Some(c) = s.get(..1) {
         s = c.to_uppercase() + &s[1..];

@@ -8,6 +8,7 @@
 /// The manuscript exports (figures at print size, the risk table CSV, the Word document): export
 /// kinds of their own, dispatched from [`export_bytes`], made from the same [`ExportInput`].
 pub mod manuscript;
+mod methods_adjusted;
 
 use crate::plot::format_p;
 use crate::report::Report;
@@ -904,9 +905,12 @@ fn methods_text_with(report: &Report, w: Option<&crate::disclosure::Withheld>) -
     m.push_str(&crate::study::methods_sentence(spec, &unit));
     if report.cuminc.is_empty() {
         m.push_str(&format!(
-            "Survival was estimated with the Kaplan-Meier method; 95% confidence intervals used Greenwood's variance on the {conf} scale. Median follow-up was estimated with the reverse Kaplan-Meier method. "
+            "Survival was estimated with the Kaplan-Meier method; 95% confidence intervals used {} on the {conf} scale. Median follow-up was estimated with the reverse Kaplan-Meier method. ",
+            methods_adjusted::km_variance(report, spec)
         ));
-        if !report.groups.is_empty() {
+        // (No test under sampling or propensity weights; the score test with delayed entry is
+        // named with the design.)
+        if !report.groups.is_empty() && report.logrank.is_some() && !crate::study::groups_score_test(spec) {
             let test = if spec.rho == 0.0 { "the log-rank test".to_string() } else if spec.rho == 1.0 { "the Peto-Peto test".into() } else { format!("the G-rho test (rho = {})", spec.rho) };
             m.push_str(&format!("Groups defined by {} were compared with {test}{}. ", spec.group.as_ref().map(|g| g.columns().join(" and ")).unwrap_or_default(), spec.strata.as_ref().map(|s| format!(", stratified by {s}")).unwrap_or_default()));
         }
@@ -923,6 +927,7 @@ fn methods_text_with(report: &Report, w: Option<&crate::disclosure::Withheld>) -
     if report.finegray.is_some() {
         m.push_str("Subdistribution hazard ratios were estimated with the Fine-Gray model. ");
     }
+    m.push_str(&methods_adjusted::methods(report, spec, &unit));
     if report.cox.is_some() || report.finegray.is_some() || !report.parametric.is_empty() {
         m.push_str("Each regression model used the complete cases of its own terms (time, outcome, covariates and, for the Cox model, strata and cluster), whatever the grouping of the curves. ");
     }
@@ -1001,6 +1006,7 @@ fn methods_text_with(report: &Report, w: Option<&crate::disclosure::Withheld>) -
         let size = if totals { String::new() } else { format!(" ({} rows)", cnt(f.n)) };
         m.push_str(&format!("In the Fine-Gray model{size}: {}. ", terms.join("; ")));
     }
+    m.push_str(&methods_adjusted::results(report, spec, &unit, w));
     m.trim_end().to_string()
 }
 
