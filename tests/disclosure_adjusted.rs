@@ -222,3 +222,46 @@ fn balance_rows_follow_the_exports_k_and_the_largest_smd_gives_none_away() {
     }
     assert!(withheld_somewhere, "the case must withhold a balance row at some k");
 }
+
+/// Under ATT weighting the treated arm's weights are all 1, so its effective sample size is its
+/// count exactly. Where an arm's n is withheld (fewer than k patients, or the totals withheld),
+/// its effective sample size goes with it.
+#[test]
+fn effective_sample_size_gives_no_withheld_arm_size() {
+    let path = format!("{}/tests/reference/designs/designs_veteran.csv", env!("CARGO_MANIFEST_DIR"));
+    let csv = std::fs::read_to_string(path).unwrap();
+    let mut lines = csv.lines();
+    let mut small = vec![lines.next().unwrap().to_string()];
+    let mut treated = 0;
+    for l in lines {
+        if l.starts_with("1,") {
+            small.push(l.to_string());
+        } else if treated < 7 {
+            small.push(l.to_string());
+            treated += 1;
+        }
+    }
+    let bytes = (small.join("\n") + "\n").into_bytes();
+    let spec = r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt","propensity":{"treatment":"trt","covariates":["karno","age"],"estimand":"ATT"}}"#;
+    let spec = AnalysisSpec::from_json(spec).unwrap();
+    let table = read_table(&bytes, "small.csv", &ReadOptions::from_spec(&spec)).unwrap();
+    let report = analyze(&table, &spec).unwrap();
+    let p = report.propensity.as_ref().unwrap();
+    let arm = p.ess.iter().find(|e| e.group == p.treated).unwrap();
+    assert_eq!(arm.n, 7);
+    assert!((arm.ess - 7.0).abs() < 1e-9, "unprotected, the treated arm's ESS is its count: {}", arm.ess);
+    let mut withheld = false;
+    for k in [5u32, 8, 10, 20, 100] {
+        let out = exported(&table, &report, k);
+        for e in out["propensity"]["ess"].as_array().unwrap() {
+            let n = e["n"].as_u64().unwrap_or(0);
+            if n == 0 {
+                withheld = true;
+                assert!(e["ess"].is_null(), "k = {k}: the arm's n is withheld but its ESS is released: {e}");
+            } else {
+                assert!(n >= k as u64, "k = {k}: {e}");
+            }
+        }
+    }
+    assert!(withheld, "the case must withhold an arm's n at some k");
+}

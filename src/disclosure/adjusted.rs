@@ -104,9 +104,12 @@ pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Wi
                 e.extreme = 0;
                 w.propensity_extreme_withheld = true;
             }
+            // Under ATT the treated arm's weights are all 1: its ESS is its count exactly, and
+            // otherwise a lower bound of it.
             if small(e.n, k) || w.totals {
                 e.n = 0;
                 e.weight_sum = f64::NAN;
+                e.ess = f64::NAN;
             }
         }
         for b in p.balance.iter_mut() {
