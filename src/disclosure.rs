@@ -265,7 +265,8 @@ fn coarsen(tallies: &[Tally], k: u32, rule: Option<&RiskRounding>) -> Coarse {
         }
         if events >= kf {
             // The first pool starts with the group's size, released anyway: it stays exact.
-            let n0 = if start == 0 { tallies[0].n_risk } else { release(tallies[start].n_risk) };
+            // With entries its number at risk is no group size: rounded by the rule as the rest.
+            let n0 = if start == 0 && rule.is_none_or(|r| r.exits) { tallies[0].n_risk } else { release(tallies[start].n_risk) };
             // Inside a pool only censoring marks are released, and only when the pool holds at
             // least k censorings: a step at an event time inside the pool would date single
             // events, and a pool's few marks would count its censorings (below k).
@@ -281,7 +282,7 @@ fn coarsen(tallies: &[Tally], k: u32, rule: Option<&RiskRounding>) -> Coarse {
     } else if let Some(&j) = pending.last() {
         // Only censorings since the last release: the curve is flat there, and is shown so to
         // the last of them; their marks only when there are at least k.
-        let n0 = tallies.get(start).map_or(f64::NAN, |t| if start == 0 { t.n_risk } else { release(t.n_risk) });
+        let n0 = tallies.get(start).map_or(f64::NAN, |t| if start == 0 && rule.is_none_or(|r| r.exits) { t.n_risk } else { release(t.n_risk) });
         let censored: f64 = pending.iter().map(|&x| tallies[x].leaving).sum();
         if censored >= kf {
             items.extend(pending.iter().map(|&x| (x, n0, false, true)));
@@ -499,6 +500,12 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
         let events_withheld = c.events == 0;
         if let Some(ph) = c.ph_test.as_mut() {
             ph.residuals = ph.residuals.take().and_then(|res| residuals::pool_residuals(&res, k, &flagged, events_withheld));
+            // A suppressed term's own test goes with its row (the global test stays, as the
+            // model's likelihood-ratio test does).
+            for t in ph.terms.iter_mut().filter(|t| flagged.contains(&t.name)) {
+                t.chisq = f64::NAN;
+                t.p = f64::NAN;
+            }
         }
         c.warnings.clear();
     }

@@ -140,3 +140,28 @@ fn landmarks_are_read_from_the_coarsened_curve_and_the_methods_say_so() {
     let methods = cohort::export::methods_protected(&cohort::disclosure::protect(&plain, Some(&table), 5));
     assert!(!methods.contains("landmark"), "{methods}");
 }
+
+/// With delayed entry the first pool's number at risk is no group size: it is rounded up to a
+/// multiple of k like every other number at risk of the curve (`disclosure::RiskRounding`). It
+/// was released exact (7 here, where the risk table at time 0 says 10; found by the random
+/// attack run on a time-varying exposure's curve).
+#[test]
+fn the_first_pool_with_delayed_entry_is_rounded_as_the_rest() {
+    let mut csv = String::from("entry,time,status\n");
+    for i in 1..=7 {
+        csv.push_str(&format!("0,{i},1\n"));
+    }
+    for i in 8..=14 {
+        csv.push_str(&format!("3.5,{i},1\n"));
+    }
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["1"]},"entry":"entry"}"#).unwrap();
+    let r = analyze_bytes(csv.as_bytes(), "entry.csv", &spec).unwrap();
+    assert_eq!(r.km[0].steps[0].n_risk, 7.0);
+    let p = cohort::disclosure::protect(&r, None, 5).report;
+    let released: Vec<f64> = p.km[0].steps.iter().filter(|s| s.surv.is_finite()).map(|s| s.n_risk).collect();
+    assert!(!released.is_empty());
+    for n in &released {
+        assert!(n % 5.0 == 0.0 && *n >= 5.0, "{released:?}");
+    }
+    assert_eq!(released[0], 10.0);
+}
