@@ -165,3 +165,33 @@ fn the_first_pool_with_delayed_entry_is_rounded_as_the_rest() {
     }
     assert_eq!(released[0], 10.0);
 }
+
+/// A suppressed model term (a level of fewer than k patients or events) loses its
+/// proportional-hazards test with its row; the other terms and the global test stay. When every
+/// term is suppressed, the residual plot is refused with that reason, and the methods paragraph
+/// writes no empty "In the Cox model: ." list.
+#[test]
+fn a_suppressed_terms_ph_test_goes_with_its_row() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/lung.csv")).unwrap();
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["2"]},"covariates":["age","ph.ecog"],"categorical":["ph.ecog"]}"#).unwrap();
+    let table = cohort::read_table(&bytes, "lung.csv", &cohort::ReadOptions::from_spec(&spec)).unwrap();
+    let r = cohort::analyze(&table, &spec).unwrap();
+    let ph = r.cox.as_ref().unwrap().ph_test.as_ref().unwrap();
+    assert!(ph.terms.iter().any(|t| t.name == "ph.ecog=3" && t.chisq.is_finite()));
+    let p = cohort::disclosure::protect(&r, Some(&table), 5);
+    assert_eq!(p.withheld.terms, ["ph.ecog=3"]);
+    for t in &p.report.cox.as_ref().unwrap().ph_test.as_ref().unwrap().terms {
+        assert_eq!(t.chisq.is_finite(), t.name != "ph.ecog=3", "{t:?}");
+    }
+    assert!(p.report.cox.as_ref().unwrap().ph_test.as_ref().unwrap().global.chisq.is_finite());
+
+    // Only ph.ecog = 3 against the rest, at a k above both of its counts' complements: every
+    // term suppressed.
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["2"]},"covariates":["ph.ecog"],"categorical":["ph.ecog"],"filters":[{"column":"ph.ecog","op":"in","values":["2","3"]}]}"#).unwrap();
+    let r = cohort::analyze(&table, &spec).unwrap();
+    let input = cohort::export::ExportInput { report: &r, table: Some(&table), file: "lung.csv", k: 5, plot: Default::default(), width: 900, height: 600 };
+    let err = cohort::export::export_bytes(cohort::export::ExportKind::PhResidualsSvg, &input).unwrap_err();
+    assert!(err.contains("every term of the model"), "{err}");
+    let methods = String::from_utf8(cohort::export::export_bytes(cohort::export::ExportKind::Methods, &input).unwrap()).unwrap();
+    assert!(!methods.contains("In the Cox model") && methods.contains("not shown: ph.ecog=3"), "{methods}");
+}

@@ -24,11 +24,12 @@
 use crate::stats::zph::{ZphPlot, ZphSmooth, ZphTermPlot};
 
 /// `res` as it may be released for threshold `k`, without the terms named in `suppressed`;
-/// `None` when the model has fewer than k events (or no point can be pooled).
+/// `None` when the model has fewer than k events (or no point can be pooled), or every term is
+/// suppressed.
 pub fn pool_residuals(res: &ZphPlot, k: u32, suppressed: &[String], events_withheld: bool) -> Option<ZphPlot> {
     let k = k.max(1) as usize;
     let n = res.x.len().min(res.time.len());
-    if n < k || res.events < k {
+    if n < k || res.events < k || res.terms.iter().all(|t| suppressed.contains(&t.name)) {
         return None;
     }
     let mut order: Vec<usize> = (0..n).filter(|&i| res.x[i].is_finite() && res.time[i].is_finite()).collect();

@@ -998,13 +998,18 @@ fn methods_text_with(report: &Report, w: Option<&crate::disclosure::Withheld>) -
             .map(|t| if t.coef.is_finite() { format!("{} HR {:.2} (95% CI {:.2}–{:.2}; {})", t.name, t.hr, t.lower, t.upper, format_p(t.p)) } else { format!("{} not estimable (NA)", t.name) })
             .collect();
         let size = if totals { String::new() } else { format!(" ({} rows, {} events)", cnt(c.n), cnt(c.events)) };
-        m.push_str(&format!("In the Cox model{size}: {}. ", terms.join("; ")));
+        // Every term withheld: the sentence naming them (the disclosure paragraph) says so.
+        if !terms.is_empty() {
+            m.push_str(&format!("In the Cox model{size}: {}. ", terms.join("; ")));
+        }
     }
     if let Some(f) = &report.finegray {
         let terms: Vec<String> = f.terms.iter().map(|t| format!("{} SHR {:.2} (95% CI {:.2}–{:.2}; {})", t.name, t.shr, t.lower, t.upper, format_p(t.p))).collect();
         let terms: Vec<String> = terms.into_iter().filter(|t| !t.contains("SHR NaN")).collect();
         let size = if totals { String::new() } else { format!(" ({} rows)", cnt(f.n)) };
-        m.push_str(&format!("In the Fine-Gray model{size}: {}. ", terms.join("; ")));
+        if !terms.is_empty() {
+            m.push_str(&format!("In the Fine-Gray model{size}: {}. ", terms.join("; ")));
+        }
     }
     m.push_str(&methods_adjusted::results(report, spec, &unit, w));
     m.trim_end().to_string()
@@ -1250,9 +1255,12 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
                     let cox = p.report.cox.as_ref().ok_or("the analysis has no Cox model: add covariates to check proportional hazards")?;
                     let ph = cox.ph_test.as_ref().ok_or("the proportional-hazards test of this Cox model could not be computed")?;
                     if ph.residuals.is_none() {
-                        return Err(format!(
-                            "the residual plot is not released: the model has fewer than {k} events (each point would be one patient's event; disclosure threshold k = {k})"
-                        ));
+                        let all_withheld = !ph.terms.is_empty() && ph.terms.iter().all(|t| p.withheld.terms.contains(&t.name));
+                        return Err(if all_withheld {
+                            format!("the residual plot is not released: every term of the model is a level with fewer than {k} patients or events (disclosure threshold k = {k})")
+                        } else {
+                            format!("the residual plot is not released: the model has fewer than {k} events (each point would be one patient's event; disclosure threshold k = {k})")
+                        });
                     }
                     if let Some(t) = &opts.term {
                         if p.withheld.terms.contains(t) {
