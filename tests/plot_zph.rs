@@ -91,3 +91,21 @@ fn residuals_undefined_in_a_stratum_are_not_drawn() {
     assert!(!svg.contains("NaN") && !svg.contains("inf"));
     assert_eq!(svg.matches("<circle").count(), defined + 1, "one dot per defined residual, one in the legend");
 }
+
+/// Released at k, the residuals are pools of k events: a model of fewer than 2k events is one
+/// pool, one point per panel. It is drawn (with its β line and test), around that point; it
+/// was refused as "no residuals to draw" (found by the random attack run, 15 events at k = 9).
+#[test]
+fn one_pooled_point_per_panel_is_drawn() {
+    let r = fit("aml.csv", serde_json::json!({"time": "time", "event": {"column": "status", "event": ["1"]}, "covariates": ["x"]}));
+    let events = r.cox.as_ref().unwrap().ph_test.as_ref().unwrap().residuals.as_ref().unwrap().events;
+    let k = (events / 2 + 1) as u32;
+    let p = cohort::disclosure::protect(&r, None, k);
+    let res = p.report.cox.as_ref().unwrap().ph_test.as_ref().unwrap().residuals.as_ref().unwrap();
+    assert_eq!(res.x.len(), 1, "{events} events at k = {k}: one pool");
+    let o = PlotOptions { min_cell: Some(k), ..PlotOptions::default() };
+    let svg = render_svg(&p.report, &o, 600, 420, FigureKind::Zph).unwrap();
+    preview("aml_zph_one_pool", &svg);
+    assert!(!svg.contains("NaN") && !svg.contains("inf"));
+    assert_eq!(svg.matches("<circle").count(), 2, "the pooled point and the legend's");
+}

@@ -155,13 +155,18 @@ fn draw_panel<DB: DrawingBackend>(
     if term.coef.is_finite() {
         ys.push(term.coef);
     }
-    if ys.is_empty() || !(x_hi > x_lo) {
+    if ys.is_empty() || !(x_hi >= x_lo) {
         return Err(format!("no residuals to draw for the term '{}'", term.name));
     }
+    // One point (released at k: fewer than 2k events make one pool): a range around it.
+    let (x_lo, x_hi) = if x_hi > x_lo { (x_lo, x_hi) } else { (x_lo - x_lo.abs().max(1.0) * 0.5, x_hi + x_hi.abs().max(1.0) * 0.5) };
     let (mut y_lo, mut y_hi) = (ys.iter().copied().fold(f64::INFINITY, f64::min), ys.iter().copied().fold(f64::NEG_INFINITY, f64::max));
-    if !(y_hi > y_lo) {
-        y_lo -= 1.0;
-        y_hi += 1.0;
+    if !(y_hi - y_lo > 1e-6 * y_lo.abs().max(y_hi.abs())) {
+        // One value (or one pooled point on the β line: over all events the residuals' mean is
+        // β): a range around it that shows 0 too.
+        let c = (y_lo + y_hi) / 2.0;
+        let half = if c == 0.0 { 1.0 } else { 1.2 * c.abs() };
+        (y_lo, y_hi) = (c - half, c + half);
     }
     let y_step = nice_step(y_hi - y_lo, 5);
     let (y_lo, y_hi) = ((y_lo / y_step).floor() * y_step, (y_hi / y_step).ceil() * y_step);
