@@ -743,6 +743,9 @@ pub fn table1_mask(rows: &[crate::stats::table1::Table1Row], k: u32) -> Table1Ma
             // Numeric variables have one cell (missing): N − missing is their n, shown in the
             // summaries' basis, so a small missing count needs its complement (the summaries'
             // n) withheld too: the summaries then stand for "N − <k" rows, which is not a count.
+            if g.levels.is_none() && g.smallest_value_count < k as usize {
+                m.columns.push((ri, gi));
+            }
             if g.levels.is_none() && !primary.is_empty() {
                 m.secondary.push((ri, gi, N_CELL));
                 continue;
@@ -757,7 +760,13 @@ pub fn table1_mask(rows: &[crate::stats::table1::Table1Row], k: u32) -> Table1Ma
             let mut hidden: Vec<(usize, usize, bool)> = cells.iter().filter(|(i, _)| primary.contains(i)).map(|&(i, n)| (i, n, true)).collect();
             while pinned(&hidden, k) {
                 let next = cells.iter().filter(|(i, n)| *n > 0 && !hidden.iter().any(|h| h.0 == *i)).min_by_key(|(_, n)| *n);
-                let Some(&(i, n)) = next else { break };
+                let Some(&(i, n)) = next else {
+                    // Every cell withheld and a "<k" cell still has one possible value (a 1
+                    // beside cells of exactly k): the column is withheld whole, its cells
+                    // written alike, so no label bounds any of them.
+                    m.columns.push((ri, gi));
+                    break;
+                };
                 hidden.push((i, n, false));
                 m.secondary.push((ri, gi, i));
             }

@@ -195,3 +195,40 @@ fn a_suppressed_terms_ph_test_goes_with_its_row() {
     let methods = String::from_utf8(cohort::export::export_bytes(cohort::export::ExportKind::Methods, &input).unwrap()).unwrap();
     assert!(!methods.contains("In the Cox model") && methods.contains("not shown: ph.ecog=3"), "{methods}");
 }
+
+/// Table 1 columns withheld whole (found by the random attack run): group A's stage is 1, 5
+/// and 5 patients, so with "<5" on the 1 and "suppressed" (at least 5) on both others, N = 11
+/// gives the 1 back; and a 0/1 numeric column with 3 zeros among 11 gives them back through its
+/// mean (0.73 × 11 = 8 ones). Both are written "withheld", the numeric one's summaries too.
+#[test]
+fn table1_columns_no_suppression_protects_are_withheld_whole() {
+    let mut csv = String::from("time,status,grp,stage,bin\n");
+    let stages_a = ["I", "II", "II", "II", "II", "II", "III", "III", "III", "III", "III"];
+    for (i, s) in stages_a.iter().enumerate() {
+        csv.push_str(&format!("{},1,A,{s},{}\n", i + 1, u8::from(i >= 3)));
+    }
+    for i in 0..14 {
+        csv.push_str(&format!("{},{},B,{},{}\n", i + 2, i % 2, if i < 7 { "I" } else { "II" }, i % 2));
+    }
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"grp","table1":["stage","bin"]}"#).unwrap();
+    let table = cohort::read_table(csv.as_bytes(), "t1.csv", &cohort::ReadOptions::from_spec(&spec)).unwrap();
+    let r = cohort::analyze(&table, &spec).unwrap();
+    let input = cohort::export::ExportInput { report: &r, table: Some(&table), file: "t1.csv", k: 5, plot: Default::default(), width: 900, height: 600 };
+    let md = String::from_utf8(cohort::export::export_bytes(cohort::export::ExportKind::Table1Md, &input).unwrap()).unwrap();
+    let line = |start: &str| md.lines().find(|l| l.trim_start_matches("| ").trim_start_matches("&nbsp;&nbsp;").starts_with(start)).unwrap_or_else(|| panic!("{start}: {md}")).to_string();
+    let cells = |l: String| l.split(" | ").map(|c| c.trim_matches(['|', ' ']).to_string()).collect::<Vec<_>>();
+    for level in ["I", "II", "III"] {
+        assert_eq!(cells(line(level))[1], "withheld", "{md}");
+    }
+    assert_eq!(cells(line("bin, mean (SD)"))[1], "withheld", "{md}");
+    assert_eq!(cells(line("bin, median"))[1], "withheld", "{md}");
+    // Group B's columns (7 and 7) are shown as they are.
+    assert!(cells(line("bin, mean (SD)"))[2].starts_with("0.50"), "{md}");
+    assert!(md.contains("Columns marked withheld"), "{md}");
+    // The report JSON: no count, no mean.
+    let json: serde_json::Value = serde_json::from_slice(&cohort::export::export_bytes(cohort::export::ExportKind::ReportJson, &input).unwrap()).unwrap();
+    let bin = json["table1"].as_array().unwrap().iter().find(|r| r["variable"] == "bin").unwrap();
+    assert!(bin["groups"][0]["mean"].is_null() && bin["groups"][0]["sd"].is_null(), "{bin}");
+    let stage = json["table1"].as_array().unwrap().iter().find(|r| r["variable"] == "stage").unwrap();
+    assert!(stage["groups"][0]["levels"].as_array().unwrap().iter().all(|l| l["count"] == "withheld"), "{stage}");
+}

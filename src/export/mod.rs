@@ -1224,11 +1224,16 @@ pub fn export_bytes(kind: ExportKind, input: &ExportInput) -> Result<Vec<u8>, St
         #[cfg(feature = "extended")]
         ExportKind::Table1Csv | ExportKind::Table1Md => {
             let rows = p.report.table1.as_ref().ok_or("this analysis has no Table 1: choose its columns first (spec key table1)")?;
-            let masked = !p.table1.primary.is_empty() || !p.table1.groups.is_empty();
-            let note = format!(
+            let masked = !p.table1.primary.is_empty() || !p.table1.groups.is_empty() || !p.table1.columns.is_empty();
+            let mut note = format!(
                 "Disclosure control: counts from 1 to {} are shown as <{k} (no percent); cells marked suppressed are withheld so that no <{k} cell follows from the others and the column's N.",
                 k.saturating_sub(1)
             );
+            if !p.table1.columns.is_empty() {
+                note.push_str(&format!(
+                    " Columns marked withheld are withheld whole: a count below {k} that no other suppression would protect, or a numeric variable of at most three values, one of them in fewer than {k} patients (its mean and SD would give the counts)."
+                ));
+            }
             if kind == ExportKind::Table1Csv {
                 let mut t = format!("\u{feff}{}", crate::stats::table1::to_csv_masked(rows, Some(&p.table1)));
                 if masked {
@@ -1561,6 +1566,13 @@ pub fn report_json(p: &crate::disclosure::Protected) -> String {
                 if let Some(t) = p.table1.cell(ri, gi, crate::disclosure::MISSING_CELL) {
                     go.insert("missing".into(), Value::String(t));
                 }
+                if p.table1.column(ri, gi) {
+                    for key in ["mean", "sd", "median", "q1", "q3"] {
+                        if go.contains_key(key) {
+                            go.insert(key.into(), Value::Null);
+                        }
+                    }
+                }
                 if let Some(t) = p.table1.cell(ri, gi, crate::disclosure::N_CELL) {
                     go.insert("n".into(), Value::String(t));
                 } else if p.table1.any(ri, gi) {
@@ -1669,7 +1681,8 @@ pub fn tables_csv(p: &crate::disclosure::Protected) -> String {
                 t1n.push(csv_line(&["table1_numeric".into(), row.variable.clone(), gname, format!("<{k}")]));
             } else {
                 let n = p.table1.cell(ri, gi, crate::disclosure::N_CELL).unwrap_or_else(|| g.n.to_string());
-                t1n.push(csv_line(&["table1_numeric".into(), row.variable.clone(), gname, n, o(g.median), o(g.q1), o(g.q3)]));
+                let (median, q1, q3) = if p.table1.column(ri, gi) { (None, None, None) } else { (g.median, g.q1, g.q3) };
+                t1n.push(csv_line(&["table1_numeric".into(), row.variable.clone(), gname, n, o(median), o(q1), o(q3)]));
             }
         }
     }

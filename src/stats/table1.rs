@@ -53,6 +53,10 @@ pub struct Table1Group {
     pub max: Option<f64>,
     /// The categorical row's level counts (None for a numeric row).
     pub levels: Option<Vec<LevelCount>>,
+    /// A numeric column of at most three distinct values: the smallest count of one of them
+    /// (n, mean and SD give those counts back); `usize::MAX` otherwise. Never serialized (it
+    /// is a count): the disclosure module withholds the column's summaries below k.
+    pub smallest_value_count: usize,
 }
 
 impl Serialize for Table1Group {
@@ -164,6 +168,7 @@ pub fn describe(name: &str, var: Variable, group: &[u32], group_levels: &[String
                                 .map(|(l, &c)| LevelCount { level: l.clone(), count: c, percent: (n > 0).then(|| 100.0 * c as f64 / n as f64) })
                                 .collect(),
                         ),
+                        smallest_value_count: usize::MAX,
                     }
                 })
                 .collect();
@@ -200,7 +205,26 @@ fn numeric_group(group: Option<String>, values: &[f64], missing: usize) -> Table
         min: v.first().copied(),
         max: v.last().copied(),
         levels: None,
+        smallest_value_count: few_values_smallest(&v),
     }
+}
+
+/// The smallest count of one value among sorted values that take at most three distinct
+/// values (`usize::MAX` otherwise, or with none).
+fn few_values_smallest(sorted: &[f64]) -> usize {
+    let mut runs: Vec<usize> = Vec::new();
+    for (i, x) in sorted.iter().enumerate() {
+        if i == 0 || sorted[i - 1] != *x {
+            if runs.len() == 3 {
+                return usize::MAX;
+            }
+            runs.push(0);
+        }
+        if let Some(r) = runs.last_mut() {
+            *r += 1;
+        }
+    }
+    runs.into_iter().min().unwrap_or(usize::MAX)
 }
 
 fn mean_of(v: &[f64]) -> f64 {
@@ -548,10 +572,16 @@ fn grid(rows: &[Table1Row], mask: Option<&Table1Mask>) -> Grid {
         let any_missing = row.groups.iter().any(|g| g.missing > 0);
         if row.r#type == "numeric" {
             let d = decimals_for(row);
-            line(format!("{}, mean (SD)", row.label.as_deref().unwrap_or(&row.variable)), row.groups.iter().enumerate().map(|(gi, g)| if hidden(gi) { "—".to_string() } else { format!("{} ({})", num(g.mean, d), num(g.sd, d)) }).collect(), true, false);
+            let whole = |ri: usize, gi: usize| mask.is_some_and(|m| m.column(ri, gi));
+            line(
+                format!("{}, mean (SD)", row.label.as_deref().unwrap_or(&row.variable)),
+                row.groups.iter().enumerate().map(|(gi, g)| if hidden(gi) { "—".to_string() } else if whole(ri, gi) { "withheld".to_string() } else { format!("{} ({})", num(g.mean, d), num(g.sd, d)) }).collect(),
+                true,
+                false,
+            );
             line(
                 format!("{}, median [Q1, Q3]", row.label.as_deref().unwrap_or(&row.variable)),
-                row.groups.iter().enumerate().map(|(gi, g)| if hidden(gi) { "—".to_string() } else { format!("{} [{}, {}]", num(g.median, d), num(g.q1, d), num(g.q3, d)) }).collect(),
+                row.groups.iter().enumerate().map(|(gi, g)| if hidden(gi) { "—".to_string() } else if whole(ri, gi) { "withheld".to_string() } else { format!("{} [{}, {}]", num(g.median, d), num(g.q1, d), num(g.q3, d)) }).collect(),
                 false,
                 false,
             );
@@ -676,6 +706,11 @@ pub struct Table1Mask {
     pub secondary: Vec<(usize, usize, usize)>,
     /// Groups (by index) of fewer than k patients: header N and every cell withheld.
     pub groups: Vec<usize>,
+    /// `(row, group)` columns withheld whole, written "withheld" (no bound on any cell): a
+    /// categorical column whose "<k" cell would still have one possible value with every other
+    /// cell suppressed, or a numeric column of at most three values one of which counts fewer
+    /// than k (its n, mean and SD give the counts).
+    pub columns: Vec<(usize, usize)>,
 }
 
 /// The `cell` index of a variable's missing count in [`Table1Mask`].
@@ -686,7 +721,11 @@ pub const N_CELL: usize = usize::MAX - 1;
 impl Table1Mask {
     /// How cell `(row, group, cell)` is written when withheld, or `None` when it is shown.
     pub fn cell(&self, row: usize, group: usize, cell: usize) -> Option<String> {
-        if self.groups.contains(&group) || self.primary.contains(&(row, group, cell)) {
+        if self.groups.contains(&group) {
+            Some(format!("<{}", self.k))
+        } else if self.columns.contains(&(row, group)) {
+            Some("withheld".to_string())
+        } else if self.primary.contains(&(row, group, cell)) {
             Some(format!("<{}", self.k))
         } else if self.secondary.contains(&(row, group, cell)) {
             Some("suppressed".to_string())
@@ -696,7 +735,11 @@ impl Table1Mask {
     }
     /// Whether any cell of row `row`, group `group` is withheld.
     pub fn any(&self, row: usize, group: usize) -> bool {
-        self.groups.contains(&group) || self.primary.iter().chain(&self.secondary).any(|&(r, g, _)| r == row && g == group)
+        self.groups.contains(&group) || self.columns.contains(&(row, group)) || self.primary.iter().chain(&self.secondary).any(|&(r, g, _)| r == row && g == group)
+    }
+    /// Whether the column `(row, group)` is withheld whole.
+    pub fn column(&self, row: usize, group: usize) -> bool {
+        self.columns.contains(&(row, group))
     }
     /// Whether a group's summaries (N, means, medians) are withheld.
     pub fn group(&self, group: usize) -> bool {
