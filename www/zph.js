@@ -52,7 +52,8 @@ export function initZph(c) {
  */
 export function zphRefresh(report) {
   const ph = report?.cox?.ph_test;
-  tests = ph?.residuals ? ph.terms : [];
+  // A term withheld from a shared link's residuals (a small level) has no plot to open.
+  tests = ph?.residuals ? ph.terms.filter(t => (ph.residuals.terms || []).some(x => x.name === t.name)) : [];
   // A large model's residuals are computed on request only.
   const lazy = !!ph && !ph.residuals && (report.cox.terms || []).length > 0 && !showingSharedResults();
   open = open.filter(t => tests.some(x => x.name === t));
