@@ -121,6 +121,12 @@ pub struct SubgroupRow {
     pub p: f64,
     /// Fewer than k (`DEFAULT_MIN_CELL`) patients in this level: small-cell rules apply.
     pub small: bool,
+    /// The smallest count above 0 of patients or events of one arm of the group within the
+    /// level (`usize::MAX`: none). Never serialized (it is a count): the disclosure module
+    /// withholds the hazard ratio when it is below k (its variance, about 1/d₁ + 1/d₀, would
+    /// give the arm's events back).
+    #[serde(skip)]
+    pub smallest_arm_count: usize,
 }
 
 /// Likelihood-ratio test of group × column (does the hazard ratio differ between levels?).
@@ -242,6 +248,7 @@ fn subgroup_row(prep: &Prepared, spec: &AnalysisSpec, idx: &[usize], arm: &[f64]
         upper: f64::NAN,
         p: f64::NAN,
         small: n < DEFAULT_MIN_CELL,
+        smallest_arm_count: smallest_arm_count(idx, arm, &prep.status),
     };
     if row.small {
         warnings.push(format!(
@@ -271,6 +278,17 @@ fn subgroup_row(prep: &Prepared, spec: &AnalysisSpec, idx: &[usize], arm: &[f64]
         }
     }
     row
+}
+
+/// [`SubgroupRow::smallest_arm_count`] over the rows `idx` of arms `arm` (0/1).
+fn smallest_arm_count(idx: &[usize], arm: &[f64], status: &[u8]) -> usize {
+    let mut counts = [0usize; 4];
+    for &i in idx {
+        let a = usize::from(arm[i] == 1.0);
+        counts[a] += 1;
+        counts[2 + a] += usize::from(status[i] == 1);
+    }
+    counts.into_iter().filter(|&c| c > 0).min().unwrap_or(usize::MAX)
 }
 
 /// Columns of a helper Cox model over a subset of the prepared rows.

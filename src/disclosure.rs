@@ -661,18 +661,37 @@ fn protect_cuminc(report: &Report, table: Option<&Table>, k: u32, end: f64, w: &
 }
 
 /// Model terms (`column=level`) whose level has fewer than k patients or events among the
-/// model's rows (R fits the model on every row with a valid time and outcome, without the group).
+/// model's rows (R fits the model on every row with a valid time and outcome, without the group),
+/// and numeric terms of two values one of which has fewer than k patients or events (a 0/1
+/// column: its coefficient's variance, about 1/d₁ + 1/d₀, gives d₁ back).
 fn small_levels(report: &Report, table: Option<&Table>, k: u32) -> Vec<String> {
     let (Some(table), Some(spec)) = (table, report.spec.as_ref()) else { return Vec::new() };
-    let mut cats: Vec<String> = spec.covariates.iter().chain(spec.univariable.iter()).filter(|c| spec.categorical.contains(c) || is_text(table, c)).cloned().collect();
-    cats.sort();
-    cats.dedup();
-    if cats.is_empty() {
+    let mut all: Vec<String> = spec.covariates.iter().chain(spec.univariable.iter()).cloned().collect();
+    all.sort();
+    all.dedup();
+    if all.is_empty() {
         return Vec::new();
     }
+    let (cats, nums): (Vec<String>, Vec<String>) = all.into_iter().partition(|c| spec.categorical.contains(c) || is_text(table, c));
     let mspec = AnalysisSpec { group: None, ..spec.clone() };
     let Ok(prep) = crate::prepare::prepare(table, &mspec, &mut Vec::new()) else { return Vec::new() };
     let mut out = Vec::new();
+    for c in &nums {
+        let Ok(d) = crate::prepare::design(table, &mspec, &prep, std::slice::from_ref(c), &mut Vec::new()) else { continue };
+        let (Some(x), [name]) = (d.x.first(), d.names.as_slice()) else { continue };
+        let Some(&a) = x.iter().find(|v| v.is_finite()) else { continue };
+        let Some(&b) = x.iter().find(|&&v| v.is_finite() && v != a) else { continue };
+        if x.iter().any(|&v| v.is_finite() && v != a && v != b) {
+            continue;
+        }
+        for value in [a, b] {
+            let n = x.iter().filter(|&&v| v == value).count();
+            let e = x.iter().zip(&d.status).filter(|(&v, &s)| v == value && s == 1).count();
+            if n < k as usize || e < k as usize {
+                out.push(name.clone());
+            }
+        }
+    }
     for c in &cats {
         let Ok(d) = crate::prepare::design(table, &mspec, &prep, std::slice::from_ref(c), &mut Vec::new()) else { continue };
         let mut base_n = d.time.len();

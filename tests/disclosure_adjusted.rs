@@ -208,6 +208,9 @@ fn balance_rows_follow_the_exports_k_and_the_largest_smd_gives_none_away() {
             let Some(level) = b.name.strip_prefix("celltype=") else { continue };
             if smallest(level) < k as usize {
                 assert!(r["smd_after"].is_null() && r["smd_before"].is_null(), "k = {k}: {} ({} patients in a cell) released {r}", b.name, smallest(level));
+                // Nor the propensity model's term (its variance gives the cell back).
+                let term = out["propensity"]["terms"].as_array().unwrap().iter().find(|t| t["name"] == b.name.as_str()).unwrap_or_else(|| panic!("no term {}", b.name));
+                assert!(term["coef"].is_null() && term["se"].is_null(), "k = {k}: {term}");
                 any = true;
             }
         }
@@ -264,4 +267,27 @@ fn effective_sample_size_gives_no_withheld_arm_size() {
         }
     }
     assert!(withheld, "the case must withhold an arm's n at some k");
+}
+
+/// A subgroup level's hazard ratio compares the group's two arms within it; its variance (about
+/// 1/d₁ + 1/d₀) gives back an arm's events. Veteran's adeno level has 27 patients and 26 events,
+/// but treatment 1 has 9 of them (9 events): at k = 10 its HR is withheld, at k = 5 released;
+/// large (arms of 15 and 12) keeps its HR at k = 10. A numeric 0/1-like model term (prior: 0 or
+/// 10, 37 events at 10) is suppressed where one value has fewer than k events (k = 38).
+#[test]
+fn a_subgroups_hazard_ratio_is_withheld_when_one_arm_has_few() {
+    let (table, report) = load("designs_veteran.csv", SUBGROUPS);
+    let hr = |out: &Value, level: &str| out["subgroups"].as_array().unwrap().iter().find(|r| r["column"] == "celltype" && r["level"] == level).unwrap()["hr"].clone();
+    assert!(hr(&exported(&table, &report, 5), "adeno").is_number());
+    let at10 = exported(&table, &report, 10);
+    assert!(hr(&at10, "adeno").is_null(), "{}", at10["subgroups"]);
+    assert!(hr(&at10, "large").is_number(), "{}", at10["subgroups"]);
+
+    let spec = r#"{"time":"time","event":{"column":"status","event":["1"]},"covariates":["prior","karno"]}"#;
+    let (table, report) = load("designs_veteran.csv", spec);
+    let term = |out: &Value, name: &str| out["cox"]["terms"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap()["coef"].clone();
+    let at37 = exported(&table, &report, 37);
+    assert!(term(&at37, "prior").is_number() && term(&at37, "karno").is_number());
+    let at38 = exported(&table, &report, 38);
+    assert!(term(&at38, "prior").is_null() && term(&at38, "karno").is_number(), "{}", at38["cox"]["terms"]);
 }

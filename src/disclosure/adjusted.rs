@@ -4,7 +4,8 @@
 //! * **Subgroup rows.** A level with fewer than k patients or events, or with fewer than k
 //!   patients free of the event, keeps its name but releases no count; with fewer than k
 //!   patients or events its hazard ratio, CI and p are withheld too (a Cox variance of a few
-//!   events is about 1/d₁ + 1/d₀: inverting it gives the counts back).
+//!   events is about 1/d₁ + 1/d₀: inverting it gives the counts back), and so they are when
+//!   one arm of the group within the level has fewer than k patients or events (d₁ itself).
 //! * **Adjusted curves.** Released only at the times of the released (coarsened) Kaplan-Meier
 //!   steps, each resting on at least k events, and cut where those are cut; a landmark takes the
 //!   released curve's value. Their jumps (baseline-hazard increments) then span ≥ k events.
@@ -14,7 +15,9 @@
 //!   smallest and largest weight and propensity score (single patients' values) never leave; an
 //!   arm of fewer than k patients releases no count; a count of extreme weights from 1 to k − 1
 //!   is withheld; a balance row of a 0/1 term with fewer than k patients at either value in an
-//!   arm releases no SMD (nor, then, the largest SMD after weighting, which may be that row's).
+//!   arm releases no SMD (nor, then, the largest SMD after weighting, which may be that row's),
+//!   and that term of the propensity model no coefficient (its variance, about Σ 1/cell over the
+//!   term-by-arm table, gives the cell back).
 //! * **RMST differences** involving a group withheld for its size are not released.
 
 use super::{small, Withheld};
@@ -34,7 +37,8 @@ pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Wi
             s.events = 0;
             s.small = true;
         }
-        if few {
+        // An arm with few patients or events within the level: the HR's variance gives them.
+        if few || s.smallest_arm_count < kk {
             for v in [&mut s.coef, &mut s.se, &mut s.hr, &mut s.lower, &mut s.upper, &mut s.p] {
                 *v = f64::NAN;
             }
@@ -122,6 +126,15 @@ pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Wi
         // The largest |SMD| after weighting may be a withheld row's.
         if p.balance.iter().any(|b| b.small) {
             p.max_smd_after = f64::NAN;
+        }
+        // The propensity model's term of such a 0/1 column: its variance (about the sum of
+        // 1/cell over the 2×2 table of term by arm) gives the small cell back.
+        for t in p.terms.iter_mut() {
+            if p.balance.iter().any(|b| b.small && b.name == t.name) {
+                for v in [&mut t.coef, &mut t.se, &mut t.z, &mut t.p] {
+                    *v = f64::NAN;
+                }
+            }
         }
     }
 
