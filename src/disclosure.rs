@@ -30,8 +30,10 @@
 //!   marks only when it holds at least k. Landmark estimates are the released curve's
 //!   value at the landmark (so they never fall between pooled events).
 //! * **Models.** Coefficients, covariance and tests stay. A categorical level with fewer than k
-//!   patients or events in the model's rows is named in [`Withheld::terms`] and its row (and
-//!   covariance) is suppressed in every export. The per-event Schoenfeld residuals never leave:
+//!   patients or events in the model's rows (or a value of a 0/1 numeric term) is named in
+//!   [`Withheld::terms`] and its row (covariance, PH test) is suppressed in every export, in the
+//!   Cox, univariable, Fine-Gray and parametric models; a parametric model's covariate means
+//!   (a level's share to 12 digits) never leave. The per-event Schoenfeld residuals never leave:
 //!   the residual plot is released with the residuals pooled in runs of k events and the
 //!   smoother between the first and last pooled points (`disclosure/residuals.rs`).
 //! * **Table 1.** A count between 1 and k − 1 is written "<k" with no percent (primary);
@@ -536,6 +538,34 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
     }
     for p in r.parametric.iter_mut() {
         p.warnings.clear();
+        if w.totals || small(p.n, k) || small(p.events, k) {
+            p.n = 0;
+            p.events = 0;
+        }
+        for t in p.terms.iter_mut() {
+            if flagged.contains(&t.name) {
+                blank_term(&mut t.coef, &mut [&mut t.se, &mut t.z, &mut t.p]);
+                for v in [&mut t.time_ratio, &mut t.tr_lower, &mut t.tr_upper, &mut t.hr, &mut t.hr_lower, &mut t.hr_upper] {
+                    *v = None;
+                }
+            }
+        }
+        // The covariates' means over the model's rows: a level's share, to 12 digits, times n
+        // is its count (and, n withheld, only one n makes every share a whole count).
+        p.x_mean.iter_mut().for_each(|m| *m = f64::NAN);
+        for pr in p.predictions.iter_mut() {
+            if pr.group.is_none() {
+                pr.x.iter_mut().for_each(|m| *m = f64::NAN);
+            } else if w.few(pr.group.as_deref()) {
+                // A group withheld for its size or events: its fitted median's interval (a
+                // variance of about 1/d) and curve would give its events back.
+                pr.median = f64::NAN;
+                pr.median_lower = f64::NAN;
+                pr.median_upper = f64::NAN;
+                pr.at.iter_mut().for_each(|a| a.surv = f64::NAN);
+                pr.curve.clear();
+            }
+        }
     }
 
     // Table 1.

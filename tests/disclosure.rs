@@ -232,3 +232,41 @@ fn table1_columns_no_suppression_protects_are_withheld_whole() {
     let stage = json["table1"].as_array().unwrap().iter().find(|r| r["variable"] == "stage").unwrap();
     assert!(stage["groups"][0]["levels"].as_array().unwrap().iter().all(|l| l["count"] == "withheld"), "{stage}");
 }
+
+/// The parametric (survreg) models follow the Cox model's rules: a small level's term is
+/// suppressed (lung's ph.ecog = 3, one patient: its time ratio's variance gives the count), the
+/// model's n and events go with the totals, and the covariates' means (a level's share to 12
+/// digits: 1/227 is one patient) never leave.
+#[test]
+fn parametric_models_follow_the_model_rules() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/lung.csv")).unwrap();
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"ph.ecog","covariates":["age","ph.ecog"],"categorical":["ph.ecog"],"parametric":["weibull"]}"#).unwrap();
+    let table = cohort::read_table(&bytes, "lung.csv", &cohort::ReadOptions::from_spec(&spec)).unwrap();
+    let r = cohort::analyze(&table, &spec).unwrap();
+    let fit = &r.parametric[0];
+    let term = |f: &cohort::stats::parametric::ParametricReport, name: &str| f.terms.iter().find(|t| t.name == name).unwrap().clone();
+    assert!(term(fit, "ph.ecog=3").se.is_finite() && fit.x_mean.iter().all(|m| m.is_finite()) && fit.n > 0);
+    let p = cohort::disclosure::protect(&r, Some(&table), 5).report;
+    let fit = &p.parametric[0];
+    let t3 = term(fit, "ph.ecog=3");
+    assert!(t3.coef.is_nan() && t3.se.is_nan() && t3.time_ratio.is_none(), "{t3:?}");
+    assert!(term(fit, "age").se.is_finite());
+    assert!(fit.x_mean.iter().all(|m| m.is_nan()));
+    // ph.ecog = 3 is a group of one: the totals, and the model's n, are withheld.
+    assert_eq!((fit.n, fit.events), (0, 0));
+    // The predictions: the means row's covariates never leave; the group of one has no fitted
+    // median or curve; the others keep theirs.
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"ph.ecog","covariates":["ph.ecog"],"categorical":["ph.ecog"],"parametric":["weibull"]}"#).unwrap();
+    let r = cohort::analyze(&table, &spec).unwrap();
+    assert!(r.parametric[0].predictions.iter().any(|pr| pr.group.as_deref() == Some("3") && pr.median.is_finite()));
+    let p = cohort::disclosure::protect(&r, Some(&table), 5).report;
+    for pr in &p.parametric[0].predictions {
+        match pr.group.as_deref() {
+            None => assert!(pr.x.iter().all(|x| x.is_nan())),
+            Some("3") => assert!(pr.median.is_nan() && pr.curve.is_empty() && pr.at.iter().all(|a| a.surv.is_nan()), "{pr:?}"),
+            Some(_) => assert!(pr.median.is_finite() && !pr.curve.is_empty()),
+        }
+    }
+    let svg = cohort::plot::render_svg(&p, &PlotOptions { min_cell: Some(5), ..PlotOptions::default() }, 900, 600, FigureKind::ParametricFit).unwrap();
+    assert!(!svg.contains("NaN"));
+}
