@@ -147,15 +147,22 @@ fn ratio_attack(v: &Value, truth: &[(Option<String>, Vec<(f64, f64, f64)>)]) -> 
     let mut found = Vec::new();
     for (g, steps) in curves(v) {
         let Some((_, t)) = truth.iter().find(|(tg, _)| *tg == g) else { continue };
-        let mut prev_s = 1.0;
+        // The truth a released step stands for: the events since the estimate last changed
+        // (one event time in the unprotected report, a pool in a protected one).
+        let (mut prev_s, mut since) = (1.0, f64::NEG_INFINITY);
         for s in &steps {
             let (Some(time), Some(sv), Some(n)) = (s[0], s[1], s[2]) else { continue };
             if prev_s > 0.0 {
                 let d = n * (1.0 - sv / prev_s);
                 let r = d.round();
-                if (d - r).abs() < 0.05 && r >= 1.0 && r < k as f64 && t.iter().any(|x| x.0 == time && x.1 == r) {
+                let near = |a: f64| if a.is_finite() { a + 1e-10 * a.abs().max(1.0) } else { a };
+                let truth: f64 = t.iter().filter(|x| x.0 > near(since) && x.0 <= near(time)).map(|x| x.1).sum();
+                if (d - r).abs() < 0.05 && r >= 1.0 && r < k as f64 && truth == r {
                     found.push(format!("{g:?} t={time}: d={r}"));
                 }
+            }
+            if sv != prev_s {
+                since = time;
             }
             prev_s = sv;
         }
