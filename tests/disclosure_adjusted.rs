@@ -291,3 +291,18 @@ fn a_subgroups_hazard_ratio_is_withheld_when_one_arm_has_few() {
     let at38 = exported(&table, &report, 38);
     assert!(term(&at38, "prior").is_null() && term(&at38, "karno").is_number(), "{}", at38["cox"]["terms"]);
 }
+
+/// An adjusted curve of a group withheld for its size or events keeps no count of its own
+/// model rows below k (`n_group`: lung's ph.ecog = 3 released 1; found by the random attack
+/// run's scan of every count field).
+#[test]
+fn a_withheld_groups_adjusted_row_count_is_withheld_too() {
+    let spec = r#"{"time":"time","event":{"column":"status","event":["2"]},"group":"ph.ecog","covariates":["age","sex"],"adjusted":"direct","times":[180,365]}"#;
+    let (table, report) = load("designs_lung.csv", spec);
+    assert!(report.adjusted.iter().any(|a| a.group == "3" && a.n_group == 1));
+    let out = exported(&table, &report, 5);
+    for a in out["adjusted"].as_array().unwrap() {
+        let n = a["n_group"].as_u64().unwrap_or(0);
+        assert!(n == 0 || n >= 5, "{a}");
+    }
+}

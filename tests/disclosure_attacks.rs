@@ -193,6 +193,33 @@ fn inversion_attack(v: &Value, truth: &[(Option<String>, Vec<(f64, f64, f64)>)])
     found
 }
 
+/// Any count field of a JSON output holding a count from 1 to k − 1 (its path).
+fn small_count_fields(v: &Value) -> Vec<String> {
+    const COUNTS: &[&str] = &["n", "events", "n_group", "n_risk", "n_event", "n_censor", "count", "missing", "competing", "competing_events", "extreme", "rows_in_file", "rows_filtered_out", "analysed", "filtered_out", "rows_read"];
+    fn walk(v: &Value, path: &str, k: f64, out: &mut Vec<String>) {
+        match v {
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| walk(x, &format!("{path}[{i}]"), k, out)),
+            Value::Object(o) => {
+                for (key, x) in o {
+                    if key == "spec" {
+                        continue;
+                    }
+                    if let Some(c) = x.as_f64().filter(|_| COUNTS.contains(&key.as_str())) {
+                        if c >= 1.0 && c < k {
+                            out.push(format!("{path}.{key} = {c}"));
+                        }
+                    }
+                    walk(x, &format!("{path}.{key}"), k, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, "", threshold() as f64, &mut out);
+    out
+}
+
 /// Differencing: the total n minus every other group's n gives the one group shown "<k".
 fn differencing_attack(v: &Value) -> Vec<String> {
     let k = threshold();
@@ -508,6 +535,7 @@ fn attack_every_kind(case: &Case) -> Vec<&'static str> {
                 assert_eq!(ratio_attack(v, &truth), Vec::<String>::new(), "{what}: ratio attack");
                 assert_eq!(inversion_attack(v, &truth), Vec::<String>::new(), "{what}: ΔH/Δ(se²)");
                 assert_eq!(differencing_attack(v), Vec::<String>::new(), "{what}: differencing");
+                assert_eq!(small_count_fields(v), Vec::<String>::new(), "{what}: a count below k");
                 assert_eq!(percent_attack_json(v), Vec::<String>::new(), "{what}: percent × N");
                 assert_eq!(complement_attack_json(v), Vec::<String>::new(), "{what}: complement");
                 // No released step rests on fewer than k events: between consecutive released

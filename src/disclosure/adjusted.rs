@@ -65,6 +65,11 @@ pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Wi
                 a.steps.clear();
                 a.at.iter_mut().for_each(|at| at.surv = f64::NAN);
                 a.n = 0;
+                // The group's own count of the model's rows: withheld as the others' are (it
+                // was released as it stood: 1 for lung's ph.ecog = 3).
+                if w.totals || small(a.n_group, k) {
+                    a.n_group = 0;
+                }
                 continue;
             }
             let Some(o) = orig.adjusted.iter().find(|o| o.group == a.group) else { continue };
