@@ -306,3 +306,26 @@ fn a_withheld_groups_adjusted_row_count_is_withheld_too() {
         assert!(n == 0 || n >= 5, "{a}");
     }
 }
+
+/// The count of extreme weights (above 10) over both arms is withheld with an arm's count
+/// (the total less the other arm's would give it) or when it is itself small (found by the
+/// random attack run's count scan: `propensity.extreme = 1` released at k = 6).
+#[test]
+fn the_total_of_extreme_weights_follows_the_arms() {
+    let spec = r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"trt","propensity":{"treatment":"trt","covariates":["karno","age","celltype"],"estimand":"ATE"}}"#;
+    let (table, mut report) = load("designs_veteran.csv", spec);
+    let p = report.propensity.as_mut().unwrap();
+    for (e, x) in p.ess.iter_mut().zip([1, 12]) {
+        e.extreme = x;
+    }
+    p.extreme = 13;
+    let out = exported(&table, &report, 5);
+    assert!(out["propensity"]["extreme"].as_u64().unwrap_or(0) == 0, "{}", out["propensity"]);
+    assert_eq!(out["propensity"]["ess"][1]["extreme"].as_u64(), Some(12));
+    let p = report.propensity.as_mut().unwrap();
+    for (e, x) in p.ess.iter_mut().zip([0, 3]) {
+        e.extreme = x;
+    }
+    p.extreme = 3;
+    assert!(exported(&table, &report, 5)["propensity"]["extreme"].as_u64().unwrap_or(0) == 0);
+}

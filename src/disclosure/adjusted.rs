@@ -121,6 +121,12 @@ pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Wi
                 e.ess = f64::NAN;
             }
         }
+        // The count of extreme weights over both arms: small, or an arm's withheld (the total
+        // less the other arm's would give it).
+        if small(p.extreme, k) || w.propensity_extreme_withheld {
+            p.extreme = 0;
+            w.propensity_extreme_withheld = true;
+        }
         for b in p.balance.iter_mut() {
             if b.small || b.smallest_cell < k as usize {
                 b.small = true;
