@@ -179,8 +179,9 @@ fn adjusted_curves_drawn_as_the_survival_figure() {
 /// The exports of the adjusted comparisons' figures (`cohort export --as love-svg|subgroups-svg|
 /// adjusted-svg`) are drawn from the protected report: with k = 30 every celltype level is
 /// withheld (adeno and large have 27 patients; smallcell 48 with 45 events leaves 3 event-free,
-/// squamous 35/31 leaves 4), and so is every prior level: no count is drawn ("—"), and adeno's and large's hazard ratios are
-/// "withheld (<30)", not "not estimable".
+/// squamous 35/31 leaves 4), and so is every prior level: no count is drawn ("—"), and the
+/// hazard ratios of adeno and large (and of the levels with an arm of fewer than 30 patients or
+/// events) are "withheld (<30)", not "not estimable".
 #[test]
 fn adjusted_figure_exports_go_through_the_disclosure_module() {
     use cohort::export::{export_bytes, ExportInput, ExportKind};
@@ -190,7 +191,10 @@ fn adjusted_figure_exports_go_through_the_disclosure_module() {
     for hidden in ["27", "26", "48", "45", "97", "91"] {
         assert!(!drawn(&svg, hidden), "{hidden} drawn");
     }
-    assert_eq!(svg.matches(">\nwithheld (&lt;30)\n</text>").count(), 2);
+    // Withheld HRs: adeno and large (fewer than 30 patients), and, for an arm within the level
+    // of fewer than 30 patients or events, smallcell (treatment 2: 18), squamous (15 and 20)
+    // and prior = 10 (21 and 19); prior = 0 (48/44 and 49/47) keeps its HR.
+    assert_eq!(svg.matches(">\nwithheld (&lt;30)\n</text>").count(), 5);
     // Every level withheld at k = 30 (prior 0: 97/91 and 10: 40/37 leave fewer than 30 event-free),
     // and the overall row's counts (137/128: 9 event-free) by the same rule.
     assert_eq!(svg.matches(">\n—\n</text>").count(), 14);

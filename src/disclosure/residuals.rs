@@ -168,8 +168,10 @@ mod tests {
     #[test]
     fn fewer_than_k_events_release_nothing_and_suppressed_terms_go() {
         assert!(pool_residuals(&plot(4), 5, &[], false).is_none());
-        let p = pool_residuals(&plot(10), 5, &["a".to_string()], true).unwrap();
-        assert!(p.terms.is_empty());
+        // Every term suppressed: nothing to draw, and the export says why.
+        assert!(pool_residuals(&plot(10), 5, &["a".to_string()], true).is_none());
+        let p = pool_residuals(&plot(10), 5, &["b".to_string()], true).unwrap();
+        assert_eq!(p.terms.len(), 1);
         assert_eq!(p.events, 0);
     }
 
