@@ -454,9 +454,13 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
     r.immortal_time = None;
 
     // Cumulative incidence: tallies from the analysed rows.
+    // (Competing risks are an extended estimator: a build without them releases none.)
+    #[cfg(feature = "extended")]
     if !report.cuminc.is_empty() {
         r.cuminc = protect_cuminc(report, table, k, end, &mut w);
     }
+    #[cfg(not(feature = "extended"))]
+    r.cuminc.clear();
 
     if w.totals {
         r.n = 0;
@@ -536,40 +540,20 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
             }
         }
     }
-    for p in r.parametric.iter_mut() {
-        p.warnings.clear();
-        if w.totals || small(p.n, k) || small(p.events, k) {
-            p.n = 0;
-            p.events = 0;
-        }
-        for t in p.terms.iter_mut() {
-            if flagged.contains(&t.name) {
-                blank_term(&mut t.coef, &mut [&mut t.se, &mut t.z, &mut t.p]);
-                for v in [&mut t.time_ratio, &mut t.tr_lower, &mut t.tr_upper, &mut t.hr, &mut t.hr_lower, &mut t.hr_upper] {
-                    *v = None;
-                }
-            }
-        }
-        // The covariates' means over the model's rows: a level's share, to 12 digits, times n
-        // is its count (and, n withheld, only one n makes every share a whole count).
-        p.x_mean.iter_mut().for_each(|m| *m = f64::NAN);
-        for pr in p.predictions.iter_mut() {
-            if pr.group.is_none() {
-                pr.x.iter_mut().for_each(|m| *m = f64::NAN);
-            } else if w.few(pr.group.as_deref()) {
-                // A group withheld for its size or events: its fitted median's interval (a
-                // variance of about 1/d) and curve would give its events back.
-                pr.median = f64::NAN;
-                pr.median_lower = f64::NAN;
-                pr.median_upper = f64::NAN;
-                pr.at.iter_mut().for_each(|a| a.surv = f64::NAN);
-                pr.curve.clear();
-            }
-        }
-    }
+    #[cfg(feature = "extended")]
+    protect_parametric(&mut r.parametric, k, &w, &flagged);
+    #[cfg(not(feature = "extended"))]
+    r.parametric.clear();
 
-    // Table 1.
+    // Table 1 (an extended estimator: a build without them never has one, and releases none).
+    #[cfg(not(feature = "extended"))]
+    {
+        r.table1 = None;
+    }
+    #[cfg(feature = "extended")]
     let mask = r.table1.as_ref().map(|rows| table1_mask(rows, k)).unwrap_or(Table1Mask { k, ..Default::default() });
+    #[cfg(not(feature = "extended"))]
+    let mask = Table1Mask { k, ..Default::default() };
     w.table1_primary = mask.primary.len();
     w.table1_secondary = mask.secondary.len();
     if let Some(rows) = r.table1.as_mut() {
@@ -604,7 +588,44 @@ fn blank_term(coef: &mut f64, rest: &mut [&mut f64]) {
     }
 }
 
+/// The parametric (survreg) models under the model rules (`flagged`: suppressed terms).
+#[cfg(feature = "extended")]
+fn protect_parametric(parametric: &mut [crate::stats::parametric::ParametricReport], k: u32, w: &Withheld, flagged: &[String]) {
+    for p in parametric.iter_mut() {
+        p.warnings.clear();
+        if w.totals || small(p.n, k) || small(p.events, k) {
+            p.n = 0;
+            p.events = 0;
+        }
+        for t in p.terms.iter_mut() {
+            if flagged.contains(&t.name) {
+                blank_term(&mut t.coef, &mut [&mut t.se, &mut t.z, &mut t.p]);
+                for v in [&mut t.time_ratio, &mut t.tr_lower, &mut t.tr_upper, &mut t.hr, &mut t.hr_lower, &mut t.hr_upper] {
+                    *v = None;
+                }
+            }
+        }
+        // The covariates' means over the model's rows: a level's share, to 12 digits, times n
+        // is its count (and, n withheld, only one n makes every share a whole count).
+        p.x_mean.iter_mut().for_each(|m| *m = f64::NAN);
+        for pr in p.predictions.iter_mut() {
+            if pr.group.is_none() {
+                pr.x.iter_mut().for_each(|m| *m = f64::NAN);
+            } else if w.few(pr.group.as_deref()) {
+                // A group withheld for its size or events: its fitted median's interval (a
+                // variance of about 1/d) and curve would give its events back.
+                pr.median = f64::NAN;
+                pr.median_lower = f64::NAN;
+                pr.median_upper = f64::NAN;
+                pr.at.iter_mut().for_each(|a| a.surv = f64::NAN);
+                pr.curve.clear();
+            }
+        }
+    }
+}
+
 /// Cumulative-incidence curves pooled and cut as the Kaplan-Meier ones, from the analysed rows.
+#[cfg(feature = "extended")]
 fn protect_cuminc(report: &Report, table: Option<&Table>, k: u32, end: f64, w: &mut Withheld) -> Vec<crate::stats::cuminc::CumincCurve> {
     use crate::stats::cuminc::{CumincAt, CumincCurve, CumincStep};
     let prep = table.and_then(|t| report.spec.as_ref().and_then(|s| crate::prepare::prepare(t, s, &mut Vec::new()).ok()));
@@ -751,6 +772,7 @@ fn is_text(table: &Table, name: &str) -> bool {
 
 /// Whether some withheld cell of a column has a single possible value given their total and
 /// what their labels say: a primary cell ("<k") lies in 1..k−1, a secondary one is at least k.
+#[cfg(feature = "extended")]
 fn pinned(hidden: &[(usize, usize, bool)], k: u32) -> bool {
     let k = k as f64;
     let total: f64 = hidden.iter().map(|h| h.1 as f64).sum();
@@ -768,6 +790,7 @@ fn pinned(hidden: &[(usize, usize, bool)], k: u32) -> bool {
 }
 
 /// Primary and secondary suppression of Table 1 (see the module documentation).
+#[cfg(feature = "extended")]
 pub fn table1_mask(rows: &[crate::stats::table1::Table1Row], k: u32) -> Table1Mask {
     let mut m = Table1Mask { k, ..Default::default() };
     if let Some(first) = rows.first() {

@@ -20,11 +20,35 @@
 //!   term-by-arm table, gives the cell back).
 //! * **RMST differences** involving a group withheld for its size are not released.
 
-use super::{small, Withheld};
+#[cfg(feature = "extended")]
+use super::small;
+use super::Withheld;
 use crate::report::Report;
 
 /// Applies the rules above to `r` (a clone of `orig` that [`super::protect`] is protecting).
 pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Withheld) {
+    #[cfg(feature = "extended")]
+    protect_extended(orig, r, k, w);
+    // A build without the extended estimators (the page's first module) never computes these;
+    // should a report carry them, none leaves.
+    #[cfg(not(feature = "extended"))]
+    {
+        let _ = (orig, k);
+        r.subgroups.clear();
+        r.subgroup_overall = None;
+        r.interaction.clear();
+        r.adjusted.clear();
+        r.propensity = None;
+    }
+
+    // RMST differences with a small group.
+    let small_groups = w.small_groups.clone();
+    r.rmst_diff.retain(|d| !small_groups.contains(&d.a) && !small_groups.contains(&d.b));
+}
+
+/// Subgroups, adjusted curves and propensity weighting (the extended estimators).
+#[cfg(feature = "extended")]
+fn protect_extended(orig: &Report, r: &mut Report, k: u32, w: &mut Withheld) {
     let kk = k as usize;
 
     // Subgroups (the overall row by the same rule).
@@ -149,13 +173,11 @@ pub(super) fn protect_adjusted(orig: &Report, r: &mut Report, k: u32, w: &mut Wi
         }
     }
 
-    // RMST differences with a small group.
-    let small_groups = w.small_groups.clone();
-    r.rmst_diff.retain(|d| !small_groups.contains(&d.a) && !small_groups.contains(&d.b));
 }
 
 /// Ends of pools of consecutive event times (all Kaplan-Meier groups together) that hold at
 /// least `k` events, up to where fewer than `k` remain at risk.
+#[cfg(feature = "extended")]
 fn pooled_times(orig: &Report, k: usize) -> Vec<f64> {
     let mut times: Vec<f64> = orig.km.iter().flat_map(|c| c.steps.iter().map(|s| s.time)).collect();
     times.sort_by(f64::total_cmp);

@@ -28,6 +28,7 @@ fn and_list(items: &[String]) -> String {
     }
 }
 
+#[cfg(feature = "extended")]
 fn quoted(items: &[String]) -> Vec<String> {
     items.iter().map(|s| format!("'{s}'")).collect()
 }
@@ -35,7 +36,26 @@ fn quoted(items: &[String]) -> Vec<String> {
 /// The Methods sentences, after the curves' and the models' own.
 pub(super) fn methods(report: &Report, spec: &AnalysisSpec, unit: &str) -> String {
     let mut m = String::new();
-    let group = spec.group.as_ref().map(|g| and_list(&quoted(g.columns()))).unwrap_or_default();
+    #[cfg(feature = "extended")]
+    propensity_methods(&mut m, report, spec);
+    if let Some(tau) = spec.rmst_tau.filter(|_| report.km.iter().any(|c| c.rmst.is_some())) {
+        let se = if report.propensity.is_some() || spec.sampling_weights().is_some() { " (robust standard errors under the weights)" } else { "" };
+        m.push_str(&format!(
+            "The restricted mean survival time (RMST) up to {}{unit} was the area under each Kaplan-Meier curve{se}{}. ",
+            crate::table::format_number(tau),
+            if report.rmst_diff.is_empty() { "" } else { "; groups were compared by the difference in RMST (normal approximation)" }
+        ));
+    }
+    #[cfg(feature = "extended")]
+    model_methods(&mut m, report, spec);
+    #[cfg(not(feature = "extended"))]
+    let _ = interactions_held(report, spec).map(|s| m.push_str(&s));
+    m
+}
+
+/// The propensity weighting's sentence (or that it was asked for but not applied).
+#[cfg(feature = "extended")]
+fn propensity_methods(m: &mut String, report: &Report, spec: &AnalysisSpec) {
     match (&report.propensity, &spec.propensity) {
         (Some(p), _) => {
             let kind = match (p.estimand, p.stabilize) {
@@ -52,14 +72,21 @@ pub(super) fn methods(report: &Report, spec: &AnalysisSpec, unit: &str) -> Strin
         (None, Some(ps)) => m.push_str(&format!("Propensity-score weighting of '{}' was asked for but not applied (see the warnings): the analysis is unweighted. ", ps.treatment)),
         (None, None) => {}
     }
-    if let Some(tau) = spec.rmst_tau.filter(|_| report.km.iter().any(|c| c.rmst.is_some())) {
-        let se = if report.propensity.is_some() || spec.sampling_weights().is_some() { " (robust standard errors under the weights)" } else { "" };
-        m.push_str(&format!(
-            "The restricted mean survival time (RMST) up to {}{unit} was the area under each Kaplan-Meier curve{se}{}. ",
-            crate::table::format_number(tau),
-            if report.rmst_diff.is_empty() { "" } else { "; groups were compared by the difference in RMST (normal approximation)" }
-        ));
-    }
+}
+
+/// The interactions the fitted Cox model holds (one with a spline column, say, is left out): a
+/// term "a…:b…" of the model.
+fn interactions_held(report: &Report, spec: &AnalysisSpec) -> Option<String> {
+    let of = |x: &str, col: &str| x == col || x.strip_prefix(col).is_some_and(|r| r.starts_with('='));
+    let held = |a: &str, b: &str| report.cox.as_ref().is_some_and(|c| c.terms.iter().any(|t| t.name.split_once(':').is_some_and(|(x, y)| of(x, a) && of(y, b))));
+    let pairs: Vec<String> = spec.interactions.iter().filter(|[a, b]| held(a, b)).map(|[a, b]| format!("'{a}' × '{b}'")).collect();
+    (!pairs.is_empty()).then(|| format!("The Cox model included the interaction{} {}. ", if pairs.len() > 1 { "s" } else { "" }, and_list(&pairs)))
+}
+
+/// Direct adjustment, subgroups, the interactions and the splines.
+#[cfg(feature = "extended")]
+fn model_methods(m: &mut String, report: &Report, spec: &AnalysisSpec) {
+    let group = spec.group.as_ref().map(|g| and_list(&quoted(g.columns()))).unwrap_or_default();
     if !report.adjusted.is_empty() {
         let covs: Vec<String> = spec.covariates.iter().filter(|c| !spec.group.as_ref().is_some_and(|g| g.columns().contains(c))).cloned().collect();
         m.push_str(&format!(
@@ -74,13 +101,8 @@ pub(super) fn methods(report: &Report, spec: &AnalysisSpec, unit: &str) -> Strin
             spec.strata.as_ref().map(|s| format!(", stratified by '{s}'")).unwrap_or_default()
         ));
     }
-    // The interactions the model holds (one with a spline column, say, is left out): a term
-    // "a…:b…" of the fitted model.
-    let of = |x: &str, col: &str| x == col || x.strip_prefix(col).is_some_and(|r| r.starts_with('='));
-    let held = |a: &str, b: &str| report.cox.as_ref().is_some_and(|c| c.terms.iter().any(|t| t.name.split_once(':').is_some_and(|(x, y)| of(x, a) && of(y, b))));
-    let pairs: Vec<String> = spec.interactions.iter().filter(|[a, b]| held(a, b)).map(|[a, b]| format!("'{a}' × '{b}'")).collect();
-    if !pairs.is_empty() {
-        m.push_str(&format!("The Cox model included the interaction{} {}. ", if pairs.len() > 1 { "s" } else { "" }, and_list(&pairs)));
+    if let Some(s) = interactions_held(report, spec) {
+        m.push_str(&s);
     }
     for s in &report.spline {
         m.push_str(&format!(
@@ -88,33 +110,14 @@ pub(super) fn methods(report: &Report, spec: &AnalysisSpec, unit: &str) -> Strin
             s.column, s.df
         ));
     }
-    m
 }
 
 /// The Results sentences, after the curves' and the models' own.
 pub(super) fn results(report: &Report, spec: &AnalysisSpec, unit: &str, w: Option<&Withheld>) -> String {
     let mut m = String::new();
-    let group = spec.group.as_ref().map(|g| and_list(&quoted(g.columns()))).unwrap_or_default();
     let small = |g: &str| w.is_some_and(|w| w.small(Some(g)));
-    let f2 = |x: f64| format!("{x:.2}");
-    if let Some(p) = &report.propensity {
-        let before = p.balance.iter().map(|b| b.smd_before.abs()).filter(|x| x.is_finite()).fold(f64::NAN, f64::max);
-        if p.max_smd_after.is_finite() {
-            m.push_str(&format!("After weighting the largest absolute standardised mean difference was {:.3}", p.max_smd_after));
-            if before.is_finite() {
-                m.push_str(&format!(" (before: {before:.3})"));
-            }
-            m.push_str("; ");
-        } else {
-            m.push_str("After weighting ");
-        }
-        let ess: Vec<String> = p.ess.iter().filter(|e| e.ess.is_finite()).map(|e| format!("{:.1} ('{}' = {})", e.ess, p.treatment, e.group)).collect();
-        if ess.is_empty() {
-            m.push_str("the effective sample sizes are not shown. ");
-        } else {
-            m.push_str(&format!("the effective sample sizes were {}. ", and_list(&ess)));
-        }
-    }
+    #[cfg(feature = "extended")]
+    propensity_results(&mut m, report);
     let rmst: Vec<String> = report
         .km
         .iter()
@@ -136,6 +139,43 @@ pub(super) fn results(report: &Report, spec: &AnalysisSpec, unit: &str, w: Optio
         }
         m.push_str(". ");
     }
+    #[cfg(feature = "extended")]
+    model_results(&mut m, report, spec, unit, w);
+    #[cfg(not(feature = "extended"))]
+    let _ = spec;
+    m
+}
+
+/// Balance and effective sample sizes after propensity weighting.
+#[cfg(feature = "extended")]
+fn propensity_results(m: &mut String, report: &Report) {
+    if let Some(p) = &report.propensity {
+        let before = p.balance.iter().map(|b| b.smd_before.abs()).filter(|x| x.is_finite()).fold(f64::NAN, f64::max);
+        if p.max_smd_after.is_finite() {
+            m.push_str(&format!("After weighting the largest absolute standardised mean difference was {:.3}", p.max_smd_after));
+            if before.is_finite() {
+                m.push_str(&format!(" (before: {before:.3})"));
+            }
+            m.push_str("; ");
+        } else {
+            m.push_str("After weighting ");
+        }
+        let ess: Vec<String> = p.ess.iter().filter(|e| e.ess.is_finite()).map(|e| format!("{:.1} ('{}' = {})", e.ess, p.treatment, e.group)).collect();
+        if ess.is_empty() {
+            m.push_str("the effective sample sizes are not shown. ");
+        } else {
+            m.push_str(&format!("the effective sample sizes were {}. ", and_list(&ess)));
+        }
+    }
+}
+
+/// Adjusted survival at the landmarks, the subgroups' hazard ratios and interaction tests, and
+/// the splines' tests of non-linearity.
+#[cfg(feature = "extended")]
+fn model_results(m: &mut String, report: &Report, spec: &AnalysisSpec, unit: &str, w: Option<&Withheld>) {
+    let group = spec.group.as_ref().map(|g| and_list(&quoted(g.columns()))).unwrap_or_default();
+    let small = |g: &str| w.is_some_and(|w| w.small(Some(g)));
+    let f2 = |x: f64| format!("{x:.2}");
     let adjusted: Vec<String> = report
         .adjusted
         .iter()
@@ -174,5 +214,4 @@ pub(super) fn results(report: &Report, spec: &AnalysisSpec, unit: &str, w: Optio
             m.push_str(&format!("The test of non-linearity of '{}' had {} (chi-square {:.2}, {} df). ", s.column, format_p(t.p), t.chisq, t.df));
         }
     }
-    m
 }
