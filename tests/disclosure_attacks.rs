@@ -220,6 +220,49 @@ fn small_count_fields(v: &Value) -> Vec<String> {
     out
 }
 
+/// Cells of a CSV line (RFC 4180 quoting).
+fn csv_cells(line: &str) -> Vec<String> {
+    let (mut out, mut cur, mut quoted, mut chars) = (Vec::new(), String::new(), false, line.chars().peekable());
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+/// The tables CSV's count columns (n, events, n at risk, level counts) holding a count from 1 to
+/// k − 1: each block's first line names its columns.
+fn small_counts_in_tables_csv(text: &str) -> Vec<String> {
+    let k = threshold() as f64;
+    let mut found = Vec::new();
+    for block in text.split("\n\n") {
+        let mut lines = block.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
+        let Some(header) = lines.next() else { continue };
+        let header = csv_cells(header);
+        for line in lines {
+            let cells = csv_cells(line);
+            for (name, cell) in header.iter().zip(&cells) {
+                if ["n", "events", "n_risk", "count"].contains(&name.as_str()) {
+                    if let Ok(c) = cell.trim().parse::<f64>() {
+                        if c >= 1.0 && c < k {
+                            found.push(format!("{line}: {name} = {c}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
 /// Differencing: the total n minus every other group's n gives the one group shown "<k".
 fn differencing_attack(v: &Value) -> Vec<String> {
     let k = threshold();
@@ -428,6 +471,9 @@ fn attacks_succeed_on_the_unprotected_report() {
     let old = cohort::stats::table1::to_markdown(r.table1.as_ref().unwrap()).replace("| 1 (0.7)", &format!("| <{k} (0.7)"));
     assert!(!percent_attack_text(&old).is_empty(), "{old}");
     assert!(!complement_attack_text(&old.replace(&format!("<{k} (0.7)"), &format!("<{k}"))).is_empty(), "{old}");
+    // The count scans see a small count where one is written.
+    assert_eq!(small_counts_in_tables_csv("# note\n\ntable,group,n,events\nsummary,\"a, b\",12,3\n").len(), 1);
+    assert_eq!(small_count_fields(&serde_json::json!({"km": [{"n": 12, "events": 3}]})).len(), 1);
 }
 
 #[test]
@@ -583,6 +629,9 @@ fn attack_every_kind(case: &Case) -> Vec<&'static str> {
             match kind {
                 ExportKind::Table1Csv | ExportKind::Table1Md | ExportKind::TablesCsv => {
                     assert_eq!(percent_attack_text(&text), Vec::<String>::new(), "{what}: percent × N");
+                    if kind == ExportKind::TablesCsv {
+                        assert_eq!(small_counts_in_tables_csv(&text), Vec::<String>::new(), "{what}: a count below k");
+                    }
                     if kind != ExportKind::TablesCsv {
                         assert_eq!(complement_attack_text(&text), Vec::<String>::new(), "{what}: complement\n{text}");
                     }
