@@ -726,7 +726,12 @@ fn adjusted_figure_attacks(kind: ExportKind, svg: &str, r: &Report, p: &cohort::
     match kind {
         ExportKind::SubgroupsSvg => {
             for s in &r.subgroups {
-                let Some(i) = texts.iter().position(|t| *t == s.level) else { panic!("{what}: subgroup level {} not drawn", s.level) };
+                // The level's row under its column's heading: level, N, events, then an HR cell
+                // ("1.23 (0.45–3.4)", "withheld (<k)", "not estimable", "—"); a level named as
+                // another row's N ("10") is not that row.
+                let hr_cell = |t: &String| t.contains('(') || t == "not estimable" || t == "—";
+                let from = texts.iter().position(|t| *t == s.column).unwrap_or(0);
+                let Some(i) = (from..texts.len()).find(|&i| texts[i] == s.level && texts.get(i + 3).is_some_and(hr_cell)) else { panic!("{what}: subgroup level {} not drawn", s.level) };
                 let cell = |j: usize| texts.get(i + j).and_then(|t| t.parse::<f64>().ok());
                 if let (Some(n), Some(e)) = (cell(1), cell(2)) {
                     let small = |x: f64| x > 0.0 && x < k as f64;
