@@ -761,8 +761,52 @@ fn small_levels(report: &Report, table: Option<&Table>, k: u32) -> Vec<String> {
             out.extend(d.names.iter().cloned());
         }
     }
+    out.extend(small_interactions(table, &mspec, &prep, k));
     out.sort();
     out.dedup();
+    out
+}
+
+/// The interaction terms of two categorical (or 0/1) covariates one of whose joint cells (a level
+/// of one with a level of the other, reference levels included) has fewer than k patients or
+/// events: an interaction's variance, about the sum of 1/d over the four cells it contrasts,
+/// gives that cell back. Every term of the pair is suppressed.
+fn small_interactions(table: &Table, spec: &AnalysisSpec, prep: &crate::prepare::Prepared, k: u32) -> Vec<String> {
+    let mut out = Vec::new();
+    for [a, b] in &spec.interactions {
+        if !(spec.covariates.contains(a) && spec.covariates.contains(b)) {
+            continue;
+        }
+        let Ok(d) = crate::prepare::design(table, spec, prep, &[a.clone(), b.clone()], &mut Vec::new()) else { continue };
+        let of = |col: &str, name: &str| name == col || name.strip_prefix(col).is_some_and(|r| r.starts_with('='));
+        // Each column's main-effect columns with the value that marks a row as at that level:
+        // a level's dummy (1), or the larger of a two-valued numeric column's values; none for
+        // a column of more values (the pair is skipped).
+        let main = |c: &str| -> Option<Vec<(usize, f64)>> {
+            let js: Vec<usize> = (0..d.names.len()).filter(|&j| !d.names[j].contains(':') && of(c, &d.names[j])).collect();
+            let two = |j: usize| {
+                let x = &d.x[j];
+                let lo = x.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                x.iter().all(|&v| v == lo || v == hi).then_some((j, if hi > lo { hi } else { f64::NAN }))
+            };
+            let out: Option<Vec<(usize, f64)>> = js.iter().map(|&j| two(j)).collect();
+            out.filter(|v| !v.is_empty())
+        };
+        let (Some(ja), Some(jb)) = (main(a), main(b)) else { continue };
+        // Each row's level of each column (0: the reference, or the smaller value).
+        let level = |js: &[(usize, f64)], i: usize| js.iter().position(|&(j, at)| d.x[j][i] == at).map_or(0, |p| p + 1);
+        let (la, lb) = (ja.len() + 1, jb.len() + 1);
+        let mut cells = vec![(0usize, 0usize); la * lb];
+        for i in 0..d.time.len() {
+            let c = &mut cells[level(&ja, i) * lb + level(&jb, i)];
+            c.0 += 1;
+            c.1 += usize::from(d.status[i] == 1);
+        }
+        if cells.iter().any(|&(n, e)| n < k as usize || e < k as usize) {
+            out.extend(d.names.iter().filter(|n| n.contains(':')).cloned());
+        }
+    }
     out
 }
 

@@ -329,3 +329,22 @@ fn the_total_of_extreme_weights_follows_the_arms() {
     p.extreme = 3;
     assert!(exported(&table, &report, 5)["propensity"]["extreme"].as_u64().unwrap_or(0) == 0);
 }
+
+/// An interaction of two categorical (or two-valued) covariates contrasts four joint cells; its
+/// variance, about the sum of 1/d over them, gives a small cell back. Veteran's trt × celltype:
+/// the smallest cell is treatment 1's adeno (9 patients, 9 events): at k = 9 the interaction
+/// terms stay, at k = 10 they are suppressed (and the main effects stay).
+#[test]
+fn an_interactions_small_joint_cell_suppresses_its_terms() {
+    let spec = r#"{"time":"time","event":{"column":"status","event":["1"]},"covariates":["trt","celltype","karno"],"categorical":["celltype"],"interactions":[["trt","celltype"]]}"#;
+    let (table, report) = load("designs_veteran.csv", spec);
+    let terms = |k: u32| -> Vec<(String, bool)> {
+        exported(&table, &report, k)["cox"]["terms"].as_array().unwrap().iter().map(|t| (t["name"].as_str().unwrap().to_string(), t["coef"].is_number())).collect()
+    };
+    let at9 = terms(9);
+    assert!(at9.iter().filter(|t| t.0.contains(':')).count() == 3 && at9.iter().all(|t| t.1), "{at9:?}");
+    let at10 = terms(10);
+    for (name, shown) in &at10 {
+        assert_eq!(*shown, !name.contains(':'), "{at10:?}");
+    }
+}
