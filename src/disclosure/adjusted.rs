@@ -172,7 +172,6 @@ fn protect_extended(orig: &Report, r: &mut Report, k: u32, w: &mut Withheld) {
             }
         }
     }
-
 }
 
 /// Ends of pools of consecutive event times (all Kaplan-Meier groups together) that hold at
