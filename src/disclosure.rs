@@ -814,13 +814,15 @@ fn is_text(table: &Table, name: &str) -> bool {
     table.column(name).is_some_and(|c| !matches!(c.data, crate::table::ColumnData::Numeric(_)))
 }
 
-/// Whether some withheld cell of a column has a single possible value given their total and
-/// what their labels say: a primary cell ("<k") lies in 1..k−1, a secondary one is at least k.
+/// Whether some withheld cell of a column has a single possible value given their total, what
+/// their labels say — a primary cell ("<k") lies in 1..k−1, a secondary one is at least k — and
+/// the rule that chose them: secondary cells are the smallest of the others, so none is above
+/// `secondary_max`, the smallest cell still shown.
 #[cfg(feature = "extended")]
-fn pinned(hidden: &[(usize, usize, bool)], k: u32) -> bool {
+fn pinned(hidden: &[(usize, usize, bool)], k: u32, secondary_max: f64) -> bool {
     let k = k as f64;
     let total: f64 = hidden.iter().map(|h| h.1 as f64).sum();
-    let bounds = |primary: bool| if primary { (1.0, k - 1.0) } else { (k, f64::INFINITY) };
+    let bounds = |primary: bool| if primary { (1.0, k - 1.0) } else { (k, secondary_max) };
     hidden.iter().enumerate().any(|(i, h)| {
         let (others_lo, others_hi) = hidden.iter().enumerate().filter(|(j, _)| *j != i).fold((0.0, 0.0), |(lo, hi), (_, o)| {
             let (a, b) = bounds(o.2);
@@ -871,11 +873,14 @@ pub fn table1_mask(rows: &[crate::stats::table1::Table1Row], k: u32) -> Table1Ma
             }
             // Secondary suppression: the withheld cells add up to a known total (N minus the cells
             // shown). An attacker who knows the rule knows a "<k" cell is 1..k−1 and a
-            // "suppressed" one at least k; add the next smallest cell until no withheld cell has
-            // a single possible value.
+            // "suppressed" one at least k and at most the smallest cell shown; add the next
+            // smallest cell until no withheld cell has a single possible value.
             let mut hidden: Vec<(usize, usize, bool)> = cells.iter().filter(|(i, _)| primary.contains(i)).map(|&(i, n)| (i, n, true)).collect();
-            while pinned(&hidden, k) {
+            loop {
                 let next = cells.iter().filter(|(i, n)| *n > 0 && !hidden.iter().any(|h| h.0 == *i)).min_by_key(|(_, n)| *n);
+                if !pinned(&hidden, k, next.map_or(f64::INFINITY, |c| c.1 as f64)) {
+                    break;
+                }
                 let Some(&(i, n)) = next else {
                     // Every cell withheld and a "<k" cell still has one possible value (a 1
                     // beside cells of exactly k): the column is withheld whole, its cells

@@ -270,3 +270,32 @@ fn parametric_models_follow_the_model_rules() {
     let svg = cohort::plot::render_svg(&p, &PlotOptions { min_cell: Some(5), ..PlotOptions::default() }, 900, 600, FigureKind::ParametricFit).unwrap();
     assert!(!svg.contains("NaN"));
 }
+
+/// Table 1's secondary cells are the smallest of the others, so an attacker who knows the rule
+/// knows each is at most the smallest cell still shown. Stage 2, 5, 5, 18 of N = 30 at k = 5:
+/// "<5", "suppressed", 5, 18 gave the 2 back (the suppressed cell is at least 5 and at most the
+/// shown 5). The next smallest cell is suppressed too, until no withheld cell has one value.
+#[test]
+fn table1_secondary_cells_are_bounded_by_the_smallest_cell_shown() {
+    let mut csv = String::from("time,status,grp,stage\n");
+    let stages = [("I", 2), ("II", 5), ("III", 5), ("IV", 18)];
+    let mut t = 0;
+    for (level, n) in stages {
+        for _ in 0..n {
+            t += 1;
+            csv.push_str(&format!("{t},1,A,{level}\n"));
+        }
+    }
+    for level in ["I", "II", "III", "IV"] {
+        for _ in 0..10 {
+            t += 1;
+            csv.push_str(&format!("{t},{},B,{level}\n", t % 2));
+        }
+    }
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"grp","table1":["stage"]}"#).unwrap();
+    let table = cohort::read_table(csv.as_bytes(), "t1.csv", &cohort::ReadOptions::from_spec(&spec)).unwrap();
+    let r = cohort::analyze(&table, &spec).unwrap();
+    let p = cohort::disclosure::protect(&r, Some(&table), 5);
+    let shown: Vec<Option<String>> = (0..4).map(|li| p.table1.cell(0, 0, li)).collect();
+    assert_eq!(shown, [Some("<5".to_string()), Some("suppressed".to_string()), Some("suppressed".to_string()), None], "{shown:?}");
+}

@@ -356,9 +356,10 @@ fn complement_attack_json(v: &Value) -> Vec<String> {
                 cells.push(&g["missing"]);
             }
             let Some(total) = total else { continue };
+            let smallest_shown = cells.iter().filter_map(|c| c.as_f64()).filter(|&v| v > 0.0).fold(f64::INFINITY, f64::min);
             let bound = |c: &Value| match c.as_str() {
                 Some(t) if t.starts_with('<') => Some((1.0, k - 1.0)),
-                Some("suppressed") => Some((k, f64::INFINITY)),
+                Some("suppressed") => Some((k, smallest_shown)),
                 Some(_) => Some((0.0, f64::INFINITY)),
                 None => None,
             };
@@ -398,11 +399,13 @@ fn complement_attack_text(text: &str) -> Vec<String> {
                 let vals: Vec<&str> = rows[i + 1..j].iter().filter_map(|r| r.get(col).map(String::as_str)).collect();
                 // Withheld cells: "<k" is 1..k−1, "suppressed" at least k (the attacker knows the
                 // rule); their total is N minus the cells shown.
+                // A "suppressed" cell is one of the smallest others: at most the smallest shown.
+                let smallest_shown = vals.iter().filter_map(|c| c.split(' ').next()?.parse::<f64>().ok()).filter(|&v| v > 0.0).fold(f64::INFINITY, f64::min);
                 let bound = |c: &str| {
                     if c.starts_with('<') {
                         Some((1.0, k as f64 - 1.0))
                     } else if c == "suppressed" {
-                        Some((k as f64, f64::INFINITY))
+                        Some((k as f64, smallest_shown))
                     } else if c == "withheld" {
                         Some((0.0, f64::INFINITY))
                     } else {
