@@ -426,7 +426,9 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
         || small(report.events, k)
         || report.competing_events.is_some_and(|c| small(c, k));
     let excluded = report.rows_in_file.saturating_sub(report.rows_filtered_out).saturating_sub(report.n);
-    w.file_rows = w.totals || small(excluded, k) || small(report.rows_filtered_out, k);
+    // A file of fewer than k rows: with frequency weights its rows are not the patients, whose
+    // count may be released, but the rows are not released either.
+    w.file_rows = w.totals || small(excluded, k) || small(report.rows_filtered_out, k) || small(report.rows_in_file, k);
 
     // Kaplan-Meier.
     r.km = report

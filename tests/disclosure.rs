@@ -299,3 +299,17 @@ fn table1_secondary_cells_are_bounded_by_the_smallest_cell_shown() {
     let shown: Vec<Option<String>> = (0..4).map(|li| p.table1.cell(0, 0, li)).collect();
     assert_eq!(shown, [Some("<5".to_string()), Some("suppressed".to_string()), Some("suppressed".to_string()), None], "{shown:?}");
 }
+
+/// A frequency-weighted file of fewer than k rows: the patients (14) may be released, the rows
+/// (7) are not (found by the random attack run's count scan: `rows_in_file = 7` at k = 9).
+#[test]
+fn a_weighted_files_few_rows_are_withheld() {
+    let csv = "time,status,w\n3,1,3\n5,0,1\n8,1,3\n9,1,2\n12,0,2\n15,1,2\n20,0,1\n";
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["1"]},"weights":{"column":"w","kind":"frequency"}}"#).unwrap();
+    let table = cohort::read_table(csv.as_bytes(), "w.csv", &cohort::ReadOptions::from_spec(&spec)).unwrap();
+    let r = cohort::analyze(&table, &spec).unwrap();
+    assert_eq!((r.rows_in_file, r.n, r.events), (7, 14, 10));
+    let p = cohort::disclosure::protect(&r, Some(&table), 9).report;
+    assert_eq!((p.rows_in_file, p.n), (0, 14));
+    assert_eq!(p.flow.as_ref().map(|f| f.rows_read), Some(0));
+}
