@@ -266,9 +266,9 @@ fn coarsen(tallies: &[Tally], k: u32, rule: Option<&RiskRounding>) -> Coarse {
             pending.push(i);
         }
         if events >= kf {
-            // The first pool starts with the group's size, released anyway: it stays exact.
-            // With entries its number at risk is no group size: rounded by the rule as the rest.
-            let n0 = if start == 0 && rule.is_none_or(|r| r.exits) { tallies[0].n_risk } else { release(tallies[start].n_risk) };
+            // The pool's start by the curve's rule (without entries the first pool's is N less
+            // no exits: the group's size, released anyway; with entries, rounded up as the rest).
+            let n0 = release(tallies[start].n_risk);
             // Inside a pool only censoring marks are released, and only when the pool holds at
             // least k censorings: a step at an event time inside the pool would date single
             // events, and a pool's few marks would count its censorings (below k).
@@ -284,7 +284,7 @@ fn coarsen(tallies: &[Tally], k: u32, rule: Option<&RiskRounding>) -> Coarse {
     } else if let Some(&j) = pending.last() {
         // Only censorings since the last release: the curve is flat there, and is shown so to
         // the last of them; their marks only when there are at least k.
-        let n0 = tallies.get(start).map_or(f64::NAN, |t| if start == 0 && rule.is_none_or(|r| r.exits) { t.n_risk } else { release(t.n_risk) });
+        let n0 = tallies.get(start).map_or(f64::NAN, |t| release(t.n_risk));
         let censored: f64 = pending.iter().map(|&x| tallies[x].leaving).sum();
         if censored >= kf {
             items.extend(pending.iter().map(|&x| (x, n0, false, true)));
@@ -732,11 +732,7 @@ fn small_levels(report: &Report, table: Option<&Table>, k: u32) -> Vec<String> {
     for c in &nums {
         let Ok(d) = crate::prepare::design(table, &mspec, &prep, std::slice::from_ref(c), &mut Vec::new()) else { continue };
         let (Some(x), [name]) = (d.x.first(), d.names.as_slice()) else { continue };
-        let Some(&a) = x.iter().find(|v| v.is_finite()) else { continue };
-        let Some(&b) = x.iter().find(|&&v| v.is_finite() && v != a) else { continue };
-        if x.iter().any(|&v| v.is_finite() && v != a && v != b) {
-            continue;
-        }
+        let Some((a, b)) = two_values(x).filter(|(a, b)| a < b) else { continue };
         for value in [a, b] {
             let n = x.iter().filter(|&&v| v == value).count();
             let e = x.iter().zip(&d.status).filter(|(&v, &s)| v == value && s == 1).count();
@@ -786,13 +782,7 @@ fn small_interactions(table: &Table, spec: &AnalysisSpec, prep: &crate::prepare:
         // a column of more values (the pair is skipped).
         let main = |c: &str| -> Option<Vec<(usize, f64)>> {
             let js: Vec<usize> = (0..d.names.len()).filter(|&j| !d.names[j].contains(':') && of(c, &d.names[j])).collect();
-            let two = |j: usize| {
-                let x = &d.x[j];
-                let lo = x.iter().copied().fold(f64::INFINITY, f64::min);
-                let hi = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                x.iter().all(|&v| v == lo || v == hi).then_some((j, if hi > lo { hi } else { f64::NAN }))
-            };
-            let out: Option<Vec<(usize, f64)>> = js.iter().map(|&j| two(j)).collect();
+            let out: Option<Vec<(usize, f64)>> = js.iter().map(|&j| two_values(&d.x[j]).map(|(lo, hi)| (j, if hi > lo { hi } else { f64::NAN }))).collect();
             out.filter(|v| !v.is_empty())
         };
         let (Some(ja), Some(jb)) = (main(a), main(b)) else { continue };
@@ -810,6 +800,15 @@ fn small_interactions(table: &Table, spec: &AnalysisSpec, prep: &crate::prepare:
         }
     }
     out
+}
+
+/// The values (smaller, larger) of a design column that takes at most two finite values (equal
+/// when it takes one); `None` for a column of more values, or of none.
+fn two_values(x: &[f64]) -> Option<(f64, f64)> {
+    let mut finite = x.iter().copied().filter(|v| v.is_finite());
+    let a = finite.next()?;
+    let b = finite.clone().find(|&v| v != a).unwrap_or(a);
+    finite.all(|v| v == a || v == b).then(|| (a.min(b), a.max(b)))
 }
 
 fn is_text(table: &Table, name: &str) -> bool {
