@@ -141,6 +141,12 @@ fn curves(v: &Value) -> Vec<(Option<String>, Vec<[Option<f64>; 5]>)> {
     out
 }
 
+/// A released time, nudged up past its true value: released times have 12 significant digits
+/// (an infinite bound stays as it is).
+fn near(a: f64) -> f64 {
+    if a.is_finite() { a + 1e-10 * a.abs().max(1.0) } else { a }
+}
+
 /// Ratio attack: counts d < k recovered exactly (equal to the truth at that time).
 fn ratio_attack(v: &Value, truth: &[(Option<String>, Vec<(f64, f64, f64)>)]) -> Vec<String> {
     let k = threshold();
@@ -155,7 +161,6 @@ fn ratio_attack(v: &Value, truth: &[(Option<String>, Vec<(f64, f64, f64)>)]) -> 
             if prev_s > 0.0 {
                 let d = n * (1.0 - sv / prev_s);
                 let r = d.round();
-                let near = |a: f64| if a.is_finite() { a + 1e-10 * a.abs().max(1.0) } else { a };
                 let truth: f64 = t.iter().filter(|x| x.0 > near(since) && x.0 <= near(time)).map(|x| x.1).sum();
                 if (d - r).abs() < 0.05 && r >= 1.0 && r < k as f64 && truth == r {
                     found.push(format!("{g:?} t={time}: d={r}"));
@@ -608,8 +613,6 @@ fn attack_every_kind(case: &Case) -> Vec<&'static str> {
                             assert!(exits || n % k as f64 == 0.0, "{what} {g:?}: n at risk {n} of a curve with entries released");
                             if sv != prev {
                                 if let Some(t) = truth_g {
-                                    // Released times have 12 significant digits.
-                                    let near = |a: f64| if a.is_finite() { a + 1e-10 * a.abs().max(1.0) } else { a };
                                     let d: f64 = t.iter().filter(|x| x.0 > near(prev_time) && x.0 <= near(time)).map(|x| x.1).sum();
                                     assert!(d >= k as f64 - 1e-9, "{what} {g:?}: a released step at {time} rests on {d} events");
                                 }
