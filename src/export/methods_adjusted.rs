@@ -49,7 +49,9 @@ pub(super) fn methods(report: &Report, spec: &AnalysisSpec, unit: &str) -> Strin
     #[cfg(feature = "extended")]
     model_methods(&mut m, report, spec);
     #[cfg(not(feature = "extended"))]
-    let _ = interactions_held(report, spec).map(|s| m.push_str(&s));
+    if let Some(s) = interactions_held(report, spec) {
+        m.push_str(&s);
+    }
     m
 }
 
