@@ -36,6 +36,10 @@
 //!   (a level's share to 12 digits) never leave. The per-event Schoenfeld residuals never leave:
 //!   the residual plot is released with the residuals pooled in runs of k events and the
 //!   smoother between the first and last pooled points (`disclosure/residuals.rs`).
+//! * **Tests.** The log-rank (or G-rho) test, the test for trend and the pairwise rows of a group
+//!   of fewer than k patients or events, and Gray's test of a cause with fewer than k events in a
+//!   group, are withheld (the statistic is near (O − E)²/V of that group); a model whose every
+//!   term is suppressed keeps no global test, log-likelihood or concordance.
 //! * **Table 1.** A count between 1 and k − 1 is written "<k" with no percent (primary);
 //!   where a column of a variable (its levels and its missing count, which add up to the
 //!   group's N) has exactly one suppressed cell, the next smallest non-zero cell is suppressed too
@@ -104,6 +108,10 @@ pub struct Withheld {
     pub propensity_extreme_withheld: bool,
     /// Exclusion reasons of the cohort flow with fewer than k rows were pooled.
     pub flow_pooled: bool,
+    /// Tests withheld because they compare a group of fewer than k patients or events (the
+    /// log-rank, trend, pairwise and Gray tests), or because every term of their model is
+    /// suppressed (a model's global tests): named for the methods text.
+    pub tests: Vec<String>,
     /// Table 1 cells suppressed: primary ("<k") and secondary.
     pub table1_primary: usize,
     pub table1_secondary: usize,
@@ -121,6 +129,7 @@ impl Withheld {
             || !self.subgroups.is_empty()
             || self.propensity_extreme_withheld
             || self.flow_pooled
+            || !self.tests.is_empty()
             || self.table1_primary > 0
     }
     /// Whether group `g`'s size is withheld.
@@ -464,6 +473,8 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
     #[cfg(not(feature = "extended"))]
     r.cuminc.clear();
 
+    protect_group_tests(report, &mut r, &mut w);
+
     if w.totals {
         r.n = 0;
         r.events = 0;
@@ -505,6 +516,10 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
                 }
             }
         }
+        if !c.terms.is_empty() && c.terms.iter().all(|t| flagged.contains(&t.name)) {
+            blank_global_tests(c);
+            w.tests.push("the Cox model's global tests".into());
+        }
         let events_withheld = c.events == 0;
         if let Some(ph) = c.ph_test.as_mut() {
             ph.residuals = ph.residuals.take().and_then(|res| residuals::pool_residuals(&res, k, &flagged, events_withheld));
@@ -528,6 +543,10 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
                 blank_term(&mut t.coef, &mut [&mut t.se, &mut t.shr, &mut t.lower, &mut t.upper, &mut t.z, &mut t.p]);
             }
         }
+        if !f.terms.is_empty() && f.terms.iter().all(|t| flagged.contains(&t.name)) {
+            f.loglik = [f64::NAN; 2];
+            w.tests.push("the Fine-Gray model's likelihoods".into());
+        }
         f.warnings.clear();
     }
     for u in r.univariable.iter_mut() {
@@ -541,9 +560,12 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
                 t.robust_se = None;
             }
         }
+        if !u.terms.is_empty() && u.terms.iter().all(|t| flagged.contains(&t.name)) && u.lr_test.take().is_some() {
+            w.tests.push(format!("the likelihood-ratio test of {}", u.covariate));
+        }
     }
     #[cfg(feature = "extended")]
-    protect_parametric(&mut r.parametric, k, &w, &flagged);
+    protect_parametric(&mut r.parametric, k, &mut w, &flagged);
     #[cfg(not(feature = "extended"))]
     r.parametric.clear();
 
@@ -583,6 +605,64 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
     Protected { report: r, withheld: w, table1: mask }
 }
 
+/// A Cox model whose every term is suppressed: its global tests (one term: the term's own test;
+/// the log-likelihoods differ by half the likelihood-ratio statistic) and concordance go with the
+/// terms.
+fn blank_global_tests(c: &mut crate::stats::cox::CoxReport) {
+    for t in [&mut c.lr_test, &mut c.wald_test, &mut c.score_test].into_iter().chain(c.robust_score_test.as_mut()) {
+        blank_test(t);
+    }
+    c.wald_chisq = f64::NAN;
+    c.loglik = [f64::NAN; 2];
+    c.concordance = crate::stats::cox::Concordance { c: f64::NAN, se: f64::NAN };
+    if let Some(ph) = c.ph_test.as_mut() {
+        blank_test(&mut ph.global);
+    }
+}
+
+fn blank_test(t: &mut crate::stats::common::TestResult) {
+    t.chisq = f64::NAN;
+    t.p = f64::NAN;
+}
+
+/// Tests comparing the groups, withheld where a group they compare has fewer than k patients or
+/// events: a test statistic is near a function of that group's events (O − E over its variance;
+/// E and the variance are near what the released risk tables give), as its Cox row, which is
+/// suppressed for the same reason. Pairwise rows of other groups stay; Gray's test of a cause
+/// goes where a group has fewer than k events of that cause.
+fn protect_group_tests(report: &Report, r: &mut Report, w: &mut Withheld) {
+    let k = w.k;
+    let withheld_group = |g: &str| w.few(Some(g));
+    let any = report.km.iter().filter_map(|c| c.group.as_deref()).any(withheld_group);
+    let mut names = Vec::new();
+    if any {
+        if r.logrank.take().is_some() {
+            names.push("the test comparing the groups".to_string());
+        }
+        if r.trend.take().is_some() {
+            names.push("the test for trend".to_string());
+        }
+    }
+    r.gray_test.retain(|g| {
+        let keep = !report.cuminc.iter().any(|c| c.group.is_some() && c.cause == g.cause && (w.small(c.group.as_deref()) || small(c.events, k)));
+        if !keep {
+            names.push(format!("Gray's test of the {}", if g.cause == "event" { "event of interest" } else { "competing event" }));
+        }
+        keep
+    });
+    if let Some(pairs) = r.pairwise.as_mut() {
+        let before = pairs.len();
+        pairs.retain(|p| !withheld_group(&p.a) && !withheld_group(&p.b));
+        if pairs.len() < before {
+            names.push("the pairwise comparisons of those groups".to_string());
+        }
+        if pairs.is_empty() {
+            r.pairwise = None;
+        }
+    }
+    w.tests.extend(names);
+}
+
 fn blank_term(coef: &mut f64, rest: &mut [&mut f64]) {
     *coef = f64::NAN;
     for v in rest.iter_mut() {
@@ -592,12 +672,19 @@ fn blank_term(coef: &mut f64, rest: &mut [&mut f64]) {
 
 /// The parametric (survreg) models under the model rules (`flagged`: suppressed terms).
 #[cfg(feature = "extended")]
-fn protect_parametric(parametric: &mut [crate::stats::parametric::ParametricReport], k: u32, w: &Withheld, flagged: &[String]) {
+fn protect_parametric(parametric: &mut [crate::stats::parametric::ParametricReport], k: u32, w: &mut Withheld, flagged: &[String]) {
     for p in parametric.iter_mut() {
         p.warnings.clear();
         if w.totals || small(p.n, k) || small(p.events, k) {
             p.n = 0;
             p.events = 0;
+        }
+        // Every term suppressed: the likelihood-ratio test against the null model goes too (the
+        // two likelihoods give it back).
+        if !p.terms.is_empty() && p.terms.iter().all(|t| flagged.contains(&t.name)) {
+            p.lr_test = None;
+            p.loglik_null = f64::NAN;
+            w.tests.push(format!("the {} model's likelihood-ratio test", p.dist));
         }
         for t in p.terms.iter_mut() {
             if flagged.contains(&t.name) {

@@ -313,3 +313,72 @@ fn a_weighted_files_few_rows_are_withheld() {
     assert_eq!((p.rows_in_file, p.n), (0, 14));
     assert_eq!(p.flow.as_ref().map(|f| f.rows_read), Some(0));
 }
+
+/// Two cohorts that differ only in whether a group of fewer than k patients had one more event:
+/// no export may tell them apart. The log-rank statistic did (it is near (O − E)²/V of that
+/// group, and E and V are near what the released risk tables give), as would the pairwise row of
+/// that group; the pairwise rows of the other groups stay.
+#[test]
+fn no_export_tells_a_small_groups_events_apart() {
+    let cohort = |last_b_status: u8| {
+        let mut csv = String::from("time,status,grp\n");
+        for i in 0..40 {
+            csv.push_str(&format!("{},{},A\n", 2 + i, u8::from(i % 3 != 0)));
+            csv.push_str(&format!("{},{},C\n", 5 + 2 * i, u8::from(i % 4 != 0)));
+        }
+        csv.push_str(&format!("4,1,B\n9,0,B\n13,{last_b_status},B\n"));
+        csv
+    };
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["1"]},"group":"grp","pairwise":true,"times":[10,20]}"#).unwrap();
+    let run = |csv: &str| {
+        let table = cohort::read_table(csv.as_bytes(), "g.csv", &cohort::ReadOptions::from_spec(&spec)).unwrap();
+        let r = cohort::analyze(&table, &spec).unwrap();
+        (table, r)
+    };
+    let (t0, r0) = run(&cohort(0));
+    let (t1, r1) = run(&cohort(1));
+    // The unprotected tests tell them apart.
+    assert!((r0.logrank.as_ref().unwrap().chisq - r1.logrank.as_ref().unwrap().chisq).abs() > 1e-3);
+    let pairs = |r: &Report| r.pairwise.as_ref().unwrap().iter().map(|p| (p.a.clone(), p.b.clone(), p.chisq)).collect::<Vec<_>>();
+    assert_eq!(pairs(&r0).len(), 3);
+    assert_ne!(pairs(&r0), pairs(&r1));
+    for (kind, name) in cohort::export::ExportKind::ALL {
+        let bytes = |t: &cohort::Table, r: &Report| {
+            let input = cohort::export::ExportInput { report: r, table: Some(t), file: "g.csv", k: 5, plot: Default::default(), width: 900, height: 600 };
+            cohort::export::export_bytes(kind, &input)
+        };
+        // (Table 1's kinds refuse an analysis without one, for both.)
+        assert!(bytes(&t0, &r0) == bytes(&t1, &r1), "{name} tells the two cohorts apart");
+    }
+    let p = cohort::disclosure::protect(&r1, Some(&t1), 5);
+    assert!(p.report.logrank.is_none());
+    let kept = pairs(&p.report);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!((kept[0].0.as_str(), kept[0].1.as_str()), ("A", "C"));
+    let methods = cohort::export::methods_protected(&p);
+    assert!(methods.contains("the test comparing the groups; the test for trend; the pairwise comparisons of those groups"), "{methods}");
+}
+
+/// A model whose every term is suppressed keeps no global test: with one term the
+/// likelihood-ratio, Wald and score tests are that term's own, and the two log-likelihoods give
+/// the first back.
+#[test]
+fn a_model_of_suppressed_terms_keeps_no_global_test() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/reference/lung.csv")).unwrap();
+    let spec = AnalysisSpec::from_json(r#"{"time":"time","event":{"column":"status","event":["2"]},"covariates":["ph.ecog"],"categorical":["ph.ecog"],"univariable":["ph.ecog"],"filters":[{"column":"ph.ecog","op":"in","values":["2","3"]}]}"#).unwrap();
+    let table = cohort::read_table(&bytes, "lung.csv", &cohort::ReadOptions::from_spec(&spec)).unwrap();
+    let r = cohort::analyze(&table, &spec).unwrap();
+    let c = r.cox.as_ref().unwrap();
+    assert_eq!(c.terms.len(), 1);
+    assert!(c.lr_test.chisq.is_finite() && (2.0 * (c.loglik[1] - c.loglik[0]) - c.lr_test.chisq).abs() < 1e-6);
+    let p = cohort::disclosure::protect(&r, Some(&table), 5);
+    assert_eq!(p.withheld.terms, ["ph.ecog=3"]);
+    let c = p.report.cox.as_ref().unwrap();
+    for x in [c.lr_test.chisq, c.lr_test.p, c.wald_test.chisq, c.score_test.chisq, c.wald_chisq, c.loglik[0], c.loglik[1], c.concordance.c] {
+        assert!(x.is_nan());
+    }
+    assert!(p.report.univariable.iter().all(|u| u.lr_test.is_none()), "{:?}", p.report.univariable);
+    let json = String::from_utf8(cohort::export::export_bytes(cohort::export::ExportKind::ReportJson, &cohort::export::ExportInput { report: &r, table: Some(&table), file: "lung.csv", k: 5, plot: Default::default(), width: 900, height: 600 }).unwrap()).unwrap();
+    let lr = format!("{:.6}", r.cox.as_ref().unwrap().lr_test.chisq);
+    assert!(!json.contains(&lr[..lr.len() - 1]), "the likelihood-ratio statistic {lr} is in the JSON");
+}
