@@ -532,6 +532,12 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
         }
         c.warnings.clear();
     }
+    // (Fine-Gray is an extended estimator: a build without it releases none.)
+    #[cfg(not(feature = "extended"))]
+    {
+        r.finegray = None;
+    }
+    #[cfg(feature = "extended")]
     if let Some(f) = r.finegray.as_mut() {
         if w.totals || small(f.n, k) || small(f.events, k) || small(f.competing, k) {
             f.n = 0;
@@ -631,7 +637,6 @@ fn blank_test(t: &mut crate::stats::common::TestResult) {
 /// suppressed for the same reason. Pairwise rows of other groups stay; Gray's test of a cause
 /// goes where a group has fewer than k events of that cause.
 fn protect_group_tests(report: &Report, r: &mut Report, w: &mut Withheld) {
-    let k = w.k;
     let withheld_group = |g: &str| w.few(Some(g));
     let any = report.km.iter().filter_map(|c| c.group.as_deref()).any(withheld_group);
     let mut names = Vec::new();
@@ -643,8 +648,12 @@ fn protect_group_tests(report: &Report, r: &mut Report, w: &mut Withheld) {
             names.push("the test for trend".to_string());
         }
     }
+    // (Competing risks are an extended estimator: a build without them releases no Gray's test.)
+    #[cfg(not(feature = "extended"))]
+    r.gray_test.clear();
+    #[cfg(feature = "extended")]
     r.gray_test.retain(|g| {
-        let keep = !report.cuminc.iter().any(|c| c.group.is_some() && c.cause == g.cause && (w.small(c.group.as_deref()) || small(c.events, k)));
+        let keep = !report.cuminc.iter().any(|c| c.group.is_some() && c.cause == g.cause && (w.small(c.group.as_deref()) || small(c.events, w.k)));
         if !keep {
             names.push(format!("Gray's test of the {}", if g.cause == "event" { "event of interest" } else { "competing event" }));
         }
