@@ -7,16 +7,20 @@
 #                               the exported R scripts and the randomised comparison (the app never needs R),
 #                               lifelines (PyPI, in target/venv-lifelines) to run the exported Python
 #                               scripts, and LibreOffice Writer to open the Word export in a test
+#   scripts/setup.sh --bench    also Debian's R with survival, cmprsk and data.table, which the
+#                               benchmark times against ours (fread + survival, as issue 19 asks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_BINDGEN_VERSION=0.2.130
 browser=0
 want_r=0
+want_bench=0
 for a in "$@"; do
   case "$a" in
     --browser) browser=1 ;;
     --r) want_r=1 ;;
+    --bench) want_bench=1 ;;
     *) echo "setup: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -88,6 +92,14 @@ if [ "$want_r" = 1 ]; then
   else
     say "installing Debian's R with survival and cmprsk for the cross-check tests (apt-get install r-base-core r-cran-survival r-cran-cmprsk)"
     apt_install r-base-core r-cran-survival r-cran-cmprsk
+  fi
+fi
+if [ "$want_bench" = 1 ]; then
+  if command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survival); library(cmprsk); library(data.table)' >/dev/null 2>&1; then
+    say "ok: R with survival, cmprsk and data.table (the benchmark's comparison)"
+  else
+    say "installing Debian's R with survival, cmprsk and data.table for the benchmark's comparison (apt-get install r-base-core r-cran-survival r-cran-cmprsk r-cran-data.table)"
+    apt_install r-base-core r-cran-survival r-cran-cmprsk r-cran-data.table
   fi
 fi
 if [ "$want_r" = 1 ]; then

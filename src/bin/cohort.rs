@@ -33,6 +33,7 @@ const USAGE: &str = "usage:
 DATA is a CSV/TSV/semicolon-separated text file or an .xlsx/.xls/.ods workbook.";
 
 fn main() -> ExitCode {
+    allocator_tunables();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
         Ok(out) => {
@@ -54,6 +55,30 @@ fn main() -> ExitCode {
             eprintln!("cohort: {msg}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// glibc's allocator settings for this process, which allocates and frees arrays of many MB (the
+/// parsed columns, the Cox model's row-major design matrix, the concordance's buffers): blocks of
+/// any size from the heap, which is never trimmed (so a freed array's pages are used again, not
+/// given back and faulted in afresh), and transparent huge pages on the heap (one fault per 2 MB,
+/// not per 4 KB). At 200k rows, file → KM + log-rank + Cox: 183 → 126 ms (median of 15; the page
+/// faults were a quarter of the time). The tunables are read when the process starts, so it
+/// starts again once with them set: only on Linux, only when GLIBC_TUNABLES is not set already
+/// (the user's own settings stay), and where that fails it runs on as it is. Another C library
+/// ignores the variable.
+fn allocator_tunables() {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        const TUNABLES: &str = "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295";
+        if std::env::var_os("GLIBC_TUNABLES").is_some() {
+            return;
+        }
+        let mut args = std::env::args_os();
+        let argv0 = args.next().unwrap_or_default();
+        // exec returns only when it fails.
+        let _ = std::process::Command::new("/proc/self/exe").arg0(argv0).args(args).env("GLIBC_TUNABLES", TUNABLES).exec();
     }
 }
 
