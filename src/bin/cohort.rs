@@ -59,26 +59,53 @@ fn main() -> ExitCode {
 }
 
 /// glibc's allocator settings for this process, which allocates and frees arrays of many MB (the
-/// parsed columns, the Cox model's row-major design matrix, the concordance's buffers): blocks of
-/// any size from the heap, which is never trimmed (so a freed array's pages are used again, not
-/// given back and faulted in afresh), and transparent huge pages on the heap (one fault per 2 MB,
-/// not per 4 KB). At 200k rows, file → KM + log-rank + Cox: 183 → 126 ms (median of 15; the page
-/// faults were a quarter of the time). The tunables are read when the process starts, so it
-/// starts again once with them set: only on Linux, only when GLIBC_TUNABLES is not set already
-/// (the user's own settings stay), and where that fails it runs on as it is. Another C library
-/// ignores the variable.
+/// parsed columns, the Cox model's row-major design matrix, the concordance's buffers): every
+/// block from the heap (none mapped apart, which glibc gives back to the system when freed) and a
+/// heap that is never trimmed, so a freed array's pages are used again instead of being faulted
+/// in and cleared afresh. At 200k rows, file → KM + log-rank + Cox: 185 → 166 ms (median of 15;
+/// page faults had been a quarter of the time). Transparent huge pages
+/// (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`) made it 129 ms on most runs, but on this VM some
+/// runs' first touches of huge pages took twice as long (parse 250 → 530 ms at 1M rows), so they
+/// are not used. Peak memory is unchanged: what is freed is used again, never added to.
 fn allocator_tunables() {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::process::CommandExt;
-        const TUNABLES: &str = "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295";
-        if std::env::var_os("GLIBC_TUNABLES").is_some() {
-            return;
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes the allocator's parameters; it is called before any thread
+    // starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_MAX, 0);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
+    }
+}
+
+/// Read the table of file `path` as the page reads a dropped file: streamed in chunks through
+/// [`cohort::ingest::TextStream`] (a text table is never held whole: the columns are built as
+/// the chunks come, and the same table results as from the whole file), again when the stream
+/// asks for a second pass. A workbook, Parquet or a file that is not UTF-8 is collected whole by
+/// the stream itself. Peak memory is the columns', not the file's and the columns', and the
+/// 4 MiB buffer is used again for every chunk (the whole file was a fresh buffer of its size).
+fn read_streamed(path: &str, name: &str, opts: cohort::ReadOptions) -> Result<cohort::Table, String> {
+    use std::io::Read;
+    const CHUNK: usize = 4 << 20;
+    let cannot = |e: std::io::Error| format!("cannot read {path}: {e}");
+    let total = std::fs::metadata(path).map_err(cannot)?.len() as usize;
+    let mut stream = cohort::ingest::TextStream::new(name, total, opts);
+    loop {
+        let mut file = std::fs::File::open(path).map_err(cannot)?;
+        loop {
+            let n = match file.read(stream.spare(CHUNK)) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(cannot(e)),
+            };
+            if n == 0 {
+                break;
+            }
+            stream.commit(n).map_err(|e| e.to_string())?;
         }
-        let mut args = std::env::args_os();
-        let argv0 = args.next().unwrap_or_default();
-        // exec returns only when it fails.
-        let _ = std::process::Command::new("/proc/self/exe").arg0(argv0).args(args).env("GLIBC_TUNABLES", TUNABLES).exec();
+        match stream.end().map_err(|e| e.to_string())? {
+            cohort::ingest::StreamEnd::Table(table) => return Ok(table),
+            cohort::ingest::StreamEnd::Again | cohort::ingest::StreamEnd::Restart => {}
+        }
     }
 }
 
@@ -215,11 +242,8 @@ fn run(args: &[String]) -> Result<String, String> {
             let data = data.ok_or_else(|| format!("no data file given\n{USAGE}"))?;
             let spec = spec.ok_or_else(|| format!("no --spec given\n{USAGE}"))?;
             let spec = spec_arg(spec)?;
-            let bytes = std::fs::read(&data).map_err(|e| format!("cannot read {data}: {e}"))?;
             let name = std::path::Path::new(&data).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or(data.clone());
-            // The file's bytes are dropped once read: the analysis needs only the columns.
-            let table = cohort::read_table(&bytes, &name, &cohort::ReadOptions::from_spec(&spec)).map_err(|e| e.to_string())?;
-            drop(bytes);
+            let table = read_streamed(&data, &name, cohort::ReadOptions::from_spec(&spec))?;
             let report = cohort::analyze(&table, &spec).map_err(|e| e.at_file(name.clone()).to_string())?;
             Ok(if pretty { report.to_json_pretty() } else { report.to_json() })
         }
