@@ -105,3 +105,36 @@ fn a_reader_closing_the_pipe_early_is_not_a_crash() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+/// `cohort analyze` streams a file in chunks (a second pass where a column must be read again as
+/// text) and reads a pipe whole: both give the report of the whole file, on every messy file that
+/// is analysed (the file name aside).
+#[test]
+fn a_streamed_file_and_a_pipe_give_the_same_report() {
+    use std::io::Write;
+    let text = std::fs::read_to_string(dir().join("expected.json")).unwrap();
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let mut compared = 0;
+    for c in cases.iter().filter(|c| c.get("error").is_none()) {
+        let file = dir().join(c["file"].as_str().unwrap());
+        let spec = c["spec"].to_string();
+        let streamed = Command::new(env!("CARGO_BIN_EXE_cohort")).arg("analyze").arg(&file).arg("--spec").arg(&spec).output().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cohort"))
+            .args(["analyze", "/dev/stdin", "--spec", &spec])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&std::fs::read(&file).unwrap()).unwrap();
+        let piped = child.wait_with_output().unwrap();
+        assert!(streamed.status.success() && piped.status.success(), "{}", file.display());
+        let report = |out: &[u8]| {
+            let mut v: serde_json::Value = serde_json::from_slice(out).unwrap();
+            v.as_object_mut().unwrap().remove("file");
+            v
+        };
+        assert_eq!(report(&streamed.stdout), report(&piped.stdout), "{}", file.display());
+        compared += 1;
+    }
+    assert!(compared >= 8, "{compared} files compared");
+}

@@ -62,7 +62,7 @@ fn main() -> ExitCode {
 /// parsed columns, the Cox model's row-major design matrix, the concordance's buffers): every
 /// block from the heap (none mapped apart, which glibc gives back to the system when freed) and a
 /// heap that is never trimmed, so a freed array's pages are used again instead of being faulted
-/// in and cleared afresh. At 200k rows, file → KM + log-rank + Cox: 185 → 166 ms (median of 15;
+/// in and cleared afresh. At 200k rows, file → KM + log-rank + Cox: 185 → 159 ms (median of 15;
 /// page faults had been a quarter of the time). Transparent huge pages
 /// (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`) made it 129 ms on most runs, but on this VM some
 /// runs' first touches of huge pages took twice as long (parse 250 → 530 ms at 1M rows), so they
@@ -87,7 +87,13 @@ fn read_streamed(path: &str, name: &str, opts: cohort::ReadOptions) -> Result<co
     use std::io::Read;
     const CHUNK: usize = 4 << 20;
     let cannot = |e: std::io::Error| format!("cannot read {path}: {e}");
-    let total = std::fs::metadata(path).map_err(cannot)?.len() as usize;
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        // A pipe (`cohort analyze <(gunzip -c f.csv.gz)`) cannot be read a second time: read whole.
+        let bytes = std::fs::read(path).map_err(cannot)?;
+        return cohort::read_table(&bytes, name, &opts).map_err(|e| e.to_string());
+    }
+    let total = meta.len() as usize;
     let mut stream = cohort::ingest::TextStream::new(name, total, opts);
     loop {
         let mut file = std::fs::File::open(path).map_err(cannot)?;
