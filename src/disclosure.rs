@@ -488,7 +488,7 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
     // Models. Terms of identifier-like columns (their levels are values) are suppressed too.
     let mut flagged = small_levels(report, table, k);
     let ids: Vec<&str> = table.map(|t| t.columns.iter().filter(|c| c.identifier.is_some()).map(|c| c.name.as_str()).collect()).unwrap_or_default();
-    let is_id_term = |name: &str| ids.iter().any(|c| name == *c || name.strip_prefix(c).is_some_and(|rest| rest.starts_with('=')));
+    let is_id_term = |name: &str| ids.iter().any(|c| crate::prepare::term_of(name, c));
     for name in report.cox.iter().flat_map(|c| c.terms.iter().map(|t| &t.name)).chain(report.finegray.iter().flat_map(|f| f.terms.iter().map(|t| &t.name))).chain(report.univariable.iter().flat_map(|u| u.terms.iter().map(|t| &t.name))) {
         if is_id_term(name) && !flagged.contains(name) {
             flagged.push(name.clone());
@@ -516,7 +516,7 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
                 }
             }
         }
-        if !c.terms.is_empty() && c.terms.iter().all(|t| flagged.contains(&t.name)) {
+        if every_term_suppressed(c.terms.iter().map(|t| &t.name), &flagged) {
             blank_global_tests(c);
             w.tests.push("the Cox model's global tests".into());
         }
@@ -549,7 +549,7 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
                 blank_term(&mut t.coef, &mut [&mut t.se, &mut t.shr, &mut t.lower, &mut t.upper, &mut t.z, &mut t.p]);
             }
         }
-        if !f.terms.is_empty() && f.terms.iter().all(|t| flagged.contains(&t.name)) {
+        if every_term_suppressed(f.terms.iter().map(|t| &t.name), &flagged) {
             f.loglik = [f64::NAN; 2];
             w.tests.push("the Fine-Gray model's likelihoods".into());
         }
@@ -566,7 +566,7 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
                 t.robust_se = None;
             }
         }
-        if !u.terms.is_empty() && u.terms.iter().all(|t| flagged.contains(&t.name)) && u.lr_test.take().is_some() {
+        if every_term_suppressed(u.terms.iter().map(|t| &t.name), &flagged) && u.lr_test.take().is_some() {
             w.tests.push(format!("the likelihood-ratio test of {}", u.covariate));
         }
     }
@@ -609,6 +609,16 @@ pub fn protect(report: &Report, table: Option<&Table>, k: u32) -> Protected {
     // cumulative hazards, which are withheld above); the band gives se back.
     r.cumhaz.clear();
     Protected { report: r, withheld: w, table1: mask }
+}
+
+/// Whether a model has terms and every one is in `flagged` (suppressed): its global tests and
+/// likelihoods are then those of the suppressed terms alone.
+fn every_term_suppressed<'a>(mut names: impl Iterator<Item = &'a String>, flagged: &[String]) -> bool {
+    let mut any = false;
+    names.all(|n| {
+        any = true;
+        flagged.contains(n)
+    }) && any
 }
 
 /// A Cox model whose every term is suppressed: its global tests (one term: the term's own test;
@@ -690,7 +700,7 @@ fn protect_parametric(parametric: &mut [crate::stats::parametric::ParametricRepo
         }
         // Every term suppressed: the likelihood-ratio test against the null model goes too (the
         // two likelihoods give it back).
-        if !p.terms.is_empty() && p.terms.iter().all(|t| flagged.contains(&t.name)) {
+        if every_term_suppressed(p.terms.iter().map(|t| &t.name), flagged) {
             p.lr_test = None;
             p.loglik_null = f64::NAN;
             w.tests.push(format!("the {} model's likelihood-ratio test", p.dist));
@@ -872,12 +882,11 @@ fn small_interactions(table: &Table, spec: &AnalysisSpec, prep: &crate::prepare:
             continue;
         }
         let Ok(d) = crate::prepare::design(table, spec, prep, &[a.clone(), b.clone()], &mut Vec::new()) else { continue };
-        let of = |col: &str, name: &str| name == col || name.strip_prefix(col).is_some_and(|r| r.starts_with('='));
         // Each column's main-effect columns with the value that marks a row as at that level:
         // a level's dummy (1), or the larger of a two-valued numeric column's values; none for
         // a column of more values (the pair is skipped).
         let main = |c: &str| -> Option<Vec<(usize, f64)>> {
-            let js: Vec<usize> = (0..d.names.len()).filter(|&j| !d.names[j].contains(':') && of(c, &d.names[j])).collect();
+            let js: Vec<usize> = (0..d.names.len()).filter(|&j| !d.names[j].contains(':') && crate::prepare::term_of(&d.names[j], c)).collect();
             let out: Option<Vec<(usize, f64)>> = js.iter().map(|&j| two_values(&d.x[j]).map(|(lo, hi)| (j, if hi > lo { hi } else { f64::NAN }))).collect();
             out.filter(|v| !v.is_empty())
         };

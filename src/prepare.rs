@@ -855,6 +855,13 @@ pub fn design<'t>(
     })
 }
 
+/// Whether model term `name` is of covariate `column`: the column itself (a numeric term) or one
+/// of its levels (`column=level`, as [`design`] names them); an interaction's name begins with
+/// its first column's term.
+pub(crate) fn term_of(name: &str, column: &str) -> bool {
+    name == column || name.strip_prefix(column).is_some_and(|rest| rest.starts_with('='))
+}
+
 /// Text of a number as used in level names (kept here so prepare and table agree).
 pub fn level_text(x: f64) -> String {
     format_number(x)

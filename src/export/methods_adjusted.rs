@@ -79,7 +79,7 @@ fn propensity_methods(m: &mut String, report: &Report, spec: &AnalysisSpec) {
 /// The interactions the fitted Cox model holds (one with a spline column, say, is left out): a
 /// term "a…:b…" of the model.
 fn interactions_held(report: &Report, spec: &AnalysisSpec) -> Option<String> {
-    let of = |x: &str, col: &str| x == col || x.strip_prefix(col).is_some_and(|r| r.starts_with('='));
+    let of = crate::prepare::term_of;
     let held = |a: &str, b: &str| report.cox.as_ref().is_some_and(|c| c.terms.iter().any(|t| t.name.split_once(':').is_some_and(|(x, y)| of(x, a) && of(y, b))));
     let pairs: Vec<String> = spec.interactions.iter().filter(|[a, b]| held(a, b)).map(|[a, b]| format!("'{a}' × '{b}'")).collect();
     (!pairs.is_empty()).then(|| format!("The Cox model included the interaction{} {}. ", if pairs.len() > 1 { "s" } else { "" }, and_list(&pairs)))
