@@ -86,20 +86,19 @@ if [ "$browser" = 1 ]; then
   fi
 fi
 
-if [ "$want_r" = 1 ]; then
-  if command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survival); library(cmprsk)' >/dev/null 2>&1; then
-    say "ok: R with survival and cmprsk"
+# R's packages: survival and cmprsk for the cross-check tests (--r) and the benchmark (--bench),
+# data.table for the benchmark's reading of the file with fread.
+r_pkgs=()
+if [ "$want_r" = 1 ] || [ "$want_bench" = 1 ]; then r_pkgs=(survival cmprsk); fi
+if [ "$want_bench" = 1 ]; then r_pkgs+=(data.table); fi
+if [ "${#r_pkgs[@]}" -gt 0 ]; then
+  check="$(printf 'library(%s); ' "${r_pkgs[@]}")"
+  if command -v Rscript >/dev/null 2>&1 && Rscript -e "$check" >/dev/null 2>&1; then
+    say "ok: R with ${r_pkgs[*]}"
   else
-    say "installing Debian's R with survival and cmprsk for the cross-check tests (apt-get install r-base-core r-cran-survival r-cran-cmprsk)"
-    apt_install r-base-core r-cran-survival r-cran-cmprsk
-  fi
-fi
-if [ "$want_bench" = 1 ]; then
-  if command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survival); library(cmprsk); library(data.table)' >/dev/null 2>&1; then
-    say "ok: R with survival, cmprsk and data.table (the benchmark's comparison)"
-  else
-    say "installing Debian's R with survival, cmprsk and data.table for the benchmark's comparison (apt-get install r-base-core r-cran-survival r-cran-cmprsk r-cran-data.table)"
-    apt_install r-base-core r-cran-survival r-cran-cmprsk r-cran-data.table
+    debs=(r-base-core $(printf 'r-cran-%s ' "${r_pkgs[@]}"))
+    say "installing Debian's R with ${r_pkgs[*]} for the cross-check tests and the benchmark (apt-get install ${debs[*]})"
+    apt_install "${debs[@]}"
   fi
 fi
 if [ "$want_r" = 1 ]; then
