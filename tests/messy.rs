@@ -106,11 +106,12 @@ fn a_reader_closing_the_pipe_early_is_not_a_crash() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
 
-/// `cohort analyze` streams a file in chunks (a second pass where a column must be read again as
-/// text) and reads a pipe whole: both give the report of the whole file, on every messy file that
-/// is analysed (the file name aside).
+/// `cohort analyze` maps a file of up to 64 MiB and reads it whole (on two threads where the text
+/// is long enough), streams a larger one in chunks (a second pass where a column must be read
+/// again as text; `COHORT_WHOLE_MAX=0` streams every file) and reads a pipe whole: all three give
+/// the report of the whole file, on every messy file that is analysed (the file name aside).
 #[test]
-fn a_streamed_file_and_a_pipe_give_the_same_report() {
+fn a_mapped_file_a_streamed_file_and_a_pipe_give_the_same_report() {
     use std::io::Write;
     let text = std::fs::read_to_string(dir().join("expected.json")).unwrap();
     let cases: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
@@ -118,7 +119,8 @@ fn a_streamed_file_and_a_pipe_give_the_same_report() {
     for c in cases.iter().filter(|c| c.get("error").is_none()) {
         let file = dir().join(c["file"].as_str().unwrap());
         let spec = c["spec"].to_string();
-        let streamed = Command::new(env!("CARGO_BIN_EXE_cohort")).arg("analyze").arg(&file).arg("--spec").arg(&spec).output().unwrap();
+        let mapped = Command::new(env!("CARGO_BIN_EXE_cohort")).arg("analyze").arg(&file).arg("--spec").arg(&spec).output().unwrap();
+        let streamed = Command::new(env!("CARGO_BIN_EXE_cohort")).env("COHORT_WHOLE_MAX", "0").arg("analyze").arg(&file).arg("--spec").arg(&spec).output().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_cohort"))
             .args(["analyze", "/dev/stdin", "--spec", &spec])
             .stdin(std::process::Stdio::piped())
@@ -127,14 +129,33 @@ fn a_streamed_file_and_a_pipe_give_the_same_report() {
             .unwrap();
         child.stdin.take().unwrap().write_all(&std::fs::read(&file).unwrap()).unwrap();
         let piped = child.wait_with_output().unwrap();
-        assert!(streamed.status.success() && piped.status.success(), "{}", file.display());
+        assert!(mapped.status.success() && streamed.status.success() && piped.status.success(), "{}", file.display());
         let report = |out: &[u8]| {
             let mut v: serde_json::Value = serde_json::from_slice(out).unwrap();
             v.as_object_mut().unwrap().remove("file");
             v
         };
+        assert_eq!(report(&mapped.stdout), report(&piped.stdout), "{}", file.display());
         assert_eq!(report(&streamed.stdout), report(&piped.stdout), "{}", file.display());
         compared += 1;
     }
     assert!(compared >= 8, "{compared} files compared");
+}
+
+/// A text file long enough to be read on two threads (more than 4 MiB after its header: the
+/// first rows in order, then two halves at once, joined) gives the report of the same file
+/// streamed in chunks and read in order.
+#[test]
+fn a_long_file_read_on_two_threads_gives_the_streamed_report() {
+    let synth = Command::new(env!("CARGO_BIN_EXE_cohort")).args(["synth", "30000", "11", "--designs"]).output().unwrap();
+    assert!(synth.status.success() && synth.stdout.len() > 5 << 20, "{} bytes", synth.stdout.len());
+    let file = std::env::temp_dir().join(format!("cohort-two-threads-{}.csv", std::process::id()));
+    std::fs::write(&file, &synth.stdout).unwrap();
+    let spec = r#"{"time":"time","event":{"column":"status","event":["1"],"censored":["0","2"]},"group":"group","times":[365,730],"covariates":["x1","x2","x3","trt"]}"#;
+    let run = |whole_max: &str| Command::new(env!("CARGO_BIN_EXE_cohort")).env("COHORT_WHOLE_MAX", whole_max).arg("analyze").arg(&file).arg("--spec").arg(spec).output().unwrap();
+    let (mapped, streamed) = (run("67108864"), run("0"));
+    std::fs::remove_file(&file).unwrap();
+    assert!(mapped.status.success(), "{}", String::from_utf8_lossy(&mapped.stderr));
+    assert!(streamed.status.success(), "{}", String::from_utf8_lossy(&streamed.stderr));
+    assert_eq!(String::from_utf8_lossy(&mapped.stdout), String::from_utf8_lossy(&streamed.stdout));
 }

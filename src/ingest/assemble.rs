@@ -319,6 +319,8 @@ pub struct Assembler {
     staged: Vec<Staged>,
     /// Whether the first header cell was empty (row names, as R and pandas write them).
     row_names: bool,
+    /// A [`Assembler::fork`]: its probing columns are left to the assembler it joins.
+    forked: bool,
 }
 
 /// `base`, or `base.1`, `base.2`, ... (R's make.unique) when a header already has that name.
@@ -391,7 +393,7 @@ impl Assembler {
             }
         }
         let cols = (0..named).map(|_| Builder::Probe { dict: Dict::default(), numbers: 0, nonmissing: 0 }).collect();
-        Ok(Assembler { headers, header_line, named, cols, lines: Vec::new(), rows: 0, missing, numbers, record_lines: true, staged: Vec::new(), row_names })
+        Ok(Assembler { headers, header_line, named, cols, lines: Vec::new(), rows: 0, missing, numbers, record_lines: true, staged: Vec::new(), row_names, forked: false })
     }
 
     /// Rows added so far.
@@ -548,6 +550,9 @@ impl Assembler {
     #[cold]
     #[inline(never)]
     fn decide(&mut self) {
+        if self.forked {
+            return;
+        }
         for c in &mut self.cols {
             c.decide(self.numbers);
         }
@@ -583,7 +588,110 @@ impl Assembler {
             record_lines: false,
             staged: Vec::new(),
             row_names: self.row_names,
+            forked: false,
         }
+    }
+
+    /// An assembler for the records that follow those this one will read next, to be read at
+    /// the same time on another thread and then appended with [`Assembler::join`]. Its columns
+    /// start empty and of the same kinds: numbers, dictionaries of their own (codes that `join`
+    /// maps to this one's), and columns still probing, which it never decides (this one decides
+    /// them, at its own row counts).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn fork(&self) -> Assembler {
+        let cols = self
+            .cols
+            .iter()
+            .map(|b| match b {
+                Builder::Probe { .. } => Builder::Probe { dict: Dict::default(), numbers: 0, nonmissing: 0 },
+                Builder::Num(_) => Builder::Num(NumCol::default()),
+                Builder::Dict(_) => Builder::Dict(Dict::default()),
+                Builder::Rescan => Builder::Rescan,
+                Builder::Skip => Builder::Skip,
+            })
+            .collect();
+        Assembler {
+            headers: Vec::new(),
+            header_line: self.header_line,
+            named: self.named,
+            cols,
+            lines: Vec::new(),
+            rows: 0,
+            missing: self.missing.clone(),
+            numbers: self.numbers,
+            record_lines: self.record_lines,
+            staged: Vec::new(),
+            row_names: self.row_names,
+            forked: true,
+        }
+    }
+
+    /// Add `n` to the file lines of the rows read (a [`Assembler::fork`] that counted its lines
+    /// from 0).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn shift_lines(&mut self, n: u64) {
+        self.lines.iter_mut().for_each(|l| *l += n);
+    }
+
+    /// Append the rows of `other` (a [`Assembler::fork`] of this one, which has read the records
+    /// that follow this one's): afterwards this assembler is what reading all the records in
+    /// order would have made. Returns `false`, having changed nothing, where that cannot be told
+    /// from the two alone:
+    /// - a column still probing when forked got a filled cell in `other` (in order, it would
+    ///   have been decided at a row count that `other` did not know);
+    /// - the cells of a number column that are not numbers reach 1,000 (in order, a column can
+    ///   be sent to a second pass from there on, at a row that depends on the counts so far).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn join(&mut self, other: Assembler) -> bool {
+        let fits = self.cols.len() == other.cols.len()
+            && self.cols.iter().zip(&other.cols).all(|(a, b)| match (a, b) {
+                (_, Builder::Probe { nonmissing, .. }) => *nonmissing == 0,
+                (Builder::Num(a), Builder::Num(b)) => a.bad.len() + b.bad.len() <= 1000,
+                (Builder::Rescan, Builder::Num(_)) | (Builder::Dict(_), Builder::Dict(_)) | (Builder::Rescan, Builder::Rescan) | (Builder::Skip, Builder::Skip) => true,
+                _ => false,
+            });
+        if !fits {
+            return false;
+        }
+        let (before, n) = (self.rows, other.rows);
+        for (a, b) in self.cols.iter_mut().zip(other.cols) {
+            match (a, b) {
+                // Every cell of `other` missing: as the column stands in this one.
+                (a, Builder::Probe { .. }) => match a {
+                    Builder::Num(a) => a.vals.resize(a.vals.len() + n, f64::NAN),
+                    Builder::Dict(d) | Builder::Probe { dict: d, .. } => d.codes.resize(d.codes.len() + n, MISSING),
+                    Builder::Rescan | Builder::Skip => {}
+                },
+                (Builder::Num(a), Builder::Num(b)) => {
+                    a.vals.extend_from_slice(&b.vals);
+                    a.nonmissing += b.nonmissing;
+                    a.bad.extend(b.bad.into_iter().map(|(r, t)| (before + r, t)));
+                }
+                (Builder::Dict(a), Builder::Dict(b)) => {
+                    // Its new levels in their order of first appearance, after this one's: the
+                    // order reading the records in turn gives.
+                    let code: Vec<u32> = b
+                        .levels
+                        .iter()
+                        .map(|l| match a.index.get(l.as_str()) {
+                            Some(&c) => c,
+                            None => a.add_level(l),
+                        })
+                        .collect();
+                    a.codes.extend(b.codes.iter().map(|&c| if c == MISSING { MISSING } else { code[c as usize] }));
+                }
+                // A column sent to a second pass ignores the later cells.
+                _ => {}
+            }
+        }
+        self.lines.extend_from_slice(&other.lines);
+        self.rows += n;
+        // A column still probing here decides at the first multiple of the probe's rows, as in
+        // order (the cells after it are all missing, so the decision is the same).
+        if before / PROBE_ROWS != self.rows / PROBE_ROWS {
+            self.decide();
+        }
+        true
     }
 
     /// Take the columns a second pass (`for_rescan`) has read.

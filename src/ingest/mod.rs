@@ -398,8 +398,15 @@ fn read_text_with(bytes: &[u8], name: &str, opts: &ReadOptions, numbers: bool) -
         return Err(Error::format("the file holds no rows."));
     };
     let Head { header, header_info, queued, sc } = head;
-    let mut asm = infer::Assembler::new(header, header_info.line, ctx.missing.clone(), numbers)?;
-    feed_rows(&mut asm, &text, sc.clone(), &queued, true, numbers)?;
+    let mut asm = infer::Assembler::new(header.clone(), header_info.line, ctx.missing.clone(), numbers)?;
+    #[cfg(not(target_arch = "wasm32"))]
+    let read = feed_halves(&mut asm, &text, sc.clone(), &queued, numbers)?;
+    #[cfg(target_arch = "wasm32")]
+    let read = false;
+    if !read {
+        asm = infer::Assembler::new(header, header_info.line, ctx.missing.clone(), numbers)?;
+        feed_rows(&mut asm, &text, sc.clone(), &queued, true, numbers)?;
+    }
     // Columns read as numbers that turned out to need their text: a second pass for them.
     let again = asm.rescan_columns(&ctx);
     if !again.is_empty() {
@@ -519,6 +526,84 @@ fn feed_rows(asm: &mut infer::Assembler, text: &str, mut sc: scan::Scanner<'_>, 
     Ok(sc.line())
 }
 
+/// The data rows of a whole text into `asm`, as [`feed_rows`] reads them (with `fast`), where
+/// `sc` stands after the header. Natively, on two or more cores, a long text is read on two
+/// threads: its first rows in order (the columns' types are decided from them), then the rest in
+/// two halves at once, cut at the line feed after its middle. The second half is read into a
+/// [`assemble::Assembler::fork`] that is then joined, so the columns are those of reading in
+/// order. The cut is a record boundary when the first half reads cleanly to it (a line feed
+/// inside a quoted field leaves that half with an unclosed quote); when it does not, or on any
+/// error, `Ok(false)` says "start again from a new assembler, in order" (the caller's
+/// [`feed_rows`]). Where the second half alone goes wrong (an error, or a column that `join`
+/// cannot tell), it is read again in order.
+#[cfg(not(target_arch = "wasm32"))]
+fn feed_halves(asm: &mut infer::Assembler, text: &str, sc: scan::Scanner<'_>, queued: &[(Vec<String>, scan::RecordInfo)], fast: bool) -> Result<bool> {
+    let (least, first) = split_sizes();
+    let start = sc.position();
+    let b = text.as_bytes();
+    let cut_after = |at: usize| b.get(at..).and_then(|r| r.iter().position(|&c| c == b'\n')).map(|k| at + k + 1);
+    let Some(first_end) = cut_after(start + first).filter(|_| fast && text.len() - start >= least) else {
+        feed_rows(asm, text, sc, queued, true, fast)?;
+        return Ok(true);
+    };
+    let (delim, _) = sc.delimiter();
+    let Ok(line) = feed_rows(asm, text, sc.ending_at(first_end), queued, false, fast) else {
+        return Ok(false);
+    };
+    // Room for the rows to come, from the bytes a row so far.
+    let rows = asm.rows().max(1);
+    let left = text.len() - first_end;
+    let rest = (left as f64 / ((first_end - start) as f64 / rows as f64).max(1.0) * 1.02) as usize + 16;
+    asm.reserve(rows + rest.min(left / asm.width().max(1)));
+    let Some(mid) = cut_after(first_end + left / 2).filter(|&m| m < text.len()) else {
+        return Ok(feed_rows(asm, &text[first_end..], scan::Scanner::at_line(&text[first_end..], delim, line), &[], false, fast).is_ok());
+    };
+    let (one, two) = (&text[first_end..mid], &text[mid..]);
+    let mut fork = asm.fork();
+    let (done, later) = std::thread::scope(|s| {
+        // The second half counts its lines from 0: its first line is known when the first half
+        // has been read.
+        let later = s.spawn(|| feed_rows(&mut fork, two, scan::Scanner::at_line(two, delim, 0), &[], true, fast));
+        (feed_rows(asm, one, scan::Scanner::at_line(one, delim, line), &[], false, fast), later.join())
+    });
+    let Ok(at) = done else {
+        #[cfg(test)]
+        tests::took(2);
+        return Ok(false);
+    };
+    if let Ok(Ok(_)) = later {
+        fork.shift_lines(at);
+        if asm.join(fork) {
+            #[cfg(test)]
+            tests::took(0);
+            return Ok(true);
+        }
+    }
+    #[cfg(test)]
+    tests::took(1);
+    feed_rows(asm, two, scan::Scanner::at_line(two, delim, at), &[], false, fast)?;
+    Ok(true)
+}
+
+/// The least text (bytes after the header) read on two threads, and the bytes of its first rows
+/// read in order before (the probe's rows, and the rows that estimate the memory of the rest);
+/// never with one core.
+#[cfg(not(target_arch = "wasm32"))]
+fn split_sizes() -> (usize, usize) {
+    #[cfg(test)]
+    if let Some(sizes) = tests::SPLIT.with(|c| c.get()) {
+        return sizes;
+    }
+    (if cores() > 1 { 4 << 20 } else { usize::MAX }, 1 << 18)
+}
+
+/// The processor cores this process may use (once).
+#[cfg(not(target_arch = "wasm32"))]
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// A finite number in plain or scientific notation with a decimal point (`12`, `-1.5`,
 /// `2.5e-3`); `None` for text, `Inf` and `NaN`.
 pub fn parse_number(s: &str) -> Option<f64> {
@@ -536,6 +621,61 @@ pub fn parse_iso_date(s: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// [`split_sizes`] for the tests on this thread.
+        pub(super) static SPLIT: std::cell::Cell<Option<(usize, usize)>> = const { std::cell::Cell::new(None) };
+        /// How often [`feed_halves`] joined the halves, read the second again in order, and
+        /// started again in order.
+        static TOOK: std::cell::Cell<[usize; 3]> = const { std::cell::Cell::new([0; 3]) };
+    }
+
+    pub(super) fn took(path: usize) {
+        TOOK.with(|c| {
+            let mut t = c.get();
+            t[path] += 1;
+            c.set(t);
+        });
+    }
+
+    /// A whole text read on two threads gives the table (or the error) of reading it in order,
+    /// wherever it is cut: inside a quoted line break (the first half does not end cleanly: all
+    /// again in order), before the columns' types are decided, after cells that `join` cannot
+    /// place (the second half again in order), on the random tables of `random_table` (quotes
+    /// with delimiters and line breaks, CRLF, blank records, decimal commas, missing codes,
+    /// columns that turn to text).
+    #[test]
+    fn halves_read_as_in_order() {
+        let mut rng = crate::rng::SplitMix64(41);
+        for case in 0..400 {
+            let delim = if case % 3 == 0 { ';' } else { ',' };
+            let mut text = random_table(&mut rng, delim);
+            if case % 10 == 7 {
+                text.insert_str(0, "Registry extract, 2024\n\n");
+            }
+            if case % 25 == 3 {
+                // A record short of fields, or an unclosed quote, late in the file.
+                text.push_str(if case % 2 == 0 { "1\n" } else { "\"open,2\n3,4\n" });
+            }
+            let mut opts = ReadOptions::default();
+            if case % 4 == 1 {
+                opts.missing = Some(vec!["NA".into(), "-99".into(), "unk".into()]);
+            }
+            SPLIT.with(|c| c.set(Some((usize::MAX, 0))));
+            let in_order = read_table(text.as_bytes(), "t.csv", &opts);
+            let first = (rng.next_u64() % (text.len() as u64 / 2 + 1)) as usize;
+            SPLIT.with(|c| c.set(Some((0, first))));
+            let halves = read_table(text.as_bytes(), "t.csv", &opts);
+            SPLIT.with(|c| c.set(None));
+            let show = |t: &Result<Table>| match t {
+                Ok(t) => format!("{:?}{:?}{:?}", t.columns, t.lines, t.notes),
+                Err(e) => e.to_string(),
+            };
+            assert!(show(&in_order) == show(&halves), "case {case} (first rows {first} bytes):\n{}\n{}", show(&in_order), show(&halves));
+        }
+        let took = TOOK.with(|c| c.get());
+        assert!(took.iter().all(|&n| n >= 10), "joined, second half again, all again: {took:?}");
+    }
     use crate::table::ColumnData;
 
     fn read(text: &str) -> Result<Table> {

@@ -73,6 +73,13 @@ impl<'a> Scanner<'a> {
         Scanner { text, pos: 0, line: 1, special, delim }
     }
 
+    /// This scanner, with the text ending at byte `end` (a record boundary after its position).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn ending_at(mut self, end: usize) -> Self {
+        self.text = &self.text[..end];
+        self
+    }
+
     /// A scanner over a piece of a streamed file whose first byte is on file line `line`.
     pub fn at_line(text: &'a str, delim: u8, line: u64) -> Self {
         Scanner { line, ..Self::new(text, delim) }
