@@ -43,3 +43,12 @@ pub use ingest::{read_table, ReadOptions};
 pub use report::Report;
 pub use spec::AnalysisSpec;
 pub use table::Table;
+
+/// The processor cores this process may use (asked once). Natively, the reading of a long text
+/// and the Cox model's sorted matrix use a second core where there is one; the results are those
+/// of one core (the wasm build has one thread).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}

@@ -594,14 +594,7 @@ fn split_sizes() -> (usize, usize) {
     if let Some(sizes) = tests::SPLIT.with(|c| c.get()) {
         return sizes;
     }
-    (if cores() > 1 { 4 << 20 } else { usize::MAX }, 1 << 18)
-}
-
-/// The processor cores this process may use (once).
-#[cfg(not(target_arch = "wasm32"))]
-fn cores() -> usize {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    (if crate::cores() > 1 { 4 << 20 } else { usize::MAX }, 1 << 18)
 }
 
 /// A finite number in plain or scientific notation with a decimal point (`12`, `-1.5`,

@@ -944,6 +944,37 @@ fn scatter_rows(src: &[&[f64]], mean: &[f64], scale: &[f64], range: std::ops::Ra
     }
 }
 
+/// Rows from which the sorted matrix is written on two cores (never with one).
+#[cfg(not(target_arch = "wasm32"))]
+fn split_rows() -> usize {
+    #[cfg(test)]
+    if let Some(n) = SPLIT_ROWS.with(|c| c.get()) {
+        return n;
+    }
+    if crate::cores() > 1 { 1 << 16 } else { usize::MAX }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// [`split_rows`] for the tests on this thread.
+    pub(super) static SPLIT_ROWS: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// [`scatter_rows`] of every input row whose sorted place is in `ranks`, into `out` (the rows
+/// `ranks` of the matrix).
+#[cfg(not(target_arch = "wasm32"))]
+fn scatter_part(src: &[&[f64]], mean: &[f64], scale: &[f64], rank_of: &[u32], ps: usize, ranks: std::ops::Range<usize>, out: &mut [f64]) {
+    for (i, &r) in rank_of.iter().enumerate() {
+        let r = r as usize;
+        if ranks.contains(&r) {
+            let dst = &mut out[(r - ranks.start) * ps..(r - ranks.start + 1) * ps];
+            for (j, col) in src.iter().enumerate() {
+                dst[j] = (col[i] - mean[j]) * scale[j];
+            }
+        }
+    }
+}
+
 /// Σ_i x_ij of each column j of `cols` (with `abs`, Σ_i |x_ij − shift_j|), each summed in row
 /// order from −0.0 as `Iterator::sum` does, four columns per sweep of the rows: their sums do
 /// not wait on each other, so the processor overlaps them. In calls of a few thousand rows
@@ -1129,6 +1160,18 @@ impl Data {
         // place: one scattered row instead of p scattered reads per row, which with a million
         // rows (an 80 MB matrix) miss the cache and the TLB.
         let mut x = zeroed(n * ps).ok_or_else(|| matrix_too_large(n, p))?;
+        // Natively, with a second core, each core writes half of the sorted rows (the same
+        // values: each cell is one subtraction and one product either way).
+        #[cfg(not(target_arch = "wasm32"))]
+        if n >= split_rows() {
+            let (lo, hi) = x.split_at_mut(n / 2 * ps);
+            std::thread::scope(|s| {
+                s.spawn(|| scatter_part(&src, &mean, &scale, rank_of, ps, 0..n / 2, lo));
+                scatter_part(&src, &mean, &scale, rank_of, ps, n / 2..n, hi);
+            });
+            let Rows { row, event, groups, efron, wt, entry } = rows;
+            return Ok((Data { n, p, ps, row, event, x, groups, efron, wt, entry }, scale));
+        }
         for start in (0..n).step_by(WASM_TIER_CHUNK) {
             let end = (start + WASM_TIER_CHUNK).min(n);
             scatter_rows(&src, &mean, &scale, start..end, &rank_of[start..end], ps, &mut x);

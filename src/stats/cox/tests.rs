@@ -190,6 +190,22 @@ mod by_hand {
         }
     }
 
+    /// The sorted matrix written by two cores (each half of the sorted rows) gives the fit of one
+    /// core, to the last bit (stratified, with a cluster: the robust variance and cox.zph too).
+    #[test]
+    fn the_matrix_written_on_two_cores_fits_as_on_one() {
+        let (t, s, x, st) = sample(3001, 13);
+        let cl: Vec<u32> = (0..t.len() as u32).map(|i| i / 4).collect();
+        let names = vec!["a".to_string(), "b".to_string()];
+        let run = |split: usize| {
+            super::super::fit::SPLIT_ROWS.with(|c| c.set(Some(split)));
+            let f = coxph(&CoxInput { time: &t, status: &s, x: &crate::stats::cols(&x), names: &names, strata: Some(&st), cluster: Some(&cl), ties: Ties::Efron });
+            super::super::fit::SPLIT_ROWS.with(|c| c.set(None));
+            format!("{:?}", f.unwrap())
+        };
+        assert_eq!(run(usize::MAX), run(0));
+    }
+
     #[test]
     fn row_order_does_not_matter() {
         let (t, s, x, st) = sample(120, 11);
