@@ -348,3 +348,27 @@ fn an_interactions_small_joint_cell_suppresses_its_terms() {
         assert_eq!(*shown, !name.contains(':'), "{at10:?}");
     }
 }
+
+/// A subgroup column with a level whose hazard ratio is withheld releases no interaction test:
+/// the test (about (b₁ − b₂)²/(v₁ + v₂) with two levels) and the overall hazard ratio (close to
+/// the levels' inverse-variance mean) are two equations for the withheld level's coefficient and
+/// variance, and the variance (about 1/d₁ + 1/d₀) gives its arms' events. Veteran: celltype's
+/// adeno level loses its HR at k = 10 (an arm of 9), so celltype's test goes; prior's levels
+/// keep theirs, and so does its test.
+#[test]
+fn an_interaction_test_goes_with_a_withheld_levels_hazard_ratio() {
+    let (table, report) = load("designs_veteran.csv", SUBGROUPS);
+    let tests = |out: &Value| out["interaction"].as_array().unwrap().iter().map(|t| t["column"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(report.interaction.len(), 2);
+    let at5 = exported(&table, &report, 5);
+    assert_eq!(tests(&at5), ["celltype", "prior"]);
+    let at10 = exported(&table, &report, 10);
+    assert!(at10["subgroups"].as_array().unwrap().iter().filter(|r| r["column"] == "prior").all(|r| r["hr"].is_number()), "{}", at10["subgroups"]);
+    assert_eq!(tests(&at10), ["prior"]);
+    let named = at10["disclosure"]["tests"].as_array().unwrap();
+    assert!(named.iter().any(|t| t.as_str().unwrap().contains("interaction with celltype")), "{named:?}");
+    // The withheld statistic is nowhere in the export (it is, written the same way, at k = 5).
+    let at = |out: &Value| out["interaction"].as_array().unwrap().iter().find(|t| t["column"] == "celltype").map(|t| t["chisq"].to_string());
+    let chisq = at(&at5).unwrap();
+    assert!(chisq.len() > 4 && !at10.to_string().contains(&chisq), "{chisq}");
+}

@@ -6,6 +6,8 @@
 //!   patients or events its hazard ratio, CI and p are withheld too (a Cox variance of a few
 //!   events is about 1/d₁ + 1/d₀: inverting it gives the counts back), and so they are when
 //!   one arm of the group within the level has fewer than k patients or events (d₁ itself).
+//!   Such a level's column releases no interaction test: with the other levels' rows and the
+//!   overall hazard ratio, it gives the level's coefficient and variance back.
 //! * **Adjusted curves.** Released only at the times of the released (coarsened) Kaplan-Meier
 //!   steps, each resting on at least k events, and cut where those are cut; a landmark takes the
 //!   released curve's value. Their jumps (baseline-hazard increments) then span ≥ k events.
@@ -52,6 +54,7 @@ fn protect_extended(orig: &Report, r: &mut Report, k: u32, w: &mut Withheld) {
     let kk = k as usize;
 
     // Subgroups (the overall row by the same rule).
+    let mut hidden_levels: Vec<String> = Vec::new();
     for s in r.subgroups.iter_mut().chain(r.subgroup_overall.as_mut()) {
         let few = small(s.n, k) || small(s.events, k);
         let complement = s.n > s.events && s.n - s.events < kk;
@@ -66,8 +69,20 @@ fn protect_extended(orig: &Report, r: &mut Report, k: u32, w: &mut Withheld) {
             for v in [&mut s.coef, &mut s.se, &mut s.hr, &mut s.lower, &mut s.upper, &mut s.p] {
                 *v = f64::NAN;
             }
+            hidden_levels.push(s.column.clone());
         }
     }
+    // A column with a level whose hazard ratio is withheld releases no interaction test either:
+    // with the other levels' rows and the overall hazard ratio (close to their inverse-variance
+    // mean), the test (about (b₁ − b₂)²/(v₁ + v₂) for two levels) gives the withheld level's b
+    // and v back, and v (about 1/d₁ + 1/d₀) its counts.
+    r.interaction.retain(|t| {
+        let keep = !hidden_levels.contains(&t.column);
+        if !keep {
+            w.tests.push(format!("the test of interaction with {}", t.column));
+        }
+        keep
+    });
 
     // The overall row counts every analysed patient: withheld with the totals.
     if let Some(o) = r.subgroup_overall.as_mut().filter(|_| w.totals) {

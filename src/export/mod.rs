@@ -1715,7 +1715,7 @@ pub fn methods_protected(p: &crate::disclosure::Protected) -> String {
             text.push_str(&format!(" Model terms with fewer than {} patients or events are not shown: {}.", w.k, w.terms.join(", ")));
         }
         if !w.tests.is_empty() {
-            text.push_str(&format!(" Tests of a group with fewer than {} patients or events, and of models whose every term is not shown, are not shown either: {}.", w.k, w.tests.join("; ")));
+            text.push_str(&format!(" Tests that compare a group (or an arm within a subgroup) of fewer than {} patients or events, and tests of models whose every term is not shown, are not shown either: {}.", w.k, w.tests.join("; ")));
         }
         // Landmark values are those of the released (coarsened) curve: an exact estimate at a
         // landmark between two released steps would date and count the fewer than k events
