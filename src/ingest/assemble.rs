@@ -711,19 +711,46 @@ impl Assembler {
                 self.header_line
             )));
         }
+        let lines = &self.lines;
+        // The columns of `part` in order, with their notes.
+        let infer = |part: Vec<(String, Builder)>| -> Result<(Vec<(Column, bool)>, Vec<String>)> {
+            let mut notes = Vec::new();
+            let cols = part
+                .into_iter()
+                .map(|(h, b)| match b {
+                    Builder::Num(c) => infer_numbers(h, c, lines, &mut notes).ok_or_else(|| Error::internal("a column read as numbers was not read again as text")),
+                    Builder::Dict(d) | Builder::Probe { dict: d, .. } => Ok(infer_dict(h, d, lines, ctx, &mut notes)),
+                    Builder::Rescan | Builder::Skip => {
+                        debug_assert!(false, "a column marked for a second pass reached the end of the read");
+                        Err(Error::internal("a column was not read again as text"))
+                    }
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok((cols, notes))
+        };
+        #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
+        let mut pairs: Vec<(String, Builder)> = self.headers.into_iter().zip(self.cols).collect();
+        // Natively, a long table's columns are inferred on two cores (their identifier checks
+        // sort a sample of each column), the second half of them on the other one.
+        #[cfg(not(target_arch = "wasm32"))]
+        let (mut inferred, col_notes) = if lines.len() >= super::infer_split_rows() && pairs.len() >= 2 {
+            let second = pairs.split_off(pairs.len() / 2);
+            let (a, b) = std::thread::scope(|s| {
+                let b = s.spawn(|| infer(second));
+                (infer(pairs), b.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            });
+            let ((mut cols, mut notes), (more, more_notes)) = (a?, b?);
+            cols.extend(more);
+            notes.extend(more_notes);
+            (cols, notes)
+        } else {
+            infer(pairs)?
+        };
+        #[cfg(target_arch = "wasm32")]
+        let (mut inferred, col_notes) = infer(pairs)?;
         let mut comma_cols = Vec::new();
         let mut columns = Vec::with_capacity(self.named);
-        let mut col_notes = Vec::new();
-        for (h, b) in self.headers.into_iter().zip(self.cols) {
-            let (col, comma) = match b {
-                Builder::Num(c) => infer_numbers(h, c, &self.lines, &mut col_notes)
-                    .ok_or_else(|| Error::internal("a column read as numbers was not read again as text"))?,
-                Builder::Dict(d) | Builder::Probe { dict: d, .. } => infer_dict(h, d, &self.lines, ctx, &mut col_notes),
-                Builder::Rescan | Builder::Skip => {
-                    debug_assert!(false, "a column marked for a second pass reached the end of the read");
-                    return Err(Error::internal("a column was not read again as text"));
-                }
-            };
+        for (col, comma) in inferred.drain(..) {
             if comma {
                 comma_cols.push(col.name.clone());
             }

@@ -585,6 +585,16 @@ fn feed_halves(asm: &mut infer::Assembler, text: &str, sc: scan::Scanner<'_>, qu
     Ok(true)
 }
 
+/// The least rows whose columns' types are inferred on two threads (never with one core).
+#[cfg(not(target_arch = "wasm32"))]
+fn infer_split_rows() -> usize {
+    #[cfg(test)]
+    if let Some((least, _)) = tests::SPLIT.with(|c| c.get()) {
+        return least;
+    }
+    if crate::cores() > 1 { 1 << 16 } else { usize::MAX }
+}
+
 /// The least text (bytes after the header) read on two threads, and the bytes of its first rows
 /// read in order before (the probe's rows, and the rows that estimate the memory of the rest);
 /// never with one core.
@@ -631,8 +641,8 @@ mod tests {
         });
     }
 
-    /// A whole text read on two threads gives the table (or the error) of reading it in order,
-    /// wherever it is cut: inside a quoted line break (the first half does not end cleanly: all
+    /// A whole text read on two threads (its columns then inferred on two threads too) gives the
+    /// table (or the error) of reading it in order, wherever it is cut: inside a quoted line break (the first half does not end cleanly: all
     /// again in order), before the columns' types are decided, after cells that `join` cannot
     /// place (the second half again in order), on the random tables of `random_table` (quotes
     /// with delimiters and line breaks, CRLF, blank records, decimal commas, missing codes,
