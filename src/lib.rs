@@ -44,11 +44,28 @@ pub use report::Report;
 pub use spec::AnalysisSpec;
 pub use table::Table;
 
-/// The processor cores this process may use (asked once). Natively, the reading of a long text
-/// and the Cox model's sorted matrix use a second core where there is one; the results are those
-/// of one core (the wasm build has one thread).
+/// The processor cores this process may use (asked once). Natively, the reading of a long text,
+/// the inference of its columns' types and the Cox model's sorted matrix use a second core where
+/// there is one; the results are those of one core (the wasm build has one thread).
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// `least` where there is a second core, else never (`usize::MAX`): the size from which a job is
+/// shared between two cores.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn two_cores_from(least: usize) -> usize {
+    if cores() > 1 { least } else { usize::MAX }
+}
+
+/// `here()` on this thread while `there()` runs on another; both results, the other thread's as
+/// its `join` gives it (a panic there is the caller's to handle).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn beside<A, B: Send>(here: impl FnOnce() -> A, there: impl FnOnce() -> B + Send) -> (A, std::thread::Result<B>) {
+    std::thread::scope(|s| {
+        let other = s.spawn(there);
+        (here(), other.join())
+    })
 }

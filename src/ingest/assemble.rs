@@ -733,13 +733,10 @@ impl Assembler {
         // Natively, a long table's columns are inferred on two cores (their identifier checks
         // sort a sample of each column), the second half of them on the other one.
         #[cfg(not(target_arch = "wasm32"))]
-        let (mut inferred, col_notes) = if lines.len() >= super::infer_split_rows() && pairs.len() >= 2 {
+        let (inferred, col_notes) = if lines.len() >= super::infer_split_rows() && pairs.len() >= 2 {
             let second = pairs.split_off(pairs.len() / 2);
-            let (a, b) = std::thread::scope(|s| {
-                let b = s.spawn(|| infer(second));
-                (infer(pairs), b.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            });
-            let ((mut cols, mut notes), (more, more_notes)) = (a?, b?);
+            let (a, b) = crate::beside(|| infer(pairs), || infer(second));
+            let ((mut cols, mut notes), (more, more_notes)) = (a?, b.unwrap_or_else(|e| std::panic::resume_unwind(e))?);
             cols.extend(more);
             notes.extend(more_notes);
             (cols, notes)
@@ -747,10 +744,10 @@ impl Assembler {
             infer(pairs)?
         };
         #[cfg(target_arch = "wasm32")]
-        let (mut inferred, col_notes) = infer(pairs)?;
+        let (inferred, col_notes) = infer(pairs)?;
         let mut comma_cols = Vec::new();
         let mut columns = Vec::with_capacity(self.named);
-        for (col, comma) in inferred.drain(..) {
+        for (col, comma) in inferred {
             if comma {
                 comma_cols.push(col.name.clone());
             }

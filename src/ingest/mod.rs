@@ -402,7 +402,10 @@ fn read_text_with(bytes: &[u8], name: &str, opts: &ReadOptions, numbers: bool) -
     #[cfg(not(target_arch = "wasm32"))]
     let read = feed_halves(&mut asm, &text, sc.clone(), &queued, numbers)?;
     #[cfg(target_arch = "wasm32")]
-    let read = false;
+    let read = {
+        feed_rows(&mut asm, &text, sc.clone(), &queued, true, numbers)?;
+        true
+    };
     if !read {
         asm = infer::Assembler::new(header, header_info.line, ctx.missing.clone(), numbers)?;
         feed_rows(&mut asm, &text, sc.clone(), &queued, true, numbers)?;
@@ -560,12 +563,12 @@ fn feed_halves(asm: &mut infer::Assembler, text: &str, sc: scan::Scanner<'_>, qu
     };
     let (one, two) = (&text[first_end..mid], &text[mid..]);
     let mut fork = asm.fork();
-    let (done, later) = std::thread::scope(|s| {
-        // The second half counts its lines from 0: its first line is known when the first half
-        // has been read.
-        let later = s.spawn(|| feed_rows(&mut fork, two, scan::Scanner::at_line(two, delim, 0), &[], true, fast));
-        (feed_rows(asm, one, scan::Scanner::at_line(one, delim, line), &[], false, fast), later.join())
-    });
+    // The second half counts its lines from 0: its first line is known when the first half has
+    // been read.
+    let (done, later) = crate::beside(
+        || feed_rows(asm, one, scan::Scanner::at_line(one, delim, line), &[], false, fast),
+        || feed_rows(&mut fork, two, scan::Scanner::at_line(two, delim, 0), &[], true, fast),
+    );
     let Ok(at) = done else {
         #[cfg(test)]
         tests::took(2);
@@ -592,7 +595,7 @@ fn infer_split_rows() -> usize {
     if let Some((least, _)) = tests::SPLIT.with(|c| c.get()) {
         return least;
     }
-    if crate::cores() > 1 { 1 << 16 } else { usize::MAX }
+    crate::two_cores_from(1 << 16)
 }
 
 /// The least text (bytes after the header) read on two threads, and the bytes of its first rows
@@ -604,7 +607,7 @@ fn split_sizes() -> (usize, usize) {
     if let Some(sizes) = tests::SPLIT.with(|c| c.get()) {
         return sizes;
     }
-    (if crate::cores() > 1 { 4 << 20 } else { usize::MAX }, 1 << 18)
+    (crate::two_cores_from(4 << 20), 1 << 18)
 }
 
 /// A finite number in plain or scientific notation with a decimal point (`12`, `-1.5`,

@@ -937,10 +937,33 @@ pub(super) fn diverging_terms(pass: &Pass, var_s: &[f64], coef: &[f64], scale: &
 #[inline(never)]
 fn scatter_rows(src: &[&[f64]], mean: &[f64], scale: &[f64], range: std::ops::Range<usize>, rank_of: &[u32], ps: usize, x: &mut [f64]) {
     for (i, &r) in range.zip(rank_of) {
-        let dst = &mut x[r as usize * ps..(r as usize + 1) * ps];
-        for (j, col) in src.iter().enumerate() {
-            dst[j] = (col[i] - mean[j]) * scale[j];
-        }
+        write_row(src, mean, scale, i, &mut x[r as usize * ps..(r as usize + 1) * ps]);
+    }
+}
+
+/// Input row `i` of the columns `src`, centred and scaled, into `dst`.
+#[inline(always)]
+fn write_row(src: &[&[f64]], mean: &[f64], scale: &[f64], i: usize, dst: &mut [f64]) {
+    for (j, col) in src.iter().enumerate() {
+        dst[j] = (col[i] - mean[j]) * scale[j];
+    }
+}
+
+/// Every input row of the columns `src`, centred and scaled, at its sorted place `rank_of` in the
+/// row-major matrix `x` (stride ps); natively, with a second core, each core writes half of the
+/// sorted rows (the same values: each cell is one subtraction and one product either way).
+fn write_sorted(src: &[&[f64]], mean: &[f64], scale: &[f64], rank_of: &[u32], ps: usize, x: &mut [f64]) {
+    let n = rank_of.len();
+    #[cfg(not(target_arch = "wasm32"))]
+    if n >= split_rows() {
+        let (lo, hi) = x.split_at_mut(n / 2 * ps);
+        let (_, there) = crate::beside(|| scatter_part(src, mean, scale, rank_of, ps, n / 2..n, hi), || scatter_part(src, mean, scale, rank_of, ps, 0..n / 2, lo));
+        there.unwrap_or_else(|e| std::panic::resume_unwind(e));
+        return;
+    }
+    for start in (0..n).step_by(WASM_TIER_CHUNK) {
+        let end = (start + WASM_TIER_CHUNK).min(n);
+        scatter_rows(src, mean, scale, start..end, &rank_of[start..end], ps, x);
     }
 }
 
@@ -951,7 +974,7 @@ fn split_rows() -> usize {
     if let Some(n) = SPLIT_ROWS.with(|c| c.get()) {
         return n;
     }
-    if crate::cores() > 1 { 1 << 16 } else { usize::MAX }
+    crate::two_cores_from(1 << 16)
 }
 
 #[cfg(test)]
@@ -967,10 +990,7 @@ fn scatter_part(src: &[&[f64]], mean: &[f64], scale: &[f64], rank_of: &[u32], ps
     for (i, &r) in rank_of.iter().enumerate() {
         let r = r as usize;
         if ranks.contains(&r) {
-            let dst = &mut out[(r - ranks.start) * ps..(r - ranks.start + 1) * ps];
-            for (j, col) in src.iter().enumerate() {
-                dst[j] = (col[i] - mean[j]) * scale[j];
-            }
+            write_row(src, mean, scale, i, &mut out[(r - ranks.start) * ps..(r - ranks.start + 1) * ps]);
         }
     }
 }
@@ -1160,22 +1180,7 @@ impl Data {
         // place: one scattered row instead of p scattered reads per row, which with a million
         // rows (an 80 MB matrix) miss the cache and the TLB.
         let mut x = zeroed(n * ps).ok_or_else(|| matrix_too_large(n, p))?;
-        // Natively, with a second core, each core writes half of the sorted rows (the same
-        // values: each cell is one subtraction and one product either way).
-        #[cfg(not(target_arch = "wasm32"))]
-        if n >= split_rows() {
-            let (lo, hi) = x.split_at_mut(n / 2 * ps);
-            std::thread::scope(|s| {
-                s.spawn(|| scatter_part(&src, &mean, &scale, rank_of, ps, 0..n / 2, lo));
-                scatter_part(&src, &mean, &scale, rank_of, ps, n / 2..n, hi);
-            });
-            let Rows { row, event, groups, efron, wt, entry } = rows;
-            return Ok((Data { n, p, ps, row, event, x, groups, efron, wt, entry }, scale));
-        }
-        for start in (0..n).step_by(WASM_TIER_CHUNK) {
-            let end = (start + WASM_TIER_CHUNK).min(n);
-            scatter_rows(&src, &mean, &scale, start..end, &rank_of[start..end], ps, &mut x);
-        }
+        write_sorted(&src, &mean, &scale, rank_of, ps, &mut x);
         let Rows { row, event, groups, efron, wt, entry } = rows;
         Ok((Data { n, p, ps, row, event, x, groups, efron, wt, entry }, scale))
     }
